@@ -1,0 +1,26 @@
+//! # presynth-ir — the graph IR of neural networks
+//!
+//! Owns: the network graph ([`Network`], a petgraph `StableDiGraph` of [`Layer`]s with named
+//! inputs and outputs), layer kinds and their attributes ([`LayerKind`]), shape inference with
+//! parameter and multiply-accumulate counts ([`shape`]), fixed-point types exactly as hls4ml
+//! writes them ([`types`]), HLS settings at model and layer level ([`settings`]), and the
+//! frontends that build a network from text: the DSL, Keras files and hls4ml config YAML
+//! ([`frontend`]).
+//!
+//! Must not depend on: codegen, estimator, surrogate, dataset tools or the CLI. Everything else
+//! in presynth depends on this crate, never the other way round.
+
+pub mod error;
+pub mod frontend;
+pub mod graph;
+pub mod layer;
+pub mod settings;
+pub mod shape;
+pub mod types;
+
+pub use error::IrError;
+pub use graph::{Network, NodeId};
+pub use layer::{Activation, Layer, LayerKind, Padding, PoolOp, Tensor};
+pub use settings::{HlsConfig, IoType, LayerSettings, Precision, Strategy};
+pub use shape::{LayerStats, Shape};
+pub use types::FixedType;

@@ -1,0 +1,162 @@
+//! HLS settings, the fields of an hls4ml config: model-level defaults ([`HlsConfig`]) and
+//! per-layer overrides ([`LayerSettings`]). A layer's effective value is its own override if set,
+//! else the model-level value ([`HlsConfig::resolve`]).
+
+use crate::types::FixedType;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// hls4ml `Strategy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum Strategy {
+    #[default]
+    Latency,
+    Resource,
+}
+
+/// hls4ml `IOType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum IoType {
+    #[default]
+    #[serde(rename = "io_parallel")]
+    Parallel,
+    #[serde(rename = "io_stream")]
+    Stream,
+}
+
+impl fmt::Display for Strategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Strategy::Latency => "Latency",
+            Strategy::Resource => "Resource",
+        })
+    }
+}
+impl FromStr for Strategy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "latency" => Ok(Strategy::Latency),
+            "resource" => Ok(Strategy::Resource),
+            _ => Err(format!("unknown strategy '{s}' (expected Latency or Resource)")),
+        }
+    }
+}
+impl fmt::Display for IoType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            IoType::Parallel => "io_parallel",
+            IoType::Stream => "io_stream",
+        })
+    }
+}
+impl FromStr for IoType {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "io_parallel" | "parallel" => Ok(IoType::Parallel),
+            "io_stream" | "stream" => Ok(IoType::Stream),
+            _ => Err(format!("unknown io_type '{s}' (expected io_parallel or io_stream)")),
+        }
+    }
+}
+
+/// Precision overrides of one layer (hls4ml `Precision` with `weight`, `bias`, `result`,
+/// `accum`, and for BatchNorm `scale`). `None` means "inherit the model default".
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Precision {
+    pub weight: Option<FixedType>,
+    pub bias: Option<FixedType>,
+    pub result: Option<FixedType>,
+    pub accum: Option<FixedType>,
+    pub scale: Option<FixedType>,
+}
+
+/// Per-layer HLS settings; every field overrides the model-level one when set.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct LayerSettings {
+    pub precision: Precision,
+    pub reuse_factor: Option<u32>,
+    pub strategy: Option<Strategy>,
+}
+
+/// Model-level HLS settings: the `Model` section of an hls4ml config plus the project-level
+/// fields (IOType, Part, ClockPeriod, Backend).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HlsConfig {
+    pub precision: FixedType,
+    pub reuse_factor: u32,
+    pub strategy: Strategy,
+    pub io_type: IoType,
+    pub part: String,
+    pub clock_period_ns: f64,
+    pub backend: String,
+}
+
+impl Default for HlsConfig {
+    /// hls4ml 1.3.0's defaults for the Vitis backend.
+    fn default() -> Self {
+        HlsConfig {
+            precision: FixedType::hls4ml_default(),
+            reuse_factor: 1,
+            strategy: Strategy::Latency,
+            io_type: IoType::Parallel,
+            part: "xcvu13p-flga2577-2-e".to_string(),
+            clock_period_ns: 5.0,
+            backend: "Vitis".to_string(),
+        }
+    }
+}
+
+/// The effective settings of one layer after applying overrides.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedSettings {
+    pub weight: FixedType,
+    pub bias: FixedType,
+    pub result: FixedType,
+    pub accum: FixedType,
+    pub scale: FixedType,
+    pub reuse_factor: u32,
+    pub strategy: Strategy,
+    pub io_type: IoType,
+}
+
+impl HlsConfig {
+    /// Apply a layer's overrides on top of the model-level settings.
+    pub fn resolve(&self, layer: &LayerSettings) -> ResolvedSettings {
+        let p = &layer.precision;
+        let d = || self.precision.clone();
+        ResolvedSettings {
+            weight: p.weight.clone().unwrap_or_else(d),
+            bias: p.bias.clone().unwrap_or_else(d),
+            result: p.result.clone().unwrap_or_else(d),
+            accum: p.accum.clone().unwrap_or_else(d),
+            scale: p.scale.clone().unwrap_or_else(d),
+            reuse_factor: layer.reuse_factor.unwrap_or(self.reuse_factor),
+            strategy: layer.strategy.unwrap_or(self.strategy),
+            io_type: self.io_type,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layer_overrides_model() {
+        let cfg = HlsConfig::default();
+        let mut ls = LayerSettings::default();
+        let r = cfg.resolve(&ls);
+        assert_eq!(r.weight, FixedType::fixed(16, 6));
+        assert_eq!(r.reuse_factor, 1);
+        ls.reuse_factor = Some(4);
+        ls.precision.weight = Some(FixedType::fixed(8, 3));
+        ls.strategy = Some(Strategy::Resource);
+        let r = cfg.resolve(&ls);
+        assert_eq!(r.weight, FixedType::fixed(8, 3));
+        assert_eq!(r.bias, FixedType::fixed(16, 6));
+        assert_eq!((r.reuse_factor, r.strategy), (4, Strategy::Resource));
+    }
+}

@@ -1,0 +1,313 @@
+//! Fixed-point and integer types as hls4ml writes them: `ap_fixed<W,I>`, `ap_ufixed<W,I>`,
+//! `ap_fixed<W,I,Q,O,N>`, `ap_int<W>`, `ap_uint<W>`. hls4ml config files also accept the short
+//! forms `fixed<W,I>`, `ufixed<W,I>`, `int<W>` and `uint<W>`; they parse to the same value and
+//! print in the `ap_` form. Printing then parsing gives the same value.
+
+use crate::IrError;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Quantisation (rounding) mode of an `ap_fixed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Quantization {
+    Trn,
+    TrnZero,
+    Rnd,
+    RndZero,
+    RndInf,
+    RndMinInf,
+    RndConv,
+}
+
+/// Overflow mode of an `ap_fixed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Overflow {
+    Wrap,
+    Sat,
+    SatZero,
+    SatSym,
+    WrapSm,
+}
+
+const QUANT_NAMES: &[(Quantization, &str)] = &[
+    (Quantization::TrnZero, "AP_TRN_ZERO"),
+    (Quantization::Trn, "AP_TRN"),
+    (Quantization::RndZero, "AP_RND_ZERO"),
+    (Quantization::RndInf, "AP_RND_INF"),
+    (Quantization::RndMinInf, "AP_RND_MIN_INF"),
+    (Quantization::RndConv, "AP_RND_CONV"),
+    (Quantization::Rnd, "AP_RND"),
+];
+const OVERFLOW_NAMES: &[(Overflow, &str)] = &[
+    (Overflow::SatZero, "AP_SAT_ZERO"),
+    (Overflow::SatSym, "AP_SAT_SYM"),
+    (Overflow::Sat, "AP_SAT"),
+    (Overflow::WrapSm, "AP_WRAP_SM"),
+    (Overflow::Wrap, "AP_WRAP"),
+];
+
+impl Quantization {
+    pub fn as_str(self) -> &'static str {
+        QUANT_NAMES.iter().find(|(q, _)| *q == self).unwrap().1
+    }
+}
+impl Overflow {
+    pub fn as_str(self) -> &'static str {
+        OVERFLOW_NAMES.iter().find(|(o, _)| *o == self).unwrap().1
+    }
+}
+
+/// A fixed-point or integer type. `Int` is `ap_int<W>`/`ap_uint<W>`; `Fixed` is
+/// `ap_fixed<W,I,...>`/`ap_ufixed<W,I,...>`. The optional quantisation, overflow and saturation
+/// bits are kept only when written, so the text round-trips exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum FixedType {
+    Fixed {
+        width: u32,
+        integer: i32,
+        signed: bool,
+        quantization: Option<Quantization>,
+        overflow: Option<Overflow>,
+        saturation_bits: Option<u32>,
+    },
+    Int {
+        width: u32,
+        signed: bool,
+    },
+}
+
+impl FixedType {
+    /// `ap_fixed<width,integer>`.
+    pub fn fixed(width: u32, integer: i32) -> Self {
+        FixedType::Fixed {
+            width,
+            integer,
+            signed: true,
+            quantization: None,
+            overflow: None,
+            saturation_bits: None,
+        }
+    }
+    /// `ap_ufixed<width,integer>`.
+    pub fn ufixed(width: u32, integer: i32) -> Self {
+        FixedType::Fixed {
+            width,
+            integer,
+            signed: false,
+            quantization: None,
+            overflow: None,
+            saturation_bits: None,
+        }
+    }
+    /// `ap_int<width>` / `ap_uint<width>`.
+    pub fn int(width: u32, signed: bool) -> Self {
+        FixedType::Int { width, signed }
+    }
+    /// Total bit width.
+    pub fn width(&self) -> u32 {
+        match self {
+            FixedType::Fixed { width, .. } | FixedType::Int { width, .. } => *width,
+        }
+    }
+    /// Integer bits (including the sign bit for signed types), as in `ap_fixed<W,I>`.
+    pub fn integer(&self) -> i32 {
+        match self {
+            FixedType::Fixed { integer, .. } => *integer,
+            FixedType::Int { width, .. } => *width as i32,
+        }
+    }
+    /// Fractional bits, `W - I`.
+    pub fn fractional(&self) -> i32 {
+        self.width() as i32 - self.integer()
+    }
+    pub fn signed(&self) -> bool {
+        match self {
+            FixedType::Fixed { signed, .. } | FixedType::Int { signed, .. } => *signed,
+        }
+    }
+    /// The default precision hls4ml uses: `ap_fixed<16,6>`.
+    pub fn hls4ml_default() -> Self {
+        FixedType::fixed(16, 6)
+    }
+}
+
+impl Default for FixedType {
+    fn default() -> Self {
+        FixedType::hls4ml_default()
+    }
+}
+
+impl fmt::Display for FixedType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FixedType::Int { width, signed } => {
+                write!(f, "ap_{}int<{}>", if *signed { "" } else { "u" }, width)
+            }
+            FixedType::Fixed {
+                width,
+                integer,
+                signed,
+                quantization,
+                overflow,
+                saturation_bits,
+            } => {
+                write!(
+                    f,
+                    "ap_{}fixed<{},{}",
+                    if *signed { "" } else { "u" },
+                    width,
+                    integer
+                )?;
+                if quantization.is_some() || overflow.is_some() || saturation_bits.is_some() {
+                    let q = quantization.unwrap_or(Quantization::Trn);
+                    write!(f, ",{}", q.as_str())?;
+                    if overflow.is_some() || saturation_bits.is_some() {
+                        write!(f, ",{}", overflow.unwrap_or(Overflow::Wrap).as_str())?;
+                        if let Some(n) = saturation_bits {
+                            write!(f, ",{n}")?;
+                        }
+                    }
+                }
+                write!(f, ">")
+            }
+        }
+    }
+}
+
+fn type_err(text: &str, message: impl Into<String>) -> IrError {
+    IrError::Type {
+        text: text.to_string(),
+        message: message.into(),
+    }
+}
+
+/// Largest width `ap_fixed`/`ap_int` accept (AP_INT_MAX_W default).
+pub const MAX_WIDTH: u32 = 1024;
+
+impl FromStr for FixedType {
+    type Err = IrError;
+
+    fn from_str(text: &str) -> Result<Self, IrError> {
+        let s = text.trim();
+        let open = s
+            .find('<')
+            .ok_or_else(|| type_err(text, "expected '<' after the type name, e.g. ap_fixed<16,6>"))?;
+        if !s.ends_with('>') {
+            return Err(type_err(text, "expected '>' at the end"));
+        }
+        let name = s[..open].trim();
+        let args: Vec<&str> = s[open + 1..s.len() - 1].split(',').map(str::trim).collect();
+        let base = name.strip_prefix("ap_").unwrap_or(name);
+        let parse_uint = |a: &str, what: &str| -> Result<u32, IrError> {
+            a.parse::<u32>()
+                .map_err(|_| type_err(text, format!("{what} '{a}' is not a non-negative integer")))
+        };
+        let check_width = |w: u32| -> Result<u32, IrError> {
+            if w == 0 || w > MAX_WIDTH {
+                Err(type_err(text, format!("width {w} is outside 1..={MAX_WIDTH}")))
+            } else {
+                Ok(w)
+            }
+        };
+        match base {
+            "int" | "uint" => {
+                if args.len() != 1 {
+                    return Err(type_err(text, "expected exactly one argument, the width"));
+                }
+                let width = check_width(parse_uint(args[0], "width")?)?;
+                Ok(FixedType::Int {
+                    width,
+                    signed: base == "int",
+                })
+            }
+            "fixed" | "ufixed" => {
+                if args.len() < 2 || args.len() > 5 {
+                    return Err(type_err(
+                        text,
+                        "expected 2 to 5 arguments: width, integer bits[, quantisation, overflow, saturation bits]",
+                    ));
+                }
+                let width = check_width(parse_uint(args[0], "width")?)?;
+                let integer = args[1].parse::<i32>().map_err(|_| {
+                    type_err(text, format!("integer bits '{}' is not an integer", args[1]))
+                })?;
+                if integer.unsigned_abs() > 4 * MAX_WIDTH {
+                    return Err(type_err(text, format!("integer bits {integer} out of range")));
+                }
+                let quantization = match args.get(2) {
+                    None => None,
+                    Some(q) => Some(
+                        QUANT_NAMES
+                            .iter()
+                            .find(|(_, n)| n == q)
+                            .map(|(v, _)| *v)
+                            .ok_or_else(|| {
+                                type_err(text, format!("unknown quantisation mode '{q}' (expected AP_TRN, AP_RND, AP_RND_CONV, ...)"))
+                            })?,
+                    ),
+                };
+                let overflow = match args.get(3) {
+                    None => None,
+                    Some(o) => Some(
+                        OVERFLOW_NAMES
+                            .iter()
+                            .find(|(_, n)| n == o)
+                            .map(|(v, _)| *v)
+                            .ok_or_else(|| {
+                                type_err(text, format!("unknown overflow mode '{o}' (expected AP_WRAP, AP_SAT, ...)"))
+                            })?,
+                    ),
+                };
+                let saturation_bits = match args.get(4) {
+                    None => None,
+                    Some(n) => Some(parse_uint(n, "saturation bits")?),
+                };
+                Ok(FixedType::Fixed {
+                    width,
+                    integer,
+                    signed: base == "fixed",
+                    quantization,
+                    overflow,
+                    saturation_bits,
+                })
+            }
+            _ => Err(type_err(
+                text,
+                format!("unknown type '{name}' (expected ap_fixed, ap_ufixed, ap_int or ap_uint)"),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_hls4ml_forms() {
+        for t in [
+            "ap_fixed<16,6>",
+            "ap_ufixed<15,5>",
+            "ap_fixed<18,8,AP_RND,AP_SAT,0>",
+            "ap_fixed<8,3,AP_RND_CONV,AP_SAT>",
+            "ap_int<8>",
+            "ap_uint<1>",
+            "ap_fixed<4,-2>",
+        ] {
+            let v: FixedType = t.parse().unwrap();
+            assert_eq!(v.to_string(), t);
+        }
+        assert_eq!("fixed<16,6>".parse::<FixedType>().unwrap(), FixedType::fixed(16, 6));
+        assert_eq!(" ap_fixed< 16 , 6 > ".parse::<FixedType>().unwrap(), FixedType::fixed(16, 6));
+        let t: FixedType = "ap_fixed<18,8,AP_RND,AP_SAT,0>".parse().unwrap();
+        assert_eq!((t.width(), t.integer(), t.fractional()), (18, 8, 10));
+    }
+
+    #[test]
+    fn rejects_bad_text() {
+        for t in ["ap_fixed<16>", "ap_fixed<0,1>", "ap_fixed<16,6", "ap_float<8,3>", "ap_fixed<16,6,AP_FOO>", "ap_int<x>", ""] {
+            assert!(t.parse::<FixedType>().is_err(), "{t}");
+        }
+    }
+}

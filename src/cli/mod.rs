@@ -1,0 +1,2 @@
+//! Subcommands of the `presynth` CLI, one module each, plus shared helpers (model loading,
+//! output formats).

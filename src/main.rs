@@ -1,0 +1,26 @@
+//! presynth: the command-line interface over the IR, codegen, estimator and dataset tools.
+//! Each subcommand lives in its own module under `cli/`; this file only dispatches.
+
+mod cli;
+
+use clap::{Parser, Subcommand};
+
+/// Pre-synthesis cost estimates and hls4ml-compatible HLS projects for neural networks.
+#[derive(Parser)]
+#[command(name = "presynth", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    // one variant per subcommand, each `Name(cli::name::Args)`
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        // one arm per subcommand: `Command::Name(a) => cli::name::run(a),`
+    }
+}

@@ -16,11 +16,14 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     // one variant per subcommand, each `Name(cli::name::Args)`
+    /// Per-layer shapes, parameters and MACs of a model
+    Inspect(cli::inspect::Args),
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         // one arm per subcommand: `Command::Name(a) => cli::name::run(a),`
+        Command::Inspect(a) => cli::inspect::run(a),
     }
 }

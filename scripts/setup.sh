@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh clone on Debian: system packages the build needs (HDF5 C
+# library, pkg-config, g++), the Python venv used by test harnesses (.venv), and libtorch for
+# the surrogate crate (third_party/libtorch). Fast when everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+dpkg -s libhdf5-dev >/dev/null 2>&1 || need_apt+=(libhdf5-dev)
+command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+command -v g++ >/dev/null 2>&1 || need_apt+=(g++)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}"
+fi
+
+bash scripts/setup-python.sh
+if [ -f scripts/setup-libtorch.sh ]; then bash scripts/setup-libtorch.sh; fi

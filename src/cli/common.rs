@@ -1,0 +1,52 @@
+//! Shared CLI pieces: the model arguments every model-taking command accepts
+//! (`MODEL [--weights FILE] [--config hls4ml_config.yml]`), output formats, and table helpers.
+
+use std::path::PathBuf;
+
+/// `MODEL [--weights FILE] [--config FILE]`: flatten into a command's args with
+/// `#[command(flatten)] model: ModelArgs`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ModelArgs {
+    /// Model file: Keras JSON (.json), Keras 3 archive (.keras), legacy Keras HDF5 (.h5), or the
+    /// presynth DSL (.psn)
+    pub model: PathBuf,
+    /// Weights file for a Keras JSON model (default: X_weights.h5 beside X.json when present)
+    #[arg(long)]
+    pub weights: Option<PathBuf>,
+    /// hls4ml config YAML whose settings apply to the model (Model and LayerName sections)
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+impl ModelArgs {
+    /// Load the model with its weights and config, shapes inferred.
+    pub fn load(&self) -> anyhow::Result<ir::Network> {
+        Ok(ir::frontend::load_model(
+            &self.model,
+            self.weights.as_deref(),
+            self.config.as_deref(),
+        )?)
+    }
+}
+
+/// Output format for people (`table`) or scripts (`json`, `csv`).
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Table,
+    Json,
+    Csv,
+}
+
+/// A comfy-table with presynth's look.
+pub fn table(header: &[&str]) -> comfy_table::Table {
+    let mut t = comfy_table::Table::new();
+    t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+    t.set_header(header.iter().copied());
+    t
+}
+
+/// `[16, 64]` → `16x64`.
+pub fn shape_str(s: &[usize]) -> String {
+    s.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("x")
+}

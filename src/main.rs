@@ -18,6 +18,8 @@ enum Command {
     // one variant per subcommand, each `Name(cli::name::Args)`
     /// Per-layer shapes, parameters and MACs of a model
     Inspect(cli::inspect::Args),
+    /// Train a surrogate model (GNN or transformer) on labelled synthesis data
+    Train(cli::train::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -25,5 +27,6 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         // one arm per subcommand: `Command::Name(a) => cli::name::run(a),`
         Command::Inspect(a) => cli::inspect::run(a),
+        Command::Train(a) => cli::train::run(a),
     }
 }

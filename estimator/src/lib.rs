@@ -1,1 +1,34 @@
-//! estimator
+//! # estimator — analytic per-layer model of hls4ml + Vitis HLS, and the attention roofline / I/O analyser
+//!
+//! Depends on `ir`, `fpga-targets` (through the CLI, which turns a part into a [`Device`]) and
+//! `dataset-tools` records for calibration.
+//!
+//! Owns: reuse-factor validation the hls4ml way ([`reuse`]), the per-layer formulas
+//! ([`layers`], one module per layer kind, with an `explain` of each figure), whole-network
+//! totals, pipeline latency and II ([`network`]), the fitted coefficients and their versioned
+//! file ([`calibration`], [`fit`]), accuracy metrics ([`metrics`]), the parameter sweep with
+//! its Pareto front ([`sweep`]) and SVG plots ([`plot`]).
+//!
+//! Every resource figure comes in two labelled kinds: the HLS C-synthesis estimate (`csynth`)
+//! and the Vivado post-logic-synthesis one (`post_synthesis`).
+
+pub mod attention;
+pub mod calibration;
+pub mod error;
+pub mod evaluate;
+pub mod fit;
+pub mod layers;
+pub mod metrics;
+pub mod network;
+pub mod plot;
+pub mod resources;
+pub mod reuse;
+pub mod samples;
+pub mod sweep;
+
+pub use calibration::{Calibration, LabelKind};
+pub use error::EstimatorError;
+pub use layers::LayerEstimate;
+pub use network::{estimate, NetworkEstimate, Totals};
+pub use resources::{Device, Resources};
+pub use reuse::{closest_reuse_factor, valid_reuse_factors};

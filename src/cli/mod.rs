@@ -2,3 +2,4 @@
 //! output formats).
 pub mod common;
 pub mod inspect;
+pub mod train;

@@ -1,0 +1,82 @@
+//! Ingestion of synthesis results into canonical [`Record`]s: the shared wa-hls4ml CSV exports
+//! ([`shared_csv`]), HLS/Vivado report files ([`reports`]), synthesised project trees
+//! ([`project`]) and wa-hls4ml JSON records ([`wa_json`]). Bad inputs are reported with file and
+//! field, counted, and skipped: never turned into zeros.
+
+pub mod reports;
+pub mod shared_csv;
+
+use crate::error::DatasetError;
+use crate::record::Record;
+
+/// What an ingester produced: the records it could read, and one error per skipped item
+/// (naming the file and the field).
+#[derive(Debug, Default)]
+pub struct Ingested {
+    pub records: Vec<Record>,
+    pub skipped: Vec<DatasetError>,
+}
+
+impl Ingested {
+    /// Append another result.
+    pub fn extend(&mut self, other: Ingested) {
+        self.records.extend(other.records);
+        self.skipped.extend(other.skipped);
+    }
+    pub fn successes(&self) -> usize {
+        self.records.iter().filter(|r| r.success == Some(true)).count()
+    }
+    pub fn failures(&self) -> usize {
+        self.records.iter().filter(|r| r.success == Some(false)).count()
+    }
+}
+
+/// Parse a number written as text (`"1923"`, `"5.00"`, `" 1.5 "`).
+pub(crate) fn parse_f64(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err("empty value".into());
+    }
+    match t.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(format!("'{t}' is not a number")),
+    }
+}
+
+/// Parse a non-negative integer count; `"14.0"` is accepted, `"1.5"` is not.
+pub(crate) fn parse_count(text: &str) -> Result<u64, String> {
+    let v = parse_f64(text)?;
+    count_from_f64(v).ok_or_else(|| format!("'{}' is not a non-negative whole number", text.trim()))
+}
+
+pub(crate) fn count_from_f64(v: f64) -> Option<u64> {
+    (v >= 0.0 && v.fract() == 0.0 && v < 9.0e15).then_some(v as u64)
+}
+
+/// Convert BRAM counted in 36K tiles with half steps (Vivado's "Block RAM Tile") to 18K blocks.
+pub(crate) fn bram36_tiles_to_18k(text: &str) -> Result<u64, String> {
+    let v = parse_f64(text)?;
+    count_from_f64(v * 2.0)
+        .ok_or_else(|| format!("'{}' is not a whole number of half 36K tiles", text.trim()))
+}
+
+/// The note every record gets when its BRAM was converted from 36K tiles.
+pub const BRAM36_NOTE: &str =
+    "post_synth.bram_18k = 2 x the source's BRAM count, which is in 36K tiles (Vivado 'Block RAM Tile')";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_units() {
+        assert_eq!(parse_count("14.0"), Ok(14));
+        assert!(parse_count("1.5").is_err());
+        assert!(parse_count("").is_err());
+        assert!(parse_count("-3").is_err());
+        assert!(parse_count("nan").is_err());
+        // 117.5 tiles of 36K = 235 blocks of 18K.
+        assert_eq!(bram36_tiles_to_18k("117.5"), Ok(235));
+        assert!(bram36_tiles_to_18k("0.25").is_err());
+    }
+}

@@ -1,0 +1,239 @@
+//! The attention problem: batch, heads, key/value heads, lengths, head dims, mask and element
+//! type ([`AttentionShape`]), and the per-(batch, kv-head) problem the algorithms run on
+//! ([`Problem`]).
+//!
+//! Grouped-query attention is modelled the way GQA kernels pack it: the `g = heads / kv_heads`
+//! query heads that share one K/V head form one problem of `R = g·seq` query rows against
+//! `L = kv_seq` keys, rows ordered position-major (row `r` is position `r / g`). The causal
+//! mask is bottom-right aligned as in FlashAttention: row at position `p` sees keys
+//! `0 ..= p + L − N`, so `kv_seq ≥ seq` is required when causal (prefill and decode both fit).
+
+use serde::Serialize;
+
+use super::AttentionError;
+
+/// Element type of Q, K, V, O and of the intermediate S/P.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dtype {
+    Fp32,
+    Tf32,
+    Bf16,
+    Fp16,
+    Fp8,
+    /// An `ap_fixed`/`ap_int` of this total width in bits.
+    Fixed(u32),
+}
+
+impl Dtype {
+    /// Parses `fp32 tf32 bf16 fp16 fp8`, `ap_fixed<W,I>` / `ap_int<W>` (as hls4ml writes them)
+    /// or `fixedW`.
+    pub fn parse(s: &str) -> Result<Dtype, AttentionError> {
+        let t = s.trim().to_ascii_lowercase();
+        let d = match t.as_str() {
+            "fp32" | "f32" | "float32" => Dtype::Fp32,
+            "tf32" => Dtype::Tf32,
+            "bf16" | "bfloat16" => Dtype::Bf16,
+            "fp16" | "f16" | "half" | "float16" => Dtype::Fp16,
+            "fp8" | "e4m3" | "e5m2" => Dtype::Fp8,
+            _ if t.starts_with("fixed") && t[5..].parse::<u32>().is_ok() => {
+                Dtype::Fixed(t[5..].parse().unwrap_or(16))
+            }
+            _ => {
+                let ty: ir::FixedType = s.trim().parse().map_err(|e| AttentionError::Input {
+                    field: "dtype".into(),
+                    message: format!(
+                        "expected fp32, tf32, bf16, fp16, fp8 or an ap_fixed type, got `{s}` ({e})"
+                    ),
+                })?;
+                Dtype::Fixed(ty.width())
+            }
+        };
+        if let Dtype::Fixed(w) = d {
+            if w == 0 || w > 64 {
+                return Err(AttentionError::Input {
+                    field: "dtype".into(),
+                    message: format!("fixed-point width must be 1..=64 bits, got {w}"),
+                });
+            }
+        }
+        Ok(d)
+    }
+
+    /// Storage width in bits (tf32 is stored as 32-bit words).
+    pub fn bits(self) -> u32 {
+        match self {
+            Dtype::Fp32 | Dtype::Tf32 => 32,
+            Dtype::Bf16 | Dtype::Fp16 => 16,
+            Dtype::Fp8 => 8,
+            Dtype::Fixed(w) => w,
+        }
+    }
+
+    /// Bytes per element in slow memory (fixed-point rounded up to whole bytes).
+    pub fn bytes(self) -> u64 {
+        u64::from(self.bits().div_ceil(8))
+    }
+
+    /// Width of the multiplier operands an FPGA needs for this type (the significand for
+    /// floating types: fp32 24, fp16 11, bf16 8, fp8 4).
+    pub fn multiplier_bits(self) -> u32 {
+        match self {
+            Dtype::Fp32 | Dtype::Tf32 => 24,
+            Dtype::Fp16 => 11,
+            Dtype::Bf16 => 8,
+            Dtype::Fp8 => 4,
+            Dtype::Fixed(w) => w,
+        }
+    }
+
+    pub fn label(self) -> String {
+        match self {
+            Dtype::Fixed(w) => format!("fixed{w}"),
+            other => format!("{other:?}").to_ascii_lowercase(),
+        }
+    }
+}
+
+/// One attention call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct AttentionShape {
+    pub batch: usize,
+    pub heads: usize,
+    pub kv_heads: usize,
+    pub seq: usize,
+    pub kv_seq: usize,
+    pub d_qk: usize,
+    pub d_v: usize,
+    pub causal: bool,
+    pub dtype: Dtype,
+}
+
+impl AttentionShape {
+    /// Multi-head self-attention (kv_heads = heads, kv_seq = seq, d_v = d_qk), non-causal, bf16.
+    pub fn mha(batch: usize, heads: usize, seq: usize, head_dim: usize) -> Self {
+        AttentionShape {
+            batch,
+            heads,
+            kv_heads: heads,
+            seq,
+            kv_seq: seq,
+            d_qk: head_dim,
+            d_v: head_dim,
+            causal: false,
+            dtype: Dtype::Bf16,
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), AttentionError> {
+        let bad = |field: &str, message: String| {
+            Err(AttentionError::Input { field: field.into(), message })
+        };
+        for (field, v) in [
+            ("batch", self.batch),
+            ("heads", self.heads),
+            ("kv_heads", self.kv_heads),
+            ("seq", self.seq),
+            ("kv_seq", self.kv_seq),
+            ("d_qk", self.d_qk),
+            ("d_v", self.d_v),
+        ] {
+            if v == 0 {
+                return bad(field, "must be at least 1".into());
+            }
+        }
+        if self.heads % self.kv_heads != 0 {
+            return bad(
+                "kv_heads",
+                format!("{} query heads cannot be grouped over {} kv heads", self.heads, self.kv_heads),
+            );
+        }
+        if self.causal && self.kv_seq < self.seq {
+            return bad(
+                "kv_seq",
+                format!("causal attention needs kv_seq ≥ seq, got {} < {}", self.kv_seq, self.seq),
+            );
+        }
+        Ok(())
+    }
+
+    /// Independent problems: one per (batch, kv head).
+    pub fn problems(&self) -> u64 {
+        (self.batch * self.kv_heads) as u64
+    }
+
+    pub fn problem(&self) -> Problem {
+        let group = self.heads / self.kv_heads.max(1);
+        Problem {
+            rows: group * self.seq,
+            keys: self.kv_seq,
+            d_qk: self.d_qk,
+            d_v: self.d_v,
+            group,
+            seq: self.seq,
+            causal: self.causal,
+        }
+    }
+
+    /// Useful floating-point operations: 2·(d_qk + d_v) per unmasked score (QKᵀ and PV), the
+    /// convention of the FlashAttention benchmarks (4·B·H·N²·d when d_qk = d_v, non-causal).
+    pub fn flops(&self) -> f64 {
+        let p = self.problem();
+        2.0 * (p.d_qk + p.d_v) as f64 * p.pairs() as f64 * self.problems() as f64
+    }
+}
+
+/// One (batch, kv-head) problem: `rows` packed query rows against `keys` keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Problem {
+    pub rows: usize,
+    pub keys: usize,
+    pub d_qk: usize,
+    pub d_v: usize,
+    /// Query heads per kv head.
+    pub group: usize,
+    /// Query positions per head (rows = group · seq).
+    pub seq: usize,
+    pub causal: bool,
+}
+
+impl Problem {
+    /// The last key row `r` may attend to.
+    pub fn max_key(&self, r: usize) -> usize {
+        if self.causal {
+            r / self.group + self.keys - self.seq
+        } else {
+            self.keys - 1
+        }
+    }
+
+    /// Whether row `r` attends to key `j`.
+    pub fn allowed(&self, r: usize, j: usize) -> bool {
+        j <= self.max_key(r)
+    }
+
+    /// Keys covered by the column blocks of width `block` that row `last_row` (and every row
+    /// before it) needs: `min(L, block·(⌊max_key/block⌋ + 1))`. Blocks past it are fully
+    /// masked for every row up to `last_row` and are skipped.
+    pub fn extent(&self, last_row: usize, block: usize) -> usize {
+        if !self.causal {
+            return self.keys;
+        }
+        (block * (self.max_key(last_row) / block + 1)).min(self.keys)
+    }
+
+    /// Unmasked (row, key) pairs: R·L, or g·Σ_p (p + L − N + 1) when causal.
+    pub fn pairs(&self) -> u64 {
+        let (g, n, l) = (self.group as u64, self.seq as u64, self.keys as u64);
+        if !self.causal {
+            return g * n * l;
+        }
+        g * (n * (l - n + 1) + n * (n - 1) / 2)
+    }
+}
+
+/// Blocks `(start, len)` of width `b` covering `0..n`; the last one may be partial.
+pub fn blocks(n: usize, b: usize) -> impl Iterator<Item = (usize, usize)> {
+    let b = b.max(1);
+    (0..n).step_by(b).map(move |s| (s, b.min(n - s)))
+}

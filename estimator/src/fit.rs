@@ -1,0 +1,309 @@
+//! Least-squares fit of the calibration on labelled samples (`presynth calibrate`), and the
+//! split of samples by architecture.
+//!
+//! Order: DSP mapping per (kind, strategy) by grid search → LUT, FF, BRAM by weighted least
+//! squares (weights 1/t², i.e. relative error, columns scaled, non-negative by dropping the most
+//! negative coefficient and refitting) → timing constants by least squares on best-case cycles
+//! (csynth latency labels of both strategies) → worst-minus-best per Resource stage (median).
+
+use crate::calibration::{Calibration, LabelKind, NF, NT};
+use crate::error::EstimatorError;
+use crate::layers;
+use crate::network::{analyse_network, Analysed};
+use crate::samples::Sample;
+use ir::Strategy;
+use std::collections::BTreeSet;
+
+/// FNV-1a, for a split that does not depend on the order of rows or on a random generator.
+fn fnv(s: &str) -> u64 {
+    s.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3))
+}
+
+/// Hold out `fraction` of the architectures of each source file (at least one): within a
+/// source, architectures are ordered by FNV-1a hash of their key and the first ones held out.
+/// Returns the held-out architecture keys.
+pub fn split_by_architecture(samples: &[Sample], fraction: f64) -> BTreeSet<String> {
+    let sources: BTreeSet<&str> = samples.iter().map(|s| s.source.as_str()).collect();
+    let mut held = BTreeSet::new();
+    for src in sources {
+        let mut archs: Vec<&str> = samples
+            .iter()
+            .filter(|s| s.source == src)
+            .map(|s| s.architecture.as_str())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        archs.sort_by_key(|a| (fnv(a), a.to_string()));
+        let k = ((archs.len() as f64 * fraction).ceil() as usize).max(1).min(archs.len());
+        held.extend(archs[..k].iter().map(|a| a.to_string()));
+    }
+    held
+}
+
+/// Solve min Σ w·(x·β − y)² with β ≥ 0 on the columns in `active` (others 0).
+pub fn nnls_weighted(x: &[Vec<f64>], y: &[f64], w: &[f64], mut active: Vec<usize>) -> Result<Vec<f64>, String> {
+    let nf = x.first().map(|r| r.len()).unwrap_or(0);
+    loop {
+        if active.is_empty() {
+            return Ok(vec![0.0; nf]);
+        }
+        let k = active.len();
+        // Column scales (RMS) for conditioning.
+        let scale: Vec<f64> = active
+            .iter()
+            .map(|&j| {
+                let s = (x.iter().map(|r| r[j] * r[j]).sum::<f64>() / x.len().max(1) as f64).sqrt();
+                if s > 0.0 { s } else { 1.0 }
+            })
+            .collect();
+        let mut a = vec![vec![0.0; k + 1]; k];
+        for (r, (&yi, &wi)) in x.iter().zip(y.iter().zip(w)) {
+            for p in 0..k {
+                let xp = r[active[p]] / scale[p];
+                for q in 0..k {
+                    a[p][q] += wi * xp * r[active[q]] / scale[q];
+                }
+                a[p][k] += wi * xp * yi;
+            }
+        }
+        let ridge = 1e-10 * (0..k).map(|i| a[i][i]).sum::<f64>().max(1e-300);
+        for (i, row) in a.iter_mut().enumerate() {
+            row[i] += ridge;
+        }
+        let sol = gauss(a).ok_or_else(|| "singular normal equations".to_string())?;
+        let beta: Vec<f64> = sol.iter().zip(&scale).map(|(b, s)| b / s).collect();
+        let (worst, min) = beta.iter().enumerate().fold((0, 0.0), |m, (i, &b)| if b < m.1 { (i, b) } else { m });
+        if min < 0.0 {
+            active.remove(worst);
+            continue;
+        }
+        let mut full = vec![0.0; nf];
+        for (p, &j) in active.iter().enumerate() {
+            full[j] = beta[p];
+        }
+        return Ok(full);
+    }
+}
+
+/// Gaussian elimination with partial pivoting on an augmented k×(k+1) matrix.
+fn gauss(mut a: Vec<Vec<f64>>) -> Option<Vec<f64>> {
+    let k = a.len();
+    for c in 0..k {
+        let p = (c..k).max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs()))?;
+        if a[p][c].abs() < 1e-300 {
+            return None;
+        }
+        a.swap(c, p);
+        for r in 0..k {
+            if r != c {
+                let f = a[r][c] / a[c][c];
+                if f != 0.0 {
+                    for q in c..=k {
+                        a[r][q] -= f * a[c][q];
+                    }
+                }
+            }
+        }
+    }
+    Some((0..k).map(|i| a[i][k] / a[i][i]).collect())
+}
+
+struct Row<'a> {
+    sample: &'a Sample,
+    layers: Vec<Analysed>,
+}
+
+fn analyse_all<'a>(samples: &[&'a Sample], calib: &Calibration) -> Result<Vec<Row<'a>>, EstimatorError> {
+    samples
+        .iter()
+        .map(|s| Ok(Row { sample: s, layers: analyse_network(&s.network, &s.device, calib)?.0 }))
+        .collect()
+}
+
+/// The strategy of a sample (its model-level one; wa-hls4ml sets it for every layer).
+fn strategy_of(s: &Sample) -> Strategy {
+    s.network.config.strategy
+}
+
+fn labels_of(s: &Sample, kind: LabelKind) -> Option<[f64; 4]> {
+    match kind {
+        LabelKind::Csynth => s.labels.csynth,
+        LabelKind::PostSynthesis => s.labels.post,
+    }
+}
+
+/// Summed features, DSP, BRAM terms of a row under the calibration.
+fn row_terms(row: &Row, calib: &Calibration, kind: LabelKind) -> ([f64; NF], f64, [f64; 2], f64) {
+    let mut f = [0.0; NF];
+    let mut dsp = 0.0;
+    let mut bram = [0.0; 2];
+    let mut extra = 0.0;
+    for l in &row.layers {
+        let (lf, d) = layers::features(&l.analysis, calib, kind, l.strategy, &row.sample.device);
+        for i in 0..NF {
+            f[i] += lf[i];
+        }
+        dsp += d;
+        bram[0] += l.analysis.weight_bram;
+        bram[1] += l.analysis.bram_kernels;
+        extra += l.analysis.extra_bram;
+    }
+    (f, dsp, bram, extra)
+}
+
+/// Fit a calibration on the samples whose architecture is not in `holdout`.
+pub fn fit(samples: &[Sample], holdout: &BTreeSet<String>, start: &Calibration) -> Result<(Calibration, Vec<String>), EstimatorError> {
+    let mut cal = start.clone();
+    let mut log = Vec::new();
+    let train: Vec<&Sample> = samples.iter().filter(|s| s.success && !holdout.contains(&s.architecture)).collect();
+    for kind in [LabelKind::Csynth, LabelKind::PostSynthesis] {
+        for strategy in [Strategy::Latency, Strategy::Resource] {
+            let rows_s: Vec<&Sample> = train
+                .iter()
+                .copied()
+                .filter(|s| strategy_of(s) == strategy && labels_of(s, kind).is_some())
+                .collect();
+            if rows_s.is_empty() {
+                continue;
+            }
+            let n = rows_s.len();
+            let rows = analyse_all(&rows_s, &cal)?;
+            // 1. DSP mapping by grid search on Σ|p − t|/(p + t + 1).
+            let mut best = (f64::INFINITY, cal.kind(kind).get(strategy).dsp);
+            let mut w0 = 0.0;
+            while w0 <= 24.0 {
+                for span in [0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0, 16.0] {
+                    let map = crate::calibration::DspMapping { w0, w1: w0 + span };
+                    cal.kind_mut(kind).get_mut(strategy).dsp = map;
+                    let err: f64 = rows
+                        .iter()
+                        .map(|r| {
+                            let (_, p, _, _) = row_terms(r, &cal, kind);
+                            let t = labels_of(r.sample, kind).unwrap()[2];
+                            (p - t).abs() / (p + t + 1.0)
+                        })
+                        .sum();
+                    if err < best.0 - 1e-12 {
+                        best = (err, map);
+                    }
+                }
+                w0 += 0.5;
+            }
+            cal.kind_mut(kind).get_mut(strategy).dsp = best.1;
+            // 2. LUT and FF, 3. BRAM.
+            let terms: Vec<_> = rows.iter().map(|r| row_terms(r, &cal, kind)).collect();
+            let x: Vec<Vec<f64>> = terms.iter().map(|t| t.0.to_vec()).collect();
+            let active: Vec<usize> = (0..NF).filter(|&j| x.iter().any(|r| r[j] != 0.0)).collect();
+            let mut fitted = vec![format!("dsp (grid search, {n} rows)")];
+            for (ti, name) in [(0usize, "lut"), (1, "ff")] {
+                let y: Vec<f64> = rows.iter().map(|r| labels_of(r.sample, kind).unwrap()[ti]).collect();
+                let w: Vec<f64> = y.iter().map(|t| 1.0 / (t.abs() + 1.0).powi(2)).collect();
+                let beta = nnls_weighted(&x, &y, &w, active.clone()).map_err(|m| EstimatorError::Fit {
+                    target: format!("{} {} {name}", kind.name(), strategy),
+                    message: m,
+                })?;
+                let c = cal.kind_mut(kind).get_mut(strategy);
+                let dst = if ti == 0 { &mut c.lut } else { &mut c.ff };
+                for &j in &active {
+                    dst[j] = beta[j];
+                }
+                fitted.push(format!("{name} (features {:?}, {n} rows)", active.iter().map(|&j| crate::calibration::FEATURES[j]).collect::<Vec<_>>()));
+            }
+            let xb: Vec<Vec<f64>> = terms.iter().map(|t| t.2.to_vec()).collect();
+            let yb: Vec<f64> = rows.iter().zip(&terms).map(|(r, t)| labels_of(r.sample, kind).unwrap()[3] - t.3).collect();
+            let wb: Vec<f64> = yb.iter().map(|t| 1.0 / (t.abs() + 1.0)).collect();
+            let bactive: Vec<usize> = (0..2).filter(|&j| xb.iter().any(|r| r[j] != 0.0)).collect();
+            if !bactive.is_empty() {
+                let beta = nnls_weighted(&xb, &yb, &wb, bactive.clone()).map_err(|m| EstimatorError::Fit {
+                    target: format!("{} {} bram", kind.name(), strategy),
+                    message: m,
+                })?;
+                let c = cal.kind_mut(kind).get_mut(strategy);
+                for &j in &bactive {
+                    c.bram[j] = beta[j];
+                }
+                fitted.push(format!("bram ({n} rows)"));
+            }
+            log.push(format!("{} {}: {n} training rows; DSP mapping w0={} w1={}", kind.name(), strategy, best.1.w0, best.1.w1));
+            cal.kind_mut(kind).get_mut(strategy).fitted = fitted;
+        }
+    }
+    // Post-synthesis coefficients of a strategy without post-synthesis rows: copy csynth's.
+    for strategy in [Strategy::Latency, Strategy::Resource] {
+        if cal.post_synthesis.get(strategy).fitted.is_empty() && !cal.csynth.get(strategy).fitted.is_empty() {
+            let mut c = cal.csynth.get(strategy).clone();
+            c.fitted = vec![format!("none: no post-synthesis {strategy}-strategy rows; copied from csynth")];
+            *cal.post_synthesis.get_mut(strategy) = c;
+            log.push(format!("post_synthesis {strategy}: no rows, csynth coefficients copied"));
+        }
+    }
+    // 4. Timing.
+    let timed: Vec<&Sample> = train.iter().copied().filter(|s| s.labels.latency_best.is_some()).collect();
+    if !timed.is_empty() {
+        let rows = analyse_all(&timed, &cal)?;
+        let mut x = Vec::new();
+        let mut y = Vec::new();
+        let mut ratios = Vec::new();
+        for r in &rows {
+            let mut f = [0.0; NT];
+            let mut base = 0.0;
+            for l in &r.layers {
+                for i in 0..NT {
+                    f[i] += l.analysis.timing[i];
+                }
+                base += l.analysis.timing_base;
+            }
+            let best = r.sample.labels.latency_best.unwrap();
+            x.push(f.to_vec());
+            y.push(best - base);
+            if let Some(worst) = r.sample.labels.latency_worst {
+                if f[0] > 0.0 {
+                    ratios.push((worst - best) / f[0]);
+                }
+            }
+        }
+        let active: Vec<usize> = (0..NT).filter(|&j| x.iter().any(|r| r[j] != 0.0)).collect();
+        let w = vec![1.0; y.len()];
+        let beta = nnls_weighted(&x, &y, &w, active.clone()).map_err(|m| EstimatorError::Fit { target: "timing".into(), message: m })?;
+        for &j in &active {
+            cal.timing.cycles[j] = beta[j];
+        }
+        if !ratios.is_empty() {
+            ratios.sort_by(f64::total_cmp);
+            cal.timing.worst_extra_per_stage = ratios[ratios.len() / 2];
+        }
+        cal.timing.fitted = vec![format!(
+            "cycles of {:?} ({} rows), worst_extra_per_stage (median of {} rows)",
+            active.iter().map(|&j| crate::calibration::TIMING_FEATURES[j]).collect::<Vec<_>>(),
+            y.len(),
+            ratios.len()
+        )];
+        log.push(format!("timing: {} rows; cycles {:?}; worst extra {}", y.len(), cal.timing.cycles, cal.timing.worst_extra_per_stage));
+    }
+    Ok((cal, log))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn least_squares_recovers_known_coefficients() {
+        // y = 3·x0 + 0.5·x1 exactly: the fit must return (3, 0.5).
+        let x: Vec<Vec<f64>> = (1..20).map(|i| vec![1.0, (i * i) as f64]).collect();
+        let y: Vec<f64> = x.iter().map(|r| 3.0 * r[0] + 0.5 * r[1]).collect();
+        let w = vec![1.0; y.len()];
+        let b = nnls_weighted(&x, &y, &w, vec![0, 1]).unwrap();
+        assert!((b[0] - 3.0).abs() < 1e-6 && (b[1] - 0.5).abs() < 1e-9, "{b:?}");
+    }
+
+    #[test]
+    fn negative_coefficients_are_dropped() {
+        // y = 2·x1 − 1·x0: non-negative LS drops x0 and fits y on x1 alone.
+        let x: Vec<Vec<f64>> = (1..10).map(|i| vec![1.0, i as f64]).collect();
+        let y: Vec<f64> = x.iter().map(|r| 2.0 * r[1] - r[0]).collect();
+        let b = nnls_weighted(&x, &y, &vec![1.0; 9], vec![0, 1]).unwrap();
+        assert_eq!(b[0], 0.0);
+        assert!(b[1] > 0.0);
+    }
+}

@@ -1,0 +1,64 @@
+//! Dense (hls4ml `Dense` → `dense_latency` / `dense_resource`): one matrix-vector kernel of
+//! n_in × n_out, invoked once per position when the input has more than one axis, plus the
+//! fused activation that hls4ml splits into its own layer.
+
+use super::mac::MacSpec;
+use super::{Analysis, LayerCtx};
+use ir::LayerKind;
+
+pub fn analyse(ctx: &LayerCtx) -> Analysis {
+    let LayerKind::Dense { units, .. } = ctx.layer.kind else {
+        unreachable!("dense::analyse is only called for Dense layers")
+    };
+    let input = ctx.input();
+    let n_in = *input.last().unwrap_or(&0) as u64;
+    let positions = super::pixels(input);
+    let spec = MacSpec {
+        n_in,
+        n_out: units as u64,
+        n_zeros: ctx.layer.weight("kernel").map(|t| t.zeros() as u64).unwrap_or(0),
+        a: ctx.input_width,
+        w: ctx.settings.weight.width(),
+        acc: ctx.settings.accum.width(),
+        requested_rf: ctx.settings.reuse_factor as u64,
+        strategy: ctx.settings.strategy,
+    };
+    let mut a = super::mac_layer(ctx, &spec, positions, positions);
+    a.inputs.insert(0, ("n_out", units as f64));
+    a.inputs.insert(0, ("n_in", n_in as f64));
+    if positions > 1.0 {
+        a.inputs.push(("positions", positions));
+    }
+    super::activation::absorb_fused(ctx, &mut a);
+    a
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::layers::tests::{estimate_one, one_layer_net};
+    use ir::{Activation, LayerKind, Strategy};
+
+    #[test]
+    fn resource_dense_rf_and_latency() {
+        // Dense 32 → 64, Resource, RF 513 requested: hls4ml picks 512 (as the pilot row
+        // dense_32_64_*b stores); block_factor 4; II = RF = 512; latency = RF + stage depth.
+        let net = one_layer_net(vec![32], LayerKind::Dense { units: 64, use_bias: true }, Activation::Linear, Strategy::Resource, 513, 16);
+        let e = estimate_one(&net, "fc");
+        assert_eq!(e.reuse_factor, Some(512));
+        assert_eq!(e.requested_reuse_factor, Some(513));
+        assert_eq!(e.multipliers, 4);
+        assert_eq!(e.ii, 512);
+        assert!(e.latency_best >= 512 && e.latency_best <= 515, "{}", e.latency_best);
+        // 16-bit products map to DSPs in every calibration: one DSP48E2 per 16×16 product.
+        assert_eq!(e.csynth.dsp, 4.0);
+    }
+
+    #[test]
+    fn latency_dense_fully_parallel() {
+        // Dense 16 → 10, Latency, RF 1: 160 multipliers, II 1.
+        let net = one_layer_net(vec![16], LayerKind::Dense { units: 10, use_bias: true }, Activation::Relu, Strategy::Latency, 1, 16);
+        let e = estimate_one(&net, "fc");
+        assert_eq!((e.multipliers, e.ii), (160, 1));
+        assert_eq!(e.csynth.bram_18k, 0.0);
+    }
+}

@@ -1,0 +1,225 @@
+//! The matrix-vector multiply engine shared by Dense and Conv (hls4ml's `dense_latency` /
+//! `dense_resource`, which Conv calls per output pixel after im2col or a line buffer).
+//!
+//! hls4ml rules used (`nnet_dense_latency.h`, `nnet_dense_resource.h`, hls4ml 1.3.0):
+//! - Latency: `multiplier_limit = ⌈n_in·n_out/RF⌉ − ⌊n_zeros/RF⌋`, `PIPELINE II=RF`, weights
+//!   in fabric, RF not validated. The product loops are fully unrolled whatever the RF, so
+//!   `n_in·n_out ≥ 4096` exceeds the unroll limit (hls4ml issue #1013; the pilot data: every
+//!   Latency run with n_in·n_out ≥ 4096 failed).
+//! - Resource: RF validated (closest valid with a warning), `block_factor = ⌈n_in·n_out/RF⌉`
+//!   multipliers, weights `ARRAY_RESHAPE block factor=block_factor` in BRAM (`ROM_nP_BRAM` when
+//!   RF > 1) of depth RF and width block_factor·w_bits, `ReuseLoop` of RF iterations at II=1.
+
+use super::{bram18_for, IiRule, Products};
+use crate::calibration::{Calibration, LabelKind, NF, NT};
+use crate::reuse::{closest_reuse_factor, valid_reuse_factors};
+use ir::Strategy;
+
+/// Products at or above this count in one unrolled loop make Vivado/Vitis HLS stop unrolling
+/// (`XFORM 203-504`); hls4ml issue #1013.
+pub const UNROLL_LIMIT: f64 = 4096.0;
+
+/// The inputs of one matrix-vector kernel.
+#[derive(Debug, Clone, Copy)]
+pub struct MacSpec {
+    pub n_in: u64,
+    pub n_out: u64,
+    pub n_zeros: u64,
+    /// Input data, weight and accumulator widths in bits.
+    pub a: u32,
+    pub w: u32,
+    pub acc: u32,
+    pub requested_rf: u64,
+    pub strategy: Strategy,
+}
+
+/// The analysed kernel: what one invocation costs and takes.
+#[derive(Debug, Clone)]
+pub struct Mac {
+    pub rf: u64,
+    pub multipliers: f64,
+    pub block_factor: f64,
+    pub products: Products,
+    /// Most DSP-mapped products that may exist at once (the ALLOCATION limit), if any.
+    pub fixed: [f64; NF],
+    pub weight_bram: f64,
+    pub bram_kernels: f64,
+    /// Cycles of one invocation that follow from RF alone, and the timing features.
+    pub base: f64,
+    pub timing: [f64; NT],
+    pub ii: IiRule,
+    pub warnings: Vec<String>,
+}
+
+pub const LATENCY_FORMULAS: &[&str] = &[
+    "Latency strategy: multiplier_limit = ceil(n_in*n_out/RF) - floor(n_zeros/RF); products = n_in*n_out - n_zeros (loops fully unrolled)",
+    "DSP-mapped products are capped at multiplier_limit (ALLOCATION); weights in fabric, BRAM 0",
+    "latency = latency_stage [+ latency_serial = DSP share × RF when RF > 1]; II = 1 (RF = 1) or latency + 1",
+];
+pub const RESOURCE_FORMULAS: &[&str] = &[
+    "Resource strategy: RF = closest valid RF (hls4ml _validate_reuse_factor); block_factor = ceil(n_in*n_out/RF) multipliers",
+    "weight_bram = BRAM18 blocks for depth RF × width block_factor*w_bits (RF > 1; 18K aspect ratios 512x36 ... 16Kx1)",
+    "mux_bits = input mux (RF ≤ n_in: block_factor*(RF-1)*a, else (n_in-1)*a) + output demux (n_out - block_factor)*acc",
+    "latency = RF + resource_stage; II = RF",
+];
+
+/// Analyse one kernel invocation.
+pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
+    let n = (spec.n_in * spec.n_out) as f64;
+    let (a, acc) = (spec.a as f64, spec.acc as f64);
+    let mut warnings = Vec::new();
+    let mut fixed = [0.0; NF];
+    fixed[0] = 1.0;
+    fixed[4] = spec.n_out as f64 * acc;
+    let mut timing = [0.0; NT];
+    match spec.strategy {
+        Strategy::Latency => {
+            let rf = spec.requested_rf.max(1);
+            let limit = (n / rf as f64).ceil() - (spec.n_zeros / rf) as f64;
+            let live = n - spec.n_zeros as f64;
+            if n >= UNROLL_LIMIT {
+                warnings.push(format!(
+                    "layer '{layer}': {} products in one unrolled loop (Latency strategy unrolls n_in*n_out = {}x{} whatever the RF) reach the unroll limit of ~{UNROLL_LIMIT}: will not synthesise; use the Resource strategy",
+                    n, spec.n_in, spec.n_out
+                ));
+            }
+            fixed[3] = live * acc;
+            let frac = calib.kind(LabelKind::Csynth).latency.dsp.fraction(spec.a.min(spec.w));
+            timing[1] = 1.0;
+            let ii = if rf > 1 {
+                fixed[5] = live * a;
+                timing[2] = frac * rf as f64;
+                IiRule::LatencyPlusOne
+            } else {
+                IiRule::Fixed(1.0)
+            };
+            // With RF > 1 only `limit` products may map to DSPs at once; the others share them.
+            let count = if rf > 1 { live.min(limit.max(0.0)) } else { live };
+            Mac {
+                rf,
+                multipliers: limit.max(0.0),
+                block_factor: limit.max(0.0),
+                products: Products { count, a: spec.a, b: spec.w },
+                fixed,
+                weight_bram: 0.0,
+                bram_kernels: 0.0,
+                base: 0.0,
+                timing,
+                ii,
+                warnings,
+            }
+        }
+        Strategy::Resource => {
+            let rf = closest_reuse_factor(spec.n_in, spec.n_out, spec.requested_rf.max(1));
+            if rf != spec.requested_rf {
+                let valid = valid_reuse_factors(spec.n_in, spec.n_out);
+                let shown: Vec<String> = valid.iter().take(24).map(|v| v.to_string()).collect();
+                warnings.push(format!(
+                    "layer '{layer}': invalid ReuseFactor={} for n_in={} n_out={}; hls4ml uses {} (valid: {}{})",
+                    spec.requested_rf,
+                    spec.n_in,
+                    spec.n_out,
+                    rf,
+                    shown.join(","),
+                    if valid.len() > 24 { ",..." } else { "" }
+                ));
+            }
+            let bf = (n / rf as f64).ceil();
+            let mult_limit = (n / spec.n_in.min(rf) as f64).ceil();
+            if bf >= UNROLL_LIMIT {
+                warnings.push(format!(
+                    "layer '{layer}': block_factor {bf} multipliers in one unrolled loop reach the unroll limit of ~{UNROLL_LIMIT}: will not synthesise; raise the reuse factor"
+                ));
+            }
+            fixed[3] = bf * acc;
+            let in_mux = if rf <= spec.n_in {
+                bf * (rf as f64 - 1.0) * a
+            } else {
+                (spec.n_in as f64 - 1.0) * a
+            };
+            fixed[5] = in_mux + (spec.n_out as f64 - bf).max(0.0) * acc;
+            let (weight_bram, bram_kernels) = if rf > 1 {
+                (bram18_for(rf, bf as u64 * spec.w as u64) as f64, 1.0)
+            } else {
+                (0.0, 0.0)
+            };
+            timing[0] = 1.0;
+            let base = if rf > 1 { rf as f64 } else { 0.0 };
+            Mac {
+                rf,
+                multipliers: mult_limit.min(bf),
+                block_factor: bf,
+                products: Products { count: bf, a: spec.a, b: spec.w },
+                fixed,
+                weight_bram,
+                bram_kernels,
+                base,
+                timing,
+                ii: IiRule::Fixed(rf as f64),
+                warnings,
+            }
+        }
+    }
+}
+
+/// A warning when one product is too wide for a single DSP of the part.
+pub fn wide_product_warning(layer: &str, a: u32, w: u32, device: &crate::resources::Device) -> Option<String> {
+    let per = device.dsp_per_product(a, w);
+    (per > 1).then(|| {
+        format!(
+            "layer '{layer}': a {a}-bit × {w}-bit product is too wide for one {}×{} DSP of {}: {per} DSPs per multiplier",
+            device.dsp_a_width, device.dsp_b_width, device.part
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(n_in: u64, n_out: u64, rf: u64, strategy: Strategy) -> MacSpec {
+        MacSpec { n_in, n_out, n_zeros: 0, a: 16, w: 16, acc: 16, requested_rf: rf, strategy }
+    }
+
+    #[test]
+    fn latency_multiplier_limit_with_zeros() {
+        // Hand-derived from hls4ml's formula: ceil(16*10/3) - floor(7/3) = 54 - 2 = 52.
+        let mut s = spec(16, 10, 3, Strategy::Latency);
+        s.n_zeros = 7;
+        let m = analyse(&s, &Calibration::prior(), "d");
+        assert_eq!(m.multipliers, 52.0);
+        assert_eq!(m.rf, 3); // Latency: RF not validated
+        assert!(m.warnings.is_empty());
+    }
+
+    #[test]
+    fn resource_block_factor_and_bram() {
+        // 256x192, RF 1024, 14-bit weights: block_factor = 49152/1024 = 48; memory 1024 deep ×
+        // 48*14 = 672 bits → ceil(672/18) = 38 BRAM18 (the pilot row dense_256_192_14b rf 1024
+        // reports 39 in csynth; the fitted offset covers the difference).
+        let mut s = spec(256, 192, 1024, Strategy::Resource);
+        s.w = 14;
+        let m = analyse(&s, &Calibration::prior(), "d");
+        assert_eq!((m.rf, m.block_factor, m.weight_bram), (1024, 48.0, 38.0));
+        assert_eq!(m.ii, IiRule::Fixed(1024.0));
+        assert_eq!(m.base, 1024.0);
+    }
+
+    #[test]
+    fn resource_adjusts_invalid_rf_with_warning() {
+        // hls4ml 1.3.0 get_closest_reuse_factor: (80, 24) asked 1024 → 960.
+        let m = analyse(&spec(80, 24, 1024, Strategy::Resource), &Calibration::prior(), "fc1");
+        assert_eq!(m.rf, 960);
+        assert!(m.warnings[0].contains("invalid ReuseFactor=1024") && m.warnings[0].contains("960"));
+    }
+
+    #[test]
+    fn unroll_limit_warnings() {
+        let m = analyse(&spec(64, 64, 512, Strategy::Latency), &Calibration::prior(), "big");
+        assert!(m.warnings.iter().any(|w| w.contains("will not synthesise")));
+        let m = analyse(&spec(64, 64, 1, Strategy::Resource), &Calibration::prior(), "big");
+        assert!(m.warnings.iter().any(|w| w.contains("will not synthesise")));
+        let m = analyse(&spec(64, 64, 2, Strategy::Resource), &Calibration::prior(), "ok");
+        assert!(m.warnings.is_empty());
+    }
+}

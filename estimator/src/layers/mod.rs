@@ -1,0 +1,486 @@
+//! Per-layer analytic model: one module per layer kind. Each module turns a layer, its input
+//! shapes and its resolved HLS settings into an [`Analysis`]: the multipliers it instantiates,
+//! the linear LUT/FF features, the BRAM formula, the timing terms and the inputs of its
+//! formulas. [`finish`] applies the calibration to give the [`LayerEstimate`] of both label
+//! kinds (csynth estimate and post-synthesis).
+
+pub mod activation;
+pub mod batchnorm;
+pub mod conv1d;
+pub mod conv2d;
+pub mod dense;
+pub mod mac;
+pub mod merge;
+pub mod passthrough;
+pub mod pooling;
+
+use crate::calibration::{Calibration, LabelKind, FEATURES, NF, NT, TIMING_FEATURES};
+use crate::resources::{Device, Resources};
+use ir::settings::ResolvedSettings;
+use ir::{IoType, Layer, LayerKind, Strategy};
+use serde::Serialize;
+
+/// Everything a layer model may look at.
+pub struct LayerCtx<'a> {
+    pub layer: &'a Layer,
+    /// Output shapes of the layers feeding this one, in operand order.
+    pub inputs: &'a [&'a [usize]],
+    pub settings: &'a ResolvedSettings,
+    /// Bit width of the incoming data (the producer's result type).
+    pub input_width: u32,
+    pub calib: &'a Calibration,
+    pub device: &'a Device,
+}
+
+impl LayerCtx<'_> {
+    pub fn input(&self) -> &[usize] {
+        self.inputs.first().copied().unwrap_or(&[])
+    }
+    pub fn output(&self) -> &[usize] {
+        &self.layer.output_shape
+    }
+    pub fn io_stream(&self) -> bool {
+        self.settings.io_type == IoType::Stream
+    }
+}
+
+/// A group of identical multipliers: `count` instances of an `a × b` product.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Products {
+    pub count: f64,
+    pub a: u32,
+    pub b: u32,
+}
+
+/// How a layer's initiation interval follows from its latency.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum IiRule {
+    /// A fixed II in cycles.
+    Fixed(f64),
+    /// II = best latency + 1 (Latency strategy with RF > 1: the ALLOCATION-limited function is
+    /// not re-entered before it finishes, as the pilot data shows).
+    LatencyPlusOne,
+}
+
+/// The calibration-independent description of one layer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    pub products: Vec<Products>,
+    /// LUT/FF features that do not depend on the DSP mapping.
+    pub fixed: [f64; NF],
+    /// Weight-memory BRAM_18K from the reshaping formula (Resource strategy, RF > 1).
+    pub weight_bram: f64,
+    /// MAC kernels whose weights live in BRAM (the BRAM offset term).
+    pub bram_kernels: f64,
+    /// BRAM_18K of tables, line buffers and FIFOs (prior formula, not fitted).
+    pub extra_bram: f64,
+    /// Cycles that follow directly from RF and the number of pixels.
+    pub timing_base: f64,
+    pub timing: [f64; NT],
+    pub ii: IiRule,
+    /// The RF the layer uses (after hls4ml's validation) and the one requested, for MAC layers.
+    pub reuse_factor: Option<(u64, u64)>,
+    /// Multipliers instantiated (multiplier_limit or block_factor).
+    pub multipliers: f64,
+    /// The formula lines and the named inputs, for `--explain`.
+    pub formulas: &'static [&'static str],
+    pub inputs: Vec<(&'static str, f64)>,
+    pub warnings: Vec<String>,
+}
+
+impl Analysis {
+    /// A layer that costs nothing and takes no cycles (Flatten, Reshape, Dropout, Input).
+    pub fn free(formulas: &'static [&'static str]) -> Self {
+        Analysis {
+            products: Vec::new(),
+            fixed: [0.0; NF],
+            weight_bram: 0.0,
+            bram_kernels: 0.0,
+            extra_bram: 0.0,
+            timing_base: 0.0,
+            timing: [0.0; NT],
+            ii: IiRule::Fixed(1.0),
+            reuse_factor: None,
+            multipliers: 0.0,
+            formulas,
+            inputs: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
+impl Analysis {
+    /// Add another part of the same layer that runs after this one (a fused activation):
+    /// resources and cycles add, the II is the larger one.
+    pub fn absorb(&mut self, o: Analysis) {
+        self.products.extend(o.products);
+        for i in 0..NF {
+            self.fixed[i] += o.fixed[i];
+        }
+        self.weight_bram += o.weight_bram;
+        self.bram_kernels += o.bram_kernels;
+        self.extra_bram += o.extra_bram;
+        self.timing_base += o.timing_base;
+        for i in 0..NT {
+            self.timing[i] += o.timing[i];
+        }
+        self.ii = match (self.ii, o.ii) {
+            (IiRule::Fixed(x), IiRule::Fixed(y)) => IiRule::Fixed(x.max(y)),
+            _ => IiRule::LatencyPlusOne,
+        };
+        self.warnings.extend(o.warnings);
+    }
+}
+
+/// A layer built around one matrix-vector kernel called `invocations` times in a pipelined
+/// loop (Dense positions, Conv partitions or pixels): resources of one kernel, cycles
+/// `invocations × II_kernel` plus the stage depth once.
+pub fn mac_layer(ctx: &LayerCtx, spec: &mac::MacSpec, invocations: f64, _stream_invocations: f64) -> Analysis {
+    let m = mac::analyse(spec, ctx.calib, &ctx.layer.name);
+    let mut warnings = m.warnings;
+    let frac = ctx.calib.kind(LabelKind::Csynth).get(spec.strategy).dsp.fraction(spec.a.min(spec.w));
+    if frac > 0.0 {
+        if let Some(w) = mac::wide_product_warning(&ctx.layer.name, spec.a, spec.w, ctx.device) {
+            warnings.push(w);
+        }
+    }
+    let (timing_base, ii) = if invocations > 1.0 {
+        let per = (m.rf as f64).max(1.0);
+        (invocations * per, IiRule::Fixed(invocations * per))
+    } else {
+        (m.base, m.ii)
+    };
+    Analysis {
+        products: vec![m.products],
+        fixed: m.fixed,
+        weight_bram: m.weight_bram,
+        bram_kernels: m.bram_kernels,
+        extra_bram: 0.0,
+        timing_base,
+        timing: m.timing,
+        ii,
+        reuse_factor: Some((m.rf, spec.requested_rf)),
+        multipliers: m.multipliers,
+        formulas: match spec.strategy {
+            Strategy::Latency => mac::LATENCY_FORMULAS,
+            Strategy::Resource => mac::RESOURCE_FORMULAS,
+        },
+        inputs: vec![
+            ("n_zeros", spec.n_zeros as f64),
+            ("a_bits", spec.a as f64),
+            ("w_bits", spec.w as f64),
+            ("acc_bits", spec.acc as f64),
+            ("RF", m.rf as f64),
+            ("block_factor", m.block_factor),
+        ],
+        warnings,
+    }
+}
+
+/// A convolution: its kernel (n_in = window·channels, n_out = filters) called once per output
+/// pixel (io_parallel) or per input pixel (io_stream), plus its window/line buffers.
+pub fn conv_layer(ctx: &LayerCtx, n_in: usize, n_out: usize, in_pixels: f64, out_pixels: f64, line_words: f64) -> Analysis {
+    let spec = mac::MacSpec {
+        n_in: n_in as u64,
+        n_out: n_out as u64,
+        n_zeros: ctx.layer.weight("kernel").map(|t| t.zeros() as u64).unwrap_or(0),
+        a: ctx.input_width,
+        w: ctx.settings.weight.width(),
+        acc: ctx.settings.accum.width(),
+        requested_rf: ctx.settings.reuse_factor as u64,
+        strategy: ctx.settings.strategy,
+    };
+    let stream = ctx.io_stream();
+    let invocations = if stream { in_pixels } else { out_pixels };
+    let mut a = mac_layer(ctx, &spec, invocations, invocations);
+    a.fixed[8] += n_in as f64 * spec.a as f64 + if stream { line_words * spec.a as f64 } else { 0.0 };
+    a.inputs.insert(0, ("n_out", n_out as f64));
+    a.inputs.insert(0, ("n_in", n_in as f64));
+    a.inputs.push((if stream { "in_pixels" } else { "n_partitions" }, invocations));
+    activation::absorb_fused(ctx, &mut a);
+    a
+}
+
+/// Resources of one label kind plus the features that produced them (for `--explain`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KindFigures {
+    pub resources: Resources,
+    #[serde(skip)]
+    pub features: [f64; NF],
+}
+
+/// The estimate of one layer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LayerEstimate {
+    pub name: String,
+    pub kind: String,
+    pub strategy: String,
+    pub reuse_factor: Option<u64>,
+    pub requested_reuse_factor: Option<u64>,
+    pub multipliers: u64,
+    /// HLS C-synthesis estimate.
+    pub csynth: Resources,
+    /// Vivado logic-synthesis estimate.
+    pub post_synthesis: Resources,
+    pub latency_best: u64,
+    pub latency_worst: u64,
+    pub ii: u64,
+    #[serde(skip)]
+    pub analysis: Analysis,
+    #[serde(skip)]
+    pub features: [[f64; NF]; 2],
+    #[serde(skip)]
+    pub strategy_enum: Strategy,
+}
+
+/// Analyse one layer with the module of its kind.
+pub fn analyse(ctx: &LayerCtx) -> Analysis {
+    match &ctx.layer.kind {
+        LayerKind::Dense { .. } => dense::analyse(ctx),
+        LayerKind::Conv1D { .. } => conv1d::analyse(ctx),
+        LayerKind::Conv2D { .. } => conv2d::analyse(ctx),
+        LayerKind::Pool1D { .. }
+        | LayerKind::Pool2D { .. }
+        | LayerKind::GlobalPool1D { .. }
+        | LayerKind::GlobalPool2D { .. } => pooling::analyse(ctx),
+        LayerKind::BatchNorm { .. } => batchnorm::analyse(ctx),
+        LayerKind::Activation(a) => activation::analyse(ctx, *a),
+        LayerKind::Add | LayerKind::Concatenate { .. } => merge::analyse(ctx),
+        LayerKind::Input { .. }
+        | LayerKind::Flatten
+        | LayerKind::Reshape { .. }
+        | LayerKind::Dropout { .. } => passthrough::analyse(ctx),
+    }
+}
+
+/// The LUT/FF feature vector of an analysis under one DSP mapping, and the DSP count.
+pub fn features(a: &Analysis, calib: &Calibration, kind: LabelKind, strategy: Strategy, device: &Device) -> ([f64; NF], f64) {
+    let map = calib.kind(kind).get(strategy).dsp;
+    let mut f = a.fixed;
+    let mut dsp = 0.0;
+    for p in &a.products {
+        let frac = map.fraction(p.a.min(p.b));
+        dsp += p.count * frac * device.dsp_per_product(p.a, p.b) as f64;
+        f[1] += p.count * (1.0 - frac) * (p.a * p.b) as f64;
+        f[2] += p.count * frac;
+    }
+    (f, dsp)
+}
+
+fn dot(a: &[f64; NF], b: &[f64; NF]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Resources of one label kind.
+pub fn resources(a: &Analysis, calib: &Calibration, kind: LabelKind, strategy: Strategy, device: &Device) -> ([f64; NF], Resources) {
+    let c = calib.kind(kind).get(strategy);
+    let (f, dsp) = features(a, calib, kind, strategy, device);
+    let r = Resources {
+        lut: dot(&c.lut, &f).max(0.0),
+        ff: dot(&c.ff, &f).max(0.0),
+        dsp,
+        bram_18k: (c.bram[0] * a.weight_bram + c.bram[1] * a.bram_kernels).max(0.0) + a.extra_bram,
+        uram: 0.0,
+    };
+    (f, r)
+}
+
+/// Best latency in cycles of an analysis.
+pub fn best_cycles(a: &Analysis, calib: &Calibration) -> f64 {
+    let t: f64 = a.timing.iter().zip(&calib.timing.cycles).map(|(x, c)| x * c).sum();
+    (a.timing_base + t).max(0.0)
+}
+
+/// Apply the calibration to an analysis.
+pub fn finish(layer: &ir::Layer, strategy: Strategy, calib: &Calibration, device: &Device, a: Analysis) -> LayerEstimate {
+    let (fc, csynth) = resources(&a, calib, LabelKind::Csynth, strategy, device);
+    let (fp, post) = resources(&a, calib, LabelKind::PostSynthesis, strategy, device);
+    let best = best_cycles(&a, calib).round();
+    let worst = best + (a.timing[0] * calib.timing.worst_extra_per_stage).round();
+    let ii = match a.ii {
+        IiRule::Fixed(v) => v,
+        IiRule::LatencyPlusOne => best + 1.0,
+    };
+    LayerEstimate {
+        name: layer.name.clone(),
+        kind: layer.kind.name().to_string(),
+        strategy: strategy.to_string(),
+        reuse_factor: a.reuse_factor.map(|r| r.0),
+        requested_reuse_factor: a.reuse_factor.map(|r| r.1),
+        multipliers: a.multipliers.round() as u64,
+        csynth,
+        post_synthesis: post,
+        latency_best: best as u64,
+        latency_worst: worst as u64,
+        ii: ii.max(1.0).round() as u64,
+        analysis: a,
+        features: [fc, fp],
+        strategy_enum: strategy,
+    }
+}
+
+impl LayerEstimate {
+    /// The formulas and inputs behind every figure of this layer, one line each.
+    pub fn explain(&self, calib: &Calibration) -> Vec<String> {
+        let a = &self.analysis;
+        let mut out = Vec::new();
+        out.push(format!("{} ({}, {}):", self.name, self.kind, self.strategy));
+        if !a.inputs.is_empty() {
+            let ins: Vec<String> = a.inputs.iter().map(|(n, v)| format!("{n}={}", fmt_num(*v))).collect();
+            out.push(format!("  inputs: {}", ins.join(", ")));
+        }
+        for f in a.formulas {
+            out.push(format!("  {f}"));
+        }
+        for p in &a.products {
+            out.push(format!("  products: {} × ({}-bit × {}-bit)", fmt_num(p.count), p.a, p.b));
+        }
+        for (k, kind) in [LabelKind::Csynth, LabelKind::PostSynthesis].into_iter().enumerate() {
+            let c = calib.kind(kind).get(self.strategy_enum);
+            let f = &self.features[k];
+            let r = if k == 0 { &self.csynth } else { &self.post_synthesis };
+            let terms = |coef: &[f64; NF]| -> String {
+                let t: Vec<String> = (0..NF)
+                    .filter(|&i| f[i] != 0.0 && coef[i] != 0.0)
+                    .map(|i| format!("{}×{}={}", fmt_num(coef[i]), FEATURES[i], fmt_num(f[i])))
+                    .collect();
+                if t.is_empty() { "0".into() } else { t.join(" + ") }
+            };
+            out.push(format!(
+                "  [{}] DSP share of products: clamp((w−{})/({}−{}),0,1) → dsp {}",
+                kind.name(),
+                fmt_num(c.dsp.w0),
+                fmt_num(c.dsp.w1),
+                fmt_num(c.dsp.w0),
+                fmt_num(r.dsp)
+            ));
+            out.push(format!("  [{}] lut {} = {}", kind.name(), fmt_num(r.lut), terms(&c.lut)));
+            out.push(format!("  [{}] ff {} = {}", kind.name(), fmt_num(r.ff), terms(&c.ff)));
+            out.push(format!(
+                "  [{}] bram_18k {} = {}×weight_bram({}) + {}×bram_kernels({}) + tables/buffers {}",
+                kind.name(),
+                fmt_num(r.bram_18k),
+                fmt_num(c.bram[0]),
+                fmt_num(a.weight_bram),
+                fmt_num(c.bram[1]),
+                fmt_num(a.bram_kernels),
+                fmt_num(a.extra_bram)
+            ));
+        }
+        let t: Vec<String> = (0..NT)
+            .filter(|&i| a.timing[i] != 0.0)
+            .map(|i| format!("{}×{}={}", fmt_num(calib.timing.cycles[i]), TIMING_FEATURES[i], fmt_num(a.timing[i])))
+            .collect();
+        out.push(format!(
+            "  latency best {} = base {}{}{}; worst {}; II {}",
+            self.latency_best,
+            fmt_num(a.timing_base),
+            if t.is_empty() { "" } else { " + " },
+            t.join(" + "),
+            self.latency_worst,
+            self.ii
+        ));
+        out
+    }
+}
+
+/// A number as a short string: integers without decimals, others with up to 3.
+pub fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        let s = format!("{v:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// Number of elements of a shape.
+pub fn elements(shape: &[usize]) -> f64 {
+    shape.iter().product::<usize>() as f64
+}
+
+/// Pixels (all but the channel axis) of a channels-last shape.
+pub fn pixels(shape: &[usize]) -> f64 {
+    if shape.len() <= 1 {
+        1.0
+    } else {
+        shape[..shape.len() - 1].iter().product::<usize>() as f64
+    }
+}
+
+/// BRAM_18K for a memory of `depth` words of `width` bits, using the 18K aspect ratios
+/// (16K×1, 8K×2, 4K×4, 2K×9, 1K×18, 512×36).
+pub fn bram18_for(depth: u64, width: u64) -> u64 {
+    if depth == 0 || width == 0 {
+        return 0;
+    }
+    const SHAPES: [(u64, u64); 6] = [(512, 36), (1024, 18), (2048, 9), (4096, 4), (8192, 2), (16384, 1)];
+    let (d, w) = SHAPES.iter().copied().find(|(d, _)| depth <= *d).unwrap_or((16384, 1));
+    width.div_ceil(w) * depth.div_ceil(d)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use ir::{Activation, FixedType, HlsConfig, Layer, Network};
+
+    /// The Alveo U250 (xcu250-figd2104-2L-e) counts from domain-notes §2.2 and its DSP48E2.
+    pub fn u250() -> Device {
+        Device {
+            part: "xcu250-figd2104-2L-e".into(),
+            family: "virtexuplus".into(),
+            capacity: Resources { lut: 1_728_000.0, ff: 3_456_000.0, dsp: 12_288.0, bram_18k: 5_376.0, uram: 1_280.0 },
+            dsp_a_width: 27,
+            dsp_b_width: 18,
+        }
+    }
+
+    pub fn one_layer_net_io(
+        input: Vec<usize>,
+        kind: LayerKind,
+        act: Activation,
+        strategy: Strategy,
+        rf: u32,
+        bits: u32,
+        io: IoType,
+    ) -> Network {
+        let mut net = Network::new("t");
+        net.config = HlsConfig {
+            precision: FixedType::fixed(bits, 6.min(bits as i32)),
+            reuse_factor: rf,
+            strategy,
+            io_type: io,
+            ..HlsConfig::default()
+        };
+        net.add_layer(Layer::new("in", LayerKind::Input { shape: input }), &[]).unwrap();
+        net.add_layer(Layer::new("fc", kind).with_activation(act), &["in"]).unwrap();
+        net.infer_shapes().unwrap();
+        net
+    }
+
+    pub fn one_layer_net(input: Vec<usize>, kind: LayerKind, act: Activation, strategy: Strategy, rf: u32, bits: u32) -> Network {
+        one_layer_net_io(input, kind, act, strategy, rf, bits, IoType::Parallel)
+    }
+
+    /// Estimate a network with the bundled calibration and return the named layer.
+    pub fn estimate_one(net: &Network, name: &str) -> LayerEstimate {
+        let e = crate::network::estimate(net, &u250(), &Calibration::builtin()).unwrap();
+        e.layers.into_iter().find(|l| l.name == name).unwrap()
+    }
+
+    #[test]
+    fn bram_aspect_ratios() {
+        // 512×36 fits one 18K block; 513×36 needs two (1K×18 each); 1024×1 one.
+        assert_eq!(bram18_for(512, 36), 1);
+        assert_eq!(bram18_for(513, 36), 2);
+        assert_eq!(bram18_for(1024, 1), 1);
+        // 1024 words × 672 bits (block_factor 48 × 14 bits): 672/18 = 37.3 → 38 blocks.
+        assert_eq!(bram18_for(1024, 672), 38);
+        assert_eq!(bram18_for(20000, 1), 2);
+    }
+
+    #[test]
+    fn number_format() {
+        assert_eq!((fmt_num(3.0), fmt_num(0.25), fmt_num(1.0 / 3.0)), ("3".into(), "0.25".into(), "0.333".into()));
+    }
+}

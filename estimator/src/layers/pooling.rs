@@ -1,0 +1,54 @@
+//! Pooling (hls4ml `Pooling1D/2D`, `GlobalPooling1D/2D`): each output element reduces a window
+//! of `pool` inputs (max: compares; average: adds and a constant scale). io_parallel: one
+//! stage; io_stream: one input pixel per cycle.
+
+use super::{Analysis, LayerCtx};
+use ir::LayerKind;
+
+pub const FORMULAS: &[&str] = &[
+    "elem_bits = out_elements * window * bits (one compare or add per window element)",
+    "latency = elementwise_stage (io_parallel) or in_pixels (io_stream)",
+];
+
+pub fn analyse(ctx: &LayerCtx) -> Analysis {
+    let input = ctx.input();
+    let window = match &ctx.layer.kind {
+        LayerKind::Pool1D { pool, .. } => *pool as f64,
+        LayerKind::Pool2D { pool, .. } => (pool[0] * pool[1]) as f64,
+        LayerKind::GlobalPool1D { .. } | LayerKind::GlobalPool2D { .. } => super::pixels(input),
+        _ => unreachable!("pooling::analyse is only called for pooling layers"),
+    };
+    let out = super::elements(ctx.output());
+    let bits = ctx.input_width as f64;
+    let mut a = Analysis::free(FORMULAS);
+    a.fixed[6] = out * window * bits;
+    a.timing[3] = 1.0;
+    if ctx.io_stream() {
+        a.timing_base = super::pixels(input);
+        a.ii = super::IiRule::Fixed(a.timing_base);
+    }
+    a.inputs = vec![("out_elements", out), ("window", window), ("bits", bits)];
+    a
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::layers::tests::{estimate_one, one_layer_net};
+    use ir::{Activation, LayerKind, Padding, PoolOp, Strategy};
+
+    #[test]
+    fn max_pool_terms() {
+        // 4×4×2 → 2×2×2 with 2×2 windows: 8 outputs × 4 compares × 16 bits = 512 elem bits.
+        let net = one_layer_net(
+            vec![4, 4, 2],
+            LayerKind::Pool2D { op: PoolOp::Max, pool: [2, 2], stride: [2, 2], padding: Padding::Valid },
+            Activation::Linear,
+            Strategy::Latency,
+            1,
+            16,
+        );
+        let e = estimate_one(&net, "fc");
+        assert_eq!(e.analysis.fixed[6], 512.0);
+        assert_eq!((e.csynth.dsp, e.csynth.bram_18k), (0.0, 0.0));
+    }
+}

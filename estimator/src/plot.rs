@@ -1,0 +1,126 @@
+//! SVG plots (plotters, SVG backend): predicted-vs-true scatter per target, and the sweep's
+//! latency-vs-utilisation Pareto plot. Files are written to a temporary name and renamed.
+
+use crate::error::EstimatorError;
+use plotters::prelude::*;
+use std::path::Path;
+
+fn perr(path: &Path, e: impl std::fmt::Display) -> EstimatorError {
+    EstimatorError::Plot { path: path.display().to_string(), message: e.to_string() }
+}
+
+/// Render into `path` atomically: draw into `path.tmp`, then rename.
+fn atomically(path: &Path, draw: impl FnOnce(&Path) -> Result<(), EstimatorError>) -> Result<(), EstimatorError> {
+    let tmp = path.with_extension("svg.tmp");
+    draw(&tmp)?;
+    std::fs::rename(&tmp, path).map_err(|e| perr(path, e))
+}
+
+fn log_range(vals: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (mut lo, mut hi) = (f64::INFINITY, 0.0f64);
+    for v in vals.filter(|v| *v > 0.0 && v.is_finite()) {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if !lo.is_finite() {
+        return (0.5, 2.0);
+    }
+    (lo / 1.5, hi * 1.5)
+}
+
+/// Predicted (y) against true (x) on log axes with the y = x line and ±10 % band.
+pub fn predicted_vs_true(path: &Path, title: &str, pred: &[f64], truth: &[f64]) -> Result<(), EstimatorError> {
+    atomically(path, |tmp| {
+        let root = SVGBackend::new(tmp, (640, 560)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| perr(path, e))?;
+        // Zeros cannot sit on a log axis: plot them at the bottom of the range.
+        let (lo, hi) = log_range(pred.iter().chain(truth).copied());
+        let clamp = |v: f64| if v > 0.0 { v } else { lo };
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 20))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(60)
+            .build_cartesian_2d((lo..hi).log_scale(), (lo..hi).log_scale())
+            .map_err(|e| perr(path, e))?;
+        chart
+            .configure_mesh()
+            .x_desc("true")
+            .y_desc("predicted")
+            .draw()
+            .map_err(|e| perr(path, e))?;
+        for (k, style) in [(1.0, BLACK.stroke_width(1)), (1.1, RGBColor(150, 150, 150).stroke_width(1)), (0.9, RGBColor(150, 150, 150).stroke_width(1))] {
+            chart
+                .draw_series(LineSeries::new([(lo, lo * k), (hi, hi * k)], style))
+                .map_err(|e| perr(path, e))?;
+        }
+        chart
+            .draw_series(pred.iter().zip(truth).map(|(p, t)| Circle::new((clamp(*t), clamp(*p)), 3, BLUE.mix(0.6).filled())))
+            .map_err(|e| perr(path, e))?;
+        root.present().map_err(|e| perr(path, e))
+    })
+}
+
+/// One point of a sweep plot.
+pub struct SweepPoint {
+    pub latency_ns: f64,
+    pub utilisation: f64,
+    pub pareto: bool,
+    pub label: String,
+}
+
+/// Latency (x, log) against binding-resource utilisation (y, %), Pareto points highlighted and
+/// labelled, the 100 % line drawn.
+pub fn sweep(path: &Path, title: &str, points: &[SweepPoint]) -> Result<(), EstimatorError> {
+    atomically(path, |tmp| {
+        let root = SVGBackend::new(tmp, (900, 600)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| perr(path, e))?;
+        let (xlo, xhi) = log_range(points.iter().map(|p| p.latency_ns));
+        let ymax = points.iter().map(|p| p.utilisation).filter(|v| v.is_finite()).fold(100.0f64, f64::max) * 1.1;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 22))
+            .margin(14)
+            .x_label_area_size(45)
+            .y_label_area_size(60)
+            .build_cartesian_2d((xlo..xhi).log_scale(), 0.0..ymax)
+            .map_err(|e| perr(path, e))?;
+        chart
+            .configure_mesh()
+            .x_desc("latency (ns)")
+            .y_desc("binding-resource utilisation (%)")
+            .draw()
+            .map_err(|e| perr(path, e))?;
+        chart
+            .draw_series(LineSeries::new([(xlo, 100.0), (xhi, 100.0)], RED.stroke_width(1)))
+            .map_err(|e| perr(path, e))?
+            .label("100 % of the part")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], RED));
+        chart
+            .draw_series(points.iter().filter(|p| !p.pareto).map(|p| Circle::new((p.latency_ns, p.utilisation.min(ymax)), 3, RGBColor(140, 140, 140).filled())))
+            .map_err(|e| perr(path, e))?
+            .label("configuration")
+            .legend(|(x, y)| Circle::new((x + 8, y), 3, RGBColor(140, 140, 140).filled()));
+        let mut front: Vec<&SweepPoint> = points.iter().filter(|p| p.pareto).collect();
+        front.sort_by(|a, b| a.latency_ns.total_cmp(&b.latency_ns));
+        chart
+            .draw_series(LineSeries::new(front.iter().map(|p| (p.latency_ns, p.utilisation.min(ymax))), BLUE.stroke_width(2)))
+            .map_err(|e| perr(path, e))?
+            .label("Pareto front")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLUE));
+        for p in &front {
+            chart
+                .draw_series(std::iter::once(Circle::new((p.latency_ns, p.utilisation.min(ymax)), 5, BLUE.filled())))
+                .map_err(|e| perr(path, e))?;
+            chart
+                .draw_series(std::iter::once(Text::new(p.label.clone(), (p.latency_ns, p.utilisation.min(ymax)), ("sans-serif", 12))))
+                .map_err(|e| perr(path, e))?;
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()
+            .map_err(|e| perr(path, e))?;
+        root.present().map_err(|e| perr(path, e))
+    })
+}

@@ -1,0 +1,108 @@
+//! Reuse-factor validity exactly as hls4ml checks it (`FPGABackend._validate_reuse_factor`,
+//! `get_valid_reuse_factors`, `get_closest_reuse_factor` in
+//! `hls4ml/backends/fpga/fpga_backend.py`, hls4ml 1.3.0). hls-codegen may share these later.
+//!
+//! hls4ml loops over every RF in `1..=n_in*n_out`; a valid RF always divides `n_in*n_out`, so we
+//! enumerate divisors only (O(√n) instead of O(n)), which gives the same list.
+
+/// hls4ml's `_validate_reuse_factor(n_in, n_out, rf)`.
+pub fn is_valid_reuse_factor(n_in: u64, n_out: u64, rf: u64) -> bool {
+    if n_in == 0 || n_out == 0 || rf == 0 {
+        return false;
+    }
+    let multfactor = n_in.min(rf);
+    let multiplier_limit = (n_in * n_out).div_ceil(multfactor);
+    let functional = (multiplier_limit % n_out == 0 || rf >= n_in) && (rf % n_in == 0 || rf < n_in);
+    functional && (n_in * n_out) % rf == 0
+}
+
+/// hls4ml's `get_valid_reuse_factors(n_in, n_out)`: every valid RF in `1..=n_in*n_out`, sorted.
+pub fn valid_reuse_factors(n_in: u64, n_out: u64) -> Vec<u64> {
+    let n = n_in.saturating_mul(n_out);
+    if n == 0 {
+        return Vec::new();
+    }
+    let mut small = Vec::new();
+    let mut large = Vec::new();
+    let mut d = 1u64;
+    while d * d <= n {
+        if n % d == 0 {
+            small.push(d);
+            if d * d != n {
+                large.push(n / d);
+            }
+        }
+        d += 1;
+    }
+    small
+        .into_iter()
+        .chain(large.into_iter().rev())
+        .filter(|&rf| is_valid_reuse_factor(n_in, n_out, rf))
+        .collect()
+}
+
+/// hls4ml's `get_closest_reuse_factor(valid_rf, chosen_rf)`: the closest valid value, the
+/// smaller one on a tie. `valid` must be sorted and non-empty; an empty list gives `chosen`.
+pub fn closest_in(valid: &[u64], chosen: u64) -> u64 {
+    let pos = valid.partition_point(|&v| v < chosen);
+    if valid.is_empty() {
+        return chosen;
+    }
+    if pos == 0 {
+        return valid[0];
+    }
+    if pos == valid.len() {
+        return valid[valid.len() - 1];
+    }
+    let (before, after) = (valid[pos - 1], valid[pos]);
+    if valid[pos] == chosen {
+        return chosen;
+    }
+    if after - chosen < chosen - before {
+        after
+    } else {
+        before
+    }
+}
+
+/// The RF hls4ml uses for a layer of `n_in × n_out` multiplications when `chosen` is requested
+/// (`set_closest_reuse_factor`): `chosen` itself when valid, else the closest valid one.
+pub fn closest_reuse_factor(n_in: u64, n_out: u64, chosen: u64) -> u64 {
+    if is_valid_reuse_factor(n_in, n_out, chosen) {
+        return chosen;
+    }
+    closest_in(&valid_reuse_factors(n_in, n_out), chosen)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// hls4ml's own loop, transcribed, as the oracle for the divisor shortcut.
+    fn hls4ml_loop(n_in: u64, n_out: u64) -> Vec<u64> {
+        (1..=n_in * n_out).filter(|&rf| is_valid_reuse_factor(n_in, n_out, rf)).collect()
+    }
+
+    #[test]
+    fn divisor_enumeration_matches_hls4ml_loop() {
+        for (a, b) in [(1, 1), (3, 5), (16, 10), (80, 24), (24, 120), (57, 13), (64, 32)] {
+            assert_eq!(valid_reuse_factors(a, b), hls4ml_loop(a, b), "{a}x{b}");
+        }
+    }
+
+    #[test]
+    fn matches_hls4ml_output() {
+        // Truth: hls4ml 1.3.0, VivadoBackend().get_valid_reuse_factors(16, 10) run in the venv.
+        assert_eq!(
+            valid_reuse_factors(16, 10),
+            vec![1, 2, 4, 8, 16, 32, 80, 160]
+        );
+        // Truth: the pilot data (wa-hls4ml-search results_resource.csv) asked for RF 513 and
+        // 1025 and hls4ml stored 512 and 1024 for dense_32_64 (n = 2048).
+        assert_eq!(closest_reuse_factor(32, 64, 513), 512);
+        assert_eq!(closest_reuse_factor(32, 64, 1025), 1024);
+        // Tie → the smaller (bisect_left rule): valid 1,2,4,8,16,32,80,160; 56 is 24 from both.
+        assert_eq!(closest_reuse_factor(16, 10, 56), 32);
+        assert_eq!(closest_reuse_factor(16, 10, 1000), 160);
+    }
+}

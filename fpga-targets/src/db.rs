@@ -1,0 +1,257 @@
+//! The database: loading (built-in data plus user files), validation and name lookup.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use crate::error::TargetError;
+use crate::model::{FpgaPart, Gpu, Target};
+
+/// Environment variable naming an extra user targets file, merged by [`Targets::load_with`].
+pub const TARGETS_ENV: &str = "PRESYNTH_TARGETS";
+
+const BUILTIN_TOML: &str = include_str!("../data/targets.toml");
+const BUILTIN_NAME: &str = "<built-in data/targets.toml>";
+
+/// The shape of a targets file: `[[fpga]]` and `[[gpu]]` arrays of tables.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DataFile {
+    #[serde(default)]
+    fpga: Vec<FpgaPart>,
+    #[serde(default)]
+    gpu: Vec<Gpu>,
+}
+
+/// A set of targets with case-insensitive lookup by name, alias or unambiguous part prefix.
+#[derive(Debug, Clone)]
+pub struct Targets {
+    entries: Vec<Target>,
+}
+
+impl Targets {
+    /// The built-in database (parsed once, on first use).
+    pub fn builtin() -> &'static Targets {
+        static DB: OnceLock<Targets> = OnceLock::new();
+        DB.get_or_init(|| {
+            let mut db = Targets { entries: Vec::new() };
+            // The embedded file is checked by this crate's tests; failing here is a build defect.
+            db.merge_str(BUILTIN_TOML, Path::new(BUILTIN_NAME))
+                .expect("built-in data/targets.toml is valid");
+            db
+        })
+    }
+
+    /// The built-in entries, then the file named by `PRESYNTH_TARGETS` (if set), then
+    /// `user_file` (if given). A user entry whose name equals an existing one replaces it.
+    pub fn load_with(user_file: Option<&Path>) -> Result<Targets, TargetError> {
+        let mut db = Targets::builtin().clone();
+        if let Some(env) = std::env::var_os(TARGETS_ENV).filter(|v| !v.is_empty()) {
+            db.merge_file(Path::new(&env))?;
+        }
+        if let Some(path) = user_file {
+            db.merge_file(path)?;
+        }
+        Ok(db)
+    }
+
+    /// Reads `path` and merges its entries (see [`Targets::load_with`]).
+    pub fn merge_file(&mut self, path: &Path) -> Result<(), TargetError> {
+        let text = std::fs::read_to_string(path).map_err(|source| TargetError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        self.merge_str(&text, path)
+    }
+
+    /// Parses `text` (named `path` in errors) and merges its entries.
+    pub fn merge_str(&mut self, text: &str, path: &Path) -> Result<(), TargetError> {
+        let file: DataFile = toml::from_str(text).map_err(|e| TargetError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        let new: Vec<Target> = file
+            .fpga
+            .into_iter()
+            .map(Target::Fpga)
+            .chain(file.gpu.into_iter().map(Target::Gpu))
+            .collect();
+        for t in &new {
+            validate(t, path)?;
+        }
+        let mut merged = self.entries.clone();
+        for t in new {
+            match merged.iter().position(|e| e.name().eq_ignore_ascii_case(t.name())) {
+                Some(i) => merged[i] = t,
+                None => merged.push(t),
+            }
+        }
+        check_unique_names(&merged, path)?;
+        self.entries = merged;
+        Ok(())
+    }
+
+    /// All entries, built-in first, in file order.
+    pub fn iter(&self) -> impl Iterator<Item = &Target> {
+        self.entries.iter()
+    }
+
+    pub fn fpgas(&self) -> impl Iterator<Item = &FpgaPart> {
+        self.entries.iter().filter_map(|t| match t {
+            Target::Fpga(p) => Some(p),
+            Target::Gpu(_) => None,
+        })
+    }
+
+    pub fn gpus(&self) -> impl Iterator<Item = &Gpu> {
+        self.entries.iter().filter_map(|t| match t {
+            Target::Gpu(g) => Some(g),
+            Target::Fpga(_) => None,
+        })
+    }
+
+    /// Looks up a name, an alias, or an FPGA part name without its speed grade (any unique
+    /// prefix of at least 4 characters), all case-insensitively.
+    pub fn get(&self, query: &str) -> Result<&Target, TargetError> {
+        let q = query.trim().to_ascii_lowercase();
+        if let Some(t) = self.entries.iter().find(|t| {
+            t.name().eq_ignore_ascii_case(&q) || t.aliases().iter().any(|a| a.eq_ignore_ascii_case(&q))
+        }) {
+            return Ok(t);
+        }
+        if q.len() >= 4 {
+            let hits: Vec<&Target> = self
+                .entries
+                .iter()
+                .filter(|t| matches!(t, Target::Fpga(_)))
+                .filter(|t| t.name().to_ascii_lowercase().starts_with(&q))
+                .collect();
+            match hits.as_slice() {
+                [one] => return Ok(one),
+                [] => {}
+                many => {
+                    return Err(TargetError::Ambiguous {
+                        name: query.to_string(),
+                        candidates: many.iter().map(|t| t.name().to_string()).collect(),
+                    })
+                }
+            }
+        }
+        Err(TargetError::Unknown {
+            name: query.to_string(),
+            close: self.close_names(&q),
+        })
+    }
+
+    /// Up to five known names or aliases nearest to `q` (edit distance, or containment).
+    fn close_names(&self, q: &str) -> Vec<String> {
+        let mut scored: Vec<(usize, String)> = Vec::new();
+        for t in &self.entries {
+            for n in std::iter::once(t.name()).chain(t.aliases().iter().map(String::as_str)) {
+                let lower = n.to_ascii_lowercase();
+                let dist = edit_distance(q, &lower);
+                let contains = !q.is_empty() && (lower.contains(q) || q.contains(lower.as_str()));
+                if dist <= (q.len() / 3).max(2) || contains {
+                    let score = if contains { dist.min(1) } else { dist };
+                    scored.push((score, n.to_string()));
+                }
+            }
+        }
+        scored.sort();
+        scored.dedup_by(|a, b| a.1 == b.1);
+        scored.into_iter().take(5).map(|(_, n)| n).collect()
+    }
+}
+
+fn invalid(path: &Path, entry: &str, field: &str, reason: &str) -> TargetError {
+    TargetError::Invalid {
+        path: PathBuf::from(path),
+        entry: entry.to_string(),
+        field: field.to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+/// Rejects values no real part has: empty names, zero counts, non-positive rates.
+fn validate(t: &Target, path: &Path) -> Result<(), TargetError> {
+    let name = t.name();
+    if name.trim().is_empty() {
+        return Err(invalid(path, name, "name", "must not be empty"));
+    }
+    if t.source().trim().is_empty() {
+        return Err(invalid(path, name, "source", "must say where the numbers come from"));
+    }
+    let positive = |field: &str, v: f64| {
+        if v.is_finite() && v > 0.0 {
+            Ok(())
+        } else {
+            Err(invalid(path, name, field, &format!("expected a positive number, got {v}")))
+        }
+    };
+    match t {
+        Target::Fpga(p) => {
+            positive("lut", p.lut as f64)?;
+            positive("ff", p.ff as f64)?;
+            positive("dsp", p.dsp as f64)?;
+            if p.bram_18k + p.uram == 0 {
+                return Err(invalid(path, name, "bram_18k", "a part without BRAM or URAM"));
+            }
+            if let Some(c) = &p.clock {
+                positive("clock.mhz", c.mhz)?;
+            }
+            if let Some(m) = &p.memory {
+                positive("memory.bandwidth_gbps", m.bandwidth_gbps)?;
+            }
+        }
+        Target::Gpu(g) => {
+            positive("sms", g.sms as f64)?;
+            positive("fp32_tflops", g.fp32_tflops)?;
+            positive("tf32_tflops", g.tf32_tflops)?;
+            positive("bf16_tflops", g.bf16_tflops)?;
+            positive("fp16_tflops", g.fp16_tflops)?;
+            if let Some(v) = g.fp8_tflops {
+                positive("fp8_tflops", v)?;
+            }
+            positive("memory_gb", g.memory_gb)?;
+            positive("bandwidth_gbps", g.bandwidth_gbps)?;
+            positive("l2_kib", g.l2_kib as f64)?;
+            positive("smem_per_sm_kib", g.smem_per_sm_kib as f64)?;
+        }
+    }
+    Ok(())
+}
+
+/// Every name and alias must identify one entry.
+fn check_unique_names(entries: &[Target], path: &Path) -> Result<(), TargetError> {
+    let mut seen: Vec<(String, &str)> = Vec::new();
+    for t in entries {
+        for n in std::iter::once(t.name()).chain(t.aliases().iter().map(String::as_str)) {
+            let key = n.to_ascii_lowercase();
+            if let Some((_, owner)) = seen.iter().find(|(k, o)| *k == key && *o != t.name()) {
+                return Err(invalid(
+                    path,
+                    t.name(),
+                    "aliases",
+                    &format!("`{n}` already names `{owner}`"),
+                ));
+            }
+            seen.push((key, t.name()));
+        }
+    }
+    Ok(())
+}
+
+/// Levenshtein distance over bytes (names are ASCII).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, &ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}

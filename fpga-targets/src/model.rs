@@ -1,0 +1,202 @@
+//! The entry types: [`FpgaPart`], [`Gpu`] and the [`Target`] that is either.
+
+use serde::{Deserialize, Serialize};
+
+/// The DSP slice of an FPGA family, which fixes the native multiplier width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DspPrimitive {
+    /// 7-series: 25×18 signed multiplier.
+    DSP48E1,
+    /// UltraScale / UltraScale+: 27×18 signed multiplier.
+    DSP48E2,
+    /// Versal: 27×24 multiplier with a 58-bit accumulator.
+    DSP58,
+}
+
+impl DspPrimitive {
+    /// Width of the multiplier's wide (A) and narrow (B) input ports in bits.
+    pub fn port_widths(self) -> (u32, u32) {
+        match self {
+            DspPrimitive::DSP48E1 => (25, 18),
+            DspPrimitive::DSP48E2 => (27, 18),
+            DspPrimitive::DSP58 => (27, 24),
+        }
+    }
+
+    /// DSP slices one `width`×`width` multiplier takes: ⌈w/A⌉·⌈w/B⌉ (18×18 → 1, 19×19 → 2,
+    /// 32×32 → 4 on DSP48E1, matching the measured Pynq-Z2 counts in domain-notes §2.2).
+    pub fn dsps_per_multiply(self, width: u32) -> u32 {
+        let (a, b) = self.port_widths();
+        let w = width.max(1);
+        w.div_ceil(a) * w.div_ceil(b)
+    }
+}
+
+/// A clock frequency with its provenance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Clock {
+    pub mhz: f64,
+    pub source: String,
+    pub verified: bool,
+}
+
+/// The board's off-chip memory that a kernel streams from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OffChipMemory {
+    pub kind: String,
+    /// Aggregate peak bandwidth in GB/s (1e9 bytes per second).
+    pub bandwidth_gbps: f64,
+    pub source: String,
+    pub verified: bool,
+}
+
+/// An FPGA part with whole-device resource counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FpgaPart {
+    pub name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub board: Option<String>,
+    pub family: String,
+    pub lut: u64,
+    pub ff: u64,
+    pub dsp: u64,
+    pub bram_18k: u64,
+    pub uram: u64,
+    pub dsp_primitive: DspPrimitive,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<Clock>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<OffChipMemory>,
+    pub source: String,
+    pub verified: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unverified_fields: Vec<String>,
+}
+
+/// Bytes in one BRAM_18K block (18 Kb), domain-notes §2.2.
+pub const BRAM18K_BYTES: u64 = 2_304;
+/// Bytes in one URAM block (288 Kb), domain-notes §2.2.
+pub const URAM_BYTES: u64 = 36_864;
+
+impl FpgaPart {
+    /// Total on-chip block memory (BRAM + URAM) in bytes.
+    pub fn block_ram_bytes(&self) -> u64 {
+        self.bram_18k * BRAM18K_BYTES + self.uram * URAM_BYTES
+    }
+
+    /// The default kernel clock in MHz (200 MHz, hls4ml's 5 ns, when the entry has none).
+    pub fn clock_mhz(&self) -> f64 {
+        self.clock.as_ref().map_or(200.0, |c| c.mhz)
+    }
+}
+
+/// Numeric formats a GPU peak is quoted for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GpuPrecision {
+    Fp32,
+    Tf32,
+    Bf16,
+    Fp16,
+    Fp8,
+}
+
+/// A GPU with dense peak throughputs and its memory system.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Gpu {
+    pub name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub sms: u32,
+    /// Non-tensor-core FP32, TFLOP/s.
+    pub fp32_tflops: f64,
+    /// Dense tensor-core peaks, TFLOP/s.
+    pub tf32_tflops: f64,
+    pub bf16_tflops: f64,
+    pub fp16_tflops: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fp8_tflops: Option<f64>,
+    pub memory_kind: String,
+    pub memory_gb: f64,
+    /// Peak DRAM bandwidth in GB/s.
+    pub bandwidth_gbps: f64,
+    pub l2_kib: u64,
+    /// Maximum shared-memory carve-out per SM (the most one thread block can use).
+    pub smem_per_sm_kib: u64,
+    pub source: String,
+    pub verified: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unverified_fields: Vec<String>,
+}
+
+impl Gpu {
+    /// Dense peak in TFLOP/s for `p`, or `None` where the GPU has no such tensor-core path.
+    pub fn peak_tflops(&self, p: GpuPrecision) -> Option<f64> {
+        match p {
+            GpuPrecision::Fp32 => Some(self.fp32_tflops),
+            GpuPrecision::Tf32 => Some(self.tf32_tflops),
+            GpuPrecision::Bf16 => Some(self.bf16_tflops),
+            GpuPrecision::Fp16 => Some(self.fp16_tflops),
+            GpuPrecision::Fp8 => self.fp8_tflops,
+        }
+    }
+}
+
+/// Which kind of hardware an entry describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetKind {
+    Fpga,
+    Gpu,
+}
+
+/// One entry of the database.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Target {
+    Fpga(FpgaPart),
+    Gpu(Gpu),
+}
+
+impl Target {
+    pub fn name(&self) -> &str {
+        match self {
+            Target::Fpga(p) => &p.name,
+            Target::Gpu(g) => &g.name,
+        }
+    }
+
+    pub fn aliases(&self) -> &[String] {
+        match self {
+            Target::Fpga(p) => &p.aliases,
+            Target::Gpu(g) => &g.aliases,
+        }
+    }
+
+    pub fn kind(&self) -> TargetKind {
+        match self {
+            Target::Fpga(_) => TargetKind::Fpga,
+            Target::Gpu(_) => TargetKind::Gpu,
+        }
+    }
+
+    pub fn source(&self) -> &str {
+        match self {
+            Target::Fpga(p) => &p.source,
+            Target::Gpu(g) => &g.source,
+        }
+    }
+
+    pub fn verified(&self) -> bool {
+        match self {
+            Target::Fpga(p) => p.verified,
+            Target::Gpu(g) => g.verified,
+        }
+    }
+}

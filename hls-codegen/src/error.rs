@@ -1,0 +1,51 @@
+//! The error type of code generation: unsupported layers or settings (with the reason hls4ml
+//! would give), missing templates (with how to get them), and I/O failures naming the path.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CodegenError {
+    /// A layer hls4ml 1.3.0 cannot convert with these settings (or that presynth does not emit).
+    #[error("layer '{layer}' ({kind}): {message}")]
+    Unsupported {
+        layer: String,
+        kind: String,
+        message: String,
+    },
+    /// The network itself is not usable (no input, no output, missing weights, bad shapes).
+    #[error("network '{network}': {message}")]
+    Network { network: String, message: String },
+    /// No hls4ml templates were found.
+    #[error(
+        "hls4ml templates not found ({tried}). presynth copies nnet_utils/ and ap_types/ from an \
+         installed hls4ml 1.3.0: run `pip install hls4ml==1.3.0` (or scripts/setup-python.sh), or \
+         pass --templates PATH (the hls4ml package directory or its templates/ directory), or set \
+         PRESYNTH_HLS4ML_TEMPLATES"
+    )]
+    TemplatesNotFound { tried: String },
+    /// A template directory exists but lacks an expected file.
+    #[error("hls4ml templates at {dir}: missing {file} (expected hls4ml 1.3.0's templates/ layout)")]
+    TemplateMissing { dir: PathBuf, file: String },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The output directory exists and overwriting was not requested.
+    #[error("output directory {0} already exists (use --force to replace it)")]
+    OutputExists(PathBuf),
+    #[error(transparent)]
+    Ir(#[from] ir::IrError),
+}
+
+impl CodegenError {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        CodegenError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, CodegenError>;

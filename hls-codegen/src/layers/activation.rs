@@ -1,0 +1,147 @@
+//! Activations: element-wise `nnet::relu/sigmoid/tanh/linear` (activ_config with a table
+//! type), the parametrised `nnet::leaky_relu` (param_t), and `nnet::softmax` (stable
+//! implementation, exp/inv tables, hls4ml's table-size fixes).
+
+use super::Ctx;
+use crate::model::{ActKind, Op};
+use crate::precision;
+
+pub const INCLUDES: &[&str] = &["nnet_utils/nnet_activation.h", "nnet_utils/nnet_activation_stream.h"];
+
+const TABLE_SIZE: u64 = 1024;
+
+fn parts<'a>(c: &'a Ctx) -> (&'a ActKind, &'a str) {
+    match &c.l.op {
+        Op::Activation { act, config_name } => (act, config_name.as_str()),
+        other => unreachable!("activation on {other:?}"),
+    }
+}
+
+fn type_name<'a>(c: &'a Ctx, key: &str) -> &'a str {
+    c.l.extra(key).map(|t| t.name.as_str()).unwrap_or("model_default_t")
+}
+
+pub fn config(c: &Ctx) -> String {
+    let (act, cname) = parts(c);
+    let idx = c.index();
+    let n_in = c.input(0).size();
+    let (io, rf) = (c.iotype(), c.reuse());
+    match act {
+        ActKind::Plain(_) => format!(
+            "struct {cname}_config{idx} : nnet::activ_config {{
+    static const unsigned n_in = {n_in};
+    static const unsigned table_size = {TABLE_SIZE};
+    static const unsigned io_type = nnet::{io};
+    static const unsigned reuse_factor = {rf};
+    typedef {table} table_t;
+}};
+",
+            table = type_name(c, "table_t")
+        ),
+        ActKind::LeakyRelu(_) => format!(
+            "struct {cname}_config{idx} : nnet::activ_config {{
+    static const unsigned n_in = {n_in};
+    static const unsigned table_size = {TABLE_SIZE};
+    static const unsigned io_type = nnet::{io};
+    static const unsigned reuse_factor = {rf};
+    typedef {table} table_t;
+    typedef {param} param_t;
+}};
+",
+            table = type_name(c, "table_t"),
+            param = type_name(c, "param_t")
+        ),
+        ActKind::Softmax => {
+            let input = &c.input(0).precision;
+            // FixSoftmaxTableSize: at most 2**min(input width, inv table width)
+            let table_w = precision::softmax_table_t().width();
+            let table = TABLE_SIZE.min(1u64 << input.width().min(table_w).min(62));
+            let exp = precision::softmax_exp_table_size(input, table);
+            format!(
+                "struct softmax_config{idx} : nnet::activ_config {{
+    static const unsigned n_in = {n_in};
+    static const unsigned n_slice = {n_in};
+    static const unsigned n_outer = 1;
+    static const unsigned n_inner = 1;
+    static const unsigned parallelization_factor = -1;
+    static const unsigned exp_table_size = {exp};
+    static const unsigned inv_table_size = {table};
+    static const unsigned io_type = nnet::{io};
+    static const unsigned reuse_factor = {rf};
+    static const unsigned axis = -1;
+    static const nnet::softmax_implementation implementation = nnet::softmax_implementation::stable;
+    static constexpr float exp_scale = 1.0;
+    typedef {exp_t} exp_table_t;
+    typedef {inv_t} inv_table_t;
+    typedef {accum} accum_t;
+    typedef {inv_inp} inv_inp_t;
+    typedef {norm} inp_norm_t;
+}};
+",
+                exp_t = type_name(c, "exp_table_t"),
+                inv_t = type_name(c, "inv_table_t"),
+                accum = c.l.accum_t.name,
+                inv_inp = type_name(c, "inv_inp_t"),
+                norm = precision::softmax_inp_norm(input),
+            )
+        }
+    }
+}
+
+pub fn call(c: &Ctx) -> String {
+    let (act, cname) = parts(c);
+    let idx = c.index();
+    let (i, o) = (c.input(0), c.output());
+    match act {
+        ActKind::Plain(f) => format!(
+            "nnet::{f}<{}, {}, {cname}_config{idx}>({}, {});",
+            i.type_name, o.type_name, i.name, o.name
+        ),
+        ActKind::LeakyRelu(alpha) => format!(
+            "nnet::leaky_relu<{}, {}, {}, {cname}_config{idx}>({}, {}, {});",
+            i.type_name,
+            type_name(c, "param_t"),
+            o.type_name,
+            i.name,
+            python_float(*alpha),
+            o.name
+        ),
+        ActKind::Softmax => format!(
+            "nnet::softmax<{}, {}, softmax_config{idx}>({}, {});",
+            i.type_name, o.type_name, i.name, o.name
+        ),
+    }
+}
+
+/// Python's `str(float)`: shortest round-trip digits, `1.0` for integral values, exponent form
+/// (`1e-05`) below 1e-4 and from 1e16.
+pub fn python_float(v: f64) -> String {
+    if !v.is_finite() {
+        return if v.is_nan() { "nan".into() } else if v > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    let a = v.abs();
+    if a != 0.0 && !(1e-4..1e16).contains(&a) {
+        let s = format!("{v:e}"); // e.g. 1e-5, 1.5e-7
+        let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
+        let e: i32 = exp.parse().unwrap_or(0);
+        let sign = if e < 0 { '-' } else { '+' };
+        return format!("{mant}e{sign}{:02}", e.abs());
+    }
+    if v.fract() == 0.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::python_float;
+
+    #[test]
+    fn floats_print_like_python() {
+        // python3 -c "print(0.1, 0.3, 1.0, 1e-05, 0.0001, 2.5e-07, 1e16)"
+        let got: Vec<String> = [0.1, 0.3, 1.0, 1e-5, 1e-4, 2.5e-7, 1e16].iter().map(|v| python_float(*v)).collect();
+        assert_eq!(got, ["0.1", "0.3", "1.0", "1e-05", "0.0001", "2.5e-07", "1e+16"]);
+    }
+}

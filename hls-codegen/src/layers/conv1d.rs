@@ -1,0 +1,106 @@
+//! Conv1D: `nnet::conv_1d_cl` with `config{N}_mult` (the product) and `conv1d_config`
+//! (linebuffer implementation; io_parallel uses the generated `fill_buffer_N` im2col class).
+
+use super::{dense, im2col, Ctx};
+use crate::model::Op;
+
+pub const INCLUDES: &[&str] = &["nnet_utils/nnet_conv1d.h", "nnet_utils/nnet_conv1d_stream.h"];
+
+pub fn config(c: &Ctx) -> String {
+    let Op::Conv1D { in_width, n_chan, filt_width, n_filt, stride, pad_left, pad_right, out_width, n_partitions } = c.l.op
+    else {
+        unreachable!("conv1d::config on {:?}", c.l.op)
+    };
+    let idx = c.index();
+    let fill = if c.m.is_stream() {
+        "nnet::FillConv1DBuffer".to_string()
+    } else {
+        format!("nnet::fill_buffer_{idx}")
+    };
+    let conv_fn = match c.l.strategy {
+        ir::Strategy::Latency => "nnet::Conv1DLatency",
+        ir::Strategy::Resource => "nnet::Conv1DResource",
+    };
+    let mult = dense::conv_mult_config(c, n_chan * filt_width, n_filt);
+    format!(
+        "{mult}
+struct config{idx} : nnet::conv1d_config {{
+    static const unsigned pad_left = {pad_left};
+    static const unsigned pad_right = {pad_right};
+    static const unsigned in_width = {in_width};
+    static const unsigned n_chan = {n_chan};
+    static const unsigned filt_width = {filt_width};
+    static const unsigned kernel_size = filt_width;
+    static const unsigned n_filt = {n_filt};
+    static const unsigned stride_width = {stride};
+    static const unsigned dilation = 1;
+    static const unsigned out_width = {out_width};
+    static const unsigned reuse_factor = {rf};
+    static const unsigned n_zeros = {nz};
+    static const unsigned multiplier_limit =
+        DIV_ROUNDUP(kernel_size * n_chan * n_filt, reuse_factor) - n_zeros / reuse_factor;
+    static const bool store_weights_in_bram = false;
+    static const unsigned strategy = nnet::{strategy};
+    static const nnet::conv_implementation implementation = nnet::conv_implementation::linebuffer;
+    static const unsigned min_width = {in_width};
+    static const ap_uint<filt_width> pixels[min_width];
+    static const unsigned n_partitions = {n_partitions};
+    static const unsigned n_pixels = out_width / n_partitions;
+    template<class data_T, class CONFIG_T>
+    using fill_buffer = {fill}<data_T, CONFIG_T>;
+    typedef {accum} accum_t;
+    typedef {bias} bias_t;
+    typedef {weight} weight_t;
+    typedef config{idx}_mult mult_config;
+    template<unsigned K, unsigned S, unsigned W>
+    using scale_index = nnet::scale_index_regular<K, S, W>;
+    template<class data_T, class res_T, class CONFIG_T>
+    using conv_kernel = {conv_fn}<data_T, res_T, CONFIG_T>;
+}};
+const ap_uint<config{idx}::filt_width> config{idx}::pixels[] = {{0}};
+",
+        rf = c.reuse(),
+        nz = c.weight(0).zeros(),
+        strategy = c.strategy(),
+        accum = c.l.accum_t.name,
+        bias = c.l.bias_t.name,
+        weight = c.l.weight_t.name,
+    )
+}
+
+pub fn call(c: &Ctx) -> String {
+    let (types, args) = c.io_args();
+    format!(
+        "nnet::conv_1d_cl<{types}, config{}>({args}, {}, {});",
+        c.index(),
+        c.weight(0).name,
+        c.weight(1).name
+    )
+}
+
+/// hls4ml's `_compute_conv1d_im2col` + `generate_conv1d_line_buffer_fn`.
+pub fn fill_buffer(c: &Ctx) -> String {
+    let Op::Conv1D { in_width, n_chan, filt_width, stride, pad_left, out_width, n_partitions, .. } = c.l.op else {
+        unreachable!("conv1d::fill_buffer on {:?}", c.l.op)
+    };
+    let rows: Vec<im2col::Row> = (0..out_width)
+        .map(|ow| {
+            let mut r = Vec::with_capacity(filt_width * n_chan);
+            for kw in 0..filt_width {
+                for ch in 0..n_chan {
+                    let col = (kw + ow * stride) as isize - pad_left as isize;
+                    r.push((col >= 0 && (col as usize) < in_width).then(|| col as usize * n_chan + ch));
+                }
+            }
+            r
+        })
+        .collect();
+    im2col::fill_buffer_class(
+        c.index(),
+        "FillConv1DBuffer",
+        "CONFIG_T::in_width * CONFIG_T::n_chan",
+        "CONFIG_T::filt_width * CONFIG_T::n_chan",
+        &rows,
+        n_partitions,
+    )
+}

@@ -1,0 +1,110 @@
+//! Dense: `nnet::dense` with a `dense_config` (kernel DenseLatency / DenseResource_rf_leq_nin /
+//! DenseResource_rf_gt_nin_rem0), and the `config{N}_mult` struct convolutions share.
+
+use super::Ctx;
+use crate::model::Op;
+use ir::Strategy;
+
+pub const INCLUDES: &[&str] = &[
+    "nnet_utils/nnet_dense.h",
+    "nnet_utils/nnet_dense_compressed.h",
+    "nnet_utils/nnet_dense_stream.h",
+];
+
+/// hls4ml's kernel choice for a Dense layer (the third Resource case is never used for Dense).
+pub fn dense_kernel(strategy: Strategy, rf: u32, n_in: usize) -> &'static str {
+    match strategy {
+        Strategy::Latency => "nnet::DenseLatency",
+        Strategy::Resource if rf as usize <= n_in => "nnet::DenseResource_rf_leq_nin",
+        Strategy::Resource => "nnet::DenseResource_rf_gt_nin_rem0",
+    }
+}
+
+/// hls4ml's kernel choice for the product inside a convolution (all three Resource cases).
+pub fn conv_mult_kernel(strategy: Strategy, rf: u32, n_in: usize) -> &'static str {
+    match strategy {
+        Strategy::Latency => "nnet::DenseLatency",
+        Strategy::Resource if rf as usize <= n_in => "nnet::DenseResource_rf_leq_nin",
+        Strategy::Resource if rf as usize % n_in == 0 => "nnet::DenseResource_rf_gt_nin_rem0",
+        Strategy::Resource => "nnet::DenseResource_rf_gt_nin",
+    }
+}
+
+pub fn config(c: &Ctx) -> String {
+    let Op::Dense { n_in, n_out } = c.l.op else {
+        unreachable!("dense::config on {:?}", c.l.op)
+    };
+    let w = c.weight(0);
+    let nz = w.zeros();
+    format!(
+        "struct config{idx} : nnet::dense_config {{
+    static const unsigned n_in = {n_in};
+    static const unsigned n_out = {n_out};
+    static const unsigned io_type = nnet::{io};
+    static const unsigned strategy = nnet::{strategy};
+    static const unsigned reuse_factor = {rf};
+    static const unsigned n_zeros = {nz};
+    static const unsigned n_nonzeros = {nnz};
+    static const unsigned multiplier_limit = DIV_ROUNDUP(n_in * n_out, reuse_factor) - n_zeros / reuse_factor;
+    static const bool store_weights_in_bram = false;
+    typedef {accum} accum_t;
+    typedef {bias} bias_t;
+    typedef {weight} weight_t;
+    typedef layer{idx}_index index_t;
+    template<class data_T, class res_T, class CONFIG_T>
+    using kernel = {kernel}<data_T, res_T, CONFIG_T>;
+    template<class x_T, class y_T>
+    using product = nnet::product::mult<x_T, y_T>;
+}};
+",
+        idx = c.index(),
+        io = c.iotype(),
+        strategy = c.strategy(),
+        rf = c.reuse(),
+        nnz = w.data.len() - nz,
+        accum = c.l.accum_t.name,
+        bias = c.l.bias_t.name,
+        weight = c.l.weight_t.name,
+        kernel = dense_kernel(c.l.strategy, c.reuse(), n_in),
+    )
+}
+
+pub fn call(c: &Ctx) -> String {
+    let (types, args) = c.io_args();
+    format!(
+        "nnet::dense<{types}, config{}>({args}, {}, {});",
+        c.index(),
+        c.weight(0).name,
+        c.weight(1).name
+    )
+}
+
+/// The `config{N}_mult` struct of a convolution's product (n_in = kernel taps x channels).
+pub fn conv_mult_config(c: &Ctx, n_in: usize, n_out: usize) -> String {
+    format!(
+        "struct config{idx}_mult : nnet::dense_config {{
+    static const unsigned n_in = {n_in};
+    static const unsigned n_out = {n_out};
+    static const unsigned reuse_factor = {rf};
+    static const unsigned strategy = nnet::{strategy};
+    static const unsigned n_zeros = {nz};
+    static const unsigned multiplier_limit = DIV_ROUNDUP(n_in * n_out, reuse_factor) - n_zeros / reuse_factor;
+    typedef {accum} accum_t;
+    typedef {bias} bias_t;
+    typedef {weight} weight_t;
+    template<class data_T, class res_T, class CONFIG_T>
+    using kernel = {kernel}<data_T, res_T, CONFIG_T>;
+    template<class x_T, class y_T>
+    using product = nnet::product::mult<x_T, y_T>;
+}};
+",
+        idx = c.index(),
+        rf = c.reuse(),
+        strategy = c.strategy(),
+        nz = c.weight(0).zeros(),
+        accum = c.l.accum_t.name,
+        bias = c.l.bias_t.name,
+        weight = c.l.weight_t.name,
+        kernel = conv_mult_kernel(c.l.strategy, c.reuse(), n_in),
+    )
+}

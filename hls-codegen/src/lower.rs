@@ -1,0 +1,821 @@
+//! Lowering: an IR [`Network`] to hls4ml's layer list ([`HlsModel`]), as hls4ml 1.3.0's Keras
+//! converter and Vivado/Vitis passes would build it: layer indices in Keras order (the input
+//! is 1, a fused activation takes the next index, Dropout and linear activations use an index
+//! and vanish), `layerN_out`/`layerN_t` names with `result_t` for the output, named types,
+//! reuse factors validated per layer, Resource-strategy weight transposition, io_stream packing
+//! and stream clones for fan-out. BatchNormalization is not fused into a preceding Dense/Conv:
+//! hls4ml 1.3.0 only fuses when the producer's result type is unspecified, and with a model
+//! precision it is always specified (checked on the harness references).
+
+use crate::error::{CodegenError, Result};
+use crate::model::*;
+use crate::precision;
+use crate::reuse;
+use ir::{Activation, FixedType, LayerKind, Network, NodeId, Padding, PoolOp, Strategy};
+use std::collections::HashMap;
+
+/// Project-level choices that are not part of the network's [`ir::HlsConfig`].
+#[derive(Debug, Clone)]
+pub struct ProjectOptions {
+    pub project_name: String,
+    pub backend: Backend,
+    /// `None`: the backend's default (27% Vitis, 12.5% Vivado).
+    pub clock_uncertainty: Option<String>,
+}
+
+impl Default for ProjectOptions {
+    fn default() -> Self {
+        ProjectOptions {
+            project_name: "myproject".into(),
+            backend: Backend::Vitis,
+            clock_uncertainty: None,
+        }
+    }
+}
+
+const MODEL_DEFAULT_T: &str = "model_default_t";
+
+struct Lowerer<'a> {
+    net: &'a Network,
+    m: HlsModel,
+    index: usize,
+    out_of: HashMap<NodeId, VarId>,
+}
+
+/// Lower `net` (shapes inferred, weights present) to hls4ml's layer list.
+pub fn lower(net: &Network, opts: &ProjectOptions) -> Result<HlsModel> {
+    let cfg = &net.config;
+    if !is_identifier(&opts.project_name) {
+        return Err(CodegenError::Network {
+            network: net.name.clone(),
+            message: format!(
+                "project name '{}' is not a C identifier (letters, digits, '_', not starting with a digit)",
+                opts.project_name
+            ),
+        });
+    }
+    let m = HlsModel {
+        project_name: opts.project_name.clone(),
+        backend: opts.backend,
+        part: cfg.part.clone(),
+        clock_period: cfg.clock_period_ns,
+        clock_uncertainty: opts
+            .clock_uncertainty
+            .clone()
+            .unwrap_or_else(|| opts.backend.default_clock_uncertainty().to_string()),
+        io_type: cfg.io_type,
+        default_precision: cfg.precision.clone(),
+        model_strategy: cfg.strategy,
+        model_reuse_factor: cfg.reuse_factor,
+        layers: Vec::new(),
+        vars: Vec::new(),
+        inputs: Vec::new(),
+        outputs: Vec::new(),
+        warnings: Vec::new(),
+        layer_overrides: Vec::new(),
+    };
+    let mut l = Lowerer {
+        net,
+        m,
+        index: 0,
+        out_of: HashMap::new(),
+    };
+    let order = net.topo_order()?;
+    if net.inputs.is_empty() || net.outputs.is_empty() {
+        return Err(l.net_err("the network has no inputs or no outputs"));
+    }
+    for id in order {
+        l.layer(id)?;
+    }
+    // network outputs: result_t
+    let mut outs = Vec::new();
+    for (k, &o) in net.outputs.iter().enumerate() {
+        let v = *l.out_of.get(&o).ok_or_else(|| l.net_err("an output layer produced nothing"))?;
+        let v = l.m.resolve(v);
+        let name = if k == 0 {
+            "result_t".to_string()
+        } else {
+            format!("result{}_t", k + 1)
+        };
+        l.rename_type(v, &name);
+        outs.push(v);
+    }
+    l.m.outputs = outs;
+    if l.m.is_stream() {
+        l.insert_clones();
+    }
+    Ok(l.m)
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut c = s.chars();
+    matches!(c.next(), Some(ch) if ch.is_ascii_alphabetic() || ch == '_')
+        && c.all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+}
+
+impl<'a> Lowerer<'a> {
+    fn net_err(&self, message: impl Into<String>) -> CodegenError {
+        CodegenError::Network {
+            network: self.net.name.clone(),
+            message: message.into(),
+        }
+    }
+
+    fn unsupported(layer: &ir::Layer, message: impl Into<String>) -> CodegenError {
+        CodegenError::Unsupported {
+            layer: layer.name.clone(),
+            kind: layer.kind.name().to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// A precision setting of a layer: (type name, precision) as hls4ml's `get_precision`.
+    fn prec(&self, layer_name: &str, set: &Option<FixedType>, var: &str) -> NamedType {
+        match set {
+            Some(t) => NamedType::new(format!("{}_{var}_t", layer_name.to_lowercase()), precision::cpp(t)),
+            None => NamedType::new(MODEL_DEFAULT_T, precision::cpp(&self.m.default_precision)),
+        }
+    }
+
+    fn new_var(&mut self, name: String, type_name: String, precision: FixedType, shape: Vec<usize>) -> VarId {
+        let pack = *shape.last().unwrap_or(&1);
+        let depth = if shape.is_empty() { 1 } else { shape.iter().product::<usize>() / pack.max(1) };
+        self.m.vars.push(Variable {
+            name,
+            type_name,
+            precision,
+            shape,
+            kind: VarKind::Owned,
+            depth: depth.max(1),
+            pack,
+        });
+        self.m.vars.len() - 1
+    }
+
+    fn rename_type(&mut self, v: VarId, name: &str) {
+        let old = self.m.vars[v].type_name.clone();
+        self.m.vars[v].type_name = name.to_string();
+        for layer in &mut self.m.layers {
+            for t in &mut layer.types {
+                if t.name == old {
+                    t.name = name.to_string();
+                }
+            }
+        }
+    }
+
+    fn var_type(&self, v: VarId) -> NamedType {
+        let var = &self.m.vars[v];
+        NamedType::new(var.type_name.clone(), self.m.var_type_cpp(var))
+    }
+
+    fn input_var(&self, id: NodeId, port: usize) -> Result<VarId> {
+        let src = self
+            .net
+            .inputs_of(id)
+            .get(port)
+            .copied()
+            .ok_or_else(|| self.net_err(format!("layer '{}' has no input {port}", self.net.layer(id).name)))?;
+        self.out_of
+            .get(&src)
+            .copied()
+            .ok_or_else(|| self.net_err(format!("layer '{}' is used before it is computed", self.net.layer(src).name)))
+    }
+
+    /// Push a lowered layer whose single output is a new `layer{index}_out` of `shape`.
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        name: String,
+        class_name: &str,
+        op: Op,
+        inputs: Vec<VarId>,
+        shape: Vec<usize>,
+        settings: &ir::LayerSettings,
+        strategy: Strategy,
+        reuse_factor: u32,
+        weights: Vec<WeightVar>,
+        extra_types: Vec<(&'static str, NamedType)>,
+    ) -> VarId {
+        let index = self.index;
+        let result = settings.precision.result.clone().unwrap_or_else(|| self.m.default_precision.clone());
+        let out = self.new_var(format!("layer{index}_out"), format!("layer{index}_t"), result, shape);
+        let mut types = vec![self.var_type(out)];
+        let accum_t = self.prec(&name, &settings.precision.accum, "accum");
+        let weight_t = self.prec(&name, &settings.precision.weight, "weight");
+        let bias_t = self.prec(&name, &settings.precision.bias, "bias");
+        if matches!(op, Op::Dense { .. }) {
+            types.push(NamedType::new(format!("layer{index}_index"), precision::cpp(&precision::index_t())));
+        }
+        for (_, t) in &extra_types {
+            types.push(t.clone());
+        }
+        for t in [&accum_t, &weight_t, &bias_t] {
+            if t.name != MODEL_DEFAULT_T {
+                types.push(t.clone());
+            }
+        }
+        self.m.layers.push(HlsLayer {
+            index,
+            name,
+            class_name: class_name.to_string(),
+            op,
+            inputs,
+            outputs: vec![out],
+            weights,
+            reuse_factor,
+            strategy,
+            types,
+            accum_t,
+            weight_t,
+            bias_t,
+            extra_t: extra_types,
+        });
+        out
+    }
+
+    fn layer(&mut self, id: NodeId) -> Result<()> {
+        let layer = self.net.layer(id).clone();
+        let cfg = &self.net.config;
+        let rs = cfg.resolve(&layer.settings);
+        self.index += 1;
+        let in_shape = |l: &Self, port: usize| -> Result<Vec<usize>> {
+            let v = l.input_var(id, port)?;
+            Ok(l.m.vars[v].shape.clone())
+        };
+        if layer.settings != ir::LayerSettings::default() {
+            self.m.layer_overrides.push((
+                layer.name.clone(),
+                layer.settings.reuse_factor,
+                layer.settings.strategy,
+                layer.settings.precision.result.clone(),
+            ));
+        }
+        let rf = rs.reuse_factor;
+        match &layer.kind {
+            LayerKind::Input { shape } => {
+                let k = self.m.inputs.len();
+                let tname = if k == 0 { "input_t".to_string() } else { format!("input{}_t", k + 1) };
+                let prec = layer.settings.precision.result.clone().unwrap_or_else(|| self.m.default_precision.clone());
+                let v = self.new_var(layer.name.clone(), tname, prec, shape.clone());
+                let mut types = vec![self.var_type(v)];
+                if k == 0 {
+                    types.push(NamedType::new(MODEL_DEFAULT_T, precision::cpp(&self.m.default_precision)));
+                }
+                let d = NamedType::new(MODEL_DEFAULT_T, precision::cpp(&self.m.default_precision));
+                self.m.layers.push(HlsLayer {
+                    index: self.index,
+                    name: layer.name.clone(),
+                    class_name: "InputLayer".into(),
+                    op: Op::Input,
+                    inputs: vec![],
+                    outputs: vec![v],
+                    weights: vec![],
+                    reuse_factor: rf,
+                    strategy: rs.strategy,
+                    types,
+                    accum_t: d.clone(),
+                    weight_t: d.clone(),
+                    bias_t: d,
+                    extra_t: vec![],
+                });
+                self.m.inputs.push(v);
+                self.out_of.insert(id, v);
+            }
+            LayerKind::Dropout { .. } | LayerKind::Activation(Activation::Linear) => {
+                // hls4ml parses these (using an index) and then removes them
+                let v = self.input_var(id, 0)?;
+                self.out_of.insert(id, v);
+            }
+            LayerKind::Dense { units, use_bias } => {
+                let shape = in_shape(self, 0)?;
+                let n_in: usize = shape.iter().product();
+                if shape.len() != 1 {
+                    return Err(Self::unsupported(
+                        &layer,
+                        format!("a Dense on a rank-{} input {:?} (hls4ml converts it to a pointwise Conv; presynth emits Dense on flat inputs only: add a Flatten)", shape.len(), shape),
+                    ));
+                }
+                let n_out = *units;
+                let (strategy, rf) = self.choose_rf(&layer.name, rs.strategy, n_in, n_out, rf as usize);
+                let kernel = layer_weight(&layer, "kernel", n_in * n_out)?;
+                let bias = optional_bias(&layer, *use_bias, n_out)?;
+                let (wdata, wshape) = if strategy == Strategy::Resource {
+                    (transpose(&kernel, &[n_in, n_out], &[1, 0]), vec![n_out, n_in])
+                } else {
+                    (kernel, vec![n_in, n_out])
+                };
+                let idx = self.index;
+                let weights = vec![
+                    self.weight(&layer, "w", idx, &layer.settings.precision.weight, "weight", wshape, wdata),
+                    self.weight(&layer, "b", idx, &layer.settings.precision.bias, "bias", vec![n_out], bias),
+                ];
+                let input = self.input_var(id, 0)?;
+                let out = self.push(
+                    layer.name.clone(),
+                    "Dense",
+                    Op::Dense { n_in, n_out },
+                    vec![input],
+                    vec![n_out],
+                    &layer.settings,
+                    strategy,
+                    rf,
+                    weights,
+                    vec![],
+                );
+                self.fused_activation(id, &layer, out, rf)?;
+            }
+            LayerKind::Conv1D {
+                filters,
+                kernel,
+                stride,
+                padding,
+                use_bias,
+            } => {
+                let shape = in_shape(self, 0)?;
+                let (in_width, n_chan) = (shape[0], shape[1]);
+                let out_width = layer.output_shape[0];
+                let (pad_left, pad_right) = pads(*padding, in_width, *kernel, *stride);
+                if self.m.is_stream() && (pad_left + pad_right) > 0 {
+                    return Err(Self::unsupported(&layer, "'same' padding in io_stream: hls4ml inserts a ZeroPadding1D layer, which presynth does not emit yet; use padding='valid' or io_parallel"));
+                }
+                let n_in = n_chan * kernel;
+                let (strategy, rf) = self.choose_rf(&layer.name, rs.strategy, n_in, *filters, rf as usize);
+                let w = layer_weight(&layer, "kernel", kernel * n_chan * filters)?;
+                let b = optional_bias(&layer, *use_bias, *filters)?;
+                let (wdata, wshape) = if strategy == Strategy::Resource {
+                    (transpose(&w, &[*kernel, n_chan, *filters], &[2, 0, 1]), vec![*filters, *kernel, n_chan])
+                } else {
+                    (w, vec![*kernel, n_chan, *filters])
+                };
+                let idx = self.index;
+                let weights = vec![
+                    self.weight(&layer, "w", idx, &layer.settings.precision.weight, "weight", wshape, wdata),
+                    self.weight(&layer, "b", idx, &layer.settings.precision.bias, "bias", vec![*filters], b),
+                ];
+                let input = self.input_var(id, 0)?;
+                let op = Op::Conv1D {
+                    in_width,
+                    n_chan,
+                    filt_width: *kernel,
+                    n_filt: *filters,
+                    stride: *stride,
+                    pad_left,
+                    pad_right,
+                    out_width,
+                    n_partitions: out_width,
+                };
+                let out = self.push(layer.name.clone(), "Conv1D", op, vec![input], vec![out_width, *filters], &layer.settings, strategy, rf, weights, vec![]);
+                self.fused_activation(id, &layer, out, rf)?;
+            }
+            LayerKind::Conv2D {
+                filters,
+                kernel,
+                stride,
+                padding,
+                use_bias,
+            } => {
+                let shape = in_shape(self, 0)?;
+                let (in_height, in_width, n_chan) = (shape[0], shape[1], shape[2]);
+                let (out_height, out_width) = (layer.output_shape[0], layer.output_shape[1]);
+                let (pad_top, pad_bottom) = pads(*padding, in_height, kernel[0], stride[0]);
+                let (pad_left, pad_right) = pads(*padding, in_width, kernel[1], stride[1]);
+                if self.m.is_stream() && (pad_top + pad_bottom + pad_left + pad_right) > 0 {
+                    return Err(Self::unsupported(&layer, "'same' padding in io_stream: hls4ml inserts a ZeroPadding2D layer, which presynth does not emit yet; use padding='valid' or io_parallel"));
+                }
+                let n_in = n_chan * kernel[0] * kernel[1];
+                let (strategy, rf) = self.choose_rf(&layer.name, rs.strategy, n_in, *filters, rf as usize);
+                let w = layer_weight(&layer, "kernel", kernel[0] * kernel[1] * n_chan * filters)?;
+                let b = optional_bias(&layer, *use_bias, *filters)?;
+                let dims = [kernel[0], kernel[1], n_chan, *filters];
+                let (wdata, wshape) = if strategy == Strategy::Resource {
+                    (transpose(&w, &dims, &[3, 0, 1, 2]), vec![*filters, kernel[0], kernel[1], n_chan])
+                } else {
+                    (w, dims.to_vec())
+                };
+                let idx = self.index;
+                let weights = vec![
+                    self.weight(&layer, "w", idx, &layer.settings.precision.weight, "weight", wshape, wdata),
+                    self.weight(&layer, "b", idx, &layer.settings.precision.bias, "bias", vec![*filters], b),
+                ];
+                let input = self.input_var(id, 0)?;
+                let op = Op::Conv2D {
+                    in_height,
+                    in_width,
+                    n_chan,
+                    filt_height: kernel[0],
+                    filt_width: kernel[1],
+                    n_filt: *filters,
+                    stride_height: stride[0],
+                    stride_width: stride[1],
+                    pad_top,
+                    pad_bottom,
+                    pad_left,
+                    pad_right,
+                    out_height,
+                    out_width,
+                    n_partitions: out_height * out_width,
+                };
+                let out = self.push(
+                    layer.name.clone(),
+                    "Conv2D",
+                    op,
+                    vec![input],
+                    vec![out_height, out_width, *filters],
+                    &layer.settings,
+                    strategy,
+                    rf,
+                    weights,
+                    vec![],
+                );
+                self.fused_activation(id, &layer, out, rf)?;
+            }
+            LayerKind::Pool1D { op, pool, stride, padding } => {
+                let shape = in_shape(self, 0)?;
+                let (n_in, n_filt) = (shape[0], shape[1]);
+                let n_out = layer.output_shape[0];
+                let (pad_left, pad_right) = pads(*padding, n_in, *pool, *stride);
+                let input = self.input_var(id, 0)?;
+                let class = layer.kind.name();
+                let o = Op::Pool1D {
+                    max: *op == PoolOp::Max,
+                    n_in,
+                    n_out,
+                    n_filt,
+                    pool_width: *pool,
+                    stride: *stride,
+                    pad_left,
+                    pad_right,
+                };
+                let v = self.push(layer.name.clone(), class, o, vec![input], vec![n_out, n_filt], &layer.settings, rs.strategy, rf, vec![], vec![]);
+                self.out_of.insert(id, v);
+            }
+            LayerKind::Pool2D { op, pool, stride, padding } => {
+                let shape = in_shape(self, 0)?;
+                let (in_height, in_width, n_filt) = (shape[0], shape[1], shape[2]);
+                let (out_height, out_width) = (layer.output_shape[0], layer.output_shape[1]);
+                let (pad_top, pad_bottom) = pads(*padding, in_height, pool[0], stride[0]);
+                let (pad_left, pad_right) = pads(*padding, in_width, pool[1], stride[1]);
+                let input = self.input_var(id, 0)?;
+                let class = layer.kind.name();
+                let o = Op::Pool2D {
+                    max: *op == PoolOp::Max,
+                    in_height,
+                    in_width,
+                    n_filt,
+                    pool_height: pool[0],
+                    pool_width: pool[1],
+                    stride_height: stride[0],
+                    stride_width: stride[1],
+                    out_height,
+                    out_width,
+                    pad_top,
+                    pad_bottom,
+                    pad_left,
+                    pad_right,
+                };
+                let v = self.push(layer.name.clone(), class, o, vec![input], vec![out_height, out_width, n_filt], &layer.settings, rs.strategy, rf, vec![], vec![]);
+                self.out_of.insert(id, v);
+            }
+            LayerKind::GlobalPool1D { op } => {
+                let shape = in_shape(self, 0)?;
+                let input = self.input_var(id, 0)?;
+                let o = Op::GlobalPool1D {
+                    max: *op == PoolOp::Max,
+                    n_in: shape[0],
+                    n_filt: shape[1],
+                };
+                let v = self.push(layer.name.clone(), layer.kind.name(), o, vec![input], vec![shape[1]], &layer.settings, rs.strategy, rf, vec![], vec![]);
+                self.out_of.insert(id, v);
+            }
+            LayerKind::GlobalPool2D { op } => {
+                let shape = in_shape(self, 0)?;
+                let input = self.input_var(id, 0)?;
+                let o = Op::GlobalPool2D {
+                    max: *op == PoolOp::Max,
+                    in_height: shape[0],
+                    in_width: shape[1],
+                    n_filt: shape[2],
+                };
+                let v = self.push(layer.name.clone(), layer.kind.name(), o, vec![input], vec![shape[2]], &layer.settings, rs.strategy, rf, vec![], vec![]);
+                self.out_of.insert(id, v);
+            }
+            LayerKind::BatchNorm { epsilon, center, scale } => {
+                let shape = in_shape(self, 0)?;
+                let n_ch = *shape.last().unwrap_or(&1);
+                let ones = vec![1.0f32; n_ch];
+                let zeros = vec![0.0f32; n_ch];
+                let gamma = if *scale { layer_weight(&layer, "gamma", n_ch)? } else { ones.clone() };
+                let beta = if *center { layer_weight(&layer, "beta", n_ch)? } else { zeros };
+                let mean = layer_weight(&layer, "moving_mean", n_ch)?;
+                let var = layer_weight(&layer, "moving_variance", n_ch)?;
+                // hls4ml (numpy float32): scale = gamma / sqrt(var + eps); bias = beta - scale * mean
+                let eps = *epsilon as f32;
+                let s: Vec<f32> = gamma.iter().zip(&var).map(|(g, v)| g / (v + eps).sqrt()).collect();
+                let b: Vec<f32> = beta.iter().zip(&s).zip(&mean).map(|((be, sc), mu)| be - sc * mu).collect();
+                let idx = self.index;
+                let weights = vec![
+                    self.weight(&layer, "s", idx, &layer.settings.precision.scale, "scale", vec![n_ch], s),
+                    self.weight(&layer, "b", idx, &layer.settings.precision.bias, "bias", vec![n_ch], b),
+                ];
+                let n_filt = if shape.len() == 1 { -1 } else { n_ch as i64 };
+                let input = self.input_var(id, 0)?;
+                let v = self.push(layer.name.clone(), "BatchNormalization", Op::BatchNorm { n_filt }, vec![input], shape, &layer.settings, rs.strategy, rf, weights, vec![]);
+                // hls4ml's scale type is named <layer>_scale_t only when set per layer
+                let last = self.m.layers.last_mut().expect("just pushed");
+                if layer.settings.precision.scale.is_none() {
+                    last.weight_t = NamedType::new(MODEL_DEFAULT_T, precision::cpp(&self.m.default_precision));
+                }
+                self.out_of.insert(id, v);
+            }
+            LayerKind::Activation(act) => {
+                let input = self.input_var(id, 0)?;
+                let v = self.activation(layer.name.clone(), *act, input, &layer.settings, rf)?;
+                self.out_of.insert(id, v);
+            }
+            LayerKind::Flatten | LayerKind::Reshape { .. } => {
+                let input = self.input_var(id, 0)?;
+                let in_shape = self.m.vars[input].shape.clone();
+                let out_shape = layer.output_shape.clone();
+                if self.m.is_stream() && !matches!(layer.kind, LayerKind::Flatten) && in_shape.last() != out_shape.last() {
+                    return Err(Self::unsupported(&layer, "a Reshape that changes the last dimension in io_stream (hls4ml inserts a Repack layer, which presynth does not emit yet)"));
+                }
+                // hls4ml's in-place variable: same type as its source, no call, no typedef
+                let src = &self.m.vars[input];
+                let var = Variable {
+                    name: format!("layer{}_out", self.index),
+                    type_name: src.type_name.clone(),
+                    precision: src.precision.clone(),
+                    shape: out_shape,
+                    kind: VarKind::Alias(input),
+                    depth: src.depth,
+                    pack: src.pack,
+                };
+                self.m.vars.push(var);
+                let v = self.m.vars.len() - 1;
+                let d = NamedType::new(MODEL_DEFAULT_T, precision::cpp(&self.m.default_precision));
+                self.m.layers.push(HlsLayer {
+                    index: self.index,
+                    name: layer.name.clone(),
+                    class_name: layer.kind.name().to_string(),
+                    op: Op::Reshape,
+                    inputs: vec![input],
+                    outputs: vec![v],
+                    weights: vec![],
+                    reuse_factor: rf,
+                    strategy: rs.strategy,
+                    types: vec![],
+                    accum_t: d.clone(),
+                    weight_t: d.clone(),
+                    bias_t: d,
+                    extra_t: vec![],
+                });
+                self.out_of.insert(id, v);
+            }
+            LayerKind::Add | LayerKind::Concatenate { .. } => {
+                let n = self.net.inputs_of(id).len();
+                if n != 2 {
+                    return Err(Self::unsupported(&layer, format!("{n} inputs: hls4ml's merge layers take exactly 2")));
+                }
+                let a = self.input_var(id, 0)?;
+                let b = self.input_var(id, 1)?;
+                let (sa, sb) = (self.m.vars[a].shape.clone(), self.m.vars[b].shape.clone());
+                let (op, shape, class) = match layer.kind {
+                    LayerKind::Add => {
+                        if sa != sb {
+                            return Err(Self::unsupported(&layer, format!("inputs of different shapes {sa:?} and {sb:?}")));
+                        }
+                        (Op::Add, sa, "Add")
+                    }
+                    LayerKind::Concatenate { axis } => {
+                        if sa.len() > 3 {
+                            return Err(Self::unsupported(&layer, "inputs of rank > 3"));
+                        }
+                        (Op::Concatenate { axis }, layer.output_shape.clone(), "Concatenate")
+                    }
+                    _ => unreachable!("matched above"),
+                };
+                let v = self.push(layer.name.clone(), class, op, vec![a, b], shape, &layer.settings, rs.strategy, rf, vec![], vec![]);
+                self.out_of.insert(id, v);
+            }
+        }
+        Ok(())
+    }
+
+    /// The fused activation of a Dense/Conv: a separate layer `<name>_<act>` at the next index.
+    fn fused_activation(&mut self, id: NodeId, layer: &ir::Layer, out: VarId, rf: u32) -> Result<()> {
+        if layer.activation.is_linear() {
+            self.out_of.insert(id, out);
+            return Ok(());
+        }
+        self.index += 1;
+        let name = format!("{}_{}", layer.name, layer.activation.name());
+        // the split activation keeps the model's settings (hls4ml configures it by its new name)
+        let settings = ir::LayerSettings {
+            precision: ir::Precision::default(),
+            reuse_factor: layer.settings.reuse_factor,
+            strategy: layer.settings.strategy,
+        };
+        let v = self.activation(name, layer.activation, out, &settings, rf)?;
+        self.out_of.insert(id, v);
+        Ok(())
+    }
+
+    fn activation(&mut self, name: String, act: Activation, input: VarId, settings: &ir::LayerSettings, rf: u32) -> Result<VarId> {
+        let shape = self.m.vars[input].shape.clone();
+        let table = NamedType::new(format!("{name}_table_t"), precision::cpp(&precision::table_t()));
+        let (act_kind, config_name, class, mut extra) = match act {
+            Activation::Relu | Activation::Sigmoid | Activation::Tanh | Activation::Linear => {
+                (ActKind::Plain(act.name()), act.name().to_string(), "Activation", vec![("table_t", table)])
+            }
+            Activation::LeakyRelu { alpha } => (
+                ActKind::LeakyRelu(alpha),
+                "leakyrelu".to_string(),
+                "LeakyReLU",
+                vec![("table_t", table)],
+            ),
+            Activation::Softmax => {
+                let st = precision::cpp(&precision::softmax_table_t());
+                (
+                    ActKind::Softmax,
+                    "softmax".to_string(),
+                    "Softmax",
+                    vec![
+                        ("table_t", table),
+                        ("exp_table_t", NamedType::new(format!("{name}_exp_table_t"), st.clone())),
+                        ("inv_table_t", NamedType::new(format!("{name}_inv_table_t"), st.clone())),
+                        ("inv_inp_t", NamedType::new(format!("{name}_inv_inp_t"), st)),
+                    ],
+                )
+            }
+        };
+        if matches!(act_kind, ActKind::LeakyRelu(_)) {
+            // param_t is the model default unless set per layer (not in the typedef list then)
+            extra.push(("param_t", NamedType::new(MODEL_DEFAULT_T, precision::cpp(&self.m.default_precision))));
+        }
+        let strategy = settings.strategy.unwrap_or(self.m.model_strategy);
+        let op = Op::Activation {
+            act: act_kind,
+            config_name,
+        };
+        let v = self.push(name, class, op, vec![input], shape, settings, strategy, rf, vec![], extra);
+        // param_t = model_default_t must not be declared twice
+        let last = self.m.layers.last_mut().expect("just pushed");
+        last.types.retain(|t| t.name != MODEL_DEFAULT_T);
+        Ok(v)
+    }
+
+    /// Strategy and reuse factor of a Dense/Conv product, validated like hls4ml.
+    fn choose_rf(&mut self, layer: &str, strategy: Strategy, n_in: usize, n_out: usize, rf: usize) -> (Strategy, u32) {
+        if strategy == Strategy::Resource {
+            let c = reuse::choose(layer, n_in, n_out, rf);
+            if let Some(w) = c.warning {
+                self.m.warnings.push(w);
+            }
+            (strategy, c.used as u32)
+        } else {
+            (strategy, rf as u32)
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn weight(&self, layer: &ir::Layer, prefix: &str, index: usize, set: &Option<FixedType>, var: &str, shape: Vec<usize>, data: Vec<f32>) -> WeightVar {
+        let t = self.prec(&layer.name, set, var);
+        let precision = set.clone().unwrap_or_else(|| self.m.default_precision.clone());
+        WeightVar {
+            name: format!("{prefix}{index}"),
+            type_name: t.name,
+            precision,
+            shape,
+            data,
+        }
+    }
+
+    /// io_stream: a stream read by several layers is copied by a Clone layer placed right after
+    /// its producer; clone indices continue after the last layer (hls4ml's clone_output pass).
+    fn insert_clones(&mut self) {
+        let mut next_index = self.m.layers.iter().map(|l| l.index).max().unwrap_or(0);
+        let mut pos = 0;
+        while pos < self.m.layers.len() {
+            let produced: Vec<VarId> = self.m.layers[pos].outputs.clone();
+            for v in produced {
+                let readers: Vec<usize> = (0..self.m.layers.len())
+                    .filter(|&i| self.m.layers[i].inputs.iter().any(|&x| self.m.resolve(x) == v) && i != pos)
+                    .collect();
+                if readers.len() < 2 {
+                    continue;
+                }
+                next_index += 1;
+                let src = self.m.vars[v].clone();
+                let mut outs = Vec::new();
+                for k in 1..=readers.len() {
+                    let mut c = src.clone();
+                    c.name = format!("layer{next_index}_cpy{k}");
+                    c.kind = VarKind::Owned;
+                    self.m.vars.push(c);
+                    outs.push(self.m.vars.len() - 1);
+                }
+                for (k, &r) in readers.iter().enumerate() {
+                    for x in self.m.layers[r].inputs.iter_mut() {
+                        if self.m.vars[*x].kind == VarKind::Owned && *x == v {
+                            *x = outs[k];
+                        }
+                    }
+                }
+                let producer = self.m.layers[pos].name.clone();
+                let d = NamedType::new(MODEL_DEFAULT_T, precision::cpp(&self.m.default_precision));
+                let clone = HlsLayer {
+                    index: next_index,
+                    name: format!("clone_{producer}"),
+                    class_name: "Clone".into(),
+                    op: Op::Clone,
+                    inputs: vec![v],
+                    outputs: outs,
+                    weights: vec![],
+                    reuse_factor: self.m.model_reuse_factor,
+                    strategy: self.m.model_strategy,
+                    types: vec![],
+                    accum_t: d.clone(),
+                    weight_t: d.clone(),
+                    bias_t: d,
+                    extra_t: vec![],
+                };
+                self.m.layers.insert(pos + 1, clone);
+            }
+            pos += 1;
+        }
+    }
+}
+
+fn pads(padding: Padding, len: usize, window: usize, stride: usize) -> (usize, usize) {
+    match padding {
+        Padding::Valid => (0, 0),
+        Padding::Same => ir::shape::same_padding(len, window, stride),
+    }
+}
+
+fn layer_weight(layer: &ir::Layer, name: &str, expected: usize) -> Result<Vec<f32>> {
+    let t = layer.weight(name).ok_or_else(|| CodegenError::Unsupported {
+        layer: layer.name.clone(),
+        kind: layer.kind.name().to_string(),
+        message: format!("weight '{name}' is missing (codegen needs a model with weights)"),
+    })?;
+    if t.data.len() != expected {
+        return Err(CodegenError::Unsupported {
+            layer: layer.name.clone(),
+            kind: layer.kind.name().to_string(),
+            message: format!("weight '{name}' has {} values, expected {expected}", t.data.len()),
+        });
+    }
+    Ok(t.data.clone())
+}
+
+fn optional_bias(layer: &ir::Layer, use_bias: bool, n: usize) -> Result<Vec<f32>> {
+    if use_bias {
+        layer_weight(layer, "bias", n)
+    } else {
+        Ok(vec![0.0; n])
+    }
+}
+
+/// Row-major transpose of `data` with dimensions `dims` by the axis permutation `perm`
+/// (numpy's `np.transpose(data, axes=perm)`).
+pub fn transpose(data: &[f32], dims: &[usize], perm: &[usize]) -> Vec<f32> {
+    let rank = dims.len();
+    let new_dims: Vec<usize> = perm.iter().map(|&p| dims[p]).collect();
+    let mut strides = vec![1usize; rank];
+    for i in (0..rank.saturating_sub(1)).rev() {
+        strides[i] = strides[i + 1] * dims[i + 1];
+    }
+    let mut out = Vec::with_capacity(data.len());
+    let mut idx = vec![0usize; rank];
+    for _ in 0..data.len() {
+        let src: usize = (0..rank).map(|k| idx[k] * strides[perm[k]]).sum();
+        out.push(data[src]);
+        for k in (0..rank).rev() {
+            idx[k] += 1;
+            if idx[k] < new_dims[k] {
+                break;
+            }
+            idx[k] = 0;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transpose_matches_numpy() {
+        // np.arange(6).reshape(2,3).T.flatten() == [0,3,1,4,2,5]
+        let d: Vec<f32> = (0..6).map(|x| x as f32).collect();
+        assert_eq!(transpose(&d, &[2, 3], &[1, 0]), vec![0., 3., 1., 4., 2., 5.]);
+        // np.transpose(np.arange(24).reshape(2,3,2,2), [3,0,1,2]).flatten()[:6] == [0,2,4,6,8,10]
+        let d: Vec<f32> = (0..24).map(|x| x as f32).collect();
+        let t = transpose(&d, &[2, 3, 2, 2], &[3, 0, 1, 2]);
+        assert_eq!(&t[..6], &[0., 2., 4., 6., 8., 10.]);
+        assert_eq!(t[12], 1.);
+    }
+}

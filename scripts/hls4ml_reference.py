@@ -1,0 +1,671 @@
+#!/usr/bin/env python3
+"""Bit-exact harness: presynth codegen against hls4ml 1.3.0.
+
+For every case (a small Keras model with seeded weights x an HLS configuration) this script
+  1. builds the Keras model, saves it as ``model.keras`` and writes seeded inputs;
+  2. converts it with hls4ml (``config_from_keras_model(granularity='model', backend='Vitis')``,
+     ``convert_from_keras_model(..., backend='Vitis')``, ``write()``) into ``<case>/hls4ml``;
+  3. runs ``presynth codegen model.keras -o <case>/presynth`` with the same settings;
+  4. compiles each project's firmware with g++ against one shared C++ driver (``HARNESS_TB`` below,
+     which prints every output element as the exact double of its ap_fixed value) and runs both on
+     the same inputs;
+  5. compares the outputs as strings (bit-identical or not) and the normalised text of
+     ``defines.h`` typedefs and ``parameters.h`` config structs (plus the other generated files).
+
+hls4ml results are cached by a content hash of the case (spec, seed, settings, hls4ml version,
+driver source) under ``--out`` (default ``target/hls4ml-ref``); compiled outputs of presynth
+projects are cached by a hash of the emitted firmware text. Cases run on ``--jobs`` processes.
+
+Usage:
+  KERAS_BACKEND=jax JAX_PLATFORMS=cpu .venv/bin/python scripts/hls4ml_reference.py \
+      --presynth target/debug/presynth [--jobs 2] [--cases mlp] [--out target/hls4ml-ref]
+  ... --list            # list the cases
+  ... --reference-only  # only build the hls4ml references (no presynth)
+
+Exit status: 0 when every case is bit-identical and every compared file matches, 1 otherwise,
+2 on a usage/tool error.
+"""
+
+import argparse
+import concurrent.futures as cf
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault('KERAS_BACKEND', 'jax')
+os.environ.setdefault('JAX_PLATFORMS', 'cpu')
+os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
+
+# Bump when the way references are made changes (model building, weights, inputs).
+REFERENCE_VERSION = 3
+N_SAMPLES = 40
+CXXFLAGS = ['-std=c++11', '-O1', '-w']
+
+# ---------------------------------------------------------------------------------------------
+# Models: small networks described as data, so that the cache key is the description itself.
+# Each layer: dict(type=..., name=..., in=<name or list>, ...); 'in' defaults to the previous layer.
+# ---------------------------------------------------------------------------------------------
+
+
+def D(name, units, act=None, **kw):
+    return dict(type='Dense', name=name, units=units, activation=act or 'linear', **kw)
+
+
+MODELS = {
+    # MLPs, 2 to 7 Dense layers
+    'mlp2_relu_softmax': dict(input=[8], layers=[D('fc1', 16, 'relu'), D('fc2', 4, 'softmax')]),
+    'mlp3_tanh_sigmoid': dict(
+        input=[10], layers=[D('fc1', 12, 'tanh'), D('fc2', 8, 'sigmoid'), D('fc3', 3, 'softmax')]
+    ),
+    'mlp4_relu': dict(
+        input=[16], layers=[D('fc1', 32, 'relu'), D('fc2', 24, 'relu'), D('fc3', 12, 'relu'), D('fc4', 5, 'softmax')]
+    ),
+    'mlp7_mixed': dict(
+        input=[6],
+        layers=[
+            D('d1', 12, 'relu'),
+            D('d2', 10, 'tanh'),
+            D('d3', 9, 'relu'),
+            D('d4', 8, 'sigmoid'),
+            D('d5', 8, 'relu'),
+            D('d6', 7, 'tanh'),
+            D('d7', 4),
+        ],
+    ),
+    # separate Activation layers, Dropout (dropped by hls4ml), leaky relu
+    'mlp_sep_act': dict(
+        input=[12],
+        layers=[
+            D('fc1', 16),
+            dict(type='Activation', name='act1', activation='relu'),
+            dict(type='Dropout', name='drop1', rate=0.2),
+            D('fc2', 8),
+            dict(type='LeakyReLU', name='lrelu', negative_slope=0.1),
+            D('fc3', 3, 'softmax'),
+        ],
+    ),
+    # convolutional stacks
+    'conv1d_pool': dict(
+        input=[16, 2],
+        layers=[
+            dict(type='Conv1D', name='conv1', filters=4, kernel_size=3, activation='relu'),
+            dict(type='MaxPooling1D', name='pool1', pool_size=2),
+            dict(type='Conv1D', name='conv2', filters=3, kernel_size=3, activation='relu'),
+            dict(type='Flatten', name='flat'),
+            D('out', 3, 'softmax'),
+        ],
+    ),
+    'conv2d_pool': dict(
+        input=[8, 8, 1],
+        layers=[
+            dict(type='Conv2D', name='conv1', filters=4, kernel_size=[3, 3], activation='relu'),
+            dict(type='MaxPooling2D', name='pool1', pool_size=[2, 2]),
+            dict(type='Flatten', name='flat'),
+            D('out', 5, 'softmax'),
+        ],
+    ),
+    'conv2d_bn': dict(
+        input=[6, 6, 2],
+        layers=[
+            dict(type='Conv2D', name='conv1', filters=3, kernel_size=[3, 3], activation='linear'),
+            dict(type='BatchNormalization', name='bn1'),
+            dict(type='Activation', name='relu1', activation='relu'),
+            dict(type='AveragePooling2D', name='pool1', pool_size=[2, 2]),
+            dict(type='Flatten', name='flat'),
+            D('out', 4, 'sigmoid'),
+        ],
+    ),
+    'dense_bn': dict(
+        input=[10],
+        layers=[D('fc1', 12), dict(type='BatchNormalization', name='bn1'), dict(type='Activation', name='a1', activation='tanh'), D('fc2', 4)],
+    ),
+    # branches
+    'branch_add': dict(
+        input=[8],
+        layers=[
+            D('a', 8, 'relu', **{'in': 'input_layer'}),
+            D('b', 8, 'tanh', **{'in': 'input_layer'}),
+            dict(type='Add', name='add', **{'in': ['a', 'b']}),
+            D('out', 4),
+        ],
+    ),
+    'branch_concat': dict(
+        input=[8],
+        layers=[
+            D('a', 6, 'relu', **{'in': 'input_layer'}),
+            D('b', 5, 'sigmoid', **{'in': 'input_layer'}),
+            dict(type='Concatenate', name='cat', **{'in': ['a', 'b']}),
+            D('out', 3, 'softmax'),
+        ],
+    ),
+}
+
+CONFIGS = {
+    'lat': dict(io_type='io_parallel', strategy='Latency', reuse=1),
+    'lat_rf4': dict(io_type='io_parallel', strategy='Latency', reuse=4),
+    'res_rf4': dict(io_type='io_parallel', strategy='Resource', reuse=4),  # RF <= n_in everywhere here
+    'res_rf_gt': dict(io_type='io_parallel', strategy='Resource', reuse=0),  # 0: pick RF > n_in per model
+    'stream': dict(io_type='io_stream', strategy='Latency', reuse=1),
+    'stream_res': dict(io_type='io_stream', strategy='Resource', reuse=2),
+}
+
+# model -> configs that run for it (>= 20 combinations in total)
+CASES = [
+    ('mlp2_relu_softmax', ['lat', 'lat_rf4', 'res_rf4', 'res_rf_gt', 'stream']),
+    ('mlp3_tanh_sigmoid', ['lat', 'res_rf4', 'res_rf_gt', 'stream']),
+    ('mlp4_relu', ['lat', 'res_rf4', 'res_rf_gt', 'stream', 'stream_res']),
+    ('mlp7_mixed', ['lat', 'res_rf4', 'stream']),
+    ('mlp_sep_act', ['lat', 'res_rf4', 'stream']),
+    ('dense_bn', ['lat', 'res_rf4', 'stream']),
+    ('conv1d_pool', ['lat', 'res_rf4', 'stream']),
+    ('conv2d_pool', ['lat', 'res_rf4', 'stream']),
+    ('conv2d_bn', ['lat', 'res_rf4', 'stream']),
+    ('branch_add', ['lat', 'res_rf4', 'stream']),
+    ('branch_concat', ['lat', 'res_rf4', 'stream']),
+]
+
+
+def case_settings(model_name, config_name):
+    cfg = dict(CONFIGS[config_name])
+    if cfg['reuse'] == 0:
+        # RF > n_in for the first Dense: n_in of the model input times 2 (hls4ml picks the
+        # closest valid value per layer, presynth must agree)
+        spec = MODELS[model_name]
+        n_in = 1
+        for d in spec['input']:
+            n_in *= d
+        cfg['reuse'] = 2 * n_in
+    return cfg
+
+
+# ---------------------------------------------------------------------------------------------
+# The shared C++ driver: reads one sample per line, prints each output as an exact decimal.
+# ---------------------------------------------------------------------------------------------
+
+HARNESS_TB = r"""
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+#include PROJECT_HEADER
+
+namespace nnet {
+bool trace_enabled = false;
+std::map<std::string, void *> *trace_outputs = NULL;
+size_t trace_type_size = sizeof(double);
+} // namespace nnet
+
+// Every ap_fixed here is at most 53 bits wide, so its double is exact and %.17g prints it
+// uniquely: equal strings <=> equal fixed-point values.
+template <class T> static void put(const T &v) { std::printf("%.17g ", v.to_double()); }
+
+int main(int argc, char **argv) {
+    std::ifstream fin(argv[1]);
+    std::string line;
+    while (std::getline(fin, line)) {
+        std::istringstream ss(line);
+        std::vector<double> v;
+        double d;
+        while (ss >> d)
+            v.push_back(d);
+#ifdef IO_STREAM
+        hls::stream<input_t> sin("sin");
+        hls::stream<result_t> sout("sout");
+        for (unsigned i = 0; i < NIN / input_t::size; i++) {
+            input_t a;
+            for (unsigned j = 0; j < input_t::size; j++)
+                a[j] = v[i * input_t::size + j];
+            sin.write(a);
+        }
+        PROJECT(sin, sout);
+        for (unsigned i = 0; i < NOUT / result_t::size; i++) {
+            result_t a = sout.read();
+            for (unsigned j = 0; j < result_t::size; j++)
+                put(a[j]);
+        }
+#else
+        input_t x[NIN];
+        result_t y[NOUT];
+        for (unsigned i = 0; i < NIN; i++)
+            x[i] = v[i];
+        PROJECT(x, y);
+        for (unsigned i = 0; i < NOUT; i++)
+            put(y[i]);
+#endif
+        std::printf("\n");
+    }
+    return 0;
+}
+"""
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def sha(obj):
+    return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def hls4ml_version():
+    # read without importing hls4ml (import is slow): the dist-info directory name
+    import importlib.metadata as md
+
+    try:
+        return md.version('hls4ml')
+    except md.PackageNotFoundError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Keras model building (imported lazily: keras/jax imports take ~1 s)
+# ---------------------------------------------------------------------------------------------
+
+
+def build_keras(spec, seed):
+    import keras
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    layers = {}
+    inp = keras.Input(shape=tuple(spec['input']), name='input_layer')
+    layers['input_layer'] = inp
+    prev = inp
+    for ld in spec['layers']:
+        src = ld.get('in')
+        if src is None:
+            x_in = prev
+        elif isinstance(src, list):
+            x_in = [layers[s] for s in src]
+        else:
+            x_in = layers[src]
+        t = ld['type']
+        n = ld['name']
+        if t == 'Dense':
+            lay = keras.layers.Dense(ld['units'], activation=ld['activation'], name=n)
+        elif t == 'Activation':
+            lay = keras.layers.Activation(ld['activation'], name=n)
+        elif t == 'LeakyReLU':
+            lay = keras.layers.LeakyReLU(negative_slope=ld['negative_slope'], name=n)
+        elif t == 'Dropout':
+            lay = keras.layers.Dropout(ld['rate'], name=n)
+        elif t == 'Conv1D':
+            lay = keras.layers.Conv1D(ld['filters'], ld['kernel_size'], activation=ld['activation'], name=n)
+        elif t == 'Conv2D':
+            lay = keras.layers.Conv2D(ld['filters'], tuple(ld['kernel_size']), activation=ld['activation'], name=n)
+        elif t == 'MaxPooling1D':
+            lay = keras.layers.MaxPooling1D(ld['pool_size'], name=n)
+        elif t == 'MaxPooling2D':
+            lay = keras.layers.MaxPooling2D(tuple(ld['pool_size']), name=n)
+        elif t == 'AveragePooling2D':
+            lay = keras.layers.AveragePooling2D(tuple(ld['pool_size']), name=n)
+        elif t == 'BatchNormalization':
+            lay = keras.layers.BatchNormalization(name=n)
+        elif t == 'Flatten':
+            lay = keras.layers.Flatten(name=n)
+        elif t == 'Add':
+            lay = keras.layers.Add(name=n)
+        elif t == 'Concatenate':
+            lay = keras.layers.Concatenate(name=n)
+        else:
+            raise ValueError(f'unknown layer type {t}')
+        out = lay(x_in)
+        layers[n] = out
+        prev = out
+    model = keras.Model(inp, prev, name='m')
+    # seeded weights: kernels/biases uniform in +-1/sqrt(fan_in)*1.5; BN statistics in sane ranges
+    for lay in model.layers:
+        ws = lay.get_weights()
+        if not ws:
+            continue
+        new = []
+        if isinstance(lay, keras.layers.BatchNormalization):
+            gamma, beta, mean, var = ws
+            new = [
+                rng.uniform(0.5, 1.5, gamma.shape),
+                rng.uniform(-0.5, 0.5, beta.shape),
+                rng.uniform(-0.5, 0.5, mean.shape),
+                rng.uniform(0.5, 1.5, var.shape),
+            ]
+        else:
+            for w in ws:
+                fan_in = int(np.prod(w.shape[:-1])) if w.ndim > 1 else 4
+                lim = 1.5 / np.sqrt(fan_in)
+                new.append(rng.uniform(-lim, lim, w.shape))
+        lay.set_weights([np.asarray(a, dtype='float32') for a in new])
+    return model
+
+
+def hls4ml_settings(model, settings):
+    import hls4ml
+
+    cfg = hls4ml.utils.config_from_keras_model(model, granularity='model', backend='Vitis')
+    cfg['Model']['Strategy'] = settings['strategy']
+    cfg['Model']['ReuseFactor'] = settings['reuse']
+    return cfg
+
+
+def write_inputs(path, model, seed):
+    import numpy as np
+
+    rng = np.random.default_rng(seed + 1000)
+    shape = (N_SAMPLES,) + tuple(model.input_shape[1:])
+    x = rng.uniform(-3.0, 3.0, shape).astype('float32')
+    flat = x.reshape(N_SAMPLES, -1)
+    with open(path, 'w') as f:
+        for row in flat:
+            f.write(' '.join(repr(float(v)) for v in row) + '\n')
+    return flat.shape[1]
+
+
+def compile_and_run(project_dir, io_type, n_in, n_out, inputs, project='myproject'):
+    """Compile the project's firmware with the shared driver and run it; returns stdout text."""
+    project_dir = Path(project_dir).resolve()
+    tb = project_dir / 'harness_tb.cpp'
+    tb.write_text(HARNESS_TB)
+    exe = project_dir / 'harness_tb'
+    cmd = [
+        'g++',
+        *CXXFLAGS,
+        f'-I{project_dir}/firmware/ap_types',
+        f'-I{project_dir}/firmware',
+        f'-I{project_dir}',
+        f'-DWEIGHTS_DIR="{project_dir}/firmware/weights"',
+        f'-DPROJECT_HEADER="firmware/{project}.h"',
+        f'-DPROJECT={project}',
+        f'-DNIN={n_in}',
+        f'-DNOUT={n_out}',
+        *(['-DIO_STREAM'] if io_type == 'io_stream' else []),
+        str(project_dir / 'firmware' / f'{project}.cpp'),
+        str(tb),
+        '-o',
+        str(exe),
+    ]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f'g++ failed in {project_dir}:\n{r.stderr[-3000:]}')
+    r = subprocess.run([str(exe), str(inputs)], capture_output=True, text=True, timeout=300)
+    if r.returncode != 0:
+        raise RuntimeError(f'testbench failed in {project_dir}:\n{r.stderr[-3000:]}')
+    exe.unlink()
+    return r.stdout
+
+
+def make_reference(case_dir, model_name, config_name, key):
+    """Build model + hls4ml project + reference outputs (cached by key)."""
+    case_dir = Path(case_dir)
+    meta_path = case_dir / 'reference.json'
+    if meta_path.exists():
+        meta = json.loads(meta_path.read_text())
+        if meta.get('key') == key and (case_dir / 'hls4ml_outputs.txt').exists():
+            return meta, True
+    import hls4ml
+
+    if case_dir.exists():
+        shutil.rmtree(case_dir)
+    case_dir.mkdir(parents=True)
+    spec = MODELS[model_name]
+    settings = case_settings(model_name, config_name)
+    seed = int(hashlib.sha256(model_name.encode()).hexdigest()[:8], 16)
+    model = build_keras(spec, seed)
+    model.save(case_dir / 'model.keras')
+    n_in = write_inputs(case_dir / 'inputs.dat', model, seed)
+    n_out = int(__import__('numpy').prod(model.output_shape[1:]))
+    cfg = hls4ml_settings(model, settings)
+    hmodel = hls4ml.converters.convert_from_keras_model(
+        model,
+        output_dir=str(case_dir / 'hls4ml'),
+        backend='Vitis',
+        io_type=settings['io_type'],
+        hls_config=cfg,
+    )
+    hmodel.write()
+    out = compile_and_run(case_dir / 'hls4ml', settings['io_type'], n_in, n_out, case_dir / 'inputs.dat')
+    (case_dir / 'hls4ml_outputs.txt').write_text(out)
+    meta = dict(key=key, n_in=n_in, n_out=n_out, settings=settings)
+    meta_path.write_text(json.dumps(meta, indent=1))
+    return meta, False
+
+
+# ---------------------------------------------------------------------------------------------
+# Text comparison
+# ---------------------------------------------------------------------------------------------
+
+
+def normalise(text):
+    lines = []
+    for ln in text.splitlines():
+        s = ' '.join(ln.split())
+        if not s:
+            continue
+        if re.search(r'(Date|Time|timestamp|Stamp)\b', s) or re.match(r'^//\s*(Date|Version)', s):
+            continue
+        lines.append(s)
+    return lines
+
+
+def defines_typedefs(text):
+    return [ln for ln in normalise(text) if ln.startswith('typedef')]
+
+
+def parameters_structs(text):
+    out = []
+    inside = False
+    for ln in normalise(text):
+        if ln.startswith('struct '):
+            inside = True
+        if inside or ln.startswith('#include'):
+            out.append(ln)
+        if ln == '};':
+            inside = False
+    return out
+
+
+COMPARED_FILES = [
+    ('firmware/defines.h', defines_typedefs),
+    ('firmware/parameters.h', parameters_structs),
+    ('firmware/myproject.cpp', normalise),
+    ('firmware/myproject.h', normalise),
+    ('myproject_test.cpp', normalise),
+    ('myproject_bridge.cpp', normalise),
+    ('build_lib.sh', normalise),
+    ('project.tcl', normalise),
+    ('firmware/nnet_utils/nnet_code_gen.h', normalise),
+]
+
+
+def compare_texts(a_dir, b_dir):
+    """List of (file, first differing line pair) for files that differ (weights included)."""
+    diffs = []
+    files = list(COMPARED_FILES)
+    for w in sorted((Path(a_dir) / 'firmware' / 'weights').glob('*')):
+        files.append((f'firmware/weights/{w.name}', normalise))
+    for rel, fn in files:
+        pa, pb = Path(a_dir) / rel, Path(b_dir) / rel
+        if not pb.exists():
+            diffs.append((rel, 'missing in presynth project'))
+            continue
+        la, lb = fn(pa.read_text()), fn(pb.read_text())
+        if la != lb:
+            for i in range(max(len(la), len(lb))):
+                x = la[i] if i < len(la) else '<end>'
+                y = lb[i] if i < len(lb) else '<end>'
+                if x != y:
+                    diffs.append((rel, f'line {i + 1}: hls4ml `{x}` vs presynth `{y}`'))
+                    break
+    return diffs
+
+
+def run_presynth(presynth, case_dir, settings):
+    case_dir = Path(case_dir)
+    out = case_dir / 'presynth'
+    if out.exists():
+        shutil.rmtree(out)
+    cmd = [
+        str(presynth),
+        'codegen',
+        str(case_dir / 'model.keras'),
+        '-o',
+        str(out),
+        '--backend',
+        'Vitis',
+        '--io-type',
+        settings['io_type'],
+        '--strategy',
+        settings['strategy'],
+        '--reuse-factor',
+        str(settings['reuse']),
+        '--precision',
+        'ap_fixed<16,6>',
+    ]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f'presynth codegen failed: {" ".join(cmd)}\n{r.stderr[-3000:]}')
+    return out, r.stderr
+
+
+def firmware_hash(project_dir):
+    h = hashlib.sha256()
+    fw = Path(project_dir) / 'firmware'
+    for p in sorted(fw.rglob('*')):
+        if p.is_file() and 'ap_types' not in p.parts:
+            h.update(str(p.relative_to(fw)).encode())
+            h.update(p.read_bytes())
+    h.update(HARNESS_TB.encode())
+    h.update(' '.join(CXXFLAGS).encode())
+    return h.hexdigest()[:16]
+
+
+def run_case(args_tuple):
+    model_name, config_name, out_root, presynth = args_tuple
+    case = f'{model_name}__{config_name}'
+    case_dir = Path(out_root) / case
+    settings = case_settings(model_name, config_name)
+    key = sha(
+        dict(
+            v=REFERENCE_VERSION,
+            spec=MODELS[model_name],
+            settings=settings,
+            hls4ml=hls4ml_version(),
+            tb=HARNESS_TB,
+            cxx=CXXFLAGS,
+            n=N_SAMPLES,
+        )
+    )
+    res = dict(case=case, model=model_name, config=config_name, cached=False)
+    t0 = time.time()
+    try:
+        meta, cached = make_reference(case_dir, model_name, config_name, key)
+        res['cached'] = cached
+        if presynth is None:
+            res['status'] = 'reference'
+            return res
+        pdir, warnings = run_presynth(presynth, case_dir, settings)
+        res['warnings'] = [w for w in warnings.splitlines() if 'warning' in w.lower()]
+        fh = firmware_hash(pdir)
+        cache = case_dir / f'presynth_outputs.{fh}.txt'
+        if cache.exists():
+            pout = cache.read_text()
+        else:
+            for old in case_dir.glob('presynth_outputs.*.txt'):
+                old.unlink()
+            pout = compile_and_run(pdir, settings['io_type'], meta['n_in'], meta['n_out'], case_dir / 'inputs.dat')
+            cache.write_text(pout)
+        ref = (case_dir / 'hls4ml_outputs.txt').read_text()
+        res['identical'] = pout == ref
+        if not res['identical']:
+            rl, pl = ref.splitlines(), pout.splitlines()
+            bad = [i for i in range(max(len(rl), len(pl))) if (rl[i:i + 1] != pl[i:i + 1])]
+            res['first_diff'] = (
+                f'sample {bad[0]}: hls4ml [{rl[bad[0]][:120] if bad[0] < len(rl) else ""}] '
+                f'presynth [{pl[bad[0]][:120] if bad[0] < len(pl) else ""}]; {len(bad)}/{len(rl)} samples differ'
+            )
+        res['text_diffs'] = compare_texts(case_dir / 'hls4ml', pdir)
+        res['status'] = 'ok'
+    except Exception as e:  # noqa: BLE001 - report per case, keep going
+        res['status'] = 'error'
+        res['error'] = str(e)
+    res['seconds'] = round(time.time() - t0, 1)
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--out', default=str(ROOT / 'target' / 'hls4ml-ref'))
+    ap.add_argument('--presynth', help='path of the presynth binary (omit with --reference-only)')
+    ap.add_argument('--jobs', type=int, default=2)
+    ap.add_argument('--cases', default='', help='substring filter on <model>__<config>')
+    ap.add_argument('--list', action='store_true')
+    ap.add_argument('--reference-only', action='store_true')
+    ap.add_argument('--json', help='also write the results as JSON to this file')
+    args = ap.parse_args()
+
+    cases = [(m, c) for m, cs in CASES for c in cs if args.cases in f'{m}__{c}']
+    if args.list:
+        for m, c in cases:
+            print(f'{m}__{c}')
+        return 0
+    if hls4ml_version() != '1.3.0':
+        print(f'error: hls4ml 1.3.0 is required, found {hls4ml_version()} (run scripts/setup-python.sh)')
+        return 2
+    if shutil.which('g++') is None:
+        print('error: g++ not found')
+        return 2
+    presynth = None if args.reference_only else args.presynth
+    if not args.reference_only and not presynth:
+        print('error: --presynth BIN is required (or --reference-only)')
+        return 2
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    t0 = time.time()
+    work = [(m, c, args.out, presynth) for m, c in cases]
+    with cf.ProcessPoolExecutor(max_workers=max(1, args.jobs)) as ex:
+        results = list(ex.map(run_case, work))
+
+    failed = 0
+    rows = []
+    for r in results:
+        if r['status'] == 'reference':
+            verdict = 'reference built'
+        elif r['status'] == 'error':
+            verdict = 'ERROR'
+            failed += 1
+        else:
+            ok = r['identical']
+            verdict = 'identical' if ok else 'DIFFERENT'
+            texts = 'same' if not r['text_diffs'] else f'{len(r["text_diffs"])} file(s) differ'
+            if not ok or r['text_diffs']:
+                failed += 1
+            verdict = f'{verdict:<10} | text {texts}'
+        rows.append((r['model'], r['config'], verdict, 'cached' if r.get('cached') else f'{r.get("seconds", 0)} s'))
+    w0 = max(len(x[0]) for x in rows)
+    w1 = max(len(x[1]) for x in rows)
+    print(f'{"model":<{w0}} | {"config":<{w1}} | outputs    | texts')
+    print('-' * (w0 + w1 + 40))
+    for m, c, v, t in rows:
+        print(f'{m:<{w0}} | {c:<{w1}} | {v}   ({t})')
+    for r in results:
+        if r['status'] == 'error':
+            print(f'\n[{r["case"]}] ERROR: {r["error"]}')
+        elif r['status'] == 'ok':
+            if not r['identical']:
+                print(f'\n[{r["case"]}] outputs differ: {r["first_diff"]}')
+            for f, d in r['text_diffs']:
+                print(f'[{r["case"]}] {f}: {d}')
+            for w in r.get('warnings', []):
+                print(f'[{r["case"]}] presynth: {w}')
+    n_ok = sum(1 for r in results if r['status'] == 'ok' and r['identical'])
+    print(f'\n{n_ok}/{len(results)} bit-identical, {failed} failing, {time.time() - t0:.0f} s')
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

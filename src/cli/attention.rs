@@ -1,0 +1,293 @@
+//! `presynth attention`: FLOPs, slow-memory traffic, best tiles, lower bound and roofline time
+//! of attention algorithms on a GPU, an FPGA or this host; optional SVG roofline and a sweep
+//! over sequence lengths.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use estimator::attention::host::HostMeasurement;
+use estimator::attention::plot::roofline_svg;
+use estimator::attention::{analyse, AnalysisOptions, AttentionShape, Dtype, Report, TargetSpec};
+use fpga_targets::Targets;
+
+use super::common::{table, Format};
+
+/// Roofline and I/O-complexity analysis of attention kernels
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  \
+presynth attention --batch 8 --heads 16 --seq 4096 --head-dim 128 --dtype bf16 --target h100\n  \
+presynth attention --heads 32 --kv-heads 8 --seq 1 --kv-seq 8192 --head-dim 128 --target a100 --format json\n  \
+presynth attention --heads 8 --seq 1024 --head-dim 64 --dtype 'ap_fixed<16,6>' --target alveo-u250 --plot roofline.svg\n  \
+presynth attention --heads 16 --head-dim 128 --causal --target h100 --sweep seq=512..16384\n  \
+presynth attention --heads 4 --seq 2048 --head-dim 64 --dtype fp32 --target host")]
+pub struct Args {
+    /// Batch size
+    #[arg(long, default_value_t = 1)]
+    pub batch: usize,
+    /// Query heads
+    #[arg(long, default_value_t = 1)]
+    pub heads: usize,
+    /// Key/value heads (GQA/MQA; default: the query heads)
+    #[arg(long)]
+    pub kv_heads: Option<usize>,
+    /// Query length N (required unless --sweep)
+    #[arg(long)]
+    pub seq: Option<usize>,
+    /// Key/value length L (default: N; decode: --seq 1 --kv-seq L)
+    #[arg(long)]
+    pub kv_seq: Option<usize>,
+    /// Head dimension of Q and K
+    #[arg(long)]
+    pub head_dim: usize,
+    /// Head dimension of V (default: --head-dim)
+    #[arg(long)]
+    pub v_head_dim: Option<usize>,
+    /// Causal mask (bottom-right aligned, FlashAttention convention)
+    #[arg(long)]
+    pub causal: bool,
+    /// Element type: fp32, tf32, bf16, fp16, fp8 or an ap_fixed type such as 'ap_fixed<16,6>'
+    #[arg(long, default_value = "bf16")]
+    pub dtype: String,
+    /// A GPU or FPGA name or alias from `presynth targets`, or `host` to measure this machine
+    #[arg(long)]
+    pub target: String,
+    /// Fast-memory size in bytes, overriding the target's
+    #[arg(long)]
+    pub fast_mem: Option<u64>,
+    /// Smallest tile side considered (default 16 on GPUs, 1 elsewhere)
+    #[arg(long)]
+    pub min_tile: Option<usize>,
+    /// FPGA: share of BRAM+URAM given to the kernel
+    #[arg(long, default_value_t = 0.5)]
+    pub fpga_fraction: f64,
+    /// Slow-memory bandwidth in GB/s, overriding the target's
+    #[arg(long)]
+    pub bandwidth: Option<f64>,
+    /// Extra targets file (see `presynth targets --help`)
+    #[arg(long)]
+    pub targets_file: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the roofline with one point per algorithm to this SVG file
+    #[arg(long)]
+    pub plot: Option<PathBuf>,
+    /// Sweep the sequence length, doubling: seq=FROM..TO
+    #[arg(long)]
+    pub sweep: Option<String>,
+}
+
+pub fn run(a: Args) -> anyhow::Result<()> {
+    let dtype = Dtype::parse(&a.dtype)?;
+    let target = resolve_target(&a, dtype)?;
+    let opts = AnalysisOptions { min_tile: a.min_tile, fast_mem_bytes: a.fast_mem };
+    let seqs = match (&a.sweep, a.seq) {
+        (Some(s), _) => parse_sweep(s)?,
+        (None, Some(n)) => vec![n],
+        (None, None) => bail!("--seq N is required (or --sweep seq=FROM..TO)"),
+    };
+    let reports: Vec<Report> = seqs
+        .iter()
+        .map(|&n| analyse(&shape(&a, dtype, n), &target, opts))
+        .collect::<Result<_, _>>()?;
+    if let Some(path) = &a.plot {
+        let last = reports.last().context("no shape analysed")?;
+        roofline_svg(last, path)?;
+        eprintln!("wrote {}", path.display());
+    }
+    match (a.format, a.sweep.is_some()) {
+        (Format::Json, false) => println!("{}", serde_json::to_string_pretty(&reports[0])?),
+        (Format::Json, true) => println!("{}", serde_json::to_string_pretty(&reports)?),
+        (Format::Csv, _) => print_csv(&reports),
+        (Format::Table, false) => print_report(&reports[0]),
+        (Format::Table, true) => print_sweep(&reports),
+    }
+    Ok(())
+}
+
+fn shape(a: &Args, dtype: Dtype, seq: usize) -> AttentionShape {
+    AttentionShape {
+        batch: a.batch,
+        heads: a.heads,
+        kv_heads: a.kv_heads.unwrap_or(a.heads),
+        seq,
+        kv_seq: if a.sweep.is_some() { a.kv_seq.unwrap_or(seq).max(seq) } else { a.kv_seq.unwrap_or(seq) },
+        d_qk: a.head_dim,
+        d_v: a.v_head_dim.unwrap_or(a.head_dim),
+        causal: a.causal,
+        dtype,
+    }
+}
+
+fn resolve_target(a: &Args, dtype: Dtype) -> anyhow::Result<TargetSpec> {
+    if a.target.eq_ignore_ascii_case("host") {
+        eprintln!("measuring this host (triad bandwidth, f32 GEMM peak, caches)...");
+        let mut spec = TargetSpec::host(&HostMeasurement::measure());
+        if let Some(bw) = a.bandwidth {
+            spec.bandwidth_bytes_per_s = bw * 1e9;
+        }
+        return Ok(spec);
+    }
+    let db = Targets::load_with(a.targets_file.as_deref())?;
+    let t = db.get(&a.target)?;
+    Ok(TargetSpec::from_target(t, dtype, a.fpga_fraction, a.bandwidth)?)
+}
+
+/// `seq=512..16384` → 512, 1024, …, 16384.
+fn parse_sweep(s: &str) -> anyhow::Result<Vec<usize>> {
+    let bad = || format!("--sweep: expected seq=FROM..TO with 1 ≤ FROM ≤ TO, got `{s}`");
+    let range = s.strip_prefix("seq=").with_context(bad)?;
+    let (lo, hi) = range.split_once("..").with_context(bad)?;
+    let (lo, hi): (usize, usize) = (lo.trim().parse().with_context(bad)?, hi.trim().parse().with_context(bad)?);
+    if lo == 0 || lo > hi {
+        bail!(bad());
+    }
+    let mut v = Vec::new();
+    let mut n = lo;
+    while n <= hi {
+        v.push(n);
+        n *= 2;
+    }
+    Ok(v)
+}
+
+fn eng(x: f64) -> String {
+    if !x.is_finite() {
+        return "-".into();
+    }
+    let (v, unit) = [(1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")]
+        .iter()
+        .find(|(s, _)| x.abs() >= *s)
+        .map_or((x, ""), |(s, u)| (x / s, *u));
+    format!("{v:.3}{unit}")
+}
+
+fn secs(t: f64) -> String {
+    if t >= 1.0 {
+        format!("{t:.3} s")
+    } else if t >= 1e-3 {
+        format!("{:.3} ms", t * 1e3)
+    } else {
+        format!("{:.3} µs", t * 1e6)
+    }
+}
+
+fn tile_str(t: &Option<std::collections::BTreeMap<String, usize>>) -> String {
+    t.as_ref().map_or("-".into(), |m| m.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" "))
+}
+
+fn print_report(r: &Report) {
+    let s = &r.shape;
+    let t = &r.target;
+    println!(
+        "attention: batch {} heads {} kv-heads {} seq {} kv-seq {} d_qk {} d_v {}{} {}",
+        s.batch,
+        s.heads,
+        s.kv_heads,
+        s.seq,
+        s.kv_seq,
+        s.d_qk,
+        s.d_v,
+        if s.causal { " causal" } else { "" },
+        s.dtype.label()
+    );
+    println!(
+        "target {} ({}): peak {}FLOP/s, bandwidth {}B/s, ridge {:.1} FLOP/B, fast memory {} B = {} words",
+        t.spec.name,
+        t.spec.kind,
+        eng(t.spec.peak_flops),
+        eng(t.spec.bandwidth_bytes_per_s),
+        t.ridge_flop_per_byte,
+        t.spec.fast_mem_bytes,
+        t.fast_mem_words
+    );
+    for b in &t.spec.basis {
+        println!("  {b}");
+    }
+    println!("FLOPs {}", eng(r.flops));
+    println!(
+        "lower bound {} words ({}; leading term {} words with constant 1, compulsory {} words)",
+        eng(r.lower_bound.words),
+        r.lower_bound.regime,
+        eng(r.lower_bound.leading_term),
+        eng(r.lower_bound.compulsory as f64)
+    );
+    let mut tab = table(&[
+        "algorithm", "tile", "words read", "words written", "bytes", "FLOP/B", "attainable FLOP/s", "time",
+        "regime", "x lower bound",
+    ]);
+    for (name, a) in &r.algorithms {
+        if !a.fits {
+            tab.add_row(vec![name.clone(), "does not fit".into()]);
+            continue;
+        }
+        tab.add_row(vec![
+            name.clone(),
+            tile_str(&a.tile),
+            eng(a.words_read.unwrap_or(0) as f64),
+            eng(a.words_written.unwrap_or(0) as f64),
+            eng(a.bytes.unwrap_or(f64::NAN)),
+            format!("{:.1}", a.intensity.unwrap_or(f64::NAN)),
+            eng(a.attainable_flops.unwrap_or(f64::NAN)),
+            secs(a.time_s.unwrap_or(f64::NAN)),
+            a.regime.clone().unwrap_or_default(),
+            format!("{:.2}", a.ratio_to_lower_bound.unwrap_or(f64::NAN)),
+        ]);
+    }
+    println!("{tab}");
+    if let Some(b) = &r.best {
+        println!("best: {} ({}), {} — {}", b.algorithm, tile_str(&Some(b.tile.clone())), secs(b.time_s), b.reason);
+    }
+}
+
+fn print_sweep(rs: &[Report]) {
+    let mut tab = table(&[
+        "seq", "FLOPs", "best", "tile", "time", "attainable FLOP/s", "regime", "flash2 bytes", "standard bytes",
+        "lower bound words",
+    ]);
+    for r in rs {
+        let best = r.best.as_ref();
+        let f2 = &r.algorithms["flash2"];
+        tab.add_row(vec![
+            r.shape.seq.to_string(),
+            eng(r.flops),
+            best.map_or("-".into(), |b| b.algorithm.clone()),
+            best.map_or("-".into(), |b| tile_str(&Some(b.tile.clone()))),
+            best.map_or("-".into(), |b| secs(b.time_s)),
+            best.map_or("-".into(), |b| eng(b.attainable_flops)),
+            best.and_then(|b| r.algorithms[&b.algorithm].regime.clone()).unwrap_or_default(),
+            eng(f2.bytes.unwrap_or(f64::NAN)),
+            eng(r.algorithms["standard"].bytes.unwrap_or(f64::NAN)),
+            eng(r.lower_bound.words),
+        ]);
+    }
+    if let Some(r) = rs.first() {
+        println!("target {} ({}), fast memory {} words", r.target.spec.name, r.target.spec.kind, r.target.fast_mem_words);
+    }
+    println!("{tab}");
+}
+
+fn print_csv(rs: &[Report]) {
+    println!("seq,kv_seq,algorithm,fits,words_read,words_written,bytes,intensity,attainable_flops,time_s,regime,tile,ratio_to_lower_bound");
+    for r in rs {
+        for (name, a) in &r.algorithms {
+            let f = |v: Option<f64>| v.map_or(String::new(), |x| x.to_string());
+            println!(
+                "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                r.shape.seq,
+                r.shape.kv_seq,
+                name,
+                a.fits,
+                a.words_read.map_or(String::new(), |v| v.to_string()),
+                a.words_written.map_or(String::new(), |v| v.to_string()),
+                f(a.bytes),
+                f(a.intensity),
+                f(a.attainable_flops),
+                f(a.time_s),
+                a.regime.clone().unwrap_or_default(),
+                tile_str(&a.tile),
+                f(a.ratio_to_lower_bound)
+            );
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! `presynth train`: train a surrogate (GNN or transformer, hybrid or pure, k-seed ensemble) on
+//! labelled data and save it as a model directory (safetensors + model.json). Also owns the
+//! surrogate side of `evaluate` and `estimate` (loading a model, the default model's path,
+//! fitting the linfa baselines) so that those commands only need a one-line hook.
+
+use super::common::{table, Format};
+use anyhow::{anyhow, bail, Context};
+use estimator::evaluate::Predictor;
+use estimator::samples::{self, Sample as EvalSample};
+use estimator::Calibration;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use surrogate::analytic::{training_samples, Precomputed};
+use surrogate::baselines::{Baseline, FittedBaseline};
+use surrogate::{Arch, Ensemble, Hyper, Mode, TrainConfig};
+
+/// Where the shipped default model lives (a hybrid GNN ensemble trained on ../shared/data).
+pub fn default_model_dir() -> PathBuf {
+    std::env::var_os("PRESYNTH_MODEL")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("models/default"))
+}
+
+/// The `--device` choice.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceArg {
+    Cpu,
+    Cuda,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  presynth train --data ../shared/data --arch gnn --mode hybrid -o my-model\n  \
+presynth train --data ../shared/data --arch transformer --mode pure --epochs 100 --seed 3 -o tf-pure\n  \
+presynth train --data ../shared/data --exclude-heldout --members 5 -o models/heldout-gnn\n\n\
+The model directory holds one safetensors file per ensemble member and model.json (version,\n\
+architecture, mode, feature normalisation, training summary). Use it with\n\
+`presynth evaluate DATA --estimator hybrid --model DIR` or `presynth estimate MODEL --estimator hybrid --surrogate DIR`.\n\
+Training on CPU is deterministic for a seed.")]
+pub struct Args {
+    /// Data: directories or files of the shared CSVs, or dataset JSONL files
+    #[arg(long, required = true, num_args = 1..)]
+    pub data: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ArchArg::Gnn)]
+    pub arch: ArchArg,
+    #[arg(long, value_enum, default_value_t = ModeArg::Hybrid)]
+    pub mode: ModeArg,
+    /// Most epochs per ensemble member (training stops earlier when validation stalls)
+    #[arg(long, default_value_t = 300)]
+    pub epochs: usize,
+    /// Epochs without a better validation loss before stopping
+    #[arg(long, default_value_t = 40)]
+    pub patience: usize,
+    /// Seed of the first member (member i uses seed + i)
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Ensemble size
+    #[arg(long, default_value_t = 5)]
+    pub members: usize,
+    /// Hidden size of the network
+    #[arg(long, default_value_t = 64)]
+    pub hidden: i64,
+    /// Message-passing layers (GNN) or encoder blocks (transformer)
+    #[arg(long, default_value_t = 3)]
+    pub layers: i64,
+    #[arg(long, default_value_t = 128)]
+    pub batch_size: usize,
+    #[arg(long, default_value_t = 3e-3)]
+    pub learning_rate: f64,
+    #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
+    pub device: DeviceArg,
+    /// Leave out the architectures the analytic calibration held out (to evaluate on them)
+    #[arg(long)]
+    pub exclude_heldout: bool,
+    /// Calibration of the analytic model (default: the bundled one)
+    #[arg(long)]
+    pub calibration: Option<PathBuf>,
+    /// Output model directory (written atomically)
+    #[arg(short = 'o', long = "output")]
+    pub output: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArchArg {
+    Gnn,
+    Transformer,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModeArg {
+    Hybrid,
+    Pure,
+}
+
+pub fn load_calibration(path: Option<&Path>) -> anyhow::Result<Calibration> {
+    Ok(match path {
+        Some(p) => Calibration::load(p)?,
+        None => Calibration::builtin(),
+    })
+}
+
+fn device(arg: DeviceArg) -> anyhow::Result<tch::Device> {
+    match arg {
+        DeviceArg::Cpu => Ok(tch::Device::Cpu),
+        DeviceArg::Cuda if surrogate::cuda_available() => Ok(tch::Device::Cuda(0)),
+        DeviceArg::Cuda => bail!(
+            "--device cuda: this libtorch has no CUDA support (scripts/setup-libtorch.sh lays out the CPU libraries only) or no GPU is visible"
+        ),
+    }
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    surrogate::init_threads();
+    let calib = load_calibration(args.calibration.as_deref())?;
+    let loaded = samples::load(&args.data)?;
+    let held: BTreeSet<&str> = calib.holdout_architectures.iter().map(String::as_str).collect();
+    let rows: Vec<EvalSample> = loaded
+        .samples
+        .into_iter()
+        .filter(|s| !(args.exclude_heldout && held.contains(s.architecture.as_str())))
+        .collect();
+    let (train_rows, skipped) = training_samples(&rows, &calib);
+    let n_skipped = loaded.skipped.len() + skipped.len();
+    if train_rows.is_empty() {
+        bail!("no usable labelled rows in {:?} ({n_skipped} skipped)", args.data);
+    }
+    let cfg = TrainConfig {
+        arch: match args.arch {
+            ArchArg::Gnn => Arch::Gnn,
+            ArchArg::Transformer => Arch::Transformer,
+        },
+        mode: match args.mode {
+            ModeArg::Hybrid => Mode::Hybrid,
+            ModeArg::Pure => Mode::Pure,
+        },
+        hyper: Hyper { hidden: args.hidden, layers: args.layers, ..Hyper::default() },
+        epochs: args.epochs,
+        patience: args.patience,
+        batch_size: args.batch_size,
+        learning_rate: args.learning_rate,
+        seed: args.seed,
+        members: args.members,
+        device: device(args.device)?,
+        ..TrainConfig::default()
+    };
+    let bar = ProgressBar::new((cfg.members * cfg.epochs) as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} epochs  {msg}")
+            .expect("valid template"),
+    );
+    if args.format != Format::Table {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let mut model = surrogate::train(&train_rows, &cfg, &mut |p| {
+        bar.set_position((p.member * p.epochs + p.epoch + 1) as u64);
+        let val = p.val_loss.map(|v| format!("{v:.4}")).unwrap_or_else(|| "-".into());
+        bar.set_message(format!(
+            "member {}/{}  train loss {:.4}  val loss {val}  best epoch {}",
+            p.member + 1,
+            p.members,
+            p.train_loss,
+            p.best_epoch + 1
+        ));
+    })?;
+    bar.finish_and_clear();
+    let argv: Vec<String> = std::env::args().collect();
+    model.meta.training.command = Some(argv.join(" "));
+    model.meta.training.data =
+        Some(args.data.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" "));
+    model.save(&args.output).with_context(|| format!("saving {}", args.output.display()))?;
+
+    let t = &model.meta.training;
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&model.meta)?),
+        Format::Csv => {
+            println!("member,seed,epochs,best_epoch,best_loss,first_train_loss,last_train_loss");
+            for k in 0..model.members() {
+                println!(
+                    "{k},{},{},{},{:.6},{:.6},{:.6}",
+                    model.meta.seeds[k], t.epochs[k], t.best_epoch[k] + 1, t.best_loss[k], t.first_train_loss[k], t.last_train_loss[k]
+                );
+            }
+        }
+        Format::Table => {
+            let mut tb = table(&["member", "seed", "epochs", "best epoch", "best val loss", "train loss first → last"]);
+            for k in 0..model.members() {
+                tb.add_row(vec![
+                    k.to_string(),
+                    model.meta.seeds[k].to_string(),
+                    t.epochs[k].to_string(),
+                    (t.best_epoch[k] + 1).to_string(),
+                    format!("{:.4}", t.best_loss[k]),
+                    format!("{:.4} → {:.4}", t.first_train_loss[k], t.last_train_loss[k]),
+                ]);
+            }
+            println!(
+                "{} {} model: {} rows ({} train, {} validation over {} held-out architectures), {} rows skipped\n{tb}\nsaved: {}",
+                model.meta.arch,
+                model.meta.mode,
+                t.rows,
+                t.train_rows,
+                t.val_rows,
+                t.val_architectures.len(),
+                n_skipped,
+                args.output.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The surrogate estimators `evaluate` accepts besides `analytic`.
+pub const SURROGATE_ESTIMATORS: &[&str] = &["gnn", "transformer", "hybrid", "pure", "linfa-linear", "linfa-tree"];
+
+/// Load a model directory (default: the shipped model) and check it is what `name` asks for
+/// (`gnn`/`transformer`: that architecture; `hybrid`/`pure`: that mode).
+pub fn load_model(name: &str, dir: Option<&Path>) -> anyhow::Result<Ensemble> {
+    let dir = dir.map(Path::to_path_buf).unwrap_or_else(default_model_dir);
+    surrogate::init_threads();
+    let model = Ensemble::load(&dir, tch::Device::Cpu)
+        .with_context(|| format!("loading surrogate model {} (train one with `presynth train`)", dir.display()))?;
+    let m = &model.meta;
+    let ok = match name {
+        "gnn" => m.arch == Arch::Gnn,
+        "transformer" => m.arch == Arch::Transformer,
+        "hybrid" => m.mode == Mode::Hybrid,
+        "pure" => m.mode == Mode::Pure,
+        _ => true,
+    };
+    if !ok {
+        bail!("--estimator {name}: the model in {} is a {} {} model", dir.display(), m.arch, m.mode);
+    }
+    Ok(model)
+}
+
+/// A predictor for `evaluate`: a surrogate model (`gnn`, `transformer`, `hybrid`, `pure`; from
+/// `model` or the default model) or a linfa baseline fitted on `fit_rows` (the rows not being
+/// evaluated).
+pub fn evaluation_predictor(
+    name: &str,
+    model: Option<&Path>,
+    eval_rows: &[EvalSample],
+    fit_rows: &[EvalSample],
+    calib: &Calibration,
+) -> anyhow::Result<Box<dyn Predictor>> {
+    let baseline = match name {
+        "linfa-linear" => Some(Baseline::Linear),
+        "linfa-tree" => Some(Baseline::Tree),
+        _ => None,
+    };
+    if let Some(kind) = baseline {
+        let (train, _) = training_samples(fit_rows, calib);
+        if train.is_empty() {
+            bail!("--estimator {name} is fitted on the rows not evaluated, and there are none: use --split heldout");
+        }
+        let fitted = FittedBaseline::fit(kind, Mode::Pure, &train)?;
+        return Ok(Box::new(Precomputed::baseline(name, &fitted, eval_rows, calib)?));
+    }
+    if !SURROGATE_ESTIMATORS.contains(&name) {
+        return Err(anyhow!("unknown estimator '{name}'"));
+    }
+    let m = load_model(name, model)?;
+    let label = format!("{name} ({} {}, {} members)", m.meta.arch, m.meta.mode, m.members());
+    Ok(Box::new(Precomputed::surrogate(&label, &m, eval_rows, calib)?))
+}

@@ -1,0 +1,85 @@
+//! Speed benchmark of the surrogate (speed only: the labels are the analytic model's own
+//! estimates of generated networks, never quoted as accuracy).
+//!
+//! Measures, on one libtorch thread (one core):
+//! - feature extraction (IR → features, plus the analytic estimate) per graph;
+//! - batched inference, graphs/s, for the GNN and the transformer (issue target ≥ 10⁴/s/core);
+//! - one training epoch over N generated graphs (issue target: 100k graphs in < 60 s on CPU).
+//!
+//! Run: `cargo bench -p surrogate --bench speed -- [N]` (default N = 100000).
+
+use std::time::Instant;
+use surrogate::analytic::{device_info, from_network_estimate};
+use surrogate::netgen::{random_network, Rng};
+use surrogate::{extract, Arch, Hyper, Mode, Sample, TrainConfig, N_TARGETS};
+
+fn main() {
+    surrogate::init_threads();
+    let n: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(100_000);
+    let calib = estimator::Calibration::builtin();
+    let dev = estimator::Device::lookup("xcu250").expect("xcu250 is in the part database");
+    let info = device_info(&dev, 5.0);
+
+    let t = Instant::now();
+    let mut rng = Rng::new(1);
+    let nets: Vec<ir::Network> = (0..n).map(|i| random_network(&mut rng, i)).collect();
+    let gen_s = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let mut samples = Vec::with_capacity(n);
+    for (i, net) in nets.iter().enumerate() {
+        let est = estimator::estimate(net, &dev, &calib).expect("generated networks estimate");
+        let a = from_network_estimate(&est);
+        samples.push(Sample {
+            id: i.to_string(),
+            architecture: format!("a{}", i % 1000),
+            family: "generated".into(),
+            features: extract(net, &info, Some(&a)).expect("features"),
+            analytic: Some(a.total),
+            labels: a.total.map(Some),
+        });
+    }
+    let feat_s = t.elapsed().as_secs_f64();
+    let nodes: usize = samples.iter().map(|s| s.features.n_nodes()).sum();
+    println!(
+        "{n} generated graphs ({:.1} layers each): generation {:.2} s, analytic estimate + features {:.2} s ({:.0} graphs/s)",
+        nodes as f64 / n as f64,
+        gen_s,
+        feat_s,
+        n as f64 / feat_s
+    );
+
+    for arch in [Arch::Gnn, Arch::Transformer] {
+        let cfg = TrainConfig {
+            arch,
+            mode: Mode::Hybrid,
+            hyper: Hyper::default(),
+            epochs: 1,
+            patience: 1,
+            batch_size: 256,
+            members: 1,
+            val_fraction: 0.0,
+            ..TrainConfig::default()
+        };
+        let t = Instant::now();
+        let model = surrogate::train(&samples, &cfg, &mut |_| {}).expect("training");
+        let epoch_s = t.elapsed().as_secs_f64();
+
+        let items: Vec<_> = samples.iter().map(|s| (&s.features, s.analytic.as_ref())).collect();
+        let m = items.len().min(50_000);
+        let t = Instant::now();
+        let preds = model.predict(&items[..m], 1024).expect("inference");
+        let infer_s = t.elapsed().as_secs_f64();
+        assert_eq!(preds.len(), m);
+        assert!(preds.iter().all(|p| p.mean.iter().all(|v| v.is_finite())));
+        println!(
+            "{arch}: one training epoch over {n} graphs (batch 256, hidden {}) {:.1} s; batched inference (batch 1024) {:.0} graphs/s on 1 thread; {N_TARGETS} targets",
+            cfg.hyper.hidden,
+            epoch_s,
+            m as f64 / infer_s
+        );
+    }
+}

@@ -1,0 +1,263 @@
+//! A trained model on disk and in memory: k ensemble members (same architecture, different
+//! seeds), each a safetensors file, plus `model.json` with the version, architecture, mode,
+//! sizes, feature normalisation, target standardisation and a training summary. Prediction
+//! averages the members in log space; their spread gives an interval.
+
+use crate::batch::{Batch, Normalizer};
+use crate::error::SurrogateError;
+use crate::features::{GraphFeatures, GRAPH_FEATURES, NODE_FEATURES};
+use crate::model::{build, Arch, Hyper, Net};
+use crate::targets::{base, from_target, Estimate, Mode, Target, N_TARGETS};
+use crate::train::TrainConfig;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use tch::{nn, Device, Kind};
+
+/// The `format` field of model.json.
+pub const FORMAT: &str = "presynth-surrogate";
+/// The `format_version` this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+/// Name of the JSON file in a model directory.
+pub const META_FILE: &str = "model.json";
+
+/// How the model was trained (for people reading model.json, and the accuracy note).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TrainingSummary {
+    pub rows: usize,
+    pub train_rows: usize,
+    pub val_rows: usize,
+    pub val_architectures: Vec<String>,
+    /// Per member: epochs run, best epoch (0-based), best validation (or training) loss.
+    pub epochs: Vec<usize>,
+    pub best_epoch: Vec<usize>,
+    pub best_loss: Vec<f64>,
+    pub first_train_loss: Vec<f64>,
+    pub last_train_loss: Vec<f64>,
+    /// The command and data that produced the model, when the CLI trained it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<String>,
+}
+
+/// The contents of model.json.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelMeta {
+    pub format: String,
+    pub format_version: u32,
+    pub presynth_version: String,
+    pub arch: Arch,
+    pub mode: Mode,
+    pub hyper: Hyper,
+    pub seeds: Vec<u64>,
+    /// One safetensors file per member, relative to the model directory.
+    pub member_files: Vec<String>,
+    pub node_features: Vec<String>,
+    pub graph_features: Vec<String>,
+    pub normalizer: Normalizer,
+    pub targets: Vec<Target>,
+    /// Mean and standard deviation of the log-space training targets.
+    pub target_mean: Vec<f64>,
+    pub target_std: Vec<f64>,
+    pub training: TrainingSummary,
+}
+
+impl ModelMeta {
+    pub(crate) fn new(
+        cfg: &TrainConfig,
+        normalizer: Normalizer,
+        target_mean: Vec<f64>,
+        target_std: Vec<f64>,
+        seeds: Vec<u64>,
+        training: TrainingSummary,
+    ) -> Self {
+        ModelMeta {
+            format: FORMAT.into(),
+            format_version: FORMAT_VERSION,
+            presynth_version: env!("CARGO_PKG_VERSION").into(),
+            arch: cfg.arch,
+            mode: cfg.mode,
+            hyper: cfg.hyper,
+            member_files: (0..seeds.len()).map(|i| format!("member-{i}.safetensors")).collect(),
+            seeds,
+            node_features: NODE_FEATURES.iter().map(|s| s.to_string()).collect(),
+            graph_features: GRAPH_FEATURES.iter().map(|s| s.to_string()).collect(),
+            normalizer,
+            targets: Target::ALL.to_vec(),
+            target_mean,
+            target_std,
+            training,
+        }
+    }
+
+    fn check(&self, path: &Path) -> Result<(), SurrogateError> {
+        let bad = |message: String| Err(SurrogateError::Model { path: path.to_path_buf(), message });
+        if self.format != FORMAT {
+            return bad(format!("format is '{}', expected '{FORMAT}'", self.format));
+        }
+        if self.format_version != FORMAT_VERSION {
+            return bad(format!(
+                "format_version is {}, this build reads {FORMAT_VERSION}: retrain the model",
+                self.format_version
+            ));
+        }
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        if self.node_features != names(NODE_FEATURES)
+            || self.graph_features != names(GRAPH_FEATURES)
+            || !self.normalizer.matches_feature_set()
+        {
+            return bad("the feature set differs from this build's: retrain the model".into());
+        }
+        if self.targets != Target::ALL || self.target_mean.len() != N_TARGETS || self.target_std.len() != N_TARGETS {
+            return bad(format!("targets must be {:?} with a mean and std each", Target::ALL));
+        }
+        if self.member_files.is_empty() || self.member_files.len() != self.seeds.len() {
+            return bad("member_files must list one file per seed (at least one)".into());
+        }
+        self.hyper.validate(self.arch).or_else(|e| bad(e.to_string()))
+    }
+}
+
+/// One trained network.
+pub struct Member {
+    pub seed: u64,
+    pub vs: nn::VarStore,
+    pub net: Box<dyn Net>,
+}
+
+/// A prediction with its ensemble interval: `mean` is `exp(μ)−1` of the members' mean log
+/// value μ, `low`/`high` are `exp(μ ∓ σ)−1` with σ the members' standard deviation in log space
+/// (0 for a single member).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Prediction {
+    pub mean: Estimate,
+    pub low: Estimate,
+    pub high: Estimate,
+    pub log_spread: Estimate,
+}
+
+/// A trained surrogate: metadata plus members.
+pub struct Ensemble {
+    pub meta: ModelMeta,
+    members: Vec<Member>,
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SurrogateError + '_ {
+    move |source| SurrogateError::Io { path: path.to_path_buf(), source }
+}
+
+impl Ensemble {
+    pub(crate) fn from_parts(meta: ModelMeta, members: Vec<Member>) -> Self {
+        Ensemble { meta, members }
+    }
+
+    pub fn members(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Write the model directory atomically: a temporary sibling directory is filled, then
+    /// renamed over `dir` (an existing model there is replaced).
+    pub fn save(&self, dir: &Path) -> Result<(), SurrogateError> {
+        let parent = match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(io_err(&parent))?;
+        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("model");
+        let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp).map_err(io_err(&tmp))?;
+        }
+        std::fs::create_dir(&tmp).map_err(io_err(&tmp))?;
+        for (m, file) in self.members.iter().zip(&self.meta.member_files) {
+            m.vs.save(tmp.join(file))?;
+        }
+        let json = serde_json::to_string_pretty(&self.meta).expect("model metadata serialises");
+        let meta_path = tmp.join(META_FILE);
+        std::fs::write(&meta_path, json + "\n").map_err(io_err(&meta_path))?;
+        if dir.exists() {
+            let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+            std::fs::rename(dir, &old).map_err(io_err(dir))?;
+            std::fs::rename(&tmp, dir).map_err(io_err(dir))?;
+            std::fs::remove_dir_all(&old).map_err(io_err(&old))?;
+        } else {
+            std::fs::rename(&tmp, dir).map_err(io_err(dir))?;
+        }
+        Ok(())
+    }
+
+    /// Read a model directory written by [`Ensemble::save`], onto `device`.
+    pub fn load(dir: &Path, device: Device) -> Result<Ensemble, SurrogateError> {
+        let meta_path = dir.join(META_FILE);
+        let text = std::fs::read_to_string(&meta_path).map_err(io_err(&meta_path))?;
+        let meta: ModelMeta = serde_json::from_str(&text).map_err(|e| SurrogateError::Model {
+            path: meta_path.clone(),
+            message: format!("line {}: {e}", e.line()),
+        })?;
+        meta.check(&meta_path)?;
+        let mut members = Vec::new();
+        for (file, &seed) in meta.member_files.iter().zip(&meta.seeds) {
+            let path = dir.join(file);
+            let mut vs = nn::VarStore::new(device);
+            let net = build(&vs.root(), meta.arch, &meta.hyper)?;
+            vs.load(&path).map_err(|e| SurrogateError::Model { path: path.clone(), message: e.to_string() })?;
+            vs.freeze();
+            members.push(Member { seed, vs, net });
+        }
+        Ok(Ensemble { meta, members })
+    }
+
+    /// Predict `items` (features and, for hybrid models, the analytic totals), in batches of
+    /// `batch_size` graphs.
+    pub fn predict(
+        &self,
+        items: &[(&GraphFeatures, Option<&Estimate>)],
+        batch_size: usize,
+    ) -> Result<Vec<Prediction>, SurrogateError> {
+        let mode = self.meta.mode;
+        if mode == Mode::Hybrid && items.iter().any(|(_, a)| a.is_none()) {
+            return Err(SurrogateError::Data(
+                "a hybrid model needs the analytic estimate of every network it predicts".into(),
+            ));
+        }
+        let device = self.members.first().map(|m| m.vs.device()).unwrap_or(Device::Cpu);
+        let layout = self.meta.arch.layout();
+        let k = self.members.len() as f64;
+        let mut out = Vec::with_capacity(items.len());
+        for chunk in items.chunks(batch_size.max(1)) {
+            let feats: Vec<&GraphFeatures> = chunk.iter().map(|(f, _)| *f).collect();
+            let batch = Batch::new(&feats, &self.meta.normalizer, layout, device);
+            // Per member: [B, N_TARGETS] standardised outputs -> log space.
+            let outs: Vec<Vec<f32>> = tch::no_grad(|| {
+                self.members
+                    .iter()
+                    .map(|m| {
+                        let y = m.net.forward(&batch).to_device(Device::Cpu).to_kind(Kind::Float);
+                        Vec::<f32>::try_from(&y.view([-1])).expect("float tensor")
+                    })
+                    .collect()
+            });
+            for (b, (_, analytic)) in chunk.iter().enumerate() {
+                let off = base(mode, *analytic);
+                let mut p = Prediction {
+                    mean: [0.0; N_TARGETS],
+                    low: [0.0; N_TARGETS],
+                    high: [0.0; N_TARGETS],
+                    log_spread: [0.0; N_TARGETS],
+                };
+                for j in 0..N_TARGETS {
+                    let (m, s) = (self.meta.target_mean[j], self.meta.target_std[j]);
+                    let vals: Vec<f64> = outs.iter().map(|o| o[b * N_TARGETS + j] as f64 * s + m).collect();
+                    let mu = vals.iter().sum::<f64>() / k;
+                    let sigma = (vals.iter().map(|v| (v - mu) * (v - mu)).sum::<f64>() / k).sqrt();
+                    p.mean[j] = from_target(mu, off[j]);
+                    p.low[j] = from_target(mu - sigma, off[j]);
+                    p.high[j] = from_target(mu + sigma, off[j]);
+                    p.log_spread[j] = sigma;
+                }
+                out.push(p);
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,65 @@
+//! End-to-end tests of `presynth inspect` on real hls4ml example models (written by others:
+//! ../shared/models/hls4ml-examples, whose README gives the parameter counts) and on the DSL
+//! example.
+
+use std::process::Command;
+
+fn shared(p: &str) -> String {
+    format!("{}/../shared/{p}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn inspect_json(args: &[&str]) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_presynth"))
+        .arg("inspect")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn jet_tagger_json_fields_and_counts() {
+    let v = inspect_json(&[&shared("models/hls4ml-examples/keras/KERAS_3layer.json")]);
+    // 4389 = number of values in KERAS_3layer_weights.h5 (example-models README).
+    assert_eq!(v["total_params"], 4389);
+    // MACs by hand: 16*64 + 64*32 + 32*32 + 32*5.
+    assert_eq!(v["total_macs"], 16 * 64 + 64 * 32 + 32 * 32 + 32 * 5);
+    let layers = v["layers"].as_array().unwrap();
+    let dense: Vec<_> = layers.iter().filter(|l| l["kind"] == "Dense").collect();
+    assert_eq!(dense.len(), 4);
+    assert_eq!(dense[0]["input_shape"], serde_json::json!([[16]]));
+    assert_eq!(dense[0]["output_shape"], serde_json::json!([64]));
+    assert_eq!(dense[0]["params"], 16 * 64 + 64);
+    for key in ["name", "kind", "input_shape", "output_shape", "params", "macs"] {
+        assert!(layers[0].get(key).is_some(), "missing field {key}");
+    }
+    assert!(v["name"].is_string());
+}
+
+#[test]
+fn dsl_example_matches_keras_counts() {
+    let ex = format!("{}/examples/jet_tagger_mlp.psn", env!("CARGO_MANIFEST_DIR"));
+    let v = inspect_json(&[&ex]);
+    assert_eq!(v["total_params"], 4389);
+}
+
+#[test]
+fn table_output_and_missing_file_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_presynth"))
+        .args(["inspect", &shared("models/hls4ml-examples/keras/KERAS_conv1d_small.json")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.contains("Conv1D") && s.contains("171"), "{s}");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_presynth"))
+        .args(["inspect", "does/not/exist.json"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(e.contains("does/not/exist.json"), "{e}");
+}

@@ -445,7 +445,7 @@ def normalise(text):
         s = ' '.join(ln.split())
         if not s:
             continue
-        if re.search(r'(Date|Time|timestamp|Stamp)\b', s) or re.match(r'^//\s*(Date|Version)', s):
+        if re.search(r'(Date|Time|timestamp|Stamp|LIB_STAMP=)', s) or re.match(r'^//\s*(Date|Version)', s):
             continue
         lines.append(s)
     return lines

@@ -18,6 +18,16 @@ enum Command {
     // one variant per subcommand, each `Name(cli::name::Args)`
     /// Per-layer shapes, parameters and MACs of a model
     Inspect(cli::inspect::Args),
+    /// Write the HLS project hls4ml 1.3.0 would write (bit-exact in C simulation)
+    Codegen(cli::codegen::Args),
+    /// Analytic estimate of resources, latency and II on an FPGA part (hls4ml + Vitis HLS)
+    Estimate(cli::estimate::Args),
+    /// Estimate every reuse factor / precision / strategy combination; Pareto front and SVG
+    Sweep(cli::sweep::Args),
+    /// Fit the analytic estimator's coefficients on synthesis data
+    Calibrate(cli::calibrate::Args),
+    /// Accuracy of an estimator on a dataset (SMAPE, MAPE, R², within 10 %), with plots
+    Evaluate(cli::evaluate::Args),
     /// Train a surrogate model (GNN or transformer) on labelled synthesis data
     Train(cli::train::Args),
 }
@@ -27,6 +37,11 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         // one arm per subcommand: `Command::Name(a) => cli::name::run(a),`
         Command::Inspect(a) => cli::inspect::run(a),
+        Command::Codegen(a) => cli::codegen::run(a),
+        Command::Estimate(a) => cli::estimate::run(a),
+        Command::Sweep(a) => cli::sweep::run(a),
+        Command::Calibrate(a) => cli::calibrate::run(a),
+        Command::Evaluate(a) => cli::evaluate::run(a),
         Command::Train(a) => cli::train::run(a),
     }
 }

@@ -10,10 +10,12 @@
 //! Depends on the IR only; the CLI wires project emission (hls-codegen) in.
 
 pub mod error;
+pub mod generate;
 pub mod ingest;
 pub mod jsonl;
 pub mod netbuild;
 pub mod record;
+pub mod rng;
 
 pub use error::{DatasetError, Result};
 pub use record::{architecture_key, CsynthLabels, Family, PostSynthLabels, Provenance, Record};

@@ -27,19 +27,29 @@ pub const FEATURES: [&str; NF] = [
     "elem_bits",     // element-wise operations × bits (ReLU, Add, pooling compares)
     "table_reads",   // parallel lookup-table reads (sigmoid, tanh, softmax)
     "buffer_bits",   // line-buffer and FIFO bits kept in fabric (io_stream)
+    "acc_index_bits", // Resource, RF = k·n_in with k ≥ 3: block_factor × n_out × acc bits
 ];
 /// Number of LUT/FF features.
-pub const NF: usize = 9;
+pub const NF: usize = 10;
 
 /// Names of the timing features (cycles = Σ RF-driven base + Σ coefficient × feature).
 pub const TIMING_FEATURES: [&str; NT] = [
     "resource_stage", // one Resource-strategy MAC stage: pipeline depth after the RF loop
     "latency_stage",  // one Latency-strategy MAC stage: depth of the unrolled tree
+    "latency_reused", // one Latency-strategy MAC stage with RF > 1 (ALLOCATION-limited)
     "latency_serial", // DSP fraction × RF of a Latency-strategy layer with RF > 1
     "elementwise_stage", // one activation / batchnorm / pooling / merge stage
     "dataflow_edge",  // one layer-to-layer channel in DATAFLOW (io_stream or Resource)
 ];
-pub const NT: usize = 5;
+pub const NT: usize = 6;
+
+/// Names of the BRAM terms.
+pub const BRAM_FEATURES: [&str; NB] = [
+    "weight_bram", // one memory of depth RF × width block_factor·w_bits (ARRAY_RESHAPE)
+    "bram_kernels", // kernels whose weights are in BRAM (fixed offset)
+    "banked_bram", // block_factor memories of depth RF × w_bits (ROM split per multiplier)
+];
+pub const NB: usize = 3;
 
 /// Which resource figure: the HLS C-synthesis estimate or the Vivado logic-synthesis result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -86,8 +96,8 @@ pub struct Coefficients {
     pub dsp: DspMapping,
     pub lut: [f64; NF],
     pub ff: [f64; NF],
-    /// `[a, b]`: BRAM_18K = a · weight_bram_formula + b · bram_kernels.
-    pub bram: [f64; 2],
+    /// `[a, b, c]`: BRAM_18K = a · weight_bram + b · bram_kernels + c · banked_bram.
+    pub bram: [f64; NB],
     /// Which groups were fitted on data (`dsp`, `lut`, `ff`, `bram`) and from which rows.
     pub fitted: Vec<String>,
 }
@@ -139,6 +149,7 @@ pub struct Calibration {
     pub holdout_architectures: Vec<String>,
     pub features: Vec<String>,
     pub timing_features: Vec<String>,
+    pub bram_features: Vec<String>,
     pub csynth: KindCoefficients,
     pub post_synthesis: KindCoefficients,
     pub timing: TimingCoefficients,
@@ -158,9 +169,9 @@ impl Calibration {
     pub fn prior() -> Self {
         let coeffs = |w0: f64, w1: f64| Coefficients {
             dsp: DspMapping { w0, w1 },
-            lut: [50.0, 1.2, 5.0, 1.0, 1.0, 0.3, 1.0, 20.0, 0.1],
-            ff: [50.0, 0.3, 2.0, 1.0, 1.0, 0.0, 1.0, 10.0, 1.0],
-            bram: [1.0, 0.0],
+            lut: [50.0, 1.2, 5.0, 1.0, 1.0, 0.3, 1.0, 20.0, 0.1, 0.3],
+            ff: [50.0, 0.3, 2.0, 1.0, 1.0, 0.0, 1.0, 10.0, 1.0, 0.0],
+            bram: [1.0, 0.0, 0.0],
             fitted: Vec::new(),
         };
         let kind = || KindCoefficients { latency: coeffs(9.0, 10.0), resource: coeffs(9.0, 10.0) };
@@ -172,10 +183,11 @@ impl Calibration {
             holdout_architectures: Vec::new(),
             features: FEATURES.iter().map(|s| s.to_string()).collect(),
             timing_features: TIMING_FEATURES.iter().map(|s| s.to_string()).collect(),
+            bram_features: BRAM_FEATURES.iter().map(|s| s.to_string()).collect(),
             csynth: kind(),
             post_synthesis: kind(),
             timing: TimingCoefficients {
-                cycles: [1.0, 1.0, 1.0, 1.0, 1.0],
+                cycles: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
                 worst_extra_per_stage: 1.0,
                 fitted: Vec::new(),
             },
@@ -213,7 +225,7 @@ impl Calibration {
                 message: format!("field version: expected {FORMAT_VERSION}, got {}", c.version),
             });
         }
-        if c.features != FEATURES || c.timing_features != TIMING_FEATURES {
+        if c.features != FEATURES || c.timing_features != TIMING_FEATURES || c.bram_features != BRAM_FEATURES {
             return Err(EstimatorError::Calibration {
                 path: path.to_string(),
                 message: format!(

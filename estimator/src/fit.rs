@@ -6,7 +6,7 @@
 //! negative coefficient and refitting) → timing constants by least squares on best-case cycles
 //! (csynth latency labels of both strategies) → worst-minus-best per Resource stage (median).
 
-use crate::calibration::{Calibration, LabelKind, NF, NT};
+use crate::calibration::{Calibration, LabelKind, NB, NF, NT};
 use crate::error::EstimatorError;
 use crate::layers;
 use crate::network::{analyse_network, Analysed};
@@ -133,10 +133,10 @@ fn labels_of(s: &Sample, kind: LabelKind) -> Option<[f64; 4]> {
 }
 
 /// Summed features, DSP, BRAM terms of a row under the calibration.
-fn row_terms(row: &Row, calib: &Calibration, kind: LabelKind) -> ([f64; NF], f64, [f64; 2], f64) {
+fn row_terms(row: &Row, calib: &Calibration, kind: LabelKind) -> ([f64; NF], f64, [f64; NB], f64) {
     let mut f = [0.0; NF];
     let mut dsp = 0.0;
-    let mut bram = [0.0; 2];
+    let mut bram = [0.0; NB];
     let mut extra = 0.0;
     for l in &row.layers {
         let (lf, d) = layers::features(&l.analysis, calib, kind, l.strategy, &row.sample.device);
@@ -146,6 +146,7 @@ fn row_terms(row: &Row, calib: &Calibration, kind: LabelKind) -> ([f64; NF], f64
         dsp += d;
         bram[0] += l.analysis.weight_bram;
         bram[1] += l.analysis.bram_kernels;
+        bram[2] += l.analysis.banked_bram;
         extra += l.analysis.extra_bram;
     }
     (f, dsp, bram, extra)
@@ -212,7 +213,7 @@ pub fn fit(samples: &[Sample], holdout: &BTreeSet<String>, start: &Calibration) 
             let xb: Vec<Vec<f64>> = terms.iter().map(|t| t.2.to_vec()).collect();
             let yb: Vec<f64> = rows.iter().zip(&terms).map(|(r, t)| labels_of(r.sample, kind).unwrap()[3] - t.3).collect();
             let wb: Vec<f64> = yb.iter().map(|t| 1.0 / (t.abs() + 1.0)).collect();
-            let bactive: Vec<usize> = (0..2).filter(|&j| xb.iter().any(|r| r[j] != 0.0)).collect();
+            let bactive: Vec<usize> = (0..NB).filter(|&j| xb.iter().any(|r| r[j] != 0.0)).collect();
             if !bactive.is_empty() {
                 let beta = nnls_weighted(&xb, &yb, &wb, bactive.clone()).map_err(|m| EstimatorError::Fit {
                     target: format!("{} {} bram", kind.name(), strategy),

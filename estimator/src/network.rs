@@ -111,7 +111,7 @@ pub fn analyse_network(net: &Network, device: &Device, calib: &Calibration) -> R
             && analysis.timing.iter().any(|&t| t != 0.0)
             && preds.iter().any(|&p| !matches!(net.layer(p).kind, LayerKind::Input { .. }))
         {
-            analysis.timing[4] += 1.0;
+            analysis.timing[5] += 1.0;
         }
         out.push(Analysed { id, strategy: settings.strategy, analysis });
     }

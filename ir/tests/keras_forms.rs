@@ -33,12 +33,24 @@ fn keras_2_0_sequential_list_without_input_layer() {
     // no name in the config: the file stem; the implicit input is named as hls4ml names it
     assert_eq!(net.name, "old");
     let input = net.layer(net.inputs[0]);
-    assert_eq!((input.name.as_str(), input.output_shape.clone()), ("input1", vec![3]));
+    assert_eq!(
+        (input.name.as_str(), input.output_shape.clone()),
+        ("input1", vec![3])
+    );
     assert_eq!(net.total_params(), 3 * 4 + 4 + 4 * 2);
     let d2 = net.layer(net.find("dense_2").unwrap());
     assert_eq!(d2.activation, Activation::Softmax);
-    assert_eq!(d2.kind, LayerKind::Dense { units: 2, use_bias: false });
-    assert_eq!(net.inputs_of(net.find("dense_2").unwrap()), vec![net.find("dropout_1").unwrap()]);
+    assert_eq!(
+        d2.kind,
+        LayerKind::Dense {
+            units: 2,
+            use_bias: false
+        }
+    );
+    assert_eq!(
+        net.inputs_of(net.find("dense_2").unwrap()),
+        vec![net.find("dropout_1").unwrap()]
+    );
 }
 
 #[test]
@@ -58,9 +70,19 @@ fn keras_2_functional_with_branches() {
     let c = net.find("c").unwrap();
     assert_eq!(net.layer(c).output_shape, vec![12]);
     // operand order is kept: x first, then s
-    assert_eq!(net.inputs_of(c), vec![net.find("x").unwrap(), net.find("s").unwrap()]);
-    assert_eq!(net.layer(net.find("l").unwrap()).kind, LayerKind::Activation(Activation::LeakyRelu { alpha: 0.1 }));
-    let outs: Vec<&str> = net.outputs.iter().map(|&o| net.layer(o).name.as_str()).collect();
+    assert_eq!(
+        net.inputs_of(c),
+        vec![net.find("x").unwrap(), net.find("s").unwrap()]
+    );
+    assert_eq!(
+        net.layer(net.find("l").unwrap()).kind,
+        LayerKind::Activation(Activation::LeakyRelu { alpha: 0.1 })
+    );
+    let outs: Vec<&str> = net
+        .outputs
+        .iter()
+        .map(|&o| net.layer(o).name.as_str())
+        .collect();
     assert_eq!(outs, vec!["c", "a"]);
 }
 
@@ -102,17 +124,26 @@ fn bare_hlsconfig_with_precision_dicts_and_layer_types() {
     .unwrap();
     let t = |s: &str| s.parse::<FixedType>().unwrap();
     assert_eq!(net.config.precision, t("ap_fixed<12,4>"));
-    assert_eq!((net.config.reuse_factor, net.config.strategy), (4, Strategy::Resource));
+    assert_eq!(
+        (net.config.reuse_factor, net.config.strategy),
+        (4, Strategy::Resource)
+    );
     let s = |n: &str| net.layer(net.find(n).unwrap()).settings.clone();
     // model-level weight type reaches every layer; LayerType then LayerName override
     assert_eq!(s("fc2").precision.weight, Some(t("ap_fixed<8,2>")));
     assert_eq!(s("fc2").precision.accum, None);
     assert_eq!(s("fc2").reuse_factor, Some(8));
-    assert_eq!(s("fc1").precision.bias, Some(t("ap_fixed<10,3,AP_RND,AP_SAT>")));
+    assert_eq!(
+        s("fc1").precision.bias,
+        Some(t("ap_fixed<10,3,AP_RND,AP_SAT>"))
+    );
     assert_eq!(s("fc1").precision.weight, Some(t("ap_fixed<8,2>")));
     assert_eq!(s("out").precision.weight, Some(t("ap_fixed<20,10>")));
     assert_eq!(s("out").precision.result, Some(t("ap_fixed<20,10>")));
-    assert_eq!((s("out").reuse_factor, s("out").strategy), (Some(2), Some(Strategy::Latency)));
+    assert_eq!(
+        (s("out").reuse_factor, s("out").strategy),
+        (Some(2), Some(Strategy::Latency))
+    );
     let resolved = net.config.resolve(&s("fc2"));
     assert_eq!(resolved.result, t("ap_fixed<12,4>"));
 }

@@ -7,7 +7,7 @@ use ir::frontend::dsl::{keras_prefix, parse, to_dsl};
 use ir::types::{Overflow, Quantization};
 use ir::{
     Activation, FixedType, HlsConfig, IoType, Layer, LayerKind, LayerSettings, Network, Padding, PoolOp,
-    Precision, Strategy,
+    Precision, Strategy as HlsStrategy,
 };
 use proptest::prelude::*;
 use std::collections::HashMap;
@@ -88,13 +88,13 @@ fn layer_settings() -> impl Strategy<Value = LayerSettings> {
     let t = || prop::option::of(fixed_type());
     prop_oneof![
         3 => Just(LayerSettings::default()),
-        1 => (fixed_type(), prop::option::of(1u32..64), prop::option::of(prop_oneof![Just(Strategy::Latency), Just(Strategy::Resource)]))
+        1 => (fixed_type(), prop::option::of(1u32..64), prop::option::of(prop_oneof![Just(HlsStrategy::Latency), Just(HlsStrategy::Resource)]))
             .prop_map(|(p, reuse_factor, strategy)| LayerSettings {
                 precision: Precision { weight: Some(p.clone()), bias: Some(p.clone()), result: Some(p.clone()), accum: Some(p.clone()), scale: Some(p) },
                 reuse_factor,
                 strategy,
             }),
-        1 => (t(), t(), t(), t(), t(), prop::option::of(1u32..64), prop::option::of(prop_oneof![Just(Strategy::Latency), Just(Strategy::Resource)]))
+        1 => (t(), t(), t(), t(), t(), prop::option::of(1u32..64), prop::option::of(prop_oneof![Just(HlsStrategy::Latency), Just(HlsStrategy::Resource)]))
             .prop_map(|(weight, bias, result, accum, scale, reuse_factor, strategy)| LayerSettings {
                 precision: Precision { weight, bias, result, accum, scale },
                 reuse_factor,
@@ -120,7 +120,7 @@ fn hls_config() -> impl Strategy<Value = HlsConfig> {
         2 => (
             fixed_type(),
             1u32..128,
-            prop_oneof![Just(Strategy::Latency), Just(Strategy::Resource)],
+            prop_oneof![Just(HlsStrategy::Latency), Just(HlsStrategy::Resource)],
             prop_oneof![Just(IoType::Parallel), Just(IoType::Stream)],
             prop_oneof!["x[a-z0-9]{3,10}-[a-z0-9]{2,8}-[0-9][A-Z]?(-[a-z])?", "\\PC{1,12}"],
             prop_oneof![(0.5f64..20.0), (1u32..20).prop_map(f64::from)],
@@ -325,5 +325,33 @@ proptest! {
         let back: FixedType = text.parse().unwrap();
         prop_assert_eq!(back.to_string(), text);
         prop_assert_eq!((back.width(), back.integer(), back.signed()), (t.width(), t.integer(), t.signed()));
+    }
+}
+
+/// The generator reaches every layer kind, fused activations, settings, branches, explicit
+/// outputs and custom names, so the round-trip property covers them.
+#[test]
+fn generated_networks_cover_every_kind() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let mut kinds = std::collections::BTreeSet::new();
+    let (mut merges, mut explicit_outputs, mut settings, mut named, mut leaky) = (0, 0, 0, 0, 0);
+    for _ in 0..300 {
+        let plan = plan().new_tree(&mut runner).unwrap().current();
+        let net = build(&plan);
+        for l in net.layers() {
+            kinds.insert(l.kind.name());
+            merges += usize::from(matches!(l.kind, LayerKind::Add | LayerKind::Concatenate { .. }));
+            settings += usize::from(l.settings != LayerSettings::default());
+            named += usize::from(!l.name.starts_with(keras_prefix(&l.kind)));
+            leaky += usize::from(matches!(l.activation, Activation::LeakyRelu { .. }) && l.kind.takes_activation());
+        }
+        let text = to_dsl(&net);
+        explicit_outputs += usize::from(text.contains("\noutputs "));
+    }
+    assert_eq!(kinds.len(), 19, "kinds reached: {kinds:?}");
+    for (what, n) in [("merges", merges), ("explicit outputs", explicit_outputs), ("settings", settings), ("custom names", named), ("fused leaky relu", leaky)] {
+        assert!(n >= 10, "{what}: only {n}");
     }
 }

@@ -1,5 +1,10 @@
 //! Subcommands of the `presynth` CLI, one module each, plus shared helpers (model loading,
 //! output formats).
+pub mod calibrate;
+pub mod codegen;
 pub mod common;
+pub mod estimate;
+pub mod evaluate;
 pub mod inspect;
+pub mod sweep;
 pub mod train;

@@ -5,7 +5,7 @@
 
 use crate::features::{GraphFeatures, GRAPH_DIM, NODE_DIM};
 use serde::{Deserialize, Serialize};
-use tch::{Device, Kind, Tensor};
+use tch::{Device, Tensor};
 
 /// Per-column mean and standard deviation of node and graph features, fitted on training data
 /// and stored in the model JSON.
@@ -223,6 +223,7 @@ mod tests {
     use super::*;
     use crate::features::{extract, DeviceInfo};
     use crate::netgen::{dense_chain, residual};
+    use tch::Kind;
 
     fn count_true(t: &Tensor) -> i64 {
         t.to_kind(Kind::Int64).sum(Kind::Int64).int64_value(&[])

@@ -9,6 +9,7 @@
 //! ([`features::AnalyticEstimate`]), so the CLI wires the estimator in. libtorch runs with one
 //! intra-op thread per worker ([`init_threads`]).
 
+#[cfg(feature = "analytic")]
 pub mod analytic;
 pub mod baselines;
 pub mod batch;
@@ -27,11 +28,12 @@ pub use model::{Arch, Hyper};
 pub use targets::{Estimate, Labels, Mode, Target, N_TARGETS};
 pub use train::{train, Progress, Sample, TrainConfig};
 
-/// Give libtorch one intra-op and one inter-op thread (call once per worker thread before any
-/// tensor work): the machines here have two cores and parallelism comes from the workers.
+/// Give libtorch one intra-op thread (call in each worker thread before its tensor work): the
+/// machines here have two cores and parallelism, where wanted, comes from the workers. (The
+/// inter-op pool is left alone: nothing here uses it, and libtorch refuses to resize it once any
+/// work has run.)
 pub fn init_threads() {
     tch::set_num_threads(1);
-    tch::set_num_interop_threads(1);
 }
 
 /// Whether this libtorch build can use CUDA (the CPU-only layout of

@@ -79,7 +79,7 @@ pub fn random_network(rng: &mut Rng, index: usize) -> Network {
     net.config.reuse_factor = rng.pick(&[1u32, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]);
     net.config.strategy = if rng.below(2) == 0 { Strategy::Latency } else { Strategy::Resource };
     let mut prev = "in".to_string();
-    let mut add = |net: &mut Network, layer: Layer, prev: &mut String| {
+    let add = |net: &mut Network, layer: Layer, prev: &mut String| {
         let name = layer.name.clone();
         net.add_layer(layer, &[prev.as_str()]).expect("generated names are unique");
         *prev = name;

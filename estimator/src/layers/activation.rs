@@ -25,16 +25,16 @@ pub fn cost(act: Activation, n: f64, width: u32, pixels: f64, stream: bool) -> A
         Activation::Relu => a.fixed[6] = n * w,
         Activation::LeakyRelu { .. } => {
             a.fixed[6] = n * w;
-            a.products.push(Products { count: n, a: width, b: width });
+            a.products.push(Products { count: n, a: width, b: width, dsp_cap: None });
         }
         Activation::Sigmoid | Activation::Tanh => a.fixed[7] = n,
         Activation::Softmax => {
             a.fixed[7] = n + 1.0;
             a.fixed[6] = n * w;
-            a.products.push(Products { count: n, a: width, b: width });
+            a.products.push(Products { count: n, a: width, b: width, dsp_cap: None });
         }
     }
-    a.timing[3] = 1.0;
+    a.timing[4] = 1.0;
     if stream {
         a.timing_base = pixels;
         a.ii = super::IiRule::Fixed(pixels);
@@ -69,11 +69,11 @@ mod tests {
     fn relu_and_softmax_terms() {
         // ReLU on 10 elements of 16 bits: 160 compare/select bits, no tables, one stage.
         let r = cost(Activation::Relu, 10.0, 16, 1.0, false);
-        assert_eq!((r.fixed[6], r.fixed[7], r.timing[3]), (160.0, 0.0, 1.0));
+        assert_eq!((r.fixed[6], r.fixed[7], r.timing[4]), (160.0, 0.0, 1.0));
         // Softmax on 5: 5 exp reads + 1 inverse read, 5 products.
         let s = cost(Activation::Softmax, 5.0, 16, 1.0, false);
         assert_eq!((s.fixed[7], s.multipliers), (6.0, 5.0));
         // Linear costs nothing.
-        assert_eq!(cost(Activation::Linear, 10.0, 16, 1.0, false).timing, [0.0; 5]);
+        assert_eq!(cost(Activation::Linear, 10.0, 16, 1.0, false).timing, [0.0; 6]);
     }
 }

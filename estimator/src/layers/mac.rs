@@ -44,6 +44,7 @@ pub struct Mac {
     pub fixed: [f64; NF],
     pub weight_bram: f64,
     pub bram_kernels: f64,
+    pub banked_bram: f64,
     /// Cycles of one invocation that follow from RF alone, and the timing features.
     pub base: f64,
     pub timing: [f64; NT],
@@ -54,12 +55,12 @@ pub struct Mac {
 pub const LATENCY_FORMULAS: &[&str] = &[
     "Latency strategy: multiplier_limit = ceil(n_in*n_out/RF) - floor(n_zeros/RF); products = n_in*n_out - n_zeros (loops fully unrolled)",
     "DSP-mapped products are capped at multiplier_limit (ALLOCATION); weights in fabric, BRAM 0",
-    "latency = latency_stage [+ latency_serial = DSP share × RF when RF > 1]; II = 1 (RF = 1) or latency + 1",
+    "latency = latency_stage [+ latency_reused + latency_serial × (DSP share × RF) when RF > 1]; II = 1 (RF = 1) or latency + 1",
 ];
 pub const RESOURCE_FORMULAS: &[&str] = &[
     "Resource strategy: RF = closest valid RF (hls4ml _validate_reuse_factor); block_factor = ceil(n_in*n_out/RF) multipliers",
     "weight_bram = BRAM18 blocks for depth RF × width block_factor*w_bits (RF > 1; 18K aspect ratios 512x36 ... 16Kx1)",
-    "mux_bits = input mux (RF ≤ n_in: block_factor*(RF-1)*a, else (n_in-1)*a) + output demux (n_out - block_factor)*acc",
+    "mux_bits = input mux (RF ≤ n_in: block_factor*(RF-1)*a, else (n_in-1)*a); acc_index_bits = block_factor*n_out*acc when RF = k*n_in, k ≥ 3",
     "latency = RF + resource_stage; II = RF",
 ];
 
@@ -88,21 +89,24 @@ pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
             timing[1] = 1.0;
             let ii = if rf > 1 {
                 fixed[5] = live * a;
-                timing[2] = frac * rf as f64;
+                timing[2] = 1.0;
+                timing[3] = frac * rf as f64;
                 IiRule::LatencyPlusOne
             } else {
                 IiRule::Fixed(1.0)
             };
-            // With RF > 1 only `limit` products may map to DSPs at once; the others share them.
-            let count = if rf > 1 { live.min(limit.max(0.0)) } else { live };
+            // With RF > 1 only `limit` products may map to DSPs at once (ALLOCATION); the rest
+            // of the DSP share is time-shared on them. LUT-mapped products are all built.
+            let cap = (rf > 1).then_some(limit.max(0.0));
             Mac {
                 rf,
                 multipliers: limit.max(0.0),
                 block_factor: limit.max(0.0),
-                products: Products { count, a: spec.a, b: spec.w },
+                products: Products { count: live, a: spec.a, b: spec.w, dsp_cap: cap },
                 fixed,
                 weight_bram: 0.0,
                 bram_kernels: 0.0,
+                banked_bram: 0.0,
                 base: 0.0,
                 timing,
                 ii,
@@ -137,11 +141,22 @@ pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
             } else {
                 (spec.n_in as f64 - 1.0) * a
             };
-            fixed[5] = in_mux + (spec.n_out as f64 - bf).max(0.0) * acc;
-            let (weight_bram, bram_kernels) = if rf > 1 {
-                (bram18_for(rf, bf as u64 * spec.w as u64) as f64, 1.0)
+            fixed[5] = in_mux;
+            // RF = k·n_in: each multiplier adds into acc[outidx[ir] + im·k] with a run-time
+            // index; for k ≥ 3 csynth builds a demux over all n_out accumulators per multiplier
+            // (pilot data: LUT ∝ block_factor·n_out at k ≥ 3, flat at k = 2).
+            let outscale = if rf > spec.n_in && rf % spec.n_in == 0 { rf / spec.n_in } else { 1 };
+            if outscale >= 3 {
+                fixed[9] = bf * spec.n_out as f64 * acc;
+            }
+            let (weight_bram, bram_kernels, banked_bram) = if rf > 1 {
+                (
+                    bram18_for(rf, bf as u64 * spec.w as u64) as f64,
+                    1.0,
+                    bf * bram18_for(rf, spec.w as u64) as f64,
+                )
             } else {
-                (0.0, 0.0)
+                (0.0, 0.0, 0.0)
             };
             timing[0] = 1.0;
             let base = if rf > 1 { rf as f64 } else { 0.0 };
@@ -149,10 +164,11 @@ pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
                 rf,
                 multipliers: mult_limit.min(bf),
                 block_factor: bf,
-                products: Products { count: bf, a: spec.a, b: spec.w },
+                products: Products { count: bf, a: spec.a, b: spec.w, dsp_cap: None },
                 fixed,
                 weight_bram,
                 bram_kernels,
+                banked_bram,
                 base,
                 timing,
                 ii: IiRule::Fixed(rf as f64),

@@ -15,7 +15,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         let n = super::elements(ctx.output());
         let ops = ctx.inputs.len().max(2) as f64 - 1.0;
         a.fixed[6] = n * ops * ctx.settings.result.width() as f64;
-        a.timing[3] = 1.0;
+        a.timing[4] = 1.0;
         if ctx.io_stream() {
             a.timing_base = super::pixels(ctx.output());
             a.ii = super::IiRule::Fixed(a.timing_base);

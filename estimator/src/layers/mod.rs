@@ -50,6 +50,9 @@ pub struct Products {
     pub count: f64,
     pub a: u32,
     pub b: u32,
+    /// At most this many of them may map to DSPs (the ALLOCATION limit of a Latency layer with
+    /// RF > 1); the rest of the DSP share is time-shared on those, not built in LUTs.
+    pub dsp_cap: Option<f64>,
 }
 
 /// How a layer's initiation interval follows from its latency.
@@ -72,6 +75,8 @@ pub struct Analysis {
     pub weight_bram: f64,
     /// MAC kernels whose weights live in BRAM (the BRAM offset term).
     pub bram_kernels: f64,
+    /// BRAM_18K if each multiplier's weights were a separate ROM (block_factor × depth RF).
+    pub banked_bram: f64,
     /// BRAM_18K of tables, line buffers and FIFOs (prior formula, not fitted).
     pub extra_bram: f64,
     /// Cycles that follow directly from RF and the number of pixels.
@@ -96,6 +101,7 @@ impl Analysis {
             fixed: [0.0; NF],
             weight_bram: 0.0,
             bram_kernels: 0.0,
+            banked_bram: 0.0,
             extra_bram: 0.0,
             timing_base: 0.0,
             timing: [0.0; NT],
@@ -119,6 +125,7 @@ impl Analysis {
         }
         self.weight_bram += o.weight_bram;
         self.bram_kernels += o.bram_kernels;
+        self.banked_bram += o.banked_bram;
         self.extra_bram += o.extra_bram;
         self.timing_base += o.timing_base;
         for i in 0..NT {
@@ -155,6 +162,7 @@ pub fn mac_layer(ctx: &LayerCtx, spec: &mac::MacSpec, invocations: f64, _stream_
         fixed: m.fixed,
         weight_bram: m.weight_bram,
         bram_kernels: m.bram_kernels,
+        banked_bram: m.banked_bram,
         extra_bram: 0.0,
         timing_base,
         timing: m.timing,
@@ -260,9 +268,13 @@ pub fn features(a: &Analysis, calib: &Calibration, kind: LabelKind, strategy: St
     let mut dsp = 0.0;
     for p in &a.products {
         let frac = map.fraction(p.a.min(p.b));
-        dsp += p.count * frac * device.dsp_per_product(p.a, p.b) as f64;
+        let on_dsp = match p.dsp_cap {
+            Some(cap) => (p.count * frac).min(cap),
+            None => p.count * frac,
+        };
+        dsp += on_dsp * device.dsp_per_product(p.a, p.b) as f64;
         f[1] += p.count * (1.0 - frac) * (p.a * p.b) as f64;
-        f[2] += p.count * frac;
+        f[2] += on_dsp;
     }
     (f, dsp)
 }
@@ -279,7 +291,8 @@ pub fn resources(a: &Analysis, calib: &Calibration, kind: LabelKind, strategy: S
         lut: dot(&c.lut, &f).max(0.0),
         ff: dot(&c.ff, &f).max(0.0),
         dsp,
-        bram_18k: (c.bram[0] * a.weight_bram + c.bram[1] * a.bram_kernels).max(0.0) + a.extra_bram,
+        bram_18k: (c.bram[0] * a.weight_bram + c.bram[1] * a.bram_kernels + c.bram[2] * a.banked_bram).max(0.0)
+            + a.extra_bram,
         uram: 0.0,
     };
     (f, r)
@@ -357,13 +370,15 @@ impl LayerEstimate {
             out.push(format!("  [{}] lut {} = {}", kind.name(), fmt_num(r.lut), terms(&c.lut)));
             out.push(format!("  [{}] ff {} = {}", kind.name(), fmt_num(r.ff), terms(&c.ff)));
             out.push(format!(
-                "  [{}] bram_18k {} = {}×weight_bram({}) + {}×bram_kernels({}) + tables/buffers {}",
+                "  [{}] bram_18k {} = {}×weight_bram({}) + {}×bram_kernels({}) + {}×banked_bram({}) + tables/buffers {}",
                 kind.name(),
                 fmt_num(r.bram_18k),
                 fmt_num(c.bram[0]),
                 fmt_num(a.weight_bram),
                 fmt_num(c.bram[1]),
                 fmt_num(a.bram_kernels),
+                fmt_num(c.bram[2]),
+                fmt_num(a.banked_bram),
                 fmt_num(a.extra_bram)
             ));
         }

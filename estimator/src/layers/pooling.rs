@@ -22,7 +22,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
     let bits = ctx.input_width as f64;
     let mut a = Analysis::free(FORMULAS);
     a.fixed[6] = out * window * bits;
-    a.timing[3] = 1.0;
+    a.timing[4] = 1.0;
     if ctx.io_stream() {
         a.timing_base = super::pixels(input);
         a.ii = super::IiRule::Fixed(a.timing_base);

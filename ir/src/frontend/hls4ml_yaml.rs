@@ -60,7 +60,11 @@ fn key_str(file: &str, field: &str, k: &Value) -> Result<String, FrontendError> 
     match k {
         Value::String(s) => Ok(s.clone()),
         Value::Number(n) => Ok(n.to_string()),
-        other => Err(FrontendError::config(file, field, format!("keys must be names, found {}", yaml_type(other)))),
+        other => Err(FrontendError::config(
+            file,
+            field,
+            format!("keys must be names, found {}", yaml_type(other)),
+        )),
     }
 }
 
@@ -70,9 +74,9 @@ fn mapping<'a>(file: &str, field: &str, v: &'a Value) -> Result<&'a Mapping, Fro
 }
 
 fn precision_value(file: &str, field: &str, v: &Value) -> Result<Option<FixedType>, FrontendError> {
-    let s = v
-        .as_str()
-        .ok_or_else(|| FrontendError::field(file, field, "a type such as ap_fixed<16,6>", yaml_type(v)))?;
+    let s = v.as_str().ok_or_else(|| {
+        FrontendError::field(file, field, "a type such as ap_fixed<16,6>", yaml_type(v))
+    })?;
     if s.trim() == "auto" {
         return Ok(None);
     }
@@ -84,7 +88,12 @@ fn precision_value(file: &str, field: &str, v: &Value) -> Result<Option<FixedTyp
 fn positive_u32(file: &str, field: &str, v: &Value) -> Result<u32, FrontendError> {
     match v.as_u64() {
         Some(n) if n >= 1 && n <= u32::MAX as u64 => Ok(n as u32),
-        _ => Err(FrontendError::field(file, field, "a positive integer", value_text(v))),
+        _ => Err(FrontendError::field(
+            file,
+            field,
+            "a positive integer",
+            value_text(v),
+        )),
     }
 }
 
@@ -151,7 +160,13 @@ fn parse_entry(file: &str, field: &str, v: &Value) -> Result<Entry, FrontendErro
 }
 
 /// Put an entry's per-variable precision into a layer's overrides.
-fn apply_precision(file: &str, field: &str, p: &mut Precision, var: &str, t: &Option<FixedType>) -> Result<(), FrontendError> {
+fn apply_precision(
+    file: &str,
+    field: &str,
+    p: &mut Precision,
+    var: &str,
+    t: &Option<FixedType>,
+) -> Result<(), FrontendError> {
     let slot = match var {
         "weight" => &mut p.weight,
         "bias" => &mut p.bias,
@@ -160,7 +175,13 @@ fn apply_precision(file: &str, field: &str, p: &mut Precision, var: &str, t: &Op
         "scale" => &mut p.scale,
         "default" => {
             // A layer-level default sets every variable of the layer.
-            for s in [&mut p.weight, &mut p.bias, &mut p.result, &mut p.accum, &mut p.scale] {
+            for s in [
+                &mut p.weight,
+                &mut p.bias,
+                &mut p.result,
+                &mut p.accum,
+                &mut p.scale,
+            ] {
                 if t.is_some() {
                     *s = t.clone();
                 }
@@ -169,13 +190,11 @@ fn apply_precision(file: &str, field: &str, p: &mut Precision, var: &str, t: &Op
         }
         // Internal types of particular layers (softmax tables, ...) that the IR does not keep.
         "exp_table" | "inv_table" | "table" | "maximum" | "inv_inp" | "exp_inp" => return Ok(()),
-        other => {
-            return Err(FrontendError::config(
-                file,
-                format!("{field}.Precision.{other}"),
-                "unknown precision variable (expected default, weight, bias, result, accum or scale)",
-            ))
-        }
+        other => return Err(FrontendError::config(
+            file,
+            format!("{field}.Precision.{other}"),
+            "unknown precision variable (expected default, weight, bias, result, accum or scale)",
+        )),
     };
     if t.is_some() {
         *slot = t.clone();
@@ -183,7 +202,12 @@ fn apply_precision(file: &str, field: &str, p: &mut Precision, var: &str, t: &Op
     Ok(())
 }
 
-fn apply_entry(file: &str, field: &str, s: &mut LayerSettings, e: &Entry) -> Result<(), FrontendError> {
+fn apply_entry(
+    file: &str,
+    field: &str,
+    s: &mut LayerSettings,
+    e: &Entry,
+) -> Result<(), FrontendError> {
     for (var, t) in &e.precision {
         apply_precision(file, field, &mut s.precision, var, t)?;
     }
@@ -207,9 +231,16 @@ fn is_split_activation(net: &Network, name: &str) -> bool {
 }
 
 /// Apply config text (`file` names it in errors).
-pub fn apply_config_str(network: &mut Network, text: &str, file: &str) -> Result<(), FrontendError> {
+pub fn apply_config_str(
+    network: &mut Network,
+    text: &str,
+    file: &str,
+) -> Result<(), FrontendError> {
     let doc: Value = serde_yaml::from_str(text).map_err(|e| {
-        let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((0, 0));
         FrontendError::Syntax {
             file: file.to_string(),
             line,
@@ -223,7 +254,14 @@ pub fn apply_config_str(network: &mut Network, text: &str, file: &str) -> Result
     if let Some(v) = get(top, "Backend") {
         cfg.backend = v
             .as_str()
-            .ok_or_else(|| FrontendError::field(file, "Backend", "a backend name such as Vitis", value_text(&v)))?
+            .ok_or_else(|| {
+                FrontendError::field(
+                    file,
+                    "Backend",
+                    "a backend name such as Vitis",
+                    value_text(&v),
+                )
+            })?
             .to_string();
     }
     if let Some(v) = get(top, "Part") {
@@ -237,18 +275,30 @@ pub fn apply_config_str(network: &mut Network, text: &str, file: &str) -> Result
             .as_f64()
             .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
             .filter(|p| *p > 0.0 && p.is_finite())
-            .ok_or_else(|| FrontendError::field(file, "ClockPeriod", "a positive number of nanoseconds", value_text(&v)))?;
+            .ok_or_else(|| {
+                FrontendError::field(
+                    file,
+                    "ClockPeriod",
+                    "a positive number of nanoseconds",
+                    value_text(&v),
+                )
+            })?;
         cfg.clock_period_ns = p;
     }
     if let Some(v) = get(top, "IOType") {
-        let s = v
-            .as_str()
-            .ok_or_else(|| FrontendError::field(file, "IOType", "io_parallel or io_stream", value_text(&v)))?;
-        cfg.io_type = s.parse::<IoType>().map_err(|m| FrontendError::config(file, "IOType", m))?;
+        let s = v.as_str().ok_or_else(|| {
+            FrontendError::field(file, "IOType", "io_parallel or io_stream", value_text(&v))
+        })?;
+        cfg.io_type = s
+            .parse::<IoType>()
+            .map_err(|m| FrontendError::config(file, "IOType", m))?;
     }
     let (hls, prefix) = match get(top, "HLSConfig") {
         Some(h) => (h, "HLSConfig."),
-        None if get(top, "Model").is_some() || get(top, "LayerName").is_some() || get(top, "LayerType").is_some() => {
+        None if get(top, "Model").is_some()
+            || get(top, "LayerName").is_some()
+            || get(top, "LayerType").is_some() =>
+        {
             (doc.clone(), "")
         }
         None => return Ok(()),
@@ -263,7 +313,11 @@ pub fn apply_config_str(network: &mut Network, text: &str, file: &str) -> Result
             match (var.as_str(), t) {
                 ("default", Some(t)) => network.config.precision = t,
                 ("default", None) => {
-                    return Err(FrontendError::config(file, format!("{field}.Precision"), "the model default cannot be 'auto'"))
+                    return Err(FrontendError::config(
+                        file,
+                        format!("{field}.Precision"),
+                        "the model default cannot be 'auto'",
+                    ))
                 }
                 (_, t) => per_layer_vars.push((var, t)),
             }
@@ -275,11 +329,19 @@ pub fn apply_config_str(network: &mut Network, text: &str, file: &str) -> Result
             network.config.strategy = s;
         }
     }
-    let ids = network.topo_order().map_err(|e| FrontendError::ir(file, e))?;
+    let ids = network
+        .topo_order()
+        .map_err(|e| FrontendError::ir(file, e))?;
     for &id in &ids {
         let l = network.layer_mut(id);
         for (var, t) in &per_layer_vars {
-            apply_precision(file, &format!("{prefix}Model"), &mut l.settings.precision, var, t)?;
+            apply_precision(
+                file,
+                &format!("{prefix}Model"),
+                &mut l.settings.precision,
+                var,
+                t,
+            )?;
         }
     }
     if let Some(lt) = get(&hls, "LayerType") {
@@ -306,11 +368,16 @@ pub fn apply_config_str(network: &mut Network, text: &str, file: &str) -> Result
                 Some(id) => apply_entry(file, &f, &mut network.layer_mut(id).settings, &e)?,
                 None if is_split_activation(network, &name) => {}
                 None => {
-                    let known: Vec<String> = network.layers().iter().map(|l| l.name.clone()).collect();
+                    let known: Vec<String> =
+                        network.layers().iter().map(|l| l.name.clone()).collect();
                     return Err(FrontendError::config(
                         file,
                         f,
-                        format!("no layer named '{name}' in network '{}' (layers: {})", network.name, known.join(", ")),
+                        format!(
+                            "no layer named '{name}' in network '{}' (layers: {})",
+                            network.name,
+                            known.join(", ")
+                        ),
                     ));
                 }
             }
@@ -350,7 +417,10 @@ pub fn write_config(network: &Network) -> String {
     let mut top = Mapping::new();
     top.insert(s("Backend"), s(cfg.backend.clone()));
     top.insert(s("Part"), s(cfg.part.clone()));
-    top.insert(s("ClockPeriod"), serde_yaml::to_value(cfg.clock_period_ns).unwrap_or(Value::Null));
+    top.insert(
+        s("ClockPeriod"),
+        serde_yaml::to_value(cfg.clock_period_ns).unwrap_or(Value::Null),
+    );
     top.insert(s("IOType"), s(cfg.io_type.to_string()));
     let mut model = Mapping::new();
     model.insert(s("Precision"), s(cfg.precision.to_string()));

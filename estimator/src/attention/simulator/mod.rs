@@ -16,7 +16,7 @@ mod standard;
 use std::collections::HashMap;
 
 use super::algorithms::{Algorithm, Tile, Traffic};
-use super::shape::Problem;
+use super::shape::{blocks, Problem};
 
 /// Matrices that live in slow memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -23,14 +23,17 @@ fn zip_err(path: &Path, message: impl Into<String>) -> FrontendError {
 /// Open a `.keras` archive.
 pub fn open(path: &Path) -> Result<Archive, FrontendError> {
     let f = std::fs::File::open(path).map_err(|e| FrontendError::io(path, e))?;
-    let mut zip = zip::ZipArchive::new(f).map_err(|e| zip_err(path, format!("not a .keras zip archive ({e})")))?;
+    let mut zip = zip::ZipArchive::new(f)
+        .map_err(|e| zip_err(path, format!("not a .keras zip archive ({e})")))?;
     let config_json = {
-        let mut entry = zip.by_name("config.json").map_err(|_| FrontendError::Field {
-            file: display(path),
-            field: "config.json".into(),
-            expected: "a config.json member holding the model config".into(),
-            found: "no such member in the archive".into(),
-        })?;
+        let mut entry = zip
+            .by_name("config.json")
+            .map_err(|_| FrontendError::Field {
+                file: display(path),
+                field: "config.json".into(),
+                expected: "a config.json member holding the model config".into(),
+                found: "no such member in the archive".into(),
+            })?;
         let mut s = String::new();
         entry
             .read_to_string(&mut s)
@@ -55,5 +58,8 @@ pub fn open(path: &Path) -> Result<Archive, FrontendError> {
             Some(tmp)
         }
     };
-    Ok(Archive { config_json, weights })
+    Ok(Archive {
+        config_json,
+        weights,
+    })
 }

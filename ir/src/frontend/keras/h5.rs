@@ -29,7 +29,11 @@ pub struct WeightSet {
 impl WeightSet {
     /// Total number of values, what Keras's `count_params()` counts.
     pub fn value_count(&self) -> usize {
-        self.layers.iter().flat_map(|(_, w)| w).map(|w| w.tensor.len()).sum()
+        self.layers
+            .iter()
+            .flat_map(|(_, w)| w)
+            .map(|w| w.tensor.len())
+            .sum()
     }
 }
 
@@ -68,10 +72,19 @@ pub fn string_attr(loc: &hdf5::Location, name: &str) -> Option<String> {
         }
     }
     match attr.dtype().ok()?.to_descriptor().ok()? {
-        TypeDescriptor::VarLenUnicode => attr.read_scalar::<VarLenUnicode>().ok().map(|s| s.as_str().to_string()),
-        TypeDescriptor::VarLenAscii => attr.read_scalar::<VarLenAscii>().ok().map(|s| s.as_str().to_string()),
+        TypeDescriptor::VarLenUnicode => attr
+            .read_scalar::<VarLenUnicode>()
+            .ok()
+            .map(|s| s.as_str().to_string()),
+        TypeDescriptor::VarLenAscii => attr
+            .read_scalar::<VarLenAscii>()
+            .ok()
+            .map(|s| s.as_str().to_string()),
         TypeDescriptor::FixedAscii(n) | TypeDescriptor::FixedUnicode(n) => {
-            let unicode = matches!(attr.dtype().ok()?.to_descriptor().ok()?, TypeDescriptor::FixedUnicode(_));
+            let unicode = matches!(
+                attr.dtype().ok()?.to_descriptor().ok()?,
+                TypeDescriptor::FixedUnicode(_)
+            );
             if n <= 1 << 10 {
                 fixed::<{ 1 << 10 }>(&attr, unicode)
             } else if n <= 1 << 16 {
@@ -93,21 +106,40 @@ fn read_tensor(file: &str, ds: &hdf5::Dataset) -> Result<Tensor, FrontendError> 
         Ok(d) => d,
         Err(_) => ds
             .read_raw::<f64>()
-            .map_err(|e| h5err(file, &format!("dataset {} is not a float array", ds.name()), e))?
+            .map_err(|e| {
+                h5err(
+                    file,
+                    &format!("dataset {} is not a float array", ds.name()),
+                    e,
+                )
+            })?
             .into_iter()
             .map(|v| v as f32)
             .collect(),
     };
     if data.len() != shape.iter().product::<usize>() {
-        return Err(FrontendError::weights(file, format!("dataset {} has a bad size", ds.name())));
+        return Err(FrontendError::weights(
+            file,
+            format!("dataset {} has a bad size", ds.name()),
+        ));
     }
     Ok(Tensor { shape, data })
 }
 
 /// All datasets under a group, depth first, in HDF5's name order.
-fn collect_datasets(file: &str, g: &hdf5::Group, out: &mut Vec<hdf5::Dataset>) -> Result<(), FrontendError> {
-    out.extend(g.datasets().map_err(|e| h5err(file, "cannot list datasets", e))?);
-    for sub in g.groups().map_err(|e| h5err(file, "cannot list groups", e))? {
+fn collect_datasets(
+    file: &str,
+    g: &hdf5::Group,
+    out: &mut Vec<hdf5::Dataset>,
+) -> Result<(), FrontendError> {
+    out.extend(
+        g.datasets()
+            .map_err(|e| h5err(file, "cannot list datasets", e))?,
+    );
+    for sub in g
+        .groups()
+        .map_err(|e| h5err(file, "cannot list groups", e))?
+    {
         collect_datasets(file, &sub, out)?;
     }
     Ok(())
@@ -124,21 +156,31 @@ fn keras_weight_name(path: &str) -> String {
 
 /// Whether the file (or its `model_weights` group) uses the Keras 3 layout.
 fn is_keras3_layout(root: &hdf5::Group) -> bool {
-    root.link_exists("layers") && !root.attr_names().unwrap_or_default().iter().any(|n| n == "layer_names")
+    root.link_exists("layers")
+        && !root
+            .attr_names()
+            .unwrap_or_default()
+            .iter()
+            .any(|n| n == "layer_names")
 }
 
 /// Read the weights of a legacy Keras HDF5 file (weights-only or full model).
 pub fn read_legacy(file: &str, f: &hdf5::File) -> Result<WeightSet, FrontendError> {
     let root: hdf5::Group = if f.link_exists("model_weights") {
-        f.group("model_weights").map_err(|e| h5err(file, "cannot open group model_weights", e))?
+        f.group("model_weights")
+            .map_err(|e| h5err(file, "cannot open group model_weights", e))?
     } else {
-        f.group("/").map_err(|e| h5err(file, "cannot open the root group", e))?
+        f.group("/")
+            .map_err(|e| h5err(file, "cannot open the root group", e))?
     };
     let mut set = WeightSet {
         file: file.to_string(),
         layers: Vec::new(),
     };
-    for g in root.groups().map_err(|e| h5err(file, "cannot list layer groups", e))? {
+    for g in root
+        .groups()
+        .map_err(|e| h5err(file, "cannot list layer groups", e))?
+    {
         let layer = g.name().rsplit('/').next().unwrap_or_default().to_string();
         if layer == "top_level_model_weights" {
             continue;
@@ -162,7 +204,10 @@ pub fn read_legacy(file: &str, f: &hdf5::File) -> Result<WeightSet, FrontendErro
 /// Keras's `to_snake_case` of a class name (`QDense` → `q_dense`, `Conv2D` → `conv2d`,
 /// `BatchNormalization` → `batch_normalization`), used for the group names of the Keras 3 layout.
 pub fn snake_case(name: &str) -> String {
-    let c: Vec<char> = name.chars().filter(|c| c.is_alphanumeric() || *c == '_').collect();
+    let c: Vec<char> = name
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
     // re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
     let mut a = String::new();
     let mut i = 0;
@@ -191,14 +236,25 @@ pub fn snake_case(name: &str) -> String {
 
 /// Read the Keras 3 layout. `layers` lists the model's (name, class) pairs in config order, to
 /// map the group paths (`q_dense_1`) to layer names when `vars` has no `name` attribute.
-pub fn read_keras3(file: &str, f: &hdf5::File, layers: &[(String, String)]) -> Result<WeightSet, FrontendError> {
+pub fn read_keras3(
+    file: &str,
+    f: &hdf5::File,
+    layers: &[(String, String)],
+) -> Result<WeightSet, FrontendError> {
     let root: hdf5::Group = if f.link_exists("layers") {
-        f.group("layers").map_err(|e| h5err(file, "cannot open group layers", e))?
+        f.group("layers")
+            .map_err(|e| h5err(file, "cannot open group layers", e))?
     } else if f.link_exists("model_weights") {
-        let g = f.group("model_weights").map_err(|e| h5err(file, "cannot open group model_weights", e))?;
-        g.group("layers").map_err(|e| h5err(file, "no group 'layers' in model_weights", e))?
+        let g = f
+            .group("model_weights")
+            .map_err(|e| h5err(file, "cannot open group model_weights", e))?;
+        g.group("layers")
+            .map_err(|e| h5err(file, "no group 'layers' in model_weights", e))?
     } else {
-        return Err(FrontendError::weights(file, "no 'layers' group (not a Keras 3 weights file)"));
+        return Err(FrontendError::weights(
+            file,
+            "no 'layers' group (not a Keras 3 weights file)",
+        ));
     };
     // Fallback: the path names Keras gives in config order, skipping InputLayers.
     let mut used: HashMap<String, usize> = HashMap::new();
@@ -206,7 +262,11 @@ pub fn read_keras3(file: &str, f: &hdf5::File, layers: &[(String, String)]) -> R
     for (name, class) in layers.iter().filter(|(_, c)| c != "InputLayer") {
         let base = snake_case(class);
         let n = used.entry(base.clone()).or_insert(0);
-        let path = if *n == 0 { base.clone() } else { format!("{base}_{n}") };
+        let path = if *n == 0 {
+            base.clone()
+        } else {
+            format!("{base}_{n}")
+        };
         *n += 1;
         by_path.insert(path, name.clone());
     }
@@ -214,24 +274,42 @@ pub fn read_keras3(file: &str, f: &hdf5::File, layers: &[(String, String)]) -> R
         file: file.to_string(),
         layers: Vec::new(),
     };
-    for g in root.groups().map_err(|e| h5err(file, "cannot list layer groups", e))? {
+    for g in root
+        .groups()
+        .map_err(|e| h5err(file, "cannot list layer groups", e))?
+    {
         let gpath = g.name().rsplit('/').next().unwrap_or_default().to_string();
         if !g.link_exists("vars") {
             continue;
         }
-        let vars = g.group("vars").map_err(|e| h5err(file, "cannot open vars", e))?;
+        let vars = g
+            .group("vars")
+            .map_err(|e| h5err(file, "cannot open vars", e))?;
         let layer = match string_attr(&vars, "name") {
             Some(n) => n,
             None => by_path.get(&gpath).cloned().ok_or_else(|| {
-                FrontendError::weights(file, format!("group layers/{gpath} matches no layer of the model"))
+                FrontendError::weights(
+                    file,
+                    format!("group layers/{gpath} matches no layer of the model"),
+                )
             })?,
         };
-        let mut ds = vars.datasets().map_err(|e| h5err(file, "cannot list vars", e))?;
-        let index = |d: &hdf5::Dataset| d.name().rsplit('/').next().and_then(|s| s.parse::<usize>().ok());
+        let mut ds = vars
+            .datasets()
+            .map_err(|e| h5err(file, "cannot list vars", e))?;
+        let index = |d: &hdf5::Dataset| {
+            d.name()
+                .rsplit('/')
+                .next()
+                .and_then(|s| s.parse::<usize>().ok())
+        };
         if let Some(bad) = ds.iter().find(|d| index(d).is_none()) {
             return Err(FrontendError::weights(
                 file,
-                format!("dataset {} is not named by its index (0, 1, ...)", bad.name()),
+                format!(
+                    "dataset {} is not named by its index (0, 1, ...)",
+                    bad.name()
+                ),
             ));
         }
         ds.sort_by_key(|d| index(d));
@@ -252,7 +330,9 @@ pub fn read_keras3(file: &str, f: &hdf5::File, layers: &[(String, String)]) -> R
 pub fn read_weights(path: &Path, layers: &[(String, String)]) -> Result<WeightSet, FrontendError> {
     let file = display(path);
     let f = open(path)?;
-    let root = f.group("/").map_err(|e| h5err(&file, "cannot open the root group", e))?;
+    let root = f
+        .group("/")
+        .map_err(|e| h5err(&file, "cannot open the root group", e))?;
     if is_keras3_layout(&root) {
         read_keras3(&file, &f, layers)
     } else {
@@ -266,7 +346,9 @@ pub fn model_config(path: &Path, f: &hdf5::File) -> Result<String, FrontendError
         file: display(path),
         field: "model_config attribute".into(),
         expected: "the model architecture JSON of a full-model Keras .h5 (model.save)".into(),
-        found: "nothing (a weights-only file? pass the model JSON and give this file with --weights)".into(),
+        found:
+            "nothing (a weights-only file? pass the model JSON and give this file with --weights)"
+                .into(),
     })
 }
 

@@ -44,11 +44,26 @@ fn obj<'a>(file: &str, field: &str, v: &'a Value) -> Result<&'a Map<String, Valu
         .ok_or_else(|| FrontendError::field(file, field, "an object", type_name(v)))
 }
 
-fn str_field<'a>(file: &str, field: &str, o: &'a Map<String, Value>, key: &str) -> Result<&'a str, FrontendError> {
+fn str_field<'a>(
+    file: &str,
+    field: &str,
+    o: &'a Map<String, Value>,
+    key: &str,
+) -> Result<&'a str, FrontendError> {
     match o.get(key) {
         Some(Value::String(s)) => Ok(s),
-        Some(v) => Err(FrontendError::field(file, format!("{field}.{key}"), "a string", type_name(v))),
-        None => Err(FrontendError::field(file, format!("{field}.{key}"), "a string", "nothing (the field is missing)")),
+        Some(v) => Err(FrontendError::field(
+            file,
+            format!("{field}.{key}"),
+            "a string",
+            type_name(v),
+        )),
+        None => Err(FrontendError::field(
+            file,
+            format!("{field}.{key}"),
+            "a string",
+            "nothing (the field is missing)",
+        )),
     }
 }
 
@@ -77,7 +92,14 @@ fn inbound_names(file: &str, layer: &str, v: Option<&Value>) -> Result<Vec<Strin
     let nodes = match v {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(n)) => n,
-        Some(other) => return Err(FrontendError::field(file, field, "a list of nodes", type_name(other))),
+        Some(other) => {
+            return Err(FrontendError::field(
+                file,
+                field,
+                "a list of nodes",
+                type_name(other),
+            ))
+        }
     };
     if nodes.len() > 1 {
         return Err(FrontendError::UnsupportedAttribute {
@@ -85,7 +107,10 @@ fn inbound_names(file: &str, layer: &str, v: Option<&Value>) -> Result<Vec<Strin
             layer: layer.to_string(),
             kind: "shared layer".to_string(),
             attribute: "inbound_nodes".to_string(),
-            message: format!("the layer is called {} times; shared layers are not supported", nodes.len()),
+            message: format!(
+                "the layer is called {} times; shared layers are not supported",
+                nodes.len()
+            ),
         });
     }
     let node = match nodes.first() {
@@ -116,20 +141,43 @@ fn inbound_names(file: &str, layer: &str, v: Option<&Value>) -> Result<Vec<Strin
                 keras3_history(args, &mut names);
             }
             if names.is_empty() {
-                return Err(FrontendError::field(file, field, "args with keras_history entries", "none"));
+                return Err(FrontendError::field(
+                    file,
+                    field,
+                    "args with keras_history entries",
+                    "none",
+                ));
             }
         }
-        other => return Err(FrontendError::field(file, field, "a node (list or object)", type_name(other))),
+        other => {
+            return Err(FrontendError::field(
+                file,
+                field,
+                "a node (list or object)",
+                type_name(other),
+            ))
+        }
     }
     Ok(names)
 }
 
 /// `input_layers`/`output_layers`: `[["x", 0, 0], ...]` or Keras 3's flat `["x", 0, 0]`.
-fn endpoint_names(file: &str, field: &str, v: Option<&Value>) -> Result<Vec<String>, FrontendError> {
+fn endpoint_names(
+    file: &str,
+    field: &str,
+    v: Option<&Value>,
+) -> Result<Vec<String>, FrontendError> {
     let list = match v {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(a)) => a,
-        Some(other) => return Err(FrontendError::field(file, field, "a list of [name, 0, 0]", type_name(other))),
+        Some(other) => {
+            return Err(FrontendError::field(
+                file,
+                field,
+                "a list of [name, 0, 0]",
+                type_name(other),
+            ))
+        }
     };
     if let Some(Value::String(n)) = list.first() {
         return Ok(vec![n.clone()]);
@@ -140,7 +188,14 @@ fn endpoint_names(file: &str, field: &str, v: Option<&Value>) -> Result<Vec<Stri
                 .and_then(|x| x.first())
                 .and_then(Value::as_str)
                 .map(str::to_string)
-                .ok_or_else(|| FrontendError::field(file, field, "entries like [\"name\", 0, 0]", e.to_string()))
+                .ok_or_else(|| {
+                    FrontendError::field(
+                        file,
+                        field,
+                        "entries like [\"name\", 0, 0]",
+                        e.to_string(),
+                    )
+                })
         })
         .collect()
 }
@@ -150,9 +205,14 @@ impl ModelSpec {
     pub fn from_value(file: &str, v: &Value) -> Result<ModelSpec, FrontendError> {
         let top = obj(file, "model", v)?;
         let class = str_field(file, "model", top, "class_name")?;
-        let config = top
-            .get("config")
-            .ok_or_else(|| FrontendError::field(file, "model.config", "the model config", "nothing (the field is missing)"))?;
+        let config = top.get("config").ok_or_else(|| {
+            FrontendError::field(
+                file,
+                "model.config",
+                "the model config",
+                "nothing (the field is missing)",
+            )
+        })?;
         let sequential = match class {
             "Sequential" => true,
             "Model" | "Functional" => false,
@@ -172,7 +232,12 @@ impl ModelSpec {
                 let layers = match o.get("layers") {
                     Some(Value::Array(a)) => a,
                     Some(other) => {
-                        return Err(FrontendError::field(file, "model.config.layers", "a list of layers", type_name(other)))
+                        return Err(FrontendError::field(
+                            file,
+                            "model.config.layers",
+                            "a list of layers",
+                            type_name(other),
+                        ))
                     }
                     None => {
                         return Err(FrontendError::field(
@@ -183,12 +248,28 @@ impl ModelSpec {
                         ))
                     }
                 };
-                (o.get("name").and_then(Value::as_str).map(str::to_string), layers, Some(o))
+                (
+                    o.get("name").and_then(Value::as_str).map(str::to_string),
+                    layers,
+                    Some(o),
+                )
             }
-            other => return Err(FrontendError::field(file, "model.config", "an object with 'layers'", type_name(other))),
+            other => {
+                return Err(FrontendError::field(
+                    file,
+                    "model.config",
+                    "an object with 'layers'",
+                    type_name(other),
+                ))
+            }
         };
         if layer_values.is_empty() {
-            return Err(FrontendError::field(file, "model.config.layers", "at least one layer", "an empty list"));
+            return Err(FrontendError::field(
+                file,
+                "model.config.layers",
+                "at least one layer",
+                "an empty list",
+            ));
         }
         let mut layers = Vec::with_capacity(layer_values.len());
         for (i, lv) in layer_values.iter().enumerate() {
@@ -197,19 +278,42 @@ impl ModelSpec {
             let class_name = str_field(file, &field, lo, "class_name")?.to_string();
             let mut config = match lo.get("config") {
                 Some(Value::Object(c)) => c.clone(),
-                Some(other) => return Err(FrontendError::field(file, format!("{field}.config"), "an object", type_name(other))),
+                Some(other) => {
+                    return Err(FrontendError::field(
+                        file,
+                        format!("{field}.config"),
+                        "an object",
+                        type_name(other),
+                    ))
+                }
                 None => Map::new(),
             };
             let name = match config.get("name").or_else(|| lo.get("name")) {
                 Some(Value::String(s)) if !s.is_empty() => s.clone(),
                 Some(other) => {
-                    return Err(FrontendError::field(file, format!("{field}.config.name"), "a non-empty string", other.to_string()))
+                    return Err(FrontendError::field(
+                        file,
+                        format!("{field}.config.name"),
+                        "a non-empty string",
+                        other.to_string(),
+                    ))
                 }
-                None => return Err(FrontendError::field(file, format!("{field}.config.name"), "the layer name", "nothing")),
+                None => {
+                    return Err(FrontendError::field(
+                        file,
+                        format!("{field}.config.name"),
+                        "the layer name",
+                        "nothing",
+                    ))
+                }
             };
             // Keras 3 Sequential built without an Input: the first layer's build config has the
             // input shape.
-            if i == 0 && sequential && class_name != "InputLayer" && !config.contains_key("batch_input_shape") {
+            if i == 0
+                && sequential
+                && class_name != "InputLayer"
+                && !config.contains_key("batch_input_shape")
+            {
                 if let Some(shape) = lo.get("build_config").and_then(|b| b.get("input_shape")) {
                     config.insert("batch_input_shape".into(), shape.clone());
                 }
@@ -253,14 +357,12 @@ impl ModelSpec {
         let first = &self.layers[0];
         let shape = match declared_input_shape(file, first)? {
             Some(s) => s,
-            None => {
-                return Err(FrontendError::field(
-                    file,
-                    format!("layer '{}' config.batch_input_shape", first.name),
-                    "the input shape of the first layer of a Sequential model without an InputLayer",
-                    "nothing (the field is missing)",
-                ))
-            }
+            None => return Err(FrontendError::field(
+                file,
+                format!("layer '{}' config.batch_input_shape", first.name),
+                "the input shape of the first layer of a Sequential model without an InputLayer",
+                "nothing (the field is missing)",
+            )),
         };
         let mut config = Map::new();
         let mut dims = vec![Value::Null];

@@ -7,6 +7,10 @@ use crate::frontend::error::FrontendError;
 use crate::layer::{Activation, Layer, LayerKind, Padding, PoolOp};
 use serde_json::{Map, Value};
 
+/// Largest size any attribute or dimension may have (units, filters, kernel, strides, input
+/// dimensions); larger values are rejected so that shape and cost arithmetic cannot overflow.
+pub const MAX_DIM: u64 = 1 << 20;
+
 /// A Keras layer as it appears in a model config.
 #[derive(Debug, Clone)]
 pub struct KerasLayer {
@@ -26,7 +30,14 @@ struct Attrs<'a> {
 fn describe(v: &Value) -> String {
     let s = v.to_string();
     if s.len() > 60 {
-        format!("{}...", &s[..s.char_indices().take_while(|(i, _)| *i < 57).last().map_or(0, |(i, c)| i + c.len_utf8())])
+        format!(
+            "{}...",
+            &s[..s
+                .char_indices()
+                .take_while(|(i, _)| *i < 57)
+                .last()
+                .map_or(0, |(i, c)| i + c.len_utf8())]
+        )
     } else {
         s
     }
@@ -36,7 +47,10 @@ impl<'a> Attrs<'a> {
     fn field_err(&self, key: &str, expected: &str, found: &Value) -> FrontendError {
         FrontendError::field(
             self.file,
-            format!("layer '{}' ({}) config.{key}", self.layer.name, self.layer.class_name),
+            format!(
+                "layer '{}' ({}) config.{key}",
+                self.layer.name, self.layer.class_name
+            ),
             expected,
             describe(found),
         )
@@ -44,7 +58,10 @@ impl<'a> Attrs<'a> {
     fn missing(&self, key: &str, expected: &str) -> FrontendError {
         FrontendError::field(
             self.file,
-            format!("layer '{}' ({}) config.{key}", self.layer.name, self.layer.class_name),
+            format!(
+                "layer '{}' ({}) config.{key}",
+                self.layer.name, self.layer.class_name
+            ),
             expected,
             "nothing (the field is missing)",
         )
@@ -62,13 +79,22 @@ impl<'a> Attrs<'a> {
         self.layer.config.get(key).filter(|v| !v.is_null())
     }
     fn positive(&self, key: &str, v: &Value) -> Result<usize, FrontendError> {
-        match v.as_u64().or_else(|| v.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0).map(|f| f as u64)) {
-            Some(n) if n > 0 => Ok(n as usize),
+        match v.as_u64().or_else(|| {
+            v.as_f64()
+                .filter(|f| f.fract() == 0.0 && *f >= 0.0)
+                .map(|f| f as u64)
+        }) {
+            Some(n) if n > 0 && n <= MAX_DIM => Ok(n as usize),
+            Some(n) if n > MAX_DIM => {
+                Err(self.field_err(key, &format!("a positive integer of at most {MAX_DIM}"), v))
+            }
             _ => Err(self.field_err(key, "a positive integer", v)),
         }
     }
     fn usize_req(&self, key: &str) -> Result<usize, FrontendError> {
-        let v = self.get(key).ok_or_else(|| self.missing(key, "a positive integer"))?;
+        let v = self
+            .get(key)
+            .ok_or_else(|| self.missing(key, "a positive integer"))?;
         self.positive(key, v)
     }
     fn bool_or(&self, key: &str, default: bool) -> Result<bool, FrontendError> {
@@ -92,7 +118,12 @@ impl<'a> Attrs<'a> {
         }
     }
     /// An `n`-tuple of positive ints given as an int or a list (`kernel_size`, `strides`, ...).
-    fn tuple(&self, key: &str, n: usize, default: Option<Vec<usize>>) -> Result<Vec<usize>, FrontendError> {
+    fn tuple(
+        &self,
+        key: &str,
+        n: usize,
+        default: Option<Vec<usize>>,
+    ) -> Result<Vec<usize>, FrontendError> {
         let expected = format!("a positive integer or a list of {n}");
         let v = match self.get(key) {
             None => return default.ok_or_else(|| self.missing(key, &expected)),
@@ -108,7 +139,9 @@ impl<'a> Attrs<'a> {
         match self.str_or("padding", "valid")? {
             "valid" => Ok(Padding::Valid),
             "same" => Ok(Padding::Same),
-            other => Err(self.unsupported("padding", format!("'{other}' (expected 'valid' or 'same')"))),
+            other => {
+                Err(self.unsupported("padding", format!("'{other}' (expected 'valid' or 'same')")))
+            }
         }
     }
     fn channels_last(&self) -> Result<(), FrontendError> {
@@ -127,7 +160,9 @@ impl<'a> Attrs<'a> {
         }
         if let Some(g) = self.get("groups") {
             if g.as_u64() != Some(1) {
-                return Err(self.unsupported("groups", format!("{} (only 1 is supported)", describe(g))));
+                return Err(
+                    self.unsupported("groups", format!("{} (only 1 is supported)", describe(g)))
+                );
             }
         }
         Ok(())
@@ -157,7 +192,10 @@ impl<'a> Attrs<'a> {
         match (axis, rank_hint) {
             (Some(-1), _) => Ok(()),
             (Some(a), Some(r)) if a == r as i64 => Ok(()),
-            _ => Err(self.unsupported(key, format!("{} (only the last, channel axis is supported)", describe(v)))),
+            _ => Err(self.unsupported(
+                key,
+                format!("{} (only the last, channel axis is supported)", describe(v)),
+            )),
         }
     }
     fn quantizer(&self, key: &str) -> Result<Option<Quantizer>, FrontendError> {
@@ -182,7 +220,10 @@ pub fn keras_activation(name: &str) -> Option<Activation> {
 
 /// The input shape a layer declares (`batch_input_shape` in Keras 2, `batch_shape` in Keras 3,
 /// `input_shape` without the batch dimension), without the batch dimension.
-pub fn declared_input_shape(file: &str, layer: &KerasLayer) -> Result<Option<Vec<usize>>, FrontendError> {
+pub fn declared_input_shape(
+    file: &str,
+    layer: &KerasLayer,
+) -> Result<Option<Vec<usize>>, FrontendError> {
     let a = Attrs { file, layer };
     let (key, v, skip) = if let Some(v) = a.get("batch_input_shape") {
         ("batch_input_shape", v, 1)
@@ -203,14 +244,37 @@ pub fn declared_input_shape(file: &str, layer: &KerasLayer) -> Result<Option<Vec
         .iter()
         .map(|d| {
             if d.is_null() {
-                Err(a.unsupported(key, format!("{} (dimensions other than the batch must be fixed)", describe(v))))
+                Err(a.unsupported(
+                    key,
+                    format!(
+                        "{} (dimensions other than the batch must be fixed)",
+                        describe(v)
+                    ),
+                ))
             } else {
                 a.positive(key, d)
             }
         })
         .collect::<Result<Vec<_>, _>>()
-        .map(Some)
+        .and_then(|shape| {
+            let elements = shape
+                .iter()
+                .try_fold(1u64, |acc, &d| acc.checked_mul(d as u64));
+            match elements {
+                Some(n) if n <= MAX_INPUT_ELEMENTS => Ok(Some(shape)),
+                _ => Err(a.unsupported(
+                    key,
+                    format!(
+                        "{} (more than {MAX_INPUT_ELEMENTS} values per sample)",
+                        describe(v)
+                    ),
+                )),
+            }
+        })
 }
+
+/// Largest number of values one input sample may have.
+pub const MAX_INPUT_ELEMENTS: u64 = 1 << 32;
 
 /// The IR layers of one Keras layer: usually one, two when a QKeras layer's activation quantizer
 /// becomes its own activation layer (as hls4ml splits it, named `{layer}_{quantizer}`). The
@@ -222,8 +286,12 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
     let one = |kind: LayerKind| Ok(vec![Layer::new(name.clone(), kind)]);
     match class {
         "InputLayer" => {
-            let shape = declared_input_shape(file, layer)?
-                .ok_or_else(|| a.missing("batch_shape", "the input shape (batch_shape or batch_input_shape)"))?;
+            let shape = declared_input_shape(file, layer)?.ok_or_else(|| {
+                a.missing(
+                    "batch_shape",
+                    "the input shape (batch_shape or batch_input_shape)",
+                )
+            })?;
             one(LayerKind::Input { shape })
         }
         "Dense" | "QDense" => {
@@ -279,8 +347,14 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
                 padding: a.padding()?,
             })
         }
-        "GlobalAveragePooling1D" | "GlobalMaxPooling1D" | "GlobalAveragePooling2D" | "GlobalMaxPooling2D"
-        | "GlobalAvgPool1D" | "GlobalMaxPool1D" | "GlobalAvgPool2D" | "GlobalMaxPool2D" => {
+        "GlobalAveragePooling1D"
+        | "GlobalMaxPooling1D"
+        | "GlobalAveragePooling2D"
+        | "GlobalMaxPooling2D"
+        | "GlobalAvgPool1D"
+        | "GlobalMaxPool1D"
+        | "GlobalAvgPool2D"
+        | "GlobalMaxPool2D" => {
             a.channels_last()?;
             if a.bool_or("keepdims", false)? {
                 return Err(a.unsupported("keepdims", "true (only keepdims=false is supported)"));
@@ -317,7 +391,10 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
         }
         "ReLU" => {
             if let Some(m) = a.get("max_value") {
-                return Err(a.unsupported("max_value", format!("{} (only None is supported)", describe(m))));
+                return Err(a.unsupported(
+                    "max_value",
+                    format!("{} (only None is supported)", describe(m)),
+                ));
             }
             if a.f64_or("threshold", 0.0)? != 0.0 {
                 return Err(a.unsupported("threshold", "non-zero threshold is not supported"));
@@ -356,8 +433,12 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
                 .iter()
                 .map(|d| match d.as_i64() {
                     Some(-1) => Ok(0),
-                    Some(n) if n > 0 => Ok(n as usize),
-                    _ => Err(a.field_err("target_shape", "positive dimensions or -1", v)),
+                    Some(n) if n > 0 && n as u64 <= MAX_DIM => Ok(n as usize),
+                    _ => Err(a.field_err(
+                        "target_shape",
+                        &format!("dimensions in 1..={MAX_DIM} or -1"),
+                        v,
+                    )),
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             one(LayerKind::Reshape { target })
@@ -366,7 +447,10 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
         "Concatenate" => {
             let axis = match a.get("axis") {
                 None => -1,
-                Some(v) => v.as_i64().ok_or_else(|| a.field_err("axis", "an integer", v))? as isize,
+                Some(v) => v
+                    .as_i64()
+                    .ok_or_else(|| a.field_err("axis", "an integer", v))?
+                    as isize,
             };
             one(LayerKind::Concatenate { axis })
         }
@@ -402,10 +486,16 @@ fn fused(a: &Attrs, kind: LayerKind) -> Result<Vec<Layer>, FrontendError> {
         return Ok(vec![layer]);
     }
     if let Some(q) = a.quantizer("kernel_quantizer")? {
-        layer.settings.precision.weight = Some(q.weight_type(true).map_err(|m| a.unsupported("kernel_quantizer", m))?);
+        layer.settings.precision.weight = Some(
+            q.weight_type(true)
+                .map_err(|m| a.unsupported("kernel_quantizer", m))?,
+        );
     }
     if let Some(q) = a.quantizer("bias_quantizer")? {
-        layer.settings.precision.bias = Some(q.weight_type(false).map_err(|m| a.unsupported("bias_quantizer", m))?);
+        layer.settings.precision.bias = Some(
+            q.weight_type(false)
+                .map_err(|m| a.unsupported("bias_quantizer", m))?,
+        );
     }
     let q = match a.quantizer("activation")? {
         None => return Ok(vec![layer]),
@@ -418,7 +508,10 @@ fn fused(a: &Attrs, kind: LayerKind) -> Result<Vec<Layer>, FrontendError> {
     }
     // hls4ml (keras_v2_to_hls.parse_keras_model) splits a quantized activation off into a
     // QActivation layer named `{layer}_{quantizer class}`.
-    let mut act_layer = Layer::new(format!("{}_{}", a.layer.name, q.class), LayerKind::Activation(act));
+    let mut act_layer = Layer::new(
+        format!("{}_{}", a.layer.name, q.class),
+        LayerKind::Activation(act),
+    );
     act_layer.settings.precision.result = ty;
     Ok(vec![layer, act_layer])
 }

@@ -58,7 +58,10 @@ pub fn load_keras(path: &Path) -> Result<Network, FrontendError> {
     let file = display(path);
     let ar = archive::open(path)?;
     let cfg_file = format!("{file}:config.json");
-    let spec = ModelSpec::from_value(&cfg_file, &json::parse_json_text(&cfg_file, &ar.config_json)?)?;
+    let spec = ModelSpec::from_value(
+        &cfg_file,
+        &json::parse_json_text(&cfg_file, &ar.config_json)?,
+    )?;
     let w = match &ar.weights {
         None => None,
         Some(tmp) => {
@@ -83,12 +86,24 @@ pub fn load_h5(path: &Path) -> Result<Network, FrontendError> {
 }
 
 fn layer_classes(spec: &ModelSpec) -> Vec<(String, String)> {
-    spec.layers.iter().map(|l| (l.name.clone(), l.class_name.clone())).collect()
+    spec.layers
+        .iter()
+        .map(|l| (l.name.clone(), l.class_name.clone()))
+        .collect()
 }
 
 /// Build the network from a parsed model config and optional weights, then infer shapes.
-pub fn build(file: &str, spec: &ModelSpec, weights: Option<&WeightSet>, default_name: &str) -> Result<Network, FrontendError> {
-    let mut net = Network::new(spec.name.clone().unwrap_or_else(|| default_name.to_string()));
+pub fn build(
+    file: &str,
+    spec: &ModelSpec,
+    weights: Option<&WeightSet>,
+    default_name: &str,
+) -> Result<Network, FrontendError> {
+    let mut net = Network::new(
+        spec.name
+            .clone()
+            .unwrap_or_else(|| default_name.to_string()),
+    );
     // Keras layer name → the IR layer that holds its output (differs when a QKeras activation
     // quantizer was split off into its own layer).
     let mut output_of: HashMap<String, String> = HashMap::new();
@@ -98,7 +113,9 @@ pub fn build(file: &str, spec: &ModelSpec, weights: Option<&WeightSet>, default_
             if !ws.is_empty() && !spec.layers.iter().any(|l| &l.name == name) {
                 return Err(FrontendError::weights(
                     &w.file,
-                    format!("the file has weights for layer '{name}', which is not in the model {file}"),
+                    format!(
+                        "the file has weights for layer '{name}', which is not in the model {file}"
+                    ),
                 ));
             }
             weights_by_layer.insert(name.as_str(), ws.as_slice());
@@ -108,7 +125,11 @@ pub fn build(file: &str, spec: &ModelSpec, weights: Option<&WeightSet>, default_
     for kl in &spec.layers {
         let mut chain = layers::convert(file, kl)?;
         if let Some(w) = weights {
-            attach_weights(&w.file, &mut chain[0], weights_by_layer.get(kl.name.as_str()).copied())?;
+            attach_weights(
+                &w.file,
+                &mut chain[0],
+                weights_by_layer.get(kl.name.as_str()).copied(),
+            )?;
         }
         let inputs: Vec<String> = if matches!(chain[0].kind, LayerKind::Input { .. }) {
             Vec::new()
@@ -133,7 +154,8 @@ pub fn build(file: &str, spec: &ModelSpec, weights: Option<&WeightSet>, default_
         for layer in chain {
             let name = layer.name.clone();
             let refs: Vec<&str> = feed.iter().map(String::as_str).collect();
-            net.add_layer(layer, &refs).map_err(|e| FrontendError::ir(file, e))?;
+            net.add_layer(layer, &refs)
+                .map_err(|e| FrontendError::ir(file, e))?;
             feed = vec![name];
         }
         let last = feed.pop().unwrap_or_default();
@@ -146,7 +168,12 @@ pub fn build(file: &str, spec: &ModelSpec, weights: Option<&WeightSet>, default_
                 .iter()
                 .map(|n| {
                     output_of.get(n).cloned().ok_or_else(|| {
-                        FrontendError::field(file, format!("model.config.{what}"), "names of layers of the model", format!("'{n}'"))
+                        FrontendError::field(
+                            file,
+                            format!("model.config.{what}"),
+                            "names of layers of the model",
+                            format!("'{n}'"),
+                        )
                     })
                 })
                 .collect()
@@ -162,7 +189,8 @@ pub fn build(file: &str, spec: &ModelSpec, weights: Option<&WeightSet>, default_
         let outs = resolve(&spec.outputs, "output_layers")?;
         if !outs.is_empty() {
             let refs: Vec<&str> = outs.iter().map(String::as_str).collect();
-            net.set_outputs(&refs).map_err(|e| FrontendError::ir(file, e))?;
+            net.set_outputs(&refs)
+                .map_err(|e| FrontendError::ir(file, e))?;
         }
     }
     net.infer_shapes().map_err(|e| FrontendError::ir(file, e))?;
@@ -171,14 +199,24 @@ pub fn build(file: &str, spec: &ModelSpec, weights: Option<&WeightSet>, default_
 
 /// Give a layer its weights from the file, named as Keras names them, checking the count. Shapes
 /// are checked later by shape inference.
-fn attach_weights(wfile: &str, layer: &mut Layer, found: Option<&[h5::RawWeight]>) -> Result<(), FrontendError> {
+fn attach_weights(
+    wfile: &str,
+    layer: &mut Layer,
+    found: Option<&[h5::RawWeight]>,
+) -> Result<(), FrontendError> {
     let expected = layers::weight_names(&layer.kind);
     let found = found.unwrap_or(&[]);
     if expected.is_empty() {
         if let Some(w) = found.first() {
             return Err(FrontendError::weights(
                 wfile,
-                format!("layer '{}' ({}) takes no weights, but the file has {} ({})", layer.name, layer.kind, found.len(), w.path),
+                format!(
+                    "layer '{}' ({}) takes no weights, but the file has {} ({})",
+                    layer.name,
+                    layer.kind,
+                    found.len(),
+                    w.path
+                ),
             ));
         }
         return Ok(());
@@ -186,7 +224,12 @@ fn attach_weights(wfile: &str, layer: &mut Layer, found: Option<&[h5::RawWeight]
     if found.is_empty() {
         return Err(FrontendError::weights(
             wfile,
-            format!("no weights for layer '{}' ({}), expected {}", layer.name, layer.kind, expected.join(", ")),
+            format!(
+                "no weights for layer '{}' ({}), expected {}",
+                layer.name,
+                layer.kind,
+                expected.join(", ")
+            ),
         ));
     }
     if found.len() != expected.len() {
@@ -206,13 +249,21 @@ fn attach_weights(wfile: &str, layer: &mut Layer, found: Option<&[h5::RawWeight]
     for (i, want) in expected.iter().enumerate() {
         let w = match found.iter().any(|w| w.name.is_some()) {
             false => &found[i],
-            true => found.iter().find(|w| w.name.as_deref() == Some(want)).ok_or_else(|| {
-                let names: Vec<&str> = found.iter().filter_map(|w| w.name.as_deref()).collect();
-                FrontendError::weights(
-                    wfile,
-                    format!("layer '{}' ({}): no weight '{want}' in the file (found {})", layer.name, layer.kind, names.join(", ")),
-                )
-            })?,
+            true => found
+                .iter()
+                .find(|w| w.name.as_deref() == Some(want))
+                .ok_or_else(|| {
+                    let names: Vec<&str> = found.iter().filter_map(|w| w.name.as_deref()).collect();
+                    FrontendError::weights(
+                        wfile,
+                        format!(
+                            "layer '{}' ({}): no weight '{want}' in the file (found {})",
+                            layer.name,
+                            layer.kind,
+                            names.join(", ")
+                        ),
+                    )
+                })?,
         };
         out.push((want.to_string(), w.tensor.clone()));
     }

@@ -58,7 +58,8 @@ fn parse_literal(s: &str) -> Result<Value, String> {
         "None" | "null" => return Ok(Value::Null),
         _ => {}
     }
-    let quoted = (s.starts_with('\'') && s.ends_with('\'')) || (s.starts_with('"') && s.ends_with('"'));
+    let quoted =
+        (s.starts_with('\'') && s.ends_with('\'')) || (s.starts_with('"') && s.ends_with('"'));
     if quoted && s.len() >= 2 {
         return Ok(Value::String(s[1..s.len() - 1].to_string()));
     }
@@ -81,23 +82,38 @@ impl Quantizer {
             }
         };
         if class.is_empty() || !class.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(format!("'{text}': expected a quantizer name such as quantized_bits"));
+            return Err(format!(
+                "'{text}': expected a quantizer name such as quantized_bits"
+            ));
         }
         let names = positional_names(class);
         let mut params = Map::new();
         let mut seen_keyword = false;
-        for (i, arg) in args.split(',').map(str::trim).filter(|a| !a.is_empty()).enumerate() {
+        for (i, arg) in args
+            .split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .enumerate()
+        {
             if let Some((k, v)) = arg.split_once('=') {
                 seen_keyword = true;
-                params.insert(k.trim().to_string(), parse_literal(v).map_err(|e| format!("'{text}': {e}"))?);
+                params.insert(
+                    k.trim().to_string(),
+                    parse_literal(v).map_err(|e| format!("'{text}': {e}"))?,
+                );
             } else {
                 if seen_keyword {
-                    return Err(format!("'{text}': positional argument after a keyword argument"));
+                    return Err(format!(
+                        "'{text}': positional argument after a keyword argument"
+                    ));
                 }
-                let name = names
-                    .get(i)
-                    .ok_or_else(|| format!("'{text}': too many positional arguments for {class}"))?;
-                params.insert(name.to_string(), parse_literal(arg).map_err(|e| format!("'{text}': {e}"))?);
+                let name = names.get(i).ok_or_else(|| {
+                    format!("'{text}': too many positional arguments for {class}")
+                })?;
+                params.insert(
+                    name.to_string(),
+                    parse_literal(arg).map_err(|e| format!("'{text}': {e}"))?,
+                );
             }
         }
         Ok(Quantizer {
@@ -118,14 +134,20 @@ impl Quantizer {
                 let params = match o.get("config") {
                     None | Some(Value::Null) => Map::new(),
                     Some(Value::Object(c)) => c.clone(),
-                    Some(other) => return Err(format!("quantizer 'config' must be an object, found {other}")),
+                    Some(other) => {
+                        return Err(format!(
+                            "quantizer 'config' must be an object, found {other}"
+                        ))
+                    }
                 };
                 Ok(Quantizer {
                     class: class.to_string(),
                     params,
                 })
             }
-            other => Err(format!("expected a quantizer string or object, found {other}")),
+            other => Err(format!(
+                "expected a quantizer string or object, found {other}"
+            )),
         }
     }
 
@@ -149,7 +171,11 @@ impl Quantizer {
     fn bits(&self) -> Result<u32, String> {
         let b = self.int("bits", 8)?;
         if !(1..=crate::types::MAX_WIDTH as i64).contains(&b) {
-            return Err(format!("{}: bits must be between 1 and {}, found {b}", self.class, crate::types::MAX_WIDTH));
+            return Err(format!(
+                "{}: bits must be between 1 and {}, found {b}",
+                self.class,
+                crate::types::MAX_WIDTH
+            ));
         }
         Ok(b as u32)
     }
@@ -254,32 +280,85 @@ mod tests {
     #[test]
     fn weight_types_follow_hls4ml_get_type() {
         // hls4ml QKerasQuantizer._get_type: FixedPrecisionType(width=b, integer=i+1, signed=True)
-        assert_eq!(q("quantized_bits(6,0,alpha=1)").weight_type(true).unwrap().to_string(), "ap_fixed<6,1>");
-        assert_eq!(q("quantized_bits(4,2)").weight_type(true).unwrap().to_string(), "ap_fixed<4,3>");
-        assert_eq!(q("quantized_bits(8,8)").weight_type(true).unwrap().to_string(), "ap_int<8>");
-        assert_eq!(q("quantized_bits(1,1)").weight_type(true).unwrap().to_string(), "ap_uint<1>");
-        assert_eq!(q("quantized_po2(4, 1)").weight_type(true).unwrap().to_string(), "ap_int<4>");
-        assert_eq!(q("binary()").weight_type(true).unwrap().to_string(), "ap_uint<1>");
-        assert_eq!(q("binary()").weight_type(false).unwrap().to_string(), "ap_int<2>");
-        assert!(q("quantized_bits(4,0,alpha='auto_po2')").weight_type(true).unwrap_err().contains("alpha"));
+        assert_eq!(
+            q("quantized_bits(6,0,alpha=1)")
+                .weight_type(true)
+                .unwrap()
+                .to_string(),
+            "ap_fixed<6,1>"
+        );
+        assert_eq!(
+            q("quantized_bits(4,2)")
+                .weight_type(true)
+                .unwrap()
+                .to_string(),
+            "ap_fixed<4,3>"
+        );
+        assert_eq!(
+            q("quantized_bits(8,8)")
+                .weight_type(true)
+                .unwrap()
+                .to_string(),
+            "ap_int<8>"
+        );
+        assert_eq!(
+            q("quantized_bits(1,1)")
+                .weight_type(true)
+                .unwrap()
+                .to_string(),
+            "ap_uint<1>"
+        );
+        assert_eq!(
+            q("quantized_po2(4, 1)")
+                .weight_type(true)
+                .unwrap()
+                .to_string(),
+            "ap_int<4>"
+        );
+        assert_eq!(
+            q("binary()").weight_type(true).unwrap().to_string(),
+            "ap_uint<1>"
+        );
+        assert_eq!(
+            q("binary()").weight_type(false).unwrap().to_string(),
+            "ap_int<2>"
+        );
+        assert!(q("quantized_bits(4,0,alpha='auto_po2')")
+            .weight_type(true)
+            .unwrap_err()
+            .contains("alpha"));
     }
 
     #[test]
     fn activation_types_follow_hls4ml_config() {
         // hls4ml _get_precision_from_quantizer: relu is unsigned with integer bits i, RND_CONV, SAT
         let (a, t) = q("quantized_relu(6,0)").activation().unwrap();
-        assert_eq!((a, t.unwrap().to_string()), (Activation::Relu, "ap_ufixed<6,0,AP_RND_CONV,AP_SAT>".into()));
+        assert_eq!(
+            (a, t.unwrap().to_string()),
+            (Activation::Relu, "ap_ufixed<6,0,AP_RND_CONV,AP_SAT>".into())
+        );
         let (_, t) = q("quantized_relu(3,1)").activation().unwrap();
         assert_eq!(t.unwrap().to_string(), "ap_ufixed<3,1,AP_RND_CONV,AP_SAT>");
-        let (a, t) = q("quantized_relu(4,1,negative_slope=0.25)").activation().unwrap();
+        let (a, t) = q("quantized_relu(4,1,negative_slope=0.25)")
+            .activation()
+            .unwrap();
         assert_eq!(a, Activation::LeakyRelu { alpha: 0.25 });
         assert_eq!(t.unwrap().to_string(), "ap_fixed<4,2,AP_RND_CONV,AP_SAT>");
         let (a, t) = q("quantized_bits(8,3)").activation().unwrap();
-        assert_eq!((a, t.unwrap().to_string()), (Activation::Linear, "ap_fixed<8,4,AP_RND_CONV,AP_SAT>".into()));
+        assert_eq!(
+            (a, t.unwrap().to_string()),
+            (
+                Activation::Linear,
+                "ap_fixed<8,4,AP_RND_CONV,AP_SAT>".into()
+            )
+        );
         // no fractional bits left: an integer type
         let (_, t) = q("quantized_relu(2,2)").activation().unwrap();
         assert_eq!(t.unwrap().to_string(), "ap_uint<2>");
-        assert_eq!(q("softmax").activation().unwrap(), (Activation::Softmax, None));
+        assert_eq!(
+            q("softmax").activation().unwrap(),
+            (Activation::Softmax, None)
+        );
         assert!(q("quantized_tanh(4)").activation().is_err());
     }
 
@@ -289,8 +368,17 @@ mod tests {
             r#"{"class_name": "quantized_bits", "config": {"bits": 6, "integer": 0, "alpha": 1}}"#,
         )
         .unwrap();
-        assert_eq!(Quantizer::from_value(&v).unwrap(), q("quantized_bits(6, 0, alpha=1)"));
-        for bad in ["quantized_bits(6", "quantized_bits(a=1, 2)", "quantized_bits(1,2,3,4,5,6)", "(6)", "quantized_bits(x)"] {
+        assert_eq!(
+            Quantizer::from_value(&v).unwrap(),
+            q("quantized_bits(6, 0, alpha=1)")
+        );
+        for bad in [
+            "quantized_bits(6",
+            "quantized_bits(a=1, 2)",
+            "quantized_bits(1,2,3,4,5,6)",
+            "(6)",
+            "quantized_bits(x)",
+        ] {
             assert!(Quantizer::parse_str(bad).is_err(), "{bad}");
         }
         assert!(q("quantized_bits(0)").weight_type(true).is_err());

@@ -63,8 +63,10 @@ MODELS = {
     'mlp3_tanh_sigmoid': dict(
         input=[10], layers=[D('fc1', 12, 'tanh'), D('fc2', 8, 'sigmoid'), D('fc3', 3, 'softmax')]
     ),
+    # fc1 is 40 % pruned (exact zeros): n_zeros / n_nonzeros must agree
     'mlp4_relu': dict(
-        input=[16], layers=[D('fc1', 32, 'relu'), D('fc2', 24, 'relu'), D('fc3', 12, 'relu'), D('fc4', 5, 'softmax')]
+        input=[16],
+        layers=[D('fc1', 32, 'relu', prune=0.4), D('fc2', 24, 'relu'), D('fc3', 12, 'relu'), D('fc4', 5, 'softmax')],
     ),
     'mlp7_mixed': dict(
         input=[6],
@@ -153,21 +155,22 @@ CONFIGS = {
     'res_rf_gt': dict(io_type='io_parallel', strategy='Resource', reuse=0),  # 0: pick RF > n_in per model
     'stream': dict(io_type='io_stream', strategy='Latency', reuse=1),
     'stream_res': dict(io_type='io_stream', strategy='Resource', reuse=2),
+    'vivado_lat': dict(io_type='io_parallel', strategy='Latency', reuse=1, backend='Vivado'),
 }
 
 # model -> configs that run for it (>= 20 combinations in total)
 CASES = [
-    ('mlp2_relu_softmax', ['lat', 'lat_rf4', 'res_rf4', 'res_rf_gt', 'stream']),
+    ('mlp2_relu_softmax', ['lat', 'res_rf4', 'res_rf_gt', 'stream', 'vivado_lat']),
     ('mlp3_tanh_sigmoid', ['lat', 'res_rf4', 'res_rf_gt', 'stream']),
-    ('mlp4_relu', ['lat', 'res_rf4', 'res_rf_gt', 'stream', 'stream_res']),
-    ('mlp7_mixed', ['lat', 'res_rf4', 'stream']),
-    ('mlp_sep_act', ['lat', 'res_rf4', 'stream']),
-    ('dense_bn', ['lat', 'res_rf4', 'stream']),
+    ('mlp4_relu', ['lat', 'res_rf_gt', 'stream_res']),
+    ('mlp7_mixed', ['lat', 'res_rf4']),
+    ('mlp_sep_act', ['lat', 'stream']),
+    ('dense_bn', ['res_rf4', 'stream']),
     ('conv1d_pool', ['lat', 'res_rf4', 'stream']),
-    ('conv2d_pool', ['lat', 'res_rf4', 'stream']),
-    ('conv2d_bn', ['lat', 'res_rf4', 'stream']),
-    ('branch_add', ['lat', 'res_rf4', 'stream']),
-    ('branch_concat', ['lat', 'res_rf4', 'stream']),
+    ('conv2d_pool', ['lat', 'res_rf4', 'stream', 'vivado_lat']),
+    ('conv2d_bn', ['lat', 'stream']),
+    ('branch_add', ['lat', 'stream']),
+    ('branch_concat', ['res_rf4', 'stream']),
 ]
 
 
@@ -320,6 +323,7 @@ def build_keras(spec, seed):
         layers[n] = out
         prev = out
     model = keras.Model(inp, prev, name='m')
+    prune_of = {ld['name']: ld.get('prune', 0.0) for ld in spec['layers']}
     # seeded weights: kernels/biases uniform in +-1/sqrt(fan_in)*1.5; BN statistics in sane ranges
     for lay in model.layers:
         ws = lay.get_weights()
@@ -339,6 +343,9 @@ def build_keras(spec, seed):
                 fan_in = int(np.prod(w.shape[:-1])) if w.ndim > 1 else 4
                 lim = 1.5 / np.sqrt(fan_in)
                 new.append(rng.uniform(-lim, lim, w.shape))
+            prune = prune_of.get(lay.name, 0.0)
+            if prune:
+                new[0] = np.where(rng.uniform(0, 1, new[0].shape) < prune, 0.0, new[0])
         lay.set_weights([np.asarray(a, dtype='float32') for a in new])
     return model
 
@@ -346,7 +353,7 @@ def build_keras(spec, seed):
 def hls4ml_settings(model, settings):
     import hls4ml
 
-    cfg = hls4ml.utils.config_from_keras_model(model, granularity='model', backend='Vitis')
+    cfg = hls4ml.utils.config_from_keras_model(model, granularity='model', backend=settings.get('backend', 'Vitis'))
     cfg['Model']['Strategy'] = settings['strategy']
     cfg['Model']['ReuseFactor'] = settings['reuse']
     return cfg
@@ -422,7 +429,7 @@ def make_reference(case_dir, model_name, config_name, key):
     hmodel = hls4ml.converters.convert_from_keras_model(
         model,
         output_dir=str(case_dir / 'hls4ml'),
-        backend='Vitis',
+        backend=settings.get('backend', 'Vitis'),
         io_type=settings['io_type'],
         hls_config=cfg,
     )
@@ -481,9 +488,20 @@ COMPARED_FILES = [
 ]
 
 
+def file_list(d):
+    skip = {'harness_tb.cpp', 'harness_tb'}
+    return sorted(str(p.relative_to(d)) for p in Path(d).rglob('*') if p.is_file() and p.name not in skip)
+
+
 def compare_texts(a_dir, b_dir):
-    """List of (file, first differing line pair) for files that differ (weights included)."""
+    """List of (file, first differing line pair) for files that differ (weights included),
+    plus the project file lists (nnet_utils/, ap_types/, scripts)."""
     diffs = []
+    fa, fb = file_list(a_dir), file_list(b_dir)
+    if fa != fb:
+        only_a = sorted(set(fa) - set(fb))[:5]
+        only_b = sorted(set(fb) - set(fa))[:5]
+        diffs.append(('<file list>', f'only in hls4ml: {only_a}; only in presynth: {only_b}'))
     files = list(COMPARED_FILES)
     for w in sorted((Path(a_dir) / 'firmware' / 'weights').glob('*')):
         files.append((f'firmware/weights/{w.name}', normalise))
@@ -515,7 +533,7 @@ def run_presynth(presynth, case_dir, settings):
         '-o',
         str(out),
         '--backend',
-        'Vitis',
+        settings.get('backend', 'Vitis'),
         '--io-type',
         settings['io_type'],
         '--strategy',
@@ -564,6 +582,7 @@ def run_case(args_tuple):
     try:
         meta, cached = make_reference(case_dir, model_name, config_name, key)
         res['cached'] = cached
+        res['ref'] = 'cached' if cached else 'built'
         if presynth is None:
             res['status'] = 'reference'
             return res
@@ -571,6 +590,7 @@ def run_case(args_tuple):
         res['warnings'] = [w for w in warnings.splitlines() if 'warning' in w.lower()]
         fh = firmware_hash(pdir)
         cache = case_dir / f'presynth_outputs.{fh}.txt'
+        res['build'] = 'cached' if cache.exists() else 'compiled'
         if cache.exists():
             pout = cache.read_text()
         else:
@@ -643,7 +663,14 @@ def main():
             if not ok or r['text_diffs']:
                 failed += 1
             verdict = f'{verdict:<10} | text {texts}'
-        rows.append((r['model'], r['config'], verdict, 'cached' if r.get('cached') else f'{r.get("seconds", 0)} s'))
+        rows.append(
+            (
+                r['model'],
+                r['config'],
+                verdict,
+                f'ref {r.get("ref", "-")}, presynth {r.get("build", "-")}, {r.get("seconds", 0)} s',
+            )
+        )
     w0 = max(len(x[0]) for x in rows)
     w1 = max(len(x[1]) for x in rows)
     print(f'{"model":<{w0}} | {"config":<{w1}} | outputs    | texts')

@@ -18,6 +18,10 @@ enum Command {
     // one variant per subcommand, each `Name(cli::name::Args)`
     /// Per-layer shapes, parameters and MACs of a model
     Inspect(cli::inspect::Args),
+    /// The part and accelerator database (FPGA parts, GPUs) with sources
+    Targets(cli::targets::Args),
+    /// Roofline and I/O-complexity analysis of attention kernels (FLOPs, traffic, tiles, bound)
+    Attention(cli::attention::Args),
     /// Write the HLS project hls4ml 1.3.0 would write (bit-exact in C simulation)
     Codegen(cli::codegen::Args),
     /// Analytic estimate of resources, latency and II on an FPGA part (hls4ml + Vitis HLS)
@@ -37,6 +41,8 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         // one arm per subcommand: `Command::Name(a) => cli::name::run(a),`
         Command::Inspect(a) => cli::inspect::run(a),
+        Command::Targets(a) => cli::targets::run(a),
+        Command::Attention(a) => cli::attention::run(a),
         Command::Codegen(a) => cli::codegen::run(a),
         Command::Estimate(a) => cli::estimate::run(a),
         Command::Sweep(a) => cli::sweep::run(a),

@@ -9,13 +9,19 @@
 //!
 //! Depends on the IR only; the CLI wires project emission (hls-codegen) in.
 
+pub mod emit;
 pub mod error;
+pub mod export;
+pub mod fsutil;
 pub mod generate;
 pub mod ingest;
 pub mod jsonl;
 pub mod netbuild;
 pub mod record;
 pub mod rng;
+pub mod split;
+pub mod stats;
+pub mod synth;
 
 pub use error::{DatasetError, Result};
 pub use record::{architecture_key, CsynthLabels, Family, PostSynthLabels, Provenance, Record};

@@ -72,3 +72,49 @@ pub fn dense_chain(
         .collect();
     chain(name, vec![widths[0]], layers, config, weight_precision)
 }
+
+/// Give every Dense/Conv layer that has no weights Keras's default initialisation: Glorot-
+/// uniform kernels (limit sqrt(6 / (fan_in + fan_out))) and zero biases, drawn from a stream
+/// seeded with `seed`, so that the same record always gets the same weights. wa-hls4ml's
+/// models are untrained Keras models initialised this way.
+pub fn fill_random_weights(net: &mut Network, seed: u64) -> Result<()> {
+    let mut rng = crate::rng::Rng::new(seed);
+    let order = net.topo_order().map_err(|e| DatasetError::Ir {
+        context: format!("network '{}'", net.name),
+        source: e,
+    })?;
+    for id in order {
+        let c_in = net
+            .inputs_of(id)
+            .first()
+            .and_then(|s| net.layer(*s).output_shape.last().copied())
+            .unwrap_or(0);
+        let layer = net.layer_mut(id);
+        if !layer.weights.is_empty() {
+            continue;
+        }
+        let (shape, units, use_bias, receptive) = match &layer.kind {
+            LayerKind::Dense { units, use_bias } => (vec![c_in, *units], *units, *use_bias, 1),
+            LayerKind::Conv1D { filters, kernel, use_bias, .. } => {
+                (vec![*kernel, c_in, *filters], *filters, *use_bias, *kernel)
+            }
+            LayerKind::Conv2D { filters, kernel, use_bias, .. } => (
+                vec![kernel[0], kernel[1], c_in, *filters],
+                *filters,
+                *use_bias,
+                kernel[0] * kernel[1],
+            ),
+            _ => continue,
+        };
+        let fan_in = (c_in * receptive) as f64;
+        let fan_out = (units * receptive) as f64;
+        let limit = (6.0 / (fan_in + fan_out).max(1.0)).sqrt();
+        let n: usize = shape.iter().product();
+        let data = (0..n).map(|_| ((rng.unit() * 2.0 - 1.0) * limit) as f32).collect();
+        layer.weights.push(("kernel".into(), ir::Tensor::new(shape, data)));
+        if use_bias {
+            layer.weights.push(("bias".into(), ir::Tensor::new(vec![units], vec![0.0; units])));
+        }
+    }
+    Ok(())
+}

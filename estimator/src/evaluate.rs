@@ -71,6 +71,9 @@ pub struct TargetResult {
     pub pred: Vec<f64>,
     #[serde(skip)]
     pub truth: Vec<f64>,
+    /// Sample ids, parallel to `pred` and `truth`.
+    #[serde(skip)]
+    pub ids: Vec<String>,
 }
 
 /// The will-it-synthesise classification.
@@ -100,7 +103,8 @@ pub fn evaluate(predictor: &dyn Predictor, samples: &[Sample]) -> Evaluation {
     let mut failed = Vec::new();
     let mut synthesis = SynthClassification::default();
     // (target, strategy) → (pred, truth)
-    let mut acc: std::collections::BTreeMap<(String, String), (Vec<f64>, Vec<f64>)> = Default::default();
+    type Acc = (Vec<f64>, Vec<f64>, Vec<String>);
+    let mut acc: std::collections::BTreeMap<(String, String), Acc> = Default::default();
     for (s, p) in samples.iter().zip(preds) {
         let p = match p {
             Ok(p) => p,
@@ -123,6 +127,7 @@ pub fn evaluate(predictor: &dyn Predictor, samples: &[Sample]) -> Evaluation {
             let e = acc.entry((t, strat.clone())).or_default();
             e.0.push(pv);
             e.1.push(tv);
+            e.2.push(s.id.clone());
         };
         if let Some(c) = s.labels.csynth {
             for i in 0..4 {
@@ -146,12 +151,13 @@ pub fn evaluate(predictor: &dyn Predictor, samples: &[Sample]) -> Evaluation {
     }
     let targets = acc
         .into_iter()
-        .map(|((target, strategy), (pred, truth))| TargetResult {
+        .map(|((target, strategy), (pred, truth, ids))| TargetResult {
             metrics: metrics::compute(&pred, &truth),
             target,
             strategy,
             pred,
             truth,
+            ids,
         })
         .collect();
     Evaluation { estimator: predictor.name().to_string(), rows: samples.len(), failed_predictions: failed, targets, synthesis }

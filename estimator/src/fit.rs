@@ -120,9 +120,14 @@ fn analyse_all<'a>(samples: &[&'a Sample], calib: &Calibration) -> Result<Vec<Ro
         .collect()
 }
 
-/// The strategy of a sample (its model-level one; wa-hls4ml sets it for every layer).
-fn strategy_of(s: &Sample) -> Strategy {
-    s.network.config.strategy
+/// The coefficient set a sample fits: that of its first MAC layer (wa-hls4ml uses one
+/// strategy and RF for every layer; Resource with RF = 1 uses the Latency set).
+fn strategy_of(row: &Row) -> Strategy {
+    row.layers
+        .iter()
+        .find(|l| l.analysis.reuse_factor.is_some())
+        .map(|l| l.coefficient_strategy())
+        .unwrap_or(row.sample.network.config.strategy)
 }
 
 fn labels_of(s: &Sample, kind: LabelKind) -> Option<[f64; 4]> {
@@ -139,7 +144,7 @@ fn row_terms(row: &Row, calib: &Calibration, kind: LabelKind) -> ([f64; NF], f64
     let mut bram = [0.0; NB];
     let mut extra = 0.0;
     for l in &row.layers {
-        let (lf, d) = layers::features(&l.analysis, calib, kind, l.strategy, &row.sample.device);
+        let (lf, d) = layers::features(&l.analysis, calib, kind, l.coefficient_strategy(), &row.sample.device);
         for i in 0..NF {
             f[i] += lf[i];
         }
@@ -159,18 +164,16 @@ pub fn fit(samples: &[Sample], holdout: &BTreeSet<String>, start: &Calibration) 
     let train: Vec<&Sample> = samples.iter().filter(|s| s.success && !holdout.contains(&s.architecture)).collect();
     for kind in [LabelKind::Csynth, LabelKind::PostSynthesis] {
         for strategy in [Strategy::Latency, Strategy::Resource] {
-            let rows_s: Vec<&Sample> = train
-                .iter()
-                .copied()
-                .filter(|s| strategy_of(s) == strategy && labels_of(s, kind).is_some())
-                .collect();
-            if rows_s.is_empty() {
+            let with_labels: Vec<&Sample> = train.iter().copied().filter(|s| labels_of(s, kind).is_some()).collect();
+            let rows: Vec<Row> = analyse_all(&with_labels, &cal)?.into_iter().filter(|r| strategy_of(r) == strategy).collect();
+            if rows.is_empty() {
                 continue;
             }
-            let n = rows_s.len();
-            let rows = analyse_all(&rows_s, &cal)?;
-            // 1. DSP mapping by grid search on Σ|p − t|/(p + t + 1).
-            let mut best = (f64::INFINITY, cal.kind(kind).get(strategy).dsp);
+            let n = rows.len();
+            // 1. DSP mapping by grid search on Σ|p − t|/(p + t + 1); among equally good
+            //    mappings the median one (by ramp centre), so widths the data does not pin down
+            //    fall in the middle of the undetermined range.
+            let mut grid: Vec<(f64, crate::calibration::DspMapping)> = Vec::new();
             let mut w0 = 0.0;
             while w0 <= 24.0 {
                 for span in [0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0, 16.0] {
@@ -184,12 +187,14 @@ pub fn fit(samples: &[Sample], holdout: &BTreeSet<String>, start: &Calibration) 
                             (p - t).abs() / (p + t + 1.0)
                         })
                         .sum();
-                    if err < best.0 - 1e-12 {
-                        best = (err, map);
-                    }
+                    grid.push((err, map));
                 }
                 w0 += 0.5;
             }
+            let min = grid.iter().map(|g| g.0).fold(f64::INFINITY, f64::min);
+            let mut ties: Vec<crate::calibration::DspMapping> = grid.iter().filter(|g| g.0 <= min + 1e-9).map(|g| g.1).collect();
+            ties.sort_by(|a, b| (a.w0 + a.w1).total_cmp(&(b.w0 + b.w1)));
+            let best = (min, ties[ties.len() / 2]);
             cal.kind_mut(kind).get_mut(strategy).dsp = best.1;
             // 2. LUT and FF, 3. BRAM.
             let terms: Vec<_> = rows.iter().map(|r| row_terms(r, &cal, kind)).collect();

@@ -67,6 +67,13 @@ pub struct Analysed {
     pub analysis: layers::Analysis,
 }
 
+impl Analysed {
+    /// The strategy whose coefficients apply to this layer.
+    pub fn coefficient_strategy(&self) -> Strategy {
+        self.analysis.coefficients.unwrap_or(self.strategy)
+    }
+}
+
 /// Analyse every layer (calibration-independent parts, plus the FIFOs of io_stream and the
 /// DATAFLOW channel cycles), in topological order. Also says whether the network is DATAFLOW.
 pub fn analyse_network(net: &Network, device: &Device, calib: &Calibration) -> Result<(Vec<Analysed>, bool), EstimatorError> {

@@ -6,7 +6,9 @@ use ir::FixedType;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Ok(t) = text.parse::<FixedType>() {
         assert_eq!(t.to_string().parse::<FixedType>().as_ref(), Ok(&t));
     }

@@ -5,8 +5,12 @@ use ir::frontend::{dsl, hls4ml_yaml::apply_config_str};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    let mut net = dsl::parse("input(16) -> dense(64, relu, name=fc1) -> dense(5, softmax, name=output_softmax)")
-        .expect("the fixed network parses");
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let mut net = dsl::parse(
+        "input(16) -> dense(64, relu, name=fc1) -> dense(5, softmax, name=output_softmax)",
+    )
+    .expect("the fixed network parses");
     let _ = apply_config_str(&mut net, text, "fuzz.yml");
 });

@@ -301,7 +301,7 @@ impl<'a> Lowerer<'a> {
                 let kernel = layer_weight(&layer, "kernel", n_in * n_out)?;
                 let bias = optional_bias(&layer, *use_bias, n_out)?;
                 let (wdata, wshape) = if strategy == Strategy::Resource {
-                    (transpose(&kernel, &[n_in, n_out], &[1, 0]), vec![n_out, n_in])
+                    (transpose(&kernel, &[n_in, n_out], &[1, 0]), vec![n_in, n_out])
                 } else {
                     (kernel, vec![n_in, n_out])
                 };
@@ -323,7 +323,7 @@ impl<'a> Lowerer<'a> {
                     weights,
                     vec![],
                 );
-                self.fused_activation(id, &layer, out, rf)?;
+                self.fused_activation(id, &layer, out, rs.reuse_factor)?;
             }
             LayerKind::Conv1D {
                 filters,
@@ -344,7 +344,7 @@ impl<'a> Lowerer<'a> {
                 let w = layer_weight(&layer, "kernel", kernel * n_chan * filters)?;
                 let b = optional_bias(&layer, *use_bias, *filters)?;
                 let (wdata, wshape) = if strategy == Strategy::Resource {
-                    (transpose(&w, &[*kernel, n_chan, *filters], &[2, 0, 1]), vec![*filters, *kernel, n_chan])
+                    (transpose(&w, &[*kernel, n_chan, *filters], &[2, 0, 1]), vec![*kernel, n_chan, *filters])
                 } else {
                     (w, vec![*kernel, n_chan, *filters])
                 };
@@ -366,7 +366,7 @@ impl<'a> Lowerer<'a> {
                     n_partitions: out_width,
                 };
                 let out = self.push(layer.name.clone(), "Conv1D", op, vec![input], vec![out_width, *filters], &layer.settings, strategy, rf, weights, vec![]);
-                self.fused_activation(id, &layer, out, rf)?;
+                self.fused_activation(id, &layer, out, rs.reuse_factor)?;
             }
             LayerKind::Conv2D {
                 filters,
@@ -389,7 +389,7 @@ impl<'a> Lowerer<'a> {
                 let b = optional_bias(&layer, *use_bias, *filters)?;
                 let dims = [kernel[0], kernel[1], n_chan, *filters];
                 let (wdata, wshape) = if strategy == Strategy::Resource {
-                    (transpose(&w, &dims, &[3, 0, 1, 2]), vec![*filters, kernel[0], kernel[1], n_chan])
+                    (transpose(&w, &dims, &[3, 0, 1, 2]), dims.to_vec())
                 } else {
                     (w, dims.to_vec())
                 };
@@ -428,7 +428,7 @@ impl<'a> Lowerer<'a> {
                     weights,
                     vec![],
                 );
-                self.fused_activation(id, &layer, out, rf)?;
+                self.fused_activation(id, &layer, out, rs.reuse_factor)?;
             }
             LayerKind::Pool1D { op, pool, stride, padding } => {
                 let shape = in_shape(self, 0)?;
@@ -700,7 +700,7 @@ impl<'a> Lowerer<'a> {
             let produced: Vec<VarId> = self.m.layers[pos].outputs.clone();
             for v in produced {
                 let readers: Vec<usize> = (0..self.m.layers.len())
-                    .filter(|&i| self.m.layers[i].inputs.iter().any(|&x| self.m.resolve(x) == v) && i != pos)
+                    .filter(|&i| self.m.layers[i].inputs.contains(&v) && i != pos)
                     .collect();
                 if readers.len() < 2 {
                     continue;
@@ -717,7 +717,7 @@ impl<'a> Lowerer<'a> {
                 }
                 for (k, &r) in readers.iter().enumerate() {
                     for x in self.m.layers[r].inputs.iter_mut() {
-                        if self.m.vars[*x].kind == VarKind::Owned && *x == v {
+                        if *x == v {
                             *x = outs[k];
                         }
                     }

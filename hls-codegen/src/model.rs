@@ -102,7 +102,7 @@ pub struct WeightVar {
     pub name: String,
     pub type_name: String,
     pub precision: FixedType,
-    /// Shape printed in the header comment (after any transposition).
+    /// Keras shape printed in the header comment (before any transposition, as hls4ml).
     pub shape: Vec<usize>,
     pub data: Vec<f32>,
 }

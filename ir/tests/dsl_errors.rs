@@ -19,14 +19,21 @@ const CASES: &[Case] = &[
         text: "input(16) -> dens(64)",
         line: 1,
         column: 14,
-        says: &["expected a layer name such as", "found 'dens'", "did you mean 'dense'?"],
+        says: &[
+            "expected a layer name such as",
+            "found 'dens'",
+            "did you mean 'dense'?",
+        ],
     },
     Case {
         what: "unclosed parenthesis",
         text: "input(16) -> dense(64, relu\n",
         line: 2,
         column: 1,
-        says: &["expected ',' or ')' after the argument", "found end of input"],
+        says: &[
+            "expected ',' or ')' after the argument",
+            "found end of input",
+        ],
     },
     Case {
         what: "negative units",
@@ -47,7 +54,11 @@ const CASES: &[Case] = &[
         text: "input(16) -> dense(8) @ {precision: ap_fixed<8>}",
         line: 1,
         column: 37,
-        says: &["setting 'precision'", "invalid fixed-point type 'ap_fixed<8>'", "2 to 5 arguments"],
+        says: &[
+            "setting 'precision'",
+            "invalid fixed-point type 'ap_fixed<8>'",
+            "2 to 5 arguments",
+        ],
     },
     Case {
         what: "bad ap_fixed text in the model config",
@@ -82,7 +93,10 @@ const CASES: &[Case] = &[
         text: "input(4, 4, 1) -> conv2d(2, 5x5)",
         line: 1,
         column: 19,
-        says: &["layer 'conv2d' (Conv2D)", "kernel [5, 5] is larger than the input [4, 4]"],
+        says: &[
+            "layer 'conv2d' (Conv2D)",
+            "kernel [5, 5] is larger than the input [4, 4]",
+        ],
     },
     Case {
         what: "conv2d on a flat input",
@@ -138,7 +152,11 @@ const CASES: &[Case] = &[
         text: "config { reuse: 0 }\ninput(8)",
         line: 1,
         column: 17,
-        says: &["setting 'reuse'", "positive integer reuse factor", "found '0'"],
+        says: &[
+            "setting 'reuse'",
+            "positive integer reuse factor",
+            "found '0'",
+        ],
     },
     Case {
         what: "unknown strategy",
@@ -236,7 +254,11 @@ fn every_bad_text_names_the_problem_and_where() {
             "{}: wrong position in: {msg}",
             c.what
         );
-        assert!(msg.starts_with(&format!("line {}, column {}: ", c.line, c.column)), "{}: {msg}", c.what);
+        assert!(
+            msg.starts_with(&format!("line {}, column {}: ", c.line, c.column)),
+            "{}: {msg}",
+            c.what
+        );
         for s in c.says {
             assert!(msg.contains(s), "{}: message lacks '{s}': {msg}", c.what);
         }
@@ -251,7 +273,10 @@ fn file_errors_name_the_file() {
     std::fs::write(&path, "input(16)\n  -> dense(0)\n").unwrap();
     let err = parse_file(&path).unwrap_err();
     let msg = err.to_string();
-    assert!(msg.starts_with(&format!("{}: line 2, column 12: ", path.display())), "{msg}");
+    assert!(
+        msg.starts_with(&format!("{}: line 2, column 12: ", path.display())),
+        "{msg}"
+    );
     assert!(matches!(err, DslError::File { .. }));
 
     let missing = dir.path().join("missing.psn");

@@ -39,7 +39,11 @@ fn examples_parse_with_hand_derived_counts() {
         let back = parse(&text).unwrap_or_else(|e| panic!("{file}: {e}\n{text}"));
         assert_eq!(back, net, "{file} printed as\n{text}");
     }
-    assert!(seen >= PARAMS.len(), "expected the {} examples, found {seen}", PARAMS.len());
+    assert!(
+        seen >= PARAMS.len(),
+        "expected the {} examples, found {seen}",
+        PARAMS.len()
+    );
 }
 
 #[test]
@@ -53,7 +57,10 @@ fn example_settings_are_read() {
     assert_eq!(jet.total_macs(), 16 * 64 + 64 * 32 + 32 * 32 + 32 * 5);
 
     let conv = parse_file(examples().join("conv2d_small.psn")).unwrap();
-    assert_eq!((conv.config.strategy, conv.config.io_type), (Strategy::Resource, IoType::Stream));
+    assert_eq!(
+        (conv.config.strategy, conv.config.io_type),
+        (Strategy::Resource, IoType::Stream)
+    );
     // 25x25 with stride 3 and same padding: ceil(25/3) = 9; then ceil(9/2) = 5
     let c1 = conv.layer(conv.find("cnn2D_1_relu").unwrap());
     assert_eq!(c1.output_shape, vec![9, 9, 5]);
@@ -67,9 +74,15 @@ fn example_settings_are_read() {
     assert_eq!(head.settings.reuse_factor, Some(4));
     assert_eq!(head.settings.strategy, Some(Strategy::Resource));
     let resolved = res.config.resolve(&head.settings);
-    assert_eq!((resolved.bias, resolved.reuse_factor), (FixedType::fixed(16, 6), 4));
+    assert_eq!(
+        (resolved.bias, resolved.reuse_factor),
+        (FixedType::fixed(16, 6), 4)
+    );
     // concat of relu(add) with 8 channels and the 3-channel input, then 2x2 pooling
     let cat = res.layer(res.find("concatenate").unwrap());
     assert_eq!(cat.output_shape, vec![16, 16, 11]);
-    assert_eq!(res.layer(res.find("max_pooling2d").unwrap()).output_shape, vec![8, 8, 11]);
+    assert_eq!(
+        res.layer(res.find("max_pooling2d").unwrap()).output_shape,
+        vec![8, 8, 11]
+    );
 }

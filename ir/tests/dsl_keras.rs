@@ -13,7 +13,9 @@ use ir::Network;
 use std::path::{Path, PathBuf};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keras").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/keras")
+        .join(name)
 }
 
 fn names(n: &Network) -> Vec<String> {
@@ -32,18 +34,30 @@ fn same_as_keras(fixture_name: &str, dsl: &str) {
         names(&from_json),
         to_dsl(&from_json)
     );
-    assert!(from_dsl.same_structure(&from_keras, false), "{fixture_name}: DSL and .keras differ");
+    assert!(
+        from_dsl.same_structure(&from_keras, false),
+        "{fixture_name}: DSL and .keras differ"
+    );
     // parameter counts come out the same as Keras's count_params() in NAME.expected.json
-    let exp: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(fixture(&format!("{fixture_name}.expected.json"))).unwrap()).unwrap();
-    assert_eq!(from_dsl.total_params(), exp["count_params"].as_u64().unwrap(), "{fixture_name}");
+    let exp: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture(&format!("{fixture_name}.expected.json"))).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        from_dsl.total_params(),
+        exp["count_params"].as_u64().unwrap(),
+        "{fixture_name}"
+    );
     // and the printer writes the Keras network as DSL that reads back to the same IR
     let printed = to_dsl(&from_json);
     if std::env::var_os("SHOW_DSL").is_some() {
         println!("{printed}");
     }
     let back = parse(&printed).unwrap_or_else(|e| panic!("{fixture_name}: {e}\n{printed}"));
-    assert!(back.same_structure(&from_json, false), "{fixture_name}: printed\n{printed}");
+    assert!(
+        back.same_structure(&from_json, false),
+        "{fixture_name}: printed\n{printed}"
+    );
 }
 
 #[test]
@@ -232,11 +246,31 @@ fn auto_names_match_keras3() {
     "#;
     let n = parse(src).unwrap();
     let keras = [
-        "input_layer", "conv2d", "batch_normalization", "conv2d_1", "add", "concatenate",
-        "max_pooling2d", "average_pooling2d", "activation", "leaky_re_lu", "activation_1",
-        "dropout", "global_average_pooling2d", "global_max_pooling2d", "concatenate_1", "reshape",
-        "conv1d", "max_pooling1d", "average_pooling1d", "global_average_pooling1d",
-        "global_max_pooling1d", "add_1", "flatten", "dense", "dense_1",
+        "input_layer",
+        "conv2d",
+        "batch_normalization",
+        "conv2d_1",
+        "add",
+        "concatenate",
+        "max_pooling2d",
+        "average_pooling2d",
+        "activation",
+        "leaky_re_lu",
+        "activation_1",
+        "dropout",
+        "global_average_pooling2d",
+        "global_max_pooling2d",
+        "concatenate_1",
+        "reshape",
+        "conv1d",
+        "max_pooling1d",
+        "average_pooling1d",
+        "global_average_pooling1d",
+        "global_max_pooling1d",
+        "add_1",
+        "flatten",
+        "dense",
+        "dense_1",
     ];
     assert_eq!(names(&n), keras);
     assert_eq!(n.total_params(), 171);
@@ -249,12 +283,18 @@ fn examples_equal_hls4ml_models() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let models = root.join("../shared/models/hls4ml-examples/keras");
     if !models.is_dir() {
-        panic!("{} is missing: the shared models must sit beside the repository", models.display());
+        panic!(
+            "{} is missing: the shared models must sit beside the repository",
+            models.display()
+        );
     }
     for (psn, json) in [
         ("jet_tagger_mlp.psn", "KERAS_3layer.json"),
         ("conv1d_small.psn", "KERAS_conv1d_small.json"),
-        ("conv2d_small.psn", "jetTagger_Conv2D_Small_NoBatchNorm.json"),
+        (
+            "conv2d_small.psn",
+            "jetTagger_Conv2D_Small_NoBatchNorm.json",
+        ),
     ] {
         let dsl = parse_file(root.join("examples").join(psn)).unwrap();
         let keras = load_json(&models.join(json), None).unwrap();

@@ -117,7 +117,7 @@ fn bare_hlsconfig_with_precision_dicts_and_layer_types() {
     apply_config_str(
         &mut net,
         "Model:\n  Precision:\n    default: ap_fixed<12,4>\n    weight: ap_fixed<8,2>\n    accum: auto\n  ReuseFactor: 4\n  Strategy: Resource\n\
-         LayerType:\n  Dense:\n    ReuseFactor: 8\n\
+         LayerType:\n  QDense:\n    ReuseFactor: 8\n  Softmax:\n    Strategy: Stable\n\
          LayerName:\n  out:\n    Precision: ap_fixed<20,10>\n    ReuseFactor: 2\n    Strategy: Latency\n  fc1:\n    Precision:\n      bias: ap_fixed<10,3,AP_RND,AP_SAT>\n",
         "inline.yml",
     )

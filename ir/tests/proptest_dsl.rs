@@ -6,8 +6,8 @@
 use ir::frontend::dsl::{keras_prefix, parse, to_dsl};
 use ir::types::{Overflow, Quantization};
 use ir::{
-    Activation, FixedType, HlsConfig, IoType, Layer, LayerKind, LayerSettings, Network, Padding, PoolOp,
-    Precision, Strategy as HlsStrategy,
+    Activation, FixedType, HlsConfig, IoType, Layer, LayerKind, LayerSettings, Network, Padding,
+    PoolOp, Precision, Strategy as HlsStrategy,
 };
 use proptest::prelude::*;
 use std::collections::HashMap;
@@ -24,12 +24,19 @@ const QUANT: &[Quantization] = &[
     Quantization::RndMinInf,
     Quantization::RndConv,
 ];
-const OVERFLOW: &[Overflow] = &[Overflow::Wrap, Overflow::Sat, Overflow::SatZero, Overflow::SatSym, Overflow::WrapSm];
+const OVERFLOW: &[Overflow] = &[
+    Overflow::Wrap,
+    Overflow::Sat,
+    Overflow::SatZero,
+    Overflow::SatSym,
+    Overflow::WrapSm,
+];
 
 /// Fixed-point types as hls4ml writes them: the optional quantisation, overflow and saturation
 /// bits are written left to right, so a later one is only present with the earlier ones.
 fn fixed_type() -> impl Strategy<Value = FixedType> {
-    let int = (1u32..=1024, any::<bool>()).prop_map(|(width, signed)| FixedType::Int { width, signed });
+    let int =
+        (1u32..=1024, any::<bool>()).prop_map(|(width, signed)| FixedType::Int { width, signed });
     let fixed = (
         1u32..=1024,
         -64i32..=64,
@@ -39,14 +46,16 @@ fn fixed_type() -> impl Strategy<Value = FixedType> {
         prop::sample::select(OVERFLOW),
         0u32..16,
     )
-        .prop_map(|(width, integer, signed, extra, q, o, n)| FixedType::Fixed {
-            width,
-            integer,
-            signed,
-            quantization: (extra >= 1).then_some(q),
-            overflow: (extra >= 2).then_some(o),
-            saturation_bits: (extra >= 3).then_some(n),
-        });
+        .prop_map(
+            |(width, integer, signed, extra, q, o, n)| FixedType::Fixed {
+                width,
+                integer,
+                signed,
+                quantization: (extra >= 1).then_some(q),
+                overflow: (extra >= 2).then_some(o),
+                saturation_bits: (extra >= 3).then_some(n),
+            },
+        );
     prop_oneof![1 => int, 4 => fixed]
 }
 
@@ -60,14 +69,16 @@ fn any_fixed_type() -> impl Strategy<Value = FixedType> {
         prop::option::of(prop::sample::select(OVERFLOW)),
         prop::option::of(0u32..64),
     )
-        .prop_map(|(width, integer, signed, quantization, overflow, saturation_bits)| FixedType::Fixed {
-            width,
-            integer,
-            signed,
-            quantization,
-            overflow,
-            saturation_bits,
-        })
+        .prop_map(
+            |(width, integer, signed, quantization, overflow, saturation_bits)| FixedType::Fixed {
+                width,
+                integer,
+                signed,
+                quantization,
+                overflow,
+                saturation_bits,
+            },
+        )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -155,21 +166,28 @@ struct Step {
 
 fn step() -> impl Strategy<Value = Step> {
     (
-        (0u8..14, any::<usize>(), any::<usize>(), [1usize..9, 1usize..9, 1usize..4, 1usize..4]),
+        (
+            0u8..14,
+            any::<usize>(),
+            any::<usize>(),
+            [1usize..9, 1usize..9, 1usize..4, 1usize..4],
+        ),
         (any::<[bool; 3]>(), activation(), 0.0f64..0.95),
         (prop::option::weighted(0.3, custom_name()), layer_settings()),
     )
-        .prop_map(|((kind, pick, other, n), (flags, act, real), (name, settings))| Step {
-            kind,
-            pick,
-            other,
-            n,
-            flags,
-            act,
-            real,
-            name,
-            settings,
-        })
+        .prop_map(
+            |((kind, pick, other, n), (flags, act, real), (name, settings))| Step {
+                kind,
+                pick,
+                other,
+                n,
+                flags,
+                act,
+                real,
+                name,
+                settings,
+            },
+        )
 }
 
 #[derive(Debug, Clone)]
@@ -194,7 +212,13 @@ fn plan() -> impl Strategy<Value = Plan> {
         prop::collection::vec(step(), 0..14),
         prop::option::of((any::<usize>(), any::<usize>())),
     )
-        .prop_map(|(name, config, inputs, steps, outputs)| Plan { name, config, inputs, steps, outputs })
+        .prop_map(|(name, config, inputs, steps, outputs)| Plan {
+            name,
+            config,
+            inputs,
+            steps,
+            outputs,
+        })
 }
 
 /// Build the network a plan describes, naming layers as Keras would unless the step has a name.
@@ -203,14 +227,22 @@ fn build(plan: &Plan) -> Network {
     net.config = plan.config.clone();
     let mut uids: HashMap<&'static str, usize> = HashMap::new();
     let mut nodes: Vec<(String, Vec<usize>)> = Vec::new();
-    let mut add = |net: &mut Network, nodes: &mut Vec<(String, Vec<usize>)>, mut layer: Layer, custom: &Option<String>, inputs: &[String]| {
+    let mut add = |net: &mut Network,
+                   nodes: &mut Vec<(String, Vec<usize>)>,
+                   mut layer: Layer,
+                   custom: &Option<String>,
+                   inputs: &[String]| {
         let name = match custom {
             Some(n) => n.clone(),
             None => {
                 let p = keras_prefix(&layer.kind);
                 let u = uids.entry(p).or_insert(0);
                 *u += 1;
-                if *u == 1 { p.to_string() } else { format!("{p}_{}", *u - 1) }
+                if *u == 1 {
+                    p.to_string()
+                } else {
+                    format!("{p}_{}", *u - 1)
+                }
             }
         };
         let mut unique = name.clone();
@@ -222,50 +254,120 @@ fn build(plan: &Plan) -> Network {
         layer.name = unique.clone();
         let refs: Vec<&str> = inputs.iter().map(String::as_str).collect();
         let id = net.add_layer(layer, &refs).unwrap();
-        let ins: Vec<Vec<usize>> = net.inputs_of(id).iter().map(|i| net.layer(*i).output_shape.clone()).collect();
-        let out = ir::shape::infer_layer(net.layer(id), &ins).unwrap_or_else(|e| panic!("generator made a bad layer: {e}"));
+        let ins: Vec<Vec<usize>> = net
+            .inputs_of(id)
+            .iter()
+            .map(|i| net.layer(*i).output_shape.clone())
+            .collect();
+        let out = ir::shape::infer_layer(net.layer(id), &ins)
+            .unwrap_or_else(|e| panic!("generator made a bad layer: {e}"));
         net.layer_mut(id).output_shape = out.clone();
         nodes.push((unique, out));
     };
     for shape in &plan.inputs {
-        add(&mut net, &mut nodes, Layer::new("", LayerKind::Input { shape: shape.clone() }), &None, &[]);
+        add(
+            &mut net,
+            &mut nodes,
+            Layer::new(
+                "",
+                LayerKind::Input {
+                    shape: shape.clone(),
+                },
+            ),
+            &None,
+            &[],
+        );
     }
     for s in &plan.steps {
         let (src, shape) = nodes[s.pick % nodes.len()].clone();
         let rank = shape.len();
         let [a, b, c, d] = s.n;
-        let padding = if s.flags[1] { Padding::Same } else { Padding::Valid };
-        let op = if s.flags[2] { PoolOp::Max } else { PoolOp::Average };
+        let padding = if s.flags[1] {
+            Padding::Same
+        } else {
+            Padding::Valid
+        };
+        let op = if s.flags[2] {
+            PoolOp::Max
+        } else {
+            PoolOp::Average
+        };
         // a window that fits the input (valid padding) or any (same padding)
-        let win = |len: usize, w: usize| if padding == Padding::Same { w } else { w.min(len) };
+        let win = |len: usize, w: usize| {
+            if padding == Padding::Same {
+                w
+            } else {
+                w.min(len)
+            }
+        };
         let mut inputs = vec![src.clone()];
         let (kind, act) = match (s.kind, rank) {
-            (1, 2) => (LayerKind::Conv1D { filters: a, kernel: win(shape[0], c), stride: d, padding, use_bias: s.flags[0] }, s.act),
-            (2, 3) => (
-                LayerKind::Conv2D { filters: a, kernel: [win(shape[0], c), win(shape[1], d)], stride: [d, c], padding, use_bias: s.flags[0] },
+            (1, 2) => (
+                LayerKind::Conv1D {
+                    filters: a,
+                    kernel: win(shape[0], c),
+                    stride: d,
+                    padding,
+                    use_bias: s.flags[0],
+                },
                 s.act,
             ),
-            (3, 2) => (LayerKind::Pool1D { op, pool: win(shape[0], c), stride: d, padding }, Activation::Linear),
+            (2, 3) => (
+                LayerKind::Conv2D {
+                    filters: a,
+                    kernel: [win(shape[0], c), win(shape[1], d)],
+                    stride: [d, c],
+                    padding,
+                    use_bias: s.flags[0],
+                },
+                s.act,
+            ),
+            (3, 2) => (
+                LayerKind::Pool1D {
+                    op,
+                    pool: win(shape[0], c),
+                    stride: d,
+                    padding,
+                },
+                Activation::Linear,
+            ),
             (4, 3) => (
-                LayerKind::Pool2D { op, pool: [win(shape[0], c), win(shape[1], d)], stride: [c, d], padding },
+                LayerKind::Pool2D {
+                    op,
+                    pool: [win(shape[0], c), win(shape[1], d)],
+                    stride: [c, d],
+                    padding,
+                },
                 Activation::Linear,
             ),
             (5, 2) => (LayerKind::GlobalPool1D { op }, Activation::Linear),
             (6, 3) => (LayerKind::GlobalPool2D { op }, Activation::Linear),
             (7, _) => (
-                LayerKind::BatchNorm { epsilon: [0.001, 1e-5, 0.01][a % 3], center: s.flags[0], scale: s.flags[1] },
+                LayerKind::BatchNorm {
+                    epsilon: [0.001, 1e-5, 0.01][a % 3],
+                    center: s.flags[0],
+                    scale: s.flags[1],
+                },
                 Activation::Linear,
             ),
             (8, _) => (LayerKind::Activation(s.act), Activation::Linear),
             (9, _) => (LayerKind::Flatten, Activation::Linear),
             (10, _) => {
                 let n: usize = shape.iter().product();
-                let f = [2, 3, 1].into_iter().find(|f| n % f == 0).unwrap();
-                let target = if s.flags[0] { vec![0, f] } else { vec![n / f, f] };
+                let f = [2, 3, 1].into_iter().find(|f| n.is_multiple_of(*f)).unwrap();
+                let target = if s.flags[0] {
+                    vec![0, f]
+                } else {
+                    vec![n / f, f]
+                };
                 (LayerKind::Reshape { target }, Activation::Linear)
             }
             (11, _) => {
-                let same: Vec<&String> = nodes.iter().filter(|(_, sh)| *sh == shape).map(|(n, _)| n).collect();
+                let same: Vec<&String> = nodes
+                    .iter()
+                    .filter(|(_, sh)| *sh == shape)
+                    .map(|(n, _)| n)
+                    .collect();
                 inputs.push(same[s.other % same.len()].clone());
                 (LayerKind::Add, Activation::Linear)
             }
@@ -279,10 +381,21 @@ fn build(plan: &Plan) -> Network {
                 if s.flags[0] {
                     inputs.push(fits[(s.other / 7) % fits.len()].clone());
                 }
-                (LayerKind::Concatenate { axis: if s.flags[1] { -1 } else { rank as isize } }, Activation::Linear)
+                (
+                    LayerKind::Concatenate {
+                        axis: if s.flags[1] { -1 } else { rank as isize },
+                    },
+                    Activation::Linear,
+                )
             }
             (13, _) => (LayerKind::Dropout { rate: s.real }, Activation::Linear),
-            _ => (LayerKind::Dense { units: a + b, use_bias: s.flags[0] }, s.act),
+            _ => (
+                LayerKind::Dense {
+                    units: a + b,
+                    use_bias: s.flags[0],
+                },
+                s.act,
+            ),
         };
         let mut layer = Layer::new("", kind).with_activation(act);
         layer.settings = s.settings.clone();
@@ -290,7 +403,10 @@ fn build(plan: &Plan) -> Network {
     }
     net.default_outputs();
     if let Some((p, q)) = plan.outputs {
-        let (a, b) = (nodes[p % nodes.len()].0.clone(), nodes[q % nodes.len()].0.clone());
+        let (a, b) = (
+            nodes[p % nodes.len()].0.clone(),
+            nodes[q % nodes.len()].0.clone(),
+        );
         if a != b {
             net.set_outputs(&[&b, &a]).unwrap();
         }
@@ -342,16 +458,27 @@ fn generated_networks_cover_every_kind() {
         let net = build(&plan);
         for l in net.layers() {
             kinds.insert(l.kind.name());
-            merges += usize::from(matches!(l.kind, LayerKind::Add | LayerKind::Concatenate { .. }));
+            merges += usize::from(matches!(
+                l.kind,
+                LayerKind::Add | LayerKind::Concatenate { .. }
+            ));
             settings += usize::from(l.settings != LayerSettings::default());
             named += usize::from(!l.name.starts_with(keras_prefix(&l.kind)));
-            leaky += usize::from(matches!(l.activation, Activation::LeakyRelu { .. }) && l.kind.takes_activation());
+            leaky += usize::from(
+                matches!(l.activation, Activation::LeakyRelu { .. }) && l.kind.takes_activation(),
+            );
         }
         let text = to_dsl(&net);
         explicit_outputs += usize::from(text.contains("\noutputs "));
     }
     assert_eq!(kinds.len(), 19, "kinds reached: {kinds:?}");
-    for (what, n) in [("merges", merges), ("explicit outputs", explicit_outputs), ("settings", settings), ("custom names", named), ("fused leaky relu", leaky)] {
+    for (what, n) in [
+        ("merges", merges),
+        ("explicit outputs", explicit_outputs),
+        ("settings", settings),
+        ("custom names", named),
+        ("fused leaky relu", leaky),
+    ] {
         assert!(n >= 10, "{what}: only {n}");
     }
 }

@@ -12,7 +12,8 @@ use proptest::prelude::*;
 use std::path::Path;
 
 fn read(rel: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(rel))
+        .unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
 fn dsl_sources() -> Vec<String> {
@@ -23,28 +24,94 @@ fn dsl_sources() -> Vec<String> {
 }
 
 fn keras_sources() -> Vec<String> {
-    ["mlp_leaky", "conv1d_pool_bn", "conv2d_pool_bn", "global_pools", "functional_add_concat"]
-        .iter()
-        .map(|n| read(&format!("tests/fixtures/keras/{n}.json")))
-        .collect()
+    [
+        "mlp_leaky",
+        "conv1d_pool_bn",
+        "conv2d_pool_bn",
+        "global_pools",
+        "functional_add_concat",
+    ]
+    .iter()
+    .map(|n| read(&format!("tests/fixtures/keras/{n}.json")))
+    .collect()
 }
 
 fn yaml_sources() -> Vec<String> {
     ["qkeras_3layer_config.yml", "qkeras_mnist_dense_config.yml"]
         .iter()
-        .map(|n| read(&format!("../../shared/models/hls4ml-examples/config-files/{n}")))
+        .map(|n| {
+            read(&format!(
+                "../../shared/models/hls4ml-examples/config-files/{n}"
+            ))
+        })
         .collect()
 }
 
 /// Text that is likely to reach deep into the parsers.
 const SNIPPETS: &[&str] = &[
-    "", "-1", "0", "-0", "1e308", "1e-400", "99999999999999999999", "16777217", "3x3", "0x0",
-    "null", "true", "[", "]", "{", "}", "(", ")", "\"", "\\", ",", ":", ";", "\n", "#", "->", "@",
-    "=", "<", ">", "ap_fixed<", "ap_fixed<16,6>", "ap_fixed<0,0>", "ap_int<>", "AP_RND", "input(",
-    "dense(", "add(", "concat(", "reshape(-1, -1)", "conv2d(1, 9x9)", "x", "é", "\u{0}", "NaN",
-    "inf", "[null, 0]", "{\"class_name\": 1}", "\"units\": -5", "\"units\": 1e30",
-    "\"kernel_size\": [0]", "\"strides\": []", "\"inbound_nodes\": [[[]]]", "Precision:", "ReuseFactor: -1",
-    "LayerName:", "  ", "\t", "- ", "&a", "*a", "!!binary", "? ",
+    "",
+    "-1",
+    "0",
+    "-0",
+    "1e308",
+    "1e-400",
+    "99999999999999999999",
+    "16777217",
+    "3x3",
+    "0x0",
+    "null",
+    "true",
+    "[",
+    "]",
+    "{",
+    "}",
+    "(",
+    ")",
+    "\"",
+    "\\",
+    ",",
+    ":",
+    ";",
+    "\n",
+    "#",
+    "->",
+    "@",
+    "=",
+    "<",
+    ">",
+    "ap_fixed<",
+    "ap_fixed<16,6>",
+    "ap_fixed<0,0>",
+    "ap_int<>",
+    "AP_RND",
+    "input(",
+    "dense(",
+    "add(",
+    "concat(",
+    "reshape(-1, -1)",
+    "conv2d(1, 9x9)",
+    "x",
+    "é",
+    "\u{0}",
+    "NaN",
+    "inf",
+    "[null, 0]",
+    "{\"class_name\": 1}",
+    "\"units\": -5",
+    "\"units\": 1e30",
+    "\"kernel_size\": [0]",
+    "\"strides\": []",
+    "\"inbound_nodes\": [[[]]]",
+    "Precision:",
+    "ReuseFactor: -1",
+    "LayerName:",
+    "  ",
+    "\t",
+    "- ",
+    "&a",
+    "*a",
+    "!!binary",
+    "? ",
 ];
 
 #[derive(Debug, Clone)]
@@ -104,7 +171,11 @@ fn apply(mut s: String, edits: &[Edit]) -> String {
 
 /// A source picked from `sources`, with a few random edits.
 fn mutated(sources: Vec<String>) -> impl Strategy<Value = String> {
-    (prop::sample::select(sources), prop::collection::vec(edit(), 1..5)).prop_map(|(s, e)| apply(s, &e))
+    (
+        prop::sample::select(sources),
+        prop::collection::vec(edit(), 1..5),
+    )
+        .prop_map(|(s, e)| apply(s, &e))
 }
 
 fn soup() -> impl Strategy<Value = String> {
@@ -113,12 +184,64 @@ fn soup() -> impl Strategy<Value = String> {
 
 fn dsl_soup() -> impl Strategy<Value = String> {
     const TOKENS: &[&str] = &[
-        "input", "dense", "conv1d", "conv2d", "maxpool2d", "avgpool1d", "globalmaxpool2d", "batchnorm",
-        "relu", "leaky_relu", "flatten", "reshape", "dropout", "add", "concat", "network", "config",
-        "outputs", "x", "y", "=", "->", "(", ")", "{", "}", "@", ",", ":", ";", "\n", " ", "#c\n", "1",
-        "2", "3", "-1", "0", "0.5", "3x3", "1x9", "16777216", "name=", "\"n\"", "stride=", "padding=",
-        "same", "axis=", "alpha=", "bias=", "false", "precision", "ap_fixed<8,3>", "reuse", "strategy",
-        "resource", "clock", "part",
+        "input",
+        "dense",
+        "conv1d",
+        "conv2d",
+        "maxpool2d",
+        "avgpool1d",
+        "globalmaxpool2d",
+        "batchnorm",
+        "relu",
+        "leaky_relu",
+        "flatten",
+        "reshape",
+        "dropout",
+        "add",
+        "concat",
+        "network",
+        "config",
+        "outputs",
+        "x",
+        "y",
+        "=",
+        "->",
+        "(",
+        ")",
+        "{",
+        "}",
+        "@",
+        ",",
+        ":",
+        ";",
+        "\n",
+        " ",
+        "#c\n",
+        "1",
+        "2",
+        "3",
+        "-1",
+        "0",
+        "0.5",
+        "3x3",
+        "1x9",
+        "16777216",
+        "name=",
+        "\"n\"",
+        "stride=",
+        "padding=",
+        "same",
+        "axis=",
+        "alpha=",
+        "bias=",
+        "false",
+        "precision",
+        "ap_fixed<8,3>",
+        "reuse",
+        "strategy",
+        "resource",
+        "clock",
+        "part",
     ];
     prop::collection::vec(prop::sample::select(TOKENS), 0..60).prop_map(|v| v.join(""))
 }
@@ -134,7 +257,10 @@ fn keras_json(text: &str) {
 }
 
 fn yaml(text: &str) {
-    let mut net = dsl::parse("input(16) -> dense(64, relu, name=fc1) -> dense(5, softmax, name=output_softmax)").unwrap();
+    let mut net = dsl::parse(
+        "input(16) -> dense(64, relu, name=fc1) -> dense(5, softmax, name=output_softmax)",
+    )
+    .unwrap();
     let _ = apply_config_str(&mut net, text, "fuzz.yml");
 }
 

@@ -60,6 +60,9 @@ pub struct Args {
     pub plots: PathBuf,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Also write every prediction (target, strategy, id, predicted, true) to this CSV
+    #[arg(long)]
+    pub rows_csv: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -93,6 +96,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let file = args.plots.join(format!("{}_{}.svg", t.target.replace('.', "_"), t.strategy.to_lowercase()));
         let title = format!("{} ({}): {} rows, SMAPE {:.1}%, R² {:.3}", t.target, t.strategy, t.metrics.n, t.metrics.smape, t.metrics.r2);
         estimator::plot::predicted_vs_true(&file, &title, &t.pred, &t.truth)?;
+    }
+    if let Some(path) = &args.rows_csv {
+        let mut out = String::from("target,strategy,id,predicted,true\n");
+        for t in &ev.targets {
+            for ((id, p), v) in t.ids.iter().zip(&t.pred).zip(&t.truth) {
+                out.push_str(&format!("{},{},{},{},{}\n", t.target, t.strategy, id, p, v));
+            }
+        }
+        std::fs::write(path, out).with_context(|| format!("writing {}", path.display()))?;
     }
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&ev)?),

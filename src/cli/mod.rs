@@ -1,5 +1,6 @@
 //! Subcommands of the `presynth` CLI, one module each, plus shared helpers (model loading,
 //! output formats).
+pub mod attention;
 pub mod calibrate;
 pub mod codegen;
 pub mod common;
@@ -7,4 +8,5 @@ pub mod estimate;
 pub mod evaluate;
 pub mod inspect;
 pub mod sweep;
+pub mod targets;
 pub mod train;

@@ -3,8 +3,10 @@
 //! ([`project`]) and wa-hls4ml JSON records ([`wa_json`]). Bad inputs are reported with file and
 //! field, counted, and skipped: never turned into zeros.
 
+pub mod project;
 pub mod reports;
 pub mod shared_csv;
+pub mod wa_json;
 
 use crate::error::DatasetError;
 use crate::record::Record;

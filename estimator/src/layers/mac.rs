@@ -158,7 +158,8 @@ pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
             } else {
                 (0.0, 0.0, 0.0)
             };
-            timing[0] = 1.0;
+            // RF = 1 is the fully unrolled case: one pipeline stage like Latency.
+            timing[if rf > 1 { 0 } else { 1 }] = 1.0;
             let base = if rf > 1 { rf as f64 } else { 0.0 };
             Mac {
                 rf,

@@ -91,6 +91,9 @@ pub struct Analysis {
     pub formulas: &'static [&'static str],
     pub inputs: Vec<(&'static str, f64)>,
     pub warnings: Vec<String>,
+    /// Use this strategy's coefficients instead of the layer's (Resource with RF = 1 is fully
+    /// unrolled like Latency, and csynth treats it so: pilot data).
+    pub coefficients: Option<Strategy>,
 }
 
 impl Analysis {
@@ -111,6 +114,7 @@ impl Analysis {
             formulas,
             inputs: Vec::new(),
             warnings: Vec::new(),
+            coefficients: None,
         }
     }
 }
@@ -182,6 +186,7 @@ pub fn mac_layer(ctx: &LayerCtx, spec: &mac::MacSpec, invocations: f64, _stream_
             ("block_factor", m.block_factor),
         ],
         warnings,
+        coefficients: (spec.strategy == Strategy::Resource && m.rf == 1).then_some(Strategy::Latency),
     }
 }
 
@@ -306,8 +311,9 @@ pub fn best_cycles(a: &Analysis, calib: &Calibration) -> f64 {
 
 /// Apply the calibration to an analysis.
 pub fn finish(layer: &ir::Layer, strategy: Strategy, calib: &Calibration, device: &Device, a: Analysis) -> LayerEstimate {
-    let (fc, csynth) = resources(&a, calib, LabelKind::Csynth, strategy, device);
-    let (fp, post) = resources(&a, calib, LabelKind::PostSynthesis, strategy, device);
+    let coeffs = a.coefficients.unwrap_or(strategy);
+    let (fc, csynth) = resources(&a, calib, LabelKind::Csynth, coeffs, device);
+    let (fp, post) = resources(&a, calib, LabelKind::PostSynthesis, coeffs, device);
     let best = best_cycles(&a, calib).round();
     let worst = best + (a.timing[0] * calib.timing.worst_extra_per_stage).round();
     let ii = match a.ii {
@@ -328,7 +334,7 @@ pub fn finish(layer: &ir::Layer, strategy: Strategy, calib: &Calibration, device
         ii: ii.max(1.0).round() as u64,
         analysis: a,
         features: [fc, fp],
-        strategy_enum: strategy,
+        strategy_enum: coeffs,
     }
 }
 

@@ -387,9 +387,15 @@ pub fn apply_config_str(
 }
 
 /// Whether an hls4ml `LayerType` key names this layer's kind (hls4ml's class names: `Dense`,
-/// `Conv2D`, `Pooling2D`, `Activation`, `Softmax`, `BatchNormalization`, ...).
+/// `Conv2D`, `Pooling2D`, `Activation`, `Softmax`, `BatchNormalization`, ...; QKeras names such
+/// as `QDense` too).
 fn hls4ml_class_matches(ty: &str, kind: &LayerKind) -> bool {
     let ty = ty.to_ascii_lowercase();
+    // QKeras class names (QDense, QConv2D, QActivation, ...) name the same IR kinds.
+    let ty = match ty.strip_prefix('q') {
+        Some(rest) if !rest.is_empty() && !ty.starts_with("qu") => rest.to_string(),
+        _ => ty,
+    };
     let name = kind.name().to_ascii_lowercase();
     match kind {
         LayerKind::Activation(a) => match a {

@@ -54,14 +54,26 @@ impl<'s, 'a> Builder<'s, 'a> {
         match st {
             Stmt::Network(name) => {
                 if let Some(first) = self.name_at {
-                    return located(name.tail, format!("the network name is set twice (first on line {})", self.line_of(first)));
+                    return located(
+                        name.tail,
+                        format!(
+                            "the network name is set twice (first on line {})",
+                            self.line_of(first)
+                        ),
+                    );
                 }
                 self.name_at = Some(name.tail);
                 self.net.name = name.v;
             }
             Stmt::Config(block) => {
                 if let Some(first) = self.config_at {
-                    return located(block.tail, format!("config is given twice (first on line {})", self.line_of(first)));
+                    return located(
+                        block.tail,
+                        format!(
+                            "config is given twice (first on line {})",
+                            self.line_of(first)
+                        ),
+                    );
                 }
                 self.config_at = Some(block.tail);
                 self.net.config = model_config(&block.v)?;
@@ -110,12 +122,19 @@ impl<'s, 'a> Builder<'s, 'a> {
                 }
                 if let Some(var) = var {
                     if KEYWORDS.contains(&var.v) {
-                        return located(var.tail, format!("'{}' is a keyword; choose another node name", var.v));
+                        return located(
+                            var.tail,
+                            format!("'{}' is a keyword; choose another node name", var.v),
+                        );
                     }
                     if let Some((_, first)) = self.vars.get(var.v) {
                         return located(
                             var.tail,
-                            format!("node '{}' is already defined on line {}", var.v, self.line_of(*first)),
+                            format!(
+                                "node '{}' is already defined on line {}",
+                                var.v,
+                                self.line_of(*first)
+                            ),
                         );
                     }
                     self.vars.insert(var.v, (cur, var.tail));
@@ -142,7 +161,12 @@ impl<'s, 'a> Builder<'s, 'a> {
         located(r.tail, format!("unknown node '{}'{hint}", r.v))
     }
 
-    fn add_call(&mut self, c: &Call<'a>, spec: &'static Spec, mut inputs: Vec<NodeId>) -> Result<NodeId, Located> {
+    fn add_call(
+        &mut self,
+        c: &Call<'a>,
+        spec: &'static Spec,
+        mut inputs: Vec<NodeId>,
+    ) -> Result<NodeId, Located> {
         let args = Args::bind(spec, c)?;
         let (kind, activation) = (spec.build)(&args)?;
         if spec.role == Role::Merge {
@@ -152,7 +176,11 @@ impl<'s, 'a> Builder<'s, 'a> {
                     _ => {
                         return located(
                             v.tail,
-                            format!("{}: operands must be node names; found {}", spec.name, v.v.describe()),
+                            format!(
+                                "{}: operands must be node names; found {}",
+                                spec.name,
+                                v.v.describe()
+                            ),
                         )
                     }
                 }
@@ -160,7 +188,12 @@ impl<'s, 'a> Builder<'s, 'a> {
             if inputs.len() < 2 {
                 return located(
                     c.name.tail,
-                    format!("{} needs at least two operands, e.g. {}; found {}", spec.name, spec.example, inputs.len()),
+                    format!(
+                        "{} needs at least two operands, e.g. {}; found {}",
+                        spec.name,
+                        spec.example,
+                        inputs.len()
+                    ),
                 );
             }
         }
@@ -180,14 +213,20 @@ impl<'s, 'a> Builder<'s, 'a> {
         if let Some(first) = self.layer_at.get(&name) {
             return located(
                 c.name.tail,
-                format!("duplicate layer name '{name}' (first used on line {})", self.line_of(*first)),
+                format!(
+                    "duplicate layer name '{name}' (first used on line {})",
+                    self.line_of(*first)
+                ),
             );
         }
         let mut layer = Layer::new(name.clone(), kind).with_activation(activation);
         if let Some(block) = &c.settings {
             layer.settings = layer_settings(&block.v)?;
         }
-        let names: Vec<String> = inputs.iter().map(|i| self.net.layer(*i).name.clone()).collect();
+        let names: Vec<String> = inputs
+            .iter()
+            .map(|i| self.net.layer(*i).name.clone())
+            .collect();
         let refs: Vec<&str> = names.iter().map(String::as_str).collect();
         let id = self
             .net
@@ -200,8 +239,12 @@ impl<'s, 'a> Builder<'s, 'a> {
     /// Position of the layer an IR error is about, else the start of the text.
     fn ir_error(&self, e: IrError) -> Located {
         let tail = match &e {
-            IrError::Layer { layer, .. } | IrError::Shape { layer, .. } => self.layer_at.get(layer).copied(),
-            IrError::UnknownLayer(l) | IrError::DuplicateName(l) | IrError::Cycle(l) => self.layer_at.get(l).copied(),
+            IrError::Layer { layer, .. } | IrError::Shape { layer, .. } => {
+                self.layer_at.get(layer).copied()
+            }
+            IrError::UnknownLayer(l) | IrError::DuplicateName(l) | IrError::Cycle(l) => {
+                self.layer_at.get(l).copied()
+            }
             _ => None,
         };
         Located {
@@ -246,10 +289,17 @@ impl<'s, 'a> Builder<'s, 'a> {
             let out = infer_layer(layer, &ins).map_err(|e| self.ir_error(e))?;
             let elements = out.iter().try_fold(1usize, |p, d| p.checked_mul(*d));
             if elements.is_none_or(|n| n > MAX_ELEMENTS) {
-                let tail = self.layer_at.get(&layer.name).copied().unwrap_or(self.src.len());
+                let tail = self
+                    .layer_at
+                    .get(&layer.name)
+                    .copied()
+                    .unwrap_or(self.src.len());
                 return located(
                     tail,
-                    format!("layer '{}' would output {out:?}, more than {MAX_ELEMENTS} values", layer.name),
+                    format!(
+                        "layer '{}' would output {out:?}, more than {MAX_ELEMENTS} values",
+                        layer.name
+                    ),
                 );
             }
             self.net.layer_mut(id).output_shape = out;
@@ -259,7 +309,10 @@ impl<'s, 'a> Builder<'s, 'a> {
 }
 
 fn spec_of(c: &Call) -> Result<&'static Spec, Located> {
-    kinds::spec(c.name.v).map_or_else(|| located(c.name.tail, format!("unknown layer '{}'", c.name.v)), Ok)
+    kinds::spec(c.name.v).map_or_else(
+        || located(c.name.tail, format!("unknown layer '{}'", c.name.v)),
+        Ok,
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -270,18 +323,30 @@ fn setting_err<T>(e: &Entry, message: impl std::fmt::Display) -> Result<T, Locat
 }
 
 fn fixed(e: &Entry) -> Result<FixedType, Located> {
-    e.value.v.parse::<FixedType>().or_else(|err| setting_err(e, err))
+    e.value
+        .v
+        .parse::<FixedType>()
+        .or_else(|err| setting_err(e, err))
 }
 
 fn reuse(e: &Entry) -> Result<u32, Located> {
     match e.value.v.parse::<u32>() {
         Ok(n) if n >= 1 => Ok(n),
-        _ => setting_err(e, format!("expected a positive integer reuse factor; found '{}'", e.value.v)),
+        _ => setting_err(
+            e,
+            format!(
+                "expected a positive integer reuse factor; found '{}'",
+                e.value.v
+            ),
+        ),
     }
 }
 
 fn strategy(e: &Entry) -> Result<Strategy, Located> {
-    e.value.v.parse::<Strategy>().or_else(|err| setting_err(e, err))
+    e.value
+        .v
+        .parse::<Strategy>()
+        .or_else(|err| setting_err(e, err))
 }
 
 /// Check for unknown and repeated keys; return each entry with its canonical key.
@@ -292,11 +357,18 @@ fn canonical<'e, 'a>(
 ) -> Result<Vec<(&'static str, &'e Entry<'a>)>, Located> {
     let mut out: Vec<(&'static str, &Entry)> = Vec::new();
     for e in entries {
-        let Some((key, _)) = keys.iter().find(|(k, aliases)| *k == e.key.v || aliases.contains(&e.key.v)) else {
+        let Some((key, _)) = keys
+            .iter()
+            .find(|(k, aliases)| *k == e.key.v || aliases.contains(&e.key.v))
+        else {
             let names: Vec<&str> = keys.iter().map(|(k, _)| *k).collect();
             return located(
                 e.key.tail,
-                format!("unknown {what} setting '{}'; expected one of {}", e.key.v, names.join(", ")),
+                format!(
+                    "unknown {what} setting '{}'; expected one of {}",
+                    e.key.v,
+                    names.join(", ")
+                ),
             );
         };
         if out.iter().any(|(k, _)| k == key) {
@@ -326,7 +398,13 @@ fn layer_settings(entries: &[Entry]) -> Result<LayerSettings, Located> {
     if let Some((_, e)) = entries.iter().find(|(k, _)| *k == "precision") {
         let t = fixed(e)?;
         let p = &mut s.precision;
-        for slot in [&mut p.weight, &mut p.bias, &mut p.result, &mut p.accum, &mut p.scale] {
+        for slot in [
+            &mut p.weight,
+            &mut p.bias,
+            &mut p.result,
+            &mut p.accum,
+            &mut p.scale,
+        ] {
             *slot = Some(t.clone());
         }
     }
@@ -364,13 +442,29 @@ fn model_config(entries: &[Entry]) -> Result<HlsConfig, Located> {
             "precision" => c.precision = fixed(e)?,
             "reuse" => c.reuse_factor = reuse(e)?,
             "strategy" => c.strategy = strategy(e)?,
-            "io" => c.io_type = e.value.v.parse::<IoType>().or_else(|err| setting_err(e, err))?,
-            "part" | "backend" if e.value.v.is_empty() => return setting_err(e, "expected a non-empty name"),
+            "io" => {
+                c.io_type = e
+                    .value
+                    .v
+                    .parse::<IoType>()
+                    .or_else(|err| setting_err(e, err))?
+            }
+            "part" | "backend" if e.value.v.is_empty() => {
+                return setting_err(e, "expected a non-empty name")
+            }
             "part" => c.part = e.value.v.clone(),
             "backend" => c.backend = e.value.v.clone(),
             "clock" => match e.value.v.parse::<f64>() {
                 Ok(v) if v > 0.0 && v.is_finite() => c.clock_period_ns = v,
-                _ => return setting_err(e, format!("expected a positive clock period in ns; found '{}'", e.value.v)),
+                _ => {
+                    return setting_err(
+                        e,
+                        format!(
+                            "expected a positive clock period in ns; found '{}'",
+                            e.value.v
+                        ),
+                    )
+                }
             },
             _ => {}
         }

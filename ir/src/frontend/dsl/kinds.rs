@@ -68,31 +68,199 @@ macro_rules! spec {
 
 /// Every DSL layer name.
 pub static SPECS: &[Spec] = &[
-    spec!("input", &[], &[], Some("dimension"), Role::Source, "input(32, 32, 3)", build_input),
-    spec!("dense", &["units", "activation"], &["bias", "alpha"], None, Role::Single, "dense(64, relu)", build_dense),
-    spec!("conv1d", &["filters", "kernel", "activation"], &["stride", "padding", "bias", "alpha"], None, Role::Single, "conv1d(16, 3, relu)", build_conv1d),
-    spec!("conv2d", &["filters", "kernel", "activation"], &["stride", "padding", "bias", "alpha"], None, Role::Single, "conv2d(16, 3x3, relu)", build_conv2d),
-    spec!("maxpool1d", &["pool"], &["stride", "padding"], None, Role::Single, "maxpool1d(2)", |a| pool1d(a, PoolOp::Max)),
-    spec!("avgpool1d", &["pool"], &["stride", "padding"], None, Role::Single, "avgpool1d(2)", |a| pool1d(a, PoolOp::Average)),
-    spec!("maxpool2d", &["pool"], &["stride", "padding"], None, Role::Single, "maxpool2d(2x2)", |a| pool2d(a, PoolOp::Max)),
-    spec!("avgpool2d", &["pool"], &["stride", "padding"], None, Role::Single, "avgpool2d(2x2)", |a| pool2d(a, PoolOp::Average)),
-    spec!("globalavgpool1d", &[], &[], None, Role::Single, "globalavgpool1d", |_| plain(LayerKind::GlobalPool1D { op: PoolOp::Average })),
-    spec!("globalmaxpool1d", &[], &[], None, Role::Single, "globalmaxpool1d", |_| plain(LayerKind::GlobalPool1D { op: PoolOp::Max })),
-    spec!("globalavgpool2d", &[], &[], None, Role::Single, "globalavgpool2d", |_| plain(LayerKind::GlobalPool2D { op: PoolOp::Average })),
-    spec!("globalmaxpool2d", &[], &[], None, Role::Single, "globalmaxpool2d", |_| plain(LayerKind::GlobalPool2D { op: PoolOp::Max })),
-    spec!("batchnorm", &[], &["epsilon", "center", "scale"], None, Role::Single, "batchnorm", build_batchnorm),
-    spec!("relu", &[], &[], None, Role::Single, "relu", |_| plain(LayerKind::Activation(Activation::Relu))),
-    spec!("sigmoid", &[], &[], None, Role::Single, "sigmoid", |_| plain(LayerKind::Activation(Activation::Sigmoid))),
-    spec!("tanh", &[], &[], None, Role::Single, "tanh", |_| plain(LayerKind::Activation(Activation::Tanh))),
-    spec!("softmax", &[], &[], None, Role::Single, "softmax", |_| plain(LayerKind::Activation(Activation::Softmax))),
-    spec!("linear", &[], &[], None, Role::Single, "linear", |_| plain(LayerKind::Activation(Activation::Linear))),
-    spec!("leaky_relu", &["alpha"], &[], None, Role::Single, "leaky_relu(alpha=0.1)", build_leaky),
-    spec!("flatten", &[], &[], None, Role::Single, "flatten", |_| plain(LayerKind::Flatten)),
-    spec!("reshape", &[], &[], Some("size"), Role::Single, "reshape(8, 8, 1)", build_reshape),
-    spec!("dropout", &["rate"], &[], None, Role::Single, "dropout(0.5)", build_dropout),
-    spec!("add", &[], &[], Some("operand"), Role::Merge, "add(a, b)", |_| plain(LayerKind::Add)),
-    spec!("concat", &[], &["axis"], Some("operand"), Role::Merge, "concat(a, b, axis=-1)", build_concat),
-    spec!("concatenate", &[], &["axis"], Some("operand"), Role::Merge, "concat(a, b, axis=-1)", build_concat),
+    spec!(
+        "input",
+        &[],
+        &[],
+        Some("dimension"),
+        Role::Source,
+        "input(32, 32, 3)",
+        build_input
+    ),
+    spec!(
+        "dense",
+        &["units", "activation"],
+        &["bias", "alpha"],
+        None,
+        Role::Single,
+        "dense(64, relu)",
+        build_dense
+    ),
+    spec!(
+        "conv1d",
+        &["filters", "kernel", "activation"],
+        &["stride", "padding", "bias", "alpha"],
+        None,
+        Role::Single,
+        "conv1d(16, 3, relu)",
+        build_conv1d
+    ),
+    spec!(
+        "conv2d",
+        &["filters", "kernel", "activation"],
+        &["stride", "padding", "bias", "alpha"],
+        None,
+        Role::Single,
+        "conv2d(16, 3x3, relu)",
+        build_conv2d
+    ),
+    spec!(
+        "maxpool1d",
+        &["pool"],
+        &["stride", "padding"],
+        None,
+        Role::Single,
+        "maxpool1d(2)",
+        |a| pool1d(a, PoolOp::Max)
+    ),
+    spec!(
+        "avgpool1d",
+        &["pool"],
+        &["stride", "padding"],
+        None,
+        Role::Single,
+        "avgpool1d(2)",
+        |a| pool1d(a, PoolOp::Average)
+    ),
+    spec!(
+        "maxpool2d",
+        &["pool"],
+        &["stride", "padding"],
+        None,
+        Role::Single,
+        "maxpool2d(2x2)",
+        |a| pool2d(a, PoolOp::Max)
+    ),
+    spec!(
+        "avgpool2d",
+        &["pool"],
+        &["stride", "padding"],
+        None,
+        Role::Single,
+        "avgpool2d(2x2)",
+        |a| pool2d(a, PoolOp::Average)
+    ),
+    spec!(
+        "globalavgpool1d",
+        &[],
+        &[],
+        None,
+        Role::Single,
+        "globalavgpool1d",
+        |_| plain(LayerKind::GlobalPool1D {
+            op: PoolOp::Average
+        })
+    ),
+    spec!(
+        "globalmaxpool1d",
+        &[],
+        &[],
+        None,
+        Role::Single,
+        "globalmaxpool1d",
+        |_| plain(LayerKind::GlobalPool1D { op: PoolOp::Max })
+    ),
+    spec!(
+        "globalavgpool2d",
+        &[],
+        &[],
+        None,
+        Role::Single,
+        "globalavgpool2d",
+        |_| plain(LayerKind::GlobalPool2D {
+            op: PoolOp::Average
+        })
+    ),
+    spec!(
+        "globalmaxpool2d",
+        &[],
+        &[],
+        None,
+        Role::Single,
+        "globalmaxpool2d",
+        |_| plain(LayerKind::GlobalPool2D { op: PoolOp::Max })
+    ),
+    spec!(
+        "batchnorm",
+        &[],
+        &["epsilon", "center", "scale"],
+        None,
+        Role::Single,
+        "batchnorm",
+        build_batchnorm
+    ),
+    spec!("relu", &[], &[], None, Role::Single, "relu", |_| plain(
+        LayerKind::Activation(Activation::Relu)
+    )),
+    spec!("sigmoid", &[], &[], None, Role::Single, "sigmoid", |_| {
+        plain(LayerKind::Activation(Activation::Sigmoid))
+    }),
+    spec!("tanh", &[], &[], None, Role::Single, "tanh", |_| plain(
+        LayerKind::Activation(Activation::Tanh)
+    )),
+    spec!("softmax", &[], &[], None, Role::Single, "softmax", |_| {
+        plain(LayerKind::Activation(Activation::Softmax))
+    }),
+    spec!("linear", &[], &[], None, Role::Single, "linear", |_| plain(
+        LayerKind::Activation(Activation::Linear)
+    )),
+    spec!(
+        "leaky_relu",
+        &["alpha"],
+        &[],
+        None,
+        Role::Single,
+        "leaky_relu(alpha=0.1)",
+        build_leaky
+    ),
+    spec!("flatten", &[], &[], None, Role::Single, "flatten", |_| {
+        plain(LayerKind::Flatten)
+    }),
+    spec!(
+        "reshape",
+        &[],
+        &[],
+        Some("size"),
+        Role::Single,
+        "reshape(8, 8, 1)",
+        build_reshape
+    ),
+    spec!(
+        "dropout",
+        &["rate"],
+        &[],
+        None,
+        Role::Single,
+        "dropout(0.5)",
+        build_dropout
+    ),
+    spec!(
+        "add",
+        &[],
+        &[],
+        Some("operand"),
+        Role::Merge,
+        "add(a, b)",
+        |_| plain(LayerKind::Add)
+    ),
+    spec!(
+        "concat",
+        &[],
+        &["axis"],
+        Some("operand"),
+        Role::Merge,
+        "concat(a, b, axis=-1)",
+        build_concat
+    ),
+    spec!(
+        "concatenate",
+        &[],
+        &["axis"],
+        Some("operand"),
+        Role::Merge,
+        "concat(a, b, axis=-1)",
+        build_concat
+    ),
 ];
 
 /// The spec of a DSL layer name.
@@ -105,7 +273,8 @@ pub fn is_layer(name: &str) -> bool {
 }
 
 /// The message for a word that is not a layer name.
-pub const EXPECTED_LAYER: &str = "a layer name such as input, dense, conv1d, conv2d, maxpool2d, avgpool2d, \
+pub const EXPECTED_LAYER: &str =
+    "a layer name such as input, dense, conv1d, conv2d, maxpool2d, avgpool2d, \
      globalavgpool2d, batchnorm, relu, leaky_relu, flatten, reshape, dropout, add or concat";
 
 /// The name Keras 3 gives a layer of this kind when none is set (`dense`, `max_pooling2d`,
@@ -117,14 +286,28 @@ pub fn keras_prefix(kind: &LayerKind) -> &'static str {
         LayerKind::Dense { .. } => "dense",
         LayerKind::Conv1D { .. } => "conv1d",
         LayerKind::Conv2D { .. } => "conv2d",
-        LayerKind::Pool1D { op: PoolOp::Max, .. } => "max_pooling1d",
-        LayerKind::Pool1D { op: PoolOp::Average, .. } => "average_pooling1d",
-        LayerKind::Pool2D { op: PoolOp::Max, .. } => "max_pooling2d",
-        LayerKind::Pool2D { op: PoolOp::Average, .. } => "average_pooling2d",
+        LayerKind::Pool1D {
+            op: PoolOp::Max, ..
+        } => "max_pooling1d",
+        LayerKind::Pool1D {
+            op: PoolOp::Average,
+            ..
+        } => "average_pooling1d",
+        LayerKind::Pool2D {
+            op: PoolOp::Max, ..
+        } => "max_pooling2d",
+        LayerKind::Pool2D {
+            op: PoolOp::Average,
+            ..
+        } => "average_pooling2d",
         LayerKind::GlobalPool1D { op: PoolOp::Max } => "global_max_pooling1d",
-        LayerKind::GlobalPool1D { op: PoolOp::Average } => "global_average_pooling1d",
+        LayerKind::GlobalPool1D {
+            op: PoolOp::Average,
+        } => "global_average_pooling1d",
         LayerKind::GlobalPool2D { op: PoolOp::Max } => "global_max_pooling2d",
-        LayerKind::GlobalPool2D { op: PoolOp::Average } => "global_average_pooling2d",
+        LayerKind::GlobalPool2D {
+            op: PoolOp::Average,
+        } => "global_average_pooling2d",
         LayerKind::BatchNorm { .. } => "batch_normalization",
         // a standalone leaky ReLU is Keras's `LeakyReLU` layer; the others `Activation(...)`
         LayerKind::Activation(Activation::LeakyRelu { .. }) => "leaky_re_lu",
@@ -155,7 +338,10 @@ pub struct Args<'c, 'a> {
 }
 
 fn one_of(list: &[&str]) -> String {
-    list.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ")
+    list.iter()
+        .map(|s| format!("'{s}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl<'c, 'a> Args<'c, 'a> {
@@ -178,7 +364,12 @@ impl<'c, 'a> Args<'c, 'a> {
                             let names: Vec<&str> = all.copied().collect();
                             return located(
                                 k.tail,
-                                format!("{} has no argument '{}'; expected one of {}", spec.name, k.v, one_of(&names)),
+                                format!(
+                                    "{} has no argument '{}'; expected one of {}",
+                                    spec.name,
+                                    k.v,
+                                    one_of(&names)
+                                ),
                             );
                         }
                     }
@@ -202,12 +393,18 @@ impl<'c, 'a> Args<'c, 'a> {
                             spec.positional.join(", ")
                         )
                     };
-                    return located(arg.value.tail, format!("{what}; found an extra {}", arg.value.v.describe()));
+                    return located(
+                        arg.value.tail,
+                        format!("{what}; found an extra {}", arg.value.v.describe()),
+                    );
                 }
             };
             if args.named.iter().any(|(p, _)| *p == param) {
                 let at = arg.key.as_ref().map_or(arg.value.tail, |k| k.tail);
-                return located(at, format!("{}: argument '{param}' is given twice", spec.name));
+                return located(
+                    at,
+                    format!("{}: argument '{param}' is given twice", spec.name),
+                );
             }
             args.named.push((param, &arg.value));
         }
@@ -215,7 +412,10 @@ impl<'c, 'a> Args<'c, 'a> {
     }
 
     pub fn get(&self, param: &str) -> Option<&'c Spanned<Value<'a>>> {
-        self.named.iter().find(|(p, _)| *p == param).map(|(_, v)| *v)
+        self.named
+            .iter()
+            .find(|(p, _)| *p == param)
+            .map(|(_, v)| *v)
     }
 
     fn err<T>(&self, v: &Spanned<Value>, what: &str) -> Result<T, Located> {
@@ -228,7 +428,10 @@ impl<'c, 'a> Args<'c, 'a> {
     fn missing<T>(&self, param: &str) -> Result<T, Located> {
         located(
             self.tail,
-            format!("{} needs its {param}, e.g. {}", self.spec.name, self.spec.example),
+            format!(
+                "{} needs its {param}, e.g. {}",
+                self.spec.name, self.spec.example
+            ),
         )
     }
 
@@ -259,10 +462,17 @@ impl<'c, 'a> Args<'c, 'a> {
                 let n = self.size_of(v, param)?;
                 Ok([n, n])
             }
-            Value::Pair(a, b) if (1..=MAX_SIZE as u64).contains(&a) && (1..=MAX_SIZE as u64).contains(&b) => {
+            Value::Pair(a, b)
+                if (1..=MAX_SIZE as u64).contains(&a) && (1..=MAX_SIZE as u64).contains(&b) =>
+            {
                 Ok([a as usize, b as usize])
             }
-            _ => self.err(v, &format!("{param} must be a size such as 3x3 or 3 with positive values up to {MAX_SIZE}")),
+            _ => self.err(
+                v,
+                &format!(
+                    "{param} must be a size such as 3x3 or 3 with positive values up to {MAX_SIZE}"
+                ),
+            ),
         }
     }
 
@@ -307,7 +517,10 @@ impl<'c, 'a> Args<'c, 'a> {
         };
         let a = self.float("alpha", default)?;
         if !a.is_finite() {
-            return self.err(self.get("alpha").expect("alpha was given"), "alpha must be finite");
+            return self.err(
+                self.get("alpha").expect("alpha was given"),
+                "alpha must be finite",
+            );
         }
         Ok(a)
     }
@@ -317,12 +530,17 @@ impl<'c, 'a> Args<'c, 'a> {
         let act = match self.get("activation") {
             None => Activation::Linear,
             Some(v) => match v.v {
-                Value::Word("leaky_relu") => Activation::LeakyRelu { alpha: self.alpha()? },
+                Value::Word("leaky_relu") => Activation::LeakyRelu {
+                    alpha: self.alpha()?,
+                },
                 Value::Word(w) if ACT.contains(&w) => Activation::from_name(w).unwrap_or_default(),
                 _ => return self.err(v, &format!("activation must be one of {}", ACT.join(", "))),
             },
         };
-        if let (Some(a), false) = (self.get("alpha"), matches!(act, Activation::LeakyRelu { .. })) {
+        if let (Some(a), false) = (
+            self.get("alpha"),
+            matches!(act, Activation::LeakyRelu { .. }),
+        ) {
             return self.err(a, "alpha applies only to the leaky_relu activation");
         }
         Ok(act)
@@ -352,7 +570,11 @@ fn build_input(a: &Args) -> Result<(LayerKind, Activation), Located> {
     if a.rest.is_empty() {
         return a.missing("shape");
     }
-    let shape = a.rest.iter().map(|v| a.size_of(v, "each dimension")).collect::<Result<_, _>>()?;
+    let shape = a
+        .rest
+        .iter()
+        .map(|v| a.size_of(v, "each dimension"))
+        .collect::<Result<_, _>>()?;
     plain(LayerKind::Input { shape })
 }
 
@@ -410,7 +632,10 @@ fn pool2d(a: &Args, op: PoolOp) -> Result<(LayerKind, Activation), Located> {
 fn build_batchnorm(a: &Args) -> Result<(LayerKind, Activation), Located> {
     let epsilon = a.float("epsilon", DEFAULT_EPSILON)?;
     if !(epsilon > 0.0 && epsilon.is_finite()) {
-        return a.err(a.get("epsilon").expect("epsilon was given"), "epsilon must be a positive number");
+        return a.err(
+            a.get("epsilon").expect("epsilon was given"),
+            "epsilon must be a positive number",
+        );
     }
     plain(LayerKind::BatchNorm {
         epsilon,
@@ -420,7 +645,9 @@ fn build_batchnorm(a: &Args) -> Result<(LayerKind, Activation), Located> {
 }
 
 fn build_leaky(a: &Args) -> Result<(LayerKind, Activation), Located> {
-    plain(LayerKind::Activation(Activation::LeakyRelu { alpha: a.alpha()? }))
+    plain(LayerKind::Activation(Activation::LeakyRelu {
+        alpha: a.alpha()?,
+    }))
 }
 
 fn build_reshape(a: &Args) -> Result<(LayerKind, Activation), Located> {
@@ -435,15 +662,26 @@ fn build_reshape(a: &Args) -> Result<(LayerKind, Activation), Located> {
             _ => a.size_of(v, "each size (or -1 for one inferred size)")?,
         });
     }
-    let known = target.iter().filter(|d| **d != 0).try_fold(1usize, |p, d| p.checked_mul(*d));
+    let known = target
+        .iter()
+        .filter(|d| **d != 0)
+        .try_fold(1usize, |p, d| p.checked_mul(*d));
     if known.is_none_or(|k| k > super::MAX_ELEMENTS) {
-        return located(a.tail, format!("reshape: the target shape has more than {} elements", super::MAX_ELEMENTS));
+        return located(
+            a.tail,
+            format!(
+                "reshape: the target shape has more than {} elements",
+                super::MAX_ELEMENTS
+            ),
+        );
     }
     plain(LayerKind::Reshape { target })
 }
 
 fn build_dropout(a: &Args) -> Result<(LayerKind, Activation), Located> {
-    let Some(v) = a.get("rate") else { return a.missing("rate") };
+    let Some(v) = a.get("rate") else {
+        return a.missing("rate");
+    };
     let rate = a.float("rate", 0.0)?;
     if !(0.0..1.0).contains(&rate) {
         return a.err(v, "rate must be in [0, 1)");
@@ -517,7 +755,13 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
             bias_arg(&mut args, *use_bias);
             "dense"
         }
-        LayerKind::Conv1D { filters, kernel, stride, padding, use_bias } => {
+        LayerKind::Conv1D {
+            filters,
+            kernel,
+            stride,
+            padding,
+            use_bias,
+        } => {
             args.push(filters.to_string());
             args.push(kernel.to_string());
             activation_args(&mut args, &layer.activation);
@@ -528,7 +772,13 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
             bias_arg(&mut args, *use_bias);
             "conv1d"
         }
-        LayerKind::Conv2D { filters, kernel, stride, padding, use_bias } => {
+        LayerKind::Conv2D {
+            filters,
+            kernel,
+            stride,
+            padding,
+            use_bias,
+        } => {
             args.push(filters.to_string());
             args.push(pair_text(*kernel));
             activation_args(&mut args, &layer.activation);
@@ -539,7 +789,12 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
             bias_arg(&mut args, *use_bias);
             "conv2d"
         }
-        LayerKind::Pool1D { op, pool, stride, padding } => {
+        LayerKind::Pool1D {
+            op,
+            pool,
+            stride,
+            padding,
+        } => {
             args.push(pool.to_string());
             if stride != pool {
                 args.push(format!("stride={stride}"));
@@ -550,7 +805,12 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
                 PoolOp::Average => "avgpool1d",
             }
         }
-        LayerKind::Pool2D { op, pool, stride, padding } => {
+        LayerKind::Pool2D {
+            op,
+            pool,
+            stride,
+            padding,
+        } => {
             args.push(pair_text(*pool));
             if stride != pool {
                 args.push(format!("stride={}", pair_text(*stride)));
@@ -562,10 +822,18 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
             }
         }
         LayerKind::GlobalPool1D { op: PoolOp::Max } => "globalmaxpool1d",
-        LayerKind::GlobalPool1D { op: PoolOp::Average } => "globalavgpool1d",
+        LayerKind::GlobalPool1D {
+            op: PoolOp::Average,
+        } => "globalavgpool1d",
         LayerKind::GlobalPool2D { op: PoolOp::Max } => "globalmaxpool2d",
-        LayerKind::GlobalPool2D { op: PoolOp::Average } => "globalavgpool2d",
-        LayerKind::BatchNorm { epsilon, center, scale } => {
+        LayerKind::GlobalPool2D {
+            op: PoolOp::Average,
+        } => "globalavgpool2d",
+        LayerKind::BatchNorm {
+            epsilon,
+            center,
+            scale,
+        } => {
             if *epsilon != DEFAULT_EPSILON {
                 args.push(format!("epsilon={}", fmt_float(*epsilon)));
             }
@@ -590,7 +858,13 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
         },
         LayerKind::Flatten => "flatten",
         LayerKind::Reshape { target } => {
-            args.extend(target.iter().map(|d| if *d == 0 { "-1".to_string() } else { d.to_string() }));
+            args.extend(target.iter().map(|d| {
+                if *d == 0 {
+                    "-1".to_string()
+                } else {
+                    d.to_string()
+                }
+            }));
             "reshape"
         }
         LayerKind::Add => {

@@ -124,7 +124,9 @@ pub fn parse_file(path: impl AsRef<Path>) -> Result<Network, DslError> {
         path: shown.clone(),
         message: e.to_string(),
     })?;
-    let stem = path.file_stem().map_or_else(|| "network".into(), |s| s.to_string_lossy().into_owned());
+    let stem = path
+        .file_stem()
+        .map_or_else(|| "network".into(), |s| s.to_string_lossy().into_owned());
     parse_named(&text, &stem).map_err(|e| DslError::File {
         path: shown,
         source: Box::new(e),
@@ -146,7 +148,11 @@ pub(crate) fn line_col(src: &str, tail: usize) -> (usize, usize) {
 
 /// The closest layer name to the word at `at`, if it is a likely typo.
 fn suggestion(at: &str) -> Option<&'static str> {
-    let word: String = at.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').take(40).collect();
+    let word: String = at
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .take(40)
+        .collect();
     if word.is_empty() {
         return None;
     }
@@ -181,7 +187,10 @@ mod tests {
     fn chain_form_names_like_keras() {
         let n = parse("input(16) -> dense(64, relu) -> dense(32, relu) -> dense(32, relu) -> dense(5, softmax)").unwrap();
         let names: Vec<&str> = n.layers().iter().map(|l| l.name.as_str()).collect();
-        assert_eq!(names, ["input_layer", "dense", "dense_1", "dense_2", "dense_3"]);
+        assert_eq!(
+            names,
+            ["input_layer", "dense", "dense_1", "dense_2", "dense_3"]
+        );
         // 16*64+64 + 64*32+32 + 32*32+32 + 32*5+5, as Keras's count_params() gives for KERAS_3layer
         assert_eq!(n.total_params(), 4389);
         let last = n.layer(n.outputs[0]);
@@ -199,21 +208,42 @@ mod tests {
         let names: Vec<&str> = n.layers().iter().map(|l| l.name.as_str()).collect();
         assert_eq!(
             names,
-            ["input_layer", "conv2d", "batch_normalization", "conv2d_1", "add", "flatten", "dense"]
+            [
+                "input_layer",
+                "conv2d",
+                "batch_normalization",
+                "conv2d_1",
+                "add",
+                "flatten",
+                "dense"
+            ]
         );
         let c = n.layer(n.find("conv2d").unwrap());
         assert_eq!(
             c.kind,
-            LayerKind::Conv2D { filters: 16, kernel: [3, 3], stride: [1, 1], padding: Padding::Same, use_bias: true }
+            LayerKind::Conv2D {
+                filters: 16,
+                kernel: [3, 3],
+                stride: [1, 1],
+                padding: Padding::Same,
+                use_bias: true
+            }
         );
-        assert_eq!(n.layer(n.find("flatten").unwrap()).output_shape, vec![32 * 32 * 16]);
+        assert_eq!(
+            n.layer(n.find("flatten").unwrap()).output_shape,
+            vec![32 * 32 * 16]
+        );
     }
 
     #[test]
     fn errors_have_positions() {
         let e = parse("input(16)\n-> dense(4)\n-> dens(3)").unwrap_err();
         assert_eq!((e.line(), e.column()), (3, 4), "{e}");
-        assert!(e.to_string().contains("found 'dens' (did you mean 'dense'?)"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("found 'dens' (did you mean 'dense'?)"),
+            "{e}"
+        );
         assert_eq!(line_col("ab\ncdé", 0), (2, 4));
     }
 
@@ -227,7 +257,11 @@ mod tests {
         let text = to_dsl(&n);
         let back = parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
         assert_eq!(back, n, "{text}");
-        let outs: Vec<&str> = n.outputs.iter().map(|o| n.layer(*o).name.as_str()).collect();
+        let outs: Vec<&str> = n
+            .outputs
+            .iter()
+            .map(|o| n.layer(*o).name.as_str())
+            .collect();
         assert_eq!(outs, ["global_average_pooling1d", "dense"]);
         assert_eq!(n.layer(n.find("g").unwrap()).settings.reuse_factor, Some(3));
     }

@@ -74,11 +74,18 @@ pub fn to_dsl(net: &Network) -> String {
     };
     for &n in &order {
         let layer = net.layer(n);
-        let operands: Vec<String> = net.inputs_of(n).iter().map(|i| vars.get(i).cloned().unwrap_or_default()).collect();
+        let operands: Vec<String> = net
+            .inputs_of(n)
+            .iter()
+            .map(|i| vars.get(i).cloned().unwrap_or_default())
+            .collect();
         let text = call_text(layer, &operands, &mut uids);
         if !continues[&n] {
             flush(&mut out, &mut stmt, last);
-            if !matches!(layer.kind, LayerKind::Input { .. } | LayerKind::Add | LayerKind::Concatenate { .. }) {
+            if !matches!(
+                layer.kind,
+                LayerKind::Input { .. } | LayerKind::Add | LayerKind::Concatenate { .. }
+            ) {
                 stmt.push(operands.first().cloned().unwrap_or_default());
             }
         }
@@ -110,7 +117,13 @@ fn explicit_outputs(net: &Network) -> Option<Vec<NodeId>> {
 fn var_name(layer: &str, used: &HashSet<String>) -> String {
     let mut base: String = layer
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if base.is_empty() || base.starts_with(|c: char| c.is_ascii_digit()) {
         base.insert(0, 'n');
@@ -126,17 +139,29 @@ fn var_name(layer: &str, used: &HashSet<String>) -> String {
 
 /// One layer as DSL: `dense(64, relu, name="fc1") @ {reuse: 4}`. `uids` follows Keras's
 /// auto-naming, so `name=` appears only where the parser would name the layer differently.
-fn call_text(layer: &Layer, operands: &[String], uids: &mut HashMap<&'static str, usize>) -> String {
+fn call_text(
+    layer: &Layer,
+    operands: &[String],
+    uids: &mut HashMap<&'static str, usize>,
+) -> String {
     let (dsl, mut args) = call_parts(layer, operands);
     let prefix = keras_prefix(&layer.kind);
     let next = uids.get(prefix).copied().unwrap_or(0) + 1;
-    let auto = if next == 1 { prefix.to_string() } else { format!("{prefix}_{}", next - 1) };
+    let auto = if next == 1 {
+        prefix.to_string()
+    } else {
+        format!("{prefix}_{}", next - 1)
+    };
     if layer.name == auto {
         uids.insert(prefix, next);
     } else {
         args.push(format!("name={}", quote(&layer.name)));
     }
-    let mut s = if args.is_empty() { dsl.to_string() } else { format!("{dsl}({})", args.join(", ")) };
+    let mut s = if args.is_empty() {
+        dsl.to_string()
+    } else {
+        format!("{dsl}({})", args.join(", "))
+    };
     let settings = settings_text(&layer.settings);
     if !settings.is_empty() {
         s.push_str(&format!(" @ {{{}}}", settings.join(", ")));
@@ -158,7 +183,10 @@ fn settings_text(s: &LayerSettings) -> Vec<String> {
     match &p.weight {
         Some(w) if all.iter().all(|t| t.as_ref() == Some(w)) => out.push(format!("precision: {w}")),
         _ => {
-            for (key, t) in ["weight", "bias", "result", "accum", "scale"].iter().zip(all) {
+            for (key, t) in ["weight", "bias", "result", "accum", "scale"]
+                .iter()
+                .zip(all)
+            {
                 if let Some(t) = t {
                     out.push(format!("{key}: {t}"));
                 }
@@ -204,7 +232,10 @@ fn config_text(c: &HlsConfig) -> Vec<String> {
 
 /// A settings value as a bare word when the parser reads it back unchanged, else quoted.
 fn bare_or_quoted(s: &str) -> String {
-    let bare = !s.is_empty() && !s.chars().any(|c| c.is_whitespace() || ",;{}#\"<>".contains(c));
+    let bare = !s.is_empty()
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || ",;{}#\"<>".contains(c));
     if bare {
         s.to_string()
     } else {

@@ -207,7 +207,9 @@ fn string(i: &str) -> PResult<'_, String> {
                         let hex = body
                             .strip_prefix('{')
                             .and_then(|b| b.find('}').map(|e| (&b[..e], &b[e + 1..])));
-                        let ch = hex.and_then(|(h, _)| u32::from_str_radix(h, 16).ok()).and_then(char::from_u32);
+                        let ch = hex
+                            .and_then(|(h, _)| u32::from_str_radix(h, 16).ok())
+                            .and_then(char::from_u32);
                         match (ch, hex) {
                             (Some(c), Some((_, after))) => {
                                 out.push(c);
@@ -246,7 +248,10 @@ fn number(i: &str) -> PResult<'_, Value<'_>> {
         opt(tuple((one_of("eE"), opt(one_of("+-")), digit1))),
     )))(i)?;
     if r.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_' || c == '.') {
-        return failure(i, "a number such as 64, -1, 0.5 or 1e-3, or a size such as 3x3");
+        return failure(
+            i,
+            "a number such as 64, -1, 0.5 or 1e-3, or a size such as 3x3",
+        );
     }
     if text.contains(['.', 'e', 'E']) {
         match text.parse::<f64>() {
@@ -294,10 +299,9 @@ fn args(i: &str) -> PResult<'_, Vec<Arg<'_>>> {
         // keyword argument?
         let mut key = None;
         if let Ok((r, k)) = ident(i) {
-            let after = sp(r);
-            if after.starts_with('=') {
+            if let Some(after) = sp(r).strip_prefix('=') {
                 key = Some(spanned(i, k));
-                i = spnl(&after[1..]);
+                i = spnl(after);
             }
         }
         let (r, v) = value(i)?;
@@ -337,7 +341,10 @@ fn setting_value(i: &str) -> PResult<'_, Spanned<String>> {
 fn settings_block(i: &str) -> PResult<'_, Spanned<Vec<Entry<'_>>>> {
     let start = i;
     let Some(mut i) = i.strip_prefix('{') else {
-        return failure(i, "'{' opening the settings, e.g. { precision: ap_fixed<16,6>, reuse: 4 }");
+        return failure(
+            i,
+            "'{' opening the settings, e.g. { precision: ap_fixed<16,6>, reuse: 4 }",
+        );
     };
     let mut out = Vec::new();
     loop {
@@ -375,7 +382,11 @@ fn call<'a>(i: &'a str, is_layer: IsLayer, expected_layer: &'static str) -> PRes
     }
     let name = spanned(i, name);
     let r2 = sp(r);
-    let (r, args) = if r2.starts_with('(') { args(r2)? } else { (r, Vec::new()) };
+    let (r, args) = if r2.starts_with('(') {
+        args(r2)?
+    } else {
+        (r, Vec::new())
+    };
     let look = spnl(r);
     let (r, settings) = match look.strip_prefix('@') {
         Some(s) => {
@@ -384,14 +395,18 @@ fn call<'a>(i: &'a str, is_layer: IsLayer, expected_layer: &'static str) -> PRes
         }
         None => (r, None),
     };
-    Ok((r, Call { name, args, settings }))
+    Ok((
+        r,
+        Call {
+            name,
+            args,
+            settings,
+        },
+    ))
 }
 
 fn chain<'a>(i: &'a str, is_layer: IsLayer, expected_layer: &'static str) -> PResult<'a, Stmt<'a>> {
-    let (r, name) = expect(
-        "a node name or a layer such as input(16)",
-        ident,
-    )(i)?;
+    let (r, name) = expect("a node name or a layer such as input(16)", ident)(i)?;
     let after = sp(r);
     let (mut r, head) = if after.starts_with('(') || after.starts_with('@') {
         let (r, c) = call(i, is_layer, expected_layer)?;
@@ -402,15 +417,28 @@ fn chain<'a>(i: &'a str, is_layer: IsLayer, expected_layer: &'static str) -> PRe
     let mut calls = Vec::new();
     loop {
         let look = spnl(r);
-        let Some(next) = look.strip_prefix("->") else { break };
+        let Some(next) = look.strip_prefix("->") else {
+            break;
+        };
         let (rest, c) = call(spnl(next), is_layer, expected_layer)?;
         calls.push(c);
         r = rest;
     }
-    Ok((r, Stmt::Chain { var: None, head, calls }))
+    Ok((
+        r,
+        Stmt::Chain {
+            var: None,
+            head,
+            calls,
+        },
+    ))
 }
 
-fn statement<'a>(i: &'a str, is_layer: IsLayer, expected_layer: &'static str) -> PResult<'a, Stmt<'a>> {
+fn statement<'a>(
+    i: &'a str,
+    is_layer: IsLayer,
+    expected_layer: &'static str,
+) -> PResult<'a, Stmt<'a>> {
     let (r, word) = expect(
         "a statement: a chain such as input(16) -> dense(8), a definition such as x = input(16), \
          config { ... }, network NAME or outputs a, b",
@@ -455,15 +483,28 @@ fn statement<'a>(i: &'a str, is_layer: IsLayer, expected_layer: &'static str) ->
     if assigns {
         let var = spanned(i, word);
         let (r, st) = chain(spnl(&after[1..]), is_layer, expected_layer)?;
-        let Stmt::Chain { head, calls, .. } = st else { unreachable!("chain returns a chain") };
-        return Ok((r, Stmt::Chain { var: Some(var), head, calls }));
+        let Stmt::Chain { head, calls, .. } = st else {
+            unreachable!("chain returns a chain")
+        };
+        return Ok((
+            r,
+            Stmt::Chain {
+                var: Some(var),
+                head,
+                calls,
+            },
+        ));
     }
     chain(i, is_layer, expected_layer)
 }
 
 /// Parse a whole DSL text. `is_layer` says which call names are layers; `expected_layer`
 /// is the message for a name that is not one.
-pub fn program<'a>(src: &'a str, is_layer: IsLayer, expected_layer: &'static str) -> Result<Vec<Stmt<'a>>, PErr<'a>> {
+pub fn program<'a>(
+    src: &'a str,
+    is_layer: IsLayer,
+    expected_layer: &'static str,
+) -> Result<Vec<Stmt<'a>>, PErr<'a>> {
     let mut i = src;
     let mut out = Vec::new();
     loop {
@@ -530,10 +571,16 @@ mod tests {
         assert_eq!(number("3x3,").unwrap().1, Value::Pair(3, 3));
         assert_eq!(number("-1)").unwrap().1, Value::Int(-1));
         assert_eq!(number("1e-3)").unwrap().1, Value::Float(0.001));
-        assert_eq!(string(r#""a\"b\u{e9}" x"#).unwrap(), (" x", "a\"bé".to_string()));
+        assert_eq!(
+            string(r#""a\"b\u{e9}" x"#).unwrap(),
+            (" x", "a\"bé".to_string())
+        );
         assert!(matches!(number("3xy"), Err(nom::Err::Failure(_))));
         let (r, v) = setting_value("ap_fixed<18, 8,AP_RND,AP_SAT>, reuse").unwrap();
-        assert_eq!((r, v.v.as_str()), (", reuse", "ap_fixed<18, 8,AP_RND,AP_SAT>"));
+        assert_eq!(
+            (r, v.v.as_str()),
+            (", reuse", "ap_fixed<18, 8,AP_RND,AP_SAT>")
+        );
     }
 
     #[test]
@@ -541,7 +588,9 @@ mod tests {
         let src = "# c\nx = input(8) # c2\n  -> dense(4, relu) @ {reuse: 2}\n; y = add(x, x)\nconfig { clock: 5 }\noutputs y";
         let p = program(src, any, "layer").unwrap();
         assert_eq!(p.len(), 4);
-        let Stmt::Chain { var, head, calls } = &p[0] else { panic!() };
+        let Stmt::Chain { var, head, calls } = &p[0] else {
+            panic!()
+        };
         assert_eq!(var.as_ref().unwrap().v, "x");
         assert!(matches!(head, Head::Call(c) if c.name.v == "input"));
         assert_eq!(calls[0].settings.as_ref().unwrap().v[0].value.v, "2");

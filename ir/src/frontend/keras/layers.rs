@@ -441,6 +441,20 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
                     )),
                 })
                 .collect::<Result<Vec<_>, _>>()?;
+            let known = target
+                .iter()
+                .filter(|d| **d > 0)
+                .try_fold(1u64, |acc, &d| acc.checked_mul(d as u64));
+            if target.is_empty() || target.len() > 4 || known.is_none_or(|n| n > MAX_INPUT_ELEMENTS)
+            {
+                return Err(a.unsupported(
+                    "target_shape",
+                    format!(
+                        "{} (expected 1 to 4 dimensions with at most {MAX_INPUT_ELEMENTS} values)",
+                        describe(v)
+                    ),
+                ));
+            }
             one(LayerKind::Reshape { target })
         }
         "Add" => one(LayerKind::Add),

@@ -16,6 +16,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     // one variant per subcommand, each `Name(cli::name::Args)`
+    /// Batch synthesis datasets: generate, emit, run synthesis, ingest, split, export, stats
+    Dataset(cli::dataset::Args),
     /// Per-layer shapes, parameters and MACs of a model
     Inspect(cli::inspect::Args),
     /// The part and accelerator database (FPGA parts, GPUs) with sources
@@ -40,6 +42,7 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         // one arm per subcommand: `Command::Name(a) => cli::name::run(a),`
+        Command::Dataset(a) => cli::dataset::run(a),
         Command::Inspect(a) => cli::inspect::run(a),
         Command::Targets(a) => cli::targets::run(a),
         Command::Attention(a) => cli::attention::run(a),

@@ -9,7 +9,6 @@ use crate::jsonl::Reader;
 use crate::netbuild::fill_random_weights;
 use crate::rng::stable_hash;
 use crate::synth::PROJECTS_DIR;
-use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 
 /// One project to write.
@@ -42,14 +41,7 @@ pub fn emit_projects(
 ) -> Result<EmitSummary> {
     let projects = dataset.join(PROJECTS_DIR);
     std::fs::create_dir_all(&projects).map_err(|e| crate::DatasetError::io(&projects, e))?;
-    let bar = match progress {
-        Some(total) => ProgressBar::new(total),
-        None => ProgressBar::hidden(),
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} projects [{elapsed_precise} < {eta}]")
-            .expect("valid template"),
-    );
+    let bar = crate::progress::bar(progress.unwrap_or(0), "projects", progress.is_some());
     let mut summary = EmitSummary::default();
     let mut jobs = Vec::with_capacity(batch);
     let mut flush = |jobs: &mut Vec<EmitJob>, summary: &mut EmitSummary| {

@@ -17,6 +17,7 @@ pub mod generate;
 pub mod ingest;
 pub mod jsonl;
 pub mod netbuild;
+pub mod progress;
 pub mod record;
 pub mod rng;
 pub mod split;

@@ -9,7 +9,6 @@
 //! log's tail) so that ingestion records a failure instead of guessing.
 
 use crate::error::{DatasetError, Result};
-use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -203,15 +202,7 @@ pub fn run_local(dataset: &Path, opts: &SynthOptions, jobs: usize, progress: boo
         .num_threads(jobs.max(1))
         .build()
         .map_err(|e| DatasetError::Invalid(format!("thread pool: {e}")))?;
-    let bar = if progress {
-        ProgressBar::new(projects.len() as u64)
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} projects [{elapsed_precise} < {eta}] {msg}")
-            .expect("valid template"),
-    );
+    let bar = crate::progress::bar(projects.len() as u64, "projects", progress);
     let outcomes: Vec<Result<ProjectOutcome>> = pool.install(|| {
         projects
             .par_iter()

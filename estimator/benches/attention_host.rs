@@ -34,9 +34,15 @@ fn main() {
             let p = s.problem();
             let len_q = heads * p.rows * d;
             let len_kv = heads * p.keys * d;
-            let q: Vec<f32> = (0..len_q).map(|i| ((i * 7 % 13) as f32 - 6.0) * 0.05).collect();
-            let k: Vec<f32> = (0..len_kv).map(|i| ((i * 5 % 11) as f32 - 5.0) * 0.05).collect();
-            let v: Vec<f32> = (0..len_kv).map(|i| ((i * 3 % 7) as f32 - 3.0) * 0.1).collect();
+            let q: Vec<f32> = (0..len_q)
+                .map(|i| ((i * 7 % 13) as f32 - 6.0) * 0.05)
+                .collect();
+            let k: Vec<f32> = (0..len_kv)
+                .map(|i| ((i * 5 % 11) as f32 - 5.0) * 0.05)
+                .collect();
+            let v: Vec<f32> = (0..len_kv)
+                .map(|i| ((i * 3 % 7) as f32 - 3.0) * 0.1)
+                .collect();
             let mut best = f64::INFINITY;
             for _ in 0..3 {
                 let t = Instant::now();

@@ -20,7 +20,9 @@ mod attention {
     fn measured_fa_throughput_never_exceeds_attainable() {
         let h100 = Targets::builtin().get("h100").unwrap();
         let spec = TargetSpec::from_target(h100, Dtype::Bf16, 0.5, None).unwrap();
-        println!("kernel  mask        seq   measured TF/s  attainable TF/s  measured/attainable  regime");
+        println!(
+            "kernel  mask        seq   measured TF/s  attainable TF/s  measured/attainable  regime"
+        );
         for &(causal, kernel, tflops) in MEASURED {
             for (&n, &measured) in SEQS.iter().zip(&tflops) {
                 let mut s = AttentionShape::mha(16 * 1024 / n, 2048 / 128, n, 128);
@@ -35,7 +37,10 @@ mod attention {
                     r.algorithms[&best.algorithm].regime.as_deref().unwrap_or("-"),
                     best.algorithm
                 );
-                assert!(ratio <= 1.0, "{kernel} causal={causal} N={n}: {measured} > {attainable}");
+                assert!(
+                    ratio <= 1.0,
+                    "{kernel} causal={causal} N={n}: {measured} > {attainable}"
+                );
             }
         }
     }

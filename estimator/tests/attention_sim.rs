@@ -9,8 +9,26 @@ mod attention {
     use estimator::attention::simulator::simulate;
     use estimator::attention::{AttentionShape, Dtype, Problem};
 
-    fn shape(seq: usize, kv_seq: usize, heads: usize, kv_heads: usize, dq: usize, dv: usize, causal: bool) -> AttentionShape {
-        AttentionShape { batch: 1, heads, kv_heads, seq, kv_seq, d_qk: dq, d_v: dv, causal, dtype: Dtype::Fp32 }
+    fn shape(
+        seq: usize,
+        kv_seq: usize,
+        heads: usize,
+        kv_heads: usize,
+        dq: usize,
+        dv: usize,
+        causal: bool,
+    ) -> AttentionShape {
+        AttentionShape {
+            batch: 1,
+            heads,
+            kv_heads,
+            seq,
+            kv_seq,
+            d_qk: dq,
+            d_v: dv,
+            causal,
+            dtype: Dtype::Fp32,
+        }
     }
 
     /// Small problems whose lengths are not multiples of any tile used: prefill, decode-like
@@ -27,7 +45,10 @@ mod attention {
     }
 
     fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
-        a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0, f64::max)
     }
 
     #[test]
@@ -38,9 +59,18 @@ mod attention {
             let want = naive(&p, &inp);
             let d = p.d_qk.max(p.d_v);
             // Fast memories from below d² to above the whole problem.
-            for m in [d * d / 2, d * d, 4 * d * d, 2 * p.rows * (p.d_qk + p.d_v) + 4 * p.keys * d] {
+            for m in [
+                d * d / 2,
+                d * d,
+                4 * d * d,
+                2 * p.rows * (p.d_qk + p.d_v) + 4 * p.keys * d,
+            ] {
                 for alg in Algorithm::ALL {
-                    let mut tiles: Vec<Tile> = alg.best_tile(&p, m, 1).map(|c| c.tile).into_iter().collect();
+                    let mut tiles: Vec<Tile> = alg
+                        .best_tile(&p, m, 1)
+                        .map(|c| c.tile)
+                        .into_iter()
+                        .collect();
                     // An awkward tile too (partial blocks on both sides), when it fits.
                     let odd = Tile::new(5, 7);
                     if alg.footprint(&p, odd) <= m {
@@ -51,7 +81,11 @@ mod attention {
                         let got = r.output.unwrap();
                         let err = max_abs_diff(&got.data, &want.data);
                         assert!(err <= 1e-9, "{alg:?} {t:?} M={m} {s:?}: max error {err}");
-                        assert_eq!(r.traffic, alg.traffic(&p, t, m), "{alg:?} {t:?} M={m} {s:?}");
+                        assert_eq!(
+                            r.traffic,
+                            alg.traffic(&p, t, m),
+                            "{alg:?} {t:?} M={m} {s:?}"
+                        );
                         // The product phases' footprint formula is exact for the flash loops;
                         // standard/blocked add the row softmax, which streams within M.
                         if matches!(alg, Algorithm::Flash1 | Algorithm::Flash2) {
@@ -74,7 +108,9 @@ mod attention {
                     for causal in [false, true] {
                         let p = shape(n, n, 1, 1, d, d, causal).problem();
                         for alg in Algorithm::ALL {
-                            let Some(choice) = alg.best_tile(&p, m, 1) else { continue };
+                            let Some(choice) = alg.best_tile(&p, m, 1) else {
+                                continue;
+                            };
                             let r = simulate(alg, &p, choice.tile, m, None).unwrap();
                             assert_eq!(
                                 r.traffic, choice.traffic,
@@ -97,7 +133,9 @@ mod attention {
             let p = shape(300, 1000, 8, 2, 64, 32, causal).problem();
             for m in [2048, 20_000, 200_000] {
                 for alg in Algorithm::ALL {
-                    let Some(c) = alg.best_tile(&p, m, 16) else { continue };
+                    let Some(c) = alg.best_tile(&p, m, 16) else {
+                        continue;
+                    };
                     let r = simulate(alg, &p, c.tile, m, None).unwrap();
                     assert_eq!(r.traffic, c.traffic, "{alg:?} M={m} causal={causal}");
                 }
@@ -122,12 +160,23 @@ mod attention {
         let ms: Vec<usize> = (0..=4).map(|k| d * d << k).collect(); // d² … 16d² = N·d
         assert_eq!(*ms.last().unwrap(), n * d);
         for alg in [Algorithm::Flash1, Algorithm::Flash2] {
-            let ratios: Vec<f64> = ms.iter().map(|&m| words(alg, &p, m).unwrap() as f64 / lead(m)).collect();
-            let (lo, hi) = ratios.iter().fold((f64::INFINITY, 0.0f64), |(a, b), &r| (a.min(r), b.max(r)));
+            let ratios: Vec<f64> = ms
+                .iter()
+                .map(|&m| words(alg, &p, m).unwrap() as f64 / lead(m))
+                .collect();
+            let (lo, hi) = ratios
+                .iter()
+                .fold((f64::INFINITY, 0.0f64), |(a, b), &r| (a.min(r), b.max(r)));
             assert!(hi / lo < 2.5, "{alg:?} ratios {ratios:?}");
         }
-        let std: Vec<f64> = ms.iter().map(|&m| words(Algorithm::Standard, &p, m).unwrap() as f64 / lead(m)).collect();
-        assert!(std.windows(2).all(|w| w[1] > 1.5 * w[0]), "standard ratios {std:?}");
+        let std: Vec<f64> = ms
+            .iter()
+            .map(|&m| words(Algorithm::Standard, &p, m).unwrap() as f64 / lead(m))
+            .collect();
+        assert!(
+            std.windows(2).all(|w| w[1] > 1.5 * w[0]),
+            "standard ratios {std:?}"
+        );
         assert!(std[4] > 10.0 * std[0]);
         for &m in &ms {
             for alg in Algorithm::ALL {
@@ -151,12 +200,20 @@ mod attention {
         // Blocked stays within a constant of N²d/√M below d².
         let ratios: Vec<f64> = [d * d / 64, d * d / 16, d * d / 4]
             .iter()
-            .map(|&m| words(Algorithm::Blocked, &p, m).unwrap() as f64 / ((n * n * d) as f64 / (m as f64).sqrt()))
+            .map(|&m| {
+                words(Algorithm::Blocked, &p, m).unwrap() as f64
+                    / ((n * n * d) as f64 / (m as f64).sqrt())
+            })
             .collect();
-        let (lo, hi) = ratios.iter().fold((f64::INFINITY, 0.0f64), |(a, b), &r| (a.min(r), b.max(r)));
+        let (lo, hi) = ratios
+            .iter()
+            .fold((f64::INFINITY, 0.0f64), |(a, b), &r| (a.min(r), b.max(r)));
         assert!(hi / lo < 2.5, "blocked ratios {ratios:?}");
         let big = 4 * d * d;
-        assert!(words(Algorithm::Flash2, &p, big).unwrap() < words(Algorithm::Blocked, &p, big).unwrap());
+        assert!(
+            words(Algorithm::Flash2, &p, big).unwrap()
+                < words(Algorithm::Blocked, &p, big).unwrap()
+        );
     }
 
     #[test]

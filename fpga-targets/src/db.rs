@@ -35,7 +35,9 @@ impl Targets {
     pub fn builtin() -> &'static Targets {
         static DB: OnceLock<Targets> = OnceLock::new();
         DB.get_or_init(|| {
-            let mut db = Targets { entries: Vec::new() };
+            let mut db = Targets {
+                entries: Vec::new(),
+            };
             // The embedded file is checked by this crate's tests; failing here is a build defect.
             db.merge_str(BUILTIN_TOML, Path::new(BUILTIN_NAME))
                 .expect("built-in data/targets.toml is valid");
@@ -82,7 +84,10 @@ impl Targets {
         }
         let mut merged = self.entries.clone();
         for t in new {
-            match merged.iter().position(|e| e.name().eq_ignore_ascii_case(t.name())) {
+            match merged
+                .iter()
+                .position(|e| e.name().eq_ignore_ascii_case(t.name()))
+            {
                 Some(i) => merged[i] = t,
                 None => merged.push(t),
             }
@@ -116,7 +121,8 @@ impl Targets {
     pub fn get(&self, query: &str) -> Result<&Target, TargetError> {
         let q = query.trim().to_ascii_lowercase();
         if let Some(t) = self.entries.iter().find(|t| {
-            t.name().eq_ignore_ascii_case(&q) || t.aliases().iter().any(|a| a.eq_ignore_ascii_case(&q))
+            t.name().eq_ignore_ascii_case(&q)
+                || t.aliases().iter().any(|a| a.eq_ignore_ascii_case(&q))
         }) {
             return Ok(t);
         }
@@ -180,13 +186,23 @@ fn validate(t: &Target, path: &Path) -> Result<(), TargetError> {
         return Err(invalid(path, name, "name", "must not be empty"));
     }
     if t.source().trim().is_empty() {
-        return Err(invalid(path, name, "source", "must say where the numbers come from"));
+        return Err(invalid(
+            path,
+            name,
+            "source",
+            "must say where the numbers come from",
+        ));
     }
     let positive = |field: &str, v: f64| {
         if v.is_finite() && v > 0.0 {
             Ok(())
         } else {
-            Err(invalid(path, name, field, &format!("expected a positive number, got {v}")))
+            Err(invalid(
+                path,
+                name,
+                field,
+                &format!("expected a positive number, got {v}"),
+            ))
         }
     };
     match t {
@@ -195,7 +211,12 @@ fn validate(t: &Target, path: &Path) -> Result<(), TargetError> {
             positive("ff", p.ff as f64)?;
             positive("dsp", p.dsp as f64)?;
             if p.bram_18k + p.uram == 0 {
-                return Err(invalid(path, name, "bram_18k", "a part without BRAM or URAM"));
+                return Err(invalid(
+                    path,
+                    name,
+                    "bram_18k",
+                    "a part without BRAM or URAM",
+                ));
             }
             if let Some(c) = &p.clock {
                 positive("clock.mhz", c.mhz)?;
@@ -249,7 +270,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, &ca) in a.iter().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, &cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }

@@ -7,13 +7,69 @@ use fpga_targets::{DspPrimitive, GpuPrecision, Target, TargetError, Targets};
 /// (part, LUT, FF, DSP, BRAM_18K, URAM, primitive), transcribed by hand from
 /// ../shared/docs/domain-notes.md §2.2, rows tagged [V] (BRAM_18K is the number in brackets).
 const DOC_FPGA_V: &[(&str, u64, u64, u64, u64, u64, DspPrimitive)] = &[
-    ("xc7z020clg400-1", 53_200, 106_400, 220, 280, 0, DspPrimitive::DSP48E1),
-    ("xczu9eg-ffvb1156-2-e", 274_080, 548_160, 2_520, 1_824, 0, DspPrimitive::DSP48E2),
-    ("xcu200-fsgd2104-2-e", 1_182_240, 2_364_480, 6_840, 4_320, 960, DspPrimitive::DSP48E2),
-    ("xcvu9p-flga2104-2L-e", 1_182_240, 2_364_480, 6_840, 4_320, 960, DspPrimitive::DSP48E2),
-    ("xcu250-figd2104-2L-e", 1_728_000, 3_456_000, 12_288, 5_376, 1_280, DspPrimitive::DSP48E2),
-    ("xcvu13p-flga2577-2-e", 1_728_000, 3_456_000, 12_288, 5_376, 1_280, DspPrimitive::DSP48E2),
-    ("xcu280-fsvh2892-2L-e", 1_303_680, 2_607_360, 9_024, 4_032, 960, DspPrimitive::DSP48E2),
+    (
+        "xc7z020clg400-1",
+        53_200,
+        106_400,
+        220,
+        280,
+        0,
+        DspPrimitive::DSP48E1,
+    ),
+    (
+        "xczu9eg-ffvb1156-2-e",
+        274_080,
+        548_160,
+        2_520,
+        1_824,
+        0,
+        DspPrimitive::DSP48E2,
+    ),
+    (
+        "xcu200-fsgd2104-2-e",
+        1_182_240,
+        2_364_480,
+        6_840,
+        4_320,
+        960,
+        DspPrimitive::DSP48E2,
+    ),
+    (
+        "xcvu9p-flga2104-2L-e",
+        1_182_240,
+        2_364_480,
+        6_840,
+        4_320,
+        960,
+        DspPrimitive::DSP48E2,
+    ),
+    (
+        "xcu250-figd2104-2L-e",
+        1_728_000,
+        3_456_000,
+        12_288,
+        5_376,
+        1_280,
+        DspPrimitive::DSP48E2,
+    ),
+    (
+        "xcvu13p-flga2577-2-e",
+        1_728_000,
+        3_456_000,
+        12_288,
+        5_376,
+        1_280,
+        DspPrimitive::DSP48E2,
+    ),
+    (
+        "xcu280-fsvh2892-2L-e",
+        1_303_680,
+        2_607_360,
+        9_024,
+        4_032,
+        960,
+        DspPrimitive::DSP48E2,
+    ),
 ];
 
 /// (gpu, SMs, FP32, TF32, BF16, FP8 or 0, bandwidth GB/s), from domain-notes §2.1 rows whose
@@ -38,7 +94,11 @@ fn verified_fpga_counts_equal_domain_notes() {
     for &(name, lut, ff, dsp, bram, uram, prim) in DOC_FPGA_V {
         let p = fpga(db, name);
         assert_eq!(p.name, name);
-        assert_eq!((p.lut, p.ff, p.dsp, p.bram_18k, p.uram), (lut, ff, dsp, bram, uram), "{name}");
+        assert_eq!(
+            (p.lut, p.ff, p.dsp, p.bram_18k, p.uram),
+            (lut, ff, dsp, bram, uram),
+            "{name}"
+        );
         assert_eq!(p.dsp_primitive, prim, "{name}");
         assert!(p.verified, "{name} is [V] in the notes");
     }
@@ -61,19 +121,27 @@ fn unverified_entries_are_marked() {
         Target::Gpu(g) => g,
         _ => panic!(),
     };
-    assert!(h100.unverified_fields.contains(&"smem_per_sm_kib".to_string()));
+    assert!(h100
+        .unverified_fields
+        .contains(&"smem_per_sm_kib".to_string()));
 }
 
 #[test]
 fn verified_gpu_numbers_equal_domain_notes() {
     let db = Targets::builtin();
     for &(name, sms, fp32, tf32, bf16, fp8, bw) in DOC_GPU_V {
-        let Target::Gpu(g) = db.get(name).unwrap() else { panic!("{name}") };
+        let Target::Gpu(g) = db.get(name).unwrap() else {
+            panic!("{name}")
+        };
         assert_eq!(g.sms, sms, "{name}");
         assert_eq!(g.peak_tflops(GpuPrecision::Fp32), Some(fp32), "{name}");
         assert_eq!(g.peak_tflops(GpuPrecision::Tf32), Some(tf32), "{name}");
         assert_eq!(g.peak_tflops(GpuPrecision::Bf16), Some(bf16), "{name}");
-        assert_eq!(g.peak_tflops(GpuPrecision::Fp8).unwrap_or(0.0), fp8, "{name}");
+        assert_eq!(
+            g.peak_tflops(GpuPrecision::Fp8).unwrap_or(0.0),
+            fp8,
+            "{name}"
+        );
         assert_eq!(g.bandwidth_gbps, bw, "{name}");
         assert!(g.verified, "{name}");
     }
@@ -147,7 +215,9 @@ fn ambiguous_and_unknown_names_list_candidates() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(db.get("h1000"), Err(TargetError::Unknown { close, .. }) if close.contains(&"h100".to_string())));
+    assert!(
+        matches!(db.get("h1000"), Err(TargetError::Unknown { close, .. }) if close.contains(&"h100".to_string()))
+    );
 }
 
 fn write_tmp(text: &str) -> tempfile::NamedTempFile {
@@ -191,11 +261,15 @@ verified = true
     );
     let db = Targets::load_with(Some(f.path())).unwrap();
     assert_eq!(fpga(&db, "vu19p").dsp, 3840);
-    let Target::Gpu(l4) = db.get("l4").unwrap() else { panic!() };
+    let Target::Gpu(l4) = db.get("l4").unwrap() else {
+        panic!()
+    };
     assert_eq!(l4.bandwidth_gbps, 250.0);
     assert_eq!(db.iter().count(), Targets::builtin().iter().count() + 1);
     // The built-in database is untouched.
-    let Target::Gpu(l4) = Targets::builtin().get("l4").unwrap() else { panic!() };
+    let Target::Gpu(l4) = Targets::builtin().get("l4").unwrap() else {
+        panic!()
+    };
     assert_eq!(l4.bandwidth_gbps, 300.0);
 }
 
@@ -211,21 +285,27 @@ fn malformed_user_files_name_the_file_and_field() {
     assert!(msg.contains("lut"), "{msg}");
 
     let typo = write_tmp("[[gpu]]\nname = \"g\"\nsmz = 3\n");
-    let msg = Targets::load_with(Some(typo.path())).unwrap_err().to_string();
+    let msg = Targets::load_with(Some(typo.path()))
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("smz"), "{msg}");
 
     let zero = write_tmp(
         "[[fpga]]\nname = \"x\"\nfamily = \"f\"\nlut = 10\nff = 1\ndsp = 0\nbram_18k = 1\nuram = 0\ndsp_primitive = \"DSP48E2\"\nsource = \"s\"\nverified = true\n",
     );
     match Targets::load_with(Some(zero.path())).unwrap_err() {
-        TargetError::Invalid { entry, field, .. } => assert_eq!((entry.as_str(), field.as_str()), ("x", "dsp")),
+        TargetError::Invalid { entry, field, .. } => {
+            assert_eq!((entry.as_str(), field.as_str()), ("x", "dsp"))
+        }
         other => panic!("{other:?}"),
     }
 
     let bad_prim = write_tmp(
         "[[fpga]]\nname = \"x\"\nfamily = \"f\"\nlut = 10\nff = 1\ndsp = 2\nbram_18k = 1\nuram = 0\ndsp_primitive = \"DSP99\"\nsource = \"s\"\nverified = true\n",
     );
-    let msg = Targets::load_with(Some(bad_prim.path())).unwrap_err().to_string();
+    let msg = Targets::load_with(Some(bad_prim.path()))
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("DSP99"), "{msg}");
 
     let clash = write_tmp(
@@ -240,7 +320,10 @@ fn malformed_user_files_name_the_file_and_field() {
     }
 
     let missing_file = std::path::Path::new("/nonexistent/targets.toml");
-    assert!(matches!(Targets::load_with(Some(missing_file)), Err(TargetError::Io { .. })));
+    assert!(matches!(
+        Targets::load_with(Some(missing_file)),
+        Err(TargetError::Io { .. })
+    ));
 }
 
 #[test]

@@ -806,6 +806,100 @@ pub fn transpose(data: &[f32], dims: &[usize], perm: &[usize]) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ir::{Layer, Tensor};
+
+    fn dense(name: &str, n_in: usize, units: usize, act: Activation) -> Layer {
+        let mut l = Layer::new(name, LayerKind::Dense { units, use_bias: true }).with_activation(act);
+        l.weights = vec![
+            ("kernel".into(), Tensor::new(vec![n_in, units], (0..n_in * units).map(|i| i as f32 / 100.0).collect())),
+            ("bias".into(), Tensor::new(vec![units], vec![0.5; units])),
+        ];
+        l
+    }
+
+    fn finish(mut net: Network) -> Network {
+        net.default_outputs();
+        net.infer_shapes().unwrap();
+        net
+    }
+
+    #[test]
+    fn indices_and_names_follow_hls4ml() {
+        // hls4ml 1.3.0 on the harness model mlp_sep_act (target/hls4ml-ref/mlp_sep_act__lat):
+        // fc1 = 2, act1 = 3, the Dropout takes 4 and vanishes, fc2 = 5, fc2's softmax = 6
+        // (there: a LeakyReLU), and the last output is result_t.
+        let mut net = Network::new("m");
+        net.add_layer(Layer::new("input_layer", LayerKind::Input { shape: vec![12] }), &[]).unwrap();
+        net.add_layer(dense("fc1", 12, 16, Activation::Linear), &["input_layer"]).unwrap();
+        net.add_layer(Layer::new("act1", LayerKind::Activation(Activation::Relu)), &["fc1"]).unwrap();
+        net.add_layer(Layer::new("drop1", LayerKind::Dropout { rate: 0.2 }), &["act1"]).unwrap();
+        net.add_layer(dense("fc2", 16, 8, Activation::Softmax), &["drop1"]).unwrap();
+        let m = lower(&finish(net), &ProjectOptions::default()).unwrap();
+        let got: Vec<(usize, &str)> = m.layers.iter().map(|l| (l.index, l.name.as_str())).collect();
+        assert_eq!(got, vec![(1, "input_layer"), (2, "fc1"), (3, "act1"), (5, "fc2"), (6, "fc2_softmax")]);
+        let out = m.var(m.outputs[0]);
+        assert_eq!((out.name.as_str(), out.type_name.as_str()), ("layer6_out", "result_t"));
+        // fc2 reads act1's output: the Dropout is gone
+        assert_eq!(m.var(m.layers[3].inputs[0]).name, "layer3_out");
+    }
+
+    #[test]
+    fn stream_fan_out_gets_a_clone_after_its_producer() {
+        // hls4ml 1.3.0 on branch_concat io_stream: `clone_input_layer`, index 9 (after the last
+        // layer, 8), placed right after the input, outputs layer9_cpy1/2.
+        let mut net = Network::new("m");
+        net.add_layer(Layer::new("input_layer", LayerKind::Input { shape: vec![8] }), &[]).unwrap();
+        net.add_layer(dense("a", 8, 6, Activation::Relu), &["input_layer"]).unwrap();
+        net.add_layer(dense("b", 8, 5, Activation::Sigmoid), &["input_layer"]).unwrap();
+        net.add_layer(Layer::new("cat", LayerKind::Concatenate { axis: -1 }), &["a", "b"]).unwrap();
+        net.add_layer(dense("out", 11, 3, Activation::Softmax), &["cat"]).unwrap();
+        let mut net = finish(net);
+        net.config.io_type = ir::IoType::Stream;
+        let m = lower(&net, &ProjectOptions::default()).unwrap();
+        let clone = &m.layers[1];
+        assert_eq!((clone.index, clone.name.as_str()), (9, "clone_input_layer"));
+        let outs: Vec<&str> = clone.outputs.iter().map(|&v| m.var(v).name.as_str()).collect();
+        assert_eq!(outs, ["layer9_cpy1", "layer9_cpy2"]);
+        assert_eq!(m.var(m.layers[2].inputs[0]).name, "layer9_cpy1");
+        assert_eq!(m.var(m.layers[4].inputs[0]).name, "layer9_cpy2");
+        // io_parallel: no clone
+        net.config.io_type = ir::IoType::Parallel;
+        let m = lower(&net, &ProjectOptions::default()).unwrap();
+        assert!(m.layers.iter().all(|l| l.op != Op::Clone));
+    }
+
+    #[test]
+    fn resource_transposes_and_corrects_reuse() {
+        let mut net = Network::new("m");
+        net.add_layer(Layer::new("input_layer", LayerKind::Input { shape: vec![10] }), &[]).unwrap();
+        net.add_layer(dense("fc1", 10, 12, Activation::Relu), &["input_layer"]).unwrap();
+        let mut net = finish(net);
+        net.config.strategy = Strategy::Resource;
+        net.config.reuse_factor = 4;
+        let m = lower(&net, &ProjectOptions::default()).unwrap();
+        // hls4ml: "Invalid ReuseFactor=4 in layer "fc1". Using ReuseFactor=5 instead." (mlp3 harness run)
+        assert_eq!(m.layers[1].reuse_factor, 5);
+        assert!(m.warnings[0].contains("ReuseFactor 4 -> 5"));
+        // the activation keeps the requested value, like hls4ml's relu_config3
+        assert_eq!(m.layers[2].reuse_factor, 4);
+        // np.transpose of the [10, 12] kernel: element [o][i] = kernel[i][o] = (i*12+o)/100
+        let w = &m.layers[1].weights[0].data;
+        assert_eq!(w[1], 12.0 / 100.0);
+        assert_eq!(m.layers[1].weights[0].shape, vec![10, 12]);
+    }
+
+    #[test]
+    fn project_name_must_be_an_identifier() {
+        let mut net = Network::new("m");
+        net.add_layer(Layer::new("input_layer", LayerKind::Input { shape: vec![4] }), &[]).unwrap();
+        net.add_layer(dense("fc1", 4, 2, Activation::Linear), &["input_layer"]).unwrap();
+        let opts = ProjectOptions {
+            project_name: "my-project".into(),
+            ..Default::default()
+        };
+        let e = lower(&finish(net), &opts).unwrap_err().to_string();
+        assert!(e.contains("not a C identifier"), "{e}");
+    }
 
     #[test]
     fn transpose_matches_numpy() {

@@ -330,6 +330,32 @@ fn malformed_inputs_give_errors_that_name_the_problem() {
         vec!["layer 'fc2' (Dense) config.units", "at most 1048576"],
     ));
 
+    let wide = json!({"class_name": "Sequential", "config": {"name": "w", "layers": [
+        {"class_name": "InputLayer", "config": {"name": "in", "batch_shape": [null, 2048, 1024]}},
+        {"class_name": "Dense", "config": {"name": "big", "units": 1048576}}]}});
+    cases.push((
+        "output too large",
+        model_json("wide", &wide),
+        vec![
+            "layer 'big' (Dense)",
+            "unsupported attribute size",
+            "more than 1099511627776 values",
+        ],
+    ));
+
+    let costly = json!({"class_name": "Sequential", "config": {"name": "k", "layers": [
+        {"class_name": "InputLayer", "config": {"name": "in", "batch_shape": [null, 64, 64, 1]}},
+        {"class_name": "Conv2D", "config": {"name": "huge_kernel", "filters": 1048576, "kernel_size": [1048576, 1048576], "padding": "same"}}]}});
+    cases.push((
+        "cost too large",
+        model_json("costly", &costly),
+        vec![
+            "layer 'huge_kernel' (Conv2D)",
+            "unsupported attribute size",
+            "operations",
+        ],
+    ));
+
     let reshape = json!({"class_name": "Sequential", "config": {"name": "r", "layers": [
         {"class_name": "InputLayer", "config": {"name": "in", "batch_shape": [null, 16]}},
         {"class_name": "Reshape", "config": {"name": "rs", "target_shape": [7, 2]}}]}});

@@ -80,7 +80,10 @@ pub struct Args {
 pub fn run(a: Args) -> anyhow::Result<()> {
     let dtype = Dtype::parse(&a.dtype)?;
     let target = resolve_target(&a, dtype)?;
-    let opts = AnalysisOptions { min_tile: a.min_tile, fast_mem_bytes: a.fast_mem };
+    let opts = AnalysisOptions {
+        min_tile: a.min_tile,
+        fast_mem_bytes: a.fast_mem,
+    };
     let seqs = match (&a.sweep, a.seq) {
         (Some(s), _) => parse_sweep(s)?,
         (None, Some(n)) => vec![n],
@@ -111,7 +114,11 @@ fn shape(a: &Args, dtype: Dtype, seq: usize) -> AttentionShape {
         heads: a.heads,
         kv_heads: a.kv_heads.unwrap_or(a.heads),
         seq,
-        kv_seq: if a.sweep.is_some() { a.kv_seq.unwrap_or(seq).max(seq) } else { a.kv_seq.unwrap_or(seq) },
+        kv_seq: if a.sweep.is_some() {
+            a.kv_seq.unwrap_or(seq).max(seq)
+        } else {
+            a.kv_seq.unwrap_or(seq)
+        },
         d_qk: a.head_dim,
         d_v: a.v_head_dim.unwrap_or(a.head_dim),
         causal: a.causal,
@@ -130,7 +137,12 @@ fn resolve_target(a: &Args, dtype: Dtype) -> anyhow::Result<TargetSpec> {
     }
     let db = Targets::load_with(a.targets_file.as_deref())?;
     let t = db.get(&a.target)?;
-    Ok(TargetSpec::from_target(t, dtype, a.fpga_fraction, a.bandwidth)?)
+    Ok(TargetSpec::from_target(
+        t,
+        dtype,
+        a.fpga_fraction,
+        a.bandwidth,
+    )?)
 }
 
 /// `seq=512..16384` → 512, 1024, …, 16384.
@@ -138,7 +150,10 @@ fn parse_sweep(s: &str) -> anyhow::Result<Vec<usize>> {
     let bad = || format!("--sweep: expected seq=FROM..TO with 1 ≤ FROM ≤ TO, got `{s}`");
     let range = s.strip_prefix("seq=").with_context(bad)?;
     let (lo, hi) = range.split_once("..").with_context(bad)?;
-    let (lo, hi): (usize, usize) = (lo.trim().parse().with_context(bad)?, hi.trim().parse().with_context(bad)?);
+    let (lo, hi): (usize, usize) = (
+        lo.trim().parse().with_context(bad)?,
+        hi.trim().parse().with_context(bad)?,
+    );
     if lo == 0 || lo > hi {
         bail!(bad());
     }
@@ -173,7 +188,12 @@ fn secs(t: f64) -> String {
 }
 
 fn tile_str(t: &Option<std::collections::BTreeMap<String, usize>>) -> String {
-    t.as_ref().map_or("-".into(), |m| m.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" "))
+    t.as_ref().map_or("-".into(), |m| {
+        m.iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
 }
 
 fn print_report(r: &Report) {
@@ -213,8 +233,16 @@ fn print_report(r: &Report) {
         eng(r.lower_bound.compulsory as f64)
     );
     let mut tab = table(&[
-        "algorithm", "tile", "words read", "words written", "bytes", "FLOP/B", "attainable FLOP/s", "time",
-        "regime", "x lower bound",
+        "algorithm",
+        "tile",
+        "words read",
+        "words written",
+        "bytes",
+        "FLOP/B",
+        "attainable FLOP/s",
+        "time",
+        "regime",
+        "x lower bound",
     ]);
     for (name, a) in &r.algorithms {
         if !a.fits {
@@ -236,13 +264,27 @@ fn print_report(r: &Report) {
     }
     println!("{tab}");
     if let Some(b) = &r.best {
-        println!("best: {} ({}), {} — {}", b.algorithm, tile_str(&Some(b.tile.clone())), secs(b.time_s), b.reason);
+        println!(
+            "best: {} ({}), {} — {}",
+            b.algorithm,
+            tile_str(&Some(b.tile.clone())),
+            secs(b.time_s),
+            b.reason
+        );
     }
 }
 
 fn print_sweep(rs: &[Report]) {
     let mut tab = table(&[
-        "seq", "FLOPs", "best", "tile", "time", "attainable FLOP/s", "regime", "flash2 bytes", "standard bytes",
+        "seq",
+        "FLOPs",
+        "best",
+        "tile",
+        "time",
+        "attainable FLOP/s",
+        "regime",
+        "flash2 bytes",
+        "standard bytes",
         "lower bound words",
     ]);
     for r in rs {
@@ -255,14 +297,18 @@ fn print_sweep(rs: &[Report]) {
             best.map_or("-".into(), |b| tile_str(&Some(b.tile.clone()))),
             best.map_or("-".into(), |b| secs(b.time_s)),
             best.map_or("-".into(), |b| eng(b.attainable_flops)),
-            best.and_then(|b| r.algorithms[&b.algorithm].regime.clone()).unwrap_or_default(),
+            best.and_then(|b| r.algorithms[&b.algorithm].regime.clone())
+                .unwrap_or_default(),
             eng(f2.bytes.unwrap_or(f64::NAN)),
             eng(r.algorithms["standard"].bytes.unwrap_or(f64::NAN)),
             eng(r.lower_bound.words),
         ]);
     }
     if let Some(r) = rs.first() {
-        println!("target {} ({}), fast memory {} words", r.target.spec.name, r.target.spec.kind, r.target.fast_mem_words);
+        println!(
+            "target {} ({}), fast memory {} words",
+            r.target.spec.name, r.target.spec.kind, r.target.fast_mem_words
+        );
     }
     println!("{tab}");
 }

@@ -59,6 +59,127 @@ pub struct Args {
     /// Summary format (csv is not offered: use json)
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Benchmark: after writing DIR, render and write the project N more times in-process (into
+    /// temporary directories beside DIR) with each link mode, and report the median times
+    #[arg(long, value_name = "N", help_heading = "Benchmark")]
+    pub repeat: Option<usize>,
+    /// Benchmark: write N copies of the project with the parallel batch writer (all cores,
+    /// --link mode) into DIR.batch/, report projects/s and peak memory after N/10 and N, then
+    /// remove them
+    #[arg(long, value_name = "N", help_heading = "Benchmark")]
+    pub batch: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct RepeatRow {
+    link: String,
+    render_ms_median: f64,
+    write_ms_median: f64,
+    total_ms_median: f64,
+}
+
+#[derive(Serialize)]
+struct BatchRow {
+    projects: usize,
+    link: String,
+    threads: usize,
+    seconds: f64,
+    projects_per_s: f64,
+    peak_rss_mib_after_10pct: f64,
+    peak_rss_mib_after_all: f64,
+    failed: usize,
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v[v.len() / 2]
+}
+
+/// Peak resident memory of this process (Linux VmHWM), in MiB.
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+fn bench_repeat(
+    model: &hls_codegen::HlsModel,
+    templates: &Templates,
+    out: &std::path::Path,
+    source: Option<&std::path::Path>,
+    n: usize,
+) -> anyhow::Result<Vec<RepeatRow>> {
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let mut rows = Vec::new();
+    for link in [LinkMode::Copy, LinkMode::HardLink, LinkMode::Symlink] {
+        let (mut r, mut w) = (Vec::new(), Vec::new());
+        for i in 0..n {
+            let dir = parent.join(format!(".presynth-bench-{:?}-{i}", link));
+            let t0 = Instant::now();
+            let p = hls_codegen::render(model, templates, &dir, source);
+            let t1 = Instant::now();
+            hls_codegen::write_project(&p, &dir, link, true)?;
+            let t2 = Instant::now();
+            r.push((t1 - t0).as_secs_f64() * 1e3);
+            w.push((t2 - t1).as_secs_f64() * 1e3);
+            std::fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
+        }
+        let tot: Vec<f64> = r.iter().zip(&w).map(|(a, b)| a + b).collect();
+        rows.push(RepeatRow {
+            link: format!("{link:?}").to_lowercase(),
+            render_ms_median: median(r),
+            write_ms_median: median(w),
+            total_ms_median: median(tot),
+        });
+    }
+    Ok(rows)
+}
+
+fn bench_batch(net: &ir::Network, templates: &Templates, opts: &EmitOptions, out: &std::path::Path, n: usize) -> anyhow::Result<BatchRow> {
+    let root = out.with_extension("batch");
+    if root.exists() {
+        std::fs::remove_dir_all(&root)?;
+    }
+    std::fs::create_dir_all(&root)?;
+    let first = (n / 10).max(1).min(n);
+    let jobs = |range: std::ops::Range<usize>| {
+        let root = root.clone();
+        range.map(move |i| hls_codegen::BatchJob {
+            network: net.clone(),
+            dir: root.join(format!("{i:06}")),
+        })
+    };
+    let t0 = Instant::now();
+    let a = hls_codegen::emit_batch(jobs(0..first), templates, opts);
+    let rss1 = peak_rss_mib();
+    let b = hls_codegen::emit_batch(jobs(first..n), templates, opts);
+    let secs = t0.elapsed().as_secs_f64();
+    let rss2 = peak_rss_mib();
+    std::fs::remove_dir_all(&root)?;
+    Ok(BatchRow {
+        projects: a.written + b.written,
+        link: format!("{:?}", opts.link).to_lowercase(),
+        threads: rayon_threads(),
+        seconds: secs,
+        projects_per_s: (a.written + b.written) as f64 / secs,
+        peak_rss_mib_after_10pct: rss1,
+        peak_rss_mib_after_all: rss2,
+        failed: a.failed.len() + b.failed.len(),
+    })
+}
+
+fn rayon_threads() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
 }
 
 #[derive(Serialize)]
@@ -82,6 +203,10 @@ struct Report {
     generated_bytes: usize,
     template_files: usize,
     elapsed_ms: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repeat: Option<Vec<RepeatRow>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    batch: Option<BatchRow>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -159,7 +284,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         generated_bytes: rep.generated_bytes,
         template_files: rep.template_files,
         elapsed_ms: t0.elapsed().as_secs_f64() * 1e3,
+        repeat: None,
+        batch: None,
     };
+    let mut report = report;
+    if let Some(n) = args.repeat {
+        report.repeat = Some(bench_repeat(&model, &templates, &args.output, source, n.max(1))?);
+    }
+    if let Some(n) = args.batch {
+        report.batch = Some(bench_batch(&net, &templates, &opts, &args.output, n.max(1))?);
+    }
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         _ => {
@@ -184,6 +318,24 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 report.template_files,
                 report.elapsed_ms
             );
+            if let Some(rows) = &report.repeat {
+                let mut t = table(&["link", "render ms (median)", "write ms (median)", "total ms (median)"]);
+                for r in rows {
+                    t.add_row(vec![
+                        r.link.clone(),
+                        format!("{:.3}", r.render_ms_median),
+                        format!("{:.3}", r.write_ms_median),
+                        format!("{:.3}", r.total_ms_median),
+                    ]);
+                }
+                println!("{t}");
+            }
+            if let Some(b) = &report.batch {
+                println!(
+                    "batch: {} projects ({} failed, --link {}) on {} threads in {:.2} s = {:.0} projects/s; peak RSS {:.1} MiB after 10 %, {:.1} MiB after all",
+                    b.projects, b.failed, b.link, b.threads, b.seconds, b.projects_per_s, b.peak_rss_mib_after_10pct, b.peak_rss_mib_after_all
+                );
+            }
         }
     }
     Ok(())

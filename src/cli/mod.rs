@@ -4,6 +4,7 @@ pub mod attention;
 pub mod calibrate;
 pub mod codegen;
 pub mod common;
+pub mod dataset;
 pub mod estimate;
 pub mod evaluate;
 pub mod inspect;

@@ -9,9 +9,11 @@ use super::common::{table, Format};
 
 /// List the FPGA parts and GPUs presynth knows, with their sources
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  presynth targets\n  presynth targets --kind gpu --format json\n  \
+#[command(
+    after_help = "Examples:\n  presynth targets\n  presynth targets --kind gpu --format json\n  \
 presynth targets --file my-parts.toml   # add or override entries (same [[fpga]]/[[gpu]] shape as fpga-targets/data/targets.toml)\n\n\
-The environment variable PRESYNTH_TARGETS may also name such a file.")]
+The environment variable PRESYNTH_TARGETS may also name such a file."
+)]
 pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -57,16 +59,38 @@ fn mark(verified: bool) -> &'static str {
 fn print_tables(entries: &[&Target]) {
     let fpgas: Vec<_> = entries
         .iter()
-        .filter_map(|t| if let Target::Fpga(p) = t { Some(p) } else { None })
+        .filter_map(|t| {
+            if let Target::Fpga(p) = t {
+                Some(p)
+            } else {
+                None
+            }
+        })
         .collect();
     let gpus: Vec<_> = entries
         .iter()
-        .filter_map(|t| if let Target::Gpu(g) = t { Some(g) } else { None })
+        .filter_map(|t| {
+            if let Target::Gpu(g) = t {
+                Some(g)
+            } else {
+                None
+            }
+        })
         .collect();
     if !fpgas.is_empty() {
         let mut t = table(&[
-            "part", "aliases", "family", "LUT", "FF", "DSP", "BRAM_18K", "URAM", "DSP prim.", "clock MHz",
-            "off-chip GB/s", "verified",
+            "part",
+            "aliases",
+            "family",
+            "LUT",
+            "FF",
+            "DSP",
+            "BRAM_18K",
+            "URAM",
+            "DSP prim.",
+            "clock MHz",
+            "off-chip GB/s",
+            "verified",
         ]);
         for p in fpgas {
             t.add_row(vec![
@@ -79,9 +103,16 @@ fn print_tables(entries: &[&Target]) {
                 p.bram_18k.to_string(),
                 p.uram.to_string(),
                 format!("{:?}", p.dsp_primitive),
-                p.clock.as_ref().map_or("-".into(), |c| format!("{}{}", c.mhz, if c.verified { "" } else { "*" })),
+                p.clock.as_ref().map_or("-".into(), |c| {
+                    format!("{}{}", c.mhz, if c.verified { "" } else { "*" })
+                }),
                 p.memory.as_ref().map_or("-".into(), |m| {
-                    format!("{} {}{}", m.kind, m.bandwidth_gbps, if m.verified { "" } else { "*" })
+                    format!(
+                        "{} {}{}",
+                        m.kind,
+                        m.bandwidth_gbps,
+                        if m.verified { "" } else { "*" }
+                    )
                 }),
                 mark(p.verified).into(),
             ]);
@@ -90,8 +121,19 @@ fn print_tables(entries: &[&Target]) {
     }
     if !gpus.is_empty() {
         let mut t = table(&[
-            "gpu", "aliases", "SMs", "FP32", "TF32", "BF16", "FP16", "FP8", "memory", "GB/s", "L2 KiB",
-            "SMEM/SM KiB", "verified",
+            "gpu",
+            "aliases",
+            "SMs",
+            "FP32",
+            "TF32",
+            "BF16",
+            "FP16",
+            "FP8",
+            "memory",
+            "GB/s",
+            "L2 KiB",
+            "SMEM/SM KiB",
+            "verified",
         ]);
         for g in gpus {
             t.add_row(vec![
@@ -110,7 +152,11 @@ fn print_tables(entries: &[&Target]) {
                 if g.unverified_fields.is_empty() {
                     mark(g.verified).into()
                 } else {
-                    format!("{} (not: {})", mark(g.verified), g.unverified_fields.join(", "))
+                    format!(
+                        "{} (not: {})",
+                        mark(g.verified),
+                        g.unverified_fields.join(", ")
+                    )
                 },
             ]);
         }
@@ -132,7 +178,9 @@ fn print_csv(entries: &[&Target]) {
                 p.dsp,
                 p.bram_18k,
                 p.uram,
-                p.memory.as_ref().map_or(String::new(), |m| m.bandwidth_gbps.to_string()),
+                p.memory
+                    .as_ref()
+                    .map_or(String::new(), |m| m.bandwidth_gbps.to_string()),
                 p.verified,
                 q(&p.source)
             ),

@@ -163,3 +163,59 @@ mod tests {
         assert!((frac(Family::Conv2d) - 0.1).abs() < 0.05, "{families:?}");
     }
 }
+
+/// The file holding the options a dataset was generated with.
+pub const GENERATE_FILE: &str = "generate.yaml";
+
+/// What [`generate_dir`] wrote.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct GenSummary {
+    pub dir: std::path::PathBuf,
+    pub records: u64,
+    pub seed: u64,
+    pub manifest_bytes: u64,
+    pub manifest_seconds: f64,
+}
+
+#[derive(serde::Serialize)]
+struct GenerateFile<'a> {
+    seed: u64,
+    count: u64,
+    config: &'a GenConfig,
+}
+
+/// Generate a dataset directory atomically: `records.jsonl` and `generate.yaml` are written to a
+/// temporary directory; `then` runs on it (project emission), and only then is it renamed to
+/// `out`. `progress` gets the number of manifest records written so far.
+pub fn generate_dir(
+    cfg: &GenConfig,
+    seed: u64,
+    count: u64,
+    out: &Path,
+    progress: &(dyn Fn(u64) + Sync),
+    then: &mut dyn FnMut(&Path) -> Result<()>,
+) -> Result<GenSummary> {
+    crate::fsutil::check_free(out)?;
+    let tmp = crate::fsutil::TempDir::beside(out)?;
+    let manifest = tmp.path().join(crate::jsonl::RECORDS_FILE);
+    let t = std::time::Instant::now();
+    let file = std::fs::File::create(&manifest).map_err(|e| DatasetError::io(&manifest, e))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    let records = write_manifest(cfg, seed, count, &mut w, &manifest, progress)?;
+    drop(w);
+    let manifest_seconds = t.elapsed().as_secs_f64();
+    let gen_file = tmp.path().join(GENERATE_FILE);
+    let text = serde_yaml::to_string(&GenerateFile { seed, count, config: cfg })
+        .map_err(|e| DatasetError::Invalid(format!("serialising the options: {e}")))?;
+    std::fs::write(&gen_file, text).map_err(|e| DatasetError::io(&gen_file, e))?;
+    let manifest_bytes = std::fs::metadata(&manifest).map(|m| m.len()).unwrap_or(0);
+    then(tmp.path())?;
+    tmp.commit(out)?;
+    Ok(GenSummary {
+        dir: out.to_path_buf(),
+        records,
+        seed,
+        manifest_bytes,
+        manifest_seconds,
+    })
+}

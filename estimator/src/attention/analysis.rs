@@ -88,10 +88,16 @@ pub fn analyse(
     if m < 3 {
         return Err(AttentionError::Input {
             field: "fast_mem".into(),
-            message: format!("{fast_bytes} bytes hold fewer than 3 {} words", shape.dtype.label()),
+            message: format!(
+                "{fast_bytes} bytes hold fewer than 3 {} words",
+                shape.dtype.label()
+            ),
         });
     }
-    let min_tile = opts.min_tile.unwrap_or(if target.kind == "gpu" { 16 } else { 1 }).max(1);
+    let min_tile = opts
+        .min_tile
+        .unwrap_or(if target.kind == "gpu" { 16 } else { 1 })
+        .max(1);
     let p = shape.problem();
     let k = shape.problems();
     let flops = shape.flops();
@@ -165,7 +171,12 @@ pub fn analyse(
     Ok(Report {
         flops,
         shape: *shape,
-        target: TargetReport { spec, fast_mem_words: m, ridge_flop_per_byte: ridge, min_tile },
+        target: TargetReport {
+            spec,
+            fast_mem_words: m,
+            ridge_flop_per_byte: ridge,
+            min_tile,
+        },
         algorithms,
         lower_bound: lb,
         best,

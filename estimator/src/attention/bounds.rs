@@ -40,9 +40,17 @@ pub fn lower_bound(shape: &AttentionShape, m: usize) -> LowerBound {
     let (words, regime) = if leading >= compulsory as f64 {
         (leading, which.to_string())
     } else {
-        (compulsory as f64, "compulsory: Q+K+V read, O written".to_string())
+        (
+            compulsory as f64,
+            "compulsory: Q+K+V read, O written".to_string(),
+        )
     };
-    LowerBound { words, regime, leading_term: leading, compulsory }
+    LowerBound {
+        words,
+        regime,
+        leading_term: leading,
+        compulsory,
+    }
 }
 
 /// Q, K and V read once, O written once (every key is seen by the last query row).

@@ -43,7 +43,8 @@ impl HostMeasurement {
 
     /// Fast memory per thread: the L2 (else L1 data) share of one CPU, 256 KiB if unknown.
     pub fn fast_mem_bytes(&self) -> u64 {
-        self.fast_cache().map_or(256 * 1024, |c| c.size_bytes / c.shared_by.max(1) as u64)
+        self.fast_cache()
+            .map_or(256 * 1024, |c| c.size_bytes / c.shared_by.max(1) as u64)
     }
 
     pub fn fast_mem_basis(&self) -> String {
@@ -57,7 +58,11 @@ impl HostMeasurement {
     }
 
     fn fast_cache(&self) -> Option<&CacheLevel> {
-        let data = |lvl| self.caches.iter().find(|c| c.level == lvl && c.kind != "Instruction");
+        let data = |lvl| {
+            self.caches
+                .iter()
+                .find(|c| c.level == lvl && c.kind != "Instruction")
+        };
         data(2).or_else(|| data(1))
     }
 }
@@ -65,19 +70,37 @@ impl HostMeasurement {
 /// Reads `index*/{level,type,size,shared_cpu_list}` under `dir`; missing files are skipped.
 pub fn read_caches(dir: &Path) -> Vec<CacheLevel> {
     let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
     for e in entries.flatten() {
         let path = e.path();
-        if !path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("index")) {
+        if !path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("index"))
+        {
             continue;
         }
-        let read = |f: &str| std::fs::read_to_string(path.join(f)).ok().map(|s| s.trim().to_string());
-        let (Some(level), Some(kind), Some(size)) = (read("level"), read("type"), read("size")) else {
+        let read = |f: &str| {
+            std::fs::read_to_string(path.join(f))
+                .ok()
+                .map(|s| s.trim().to_string())
+        };
+        let (Some(level), Some(kind), Some(size)) = (read("level"), read("type"), read("size"))
+        else {
             continue;
         };
-        let (Ok(level), Some(size_bytes)) = (level.parse(), parse_size(&size)) else { continue };
+        let (Ok(level), Some(size_bytes)) = (level.parse(), parse_size(&size)) else {
+            continue;
+        };
         let shared_by = read("shared_cpu_list").map_or(1, |l| count_cpus(&l));
-        out.push(CacheLevel { level, kind, size_bytes, shared_by });
+        out.push(CacheLevel {
+            level,
+            kind,
+            size_bytes,
+            shared_by,
+        });
     }
     out.sort_by_key(|c| (c.level, c.kind.clone()));
     out

@@ -9,7 +9,10 @@ use super::analysis::Report;
 use super::AttentionError;
 
 pub fn roofline_svg(report: &Report, path: &Path) -> Result<(), AttentionError> {
-    let err = |e: String| AttentionError::Plot { path: path.display().to_string(), message: e };
+    let err = |e: String| AttentionError::Plot {
+        path: path.display().to_string(),
+        message: e,
+    };
     let spec = &report.target.spec;
     let points: Vec<(String, f64, f64)> = report
         .algorithms
@@ -21,7 +24,9 @@ pub fn roofline_svg(report: &Report, path: &Path) -> Result<(), AttentionError> 
     let x_lo = xs.clone().fold(f64::INFINITY, f64::min) / 10.0;
     let x_hi = xs.fold(0.0, f64::max) * 10.0;
     let y_hi = spec.peak_flops * 3.0;
-    let y_lo = (x_lo * spec.bandwidth_bytes_per_s).min(points.iter().map(|p| p.2).fold(f64::INFINITY, f64::min)) / 3.0;
+    let y_lo = (x_lo * spec.bandwidth_bytes_per_s)
+        .min(points.iter().map(|p| p.2).fold(f64::INFINITY, f64::min))
+        / 3.0;
     let root = SVGBackend::new(path, (900, 600)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
     let title = format!(

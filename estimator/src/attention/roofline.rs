@@ -45,7 +45,11 @@ impl TargetSpec {
 
     /// Attainable FLOP/s = min(peak, intensity × bandwidth); time = max(compute, memory).
     pub fn point(&self, flops: f64, bytes: f64) -> RoofPoint {
-        let intensity = if bytes > 0.0 { flops / bytes } else { f64::INFINITY };
+        let intensity = if bytes > 0.0 {
+            flops / bytes
+        } else {
+            f64::INFINITY
+        };
         let attainable = self.peak_flops.min(intensity * self.bandwidth_bytes_per_s);
         let t_compute = flops / self.peak_flops;
         let t_memory = bytes / self.bandwidth_bytes_per_s;
@@ -71,12 +75,14 @@ impl TargetSpec {
         };
         if let Some(bw) = bandwidth_gbps {
             spec.bandwidth_bytes_per_s = bw * 1e9;
-            spec.basis.push(format!("bandwidth {bw} GB/s given by the user"));
+            spec.basis
+                .push(format!("bandwidth {bw} GB/s given by the user"));
         }
         if !(spec.bandwidth_bytes_per_s > 0.0) {
             return Err(AttentionError::Unsupported {
                 target: spec.name,
-                message: "no off-chip memory bandwidth in the part data; pass --bandwidth GB/s".into(),
+                message: "no off-chip memory bandwidth in the part data; pass --bandwidth GB/s"
+                    .into(),
             });
         }
         Ok(spec)
@@ -109,14 +115,18 @@ fn gpu_spec(g: &Gpu, dtype: Dtype) -> Result<TargetSpec, AttentionError> {
         Dtype::Fixed(_) => {
             return Err(AttentionError::Unsupported {
                 target: g.name.clone(),
-                message: "fixed-point types are for FPGA targets; use fp32, tf32, bf16, fp16 or fp8".into(),
+                message:
+                    "fixed-point types are for FPGA targets; use fp32, tf32, bf16, fp16 or fp8"
+                        .into(),
             })
         }
     };
-    let tflops = g.peak_tflops(prec).ok_or_else(|| AttentionError::Unsupported {
-        target: g.name.clone(),
-        message: format!("no dense {} tensor-core peak", dtype.label()),
-    })?;
+    let tflops = g
+        .peak_tflops(prec)
+        .ok_or_else(|| AttentionError::Unsupported {
+            target: g.name.clone(),
+            message: format!("no dense {} tensor-core peak", dtype.label()),
+        })?;
     Ok(TargetSpec {
         name: g.name.clone(),
         kind: "gpu".into(),
@@ -126,7 +136,10 @@ fn gpu_spec(g: &Gpu, dtype: Dtype) -> Result<TargetSpec, AttentionError> {
         basis: vec![
             format!("peak: dense {} {} TFLOP/s", dtype.label(), tflops),
             format!("bandwidth: {} {} GB/s", g.memory_kind, g.bandwidth_gbps),
-            format!("fast memory: shared memory per SM, {} KiB (one thread block)", g.smem_per_sm_kib),
+            format!(
+                "fast memory: shared memory per SM, {} KiB (one thread block)",
+                g.smem_per_sm_kib
+            ),
             format!("source: {}", g.source),
         ],
     })
@@ -145,7 +158,10 @@ fn fpga_spec(p: &FpgaPart, dtype: Dtype, fraction: f64) -> Result<TargetSpec, At
     let peak = p.dsp as f64 * clock * 1e6 * 2.0 / f64::from(dsp_per_mac);
     let fast = (p.block_ram_bytes() as f64 * fraction) as u64;
     let (bw, bw_note) = match &p.memory {
-        Some(m) => (m.bandwidth_gbps * 1e9, format!("bandwidth: {} {} GB/s", m.kind, m.bandwidth_gbps)),
+        Some(m) => (
+            m.bandwidth_gbps * 1e9,
+            format!("bandwidth: {} {} GB/s", m.kind, m.bandwidth_gbps),
+        ),
         None => (0.0, "bandwidth: none in the part data".to_string()),
     };
     Ok(TargetSpec {

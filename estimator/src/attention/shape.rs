@@ -127,7 +127,10 @@ impl AttentionShape {
 
     pub fn validate(&self) -> Result<(), AttentionError> {
         let bad = |field: &str, message: String| {
-            Err(AttentionError::Input { field: field.into(), message })
+            Err(AttentionError::Input {
+                field: field.into(),
+                message,
+            })
         };
         for (field, v) in [
             ("batch", self.batch),
@@ -145,13 +148,19 @@ impl AttentionShape {
         if self.heads % self.kv_heads != 0 {
             return bad(
                 "kv_heads",
-                format!("{} query heads cannot be grouped over {} kv heads", self.heads, self.kv_heads),
+                format!(
+                    "{} query heads cannot be grouped over {} kv heads",
+                    self.heads, self.kv_heads
+                ),
             );
         }
         if self.causal && self.kv_seq < self.seq {
             return bad(
                 "kv_seq",
-                format!("causal attention needs kv_seq ≥ seq, got {} < {}", self.kv_seq, self.seq),
+                format!(
+                    "causal attention needs kv_seq ≥ seq, got {} < {}",
+                    self.kv_seq, self.seq
+                ),
             );
         }
         Ok(())

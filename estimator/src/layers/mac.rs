@@ -88,7 +88,12 @@ pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
             let frac = calib.kind(LabelKind::Csynth).latency.dsp.fraction(spec.a.min(spec.w));
             timing[1] = 1.0;
             let ii = if rf > 1 {
-                fixed[5] = live * a;
+                // Products time-shared on the ALLOCATION-limited DSPs need operand selection and
+                // staging registers (pilot data: FF jumps ~5x at RF > 1 once products use DSPs,
+                // and not when they are all in LUTs).
+                if frac > 0.0 {
+                    fixed[5] = live * a;
+                }
                 timing[2] = 1.0;
                 timing[3] = frac * rf as f64;
                 IiRule::LatencyPlusOne

@@ -15,7 +15,10 @@ pub fn traffic(p: &Problem, t: Tile) -> Traffic {
     tr.add(p.extent(p.rows - 1, bc) * (p.d_qk + p.d_v), 0);
     for (rho, e) in row_blocks(p, t.a, bc) {
         let n = e.div_ceil(bc);
-        tr.add(n * rho * p.d_qk + (n - 1) * rho * (p.d_v + 2), n * rho * (p.d_v + 2));
+        tr.add(
+            n * rho * p.d_qk + (n - 1) * rho * (p.d_v + 2),
+            n * rho * (p.d_v + 2),
+        );
     }
     tr
 }

@@ -32,8 +32,12 @@ pub enum Algorithm {
 }
 
 impl Algorithm {
-    pub const ALL: [Algorithm; 4] =
-        [Algorithm::Standard, Algorithm::Flash1, Algorithm::Flash2, Algorithm::Blocked];
+    pub const ALL: [Algorithm; 4] = [
+        Algorithm::Standard,
+        Algorithm::Flash1,
+        Algorithm::Flash2,
+        Algorithm::Blocked,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -120,7 +124,10 @@ impl Traffic {
     }
 
     pub fn scaled(self, k: u64) -> Traffic {
-        Traffic { reads: self.reads * k, writes: self.writes * k }
+        Traffic {
+            reads: self.reads * k,
+            writes: self.writes * k,
+        }
     }
 
     fn add(&mut self, reads: usize, writes: usize) {
@@ -163,7 +170,10 @@ pub struct TileChoice {
 /// Candidate sizes for one tile dimension in `lo..=hi`: powers of two, multiples of 16 up to
 /// 1024, `lo` and `hi`.
 fn sizes(lo: usize, hi: usize) -> Vec<usize> {
-    let mut v: Vec<usize> = (0..usize::BITS).map(|k| 1usize << k).take_while(|&x| x <= hi).collect();
+    let mut v: Vec<usize> = (0..usize::BITS)
+        .map(|k| 1usize << k)
+        .take_while(|&x| x <= hi)
+        .collect();
     v.extend((16..=hi.min(1024)).step_by(16));
     v.extend([lo, hi]);
     v.retain(|&x| x >= lo && x <= hi);
@@ -201,7 +211,11 @@ impl Algorithm {
             _ => (p.rows, p.keys),
         };
         let lo_a = min_tile.clamp(1, max_a);
-        let lo_b = if self == Algorithm::Blocked { 1 } else { min_tile.clamp(1, max_b) };
+        let lo_b = if self == Algorithm::Blocked {
+            1
+        } else {
+            min_tile.clamp(1, max_b)
+        };
         let fits = |t: Tile| self.footprint(p, t) <= m;
         let mut out = Vec::new();
         let grid_a = if self == Algorithm::Blocked {
@@ -241,7 +255,10 @@ impl Algorithm {
             .collect();
         scored.sort_by_key(|(t, tr)| (tr.total(), std::cmp::Reverse((t.a * t.b, t.b))));
         let (tile, traffic) = *scored.first()?;
-        let runner_up = scored.iter().find(|(_, tr)| tr.total() > traffic.total()).copied();
+        let runner_up = scored
+            .iter()
+            .find(|(_, tr)| tr.total() > traffic.total())
+            .copied();
         let mut reason = format!(
             "fewest words of {} tiles that fit in M = {m} words: {}",
             scored.len(),

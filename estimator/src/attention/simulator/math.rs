@@ -53,7 +53,11 @@ pub fn scale_mask(p: &Problem, s: &mut Buf, r0: usize, c0: usize) {
     for r in 0..s.rows {
         for c in 0..s.cols {
             let v = s.at_mut(r, c);
-            *v = if p.allowed(r0 + r, c0 + c) { *v * scale } else { f64::NEG_INFINITY };
+            *v = if p.allowed(r0 + r, c0 + c) {
+                *v * scale
+            } else {
+                f64::NEG_INFINITY
+            };
         }
     }
 }
@@ -84,13 +88,21 @@ pub fn online_step(s: &mut Buf, v: &Buf, o: &mut Buf, mx: &mut Buf, sm: &mut Buf
 
 /// FlashAttention-1 inner step (Alg. 1 lines 9–12): O stays normalised between visits.
 pub fn fa1_step(s: &mut Buf, v: &Buf, o: &mut Buf, mx: &mut Buf, sm: &mut Buf) {
-    let mut pv = Buf { rows: s.rows, cols: o.cols, data: vec![0.0; s.rows * o.cols] };
+    let mut pv = Buf {
+        rows: s.rows,
+        cols: o.cols,
+        data: vec![0.0; s.rows * o.cols],
+    };
     let mut tile_max = vec![f64::NEG_INFINITY; s.rows];
     let mut tile_sum = vec![0.0; s.rows];
     for r in 0..s.rows {
         tile_max[r] = s.row(r).iter().copied().fold(f64::NEG_INFINITY, f64::max);
         for x in s.row_mut(r) {
-            *x = if tile_max[r] == f64::NEG_INFINITY { 0.0 } else { (*x - tile_max[r]).exp() };
+            *x = if tile_max[r] == f64::NEG_INFINITY {
+                0.0
+            } else {
+                (*x - tile_max[r]).exp()
+            };
             tile_sum[r] += *x;
         }
     }
@@ -153,5 +165,9 @@ pub fn random_inputs(p: &Problem, seed: u64, scale: f64) -> Inputs {
         cols,
         data: (0..rows * cols).map(|_| next()).collect(),
     };
-    Inputs { q: mat(p.rows, p.d_qk), k: mat(p.keys, p.d_qk), v: mat(p.keys, p.d_v) }
+    Inputs {
+        q: mat(p.rows, p.d_qk),
+        k: mat(p.keys, p.d_qk),
+        v: mat(p.keys, p.d_v),
+    }
 }

@@ -45,7 +45,11 @@ pub struct Matrix {
 
 impl Matrix {
     pub fn zeros(rows: usize, cols: usize) -> Matrix {
-        Matrix { rows, cols, data: vec![0.0; rows * cols] }
+        Matrix {
+            rows,
+            cols,
+            data: vec![0.0; rows * cols],
+        }
     }
 }
 
@@ -76,7 +80,11 @@ impl Buf {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SimError {
     #[error("fast memory overflow: {need} words needed with {used} of {capacity} in use")]
-    Overflow { need: usize, used: usize, capacity: usize },
+    Overflow {
+        need: usize,
+        used: usize,
+        capacity: usize,
+    },
 }
 
 /// The two-level machine.
@@ -91,7 +99,14 @@ pub struct Machine {
 
 impl Machine {
     pub fn new(capacity: usize, compute: bool) -> Machine {
-        Machine { capacity, used: 0, peak: 0, traffic: Traffic::default(), compute, slow: HashMap::new() }
+        Machine {
+            capacity,
+            used: 0,
+            peak: 0,
+            traffic: Traffic::default(),
+            compute,
+            slow: HashMap::new(),
+        }
     }
 
     pub fn computing(&self) -> bool {
@@ -110,7 +125,9 @@ impl Machine {
     /// Declares a zero-filled matrix in slow memory if it is not there yet.
     pub fn declare(&mut self, m: Mat, rows: usize, cols: usize) {
         if self.compute {
-            self.slow.entry(m).or_insert_with(|| Matrix::zeros(rows, cols));
+            self.slow
+                .entry(m)
+                .or_insert_with(|| Matrix::zeros(rows, cols));
         }
     }
 
@@ -120,7 +137,11 @@ impl Machine {
 
     fn reserve(&mut self, words: usize) -> Result<(), SimError> {
         if self.used + words > self.capacity {
-            return Err(SimError::Overflow { need: words, used: self.used, capacity: self.capacity });
+            return Err(SimError::Overflow {
+                need: words,
+                used: self.used,
+                capacity: self.capacity,
+            });
         }
         self.used += words;
         self.peak = self.peak.max(self.used);
@@ -130,12 +151,23 @@ impl Machine {
     /// Allocates a `rows × cols` scratch tile in fast memory filled with `fill`.
     pub fn alloc(&mut self, rows: usize, cols: usize, fill: f64) -> Result<Buf, SimError> {
         self.reserve(rows * cols)?;
-        let data = if self.compute { vec![fill; rows * cols] } else { Vec::new() };
+        let data = if self.compute {
+            vec![fill; rows * cols]
+        } else {
+            Vec::new()
+        };
         Ok(Buf { rows, cols, data })
     }
 
     /// Loads the `rows × cols` block of `m` at (`r0`, `c0`): `rows·cols` words read.
-    pub fn load(&mut self, m: Mat, r0: usize, rows: usize, c0: usize, cols: usize) -> Result<Buf, SimError> {
+    pub fn load(
+        &mut self,
+        m: Mat,
+        r0: usize,
+        rows: usize,
+        c0: usize,
+        cols: usize,
+    ) -> Result<Buf, SimError> {
         self.reserve(rows * cols)?;
         self.traffic.reads += (rows * cols) as u64;
         let mut data = Vec::new();
@@ -215,7 +247,11 @@ pub fn simulate(
         Algorithm::Flash2 => flash2::run(&mut mc, p, tile)?,
         Algorithm::Blocked => blocked::run(&mut mc, p, tile)?,
     }
-    Ok(SimResult { traffic: mc.traffic(), peak_words: mc.peak(), output: mc.take(Mat::O) })
+    Ok(SimResult {
+        traffic: mc.traffic(),
+        peak_words: mc.peak(),
+        output: mc.take(Mat::O),
+    })
 }
 
 /// Whether the tile (rows `r0..r0+rho`, keys `c0..`) has any unmasked entry: its most
@@ -228,7 +264,11 @@ pub(crate) fn tile_live(p: &Problem, r0: usize, rho: usize, c0: usize) -> bool {
 /// Row softmax of the stored part of S into P, for row blocks `(r0, rho, extent)`: a row that
 /// fits with its two statistics is read once; a longer one is streamed twice in chunks of
 /// M − 2 words (statistics pass, then normalising pass).
-pub(crate) fn softmax_rows(mc: &mut Machine, p: &Problem, ext: &[(usize, usize, usize)]) -> Result<(), SimError> {
+pub(crate) fn softmax_rows(
+    mc: &mut Machine,
+    p: &Problem,
+    ext: &[(usize, usize, usize)],
+) -> Result<(), SimError> {
     let cap = mc.capacity();
     for &(r0, rho, e) in ext {
         for r in r0..r0 + rho {
@@ -283,6 +323,10 @@ fn online_stats(c: &Buf, stats: &mut Buf) {
 fn normalise(p: &Problem, c: &mut Buf, stats: &Buf, r: usize, k0: usize) {
     let (m, l) = (stats.data[0], stats.data[1]);
     for (j, x) in c.data.iter_mut().enumerate() {
-        *x = if p.allowed(r, k0 + j) { (*x - m).exp() / l } else { 0.0 };
+        *x = if p.allowed(r, k0 + j) {
+            (*x - m).exp() / l
+        } else {
+            0.0
+        };
     }
 }

@@ -1,0 +1,615 @@
+//! `presynth dataset <generate|jobs|run|ingest|split|export|stats>`: batch synthesis datasets
+//! (dataset-tools) — generate random architectures with wa-hls4ml's distributions and emit
+//! their hls4ml projects (hls-codegen), run synthesis (Slurm job array or locally), ingest
+//! reports / wa-hls4ml JSON / CSV exports into canonical JSONL records, split by architecture,
+//! export flat CSV, and summarise.
+
+use super::common::{table, Format};
+use anyhow::{bail, Context};
+use dataset_tools::emit::{emit_projects, EmitJob};
+use dataset_tools::generate::{generate_dir, FamilyChoice, GenConfig};
+use dataset_tools::ingest::{project, shared_csv, wa_json, Ingested};
+use dataset_tools::synth::{run_local, write_slurm, SlurmOptions, SynthOptions, Tool};
+use dataset_tools::{jsonl, progress, DatasetError};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Sub,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum Sub {
+    /// Random architectures + HLS settings (wa-hls4ml distributions) as a JSONL manifest
+    Generate(GenerateArgs),
+    /// Write a Slurm job array that synthesises every project (restartable)
+    Jobs(JobsArgs),
+    /// Synthesise every project on this machine, J at a time
+    Run(RunArgs),
+    /// Turn synthesis results into canonical records (project trees, wa-hls4ml JSON, CSV)
+    Ingest(IngestArgs),
+    /// Split records by architecture (never by row)
+    Split(SplitArgs),
+    /// Export records as flat CSV
+    Export(ExportArgs),
+    /// Counts, label ranges, failures and SVG histograms
+    Stats(StatsArgs),
+}
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  presynth dataset generate --count 680000 --seed 1 --family mixed --out ds\n  \
+presynth dataset generate --count 200 --seed 7 --family dense --out ds --emit-projects\n  \
+presynth dataset generate --count 1000 --config dist.yaml --out ds\n\n\
+The same seed and options give byte-identical records.jsonl on any number of cores.\n\
+--config takes YAML or TOML with any of the fields of generate.yaml (written into every dataset).")]
+pub struct GenerateArgs {
+    /// Number of models (records)
+    #[arg(long)]
+    pub count: u64,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// dense, conv1d, conv2d or mixed (overrides the config file)
+    #[arg(long)]
+    pub family: Option<String>,
+    /// Output dataset directory (written atomically; must not exist or be empty)
+    #[arg(short, long)]
+    pub out: PathBuf,
+    /// Distributions file (YAML or TOML)
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// FPGA part (overrides the config file)
+    #[arg(long)]
+    pub part: Option<String>,
+    /// Also write one hls4ml project per record into OUT/projects/<id>/
+    #[arg(long)]
+    pub emit_projects: bool,
+    /// hls4ml package or templates directory (for --emit-projects)
+    #[arg(long)]
+    pub templates: Option<PathBuf>,
+    /// How template files get into each project: copy, hardlink or symlink
+    #[arg(long, default_value = "hardlink")]
+    pub link: String,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheduler {
+    Slurm,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  presynth dataset jobs ds --scheduler slurm --tool vitis_hls --array-size 500 --time 4:00:00\n  \
+sbatch ds/jobs/synth.sbatch      # resubmit after a preemption: done projects are skipped\n\n\
+A project is done when .presynth/done exists, written only after its reports exist.")]
+pub struct JobsArgs {
+    /// Dataset directory (with projects/)
+    pub dir: PathBuf,
+    #[arg(long, value_enum, default_value_t = Scheduler::Slurm)]
+    pub scheduler: Scheduler,
+    /// vitis_hls or vivado_hls
+    #[arg(long, default_value = "vitis_hls")]
+    pub tool: String,
+    /// Number of array tasks
+    #[arg(long, default_value_t = 100)]
+    pub array_size: usize,
+    /// Time limit per array task
+    #[arg(long, default_value = "2:00:00")]
+    pub time: String,
+    /// Also run Vivado logic synthesis (vivado_synth.rpt)
+    #[arg(long)]
+    pub vsynth: bool,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  presynth dataset run ds --jobs 8\n  \
+presynth dataset run ds --jobs 4 --tool vivado_hls --vsynth\n\n\
+Projects already done are skipped, so an interrupted run can simply be started again.")]
+pub struct RunArgs {
+    /// Dataset directory (with projects/)
+    pub dir: PathBuf,
+    /// Projects synthesised at the same time
+    #[arg(long, short, default_value_t = 1)]
+    pub jobs: usize,
+    /// vitis_hls or vivado_hls (must be on PATH)
+    #[arg(long, default_value = "vitis_hls")]
+    pub tool: String,
+    /// Also run Vivado logic synthesis
+    #[arg(long)]
+    pub vsynth: bool,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  presynth dataset ingest ds -o labelled           # a synthesised dataset (records.jsonl + projects/)\n  \
+presynth dataset ingest ../shared/data -o csvdata   # wa-hls4ml CSV exports\n  \
+presynth dataset ingest train_2layer_merged.json -o wa   # wa-hls4ml JSON records\n  \
+presynth dataset ingest runs/ -o out                # any tree of synthesised hls4ml projects\n\n\
+Bad or truncated reports are listed with file and field, counted and skipped (OUT/skipped.txt).")]
+pub struct IngestArgs {
+    /// Sources: dataset directories, project trees, .csv or .json files, or directories of them
+    #[arg(required = true)]
+    pub sources: Vec<PathBuf>,
+    /// Output dataset directory (records.jsonl; written atomically)
+    #[arg(short, long)]
+    pub out: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SplitBy {
+    Architecture,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  presynth dataset split ds --by architecture --ratios 0.8,0.1,0.1 --seed 1\n  \
+presynth dataset split ds/records.jsonl --ratios 0.9,0.1 -o splits\n\n\
+Writes train/val/test.jsonl (train/test for two ratios). Every model of one architecture lands in\n\
+the same split, whatever its precision, reuse factor or strategy.")]
+pub struct SplitArgs {
+    /// Dataset directory or JSONL file
+    pub dir: PathBuf,
+    #[arg(long, value_enum, default_value_t = SplitBy::Architecture)]
+    pub by: SplitBy,
+    #[arg(long, default_value = "0.8,0.1,0.1")]
+    pub ratios: String,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Output directory (default DIR/splits)
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  presynth dataset export ds --format csv -o ds.csv\n  \
+presynth dataset export ds/splits/train.jsonl --format csv > train.csv\n\n\
+Missing labels are empty cells. pandas: pd.read_csv('ds.csv').")]
+pub struct ExportArgs {
+    /// Dataset directory or JSONL file
+    pub dir: PathBuf,
+    #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+    pub format: ExportFormat,
+    /// Output file (default: stdout)
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  presynth dataset stats ds\n  \
+presynth dataset stats ds --svg plots --format json")]
+pub struct StatsArgs {
+    /// Dataset directory or JSONL file
+    pub dir: PathBuf,
+    /// Directory for the SVG histograms (default: DIR/stats when DIR is a directory)
+    #[arg(long)]
+    pub svg: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    match args.command {
+        Sub::Generate(a) => generate(a),
+        Sub::Jobs(a) => jobs(a),
+        Sub::Run(a) => run_synth(a),
+        Sub::Ingest(a) => ingest(a),
+        Sub::Split(a) => split(a),
+        Sub::Export(a) => export(a),
+        Sub::Stats(a) => stats(a),
+    }
+}
+
+fn interactive(format: Format) -> bool {
+    format == Format::Table && std::io::stderr().is_terminal()
+}
+
+fn print_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+fn no_csv(format: Format, cmd: &str) -> anyhow::Result<()> {
+    if format == Format::Csv {
+        bail!("--format csv is not offered by `dataset {cmd}`; use --format json");
+    }
+    Ok(())
+}
+
+/// Project emission through hls-codegen's batch writer: the one place projects are written.
+fn codegen_emitter(
+    templates: Option<&Path>,
+    link: &str,
+) -> anyhow::Result<impl FnMut(Vec<EmitJob>) -> Vec<(PathBuf, String)>> {
+    let templates = hls_codegen::Templates::discover(templates)?;
+    let link = hls_codegen::LinkMode::parse(link)
+        .with_context(|| format!("--link '{link}': expected copy, hardlink or symlink"))?;
+    let opts = hls_codegen::EmitOptions {
+        project: hls_codegen::ProjectOptions::default(),
+        link,
+        overwrite: false,
+    };
+    Ok(move |jobs: Vec<EmitJob>| {
+        let batch = jobs.into_iter().map(|j| hls_codegen::BatchJob {
+            network: j.network,
+            dir: j.dir,
+        });
+        hls_codegen::emit_batch(batch, &templates, &opts).failed
+    })
+}
+
+fn generate(a: GenerateArgs) -> anyhow::Result<()> {
+    no_csv(a.format, "generate")?;
+    let mut cfg = match &a.config {
+        Some(p) => GenConfig::from_path(p)?,
+        None => GenConfig::default(),
+    };
+    if let Some(f) = &a.family {
+        cfg.family = f.parse::<FamilyChoice>().map_err(|e| anyhow::anyhow!("--family: {e}"))?;
+    }
+    if let Some(p) = &a.part {
+        cfg.part = p.clone();
+    }
+    cfg.validate().map_err(|e| anyhow::anyhow!("invalid distributions: {e}"))?;
+    let show = interactive(a.format);
+    let bar = progress::bar(a.count, "records", show);
+    let mut emitter = if a.emit_projects {
+        Some(codegen_emitter(a.templates.as_deref(), &a.link)?)
+    } else {
+        None
+    };
+    let mut emitted = None;
+    let t = Instant::now();
+    let summary = generate_dir(
+        &cfg,
+        a.seed,
+        a.count,
+        &a.out,
+        &|n| bar.set_position(n),
+        &mut |tmp| {
+            bar.finish_and_clear();
+            if let Some(e) = emitter.as_mut() {
+                let manifest = tmp.join(jsonl::RECORDS_FILE);
+                let s = emit_projects(&manifest, tmp, 256, e, show.then_some(a.count))?;
+                if !s.failed.is_empty() {
+                    let list: Vec<String> = s
+                        .failed
+                        .iter()
+                        .take(10)
+                        .map(|(d, m)| format!("{}: {m}", d.display()))
+                        .collect();
+                    return Err(DatasetError::Invalid(format!(
+                        "{} of {} projects could not be written:\n{}",
+                        s.failed.len(),
+                        s.written as usize + s.failed.len(),
+                        list.join("\n")
+                    )));
+                }
+                emitted = Some(s.written);
+            }
+            Ok(())
+        },
+    )?;
+    let total = t.elapsed().as_secs_f64();
+    #[derive(serde::Serialize)]
+    struct Out {
+        dir: String,
+        records: u64,
+        seed: u64,
+        family: FamilyChoice,
+        manifest_bytes: u64,
+        manifest_seconds: f64,
+        projects: Option<u64>,
+        total_seconds: f64,
+    }
+    let out = Out {
+        dir: summary.dir.display().to_string(),
+        records: summary.records,
+        seed: summary.seed,
+        family: cfg.family,
+        manifest_bytes: summary.manifest_bytes,
+        manifest_seconds: summary.manifest_seconds,
+        projects: emitted,
+        total_seconds: total,
+    };
+    if a.format == Format::Json {
+        return print_json(&out);
+    }
+    println!(
+        "wrote {} records ({:?}, seed {}) to {} in {:.2} s ({:.0} records/s, {:.1} MB){}",
+        out.records,
+        cfg.family,
+        out.seed,
+        out.dir,
+        out.manifest_seconds,
+        out.records as f64 / out.manifest_seconds.max(1e-9),
+        out.manifest_bytes as f64 / 1e6,
+        match emitted {
+            Some(n) => format!(", {n} projects in {total:.2} s total"),
+            None => String::new(),
+        }
+    );
+    Ok(())
+}
+
+fn synth_opts(tool: &str, vsynth: bool) -> anyhow::Result<SynthOptions> {
+    let tool: Tool = tool.parse().map_err(|e: String| anyhow::anyhow!("--tool: {e}"))?;
+    Ok(SynthOptions { tool, vsynth })
+}
+
+fn jobs(a: JobsArgs) -> anyhow::Result<()> {
+    no_csv(a.format, "jobs")?;
+    let Scheduler::Slurm = a.scheduler;
+    let files = write_slurm(
+        &a.dir,
+        &SlurmOptions {
+            synth: synth_opts(&a.tool, a.vsynth)?,
+            array_size: a.array_size,
+            time: a.time.clone(),
+        },
+    )?;
+    if a.format == Format::Json {
+        return print_json(&files);
+    }
+    println!(
+        "{} projects to synthesise ({} already done) over {} array tasks\n  submit: sbatch {}\n  task list: {}",
+        files.tasks,
+        files.skipped_done,
+        files.array_size,
+        files.script.display(),
+        files.task_list.display()
+    );
+    Ok(())
+}
+
+fn run_synth(a: RunArgs) -> anyhow::Result<()> {
+    no_csv(a.format, "run")?;
+    let opts = synth_opts(&a.tool, a.vsynth)?;
+    let t = Instant::now();
+    let s = run_local(&a.dir, &opts, a.jobs, interactive(a.format))?;
+    if a.format == Format::Json {
+        return print_json(&s);
+    }
+    println!(
+        "{} projects: {} synthesised, {} failed, {} already done ({:.1} s)",
+        s.projects,
+        s.done,
+        s.failed,
+        s.already_done,
+        t.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Ingest one source path by its kind.
+fn ingest_source(src: &Path) -> anyhow::Result<Ingested> {
+    let ext = src.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if src.is_file() {
+        return Ok(match ext {
+            "csv" => shared_csv::read_file(src)?,
+            "json" => wa_json::read_file(src)?,
+            "jsonl" => Ingested {
+                records: jsonl::read_all(src)?,
+                skipped: vec![],
+            },
+            _ => bail!("{}: expected a .csv, .json or .jsonl file, or a directory", src.display()),
+        });
+    }
+    if !src.is_dir() {
+        bail!("{}: no such file or directory", src.display());
+    }
+    let from_projects = project::read(src)?;
+    if !from_projects.records.is_empty() || !from_projects.skipped.is_empty() {
+        return Ok(from_projects);
+    }
+    // A directory of CSV / JSON files.
+    let mut files = Vec::new();
+    collect_files(src, &mut files)?;
+    files.sort();
+    let mut out = Ingested::default();
+    for f in files {
+        out.extend(ingest_source(&f)?);
+    }
+    Ok(out)
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    for e in std::fs::read_dir(dir).with_context(|| dir.display().to_string())? {
+        let p = e?.path();
+        if p.is_dir() {
+            collect_files(&p, out)?;
+        } else if p.extension().is_some_and(|e| e == "csv" || e == "json") {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+fn ingest(a: IngestArgs) -> anyhow::Result<()> {
+    no_csv(a.format, "ingest")?;
+    dataset_tools::fsutil::check_free(&a.out)?;
+    let t = Instant::now();
+    #[derive(serde::Serialize)]
+    struct SourceRow {
+        source: String,
+        records: usize,
+        success: usize,
+        failed: usize,
+        skipped: usize,
+    }
+    let mut rows = Vec::new();
+    let mut all = Ingested::default();
+    for src in &a.sources {
+        let got = ingest_source(src)?;
+        rows.push(SourceRow {
+            source: src.display().to_string(),
+            records: got.records.len(),
+            success: got.successes(),
+            failed: got.failures(),
+            skipped: got.skipped.len(),
+        });
+        all.extend(got);
+    }
+    let tmp = dataset_tools::fsutil::TempDir::beside(&a.out)?;
+    jsonl::write_all(tmp.path().join(jsonl::RECORDS_FILE), &all.records)?;
+    let skipped_text: String = all.skipped.iter().map(|e| format!("{e}\n")).collect();
+    std::fs::write(tmp.path().join("skipped.txt"), &skipped_text)?;
+    tmp.commit(&a.out)?;
+    let secs = t.elapsed().as_secs_f64();
+    let rate = all.records.len() as f64 / secs.max(1e-9);
+    if a.format == Format::Json {
+        #[derive(serde::Serialize)]
+        struct Out<'a> {
+            out: String,
+            records: usize,
+            success: usize,
+            failed: usize,
+            skipped: usize,
+            skipped_errors: Vec<String>,
+            seconds: f64,
+            records_per_second: f64,
+            sources: &'a [SourceRow],
+        }
+        return print_json(&Out {
+            out: a.out.display().to_string(),
+            records: all.records.len(),
+            success: all.successes(),
+            failed: all.failures(),
+            skipped: all.skipped.len(),
+            skipped_errors: all.skipped.iter().map(|e| e.to_string()).collect(),
+            seconds: secs,
+            records_per_second: rate,
+            sources: &rows,
+        });
+    }
+    let mut tbl = table(&["source", "records", "success", "failed", "skipped"]);
+    for r in &rows {
+        tbl.add_row(vec![
+            r.source.clone(),
+            r.records.to_string(),
+            r.success.to_string(),
+            r.failed.to_string(),
+            r.skipped.to_string(),
+        ]);
+    }
+    println!("{tbl}");
+    for e in all.skipped.iter().take(20) {
+        eprintln!("skipped: {e}");
+    }
+    if all.skipped.len() > 20 {
+        eprintln!("... {} more in {}/skipped.txt", all.skipped.len() - 20, a.out.display());
+    }
+    println!(
+        "wrote {} records to {} in {:.2} s ({:.0} records/s)",
+        all.records.len(),
+        a.out.join(jsonl::RECORDS_FILE).display(),
+        secs,
+        rate
+    );
+    Ok(())
+}
+
+fn split(a: SplitArgs) -> anyhow::Result<()> {
+    no_csv(a.format, "split")?;
+    let SplitBy::Architecture = a.by;
+    let ratios = dataset_tools::split::parse_ratios(&a.ratios)?;
+    let out = match &a.out {
+        Some(o) => o.clone(),
+        None if a.dir.is_dir() => a.dir.join("splits"),
+        None => bail!("--out is needed when the input is a file"),
+    };
+    dataset_tools::fsutil::check_free(&out)?;
+    let counts = dataset_tools::split::split(&a.dir, &out, &ratios, a.seed)?;
+    if a.format == Format::Json {
+        return print_json(&counts);
+    }
+    let mut t = table(&["split", "records", "architectures", "file"]);
+    for c in &counts {
+        t.add_row(vec![
+            c.name.clone(),
+            c.records.to_string(),
+            c.architectures.to_string(),
+            c.path.display().to_string(),
+        ]);
+    }
+    println!("{t}");
+    Ok(())
+}
+
+fn export(a: ExportArgs) -> anyhow::Result<()> {
+    let ExportFormat::Csv = a.format;
+    let n = match &a.out {
+        Some(p) => {
+            let f = std::fs::File::create(p).with_context(|| p.display().to_string())?;
+            dataset_tools::export::export_csv(&a.dir, std::io::BufWriter::new(f), p)?
+        }
+        None => {
+            let stdout = std::io::stdout().lock();
+            dataset_tools::export::export_csv(&a.dir, stdout, Path::new("<stdout>"))?
+        }
+    };
+    if let Some(p) = &a.out {
+        eprintln!("wrote {n} rows to {}", p.display());
+    }
+    Ok(())
+}
+
+fn stats(a: StatsArgs) -> anyhow::Result<()> {
+    no_csv(a.format, "stats")?;
+    let svg = a
+        .svg
+        .clone()
+        .or_else(|| a.dir.is_dir().then(|| a.dir.join("stats")));
+    let s = dataset_tools::stats::stats(&a.dir, svg.as_deref())?;
+    if a.format == Format::Json {
+        return print_json(&s);
+    }
+    println!(
+        "{} records: {} synthesised OK, {} failed, {} not synthesised; {} architectures",
+        s.records, s.success, s.failed, s.not_synthesised, s.architectures
+    );
+    for (title, map) in [
+        ("family", &s.by_family),
+        ("strategy", &s.by_strategy),
+        ("weight precision", &s.by_precision),
+        ("part", &s.by_part),
+    ] {
+        let mut t = table(&[title, "records"]);
+        for (k, v) in map {
+            t.add_row(vec![k.clone(), v.to_string()]);
+        }
+        println!("{t}");
+    }
+    if !s.labels.is_empty() {
+        let mut t = table(&["label", "count", "min", "max", "mean"]);
+        for l in &s.labels {
+            t.add_row(vec![
+                l.label.clone(),
+                l.count.to_string(),
+                l.min.to_string(),
+                l.max.to_string(),
+                format!("{:.1}", l.mean),
+            ]);
+        }
+        println!("{t}");
+    }
+    if let Some(dir) = &svg {
+        if !s.histograms.is_empty() {
+            println!("{} histograms in {}", s.histograms.len(), dir.display());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,221 @@
+//! End-to-end tests of `presynth attention`: JSON field names and values derived by hand, the
+//! SVG plot, the sequence sweep and error messages.
+
+use std::process::Command;
+
+fn presynth(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_presynth"))
+        .args(args)
+        .output()
+        .expect("run presynth")
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let out = presynth(args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+#[test]
+fn json_report_has_the_stable_fields_and_hand_checked_values() {
+    let v = json(&[
+        "attention",
+        "--batch",
+        "2",
+        "--heads",
+        "16",
+        "--seq",
+        "4096",
+        "--head-dim",
+        "128",
+        "--dtype",
+        "bf16",
+        "--target",
+        "h100",
+        "--format",
+        "json",
+    ]);
+    // FLOPs = 4·B·H·N²·d (domain-notes §1.5).
+    assert_eq!(
+        v["flops"].as_f64().unwrap(),
+        4.0 * 2.0 * 16.0 * 4096.0 * 4096.0 * 128.0
+    );
+    // Target from domain-notes §2.1: 989.4 TFLOP/s BF16, 3.35 TB/s, 228 KiB SMEM → 116736 bf16 words.
+    assert_eq!(v["target"]["peak_flops"].as_f64().unwrap(), 989.4e12);
+    assert_eq!(
+        v["target"]["fast_mem_words"].as_u64().unwrap(),
+        228 * 1024 / 2
+    );
+    for alg in ["standard", "flash1", "flash2", "blocked"] {
+        let a = &v["algorithms"][alg];
+        for field in [
+            "words_read",
+            "words_written",
+            "bytes",
+            "intensity",
+            "attainable_flops",
+            "time_s",
+            "regime",
+            "tile",
+        ] {
+            assert!(!a[field].is_null(), "{alg}.{field} missing");
+        }
+    }
+    let f2 = &v["algorithms"]["flash2"];
+    let br = f2["tile"]["br"].as_u64().unwrap();
+    // FlashAttention-2 words by hand: Q read once, K and V once per row block, O and LSE written once.
+    let (n, d, k) = (4096u64, 128u64, 32u64);
+    let reads = k * (n * d + n.div_ceil(br) * n * 2 * d);
+    assert_eq!(f2["words_read"].as_u64().unwrap(), reads);
+    assert_eq!(f2["words_written"].as_u64().unwrap(), k * n * (d + 1));
+    assert_eq!(v["best"]["algorithm"], "flash2");
+    assert!(v["lower_bound"]["words"].as_f64().unwrap() > 0.0);
+    assert!(v["lower_bound"]["regime"].as_str().unwrap().contains("d^2"));
+}
+
+#[test]
+fn plot_writes_an_svg_with_roofs_and_points() {
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("roofline.svg");
+    let out = presynth(&[
+        "attention",
+        "--heads",
+        "8",
+        "--seq",
+        "2048",
+        "--head-dim",
+        "64",
+        "--target",
+        "alveo-u280",
+        "--dtype",
+        "ap_fixed<16,6>",
+        "--plot",
+        svg.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.starts_with("<svg"));
+    for label in [
+        "flash2",
+        "standard",
+        "arithmetic intensity",
+        "attainable FLOP/s",
+    ] {
+        assert!(text.contains(label), "{label} missing from the SVG");
+    }
+}
+
+#[test]
+fn sweep_gives_one_row_per_length() {
+    let v = json(&[
+        "attention",
+        "--heads",
+        "16",
+        "--head-dim",
+        "128",
+        "--causal",
+        "--target",
+        "h100",
+        "--sweep",
+        "seq=512..16384",
+        "--format",
+        "json",
+    ]);
+    let seqs: Vec<u64> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["shape"]["seq"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seqs, vec![512, 1024, 2048, 4096, 8192, 16384]);
+    let out = presynth(&[
+        "attention",
+        "--heads",
+        "2",
+        "--head-dim",
+        "64",
+        "--target",
+        "a100",
+        "--sweep",
+        "seq=512..2048",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("1024") && text.contains("2048"), "{text}");
+}
+
+#[test]
+fn bad_inputs_give_named_errors() {
+    let out = presynth(&[
+        "attention",
+        "--seq",
+        "128",
+        "--head-dim",
+        "64",
+        "--target",
+        "h1000",
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("h1000") && err.contains("h100"), "{err}");
+
+    let out = presynth(&[
+        "attention",
+        "--seq",
+        "128",
+        "--head-dim",
+        "64",
+        "--target",
+        "a100",
+        "--dtype",
+        "fp8",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("fp8"));
+
+    let out = presynth(&[
+        "attention",
+        "--seq",
+        "128",
+        "--kv-seq",
+        "64",
+        "--causal",
+        "--head-dim",
+        "64",
+        "--target",
+        "h100",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("kv_seq"));
+
+    let out = presynth(&[
+        "attention",
+        "--heads",
+        "6",
+        "--kv-heads",
+        "4",
+        "--seq",
+        "8",
+        "--head-dim",
+        "8",
+        "--target",
+        "h100",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("kv_heads"));
+
+    let out = presynth(&[
+        "attention",
+        "--head-dim",
+        "64",
+        "--target",
+        "h100",
+        "--sweep",
+        "len=1..2",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("seq=FROM..TO"));
+}

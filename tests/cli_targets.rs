@@ -1,0 +1,64 @@
+//! End-to-end tests of `presynth targets`: JSON with the domain-notes §2 numbers, filters and
+//! user files.
+
+use std::process::Command;
+
+fn presynth(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_presynth"))
+        .args(args)
+        .env_remove("PRESYNTH_TARGETS")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn json_lists_parts_and_gpus_with_sources() {
+    let out = presynth(&["targets", "--format", "json"]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let arr = v.as_array().unwrap();
+    let u250 = arr
+        .iter()
+        .find(|t| t["name"] == "xcu250-figd2104-2L-e")
+        .unwrap();
+    // domain-notes §2.2 [V]: 12,288 DSPs, 5,376 BRAM_18K.
+    assert_eq!(
+        (
+            u250["kind"].as_str(),
+            u250["dsp"].as_u64(),
+            u250["bram_18k"].as_u64()
+        ),
+        (Some("fpga"), Some(12288), Some(5376))
+    );
+    assert!(arr
+        .iter()
+        .all(|t| t["source"].is_string() && t["verified"].is_boolean()));
+    let out = presynth(&["targets", "--kind", "gpu", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v.as_array().unwrap().iter().all(|t| t["kind"] == "gpu"));
+    assert_eq!(v.as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn user_file_and_env_var_add_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("mine.toml");
+    std::fs::write(
+        &f,
+        "[[fpga]]\nname = \"xcvu19p-fsva3824-2-e\"\nfamily = \"Virtex UltraScale+\"\nlut = 4085760\nff = 8171520\ndsp = 3840\nbram_18k = 4320\nuram = 320\ndsp_primitive = \"DSP48E2\"\nsource = \"mine\"\nverified = false\n",
+    )
+    .unwrap();
+    let out = presynth(&["targets", "--file", f.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("xcvu19p-fsva3824-2-e"));
+    let out = Command::new(env!("CARGO_BIN_EXE_presynth"))
+        .args(["targets", "--format", "csv"])
+        .env("PRESYNTH_TARGETS", &f)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("xcvu19p-fsva3824-2-e"));
+    std::fs::write(&f, "[[fpga]]\nname = 3\n").unwrap();
+    let out = presynth(&["targets", "--file", f.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("mine.toml") && err.contains("name"), "{err}");
+}

@@ -156,17 +156,24 @@ CONFIGS = {
     'stream': dict(io_type='io_stream', strategy='Latency', reuse=1),
     'stream_res': dict(io_type='io_stream', strategy='Resource', reuse=2),
     'vivado_lat': dict(io_type='io_parallel', strategy='Latency', reuse=1, backend='Vivado'),
+    # layer-level settings on the first Dense/Conv (hls4ml LayerName config; presynth --config)
+    'layer_prec': dict(
+        io_type='io_parallel',
+        strategy='Resource',
+        reuse=1,
+        layer=dict(Precision=dict(weight='fixed<10,3>', result='fixed<12,4>', accum='fixed<20,8>'), ReuseFactor=2),
+    ),
 }
 
 # model -> configs that run for it (>= 20 combinations in total)
 CASES = [
     ('mlp2_relu_softmax', ['lat', 'res_rf4', 'res_rf_gt', 'stream', 'vivado_lat']),
-    ('mlp3_tanh_sigmoid', ['lat', 'res_rf4', 'res_rf_gt', 'stream']),
+    ('mlp3_tanh_sigmoid', ['lat', 'res_rf4', 'res_rf_gt', 'stream', 'layer_prec']),
     ('mlp4_relu', ['lat', 'res_rf_gt', 'stream_res']),
     ('mlp7_mixed', ['lat', 'res_rf4']),
     ('mlp_sep_act', ['lat', 'stream']),
     ('dense_bn', ['res_rf4', 'stream']),
-    ('conv1d_pool', ['lat', 'res_rf4', 'stream']),
+    ('conv1d_pool', ['lat', 'res_rf4', 'stream', 'layer_prec']),
     ('conv2d_pool', ['lat', 'res_rf4', 'stream', 'vivado_lat']),
     ('conv2d_bn', ['lat', 'stream']),
     ('branch_add', ['lat', 'stream']),
@@ -174,8 +181,14 @@ CASES = [
 ]
 
 
+def first_weighted_layer(model_name):
+    return next(ld['name'] for ld in MODELS[model_name]['layers'] if ld['type'] in ('Dense', 'Conv1D', 'Conv2D'))
+
+
 def case_settings(model_name, config_name):
     cfg = dict(CONFIGS[config_name])
+    if 'layer' in cfg:
+        cfg['layer'] = {first_weighted_layer(model_name): cfg['layer']}
     if cfg['reuse'] == 0:
         # RF > n_in for the first Dense: n_in of the model input times 2 (hls4ml picks the
         # closest valid value per layer, presynth must agree)
@@ -356,6 +369,8 @@ def hls4ml_settings(model, settings):
     cfg = hls4ml.utils.config_from_keras_model(model, granularity='model', backend=settings.get('backend', 'Vitis'))
     cfg['Model']['Strategy'] = settings['strategy']
     cfg['Model']['ReuseFactor'] = settings['reuse']
+    if settings.get('layer'):
+        cfg['LayerName'] = settings['layer']
     return cfg
 
 
@@ -543,6 +558,12 @@ def run_presynth(presynth, case_dir, settings):
         '--precision',
         'ap_fixed<16,6>',
     ]
+    if settings.get('layer'):
+        import yaml
+
+        cfg_file = case_dir / 'presynth_config.yml'
+        cfg_file.write_text(yaml.safe_dump({'HLSConfig': {'LayerName': settings['layer']}}))
+        cmd += ['--config', str(cfg_file)]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         raise RuntimeError(f'presynth codegen failed: {" ".join(cmd)}\n{r.stderr[-3000:]}')

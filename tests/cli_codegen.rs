@@ -32,11 +32,17 @@ fn have_hls4ml(test: &str) -> bool {
 }
 
 fn codegen(args: &[&str]) -> Output {
-    Command::new(BIN).arg("codegen").args(args).output().expect("run presynth")
+    Command::new(BIN)
+        .arg("codegen")
+        .args(args)
+        .output()
+        .expect("run presynth")
 }
 
 fn keras_3layer() -> String {
-    shared("models/hls4ml-examples/keras/KERAS_3layer.json").display().to_string()
+    shared("models/hls4ml-examples/keras/KERAS_3layer.json")
+        .display()
+        .to_string()
 }
 
 #[test]
@@ -54,15 +60,27 @@ fn bit_exact_against_hls4ml() {
         .current_dir(ROOT)
         .env("KERAS_BACKEND", "jax")
         .env("JAX_PLATFORMS", "cpu")
-        .args(["scripts/hls4ml_reference.py", "--presynth", BIN, "--jobs", "2"])
+        .args([
+            "scripts/hls4ml_reference.py",
+            "--presynth",
+            BIN,
+            "--jobs",
+            "2",
+        ])
         .output()
         .expect("run scripts/hls4ml_reference.py");
     let stdout = String::from_utf8_lossy(&out.stdout);
     println!("{stdout}");
     eprintln!("{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "harness reported differences (table above)");
+    assert!(
+        out.status.success(),
+        "harness reported differences (table above)"
+    );
     // the table must cover the minimum of 20 model/config combinations
-    let summary = stdout.lines().find(|l| l.contains("bit-identical")).expect("summary line");
+    let summary = stdout
+        .lines()
+        .find(|l| l.contains("bit-identical"))
+        .expect("summary line");
     let (ok, total) = summary
         .split_whitespace()
         .next()
@@ -79,8 +97,18 @@ fn writes_the_hls4ml_layout() {
     }
     let dir = tempfile::tempdir().unwrap();
     let prj = dir.path().join("prj");
-    let out = codegen(&[&keras_3layer(), "-o", prj.to_str().unwrap(), "--format", "json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = codegen(&[
+        &keras_3layer(),
+        "-o",
+        prj.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     for f in [
         "firmware/myproject.cpp",
@@ -103,7 +131,9 @@ fn writes_the_hls4ml_layout() {
     assert!(prj.join("tb_data").is_dir());
     // KERAS_3layer.json is 16 -> 64 -> 32 -> 32 -> 5 (its JSON): 4 Dense layers, 8 weight files
     // as .h and .txt, the first Dense is config2 (the input is layer 1).
-    let weights = std::fs::read_dir(prj.join("firmware/weights")).unwrap().count();
+    let weights = std::fs::read_dir(prj.join("firmware/weights"))
+        .unwrap()
+        .count();
     assert_eq!(weights, 16);
     let params = std::fs::read_to_string(prj.join("firmware/parameters.h")).unwrap();
     assert!(params.contains("struct config2 : nnet::dense_config {\n    static const unsigned n_in = 16;\n    static const unsigned n_out = 64;"));
@@ -128,7 +158,11 @@ fn resource_reuse_factor_is_corrected_with_a_warning() {
         "--reuse-factor",
         "7",
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     // fc1 is 16 x 64: RF 7 divides neither 1024 nor 16; hls4ml's valid list is the divisors of
     // 16 and the multiples of 16 dividing 1024, and 8 is the closest to 7.
@@ -136,7 +170,9 @@ fn resource_reuse_factor_is_corrected_with_a_warning() {
     assert!(err.contains("7 does not divide n_in*n_out = 1024"), "{err}");
     let params = std::fs::read_to_string(prj.join("firmware/parameters.h")).unwrap();
     assert!(params.contains("static const unsigned reuse_factor = 8;"));
-    assert!(params.contains("using kernel = nnet::DenseResource_rf_leq_nin<data_T, res_T, CONFIG_T>;"));
+    assert!(
+        params.contains("using kernel = nnet::DenseResource_rf_leq_nin<data_T, res_T, CONFIG_T>;")
+    );
 }
 
 #[test]
@@ -151,7 +187,11 @@ fn failed_run_leaves_no_directory() {
     let out = codegen(&[psn.to_str().unwrap(), "-o", prj.to_str().unwrap()]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("weight 'kernel' is missing"));
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no DIR and no temp dir");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no DIR and no temp dir"
+    );
 
     // an existing directory is kept unless --force
     std::fs::create_dir(&prj).unwrap();
@@ -161,16 +201,30 @@ fn failed_run_leaves_no_directory() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
     assert!(prj.join("keep").exists());
     let out = codegen(&[&keras_3layer(), "-o", prj.to_str().unwrap(), "--force"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!prj.join("keep").exists() && prj.join("firmware/parameters.h").exists());
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "temp/old dirs are removed");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "temp/old dirs are removed"
+    );
 }
 
 #[test]
 fn missing_templates_say_how_to_get_them() {
     let dir = tempfile::tempdir().unwrap();
     let prj = dir.path().join("prj");
-    let out = codegen(&[&keras_3layer(), "-o", prj.to_str().unwrap(), "--templates", "/nonexistent/hls4ml"]);
+    let out = codegen(&[
+        &keras_3layer(),
+        "-o",
+        prj.to_str().unwrap(),
+        "--templates",
+        "/nonexistent/hls4ml",
+    ]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("pip install hls4ml==1.3.0"), "{err}");
@@ -184,8 +238,18 @@ fn shared_templates_are_linked_not_copied() {
     }
     let dir = tempfile::tempdir().unwrap();
     let prj = dir.path().join("prj");
-    let out = codegen(&[&keras_3layer(), "-o", prj.to_str().unwrap(), "--link", "symlink"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = codegen(&[
+        &keras_3layer(),
+        "-o",
+        prj.to_str().unwrap(),
+        "--link",
+        "symlink",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let ap = std::fs::symlink_metadata(prj.join("firmware/ap_types")).unwrap();
     assert!(ap.file_type().is_symlink());
     let h = std::fs::symlink_metadata(prj.join("firmware/nnet_utils/nnet_dense.h")).unwrap();

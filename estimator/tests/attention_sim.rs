@@ -157,7 +157,7 @@ mod attention {
         let s = shape(n, n, 1, 1, d, d, false);
         let p = s.problem();
         let lead = |m: usize| (n * n * d * d) as f64 / m as f64;
-        let ms: Vec<usize> = (0..=4).map(|k| d * d << k).collect(); // d² … 16d² = N·d
+        let ms: Vec<usize> = (0..=4).map(|k| (d * d) << k).collect(); // d² … 16d² = N·d
         assert_eq!(*ms.last().unwrap(), n * d);
         for alg in [Algorithm::Flash1, Algorithm::Flash2] {
             let ratios: Vec<f64> = ms

@@ -9,12 +9,19 @@ use ir::{Activation, Layer, LayerKind, Network, Tensor};
 
 fn mlp() -> Network {
     let mut net = Network::new("mlp_16_64_32_5");
-    net.add_layer(Layer::new("input_layer", LayerKind::Input { shape: vec![16] }), &[])
-        .unwrap();
+    net.add_layer(
+        Layer::new("input_layer", LayerKind::Input { shape: vec![16] }),
+        &[],
+    )
+    .unwrap();
     let mut prev = "input_layer".to_string();
     let mut n_in = 16;
     let mut seed = 1u32;
-    for (name, units, act) in [("fc1", 64, Activation::Relu), ("fc2", 32, Activation::Relu), ("fc3", 5, Activation::Softmax)] {
+    for (name, units, act) in [
+        ("fc1", 64, Activation::Relu),
+        ("fc2", 32, Activation::Relu),
+        ("fc3", 5, Activation::Softmax),
+    ] {
         let mut rnd = |n: usize| -> Vec<f32> {
             (0..n)
                 .map(|_| {
@@ -23,9 +30,19 @@ fn mlp() -> Network {
                 })
                 .collect()
         };
-        let mut l = Layer::new(name, LayerKind::Dense { units, use_bias: true }).with_activation(act);
+        let mut l = Layer::new(
+            name,
+            LayerKind::Dense {
+                units,
+                use_bias: true,
+            },
+        )
+        .with_activation(act);
         l.weights = vec![
-            ("kernel".into(), Tensor::new(vec![n_in, units], rnd(n_in * units))),
+            (
+                "kernel".into(),
+                Tensor::new(vec![n_in, units], rnd(n_in * units)),
+            ),
             ("bias".into(), Tensor::new(vec![units], rnd(units))),
         ];
         net.add_layer(l, &[&prev]).unwrap();
@@ -47,7 +64,9 @@ fn bench(c: &mut Criterion) {
     };
     let net = mlp();
     let opts = ProjectOptions::default();
-    c.bench_function("lower mlp_16_64_32_5", |b| b.iter(|| lower(&net, &opts).unwrap()));
+    c.bench_function("lower mlp_16_64_32_5", |b| {
+        b.iter(|| lower(&net, &opts).unwrap())
+    });
     let m = lower(&net, &opts).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     for link in [LinkMode::Copy, LinkMode::HardLink, LinkMode::Symlink] {

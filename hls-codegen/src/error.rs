@@ -24,7 +24,9 @@ pub enum CodegenError {
     )]
     TemplatesNotFound { tried: String },
     /// A template directory exists but lacks an expected file.
-    #[error("hls4ml templates at {dir}: missing {file} (expected hls4ml 1.3.0's templates/ layout)")]
+    #[error(
+        "hls4ml templates at {dir}: missing {file} (expected hls4ml 1.3.0's templates/ layout)"
+    )]
     TemplateMissing { dir: PathBuf, file: String },
     #[error("{path}: {source}")]
     Io {

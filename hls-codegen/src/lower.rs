@@ -90,7 +90,10 @@ pub fn lower(net: &Network, opts: &ProjectOptions) -> Result<HlsModel> {
     // network outputs: result_t
     let mut outs = Vec::new();
     for (k, &o) in net.outputs.iter().enumerate() {
-        let v = *l.out_of.get(&o).ok_or_else(|| l.net_err("an output layer produced nothing"))?;
+        let v = *l
+            .out_of
+            .get(&o)
+            .ok_or_else(|| l.net_err("an output layer produced nothing"))?;
         let v = l.m.resolve(v);
         let name = if k == 0 {
             "result_t".to_string()
@@ -132,14 +135,27 @@ impl<'a> Lowerer<'a> {
     /// A precision setting of a layer: (type name, precision) as hls4ml's `get_precision`.
     fn prec(&self, layer_name: &str, set: &Option<FixedType>, var: &str) -> NamedType {
         match set {
-            Some(t) => NamedType::new(format!("{}_{var}_t", layer_name.to_lowercase()), precision::cpp(t)),
+            Some(t) => NamedType::new(
+                format!("{}_{var}_t", layer_name.to_lowercase()),
+                precision::cpp(t),
+            ),
             None => NamedType::new(MODEL_DEFAULT_T, precision::cpp(&self.m.default_precision)),
         }
     }
 
-    fn new_var(&mut self, name: String, type_name: String, precision: FixedType, shape: Vec<usize>) -> VarId {
+    fn new_var(
+        &mut self,
+        name: String,
+        type_name: String,
+        precision: FixedType,
+        shape: Vec<usize>,
+    ) -> VarId {
         let pack = *shape.last().unwrap_or(&1);
-        let depth = if shape.is_empty() { 1 } else { shape.iter().product::<usize>() / pack.max(1) };
+        let depth = if shape.is_empty() {
+            1
+        } else {
+            shape.iter().product::<usize>() / pack.max(1)
+        };
         self.m.vars.push(Variable {
             name,
             type_name,
@@ -170,16 +186,18 @@ impl<'a> Lowerer<'a> {
     }
 
     fn input_var(&self, id: NodeId, port: usize) -> Result<VarId> {
-        let src = self
-            .net
-            .inputs_of(id)
-            .get(port)
-            .copied()
-            .ok_or_else(|| self.net_err(format!("layer '{}' has no input {port}", self.net.layer(id).name)))?;
-        self.out_of
-            .get(&src)
-            .copied()
-            .ok_or_else(|| self.net_err(format!("layer '{}' is used before it is computed", self.net.layer(src).name)))
+        let src = self.net.inputs_of(id).get(port).copied().ok_or_else(|| {
+            self.net_err(format!(
+                "layer '{}' has no input {port}",
+                self.net.layer(id).name
+            ))
+        })?;
+        self.out_of.get(&src).copied().ok_or_else(|| {
+            self.net_err(format!(
+                "layer '{}' is used before it is computed",
+                self.net.layer(src).name
+            ))
+        })
     }
 
     /// Push a lowered layer whose single output is a new `layer{index}_out` of `shape`.
@@ -198,22 +216,63 @@ impl<'a> Lowerer<'a> {
         extra_types: Vec<(&'static str, NamedType)>,
     ) -> VarId {
         let index = self.index;
-        let result = settings.precision.result.clone().unwrap_or_else(|| self.m.default_precision.clone());
-        let out = self.new_var(format!("layer{index}_out"), format!("layer{index}_t"), result, shape);
-        let mut types = vec![self.var_type(out)];
+        let result = settings
+            .precision
+            .result
+            .clone()
+            .unwrap_or_else(|| self.m.default_precision.clone());
+        let out = self.new_var(
+            format!("layer{index}_out"),
+            format!("layer{index}_t"),
+            result,
+            shape,
+        );
         let accum_t = self.prec(&name, &settings.precision.accum, "accum");
         let weight_t = self.prec(&name, &settings.precision.weight, "weight");
         let bias_t = self.prec(&name, &settings.precision.bias, "bias");
+        // defines.h order is hls4ml's attribute order: accum_t (set at construction for the
+        // classes that have one), the result type, then weights, index and table types
+        let mut types = Vec::new();
+        let has_accum = matches!(
+            op,
+            Op::Dense { .. }
+                | Op::Conv1D { .. }
+                | Op::Conv2D { .. }
+                | Op::Pool1D { .. }
+                | Op::Pool2D { .. }
+                | Op::GlobalPool1D { .. }
+                | Op::GlobalPool2D { .. }
+                | Op::Activation {
+                    act: ActKind::Softmax,
+                    ..
+                }
+        );
+        if has_accum {
+            types.push(accum_t.clone());
+        }
+        types.push(self.var_type(out));
+        for w in &weights {
+            types.push(NamedType::new(
+                w.type_name.clone(),
+                precision::cpp(&w.precision),
+            ));
+        }
         if matches!(op, Op::Dense { .. }) {
-            types.push(NamedType::new(format!("layer{index}_index"), precision::cpp(&precision::index_t())));
+            types.push(NamedType::new(
+                format!("layer{index}_index"),
+                precision::cpp(&precision::index_t()),
+            ));
         }
-        for (_, t) in &extra_types {
-            types.push(t.clone());
-        }
-        for t in [&accum_t, &weight_t, &bias_t] {
-            if t.name != MODEL_DEFAULT_T {
-                types.push(t.clone());
+        if matches!(
+            op,
+            Op::Activation {
+                act: ActKind::LeakyRelu(_),
+                ..
             }
+        ) {
+            types.extend(extra_types.iter().rev().map(|(_, t)| t.clone()));
+        } else {
+            types.extend(extra_types.iter().map(|(_, t)| t.clone()));
         }
         self.m.layers.push(HlsLayer {
             index,
@@ -255,12 +314,24 @@ impl<'a> Lowerer<'a> {
         match &layer.kind {
             LayerKind::Input { shape } => {
                 let k = self.m.inputs.len();
-                let tname = if k == 0 { "input_t".to_string() } else { format!("input{}_t", k + 1) };
-                let prec = layer.settings.precision.result.clone().unwrap_or_else(|| self.m.default_precision.clone());
+                let tname = if k == 0 {
+                    "input_t".to_string()
+                } else {
+                    format!("input{}_t", k + 1)
+                };
+                let prec = layer
+                    .settings
+                    .precision
+                    .result
+                    .clone()
+                    .unwrap_or_else(|| self.m.default_precision.clone());
                 let v = self.new_var(layer.name.clone(), tname, prec, shape.clone());
                 let mut types = vec![self.var_type(v)];
                 if k == 0 {
-                    types.push(NamedType::new(MODEL_DEFAULT_T, precision::cpp(&self.m.default_precision)));
+                    types.push(NamedType::new(
+                        MODEL_DEFAULT_T,
+                        precision::cpp(&self.m.default_precision),
+                    ));
                 }
                 let d = NamedType::new(MODEL_DEFAULT_T, precision::cpp(&self.m.default_precision));
                 self.m.layers.push(HlsLayer {
@@ -297,18 +368,38 @@ impl<'a> Lowerer<'a> {
                     ));
                 }
                 let n_out = *units;
-                let (strategy, rf) = self.choose_rf(&layer.name, rs.strategy, n_in, n_out, rf as usize);
+                let (strategy, rf) =
+                    self.choose_rf(&layer.name, rs.strategy, n_in, n_out, rf as usize);
                 let kernel = layer_weight(&layer, "kernel", n_in * n_out)?;
                 let bias = optional_bias(&layer, *use_bias, n_out)?;
                 let (wdata, wshape) = if strategy == Strategy::Resource {
-                    (transpose(&kernel, &[n_in, n_out], &[1, 0]), vec![n_in, n_out])
+                    (
+                        transpose(&kernel, &[n_in, n_out], &[1, 0]),
+                        vec![n_in, n_out],
+                    )
                 } else {
                     (kernel, vec![n_in, n_out])
                 };
                 let idx = self.index;
                 let weights = vec![
-                    self.weight(&layer, "w", idx, &layer.settings.precision.weight, "weight", wshape, wdata),
-                    self.weight(&layer, "b", idx, &layer.settings.precision.bias, "bias", vec![n_out], bias),
+                    self.weight(
+                        &layer,
+                        "w",
+                        idx,
+                        &layer.settings.precision.weight,
+                        "weight",
+                        wshape,
+                        wdata,
+                    ),
+                    self.weight(
+                        &layer,
+                        "b",
+                        idx,
+                        &layer.settings.precision.bias,
+                        "bias",
+                        vec![n_out],
+                        bias,
+                    ),
                 ];
                 let input = self.input_var(id, 0)?;
                 let out = self.push(
@@ -323,7 +414,7 @@ impl<'a> Lowerer<'a> {
                     weights,
                     vec![],
                 );
-                self.fused_activation(id, &layer, out, rs.reuse_factor)?;
+                self.fused_activation(id, &layer, out)?;
             }
             LayerKind::Conv1D {
                 filters,
@@ -340,18 +431,38 @@ impl<'a> Lowerer<'a> {
                     return Err(Self::unsupported(&layer, "'same' padding in io_stream: hls4ml inserts a ZeroPadding1D layer, which presynth does not emit yet; use padding='valid' or io_parallel"));
                 }
                 let n_in = n_chan * kernel;
-                let (strategy, rf) = self.choose_rf(&layer.name, rs.strategy, n_in, *filters, rf as usize);
+                let (strategy, rf) =
+                    self.choose_rf(&layer.name, rs.strategy, n_in, *filters, rf as usize);
                 let w = layer_weight(&layer, "kernel", kernel * n_chan * filters)?;
                 let b = optional_bias(&layer, *use_bias, *filters)?;
                 let (wdata, wshape) = if strategy == Strategy::Resource {
-                    (transpose(&w, &[*kernel, n_chan, *filters], &[2, 0, 1]), vec![*kernel, n_chan, *filters])
+                    (
+                        transpose(&w, &[*kernel, n_chan, *filters], &[2, 0, 1]),
+                        vec![*kernel, n_chan, *filters],
+                    )
                 } else {
                     (w, vec![*kernel, n_chan, *filters])
                 };
                 let idx = self.index;
                 let weights = vec![
-                    self.weight(&layer, "w", idx, &layer.settings.precision.weight, "weight", wshape, wdata),
-                    self.weight(&layer, "b", idx, &layer.settings.precision.bias, "bias", vec![*filters], b),
+                    self.weight(
+                        &layer,
+                        "w",
+                        idx,
+                        &layer.settings.precision.weight,
+                        "weight",
+                        wshape,
+                        wdata,
+                    ),
+                    self.weight(
+                        &layer,
+                        "b",
+                        idx,
+                        &layer.settings.precision.bias,
+                        "bias",
+                        vec![*filters],
+                        b,
+                    ),
                 ];
                 let input = self.input_var(id, 0)?;
                 let op = Op::Conv1D {
@@ -365,8 +476,19 @@ impl<'a> Lowerer<'a> {
                     out_width,
                     n_partitions: out_width,
                 };
-                let out = self.push(layer.name.clone(), "Conv1D", op, vec![input], vec![out_width, *filters], &layer.settings, strategy, rf, weights, vec![]);
-                self.fused_activation(id, &layer, out, rs.reuse_factor)?;
+                let out = self.push(
+                    layer.name.clone(),
+                    "Conv1D",
+                    op,
+                    vec![input],
+                    vec![out_width, *filters],
+                    &layer.settings,
+                    strategy,
+                    rf,
+                    weights,
+                    vec![],
+                );
+                self.fused_activation(id, &layer, out)?;
             }
             LayerKind::Conv2D {
                 filters,
@@ -384,7 +506,8 @@ impl<'a> Lowerer<'a> {
                     return Err(Self::unsupported(&layer, "'same' padding in io_stream: hls4ml inserts a ZeroPadding2D layer, which presynth does not emit yet; use padding='valid' or io_parallel"));
                 }
                 let n_in = n_chan * kernel[0] * kernel[1];
-                let (strategy, rf) = self.choose_rf(&layer.name, rs.strategy, n_in, *filters, rf as usize);
+                let (strategy, rf) =
+                    self.choose_rf(&layer.name, rs.strategy, n_in, *filters, rf as usize);
                 let w = layer_weight(&layer, "kernel", kernel[0] * kernel[1] * n_chan * filters)?;
                 let b = optional_bias(&layer, *use_bias, *filters)?;
                 let dims = [kernel[0], kernel[1], n_chan, *filters];
@@ -395,8 +518,24 @@ impl<'a> Lowerer<'a> {
                 };
                 let idx = self.index;
                 let weights = vec![
-                    self.weight(&layer, "w", idx, &layer.settings.precision.weight, "weight", wshape, wdata),
-                    self.weight(&layer, "b", idx, &layer.settings.precision.bias, "bias", vec![*filters], b),
+                    self.weight(
+                        &layer,
+                        "w",
+                        idx,
+                        &layer.settings.precision.weight,
+                        "weight",
+                        wshape,
+                        wdata,
+                    ),
+                    self.weight(
+                        &layer,
+                        "b",
+                        idx,
+                        &layer.settings.precision.bias,
+                        "bias",
+                        vec![*filters],
+                        b,
+                    ),
                 ];
                 let input = self.input_var(id, 0)?;
                 let op = Op::Conv2D {
@@ -428,9 +567,14 @@ impl<'a> Lowerer<'a> {
                     weights,
                     vec![],
                 );
-                self.fused_activation(id, &layer, out, rs.reuse_factor)?;
+                self.fused_activation(id, &layer, out)?;
             }
-            LayerKind::Pool1D { op, pool, stride, padding } => {
+            LayerKind::Pool1D {
+                op,
+                pool,
+                stride,
+                padding,
+            } => {
                 let shape = in_shape(self, 0)?;
                 let (n_in, n_filt) = (shape[0], shape[1]);
                 let n_out = layer.output_shape[0];
@@ -447,10 +591,26 @@ impl<'a> Lowerer<'a> {
                     pad_left,
                     pad_right,
                 };
-                let v = self.push(layer.name.clone(), class, o, vec![input], vec![n_out, n_filt], &layer.settings, rs.strategy, rf, vec![], vec![]);
+                let v = self.push(
+                    layer.name.clone(),
+                    class,
+                    o,
+                    vec![input],
+                    vec![n_out, n_filt],
+                    &layer.settings,
+                    rs.strategy,
+                    rf,
+                    vec![],
+                    vec![],
+                );
                 self.out_of.insert(id, v);
             }
-            LayerKind::Pool2D { op, pool, stride, padding } => {
+            LayerKind::Pool2D {
+                op,
+                pool,
+                stride,
+                padding,
+            } => {
                 let shape = in_shape(self, 0)?;
                 let (in_height, in_width, n_filt) = (shape[0], shape[1], shape[2]);
                 let (out_height, out_width) = (layer.output_shape[0], layer.output_shape[1]);
@@ -474,7 +634,18 @@ impl<'a> Lowerer<'a> {
                     pad_left,
                     pad_right,
                 };
-                let v = self.push(layer.name.clone(), class, o, vec![input], vec![out_height, out_width, n_filt], &layer.settings, rs.strategy, rf, vec![], vec![]);
+                let v = self.push(
+                    layer.name.clone(),
+                    class,
+                    o,
+                    vec![input],
+                    vec![out_height, out_width, n_filt],
+                    &layer.settings,
+                    rs.strategy,
+                    rf,
+                    vec![],
+                    vec![],
+                );
                 self.out_of.insert(id, v);
             }
             LayerKind::GlobalPool1D { op } => {
@@ -485,7 +656,18 @@ impl<'a> Lowerer<'a> {
                     n_in: shape[0],
                     n_filt: shape[1],
                 };
-                let v = self.push(layer.name.clone(), layer.kind.name(), o, vec![input], vec![shape[1]], &layer.settings, rs.strategy, rf, vec![], vec![]);
+                let v = self.push(
+                    layer.name.clone(),
+                    layer.kind.name(),
+                    o,
+                    vec![input],
+                    vec![shape[1]],
+                    &layer.settings,
+                    rs.strategy,
+                    rf,
+                    vec![],
+                    vec![],
+                );
                 self.out_of.insert(id, v);
             }
             LayerKind::GlobalPool2D { op } => {
@@ -497,34 +679,94 @@ impl<'a> Lowerer<'a> {
                     in_width: shape[1],
                     n_filt: shape[2],
                 };
-                let v = self.push(layer.name.clone(), layer.kind.name(), o, vec![input], vec![shape[2]], &layer.settings, rs.strategy, rf, vec![], vec![]);
+                let v = self.push(
+                    layer.name.clone(),
+                    layer.kind.name(),
+                    o,
+                    vec![input],
+                    vec![shape[2]],
+                    &layer.settings,
+                    rs.strategy,
+                    rf,
+                    vec![],
+                    vec![],
+                );
                 self.out_of.insert(id, v);
             }
-            LayerKind::BatchNorm { epsilon, center, scale } => {
+            LayerKind::BatchNorm {
+                epsilon,
+                center,
+                scale,
+            } => {
                 let shape = in_shape(self, 0)?;
                 let n_ch = *shape.last().unwrap_or(&1);
                 let ones = vec![1.0f32; n_ch];
                 let zeros = vec![0.0f32; n_ch];
-                let gamma = if *scale { layer_weight(&layer, "gamma", n_ch)? } else { ones.clone() };
-                let beta = if *center { layer_weight(&layer, "beta", n_ch)? } else { zeros };
+                let gamma = if *scale {
+                    layer_weight(&layer, "gamma", n_ch)?
+                } else {
+                    ones.clone()
+                };
+                let beta = if *center {
+                    layer_weight(&layer, "beta", n_ch)?
+                } else {
+                    zeros
+                };
                 let mean = layer_weight(&layer, "moving_mean", n_ch)?;
                 let var = layer_weight(&layer, "moving_variance", n_ch)?;
                 // hls4ml (numpy float32): scale = gamma / sqrt(var + eps); bias = beta - scale * mean
                 let eps = *epsilon as f32;
-                let s: Vec<f32> = gamma.iter().zip(&var).map(|(g, v)| g / (v + eps).sqrt()).collect();
-                let b: Vec<f32> = beta.iter().zip(&s).zip(&mean).map(|((be, sc), mu)| be - sc * mu).collect();
+                let s: Vec<f32> = gamma
+                    .iter()
+                    .zip(&var)
+                    .map(|(g, v)| g / (v + eps).sqrt())
+                    .collect();
+                let b: Vec<f32> = beta
+                    .iter()
+                    .zip(&s)
+                    .zip(&mean)
+                    .map(|((be, sc), mu)| be - sc * mu)
+                    .collect();
                 let idx = self.index;
                 let weights = vec![
-                    self.weight(&layer, "s", idx, &layer.settings.precision.scale, "scale", vec![n_ch], s),
-                    self.weight(&layer, "b", idx, &layer.settings.precision.bias, "bias", vec![n_ch], b),
+                    self.weight(
+                        &layer,
+                        "s",
+                        idx,
+                        &layer.settings.precision.scale,
+                        "scale",
+                        vec![n_ch],
+                        s,
+                    ),
+                    self.weight(
+                        &layer,
+                        "b",
+                        idx,
+                        &layer.settings.precision.bias,
+                        "bias",
+                        vec![n_ch],
+                        b,
+                    ),
                 ];
                 let n_filt = if shape.len() == 1 { -1 } else { n_ch as i64 };
                 let input = self.input_var(id, 0)?;
-                let v = self.push(layer.name.clone(), "BatchNormalization", Op::BatchNorm { n_filt }, vec![input], shape, &layer.settings, rs.strategy, rf, weights, vec![]);
+                let v = self.push(
+                    layer.name.clone(),
+                    "BatchNormalization",
+                    Op::BatchNorm { n_filt },
+                    vec![input],
+                    shape,
+                    &layer.settings,
+                    rs.strategy,
+                    rf,
+                    weights,
+                    vec![],
+                );
                 // hls4ml's scale type is named <layer>_scale_t only when set per layer
                 let last = self.m.layers.last_mut().expect("just pushed");
                 if layer.settings.precision.scale.is_none() {
-                    last.weight_t = NamedType::new(MODEL_DEFAULT_T, precision::cpp(&self.m.default_precision));
+                    last.weight_t =
+                        NamedType::new(MODEL_DEFAULT_T, precision::cpp(&self.m.default_precision));
                 }
                 self.out_of.insert(id, v);
             }
@@ -537,7 +779,10 @@ impl<'a> Lowerer<'a> {
                 let input = self.input_var(id, 0)?;
                 let in_shape = self.m.vars[input].shape.clone();
                 let out_shape = layer.output_shape.clone();
-                if self.m.is_stream() && !matches!(layer.kind, LayerKind::Flatten) && in_shape.last() != out_shape.last() {
+                if self.m.is_stream()
+                    && !matches!(layer.kind, LayerKind::Flatten)
+                    && in_shape.last() != out_shape.last()
+                {
                     return Err(Self::unsupported(&layer, "a Reshape that changes the last dimension in io_stream (hls4ml inserts a Repack layer, which presynth does not emit yet)"));
                 }
                 // hls4ml's in-place variable: same type as its source, no call, no typedef
@@ -575,7 +820,10 @@ impl<'a> Lowerer<'a> {
             LayerKind::Add | LayerKind::Concatenate { .. } => {
                 let n = self.net.inputs_of(id).len();
                 if n != 2 {
-                    return Err(Self::unsupported(&layer, format!("{n} inputs: hls4ml's merge layers take exactly 2")));
+                    return Err(Self::unsupported(
+                        &layer,
+                        format!("{n} inputs: hls4ml's merge layers take exactly 2"),
+                    ));
                 }
                 let a = self.input_var(id, 0)?;
                 let b = self.input_var(id, 1)?;
@@ -583,7 +831,10 @@ impl<'a> Lowerer<'a> {
                 let (op, shape, class) = match layer.kind {
                     LayerKind::Add => {
                         if sa != sb {
-                            return Err(Self::unsupported(&layer, format!("inputs of different shapes {sa:?} and {sb:?}")));
+                            return Err(Self::unsupported(
+                                &layer,
+                                format!("inputs of different shapes {sa:?} and {sb:?}"),
+                            ));
                         }
                         (Op::Add, sa, "Add")
                     }
@@ -591,11 +842,26 @@ impl<'a> Lowerer<'a> {
                         if sa.len() > 3 {
                             return Err(Self::unsupported(&layer, "inputs of rank > 3"));
                         }
-                        (Op::Concatenate { axis }, layer.output_shape.clone(), "Concatenate")
+                        (
+                            Op::Concatenate { axis },
+                            layer.output_shape.clone(),
+                            "Concatenate",
+                        )
                     }
                     _ => unreachable!("matched above"),
                 };
-                let v = self.push(layer.name.clone(), class, op, vec![a, b], shape, &layer.settings, rs.strategy, rf, vec![], vec![]);
+                let v = self.push(
+                    layer.name.clone(),
+                    class,
+                    op,
+                    vec![a, b],
+                    shape,
+                    &layer.settings,
+                    rs.strategy,
+                    rf,
+                    vec![],
+                    vec![],
+                );
                 self.out_of.insert(id, v);
             }
         }
@@ -603,31 +869,47 @@ impl<'a> Lowerer<'a> {
     }
 
     /// The fused activation of a Dense/Conv: a separate layer `<name>_<act>` at the next index.
-    fn fused_activation(&mut self, id: NodeId, layer: &ir::Layer, out: VarId, rf: u32) -> Result<()> {
+    fn fused_activation(&mut self, id: NodeId, layer: &ir::Layer, out: VarId) -> Result<()> {
         if layer.activation.is_linear() {
             self.out_of.insert(id, out);
             return Ok(());
         }
         self.index += 1;
         let name = format!("{}_{}", layer.name, layer.activation.name());
-        // the split activation keeps the model's settings (hls4ml configures it by its new name)
-        let settings = ir::LayerSettings {
-            precision: ir::Precision::default(),
-            reuse_factor: layer.settings.reuse_factor,
-            strategy: layer.settings.strategy,
-        };
-        let v = self.activation(name, layer.activation, out, &settings, rf)?;
+        // the split activation has a new name, so the layer's own settings do not reach it:
+        // hls4ml gives it the model's (checked with a LayerName config on the harness)
+        let settings = ir::LayerSettings::default();
+        let v = self.activation(
+            name,
+            layer.activation,
+            out,
+            &settings,
+            self.net.config.reuse_factor,
+        )?;
         self.out_of.insert(id, v);
         Ok(())
     }
 
-    fn activation(&mut self, name: String, act: Activation, input: VarId, settings: &ir::LayerSettings, rf: u32) -> Result<VarId> {
+    fn activation(
+        &mut self,
+        name: String,
+        act: Activation,
+        input: VarId,
+        settings: &ir::LayerSettings,
+        rf: u32,
+    ) -> Result<VarId> {
         let shape = self.m.vars[input].shape.clone();
-        let table = NamedType::new(format!("{name}_table_t"), precision::cpp(&precision::table_t()));
+        let table = NamedType::new(
+            format!("{name}_table_t"),
+            precision::cpp(&precision::table_t()),
+        );
         let (act_kind, config_name, class, mut extra) = match act {
-            Activation::Relu | Activation::Sigmoid | Activation::Tanh | Activation::Linear => {
-                (ActKind::Plain(act.name()), act.name().to_string(), "Activation", vec![("table_t", table)])
-            }
+            Activation::Relu | Activation::Sigmoid | Activation::Tanh | Activation::Linear => (
+                ActKind::Plain(act.name()),
+                act.name().to_string(),
+                "Activation",
+                vec![("table_t", table)],
+            ),
             Activation::LeakyRelu { alpha } => (
                 ActKind::LeakyRelu(alpha),
                 "leakyrelu".to_string(),
@@ -642,8 +924,14 @@ impl<'a> Lowerer<'a> {
                     "Softmax",
                     vec![
                         ("table_t", table),
-                        ("exp_table_t", NamedType::new(format!("{name}_exp_table_t"), st.clone())),
-                        ("inv_table_t", NamedType::new(format!("{name}_inv_table_t"), st.clone())),
+                        (
+                            "exp_table_t",
+                            NamedType::new(format!("{name}_exp_table_t"), st.clone()),
+                        ),
+                        (
+                            "inv_table_t",
+                            NamedType::new(format!("{name}_inv_table_t"), st.clone()),
+                        ),
                         ("inv_inp_t", NamedType::new(format!("{name}_inv_inp_t"), st)),
                     ],
                 )
@@ -651,14 +939,28 @@ impl<'a> Lowerer<'a> {
         };
         if matches!(act_kind, ActKind::LeakyRelu(_)) {
             // param_t is the model default unless set per layer (not in the typedef list then)
-            extra.push(("param_t", NamedType::new(MODEL_DEFAULT_T, precision::cpp(&self.m.default_precision))));
+            extra.push((
+                "param_t",
+                NamedType::new(MODEL_DEFAULT_T, precision::cpp(&self.m.default_precision)),
+            ));
         }
         let strategy = settings.strategy.unwrap_or(self.m.model_strategy);
         let op = Op::Activation {
             act: act_kind,
             config_name,
         };
-        let v = self.push(name, class, op, vec![input], shape, settings, strategy, rf, vec![], extra);
+        let v = self.push(
+            name,
+            class,
+            op,
+            vec![input],
+            shape,
+            settings,
+            strategy,
+            rf,
+            vec![],
+            extra,
+        );
         // param_t = model_default_t must not be declared twice
         let last = self.m.layers.last_mut().expect("just pushed");
         last.types.retain(|t| t.name != MODEL_DEFAULT_T);
@@ -666,7 +968,14 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Strategy and reuse factor of a Dense/Conv product, validated like hls4ml.
-    fn choose_rf(&mut self, layer: &str, strategy: Strategy, n_in: usize, n_out: usize, rf: usize) -> (Strategy, u32) {
+    fn choose_rf(
+        &mut self,
+        layer: &str,
+        strategy: Strategy,
+        n_in: usize,
+        n_out: usize,
+        rf: usize,
+    ) -> (Strategy, u32) {
         if strategy == Strategy::Resource {
             let c = reuse::choose(layer, n_in, n_out, rf);
             if let Some(w) = c.warning {
@@ -679,9 +988,20 @@ impl<'a> Lowerer<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn weight(&self, layer: &ir::Layer, prefix: &str, index: usize, set: &Option<FixedType>, var: &str, shape: Vec<usize>, data: Vec<f32>) -> WeightVar {
+    fn weight(
+        &self,
+        layer: &ir::Layer,
+        prefix: &str,
+        index: usize,
+        set: &Option<FixedType>,
+        var: &str,
+        shape: Vec<usize>,
+        data: Vec<f32>,
+    ) -> WeightVar {
         let t = self.prec(&layer.name, set, var);
-        let precision = set.clone().unwrap_or_else(|| self.m.default_precision.clone());
+        let precision = set
+            .clone()
+            .unwrap_or_else(|| self.m.default_precision.clone());
         WeightVar {
             name: format!("{prefix}{index}"),
             type_name: t.name,
@@ -755,16 +1075,21 @@ fn pads(padding: Padding, len: usize, window: usize, stride: usize) -> (usize, u
 }
 
 fn layer_weight(layer: &ir::Layer, name: &str, expected: usize) -> Result<Vec<f32>> {
-    let t = layer.weight(name).ok_or_else(|| CodegenError::Unsupported {
-        layer: layer.name.clone(),
-        kind: layer.kind.name().to_string(),
-        message: format!("weight '{name}' is missing (codegen needs a model with weights)"),
-    })?;
+    let t = layer
+        .weight(name)
+        .ok_or_else(|| CodegenError::Unsupported {
+            layer: layer.name.clone(),
+            kind: layer.kind.name().to_string(),
+            message: format!("weight '{name}' is missing (codegen needs a model with weights)"),
+        })?;
     if t.data.len() != expected {
         return Err(CodegenError::Unsupported {
             layer: layer.name.clone(),
             kind: layer.kind.name().to_string(),
-            message: format!("weight '{name}' has {} values, expected {expected}", t.data.len()),
+            message: format!(
+                "weight '{name}' has {} values, expected {expected}",
+                t.data.len()
+            ),
         });
     }
     Ok(t.data.clone())
@@ -809,9 +1134,22 @@ mod tests {
     use ir::{Layer, Tensor};
 
     fn dense(name: &str, n_in: usize, units: usize, act: Activation) -> Layer {
-        let mut l = Layer::new(name, LayerKind::Dense { units, use_bias: true }).with_activation(act);
+        let mut l = Layer::new(
+            name,
+            LayerKind::Dense {
+                units,
+                use_bias: true,
+            },
+        )
+        .with_activation(act);
         l.weights = vec![
-            ("kernel".into(), Tensor::new(vec![n_in, units], (0..n_in * units).map(|i| i as f32 / 100.0).collect())),
+            (
+                "kernel".into(),
+                Tensor::new(
+                    vec![n_in, units],
+                    (0..n_in * units).map(|i| i as f32 / 100.0).collect(),
+                ),
+            ),
             ("bias".into(), Tensor::new(vec![units], vec![0.5; units])),
         ];
         l
@@ -829,16 +1167,46 @@ mod tests {
         // fc1 = 2, act1 = 3, the Dropout takes 4 and vanishes, fc2 = 5, fc2's softmax = 6
         // (there: a LeakyReLU), and the last output is result_t.
         let mut net = Network::new("m");
-        net.add_layer(Layer::new("input_layer", LayerKind::Input { shape: vec![12] }), &[]).unwrap();
-        net.add_layer(dense("fc1", 12, 16, Activation::Linear), &["input_layer"]).unwrap();
-        net.add_layer(Layer::new("act1", LayerKind::Activation(Activation::Relu)), &["fc1"]).unwrap();
-        net.add_layer(Layer::new("drop1", LayerKind::Dropout { rate: 0.2 }), &["act1"]).unwrap();
-        net.add_layer(dense("fc2", 16, 8, Activation::Softmax), &["drop1"]).unwrap();
+        net.add_layer(
+            Layer::new("input_layer", LayerKind::Input { shape: vec![12] }),
+            &[],
+        )
+        .unwrap();
+        net.add_layer(dense("fc1", 12, 16, Activation::Linear), &["input_layer"])
+            .unwrap();
+        net.add_layer(
+            Layer::new("act1", LayerKind::Activation(Activation::Relu)),
+            &["fc1"],
+        )
+        .unwrap();
+        net.add_layer(
+            Layer::new("drop1", LayerKind::Dropout { rate: 0.2 }),
+            &["act1"],
+        )
+        .unwrap();
+        net.add_layer(dense("fc2", 16, 8, Activation::Softmax), &["drop1"])
+            .unwrap();
         let m = lower(&finish(net), &ProjectOptions::default()).unwrap();
-        let got: Vec<(usize, &str)> = m.layers.iter().map(|l| (l.index, l.name.as_str())).collect();
-        assert_eq!(got, vec![(1, "input_layer"), (2, "fc1"), (3, "act1"), (5, "fc2"), (6, "fc2_softmax")]);
+        let got: Vec<(usize, &str)> = m
+            .layers
+            .iter()
+            .map(|l| (l.index, l.name.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, "input_layer"),
+                (2, "fc1"),
+                (3, "act1"),
+                (5, "fc2"),
+                (6, "fc2_softmax")
+            ]
+        );
         let out = m.var(m.outputs[0]);
-        assert_eq!((out.name.as_str(), out.type_name.as_str()), ("layer6_out", "result_t"));
+        assert_eq!(
+            (out.name.as_str(), out.type_name.as_str()),
+            ("layer6_out", "result_t")
+        );
         // fc2 reads act1's output: the Dropout is gone
         assert_eq!(m.var(m.layers[3].inputs[0]).name, "layer3_out");
     }
@@ -848,17 +1216,32 @@ mod tests {
         // hls4ml 1.3.0 on branch_concat io_stream: `clone_input_layer`, index 9 (after the last
         // layer, 8), placed right after the input, outputs layer9_cpy1/2.
         let mut net = Network::new("m");
-        net.add_layer(Layer::new("input_layer", LayerKind::Input { shape: vec![8] }), &[]).unwrap();
-        net.add_layer(dense("a", 8, 6, Activation::Relu), &["input_layer"]).unwrap();
-        net.add_layer(dense("b", 8, 5, Activation::Sigmoid), &["input_layer"]).unwrap();
-        net.add_layer(Layer::new("cat", LayerKind::Concatenate { axis: -1 }), &["a", "b"]).unwrap();
-        net.add_layer(dense("out", 11, 3, Activation::Softmax), &["cat"]).unwrap();
+        net.add_layer(
+            Layer::new("input_layer", LayerKind::Input { shape: vec![8] }),
+            &[],
+        )
+        .unwrap();
+        net.add_layer(dense("a", 8, 6, Activation::Relu), &["input_layer"])
+            .unwrap();
+        net.add_layer(dense("b", 8, 5, Activation::Sigmoid), &["input_layer"])
+            .unwrap();
+        net.add_layer(
+            Layer::new("cat", LayerKind::Concatenate { axis: -1 }),
+            &["a", "b"],
+        )
+        .unwrap();
+        net.add_layer(dense("out", 11, 3, Activation::Softmax), &["cat"])
+            .unwrap();
         let mut net = finish(net);
         net.config.io_type = ir::IoType::Stream;
         let m = lower(&net, &ProjectOptions::default()).unwrap();
         let clone = &m.layers[1];
         assert_eq!((clone.index, clone.name.as_str()), (9, "clone_input_layer"));
-        let outs: Vec<&str> = clone.outputs.iter().map(|&v| m.var(v).name.as_str()).collect();
+        let outs: Vec<&str> = clone
+            .outputs
+            .iter()
+            .map(|&v| m.var(v).name.as_str())
+            .collect();
         assert_eq!(outs, ["layer9_cpy1", "layer9_cpy2"]);
         assert_eq!(m.var(m.layers[2].inputs[0]).name, "layer9_cpy1");
         assert_eq!(m.var(m.layers[4].inputs[0]).name, "layer9_cpy2");
@@ -871,8 +1254,13 @@ mod tests {
     #[test]
     fn resource_transposes_and_corrects_reuse() {
         let mut net = Network::new("m");
-        net.add_layer(Layer::new("input_layer", LayerKind::Input { shape: vec![10] }), &[]).unwrap();
-        net.add_layer(dense("fc1", 10, 12, Activation::Relu), &["input_layer"]).unwrap();
+        net.add_layer(
+            Layer::new("input_layer", LayerKind::Input { shape: vec![10] }),
+            &[],
+        )
+        .unwrap();
+        net.add_layer(dense("fc1", 10, 12, Activation::Relu), &["input_layer"])
+            .unwrap();
         let mut net = finish(net);
         net.config.strategy = Strategy::Resource;
         net.config.reuse_factor = 4;
@@ -891,8 +1279,13 @@ mod tests {
     #[test]
     fn project_name_must_be_an_identifier() {
         let mut net = Network::new("m");
-        net.add_layer(Layer::new("input_layer", LayerKind::Input { shape: vec![4] }), &[]).unwrap();
-        net.add_layer(dense("fc1", 4, 2, Activation::Linear), &["input_layer"]).unwrap();
+        net.add_layer(
+            Layer::new("input_layer", LayerKind::Input { shape: vec![4] }),
+            &[],
+        )
+        .unwrap();
+        net.add_layer(dense("fc1", 4, 2, Activation::Linear), &["input_layer"])
+            .unwrap();
         let opts = ProjectOptions {
             project_name: "my-project".into(),
             ..Default::default()
@@ -905,7 +1298,10 @@ mod tests {
     fn transpose_matches_numpy() {
         // np.arange(6).reshape(2,3).T.flatten() == [0,3,1,4,2,5]
         let d: Vec<f32> = (0..6).map(|x| x as f32).collect();
-        assert_eq!(transpose(&d, &[2, 3], &[1, 0]), vec![0., 3., 1., 4., 2., 5.]);
+        assert_eq!(
+            transpose(&d, &[2, 3], &[1, 0]),
+            vec![0., 3., 1., 4., 2., 5.]
+        );
         // np.transpose(np.arange(24).reshape(2,3,2,2), [3,0,1,2]).flatten()[:6] == [0,2,4,6,8,10]
         let d: Vec<f32> = (0..24).map(|x| x as f32).collect();
         let t = transpose(&d, &[2, 3, 2, 2], &[3, 0, 1, 2]);

@@ -245,6 +245,9 @@ impl HlsLayer {
     }
 }
 
+/// Per-layer settings given by the user: (layer name, reuse factor, strategy, result precision).
+pub type LayerOverride = (String, Option<u32>, Option<Strategy>, Option<FixedType>);
+
 /// A network lowered to hls4ml's layer list, with project settings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HlsModel {
@@ -264,7 +267,7 @@ pub struct HlsModel {
     /// Human-readable notes about what was changed (reuse factors requested → used, ...).
     pub warnings: Vec<String>,
     /// Per-layer settings as written to hls4ml_config.yml (name → (rf, strategy, precision)).
-    pub layer_overrides: Vec<(String, Option<u32>, Option<Strategy>, Option<FixedType>)>,
+    pub layer_overrides: Vec<LayerOverride>,
 }
 
 impl HlsModel {
@@ -318,7 +321,10 @@ impl HlsModel {
     /// Declaration with a `_ap` suffix (bridge).
     pub fn suffixed_cpp(&self, v: &Variable, suffix: &str) -> String {
         if self.is_stream() {
-            format!("hls::stream<{}> {}{}(\"{}\")", v.type_name, v.name, suffix, v.name)
+            format!(
+                "hls::stream<{}> {}{}(\"{}\")",
+                v.type_name, v.name, suffix, v.name
+            )
         } else {
             format!("{} {}{}[{}]", v.type_name, v.name, suffix, v.size_cpp())
         }

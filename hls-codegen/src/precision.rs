@@ -26,7 +26,11 @@ pub fn cpp(t: &FixedType) -> String {
             if q == Quantization::Trn && o == Overflow::Wrap && n == 0 {
                 format!("ap_{u}fixed<{width},{integer}>")
             } else {
-                format!("ap_{u}fixed<{width},{integer},{},{},{n}>", q.as_str(), o.as_str())
+                format!(
+                    "ap_{u}fixed<{width},{integer},{},{},{n}>",
+                    q.as_str(),
+                    o.as_str()
+                )
             }
         }
     }
@@ -61,7 +65,7 @@ pub fn softmax_inp_norm(input: &FixedType) -> String {
 /// The softmax exp table size after hls4ml's clamp to `2**(width-1)` for signed inputs.
 pub fn softmax_exp_table_size(input: &FixedType, table_size: u64) -> u64 {
     if input.signed() {
-        let width = input.width() as u32 - 1;
+        let width = input.width() - 1;
         if width < 63 {
             return table_size.min(1u64 << width);
         }
@@ -84,7 +88,10 @@ mod tests {
         assert_eq!(cpp(&FixedType::fixed(16, 6)), "ap_fixed<16,6>");
         assert_eq!(cpp(&softmax_table_t()), "ap_fixed<18,8,AP_RND,AP_SAT,0>");
         assert_eq!(cpp(&index_t()), "ap_uint<1>");
-        assert_eq!(softmax_inp_norm(&FixedType::fixed(16, 6)), "ap_ufixed<15, 5>");
+        assert_eq!(
+            softmax_inp_norm(&FixedType::fixed(16, 6)),
+            "ap_ufixed<15, 5>"
+        );
         let t: FixedType = "ap_fixed<8,3,AP_RND,AP_SAT>".parse().unwrap();
         assert_eq!(cpp(&t), "ap_fixed<8,3,AP_RND,AP_SAT,0>");
         let t: FixedType = "ap_fixed<8,3,AP_TRN,AP_WRAP,0>".parse().unwrap();

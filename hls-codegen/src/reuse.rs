@@ -9,14 +9,16 @@ pub fn is_valid(n_in: usize, n_out: usize, rf: usize) -> bool {
     }
     let multfactor = n_in.min(rf);
     let multiplier_limit = (n_in * n_out).div_ceil(multfactor);
-    let mut ok = multiplier_limit % n_out == 0 || rf >= n_in;
-    ok = ok && (rf % n_in == 0 || rf < n_in);
-    ok && (n_in * n_out) % rf == 0
+    let mut ok = multiplier_limit.is_multiple_of(n_out) || rf >= n_in;
+    ok = ok && (rf.is_multiple_of(n_in) || rf < n_in);
+    ok && (n_in * n_out).is_multiple_of(rf)
 }
 
 /// hls4ml's `get_valid_reuse_factors(n_in, n_out)`: every valid RF in `1..=n_in*n_out`.
 pub fn valid(n_in: usize, n_out: usize) -> Vec<usize> {
-    (1..=n_in * n_out).filter(|&rf| is_valid(n_in, n_out, rf)).collect()
+    (1..=n_in * n_out)
+        .filter(|&rf| is_valid(n_in, n_out, rf))
+        .collect()
 }
 
 /// hls4ml's `get_closest_reuse_factor`: the closest valid value, the smaller one on a tie.
@@ -57,7 +59,11 @@ pub fn choose(layer: &str, n_in: usize, n_out: usize, requested: usize) -> Choic
         };
     }
     let used = closest(&v, requested);
-    let list = v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",");
+    let list = v
+        .iter()
+        .map(|x| x.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
     let why = reason(n_in, n_out, requested);
     Choice {
         requested,
@@ -76,10 +82,10 @@ fn reason(n_in: usize, n_out: usize, rf: usize) -> String {
     if rf > n_in * n_out {
         return format!("it exceeds n_in*n_out = {}", n_in * n_out);
     }
-    if (n_in * n_out) % rf != 0 {
+    if !(n_in * n_out).is_multiple_of(rf) {
         return format!("{rf} does not divide n_in*n_out = {}", n_in * n_out);
     }
-    if rf > n_in && rf % n_in != 0 {
+    if rf > n_in && !rf.is_multiple_of(n_in) {
         return format!("{rf} > n_in = {n_in} but is not a multiple of it");
     }
     format!(
@@ -92,7 +98,7 @@ fn reason(n_in: usize, n_out: usize, rf: usize) -> String {
 /// hls4ml's `get_valid_conv_partition_splits(out_height, out_width)`: divisors of the pixel count.
 pub fn valid_partition_splits(out_height: usize, out_width: usize) -> Vec<usize> {
     let n = out_height * out_width;
-    (1..=n).filter(|d| n % d == 0).collect()
+    (1..=n).filter(|d| n.is_multiple_of(*d)).collect()
 }
 
 #[cfg(test)]

@@ -59,14 +59,19 @@ impl Templates {
                 return Templates::load(&root);
             }
         }
-        tried.push("no .venv/lib/python3*/site-packages/hls4ml near the working directory or executable".into());
+        tried.push(
+            "no .venv/lib/python3*/site-packages/hls4ml near the working directory or executable"
+                .into(),
+        );
         for py in ["python3", "python"] {
             match python_hls4ml(py) {
                 Some(root) => return Templates::load(&root),
                 None => tried.push(format!("`{py}` has no hls4ml")),
             }
         }
-        Err(CodegenError::TemplatesNotFound { tried: tried.join("; ") })
+        Err(CodegenError::TemplatesNotFound {
+            tried: tried.join("; "),
+        })
     }
 
     /// Load from a `templates/` directory.
@@ -137,7 +142,10 @@ impl Templates {
 
     /// Script files copied verbatim: (destination, source).
     pub fn scripts(&self, backend: Backend) -> Vec<(&'static str, PathBuf)> {
-        let mut v = vec![("vivado_synth.tcl", self.root.join("vivado/vivado_synth.tcl"))];
+        let mut v = vec![(
+            "vivado_synth.tcl",
+            self.root.join("vivado/vivado_synth.tcl"),
+        )];
         match backend {
             Backend::Vivado => v.push(("build_prj.tcl", self.root.join("vivado/build_prj.tcl"))),
             Backend::Vitis => {
@@ -163,12 +171,10 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, PathBuf)>) -> std::io::
 
 /// Accept the hls4ml package directory, its `templates/`, or `templates/vivado`.
 fn normalise(p: &Path) -> Option<PathBuf> {
-    for cand in [p.join("templates"), p.to_path_buf(), p.parent().map(Path::to_path_buf).unwrap_or_default()] {
-        if cand.join("vivado/nnet_utils").is_dir() {
-            return Some(cand);
-        }
-    }
-    None
+    let parent = p.parent().map(Path::to_path_buf).unwrap_or_default();
+    [p.join("templates"), p.to_path_buf(), parent]
+        .into_iter()
+        .find(|cand| cand.join("vivado/nnet_utils").is_dir())
 }
 
 /// Directories whose `.venv` may hold hls4ml: the working directory, the executable's

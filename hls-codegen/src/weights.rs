@@ -36,7 +36,12 @@ pub fn header_text(w: &WeightVar, values: &str) -> String {
         min = min.min(v);
         max = max.max(v);
     }
-    let shape = w.shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ");
+    let shape = w
+        .shape
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
     let upper = w.name.to_uppercase();
     let decl = format!("{} {}[{}]", w.type_name, w.name, w.data.len());
     format!(
@@ -60,7 +65,7 @@ mod tests {
             type_name: "model_default_t".into(),
             precision: FixedType::fixed(16, 6),
             shape: vec![4],
-            data: vec![0.1412237883, 0.7213464975, 0.6916763783, 0.0522023067],
+            data: vec![0.141_223_79, 0.721_346_5, 0.691_676_4, 0.052_202_307],
         };
         let v = values_text(&w);
         assert_eq!(v, "0.1412237883, 0.7213464975, 0.6916763783, 0.0522023067");

@@ -64,6 +64,14 @@ fn expect_rank(layer: &Layer, shape: &[usize], rank: usize, what: &str) -> Resul
     Ok(())
 }
 
+/// Number of elements of a shape, or a shape error when it overflows.
+fn elements(layer: &Layer, shape: &[usize]) -> Result<usize, IrError> {
+    shape
+        .iter()
+        .try_fold(1usize, |a, &v| a.checked_mul(v))
+        .ok_or_else(|| shape_err(layer, format!("shape {shape:?} has too many elements")))
+}
+
 /// Infer one layer's output shape from its input shapes.
 pub fn infer_layer(layer: &Layer, inputs: &[Shape]) -> Result<Shape, IrError> {
     let first = || inputs.first().cloned().unwrap_or_default();
@@ -151,11 +159,15 @@ pub fn infer_layer(layer: &Layer, inputs: &[Shape]) -> Result<Shape, IrError> {
         LayerKind::BatchNorm { .. }
         | LayerKind::Activation(_)
         | LayerKind::Dropout { .. } => Ok(first()),
-        LayerKind::Flatten => Ok(vec![first().iter().product()]),
+        LayerKind::Flatten => Ok(vec![elements(layer, &first())?]),
         LayerKind::Reshape { target } => {
-            let n: usize = first().iter().product();
+            let n = elements(layer, &first())?;
             let zeros = target.iter().filter(|v| **v == 0).count();
-            let known: usize = target.iter().filter(|v| **v != 0).product();
+            let known = target
+                .iter()
+                .filter(|v| **v != 0)
+                .try_fold(1usize, |a, &v| a.checked_mul(v))
+                .ok_or_else(|| shape_err(layer, format!("target {target:?} is too large")))?;
             let mut out = target.clone();
             match zeros {
                 0 if known == n => {}
@@ -207,32 +219,40 @@ pub fn infer_layer(layer: &Layer, inputs: &[Shape]) -> Result<Shape, IrError> {
 
 /// Keras parameter count and MACs of a layer given its input and output shapes.
 pub fn layer_cost(layer: &Layer, inputs: &[Shape], out: &[usize]) -> (u64, u64) {
+    // Saturating arithmetic: absurd sizes from hostile files give u64::MAX, never a panic.
     let inp = inputs.first().map(|s| s.as_slice()).unwrap_or(&[]);
-    let prod = |s: &[usize]| s.iter().map(|&v| v as u64).product::<u64>();
+    let prod = |s: &[usize]| s.iter().fold(1u64, |a, &v| a.saturating_mul(v as u64));
+    let mul = |a: u64, b: u64| a.saturating_mul(b);
+    let bias = |on: bool, n: u64| if on { n } else { 0 };
+    let c = *inp.last().unwrap_or(&0) as u64;
     match &layer.kind {
         LayerKind::Dense { units, use_bias } => {
-            let n_in = *inp.last().unwrap_or(&0) as u64;
             let u = *units as u64;
-            let params = n_in * u + if *use_bias { u } else { 0 };
             let positions = prod(&inp[..inp.len().saturating_sub(1)]);
-            (params, positions * n_in * u)
+            (
+                mul(c, u).saturating_add(bias(*use_bias, u)),
+                mul(positions, mul(c, u)),
+            )
         }
         LayerKind::Conv1D { filters, kernel, use_bias, .. } => {
-            let c = *inp.last().unwrap_or(&0) as u64;
             let f = *filters as u64;
-            let k = *kernel as u64 * c;
-            (k * f + if *use_bias { f } else { 0 }, out[0] as u64 * k * f)
+            let k = mul(*kernel as u64, c);
+            (
+                mul(k, f).saturating_add(bias(*use_bias, f)),
+                mul(prod(&out[..1]), mul(k, f)),
+            )
         }
         LayerKind::Conv2D { filters, kernel, use_bias, .. } => {
-            let c = *inp.last().unwrap_or(&0) as u64;
             let f = *filters as u64;
-            let k = (kernel[0] * kernel[1]) as u64 * c;
-            (k * f + if *use_bias { f } else { 0 }, (out[0] * out[1]) as u64 * k * f)
+            let k = mul(prod(kernel), c);
+            (
+                mul(k, f).saturating_add(bias(*use_bias, f)),
+                mul(prod(&out[..2]), mul(k, f)),
+            )
         }
         LayerKind::BatchNorm { center, scale, .. } => {
-            let c = *inp.last().unwrap_or(&0) as u64;
             let n = 2 + *center as u64 + *scale as u64;
-            (n * c, prod(inp))
+            (mul(n, c), prod(inp))
         }
         _ => (0, 0),
     }
@@ -346,11 +366,11 @@ impl Network {
 
     /// Total Keras parameter count.
     pub fn total_params(&self) -> u64 {
-        self.stats().iter().map(|s| s.params).sum()
+        self.stats().iter().fold(0u64, |a, s| a.saturating_add(s.params))
     }
     /// Total multiply-accumulates of one inference.
     pub fn total_macs(&self) -> u64 {
-        self.stats().iter().map(|s| s.macs).sum()
+        self.stats().iter().fold(0u64, |a, s| a.saturating_add(s.macs))
     }
 }
 

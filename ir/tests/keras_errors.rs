@@ -330,14 +330,16 @@ fn malformed_inputs_give_errors_that_name_the_problem() {
         vec!["layer 'fc2' (Dense) config.units", "at most 1048576"],
     ));
 
-    let wide = json!({"class_name": "Sequential", "config": {"name": "w", "layers": [
-        {"class_name": "InputLayer", "config": {"name": "in", "batch_shape": [null, 2048, 1024]}},
-        {"class_name": "Dense", "config": {"name": "big", "units": 1048576}}]}});
+    let wide = json!({"class_name": "Model", "config": {"name": "w", "layers": [
+        {"class_name": "InputLayer", "config": {"name": "in", "batch_input_shape": [null, 1048576, 1024]}, "inbound_nodes": []},
+        {"class_name": "Dense", "config": {"name": "d", "units": 1048576}, "inbound_nodes": [[["in", 0, 0, {}]]]},
+        {"class_name": "Concatenate", "config": {"name": "big"}, "inbound_nodes": [[["d", 0, 0, {}], ["d", 0, 0, {}]]]}],
+        "input_layers": [["in", 0, 0]], "output_layers": [["big", 0, 0]]}});
     cases.push((
         "output too large",
         model_json("wide", &wide),
         vec![
-            "layer 'big' (Dense)",
+            "layer 'big' (Concatenate)",
             "unsupported attribute size",
             "more than 1099511627776 values",
         ],

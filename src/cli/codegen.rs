@@ -119,7 +119,10 @@ fn bench_repeat(
     source: Option<&std::path::Path>,
     n: usize,
 ) -> anyhow::Result<Vec<RepeatRow>> {
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
     let mut rows = Vec::new();
     for link in [LinkMode::Copy, LinkMode::HardLink, LinkMode::Symlink] {
         let (mut r, mut w) = (Vec::new(), Vec::new());
@@ -145,7 +148,13 @@ fn bench_repeat(
     Ok(rows)
 }
 
-fn bench_batch(net: &ir::Network, templates: &Templates, opts: &EmitOptions, out: &std::path::Path, n: usize) -> anyhow::Result<BatchRow> {
+fn bench_batch(
+    net: &ir::Network,
+    templates: &Templates,
+    opts: &EmitOptions,
+    out: &std::path::Path,
+    n: usize,
+) -> anyhow::Result<BatchRow> {
     let root = out.with_extension("batch");
     if root.exists() {
         std::fs::remove_dir_all(&root)?;
@@ -179,7 +188,9 @@ fn bench_batch(net: &ir::Network, templates: &Templates, opts: &EmitOptions, out
 }
 
 fn rayon_threads() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
 }
 
 #[derive(Serialize)]
@@ -236,10 +247,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         cfg.reuse_factor = r;
     }
     if let Some(s) = &args.strategy {
-        cfg.strategy = s.parse().map_err(|e: String| anyhow::anyhow!("--strategy: {e}"))?;
+        cfg.strategy = s
+            .parse()
+            .map_err(|e: String| anyhow::anyhow!("--strategy: {e}"))?;
     }
     if let Some(s) = &args.io_type {
-        cfg.io_type = s.parse().map_err(|e: String| anyhow::anyhow!("--io-type: {e}"))?;
+        cfg.io_type = s
+            .parse()
+            .map_err(|e: String| anyhow::anyhow!("--io-type: {e}"))?;
     }
     let templates = Templates::discover(args.templates.as_deref())?;
     let opts = EmitOptions {
@@ -289,10 +304,22 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     let mut report = report;
     if let Some(n) = args.repeat {
-        report.repeat = Some(bench_repeat(&model, &templates, &args.output, source, n.max(1))?);
+        report.repeat = Some(bench_repeat(
+            &model,
+            &templates,
+            &args.output,
+            source,
+            n.max(1),
+        )?);
     }
     if let Some(n) = args.batch {
-        report.batch = Some(bench_batch(&net, &templates, &opts, &args.output, n.max(1))?);
+        report.batch = Some(bench_batch(
+            &net,
+            &templates,
+            &opts,
+            &args.output,
+            n.max(1),
+        )?);
     }
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
@@ -319,7 +346,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 report.elapsed_ms
             );
             if let Some(rows) = &report.repeat {
-                let mut t = table(&["link", "render ms (median)", "write ms (median)", "total ms (median)"]);
+                let mut t = table(&[
+                    "link",
+                    "render ms (median)",
+                    "write ms (median)",
+                    "total ms (median)",
+                ]);
                 for r in rows {
                     t.add_row(vec![
                         r.link.clone(),

@@ -111,6 +111,12 @@ pub struct Args {
     /// Print the formula and inputs behind every per-layer figure
     #[arg(long)]
     pub explain: bool,
+    /// analytic, or a surrogate on top of it (hybrid uses the shipped models/default)
+    #[arg(long, value_enum, default_value_t = super::train::EstimateWith::Analytic)]
+    pub estimator: super::train::EstimateWith,
+    /// Surrogate model directory (default: models/default)
+    #[arg(long)]
+    pub surrogate: Option<PathBuf>,
 }
 
 fn r(v: f64) -> String {
@@ -131,6 +137,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let calib = args.overrides.calibration()?;
     let dev = device(&net.config.part)?;
     let e = estimator::estimate(&net, &dev, &calib)?;
+    if args.estimator != super::train::EstimateWith::Analytic {
+        return super::train::print_surrogate_estimate(&net, &dev, &e, args.estimator, args.surrogate.as_deref(), args.format);
+    }
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&e)?),
         Format::Csv => print_csv(&e),

@@ -265,3 +265,96 @@ pub fn evaluation_predictor(
     let label = format!("{name} ({} {}, {} members)", m.meta.arch, m.meta.mode, m.members());
     Ok(Box::new(Precomputed::surrogate(&label, &m, eval_rows, calib)?))
 }
+
+/// `presynth estimate --estimator ...`: the analytic model alone, or a surrogate on top of it.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EstimateWith {
+    /// The calibrated analytic model
+    #[default]
+    Analytic,
+    /// A hybrid surrogate: analytic estimate + learned correction (default model: models/default)
+    Hybrid,
+    /// A pure surrogate (--surrogate DIR)
+    Pure,
+    /// A GNN surrogate (--surrogate DIR, default: models/default)
+    Gnn,
+    /// A transformer surrogate (--surrogate DIR)
+    Transformer,
+}
+
+/// One row of a surrogate estimate: the target, the analytic figure, the surrogate's ensemble
+/// mean and its interval (members' mean ± one standard deviation in log space).
+#[derive(serde::Serialize)]
+struct SurrogateRow {
+    target: &'static str,
+    analytic: f64,
+    mean: f64,
+    low: f64,
+    high: f64,
+}
+
+/// Print the surrogate estimate of `net` (whose analytic estimate is `analytic`).
+pub fn print_surrogate_estimate(
+    net: &ir::Network,
+    dev: &estimator::Device,
+    analytic: &estimator::NetworkEstimate,
+    with: EstimateWith,
+    model_dir: Option<&Path>,
+    format: Format,
+) -> anyhow::Result<()> {
+    let name = clap::ValueEnum::to_possible_value(&with).expect("no skipped variants");
+    let model = load_model(name.get_name(), model_dir)?;
+    let a = surrogate::analytic::from_network_estimate(analytic);
+    let info = surrogate::analytic::device_info(dev, net.config.clock_period_ns);
+    let f = surrogate::extract(net, &info, Some(&a))?;
+    let p = model.predict(&[(&f, Some(&a.total))], 1)?.remove(0);
+    let rows: Vec<SurrogateRow> = surrogate::Target::ALL
+        .iter()
+        .enumerate()
+        .map(|(j, t)| SurrogateRow { target: t.name(), analytic: a.total[j], mean: p.mean[j], low: p.low[j], high: p.high[j] })
+        .collect();
+    let dir = model_dir.map(Path::to_path_buf).unwrap_or_else(default_model_dir);
+    match format {
+        Format::Json => {
+            let out = serde_json::json!({
+                "estimator": name.get_name(),
+                "model": dir.display().to_string(),
+                "arch": model.meta.arch,
+                "mode": model.meta.mode,
+                "members": model.members(),
+                "part": analytic.part,
+                "clock_period_ns": analytic.clock_period_ns,
+                "targets": rows,
+            });
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        }
+        Format::Csv => {
+            println!("target,analytic,mean,low,high");
+            for r in &rows {
+                println!("{},{},{},{},{}", r.target, r.analytic.round(), r.mean, r.low, r.high);
+            }
+        }
+        Format::Table => {
+            let mut tb = table(&["target", "analytic", name.get_name(), "interval (±1σ of members)"]);
+            for r in &rows {
+                tb.add_row(vec![
+                    r.target.to_string(),
+                    format!("{}", r.analytic.round()),
+                    format!("{}", r.mean),
+                    format!("{} – {}", r.low, r.high),
+                ]);
+            }
+            println!(
+                "model: {}  part: {}  clock: {} ns  surrogate: {} {} ({} members, {})\n{tb}",
+                net.name,
+                analytic.part,
+                analytic.clock_period_ns,
+                model.meta.arch,
+                model.meta.mode,
+                model.members(),
+                dir.display()
+            );
+        }
+    }
+    Ok(())
+}

@@ -125,7 +125,15 @@ impl Readout {
             score: linear(p / "score", h, 1),
             graph_in: linear(p / "graph_in", GRAPH_DIM as i64, h),
             hidden: linear(p / "hidden", 3 * h, h),
-            out: linear(p / "out", h, N_TARGETS as i64),
+            // Zero-initialised: an untrained model outputs 0, i.e. the training mean (pure) or no
+            // correction of the analytic model (hybrid), and training moves away from it only
+            // where the data asks.
+            out: nn::linear(
+                p / "out",
+                h,
+                N_TARGETS as i64,
+                nn::LinearConfig { ws_init: nn::Init::Const(0.0), bs_init: Some(nn::Init::Const(0.0)), bias: true },
+            ),
         }
     }
 

@@ -133,9 +133,11 @@ pub fn to_target(label: f64, base: f64) -> f64 {
     log1p(label) - base
 }
 
-/// Back from log space: `exp(t + base) − 1`, never negative.
+/// Back from log space: `exp(t + base) − 1`, never negative, rounded to a whole count (every
+/// target counts something: LUTs, FFs, DSP slices, 18K BRAM blocks, clock cycles). Rounding also
+/// keeps a zero label zero when the model's correction is a small fraction of a unit.
 pub fn from_target(t: f64, base: f64) -> f64 {
-    (t + base).exp_m1().max(0.0)
+    (t + base).exp_m1().max(0.0).round()
 }
 
 #[cfg(test)]
@@ -149,11 +151,13 @@ mod tests {
         for (i, y) in [120.0, 0.0, 0.0, 2.5, 80.0, 41.0, 2.0, 3.0, 9.0, 9.0, 1.0].iter().enumerate() {
             let t = to_target(*y, b[i]);
             assert!(t.is_finite());
-            assert!((from_target(t, b[i]) - y).abs() < 1e-9);
+            assert_eq!(from_target(t, b[i]), y.round());
         }
         // When the analytic model is exact, the hybrid target is 0.
         assert_eq!(to_target(100.0, b[0]), 0.0);
         assert_eq!(base(Mode::Pure, Some(&a)), [0.0; N_TARGETS]);
         assert_eq!(from_target(-5.0, 0.0), 0.0);
+        // A small correction on a zero label stays zero: ln(1.4) ~ 0.336 -> 0.4 -> 0.
+        assert_eq!(from_target(0.336, 0.0), 0.0);
     }
 }

@@ -172,7 +172,7 @@ fn check(samples: &[Sample], cfg: &TrainConfig) -> Result<(), SurrogateError> {
 }
 
 /// Mean and standard deviation of each target over the rows that have it (std 1 when constant
-/// or absent).
+/// or absent). In hybrid mode the mean is 0: an output of 0 then means "the analytic figure".
 fn target_stats(samples: &[Sample], idx: &[usize], mode: Mode) -> (Vec<f64>, Vec<f64>) {
     let mut mean = vec![0.0; N_TARGETS];
     let mut std = vec![1.0; N_TARGETS];
@@ -181,7 +181,10 @@ fn target_stats(samples: &[Sample], idx: &[usize], mode: Mode) -> (Vec<f64>, Vec
         if v.is_empty() {
             continue;
         }
-        let m = v.iter().sum::<f64>() / v.len() as f64;
+        let m = match mode {
+            Mode::Pure => v.iter().sum::<f64>() / v.len() as f64,
+            Mode::Hybrid => 0.0,
+        };
         let var = v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / v.len() as f64;
         mean[j] = m;
         std[j] = if var.sqrt() > 1e-6 { var.sqrt() } else { 1.0 };

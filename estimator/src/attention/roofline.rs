@@ -78,7 +78,7 @@ impl TargetSpec {
             spec.basis
                 .push(format!("bandwidth {bw} GB/s given by the user"));
         }
-        if !(spec.bandwidth_bytes_per_s > 0.0) {
+        if spec.bandwidth_bytes_per_s.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
             return Err(AttentionError::Unsupported {
                 target: spec.name,
                 message: "no off-chip memory bandwidth in the part data; pass --bandwidth GB/s"

@@ -145,7 +145,7 @@ impl AttentionShape {
                 return bad(field, "must be at least 1".into());
             }
         }
-        if self.heads % self.kv_heads != 0 {
+        if !self.heads.is_multiple_of(self.kv_heads) {
             return bad(
                 "kv_heads",
                 format!(

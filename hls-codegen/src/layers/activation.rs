@@ -6,7 +6,10 @@ use super::Ctx;
 use crate::model::{ActKind, Op};
 use crate::precision;
 
-pub const INCLUDES: &[&str] = &["nnet_utils/nnet_activation.h", "nnet_utils/nnet_activation_stream.h"];
+pub const INCLUDES: &[&str] = &[
+    "nnet_utils/nnet_activation.h",
+    "nnet_utils/nnet_activation_stream.h",
+];
 
 const TABLE_SIZE: u64 = 1024;
 
@@ -18,7 +21,9 @@ fn parts<'a>(c: &'a Ctx) -> (&'a ActKind, &'a str) {
 }
 
 fn type_name<'a>(c: &'a Ctx, key: &str) -> &'a str {
-    c.l.extra(key).map(|t| t.name.as_str()).unwrap_or("model_default_t")
+    c.l.extra(key)
+        .map(|t| t.name.as_str())
+        .unwrap_or("model_default_t")
 }
 
 pub fn config(c: &Ctx) -> String {
@@ -117,7 +122,13 @@ pub fn call(c: &Ctx) -> String {
 /// (`1e-05`) below 1e-4 and from 1e16.
 pub fn python_float(v: f64) -> String {
     if !v.is_finite() {
-        return if v.is_nan() { "nan".into() } else if v > 0.0 { "inf".into() } else { "-inf".into() };
+        return if v.is_nan() {
+            "nan".into()
+        } else if v > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
     }
     let a = v.abs();
     if a != 0.0 && !(1e-4..1e16).contains(&a) {
@@ -141,7 +152,13 @@ mod tests {
     #[test]
     fn floats_print_like_python() {
         // python3 -c "print(0.1, 0.3, 1.0, 1e-05, 0.0001, 2.5e-07, 1e16)"
-        let got: Vec<String> = [0.1, 0.3, 1.0, 1e-5, 1e-4, 2.5e-7, 1e16].iter().map(|v| python_float(*v)).collect();
-        assert_eq!(got, ["0.1", "0.3", "1.0", "1e-05", "0.0001", "2.5e-07", "1e+16"]);
+        let got: Vec<String> = [0.1, 0.3, 1.0, 1e-5, 1e-4, 2.5e-7, 1e16]
+            .iter()
+            .map(|v| python_float(*v))
+            .collect();
+        assert_eq!(
+            got,
+            ["0.1", "0.3", "1.0", "1e-05", "0.0001", "2.5e-07", "1e+16"]
+        );
     }
 }

@@ -4,7 +4,10 @@
 use super::Ctx;
 use crate::model::Op;
 
-pub const INCLUDES: &[&str] = &["nnet_utils/nnet_batchnorm.h", "nnet_utils/nnet_batchnorm_stream.h"];
+pub const INCLUDES: &[&str] = &[
+    "nnet_utils/nnet_batchnorm.h",
+    "nnet_utils/nnet_batchnorm_stream.h",
+];
 
 pub fn config(c: &Ctx) -> String {
     let Op::BatchNorm { n_filt } = c.l.op else {

@@ -4,10 +4,23 @@
 use super::{dense, im2col, Ctx};
 use crate::model::Op;
 
-pub const INCLUDES: &[&str] = &["nnet_utils/nnet_conv1d.h", "nnet_utils/nnet_conv1d_stream.h"];
+pub const INCLUDES: &[&str] = &[
+    "nnet_utils/nnet_conv1d.h",
+    "nnet_utils/nnet_conv1d_stream.h",
+];
 
 pub fn config(c: &Ctx) -> String {
-    let Op::Conv1D { in_width, n_chan, filt_width, n_filt, stride, pad_left, pad_right, out_width, n_partitions } = c.l.op
+    let Op::Conv1D {
+        in_width,
+        n_chan,
+        filt_width,
+        n_filt,
+        stride,
+        pad_left,
+        pad_right,
+        out_width,
+        n_partitions,
+    } = c.l.op
     else {
         unreachable!("conv1d::config on {:?}", c.l.op)
     };
@@ -80,7 +93,17 @@ pub fn call(c: &Ctx) -> String {
 
 /// hls4ml's `_compute_conv1d_im2col` + `generate_conv1d_line_buffer_fn`.
 pub fn fill_buffer(c: &Ctx) -> String {
-    let Op::Conv1D { in_width, n_chan, filt_width, stride, pad_left, out_width, n_partitions, .. } = c.l.op else {
+    let Op::Conv1D {
+        in_width,
+        n_chan,
+        filt_width,
+        stride,
+        pad_left,
+        out_width,
+        n_partitions,
+        ..
+    } = c.l.op
+    else {
         unreachable!("conv1d::fill_buffer on {:?}", c.l.op)
     };
     let rows: Vec<im2col::Row> = (0..out_width)
@@ -89,7 +112,9 @@ pub fn fill_buffer(c: &Ctx) -> String {
             for kw in 0..filt_width {
                 for ch in 0..n_chan {
                     let col = (kw + ow * stride) as isize - pad_left as isize;
-                    r.push((col >= 0 && (col as usize) < in_width).then(|| col as usize * n_chan + ch));
+                    r.push(
+                        (col >= 0 && (col as usize) < in_width).then(|| col as usize * n_chan + ch),
+                    );
                 }
             }
             r

@@ -4,7 +4,10 @@
 use super::{dense, im2col, Ctx};
 use crate::model::Op;
 
-pub const INCLUDES: &[&str] = &["nnet_utils/nnet_conv2d.h", "nnet_utils/nnet_conv2d_stream.h"];
+pub const INCLUDES: &[&str] = &[
+    "nnet_utils/nnet_conv2d.h",
+    "nnet_utils/nnet_conv2d_stream.h",
+];
 
 pub fn config(c: &Ctx) -> String {
     let Op::Conv2D {
@@ -125,8 +128,13 @@ pub fn fill_buffer(c: &Ctx) -> String {
                 for kw in 0..filt_width {
                     let col = (kw + ow * stride_width) as isize - pad_left as isize;
                     for ch in 0..n_chan {
-                        let inside = row >= 0 && (row as usize) < in_height && col >= 0 && (col as usize) < in_width;
-                        r.push(inside.then(|| (row as usize * in_width + col as usize) * n_chan + ch));
+                        let inside = row >= 0
+                            && (row as usize) < in_height
+                            && col >= 0
+                            && (col as usize) < in_width;
+                        r.push(
+                            inside.then(|| (row as usize * in_width + col as usize) * n_chan + ch),
+                        );
                     }
                 }
             }

@@ -25,7 +25,9 @@ pub fn conv_mult_kernel(strategy: Strategy, rf: u32, n_in: usize) -> &'static st
     match strategy {
         Strategy::Latency => "nnet::DenseLatency",
         Strategy::Resource if rf as usize <= n_in => "nnet::DenseResource_rf_leq_nin",
-        Strategy::Resource if rf as usize % n_in == 0 => "nnet::DenseResource_rf_gt_nin_rem0",
+        Strategy::Resource if (rf as usize).is_multiple_of(n_in) => {
+            "nnet::DenseResource_rf_gt_nin_rem0"
+        }
         Strategy::Resource => "nnet::DenseResource_rf_gt_nin",
     }
 }

@@ -6,7 +6,14 @@ pub type Row = Vec<Option<usize>>;
 
 /// The class text: `base` is `FillConv1DBuffer`/`FillConv2DBuffer`, `data_dims`/`buffer_dims`
 /// the array extents hls4ml writes, `rows` one window per output pixel, split in `n_partitions`.
-pub fn fill_buffer_class(index: usize, base: &str, data_dims: &str, buffer_dims: &str, rows: &[Row], n_partitions: usize) -> String {
+pub fn fill_buffer_class(
+    index: usize,
+    base: &str,
+    data_dims: &str,
+    buffer_dims: &str,
+    rows: &[Row],
+    n_partitions: usize,
+) -> String {
     let mut s = String::with_capacity(rows.len() * rows.first().map_or(0, |r| r.len()) * 32 + 512);
     s.push_str(&format!(
         "template<class data_T, typename CONFIG_T>

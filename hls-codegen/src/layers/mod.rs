@@ -47,7 +47,10 @@ impl<'a> Ctx<'a> {
     /// hls4ml's default call: `<in_t, out_t, config>(in, out`.
     pub fn io_args(&self) -> (String, String) {
         let (i, o) = (self.input(0), self.output());
-        (format!("{}, {}", i.type_name, o.type_name), format!("{}, {}", i.name, o.name))
+        (
+            format!("{}, {}", i.type_name, o.type_name),
+            format!("{}, {}", i.name, o.name),
+        )
     }
     /// The weight array named `prefix{index}` (w, b, s).
     pub fn weight(&self, k: usize) -> &'a crate::model::WeightVar {
@@ -63,9 +66,10 @@ pub fn config_cpp(m: &HlsModel, l: &HlsLayer) -> Option<String> {
         Op::Dense { .. } => Some(dense::config(&c)),
         Op::Conv1D { .. } => Some(conv1d::config(&c)),
         Op::Conv2D { .. } => Some(conv2d::config(&c)),
-        Op::Pool1D { .. } | Op::Pool2D { .. } | Op::GlobalPool1D { .. } | Op::GlobalPool2D { .. } => {
-            Some(pooling::config(&c))
-        }
+        Op::Pool1D { .. }
+        | Op::Pool2D { .. }
+        | Op::GlobalPool1D { .. }
+        | Op::GlobalPool2D { .. } => Some(pooling::config(&c)),
         Op::BatchNorm { .. } => Some(batchnorm::config(&c)),
         Op::Activation { .. } => Some(activation::config(&c)),
         Op::Add | Op::Concatenate { .. } => Some(merge::config(&c)),
@@ -81,9 +85,10 @@ pub fn function_cpp(m: &HlsModel, l: &HlsLayer) -> Option<String> {
         Op::Dense { .. } => Some(dense::call(&c)),
         Op::Conv1D { .. } => Some(conv1d::call(&c)),
         Op::Conv2D { .. } => Some(conv2d::call(&c)),
-        Op::Pool1D { .. } | Op::Pool2D { .. } | Op::GlobalPool1D { .. } | Op::GlobalPool2D { .. } => {
-            Some(pooling::call(&c))
-        }
+        Op::Pool1D { .. }
+        | Op::Pool2D { .. }
+        | Op::GlobalPool1D { .. }
+        | Op::GlobalPool2D { .. } => Some(pooling::call(&c)),
         Op::BatchNorm { .. } => Some(batchnorm::call(&c)),
         Op::Activation { .. } => Some(activation::call(&c)),
         Op::Add | Op::Concatenate { .. } => Some(merge::call(&c)),
@@ -98,9 +103,10 @@ pub fn includes(l: &HlsLayer) -> &'static [&'static str] {
         Op::Dense { .. } => dense::INCLUDES,
         Op::Conv1D { .. } => conv1d::INCLUDES,
         Op::Conv2D { .. } => conv2d::INCLUDES,
-        Op::Pool1D { .. } | Op::Pool2D { .. } | Op::GlobalPool1D { .. } | Op::GlobalPool2D { .. } => {
-            pooling::INCLUDES
-        }
+        Op::Pool1D { .. }
+        | Op::Pool2D { .. }
+        | Op::GlobalPool1D { .. }
+        | Op::GlobalPool2D { .. } => pooling::INCLUDES,
         Op::BatchNorm { .. } => batchnorm::INCLUDES,
         Op::Activation { .. } => activation::INCLUDES,
         Op::Add | Op::Concatenate { .. } => merge::INCLUDES,

@@ -4,7 +4,10 @@
 use super::Ctx;
 use crate::model::Op;
 
-pub const INCLUDES: &[&str] = &["nnet_utils/nnet_pooling.h", "nnet_utils/nnet_pooling_stream.h"];
+pub const INCLUDES: &[&str] = &[
+    "nnet_utils/nnet_pooling.h",
+    "nnet_utils/nnet_pooling_stream.h",
+];
 
 fn op_name(max: bool) -> &'static str {
     if max {
@@ -19,7 +22,16 @@ pub fn config(c: &Ctx) -> String {
     let rf = c.reuse();
     let accum = &c.l.accum_t.name;
     match c.l.op {
-        Op::Pool1D { max, n_in, n_out, n_filt, pool_width, stride, pad_left, pad_right } => format!(
+        Op::Pool1D {
+            max,
+            n_in,
+            n_out,
+            n_filt,
+            pool_width,
+            stride,
+            pad_left,
+            pad_right,
+        } => format!(
             "struct config{idx} : nnet::pooling1d_config {{
     static const unsigned n_in = {n_in};
     static const unsigned n_out = {n_out};
@@ -96,7 +108,12 @@ pub fn config(c: &Ctx) -> String {
 ",
             op = op_name(max)
         ),
-        Op::GlobalPool2D { max, in_height, in_width, n_filt } => format!(
+        Op::GlobalPool2D {
+            max,
+            in_height,
+            in_width,
+            n_filt,
+        } => format!(
             "struct config{idx} : nnet::pooling2d_config {{
     static const unsigned in_height = {in_height};
     static const unsigned in_width = {in_width};

@@ -5,7 +5,11 @@ use super::Ctx;
 
 pub fn clone_call(c: &Ctx) -> String {
     let i = c.input(0);
-    let outs: Vec<&str> = c.l.outputs.iter().map(|&v| c.m.var(v).name.as_str()).collect();
+    let outs: Vec<&str> =
+        c.l.outputs
+            .iter()
+            .map(|&v| c.m.var(v).name.as_str())
+            .collect();
     format!(
         "nnet::clone_stream<{}, {}, {}>({}, {});",
         i.type_name,

@@ -23,7 +23,8 @@ fn fill(template: &str, mut f: impl FnMut(&str, &str) -> Option<String>) -> Stri
 }
 
 fn project_replace(line: &str, m: &HlsModel) -> Option<String> {
-    line.contains("myproject").then(|| line.replace("myproject", &m.project_name))
+    line.contains("myproject")
+        .then(|| line.replace("myproject", &m.project_name))
 }
 
 fn io_vars<'a>(m: &'a HlsModel, ids: &[usize]) -> Vec<&'a Variable> {
@@ -31,8 +32,14 @@ fn io_vars<'a>(m: &'a HlsModel, ids: &[usize]) -> Vec<&'a Variable> {
 }
 
 fn header_args(m: &HlsModel) -> String {
-    let ins: Vec<String> = io_vars(m, &m.inputs).iter().map(|v| m.reference_cpp(v)).collect();
-    let outs: Vec<String> = io_vars(m, &m.outputs).iter().map(|v| m.reference_cpp(v)).collect();
+    let ins: Vec<String> = io_vars(m, &m.inputs)
+        .iter()
+        .map(|v| m.reference_cpp(v))
+        .collect();
+    let outs: Vec<String> = io_vars(m, &m.outputs)
+        .iter()
+        .map(|v| m.reference_cpp(v))
+        .collect();
     format!("{INDENT}{},\n{INDENT}{}\n", ins.join(", "), outs.join(", "))
 }
 
@@ -55,10 +62,14 @@ fn weights_loading(m: &HlsModel) -> String {
 
 fn pipeline_pragma(m: &HlsModel) -> &'static str {
     let conv = m.layers.iter().any(|l| match l.op {
-        crate::model::Op::Conv1D { n_partitions, .. } | crate::model::Op::Conv2D { n_partitions, .. } => n_partitions != 1,
+        crate::model::Op::Conv1D { n_partitions, .. }
+        | crate::model::Op::Conv2D { n_partitions, .. } => n_partitions != 1,
         _ => false,
     });
-    let resource = m.layers.iter().any(|l| l.strategy == ir::Strategy::Resource);
+    let resource = m
+        .layers
+        .iter()
+        .any(|l| l.strategy == ir::Strategy::Resource);
     if m.is_stream() || conv || resource {
         "    #pragma HLS DATAFLOW\n"
     } else {
@@ -67,19 +78,37 @@ fn pipeline_pragma(m: &HlsModel) -> &'static str {
 }
 
 fn io_pragmas(m: &HlsModel) -> String {
-    let ins: Vec<&str> = io_vars(m, &m.inputs).iter().map(|v| v.name.as_str()).collect();
-    let outs: Vec<&str> = io_vars(m, &m.outputs).iter().map(|v| v.name.as_str()).collect();
+    let ins: Vec<&str> = io_vars(m, &m.inputs)
+        .iter()
+        .map(|v| v.name.as_str())
+        .collect();
+    let outs: Vec<&str> = io_vars(m, &m.outputs)
+        .iter()
+        .map(|v| v.name.as_str())
+        .collect();
     let mut s = String::new();
     if m.is_stream() {
-        s.push_str(&format!("{INDENT}#pragma HLS INTERFACE axis port={},{} \n", ins.join(","), outs.join(",")));
+        s.push_str(&format!(
+            "{INDENT}#pragma HLS INTERFACE axis port={},{} \n",
+            ins.join(","),
+            outs.join(",")
+        ));
     } else {
         for i in &ins {
-            s.push_str(&format!("{INDENT}#pragma HLS ARRAY_RESHAPE variable={i} complete dim=0\n"));
+            s.push_str(&format!(
+                "{INDENT}#pragma HLS ARRAY_RESHAPE variable={i} complete dim=0\n"
+            ));
         }
         for o in &outs {
-            s.push_str(&format!("{INDENT}#pragma HLS ARRAY_PARTITION variable={o} complete dim=0\n"));
+            s.push_str(&format!(
+                "{INDENT}#pragma HLS ARRAY_PARTITION variable={o} complete dim=0\n"
+            ));
         }
-        s.push_str(&format!("{INDENT}#pragma HLS INTERFACE ap_vld port={},{} \n", ins.join(","), outs.join(",")));
+        s.push_str(&format!(
+            "{INDENT}#pragma HLS INTERFACE ap_vld port={},{} \n",
+            ins.join(","),
+            outs.join(",")
+        ));
     }
     s.push_str(pipeline_pragma(m));
     s
@@ -88,8 +117,14 @@ fn io_pragmas(m: &HlsModel) -> String {
 fn var_pragma(m: &HlsModel, v: &Variable) -> Option<String> {
     match v.kind {
         VarKind::Alias(_) => None,
-        VarKind::Owned if m.is_stream() => Some(format!("#pragma HLS STREAM variable={} depth={}", v.name, v.depth)),
-        VarKind::Owned => Some(format!("#pragma HLS ARRAY_PARTITION variable={} complete dim=0", v.name)),
+        VarKind::Owned if m.is_stream() => Some(format!(
+            "#pragma HLS STREAM variable={} depth={}",
+            v.name, v.depth
+        )),
+        VarKind::Owned => Some(format!(
+            "#pragma HLS ARRAY_PARTITION variable={} complete dim=0",
+            v.name
+        )),
     }
 }
 
@@ -185,7 +220,11 @@ pub fn defines_h(m: &HlsModel, t: &Templates) -> String {
 pub fn parameters_h(m: &HlsModel, t: &Templates) -> String {
     fill(&t.parameters_h, |line, _| {
         if line.contains("// hls-fpga-machine-learning insert includes") {
-            let set: BTreeSet<&str> = m.layers.iter().flat_map(|l| layers::includes(l).iter().copied()).collect();
+            let set: BTreeSet<&str> = m
+                .layers
+                .iter()
+                .flat_map(|l| layers::includes(l).iter().copied())
+                .collect();
             let mut s = line.to_string();
             for h in set {
                 s.push_str(&format!("#include \"{h}\"\n"));
@@ -234,5 +273,7 @@ pub fn nnet_code_gen_h(m: &HlsModel, t: &Templates) -> String {
 
 /// Whether any layer generates code (else nnet_code_gen.h can be linked unchanged).
 pub fn has_generated_code(m: &HlsModel) -> bool {
-    m.layers.iter().any(|l| layers::generated_code(m, l).is_some())
+    m.layers
+        .iter()
+        .any(|l| layers::generated_code(m, l).is_some())
 }

@@ -57,7 +57,10 @@ impl Project {
         self.files.iter().map(|(_, s)| s.len()).sum()
     }
     pub fn file(&self, rel: &str) -> Option<&str> {
-        self.files.iter().find(|(p, _)| p == Path::new(rel)).map(|(_, s)| s.as_str())
+        self.files
+            .iter()
+            .find(|(p, _)| p == Path::new(rel))
+            .map(|(_, s)| s.as_str())
     }
 }
 
@@ -80,21 +83,38 @@ pub fn render(m: &HlsModel, t: &Templates, out_dir: &Path, source_model: Option<
     let cpp = firmware::myproject_cpp(m, t);
     let params = firmware::parameters_h(m, t);
     let st = stamp(&[&cpp, &params]);
-    files.push((format!("firmware/{p}.h").into(), firmware::myproject_h(m, t)));
+    files.push((
+        format!("firmware/{p}.h").into(),
+        firmware::myproject_h(m, t),
+    ));
     files.push(("firmware/defines.h".into(), firmware::defines_h(m, t)));
     for w in m.layers.iter().flat_map(|l| &l.weights) {
         let values = weights::values_text(w);
-        files.push((format!("firmware/weights/{}.h", w.name).into(), weights::header_text(w, &values)));
+        files.push((
+            format!("firmware/weights/{}.h", w.name).into(),
+            weights::header_text(w, &values),
+        ));
         files.push((format!("firmware/weights/{}.txt", w.name).into(), values));
     }
     files.push((format!("firmware/{p}.cpp").into(), cpp));
     files.push(("firmware/parameters.h".into(), params));
     files.push((format!("{p}_test.cpp").into(), testbench::test_cpp(m, t)));
-    files.push((format!("{p}_bridge.cpp").into(), testbench::bridge_cpp(m, t)));
+    files.push((
+        format!("{p}_bridge.cpp").into(),
+        testbench::bridge_cpp(m, t),
+    ));
     files.push(("project.tcl".into(), scripts::project_tcl(m)));
     files.push(("build_lib.sh".into(), scripts::build_lib_sh(m, t, &st)));
-    let keras = source_model.map(|_| out_dir.join("keras_model.keras").to_string_lossy().into_owned());
-    files.push(("hls4ml_config.yml".into(), scripts::hls4ml_config_yml(m, out_dir, keras.as_deref(), &st)));
+    let keras = source_model.map(|_| {
+        out_dir
+            .join("keras_model.keras")
+            .to_string_lossy()
+            .into_owned()
+    });
+    files.push((
+        "hls4ml_config.yml".into(),
+        scripts::hls4ml_config_yml(m, out_dir, keras.as_deref(), &st),
+    ));
 
     let mut template_files: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(128);
     let gen_code = firmware::has_generated_code(m);
@@ -105,7 +125,10 @@ pub fn render(m: &HlsModel, t: &Templates, out_dir: &Path, source_model: Option<
         template_files.push((Path::new("firmware/nnet_utils").join(name), src.clone()));
     }
     if gen_code {
-        files.push(("firmware/nnet_utils/nnet_code_gen.h".into(), firmware::nnet_code_gen_h(m, t)));
+        files.push((
+            "firmware/nnet_utils/nnet_code_gen.h".into(),
+            firmware::nnet_code_gen_h(m, t),
+        ));
     }
     for (rel, src) in &t.ap_types {
         template_files.push((Path::new("firmware/ap_types").join(rel), src.clone()));
@@ -130,7 +153,12 @@ static COUNTER: AtomicUsize = AtomicUsize::new(0);
 pub fn write_project(project: &Project, dir: &Path, mode: LinkMode, overwrite: bool) -> Result<()> {
     let name = dir
         .file_name()
-        .ok_or_else(|| CodegenError::io(dir, std::io::Error::other("the output path has no final component")))?
+        .ok_or_else(|| {
+            CodegenError::io(
+                dir,
+                std::io::Error::other("the output path has no final component"),
+            )
+        })?
         .to_string_lossy()
         .into_owned();
     let parent = match dir.parent() {
@@ -172,7 +200,8 @@ fn fill_dir(project: &Project, root: &Path, mode: LinkMode) -> Result<()> {
     {
         use std::os::unix::fs::PermissionsExt;
         let p = root.join("build_lib.sh");
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).map_err(|e| CodegenError::io(&p, e))?;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| CodegenError::io(&p, e))?;
     }
     let ap_prefix = Path::new("firmware/ap_types");
     let mut made_dirs = std::collections::HashSet::new();
@@ -206,7 +235,9 @@ fn fill_dir(project: &Project, root: &Path, mode: LinkMode) -> Result<()> {
 }
 
 fn copy(src: &Path, dst: &Path) -> Result<()> {
-    std::fs::copy(src, dst).map(|_| ()).map_err(|e| CodegenError::io(src, e))
+    std::fs::copy(src, dst)
+        .map(|_| ())
+        .map_err(|e| CodegenError::io(src, e))
 }
 
 #[cfg(unix)]

@@ -33,13 +33,17 @@ pub fn project_tcl(m: &HlsModel) -> String {
 pub fn build_lib_sh(m: &HlsModel, t: &Templates, stamp: &str) -> String {
     t.build_lib_sh
         .split_inclusive('\n')
-        .map(|l| l.replace("myproject", &m.project_name).replace("mystamp", stamp))
+        .map(|l| {
+            l.replace("myproject", &m.project_name)
+                .replace("mystamp", stamp)
+        })
         .collect()
 }
 
 fn yaml_str(s: &str) -> String {
     let plain = !s.is_empty()
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || "_-./<>,%".contains(c))
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./<>,%".contains(c))
         && !s.starts_with(['-', '.', '<', '%'])
         && s.parse::<f64>().is_err()
         && !matches!(s, "null" | "true" | "false" | "yes" | "no");
@@ -58,13 +62,21 @@ fn strategy(s: Strategy) -> &'static str {
 }
 
 /// The hls4ml_config.yml hls4ml would dump for this conversion (keys sorted like PyYAML).
-pub fn hls4ml_config_yml(m: &HlsModel, out_dir: &Path, keras_model: Option<&str>, stamp: &str) -> String {
+pub fn hls4ml_config_yml(
+    m: &HlsModel,
+    out_dir: &Path,
+    keras_model: Option<&str>,
+    stamp: &str,
+) -> String {
     let prec = crate::precision::cpp(&m.default_precision);
     let prec = prec.strip_prefix("ap_").unwrap_or(&prec).to_string();
     let mut s = String::new();
     s.push_str(&format!("Backend: {}\n", m.backend.name()));
     s.push_str(&format!("ClockPeriod: {}\n", number(m.clock_period)));
-    s.push_str(&format!("ClockUncertainty: {}\n", yaml_str(&m.clock_uncertainty)));
+    s.push_str(&format!(
+        "ClockUncertainty: {}\n",
+        yaml_str(&m.clock_uncertainty)
+    ));
     s.push_str("HLSConfig:\n");
     if !m.layer_overrides.is_empty() {
         s.push_str("  LayerName:\n");
@@ -72,7 +84,10 @@ pub fn hls4ml_config_yml(m: &HlsModel, out_dir: &Path, keras_model: Option<&str>
             s.push_str(&format!("    {}:\n", yaml_str(name)));
             if let Some(p) = p {
                 let c = crate::precision::cpp(p);
-                s.push_str(&format!("      Precision:\n        result: {}\n", yaml_str(c.strip_prefix("ap_").unwrap_or(&c))));
+                s.push_str(&format!(
+                    "      Precision:\n        result: {}\n",
+                    yaml_str(c.strip_prefix("ap_").unwrap_or(&c))
+                ));
             }
             if let Some(rf) = rf {
                 s.push_str(&format!("      ReuseFactor: {rf}\n"));
@@ -100,7 +115,10 @@ pub fn hls4ml_config_yml(m: &HlsModel, out_dir: &Path, keras_model: Option<&str>
         Some(p) => s.push_str(&format!("KerasModel: !keras_model {}\n", yaml_str(p))),
         None => s.push_str("KerasModel: null\n"),
     }
-    s.push_str(&format!("OutputDir: {}\n", yaml_str(&out_dir.to_string_lossy())));
+    s.push_str(&format!(
+        "OutputDir: {}\n",
+        yaml_str(&out_dir.to_string_lossy())
+    ));
     s.push_str("OutputPredictions: null\nOutputShapes:\n");
     for &v in &m.outputs {
         let var = m.var(v);

@@ -40,7 +40,12 @@ pub fn test_cpp(m: &HlsModel, t: &Templates) -> String {
             let mut s = line.to_string();
             for v in &ins {
                 s.push_str(&format!("{indent}{};\n", m.definition_cpp(v)));
-                s.push_str(&format!("{indent}nnet::fill_zero<{}, {}>({});\n", v.type_name, v.size_cpp(), v.name));
+                s.push_str(&format!(
+                    "{indent}nnet::fill_zero<{}, {}>({});\n",
+                    v.type_name,
+                    v.size_cpp(),
+                    v.name
+                ));
             }
             for v in &outs {
                 s.push_str(&format!("{indent}{};\n", m.definition_cpp(v)));
@@ -52,7 +57,10 @@ pub fn test_cpp(m: &HlsModel, t: &Templates) -> String {
         } else if line.contains("// hls-fpga-machine-learning insert predictions") {
             let mut s = line.to_string();
             for v in &outs {
-                s.push_str(&format!("{indent}for(int i = 0; i < {}; i++) {{\n", v.size_cpp()));
+                s.push_str(&format!(
+                    "{indent}for(int i = 0; i < {}; i++) {{\n",
+                    v.size_cpp()
+                ));
                 s.push_str(&format!("{indent}  std::cout << pr[i] << \" \";\n"));
                 s.push_str(&format!("{indent}}}\n"));
                 s.push_str(&format!("{indent}std::cout << std::endl;\n"));
@@ -61,7 +69,12 @@ pub fn test_cpp(m: &HlsModel, t: &Templates) -> String {
         } else if line.contains("// hls-fpga-machine-learning insert tb-output") {
             let mut s = line.to_string();
             for v in &outs {
-                s.push_str(&format!("{indent}nnet::print_result<{}, {}>({}, fout);\n", v.type_name, v.size_cpp(), v.name));
+                s.push_str(&format!(
+                    "{indent}nnet::print_result<{}, {}>({}, fout);\n",
+                    v.type_name,
+                    v.size_cpp(),
+                    v.name
+                ));
             }
             s
         } else if line.contains("// hls-fpga-machine-learning insert output")
@@ -101,7 +114,10 @@ pub fn bridge_cpp(m: &HlsModel, t: &Templates) -> String {
         } else if line.contains("// hls-fpga-machine-learning insert header") {
             let dtype = line.split_once('#').map(|x| x.1.trim()).unwrap_or("float");
             let i: Vec<String> = ins.iter().map(|v| format!("{dtype} *{}", v.name)).collect();
-            let o: Vec<String> = outs.iter().map(|v| format!("{dtype} *{}", v.name)).collect();
+            let o: Vec<String> = outs
+                .iter()
+                .map(|v| format!("{dtype} *{}", v.name))
+                .collect();
             format!("    {},\n    {}\n", i.join(", "), o.join(", "))
         } else if line.contains("// hls-fpga-machine-learning insert wrapper") {
             let dtype = line.split_once('#').map(|x| x.1.trim()).unwrap_or("float");
@@ -121,7 +137,11 @@ pub fn bridge_cpp(m: &HlsModel, t: &Templates) -> String {
                 s.push_str(&format!("    {};\n", m.suffixed_cpp(v, "_ap")));
             }
             s.push('\n');
-            let args: Vec<String> = ins.iter().chain(&outs).map(|v| format!("{}_ap", v.name)).collect();
+            let args: Vec<String> = ins
+                .iter()
+                .chain(&outs)
+                .map(|v| format!("{}_ap", v.name))
+                .collect();
             s.push_str(&format!("    {}({});\n\n", m.project_name, args.join(",")));
             for v in &outs {
                 s.push_str(&format!(

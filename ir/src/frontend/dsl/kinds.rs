@@ -476,14 +476,22 @@ impl<'c, 'a> Args<'c, 'a> {
         }
     }
 
-    pub fn float(&self, param: &str, default: f64) -> Result<f64, Located> {
-        match self.get(param) {
-            None => Ok(default),
-            Some(v) => match v.v {
-                Value::Int(n) => Ok(n as f64),
-                Value::Float(f) => Ok(f),
-                _ => self.err(v, &format!("{param} must be a number")),
-            },
+    /// A number (`default` when absent) for which `valid` holds; `rule` says what is valid.
+    pub fn float(
+        &self,
+        param: &str,
+        default: f64,
+        valid: fn(f64) -> bool,
+        rule: &str,
+    ) -> Result<f64, Located> {
+        let Some(v) = self.get(param) else {
+            return Ok(default);
+        };
+        match v.v {
+            Value::Int(n) if valid(n as f64) => Ok(n as f64),
+            Value::Float(f) if valid(f) => Ok(f),
+            Value::Int(_) | Value::Float(_) => self.err(v, &format!("{param} must be {rule}")),
+            _ => self.err(v, &format!("{param} must be a number")),
         }
     }
 
@@ -515,14 +523,7 @@ impl<'c, 'a> Args<'c, 'a> {
             Some(Activation::LeakyRelu { alpha }) => alpha,
             _ => 0.3,
         };
-        let a = self.float("alpha", default)?;
-        if !a.is_finite() {
-            return self.err(
-                self.get("alpha").expect("alpha was given"),
-                "alpha must be finite",
-            );
-        }
-        Ok(a)
+        self.float("alpha", default, f64::is_finite, "finite")
     }
 
     /// The fused activation of Dense/Conv (`activation` and `alpha`).
@@ -630,13 +631,12 @@ fn pool2d(a: &Args, op: PoolOp) -> Result<(LayerKind, Activation), Located> {
 }
 
 fn build_batchnorm(a: &Args) -> Result<(LayerKind, Activation), Located> {
-    let epsilon = a.float("epsilon", DEFAULT_EPSILON)?;
-    if !(epsilon > 0.0 && epsilon.is_finite()) {
-        return a.err(
-            a.get("epsilon").expect("epsilon was given"),
-            "epsilon must be a positive number",
-        );
-    }
+    let epsilon = a.float(
+        "epsilon",
+        DEFAULT_EPSILON,
+        |e| e > 0.0 && e.is_finite(),
+        "a positive number",
+    )?;
     plain(LayerKind::BatchNorm {
         epsilon,
         center: a.boolean("center", true)?,
@@ -679,13 +679,10 @@ fn build_reshape(a: &Args) -> Result<(LayerKind, Activation), Located> {
 }
 
 fn build_dropout(a: &Args) -> Result<(LayerKind, Activation), Located> {
-    let Some(v) = a.get("rate") else {
+    if a.get("rate").is_none() {
         return a.missing("rate");
-    };
-    let rate = a.float("rate", 0.0)?;
-    if !(0.0..1.0).contains(&rate) {
-        return a.err(v, "rate must be in [0, 1)");
     }
+    let rate = a.float("rate", 0.0, |r| (0.0..1.0).contains(&r), "in [0, 1)")?;
     plain(LayerKind::Dropout { rate })
 }
 

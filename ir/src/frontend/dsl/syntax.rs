@@ -405,7 +405,13 @@ fn call<'a>(i: &'a str, is_layer: IsLayer, expected_layer: &'static str) -> PRes
     ))
 }
 
-fn chain<'a>(i: &'a str, is_layer: IsLayer, expected_layer: &'static str) -> PResult<'a, Stmt<'a>> {
+/// `head -> call -> ...`, defining `var` when given.
+fn chain<'a>(
+    i: &'a str,
+    var: Option<Spanned<&'a str>>,
+    is_layer: IsLayer,
+    expected_layer: &'static str,
+) -> PResult<'a, Stmt<'a>> {
     let (r, name) = expect("a node name or a layer such as input(16)", ident)(i)?;
     let after = sp(r);
     let (mut r, head) = if after.starts_with('(') || after.starts_with('@') {
@@ -424,14 +430,7 @@ fn chain<'a>(i: &'a str, is_layer: IsLayer, expected_layer: &'static str) -> PRe
         calls.push(c);
         r = rest;
     }
-    Ok((
-        r,
-        Stmt::Chain {
-            var: None,
-            head,
-            calls,
-        },
-    ))
+    Ok((r, Stmt::Chain { var, head, calls }))
 }
 
 fn statement<'a>(
@@ -481,21 +480,14 @@ fn statement<'a>(
         };
     }
     if assigns {
-        let var = spanned(i, word);
-        let (r, st) = chain(spnl(&after[1..]), is_layer, expected_layer)?;
-        let Stmt::Chain { head, calls, .. } = st else {
-            unreachable!("chain returns a chain")
-        };
-        return Ok((
-            r,
-            Stmt::Chain {
-                var: Some(var),
-                head,
-                calls,
-            },
-        ));
+        return chain(
+            spnl(&after[1..]),
+            Some(spanned(i, word)),
+            is_layer,
+            expected_layer,
+        );
     }
-    chain(i, is_layer, expected_layer)
+    chain(i, None, is_layer, expected_layer)
 }
 
 /// Parse a whole DSL text. `is_layer` says which call names are layers; `expected_layer`

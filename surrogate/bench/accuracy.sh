@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Accuracy benchmark of the surrogates against the analytic model and the linfa baselines on the
+# rows of ../shared/data whose architectures the analytic calibration held out (the surrogates
+# are trained with --exclude-heldout, so no estimator has seen those architectures).
+# Usage: surrogate/bench/accuracy.sh [OUT_DIR]   (default: target/surrogate-accuracy)
+# Prints one CSV: estimator,target,strategy,n,smape,mape,r2,within_10pct,exact.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+OUT=${1:-target/surrogate-accuracy}
+DATA=../shared/data
+MEMBERS=${MEMBERS:-5}
+BIN=${PRESYNTH:-target/debug/presynth}
+mkdir -p "$OUT"
+for arch in gnn transformer; do
+    for mode in hybrid pure; do
+        [ -f "$OUT/$arch-$mode/model.json" ] && [ -z "${RETRAIN:-}" ] && continue
+        "$BIN" train --data "$DATA" --arch "$arch" --mode "$mode" --members "$MEMBERS" \
+            --exclude-heldout --format csv -o "$OUT/$arch-$mode" >"$OUT/$arch-$mode.train.csv"
+    done
+done
+echo "estimator,target,strategy,n,smape,mape,r2,within_10pct,exact"
+run() { # run LABEL ARGS...: evaluate on the held-out rows, prefix each CSV row with LABEL
+    local label=$1; shift
+    "$BIN" evaluate "$DATA" --split heldout --plots "$OUT/plots-$label" --format csv "$@" 2>/dev/null |
+        tail -n +2 | sed "s/^/$label,/"
+}
+run analytic --estimator analytic
+for arch in gnn transformer; do
+    for mode in hybrid pure; do
+        run "$arch-$mode" --estimator "$arch" --model "$OUT/$arch-$mode"
+    done
+done
+run linfa-linear --estimator linfa-linear
+run linfa-tree --estimator linfa-tree

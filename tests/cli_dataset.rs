@@ -68,8 +68,8 @@ fn round_trip_generate_emit_synthesise_ingest_split_export() {
     let tmp = tempfile::tempdir().unwrap();
     let ds = tmp.path().join("ds");
     let ds_s = ds.to_str().unwrap();
-    const N: u64 = 240;
-    let gen_args = ["dataset", "generate", "--count", "240", "--seed", "11", "--family", "mixed"];
+    const N: u64 = 200;
+    let gen_args = ["dataset", "generate", "--count", "200", "--seed", "11", "--family", "mixed"];
     let mut args: Vec<&str> = gen_args.to_vec();
     args.extend(["--out", ds_s, "--emit-projects", "--format", "json"]);
     let out = Command::new(BIN).args(&args).output().unwrap();

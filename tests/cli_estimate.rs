@@ -11,8 +11,15 @@ fn example(p: &str) -> String {
 }
 
 fn presynth(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_presynth")).args(args).output().unwrap();
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    let out = Command::new(env!("CARGO_BIN_EXE_presynth"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn estimate_json(args: &[&str]) -> serde_json::Value {
@@ -26,19 +33,48 @@ fn estimate_json(args: &[&str]) -> serde_json::Value {
 
 #[test]
 fn json_has_exactly_the_issue_fields() {
-    let v = estimate_json(&[&shared("models/hls4ml-examples/keras/KERAS_3layer.json"), "--part", "xcu250"]);
-    let keys: std::collections::BTreeSet<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-    let want = ["part", "clock_period_ns", "total", "post_synthesis", "utilization", "fits", "layers", "warnings"];
+    let v = estimate_json(&[
+        &shared("models/hls4ml-examples/keras/KERAS_3layer.json"),
+        "--part",
+        "xcu250",
+    ]);
+    let keys: std::collections::BTreeSet<&str> =
+        v.as_object().unwrap().keys().map(String::as_str).collect();
+    let want = [
+        "part",
+        "clock_period_ns",
+        "total",
+        "post_synthesis",
+        "utilization",
+        "fits",
+        "layers",
+        "warnings",
+    ];
     assert_eq!(keys, want.into_iter().collect());
-    for k in ["lut", "ff", "dsp", "bram_18k", "uram", "latency_cycles", "latency_ns", "ii"] {
+    for k in [
+        "lut",
+        "ff",
+        "dsp",
+        "bram_18k",
+        "uram",
+        "latency_cycles",
+        "latency_ns",
+        "ii",
+    ] {
         assert!(v["total"].get(k).is_some(), "total.{k}");
     }
     for k in ["lut", "ff", "dsp", "bram_18k", "uram"] {
-        assert!(v["post_synthesis"].get(k).is_some() && v["utilization"].get(k).is_some(), "{k}");
+        assert!(
+            v["post_synthesis"].get(k).is_some() && v["utilization"].get(k).is_some(),
+            "{k}"
+        );
     }
     assert_eq!(v["part"], "xcu250-figd2104-2L-e");
     // latency_ns = cycles × the 5 ns default clock.
-    assert_eq!(v["total"]["latency_ns"].as_f64().unwrap(), 5.0 * v["total"]["latency_cycles"].as_f64().unwrap());
+    assert_eq!(
+        v["total"]["latency_ns"].as_f64().unwrap(),
+        5.0 * v["total"]["latency_cycles"].as_f64().unwrap()
+    );
 }
 
 #[test]
@@ -49,8 +85,21 @@ fn pruned_weights_remove_multipliers() {
     let model = shared("models/hls4ml-examples/keras/KERAS_3layer.json");
     let w = shared("models/hls4ml-examples/keras/KERAS_3layer_70pruned_retrained_weights.h5");
     for (rf, want) in [("1", 431), ("4", 108)] {
-        let v = estimate_json(&[&model, "--weights", &w, "--strategy", "Latency", "--reuse-factor", rf]);
-        let fc1 = v["layers"].as_array().unwrap().iter().find(|l| l["name"] == "fc1_relu").unwrap();
+        let v = estimate_json(&[
+            &model,
+            "--weights",
+            &w,
+            "--strategy",
+            "Latency",
+            "--reuse-factor",
+            rf,
+        ]);
+        let fc1 = v["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["name"] == "fc1_relu")
+            .unwrap();
         assert_eq!(fc1["multipliers"], want, "RF {rf}");
     }
 }
@@ -58,11 +107,31 @@ fn pruned_weights_remove_multipliers() {
 #[test]
 fn invalid_reuse_factor_is_adjusted_with_a_warning() {
     // hls4ml 1.3.0 get_closest_reuse_factor(get_valid_reuse_factors(16, 64), 3) = 2.
-    let v = estimate_json(&[&shared("models/hls4ml-examples/keras/KERAS_3layer.json"), "--strategy", "Resource", "--reuse-factor", "3"]);
-    let fc1 = v["layers"].as_array().unwrap().iter().find(|l| l["name"] == "fc1_relu").unwrap();
-    assert_eq!((fc1["reuse_factor"].as_u64(), fc1["requested_reuse_factor"].as_u64()), (Some(2), Some(3)));
+    let v = estimate_json(&[
+        &shared("models/hls4ml-examples/keras/KERAS_3layer.json"),
+        "--strategy",
+        "Resource",
+        "--reuse-factor",
+        "3",
+    ]);
+    let fc1 = v["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "fc1_relu")
+        .unwrap();
+    assert_eq!(
+        (
+            fc1["reuse_factor"].as_u64(),
+            fc1["requested_reuse_factor"].as_u64()
+        ),
+        (Some(2), Some(3))
+    );
     let w = v["warnings"].as_array().unwrap();
-    assert!(w.iter().any(|w| w.as_str().unwrap().contains("invalid ReuseFactor=3") && w.as_str().unwrap().contains("fc1_relu")));
+    assert!(w
+        .iter()
+        .any(|w| w.as_str().unwrap().contains("invalid ReuseFactor=3")
+            && w.as_str().unwrap().contains("fc1_relu")));
 }
 
 #[test]
@@ -73,7 +142,15 @@ fn config_file_settings_apply() {
         "--config",
         &example("jet_tagger_hls4ml_config.yml"),
     ]);
-    let layer = |n: &str| v["layers"].as_array().unwrap().iter().find(|l| l["name"] == n).unwrap().clone();
+    let layer = |n: &str| {
+        v["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["name"] == n)
+            .unwrap()
+            .clone()
+    };
     assert_eq!(layer("fc1_relu")["reuse_factor"], 4);
     assert_eq!(layer("fc2_relu")["reuse_factor"], 8);
     // block_factor of fc2: 64·32/8 = 256 multipliers; fc1: 16·64/4 = 256.
@@ -86,7 +163,12 @@ fn config_file_settings_apply() {
 #[test]
 fn unroll_limit_warns_will_not_synthesise() {
     // 16-100-...-100-5 MLP: 100×100 = 10000 products per layer ≥ 4096 in Latency strategy.
-    let (ok, out, _) = presynth(&["estimate", &shared("models/hls4ml-examples/keras/KERAS_dense_16x100x100x100x100x100x5.json"), "--strategy", "Latency"]);
+    let (ok, out, _) = presynth(&[
+        "estimate",
+        &shared("models/hls4ml-examples/keras/KERAS_dense_16x100x100x100x100x100x5.json"),
+        "--strategy",
+        "Latency",
+    ]);
     assert!(ok);
     assert!(out.contains("will not synthesise"), "{out}");
 }
@@ -97,16 +179,29 @@ fn table_says_fits_and_explain_gives_formulas() {
     assert!(ok, "{err}");
     assert!(out.contains("FITS: binding resource"), "{out}");
     assert!(out.contains("csynth estimate") && out.contains("post-synthesis estimate"));
-    assert!(out.contains("multiplier_limit = ceil(n_in*n_out/RF) - floor(n_zeros/RF)"), "{out}");
+    assert!(
+        out.contains("multiplier_limit = ceil(n_in*n_out/RF) - floor(n_zeros/RF)"),
+        "{out}"
+    );
     assert!(out.contains("[csynth] lut") && out.contains("[post_synthesis] ff"));
     // A tiny part: the same network does not fit.
-    let (_, out, _) = presynth(&["estimate", &example("jet_tagger_mlp.psn"), "--part", "xc7z020clg400-1"]);
+    let (_, out, _) = presynth(&[
+        "estimate",
+        &example("jet_tagger_mlp.psn"),
+        "--part",
+        "xc7z020clg400-1",
+    ]);
     assert!(out.contains("DOES NOT FIT: binding resource"), "{out}");
 }
 
 #[test]
 fn csv_has_one_row_per_layer_and_a_total() {
-    let (ok, out, _) = presynth(&["estimate", &example("jet_tagger_mlp.psn"), "--format", "csv"]);
+    let (ok, out, _) = presynth(&[
+        "estimate",
+        &example("jet_tagger_mlp.psn"),
+        "--format",
+        "csv",
+    ]);
     assert!(ok);
     let lines: Vec<&str> = out.lines().collect();
     assert!(lines[0].starts_with("layer,kind,strategy,reuse_factor"));
@@ -116,7 +211,12 @@ fn csv_has_one_row_per_layer_and_a_total() {
 
 #[test]
 fn unknown_part_is_an_error() {
-    let (ok, _, err) = presynth(&["estimate", &example("jet_tagger_mlp.psn"), "--part", "no-such-part"]);
+    let (ok, _, err) = presynth(&[
+        "estimate",
+        &example("jet_tagger_mlp.psn"),
+        "--part",
+        "no-such-part",
+    ]);
     assert!(!ok);
     assert!(err.contains("no-such-part"), "{err}");
 }
@@ -152,17 +252,31 @@ fn calibrate_and_evaluate_round_trip() {
     let (ok, out, err) = presynth(&["calibrate", &data, "-o", cal.to_str().unwrap()]);
     assert!(ok, "{err}");
     assert!(out.contains("held-out architectures"));
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&cal).unwrap()).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&cal).unwrap()).unwrap();
     assert!(!v["holdout_architectures"].as_array().unwrap().is_empty());
     let plots = dir.path().join("plots");
     let (ok, out, err) = presynth(&[
-        "evaluate", &data, "--estimator", "analytic", "--calibration", cal.to_str().unwrap(), "--split", "heldout",
-        "--plots", plots.to_str().unwrap(), "--format", "json",
+        "evaluate",
+        &data,
+        "--estimator",
+        "analytic",
+        "--calibration",
+        cal.to_str().unwrap(),
+        "--split",
+        "heldout",
+        "--plots",
+        plots.to_str().unwrap(),
+        "--format",
+        "json",
     ]);
     assert!(ok, "{err}");
     let ev: serde_json::Value = serde_json::from_str(&out).unwrap();
     let targets = ev["targets"].as_array().unwrap();
-    let lat = targets.iter().find(|t| t["target"] == "latency_best").unwrap();
+    let lat = targets
+        .iter()
+        .find(|t| t["target"] == "latency_best")
+        .unwrap();
     // Resource dense latency from RF: exact on the held-out 2/3-layer architectures.
     assert!(lat["metrics"]["smape"].as_f64().unwrap() < 1.0, "{lat}");
     assert!(plots.join("latency_best_resource.svg").exists());

@@ -55,9 +55,12 @@ impl<W: Write> Writer<W> {
     }
 
     pub fn write(&mut self, record: &Record) -> Result<()> {
-        self.buf.clear();
-        encode_into(record, &mut self.buf);
-        self.write_encoded(&self.buf.clone())
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        encode_into(record, &mut buf);
+        let r = self.write_encoded(&buf);
+        self.buf = buf;
+        r
     }
 
     /// Write lines already encoded with [`encode_into`] (one or more whole lines).

@@ -5,13 +5,13 @@
 
 use std::time::Instant;
 
-use estimator::attention::host::HostMeasurement;
+use estimator::attention::host::{gemm_peak, HostMeasurement};
 use estimator::attention::kernel::attention_f32;
 use estimator::attention::{analyse, AnalysisOptions, AttentionShape, Dtype, TargetSpec};
 
 fn main() {
     let host = HostMeasurement::measure();
-    let spec = TargetSpec::host(&host);
+    let mut spec = TargetSpec::host(&host);
     println!(
         "host: {} threads, triad {:.2} GB/s, f32 GEMM {:.2} GFLOP/s, fast memory {} B ({})",
         host.threads,
@@ -20,14 +20,17 @@ fn main() {
         spec.fast_mem_bytes,
         host.fast_mem_basis()
     );
-    println!("| N | d | heads | predicted ms | measured ms | measured/predicted | regime |");
-    println!("|---|---|---|---|---|---|---|");
+    println!("| N | d | heads | GEMM GFLOP/s | predicted ms | measured ms | measured/predicted | regime |");
+    println!("|---|---|---|---|---|---|---|---|");
     for d in [64usize, 128] {
         for n in [512usize, 1024, 2048, 4096, 8192] {
             // Keep each point under ~a second: fewer heads at long lengths.
             let heads = (16 * 1024 * 1024 / (n * n)).clamp(1, 16);
             let mut s = AttentionShape::mha(1, heads, n, d);
             s.dtype = Dtype::Fp32;
+            // The machine is shared: re-measure the GEMM peak next to each point so that load
+            // from other processes affects prediction and measurement alike.
+            spec.peak_flops = gemm_peak(1024, 128, 3);
             let r = analyse(&s, &spec, AnalysisOptions::default()).expect("analysis");
             let f2 = &r.algorithms["flash2"];
             let predicted = f2.time_s.expect("flash2 fits");
@@ -51,7 +54,8 @@ fn main() {
                 std::hint::black_box(o);
             }
             println!(
-                "| {n} | {d} | {heads} | {:.2} | {:.2} | {:.2} | {} |",
+                "| {n} | {d} | {heads} | {:.2} | {:.2} | {:.2} | {:.2} | {} |",
+                spec.peak_flops / 1e9,
                 predicted * 1e3,
                 best * 1e3,
                 best / predicted,

@@ -9,14 +9,35 @@ use rayon::prelude::*;
 
 fn mlp() -> Network {
     let mut net = Network::new("mlp5");
-    net.config = HlsConfig { precision: FixedType::fixed(16, 6), reuse_factor: 4, strategy: Strategy::Resource, ..HlsConfig::default() };
-    net.add_layer(Layer::new("in", LayerKind::Input { shape: vec![16] }), &[]).unwrap();
+    net.config = HlsConfig {
+        precision: FixedType::fixed(16, 6),
+        reuse_factor: 4,
+        strategy: Strategy::Resource,
+        ..HlsConfig::default()
+    };
+    net.add_layer(Layer::new("in", LayerKind::Input { shape: vec![16] }), &[])
+        .unwrap();
     let widths = [64, 32, 32, 32, 5];
     let mut prev = "in".to_string();
     for (i, w) in widths.iter().enumerate() {
         let name = format!("fc{i}");
-        let act = if i + 1 == widths.len() { Activation::Softmax } else { Activation::Relu };
-        net.add_layer(Layer::new(&name, LayerKind::Dense { units: *w, use_bias: true }).with_activation(act), &[&prev]).unwrap();
+        let act = if i + 1 == widths.len() {
+            Activation::Softmax
+        } else {
+            Activation::Relu
+        };
+        net.add_layer(
+            Layer::new(
+                &name,
+                LayerKind::Dense {
+                    units: *w,
+                    use_bias: true,
+                },
+            )
+            .with_activation(act),
+            &[&prev],
+        )
+        .unwrap();
         prev = name;
     }
     net.infer_shapes().unwrap();
@@ -27,7 +48,13 @@ fn device() -> Device {
     Device {
         part: "xcu250-figd2104-2L-e".into(),
         family: "virtexuplus".into(),
-        capacity: Resources { lut: 1_728_000.0, ff: 3_456_000.0, dsp: 12_288.0, bram_18k: 5_376.0, uram: 1_280.0 },
+        capacity: Resources {
+            lut: 1_728_000.0,
+            ff: 3_456_000.0,
+            dsp: 12_288.0,
+            bram_18k: 5_376.0,
+            uram: 1_280.0,
+        },
         dsp_a_width: 27,
         dsp_b_width: 18,
     }
@@ -39,14 +66,27 @@ fn bench(c: &mut Criterion) {
     let cal = Calibration::builtin();
     let mut g = c.benchmark_group("estimate_mlp5");
     g.throughput(Throughput::Elements(1));
-    g.bench_function("one_thread", |b| b.iter(|| estimator::estimate(&net, &dev, &cal).unwrap()));
+    g.bench_function("one_thread", |b| {
+        b.iter(|| estimator::estimate(&net, &dev, &cal).unwrap())
+    });
     const BATCH: u64 = 1000;
     g.throughput(Throughput::Elements(BATCH));
     g.bench_function("two_threads_batch_1000", |b| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
         b.iter(|| {
             pool.install(|| {
-                (0..BATCH).into_par_iter().map(|_| estimator::estimate(&net, &dev, &cal).unwrap().total.latency_cycles).sum::<u64>()
+                (0..BATCH)
+                    .into_par_iter()
+                    .map(|_| {
+                        estimator::estimate(&net, &dev, &cal)
+                            .unwrap()
+                            .total
+                            .latency_cycles
+                    })
+                    .sum::<u64>()
             })
         })
     });

@@ -18,15 +18,15 @@ use serde::{Deserialize, Serialize};
 
 /// Names of the linear LUT/FF features of one layer, in order.
 pub const FEATURES: [&str; NF] = [
-    "kernels",       // MAC kernel instances (fixed control overhead)
-    "lut_mult_bits", // Σ LUT-mapped multipliers × a_bits × w_bits
-    "dsp_products",  // DSP-mapped multipliers (glue around each DSP)
-    "adder_bits",    // instantiated adders × accumulator bits
-    "acc_bits",      // n_out × accumulator bits (accumulators, bias init, cast)
-    "mux_bits",      // input-selection multiplexer bits of reused multipliers
-    "elem_bits",     // element-wise operations × bits (ReLU, Add, pooling compares)
-    "table_reads",   // parallel lookup-table reads (sigmoid, tanh, softmax)
-    "buffer_bits",   // line-buffer and FIFO bits kept in fabric (io_stream)
+    "kernels",        // MAC kernel instances (fixed control overhead)
+    "lut_mult_bits",  // Σ LUT-mapped multipliers × a_bits × w_bits
+    "dsp_products",   // DSP-mapped multipliers (glue around each DSP)
+    "adder_bits",     // instantiated adders × accumulator bits
+    "acc_bits",       // n_out × accumulator bits (accumulators, bias init, cast)
+    "mux_bits",       // input-selection multiplexer bits of reused multipliers
+    "elem_bits",      // element-wise operations × bits (ReLU, Add, pooling compares)
+    "table_reads",    // parallel lookup-table reads (sigmoid, tanh, softmax)
+    "buffer_bits",    // line-buffer and FIFO bits kept in fabric (io_stream)
     "acc_index_bits", // Resource, RF = k·n_in with k ≥ 3: block_factor × n_out × acc bits
 ];
 /// Number of LUT/FF features.
@@ -45,9 +45,9 @@ pub const NT: usize = 6;
 
 /// Names of the BRAM terms.
 pub const BRAM_FEATURES: [&str; NB] = [
-    "weight_bram", // one memory of depth RF × width block_factor·w_bits (ARRAY_RESHAPE)
+    "weight_bram",  // one memory of depth RF × width block_factor·w_bits (ARRAY_RESHAPE)
     "bram_kernels", // kernels whose weights are in BRAM (fixed offset)
-    "banked_bram", // block_factor memories of depth RF × w_bits (ROM split per multiplier)
+    "banked_bram",  // block_factor memories of depth RF × w_bits (ROM split per multiplier)
 ];
 pub const NB: usize = 3;
 
@@ -174,7 +174,10 @@ impl Calibration {
             bram: [1.0, 0.0, 0.0],
             fitted: Vec::new(),
         };
-        let kind = || KindCoefficients { latency: coeffs(9.0, 10.0), resource: coeffs(9.0, 10.0) };
+        let kind = || KindCoefficients {
+            latency: coeffs(9.0, 10.0),
+            resource: coeffs(9.0, 10.0),
+        };
         Calibration {
             version: FORMAT_VERSION,
             produced_by: "prior (not fitted)".into(),
@@ -215,17 +218,24 @@ impl Calibration {
 
     /// Parse a calibration file; `path` is used in error messages.
     pub fn from_json(text: &str, path: &str) -> Result<Self, EstimatorError> {
-        let c: Calibration = serde_json::from_str(text).map_err(|e| EstimatorError::Calibration {
-            path: path.to_string(),
-            message: format!("line {}, column {}: {e}", e.line(), e.column()),
-        })?;
+        let c: Calibration =
+            serde_json::from_str(text).map_err(|e| EstimatorError::Calibration {
+                path: path.to_string(),
+                message: format!("line {}, column {}: {e}", e.line(), e.column()),
+            })?;
         if c.version != FORMAT_VERSION {
             return Err(EstimatorError::Calibration {
                 path: path.to_string(),
-                message: format!("field version: expected {FORMAT_VERSION}, got {}", c.version),
+                message: format!(
+                    "field version: expected {FORMAT_VERSION}, got {}",
+                    c.version
+                ),
             });
         }
-        if c.features != FEATURES || c.timing_features != TIMING_FEATURES || c.bram_features != BRAM_FEATURES {
+        if c.features != FEATURES
+            || c.timing_features != TIMING_FEATURES
+            || c.bram_features != BRAM_FEATURES
+        {
             return Err(EstimatorError::Calibration {
                 path: path.to_string(),
                 message: format!(
@@ -263,13 +273,18 @@ mod tests {
     fn rejects_wrong_version() {
         let mut c = Calibration::prior();
         c.version = 99;
-        let e = Calibration::from_json(&c.to_json(), "cal.json").unwrap_err().to_string();
+        let e = Calibration::from_json(&c.to_json(), "cal.json")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("cal.json") && e.contains("version"), "{e}");
     }
 
     #[test]
     fn dsp_fraction_ramp() {
         let m = DspMapping { w0: 6.0, w1: 10.0 };
-        assert_eq!((m.fraction(6), m.fraction(8), m.fraction(10), m.fraction(16)), (0.0, 0.5, 1.0, 1.0));
+        assert_eq!(
+            (m.fraction(6), m.fraction(8), m.fraction(10), m.fraction(16)),
+            (0.0, 0.5, 1.0, 1.0)
+        );
     }
 }

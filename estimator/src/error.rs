@@ -8,13 +8,24 @@ pub enum EstimatorError {
     #[error(transparent)]
     Ir(#[from] ir::IrError),
     #[error("layer '{layer}' ({kind}): {message}")]
-    Layer { layer: String, kind: String, message: String },
+    Layer {
+        layer: String,
+        kind: String,
+        message: String,
+    },
     #[error("calibration file {path}: {message}")]
     Calibration { path: String, message: String },
     #[error("data file {path}, line {line}: {message}")]
-    Data { path: String, line: usize, message: String },
+    Data {
+        path: String,
+        line: usize,
+        message: String,
+    },
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("fit of {target}: {message}")]
     Fit { target: String, message: String },
     #[error("plot {path}: {message}")]

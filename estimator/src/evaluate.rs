@@ -99,7 +99,8 @@ const RES: [&str; 4] = ["lut", "ff", "dsp", "bram_18k"];
 /// Evaluate on every sample, grouped by strategy.
 pub fn evaluate(predictor: &dyn Predictor, samples: &[Sample]) -> Evaluation {
     use rayon::prelude::*;
-    let preds: Vec<Result<Prediction, String>> = samples.par_iter().map(|s| predictor.predict(s)).collect();
+    let preds: Vec<Result<Prediction, String>> =
+        samples.par_iter().map(|s| predictor.predict(s)).collect();
     let mut failed = Vec::new();
     let mut synthesis = SynthClassification::default();
     // (target, strategy) → (pred, truth)
@@ -160,5 +161,11 @@ pub fn evaluate(predictor: &dyn Predictor, samples: &[Sample]) -> Evaluation {
             ids,
         })
         .collect();
-    Evaluation { estimator: predictor.name().to_string(), rows: samples.len(), failed_predictions: failed, targets, synthesis }
+    Evaluation {
+        estimator: predictor.name().to_string(),
+        rows: samples.len(),
+        failed_predictions: failed,
+        targets,
+        synthesis,
+    }
 }

@@ -16,7 +16,9 @@ use std::collections::BTreeSet;
 
 /// FNV-1a, for a split that does not depend on the order of rows or on a random generator.
 fn fnv(s: &str) -> u64 {
-    s.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3))
+    s.bytes().fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100000001b3)
+    })
 }
 
 /// Hold out `fraction` of the architectures of each source file (at least one): within a
@@ -34,14 +36,21 @@ pub fn split_by_architecture(samples: &[Sample], fraction: f64) -> BTreeSet<Stri
             .into_iter()
             .collect();
         archs.sort_by_key(|a| (fnv(a), a.to_string()));
-        let k = ((archs.len() as f64 * fraction).ceil() as usize).max(1).min(archs.len());
+        let k = ((archs.len() as f64 * fraction).ceil() as usize)
+            .max(1)
+            .min(archs.len());
         held.extend(archs[..k].iter().map(|a| a.to_string()));
     }
     held
 }
 
 /// Solve min Σ w·(x·β − y)² with β ≥ 0 on the columns in `active` (others 0).
-pub fn nnls_weighted(x: &[Vec<f64>], y: &[f64], w: &[f64], mut active: Vec<usize>) -> Result<Vec<f64>, String> {
+pub fn nnls_weighted(
+    x: &[Vec<f64>],
+    y: &[f64],
+    w: &[f64],
+    mut active: Vec<usize>,
+) -> Result<Vec<f64>, String> {
     let nf = x.first().map(|r| r.len()).unwrap_or(0);
     loop {
         if active.is_empty() {
@@ -53,7 +62,11 @@ pub fn nnls_weighted(x: &[Vec<f64>], y: &[f64], w: &[f64], mut active: Vec<usize
             .iter()
             .map(|&j| {
                 let s = (x.iter().map(|r| r[j] * r[j]).sum::<f64>() / x.len().max(1) as f64).sqrt();
-                if s > 0.0 { s } else { 1.0 }
+                if s > 0.0 {
+                    s
+                } else {
+                    1.0
+                }
             })
             .collect();
         let mut a = vec![vec![0.0; k + 1]; k];
@@ -72,7 +85,10 @@ pub fn nnls_weighted(x: &[Vec<f64>], y: &[f64], w: &[f64], mut active: Vec<usize
         }
         let sol = gauss(a).ok_or_else(|| "singular normal equations".to_string())?;
         let beta: Vec<f64> = sol.iter().zip(&scale).map(|(b, s)| b / s).collect();
-        let (worst, min) = beta.iter().enumerate().fold((0, 0.0), |m, (i, &b)| if b < m.1 { (i, b) } else { m });
+        let (worst, min) = beta
+            .iter()
+            .enumerate()
+            .fold((0, 0.0), |m, (i, &b)| if b < m.1 { (i, b) } else { m });
         if min < 0.0 {
             active.remove(worst);
             continue;
@@ -113,10 +129,18 @@ struct Row<'a> {
     layers: Vec<Analysed>,
 }
 
-fn analyse_all<'a>(samples: &[&'a Sample], calib: &Calibration) -> Result<Vec<Row<'a>>, EstimatorError> {
+fn analyse_all<'a>(
+    samples: &[&'a Sample],
+    calib: &Calibration,
+) -> Result<Vec<Row<'a>>, EstimatorError> {
     samples
         .iter()
-        .map(|s| Ok(Row { sample: s, layers: analyse_network(&s.network, &s.device, calib)?.0 }))
+        .map(|s| {
+            Ok(Row {
+                sample: s,
+                layers: analyse_network(&s.network, &s.device, calib)?.0,
+            })
+        })
         .collect()
 }
 
@@ -144,7 +168,13 @@ fn row_terms(row: &Row, calib: &Calibration, kind: LabelKind) -> ([f64; NF], f64
     let mut bram = [0.0; NB];
     let mut extra = 0.0;
     for l in &row.layers {
-        let (lf, d) = layers::features(&l.analysis, calib, kind, l.coefficient_strategy(), &row.sample.device);
+        let (lf, d) = layers::features(
+            &l.analysis,
+            calib,
+            kind,
+            l.coefficient_strategy(),
+            &row.sample.device,
+        );
         for i in 0..NF {
             f[i] += lf[i];
         }
@@ -158,14 +188,28 @@ fn row_terms(row: &Row, calib: &Calibration, kind: LabelKind) -> ([f64; NF], f64
 }
 
 /// Fit a calibration on the samples whose architecture is not in `holdout`.
-pub fn fit(samples: &[Sample], holdout: &BTreeSet<String>, start: &Calibration) -> Result<(Calibration, Vec<String>), EstimatorError> {
+pub fn fit(
+    samples: &[Sample],
+    holdout: &BTreeSet<String>,
+    start: &Calibration,
+) -> Result<(Calibration, Vec<String>), EstimatorError> {
     let mut cal = start.clone();
     let mut log = Vec::new();
-    let train: Vec<&Sample> = samples.iter().filter(|s| s.success && !holdout.contains(&s.architecture)).collect();
+    let train: Vec<&Sample> = samples
+        .iter()
+        .filter(|s| s.success && !holdout.contains(&s.architecture))
+        .collect();
     for kind in [LabelKind::Csynth, LabelKind::PostSynthesis] {
         for strategy in [Strategy::Latency, Strategy::Resource] {
-            let with_labels: Vec<&Sample> = train.iter().copied().filter(|s| labels_of(s, kind).is_some()).collect();
-            let rows: Vec<Row> = analyse_all(&with_labels, &cal)?.into_iter().filter(|r| strategy_of(r) == strategy).collect();
+            let with_labels: Vec<&Sample> = train
+                .iter()
+                .copied()
+                .filter(|s| labels_of(s, kind).is_some())
+                .collect();
+            let rows: Vec<Row> = analyse_all(&with_labels, &cal)?
+                .into_iter()
+                .filter(|r| strategy_of(r) == strategy)
+                .collect();
             if rows.is_empty() {
                 continue;
             }
@@ -192,7 +236,11 @@ pub fn fit(samples: &[Sample], holdout: &BTreeSet<String>, start: &Calibration) 
                 w0 += 0.5;
             }
             let min = grid.iter().map(|g| g.0).fold(f64::INFINITY, f64::min);
-            let mut ties: Vec<crate::calibration::DspMapping> = grid.iter().filter(|g| g.0 <= min + 1e-9).map(|g| g.1).collect();
+            let mut ties: Vec<crate::calibration::DspMapping> = grid
+                .iter()
+                .filter(|g| g.0 <= min + 1e-9)
+                .map(|g| g.1)
+                .collect();
             ties.sort_by(|a, b| (a.w0 + a.w1).total_cmp(&(b.w0 + b.w1)));
             let best = (min, ties[ties.len() / 2]);
             cal.kind_mut(kind).get_mut(strategy).dsp = best.1;
@@ -202,27 +250,45 @@ pub fn fit(samples: &[Sample], holdout: &BTreeSet<String>, start: &Calibration) 
             let active: Vec<usize> = (0..NF).filter(|&j| x.iter().any(|r| r[j] != 0.0)).collect();
             let mut fitted = vec![format!("dsp (grid search, {n} rows)")];
             for (ti, name) in [(0usize, "lut"), (1, "ff")] {
-                let y: Vec<f64> = rows.iter().map(|r| labels_of(r.sample, kind).unwrap()[ti]).collect();
+                let y: Vec<f64> = rows
+                    .iter()
+                    .map(|r| labels_of(r.sample, kind).unwrap()[ti])
+                    .collect();
                 let w: Vec<f64> = y.iter().map(|t| 1.0 / (t.abs() + 1.0).powi(2)).collect();
-                let beta = nnls_weighted(&x, &y, &w, active.clone()).map_err(|m| EstimatorError::Fit {
-                    target: format!("{} {} {name}", kind.name(), strategy),
-                    message: m,
-                })?;
+                let beta =
+                    nnls_weighted(&x, &y, &w, active.clone()).map_err(|m| EstimatorError::Fit {
+                        target: format!("{} {} {name}", kind.name(), strategy),
+                        message: m,
+                    })?;
                 let c = cal.kind_mut(kind).get_mut(strategy);
                 let dst = if ti == 0 { &mut c.lut } else { &mut c.ff };
                 for &j in &active {
                     dst[j] = beta[j];
                 }
-                fitted.push(format!("{name} (features {:?}, {n} rows)", active.iter().map(|&j| crate::calibration::FEATURES[j]).collect::<Vec<_>>()));
+                fitted.push(format!(
+                    "{name} (features {:?}, {n} rows)",
+                    active
+                        .iter()
+                        .map(|&j| crate::calibration::FEATURES[j])
+                        .collect::<Vec<_>>()
+                ));
             }
             let xb: Vec<Vec<f64>> = terms.iter().map(|t| t.2.to_vec()).collect();
-            let yb: Vec<f64> = rows.iter().zip(&terms).map(|(r, t)| labels_of(r.sample, kind).unwrap()[3] - t.3).collect();
+            let yb: Vec<f64> = rows
+                .iter()
+                .zip(&terms)
+                .map(|(r, t)| labels_of(r.sample, kind).unwrap()[3] - t.3)
+                .collect();
             let wb: Vec<f64> = yb.iter().map(|t| 1.0 / (t.abs() + 1.0)).collect();
-            let bactive: Vec<usize> = (0..NB).filter(|&j| xb.iter().any(|r| r[j] != 0.0)).collect();
+            let bactive: Vec<usize> = (0..NB)
+                .filter(|&j| xb.iter().any(|r| r[j] != 0.0))
+                .collect();
             if !bactive.is_empty() {
-                let beta = nnls_weighted(&xb, &yb, &wb, bactive.clone()).map_err(|m| EstimatorError::Fit {
-                    target: format!("{} {} bram", kind.name(), strategy),
-                    message: m,
+                let beta = nnls_weighted(&xb, &yb, &wb, bactive.clone()).map_err(|m| {
+                    EstimatorError::Fit {
+                        target: format!("{} {} bram", kind.name(), strategy),
+                        message: m,
+                    }
                 })?;
                 let c = cal.kind_mut(kind).get_mut(strategy);
                 for &j in &bactive {
@@ -230,21 +296,37 @@ pub fn fit(samples: &[Sample], holdout: &BTreeSet<String>, start: &Calibration) 
                 }
                 fitted.push(format!("bram ({n} rows)"));
             }
-            log.push(format!("{} {}: {n} training rows; DSP mapping w0={} w1={}", kind.name(), strategy, best.1.w0, best.1.w1));
+            log.push(format!(
+                "{} {}: {n} training rows; DSP mapping w0={} w1={}",
+                kind.name(),
+                strategy,
+                best.1.w0,
+                best.1.w1
+            ));
             cal.kind_mut(kind).get_mut(strategy).fitted = fitted;
         }
     }
     // Post-synthesis coefficients of a strategy without post-synthesis rows: copy csynth's.
     for strategy in [Strategy::Latency, Strategy::Resource] {
-        if cal.post_synthesis.get(strategy).fitted.is_empty() && !cal.csynth.get(strategy).fitted.is_empty() {
+        if cal.post_synthesis.get(strategy).fitted.is_empty()
+            && !cal.csynth.get(strategy).fitted.is_empty()
+        {
             let mut c = cal.csynth.get(strategy).clone();
-            c.fitted = vec![format!("none: no post-synthesis {strategy}-strategy rows; copied from csynth")];
+            c.fitted = vec![format!(
+                "none: no post-synthesis {strategy}-strategy rows; copied from csynth"
+            )];
             *cal.post_synthesis.get_mut(strategy) = c;
-            log.push(format!("post_synthesis {strategy}: no rows, csynth coefficients copied"));
+            log.push(format!(
+                "post_synthesis {strategy}: no rows, csynth coefficients copied"
+            ));
         }
     }
     // 4. Timing.
-    let timed: Vec<&Sample> = train.iter().copied().filter(|s| s.labels.latency_best.is_some()).collect();
+    let timed: Vec<&Sample> = train
+        .iter()
+        .copied()
+        .filter(|s| s.labels.latency_best.is_some())
+        .collect();
     if !timed.is_empty() {
         let rows = analyse_all(&timed, &cal)?;
         let mut x = Vec::new();
@@ -270,7 +352,10 @@ pub fn fit(samples: &[Sample], holdout: &BTreeSet<String>, start: &Calibration) 
         }
         let active: Vec<usize> = (0..NT).filter(|&j| x.iter().any(|r| r[j] != 0.0)).collect();
         let w = vec![1.0; y.len()];
-        let beta = nnls_weighted(&x, &y, &w, active.clone()).map_err(|m| EstimatorError::Fit { target: "timing".into(), message: m })?;
+        let beta = nnls_weighted(&x, &y, &w, active.clone()).map_err(|m| EstimatorError::Fit {
+            target: "timing".into(),
+            message: m,
+        })?;
         for &j in &active {
             cal.timing.cycles[j] = beta[j];
         }
@@ -280,11 +365,19 @@ pub fn fit(samples: &[Sample], holdout: &BTreeSet<String>, start: &Calibration) 
         }
         cal.timing.fitted = vec![format!(
             "cycles of {:?} ({} rows), worst_extra_per_stage (median of {} rows)",
-            active.iter().map(|&j| crate::calibration::TIMING_FEATURES[j]).collect::<Vec<_>>(),
+            active
+                .iter()
+                .map(|&j| crate::calibration::TIMING_FEATURES[j])
+                .collect::<Vec<_>>(),
             y.len(),
             ratios.len()
         )];
-        log.push(format!("timing: {} rows; cycles {:?}; worst extra {}", y.len(), cal.timing.cycles, cal.timing.worst_extra_per_stage));
+        log.push(format!(
+            "timing: {} rows; cycles {:?}; worst extra {}",
+            y.len(),
+            cal.timing.cycles,
+            cal.timing.worst_extra_per_stage
+        ));
     }
     Ok((cal, log))
 }
@@ -300,7 +393,10 @@ mod tests {
         let y: Vec<f64> = x.iter().map(|r| 3.0 * r[0] + 0.5 * r[1]).collect();
         let w = vec![1.0; y.len()];
         let b = nnls_weighted(&x, &y, &w, vec![0, 1]).unwrap();
-        assert!((b[0] - 3.0).abs() < 1e-6 && (b[1] - 0.5).abs() < 1e-9, "{b:?}");
+        assert!(
+            (b[0] - 3.0).abs() < 1e-6 && (b[1] - 0.5).abs() < 1e-9,
+            "{b:?}"
+        );
     }
 
     #[test]

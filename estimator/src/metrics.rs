@@ -73,11 +73,21 @@ pub fn compute(pred: &[f64], truth: &[f64]) -> Metrics {
             exact += 1;
         }
     }
-    let frac = |k: usize| if n == 0 { f64::NAN } else { k as f64 / n as f64 };
+    let frac = |k: usize| {
+        if n == 0 {
+            f64::NAN
+        } else {
+            k as f64 / n as f64
+        }
+    };
     Metrics {
         n,
         smape: smape(pred, truth),
-        mape: if mape_n == 0 { f64::NAN } else { 100.0 * mape_sum / mape_n as f64 },
+        mape: if mape_n == 0 {
+            f64::NAN
+        } else {
+            100.0 * mape_sum / mape_n as f64
+        },
         mape_skipped: n - mape_n,
         r2: r2(pred, truth),
         within_10pct: frac(within),

@@ -76,7 +76,11 @@ impl Analysed {
 
 /// Analyse every layer (calibration-independent parts, plus the FIFOs of io_stream and the
 /// DATAFLOW channel cycles), in topological order. Also says whether the network is DATAFLOW.
-pub fn analyse_network(net: &Network, device: &Device, calib: &Calibration) -> Result<(Vec<Analysed>, bool), EstimatorError> {
+pub fn analyse_network(
+    net: &Network,
+    device: &Device,
+    calib: &Calibration,
+) -> Result<(Vec<Analysed>, bool), EstimatorError> {
     let order = net.topo_order()?;
     let cfg = &net.config;
     let stream = cfg.io_type == IoType::Stream;
@@ -93,13 +97,23 @@ pub fn analyse_network(net: &Network, device: &Device, calib: &Calibration) -> R
             return Err(not_inferred(&layer.name, layer.kind.name()));
         }
         let preds = net.inputs_of(id);
-        let shapes: Vec<&[usize]> = preds.iter().map(|&p| net.layer(p).output_shape.as_slice()).collect();
+        let shapes: Vec<&[usize]> = preds
+            .iter()
+            .map(|&p| net.layer(p).output_shape.as_slice())
+            .collect();
         let settings = cfg.resolve(&layer.settings);
         let input_width = preds
             .first()
             .map(|&p| cfg.resolve(&net.layer(p).settings).result.width())
             .unwrap_or_else(|| settings.result.width());
-        let ctx = LayerCtx { layer, inputs: &shapes, settings: &settings, input_width, calib, device };
+        let ctx = LayerCtx {
+            layer,
+            inputs: &shapes,
+            settings: &settings,
+            input_width,
+            calib,
+            device,
+        };
         let mut analysis = layers::analyse(&ctx);
         if stream && !matches!(layer.kind, LayerKind::Input { .. }) {
             // FIFO on each incoming edge: depth = producer pixels, width = channels × bits [U].
@@ -116,17 +130,27 @@ pub fn analyse_network(net: &Network, device: &Device, calib: &Calibration) -> R
         }
         if dataflow
             && analysis.timing.iter().any(|&t| t != 0.0)
-            && preds.iter().any(|&p| !matches!(net.layer(p).kind, LayerKind::Input { .. }))
+            && preds
+                .iter()
+                .any(|&p| !matches!(net.layer(p).kind, LayerKind::Input { .. }))
         {
             analysis.timing[5] += 1.0;
         }
-        out.push(Analysed { id, strategy: settings.strategy, analysis });
+        out.push(Analysed {
+            id,
+            strategy: settings.strategy,
+            analysis,
+        });
     }
     Ok((out, dataflow))
 }
 
 /// Estimate a network whose shapes are inferred.
-pub fn estimate(net: &Network, device: &Device, calib: &Calibration) -> Result<NetworkEstimate, EstimatorError> {
+pub fn estimate(
+    net: &Network,
+    device: &Device,
+    calib: &Calibration,
+) -> Result<NetworkEstimate, EstimatorError> {
     let (analysed, dataflow) = analyse_network(net, device, calib)?;
     let cfg = &net.config;
     let mut layers = Vec::with_capacity(analysed.len());
@@ -137,7 +161,12 @@ pub fn estimate(net: &Network, device: &Device, calib: &Calibration) -> Result<N
     let mut ii = 1u64;
     let mut latency = 0.0f64;
     let mut latency_worst = 0.0f64;
-    for Analysed { id, strategy, analysis } in analysed {
+    for Analysed {
+        id,
+        strategy,
+        analysis,
+    } in analysed
+    {
         let layer = net.layer(id);
         let est = layers::finish(layer, strategy, calib, device, analysis);
         warnings.extend(est.analysis.warnings.iter().cloned());
@@ -149,7 +178,11 @@ pub fn estimate(net: &Network, device: &Device, calib: &Calibration) -> Result<N
             .iter()
             .filter_map(|p| finish.iter().find(|f| f.0 == *p))
             .fold((0.0f64, 0.0f64), |acc, f| (acc.0.max(f.1), acc.1.max(f.2)));
-        let end = (id, start.0 + est.latency_best as f64, start.1 + est.latency_worst as f64);
+        let end = (
+            id,
+            start.0 + est.latency_best as f64,
+            start.1 + est.latency_worst as f64,
+        );
         latency = latency.max(end.1);
         latency_worst = latency_worst.max(end.2);
         finish.push(end);
@@ -157,10 +190,11 @@ pub fn estimate(net: &Network, device: &Device, calib: &Calibration) -> Result<N
     }
     let utilization = device.utilisation(&post.rounded());
     let util = utilization.as_array();
-    let (bi, _) = util
-        .iter()
-        .enumerate()
-        .fold((0usize, f64::MIN), |b, (i, &u)| if u > b.1 { (i, u) } else { b });
+    let (bi, _) =
+        util.iter().enumerate().fold(
+            (0usize, f64::MIN),
+            |b, (i, &u)| if u > b.1 { (i, u) } else { b },
+        );
     let fits = util.iter().all(|&u| u <= 100.0);
     let will_synthesise = !warnings.iter().any(|w| w.contains("will not synthesise"));
     let lat = latency.round() as u64;

@@ -6,11 +6,17 @@ use plotters::prelude::*;
 use std::path::Path;
 
 fn perr(path: &Path, e: impl std::fmt::Display) -> EstimatorError {
-    EstimatorError::Plot { path: path.display().to_string(), message: e.to_string() }
+    EstimatorError::Plot {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    }
 }
 
 /// Render into `path` atomically: draw into `path.tmp`, then rename.
-fn atomically(path: &Path, draw: impl FnOnce(&Path) -> Result<(), EstimatorError>) -> Result<(), EstimatorError> {
+fn atomically(
+    path: &Path,
+    draw: impl FnOnce(&Path) -> Result<(), EstimatorError>,
+) -> Result<(), EstimatorError> {
     let tmp = path.with_extension("svg.tmp");
     draw(&tmp)?;
     std::fs::rename(&tmp, path).map_err(|e| perr(path, e))
@@ -29,7 +35,12 @@ fn log_range(vals: impl Iterator<Item = f64>) -> (f64, f64) {
 }
 
 /// Predicted (y) against true (x) on log axes with the y = x line and ±10 % band.
-pub fn predicted_vs_true(path: &Path, title: &str, pred: &[f64], truth: &[f64]) -> Result<(), EstimatorError> {
+pub fn predicted_vs_true(
+    path: &Path,
+    title: &str,
+    pred: &[f64],
+    truth: &[f64],
+) -> Result<(), EstimatorError> {
     atomically(path, |tmp| {
         let root = SVGBackend::new(tmp, (640, 560)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| perr(path, e))?;
@@ -49,13 +60,21 @@ pub fn predicted_vs_true(path: &Path, title: &str, pred: &[f64], truth: &[f64]) 
             .y_desc("predicted")
             .draw()
             .map_err(|e| perr(path, e))?;
-        for (k, style) in [(1.0, BLACK.stroke_width(1)), (1.1, RGBColor(150, 150, 150).stroke_width(1)), (0.9, RGBColor(150, 150, 150).stroke_width(1))] {
+        for (k, style) in [
+            (1.0, BLACK.stroke_width(1)),
+            (1.1, RGBColor(150, 150, 150).stroke_width(1)),
+            (0.9, RGBColor(150, 150, 150).stroke_width(1)),
+        ] {
             chart
                 .draw_series(LineSeries::new([(lo, lo * k), (hi, hi * k)], style))
                 .map_err(|e| perr(path, e))?;
         }
         chart
-            .draw_series(pred.iter().zip(truth).map(|(p, t)| Circle::new((clamp(*t), clamp(*p)), 3, BLUE.mix(0.6).filled())))
+            .draw_series(
+                pred.iter()
+                    .zip(truth)
+                    .map(|(p, t)| Circle::new((clamp(*t), clamp(*p)), 3, BLUE.mix(0.6).filled())),
+            )
             .map_err(|e| perr(path, e))?;
         root.present().map_err(|e| perr(path, e))
     })
@@ -76,7 +95,12 @@ pub fn sweep(path: &Path, title: &str, points: &[SweepPoint]) -> Result<(), Esti
         let root = SVGBackend::new(tmp, (900, 600)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| perr(path, e))?;
         let (xlo, xhi) = log_range(points.iter().map(|p| p.latency_ns));
-        let ymax = points.iter().map(|p| p.utilisation).filter(|v| v.is_finite()).fold(100.0f64, f64::max) * 1.1;
+        let ymax = points
+            .iter()
+            .map(|p| p.utilisation)
+            .filter(|v| v.is_finite())
+            .fold(100.0f64, f64::max)
+            * 1.1;
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 22))
             .margin(14)
@@ -91,28 +115,50 @@ pub fn sweep(path: &Path, title: &str, points: &[SweepPoint]) -> Result<(), Esti
             .draw()
             .map_err(|e| perr(path, e))?;
         chart
-            .draw_series(LineSeries::new([(xlo, 100.0), (xhi, 100.0)], RED.stroke_width(1)))
+            .draw_series(LineSeries::new(
+                [(xlo, 100.0), (xhi, 100.0)],
+                RED.stroke_width(1),
+            ))
             .map_err(|e| perr(path, e))?
             .label("100 % of the part")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], RED));
         chart
-            .draw_series(points.iter().filter(|p| !p.pareto).map(|p| Circle::new((p.latency_ns, p.utilisation.min(ymax)), 3, RGBColor(140, 140, 140).filled())))
+            .draw_series(points.iter().filter(|p| !p.pareto).map(|p| {
+                Circle::new(
+                    (p.latency_ns, p.utilisation.min(ymax)),
+                    3,
+                    RGBColor(140, 140, 140).filled(),
+                )
+            }))
             .map_err(|e| perr(path, e))?
             .label("configuration")
             .legend(|(x, y)| Circle::new((x + 8, y), 3, RGBColor(140, 140, 140).filled()));
         let mut front: Vec<&SweepPoint> = points.iter().filter(|p| p.pareto).collect();
         front.sort_by(|a, b| a.latency_ns.total_cmp(&b.latency_ns));
         chart
-            .draw_series(LineSeries::new(front.iter().map(|p| (p.latency_ns, p.utilisation.min(ymax))), BLUE.stroke_width(2)))
+            .draw_series(LineSeries::new(
+                front
+                    .iter()
+                    .map(|p| (p.latency_ns, p.utilisation.min(ymax))),
+                BLUE.stroke_width(2),
+            ))
             .map_err(|e| perr(path, e))?
             .label("Pareto front")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLUE));
         for p in &front {
             chart
-                .draw_series(std::iter::once(Circle::new((p.latency_ns, p.utilisation.min(ymax)), 5, BLUE.filled())))
+                .draw_series(std::iter::once(Circle::new(
+                    (p.latency_ns, p.utilisation.min(ymax)),
+                    5,
+                    BLUE.filled(),
+                )))
                 .map_err(|e| perr(path, e))?;
             chart
-                .draw_series(std::iter::once(Text::new(p.label.clone(), (p.latency_ns, p.utilisation.min(ymax)), ("sans-serif", 12))))
+                .draw_series(std::iter::once(Text::new(
+                    p.label.clone(),
+                    (p.latency_ns, p.utilisation.min(ymax)),
+                    ("sans-serif", 12),
+                )))
                 .map_err(|e| perr(path, e))?;
         }
         chart

@@ -23,7 +23,13 @@ impl Resources {
         [self.lut, self.ff, self.dsp, self.bram_18k, self.uram]
     }
     pub fn from_array(a: [f64; 5]) -> Self {
-        Resources { lut: a[0], ff: a[1], dsp: a[2], bram_18k: a[3], uram: a[4] }
+        Resources {
+            lut: a[0],
+            ff: a[1],
+            dsp: a[2],
+            bram_18k: a[3],
+            uram: a[4],
+        }
     }
     pub fn scale(&self, k: f64) -> Self {
         Resources::from_array(self.as_array().map(|v| v * k))
@@ -145,10 +151,25 @@ mod tests {
     #[test]
     fn utilisation_percent() {
         let mut d = dev(27, 18);
-        d.capacity = Resources { lut: 1000.0, ff: 2000.0, dsp: 10.0, bram_18k: 4.0, uram: 0.0 };
-        let u = d.utilisation(&Resources { lut: 500.0, ff: 20.0, dsp: 20.0, bram_18k: 1.0, uram: 0.0 });
+        d.capacity = Resources {
+            lut: 1000.0,
+            ff: 2000.0,
+            dsp: 10.0,
+            bram_18k: 4.0,
+            uram: 0.0,
+        };
+        let u = d.utilisation(&Resources {
+            lut: 500.0,
+            ff: 20.0,
+            dsp: 20.0,
+            bram_18k: 1.0,
+            uram: 0.0,
+        });
         assert_eq!(u.as_array(), [50.0, 1.0, 200.0, 25.0, 0.0]);
-        let u = d.utilisation(&Resources { uram: 1.0, ..Default::default() });
+        let u = d.utilisation(&Resources {
+            uram: 1.0,
+            ..Default::default()
+        });
         assert!(u.uram.is_infinite());
     }
 }

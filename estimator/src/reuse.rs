@@ -80,12 +80,22 @@ mod tests {
 
     /// hls4ml's own loop, transcribed, as the oracle for the divisor shortcut.
     fn hls4ml_loop(n_in: u64, n_out: u64) -> Vec<u64> {
-        (1..=n_in * n_out).filter(|&rf| is_valid_reuse_factor(n_in, n_out, rf)).collect()
+        (1..=n_in * n_out)
+            .filter(|&rf| is_valid_reuse_factor(n_in, n_out, rf))
+            .collect()
     }
 
     #[test]
     fn divisor_enumeration_matches_hls4ml_loop() {
-        for (a, b) in [(1, 1), (3, 5), (16, 10), (80, 24), (24, 120), (57, 13), (64, 32)] {
+        for (a, b) in [
+            (1, 1),
+            (3, 5),
+            (16, 10),
+            (80, 24),
+            (24, 120),
+            (57, 13),
+            (64, 32),
+        ] {
             assert_eq!(valid_reuse_factors(a, b), hls4ml_loop(a, b), "{a}x{b}");
         }
     }

@@ -46,15 +46,22 @@ pub fn from_records(records: Vec<Record>) -> Loaded {
     let mut out = Loaded::default();
     for r in records {
         let Some(mut network) = r.network else {
-            out.skipped.push(format!("{}: no network in the record (architecture {})", r.id, r.architecture));
+            out.skipped.push(format!(
+                "{}: no network in the record (architecture {})",
+                r.id, r.architecture
+            ));
             continue;
         };
         let Some(success) = r.success else {
-            out.skipped.push(format!("{}: not synthesised (no success flag)", r.id));
+            out.skipped
+                .push(format!("{}: not synthesised (no success flag)", r.id));
             continue;
         };
         let Some(device) = Device::lookup(&r.hls.part) else {
-            out.skipped.push(format!("{}: part '{}' is not in the fpga-targets database", r.id, r.hls.part));
+            out.skipped.push(format!(
+                "{}: part '{}' is not in the fpga-targets database",
+                r.id, r.hls.part
+            ));
             continue;
         };
         network.config = r.hls.clone();
@@ -75,7 +82,15 @@ pub fn from_records(records: Vec<Record>) -> Loaded {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        out.samples.push(Sample { id: r.id, architecture: r.architecture, source, network, device, success, labels });
+        out.samples.push(Sample {
+            id: r.id,
+            architecture: r.architecture,
+            source,
+            network,
+            device,
+            success,
+            labels,
+        });
     }
     out
 }
@@ -86,7 +101,11 @@ pub fn load(paths: &[impl AsRef<Path>]) -> Result<Loaded, EstimatorError> {
     let mut skipped = Vec::new();
     for p in paths {
         let p = p.as_ref();
-        let err = |e: dataset_tools::DatasetError| EstimatorError::Data { path: p.display().to_string(), line: 0, message: e.to_string() };
+        let err = |e: dataset_tools::DatasetError| EstimatorError::Data {
+            path: p.display().to_string(),
+            line: 0,
+            message: e.to_string(),
+        };
         if p.is_dir() {
             let ing = dataset_tools::ingest::shared_csv::read_dir(p).map_err(err)?;
             skipped.extend(ing.skipped.iter().map(|e| e.to_string()));

@@ -67,7 +67,11 @@ pub fn run(
             }
             let e = estimate(&n, device, calib)?;
             Ok(Point {
-                config: Config { reuse_factor: rf, precision: p.to_string(), strategy: s.to_string() },
+                config: Config {
+                    reuse_factor: rf,
+                    precision: p.to_string(),
+                    strategy: s.to_string(),
+                },
                 latency_cycles: e.total.latency_cycles,
                 latency_ns: e.total.latency_ns,
                 ii: e.total.ii,
@@ -88,14 +92,16 @@ pub fn run(
 /// predicted to synthesise. A point dominates another when it is no worse in both and better
 /// in one.
 pub fn mark_pareto(points: &mut [Point]) {
-    let keys: Vec<(f64, f64, bool)> = points.iter().map(|p| (p.latency_ns, p.binding_utilization, p.will_synthesise)).collect();
+    let keys: Vec<(f64, f64, bool)> = points
+        .iter()
+        .map(|p| (p.latency_ns, p.binding_utilization, p.will_synthesise))
+        .collect();
     for (i, p) in points.iter_mut().enumerate() {
         let (li, ui, ok) = keys[i];
         p.pareto = ok
-            && !keys
-                .iter()
-                .enumerate()
-                .any(|(j, &(lj, uj, okj))| j != i && okj && lj <= li && uj <= ui && (lj < li || uj < ui));
+            && !keys.iter().enumerate().any(|(j, &(lj, uj, okj))| {
+                j != i && okj && lj <= li && uj <= ui && (lj < li || uj < ui)
+            });
     }
 }
 
@@ -109,8 +115,26 @@ mod tests {
     fn pareto_front_of_rf_sweep() {
         // Dense 64 → 32 in Resource strategy: a larger RF lowers multipliers (utilisation) and
         // raises latency, so every RF is on the front unless two RFs collapse to the same valid RF.
-        let net = one_layer_net(vec![64], LayerKind::Dense { units: 32, use_bias: true }, Activation::Linear, Strategy::Resource, 1, 16);
-        let pts = run(&net, &u250(), &Calibration::builtin(), &[2, 4, 8, 16], &[FixedType::fixed(16, 6)], &[Strategy::Resource]).unwrap();
+        let net = one_layer_net(
+            vec![64],
+            LayerKind::Dense {
+                units: 32,
+                use_bias: true,
+            },
+            Activation::Linear,
+            Strategy::Resource,
+            1,
+            16,
+        );
+        let pts = run(
+            &net,
+            &u250(),
+            &Calibration::builtin(),
+            &[2, 4, 8, 16],
+            &[FixedType::fixed(16, 6)],
+            &[Strategy::Resource],
+        )
+        .unwrap();
         assert_eq!(pts.len(), 4);
         let lat: Vec<u64> = pts.iter().map(|p| p.latency_cycles).collect();
         assert!(lat.windows(2).all(|w| w[0] < w[1]), "{lat:?}");
@@ -121,8 +145,26 @@ mod tests {
 
     #[test]
     fn dominated_points_are_not_on_the_front() {
-        let net = one_layer_net(vec![8], LayerKind::Dense { units: 4, use_bias: true }, Activation::Linear, Strategy::Resource, 1, 16);
-        let mut pts = run(&net, &u250(), &Calibration::builtin(), &[1, 2], &[FixedType::fixed(16, 6)], &[Strategy::Resource]).unwrap();
+        let net = one_layer_net(
+            vec![8],
+            LayerKind::Dense {
+                units: 4,
+                use_bias: true,
+            },
+            Activation::Linear,
+            Strategy::Resource,
+            1,
+            16,
+        );
+        let mut pts = run(
+            &net,
+            &u250(),
+            &Calibration::builtin(),
+            &[1, 2],
+            &[FixedType::fixed(16, 6)],
+            &[Strategy::Resource],
+        )
+        .unwrap();
         // Make point 1 worse in both.
         pts[1].latency_ns = pts[0].latency_ns + 10.0;
         pts[1].binding_utilization = pts[0].binding_utilization + 1.0;

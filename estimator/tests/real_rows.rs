@@ -12,7 +12,11 @@ fn data(p: &str) -> String {
 }
 
 fn shared_samples() -> samples::Loaded {
-    samples::load(&[data("wa-hls4ml-search-early-1layer"), data("wa-hls4ml-jdweitz-csv-sample")]).unwrap()
+    samples::load(&[
+        data("wa-hls4ml-search-early-1layer"),
+        data("wa-hls4ml-jdweitz-csv-sample"),
+    ])
+    .unwrap()
 }
 
 #[test]
@@ -22,13 +26,25 @@ fn bundled_calibration_is_reproducible() {
     let held = fit::split_by_architecture(&loaded.samples, 0.2);
     let (fitted, _) = fit::fit(&loaded.samples, &held, &Calibration::prior()).unwrap();
     let bundled = Calibration::builtin();
-    assert_eq!(held.into_iter().collect::<Vec<_>>(), bundled.holdout_architectures);
+    assert_eq!(
+        held.into_iter().collect::<Vec<_>>(),
+        bundled.holdout_architectures
+    );
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * (1.0 + a.abs().max(b.abs()));
-    for kind in [estimator::LabelKind::Csynth, estimator::LabelKind::PostSynthesis] {
+    for kind in [
+        estimator::LabelKind::Csynth,
+        estimator::LabelKind::PostSynthesis,
+    ] {
         for s in [ir::Strategy::Latency, ir::Strategy::Resource] {
             let (f, b) = (fitted.kind(kind).get(s), bundled.kind(kind).get(s));
             assert_eq!(f.dsp, b.dsp, "{kind:?} {s}");
-            for (x, y) in f.lut.iter().chain(&f.ff).chain(&f.bram).zip(b.lut.iter().chain(&b.ff).chain(&b.bram)) {
+            for (x, y) in f
+                .lut
+                .iter()
+                .chain(&f.ff)
+                .chain(&f.bram)
+                .zip(b.lut.iter().chain(&b.ff).chain(&b.bram))
+            {
                 assert!(close(*x, *y), "{kind:?} {s}: {x} vs {y}");
             }
         }
@@ -48,7 +64,9 @@ fn resource_strategy_latency_and_ii_exact_on_held_out_architectures() {
         .samples
         .into_iter()
         .filter(|s| s.success && cal.holdout_architectures.contains(&s.architecture))
-        .filter(|s| s.network.config.strategy == ir::Strategy::Resource && s.network.config.reuse_factor > 1)
+        .filter(|s| {
+            s.network.config.strategy == ir::Strategy::Resource && s.network.config.reuse_factor > 1
+        })
         .collect();
     assert!(held.len() > 150, "{} rows", held.len());
     let ev = evaluate(&Analytic { calib: &cal }, &held);
@@ -56,13 +74,24 @@ fn resource_strategy_latency_and_ii_exact_on_held_out_architectures() {
     let lat = get("latency_best");
     // Exact on ≥ 95 %; the rest (2/4-bit weights at RF = 2·n_in) are 1 cycle over.
     assert!(lat.exact >= 0.95 && lat.smape < 0.1, "{lat:?}");
-    let t = ev.targets.iter().find(|r| r.target == "latency_best").unwrap();
-    assert!(t.pred.iter().zip(&t.truth).all(|(p, v)| (p - v).abs() <= 1.0));
+    let t = ev
+        .targets
+        .iter()
+        .find(|r| r.target == "latency_best")
+        .unwrap();
+    assert!(t
+        .pred
+        .iter()
+        .zip(&t.truth)
+        .all(|(p, v)| (p - v).abs() <= 1.0));
     let ii = get("ii");
     assert_eq!(ii.exact, 1.0, "{ii:?}");
     // 2-layer row dense_80_24_120_6b, rf 1024 (2layer_head.csv line 2): 1923 cycles; hls4ml
     // adjusts RF to 960 for both layers: 960 + 960 + 2 stage depths + 1 DATAFLOW channel.
-    let s = held.iter().find(|s| s.id.contains("dense_80_24_120_6b_rf1024")).unwrap();
+    let s = held
+        .iter()
+        .find(|s| s.id.contains("dense_80_24_120_6b_rf1024"))
+        .unwrap();
     let e = estimator::estimate(&s.network, &s.device, &cal).unwrap();
     assert_eq!(e.total.latency_cycles, 1923);
     assert_eq!(e.layers[1].reuse_factor, Some(960));
@@ -77,8 +106,18 @@ fn resource_dsp_is_block_factor_at_8_bits_and_above() {
     let rows: Vec<_> = loaded
         .samples
         .into_iter()
-        .filter(|s| s.success && s.labels.csynth.is_some() && s.network.config.strategy == ir::Strategy::Resource)
-        .filter(|s| s.network.config.reuse_factor > 1 && s.id.contains("b_rf") && !s.id.contains("_2b_") && !s.id.contains("_4b_") && !s.id.contains("_6b_"))
+        .filter(|s| {
+            s.success
+                && s.labels.csynth.is_some()
+                && s.network.config.strategy == ir::Strategy::Resource
+        })
+        .filter(|s| {
+            s.network.config.reuse_factor > 1
+                && s.id.contains("b_rf")
+                && !s.id.contains("_2b_")
+                && !s.id.contains("_4b_")
+                && !s.id.contains("_6b_")
+        })
         .collect();
     assert!(rows.len() > 300, "{}", rows.len());
     let mut exact = 0;
@@ -88,7 +127,11 @@ fn resource_dsp_is_block_factor_at_8_bits_and_above() {
             exact += 1;
         }
     }
-    assert!(exact as f64 >= 0.98 * rows.len() as f64, "{exact}/{}", rows.len());
+    assert!(
+        exact as f64 >= 0.98 * rows.len() as f64,
+        "{exact}/{}",
+        rows.len()
+    );
 }
 
 #[test]
@@ -98,7 +141,11 @@ fn unroll_limit_predicts_failed_latency_runs() {
     // n_in·n_out = 3072, 18 runs passed and 24 failed, which no size rule separates.
     let loaded = shared_samples();
     let cal = Calibration::builtin();
-    let lat: Vec<_> = loaded.samples.into_iter().filter(|s| s.network.config.strategy == ir::Strategy::Latency).collect();
+    let lat: Vec<_> = loaded
+        .samples
+        .into_iter()
+        .filter(|s| s.network.config.strategy == ir::Strategy::Latency)
+        .collect();
     let ev = evaluate(&Analytic { calib: &cal }, &lat);
     let s = ev.synthesis;
     assert_eq!(s.predicted_fail_but_ok, 0, "{s:?}");

@@ -326,13 +326,7 @@ impl<'a> Lowerer<'a> {
                     .clone()
                     .unwrap_or_else(|| self.m.default_precision.clone());
                 let v = self.new_var(layer.name.clone(), tname, prec, shape.clone());
-                let mut types = vec![self.var_type(v)];
-                if k == 0 {
-                    types.push(NamedType::new(
-                        MODEL_DEFAULT_T,
-                        precision::cpp(&self.m.default_precision),
-                    ));
-                }
+                let types = vec![self.var_type(v)];
                 let d = NamedType::new(MODEL_DEFAULT_T, precision::cpp(&self.m.default_precision));
                 self.m.layers.push(HlsLayer {
                     index: self.index,
@@ -961,9 +955,6 @@ impl<'a> Lowerer<'a> {
             vec![],
             extra,
         );
-        // param_t = model_default_t must not be declared twice
-        let last = self.m.layers.last_mut().expect("just pushed");
-        last.types.retain(|t| t.name != MODEL_DEFAULT_T);
         Ok(v)
     }
 

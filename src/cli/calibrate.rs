@@ -7,12 +7,14 @@ use estimator::{fit, samples, Calibration};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Example (reproduces the bundled estimator/calibration/v1.json):\n  \
+#[command(
+    after_help = "Example (reproduces the bundled estimator/calibration/v1.json):\n  \
 presynth calibrate ../shared/data/wa-hls4ml-search-early-1layer ../shared/data/wa-hls4ml-jdweitz-csv-sample \\\n    \
 -o estimator/calibration/v1.json\n\n\
 Rows are split by architecture: within each source file, architectures are ordered by the FNV-1a\n\
 hash of their key and the first --holdout fraction (at least one) is held out of the fit and\n\
-listed in the file, so `presynth evaluate --split heldout` measures them.")]
+listed in the file, so `presynth evaluate --split heldout` measures them."
+)]
 pub struct Args {
     /// Data: directories or files of the shared CSVs, or dataset JSONL files
     #[arg(required = true)]
@@ -36,7 +38,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let held = fit::split_by_architecture(&loaded.samples, args.holdout);
     let (mut cal, log) = fit::fit(&loaded.samples, &held, &Calibration::prior())?;
     let data: Vec<String> = args.data.iter().map(|p| p.display().to_string()).collect();
-    cal.produced_by = format!("presynth calibrate {} -o {} --holdout {}", data.join(" "), args.output.display(), args.holdout);
+    cal.produced_by = format!(
+        "presynth calibrate {} -o {} --holdout {}",
+        data.join(" "),
+        args.output.display(),
+        args.holdout
+    );
     let n_ok = loaded.samples.iter().filter(|s| s.success).count();
     cal.data = vec![format!(
         "{} ({} records: {} synthesised, {} failed; {} skipped)",
@@ -46,14 +53,23 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         loaded.samples.len() - n_ok,
         loaded.skipped.len()
     )];
-    cal.split = format!("by architecture, {} per source held out (FNV-1a order)", args.holdout);
+    cal.split = format!(
+        "by architecture, {} per source held out (FNV-1a order)",
+        args.holdout
+    );
     cal.holdout_architectures = held.into_iter().collect();
     for l in &log {
         eprintln!("{l}");
     }
     let tmp = args.output.with_extension("json.tmp");
-    std::fs::write(&tmp, cal.to_json() + "\n").with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, &args.output).with_context(|| format!("renaming to {}", args.output.display()))?;
-    println!("wrote {} ({} held-out architectures)", args.output.display(), cal.holdout_architectures.len());
+    std::fs::write(&tmp, cal.to_json() + "\n")
+        .with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, &args.output)
+        .with_context(|| format!("renaming to {}", args.output.display()))?;
+    println!(
+        "wrote {} ({} held-out architectures)",
+        args.output.display(),
+        cal.holdout_architectures.len()
+    );
     Ok(())
 }

@@ -9,21 +9,12 @@ use estimator::{Calibration, Device, NetworkEstimate};
 use ir::{FixedType, IoType, Network, Strategy};
 use std::path::PathBuf;
 
-/// Settings that override the model's (and every layer's) hls4ml settings.
+/// Part, interface, clock and calibration: the settings `estimate` and `sweep` share.
 #[derive(clap::Args, Debug, Clone, Default)]
-pub struct Overrides {
+pub struct TargetArgs {
     /// FPGA part (name, alias or unambiguous prefix from the fpga-targets database)
     #[arg(long)]
     pub part: Option<String>,
-    /// Default precision, e.g. 'ap_fixed<16,6>' (replaces per-layer precisions)
-    #[arg(long)]
-    pub precision: Option<FixedType>,
-    /// Reuse factor (replaces per-layer ones; invalid values are adjusted the hls4ml way)
-    #[arg(long)]
-    pub reuse_factor: Option<u32>,
-    /// Strategy: Latency or Resource (replaces per-layer ones)
-    #[arg(long)]
-    pub strategy: Option<Strategy>,
     /// io_parallel or io_stream
     #[arg(long)]
     pub io_type: Option<IoType>,
@@ -35,21 +26,54 @@ pub struct Overrides {
     pub calibration: Option<PathBuf>,
 }
 
-impl Overrides {
-    /// Apply to a network: model-level values set, the matching per-layer overrides removed.
+impl TargetArgs {
+    /// Apply part, clock and io_type to a network.
     pub fn apply(&self, net: &mut Network) -> anyhow::Result<()> {
         if let Some(p) = &self.part {
             net.config.part = p.clone();
         }
         if let Some(c) = self.clock_period {
             if !(c.is_finite() && c > 0.0) {
-                return Err(anyhow!("--clock-period must be a positive number of ns, got {c}"));
+                return Err(anyhow!(
+                    "--clock-period must be a positive number of ns, got {c}"
+                ));
             }
             net.config.clock_period_ns = c;
         }
         if let Some(io) = self.io_type {
             net.config.io_type = io;
         }
+        Ok(())
+    }
+
+    pub fn calibration(&self) -> anyhow::Result<Calibration> {
+        match &self.calibration {
+            Some(p) => Ok(Calibration::load(p)?),
+            None => Ok(Calibration::builtin()),
+        }
+    }
+}
+
+/// Settings that override the model's (and every layer's) hls4ml settings.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct Overrides {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Default precision, e.g. 'ap_fixed<16,6>' (replaces per-layer precisions)
+    #[arg(long)]
+    pub precision: Option<FixedType>,
+    /// Reuse factor (replaces per-layer ones; invalid values are adjusted the hls4ml way)
+    #[arg(long)]
+    pub reuse_factor: Option<u32>,
+    /// Strategy: Latency or Resource (replaces per-layer ones)
+    #[arg(long)]
+    pub strategy: Option<Strategy>,
+}
+
+impl Overrides {
+    /// Apply to a network: model-level values set, the matching per-layer overrides removed.
+    pub fn apply(&self, net: &mut Network) -> anyhow::Result<()> {
+        self.target.apply(net)?;
         let ids: Vec<_> = net.graph.node_indices().collect();
         if let Some(p) = &self.precision {
             net.config.precision = p.clone();
@@ -74,32 +98,29 @@ impl Overrides {
         }
         Ok(())
     }
-
-    pub fn calibration(&self) -> anyhow::Result<Calibration> {
-        match &self.calibration {
-            Some(p) => Ok(Calibration::load(p)?),
-            None => Ok(Calibration::builtin()),
-        }
-    }
 }
 
 /// The device of a part name, with a helpful error.
 pub fn device(part: &str) -> anyhow::Result<Device> {
     match fpga_targets::Targets::builtin().get(part) {
         Ok(fpga_targets::Target::Fpga(p)) => Ok(Device::from_part(p)),
-        Ok(_) => Err(anyhow!("'{part}' is a GPU; estimate needs an FPGA part (see `presynth targets`)")),
+        Ok(_) => Err(anyhow!(
+            "'{part}' is a GPU; estimate needs an FPGA part (see `presynth targets`)"
+        )),
         Err(e) => Err(anyhow!("{e}")).context(format!("part '{part}'")),
     }
 }
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  presynth estimate examples/jet_tagger.psn\n  \
+#[command(
+    after_help = "Examples:\n  presynth estimate examples/jet_tagger.psn\n  \
 presynth estimate ../shared/models/hls4ml-examples/keras/KERAS_3layer.json --config examples/jet_tagger_hls4ml_config.yml\n  \
 presynth estimate model.json --part xcu250 --strategy Resource --reuse-factor 4 --precision 'ap_fixed<8,3>' --format json\n  \
 presynth estimate model.json --explain\n\n\
 Resources come in two labelled kinds: 'csynth' (the HLS C-synthesis estimate, JSON `total`) and\n\
 'post-synthesis' (the Vivado logic-synthesis estimate, JSON `post_synthesis`, usually lower).\n\
-Utilisation and FITS / DOES NOT FIT use the post-synthesis estimate.")]
+Utilisation and FITS / DOES NOT FIT use the post-synthesis estimate."
+)]
 pub struct Args {
     #[command(flatten)]
     pub model: ModelArgs,
@@ -134,11 +155,18 @@ fn pct(v: f64) -> String {
 pub fn run(args: Args) -> anyhow::Result<()> {
     let mut net = args.model.load()?;
     args.overrides.apply(&mut net)?;
-    let calib = args.overrides.calibration()?;
+    let calib = args.overrides.target.calibration()?;
     let dev = device(&net.config.part)?;
     let e = estimator::estimate(&net, &dev, &calib)?;
     if args.estimator != super::train::EstimateWith::Analytic {
-        return super::train::print_surrogate_estimate(&net, &dev, &e, args.estimator, args.surrogate.as_deref(), args.format);
+        return super::train::print_surrogate_estimate(
+            &net,
+            &dev,
+            &e,
+            args.estimator,
+            args.surrogate.as_deref(),
+            args.format,
+        );
     }
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&e)?),
@@ -206,13 +234,19 @@ fn print_csv(e: &NetworkEstimate) {
 }
 
 fn print_table(net: &Network, e: &NetworkEstimate) {
-    let mut t = table(&["layer", "kind", "strategy", "RF", "mults", "LUT", "FF", "DSP", "BRAM18K", "latency", "II"]);
+    let mut t = table(&[
+        "layer", "kind", "strategy", "RF", "mults", "LUT", "FF", "DSP", "BRAM18K", "latency", "II",
+    ]);
     for l in &e.layers {
         let c = l.csynth;
         t.add_row(vec![
             l.name.clone(),
             l.kind.clone(),
-            if l.reuse_factor.is_some() { l.strategy.clone() } else { String::new() },
+            if l.reuse_factor.is_some() {
+                l.strategy.clone()
+            } else {
+                String::new()
+            },
             l.reuse_factor.map(|v| v.to_string()).unwrap_or_default(),
             l.multipliers.to_string(),
             r(c.lut),
@@ -276,9 +310,15 @@ fn print_table(net: &Network, e: &NetworkEstimate) {
     println!("{t}");
     let binding = e.binding_resource.to_uppercase();
     if e.fits {
-        println!("FITS: binding resource {binding} at {}", pct(e.binding_utilisation()));
+        println!(
+            "FITS: binding resource {binding} at {}",
+            pct(e.binding_utilisation())
+        );
     } else {
-        println!("DOES NOT FIT: binding resource {binding} at {}", pct(e.binding_utilisation()));
+        println!(
+            "DOES NOT FIT: binding resource {binding} at {}",
+            pct(e.binding_utilisation())
+        );
     }
     println!(
         "latency: {} cycles (worst {}) = {:.1} ns at {} ns; II: {} cycles",

@@ -39,8 +39,10 @@ pub enum Split {
 }
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  presynth evaluate ../shared/data --estimator analytic --split heldout\n  \
-presynth evaluate ../shared/data/wa-hls4ml-search-early-1layer --plots eval-plots --format json")]
+#[command(
+    after_help = "Examples:\n  presynth evaluate ../shared/data --estimator analytic --split heldout\n  \
+presynth evaluate ../shared/data/wa-hls4ml-search-early-1layer --plots eval-plots --format json"
+)]
 pub struct Args {
     /// Data: directories or files of the shared CSVs, or dataset JSONL files
     #[arg(required = true)]
@@ -74,11 +76,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     for s in &loaded.skipped {
         eprintln!("skipped: {s}");
     }
-    let held: std::collections::BTreeSet<&str> = calib.holdout_architectures.iter().map(String::as_str).collect();
-    let (rows, rest): (Vec<_>, Vec<_>) = loaded
-        .samples
-        .into_iter()
-        .partition(|s| match args.split {
+    let held: std::collections::BTreeSet<&str> = calib
+        .holdout_architectures
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let (rows, rest): (Vec<_>, Vec<_>) =
+        loaded.samples.into_iter().partition(|s| match args.split {
             Split::All => true,
             Split::Heldout => held.contains(s.architecture.as_str()),
             Split::Train => !held.contains(s.architecture.as_str()),
@@ -87,14 +91,28 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         EstimatorKind::Analytic => Box::new(Analytic { calib: &calib }),
         k => {
             let name = clap::ValueEnum::to_possible_value(&k).expect("no skipped variants");
-            super::train::evaluation_predictor(name.get_name(), args.model.as_deref(), &rows, &rest, &calib)?
+            super::train::evaluation_predictor(
+                name.get_name(),
+                args.model.as_deref(),
+                &rows,
+                &rest,
+                &calib,
+            )?
         }
     };
     let ev = evaluate(predictor.as_ref(), &rows);
-    std::fs::create_dir_all(&args.plots).with_context(|| format!("creating {}", args.plots.display()))?;
+    std::fs::create_dir_all(&args.plots)
+        .with_context(|| format!("creating {}", args.plots.display()))?;
     for t in &ev.targets {
-        let file = args.plots.join(format!("{}_{}.svg", t.target.replace('.', "_"), t.strategy.to_lowercase()));
-        let title = format!("{} ({}): {} rows, SMAPE {:.1}%, R² {:.3}", t.target, t.strategy, t.metrics.n, t.metrics.smape, t.metrics.r2);
+        let file = args.plots.join(format!(
+            "{}_{}.svg",
+            t.target.replace('.', "_"),
+            t.strategy.to_lowercase()
+        ));
+        let title = format!(
+            "{} ({}): {} rows, SMAPE {:.1}%, R² {:.3}",
+            t.target, t.strategy, t.metrics.n, t.metrics.smape, t.metrics.r2
+        );
         estimator::plot::predicted_vs_true(&file, &title, &t.pred, &t.truth)?;
     }
     if let Some(path) = &args.rows_csv {
@@ -112,11 +130,23 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             println!("target,strategy,n,smape,mape,r2,within_10pct,exact");
             for t in &ev.targets {
                 let m = &t.metrics;
-                println!("{},{},{},{:.3},{:.3},{:.4},{:.4},{:.4}", t.target, t.strategy, m.n, m.smape, m.mape, m.r2, m.within_10pct, m.exact);
+                println!(
+                    "{},{},{},{:.3},{:.3},{:.4},{:.4},{:.4}",
+                    t.target, t.strategy, m.n, m.smape, m.mape, m.r2, m.within_10pct, m.exact
+                );
             }
         }
         Format::Table => {
-            let mut tb = table(&["target", "strategy", "rows", "SMAPE %", "MAPE %", "R²", "within 10 %", "exact"]);
+            let mut tb = table(&[
+                "target",
+                "strategy",
+                "rows",
+                "SMAPE %",
+                "MAPE %",
+                "R²",
+                "within 10 %",
+                "exact",
+            ]);
             for t in &ev.targets {
                 let m = &t.metrics;
                 tb.add_row(vec![
@@ -130,7 +160,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                     format!("{:.1}%", 100.0 * m.exact),
                 ]);
             }
-            println!("estimator: {}  rows: {} ({:?} split)\n{tb}", ev.estimator, ev.rows, args.split);
+            println!(
+                "estimator: {}  rows: {} ({:?} split)\n{tb}",
+                ev.estimator, ev.rows, args.split
+            );
             let s = ev.synthesis;
             println!(
                 "will-it-synthesise: {} ok and predicted ok, {} failed and predicted to fail, {} predicted to fail but synthesised, {} predicted ok but failed",

@@ -30,13 +30,15 @@ pub enum DeviceArg {
 }
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  presynth train --data ../shared/data --arch gnn --mode hybrid -o my-model\n  \
+#[command(
+    after_help = "Examples:\n  presynth train --data ../shared/data --arch gnn --mode hybrid -o my-model\n  \
 presynth train --data ../shared/data --arch transformer --mode pure --epochs 100 --seed 3 -o tf-pure\n  \
 presynth train --data ../shared/data --exclude-heldout --members 5 -o models/heldout-gnn\n\n\
 The model directory holds one safetensors file per ensemble member and model.json (version,\n\
 architecture, mode, feature normalisation, training summary). Use it with\n\
 `presynth evaluate DATA --estimator hybrid --model DIR` or `presynth estimate MODEL --estimator hybrid --surrogate DIR`.\n\
-Training on CPU is deterministic for a seed.")]
+Training on CPU is deterministic for a seed."
+)]
 pub struct Args {
     /// Data: directories or files of the shared CSVs, or dataset JSONL files
     #[arg(long, required = true, num_args = 1..)]
@@ -115,7 +117,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     surrogate::init_threads();
     let calib = load_calibration(args.calibration.as_deref())?;
     let loaded = samples::load(&args.data)?;
-    let held: BTreeSet<&str> = calib.holdout_architectures.iter().map(String::as_str).collect();
+    let held: BTreeSet<&str> = calib
+        .holdout_architectures
+        .iter()
+        .map(String::as_str)
+        .collect();
     let rows: Vec<EvalSample> = loaded
         .samples
         .into_iter()
@@ -124,7 +130,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let (train_rows, skipped) = training_samples(&rows, &calib);
     let n_skipped = loaded.skipped.len() + skipped.len();
     if train_rows.is_empty() {
-        bail!("no usable labelled rows in {:?} ({n_skipped} skipped)", args.data);
+        bail!(
+            "no usable labelled rows in {:?} ({n_skipped} skipped)",
+            args.data
+        );
     }
     let cfg = TrainConfig {
         arch: match args.arch {
@@ -135,7 +144,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             ModeArg::Hybrid => Mode::Hybrid,
             ModeArg::Pure => Mode::Pure,
         },
-        hyper: Hyper { hidden: args.hidden, layers: args.layers, ..Hyper::default() },
+        hyper: Hyper {
+            hidden: args.hidden,
+            layers: args.layers,
+            ..Hyper::default()
+        },
         epochs: args.epochs,
         patience: args.patience,
         batch_size: args.batch_size,
@@ -147,15 +160,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     let bar = ProgressBar::new((cfg.members * cfg.epochs) as u64);
     bar.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} epochs  {msg}")
-            .expect("valid template"),
+        ProgressStyle::with_template("{bar:30} {pos}/{len} epochs  {msg}").expect("valid template"),
     );
     if args.format != Format::Table {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
     let mut model = surrogate::train(&train_rows, &cfg, &mut |p| {
         bar.set_position((p.member * p.epochs + p.epoch + 1) as u64);
-        let val = p.val_loss.map(|v| format!("{v:.4}")).unwrap_or_else(|| "-".into());
+        let val = p
+            .val_loss
+            .map(|v| format!("{v:.4}"))
+            .unwrap_or_else(|| "-".into());
         bar.set_message(format!(
             "member {}/{}  train loss {:.4}  val loss {val}  best epoch {}",
             p.member + 1,
@@ -167,9 +182,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let argv: Vec<String> = std::env::args().collect();
     model.meta.training.command = Some(argv.join(" "));
-    model.meta.training.data =
-        Some(args.data.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" "));
-    model.save(&args.output).with_context(|| format!("saving {}", args.output.display()))?;
+    model.meta.training.data = Some(
+        args.data
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
+    model
+        .save(&args.output)
+        .with_context(|| format!("saving {}", args.output.display()))?;
 
     let t = &model.meta.training;
     match args.format {
@@ -179,12 +201,24 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             for k in 0..model.members() {
                 println!(
                     "{k},{},{},{},{:.6},{:.6},{:.6}",
-                    model.meta.seeds[k], t.epochs[k], t.best_epoch[k] + 1, t.best_loss[k], t.first_train_loss[k], t.last_train_loss[k]
+                    model.meta.seeds[k],
+                    t.epochs[k],
+                    t.best_epoch[k] + 1,
+                    t.best_loss[k],
+                    t.first_train_loss[k],
+                    t.last_train_loss[k]
                 );
             }
         }
         Format::Table => {
-            let mut tb = table(&["member", "seed", "epochs", "best epoch", "best val loss", "train loss first → last"]);
+            let mut tb = table(&[
+                "member",
+                "seed",
+                "epochs",
+                "best epoch",
+                "best val loss",
+                "train loss first → last",
+            ]);
             for k in 0..model.members() {
                 tb.add_row(vec![
                     k.to_string(),
@@ -212,15 +246,26 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 }
 
 /// The surrogate estimators `evaluate` accepts besides `analytic`.
-pub const SURROGATE_ESTIMATORS: &[&str] = &["gnn", "transformer", "hybrid", "pure", "linfa-linear", "linfa-tree"];
+pub const SURROGATE_ESTIMATORS: &[&str] = &[
+    "gnn",
+    "transformer",
+    "hybrid",
+    "pure",
+    "linfa-linear",
+    "linfa-tree",
+];
 
 /// Load a model directory (default: the shipped model) and check it is what `name` asks for
 /// (`gnn`/`transformer`: that architecture; `hybrid`/`pure`: that mode).
 pub fn load_model(name: &str, dir: Option<&Path>) -> anyhow::Result<Ensemble> {
     let dir = dir.map(Path::to_path_buf).unwrap_or_else(default_model_dir);
     surrogate::init_threads();
-    let model = Ensemble::load(&dir, tch::Device::Cpu)
-        .with_context(|| format!("loading surrogate model {} (train one with `presynth train`)", dir.display()))?;
+    let model = Ensemble::load(&dir, tch::Device::Cpu).with_context(|| {
+        format!(
+            "loading surrogate model {} (train one with `presynth train`)",
+            dir.display()
+        )
+    })?;
     let m = &model.meta;
     let ok = match name {
         "gnn" => m.arch == Arch::Gnn,
@@ -230,7 +275,12 @@ pub fn load_model(name: &str, dir: Option<&Path>) -> anyhow::Result<Ensemble> {
         _ => true,
     };
     if !ok {
-        bail!("--estimator {name}: the model in {} is a {} {} model", dir.display(), m.arch, m.mode);
+        bail!(
+            "--estimator {name}: the model in {} is a {} {} model",
+            dir.display(),
+            m.arch,
+            m.mode
+        );
     }
     Ok(model)
 }
@@ -256,14 +306,23 @@ pub fn evaluation_predictor(
             bail!("--estimator {name} is fitted on the rows not evaluated, and there are none: use --split heldout");
         }
         let fitted = FittedBaseline::fit(kind, Mode::Pure, &train)?;
-        return Ok(Box::new(Precomputed::baseline(name, &fitted, eval_rows, calib)?));
+        return Ok(Box::new(Precomputed::baseline(
+            name, &fitted, eval_rows, calib,
+        )?));
     }
     if !SURROGATE_ESTIMATORS.contains(&name) {
         return Err(anyhow!("unknown estimator '{name}'"));
     }
     let m = load_model(name, model)?;
-    let label = format!("{name} ({} {}, {} members)", m.meta.arch, m.meta.mode, m.members());
-    Ok(Box::new(Precomputed::surrogate(&label, &m, eval_rows, calib)?))
+    let label = format!(
+        "{name} ({} {}, {} members)",
+        m.meta.arch,
+        m.meta.mode,
+        m.members()
+    );
+    Ok(Box::new(Precomputed::surrogate(
+        &label, &m, eval_rows, calib,
+    )?))
 }
 
 /// `presynth estimate --estimator ...`: the analytic model alone, or a surrogate on top of it.
@@ -311,9 +370,17 @@ pub fn print_surrogate_estimate(
     let rows: Vec<SurrogateRow> = surrogate::Target::ALL
         .iter()
         .enumerate()
-        .map(|(j, t)| SurrogateRow { target: t.name(), analytic: a.total[j], mean: p.mean[j], low: p.low[j], high: p.high[j] })
+        .map(|(j, t)| SurrogateRow {
+            target: t.name(),
+            analytic: a.total[j],
+            mean: p.mean[j],
+            low: p.low[j],
+            high: p.high[j],
+        })
         .collect();
-    let dir = model_dir.map(Path::to_path_buf).unwrap_or_else(default_model_dir);
+    let dir = model_dir
+        .map(Path::to_path_buf)
+        .unwrap_or_else(default_model_dir);
     match format {
         Format::Json => {
             let out = serde_json::json!({
@@ -331,11 +398,23 @@ pub fn print_surrogate_estimate(
         Format::Csv => {
             println!("target,analytic,mean,low,high");
             for r in &rows {
-                println!("{},{},{},{},{}", r.target, r.analytic.round(), r.mean, r.low, r.high);
+                println!(
+                    "{},{},{},{},{}",
+                    r.target,
+                    r.analytic.round(),
+                    r.mean,
+                    r.low,
+                    r.high
+                );
             }
         }
         Format::Table => {
-            let mut tb = table(&["target", "analytic", name.get_name(), "interval (±1σ of members)"]);
+            let mut tb = table(&[
+                "target",
+                "analytic",
+                name.get_name(),
+                "interval (±1σ of members)",
+            ]);
             for r in &rows {
                 tb.add_row(vec![
                     r.target.to_string(),

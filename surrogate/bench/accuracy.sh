@@ -32,3 +32,25 @@ for arch in gnn transformer; do
 done
 run linfa-linear --estimator linfa-linear
 run linfa-tree --estimator linfa-tree
+
+# Generalisation: train on the single-layer and 2-layer dense rows, evaluate on the 3-layer rows
+# (the conv2d CSV rows have no kernel sizes, hence no network, and cannot be evaluated).
+CSV=$DATA/wa-hls4ml-jdweitz-csv-sample
+for arch in gnn transformer; do
+    for mode in hybrid pure; do
+        [ -f "$OUT/gen-$arch-$mode/model.json" ] && [ -z "${RETRAIN:-}" ] && continue
+        "$BIN" train --data "$DATA/wa-hls4ml-search-early-1layer" "$CSV/2layer_head.csv" --arch "$arch" \
+            --mode "$mode" --members "$MEMBERS" --format csv -o "$OUT/gen-$arch-$mode" >"$OUT/gen-$arch-$mode.train.csv"
+    done
+done
+gen() { # gen LABEL ARGS...: evaluate on the 3-layer rows
+    local label=$1; shift
+    "$BIN" evaluate "$CSV/3layer_head.csv" --plots "$OUT/plots-gen-$label" --format csv "$@" 2>/dev/null |
+        tail -n +2 | sed "s/^/generalisation-$label,/"
+}
+gen analytic --estimator analytic
+for arch in gnn transformer; do
+    for mode in hybrid pure; do
+        gen "$arch-$mode" --estimator "$arch" --model "$OUT/gen-$arch-$mode"
+    done
+done

@@ -68,7 +68,10 @@ fn main() {
         let model = surrogate::train(&samples, &cfg, &mut |_| {}).expect("training");
         let epoch_s = t.elapsed().as_secs_f64();
 
-        let items: Vec<_> = samples.iter().map(|s| (&s.features, s.analytic.as_ref())).collect();
+        let items: Vec<_> = samples
+            .iter()
+            .map(|s| (&s.features, s.analytic.as_ref()))
+            .collect();
         let m = items.len().min(50_000);
         let t = Instant::now();
         let preds = model.predict(&items[..m], 1024).expect("inference");

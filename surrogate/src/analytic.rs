@@ -37,12 +37,20 @@ fn layer_figures(l: &LayerEstimate) -> Estimate {
 /// The analytic totals and per-layer figures of a network estimate.
 pub fn from_network_estimate(est: &NetworkEstimate) -> AnalyticEstimate {
     let mut total = [0.0; N_TARGETS];
-    put_resources(&mut total, Target::CsynthLut, &est.resources(LabelKind::Csynth));
+    put_resources(
+        &mut total,
+        Target::CsynthLut,
+        &est.resources(LabelKind::Csynth),
+    );
     put_resources(&mut total, Target::PostLut, &est.post_synthesis);
     total[Target::LatencyBest.index()] = est.total.latency_cycles as f64;
     total[Target::LatencyWorst.index()] = est.latency_worst as f64;
     total[Target::Ii.index()] = est.total.ii as f64;
-    let per_layer = est.layers.iter().map(|l| (l.name.clone(), layer_figures(l))).collect();
+    let per_layer = est
+        .layers
+        .iter()
+        .map(|l| (l.name.clone(), layer_figures(l)))
+        .collect();
     AnalyticEstimate { total, per_layer }
 }
 
@@ -78,13 +86,21 @@ pub fn labels_of(s: &EvalSample) -> Labels {
 }
 
 /// Features and analytic estimate of one evaluation sample.
-pub fn featurise(s: &EvalSample, calib: &Calibration) -> Result<(crate::GraphFeatures, AnalyticEstimate), SurrogateError> {
-    let est = estimator::estimate(&s.network, &s.device, calib).map_err(|e| SurrogateError::Network {
-        network: s.id.clone(),
-        message: format!("analytic model: {e}"),
-    })?;
+pub fn featurise(
+    s: &EvalSample,
+    calib: &Calibration,
+) -> Result<(crate::GraphFeatures, AnalyticEstimate), SurrogateError> {
+    let est =
+        estimator::estimate(&s.network, &s.device, calib).map_err(|e| SurrogateError::Network {
+            network: s.id.clone(),
+            message: format!("analytic model: {e}"),
+        })?;
     let a = from_network_estimate(&est);
-    let f = extract(&s.network, &device_info(&s.device, s.network.config.clock_period_ns), Some(&a))?;
+    let f = extract(
+        &s.network,
+        &device_info(&s.device, s.network.config.clock_period_ns),
+        Some(&a),
+    )?;
     Ok((f, a))
 }
 
@@ -141,7 +157,9 @@ impl Precomputed {
         name: String,
         samples: &[EvalSample],
         calib: &Calibration,
-        predict: impl FnOnce(&[(&crate::GraphFeatures, Option<&Estimate>)]) -> Result<Vec<Estimate>, SurrogateError>,
+        predict: impl FnOnce(
+            &[(&crate::GraphFeatures, Option<&Estimate>)],
+        ) -> Result<Vec<Estimate>, SurrogateError>,
     ) -> Result<Self, SurrogateError> {
         let mut by_id = HashMap::new();
         let mut ok = Vec::new();
@@ -167,15 +185,31 @@ impl Precomputed {
     }
 
     /// A trained surrogate as a predictor of `samples`.
-    pub fn surrogate(name: &str, model: &Ensemble, samples: &[EvalSample], calib: &Calibration) -> Result<Self, SurrogateError> {
+    pub fn surrogate(
+        name: &str,
+        model: &Ensemble,
+        samples: &[EvalSample],
+        calib: &Calibration,
+    ) -> Result<Self, SurrogateError> {
         Self::build(name.to_string(), samples, calib, |items| {
-            Ok(model.predict(items, 1024)?.into_iter().map(|p| p.mean).collect())
+            Ok(model
+                .predict(items, 1024)?
+                .into_iter()
+                .map(|p| p.mean)
+                .collect())
         })
     }
 
     /// A fitted linfa baseline as a predictor of `samples`.
-    pub fn baseline(name: &str, model: &FittedBaseline, samples: &[EvalSample], calib: &Calibration) -> Result<Self, SurrogateError> {
-        Self::build(name.to_string(), samples, calib, |items| model.predict(items))
+    pub fn baseline(
+        name: &str,
+        model: &FittedBaseline,
+        samples: &[EvalSample],
+        calib: &Calibration,
+    ) -> Result<Self, SurrogateError> {
+        Self::build(name.to_string(), samples, calib, |items| {
+            model.predict(items)
+        })
     }
 }
 

@@ -41,7 +41,9 @@ impl FromStr for Baseline {
         match s {
             "linfa-linear" | "linear" => Ok(Baseline::Linear),
             "linfa-tree" | "tree" => Ok(Baseline::Tree),
-            _ => Err(format!("unknown baseline '{s}' (expected linfa-linear or linfa-tree)")),
+            _ => Err(format!(
+                "unknown baseline '{s}' (expected linfa-linear or linfa-tree)"
+            )),
         }
     }
 }
@@ -104,14 +106,20 @@ impl FittedBaseline {
     /// Fit on `samples` (hybrid mode needs their analytic totals).
     pub fn fit(kind: Baseline, mode: Mode, samples: &[Sample]) -> Result<Self, SurrogateError> {
         if samples.is_empty() {
-            return Err(SurrogateError::Data("no training rows for the baseline".into()));
+            return Err(SurrogateError::Data(
+                "no training rows for the baseline".into(),
+            ));
         }
         if mode == Mode::Hybrid && samples.iter().any(|s| s.analytic.is_none()) {
-            return Err(SurrogateError::Data("hybrid baselines need analytic estimates".into()));
+            return Err(SurrogateError::Data(
+                "hybrid baselines need analytic estimates".into(),
+            ));
         }
         let rows: Vec<Vec<f64>> = samples.iter().map(|s| flat_row(&s.features)).collect();
         let n = rows.len() as f64;
-        let mean: Vec<f64> = (0..FLAT_DIM).map(|j| rows.iter().map(|r| r[j]).sum::<f64>() / n).collect();
+        let mean: Vec<f64> = (0..FLAT_DIM)
+            .map(|j| rows.iter().map(|r| r[j]).sum::<f64>() / n)
+            .collect();
         let std: Vec<f64> = (0..FLAT_DIM)
             .map(|j| {
                 let v = rows.iter().map(|r| (r[j] - mean[j]).powi(2)).sum::<f64>() / n;
@@ -162,12 +170,15 @@ impl FittedBaseline {
                     let mut sorted = t.clone();
                     sorted.sort_by(|a, b| a.total_cmp(b));
                     // Bin edges at quantiles; each bin is represented by its median.
-                    let edges: Vec<f64> = (1..TREE_BINS).map(|q| sorted[q * sorted.len() / TREE_BINS]).collect();
+                    let edges: Vec<f64> = (1..TREE_BINS)
+                        .map(|q| sorted[q * sorted.len() / TREE_BINS])
+                        .collect();
                     let bin = |v: f64| edges.partition_point(|e| *e <= v);
                     let labels: Vec<usize> = t.iter().map(|v| bin(*v)).collect();
                     let mut values = vec![0.0; TREE_BINS];
                     for (b, value) in values.iter_mut().enumerate() {
-                        let mut in_bin: Vec<f64> = t.iter().copied().filter(|v| bin(*v) == b).collect();
+                        let mut in_bin: Vec<f64> =
+                            t.iter().copied().filter(|v| bin(*v) == b).collect();
                         in_bin.sort_by(|a, b| a.total_cmp(b));
                         *value = in_bin.get(in_bin.len() / 2).copied().unwrap_or(f64::NAN);
                     }
@@ -180,13 +191,24 @@ impl FittedBaseline {
                 }
             });
         }
-        Ok(FittedBaseline { kind, mode, mean, std, models })
+        Ok(FittedBaseline {
+            kind,
+            mode,
+            mean,
+            std,
+            models,
+        })
     }
 
     /// Predict the six targets of each item.
-    pub fn predict(&self, items: &[(&GraphFeatures, Option<&Estimate>)]) -> Result<Vec<Estimate>, SurrogateError> {
+    pub fn predict(
+        &self,
+        items: &[(&GraphFeatures, Option<&Estimate>)],
+    ) -> Result<Vec<Estimate>, SurrogateError> {
         if self.mode == Mode::Hybrid && items.iter().any(|(_, a)| a.is_none()) {
-            return Err(SurrogateError::Data("a hybrid baseline needs analytic estimates".into()));
+            return Err(SurrogateError::Data(
+                "a hybrid baseline needs analytic estimates".into(),
+            ));
         }
         let rows: Vec<Vec<f64>> = items.iter().map(|(f, _)| flat_row(f)).collect();
         let x = standardise(&rows, &self.mean, &self.std);
@@ -194,7 +216,9 @@ impl FittedBaseline {
         for (j, m) in self.models.iter().enumerate() {
             let t: Vec<f64> = match m {
                 PerTarget::Linear(f) => f.predict(&x).to_vec(),
-                PerTarget::Tree(tree, values) => tree.predict(&x).iter().map(|b| values[*b]).collect(),
+                PerTarget::Tree(tree, values) => {
+                    tree.predict(&x).iter().map(|b| values[*b]).collect()
+                }
                 PerTarget::Constant(c) => vec![*c; items.len()],
             };
             for (i, (_, a)) in items.iter().enumerate() {

@@ -51,8 +51,14 @@ impl Normalizer {
             graphs.iter().flat_map(|g| g.nodes.chunks(NODE_DIM)),
             NODE_DIM,
         );
-        let (graph_mean, graph_std) = mean_std(graphs.iter().map(|g| g.graph.as_slice()), GRAPH_DIM);
-        Normalizer { node_mean, node_std, graph_mean, graph_std }
+        let (graph_mean, graph_std) =
+            mean_std(graphs.iter().map(|g| g.graph.as_slice()), GRAPH_DIM);
+        Normalizer {
+            node_mean,
+            node_std,
+            graph_mean,
+            graph_std,
+        }
     }
 
     /// Whether the stored dimensions match this build's feature set.
@@ -127,7 +133,12 @@ fn f32_tensor(v: &[f32], shape: &[i64], device: Device) -> Tensor {
 
 impl Batch {
     /// Stack `graphs` into one batch on `device`.
-    pub fn new(graphs: &[&GraphFeatures], norm: &Normalizer, layout: Layout, device: Device) -> Batch {
+    pub fn new(
+        graphs: &[&GraphFeatures],
+        norm: &Normalizer,
+        layout: Layout,
+        device: Device,
+    ) -> Batch {
         let n_total: usize = graphs.iter().map(|g| g.n_nodes()).sum();
         let mut x = Vec::with_capacity(n_total * NODE_DIM);
         let mut gx = Vec::with_capacity(graphs.len() * GRAPH_DIM);
@@ -158,7 +169,9 @@ impl Batch {
                 }
             }
             let inv = |v: Vec<f32>| -> Vec<f32> {
-                v.into_iter().map(|d| if d > 0.0 { 1.0 / d } else { 0.0 }).collect()
+                v.into_iter()
+                    .map(|d| if d > 0.0 { 1.0 / d } else { 0.0 })
+                    .collect()
             };
             GraphPart {
                 src: i64_tensor(&src, device),
@@ -208,14 +221,22 @@ impl Batch {
     /// Sum of `h` (`[N, H]`) over the nodes of each graph: `[B, H]`.
     pub fn segment_sum(&self, h: &Tensor) -> Tensor {
         let hidden = h.size()[1];
-        Tensor::zeros([self.n_graphs, hidden], (h.kind(), h.device())).index_add(0, &self.node_graph, h)
+        Tensor::zeros([self.n_graphs, hidden], (h.kind(), h.device())).index_add(
+            0,
+            &self.node_graph,
+            h,
+        )
     }
 }
 
 /// A float tensor of `rows` rows of `N_TARGETS`-wide values.
 pub fn rows_tensor(rows: &[[f32; crate::targets::N_TARGETS]], device: Device) -> Tensor {
     let flat: Vec<f32> = rows.iter().flatten().copied().collect();
-    f32_tensor(&flat, &[rows.len() as i64, crate::targets::N_TARGETS as i64], device)
+    f32_tensor(
+        &flat,
+        &[rows.len() as i64, crate::targets::N_TARGETS as i64],
+        device,
+    )
 }
 
 #[cfg(test)]
@@ -238,11 +259,20 @@ mod tests {
         let norm = Normalizer::fit(&graphs);
         let batch = Batch::new(&graphs, &norm, Layout::Graph, Device::Cpu);
         assert_eq!(batch.x.size(), vec![7, NODE_DIM as i64]);
-        assert_eq!(Vec::<i64>::try_from(&batch.node_graph).unwrap(), vec![0, 0, 0, 1, 1, 1, 1]);
+        assert_eq!(
+            Vec::<i64>::try_from(&batch.node_graph).unwrap(),
+            vec![0, 0, 0, 1, 1, 1, 1]
+        );
         let gp = batch.graph.as_ref().unwrap();
         // b's edges are offset by a's 3 nodes.
-        assert_eq!(Vec::<i64>::try_from(&gp.src).unwrap(), vec![0, 1, 3, 4, 4, 5]);
-        assert_eq!(Vec::<i64>::try_from(&gp.dst).unwrap(), vec![1, 2, 4, 5, 6, 6]);
+        assert_eq!(
+            Vec::<i64>::try_from(&gp.src).unwrap(),
+            vec![0, 1, 3, 4, 4, 5]
+        );
+        assert_eq!(
+            Vec::<i64>::try_from(&gp.dst).unwrap(),
+            vec![1, 2, 4, 5, 6, 6]
+        );
         // The Add node (row 6) has two inputs.
         assert_eq!(gp.inv_in_degree.double_value(&[6, 0]), 0.5);
         // Segment sums of ones count the nodes per graph.
@@ -264,7 +294,10 @@ mod tests {
         let batch = Batch::new(&graphs, &norm, Layout::Sequence, Device::Cpu);
         let s = batch.seq.as_ref().unwrap();
         assert_eq!(s.len, 4);
-        assert_eq!(Vec::<i64>::try_from(&s.pad_index).unwrap(), vec![0, 1, 4, 5, 6, 7]);
+        assert_eq!(
+            Vec::<i64>::try_from(&s.pad_index).unwrap(),
+            vec![0, 1, 4, 5, 6, 7]
+        );
         assert_eq!(count_true(&s.valid), 6);
         assert_eq!(s.depth.int64_value(&[1, 3]), 3);
         // residual: a(1) feeds add(3), symmetric.

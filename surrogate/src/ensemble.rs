@@ -78,7 +78,9 @@ impl ModelMeta {
             arch: cfg.arch,
             mode: cfg.mode,
             hyper: cfg.hyper,
-            member_files: (0..seeds.len()).map(|i| format!("member-{i}.safetensors")).collect(),
+            member_files: (0..seeds.len())
+                .map(|i| format!("member-{i}.safetensors"))
+                .collect(),
             seeds,
             node_features: NODE_FEATURES.iter().map(|s| s.to_string()).collect(),
             graph_features: GRAPH_FEATURES.iter().map(|s| s.to_string()).collect(),
@@ -91,7 +93,12 @@ impl ModelMeta {
     }
 
     fn check(&self, path: &Path) -> Result<(), SurrogateError> {
-        let bad = |message: String| Err(SurrogateError::Model { path: path.to_path_buf(), message });
+        let bad = |message: String| {
+            Err(SurrogateError::Model {
+                path: path.to_path_buf(),
+                message,
+            })
+        };
         if self.format != FORMAT {
             return bad(format!("format is '{}', expected '{FORMAT}'", self.format));
         }
@@ -108,13 +115,21 @@ impl ModelMeta {
         {
             return bad("the feature set differs from this build's: retrain the model".into());
         }
-        if self.targets != Target::ALL || self.target_mean.len() != N_TARGETS || self.target_std.len() != N_TARGETS {
-            return bad(format!("targets must be {:?} with a mean and std each", Target::ALL));
+        if self.targets != Target::ALL
+            || self.target_mean.len() != N_TARGETS
+            || self.target_std.len() != N_TARGETS
+        {
+            return bad(format!(
+                "targets must be {:?} with a mean and std each",
+                Target::ALL
+            ));
         }
         if self.member_files.is_empty() || self.member_files.len() != self.seeds.len() {
             return bad("member_files must list one file per seed (at least one)".into());
         }
-        self.hyper.validate(self.arch).or_else(|e| bad(e.to_string()))
+        self.hyper
+            .validate(self.arch)
+            .or_else(|e| bad(e.to_string()))
     }
 }
 
@@ -143,7 +158,10 @@ pub struct Ensemble {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SurrogateError + '_ {
-    move |source| SurrogateError::Io { path: path.to_path_buf(), source }
+    move |source| SurrogateError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 impl Ensemble {
@@ -200,7 +218,10 @@ impl Ensemble {
             let path = dir.join(file);
             let mut vs = nn::VarStore::new(device);
             let net = build(&vs.root(), meta.arch, &meta.hyper)?;
-            vs.load(&path).map_err(|e| SurrogateError::Model { path: path.clone(), message: e.to_string() })?;
+            vs.load(&path).map_err(|e| SurrogateError::Model {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
             vs.freeze();
             members.push(Member { seed, vs, net });
         }
@@ -220,7 +241,11 @@ impl Ensemble {
                 "a hybrid model needs the analytic estimate of every network it predicts".into(),
             ));
         }
-        let device = self.members.first().map(|m| m.vs.device()).unwrap_or(Device::Cpu);
+        let device = self
+            .members
+            .first()
+            .map(|m| m.vs.device())
+            .unwrap_or(Device::Cpu);
         let layout = self.meta.arch.layout();
         let k = self.members.len() as f64;
         let mut out = Vec::with_capacity(items.len());
@@ -232,7 +257,11 @@ impl Ensemble {
                 self.members
                     .iter()
                     .map(|m| {
-                        let y = m.net.forward(&batch).to_device(Device::Cpu).to_kind(Kind::Float);
+                        let y = m
+                            .net
+                            .forward(&batch)
+                            .to_device(Device::Cpu)
+                            .to_kind(Kind::Float);
                         Vec::<f32>::try_from(&y.view([-1])).expect("float tensor")
                     })
                     .collect()
@@ -247,7 +276,10 @@ impl Ensemble {
                 };
                 for j in 0..N_TARGETS {
                     let (m, s) = (self.meta.target_mean[j], self.meta.target_std[j]);
-                    let vals: Vec<f64> = outs.iter().map(|o| o[b * N_TARGETS + j] as f64 * s + m).collect();
+                    let vals: Vec<f64> = outs
+                        .iter()
+                        .map(|o| o[b * N_TARGETS + j] as f64 * s + m)
+                        .collect();
                     let mu = vals.iter().sum::<f64>() / k;
                     let sigma = (vals.iter().map(|v| (v - mu) * (v - mu)).sum::<f64>() / k).sqrt();
                     p.mean[j] = from_target(mu, off[j]);

@@ -238,12 +238,17 @@ pub fn extract(
         if layer.output_shape.is_empty() {
             return Err(SurrogateError::Network {
                 network: net.name.clone(),
-                message: format!("layer '{}' has no output shape: infer shapes first", layer.name),
+                message: format!(
+                    "layer '{}' has no output shape: infer shapes first",
+                    layer.name
+                ),
             });
         }
         let preds = net.inputs_of(id);
-        let in_shapes: Vec<Vec<usize>> =
-            preds.iter().map(|&p| net.layer(p).output_shape.clone()).collect();
+        let in_shapes: Vec<Vec<usize>> = preds
+            .iter()
+            .map(|&p| net.layer(p).output_shape.clone())
+            .collect();
         for &p in &preds {
             let src = row_of[&p];
             edges.push((src as u32, row as u32));
@@ -260,7 +265,10 @@ pub fn extract(
             .first()
             .map(|&p| cfg.resolve(&net.layer(p).settings).result.width())
             .unwrap_or(s.result.width());
-        let in_shape: &[usize] = in_shapes.first().map(|v| v.as_slice()).unwrap_or(&layer.output_shape);
+        let in_shape: &[usize] = in_shapes
+            .first()
+            .map(|v| v.as_slice())
+            .unwrap_or(&layer.output_shape);
         let in_elems: usize = in_shape.iter().product();
         let out_elems: usize = layer.output_shape.iter().product();
         let in_ch = *in_shape.last().unwrap_or(&1);
@@ -272,11 +280,23 @@ pub fn extract(
             LayerKind::Dense { .. } | LayerKind::Conv1D { .. } | LayerKind::Conv2D { .. }
         );
         // Multiplications per output position (the weights), spread over the reuse factor.
-        let per_position = if has_mults { macs / positions as u64 } else { 0 };
+        let per_position = if has_mults {
+            macs / positions as u64
+        } else {
+            0
+        };
         let rf = s.reuse_factor.max(1) as f64;
         let parallel = (per_position as f64 / rf).ceil();
-        let (ww, wi) = if has_mults { (s.weight.width(), s.weight.integer()) } else { (0, 0) };
-        let product_bits = if has_mults { (ww + input_width) as f64 } else { 0.0 };
+        let (ww, wi) = if has_mults {
+            (s.weight.width(), s.weight.integer())
+        } else {
+            (0, 0)
+        };
+        let product_bits = if has_mults {
+            (ww + input_width) as f64
+        } else {
+            0.0
+        };
         let fits_dsp = has_mults
             && ww.max(input_width) <= device.dsp_width.0
             && ww.min(input_width) <= device.dsp_width.1;
@@ -340,7 +360,12 @@ pub fn extract(
     graph.extend_from_slice(&estimate_row(analytic.map(|a| &a.total)));
     debug_assert_eq!(graph.len(), GRAPH_DIM);
     debug_assert_eq!(nodes.len(), order.len() * NODE_DIM);
-    Ok(GraphFeatures { nodes, edges, depth, graph })
+    Ok(GraphFeatures {
+        nodes,
+        edges,
+        depth,
+        graph,
+    })
 }
 
 #[cfg(test)]
@@ -363,8 +388,11 @@ mod tests {
         let d1 = f.node(1);
         assert_eq!(d1[col("kind_dense")], 1.0);
         assert_eq!(d1[col("act_relu")], 1.0);
-        assert_eq!(d1[col("log_params")], ((16.0 * 64.0 + 64.0) as f64).ln_1p() as f32);
-        assert_eq!(d1[col("log_macs")], ((16.0 * 64.0) as f64).ln_1p() as f32);
+        assert_eq!(
+            d1[col("log_params")],
+            (16.0f64 * 64.0 + 64.0).ln_1p() as f32
+        );
+        assert_eq!(d1[col("log_macs")], (16.0f64 * 64.0).ln_1p() as f32);
         assert_eq!(d1[col("log2_reuse_factor")], 2.0);
         // 16*64 multiplications over reuse factor 4.
         assert_eq!(d1[col("log_parallel_mults")], (256f64).ln_1p() as f32);
@@ -374,7 +402,13 @@ mod tests {
         assert_eq!(f.node(0)[col("kind_input")], 1.0);
         assert_eq!(f.node(0)[col("weight_width")], 0.0);
         assert_eq!(f.graph.len(), GRAPH_DIM);
-        assert_eq!(f.graph[GRAPH_FEATURES.iter().position(|n| *n == "has_analytic").unwrap()], 0.0);
+        assert_eq!(
+            f.graph[GRAPH_FEATURES
+                .iter()
+                .position(|n| *n == "has_analytic")
+                .unwrap()],
+            0.0
+        );
     }
 
     #[test]
@@ -393,8 +427,14 @@ mod tests {
     #[test]
     fn analytic_estimates_go_into_nodes_and_graph() {
         let net = dense_chain(&[8, 4], 1);
-        let mut a = AnalyticEstimate { total: [10.0, 20.0, 0.0, 1.0, 9.0, 15.0, 0.0, 2.0, 5.0, 5.0, 1.0] , ..Default::default() };
-        a.per_layer.insert("fc0".into(), [9.0, 19.0, 0.0, 1.0, 8.0, 14.0, 0.0, 2.0, 4.0, 4.0, 1.0]);
+        let mut a = AnalyticEstimate {
+            total: [10.0, 20.0, 0.0, 1.0, 9.0, 15.0, 0.0, 2.0, 5.0, 5.0, 1.0],
+            ..Default::default()
+        };
+        a.per_layer.insert(
+            "fc0".into(),
+            [9.0, 19.0, 0.0, 1.0, 8.0, 14.0, 0.0, 2.0, 4.0, 4.0, 1.0],
+        );
         let f = extract(&net, &DeviceInfo::default(), Some(&a)).unwrap();
         assert_eq!(f.node(1)[col("has_analytic")], 1.0);
         assert_eq!(f.node(1)[col("analytic_csynth_lut")], 10f32.ln());
@@ -408,7 +448,11 @@ mod tests {
     #[test]
     fn shapes_must_be_inferred() {
         let mut net = Network::new("raw");
-        net.add_layer(ir::Layer::new("in", LayerKind::Input { shape: vec![4] }), &[]).unwrap();
+        net.add_layer(
+            ir::Layer::new("in", LayerKind::Input { shape: vec![4] }),
+            &[],
+        )
+        .unwrap();
         let err = extract(&net, &DeviceInfo::default(), None).unwrap_err();
         assert!(err.to_string().contains("infer shapes"), "{err}");
     }

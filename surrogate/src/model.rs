@@ -52,7 +52,9 @@ impl FromStr for Arch {
         match s.to_ascii_lowercase().as_str() {
             "gnn" => Ok(Arch::Gnn),
             "transformer" => Ok(Arch::Transformer),
-            _ => Err(format!("unknown architecture '{s}' (expected gnn or transformer)")),
+            _ => Err(format!(
+                "unknown architecture '{s}' (expected gnn or transformer)"
+            )),
         }
     }
 }
@@ -71,20 +73,37 @@ pub struct Hyper {
 
 impl Default for Hyper {
     fn default() -> Self {
-        Hyper { hidden: 64, layers: 3, heads: 4, max_depth: 64 }
+        Hyper {
+            hidden: 64,
+            layers: 3,
+            heads: 4,
+            max_depth: 64,
+        }
     }
 }
 
 impl Hyper {
     pub fn validate(&self, arch: Arch) -> Result<(), SurrogateError> {
         let bad = |field: &str, message: String| {
-            Err(SurrogateError::Setting { field: field.into(), message })
+            Err(SurrogateError::Setting {
+                field: field.into(),
+                message,
+            })
         };
         if self.hidden < 1 || self.layers < 1 || self.max_depth < 1 {
-            return bad("hyper", format!("hidden, layers and max_depth must be positive: {self:?}"));
+            return bad(
+                "hyper",
+                format!("hidden, layers and max_depth must be positive: {self:?}"),
+            );
         }
         if arch == Arch::Transformer && (self.heads < 1 || self.hidden % self.heads != 0) {
-            return bad("heads", format!("{} heads must divide hidden size {}", self.heads, self.hidden));
+            return bad(
+                "heads",
+                format!(
+                    "{} heads must divide hidden size {}",
+                    self.heads, self.hidden
+                ),
+            );
         }
         Ok(())
     }
@@ -132,7 +151,11 @@ impl Readout {
                 p / "out",
                 h,
                 N_TARGETS as i64,
-                nn::LinearConfig { ws_init: nn::Init::Const(0.0), bs_init: Some(nn::Init::Const(0.0)), bias: true },
+                nn::LinearConfig {
+                    ws_init: nn::Init::Const(0.0),
+                    bs_init: Some(nn::Init::Const(0.0)),
+                    bias: true,
+                },
             ),
         }
     }
@@ -168,7 +191,10 @@ impl Gnn {
             layers: (0..hyper.layers)
                 .map(|i| {
                     let q = p / format!("sage{i}");
-                    (linear(&q / "mix", 3 * h, h), nn::layer_norm(&q / "norm", vec![h], Default::default()))
+                    (
+                        linear(&q / "mix", 3 * h, h),
+                        nn::layer_norm(&q / "norm", vec![h], Default::default()),
+                    )
                 })
                 .collect(),
             readout: Readout::new(&(p / "readout"), h),
@@ -178,13 +204,20 @@ impl Gnn {
 
 impl Net for Gnn {
     fn forward(&self, batch: &Batch) -> Tensor {
-        let gp = batch.graph.as_ref().expect("a GNN batch is built with Layout::Graph");
+        let gp = batch
+            .graph
+            .as_ref()
+            .expect("a GNN batch is built with Layout::Graph");
         let mut h = self.input.forward(&batch.x).relu();
         let zeros = h.zeros_like();
         for (mix, norm) in &self.layers {
-            let from_pred = zeros.index_add(0, &gp.dst, &h.index_select(0, &gp.src)) * &gp.inv_in_degree;
-            let from_succ = zeros.index_add(0, &gp.src, &h.index_select(0, &gp.dst)) * &gp.inv_out_degree;
-            let m = mix.forward(&Tensor::cat(&[&h, &from_pred, &from_succ], 1)).relu();
+            let from_pred =
+                zeros.index_add(0, &gp.dst, &h.index_select(0, &gp.src)) * &gp.inv_in_degree;
+            let from_succ =
+                zeros.index_add(0, &gp.src, &h.index_select(0, &gp.dst)) * &gp.inv_out_degree;
+            let m = mix
+                .forward(&Tensor::cat(&[&h, &from_pred, &from_succ], 1))
+                .relu();
             h = norm.forward(&(h + m));
         }
         self.readout.forward(batch, &h)
@@ -246,7 +279,10 @@ impl Transformer {
 
 impl Net for Transformer {
     fn forward(&self, batch: &Batch) -> Tensor {
-        let sp = batch.seq.as_ref().expect("a transformer batch is built with Layout::Sequence");
+        let sp = batch
+            .seq
+            .as_ref()
+            .expect("a transformer batch is built with Layout::Sequence");
         let (b, l) = (batch.n_graphs, sp.len);
         let tokens = self.input.forward(&batch.x);
         let hid = tokens.size()[1];
@@ -255,24 +291,38 @@ impl Net for Transformer {
         let mut x = Tensor::zeros([b * l, hid], (Kind::Float, tokens.device()))
             .index_copy(0, &sp.pad_index, &tokens)
             .view([b, l, hid]);
-        x = x + self.depth.forward(&sp.depth.clamp_max(self.max_depth - 1));
+        x += self.depth.forward(&sp.depth.clamp_max(self.max_depth - 1));
         // [B, 1, 1, L]: padding keys get -inf before the softmax.
         let key_pad = sp.valid.logical_not().view([b, 1, 1, l]);
         let adj = sp.adjacency.unsqueeze(1);
         for blk in &self.blocks {
             let y = blk.norm1.forward(&x);
-            let qkv = blk.qkv.forward(&y).view([b, l, 3, self.heads, dh]).permute([2, 0, 3, 1, 4]);
+            let qkv = blk
+                .qkv
+                .forward(&y)
+                .view([b, l, 3, self.heads, dh])
+                .permute([2, 0, 3, 1, 4]);
             let (q, k, v) = (qkv.get(0), qkv.get(1), qkv.get(2));
             let scores = q.matmul(&k.transpose(-2, -1)) / (dh as f64).sqrt()
                 + &adj * blk.edge_bias.view([1, self.heads, 1, 1]);
-            let att = scores.masked_fill(&key_pad, f64::NEG_INFINITY).softmax(-1, Kind::Float);
-            let o = att.matmul(&v).transpose(1, 2).contiguous().view([b, l, hid]);
-            x = x + blk.proj.forward(&o);
+            let att = scores
+                .masked_fill(&key_pad, f64::NEG_INFINITY)
+                .softmax(-1, Kind::Float);
+            let o = att
+                .matmul(&v)
+                .transpose(1, 2)
+                .contiguous()
+                .view([b, l, hid]);
+            x += blk.proj.forward(&o);
             let y = blk.norm2.forward(&x);
             x = &x + blk.ff2.forward(&blk.ff1.forward(&y).gelu("none"));
         }
         // Back to stacked node rows for the shared readout.
-        let h = self.norm.forward(&x).view([b * l, hid]).index_select(0, &sp.pad_index);
+        let h = self
+            .norm
+            .forward(&x)
+            .view([b * l, hid])
+            .index_select(0, &sp.pad_index);
         self.readout.forward(batch, &h)
     }
 }
@@ -312,7 +362,11 @@ mod tests {
 
     #[test]
     fn heads_must_divide_hidden() {
-        let h = Hyper { hidden: 10, heads: 4, ..Hyper::default() };
+        let h = Hyper {
+            hidden: 10,
+            heads: 4,
+            ..Hyper::default()
+        };
         assert!(h.validate(Arch::Transformer).is_err());
         assert!(h.validate(Arch::Gnn).is_ok());
     }

@@ -37,16 +37,42 @@ impl Rng {
 /// `Input(widths[0]) -> Dense(widths[1], relu) -> ... -> Dense(last)` with reuse factor `rf`;
 /// layers are named `in`, `fc0`, `fc1`, ...
 pub fn dense_chain(widths: &[usize], rf: u32) -> Network {
-    let mut net = Network::new(format!("dense_{}", widths.iter().map(|w| w.to_string()).collect::<Vec<_>>().join("_")));
+    let mut net = Network::new(format!(
+        "dense_{}",
+        widths
+            .iter()
+            .map(|w| w.to_string())
+            .collect::<Vec<_>>()
+            .join("_")
+    ));
     net.config.reuse_factor = rf;
-    net.add_layer(Layer::new("in", LayerKind::Input { shape: vec![widths[0]] }), &[])
-        .expect("fresh name");
+    net.add_layer(
+        Layer::new(
+            "in",
+            LayerKind::Input {
+                shape: vec![widths[0]],
+            },
+        ),
+        &[],
+    )
+    .expect("fresh name");
     let mut prev = "in".to_string();
     for (i, &w) in widths[1..].iter().enumerate() {
         let name = format!("fc{i}");
-        let act = if i + 2 < widths.len() { Activation::Relu } else { Activation::Linear };
+        let act = if i + 2 < widths.len() {
+            Activation::Relu
+        } else {
+            Activation::Linear
+        };
         net.add_layer(
-            Layer::new(&name, LayerKind::Dense { units: w, use_bias: true }).with_activation(act),
+            Layer::new(
+                &name,
+                LayerKind::Dense {
+                    units: w,
+                    use_bias: true,
+                },
+            )
+            .with_activation(act),
             &[&prev],
         )
         .expect("fresh name, one input");
@@ -59,11 +85,21 @@ pub fn dense_chain(widths: &[usize], rf: u32) -> Network {
 /// `in(8) -> a=Dense(8) -> b=Dense(8) -> add(a, b)`: a DAG with a skip connection.
 pub fn residual() -> Network {
     let mut net = Network::new("residual");
-    let dense = |n: &str| Layer::new(n, LayerKind::Dense { units: 8, use_bias: true });
-    net.add_layer(Layer::new("in", LayerKind::Input { shape: vec![8] }), &[]).expect("fresh");
+    let dense = |n: &str| {
+        Layer::new(
+            n,
+            LayerKind::Dense {
+                units: 8,
+                use_bias: true,
+            },
+        )
+    };
+    net.add_layer(Layer::new("in", LayerKind::Input { shape: vec![8] }), &[])
+        .expect("fresh");
     net.add_layer(dense("a"), &["in"]).expect("fresh");
     net.add_layer(dense("b"), &["a"]).expect("fresh");
-    net.add_layer(Layer::new("add", LayerKind::Add), &["a", "b"]).expect("fresh");
+    net.add_layer(Layer::new("add", LayerKind::Add), &["a", "b"])
+        .expect("fresh");
     net.infer_shapes().expect("residual shapes are valid");
     net
 }
@@ -77,26 +113,53 @@ pub fn random_network(rng: &mut Rng, index: usize) -> Network {
     let bits = rng.pick(&[2u32, 4, 6, 8, 10, 12, 16]);
     net.config.precision = FixedType::fixed(bits.max(2), 1);
     net.config.reuse_factor = rng.pick(&[1u32, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]);
-    net.config.strategy = if rng.below(2) == 0 { Strategy::Latency } else { Strategy::Resource };
+    net.config.strategy = if rng.below(2) == 0 {
+        Strategy::Latency
+    } else {
+        Strategy::Resource
+    };
     let mut prev = "in".to_string();
     let add = |net: &mut Network, layer: Layer, prev: &mut String| {
         let name = layer.name.clone();
-        net.add_layer(layer, &[prev.as_str()]).expect("generated names are unique");
+        net.add_layer(layer, &[prev.as_str()])
+            .expect("generated names are unique");
         *prev = name;
     };
     if rng.below(2) == 0 {
-        net.add_layer(Layer::new("in", LayerKind::Input { shape: vec![rng.pick(&widths)] }), &[])
-            .expect("fresh");
+        net.add_layer(
+            Layer::new(
+                "in",
+                LayerKind::Input {
+                    shape: vec![rng.pick(&widths)],
+                },
+            ),
+            &[],
+        )
+        .expect("fresh");
         for i in 0..1 + rng.below(3) {
-            let l = Layer::new(format!("fc{i}"), LayerKind::Dense { units: rng.pick(&widths), use_bias: true })
-                .with_activation(Activation::Relu);
+            let l = Layer::new(
+                format!("fc{i}"),
+                LayerKind::Dense {
+                    units: rng.pick(&widths),
+                    use_bias: true,
+                },
+            )
+            .with_activation(Activation::Relu);
             add(&mut net, l, &mut prev);
         }
     } else {
         net.config.io_type = ir::IoType::Stream;
         let side = rng.pick(&[8usize, 12, 16, 24]);
-        net.add_layer(Layer::new("in", LayerKind::Input { shape: vec![side, side, rng.pick(&[1, 3])] }), &[])
-            .expect("fresh");
+        net.add_layer(
+            Layer::new(
+                "in",
+                LayerKind::Input {
+                    shape: vec![side, side, rng.pick(&[1, 3])],
+                },
+            ),
+            &[],
+        )
+        .expect("fresh");
         let mut s = side;
         for i in 0..1 + rng.below(2) {
             let conv = LayerKind::Conv2D {
@@ -106,15 +169,38 @@ pub fn random_network(rng: &mut Rng, index: usize) -> Network {
                 padding: Padding::Same,
                 use_bias: true,
             };
-            add(&mut net, Layer::new(format!("conv{i}"), conv).with_activation(Activation::Relu), &mut prev);
+            add(
+                &mut net,
+                Layer::new(format!("conv{i}"), conv).with_activation(Activation::Relu),
+                &mut prev,
+            );
             if s >= 4 {
-                let pool = LayerKind::Pool2D { op: PoolOp::Max, pool: [2, 2], stride: [2, 2], padding: Padding::Valid };
+                let pool = LayerKind::Pool2D {
+                    op: PoolOp::Max,
+                    pool: [2, 2],
+                    stride: [2, 2],
+                    padding: Padding::Valid,
+                };
                 add(&mut net, Layer::new(format!("pool{i}"), pool), &mut prev);
                 s /= 2;
             }
         }
-        add(&mut net, Layer::new("flatten", LayerKind::Flatten), &mut prev);
-        add(&mut net, Layer::new("out", LayerKind::Dense { units: rng.pick(&[5, 10]), use_bias: true }), &mut prev);
+        add(
+            &mut net,
+            Layer::new("flatten", LayerKind::Flatten),
+            &mut prev,
+        );
+        add(
+            &mut net,
+            Layer::new(
+                "out",
+                LayerKind::Dense {
+                    units: rng.pick(&[5, 10]),
+                    use_bias: true,
+                },
+            ),
+            &mut prev,
+        );
     }
     net.infer_shapes().expect("generated shapes are valid");
     net

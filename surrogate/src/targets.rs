@@ -75,7 +75,10 @@ impl Target {
     }
     /// Index in [`Target::ALL`].
     pub fn index(self) -> usize {
-        Target::ALL.iter().position(|t| *t == self).expect("every target is in ALL")
+        Target::ALL
+            .iter()
+            .position(|t| *t == self)
+            .expect("every target is in ALL")
     }
 }
 
@@ -148,7 +151,10 @@ mod tests {
     fn hybrid_round_trip_and_zero_labels() {
         let a = [100.0, 50.0, 0.0, 1.5, 90.0, 40.0, 0.0, 3.0, 10.0, 12.0, 1.0];
         let b = base(Mode::Hybrid, Some(&a));
-        for (i, y) in [120.0, 0.0, 0.0, 2.5, 80.0, 41.0, 2.0, 3.0, 9.0, 9.0, 1.0].iter().enumerate() {
+        for (i, y) in [120.0, 0.0, 0.0, 2.5, 80.0, 41.0, 2.0, 3.0, 9.0, 9.0, 1.0]
+            .iter()
+            .enumerate()
+        {
             let t = to_target(*y, b[i]);
             assert!(t.is_finite());
             assert_eq!(from_target(t, b[i]), y.round());

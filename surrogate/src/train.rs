@@ -84,7 +84,11 @@ pub struct Progress {
 /// Split sample indices into (train, validation) by architecture: a seeded shuffle of the
 /// sorted distinct keys, the first `ceil(fraction × keys)` held out. With fewer than two
 /// architectures nothing is held out.
-pub fn split_by_architecture(samples: &[Sample], fraction: f64, seed: u64) -> (Vec<usize>, Vec<usize>) {
+pub fn split_by_architecture(
+    samples: &[Sample],
+    fraction: f64,
+    seed: u64,
+) -> (Vec<usize>, Vec<usize>) {
     let keys: BTreeSet<&str> = samples.iter().map(|s| s.architecture.as_str()).collect();
     let mut keys: Vec<&str> = keys.into_iter().collect();
     if keys.len() < 2 || fraction <= 0.0 {
@@ -165,8 +169,14 @@ fn check(samples: &[Sample], cfg: &TrainConfig) -> Result<(), SurrogateError> {
             )));
         }
     }
-    if let Some(s) = samples.iter().find(|s| s.labels.iter().all(|l| l.is_none())) {
-        return Err(SurrogateError::Data(format!("row '{}' has no label at all", s.id)));
+    if let Some(s) = samples
+        .iter()
+        .find(|s| s.labels.iter().all(|l| l.is_none()))
+    {
+        return Err(SurrogateError::Data(format!(
+            "row '{}' has no label at all",
+            s.id
+        )));
     }
     cfg.hyper.validate(cfg.arch)
 }
@@ -177,7 +187,10 @@ fn target_stats(samples: &[Sample], idx: &[usize], mode: Mode) -> (Vec<f64>, Vec
     let mut mean = vec![0.0; N_TARGETS];
     let mut std = vec![1.0; N_TARGETS];
     for j in 0..N_TARGETS {
-        let v: Vec<f64> = idx.iter().filter_map(|&i| log_targets(&samples[i], mode)[j]).collect();
+        let v: Vec<f64> = idx
+            .iter()
+            .filter_map(|&i| log_targets(&samples[i], mode)[j])
+            .collect();
         if v.is_empty() {
             continue;
         }
@@ -192,6 +205,9 @@ fn target_stats(samples: &[Sample], idx: &[usize], mode: Mode) -> (Vec<f64>, Vec
     (mean, std)
 }
 
+/// The best epoch so far: its loss, index and a copy of the weights.
+type Best = (f64, usize, Vec<(String, Tensor)>);
+
 /// Train an ensemble on `samples`. `progress` is called after every epoch.
 pub fn train(
     samples: &[Sample],
@@ -200,7 +216,8 @@ pub fn train(
 ) -> Result<Ensemble, SurrogateError> {
     check(samples, cfg)?;
     let (train_idx, val_idx) = split_by_architecture(samples, cfg.val_fraction, cfg.seed);
-    let train_feats: Vec<&GraphFeatures> = train_idx.iter().map(|&i| &samples[i].features).collect();
+    let train_feats: Vec<&GraphFeatures> =
+        train_idx.iter().map(|&i| &samples[i].features).collect();
     let norm = Normalizer::fit(&train_feats);
     let (t_mean, t_std) = target_stats(samples, &train_idx, cfg.mode);
     let layout = cfg.arch.layout();
@@ -208,7 +225,8 @@ pub fn train(
     let make_batches = |idx: &[usize]| -> Vec<(Batch, Tensor, Tensor)> {
         idx.chunks(cfg.batch_size)
             .map(|chunk| {
-                let feats: Vec<&GraphFeatures> = chunk.iter().map(|&i| &samples[i].features).collect();
+                let feats: Vec<&GraphFeatures> =
+                    chunk.iter().map(|&i| &samples[i].features).collect();
                 let (y, m) = target_tensors(samples, chunk, cfg.mode, &t_mean, &t_std, cfg.device);
                 (Batch::new(&feats, &norm, layout, cfg.device), y, m)
             })
@@ -234,10 +252,14 @@ pub fn train(
         tch::manual_seed(seed as i64);
         let mut vs = nn::VarStore::new(cfg.device);
         let net = build(&vs.root(), cfg.arch, &cfg.hyper)?;
-        let mut opt = nn::AdamW { wd: cfg.weight_decay, ..Default::default() }.build(&vs, cfg.learning_rate)?;
+        let mut opt = nn::AdamW {
+            wd: cfg.weight_decay,
+            ..Default::default()
+        }
+        .build(&vs, cfg.learning_rate)?;
         let mut rng = Rng::new(seed);
         let mut order = train_idx.clone();
-        let mut best: Option<(f64, usize, Vec<(String, Tensor)>)> = None;
+        let mut best: Option<Best> = None;
         let mut epochs_run = 0;
         let mut first_loss = None;
         let mut last_loss = f64::NAN;
@@ -269,7 +291,10 @@ pub fn train(
             let score = val_loss.unwrap_or(train_loss);
             if best.as_ref().is_none_or(|(b, _, _)| score < *b) {
                 let snap = tch::no_grad(|| {
-                    vs.variables().into_iter().map(|(n, t)| (n, t.detach().copy())).collect()
+                    vs.variables()
+                        .into_iter()
+                        .map(|(n, t)| (n, t.detach().copy()))
+                        .collect()
                 });
                 best = Some((score, epoch, snap));
             }
@@ -298,11 +323,20 @@ pub fn train(
         summary.epochs.push(epochs_run);
         summary.best_epoch.push(best_epoch);
         summary.best_loss.push(best_loss);
-        summary.first_train_loss.push(first_loss.unwrap_or(f64::NAN));
+        summary
+            .first_train_loss
+            .push(first_loss.unwrap_or(f64::NAN));
         summary.last_train_loss.push(last_loss);
         members.push(Member { seed, vs, net });
     }
-    let meta = ModelMeta::new(cfg, norm, t_mean, t_std, members.iter().map(|m| m.seed).collect(), summary);
+    let meta = ModelMeta::new(
+        cfg,
+        norm,
+        t_mean,
+        t_std,
+        members.iter().map(|m| m.seed).collect(),
+        summary,
+    );
     Ok(Ensemble::from_parts(meta, members))
 }
 
@@ -315,7 +349,12 @@ mod tests {
             id: arch.into(),
             architecture: arch.into(),
             family: "dense".into(),
-            features: GraphFeatures { nodes: vec![], edges: vec![], depth: vec![], graph: vec![] },
+            features: GraphFeatures {
+                nodes: vec![],
+                edges: vec![],
+                depth: vec![],
+                graph: vec![],
+            },
             analytic: None,
             labels: [Some(1.0); N_TARGETS],
         }
@@ -323,11 +362,16 @@ mod tests {
 
     #[test]
     fn split_keeps_architectures_apart() {
-        let samples: Vec<Sample> = ["a", "b", "a", "c", "d", "b", "e"].iter().map(|a| sample(a)).collect();
+        let samples: Vec<Sample> = ["a", "b", "a", "c", "d", "b", "e"]
+            .iter()
+            .map(|a| sample(a))
+            .collect();
         let (train, val) = split_by_architecture(&samples, 0.2, 3);
         assert_eq!(train.len() + val.len(), samples.len());
         let archs = |idx: &[usize]| -> BTreeSet<&str> {
-            idx.iter().map(|&i| samples[i].architecture.as_str()).collect()
+            idx.iter()
+                .map(|&i| samples[i].architecture.as_str())
+                .collect()
         };
         assert!(archs(&train).is_disjoint(&archs(&val)));
         // ceil(0.2 * 5 architectures) = 1 held out.

@@ -4,7 +4,9 @@
 //! "the loss falls" is a real learning check, not a formality.
 
 use surrogate::netgen::{random_network, Rng};
-use surrogate::{extract, train, AnalyticEstimate, Arch, DeviceInfo, Hyper, Mode, Sample, TrainConfig, N_TARGETS};
+use surrogate::{
+    extract, train, AnalyticEstimate, Arch, DeviceInfo, Hyper, Mode, Sample, TrainConfig, N_TARGETS,
+};
 
 /// Synthetic truth: LUT ~ MACs/RF * bits, FF ~ LUT/2, DSP = 0 for narrow precisions else
 /// MACs/RF, BRAM ~ params*bits/18k (post-synthesis: 0.8 LUT, 1.1 FF), latency ~ RF + layers,
@@ -18,7 +20,19 @@ fn labels(net: &ir::Network) -> [f64; N_TARGETS] {
     let dsp = if bits <= 6.0 { 0.0 } else { (macs / rf).ceil() };
     let bram = (params * bits / 18432.0).ceil();
     let lat = rf + net.len() as f64;
-    [lut, lut / 2.0, dsp, bram, 0.8 * lut, 0.55 * lut, dsp, bram, lat, lat + 2.0, rf]
+    [
+        lut,
+        lut / 2.0,
+        dsp,
+        bram,
+        0.8 * lut,
+        0.55 * lut,
+        dsp,
+        bram,
+        lat,
+        lat + 2.0,
+        rf,
+    ]
 }
 
 fn samples(n: usize, seed: u64, with_analytic: bool) -> Vec<Sample> {
@@ -30,7 +44,10 @@ fn samples(n: usize, seed: u64, with_analytic: bool) -> Vec<Sample> {
             let y = labels(&net);
             // A deliberately biased "analytic" model: right shape, off by a factor.
             let analytic = with_analytic.then(|| y.map(|v| v * 0.7));
-            let a = analytic.map(|total| AnalyticEstimate { total, ..Default::default() });
+            let a = analytic.map(|total| AnalyticEstimate {
+                total,
+                ..Default::default()
+            });
             Sample {
                 id: net.name.clone(),
                 architecture: format!("{}-{}", net.name, i % 40),
@@ -47,7 +64,12 @@ fn tiny(arch: Arch, mode: Mode, epochs: usize, members: usize) -> TrainConfig {
     TrainConfig {
         arch,
         mode,
-        hyper: Hyper { hidden: 16, layers: 2, heads: 2, max_depth: 16 },
+        hyper: Hyper {
+            hidden: 16,
+            layers: 2,
+            heads: 2,
+            max_depth: 16,
+        },
         epochs,
         patience: epochs,
         batch_size: 32,
@@ -82,7 +104,10 @@ fn loss_falls_and_round_trip_is_exact() {
         let loaded = surrogate::Ensemble::load(&path, tch::Device::Cpu).unwrap();
         assert_eq!(loaded.meta, model.meta);
         let after = loaded.predict(&items, 7).unwrap();
-        assert_eq!(before, after, "{arch}: predictions changed across save/load");
+        assert_eq!(
+            before, after,
+            "{arch}: predictions changed across save/load"
+        );
         // Two members with different seeds disagree a little: the interval is not empty.
         assert!(before.iter().any(|p| p.high[0] > p.low[0]));
     }
@@ -96,8 +121,14 @@ fn same_seed_same_model() {
     let a = train(&data, &cfg, &mut |_| {}).unwrap();
     let b = train(&data, &cfg, &mut |_| {}).unwrap();
     assert_eq!(a.meta.training.best_loss, b.meta.training.best_loss);
-    let items: Vec<_> = data.iter().map(|s| (&s.features, s.analytic.as_ref())).collect();
-    assert_eq!(a.predict(&items, 64).unwrap(), b.predict(&items, 64).unwrap());
+    let items: Vec<_> = data
+        .iter()
+        .map(|s| (&s.features, s.analytic.as_ref()))
+        .collect();
+    assert_eq!(
+        a.predict(&items, 64).unwrap(),
+        b.predict(&items, 64).unwrap()
+    );
 }
 
 #[test]
@@ -109,7 +140,10 @@ fn hybrid_learns_the_correction() {
     let data = samples(200, 21, true);
     let cfg = tiny(Arch::Gnn, Mode::Hybrid, 30, 1);
     let model = train(&data, &cfg, &mut |_| {}).unwrap();
-    let items: Vec<_> = data.iter().map(|s| (&s.features, s.analytic.as_ref())).collect();
+    let items: Vec<_> = data
+        .iter()
+        .map(|s| (&s.features, s.analytic.as_ref()))
+        .collect();
     let pred = model.predict(&items, 64).unwrap();
     let rel = |p: f64, y: f64| (p - y).abs() / y;
     let (mut err_model, mut err_analytic) = (0.0, 0.0);
@@ -118,5 +152,8 @@ fn hybrid_learns_the_correction() {
         err_model += rel(p.mean[0], y);
         err_analytic += rel(s.analytic.unwrap()[0], y);
     }
-    assert!(err_model < 0.5 * err_analytic, "hybrid {err_model} vs analytic {err_analytic}");
+    assert!(
+        err_model < 0.5 * err_analytic,
+        "hybrid {err_model} vs analytic {err_analytic}"
+    );
 }

@@ -49,7 +49,7 @@ pub fn gemm_abt(a: &[f32], b: &[f32], m: usize, n: usize, k: usize) -> Vec<f32> 
 /// Attention in f32 for `problems` independent problems laid out problem-major:
 /// q is problems×R×d_qk, k is problems×L×d_qk, v is problems×L×d_v; returns problems×R×d_v.
 /// Row blocks of `br` rows run in parallel; K/V are streamed in blocks of `bc` keys with an
-/// online softmax; PV uses a transposed V so that both products are inner products.
+/// online softmax; PV uses the transposed V block so that both products are inner products.
 pub fn attention_f32(
     p: &Problem,
     problems: usize,
@@ -60,14 +60,6 @@ pub fn attention_f32(
     bc: usize,
 ) -> Vec<f32> {
     let (r, l, dq, dv) = (p.rows, p.keys, p.d_qk, p.d_v);
-    // Vᵀ per problem: d_v × L.
-    let vt: Vec<f32> = (0..problems)
-        .into_par_iter()
-        .flat_map_iter(|pi| {
-            let vp = &v[pi * l * dv..(pi + 1) * l * dv];
-            (0..dv).flat_map(move |j| (0..l).map(move |key| vp[key * dv + j]))
-        })
-        .collect();
     let mut out = vec![0f32; problems * r * dv];
     let scale = 1.0 / (dq as f32).sqrt();
     let blocks_per_problem = r.div_ceil(br);
@@ -79,7 +71,10 @@ pub fn attention_f32(
         .map(|&(pi, r0, rho)| {
             let qp = &q[pi * r * dq..];
             let kp = &k[pi * l * dq..];
-            let vtp = &vt[pi * dv * l..(pi + 1) * dv * l];
+            let vp = &v[pi * l * dv..];
+            // Vᵀ of the current K/V block, contiguous (d_v × κ): strided slices of a whole Vᵀ
+            // would alias in the cache when L is a power of two.
+            let mut vtb = vec![0f32; dv * bc];
             let mut o = vec![0f32; rho * dv];
             let mut mx = vec![f32::NEG_INFINITY; rho];
             let mut sm = vec![0f32; rho];
@@ -99,6 +94,11 @@ pub fn attention_f32(
                         };
                     }
                 }
+                for c in 0..kap {
+                    for (j, x) in vp[(c0 + c) * dv..(c0 + c + 1) * dv].iter().enumerate() {
+                        vtb[j * kap + c] = *x;
+                    }
+                }
                 for i in 0..rho {
                     let row = &mut s[i * bc..i * bc + kap];
                     let m_new = row.iter().copied().fold(mx[i], f32::max);
@@ -112,7 +112,7 @@ pub fn attention_f32(
                     mx[i] = m_new;
                     let orow = &mut o[i * dv..(i + 1) * dv];
                     for (j, oj) in orow.iter_mut().enumerate() {
-                        *oj = alpha * *oj + dot(row, &vtp[j * l + c0..j * l + c0 + kap]);
+                        *oj = alpha * *oj + dot(row, &vtb[j * kap..(j + 1) * kap]);
                     }
                 }
             }

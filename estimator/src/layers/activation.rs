@@ -25,13 +25,23 @@ pub fn cost(act: Activation, n: f64, width: u32, pixels: f64, stream: bool) -> A
         Activation::Relu => a.fixed[6] = n * w,
         Activation::LeakyRelu { .. } => {
             a.fixed[6] = n * w;
-            a.products.push(Products { count: n, a: width, b: width, dsp_cap: None });
+            a.products.push(Products {
+                count: n,
+                a: width,
+                b: width,
+                dsp_cap: None,
+            });
         }
         Activation::Sigmoid | Activation::Tanh => a.fixed[7] = n,
         Activation::Softmax => {
             a.fixed[7] = n + 1.0;
             a.fixed[6] = n * w;
-            a.products.push(Products { count: n, a: width, b: width, dsp_cap: None });
+            a.products.push(Products {
+                count: n,
+                a: width,
+                b: width,
+                dsp_cap: None,
+            });
         }
     }
     a.timing[4] = 1.0;
@@ -47,7 +57,13 @@ pub fn cost(act: Activation, n: f64, width: u32, pixels: f64, stream: bool) -> A
 /// A separate Activation layer.
 pub fn analyse(ctx: &LayerCtx, act: Activation) -> Analysis {
     let input = ctx.input();
-    cost(act, super::elements(input), ctx.settings.result.width(), super::pixels(input), ctx.io_stream())
+    cost(
+        act,
+        super::elements(input),
+        ctx.settings.result.width(),
+        super::pixels(input),
+        ctx.io_stream(),
+    )
 }
 
 /// The activation fused in a Dense/Conv layer of the IR, which hls4ml runs as its own layer
@@ -57,7 +73,13 @@ pub fn absorb_fused(ctx: &LayerCtx, a: &mut Analysis) {
         return;
     }
     let out = ctx.output();
-    let c = cost(ctx.layer.activation, super::elements(out), ctx.settings.result.width(), super::pixels(out), ctx.io_stream());
+    let c = cost(
+        ctx.layer.activation,
+        super::elements(out),
+        ctx.settings.result.width(),
+        super::pixels(out),
+        ctx.io_stream(),
+    );
     a.absorb(c);
 }
 
@@ -74,6 +96,9 @@ mod tests {
         let s = cost(Activation::Softmax, 5.0, 16, 1.0, false);
         assert_eq!((s.fixed[7], s.multipliers), (6.0, 5.0));
         // Linear costs nothing.
-        assert_eq!(cost(Activation::Linear, 10.0, 16, 1.0, false).timing, [0.0; 6]);
+        assert_eq!(
+            cost(Activation::Linear, 10.0, 16, 1.0, false).timing,
+            [0.0; 6]
+        );
     }
 }

@@ -15,7 +15,12 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
     let rf = (ctx.settings.reuse_factor as f64).max(1.0);
     let mut a = Analysis::free(FORMULAS);
     let scale = ctx.settings.scale.width();
-    a.products.push(Products { count: (n / rf).ceil(), a: ctx.input_width, b: scale, dsp_cap: None });
+    a.products.push(Products {
+        count: (n / rf).ceil(),
+        a: ctx.input_width,
+        b: scale,
+        dsp_cap: None,
+    });
     a.multipliers = (n / rf).ceil();
     a.fixed[6] = n * ctx.settings.result.width() as f64;
     a.timing[4] = 1.0;
@@ -23,6 +28,11 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         a.timing_base = super::pixels(input);
         a.ii = super::IiRule::Fixed(a.timing_base);
     }
-    a.inputs = vec![("n", n), ("RF", rf), ("a_bits", ctx.input_width as f64), ("scale_bits", scale as f64)];
+    a.inputs = vec![
+        ("n", n),
+        ("RF", rf),
+        ("a_bits", ctx.input_width as f64),
+        ("scale_bits", scale as f64),
+    ];
     a
 }

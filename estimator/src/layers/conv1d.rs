@@ -6,7 +6,10 @@ use super::{Analysis, LayerCtx};
 use ir::LayerKind;
 
 pub fn analyse(ctx: &LayerCtx) -> Analysis {
-    let LayerKind::Conv1D { filters, kernel, .. } = ctx.layer.kind else {
+    let LayerKind::Conv1D {
+        filters, kernel, ..
+    } = ctx.layer.kind
+    else {
         unreachable!("conv1d::analyse is only called for Conv1D layers")
     };
     let input = ctx.input();

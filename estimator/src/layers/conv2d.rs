@@ -7,7 +7,10 @@ use super::{Analysis, LayerCtx};
 use ir::LayerKind;
 
 pub fn analyse(ctx: &LayerCtx) -> Analysis {
-    let LayerKind::Conv2D { filters, kernel, .. } = ctx.layer.kind else {
+    let LayerKind::Conv2D {
+        filters, kernel, ..
+    } = ctx.layer.kind
+    else {
         unreachable!("conv2d::analyse is only called for Conv2D layers")
     };
     let input = ctx.input();
@@ -16,7 +19,14 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
     let out_pixels = super::pixels(ctx.output());
     let in_w = *input.get(1).unwrap_or(&0) as f64;
     let line_words = (kernel[0].saturating_sub(1)) as f64 * in_w * chans as f64;
-    let mut a = super::conv_layer(ctx, kernel[0] * kernel[1] * chans, filters, in_pixels, out_pixels, line_words);
+    let mut a = super::conv_layer(
+        ctx,
+        kernel[0] * kernel[1] * chans,
+        filters,
+        in_pixels,
+        out_pixels,
+        line_words,
+    );
     a.inputs.insert(0, ("filt_w", kernel[1] as f64));
     a.inputs.insert(0, ("filt_h", kernel[0] as f64));
     a
@@ -34,7 +44,13 @@ mod tests {
         // 64 × 27 = 1728 cycles plus the stage depth. Kernel: block_factor = 108/27 = 4.
         let net = one_layer_net_io(
             vec![8, 8, 3],
-            LayerKind::Conv2D { filters: 4, kernel: [3, 3], stride: [1, 1], padding: Padding::Valid, use_bias: true },
+            LayerKind::Conv2D {
+                filters: 4,
+                kernel: [3, 3],
+                stride: [1, 1],
+                padding: Padding::Valid,
+                use_bias: true,
+            },
             Activation::Linear,
             Strategy::Resource,
             27,
@@ -43,7 +59,11 @@ mod tests {
         );
         let e = estimate_one(&net, "fc");
         assert_eq!((e.reuse_factor, e.multipliers), (Some(27), 4));
-        assert!(e.latency_best >= 1728 && e.latency_best <= 1731, "{}", e.latency_best);
+        assert!(
+            e.latency_best >= 1728 && e.latency_best <= 1731,
+            "{}",
+            e.latency_best
+        );
         assert_eq!(e.ii as f64, 1728.0);
     }
 
@@ -52,7 +72,13 @@ mod tests {
         // 6×6×1 → 4×4×2 (3×3 valid), Latency RF 1: 16 partitions, one per cycle.
         let net = one_layer_net_io(
             vec![6, 6, 1],
-            LayerKind::Conv2D { filters: 2, kernel: [3, 3], stride: [1, 1], padding: Padding::Valid, use_bias: true },
+            LayerKind::Conv2D {
+                filters: 2,
+                kernel: [3, 3],
+                stride: [1, 1],
+                padding: Padding::Valid,
+                use_bias: true,
+            },
             Activation::Linear,
             Strategy::Latency,
             1,

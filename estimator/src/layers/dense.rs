@@ -16,7 +16,11 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
     let spec = MacSpec {
         n_in,
         n_out: units as u64,
-        n_zeros: ctx.layer.weight("kernel").map(|t| t.zeros() as u64).unwrap_or(0),
+        n_zeros: ctx
+            .layer
+            .weight("kernel")
+            .map(|t| t.zeros() as u64)
+            .unwrap_or(0),
         a: ctx.input_width,
         w: ctx.settings.weight.width(),
         acc: ctx.settings.accum.width(),
@@ -42,13 +46,27 @@ mod tests {
     fn resource_dense_rf_and_latency() {
         // Dense 32 → 64, Resource, RF 513 requested: hls4ml picks 512 (as the pilot row
         // dense_32_64_*b stores); block_factor 4; II = RF = 512; latency = RF + stage depth.
-        let net = one_layer_net(vec![32], LayerKind::Dense { units: 64, use_bias: true }, Activation::Linear, Strategy::Resource, 513, 16);
+        let net = one_layer_net(
+            vec![32],
+            LayerKind::Dense {
+                units: 64,
+                use_bias: true,
+            },
+            Activation::Linear,
+            Strategy::Resource,
+            513,
+            16,
+        );
         let e = estimate_one(&net, "fc");
         assert_eq!(e.reuse_factor, Some(512));
         assert_eq!(e.requested_reuse_factor, Some(513));
         assert_eq!(e.multipliers, 4);
         assert_eq!(e.ii, 512);
-        assert!(e.latency_best >= 512 && e.latency_best <= 515, "{}", e.latency_best);
+        assert!(
+            e.latency_best >= 512 && e.latency_best <= 515,
+            "{}",
+            e.latency_best
+        );
         // 16-bit products map to DSPs in every calibration: one DSP48E2 per 16×16 product.
         assert_eq!(e.csynth.dsp, 4.0);
     }
@@ -56,7 +74,17 @@ mod tests {
     #[test]
     fn latency_dense_fully_parallel() {
         // Dense 16 → 10, Latency, RF 1: 160 multipliers, II 1.
-        let net = one_layer_net(vec![16], LayerKind::Dense { units: 10, use_bias: true }, Activation::Relu, Strategy::Latency, 1, 16);
+        let net = one_layer_net(
+            vec![16],
+            LayerKind::Dense {
+                units: 10,
+                use_bias: true,
+            },
+            Activation::Relu,
+            Strategy::Latency,
+            1,
+            16,
+        );
         let e = estimate_one(&net, "fc");
         assert_eq!((e.multipliers, e.ii), (160, 1));
         assert_eq!(e.csynth.bram_18k, 0.0);

@@ -85,7 +85,11 @@ pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
                 ));
             }
             fixed[3] = live * acc;
-            let frac = calib.kind(LabelKind::Csynth).latency.dsp.fraction(spec.a.min(spec.w));
+            let frac = calib
+                .kind(LabelKind::Csynth)
+                .latency
+                .dsp
+                .fraction(spec.a.min(spec.w));
             timing[1] = 1.0;
             let ii = if rf > 1 {
                 // Products time-shared on the ALLOCATION-limited DSPs need operand selection and
@@ -107,7 +111,12 @@ pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
                 rf,
                 multipliers: limit.max(0.0),
                 block_factor: limit.max(0.0),
-                products: Products { count: live, a: spec.a, b: spec.w, dsp_cap: cap },
+                products: Products {
+                    count: live,
+                    a: spec.a,
+                    b: spec.w,
+                    dsp_cap: cap,
+                },
                 fixed,
                 weight_bram: 0.0,
                 bram_kernels: 0.0,
@@ -150,7 +159,11 @@ pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
             // RF = k·n_in: each multiplier adds into acc[outidx[ir] + im·k] with a run-time
             // index; for k ≥ 3 csynth builds a demux over all n_out accumulators per multiplier
             // (pilot data: LUT ∝ block_factor·n_out at k ≥ 3, flat at k = 2).
-            let outscale = if rf > spec.n_in && rf % spec.n_in == 0 { rf / spec.n_in } else { 1 };
+            let outscale = if rf > spec.n_in && rf % spec.n_in == 0 {
+                rf / spec.n_in
+            } else {
+                1
+            };
             if outscale >= 3 {
                 fixed[9] = bf * spec.n_out as f64 * acc;
             }
@@ -170,7 +183,12 @@ pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
                 rf,
                 multipliers: mult_limit.min(bf),
                 block_factor: bf,
-                products: Products { count: bf, a: spec.a, b: spec.w, dsp_cap: None },
+                products: Products {
+                    count: bf,
+                    a: spec.a,
+                    b: spec.w,
+                    dsp_cap: None,
+                },
                 fixed,
                 weight_bram,
                 bram_kernels,
@@ -185,7 +203,12 @@ pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
 }
 
 /// A warning when one product is too wide for a single DSP of the part.
-pub fn wide_product_warning(layer: &str, a: u32, w: u32, device: &crate::resources::Device) -> Option<String> {
+pub fn wide_product_warning(
+    layer: &str,
+    a: u32,
+    w: u32,
+    device: &crate::resources::Device,
+) -> Option<String> {
     let per = device.dsp_per_product(a, w);
     (per > 1).then(|| {
         format!(
@@ -200,7 +223,16 @@ mod tests {
     use super::*;
 
     fn spec(n_in: u64, n_out: u64, rf: u64, strategy: Strategy) -> MacSpec {
-        MacSpec { n_in, n_out, n_zeros: 0, a: 16, w: 16, acc: 16, requested_rf: rf, strategy }
+        MacSpec {
+            n_in,
+            n_out,
+            n_zeros: 0,
+            a: 16,
+            w: 16,
+            acc: 16,
+            requested_rf: rf,
+            strategy,
+        }
     }
 
     #[test]
@@ -230,18 +262,36 @@ mod tests {
     #[test]
     fn resource_adjusts_invalid_rf_with_warning() {
         // hls4ml 1.3.0 get_closest_reuse_factor: (80, 24) asked 1024 → 960.
-        let m = analyse(&spec(80, 24, 1024, Strategy::Resource), &Calibration::prior(), "fc1");
+        let m = analyse(
+            &spec(80, 24, 1024, Strategy::Resource),
+            &Calibration::prior(),
+            "fc1",
+        );
         assert_eq!(m.rf, 960);
-        assert!(m.warnings[0].contains("invalid ReuseFactor=1024") && m.warnings[0].contains("960"));
+        assert!(
+            m.warnings[0].contains("invalid ReuseFactor=1024") && m.warnings[0].contains("960")
+        );
     }
 
     #[test]
     fn unroll_limit_warnings() {
-        let m = analyse(&spec(64, 64, 512, Strategy::Latency), &Calibration::prior(), "big");
+        let m = analyse(
+            &spec(64, 64, 512, Strategy::Latency),
+            &Calibration::prior(),
+            "big",
+        );
         assert!(m.warnings.iter().any(|w| w.contains("will not synthesise")));
-        let m = analyse(&spec(64, 64, 1, Strategy::Resource), &Calibration::prior(), "big");
+        let m = analyse(
+            &spec(64, 64, 1, Strategy::Resource),
+            &Calibration::prior(),
+            "big",
+        );
         assert!(m.warnings.iter().any(|w| w.contains("will not synthesise")));
-        let m = analyse(&spec(64, 64, 2, Strategy::Resource), &Calibration::prior(), "ok");
+        let m = analyse(
+            &spec(64, 64, 2, Strategy::Resource),
+            &Calibration::prior(),
+            "ok",
+        );
         assert!(m.warnings.is_empty());
     }
 }

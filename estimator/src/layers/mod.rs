@@ -146,10 +146,20 @@ impl Analysis {
 /// A layer built around one matrix-vector kernel called `invocations` times in a pipelined
 /// loop (Dense positions, Conv partitions or pixels): resources of one kernel, cycles
 /// `invocations × II_kernel` plus the stage depth once.
-pub fn mac_layer(ctx: &LayerCtx, spec: &mac::MacSpec, invocations: f64, _stream_invocations: f64) -> Analysis {
+pub fn mac_layer(
+    ctx: &LayerCtx,
+    spec: &mac::MacSpec,
+    invocations: f64,
+    _stream_invocations: f64,
+) -> Analysis {
     let m = mac::analyse(spec, ctx.calib, &ctx.layer.name);
     let mut warnings = m.warnings;
-    let frac = ctx.calib.kind(LabelKind::Csynth).get(spec.strategy).dsp.fraction(spec.a.min(spec.w));
+    let frac = ctx
+        .calib
+        .kind(LabelKind::Csynth)
+        .get(spec.strategy)
+        .dsp
+        .fraction(spec.a.min(spec.w));
     if frac > 0.0 {
         if let Some(w) = mac::wide_product_warning(&ctx.layer.name, spec.a, spec.w, ctx.device) {
             warnings.push(w);
@@ -186,17 +196,29 @@ pub fn mac_layer(ctx: &LayerCtx, spec: &mac::MacSpec, invocations: f64, _stream_
             ("block_factor", m.block_factor),
         ],
         warnings,
-        coefficients: (spec.strategy == Strategy::Resource && m.rf == 1).then_some(Strategy::Latency),
+        coefficients: (spec.strategy == Strategy::Resource && m.rf == 1)
+            .then_some(Strategy::Latency),
     }
 }
 
 /// A convolution: its kernel (n_in = window·channels, n_out = filters) called once per output
 /// pixel (io_parallel) or per input pixel (io_stream), plus its window/line buffers.
-pub fn conv_layer(ctx: &LayerCtx, n_in: usize, n_out: usize, in_pixels: f64, out_pixels: f64, line_words: f64) -> Analysis {
+pub fn conv_layer(
+    ctx: &LayerCtx,
+    n_in: usize,
+    n_out: usize,
+    in_pixels: f64,
+    out_pixels: f64,
+    line_words: f64,
+) -> Analysis {
     let spec = mac::MacSpec {
         n_in: n_in as u64,
         n_out: n_out as u64,
-        n_zeros: ctx.layer.weight("kernel").map(|t| t.zeros() as u64).unwrap_or(0),
+        n_zeros: ctx
+            .layer
+            .weight("kernel")
+            .map(|t| t.zeros() as u64)
+            .unwrap_or(0),
         a: ctx.input_width,
         w: ctx.settings.weight.width(),
         acc: ctx.settings.accum.width(),
@@ -206,10 +228,18 @@ pub fn conv_layer(ctx: &LayerCtx, n_in: usize, n_out: usize, in_pixels: f64, out
     let stream = ctx.io_stream();
     let invocations = if stream { in_pixels } else { out_pixels };
     let mut a = mac_layer(ctx, &spec, invocations, invocations);
-    a.fixed[8] += n_in as f64 * spec.a as f64 + if stream { line_words * spec.a as f64 } else { 0.0 };
+    a.fixed[8] += n_in as f64 * spec.a as f64
+        + if stream {
+            line_words * spec.a as f64
+        } else {
+            0.0
+        };
     a.inputs.insert(0, ("n_out", n_out as f64));
     a.inputs.insert(0, ("n_in", n_in as f64));
-    a.inputs.push((if stream { "in_pixels" } else { "n_partitions" }, invocations));
+    a.inputs.push((
+        if stream { "in_pixels" } else { "n_partitions" },
+        invocations,
+    ));
     activation::absorb_fused(ctx, &mut a);
     a
 }
@@ -267,7 +297,13 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
 }
 
 /// The LUT/FF feature vector of an analysis under one DSP mapping, and the DSP count.
-pub fn features(a: &Analysis, calib: &Calibration, kind: LabelKind, strategy: Strategy, device: &Device) -> ([f64; NF], f64) {
+pub fn features(
+    a: &Analysis,
+    calib: &Calibration,
+    kind: LabelKind,
+    strategy: Strategy,
+    device: &Device,
+) -> ([f64; NF], f64) {
     let map = calib.kind(kind).get(strategy).dsp;
     let mut f = a.fixed;
     let mut dsp = 0.0;
@@ -289,14 +325,23 @@ fn dot(a: &[f64; NF], b: &[f64; NF]) -> f64 {
 }
 
 /// Resources of one label kind.
-pub fn resources(a: &Analysis, calib: &Calibration, kind: LabelKind, strategy: Strategy, device: &Device) -> ([f64; NF], Resources) {
+pub fn resources(
+    a: &Analysis,
+    calib: &Calibration,
+    kind: LabelKind,
+    strategy: Strategy,
+    device: &Device,
+) -> ([f64; NF], Resources) {
     let c = calib.kind(kind).get(strategy);
     let (f, dsp) = features(a, calib, kind, strategy, device);
     let r = Resources {
         lut: dot(&c.lut, &f).max(0.0),
         ff: dot(&c.ff, &f).max(0.0),
         dsp,
-        bram_18k: (c.bram[0] * a.weight_bram + c.bram[1] * a.bram_kernels + c.bram[2] * a.banked_bram).max(0.0)
+        bram_18k: (c.bram[0] * a.weight_bram
+            + c.bram[1] * a.bram_kernels
+            + c.bram[2] * a.banked_bram)
+            .max(0.0)
             + a.extra_bram,
         uram: 0.0,
     };
@@ -305,12 +350,23 @@ pub fn resources(a: &Analysis, calib: &Calibration, kind: LabelKind, strategy: S
 
 /// Best latency in cycles of an analysis.
 pub fn best_cycles(a: &Analysis, calib: &Calibration) -> f64 {
-    let t: f64 = a.timing.iter().zip(&calib.timing.cycles).map(|(x, c)| x * c).sum();
+    let t: f64 = a
+        .timing
+        .iter()
+        .zip(&calib.timing.cycles)
+        .map(|(x, c)| x * c)
+        .sum();
     (a.timing_base + t).max(0.0)
 }
 
 /// Apply the calibration to an analysis.
-pub fn finish(layer: &ir::Layer, strategy: Strategy, calib: &Calibration, device: &Device, a: Analysis) -> LayerEstimate {
+pub fn finish(
+    layer: &ir::Layer,
+    strategy: Strategy,
+    calib: &Calibration,
+    device: &Device,
+    a: Analysis,
+) -> LayerEstimate {
     let coeffs = a.coefficients.unwrap_or(strategy);
     let (fc, csynth) = resources(&a, calib, LabelKind::Csynth, coeffs, device);
     let (fp, post) = resources(&a, calib, LabelKind::PostSynthesis, coeffs, device);
@@ -345,25 +401,45 @@ impl LayerEstimate {
         let mut out = Vec::new();
         out.push(format!("{} ({}, {}):", self.name, self.kind, self.strategy));
         if !a.inputs.is_empty() {
-            let ins: Vec<String> = a.inputs.iter().map(|(n, v)| format!("{n}={}", fmt_num(*v))).collect();
+            let ins: Vec<String> = a
+                .inputs
+                .iter()
+                .map(|(n, v)| format!("{n}={}", fmt_num(*v)))
+                .collect();
             out.push(format!("  inputs: {}", ins.join(", ")));
         }
         for f in a.formulas {
             out.push(format!("  {f}"));
         }
         for p in &a.products {
-            out.push(format!("  products: {} × ({}-bit × {}-bit)", fmt_num(p.count), p.a, p.b));
+            out.push(format!(
+                "  products: {} × ({}-bit × {}-bit)",
+                fmt_num(p.count),
+                p.a,
+                p.b
+            ));
         }
-        for (k, kind) in [LabelKind::Csynth, LabelKind::PostSynthesis].into_iter().enumerate() {
+        for (k, kind) in [LabelKind::Csynth, LabelKind::PostSynthesis]
+            .into_iter()
+            .enumerate()
+        {
             let c = calib.kind(kind).get(self.strategy_enum);
             let f = &self.features[k];
-            let r = if k == 0 { &self.csynth } else { &self.post_synthesis };
+            let r = if k == 0 {
+                &self.csynth
+            } else {
+                &self.post_synthesis
+            };
             let terms = |coef: &[f64; NF]| -> String {
                 let t: Vec<String> = (0..NF)
                     .filter(|&i| f[i] != 0.0 && coef[i] != 0.0)
                     .map(|i| format!("{}×{}={}", fmt_num(coef[i]), FEATURES[i], fmt_num(f[i])))
                     .collect();
-                if t.is_empty() { "0".into() } else { t.join(" + ") }
+                if t.is_empty() {
+                    "0".into()
+                } else {
+                    t.join(" + ")
+                }
             };
             out.push(format!(
                 "  [{}] DSP share of products: clamp((w−{})/({}−{}),0,1) → dsp {}",
@@ -373,8 +449,18 @@ impl LayerEstimate {
                 fmt_num(c.dsp.w0),
                 fmt_num(r.dsp)
             ));
-            out.push(format!("  [{}] lut {} = {}", kind.name(), fmt_num(r.lut), terms(&c.lut)));
-            out.push(format!("  [{}] ff {} = {}", kind.name(), fmt_num(r.ff), terms(&c.ff)));
+            out.push(format!(
+                "  [{}] lut {} = {}",
+                kind.name(),
+                fmt_num(r.lut),
+                terms(&c.lut)
+            ));
+            out.push(format!(
+                "  [{}] ff {} = {}",
+                kind.name(),
+                fmt_num(r.ff),
+                terms(&c.ff)
+            ));
             out.push(format!(
                 "  [{}] bram_18k {} = {}×weight_bram({}) + {}×bram_kernels({}) + {}×banked_bram({}) + tables/buffers {}",
                 kind.name(),
@@ -390,7 +476,14 @@ impl LayerEstimate {
         }
         let t: Vec<String> = (0..NT)
             .filter(|&i| a.timing[i] != 0.0)
-            .map(|i| format!("{}×{}={}", fmt_num(calib.timing.cycles[i]), TIMING_FEATURES[i], fmt_num(a.timing[i])))
+            .map(|i| {
+                format!(
+                    "{}×{}={}",
+                    fmt_num(calib.timing.cycles[i]),
+                    TIMING_FEATURES[i],
+                    fmt_num(a.timing[i])
+                )
+            })
             .collect();
         out.push(format!(
             "  latency best {} = base {}{}{}; worst {}; II {}",
@@ -435,8 +528,19 @@ pub fn bram18_for(depth: u64, width: u64) -> u64 {
     if depth == 0 || width == 0 {
         return 0;
     }
-    const SHAPES: [(u64, u64); 6] = [(512, 36), (1024, 18), (2048, 9), (4096, 4), (8192, 2), (16384, 1)];
-    let (d, w) = SHAPES.iter().copied().find(|(d, _)| depth <= *d).unwrap_or((16384, 1));
+    const SHAPES: [(u64, u64); 6] = [
+        (512, 36),
+        (1024, 18),
+        (2048, 9),
+        (4096, 4),
+        (8192, 2),
+        (16384, 1),
+    ];
+    let (d, w) = SHAPES
+        .iter()
+        .copied()
+        .find(|(d, _)| depth <= *d)
+        .unwrap_or((16384, 1));
     width.div_ceil(w) * depth.div_ceil(d)
 }
 
@@ -450,7 +554,13 @@ pub(crate) mod tests {
         Device {
             part: "xcu250-figd2104-2L-e".into(),
             family: "virtexuplus".into(),
-            capacity: Resources { lut: 1_728_000.0, ff: 3_456_000.0, dsp: 12_288.0, bram_18k: 5_376.0, uram: 1_280.0 },
+            capacity: Resources {
+                lut: 1_728_000.0,
+                ff: 3_456_000.0,
+                dsp: 12_288.0,
+                bram_18k: 5_376.0,
+                uram: 1_280.0,
+            },
             dsp_a_width: 27,
             dsp_b_width: 18,
         }
@@ -473,13 +583,22 @@ pub(crate) mod tests {
             io_type: io,
             ..HlsConfig::default()
         };
-        net.add_layer(Layer::new("in", LayerKind::Input { shape: input }), &[]).unwrap();
-        net.add_layer(Layer::new("fc", kind).with_activation(act), &["in"]).unwrap();
+        net.add_layer(Layer::new("in", LayerKind::Input { shape: input }), &[])
+            .unwrap();
+        net.add_layer(Layer::new("fc", kind).with_activation(act), &["in"])
+            .unwrap();
         net.infer_shapes().unwrap();
         net
     }
 
-    pub fn one_layer_net(input: Vec<usize>, kind: LayerKind, act: Activation, strategy: Strategy, rf: u32, bits: u32) -> Network {
+    pub fn one_layer_net(
+        input: Vec<usize>,
+        kind: LayerKind,
+        act: Activation,
+        strategy: Strategy,
+        rf: u32,
+        bits: u32,
+    ) -> Network {
         one_layer_net_io(input, kind, act, strategy, rf, bits, IoType::Parallel)
     }
 
@@ -502,6 +621,9 @@ pub(crate) mod tests {
 
     #[test]
     fn number_format() {
-        assert_eq!((fmt_num(3.0), fmt_num(0.25), fmt_num(1.0 / 3.0)), ("3".into(), "0.25".into(), "0.333".into()));
+        assert_eq!(
+            (fmt_num(3.0), fmt_num(0.25), fmt_num(1.0 / 3.0)),
+            ("3".into(), "0.25".into(), "0.333".into())
+        );
     }
 }

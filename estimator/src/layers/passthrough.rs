@@ -3,7 +3,8 @@
 
 use super::{Analysis, LayerCtx};
 
-pub const FORMULAS: &[&str] = &["no logic: Input/Flatten/Reshape are renames, Dropout is removed by hls4ml"];
+pub const FORMULAS: &[&str] =
+    &["no logic: Input/Flatten/Reshape are renames, Dropout is removed by hls4ml"];
 
 pub fn analyse(_ctx: &LayerCtx) -> Analysis {
     Analysis::free(FORMULAS)

@@ -41,7 +41,12 @@ mod tests {
         // 4×4×2 → 2×2×2 with 2×2 windows: 8 outputs × 4 compares × 16 bits = 512 elem bits.
         let net = one_layer_net(
             vec![4, 4, 2],
-            LayerKind::Pool2D { op: PoolOp::Max, pool: [2, 2], stride: [2, 2], padding: Padding::Valid },
+            LayerKind::Pool2D {
+                op: PoolOp::Max,
+                pool: [2, 2],
+                stride: [2, 2],
+                padding: Padding::Valid,
+            },
             Activation::Linear,
             Strategy::Latency,
             1,

@@ -114,6 +114,11 @@ def hls4ml_write_inprocess(path, out_dir, n):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--presynth', default=str(ROOT / 'target' / 'release' / 'presynth'))
+    ap.add_argument(
+        '--lean',
+        default=str(ROOT / 'target' / 'release' / 'presynth-codegen'),
+        help='the lean codegen-only binary (cargo build --release -p hls-codegen); skipped if absent',
+    )
     ap.add_argument('--out', default=str(ROOT / 'target' / 'bench-codegen'))
     ap.add_argument('--runs', type=int, default=20, help='presynth process runs per model')
     ap.add_argument('--py-runs', type=int, default=3, help='hls4ml process runs per model')
@@ -126,16 +131,25 @@ def main():
         shutil.rmtree(out)
     paths = build_models(out / 'models')
     presynth = str(Path(args.presynth).resolve())
+    lean = str(Path(args.lean).resolve())
     results = {}
     for name, path in paths.items():
         r = {}
         # (a) processes
-        pt = []
-        for k in range(args.runs):
-            d = out / f'{name}_presynth'
-            dt, _ = timed([presynth, 'codegen', str(path), '-o', str(d), '--force', '--format', 'json'])
-            pt.append(dt)
-        r['presynth_process_s'] = statistics.median(pt)
+        # fresh output directories (nothing to replace), warm page cache
+        for label, cmd in [('presynth', [presynth, 'codegen']), ('lean', [lean])]:
+            if label == 'lean' and not Path(lean).exists():
+                continue
+            for link in ['copy', 'symlink']:
+                pt = []
+                for k in range(args.runs + 1):
+                    d = out / f'{name}_{label}_{link}_{k}'
+                    dt, _ = timed(cmd + [str(path), '-o', str(d), '--link', link])
+                    if k:
+                        pt.append(dt)
+                    shutil.rmtree(d)
+                r[f'{label}_process_{link}_s'] = statistics.median(pt)
+        r['presynth_process_s'] = r['presynth_process_copy_s']
         ht = []
         for k in range(args.py_runs):
             d = out / f'{name}_hls4ml_proc{k}'
@@ -180,6 +194,14 @@ def main():
         batch[link] = json.loads(js)['batch']
     results['batch'] = batch
 
+    print('(a) end to end (process, median): model file -> project directory')
+    for name in paths:
+        r = results[name]
+        line = f'  {name:<16} hls4ml (import+load+convert+write) {r["hls4ml_process_s"]:.2f} s'
+        for k in ['presynth_process_copy_s', 'presynth_process_symlink_s', 'lean_process_copy_s', 'lean_process_symlink_s']:
+            if k in r:
+                line += f' | {k.replace("_process", "").replace("_s", "")} {r[k] * 1e3:.1f} ms = {r["hls4ml_process_s"] / r[k]:.0f}x'
+        print(line)
     print(f'{"model":<16} {"(a) presynth proc":>18} {"hls4ml proc":>12} {"ratio":>7} | {"(b) hls4ml write()":>18} '
           f'{"copy":>9} {"hardlink":>9} {"symlink":>9} | ratios copy/hardlink/symlink')
     for name in paths:

@@ -123,6 +123,23 @@ MODELS = {
             D('out', 4, 'sigmoid'),
         ],
     ),
+    # 'same' padding with stride 2 (io_parallel: pads in the config and the im2col code)
+    'conv2d_same_stride': dict(
+        input=[7, 7, 2],
+        layers=[
+            dict(type='Conv2D', name='conv1', filters=3, kernel_size=[3, 3], activation='relu', padding='same', strides=[2, 2]),
+            dict(type='Flatten', name='flat'),
+            D('out', 4, 'softmax'),
+        ],
+    ),
+    'conv1d_gap': dict(
+        input=[12, 3],
+        layers=[
+            dict(type='Conv1D', name='conv1', filters=5, kernel_size=3, activation='tanh'),
+            dict(type='GlobalAveragePooling1D', name='gap'),
+            D('out', 3, 'softmax'),
+        ],
+    ),
     'dense_bn': dict(
         input=[10],
         layers=[D('fc1', 12), dict(type='BatchNormalization', name='bn1'), dict(type='Activation', name='a1', activation='tanh'), D('fc2', 4)],
@@ -176,6 +193,8 @@ CASES = [
     ('conv1d_pool', ['lat', 'res_rf4', 'stream', 'layer_prec']),
     ('conv2d_pool', ['lat', 'res_rf4', 'stream', 'vivado_lat']),
     ('conv2d_bn', ['lat', 'stream']),
+    ('conv2d_same_stride', ['lat']),
+    ('conv1d_gap', ['lat', 'stream']),
     ('branch_add', ['lat', 'stream']),
     ('branch_concat', ['res_rf4', 'stream']),
 ]
@@ -315,7 +334,16 @@ def build_keras(spec, seed):
         elif t == 'Conv1D':
             lay = keras.layers.Conv1D(ld['filters'], ld['kernel_size'], activation=ld['activation'], name=n)
         elif t == 'Conv2D':
-            lay = keras.layers.Conv2D(ld['filters'], tuple(ld['kernel_size']), activation=ld['activation'], name=n)
+            lay = keras.layers.Conv2D(
+                ld['filters'],
+                tuple(ld['kernel_size']),
+                strides=tuple(ld.get('strides', [1, 1])),
+                padding=ld.get('padding', 'valid'),
+                activation=ld['activation'],
+                name=n,
+            )
+        elif t == 'GlobalAveragePooling1D':
+            lay = keras.layers.GlobalAveragePooling1D(name=n)
         elif t == 'MaxPooling1D':
             lay = keras.layers.MaxPooling1D(ld['pool_size'], name=n)
         elif t == 'MaxPooling2D':

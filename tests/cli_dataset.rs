@@ -18,7 +18,11 @@ fn root() -> PathBuf {
 
 fn stand_in_path() -> String {
     let dir = root().join("tests/fixtures/stand-in");
-    format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default())
+    format!(
+        "{}:{}",
+        dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
 }
 
 /// Run presynth; panic with its output unless it succeeds. Returns stdout.
@@ -69,7 +73,9 @@ fn round_trip_generate_emit_synthesise_ingest_split_export() {
     let ds = tmp.path().join("ds");
     let ds_s = ds.to_str().unwrap();
     const N: u64 = 200;
-    let gen_args = ["dataset", "generate", "--count", "200", "--seed", "11", "--family", "mixed"];
+    let gen_args = [
+        "dataset", "generate", "--count", "200", "--seed", "11", "--family", "mixed",
+    ];
     let mut args: Vec<&str> = gen_args.to_vec();
     args.extend(["--out", ds_s, "--emit-projects", "--format", "json"]);
     let out = Command::new(BIN).args(&args).output().unwrap();
@@ -78,12 +84,20 @@ fn round_trip_generate_emit_synthesise_ingest_split_export() {
         assert_eq!(g["records"], N);
         assert_eq!(g["projects"], N);
         let p = ds.join("projects/gen00000000");
-        for f in ["build_prj.tcl", "project.tcl", "firmware/myproject.cpp", "firmware/parameters.h"] {
+        for f in [
+            "build_prj.tcl",
+            "project.tcl",
+            "firmware/myproject.cpp",
+            "firmware/parameters.h",
+        ] {
             assert!(p.join(f).is_file(), "emitted project lacks {f}");
         }
     } else {
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("hls4ml templates not found"), "generate --emit-projects failed:\n{err}");
+        assert!(
+            err.contains("hls4ml templates not found"),
+            "generate --emit-projects failed:\n{err}"
+        );
         eprintln!("SKIPPED project emission: hls4ml templates are not installed here ({err}); run scripts/setup-python.sh");
         args.retain(|a| *a != "--emit-projects");
         let g: Value = serde_json::from_str(&presynth(&args, &[])).unwrap();
@@ -96,19 +110,60 @@ fn round_trip_generate_emit_synthesise_ingest_split_export() {
         ("PRESYNTH_STANDIN_FAIL", "gen0000000[37]$"),
         ("PRESYNTH_STANDIN_TRUNCATE", "gen00000005$"),
     ];
-    let r = json(&["dataset", "run", ds_s, "--jobs", "3", "--vsynth", "--format", "json"], &hooks);
-    assert_eq!((r["projects"].as_u64(), r["done"].as_u64(), r["failed"].as_u64()), (Some(N), Some(N - 2), Some(2)));
+    let r = json(
+        &[
+            "dataset", "run", ds_s, "--jobs", "3", "--vsynth", "--format", "json",
+        ],
+        &hooks,
+    );
+    assert_eq!(
+        (
+            r["projects"].as_u64(),
+            r["done"].as_u64(),
+            r["failed"].as_u64()
+        ),
+        (Some(N), Some(N - 2), Some(2))
+    );
     let failed = std::fs::read_to_string(ds.join("projects/gen00000003/.presynth/failed")).unwrap();
     assert!(failed.contains("exit status 1"), "{failed}");
     assert!(!ds.join("projects/gen00000003/.presynth/done").exists());
     // Restartable: a second run skips every done project and retries the failed ones.
-    let r = json(&["dataset", "run", ds_s, "--jobs", "2", "--vsynth", "--format", "json"], &hooks);
-    assert_eq!((r["already_done"].as_u64(), r["failed"].as_u64()), (Some(N - 2), Some(2)));
+    let r = json(
+        &[
+            "dataset", "run", ds_s, "--jobs", "2", "--vsynth", "--format", "json",
+        ],
+        &hooks,
+    );
+    assert_eq!(
+        (r["already_done"].as_u64(), r["failed"].as_u64()),
+        (Some(N - 2), Some(2))
+    );
 
     // Slurm: only the two not-done projects are listed, and the task script (run here
     // directly, with the stand-in) synthesises one and writes its done marker.
-    let j = json(&["dataset", "jobs", ds_s, "--scheduler", "slurm", "--array-size", "8", "--vsynth", "--format", "json"], &[]);
-    assert_eq!((j["tasks"].as_u64(), j["skipped_done"].as_u64(), j["array_size"].as_u64()), (Some(2), Some(N - 2), Some(2)));
+    let j = json(
+        &[
+            "dataset",
+            "jobs",
+            ds_s,
+            "--scheduler",
+            "slurm",
+            "--array-size",
+            "8",
+            "--vsynth",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(
+        (
+            j["tasks"].as_u64(),
+            j["skipped_done"].as_u64(),
+            j["array_size"].as_u64()
+        ),
+        (Some(2), Some(N - 2), Some(2))
+    );
     let tasks = std::fs::read_to_string(ds.join("jobs/tasks.txt")).unwrap();
     let listed: Vec<&str> = tasks.lines().collect();
     assert_eq!(listed.len(), 2);
@@ -137,22 +192,55 @@ fn round_trip_generate_emit_synthesise_ingest_split_export() {
     // Ingest: N-1 records (the truncated report is skipped, naming file and field), one failure.
     let lab = tmp.path().join("labelled");
     let lab_s = lab.to_str().unwrap();
-    let i = json(&["dataset", "ingest", ds_s, "-o", lab_s, "--format", "json"], &[]);
+    let i = json(
+        &["dataset", "ingest", ds_s, "-o", lab_s, "--format", "json"],
+        &[],
+    );
     assert_eq!(i["records"].as_u64(), Some(N - 1));
     assert_eq!(i["failed"].as_u64(), Some(1));
     assert_eq!(i["success"].as_u64(), Some(N - 2));
     assert_eq!(i["skipped"].as_u64(), Some(1));
     let e = i["skipped_errors"][0].as_str().unwrap();
-    assert!(e.contains("gen00000005") && e.contains("myproject_csynth.xml") && e.contains("SummaryOfOverallLatency"), "{e}");
+    assert!(
+        e.contains("gen00000005")
+            && e.contains("myproject_csynth.xml")
+            && e.contains("SummaryOfOverallLatency"),
+        "{e}"
+    );
     let recs = lines(&lab.join("records.jsonl"));
     let ok = recs.iter().find(|r| r["id"] == "gen00000000").unwrap();
     // The fixture's values (shared/fixtures/vivado-reports/README.md).
     let c = &ok["csynth"];
-    assert_eq!((c["latency_best_cycles"].as_u64(), c["latency_worst_cycles"].as_u64()), (Some(10), Some(10)));
-    assert_eq!((c["ii_min"].as_u64(), c["ii_max"].as_u64()), (Some(8), Some(8)));
-    assert_eq!((c["lut"].as_u64(), c["ff"].as_u64(), c["dsp"].as_u64(), c["bram_18k"].as_u64()), (Some(2532), Some(7969), Some(73), Some(0)));
+    assert_eq!(
+        (
+            c["latency_best_cycles"].as_u64(),
+            c["latency_worst_cycles"].as_u64()
+        ),
+        (Some(10), Some(10))
+    );
+    assert_eq!(
+        (c["ii_min"].as_u64(), c["ii_max"].as_u64()),
+        (Some(8), Some(8))
+    );
+    assert_eq!(
+        (
+            c["lut"].as_u64(),
+            c["ff"].as_u64(),
+            c["dsp"].as_u64(),
+            c["bram_18k"].as_u64()
+        ),
+        (Some(2532), Some(7969), Some(73), Some(0))
+    );
     let p = &ok["post_synth"];
-    assert_eq!((p["lut"].as_u64(), p["ff"].as_u64(), p["dsp"].as_u64(), p["bram_18k"].as_u64()), (Some(1526), Some(2428), Some(66), Some(0)));
+    assert_eq!(
+        (
+            p["lut"].as_u64(),
+            p["ff"].as_u64(),
+            p["dsp"].as_u64(),
+            p["bram_18k"].as_u64()
+        ),
+        (Some(1526), Some(2428), Some(66), Some(0))
+    );
     assert!(p.get("uram").is_none());
     assert_eq!(ok["provenance"]["tool"], "vitis_hls");
     assert_eq!(ok["provenance"]["tool_version"], "2020.1");
@@ -162,7 +250,22 @@ fn round_trip_generate_emit_synthesise_ingest_split_export() {
     assert!(f.get("csynth").is_none() && f.get("post_synth").is_none());
 
     // Split by architecture: every record once, no architecture in two splits.
-    let s = json(&["dataset", "split", lab_s, "--by", "architecture", "--ratios", "0.8,0.1,0.1", "--seed", "4", "--format", "json"], &[]);
+    let s = json(
+        &[
+            "dataset",
+            "split",
+            lab_s,
+            "--by",
+            "architecture",
+            "--ratios",
+            "0.8,0.1,0.1",
+            "--seed",
+            "4",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
     let mut seen = std::collections::HashMap::new();
     let mut total = 0;
     for (k, part) in s.as_array().unwrap().iter().enumerate() {
@@ -172,18 +275,35 @@ fn round_trip_generate_emit_synthesise_ingest_split_export() {
         for r in recs {
             let a = r["architecture"].as_str().unwrap().to_string();
             let prev = seen.insert(a.clone(), k);
-            assert!(prev.is_none() || prev == Some(k), "architecture {a} is in two splits");
+            assert!(
+                prev.is_none() || prev == Some(k),
+                "architecture {a} is in two splits"
+            );
         }
     }
     assert_eq!(total as u64, N - 1);
     let archs = seen.len() as f64;
     let train_archs = s[0]["architectures"].as_u64().unwrap() as f64;
-    assert!((train_archs / archs - 0.8).abs() < 0.01, "{train_archs} of {archs}");
+    assert!(
+        (train_archs / archs - 0.8).abs() < 0.01,
+        "{train_archs} of {archs}"
+    );
 
     // Export the training split as CSV: one row per record, labels in flat columns.
     let csv_path = tmp.path().join("train.csv");
     let train = s[0]["path"].as_str().unwrap();
-    presynth(&["dataset", "export", train, "--format", "csv", "-o", csv_path.to_str().unwrap()], &[]);
+    presynth(
+        &[
+            "dataset",
+            "export",
+            train,
+            "--format",
+            "csv",
+            "-o",
+            csv_path.to_str().unwrap(),
+        ],
+        &[],
+    );
     let mut rd = csv::Reader::from_path(&csv_path).unwrap();
     let h = rd.headers().unwrap().clone();
     let col = |n: &str| h.iter().position(|x| x == n).unwrap();
@@ -203,7 +323,12 @@ fn round_trip_generate_emit_synthesise_ingest_split_export() {
     let st = json(&["dataset", "stats", lab_s, "--format", "json"], &[]);
     assert_eq!(st["records"].as_u64(), Some(N - 1));
     assert_eq!(st["failed"].as_u64(), Some(1));
-    let fam: u64 = st["by_family"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    let fam: u64 = st["by_family"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
     assert_eq!(fam, N - 1);
     let hist = st["histograms"].as_array().unwrap();
     assert!(!hist.is_empty());
@@ -220,12 +345,19 @@ fn generate_is_byte_identical_across_thread_counts() {
     for threads in ["1", "2"] {
         let d = tmp.path().join(format!("t{threads}"));
         let st = Command::new(BIN)
-            .args(["dataset", "generate", "--count", "3000", "--seed", "5", "--family", "mixed", "--out"])
+            .args([
+                "dataset", "generate", "--count", "3000", "--seed", "5", "--family", "mixed",
+                "--out",
+            ])
             .arg(&d)
             .env("RAYON_NUM_THREADS", threads)
             .output()
             .unwrap();
-        assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+        assert!(
+            st.status.success(),
+            "{}",
+            String::from_utf8_lossy(&st.stderr)
+        );
         outs.push(std::fs::read(d.join("records.jsonl")).unwrap());
     }
     assert_eq!(outs[0], outs[1]);
@@ -264,5 +396,8 @@ fn ingest_shared_csvs_and_wa_json() {
     assert_eq!(i["success"].as_u64(), Some(60 + 717 + 58 + 58 + 33 + 1));
     assert_eq!(i["failed"].as_u64(), Some(1071 - 60 + 1070 - 717));
     assert_eq!(i["skipped"].as_u64(), Some(0));
-    assert_eq!(lines(&out.join("records.jsonl")).len(), 1071 + 1070 + 58 + 58 + 33 + 1);
+    assert_eq!(
+        lines(&out.join("records.jsonl")).len(),
+        1071 + 1070 + 58 + 58 + 33 + 1
+    );
 }

@@ -17,7 +17,10 @@ fn main() {
     let fixtures = here.join("../../shared/fixtures/vivado-reports");
     let tmp = tempfile::tempdir().expect("temp dir");
     let ds = tmp.path();
-    let cfg = GenConfig { family: FamilyChoice::Mixed, ..GenConfig::default() };
+    let cfg = GenConfig {
+        family: FamilyChoice::Mixed,
+        ..GenConfig::default()
+    };
     let manifest = ds.join("records.jsonl");
     let mut f = std::fs::File::create(&manifest).expect("manifest");
     write_manifest(&cfg, 3, n, &mut f, &manifest, &|_| {}).expect("generate");
@@ -25,7 +28,9 @@ fn main() {
     let rpt = std::fs::read(fixtures.join("vivado_synth.rpt")).expect("fixture");
     let app = std::fs::read(fixtures.join("vivado_hls.app")).expect("fixture");
     for i in 0..n {
-        let p = ds.join("projects").join(dataset_tools::generate::record_id(i));
+        let p = ds
+            .join("projects")
+            .join(dataset_tools::generate::record_id(i));
         let r = p.join("myproject_prj/solution1/syn/report");
         std::fs::create_dir_all(&r).expect("mkdir");
         std::fs::write(r.join("myproject_csynth.xml"), &xml).expect("write");

@@ -8,10 +8,19 @@ use std::io::BufWriter;
 use std::time::Instant;
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     let count: u64 = args.first().and_then(|a| a.parse().ok()).unwrap_or(680_000);
-    let family: FamilyChoice = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(FamilyChoice::Mixed);
-    let cfg = GenConfig { family, ..GenConfig::default() };
+    let family: FamilyChoice = args
+        .get(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(FamilyChoice::Mixed);
+    let cfg = GenConfig {
+        family,
+        ..GenConfig::default()
+    };
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("records.jsonl");
     let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(&path).expect("create"));

@@ -58,20 +58,27 @@ pub fn row(r: &Record) -> Vec<String> {
     let (n_layers, n_dense, n_conv, input, params, macs) = match &r.network {
         Some(n) => {
             let layers = n.layers();
-            let count = |f: &dyn Fn(&LayerKind) -> bool| layers.iter().filter(|l| f(&l.kind)).count();
+            let count =
+                |f: &dyn Fn(&LayerKind) -> bool| layers.iter().filter(|l| f(&l.kind)).count();
             let input = layers
                 .iter()
                 .find_map(|l| match &l.kind {
-                    LayerKind::Input { shape } => {
-                        Some(shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("x"))
-                    }
+                    LayerKind::Input { shape } => Some(
+                        shape
+                            .iter()
+                            .map(|d| d.to_string())
+                            .collect::<Vec<_>>()
+                            .join("x"),
+                    ),
                     _ => None,
                 })
                 .unwrap_or_default();
             (
                 Some(count(&|k| !matches!(k, LayerKind::Input { .. }))),
                 Some(count(&|k| matches!(k, LayerKind::Dense { .. }))),
-                Some(count(&|k| matches!(k, LayerKind::Conv1D { .. } | LayerKind::Conv2D { .. }))),
+                Some(count(&|k| {
+                    matches!(k, LayerKind::Conv1D { .. } | LayerKind::Conv2D { .. })
+                })),
                 input,
                 Some(n.total_params()),
                 Some(n.total_macs()),
@@ -92,7 +99,10 @@ pub fn row(r: &Record) -> Vec<String> {
         opt(params),
         opt(macs),
         r.weight_bits().to_string(),
-        r.weight_precision.as_ref().unwrap_or(&r.hls.precision).to_string(),
+        r.weight_precision
+            .as_ref()
+            .unwrap_or(&r.hls.precision)
+            .to_string(),
         r.hls.reuse_factor.to_string(),
         r.hls.strategy.to_string(),
         r.hls.io_type.to_string(),

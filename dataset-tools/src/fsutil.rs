@@ -13,7 +13,10 @@ pub struct TempDir {
 impl TempDir {
     /// Create `<dest>.tmp-<pid>-<n>` next to `dest`.
     pub fn beside(dest: &Path) -> Result<TempDir> {
-        let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = dest
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent).map_err(|e| DatasetError::io(parent, e))?;
         let name = dest
             .file_name()
@@ -23,7 +26,12 @@ impl TempDir {
         loop {
             let path = parent.join(format!(".{name}.tmp-{}-{n}", std::process::id()));
             match std::fs::create_dir(&path) {
-                Ok(()) => return Ok(TempDir { path, committed: false }),
+                Ok(()) => {
+                    return Ok(TempDir {
+                        path,
+                        committed: false,
+                    })
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => n += 1,
                 Err(e) => return Err(DatasetError::io(&path, e)),
             }
@@ -38,10 +46,15 @@ impl TempDir {
     /// an error (nothing is overwritten).
     pub fn commit(mut self, dest: &Path) -> Result<()> {
         if dest.exists() {
-            std::fs::remove_dir(dest).map_err(|e| DatasetError::io(dest, std::io::Error::new(
-                e.kind(),
-                format!("output exists and is not an empty directory ({e})"),
-            )))?;
+            std::fs::remove_dir(dest).map_err(|e| {
+                DatasetError::io(
+                    dest,
+                    std::io::Error::new(
+                        e.kind(),
+                        format!("output exists and is not an empty directory ({e})"),
+                    ),
+                )
+            })?;
         }
         std::fs::rename(&self.path, dest).map_err(|e| DatasetError::io(dest, e))?;
         self.committed = true;
@@ -60,7 +73,9 @@ impl Drop for TempDir {
 /// Fail early when `dest` exists and is not an empty directory.
 pub fn check_free(dest: &Path) -> Result<()> {
     if dest.exists() {
-        let empty = std::fs::read_dir(dest).map(|mut d| d.next().is_none()).unwrap_or(false);
+        let empty = std::fs::read_dir(dest)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false);
         if !empty {
             return Err(DatasetError::Invalid(format!(
                 "{}: output exists and is not an empty directory",

@@ -151,7 +151,10 @@ pub fn read_all(path: impl AsRef<Path>) -> Result<Vec<Record>> {
 }
 
 /// Write records to a JSONL file.
-pub fn write_all<'a>(path: impl AsRef<Path>, records: impl IntoIterator<Item = &'a Record>) -> Result<u64> {
+pub fn write_all<'a>(
+    path: impl AsRef<Path>,
+    records: impl IntoIterator<Item = &'a Record>,
+) -> Result<u64> {
     let mut w = Writer::create(path)?;
     for r in records {
         w.write(r)?;
@@ -188,7 +191,10 @@ mod tests {
         let p = dir.path().join("r.jsonl");
         assert_eq!(write_all(&p, &[rec("a"), rec("b")]).unwrap(), 2);
         let back = read_all(&p).unwrap();
-        assert_eq!(back.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(
+            back.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+            ["a", "b"]
+        );
         // Corrupt line 3: the error must name the file and the line.
         let mut text = std::fs::read_to_string(&p).unwrap();
         text.push_str("{\"id\": 3}\n");

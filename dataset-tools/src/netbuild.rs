@@ -20,8 +20,11 @@ pub fn chain(
         context: format!("building network '{name}'"),
         source: e,
     };
-    n.add_layer(Layer::new("input_1", LayerKind::Input { shape: input_shape }), &[])
-        .map_err(ir_err)?;
+    n.add_layer(
+        Layer::new("input_1", LayerKind::Input { shape: input_shape }),
+        &[],
+    )
+    .map_err(ir_err)?;
     let mut prev = "input_1".to_string();
     let mut counts: std::collections::HashMap<&'static str, usize> = Default::default();
     for (kind, act) in layers {
@@ -68,7 +71,15 @@ pub fn dense_chain(
     }
     let layers = widths[1..]
         .iter()
-        .map(|&units| (LayerKind::Dense { units, use_bias: true }, activation))
+        .map(|&units| {
+            (
+                LayerKind::Dense {
+                    units,
+                    use_bias: true,
+                },
+                activation,
+            )
+        })
         .collect();
     chain(name, vec![widths[0]], layers, config, weight_precision)
 }
@@ -95,10 +106,18 @@ pub fn fill_random_weights(net: &mut Network, seed: u64) -> Result<()> {
         }
         let (shape, units, use_bias, receptive) = match &layer.kind {
             LayerKind::Dense { units, use_bias } => (vec![c_in, *units], *units, *use_bias, 1),
-            LayerKind::Conv1D { filters, kernel, use_bias, .. } => {
-                (vec![*kernel, c_in, *filters], *filters, *use_bias, *kernel)
-            }
-            LayerKind::Conv2D { filters, kernel, use_bias, .. } => (
+            LayerKind::Conv1D {
+                filters,
+                kernel,
+                use_bias,
+                ..
+            } => (vec![*kernel, c_in, *filters], *filters, *use_bias, *kernel),
+            LayerKind::Conv2D {
+                filters,
+                kernel,
+                use_bias,
+                ..
+            } => (
                 vec![kernel[0], kernel[1], c_in, *filters],
                 *filters,
                 *use_bias,
@@ -110,10 +129,17 @@ pub fn fill_random_weights(net: &mut Network, seed: u64) -> Result<()> {
         let fan_out = (units * receptive) as f64;
         let limit = (6.0 / (fan_in + fan_out).max(1.0)).sqrt();
         let n: usize = shape.iter().product();
-        let data = (0..n).map(|_| ((rng.unit() * 2.0 - 1.0) * limit) as f32).collect();
-        layer.weights.push(("kernel".into(), ir::Tensor::new(shape, data)));
+        let data = (0..n)
+            .map(|_| ((rng.unit() * 2.0 - 1.0) * limit) as f32)
+            .collect();
+        layer
+            .weights
+            .push(("kernel".into(), ir::Tensor::new(shape, data)));
         if use_bias {
-            layer.weights.push(("bias".into(), ir::Tensor::new(vec![units], vec![0.0; units])));
+            layer.weights.push((
+                "bias".into(),
+                ir::Tensor::new(vec![units], vec![0.0; units]),
+            ));
         }
     }
     Ok(())

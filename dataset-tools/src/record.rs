@@ -67,7 +67,9 @@ impl std::str::FromStr for Family {
             "conv1d" => Ok(Family::Conv1d),
             "conv2d" => Ok(Family::Conv2d),
             "other" => Ok(Family::Other),
-            _ => Err(format!("unknown family '{s}' (expected dense, conv1d, conv2d)")),
+            _ => Err(format!(
+                "unknown family '{s}' (expected dense, conv1d, conv2d)"
+            )),
         }
     }
 }
@@ -239,7 +241,10 @@ fn pool(op: PoolOp) -> &'static str {
 }
 
 fn dims(v: &[usize]) -> String {
-    v.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("x")
+    v.iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("x")
 }
 
 /// The canonical architecture key of a network: one token per layer in topological order
@@ -260,7 +265,11 @@ pub fn architecture_key(network: &Network) -> String {
         match &layer.kind {
             LayerKind::Input { shape } => write!(out, "in({})", dims(shape)),
             LayerKind::Dense { units, use_bias } => {
-                write!(out, "dense({units}{}", if *use_bias { "" } else { ",nobias" })
+                write!(
+                    out,
+                    "dense({units}{}",
+                    if *use_bias { "" } else { ",nobias" }
+                )
             }
             LayerKind::Conv1D {
                 filters,
@@ -360,14 +369,28 @@ mod tests {
 
     fn mlp(widths: &[usize], act: Activation) -> Network {
         let mut n = Network::new("m");
-        n.add_layer(Layer::new("in", LayerKind::Input { shape: vec![widths[0]] }), &[])
-            .unwrap();
+        n.add_layer(
+            Layer::new(
+                "in",
+                LayerKind::Input {
+                    shape: vec![widths[0]],
+                },
+            ),
+            &[],
+        )
+        .unwrap();
         let mut prev = "in".to_string();
         for (i, w) in widths[1..].iter().enumerate() {
             let name = format!("d{i}");
             n.add_layer(
-                Layer::new(&name, LayerKind::Dense { units: *w, use_bias: true })
-                    .with_activation(act),
+                Layer::new(
+                    &name,
+                    LayerKind::Dense {
+                        units: *w,
+                        use_bias: true,
+                    },
+                )
+                .with_activation(act),
                 &[&prev],
             )
             .unwrap();

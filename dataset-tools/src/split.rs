@@ -26,8 +26,15 @@ pub fn parse_ratios(text: &str) -> Result<Vec<f64>> {
         .split(',')
         .map(|t| t.trim().parse::<f64>())
         .collect::<std::result::Result<_, _>>()
-        .map_err(|_| DatasetError::Invalid(format!("--ratios '{text}': expected numbers like 0.8,0.1,0.1")))?;
-    if v.len() < 2 || v.iter().any(|r| !(*r > 0.0)) || (v.iter().sum::<f64>() - 1.0).abs() > 1e-6 {
+        .map_err(|_| {
+            DatasetError::Invalid(format!(
+                "--ratios '{text}': expected numbers like 0.8,0.1,0.1"
+            ))
+        })?;
+    if v.len() < 2
+        || v.iter().any(|r| r.is_nan() || *r <= 0.0)
+        || (v.iter().sum::<f64>() - 1.0).abs() > 1e-6
+    {
         return Err(DatasetError::Invalid(format!(
             "--ratios '{text}': need at least two positive ratios summing to 1"
         )));

@@ -83,7 +83,9 @@ pub fn stats(input: &Path, svg_dir: Option<&Path>) -> Result<Stats> {
         }
         *s.by_family.entry(r.family.to_string()).or_default() += 1;
         *s.by_strategy.entry(r.hls.strategy.to_string()).or_default() += 1;
-        *s.by_precision.entry(format!("{} bits", r.weight_bits())).or_default() += 1;
+        *s.by_precision
+            .entry(format!("{} bits", r.weight_bits()))
+            .or_default() += 1;
         *s.by_part.entry(r.hls.part.clone()).or_default() += 1;
         archs.insert(r.architecture.clone());
         for (i, v) in label_values(&r).into_iter().enumerate() {
@@ -138,7 +140,10 @@ fn histogram(path: &Path, label: &str, values: &[u64]) -> Result<()> {
     let root = SVGBackend::new(path, (640, 400)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
     let mut chart = ChartBuilder::on(&root)
-        .caption(format!("{label} (n = {})", values.len()), ("sans-serif", 18))
+        .caption(
+            format!("{label} (n = {})", values.len()),
+            ("sans-serif", 18),
+        )
         .margin(10)
         .x_label_area_size(40)
         .y_label_area_size(50)
@@ -152,7 +157,10 @@ fn histogram(path: &Path, label: &str, values: &[u64]) -> Result<()> {
         .map_err(|e| err(e.to_string()))?;
     chart
         .draw_series(counts.iter().enumerate().map(|(i, c)| {
-            Rectangle::new([(edges[i], 0.0), (edges[i + 1], *c as f64)], BLUE.mix(0.6).filled())
+            Rectangle::new(
+                [(edges[i], 0.0), (edges[i + 1], *c as f64)],
+                BLUE.mix(0.6).filled(),
+            )
         }))
         .map_err(|e| err(e.to_string()))?;
     root.present().map_err(|e| err(e.to_string()))?;

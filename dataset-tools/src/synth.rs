@@ -35,7 +35,9 @@ impl std::str::FromStr for Tool {
         match s {
             "vitis_hls" | "vitis" => Ok(Tool::VitisHls),
             "vivado_hls" | "vivado" => Ok(Tool::VivadoHls),
-            _ => Err(format!("unknown tool '{s}' (expected vitis_hls or vivado_hls)")),
+            _ => Err(format!(
+                "unknown tool '{s}' (expected vitis_hls or vivado_hls)"
+            )),
         }
     }
 }
@@ -100,7 +102,8 @@ pub fn csynth_report_path(project: &Path) -> PathBuf {
 
 /// Whether the reports the options ask for exist.
 pub fn reports_exist(project: &Path, opts: &SynthOptions) -> bool {
-    csynth_report_path(project).is_file() && (!opts.vsynth || project.join("vivado_synth.rpt").is_file())
+    csynth_report_path(project).is_file()
+        && (!opts.vsynth || project.join("vivado_synth.rpt").is_file())
 }
 
 /// The hls4ml build options: C synthesis only (plus export and logic synthesis with `vsynth`).
@@ -153,7 +156,9 @@ pub fn synth_project(project: &Path, opts: &SynthOptions) -> Result<ProjectOutco
     }
     let log_path = markers.join(LOG);
     let log = std::fs::File::create(&log_path).map_err(|e| DatasetError::io(&log_path, e))?;
-    let log_err = log.try_clone().map_err(|e| DatasetError::io(&log_path, e))?;
+    let log_err = log
+        .try_clone()
+        .map_err(|e| DatasetError::io(&log_path, e))?;
     let status = Command::new("sh")
         .arg("-c")
         .arg(shell_command(opts))
@@ -162,11 +167,16 @@ pub fn synth_project(project: &Path, opts: &SynthOptions) -> Result<ProjectOutco
         .stderr(log_err)
         .status();
     let exit = match status {
-        Ok(s) => s.code().map_or("killed by a signal".to_string(), |c| format!("exit status {c}")),
+        Ok(s) => s.code().map_or("killed by a signal".to_string(), |c| {
+            format!("exit status {c}")
+        }),
         Err(e) => format!("could not start {}: {e}", opts.tool.command()),
     };
     if reports_exist(project, opts) {
-        write_atomic(&markers.join(DONE), &format!("{}\n{exit}\n", opts.tool.command()))?;
+        write_atomic(
+            &markers.join(DONE),
+            &format!("{}\n{exit}\n", opts.tool.command()),
+        )?;
         Ok(ProjectOutcome::Done)
     } else {
         let tail: String = std::fs::read_to_string(&log_path)
@@ -179,7 +189,10 @@ pub fn synth_project(project: &Path, opts: &SynthOptions) -> Result<ProjectOutco
             .rev()
             .collect::<Vec<_>>()
             .join("\n");
-        let reason = format!("{} {exit}; no reports; log tail:\n{tail}", opts.tool.command());
+        let reason = format!(
+            "{} {exit}; no reports; log tail:\n{tail}",
+            opts.tool.command()
+        );
         write_atomic(&markers.join(FAILED), &reason)?;
         Ok(ProjectOutcome::Failed(reason))
     }
@@ -196,7 +209,12 @@ pub struct RunSummary {
 
 /// `dataset run`: synthesise every not-done project of `dataset`, `jobs` at a time, with a
 /// progress bar when `progress`.
-pub fn run_local(dataset: &Path, opts: &SynthOptions, jobs: usize, progress: bool) -> Result<RunSummary> {
+pub fn run_local(
+    dataset: &Path,
+    opts: &SynthOptions,
+    jobs: usize,
+    progress: bool,
+) -> Result<RunSummary> {
     let projects = list_projects(dataset)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs.max(1))
@@ -257,7 +275,11 @@ pub struct SlurmFiles {
 pub fn write_slurm(dataset: &Path, opts: &SlurmOptions) -> Result<SlurmFiles> {
     let projects = list_projects(dataset)?;
     let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let todo: Vec<PathBuf> = projects.iter().filter(|p| !is_done(p)).map(|p| abs(p)).collect();
+    let todo: Vec<PathBuf> = projects
+        .iter()
+        .filter(|p| !is_done(p))
+        .map(|p| abs(p))
+        .collect();
     let jobs = dataset.join("jobs");
     std::fs::create_dir_all(&jobs).map_err(|e| DatasetError::io(&jobs, e))?;
     let list = jobs.join("tasks.txt");
@@ -275,7 +297,10 @@ pub fn write_slurm(dataset: &Path, opts: &SlurmOptions) -> Result<SlurmFiles> {
         ""
     };
     let build_opt = if opts.synth.tool == Tool::VitisHls {
-        format!("cat > build_opt.tcl <<'EOF'\n{}EOF\n", build_opt_tcl(opts.synth.vsynth))
+        format!(
+            "cat > build_opt.tcl <<'EOF'\n{}EOF\n",
+            build_opt_tcl(opts.synth.vsynth)
+        )
     } else {
         String::new()
     };

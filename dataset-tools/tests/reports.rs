@@ -2,11 +2,17 @@
 //! lists for the real Vivado HLS 2020.1 / Vivado 2020.1 reports there (hls4ml's own parser test
 //! fixtures), and must name the file and field for truncated or corrupted reports.
 
-use dataset_tools::ingest::reports::{parse_csynth_xml, parse_csynth_xml_str, parse_vivado_synth, parse_vivado_synth_str};
+use dataset_tools::ingest::reports::{
+    parse_csynth_xml, parse_csynth_xml_str, parse_vivado_synth, parse_vivado_synth_str,
+};
 use std::path::{Path, PathBuf};
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures/vivado-reports/")).join(name)
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/fixtures/vivado-reports/"
+    ))
+    .join(name)
 }
 
 #[test]
@@ -20,9 +26,24 @@ fn csynth_xml_fixture_values() {
     assert_eq!(r.estimated_clock_ns, 4.049);
     assert_eq!(r.target_clock_ns, 5.0);
     assert_eq!(r.clock_uncertainty_ns, Some(0.62));
-    assert_eq!((r.used.bram_18k, r.used.dsp, r.used.ff, r.used.lut, r.used.uram), (0, 73, 7969, 2532, Some(0)));
     assert_eq!(
-        (r.available.bram_18k, r.available.dsp, r.available.ff, r.available.lut, r.available.uram),
+        (
+            r.used.bram_18k,
+            r.used.dsp,
+            r.used.ff,
+            r.used.lut,
+            r.used.uram
+        ),
+        (0, 73, 7969, 2532, Some(0))
+    );
+    assert_eq!(
+        (
+            r.available.bram_18k,
+            r.available.dsp,
+            r.available.ff,
+            r.available.lut,
+            r.available.uram
+        ),
         (280, 220, 106400, 53200, Some(0))
     );
     // The header of the same file: Vivado HLS 2020.1, xc7z020-clg400-1, top myproject.
@@ -35,7 +56,10 @@ fn csynth_xml_fixture_values() {
 fn vivado_synth_fixture_values() {
     let r = parse_vivado_synth(&fixture("vivado_synth.rpt")).unwrap();
     // README: BRAM_18K 0, DSP48E 66, FF 2428, LUT 1526, URAM not present.
-    assert_eq!((r.bram_18k, r.dsp, r.ff, r.lut, r.uram), (0, 66, 2428, 1526, None));
+    assert_eq!(
+        (r.bram_18k, r.dsp, r.ff, r.lut, r.uram),
+        (0, 66, 2428, 1526, None)
+    );
     assert_eq!(r.version.as_deref(), Some("2020.1"));
     assert_eq!(r.device.as_deref(), Some("7z020clg400-1"));
 }
@@ -46,19 +70,33 @@ fn truncated_csynth_names_file_and_field() {
     // Cut inside the latency block: the file ends with elements still open.
     let cut = text.find("<Interval-min>").unwrap();
     let p = Path::new("/x/truncated_csynth.xml");
-    let e = parse_csynth_xml_str(&text[..cut], p).unwrap_err().to_string();
-    assert!(e.contains("truncated_csynth.xml") && e.contains("truncated"), "{e}");
+    let e = parse_csynth_xml_str(&text[..cut], p)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("truncated_csynth.xml") && e.contains("truncated"),
+        "{e}"
+    );
     assert!(e.contains("SummaryOfOverallLatency"), "{e}");
     // A non-numeric value: named by its field path.
     let bad = text.replace("<LUT>2532</LUT>", "<LUT>many</LUT>");
     let e = parse_csynth_xml_str(&bad, p).unwrap_err().to_string();
-    assert!(e.contains("AreaEstimates/Resources/LUT") && e.contains("many"), "{e}");
+    assert!(
+        e.contains("AreaEstimates/Resources/LUT") && e.contains("many"),
+        "{e}"
+    );
     // A missing field.
     let bad = text.replace("<Worst-caseLatency>10</Worst-caseLatency>", "");
     let e = parse_csynth_xml_str(&bad, p).unwrap_err().to_string();
-    assert!(e.contains("Worst-caseLatency") && e.contains("missing"), "{e}");
+    assert!(
+        e.contains("Worst-caseLatency") && e.contains("missing"),
+        "{e}"
+    );
     // An empty file.
-    assert!(parse_csynth_xml_str("", p).unwrap_err().to_string().contains("empty"));
+    assert!(parse_csynth_xml_str("", p)
+        .unwrap_err()
+        .to_string()
+        .contains("empty"));
 }
 
 #[test]
@@ -72,13 +110,20 @@ fn vitis_style_dsp_element_and_half_bram_tiles() {
     let rpt = std::fs::read_to_string(fixture("vivado_synth.rpt")).unwrap();
     let half = rpt.replacen("| Block RAM Tile |    0 |", "| Block RAM Tile |  1.5 |", 1);
     assert_ne!(half, rpt);
-    assert_eq!(parse_vivado_synth_str(&half, Path::new("r.rpt")).unwrap().bram_18k, 3);
+    assert_eq!(
+        parse_vivado_synth_str(&half, Path::new("r.rpt"))
+            .unwrap()
+            .bram_18k,
+        3
+    );
 }
 
 #[test]
 fn truncated_utilisation_report_names_the_missing_row() {
     let rpt = std::fs::read_to_string(fixture("vivado_synth.rpt")).unwrap();
     let cut = rpt.rfind("3. DSP").unwrap(); // the section, not the table of contents
-    let e = parse_vivado_synth_str(&rpt[..cut], Path::new("/p/vivado_synth.rpt")).unwrap_err().to_string();
+    let e = parse_vivado_synth_str(&rpt[..cut], Path::new("/p/vivado_synth.rpt"))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("vivado_synth.rpt") && e.contains("DSPs"), "{e}");
 }

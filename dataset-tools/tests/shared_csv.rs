@@ -36,8 +36,16 @@ fn independent_counts(path: &PathBuf) -> (usize, usize) {
 #[test]
 fn every_shared_csv_reproduces_row_and_success_counts() {
     let files = [
-        ("wa-hls4ml-search-early-1layer/results_latency.csv", 1071, 60),
-        ("wa-hls4ml-search-early-1layer/results_resource.csv", 1070, 717),
+        (
+            "wa-hls4ml-search-early-1layer/results_latency.csv",
+            1071,
+            60,
+        ),
+        (
+            "wa-hls4ml-search-early-1layer/results_resource.csv",
+            1070,
+            717,
+        ),
         ("wa-hls4ml-jdweitz-csv-sample/2layer_head.csv", 58, 58),
         ("wa-hls4ml-jdweitz-csv-sample/3layer_head.csv", 58, 58),
         ("wa-hls4ml-jdweitz-csv-sample/conv2d.csv", 33, 33),
@@ -45,7 +53,11 @@ fn every_shared_csv_reproduces_row_and_success_counts() {
     for (rel, readme_rows, readme_ok) in files {
         let path = data(rel);
         let (rows, ok) = independent_counts(&path);
-        assert_eq!((rows, ok), (readme_rows, readme_ok), "{rel}: csv crate vs README");
+        assert_eq!(
+            (rows, ok),
+            (readme_rows, readme_ok),
+            "{rel}: csv crate vs README"
+        );
         let got = shared_csv::read_file(&path).unwrap();
         assert!(got.skipped.is_empty(), "{rel}: {:?}", got.skipped);
         assert_eq!(got.records.len(), rows, "{rel}: records");
@@ -54,7 +66,9 @@ fn every_shared_csv_reproduces_row_and_success_counts() {
         for r in &got.records {
             // Failures carry no labels (never zeros); successes carry latency labels.
             match r.success {
-                Some(false) => assert!(r.csynth.is_none() && r.post_synth.is_none() && r.failure.is_some()),
+                Some(false) => {
+                    assert!(r.csynth.is_none() && r.post_synth.is_none() && r.failure.is_some())
+                }
                 Some(true) => assert!(r.csynth.is_some()),
                 None => panic!("{rel}: ingested record without success flag"),
             }
@@ -74,13 +88,17 @@ fn read_dir_covers_all_files() {
 fn first_rows_are_read_with_the_right_units() {
     // results_resource.csv row 2: dense_32_64_2b,32,64,2,...,512,resource,True,5.0,3.344,513.0,
     // 514.0,512.0,512.0,1157.0,8360.0,2.0,0.0,0.0 (csynth estimates; BRAM already in 18K).
-    let got = shared_csv::read_file(data("wa-hls4ml-search-early-1layer/results_resource.csv")).unwrap();
+    let got =
+        shared_csv::read_file(data("wa-hls4ml-search-early-1layer/results_resource.csv")).unwrap();
     let r = &got.records[1];
     assert_eq!(r.provenance.row, Some(2));
     let c = r.csynth.as_ref().unwrap();
     assert_eq!((c.latency_best_cycles, c.latency_worst_cycles), (513, 514));
     assert_eq!((c.ii_min, c.ii_max), (Some(512), Some(512)));
-    assert_eq!((c.ff, c.lut, c.bram_18k, c.dsp, c.uram), (Some(1157), Some(8360), Some(2), Some(0), Some(0)));
+    assert_eq!(
+        (c.ff, c.lut, c.bram_18k, c.dsp, c.uram),
+        (Some(1157), Some(8360), Some(2), Some(0), Some(0))
+    );
     assert!(r.post_synth.is_none());
     assert_eq!(r.architecture, "in(32) dense(64)");
     assert_eq!(r.weight_bits(), 2);
@@ -94,8 +112,14 @@ fn first_rows_are_read_with_the_right_units() {
     assert!(r.network.is_none());
     assert_eq!(r.hls.io_type, ir::IoType::Stream);
     let p = r.post_synth.as_ref().unwrap();
-    assert_eq!((p.bram_18k, p.dsp, p.ff, p.lut, p.uram), (235, 3, 94549, 63301, Some(0)));
+    assert_eq!(
+        (p.bram_18k, p.dsp, p.ff, p.lut, p.uram),
+        (235, 3, 94549, 63301, Some(0))
+    );
     let c = r.csynth.as_ref().unwrap();
-    assert_eq!((c.latency_best_cycles, c.latency_worst_cycles, c.lut), (1253444, 1255150, None));
+    assert_eq!(
+        (c.latency_best_cycles, c.latency_worst_cycles, c.lut),
+        (1253444, 1255150, None)
+    );
     assert!(r.provenance.notes.iter().any(|n| n.contains("36K")));
 }

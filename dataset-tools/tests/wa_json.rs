@@ -8,7 +8,10 @@ use dataset_tools::Family;
 use std::path::PathBuf;
 
 fn example() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/wa-hls4ml-example-record.json"))
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/data/wa-hls4ml-example-record.json"
+    ))
 }
 
 #[test]
@@ -24,7 +27,12 @@ fn example_record_is_read_field_by_field() {
     // Keras parameter counts in model_config: 1000 and 656.
     assert_eq!(net.total_params(), 1000 + 656);
     // Per-layer closest-valid RFs from model_config (240, 320); requested RF 256.
-    let rfs: Vec<Option<u32>> = net.layers().iter().skip(1).map(|l| l.settings.reuse_factor).collect();
+    let rfs: Vec<Option<u32>> = net
+        .layers()
+        .iter()
+        .skip(1)
+        .map(|l| l.settings.reuse_factor)
+        .collect();
     assert_eq!(rfs, vec![Some(240), Some(320)]);
     assert_eq!(r.hls.reuse_factor, 256);
     assert_eq!(r.hls.strategy, ir::Strategy::Resource);
@@ -40,13 +48,22 @@ fn example_record_is_read_field_by_field() {
     assert_eq!(c.estimated_clock_ns, Some(3.902));
     assert_eq!(r.hls.clock_period_ns, 5.0);
     // hls_resource_report (csynth, BRAM already in 18K blocks): bram 4, dsp 0, ff 7033, lut 11862.
-    assert_eq!((c.bram_18k, c.dsp, c.ff, c.lut, c.uram), (Some(4), Some(0), Some(7033), Some(11862), Some(0)));
+    assert_eq!(
+        (c.bram_18k, c.dsp, c.ff, c.lut, c.uram),
+        (Some(4), Some(0), Some(7033), Some(11862), Some(0))
+    );
     // resource_report (post-synthesis; BRAM "1.5" 36K tiles = 3 x 18K): dsp 0, ff 6120, lut 9475.
     let p = r.post_synth.as_ref().unwrap();
-    assert_eq!((p.bram_18k, p.dsp, p.ff, p.lut, p.uram), (3, 0, 6120, 9475, Some(0)));
+    assert_eq!(
+        (p.bram_18k, p.dsp, p.ff, p.lut, p.uram),
+        (3, 0, 6120, 9475, Some(0))
+    );
     assert_eq!(r.provenance.tool_version.as_deref(), Some("2023.2"));
     assert_eq!(r.provenance.hls4ml_version.as_deref(), Some("1.0.0"));
-    assert_eq!(r.provenance.model_name.as_deref(), Some("dense_24_40_16_6b"));
+    assert_eq!(
+        r.provenance.model_name.as_deref(),
+        Some("dense_24_40_16_6b")
+    );
 }
 
 #[test]
@@ -73,7 +90,10 @@ fn failed_and_bad_records() {
     assert_eq!(got.records.len(), 3);
     assert_eq!(got.skipped.len(), 1);
     let e = got.skipped[0].to_string();
-    assert!(e.contains("merged.json") && e.contains("row 4") && e.contains("latency_report.cycles_max"), "{e}");
+    assert!(
+        e.contains("merged.json") && e.contains("row 4") && e.contains("latency_report.cycles_max"),
+        "{e}"
+    );
     let f = &got.records[1];
     assert_eq!(f.success, Some(false));
     assert!(f.csynth.is_none() && f.post_synth.is_none());

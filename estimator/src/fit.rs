@@ -110,12 +110,13 @@ fn gauss(mut a: Vec<Vec<f64>>) -> Option<Vec<f64>> {
             return None;
         }
         a.swap(c, p);
-        for r in 0..k {
+        let pivot = a[c].clone();
+        for (r, row) in a.iter_mut().enumerate() {
             if r != c {
-                let f = a[r][c] / a[c][c];
+                let f = row[c] / pivot[c];
                 if f != 0.0 {
-                    for q in c..=k {
-                        a[r][q] -= f * a[c][q];
+                    for (x, p) in row[c..].iter_mut().zip(&pivot[c..]) {
+                        *x -= f * p;
                     }
                 }
             }
@@ -306,19 +307,50 @@ pub fn fit(
             cal.kind_mut(kind).get_mut(strategy).fitted = fitted;
         }
     }
-    // Post-synthesis coefficients of a strategy without post-synthesis rows: copy csynth's.
+    // Post-synthesis coefficients of a strategy without post-synthesis rows: its csynth
+    // coefficients scaled by how much logic synthesis shrinks the csynth estimate on the rows
+    // that have post-synthesis labels (Σ post label / Σ csynth prediction, per LUT and FF), with
+    // the DSP mapping of the post-synthesis fit of the other strategy.
+    let post_rows: Vec<&Sample> = train
+        .iter()
+        .copied()
+        .filter(|s| s.labels.post.is_some())
+        .collect();
+    let mut ratio = [0.0f64; 2];
+    let mut sums = [0.0f64; 2];
+    for s in &post_rows {
+        let e = crate::network::estimate(&s.network, &s.device, &cal)?;
+        let p = s.labels.post.unwrap();
+        ratio[0] += p[0];
+        ratio[1] += p[1];
+        sums[0] += e.total.lut;
+        sums[1] += e.total.ff;
+    }
     for strategy in [Strategy::Latency, Strategy::Resource] {
         if cal.post_synthesis.get(strategy).fitted.is_empty()
             && !cal.csynth.get(strategy).fitted.is_empty()
         {
+            let other = match strategy {
+                Strategy::Latency => Strategy::Resource,
+                Strategy::Resource => Strategy::Latency,
+            };
             let mut c = cal.csynth.get(strategy).clone();
-            c.fitted = vec![format!(
-                "none: no post-synthesis {strategy}-strategy rows; copied from csynth"
-            )];
+            if sums[0] > 0.0 && sums[1] > 0.0 && !cal.post_synthesis.get(other).fitted.is_empty() {
+                let (rl, rf) = (ratio[0] / sums[0], ratio[1] / sums[1]);
+                c.lut.iter_mut().for_each(|v| *v *= rl);
+                c.ff.iter_mut().for_each(|v| *v *= rf);
+                c.dsp = cal.post_synthesis.get(other).dsp;
+                c.fitted = vec![format!(
+                    "derived: no post-synthesis {strategy}-strategy rows; csynth coefficients × post/csynth ratio (LUT {rl:.3}, FF {rf:.3}) on {} post-synthesis rows; DSP mapping of post-synthesis {other}",
+                    post_rows.len()
+                )];
+            } else {
+                c.fitted = vec![format!(
+                    "none: no post-synthesis rows; copied from csynth {strategy}"
+                )];
+            }
+            log.push(format!("post_synthesis {strategy}: {}", c.fitted[0]));
             *cal.post_synthesis.get_mut(strategy) = c;
-            log.push(format!(
-                "post_synthesis {strategy}: no rows, csynth coefficients copied"
-            ));
         }
     }
     // 4. Timing.
@@ -336,8 +368,8 @@ pub fn fit(
             let mut f = [0.0; NT];
             let mut base = 0.0;
             for l in &r.layers {
-                for i in 0..NT {
-                    f[i] += l.analysis.timing[i];
+                for (fi, ti) in f.iter_mut().zip(&l.analysis.timing) {
+                    *fi += ti;
                 }
                 base += l.analysis.timing_base;
             }
@@ -382,6 +414,38 @@ pub fn fit(
     Ok((cal, log))
 }
 
+/// What `presynth calibrate DATA... -o OUTPUT --holdout F` does, minus writing the file: load
+/// the data, split by architecture, fit from the prior, and record the command, data, split and
+/// held-out architectures in the calibration. Returns the calibration, the fit log and the
+/// records that were skipped.
+pub fn calibrate(
+    data: &[std::path::PathBuf],
+    output: &std::path::Path,
+    holdout: f64,
+) -> Result<(Calibration, Vec<String>, Vec<String>), EstimatorError> {
+    let loaded = crate::samples::load(data)?;
+    let held = split_by_architecture(&loaded.samples, holdout);
+    let (mut cal, log) = fit(&loaded.samples, &held, &Calibration::prior())?;
+    let names: Vec<String> = data.iter().map(|p| p.display().to_string()).collect();
+    cal.produced_by = format!(
+        "presynth calibrate {} -o {} --holdout {holdout}",
+        names.join(" "),
+        output.display()
+    );
+    let n_ok = loaded.samples.iter().filter(|s| s.success).count();
+    cal.data = vec![format!(
+        "{} ({} records: {} synthesised, {} failed; {} skipped)",
+        names.join(", "),
+        loaded.samples.len(),
+        n_ok,
+        loaded.samples.len() - n_ok,
+        loaded.skipped.len()
+    )];
+    cal.split = format!("by architecture, {holdout} per source held out (FNV-1a order)");
+    cal.holdout_architectures = held.into_iter().collect();
+    Ok((cal, log, loaded.skipped))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,7 +468,7 @@ mod tests {
         // y = 2·x1 − 1·x0: non-negative LS drops x0 and fits y on x1 alone.
         let x: Vec<Vec<f64>> = (1..10).map(|i| vec![1.0, i as f64]).collect();
         let y: Vec<f64> = x.iter().map(|r| 2.0 * r[1] - r[0]).collect();
-        let b = nnls_weighted(&x, &y, &vec![1.0; 9], vec![0, 1]).unwrap();
+        let b = nnls_weighted(&x, &y, &[1.0; 9], vec![0, 1]).unwrap();
         assert_eq!(b[0], 0.0);
         assert!(b[1] > 0.0);
     }

@@ -12,8 +12,9 @@ pub fn is_valid_reuse_factor(n_in: u64, n_out: u64, rf: u64) -> bool {
     }
     let multfactor = n_in.min(rf);
     let multiplier_limit = (n_in * n_out).div_ceil(multfactor);
-    let functional = (multiplier_limit % n_out == 0 || rf >= n_in) && (rf % n_in == 0 || rf < n_in);
-    functional && (n_in * n_out) % rf == 0
+    let functional = (multiplier_limit.is_multiple_of(n_out) || rf >= n_in)
+        && (rf.is_multiple_of(n_in) || rf < n_in);
+    functional && (n_in * n_out).is_multiple_of(rf)
 }
 
 /// hls4ml's `get_valid_reuse_factors(n_in, n_out)`: every valid RF in `1..=n_in*n_out`, sorted.
@@ -26,7 +27,7 @@ pub fn valid_reuse_factors(n_in: u64, n_out: u64) -> Vec<u64> {
     let mut large = Vec::new();
     let mut d = 1u64;
     while d * d <= n {
-        if n % d == 0 {
+        if n.is_multiple_of(d) {
             small.push(d);
             if d * d != n {
                 large.push(n / d);

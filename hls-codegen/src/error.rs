@@ -37,6 +37,9 @@ pub enum CodegenError {
     /// The output directory exists and overwriting was not requested.
     #[error("output directory {0} already exists (use --force to replace it)")]
     OutputExists(PathBuf),
+    /// A command-line setting with an invalid value.
+    #[error("{option}: {message}")]
+    Option { option: String, message: String },
     #[error(transparent)]
     Ir(#[from] ir::IrError),
 }

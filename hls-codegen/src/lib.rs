@@ -120,3 +120,59 @@ where
     }
     rep
 }
+
+/// Settings given on a command line, applied over a network's [`ir::HlsConfig`] (shared by
+/// `presynth codegen` and the lean `presynth-codegen` binary).
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub backend: Option<Backend>,
+    pub part: Option<String>,
+    pub clock_period: Option<f64>,
+    pub precision: Option<String>,
+    pub reuse_factor: Option<u32>,
+    pub strategy: Option<String>,
+    pub io_type: Option<String>,
+}
+
+impl Overrides {
+    /// Apply to `cfg`, naming the option whose value is invalid.
+    pub fn apply(&self, cfg: &mut ir::HlsConfig) -> Result<()> {
+        let bad = |opt: &str, message: String| CodegenError::Option {
+            option: opt.to_string(),
+            message,
+        };
+        if let Some(b) = self.backend {
+            cfg.backend = b.name().to_string();
+        }
+        if let Some(p) = &self.part {
+            cfg.part = p.clone();
+        }
+        if let Some(c) = self.clock_period {
+            if !(c > 0.0 && c.is_finite()) {
+                return Err(bad(
+                    "--clock-period",
+                    format!("must be a positive number of ns, got {c}"),
+                ));
+            }
+            cfg.clock_period_ns = c;
+        }
+        if let Some(p) = &self.precision {
+            cfg.precision = p
+                .parse()
+                .map_err(|e: ir::IrError| bad("--precision", e.to_string()))?;
+        }
+        if let Some(r) = self.reuse_factor {
+            if r == 0 {
+                return Err(bad("--reuse-factor", "must be at least 1".into()));
+            }
+            cfg.reuse_factor = r;
+        }
+        if let Some(s) = &self.strategy {
+            cfg.strategy = s.parse().map_err(|e: String| bad("--strategy", e))?;
+        }
+        if let Some(s) = &self.io_type {
+            cfg.io_type = s.parse().map_err(|e: String| bad("--io-type", e))?;
+        }
+        Ok(())
+    }
+}

@@ -3,7 +3,6 @@
 //! source, and write the versioned calibration file.
 
 use anyhow::Context;
-use estimator::{fit, samples, Calibration};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -31,33 +30,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if !(0.0..1.0).contains(&args.holdout) {
         anyhow::bail!("--holdout must be in [0, 1), got {}", args.holdout);
     }
-    let loaded = samples::load(&args.data)?;
-    for s in &loaded.skipped {
+    let (cal, log, skipped) = estimator::fit::calibrate(&args.data, &args.output, args.holdout)?;
+    for s in &skipped {
         eprintln!("skipped: {s}");
     }
-    let held = fit::split_by_architecture(&loaded.samples, args.holdout);
-    let (mut cal, log) = fit::fit(&loaded.samples, &held, &Calibration::prior())?;
-    let data: Vec<String> = args.data.iter().map(|p| p.display().to_string()).collect();
-    cal.produced_by = format!(
-        "presynth calibrate {} -o {} --holdout {}",
-        data.join(" "),
-        args.output.display(),
-        args.holdout
-    );
-    let n_ok = loaded.samples.iter().filter(|s| s.success).count();
-    cal.data = vec![format!(
-        "{} ({} records: {} synthesised, {} failed; {} skipped)",
-        data.join(", "),
-        loaded.samples.len(),
-        n_ok,
-        loaded.samples.len() - n_ok,
-        loaded.skipped.len()
-    )];
-    cal.split = format!(
-        "by architecture, {} per source held out (FNV-1a order)",
-        args.holdout
-    );
-    cal.holdout_architectures = held.into_iter().collect();
     for l in &log {
         eprintln!("{l}");
     }

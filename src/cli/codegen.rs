@@ -230,32 +230,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         anyhow::bail!("--format csv is not offered by codegen; use --format json");
     }
     let mut net = args.model.load()?;
-    let cfg = &mut net.config;
-    cfg.backend = backend.name().to_string();
-    if let Some(p) = &args.part {
-        cfg.part = p.clone();
-    }
-    if let Some(c) = args.clock_period {
-        anyhow::ensure!(c > 0.0, "--clock-period must be positive, got {c}");
-        cfg.clock_period_ns = c;
-    }
-    if let Some(p) = &args.precision {
-        cfg.precision = p.parse().with_context(|| format!("--precision '{p}'"))?;
-    }
-    if let Some(r) = args.reuse_factor {
-        anyhow::ensure!(r >= 1, "--reuse-factor must be at least 1");
-        cfg.reuse_factor = r;
-    }
-    if let Some(s) = &args.strategy {
-        cfg.strategy = s
-            .parse()
-            .map_err(|e: String| anyhow::anyhow!("--strategy: {e}"))?;
-    }
-    if let Some(s) = &args.io_type {
-        cfg.io_type = s
-            .parse()
-            .map_err(|e: String| anyhow::anyhow!("--io-type: {e}"))?;
-    }
+    let overrides = hls_codegen::Overrides {
+        backend: Some(backend),
+        part: args.part.clone(),
+        clock_period: args.clock_period,
+        precision: args.precision.clone(),
+        reuse_factor: args.reuse_factor,
+        strategy: args.strategy.clone(),
+        io_type: args.io_type.clone(),
+    };
+    overrides.apply(&mut net.config)?;
     let templates = Templates::discover(args.templates.as_deref())?;
     let opts = EmitOptions {
         project: ProjectOptions {

@@ -40,11 +40,13 @@ pub enum Sub {
 }
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  presynth dataset generate --count 680000 --seed 1 --family mixed --out ds\n  \
+#[command(
+    after_help = "Examples:\n  presynth dataset generate --count 680000 --seed 1 --family mixed --out ds\n  \
 presynth dataset generate --count 200 --seed 7 --family dense --out ds --emit-projects\n  \
 presynth dataset generate --count 1000 --config dist.yaml --out ds\n\n\
 The same seed and options give byte-identical records.jsonl on any number of cores.\n\
---config takes YAML or TOML with any of the fields of generate.yaml (written into every dataset).")]
+--config takes YAML or TOML with any of the fields of generate.yaml (written into every dataset)."
+)]
 pub struct GenerateArgs {
     /// Number of models (records)
     #[arg(long)]
@@ -82,9 +84,11 @@ pub enum Scheduler {
 }
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  presynth dataset jobs ds --scheduler slurm --tool vitis_hls --array-size 500 --time 4:00:00\n  \
+#[command(
+    after_help = "Examples:\n  presynth dataset jobs ds --scheduler slurm --tool vitis_hls --array-size 500 --time 4:00:00\n  \
 sbatch ds/jobs/synth.sbatch      # resubmit after a preemption: done projects are skipped\n\n\
-A project is done when .presynth/done exists, written only after its reports exist.")]
+A project is done when .presynth/done exists, written only after its reports exist."
+)]
 pub struct JobsArgs {
     /// Dataset directory (with projects/)
     pub dir: PathBuf,
@@ -127,11 +131,13 @@ pub struct RunArgs {
 }
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  presynth dataset ingest ds -o labelled           # a synthesised dataset (records.jsonl + projects/)\n  \
+#[command(
+    after_help = "Examples:\n  presynth dataset ingest ds -o labelled           # a synthesised dataset (records.jsonl + projects/)\n  \
 presynth dataset ingest ../shared/data -o csvdata   # wa-hls4ml CSV exports\n  \
 presynth dataset ingest train_2layer_merged.json -o wa   # wa-hls4ml JSON records\n  \
 presynth dataset ingest runs/ -o out                # any tree of synthesised hls4ml projects\n\n\
-Bad or truncated reports are listed with file and field, counted and skipped (OUT/skipped.txt).")]
+Bad or truncated reports are listed with file and field, counted and skipped (OUT/skipped.txt)."
+)]
 pub struct IngestArgs {
     /// Sources: dataset directories, project trees, .csv or .json files, or directories of them
     #[arg(required = true)]
@@ -149,10 +155,12 @@ pub enum SplitBy {
 }
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  presynth dataset split ds --by architecture --ratios 0.8,0.1,0.1 --seed 1\n  \
+#[command(
+    after_help = "Examples:\n  presynth dataset split ds --by architecture --ratios 0.8,0.1,0.1 --seed 1\n  \
 presynth dataset split ds/records.jsonl --ratios 0.9,0.1 -o splits\n\n\
 Writes train/val/test.jsonl (train/test for two ratios). Every model of one architecture lands in\n\
-the same split, whatever its precision, reuse factor or strategy.")]
+the same split, whatever its precision, reuse factor or strategy."
+)]
 pub struct SplitArgs {
     /// Dataset directory or JSONL file
     pub dir: PathBuf,
@@ -175,9 +183,11 @@ pub enum ExportFormat {
 }
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  presynth dataset export ds --format csv -o ds.csv\n  \
+#[command(
+    after_help = "Examples:\n  presynth dataset export ds --format csv -o ds.csv\n  \
 presynth dataset export ds/splits/train.jsonl --format csv > train.csv\n\n\
-Missing labels are empty cells. pandas: pd.read_csv('ds.csv').")]
+Missing labels are empty cells. pandas: pd.read_csv('ds.csv')."
+)]
 pub struct ExportArgs {
     /// Dataset directory or JSONL file
     pub dir: PathBuf,
@@ -258,12 +268,15 @@ fn generate(a: GenerateArgs) -> anyhow::Result<()> {
         None => GenConfig::default(),
     };
     if let Some(f) = &a.family {
-        cfg.family = f.parse::<FamilyChoice>().map_err(|e| anyhow::anyhow!("--family: {e}"))?;
+        cfg.family = f
+            .parse::<FamilyChoice>()
+            .map_err(|e| anyhow::anyhow!("--family: {e}"))?;
     }
     if let Some(p) = &a.part {
         cfg.part = p.clone();
     }
-    cfg.validate().map_err(|e| anyhow::anyhow!("invalid distributions: {e}"))?;
+    cfg.validate()
+        .map_err(|e| anyhow::anyhow!("invalid distributions: {e}"))?;
     let show = interactive(a.format);
     let bar = progress::bar(a.count, "records", show);
     let mut emitter = if a.emit_projects {
@@ -346,7 +359,9 @@ fn generate(a: GenerateArgs) -> anyhow::Result<()> {
 }
 
 fn synth_opts(tool: &str, vsynth: bool) -> anyhow::Result<SynthOptions> {
-    let tool: Tool = tool.parse().map_err(|e: String| anyhow::anyhow!("--tool: {e}"))?;
+    let tool: Tool = tool
+        .parse()
+        .map_err(|e: String| anyhow::anyhow!("--tool: {e}"))?;
     Ok(SynthOptions { tool, vsynth })
 }
 
@@ -405,7 +420,10 @@ fn ingest_source(src: &Path) -> anyhow::Result<Ingested> {
                 records: jsonl::read_all(src)?,
                 skipped: vec![],
             },
-            _ => bail!("{}: expected a .csv, .json or .jsonl file, or a directory", src.display()),
+            _ => bail!(
+                "{}: expected a .csv, .json or .jsonl file, or a directory",
+                src.display()
+            ),
         });
     }
     if !src.is_dir() {
@@ -510,7 +528,11 @@ fn ingest(a: IngestArgs) -> anyhow::Result<()> {
         eprintln!("skipped: {e}");
     }
     if all.skipped.len() > 20 {
-        eprintln!("... {} more in {}/skipped.txt", all.skipped.len() - 20, a.out.display());
+        eprintln!(
+            "... {} more in {}/skipped.txt",
+            all.skipped.len() - 20,
+            a.out.display()
+        );
     }
     println!(
         "wrote {} records to {} in {:.2} s ({:.0} records/s)",

@@ -278,6 +278,9 @@ impl Transformer {
 }
 
 impl Net for Transformer {
+    // `x += y` on a tch Tensor is an in-place add, which breaks autograd for the layer norms
+    // that saved `x`: the residual additions must make new tensors.
+    #[allow(clippy::assign_op_pattern)]
     fn forward(&self, batch: &Batch) -> Tensor {
         let sp = batch
             .seq
@@ -291,7 +294,7 @@ impl Net for Transformer {
         let mut x = Tensor::zeros([b * l, hid], (Kind::Float, tokens.device()))
             .index_copy(0, &sp.pad_index, &tokens)
             .view([b, l, hid]);
-        x += self.depth.forward(&sp.depth.clamp_max(self.max_depth - 1));
+        x = x + self.depth.forward(&sp.depth.clamp_max(self.max_depth - 1));
         // [B, 1, 1, L]: padding keys get -inf before the softmax.
         let key_pad = sp.valid.logical_not().view([b, 1, 1, l]);
         let adj = sp.adjacency.unsqueeze(1);
@@ -313,7 +316,7 @@ impl Net for Transformer {
                 .transpose(1, 2)
                 .contiguous()
                 .view([b, l, hid]);
-            x += blk.proj.forward(&o);
+            x = x + blk.proj.forward(&o);
             let y = blk.norm2.forward(&x);
             x = &x + blk.ff2.forward(&blk.ff1.forward(&y).gelu("none"));
         }

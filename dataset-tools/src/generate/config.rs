@@ -30,7 +30,9 @@ impl std::str::FromStr for FamilyChoice {
             "conv1d" => Ok(FamilyChoice::Conv1d),
             "conv2d" => Ok(FamilyChoice::Conv2d),
             "mixed" => Ok(FamilyChoice::Mixed),
-            _ => Err(format!("unknown family '{s}' (expected dense, conv1d, conv2d or mixed)")),
+            _ => Err(format!(
+                "unknown family '{s}' (expected dense, conv1d, conv2d or mixed)"
+            )),
         }
     }
 }
@@ -199,7 +201,9 @@ impl GenConfig {
         };
         let cfg: GenConfig = match path.extension().and_then(|e| e.to_str()) {
             Some("toml") => toml::from_str(&text).map_err(|e| err(e.to_string()))?,
-            Some("yml") | Some("yaml") => serde_yaml::from_str(&text).map_err(|e| err(e.to_string()))?,
+            Some("yml") | Some("yaml") => {
+                serde_yaml::from_str(&text).map_err(|e| err(e.to_string()))?
+            }
             _ => return Err(err("expected a .yaml, .yml or .toml file".into())),
         };
         cfg.validate().map_err(err)?;
@@ -210,7 +214,10 @@ impl GenConfig {
     pub fn validate(&self) -> std::result::Result<(), String> {
         let range = |name: &str, r: &Range, lo: u64| {
             if r.min < lo || r.max < r.min {
-                Err(format!("{name}: need {lo} <= min <= max, got {}..{}", r.min, r.max))
+                Err(format!(
+                    "{name}: need {lo} <= min <= max, got {}..{}",
+                    r.min, r.max
+                ))
             } else {
                 Ok(())
             }
@@ -245,9 +252,15 @@ impl GenConfig {
             range(&format!("{name}.layers"), &c.layers, 2)?;
             range(&format!("{name}.dense_layers"), &c.dense_layers, 1)?;
             if c.dense_layers.min >= c.layers.max {
-                return Err(format!("{name}.dense_layers: must leave room for a conv layer"));
+                return Err(format!(
+                    "{name}.dense_layers: must leave room for a conv layer"
+                ));
             }
-            range(&format!("{name}.input_size"), &c.input_range(name == "conv2d"), 1)?;
+            range(
+                &format!("{name}.input_size"),
+                &c.input_range(name == "conv2d"),
+                1,
+            )?;
             range(&format!("{name}.input_channels"), &c.input_channels, 1)?;
             range(&format!("{name}.dense_neurons"), &c.dense_neurons, 1)?;
             range(&format!("{name}.reuse_factor"), &c.reuse_factor, 1)?;
@@ -255,14 +268,18 @@ impl GenConfig {
             list(&format!("{name}.kernel"), c.kernel.is_empty())?;
             list(&format!("{name}.bits"), c.bits.is_empty())?;
             prob(&format!("{name}.pool_probability"), c.pool_probability)?;
-            ir::Activation::from_name(&c.activation)
-                .ok_or_else(|| format!("{name}.activation: unknown activation '{}'", c.activation))?;
+            ir::Activation::from_name(&c.activation).ok_or_else(|| {
+                format!("{name}.activation: unknown activation '{}'", c.activation)
+            })?;
         }
         let m = &self.mix;
-        if self.family == FamilyChoice::Mixed && !(m.dense + m.conv1d + m.conv2d > 0.0) {
+        if self.family == FamilyChoice::Mixed
+            && (m.dense + m.conv1d + m.conv2d).partial_cmp(&0.0)
+                != Some(std::cmp::Ordering::Greater)
+        {
             return Err("mix: the weights must add up to more than 0".into());
         }
-        if !(self.clock_period_ns > 0.0) {
+        if self.clock_period_ns.is_nan() || self.clock_period_ns <= 0.0 {
             return Err("clock_period_ns: must be positive".into());
         }
         Ok(())

@@ -66,7 +66,10 @@ mod tests {
     use crate::record::Family;
 
     fn manifest(cfg: &GenConfig, seed: u64, count: u64, threads: usize) -> Vec<u8> {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         pool.install(|| {
             let mut out = Vec::new();
             write_manifest(cfg, seed, count, &mut out, Path::new("mem"), &|_| {}).unwrap();
@@ -113,9 +116,11 @@ mod tests {
                     assert_eq!(r.hls.io_type, ir::IoType::Parallel);
                     assert!((1..=4093).contains(&rf));
                     if dense.len() <= 3 {
-                        assert!(bits % 2 == 0 && (2..=16).contains(&bits));
+                        assert!(bits.is_multiple_of(2) && (2..=16).contains(&bits));
                         for l in &dense {
-                            let ir::LayerKind::Dense { units, .. } = l.kind else { unreachable!() };
+                            let ir::LayerKind::Dense { units, .. } = l.kind else {
+                                unreachable!()
+                            };
                             assert!(units % 8 == 0 && (8..=128).contains(&units));
                         }
                     } else {
@@ -132,7 +137,12 @@ mod tests {
                     assert!([4, 8, 16].contains(&bits));
                     let convs = stats
                         .iter()
-                        .filter(|l| matches!(l.kind, ir::LayerKind::Conv1D { .. } | ir::LayerKind::Conv2D { .. }))
+                        .filter(|l| {
+                            matches!(
+                                l.kind,
+                                ir::LayerKind::Conv1D { .. } | ir::LayerKind::Conv2D { .. }
+                            )
+                        })
                         .count();
                     assert!((3..=7).contains(&(convs + dense.len())));
                 }
@@ -147,11 +157,19 @@ mod tests {
                         let c_in = *net.layer(src).output_shape.last().unwrap() as u64;
                         let (n_in, n_out) = match &l.kind {
                             ir::LayerKind::Dense { units, .. } => (c_in, *units as u64),
-                            ir::LayerKind::Conv1D { filters, kernel, .. } => (c_in * *kernel as u64, *filters as u64),
-                            ir::LayerKind::Conv2D { filters, kernel, .. } => (c_in * (kernel[0] * kernel[1]) as u64, *filters as u64),
+                            ir::LayerKind::Conv1D {
+                                filters, kernel, ..
+                            } => (c_in * *kernel as u64, *filters as u64),
+                            ir::LayerKind::Conv2D {
+                                filters, kernel, ..
+                            } => (c_in * (kernel[0] * kernel[1]) as u64, *filters as u64),
                             _ => unreachable!(),
                         };
-                        assert!(reuse::is_valid(n_in, n_out, lrf as u64), "{} rf {lrf}", l.name);
+                        assert!(
+                            reuse::is_valid(n_in, n_out, lrf as u64),
+                            "{} rf {lrf}",
+                            l.name
+                        );
                     }
                 }
             }
@@ -205,8 +223,12 @@ pub fn generate_dir(
     drop(w);
     let manifest_seconds = t.elapsed().as_secs_f64();
     let gen_file = tmp.path().join(GENERATE_FILE);
-    let text = serde_yaml::to_string(&GenerateFile { seed, count, config: cfg })
-        .map_err(|e| DatasetError::Invalid(format!("serialising the options: {e}")))?;
+    let text = serde_yaml::to_string(&GenerateFile {
+        seed,
+        count,
+        config: cfg,
+    })
+    .map_err(|e| DatasetError::Invalid(format!("serialising the options: {e}")))?;
     std::fs::write(&gen_file, text).map_err(|e| DatasetError::io(&gen_file, e))?;
     let manifest_bytes = std::fs::metadata(&manifest).map(|m| m.len()).unwrap_or(0);
     then(tmp.path())?;

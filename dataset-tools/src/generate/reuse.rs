@@ -11,9 +11,9 @@ pub fn is_valid(n_in: u64, n_out: u64, rf: u64) -> bool {
     }
     let multfactor = n_in.min(rf);
     let multiplier_limit = (n_in * n_out).div_ceil(multfactor);
-    (multiplier_limit % n_out == 0 || rf >= n_in)
-        && (rf % n_in == 0 || rf < n_in)
-        && (n_in * n_out) % rf == 0
+    (multiplier_limit.is_multiple_of(n_out) || rf >= n_in)
+        && (rf.is_multiple_of(n_in) || rf < n_in)
+        && (n_in * n_out).is_multiple_of(rf)
 }
 
 /// The valid reuse factors, ascending (every valid RF divides `n_in * n_out`).
@@ -23,7 +23,7 @@ pub fn valid(n_in: u64, n_out: u64) -> Vec<u64> {
     let mut large = Vec::new();
     let mut d = 1;
     while d * d <= n {
-        if n % d == 0 {
+        if n.is_multiple_of(d) {
             small.push(d);
             if d != n / d {
                 large.push(n / d);
@@ -62,7 +62,9 @@ mod tests {
 
     /// hls4ml's own O(n) scan (get_valid_reuse_factors), transcribed.
     fn scan(n_in: u64, n_out: u64) -> Vec<u64> {
-        (1..=n_in * n_out).filter(|&rf| is_valid(n_in, n_out, rf)).collect()
+        (1..=n_in * n_out)
+            .filter(|&rf| is_valid(n_in, n_out, rf))
+            .collect()
     }
 
     #[test]

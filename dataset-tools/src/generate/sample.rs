@@ -77,8 +77,18 @@ fn dense(cfg: &GenConfig, d: &DenseDist, rng: &mut Rng, id: &str) -> Result<(Net
     let layers: Vec<(LayerKind, Activation)> = (0..n_layers)
         .map(|i| {
             let units = stepped(rng, d.neurons, step) as usize;
-            let a = if i + 1 == n_layers { Activation::Linear } else { act };
-            (LayerKind::Dense { units, use_bias: true }, a)
+            let a = if i + 1 == n_layers {
+                Activation::Linear
+            } else {
+                act
+            };
+            (
+                LayerKind::Dense {
+                    units,
+                    use_bias: true,
+                },
+                a,
+            )
         })
         .collect();
     let bits = *rng.pick(if small { &d.small_bits } else { &d.large_bits });
@@ -161,8 +171,18 @@ fn conv(
     layers.push((LayerKind::Flatten, Activation::Linear));
     for i in 0..n_dense {
         let units = rng.range(c.dense_neurons.min, c.dense_neurons.max) as usize;
-        let a = if i + 1 == n_dense { Activation::Linear } else { act };
-        layers.push((LayerKind::Dense { units, use_bias: true }, a));
+        let a = if i + 1 == n_dense {
+            Activation::Linear
+        } else {
+            act
+        };
+        layers.push((
+            LayerKind::Dense {
+                units,
+                use_bias: true,
+            },
+            a,
+        ));
     }
     let bits = *rng.pick(&c.bits);
     let rf = rng.range(c.reuse_factor.min, c.reuse_factor.max);
@@ -200,10 +220,12 @@ fn apply_reuse(net: &mut Network) -> Result<()> {
         let c_in = *net.layer(src).output_shape.last().unwrap_or(&0) as u64;
         let (n_in, n_out) = match &net.layer(id).kind {
             LayerKind::Dense { units, .. } => (c_in, *units as u64),
-            LayerKind::Conv1D { filters, kernel, .. } => (c_in * *kernel as u64, *filters as u64),
-            LayerKind::Conv2D { filters, kernel, .. } => {
-                (c_in * (kernel[0] * kernel[1]) as u64, *filters as u64)
-            }
+            LayerKind::Conv1D {
+                filters, kernel, ..
+            } => (c_in * *kernel as u64, *filters as u64),
+            LayerKind::Conv2D {
+                filters, kernel, ..
+            } => (c_in * (kernel[0] * kernel[1]) as u64, *filters as u64),
             _ => continue,
         };
         let rf = reuse::closest(n_in, n_out, requested);

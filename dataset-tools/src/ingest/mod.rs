@@ -26,10 +26,16 @@ impl Ingested {
         self.skipped.extend(other.skipped);
     }
     pub fn successes(&self) -> usize {
-        self.records.iter().filter(|r| r.success == Some(true)).count()
+        self.records
+            .iter()
+            .filter(|r| r.success == Some(true))
+            .count()
     }
     pub fn failures(&self) -> usize {
-        self.records.iter().filter(|r| r.success == Some(false)).count()
+        self.records
+            .iter()
+            .filter(|r| r.success == Some(false))
+            .count()
     }
 }
 

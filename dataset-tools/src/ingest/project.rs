@@ -32,7 +32,12 @@ fn find_csynth(project: &Path) -> Option<(PathBuf, PathBuf)> {
     if let Ok(rd) = std::fs::read_dir(project) {
         let mut more: Vec<String> = rd
             .filter_map(|e| e.ok())
-            .filter_map(|e| e.file_name().to_str().and_then(|n| n.strip_suffix("_prj")).map(str::to_string))
+            .filter_map(|e| {
+                e.file_name()
+                    .to_str()
+                    .and_then(|n| n.strip_suffix("_prj"))
+                    .map(str::to_string)
+            })
             .collect();
         more.sort();
         tops.extend(more);
@@ -146,21 +151,34 @@ fn label(mut record: Record, project: &Path) -> Result<Record> {
 }
 
 /// Ingest a dataset directory (manifest + `projects/<id>/`), calling `sink` for each labelled
-/// record; returns the errors of the skipped ones.
-pub fn ingest_dataset(dataset: &Path, sink: &mut dyn FnMut(Record) -> Result<()>) -> Result<Vec<DatasetError>> {
+/// record in manifest order; returns the errors of the skipped ones. Reports are parsed in
+/// parallel, a batch of records at a time (memory stays flat).
+pub fn ingest_dataset(
+    dataset: &Path,
+    sink: &mut dyn FnMut(Record) -> Result<()>,
+) -> Result<Vec<DatasetError>> {
+    use rayon::prelude::*;
+    const BATCH: usize = 2048;
     let mut skipped = Vec::new();
-    for rec in Reader::open(dataset.join(RECORDS_FILE))? {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                skipped.push(e);
-                continue;
+    let mut reader = Reader::open(dataset.join(RECORDS_FILE))?;
+    loop {
+        let batch: Vec<Result<Record>> = reader.by_ref().take(BATCH).collect();
+        if batch.is_empty() {
+            break;
+        }
+        let labelled: Vec<Result<Record>> = batch
+            .into_par_iter()
+            .map(|rec| {
+                let rec = rec?;
+                let project = dataset.join(PROJECTS_DIR).join(&rec.id);
+                label(rec, &project)
+            })
+            .collect();
+        for r in labelled {
+            match r {
+                Ok(r) => sink(r)?,
+                Err(e) => skipped.push(e),
             }
-        };
-        let project = dataset.join(PROJECTS_DIR).join(&rec.id);
-        match label(rec, &project) {
-            Ok(r) => sink(r)?,
-            Err(e) => skipped.push(e),
         }
     }
     Ok(skipped)
@@ -168,7 +186,10 @@ pub fn ingest_dataset(dataset: &Path, sink: &mut dyn FnMut(Record) -> Result<()>
 
 /// Walk `root` for project trees (directories with a `*_prj/solution1/syn/report` inside, or
 /// a failure marker) and turn each into a record without a network.
-pub fn ingest_tree(root: &Path, sink: &mut dyn FnMut(Record) -> Result<()>) -> Result<Vec<DatasetError>> {
+pub fn ingest_tree(
+    root: &Path,
+    sink: &mut dyn FnMut(Record) -> Result<()>,
+) -> Result<Vec<DatasetError>> {
     let mut projects = Vec::new();
     walk(root, &mut projects)?;
     projects.sort();

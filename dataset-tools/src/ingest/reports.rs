@@ -72,6 +72,13 @@ pub fn parse_csynth_xml(path: &Path) -> Result<CsynthReport> {
     parse_csynth_xml_str(&read_text(path)?, path)
 }
 
+const SECTIONS: &[&str] = &[
+    "ReportVersion",
+    "UserAssignments",
+    "PerformanceEstimates",
+    "AreaEstimates",
+];
+
 /// Parse csynth XML text; `path` is used in errors.
 pub fn parse_csynth_xml_str(text: &str, path: &Path) -> Result<CsynthReport> {
     // Collect the text of every leaf element by its slash-joined path under the root.
@@ -90,7 +97,8 @@ pub fn parse_csynth_xml_str(text: &str, path: &Path) -> Result<CsynthReport> {
                 stack.pop();
             }
             Ok(Event::Text(t)) => {
-                if stack.len() > 1 {
+                // Only the sections read below (skips the large InterfaceSummary).
+                if stack.len() > 2 && SECTIONS.contains(&stack[1].as_str()) {
                     let key = stack[1..].join("/");
                     let v = t
                         .unescape()
@@ -130,7 +138,8 @@ pub fn parse_csynth_xml_str(text: &str, path: &Path) -> Result<CsynthReport> {
             .map(String::as_str)
             .ok_or_else(|| report_err(path, key, "missing"))
     };
-    let num = |key: &str| -> Result<f64> { parse_f64(get(key)?).map_err(|m| report_err(path, key, m)) };
+    let num =
+        |key: &str| -> Result<f64> { parse_f64(get(key)?).map_err(|m| report_err(path, key, m)) };
     let count =
         |key: &str| -> Result<u64> { parse_count(get(key)?).map_err(|m| report_err(path, key, m)) };
     let resources = |block: &str| -> Result<Resources> {
@@ -160,7 +169,9 @@ pub fn parse_csynth_xml_str(text: &str, path: &Path) -> Result<CsynthReport> {
             true => Some(num("UserAssignments/ClockUncertainty")?),
             false => None,
         },
-        estimated_clock_ns: num("PerformanceEstimates/SummaryOfTimingAnalysis/EstimatedClockPeriod")?,
+        estimated_clock_ns: num(
+            "PerformanceEstimates/SummaryOfTimingAnalysis/EstimatedClockPeriod",
+        )?,
         latency_best_cycles: count(&format!("{LAT}/Best-caseLatency"))?,
         latency_worst_cycles: count(&format!("{LAT}/Worst-caseLatency"))?,
         interval_min: count(&format!("{LAT}/Interval-min"))?,
@@ -216,16 +227,25 @@ pub fn parse_vivado_synth_str(text: &str, path: &Path) -> Result<VivadoSynthRepo
         used.entry(key).or_insert_with(|| cells[1].to_string());
     }
     let field = |key: &'static str| -> Result<&str> {
-        used.get(key)
-            .map(String::as_str)
-            .ok_or_else(|| report_err(path, key, "row missing (truncated or not a utilisation report?)"))
+        used.get(key).map(String::as_str).ok_or_else(|| {
+            report_err(
+                path,
+                key,
+                "row missing (truncated or not a utilisation report?)",
+            )
+        })
     };
     let count = |key: &'static str| -> Result<u64> {
         parse_count(field(key)?).map_err(|m| report_err(path, key, m))
     };
-    let tiles = parse_f64(field("Block RAM Tile")?).map_err(|m| report_err(path, "Block RAM Tile", m))?;
+    let tiles =
+        parse_f64(field("Block RAM Tile")?).map_err(|m| report_err(path, "Block RAM Tile", m))?;
     let bram_18k = count_from_f64(tiles * 2.0).ok_or_else(|| {
-        report_err(path, "Block RAM Tile", format!("{tiles} is not a whole number of half tiles"))
+        report_err(
+            path,
+            "Block RAM Tile",
+            format!("{tiles} is not a whole number of half tiles"),
+        )
     })?;
     Ok(VivadoSynthReport {
         version,

@@ -71,13 +71,14 @@ impl Row<'_> {
         bram36_tiles_to_18k(self.text(field)?).map_err(|m| self.err(field, m))
     }
     fn success(&self) -> Result<bool> {
-        match self.text("hls_synth_success")?.to_ascii_lowercase().as_str() {
+        match self
+            .text("hls_synth_success")?
+            .to_ascii_lowercase()
+            .as_str()
+        {
             "true" | "1" => Ok(true),
             "false" | "0" => Ok(false),
-            other => Err(self.err(
-                "hls_synth_success",
-                format!("'{other}' is not True/False"),
-            )),
+            other => Err(self.err("hls_synth_success", format!("'{other}' is not True/False"))),
         }
     }
 }
@@ -198,7 +199,12 @@ fn base(row: &Row, io_type: IoType) -> Result<(String, u32, FixedType, HlsConfig
         backend: "Vitis".to_string(),
         ..HlsConfig::default()
     };
-    Ok((model_name, prec as u32, FixedType::fixed(prec as u32, 1), config))
+    Ok((
+        model_name,
+        prec as u32,
+        FixedType::fixed(prec as u32, 1),
+        config,
+    ))
 }
 
 fn record_for(
@@ -261,7 +267,15 @@ fn pilot_row(row: &Row, stem: &str) -> Result<Record> {
     };
     let id = format!("{stem}:{}:{model_name}_rf{}", row.row, config.reuse_factor);
     let arch = crate::record::architecture_key(&net);
-    let mut rec = record_for(id, Family::Dense, arch, Some(net), config, weight, provenance);
+    let mut rec = record_for(
+        id,
+        Family::Dense,
+        arch,
+        Some(net),
+        config,
+        weight,
+        provenance,
+    );
     if !success {
         rec.set_failed("hls_synth_success=False in the source (no labels)");
         return Ok(rec);
@@ -393,7 +407,10 @@ mod tests {
         // 2.5 tiles of 36K = 5 blocks of 18K.
         assert_eq!((ps.bram_18k, ps.lut, ps.ff, ps.dsp), (5, 30996, 24235, 0));
         let cs = r.csynth.as_ref().unwrap();
-        assert_eq!((cs.latency_best_cycles, cs.latency_worst_cycles), (6869, 6872));
+        assert_eq!(
+            (cs.latency_best_cycles, cs.latency_worst_cycles),
+            (6869, 6872)
+        );
         assert_eq!(cs.ii_max, None);
         assert_eq!(r.architecture, "in(104) dense(48) dense(104) dense(104)");
         assert_eq!(r.weight_bits(), 4);

@@ -116,7 +116,9 @@ fn float(obj: &Obj, block: &str, key: &str, ctx: &Ctx) -> Result<Option<f64>> {
 }
 
 fn block<'a>(rec: &'a Obj, key: &str) -> Option<&'a Obj> {
-    rec.get(key).and_then(Value::as_object).filter(|o| !o.is_empty())
+    rec.get(key)
+        .and_then(Value::as_object)
+        .filter(|o| !o.is_empty())
 }
 
 /// `fixed<8,1>` / `ap_fixed<8,1>` / `{"default": "fixed<16,6>"}` → a type; `auto` → None.
@@ -137,7 +139,13 @@ fn dims(v: Option<&Value>) -> Vec<usize> {
         None => return vec![],
     };
     v.as_array()
-        .map(|a| a.iter().skip(1).filter_map(Value::as_u64).map(|d| d as usize).collect())
+        .map(|a| {
+            a.iter()
+                .skip(1)
+                .filter_map(Value::as_u64)
+                .map(|d| d as usize)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -150,10 +158,19 @@ fn uint(layer: &Obj, key: &str, field: &str, ctx: &Ctx) -> Result<usize> {
 }
 
 fn ints(layer: &Obj, key: &str, n: usize, field: &str, ctx: &Ctx) -> Result<Vec<usize>> {
-    let err = || ctx.err(&format!("{field}.{key}"), format!("expected {n} whole numbers"));
+    let err = || {
+        ctx.err(
+            &format!("{field}.{key}"),
+            format!("expected {n} whole numbers"),
+        )
+    };
     match layer.get(key) {
         Some(Value::Array(a)) => {
-            let v: Vec<usize> = a.iter().filter_map(Value::as_u64).map(|d| d as usize).collect();
+            let v: Vec<usize> = a
+                .iter()
+                .filter_map(Value::as_u64)
+                .map(|d| d as usize)
+                .collect();
             (v.len() == n).then_some(v).ok_or_else(err)
         }
         Some(Value::Number(x)) => x.as_u64().map(|d| vec![d as usize; n]).ok_or_else(err),
@@ -184,7 +201,9 @@ fn layers(config: &[Value], ctx: &Ctx) -> Result<Layers> {
     let mut rfs: Vec<Option<u32>> = Vec::new();
     for (i, v) in config.iter().enumerate() {
         let field = format!("model_config[{i}]");
-        let l = v.as_object().ok_or_else(|| ctx.err(&field, "not an object"))?;
+        let l = v
+            .as_object()
+            .ok_or_else(|| ctx.err(&field, "not an object"))?;
         let class = l
             .get("class_name")
             .and_then(Value::as_str)
@@ -195,7 +214,10 @@ fn layers(config: &[Value], ctx: &Ctx) -> Result<Layers> {
                 return Err(ctx.err(&format!("{field}.input_shape"), "missing or empty"));
             }
         }
-        let rf = l.get("reuse_factor").and_then(Value::as_u64).map(|r| r as u32);
+        let rf = l
+            .get("reuse_factor")
+            .and_then(Value::as_u64)
+            .map(|r| r as u32);
         let kind = match class {
             "InputLayer" => continue,
             "Dense" | "QDense" => LayerKind::Dense {
@@ -207,7 +229,9 @@ fn layers(config: &[Value], ctx: &Ctx) -> Result<Layers> {
             "Conv1D" | "QConv1D" => LayerKind::Conv1D {
                 filters: uint(l, "filters", &field, ctx)?,
                 kernel: ints(l, "kernel_size", 1, &field, ctx)?[0],
-                stride: ints(l, "strides", 1, &field, ctx).map(|v| v[0]).unwrap_or(1),
+                stride: ints(l, "strides", 1, &field, ctx)
+                    .map(|v| v[0])
+                    .unwrap_or(1),
                 padding: pad(l),
                 use_bias: l.get("use_bias").and_then(Value::as_bool).unwrap_or(true),
             },
@@ -226,7 +250,11 @@ fn layers(config: &[Value], ctx: &Ctx) -> Result<Layers> {
                 let k = ints(l, "pool_size", 1, &field, ctx).unwrap_or(vec![2]);
                 let s = ints(l, "strides", 1, &field, ctx).unwrap_or(k.clone());
                 LayerKind::Pool1D {
-                    op: if class.starts_with("Max") { PoolOp::Max } else { PoolOp::Average },
+                    op: if class.starts_with("Max") {
+                        PoolOp::Max
+                    } else {
+                        PoolOp::Average
+                    },
                     pool: k[0],
                     stride: s[0],
                     padding: pad(l),
@@ -236,7 +264,11 @@ fn layers(config: &[Value], ctx: &Ctx) -> Result<Layers> {
                 let k = ints(l, "pool_size", 2, &field, ctx).unwrap_or(vec![2, 2]);
                 let s = ints(l, "strides", 2, &field, ctx).unwrap_or(k.clone());
                 LayerKind::Pool2D {
-                    op: if class.starts_with("Max") { PoolOp::Max } else { PoolOp::Average },
+                    op: if class.starts_with("Max") {
+                        PoolOp::Max
+                    } else {
+                        PoolOp::Average
+                    },
                     pool: [k[0], k[1]],
                     stride: [s[0], s[1]],
                     padding: pad(l),
@@ -252,9 +284,15 @@ fn layers(config: &[Value], ctx: &Ctx) -> Result<Layers> {
                 scale: true,
             },
             "Activation" | "QActivation" => {
-                let name = l.get("activation").and_then(Value::as_str).unwrap_or("linear");
+                let name = l
+                    .get("activation")
+                    .and_then(Value::as_str)
+                    .unwrap_or("linear");
                 let a = activation(name).ok_or_else(|| {
-                    ctx.err(&format!("{field}.activation"), format!("unsupported activation '{name}'"))
+                    ctx.err(
+                        &format!("{field}.activation"),
+                        format!("unsupported activation '{name}'"),
+                    )
                 })?;
                 // Fuse into the preceding Dense/Conv when it has none (hls4ml does the same).
                 if let Some((k, prev)) = out.last_mut() {
@@ -269,7 +307,10 @@ fn layers(config: &[Value], ctx: &Ctx) -> Result<Layers> {
                 LayerKind::Activation(a)
             }
             other => {
-                return Err(ctx.err(&format!("{field}.class_name"), format!("unsupported layer class '{other}'")))
+                return Err(ctx.err(
+                    &format!("{field}.class_name"),
+                    format!("unsupported layer class '{other}'"),
+                ))
             }
         };
         rfs.push(if kind.takes_activation() { rf } else { None });
@@ -304,7 +345,12 @@ fn record(rec: &Obj, ctx: &Ctx) -> Result<Record> {
     let rf = model
         .get("ReuseFactor")
         .and_then(Value::as_u64)
-        .ok_or_else(|| ctx.err("hls_config.Model.ReuseFactor", "missing or not a whole number"))?;
+        .ok_or_else(|| {
+            ctx.err(
+                "hls_config.Model.ReuseFactor",
+                "missing or not a whole number",
+            )
+        })?;
     let strategy: Strategy = model
         .get("Strategy")
         .and_then(Value::as_str)
@@ -315,23 +361,31 @@ fn record(rec: &Obj, ctx: &Ctx) -> Result<Record> {
         .get("Precision")
         .and_then(precision)
         .unwrap_or_else(FixedType::hls4ml_default);
-    let weight = hls_cfg.get("LayerName").and_then(Value::as_object).and_then(|names| {
-        names.values().find_map(|l| {
-            l.get("Precision")
-                .and_then(|p| p.get("weight"))
-                .and_then(precision)
-        })
-    });
+    let weight = hls_cfg
+        .get("LayerName")
+        .and_then(Value::as_object)
+        .and_then(|names| {
+            names.values().find_map(|l| {
+                l.get("Precision")
+                    .and_then(|p| p.get("weight"))
+                    .and_then(precision)
+            })
+        });
     let (input, layer_list, rfs) = layers(config, ctx)?;
     let has_conv = layer_list
         .iter()
         .any(|(k, _)| matches!(k, LayerKind::Conv1D { .. } | LayerKind::Conv2D { .. }));
     let io_type = match hls_cfg.get("io_type").and_then(Value::as_str) {
-        Some(s) => s.parse().map_err(|m: String| ctx.err("hls_config.io_type", m))?,
+        Some(s) => s
+            .parse()
+            .map_err(|m: String| ctx.err("hls_config.io_type", m))?,
         None if has_conv => IoType::Stream,
         None => IoType::Parallel,
     };
-    let part = rec.get("target_part").and_then(Value::as_str).map(str::to_string);
+    let part = rec
+        .get("target_part")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     let latency = block(rec, "latency_report");
     let hls_res = block(rec, "hls_resource_report");
     let post = block(rec, "resource_report");
@@ -351,7 +405,9 @@ fn record(rec: &Obj, ctx: &Ctx) -> Result<Record> {
     let mut net = chain(&model_name, input, layer_list, hls.clone(), weight.as_ref())
         .map_err(|e| ctx.err("model_config", e.to_string()))?;
     // Per-layer RFs from model_config, in order over the Dense/Conv layers.
-    let order = net.topo_order().map_err(|e| ctx.err("model_config", e.to_string()))?;
+    let order = net
+        .topo_order()
+        .map_err(|e| ctx.err("model_config", e.to_string()))?;
     let mut rf_iter = rfs.into_iter();
     for id in order.into_iter().skip(1) {
         let r = rf_iter.next().flatten();
@@ -419,7 +475,8 @@ fn record(rec: &Obj, ctx: &Ctx) -> Result<Record> {
                 lut: count(p, "resource_report", "lut", ctx)?,
                 ff: count(p, "resource_report", "ff", ctx)?,
                 dsp: count(p, "resource_report", "dsp", ctx)?,
-                bram_18k: bram36_tiles_to_18k(&bram).map_err(|m| ctx.err("resource_report.bram", m))?,
+                bram_18k: bram36_tiles_to_18k(&bram)
+                    .map_err(|m| ctx.err("resource_report.bram", m))?,
                 uram: opt_count(p, "resource_report", "uram", ctx)?,
             });
             provenance.notes.push(BRAM36_NOTE.into());

@@ -101,6 +101,7 @@ pub fn analyse(
     let p = shape.problem();
     let k = shape.problems();
     let flops = shape.flops();
+    let exps = (p.pairs() * k) as f64;
     let lb = lower_bound(shape, m);
     let mut spec = target.clone();
     spec.fast_mem_bytes = fast_bytes;
@@ -125,7 +126,7 @@ pub fn analyse(
             Some(choice) => {
                 let tr = choice.traffic.scaled(k);
                 let bytes = tr.total() as f64 * shape.dtype.bytes() as f64;
-                let pt = spec.point(flops, bytes);
+                let pt = spec.point(flops, bytes, exps);
                 let better = match &best {
                     None => true,
                     Some((_, _, t, b)) => (pt.time_s, bytes) < (*t, *b),
@@ -152,7 +153,7 @@ pub fn analyse(
         algorithms.insert(alg.name().to_string(), report);
     }
     let best = best.map(|(alg, choice, time_s, bytes)| {
-        let pt = spec.point(flops, bytes);
+        let pt = spec.point(flops, bytes, exps);
         Best {
             algorithm: alg.name().into(),
             tile: tile_map(alg, &choice),

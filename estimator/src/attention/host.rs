@@ -26,6 +26,8 @@ pub struct CacheLevel {
 pub struct HostMeasurement {
     pub triad_bytes_per_s: f64,
     pub gemm_flops: f64,
+    /// f32 exponentials per second (the softmax's cost, which runs on the same cores).
+    pub exp_per_s: f64,
     pub threads: usize,
     pub caches: Vec<CacheLevel>,
 }
@@ -36,6 +38,7 @@ impl HostMeasurement {
         HostMeasurement {
             triad_bytes_per_s: triad_bandwidth(1 << 23, 5),
             gemm_flops: gemm_peak(1024, 128, 3),
+            exp_per_s: exp_throughput(1 << 20, 3),
             threads: rayon::current_num_threads(),
             caches: read_caches(Path::new("/sys/devices/system/cpu/cpu0/cache")),
         }
@@ -169,4 +172,26 @@ pub fn gemm_peak(n: usize, k: usize, reps: usize) -> f64 {
         std::hint::black_box(c);
     }
     2.0 * (n * n * k) as f64 / best
+}
+
+/// Best-of-`reps` rate of `exp(x − m)` over `len` f32 values in parallel, as the attention
+/// kernel's online softmax evaluates it, in exponentials per second.
+pub fn exp_throughput(len: usize, reps: usize) -> f64 {
+    let src: Vec<f32> = (0..len).map(|i| -((i % 97) as f32) * 0.05).collect();
+    let mut dst = vec![0f32; len];
+    let mut best = f64::INFINITY;
+    for _ in 0..reps.max(1) {
+        let t = Instant::now();
+        dst.par_chunks_mut(4096)
+            .zip(src.par_chunks(4096))
+            .for_each(|(d, s)| {
+                let m = s.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                for (y, x) in d.iter_mut().zip(s) {
+                    *y = (*x - m).exp();
+                }
+            });
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    std::hint::black_box(&dst);
+    len as f64 / best
 }

@@ -23,6 +23,10 @@ pub struct TargetSpec {
     pub peak_flops: f64,
     pub bandwidth_bytes_per_s: f64,
     pub fast_mem_bytes: u64,
+    /// Exponentials per second when they share the cores with the products (host only); their
+    /// time is added to the roofline time. GPUs evaluate them on separate units (overlapped).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exp_per_s: Option<f64>,
     /// How each number was obtained.
     pub basis: Vec<String>,
 }
@@ -43,20 +47,23 @@ impl TargetSpec {
         self.peak_flops / self.bandwidth_bytes_per_s
     }
 
-    /// Attainable FLOP/s = min(peak, intensity × bandwidth); time = max(compute, memory).
-    pub fn point(&self, flops: f64, bytes: f64) -> RoofPoint {
+    /// Time = max(flops/peak, bytes/bandwidth) (+ exps/exp rate where exponentials share the
+    /// cores); attainable FLOP/s = flops/time, i.e. min(peak, intensity × bandwidth) without
+    /// the exponential term.
+    pub fn point(&self, flops: f64, bytes: f64, exps: f64) -> RoofPoint {
         let intensity = if bytes > 0.0 {
             flops / bytes
         } else {
             f64::INFINITY
         };
-        let attainable = self.peak_flops.min(intensity * self.bandwidth_bytes_per_s);
         let t_compute = flops / self.peak_flops;
         let t_memory = bytes / self.bandwidth_bytes_per_s;
+        let t_exp = self.exp_per_s.map_or(0.0, |r| exps / r);
+        let time = t_compute.max(t_memory) + t_exp;
         RoofPoint {
             intensity,
-            attainable_flops: attainable,
-            time_s: t_compute.max(t_memory),
+            attainable_flops: flops / time,
+            time_s: time,
             compute_bound: t_compute >= t_memory,
         }
     }
@@ -96,10 +103,15 @@ impl TargetSpec {
             peak_flops: m.gemm_flops,
             bandwidth_bytes_per_s: m.triad_bytes_per_s,
             fast_mem_bytes: m.fast_mem_bytes(),
+            exp_per_s: Some(m.exp_per_s),
             basis: vec![
                 format!("peak: measured blocked f32 GEMM on {} threads", m.threads),
                 "bandwidth: measured STREAM-like triad (12 B per element)".into(),
                 format!("fast memory: {}", m.fast_mem_basis()),
+                format!(
+                    "softmax: measured {:.3e} f32 exp/s, added to the roofline time",
+                    m.exp_per_s
+                ),
             ],
         }
     }
@@ -133,6 +145,7 @@ fn gpu_spec(g: &Gpu, dtype: Dtype) -> Result<TargetSpec, AttentionError> {
         peak_flops: tflops * 1e12,
         bandwidth_bytes_per_s: g.bandwidth_gbps * 1e9,
         fast_mem_bytes: g.smem_per_sm_kib * 1024,
+        exp_per_s: None,
         basis: vec![
             format!("peak: dense {} {} TFLOP/s", dtype.label(), tflops),
             format!("bandwidth: {} {} GB/s", g.memory_kind, g.bandwidth_gbps),
@@ -170,6 +183,7 @@ fn fpga_spec(p: &FpgaPart, dtype: Dtype, fraction: f64) -> Result<TargetSpec, At
         peak_flops: peak,
         bandwidth_bytes_per_s: bw,
         fast_mem_bytes: fast,
+        exp_per_s: None,
         basis: vec![
             format!(
                 "peak: {} DSPs x {clock} MHz x 2 FLOP / {dsp_per_mac} {:?} per {width}-bit multiply",

@@ -159,7 +159,7 @@ pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
             // RF = k·n_in: each multiplier adds into acc[outidx[ir] + im·k] with a run-time
             // index; for k ≥ 3 csynth builds a demux over all n_out accumulators per multiplier
             // (pilot data: LUT ∝ block_factor·n_out at k ≥ 3, flat at k = 2).
-            let outscale = if rf > spec.n_in && rf % spec.n_in == 0 {
+            let outscale = if rf > spec.n_in && rf.is_multiple_of(spec.n_in) {
                 rf / spec.n_in
             } else {
                 1

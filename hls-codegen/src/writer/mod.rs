@@ -22,7 +22,9 @@ pub enum LinkMode {
     Copy,
     /// Hard links to the template files (same filesystem; falls back to copying).
     HardLink,
-    /// Symbolic links to one shared template directory (fastest; the templates must stay).
+    /// Two symbolic links (nnet_utils/, ap_types/) to a shared template directory made once
+    /// under [`template_cache_root`] (fastest for batches; the cache must stay). With generated
+    /// im2col code, nnet_utils/ is a real directory of per-file links.
     Symlink,
 }
 
@@ -44,8 +46,13 @@ pub struct Project {
     pub files: Vec<(PathBuf, String)>,
     /// (path relative to the project, source file): copied/linked per [`LinkMode`].
     pub template_files: Vec<(PathBuf, PathBuf)>,
-    /// The ap_types directory of the templates (linked whole in [`LinkMode::Symlink`]).
-    pub ap_types_dir: PathBuf,
+    /// Every nnet_utils/ and ap_types/ file of the backend (path relative to firmware/, source):
+    /// the content of the shared template directory of [`LinkMode::Symlink`].
+    pub shared_files: Vec<(PathBuf, PathBuf)>,
+    /// Names the shared template directory (templates root and backend).
+    pub shared_key: String,
+    /// Whether nnet_code_gen.h is generated (then nnet_utils/ cannot be one shared link).
+    pub nnet_generated: bool,
     /// The source model to store as keras_model.keras (copied).
     pub source_model: Option<PathBuf>,
     pub warnings: Vec<String>,
@@ -117,8 +124,10 @@ pub fn render(m: &HlsModel, t: &Templates, out_dir: &Path, source_model: Option<
     ));
 
     let mut template_files: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(128);
+    let mut shared_files: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(128);
     let gen_code = firmware::has_generated_code(m);
     for (name, src) in t.nnet_utils(m.backend) {
+        shared_files.push((Path::new("nnet_utils").join(name), src.clone()));
         if name == "nnet_code_gen.h" && gen_code {
             continue;
         }
@@ -132,6 +141,7 @@ pub fn render(m: &HlsModel, t: &Templates, out_dir: &Path, source_model: Option<
     }
     for (rel, src) in &t.ap_types {
         template_files.push((Path::new("firmware/ap_types").join(rel), src.clone()));
+        shared_files.push((Path::new("ap_types").join(rel), src.clone()));
     }
     for (dst, src) in t.scripts(m.backend) {
         template_files.push((dst.into(), src));
@@ -139,7 +149,9 @@ pub fn render(m: &HlsModel, t: &Templates, out_dir: &Path, source_model: Option<
     Project {
         files,
         template_files,
-        ap_types_dir: t.root.join("vivado/ap_types"),
+        shared_files,
+        shared_key: stamp(&[&t.root.to_string_lossy(), m.backend.name()]),
+        nnet_generated: gen_code,
         source_model: source_model.map(Path::to_path_buf),
         warnings: m.warnings.clone(),
     }
@@ -190,8 +202,18 @@ pub fn write_project(project: &Project, dir: &Path, mode: LinkMode, overwrite: b
 fn fill_dir(project: &Project, root: &Path, mode: LinkMode) -> Result<()> {
     let mkdir = |p: &Path| std::fs::create_dir_all(p).map_err(|e| CodegenError::io(p, e));
     mkdir(&root.join("firmware/weights"))?;
-    mkdir(&root.join("firmware/nnet_utils"))?;
     mkdir(&root.join("tb_data"))?;
+    let shared = if mode == LinkMode::Symlink {
+        Some(shared_dir(project)?)
+    } else {
+        None
+    };
+    match &shared {
+        Some(dir) if !project.nnet_generated => {
+            symlink(&dir.join("nnet_utils"), &root.join("firmware/nnet_utils"))?
+        }
+        _ => mkdir(&root.join("firmware/nnet_utils"))?,
+    }
     for (rel, text) in &project.files {
         let p = root.join(rel);
         std::fs::write(&p, text).map_err(|e| CodegenError::io(&p, e))?;
@@ -203,35 +225,106 @@ fn fill_dir(project: &Project, root: &Path, mode: LinkMode) -> Result<()> {
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755))
             .map_err(|e| CodegenError::io(&p, e))?;
     }
-    let ap_prefix = Path::new("firmware/ap_types");
-    let mut made_dirs = std::collections::HashSet::new();
-    if mode == LinkMode::Symlink {
-        symlink(&project.ap_types_dir, &root.join(ap_prefix))?;
-    }
-    for (rel, src) in &project.template_files {
-        if mode == LinkMode::Symlink && rel.starts_with(ap_prefix) {
-            continue;
-        }
-        let dst = root.join(rel);
-        if let Some(d) = dst.parent() {
-            if made_dirs.insert(d.to_path_buf()) {
-                mkdir(d)?;
-            }
-        }
-        match mode {
-            LinkMode::Copy => copy(src, &dst)?,
-            LinkMode::HardLink => {
-                if std::fs::hard_link(src, &dst).is_err() {
-                    copy(src, &dst)?;
+    if let Some(dir) = &shared {
+        // two links to the shared directory (one per file of nnet_utils when nnet_code_gen.h is
+        // generated), scripts copied
+        symlink(&dir.join("ap_types"), &root.join("firmware/ap_types"))?;
+        if project.nnet_generated {
+            for (rel, _) in project
+                .shared_files
+                .iter()
+                .filter(|(r, _)| r.starts_with("nnet_utils"))
+            {
+                if rel.file_name().is_some_and(|n| n != "nnet_code_gen.h") {
+                    symlink(&dir.join(rel), &root.join("firmware").join(rel))?;
                 }
             }
-            LinkMode::Symlink => symlink(src, &dst)?,
+        }
+        for (rel, src) in project
+            .template_files
+            .iter()
+            .filter(|(r, _)| !r.starts_with("firmware"))
+        {
+            copy(src, &root.join(rel))?;
+        }
+    } else {
+        let mut made_dirs = std::collections::HashSet::new();
+        for (rel, src) in &project.template_files {
+            let dst = root.join(rel);
+            if let Some(d) = dst.parent() {
+                if made_dirs.insert(d.to_path_buf()) {
+                    mkdir(d)?;
+                }
+            }
+            if mode == LinkMode::HardLink && std::fs::hard_link(src, &dst).is_ok() {
+                continue;
+            }
+            copy(src, &dst)?;
         }
     }
     if let Some(src) = &project.source_model {
         copy(src, &root.join("keras_model.keras"))?;
     }
     Ok(())
+}
+
+/// Where shared template directories live: `PRESYNTH_TEMPLATE_CACHE`, else the user's cache
+/// directory (`$XDG_CACHE_HOME/presynth` or `~/.cache/presynth`), else the temp directory.
+pub fn template_cache_root() -> PathBuf {
+    if let Some(p) = std::env::var_os("PRESYNTH_TEMPLATE_CACHE") {
+        return PathBuf::from(p);
+    }
+    if let Some(p) = std::env::var_os("XDG_CACHE_HOME") {
+        return PathBuf::from(p).join("presynth");
+    }
+    if let Some(h) = std::env::var_os("HOME") {
+        return PathBuf::from(h).join(".cache/presynth");
+    }
+    std::env::temp_dir().join("presynth")
+}
+
+/// The shared template directory of a project's templates and backend (nnet_utils/ with the
+/// backend's overrides, ap_types/), made once (atomically) and reused by every project.
+fn shared_dir(project: &Project) -> Result<PathBuf> {
+    let root = template_cache_root();
+    let dir = root.join(format!("hls4ml-templates-{}", project.shared_key));
+    if dir.join(".complete").exists() {
+        return Ok(dir);
+    }
+    std::fs::create_dir_all(&root).map_err(|e| CodegenError::io(&root, e))?;
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let tmp = root.join(format!(
+        ".tmp-{}-{}-{n}",
+        project.shared_key,
+        std::process::id()
+    ));
+    let fill = || -> Result<()> {
+        for (rel, src) in &project.shared_files {
+            let dst = tmp.join(rel);
+            if let Some(d) = dst.parent() {
+                std::fs::create_dir_all(d).map_err(|e| CodegenError::io(d, e))?;
+            }
+            copy(src, &dst)?;
+        }
+        let mark = tmp.join(".complete");
+        std::fs::write(&mark, "").map_err(|e| CodegenError::io(&mark, e))
+    };
+    let r = fill();
+    if r.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return r.map(|_| dir);
+    }
+    // another process may have won the race: keep theirs
+    if std::fs::rename(&tmp, &dir).is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+        if !dir.join(".complete").exists() {
+            return Err(CodegenError::io(
+                &dir,
+                std::io::Error::other("could not create the shared template directory"),
+            ));
+        }
+    }
+    Ok(dir)
 }
 
 fn copy(src: &Path, dst: &Path) -> Result<()> {

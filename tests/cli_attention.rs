@@ -219,3 +219,28 @@ fn bad_inputs_give_named_errors() {
     ]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("seq=FROM..TO"));
 }
+
+#[test]
+fn host_target_is_measured() {
+    let v = json(&[
+        "attention",
+        "--heads",
+        "2",
+        "--seq",
+        "256",
+        "--head-dim",
+        "64",
+        "--dtype",
+        "fp32",
+        "--target",
+        "host",
+        "--format",
+        "json",
+    ]);
+    let t = &v["target"];
+    assert_eq!(t["kind"], "host");
+    assert!(t["peak_flops"].as_f64().unwrap() > 1e8, "{t}");
+    assert!(t["bandwidth_bytes_per_s"].as_f64().unwrap() > 1e8, "{t}");
+    assert!(t["exp_per_s"].as_f64().unwrap() > 1e6, "{t}");
+    assert!(v["algorithms"]["flash2"]["time_s"].as_f64().unwrap() > 0.0);
+}

@@ -6,9 +6,12 @@
 //! The development machine is shared, so besides wall time the table gives CPU time (all
 //! threads, from /proc/self/stat) divided by the thread count, with the GEMM peak measured the
 //! same way right before each point: that removes time lost to other processes, which would
-//! otherwise dominate the ratio.
+//! otherwise dominate the ratio. The prediction is the roofline time plus the softmax's
+//! exponentials at the measured exp rate (they run on the same cores as the products).
 
 use std::time::Instant;
+
+use rayon::prelude::*;
 
 use estimator::attention::host::HostMeasurement;
 use estimator::attention::kernel::{attention_f32, gemm_abt};
@@ -56,6 +59,11 @@ fn main() {
     let ga: Vec<f32> = (0..gn * gk).map(|i| ((i % 7) as f32 - 3.0) * 0.1).collect();
     let gb: Vec<f32> = (0..gn * gk).map(|i| ((i % 5) as f32 - 2.0) * 0.1).collect();
     let gemm_flops = 16.0 * 2.0 * (gn * gn * gk) as f64;
+    let esrc: Vec<f32> = (0..1usize << 22)
+        .map(|i| -((i % 97) as f32) * 0.05)
+        .collect();
+    let mut edst = vec![0f32; esrc.len()];
+    let exps = 8.0 * esrc.len() as f64;
     for d in [64usize, 128] {
         for n in [512usize, 1024, 2048, 4096, 8192] {
             // Keep each point to about a second: fewer heads at long lengths.
@@ -81,9 +89,24 @@ fn main() {
                     std::hint::black_box(gemm_abt(&ga, &gb, gn, gn, gk));
                 }
             });
-            let predict = |peak: f64| {
+            // The same for the softmax's exponentials (as host::exp_throughput does them).
+            let (e_wall, e_cpu) = time_it(3, threads, || {
+                for _ in 0..8 {
+                    edst.par_chunks_mut(4096)
+                        .zip(esrc.par_chunks(4096))
+                        .for_each(|(d, s)| {
+                            let m = s.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                            for (y, x) in d.iter_mut().zip(s) {
+                                *y = (*x - m).exp();
+                            }
+                        });
+                }
+                std::hint::black_box(&edst);
+            });
+            let predict = |peak: f64, exp_rate: f64| {
                 let mut sp = spec.clone();
                 sp.peak_flops = peak;
+                sp.exp_per_s = Some(exp_rate);
                 let r = analyse(&s, &sp, AnalysisOptions::default()).expect("analysis");
                 let f2 = &r.algorithms["flash2"];
                 (
@@ -91,8 +114,8 @@ fn main() {
                     f2.regime.clone().unwrap_or_default(),
                 )
             };
-            let (pred_wall, regime) = predict(gemm_flops / g_wall);
-            let (pred_cpu, _) = predict(gemm_flops / g_cpu);
+            let (pred_wall, regime) = predict(gemm_flops / g_wall, exps / e_wall);
+            let (pred_cpu, _) = predict(gemm_flops / g_cpu, exps / e_cpu);
             let (m_wall, m_cpu) = time_it(3, threads, || {
                 std::hint::black_box(attention_f32(&p, heads, &q, &k, &v, 64, 64));
             });

@@ -8,7 +8,7 @@ use super::common::{table, Format};
 use anyhow::{bail, Context};
 use dataset_tools::emit::{emit_projects, EmitJob};
 use dataset_tools::generate::{generate_dir, FamilyChoice, GenConfig};
-use dataset_tools::ingest::{project, shared_csv, wa_json, Ingested};
+use dataset_tools::ingest::Ingested;
 use dataset_tools::synth::{run_local, write_slurm, SlurmOptions, SynthOptions, Tool};
 use dataset_tools::{jsonl, progress, DatasetError};
 use std::io::IsTerminal;
@@ -16,6 +16,14 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Example (a round trip):\n  presynth dataset generate --count 300 --seed 1 --family mixed --out ds --emit-projects\n  \
+presynth dataset run ds --jobs 8                 # or: presynth dataset jobs ds --scheduler slurm\n  \
+presynth dataset ingest ds -o labelled\n  \
+presynth dataset split labelled --by architecture --ratios 0.8,0.1,0.1 --seed 1\n  \
+presynth dataset export labelled --format csv -o labelled.csv\n  \
+presynth dataset stats labelled"
+)]
 pub struct Args {
     #[command(subcommand)]
     pub command: Sub,
@@ -409,53 +417,6 @@ fn run_synth(a: RunArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Ingest one source path by its kind.
-fn ingest_source(src: &Path) -> anyhow::Result<Ingested> {
-    let ext = src.extension().and_then(|e| e.to_str()).unwrap_or("");
-    if src.is_file() {
-        return Ok(match ext {
-            "csv" => shared_csv::read_file(src)?,
-            "json" => wa_json::read_file(src)?,
-            "jsonl" => Ingested {
-                records: jsonl::read_all(src)?,
-                skipped: vec![],
-            },
-            _ => bail!(
-                "{}: expected a .csv, .json or .jsonl file, or a directory",
-                src.display()
-            ),
-        });
-    }
-    if !src.is_dir() {
-        bail!("{}: no such file or directory", src.display());
-    }
-    let from_projects = project::read(src)?;
-    if !from_projects.records.is_empty() || !from_projects.skipped.is_empty() {
-        return Ok(from_projects);
-    }
-    // A directory of CSV / JSON files.
-    let mut files = Vec::new();
-    collect_files(src, &mut files)?;
-    files.sort();
-    let mut out = Ingested::default();
-    for f in files {
-        out.extend(ingest_source(&f)?);
-    }
-    Ok(out)
-}
-
-fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
-    for e in std::fs::read_dir(dir).with_context(|| dir.display().to_string())? {
-        let p = e?.path();
-        if p.is_dir() {
-            collect_files(&p, out)?;
-        } else if p.extension().is_some_and(|e| e == "csv" || e == "json") {
-            out.push(p);
-        }
-    }
-    Ok(())
-}
-
 fn ingest(a: IngestArgs) -> anyhow::Result<()> {
     no_csv(a.format, "ingest")?;
     dataset_tools::fsutil::check_free(&a.out)?;
@@ -471,7 +432,7 @@ fn ingest(a: IngestArgs) -> anyhow::Result<()> {
     let mut rows = Vec::new();
     let mut all = Ingested::default();
     for src in &a.sources {
-        let got = ingest_source(src)?;
+        let got = dataset_tools::ingest::read_path(src)?;
         rows.push(SourceRow {
             source: src.display().to_string(),
             records: got.records.len(),

@@ -10,6 +10,7 @@ pub mod wa_json;
 
 use crate::error::DatasetError;
 use crate::record::Record;
+use std::path::{Path, PathBuf};
 
 /// What an ingester produced: the records it could read, and one error per skipped item
 /// (naming the file and the field).
@@ -37,6 +38,58 @@ impl Ingested {
             .filter(|r| r.success == Some(false))
             .count()
     }
+}
+
+/// Ingest any source by its kind: a `.csv` export, a wa-hls4ml `.json` file, a `.jsonl` of
+/// records, a dataset directory (`records.jsonl` + synthesised `projects/`), a tree of
+/// synthesised hls4ml projects, or else a directory of `.csv`/`.json` files (recursively, in
+/// sorted order).
+pub fn read_path(src: &Path) -> Result<Ingested, DatasetError> {
+    let ext = src.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if src.is_file() {
+        return match ext {
+            "csv" => shared_csv::read_file(src),
+            "json" => wa_json::read_file(src),
+            "jsonl" => Ok(Ingested {
+                records: crate::jsonl::read_all(src)?,
+                skipped: vec![],
+            }),
+            _ => Err(DatasetError::Invalid(format!(
+                "{}: expected a .csv, .json or .jsonl file, or a directory",
+                src.display()
+            ))),
+        };
+    }
+    if !src.is_dir() {
+        return Err(DatasetError::io(
+            src,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
+        ));
+    }
+    let from_projects = project::read(src)?;
+    if !from_projects.records.is_empty() || !from_projects.skipped.is_empty() {
+        return Ok(from_projects);
+    }
+    let mut files = Vec::new();
+    collect_data_files(src, &mut files)?;
+    files.sort();
+    let mut out = Ingested::default();
+    for f in files {
+        out.extend(read_path(&f)?);
+    }
+    Ok(out)
+}
+
+fn collect_data_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), DatasetError> {
+    for e in std::fs::read_dir(dir).map_err(|e| DatasetError::io(dir, e))? {
+        let p = e.map_err(|e| DatasetError::io(dir, e))?.path();
+        if p.is_dir() {
+            collect_data_files(&p, out)?;
+        } else if p.extension().is_some_and(|e| e == "csv" || e == "json") {
+            out.push(p);
+        }
+    }
+    Ok(())
 }
 
 /// Parse a number written as text (`"1923"`, `"5.00"`, `" 1.5 "`).

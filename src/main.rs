@@ -39,6 +39,13 @@ enum Command {
 }
 
 fn main() -> anyhow::Result<()> {
+    // Behave like other Unix tools when the reader goes away (`presynth ... | head`): exit
+    // quietly instead of panicking in println!.
+    #[cfg(unix)]
+    // SAFETY: resetting SIGPIPE to its default action before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     match cli.command {
         // one arm per subcommand: `Command::Name(a) => cli::name::run(a),`

@@ -1,13 +1,35 @@
 //! # dataset-tools — batch synthesis datasets for presynth
 //!
-//! Owns the canonical dataset [`Record`] (network + HLS settings + labels + provenance) and its
-//! streaming JSONL form ([`jsonl`]), and the tools around it: ingestion of synthesis results
-//! ([`ingest`]).
+//! Owns the canonical dataset [`Record`] (network + HLS settings + labels + provenance, see
+//! [`record`] for label units) and its streaming JSONL form ([`jsonl`]), and the tools around
+//! it: seeded generation with wa-hls4ml's distributions ([`generate`]), project emission
+//! orchestration ([`emit`]; the writer itself is hls-codegen, passed in by the CLI), synthesis
+//! runs on Slurm or locally ([`synth`]), ingestion of reports, project trees, wa-hls4ml JSON and
+//! the shared CSVs ([`ingest`]), architecture splits ([`split`]), flat CSV export ([`export`])
+//! and summaries with SVG histograms ([`stats`]).
 //!
-//! For calibration code: `dataset_tools::ingest::shared_csv::read_dir(path)` turns the shared
-//! wa-hls4ml CSVs into records; `dataset_tools::jsonl::Reader::open(path)` streams a dataset.
+//! A dataset directory: `records.jsonl` (one [`Record`] per line), `generate.yaml` (the
+//! options it was generated with), `projects/<record id>/` (hls4ml projects; after synthesis
+//! `.presynth/done` or `.presynth/failed`), `jobs/` (Slurm files), `splits/`, `stats/`.
 //!
-//! Depends on the IR only; the CLI wires project emission (hls-codegen) in.
+//! For calibration code:
+//! ```no_run
+//! use dataset_tools::ingest::{read_path, shared_csv};
+//! // The shared wa-hls4ml CSVs: failures kept as `success == Some(false)` with no labels.
+//! let got = shared_csv::read_dir("../shared/data").unwrap();
+//! for r in got.records.iter().filter(|r| r.success == Some(true)) {
+//!     let _net = r.network.as_ref(); // None only for the conv2d CSV rows (no kernel sizes)
+//!     let _lut = r.post_synth.as_ref().map(|p| p.lut).or(r.csynth.as_ref().and_then(|c| c.lut));
+//! }
+//! // Any source (CSV, wa-hls4ml JSON, JSONL, synthesised dataset or project tree):
+//! let _all = read_path(std::path::Path::new("labelled/records.jsonl")).unwrap();
+//! // Streaming a large dataset:
+//! for r in dataset_tools::jsonl::Reader::open("labelled").unwrap() {
+//!     let _r = r.unwrap();
+//! }
+//! ```
+//!
+//! Depends on the IR only.
 
 pub mod emit;
 pub mod error;

@@ -424,6 +424,9 @@ impl<'a> Lowerer<'a> {
                 if self.m.is_stream() && (pad_left + pad_right) > 0 {
                     return Err(Self::unsupported(&layer, "'same' padding in io_stream: hls4ml inserts a ZeroPadding1D layer, which presynth does not emit yet; use padding='valid' or io_parallel"));
                 }
+                if *kernel == 1 {
+                    return Err(Self::unsupported(&layer, "a pointwise (kernel 1) Conv1D: hls4ml rewrites it to PointwiseConv1D with its own templates, which presynth does not emit yet"));
+                }
                 let n_in = n_chan * kernel;
                 let (strategy, rf) =
                     self.choose_rf(&layer.name, rs.strategy, n_in, *filters, rf as usize);
@@ -498,6 +501,9 @@ impl<'a> Lowerer<'a> {
                 let (pad_left, pad_right) = pads(*padding, in_width, kernel[1], stride[1]);
                 if self.m.is_stream() && (pad_top + pad_bottom + pad_left + pad_right) > 0 {
                     return Err(Self::unsupported(&layer, "'same' padding in io_stream: hls4ml inserts a ZeroPadding2D layer, which presynth does not emit yet; use padding='valid' or io_parallel"));
+                }
+                if kernel == &[1, 1] {
+                    return Err(Self::unsupported(&layer, "a pointwise (1x1) Conv2D: hls4ml rewrites it to PointwiseConv2D with its own templates, which presynth does not emit yet"));
                 }
                 let n_in = n_chan * kernel[0] * kernel[1];
                 let (strategy, rf) =
@@ -911,6 +917,13 @@ impl<'a> Lowerer<'a> {
                 vec![("table_t", table)],
             ),
             Activation::Softmax => {
+                if shape.len() > 1 {
+                    return Err(CodegenError::Unsupported {
+                        layer: name,
+                        kind: "Softmax".into(),
+                        message: format!("a softmax over a rank-{} input {shape:?} (hls4ml's multi-dimensional softmax is not emitted yet; flatten first)", shape.len()),
+                    });
+                }
                 let st = precision::cpp(&precision::softmax_table_t());
                 (
                     ActKind::Softmax,

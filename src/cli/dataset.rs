@@ -8,7 +8,6 @@ use super::common::{table, Format};
 use anyhow::{bail, Context};
 use dataset_tools::emit::{emit_projects, EmitJob};
 use dataset_tools::generate::{generate_dir, FamilyChoice, GenConfig};
-use dataset_tools::ingest::Ingested;
 use dataset_tools::synth::{run_local, write_slurm, SlurmOptions, SynthOptions, Tool};
 use dataset_tools::{jsonl, progress, DatasetError};
 use std::io::IsTerminal;
@@ -269,6 +268,9 @@ fn codegen_emitter(
     })
 }
 
+/// Projects hls-codegen could not write, one `id: reason` a line.
+const EMIT_FAILURES: &str = "emit-failures.txt";
+
 fn generate(a: GenerateArgs) -> anyhow::Result<()> {
     no_csv(a.format, "generate")?;
     let mut cfg = match &a.config {
@@ -293,6 +295,7 @@ fn generate(a: GenerateArgs) -> anyhow::Result<()> {
         None
     };
     let mut emitted = None;
+    let mut emit_failed = 0usize;
     let t = Instant::now();
     let summary = generate_dir(
         &cfg,
@@ -306,18 +309,21 @@ fn generate(a: GenerateArgs) -> anyhow::Result<()> {
                 let manifest = tmp.join(jsonl::RECORDS_FILE);
                 let s = emit_projects(&manifest, tmp, 256, e, show.then_some(a.count))?;
                 if !s.failed.is_empty() {
-                    let list: Vec<String> = s
+                    // Keep the dataset; list the projects that could not be written.
+                    let text: String = s
                         .failed
                         .iter()
-                        .take(10)
-                        .map(|(d, m)| format!("{}: {m}", d.display()))
+                        .map(|(d, m)| {
+                            let id = d
+                                .file_name()
+                                .map(|n| n.to_string_lossy())
+                                .unwrap_or_default();
+                            format!("{id}: {m}\n")
+                        })
                         .collect();
-                    return Err(DatasetError::Invalid(format!(
-                        "{} of {} projects could not be written:\n{}",
-                        s.failed.len(),
-                        s.written as usize + s.failed.len(),
-                        list.join("\n")
-                    )));
+                    let p = tmp.join(EMIT_FAILURES);
+                    std::fs::write(&p, text).map_err(|e| DatasetError::io(&p, e))?;
+                    emit_failed = s.failed.len();
                 }
                 emitted = Some(s.written);
             }
@@ -325,6 +331,16 @@ fn generate(a: GenerateArgs) -> anyhow::Result<()> {
         },
     )?;
     let total = t.elapsed().as_secs_f64();
+    if emit_failed > 0 {
+        bail!(
+            "wrote {} records to {}, but {emit_failed} of {} projects could not be written \
+             (listed with the reason in {})",
+            summary.records,
+            summary.dir.display(),
+            summary.records,
+            summary.dir.join(EMIT_FAILURES).display()
+        );
+    }
     #[derive(serde::Serialize)]
     struct Out {
         dir: String,
@@ -430,25 +446,39 @@ fn ingest(a: IngestArgs) -> anyhow::Result<()> {
         skipped: usize,
     }
     let mut rows = Vec::new();
-    let mut all = Ingested::default();
+    let mut skipped_all: Vec<DatasetError> = Vec::new();
+    let tmp = dataset_tools::fsutil::TempDir::beside(&a.out)?;
+    let mut writer = jsonl::Writer::create(tmp.path().join(jsonl::RECORDS_FILE))?;
+    let (mut total, mut success, mut failed) = (0usize, 0usize, 0usize);
     for src in &a.sources {
-        let got = dataset_tools::ingest::read_path(src)?;
+        let (mut n, mut ok, mut bad) = (0usize, 0usize, 0usize);
+        let skipped = dataset_tools::ingest::stream_path(src, &mut |r| {
+            n += 1;
+            match r.success {
+                Some(true) => ok += 1,
+                Some(false) => bad += 1,
+                None => {}
+            }
+            writer.write(&r)
+        })?;
         rows.push(SourceRow {
             source: src.display().to_string(),
-            records: got.records.len(),
-            success: got.successes(),
-            failed: got.failures(),
-            skipped: got.skipped.len(),
+            records: n,
+            success: ok,
+            failed: bad,
+            skipped: skipped.len(),
         });
-        all.extend(got);
+        total += n;
+        success += ok;
+        failed += bad;
+        skipped_all.extend(skipped);
     }
-    let tmp = dataset_tools::fsutil::TempDir::beside(&a.out)?;
-    jsonl::write_all(tmp.path().join(jsonl::RECORDS_FILE), &all.records)?;
-    let skipped_text: String = all.skipped.iter().map(|e| format!("{e}\n")).collect();
+    writer.finish()?;
+    let skipped_text: String = skipped_all.iter().map(|e| format!("{e}\n")).collect();
     std::fs::write(tmp.path().join("skipped.txt"), &skipped_text)?;
     tmp.commit(&a.out)?;
     let secs = t.elapsed().as_secs_f64();
-    let rate = all.records.len() as f64 / secs.max(1e-9);
+    let rate = total as f64 / secs.max(1e-9);
     if a.format == Format::Json {
         #[derive(serde::Serialize)]
         struct Out<'a> {
@@ -464,11 +494,11 @@ fn ingest(a: IngestArgs) -> anyhow::Result<()> {
         }
         return print_json(&Out {
             out: a.out.display().to_string(),
-            records: all.records.len(),
-            success: all.successes(),
-            failed: all.failures(),
-            skipped: all.skipped.len(),
-            skipped_errors: all.skipped.iter().map(|e| e.to_string()).collect(),
+            records: total,
+            success,
+            failed,
+            skipped: skipped_all.len(),
+            skipped_errors: skipped_all.iter().map(|e| e.to_string()).collect(),
             seconds: secs,
             records_per_second: rate,
             sources: &rows,
@@ -485,19 +515,19 @@ fn ingest(a: IngestArgs) -> anyhow::Result<()> {
         ]);
     }
     println!("{tbl}");
-    for e in all.skipped.iter().take(20) {
+    for e in skipped_all.iter().take(20) {
         eprintln!("skipped: {e}");
     }
-    if all.skipped.len() > 20 {
+    if skipped_all.len() > 20 {
         eprintln!(
             "... {} more in {}/skipped.txt",
-            all.skipped.len() - 20,
+            skipped_all.len() - 20,
             a.out.display()
         );
     }
     println!(
         "wrote {} records to {} in {:.2} s ({:.0} records/s)",
-        all.records.len(),
+        total,
         a.out.join(jsonl::RECORDS_FILE).display(),
         secs,
         rate

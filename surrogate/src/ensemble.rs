@@ -59,6 +59,11 @@ pub struct ModelMeta {
     /// Mean and standard deviation of the log-space training targets.
     pub target_mean: Vec<f64>,
     pub target_std: Vec<f64>,
+    /// Hybrid only: per target, corrections with |log-space value| below this are dropped, so
+    /// that targets the analytic model gets exactly right stay exact. Fitted on the validation
+    /// rows; empty for pure models.
+    #[serde(default)]
+    pub dead_band: Vec<f64>,
     pub training: TrainingSummary,
 }
 
@@ -88,6 +93,7 @@ impl ModelMeta {
             targets: Target::ALL.to_vec(),
             target_mean,
             target_std,
+            dead_band: Vec::new(),
             training,
         }
     }
@@ -122,6 +128,11 @@ impl ModelMeta {
             return bad(format!(
                 "targets must be {:?} with a mean and std each",
                 Target::ALL
+            ));
+        }
+        if !self.dead_band.is_empty() && self.dead_band.len() != N_TARGETS {
+            return bad(format!(
+                "dead_band must be empty or have {N_TARGETS} entries"
             ));
         }
         if self.member_files.is_empty() || self.member_files.len() != self.seeds.len() {
@@ -174,13 +185,23 @@ impl Ensemble {
     }
 
     /// Write the model directory atomically: a temporary sibling directory is filled, then
-    /// renamed over `dir` (an existing model there is replaced).
+    /// renamed over `dir`. An existing model there is replaced; any other existing path is an
+    /// error.
     pub fn save(&self, dir: &Path) -> Result<(), SurrogateError> {
         let parent = match dir.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
         std::fs::create_dir_all(&parent).map_err(io_err(&parent))?;
+        // Only ever replace a previous model: never a directory that holds something else.
+        if dir.exists() && !dir.join(META_FILE).is_file() {
+            return Err(SurrogateError::File {
+                path: dir.to_path_buf(),
+                message: format!(
+                    "exists and is not a model directory (no {META_FILE}): not replacing it"
+                ),
+            });
+        }
         let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("model");
         let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
         if tmp.exists() {
@@ -228,19 +249,13 @@ impl Ensemble {
         Ok(Ensemble { meta, members })
     }
 
-    /// Predict `items` (features and, for hybrid models, the analytic totals), in batches of
-    /// `batch_size` graphs.
-    pub fn predict(
+    /// The members' mean μ and standard deviation σ of the log-space target (before the mode's
+    /// base is added back and before the dead band), per item, in batches of `batch_size`.
+    pub fn log_moments(
         &self,
         items: &[(&GraphFeatures, Option<&Estimate>)],
         batch_size: usize,
-    ) -> Result<Vec<Prediction>, SurrogateError> {
-        let mode = self.meta.mode;
-        if mode == Mode::Hybrid && items.iter().any(|(_, a)| a.is_none()) {
-            return Err(SurrogateError::Data(
-                "a hybrid model needs the analytic estimate of every network it predicts".into(),
-            ));
-        }
+    ) -> Vec<(Estimate, Estimate)> {
         let device = self
             .members
             .first()
@@ -252,7 +267,7 @@ impl Ensemble {
         for chunk in items.chunks(batch_size.max(1)) {
             let feats: Vec<&GraphFeatures> = chunk.iter().map(|(f, _)| *f).collect();
             let batch = Batch::new(&feats, &self.meta.normalizer, layout, device);
-            // Per member: [B, N_TARGETS] standardised outputs -> log space.
+            // Per member: [B, N_TARGETS] standardised outputs.
             let outs: Vec<Vec<f32>> = tch::no_grad(|| {
                 self.members
                     .iter()
@@ -266,30 +281,65 @@ impl Ensemble {
                     })
                     .collect()
             });
-            for (b, (_, analytic)) in chunk.iter().enumerate() {
-                let off = base(mode, *analytic);
-                let mut p = Prediction {
-                    mean: [0.0; N_TARGETS],
-                    low: [0.0; N_TARGETS],
-                    high: [0.0; N_TARGETS],
-                    log_spread: [0.0; N_TARGETS],
-                };
+            for b in 0..chunk.len() {
+                let (mut mu, mut sigma) = ([0.0; N_TARGETS], [0.0; N_TARGETS]);
                 for j in 0..N_TARGETS {
                     let (m, s) = (self.meta.target_mean[j], self.meta.target_std[j]);
                     let vals: Vec<f64> = outs
                         .iter()
                         .map(|o| o[b * N_TARGETS + j] as f64 * s + m)
                         .collect();
-                    let mu = vals.iter().sum::<f64>() / k;
-                    let sigma = (vals.iter().map(|v| (v - mu) * (v - mu)).sum::<f64>() / k).sqrt();
-                    p.mean[j] = from_target(mu, off[j]);
-                    p.low[j] = from_target(mu - sigma, off[j]);
-                    p.high[j] = from_target(mu + sigma, off[j]);
-                    p.log_spread[j] = sigma;
+                    mu[j] = vals.iter().sum::<f64>() / k;
+                    sigma[j] = (vals.iter().map(|v| (v - mu[j]).powi(2)).sum::<f64>() / k).sqrt();
                 }
-                out.push(p);
+                out.push((mu, sigma));
             }
         }
-        Ok(out)
+        out
+    }
+
+    /// Predict `items` (features and, for hybrid models, the analytic totals), in batches of
+    /// `batch_size` graphs. A hybrid correction smaller than the target's dead band is dropped
+    /// (the analytic figure stands).
+    pub fn predict(
+        &self,
+        items: &[(&GraphFeatures, Option<&Estimate>)],
+        batch_size: usize,
+    ) -> Result<Vec<Prediction>, SurrogateError> {
+        let mode = self.meta.mode;
+        if mode == Mode::Hybrid && items.iter().any(|(_, a)| a.is_none()) {
+            return Err(SurrogateError::Data(
+                "a hybrid model needs the analytic estimate of every network it predicts".into(),
+            ));
+        }
+        let moments = self.log_moments(items, batch_size);
+        Ok(items
+            .iter()
+            .zip(moments)
+            .map(|((_, analytic), (mu, sigma))| {
+                let off = base(mode, *analytic);
+                let mut p = Prediction {
+                    mean: [0.0; N_TARGETS],
+                    low: [0.0; N_TARGETS],
+                    high: [0.0; N_TARGETS],
+                    log_spread: sigma,
+                };
+                for j in 0..N_TARGETS {
+                    let m = apply_dead_band(mu[j], self.meta.dead_band.get(j).copied());
+                    p.mean[j] = from_target(m, off[j]);
+                    p.low[j] = from_target(m - sigma[j], off[j]);
+                    p.high[j] = from_target(m + sigma[j], off[j]);
+                }
+                p
+            })
+            .collect())
+    }
+}
+
+/// A log-space correction inside `(-band, band)` becomes 0.
+pub fn apply_dead_band(mu: f64, band: Option<f64>) -> f64 {
+    match band {
+        Some(d) if mu.abs() < d => 0.0,
+        _ => mu,
     }
 }

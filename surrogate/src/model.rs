@@ -351,15 +351,24 @@ mod tests {
         for arch in [Arch::Gnn, Arch::Transformer] {
             let vs = nn::VarStore::new(Device::Cpu);
             let net = build(&vs.root(), arch, &Hyper::default()).unwrap();
+            // The output layer starts at zero (every graph would give 0): randomise it.
+            tch::no_grad(|| {
+                for (name, mut t) in vs.variables() {
+                    if name.starts_with("readout.out") {
+                        t.copy_(&t.randn_like());
+                    }
+                }
+            });
             let both = net.forward(&Batch::new(&[&a, &b], &norm, arch.layout(), Device::Cpu));
             assert_eq!(both.size(), vec![2, N_TARGETS as i64]);
             let alone_a = net.forward(&Batch::new(&[&a], &norm, arch.layout(), Device::Cpu));
             let alone_b = net.forward(&Batch::new(&[&b], &norm, arch.layout(), Device::Cpu));
             let diff_a = (both.get(0) - alone_a.get(0)).abs().max().double_value(&[]);
             let diff_b = (both.get(1) - alone_b.get(0)).abs().max().double_value(&[]);
-            assert!(diff_a < 1e-5 && diff_b < 1e-5, "{arch}: {diff_a} {diff_b}");
+            // Equal up to float rounding (different matrix shapes sum in different orders).
+            assert!(diff_a < 1e-4 && diff_b < 1e-4, "{arch}: {diff_a} {diff_b}");
             // The two graphs are different, and so are their outputs.
-            assert!((both.get(0) - both.get(1)).abs().max().double_value(&[]) > 1e-4);
+            assert!((both.get(0) - both.get(1)).abs().max().double_value(&[]) > 1e-2);
         }
     }
 

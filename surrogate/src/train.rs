@@ -337,7 +337,55 @@ pub fn train(
         members.iter().map(|m| m.seed).collect(),
         summary,
     );
-    Ok(Ensemble::from_parts(meta, members))
+    let mut model = Ensemble::from_parts(meta, members);
+    if cfg.mode == Mode::Hybrid && !val_idx.is_empty() {
+        model.meta.dead_band = fit_dead_band(&model, samples, &val_idx, cfg.batch_size);
+    }
+    Ok(model)
+}
+
+/// Candidate dead bands (log space: 0.5 %, 1 %, 2 %, 5 % ... of the analytic figure).
+const DEAD_BANDS: [f64; 7] = [0.0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2];
+
+/// Per target, the dead band that minimises the mean |ln(pred+1) − ln(y+1)| on the validation
+/// rows (ties go to the smaller band).
+fn fit_dead_band(model: &Ensemble, samples: &[Sample], val: &[usize], batch: usize) -> Vec<f64> {
+    let items: Vec<_> = val
+        .iter()
+        .map(|&i| (&samples[i].features, samples[i].analytic.as_ref()))
+        .collect();
+    let moments = model.log_moments(&items, batch);
+    (0..N_TARGETS)
+        .map(|j| {
+            let err = |band: f64| -> f64 {
+                let (mut e, mut n) = (0.0, 0.0);
+                for (&i, (mu, _)) in val.iter().zip(&moments) {
+                    if let Some(y) = samples[i].labels[j] {
+                        let b = base(Mode::Hybrid, samples[i].analytic.as_ref())[j];
+                        let pred = crate::targets::from_target(
+                            crate::ensemble::apply_dead_band(mu[j], Some(band)),
+                            b,
+                        );
+                        e += (pred.ln_1p() - y.max(0.0).ln_1p()).abs();
+                        n += 1.0;
+                    }
+                }
+                if n > 0.0 {
+                    e / n
+                } else {
+                    0.0
+                }
+            };
+            let mut best = (err(0.0), 0.0);
+            for band in &DEAD_BANDS[1..] {
+                let e = err(*band);
+                if e < best.0 - 1e-12 {
+                    best = (e, *band);
+                }
+            }
+            best.1
+        })
+        .collect()
 }
 
 #[cfg(test)]

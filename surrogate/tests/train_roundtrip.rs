@@ -101,6 +101,11 @@ fn loss_falls_and_round_trip_is_exact() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m");
         model.save(&path).unwrap();
+        // Saving again over the model replaces it; saving over a directory that is not a model
+        // is refused.
+        model.save(&path).unwrap();
+        let err = model.save(dir.path()).unwrap_err();
+        assert!(err.to_string().contains("not a model directory"), "{err}");
         let loaded = surrogate::Ensemble::load(&path, tch::Device::Cpu).unwrap();
         assert_eq!(loaded.meta, model.meta);
         let after = loaded.predict(&items, 7).unwrap();
@@ -155,5 +160,37 @@ fn hybrid_learns_the_correction() {
     assert!(
         err_model < 0.5 * err_analytic,
         "hybrid {err_model} vs analytic {err_analytic}"
+    );
+}
+
+#[test]
+fn exact_analytic_targets_stay_exact() {
+    // The "analytic model" is exact on every target but LUT (truth × 0.7 there): the dead band
+    // fitted on validation rows must keep the exact targets exact instead of adding noise.
+    surrogate::init_threads();
+    let mut data = samples(160, 33, true);
+    for s in &mut data {
+        let mut a = s.labels.map(|l| l.unwrap());
+        a[0] *= 0.7;
+        s.analytic = Some(a);
+    }
+    let cfg = tiny(Arch::Gnn, Mode::Hybrid, 20, 1);
+    let model = train(&data, &cfg, &mut |_| {}).unwrap();
+    assert_eq!(model.meta.dead_band.len(), N_TARGETS);
+    let items: Vec<_> = data
+        .iter()
+        .map(|s| (&s.features, s.analytic.as_ref()))
+        .collect();
+    let pred = model.predict(&items, 64).unwrap();
+    let ii = surrogate::Target::Ii.index();
+    let exact = pred
+        .iter()
+        .zip(&data)
+        .filter(|(p, s)| p.mean[ii] == s.labels[ii].unwrap())
+        .count();
+    assert!(
+        exact * 10 >= data.len() * 9,
+        "only {exact} of {} II predictions exact",
+        data.len()
     );
 }

@@ -266,6 +266,14 @@ impl GenConfig {
             range(&format!("{name}.reuse_factor"), &c.reuse_factor, 1)?;
             list(&format!("{name}.filters"), c.filters.is_empty())?;
             list(&format!("{name}.kernel"), c.kernel.is_empty())?;
+            let kmax = c.kernel.iter().copied().max().unwrap_or(1);
+            let input = c.input_range(name == "conv2d");
+            if input.min < kmax || c.kernel.contains(&0) {
+                return Err(format!(
+                    "{name}.kernel: kernels must be in 1..={} (the smallest input side)",
+                    input.min
+                ));
+            }
             list(&format!("{name}.bits"), c.bits.is_empty())?;
             prob(&format!("{name}.pool_probability"), c.pool_probability)?;
             ir::Activation::from_name(&c.activation).ok_or_else(|| {
@@ -304,5 +312,50 @@ impl GenConfig {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::sample_record;
+
+    #[test]
+    fn yaml_and_toml_override_only_the_given_fields() {
+        let dir = tempfile::tempdir().unwrap();
+        let y = dir.path().join("d.yaml");
+        std::fs::write(&y, "family: conv2d\nconv2d:\n  filters: [4]\n  bits: [8]\n").unwrap();
+        let t = dir.path().join("d.toml");
+        std::fs::write(
+            &t,
+            "family = \"conv2d\"\n[conv2d]\nfilters = [4]\nbits = [8]\n",
+        )
+        .unwrap();
+        let a = GenConfig::from_path(&y).unwrap();
+        assert_eq!(a, GenConfig::from_path(&t).unwrap());
+        assert_eq!(a.conv2d.kernel, ConvDist::default().kernel);
+        assert_eq!(a.dense, DenseDist::default());
+        for i in 0..50 {
+            let r = sample_record(&a, 1, i).unwrap();
+            assert_eq!(r.family, Family::Conv2d);
+            assert_eq!(r.weight_bits(), 8);
+            for l in r.network.unwrap().layers() {
+                if let ir::LayerKind::Conv2D { filters, .. } = l.kind {
+                    assert_eq!(filters, 4);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bad_files_name_the_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let y = dir.path().join("d.yaml");
+        std::fs::write(&y, "dense:\n  layerz: {min: 2, max: 3}\n").unwrap();
+        let e = GenConfig::from_path(&y).unwrap_err().to_string();
+        assert!(e.contains("d.yaml") && e.contains("layerz"), "{e}");
+        std::fs::write(&y, "dense:\n  layers: {min: 5, max: 3}\n").unwrap();
+        let e = GenConfig::from_path(&y).unwrap_err().to_string();
+        assert!(e.contains("dense.layers"), "{e}");
     }
 }

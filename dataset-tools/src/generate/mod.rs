@@ -145,6 +145,15 @@ mod tests {
                         })
                         .count();
                     assert!((3..=7).contains(&(convs + dense.len())));
+                    assert!(convs >= 1);
+                    // Every conv keeps the configured 3-wide kernel (never shrunk to a 1x1).
+                    for l in &stats {
+                        match l.kind {
+                            ir::LayerKind::Conv1D { kernel, .. } => assert_eq!(kernel, 3),
+                            ir::LayerKind::Conv2D { kernel, .. } => assert_eq!(kernel, [3, 3]),
+                            _ => {}
+                        }
+                    }
                 }
                 Family::Other => panic!("generated an 'other' network"),
             }

@@ -126,9 +126,18 @@ fn conv(
     let channels = rng.range(c.input_channels.min, c.input_channels.max) as usize;
     let act = activation(&c.activation);
     let mut layers: Vec<(LayerKind, Activation)> = Vec::new();
-    for _ in 0..n_conv {
+    // A conv whose kernel no longer fits the feature map is replaced by one more Dense layer
+    // (so the layer count stays as drawn and every conv is a real, valid-padding KxK conv).
+    let mut n_dense = n_dense;
+    for k in 0..n_conv {
         let filters = *rng.pick(&c.filters) as usize;
-        let kernel = (*rng.pick(&c.kernel) as usize).min(side).max(1);
+        let kernel = (*rng.pick(&c.kernel) as usize).max(1);
+        if kernel > side {
+            // The first conv always fits: GenConfig::validate keeps input sides >= kernels.
+            debug_assert!(k > 0);
+            n_dense += 1;
+            continue;
+        }
         let kind = if two_d {
             LayerKind::Conv2D {
                 filters,
@@ -148,7 +157,7 @@ fn conv(
         };
         layers.push((kind, act));
         side = side + 1 - kernel;
-        if side >= 4 && rng.chance(c.pool_probability) {
+        if side / 2 >= kernel && rng.chance(c.pool_probability) {
             let pool = if two_d {
                 LayerKind::Pool2D {
                     op: PoolOp::Max,

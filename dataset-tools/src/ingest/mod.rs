@@ -40,20 +40,42 @@ impl Ingested {
     }
 }
 
-/// Ingest any source by its kind: a `.csv` export, a wa-hls4ml `.json` file, a `.jsonl` of
-/// records, a dataset directory (`records.jsonl` + synthesised `projects/`), a tree of
-/// synthesised hls4ml projects, or else a directory of `.csv`/`.json` files (recursively, in
-/// sorted order).
+/// Ingest any source by its kind into memory (see [`stream_path`]).
 pub fn read_path(src: &Path) -> Result<Ingested, DatasetError> {
+    let mut records = Vec::new();
+    let skipped = stream_path(src, &mut |r| {
+        records.push(r);
+        Ok(())
+    })?;
+    Ok(Ingested { records, skipped })
+}
+
+/// Ingest any source by its kind, handing each record to `sink` as it is read: a `.csv`
+/// export, a wa-hls4ml `.json` file (streamed element by element), a `.jsonl` of records, a
+/// dataset directory (`records.jsonl` + synthesised `projects/`), a tree of synthesised hls4ml
+/// projects, or else a directory of `.csv`/`.json` files (recursively, in sorted order).
+/// Returns the errors of the skipped items.
+pub fn stream_path(
+    src: &Path,
+    sink: &mut dyn FnMut(Record) -> Result<(), DatasetError>,
+) -> Result<Vec<DatasetError>, DatasetError> {
     let ext = src.extension().and_then(|e| e.to_str()).unwrap_or("");
     if src.is_file() {
         return match ext {
-            "csv" => shared_csv::read_file(src),
-            "json" => wa_json::read_file(src),
-            "jsonl" => Ok(Ingested {
-                records: crate::jsonl::read_all(src)?,
-                skipped: vec![],
-            }),
+            "csv" => {
+                let got = shared_csv::read_file(src)?;
+                for r in got.records {
+                    sink(r)?;
+                }
+                Ok(got.skipped)
+            }
+            "json" => wa_json::stream_file(src, sink),
+            "jsonl" => {
+                for r in crate::jsonl::Reader::open(src)? {
+                    sink(r?)?;
+                }
+                Ok(vec![])
+            }
             _ => Err(DatasetError::Invalid(format!(
                 "{}: expected a .csv, .json or .jsonl file, or a directory",
                 src.display()
@@ -66,18 +88,25 @@ pub fn read_path(src: &Path) -> Result<Ingested, DatasetError> {
             std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
         ));
     }
-    let from_projects = project::read(src)?;
-    if !from_projects.records.is_empty() || !from_projects.skipped.is_empty() {
-        return Ok(from_projects);
+    if src.join(crate::jsonl::RECORDS_FILE).is_file() {
+        return project::ingest_dataset(src, sink);
+    }
+    let mut found = 0usize;
+    let skipped = project::ingest_tree(src, &mut |r| {
+        found += 1;
+        sink(r)
+    })?;
+    if found > 0 || !skipped.is_empty() {
+        return Ok(skipped);
     }
     let mut files = Vec::new();
     collect_data_files(src, &mut files)?;
     files.sort();
-    let mut out = Ingested::default();
+    let mut skipped = Vec::new();
     for f in files {
-        out.extend(read_path(&f)?);
+        skipped.extend(stream_path(&f, sink)?);
     }
-    Ok(out)
+    Ok(skipped)
 }
 
 fn collect_data_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), DatasetError> {

@@ -40,46 +40,122 @@ impl Ctx<'_> {
     }
 }
 
-/// Read a wa-hls4ml JSON file (an array of records, or one record).
+/// Read a wa-hls4ml JSON file (an array of records, or one record) into memory.
 pub fn read_file(path: impl AsRef<Path>) -> Result<Ingested> {
-    let path = path.as_ref();
-    let text = std::fs::read_to_string(path).map_err(|e| DatasetError::io(path, e))?;
-    let value: Value = serde_json::from_str(&text).map_err(|e| DatasetError::Json {
+    let mut out = Ingested::default();
+    let mut records = Vec::new();
+    out.skipped = stream_file(path.as_ref(), &mut |r| {
+        records.push(r);
+        Ok(())
+    })?;
+    out.records = records;
+    Ok(out)
+}
+
+/// Stream a wa-hls4ml JSON file: the merged files are one JSON array of up to ~2 GB, so the
+/// records are deserialised one array element at a time and handed to `sink`. Returns the
+/// errors of the skipped records.
+pub fn stream_file(
+    path: &Path,
+    sink: &mut dyn FnMut(Record) -> Result<()>,
+) -> Result<Vec<DatasetError>> {
+    let file = std::fs::File::open(path).map_err(|e| DatasetError::io(path, e))?;
+    let mut de =
+        serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 20, file));
+    let mut visitor = Elements {
+        path,
+        index: 0,
+        sink,
+        skipped: Vec::new(),
+        sink_error: None,
+    };
+    let parsed =
+        serde::de::DeserializeSeed::deserialize(&mut visitor, &mut de).and_then(|()| de.end());
+    if let Some(e) = visitor.sink_error.take() {
+        return Err(e);
+    }
+    parsed.map_err(|e| DatasetError::Json {
         path: path.to_path_buf(),
         line: e.line() as u64,
         message: e.to_string(),
     })?;
-    let items = match value {
-        Value::Array(v) => v,
-        obj @ Value::Object(_) => vec![obj],
-        _ => {
-            return Err(DatasetError::Json {
-                path: path.to_path_buf(),
-                line: 1,
-                message: "expected an array of records or one record object".into(),
-            })
-        }
-    };
-    let mut out = Ingested::default();
-    for (i, item) in items.iter().enumerate() {
+    Ok(visitor.skipped)
+}
+
+/// Visits the top-level array (or single object) and handles each record as it is parsed.
+struct Elements<'a, 's> {
+    path: &'a Path,
+    index: u64,
+    sink: &'s mut dyn FnMut(Record) -> Result<()>,
+    skipped: Vec<DatasetError>,
+    sink_error: Option<DatasetError>,
+}
+
+impl Elements<'_, '_> {
+    /// Handle one record; `false` when the sink failed (stop).
+    fn handle(&mut self, item: Value) -> bool {
+        self.index += 1;
         let ctx = Ctx {
-            path,
-            index: i as u64 + 1,
+            path: self.path,
+            index: self.index,
         };
         // Some per-model files of the 2_20 subset hold a one-element list.
         let item = match item {
-            Value::Array(v) if v.len() == 1 => &v[0],
+            Value::Array(mut v) if v.len() == 1 => v.remove(0),
             other => other,
         };
-        match item.as_object() {
-            Some(obj) => match record(obj, &ctx) {
-                Ok(r) => out.records.push(r),
-                Err(e) => out.skipped.push(e),
-            },
-            None => out.skipped.push(ctx.err("(record)", "not a JSON object")),
+        let parsed = match item.as_object() {
+            Some(obj) => record(obj, &ctx),
+            None => Err(ctx.err("(record)", "not a JSON object")),
+        };
+        match parsed {
+            Ok(r) => {
+                if let Err(e) = (self.sink)(r) {
+                    self.sink_error = Some(e);
+                    return false;
+                }
+            }
+            Err(e) => self.skipped.push(e),
         }
+        true
     }
-    Ok(out)
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for &mut Elements<'_, '_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for &mut Elements<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of wa-hls4ml records or one record object")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<(), A::Error> {
+        while let Some(v) = seq.next_element::<Value>()? {
+            if !self.handle(v) {
+                return Err(serde::de::Error::custom(
+                    "stopped: the output could not be written",
+                ));
+            }
+        }
+        Ok(())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> std::result::Result<(), A::Error> {
+        use serde::Deserialize;
+        let v = Value::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+        if !self.handle(v) {
+            return Err(serde::de::Error::custom(
+                "stopped: the output could not be written",
+            ));
+        }
+        Ok(())
+    }
 }
 
 fn text_of(v: &Value) -> Option<String> {

@@ -383,3 +383,49 @@ fn set_executable(path: &Path) -> Result<()> {
 fn set_executable(_path: &Path) -> Result<()> {
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_follow_hls4ml_build_options() {
+        // hls4ml's Vivado backend runs `vivado_hls -f build_prj.tcl "reset=.. csim=.. synth=..
+        // cosim=.. validation=.. export=.. vsynth=.."`; the Vitis backend writes the same options
+        // into build_opt.tcl (`array set opt {...}`), which build_prj.tcl sources.
+        let viv = SynthOptions {
+            tool: Tool::VivadoHls,
+            vsynth: true,
+        };
+        assert_eq!(
+            shell_command(&viv),
+            "vivado_hls -f build_prj.tcl \"reset=1 csim=0 synth=1 cosim=0 validation=0 export=1 vsynth=1\""
+        );
+        let vit = SynthOptions {
+            tool: Tool::VitisHls,
+            vsynth: false,
+        };
+        assert_eq!(shell_command(&vit), "vitis_hls -f build_prj.tcl");
+        let opt = build_opt_tcl(false);
+        assert!(
+            opt.contains("csim       0")
+                && opt.contains("synth      1")
+                && opt.contains("vsynth     0")
+        );
+    }
+
+    #[test]
+    fn project_name_comes_from_project_tcl() {
+        let d = tempfile::tempdir().unwrap();
+        assert_eq!(project_name(d.path()), "myproject");
+        std::fs::write(
+            d.path().join("project.tcl"),
+            "variable project_name\nset project_name \"top2\"\n",
+        )
+        .unwrap();
+        assert_eq!(project_name(d.path()), "top2");
+        assert!(
+            csynth_report_path(d.path()).ends_with("top2_prj/solution1/syn/report/top2_csynth.xml")
+        );
+    }
+}

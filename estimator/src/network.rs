@@ -115,7 +115,12 @@ pub fn analyse_network(
             device,
         };
         let mut analysis = layers::analyse(&ctx);
-        if stream && !matches!(layer.kind, LayerKind::Input { .. }) {
+        // Input/Flatten/Reshape/Dropout are renames or removed by hls4ml: no stream of their own.
+        let passthrough = matches!(
+            layer.kind,
+            LayerKind::Input { .. } | LayerKind::Flatten | LayerKind::Reshape { .. } | LayerKind::Dropout { .. }
+        );
+        if stream && !passthrough {
             // FIFO on each incoming edge: depth = producer pixels, width = channels × bits [U].
             for &p in &preds {
                 let s = &net.layer(p).output_shape;

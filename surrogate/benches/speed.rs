@@ -6,11 +6,12 @@
 //! - batched inference, graphs/s, for the GNN and the transformer (issue target ≥ 10⁴/s/core);
 //! - one training epoch over N generated graphs (issue target: 100k graphs in < 60 s on CPU).
 //!
+//! The networks come from dataset-tools' generator (`presynth dataset generate`, mixed families).
 //! Run: `cargo bench -p surrogate --bench speed -- [N]` (default N = 100000).
 
+use dataset_tools::generate::{sample_record, FamilyChoice, GenConfig};
 use std::time::Instant;
 use surrogate::analytic::{device_info, from_network_estimate};
-use surrogate::netgen::{random_network, Rng};
 use surrogate::{extract, Arch, Hyper, Mode, Sample, TrainConfig, N_TARGETS};
 
 fn main() {
@@ -23,9 +24,20 @@ fn main() {
     let dev = estimator::Device::lookup("xcu250").expect("xcu250 is in the part database");
     let info = device_info(&dev, 5.0);
 
+    // The dataset generator of `presynth dataset generate`, all families mixed.
+    let gen = GenConfig {
+        family: FamilyChoice::Mixed,
+        ..GenConfig::default()
+    };
     let t = Instant::now();
-    let mut rng = Rng::new(1);
-    let nets: Vec<ir::Network> = (0..n).map(|i| random_network(&mut rng, i)).collect();
+    let nets: Vec<ir::Network> = (0..n as u64)
+        .map(|i| {
+            let rec = sample_record(&gen, 1, i).expect("generated record");
+            let mut net = rec.network.expect("generated records carry their network");
+            net.config = rec.hls;
+            net
+        })
+        .collect();
     let gen_s = t.elapsed().as_secs_f64();
 
     let t = Instant::now();

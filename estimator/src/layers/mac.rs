@@ -195,7 +195,8 @@ pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
                 banked_bram,
                 base,
                 timing,
-                ii: IiRule::Fixed(rf as f64),
+                // RF = 1 (fully unrolled): the pilot's csynth II is latency + 1 (1 → 2, 0 → 1).
+                ii: if rf > 1 { IiRule::Fixed(rf as f64) } else { IiRule::LatencyPlusOne },
                 warnings,
             }
         }

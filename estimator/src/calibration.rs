@@ -28,16 +28,17 @@ pub const FEATURES: [&str; NF] = [
     "table_reads",    // parallel lookup-table reads (sigmoid, tanh, softmax)
     "buffer_bits",    // line-buffer and FIFO bits kept in fabric (io_stream)
     "acc_index_bits", // Resource, RF = k·n_in with k ≥ 3: block_factor × n_out × acc bits
+    "select_bits", // Resource, 1 < RF ≤ n_in: each multiplier selects among RF inputs (no data: prior)
 ];
 /// Number of LUT/FF features.
-pub const NF: usize = 10;
+pub const NF: usize = 11;
 
 /// Names of the timing features (cycles = Σ RF-driven base + Σ coefficient × feature).
 pub const TIMING_FEATURES: [&str; NT] = [
     "resource_stage", // one Resource-strategy MAC stage: pipeline depth after the RF loop
     "latency_stage",  // one Latency-strategy MAC stage: depth of the unrolled tree
-    "latency_reused", // one Latency-strategy MAC stage with RF > 1 (ALLOCATION-limited)
-    "latency_serial", // DSP fraction × RF of a Latency-strategy layer with RF > 1
+    "latency_reused", // one Latency-strategy MAC stage with RF > 1 and DSP-mapped products
+    "latency_serial", // DSP fraction × √RF of a Latency-strategy layer with RF > 1
     "elementwise_stage", // one activation / batchnorm / pooling / merge stage
     "dataflow_edge",  // one layer-to-layer channel in DATAFLOW (io_stream or Resource)
 ];
@@ -169,8 +170,8 @@ impl Calibration {
     pub fn prior() -> Self {
         let coeffs = |w0: f64, w1: f64| Coefficients {
             dsp: DspMapping { w0, w1 },
-            lut: [50.0, 1.2, 5.0, 1.0, 1.0, 0.3, 1.0, 20.0, 0.1, 0.3],
-            ff: [50.0, 0.3, 2.0, 1.0, 1.0, 0.0, 1.0, 10.0, 1.0, 0.0],
+            lut: [50.0, 1.2, 5.0, 1.0, 1.0, 0.3, 1.0, 20.0, 0.1, 0.3, 0.3],
+            ff: [50.0, 0.3, 2.0, 1.0, 1.0, 0.0, 1.0, 10.0, 1.0, 0.0, 0.0],
             bram: [1.0, 0.0, 0.0],
             fitted: Vec::new(),
         };

@@ -313,13 +313,17 @@ pub fn fit(
     // labels, and the one real pair (../shared/fixtures/vivado-reports, FF 7969 → 2428) shows
     // the ratio is design-dependent.
     for strategy in [Strategy::Latency, Strategy::Resource] {
-        if cal.post_synthesis.get(strategy).fitted.is_empty() && !cal.csynth.get(strategy).fitted.is_empty() {
+        if cal.post_synthesis.get(strategy).fitted.is_empty()
+            && !cal.csynth.get(strategy).fitted.is_empty()
+        {
             let other = match strategy {
                 Strategy::Latency => Strategy::Resource,
                 Strategy::Resource => Strategy::Latency,
             };
             let mut c = cal.csynth.get(strategy).clone();
-            let mut note = format!("none: no post-synthesis {strategy}-strategy rows; csynth {strategy} coefficients");
+            let mut note = format!(
+                "none: no post-synthesis {strategy}-strategy rows; csynth {strategy} coefficients"
+            );
             if !cal.post_synthesis.get(other).fitted.is_empty() {
                 c.dsp = cal.post_synthesis.get(other).dsp;
                 note.push_str(&format!(", DSP mapping of post-synthesis {other}"));

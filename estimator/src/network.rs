@@ -118,7 +118,10 @@ pub fn analyse_network(
         // Input/Flatten/Reshape/Dropout are renames or removed by hls4ml: no stream of their own.
         let passthrough = matches!(
             layer.kind,
-            LayerKind::Input { .. } | LayerKind::Flatten | LayerKind::Reshape { .. } | LayerKind::Dropout { .. }
+            LayerKind::Input { .. }
+                | LayerKind::Flatten
+                | LayerKind::Reshape { .. }
+                | LayerKind::Dropout { .. }
         );
         if stream && !passthrough {
             // FIFO on each incoming edge: depth = producer pixels, width = channels × bits [U].
@@ -245,5 +248,91 @@ impl NetworkEstimate {
     /// Utilisation of the binding (most used) resource, in percent.
     pub fn binding_utilisation(&self) -> f64 {
         self.utilization.as_array().into_iter().fold(0.0, f64::max)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layers::tests::u250;
+    use ir::{HlsConfig, Layer};
+
+    fn two_dense(strategy: Strategy, rf: u32) -> Network {
+        let mut net = Network::new("two");
+        net.config = HlsConfig {
+            strategy,
+            reuse_factor: rf,
+            ..HlsConfig::default()
+        };
+        net.add_layer(Layer::new("in", LayerKind::Input { shape: vec![16] }), &[])
+            .unwrap();
+        net.add_layer(
+            Layer::new(
+                "a",
+                LayerKind::Dense {
+                    units: 8,
+                    use_bias: true,
+                },
+            ),
+            &["in"],
+        )
+        .unwrap();
+        let mut b = Layer::new(
+            "b",
+            LayerKind::Dense {
+                units: 4,
+                use_bias: true,
+            },
+        );
+        b.settings.reuse_factor = Some(8);
+        net.add_layer(b, &["a"]).unwrap();
+        net.infer_shapes().unwrap();
+        net
+    }
+
+    #[test]
+    fn dataflow_latency_adds_and_ii_is_the_slowest_stage() {
+        // Resource: a = 16×8 at RF 16 (valid), b = 8×4 at RF 8 (valid). hls4ml puts Resource
+        // models in DATAFLOW; each stage runs its RF loop: latency ≈ 16 + 8 + a few cycles of
+        // depth; II = max(16, 8) = 16.
+        let e = estimate(
+            &two_dense(Strategy::Resource, 16),
+            &u250(),
+            &Calibration::builtin(),
+        )
+        .unwrap();
+        assert!(e.dataflow);
+        assert_eq!(e.total.ii, 16);
+        assert!(
+            (26..=28).contains(&e.total.latency_cycles),
+            "{}",
+            e.total.latency_cycles
+        );
+        // Totals are the sums of the layers.
+        let lut: f64 = e.layers.iter().map(|l| l.csynth.lut).sum();
+        assert!((e.total.lut - lut).abs() <= 0.5);
+    }
+
+    #[test]
+    fn latency_strategy_pipelines() {
+        // All Latency at RF 1: PIPELINE style, II 1.
+        let mut net = two_dense(Strategy::Latency, 1);
+        let b = net.find("b").unwrap();
+        net.layer_mut(b).settings.reuse_factor = None;
+        let e = estimate(&net, &u250(), &Calibration::builtin()).unwrap();
+        assert!(!e.dataflow);
+        assert_eq!(e.total.ii, 1);
+        assert!(e.fits);
+    }
+
+    #[test]
+    fn missing_shapes_are_an_error() {
+        let mut net = Network::new("x");
+        net.add_layer(Layer::new("in", LayerKind::Input { shape: vec![4] }), &[])
+            .unwrap();
+        let err = estimate(&net, &u250(), &Calibration::builtin())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("shape inference"), "{err}");
     }
 }

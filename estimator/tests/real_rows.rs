@@ -38,8 +38,10 @@ fn bundled_calibration_is_reproducible() {
     // Paths in the record are as typed on the command line (relative to the repository root).
     fitted.produced_by = bundled.produced_by.clone();
     fitted.data = bundled.data.clone();
-    let (a, b): (serde_json::Value, serde_json::Value) =
-        (serde_json::from_str(&fitted.to_json()).unwrap(), serde_json::from_str(&bundled.to_json()).unwrap());
+    let (a, b): (serde_json::Value, serde_json::Value) = (
+        serde_json::from_str(&fitted.to_json()).unwrap(),
+        serde_json::from_str(&bundled.to_json()).unwrap(),
+    );
     same(&a, &b, "");
 }
 
@@ -48,7 +50,10 @@ fn same(a: &serde_json::Value, b: &serde_json::Value, at: &str) {
     match (a, b) {
         (Number(x), Number(y)) => {
             let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
-            assert!((x - y).abs() <= 1e-9 * (1.0 + x.abs().max(y.abs())), "{at}: {x} vs {y}");
+            assert!(
+                (x - y).abs() <= 1e-9 * (1.0 + x.abs().max(y.abs())),
+                "{at}: {x} vs {y}"
+            );
         }
         (Array(x), Array(y)) => {
             assert_eq!(x.len(), y.len(), "{at}");
@@ -57,7 +62,11 @@ fn same(a: &serde_json::Value, b: &serde_json::Value, at: &str) {
             }
         }
         (Object(x), Object(y)) => {
-            assert_eq!(x.keys().collect::<Vec<_>>(), y.keys().collect::<Vec<_>>(), "{at}");
+            assert_eq!(
+                x.keys().collect::<Vec<_>>(),
+                y.keys().collect::<Vec<_>>(),
+                "{at}"
+            );
             for (k, p) in x {
                 same(p, &y[k], &format!("{at}.{k}"));
             }
@@ -173,16 +182,39 @@ fn dsp_of_the_vivado_report_fixture() {
     // 16×16 bits, one DSP48E1 each when mapped: the estimate must be within 10 % of csynth and
     // no higher than the product count.
     let mut net = ir::Network::new("fixture");
-    net.config = ir::HlsConfig { io_type: ir::IoType::Stream, part: "xc7z020clg400-1".into(), ..ir::HlsConfig::default() };
-    net.add_layer(ir::Layer::new("in", ir::LayerKind::Input { shape: vec![16] }), &[]).unwrap();
+    net.config = ir::HlsConfig {
+        io_type: ir::IoType::Stream,
+        part: "xc7z020clg400-1".into(),
+        ..ir::HlsConfig::default()
+    };
     net.add_layer(
-        ir::Layer::new("fc", ir::LayerKind::Dense { units: 5, use_bias: true }).with_activation(ir::Activation::Relu),
+        ir::Layer::new("in", ir::LayerKind::Input { shape: vec![16] }),
+        &[],
+    )
+    .unwrap();
+    net.add_layer(
+        ir::Layer::new(
+            "fc",
+            ir::LayerKind::Dense {
+                units: 5,
+                use_bias: true,
+            },
+        )
+        .with_activation(ir::Activation::Relu),
         &["in"],
     )
     .unwrap();
     net.infer_shapes().unwrap();
     let dev = estimator::Device::lookup("xc7z020clg400-1").unwrap();
     let e = estimator::estimate(&net, &dev, &Calibration::builtin()).unwrap();
-    assert!((e.total.dsp - 73.0).abs() <= 7.3 && e.total.dsp <= 80.0, "csynth DSP {}", e.total.dsp);
-    assert!(e.post_synthesis.dsp <= 80.0, "post DSP {}", e.post_synthesis.dsp);
+    assert!(
+        (e.total.dsp - 73.0).abs() <= 7.3 && e.total.dsp <= 80.0,
+        "csynth DSP {}",
+        e.total.dsp
+    );
+    assert!(
+        e.post_synthesis.dsp <= 80.0,
+        "post DSP {}",
+        e.post_synthesis.dsp
+    );
 }

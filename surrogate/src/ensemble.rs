@@ -263,9 +263,13 @@ impl Ensemble {
             .unwrap_or(Device::Cpu);
         let layout = self.meta.arch.layout();
         let k = self.members.len() as f64;
-        let mut out = Vec::with_capacity(items.len());
-        for chunk in items.chunks(batch_size.max(1)) {
-            let feats: Vec<&GraphFeatures> = chunk.iter().map(|(f, _)| *f).collect();
+        // Batch graphs of similar size together (less padding for the transformer), then put
+        // the results back in the callers' order.
+        let mut order: Vec<usize> = (0..items.len()).collect();
+        order.sort_by_key(|&i| items[i].0.n_nodes());
+        let mut out = vec![([0.0; N_TARGETS], [0.0; N_TARGETS]); items.len()];
+        for chunk in order.chunks(batch_size.max(1)) {
+            let feats: Vec<&GraphFeatures> = chunk.iter().map(|&i| items[i].0).collect();
             let batch = Batch::new(&feats, &self.meta.normalizer, layout, device);
             // Per member: [B, N_TARGETS] standardised outputs.
             let outs: Vec<Vec<f32>> = tch::no_grad(|| {
@@ -281,7 +285,7 @@ impl Ensemble {
                     })
                     .collect()
             });
-            for b in 0..chunk.len() {
+            for (b, &item) in chunk.iter().enumerate() {
                 let (mut mu, mut sigma) = ([0.0; N_TARGETS], [0.0; N_TARGETS]);
                 for j in 0..N_TARGETS {
                     let (m, s) = (self.meta.target_mean[j], self.meta.target_std[j]);
@@ -292,7 +296,7 @@ impl Ensemble {
                     mu[j] = vals.iter().sum::<f64>() / k;
                     sigma[j] = (vals.iter().map(|v| (v - mu[j]).powi(2)).sum::<f64>() / k).sqrt();
                 }
-                out.push((mu, sigma));
+                out[item] = (mu, sigma);
             }
         }
         out

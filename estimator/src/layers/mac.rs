@@ -55,12 +55,12 @@ pub struct Mac {
 pub const LATENCY_FORMULAS: &[&str] = &[
     "Latency strategy: multiplier_limit = ceil(n_in*n_out/RF) - floor(n_zeros/RF); products = n_in*n_out - n_zeros (loops fully unrolled)",
     "DSP-mapped products are capped at multiplier_limit (ALLOCATION); weights in fabric, BRAM 0",
-    "latency = latency_stage [+ latency_reused + latency_serial × (DSP share × RF) when RF > 1]; II = 1 (RF = 1) or latency + 1",
+    "latency = latency_stage [+ latency_reused + latency_serial × (DSP share × sqrt(RF)) when RF > 1 and products use DSPs]; II = 1 (RF = 1) or latency + 1",
 ];
 pub const RESOURCE_FORMULAS: &[&str] = &[
     "Resource strategy: RF = closest valid RF (hls4ml _validate_reuse_factor); block_factor = ceil(n_in*n_out/RF) multipliers",
     "weight_bram = BRAM18 blocks for depth RF × width block_factor*w_bits (RF > 1; 18K aspect ratios 512x36 ... 16Kx1)",
-    "mux_bits = input mux (RF ≤ n_in: block_factor*(RF-1)*a, else (n_in-1)*a); acc_index_bits = block_factor*n_out*acc when RF = k*n_in, k ≥ 3",
+    "select_bits = block_factor*(RF-1)*a when RF ≤ n_in; mux_bits = (n_in-1)*a when RF > n_in; acc_index_bits = block_factor*n_out*acc when RF = k*n_in, k ≥ 3",
     "latency = RF + resource_stage; II = RF",
 ];
 
@@ -98,8 +98,13 @@ pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
                 if frac > 0.0 {
                     fixed[5] = live * a;
                 }
-                timing[2] = 1.0;
-                timing[3] = frac * rf as f64;
+                // Only DSP-mapped products are ALLOCATION-limited and time-shared; the pilot's csynth
+                // latency then grows ~ DSP share × √RF (RF 512 → ~0.8·RF, 1024 → ~0.6·RF at 12 bits) and
+                // stays at the unrolled depth when every product is in LUTs.
+                if frac > 0.0 {
+                    timing[2] = 1.0;
+                    timing[3] = frac * (rf as f64).sqrt();
+                }
                 IiRule::LatencyPlusOne
             } else {
                 IiRule::Fixed(1.0)
@@ -150,12 +155,14 @@ pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
                 ));
             }
             fixed[3] = bf * acc;
-            let in_mux = if rf <= spec.n_in {
-                bf * (rf as f64 - 1.0) * a
+            // RF ≤ n_in: every multiplier selects among RF inputs (select_bits; the shared data
+            // has no such row with RF > 1, so it keeps its prior); RF > n_in: one shared input
+            // mux over n_in (mux_bits, fitted).
+            if rf <= spec.n_in {
+                fixed[10] = bf * (rf as f64 - 1.0) * a;
             } else {
-                (spec.n_in as f64 - 1.0) * a
-            };
-            fixed[5] = in_mux;
+                fixed[5] = (spec.n_in as f64 - 1.0) * a;
+            }
             // RF = k·n_in: each multiplier adds into acc[outidx[ir] + im·k] with a run-time
             // index; for k ≥ 3 csynth builds a demux over all n_out accumulators per multiplier
             // (pilot data: LUT ∝ block_factor·n_out at k ≥ 3, flat at k = 2).
@@ -196,7 +203,11 @@ pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
                 base,
                 timing,
                 // RF = 1 (fully unrolled): the pilot's csynth II is latency + 1 (1 → 2, 0 → 1).
-                ii: if rf > 1 { IiRule::Fixed(rf as f64) } else { IiRule::LatencyPlusOne },
+                ii: if rf > 1 {
+                    IiRule::Fixed(rf as f64)
+                } else {
+                    IiRule::LatencyPlusOne
+                },
                 warnings,
             }
         }

@@ -343,3 +343,67 @@ fn symlink(src: &Path, dst: &Path) -> Result<()> {
 fn symlink(src: &Path, dst: &Path) -> Result<()> {
     copy(src, dst)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn project(template_src: &Path) -> Project {
+        Project {
+            files: vec![
+                ("firmware/myproject.cpp".into(), "// top\n".into()),
+                ("build_lib.sh".into(), "#!/bin/bash\n".into()),
+            ],
+            template_files: vec![(
+                "firmware/nnet_utils/nnet_common.h".into(),
+                template_src.to_path_buf(),
+            )],
+            shared_files: vec![],
+            shared_key: "test".into(),
+            nnet_generated: false,
+            source_model: None,
+            warnings: vec![],
+        }
+    }
+
+    #[test]
+    fn a_failed_write_leaves_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("prj");
+        let e = write_project(
+            &project(&tmp.path().join("missing.h")),
+            &dir,
+            LinkMode::Copy,
+            false,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("missing.h"), "{e}");
+        assert_eq!(
+            std::fs::read_dir(tmp.path()).unwrap().count(),
+            0,
+            "no DIR, no temp dir"
+        );
+    }
+
+    #[test]
+    fn writes_replace_atomically_only_when_asked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let src = tmp.path().join("nnet_common.h");
+        std::fs::write(&src, "// template\n").unwrap();
+        let dir = tmp.path().join("prj");
+        write_project(&project(&src), &dir, LinkMode::HardLink, false).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.join("firmware/nnet_utils/nnet_common.h")).unwrap(),
+            "// template\n"
+        );
+        assert!(matches!(
+            write_project(&project(&src), &dir, LinkMode::Copy, false),
+            Err(CodegenError::OutputExists(_))
+        ));
+        std::fs::write(dir.join("stale"), "x").unwrap();
+        write_project(&project(&src), &dir, LinkMode::Copy, true).unwrap();
+        assert!(!dir.join("stale").exists() && dir.join("firmware/myproject.cpp").exists());
+        // only prj and the template source remain: no temp or old directories
+        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 2);
+    }
+}

@@ -104,6 +104,17 @@ pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
                 if frac > 0.0 {
                     timing[2] = 1.0;
                     timing[3] = frac * (rf as f64).sqrt();
+                    // The fit only sees RF 512/1024 (the pilot data has nothing in between).
+                    // Time-sharing a product over RF cycles cannot add more than RF cycles, so at
+                    // small RF the extra is capped at RF (hls4ml: II ≈ RF); every data row lies
+                    // under the cap, so the fit is unaffected.
+                    let c = &calib.timing.cycles;
+                    let extra = c[2] * timing[2] + c[3] * timing[3];
+                    if extra > rf as f64 {
+                        let scale = rf as f64 / extra;
+                        timing[2] *= scale;
+                        timing[3] *= scale;
+                    }
                 }
                 IiRule::LatencyPlusOne
             } else {
@@ -256,6 +267,20 @@ mod tests {
         assert_eq!(m.multipliers, 52.0);
         assert_eq!(m.rf, 3); // Latency: RF not validated
         assert!(m.warnings.is_empty());
+    }
+
+    #[test]
+    fn latency_time_sharing_adds_at_most_rf_cycles() {
+        // Sharing a product over RF cycles cannot take longer than RF extra cycles; the fitted
+        // √RF term (from RF 512/1024 rows only) would otherwise add ~70 cycles at RF 2.
+        let cal = Calibration::builtin();
+        for rf in [2u64, 4, 8] {
+            let m = analyse(&spec(16, 64, rf, Strategy::Latency), &cal, "d");
+            let c = &cal.timing.cycles;
+            let extra = c[2] * m.timing[2] + c[3] * m.timing[3];
+            assert!(extra <= rf as f64 + 1e-9, "rf {rf}: extra {extra}");
+            assert!(extra > 0.0);
+        }
     }
 
     #[test]

@@ -15,7 +15,11 @@ fn inspect_json(args: &[&str]) -> serde_json::Value {
         .args(["--format", "json"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -32,7 +36,14 @@ fn jet_tagger_json_fields_and_counts() {
     assert_eq!(dense[0]["input_shape"], serde_json::json!([[16]]));
     assert_eq!(dense[0]["output_shape"], serde_json::json!([64]));
     assert_eq!(dense[0]["params"], 16 * 64 + 64);
-    for key in ["name", "kind", "input_shape", "output_shape", "params", "macs"] {
+    for key in [
+        "name",
+        "kind",
+        "input_shape",
+        "output_shape",
+        "params",
+        "macs",
+    ] {
         assert!(layers[0].get(key).is_some(), "missing field {key}");
     }
     assert!(v["name"].is_string());
@@ -48,10 +59,17 @@ fn dsl_example_matches_keras_counts() {
 #[test]
 fn table_output_and_missing_file_error() {
     let out = Command::new(env!("CARGO_BIN_EXE_presynth"))
-        .args(["inspect", &shared("models/hls4ml-examples/keras/KERAS_conv1d_small.json")])
+        .args([
+            "inspect",
+            &shared("models/hls4ml-examples/keras/KERAS_conv1d_small.json"),
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let s = String::from_utf8_lossy(&out.stdout);
     assert!(s.contains("Conv1D") && s.contains("171"), "{s}");
 

@@ -57,7 +57,10 @@ impl Network {
         }
         let mut sources = Vec::with_capacity(inputs.len());
         for name in inputs {
-            sources.push(self.find(name).ok_or_else(|| IrError::UnknownLayer(name.to_string()))?);
+            sources.push(
+                self.find(name)
+                    .ok_or_else(|| IrError::UnknownLayer(name.to_string()))?,
+            );
         }
         let err = |message: String| IrError::Layer {
             layer: layer.name.clone(),
@@ -69,7 +72,10 @@ impl Network {
                 return Err(err(format!("expects {n} input(s), got {}", sources.len())))
             }
             None if sources.len() < 2 => {
-                return Err(err(format!("expects 2 or more inputs, got {}", sources.len())))
+                return Err(err(format!(
+                    "expects 2 or more inputs, got {}",
+                    sources.len()
+                )))
             }
             _ => {}
         }
@@ -92,7 +98,9 @@ impl Network {
             return self.by_name.get(name).copied();
         }
         // After deserialisation the name index is empty: fall back to a scan.
-        self.graph.node_indices().find(|&i| self.graph[i].name == name)
+        self.graph
+            .node_indices()
+            .find(|&i| self.graph[i].name == name)
     }
 
     /// Rebuild the name index (needed after deserialising).
@@ -124,7 +132,10 @@ impl Network {
 
     /// The layers that consume `id`'s output.
     pub fn consumers_of(&self, id: NodeId) -> Vec<NodeId> {
-        let mut v: Vec<NodeId> = self.graph.neighbors_directed(id, Direction::Outgoing).collect();
+        let mut v: Vec<NodeId> = self
+            .graph
+            .neighbors_directed(id, Direction::Outgoing)
+            .collect();
         v.sort();
         v
     }
@@ -133,7 +144,10 @@ impl Network {
     pub fn set_outputs(&mut self, names: &[&str]) -> Result<(), IrError> {
         let mut outs = Vec::new();
         for n in names {
-            outs.push(self.find(n).ok_or_else(|| IrError::UnknownLayer(n.to_string()))?);
+            outs.push(
+                self.find(n)
+                    .ok_or_else(|| IrError::UnknownLayer(n.to_string()))?,
+            );
         }
         self.outputs = outs;
         Ok(())
@@ -145,7 +159,12 @@ impl Network {
             self.outputs = self
                 .graph
                 .node_indices()
-                .filter(|&i| self.graph.neighbors_directed(i, Direction::Outgoing).next().is_none())
+                .filter(|&i| {
+                    self.graph
+                        .neighbors_directed(i, Direction::Outgoing)
+                        .next()
+                        .is_none()
+                })
                 .collect();
         }
     }
@@ -154,14 +173,18 @@ impl Network {
     pub fn topo_order(&self) -> Result<Vec<NodeId>, IrError> {
         // petgraph's toposort is a DFS order; to be stable and readable we use Kahn's algorithm
         // with the smallest index first.
-        toposort(&self.graph, None).map_err(|c| IrError::Cycle(self.graph[c.node_id()].name.clone()))?;
+        toposort(&self.graph, None)
+            .map_err(|c| IrError::Cycle(self.graph[c.node_id()].name.clone()))?;
         let mut indeg: HashMap<NodeId, usize> = self
             .graph
             .node_indices()
             .map(|i| (i, self.graph.edges_directed(i, Direction::Incoming).count()))
             .collect();
-        let mut ready: std::collections::BTreeSet<NodeId> =
-            indeg.iter().filter(|(_, d)| **d == 0).map(|(i, _)| *i).collect();
+        let mut ready: std::collections::BTreeSet<NodeId> = indeg
+            .iter()
+            .filter(|(_, d)| **d == 0)
+            .map(|(i, _)| *i)
+            .collect();
         let mut order = Vec::with_capacity(indeg.len());
         while let Some(&n) = ready.iter().next() {
             ready.remove(&n);

@@ -67,8 +67,13 @@ impl Activation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum LayerKind {
     /// A network input of the given shape.
-    Input { shape: Vec<usize> },
-    Dense { units: usize, use_bias: bool },
+    Input {
+        shape: Vec<usize>,
+    },
+    Dense {
+        units: usize,
+        use_bias: bool,
+    },
     Conv1D {
         filters: usize,
         kernel: usize,
@@ -95,8 +100,12 @@ pub enum LayerKind {
         stride: [usize; 2],
         padding: Padding,
     },
-    GlobalPool1D { op: PoolOp },
-    GlobalPool2D { op: PoolOp },
+    GlobalPool1D {
+        op: PoolOp,
+    },
+    GlobalPool2D {
+        op: PoolOp,
+    },
     BatchNorm {
         epsilon: f64,
         center: bool,
@@ -105,11 +114,17 @@ pub enum LayerKind {
     Activation(Activation),
     Flatten,
     /// Reshape to `target` (no batch dim; at most one entry may be 0 meaning "infer", Keras's -1).
-    Reshape { target: Vec<usize> },
+    Reshape {
+        target: Vec<usize>,
+    },
     Add,
-    Concatenate { axis: isize },
+    Concatenate {
+        axis: isize,
+    },
     /// Kept in the IR so that parameter counts match Keras; dropped at codegen like hls4ml does.
-    Dropout { rate: f64 },
+    Dropout {
+        rate: f64,
+    },
 }
 
 impl LayerKind {
@@ -120,14 +135,28 @@ impl LayerKind {
             LayerKind::Dense { .. } => "Dense",
             LayerKind::Conv1D { .. } => "Conv1D",
             LayerKind::Conv2D { .. } => "Conv2D",
-            LayerKind::Pool1D { op: PoolOp::Max, .. } => "MaxPooling1D",
-            LayerKind::Pool1D { op: PoolOp::Average, .. } => "AveragePooling1D",
-            LayerKind::Pool2D { op: PoolOp::Max, .. } => "MaxPooling2D",
-            LayerKind::Pool2D { op: PoolOp::Average, .. } => "AveragePooling2D",
+            LayerKind::Pool1D {
+                op: PoolOp::Max, ..
+            } => "MaxPooling1D",
+            LayerKind::Pool1D {
+                op: PoolOp::Average,
+                ..
+            } => "AveragePooling1D",
+            LayerKind::Pool2D {
+                op: PoolOp::Max, ..
+            } => "MaxPooling2D",
+            LayerKind::Pool2D {
+                op: PoolOp::Average,
+                ..
+            } => "AveragePooling2D",
             LayerKind::GlobalPool1D { op: PoolOp::Max } => "GlobalMaxPooling1D",
-            LayerKind::GlobalPool1D { op: PoolOp::Average } => "GlobalAveragePooling1D",
+            LayerKind::GlobalPool1D {
+                op: PoolOp::Average,
+            } => "GlobalAveragePooling1D",
             LayerKind::GlobalPool2D { op: PoolOp::Max } => "GlobalMaxPooling2D",
-            LayerKind::GlobalPool2D { op: PoolOp::Average } => "GlobalAveragePooling2D",
+            LayerKind::GlobalPool2D {
+                op: PoolOp::Average,
+            } => "GlobalAveragePooling2D",
             LayerKind::BatchNorm { .. } => "BatchNormalization",
             LayerKind::Activation(_) => "Activation",
             LayerKind::Flatten => "Flatten",

@@ -39,7 +39,9 @@ impl FromStr for Strategy {
         match s.to_ascii_lowercase().as_str() {
             "latency" => Ok(Strategy::Latency),
             "resource" => Ok(Strategy::Resource),
-            _ => Err(format!("unknown strategy '{s}' (expected Latency or Resource)")),
+            _ => Err(format!(
+                "unknown strategy '{s}' (expected Latency or Resource)"
+            )),
         }
     }
 }
@@ -57,7 +59,9 @@ impl FromStr for IoType {
         match s.to_ascii_lowercase().as_str() {
             "io_parallel" | "parallel" => Ok(IoType::Parallel),
             "io_stream" | "stream" => Ok(IoType::Stream),
-            _ => Err(format!("unknown io_type '{s}' (expected io_parallel or io_stream)")),
+            _ => Err(format!(
+                "unknown io_type '{s}' (expected io_parallel or io_stream)"
+            )),
         }
     }
 }

@@ -85,7 +85,10 @@ pub fn infer_layer(layer: &Layer, inputs: &[Shape]) -> Result<Shape, IrError> {
     match &layer.kind {
         LayerKind::Input { shape } => {
             if shape.is_empty() || shape.contains(&0) {
-                return Err(attr_err(layer, format!("input shape {shape:?} must be non-empty with positive sizes")));
+                return Err(attr_err(
+                    layer,
+                    format!("input shape {shape:?} must be non-empty with positive sizes"),
+                ));
             }
             Ok(shape.clone())
         }
@@ -98,18 +101,33 @@ pub fn infer_layer(layer: &Layer, inputs: &[Shape]) -> Result<Shape, IrError> {
             *s.last_mut().unwrap() = *units;
             Ok(s)
         }
-        LayerKind::Conv1D { filters, kernel, stride, padding, .. } => {
+        LayerKind::Conv1D {
+            filters,
+            kernel,
+            stride,
+            padding,
+            ..
+        } => {
             positive(*filters, "filters")?;
             positive(*kernel, "kernel_size")?;
             positive(*stride, "strides")?;
             let s = first();
             expect_rank(layer, &s, 2, "width, channels")?;
             let w = window_out(s[0], *kernel, *stride, *padding).ok_or_else(|| {
-                shape_err(layer, format!("kernel {kernel} is larger than the input width {}", s[0]))
+                shape_err(
+                    layer,
+                    format!("kernel {kernel} is larger than the input width {}", s[0]),
+                )
             })?;
             Ok(vec![w, *filters])
         }
-        LayerKind::Conv2D { filters, kernel, stride, padding, .. } => {
+        LayerKind::Conv2D {
+            filters,
+            kernel,
+            stride,
+            padding,
+            ..
+        } => {
             positive(*filters, "filters")?;
             let s = first();
             expect_rank(layer, &s, 3, "height, width, channels")?;
@@ -118,22 +136,38 @@ pub fn infer_layer(layer: &Layer, inputs: &[Shape]) -> Result<Shape, IrError> {
                 positive(kernel[a], "kernel_size")?;
                 positive(stride[a], "strides")?;
                 out[a] = window_out(s[a], kernel[a], stride[a], *padding).ok_or_else(|| {
-                    shape_err(layer, format!("kernel {kernel:?} is larger than the input {:?}", &s[..2]))
+                    shape_err(
+                        layer,
+                        format!("kernel {kernel:?} is larger than the input {:?}", &s[..2]),
+                    )
                 })?;
             }
             Ok(out)
         }
-        LayerKind::Pool1D { pool, stride, padding, .. } => {
+        LayerKind::Pool1D {
+            pool,
+            stride,
+            padding,
+            ..
+        } => {
             positive(*pool, "pool_size")?;
             positive(*stride, "strides")?;
             let s = first();
             expect_rank(layer, &s, 2, "width, channels")?;
             let w = window_out(s[0], *pool, *stride, *padding).ok_or_else(|| {
-                shape_err(layer, format!("pool {pool} is larger than the input width {}", s[0]))
+                shape_err(
+                    layer,
+                    format!("pool {pool} is larger than the input width {}", s[0]),
+                )
             })?;
             Ok(vec![w, s[1]])
         }
-        LayerKind::Pool2D { pool, stride, padding, .. } => {
+        LayerKind::Pool2D {
+            pool,
+            stride,
+            padding,
+            ..
+        } => {
             let s = first();
             expect_rank(layer, &s, 3, "height, width, channels")?;
             let mut out = vec![0, 0, s[2]];
@@ -141,7 +175,10 @@ pub fn infer_layer(layer: &Layer, inputs: &[Shape]) -> Result<Shape, IrError> {
                 positive(pool[a], "pool_size")?;
                 positive(stride[a], "strides")?;
                 out[a] = window_out(s[a], pool[a], stride[a], *padding).ok_or_else(|| {
-                    shape_err(layer, format!("pool {pool:?} is larger than the input {:?}", &s[..2]))
+                    shape_err(
+                        layer,
+                        format!("pool {pool:?} is larger than the input {:?}", &s[..2]),
+                    )
                 })?;
             }
             Ok(out)
@@ -156,9 +193,9 @@ pub fn infer_layer(layer: &Layer, inputs: &[Shape]) -> Result<Shape, IrError> {
             expect_rank(layer, &s, 3, "height, width, channels")?;
             Ok(vec![s[2]])
         }
-        LayerKind::BatchNorm { .. }
-        | LayerKind::Activation(_)
-        | LayerKind::Dropout { .. } => Ok(first()),
+        LayerKind::BatchNorm { .. } | LayerKind::Activation(_) | LayerKind::Dropout { .. } => {
+            Ok(first())
+        }
         LayerKind::Flatten => Ok(vec![elements(layer, &first())?]),
         LayerKind::Reshape { target } => {
             let n = elements(layer, &first())?;
@@ -177,7 +214,12 @@ pub fn infer_layer(layer: &Layer, inputs: &[Shape]) -> Result<Shape, IrError> {
                 _ => {
                     return Err(shape_err(
                         layer,
-                        format!("cannot reshape {} elements {:?} to {:?}", n, first(), target),
+                        format!(
+                            "cannot reshape {} elements {:?} to {:?}",
+                            n,
+                            first(),
+                            target
+                        ),
                     ))
                 }
             }
@@ -186,7 +228,10 @@ pub fn infer_layer(layer: &Layer, inputs: &[Shape]) -> Result<Shape, IrError> {
         LayerKind::Add => {
             let s = first();
             if let Some(o) = inputs.iter().find(|o| **o != s) {
-                return Err(shape_err(layer, format!("operands have different shapes {s:?} and {o:?}")));
+                return Err(shape_err(
+                    layer,
+                    format!("operands have different shapes {s:?} and {o:?}"),
+                ));
             }
             Ok(s)
         }
@@ -196,14 +241,20 @@ pub fn infer_layer(layer: &Layer, inputs: &[Shape]) -> Result<Shape, IrError> {
             // Keras counts the batch dimension as axis 0.
             let a = if *axis < 0 { rank + axis } else { axis - 1 };
             if a < 0 || a >= rank {
-                return Err(attr_err(layer, format!("axis {axis} is out of range for rank-{rank} inputs")));
+                return Err(attr_err(
+                    layer,
+                    format!("axis {axis} is out of range for rank-{rank} inputs"),
+                ));
             }
             let a = a as usize;
             let mut out = s.clone();
             out[a] = 0;
             for o in inputs {
                 let same_elsewhere = o.len() == s.len()
-                    && o.iter().zip(&s).enumerate().all(|(i, (x, y))| i == a || x == y);
+                    && o.iter()
+                        .zip(&s)
+                        .enumerate()
+                        .all(|(i, (x, y))| i == a || x == y);
                 if !same_elsewhere {
                     return Err(shape_err(
                         layer,
@@ -234,7 +285,12 @@ pub fn layer_cost(layer: &Layer, inputs: &[Shape], out: &[usize]) -> (u64, u64) 
                 mul(positions, mul(c, u)),
             )
         }
-        LayerKind::Conv1D { filters, kernel, use_bias, .. } => {
+        LayerKind::Conv1D {
+            filters,
+            kernel,
+            use_bias,
+            ..
+        } => {
             let f = *filters as u64;
             let k = mul(*kernel as u64, c);
             (
@@ -242,7 +298,12 @@ pub fn layer_cost(layer: &Layer, inputs: &[Shape], out: &[usize]) -> (u64, u64) 
                 mul(prod(&out[..1]), mul(k, f)),
             )
         }
-        LayerKind::Conv2D { filters, kernel, use_bias, .. } => {
+        LayerKind::Conv2D {
+            filters,
+            kernel,
+            use_bias,
+            ..
+        } => {
             let f = *filters as u64;
             let k = mul(prod(kernel), c);
             (
@@ -293,14 +354,24 @@ impl Network {
                 }
                 v
             }
-            LayerKind::Conv1D { filters, kernel, use_bias, .. } => {
+            LayerKind::Conv1D {
+                filters,
+                kernel,
+                use_bias,
+                ..
+            } => {
                 let mut v = vec![("kernel", vec![*kernel, c, *filters])];
                 if *use_bias {
                     v.push(("bias", vec![*filters]));
                 }
                 v
             }
-            LayerKind::Conv2D { filters, kernel, use_bias, .. } => {
+            LayerKind::Conv2D {
+                filters,
+                kernel,
+                use_bias,
+                ..
+            } => {
                 let mut v = vec![("kernel", vec![kernel[0], kernel[1], c, *filters])];
                 if *use_bias {
                     v.push(("bias", vec![*filters]));
@@ -324,12 +395,18 @@ impl Network {
         for (name, shape) in expected {
             match layer.weight(name) {
                 None => {
-                    return Err(attr_err(layer, format!("missing weight '{name}' of shape {shape:?}")))
+                    return Err(attr_err(
+                        layer,
+                        format!("missing weight '{name}' of shape {shape:?}"),
+                    ))
                 }
                 Some(t) if t.shape != shape => {
                     return Err(shape_err(
                         layer,
-                        format!("weight '{name}' has shape {:?}, expected {shape:?}", t.shape),
+                        format!(
+                            "weight '{name}' has shape {:?}, expected {shape:?}",
+                            t.shape
+                        ),
                     ))
                 }
                 _ => {}
@@ -366,11 +443,15 @@ impl Network {
 
     /// Total Keras parameter count.
     pub fn total_params(&self) -> u64 {
-        self.stats().iter().fold(0u64, |a, s| a.saturating_add(s.params))
+        self.stats()
+            .iter()
+            .fold(0u64, |a, s| a.saturating_add(s.params))
     }
     /// Total multiply-accumulates of one inference.
     pub fn total_macs(&self) -> u64 {
-        self.stats().iter().fold(0u64, |a, s| a.saturating_add(s.macs))
+        self.stats()
+            .iter()
+            .fold(0u64, |a, s| a.saturating_add(s.macs))
     }
 }
 
@@ -383,12 +464,20 @@ mod tests {
     fn jet_tagger_mlp_counts() {
         // KERAS_3layer: 16-64-32-32-5; Keras reports 4389 parameters.
         let mut n = Network::new("mlp");
-        n.add_layer(Layer::new("in", LayerKind::Input { shape: vec![16] }), &[]).unwrap();
+        n.add_layer(Layer::new("in", LayerKind::Input { shape: vec![16] }), &[])
+            .unwrap();
         let mut prev = "in".to_string();
         for (i, u) in [64, 32, 32, 5].iter().enumerate() {
             let name = format!("fc{i}");
             n.add_layer(
-                Layer::new(&name, LayerKind::Dense { units: *u, use_bias: true }).with_activation(Activation::Relu),
+                Layer::new(
+                    &name,
+                    LayerKind::Dense {
+                        units: *u,
+                        use_bias: true,
+                    },
+                )
+                .with_activation(Activation::Relu),
                 &[&prev],
             )
             .unwrap();
@@ -402,19 +491,54 @@ mod tests {
     #[test]
     fn conv_pool_shapes() {
         let mut n = Network::new("c");
-        n.add_layer(Layer::new("in", LayerKind::Input { shape: vec![10, 9, 3] }), &[]).unwrap();
         n.add_layer(
-            Layer::new("c1", LayerKind::Conv2D { filters: 4, kernel: [3, 3], stride: [1, 1], padding: Padding::Valid, use_bias: true }),
+            Layer::new(
+                "in",
+                LayerKind::Input {
+                    shape: vec![10, 9, 3],
+                },
+            ),
+            &[],
+        )
+        .unwrap();
+        n.add_layer(
+            Layer::new(
+                "c1",
+                LayerKind::Conv2D {
+                    filters: 4,
+                    kernel: [3, 3],
+                    stride: [1, 1],
+                    padding: Padding::Valid,
+                    use_bias: true,
+                },
+            ),
             &["in"],
         )
         .unwrap();
         n.add_layer(
-            Layer::new("c2", LayerKind::Conv2D { filters: 2, kernel: [3, 3], stride: [2, 2], padding: Padding::Same, use_bias: false }),
+            Layer::new(
+                "c2",
+                LayerKind::Conv2D {
+                    filters: 2,
+                    kernel: [3, 3],
+                    stride: [2, 2],
+                    padding: Padding::Same,
+                    use_bias: false,
+                },
+            ),
             &["c1"],
         )
         .unwrap();
         n.add_layer(
-            Layer::new("p", LayerKind::Pool2D { op: PoolOp::Max, pool: [2, 2], stride: [2, 2], padding: Padding::Valid }),
+            Layer::new(
+                "p",
+                LayerKind::Pool2D {
+                    op: PoolOp::Max,
+                    pool: [2, 2],
+                    stride: [2, 2],
+                    padding: Padding::Valid,
+                },
+            ),
             &["c2"],
         )
         .unwrap();

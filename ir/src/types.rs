@@ -190,9 +190,12 @@ impl FromStr for FixedType {
 
     fn from_str(text: &str) -> Result<Self, IrError> {
         let s = text.trim();
-        let open = s
-            .find('<')
-            .ok_or_else(|| type_err(text, "expected '<' after the type name, e.g. ap_fixed<16,6>"))?;
+        let open = s.find('<').ok_or_else(|| {
+            type_err(
+                text,
+                "expected '<' after the type name, e.g. ap_fixed<16,6>",
+            )
+        })?;
         if !s.ends_with('>') {
             return Err(type_err(text, "expected '>' at the end"));
         }
@@ -205,7 +208,10 @@ impl FromStr for FixedType {
         };
         let check_width = |w: u32| -> Result<u32, IrError> {
             if w == 0 || w > MAX_WIDTH {
-                Err(type_err(text, format!("width {w} is outside 1..={MAX_WIDTH}")))
+                Err(type_err(
+                    text,
+                    format!("width {w} is outside 1..={MAX_WIDTH}"),
+                ))
             } else {
                 Ok(w)
             }
@@ -230,10 +236,16 @@ impl FromStr for FixedType {
                 }
                 let width = check_width(parse_uint(args[0], "width")?)?;
                 let integer = args[1].parse::<i32>().map_err(|_| {
-                    type_err(text, format!("integer bits '{}' is not an integer", args[1]))
+                    type_err(
+                        text,
+                        format!("integer bits '{}' is not an integer", args[1]),
+                    )
                 })?;
                 if integer.unsigned_abs() > 4 * MAX_WIDTH {
-                    return Err(type_err(text, format!("integer bits {integer} out of range")));
+                    return Err(type_err(
+                        text,
+                        format!("integer bits {integer} out of range"),
+                    ));
                 }
                 let quantization = match args.get(2) {
                     None => None,
@@ -298,15 +310,29 @@ mod tests {
             let v: FixedType = t.parse().unwrap();
             assert_eq!(v.to_string(), t);
         }
-        assert_eq!("fixed<16,6>".parse::<FixedType>().unwrap(), FixedType::fixed(16, 6));
-        assert_eq!(" ap_fixed< 16 , 6 > ".parse::<FixedType>().unwrap(), FixedType::fixed(16, 6));
+        assert_eq!(
+            "fixed<16,6>".parse::<FixedType>().unwrap(),
+            FixedType::fixed(16, 6)
+        );
+        assert_eq!(
+            " ap_fixed< 16 , 6 > ".parse::<FixedType>().unwrap(),
+            FixedType::fixed(16, 6)
+        );
         let t: FixedType = "ap_fixed<18,8,AP_RND,AP_SAT,0>".parse().unwrap();
         assert_eq!((t.width(), t.integer(), t.fractional()), (18, 8, 10));
     }
 
     #[test]
     fn rejects_bad_text() {
-        for t in ["ap_fixed<16>", "ap_fixed<0,1>", "ap_fixed<16,6", "ap_float<8,3>", "ap_fixed<16,6,AP_FOO>", "ap_int<x>", ""] {
+        for t in [
+            "ap_fixed<16>",
+            "ap_fixed<0,1>",
+            "ap_fixed<16,6",
+            "ap_float<8,3>",
+            "ap_fixed<16,6,AP_FOO>",
+            "ap_int<x>",
+            "",
+        ] {
             assert!(t.parse::<FixedType>().is_err(), "{t}");
         }
     }

@@ -354,7 +354,10 @@ fn build(plan: &Plan) -> Network {
             (9, _) => (LayerKind::Flatten, Activation::Linear),
             (10, _) => {
                 let n: usize = shape.iter().product();
-                let f = [2, 3, 1].into_iter().find(|f| n.is_multiple_of(*f)).unwrap();
+                let f = [2, 3, 1]
+                    .into_iter()
+                    .find(|f| n.is_multiple_of(*f))
+                    .unwrap();
                 let target = if s.flags[0] {
                     vec![0, f]
                 } else {

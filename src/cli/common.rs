@@ -48,5 +48,8 @@ pub fn table(header: &[&str]) -> comfy_table::Table {
 
 /// `[16, 64]` → `16x64`.
 pub fn shape_str(s: &[usize]) -> String {
-    s.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("x")
+    s.iter()
+        .map(|v| v.to_string())
+        .collect::<Vec<_>>()
+        .join("x")
 }

@@ -153,13 +153,16 @@ fn pct(v: f64) -> String {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
+    if args.estimator != super::train::EstimateWith::Analytic {
+        crate::ml::require()?;
+    }
     let mut net = args.model.load()?;
     args.overrides.apply(&mut net)?;
     let calib = args.overrides.target.calibration()?;
     let dev = device(&net.config.part)?;
     let e = estimator::estimate(&net, &dev, &calib)?;
     if args.estimator != super::train::EstimateWith::Analytic {
-        return super::train::print_surrogate_estimate(
+        return crate::ml::print_surrogate_estimate(
             &net,
             &dev,
             &e,

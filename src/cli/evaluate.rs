@@ -68,6 +68,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
+    if args.estimator != EstimatorKind::Analytic {
+        crate::ml::require()?;
+    }
     let calib = match &args.calibration {
         Some(p) => Calibration::load(p)?,
         None => Calibration::builtin(),
@@ -91,7 +94,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         EstimatorKind::Analytic => Box::new(Analytic { calib: &calib }),
         k => {
             let name = clap::ValueEnum::to_possible_value(&k).expect("no skipped variants");
-            super::train::evaluation_predictor(
+            crate::ml::evaluation_predictor(
                 name.get_name(),
                 args.model.as_deref(),
                 &rows,

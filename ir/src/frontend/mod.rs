@@ -21,7 +21,11 @@ use std::path::Path;
 /// - `.psn`/`.dsl`: the presynth text DSL (no weights).
 ///
 /// A `config` file (hls4ml config YAML) is then applied to the network's settings.
-pub fn load_model(path: &Path, weights: Option<&Path>, config: Option<&Path>) -> Result<Network, FrontendError> {
+pub fn load_model(
+    path: &Path,
+    weights: Option<&Path>,
+    config: Option<&Path>,
+) -> Result<Network, FrontendError> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -39,7 +43,11 @@ pub fn load_model(path: &Path, weights: Option<&Path>, config: Option<&Path>) ->
     }
     let mut net = match ext.as_str() {
         "json" => {
-            let default_w = if weights.is_none() { keras::default_weights_path(path) } else { None };
+            let default_w = if weights.is_none() {
+                keras::default_weights_path(path)
+            } else {
+                None
+            };
             keras::load_json(path, weights.or(default_w.as_deref()))?
         }
         "keras" => keras::load_keras(path)?,
@@ -49,7 +57,9 @@ pub fn load_model(path: &Path, weights: Option<&Path>, config: Option<&Path>) ->
             if !path.exists() {
                 return Err(FrontendError::io(path, "no such file"));
             }
-            return Err(FrontendError::UnknownFormat { file: error::display(path) });
+            return Err(FrontendError::UnknownFormat {
+                file: error::display(path),
+            });
         }
     };
     if let Some(c) = config {

@@ -3,7 +3,7 @@
 //! Depends on `ir`, `fpga-targets` (through the CLI, which turns a part into a [`Device`]) and
 //! `dataset-tools` records for calibration.
 //!
-//! Owns: reuse-factor validation the hls4ml way ([`reuse`]), the per-layer formulas
+//! Owns: the per-layer formulas
 //! ([`layers`], one module per layer kind, with an `explain` of each figure), whole-network
 //! totals, pipeline latency and II ([`network`]), the fitted coefficients and their versioned
 //! file ([`calibration`], [`fit`]), accuracy metrics ([`metrics`]), the parameter sweep with
@@ -22,13 +22,12 @@ pub mod metrics;
 pub mod network;
 pub mod plot;
 pub mod resources;
-pub mod reuse;
 pub mod samples;
 pub mod sweep;
 
 pub use calibration::{Calibration, LabelKind};
 pub use error::EstimatorError;
+pub use ir::reuse::{closest_reuse_factor, valid_reuse_factors};
 pub use layers::LayerEstimate;
 pub use network::{estimate, NetworkEstimate, Totals};
 pub use resources::{Device, Resources};
-pub use reuse::{closest_reuse_factor, valid_reuse_factors};

@@ -1,41 +1,13 @@
-//! Reuse-factor validation, exactly as hls4ml 1.3.0's FPGABackend does it
-//! (`_validate_reuse_factor`, `get_valid_reuse_factors`, `get_closest_reuse_factor`,
-//! `set_closest_reuse_factor`), plus the convolution partition split of `init_conv*`.
+//! hls4ml 1.3.0's `set_closest_reuse_factor` for codegen: the RF used and the warning with the
+//! reason (the validity rule itself is [`ir::reuse`]), plus the convolution partition split of
+//! `init_conv*`.
 
-/// hls4ml's `_validate_reuse_factor(n_in, n_out, rf)`.
-pub fn is_valid(n_in: usize, n_out: usize, rf: usize) -> bool {
-    if rf == 0 || n_in == 0 || n_out == 0 {
-        return false;
-    }
-    let multfactor = n_in.min(rf);
-    let multiplier_limit = (n_in * n_out).div_ceil(multfactor);
-    let mut ok = multiplier_limit.is_multiple_of(n_out) || rf >= n_in;
-    ok = ok && (rf.is_multiple_of(n_in) || rf < n_in);
-    ok && (n_in * n_out).is_multiple_of(rf)
-}
-
-/// hls4ml's `get_valid_reuse_factors(n_in, n_out)`: every valid RF in `1..=n_in*n_out`.
+/// hls4ml's `get_valid_reuse_factors(n_in, n_out)` ([`ir::reuse`]) in codegen's `usize`.
 pub fn valid(n_in: usize, n_out: usize) -> Vec<usize> {
-    (1..=n_in * n_out)
-        .filter(|&rf| is_valid(n_in, n_out, rf))
+    ir::reuse::valid_reuse_factors(n_in as u64, n_out as u64)
+        .into_iter()
+        .map(|v| v as usize)
         .collect()
-}
-
-/// hls4ml's `get_closest_reuse_factor`: the closest valid value, the smaller one on a tie.
-pub fn closest(valid: &[usize], chosen: usize) -> usize {
-    let pos = valid.partition_point(|&v| v < chosen);
-    if pos == 0 {
-        return valid[0];
-    }
-    if pos == valid.len() {
-        return valid[valid.len() - 1];
-    }
-    let (before, after) = (valid[pos - 1], valid[pos]);
-    if after - chosen < chosen - before {
-        after
-    } else {
-        before
-    }
 }
 
 /// The outcome of `set_closest_reuse_factor` for one layer.
@@ -58,7 +30,10 @@ pub fn choose(layer: &str, n_in: usize, n_out: usize, requested: usize) -> Choic
             warning: None,
         };
     }
-    let used = closest(&v, requested);
+    let used = ir::reuse::closest_in(
+        &v.iter().map(|&x| x as u64).collect::<Vec<_>>(),
+        requested as u64,
+    ) as usize;
     let list = v
         .iter()
         .map(|x| x.to_string())
@@ -106,28 +81,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn matches_hls4ml_valid_lists() {
-        // Printed by hls4ml 1.3.0 while converting the harness MLPs (see scripts/hls4ml_reference.py):
-        // "Invalid ReuseFactor=4 in layer "fc1". Using ReuseFactor=5 instead. Valid ReuseFactor(s): 1,2,5,10,20,30,40,60,120."
-        assert_eq!(valid(10, 12), vec![1, 2, 5, 10, 20, 30, 40, 60, 120]);
-        assert_eq!(choose("fc1", 10, 12, 4).used, 5);
-        // "Invalid ReuseFactor=20 in layer "fc2". Using ReuseFactor=24 instead. Valid ReuseFactor(s): 1,2,3,4,6,12,24,48,96."
-        assert_eq!(valid(12, 8), vec![1, 2, 3, 4, 6, 12, 24, 48, 96]);
+    fn choose_follows_hls4ml() {
+        // Printed by hls4ml 1.3.0 while converting the harness MLPs (scripts/hls4ml_reference.py):
+        // "Invalid ReuseFactor=4 in layer "fc1". Using ReuseFactor=5 instead."
+        let c = choose("fc1", 10, 12, 4);
+        assert_eq!(c.used, 5);
+        assert!(c.warning.unwrap().contains("ReuseFactor 4 -> 5"));
         assert_eq!(choose("fc2", 12, 8, 20).used, 24);
-        // "Invalid ReuseFactor=20 ... Valid ReuseFactor(s): 1,2,4,8,24."
-        assert_eq!(valid(8, 3), vec![1, 2, 4, 8, 24]);
-        assert_eq!(choose("fc3", 8, 3, 20).used, 24);
         // hls4ml docs note: conv 3x3x1 -> 4 filters, RF 4 becomes 3
         assert_eq!(choose("conv", 9, 4, 4).used, 3);
         assert!(choose("conv", 9, 4, 3).warning.is_none());
-    }
-
-    #[test]
-    fn ties_go_to_the_smaller_value() {
-        assert_eq!(closest(&[1, 2, 4, 8], 3), 2);
-        assert_eq!(closest(&[1, 2, 4, 8], 6), 4);
-        assert_eq!(closest(&[1, 2, 4, 8], 7), 8);
-        assert_eq!(closest(&[2, 4], 1), 2);
-        assert_eq!(closest(&[2, 4], 100), 4);
     }
 }

@@ -3,7 +3,8 @@
 //! Owns: the network graph ([`Network`], a petgraph `StableDiGraph` of [`Layer`]s with named
 //! inputs and outputs), layer kinds and their attributes ([`LayerKind`]), shape inference with
 //! parameter and multiply-accumulate counts ([`shape`]), fixed-point types exactly as hls4ml
-//! writes them ([`types`]), HLS settings at model and layer level ([`settings`]), and the
+//! writes them ([`types`]), HLS settings at model and layer level ([`settings`]), hls4ml's
+//! reuse-factor validity rule ([`reuse`]), and the
 //! frontends that build a network from text: the DSL, Keras files and hls4ml config YAML
 //! ([`frontend`]).
 //!
@@ -14,6 +15,7 @@ pub mod error;
 pub mod frontend;
 pub mod graph;
 pub mod layer;
+pub mod reuse;
 pub mod settings;
 pub mod shape;
 pub mod types;

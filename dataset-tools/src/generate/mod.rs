@@ -5,7 +5,6 @@
 //! time).
 
 pub mod config;
-pub mod reuse;
 pub mod sample;
 
 pub use config::{FamilyChoice, GenConfig};
@@ -175,7 +174,7 @@ mod tests {
                             _ => unreachable!(),
                         };
                         assert!(
-                            reuse::is_valid(n_in, n_out, lrf as u64),
+                            ir::reuse::is_valid_reuse_factor(n_in, n_out, lrf as u64),
                             "{} rf {lrf}",
                             l.name
                         );

@@ -3,7 +3,6 @@
 //! seed is the same whatever else is generated and on however many threads.
 
 use super::config::{ConvDist, DenseDist, GenConfig, Range};
-use super::reuse;
 use crate::error::{DatasetError, Result};
 use crate::netbuild::chain;
 use crate::record::{Family, Provenance, Record};
@@ -237,7 +236,7 @@ fn apply_reuse(net: &mut Network) -> Result<()> {
             } => (c_in * (kernel[0] * kernel[1]) as u64, *filters as u64),
             _ => continue,
         };
-        let rf = reuse::closest(n_in, n_out, requested);
+        let rf = ir::reuse::closest_reuse_factor(n_in, n_out, requested);
         net.layer_mut(id).settings.reuse_factor = Some(rf as u32);
     }
     Ok(())

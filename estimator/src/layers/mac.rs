@@ -12,7 +12,7 @@
 
 use super::{bram18_for, IiRule, Products};
 use crate::calibration::{Calibration, LabelKind, NF, NT};
-use crate::reuse::{closest_reuse_factor, valid_reuse_factors};
+use ir::reuse::{closest_reuse_factor, valid_reuse_factors};
 use ir::Strategy;
 
 /// Products at or above this count in one unrolled loop make Vivado/Vitis HLS stop unrolling

@@ -1,6 +1,8 @@
 //! Reuse-factor validity exactly as hls4ml checks it (`FPGABackend._validate_reuse_factor`,
 //! `get_valid_reuse_factors`, `get_closest_reuse_factor` in
-//! `hls4ml/backends/fpga/fpga_backend.py`, hls4ml 1.3.0). hls-codegen may share these later.
+//! `hls4ml/backends/fpga/fpga_backend.py`, hls4ml 1.3.0): the one copy that hls-codegen, the
+//! estimator and the dataset generator share. `n_in`/`n_out` are the multiplications' inputs
+//! and outputs (Dense: n_in, n_out; Conv: n_chan·kernel, n_filt).
 //!
 //! hls4ml loops over every RF in `1..=n_in*n_out`; a valid RF always divides `n_in*n_out`, so we
 //! enumerate divisors only (O(√n) instead of O(n)), which gives the same list.
@@ -115,5 +117,42 @@ mod tests {
         // Tie → the smaller (bisect_left rule): valid 1,2,4,8,16,32,80,160; 56 is 24 from both.
         assert_eq!(closest_reuse_factor(16, 10, 56), 32);
         assert_eq!(closest_reuse_factor(16, 10, 1000), 160);
+    }
+    #[test]
+    fn matches_lists_hls4ml_printed() {
+        // Printed by hls4ml 1.3.0 while converting the codegen harness MLPs
+        // (scripts/hls4ml_reference.py): "Invalid ReuseFactor=4 in layer "fc1". Using
+        // ReuseFactor=5 instead. Valid ReuseFactor(s): 1,2,5,10,20,30,40,60,120."
+        assert_eq!(
+            valid_reuse_factors(10, 12),
+            vec![1, 2, 5, 10, 20, 30, 40, 60, 120]
+        );
+        assert_eq!(closest_reuse_factor(10, 12, 4), 5);
+        // "... Valid ReuseFactor(s): 1,2,3,4,6,12,24,48,96." (fc2, asked 20 → 24)
+        assert_eq!(
+            valid_reuse_factors(12, 8),
+            vec![1, 2, 3, 4, 6, 12, 24, 48, 96]
+        );
+        assert_eq!(closest_reuse_factor(12, 8, 20), 24);
+        // "... Valid ReuseFactor(s): 1,2,4,8,24." (fc3, asked 20 → 24)
+        assert_eq!(valid_reuse_factors(8, 3), vec![1, 2, 4, 8, 24]);
+        // hls4ml docs: a 3x3x1 → 4 filter conv turns RF 4 into 3.
+        assert_eq!(closest_reuse_factor(9, 4, 4), 3);
+    }
+
+    #[test]
+    fn closest_matches_hand_derived_values() {
+        // Dense 16 -> 5 (n = 80): divisors 1,2,4,5,8,10,16,20,40,80. Below n_in, ceil(80/rf)
+        // must be a multiple of 5: keeps 1,2,4,8 (5 and 10 give 16 and 8); at or above n_in,
+        // rf must be a multiple of 16: keeps 16, 80 (20, 40 are not).
+        assert_eq!(valid_reuse_factors(16, 5), vec![1, 2, 4, 8, 16, 80]);
+        assert_eq!(closest_reuse_factor(16, 5, 10), 8);
+        assert_eq!(closest_reuse_factor(16, 5, 12), 8); // tie 8/16: the smaller
+        assert_eq!(closest_reuse_factor(16, 5, 13), 16);
+        assert_eq!(closest_reuse_factor(16, 5, 4093), 80);
+        assert_eq!(closest_in(&[1, 2, 4, 8], 3), 2);
+        assert_eq!(closest_in(&[1, 2, 4, 8], 7), 8);
+        assert_eq!(closest_in(&[2, 4], 1), 2);
+        assert_eq!(closest_in(&[2, 4], 100), 4);
     }
 }

@@ -293,6 +293,125 @@ impl<'a> Lowerer<'a> {
         out
     }
 
+    /// Push a layer without weights or extra types (its class is the kind's name) and record
+    /// it as the output of node `id`.
+    fn push_plain(
+        &mut self,
+        id: NodeId,
+        layer: &ir::Layer,
+        op: Op,
+        inputs: Vec<VarId>,
+        shape: Vec<usize>,
+        rs: &ir::settings::ResolvedSettings,
+    ) {
+        let v = self.push(
+            layer.name.clone(),
+            layer.kind.name(),
+            op,
+            inputs,
+            shape,
+            &layer.settings,
+            rs.strategy,
+            rs.reuse_factor,
+            vec![],
+            vec![],
+        );
+        self.out_of.insert(id, v);
+    }
+
+    /// Push a Dense/Conv product: weight `w<index>` (the kernel of dimensions `dims`, permuted
+    /// by `perm` for the Resource strategy as hls4ml does) and bias `b<index>`, then its fused
+    /// activation.
+    #[allow(clippy::too_many_arguments)]
+    fn push_product(
+        &mut self,
+        id: NodeId,
+        layer: &ir::Layer,
+        class_name: &str,
+        op: Op,
+        shape: Vec<usize>,
+        (strategy, reuse_factor): (Strategy, u32),
+        kernel: Vec<f32>,
+        (dims, perm): (&[usize], &[usize]),
+        bias: Vec<f32>,
+    ) -> Result<()> {
+        let wdata = if strategy == Strategy::Resource {
+            transpose(&kernel, dims, perm)
+        } else {
+            kernel
+        };
+        let idx = self.index;
+        let n_bias = bias.len();
+        let weights = vec![
+            self.weight(
+                layer,
+                "w",
+                idx,
+                &layer.settings.precision.weight,
+                "weight",
+                dims.to_vec(),
+                wdata,
+            ),
+            self.weight(
+                layer,
+                "b",
+                idx,
+                &layer.settings.precision.bias,
+                "bias",
+                vec![n_bias],
+                bias,
+            ),
+        ];
+        let input = self.input_var(id, 0)?;
+        let out = self.push(
+            layer.name.clone(),
+            class_name,
+            op,
+            vec![input],
+            shape,
+            &layer.settings,
+            strategy,
+            reuse_factor,
+            weights,
+            vec![],
+        );
+        self.fused_activation(id, layer, out)
+    }
+
+    /// A layer with no typedefs of its own (Input, Reshape, Clone): every attribute type is
+    /// the model default.
+    #[allow(clippy::too_many_arguments)]
+    fn bare_layer(
+        &self,
+        index: usize,
+        name: String,
+        class_name: &str,
+        op: Op,
+        inputs: Vec<VarId>,
+        outputs: Vec<VarId>,
+        reuse_factor: u32,
+        strategy: Strategy,
+        types: Vec<NamedType>,
+    ) -> HlsLayer {
+        let d = NamedType::new(MODEL_DEFAULT_T, precision::cpp(&self.m.default_precision));
+        HlsLayer {
+            index,
+            name,
+            class_name: class_name.to_string(),
+            op,
+            inputs,
+            outputs,
+            weights: vec![],
+            reuse_factor,
+            strategy,
+            types,
+            accum_t: d.clone(),
+            weight_t: d.clone(),
+            bias_t: d,
+            extra_t: vec![],
+        }
+    }
+
     fn layer(&mut self, id: NodeId) -> Result<()> {
         let layer = self.net.layer(id).clone();
         let cfg = &self.net.config;
@@ -327,23 +446,18 @@ impl<'a> Lowerer<'a> {
                     .unwrap_or_else(|| self.m.default_precision.clone());
                 let v = self.new_var(layer.name.clone(), tname, prec, shape.clone());
                 let types = vec![self.var_type(v)];
-                let d = NamedType::new(MODEL_DEFAULT_T, precision::cpp(&self.m.default_precision));
-                self.m.layers.push(HlsLayer {
-                    index: self.index,
-                    name: layer.name.clone(),
-                    class_name: "InputLayer".into(),
-                    op: Op::Input,
-                    inputs: vec![],
-                    outputs: vec![v],
-                    weights: vec![],
-                    reuse_factor: rf,
-                    strategy: rs.strategy,
+                let l = self.bare_layer(
+                    self.index,
+                    layer.name.clone(),
+                    "InputLayer",
+                    Op::Input,
+                    vec![],
+                    vec![v],
+                    rf,
+                    rs.strategy,
                     types,
-                    accum_t: d.clone(),
-                    weight_t: d.clone(),
-                    bias_t: d,
-                    extra_t: vec![],
-                });
+                );
+                self.m.layers.push(l);
                 self.m.inputs.push(v);
                 self.out_of.insert(id, v);
             }
@@ -366,49 +480,17 @@ impl<'a> Lowerer<'a> {
                     self.choose_rf(&layer.name, rs.strategy, n_in, n_out, rf as usize);
                 let kernel = layer_weight(&layer, "kernel", n_in * n_out)?;
                 let bias = optional_bias(&layer, *use_bias, n_out)?;
-                let (wdata, wshape) = if strategy == Strategy::Resource {
-                    (
-                        transpose(&kernel, &[n_in, n_out], &[1, 0]),
-                        vec![n_in, n_out],
-                    )
-                } else {
-                    (kernel, vec![n_in, n_out])
-                };
-                let idx = self.index;
-                let weights = vec![
-                    self.weight(
-                        &layer,
-                        "w",
-                        idx,
-                        &layer.settings.precision.weight,
-                        "weight",
-                        wshape,
-                        wdata,
-                    ),
-                    self.weight(
-                        &layer,
-                        "b",
-                        idx,
-                        &layer.settings.precision.bias,
-                        "bias",
-                        vec![n_out],
-                        bias,
-                    ),
-                ];
-                let input = self.input_var(id, 0)?;
-                let out = self.push(
-                    layer.name.clone(),
+                self.push_product(
+                    id,
+                    &layer,
                     "Dense",
                     Op::Dense { n_in, n_out },
-                    vec![input],
                     vec![n_out],
-                    &layer.settings,
-                    strategy,
-                    rf,
-                    weights,
-                    vec![],
-                );
-                self.fused_activation(id, &layer, out)?;
+                    (strategy, rf),
+                    kernel,
+                    (&[n_in, n_out], &[1, 0]),
+                    bias,
+                )?;
             }
             LayerKind::Conv1D {
                 filters,
@@ -432,36 +514,6 @@ impl<'a> Lowerer<'a> {
                     self.choose_rf(&layer.name, rs.strategy, n_in, *filters, rf as usize);
                 let w = layer_weight(&layer, "kernel", kernel * n_chan * filters)?;
                 let b = optional_bias(&layer, *use_bias, *filters)?;
-                let (wdata, wshape) = if strategy == Strategy::Resource {
-                    (
-                        transpose(&w, &[*kernel, n_chan, *filters], &[2, 0, 1]),
-                        vec![*kernel, n_chan, *filters],
-                    )
-                } else {
-                    (w, vec![*kernel, n_chan, *filters])
-                };
-                let idx = self.index;
-                let weights = vec![
-                    self.weight(
-                        &layer,
-                        "w",
-                        idx,
-                        &layer.settings.precision.weight,
-                        "weight",
-                        wshape,
-                        wdata,
-                    ),
-                    self.weight(
-                        &layer,
-                        "b",
-                        idx,
-                        &layer.settings.precision.bias,
-                        "bias",
-                        vec![*filters],
-                        b,
-                    ),
-                ];
-                let input = self.input_var(id, 0)?;
                 let op = Op::Conv1D {
                     in_width,
                     n_chan,
@@ -473,19 +525,17 @@ impl<'a> Lowerer<'a> {
                     out_width,
                     n_partitions: out_width,
                 };
-                let out = self.push(
-                    layer.name.clone(),
+                self.push_product(
+                    id,
+                    &layer,
                     "Conv1D",
                     op,
-                    vec![input],
                     vec![out_width, *filters],
-                    &layer.settings,
-                    strategy,
-                    rf,
-                    weights,
-                    vec![],
-                );
-                self.fused_activation(id, &layer, out)?;
+                    (strategy, rf),
+                    w,
+                    (&[*kernel, n_chan, *filters], &[2, 0, 1]),
+                    b,
+                )?;
             }
             LayerKind::Conv2D {
                 filters,
@@ -497,8 +547,8 @@ impl<'a> Lowerer<'a> {
                 let shape = in_shape(self, 0)?;
                 let (in_height, in_width, n_chan) = (shape[0], shape[1], shape[2]);
                 let (out_height, out_width) = (layer.output_shape[0], layer.output_shape[1]);
-                let (pad_top, pad_bottom) = pads(*padding, in_height, kernel[0], stride[0]);
-                let (pad_left, pad_right) = pads(*padding, in_width, kernel[1], stride[1]);
+                let (pad_top, pad_bottom, pad_left, pad_right) =
+                    pads2d(*padding, [in_height, in_width], kernel, stride);
                 if self.m.is_stream() && (pad_top + pad_bottom + pad_left + pad_right) > 0 {
                     return Err(Self::unsupported(&layer, "'same' padding in io_stream: hls4ml inserts a ZeroPadding2D layer, which presynth does not emit yet; use padding='valid' or io_parallel"));
                 }
@@ -511,33 +561,6 @@ impl<'a> Lowerer<'a> {
                 let w = layer_weight(&layer, "kernel", kernel[0] * kernel[1] * n_chan * filters)?;
                 let b = optional_bias(&layer, *use_bias, *filters)?;
                 let dims = [kernel[0], kernel[1], n_chan, *filters];
-                let (wdata, wshape) = if strategy == Strategy::Resource {
-                    (transpose(&w, &dims, &[3, 0, 1, 2]), dims.to_vec())
-                } else {
-                    (w, dims.to_vec())
-                };
-                let idx = self.index;
-                let weights = vec![
-                    self.weight(
-                        &layer,
-                        "w",
-                        idx,
-                        &layer.settings.precision.weight,
-                        "weight",
-                        wshape,
-                        wdata,
-                    ),
-                    self.weight(
-                        &layer,
-                        "b",
-                        idx,
-                        &layer.settings.precision.bias,
-                        "bias",
-                        vec![*filters],
-                        b,
-                    ),
-                ];
-                let input = self.input_var(id, 0)?;
                 let op = Op::Conv2D {
                     in_height,
                     in_width,
@@ -555,19 +578,17 @@ impl<'a> Lowerer<'a> {
                     out_width,
                     n_partitions: out_height * out_width,
                 };
-                let out = self.push(
-                    layer.name.clone(),
+                self.push_product(
+                    id,
+                    &layer,
                     "Conv2D",
                     op,
-                    vec![input],
                     vec![out_height, out_width, *filters],
-                    &layer.settings,
-                    strategy,
-                    rf,
-                    weights,
-                    vec![],
-                );
-                self.fused_activation(id, &layer, out)?;
+                    (strategy, rf),
+                    w,
+                    (&dims, &[3, 0, 1, 2]),
+                    b,
+                )?;
             }
             LayerKind::Pool1D {
                 op,
@@ -580,7 +601,6 @@ impl<'a> Lowerer<'a> {
                 let n_out = layer.output_shape[0];
                 let (pad_left, pad_right) = pads(*padding, n_in, *pool, *stride);
                 let input = self.input_var(id, 0)?;
-                let class = layer.kind.name();
                 let o = Op::Pool1D {
                     max: *op == PoolOp::Max,
                     n_in,
@@ -591,19 +611,7 @@ impl<'a> Lowerer<'a> {
                     pad_left,
                     pad_right,
                 };
-                let v = self.push(
-                    layer.name.clone(),
-                    class,
-                    o,
-                    vec![input],
-                    vec![n_out, n_filt],
-                    &layer.settings,
-                    rs.strategy,
-                    rf,
-                    vec![],
-                    vec![],
-                );
-                self.out_of.insert(id, v);
+                self.push_plain(id, &layer, o, vec![input], vec![n_out, n_filt], &rs);
             }
             LayerKind::Pool2D {
                 op,
@@ -614,10 +622,9 @@ impl<'a> Lowerer<'a> {
                 let shape = in_shape(self, 0)?;
                 let (in_height, in_width, n_filt) = (shape[0], shape[1], shape[2]);
                 let (out_height, out_width) = (layer.output_shape[0], layer.output_shape[1]);
-                let (pad_top, pad_bottom) = pads(*padding, in_height, pool[0], stride[0]);
-                let (pad_left, pad_right) = pads(*padding, in_width, pool[1], stride[1]);
+                let (pad_top, pad_bottom, pad_left, pad_right) =
+                    pads2d(*padding, [in_height, in_width], pool, stride);
                 let input = self.input_var(id, 0)?;
-                let class = layer.kind.name();
                 let o = Op::Pool2D {
                     max: *op == PoolOp::Max,
                     in_height,
@@ -634,19 +641,14 @@ impl<'a> Lowerer<'a> {
                     pad_left,
                     pad_right,
                 };
-                let v = self.push(
-                    layer.name.clone(),
-                    class,
+                self.push_plain(
+                    id,
+                    &layer,
                     o,
                     vec![input],
                     vec![out_height, out_width, n_filt],
-                    &layer.settings,
-                    rs.strategy,
-                    rf,
-                    vec![],
-                    vec![],
+                    &rs,
                 );
-                self.out_of.insert(id, v);
             }
             LayerKind::GlobalPool1D { op } => {
                 let shape = in_shape(self, 0)?;
@@ -656,19 +658,7 @@ impl<'a> Lowerer<'a> {
                     n_in: shape[0],
                     n_filt: shape[1],
                 };
-                let v = self.push(
-                    layer.name.clone(),
-                    layer.kind.name(),
-                    o,
-                    vec![input],
-                    vec![shape[1]],
-                    &layer.settings,
-                    rs.strategy,
-                    rf,
-                    vec![],
-                    vec![],
-                );
-                self.out_of.insert(id, v);
+                self.push_plain(id, &layer, o, vec![input], vec![shape[1]], &rs);
             }
             LayerKind::GlobalPool2D { op } => {
                 let shape = in_shape(self, 0)?;
@@ -679,19 +669,7 @@ impl<'a> Lowerer<'a> {
                     in_width: shape[1],
                     n_filt: shape[2],
                 };
-                let v = self.push(
-                    layer.name.clone(),
-                    layer.kind.name(),
-                    o,
-                    vec![input],
-                    vec![shape[2]],
-                    &layer.settings,
-                    rs.strategy,
-                    rf,
-                    vec![],
-                    vec![],
-                );
-                self.out_of.insert(id, v);
+                self.push_plain(id, &layer, o, vec![input], vec![shape[2]], &rs);
             }
             LayerKind::BatchNorm {
                 epsilon,
@@ -798,23 +776,18 @@ impl<'a> Lowerer<'a> {
                 };
                 self.m.vars.push(var);
                 let v = self.m.vars.len() - 1;
-                let d = NamedType::new(MODEL_DEFAULT_T, precision::cpp(&self.m.default_precision));
-                self.m.layers.push(HlsLayer {
-                    index: self.index,
-                    name: layer.name.clone(),
-                    class_name: layer.kind.name().to_string(),
-                    op: Op::Reshape,
-                    inputs: vec![input],
-                    outputs: vec![v],
-                    weights: vec![],
-                    reuse_factor: rf,
-                    strategy: rs.strategy,
-                    types: vec![],
-                    accum_t: d.clone(),
-                    weight_t: d.clone(),
-                    bias_t: d,
-                    extra_t: vec![],
-                });
+                let l = self.bare_layer(
+                    self.index,
+                    layer.name.clone(),
+                    layer.kind.name(),
+                    Op::Reshape,
+                    vec![input],
+                    vec![v],
+                    rf,
+                    rs.strategy,
+                    vec![],
+                );
+                self.m.layers.push(l);
                 self.out_of.insert(id, v);
             }
             LayerKind::Add | LayerKind::Concatenate { .. } => {
@@ -828,7 +801,7 @@ impl<'a> Lowerer<'a> {
                 let a = self.input_var(id, 0)?;
                 let b = self.input_var(id, 1)?;
                 let (sa, sb) = (self.m.vars[a].shape.clone(), self.m.vars[b].shape.clone());
-                let (op, shape, class) = match layer.kind {
+                let (op, shape) = match layer.kind {
                     LayerKind::Add => {
                         if sa != sb {
                             return Err(Self::unsupported(
@@ -836,33 +809,17 @@ impl<'a> Lowerer<'a> {
                                 format!("inputs of different shapes {sa:?} and {sb:?}"),
                             ));
                         }
-                        (Op::Add, sa, "Add")
+                        (Op::Add, sa)
                     }
                     LayerKind::Concatenate { axis } => {
                         if sa.len() > 3 {
                             return Err(Self::unsupported(&layer, "inputs of rank > 3"));
                         }
-                        (
-                            Op::Concatenate { axis },
-                            layer.output_shape.clone(),
-                            "Concatenate",
-                        )
+                        (Op::Concatenate { axis }, layer.output_shape.clone())
                     }
                     _ => unreachable!("matched above"),
                 };
-                let v = self.push(
-                    layer.name.clone(),
-                    class,
-                    op,
-                    vec![a, b],
-                    shape,
-                    &layer.settings,
-                    rs.strategy,
-                    rf,
-                    vec![],
-                    vec![],
-                );
-                self.out_of.insert(id, v);
+                self.push_plain(id, &layer, op, vec![a, b], shape, &rs);
             }
         }
         Ok(())
@@ -1047,23 +1004,17 @@ impl<'a> Lowerer<'a> {
                     }
                 }
                 let producer = self.m.layers[pos].name.clone();
-                let d = NamedType::new(MODEL_DEFAULT_T, precision::cpp(&self.m.default_precision));
-                let clone = HlsLayer {
-                    index: next_index,
-                    name: format!("clone_{producer}"),
-                    class_name: "Clone".into(),
-                    op: Op::Clone,
-                    inputs: vec![v],
-                    outputs: outs,
-                    weights: vec![],
-                    reuse_factor: self.m.model_reuse_factor,
-                    strategy: self.m.model_strategy,
-                    types: vec![],
-                    accum_t: d.clone(),
-                    weight_t: d.clone(),
-                    bias_t: d,
-                    extra_t: vec![],
-                };
+                let clone = self.bare_layer(
+                    next_index,
+                    format!("clone_{producer}"),
+                    "Clone",
+                    Op::Clone,
+                    vec![v],
+                    outs,
+                    self.m.model_reuse_factor,
+                    self.m.model_strategy,
+                    vec![],
+                );
                 self.m.layers.insert(pos + 1, clone);
             }
             pos += 1;
@@ -1076,6 +1027,18 @@ fn pads(padding: Padding, len: usize, window: usize, stride: usize) -> (usize, u
         Padding::Valid => (0, 0),
         Padding::Same => ir::shape::same_padding(len, window, stride),
     }
+}
+
+/// (top, bottom, left, right) padding of a 2-D `window` moved by `stride` over `input` (h, w).
+fn pads2d(
+    padding: Padding,
+    input: [usize; 2],
+    window: &[usize; 2],
+    stride: &[usize; 2],
+) -> (usize, usize, usize, usize) {
+    let (top, bottom) = pads(padding, input[0], window[0], stride[0]);
+    let (left, right) = pads(padding, input[1], window[1], stride[1]);
+    (top, bottom, left, right)
 }
 
 fn layer_weight(layer: &ir::Layer, name: &str, expected: usize) -> Result<Vec<f32>> {
@@ -1159,6 +1122,17 @@ mod tests {
         l
     }
 
+    /// A network "m" with one flat input `input_layer` of `n` values.
+    fn with_input(n: usize) -> Network {
+        let mut net = Network::new("m");
+        net.add_layer(
+            Layer::new("input_layer", LayerKind::Input { shape: vec![n] }),
+            &[],
+        )
+        .unwrap();
+        net
+    }
+
     fn finish(mut net: Network) -> Network {
         net.default_outputs();
         net.infer_shapes().unwrap();
@@ -1170,12 +1144,7 @@ mod tests {
         // hls4ml 1.3.0 on the harness model mlp_sep_act (target/hls4ml-ref/mlp_sep_act__lat):
         // fc1 = 2, act1 = 3, the Dropout takes 4 and vanishes, fc2 = 5, fc2's softmax = 6
         // (there: a LeakyReLU), and the last output is result_t.
-        let mut net = Network::new("m");
-        net.add_layer(
-            Layer::new("input_layer", LayerKind::Input { shape: vec![12] }),
-            &[],
-        )
-        .unwrap();
+        let mut net = with_input(12);
         net.add_layer(dense("fc1", 12, 16, Activation::Linear), &["input_layer"])
             .unwrap();
         net.add_layer(
@@ -1219,12 +1188,7 @@ mod tests {
     fn stream_fan_out_gets_a_clone_after_its_producer() {
         // hls4ml 1.3.0 on branch_concat io_stream: `clone_input_layer`, index 9 (after the last
         // layer, 8), placed right after the input, outputs layer9_cpy1/2.
-        let mut net = Network::new("m");
-        net.add_layer(
-            Layer::new("input_layer", LayerKind::Input { shape: vec![8] }),
-            &[],
-        )
-        .unwrap();
+        let mut net = with_input(8);
         net.add_layer(dense("a", 8, 6, Activation::Relu), &["input_layer"])
             .unwrap();
         net.add_layer(dense("b", 8, 5, Activation::Sigmoid), &["input_layer"])
@@ -1257,12 +1221,7 @@ mod tests {
 
     #[test]
     fn resource_transposes_and_corrects_reuse() {
-        let mut net = Network::new("m");
-        net.add_layer(
-            Layer::new("input_layer", LayerKind::Input { shape: vec![10] }),
-            &[],
-        )
-        .unwrap();
+        let mut net = with_input(10);
         net.add_layer(dense("fc1", 10, 12, Activation::Relu), &["input_layer"])
             .unwrap();
         let mut net = finish(net);
@@ -1282,12 +1241,7 @@ mod tests {
 
     #[test]
     fn project_name_must_be_an_identifier() {
-        let mut net = Network::new("m");
-        net.add_layer(
-            Layer::new("input_layer", LayerKind::Input { shape: vec![4] }),
-            &[],
-        )
-        .unwrap();
+        let mut net = with_input(4);
         net.add_layer(dense("fc1", 4, 2, Activation::Linear), &["input_layer"])
             .unwrap();
         let opts = ProjectOptions {

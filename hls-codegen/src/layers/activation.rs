@@ -32,30 +32,26 @@ pub fn config(c: &Ctx) -> String {
     let n_in = c.input(0).size();
     let (io, rf) = (c.iotype(), c.reuse());
     match act {
-        ActKind::Plain(_) => format!(
-            "struct {cname}_config{idx} : nnet::activ_config {{
+        ActKind::Plain(_) | ActKind::LeakyRelu(_) => {
+            // LeakyReLU's config adds the type of its alpha
+            let param = match act {
+                ActKind::LeakyRelu(_) => {
+                    format!("    typedef {} param_t;\n", type_name(c, "param_t"))
+                }
+                _ => String::new(),
+            };
+            format!(
+                "struct {cname}_config{idx} : nnet::activ_config {{
     static const unsigned n_in = {n_in};
     static const unsigned table_size = {TABLE_SIZE};
     static const unsigned io_type = nnet::{io};
     static const unsigned reuse_factor = {rf};
     typedef {table} table_t;
-}};
+{param}}};
 ",
-            table = type_name(c, "table_t")
-        ),
-        ActKind::LeakyRelu(_) => format!(
-            "struct {cname}_config{idx} : nnet::activ_config {{
-    static const unsigned n_in = {n_in};
-    static const unsigned table_size = {TABLE_SIZE};
-    static const unsigned io_type = nnet::{io};
-    static const unsigned reuse_factor = {rf};
-    typedef {table} table_t;
-    typedef {param} param_t;
-}};
-",
-            table = type_name(c, "table_t"),
-            param = type_name(c, "param_t")
-        ),
+                table = type_name(c, "table_t"),
+            )
+        }
         ActKind::Softmax => {
             let input = &c.input(0).precision;
             // FixSoftmaxTableSize: at most 2**min(input width, inv table width)

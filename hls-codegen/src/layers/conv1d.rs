@@ -1,7 +1,7 @@
 //! Conv1D: `nnet::conv_1d_cl` with `config{N}_mult` (the product) and `conv1d_config`
 //! (linebuffer implementation; io_parallel uses the generated `fill_buffer_N` im2col class).
 
-use super::{dense, im2col, Ctx};
+use super::{conv, im2col, Ctx};
 use crate::model::Op;
 
 pub const INCLUDES: &[&str] = &[
@@ -25,16 +25,15 @@ pub fn config(c: &Ctx) -> String {
         unreachable!("conv1d::config on {:?}", c.l.op)
     };
     let idx = c.index();
-    let fill = if c.m.is_stream() {
-        "nnet::FillConv1DBuffer".to_string()
-    } else {
-        format!("nnet::fill_buffer_{idx}")
-    };
     let conv_fn = match c.l.strategy {
         ir::Strategy::Latency => "nnet::Conv1DLatency",
         ir::Strategy::Resource => "nnet::Conv1DResource",
     };
-    let mult = dense::conv_mult_config(c, n_chan * filt_width, n_filt);
+    let conv::ConvText {
+        mult,
+        product,
+        types,
+    } = conv::text(c, "1D", n_chan * filt_width, n_filt);
     format!(
         "{mult}
 struct config{idx} : nnet::conv1d_config {{
@@ -48,47 +47,22 @@ struct config{idx} : nnet::conv1d_config {{
     static const unsigned stride_width = {stride};
     static const unsigned dilation = 1;
     static const unsigned out_width = {out_width};
-    static const unsigned reuse_factor = {rf};
-    static const unsigned n_zeros = {nz};
-    static const unsigned multiplier_limit =
-        DIV_ROUNDUP(kernel_size * n_chan * n_filt, reuse_factor) - n_zeros / reuse_factor;
-    static const bool store_weights_in_bram = false;
-    static const unsigned strategy = nnet::{strategy};
-    static const nnet::conv_implementation implementation = nnet::conv_implementation::linebuffer;
-    static const unsigned min_width = {in_width};
+{product}    static const unsigned min_width = {in_width};
     static const ap_uint<filt_width> pixels[min_width];
     static const unsigned n_partitions = {n_partitions};
     static const unsigned n_pixels = out_width / n_partitions;
-    template<class data_T, class CONFIG_T>
-    using fill_buffer = {fill}<data_T, CONFIG_T>;
-    typedef {accum} accum_t;
-    typedef {bias} bias_t;
-    typedef {weight} weight_t;
-    typedef config{idx}_mult mult_config;
-    template<unsigned K, unsigned S, unsigned W>
+{types}    template<unsigned K, unsigned S, unsigned W>
     using scale_index = nnet::scale_index_regular<K, S, W>;
     template<class data_T, class res_T, class CONFIG_T>
     using conv_kernel = {conv_fn}<data_T, res_T, CONFIG_T>;
 }};
 const ap_uint<config{idx}::filt_width> config{idx}::pixels[] = {{0}};
-",
-        rf = c.reuse(),
-        nz = c.weight(0).zeros(),
-        strategy = c.strategy(),
-        accum = c.l.accum_t.name,
-        bias = c.l.bias_t.name,
-        weight = c.l.weight_t.name,
+"
     )
 }
 
 pub fn call(c: &Ctx) -> String {
-    let (types, args) = c.io_args();
-    format!(
-        "nnet::conv_1d_cl<{types}, config{}>({args}, {}, {});",
-        c.index(),
-        c.weight(0).name,
-        c.weight(1).name
-    )
+    c.weighted_call("conv_1d_cl")
 }
 
 /// hls4ml's `_compute_conv1d_im2col` + `generate_conv1d_line_buffer_fn`.

@@ -1,7 +1,7 @@
 //! Conv2D: `nnet::conv_2d_cl` with `config{N}_mult` (the product) and `conv2d_config`
 //! (linebuffer implementation; io_parallel uses the generated `fill_buffer_N` im2col class).
 
-use super::{dense, im2col, Ctx};
+use super::{conv, im2col, Ctx};
 use crate::model::Op;
 
 pub const INCLUDES: &[&str] = &[
@@ -31,12 +31,11 @@ pub fn config(c: &Ctx) -> String {
         unreachable!("conv2d::config on {:?}", c.l.op)
     };
     let idx = c.index();
-    let fill = if c.m.is_stream() {
-        "nnet::FillConv2DBuffer".to_string()
-    } else {
-        format!("nnet::fill_buffer_{idx}")
-    };
-    let mult = dense::conv_mult_config(c, n_chan * filt_height * filt_width, n_filt);
+    let conv::ConvText {
+        mult,
+        product,
+        types,
+    } = conv::text(c, "2D", n_chan * filt_height * filt_width, n_filt);
     format!(
         "{mult}
 struct config{idx} : nnet::conv2d_config {{
@@ -55,48 +54,23 @@ struct config{idx} : nnet::conv2d_config {{
     static const unsigned stride_width = {stride_width};
     static const unsigned out_height = {out_height};
     static const unsigned out_width = {out_width};
-    static const unsigned reuse_factor = {rf};
-    static const unsigned n_zeros = {nz};
-    static const unsigned multiplier_limit =
-        DIV_ROUNDUP(kernel_size * n_chan * n_filt, reuse_factor) - n_zeros / reuse_factor;
-    static const bool store_weights_in_bram = false;
-    static const unsigned strategy = nnet::{strategy};
-    static const nnet::conv_implementation implementation = nnet::conv_implementation::linebuffer;
-    static const unsigned min_height = {in_height};
+{product}    static const unsigned min_height = {in_height};
     static const unsigned min_width = {in_width};
     static const ap_uint<filt_height * filt_width> pixels[min_height * min_width];
     static const unsigned n_partitions = {n_partitions};
     static const unsigned n_pixels = out_height * out_width / n_partitions;
-    template<class data_T, class CONFIG_T>
-    using fill_buffer = {fill}<data_T, CONFIG_T>;
-    typedef {accum} accum_t;
-    typedef {bias} bias_t;
-    typedef {weight} weight_t;
-    typedef config{idx}_mult mult_config;
-    template<unsigned K, unsigned S, unsigned W>
+{types}    template<unsigned K, unsigned S, unsigned W>
     using scale_index_height = nnet::scale_index_regular<K, S, W>;
     template<unsigned K, unsigned S, unsigned W>
     using scale_index_width = nnet::scale_index_regular<K, S, W>;
 }};
 const ap_uint<config{idx}::filt_height * config{idx}::filt_width> config{idx}::pixels[] = {{0}};
-",
-        rf = c.reuse(),
-        nz = c.weight(0).zeros(),
-        strategy = c.strategy(),
-        accum = c.l.accum_t.name,
-        bias = c.l.bias_t.name,
-        weight = c.l.weight_t.name,
+"
     )
 }
 
 pub fn call(c: &Ctx) -> String {
-    let (types, args) = c.io_args();
-    format!(
-        "nnet::conv_2d_cl<{types}, config{}>({args}, {}, {});",
-        c.index(),
-        c.weight(0).name,
-        c.weight(1).name
-    )
+    c.weighted_call("conv_2d_cl")
 }
 
 /// hls4ml's `_compute_conv2d_im2col` + `generate_conv2d_line_buffer_fn`.

@@ -49,36 +49,21 @@ pub fn config(c: &Ctx) -> String {
     static const unsigned n_nonzeros = {nnz};
     static const unsigned multiplier_limit = DIV_ROUNDUP(n_in * n_out, reuse_factor) - n_zeros / reuse_factor;
     static const bool store_weights_in_bram = false;
-    typedef {accum} accum_t;
-    typedef {bias} bias_t;
-    typedef {weight} weight_t;
-    typedef layer{idx}_index index_t;
-    template<class data_T, class res_T, class CONFIG_T>
-    using kernel = {kernel}<data_T, res_T, CONFIG_T>;
-    template<class x_T, class y_T>
-    using product = nnet::product::mult<x_T, y_T>;
-}};
+{typedefs}    typedef layer{idx}_index index_t;
+{product}}};
 ",
         idx = c.index(),
         io = c.iotype(),
         strategy = c.strategy(),
         rf = c.reuse(),
         nnz = w.data.len() - nz,
-        accum = c.l.accum_t.name,
-        bias = c.l.bias_t.name,
-        weight = c.l.weight_t.name,
-        kernel = dense_kernel(c.l.strategy, c.reuse(), n_in),
+        typedefs = c.weight_typedefs(),
+        product = kernel_and_product(dense_kernel(c.l.strategy, c.reuse(), n_in)),
     )
 }
 
 pub fn call(c: &Ctx) -> String {
-    let (types, args) = c.io_args();
-    format!(
-        "nnet::dense<{types}, config{}>({args}, {}, {});",
-        c.index(),
-        c.weight(0).name,
-        c.weight(1).name
-    )
+    c.weighted_call("dense")
 }
 
 /// The `config{N}_mult` struct of a convolution's product (n_in = kernel taps x channels).
@@ -91,22 +76,24 @@ pub fn conv_mult_config(c: &Ctx, n_in: usize, n_out: usize) -> String {
     static const unsigned strategy = nnet::{strategy};
     static const unsigned n_zeros = {nz};
     static const unsigned multiplier_limit = DIV_ROUNDUP(n_in * n_out, reuse_factor) - n_zeros / reuse_factor;
-    typedef {accum} accum_t;
-    typedef {bias} bias_t;
-    typedef {weight} weight_t;
-    template<class data_T, class res_T, class CONFIG_T>
-    using kernel = {kernel}<data_T, res_T, CONFIG_T>;
-    template<class x_T, class y_T>
-    using product = nnet::product::mult<x_T, y_T>;
-}};
+{typedefs}{product}}};
 ",
         idx = c.index(),
         rf = c.reuse(),
         strategy = c.strategy(),
         nz = c.weight(0).zeros(),
-        accum = c.l.accum_t.name,
-        bias = c.l.bias_t.name,
-        weight = c.l.weight_t.name,
-        kernel = conv_mult_kernel(c.l.strategy, c.reuse(), n_in),
+        typedefs = c.weight_typedefs(),
+        product = kernel_and_product(conv_mult_kernel(c.l.strategy, c.reuse(), n_in)),
+    )
+}
+
+/// The closing `kernel` and `product` template aliases of a `dense_config`.
+fn kernel_and_product(kernel: &str) -> String {
+    format!(
+        "    template<class data_T, class res_T, class CONFIG_T>
+    using kernel = {kernel}<data_T, res_T, CONFIG_T>;
+    template<class x_T, class y_T>
+    using product = nnet::product::mult<x_T, y_T>;
+"
     )
 }

@@ -4,6 +4,7 @@
 
 pub mod activation;
 pub mod batchnorm;
+pub mod conv;
 pub mod conv1d;
 pub mod conv2d;
 pub mod dense;
@@ -55,6 +56,24 @@ impl<'a> Ctx<'a> {
     /// The weight array named `prefix{index}` (w, b, s).
     pub fn weight(&self, k: usize) -> &'a crate::model::WeightVar {
         &self.l.weights[k]
+    }
+    /// The `accum_t`, `bias_t` and `weight_t` typedef lines of a config with weights.
+    pub fn weight_typedefs(&self) -> String {
+        format!(
+            "    typedef {} accum_t;\n    typedef {} bias_t;\n    typedef {} weight_t;\n",
+            self.l.accum_t.name, self.l.bias_t.name, self.l.weight_t.name
+        )
+    }
+    /// The call of a layer with weights `w{N}`, `b{N}`:
+    /// `nnet::{func}<in_t, out_t, config{N}>(in, out, w{N}, b{N});`.
+    pub fn weighted_call(&self, func: &str) -> String {
+        let (types, args) = self.io_args();
+        format!(
+            "nnet::{func}<{types}, config{}>({args}, {}, {});",
+            self.index(),
+            self.weight(0).name,
+            self.weight(1).name
+        )
     }
 }
 

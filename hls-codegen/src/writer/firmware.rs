@@ -22,6 +22,21 @@ fn fill(template: &str, mut f: impl FnMut(&str, &str) -> Option<String>) -> Stri
     out
 }
 
+/// The `namespace-start`/`namespace-end` markers, which hls4ml blanks without a namespace.
+fn is_namespace_marker(line: &str) -> bool {
+    line.contains("// hls-fpga-machine-learning insert namespace-start")
+        || line.contains("// hls-fpga-machine-learning insert namespace-end")
+}
+
+/// A marker line followed by the text of `items`, in order.
+fn after(line: &str, items: impl IntoIterator<Item = String>) -> String {
+    let mut s = line.to_string();
+    for item in items {
+        s.push_str(&item);
+    }
+    s
+}
+
 fn project_replace(line: &str, m: &HlsModel) -> Option<String> {
     line.contains("myproject")
         .then(|| line.replace("myproject", &m.project_name))
@@ -157,9 +172,7 @@ pub fn myproject_cpp(m: &HlsModel, t: &Templates) -> String {
             Some(r)
         } else if line.contains("// hls-fpga-machine-learning insert header") {
             Some(header_args(m))
-        } else if line.contains("// hls-fpga-machine-learning insert namespace-start")
-            || line.contains("// hls-fpga-machine-learning insert namespace-end")
-        {
+        } else if is_namespace_marker(line) {
             Some(String::new())
         } else if line.contains("// hls-fpga-machine-learning insert load weights") {
             Some(format!("{line}{}", weights_loading(m)))
@@ -181,9 +194,7 @@ pub fn myproject_h(m: &HlsModel, t: &Templates) -> String {
             Some(r)
         } else if line.contains("// hls-fpga-machine-learning insert header") {
             Some(header_args(m))
-        } else if line.contains("// hls-fpga-machine-learning insert namespace-start")
-            || line.contains("// hls-fpga-machine-learning insert namespace-end")
-        {
+        } else if is_namespace_marker(line) {
             Some(String::new())
         } else {
             None
@@ -197,19 +208,15 @@ pub fn defines_h(m: &HlsModel, t: &Templates) -> String {
             // hls4ml leaves `newline` unset here for ap_fixed-only models: the previous line repeats
             Some(prev.to_string())
         } else if line.contains("// hls-fpga-machine-learning insert layer-precision") {
-            let mut s = line.to_string();
             let mut seen = BTreeSet::new();
-            for l in &m.layers {
-                for ty in &l.types {
-                    if seen.insert(ty.name.clone()) {
-                        s.push_str(&format!("typedef {} {};\n", ty.cpp, ty.name));
-                    }
-                }
-            }
-            Some(s)
-        } else if line.contains("// hls-fpga-machine-learning insert namespace-start")
-            || line.contains("// hls-fpga-machine-learning insert namespace-end")
-        {
+            let typedefs = m
+                .layers
+                .iter()
+                .flat_map(|l| &l.types)
+                .filter(|ty| seen.insert(ty.name.clone()))
+                .map(|ty| format!("typedef {} {};\n", ty.cpp, ty.name));
+            Some(after(line, typedefs))
+        } else if is_namespace_marker(line) {
             Some(String::new())
         } else {
             None
@@ -225,28 +232,23 @@ pub fn parameters_h(m: &HlsModel, t: &Templates) -> String {
                 .iter()
                 .flat_map(|l| layers::includes(l).iter().copied())
                 .collect();
-            let mut s = line.to_string();
-            for h in set {
-                s.push_str(&format!("#include \"{h}\"\n"));
-            }
-            Some(s)
+            Some(after(
+                line,
+                set.into_iter().map(|h| format!("#include \"{h}\"\n")),
+            ))
         } else if line.contains("// hls-fpga-machine-learning insert weights") {
-            let mut s = line.to_string();
-            for w in m.layers.iter().flat_map(|l| &l.weights) {
-                s.push_str(&format!("#include \"weights/{}.h\"\n", w.name));
-            }
-            Some(s)
+            let includes = m.layers.iter().flat_map(|l| &l.weights);
+            Some(after(
+                line,
+                includes.map(|w| format!("#include \"weights/{}.h\"\n", w.name)),
+            ))
         } else if line.contains("// hls-fpga-machine-learning insert layer-config") {
-            let mut s = line.to_string();
-            for l in &m.layers {
-                if let Some(c) = layers::config_cpp(m, l) {
-                    s.push_str(&format!("// {}\n{c}\n", l.name));
-                }
-            }
-            Some(s)
-        } else if line.contains("// hls-fpga-machine-learning insert namespace-start")
-            || line.contains("// hls-fpga-machine-learning insert namespace-end")
-        {
+            let configs = m
+                .layers
+                .iter()
+                .filter_map(|l| layers::config_cpp(m, l).map(|c| format!("// {}\n{c}\n", l.name)));
+            Some(after(line, configs))
+        } else if is_namespace_marker(line) {
             Some(String::new())
         } else {
             None
@@ -258,13 +260,8 @@ pub fn parameters_h(m: &HlsModel, t: &Templates) -> String {
 pub fn nnet_code_gen_h(m: &HlsModel, t: &Templates) -> String {
     fill(&t.nnet_code_gen_h, |line, _| {
         if line.contains("// hls4ml insert code") {
-            let mut s = line.to_string();
-            for l in &m.layers {
-                if let Some(code) = layers::generated_code(m, l) {
-                    s.push_str(&code);
-                }
-            }
-            Some(s)
+            let code = m.layers.iter().filter_map(|l| layers::generated_code(m, l));
+            Some(after(line, code))
         } else {
             None
         }

@@ -11,6 +11,19 @@ fn leading_indent(line: &str) -> &str {
 pub fn test_cpp(m: &HlsModel, t: &Templates) -> String {
     let ins: Vec<_> = m.inputs.iter().map(|&v| m.var(v)).collect();
     let outs: Vec<_> = m.outputs.iter().map(|&v| m.var(v)).collect();
+    // the marker line, then `nnet::print_result` of every output to `sink`
+    let print_results = |line: &str, indent: &str, sink: &str| {
+        let mut s = line.to_string();
+        for v in &outs {
+            s.push_str(&format!(
+                "{indent}nnet::print_result<{}, {}>({}, {sink});\n",
+                v.type_name,
+                v.size_cpp(),
+                v.name
+            ));
+        }
+        s
+    };
     let mut out = String::with_capacity(t.test_cpp.len() * 2);
     for line in t.test_cpp.split_inclusive('\n') {
         let indent = leading_indent(line);
@@ -67,29 +80,11 @@ pub fn test_cpp(m: &HlsModel, t: &Templates) -> String {
             }
             s
         } else if line.contains("// hls-fpga-machine-learning insert tb-output") {
-            let mut s = line.to_string();
-            for v in &outs {
-                s.push_str(&format!(
-                    "{indent}nnet::print_result<{}, {}>({}, fout);\n",
-                    v.type_name,
-                    v.size_cpp(),
-                    v.name
-                ));
-            }
-            s
+            print_results(line, indent, "fout")
         } else if line.contains("// hls-fpga-machine-learning insert output")
             || line.contains("// hls-fpga-machine-learning insert quantized")
         {
-            let mut s = line.to_string();
-            for v in &outs {
-                s.push_str(&format!(
-                    "{indent}nnet::print_result<{}, {}>({}, std::cout, true);\n",
-                    v.type_name,
-                    v.size_cpp(),
-                    v.name
-                ));
-            }
-            s
+            print_results(line, indent, "std::cout, true")
         } else if line.contains("// hls-fpga-machine-learning insert namespace") {
             String::new()
         } else {

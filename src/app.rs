@@ -38,7 +38,18 @@ enum Command {
     Train(cli::train::Args),
 }
 
-pub fn main() -> anyhow::Result<()> {
+/// Run the command line; print an error as one `error: what: why` line (never a backtrace).
+pub fn run() -> std::process::ExitCode {
+    match main() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn main() -> anyhow::Result<()> {
     // Behave like other Unix tools when the reader goes away (`presynth ... | head`): exit
     // quietly instead of panicking in println!.
     #[cfg(unix)]

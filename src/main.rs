@@ -7,6 +7,6 @@ mod cli;
 #[path = "ml_delegate.rs"]
 mod ml;
 
-fn main() -> anyhow::Result<()> {
-    app::main()
+fn main() -> std::process::ExitCode {
+    app::run()
 }

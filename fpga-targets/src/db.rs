@@ -144,6 +144,24 @@ impl Targets {
                 }
             }
         }
+        // Another package or speed grade of a known die (xcvu9p-flga2577-2-e → the xcvu9p entry):
+        // the resource counts are the die's, so an unambiguous die match answers.
+        if let Some((die, _)) = q.split_once('-') {
+            let hits: Vec<&Target> = self
+                .entries
+                .iter()
+                .filter(|t| matches!(t, Target::Fpga(_)))
+                .filter(|t| {
+                    t.name()
+                        .to_ascii_lowercase()
+                        .split_once('-')
+                        .is_some_and(|(d, _)| d == die)
+                })
+                .collect();
+            if let [one] = hits.as_slice() {
+                return Ok(one);
+            }
+        }
         Err(TargetError::Unknown {
             name: query.to_string(),
             close: self.close_names(&q),

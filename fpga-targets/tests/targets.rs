@@ -335,3 +335,14 @@ fn dsp_widths_match_measured_counts() {
     assert_eq!(DspPrimitive::DSP48E2.dsps_per_multiply(18), 1);
     assert_eq!(DspPrimitive::DSP48E2.dsps_per_multiply(19), 2);
 }
+
+#[test]
+fn other_package_of_a_known_die_resolves_to_that_die() {
+    // hls4ml's example qkeras_3layer_config.yml names xcvu9p-flga2577-2-e: the same VU9P die as
+    // the xcvu9p-flga2104-2L-e entry (resources are the die's), so it must resolve to it.
+    let t = Targets::builtin();
+    let a = t.get("xcvu9p-flga2577-2-e").unwrap();
+    assert_eq!(a.name(), "xcvu9p-flga2104-2L-e");
+    // A die we do not know still fails with close names.
+    assert!(t.get("xcvu7p-flva2104-2-e").is_err());
+}

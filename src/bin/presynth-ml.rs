@@ -9,6 +9,6 @@ mod cli;
 #[path = "../ml/mod.rs"]
 mod ml;
 
-fn main() -> anyhow::Result<()> {
-    app::main()
+fn main() -> std::process::ExitCode {
+    app::run()
 }

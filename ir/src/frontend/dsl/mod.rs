@@ -52,12 +52,9 @@ pub enum DslError {
         message: String,
     },
     /// An error in a file.
-    #[error("{path}: {source}")]
-    File {
-        path: String,
-        #[source]
-        source: Box<DslError>,
-    },
+    /// (`inner` is printed in the message, so it is not also reported as a separate cause.)
+    #[error("{path}: {inner}")]
+    File { path: String, inner: Box<DslError> },
     /// The file could not be read.
     #[error("{path}: cannot read the file: {message}")]
     Io { path: String, message: String },
@@ -68,7 +65,7 @@ impl DslError {
     pub fn line(&self) -> usize {
         match self {
             DslError::Syntax { line, .. } | DslError::Semantic { line, .. } => *line,
-            DslError::File { source, .. } => source.line(),
+            DslError::File { inner, .. } => inner.line(),
             DslError::Io { .. } => 0,
         }
     }
@@ -76,7 +73,7 @@ impl DslError {
     pub fn column(&self) -> usize {
         match self {
             DslError::Syntax { column, .. } | DslError::Semantic { column, .. } => *column,
-            DslError::File { source, .. } => source.column(),
+            DslError::File { inner, .. } => inner.column(),
             DslError::Io { .. } => 0,
         }
     }
@@ -129,7 +126,7 @@ pub fn parse_file(path: impl AsRef<Path>) -> Result<Network, DslError> {
         .map_or_else(|| "network".into(), |s| s.to_string_lossy().into_owned());
     parse_named(&text, &stem).map_err(|e| DslError::File {
         path: shown,
-        source: Box::new(e),
+        inner: Box::new(e),
     })
 }
 

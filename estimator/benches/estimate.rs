@@ -3,7 +3,7 @@
 //! i.e. ≤ 20 µs per estimate per core (the parallel group runs 2 threads).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use estimator::{Calibration, Device, Resources};
+use estimator::{Calibration, Device};
 use ir::{Activation, FixedType, HlsConfig, Layer, LayerKind, Network, Strategy};
 use rayon::prelude::*;
 
@@ -44,19 +44,11 @@ fn mlp() -> Network {
     net
 }
 
+/// The U250 from the part database (the same entry `presynth estimate --part xcu250` uses).
 fn device() -> Device {
-    Device {
-        part: "xcu250-figd2104-2L-e".into(),
-        family: "virtexuplus".into(),
-        capacity: Resources {
-            lut: 1_728_000.0,
-            ff: 3_456_000.0,
-            dsp: 12_288.0,
-            bram_18k: 5_376.0,
-            uram: 1_280.0,
-        },
-        dsp_a_width: 27,
-        dsp_b_width: 18,
+    match fpga_targets::Targets::builtin().get("xcu250-figd2104-2L-e") {
+        Ok(fpga_targets::Target::Fpga(p)) => Device::from_part(p),
+        other => panic!("the part database has no U250 FPGA entry: {other:?}"),
     }
 }
 

@@ -113,7 +113,7 @@ pub fn device(part: &str) -> anyhow::Result<Device> {
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  presynth estimate examples/jet_tagger.psn\n  \
+    after_help = "Examples:\n  presynth estimate examples/jet_tagger_mlp.psn\n  \
 presynth estimate ../shared/models/hls4ml-examples/keras/KERAS_3layer.json --config examples/jet_tagger_hls4ml_config.yml\n  \
 presynth estimate model.json --part xcu250 --strategy Resource --reuse-factor 4 --precision 'ap_fixed<8,3>' --format json\n  \
 presynth estimate model.json --explain\n\n\

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  presynth sweep examples/jet_tagger.psn --reuse-factor 1,2,4,8,16 --strategy Latency,Resource\n  \
+    after_help = "Examples:\n  presynth sweep examples/jet_tagger_mlp.psn --reuse-factor 1,2,4,8,16 --strategy Latency,Resource\n  \
 presynth sweep model.json --reuse-factor 1,4,16 --precision 'ap_fixed<8,3>' --precision 'ap_fixed<16,6>' --svg pareto.svg\n\n\
 Precisions contain commas, so give --precision once per value (or separate values with ';').\n\
 Pareto front: configurations predicted to synthesise that no other beats in both latency and\n\

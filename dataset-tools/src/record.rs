@@ -160,7 +160,8 @@ pub struct Record {
     /// precision, reuse factor or strategy ([`architecture_key`]). Splits group by it.
     pub architecture: String,
     /// The full network, with per-layer settings. `None` when the source does not give the
-    /// whole architecture (the conv2d CSV export has no kernel sizes).
+    /// whole architecture (a conv2d CSV row, which has no kernel sizes, whose model is not one
+    /// of the stored wa-hls4ml models in `ingest::wa_conv2d`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<Network>,
     /// Model-level HLS settings (precision default, reuse factor, strategy, io_type, part,

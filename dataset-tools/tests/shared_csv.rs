@@ -109,7 +109,17 @@ fn first_rows_are_read_with_the_right_units() {
     let got = shared_csv::read_file(data("wa-hls4ml-jdweitz-csv-sample/conv2d.csv")).unwrap();
     let r = &got.records[0];
     assert_eq!(r.family, Family::Conv2d);
-    assert!(r.network.is_none());
+    // conv2d_4 is a stored wa-hls4ml model (ingest::wa_conv2d): in(29,21,16), QConv2D 128 k1
+    // s3 same, max pool, then 5 dense layers; 8-bit kernels (prec column says 16).
+    let net = r
+        .network
+        .as_ref()
+        .expect("conv2d_4 has a stored architecture");
+    assert_eq!(net.config.io_type, ir::IoType::Stream);
+    assert!(r
+        .architecture
+        .starts_with("in(29x21x16) conv2d(128,k1x1,s3x3,same"));
+    assert_eq!(r.weight_bits(), 8);
     assert_eq!(r.hls.io_type, ir::IoType::Stream);
     let p = r.post_synth.as_ref().unwrap();
     assert_eq!(

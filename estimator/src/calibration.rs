@@ -7,31 +7,35 @@
 //! - LUT and FF: linear in the per-layer [`FEATURES`] (weighted least squares, relative error,
 //!   non-negative by elimination), per label kind and strategy.
 //! - BRAM: `a · weight_bram_formula + b · bram_kernels`, per label kind and strategy.
-//! - Timing: the pipeline-depth constants in [`TIMING_FEATURES`] (least squares on cycles).
+//! - Timing: the pipeline-depth constants in [`TIMING_FEATURES`] (least squares on relative
+//!   cycle error).
 //!
-//! Features that the shared data never exercises (tables, line buffers, FIFOs, pooling, ...)
-//! keep the prior coefficients written in [`Calibration::prior`]; the file marks which
-//! coefficients were fitted.
+//! Three coefficient sets per label kind ([`CoefSet`]): Latency strategy, Resource strategy in
+//! io_parallel, and Resource strategy in io_stream (conv models: FIFOs, line buffers, per-pixel
+//! activations and the dense head reading a stream), so that fitting the io_stream rows does not
+//! move the io_parallel dense fit. Features that the shared data never exercises keep the prior
+//! coefficients written in [`Calibration::prior`]; the file marks which coefficients were fitted.
 
 use crate::error::EstimatorError;
 use serde::{Deserialize, Serialize};
 
 /// Names of the linear LUT/FF features of one layer, in order.
 pub const FEATURES: [&str; NF] = [
-    "kernels",        // MAC kernel instances (fixed control overhead)
-    "lut_mult_bits",  // Σ LUT-mapped multipliers × a_bits × w_bits
-    "dsp_products",   // DSP-mapped multipliers (glue around each DSP)
-    "adder_bits",     // instantiated adders × accumulator bits
-    "acc_bits",       // n_out × accumulator bits (accumulators, bias init, cast)
-    "mux_bits",       // input-selection multiplexer bits of reused multipliers
-    "elem_bits",      // element-wise operations × bits (ReLU, Add, pooling compares)
-    "table_reads",    // parallel lookup-table reads (sigmoid, tanh, softmax)
-    "buffer_bits",    // line-buffer and FIFO bits kept in fabric (io_stream)
-    "acc_index_bits", // Resource, RF = k·n_in with k ≥ 3: block_factor × n_out × acc bits
-    "select_bits", // Resource, 1 < RF ≤ n_in: each multiplier selects among RF inputs (no data: prior)
+    "kernels",            // MAC kernel instances (fixed control overhead)
+    "lut_mult_bits",      // Σ LUT-mapped multipliers × a_bits × w_bits
+    "dsp_products",       // DSP-mapped multipliers (glue around each DSP)
+    "adder_bits",         // instantiated adders × accumulator bits
+    "acc_bits",           // n_out × accumulator bits (accumulators, bias init, cast)
+    "mux_bits",           // input-selection multiplexer bits of reused multipliers
+    "elem_bits",          // element-wise operations × bits (ReLU, Add, pooling compares)
+    "table_reads",        // parallel lookup-table reads (sigmoid, tanh, softmax)
+    "buffer_bits",        // register arrays of io_stream layers and FIFOs kept in fabric
+    "acc_index_bits",     // Resource, RF = k·n_in with k ≥ 3: block_factor × n_out × acc bits
+    "line_buffer_bits",   // io_stream conv/pooling line buffers (ap_shift_reg, shift registers)
+    "fabric_weight_bits", // weights partitioned into fabric (io_stream pointwise conv): n_in·n_out·w
 ];
 /// Number of LUT/FF features.
-pub const NF: usize = 11;
+pub const NF: usize = 12;
 
 /// Names of the timing features (cycles = Σ RF-driven base + Σ coefficient × feature).
 pub const TIMING_FEATURES: [&str; NT] = [
@@ -41,16 +45,18 @@ pub const TIMING_FEATURES: [&str; NT] = [
     "latency_serial", // DSP fraction × √RF of a Latency-strategy layer with RF > 1
     "elementwise_stage", // one activation / batchnorm / pooling / merge stage
     "dataflow_edge",  // one layer-to-layer channel in DATAFLOW (io_stream or Resource)
+    "latency_registered", // one Latency-strategy MAC stage with RF > 1, whatever maps the products
 ];
-pub const NT: usize = 6;
+pub const NT: usize = 7;
 
 /// Names of the BRAM terms.
 pub const BRAM_FEATURES: [&str; NB] = [
     "weight_bram",  // one memory of depth RF × width block_factor·w_bits (ARRAY_RESHAPE)
     "bram_kernels", // kernels whose weights are in BRAM (fixed offset)
     "banked_bram",  // block_factor memories of depth RF × w_bits (ROM split per multiplier)
+    "fifo_bram",    // io_stream FIFOs too large for fabric: BRAM18 of depth × width
 ];
-pub const NB: usize = 3;
+pub const NB: usize = 4;
 
 /// Which resource figure: the HLS C-synthesis estimate or the Vivado logic-synthesis result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -97,30 +103,77 @@ pub struct Coefficients {
     pub dsp: DspMapping,
     pub lut: [f64; NF],
     pub ff: [f64; NF],
-    /// `[a, b, c]`: BRAM_18K = a · weight_bram + b · bram_kernels + c · banked_bram.
+    /// `[a, b, c, d]`: BRAM_18K = a · weight_bram + b · bram_kernels + c · banked_bram
+    /// + d · fifo_bram.
     pub bram: [f64; NB],
     /// Which groups were fitted on data (`dsp`, `lut`, `ff`, `bram`) and from which rows.
     pub fitted: Vec<String>,
 }
 
-/// Coefficients for both strategies of one label kind.
+/// Which coefficient set a layer uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CoefSet {
+    /// Latency strategy (and Resource with RF = 1, which is fully unrolled).
+    Latency,
+    /// Resource strategy in io_parallel.
+    Resource,
+    /// Resource strategy in io_stream.
+    Stream,
+}
+
+impl CoefSet {
+    /// The set of a layer with this (effective) strategy and I/O type.
+    pub fn of(strategy: ir::Strategy, io_stream: bool) -> Self {
+        match (strategy, io_stream) {
+            (ir::Strategy::Latency, _) => CoefSet::Latency,
+            (ir::Strategy::Resource, false) => CoefSet::Resource,
+            (ir::Strategy::Resource, true) => CoefSet::Stream,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            CoefSet::Latency => "Latency",
+            CoefSet::Resource => "Resource",
+            CoefSet::Stream => "Resource io_stream",
+        }
+    }
+    pub const ALL: [CoefSet; 3] = [CoefSet::Latency, CoefSet::Resource, CoefSet::Stream];
+}
+
+impl From<ir::Strategy> for CoefSet {
+    fn from(s: ir::Strategy) -> Self {
+        CoefSet::of(s, false)
+    }
+}
+
+impl std::fmt::Display for CoefSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Coefficients of one label kind, per [`CoefSet`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KindCoefficients {
     pub latency: Coefficients,
     pub resource: Coefficients,
+    /// Resource strategy in io_stream.
+    pub stream: Coefficients,
 }
 
 impl KindCoefficients {
-    pub fn get(&self, strategy: ir::Strategy) -> &Coefficients {
-        match strategy {
-            ir::Strategy::Latency => &self.latency,
-            ir::Strategy::Resource => &self.resource,
+    pub fn get(&self, set: impl Into<CoefSet>) -> &Coefficients {
+        match set.into() {
+            CoefSet::Latency => &self.latency,
+            CoefSet::Resource => &self.resource,
+            CoefSet::Stream => &self.stream,
         }
     }
-    pub fn get_mut(&mut self, strategy: ir::Strategy) -> &mut Coefficients {
-        match strategy {
-            ir::Strategy::Latency => &mut self.latency,
-            ir::Strategy::Resource => &mut self.resource,
+    pub fn get_mut(&mut self, set: impl Into<CoefSet>) -> &mut Coefficients {
+        match set.into() {
+            CoefSet::Latency => &mut self.latency,
+            CoefSet::Resource => &mut self.resource,
+            CoefSet::Stream => &mut self.stream,
         }
     }
 }
@@ -166,18 +219,23 @@ impl Calibration {
     /// Unfitted starting point, from hls4ml's rules and rough published costs: ~1 LUT per
     /// partial-product bit of a LUT multiplier (hls4ml issue #99: ~411 LUT for 18×18),
     /// 1 LUT + 1 FF per adder/accumulator bit, a 4:1 mux per LUT6 on selection bits, DSP above
-    /// 10 bits ([U] folk threshold), BRAM as the weight formula.
+    /// 10 bits ([U] folk threshold), BRAM as the weight formula, line buffers in SRL32 shift
+    /// registers (32 bits per LUT, no FF), FIFOs in BRAM18 of their depth × width, fabric
+    /// weights one FF per bit plus a 4:1 read mux per LUT6.
     pub fn prior() -> Self {
         let coeffs = |w0: f64, w1: f64| Coefficients {
             dsp: DspMapping { w0, w1 },
-            lut: [50.0, 1.2, 5.0, 1.0, 1.0, 0.3, 1.0, 20.0, 0.1, 0.3, 0.3],
-            ff: [50.0, 0.3, 2.0, 1.0, 1.0, 0.0, 1.0, 10.0, 1.0, 0.0, 0.0],
-            bram: [1.0, 0.0, 0.0],
+            lut: [
+                50.0, 1.2, 5.0, 1.0, 1.0, 0.3, 1.0, 20.0, 0.1, 0.3, 0.03, 0.5,
+            ],
+            ff: [50.0, 0.3, 2.0, 1.0, 1.0, 0.0, 1.0, 10.0, 1.0, 0.0, 0.0, 1.0],
+            bram: [1.0, 0.0, 0.0, 1.0],
             fitted: Vec::new(),
         };
         let kind = || KindCoefficients {
             latency: coeffs(9.0, 10.0),
             resource: coeffs(9.0, 10.0),
+            stream: coeffs(9.0, 10.0),
         };
         Calibration {
             version: FORMAT_VERSION,
@@ -191,7 +249,7 @@ impl Calibration {
             csynth: kind(),
             post_synthesis: kind(),
             timing: TimingCoefficients {
-                cycles: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+                cycles: [1.0; NT],
                 worst_extra_per_stage: 1.0,
                 fitted: Vec::new(),
             },

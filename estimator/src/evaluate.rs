@@ -64,6 +64,8 @@ impl Predictor for Analytic<'_> {
 pub struct TargetResult {
     /// e.g. `csynth.lut`, `post_synthesis.bram_18k`, `latency_best`, `ii`.
     pub target: String,
+    /// The network family of the rows (`dense`, `conv2d`, ...).
+    pub family: String,
     /// The strategy the rows used (`Latency`, `Resource`, or `all`).
     pub strategy: String,
     pub metrics: Metrics,
@@ -96,16 +98,16 @@ pub struct Evaluation {
 
 const RES: [&str; 4] = ["lut", "ff", "dsp", "bram_18k"];
 
-/// Evaluate on every sample, grouped by strategy.
+/// Evaluate on every sample, grouped by target, network family and strategy.
 pub fn evaluate(predictor: &dyn Predictor, samples: &[Sample]) -> Evaluation {
     use rayon::prelude::*;
     let preds: Vec<Result<Prediction, String>> =
         samples.par_iter().map(|s| predictor.predict(s)).collect();
     let mut failed = Vec::new();
     let mut synthesis = SynthClassification::default();
-    // (target, strategy) → (pred, truth)
+    // (target, family, strategy) → (pred, truth, ids)
     type Acc = (Vec<f64>, Vec<f64>, Vec<String>);
-    let mut acc: std::collections::BTreeMap<(String, String), Acc> = Default::default();
+    let mut acc: std::collections::BTreeMap<(String, String, String), Acc> = Default::default();
     for (s, p) in samples.iter().zip(preds) {
         let p = match p {
             Ok(p) => p,
@@ -125,7 +127,7 @@ pub fn evaluate(predictor: &dyn Predictor, samples: &[Sample]) -> Evaluation {
         }
         let strat = s.network.config.strategy.to_string();
         let mut push = |t: String, pv: f64, tv: f64| {
-            let e = acc.entry((t, strat.clone())).or_default();
+            let e = acc.entry((t, s.family.clone(), strat.clone())).or_default();
             e.0.push(pv);
             e.1.push(tv);
             e.2.push(s.id.clone());
@@ -152,14 +154,17 @@ pub fn evaluate(predictor: &dyn Predictor, samples: &[Sample]) -> Evaluation {
     }
     let targets = acc
         .into_iter()
-        .map(|((target, strategy), (pred, truth, ids))| TargetResult {
-            metrics: metrics::compute(&pred, &truth),
-            target,
-            strategy,
-            pred,
-            truth,
-            ids,
-        })
+        .map(
+            |((target, family, strategy), (pred, truth, ids))| TargetResult {
+                metrics: metrics::compute(&pred, &truth),
+                target,
+                family,
+                strategy,
+                pred,
+                truth,
+                ids,
+            },
+        )
         .collect();
     Evaluation {
         estimator: predictor.name().to_string(),

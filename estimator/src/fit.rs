@@ -6,7 +6,7 @@
 //! negative coefficient and refitting) → timing constants by least squares on best-case cycles
 //! (csynth latency labels of both strategies) → worst-minus-best per Resource stage (median).
 
-use crate::calibration::{Calibration, LabelKind, NB, NF, NT};
+use crate::calibration::{Calibration, CoefSet, LabelKind, NB, NF, NT};
 use crate::error::EstimatorError;
 use crate::layers;
 use crate::network::{analyse_network, Analysed};
@@ -125,6 +125,10 @@ fn gauss(mut a: Vec<Vec<f64>>) -> Option<Vec<f64>> {
     Some((0..k).map(|i| a[i][k] / a[i][i]).collect())
 }
 
+/// Latency labels up to this many cycles are fitted on absolute error, longer ones on
+/// relative error (see the timing step of [`fit`]).
+pub const TIMING_ABS_CYCLES: f64 = 20_000.0;
+
 struct Row<'a> {
     sample: &'a Sample,
     layers: Vec<Analysed>,
@@ -146,13 +150,17 @@ fn analyse_all<'a>(
 }
 
 /// The coefficient set a sample fits: that of its first MAC layer (wa-hls4ml uses one
-/// strategy and RF for every layer; Resource with RF = 1 uses the Latency set).
-fn strategy_of(row: &Row) -> Strategy {
+/// strategy and RF for every layer; Resource with RF = 1 uses the Latency set; io_stream
+/// Resource models the Stream set).
+fn set_of(row: &Row) -> CoefSet {
     row.layers
         .iter()
         .find(|l| l.analysis.reuse_factor.is_some())
-        .map(|l| l.coefficient_strategy())
-        .unwrap_or(row.sample.network.config.strategy)
+        .map(|l| l.coef_set())
+        .unwrap_or_else(|| {
+            let c = &row.sample.network.config;
+            CoefSet::of(c.strategy, c.io_type == ir::IoType::Stream)
+        })
 }
 
 fn labels_of(s: &Sample, kind: LabelKind) -> Option<[f64; 4]> {
@@ -169,13 +177,7 @@ fn row_terms(row: &Row, calib: &Calibration, kind: LabelKind) -> ([f64; NF], f64
     let mut bram = [0.0; NB];
     let mut extra = 0.0;
     for l in &row.layers {
-        let (lf, d) = layers::features(
-            &l.analysis,
-            calib,
-            kind,
-            l.coefficient_strategy(),
-            &row.sample.device,
-        );
+        let (lf, d) = layers::features(&l.analysis, calib, kind, l.coef_set(), &row.sample.device);
         for i in 0..NF {
             f[i] += lf[i];
         }
@@ -183,6 +185,7 @@ fn row_terms(row: &Row, calib: &Calibration, kind: LabelKind) -> ([f64; NF], f64
         bram[0] += l.analysis.weight_bram;
         bram[1] += l.analysis.bram_kernels;
         bram[2] += l.analysis.banked_bram;
+        bram[3] += l.analysis.fifo_bram;
         extra += l.analysis.extra_bram;
     }
     (f, dsp, bram, extra)
@@ -201,7 +204,7 @@ pub fn fit(
         .filter(|s| s.success && !holdout.contains(&s.architecture))
         .collect();
     for kind in [LabelKind::Csynth, LabelKind::PostSynthesis] {
-        for strategy in [Strategy::Latency, Strategy::Resource] {
+        for strategy in CoefSet::ALL {
             let with_labels: Vec<&Sample> = train
                 .iter()
                 .copied()
@@ -209,7 +212,7 @@ pub fn fit(
                 .collect();
             let rows: Vec<Row> = analyse_all(&with_labels, &cal)?
                 .into_iter()
-                .filter(|r| strategy_of(r) == strategy)
+                .filter(|r| set_of(r) == strategy)
                 .collect();
             if rows.is_empty() {
                 continue;
@@ -307,6 +310,24 @@ pub fn fit(
             cal.kind_mut(kind).get_mut(strategy).fitted = fitted;
         }
     }
+    // A label kind without io_stream rows (the conv2d rows have post-synthesis labels only):
+    // its io_parallel Resource coefficients, stream-only features at their priors.
+    for kind in [LabelKind::Csynth, LabelKind::PostSynthesis] {
+        let k = cal.kind(kind);
+        if k.stream.fitted.is_empty() && !k.resource.fitted.is_empty() {
+            let mut c = k.resource.clone();
+            c.fitted = vec![format!(
+                "none: no {} io_stream Resource rows; io_parallel Resource coefficients",
+                kind.name()
+            )];
+            log.push(format!(
+                "{} Resource io_stream: {}",
+                kind.name(),
+                c.fitted[0]
+            ));
+            cal.kind_mut(kind).stream = c;
+        }
+    }
     // Post-synthesis coefficients of a strategy without post-synthesis rows: its csynth
     // coefficients, with the DSP mapping of the post-synthesis fit of the other strategy (logic
     // synthesis moves narrow products off DSPs). No scaling: the data has no row with both
@@ -344,10 +365,24 @@ pub fn fit(
         let mut x = Vec::new();
         let mut y = Vec::new();
         let mut ratios = Vec::new();
+        let mut w = Vec::new();
         for r in &rows {
             let mut f = [0.0; NT];
             let mut base = 0.0;
-            for l in &r.layers {
+            // Only the layers on the critical path explain the row (network::schedule: all of
+            // them in a sequential io_parallel network, the slowest one in io_stream).
+            let stream = r.sample.network.config.io_type == ir::IoType::Stream;
+            let order: Vec<ir::NodeId> = r.layers.iter().map(|l| l.id).collect();
+            let own: Vec<f64> = r
+                .layers
+                .iter()
+                .map(|l| layers::best_cycles(&l.analysis, &cal))
+                .collect();
+            let critical = crate::network::schedule(&r.sample.network, &order, &own, stream).1;
+            for (i, l) in r.layers.iter().enumerate() {
+                if !critical.contains(&i) {
+                    continue;
+                }
                 for (fi, ti) in f.iter_mut().zip(&l.analysis.timing) {
                     *fi += ti;
                 }
@@ -356,14 +391,18 @@ pub fn fit(
             let best = r.sample.labels.latency_best.unwrap();
             x.push(f.to_vec());
             y.push(best - base);
+            // Absolute cycle error up to TIMING_ABS_CYCLES, relative above: a conv row of
+            // millions of cycles must not swamp the 1–2 cycle rows (its few-thousand-cycle
+            // residual is 0.1 % of it), while every dense row (≤ 15 400 cycles in the shared
+            // data) keeps the equal weight that makes its latency and II exact.
+            w.push(1.0 / best.abs().max(TIMING_ABS_CYCLES).powi(2));
             if let Some(worst) = r.sample.labels.latency_worst {
-                if f[0] > 0.0 {
+                if f[0] > 0.0 && !stream {
                     ratios.push((worst - best) / f[0]);
                 }
             }
         }
         let active: Vec<usize> = (0..NT).filter(|&j| x.iter().any(|r| r[j] != 0.0)).collect();
-        let w = vec![1.0; y.len()];
         let beta = nnls_weighted(&x, &y, &w, active.clone()).map_err(|m| EstimatorError::Fit {
             target: "timing".into(),
             message: m,

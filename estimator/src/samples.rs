@@ -25,6 +25,8 @@ pub struct Labels {
 pub struct Sample {
     pub id: String,
     pub architecture: String,
+    /// Network family (`dense`, `conv1d`, `conv2d`, ...): evaluation reports each separately.
+    pub family: String,
     /// The source file stem (split groups are per source).
     pub source: String,
     pub network: Network,
@@ -84,6 +86,7 @@ pub fn from_records(records: Vec<Record>) -> Loaded {
             .unwrap_or_default();
         out.samples.push(Sample {
             id: r.id,
+            family: r.family.to_string(),
             architecture: r.architecture,
             source,
             network,

@@ -31,9 +31,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         anyhow::bail!("--holdout must be in [0, 1), got {}", args.holdout);
     }
     let (cal, log, skipped) = estimator::fit::calibrate(&args.data, &args.output, args.holdout)?;
-    for s in &skipped {
-        eprintln!("skipped: {s}");
-    }
+    crate::cli::common::report_skipped(&skipped);
     for l in &log {
         eprintln!("{l}");
     }

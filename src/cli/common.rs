@@ -53,3 +53,23 @@ pub fn shape_str(s: &[usize]) -> String {
         .collect::<Vec<_>>()
         .join("x")
 }
+
+/// Report records a data command could not use, one stderr line per reason with a count and
+/// the first record as an example (a data folder can skip hundreds of rows for one reason).
+pub fn report_skipped(skipped: &[impl std::fmt::Display]) {
+    let mut by_reason: std::collections::BTreeMap<String, (usize, String)> = Default::default();
+    for s in skipped {
+        let s = s.to_string();
+        // "ID: reason (detail)": group by the reason without the id and detail.
+        let reason = s.split_once(": ").map_or(s.as_str(), |(_, r)| r);
+        let reason = reason.split(" (").next().unwrap_or(reason).to_string();
+        by_reason.entry(reason).or_insert((0, s.clone())).0 += 1;
+    }
+    for (reason, (n, first)) in by_reason {
+        if n == 1 {
+            eprintln!("skipped: {first}");
+        } else {
+            eprintln!("skipped {n} records: {reason} (first: {first})");
+        }
+    }
+}

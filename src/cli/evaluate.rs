@@ -76,9 +76,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         None => Calibration::builtin(),
     };
     let loaded = samples::load(&args.data)?;
-    for s in &loaded.skipped {
-        eprintln!("skipped: {s}");
-    }
+    crate::cli::common::report_skipped(&loaded.skipped);
     let held: std::collections::BTreeSet<&str> = calib
         .holdout_architectures
         .iter()
@@ -108,21 +106,25 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .with_context(|| format!("creating {}", args.plots.display()))?;
     for t in &ev.targets {
         let file = args.plots.join(format!(
-            "{}_{}.svg",
+            "{}_{}_{}.svg",
             t.target.replace('.', "_"),
+            t.family,
             t.strategy.to_lowercase()
         ));
         let title = format!(
-            "{} ({}): {} rows, SMAPE {:.1}%, R² {:.3}",
-            t.target, t.strategy, t.metrics.n, t.metrics.smape, t.metrics.r2
+            "{} ({} {}): {} rows, SMAPE {:.1}%, R² {:.3}",
+            t.target, t.family, t.strategy, t.metrics.n, t.metrics.smape, t.metrics.r2
         );
         estimator::plot::predicted_vs_true(&file, &title, &t.pred, &t.truth)?;
     }
     if let Some(path) = &args.rows_csv {
-        let mut out = String::from("target,strategy,id,predicted,true\n");
+        let mut out = String::from("target,family,strategy,id,predicted,true\n");
         for t in &ev.targets {
             for ((id, p), v) in t.ids.iter().zip(&t.pred).zip(&t.truth) {
-                out.push_str(&format!("{},{},{},{},{}\n", t.target, t.strategy, id, p, v));
+                out.push_str(&format!(
+                    "{},{},{},{},{},{}\n",
+                    t.target, t.family, t.strategy, id, p, v
+                ));
             }
         }
         std::fs::write(path, out).with_context(|| format!("writing {}", path.display()))?;
@@ -130,18 +132,27 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&ev)?),
         Format::Csv => {
-            println!("target,strategy,n,smape,mape,r2,within_10pct,exact");
+            println!("target,family,strategy,n,smape,mape,r2,within_10pct,exact");
             for t in &ev.targets {
                 let m = &t.metrics;
                 println!(
-                    "{},{},{},{:.3},{:.3},{:.4},{:.4},{:.4}",
-                    t.target, t.strategy, m.n, m.smape, m.mape, m.r2, m.within_10pct, m.exact
+                    "{},{},{},{},{:.3},{:.3},{:.4},{:.4},{:.4}",
+                    t.target,
+                    t.family,
+                    t.strategy,
+                    m.n,
+                    m.smape,
+                    m.mape,
+                    m.r2,
+                    m.within_10pct,
+                    m.exact
                 );
             }
         }
         Format::Table => {
             let mut tb = table(&[
                 "target",
+                "family",
                 "strategy",
                 "rows",
                 "SMAPE %",
@@ -154,6 +165,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 let m = &t.metrics;
                 tb.add_row(vec![
                     t.target.clone(),
+                    t.family.clone(),
                     t.strategy.clone(),
                     m.n.to_string(),
                     format!("{:.2}", m.smape),

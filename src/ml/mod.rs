@@ -129,11 +129,14 @@ pub fn train(args: Args) -> anyhow::Result<()> {
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&model.meta)?),
         Format::Csv => {
-            println!("member,seed,epochs,best_epoch,best_loss,first_train_loss,last_train_loss");
+            println!(
+                "member,seed,train_rows,epochs,best_epoch,best_loss,first_train_loss,last_train_loss"
+            );
             for k in 0..model.members() {
                 println!(
-                    "{k},{},{},{},{:.6},{:.6},{:.6}",
+                    "{k},{},{},{},{},{:.6},{:.6},{:.6}",
                     model.meta.seeds[k],
+                    t.train_rows[k],
                     t.epochs[k],
                     t.best_epoch[k] + 1,
                     t.best_loss[k],
@@ -146,6 +149,7 @@ pub fn train(args: Args) -> anyhow::Result<()> {
             let mut tb = table(&[
                 "member",
                 "seed",
+                "train rows",
                 "epochs",
                 "best epoch",
                 "best val loss",
@@ -155,6 +159,7 @@ pub fn train(args: Args) -> anyhow::Result<()> {
                 tb.add_row(vec![
                     k.to_string(),
                     model.meta.seeds[k].to_string(),
+                    t.train_rows[k].to_string(),
                     t.epochs[k].to_string(),
                     (t.best_epoch[k] + 1).to_string(),
                     format!("{:.4}", t.best_loss[k]),
@@ -162,11 +167,10 @@ pub fn train(args: Args) -> anyhow::Result<()> {
                 ]);
             }
             println!(
-                "{} {} model: {} rows ({} train, {} validation over {} held-out architectures), {} rows skipped\n{tb}\nsaved: {}",
+                "{} {} model: {} rows; each member validates on its own split by architecture ({} rows over {} architectures held out by at least one member), {} rows skipped\n{tb}\nsaved: {}",
                 model.meta.arch,
                 model.meta.mode,
                 t.rows,
-                t.train_rows,
                 t.val_rows,
                 t.val_architectures.len(),
                 n_skipped,

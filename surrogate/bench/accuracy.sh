@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Accuracy benchmark of the surrogates against the analytic model and the linfa baselines on the
-# rows of ../shared/data whose architectures the analytic calibration held out (the surrogates
-# are trained with --exclude-heldout, so no estimator has seen those architectures).
+# Accuracy benchmark of the surrogates against the analytic model, the linfa baselines and
+# rule4ml 0.2.0 on the rows of ../shared/data whose architectures the analytic calibration held
+# out (the surrogates are trained with --exclude-heldout, so no estimator has seen those
+# architectures), then the generalisation test (train on 1- and 2-layer dense rows, evaluate on
+# 3-layer dense and on conv2d rows).
 # Usage: surrogate/bench/accuracy.sh [OUT_DIR]   (default: target/surrogate-accuracy)
-# Prints one CSV: estimator,target,strategy,n,smape,mape,r2,within_10pct,exact.
+#   MEMBERS=5 ensemble size; RETRAIN=1 retrains models already in OUT_DIR;
+#   RULE4ML=0 skips rule4ml (run when .venv-rule4ml exists: scripts/bench_rule4ml.sh makes it).
+# Prints one CSV: estimator,target,family,strategy,n,smape,mape,r2,within_10pct,exact.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${1:-target/surrogate-accuracy}
@@ -11,46 +15,48 @@ DATA=../shared/data
 MEMBERS=${MEMBERS:-5}
 BIN=${PRESYNTH:-target/debug/presynth}
 mkdir -p "$OUT"
-for arch in gnn transformer; do
-    for mode in hybrid pure; do
-        [ -f "$OUT/$arch-$mode/model.json" ] && [ -z "${RETRAIN:-}" ] && continue
-        "$BIN" train --data "$DATA" --arch "$arch" --mode "$mode" --members "$MEMBERS" \
-            --exclude-heldout --format csv -o "$OUT/$arch-$mode" >"$OUT/$arch-$mode.train.csv"
-    done
-done
-echo "estimator,target,strategy,n,smape,mape,r2,within_10pct,exact"
-run() { # run LABEL ARGS...: evaluate on the held-out rows, prefix each CSV row with LABEL
-    local label=$1; shift
-    "$BIN" evaluate "$DATA" --split heldout --plots "$OUT/plots-$label" --format csv "$@" 2>/dev/null |
+train() { # train DIR ARGS...: train a model into OUT/DIR unless it is there
+    local dir=$1; shift
+    [ -f "$OUT/$dir/model.json" ] && [ -z "${RETRAIN:-}" ] && return 0
+    "$BIN" train "$@" --members "$MEMBERS" --format csv -o "$OUT/$dir" >"$OUT/$dir.train.csv"
+}
+run() { # run LABEL DATA ARGS...: evaluate, prefix each CSV row with LABEL
+    local label=$1 data=$2; shift 2
+    "$BIN" evaluate $data --plots "$OUT/plots-$label" --format csv "$@" 2>/dev/null |
         tail -n +2 | sed "s/^/$label,/"
 }
-run analytic --estimator analytic
 for arch in gnn transformer; do
     for mode in hybrid pure; do
-        run "$arch-$mode" --estimator "$arch" --model "$OUT/$arch-$mode"
+        train "$arch-$mode" --data "$DATA" --arch "$arch" --mode "$mode" --exclude-heldout
     done
 done
-run linfa-linear --estimator linfa-linear
-run linfa-tree --estimator linfa-tree
+echo "estimator,target,family,strategy,n,smape,mape,r2,within_10pct,exact"
+run analytic "$DATA" --split heldout --estimator analytic
+for arch in gnn transformer; do
+    for mode in hybrid pure; do
+        run "$arch-$mode" "$DATA" --split heldout --estimator "$arch" --model "$OUT/$arch-$mode"
+    done
+done
+run linfa-linear "$DATA" --split heldout --estimator linfa-linear
+run linfa-tree "$DATA" --split heldout --estimator linfa-tree
+if [ "${RULE4ML:-1}" != 0 ] && [ -x .venv-rule4ml/bin/python ]; then
+    PRESYNTH=$BIN scripts/bench_rule4ml.sh "$OUT/rule4ml" >/dev/null 2>"$OUT/rule4ml.log"
+    tail -n +2 "$OUT/rule4ml/rule4ml_metrics.csv"
+fi
 
-# Generalisation: train on the single-layer and 2-layer dense rows, evaluate on the 3-layer rows
-# (the conv2d CSV rows have no kernel sizes, hence no network, and cannot be evaluated).
+# Generalisation: train on the single-layer and 2-layer dense rows, evaluate on the 3-layer
+# dense rows and on the conv2d rows (every row of those files: none was trained on).
 CSV=$DATA/wa-hls4ml-jdweitz-csv-sample
 for arch in gnn transformer; do
     for mode in hybrid pure; do
-        [ -f "$OUT/gen-$arch-$mode/model.json" ] && [ -z "${RETRAIN:-}" ] && continue
-        "$BIN" train --data "$DATA/wa-hls4ml-search-early-1layer" "$CSV/2layer_head.csv" --arch "$arch" \
-            --mode "$mode" --members "$MEMBERS" --format csv -o "$OUT/gen-$arch-$mode" >"$OUT/gen-$arch-$mode.train.csv"
+        train "gen-$arch-$mode" --data "$DATA/wa-hls4ml-search-early-1layer" "$CSV/2layer_head.csv" \
+            --arch "$arch" --mode "$mode"
     done
 done
-gen() { # gen LABEL ARGS...: evaluate on the 3-layer rows
-    local label=$1; shift
-    "$BIN" evaluate "$CSV/3layer_head.csv" --plots "$OUT/plots-gen-$label" --format csv "$@" 2>/dev/null |
-        tail -n +2 | sed "s/^/generalisation-$label,/"
-}
-gen analytic --estimator analytic
+GEN="$CSV/3layer_head.csv $CSV/conv2d.csv"
+run generalisation-analytic "$GEN" --estimator analytic
 for arch in gnn transformer; do
     for mode in hybrid pure; do
-        gen "$arch-$mode" --estimator "$arch" --model "$OUT/gen-$arch-$mode"
+        run "generalisation-$arch-$mode" "$GEN" --estimator "$arch" --model "$OUT/gen-$arch-$mode"
     done
 done

@@ -15,8 +15,9 @@ use tch::{nn, Device, Kind};
 
 /// The `format` field of model.json.
 pub const FORMAT: &str = "presynth-surrogate";
-/// The `format_version` this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+/// The `format_version` this build reads and writes (2: per-group, per-target gates replace
+/// version 1's dead bands).
+pub const FORMAT_VERSION: u32 = 2;
 /// Name of the JSON file in a model directory.
 pub const META_FILE: &str = "model.json";
 
@@ -24,8 +25,11 @@ pub const META_FILE: &str = "model.json";
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TrainingSummary {
     pub rows: usize,
-    pub train_rows: usize,
+    /// Rows each member trained on (its own split by architecture).
+    pub train_rows: Vec<usize>,
+    /// Rows held out by at least one member (the out-of-fold rows the gates were fitted on).
     pub val_rows: usize,
+    /// Architectures held out by at least one member.
     pub val_architectures: Vec<String>,
     /// Per member: epochs run, best epoch (0-based), best validation (or training) loss.
     pub epochs: Vec<usize>,
@@ -59,11 +63,10 @@ pub struct ModelMeta {
     /// Mean and standard deviation of the log-space training targets.
     pub target_mean: Vec<f64>,
     pub target_std: Vec<f64>,
-    /// Hybrid only: per target, corrections with |log-space value| below this are dropped, so
-    /// that targets the analytic model gets exactly right stay exact. Fitted on the validation
-    /// rows; empty for pure models.
+    /// Hybrid only: per gate group ([`GATE_GROUPS`]) and target, how much of the learned
+    /// correction to apply (see [`Gate`]), fitted on out-of-fold rows; empty for pure models.
     #[serde(default)]
-    pub dead_band: Vec<f64>,
+    pub gates: std::collections::BTreeMap<String, Vec<Gate>>,
     pub training: TrainingSummary,
 }
 
@@ -93,7 +96,7 @@ impl ModelMeta {
             targets: Target::ALL.to_vec(),
             target_mean,
             target_std,
-            dead_band: Vec::new(),
+            gates: Default::default(),
             training,
         }
     }
@@ -130,9 +133,24 @@ impl ModelMeta {
                 Target::ALL
             ));
         }
-        if !self.dead_band.is_empty() && self.dead_band.len() != N_TARGETS {
+        if !self.gates.is_empty()
+            && (!GATE_GROUPS.iter().all(|g| self.gates.contains_key(*g))
+                || self.gates.len() != GATE_GROUPS.len()
+                || self.gates.values().any(|v| v.len() != N_TARGETS))
+        {
             return bad(format!(
-                "dead_band must be empty or have {N_TARGETS} entries"
+                "gates must be empty or have the groups {GATE_GROUPS:?} with {N_TARGETS} gates each"
+            ));
+        }
+        if let Some(g) = self
+            .gates
+            .values()
+            .flatten()
+            .find(|g| !(0.0..=1.0).contains(&g.scale) || !(0.0..=f64::MAX).contains(&g.band))
+        {
+            return bad(format!(
+                "gate {{band: {}, scale: {}}}: expected band >= 0 and scale in [0, 1]",
+                g.band, g.scale
             ));
         }
         if self.member_files.is_empty() || self.member_files.len() != self.seeds.len() {
@@ -249,25 +267,24 @@ impl Ensemble {
         Ok(Ensemble { meta, members })
     }
 
-    /// The members' mean μ and standard deviation σ of the log-space target (before the mode's
-    /// base is added back and before the dead band), per item, in batches of `batch_size`.
-    pub fn log_moments(
+    /// Every member's log-space target (before the mode's base is added back and before the
+    /// gate), per item: `out[item][member]`, in batches of `batch_size`.
+    pub fn member_logs(
         &self,
         items: &[(&GraphFeatures, Option<&Estimate>)],
         batch_size: usize,
-    ) -> Vec<(Estimate, Estimate)> {
+    ) -> Vec<Vec<Estimate>> {
         let device = self
             .members
             .first()
             .map(|m| m.vs.device())
             .unwrap_or(Device::Cpu);
         let layout = self.meta.arch.layout();
-        let k = self.members.len() as f64;
         // Batch graphs of similar size together (less padding for the transformer), then put
         // the results back in the callers' order.
         let mut order: Vec<usize> = (0..items.len()).collect();
         order.sort_by_key(|&i| items[i].0.n_nodes());
-        let mut out = vec![([0.0; N_TARGETS], [0.0; N_TARGETS]); items.len()];
+        let mut out = vec![Vec::new(); items.len()];
         for chunk in order.chunks(batch_size.max(1)) {
             let feats: Vec<&GraphFeatures> = chunk.iter().map(|&i| items[i].0).collect();
             let batch = Batch::new(&feats, &self.meta.normalizer, layout, device);
@@ -286,25 +303,35 @@ impl Ensemble {
                     .collect()
             });
             for (b, &item) in chunk.iter().enumerate() {
-                let (mut mu, mut sigma) = ([0.0; N_TARGETS], [0.0; N_TARGETS]);
-                for j in 0..N_TARGETS {
-                    let (m, s) = (self.meta.target_mean[j], self.meta.target_std[j]);
-                    let vals: Vec<f64> = outs
-                        .iter()
-                        .map(|o| o[b * N_TARGETS + j] as f64 * s + m)
-                        .collect();
-                    mu[j] = vals.iter().sum::<f64>() / k;
-                    sigma[j] = (vals.iter().map(|v| (v - mu[j]).powi(2)).sum::<f64>() / k).sqrt();
-                }
-                out[item] = (mu, sigma);
+                out[item] = outs
+                    .iter()
+                    .map(|o| {
+                        std::array::from_fn(|j| {
+                            o[b * N_TARGETS + j] as f64 * self.meta.target_std[j]
+                                + self.meta.target_mean[j]
+                        })
+                    })
+                    .collect();
             }
         }
         out
     }
 
+    /// The members' mean μ and standard deviation σ of the log-space target (before the mode's
+    /// base is added back and before the gate), per item.
+    pub fn log_moments(
+        &self,
+        items: &[(&GraphFeatures, Option<&Estimate>)],
+        batch_size: usize,
+    ) -> Vec<(Estimate, Estimate)> {
+        self.member_logs(items, batch_size)
+            .iter()
+            .map(|logs| moments(logs))
+            .collect()
+    }
+
     /// Predict `items` (features and, for hybrid models, the analytic totals), in batches of
-    /// `batch_size` graphs. A hybrid correction smaller than the target's dead band is dropped
-    /// (the analytic figure stands).
+    /// `batch_size` graphs. A hybrid correction goes through the target's [`Gate`].
     pub fn predict(
         &self,
         items: &[(&GraphFeatures, Option<&Estimate>)],
@@ -320,8 +347,9 @@ impl Ensemble {
         Ok(items
             .iter()
             .zip(moments)
-            .map(|((_, analytic), (mu, sigma))| {
+            .map(|((features, analytic), (mu, sigma))| {
                 let off = base(mode, *analytic);
+                let gates = self.meta.gates.get(GATE_GROUPS[gate_group(features)]);
                 let mut p = Prediction {
                     mean: [0.0; N_TARGETS],
                     low: [0.0; N_TARGETS],
@@ -329,10 +357,12 @@ impl Ensemble {
                     log_spread: sigma,
                 };
                 for j in 0..N_TARGETS {
-                    let m = apply_dead_band(mu[j], self.meta.dead_band.get(j).copied());
+                    let gate = gates.and_then(|g| g.get(j)).copied().unwrap_or(Gate::OPEN);
+                    let (m, sd) = (gate.apply(mu[j]), gate.scale * sigma[j]);
                     p.mean[j] = from_target(m, off[j]);
-                    p.low[j] = from_target(m - sigma[j], off[j]);
-                    p.high[j] = from_target(m + sigma[j], off[j]);
+                    p.low[j] = from_target(m - sd, off[j]);
+                    p.high[j] = from_target(m + sd, off[j]);
+                    p.log_spread[j] = sd;
                 }
                 p
             })
@@ -340,10 +370,68 @@ impl Ensemble {
     }
 }
 
-/// A log-space correction inside `(-band, band)` becomes 0.
-pub fn apply_dead_band(mu: f64, band: Option<f64>) -> f64 {
-    match band {
-        Some(d) if mu.abs() < d => 0.0,
-        _ => mu,
+/// Mean and (population) standard deviation, per target, of a set of log-space values.
+pub fn moments(logs: &[Estimate]) -> (Estimate, Estimate) {
+    let k = logs.len().max(1) as f64;
+    let mu: Estimate = std::array::from_fn(|j| logs.iter().map(|l| l[j]).sum::<f64>() / k);
+    let sigma = std::array::from_fn(|j| {
+        (logs.iter().map(|l| (l[j] - mu[j]).powi(2)).sum::<f64>() / k).sqrt()
+    });
+    (mu, sigma)
+}
+
+/// The groups hybrid gates are fitted for: hls4ml's model-level strategy × io_type, where the
+/// analytic model's accuracy differs (its latency and II are exact for Resource io_parallel
+/// layers, its Latency-strategy figures are not, io_stream adds FIFOs it prices from priors).
+pub const GATE_GROUPS: [&str; 4] = [
+    "Latency/io_parallel",
+    "Resource/io_parallel",
+    "Latency/io_stream",
+    "Resource/io_stream",
+];
+
+/// The [`GATE_GROUPS`] index of a network, from its graph-level `strategy_resource` and
+/// `io_stream` flags.
+pub fn gate_group(f: &GraphFeatures) -> usize {
+    let flag = |name: &str| {
+        GRAPH_FEATURES
+            .iter()
+            .position(|n| *n == name)
+            .and_then(|i| f.graph.get(i))
+            .is_some_and(|&v| v > 0.5)
+    };
+    flag("strategy_resource") as usize + 2 * flag("io_stream") as usize
+}
+
+/// How much of a hybrid model's log-space correction μ to trust, per group and target: a correction
+/// inside `(-band, band)` is dropped (targets the analytic model gets exactly right stay
+/// exact), and the rest is shrunk by `scale` (0: the analytic figure stands; 1: the full
+/// correction). Fitted on out-of-fold rows, so a target where the learned corrections did not
+/// help rows the networks had not seen keeps the analytic figure.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Gate {
+    pub band: f64,
+    pub scale: f64,
+}
+
+impl Gate {
+    /// The full correction.
+    pub const OPEN: Gate = Gate {
+        band: 0.0,
+        scale: 1.0,
+    };
+
+    /// No correction: the analytic figure stands.
+    pub const CLOSED: Gate = Gate {
+        band: 0.0,
+        scale: 0.0,
+    };
+
+    pub fn apply(&self, mu: f64) -> f64 {
+        if mu.abs() < self.band {
+            0.0
+        } else {
+            self.scale * mu
+        }
     }
 }

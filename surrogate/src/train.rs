@@ -1,12 +1,16 @@
-//! Training: samples in, an [`Ensemble`] out. The validation split groups rows by architecture
-//! (no architecture is in both), the loss is a masked mean squared error on standardised
-//! log-space targets (missing labels are masked), the optimiser AdamW; training stops early when
-//! the validation loss has not improved for `patience` epochs and keeps the best weights. Each
-//! ensemble member gets its own seed (`seed + i`); with the device on CPU and one libtorch
-//! thread the result is bit-for-bit repeatable for a seed.
+//! Training: samples in, an [`Ensemble`] out. Each ensemble member gets its own seed
+//! (`seed + i`) and its own validation split by architecture (no architecture on both sides);
+//! the loss is a masked mean squared error on standardised log-space targets (missing labels
+//! are masked), the optimiser AdamW; a member stops early when its validation loss has not
+//! improved for `patience` epochs and keeps its best weights. Hybrid models then fit one
+//! [`Gate`] per target on the out-of-fold rows (each row predicted only by the members that
+//! held it out). With the device on CPU and one libtorch thread the result is bit-for-bit
+//! repeatable for a seed.
 
 use crate::batch::{rows_tensor, Batch, Normalizer};
-use crate::ensemble::{Ensemble, Member, ModelMeta, TrainingSummary};
+use crate::ensemble::{
+    gate_group, moments, Ensemble, Gate, Member, ModelMeta, TrainingSummary, GATE_GROUPS,
+};
 use crate::error::SurrogateError;
 use crate::features::GraphFeatures;
 use crate::model::{build, Arch, Hyper};
@@ -215,11 +219,12 @@ pub fn train(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Ensemble, SurrogateError> {
     check(samples, cfg)?;
-    let (train_idx, val_idx) = split_by_architecture(samples, cfg.val_fraction, cfg.seed);
-    let train_feats: Vec<&GraphFeatures> =
-        train_idx.iter().map(|&i| &samples[i].features).collect();
-    let norm = Normalizer::fit(&train_feats);
-    let (t_mean, t_std) = target_stats(samples, &train_idx, cfg.mode);
+    // Feature normalisation and target scale come from all rows (the members' splits differ);
+    // in hybrid mode the target mean is 0 whatever the rows.
+    let all_idx: Vec<usize> = (0..samples.len()).collect();
+    let all_feats: Vec<&GraphFeatures> = samples.iter().map(|s| &s.features).collect();
+    let norm = Normalizer::fit(&all_feats);
+    let (t_mean, t_std) = target_stats(samples, &all_idx, cfg.mode);
     let layout = cfg.arch.layout();
 
     let make_batches = |idx: &[usize]| -> Vec<(Batch, Tensor, Tensor)> {
@@ -232,23 +237,17 @@ pub fn train(
             })
             .collect()
     };
-    let val_batches = make_batches(&val_idx);
 
     let mut members = Vec::with_capacity(cfg.members);
+    let mut held_out: Vec<Vec<usize>> = Vec::with_capacity(cfg.members);
     let mut summary = TrainingSummary {
         rows: samples.len(),
-        train_rows: train_idx.len(),
-        val_rows: val_idx.len(),
-        val_architectures: val_idx
-            .iter()
-            .map(|&i| samples[i].architecture.clone())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect(),
         ..Default::default()
     };
     for k in 0..cfg.members {
         let seed = cfg.seed.wrapping_add(k as u64);
+        let (train_idx, val_idx) = split_by_architecture(samples, cfg.val_fraction, seed);
+        let val_batches = make_batches(&val_idx);
         tch::manual_seed(seed as i64);
         let mut vs = nn::VarStore::new(cfg.device);
         let net = build(&vs.root(), cfg.arch, &cfg.hyper)?;
@@ -327,8 +326,18 @@ pub fn train(
             .first_train_loss
             .push(first_loss.unwrap_or(f64::NAN));
         summary.last_train_loss.push(last_loss);
+        summary.train_rows.push(train_idx.len());
         members.push(Member { seed, vs, net });
+        held_out.push(val_idx);
     }
+    let oof: BTreeSet<usize> = held_out.iter().flatten().copied().collect();
+    summary.val_rows = oof.len();
+    summary.val_architectures = oof
+        .iter()
+        .map(|&i| samples[i].architecture.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let meta = ModelMeta::new(
         cfg,
         norm,
@@ -338,54 +347,120 @@ pub fn train(
         summary,
     );
     let mut model = Ensemble::from_parts(meta, members);
-    if cfg.mode == Mode::Hybrid && !val_idx.is_empty() {
-        model.meta.dead_band = fit_dead_band(&model, samples, &val_idx, cfg.batch_size);
+    if cfg.mode == Mode::Hybrid && !oof.is_empty() {
+        model.meta.gates = fit_gates(&model, samples, &held_out, cfg.batch_size);
     }
     Ok(model)
 }
 
 /// Candidate dead bands (log space: 0.5 %, 1 %, 2 %, 5 % ... of the analytic figure).
 const DEAD_BANDS: [f64; 7] = [0.0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2];
+/// Candidate shares of the correction, largest first.
+const SCALES: [f64; 5] = [1.0, 0.75, 0.5, 0.25, 0.0];
 
-/// Per target, the dead band that minimises the mean |ln(pred+1) − ln(y+1)| on the validation
-/// rows (ties go to the smaller band).
-fn fit_dead_band(model: &Ensemble, samples: &[Sample], val: &[usize], batch: usize) -> Vec<f64> {
-    let items: Vec<_> = val
+/// Per gate group and target, the [`Gate`] chosen on the out-of-fold rows ([`choose_gate`]):
+/// each row held out by at least one member is predicted by the mean of exactly those members,
+/// so the gate is chosen on predictions for architectures the networks had not seen. A group
+/// with fewer than [`MIN_GROUP_ROWS`] such rows for a target takes the gate of all rows; a group
+/// with no training row at all is closed.
+fn fit_gates(
+    model: &Ensemble,
+    samples: &[Sample],
+    held_out: &[Vec<usize>],
+    batch: usize,
+) -> std::collections::BTreeMap<String, Vec<Gate>> {
+    let mut judges: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for (k, rows) in held_out.iter().enumerate() {
+        for &i in rows {
+            judges.entry(i).or_default().push(k);
+        }
+    }
+    let rows: Vec<usize> = judges.keys().copied().collect();
+    let items: Vec<_> = rows
         .iter()
         .map(|&i| (&samples[i].features, samples[i].analytic.as_ref()))
         .collect();
-    let moments = model.log_moments(&items, batch);
-    (0..N_TARGETS)
-        .map(|j| {
-            let err = |band: f64| -> f64 {
-                let (mut e, mut n) = (0.0, 0.0);
-                for (&i, (mu, _)) in val.iter().zip(&moments) {
-                    if let Some(y) = samples[i].labels[j] {
-                        let b = base(Mode::Hybrid, samples[i].analytic.as_ref())[j];
-                        let pred = crate::targets::from_target(
-                            crate::ensemble::apply_dead_band(mu[j], Some(band)),
-                            b,
-                        );
-                        e += (pred.ln_1p() - y.max(0.0).ln_1p()).abs();
-                        n += 1.0;
+    let logs = model.member_logs(&items, batch);
+    let oof: Vec<Estimate> = rows
+        .iter()
+        .zip(&logs)
+        .map(|(i, l)| {
+            let own: Vec<Estimate> = judges[i].iter().map(|&k| l[k]).collect();
+            moments(&own).0
+        })
+        .collect();
+    // (μ, base, label) of the out-of-fold rows of `group` (None: every group) for target j.
+    let points = |j: usize, group: Option<usize>| -> Vec<(f64, f64, f64)> {
+        rows.iter()
+            .zip(&oof)
+            .filter(|(&i, _)| group.is_none_or(|g| gate_group(&samples[i].features) == g))
+            .filter_map(|(&i, mu)| {
+                let y = samples[i].labels[j]?;
+                let b = base(Mode::Hybrid, samples[i].analytic.as_ref())[j];
+                Some((mu[j], b, y))
+            })
+            .collect()
+    };
+    let overall: Vec<Gate> = (0..N_TARGETS)
+        .map(|j| choose_gate(&points(j, None)))
+        .collect();
+    GATE_GROUPS
+        .iter()
+        .enumerate()
+        .map(|(g, name)| {
+            // A group no training row belongs to (say io_stream when only io_parallel rows were
+            // given): corrections learned elsewhere say nothing about it, so it keeps the
+            // analytic figures.
+            let seen = samples.iter().any(|s| gate_group(&s.features) == g);
+            let gates = (0..N_TARGETS)
+                .map(|j| {
+                    let p = points(j, Some(g));
+                    if !seen {
+                        Gate::CLOSED
+                    } else if p.len() >= MIN_GROUP_ROWS {
+                        choose_gate(&p)
+                    } else {
+                        overall[j]
                     }
-                }
-                if n > 0.0 {
-                    e / n
-                } else {
-                    0.0
-                }
-            };
-            let mut best = (err(0.0), 0.0);
-            for band in &DEAD_BANDS[1..] {
-                let e = err(*band);
-                if e < best.0 - 1e-12 {
-                    best = (e, *band);
-                }
-            }
-            best.1
+                })
+                .collect();
+            (name.to_string(), gates)
         })
         .collect()
+}
+
+/// Out-of-fold rows a group needs for its own gate; with fewer it takes the all-rows gate.
+const MIN_GROUP_ROWS: usize = 10;
+
+/// The gate that minimises the SMAPE (the metric `presynth evaluate` reports) of the rounded
+/// predictions over `(μ, base, y)` points (a log-space correction, the mode's base and the
+/// label); ties keep the earlier candidate (the full correction first, smaller bands first).
+pub fn choose_gate(points: &[(f64, f64, f64)]) -> Gate {
+    let err = |gate: Gate| -> f64 {
+        points
+            .iter()
+            .map(|&(mu, b, y)| {
+                let pred = crate::targets::from_target(gate.apply(mu), b);
+                let d = pred.abs() + y.abs();
+                if d == 0.0 {
+                    0.0
+                } else {
+                    2.0 * (pred - y).abs() / d
+                }
+            })
+            .sum::<f64>()
+    };
+    let mut best = (err(Gate::OPEN), Gate::OPEN);
+    for scale in SCALES {
+        for band in DEAD_BANDS {
+            let g = Gate { band, scale };
+            let e = err(g);
+            if e < best.0 - 1e-12 {
+                best = (e, g);
+            }
+        }
+    }
+    best.1
 }
 
 #[cfg(test)]
@@ -429,6 +504,36 @@ mod tests {
         // One architecture: nothing to hold out.
         let one: Vec<Sample> = ["a", "a"].iter().map(|a| sample(a)).collect();
         assert_eq!(split_by_architecture(&one, 0.2, 3).1.len(), 0);
+    }
+
+    /// Points with analytic figure 1000 (base ln 1001) and a label y with ln(y+1) − ln 1001 = c,
+    /// and a predicted correction `k·c`.
+    fn points(k: f64, cs: &[f64]) -> Vec<(f64, f64, f64)> {
+        let b = 1001f64.ln();
+        cs.iter()
+            .map(|&c| (k * c, b, (b + c).exp() - 1.0))
+            .collect()
+    }
+
+    #[test]
+    fn gate_choice_follows_how_good_the_out_of_fold_corrections_were() {
+        let cs = [0.3, -0.2, 0.5, -0.4, 0.25, 0.1];
+        // Right corrections: the full correction.
+        assert_eq!(choose_gate(&points(1.0, &cs)), Gate::OPEN);
+        // Twice too large: half of it is exact.
+        assert_eq!(choose_gate(&points(2.0, &cs)).scale, 0.5);
+        // Four times too large: a quarter.
+        assert_eq!(choose_gate(&points(4.0, &cs)).scale, 0.25);
+        // The wrong sign: none of it (the analytic figure stands).
+        assert_eq!(choose_gate(&points(-1.0, &cs)).scale, 0.0);
+        // The analytic figure is exact (c = 0) and the corrections are small noise: dropped,
+        // either by a band wider than the noise or by scale 0.
+        let noise: Vec<_> = [0.004, -0.003, 0.0045, -0.001]
+            .iter()
+            .map(|&m| (m, 1001f64.ln(), 1000.0))
+            .collect();
+        let g = choose_gate(&noise);
+        assert!(noise.iter().all(|p| g.apply(p.0) == 0.0), "{g:?}");
     }
 
     #[test]

@@ -11,12 +11,16 @@
 //!   [`PostSynthLabels`] with `bram_18k = 2 × BRAM_18K_hls`. The `Interval*` columns of these
 //!   exports are copies of the latency, so no II is kept. Vitis HLS 2023.2, xcu250, 5 ns.
 //!   Dense rows get their network from `model_string` (`80-24-120` = Dense 80→24→120, linear
-//!   activations as in the wa-hls4ml model_config); conv2d rows have no kernel sizes in the
-//!   CSV, so they get no network and the architecture key `conv2d-csv(<model_string>)`.
+//!   activations as in the wa-hls4ml model_config). Conv2d rows have no kernel sizes in the
+//!   CSV: a row whose model is one of the stored wa-hls4ml conv2d models ([`super::wa_conv2d`])
+//!   gets that network (io_stream, weights at the model's quantizer precision) when the
+//!   network reproduces the row's `model_string` exactly; any other conv2d row gets no network
+//!   and the architecture key `conv2d-csv(<model_string>)`.
 //!
 //! Rows with `hls_synth_success` false become failures with no labels. A successful row whose
 //! label is empty or not a number is reported (file, row, column), counted and skipped.
 
+use super::wa_conv2d;
 use super::{bram36_tiles_to_18k, parse_count, parse_f64, Ingested, BRAM36_NOTE};
 use crate::error::{DatasetError, Result};
 use crate::netbuild::dense_chain;
@@ -316,8 +320,32 @@ fn export_row(row: &Row, stem: &str) -> Result<Record> {
     if let Some(t) = target {
         config.clock_period_ns = t;
     }
+    let mut notes = Vec::new();
+    let mut weight = weight;
     let (family, network, arch) = if is_conv2d {
-        (Family::Conv2d, None, format!("conv2d-csv({model_string})"))
+        match conv2d_network(row, &model_name, &model_string, &config)? {
+            Conv2dArch::Known(net, spec) => {
+                weight = spec.weight_precision();
+                notes.push(format!(
+                    "{}; it reproduces the row's model_string {model_string}",
+                    spec.citation()
+                ));
+                notes.push(format!(
+                    "weights {} from the model's quantized_bits({},1) kernels; the export's prec \
+                     column ({}) is its fallback to the model default precision, not the weight \
+                     width",
+                    weight,
+                    spec.bits,
+                    row.text("prec")?
+                ));
+                let arch = crate::record::architecture_key(&net);
+                (Family::Conv2d, Some(*net), arch)
+            }
+            Conv2dArch::Unknown(why) => {
+                notes.push(why);
+                (Family::Conv2d, None, format!("conv2d-csv({model_string})"))
+            }
+        }
     } else {
         let widths: Vec<usize> = model_string
             .split('-')
@@ -348,12 +376,15 @@ fn export_row(row: &Row, stem: &str) -> Result<Record> {
         part: Some(U250_PART.into()),
         clock_period_ns: target,
         model_name: Some(model_name.clone()),
-        notes: vec![
+        notes: [
             BRAM36_NOTE.into(),
             "resource columns are post-logic-synthesis (Vivado); latency is csynth; the \
              export's Interval columns copy the latency, so no II is kept"
                 .into(),
-        ],
+        ]
+        .into_iter()
+        .chain(notes)
+        .collect(),
         ..Provenance::default()
     };
     let id = format!("{stem}:{}:{model_name}_rf{}", row.row, config.reuse_factor);
@@ -377,6 +408,38 @@ fn export_row(row: &Row, stem: &str) -> Result<Record> {
     });
     rec.success = Some(true);
     Ok(rec)
+}
+
+/// What is known of a conv2d row's architecture.
+enum Conv2dArch {
+    /// The stored model of that name, which reproduces the row's `model_string`.
+    Known(Box<ir::Network>, &'static wa_conv2d::Spec),
+    /// No network: the reason, for the provenance notes.
+    Unknown(String),
+}
+
+fn conv2d_network(
+    row: &Row,
+    model_name: &str,
+    model_string: &str,
+    config: &HlsConfig,
+) -> Result<Conv2dArch> {
+    let Some(spec) = wa_conv2d::Spec::find(model_name) else {
+        return Ok(Conv2dArch::Unknown(format!(
+            "no stored architecture for '{model_name}' (the CSV has no kernel sizes): no network"
+        )));
+    };
+    let net = spec
+        .network(config.clone())
+        .map_err(|e| row.err("model_name", e.to_string()))?;
+    let got = wa_conv2d::model_string(&net).map_err(|e| row.err("model_name", e.to_string()))?;
+    if got != model_string {
+        return Ok(Conv2dArch::Unknown(format!(
+            "the stored '{model_name}' gives model_string {got}, the row has {model_string}: \
+             a different model of that name, so no network"
+        )));
+    }
+    Ok(Conv2dArch::Known(Box::new(net), spec))
 }
 
 #[cfg(test)]
@@ -416,5 +479,47 @@ mod tests {
         assert_eq!(r.weight_bits(), 4);
         assert_eq!(r.hls.reuse_factor, 2047);
         assert_eq!(r.hls.strategy, Strategy::Resource);
+    }
+
+    #[test]
+    fn conv2d_network_only_when_the_stored_model_reproduces_model_string() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("conv2d.csv");
+        let mut f = std::fs::File::create(&p).unwrap();
+        writeln!(f, "{EXPORT_HEADER}").unwrap();
+        // Row 1 of shared conv2d.csv; then the same name with another model_string; then a
+        // name with no stored model.
+        let tail = "8192,resource,5.0,5.821,1253444,1255150,1253444,1255150,117.5,3,94549,63301,0,131072,True";
+        writeln!(f, "conv2d_4,16,64,16,16-1920-32-16-64-16-64,{tail}").unwrap();
+        writeln!(f, "conv2d_4,16,64,16,16-1921-32-16-64-16-64,{tail}").unwrap();
+        writeln!(f, "conv2d_7,16,64,16,16-1920-32-16-64-16-64,{tail}").unwrap();
+        drop(f);
+        let got = read_file(&p).unwrap();
+        assert!(got.skipped.is_empty(), "{:?}", got.skipped);
+        let r = &got.records;
+        let net = r[0].network.as_ref().unwrap();
+        // Flatten of (29,21,16) -> conv 128 k1 s3 same -> (10,7,128) -> max pool -> (5,3,128).
+        assert_eq!(
+            super::wa_conv2d::model_string(net).unwrap(),
+            "16-1920-32-16-64-16-64"
+        );
+        assert_eq!(
+            r[0].weight_precision.as_ref().unwrap().to_string(),
+            "ap_fixed<8,2>"
+        );
+        for (rec, why) in [
+            (&r[1], "gives model_string"),
+            (&r[2], "no stored architecture"),
+        ] {
+            assert!(rec.network.is_none());
+            assert!(rec.architecture.starts_with("conv2d-csv("));
+            // Without the stored model the CSV's prec column stays the precision.
+            assert_eq!(rec.weight_bits(), 16);
+            assert!(
+                rec.provenance.notes.iter().any(|n| n.contains(why)),
+                "{:?}",
+                rec.provenance.notes
+            );
+        }
     }
 }

@@ -1,32 +1,52 @@
 //! Conv2D (hls4ml `Conv2D`): the dense kernel of n_in = filt_h·filt_w·n_chan, n_out = n_filt,
 //! run once per output pixel (io_parallel, `n_partitions = out_h·out_w`) or once per input
-//! pixel (io_stream line buffer, II = RF per pixel). The io_stream line buffer keeps
-//! (filt_h − 1) rows of in_w·n_chan words.
+//! pixel (io_stream line buffer, II = RF per pixel, over the zero-padded image for `same`).
+//! The io_stream line buffer keeps (filt_h − 1) rows of in_w·n_chan words.
 
 use super::{Analysis, LayerCtx};
 use ir::LayerKind;
 
 pub fn analyse(ctx: &LayerCtx) -> Analysis {
     let LayerKind::Conv2D {
-        filters, kernel, ..
+        filters,
+        kernel,
+        stride,
+        padding,
+        ..
     } = ctx.layer.kind
     else {
         unreachable!("conv2d::analyse is only called for Conv2D layers")
     };
     let input = ctx.input();
     let chans = *input.last().unwrap_or(&0);
-    let in_pixels = super::pixels(input);
-    let out_pixels = super::pixels(ctx.output());
-    let in_w = *input.get(1).unwrap_or(&0) as f64;
-    let line_words = (kernel[0].saturating_sub(1)) as f64 * in_w * chans as f64;
-    let mut a = super::conv_layer(
-        ctx,
-        kernel[0] * kernel[1] * chans,
-        filters,
-        in_pixels,
-        out_pixels,
-        line_words,
-    );
+    let (in_h, in_w) = (*input.first().unwrap_or(&0), *input.get(1).unwrap_or(&0));
+    let stream = ctx.io_stream();
+    // io_stream: hls4ml inserts ZeroPadding2D before a `same` conv; the conv sees the padded
+    // image (see `conv_layer`).
+    let (pad_h, pad_w) = if stream {
+        (
+            super::same_pad(padding, in_h, kernel[0], stride[0]),
+            super::same_pad(padding, in_w, kernel[1], stride[1]),
+        )
+    } else {
+        (0, 0)
+    };
+    let (ph, pw) = (in_h + pad_h, in_w + pad_w);
+    let padded_pixels = (ph * pw) as f64;
+    let g = super::ConvGeometry {
+        n_in: kernel[0] * kernel[1] * chans,
+        n_out: filters,
+        in_pixels: if stream {
+            padded_pixels
+        } else {
+            super::pixels(input)
+        },
+        out_pixels: super::pixels(ctx.output()),
+        line_words: (kernel[0].saturating_sub(1) * pw * chans) as f64,
+        padded: (pad_h + pad_w > 0).then_some((padded_pixels, chans as f64)),
+        pointwise: kernel == [1, 1],
+    };
+    let mut a = super::conv_layer(ctx, &g);
     a.inputs.insert(0, ("filt_w", kernel[1] as f64));
     a.inputs.insert(0, ("filt_h", kernel[0] as f64));
     a

@@ -1,6 +1,8 @@
 //! Dense (hls4ml `Dense` → `dense_latency` / `dense_resource`): one matrix-vector kernel of
 //! n_in × n_out, invoked once per position when the input has more than one axis, plus the
-//! fused activation that hls4ml splits into its own layer.
+//! fused activation that hls4ml splits into its own layer. In io_stream (`nnet_dense_stream.h`
+//! `dense`) the input is first read from the stream into `data[n_in]`, a completely
+//! partitioned register array (buffer_bits = n_in × a), then the kernel runs once.
 
 use super::mac::MacSpec;
 use super::{Analysis, LayerCtx};
@@ -28,6 +30,9 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         strategy: ctx.settings.strategy,
     };
     let mut a = super::mac_layer(ctx, &spec, positions, positions);
+    if ctx.io_stream() {
+        a.fixed[8] += n_in as f64 * spec.a as f64;
+    }
     a.inputs.insert(0, ("n_out", units as f64));
     a.inputs.insert(0, ("n_in", n_in as f64));
     if positions > 1.0 {

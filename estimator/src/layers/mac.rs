@@ -60,7 +60,7 @@ pub const LATENCY_FORMULAS: &[&str] = &[
 pub const RESOURCE_FORMULAS: &[&str] = &[
     "Resource strategy: RF = closest valid RF (hls4ml _validate_reuse_factor); block_factor = ceil(n_in*n_out/RF) multipliers",
     "weight_bram = BRAM18 blocks for depth RF × width block_factor*w_bits (RF > 1; 18K aspect ratios 512x36 ... 16Kx1)",
-    "select_bits = block_factor*(RF-1)*a when RF ≤ n_in; mux_bits = (n_in-1)*a when RF > n_in; acc_index_bits = block_factor*n_out*acc when RF = k*n_in, k ≥ 3",
+    "mux_bits = (n_in/RF)*(RF-1)*a when RF ≤ n_in (n_in/RF distinct RF-input muxes), (n_in-1)*a when RF > n_in; acc_index_bits = block_factor*n_out*acc when RF = k*n_in, k ≥ 3",
     "latency = RF + resource_stage; II = RF",
 ];
 
@@ -92,6 +92,10 @@ pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
                 .fraction(spec.a.min(spec.w));
             timing[1] = 1.0;
             let ii = if rf > 1 {
+                // `PIPELINE II=RF` on the unrolled loop registers the stage once more: the
+                // pilot's all-LUT rows (≤ 6 bits) go from 1 cycle at RF = 1 to 2 cycles (II 3) at
+                // RF 512 and 1024, with the same products.
+                timing[6] = 1.0;
                 // Products time-shared on the ALLOCATION-limited DSPs need operand selection and
                 // staging registers (pilot data: FF jumps ~5x at RF > 1 once products use DSPs,
                 // and not when they are all in LUTs).
@@ -166,14 +170,18 @@ pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
                 ));
             }
             fixed[3] = bf * acc;
-            // RF ≤ n_in: every multiplier selects among RF inputs (select_bits; the shared data
-            // has no such row with RF > 1, so it keeps its prior); RF > n_in: one shared input
-            // mux over n_in (mux_bits, fitted).
-            if rf <= spec.n_in {
-                fixed[10] = bf * (rf as f64 - 1.0) * a;
+            // Input selection (`dense_resource_rf_leq_nin` / `_rf_gt_nin_rem0`, hls4ml 1.3.0
+            // nnet_dense_resource.h): multiplier `im` reads `data[in_index]` with
+            // `in_index = ir + im·RF`, wrapped to `ir` once it reaches n_in. With RF ≤ n_in only
+            // `multscale = multiplier_limit / n_out` distinct indices exist (the rest repeat
+            // them), each an RF-input mux; with RF > n_in one n_in-input mux. Either way about
+            // n_in·a bits of mux input, not block_factor·RF·a.
+            fixed[5] = if rf <= spec.n_in {
+                let multscale = (mult_limit as u64 / spec.n_out.max(1)).max(1);
+                (multscale * (rf - 1)) as f64 * a
             } else {
-                fixed[5] = (spec.n_in as f64 - 1.0) * a;
-            }
+                (spec.n_in as f64 - 1.0) * a
+            };
             // RF = k·n_in: each multiplier adds into acc[outidx[ir] + im·k] with a run-time
             // index; for k ≥ 3 csynth builds a demux over all n_out accumulators per multiplier
             // (pilot data: LUT ∝ block_factor·n_out at k ≥ 3, flat at k = 2).
@@ -294,6 +302,26 @@ mod tests {
         assert_eq!((m.rf, m.block_factor, m.weight_bram), (1024, 48.0, 38.0));
         assert_eq!(m.ii, IiRule::Fixed(1024.0));
         assert_eq!(m.base, 1024.0);
+    }
+
+    #[test]
+    fn resource_input_mux_bits() {
+        // dense_resource_rf_leq_nin, n_in 64, n_out 4, RF 16: multiplier_limit =
+        // ceil(256/16) = 16, multscale = 16/4 = 4 distinct in_index values (ir + k·16), each a
+        // 16-input mux of 16-bit words: 4 × 15 × 16 = 960 bits.
+        let m = analyse(
+            &spec(64, 4, 16, Strategy::Resource),
+            &Calibration::prior(),
+            "d",
+        );
+        assert_eq!(m.fixed[5], 960.0);
+        // RF 128 > n_in: one 64-input mux, 63 × 16.
+        let m = analyse(
+            &spec(64, 4, 128, Strategy::Resource),
+            &Calibration::prior(),
+            "d",
+        );
+        assert_eq!(m.fixed[5], 1008.0);
     }
 
     #[test]

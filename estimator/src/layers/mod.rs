@@ -14,7 +14,7 @@ pub mod merge;
 pub mod passthrough;
 pub mod pooling;
 
-use crate::calibration::{Calibration, LabelKind, FEATURES, NF, NT, TIMING_FEATURES};
+use crate::calibration::{Calibration, CoefSet, LabelKind, FEATURES, NF, NT, TIMING_FEATURES};
 use crate::resources::{Device, Resources};
 use ir::settings::ResolvedSettings;
 use ir::{IoType, Layer, LayerKind, Strategy};
@@ -77,8 +77,15 @@ pub struct Analysis {
     pub bram_kernels: f64,
     /// BRAM_18K if each multiplier's weights were a separate ROM (block_factor × depth RF).
     pub banked_bram: f64,
-    /// BRAM_18K of tables, line buffers and FIFOs (prior formula, not fitted).
+    /// BRAM_18K of io_stream FIFOs too large for fabric (depth × width; fitted as `fifo_bram`).
+    pub fifo_bram: f64,
+    /// BRAM_18K of tables (prior formula, not fitted).
     pub extra_bram: f64,
+    /// FIFOs of the layers hls4ml inserts inside this IR layer in io_stream (the ZeroPadding2D
+    /// before a `same` Conv, the activation split off a Dense/Conv): `(depth, width bits)`.
+    pub streams: Vec<(f64, f64)>,
+    /// The network is io_stream (set by the network analysis; selects [`CoefSet::Stream`]).
+    pub io_stream: bool,
     /// Cycles that follow directly from RF and the number of pixels.
     pub timing_base: f64,
     pub timing: [f64; NT],
@@ -105,7 +112,10 @@ impl Analysis {
             weight_bram: 0.0,
             bram_kernels: 0.0,
             banked_bram: 0.0,
+            fifo_bram: 0.0,
             extra_bram: 0.0,
+            streams: Vec::new(),
+            io_stream: false,
             timing_base: 0.0,
             timing: [0.0; NT],
             ii: IiRule::Fixed(1.0),
@@ -120,6 +130,11 @@ impl Analysis {
 }
 
 impl Analysis {
+    /// The coefficient set of this layer when its network uses `strategy`.
+    pub fn coef_set(&self, strategy: Strategy) -> CoefSet {
+        CoefSet::of(self.coefficients.unwrap_or(strategy), self.io_stream)
+    }
+
     /// Add another part of the same layer that runs after this one (a fused activation):
     /// resources and cycles add, the II is the larger one.
     pub fn absorb(&mut self, o: Analysis) {
@@ -130,7 +145,9 @@ impl Analysis {
         self.weight_bram += o.weight_bram;
         self.bram_kernels += o.bram_kernels;
         self.banked_bram += o.banked_bram;
+        self.fifo_bram += o.fifo_bram;
         self.extra_bram += o.extra_bram;
+        self.streams.extend(o.streams);
         self.timing_base += o.timing_base;
         for i in 0..NT {
             self.timing[i] += o.timing[i];
@@ -177,7 +194,10 @@ pub fn mac_layer(
         weight_bram: m.weight_bram,
         bram_kernels: m.bram_kernels,
         banked_bram: m.banked_bram,
+        fifo_bram: 0.0,
         extra_bram: 0.0,
+        streams: Vec::new(),
+        io_stream: false,
         timing_base,
         timing: m.timing,
         ii,
@@ -202,18 +222,39 @@ pub fn mac_layer(
 }
 
 /// A convolution: its kernel (n_in = window·channels, n_out = filters) called once per output
-/// pixel (io_parallel) or per input pixel (io_stream), plus its window/line buffers.
-pub fn conv_layer(
-    ctx: &LayerCtx,
-    n_in: usize,
-    n_out: usize,
-    in_pixels: f64,
-    out_pixels: f64,
-    line_words: f64,
-) -> Analysis {
+/// pixel (io_parallel) or once per (padded) input pixel (io_stream), plus its buffers.
+///
+/// io_stream (`conv_2d_buffer_cl`, `nnet_conv2d_stream.h`, hls4ml 1.3.0): the `ReadInputHeight`
+/// / `ReadInputWidth` loop is pipelined only for the Latency strategy; with Resource each input
+/// pixel runs `compute_output_buffer_2d`, whose kernel call (RF cycles) csynth counts for every
+/// pixel. The kernel window `kernel_data[filt_h·filt_w·n_chan]` is a register array
+/// (buffer_bits) and the `ap_shift_reg` line buffer keeps (filt_h − 1) rows of in_w·n_chan
+/// words (line_buffer_bits). `same` padding is done by a ZeroPadding layer hls4ml inserts
+/// before the conv (`InsertZeroPaddingBeforeConv2D`, `backends/vivado/passes/conv_same_pad.py`;
+/// `conv_2d_buffer_cl` asserts zero padding), so the conv reads the padded image through one
+/// more FIFO. A 1×1 kernel becomes a PointwiseConv (`OptimizePointwiseConv`,
+/// `backends/vivado/passes/pointwise.py`) whose io_stream function `pointwise_conv_2d_cl`
+/// (`nnet_sepconv2d_stream.h`) declares `#pragma HLS ARRAY_PARTITION variable=weights
+/// complete`: its weights are registers read through the RF-way index (fabric_weight_bits),
+/// not a BRAM.
+pub struct ConvGeometry {
+    pub n_in: usize,
+    pub n_out: usize,
+    /// Input pixels the kernel loop runs over (padded in io_stream).
+    pub in_pixels: f64,
+    pub out_pixels: f64,
+    /// Line-buffer words (io_stream).
+    pub line_words: f64,
+    /// Pixels and channels of the inserted ZeroPadding output, when hls4ml inserts one.
+    pub padded: Option<(f64, f64)>,
+    /// 1×1 kernel (PointwiseConv).
+    pub pointwise: bool,
+}
+
+pub fn conv_layer(ctx: &LayerCtx, g: &ConvGeometry) -> Analysis {
     let spec = mac::MacSpec {
-        n_in: n_in as u64,
-        n_out: n_out as u64,
+        n_in: g.n_in as u64,
+        n_out: g.n_out as u64,
         n_zeros: ctx
             .layer
             .weight("kernel")
@@ -226,22 +267,44 @@ pub fn conv_layer(
         strategy: ctx.settings.strategy,
     };
     let stream = ctx.io_stream();
-    let invocations = if stream { in_pixels } else { out_pixels };
+    let invocations = if stream { g.in_pixels } else { g.out_pixels };
     let mut a = mac_layer(ctx, &spec, invocations, invocations);
-    a.fixed[8] += n_in as f64 * spec.a as f64
-        + if stream {
-            line_words * spec.a as f64
-        } else {
-            0.0
-        };
-    a.inputs.insert(0, ("n_out", n_out as f64));
-    a.inputs.insert(0, ("n_in", n_in as f64));
+    a.fixed[8] += g.n_in as f64 * spec.a as f64;
+    if stream {
+        a.fixed[10] += g.line_words * spec.a as f64;
+        if g.pointwise {
+            a.fixed[11] += (g.n_in * g.n_out) as f64 * spec.w as f64;
+            a.weight_bram = 0.0;
+            a.bram_kernels = 0.0;
+            a.banked_bram = 0.0;
+        }
+        if let Some((pixels, chans)) = g.padded {
+            a.streams.push((pixels, chans * spec.a as f64));
+        }
+    }
+    a.inputs.insert(0, ("n_out", g.n_out as f64));
+    a.inputs.insert(0, ("n_in", g.n_in as f64));
     a.inputs.push((
         if stream { "in_pixels" } else { "n_partitions" },
         invocations,
     ));
+    if stream {
+        a.inputs.push(("line_words", g.line_words));
+    }
     activation::absorb_fused(ctx, &mut a);
     a
+}
+
+/// Total `same` padding of one axis (Keras/hls4ml: out = ⌈in/stride⌉,
+/// pad = max((out − 1)·stride + k − in, 0)); 0 for `valid`.
+pub fn same_pad(padding: ir::Padding, len: usize, k: usize, stride: usize) -> usize {
+    match padding {
+        ir::Padding::Valid => 0,
+        ir::Padding::Same => {
+            let out = len.div_ceil(stride.max(1));
+            ((out.saturating_sub(1)) * stride + k).saturating_sub(len)
+        }
+    }
 }
 
 /// Resources of one label kind plus the features that produced them (for `--explain`).
@@ -272,8 +335,9 @@ pub struct LayerEstimate {
     pub analysis: Analysis,
     #[serde(skip)]
     pub features: [[f64; NF]; 2],
+    /// The coefficient set that priced this layer.
     #[serde(skip)]
-    pub strategy_enum: Strategy,
+    pub coef_set: CoefSet,
 }
 
 /// Analyse one layer with the module of its kind.
@@ -301,10 +365,10 @@ pub fn features(
     a: &Analysis,
     calib: &Calibration,
     kind: LabelKind,
-    strategy: Strategy,
+    set: CoefSet,
     device: &Device,
 ) -> ([f64; NF], f64) {
-    let map = calib.kind(kind).get(strategy).dsp;
+    let map = calib.kind(kind).get(set).dsp;
     let mut f = a.fixed;
     let mut dsp = 0.0;
     for p in &a.products {
@@ -329,18 +393,19 @@ pub fn resources(
     a: &Analysis,
     calib: &Calibration,
     kind: LabelKind,
-    strategy: Strategy,
+    set: CoefSet,
     device: &Device,
 ) -> ([f64; NF], Resources) {
-    let c = calib.kind(kind).get(strategy);
-    let (f, dsp) = features(a, calib, kind, strategy, device);
+    let c = calib.kind(kind).get(set);
+    let (f, dsp) = features(a, calib, kind, set, device);
     let r = Resources {
         lut: dot(&c.lut, &f).max(0.0),
         ff: dot(&c.ff, &f).max(0.0),
         dsp,
         bram_18k: (c.bram[0] * a.weight_bram
             + c.bram[1] * a.bram_kernels
-            + c.bram[2] * a.banked_bram)
+            + c.bram[2] * a.banked_bram
+            + c.bram[3] * a.fifo_bram)
             .max(0.0)
             + a.extra_bram,
         uram: 0.0,
@@ -367,7 +432,7 @@ pub fn finish(
     device: &Device,
     a: Analysis,
 ) -> LayerEstimate {
-    let coeffs = a.coefficients.unwrap_or(strategy);
+    let coeffs = a.coef_set(strategy);
     let (fc, csynth) = resources(&a, calib, LabelKind::Csynth, coeffs, device);
     let (fp, post) = resources(&a, calib, LabelKind::PostSynthesis, coeffs, device);
     let best = best_cycles(&a, calib).round();
@@ -390,7 +455,7 @@ pub fn finish(
         ii: ii.max(1.0).round() as u64,
         analysis: a,
         features: [fc, fp],
-        strategy_enum: coeffs,
+        coef_set: coeffs,
     }
 }
 
@@ -423,7 +488,7 @@ impl LayerEstimate {
             .into_iter()
             .enumerate()
         {
-            let c = calib.kind(kind).get(self.strategy_enum);
+            let c = calib.kind(kind).get(self.coef_set);
             let f = &self.features[k];
             let r = if k == 0 {
                 &self.csynth
@@ -442,8 +507,9 @@ impl LayerEstimate {
                 }
             };
             out.push(format!(
-                "  [{}] DSP share of products: clamp((w−{})/({}−{}),0,1) → dsp {}",
+                "  [{} {}] DSP share of products: clamp((w−{})/({}−{}),0,1) → dsp {}",
                 kind.name(),
+                self.coef_set,
                 fmt_num(c.dsp.w0),
                 fmt_num(c.dsp.w1),
                 fmt_num(c.dsp.w0),
@@ -462,8 +528,9 @@ impl LayerEstimate {
                 terms(&c.ff)
             ));
             out.push(format!(
-                "  [{}] bram_18k {} = {}×weight_bram({}) + {}×bram_kernels({}) + {}×banked_bram({}) + tables/buffers {}",
+                "  [{} {}] bram_18k {} = {}×weight_bram({}) + {}×bram_kernels({}) + {}×banked_bram({}) + {}×fifo_bram({}) + tables {}",
                 kind.name(),
+                self.coef_set,
                 fmt_num(r.bram_18k),
                 fmt_num(c.bram[0]),
                 fmt_num(a.weight_bram),
@@ -471,6 +538,8 @@ impl LayerEstimate {
                 fmt_num(a.bram_kernels),
                 fmt_num(c.bram[2]),
                 fmt_num(a.banked_bram),
+                fmt_num(c.bram[3]),
+                fmt_num(a.fifo_bram),
                 fmt_num(a.extra_bram)
             ));
         }
@@ -617,6 +686,19 @@ pub(crate) mod tests {
         // 1024 words × 672 bits (block_factor 48 × 14 bits): 672/18 = 37.3 → 38 blocks.
         assert_eq!(bram18_for(1024, 672), 38);
         assert_eq!(bram18_for(20000, 1), 2);
+    }
+
+    #[test]
+    fn same_padding_totals() {
+        // Keras `same`: out = ceil(in/stride), pad = max((out-1)*stride + k - in, 0). The
+        // hls4ml 1.3.0 project of wa-hls4ml conv2d_204 pads 37×46 (k4, s2) to 40×48
+        // (zeropad2d config8: top 1 + bottom 2, left 1 + right 1).
+        assert_eq!(same_pad(ir::Padding::Same, 37, 4, 2), 3);
+        assert_eq!(same_pad(ir::Padding::Same, 46, 4, 2), 2);
+        // 1×1 stride 2 on 19×23 (its second conv): out 10×12, no padding (config9 pads 0).
+        assert_eq!(same_pad(ir::Padding::Same, 19, 1, 2), 0);
+        assert_eq!(same_pad(ir::Padding::Same, 23, 1, 2), 0);
+        assert_eq!(same_pad(ir::Padding::Valid, 37, 4, 2), 0);
     }
 
     #[test]

@@ -1,12 +1,15 @@
 //! Pooling (hls4ml `Pooling1D/2D`, `GlobalPooling1D/2D`): each output element reduces a window
 //! of `pool` inputs (max: compares; average: adds and a constant scale). io_parallel: one
-//! stage; io_stream: one input pixel per cycle.
+//! stage over all outputs; io_stream (`nnet_pooling_stream.h`, `pooling2d_buffer_cl`): one
+//! input pixel per cycle through a line buffer of (pool_h − 1) rows × in_w × channels words
+//! (`ap_shift_reg`, like Conv), one output pixel (channels in parallel) at a time.
 
 use super::{Analysis, LayerCtx};
 use ir::LayerKind;
 
 pub const FORMULAS: &[&str] = &[
-    "elem_bits = out_elements * window * bits (one compare or add per window element)",
+    "elem_bits = parallel_outputs * window * bits (one compare or add per window element); parallel_outputs = all outputs (io_parallel) or channels (io_stream)",
+    "io_stream: line_buffer_bits = (pool_h-1) * in_w * channels * bits; buffer_bits = window * channels * bits (the window registers)",
     "latency = elementwise_stage (io_parallel) or in_pixels (io_stream)",
 ];
 
@@ -18,12 +21,29 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         LayerKind::GlobalPool1D { .. } | LayerKind::GlobalPool2D { .. } => super::pixels(input),
         _ => unreachable!("pooling::analyse is only called for pooling layers"),
     };
-    let out = super::elements(ctx.output());
+    let stream = ctx.io_stream();
+    let chans = *input.last().unwrap_or(&0) as f64;
+    let global = matches!(
+        ctx.layer.kind,
+        LayerKind::GlobalPool1D { .. } | LayerKind::GlobalPool2D { .. }
+    );
+    let out = if stream {
+        chans
+    } else {
+        super::elements(ctx.output())
+    };
+    // io_stream global pooling folds one pixel per cycle into per-channel accumulators.
+    let window = if stream && global { 1.0 } else { window };
     let bits = ctx.input_width as f64;
     let mut a = Analysis::free(FORMULAS);
     a.fixed[6] = out * window * bits;
     a.timing[4] = 1.0;
-    if ctx.io_stream() {
+    if stream {
+        if let LayerKind::Pool2D { pool, .. } = &ctx.layer.kind {
+            let in_w = *input.get(1).unwrap_or(&0) as f64;
+            a.fixed[10] = pool[0].saturating_sub(1) as f64 * in_w * chans * bits;
+        }
+        a.fixed[8] = window * chans * bits;
         a.timing_base = super::pixels(input);
         a.ii = super::IiRule::Fixed(a.timing_base);
     }

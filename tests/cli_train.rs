@@ -131,6 +131,29 @@ fn estimate_with_the_shipped_hybrid_model() {
     }
 }
 
+/// The shipped model saw no conv1d network (../shared/data has none): for hls4ml's conv1d
+/// example it says so and gives the analytic figures instead of extrapolating a correction.
+#[test]
+fn hybrid_outside_its_training_coverage_gives_the_analytic_figures() {
+    let o = presynth(&[
+        "estimate",
+        "examples/conv1d_small.psn",
+        "--estimator",
+        "hybrid",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["covered"], false);
+    assert!(v["coverage_key"].as_str().unwrap().starts_with("conv1d/"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not conv1d/"));
+    for t in v["targets"].as_array().unwrap() {
+        let (a, m) = (t["analytic"].as_f64().unwrap(), t["mean"].as_f64().unwrap());
+        assert!((a - m).abs() <= 0.5, "{t}");
+    }
+}
+
 /// On the real single-layer rows, the shipped hybrid model (trained on them) is closer to the
 /// synthesised LUT counts than the analytic model alone: the model, its features and the
 /// evaluate hook are wired together correctly. (In-sample: the held-out comparison is in

@@ -301,6 +301,17 @@ pub fn print_surrogate_estimate(
     let dir = model_dir
         .map(Path::to_path_buf)
         .unwrap_or_else(default_model_dir);
+    let key = surrogate::ensemble::coverage_key(&f);
+    let outside = (!p.covered).then(|| {
+        format!(
+            "the model was trained on {} networks, not {key}: {}",
+            model.meta.coverage.join(", "),
+            match model.meta.mode {
+                surrogate::Mode::Hybrid => "its figures are the analytic ones",
+                surrogate::Mode::Pure => "its figures are an extrapolation",
+            }
+        )
+    });
     match format {
         Format::Json => {
             let out = serde_json::json!({
@@ -311,6 +322,8 @@ pub fn print_surrogate_estimate(
                 "members": model.members(),
                 "part": analytic.part,
                 "clock_period_ns": analytic.clock_period_ns,
+                "coverage_key": key,
+                "covered": p.covered,
                 "targets": rows,
             });
             println!("{}", serde_json::to_string_pretty(&out)?);
@@ -353,7 +366,13 @@ pub fn print_surrogate_estimate(
                 model.members(),
                 dir.display()
             );
+            if let Some(note) = &outside {
+                println!("note: {note}");
+            }
         }
+    }
+    if let (Some(note), Format::Json | Format::Csv) = (&outside, format) {
+        eprintln!("note: {note}");
     }
     Ok(())
 }

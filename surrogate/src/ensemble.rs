@@ -67,6 +67,11 @@ pub struct ModelMeta {
     /// correction to apply (see [`Gate`]), fitted on out-of-fold rows; empty for pure models.
     #[serde(default)]
     pub gates: std::collections::BTreeMap<String, Vec<Gate>>,
+    /// The [`coverage_key`]s (family/strategy/io_type) of the training rows. A hybrid model
+    /// gives the analytic figures for a network outside them (it learned nothing about it); a
+    /// pure model's prediction for one is flagged as an extrapolation.
+    #[serde(default)]
+    pub coverage: Vec<String>,
     pub training: TrainingSummary,
 }
 
@@ -97,6 +102,7 @@ impl ModelMeta {
             target_mean,
             target_std,
             gates: Default::default(),
+            coverage: Vec::new(),
             training,
         }
     }
@@ -178,6 +184,9 @@ pub struct Prediction {
     pub low: Estimate,
     pub high: Estimate,
     pub log_spread: Estimate,
+    /// Whether the network's family/strategy/io_type was among the training rows'
+    /// ([`ModelMeta::coverage`]); a hybrid prediction outside it is the analytic figure.
+    pub covered: bool,
 }
 
 /// A trained surrogate: metadata plus members.
@@ -350,14 +359,20 @@ impl Ensemble {
             .map(|((features, analytic), (mu, sigma))| {
                 let off = base(mode, *analytic);
                 let gates = self.meta.gates.get(GATE_GROUPS[gate_group(features)]);
+                let covered = self.meta.coverage.is_empty()
+                    || self.meta.coverage.contains(&coverage_key(features));
                 let mut p = Prediction {
                     mean: [0.0; N_TARGETS],
                     low: [0.0; N_TARGETS],
                     high: [0.0; N_TARGETS],
                     log_spread: sigma,
+                    covered,
                 };
                 for j in 0..N_TARGETS {
-                    let gate = gates.and_then(|g| g.get(j)).copied().unwrap_or(Gate::OPEN);
+                    let gate = match (mode, covered) {
+                        (Mode::Hybrid, false) => Gate::CLOSED,
+                        _ => gates.and_then(|g| g.get(j)).copied().unwrap_or(Gate::OPEN),
+                    };
                     let (m, sd) = (gate.apply(mu[j]), gate.scale * sigma[j]);
                     p.mean[j] = from_target(m, off[j]);
                     p.low[j] = from_target(m - sd, off[j]);
@@ -390,17 +405,39 @@ pub const GATE_GROUPS: [&str; 4] = [
     "Resource/io_stream",
 ];
 
+/// Whether a graph-level 0/1 feature of `f` is set.
+fn graph_flag(f: &GraphFeatures, name: &str) -> bool {
+    GRAPH_FEATURES
+        .iter()
+        .position(|n| *n == name)
+        .and_then(|i| f.graph.get(i))
+        .is_some_and(|&v| v > 0.5)
+}
+
 /// The [`GATE_GROUPS`] index of a network, from its graph-level `strategy_resource` and
 /// `io_stream` flags.
 pub fn gate_group(f: &GraphFeatures) -> usize {
-    let flag = |name: &str| {
-        GRAPH_FEATURES
+    graph_flag(f, "strategy_resource") as usize + 2 * graph_flag(f, "io_stream") as usize
+}
+
+/// `family/strategy/io_type` of a network, e.g. `conv2d/Resource/io_stream`: the family is
+/// conv2d when a layer is a Conv2D, else conv1d for a Conv1D, else dense (as dataset-tools
+/// names families), read from the node kind flags.
+pub fn coverage_key(f: &GraphFeatures) -> String {
+    let has = |name: &str| {
+        NODE_FEATURES
             .iter()
             .position(|n| *n == name)
-            .and_then(|i| f.graph.get(i))
-            .is_some_and(|&v| v > 0.5)
+            .is_some_and(|c| (0..f.n_nodes()).any(|i| f.node(i)[c] > 0.5))
     };
-    flag("strategy_resource") as usize + 2 * flag("io_stream") as usize
+    let family = if has("kind_conv2d") {
+        "conv2d"
+    } else if has("kind_conv1d") {
+        "conv1d"
+    } else {
+        "dense"
+    };
+    format!("{family}/{}", GATE_GROUPS[gate_group(f)])
 }
 
 /// How much of a hybrid model's log-space correction μ to trust, per group and target: a correction

@@ -347,6 +347,12 @@ pub fn train(
         summary,
     );
     let mut model = Ensemble::from_parts(meta, members);
+    model.meta.coverage = samples
+        .iter()
+        .map(|s| crate::ensemble::coverage_key(&s.features))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     if cfg.mode == Mode::Hybrid && !oof.is_empty() {
         model.meta.gates = fit_gates(&model, samples, &held_out, cfg.batch_size);
     }

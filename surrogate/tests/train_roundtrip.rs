@@ -188,11 +188,17 @@ fn groups_without_training_rows_keep_the_analytic_figures() {
     for name in &GATE_GROUPS[2..] {
         assert!(model.meta.gates[*name].iter().all(|g| *g == Gate::CLOSED));
     }
+    assert!(model
+        .meta
+        .coverage
+        .iter()
+        .all(|k| k.ends_with("io_parallel")));
     let items: Vec<_> = stream
         .iter()
         .map(|s| (&s.features, s.analytic.as_ref()))
         .collect();
     for (p, s) in model.predict(&items, 64).unwrap().iter().zip(&stream) {
+        assert!(!p.covered);
         // The analytic figure rounded to a whole count (these synthetic ones are fractional).
         let a = s.analytic.unwrap();
         assert!(

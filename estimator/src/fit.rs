@@ -191,6 +191,10 @@ fn row_terms(row: &Row, calib: &Calibration, kind: LabelKind) -> ([f64; NF], f64
     (f, dsp, bram, extra)
 }
 
+/// Features only io_stream networks have (FIFO bits kept in fabric, line buffers) or only the
+/// conv rows exercise (pointwise weights kept in fabric): free in the io_stream fit.
+const STREAM_ONLY: [&str; 3] = ["buffer_bits", "line_buffer_bits", "fabric_weight_bits"];
+
 /// Fit a calibration on the samples whose architecture is not in `holdout`.
 pub fn fit(
     samples: &[Sample],
@@ -253,12 +257,64 @@ pub fn fit(
             let x: Vec<Vec<f64>> = terms.iter().map(|t| t.0.to_vec()).collect();
             let active: Vec<usize> = (0..NF).filter(|&j| x.iter().any(|r| r[j] != 0.0)).collect();
             let mut fitted = vec![format!("dsp (grid search, {n} rows)")];
+            // io_stream keeps hls4ml's MAC, adder and accumulator implementation and adds
+            // FIFOs, line buffers and per-pixel loops: with io_parallel Resource coefficients
+            // of this label kind at hand, the stream set is those coefficients times one fitted
+            // factor, plus free coefficients for the stream-only features. (Fitting every
+            // coefficient freely on the few conv models gave unphysical values, e.g. 3230 LUT
+            // per DSP product, that blew up on dense io_stream networks.)
+            let anchor = (strategy == CoefSet::Stream
+                && !cal.kind(kind).resource.fitted.is_empty())
+            .then(|| cal.kind(kind).resource.clone());
             for (ti, name) in [(0usize, "lut"), (1, "ff")] {
                 let y: Vec<f64> = rows
                     .iter()
                     .map(|r| labels_of(r.sample, kind).unwrap()[ti])
                     .collect();
                 let w: Vec<f64> = y.iter().map(|t| 1.0 / (t.abs() + 1.0).powi(2)).collect();
+                if let Some(anchor) = &anchor {
+                    let base = if ti == 0 { anchor.lut } else { anchor.ff };
+                    let free: Vec<usize> = active
+                        .iter()
+                        .copied()
+                        .filter(|&j| STREAM_ONLY.contains(&crate::calibration::FEATURES[j]))
+                        .collect();
+                    let x2: Vec<Vec<f64>> = x
+                        .iter()
+                        .map(|r| {
+                            let shared: f64 = (0..NF)
+                                .filter(|j| !free.contains(j))
+                                .map(|j| base[j] * r[j])
+                                .sum();
+                            std::iter::once(shared)
+                                .chain(free.iter().map(|&j| r[j]))
+                                .collect()
+                        })
+                        .collect();
+                    let beta =
+                        nnls_weighted(&x2, &y, &w, (0..=free.len()).collect()).map_err(|m| {
+                            EstimatorError::Fit {
+                                target: format!("{} {} {name}", kind.name(), strategy),
+                                message: m,
+                            }
+                        })?;
+                    let c = cal.kind_mut(kind).get_mut(strategy);
+                    let dst = if ti == 0 { &mut c.lut } else { &mut c.ff };
+                    for j in 0..NF {
+                        dst[j] = match free.iter().position(|&f| f == j) {
+                            Some(k) => beta[1 + k],
+                            None => beta[0] * base[j],
+                        };
+                    }
+                    fitted.push(format!(
+                        "{name} (io_parallel Resource coefficients x {:.4}, free {:?}, {n} rows)",
+                        beta[0],
+                        free.iter()
+                            .map(|&j| crate::calibration::FEATURES[j])
+                            .collect::<Vec<_>>()
+                    ));
+                    continue;
+                }
                 let beta =
                     nnls_weighted(&x, &y, &w, active.clone()).map_err(|m| EstimatorError::Fit {
                         target: format!("{} {} {name}", kind.name(), strategy),

@@ -272,10 +272,13 @@ fn conv_latency_is_the_slowest_stream_layer() {
 #[test]
 fn conv_post_synthesis_resources() {
     // Truth: the Vivado post-synthesis LUT/FF/DSP/BRAM of the conv2d rows. Measured with the
-    // bundled calibration: all 33 rows LUT 8.2 %, FF 13.8 %, BRAM 8.6 % SMAPE; the 8 rows of
-    // the two held-out architectures (conv2d_0, conv2d_353) LUT 21 %, FF 29 %, BRAM 8.3 %.
+    // bundled calibration: all 33 rows LUT 16.4 %, FF 15.5 %, BRAM 8.6 % SMAPE; the 8 rows of
+    // the two held-out architectures (conv2d_0, conv2d_353) LUT 30.9 %, FF 30.6 %, BRAM 8.3 %.
     // Before the io_stream model (whole-tensor activations, FIFOs through Flatten, one mux per
-    // multiplier, io_parallel coefficients) these were 154 %, 105 % and 150 %.
+    // multiplier, io_parallel coefficients) these were 154 %, 105 % and 150 %. (A free fit of
+    // every io_stream coefficient did better on these rows, LUT 8.2 % / 21 %, but with
+    // unphysical values that blew up on dense io_stream networks: see
+    // `dense_io_stream_costs_about_what_io_parallel_does`.)
     let cal = Calibration::builtin();
     let rows = conv_rows();
     let ev = evaluate(&Analytic { calib: &cal }, &rows);
@@ -285,7 +288,7 @@ fn conv_post_synthesis_resources() {
         metrics(&ev, "post_synthesis.bram_18k"),
     );
     assert!(
-        lut.smape < 10.0 && ff.smape < 16.0 && bram.smape < 10.0,
+        lut.smape < 18.0 && ff.smape < 17.0 && bram.smape < 10.0,
         "{ev:?}"
     );
     let held: Vec<_> = rows
@@ -300,9 +303,40 @@ fn conv_post_synthesis_resources() {
         metrics(&ev, "post_synthesis.bram_18k"),
     );
     assert!(
-        lut.smape < 25.0 && ff.smape < 32.0 && bram.smape < 10.0,
+        lut.smape < 33.0 && ff.smape < 33.0 && bram.smape < 10.0,
         "{ev:?}"
     );
+}
+
+#[test]
+fn dense_io_stream_costs_about_what_io_parallel_does() {
+    // hls4ml's dense_resource kernel is the same in both io types; io_stream wraps it in a
+    // read/write loop over FIFOs (nnet_dense_stream.h). So hls4ml's 3-layer jet tagger in
+    // io_stream must not cost several times its io_parallel LUT/FF after synthesis (the io_stream
+    // coefficients are the io_parallel ones times one factor fitted on the conv rows, plus the
+    // FIFO and line-buffer terms).
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/models/hls4ml-examples/keras/KERAS_3layer.json"
+    );
+    let cal = Calibration::builtin();
+    let dev = estimator::Device::lookup("xcu250").unwrap();
+    let post = |io: ir::IoType| {
+        let mut net = ir::frontend::load_model(std::path::Path::new(path), None, None).unwrap();
+        net.config.io_type = io;
+        net.config.strategy = ir::Strategy::Resource;
+        net.config.reuse_factor = 4;
+        estimator::estimate(&net, &dev, &cal)
+            .unwrap()
+            .post_synthesis
+    };
+    let (par, st) = (post(ir::IoType::Parallel), post(ir::IoType::Stream));
+    for (what, p, s) in [("LUT", par.lut, st.lut), ("FF", par.ff, st.ff)] {
+        assert!(
+            s < 2.0 * p && s > 0.25 * p,
+            "{what}: io_stream {s} vs io_parallel {p}"
+        );
+    }
 }
 
 /// The analysed layers of the conv2d row `id` (shapes inferred, calibration bundled).

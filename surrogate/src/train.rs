@@ -367,8 +367,9 @@ const SCALES: [f64; 5] = [1.0, 0.75, 0.5, 0.25, 0.0];
 /// Per gate group and target, the [`Gate`] chosen on the out-of-fold rows ([`choose_gate`]):
 /// each row held out by at least one member is predicted by the mean of exactly those members,
 /// so the gate is chosen on predictions for architectures the networks had not seen. A group
-/// with fewer than [`MIN_GROUP_ROWS`] such rows for a target takes the gate of all rows; a group
-/// with no training row at all is closed.
+/// with fewer than [`MIN_GROUP_ROWS`] such rows for a target takes the gate of all rows. (A
+/// network of a group, or family, no training row belongs to is outside the model's coverage
+/// and gets the analytic figures whatever its gates: [`crate::ensemble::ModelMeta::coverage`].)
 fn fit_gates(
     model: &Ensemble,
     samples: &[Sample],
@@ -414,16 +415,10 @@ fn fit_gates(
         .iter()
         .enumerate()
         .map(|(g, name)| {
-            // A group no training row belongs to (say io_stream when only io_parallel rows were
-            // given): corrections learned elsewhere say nothing about it, so it keeps the
-            // analytic figures.
-            let seen = samples.iter().any(|s| gate_group(&s.features) == g);
             let gates = (0..N_TARGETS)
                 .map(|j| {
                     let p = points(j, Some(g));
-                    if !seen {
-                        Gate::CLOSED
-                    } else if p.len() >= MIN_GROUP_ROWS {
+                    if p.len() >= MIN_GROUP_ROWS {
                         choose_gate(&p)
                     } else {
                         overall[j]

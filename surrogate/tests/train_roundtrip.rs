@@ -170,10 +170,10 @@ fn hybrid_learns_the_correction() {
 }
 
 #[test]
-fn groups_without_training_rows_keep_the_analytic_figures() {
+fn networks_outside_the_training_coverage_get_the_analytic_figures() {
     // Trained on io_parallel networks only, a hybrid model has learned nothing about io_stream
-    // ones: their gates are closed and its predictions for them are the analytic figures.
-    use surrogate::ensemble::{gate_group, Gate, GATE_GROUPS};
+    // ones: they are outside its coverage and its predictions for them are the analytic figures.
+    use surrogate::ensemble::gate_group;
     surrogate::init_threads();
     let all = samples(240, 17, true);
     let (parallel, stream): (Vec<Sample>, Vec<Sample>) =
@@ -185,9 +185,6 @@ fn groups_without_training_rows_keep_the_analytic_figures() {
         &mut |_| {},
     )
     .unwrap();
-    for name in &GATE_GROUPS[2..] {
-        assert!(model.meta.gates[*name].iter().all(|g| *g == Gate::CLOSED));
-    }
     assert!(model
         .meta
         .coverage

@@ -373,13 +373,18 @@ pub fn features(
     let mut dsp = 0.0;
     for p in &a.products {
         let frac = map.fraction(p.a.min(p.b));
+        // DSP slices: with an ALLOCATION cap (Latency strategy, RF > 1) the DSP-mapped products
+        // share the capped multipliers. Their fabric share (operand and adder-tree logic, the
+        // `dsp_products` feature) stays per product: the pilot's csynth LUT of a layer is the
+        // same at RF 512/1024 as at RF 1 (32x64 at 8 bits: 61.1k vs 61.7k LUT while its DSPs
+        // drop from 452 to 4).
         let on_dsp = match p.dsp_cap {
             Some(cap) => (p.count * frac).min(cap),
             None => p.count * frac,
         };
         dsp += on_dsp * device.dsp_per_product(p.a, p.b) as f64;
         f[1] += p.count * (1.0 - frac) * (p.a * p.b) as f64;
-        f[2] += on_dsp;
+        f[2] += p.count * frac;
     }
     (f, dsp)
 }

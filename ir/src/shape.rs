@@ -47,10 +47,12 @@ pub fn window_out(len: usize, window: usize, stride: usize, padding: Padding) ->
     }
 }
 
-/// Keras's "same" padding split for one axis: (before, after).
+/// Keras's "same" padding split for one axis: (before, after). (A zero stride or length, which
+/// shape inference rejects, gives no padding rather than a panic.)
 pub fn same_padding(len: usize, window: usize, stride: usize) -> (usize, usize) {
+    let stride = stride.max(1);
     let out = len.div_ceil(stride);
-    let total = ((out - 1) * stride + window).saturating_sub(len);
+    let total = (out.saturating_sub(1) * stride + window).saturating_sub(len);
     (total / 2, total - total / 2)
 }
 

@@ -301,8 +301,8 @@ pub fn same_pad(padding: ir::Padding, len: usize, k: usize, stride: usize) -> us
     match padding {
         ir::Padding::Valid => 0,
         ir::Padding::Same => {
-            let out = len.div_ceil(stride.max(1));
-            ((out.saturating_sub(1)) * stride + k).saturating_sub(len)
+            let (before, after) = ir::shape::same_padding(len, k, stride);
+            before + after
         }
     }
 }

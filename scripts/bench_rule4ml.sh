@@ -21,7 +21,7 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$VENV/bin/pip" install --quiet --upgrade pip
   "$VENV/bin/pip" install --quiet "rule4ml==0.2.0"
 fi
-DATA=(../shared/data/wa-hls4ml-search-early-1layer ../shared/data/wa-hls4ml-jdweitz-csv-sample)
+DATA=(data/wa-hls4ml-search-early-1layer data/wa-hls4ml-jdweitz-csv-sample)
 PRESYNTH=${PRESYNTH:-}
 if [ -z "$PRESYNTH" ]; then cargo build --quiet --release --bin presynth; PRESYNTH=target/release/presynth; fi
 rm -rf "$OUT/records"

@@ -9,8 +9,8 @@ use std::process::{Command, Output};
 const BIN: &str = env!("CARGO_BIN_EXE_presynth");
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
-fn shared(rel: &str) -> PathBuf {
-    Path::new(ROOT).join("../shared").join(rel)
+fn repo(rel: &str) -> PathBuf {
+    Path::new(ROOT).join(rel)
 }
 
 fn venv_python() -> PathBuf {
@@ -40,7 +40,7 @@ fn codegen(args: &[&str]) -> Output {
 }
 
 fn keras_3layer() -> String {
-    shared("models/hls4ml-examples/keras/KERAS_3layer.json")
+    repo("examples/hls4ml-examples/keras/KERAS_3layer.json")
         .display()
         .to_string()
 }

@@ -3,7 +3,7 @@
 //! The round trip generate → emit (hls-codegen) → synthesis → ingest → split → export → stats
 //! runs on a few hundred models. Synthesis is done by a STAND-IN: tests/fixtures/stand-in/
 //! vitis_hls is a shell script put first on PATH that synthesises nothing and writes the real
-//! Vivado HLS 2020.1 reports of shared/fixtures/vivado-reports into the layout a real run
+//! Vivado HLS 2020.1 reports of tests/fixtures/vivado-reports into the layout a real run
 //! leaves. So the labels the test expects are that fixture's values (its README lists them).
 
 use serde_json::Value;
@@ -209,7 +209,7 @@ fn round_trip_generate_emit_synthesise_ingest_split_export() {
     );
     let recs = lines(&lab.join("records.jsonl"));
     let ok = recs.iter().find(|r| r["id"] == "gen00000000").unwrap();
-    // The fixture's values (shared/fixtures/vivado-reports/README.md).
+    // The fixture's values (tests/fixtures/vivado-reports/README.md).
     let c = &ok["csynth"];
     assert_eq!(
         (
@@ -374,7 +374,7 @@ fn generate_is_byte_identical_across_thread_counts() {
 #[test]
 fn ingest_shared_csvs_and_wa_json() {
     let tmp = tempfile::tempdir().unwrap();
-    let data = root().join("../shared/data");
+    let data = root().join("data");
     let out = tmp.path().join("csv");
     let i = json(
         &[

@@ -1,10 +1,10 @@
 //! End-to-end tests of `presynth estimate`, `sweep`, `calibrate` and `evaluate` on hls4ml's
-//! example models (../shared/models/hls4ml-examples) and the shared synthesis data.
+//! example models (examples/hls4ml-examples) and the shared synthesis data.
 
 use std::process::Command;
 
-fn shared(p: &str) -> String {
-    format!("{}/../shared/{p}", env!("CARGO_MANIFEST_DIR"))
+fn repo(p: &str) -> String {
+    format!("{}/{p}", env!("CARGO_MANIFEST_DIR"))
 }
 fn example(p: &str) -> String {
     format!("{}/examples/{p}", env!("CARGO_MANIFEST_DIR"))
@@ -34,7 +34,7 @@ fn estimate_json(args: &[&str]) -> serde_json::Value {
 #[test]
 fn json_has_exactly_the_issue_fields() {
     let v = estimate_json(&[
-        &shared("models/hls4ml-examples/keras/KERAS_3layer.json"),
+        &repo("examples/hls4ml-examples/keras/KERAS_3layer.json"),
         "--part",
         "xcu250",
     ]);
@@ -82,8 +82,8 @@ fn pruned_weights_remove_multipliers() {
     // KERAS_3layer_70pruned_retrained_weights.h5: fc1_relu's 16×64 kernel has 593 zeros
     // (counted with h5py). hls4ml Latency: multiplier_limit = ceil(1024/RF) − floor(593/RF):
     // RF 1 → 431; RF 4 → 256 − 148 = 108.
-    let model = shared("models/hls4ml-examples/keras/KERAS_3layer.json");
-    let w = shared("models/hls4ml-examples/keras/KERAS_3layer_70pruned_retrained_weights.h5");
+    let model = repo("examples/hls4ml-examples/keras/KERAS_3layer.json");
+    let w = repo("examples/hls4ml-examples/keras/KERAS_3layer_70pruned_retrained_weights.h5");
     for (rf, want) in [("1", 431), ("4", 108)] {
         let v = estimate_json(&[
             &model,
@@ -108,7 +108,7 @@ fn pruned_weights_remove_multipliers() {
 fn invalid_reuse_factor_is_adjusted_with_a_warning() {
     // hls4ml 1.3.0 get_closest_reuse_factor(get_valid_reuse_factors(16, 64), 3) = 2.
     let v = estimate_json(&[
-        &shared("models/hls4ml-examples/keras/KERAS_3layer.json"),
+        &repo("examples/hls4ml-examples/keras/KERAS_3layer.json"),
         "--strategy",
         "Resource",
         "--reuse-factor",
@@ -138,7 +138,7 @@ fn invalid_reuse_factor_is_adjusted_with_a_warning() {
 fn config_file_settings_apply() {
     // The example config: Resource RF 4, fc2_relu RF 8 with 8-bit weights.
     let v = estimate_json(&[
-        &shared("models/hls4ml-examples/keras/KERAS_3layer.json"),
+        &repo("examples/hls4ml-examples/keras/KERAS_3layer.json"),
         "--config",
         &example("jet_tagger_hls4ml_config.yml"),
     ]);
@@ -165,7 +165,7 @@ fn unroll_limit_warns_will_not_synthesise() {
     // 16-100-...-100-5 MLP: 100×100 = 10000 products per layer ≥ 4096 in Latency strategy.
     let (ok, out, _) = presynth(&[
         "estimate",
-        &shared("models/hls4ml-examples/keras/KERAS_dense_16x100x100x100x100x100x5.json"),
+        &repo("examples/hls4ml-examples/keras/KERAS_dense_16x100x100x100x100x100x5.json"),
         "--strategy",
         "Latency",
     ]);
@@ -248,7 +248,7 @@ fn sweep_writes_pareto_table_and_svg() {
 fn calibrate_and_evaluate_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let cal = dir.path().join("cal.json");
-    let data = shared("data/wa-hls4ml-jdweitz-csv-sample");
+    let data = repo("data/wa-hls4ml-jdweitz-csv-sample");
     let (ok, out, err) = presynth(&["calibrate", &data, "-o", cal.to_str().unwrap()]);
     assert!(ok, "{err}");
     assert!(out.contains("held-out architectures"));

@@ -1,11 +1,11 @@
 //! End-to-end tests of `presynth inspect` on real hls4ml example models (written by others:
-//! ../shared/models/hls4ml-examples, whose README gives the parameter counts) and on the DSL
+//! examples/hls4ml-examples, whose README gives the parameter counts) and on the DSL
 //! example.
 
 use std::process::Command;
 
-fn shared(p: &str) -> String {
-    format!("{}/../shared/{p}", env!("CARGO_MANIFEST_DIR"))
+fn repo(p: &str) -> String {
+    format!("{}/{p}", env!("CARGO_MANIFEST_DIR"))
 }
 
 fn inspect_json(args: &[&str]) -> serde_json::Value {
@@ -25,7 +25,7 @@ fn inspect_json(args: &[&str]) -> serde_json::Value {
 
 #[test]
 fn jet_tagger_json_fields_and_counts() {
-    let v = inspect_json(&[&shared("models/hls4ml-examples/keras/KERAS_3layer.json")]);
+    let v = inspect_json(&[&repo("examples/hls4ml-examples/keras/KERAS_3layer.json")]);
     // 4389 = number of values in KERAS_3layer_weights.h5 (example-models README).
     assert_eq!(v["total_params"], 4389);
     // MACs by hand: 16*64 + 64*32 + 32*32 + 32*5.
@@ -61,7 +61,7 @@ fn table_output_and_missing_file_error() {
     let out = Command::new(env!("CARGO_BIN_EXE_presynth"))
         .args([
             "inspect",
-            &shared("models/hls4ml-examples/keras/KERAS_conv1d_small.json"),
+            &repo("examples/hls4ml-examples/keras/KERAS_conv1d_small.json"),
         ])
         .output()
         .unwrap();

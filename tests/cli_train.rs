@@ -1,4 +1,4 @@
-//! End-to-end tests of `presynth train` on the real wa-hls4ml CSV sample in ../shared/data:
+//! End-to-end tests of `presynth train` on the real wa-hls4ml CSV sample in data:
 //! a short training run writes a loadable model directory, the loss falls, and the same seed on
 //! CPU gives byte-identical weights.
 
@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn data() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/wa-hls4ml-jdweitz-csv-sample")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/wa-hls4ml-jdweitz-csv-sample")
 }
 
 fn train(out: &Path, seed: u64, extra: &[&str]) -> serde_json::Value {
@@ -131,7 +131,7 @@ fn estimate_with_the_shipped_hybrid_model() {
     }
 }
 
-/// The shipped model saw no conv1d network (../shared/data has none): for hls4ml's conv1d
+/// The shipped model saw no conv1d network (data has none): for hls4ml's conv1d
 /// example it says so and gives the analytic figures instead of extrapolating a correction.
 #[test]
 fn hybrid_outside_its_training_coverage_gives_the_analytic_figures() {
@@ -164,7 +164,7 @@ fn evaluate_the_shipped_model_on_real_rows() {
     let smape = |estimator: &str| -> f64 {
         let o = presynth(&[
             "evaluate",
-            "../shared/data/wa-hls4ml-search-early-1layer",
+            "data/wa-hls4ml-search-early-1layer",
             "--estimator",
             estimator,
             "--plots",

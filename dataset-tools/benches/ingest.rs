@@ -14,7 +14,7 @@ fn main() {
         .find_map(|a| a.parse().ok())
         .unwrap_or(5000);
     let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let fixtures = here.join("../../shared/fixtures/vivado-reports");
+    let fixtures = here.join("../tests/fixtures/vivado-reports");
     let tmp = tempfile::tempdir().expect("temp dir");
     let ds = tmp.path();
     let cfg = GenConfig {
@@ -51,7 +51,7 @@ fn main() {
         count as f64 / s
     );
     let t = Instant::now();
-    let got = shared_csv::read_dir(here.join("../../shared/data")).expect("csv");
+    let got = shared_csv::read_dir(here.join("../data")).expect("csv");
     let s = t.elapsed().as_secs_f64();
     println!(
         "shared CSVs: {} records in {s:.3} s = {:.0} records/s",

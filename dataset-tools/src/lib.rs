@@ -16,7 +16,7 @@
 //! ```no_run
 //! use dataset_tools::ingest::{read_path, shared_csv};
 //! // The shared wa-hls4ml CSVs: failures kept as `success == Some(false)` with no labels.
-//! let got = shared_csv::read_dir("../shared/data").unwrap();
+//! let got = shared_csv::read_dir("../data").unwrap();
 //! for r in got.records.iter().filter(|r| r.success == Some(true)) {
 //!     let _net = r.network.as_ref(); // None only for conv2d CSV rows of unknown models
 //!     let _lut = r.post_synth.as_ref().map(|p| p.lut).or(r.csynth.as_ref().and_then(|c| c.lut));

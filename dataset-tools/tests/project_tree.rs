@@ -1,5 +1,5 @@
 //! Ingestion of synthesised project trees in the Vivado HLS and Vitis HLS layouts, built here
-//! from the real reports of shared/fixtures/vivado-reports (values listed in its README).
+//! from the real reports of tests/fixtures/vivado-reports (values listed in its README).
 
 use dataset_tools::ingest::project;
 use std::path::{Path, PathBuf};
@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/fixtures/vivado-reports/"
+        "/../tests/fixtures/vivado-reports/"
     ))
     .join(name)
 }

@@ -1,4 +1,4 @@
-//! The report parsers must read exactly the values that shared/fixtures/vivado-reports/README.md
+//! The report parsers must read exactly the values that tests/fixtures/vivado-reports/README.md
 //! lists for the real Vivado HLS 2020.1 / Vivado 2020.1 reports there (hls4ml's own parser test
 //! fixtures), and must name the file and field for truncated or corrupted reports.
 
@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/fixtures/vivado-reports/"
+        "/../tests/fixtures/vivado-reports/"
     ))
     .join(name)
 }

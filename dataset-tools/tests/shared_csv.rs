@@ -1,6 +1,6 @@
 //! Ingesting the shared wa-hls4ml CSVs must reproduce each file's row and success counts.
 //! The truth is counted independently here with the csv crate, and checked against the counts
-//! the data READMEs give (shared/data/*/README.md: pilot latency 1071 rows / 60 OK, resource
+//! the data READMEs give (data/*/README.md: pilot latency 1071 rows / 60 OK, resource
 //! 1070 / 717 OK after the held-out split; jdweitz 2layer 77-19 = 58, 3layer 74-16 = 58,
 //! conv2d 42-9 = 33 rows, all successful).
 
@@ -9,7 +9,7 @@ use dataset_tools::Family;
 use std::path::PathBuf;
 
 fn data(rel: &str) -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/")).join(rel)
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/")).join(rel)
 }
 
 /// (rows, rows with hls_synth_success true), read with the csv crate.

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 fn pilot(name: &str) -> PathBuf {
     PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/data/wa-hls4ml-search-early-1layer/"
+        "/../data/wa-hls4ml-search-early-1layer/"
     ))
     .join(name)
 }

@@ -1,6 +1,6 @@
 //! The stored wa-hls4ml conv2d architectures (`ingest::wa_conv2d`) against independent truth:
 //! - every number of each model's `model_string`, as the CSV export wrote it. The 10 in the
-//!   shared sample are read from ../shared/data; the 3 architectures the sample holds out
+//!   shared sample are read from data/ (copied from the wa-hls4ml sources, see data/README.md); the 3 architectures the sample holds out
 //!   (conv2d_101, conv2d_361, conv2d_501) are copied from the full export, jdweitz/wa-hls4ml
 //!   `data/concatenated_conv2d_json_to_csv.csv` @ 2e49d33b2d425458b49eead37a41792b99cc9b51;
 //! - the total parameter count Keras 3.15.1 gives (`Model.count_params()`) for the same layer
@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 fn data(rel: &str) -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/")).join(rel)
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/")).join(rel)
 }
 
 /// (name, model_string, Keras parameter count) of the 3 held-out architectures.

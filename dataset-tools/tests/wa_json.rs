@@ -1,5 +1,5 @@
-//! wa-hls4ml JSON records (shared/data/WA_HLS4ML_FORMAT.md) on the example record
-//! shared/data/wa-hls4ml-example-record.json. Its numbers are illustrative (hand-written, not
+//! wa-hls4ml JSON records (data/WA_HLS4ML_FORMAT.md) on the example record
+//! data/wa-hls4ml-example-record.json. Its numbers are illustrative (hand-written, not
 //! synthesised), so they are the truth only for what a parser must *read*: the expected values
 //! below are copied from that file, with the unit conversions the format note prescribes.
 
@@ -10,7 +10,7 @@ use std::path::PathBuf;
 fn example() -> PathBuf {
     PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/data/wa-hls4ml-example-record.json"
+        "/../data/wa-hls4ml-example-record.json"
     ))
 }
 

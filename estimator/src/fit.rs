@@ -387,7 +387,7 @@ pub fn fit(
     // Post-synthesis coefficients of a strategy without post-synthesis rows: its csynth
     // coefficients, with the DSP mapping of the post-synthesis fit of the other strategy (logic
     // synthesis moves narrow products off DSPs). No scaling: the data has no row with both
-    // labels, and the one real pair (../shared/fixtures/vivado-reports, FF 7969 → 2428) shows
+    // labels, and the one real pair (tests/fixtures/vivado-reports, FF 7969 → 2428) shows
     // the ratio is design-dependent.
     for strategy in [Strategy::Latency, Strategy::Resource] {
         if cal.post_synthesis.get(strategy).fitted.is_empty()

@@ -1,5 +1,5 @@
 //! The roofline time is a bound: measured FlashAttention-2/3 forward throughputs on H100 SXM,
-//! BF16/FP16, head dim 128 (../shared/docs/domain-notes.md §1.4, FA3 paper figures, batch ×
+//! BF16/FP16, head dim 128 (docs/domain-notes.md §1.4, FA3 paper figures, batch ×
 //! seqlen = 16k, hidden 2048 → 16 heads) never exceed the analyser's attainable FLOP/s.
 
 mod attention {

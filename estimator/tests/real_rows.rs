@@ -1,4 +1,4 @@
-//! The analytic model against real synthesis rows (../shared/data, read through dataset-tools):
+//! The analytic model against real synthesis rows (data, read through dataset-tools):
 //! the figures hls4ml's formulas determine must match exactly on architectures the bundled
 //! calibration held out, and the bundled calibration must be what `presynth calibrate`
 //! produces from the same data. The conv2d rows (io_stream, post-synthesis resources, csynth
@@ -10,7 +10,7 @@ use estimator::evaluate::{evaluate, Analytic};
 use estimator::{fit, samples};
 
 fn data(p: &str) -> String {
-    format!("{}/../../shared/data/{p}", env!("CARGO_MANIFEST_DIR"))
+    format!("{}/../data/{p}", env!("CARGO_MANIFEST_DIR"))
 }
 
 fn shared_samples() -> samples::Loaded {
@@ -204,7 +204,7 @@ fn unroll_limit_predicts_failed_latency_runs() {
 
 #[test]
 fn dsp_of_the_vivado_report_fixture() {
-    // ../shared/fixtures/vivado-reports: a real Vivado HLS 2020.1 run of Dense 16 → 5 + ReLU,
+    // tests/fixtures/vivado-reports: a real Vivado HLS 2020.1 run of Dense 16 → 5 + ReLU,
     // io_stream, xc7z020clg400-1 (DSP48E1), 5 ns: csynth DSP 73, post-synthesis DSP48E 66.
     // Assumed settings: hls4ml defaults (ap_fixed<16,6>, Latency, RF 1). 80 products of
     // 16×16 bits, one DSP48E1 each when mapped: the estimate must be within 10 % of csynth and
@@ -341,7 +341,7 @@ fn dense_io_stream_costs_about_what_io_parallel_does() {
     // FIFO and line-buffer terms).
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/models/hls4ml-examples/keras/KERAS_3layer.json"
+        "/../examples/hls4ml-examples/keras/KERAS_3layer.json"
     );
     let cal = Calibration::builtin();
     let dev = estimator::Device::lookup("xcu250").unwrap();

@@ -5,7 +5,7 @@
 //! dense peak FLOP/s per precision, memory bandwidth and size, L2, shared memory per SM). The
 //! built-in entries live in `data/targets.toml`, embedded at build time and parsed on first use;
 //! every entry names its `source` and says whether its numbers were `verified` against it
-//! (`../shared/docs/domain-notes.md` §2). Users add or override entries from their own TOML file
+//! (`docs/domain-notes.md` §2). Users add or override entries from their own TOML file
 //! without recompiling ([`Targets::load_with`], or the `PRESYNTH_TARGETS` environment variable).
 //!
 //! Must not depend on: anything else in presynth (it is plain data; the IR, codegen, estimator

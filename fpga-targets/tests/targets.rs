@@ -5,7 +5,7 @@ use std::io::Write;
 use fpga_targets::{DspPrimitive, GpuPrecision, Target, TargetError, Targets};
 
 /// (part, LUT, FF, DSP, BRAM_18K, URAM, primitive), transcribed by hand from
-/// ../shared/docs/domain-notes.md §2.2, rows tagged [V] (BRAM_18K is the number in brackets).
+/// docs/domain-notes.md §2.2, rows tagged [V] (BRAM_18K is the number in brackets).
 const DOC_FPGA_V: &[(&str, u64, u64, u64, u64, u64, DspPrimitive)] = &[
     (
         "xc7z020clg400-1",

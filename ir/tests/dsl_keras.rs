@@ -3,7 +3,7 @@
 //! - The Keras 3 fixtures of `tests/fixtures/keras/` (made by `scripts/make_keras_fixtures.py`)
 //!   written in the DSL equal what the Keras frontend reads from their `to_json()` file and
 //!   their `.keras` archive (structure, names, kinds, activations, shapes; not weights).
-//! - hls4ml's own example models (`../shared/models/hls4ml-examples/keras/`) equal the DSL
+//! - hls4ml's own example models (`examples/hls4ml-examples/keras/`) equal the DSL
 //!   examples in `examples/`.
 //! - Automatic layer names equal the names Keras 3.15 gave the same network in a fresh session.
 
@@ -281,10 +281,10 @@ fn auto_names_match_keras3() {
 #[test]
 fn examples_equal_hls4ml_models() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let models = root.join("../shared/models/hls4ml-examples/keras");
+    let models = root.join("examples/hls4ml-examples/keras");
     if !models.is_dir() {
         panic!(
-            "{} is missing: the shared models must sit beside the repository",
+            "{} is missing: the hls4ml example models are part of the repository",
             models.display()
         );
     }

@@ -10,7 +10,7 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keras")
 }
 fn examples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/models/hls4ml-examples/keras")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/hls4ml-examples/keras")
 }
 
 /// The Keras 3 to_json() of a 16-32-16-5 MLP (fixture mlp_relu.json).

@@ -1,4 +1,4 @@
-//! The real models of hls4ml's example-models repository (../shared/models/hls4ml-examples):
+//! The real models of hls4ml's example-models repository (examples/hls4ml-examples):
 //! every one parses with its weights, and its parameter count equals both the count in that
 //! folder's README and the number of values in its weights file, counted here directly with the
 //! HDF5 library (independently of the frontend's weight reader). QKeras precisions follow
@@ -9,7 +9,7 @@ use ir::{Activation, FixedType, LayerKind, Network, Strategy};
 use std::path::{Path, PathBuf};
 
 fn examples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/models/hls4ml-examples")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/hls4ml-examples")
 }
 
 /// Number of values in every dataset of an HDF5 file, walking all groups.
@@ -51,7 +51,7 @@ fn weight_values(n: &Network) -> usize {
 
 #[test]
 fn every_example_model_matches_its_weights_file() {
-    // Counts from ../shared/models/hls4ml-examples/README.md.
+    // Counts from examples/hls4ml-examples/README.md.
     let cases = [
         ("KERAS_1layer", "KERAS_1layer_weights.h5", 385),
         ("KERAS_3layer", "KERAS_3layer_weights.h5", 4389),

@@ -41,7 +41,7 @@ fn yaml_sources() -> Vec<String> {
         .iter()
         .map(|n| {
             read(&format!(
-                "../../shared/models/hls4ml-examples/config-files/{n}"
+                "../examples/hls4ml-examples/config-files/{n}"
             ))
         })
         .collect()

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = "Example (reproduces the bundled estimator/calibration/v1.json):\n  \
-presynth calibrate ../shared/data/wa-hls4ml-search-early-1layer ../shared/data/wa-hls4ml-jdweitz-csv-sample \\\n    \
+presynth calibrate data/wa-hls4ml-search-early-1layer data/wa-hls4ml-jdweitz-csv-sample \\\n    \
 -o estimator/calibration/v1.json\n\n\
 Rows are split by architecture: within each source file, architectures are ordered by the FNV-1a\n\
 hash of their key and the first --holdout fraction (at least one) is held out of the fit and\n\

@@ -140,7 +140,7 @@ pub struct RunArgs {
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = "Examples:\n  presynth dataset ingest ds -o labelled           # a synthesised dataset (records.jsonl + projects/)\n  \
-presynth dataset ingest ../shared/data -o csvdata   # wa-hls4ml CSV exports\n  \
+presynth dataset ingest data -o csvdata   # wa-hls4ml CSV exports\n  \
 presynth dataset ingest train_2layer_merged.json -o wa   # wa-hls4ml JSON records\n  \
 presynth dataset ingest runs/ -o out                # any tree of synthesised hls4ml projects\n\n\
 Bad or truncated reports are listed with file and field, counted and skipped (OUT/skipped.txt)."

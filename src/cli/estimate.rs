@@ -114,7 +114,7 @@ pub fn device(part: &str) -> anyhow::Result<Device> {
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = "Examples:\n  presynth estimate examples/jet_tagger_mlp.psn\n  \
-presynth estimate ../shared/models/hls4ml-examples/keras/KERAS_3layer.json --config examples/jet_tagger_hls4ml_config.yml\n  \
+presynth estimate examples/hls4ml-examples/keras/KERAS_3layer.json --config examples/jet_tagger_hls4ml_config.yml\n  \
 presynth estimate model.json --part xcu250 --strategy Resource --reuse-factor 4 --precision 'ap_fixed<8,3>' --format json\n  \
 presynth estimate model.json --explain\n\n\
 Resources come in two labelled kinds: 'csynth' (the HLS C-synthesis estimate, JSON `total`) and\n\

@@ -40,8 +40,8 @@ pub enum Split {
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  presynth evaluate ../shared/data --estimator analytic --split heldout\n  \
-presynth evaluate ../shared/data/wa-hls4ml-search-early-1layer --plots eval-plots --format json"
+    after_help = "Examples:\n  presynth evaluate data --estimator analytic --split heldout\n  \
+presynth evaluate data/wa-hls4ml-search-early-1layer --plots eval-plots --format json"
 )]
 pub struct Args {
     /// Data: directories or files of the shared CSVs, or dataset JSONL files

@@ -7,7 +7,7 @@ use serde::Serialize;
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = "Examples:\n  presynth inspect examples/jet_tagger_mlp.psn\n  \
-presynth inspect ../shared/models/hls4ml-examples/keras/KERAS_3layer.json --format json"
+presynth inspect examples/hls4ml-examples/keras/KERAS_3layer.json --format json"
 )]
 pub struct Args {
     #[command(flatten)]

@@ -14,9 +14,9 @@ pub enum DeviceArg {
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  presynth train --data ../shared/data --arch gnn --mode hybrid -o my-model\n  \
-presynth train --data ../shared/data --arch transformer --mode pure --epochs 100 --seed 3 -o tf-pure\n  \
-presynth train --data ../shared/data --exclude-heldout --members 5 -o models/heldout-gnn\n\n\
+    after_help = "Examples:\n  presynth train --data data --arch gnn --mode hybrid -o my-model\n  \
+presynth train --data data --arch transformer --mode pure --epochs 100 --seed 3 -o tf-pure\n  \
+presynth train --data data --exclude-heldout --members 5 -o models/heldout-gnn\n\n\
 The model directory holds one safetensors file per ensemble member and model.json (version,\n\
 architecture, mode, feature normalisation, training summary). Use it with\n\
 `presynth evaluate DATA --estimator hybrid --model DIR` or `presynth estimate MODEL --estimator hybrid --surrogate DIR`.\n\

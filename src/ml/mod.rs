@@ -16,7 +16,7 @@ use surrogate::analytic::{training_samples, Precomputed};
 use surrogate::baselines::{Baseline, FittedBaseline};
 use surrogate::{Arch, Ensemble, Hyper, Mode, TrainConfig};
 
-/// Where the shipped default model lives (a hybrid GNN ensemble trained on ../shared/data).
+/// Where the shipped default model lives (a hybrid GNN ensemble trained on data).
 pub fn default_model_dir() -> PathBuf {
     std::env::var_os("PRESYNTH_MODEL")
         .map(PathBuf::from)

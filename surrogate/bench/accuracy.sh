@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Accuracy benchmark of the surrogates against the analytic model, the linfa baselines and
-# rule4ml 0.2.0 on the rows of ../shared/data whose architectures the analytic calibration held
+# rule4ml 0.2.0 on the rows of data whose architectures the analytic calibration held
 # out (the surrogates are trained with --exclude-heldout, so no estimator has seen those
 # architectures), then the generalisation test (train on 1- and 2-layer dense rows, evaluate on
 # 3-layer dense and on conv2d rows).
@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${1:-target/surrogate-accuracy}
-DATA=../shared/data
+DATA=data
 MEMBERS=${MEMBERS:-5}
 BIN=${PRESYNTH:-target/debug/presynth}
 mkdir -p "$OUT"

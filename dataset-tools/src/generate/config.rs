@@ -1,5 +1,5 @@
 //! The generator's distributions, with wa-hls4ml's published ranges as defaults
-//! (shared/docs/domain-notes.md §4.1, from the paper README and the HF dataset card):
+//! (docs/domain-notes.md §4.1, from the paper README and the HF dataset card):
 //! dense 2–7 layers of 8–128 neurons (step 8 for 2–3 layers), conv 3–7 layers with 8–64
 //! filters on 32–128 features; weights `ap_fixed<X,1>` with X in 2–16 step 2 for 2–3 layer
 //! dense, 4/8/16 otherwise; reuse factor dense 1–4093, conv 8192–32795; Resource strategy,

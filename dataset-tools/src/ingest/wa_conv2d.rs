@@ -1,5 +1,5 @@
 //! The exact architectures of the 13 wa-hls4ml conv2d models in the jdweitz CSV export
-//! (`shared/data/wa-hls4ml-jdweitz-csv-sample/conv2d.csv`, whose source has 42 rows), so that
+//! (`data/wa-hls4ml-jdweitz-csv-sample/conv2d.csv`, whose source has 42 rows), so that
 //! those rows carry an [`ir::Network`] although the CSV only has a `model_string`.
 //!
 //! Where the architectures come from: the conv2d run (`HPRC_scripts/conv2d_slurm.sh` in

@@ -1,4 +1,4 @@
-//! Ingestion of wa-hls4ml dataset records (shared/data/WA_HLS4ML_FORMAT.md): a JSON file
+//! Ingestion of wa-hls4ml dataset records (data/WA_HLS4ML_FORMAT.md): a JSON file
 //! holding one array of records (or one record object). Per record:
 //! - the network from `model_config` (flat list of Keras layer summaries; Dense models have no
 //!   InputLayer entry, so the input is `model_config[0].input_shape[1]`; a separate

@@ -8,7 +8,7 @@
 //! ([`plot`]) and the host measurements plus a tiled f32 attention kernel ([`host`],
 //! [`kernel`]).
 //!
-//! Theory (../shared/docs/domain-notes.md §1): FlashAttention moves Θ(N²d²/M) words for fast
+//! Theory (docs/domain-notes.md §1): FlashAttention moves Θ(N²d²/M) words for fast
 //! memory M ≥ d², which is optimal; for M < d² the tight bound is Θ(N²d/√M) (Saha & Ye, ICML
 //! 2024); standard attention moves Θ(Nd + N²).
 

@@ -114,11 +114,6 @@ def hls4ml_write_inprocess(path, out_dir, n):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--presynth', default=str(ROOT / 'target' / 'release' / 'presynth'))
-    ap.add_argument(
-        '--lean',
-        default=str(ROOT / 'target' / 'release' / 'presynth-codegen'),
-        help='the lean codegen-only binary (cargo build --release -p hls-codegen); skipped if absent',
-    )
     ap.add_argument('--out', default=str(ROOT / 'target' / 'bench-codegen'))
     ap.add_argument('--runs', type=int, default=20, help='presynth process runs per model')
     ap.add_argument('--py-runs', type=int, default=3, help='hls4ml process runs per model')
@@ -131,15 +126,12 @@ def main():
         shutil.rmtree(out)
     paths = build_models(out / 'models')
     presynth = str(Path(args.presynth).resolve())
-    lean = str(Path(args.lean).resolve())
     results = {}
     for name, path in paths.items():
         r = {}
         # (a) processes
         # fresh output directories (nothing to replace), warm page cache
-        for label, cmd in [('presynth', [presynth, 'codegen']), ('lean', [lean])]:
-            if label == 'lean' and not Path(lean).exists():
-                continue
+        for label, cmd in [('presynth', [presynth, 'codegen'])]:
             for link in ['copy', 'symlink']:
                 pt = []
                 for k in range(args.runs + 1):
@@ -198,7 +190,7 @@ def main():
     for name in paths:
         r = results[name]
         line = f'  {name:<16} hls4ml (import+load+convert+write) {r["hls4ml_process_s"]:.2f} s'
-        for k in ['presynth_process_copy_s', 'presynth_process_symlink_s', 'lean_process_copy_s', 'lean_process_symlink_s']:
+        for k in ['presynth_process_copy_s', 'presynth_process_symlink_s']:
             if k in r:
                 line += f' | {k.replace("_process", "").replace("_s", "")} {r[k] * 1e3:.1f} ms = {r["hls4ml_process_s"] / r[k]:.0f}x'
         print(line)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build small seeded Keras 3 networks and save them as test fixtures for the Keras frontend.
 
-For every network NAME this writes, under ir/tests/fixtures/keras/ (or the folder given as the
+For every network NAME this writes, under frontends/tests/fixtures/keras/ (or the folder given as the
 first argument):
 
   NAME.keras           Keras 3 archive (config.json + model.weights.h5)
@@ -28,7 +28,7 @@ import keras  # noqa: E402
 from keras import layers as L  # noqa: E402
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), "..", "ir", "tests", "fixtures", "keras")
+    os.path.dirname(os.path.abspath(__file__)), "..", "frontends", "tests", "fixtures", "keras")
 
 # Networks that also get a legacy full-model .h5 file.
 H5_TOO = {"mlp_relu", "conv2d_pool_bn", "functional_add_concat"}

@@ -2,11 +2,6 @@
 //! This binary does not link libtorch: the surrogate commands (`train`, `estimate`/`evaluate`
 //! with a learned estimator) are handed to the `presynth-ml` binary beside it.
 
-mod app;
-mod cli;
-#[path = "ml_delegate.rs"]
-mod ml;
-
 fn main() -> std::process::ExitCode {
-    app::run()
+    presynth::app::run()
 }

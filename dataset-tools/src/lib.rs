@@ -40,7 +40,7 @@ pub mod ingest;
 pub mod jsonl;
 pub mod netbuild;
 pub mod progress;
-pub mod record;
+pub use ::record;
 pub mod rng;
 pub mod split;
 pub mod stats;

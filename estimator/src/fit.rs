@@ -489,16 +489,16 @@ pub fn fit(
     Ok((cal, log))
 }
 
-/// What `presynth calibrate DATA... -o OUTPUT --holdout F` does, minus writing the file: load
-/// the data, split by architecture, fit from the prior, and record the command, data, split and
-/// held-out architectures in the calibration. Returns the calibration, the fit log and the
-/// records that were skipped.
+/// What `presynth calibrate DATA... -o OUTPUT --holdout F` does, minus reading the data (the
+/// caller loads `data` into `loaded`) and writing the file: split by architecture, fit from the
+/// prior, and record the command, data, split and held-out architectures in the calibration.
+/// Returns the calibration and the fit log.
 pub fn calibrate(
+    loaded: &crate::samples::Loaded,
     data: &[std::path::PathBuf],
     output: &std::path::Path,
     holdout: f64,
-) -> Result<(Calibration, Vec<String>, Vec<String>), EstimatorError> {
-    let loaded = crate::samples::load(data)?;
+) -> Result<(Calibration, Vec<String>), EstimatorError> {
     let held = split_by_architecture(&loaded.samples, holdout);
     let (mut cal, log) = fit(&loaded.samples, &held, &Calibration::prior())?;
     let names: Vec<String> = data.iter().map(|p| p.display().to_string()).collect();
@@ -518,7 +518,7 @@ pub fn calibrate(
     )];
     cal.split = format!("by architecture, {holdout} per source held out (FNV-1a order)");
     cal.holdout_architectures = held.into_iter().collect();
-    Ok((cal, log, loaded.skipped))
+    Ok((cal, log))
 }
 
 #[cfg(test)]

@@ -1,11 +1,11 @@
-//! Labelled samples for calibration and evaluation, built from `dataset-tools` records: the
-//! network with its settings, the device of its part, and the labels of each kind. This is the
-//! only place that knows the record type.
+//! Labelled samples for calibration and evaluation, built from dataset records (the
+//! `presynth-record` crate; dataset-tools reads them from files): the network with its settings,
+//! the device of its part, and the labels of each kind. This is the only place of the estimator
+//! that knows the record type.
 
-use crate::error::EstimatorError;
 use crate::resources::Device;
-use dataset_tools::Record;
 use ir::Network;
+use record::Record;
 use std::path::Path;
 
 /// True values of one synthesis run.
@@ -43,9 +43,13 @@ pub struct Loaded {
 }
 
 /// Turn records into samples; records without a network (conv2d CSV rows) or with an unknown
-/// part, or not synthesised yet, are skipped with a reason.
-pub fn from_records(records: Vec<Record>) -> Loaded {
-    let mut out = Loaded::default();
+/// part, or not synthesised yet, are skipped with a reason, after the reasons in `skipped`
+/// (records the reader could not read).
+pub fn from_records(records: Vec<Record>, skipped: Vec<String>) -> Loaded {
+    let mut out = Loaded {
+        samples: Vec::new(),
+        skipped,
+    };
     for r in records {
         let Some(mut network) = r.network else {
             out.skipped.push(format!(
@@ -96,38 +100,4 @@ pub fn from_records(records: Vec<Record>) -> Loaded {
         });
     }
     out
-}
-
-/// Read data paths: directories or files of the shared CSVs, or dataset JSONL files.
-pub fn load(paths: &[impl AsRef<Path>]) -> Result<Loaded, EstimatorError> {
-    let mut records = Vec::new();
-    let mut skipped = Vec::new();
-    for p in paths {
-        let p = p.as_ref();
-        let err = |e: dataset_tools::DatasetError| EstimatorError::Data {
-            path: p.display().to_string(),
-            line: 0,
-            message: e.to_string(),
-        };
-        if p.is_dir() {
-            let ing = dataset_tools::ingest::shared_csv::read_dir(p).map_err(err)?;
-            skipped.extend(ing.skipped.iter().map(|e| e.to_string()));
-            records.extend(ing.records);
-        } else if p.extension().is_some_and(|e| e == "csv") {
-            let ing = dataset_tools::ingest::shared_csv::read_file(p).map_err(err)?;
-            skipped.extend(ing.skipped.iter().map(|e| e.to_string()));
-            records.extend(ing.records);
-        } else {
-            let reader = dataset_tools::jsonl::Reader::open(p).map_err(err)?;
-            for rec in reader {
-                match rec {
-                    Ok(r) => records.push(r),
-                    Err(e) => skipped.push(e.to_string()),
-                }
-            }
-        }
-    }
-    let mut out = from_records(records);
-    out.skipped.extend(skipped);
-    Ok(out)
 }

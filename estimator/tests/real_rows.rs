@@ -13,12 +13,18 @@ fn data(p: &str) -> String {
     format!("{}/../data/{p}", env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Samples from data paths, read the way the CLI reads them (dataset-tools, then the estimator).
+fn load(paths: &[impl AsRef<std::path::Path>]) -> samples::Loaded {
+    let got = dataset_tools::ingest::read_labelled(paths).unwrap();
+    let skipped = got.skipped.iter().map(|e| e.to_string()).collect();
+    samples::from_records(got.records, skipped)
+}
+
 fn shared_samples() -> samples::Loaded {
-    samples::load(&[
+    load(&[
         data("wa-hls4ml-search-early-1layer"),
         data("wa-hls4ml-jdweitz-csv-sample"),
     ])
-    .unwrap()
 }
 
 #[test]
@@ -35,8 +41,9 @@ fn bundled_calibration_is_reproducible() {
     let o = args.iter().position(|a| *a == "-o").unwrap();
     let data: Vec<std::path::PathBuf> = args[2..o].iter().map(|p| root.join(p)).collect();
     let holdout: f64 = args[o + 3].parse().unwrap();
-    let (mut fitted, _, _) =
-        fit::calibrate(&data, std::path::Path::new(args[o + 1]), holdout).unwrap();
+    let loaded = load(&data);
+    let (mut fitted, _) =
+        fit::calibrate(&loaded, &data, std::path::Path::new(args[o + 1]), holdout).unwrap();
     // Paths in the record are as typed on the command line (relative to the repository root).
     fitted.produced_by = bundled.produced_by.clone();
     fitted.data = bundled.data.clone();
@@ -248,7 +255,7 @@ fn dsp_of_the_vivado_report_fixture() {
 }
 
 fn conv_rows() -> Vec<samples::Sample> {
-    let loaded = samples::load(&[data("wa-hls4ml-jdweitz-csv-sample/conv2d.csv")]).unwrap();
+    let loaded = load(&[data("wa-hls4ml-jdweitz-csv-sample/conv2d.csv")]);
     loaded.samples.into_iter().filter(|s| s.success).collect()
 }
 
@@ -346,7 +353,7 @@ fn dense_io_stream_costs_about_what_io_parallel_does() {
     let cal = Calibration::builtin();
     let dev = estimator::Device::lookup("xcu250").unwrap();
     let post = |io: ir::IoType| {
-        let mut net = ir::frontend::load_model(std::path::Path::new(path), None, None).unwrap();
+        let mut net = frontends::load_model(std::path::Path::new(path), None, None).unwrap();
         net.config.io_type = io;
         net.config.strategy = ir::Strategy::Resource;
         net.config.reuse_factor = 4;

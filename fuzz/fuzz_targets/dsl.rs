@@ -2,7 +2,7 @@
 //! back to the same network.
 #![no_main]
 
-use ir::frontend::dsl::{parse, to_dsl};
+use frontends::dsl::{parse, to_dsl};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

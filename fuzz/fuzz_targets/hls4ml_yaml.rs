@@ -1,7 +1,7 @@
 //! Fuzz the hls4ml config YAML frontend, applied to a small MLP: never panics.
 #![no_main]
 
-use ir::frontend::{dsl, hls4ml_yaml::apply_config_str};
+use frontends::{dsl, hls4ml_yaml::apply_config_str};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -1,7 +1,7 @@
 //! Fuzz the Keras JSON frontend (`model.to_json()` text, no weights): never panics.
 #![no_main]
 
-use ir::frontend::keras::{self, json::ModelSpec};
+use frontends::keras::{self, json::ModelSpec};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

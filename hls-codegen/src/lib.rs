@@ -122,7 +122,7 @@ where
 }
 
 /// Settings given on a command line, applied over a network's [`ir::HlsConfig`] (shared by
-/// `presynth codegen` and the lean `presynth-codegen` binary).
+/// `presynth codegen` and dataset emission).
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
     pub backend: Option<Backend>,

@@ -4,15 +4,14 @@
 //! inputs and outputs), layer kinds and their attributes ([`LayerKind`]), shape inference with
 //! parameter and multiply-accumulate counts ([`shape`]), fixed-point types exactly as hls4ml
 //! writes them ([`types`]), HLS settings at model and layer level ([`settings`]), hls4ml's
-//! reuse-factor validity rule ([`reuse`]), and the
-//! frontends that build a network from text: the DSL, Keras files and hls4ml config YAML
-//! ([`frontend`]).
+//! reuse-factor validity rule ([`reuse`]). The file frontends that build a network (DSL, Keras,
+//! hls4ml YAML) are the `presynth-frontends` crate.
 //!
-//! Must not depend on: codegen, estimator, surrogate, dataset tools or the CLI. Everything else
-//! in presynth depends on this crate, never the other way round.
+//! Depends on petgraph, serde and thiserror only. Must not depend on: frontends, codegen,
+//! estimator, surrogate, dataset tools or the CLI. Everything else in presynth depends on this
+//! crate, never the other way round.
 
 pub mod error;
-pub mod frontend;
 pub mod graph;
 pub mod layer;
 pub mod reuse;

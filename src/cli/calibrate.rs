@@ -30,8 +30,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if !(0.0..1.0).contains(&args.holdout) {
         anyhow::bail!("--holdout must be in [0, 1), got {}", args.holdout);
     }
-    let (cal, log, skipped) = estimator::fit::calibrate(&args.data, &args.output, args.holdout)?;
-    crate::cli::common::report_skipped(&skipped);
+    let loaded = crate::cli::common::load_samples(&args.data)?;
+    let (cal, log) = estimator::fit::calibrate(&loaded, &args.data, &args.output, args.holdout)?;
+    crate::cli::common::report_skipped(&loaded.skipped);
     for l in &log {
         eprintln!("{l}");
     }

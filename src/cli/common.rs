@@ -21,7 +21,7 @@ pub struct ModelArgs {
 impl ModelArgs {
     /// Load the model with its weights and config, shapes inferred.
     pub fn load(&self) -> anyhow::Result<ir::Network> {
-        Ok(ir::frontend::load_model(
+        Ok(frontends::load_model(
             &self.model,
             self.weights.as_deref(),
             self.config.as_deref(),
@@ -72,4 +72,12 @@ pub fn report_skipped(skipped: &[impl std::fmt::Display]) {
             eprintln!("skipped {n} records: {reason} (first: {first})");
         }
     }
+}
+
+/// Labelled samples from the data paths of `calibrate`, `evaluate` and `train`: read by
+/// dataset-tools, turned into estimator samples (the estimator itself reads no files).
+pub fn load_samples(paths: &[PathBuf]) -> anyhow::Result<estimator::samples::Loaded> {
+    let got = dataset_tools::ingest::read_labelled(paths)?;
+    let skipped = got.skipped.iter().map(|e| e.to_string()).collect();
+    Ok(estimator::samples::from_records(got.records, skipped))
 }

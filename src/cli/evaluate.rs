@@ -5,7 +5,7 @@
 use super::common::{table, Format};
 use anyhow::Context;
 use estimator::evaluate::{evaluate, Analytic, Predictor};
-use estimator::{samples, Calibration};
+use estimator::Calibration;
 use std::path::PathBuf;
 
 /// Which estimator to evaluate.
@@ -75,7 +75,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Some(p) => Calibration::load(p)?,
         None => Calibration::builtin(),
     };
-    let loaded = samples::load(&args.data)?;
+    let loaded = crate::cli::common::load_samples(&args.data)?;
     crate::cli::common::report_skipped(&loaded.skipped);
     let held: std::collections::BTreeSet<&str> = calib
         .holdout_architectures

@@ -11,12 +11,12 @@ use crate::error::SurrogateError;
 use crate::features::{extract, AnalyticEstimate, DeviceInfo};
 use crate::targets::{Estimate, Labels, Target, N_TARGETS};
 use crate::train::Sample;
-use dataset_tools::Family;
 use estimator::evaluate::{Prediction as EvalPrediction, Predictor};
 use estimator::layers::LayerEstimate;
 use estimator::network::NetworkEstimate;
 use estimator::samples::Sample as EvalSample;
 use estimator::{Calibration, Device, LabelKind, Resources};
+use record::Family;
 use std::collections::HashMap;
 
 fn put_resources(e: &mut Estimate, first: Target, r: &Resources) {

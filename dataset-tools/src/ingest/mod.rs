@@ -42,6 +42,29 @@ impl Ingested {
     }
 }
 
+/// Read the data paths that calibration, evaluation and training take: directories or files of
+/// the wa-hls4ml CSV exports, or dataset JSONL files. A JSONL record that cannot be read is kept
+/// as an error in `skipped`; an unreadable path is an error.
+pub fn read_labelled(paths: &[impl AsRef<Path>]) -> Result<Ingested, DatasetError> {
+    let mut out = Ingested::default();
+    for p in paths {
+        let p = p.as_ref();
+        if p.is_dir() {
+            out.extend(shared_csv::read_dir(p)?);
+        } else if p.extension().is_some_and(|e| e == "csv") {
+            out.extend(shared_csv::read_file(p)?);
+        } else {
+            for rec in crate::jsonl::Reader::open(p)? {
+                match rec {
+                    Ok(r) => out.records.push(r),
+                    Err(e) => out.skipped.push(e),
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Ingest any source by its kind into memory (see [`stream_path`]).
 pub fn read_path(src: &Path) -> Result<Ingested, DatasetError> {
     let mut records = Vec::new();

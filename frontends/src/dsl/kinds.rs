@@ -1,0 +1,884 @@
+//! The DSL's layer vocabulary, in one table: for each DSL layer name, its arguments, how they
+//! become an IR [`LayerKind`] (parsing), how a kind is written back (printing), and the name
+//! Keras 3 gives such a layer when none is set (auto-naming).
+
+use super::syntax::{Call, Spanned, Value};
+use ir::layer::{Activation, Layer, LayerKind, Padding, PoolOp};
+
+/// Largest size (units, filters, kernel, dimension, ...) the DSL accepts: it keeps shape
+/// arithmetic far from overflow.
+pub const MAX_SIZE: usize = 1 << 24;
+
+/// An error at a position (bytes from the position to the end of the source).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located {
+    pub tail: usize,
+    pub message: String,
+}
+
+pub fn located<T>(tail: usize, message: impl Into<String>) -> Result<T, Located> {
+    Err(Located {
+        tail,
+        message: message.into(),
+    })
+}
+
+/// Where a layer may stand in a chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Starts a chain and takes no input (`input`).
+    Source,
+    /// Starts a chain; its inputs are the node names in its parentheses (`add`, `concat`).
+    Merge,
+    /// Takes the previous layer of the chain as input.
+    Single,
+}
+
+type Build = fn(&Args) -> Result<(LayerKind, Activation), Located>;
+
+/// One DSL layer name.
+pub struct Spec {
+    pub name: &'static str,
+    /// Positional parameters, in order (each can also be given by keyword).
+    pub positional: &'static [&'static str],
+    /// Keyword-only parameters (besides `name`).
+    pub keywords: &'static [&'static str],
+    /// Name of the variadic positional parameter, if any (`input` dimensions, ...).
+    pub rest: Option<&'static str>,
+    pub role: Role,
+    pub example: &'static str,
+    pub build: Build,
+}
+
+const ACT: &[&str] = &["relu", "sigmoid", "tanh", "softmax", "linear", "leaky_relu"];
+
+macro_rules! spec {
+    ($name:expr, $pos:expr, $kw:expr, $rest:expr, $role:expr, $ex:expr, $build:expr) => {
+        Spec {
+            name: $name,
+            positional: $pos,
+            keywords: $kw,
+            rest: $rest,
+            role: $role,
+            example: $ex,
+            build: $build,
+        }
+    };
+}
+
+/// Every DSL layer name.
+pub static SPECS: &[Spec] = &[
+    spec!(
+        "input",
+        &[],
+        &[],
+        Some("dimension"),
+        Role::Source,
+        "input(32, 32, 3)",
+        build_input
+    ),
+    spec!(
+        "dense",
+        &["units", "activation"],
+        &["bias", "alpha"],
+        None,
+        Role::Single,
+        "dense(64, relu)",
+        build_dense
+    ),
+    spec!(
+        "conv1d",
+        &["filters", "kernel", "activation"],
+        &["stride", "padding", "bias", "alpha"],
+        None,
+        Role::Single,
+        "conv1d(16, 3, relu)",
+        build_conv1d
+    ),
+    spec!(
+        "conv2d",
+        &["filters", "kernel", "activation"],
+        &["stride", "padding", "bias", "alpha"],
+        None,
+        Role::Single,
+        "conv2d(16, 3x3, relu)",
+        build_conv2d
+    ),
+    spec!(
+        "maxpool1d",
+        &["pool"],
+        &["stride", "padding"],
+        None,
+        Role::Single,
+        "maxpool1d(2)",
+        |a| pool1d(a, PoolOp::Max)
+    ),
+    spec!(
+        "avgpool1d",
+        &["pool"],
+        &["stride", "padding"],
+        None,
+        Role::Single,
+        "avgpool1d(2)",
+        |a| pool1d(a, PoolOp::Average)
+    ),
+    spec!(
+        "maxpool2d",
+        &["pool"],
+        &["stride", "padding"],
+        None,
+        Role::Single,
+        "maxpool2d(2x2)",
+        |a| pool2d(a, PoolOp::Max)
+    ),
+    spec!(
+        "avgpool2d",
+        &["pool"],
+        &["stride", "padding"],
+        None,
+        Role::Single,
+        "avgpool2d(2x2)",
+        |a| pool2d(a, PoolOp::Average)
+    ),
+    spec!(
+        "globalavgpool1d",
+        &[],
+        &[],
+        None,
+        Role::Single,
+        "globalavgpool1d",
+        |_| plain(LayerKind::GlobalPool1D {
+            op: PoolOp::Average
+        })
+    ),
+    spec!(
+        "globalmaxpool1d",
+        &[],
+        &[],
+        None,
+        Role::Single,
+        "globalmaxpool1d",
+        |_| plain(LayerKind::GlobalPool1D { op: PoolOp::Max })
+    ),
+    spec!(
+        "globalavgpool2d",
+        &[],
+        &[],
+        None,
+        Role::Single,
+        "globalavgpool2d",
+        |_| plain(LayerKind::GlobalPool2D {
+            op: PoolOp::Average
+        })
+    ),
+    spec!(
+        "globalmaxpool2d",
+        &[],
+        &[],
+        None,
+        Role::Single,
+        "globalmaxpool2d",
+        |_| plain(LayerKind::GlobalPool2D { op: PoolOp::Max })
+    ),
+    spec!(
+        "batchnorm",
+        &[],
+        &["epsilon", "center", "scale"],
+        None,
+        Role::Single,
+        "batchnorm",
+        build_batchnorm
+    ),
+    spec!("relu", &[], &[], None, Role::Single, "relu", |_| plain(
+        LayerKind::Activation(Activation::Relu)
+    )),
+    spec!("sigmoid", &[], &[], None, Role::Single, "sigmoid", |_| {
+        plain(LayerKind::Activation(Activation::Sigmoid))
+    }),
+    spec!("tanh", &[], &[], None, Role::Single, "tanh", |_| plain(
+        LayerKind::Activation(Activation::Tanh)
+    )),
+    spec!("softmax", &[], &[], None, Role::Single, "softmax", |_| {
+        plain(LayerKind::Activation(Activation::Softmax))
+    }),
+    spec!("linear", &[], &[], None, Role::Single, "linear", |_| plain(
+        LayerKind::Activation(Activation::Linear)
+    )),
+    spec!(
+        "leaky_relu",
+        &["alpha"],
+        &[],
+        None,
+        Role::Single,
+        "leaky_relu(alpha=0.1)",
+        build_leaky
+    ),
+    spec!("flatten", &[], &[], None, Role::Single, "flatten", |_| {
+        plain(LayerKind::Flatten)
+    }),
+    spec!(
+        "reshape",
+        &[],
+        &[],
+        Some("size"),
+        Role::Single,
+        "reshape(8, 8, 1)",
+        build_reshape
+    ),
+    spec!(
+        "dropout",
+        &["rate"],
+        &[],
+        None,
+        Role::Single,
+        "dropout(0.5)",
+        build_dropout
+    ),
+    spec!(
+        "add",
+        &[],
+        &[],
+        Some("operand"),
+        Role::Merge,
+        "add(a, b)",
+        |_| plain(LayerKind::Add)
+    ),
+    spec!(
+        "concat",
+        &[],
+        &["axis"],
+        Some("operand"),
+        Role::Merge,
+        "concat(a, b, axis=-1)",
+        build_concat
+    ),
+    spec!(
+        "concatenate",
+        &[],
+        &["axis"],
+        Some("operand"),
+        Role::Merge,
+        "concat(a, b, axis=-1)",
+        build_concat
+    ),
+];
+
+/// The spec of a DSL layer name.
+pub fn spec(name: &str) -> Option<&'static Spec> {
+    SPECS.iter().find(|s| s.name == name)
+}
+
+pub fn is_layer(name: &str) -> bool {
+    spec(name).is_some()
+}
+
+/// The message for a word that is not a layer name.
+pub const EXPECTED_LAYER: &str =
+    "a layer name such as input, dense, conv1d, conv2d, maxpool2d, avgpool2d, \
+     globalavgpool2d, batchnorm, relu, leaky_relu, flatten, reshape, dropout, add or concat";
+
+/// The name Keras 3 gives a layer of this kind when none is set (`dense`, `max_pooling2d`,
+/// ...), before its per-session counter suffix. Checked against Keras 3.15 (see
+/// `frontends/tests/dsl_keras.rs`).
+pub fn keras_prefix(kind: &LayerKind) -> &'static str {
+    match kind {
+        LayerKind::Input { .. } => "input_layer",
+        LayerKind::Dense { .. } => "dense",
+        LayerKind::Conv1D { .. } => "conv1d",
+        LayerKind::Conv2D { .. } => "conv2d",
+        LayerKind::Pool1D {
+            op: PoolOp::Max, ..
+        } => "max_pooling1d",
+        LayerKind::Pool1D {
+            op: PoolOp::Average,
+            ..
+        } => "average_pooling1d",
+        LayerKind::Pool2D {
+            op: PoolOp::Max, ..
+        } => "max_pooling2d",
+        LayerKind::Pool2D {
+            op: PoolOp::Average,
+            ..
+        } => "average_pooling2d",
+        LayerKind::GlobalPool1D { op: PoolOp::Max } => "global_max_pooling1d",
+        LayerKind::GlobalPool1D {
+            op: PoolOp::Average,
+        } => "global_average_pooling1d",
+        LayerKind::GlobalPool2D { op: PoolOp::Max } => "global_max_pooling2d",
+        LayerKind::GlobalPool2D {
+            op: PoolOp::Average,
+        } => "global_average_pooling2d",
+        LayerKind::BatchNorm { .. } => "batch_normalization",
+        // a standalone leaky ReLU is Keras's `LeakyReLU` layer; the others `Activation(...)`
+        LayerKind::Activation(Activation::LeakyRelu { .. }) => "leaky_re_lu",
+        LayerKind::Activation(_) => "activation",
+        LayerKind::Flatten => "flatten",
+        LayerKind::Reshape { .. } => "reshape",
+        LayerKind::Add => "add",
+        LayerKind::Concatenate { .. } => "concatenate",
+        LayerKind::Dropout { .. } => "dropout",
+    }
+}
+
+/// Keras's defaults where the DSL leaves a value out.
+const DEFAULT_EPSILON: f64 = 0.001;
+const DEFAULT_AXIS: isize = -1;
+
+// ---------------------------------------------------------------------------------------------
+// Argument binding
+
+/// The arguments of one call, bound to parameter names.
+pub struct Args<'c, 'a> {
+    pub spec: &'static Spec,
+    /// Position of the layer name.
+    pub tail: usize,
+    named: Vec<(&'static str, &'c Spanned<Value<'a>>)>,
+    /// Values of the variadic parameter.
+    pub rest: Vec<&'c Spanned<Value<'a>>>,
+}
+
+fn one_of(list: &[&str]) -> String {
+    list.iter()
+        .map(|s| format!("'{s}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl<'c, 'a> Args<'c, 'a> {
+    /// Bind a call's arguments to its spec's parameters.
+    pub fn bind(spec: &'static Spec, call: &'c Call<'a>) -> Result<Self, Located> {
+        let mut args = Args {
+            spec,
+            tail: call.name.tail,
+            named: Vec::new(),
+            rest: Vec::new(),
+        };
+        let mut next_pos = 0;
+        for arg in &call.args {
+            let param: &'static str = match &arg.key {
+                Some(k) => {
+                    let all = spec.positional.iter().chain(spec.keywords).chain(&["name"]);
+                    match all.clone().find(|p| **p == k.v) {
+                        Some(p) => p,
+                        None => {
+                            let names: Vec<&str> = all.copied().collect();
+                            return located(
+                                k.tail,
+                                format!(
+                                    "{} has no argument '{}'; expected one of {}",
+                                    spec.name,
+                                    k.v,
+                                    one_of(&names)
+                                ),
+                            );
+                        }
+                    }
+                }
+                None if next_pos < spec.positional.len() => {
+                    next_pos += 1;
+                    spec.positional[next_pos - 1]
+                }
+                None if spec.rest.is_some() => {
+                    args.rest.push(&arg.value);
+                    continue;
+                }
+                None => {
+                    let what = if spec.positional.is_empty() {
+                        format!("{} takes no positional arguments", spec.name)
+                    } else {
+                        format!(
+                            "{} takes at most {} positional argument(s) ({})",
+                            spec.name,
+                            spec.positional.len(),
+                            spec.positional.join(", ")
+                        )
+                    };
+                    return located(
+                        arg.value.tail,
+                        format!("{what}; found an extra {}", arg.value.v.describe()),
+                    );
+                }
+            };
+            if args.named.iter().any(|(p, _)| *p == param) {
+                let at = arg.key.as_ref().map_or(arg.value.tail, |k| k.tail);
+                return located(
+                    at,
+                    format!("{}: argument '{param}' is given twice", spec.name),
+                );
+            }
+            args.named.push((param, &arg.value));
+        }
+        Ok(args)
+    }
+
+    pub fn get(&self, param: &str) -> Option<&'c Spanned<Value<'a>>> {
+        self.named
+            .iter()
+            .find(|(p, _)| *p == param)
+            .map(|(_, v)| *v)
+    }
+
+    fn err<T>(&self, v: &Spanned<Value>, what: &str) -> Result<T, Located> {
+        located(
+            v.tail,
+            format!("{}: {what}; found {}", self.spec.name, v.v.describe()),
+        )
+    }
+
+    fn missing<T>(&self, param: &str) -> Result<T, Located> {
+        located(
+            self.tail,
+            format!(
+                "{} needs its {param}, e.g. {}",
+                self.spec.name, self.spec.example
+            ),
+        )
+    }
+
+    /// A size in 1..=MAX_SIZE.
+    pub fn size_of(&self, v: &Spanned<Value>, param: &str) -> Result<usize, Located> {
+        match v.v {
+            Value::Int(n) if n >= 1 && n as u64 <= MAX_SIZE as u64 => Ok(n as usize),
+            Value::Int(n) if n >= 1 => self.err(v, &format!("{param} must be at most {MAX_SIZE}")),
+            _ => self.err(v, &format!("{param} must be a positive integer")),
+        }
+    }
+
+    pub fn size(&self, param: &str, default: Option<usize>) -> Result<usize, Located> {
+        match (self.get(param), default) {
+            (Some(v), _) => self.size_of(v, param),
+            (None, Some(d)) => Ok(d),
+            (None, None) => self.missing(param),
+        }
+    }
+
+    /// A 2-D size: `3x2`, or `3` meaning `3x3`.
+    pub fn pair(&self, param: &str, default: Option<[usize; 2]>) -> Result<[usize; 2], Located> {
+        let Some(v) = self.get(param) else {
+            return default.map_or_else(|| self.missing(param), Ok);
+        };
+        match v.v {
+            Value::Int(_) => {
+                let n = self.size_of(v, param)?;
+                Ok([n, n])
+            }
+            Value::Pair(a, b)
+                if (1..=MAX_SIZE as u64).contains(&a) && (1..=MAX_SIZE as u64).contains(&b) =>
+            {
+                Ok([a as usize, b as usize])
+            }
+            _ => self.err(
+                v,
+                &format!(
+                    "{param} must be a size such as 3x3 or 3 with positive values up to {MAX_SIZE}"
+                ),
+            ),
+        }
+    }
+
+    /// A number (`default` when absent) for which `valid` holds; `rule` says what is valid.
+    pub fn float(
+        &self,
+        param: &str,
+        default: f64,
+        valid: fn(f64) -> bool,
+        rule: &str,
+    ) -> Result<f64, Located> {
+        let Some(v) = self.get(param) else {
+            return Ok(default);
+        };
+        match v.v {
+            Value::Int(n) if valid(n as f64) => Ok(n as f64),
+            Value::Float(f) if valid(f) => Ok(f),
+            Value::Int(_) | Value::Float(_) => self.err(v, &format!("{param} must be {rule}")),
+            _ => self.err(v, &format!("{param} must be a number")),
+        }
+    }
+
+    pub fn boolean(&self, param: &str, default: bool) -> Result<bool, Located> {
+        match self.get(param) {
+            None => Ok(default),
+            Some(v) => match v.v {
+                Value::Word("true") => Ok(true),
+                Value::Word("false") => Ok(false),
+                _ => self.err(v, &format!("{param} must be true or false")),
+            },
+        }
+    }
+
+    pub fn padding(&self) -> Result<Padding, Located> {
+        match self.get("padding") {
+            None => Ok(Padding::Valid),
+            Some(v) => match v.v {
+                Value::Word("valid") => Ok(Padding::Valid),
+                Value::Word("same") => Ok(Padding::Same),
+                _ => self.err(v, "padding must be same or valid"),
+            },
+        }
+    }
+
+    /// `alpha` of a leaky ReLU (Keras's default 0.3 when absent).
+    fn alpha(&self) -> Result<f64, Located> {
+        let default = match Activation::from_name("leaky_relu") {
+            Some(Activation::LeakyRelu { alpha }) => alpha,
+            _ => 0.3,
+        };
+        self.float("alpha", default, f64::is_finite, "finite")
+    }
+
+    /// The fused activation of Dense/Conv (`activation` and `alpha`).
+    pub fn activation(&self) -> Result<Activation, Located> {
+        let act = match self.get("activation") {
+            None => Activation::Linear,
+            Some(v) => match v.v {
+                Value::Word("leaky_relu") => Activation::LeakyRelu {
+                    alpha: self.alpha()?,
+                },
+                Value::Word(w) if ACT.contains(&w) => Activation::from_name(w).unwrap_or_default(),
+                _ => return self.err(v, &format!("activation must be one of {}", ACT.join(", "))),
+            },
+        };
+        if let (Some(a), false) = (
+            self.get("alpha"),
+            matches!(act, Activation::LeakyRelu { .. }),
+        ) {
+            return self.err(a, "alpha applies only to the leaky_relu activation");
+        }
+        Ok(act)
+    }
+
+    /// The layer name given by `name=`, if any.
+    pub fn name(&self) -> Result<Option<String>, Located> {
+        match self.get("name") {
+            None => Ok(None),
+            Some(v) => match &v.v {
+                Value::Str(s) if !s.is_empty() => Ok(Some(s.clone())),
+                Value::Word(w) => Ok(Some((*w).to_string())),
+                _ => self.err(v, "name must be a non-empty \"string\""),
+            },
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building kinds
+
+fn plain(kind: LayerKind) -> Result<(LayerKind, Activation), Located> {
+    Ok((kind, Activation::Linear))
+}
+
+fn build_input(a: &Args) -> Result<(LayerKind, Activation), Located> {
+    if a.rest.is_empty() {
+        return a.missing("shape");
+    }
+    let shape = a
+        .rest
+        .iter()
+        .map(|v| a.size_of(v, "each dimension"))
+        .collect::<Result<_, _>>()?;
+    plain(LayerKind::Input { shape })
+}
+
+fn build_dense(a: &Args) -> Result<(LayerKind, Activation), Located> {
+    let kind = LayerKind::Dense {
+        units: a.size("units", None)?,
+        use_bias: a.boolean("bias", true)?,
+    };
+    Ok((kind, a.activation()?))
+}
+
+fn build_conv1d(a: &Args) -> Result<(LayerKind, Activation), Located> {
+    let kind = LayerKind::Conv1D {
+        filters: a.size("filters", None)?,
+        kernel: a.size("kernel", None)?,
+        stride: a.size("stride", Some(1))?,
+        padding: a.padding()?,
+        use_bias: a.boolean("bias", true)?,
+    };
+    Ok((kind, a.activation()?))
+}
+
+fn build_conv2d(a: &Args) -> Result<(LayerKind, Activation), Located> {
+    let kind = LayerKind::Conv2D {
+        filters: a.size("filters", None)?,
+        kernel: a.pair("kernel", None)?,
+        stride: a.pair("stride", Some([1, 1]))?,
+        padding: a.padding()?,
+        use_bias: a.boolean("bias", true)?,
+    };
+    Ok((kind, a.activation()?))
+}
+
+/// Pool size defaults to 2 and the stride to the pool size, as in Keras.
+fn pool1d(a: &Args, op: PoolOp) -> Result<(LayerKind, Activation), Located> {
+    let pool = a.size("pool", Some(2))?;
+    plain(LayerKind::Pool1D {
+        op,
+        pool,
+        stride: a.size("stride", Some(pool))?,
+        padding: a.padding()?,
+    })
+}
+
+fn pool2d(a: &Args, op: PoolOp) -> Result<(LayerKind, Activation), Located> {
+    let pool = a.pair("pool", Some([2, 2]))?;
+    plain(LayerKind::Pool2D {
+        op,
+        pool,
+        stride: a.pair("stride", Some(pool))?,
+        padding: a.padding()?,
+    })
+}
+
+fn build_batchnorm(a: &Args) -> Result<(LayerKind, Activation), Located> {
+    let epsilon = a.float(
+        "epsilon",
+        DEFAULT_EPSILON,
+        |e| e > 0.0 && e.is_finite(),
+        "a positive number",
+    )?;
+    plain(LayerKind::BatchNorm {
+        epsilon,
+        center: a.boolean("center", true)?,
+        scale: a.boolean("scale", true)?,
+    })
+}
+
+fn build_leaky(a: &Args) -> Result<(LayerKind, Activation), Located> {
+    plain(LayerKind::Activation(Activation::LeakyRelu {
+        alpha: a.alpha()?,
+    }))
+}
+
+fn build_reshape(a: &Args) -> Result<(LayerKind, Activation), Located> {
+    if a.rest.is_empty() {
+        return a.missing("target shape");
+    }
+    let mut target = Vec::new();
+    for v in &a.rest {
+        target.push(match v.v {
+            Value::Int(-1) if !target.contains(&0) => 0,
+            Value::Int(-1) => return a.err(v, "only one size may be -1"),
+            _ => a.size_of(v, "each size (or -1 for one inferred size)")?,
+        });
+    }
+    let known = target
+        .iter()
+        .filter(|d| **d != 0)
+        .try_fold(1usize, |p, d| p.checked_mul(*d));
+    if known.is_none_or(|k| k > super::MAX_ELEMENTS) {
+        return located(
+            a.tail,
+            format!(
+                "reshape: the target shape has more than {} elements",
+                super::MAX_ELEMENTS
+            ),
+        );
+    }
+    plain(LayerKind::Reshape { target })
+}
+
+fn build_dropout(a: &Args) -> Result<(LayerKind, Activation), Located> {
+    if a.get("rate").is_none() {
+        return a.missing("rate");
+    }
+    let rate = a.float("rate", 0.0, |r| (0.0..1.0).contains(&r), "in [0, 1)")?;
+    plain(LayerKind::Dropout { rate })
+}
+
+fn build_concat(a: &Args) -> Result<(LayerKind, Activation), Located> {
+    let axis = match a.get("axis") {
+        None => DEFAULT_AXIS,
+        Some(v) => match v.v {
+            Value::Int(n) if n.unsigned_abs() <= 64 => n as isize,
+            _ => return a.err(v, "axis must be an integer such as -1 or 1"),
+        },
+    };
+    plain(LayerKind::Concatenate { axis })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Printing kinds
+
+/// Format a float so that the DSL reads it back to the same value.
+pub fn fmt_float(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:?}")
+    }
+}
+
+fn pair_text(p: [usize; 2]) -> String {
+    format!("{}x{}", p[0], p[1])
+}
+
+fn padding_arg(args: &mut Vec<String>, p: Padding) {
+    if p == Padding::Same {
+        args.push("padding=same".into());
+    }
+}
+
+fn activation_args(args: &mut Vec<String>, a: &Activation) {
+    match a {
+        Activation::Linear => {}
+        Activation::LeakyRelu { alpha } => {
+            args.push("leaky_relu".into());
+            args.push(format!("alpha={}", fmt_float(*alpha)));
+        }
+        other => args.push(other.name().into()),
+    }
+}
+
+fn bias_arg(args: &mut Vec<String>, use_bias: bool) {
+    if !use_bias {
+        args.push("bias=false".into());
+    }
+}
+
+/// The DSL name and arguments of a layer (without `name=` and settings). `operands` are the
+/// node names of a merge layer's inputs. A fused activation is written only for kinds that
+/// take one.
+pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<String>) {
+    let mut args: Vec<String> = Vec::new();
+    let name = match &layer.kind {
+        LayerKind::Input { shape } => {
+            args.extend(shape.iter().map(|d| d.to_string()));
+            "input"
+        }
+        LayerKind::Dense { units, use_bias } => {
+            args.push(units.to_string());
+            activation_args(&mut args, &layer.activation);
+            bias_arg(&mut args, *use_bias);
+            "dense"
+        }
+        LayerKind::Conv1D {
+            filters,
+            kernel,
+            stride,
+            padding,
+            use_bias,
+        } => {
+            args.push(filters.to_string());
+            args.push(kernel.to_string());
+            activation_args(&mut args, &layer.activation);
+            if *stride != 1 {
+                args.push(format!("stride={stride}"));
+            }
+            padding_arg(&mut args, *padding);
+            bias_arg(&mut args, *use_bias);
+            "conv1d"
+        }
+        LayerKind::Conv2D {
+            filters,
+            kernel,
+            stride,
+            padding,
+            use_bias,
+        } => {
+            args.push(filters.to_string());
+            args.push(pair_text(*kernel));
+            activation_args(&mut args, &layer.activation);
+            if *stride != [1, 1] {
+                args.push(format!("stride={}", pair_text(*stride)));
+            }
+            padding_arg(&mut args, *padding);
+            bias_arg(&mut args, *use_bias);
+            "conv2d"
+        }
+        LayerKind::Pool1D {
+            op,
+            pool,
+            stride,
+            padding,
+        } => {
+            args.push(pool.to_string());
+            if stride != pool {
+                args.push(format!("stride={stride}"));
+            }
+            padding_arg(&mut args, *padding);
+            match op {
+                PoolOp::Max => "maxpool1d",
+                PoolOp::Average => "avgpool1d",
+            }
+        }
+        LayerKind::Pool2D {
+            op,
+            pool,
+            stride,
+            padding,
+        } => {
+            args.push(pair_text(*pool));
+            if stride != pool {
+                args.push(format!("stride={}", pair_text(*stride)));
+            }
+            padding_arg(&mut args, *padding);
+            match op {
+                PoolOp::Max => "maxpool2d",
+                PoolOp::Average => "avgpool2d",
+            }
+        }
+        LayerKind::GlobalPool1D { op: PoolOp::Max } => "globalmaxpool1d",
+        LayerKind::GlobalPool1D {
+            op: PoolOp::Average,
+        } => "globalavgpool1d",
+        LayerKind::GlobalPool2D { op: PoolOp::Max } => "globalmaxpool2d",
+        LayerKind::GlobalPool2D {
+            op: PoolOp::Average,
+        } => "globalavgpool2d",
+        LayerKind::BatchNorm {
+            epsilon,
+            center,
+            scale,
+        } => {
+            if *epsilon != DEFAULT_EPSILON {
+                args.push(format!("epsilon={}", fmt_float(*epsilon)));
+            }
+            if !center {
+                args.push("center=false".into());
+            }
+            if !scale {
+                args.push("scale=false".into());
+            }
+            "batchnorm"
+        }
+        LayerKind::Activation(Activation::LeakyRelu { alpha }) => {
+            args.push(format!("alpha={}", fmt_float(*alpha)));
+            "leaky_relu"
+        }
+        LayerKind::Activation(a) => match a {
+            Activation::Relu => "relu",
+            Activation::Sigmoid => "sigmoid",
+            Activation::Tanh => "tanh",
+            Activation::Softmax => "softmax",
+            _ => "linear",
+        },
+        LayerKind::Flatten => "flatten",
+        LayerKind::Reshape { target } => {
+            args.extend(target.iter().map(|d| {
+                if *d == 0 {
+                    "-1".to_string()
+                } else {
+                    d.to_string()
+                }
+            }));
+            "reshape"
+        }
+        LayerKind::Add => {
+            args.extend(operands.iter().cloned());
+            "add"
+        }
+        LayerKind::Concatenate { axis } => {
+            args.extend(operands.iter().cloned());
+            if *axis != DEFAULT_AXIS {
+                args.push(format!("axis={axis}"));
+            }
+            "concat"
+        }
+        LayerKind::Dropout { rate } => {
+            args.push(fmt_float(*rate));
+            "dropout"
+        }
+    };
+    (name, args)
+}

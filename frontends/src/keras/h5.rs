@@ -1,0 +1,378 @@
+//! Keras weights in HDF5: the legacy layout (Keras 2 `save_weights` files and the `model_weights`
+//! group of a full-model `.h5`: one group per layer holding datasets named like
+//! `layer/kernel:0`) and the Keras 3 layout of `model.weights.h5` (`layers/<path>/vars/0, 1, ...`
+//! with the layer name in the `name` attribute of `vars`). Also reads the `model_config`
+//! attribute of a full-model `.h5`.
+
+use crate::error::{display, FrontendError};
+use hdf5::types::{FixedAscii, FixedUnicode, TypeDescriptor, VarLenAscii, VarLenUnicode};
+use ir::layer::Tensor;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// One weight tensor read from a file. `name` is its Keras name (`kernel`, `gamma`, ...) when
+/// the file says it (legacy layout), `None` when only its position is known (Keras 3 layout).
+#[derive(Debug, Clone)]
+pub struct RawWeight {
+    pub name: Option<String>,
+    pub path: String,
+    pub tensor: Tensor,
+}
+
+/// The weights of a model by Keras layer name, with the file they came from.
+#[derive(Debug, Clone, Default)]
+pub struct WeightSet {
+    pub file: String,
+    pub layers: Vec<(String, Vec<RawWeight>)>,
+}
+
+impl WeightSet {
+    /// Total number of values, what Keras's `count_params()` counts.
+    pub fn value_count(&self) -> usize {
+        self.layers
+            .iter()
+            .flat_map(|(_, w)| w)
+            .map(|w| w.tensor.len())
+            .sum()
+    }
+}
+
+fn h5err(file: &str, what: &str, e: impl std::fmt::Display) -> FrontendError {
+    FrontendError::weights(file, format!("{what}: {e}"))
+}
+
+/// Open an HDF5 file, with an error naming it.
+pub fn open(path: &Path) -> Result<hdf5::File, FrontendError> {
+    if !path.exists() {
+        return Err(FrontendError::io(path, "no such file"));
+    }
+    hdf5::File::open(path).map_err(|e| FrontendError::Io {
+        file: display(path),
+        message: format!("not a readable HDF5 file ({e})"),
+    })
+}
+
+/// Read a string attribute in any of the encodings h5py writes (variable-length UTF-8/ASCII,
+/// or fixed-length bytes as Keras 2 wrote `model_config`). `None` when absent or not a string.
+pub fn string_attr(loc: &hdf5::Location, name: &str) -> Option<String> {
+    if !loc.attr_names().ok()?.iter().any(|n| n == name) {
+        return None;
+    }
+    let attr = loc.attr(name).ok()?;
+    if !attr.is_scalar() {
+        return None;
+    }
+    fn fixed<const N: usize>(attr: &hdf5::Attribute, unicode: bool) -> Option<String> {
+        if unicode {
+            let v = attr.read_raw::<FixedUnicode<N>>().ok()?;
+            v.first().map(|s| s.as_str().to_string())
+        } else {
+            let v = attr.read_raw::<FixedAscii<N>>().ok()?;
+            v.first().map(|s| s.as_str().to_string())
+        }
+    }
+    match attr.dtype().ok()?.to_descriptor().ok()? {
+        TypeDescriptor::VarLenUnicode => attr
+            .read_scalar::<VarLenUnicode>()
+            .ok()
+            .map(|s| s.as_str().to_string()),
+        TypeDescriptor::VarLenAscii => attr
+            .read_scalar::<VarLenAscii>()
+            .ok()
+            .map(|s| s.as_str().to_string()),
+        TypeDescriptor::FixedAscii(n) | TypeDescriptor::FixedUnicode(n) => {
+            let unicode = matches!(
+                attr.dtype().ok()?.to_descriptor().ok()?,
+                TypeDescriptor::FixedUnicode(_)
+            );
+            if n <= 1 << 10 {
+                fixed::<{ 1 << 10 }>(&attr, unicode)
+            } else if n <= 1 << 16 {
+                fixed::<{ 1 << 16 }>(&attr, unicode)
+            } else if n <= 1 << 22 {
+                fixed::<{ 1 << 22 }>(&attr, unicode)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Read one dataset as f32 with its shape.
+fn read_tensor(file: &str, ds: &hdf5::Dataset) -> Result<Tensor, FrontendError> {
+    let shape = ds.shape();
+    let data = match ds.read_raw::<f32>() {
+        Ok(d) => d,
+        Err(_) => ds
+            .read_raw::<f64>()
+            .map_err(|e| {
+                h5err(
+                    file,
+                    &format!("dataset {} is not a float array", ds.name()),
+                    e,
+                )
+            })?
+            .into_iter()
+            .map(|v| v as f32)
+            .collect(),
+    };
+    if data.len() != shape.iter().product::<usize>() {
+        return Err(FrontendError::weights(
+            file,
+            format!("dataset {} has a bad size", ds.name()),
+        ));
+    }
+    Ok(Tensor { shape, data })
+}
+
+/// All datasets under a group, depth first, in HDF5's name order.
+fn collect_datasets(
+    file: &str,
+    g: &hdf5::Group,
+    out: &mut Vec<hdf5::Dataset>,
+) -> Result<(), FrontendError> {
+    out.extend(
+        g.datasets()
+            .map_err(|e| h5err(file, "cannot list datasets", e))?,
+    );
+    for sub in g
+        .groups()
+        .map_err(|e| h5err(file, "cannot list groups", e))?
+    {
+        collect_datasets(file, &sub, out)?;
+    }
+    Ok(())
+}
+
+/// `/fc1/fc1/kernel:0` → `kernel`.
+fn keras_weight_name(path: &str) -> String {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    match base.rsplit_once(':') {
+        Some((n, idx)) if idx.chars().all(|c| c.is_ascii_digit()) => n.to_string(),
+        _ => base.to_string(),
+    }
+}
+
+/// Whether the file (or its `model_weights` group) uses the Keras 3 layout.
+fn is_keras3_layout(root: &hdf5::Group) -> bool {
+    root.link_exists("layers")
+        && !root
+            .attr_names()
+            .unwrap_or_default()
+            .iter()
+            .any(|n| n == "layer_names")
+}
+
+/// Read the weights of a legacy Keras HDF5 file (weights-only or full model).
+pub fn read_legacy(file: &str, f: &hdf5::File) -> Result<WeightSet, FrontendError> {
+    let root: hdf5::Group = if f.link_exists("model_weights") {
+        f.group("model_weights")
+            .map_err(|e| h5err(file, "cannot open group model_weights", e))?
+    } else {
+        f.group("/")
+            .map_err(|e| h5err(file, "cannot open the root group", e))?
+    };
+    let mut set = WeightSet {
+        file: file.to_string(),
+        layers: Vec::new(),
+    };
+    for g in root
+        .groups()
+        .map_err(|e| h5err(file, "cannot list layer groups", e))?
+    {
+        let layer = g.name().rsplit('/').next().unwrap_or_default().to_string();
+        if layer == "top_level_model_weights" {
+            continue;
+        }
+        let mut ds = Vec::new();
+        collect_datasets(file, &g, &mut ds)?;
+        let mut weights = Vec::with_capacity(ds.len());
+        for d in ds {
+            let path = d.name();
+            weights.push(RawWeight {
+                name: Some(keras_weight_name(&path)),
+                tensor: read_tensor(file, &d)?,
+                path,
+            });
+        }
+        set.layers.push((layer, weights));
+    }
+    Ok(set)
+}
+
+/// Keras's `to_snake_case` of a class name (`QDense` → `q_dense`, `Conv2D` → `conv2d`,
+/// `BatchNormalization` → `batch_normalization`), used for the group names of the Keras 3 layout.
+pub fn snake_case(name: &str) -> String {
+    let c: Vec<char> = name
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    // re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    let mut a = String::new();
+    let mut i = 0;
+    while i < c.len() {
+        a.push(c[i]);
+        if i + 2 < c.len() + 1
+            && i + 1 < c.len()
+            && c[i + 1].is_ascii_uppercase()
+            && c.get(i + 2).is_some_and(|x| x.is_ascii_lowercase())
+        {
+            a.push('_');
+        }
+        i += 1;
+    }
+    // re.sub("([a-z])([A-Z])", r"\1_\2", a).lower()
+    let b: Vec<char> = a.chars().collect();
+    let mut out = String::new();
+    for (j, ch) in b.iter().enumerate() {
+        out.push(ch.to_ascii_lowercase());
+        if ch.is_ascii_lowercase() && b.get(j + 1).is_some_and(|x| x.is_ascii_uppercase()) {
+            out.push('_');
+        }
+    }
+    out
+}
+
+/// Read the Keras 3 layout. `layers` lists the model's (name, class) pairs in config order, to
+/// map the group paths (`q_dense_1`) to layer names when `vars` has no `name` attribute.
+pub fn read_keras3(
+    file: &str,
+    f: &hdf5::File,
+    layers: &[(String, String)],
+) -> Result<WeightSet, FrontendError> {
+    let root: hdf5::Group = if f.link_exists("layers") {
+        f.group("layers")
+            .map_err(|e| h5err(file, "cannot open group layers", e))?
+    } else if f.link_exists("model_weights") {
+        let g = f
+            .group("model_weights")
+            .map_err(|e| h5err(file, "cannot open group model_weights", e))?;
+        g.group("layers")
+            .map_err(|e| h5err(file, "no group 'layers' in model_weights", e))?
+    } else {
+        return Err(FrontendError::weights(
+            file,
+            "no 'layers' group (not a Keras 3 weights file)",
+        ));
+    };
+    // Fallback: the path names Keras gives in config order, skipping InputLayers.
+    let mut used: HashMap<String, usize> = HashMap::new();
+    let mut by_path: HashMap<String, String> = HashMap::new();
+    for (name, class) in layers.iter().filter(|(_, c)| c != "InputLayer") {
+        let base = snake_case(class);
+        let n = used.entry(base.clone()).or_insert(0);
+        let path = if *n == 0 {
+            base.clone()
+        } else {
+            format!("{base}_{n}")
+        };
+        *n += 1;
+        by_path.insert(path, name.clone());
+    }
+    let mut set = WeightSet {
+        file: file.to_string(),
+        layers: Vec::new(),
+    };
+    for g in root
+        .groups()
+        .map_err(|e| h5err(file, "cannot list layer groups", e))?
+    {
+        let gpath = g.name().rsplit('/').next().unwrap_or_default().to_string();
+        if !g.link_exists("vars") {
+            continue;
+        }
+        let vars = g
+            .group("vars")
+            .map_err(|e| h5err(file, "cannot open vars", e))?;
+        let layer = match string_attr(&vars, "name") {
+            Some(n) => n,
+            None => by_path.get(&gpath).cloned().ok_or_else(|| {
+                FrontendError::weights(
+                    file,
+                    format!("group layers/{gpath} matches no layer of the model"),
+                )
+            })?,
+        };
+        let mut ds = vars
+            .datasets()
+            .map_err(|e| h5err(file, "cannot list vars", e))?;
+        let index = |d: &hdf5::Dataset| {
+            d.name()
+                .rsplit('/')
+                .next()
+                .and_then(|s| s.parse::<usize>().ok())
+        };
+        if let Some(bad) = ds.iter().find(|d| index(d).is_none()) {
+            return Err(FrontendError::weights(
+                file,
+                format!(
+                    "dataset {} is not named by its index (0, 1, ...)",
+                    bad.name()
+                ),
+            ));
+        }
+        ds.sort_by_key(|d| index(d));
+        let mut weights = Vec::with_capacity(ds.len());
+        for d in ds {
+            weights.push(RawWeight {
+                name: None,
+                tensor: read_tensor(file, &d)?,
+                path: d.name(),
+            });
+        }
+        set.layers.push((layer, weights));
+    }
+    Ok(set)
+}
+
+/// Read a weights file in either layout.
+pub fn read_weights(path: &Path, layers: &[(String, String)]) -> Result<WeightSet, FrontendError> {
+    let file = display(path);
+    let f = open(path)?;
+    let root = f
+        .group("/")
+        .map_err(|e| h5err(&file, "cannot open the root group", e))?;
+    if is_keras3_layout(&root) {
+        read_keras3(&file, &f, layers)
+    } else {
+        read_legacy(&file, &f)
+    }
+}
+
+/// The `model_config` JSON of a full-model legacy `.h5`.
+pub fn model_config(path: &Path, f: &hdf5::File) -> Result<String, FrontendError> {
+    string_attr(f, "model_config").ok_or_else(|| FrontendError::Field {
+        file: display(path),
+        field: "model_config attribute".into(),
+        expected: "the model architecture JSON of a full-model Keras .h5 (model.save)".into(),
+        found:
+            "nothing (a weights-only file? pass the model JSON and give this file with --weights)"
+                .into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake_case_matches_keras() {
+        // expected values from keras.src.utils.naming.to_snake_case
+        for (c, s) in [
+            ("QDense", "q_dense"),
+            ("Dense", "dense"),
+            ("Conv2D", "conv2d"),
+            ("BatchNormalization", "batch_normalization"),
+            ("MaxPooling2D", "max_pooling2d"),
+            ("QActivation", "q_activation"),
+            ("GlobalAveragePooling1D", "global_average_pooling1d"),
+            ("ReLU", "re_lu"),
+            ("LeakyReLU", "leaky_re_lu"),
+        ] {
+            assert_eq!(snake_case(c), s, "{c}");
+        }
+        assert_eq!(keras_weight_name("/fc1/fc1/kernel:0"), "kernel");
+        assert_eq!(keras_weight_name("/m/d/moving_mean"), "moving_mean");
+    }
+}

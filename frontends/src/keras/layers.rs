@@ -1,0 +1,558 @@
+//! One Keras layer (class name + `config` object) to IR layers: the attribute readers shared by
+//! every class, the class table, and the checks that turn unsupported attributes into errors
+//! naming the layer, its kind and the attribute.
+
+use super::qkeras::Quantizer;
+use crate::error::FrontendError;
+use ir::layer::{Activation, Layer, LayerKind, Padding, PoolOp};
+use serde_json::{Map, Value};
+
+/// Largest size any attribute or dimension may have (units, filters, kernel, strides, input
+/// dimensions); larger values are rejected so that shape and cost arithmetic cannot overflow.
+pub const MAX_DIM: u64 = 1 << 20;
+
+/// A Keras layer as it appears in a model config.
+#[derive(Debug, Clone)]
+pub struct KerasLayer {
+    pub name: String,
+    pub class_name: String,
+    pub config: Map<String, Value>,
+    /// Names of the Keras layers feeding this one, in operand order (empty for Sequential).
+    pub inbound: Vec<String>,
+}
+
+/// Reads typed attributes out of one layer's `config`, with errors that name the layer.
+struct Attrs<'a> {
+    file: &'a str,
+    layer: &'a KerasLayer,
+}
+
+fn describe(v: &Value) -> String {
+    let s = v.to_string();
+    if s.len() > 60 {
+        format!(
+            "{}...",
+            &s[..s
+                .char_indices()
+                .take_while(|(i, _)| *i < 57)
+                .last()
+                .map_or(0, |(i, c)| i + c.len_utf8())]
+        )
+    } else {
+        s
+    }
+}
+
+impl<'a> Attrs<'a> {
+    fn field_err(&self, key: &str, expected: &str, found: &Value) -> FrontendError {
+        FrontendError::field(
+            self.file,
+            format!(
+                "layer '{}' ({}) config.{key}",
+                self.layer.name, self.layer.class_name
+            ),
+            expected,
+            describe(found),
+        )
+    }
+    fn missing(&self, key: &str, expected: &str) -> FrontendError {
+        FrontendError::field(
+            self.file,
+            format!(
+                "layer '{}' ({}) config.{key}",
+                self.layer.name, self.layer.class_name
+            ),
+            expected,
+            "nothing (the field is missing)",
+        )
+    }
+    fn unsupported(&self, attribute: &str, message: impl Into<String>) -> FrontendError {
+        FrontendError::UnsupportedAttribute {
+            file: self.file.to_string(),
+            layer: self.layer.name.clone(),
+            kind: self.layer.class_name.clone(),
+            attribute: attribute.to_string(),
+            message: message.into(),
+        }
+    }
+    fn get(&self, key: &str) -> Option<&'a Value> {
+        self.layer.config.get(key).filter(|v| !v.is_null())
+    }
+    fn positive(&self, key: &str, v: &Value) -> Result<usize, FrontendError> {
+        match v.as_u64().or_else(|| {
+            v.as_f64()
+                .filter(|f| f.fract() == 0.0 && *f >= 0.0)
+                .map(|f| f as u64)
+        }) {
+            Some(n) if n > 0 && n <= MAX_DIM => Ok(n as usize),
+            Some(n) if n > MAX_DIM => {
+                Err(self.field_err(key, &format!("a positive integer of at most {MAX_DIM}"), v))
+            }
+            _ => Err(self.field_err(key, "a positive integer", v)),
+        }
+    }
+    fn usize_req(&self, key: &str) -> Result<usize, FrontendError> {
+        let v = self
+            .get(key)
+            .ok_or_else(|| self.missing(key, "a positive integer"))?;
+        self.positive(key, v)
+    }
+    fn bool_or(&self, key: &str, default: bool) -> Result<bool, FrontendError> {
+        match self.get(key) {
+            None => Ok(default),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(v) => Err(self.field_err(key, "true or false", v)),
+        }
+    }
+    fn f64_or(&self, key: &str, default: f64) -> Result<f64, FrontendError> {
+        match self.get(key) {
+            None => Ok(default),
+            Some(v) => v.as_f64().ok_or_else(|| self.field_err(key, "a number", v)),
+        }
+    }
+    fn str_or(&self, key: &str, default: &'a str) -> Result<&'a str, FrontendError> {
+        match self.get(key) {
+            None => Ok(default),
+            Some(Value::String(s)) => Ok(s),
+            Some(v) => Err(self.field_err(key, "a string", v)),
+        }
+    }
+    /// An `n`-tuple of positive ints given as an int or a list (`kernel_size`, `strides`, ...).
+    fn tuple(
+        &self,
+        key: &str,
+        n: usize,
+        default: Option<Vec<usize>>,
+    ) -> Result<Vec<usize>, FrontendError> {
+        let expected = format!("a positive integer or a list of {n}");
+        let v = match self.get(key) {
+            None => return default.ok_or_else(|| self.missing(key, &expected)),
+            Some(v) => v,
+        };
+        match v {
+            Value::Array(a) if a.len() == n => a.iter().map(|x| self.positive(key, x)).collect(),
+            Value::Array(_) => Err(self.field_err(key, &expected, v)),
+            _ => Ok(vec![self.positive(key, v)?; n]),
+        }
+    }
+    fn padding(&self) -> Result<Padding, FrontendError> {
+        match self.str_or("padding", "valid")? {
+            "valid" => Ok(Padding::Valid),
+            "same" => Ok(Padding::Same),
+            other => {
+                Err(self.unsupported("padding", format!("'{other}' (expected 'valid' or 'same')")))
+            }
+        }
+    }
+    fn channels_last(&self) -> Result<(), FrontendError> {
+        match self.str_or("data_format", "channels_last")? {
+            "channels_last" => Ok(()),
+            other => Err(self.unsupported(
+                "data_format",
+                format!("'{other}' (only channels_last is supported; hls4ml converts Keras models channels-last)"),
+            )),
+        }
+    }
+    fn no_dilation(&self, n: usize) -> Result<(), FrontendError> {
+        let d = self.tuple("dilation_rate", n, Some(vec![1; n]))?;
+        if d.iter().any(|&x| x != 1) {
+            return Err(self.unsupported("dilation_rate", format!("{d:?} (only 1 is supported)")));
+        }
+        if let Some(g) = self.get("groups") {
+            if g.as_u64() != Some(1) {
+                return Err(
+                    self.unsupported("groups", format!("{} (only 1 is supported)", describe(g)))
+                );
+            }
+        }
+        Ok(())
+    }
+    /// The fused `activation` of a Dense/Conv layer.
+    fn activation(&self) -> Result<Activation, FrontendError> {
+        match self.get("activation") {
+            None => Ok(Activation::Linear),
+            Some(Value::String(s)) => keras_activation(s).ok_or_else(|| {
+                self.unsupported(
+                    "activation",
+                    format!("'{s}' (expected linear, relu, sigmoid, tanh, softmax or leaky_relu)"),
+                )
+            }),
+            Some(v) => Err(self.field_err("activation", "an activation name", v)),
+        }
+    }
+    fn axis_is_last(&self, key: &str, rank_hint: Option<usize>) -> Result<(), FrontendError> {
+        let v = match self.get(key) {
+            None => return Ok(()),
+            Some(v) => v,
+        };
+        let axis = match v {
+            Value::Array(a) if a.len() == 1 => a[0].as_i64(),
+            _ => v.as_i64(),
+        };
+        match (axis, rank_hint) {
+            (Some(-1), _) => Ok(()),
+            (Some(a), Some(r)) if a == r as i64 => Ok(()),
+            _ => Err(self.unsupported(
+                key,
+                format!("{} (only the last, channel axis is supported)", describe(v)),
+            )),
+        }
+    }
+    fn quantizer(&self, key: &str) -> Result<Option<Quantizer>, FrontendError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(v) => Quantizer::from_value(v)
+                .map(Some)
+                .map_err(|m| self.unsupported(key, m)),
+        }
+    }
+}
+
+/// A Keras activation name; `leaky_relu` as an activation function has Keras 3's default slope
+/// 0.2 (the LeakyReLU *layer* defaults differ and are read from its config).
+pub fn keras_activation(name: &str) -> Option<Activation> {
+    match name {
+        "leaky_relu" => Some(Activation::LeakyRelu { alpha: 0.2 }),
+        "LeakyReLU" => None,
+        other => Activation::from_name(other),
+    }
+}
+
+/// The input shape a layer declares (`batch_input_shape` in Keras 2, `batch_shape` in Keras 3,
+/// `input_shape` without the batch dimension), without the batch dimension.
+pub fn declared_input_shape(
+    file: &str,
+    layer: &KerasLayer,
+) -> Result<Option<Vec<usize>>, FrontendError> {
+    let a = Attrs { file, layer };
+    let (key, v, skip) = if let Some(v) = a.get("batch_input_shape") {
+        ("batch_input_shape", v, 1)
+    } else if let Some(v) = a.get("batch_shape") {
+        ("batch_shape", v, 1)
+    } else if let Some(v) = a.get("input_shape") {
+        ("input_shape", v, 0)
+    } else {
+        return Ok(None);
+    };
+    let dims = v
+        .as_array()
+        .ok_or_else(|| a.field_err(key, "a list of dimensions", v))?;
+    if dims.len() <= skip {
+        return Err(a.field_err(key, "a list of dimensions after the batch dimension", v));
+    }
+    dims[skip..]
+        .iter()
+        .map(|d| {
+            if d.is_null() {
+                Err(a.unsupported(
+                    key,
+                    format!(
+                        "{} (dimensions other than the batch must be fixed)",
+                        describe(v)
+                    ),
+                ))
+            } else {
+                a.positive(key, d)
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .and_then(|shape| {
+            let elements = shape
+                .iter()
+                .try_fold(1u64, |acc, &d| acc.checked_mul(d as u64));
+            match elements {
+                Some(n) if n <= MAX_INPUT_ELEMENTS => Ok(Some(shape)),
+                _ => Err(a.unsupported(
+                    key,
+                    format!(
+                        "{} (more than {MAX_INPUT_ELEMENTS} values per sample)",
+                        describe(v)
+                    ),
+                )),
+            }
+        })
+}
+
+/// Largest number of values one input sample may have.
+pub const MAX_INPUT_ELEMENTS: u64 = 1 << 32;
+
+/// The IR layers of one Keras layer: usually one, two when a QKeras layer's activation quantizer
+/// becomes its own activation layer (as hls4ml splits it, named `{layer}_{quantizer}`). The
+/// first layer is the one that carries the Keras layer's weights.
+pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendError> {
+    let a = Attrs { file, layer };
+    let name = layer.name.clone();
+    let class = layer.class_name.as_str();
+    let one = |kind: LayerKind| Ok(vec![Layer::new(name.clone(), kind)]);
+    match class {
+        "InputLayer" => {
+            let shape = declared_input_shape(file, layer)?.ok_or_else(|| {
+                a.missing(
+                    "batch_shape",
+                    "the input shape (batch_shape or batch_input_shape)",
+                )
+            })?;
+            one(LayerKind::Input { shape })
+        }
+        "Dense" | "QDense" => {
+            let units = a.usize_req("units")?;
+            let use_bias = a.bool_or("use_bias", true)?;
+            fused(&a, LayerKind::Dense { units, use_bias })
+        }
+        "Conv1D" | "QConv1D" => {
+            a.channels_last()?;
+            a.no_dilation(1)?;
+            let kind = LayerKind::Conv1D {
+                filters: a.usize_req("filters")?,
+                kernel: a.tuple("kernel_size", 1, None)?[0],
+                stride: a.tuple("strides", 1, Some(vec![1]))?[0],
+                padding: a.padding()?,
+                use_bias: a.bool_or("use_bias", true)?,
+            };
+            fused(&a, kind)
+        }
+        "Conv2D" | "QConv2D" => {
+            a.channels_last()?;
+            a.no_dilation(2)?;
+            let k = a.tuple("kernel_size", 2, None)?;
+            let s = a.tuple("strides", 2, Some(vec![1, 1]))?;
+            let kind = LayerKind::Conv2D {
+                filters: a.usize_req("filters")?,
+                kernel: [k[0], k[1]],
+                stride: [s[0], s[1]],
+                padding: a.padding()?,
+                use_bias: a.bool_or("use_bias", true)?,
+            };
+            fused(&a, kind)
+        }
+        "MaxPooling1D" | "AveragePooling1D" | "MaxPool1D" | "AvgPool1D" => {
+            a.channels_last()?;
+            let pool = a.tuple("pool_size", 1, Some(vec![2]))?;
+            let stride = a.tuple("strides", 1, Some(pool.clone()))?;
+            one(LayerKind::Pool1D {
+                op: pool_op(class),
+                pool: pool[0],
+                stride: stride[0],
+                padding: a.padding()?,
+            })
+        }
+        "MaxPooling2D" | "AveragePooling2D" | "MaxPool2D" | "AvgPool2D" => {
+            a.channels_last()?;
+            let pool = a.tuple("pool_size", 2, Some(vec![2, 2]))?;
+            let stride = a.tuple("strides", 2, Some(pool.clone()))?;
+            one(LayerKind::Pool2D {
+                op: pool_op(class),
+                pool: [pool[0], pool[1]],
+                stride: [stride[0], stride[1]],
+                padding: a.padding()?,
+            })
+        }
+        "GlobalAveragePooling1D"
+        | "GlobalMaxPooling1D"
+        | "GlobalAveragePooling2D"
+        | "GlobalMaxPooling2D"
+        | "GlobalAvgPool1D"
+        | "GlobalMaxPool1D"
+        | "GlobalAvgPool2D"
+        | "GlobalMaxPool2D" => {
+            a.channels_last()?;
+            if a.bool_or("keepdims", false)? {
+                return Err(a.unsupported("keepdims", "true (only keepdims=false is supported)"));
+            }
+            let op = pool_op(class);
+            if class.ends_with("1D") {
+                one(LayerKind::GlobalPool1D { op })
+            } else {
+                one(LayerKind::GlobalPool2D { op })
+            }
+        }
+        "BatchNormalization" | "QBatchNormalization" => {
+            a.axis_is_last("axis", None)?;
+            for flag in ["renorm", "synchronized"] {
+                if a.bool_or(flag, false)? {
+                    return Err(a.unsupported(flag, "true (not supported)"));
+                }
+            }
+            one(LayerKind::BatchNorm {
+                epsilon: a.f64_or("epsilon", 1e-3)?,
+                center: a.bool_or("center", true)?,
+                scale: a.bool_or("scale", true)?,
+            })
+        }
+        "Activation" => one(LayerKind::Activation(a.activation()?)),
+        "QActivation" => {
+            let q = a
+                .quantizer("activation")?
+                .ok_or_else(|| a.missing("activation", "an activation or quantizer"))?;
+            let (act, ty) = q.activation().map_err(|m| a.unsupported("activation", m))?;
+            let mut l = Layer::new(name.clone(), LayerKind::Activation(act));
+            l.settings.precision.result = ty;
+            Ok(vec![l])
+        }
+        "ReLU" => {
+            if let Some(m) = a.get("max_value") {
+                return Err(a.unsupported(
+                    "max_value",
+                    format!("{} (only None is supported)", describe(m)),
+                ));
+            }
+            if a.f64_or("threshold", 0.0)? != 0.0 {
+                return Err(a.unsupported("threshold", "non-zero threshold is not supported"));
+            }
+            let slope = a.f64_or("negative_slope", 0.0)?;
+            one(LayerKind::Activation(if slope != 0.0 {
+                Activation::LeakyRelu { alpha: slope }
+            } else {
+                Activation::Relu
+            }))
+        }
+        "LeakyReLU" => {
+            // Keras 3 writes `negative_slope` (default 0.3), Keras 2 `alpha` (default 0.3).
+            let alpha = match a.get("negative_slope") {
+                Some(_) => a.f64_or("negative_slope", 0.3)?,
+                None => a.f64_or("alpha", 0.3)?,
+            };
+            one(LayerKind::Activation(Activation::LeakyRelu { alpha }))
+        }
+        "Softmax" => {
+            a.axis_is_last("axis", None)?;
+            one(LayerKind::Activation(Activation::Softmax))
+        }
+        "Flatten" => {
+            a.channels_last()?;
+            one(LayerKind::Flatten)
+        }
+        "Reshape" => {
+            let v = a
+                .get("target_shape")
+                .ok_or_else(|| a.missing("target_shape", "a list of dimensions"))?;
+            let dims = v
+                .as_array()
+                .ok_or_else(|| a.field_err("target_shape", "a list of dimensions", v))?;
+            let target = dims
+                .iter()
+                .map(|d| match d.as_i64() {
+                    Some(-1) => Ok(0),
+                    Some(n) if n > 0 && n as u64 <= MAX_DIM => Ok(n as usize),
+                    _ => Err(a.field_err(
+                        "target_shape",
+                        &format!("dimensions in 1..={MAX_DIM} or -1"),
+                        v,
+                    )),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let known = target
+                .iter()
+                .filter(|d| **d > 0)
+                .try_fold(1u64, |acc, &d| acc.checked_mul(d as u64));
+            if target.is_empty() || target.len() > 4 || known.is_none_or(|n| n > MAX_INPUT_ELEMENTS)
+            {
+                return Err(a.unsupported(
+                    "target_shape",
+                    format!(
+                        "{} (expected 1 to 4 dimensions with at most {MAX_INPUT_ELEMENTS} values)",
+                        describe(v)
+                    ),
+                ));
+            }
+            one(LayerKind::Reshape { target })
+        }
+        "Add" => one(LayerKind::Add),
+        "Concatenate" => {
+            let axis = match a.get("axis") {
+                None => -1,
+                Some(v) => v
+                    .as_i64()
+                    .ok_or_else(|| a.field_err("axis", "an integer", v))?
+                    as isize,
+            };
+            one(LayerKind::Concatenate { axis })
+        }
+        "Dropout" => {
+            let rate = a.f64_or("rate", 0.0)?;
+            if !(0.0..1.0).contains(&rate) {
+                return Err(a.field_err("rate", "a number in [0, 1)", &Value::from(rate)));
+            }
+            one(LayerKind::Dropout { rate })
+        }
+        other => Err(FrontendError::UnsupportedLayer {
+            file: file.to_string(),
+            layer: name,
+            kind: other.to_string(),
+        }),
+    }
+}
+
+fn pool_op(class: &str) -> PoolOp {
+    if class.contains("Max") {
+        PoolOp::Max
+    } else {
+        PoolOp::Average
+    }
+}
+
+/// A Dense/Conv layer with its fused activation; for QKeras layers also the weight and bias
+/// types from their quantizers, and an activation quantizer split off as its own layer.
+fn fused(a: &Attrs, kind: LayerKind) -> Result<Vec<Layer>, FrontendError> {
+    let mut layer = Layer::new(a.layer.name.clone(), kind);
+    if !a.layer.class_name.starts_with('Q') {
+        layer.activation = a.activation()?;
+        return Ok(vec![layer]);
+    }
+    if let Some(q) = a.quantizer("kernel_quantizer")? {
+        layer.settings.precision.weight = Some(
+            q.weight_type(true)
+                .map_err(|m| a.unsupported("kernel_quantizer", m))?,
+        );
+    }
+    if let Some(q) = a.quantizer("bias_quantizer")? {
+        layer.settings.precision.bias = Some(
+            q.weight_type(false)
+                .map_err(|m| a.unsupported("bias_quantizer", m))?,
+        );
+    }
+    let q = match a.quantizer("activation")? {
+        None => return Ok(vec![layer]),
+        Some(q) => q,
+    };
+    let (act, ty) = q.activation().map_err(|m| a.unsupported("activation", m))?;
+    if ty.is_none() {
+        layer.activation = act;
+        return Ok(vec![layer]);
+    }
+    // hls4ml (keras_v2_to_hls.parse_keras_model) splits a quantized activation off into a
+    // QActivation layer named `{layer}_{quantizer class}`.
+    let mut act_layer = Layer::new(
+        format!("{}_{}", a.layer.name, q.class),
+        LayerKind::Activation(act),
+    );
+    act_layer.settings.precision.result = ty;
+    Ok(vec![layer, act_layer])
+}
+
+/// The Keras names of a layer kind's weights, in the order Keras stores them.
+pub fn weight_names(kind: &LayerKind) -> Vec<&'static str> {
+    match kind {
+        LayerKind::Dense { use_bias, .. }
+        | LayerKind::Conv1D { use_bias, .. }
+        | LayerKind::Conv2D { use_bias, .. } => {
+            if *use_bias {
+                vec!["kernel", "bias"]
+            } else {
+                vec!["kernel"]
+            }
+        }
+        LayerKind::BatchNorm { center, scale, .. } => {
+            let mut v = Vec::new();
+            if *scale {
+                v.push("gamma");
+            }
+            if *center {
+                v.push("beta");
+            }
+            v.extend(["moving_mean", "moving_variance"]);
+            v
+        }
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,327 @@
+//! Keras frontend: `model.to_json()` files (Keras 2 and 3, Sequential and Functional) with an
+//! optional weights file, `.keras` archives and legacy full-model `.h5` files, QKeras layers
+//! included. Builds the IR, attaches the weights by Keras layer and weight name, and infers
+//! shapes.
+//!
+//! - [`json`]: the model config's structure (layers, inbound nodes, inputs, outputs)
+//! - [`layers`]: one Keras layer class to IR layers, unsupported attributes as errors
+//! - [`qkeras`]: QKeras quantizers to hls4ml fixed-point types
+//! - [`h5`]: weights from HDF5 in the legacy and Keras 3 layouts
+//! - [`archive`]: the `.keras` zip
+
+pub mod archive;
+pub mod h5;
+pub mod json;
+pub mod layers;
+pub mod qkeras;
+
+use crate::error::{display, FrontendError};
+use h5::WeightSet;
+use ir::graph::Network;
+use ir::layer::{Layer, LayerKind, Tensor};
+use json::ModelSpec;
+use std::collections::HashMap;
+use std::path::Path;
+
+fn read_text(path: &Path) -> Result<String, FrontendError> {
+    std::fs::read_to_string(path).map_err(|e| FrontendError::io(path, e))
+}
+
+fn stem(path: &Path) -> String {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .map(|n| n.split('.').next().unwrap_or(n).to_string())
+        .unwrap_or_else(|| "model".to_string())
+}
+
+/// The weights file hls4ml's example models ship beside `X.json`: `X_weights.h5`.
+pub fn default_weights_path(json_path: &Path) -> Option<std::path::PathBuf> {
+    let stem = json_path.file_stem()?.to_str()?;
+    let p = json_path.with_file_name(format!("{stem}_weights.h5"));
+    p.exists().then_some(p)
+}
+
+/// Load a Keras JSON model; weights from `weights` when given (legacy or Keras 3 HDF5).
+pub fn load_json(path: &Path, weights: Option<&Path>) -> Result<Network, FrontendError> {
+    let file = display(path);
+    let text = read_text(path)?;
+    let spec = ModelSpec::from_value(&file, &json::parse_json_text(&file, &text)?)?;
+    let w = match weights {
+        None => None,
+        Some(wp) => Some(h5::read_weights(wp, &layer_classes(&spec))?),
+    };
+    build(&file, &spec, w.as_ref(), &stem(path))
+}
+
+/// Load a Keras 3 `.keras` archive with its weights.
+pub fn load_keras(path: &Path) -> Result<Network, FrontendError> {
+    let file = display(path);
+    let ar = archive::open(path)?;
+    let cfg_file = format!("{file}:config.json");
+    let spec = ModelSpec::from_value(
+        &cfg_file,
+        &json::parse_json_text(&cfg_file, &ar.config_json)?,
+    )?;
+    let w = match &ar.weights {
+        None => None,
+        Some(tmp) => {
+            let wfile = format!("{file}:model.weights.h5");
+            let f = h5::open(tmp.path())?;
+            Some(h5::read_keras3(&wfile, &f, &layer_classes(&spec))?)
+        }
+    };
+    build(&file, &spec, w.as_ref(), &stem(path))
+}
+
+/// Load a legacy full-model `.h5` (`model.save('x.h5')`): `model_config` plus `model_weights`.
+pub fn load_h5(path: &Path) -> Result<Network, FrontendError> {
+    let file = display(path);
+    let f = h5::open(path)?;
+    let text = h5::model_config(path, &f)?;
+    let cfg_file = format!("{file}:model_config");
+    let spec = ModelSpec::from_value(&cfg_file, &json::parse_json_text(&cfg_file, &text)?)?;
+    drop(f);
+    let w = h5::read_weights(path, &layer_classes(&spec))?;
+    build(&file, &spec, Some(&w), &stem(path))
+}
+
+fn layer_classes(spec: &ModelSpec) -> Vec<(String, String)> {
+    spec.layers
+        .iter()
+        .map(|l| (l.name.clone(), l.class_name.clone()))
+        .collect()
+}
+
+/// Build the network from a parsed model config and optional weights, then infer shapes.
+pub fn build(
+    file: &str,
+    spec: &ModelSpec,
+    weights: Option<&WeightSet>,
+    default_name: &str,
+) -> Result<Network, FrontendError> {
+    let mut net = Network::new(
+        spec.name
+            .clone()
+            .unwrap_or_else(|| default_name.to_string()),
+    );
+    // Keras layer name → the IR layer that holds its output (differs when a QKeras activation
+    // quantizer was split off into its own layer).
+    let mut output_of: HashMap<String, String> = HashMap::new();
+    let mut weights_by_layer: HashMap<&str, &[h5::RawWeight]> = HashMap::new();
+    if let Some(w) = weights {
+        for (name, ws) in &w.layers {
+            if !ws.is_empty() && !spec.layers.iter().any(|l| &l.name == name) {
+                return Err(FrontendError::weights(
+                    &w.file,
+                    format!(
+                        "the file has weights for layer '{name}', which is not in the model {file}"
+                    ),
+                ));
+            }
+            weights_by_layer.insert(name.as_str(), ws.as_slice());
+        }
+    }
+    let mut prev: Option<String> = None;
+    for kl in &spec.layers {
+        let mut chain = layers::convert(file, kl)?;
+        if let Some(w) = weights {
+            attach_weights(
+                &w.file,
+                &mut chain[0],
+                weights_by_layer.get(kl.name.as_str()).copied(),
+            )?;
+        }
+        let inputs: Vec<String> = if matches!(chain[0].kind, LayerKind::Input { .. }) {
+            Vec::new()
+        } else if spec.sequential {
+            prev.clone().into_iter().collect()
+        } else {
+            kl.inbound
+                .iter()
+                .map(|n| {
+                    output_of.get(n).cloned().ok_or_else(|| {
+                        FrontendError::field(
+                            file,
+                            format!("layer '{}' inbound_nodes", kl.name),
+                            "names of layers defined earlier in the model",
+                            format!("'{n}'"),
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?
+        };
+        let mut feed = inputs;
+        for layer in chain {
+            let name = layer.name.clone();
+            let refs: Vec<&str> = feed.iter().map(String::as_str).collect();
+            net.add_layer(layer, &refs)
+                .map_err(|e| FrontendError::ir(file, e))?;
+            feed = vec![name];
+        }
+        let last = feed.pop().unwrap_or_default();
+        output_of.insert(kl.name.clone(), last.clone());
+        prev = Some(last);
+    }
+    if !spec.sequential {
+        let resolve = |names: &[String], what: &str| -> Result<Vec<String>, FrontendError> {
+            names
+                .iter()
+                .map(|n| {
+                    output_of.get(n).cloned().ok_or_else(|| {
+                        FrontendError::field(
+                            file,
+                            format!("model.config.{what}"),
+                            "names of layers of the model",
+                            format!("'{n}'"),
+                        )
+                    })
+                })
+                .collect()
+        };
+        let ins = resolve(&spec.inputs, "input_layers")?;
+        // Order the network inputs as the model declares them.
+        if !ins.is_empty() {
+            let ids: Vec<_> = ins.iter().filter_map(|n| net.find(n)).collect();
+            if ids.len() == net.inputs.len() {
+                net.inputs = ids;
+            }
+        }
+        let outs = resolve(&spec.outputs, "output_layers")?;
+        if !outs.is_empty() {
+            let refs: Vec<&str> = outs.iter().map(String::as_str).collect();
+            net.set_outputs(&refs)
+                .map_err(|e| FrontendError::ir(file, e))?;
+        }
+    }
+    check_sizes(file, &mut net)?;
+    net.infer_shapes().map_err(|e| FrontendError::ir(file, e))?;
+    Ok(net)
+}
+
+/// Largest number of values a layer may output (per sample).
+pub const MAX_ELEMENTS: u128 = 1 << 40;
+/// Largest parameter or multiply-accumulate count of one layer.
+pub const MAX_COST: u128 = 1 << 62;
+
+/// Infer shapes layer by layer, rejecting a layer whose output or cost is so large that the
+/// IR's shape and cost arithmetic (in `usize`/`u64`) could overflow.
+fn check_sizes(file: &str, net: &mut Network) -> Result<(), FrontendError> {
+    let elements = |s: &[usize]| s.iter().fold(1u128, |a, &d| a.saturating_mul(d as u128));
+    for id in net.topo_order().map_err(|e| FrontendError::ir(file, e))? {
+        let ins: Vec<Vec<usize>> = net
+            .inputs_of(id)
+            .into_iter()
+            .map(|i| net.layer(i).output_shape.clone())
+            .collect();
+        let layer = net.layer(id);
+        let too_big = |what: String| FrontendError::UnsupportedAttribute {
+            file: file.to_string(),
+            layer: layer.name.clone(),
+            kind: layer.kind.name().to_string(),
+            attribute: "size".to_string(),
+            message: what,
+        };
+        let out = ir::shape::infer_layer(layer, &ins).map_err(|e| FrontendError::ir(file, e))?;
+        let n_out = elements(&out);
+        if n_out > MAX_ELEMENTS {
+            return Err(too_big(format!(
+                "output {out:?} has more than {MAX_ELEMENTS} values"
+            )));
+        }
+        let c_in = ins.first().and_then(|s| s.last()).copied().unwrap_or(0) as u128;
+        let in_all: u128 = ins.iter().map(|s| elements(s)).sum();
+        let window: u128 = match &layer.kind {
+            LayerKind::Dense { .. } => c_in,
+            LayerKind::Conv1D { kernel, .. } => *kernel as u128 * c_in,
+            LayerKind::Conv2D { kernel, .. } => kernel[0] as u128 * kernel[1] as u128 * c_in,
+            LayerKind::Pool1D { pool, .. } => *pool as u128,
+            LayerKind::Pool2D { pool, .. } => pool[0] as u128 * pool[1] as u128,
+            _ => 1,
+        };
+        let cost = n_out
+            .saturating_mul(window)
+            .saturating_add(in_all)
+            .saturating_add(n_out);
+        if cost > MAX_COST {
+            return Err(too_big(format!(
+                "the layer needs more than {MAX_COST} operations"
+            )));
+        }
+        net.layer_mut(id).output_shape = out;
+    }
+    Ok(())
+}
+
+/// Give a layer its weights from the file, named as Keras names them, checking the count. Shapes
+/// are checked later by shape inference.
+fn attach_weights(
+    wfile: &str,
+    layer: &mut Layer,
+    found: Option<&[h5::RawWeight]>,
+) -> Result<(), FrontendError> {
+    let expected = layers::weight_names(&layer.kind);
+    let found = found.unwrap_or(&[]);
+    if expected.is_empty() {
+        if let Some(w) = found.first() {
+            return Err(FrontendError::weights(
+                wfile,
+                format!(
+                    "layer '{}' ({}) takes no weights, but the file has {} ({})",
+                    layer.name,
+                    layer.kind,
+                    found.len(),
+                    w.path
+                ),
+            ));
+        }
+        return Ok(());
+    }
+    if found.is_empty() {
+        return Err(FrontendError::weights(
+            wfile,
+            format!(
+                "no weights for layer '{}' ({}), expected {}",
+                layer.name,
+                layer.kind,
+                expected.join(", ")
+            ),
+        ));
+    }
+    if found.len() != expected.len() {
+        return Err(FrontendError::weights(
+            wfile,
+            format!(
+                "layer '{}' ({}) has {} weight arrays in the file, expected {} ({})",
+                layer.name,
+                layer.kind,
+                found.len(),
+                expected.len(),
+                expected.join(", ")
+            ),
+        ));
+    }
+    let mut out: Vec<(String, Tensor)> = Vec::with_capacity(expected.len());
+    for (i, want) in expected.iter().enumerate() {
+        let w = match found.iter().any(|w| w.name.is_some()) {
+            false => &found[i],
+            true => found
+                .iter()
+                .find(|w| w.name.as_deref() == Some(want))
+                .ok_or_else(|| {
+                    let names: Vec<&str> = found.iter().filter_map(|w| w.name.as_deref()).collect();
+                    FrontendError::weights(
+                        wfile,
+                        format!(
+                            "layer '{}' ({}): no weight '{want}' in the file (found {})",
+                            layer.name,
+                            layer.kind,
+                            names.join(", ")
+                        ),
+                    )
+                })?,
+        };
+        out.push((want.to_string(), w.tensor.clone()));
+    }
+    layer.weights = out;
+    Ok(())
+}

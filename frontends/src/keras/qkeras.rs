@@ -1,0 +1,386 @@
+//! QKeras quantizers (`quantized_bits`, `quantized_relu`, `quantized_po2`, `binary`, `ternary`)
+//! and the fixed-point types hls4ml 1.3.0 derives from them.
+//!
+//! Two rules, both from hls4ml 1.3.0:
+//! - weight and bias quantizers of QDense/QConv (`hls4ml/model/quantizers.py`,
+//!   `QKerasQuantizer._get_type`): `quantized_bits(b, i)` is `ap_fixed<b, i+1>` (signed, no
+//!   rounding or saturation mode; `keep_negative` is not looked at), `ap_int<b>` when `b == i`,
+//!   the 1-bit xnor type `ap_uint<1>` when `b == i == 1`; `quantized_po2(b)` is an exponent type
+//!   that hls4ml prints as `ap_int<b>`; `binary` is `ap_uint<1>` for kernels and `ap_int<2>`
+//!   for biases; `ternary` is `ap_int<2>`.
+//! - activation quantizers of QActivation (`hls4ml/utils/config.py`,
+//!   `_get_precision_from_quantizer`): `quantized_relu(b, i)` is `ap_ufixed<b, i, AP_RND_CONV,
+//!   AP_SAT>` (signed `ap_fixed<b, i+1, ...>` with a leaky relu when `negative_slope != 0`),
+//!   `quantized_bits(b, i)` is `ap_fixed<b, i+1, AP_RND_CONV, AP_SAT>` on a linear activation;
+//!   when no fractional bits remain the type is `ap_int`/`ap_uint` of the integer width.
+//!
+//! A quantizer comes either as a dict (`{"class_name": ..., "config": {...}}`) or as a string
+//! (`"quantized_relu(3,1)"`, `"quantized_bits(4,0,alpha=1)"`).
+
+use ir::layer::Activation;
+use ir::types::{FixedType, Overflow, Quantization};
+use serde_json::{Map, Value};
+
+/// A parsed quantizer: its QKeras class and its parameters by name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quantizer {
+    pub class: String,
+    pub params: Map<String, Value>,
+}
+
+/// Positional parameter names of the QKeras quantizers, in QKeras's order.
+fn positional_names(class: &str) -> &'static [&'static str] {
+    match class {
+        "quantized_bits" => &["bits", "integer", "symmetric", "keep_negative", "alpha"],
+        "quantized_relu" => &["bits", "integer", "use_sigmoid", "negative_slope"],
+        "quantized_po2" => &["bits", "max_value"],
+        "quantized_relu_po2" => &["bits", "max_value", "negative_slope"],
+        "quantized_tanh" => &["bits", "integer", "symmetric"],
+        "quantized_sigmoid" => &["bits", "symmetric"],
+        "binary" | "stochastic_binary" => &["use_01", "alpha"],
+        "ternary" | "stochastic_ternary" => &["alpha", "threshold"],
+        _ => &[],
+    }
+}
+
+/// Parse one literal argument of a quantizer string (`6`, `0.5`, `True`, `None`, `'auto'`).
+fn parse_literal(s: &str) -> Result<Value, String> {
+    let s = s.trim();
+    if let Ok(i) = s.parse::<i64>() {
+        return Ok(Value::from(i));
+    }
+    if let Ok(f) = s.parse::<f64>() {
+        return Ok(Value::from(f));
+    }
+    match s {
+        "True" | "true" => return Ok(Value::Bool(true)),
+        "False" | "false" => return Ok(Value::Bool(false)),
+        "None" | "null" => return Ok(Value::Null),
+        _ => {}
+    }
+    let quoted =
+        (s.starts_with('\'') && s.ends_with('\'')) || (s.starts_with('"') && s.ends_with('"'));
+    if quoted && s.len() >= 2 {
+        return Ok(Value::String(s[1..s.len() - 1].to_string()));
+    }
+    Err(format!("cannot read argument '{s}'"))
+}
+
+impl Quantizer {
+    /// Parse a quantizer string such as `quantized_relu(3,1)` or `quantized_bits(4, 0, alpha=1)`.
+    /// A bare name (`relu`, `quantized_relu`) has no parameters.
+    pub fn parse_str(text: &str) -> Result<Quantizer, String> {
+        let t = text.trim();
+        let (class, args) = match t.find('(') {
+            None => (t, ""),
+            Some(open) => {
+                let rest = &t[open + 1..];
+                let args = rest
+                    .strip_suffix(')')
+                    .ok_or_else(|| format!("'{text}': expected ')' at the end"))?;
+                (t[..open].trim(), args)
+            }
+        };
+        if class.is_empty() || !class.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(format!(
+                "'{text}': expected a quantizer name such as quantized_bits"
+            ));
+        }
+        let names = positional_names(class);
+        let mut params = Map::new();
+        let mut seen_keyword = false;
+        for (i, arg) in args
+            .split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .enumerate()
+        {
+            if let Some((k, v)) = arg.split_once('=') {
+                seen_keyword = true;
+                params.insert(
+                    k.trim().to_string(),
+                    parse_literal(v).map_err(|e| format!("'{text}': {e}"))?,
+                );
+            } else {
+                if seen_keyword {
+                    return Err(format!(
+                        "'{text}': positional argument after a keyword argument"
+                    ));
+                }
+                let name = names.get(i).ok_or_else(|| {
+                    format!("'{text}': too many positional arguments for {class}")
+                })?;
+                params.insert(
+                    name.to_string(),
+                    parse_literal(arg).map_err(|e| format!("'{text}': {e}"))?,
+                );
+            }
+        }
+        Ok(Quantizer {
+            class: class.to_string(),
+            params,
+        })
+    }
+
+    /// Parse the JSON form: a string, or `{"class_name": ..., "config": {...}}`.
+    pub fn from_value(v: &Value) -> Result<Quantizer, String> {
+        match v {
+            Value::String(s) => Quantizer::parse_str(s),
+            Value::Object(o) => {
+                let class = o
+                    .get("class_name")
+                    .and_then(Value::as_str)
+                    .ok_or("expected a quantizer with a string 'class_name'")?;
+                let params = match o.get("config") {
+                    None | Some(Value::Null) => Map::new(),
+                    Some(Value::Object(c)) => c.clone(),
+                    Some(other) => {
+                        return Err(format!(
+                            "quantizer 'config' must be an object, found {other}"
+                        ))
+                    }
+                };
+                Ok(Quantizer {
+                    class: class.to_string(),
+                    params,
+                })
+            }
+            other => Err(format!(
+                "expected a quantizer string or object, found {other}"
+            )),
+        }
+    }
+
+    fn int(&self, key: &str, default: i64) -> Result<i64, String> {
+        match self.params.get(key) {
+            None | Some(Value::Null) => Ok(default),
+            Some(v) => v
+                .as_i64()
+                .or_else(|| v.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
+                .ok_or_else(|| format!("{}: '{key}' must be an integer, found {v}", self.class)),
+        }
+    }
+    fn float(&self, key: &str, default: f64) -> Result<f64, String> {
+        match self.params.get(key) {
+            None | Some(Value::Null) => Ok(default),
+            Some(v) => v
+                .as_f64()
+                .ok_or_else(|| format!("{}: '{key}' must be a number, found {v}", self.class)),
+        }
+    }
+    fn bits(&self) -> Result<u32, String> {
+        let b = self.int("bits", 8)?;
+        if !(1..=ir::types::MAX_WIDTH as i64).contains(&b) {
+            return Err(format!(
+                "{}: bits must be between 1 and {}, found {b}",
+                self.class,
+                ir::types::MAX_WIDTH
+            ));
+        }
+        Ok(b as u32)
+    }
+    /// `alpha` must be absent, None or 1: other values make hls4ml insert an ApplyAlpha layer,
+    /// which the IR does not have.
+    fn check_alpha(&self) -> Result<(), String> {
+        match self.params.get("alpha") {
+            None | Some(Value::Null) => Ok(()),
+            Some(v) if v.as_f64() == Some(1.0) => Ok(()),
+            Some(v) => Err(format!(
+                "{}: alpha={v} is not supported (hls4ml rescales with an ApplyAlpha layer the IR does not have; use alpha=1)",
+                self.class
+            )),
+        }
+    }
+
+    /// The hls4ml type of a weight (`is_kernel`) or bias quantized by this quantizer.
+    pub fn weight_type(&self, is_kernel: bool) -> Result<FixedType, String> {
+        match self.class.as_str() {
+            "quantized_bits" => {
+                self.check_alpha()?;
+                let width = self.bits()?;
+                let integer = self.int("integer", 0)?;
+                if integer == width as i64 {
+                    Ok(if width == 1 {
+                        FixedType::int(1, false)
+                    } else {
+                        FixedType::int(width, true)
+                    })
+                } else {
+                    Ok(FixedType::fixed(width, (integer + 1) as i32))
+                }
+            }
+            "quantized_po2" => Ok(FixedType::int(self.bits()?, true)),
+            c if c.contains("binary") => Ok(if is_kernel {
+                FixedType::int(1, false)
+            } else {
+                FixedType::int(2, true)
+            }),
+            c if c.contains("ternary") => Ok(FixedType::int(2, true)),
+            c => Err(format!(
+                "weight quantizer {c} is not supported (expected quantized_bits, quantized_po2, binary or ternary)"
+            )),
+        }
+    }
+
+    /// The activation and output type of a QActivation with this quantizer. Plain Keras
+    /// activation names (`relu`, `softmax`, ...) give no type.
+    pub fn activation(&self) -> Result<(Activation, Option<FixedType>), String> {
+        let rounded = |width: u32, integer: i64, signed: bool| -> FixedType {
+            if width as i64 - integer > 0 {
+                FixedType::Fixed {
+                    width,
+                    integer: integer as i32,
+                    signed,
+                    quantization: Some(Quantization::RndConv),
+                    overflow: Some(Overflow::Sat),
+                    saturation_bits: None,
+                }
+            } else {
+                FixedType::int(integer.max(1) as u32, signed)
+            }
+        };
+        match self.class.as_str() {
+            "quantized_relu" => {
+                let bits = self.bits()?;
+                let slope = self.float("negative_slope", 0.0)?;
+                let integer = self.int("integer", 0)? + 1;
+                if slope != 0.0 {
+                    Ok((Activation::LeakyRelu { alpha: slope }, Some(rounded(bits, integer, true))))
+                } else {
+                    Ok((Activation::Relu, Some(rounded(bits, integer - 1, false))))
+                }
+            }
+            "quantized_bits" => {
+                let bits = self.bits()?;
+                let integer = self.int("integer", 0)? + 1;
+                Ok((Activation::Linear, Some(rounded(bits, integer, true))))
+            }
+            name if self.params.is_empty() => match Activation::from_name(name) {
+                Some(Activation::LeakyRelu { .. }) => Ok((Activation::LeakyRelu { alpha: 0.2 }, None)),
+                Some(a) => Ok((a, None)),
+                None => Err(format!(
+                    "activation '{name}' is not supported (expected quantized_relu, quantized_bits or a Keras activation)"
+                )),
+            },
+            c => Err(format!(
+                "activation quantizer {c} is not supported (hls4ml maps it to a layer the IR does not have; expected quantized_relu or quantized_bits)"
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(s: &str) -> Quantizer {
+        Quantizer::parse_str(s).unwrap()
+    }
+
+    #[test]
+    fn weight_types_follow_hls4ml_get_type() {
+        // hls4ml QKerasQuantizer._get_type: FixedPrecisionType(width=b, integer=i+1, signed=True)
+        assert_eq!(
+            q("quantized_bits(6,0,alpha=1)")
+                .weight_type(true)
+                .unwrap()
+                .to_string(),
+            "ap_fixed<6,1>"
+        );
+        assert_eq!(
+            q("quantized_bits(4,2)")
+                .weight_type(true)
+                .unwrap()
+                .to_string(),
+            "ap_fixed<4,3>"
+        );
+        assert_eq!(
+            q("quantized_bits(8,8)")
+                .weight_type(true)
+                .unwrap()
+                .to_string(),
+            "ap_int<8>"
+        );
+        assert_eq!(
+            q("quantized_bits(1,1)")
+                .weight_type(true)
+                .unwrap()
+                .to_string(),
+            "ap_uint<1>"
+        );
+        assert_eq!(
+            q("quantized_po2(4, 1)")
+                .weight_type(true)
+                .unwrap()
+                .to_string(),
+            "ap_int<4>"
+        );
+        assert_eq!(
+            q("binary()").weight_type(true).unwrap().to_string(),
+            "ap_uint<1>"
+        );
+        assert_eq!(
+            q("binary()").weight_type(false).unwrap().to_string(),
+            "ap_int<2>"
+        );
+        assert!(q("quantized_bits(4,0,alpha='auto_po2')")
+            .weight_type(true)
+            .unwrap_err()
+            .contains("alpha"));
+    }
+
+    #[test]
+    fn activation_types_follow_hls4ml_config() {
+        // hls4ml _get_precision_from_quantizer: relu is unsigned with integer bits i, RND_CONV, SAT
+        let (a, t) = q("quantized_relu(6,0)").activation().unwrap();
+        assert_eq!(
+            (a, t.unwrap().to_string()),
+            (Activation::Relu, "ap_ufixed<6,0,AP_RND_CONV,AP_SAT>".into())
+        );
+        let (_, t) = q("quantized_relu(3,1)").activation().unwrap();
+        assert_eq!(t.unwrap().to_string(), "ap_ufixed<3,1,AP_RND_CONV,AP_SAT>");
+        let (a, t) = q("quantized_relu(4,1,negative_slope=0.25)")
+            .activation()
+            .unwrap();
+        assert_eq!(a, Activation::LeakyRelu { alpha: 0.25 });
+        assert_eq!(t.unwrap().to_string(), "ap_fixed<4,2,AP_RND_CONV,AP_SAT>");
+        let (a, t) = q("quantized_bits(8,3)").activation().unwrap();
+        assert_eq!(
+            (a, t.unwrap().to_string()),
+            (
+                Activation::Linear,
+                "ap_fixed<8,4,AP_RND_CONV,AP_SAT>".into()
+            )
+        );
+        // no fractional bits left: an integer type
+        let (_, t) = q("quantized_relu(2,2)").activation().unwrap();
+        assert_eq!(t.unwrap().to_string(), "ap_uint<2>");
+        assert_eq!(
+            q("softmax").activation().unwrap(),
+            (Activation::Softmax, None)
+        );
+        assert!(q("quantized_tanh(4)").activation().is_err());
+    }
+
+    #[test]
+    fn parses_dict_and_string_forms() {
+        let v: Value = serde_json::from_str(
+            r#"{"class_name": "quantized_bits", "config": {"bits": 6, "integer": 0, "alpha": 1}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            Quantizer::from_value(&v).unwrap(),
+            q("quantized_bits(6, 0, alpha=1)")
+        );
+        for bad in [
+            "quantized_bits(6",
+            "quantized_bits(a=1, 2)",
+            "quantized_bits(1,2,3,4,5,6)",
+            "(6)",
+            "quantized_bits(x)",
+        ] {
+            assert!(Quantizer::parse_str(bad).is_err(), "{bad}");
+        }
+        assert!(q("quantized_bits(0)").weight_type(true).is_err());
+    }
+}

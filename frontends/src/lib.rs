@@ -1,0 +1,69 @@
+//! Frontends: build a [`ir::Network`] from the text DSL ([`dsl`]), Keras files ([`keras`]) and hls4ml
+//! config YAML ([`hls4ml_yaml`]). Each reports errors with the file, the line or field, and what
+//! was expected ([`FrontendError`]). [`load_model`] picks the frontend from the file extension.
+
+pub mod dsl;
+pub mod error;
+pub mod hls4ml_yaml;
+pub mod keras;
+
+pub use error::FrontendError;
+pub use hls4ml_yaml::{apply_config, write_config};
+
+use ir::graph::Network;
+use std::path::Path;
+
+/// Load a model file, picking the frontend from its extension, with shapes inferred:
+/// - `.json`: Keras `model.to_json()`; weights from `weights`, else `X_weights.h5` beside
+///   `X.json` when it exists (as hls4ml's example models ship them), else none;
+/// - `.keras`: Keras 3 archive with its weights;
+/// - `.h5`/`.hdf5`: legacy full-model Keras HDF5 with its weights;
+/// - `.psn`/`.dsl`: the presynth text DSL (no weights).
+///
+/// A `config` file (hls4ml config YAML) is then applied to the network's settings.
+pub fn load_model(
+    path: &Path,
+    weights: Option<&Path>,
+    config: Option<&Path>,
+) -> Result<Network, FrontendError> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    if let (Some(w), false) = (weights, ext == "json") {
+        return Err(FrontendError::config(
+            &error::display(w),
+            "--weights",
+            format!(
+                "a separate weights file applies to Keras .json models only; {} carries its own",
+                error::display(path)
+            ),
+        ));
+    }
+    let mut net = match ext.as_str() {
+        "json" => {
+            let default_w = if weights.is_none() {
+                keras::default_weights_path(path)
+            } else {
+                None
+            };
+            keras::load_json(path, weights.or(default_w.as_deref()))?
+        }
+        "keras" => keras::load_keras(path)?,
+        "h5" | "hdf5" => keras::load_h5(path)?,
+        "psn" | "dsl" => dsl::parse_file(path)?,
+        _ => {
+            if !path.exists() {
+                return Err(FrontendError::io(path, "no such file"));
+            }
+            return Err(FrontendError::UnknownFormat {
+                file: error::display(path),
+            });
+        }
+    };
+    if let Some(c) = config {
+        apply_config(&mut net, c)?;
+    }
+    Ok(net)
+}

@@ -1,0 +1,308 @@
+//! The DSL against Keras: the same network typed in the DSL and built in Keras gives equal IRs.
+//!
+//! - The Keras 3 fixtures of `tests/fixtures/keras/` (made by `scripts/make_keras_fixtures.py`)
+//!   written in the DSL equal what the Keras frontend reads from their `to_json()` file and
+//!   their `.keras` archive (structure, names, kinds, activations, shapes; not weights).
+//! - hls4ml's own example models (`examples/hls4ml-examples/keras/`) equal the DSL
+//!   examples in `examples/`.
+//! - Automatic layer names equal the names Keras 3.15 gave the same network in a fresh session.
+
+use frontends::dsl::{parse, parse_file, to_dsl};
+use frontends::keras::{load_json, load_keras};
+use ir::Network;
+use std::path::{Path, PathBuf};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/keras")
+        .join(name)
+}
+
+fn names(n: &Network) -> Vec<String> {
+    n.layers().iter().map(|l| l.name.clone()).collect()
+}
+
+/// The DSL text, the fixture's JSON and its `.keras` archive give the same IR.
+fn same_as_keras(fixture_name: &str, dsl: &str) {
+    let from_dsl = parse(dsl).unwrap_or_else(|e| panic!("{fixture_name}: {e}"));
+    let from_json = load_json(&fixture(&format!("{fixture_name}.json")), None).unwrap();
+    let from_keras = load_keras(&fixture(&format!("{fixture_name}.keras"))).unwrap();
+    assert!(
+        from_dsl.same_structure(&from_json, false),
+        "{fixture_name}: DSL and Keras JSON differ\nDSL:   {:?}\nKeras: {:?}\n{}",
+        names(&from_dsl),
+        names(&from_json),
+        to_dsl(&from_json)
+    );
+    assert!(
+        from_dsl.same_structure(&from_keras, false),
+        "{fixture_name}: DSL and .keras differ"
+    );
+    // parameter counts come out the same as Keras's count_params() in NAME.expected.json
+    let exp: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture(&format!("{fixture_name}.expected.json"))).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        from_dsl.total_params(),
+        exp["count_params"].as_u64().unwrap(),
+        "{fixture_name}"
+    );
+    // and the printer writes the Keras network as DSL that reads back to the same IR
+    let printed = to_dsl(&from_json);
+    if std::env::var_os("SHOW_DSL").is_some() {
+        println!("{printed}");
+    }
+    let back = parse(&printed).unwrap_or_else(|e| panic!("{fixture_name}: {e}\n{printed}"));
+    assert!(
+        back.same_structure(&from_json, false),
+        "{fixture_name}: printed\n{printed}"
+    );
+}
+
+#[test]
+fn mlp_relu() {
+    // the Sequential's input layer keeps Keras's automatic name, `input_layer`
+    same_as_keras(
+        "mlp_relu",
+        "input(16) -> dense(32, relu, name=fc1) -> dense(16, relu, name=fc2) -> dense(5, softmax, name=out)",
+    );
+    // the comparison sees a one-unit, one-activation or one-name difference
+    let keras = load_json(&fixture("mlp_relu.json"), None).unwrap();
+    for wrong in [
+        "input(16) -> dense(32, relu, name=fc1) -> dense(17, relu, name=fc2) -> dense(5, softmax, name=out)",
+        "input(16) -> dense(32, tanh, name=fc1) -> dense(16, relu, name=fc2) -> dense(5, softmax, name=out)",
+        "input(16) -> dense(32, relu, name=fc1) -> dense(16, relu) -> dense(5, softmax, name=out)",
+    ] {
+        assert!(!parse(wrong).unwrap().same_structure(&keras, false), "{wrong}");
+    }
+}
+
+#[test]
+fn mlp_activations_and_dropout() {
+    same_as_keras(
+        "mlp_activations",
+        r#"
+        input(12, name="input_layer_1")   # the script's second model: Keras's counter is at 1
+          -> dense(10, tanh, name="d_tanh") -> dense(10, sigmoid, name="d_sigmoid")
+          -> dropout(0.2, name="drop") -> dense(8, linear, name="d_linear") -> relu(name="act_relu")
+          -> dense(8, name="d_plain") -> tanh(name="act_tanh")
+          -> dense(4, name="d_last") -> softmax(name="act_softmax")
+        "#,
+    );
+}
+
+#[test]
+fn mlp_leaky_batchnorm_variants() {
+    same_as_keras(
+        "mlp_leaky",
+        r#"
+        input(20, name="input_layer_2")
+          -> dense(16, bias=false, name="fc_nobias")
+          -> batchnorm(center=false, scale=false, epsilon=1e-3, name="bn_plain")
+          -> leaky_relu(alpha=0.1, name="leaky")
+          -> dense(16, name="fc2") -> batchnorm(name="bn_full") -> relu(name="relu_layer")
+          -> dense(3, name="fc3") -> softmax(name="softmax_layer")
+        "#,
+    );
+}
+
+#[test]
+fn conv1d_pooling_batchnorm() {
+    same_as_keras(
+        "conv1d_pool_bn",
+        r#"
+        input(32, 3, name="input_layer_3")
+          -> conv1d(8, 3, relu, name="c1") -> maxpool1d(2, name="mp1")
+          -> conv1d(6, 5, stride=2, padding=same, name="c2") -> batchnorm(name="bn1") -> relu(name="r2")
+          -> avgpool1d(3, stride=1, padding=same, name="ap1") -> maxpool1d(3, stride=2, name="mp2")
+          -> flatten(name="flat") -> dense(4, softmax, name="out")
+        "#,
+    );
+}
+
+#[test]
+fn conv2d_pooling_batchnorm() {
+    same_as_keras(
+        "conv2d_pool_bn",
+        r#"
+        input(12, 12, 2, name="input_layer_4")
+          -> conv2d(4, 3x3, padding=same, name="c1") -> batchnorm(name="bn1") -> relu(name="r1")
+          -> maxpool2d(2x2, name="mp1") -> conv2d(6, 3x2, relu, stride=2x1, name="c2")
+          -> avgpool2d(2x2, padding=same, name="ap1") -> conv2d(3, 1x1, bias=false, name="c3")
+          -> dropout(0.1, name="drop") -> flatten(name="flat") -> dense(5, softmax, name="out")
+        "#,
+    );
+}
+
+#[test]
+fn two_inputs_global_pools_concat() {
+    same_as_keras(
+        "global_pools",
+        r#"
+        i1 = input(10, 4, name="seq_in"); i2 = input(8, 8, 3, name="img_in")
+        c1 = i1 -> conv1d(6, 3, relu, name="c1d")
+        c2 = i2 -> conv2d(6, 3, relu, name="c2d")
+        g1 = c1 -> globalavgpool1d(name="gap1"); g2 = c1 -> globalmaxpool1d(name="gmp1")
+        g3 = c2 -> globalavgpool2d(name="gap2"); g4 = c2 -> globalmaxpool2d(name="gmp2")
+        concat(g1, g2, g3, g4, name="cat") -> dense(3, softmax, name="out")
+        "#,
+    );
+}
+
+#[test]
+fn reshape_and_flatten() {
+    same_as_keras(
+        "reshape_flatten",
+        r#"
+        input(64, name="flat_in") -> reshape(8, 8, 1, name="to_img") -> conv2d(2, 3x3, padding=same, name="c2d")
+          -> flatten(name="flat") -> reshape(-1, 4, name="to_seq") -> conv1d(3, 2, stride=2, name="c1d")
+          -> flatten(name="flat2") -> dense(4, name="out")
+        "#,
+    );
+}
+
+#[test]
+fn functional_add_concat() {
+    same_as_keras(
+        "functional_add_concat",
+        r#"
+        x = input(16, name="x")
+        a = x -> dense(8, relu, name="branch_a")
+        b = x -> dense(8, tanh, name="branch_b")
+        s = add(a, b)                      # auto-named `add`, as in the fixture
+        concat(s, a, x, name="cat") -> dropout(0.5, name="drop") -> dense(4, softmax, name="out")
+        "#,
+    );
+}
+
+#[test]
+fn functional_conv_residual() {
+    same_as_keras(
+        "functional_conv_residual",
+        r#"
+        i = input(10, 10, 3, name="img")
+        c1 = i -> conv2d(4, 3x3, relu, padding=same, name="c1")
+        bn = c1 -> conv2d(4, 3x3, padding=same, name="c2") -> batchnorm(name="bn")
+        r = add(c1, bn, name="res_add") -> relu(name="res_relu")
+        concat(r, i, axis=-1, name="chan_cat") -> maxpool2d(2x2, stride=2x2, name="pool")
+          -> globalavgpool2d(name="gap") -> dense(2, name="out")
+        "#,
+    );
+}
+
+#[test]
+fn two_outputs() {
+    same_as_keras(
+        "multi_output",
+        "x = input(6, name=x); h = x -> dense(12, relu, name=h)\nh -> dense(3, softmax, name=cls)\nh -> dense(1, name=reg)",
+    );
+}
+
+#[test]
+fn concat_on_the_time_axis() {
+    same_as_keras(
+        "concat_axis1_conv1d",
+        r#"
+        x = input(8, 2, name="x")
+        a = x -> conv1d(3, 3, padding=same, name="ca"); b = x -> conv1d(3, 1, name="cb")
+        concat(a, b, axis=1, name="time_cat") -> avgpool1d(2, name="ap") -> flatten(name="flat")
+          -> dense(2, sigmoid, name="out")
+        "#,
+    );
+}
+
+/// Auto-naming follows Keras 3. Truth: Keras 3.15.1 (jax backend), fresh session, this
+/// network built layer by layer in the same order:
+///
+/// ```python
+/// x = keras.Input((8, 8, 3))
+/// a = L.Conv2D(4, 3, padding="same", activation="relu")(x); a = L.BatchNormalization()(a)
+/// b = L.Conv2D(4, 1)(x); y = L.Add()([a, b]); y = L.Concatenate()([y, x])
+/// y = L.MaxPooling2D()(y); y = L.AveragePooling2D(1)(y); y = L.Activation("relu")(y)
+/// y = L.LeakyReLU(negative_slope=0.1)(y); y = L.Activation("softmax")(y); y = L.Dropout(0.5)(y)
+/// g1 = L.GlobalAveragePooling2D()(y); g2 = L.GlobalMaxPooling2D()(y); y = L.Concatenate()([g1, g2])
+/// y = L.Reshape((-1, 2))(y); y = L.Conv1D(2, 2)(y); y = L.MaxPooling1D()(y); y = L.AveragePooling1D(1)(y)
+/// g3 = L.GlobalAveragePooling1D()(y); g4 = L.GlobalMaxPooling1D()(y); y = L.Add()([g3, g4])
+/// y = L.Flatten()(y); y = L.Dense(3)(y); y = L.Dense(2)(y)
+/// m = keras.Model(x, y); print(m.count_params(), [l.name for l in m.layers])
+/// ```
+///
+/// printed 171 and the names below.
+#[test]
+fn auto_names_match_keras3() {
+    let src = r#"
+        x = input(8, 8, 3)
+        a = x -> conv2d(4, 3, relu, padding=same) -> batchnorm
+        b = x -> conv2d(4, 1x1)
+        y = add(a, b)
+        y2 = concat(y, x) -> maxpool2d -> avgpool2d(1) -> relu -> leaky_relu(0.1) -> softmax -> dropout(0.5)
+        g1 = y2 -> globalavgpool2d
+        g2 = y2 -> globalmaxpool2d
+        z = concat(g1, g2) -> reshape(-1, 2) -> conv1d(2, 2) -> maxpool1d -> avgpool1d(1)
+        g3 = z -> globalavgpool1d
+        g4 = z -> globalmaxpool1d
+        add(g3, g4) -> flatten -> dense(3) -> dense(2)
+    "#;
+    let n = parse(src).unwrap();
+    let keras = [
+        "input_layer",
+        "conv2d",
+        "batch_normalization",
+        "conv2d_1",
+        "add",
+        "concatenate",
+        "max_pooling2d",
+        "average_pooling2d",
+        "activation",
+        "leaky_re_lu",
+        "activation_1",
+        "dropout",
+        "global_average_pooling2d",
+        "global_max_pooling2d",
+        "concatenate_1",
+        "reshape",
+        "conv1d",
+        "max_pooling1d",
+        "average_pooling1d",
+        "global_average_pooling1d",
+        "global_max_pooling1d",
+        "add_1",
+        "flatten",
+        "dense",
+        "dense_1",
+    ];
+    assert_eq!(names(&n), keras);
+    assert_eq!(n.total_params(), 171);
+}
+
+/// The DSL examples that reproduce hls4ml's example models equal those models as the Keras
+/// frontend reads them (Keras 2 JSON as hls4ml ships it).
+#[test]
+fn examples_equal_hls4ml_models() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let models = root.join("examples/hls4ml-examples/keras");
+    if !models.is_dir() {
+        panic!(
+            "{} is missing: the hls4ml example models are part of the repository",
+            models.display()
+        );
+    }
+    for (psn, json) in [
+        ("jet_tagger_mlp.psn", "KERAS_3layer.json"),
+        ("conv1d_small.psn", "KERAS_conv1d_small.json"),
+        (
+            "conv2d_small.psn",
+            "jetTagger_Conv2D_Small_NoBatchNorm.json",
+        ),
+    ] {
+        let dsl = parse_file(root.join("examples").join(psn)).unwrap();
+        let keras = load_json(&models.join(json), None).unwrap();
+        assert!(
+            dsl.same_structure(&keras, false),
+            "{psn} vs {json}:\n{}\n{}",
+            to_dsl(&dsl),
+            to_dsl(&keras)
+        );
+    }
+}

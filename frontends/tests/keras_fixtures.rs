@@ -1,0 +1,212 @@
+//! Keras 3 networks made by scripts/make_keras_fixtures.py (fixtures in tests/fixtures/keras):
+//! for each, the `.keras` archive, the `to_json()` file (with the archive's weights file given
+//! separately) and, for some, the legacy `.h5` give equal IRs, and the parameter counts,
+//! per-layer output shapes and weight values equal what Keras itself reported in
+//! `NAME.expected.json` (`count_params()`, `layer.output.shape`, `variable.numpy()`).
+
+use frontends::load_model;
+use ir::Network;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keras")
+}
+
+fn names() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir())
+        .unwrap()
+        .filter_map(|e| {
+            let n = e.unwrap().file_name().into_string().unwrap();
+            n.strip_suffix(".expected.json").map(str::to_string)
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// The archive's model.weights.h5, extracted, to load the JSON with.
+fn extract_weights(keras: &Path) -> tempfile::NamedTempFile {
+    let mut ar = zip::ZipArchive::new(std::fs::File::open(keras).unwrap()).unwrap();
+    let mut tmp = tempfile::Builder::new()
+        .suffix(".weights.h5")
+        .tempfile()
+        .unwrap();
+    std::io::copy(&mut ar.by_name("model.weights.h5").unwrap(), &mut tmp).unwrap();
+    tmp
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-5 * (1.0 + a.abs().max(b.abs()))
+}
+
+fn check_against_keras(name: &str, net: &Network, exp: &Value) {
+    assert_eq!(
+        net.total_params(),
+        exp["count_params"].as_u64().unwrap(),
+        "{name}: count_params"
+    );
+    let stats = net.stats();
+    for l in exp["layers"].as_array().unwrap() {
+        let lname = l["name"].as_str().unwrap();
+        let id = net
+            .find(lname)
+            .unwrap_or_else(|| panic!("{name}: no layer {lname}"));
+        let layer = net.layer(id);
+        let shape: Vec<usize> = serde_json::from_value(l["output_shape"].clone()).unwrap();
+        assert_eq!(layer.output_shape, shape, "{name}/{lname}: output shape");
+        let st = stats.iter().find(|s| s.name == lname).unwrap();
+        assert_eq!(
+            st.params,
+            l["params"].as_u64().unwrap(),
+            "{name}/{lname}: params"
+        );
+        let ws = l["weights"].as_array().unwrap();
+        assert_eq!(
+            layer.weights.len(),
+            ws.len(),
+            "{name}/{lname}: number of weight arrays"
+        );
+        for w in ws {
+            let wname = w["name"].as_str().unwrap();
+            let t = layer
+                .weight(wname)
+                .unwrap_or_else(|| panic!("{name}/{lname}: no weight {wname}"));
+            let wshape: Vec<usize> = serde_json::from_value(w["shape"].clone()).unwrap();
+            assert_eq!(t.shape, wshape, "{name}/{lname}/{wname}: shape");
+            for (i, v) in w["first"].as_array().unwrap().iter().enumerate() {
+                // Keras's values are f32 printed as f64; compare as f32 (serde_json's default
+                // float parsing may be one f64 ulp off, which vanishes at f32 precision).
+                assert_eq!(
+                    t.data[i],
+                    v.as_f64().unwrap() as f32,
+                    "{name}/{lname}/{wname}[{i}]"
+                );
+            }
+            assert_eq!(
+                *t.data.last().unwrap(),
+                w["last"].as_f64().unwrap() as f32,
+                "{name}/{lname}/{wname} last"
+            );
+            let sum: f64 = t.data.iter().map(|v| *v as f64).sum();
+            assert!(
+                close(sum, w["sum"].as_f64().unwrap()),
+                "{name}/{lname}/{wname}: sum {sum} vs {}",
+                w["sum"]
+            );
+        }
+    }
+    let outs: Vec<Vec<usize>> = serde_json::from_value(exp["outputs"].clone()).unwrap();
+    let got: Vec<Vec<usize>> = net
+        .outputs
+        .iter()
+        .map(|&o| net.layer(o).output_shape.clone())
+        .collect();
+    assert_eq!(got, outs, "{name}: output shapes");
+    let ins: Vec<Vec<usize>> = serde_json::from_value(exp["input_shapes"].clone()).unwrap();
+    let got: Vec<Vec<usize>> = net
+        .inputs
+        .iter()
+        .map(|&o| net.layer(o).output_shape.clone())
+        .collect();
+    assert_eq!(got, ins, "{name}: input shapes");
+}
+
+#[test]
+fn fixtures_cover_at_least_ten_networks_and_every_layer_kind() {
+    let names = names();
+    assert!(names.len() >= 10, "{names:?}");
+    let mut kinds = std::collections::BTreeSet::new();
+    for n in &names {
+        let net = load_model(&dir().join(format!("{n}.keras")), None, None).unwrap();
+        for l in net.layers() {
+            kinds.insert(l.kind.name());
+            if l.kind.takes_activation() {
+                kinds.insert(l.activation.name());
+            }
+            if let ir::LayerKind::Activation(a) = l.kind {
+                kinds.insert(a.name());
+            }
+        }
+    }
+    for k in [
+        "Input",
+        "Dense",
+        "Conv1D",
+        "Conv2D",
+        "MaxPooling1D",
+        "MaxPooling2D",
+        "AveragePooling1D",
+        "AveragePooling2D",
+        "GlobalAveragePooling1D",
+        "GlobalAveragePooling2D",
+        "GlobalMaxPooling1D",
+        "GlobalMaxPooling2D",
+        "BatchNormalization",
+        "Activation",
+        "Flatten",
+        "Reshape",
+        "Add",
+        "Concatenate",
+        "Dropout",
+        "linear",
+        "relu",
+        "sigmoid",
+        "tanh",
+        "softmax",
+        "leaky_relu",
+    ] {
+        assert!(kinds.contains(k), "no fixture has {k}: {kinds:?}");
+    }
+}
+
+#[test]
+fn keras_archives_match_keras_counts_shapes_and_weights() {
+    for name in names() {
+        let exp: Value = serde_json::from_str(
+            &std::fs::read_to_string(dir().join(format!("{name}.expected.json"))).unwrap(),
+        )
+        .unwrap();
+        let keras = dir().join(format!("{name}.keras"));
+        let net = load_model(&keras, None, None).unwrap_or_else(|e| panic!("{name}.keras: {e}"));
+        assert_eq!(net.name, name);
+        check_against_keras(&name, &net, &exp);
+    }
+}
+
+#[test]
+fn json_with_weights_equals_the_archive() {
+    for name in names() {
+        let keras = dir().join(format!("{name}.keras"));
+        let from_archive = load_model(&keras, None, None).unwrap();
+        let bare = load_model(&dir().join(format!("{name}.json")), None, None)
+            .unwrap_or_else(|e| panic!("{name}.json: {e}"));
+        assert!(
+            bare.layers().iter().all(|l| l.weights.is_empty()),
+            "{name}: no weights expected"
+        );
+        assert!(
+            bare.same_structure(&from_archive, false),
+            "{name}: json vs keras structure"
+        );
+        let w = extract_weights(&keras);
+        let with_w = load_model(&dir().join(format!("{name}.json")), Some(w.path()), None).unwrap();
+        assert_eq!(with_w, from_archive, "{name}: json + weights vs keras");
+    }
+}
+
+#[test]
+fn legacy_h5_equals_the_archive() {
+    let mut seen = 0;
+    for name in names() {
+        let h5 = dir().join(format!("{name}.h5"));
+        if !h5.exists() {
+            continue;
+        }
+        seen += 1;
+        let from_h5 = load_model(&h5, None, None).unwrap_or_else(|e| panic!("{name}.h5: {e}"));
+        let from_archive = load_model(&dir().join(format!("{name}.keras")), None, None).unwrap();
+        assert_eq!(from_h5, from_archive, "{name}: h5 vs keras");
+    }
+    assert!(seen >= 2, "expected at least two legacy .h5 fixtures");
+}

@@ -1,0 +1,167 @@
+//! Keras config forms that the real files of the other tests do not all show: Keras 2.0's
+//! Sequential whose `config` is a bare layer list without an InputLayer, Keras 2 inbound nodes
+//! without kwargs, a legacy `.h5` whose `model_config` is a fixed-length byte string (as Keras 2
+//! with h5py 2 wrote it), and the hls4ml config YAML forms (bare HLSConfig, Precision dicts,
+//! LayerType, `auto`) with `write_config` round-tripping.
+
+use frontends::hls4ml_yaml::apply_config_str;
+use frontends::{load_model, write_config};
+use ir::{Activation, FixedType, LayerKind, Network, Strategy};
+use std::path::{Path, PathBuf};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keras")
+}
+
+fn load_text(dir: &Path, name: &str, text: &str) -> Network {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    load_model(&p, None, None).unwrap()
+}
+
+#[test]
+fn keras_2_0_sequential_list_without_input_layer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let net = load_text(
+        tmp.path(),
+        "old.json",
+        r#"{"class_name": "Sequential", "keras_version": "2.0.0", "config": [
+            {"class_name": "Dense", "config": {"name": "dense_1", "units": 4, "batch_input_shape": [null, 3], "activation": "relu"}},
+            {"class_name": "Dropout", "config": {"name": "dropout_1", "rate": 0.5}},
+            {"class_name": "Dense", "config": {"name": "dense_2", "units": 2, "activation": "softmax", "use_bias": false}}]}"#,
+    );
+    // no name in the config: the file stem; the implicit input is named as hls4ml names it
+    assert_eq!(net.name, "old");
+    let input = net.layer(net.inputs[0]);
+    assert_eq!(
+        (input.name.as_str(), input.output_shape.clone()),
+        ("input1", vec![3])
+    );
+    assert_eq!(net.total_params(), 3 * 4 + 4 + 4 * 2);
+    let d2 = net.layer(net.find("dense_2").unwrap());
+    assert_eq!(d2.activation, Activation::Softmax);
+    assert_eq!(
+        d2.kind,
+        LayerKind::Dense {
+            units: 2,
+            use_bias: false
+        }
+    );
+    assert_eq!(
+        net.inputs_of(net.find("dense_2").unwrap()),
+        vec![net.find("dropout_1").unwrap()]
+    );
+}
+
+#[test]
+fn keras_2_functional_with_branches() {
+    let tmp = tempfile::tempdir().unwrap();
+    let net = load_text(
+        tmp.path(),
+        "f.json",
+        r#"{"class_name": "Model", "config": {"name": "m", "layers": [
+            {"name": "x", "class_name": "InputLayer", "config": {"name": "x", "batch_input_shape": [null, 6]}, "inbound_nodes": []},
+            {"name": "a", "class_name": "Dense", "config": {"name": "a", "units": 6}, "inbound_nodes": [[["x", 0, 0]]]},
+            {"name": "l", "class_name": "LeakyReLU", "config": {"name": "l", "alpha": 0.1}, "inbound_nodes": [[["a", 0, 0, {}]]]},
+            {"name": "s", "class_name": "Add", "config": {"name": "s"}, "inbound_nodes": [[["l", 0, 0, {}], ["x", 0, 0, {}]]]},
+            {"name": "c", "class_name": "Concatenate", "config": {"name": "c", "axis": -1}, "inbound_nodes": [[["x", 0, 0, {}], ["s", 0, 0, {}]]]}],
+          "input_layers": [["x", 0, 0]], "output_layers": [["c", 0, 0], ["a", 0, 0]]}}"#,
+    );
+    let c = net.find("c").unwrap();
+    assert_eq!(net.layer(c).output_shape, vec![12]);
+    // operand order is kept: x first, then s
+    assert_eq!(
+        net.inputs_of(c),
+        vec![net.find("x").unwrap(), net.find("s").unwrap()]
+    );
+    assert_eq!(
+        net.layer(net.find("l").unwrap()).kind,
+        LayerKind::Activation(Activation::LeakyRelu { alpha: 0.1 })
+    );
+    let outs: Vec<&str> = net
+        .outputs
+        .iter()
+        .map(|&o| net.layer(o).name.as_str())
+        .collect();
+    assert_eq!(outs, vec!["c", "a"]);
+}
+
+#[test]
+fn legacy_h5_with_fixed_length_model_config() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("fixed.h5");
+    std::fs::copy(fixtures().join("mlp_relu.h5"), &p).unwrap();
+    {
+        let f = hdf5::File::open_rw(&p).unwrap();
+        let text = frontends::keras::h5::string_attr(&f, "model_config").unwrap();
+        f.delete_attr("model_config").unwrap();
+        let fixed = hdf5::types::FixedAscii::<8192>::from_ascii(&text).unwrap();
+        f.new_attr::<hdf5::types::FixedAscii<8192>>()
+            .create("model_config")
+            .unwrap()
+            .write_scalar(&fixed)
+            .unwrap();
+    }
+    let a = load_model(&p, None, None).unwrap();
+    let b = load_model(&fixtures().join("mlp_relu.keras"), None, None).unwrap();
+    assert_eq!(a, b);
+}
+
+fn mlp() -> Network {
+    load_model(&fixtures().join("mlp_relu.keras"), None, None).unwrap()
+}
+
+#[test]
+fn bare_hlsconfig_with_precision_dicts_and_layer_types() {
+    let mut net = mlp();
+    apply_config_str(
+        &mut net,
+        "Model:\n  Precision:\n    default: ap_fixed<12,4>\n    weight: ap_fixed<8,2>\n    accum: auto\n  ReuseFactor: 4\n  Strategy: Resource\n\
+         LayerType:\n  QDense:\n    ReuseFactor: 8\n  Softmax:\n    Strategy: Stable\n\
+         LayerName:\n  out:\n    Precision: ap_fixed<20,10>\n    ReuseFactor: 2\n    Strategy: Latency\n  fc1:\n    Precision:\n      bias: ap_fixed<10,3,AP_RND,AP_SAT>\n",
+        "inline.yml",
+    )
+    .unwrap();
+    let t = |s: &str| s.parse::<FixedType>().unwrap();
+    assert_eq!(net.config.precision, t("ap_fixed<12,4>"));
+    assert_eq!(
+        (net.config.reuse_factor, net.config.strategy),
+        (4, Strategy::Resource)
+    );
+    let s = |n: &str| net.layer(net.find(n).unwrap()).settings.clone();
+    // model-level weight type reaches every layer; LayerType then LayerName override
+    assert_eq!(s("fc2").precision.weight, Some(t("ap_fixed<8,2>")));
+    assert_eq!(s("fc2").precision.accum, None);
+    assert_eq!(s("fc2").reuse_factor, Some(8));
+    assert_eq!(
+        s("fc1").precision.bias,
+        Some(t("ap_fixed<10,3,AP_RND,AP_SAT>"))
+    );
+    assert_eq!(s("fc1").precision.weight, Some(t("ap_fixed<8,2>")));
+    assert_eq!(s("out").precision.weight, Some(t("ap_fixed<20,10>")));
+    assert_eq!(s("out").precision.result, Some(t("ap_fixed<20,10>")));
+    assert_eq!(
+        (s("out").reuse_factor, s("out").strategy),
+        (Some(2), Some(Strategy::Latency))
+    );
+    let resolved = net.config.resolve(&s("fc2"));
+    assert_eq!(resolved.result, t("ap_fixed<12,4>"));
+}
+
+#[test]
+fn write_config_round_trips() {
+    let mut a = mlp();
+    apply_config_str(
+        &mut a,
+        "Backend: Vitis\nPart: xcu250-figd2104-2L-e\nClockPeriod: 4.5\nIOType: io_stream\nHLSConfig:\n  Model:\n    Precision: ap_fixed<18,8>\n    ReuseFactor: 3\n    Strategy: Resource\n  LayerName:\n    fc1:\n      Precision:\n        weight: ap_fixed<6,1>\n        result: ap_ufixed<6,0,AP_RND_CONV,AP_SAT>\n      ReuseFactor: 16\n",
+        "a.yml",
+    )
+    .unwrap();
+    let text = write_config(&a);
+    let mut b = mlp();
+    apply_config_str(&mut b, &text, "written.yml").unwrap();
+    assert_eq!(a, b, "written config:\n{text}");
+    assert!(text.contains("ap_ufixed<6,0,AP_RND_CONV,AP_SAT>"), "{text}");
+    assert_eq!(b.config.clock_period_ns, 4.5);
+    assert_eq!(b.config.io_type.to_string(), "io_stream");
+}

@@ -1,0 +1,403 @@
+//! The surrogate side of the CLI, linked only into the `presynth-ml` binary (it needs
+//! libtorch): training (`presynth train`), loading a model for `estimate --estimator ...`, and
+//! the surrogate and linfa predictors of `evaluate`. Keeping libtorch out of `presynth` keeps
+//! its start-up in milliseconds; `presynth::ml` is the seam, and [`Local`] fills it in.
+
+use anyhow::{anyhow, bail, Context};
+use estimator::evaluate::Predictor;
+use estimator::samples::Sample as EvalSample;
+use estimator::Calibration;
+use indicatif::{ProgressBar, ProgressStyle};
+use presynth::cli::common::{table, Format};
+use presynth::cli::train::{ArchArg, Args, DeviceArg, EstimateWith, ModeArg};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use surrogate::analytic::{training_samples, Precomputed};
+use surrogate::baselines::{Baseline, FittedBaseline};
+use surrogate::{Arch, Ensemble, Hyper, Mode, TrainConfig};
+
+/// Where the shipped default model lives (a hybrid GNN ensemble trained on data).
+pub fn default_model_dir() -> PathBuf {
+    std::env::var_os("PRESYNTH_MODEL")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../models/default"))
+}
+
+pub fn load_calibration(path: Option<&Path>) -> anyhow::Result<Calibration> {
+    Ok(match path {
+        Some(p) => Calibration::load(p)?,
+        None => Calibration::builtin(),
+    })
+}
+
+fn device(arg: DeviceArg) -> anyhow::Result<tch::Device> {
+    match arg {
+        DeviceArg::Cpu => Ok(tch::Device::Cpu),
+        DeviceArg::Cuda if surrogate::cuda_available() => Ok(tch::Device::Cuda(0)),
+        DeviceArg::Cuda => bail!(
+            "--device cuda: this libtorch has no CUDA support (scripts/setup-libtorch.sh lays out the CPU libraries only) or no GPU is visible"
+        ),
+    }
+}
+
+fn train(args: Args) -> anyhow::Result<()> {
+    surrogate::init_threads();
+    let calib = load_calibration(args.calibration.as_deref())?;
+    let loaded = presynth::cli::common::load_samples(&args.data)?;
+    let held: BTreeSet<&str> = calib
+        .holdout_architectures
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let rows: Vec<EvalSample> = loaded
+        .samples
+        .into_iter()
+        .filter(|s| !(args.exclude_heldout && held.contains(s.architecture.as_str())))
+        .collect();
+    let (train_rows, skipped) = training_samples(&rows, &calib);
+    let n_skipped = loaded.skipped.len() + skipped.len();
+    if train_rows.is_empty() {
+        bail!(
+            "no usable labelled rows in {:?} ({n_skipped} skipped)",
+            args.data
+        );
+    }
+    let cfg = TrainConfig {
+        arch: match args.arch {
+            ArchArg::Gnn => Arch::Gnn,
+            ArchArg::Transformer => Arch::Transformer,
+        },
+        mode: match args.mode {
+            ModeArg::Hybrid => Mode::Hybrid,
+            ModeArg::Pure => Mode::Pure,
+        },
+        hyper: Hyper {
+            hidden: args.hidden,
+            layers: args.layers,
+            ..Hyper::default()
+        },
+        epochs: args.epochs,
+        patience: args.patience,
+        batch_size: args.batch_size,
+        learning_rate: args.learning_rate,
+        seed: args.seed,
+        members: args.members,
+        device: device(args.device)?,
+        ..TrainConfig::default()
+    };
+    let bar = ProgressBar::new((cfg.members * cfg.epochs) as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} epochs  {msg}").expect("valid template"),
+    );
+    if args.format != Format::Table {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let mut model = surrogate::train(&train_rows, &cfg, &mut |p| {
+        bar.set_position((p.member * p.epochs + p.epoch + 1) as u64);
+        let val = p
+            .val_loss
+            .map(|v| format!("{v:.4}"))
+            .unwrap_or_else(|| "-".into());
+        bar.set_message(format!(
+            "member {}/{}  train loss {:.4}  val loss {val}  best epoch {}",
+            p.member + 1,
+            p.members,
+            p.train_loss,
+            p.best_epoch + 1
+        ));
+    })?;
+    bar.finish_and_clear();
+    let argv: Vec<String> = std::env::args().collect();
+    model.meta.training.command = Some(argv.join(" "));
+    model.meta.training.data = Some(
+        args.data
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
+    model
+        .save(&args.output)
+        .with_context(|| format!("saving {}", args.output.display()))?;
+
+    let t = &model.meta.training;
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&model.meta)?),
+        Format::Csv => {
+            println!(
+                "member,seed,train_rows,epochs,best_epoch,best_loss,first_train_loss,last_train_loss"
+            );
+            for k in 0..model.members() {
+                println!(
+                    "{k},{},{},{},{},{:.6},{:.6},{:.6}",
+                    model.meta.seeds[k],
+                    t.train_rows[k],
+                    t.epochs[k],
+                    t.best_epoch[k] + 1,
+                    t.best_loss[k],
+                    t.first_train_loss[k],
+                    t.last_train_loss[k]
+                );
+            }
+        }
+        Format::Table => {
+            let mut tb = table(&[
+                "member",
+                "seed",
+                "train rows",
+                "epochs",
+                "best epoch",
+                "best val loss",
+                "train loss first → last",
+            ]);
+            for k in 0..model.members() {
+                tb.add_row(vec![
+                    k.to_string(),
+                    model.meta.seeds[k].to_string(),
+                    t.train_rows[k].to_string(),
+                    t.epochs[k].to_string(),
+                    (t.best_epoch[k] + 1).to_string(),
+                    format!("{:.4}", t.best_loss[k]),
+                    format!("{:.4} → {:.4}", t.first_train_loss[k], t.last_train_loss[k]),
+                ]);
+            }
+            println!(
+                "{} {} model: {} rows; each member validates on its own split by architecture ({} rows over {} architectures held out by at least one member), {} rows skipped\n{tb}\nsaved: {}",
+                model.meta.arch,
+                model.meta.mode,
+                t.rows,
+                t.val_rows,
+                t.val_architectures.len(),
+                n_skipped,
+                args.output.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The surrogate estimators `evaluate` accepts besides `analytic`.
+pub const SURROGATE_ESTIMATORS: &[&str] = &[
+    "gnn",
+    "transformer",
+    "hybrid",
+    "pure",
+    "linfa-linear",
+    "linfa-tree",
+];
+
+/// Load a model directory (default: the shipped model) and check it is what `name` asks for
+/// (`gnn`/`transformer`: that architecture; `hybrid`/`pure`: that mode).
+pub fn load_model(name: &str, dir: Option<&Path>) -> anyhow::Result<Ensemble> {
+    let dir = dir.map(Path::to_path_buf).unwrap_or_else(default_model_dir);
+    surrogate::init_threads();
+    let model = Ensemble::load(&dir, tch::Device::Cpu).with_context(|| {
+        format!(
+            "loading surrogate model {} (train one with `presynth train`)",
+            dir.display()
+        )
+    })?;
+    let m = &model.meta;
+    let ok = match name {
+        "gnn" => m.arch == Arch::Gnn,
+        "transformer" => m.arch == Arch::Transformer,
+        "hybrid" => m.mode == Mode::Hybrid,
+        "pure" => m.mode == Mode::Pure,
+        _ => true,
+    };
+    if !ok {
+        bail!(
+            "--estimator {name}: the model in {} is a {} {} model",
+            dir.display(),
+            m.arch,
+            m.mode
+        );
+    }
+    Ok(model)
+}
+
+/// A predictor for `evaluate`: a surrogate model (`gnn`, `transformer`, `hybrid`, `pure`; from
+/// `model` or the default model) or a linfa baseline fitted on `fit_rows` (the rows not being
+/// evaluated).
+fn evaluation_predictor(
+    name: &str,
+    model: Option<&Path>,
+    eval_rows: &[EvalSample],
+    fit_rows: &[EvalSample],
+    calib: &Calibration,
+) -> anyhow::Result<Box<dyn Predictor>> {
+    let baseline = match name {
+        "linfa-linear" => Some(Baseline::Linear),
+        "linfa-tree" => Some(Baseline::Tree),
+        _ => None,
+    };
+    if let Some(kind) = baseline {
+        let (train, _) = training_samples(fit_rows, calib);
+        if train.is_empty() {
+            bail!("--estimator {name} is fitted on the rows not evaluated, and there are none: use --split heldout");
+        }
+        let fitted = FittedBaseline::fit(kind, Mode::Pure, &train)?;
+        return Ok(Box::new(Precomputed::baseline(
+            name, &fitted, eval_rows, calib,
+        )?));
+    }
+    if !SURROGATE_ESTIMATORS.contains(&name) {
+        return Err(anyhow!("unknown estimator '{name}'"));
+    }
+    let m = load_model(name, model)?;
+    let label = format!(
+        "{name} ({} {}, {} members)",
+        m.meta.arch,
+        m.meta.mode,
+        m.members()
+    );
+    Ok(Box::new(Precomputed::surrogate(
+        &label, &m, eval_rows, calib,
+    )?))
+}
+
+/// One row of a surrogate estimate: the target, the analytic figure, the surrogate's ensemble
+/// mean and its interval (members' mean ± one standard deviation in log space).
+#[derive(serde::Serialize)]
+struct SurrogateRow {
+    target: &'static str,
+    analytic: f64,
+    mean: f64,
+    low: f64,
+    high: f64,
+}
+
+/// Print the surrogate estimate of `net` (whose analytic estimate is `analytic`).
+fn print_surrogate_estimate(
+    net: &ir::Network,
+    dev: &estimator::Device,
+    analytic: &estimator::NetworkEstimate,
+    with: EstimateWith,
+    model_dir: Option<&Path>,
+    format: Format,
+) -> anyhow::Result<()> {
+    let name = clap::ValueEnum::to_possible_value(&with).expect("no skipped variants");
+    let model = load_model(name.get_name(), model_dir)?;
+    let a = surrogate::analytic::from_network_estimate(analytic);
+    let info = surrogate::analytic::device_info(dev, net.config.clock_period_ns);
+    let f = surrogate::extract(net, &info, Some(&a))?;
+    let p = model.predict(&[(&f, Some(&a.total))], 1)?.remove(0);
+    let rows: Vec<SurrogateRow> = surrogate::Target::ALL
+        .iter()
+        .enumerate()
+        .map(|(j, t)| SurrogateRow {
+            target: t.name(),
+            analytic: a.total[j],
+            mean: p.mean[j],
+            low: p.low[j],
+            high: p.high[j],
+        })
+        .collect();
+    let dir = model_dir
+        .map(Path::to_path_buf)
+        .unwrap_or_else(default_model_dir);
+    let key = surrogate::ensemble::coverage_key(&f);
+    let outside = (!p.covered).then(|| {
+        format!(
+            "the model was trained on {} networks, not {key}: {}",
+            model.meta.coverage.join(", "),
+            match model.meta.mode {
+                surrogate::Mode::Hybrid => "its figures are the analytic ones",
+                surrogate::Mode::Pure => "its figures are an extrapolation",
+            }
+        )
+    });
+    match format {
+        Format::Json => {
+            let out = serde_json::json!({
+                "estimator": name.get_name(),
+                "model": dir.display().to_string(),
+                "arch": model.meta.arch,
+                "mode": model.meta.mode,
+                "members": model.members(),
+                "part": analytic.part,
+                "clock_period_ns": analytic.clock_period_ns,
+                "coverage_key": key,
+                "covered": p.covered,
+                "targets": rows,
+            });
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        }
+        Format::Csv => {
+            println!("target,analytic,mean,low,high");
+            for r in &rows {
+                println!(
+                    "{},{},{},{},{}",
+                    r.target,
+                    r.analytic.round(),
+                    r.mean,
+                    r.low,
+                    r.high
+                );
+            }
+        }
+        Format::Table => {
+            let mut tb = table(&[
+                "target",
+                "analytic",
+                name.get_name(),
+                "interval (±1σ of members)",
+            ]);
+            for r in &rows {
+                tb.add_row(vec![
+                    r.target.to_string(),
+                    format!("{}", r.analytic.round()),
+                    format!("{}", r.mean),
+                    format!("{} – {}", r.low, r.high),
+                ]);
+            }
+            println!(
+                "model: {}  part: {}  clock: {} ns  surrogate: {} {} ({} members, {})\n{tb}",
+                net.name,
+                analytic.part,
+                analytic.clock_period_ns,
+                model.meta.arch,
+                model.meta.mode,
+                model.members(),
+                dir.display()
+            );
+            if let Some(note) = &outside {
+                println!("note: {note}");
+            }
+        }
+    }
+    if let (Some(note), Format::Json | Format::Csv) = (&outside, format) {
+        eprintln!("note: {note}");
+    }
+    Ok(())
+}
+
+/// The in-process backend of the surrogate commands.
+pub struct Local;
+
+impl presynth::ml::Backend for Local {
+    fn train(&self, args: Args) -> anyhow::Result<()> {
+        train(args)
+    }
+    fn print_surrogate_estimate(
+        &self,
+        net: &ir::Network,
+        dev: &estimator::Device,
+        analytic: &estimator::NetworkEstimate,
+        with: EstimateWith,
+        model_dir: Option<&Path>,
+        format: Format,
+    ) -> anyhow::Result<()> {
+        print_surrogate_estimate(net, dev, analytic, with, model_dir, format)
+    }
+    fn evaluation_predictor(
+        &self,
+        name: &str,
+        model: Option<&Path>,
+        eval_rows: &[EvalSample],
+        fit_rows: &[EvalSample],
+        calib: &Calibration,
+    ) -> anyhow::Result<Box<dyn Predictor>> {
+        evaluation_predictor(name, model, eval_rows, fit_rows, calib)
+    }
+}

@@ -62,22 +62,24 @@ pub fn row(r: &Record) -> Vec<String> {
                 |f: &dyn Fn(&LayerKind) -> bool| layers.iter().filter(|l| f(&l.kind)).count();
             let input = layers
                 .iter()
-                .find_map(|l| match &l.kind {
-                    LayerKind::Input { shape } => Some(
+                .find_map(|l| {
+                    let LayerKind::Input(ir::ops::Input { shape }) = &l.kind else {
+                        return None;
+                    };
+                    Some(
                         shape
                             .iter()
                             .map(|d| d.to_string())
                             .collect::<Vec<_>>()
                             .join("x"),
-                    ),
-                    _ => None,
+                    )
                 })
                 .unwrap_or_default();
             (
-                Some(count(&|k| !matches!(k, LayerKind::Input { .. }))),
-                Some(count(&|k| matches!(k, LayerKind::Dense { .. }))),
+                Some(count(&|k| !matches!(k, LayerKind::Input(_)))),
+                Some(count(&|k| matches!(k, LayerKind::Dense(_)))),
                 Some(count(&|k| {
-                    matches!(k, LayerKind::Conv1D { .. } | LayerKind::Conv2D { .. })
+                    matches!(k, LayerKind::Conv1D(_) | LayerKind::Conv2D(_))
                 })),
                 input,
                 Some(n.total_params()),

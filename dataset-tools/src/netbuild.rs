@@ -21,7 +21,10 @@ pub fn chain(
         source: e,
     };
     n.add_layer(
-        Layer::new("input_1", LayerKind::Input { shape: input_shape }),
+        Layer::new(
+            "input_1",
+            LayerKind::Input(ir::ops::Input { shape: input_shape }),
+        ),
         &[],
     )
     .map_err(ir_err)?;
@@ -29,14 +32,20 @@ pub fn chain(
     let mut counts: std::collections::HashMap<&'static str, usize> = Default::default();
     for (kind, act) in layers {
         let base = match &kind {
-            LayerKind::Dense { .. } => "dense",
-            LayerKind::Conv1D { .. } => "conv1d",
-            LayerKind::Conv2D { .. } => "conv2d",
-            LayerKind::Pool1D { .. } | LayerKind::Pool2D { .. } => "pool",
+            LayerKind::Dense(_) => "dense",
+            LayerKind::Conv1D(_) => "conv1d",
+            LayerKind::Conv2D(_) => "conv2d",
+            LayerKind::Pool1D(_) | LayerKind::Pool2D(_) => "pool",
             LayerKind::Flatten => "flatten",
             LayerKind::Activation(_) => "activation",
-            LayerKind::BatchNorm { .. } => "batch_normalization",
-            _ => "layer",
+            LayerKind::BatchNorm(_) => "batch_normalization",
+            LayerKind::Input(_)
+            | LayerKind::GlobalPool1D(_)
+            | LayerKind::GlobalPool2D(_)
+            | LayerKind::Reshape(_)
+            | LayerKind::Concatenate(_)
+            | LayerKind::Dropout(_)
+            | LayerKind::Add => "layer",
         };
         let c = counts.entry(base).or_insert(0);
         *c += 1;
@@ -73,10 +82,10 @@ pub fn dense_chain(
         .iter()
         .map(|&units| {
             (
-                LayerKind::Dense {
+                LayerKind::Dense(ir::ops::Dense {
                     units,
                     use_bias: true,
-                },
+                }),
                 activation,
             )
         })
@@ -84,8 +93,10 @@ pub fn dense_chain(
     chain(name, vec![widths[0]], layers, config, weight_precision)
 }
 
-/// Give every Dense/Conv layer that has no weights Keras's default initialisation: Glorot-
-/// uniform kernels (limit sqrt(6 / (fan_in + fan_out))) and zero biases, drawn from a stream
+/// Give every layer that carries weights (its kind's registry entry says which) and has none
+/// Keras's default initialisation: Glorot-
+/// uniform kernels (limit sqrt(6 / (fan_in + fan_out))), zero biases, and BatchNorm's
+/// defaults (gamma and moving variance 1, beta and moving mean 0), drawn from a stream
 /// seeded with `seed`, so that the same record always gets the same weights. wa-hls4ml's
 /// models are untrained Keras models initialised this way.
 pub fn fill_random_weights(net: &mut Network, seed: u64) -> Result<()> {
@@ -95,51 +106,39 @@ pub fn fill_random_weights(net: &mut Network, seed: u64) -> Result<()> {
         source: e,
     })?;
     for id in order {
-        let c_in = net
+        let ins: Vec<ir::Shape> = net
             .inputs_of(id)
-            .first()
-            .and_then(|s| net.layer(*s).output_shape.last().copied())
-            .unwrap_or(0);
+            .into_iter()
+            .map(|i| net.layer(i).output_shape.clone())
+            .collect();
         let layer = net.layer_mut(id);
         if !layer.weights.is_empty() {
             continue;
         }
-        let (shape, units, use_bias, receptive) = match &layer.kind {
-            LayerKind::Dense { units, use_bias } => (vec![c_in, *units], *units, *use_bias, 1),
-            LayerKind::Conv1D {
-                filters,
-                kernel,
-                use_bias,
-                ..
-            } => (vec![*kernel, c_in, *filters], *filters, *use_bias, *kernel),
-            LayerKind::Conv2D {
-                filters,
-                kernel,
-                use_bias,
-                ..
-            } => (
-                vec![kernel[0], kernel[1], c_in, *filters],
-                *filters,
-                *use_bias,
-                kernel[0] * kernel[1],
-            ),
-            _ => continue,
-        };
-        let fan_in = (c_in * receptive) as f64;
-        let fan_out = (units * receptive) as f64;
-        let limit = (6.0 / (fan_in + fan_out).max(1.0)).sqrt();
-        let n: usize = shape.iter().product();
-        let data = (0..n)
-            .map(|_| ((rng.unit() * 2.0 - 1.0) * limit) as f32)
-            .collect();
-        layer
-            .weights
-            .push(("kernel".into(), ir::Tensor::new(shape, data)));
-        if use_bias {
-            layer.weights.push((
-                "bias".into(),
-                ir::Tensor::new(vec![units], vec![0.0; units]),
-            ));
+        // What the kind carries comes from the registry; each tensor gets Keras's default
+        // initialiser for its role.
+        for ir::WeightSpec { name, shape } in layer.kind.op().weights(&ins) {
+            let n: usize = shape.iter().product();
+            let data = match name {
+                "kernel" => {
+                    // glorot_uniform: fans count the receptive field (kernel axes before the
+                    // last two, which are inputs and outputs).
+                    let k = shape.len();
+                    let receptive: usize = shape[..k.saturating_sub(2)].iter().product();
+                    let fan_in =
+                        (receptive * shape.get(k.wrapping_sub(2)).copied().unwrap_or(1)) as f64;
+                    let fan_out = (receptive * shape.last().copied().unwrap_or(1)) as f64;
+                    let limit = (6.0 / (fan_in + fan_out).max(1.0)).sqrt();
+                    (0..n)
+                        .map(|_| ((rng.unit() * 2.0 - 1.0) * limit) as f32)
+                        .collect()
+                }
+                "gamma" | "moving_variance" => vec![1.0; n],
+                _ => vec![0.0; n],
+            };
+            layer
+                .weights
+                .push((name.to_string(), ir::Tensor::new(shape, data)));
         }
     }
     Ok(())

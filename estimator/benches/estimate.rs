@@ -15,8 +15,11 @@ fn mlp() -> Network {
         strategy: Strategy::Resource,
         ..HlsConfig::default()
     };
-    net.add_layer(Layer::new("in", LayerKind::Input { shape: vec![16] }), &[])
-        .unwrap();
+    net.add_layer(
+        Layer::new("in", LayerKind::Input(ir::ops::Input { shape: vec![16] })),
+        &[],
+    )
+    .unwrap();
     let widths = [64, 32, 32, 32, 5];
     let mut prev = "in".to_string();
     for (i, w) in widths.iter().enumerate() {
@@ -29,10 +32,10 @@ fn mlp() -> Network {
         net.add_layer(
             Layer::new(
                 &name,
-                LayerKind::Dense {
+                LayerKind::Dense(ir::ops::Dense {
                     units: *w,
                     use_bias: true,
-                },
+                }),
             )
             .with_activation(act),
             &[&prev],

@@ -126,10 +126,10 @@ pub fn analyse_network(
         // Input/Flatten/Reshape/Dropout are renames or removed by hls4ml: no stream of their own.
         let passthrough = matches!(
             layer.kind,
-            LayerKind::Input { .. }
+            LayerKind::Input(_)
                 | LayerKind::Flatten
-                | LayerKind::Reshape { .. }
-                | LayerKind::Dropout { .. }
+                | LayerKind::Reshape(_)
+                | LayerKind::Dropout(_)
         );
         analysis.io_stream = stream;
         if stream && !passthrough {
@@ -147,7 +147,7 @@ pub fn analyse_network(
             && analysis.timing.iter().any(|&t| t != 0.0)
             && preds
                 .iter()
-                .any(|&p| !matches!(net.layer(p).kind, LayerKind::Input { .. }))
+                .any(|&p| !matches!(net.layer(p).kind, LayerKind::Input(_)))
         {
             analysis.timing[5] += 1.0;
         }
@@ -168,11 +168,21 @@ fn stream_of(net: &Network, producer: ir::NodeId) -> Option<(f64, f64)> {
     loop {
         let l = net.layer(p);
         match l.kind {
-            LayerKind::Input { .. } => return None,
-            LayerKind::Flatten | LayerKind::Reshape { .. } | LayerKind::Dropout { .. } => {
+            LayerKind::Input(_) => return None,
+            LayerKind::Flatten | LayerKind::Reshape(_) | LayerKind::Dropout(_) => {
                 p = *net.inputs_of(p).first()?;
             }
-            _ => {
+            LayerKind::Dense(_)
+            | LayerKind::Conv1D(_)
+            | LayerKind::Conv2D(_)
+            | LayerKind::Pool1D(_)
+            | LayerKind::Pool2D(_)
+            | LayerKind::GlobalPool1D(_)
+            | LayerKind::GlobalPool2D(_)
+            | LayerKind::BatchNorm(_)
+            | LayerKind::Activation(_)
+            | LayerKind::Concatenate(_)
+            | LayerKind::Add => {
                 let s = &l.output_shape;
                 let bits = net.config.resolve(&l.settings).result.width() as f64;
                 return Some((layers::pixels(s), *s.last().unwrap_or(&1) as f64 * bits));
@@ -332,25 +342,28 @@ mod tests {
             reuse_factor: rf,
             ..HlsConfig::default()
         };
-        net.add_layer(Layer::new("in", LayerKind::Input { shape: vec![16] }), &[])
-            .unwrap();
+        net.add_layer(
+            Layer::new("in", LayerKind::Input(ir::ops::Input { shape: vec![16] })),
+            &[],
+        )
+        .unwrap();
         net.add_layer(
             Layer::new(
                 "a",
-                LayerKind::Dense {
+                LayerKind::Dense(ir::ops::Dense {
                     units: 8,
                     use_bias: true,
-                },
+                }),
             ),
             &["in"],
         )
         .unwrap();
         let mut b = Layer::new(
             "b",
-            LayerKind::Dense {
+            LayerKind::Dense(ir::ops::Dense {
                 units: 4,
                 use_bias: true,
-            },
+            }),
         );
         b.settings.reuse_factor = Some(8);
         net.add_layer(b, &["a"]).unwrap();
@@ -396,8 +409,11 @@ mod tests {
     #[test]
     fn missing_shapes_are_an_error() {
         let mut net = Network::new("x");
-        net.add_layer(Layer::new("in", LayerKind::Input { shape: vec![4] }), &[])
-            .unwrap();
+        net.add_layer(
+            Layer::new("in", LayerKind::Input(ir::ops::Input { shape: vec![4] })),
+            &[],
+        )
+        .unwrap();
         let err = estimate(&net, &u250(), &Calibration::builtin())
             .unwrap_err()
             .to_string();

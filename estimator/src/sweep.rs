@@ -117,10 +117,10 @@ mod tests {
         // raises latency, so every RF is on the front unless two RFs collapse to the same valid RF.
         let net = one_layer_net(
             vec![64],
-            LayerKind::Dense {
+            LayerKind::Dense(ir::ops::Dense {
                 units: 32,
                 use_bias: true,
-            },
+            }),
             Activation::Linear,
             Strategy::Resource,
             1,
@@ -147,10 +147,10 @@ mod tests {
     fn dominated_points_are_not_on_the_front() {
         let net = one_layer_net(
             vec![8],
-            LayerKind::Dense {
+            LayerKind::Dense(ir::ops::Dense {
                 units: 4,
                 use_bias: true,
-            },
+            }),
             Activation::Linear,
             Strategy::Resource,
             1,

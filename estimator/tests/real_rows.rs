@@ -223,17 +223,20 @@ fn dsp_of_the_vivado_report_fixture() {
         ..ir::HlsConfig::default()
     };
     net.add_layer(
-        ir::Layer::new("in", ir::LayerKind::Input { shape: vec![16] }),
+        ir::Layer::new(
+            "in",
+            ir::LayerKind::Input(ir::ops::Input { shape: vec![16] }),
+        ),
         &[],
     )
     .unwrap();
     net.add_layer(
         ir::Layer::new(
             "fc",
-            ir::LayerKind::Dense {
+            ir::LayerKind::Dense(ir::ops::Dense {
                 units: 5,
                 use_bias: true,
-            },
+            }),
         )
         .with_activation(ir::Activation::Relu),
         &["in"],

@@ -401,15 +401,23 @@ fn hls4ml_class_matches(ty: &str, kind: &LayerKind) -> bool {
         LayerKind::Activation(a) => match a {
             Activation::Softmax => ty == "softmax" || ty == "activation",
             Activation::LeakyRelu { .. } => ty == "leakyrelu" || ty == "activation",
-            _ => ty == "activation",
+            Activation::Linear | Activation::Relu | Activation::Sigmoid | Activation::Tanh => {
+                ty == "activation"
+            }
         },
-        LayerKind::Pool1D { .. } => ty == "pooling1d" || ty == name,
-        LayerKind::Pool2D { .. } => ty == "pooling2d" || ty == name,
-        LayerKind::GlobalPool1D { .. } => ty == "globalpooling1d" || ty == name,
-        LayerKind::GlobalPool2D { .. } => ty == "globalpooling2d" || ty == name,
-        LayerKind::Add | LayerKind::Concatenate { .. } => ty == "merge" || ty == name,
-        LayerKind::Input { .. } => ty == "input" || ty == "inputlayer",
-        _ => ty == name,
+        LayerKind::Pool1D(_) => ty == "pooling1d" || ty == name,
+        LayerKind::Pool2D(_) => ty == "pooling2d" || ty == name,
+        LayerKind::GlobalPool1D(_) => ty == "globalpooling1d" || ty == name,
+        LayerKind::GlobalPool2D(_) => ty == "globalpooling2d" || ty == name,
+        LayerKind::Add | LayerKind::Concatenate(_) => ty == "merge" || ty == name,
+        LayerKind::Input(_) => ty == "input" || ty == "inputlayer",
+        LayerKind::Dense(_)
+        | LayerKind::Conv1D(_)
+        | LayerKind::Conv2D(_)
+        | LayerKind::BatchNorm(_)
+        | LayerKind::Reshape(_)
+        | LayerKind::Dropout(_)
+        | LayerKind::Flatten => ty == name,
     }
 }
 

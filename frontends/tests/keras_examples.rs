@@ -165,7 +165,7 @@ fn conv_and_dropout_examples_have_keras_shapes() {
     assert_eq!(shape("cnn2D_2_relu"), vec![5, 5, 2]);
     assert_eq!(shape("flatten_1"), vec![50]);
     assert!(
-        matches!(net.layer(net.find("dropout_1").unwrap()).kind, LayerKind::Dropout { rate } if rate == 0.25)
+        matches!(net.layer(net.find("dropout_1").unwrap()).kind, LayerKind::Dropout(ir::ops::Dropout { rate }) if rate == 0.25)
     );
     let c1 = load_model(&dir.join("KERAS_conv1d.json"), None, None).unwrap();
     assert_eq!(
@@ -192,7 +192,7 @@ fn qkeras_precisions_follow_hls4ml() {
             Some(t("ap_fixed<6,1>")),
             "{name}"
         );
-        assert!(matches!(l(name).kind, LayerKind::Dense { .. }));
+        assert!(matches!(l(name).kind, LayerKind::Dense(_)));
     }
     // quantized_relu(6,0): ap_ufixed<6,0,AP_RND_CONV,AP_SAT> (_get_precision_from_quantizer)
     for name in ["relu1", "relu2", "relu3"] {

@@ -42,10 +42,10 @@ fn keras_2_0_sequential_list_without_input_layer() {
     assert_eq!(d2.activation, Activation::Softmax);
     assert_eq!(
         d2.kind,
-        LayerKind::Dense {
+        LayerKind::Dense(ir::ops::Dense {
             units: 2,
             use_bias: false
-        }
+        })
     );
     assert_eq!(
         net.inputs_of(net.find("dense_2").unwrap()),

@@ -270,9 +270,9 @@ fn build(plan: &Plan) -> Network {
             &mut nodes,
             Layer::new(
                 "",
-                LayerKind::Input {
+                LayerKind::Input(ir::ops::Input {
                     shape: shape.clone(),
-                },
+                }),
             ),
             &None,
             &[],
@@ -303,51 +303,57 @@ fn build(plan: &Plan) -> Network {
         let mut inputs = vec![src.clone()];
         let (kind, act) = match (s.kind, rank) {
             (1, 2) => (
-                LayerKind::Conv1D {
+                LayerKind::Conv1D(ir::ops::Conv1D {
                     filters: a,
                     kernel: win(shape[0], c),
                     stride: d,
                     padding,
                     use_bias: s.flags[0],
-                },
+                }),
                 s.act,
             ),
             (2, 3) => (
-                LayerKind::Conv2D {
+                LayerKind::Conv2D(ir::ops::Conv2D {
                     filters: a,
                     kernel: [win(shape[0], c), win(shape[1], d)],
                     stride: [d, c],
                     padding,
                     use_bias: s.flags[0],
-                },
+                }),
                 s.act,
             ),
             (3, 2) => (
-                LayerKind::Pool1D {
+                LayerKind::Pool1D(ir::ops::Pool1D {
                     op,
                     pool: win(shape[0], c),
                     stride: d,
                     padding,
-                },
+                }),
                 Activation::Linear,
             ),
             (4, 3) => (
-                LayerKind::Pool2D {
+                LayerKind::Pool2D(ir::ops::Pool2D {
                     op,
                     pool: [win(shape[0], c), win(shape[1], d)],
                     stride: [c, d],
                     padding,
-                },
+                }),
                 Activation::Linear,
             ),
-            (5, 2) => (LayerKind::GlobalPool1D { op }, Activation::Linear),
-            (6, 3) => (LayerKind::GlobalPool2D { op }, Activation::Linear),
+            (5, 2) => (
+                LayerKind::GlobalPool1D(ir::ops::GlobalPool1D { op }),
+                Activation::Linear,
+            ),
+            (6, 3) => (
+                LayerKind::GlobalPool2D(ir::ops::GlobalPool2D { op }),
+                Activation::Linear,
+            ),
             (7, _) => (
-                LayerKind::BatchNorm {
+                LayerKind::BatchNorm(ir::ops::BatchNorm {
                     epsilon: [0.001, 1e-5, 0.01][a % 3],
                     center: s.flags[0],
                     scale: s.flags[1],
-                },
+                }),
                 Activation::Linear,
             ),
             (8, _) => (LayerKind::Activation(s.act), Activation::Linear),
@@ -363,7 +369,10 @@ fn build(plan: &Plan) -> Network {
                 } else {
                     vec![n / f, f]
                 };
-                (LayerKind::Reshape { target }, Activation::Linear)
+                (
+                    LayerKind::Reshape(ir::ops::Reshape { target }),
+                    Activation::Linear,
+                )
             }
             (11, _) => {
                 let same: Vec<&String> = nodes
@@ -385,18 +394,21 @@ fn build(plan: &Plan) -> Network {
                     inputs.push(fits[(s.other / 7) % fits.len()].clone());
                 }
                 (
-                    LayerKind::Concatenate {
+                    LayerKind::Concatenate(ir::ops::Concatenate {
                         axis: if s.flags[1] { -1 } else { rank as isize },
-                    },
+                    }),
                     Activation::Linear,
                 )
             }
-            (13, _) => (LayerKind::Dropout { rate: s.real }, Activation::Linear),
+            (13, _) => (
+                LayerKind::Dropout(ir::ops::Dropout { rate: s.real }),
+                Activation::Linear,
+            ),
             _ => (
-                LayerKind::Dense {
+                LayerKind::Dense(ir::ops::Dense {
                     units: a + b,
                     use_bias: s.flags[0],
-                },
+                }),
                 s.act,
             ),
         };
@@ -461,10 +473,7 @@ fn generated_networks_cover_every_kind() {
         let net = build(&plan);
         for l in net.layers() {
             kinds.insert(l.kind.name());
-            merges += usize::from(matches!(
-                l.kind,
-                LayerKind::Add | LayerKind::Concatenate { .. }
-            ));
+            merges += usize::from(matches!(l.kind, LayerKind::Add | LayerKind::Concatenate(_)));
             settings += usize::from(l.settings != LayerSettings::default());
             named += usize::from(!l.name.starts_with(keras_prefix(&l.kind)));
             leaky += usize::from(

@@ -10,7 +10,10 @@ use ir::{Activation, Layer, LayerKind, Network, Tensor};
 fn mlp() -> Network {
     let mut net = Network::new("mlp_16_64_32_5");
     net.add_layer(
-        Layer::new("input_layer", LayerKind::Input { shape: vec![16] }),
+        Layer::new(
+            "input_layer",
+            LayerKind::Input(ir::ops::Input { shape: vec![16] }),
+        ),
         &[],
     )
     .unwrap();
@@ -32,10 +35,10 @@ fn mlp() -> Network {
         };
         let mut l = Layer::new(
             name,
-            LayerKind::Dense {
+            LayerKind::Dense(ir::ops::Dense {
                 units,
                 use_bias: true,
-            },
+            }),
         )
         .with_activation(act);
         l.weights = vec![

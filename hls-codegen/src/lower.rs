@@ -431,7 +431,7 @@ impl<'a> Lowerer<'a> {
         }
         let rf = rs.reuse_factor;
         match &layer.kind {
-            LayerKind::Input { shape } => {
+            LayerKind::Input(ir::ops::Input { shape }) => {
                 let k = self.m.inputs.len();
                 let tname = if k == 0 {
                     "input_t".to_string()
@@ -461,12 +461,12 @@ impl<'a> Lowerer<'a> {
                 self.m.inputs.push(v);
                 self.out_of.insert(id, v);
             }
-            LayerKind::Dropout { .. } | LayerKind::Activation(Activation::Linear) => {
+            LayerKind::Dropout(_) | LayerKind::Activation(Activation::Linear) => {
                 // hls4ml parses these (using an index) and then removes them
                 let v = self.input_var(id, 0)?;
                 self.out_of.insert(id, v);
             }
-            LayerKind::Dense { units, use_bias } => {
+            LayerKind::Dense(ir::ops::Dense { units, use_bias }) => {
                 let shape = in_shape(self, 0)?;
                 let n_in: usize = shape.iter().product();
                 if shape.len() != 1 {
@@ -492,13 +492,13 @@ impl<'a> Lowerer<'a> {
                     bias,
                 )?;
             }
-            LayerKind::Conv1D {
+            LayerKind::Conv1D(ir::ops::Conv1D {
                 filters,
                 kernel,
                 stride,
                 padding,
                 use_bias,
-            } => {
+            }) => {
                 let shape = in_shape(self, 0)?;
                 let (in_width, n_chan) = (shape[0], shape[1]);
                 let out_width = layer.output_shape[0];
@@ -537,13 +537,13 @@ impl<'a> Lowerer<'a> {
                     b,
                 )?;
             }
-            LayerKind::Conv2D {
+            LayerKind::Conv2D(ir::ops::Conv2D {
                 filters,
                 kernel,
                 stride,
                 padding,
                 use_bias,
-            } => {
+            }) => {
                 let shape = in_shape(self, 0)?;
                 let (in_height, in_width, n_chan) = (shape[0], shape[1], shape[2]);
                 let (out_height, out_width) = (layer.output_shape[0], layer.output_shape[1]);
@@ -590,12 +590,12 @@ impl<'a> Lowerer<'a> {
                     b,
                 )?;
             }
-            LayerKind::Pool1D {
+            LayerKind::Pool1D(ir::ops::Pool1D {
                 op,
                 pool,
                 stride,
                 padding,
-            } => {
+            }) => {
                 let shape = in_shape(self, 0)?;
                 let (n_in, n_filt) = (shape[0], shape[1]);
                 let n_out = layer.output_shape[0];
@@ -613,12 +613,12 @@ impl<'a> Lowerer<'a> {
                 };
                 self.push_plain(id, &layer, o, vec![input], vec![n_out, n_filt], &rs);
             }
-            LayerKind::Pool2D {
+            LayerKind::Pool2D(ir::ops::Pool2D {
                 op,
                 pool,
                 stride,
                 padding,
-            } => {
+            }) => {
                 let shape = in_shape(self, 0)?;
                 let (in_height, in_width, n_filt) = (shape[0], shape[1], shape[2]);
                 let (out_height, out_width) = (layer.output_shape[0], layer.output_shape[1]);
@@ -650,7 +650,7 @@ impl<'a> Lowerer<'a> {
                     &rs,
                 );
             }
-            LayerKind::GlobalPool1D { op } => {
+            LayerKind::GlobalPool1D(ir::ops::GlobalPool1D { op }) => {
                 let shape = in_shape(self, 0)?;
                 let input = self.input_var(id, 0)?;
                 let o = Op::GlobalPool1D {
@@ -660,7 +660,7 @@ impl<'a> Lowerer<'a> {
                 };
                 self.push_plain(id, &layer, o, vec![input], vec![shape[1]], &rs);
             }
-            LayerKind::GlobalPool2D { op } => {
+            LayerKind::GlobalPool2D(ir::ops::GlobalPool2D { op }) => {
                 let shape = in_shape(self, 0)?;
                 let input = self.input_var(id, 0)?;
                 let o = Op::GlobalPool2D {
@@ -671,11 +671,11 @@ impl<'a> Lowerer<'a> {
                 };
                 self.push_plain(id, &layer, o, vec![input], vec![shape[2]], &rs);
             }
-            LayerKind::BatchNorm {
+            LayerKind::BatchNorm(ir::ops::BatchNorm {
                 epsilon,
                 center,
                 scale,
-            } => {
+            }) => {
                 let shape = in_shape(self, 0)?;
                 let n_ch = *shape.last().unwrap_or(&1);
                 let ones = vec![1.0f32; n_ch];
@@ -753,7 +753,7 @@ impl<'a> Lowerer<'a> {
                 let v = self.activation(layer.name.clone(), *act, input, &layer.settings, rf)?;
                 self.out_of.insert(id, v);
             }
-            LayerKind::Flatten | LayerKind::Reshape { .. } => {
+            LayerKind::Flatten | LayerKind::Reshape(_) => {
                 let input = self.input_var(id, 0)?;
                 let in_shape = self.m.vars[input].shape.clone();
                 let out_shape = layer.output_shape.clone();
@@ -790,7 +790,7 @@ impl<'a> Lowerer<'a> {
                 self.m.layers.push(l);
                 self.out_of.insert(id, v);
             }
-            LayerKind::Add | LayerKind::Concatenate { .. } => {
+            LayerKind::Add | LayerKind::Concatenate(_) => {
                 let n = self.net.inputs_of(id).len();
                 if n != 2 {
                     return Err(Self::unsupported(
@@ -811,13 +811,25 @@ impl<'a> Lowerer<'a> {
                         }
                         (Op::Add, sa)
                     }
-                    LayerKind::Concatenate { axis } => {
+                    LayerKind::Concatenate(ir::ops::Concatenate { axis }) => {
                         if sa.len() > 3 {
                             return Err(Self::unsupported(&layer, "inputs of rank > 3"));
                         }
                         (Op::Concatenate { axis }, layer.output_shape.clone())
                     }
-                    _ => unreachable!("matched above"),
+                    LayerKind::Input(_)
+                    | LayerKind::Dense(_)
+                    | LayerKind::Conv1D(_)
+                    | LayerKind::Conv2D(_)
+                    | LayerKind::Pool1D(_)
+                    | LayerKind::Pool2D(_)
+                    | LayerKind::GlobalPool1D(_)
+                    | LayerKind::GlobalPool2D(_)
+                    | LayerKind::BatchNorm(_)
+                    | LayerKind::Activation(_)
+                    | LayerKind::Reshape(_)
+                    | LayerKind::Dropout(_)
+                    | LayerKind::Flatten => unreachable!("only merges reach this match"),
                 };
                 self.push_plain(id, &layer, op, vec![a, b], shape, &rs);
             }
@@ -1103,10 +1115,10 @@ mod tests {
     fn dense(name: &str, n_in: usize, units: usize, act: Activation) -> Layer {
         let mut l = Layer::new(
             name,
-            LayerKind::Dense {
+            LayerKind::Dense(ir::ops::Dense {
                 units,
                 use_bias: true,
-            },
+            }),
         )
         .with_activation(act);
         l.weights = vec![
@@ -1126,7 +1138,10 @@ mod tests {
     fn with_input(n: usize) -> Network {
         let mut net = Network::new("m");
         net.add_layer(
-            Layer::new("input_layer", LayerKind::Input { shape: vec![n] }),
+            Layer::new(
+                "input_layer",
+                LayerKind::Input(ir::ops::Input { shape: vec![n] }),
+            ),
             &[],
         )
         .unwrap();
@@ -1153,7 +1168,7 @@ mod tests {
         )
         .unwrap();
         net.add_layer(
-            Layer::new("drop1", LayerKind::Dropout { rate: 0.2 }),
+            Layer::new("drop1", LayerKind::Dropout(ir::ops::Dropout { rate: 0.2 })),
             &["act1"],
         )
         .unwrap();
@@ -1194,7 +1209,10 @@ mod tests {
         net.add_layer(dense("b", 8, 5, Activation::Sigmoid), &["input_layer"])
             .unwrap();
         net.add_layer(
-            Layer::new("cat", LayerKind::Concatenate { axis: -1 }),
+            Layer::new(
+                "cat",
+                LayerKind::Concatenate(ir::ops::Concatenate { axis: -1 }),
+            ),
             &["a", "b"],
         )
         .unwrap();

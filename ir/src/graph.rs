@@ -79,7 +79,7 @@ impl Network {
             }
             _ => {}
         }
-        let is_input = matches!(layer.kind, LayerKind::Input { .. });
+        let is_input = matches!(layer.kind, LayerKind::Input(_));
         let name = layer.name.clone();
         let id = self.graph.add_node(layer);
         for (port, src) in sources.into_iter().enumerate() {

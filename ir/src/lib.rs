@@ -14,6 +14,7 @@
 pub mod error;
 pub mod graph;
 pub mod layer;
+pub mod ops;
 pub mod reuse;
 pub mod settings;
 pub mod shape;
@@ -21,7 +22,8 @@ pub mod types;
 
 pub use error::IrError;
 pub use graph::{Network, NodeId};
-pub use layer::{Activation, Layer, LayerKind, Padding, PoolOp, Tensor};
+pub use layer::{Activation, KindTag, Layer, LayerKind, Padding, PoolOp, Tensor};
+pub use ops::{LayerOp, WeightSpec};
 pub use settings::{HlsConfig, IoType, LayerSettings, Precision, Strategy};
 pub use shape::{LayerStats, Shape};
 pub use types::FixedType;

@@ -41,11 +41,11 @@ impl Family {
     /// Conv1D, else dense if it has a Dense layer.
     pub fn of(network: &Network) -> Family {
         let kinds: Vec<&LayerKind> = network.graph.node_weights().map(|l| &l.kind).collect();
-        if kinds.iter().any(|k| matches!(k, LayerKind::Conv2D { .. })) {
+        if kinds.iter().any(|k| matches!(k, LayerKind::Conv2D(_))) {
             Family::Conv2d
-        } else if kinds.iter().any(|k| matches!(k, LayerKind::Conv1D { .. })) {
+        } else if kinds.iter().any(|k| matches!(k, LayerKind::Conv1D(_))) {
             Family::Conv1d
-        } else if kinds.iter().any(|k| matches!(k, LayerKind::Dense { .. })) {
+        } else if kinds.iter().any(|k| matches!(k, LayerKind::Dense(_))) {
             Family::Dense
         } else {
             Family::Other
@@ -264,33 +264,33 @@ pub fn architecture_key(network: &Network) -> String {
             out.push(' ');
         }
         match &layer.kind {
-            LayerKind::Input { shape } => write!(out, "in({})", dims(shape)),
-            LayerKind::Dense { units, use_bias } => {
+            LayerKind::Input(ir::ops::Input { shape }) => write!(out, "in({})", dims(shape)),
+            LayerKind::Dense(ir::ops::Dense { units, use_bias }) => {
                 write!(
                     out,
                     "dense({units}{}",
                     if *use_bias { "" } else { ",nobias" }
                 )
             }
-            LayerKind::Conv1D {
+            LayerKind::Conv1D(ir::ops::Conv1D {
                 filters,
                 kernel,
                 stride,
                 padding: p,
                 use_bias,
-            } => write!(
+            }) => write!(
                 out,
                 "conv1d({filters},k{kernel},s{stride},{}{}",
                 padding(*p),
                 if *use_bias { "" } else { ",nobias" }
             ),
-            LayerKind::Conv2D {
+            LayerKind::Conv2D(ir::ops::Conv2D {
                 filters,
                 kernel,
                 stride,
                 padding: p,
                 use_bias,
-            } => write!(
+            }) => write!(
                 out,
                 "conv2d({filters},k{},s{},{}{}",
                 dims(kernel),
@@ -298,18 +298,18 @@ pub fn architecture_key(network: &Network) -> String {
                 padding(*p),
                 if *use_bias { "" } else { ",nobias" }
             ),
-            LayerKind::Pool1D {
+            LayerKind::Pool1D(ir::ops::Pool1D {
                 op,
                 pool: k,
                 stride,
                 padding: p,
-            } => write!(out, "{}pool1d({k},s{stride},{})", pool(*op), padding(*p)),
-            LayerKind::Pool2D {
+            }) => write!(out, "{}pool1d({k},s{stride},{})", pool(*op), padding(*p)),
+            LayerKind::Pool2D(ir::ops::Pool2D {
                 op,
                 pool: k,
                 stride,
                 padding: p,
-            } => write!(
+            }) => write!(
                 out,
                 "{}pool2d({},s{},{})",
                 pool(*op),
@@ -317,24 +317,30 @@ pub fn architecture_key(network: &Network) -> String {
                 dims(stride),
                 padding(*p)
             ),
-            LayerKind::GlobalPool1D { op } => write!(out, "global{}pool1d(", pool(*op)),
-            LayerKind::GlobalPool2D { op } => write!(out, "global{}pool2d(", pool(*op)),
-            LayerKind::BatchNorm {
+            LayerKind::GlobalPool1D(ir::ops::GlobalPool1D { op }) => {
+                write!(out, "global{}pool1d(", pool(*op))
+            }
+            LayerKind::GlobalPool2D(ir::ops::GlobalPool2D { op }) => {
+                write!(out, "global{}pool2d(", pool(*op))
+            }
+            LayerKind::BatchNorm(ir::ops::BatchNorm {
                 epsilon,
                 center,
                 scale,
-            } => write!(out, "batchnorm({epsilon},{center},{scale}"),
+            }) => write!(out, "batchnorm({epsilon},{center},{scale}"),
             LayerKind::Activation(a) => write!(out, "act({}", activation_token(a)),
             LayerKind::Flatten => write!(out, "flatten("),
-            LayerKind::Reshape { target } => write!(out, "reshape({}", dims(target)),
+            LayerKind::Reshape(ir::ops::Reshape { target }) => {
+                write!(out, "reshape({}", dims(target))
+            }
             LayerKind::Add => write!(out, "add("),
-            LayerKind::Concatenate { axis } => write!(out, "concat({axis}"),
-            LayerKind::Dropout { rate } => write!(out, "dropout({rate}"),
+            LayerKind::Concatenate(ir::ops::Concatenate { axis }) => write!(out, "concat({axis}"),
+            LayerKind::Dropout(ir::ops::Dropout { rate }) => write!(out, "dropout({rate}"),
         }
         .expect("writing to a String cannot fail");
         if !matches!(
             layer.kind,
-            LayerKind::Input { .. } | LayerKind::Pool1D { .. } | LayerKind::Pool2D { .. }
+            LayerKind::Input(_) | LayerKind::Pool1D(_) | LayerKind::Pool2D(_)
         ) {
             if layer.kind.takes_activation() && !layer.activation.is_linear() {
                 out.push('+');
@@ -373,9 +379,9 @@ mod tests {
         n.add_layer(
             Layer::new(
                 "in",
-                LayerKind::Input {
+                LayerKind::Input(ir::ops::Input {
                     shape: vec![widths[0]],
-                },
+                }),
             ),
             &[],
         )
@@ -386,10 +392,10 @@ mod tests {
             n.add_layer(
                 Layer::new(
                     &name,
-                    LayerKind::Dense {
+                    LayerKind::Dense(ir::ops::Dense {
                         units: *w,
                         use_bias: true,
-                    },
+                    }),
                 )
                 .with_activation(act),
                 &[&prev],

@@ -162,17 +162,17 @@ fn ln1p(x: f64) -> f32 {
 
 fn kind_index(kind: &LayerKind) -> usize {
     match kind {
-        LayerKind::Input { .. } => 0,
-        LayerKind::Dense { .. } => 1,
-        LayerKind::Conv1D { .. } => 2,
-        LayerKind::Conv2D { .. } => 3,
-        LayerKind::Pool1D { .. } | LayerKind::Pool2D { .. } => 4,
-        LayerKind::GlobalPool1D { .. } | LayerKind::GlobalPool2D { .. } => 5,
-        LayerKind::BatchNorm { .. } => 6,
+        LayerKind::Input(_) => 0,
+        LayerKind::Dense(_) => 1,
+        LayerKind::Conv1D(_) => 2,
+        LayerKind::Conv2D(_) => 3,
+        LayerKind::Pool1D(_) | LayerKind::Pool2D(_) => 4,
+        LayerKind::GlobalPool1D(_) | LayerKind::GlobalPool2D(_) => 5,
+        LayerKind::BatchNorm(_) => 6,
         LayerKind::Activation(_) => 7,
-        LayerKind::Flatten | LayerKind::Reshape { .. } => 8,
-        LayerKind::Add | LayerKind::Concatenate { .. } => 9,
-        LayerKind::Dropout { .. } => 10,
+        LayerKind::Flatten | LayerKind::Reshape(_) => 8,
+        LayerKind::Add | LayerKind::Concatenate(_) => 9,
+        LayerKind::Dropout(_) => 10,
     }
 }
 
@@ -189,13 +189,7 @@ fn activation_index(a: &Activation) -> usize {
 
 /// Kernel area and stride area of a sliding-window layer (1 for the others).
 fn window(kind: &LayerKind) -> (usize, usize) {
-    match kind {
-        LayerKind::Conv1D { kernel, stride, .. } => (*kernel, *stride),
-        LayerKind::Conv2D { kernel, stride, .. } => (kernel[0] * kernel[1], stride[0] * stride[1]),
-        LayerKind::Pool1D { pool, stride, .. } => (*pool, *stride),
-        LayerKind::Pool2D { pool, stride, .. } => (pool[0] * pool[1], stride[0] * stride[1]),
-        _ => (1, 1),
-    }
+    kind.op().window()
 }
 
 fn estimate_row(e: Option<&Estimate>) -> [f32; N_TARGETS + 1] {
@@ -277,7 +271,7 @@ pub fn extract(
         let (kernel_area, stride_area) = window(&layer.kind);
         let has_mults = matches!(
             layer.kind,
-            LayerKind::Dense { .. } | LayerKind::Conv1D { .. } | LayerKind::Conv2D { .. }
+            LayerKind::Dense(_) | LayerKind::Conv1D(_) | LayerKind::Conv2D(_)
         );
         // Multiplications per output position (the weights), spread over the reuse factor.
         let per_position = if has_mults {
@@ -304,9 +298,10 @@ pub fn extract(
             Some(t) if !t.is_empty() => t.zeros() as f32 / t.len() as f32,
             _ => 0.0,
         };
-        let act = match &layer.kind {
-            LayerKind::Activation(a) => *a,
-            _ => layer.activation,
+        let act = if let LayerKind::Activation(a) = &layer.kind {
+            *a
+        } else {
+            layer.activation
         };
 
         let mut f = [0f32; NODE_DIM];
@@ -449,7 +444,7 @@ mod tests {
     fn shapes_must_be_inferred() {
         let mut net = Network::new("raw");
         net.add_layer(
-            ir::Layer::new("in", LayerKind::Input { shape: vec![4] }),
+            ir::Layer::new("in", LayerKind::Input(ir::ops::Input { shape: vec![4] })),
             &[],
         )
         .unwrap();

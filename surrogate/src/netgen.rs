@@ -49,9 +49,9 @@ pub fn dense_chain(widths: &[usize], rf: u32) -> Network {
     net.add_layer(
         Layer::new(
             "in",
-            LayerKind::Input {
+            LayerKind::Input(ir::ops::Input {
                 shape: vec![widths[0]],
-            },
+            }),
         ),
         &[],
     )
@@ -67,10 +67,10 @@ pub fn dense_chain(widths: &[usize], rf: u32) -> Network {
         net.add_layer(
             Layer::new(
                 &name,
-                LayerKind::Dense {
+                LayerKind::Dense(ir::ops::Dense {
                     units: w,
                     use_bias: true,
-                },
+                }),
             )
             .with_activation(act),
             &[&prev],
@@ -88,14 +88,17 @@ pub fn residual() -> Network {
     let dense = |n: &str| {
         Layer::new(
             n,
-            LayerKind::Dense {
+            LayerKind::Dense(ir::ops::Dense {
                 units: 8,
                 use_bias: true,
-            },
+            }),
         )
     };
-    net.add_layer(Layer::new("in", LayerKind::Input { shape: vec![8] }), &[])
-        .expect("fresh");
+    net.add_layer(
+        Layer::new("in", LayerKind::Input(ir::ops::Input { shape: vec![8] })),
+        &[],
+    )
+    .expect("fresh");
     net.add_layer(dense("a"), &["in"]).expect("fresh");
     net.add_layer(dense("b"), &["a"]).expect("fresh");
     net.add_layer(Layer::new("add", LayerKind::Add), &["a", "b"])
@@ -129,9 +132,9 @@ pub fn random_network(rng: &mut Rng, index: usize) -> Network {
         net.add_layer(
             Layer::new(
                 "in",
-                LayerKind::Input {
+                LayerKind::Input(ir::ops::Input {
                     shape: vec![rng.pick(&widths)],
-                },
+                }),
             ),
             &[],
         )
@@ -139,10 +142,10 @@ pub fn random_network(rng: &mut Rng, index: usize) -> Network {
         for i in 0..1 + rng.below(3) {
             let l = Layer::new(
                 format!("fc{i}"),
-                LayerKind::Dense {
+                LayerKind::Dense(ir::ops::Dense {
                     units: rng.pick(&widths),
                     use_bias: true,
-                },
+                }),
             )
             .with_activation(Activation::Relu);
             add(&mut net, l, &mut prev);
@@ -153,34 +156,34 @@ pub fn random_network(rng: &mut Rng, index: usize) -> Network {
         net.add_layer(
             Layer::new(
                 "in",
-                LayerKind::Input {
+                LayerKind::Input(ir::ops::Input {
                     shape: vec![side, side, rng.pick(&[1, 3])],
-                },
+                }),
             ),
             &[],
         )
         .expect("fresh");
         let mut s = side;
         for i in 0..1 + rng.below(2) {
-            let conv = LayerKind::Conv2D {
+            let conv = LayerKind::Conv2D(ir::ops::Conv2D {
                 filters: rng.pick(&[4, 8, 16]),
                 kernel: [3, 3],
                 stride: [1, 1],
                 padding: Padding::Same,
                 use_bias: true,
-            };
+            });
             add(
                 &mut net,
                 Layer::new(format!("conv{i}"), conv).with_activation(Activation::Relu),
                 &mut prev,
             );
             if s >= 4 {
-                let pool = LayerKind::Pool2D {
+                let pool = LayerKind::Pool2D(ir::ops::Pool2D {
                     op: PoolOp::Max,
                     pool: [2, 2],
                     stride: [2, 2],
                     padding: Padding::Valid,
-                };
+                });
                 add(&mut net, Layer::new(format!("pool{i}"), pool), &mut prev);
                 s /= 2;
             }
@@ -194,10 +197,10 @@ pub fn random_network(rng: &mut Rng, index: usize) -> Network {
             &mut net,
             Layer::new(
                 "out",
-                LayerKind::Dense {
+                LayerKind::Dense(ir::ops::Dense {
                     units: rng.pick(&[5, 10]),
                     use_bias: true,
-                },
+                }),
             ),
             &mut prev,
         );

@@ -340,7 +340,7 @@ mod tests {
             assert_eq!(r.family, Family::Conv2d);
             assert_eq!(r.weight_bits(), 8);
             for l in r.network.unwrap().layers() {
-                if let ir::LayerKind::Conv2D { filters, .. } = l.kind {
+                if let ir::LayerKind::Conv2D(ir::ops::Conv2D { filters, .. }) = l.kind {
                     assert_eq!(filters, 4);
                 }
             }

@@ -107,7 +107,7 @@ mod tests {
             let stats: Vec<_> = net.layers().into_iter().cloned().collect();
             let dense: Vec<_> = stats
                 .iter()
-                .filter(|l| matches!(l.kind, ir::LayerKind::Dense { .. }))
+                .filter(|l| matches!(l.kind, ir::LayerKind::Dense(_)))
                 .collect();
             match r.family {
                 Family::Dense => {
@@ -117,7 +117,7 @@ mod tests {
                     if dense.len() <= 3 {
                         assert!(bits.is_multiple_of(2) && (2..=16).contains(&bits));
                         for l in &dense {
-                            let ir::LayerKind::Dense { units, .. } = l.kind else {
+                            let ir::LayerKind::Dense(ir::ops::Dense { units, .. }) = l.kind else {
                                 unreachable!()
                             };
                             assert!(units % 8 == 0 && (8..=128).contains(&units));
@@ -137,20 +137,18 @@ mod tests {
                     let convs = stats
                         .iter()
                         .filter(|l| {
-                            matches!(
-                                l.kind,
-                                ir::LayerKind::Conv1D { .. } | ir::LayerKind::Conv2D { .. }
-                            )
+                            matches!(l.kind, ir::LayerKind::Conv1D(_) | ir::LayerKind::Conv2D(_))
                         })
                         .count();
                     assert!((3..=7).contains(&(convs + dense.len())));
                     assert!(convs >= 1);
                     // Every conv keeps the configured 3-wide kernel (never shrunk to a 1x1).
                     for l in &stats {
-                        match l.kind {
-                            ir::LayerKind::Conv1D { kernel, .. } => assert_eq!(kernel, 3),
-                            ir::LayerKind::Conv2D { kernel, .. } => assert_eq!(kernel, [3, 3]),
-                            _ => {}
+                        if let ir::LayerKind::Conv1D(ir::ops::Conv1D { kernel, .. }) = l.kind {
+                            assert_eq!(kernel, 3);
+                        }
+                        if let ir::LayerKind::Conv2D(ir::ops::Conv2D { kernel, .. }) = l.kind {
+                            assert_eq!(kernel, [3, 3]);
                         }
                     }
                 }
@@ -162,17 +160,8 @@ mod tests {
                     let l = net.layer(id);
                     if let Some(lrf) = l.settings.reuse_factor {
                         let src = net.inputs_of(id)[0];
-                        let c_in = *net.layer(src).output_shape.last().unwrap() as u64;
-                        let (n_in, n_out) = match &l.kind {
-                            ir::LayerKind::Dense { units, .. } => (c_in, *units as u64),
-                            ir::LayerKind::Conv1D {
-                                filters, kernel, ..
-                            } => (c_in * *kernel as u64, *filters as u64),
-                            ir::LayerKind::Conv2D {
-                                filters, kernel, ..
-                            } => (c_in * (kernel[0] * kernel[1]) as u64, *filters as u64),
-                            _ => unreachable!(),
-                        };
+                        let ins = [net.layer(src).output_shape.clone()];
+                        let (n_in, n_out) = l.kind.op().product_shape(&ins).unwrap();
                         assert!(
                             ir::reuse::is_valid_reuse_factor(n_in, n_out, lrf as u64),
                             "{} rf {lrf}",

@@ -82,10 +82,10 @@ fn dense(cfg: &GenConfig, d: &DenseDist, rng: &mut Rng, id: &str) -> Result<(Net
                 act
             };
             (
-                LayerKind::Dense {
+                LayerKind::Dense(ir::ops::Dense {
                     units,
                     use_bias: true,
-                },
+                }),
                 a,
             )
         })
@@ -138,39 +138,39 @@ fn conv(
             continue;
         }
         let kind = if two_d {
-            LayerKind::Conv2D {
+            LayerKind::Conv2D(ir::ops::Conv2D {
                 filters,
                 kernel: [kernel, kernel],
                 stride: [1, 1],
                 padding: Padding::Valid,
                 use_bias: true,
-            }
+            })
         } else {
-            LayerKind::Conv1D {
+            LayerKind::Conv1D(ir::ops::Conv1D {
                 filters,
                 kernel,
                 stride: 1,
                 padding: Padding::Valid,
                 use_bias: true,
-            }
+            })
         };
         layers.push((kind, act));
         side = side + 1 - kernel;
         if side / 2 >= kernel && rng.chance(c.pool_probability) {
             let pool = if two_d {
-                LayerKind::Pool2D {
+                LayerKind::Pool2D(ir::ops::Pool2D {
                     op: PoolOp::Max,
                     pool: [2, 2],
                     stride: [2, 2],
                     padding: Padding::Valid,
-                }
+                })
             } else {
-                LayerKind::Pool1D {
+                LayerKind::Pool1D(ir::ops::Pool1D {
                     op: PoolOp::Max,
                     pool: 2,
                     stride: 2,
                     padding: Padding::Valid,
-                }
+                })
             };
             layers.push((pool, Activation::Linear));
             side /= 2;
@@ -185,10 +185,10 @@ fn conv(
             act
         };
         layers.push((
-            LayerKind::Dense {
+            LayerKind::Dense(ir::ops::Dense {
                 units,
                 use_bias: true,
-            },
+            }),
             a,
         ));
     }
@@ -225,16 +225,9 @@ fn apply_reuse(net: &mut Network) -> Result<()> {
     for id in order {
         let inputs = net.inputs_of(id);
         let Some(&src) = inputs.first() else { continue };
-        let c_in = *net.layer(src).output_shape.last().unwrap_or(&0) as u64;
-        let (n_in, n_out) = match &net.layer(id).kind {
-            LayerKind::Dense { units, .. } => (c_in, *units as u64),
-            LayerKind::Conv1D {
-                filters, kernel, ..
-            } => (c_in * *kernel as u64, *filters as u64),
-            LayerKind::Conv2D {
-                filters, kernel, ..
-            } => (c_in * (kernel[0] * kernel[1]) as u64, *filters as u64),
-            _ => continue,
+        let ins = [net.layer(src).output_shape.clone()];
+        let Some((n_in, n_out)) = net.layer(id).kind.op().product_shape(&ins) else {
+            continue;
         };
         let rf = ir::reuse::closest_reuse_factor(n_in, n_out, requested);
         net.layer_mut(id).settings.reuse_factor = Some(rf as u32);

@@ -308,26 +308,28 @@ impl Spec {
             .iter()
             .map(|l| match *l {
                 Conv(filters, k, s, same, use_bias, act) => (
-                    LayerKind::Conv2D {
+                    LayerKind::Conv2D(ir::ops::Conv2D {
                         filters,
                         kernel: [k, k],
                         stride: [s, s],
                         padding: if same { Padding::Same } else { Padding::Valid },
                         use_bias,
-                    },
+                    }),
                     act,
                 ),
                 Pool(op) => (
-                    LayerKind::Pool2D {
+                    LayerKind::Pool2D(ir::ops::Pool2D {
                         op,
                         pool: [2, 2],
                         stride: [2, 2],
                         padding: Padding::Valid,
-                    },
+                    }),
                     Lin,
                 ),
                 Flatten => (LayerKind::Flatten, Lin),
-                Dense(units, use_bias, act) => (LayerKind::Dense { units, use_bias }, act),
+                Dense(units, use_bias, act) => {
+                    (LayerKind::Dense(ir::ops::Dense { units, use_bias }), act)
+                }
             })
             .collect();
         chain(
@@ -351,10 +353,7 @@ pub fn model_string(net: &Network) -> Result<String> {
     let mut last = None;
     for id in order {
         let layer = net.layer(id);
-        if !matches!(
-            layer.kind,
-            LayerKind::Conv2D { .. } | LayerKind::Dense { .. }
-        ) {
+        if !matches!(layer.kind, LayerKind::Conv2D(_) | LayerKind::Dense(_)) {
             continue;
         }
         let input = net

@@ -296,13 +296,13 @@ fn layers(config: &[Value], ctx: &Ctx) -> Result<Layers> {
             .map(|r| r as u32);
         let kind = match class {
             "InputLayer" => continue,
-            "Dense" | "QDense" => LayerKind::Dense {
+            "Dense" | "QDense" => LayerKind::Dense(ir::ops::Dense {
                 units: uint(l, "neurons", &field, ctx)
                     .or_else(|_| dims(l.get("output_shape")).last().copied().ok_or(()))
                     .map_err(|_| ctx.err(&format!("{field}.neurons"), "missing"))?,
                 use_bias: l.get("use_bias").and_then(Value::as_bool).unwrap_or(true),
-            },
-            "Conv1D" | "QConv1D" => LayerKind::Conv1D {
+            }),
+            "Conv1D" | "QConv1D" => LayerKind::Conv1D(ir::ops::Conv1D {
                 filters: uint(l, "filters", &field, ctx)?,
                 kernel: ints(l, "kernel_size", 1, &field, ctx)?[0],
                 stride: ints(l, "strides", 1, &field, ctx)
@@ -310,22 +310,22 @@ fn layers(config: &[Value], ctx: &Ctx) -> Result<Layers> {
                     .unwrap_or(1),
                 padding: pad(l),
                 use_bias: l.get("use_bias").and_then(Value::as_bool).unwrap_or(true),
-            },
+            }),
             "Conv2D" | "QConv2D" => {
                 let k = ints(l, "kernel_size", 2, &field, ctx)?;
                 let s = ints(l, "strides", 2, &field, ctx).unwrap_or(vec![1, 1]);
-                LayerKind::Conv2D {
+                LayerKind::Conv2D(ir::ops::Conv2D {
                     filters: uint(l, "filters", &field, ctx)?,
                     kernel: [k[0], k[1]],
                     stride: [s[0], s[1]],
                     padding: pad(l),
                     use_bias: l.get("use_bias").and_then(Value::as_bool).unwrap_or(true),
-                }
+                })
             }
             "MaxPooling1D" | "AveragePooling1D" => {
                 let k = ints(l, "pool_size", 1, &field, ctx).unwrap_or(vec![2]);
                 let s = ints(l, "strides", 1, &field, ctx).unwrap_or(k.clone());
-                LayerKind::Pool1D {
+                LayerKind::Pool1D(ir::ops::Pool1D {
                     op: if class.starts_with("Max") {
                         PoolOp::Max
                     } else {
@@ -334,12 +334,12 @@ fn layers(config: &[Value], ctx: &Ctx) -> Result<Layers> {
                     pool: k[0],
                     stride: s[0],
                     padding: pad(l),
-                }
+                })
             }
             "MaxPooling2D" | "AveragePooling2D" => {
                 let k = ints(l, "pool_size", 2, &field, ctx).unwrap_or(vec![2, 2]);
                 let s = ints(l, "strides", 2, &field, ctx).unwrap_or(k.clone());
-                LayerKind::Pool2D {
+                LayerKind::Pool2D(ir::ops::Pool2D {
                     op: if class.starts_with("Max") {
                         PoolOp::Max
                     } else {
@@ -348,17 +348,19 @@ fn layers(config: &[Value], ctx: &Ctx) -> Result<Layers> {
                     pool: [k[0], k[1]],
                     stride: [s[0], s[1]],
                     padding: pad(l),
-                }
+                })
             }
             "Flatten" => LayerKind::Flatten,
-            "Dropout" => LayerKind::Dropout {
+            "Dropout" => LayerKind::Dropout(ir::ops::Dropout {
                 rate: l.get("dropout_rate").and_then(Value::as_f64).unwrap_or(0.0),
-            },
-            "BatchNormalization" | "QBatchNormalization" => LayerKind::BatchNorm {
-                epsilon: 1e-3,
-                center: true,
-                scale: true,
-            },
+            }),
+            "BatchNormalization" | "QBatchNormalization" => {
+                LayerKind::BatchNorm(ir::ops::BatchNorm {
+                    epsilon: 1e-3,
+                    center: true,
+                    scale: true,
+                })
+            }
             "Activation" | "QActivation" => {
                 let name = l
                     .get("activation")
@@ -450,7 +452,7 @@ fn record(rec: &Obj, ctx: &Ctx) -> Result<Record> {
     let (input, layer_list, rfs) = layers(config, ctx)?;
     let has_conv = layer_list
         .iter()
-        .any(|(k, _)| matches!(k, LayerKind::Conv1D { .. } | LayerKind::Conv2D { .. }));
+        .any(|(k, _)| matches!(k, LayerKind::Conv1D(_) | LayerKind::Conv2D(_)));
     let io_type = match hls_cfg.get("io_type").and_then(Value::as_str) {
         Some(s) => s
             .parse()

@@ -6,13 +6,13 @@ use super::{Analysis, LayerCtx};
 use ir::LayerKind;
 
 pub fn analyse(ctx: &LayerCtx) -> Analysis {
-    let LayerKind::Conv1D {
+    let LayerKind::Conv1D(ir::ops::Conv1D {
         filters,
         kernel,
         stride,
         padding,
         ..
-    } = ctx.layer.kind
+    }) = ctx.layer.kind
     else {
         unreachable!("conv1d::analyse is only called for Conv1D layers")
     };

@@ -7,13 +7,13 @@ use super::{Analysis, LayerCtx};
 use ir::LayerKind;
 
 pub fn analyse(ctx: &LayerCtx) -> Analysis {
-    let LayerKind::Conv2D {
+    let LayerKind::Conv2D(ir::ops::Conv2D {
         filters,
         kernel,
         stride,
         padding,
         ..
-    } = ctx.layer.kind
+    }) = ctx.layer.kind
     else {
         unreachable!("conv2d::analyse is only called for Conv2D layers")
     };
@@ -64,13 +64,13 @@ mod tests {
         // 64 × 27 = 1728 cycles plus the stage depth. Kernel: block_factor = 108/27 = 4.
         let net = one_layer_net_io(
             vec![8, 8, 3],
-            LayerKind::Conv2D {
+            LayerKind::Conv2D(ir::ops::Conv2D {
                 filters: 4,
                 kernel: [3, 3],
                 stride: [1, 1],
                 padding: Padding::Valid,
                 use_bias: true,
-            },
+            }),
             Activation::Linear,
             Strategy::Resource,
             27,
@@ -92,13 +92,13 @@ mod tests {
         // 6×6×1 → 4×4×2 (3×3 valid), Latency RF 1: 16 partitions, one per cycle.
         let net = one_layer_net_io(
             vec![6, 6, 1],
-            LayerKind::Conv2D {
+            LayerKind::Conv2D(ir::ops::Conv2D {
                 filters: 2,
                 kernel: [3, 3],
                 stride: [1, 1],
                 padding: Padding::Valid,
                 use_bias: true,
-            },
+            }),
             Activation::Linear,
             Strategy::Latency,
             1,

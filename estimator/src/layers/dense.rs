@@ -9,7 +9,7 @@ use super::{Analysis, LayerCtx};
 use ir::LayerKind;
 
 pub fn analyse(ctx: &LayerCtx) -> Analysis {
-    let LayerKind::Dense { units, .. } = ctx.layer.kind else {
+    let LayerKind::Dense(ir::ops::Dense { units, .. }) = ctx.layer.kind else {
         unreachable!("dense::analyse is only called for Dense layers")
     };
     let input = ctx.input();
@@ -53,10 +53,10 @@ mod tests {
         // dense_32_64_*b stores); block_factor 4; II = RF = 512; latency = RF + stage depth.
         let net = one_layer_net(
             vec![32],
-            LayerKind::Dense {
+            LayerKind::Dense(ir::ops::Dense {
                 units: 64,
                 use_bias: true,
-            },
+            }),
             Activation::Linear,
             Strategy::Resource,
             513,
@@ -81,10 +81,10 @@ mod tests {
         // Dense 16 → 10, Latency, RF 1: 160 multipliers, II 1.
         let net = one_layer_net(
             vec![16],
-            LayerKind::Dense {
+            LayerKind::Dense(ir::ops::Dense {
                 units: 10,
                 use_bias: true,
-            },
+            }),
             Activation::Relu,
             Strategy::Latency,
             1,

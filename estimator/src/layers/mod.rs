@@ -343,20 +343,20 @@ pub struct LayerEstimate {
 /// Analyse one layer with the module of its kind.
 pub fn analyse(ctx: &LayerCtx) -> Analysis {
     match &ctx.layer.kind {
-        LayerKind::Dense { .. } => dense::analyse(ctx),
-        LayerKind::Conv1D { .. } => conv1d::analyse(ctx),
-        LayerKind::Conv2D { .. } => conv2d::analyse(ctx),
-        LayerKind::Pool1D { .. }
-        | LayerKind::Pool2D { .. }
-        | LayerKind::GlobalPool1D { .. }
-        | LayerKind::GlobalPool2D { .. } => pooling::analyse(ctx),
-        LayerKind::BatchNorm { .. } => batchnorm::analyse(ctx),
+        LayerKind::Dense(_) => dense::analyse(ctx),
+        LayerKind::Conv1D(_) => conv1d::analyse(ctx),
+        LayerKind::Conv2D(_) => conv2d::analyse(ctx),
+        LayerKind::Pool1D(_)
+        | LayerKind::Pool2D(_)
+        | LayerKind::GlobalPool1D(_)
+        | LayerKind::GlobalPool2D(_) => pooling::analyse(ctx),
+        LayerKind::BatchNorm(_) => batchnorm::analyse(ctx),
         LayerKind::Activation(a) => activation::analyse(ctx, *a),
-        LayerKind::Add | LayerKind::Concatenate { .. } => merge::analyse(ctx),
-        LayerKind::Input { .. }
+        LayerKind::Add | LayerKind::Concatenate(_) => merge::analyse(ctx),
+        LayerKind::Input(_)
         | LayerKind::Flatten
-        | LayerKind::Reshape { .. }
-        | LayerKind::Dropout { .. } => passthrough::analyse(ctx),
+        | LayerKind::Reshape(_)
+        | LayerKind::Dropout(_) => passthrough::analyse(ctx),
     }
 }
 
@@ -657,8 +657,11 @@ pub(crate) mod tests {
             io_type: io,
             ..HlsConfig::default()
         };
-        net.add_layer(Layer::new("in", LayerKind::Input { shape: input }), &[])
-            .unwrap();
+        net.add_layer(
+            Layer::new("in", LayerKind::Input(ir::ops::Input { shape: input })),
+            &[],
+        )
+        .unwrap();
         net.add_layer(Layer::new("fc", kind).with_activation(act), &["in"])
             .unwrap();
         net.infer_shapes().unwrap();

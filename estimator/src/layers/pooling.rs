@@ -16,16 +16,26 @@ pub const FORMULAS: &[&str] = &[
 pub fn analyse(ctx: &LayerCtx) -> Analysis {
     let input = ctx.input();
     let window = match &ctx.layer.kind {
-        LayerKind::Pool1D { pool, .. } => *pool as f64,
-        LayerKind::Pool2D { pool, .. } => (pool[0] * pool[1]) as f64,
-        LayerKind::GlobalPool1D { .. } | LayerKind::GlobalPool2D { .. } => super::pixels(input),
-        _ => unreachable!("pooling::analyse is only called for pooling layers"),
+        LayerKind::Pool1D(ir::ops::Pool1D { pool, .. }) => *pool as f64,
+        LayerKind::Pool2D(ir::ops::Pool2D { pool, .. }) => (pool[0] * pool[1]) as f64,
+        LayerKind::GlobalPool1D(_) | LayerKind::GlobalPool2D(_) => super::pixels(input),
+        LayerKind::Input(_)
+        | LayerKind::Dense(_)
+        | LayerKind::Conv1D(_)
+        | LayerKind::Conv2D(_)
+        | LayerKind::BatchNorm(_)
+        | LayerKind::Activation(_)
+        | LayerKind::Reshape(_)
+        | LayerKind::Concatenate(_)
+        | LayerKind::Dropout(_)
+        | LayerKind::Flatten
+        | LayerKind::Add => unreachable!("pooling::analyse is only called for pooling layers"),
     };
     let stream = ctx.io_stream();
     let chans = *input.last().unwrap_or(&0) as f64;
     let global = matches!(
         ctx.layer.kind,
-        LayerKind::GlobalPool1D { .. } | LayerKind::GlobalPool2D { .. }
+        LayerKind::GlobalPool1D(_) | LayerKind::GlobalPool2D(_)
     );
     let out = if stream {
         chans
@@ -39,7 +49,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
     a.fixed[6] = out * window * bits;
     a.timing[4] = 1.0;
     if stream {
-        if let LayerKind::Pool2D { pool, .. } = &ctx.layer.kind {
+        if let LayerKind::Pool2D(ir::ops::Pool2D { pool, .. }) = &ctx.layer.kind {
             let in_w = *input.get(1).unwrap_or(&0) as f64;
             a.fixed[10] = pool[0].saturating_sub(1) as f64 * in_w * chans * bits;
         }
@@ -61,12 +71,12 @@ mod tests {
         // 4×4×2 → 2×2×2 with 2×2 windows: 8 outputs × 4 compares × 16 bits = 512 elem bits.
         let net = one_layer_net(
             vec![4, 4, 2],
-            LayerKind::Pool2D {
+            LayerKind::Pool2D(ir::ops::Pool2D {
                 op: PoolOp::Max,
                 pool: [2, 2],
                 stride: [2, 2],
                 padding: Padding::Valid,
-            },
+            }),
             Activation::Linear,
             Strategy::Latency,
             1,

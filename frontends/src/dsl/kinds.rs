@@ -147,9 +147,9 @@ pub static SPECS: &[Spec] = &[
         None,
         Role::Single,
         "globalavgpool1d",
-        |_| plain(LayerKind::GlobalPool1D {
+        |_| plain(LayerKind::GlobalPool1D(ir::ops::GlobalPool1D {
             op: PoolOp::Average
-        })
+        }))
     ),
     spec!(
         "globalmaxpool1d",
@@ -158,7 +158,9 @@ pub static SPECS: &[Spec] = &[
         None,
         Role::Single,
         "globalmaxpool1d",
-        |_| plain(LayerKind::GlobalPool1D { op: PoolOp::Max })
+        |_| plain(LayerKind::GlobalPool1D(ir::ops::GlobalPool1D {
+            op: PoolOp::Max
+        }))
     ),
     spec!(
         "globalavgpool2d",
@@ -167,9 +169,9 @@ pub static SPECS: &[Spec] = &[
         None,
         Role::Single,
         "globalavgpool2d",
-        |_| plain(LayerKind::GlobalPool2D {
+        |_| plain(LayerKind::GlobalPool2D(ir::ops::GlobalPool2D {
             op: PoolOp::Average
-        })
+        }))
     ),
     spec!(
         "globalmaxpool2d",
@@ -178,7 +180,9 @@ pub static SPECS: &[Spec] = &[
         None,
         Role::Single,
         "globalmaxpool2d",
-        |_| plain(LayerKind::GlobalPool2D { op: PoolOp::Max })
+        |_| plain(LayerKind::GlobalPool2D(ir::ops::GlobalPool2D {
+            op: PoolOp::Max
+        }))
     ),
     spec!(
         "batchnorm",
@@ -282,41 +286,45 @@ pub const EXPECTED_LAYER: &str =
 /// `frontends/tests/dsl_keras.rs`).
 pub fn keras_prefix(kind: &LayerKind) -> &'static str {
     match kind {
-        LayerKind::Input { .. } => "input_layer",
-        LayerKind::Dense { .. } => "dense",
-        LayerKind::Conv1D { .. } => "conv1d",
-        LayerKind::Conv2D { .. } => "conv2d",
-        LayerKind::Pool1D {
+        LayerKind::Input(_) => "input_layer",
+        LayerKind::Dense(_) => "dense",
+        LayerKind::Conv1D(_) => "conv1d",
+        LayerKind::Conv2D(_) => "conv2d",
+        LayerKind::Pool1D(ir::ops::Pool1D {
             op: PoolOp::Max, ..
-        } => "max_pooling1d",
-        LayerKind::Pool1D {
+        }) => "max_pooling1d",
+        LayerKind::Pool1D(ir::ops::Pool1D {
             op: PoolOp::Average,
             ..
-        } => "average_pooling1d",
-        LayerKind::Pool2D {
+        }) => "average_pooling1d",
+        LayerKind::Pool2D(ir::ops::Pool2D {
             op: PoolOp::Max, ..
-        } => "max_pooling2d",
-        LayerKind::Pool2D {
+        }) => "max_pooling2d",
+        LayerKind::Pool2D(ir::ops::Pool2D {
             op: PoolOp::Average,
             ..
-        } => "average_pooling2d",
-        LayerKind::GlobalPool1D { op: PoolOp::Max } => "global_max_pooling1d",
-        LayerKind::GlobalPool1D {
+        }) => "average_pooling2d",
+        LayerKind::GlobalPool1D(ir::ops::GlobalPool1D { op: PoolOp::Max }) => {
+            "global_max_pooling1d"
+        }
+        LayerKind::GlobalPool1D(ir::ops::GlobalPool1D {
             op: PoolOp::Average,
-        } => "global_average_pooling1d",
-        LayerKind::GlobalPool2D { op: PoolOp::Max } => "global_max_pooling2d",
-        LayerKind::GlobalPool2D {
+        }) => "global_average_pooling1d",
+        LayerKind::GlobalPool2D(ir::ops::GlobalPool2D { op: PoolOp::Max }) => {
+            "global_max_pooling2d"
+        }
+        LayerKind::GlobalPool2D(ir::ops::GlobalPool2D {
             op: PoolOp::Average,
-        } => "global_average_pooling2d",
-        LayerKind::BatchNorm { .. } => "batch_normalization",
+        }) => "global_average_pooling2d",
+        LayerKind::BatchNorm(_) => "batch_normalization",
         // a standalone leaky ReLU is Keras's `LeakyReLU` layer; the others `Activation(...)`
         LayerKind::Activation(Activation::LeakyRelu { .. }) => "leaky_re_lu",
         LayerKind::Activation(_) => "activation",
         LayerKind::Flatten => "flatten",
-        LayerKind::Reshape { .. } => "reshape",
+        LayerKind::Reshape(_) => "reshape",
         LayerKind::Add => "add",
-        LayerKind::Concatenate { .. } => "concatenate",
-        LayerKind::Dropout { .. } => "dropout",
+        LayerKind::Concatenate(_) => "concatenate",
+        LayerKind::Dropout(_) => "dropout",
     }
 }
 
@@ -576,58 +584,58 @@ fn build_input(a: &Args) -> Result<(LayerKind, Activation), Located> {
         .iter()
         .map(|v| a.size_of(v, "each dimension"))
         .collect::<Result<_, _>>()?;
-    plain(LayerKind::Input { shape })
+    plain(LayerKind::Input(ir::ops::Input { shape }))
 }
 
 fn build_dense(a: &Args) -> Result<(LayerKind, Activation), Located> {
-    let kind = LayerKind::Dense {
+    let kind = LayerKind::Dense(ir::ops::Dense {
         units: a.size("units", None)?,
         use_bias: a.boolean("bias", true)?,
-    };
+    });
     Ok((kind, a.activation()?))
 }
 
 fn build_conv1d(a: &Args) -> Result<(LayerKind, Activation), Located> {
-    let kind = LayerKind::Conv1D {
+    let kind = LayerKind::Conv1D(ir::ops::Conv1D {
         filters: a.size("filters", None)?,
         kernel: a.size("kernel", None)?,
         stride: a.size("stride", Some(1))?,
         padding: a.padding()?,
         use_bias: a.boolean("bias", true)?,
-    };
+    });
     Ok((kind, a.activation()?))
 }
 
 fn build_conv2d(a: &Args) -> Result<(LayerKind, Activation), Located> {
-    let kind = LayerKind::Conv2D {
+    let kind = LayerKind::Conv2D(ir::ops::Conv2D {
         filters: a.size("filters", None)?,
         kernel: a.pair("kernel", None)?,
         stride: a.pair("stride", Some([1, 1]))?,
         padding: a.padding()?,
         use_bias: a.boolean("bias", true)?,
-    };
+    });
     Ok((kind, a.activation()?))
 }
 
 /// Pool size defaults to 2 and the stride to the pool size, as in Keras.
 fn pool1d(a: &Args, op: PoolOp) -> Result<(LayerKind, Activation), Located> {
     let pool = a.size("pool", Some(2))?;
-    plain(LayerKind::Pool1D {
+    plain(LayerKind::Pool1D(ir::ops::Pool1D {
         op,
         pool,
         stride: a.size("stride", Some(pool))?,
         padding: a.padding()?,
-    })
+    }))
 }
 
 fn pool2d(a: &Args, op: PoolOp) -> Result<(LayerKind, Activation), Located> {
     let pool = a.pair("pool", Some([2, 2]))?;
-    plain(LayerKind::Pool2D {
+    plain(LayerKind::Pool2D(ir::ops::Pool2D {
         op,
         pool,
         stride: a.pair("stride", Some(pool))?,
         padding: a.padding()?,
-    })
+    }))
 }
 
 fn build_batchnorm(a: &Args) -> Result<(LayerKind, Activation), Located> {
@@ -637,11 +645,11 @@ fn build_batchnorm(a: &Args) -> Result<(LayerKind, Activation), Located> {
         |e| e > 0.0 && e.is_finite(),
         "a positive number",
     )?;
-    plain(LayerKind::BatchNorm {
+    plain(LayerKind::BatchNorm(ir::ops::BatchNorm {
         epsilon,
         center: a.boolean("center", true)?,
         scale: a.boolean("scale", true)?,
-    })
+    }))
 }
 
 fn build_leaky(a: &Args) -> Result<(LayerKind, Activation), Located> {
@@ -675,7 +683,7 @@ fn build_reshape(a: &Args) -> Result<(LayerKind, Activation), Located> {
             ),
         );
     }
-    plain(LayerKind::Reshape { target })
+    plain(LayerKind::Reshape(ir::ops::Reshape { target }))
 }
 
 fn build_dropout(a: &Args) -> Result<(LayerKind, Activation), Located> {
@@ -683,7 +691,7 @@ fn build_dropout(a: &Args) -> Result<(LayerKind, Activation), Located> {
         return a.missing("rate");
     }
     let rate = a.float("rate", 0.0, |r| (0.0..1.0).contains(&r), "in [0, 1)")?;
-    plain(LayerKind::Dropout { rate })
+    plain(LayerKind::Dropout(ir::ops::Dropout { rate }))
 }
 
 fn build_concat(a: &Args) -> Result<(LayerKind, Activation), Located> {
@@ -694,7 +702,7 @@ fn build_concat(a: &Args) -> Result<(LayerKind, Activation), Located> {
             _ => return a.err(v, "axis must be an integer such as -1 or 1"),
         },
     };
-    plain(LayerKind::Concatenate { axis })
+    plain(LayerKind::Concatenate(ir::ops::Concatenate { axis }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -742,23 +750,23 @@ fn bias_arg(args: &mut Vec<String>, use_bias: bool) {
 pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<String>) {
     let mut args: Vec<String> = Vec::new();
     let name = match &layer.kind {
-        LayerKind::Input { shape } => {
+        LayerKind::Input(ir::ops::Input { shape }) => {
             args.extend(shape.iter().map(|d| d.to_string()));
             "input"
         }
-        LayerKind::Dense { units, use_bias } => {
+        LayerKind::Dense(ir::ops::Dense { units, use_bias }) => {
             args.push(units.to_string());
             activation_args(&mut args, &layer.activation);
             bias_arg(&mut args, *use_bias);
             "dense"
         }
-        LayerKind::Conv1D {
+        LayerKind::Conv1D(ir::ops::Conv1D {
             filters,
             kernel,
             stride,
             padding,
             use_bias,
-        } => {
+        }) => {
             args.push(filters.to_string());
             args.push(kernel.to_string());
             activation_args(&mut args, &layer.activation);
@@ -769,13 +777,13 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
             bias_arg(&mut args, *use_bias);
             "conv1d"
         }
-        LayerKind::Conv2D {
+        LayerKind::Conv2D(ir::ops::Conv2D {
             filters,
             kernel,
             stride,
             padding,
             use_bias,
-        } => {
+        }) => {
             args.push(filters.to_string());
             args.push(pair_text(*kernel));
             activation_args(&mut args, &layer.activation);
@@ -786,12 +794,12 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
             bias_arg(&mut args, *use_bias);
             "conv2d"
         }
-        LayerKind::Pool1D {
+        LayerKind::Pool1D(ir::ops::Pool1D {
             op,
             pool,
             stride,
             padding,
-        } => {
+        }) => {
             args.push(pool.to_string());
             if stride != pool {
                 args.push(format!("stride={stride}"));
@@ -802,12 +810,12 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
                 PoolOp::Average => "avgpool1d",
             }
         }
-        LayerKind::Pool2D {
+        LayerKind::Pool2D(ir::ops::Pool2D {
             op,
             pool,
             stride,
             padding,
-        } => {
+        }) => {
             args.push(pair_text(*pool));
             if stride != pool {
                 args.push(format!("stride={}", pair_text(*stride)));
@@ -818,19 +826,19 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
                 PoolOp::Average => "avgpool2d",
             }
         }
-        LayerKind::GlobalPool1D { op: PoolOp::Max } => "globalmaxpool1d",
-        LayerKind::GlobalPool1D {
+        LayerKind::GlobalPool1D(ir::ops::GlobalPool1D { op: PoolOp::Max }) => "globalmaxpool1d",
+        LayerKind::GlobalPool1D(ir::ops::GlobalPool1D {
             op: PoolOp::Average,
-        } => "globalavgpool1d",
-        LayerKind::GlobalPool2D { op: PoolOp::Max } => "globalmaxpool2d",
-        LayerKind::GlobalPool2D {
+        }) => "globalavgpool1d",
+        LayerKind::GlobalPool2D(ir::ops::GlobalPool2D { op: PoolOp::Max }) => "globalmaxpool2d",
+        LayerKind::GlobalPool2D(ir::ops::GlobalPool2D {
             op: PoolOp::Average,
-        } => "globalavgpool2d",
-        LayerKind::BatchNorm {
+        }) => "globalavgpool2d",
+        LayerKind::BatchNorm(ir::ops::BatchNorm {
             epsilon,
             center,
             scale,
-        } => {
+        }) => {
             if *epsilon != DEFAULT_EPSILON {
                 args.push(format!("epsilon={}", fmt_float(*epsilon)));
             }
@@ -854,7 +862,7 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
             _ => "linear",
         },
         LayerKind::Flatten => "flatten",
-        LayerKind::Reshape { target } => {
+        LayerKind::Reshape(ir::ops::Reshape { target }) => {
             args.extend(target.iter().map(|d| {
                 if *d == 0 {
                     "-1".to_string()
@@ -868,14 +876,14 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
             args.extend(operands.iter().cloned());
             "add"
         }
-        LayerKind::Concatenate { axis } => {
+        LayerKind::Concatenate(ir::ops::Concatenate { axis }) => {
             args.extend(operands.iter().cloned());
             if *axis != DEFAULT_AXIS {
                 args.push(format!("axis={axis}"));
             }
             "concat"
         }
-        LayerKind::Dropout { rate } => {
+        LayerKind::Dropout(ir::ops::Dropout { rate }) => {
             args.push(fmt_float(*rate));
             "dropout"
         }

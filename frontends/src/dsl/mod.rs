@@ -218,13 +218,13 @@ mod tests {
         let c = n.layer(n.find("conv2d").unwrap());
         assert_eq!(
             c.kind,
-            LayerKind::Conv2D {
+            LayerKind::Conv2D(ir::ops::Conv2D {
                 filters: 16,
                 kernel: [3, 3],
                 stride: [1, 1],
                 padding: Padding::Same,
                 use_bias: true
-            }
+            })
         );
         assert_eq!(
             n.layer(n.find("flatten").unwrap()).output_shape,

@@ -292,23 +292,23 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
                     "the input shape (batch_shape or batch_input_shape)",
                 )
             })?;
-            one(LayerKind::Input { shape })
+            one(LayerKind::Input(ir::ops::Input { shape }))
         }
         "Dense" | "QDense" => {
             let units = a.usize_req("units")?;
             let use_bias = a.bool_or("use_bias", true)?;
-            fused(&a, LayerKind::Dense { units, use_bias })
+            fused(&a, LayerKind::Dense(ir::ops::Dense { units, use_bias }))
         }
         "Conv1D" | "QConv1D" => {
             a.channels_last()?;
             a.no_dilation(1)?;
-            let kind = LayerKind::Conv1D {
+            let kind = LayerKind::Conv1D(ir::ops::Conv1D {
                 filters: a.usize_req("filters")?,
                 kernel: a.tuple("kernel_size", 1, None)?[0],
                 stride: a.tuple("strides", 1, Some(vec![1]))?[0],
                 padding: a.padding()?,
                 use_bias: a.bool_or("use_bias", true)?,
-            };
+            });
             fused(&a, kind)
         }
         "Conv2D" | "QConv2D" => {
@@ -316,36 +316,36 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
             a.no_dilation(2)?;
             let k = a.tuple("kernel_size", 2, None)?;
             let s = a.tuple("strides", 2, Some(vec![1, 1]))?;
-            let kind = LayerKind::Conv2D {
+            let kind = LayerKind::Conv2D(ir::ops::Conv2D {
                 filters: a.usize_req("filters")?,
                 kernel: [k[0], k[1]],
                 stride: [s[0], s[1]],
                 padding: a.padding()?,
                 use_bias: a.bool_or("use_bias", true)?,
-            };
+            });
             fused(&a, kind)
         }
         "MaxPooling1D" | "AveragePooling1D" | "MaxPool1D" | "AvgPool1D" => {
             a.channels_last()?;
             let pool = a.tuple("pool_size", 1, Some(vec![2]))?;
             let stride = a.tuple("strides", 1, Some(pool.clone()))?;
-            one(LayerKind::Pool1D {
+            one(LayerKind::Pool1D(ir::ops::Pool1D {
                 op: pool_op(class),
                 pool: pool[0],
                 stride: stride[0],
                 padding: a.padding()?,
-            })
+            }))
         }
         "MaxPooling2D" | "AveragePooling2D" | "MaxPool2D" | "AvgPool2D" => {
             a.channels_last()?;
             let pool = a.tuple("pool_size", 2, Some(vec![2, 2]))?;
             let stride = a.tuple("strides", 2, Some(pool.clone()))?;
-            one(LayerKind::Pool2D {
+            one(LayerKind::Pool2D(ir::ops::Pool2D {
                 op: pool_op(class),
                 pool: [pool[0], pool[1]],
                 stride: [stride[0], stride[1]],
                 padding: a.padding()?,
-            })
+            }))
         }
         "GlobalAveragePooling1D"
         | "GlobalMaxPooling1D"
@@ -361,9 +361,9 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
             }
             let op = pool_op(class);
             if class.ends_with("1D") {
-                one(LayerKind::GlobalPool1D { op })
+                one(LayerKind::GlobalPool1D(ir::ops::GlobalPool1D { op }))
             } else {
-                one(LayerKind::GlobalPool2D { op })
+                one(LayerKind::GlobalPool2D(ir::ops::GlobalPool2D { op }))
             }
         }
         "BatchNormalization" | "QBatchNormalization" => {
@@ -373,11 +373,11 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
                     return Err(a.unsupported(flag, "true (not supported)"));
                 }
             }
-            one(LayerKind::BatchNorm {
+            one(LayerKind::BatchNorm(ir::ops::BatchNorm {
                 epsilon: a.f64_or("epsilon", 1e-3)?,
                 center: a.bool_or("center", true)?,
                 scale: a.bool_or("scale", true)?,
-            })
+            }))
         }
         "Activation" => one(LayerKind::Activation(a.activation()?)),
         "QActivation" => {
@@ -455,7 +455,7 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
                     ),
                 ));
             }
-            one(LayerKind::Reshape { target })
+            one(LayerKind::Reshape(ir::ops::Reshape { target }))
         }
         "Add" => one(LayerKind::Add),
         "Concatenate" => {
@@ -466,14 +466,14 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
                     .ok_or_else(|| a.field_err("axis", "an integer", v))?
                     as isize,
             };
-            one(LayerKind::Concatenate { axis })
+            one(LayerKind::Concatenate(ir::ops::Concatenate { axis }))
         }
         "Dropout" => {
             let rate = a.f64_or("rate", 0.0)?;
             if !(0.0..1.0).contains(&rate) {
                 return Err(a.field_err("rate", "a number in [0, 1)", &Value::from(rate)));
             }
-            one(LayerKind::Dropout { rate })
+            one(LayerKind::Dropout(ir::ops::Dropout { rate }))
         }
         other => Err(FrontendError::UnsupportedLayer {
             file: file.to_string(),
@@ -530,29 +530,8 @@ fn fused(a: &Attrs, kind: LayerKind) -> Result<Vec<Layer>, FrontendError> {
     Ok(vec![layer, act_layer])
 }
 
-/// The Keras names of a layer kind's weights, in the order Keras stores them.
+/// The Keras names of a layer kind's weights, in the order Keras stores them (the registry's
+/// weight specs; names do not depend on the input shape).
 pub fn weight_names(kind: &LayerKind) -> Vec<&'static str> {
-    match kind {
-        LayerKind::Dense { use_bias, .. }
-        | LayerKind::Conv1D { use_bias, .. }
-        | LayerKind::Conv2D { use_bias, .. } => {
-            if *use_bias {
-                vec!["kernel", "bias"]
-            } else {
-                vec!["kernel"]
-            }
-        }
-        LayerKind::BatchNorm { center, scale, .. } => {
-            let mut v = Vec::new();
-            if *scale {
-                v.push("gamma");
-            }
-            if *center {
-                v.push("beta");
-            }
-            v.extend(["moving_mean", "moving_variance"]);
-            v
-        }
-        _ => Vec::new(),
-    }
+    kind.op().weights(&[]).into_iter().map(|w| w.name).collect()
 }

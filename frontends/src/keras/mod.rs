@@ -131,7 +131,7 @@ pub fn build(
                 weights_by_layer.get(kl.name.as_str()).copied(),
             )?;
         }
-        let inputs: Vec<String> = if matches!(chain[0].kind, LayerKind::Input { .. }) {
+        let inputs: Vec<String> = if matches!(chain[0].kind, LayerKind::Input(_)) {
             Vec::new()
         } else if spec.sequential {
             prev.clone().into_iter().collect()
@@ -228,15 +228,11 @@ fn check_sizes(file: &str, net: &mut Network) -> Result<(), FrontendError> {
                 "output {out:?} has more than {MAX_ELEMENTS} values"
             )));
         }
-        let c_in = ins.first().and_then(|s| s.last()).copied().unwrap_or(0) as u128;
         let in_all: u128 = ins.iter().map(|s| elements(s)).sum();
-        let window: u128 = match &layer.kind {
-            LayerKind::Dense { .. } => c_in,
-            LayerKind::Conv1D { kernel, .. } => *kernel as u128 * c_in,
-            LayerKind::Conv2D { kernel, .. } => kernel[0] as u128 * kernel[1] as u128 * c_in,
-            LayerKind::Pool1D { pool, .. } => *pool as u128,
-            LayerKind::Pool2D { pool, .. } => pool[0] as u128 * pool[1] as u128,
-            _ => 1,
+        // Work per output: the product's inputs, else the window (pooling), from the registry.
+        let window: u128 = match layer.kind.op().product_shape(&ins) {
+            Some((n_in, _)) => n_in as u128,
+            None => layer.kind.op().window().0 as u128,
         };
         let cost = n_out
             .saturating_mul(window)

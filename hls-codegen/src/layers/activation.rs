@@ -16,7 +16,21 @@ const TABLE_SIZE: u64 = 1024;
 fn parts<'a>(c: &'a Ctx) -> (&'a ActKind, &'a str) {
     match &c.l.op {
         Op::Activation { act, config_name } => (act, config_name.as_str()),
-        other => unreachable!("activation on {other:?}"),
+        other @ (Op::Input
+        | Op::Dense { .. }
+        | Op::Conv1D { .. }
+        | Op::Conv2D { .. }
+        | Op::Pool1D { .. }
+        | Op::Pool2D { .. }
+        | Op::GlobalPool1D { .. }
+        | Op::GlobalPool2D { .. }
+        | Op::BatchNorm { .. }
+        | Op::Add
+        | Op::Concatenate { .. }
+        | Op::Reshape
+        | Op::Clone) => {
+            unreachable!("activation on {other:?}")
+        }
     }
 }
 

@@ -50,7 +50,20 @@ pub fn config(c: &Ctx) -> String {
                 idx = c.index(),
             )
         }
-        _ => unreachable!("merge::config on {:?}", c.l.op),
+        Op::Input
+        | Op::Dense { .. }
+        | Op::Conv1D { .. }
+        | Op::Conv2D { .. }
+        | Op::Pool1D { .. }
+        | Op::Pool2D { .. }
+        | Op::GlobalPool1D { .. }
+        | Op::GlobalPool2D { .. }
+        | Op::BatchNorm { .. }
+        | Op::Activation { .. }
+        | Op::Reshape
+        | Op::Clone => {
+            unreachable!("merge::config on {:?}", c.l.op)
+        }
     }
 }
 
@@ -58,7 +71,21 @@ pub fn call(c: &Ctx) -> String {
     let (a, b, o) = (c.input(0), c.input(1), c.output());
     let f = match c.l.op {
         Op::Add => "add".to_string(),
-        _ => format!("concatenate{}d", a.shape.len()),
+        Op::Concatenate { .. } => format!("concatenate{}d", a.shape.len()),
+        Op::Input
+        | Op::Dense { .. }
+        | Op::Conv1D { .. }
+        | Op::Conv2D { .. }
+        | Op::Pool1D { .. }
+        | Op::Pool2D { .. }
+        | Op::GlobalPool1D { .. }
+        | Op::GlobalPool2D { .. }
+        | Op::BatchNorm { .. }
+        | Op::Activation { .. }
+        | Op::Reshape
+        | Op::Clone => {
+            unreachable!("merge::call on {:?}", c.l.op)
+        }
     };
     format!(
         "nnet::{f}<{}, {}, {}, config{}>({}, {}, {});",

@@ -140,6 +140,17 @@ pub fn generated_code(m: &HlsModel, l: &HlsLayer) -> Option<String> {
     match &l.op {
         Op::Conv1D { .. } => Some(conv1d::fill_buffer(&Ctx { m, l })),
         Op::Conv2D { .. } => Some(conv2d::fill_buffer(&Ctx { m, l })),
-        _ => None,
+        Op::Input
+        | Op::Dense { .. }
+        | Op::Pool1D { .. }
+        | Op::Pool2D { .. }
+        | Op::GlobalPool1D { .. }
+        | Op::GlobalPool2D { .. }
+        | Op::BatchNorm { .. }
+        | Op::Activation { .. }
+        | Op::Add
+        | Op::Concatenate { .. }
+        | Op::Reshape
+        | Op::Clone => None,
     }
 }

@@ -125,7 +125,18 @@ pub fn config(c: &Ctx) -> String {
 ",
             op = op_name(max)
         ),
-        _ => unreachable!("pooling::config on {:?}", c.l.op),
+        Op::Input
+        | Op::Dense { .. }
+        | Op::Conv1D { .. }
+        | Op::Conv2D { .. }
+        | Op::BatchNorm { .. }
+        | Op::Activation { .. }
+        | Op::Add
+        | Op::Concatenate { .. }
+        | Op::Reshape
+        | Op::Clone => {
+            unreachable!("pooling::config on {:?}", c.l.op)
+        }
     }
 }
 
@@ -134,7 +145,19 @@ pub fn call(c: &Ctx) -> String {
         Op::Pool1D { .. } => "pooling1d_cl",
         Op::Pool2D { .. } => "pooling2d_cl",
         Op::GlobalPool1D { .. } => "global_pooling1d_cl",
-        _ => "global_pooling2d_cl",
+        Op::GlobalPool2D { .. } => "global_pooling2d_cl",
+        Op::Input
+        | Op::Dense { .. }
+        | Op::Conv1D { .. }
+        | Op::Conv2D { .. }
+        | Op::BatchNorm { .. }
+        | Op::Activation { .. }
+        | Op::Add
+        | Op::Concatenate { .. }
+        | Op::Reshape
+        | Op::Clone => {
+            unreachable!("pooling::call on {:?}", c.l.op)
+        }
     };
     let (types, args) = c.io_args();
     format!("nnet::{f}<{types}, config{}>({args});", c.index())

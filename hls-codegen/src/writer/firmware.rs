@@ -79,7 +79,18 @@ fn pipeline_pragma(m: &HlsModel) -> &'static str {
     let conv = m.layers.iter().any(|l| match l.op {
         crate::model::Op::Conv1D { n_partitions, .. }
         | crate::model::Op::Conv2D { n_partitions, .. } => n_partitions != 1,
-        _ => false,
+        crate::model::Op::Input
+        | crate::model::Op::Dense { .. }
+        | crate::model::Op::Pool1D { .. }
+        | crate::model::Op::Pool2D { .. }
+        | crate::model::Op::GlobalPool1D { .. }
+        | crate::model::Op::GlobalPool2D { .. }
+        | crate::model::Op::BatchNorm { .. }
+        | crate::model::Op::Activation { .. }
+        | crate::model::Op::Add
+        | crate::model::Op::Concatenate { .. }
+        | crate::model::Op::Reshape
+        | crate::model::Op::Clone => false,
     });
     let resource = m
         .layers

@@ -1,0 +1,81 @@
+//! An element-wise activation: a separate `Activation` layer, or fused into Dense/Conv (then it
+//! is the layer's `activation`, not a kind of its own).
+
+use super::util::first;
+use super::{Arity, Cost, LayerOp, WeightSpec};
+use crate::layer::Layer;
+use crate::shape::Shape;
+use crate::IrError;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+pub enum Activation {
+    #[default]
+    Linear,
+    Relu,
+    Sigmoid,
+    Tanh,
+    Softmax,
+    LeakyRelu {
+        alpha: f64,
+    },
+}
+
+impl Activation {
+    /// The name Keras and hls4ml use (`relu`, `leaky_relu`, ...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Activation::Linear => "linear",
+            Activation::Relu => "relu",
+            Activation::Sigmoid => "sigmoid",
+            Activation::Tanh => "tanh",
+            Activation::Softmax => "softmax",
+            Activation::LeakyRelu { .. } => "leaky_relu",
+        }
+    }
+    /// Parse a Keras activation name; `None` for names the IR does not support.
+    pub fn from_name(name: &str) -> Option<Activation> {
+        Some(match name {
+            "linear" | "None" | "none" => Activation::Linear,
+            "relu" => Activation::Relu,
+            "sigmoid" => Activation::Sigmoid,
+            "tanh" => Activation::Tanh,
+            "softmax" => Activation::Softmax,
+            "leaky_relu" | "LeakyReLU" => Activation::LeakyRelu { alpha: 0.3 },
+            _ => return None,
+        })
+    }
+    pub fn is_linear(&self) -> bool {
+        matches!(self, Activation::Linear)
+    }
+}
+
+impl LayerOp for Activation {
+    fn name(&self) -> &'static str {
+        "Activation"
+    }
+    fn keras_classes(&self) -> &'static [&'static str] {
+        &["Activation", "QActivation", "ReLU", "LeakyReLU", "Softmax"]
+    }
+    fn arity(&self) -> Arity {
+        Arity::Exactly(1)
+    }
+    fn takes_activation(&self) -> bool {
+        false
+    }
+    fn infer(&self, _layer: &Layer, inputs: &[Shape]) -> Result<Shape, IrError> {
+        Ok(first(inputs))
+    }
+    fn cost(&self, _inputs: &[Shape], _output: &[usize]) -> Cost {
+        Cost::default()
+    }
+    fn weights(&self, _inputs: &[Shape]) -> Vec<WeightSpec> {
+        vec![]
+    }
+    fn window(&self) -> (usize, usize) {
+        (1, 1)
+    }
+    fn product_shape(&self, _inputs: &[Shape]) -> Option<(u64, u64)> {
+        None
+    }
+}

@@ -1,0 +1,357 @@
+//! The layer registry: every layer kind described once, in its own file (`ops/<kind>.rs`): its
+//! attributes, table name, Keras classes, arity, shape inference, parameter and MAC cost, and
+//! the weights it carries. [`for_each_layer_kind!`] is the one list of kinds; it generates
+//! [`LayerKind`] and its dispatch to [`LayerOp`] here, and other crates pass it their own
+//! callback macro to dispatch their per-kind code, so a kind without an implementation is a
+//! compile error there, never a silent default.
+//!
+//! Adding a kind: docs/adding-a-layer.md.
+
+pub mod activation;
+pub mod batchnorm;
+pub mod concatenate;
+pub mod conv1d;
+pub mod conv2d;
+pub mod dense;
+pub mod dropout;
+pub mod flatten;
+pub mod global_pool1d;
+pub mod global_pool2d;
+pub mod input;
+pub mod merge_add;
+pub mod pool1d;
+pub mod pool2d;
+pub mod reshape;
+pub(crate) mod util;
+
+pub use activation::Activation;
+pub use batchnorm::BatchNorm;
+pub use concatenate::Concatenate;
+pub use conv1d::Conv1D;
+pub use conv2d::Conv2D;
+pub use dense::Dense;
+pub use dropout::Dropout;
+pub use flatten::Flatten;
+pub use global_pool1d::GlobalPool1D;
+pub use global_pool2d::GlobalPool2D;
+pub use input::Input;
+pub use merge_add::Add;
+pub use pool1d::Pool1D;
+pub use pool2d::Pool2D;
+pub use reshape::Reshape;
+
+use crate::layer::Layer;
+use crate::shape::Shape;
+use crate::IrError;
+
+/// How many inputs a kind takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arity {
+    /// Exactly this many (0 for a network input).
+    Exactly(usize),
+    /// Two or more (merges).
+    AtLeastTwo,
+}
+
+/// A weight tensor a layer carries: its Keras name and shape (Keras order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeightSpec {
+    pub name: &'static str,
+    pub shape: Vec<usize>,
+}
+
+/// Keras parameter count and multiply-accumulates of one inference of a layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Cost {
+    pub params: u64,
+    pub macs: u64,
+}
+
+/// What the IR knows of a layer kind. Implemented once per kind, in its own file.
+pub trait LayerOp {
+    /// The kind's name in tables and errors (`Dense`, `MaxPooling2D`, ...).
+    fn name(&self) -> &'static str;
+    /// The Keras (and QKeras) classes that build this kind.
+    fn keras_classes(&self) -> &'static [&'static str];
+    /// Number of inputs.
+    fn arity(&self) -> Arity;
+    /// Whether the kind carries a fused activation (Dense and Conv).
+    fn takes_activation(&self) -> bool;
+    /// Output shape (channels last, no batch dimension) from the input shapes; `layer` names the
+    /// layer in errors.
+    fn infer(&self, layer: &Layer, inputs: &[Shape]) -> Result<Shape, IrError>;
+    /// Keras parameter count (as `count_params()` counts, BatchNorm statistics included) and MACs.
+    fn cost(&self, inputs: &[Shape], output: &[usize]) -> Cost;
+    /// The weights a layer of this kind carries, in Keras order, for these input shapes.
+    fn weights(&self, inputs: &[Shape]) -> Vec<WeightSpec>;
+    /// Sliding window of the kind: (kernel or pool area, stride area); (1, 1) for the others.
+    fn window(&self) -> (usize, usize);
+    /// The matrix product the kind computes at each output position, `(n_in, n_out)` as hls4ml
+    /// sizes its multiplier array and reuse factor (Dense: inputs × units; Conv: kernel area ×
+    /// channels × filters); `None` for kinds without one.
+    fn product_shape(&self, inputs: &[Shape]) -> Option<(u64, u64)>;
+}
+
+/// Calls the macro `$callback` with the one list of layer kinds:
+/// `data { Variant(Type) module, ... } unit { Variant module, ... }`. A `data` kind's attributes
+/// are `ops::module::Type`; a `unit` kind has none and its op is the unit struct
+/// `ops::module::Variant`.
+#[macro_export]
+macro_rules! for_each_layer_kind {
+    ($callback:ident) => {
+        $callback! {
+            data {
+                Input(Input) input,
+                Dense(Dense) dense,
+                Conv1D(Conv1D) conv1d,
+                Conv2D(Conv2D) conv2d,
+                Pool1D(Pool1D) pool1d,
+                Pool2D(Pool2D) pool2d,
+                GlobalPool1D(GlobalPool1D) global_pool1d,
+                GlobalPool2D(GlobalPool2D) global_pool2d,
+                BatchNorm(BatchNorm) batchnorm,
+                Activation(Activation) activation,
+                Reshape(Reshape) reshape,
+                Concatenate(Concatenate) concatenate,
+                Dropout(Dropout) dropout,
+            }
+            unit {
+                Flatten flatten,
+                Add merge_add,
+            }
+        }
+    };
+}
+
+macro_rules! define_layer_kinds {
+    (
+        data { $( $V:ident ( $T:ident ) $m:ident ),* $(,)? }
+        unit { $( $U:ident $um:ident ),* $(,)? }
+    ) => {
+        /// What a layer computes, with its attributes. Shapes are channels-last, without the
+        /// batch dimension. Generated from [`for_each_layer_kind!`].
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub enum LayerKind {
+            $( $V($m::$T), )*
+            $( $U, )*
+        }
+
+        /// A layer kind without its attributes.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum KindTag {
+            $( $V, )*
+            $( $U, )*
+        }
+
+        impl KindTag {
+            /// Every kind, in registry order.
+            pub const ALL: &'static [KindTag] = &[ $( KindTag::$V, )* $( KindTag::$U, )* ];
+            /// The registry's spelling of the variant (`Conv2D`, `BatchNorm`, ...).
+            pub fn variant_name(self) -> &'static str {
+                match self {
+                    $( KindTag::$V => stringify!($V), )*
+                    $( KindTag::$U => stringify!($U), )*
+                }
+            }
+        }
+
+        impl LayerKind {
+            /// This kind's registry entry.
+            pub fn op(&self) -> &dyn LayerOp {
+                match self {
+                    $( LayerKind::$V(op) => op, )*
+                    $( LayerKind::$U => &$um::$U, )*
+                }
+            }
+            /// The kind without its attributes.
+            pub fn tag(&self) -> KindTag {
+                match self {
+                    $( LayerKind::$V(_) => KindTag::$V, )*
+                    $( LayerKind::$U => KindTag::$U, )*
+                }
+            }
+        }
+    };
+}
+
+for_each_layer_kind!(define_layer_kinds);
+
+impl LayerKind {
+    /// Short kind name used in tables and errors (`Dense`, `Conv2D`, `MaxPooling2D`, ...).
+    pub fn name(&self) -> &'static str {
+        self.op().name()
+    }
+    /// Whether the kind can carry a fused activation (Dense and Conv).
+    pub fn takes_activation(&self) -> bool {
+        self.op().takes_activation()
+    }
+    /// Number of inputs the kind takes: `None` means two or more (Add, Concatenate).
+    pub fn arity(&self) -> Option<usize> {
+        match self.op().arity() {
+            Arity::Exactly(n) => Some(n),
+            Arity::AtLeastTwo => None,
+        }
+    }
+}
+
+impl std::fmt::Display for LayerKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layer::{Padding, PoolOp};
+    use std::collections::BTreeSet;
+
+    /// One layer of every kind with an input shape it accepts.
+    fn one_of_each() -> Vec<(LayerKind, Vec<Shape>)> {
+        let img = vec![vec![8, 8, 3]];
+        let seq = vec![vec![10, 4]];
+        vec![
+            (LayerKind::Input(Input { shape: vec![16] }), vec![]),
+            (
+                LayerKind::Dense(Dense {
+                    units: 5,
+                    use_bias: true,
+                }),
+                vec![vec![16]],
+            ),
+            (
+                LayerKind::Conv1D(Conv1D {
+                    filters: 6,
+                    kernel: 3,
+                    stride: 1,
+                    padding: Padding::Valid,
+                    use_bias: true,
+                }),
+                seq.clone(),
+            ),
+            (
+                LayerKind::Conv2D(Conv2D {
+                    filters: 4,
+                    kernel: [3, 3],
+                    stride: [1, 1],
+                    padding: Padding::Same,
+                    use_bias: false,
+                }),
+                img.clone(),
+            ),
+            (
+                LayerKind::Pool1D(Pool1D {
+                    op: PoolOp::Max,
+                    pool: 2,
+                    stride: 2,
+                    padding: Padding::Valid,
+                }),
+                seq.clone(),
+            ),
+            (
+                LayerKind::Pool2D(Pool2D {
+                    op: PoolOp::Average,
+                    pool: [2, 2],
+                    stride: [2, 2],
+                    padding: Padding::Valid,
+                }),
+                img.clone(),
+            ),
+            (
+                LayerKind::GlobalPool1D(GlobalPool1D { op: PoolOp::Max }),
+                seq.clone(),
+            ),
+            (
+                LayerKind::GlobalPool2D(GlobalPool2D {
+                    op: PoolOp::Average,
+                }),
+                img.clone(),
+            ),
+            (
+                LayerKind::BatchNorm(BatchNorm {
+                    epsilon: 1e-3,
+                    center: true,
+                    scale: false,
+                }),
+                img.clone(),
+            ),
+            (LayerKind::Activation(Activation::Relu), img.clone()),
+            (
+                LayerKind::Reshape(Reshape { target: vec![0, 3] }),
+                img.clone(),
+            ),
+            (
+                LayerKind::Concatenate(Concatenate { axis: -1 }),
+                vec![img[0].clone(), img[0].clone()],
+            ),
+            (LayerKind::Dropout(Dropout { rate: 0.1 }), seq.clone()),
+            (LayerKind::Flatten, img.clone()),
+            (LayerKind::Add, vec![img[0].clone(), img[0].clone()]),
+        ]
+    }
+
+    #[test]
+    fn the_list_names_every_kind_once() {
+        let tags: BTreeSet<KindTag> = one_of_each().iter().map(|(k, _)| k.tag()).collect();
+        assert_eq!(tags.len(), KindTag::ALL.len(), "a kind is missing above");
+        let names: BTreeSet<&str> = KindTag::ALL.iter().map(|t| t.variant_name()).collect();
+        assert_eq!(names.len(), KindTag::ALL.len());
+    }
+
+    #[test]
+    fn parameters_are_the_weights_values_and_arity_holds() {
+        // For every kind, Keras's parameter count is the number of values of the weights the
+        // kind carries (hand-checked totals: Dense 16·5+5 = 85, Conv1D 3·4·6+6 = 78, Conv2D
+        // 3·3·3·4 = 108, BatchNorm with beta, mean, variance on 3 channels = 9).
+        let mut totals = Vec::new();
+        for (kind, ins) in one_of_each() {
+            let layer = Layer::new("l", kind.clone());
+            let out = kind.op().infer(&layer, &ins).unwrap();
+            let cost = kind.op().cost(&ins, &out);
+            let values: u64 = kind
+                .op()
+                .weights(&ins)
+                .iter()
+                .map(|w| w.shape.iter().product::<usize>() as u64)
+                .sum();
+            assert_eq!(cost.params, values, "{}", kind.name());
+            match kind.op().arity() {
+                Arity::Exactly(n) => assert_eq!(ins.len(), n, "{}", kind.name()),
+                Arity::AtLeastTwo => assert!(ins.len() >= 2),
+            }
+            totals.push((kind.name(), cost.params));
+        }
+        let get = |n: &str| totals.iter().find(|(k, _)| *k == n).unwrap().1;
+        assert_eq!(get("Dense"), 85);
+        assert_eq!(get("Conv1D"), 78);
+        assert_eq!(get("Conv2D"), 108);
+        assert_eq!(get("BatchNormalization"), 9);
+    }
+
+    #[test]
+    fn product_shapes_size_the_multiplier_arrays() {
+        // Dense 16 -> 5: 16 x 5; Conv1D k=3 over 4 channels to 6 filters: 12 x 6; Conv2D 3x3
+        // over 3 channels to 4 filters: 27 x 4; no product elsewhere.
+        for (kind, ins) in one_of_each() {
+            let got = kind.op().product_shape(&ins);
+            let want = match kind.tag() {
+                KindTag::Dense => Some((16, 5)),
+                KindTag::Conv1D => Some((12, 6)),
+                KindTag::Conv2D => Some((27, 4)),
+                KindTag::Input
+                | KindTag::Pool1D
+                | KindTag::Pool2D
+                | KindTag::GlobalPool1D
+                | KindTag::GlobalPool2D
+                | KindTag::BatchNorm
+                | KindTag::Activation
+                | KindTag::Reshape
+                | KindTag::Concatenate
+                | KindTag::Dropout
+                | KindTag::Flatten
+                | KindTag::Add => None,
+            };
+            assert_eq!(got, want, "{}", kind.name());
+        }
+    }
+}

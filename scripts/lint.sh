@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Static checks CI runs before the tests (.ci/run): formatting, clippy with warnings denied, and
+# no wildcard arm in a match over layer kinds (the IR's LayerKind, hls-codegen's Op): a `_ =>`
+# there turns a forgotten kind into wrong numbers instead of a compile error.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+wild=$(cargo clippy --workspace --all-targets --locked --message-format=short -- \
+    -A clippy::all -W clippy::wildcard_enum_match_arm 2>&1 |
+    grep -E 'wildcard' | grep -E '(LayerKind|[^A-Za-z_]Op)::' || true)
+if [ -n "$wild" ]; then
+    echo "error: wildcard arms over layer kinds (list the kinds, or ask the registry):" >&2
+    echo "$wild" >&2
+    exit 1
+fi
+echo "lint: fmt, clippy and layer-kind matches clean"

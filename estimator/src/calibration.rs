@@ -49,6 +49,60 @@ pub const TIMING_FEATURES: [&str; NT] = [
 ];
 pub const NT: usize = 7;
 
+/// A LUT/FF feature: the index of its entry in a `[f64; NF]` feature or coefficient array
+/// (`features[Feature::ElemBits]`), named as in [`FEATURES`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feature {
+    Kernels,
+    LutMultBits,
+    DspProducts,
+    AdderBits,
+    AccBits,
+    MuxBits,
+    ElemBits,
+    TableReads,
+    BufferBits,
+    AccIndexBits,
+    LineBufferBits,
+    FabricWeightBits,
+}
+
+/// A timing feature: the index of its entry in a `[f64; NT]` array, named as in
+/// [`TIMING_FEATURES`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timing {
+    ResourceStage,
+    LatencyStage,
+    LatencyReused,
+    LatencySerial,
+    ElementwiseStage,
+    DataflowEdge,
+    LatencyRegistered,
+}
+
+impl std::ops::Index<Feature> for [f64; NF] {
+    type Output = f64;
+    fn index(&self, f: Feature) -> &f64 {
+        &self[f as usize]
+    }
+}
+impl std::ops::IndexMut<Feature> for [f64; NF] {
+    fn index_mut(&mut self, f: Feature) -> &mut f64 {
+        &mut self[f as usize]
+    }
+}
+impl std::ops::Index<Timing> for [f64; NT] {
+    type Output = f64;
+    fn index(&self, t: Timing) -> &f64 {
+        &self[t as usize]
+    }
+}
+impl std::ops::IndexMut<Timing> for [f64; NT] {
+    fn index_mut(&mut self, t: Timing) -> &mut f64 {
+        &mut self[t as usize]
+    }
+}
+
 /// Names of the BRAM terms.
 pub const BRAM_FEATURES: [&str; NB] = [
     "weight_bram",  // one memory of depth RF × width block_factor·w_bits (ARRAY_RESHAPE)

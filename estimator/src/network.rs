@@ -15,7 +15,7 @@
 //! in the project hls4ml writes; Flatten is an alias of its producer's stream, the top-level
 //! input is a port), plus the FIFOs of layers hls4ml inserts (ZeroPadding, split activations).
 
-use crate::calibration::{Calibration, LabelKind};
+use crate::calibration::{Calibration, Feature, LabelKind, Timing};
 use crate::error::EstimatorError;
 use crate::layers::{self, bram18_for, LayerCtx, LayerEstimate};
 use crate::resources::{Device, Resources, RESOURCE_NAMES};
@@ -149,7 +149,7 @@ pub fn analyse_network(
                 .iter()
                 .any(|&p| !matches!(net.layer(p).kind, LayerKind::Input(_)))
         {
-            analysis.timing[5] += 1.0;
+            analysis.timing[Timing::DataflowEdge] += 1.0;
         }
         out.push(Analysed {
             id,
@@ -197,7 +197,7 @@ fn add_fifo(analysis: &mut layers::Analysis, depth: f64, width: f64) {
     if depth > 2.0 && depth * width > 1024.0 {
         analysis.fifo_bram += bram18_for(depth as u64, width as u64) as f64;
     } else {
-        analysis.fixed[8] += depth * width;
+        analysis.fixed[Feature::BufferBits] += depth * width;
     }
 }
 

@@ -6,6 +6,7 @@
 //! hls4ml 1.3.0 writes for them.
 
 use estimator::calibration::Calibration;
+use estimator::calibration::Feature;
 use estimator::evaluate::{evaluate, Analytic};
 use estimator::{fit, samples};
 
@@ -417,7 +418,7 @@ fn conv2d_204_layers_match_the_hls4ml_project() {
     assert_eq!(input(conv2, "in_pixels"), 19.0 * 23.0);
     assert_eq!(conv2.fifo_bram, 57.0);
     assert_eq!((conv2.weight_bram, conv2.bram_kernels), (0.0, 0.0));
-    assert_eq!(conv2.fixed[11], 128.0 * 64.0 * 4.0);
+    assert_eq!(conv2.fixed[Feature::FabricWeightBits], 128.0 * 64.0 * 4.0);
     let dense = &a[names.iter().position(|n| *n == "dense_1").unwrap()].analysis;
     assert_eq!(dense.reuse_factor, Some((7680, 8192)));
     assert_eq!(dense.fifo_bram, 29.0);
@@ -448,14 +449,14 @@ fn conv2d_0_fifos_match_the_hls4ml_project() {
     assert_eq!(d1.reuse_factor, Some((6528, 8192)));
     assert_eq!(d1.fifo_bram, 29.0);
     // data[6528] × 16 bits of registers (its input FIFO is the BRAM one above).
-    assert_eq!(d1.fixed[8], 6528.0 * 16.0);
+    assert_eq!(d1.fixed[Feature::BufferBits], 6528.0 * 16.0);
     // dense_2: the depth-1 FIFO of dense_1's 32 results (fabric) and its own data[32].
     let d2 = &a[names.iter().position(|n| *n == "dense_2").unwrap()].analysis;
     assert_eq!(
-        (d2.fifo_bram, d2.fixed[8]),
+        (d2.fifo_bram, d2.fixed[Feature::BufferBits]),
         (0.0, 32.0 * 16.0 + 32.0 * 16.0)
     );
     // The RF = n_in kernel: one 6528-input mux shared by the 32 multipliers (in_index wraps to
     // ir), not 32 × 6527 selections.
-    assert_eq!(d1.fixed[5], 6527.0 * 16.0);
+    assert_eq!(d1.fixed[Feature::MuxBits], 6527.0 * 16.0);
 }

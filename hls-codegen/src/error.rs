@@ -1,17 +1,40 @@
-//! The error type of code generation: unsupported layers or settings (with the reason hls4ml
-//! would give), missing templates (with how to get them), and I/O failures naming the path.
+//! The error type of code generation: layers or settings hls4ml itself does not support, those
+//! presynth does not emit yet, and internal errors kept apart; missing weights and templates
+//! (with how to get them), and I/O failures naming the path.
 
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CodegenError {
-    /// A layer hls4ml 1.3.0 cannot convert with these settings (or that presynth does not emit).
-    #[error("layer '{layer}' ({kind}): {message}")]
-    Unsupported {
+    /// A layer hls4ml 1.3.0 itself cannot convert with these settings.
+    #[error("layer '{layer}' ({kind}): not supported by hls4ml 1.3.0: {message}")]
+    NotInHls4ml {
         layer: String,
         kind: String,
         message: String,
     },
+    /// A layer hls4ml 1.3.0 converts but presynth does not emit yet (the message says the
+    /// work-around).
+    #[error("layer '{layer}' ({kind}): not implemented in presynth yet: {message}")]
+    NotImplemented {
+        layer: String,
+        kind: String,
+        message: String,
+    },
+    /// A layer needs a weight the model does not carry.
+    #[error(
+        "layer '{layer}' ({kind}): weight '{weight}' is missing: codegen needs a model with \
+         weights (a Keras file with its weights, or random weights from `presynth dataset \
+         generate`)"
+    )]
+    MissingWeight {
+        layer: String,
+        kind: String,
+        weight: String,
+    },
+    /// A bug in presynth: an invariant of the lowering did not hold.
+    #[error("internal error (please report): {0}")]
+    Internal(String),
     /// The network itself is not usable (no input, no output, missing weights, bad shapes).
     #[error("network '{network}': {message}")]
     Network { network: String, message: String },

@@ -124,8 +124,18 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// hls4ml converts this layer but presynth does not emit it yet.
     fn unsupported(layer: &ir::Layer, message: impl Into<String>) -> CodegenError {
-        CodegenError::Unsupported {
+        CodegenError::NotImplemented {
+            layer: layer.name.clone(),
+            kind: layer.kind.name().to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// hls4ml 1.3.0 itself cannot convert this layer.
+    fn not_in_hls4ml(layer: &ir::Layer, message: impl Into<String>) -> CodegenError {
+        CodegenError::NotInHls4ml {
             layer: layer.name.clone(),
             kind: layer.kind.name().to_string(),
             message: message.into(),
@@ -793,7 +803,7 @@ impl<'a> Lowerer<'a> {
             LayerKind::Add | LayerKind::Concatenate(_) => {
                 let n = self.net.inputs_of(id).len();
                 if n != 2 {
-                    return Err(Self::unsupported(
+                    return Err(Self::not_in_hls4ml(
                         &layer,
                         format!("{n} inputs: hls4ml's merge layers take exactly 2"),
                     ));
@@ -804,7 +814,7 @@ impl<'a> Lowerer<'a> {
                 let (op, shape) = match layer.kind {
                     LayerKind::Add => {
                         if sa != sb {
-                            return Err(Self::unsupported(
+                            return Err(Self::not_in_hls4ml(
                                 &layer,
                                 format!("inputs of different shapes {sa:?} and {sb:?}"),
                             ));
@@ -813,7 +823,7 @@ impl<'a> Lowerer<'a> {
                     }
                     LayerKind::Concatenate(ir::ops::Concatenate { axis }) => {
                         if sa.len() > 3 {
-                            return Err(Self::unsupported(&layer, "inputs of rank > 3"));
+                            return Err(Self::not_in_hls4ml(&layer, "inputs of rank > 3"));
                         }
                         (Op::Concatenate { axis }, layer.output_shape.clone())
                     }
@@ -887,7 +897,7 @@ impl<'a> Lowerer<'a> {
             ),
             Activation::Softmax => {
                 if shape.len() > 1 {
-                    return Err(CodegenError::Unsupported {
+                    return Err(CodegenError::NotImplemented {
                         layer: name,
                         kind: "Softmax".into(),
                         message: format!("a softmax over a rank-{} input {shape:?} (hls4ml's multi-dimensional softmax is not emitted yet; flatten first)", shape.len()),
@@ -1056,20 +1066,17 @@ fn pads2d(
 fn layer_weight(layer: &ir::Layer, name: &str, expected: usize) -> Result<Vec<f32>> {
     let t = layer
         .weight(name)
-        .ok_or_else(|| CodegenError::Unsupported {
+        .ok_or_else(|| CodegenError::MissingWeight {
             layer: layer.name.clone(),
             kind: layer.kind.name().to_string(),
-            message: format!("weight '{name}' is missing (codegen needs a model with weights)"),
+            weight: name.to_string(),
         })?;
     if t.data.len() != expected {
-        return Err(CodegenError::Unsupported {
-            layer: layer.name.clone(),
-            kind: layer.kind.name().to_string(),
-            message: format!(
-                "weight '{name}' has {} values, expected {expected}",
-                t.data.len()
-            ),
-        });
+        return Err(CodegenError::Internal(format!(
+            "layer '{}': weight '{name}' has {} values where shape inference checked {expected}",
+            layer.name,
+            t.data.len()
+        )));
     }
     Ok(t.data.clone())
 }

@@ -7,6 +7,7 @@
 //! `res_T::size`), so only one pixel's worth of logic is built.
 
 use super::{Analysis, LayerCtx, Products};
+use crate::calibration::{Feature, Timing};
 use ir::Activation;
 
 pub const FORMULAS: &[&str] = &[
@@ -24,9 +25,9 @@ pub fn cost(act: Activation, n: f64, width: u32, pixels: f64, stream: bool) -> A
     let w = width as f64;
     match act {
         Activation::Linear => {}
-        Activation::Relu => a.fixed[6] = n * w,
+        Activation::Relu => a.fixed[Feature::ElemBits] = n * w,
         Activation::LeakyRelu { .. } => {
-            a.fixed[6] = n * w;
+            a.fixed[Feature::ElemBits] = n * w;
             a.products.push(Products {
                 count: n,
                 a: width,
@@ -34,10 +35,10 @@ pub fn cost(act: Activation, n: f64, width: u32, pixels: f64, stream: bool) -> A
                 dsp_cap: None,
             });
         }
-        Activation::Sigmoid | Activation::Tanh => a.fixed[7] = n,
+        Activation::Sigmoid | Activation::Tanh => a.fixed[Feature::TableReads] = n,
         Activation::Softmax => {
-            a.fixed[7] = n + 1.0;
-            a.fixed[6] = n * w;
+            a.fixed[Feature::TableReads] = n + 1.0;
+            a.fixed[Feature::ElemBits] = n * w;
             a.products.push(Products {
                 count: n,
                 a: width,
@@ -46,7 +47,7 @@ pub fn cost(act: Activation, n: f64, width: u32, pixels: f64, stream: bool) -> A
             });
         }
     }
-    a.timing[4] = 1.0;
+    a.timing[Timing::ElementwiseStage] = 1.0;
     if stream {
         a.timing_base = pixels;
         a.ii = super::IiRule::Fixed(pixels);
@@ -116,10 +117,17 @@ mod tests {
     fn relu_and_softmax_terms() {
         // ReLU on 10 elements of 16 bits: 160 compare/select bits, no tables, one stage.
         let r = cost(Activation::Relu, 10.0, 16, 1.0, false);
-        assert_eq!((r.fixed[6], r.fixed[7], r.timing[4]), (160.0, 0.0, 1.0));
+        assert_eq!(
+            (
+                r.fixed[Feature::ElemBits],
+                r.fixed[Feature::TableReads],
+                r.timing[Timing::ElementwiseStage]
+            ),
+            (160.0, 0.0, 1.0)
+        );
         // Softmax on 5: 5 exp reads + 1 inverse read, 5 products.
         let s = cost(Activation::Softmax, 5.0, 16, 1.0, false);
-        assert_eq!((s.fixed[7], s.multipliers), (6.0, 5.0));
+        assert_eq!((s.fixed[Feature::TableReads], s.multipliers), (6.0, 5.0));
         // io_stream on an 8×8×16 tensor: one pixel's 16 channels in parallel, not 1024.
         let cal = crate::calibration::Calibration::builtin();
         let net = crate::layers::tests::one_layer_net_io(
@@ -133,7 +141,7 @@ mod tests {
         );
         let (a, _) =
             crate::network::analyse_network(&net, &crate::layers::tests::u250(), &cal).unwrap();
-        assert_eq!(a[1].analysis.fixed[6], 16.0 * 16.0);
+        assert_eq!(a[1].analysis.fixed[Feature::ElemBits], 16.0 * 16.0);
         // Linear costs nothing.
         assert_eq!(
             cost(Activation::Linear, 10.0, 16, 1.0, false).timing,

@@ -3,6 +3,7 @@
 //! per element. One stage in io_parallel; one pixel per cycle in io_stream.
 
 use super::{Analysis, LayerCtx, Products};
+use crate::calibration::{Feature, Timing};
 
 pub const FORMULAS: &[&str] = &[
     "products = ceil(n / RF) of a_bits × scale_bits; elem_bits = n * result_bits (bias add)",
@@ -22,8 +23,8 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         dsp_cap: None,
     });
     a.multipliers = (n / rf).ceil();
-    a.fixed[6] = n * ctx.settings.result.width() as f64;
-    a.timing[4] = 1.0;
+    a.fixed[Feature::ElemBits] = n * ctx.settings.result.width() as f64;
+    a.timing[Timing::ElementwiseStage] = 1.0;
     if ctx.io_stream() {
         a.timing_base = super::pixels(input);
         a.ii = super::IiRule::Fixed(a.timing_base);

@@ -6,6 +6,7 @@
 
 use super::mac::MacSpec;
 use super::{Analysis, LayerCtx};
+use crate::calibration::Feature;
 use ir::LayerKind;
 
 pub fn analyse(ctx: &LayerCtx) -> Analysis {
@@ -31,7 +32,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
     };
     let mut a = super::mac_layer(ctx, &spec, positions, positions);
     if ctx.io_stream() {
-        a.fixed[8] += n_in as f64 * spec.a as f64;
+        a.fixed[Feature::BufferBits] += n_in as f64 * spec.a as f64;
     }
     a.inputs.insert(0, ("n_out", units as f64));
     a.inputs.insert(0, ("n_in", n_in as f64));

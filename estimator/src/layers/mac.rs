@@ -11,7 +11,7 @@
 //!   RF > 1) of depth RF and width block_factor·w_bits, `ReuseLoop` of RF iterations at II=1.
 
 use super::{bram18_for, IiRule, Products};
-use crate::calibration::{Calibration, LabelKind, NF, NT};
+use crate::calibration::{Calibration, Feature, LabelKind, Timing, NF, NT};
 use ir::reuse::{closest_reuse_factor, valid_reuse_factors};
 use ir::Strategy;
 
@@ -70,8 +70,8 @@ pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
     let (a, acc) = (spec.a as f64, spec.acc as f64);
     let mut warnings = Vec::new();
     let mut fixed = [0.0; NF];
-    fixed[0] = 1.0;
-    fixed[4] = spec.n_out as f64 * acc;
+    fixed[Feature::Kernels] = 1.0;
+    fixed[Feature::AccBits] = spec.n_out as f64 * acc;
     let mut timing = [0.0; NT];
     match spec.strategy {
         Strategy::Latency => {
@@ -84,40 +84,41 @@ pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
                     n, spec.n_in, spec.n_out
                 ));
             }
-            fixed[3] = live * acc;
+            fixed[Feature::AdderBits] = live * acc;
             let frac = calib
                 .kind(LabelKind::Csynth)
                 .latency
                 .dsp
                 .fraction(spec.a.min(spec.w));
-            timing[1] = 1.0;
+            timing[Timing::LatencyStage] = 1.0;
             let ii = if rf > 1 {
                 // `PIPELINE II=RF` on the unrolled loop registers the stage once more: the
                 // pilot's all-LUT rows (≤ 6 bits) go from 1 cycle at RF = 1 to 2 cycles (II 3) at
                 // RF 512 and 1024, with the same products.
-                timing[6] = 1.0;
+                timing[Timing::LatencyRegistered] = 1.0;
                 // Products time-shared on the ALLOCATION-limited DSPs need operand selection and
                 // staging registers (pilot data: FF jumps ~5x at RF > 1 once products use DSPs,
                 // and not when they are all in LUTs).
                 if frac > 0.0 {
-                    fixed[5] = live * a;
+                    fixed[Feature::MuxBits] = live * a;
                 }
                 // Only DSP-mapped products are ALLOCATION-limited and time-shared; the pilot's csynth
                 // latency then grows ~ DSP share × √RF (RF 512 → ~0.8·RF, 1024 → ~0.6·RF at 12 bits) and
                 // stays at the unrolled depth when every product is in LUTs.
                 if frac > 0.0 {
-                    timing[2] = 1.0;
-                    timing[3] = frac * (rf as f64).sqrt();
+                    timing[Timing::LatencyReused] = 1.0;
+                    timing[Timing::LatencySerial] = frac * (rf as f64).sqrt();
                     // The fit only sees RF 512/1024 (the pilot data has nothing in between).
                     // Time-sharing a product over RF cycles cannot add more than RF cycles, so at
                     // small RF the extra is capped at RF (hls4ml: II ≈ RF); every data row lies
                     // under the cap, so the fit is unaffected.
                     let c = &calib.timing.cycles;
-                    let extra = c[2] * timing[2] + c[3] * timing[3];
+                    let extra = c[Timing::LatencyReused] * timing[Timing::LatencyReused]
+                        + c[Timing::LatencySerial] * timing[Timing::LatencySerial];
                     if extra > rf as f64 {
                         let scale = rf as f64 / extra;
-                        timing[2] *= scale;
-                        timing[3] *= scale;
+                        timing[Timing::LatencyReused] *= scale;
+                        timing[Timing::LatencySerial] *= scale;
                     }
                 }
                 IiRule::LatencyPlusOne
@@ -169,14 +170,14 @@ pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
                     "layer '{layer}': block_factor {bf} multipliers in one unrolled loop reach the unroll limit of ~{UNROLL_LIMIT}: will not synthesise; raise the reuse factor"
                 ));
             }
-            fixed[3] = bf * acc;
+            fixed[Feature::AdderBits] = bf * acc;
             // Input selection (`dense_resource_rf_leq_nin` / `_rf_gt_nin_rem0`, hls4ml 1.3.0
             // nnet_dense_resource.h): multiplier `im` reads `data[in_index]` with
             // `in_index = ir + im·RF`, wrapped to `ir` once it reaches n_in. With RF ≤ n_in only
             // `multscale = multiplier_limit / n_out` distinct indices exist (the rest repeat
             // them), each an RF-input mux; with RF > n_in one n_in-input mux. Either way about
             // n_in·a bits of mux input, not block_factor·RF·a.
-            fixed[5] = if rf <= spec.n_in {
+            fixed[Feature::MuxBits] = if rf <= spec.n_in {
                 let multscale = (mult_limit as u64 / spec.n_out.max(1)).max(1);
                 (multscale * (rf - 1)) as f64 * a
             } else {
@@ -191,7 +192,7 @@ pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
                 1
             };
             if outscale >= 3 {
-                fixed[9] = bf * spec.n_out as f64 * acc;
+                fixed[Feature::AccIndexBits] = bf * spec.n_out as f64 * acc;
             }
             let (weight_bram, bram_kernels, banked_bram) = if rf > 1 {
                 (
@@ -285,7 +286,8 @@ mod tests {
         for rf in [2u64, 4, 8] {
             let m = analyse(&spec(16, 64, rf, Strategy::Latency), &cal, "d");
             let c = &cal.timing.cycles;
-            let extra = c[2] * m.timing[2] + c[3] * m.timing[3];
+            let extra = c[Timing::LatencyReused] * m.timing[Timing::LatencyReused]
+                + c[Timing::LatencySerial] * m.timing[Timing::LatencySerial];
             assert!(extra <= rf as f64 + 1e-9, "rf {rf}: extra {extra}");
             assert!(extra > 0.0);
         }
@@ -314,14 +316,14 @@ mod tests {
             &Calibration::prior(),
             "d",
         );
-        assert_eq!(m.fixed[5], 960.0);
+        assert_eq!(m.fixed[Feature::MuxBits], 960.0);
         // RF 128 > n_in: one 64-input mux, 63 × 16.
         let m = analyse(
             &spec(64, 4, 128, Strategy::Resource),
             &Calibration::prior(),
             "d",
         );
-        assert_eq!(m.fixed[5], 1008.0);
+        assert_eq!(m.fixed[Feature::MuxBits], 1008.0);
     }
 
     #[test]

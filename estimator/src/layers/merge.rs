@@ -2,6 +2,7 @@
 //! operand; Concatenate is wiring only (copies, no logic, no cycles).
 
 use super::{Analysis, LayerCtx};
+use crate::calibration::{Feature, Timing};
 use ir::LayerKind;
 
 pub const FORMULAS: &[&str] = &[
@@ -14,8 +15,8 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
     if let LayerKind::Add = ctx.layer.kind {
         let n = super::elements(ctx.output());
         let ops = ctx.inputs.len().max(2) as f64 - 1.0;
-        a.fixed[6] = n * ops * ctx.settings.result.width() as f64;
-        a.timing[4] = 1.0;
+        a.fixed[Feature::ElemBits] = n * ops * ctx.settings.result.width() as f64;
+        a.timing[Timing::ElementwiseStage] = 1.0;
         if ctx.io_stream() {
             a.timing_base = super::pixels(ctx.output());
             a.ii = super::IiRule::Fixed(a.timing_base);

@@ -14,7 +14,9 @@ pub mod merge;
 pub mod passthrough;
 pub mod pooling;
 
-use crate::calibration::{Calibration, CoefSet, LabelKind, FEATURES, NF, NT, TIMING_FEATURES};
+use crate::calibration::{
+    Calibration, CoefSet, Feature, LabelKind, Timing, FEATURES, NF, NT, TIMING_FEATURES,
+};
 use crate::resources::{Device, Resources};
 use ir::settings::ResolvedSettings;
 use ir::{IoType, Layer, LayerKind, Strategy};
@@ -269,11 +271,11 @@ pub fn conv_layer(ctx: &LayerCtx, g: &ConvGeometry) -> Analysis {
     let stream = ctx.io_stream();
     let invocations = if stream { g.in_pixels } else { g.out_pixels };
     let mut a = mac_layer(ctx, &spec, invocations, invocations);
-    a.fixed[8] += g.n_in as f64 * spec.a as f64;
+    a.fixed[Feature::BufferBits] += g.n_in as f64 * spec.a as f64;
     if stream {
-        a.fixed[10] += g.line_words * spec.a as f64;
+        a.fixed[Feature::LineBufferBits] += g.line_words * spec.a as f64;
         if g.pointwise {
-            a.fixed[11] += (g.n_in * g.n_out) as f64 * spec.w as f64;
+            a.fixed[Feature::FabricWeightBits] += (g.n_in * g.n_out) as f64 * spec.w as f64;
             a.weight_bram = 0.0;
             a.bram_kernels = 0.0;
             a.banked_bram = 0.0;
@@ -441,7 +443,8 @@ pub fn finish(
     let (fc, csynth) = resources(&a, calib, LabelKind::Csynth, coeffs, device);
     let (fp, post) = resources(&a, calib, LabelKind::PostSynthesis, coeffs, device);
     let best = best_cycles(&a, calib).round();
-    let worst = best + (a.timing[0] * calib.timing.worst_extra_per_stage).round();
+    let worst =
+        best + (a.timing[Timing::ResourceStage] * calib.timing.worst_extra_per_stage).round();
     let ii = match a.ii {
         IiRule::Fixed(v) => v,
         IiRule::LatencyPlusOne => best + 1.0,

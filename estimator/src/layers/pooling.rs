@@ -5,6 +5,7 @@
 //! (`ap_shift_reg`, like Conv), one output pixel (channels in parallel) at a time.
 
 use super::{Analysis, LayerCtx};
+use crate::calibration::{Feature, Timing};
 use ir::LayerKind;
 
 pub const FORMULAS: &[&str] = &[
@@ -46,14 +47,15 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
     let window = if stream && global { 1.0 } else { window };
     let bits = ctx.input_width as f64;
     let mut a = Analysis::free(FORMULAS);
-    a.fixed[6] = out * window * bits;
-    a.timing[4] = 1.0;
+    a.fixed[Feature::ElemBits] = out * window * bits;
+    a.timing[Timing::ElementwiseStage] = 1.0;
     if stream {
         if let LayerKind::Pool2D(ir::ops::Pool2D { pool, .. }) = &ctx.layer.kind {
             let in_w = *input.get(1).unwrap_or(&0) as f64;
-            a.fixed[10] = pool[0].saturating_sub(1) as f64 * in_w * chans * bits;
+            a.fixed[Feature::LineBufferBits] =
+                pool[0].saturating_sub(1) as f64 * in_w * chans * bits;
         }
-        a.fixed[8] = window * chans * bits;
+        a.fixed[Feature::BufferBits] = window * chans * bits;
         a.timing_base = super::pixels(input);
         a.ii = super::IiRule::Fixed(a.timing_base);
     }
@@ -63,6 +65,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
 
 #[cfg(test)]
 mod tests {
+    use crate::calibration::Feature;
     use crate::layers::tests::{estimate_one, one_layer_net};
     use ir::{Activation, LayerKind, Padding, PoolOp, Strategy};
 
@@ -83,7 +86,7 @@ mod tests {
             16,
         );
         let e = estimate_one(&net, "fc");
-        assert_eq!(e.analysis.fixed[6], 512.0);
+        assert_eq!(e.analysis.fixed[Feature::ElemBits], 512.0);
         assert_eq!((e.csynth.dsp, e.csynth.bram_18k), (0.0, 0.0));
     }
 }

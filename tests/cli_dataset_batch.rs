@@ -44,6 +44,14 @@ fn run_script(script: &Path, task: usize, path: &str, env: &[(&str, &str)]) -> O
         .unwrap()
 }
 
+/// `dataset ingest DS -o OUT --format json`.
+fn ingest(ds: &Path, out: &Path) -> Value {
+    json(
+        &["dataset", "ingest", s(ds), "-o", s(out), "--format", "json"],
+        &[],
+    )
+}
+
 fn csynth(project: &Path) -> PathBuf {
     project.join("myproject_prj/solution1/syn/report/myproject_csynth.xml")
 }
@@ -286,18 +294,7 @@ fn ingest_counts_a_project_only_with_its_done_marker_and_complete_reports() {
     // Project 1: its done marker says logic synthesis ran, but the report is gone.
     std::fs::remove_file(ps[1].join("vivado_synth.rpt")).unwrap();
     let out = t.path().join("lab");
-    let i = json(
-        &[
-            "dataset",
-            "ingest",
-            s(&ds),
-            "-o",
-            s(&out),
-            "--format",
-            "json",
-        ],
-        &[],
-    );
+    let i = ingest(&ds, &out);
     assert_eq!(
         (i["success"].as_u64(), i["skipped"].as_u64()),
         (Some(1), Some(2)),
@@ -378,18 +375,7 @@ fn a_record_id_that_is_a_path_cannot_read_outside_the_dataset() {
     let rest: Vec<&str> = text.lines().skip(1).collect();
     std::fs::write(&manifest, format!("{first}\n{}\n", rest.join("\n"))).unwrap();
     let out = t.path().join("lab");
-    let i = json(
-        &[
-            "dataset",
-            "ingest",
-            s(&ds),
-            "-o",
-            s(&out),
-            "--format",
-            "json",
-        ],
-        &[],
-    );
+    let i = ingest(&ds, &out);
     assert_eq!(
         (i["success"].as_u64(), i["skipped"].as_u64()),
         (Some(1), Some(1)),

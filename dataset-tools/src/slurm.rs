@@ -524,21 +524,16 @@ pub fn queued_jobs(job_name: &str) -> Result<Option<Vec<QueuedJob>>> {
     Ok(run_cmd("squeue", &["--noheader", &name, "--format=%i|%T"])?.map(|t| parse_squeue(&t)))
 }
 
-/// Refuse when an array of this dataset is still queued or running (a second one would only
-/// wait on the first one's locks, and a requeued task would find its projects taken).
-pub fn refuse_if_queued(job_name: &str, dataset: &Path) -> Result<()> {
-    let Some(jobs) = queued_jobs(job_name)? else {
-        return Ok(());
-    };
-    if jobs.is_empty() {
-        return Ok(());
-    }
+/// The refusal to write or submit while arrays of this dataset (`jobs`, from [`queued_jobs`])
+/// are still queued or running: a second array would only wait on the first one's locks, and
+/// rewriting the task list would hand the pending tasks other projects.
+pub fn still_queued(job_name: &str, dataset: &Path, jobs: &[QueuedJob]) -> DatasetError {
     let list: Vec<String> = jobs
         .iter()
         .take(5)
         .map(|j| format!("{} {}", j.id, j.state))
         .collect();
-    Err(DatasetError::Scheduler {
+    DatasetError::Scheduler {
         command: "squeue".into(),
         message: format!(
             "an array for {} is still queued or running ({}{}; job name {job_name}): wait for \
@@ -547,7 +542,7 @@ pub fn refuse_if_queued(job_name: &str, dataset: &Path) -> Result<()> {
             list.join(", "),
             if jobs.len() > 5 { ", ..." } else { "" }
         ),
-    })
+    }
 }
 
 /// Submit every array of `files` with `sbatch --parsable`; returns the job ids.

@@ -478,13 +478,11 @@ fn jobs(a: JobsArgs) -> anyhow::Result<()> {
     let abs = slurm::dataset_path(&a.dir)?;
     let name = slurm::job_name(&abs);
     // Rewriting the task list under a queued array would hand its pending tasks other projects.
-    match slurm::refuse_if_queued(&name, &abs) {
-        Err(e @ DatasetError::Scheduler { .. }) if e.to_string().contains("still queued") => {
-            return Err(e.into())
-        }
+    match slurm::queued_jobs(&name) {
+        Ok(Some(q)) if !q.is_empty() => return Err(slurm::still_queued(&name, &abs, &q).into()),
+        Ok(_) => {}
         Err(e) if a.submit => return Err(e).context("cannot check the Slurm queue"),
         Err(e) => eprintln!("warning: cannot check the Slurm queue ({e})"),
-        Ok(()) => {}
     }
     let (max_array_size, max_from) = match a.max_array_size {
         Some(m) => (m, "--max-array-size"),

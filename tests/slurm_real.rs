@@ -10,7 +10,8 @@
 //! (`scontrol show job`: there is no accounting storage for sacct, so `MinJobAge` keeps the
 //! finished jobs' records); a cancelled task is redone on resubmission and nothing else is; a
 //! second submission is refused while the first array is queued, and an array submitted by
-//! hand beside it runs no project twice; a dataset path with spaces. With
+//! hand beside it runs no project twice; a requeued (preempted) task runs again and finishes;
+//! a dataset path with spaces. With
 //! `PRESYNTH_SLURM_BENCH=1` it also times arrays of 100 projects at several array sizes.
 //!
 //! Where Slurm cannot start (not installed, not root) the test prints SKIPPED with the reason,
@@ -133,6 +134,8 @@ impl Cluster {
         let (Some(name), Some(cpus)) = (field("NodeName"), field("CPUs")) else {
             return Err(format!("slurmd -C did not describe this node: {node}"));
         };
+        // cred_expire=10: a requeued job waits this long before it may start again (default
+        // 120 s).
         let proctrack = std::env::var("PRESYNTH_SLURM_PROCTRACK")
             .unwrap_or_else(|_| "proctrack/linuxproc".into());
         let conf = format!(
@@ -140,7 +143,7 @@ impl Cluster {
              SlurmctldHost={name}\n\
              SlurmUser=root\nSlurmdUser=root\n\
              SlurmctldPort={}\nSlurmdPort={}\n\
-             AuthType=auth/munge\nAuthInfo=socket={sock}\nCredType=cred/munge\n\
+             AuthType=auth/munge\nAuthInfo=socket={sock},cred_expire=10\nCredType=cred/munge\n\
              StateSaveLocation={d}/state\nSlurmdSpoolDir={d}/spool\n\
              SlurmctldPidFile={d}/slurmctld.pid\nSlurmdPidFile={d}/slurmd.pid\n\
              SlurmctldLogFile={d}/log/slurmctld.log\nSlurmdLogFile={d}/log/slurmd.log\n\
@@ -569,7 +572,53 @@ fn job_arrays_on_a_real_slurm() {
         }
     }
 
-    // 5. Optional timing: arrays of 100 stand-in projects at several array sizes.
+    // 5. A requeued (preempted) running task runs again and finishes its projects; the other
+    //    task's projects run once.
+    let ds = root.join("requeue");
+    small_dataset(&ds, 4);
+    let runs = root.join("requeue-runs.txt");
+    let env = [
+        ("PRESYNTH_STANDIN_RUNS", s(&runs)),
+        ("PRESYNTH_STANDIN_SLEEP", "2"),
+    ];
+    let (_, name, job) = submit(&c, &ds, "2", &env);
+    let listed = ids(&ds);
+    let t = Instant::now();
+    while !c
+        .queue(&name)
+        .iter()
+        .any(|l| l == &format!("{job}_0|RUNNING"))
+    {
+        assert!(
+            t.elapsed() < limit,
+            "task 0 never ran: {:?}",
+            c.queue(&name)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(700));
+    let out = c.run("scontrol", &["requeue", &format!("{job}_0")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    c.wait_empty(&name, limit);
+    assert_eq!(done(&ds), 4);
+    let shown = c.run("scontrol", &["show", "job", &format!("{job}_0")]);
+    assert!(String::from_utf8_lossy(&shown.stdout).contains("Restarts=1"));
+    let counts = run_counts(&runs);
+    // Task 0 of 2 has lines 0 and 2; its first project was interrupted and redone.
+    for (k, id) in listed.iter().enumerate() {
+        let n = counts.get(id).copied().unwrap_or(0);
+        if k % 2 == 0 {
+            assert!((1..=2).contains(&n), "{id}: {n}");
+        } else {
+            assert_eq!(n, 1, "{id} ran {n} times");
+        }
+    }
+
+    // 6. Optional timing: arrays of 100 stand-in projects at several array sizes.
     if std::env::var("PRESYNTH_SLURM_BENCH").is_ok_and(|v| v == "1") {
         for k in ["1", "10", "50", "100"] {
             let ds = root.join(format!("bench-{k}"));

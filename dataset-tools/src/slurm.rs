@@ -445,13 +445,16 @@ fn run_cmd(cmd: &str, args: &[&str]) -> Result<Option<String>> {
         }
     };
     if !out.status.success() {
+        // Slurm's clients explain themselves in their last line (`squeue: fatal: ...`).
+        let err = String::from_utf8_lossy(&out.stderr);
+        let last = err
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
         return Err(DatasetError::Scheduler {
             command: format!("{cmd} {}", args.join(" ")),
-            message: format!(
-                "{} ({})",
-                String::from_utf8_lossy(&out.stderr).trim(),
-                out.status
-            ),
+            message: format!("{} ({})", last.trim(), out.status),
         });
     }
     Ok(Some(String::from_utf8_lossy(&out.stdout).into_owned()))

@@ -477,13 +477,6 @@ fn jobs(a: JobsArgs) -> anyhow::Result<()> {
     let Scheduler::Slurm = a.scheduler;
     let abs = slurm::dataset_path(&a.dir)?;
     let name = slurm::job_name(&abs);
-    // Rewriting the task list under a queued array would hand its pending tasks other projects.
-    match slurm::queued_jobs(&name) {
-        Ok(Some(q)) if !q.is_empty() => return Err(slurm::still_queued(&name, &abs, &q).into()),
-        Ok(_) => {}
-        Err(e) if a.submit => return Err(e).context("cannot check the Slurm queue"),
-        Err(e) => eprintln!("warning: cannot check the Slurm queue ({e})"),
-    }
     let (max_array_size, max_from) = match a.max_array_size {
         Some(m) => (m, "--max-array-size"),
         None => match slurm::query_max_array_size() {
@@ -492,24 +485,30 @@ fn jobs(a: JobsArgs) -> anyhow::Result<()> {
         },
     };
     let presynth = std::env::current_exe().context("the path of this presynth binary")?;
-    let files = write_slurm(
-        &a.dir,
-        &SlurmOptions {
-            synth: synth_opts(&a.tool, a.vsynth)?,
-            array_size: a.array_size,
-            max_array_size,
-            time: a.time.clone(),
-            partition: a.partition.clone(),
-            account: a.account.clone(),
-            qos: a.qos.clone(),
-            mem: a.mem.clone(),
-            cpus_per_task: a.cpus_per_task,
-            modules: a.modules.clone(),
-            setup: a.setup.clone(),
-            sbatch_args: a.sbatch_args.clone(),
-            presynth,
-        },
-    )?;
+    let opts = SlurmOptions {
+        synth: synth_opts(&a.tool, a.vsynth)?,
+        array_size: a.array_size,
+        max_array_size,
+        time: a.time.clone(),
+        partition: a.partition.clone(),
+        account: a.account.clone(),
+        qos: a.qos.clone(),
+        mem: a.mem.clone(),
+        cpus_per_task: a.cpus_per_task,
+        modules: a.modules.clone(),
+        setup: a.setup.clone(),
+        sbatch_args: a.sbatch_args.clone(),
+        presynth,
+    };
+    opts.validate()?;
+    // Rewriting the task list under a queued array would hand its pending tasks other projects.
+    match slurm::queued_jobs(&name) {
+        Ok(Some(q)) if !q.is_empty() => return Err(slurm::still_queued(&name, &abs, &q).into()),
+        Ok(_) => {}
+        Err(e) if a.submit => return Err(e).context("cannot check the Slurm queue"),
+        Err(e) => eprintln!("warning: cannot check the Slurm queue ({e})"),
+    }
+    let files = write_slurm(&a.dir, &opts)?;
     let submitted = if a.submit && files.tasks > 0 {
         slurm::submit(&files)?
     } else {

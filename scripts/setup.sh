@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up for a fresh clone on Debian: system packages the build needs (HDF5 C
-# library, pkg-config, g++), the Python venv used by test harnesses (.venv), and libtorch for
-# the surrogate crate (third_party/libtorch). Fast when everything is already there.
+# library, pkg-config, g++), Slurm and munge for the real-Slurm test (tests/slurm_real.rs starts
+# its own one-node cluster; nothing here starts a daemon), the Python venv used by test
+# harnesses (.venv), and libtorch for the surrogate crate (third_party/libtorch). Fast when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,11 @@ need_apt=()
 dpkg -s libhdf5-dev >/dev/null 2>&1 || need_apt+=(libhdf5-dev)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 command -v g++ >/dev/null 2>&1 || need_apt+=(g++)
+# slurm-wlm: slurmctld, slurmd, sbatch, squeue, scontrol; munge: its authentication daemon;
+# util-linux gives flock(1), used by a lock test.
+dpkg -s slurm-wlm >/dev/null 2>&1 || need_apt+=(slurm-wlm)
+dpkg -s munge >/dev/null 2>&1 || need_apt+=(munge)
+command -v flock >/dev/null 2>&1 || need_apt+=(util-linux)
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq

@@ -6,66 +6,12 @@
 //! Vivado HLS 2020.1 reports of tests/fixtures/vivado-reports into the layout a real run
 //! leaves. So the labels the test expects are that fixture's values (its README lists them).
 
+mod common;
+
+use common::{json, lines, minimal_projects, presynth, root, BIN};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-const BIN: &str = env!("CARGO_BIN_EXE_presynth");
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn stand_in_path() -> String {
-    let dir = root().join("tests/fixtures/stand-in");
-    format!(
-        "{}:{}",
-        dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    )
-}
-
-/// Run presynth; panic with its output unless it succeeds. Returns stdout.
-fn presynth(args: &[&str], env: &[(&str, &str)]) -> String {
-    let out = Command::new(BIN)
-        .args(args)
-        .envs(env.iter().copied())
-        .env("PATH", stand_in_path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "presynth {args:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn json(args: &[&str], env: &[(&str, &str)]) -> Value {
-    let text = presynth(args, env);
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
-}
-
-fn lines(p: &Path) -> Vec<Value> {
-    std::fs::read_to_string(p)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
-/// Write the files the stand-in needs (build_prj.tcl, project.tcl) for every manifest record:
-/// used only when hls4ml's templates are not installed, so that the rest of the round trip
-/// still runs.
-fn minimal_projects(ds: &Path) {
-    for r in lines(&ds.join("records.jsonl")) {
-        let p = ds.join("projects").join(r["id"].as_str().unwrap());
-        std::fs::create_dir_all(&p).unwrap();
-        std::fs::write(p.join("build_prj.tcl"), "# minimal\n").unwrap();
-        std::fs::write(p.join("project.tcl"), "set project_name \"myproject\"\n").unwrap();
-    }
-}
 
 #[test]
 fn round_trip_generate_emit_synthesise_ingest_split_export() {
@@ -105,7 +51,8 @@ fn round_trip_generate_emit_synthesise_ingest_split_export() {
         minimal_projects(&ds);
     }
 
-    // Stand-in synthesis: two projects fail, one leaves a truncated csynth XML.
+    // Stand-in synthesis: two projects fail, one leaves a truncated csynth XML. The truncated
+    // one is a failure too: the tool exited 0, but its report does not parse.
     let hooks = [
         ("PRESYNTH_STANDIN_FAIL", "gen0000000[37]$"),
         ("PRESYNTH_STANDIN_TRUNCATE", "gen00000005$"),
@@ -122,11 +69,19 @@ fn round_trip_generate_emit_synthesise_ingest_split_export() {
             r["done"].as_u64(),
             r["failed"].as_u64()
         ),
-        (Some(N), Some(N - 2), Some(2))
+        (Some(N), Some(N - 3), Some(3))
     );
     let failed = std::fs::read_to_string(ds.join("projects/gen00000003/.presynth/failed")).unwrap();
     assert!(failed.contains("exit status 1"), "{failed}");
     assert!(!ds.join("projects/gen00000003/.presynth/done").exists());
+    let truncated =
+        std::fs::read_to_string(ds.join("projects/gen00000005/.presynth/failed")).unwrap();
+    assert!(
+        truncated.contains("exit status 0")
+            && truncated.contains("myproject_csynth.xml")
+            && truncated.contains("SummaryOfOverallLatency"),
+        "{truncated}"
+    );
     // Restartable: a second run skips every done project and retries the failed ones.
     let r = json(
         &[
@@ -136,11 +91,11 @@ fn round_trip_generate_emit_synthesise_ingest_split_export() {
     );
     assert_eq!(
         (r["already_done"].as_u64(), r["failed"].as_u64()),
-        (Some(N - 2), Some(2))
+        (Some(N - 3), Some(3))
     );
 
-    // Slurm: only the two not-done projects are listed, and the task script (run here
-    // directly, with the stand-in) synthesises one and writes its done marker.
+    // Slurm: only the three not-done projects are listed, and an array task (run here
+    // directly, with the stand-in) synthesises its project and writes its done marker.
     let j = json(
         &[
             "dataset",
@@ -162,51 +117,50 @@ fn round_trip_generate_emit_synthesise_ingest_split_export() {
             j["skipped_done"].as_u64(),
             j["array_size"].as_u64()
         ),
-        (Some(2), Some(N - 2), Some(2))
+        (Some(3), Some(N - 3), Some(3))
     );
     let tasks = std::fs::read_to_string(ds.join("jobs/tasks.txt")).unwrap();
     let listed: Vec<&str> = tasks.lines().collect();
-    assert_eq!(listed.len(), 2);
-    assert!(listed[0].ends_with("gen00000003") && listed[1].ends_with("gen00000007"));
+    assert_eq!(listed, ["gen00000003", "gen00000005", "gen00000007"]);
     let sbatch = std::fs::read_to_string(ds.join("jobs/synth.sbatch")).unwrap();
-    assert!(sbatch.contains("#SBATCH --array=0-1") && sbatch.contains("#SBATCH --time=2:00:00"));
-    let st = Command::new(ds.join("jobs/run_task.sh"))
-        .arg(listed[1])
-        .env("PATH", stand_in_path())
-        .status()
-        .unwrap();
-    assert!(st.success());
-    assert!(Path::new(listed[1]).join(".presynth/done").is_file());
-    assert!(Path::new(listed[1]).join("vivado_synth.rpt").is_file());
-    // The done marker is only written after the reports exist: a failing task leaves none.
-    let st = Command::new(ds.join("jobs/run_task.sh"))
-        .arg(listed[0])
-        .env("PATH", stand_in_path())
-        .env("PRESYNTH_STANDIN_FAIL", "gen00000003$")
-        .status()
-        .unwrap();
-    assert!(st.success());
-    assert!(!Path::new(listed[0]).join(".presynth/done").exists());
-    assert!(Path::new(listed[0]).join(".presynth/failed").is_file());
+    assert!(sbatch.contains("#SBATCH --array=0-2") && sbatch.contains("#SBATCH --time=2:00:00"));
+    let task = |i: &str, env: &[(&str, &str)]| {
+        common::cmd(
+            &[
+                "dataset", "task", ds_s, "--task", i, "--tasks", "3", "--vsynth",
+            ],
+            env,
+        )
+        .output()
+        .unwrap()
+    };
+    let out = task("2", &[]);
+    assert!(out.status.success());
+    let prj = ds.join("projects/gen00000007");
+    assert!(prj.join(".presynth/done").is_file());
+    assert!(prj.join("vivado_synth.rpt").is_file());
+    let log = String::from_utf8_lossy(&out.stdout);
+    assert!(log.contains("presynth: gen00000007: done"), "{log}");
+    // A failing project leaves no done marker, and its task exits non-zero naming it (Slurm
+    // then records the task FAILED).
+    let out = task("0", &[("PRESYNTH_STANDIN_FAIL", "gen00000003$")]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("gen00000003"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("presynth: gen00000003: FAILED"));
+    assert!(!ds.join("projects/gen00000003/.presynth/done").exists());
+    assert!(ds.join("projects/gen00000003/.presynth/failed").is_file());
 
-    // Ingest: N-1 records (the truncated report is skipped, naming file and field), one failure.
+    // Ingest: N records, two failures (gen3 failed, gen5's report is truncated), nothing skipped.
     let lab = tmp.path().join("labelled");
     let lab_s = lab.to_str().unwrap();
     let i = json(
         &["dataset", "ingest", ds_s, "-o", lab_s, "--format", "json"],
         &[],
     );
-    assert_eq!(i["records"].as_u64(), Some(N - 1));
-    assert_eq!(i["failed"].as_u64(), Some(1));
+    assert_eq!(i["records"].as_u64(), Some(N));
+    assert_eq!(i["failed"].as_u64(), Some(2));
     assert_eq!(i["success"].as_u64(), Some(N - 2));
-    assert_eq!(i["skipped"].as_u64(), Some(1));
-    let e = i["skipped_errors"][0].as_str().unwrap();
-    assert!(
-        e.contains("gen00000005")
-            && e.contains("myproject_csynth.xml")
-            && e.contains("SummaryOfOverallLatency"),
-        "{e}"
-    );
+    assert_eq!(i["skipped"].as_u64(), Some(0));
     let recs = lines(&lab.join("records.jsonl"));
     let ok = recs.iter().find(|r| r["id"] == "gen00000000").unwrap();
     // The fixture's values (tests/fixtures/vivado-reports/README.md).
@@ -281,7 +235,7 @@ fn round_trip_generate_emit_synthesise_ingest_split_export() {
             );
         }
     }
-    assert_eq!(total as u64, N - 1);
+    assert_eq!(total as u64, N);
     let archs = seen.len() as f64;
     let train_archs = s[0]["architectures"].as_u64().unwrap() as f64;
     assert!(
@@ -321,15 +275,15 @@ fn round_trip_generate_emit_synthesise_ingest_split_export() {
 
     // Stats: counts and histograms.
     let st = json(&["dataset", "stats", lab_s, "--format", "json"], &[]);
-    assert_eq!(st["records"].as_u64(), Some(N - 1));
-    assert_eq!(st["failed"].as_u64(), Some(1));
+    assert_eq!(st["records"].as_u64(), Some(N));
+    assert_eq!(st["failed"].as_u64(), Some(2));
     let fam: u64 = st["by_family"]
         .as_object()
         .unwrap()
         .values()
         .map(|v| v.as_u64().unwrap())
         .sum();
-    assert_eq!(fam, N - 1);
+    assert_eq!(fam, N);
     let hist = st["histograms"].as_array().unwrap();
     assert!(!hist.is_empty());
     for h in hist {

@@ -57,9 +57,16 @@ pub fn emit_projects(
             summary.no_network += 1;
             continue;
         };
+        let dir = crate::record::check_project_id(&r.id)
+            .map(|()| projects.join(&r.id))
+            .map_err(|message| crate::DatasetError::Report {
+                path: manifest.to_path_buf(),
+                field: "id".into(),
+                message,
+            })?;
         fill_random_weights(&mut network, stable_hash(&r.id, 0x5EED))?;
         jobs.push(EmitJob {
-            dir: projects.join(&r.id),
+            dir,
             record_id: r.id,
             network,
         });

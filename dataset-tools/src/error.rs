@@ -37,6 +37,9 @@ pub enum DatasetError {
     Config { path: PathBuf, message: String },
     #[error("invalid argument: {0}")]
     Invalid(String),
+    /// A scheduler command (sbatch, squeue, scontrol) failed or refused.
+    #[error("{command}: {message}")]
+    Scheduler { command: String, message: String },
     #[error("{context}: {source}")]
     Ir {
         context: String,

@@ -4,13 +4,14 @@
 //! [`record`] for label units) and its streaming JSONL form ([`jsonl`]), and the tools around
 //! it: seeded generation with wa-hls4ml's distributions ([`generate`]), project emission
 //! orchestration ([`emit`]; the writer itself is hls-codegen, passed in by the CLI), synthesis
-//! runs on Slurm or locally ([`synth`]), ingestion of reports, project trees, wa-hls4ml JSON and
+//! runs locally or as Slurm arrays ([`synth`], [`slurm`], per-project locks in [`lock`], progress
+//! in [`status`]), ingestion of reports, project trees, wa-hls4ml JSON and
 //! the shared CSVs ([`ingest`]), architecture splits ([`split`]), flat CSV export ([`export`])
 //! and summaries with SVG histograms ([`stats`]).
 //!
 //! A dataset directory: `records.jsonl` (one [`Record`] per line), `generate.yaml` (the
 //! options it was generated with), `projects/<record id>/` (hls4ml projects; after synthesis
-//! `.presynth/done` or `.presynth/failed`), `jobs/` (Slurm files), `splits/`, `stats/`.
+//! `.presynth/done` or `.presynth/failed`, and `.presynth/lock`), `jobs/` (Slurm files), `splits/`, `stats/`.
 //!
 //! For calibration code:
 //! ```no_run
@@ -38,12 +39,15 @@ pub mod fsutil;
 pub mod generate;
 pub mod ingest;
 pub mod jsonl;
+pub mod lock;
 pub mod netbuild;
 pub mod progress;
 pub use ::record;
 pub mod rng;
+pub mod slurm;
 pub mod split;
 pub mod stats;
+pub mod status;
 pub mod synth;
 
 pub use error::{DatasetError, Result};

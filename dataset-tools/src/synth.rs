@@ -1,17 +1,25 @@
-//! Running synthesis over a dataset's projects: the layout and markers shared by the Slurm job
-//! array ([`write_slurm`]) and the local runner ([`run_local`]).
+//! Running synthesis over a dataset's projects: the per-project step ([`synth_project`]) that
+//! the local runner ([`run_local`]) and every Slurm array task ([`run_task`], whose scripts
+//! [`crate::slurm`] writes) share, and the markers it leaves.
 //!
 //! A dataset directory holds `projects/<record id>/` (hls4ml projects). A project is *done*
-//! when `.presynth/done` exists; that marker is written only after the reports exist (csynth
-//! XML, plus `vivado_synth.rpt` when logic synthesis was asked for), by an atomic rename, so a
-//! run killed at any point (preemption) leaves the project not-done and it is simply redone.
-//! A project whose tool run ended without reports gets `.presynth/failed` (exit status and the
-//! log's tail) so that ingestion records a failure instead of guessing.
+//! when `.presynth/done` exists. That marker is written (by an atomic rename) only when the tool
+//! exited 0 AND its reports parse completely (csynth XML, plus `vivado_synth.rpt` when logic
+//! synthesis was asked for), so a run killed at any point (preemption, `scancel`) leaves the
+//! project not-done and it is redone. Reports of an earlier run are removed before the tool
+//! starts, so they can never pass for this run's. Any other ending gets `.presynth/failed` (exit
+//! status, what is wrong with the reports, the log's tail), retried by the next run and recorded
+//! as a failure by ingest. The tool runs under the project's lock ([`crate::lock`]), so two runs
+//! never synthesise one project at once, with its stdin from `/dev/null`.
 
 use crate::error::{DatasetError, Result};
+use crate::fsutil::write_atomic;
+use crate::ingest::reports::{parse_csynth_xml, parse_vivado_synth};
 use rayon::prelude::*;
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// The HLS tool to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +63,11 @@ pub const MARKER_DIR: &str = ".presynth";
 pub const DONE: &str = "done";
 pub const FAILED: &str = "failed";
 pub const LOG: &str = "synth.log";
+/// The post-synthesis report hls4ml's `vsynth` leaves in the project.
+pub const VIVADO_SYNTH_RPT: &str = "vivado_synth.rpt";
+/// The Slurm task list (one project id a line), under `DIR/jobs/`.
+pub const TASK_LIST: &str = "tasks.txt";
+pub const JOBS_DIR: &str = "jobs";
 
 /// The project directories of a dataset (sorted): the subdirectories of `DIR/projects` that
 /// hold a `build_prj.tcl`.
@@ -73,6 +86,26 @@ pub fn list_projects(dataset: &Path) -> Result<Vec<PathBuf>> {
 
 pub fn is_done(project: &Path) -> bool {
     project.join(MARKER_DIR).join(DONE).is_file()
+}
+
+/// The text of the done marker: the tool, its exit status and whether logic synthesis was run.
+fn done_text(opts: &SynthOptions) -> String {
+    format!(
+        "{}\nexit status 0\nvsynth {}\n",
+        opts.tool.command(),
+        opts.vsynth as u8
+    )
+}
+
+/// Whether the done marker says logic synthesis was run (`vsynth 1`); `None` without a marker
+/// or for a marker written before that line existed.
+pub fn done_with_vsynth(project: &Path) -> Option<bool> {
+    let text = std::fs::read_to_string(project.join(MARKER_DIR).join(DONE)).ok()?;
+    text.lines().find_map(|l| match l.trim() {
+        "vsynth 1" => Some(true),
+        "vsynth 0" => Some(false),
+        _ => None,
+    })
 }
 
 /// The hls4ml project (top function) name from `project.tcl` (`set project_name "..."`),
@@ -100,10 +133,14 @@ pub fn csynth_report_path(project: &Path) -> PathBuf {
         .join(format!("{top}_csynth.xml"))
 }
 
-/// Whether the reports the options ask for exist.
-pub fn reports_exist(project: &Path, opts: &SynthOptions) -> bool {
-    csynth_report_path(project).is_file()
-        && (!opts.vsynth || project.join("vivado_synth.rpt").is_file())
+/// Check that the reports the options ask for exist and parse completely: the csynth XML
+/// (every field ingest reads) and, with `vsynth`, `vivado_synth.rpt`.
+pub fn check_reports(project: &Path, opts: &SynthOptions) -> Result<()> {
+    parse_csynth_xml(&csynth_report_path(project))?;
+    if opts.vsynth {
+        parse_vivado_synth(&project.join(VIVADO_SYNTH_RPT))?;
+    }
+    Ok(())
 }
 
 /// The hls4ml build options: C synthesis only (plus export and logic synthesis with `vsynth`).
@@ -127,32 +164,72 @@ pub fn shell_command(opts: &SynthOptions) -> String {
     }
 }
 
-fn write_atomic(path: &Path, text: &str) -> Result<()> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, text).map_err(|e| DatasetError::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| DatasetError::io(path, e))
-}
-
 /// Outcome of synthesising one project.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProjectOutcome {
     AlreadyDone,
     Done,
+    /// Another process holds the project's lock (it is being synthesised); the holder.
+    Busy(String),
     Failed(String),
 }
 
-/// Synthesise one project (unless done): run the tool with its output in
-/// `.presynth/synth.log`, then write the done marker if the reports exist, else the failed
-/// marker.
+/// How long a busy lock is retried before the project is left to its holder.
+const LOCK_WAIT: Duration = Duration::from_millis(500);
+
+/// The last `n` lines of a file.
+fn tail(path: &Path, n: usize) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+/// Remove what an earlier run may have left: its reports (so that they cannot pass for this
+/// run's) and the temporaries of writers that were killed (we hold the lock: none is live).
+fn clear_previous_run(project: &Path) {
+    let _ = std::fs::remove_file(csynth_report_path(project));
+    let _ = std::fs::remove_file(project.join(VIVADO_SYNTH_RPT));
+    for dir in [project.to_path_buf(), project.join(MARKER_DIR)] {
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in rd.filter_map(|e| e.ok()) {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') && name.contains(".tmp-") && e.path().is_file() {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
+/// Synthesise one project (unless done or locked by another run): under its lock, run the tool
+/// (stdin `/dev/null`, output in `.presynth/synth.log`), then write the done marker if it exited
+/// 0 and its reports parse completely, else the failed marker with the reason.
 pub fn synth_project(project: &Path, opts: &SynthOptions) -> Result<ProjectOutcome> {
     if is_done(project) {
         return Ok(ProjectOutcome::AlreadyDone);
     }
+    let Some(_lock) = crate::lock::try_lock(project, LOCK_WAIT)? else {
+        return Ok(ProjectOutcome::Busy(crate::lock::holder(project)));
+    };
+    // The holder we waited for may have finished it.
+    if is_done(project) {
+        return Ok(ProjectOutcome::AlreadyDone);
+    }
     let markers = project.join(MARKER_DIR);
-    std::fs::create_dir_all(&markers).map_err(|e| DatasetError::io(&markers, e))?;
-    let _ = std::fs::remove_file(markers.join(FAILED));
+    match std::fs::remove_file(markers.join(FAILED)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(DatasetError::io(markers.join(FAILED), e))
+        }
+        _ => {}
+    }
+    clear_previous_run(project);
     if opts.tool == Tool::VitisHls {
-        write_atomic(&project.join("build_opt.tcl"), &build_opt_tcl(opts.vsynth))?;
+        write_atomic(
+            &project.join("build_opt.tcl"),
+            build_opt_tcl(opts.vsynth).as_bytes(),
+        )?;
     }
     let log_path = markers.join(LOG);
     let log = std::fs::File::create(&log_path).map_err(|e| DatasetError::io(&log_path, e))?;
@@ -163,39 +240,36 @@ pub fn synth_project(project: &Path, opts: &SynthOptions) -> Result<ProjectOutco
         .arg("-c")
         .arg(shell_command(opts))
         .current_dir(project)
+        .stdin(Stdio::null())
         .stdout(log)
         .stderr(log_err)
         .status();
-    let exit = match status {
-        Ok(s) => s.code().map_or("killed by a signal".to_string(), |c| {
-            format!("exit status {c}")
-        }),
-        Err(e) => format!("could not start {}: {e}", opts.tool.command()),
+    let (ok, exit) = match status {
+        Ok(s) => (
+            s.success(),
+            s.code().map_or("killed by a signal".to_string(), |c| {
+                format!("exit status {c}")
+            }),
+        ),
+        Err(e) => (false, format!("could not start sh: {e}")),
     };
-    if reports_exist(project, opts) {
-        write_atomic(
-            &markers.join(DONE),
-            &format!("{}\n{exit}\n", opts.tool.command()),
-        )?;
-        Ok(ProjectOutcome::Done)
+    let problem = if !ok {
+        format!("{} {exit}", opts.tool.command())
     } else {
-        let tail: String = std::fs::read_to_string(&log_path)
-            .unwrap_or_default()
-            .lines()
-            .rev()
-            .take(5)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect::<Vec<_>>()
-            .join("\n");
-        let reason = format!(
-            "{} {exit}; no reports; log tail:\n{tail}",
-            opts.tool.command()
-        );
-        write_atomic(&markers.join(FAILED), &reason)?;
-        Ok(ProjectOutcome::Failed(reason))
-    }
+        match check_reports(project, opts) {
+            Ok(()) => {
+                write_atomic(&markers.join(DONE), done_text(opts).as_bytes())?;
+                return Ok(ProjectOutcome::Done);
+            }
+            Err(e) => format!(
+                "{} {exit}, but its reports are incomplete: {e}",
+                opts.tool.command()
+            ),
+        }
+    };
+    let reason = format!("{problem}; log tail:\n{}", tail(&log_path, 5));
+    write_atomic(&markers.join(FAILED), reason.as_bytes())?;
+    Ok(ProjectOutcome::Failed(reason))
 }
 
 /// Counts of a local run.
@@ -204,6 +278,8 @@ pub struct RunSummary {
     pub projects: usize,
     pub already_done: usize,
     pub done: usize,
+    /// Locked by another run at the time (it synthesises them).
+    pub busy: usize,
     pub failed: usize,
 }
 
@@ -240,148 +316,130 @@ pub fn run_local(
         match o? {
             ProjectOutcome::AlreadyDone => s.already_done += 1,
             ProjectOutcome::Done => s.done += 1,
+            ProjectOutcome::Busy(_) => s.busy += 1,
             ProjectOutcome::Failed(_) => s.failed += 1,
         }
     }
     Ok(s)
 }
 
-/// Options of the Slurm job array.
-#[derive(Debug, Clone)]
-pub struct SlurmOptions {
-    pub synth: SynthOptions,
-    /// Number of array tasks; each takes every K-th project of the task list.
-    pub array_size: usize,
-    /// `--time` per array task, e.g. `2:00:00`.
-    pub time: String,
-}
-
-/// What [`write_slurm`] wrote.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct SlurmFiles {
-    pub script: PathBuf,
-    pub task_script: PathBuf,
-    pub task_list: PathBuf,
-    /// Projects listed (not done yet).
+/// What one array task did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct TaskSummary {
+    pub task: usize,
     pub tasks: usize,
-    pub skipped_done: usize,
-    pub array_size: usize,
+    pub projects: usize,
+    pub done: usize,
+    pub already_done: usize,
+    pub busy: usize,
+    /// The ids of the projects that failed.
+    pub failed: Vec<String>,
 }
 
-/// `dataset jobs --scheduler slurm`: write `jobs/tasks.txt` (the not-done projects, absolute
-/// paths), `jobs/run_task.sh` (synthesise one project; skip it if done; done marker only after
-/// the reports exist) and `jobs/synth.sbatch` (the job array). Submitting the array again after
-/// a preemption redoes only what is not done.
-pub fn write_slurm(dataset: &Path, opts: &SlurmOptions) -> Result<SlurmFiles> {
-    let projects = list_projects(dataset)?;
-    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let todo: Vec<PathBuf> = projects
-        .iter()
-        .filter(|p| !is_done(p))
-        .map(|p| abs(p))
-        .collect();
-    let jobs = dataset.join("jobs");
-    std::fs::create_dir_all(&jobs).map_err(|e| DatasetError::io(&jobs, e))?;
-    let list = jobs.join("tasks.txt");
-    let mut text = String::new();
-    for p in &todo {
-        text.push_str(&p.display().to_string());
-        text.push('\n');
+/// The project ids of the task list `DIR/jobs/tasks.txt`, each checked to be a plain directory
+/// name (an id holding `/` or `..` would reach outside the dataset).
+pub fn read_task_list(dataset: &Path) -> Result<Vec<String>> {
+    let path = dataset.join(JOBS_DIR).join(TASK_LIST);
+    let text = std::fs::read_to_string(&path).map_err(|e| DatasetError::io(&path, e))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.is_empty())
+        .map(|(i, l)| {
+            crate::record::check_project_id(l)
+                .map(|()| l.to_string())
+                .map_err(|message| DatasetError::Field {
+                    path: path.clone(),
+                    row: i as u64 + 1,
+                    field: "project id".into(),
+                    message,
+                })
+        })
+        .collect()
+}
+
+/// One Slurm array task: synthesise the projects at lines `task`, `task + tasks`, ... of the
+/// task list, one after the other, writing one line per project and a summary to `log` (the
+/// Slurm output file). The caller exits non-zero when any failed, so Slurm records FAILED.
+pub fn run_task(
+    dataset: &Path,
+    task: usize,
+    tasks: usize,
+    opts: &SynthOptions,
+    log: &mut dyn Write,
+) -> Result<TaskSummary> {
+    if tasks == 0 || task >= tasks {
+        return Err(DatasetError::Invalid(format!(
+            "array task {task} of {tasks}: expected a task index below the task count"
+        )));
     }
-    write_atomic(&list, &text)?;
-    let k = opts.array_size.max(1).min(todo.len().max(1));
-    let v = opts.synth.vsynth as u8;
-    let vsynth_check = if opts.synth.vsynth {
-        " && [ -f vivado_synth.rpt ]"
-    } else {
-        ""
+    let ids = read_task_list(dataset)?;
+    let mut s = TaskSummary {
+        task,
+        tasks,
+        ..Default::default()
     };
-    let build_opt = if opts.synth.tool == Tool::VitisHls {
+    let w = |log: &mut dyn Write, line: String| {
+        let _ = writeln!(log, "{line}");
+        let _ = log.flush();
+    };
+    for id in ids.iter().skip(task).step_by(tasks) {
+        s.projects += 1;
+        let project = dataset.join(PROJECTS_DIR).join(id);
+        let t = Instant::now();
+        match synth_project(&project, opts) {
+            Ok(ProjectOutcome::Done) => {
+                s.done += 1;
+                w(
+                    log,
+                    format!("presynth: {id}: done in {:.1} s", t.elapsed().as_secs_f64()),
+                );
+            }
+            Ok(ProjectOutcome::AlreadyDone) => {
+                s.already_done += 1;
+                w(log, format!("presynth: {id}: already done"));
+            }
+            Ok(ProjectOutcome::Busy(holder)) => {
+                s.busy += 1;
+                w(
+                    log,
+                    format!("presynth: {id}: skipped, being synthesised by {holder}"),
+                );
+            }
+            Ok(ProjectOutcome::Failed(reason)) => {
+                w(
+                    log,
+                    format!(
+                        "presynth: {id}: FAILED after {:.1} s: {}",
+                        t.elapsed().as_secs_f64(),
+                        reason.lines().next().unwrap_or("")
+                    ),
+                );
+                s.failed.push(id.clone());
+            }
+            Err(e) => {
+                w(log, format!("presynth: {id}: FAILED: {e}"));
+                s.failed.push(id.clone());
+            }
+        }
+    }
+    w(
+        log,
         format!(
-            "cat > build_opt.tcl <<'EOF'\n{}EOF\n",
-            build_opt_tcl(opts.synth.vsynth)
-        )
-    } else {
-        String::new()
-    };
-    let task = format!(
-        r#"#!/bin/sh
-# Synthesise one hls4ml project (written by presynth dataset jobs). Skips a project that is
-# done; writes .presynth/done only after the reports exist (atomic rename), so a preempted run
-# leaves no marker and is redone on resubmission. vsynth={v}
-set -u
-prj="$1"
-cd "$prj" || exit 1
-[ -f {MARKER_DIR}/{DONE} ] && exit 0
-mkdir -p {MARKER_DIR}
-rm -f {MARKER_DIR}/{FAILED}
-name=$(sed -n 's/^set project_name "\(.*\)"/\1/p' project.tcl 2>/dev/null | head -n 1)
-[ -n "$name" ] || name=myproject
-{build_opt}{cmd} > {MARKER_DIR}/{LOG} 2>&1
-rc=$?
-if [ -f "${{name}}_prj/solution1/syn/report/${{name}}_csynth.xml" ]{vsynth_check}; then
-    printf '%s\nexit status %s\n' {tool} "$rc" > {MARKER_DIR}/{DONE}.tmp && mv {MARKER_DIR}/{DONE}.tmp {MARKER_DIR}/{DONE}
-else
-    {{ printf '%s exit status %s; no reports; log tail:\n' {tool} "$rc"; tail -n 5 {MARKER_DIR}/{LOG}; }} > {MARKER_DIR}/{FAILED}.tmp && mv {MARKER_DIR}/{FAILED}.tmp {MARKER_DIR}/{FAILED}
-fi
-exit 0
-"#,
-        cmd = shell_command(&opts.synth),
-        tool = opts.synth.tool.command(),
+            "presynth: task {task} of {tasks}: {} projects: {} done, {} already done, {} being \
+             synthesised elsewhere, {} failed{}",
+            s.projects,
+            s.done,
+            s.already_done,
+            s.busy,
+            s.failed.len(),
+            if s.failed.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", s.failed.join(", "))
+            }
+        ),
     );
-    let task_script = jobs.join("run_task.sh");
-    write_atomic(&task_script, &task)?;
-    set_executable(&task_script)?;
-    let sbatch = format!(
-        r#"#!/bin/bash
-#SBATCH --job-name=presynth-synth
-#SBATCH --array=0-{last}
-#SBATCH --time={time}
-#SBATCH --cpus-per-task=1
-#SBATCH --requeue
-#SBATCH --output={jobs_dir}/slurm-%A_%a.out
-# Written by presynth dataset jobs: {n} projects over {k} array tasks. Each task takes every
-# {k}-th line of tasks.txt starting at its index and skips projects already done, so
-# resubmitting this script after a preemption or timeout loses nothing.
-tasks="{list}"
-i=0
-while IFS= read -r prj; do
-    if [ $((i % {k})) -eq "$SLURM_ARRAY_TASK_ID" ]; then
-        "{task}" "$prj"
-    fi
-    i=$((i + 1))
-done < "$tasks"
-"#,
-        last = k - 1,
-        time = opts.time,
-        jobs_dir = abs(&jobs).display(),
-        n = todo.len(),
-        list = abs(&list).display(),
-        task = abs(&task_script).display(),
-    );
-    let script = jobs.join("synth.sbatch");
-    write_atomic(&script, &sbatch)?;
-    set_executable(&script)?;
-    Ok(SlurmFiles {
-        script,
-        task_script,
-        task_list: list,
-        tasks: todo.len(),
-        skipped_done: projects.len() - todo.len(),
-        array_size: k,
-    })
-}
-
-#[cfg(unix)]
-fn set_executable(path: &Path) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
-        .map_err(|e| DatasetError::io(path, e))
-}
-
-#[cfg(not(unix))]
-fn set_executable(_path: &Path) -> Result<()> {
-    Ok(())
+    Ok(s)
 }
 
 #[cfg(test)]

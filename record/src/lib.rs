@@ -218,6 +218,13 @@ impl Record {
         }
     }
 
+    /// The id as the name of the record's project directory (`projects/<id>/`): one plain path
+    /// component. An absolute id, `.`/`..`, a separator or a control character would reach
+    /// outside the dataset or break the task list, so it is refused with the reason.
+    pub fn project_dir_name(&self) -> Result<&str, String> {
+        check_project_id(&self.id).map(|()| self.id.as_str())
+    }
+
     /// The weight bit width: the uniform weight precision if set, else the model default.
     pub fn weight_bits(&self) -> u32 {
         self.weight_precision
@@ -369,9 +376,43 @@ fn activation_token(a: &ir::Activation) -> String {
     }
 }
 
+/// Check that `id` can name a directory inside a dataset (see [`Record::project_dir_name`]).
+pub fn check_project_id(id: &str) -> Result<(), String> {
+    let bad = if id.is_empty() {
+        Some("it is empty")
+    } else if id == "." || id == ".." {
+        Some("it names the current or parent directory")
+    } else if id.contains('/') || id.contains('\\') {
+        Some("it holds a path separator (an absolute or nested path)")
+    } else if id.chars().any(|c| c.is_control()) {
+        Some("it holds a control character")
+    } else if id.len() > 255 {
+        Some("it is longer than a file name may be (255 bytes)")
+    } else {
+        None
+    };
+    match bad {
+        Some(why) => Err(format!(
+            "record id {id:?} cannot name a project directory: {why}; expected one plain file name"
+        )),
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_that_would_leave_the_dataset_are_refused_as_paths() {
+        for ok in ["gen00000042", "dense_80_24_120_6b_rf1024", "a.b-c"] {
+            assert!(check_project_id(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", ".", "..", "/etc", "../x", "a/b", "a\\b", "a\nb"] {
+            let e = check_project_id(bad).unwrap_err();
+            assert!(e.contains("cannot name a project directory"), "{e}");
+        }
+    }
     use ir::{Activation, Layer};
 
     fn mlp(widths: &[usize], act: Activation) -> Network {

@@ -1,6 +1,7 @@
-//! `presynth dataset <generate|jobs|run|ingest|split|export|stats>`: batch synthesis datasets
-//! (dataset-tools) — generate random architectures with wa-hls4ml's distributions and emit
-//! their hls4ml projects (hls-codegen), run synthesis (Slurm job array or locally), ingest
+//! `presynth dataset <generate|jobs|task|status|run|ingest|split|export|stats>`: batch synthesis
+//! datasets (dataset-tools) — generate random architectures with wa-hls4ml's distributions and
+//! emit their hls4ml projects (hls-codegen), run synthesis (Slurm job arrays, whose tasks run
+//! `dataset task`, or locally) and follow it (`dataset status`), ingest
 //! reports / wa-hls4ml JSON / CSV exports into canonical JSONL records, split by architecture,
 //! export flat CSV, and summarise.
 
@@ -8,7 +9,8 @@ use super::common::{table, Format};
 use anyhow::{bail, Context};
 use dataset_tools::emit::{emit_projects, EmitJob};
 use dataset_tools::generate::{generate_dir, FamilyChoice, GenConfig};
-use dataset_tools::synth::{run_local, write_slurm, SlurmOptions, SynthOptions, Tool};
+use dataset_tools::slurm::{self, write_slurm, SlurmOptions};
+use dataset_tools::synth::{run_local, run_task, SynthOptions, Tool};
 use dataset_tools::{jsonl, progress, DatasetError};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -32,8 +34,12 @@ pub struct Args {
 pub enum Sub {
     /// Random architectures + HLS settings (wa-hls4ml distributions) as a JSONL manifest
     Generate(GenerateArgs),
-    /// Write a Slurm job array that synthesises every project (restartable)
+    /// Write (and with --submit, submit) Slurm job arrays that synthesise every project
     Jobs(JobsArgs),
+    /// Run one Slurm array task (what the scripts of `dataset jobs` call)
+    Task(TaskArgs),
+    /// Done / failed / running / missing projects, and the dataset's arrays in the Slurm queue
+    Status(StatusArgs),
     /// Synthesise every project on this machine, J at a time
     Run(RunArgs),
     /// Turn synthesis results into canonical records (project trees, wa-hls4ml JSON, CSV)
@@ -91,11 +97,7 @@ pub enum Scheduler {
 }
 
 #[derive(clap::Args, Debug)]
-#[command(
-    after_help = "Examples:\n  presynth dataset jobs ds --scheduler slurm --tool vitis_hls --array-size 500 --time 4:00:00\n  \
-sbatch ds/jobs/synth.sbatch      # resubmit after a preemption: done projects are skipped\n\n\
-A project is done when .presynth/done exists, written only after its reports exist."
-)]
+#[command(after_help = JOBS_HELP)]
 pub struct JobsArgs {
     /// Dataset directory (with projects/)
     pub dir: PathBuf,
@@ -104,15 +106,94 @@ pub struct JobsArgs {
     /// vitis_hls or vivado_hls
     #[arg(long, default_value = "vitis_hls")]
     pub tool: String,
-    /// Number of array tasks
+    /// Number of array tasks (split into several arrays beyond the cluster's MaxArraySize)
     #[arg(long, default_value_t = 100)]
     pub array_size: usize,
-    /// Time limit per array task
+    /// The cluster's MaxArraySize [default: from `scontrol show config`, else 1001]
+    #[arg(long)]
+    pub max_array_size: Option<usize>,
+    /// Time limit per array task: MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS
     #[arg(long, default_value = "2:00:00")]
     pub time: String,
+    /// Slurm partition(s)
+    #[arg(long)]
+    pub partition: Option<String>,
+    /// Slurm account to charge
+    #[arg(long)]
+    pub account: Option<String>,
+    /// Slurm quality of service
+    #[arg(long)]
+    pub qos: Option<String>,
+    /// Memory per task, e.g. 16G
+    #[arg(long)]
+    pub mem: Option<String>,
+    /// CPUs per array task
+    #[arg(long, default_value_t = 1)]
+    pub cpus_per_task: usize,
+    /// `module load NAME` before the tool (repeatable, in order)
+    #[arg(long = "module", value_name = "NAME")]
+    pub modules: Vec<String>,
+    /// Shell file sourced before the tool (e.g. Vitis's settings64.sh)
+    #[arg(long, value_name = "FILE")]
+    pub setup: Option<PathBuf>,
+    /// Any other sbatch option, one per use, e.g. --sbatch-arg=--constraint=avx2
+    #[arg(long = "sbatch-arg", value_name = "OPTION", allow_hyphen_values = true)]
+    pub sbatch_args: Vec<String>,
+    /// Submit the arrays with sbatch (refused while an array of this dataset is queued or running)
+    #[arg(long)]
+    pub submit: bool,
     /// Also run Vivado logic synthesis (vivado_synth.rpt)
     #[arg(long)]
     pub vsynth: bool,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+const JOBS_HELP: &str = "Examples:
+  presynth dataset jobs ds --tool vitis_hls --array-size 500 --time 4:00:00 \\
+      --partition batch --mem 16G --module vitis/2023.1 --submit
+  presynth dataset status ds
+
+Each array task runs `presynth dataset task` (this binary, by its absolute path: it must be
+reachable from the compute nodes) over every K-th project of ds/jobs/tasks.txt. A project is
+done (.presynth/done) only when the tool exited 0 and its reports parse; it runs under a lock
+(.presynth/lock), so two arrays, or a requeued task and a resubmission, never synthesise it
+twice; the tool's stdin is /dev/null. A task whose project failed exits 1 (Slurm: FAILED) and
+names it in jobs/slurm-<job>_<task>.out, one line per project.
+
+Restart procedure (after a preemption, a timeout, scancel, failures or a node crash):
+  1. presynth dataset status ds        # done / failed / running / missing, and the queue
+  2. wait until no array of ds is queued or running (or: scancel --name=<job name> it shows)
+  3. presynth dataset jobs ds ... --submit
+     lists only the projects not done (failed ones are retried) and submits them; it refuses
+     while an array of ds is still in the queue. A project killed mid-run has no done marker
+     and is redone; its lock died with its process, so nothing is ever stuck.";
+
+#[derive(clap::Args, Debug)]
+pub struct TaskArgs {
+    /// Dataset directory (with projects/ and jobs/tasks.txt)
+    pub dir: PathBuf,
+    /// This task's index (0-based)
+    #[arg(long)]
+    pub task: usize,
+    /// Number of tasks the task list is spread over
+    #[arg(long)]
+    pub tasks: usize,
+    /// vitis_hls or vivado_hls
+    #[arg(long, default_value = "vitis_hls")]
+    pub tool: String,
+    /// Also run Vivado logic synthesis
+    #[arg(long)]
+    pub vsynth: bool,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  presynth dataset status ds\n  \
+presynth dataset status ds --format json\n\n\
+running = the project's lock is held now; the queue columns come from squeue (when installed).")]
+pub struct StatusArgs {
+    /// Dataset directory (with projects/)
+    pub dir: PathBuf,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
@@ -222,6 +303,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     match args.command {
         Sub::Generate(a) => generate(a),
         Sub::Jobs(a) => jobs(a),
+        Sub::Task(a) => task(a),
+        Sub::Status(a) => status(a),
         Sub::Run(a) => run_synth(a),
         Sub::Ingest(a) => ingest(a),
         Sub::Split(a) => split(a),
@@ -392,25 +475,156 @@ fn synth_opts(tool: &str, vsynth: bool) -> anyhow::Result<SynthOptions> {
 fn jobs(a: JobsArgs) -> anyhow::Result<()> {
     no_csv(a.format, "jobs")?;
     let Scheduler::Slurm = a.scheduler;
-    let files = write_slurm(
-        &a.dir,
-        &SlurmOptions {
-            synth: synth_opts(&a.tool, a.vsynth)?,
-            array_size: a.array_size,
-            time: a.time.clone(),
+    let abs = slurm::dataset_path(&a.dir)?;
+    let name = slurm::job_name(&abs);
+    let (max_array_size, max_from) = match a.max_array_size {
+        Some(m) => (m, "--max-array-size"),
+        None => match slurm::query_max_array_size() {
+            Some(m) => (m, "scontrol show config"),
+            None => (slurm::DEFAULT_MAX_ARRAY_SIZE, "Slurm's default"),
         },
-    )?;
+    };
+    let presynth = std::env::current_exe().context("the path of this presynth binary")?;
+    let opts = SlurmOptions {
+        synth: synth_opts(&a.tool, a.vsynth)?,
+        array_size: a.array_size,
+        max_array_size,
+        time: a.time.clone(),
+        partition: a.partition.clone(),
+        account: a.account.clone(),
+        qos: a.qos.clone(),
+        mem: a.mem.clone(),
+        cpus_per_task: a.cpus_per_task,
+        modules: a.modules.clone(),
+        setup: a.setup.clone(),
+        sbatch_args: a.sbatch_args.clone(),
+        presynth,
+    };
+    opts.validate()?;
+    // Rewriting the task list under a queued array would hand its pending tasks other projects.
+    match slurm::queued_jobs(&name) {
+        Ok(Some(q)) if !q.is_empty() => return Err(slurm::still_queued(&name, &abs, &q).into()),
+        Ok(_) => {}
+        Err(e) if a.submit => return Err(e).context("cannot check the Slurm queue"),
+        Err(e) => eprintln!("warning: cannot check the Slurm queue ({e})"),
+    }
+    let files = write_slurm(&a.dir, &opts)?;
+    let submitted = if a.submit && files.tasks > 0 {
+        slurm::submit(&files)?
+    } else {
+        Vec::new()
+    };
     if a.format == Format::Json {
-        return print_json(&files);
+        #[derive(serde::Serialize)]
+        struct Out<'a> {
+            #[serde(flatten)]
+            files: &'a slurm::SlurmFiles,
+            submitted: &'a [String],
+        }
+        return print_json(&Out {
+            files: &files,
+            submitted: &submitted,
+        });
     }
     println!(
-        "{} projects to synthesise ({} already done) over {} array tasks\n  submit: sbatch {}\n  task list: {}",
+        "{} projects to synthesise ({} already done) over {} array tasks in {} array(s) \
+         (MaxArraySize {max_array_size}, from {max_from}); job name {}\n  task list: {}",
         files.tasks,
         files.skipped_done,
         files.array_size,
-        files.script.display(),
+        files.chunks.len(),
+        files.job_name,
         files.task_list.display()
     );
+    for c in &files.chunks {
+        println!("  submit: sbatch '{}'", c.script.display());
+    }
+    if !submitted.is_empty() {
+        println!("submitted: job(s) {}", submitted.join(", "));
+    }
+    Ok(())
+}
+
+fn task(a: TaskArgs) -> anyhow::Result<()> {
+    let opts = synth_opts(&a.tool, a.vsynth)?;
+    let mut out = std::io::stdout().lock();
+    let s = run_task(&a.dir, a.task, a.tasks, &opts, &mut out)?;
+    if !s.failed.is_empty() {
+        bail!(
+            "{} of {} projects of task {} failed: {} (reasons in projects/<id>/.presynth/failed)",
+            s.failed.len(),
+            s.projects,
+            s.task,
+            s.failed.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn status(a: StatusArgs) -> anyhow::Result<()> {
+    no_csv(a.format, "status")?;
+    let s = dataset_tools::status::status(&a.dir)?;
+    let name = slurm::job_name(&slurm::dataset_path(&a.dir)?);
+    let (queue, queue_error) = match slurm::queued_jobs(&name) {
+        Ok(q) => (q, None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    let count = |state: &str| {
+        queue.as_ref().map(|q| {
+            q.iter()
+                .filter(|j| j.state == state)
+                .map(|j| j.tasks)
+                .sum::<usize>()
+        })
+    };
+    let (pending, running) = (count("PENDING"), count("RUNNING"));
+    if a.format == Format::Json {
+        #[derive(serde::Serialize)]
+        struct Out<'a> {
+            #[serde(flatten)]
+            status: &'a dataset_tools::status::Status,
+            job_name: String,
+            queue: Option<Vec<slurm::QueuedJob>>,
+            queue_error: Option<String>,
+            tasks_pending: Option<usize>,
+            tasks_running: Option<usize>,
+        }
+        return print_json(&Out {
+            status: &s,
+            job_name: name,
+            queue,
+            queue_error,
+            tasks_pending: pending,
+            tasks_running: running,
+        });
+    }
+    let mut t = table(&["projects", "done", "failed", "running", "missing"]);
+    t.add_row(vec![
+        s.projects.to_string(),
+        s.done.to_string(),
+        s.failed.to_string(),
+        s.running.to_string(),
+        s.missing.to_string(),
+    ]);
+    println!("{t}");
+    if !s.failed_ids.is_empty() {
+        let shown: Vec<&str> = s.failed_ids.iter().take(10).map(String::as_str).collect();
+        println!(
+            "failed: {}{} (reasons in projects/<id>/.presynth/failed)",
+            shown.join(", "),
+            if s.failed_ids.len() > 10 { ", ..." } else { "" }
+        );
+    }
+    match (&queue, queue_error) {
+        (Some(q), _) => println!(
+            "Slurm ({name}): {} array task(s) pending, {} running{}",
+            pending.unwrap_or(0),
+            running.unwrap_or(0),
+            if q.is_empty() { "; none queued" } else { "" }
+        ),
+        (None, Some(e)) => println!("Slurm: cannot read the queue ({e})"),
+        (None, None) => println!("Slurm: squeue is not installed here"),
+    }
     Ok(())
 }
 
@@ -423,11 +637,13 @@ fn run_synth(a: RunArgs) -> anyhow::Result<()> {
         return print_json(&s);
     }
     println!(
-        "{} projects: {} synthesised, {} failed, {} already done ({:.1} s)",
+        "{} projects: {} synthesised, {} failed, {} already done, {} being synthesised by another \
+         run ({:.1} s)",
         s.projects,
         s.done,
         s.failed,
         s.already_done,
+        s.busy,
         t.elapsed().as_secs_f64()
     );
     Ok(())
@@ -450,9 +666,32 @@ fn ingest(a: IngestArgs) -> anyhow::Result<()> {
     let tmp = dataset_tools::fsutil::TempDir::beside(&a.out)?;
     let mut writer = jsonl::Writer::create(tmp.path().join(jsonl::RECORDS_FILE))?;
     let (mut total, mut success, mut failed) = (0usize, 0usize, 0usize);
-    for src in &a.sources {
+    // Each source once (by its resolved path), each record id once: the first source wins.
+    let mut seen_sources: Vec<PathBuf> = Vec::new();
+    let mut seen_ids: std::collections::HashMap<String, usize> = Default::default();
+    for (k, src) in a.sources.iter().enumerate() {
+        let canon = std::fs::canonicalize(src).unwrap_or_else(|_| src.clone());
+        if seen_sources.contains(&canon) {
+            eprintln!("note: {} is listed twice; read once", src.display());
+            continue;
+        }
+        seen_sources.push(canon);
         let (mut n, mut ok, mut bad) = (0usize, 0usize, 0usize);
-        let skipped = dataset_tools::ingest::stream_path(src, &mut |r| {
+        let mut dups: Vec<DatasetError> = Vec::new();
+        let mut skipped = dataset_tools::ingest::stream_path(src, &mut |r| {
+            if let Some(&first) = seen_ids.get(&r.id) {
+                dups.push(DatasetError::Report {
+                    path: src.clone(),
+                    field: "id".into(),
+                    message: format!(
+                        "duplicate record id '{}' (already read from {}); skipped",
+                        r.id,
+                        a.sources[first].display()
+                    ),
+                });
+                return Ok(());
+            }
+            seen_ids.insert(r.id.clone(), k);
             n += 1;
             match r.success {
                 Some(true) => ok += 1,
@@ -461,6 +700,7 @@ fn ingest(a: IngestArgs) -> anyhow::Result<()> {
             }
             writer.write(&r)
         })?;
+        skipped.append(&mut dups);
         rows.push(SourceRow {
             source: src.display().to_string(),
             records: n,
@@ -566,8 +806,12 @@ fn export(a: ExportArgs) -> anyhow::Result<()> {
     let ExportFormat::Csv = a.format;
     let n = match &a.out {
         Some(p) => {
-            let f = std::fs::File::create(p).with_context(|| p.display().to_string())?;
-            dataset_tools::export::export_csv(&a.dir, std::io::BufWriter::new(f), p)?
+            // Written beside and renamed: a failed or killed export leaves no partial file.
+            let mut tmp = dataset_tools::fsutil::TempFile::beside(p)?;
+            let n =
+                dataset_tools::export::export_csv(&a.dir, std::io::BufWriter::new(tmp.file()), p)?;
+            tmp.commit(p)?;
+            n
         }
         None => {
             let stdout = std::io::stdout().lock();

@@ -5,15 +5,21 @@
 //!
 //! Two modes: a dataset directory (`records.jsonl` + `projects/<id>/`) gets its manifest
 //! records labelled; any other directory is walked for project trees, which become records
-//! without a network. A project with a `.presynth/failed` marker becomes a failure record; a
-//! project with neither reports nor marker, or with a bad report, is reported and skipped.
+//! without a network. In a dataset, a project counts as synthesised only with its
+//! `.presynth/done` marker (written by presynth's runners after the tool exited 0 and the
+//! reports parsed) and complete reports (the post-synthesis report too when the marker says
+//! logic synthesis ran): reports without the marker are an interrupted or failed run. A project
+//! with a `.presynth/failed` marker becomes a failure record; any other project, or one with a
+//! bad report, is reported and skipped.
 
 use super::reports::{parse_csynth_xml, parse_vivado_synth, CsynthReport, VivadoSynthReport};
 use super::{Ingested, BRAM36_NOTE};
 use crate::error::{DatasetError, Result};
 use crate::jsonl::{Reader, RECORDS_FILE};
 use crate::record::{CsynthLabels, Family, PostSynthLabels, Provenance, Record};
-use crate::synth::{project_name, FAILED, MARKER_DIR, PROJECTS_DIR};
+use crate::synth::{
+    done_with_vsynth, is_done, project_name, FAILED, MARKER_DIR, PROJECTS_DIR, VIVADO_SYNTH_RPT,
+};
 use std::path::{Path, PathBuf};
 
 /// The reports of one project, parsed.
@@ -124,30 +130,68 @@ pub fn apply_reports(record: &mut Record, reports: &ProjectReports) {
     });
 }
 
-/// Label one record from its project directory. `Err` for a bad report or a project that was
-/// neither synthesised nor marked failed.
+/// The failure record of a project with a `.presynth/failed` marker, if it has one.
+fn failed_marker(record: &mut Record, project: &Path) -> bool {
+    let failed = project.join(MARKER_DIR).join(FAILED);
+    match std::fs::read_to_string(&failed) {
+        Ok(reason) => {
+            record.set_failed(reason.trim().to_string());
+            record.provenance.source = failed.display().to_string();
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// Label one record from a project tree (no presynth markers needed). `Err` for a bad report or
+/// a project that was neither synthesised nor marked failed.
 fn label(mut record: Record, project: &Path) -> Result<Record> {
     match read_project(project)? {
         Some(reports) => {
             apply_reports(&mut record, &reports);
             Ok(record)
         }
-        None => {
-            let failed = project.join(MARKER_DIR).join(FAILED);
-            match std::fs::read_to_string(&failed) {
-                Ok(reason) => {
-                    record.set_failed(reason.trim().to_string());
-                    record.provenance.source = failed.display().to_string();
-                    Ok(record)
-                }
-                Err(_) => Err(DatasetError::Report {
-                    path: project.to_path_buf(),
-                    field: "solution1/syn/report/<top>_csynth.xml".into(),
-                    message: "no csynth report and no failure marker (not synthesised yet?)".into(),
-                }),
-            }
-        }
+        None if failed_marker(&mut record, project) => Ok(record),
+        None => Err(DatasetError::Report {
+            path: project.to_path_buf(),
+            field: "solution1/syn/report/<top>_csynth.xml".into(),
+            message: "no csynth report and no failure marker (not synthesised yet?)".into(),
+        }),
     }
+}
+
+/// Label one record of a dataset from its project: a success only with the done marker and
+/// complete reports, a failure with the failed marker, else `Err` (not synthesised yet, or an
+/// interrupted run).
+fn label_in_dataset(mut record: Record, project: &Path) -> Result<Record> {
+    if !is_done(project) {
+        if failed_marker(&mut record, project) {
+            return Ok(record);
+        }
+        return Err(DatasetError::Report {
+            path: project.to_path_buf(),
+            field: format!("{MARKER_DIR}/done"),
+            message: "no done marker and no failure marker: not synthesised yet, or the run was \
+                      interrupted (rerun `presynth dataset run` or resubmit the Slurm jobs)"
+                .into(),
+        });
+    }
+    let Some(reports) = read_project(project)? else {
+        return Err(DatasetError::Report {
+            path: project.to_path_buf(),
+            field: "solution1/syn/report/<top>_csynth.xml".into(),
+            message: "the done marker is there but the csynth report is not".into(),
+        });
+    };
+    if done_with_vsynth(project) == Some(true) && reports.vivado.is_none() {
+        return Err(DatasetError::Report {
+            path: project.join(VIVADO_SYNTH_RPT),
+            field: "file".into(),
+            message: "the done marker says logic synthesis ran, but its report is missing".into(),
+        });
+    }
+    apply_reports(&mut record, &reports);
+    Ok(record)
 }
 
 /// Ingest a dataset directory (manifest + `projects/<id>/`), calling `sink` for each labelled
@@ -170,8 +214,15 @@ pub fn ingest_dataset(
             .into_par_iter()
             .map(|rec| {
                 let rec = rec?;
-                let project = dataset.join(PROJECTS_DIR).join(&rec.id);
-                label(rec, &project)
+                let id = rec
+                    .project_dir_name()
+                    .map_err(|message| DatasetError::Report {
+                        path: dataset.join(RECORDS_FILE),
+                        field: "id".into(),
+                        message,
+                    })?;
+                let project = dataset.join(PROJECTS_DIR).join(id);
+                label_in_dataset(rec, &project)
             })
             .collect();
         for r in labelled {

@@ -226,7 +226,7 @@ fn print_report(r: &Report) {
     }
     println!("FLOPs {}", eng(r.flops));
     println!(
-        "lower bound {} words ({}; leading term {} words with constant 1, compulsory {} words)",
+        "lower bound {} words ({}; the Θ-bound's constant is taken as 1, as no paper gives one: leading term {} words; compulsory {} words)",
         eng(r.lower_bound.words),
         r.lower_bound.regime,
         eng(r.lower_bound.leading_term),
@@ -242,7 +242,8 @@ fn print_report(r: &Report) {
         "attainable FLOP/s",
         "time",
         "regime",
-        "x lower bound",
+        "binding unit",
+        "x lower bound (constant 1)",
     ]);
     for (name, a) in &r.algorithms {
         if !a.fits {
@@ -259,6 +260,7 @@ fn print_report(r: &Report) {
             eng(a.attainable_flops.unwrap_or(f64::NAN)),
             secs(a.time_s.unwrap_or(f64::NAN)),
             a.regime.clone().unwrap_or_default(),
+            a.binding.clone().unwrap_or_default(),
             format!("{:.2}", a.ratio_to_lower_bound.unwrap_or(f64::NAN)),
         ]);
     }

@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::algorithms::{Algorithm, TileChoice};
+use super::algorithms::{row_steps, Algorithm, TileChoice};
 use super::bounds::{lower_bound, LowerBound};
 use super::roofline::TargetSpec;
 use super::shape::AttentionShape;
+use super::units::Work;
 use super::AttentionError;
 
 /// Knobs of the analysis.
@@ -43,6 +44,8 @@ pub struct AlgorithmReport {
     pub time_s: Option<f64>,
     /// "compute-bound" or "memory-bound".
     pub regime: Option<String>,
+    /// The unit that sets the time: "tensor", "exp", "fp32", "fabric" or "memory".
+    pub binding: Option<String>,
     pub tile: Option<BTreeMap<String, usize>>,
     pub fast_mem_words_used: Option<usize>,
     pub ratio_to_lower_bound: Option<f64>,
@@ -101,12 +104,12 @@ pub fn analyse(
     let p = shape.problem();
     let k = shape.problems();
     let flops = shape.flops();
-    let exps = (p.pairs() * k) as f64;
+    let scores = (p.pairs() * k) as f64;
     let lb = lower_bound(shape, m);
     let mut spec = target.clone();
     spec.fast_mem_bytes = fast_bytes;
     let mut algorithms = BTreeMap::new();
-    let mut best: Option<(Algorithm, TileChoice, f64, f64)> = None;
+    let mut best: Option<(Algorithm, TileChoice, f64, f64, Work)> = None;
     for alg in Algorithm::ALL {
         let report = match alg.best_tile(&p, m, min_tile) {
             None => AlgorithmReport {
@@ -118,6 +121,7 @@ pub fn analyse(
                 attainable_flops: None,
                 time_s: None,
                 regime: None,
+                binding: None,
                 tile: None,
                 fast_mem_words_used: None,
                 ratio_to_lower_bound: None,
@@ -126,13 +130,19 @@ pub fn analyse(
             Some(choice) => {
                 let tr = choice.traffic.scaled(k);
                 let bytes = tr.total() as f64 * shape.dtype.bytes() as f64;
-                let pt = spec.point(flops, bytes, exps);
+                let work = Work::attention(
+                    flops,
+                    scores,
+                    (row_steps(alg, &p, choice.tile) * k) as f64,
+                    p.d_v,
+                );
+                let pt = spec.point(&work, bytes);
                 let better = match &best {
                     None => true,
-                    Some((_, _, t, b)) => (pt.time_s, bytes) < (*t, *b),
+                    Some((_, _, t, b, _)) => (pt.time_s, bytes) < (*t, *b),
                 };
                 if better {
-                    best = Some((alg, choice.clone(), pt.time_s, bytes));
+                    best = Some((alg, choice.clone(), pt.time_s, bytes, work));
                 }
                 AlgorithmReport {
                     fits: true,
@@ -143,6 +153,7 @@ pub fn analyse(
                     attainable_flops: Some(pt.attainable_flops),
                     time_s: Some(pt.time_s),
                     regime: Some(regime(pt.compute_bound).into()),
+                    binding: Some(pt.binding.into()),
                     tile: Some(tile_map(alg, &choice)),
                     fast_mem_words_used: Some(choice.footprint),
                     ratio_to_lower_bound: Some(tr.total() as f64 / lb.words),
@@ -152,16 +163,17 @@ pub fn analyse(
         };
         algorithms.insert(alg.name().to_string(), report);
     }
-    let best = best.map(|(alg, choice, time_s, bytes)| {
-        let pt = spec.point(flops, bytes, exps);
+    let best = best.map(|(alg, choice, time_s, bytes, work)| {
+        let pt = spec.point(&work, bytes);
         Best {
             algorithm: alg.name().into(),
             tile: tile_map(alg, &choice),
             time_s,
             attainable_flops: pt.attainable_flops,
             reason: format!(
-                "shortest roofline time; {} at {:.1} FLOP/B against a ridge of {:.1} FLOP/B; tile: {}",
+                "shortest roofline time; {} ({} sets the time) at {:.1} FLOP/B against a ridge of {:.1} FLOP/B; tile: {}",
                 regime(pt.compute_bound),
+                pt.binding,
                 pt.intensity,
                 spec.ridge(),
                 choice.reason

@@ -21,6 +21,7 @@ pub mod plot;
 pub mod roofline;
 pub mod shape;
 pub mod simulator;
+pub mod units;
 
 pub use algorithms::{Algorithm, Tile, Traffic};
 pub use analysis::{analyse, AlgorithmReport, AnalysisOptions, Report};

@@ -75,6 +75,9 @@ pub struct Args {
     /// Sweep the sequence length, doubling: seq=FROM..TO
     #[arg(long)]
     pub sweep: Option<String>,
+    /// GPU bound: kernel-launch floor in µs (default 1.8, one CUDA-graph dispatch; 0 disables)
+    #[arg(long)]
+    pub launch_floor_us: Option<f64>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<()> {
@@ -83,6 +86,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     let opts = AnalysisOptions {
         min_tile: a.min_tile,
         fast_mem_bytes: a.fast_mem,
+        launch_floor_s: a.launch_floor_us.map(|u| u * 1e-6),
     };
     let seqs = match (&a.sweep, a.seq) {
         (Some(s), _) => parse_sweep(s)?,
@@ -265,13 +269,74 @@ fn print_report(r: &Report) {
         ]);
     }
     println!("{tab}");
+    if let Some(g) = &r.gpu {
+        print_gpu(r, g);
+    }
     if let Some(b) = &r.best {
         println!(
-            "best: {} ({}), {} — {}",
+            "two-level best (HBM ↔ SMEM only, no L2, no parallelism): {} ({}), {} — {}",
             b.algorithm,
             tile_str(&Some(b.tile.clone())),
             secs(b.time_s),
             b.reason
+        );
+    }
+}
+
+fn print_gpu(r: &Report, g: &estimator::attention::analysis::GpuReport) {
+    let mut tab = table(&[
+        "GPU bound",
+        "tile",
+        "splits",
+        "blocks",
+        "waves",
+        "tensor",
+        "exp",
+        "fp32",
+        "parallel",
+        "HBM bytes",
+        "L2 served",
+        "memory",
+        "time",
+        "TFLOP/s",
+        "binding",
+    ]);
+    let rows = g
+        .best
+        .iter()
+        .map(|b| ("best tile (real constraints)".to_string(), b))
+        .chain(g.kernels.iter().map(|(k, b)| (format!("{k} tile"), b)));
+    for (name, b) in rows {
+        tab.add_row(vec![
+            name,
+            format!("{}x{}", b.br, b.bc),
+            b.splits.to_string(),
+            b.thread_blocks.to_string(),
+            format!("{:.2}", b.waves),
+            secs(b.units.tensor_s),
+            secs(b.units.exp_s),
+            secs(b.units.fp32_s),
+            secs(b.parallel_s),
+            eng(b.hbm_bytes),
+            eng(b.l2_hit_bytes),
+            secs(b.memory_s),
+            secs(b.time_s),
+            format!("{:.1}", b.attainable_flops / 1e12),
+            b.binding.clone(),
+        ]);
+    }
+    println!("{tab}");
+    if let Some(b) = &g.best {
+        println!(
+            "bound: {} (best tile Br={} Bc={}: {} B SMEM, {} FP32 accumulator registers, {} block(s) per SM); units overlap (time = max of tensor, exp, fp32, parallel, memory, launch floor {}); {} FLOPs",
+            secs(b.time_s),
+            b.br,
+            b.bc,
+            b.smem_bytes,
+            b.accumulator_registers,
+            b.blocks_per_sm,
+            secs(b.launch_floor_s),
+            eng(r.flops)
         );
     }
 }

@@ -8,8 +8,10 @@ use serde::Serialize;
 
 use super::algorithms::{row_steps, Algorithm, TileChoice};
 use super::bounds::{lower_bound, LowerBound};
+use super::gpu_bound::{best_constrained, kernel_bound, GpuBound, LAUNCH_FLOOR_S};
 use super::roofline::TargetSpec;
 use super::shape::AttentionShape;
+use super::tiles::KERNELS;
 use super::units::Work;
 use super::AttentionError;
 
@@ -20,6 +22,19 @@ pub struct AnalysisOptions {
     pub min_tile: Option<usize>,
     /// Fast-memory size in bytes, overriding the target's.
     pub fast_mem_bytes: Option<u64>,
+    /// Kernel-launch floor in seconds for the GPU bound (default
+    /// [`super::gpu_bound::LAUNCH_FLOOR_S`]; 0 disables).
+    pub launch_floor_s: Option<f64>,
+}
+
+/// The GPU view: the bound with the best tile real kernels can run, and with the tiles
+/// FlashAttention-2/-3 launch.
+#[derive(Debug, Clone, Serialize)]
+pub struct GpuReport {
+    /// The best tile under FP32 accumulators, registers, MMA granularity and SMEM per block.
+    pub best: Option<GpuBound>,
+    /// "fa2", "fa3": the kernels' own tiles, where they run on this GPU.
+    pub kernels: BTreeMap<String, GpuBound>,
 }
 
 /// The target as analysed, with the fast memory in words of the element type.
@@ -71,6 +86,9 @@ pub struct Report {
     pub algorithms: BTreeMap<String, AlgorithmReport>,
     pub lower_bound: LowerBound,
     pub best: Option<Best>,
+    /// GPUs only: the three-level, per-unit, parallel bound.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gpu: Option<GpuReport>,
 }
 
 impl Report {
@@ -181,6 +199,14 @@ pub fn analyse(
         }
     });
     let ridge = spec.ridge();
+    let floor = opts.launch_floor_s.unwrap_or(LAUNCH_FLOOR_S);
+    let gpu = spec.gpu.as_ref().map(|_| GpuReport {
+        best: best_constrained(shape, &spec, floor),
+        kernels: KERNELS
+            .iter()
+            .filter_map(|k| Some((k.to_string(), kernel_bound(k, shape, &spec, floor)?)))
+            .collect(),
+    });
     Ok(Report {
         flops,
         shape: *shape,
@@ -193,6 +219,7 @@ pub fn analyse(
         algorithms,
         lower_bound: lb,
         best,
+        gpu,
     })
 }
 

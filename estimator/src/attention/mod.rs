@@ -15,12 +15,15 @@
 pub mod algorithms;
 pub mod analysis;
 pub mod bounds;
+pub mod gpu_bound;
 pub mod host;
 pub mod kernel;
+pub mod l2;
 pub mod plot;
 pub mod roofline;
 pub mod shape;
 pub mod simulator;
+pub mod tiles;
 pub mod units;
 
 pub use algorithms::{Algorithm, Tile, Traffic};

@@ -15,6 +15,7 @@
 pub mod algorithms;
 pub mod analysis;
 pub mod bounds;
+pub mod calibration;
 pub mod gpu_bound;
 pub mod host;
 pub mod kernel;

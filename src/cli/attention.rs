@@ -75,6 +75,10 @@ pub struct Args {
     /// Sweep the sequence length, doubling: seq=FROM..TO
     #[arg(long)]
     pub sweep: Option<String>,
+    /// GPU: print the expected time (bound ÷ efficiency fitted on published measurements) beside
+    /// each kernel's bound
+    #[arg(long)]
+    pub calibrated: bool,
     /// GPU bound: kernel-launch floor in µs (default 1.8, one CUDA-graph dispatch; 0 disables)
     #[arg(long)]
     pub launch_floor_us: Option<f64>,
@@ -93,6 +97,11 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         (None, Some(n)) => vec![n],
         (None, None) => bail!("--seq N is required (or --sweep seq=FROM..TO)"),
     };
+    let efficiency = if a.calibrated {
+        Some(estimator::attention::calibration::fitted()?)
+    } else {
+        None
+    };
     let reports: Vec<Report> = seqs
         .iter()
         .map(|&n| analyse(&shape(&a, dtype, n), &target, opts))
@@ -102,11 +111,21 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         roofline_svg(last, path)?;
         eprintln!("wrote {}", path.display());
     }
+    if let (Some(eff), Format::Json) = (&efficiency, a.format) {
+        let expected: Vec<_> = reports.iter().map(|r| calibrated(r, eff)).collect();
+        let mut v = serde_json::to_value(&reports)?;
+        for (r, e) in v.as_array_mut().into_iter().flatten().zip(expected) {
+            r["calibrated"] = serde_json::to_value(e)?;
+        }
+        let out = if a.sweep.is_some() { v } else { v[0].take() };
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
     match (a.format, a.sweep.is_some()) {
         (Format::Json, false) => println!("{}", serde_json::to_string_pretty(&reports[0])?),
         (Format::Json, true) => println!("{}", serde_json::to_string_pretty(&reports)?),
         (Format::Csv, _) => print_csv(&reports),
-        (Format::Table, false) => print_report(&reports[0]),
+        (Format::Table, false) => print_report(&reports[0], efficiency.as_ref()),
         (Format::Table, true) => print_sweep(&reports),
     }
     Ok(())
@@ -200,7 +219,54 @@ fn tile_str(t: &Option<std::collections::BTreeMap<String, usize>>) -> String {
     })
 }
 
-fn print_report(r: &Report) {
+type Efficiencies =
+    std::collections::BTreeMap<String, estimator::attention::calibration::Efficiency>;
+
+/// Expected time per kernel view: bound ÷ the efficiency fitted for that kernel, type width
+/// and head dim (fitted on H100 SXM points; `None` where no group matches).
+#[derive(serde::Serialize)]
+struct Expected {
+    kernel: String,
+    bound_s: f64,
+    efficiency: Option<f64>,
+    expected_s: Option<f64>,
+    basis: String,
+}
+
+fn calibrated(r: &Report, eff: &Efficiencies) -> Vec<Expected> {
+    use estimator::attention::calibration::group_of;
+    let Some(g) = &r.gpu else { return Vec::new() };
+    let views = g
+        .kernels
+        .iter()
+        .map(|(k, b)| (k.clone(), k.clone(), b))
+        .chain(
+            g.best
+                .iter()
+                .map(|b| ("best tile".to_string(), "cudnn".to_string(), b)),
+        );
+    views
+        .map(|(name, group_kernel, b)| {
+            let group = group_of(&group_kernel, r.shape.dtype, r.shape.d_qk);
+            let e = eff.get(&group).map(|e| e.at(&r.shape));
+            Expected {
+                kernel: name,
+                bound_s: b.time_s,
+                efficiency: e,
+                expected_s: e.map(|e| b.time_s / e),
+                basis: match eff.get(&group) {
+                    Some(x) => format!(
+                        "group {group}: efficiency {:.3}·n/(n+{:.2}) fitted on {} published H100 SXM points (estimator/data/attention_measured.csv)",
+                        x.e_inf, x.c, x.points
+                    ),
+                    None => format!("no published points for group {group}"),
+                },
+            }
+        })
+        .collect()
+}
+
+fn print_report(r: &Report, eff: Option<&Efficiencies>) {
     let s = &r.shape;
     let t = &r.target;
     println!(
@@ -271,6 +337,21 @@ fn print_report(r: &Report) {
     println!("{tab}");
     if let Some(g) = &r.gpu {
         print_gpu(r, g);
+        if let Some(eff) = eff {
+            for e in calibrated(r, eff) {
+                match e.expected_s {
+                    Some(x) => println!(
+                        "calibrated {}: expected {} (bound {} / efficiency {:.3}); {}",
+                        e.kernel,
+                        secs(x),
+                        secs(e.bound_s),
+                        e.efficiency.unwrap_or(f64::NAN),
+                        e.basis
+                    ),
+                    None => println!("calibrated {}: {}", e.kernel, e.basis),
+                }
+            }
+        }
     }
     if let Some(b) = &r.best {
         println!(

@@ -129,4 +129,31 @@ mod attention {
         assert_eq!(b.binding, "launch");
         assert_eq!(b.time_s, LAUNCH_FLOOR_S);
     }
+
+    /// Decode against a 128 K-token cache (B=64, 32 query / 8 KV heads, d=128): the K/V cache
+    /// is 64·8·131072·256 elements, 34.4 GB in bf16 and half in an FP8 cache; the memory term
+    /// follows it. 32 KV heads in bf16 (137 GB) do not fit an 80 GB H100.
+    #[test]
+    fn kv_cache_dtype_and_capacity() {
+        use estimator::attention::{analyse, AnalysisOptions};
+        let h = spec("h100", Dtype::Bf16);
+        let mut s = AttentionShape::mha(64, 32, 1, 128);
+        s.kv_heads = 8;
+        s.kv_seq = 131072;
+        let kv = 64.0 * 8.0 * 131072.0 * 256.0;
+        let q_o_lse = 64.0 * 32.0 * (128.0 * 2.0 + 1.0) * 2.0;
+        let b16 = kernel_bound("fa3", &s, &h, 0.0).unwrap();
+        assert_eq!(b16.hbm_bytes, kv * 2.0 + q_o_lse);
+        s.kv_dtype = Some(Dtype::Fp8);
+        let b8 = kernel_bound("fa3", &s, &h, 0.0).unwrap();
+        assert_eq!(b8.hbm_bytes, kv + q_o_lse);
+        assert_eq!(b8.binding, "memory");
+        let r = analyse(&s, &h, AnalysisOptions::default()).unwrap();
+        assert!(r.gpu.unwrap().capacity.fits);
+        s.kv_dtype = None;
+        s.kv_heads = 32;
+        let r = analyse(&s, &h, AnalysisOptions::default()).unwrap();
+        let c = r.gpu.unwrap().capacity;
+        assert!(!c.fits && c.needed_bytes > 137e9, "{c:?}");
+    }
 }

@@ -48,6 +48,10 @@ pub struct Args {
     /// Element type: fp32, tf32, bf16, fp16, fp8 or an ap_fixed type such as 'ap_fixed<16,6>'
     #[arg(long, default_value = "bf16")]
     pub dtype: String,
+    /// K/V cache element type in device memory when it differs from --dtype (fp8, 'ap_int<8>',
+    /// 'ap_int<4>' ...): sets the bytes of the GPU bound's K/V traffic and the capacity check
+    #[arg(long)]
+    pub kv_dtype: Option<String>,
     /// A GPU or FPGA name or alias from `presynth targets`, or `host` to measure this machine
     #[arg(long)]
     pub target: String,
@@ -86,6 +90,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<()> {
     let dtype = Dtype::parse(&a.dtype)?;
+    let kv_dtype = a.kv_dtype.as_deref().map(Dtype::parse).transpose()?;
     let target = resolve_target(&a, dtype)?;
     let opts = AnalysisOptions {
         min_tile: a.min_tile,
@@ -104,7 +109,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     };
     let reports: Vec<Report> = seqs
         .iter()
-        .map(|&n| analyse(&shape(&a, dtype, n), &target, opts))
+        .map(|&n| analyse(&shape(&a, dtype, kv_dtype, n), &target, opts))
         .collect::<Result<_, _>>()?;
     if let Some(path) = &a.plot {
         let last = reports.last().context("no shape analysed")?;
@@ -131,7 +136,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn shape(a: &Args, dtype: Dtype, seq: usize) -> AttentionShape {
+fn shape(a: &Args, dtype: Dtype, kv_dtype: Option<Dtype>, seq: usize) -> AttentionShape {
     AttentionShape {
         batch: a.batch,
         heads: a.heads,
@@ -146,6 +151,7 @@ fn shape(a: &Args, dtype: Dtype, seq: usize) -> AttentionShape {
         d_v: a.v_head_dim.unwrap_or(a.head_dim),
         causal: a.causal,
         dtype,
+        kv_dtype,
     }
 }
 
@@ -407,6 +413,17 @@ fn print_gpu(r: &Report, g: &estimator::attention::analysis::GpuReport) {
         ]);
     }
     println!("{tab}");
+    let c = &g.capacity;
+    println!(
+        "device memory: Q + K/V cache + O need {}B of {}B{}",
+        eng(c.needed_bytes),
+        eng(c.device_bytes as f64),
+        if c.fits {
+            ""
+        } else {
+            " — DOES NOT FIT: shard the batch or heads, or quantise the K/V cache (--kv-dtype)"
+        }
+    );
     if let Some(b) = &g.best {
         println!(
             "bound: {} (best tile Br={} Bc={}: {} B SMEM, {} FP32 accumulator registers, {} block(s) per SM); units overlap (time = max of tensor, exp, fp32, parallel, memory, launch floor {}); {} FLOPs",

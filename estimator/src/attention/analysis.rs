@@ -35,6 +35,16 @@ pub struct GpuReport {
     pub best: Option<GpuBound>,
     /// "fa2", "fa3": the kernels' own tiles, where they run on this GPU.
     pub kernels: BTreeMap<String, GpuBound>,
+    /// Q, the K/V cache and O against the device memory.
+    pub capacity: Capacity,
+}
+
+/// The memory-capacity check.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Capacity {
+    pub needed_bytes: f64,
+    pub device_bytes: u64,
+    pub fits: bool,
 }
 
 /// The target as analysed, with the fast memory in words of the element type.
@@ -200,7 +210,12 @@ pub fn analyse(
     });
     let ridge = spec.ridge();
     let floor = opts.launch_floor_s.unwrap_or(LAUNCH_FLOOR_S);
-    let gpu = spec.gpu.as_ref().map(|_| GpuReport {
+    let gpu = spec.gpu.as_ref().map(|g| GpuReport {
+        capacity: Capacity {
+            needed_bytes: shape.resident_bytes(),
+            device_bytes: g.memory_bytes,
+            fits: shape.resident_bytes() <= g.memory_bytes as f64,
+        },
         best: best_constrained(shape, &spec, floor),
         kernels: KERNELS
             .iter()

@@ -117,6 +117,7 @@ pub fn parse(text: &str) -> Result<Vec<MeasuredPoint>, AttentionError> {
             d_v: d,
             causal,
             dtype,
+            kv_dtype: None,
         };
         shape.validate()?;
         let (tf, ms) = (get(10, "measured_tflops")?, get(11, "measured_ms")?);

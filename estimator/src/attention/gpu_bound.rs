@@ -176,7 +176,8 @@ pub fn gpu_bound(
     let blocks_per_sm = by_smem.min(by_regs).min(MAX_BLOCKS_PER_SM);
     let wave = (sms * blocks_per_sm) as usize;
     let elem = shape.dtype.bytes() as f64;
-    let l2_words = g.l2_bytes.unwrap_or(0) / shape.dtype.bytes();
+    let kv_elem = shape.kv_bytes();
+    let l2_words = (g.l2_bytes.unwrap_or(0) as f64 / kv_elem) as u64;
     let tr: L2Traffic = if s == 1 {
         flash2_l2(&p, k, t, wave, l2_words)
     } else {
@@ -190,8 +191,11 @@ pub fn gpu_bound(
             waves: n_items.div_ceil(wave as u64),
         }
     };
-    let hbm_bytes = (tr.hbm_reads + tr.hbm_writes) as f64 * elem;
-    let two_level = hbm_bytes + tr.l2_hits as f64 * elem;
+    // Q is read once per split; the rest of the reads are K/V, in the cache's element type.
+    let q_words = (p.rows * p.d_qk * s) as u64 * k;
+    let kv_words = tr.hbm_reads - q_words;
+    let hbm_bytes = (q_words + tr.hbm_writes) as f64 * elem + kv_words as f64 * kv_elem;
+    let two_level = hbm_bytes + tr.l2_hits as f64 * kv_elem;
     let memory_s = hbm_bytes / spec.bandwidth_bytes_per_s;
     let candidates = [
         (units.compute_s, units.binding),
@@ -218,7 +222,7 @@ pub fn gpu_bound(
         units,
         parallel_s,
         hbm_bytes,
-        l2_hit_bytes: tr.l2_hits as f64 * elem,
+        l2_hit_bytes: tr.l2_hits as f64 * kv_elem,
         two_level_bytes: two_level,
         memory_s,
         launch_floor_s,

@@ -60,6 +60,7 @@ mod attention {
     /// - waves of 2 blocks, L2 of 2048 words: a problem spans two waves; re-reading unit j in
     ///   the second wave sees 256·(3 − j) + 256·j + 256 = 1024 ≤ 2048 words → hit: 2048 again;
     ///   with L2 of 512 words the same distance (1024) misses: 4 waves × 1024 = 4096.
+    ///
     /// Q (64·8 per problem) and O + lse (64·9) are streamed once.
     #[test]
     fn hand_worked_regimes() {

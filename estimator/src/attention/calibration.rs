@@ -137,7 +137,7 @@ pub fn parse(text: &str) -> Result<Vec<MeasuredPoint>, AttentionError> {
             }
             flops / (tf * 1e12)
         };
-        if !(measured_s > 0.0) {
+        if measured_s.is_nan() || measured_s <= 0.0 {
             return Err(bad(n, "measured", "must be positive".into()));
         }
         out.push(MeasuredPoint {

@@ -140,7 +140,11 @@ impl TileLimits {
 
     /// Why `t` cannot run, or `None` when it can.
     pub fn violation(&self, p: &Problem, t: Tile) -> Option<String> {
-        if t.a == 0 || t.b == 0 || t.a % self.mma_m != 0 || t.b % self.mma_n != 0 {
+        if t.a == 0
+            || t.b == 0
+            || !t.a.is_multiple_of(self.mma_m)
+            || !t.b.is_multiple_of(self.mma_n)
+        {
             return Some(format!(
                 "Br={} Bc={} is not a multiple of the MMA granularity {}x{}",
                 t.a, t.b, self.mma_m, self.mma_n

@@ -69,14 +69,14 @@ pub fn simulate_l2(p: &Problem, problems: u64, t: Tile, wave: usize, capacity: u
             reads += (rb[i].0 * p.d_qk) as u64;
         }
         let steps = w.iter().map(|&(_, i)| rb[i].1).max().unwrap_or(0);
-        for j in 0..steps {
+        for (j, &size) in units.iter().enumerate().take(steps) {
             for &(q, i) in w {
                 if rb[i].1 > j {
-                    req += units[j];
-                    if cache.access((q, j), units[j]) {
-                        hits += units[j];
+                    req += size;
+                    if cache.access((q, j), size) {
+                        hits += size;
                     } else {
-                        reads += units[j];
+                        reads += size;
                     }
                 }
             }

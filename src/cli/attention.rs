@@ -451,6 +451,8 @@ fn print_sweep(rs: &[Report]) {
         "flash2 bytes",
         "standard bytes",
         "lower bound words",
+        "GPU bound",
+        "GPU binding",
     ]);
     for r in rs {
         let best = r.best.as_ref();
@@ -467,6 +469,14 @@ fn print_sweep(rs: &[Report]) {
             eng(f2.bytes.unwrap_or(f64::NAN)),
             eng(r.algorithms["standard"].bytes.unwrap_or(f64::NAN)),
             eng(r.lower_bound.words),
+            r.gpu
+                .as_ref()
+                .and_then(|g| g.best.as_ref())
+                .map_or("-".into(), |b| secs(b.time_s)),
+            r.gpu
+                .as_ref()
+                .and_then(|g| g.best.as_ref())
+                .map_or("-".into(), |b| b.binding.clone()),
         ]);
     }
     if let Some(r) = rs.first() {

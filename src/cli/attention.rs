@@ -83,6 +83,16 @@ pub struct Args {
     /// each kernel's bound
     #[arg(long)]
     pub calibrated: bool,
+    /// Transformer-block view: hidden size d_model (with --ffn); prints the time of one block
+    /// split into QKV, attention, output projection, FFN and norms
+    #[arg(long, requires = "ffn")]
+    pub d_model: Option<usize>,
+    /// Transformer-block view: FFN width
+    #[arg(long, requires = "d_model")]
+    pub ffn: Option<usize>,
+    /// Transformer-block view: the FFN is gated (SwiGLU, three matrices)
+    #[arg(long)]
+    pub ffn_gated: bool,
     /// GPU bound: kernel-launch floor in µs (default 1.8, one CUDA-graph dispatch; 0 disables)
     #[arg(long)]
     pub launch_floor_us: Option<f64>,
@@ -130,7 +140,12 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         (Format::Json, false) => println!("{}", serde_json::to_string_pretty(&reports[0])?),
         (Format::Json, true) => println!("{}", serde_json::to_string_pretty(&reports)?),
         (Format::Csv, _) => print_csv(&reports),
-        (Format::Table, false) => print_report(&reports[0], efficiency.as_ref()),
+        (Format::Table, false) => {
+            print_report(&reports[0], efficiency.as_ref());
+            if let (Some(d_model), Some(ffn)) = (a.d_model, a.ffn) {
+                print_block(&a, &reports[0], &target, d_model, ffn, opts)?;
+            }
+        }
         (Format::Table, true) => print_sweep(&reports),
     }
     Ok(())
@@ -437,6 +452,47 @@ fn print_gpu(r: &Report, g: &estimator::attention::analysis::GpuReport) {
             eng(r.flops)
         );
     }
+}
+
+fn print_block(
+    a: &Args,
+    r: &Report,
+    target: &TargetSpec,
+    d_model: usize,
+    ffn: usize,
+    opts: AnalysisOptions,
+) -> anyhow::Result<()> {
+    use estimator::attention::block::{block, BlockShape};
+    let b = BlockShape {
+        d_model,
+        ffn,
+        gated: a.ffn_gated,
+    };
+    let floor = opts
+        .launch_floor_s
+        .unwrap_or(estimator::attention::gpu_bound::LAUNCH_FLOOR_S);
+    let Some(rep) = block(&b, &r.shape, target, floor) else {
+        bail!("--d-model/--ffn: the transformer-block view needs a GPU target");
+    };
+    let mut tab = table(&["block part", "FLOPs", "bytes", "time", "share", "binding"]);
+    for p in &rep.parts {
+        tab.add_row(vec![
+            p.name.clone(),
+            eng(p.flops),
+            eng(p.bytes),
+            secs(p.time_s),
+            format!("{:.1}%", 100.0 * p.time_s / rep.total_s),
+            p.binding.clone(),
+        ]);
+    }
+    println!(
+        "transformer block, {} tokens, d_model {d_model}, FFN {ffn}{}: bound {} per block",
+        rep.tokens,
+        if b.gated { " (gated)" } else { "" },
+        secs(rep.total_s)
+    );
+    println!("{tab}");
+    Ok(())
 }
 
 fn print_sweep(rs: &[Report]) {

@@ -14,6 +14,7 @@
 
 pub mod algorithms;
 pub mod analysis;
+pub mod block;
 pub mod bounds;
 pub mod calibration;
 pub mod gpu_bound;

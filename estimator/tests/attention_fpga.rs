@@ -56,4 +56,24 @@ mod attention {
             2.1e9
         );
     }
+
+    /// No review notes of the database reach the user (issue 14: "[U] Hopper Tuning Guide not
+    /// re-read" leaked into the report), for every built-in target.
+    #[test]
+    fn basis_lines_carry_no_review_notes() {
+        for t in Targets::builtin().iter() {
+            let dt = match t {
+                fpga_targets::Target::Fpga(_) => Dtype::Fixed(16),
+                fpga_targets::Target::Gpu(_) => Dtype::Bf16,
+            };
+            let Ok(s) = TargetSpec::from_target(t, dt, 0.5, Some(1.0)) else {
+                continue;
+            };
+            for line in &s.basis {
+                for bad in ["[U]", "[V]", "[S]", "not re-read", "not verified"] {
+                    assert!(!line.contains(bad), "{}: {line}", t.name());
+                }
+            }
+        }
+    }
 }

@@ -170,12 +170,24 @@ impl TargetSpec {
     }
 }
 
-/// A source string for user output: the citation without the database's review tags.
+/// A source string for user output: the citation without the database's review notes (the
+/// `[V]`/`[S]`/`[U]` tags and clauses such as "not re-read"); an unverified entry says so once.
 pub fn citation(source: &str, verified: bool) -> String {
-    let mut s = source.to_string();
+    let note = |c: &str| {
+        let c = c.to_ascii_lowercase();
+        ["not re-read", "not checked", "not verified"]
+            .iter()
+            .any(|n| c.contains(n))
+    };
+    let mut s = source
+        .split(';')
+        .filter(|c| !note(c))
+        .collect::<Vec<_>>()
+        .join(";");
     for tag in ["[V]", "[S]", "[U]"] {
         s = s.replace(&format!(" {tag}"), "").replace(tag, "");
     }
+    let s = s.trim().trim_end_matches(';').to_string();
     if verified {
         s
     } else {

@@ -67,7 +67,7 @@ mod attention {
             )
         };
         let (mc, mm) = (med(true), med(false));
-        println!("median measured/bound... as bound/measured: compute-bound {mc:.3}, memory-bound {mm:.3}");
+        println!("median bound/measured: compute-bound {mc:.3}, memory-bound {mm:.3}");
         let train: Vec<_> = rows
             .iter()
             .filter(|r| r.0.training())

@@ -104,9 +104,7 @@ fn main() {
                 std::hint::black_box(&edst);
             });
             let predict = |peak: f64, exp_rate: f64| {
-                let mut sp = spec.clone();
-                sp.peak_flops = peak;
-                sp.exp_per_s = Some(exp_rate);
+                let sp = spec.with_host_rates(peak, exp_rate);
                 let r = analyse(&s, &sp, AnalysisOptions::default()).expect("analysis");
                 let f2 = &r.algorithms["flash2"];
                 (

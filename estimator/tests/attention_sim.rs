@@ -28,6 +28,7 @@ mod attention {
             d_v: dv,
             causal,
             dtype: Dtype::Fp32,
+            kv_dtype: None,
         }
     }
 

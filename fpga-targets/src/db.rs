@@ -245,16 +245,24 @@ fn validate(t: &Target, path: &Path) -> Result<(), TargetError> {
         }
         Target::Gpu(g) => {
             positive("sms", g.sms as f64)?;
-            positive("fp32_tflops", g.fp32_tflops)?;
-            positive("tf32_tflops", g.tf32_tflops)?;
+            for (field, v) in [
+                ("fp32_tflops", g.fp32_tflops),
+                ("tf32_tflops", g.tf32_tflops),
+                ("fp8_tflops", g.fp8_tflops),
+                ("clock_mhz", g.clock_mhz),
+                ("sfu_per_sm_clk", g.sfu_per_sm_clk),
+                ("l2_kib", g.l2_kib.map(|v| v as f64)),
+                ("smem_per_block_kib", g.smem_per_block_kib.map(|v| v as f64)),
+                ("regs_per_sm", g.regs_per_sm.map(|v| v as f64)),
+            ] {
+                if let Some(v) = v {
+                    positive(field, v)?;
+                }
+            }
             positive("bf16_tflops", g.bf16_tflops)?;
             positive("fp16_tflops", g.fp16_tflops)?;
-            if let Some(v) = g.fp8_tflops {
-                positive("fp8_tflops", v)?;
-            }
             positive("memory_gb", g.memory_gb)?;
             positive("bandwidth_gbps", g.bandwidth_gbps)?;
-            positive("l2_kib", g.l2_kib as f64)?;
             positive("smem_per_sm_kib", g.smem_per_sm_kib as f64)?;
         }
     }

@@ -106,29 +106,51 @@ pub enum GpuPrecision {
     Fp8,
 }
 
-/// A GPU with dense peak throughputs and its memory system.
+/// A GPU (or other tensor accelerator) with dense peak throughputs and its memory system.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Gpu {
     pub name: String,
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// Architecture: `sm_80`, `sm_86`, `sm_89`, `sm_90`, `sm_100` (NVIDIA compute capability),
+    /// `cdna3` (AMD) or `tpu-v5e` (Google); decides which kernel tiles and MMA shapes apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arch: Option<String>,
+    /// Streaming multiprocessors (NVIDIA), compute units (AMD) or TensorCores (TPU).
     pub sms: u32,
-    /// Non-tensor-core FP32, TFLOP/s.
-    pub fp32_tflops: f64,
+    /// Clock in MHz at which the dense tensor peak is quoted (peak / (SMs × FLOP per clock
+    /// per SM)); the exponential unit's rate is taken at the same clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_mhz: Option<f64>,
+    /// Non-tensor-core FP32, TFLOP/s (an FMA counts 2); `None` where not published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fp32_tflops: Option<f64>,
     /// Dense tensor-core peaks, TFLOP/s.
-    pub tf32_tflops: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tf32_tflops: Option<f64>,
     pub bf16_tflops: f64,
     pub fp16_tflops: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fp8_tflops: Option<f64>,
+    /// Special-function-unit results (exp2) per clock per SM.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sfu_per_sm_clk: Option<f64>,
     pub memory_kind: String,
     pub memory_gb: f64,
     /// Peak DRAM bandwidth in GB/s.
     pub bandwidth_gbps: f64,
-    pub l2_kib: u64,
-    /// Maximum shared-memory carve-out per SM (the most one thread block can use).
+    /// Last-level on-chip cache in front of DRAM (L2; AMD: Infinity Cache); `None` if absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub l2_kib: Option<u64>,
+    /// Maximum shared-memory carve-out per SM.
     pub smem_per_sm_kib: u64,
+    /// Most shared memory one thread block may use (opt-in); the per-SM figure if absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smem_per_block_kib: Option<u64>,
+    /// 32-bit registers per SM (also the most one thread block may use on NVIDIA parts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regs_per_sm: Option<u64>,
     pub source: String,
     pub verified: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -136,15 +158,26 @@ pub struct Gpu {
 }
 
 impl Gpu {
-    /// Dense peak in TFLOP/s for `p`, or `None` where the GPU has no such tensor-core path.
+    /// Dense peak in TFLOP/s for `p`, or `None` where the GPU has no such path or the figure
+    /// is not published.
     pub fn peak_tflops(&self, p: GpuPrecision) -> Option<f64> {
         match p {
-            GpuPrecision::Fp32 => Some(self.fp32_tflops),
-            GpuPrecision::Tf32 => Some(self.tf32_tflops),
+            GpuPrecision::Fp32 => self.fp32_tflops,
+            GpuPrecision::Tf32 => self.tf32_tflops,
             GpuPrecision::Bf16 => Some(self.bf16_tflops),
             GpuPrecision::Fp16 => Some(self.fp16_tflops),
             GpuPrecision::Fp8 => self.fp8_tflops,
         }
+    }
+
+    /// Shared memory one thread block may use, KiB.
+    pub fn smem_per_block(&self) -> u64 {
+        self.smem_per_block_kib.unwrap_or(self.smem_per_sm_kib)
+    }
+
+    /// Exponentials per second on the special-function units (SMs × per-clock rate × clock).
+    pub fn exp_per_s(&self) -> Option<f64> {
+        Some(f64::from(self.sms) * self.sfu_per_sm_clk? * self.clock_mhz? * 1e6)
     }
 }
 

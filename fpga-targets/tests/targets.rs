@@ -165,6 +165,13 @@ fn every_required_entry_exists_with_a_source() {
         "h100-sxm",
         "h200",
         "l4",
+        "h100-pcie",
+        "h100-nvl",
+        "b200",
+        "mi300x",
+        "l40s",
+        "a10",
+        "tpu-v5e",
     ];
     for name in required {
         let t = db.get(name).unwrap();
@@ -172,6 +179,36 @@ fn every_required_entry_exists_with_a_source() {
         assert!(t.source().len() > 10, "{name} has no source");
     }
     assert_eq!(db.iter().count(), required.len());
+}
+
+/// The clock each GPU entry states is the one its dense tensor peak is quoted at:
+/// SMs × dense FLOP per clock per SM × clock = peak within 1 % (per-SM rates from the
+/// NVIDIA/AMD architecture whitepapers: 2048 on sm_80, 1024 on sm_86/89, 4096 on sm_90, 8192 on
+/// sm_100, 2048 per CDNA3 CU, 4 MXUs × 128² × 2 on a TPU v5e core). A typo in any of the three
+/// numbers breaks the exponential-unit ceiling derived from the clock.
+#[test]
+fn gpu_clock_matches_its_tensor_peak() {
+    let db = Targets::builtin();
+    for g in db.gpus() {
+        let per_clk = match g.arch.as_deref() {
+            Some("sm_80") | Some("cdna3") => 2048.0,
+            Some("sm_86") | Some("sm_89") => 1024.0,
+            Some("sm_90") => 4096.0,
+            Some("sm_100") => 8192.0,
+            Some("tpu-v5e") => 4.0 * 128.0 * 128.0 * 2.0,
+            other => panic!("{}: unknown arch {other:?}", g.name),
+        };
+        let clock = g
+            .clock_mhz
+            .unwrap_or_else(|| panic!("{} has no clock", g.name));
+        let peak = f64::from(g.sms) * per_clk * clock * 1e6 / 1e12;
+        assert!(
+            (peak / g.bf16_tflops - 1.0).abs() < 0.01,
+            "{}: {peak} vs {}",
+            g.name,
+            g.bf16_tflops
+        );
+    }
 }
 
 #[test]

@@ -48,6 +48,10 @@ pub struct Args {
     /// Element type: fp32, tf32, bf16, fp16, fp8 or an ap_fixed type such as 'ap_fixed<16,6>'
     #[arg(long, default_value = "bf16")]
     pub dtype: String,
+    /// K/V cache element type in device memory when it differs from --dtype (fp8, 'ap_int<8>',
+    /// 'ap_int<4>' ...): sets the bytes of the GPU bound's K/V traffic and the capacity check
+    #[arg(long)]
+    pub kv_dtype: Option<String>,
     /// A GPU or FPGA name or alias from `presynth targets`, or `host` to measure this machine
     #[arg(long)]
     pub target: String,
@@ -75,40 +79,79 @@ pub struct Args {
     /// Sweep the sequence length, doubling: seq=FROM..TO
     #[arg(long)]
     pub sweep: Option<String>,
+    /// GPU: print the expected time (bound ÷ efficiency fitted on published measurements) beside
+    /// each kernel's bound
+    #[arg(long)]
+    pub calibrated: bool,
+    /// Transformer-block view: hidden size d_model (with --ffn); prints the time of one block
+    /// split into QKV, attention, output projection, FFN and norms
+    #[arg(long, requires = "ffn")]
+    pub d_model: Option<usize>,
+    /// Transformer-block view: FFN width
+    #[arg(long, requires = "d_model")]
+    pub ffn: Option<usize>,
+    /// Transformer-block view: the FFN is gated (SwiGLU, three matrices)
+    #[arg(long)]
+    pub ffn_gated: bool,
+    /// GPU bound: kernel-launch floor in µs (default 1.8, one CUDA-graph dispatch; 0 disables)
+    #[arg(long)]
+    pub launch_floor_us: Option<f64>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<()> {
     let dtype = Dtype::parse(&a.dtype)?;
+    let kv_dtype = a.kv_dtype.as_deref().map(Dtype::parse).transpose()?;
     let target = resolve_target(&a, dtype)?;
     let opts = AnalysisOptions {
         min_tile: a.min_tile,
         fast_mem_bytes: a.fast_mem,
+        launch_floor_s: a.launch_floor_us.map(|u| u * 1e-6),
     };
     let seqs = match (&a.sweep, a.seq) {
         (Some(s), _) => parse_sweep(s)?,
         (None, Some(n)) => vec![n],
         (None, None) => bail!("--seq N is required (or --sweep seq=FROM..TO)"),
     };
+    let efficiency = if a.calibrated {
+        Some(estimator::attention::calibration::fitted()?)
+    } else {
+        None
+    };
     let reports: Vec<Report> = seqs
         .iter()
-        .map(|&n| analyse(&shape(&a, dtype, n), &target, opts))
+        .map(|&n| analyse(&shape(&a, dtype, kv_dtype, n), &target, opts))
         .collect::<Result<_, _>>()?;
     if let Some(path) = &a.plot {
         let last = reports.last().context("no shape analysed")?;
         roofline_svg(last, path)?;
         eprintln!("wrote {}", path.display());
     }
+    if let (Some(eff), Format::Json) = (&efficiency, a.format) {
+        let expected: Vec<_> = reports.iter().map(|r| calibrated(r, eff)).collect();
+        let mut v = serde_json::to_value(&reports)?;
+        for (r, e) in v.as_array_mut().into_iter().flatten().zip(expected) {
+            r["calibrated"] = serde_json::to_value(e)?;
+        }
+        let out = if a.sweep.is_some() { v } else { v[0].take() };
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
     match (a.format, a.sweep.is_some()) {
         (Format::Json, false) => println!("{}", serde_json::to_string_pretty(&reports[0])?),
         (Format::Json, true) => println!("{}", serde_json::to_string_pretty(&reports)?),
         (Format::Csv, _) => print_csv(&reports),
-        (Format::Table, false) => print_report(&reports[0]),
+        (Format::Table, false) => {
+            print_report(&reports[0], efficiency.as_ref());
+            if let (Some(d_model), Some(ffn)) = (a.d_model, a.ffn) {
+                print_block(&a, &reports[0], &target, d_model, ffn, opts)?;
+            }
+        }
         (Format::Table, true) => print_sweep(&reports),
     }
     Ok(())
 }
 
-fn shape(a: &Args, dtype: Dtype, seq: usize) -> AttentionShape {
+fn shape(a: &Args, dtype: Dtype, kv_dtype: Option<Dtype>, seq: usize) -> AttentionShape {
     AttentionShape {
         batch: a.batch,
         heads: a.heads,
@@ -123,6 +166,7 @@ fn shape(a: &Args, dtype: Dtype, seq: usize) -> AttentionShape {
         d_v: a.v_head_dim.unwrap_or(a.head_dim),
         causal: a.causal,
         dtype,
+        kv_dtype,
     }
 }
 
@@ -196,7 +240,54 @@ fn tile_str(t: &Option<std::collections::BTreeMap<String, usize>>) -> String {
     })
 }
 
-fn print_report(r: &Report) {
+type Efficiencies =
+    std::collections::BTreeMap<String, estimator::attention::calibration::Efficiency>;
+
+/// Expected time per kernel view: bound ÷ the efficiency fitted for that kernel, type width
+/// and head dim (fitted on H100 SXM points; `None` where no group matches).
+#[derive(serde::Serialize)]
+struct Expected {
+    kernel: String,
+    bound_s: f64,
+    efficiency: Option<f64>,
+    expected_s: Option<f64>,
+    basis: String,
+}
+
+fn calibrated(r: &Report, eff: &Efficiencies) -> Vec<Expected> {
+    use estimator::attention::calibration::group_of;
+    let Some(g) = &r.gpu else { return Vec::new() };
+    let views = g
+        .kernels
+        .iter()
+        .map(|(k, b)| (k.clone(), k.clone(), b))
+        .chain(
+            g.best
+                .iter()
+                .map(|b| ("best tile".to_string(), "cudnn".to_string(), b)),
+        );
+    views
+        .map(|(name, group_kernel, b)| {
+            let group = group_of(&group_kernel, r.shape.dtype, r.shape.d_qk);
+            let e = eff.get(&group).map(|e| e.at(&r.shape));
+            Expected {
+                kernel: name,
+                bound_s: b.time_s,
+                efficiency: e,
+                expected_s: e.map(|e| b.time_s / e),
+                basis: match eff.get(&group) {
+                    Some(x) => format!(
+                        "group {group}: efficiency {:.3}·n/(n+{:.2}) fitted on {} published H100 SXM points (estimator/data/attention_measured.csv)",
+                        x.e_inf, x.c, x.points
+                    ),
+                    None => format!("no published points for group {group}"),
+                },
+            }
+        })
+        .collect()
+}
+
+fn print_report(r: &Report, eff: Option<&Efficiencies>) {
     let s = &r.shape;
     let t = &r.target;
     println!(
@@ -226,7 +317,7 @@ fn print_report(r: &Report) {
     }
     println!("FLOPs {}", eng(r.flops));
     println!(
-        "lower bound {} words ({}; leading term {} words with constant 1, compulsory {} words)",
+        "lower bound {} words ({}; the Θ-bound's constant is taken as 1, as no paper gives one: leading term {} words; compulsory {} words)",
         eng(r.lower_bound.words),
         r.lower_bound.regime,
         eng(r.lower_bound.leading_term),
@@ -242,7 +333,8 @@ fn print_report(r: &Report) {
         "attainable FLOP/s",
         "time",
         "regime",
-        "x lower bound",
+        "binding unit",
+        "x lower bound (constant 1)",
     ]);
     for (name, a) in &r.algorithms {
         if !a.fits {
@@ -259,19 +351,148 @@ fn print_report(r: &Report) {
             eng(a.attainable_flops.unwrap_or(f64::NAN)),
             secs(a.time_s.unwrap_or(f64::NAN)),
             a.regime.clone().unwrap_or_default(),
+            a.binding.clone().unwrap_or_default(),
             format!("{:.2}", a.ratio_to_lower_bound.unwrap_or(f64::NAN)),
         ]);
     }
     println!("{tab}");
+    if let Some(g) = &r.gpu {
+        print_gpu(r, g);
+        if let Some(eff) = eff {
+            for e in calibrated(r, eff) {
+                match e.expected_s {
+                    Some(x) => println!(
+                        "calibrated {}: expected {} (bound {} / efficiency {:.3}); {}",
+                        e.kernel,
+                        secs(x),
+                        secs(e.bound_s),
+                        e.efficiency.unwrap_or(f64::NAN),
+                        e.basis
+                    ),
+                    None => println!("calibrated {}: {}", e.kernel, e.basis),
+                }
+            }
+        }
+    }
     if let Some(b) = &r.best {
         println!(
-            "best: {} ({}), {} — {}",
+            "two-level best (HBM ↔ SMEM only, no L2, no parallelism): {} ({}), {} — {}",
             b.algorithm,
             tile_str(&Some(b.tile.clone())),
             secs(b.time_s),
             b.reason
         );
     }
+}
+
+fn print_gpu(r: &Report, g: &estimator::attention::analysis::GpuReport) {
+    let mut tab = table(&[
+        "GPU bound",
+        "tile",
+        "splits",
+        "blocks",
+        "waves",
+        "tensor",
+        "exp",
+        "fp32",
+        "parallel",
+        "HBM bytes",
+        "L2 served",
+        "memory",
+        "time",
+        "TFLOP/s",
+        "binding",
+    ]);
+    let rows = g
+        .best
+        .iter()
+        .map(|b| ("best tile (real constraints)".to_string(), b))
+        .chain(g.kernels.iter().map(|(k, b)| (format!("{k} tile"), b)));
+    for (name, b) in rows {
+        tab.add_row(vec![
+            name,
+            format!("{}x{}", b.br, b.bc),
+            b.splits.to_string(),
+            b.thread_blocks.to_string(),
+            format!("{:.2}", b.waves),
+            secs(b.units.tensor_s),
+            secs(b.units.exp_s),
+            secs(b.units.fp32_s),
+            secs(b.parallel_s),
+            eng(b.hbm_bytes),
+            eng(b.l2_hit_bytes),
+            secs(b.memory_s),
+            secs(b.time_s),
+            format!("{:.1}", b.attainable_flops / 1e12),
+            b.binding.clone(),
+        ]);
+    }
+    println!("{tab}");
+    let c = &g.capacity;
+    println!(
+        "device memory: Q + K/V cache + O need {}B of {}B{}",
+        eng(c.needed_bytes),
+        eng(c.device_bytes as f64),
+        if c.fits {
+            ""
+        } else {
+            " — DOES NOT FIT: shard the batch or heads, or quantise the K/V cache (--kv-dtype)"
+        }
+    );
+    if let Some(b) = &g.best {
+        println!(
+            "bound: {} (best tile Br={} Bc={}: {} B SMEM, {} FP32 accumulator registers, {} block(s) per SM); units overlap (time = max of tensor, exp, fp32, parallel, memory, launch floor {}); {} FLOPs",
+            secs(b.time_s),
+            b.br,
+            b.bc,
+            b.smem_bytes,
+            b.accumulator_registers,
+            b.blocks_per_sm,
+            secs(b.launch_floor_s),
+            eng(r.flops)
+        );
+    }
+}
+
+fn print_block(
+    a: &Args,
+    r: &Report,
+    target: &TargetSpec,
+    d_model: usize,
+    ffn: usize,
+    opts: AnalysisOptions,
+) -> anyhow::Result<()> {
+    use estimator::attention::block::{block, BlockShape};
+    let b = BlockShape {
+        d_model,
+        ffn,
+        gated: a.ffn_gated,
+    };
+    let floor = opts
+        .launch_floor_s
+        .unwrap_or(estimator::attention::gpu_bound::LAUNCH_FLOOR_S);
+    let Some(rep) = block(&b, &r.shape, target, floor) else {
+        bail!("--d-model/--ffn: the transformer-block view needs a GPU target");
+    };
+    let mut tab = table(&["block part", "FLOPs", "bytes", "time", "share", "binding"]);
+    for p in &rep.parts {
+        tab.add_row(vec![
+            p.name.clone(),
+            eng(p.flops),
+            eng(p.bytes),
+            secs(p.time_s),
+            format!("{:.1}%", 100.0 * p.time_s / rep.total_s),
+            p.binding.clone(),
+        ]);
+    }
+    println!(
+        "transformer block, {} tokens, d_model {d_model}, FFN {ffn}{}: bound {} per block",
+        rep.tokens,
+        if b.gated { " (gated)" } else { "" },
+        secs(rep.total_s)
+    );
+    println!("{tab}");
+    Ok(())
 }
 
 fn print_sweep(rs: &[Report]) {
@@ -286,6 +507,8 @@ fn print_sweep(rs: &[Report]) {
         "flash2 bytes",
         "standard bytes",
         "lower bound words",
+        "GPU bound",
+        "GPU binding",
     ]);
     for r in rs {
         let best = r.best.as_ref();
@@ -302,6 +525,14 @@ fn print_sweep(rs: &[Report]) {
             eng(f2.bytes.unwrap_or(f64::NAN)),
             eng(r.algorithms["standard"].bytes.unwrap_or(f64::NAN)),
             eng(r.lower_bound.words),
+            r.gpu
+                .as_ref()
+                .and_then(|g| g.best.as_ref())
+                .map_or("-".into(), |b| secs(b.time_s)),
+            r.gpu
+                .as_ref()
+                .and_then(|g| g.best.as_ref())
+                .map_or("-".into(), |b| b.binding.clone()),
         ]);
     }
     if let Some(r) = rs.first() {

@@ -140,14 +140,14 @@ fn print_tables(entries: &[&Target]) {
                 g.name.clone(),
                 g.aliases.join(", "),
                 g.sms.to_string(),
-                g.fp32_tflops.to_string(),
-                g.tf32_tflops.to_string(),
+                g.fp32_tflops.map_or("-".into(), |v| v.to_string()),
+                g.tf32_tflops.map_or("-".into(), |v| v.to_string()),
                 g.bf16_tflops.to_string(),
                 g.fp16_tflops.to_string(),
                 g.fp8_tflops.map_or("-".into(), |v| v.to_string()),
                 format!("{} {} GB", g.memory_kind, g.memory_gb),
                 g.bandwidth_gbps.to_string(),
-                g.l2_kib.to_string(),
+                g.l2_kib.map_or("-".into(), |v| v.to_string()),
                 g.smem_per_sm_kib.to_string(),
                 if g.unverified_fields.is_empty() {
                     mark(g.verified).into()

@@ -6,10 +6,13 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::algorithms::{Algorithm, TileChoice};
+use super::algorithms::{row_steps, Algorithm, TileChoice};
 use super::bounds::{lower_bound, LowerBound};
+use super::gpu_bound::{best_constrained, kernel_bound, GpuBound, LAUNCH_FLOOR_S};
 use super::roofline::TargetSpec;
 use super::shape::AttentionShape;
+use super::tiles::KERNELS;
+use super::units::Work;
 use super::AttentionError;
 
 /// Knobs of the analysis.
@@ -19,6 +22,29 @@ pub struct AnalysisOptions {
     pub min_tile: Option<usize>,
     /// Fast-memory size in bytes, overriding the target's.
     pub fast_mem_bytes: Option<u64>,
+    /// Kernel-launch floor in seconds for the GPU bound (default
+    /// [`super::gpu_bound::LAUNCH_FLOOR_S`]; 0 disables).
+    pub launch_floor_s: Option<f64>,
+}
+
+/// The GPU view: the bound with the best tile real kernels can run, and with the tiles
+/// FlashAttention-2/-3 launch.
+#[derive(Debug, Clone, Serialize)]
+pub struct GpuReport {
+    /// The best tile under FP32 accumulators, registers, MMA granularity and SMEM per block.
+    pub best: Option<GpuBound>,
+    /// "fa2", "fa3": the kernels' own tiles, where they run on this GPU.
+    pub kernels: BTreeMap<String, GpuBound>,
+    /// Q, the K/V cache and O against the device memory.
+    pub capacity: Capacity,
+}
+
+/// The memory-capacity check.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Capacity {
+    pub needed_bytes: f64,
+    pub device_bytes: u64,
+    pub fits: bool,
 }
 
 /// The target as analysed, with the fast memory in words of the element type.
@@ -43,6 +69,8 @@ pub struct AlgorithmReport {
     pub time_s: Option<f64>,
     /// "compute-bound" or "memory-bound".
     pub regime: Option<String>,
+    /// The unit that sets the time: "tensor", "exp", "fp32", "fabric" or "memory".
+    pub binding: Option<String>,
     pub tile: Option<BTreeMap<String, usize>>,
     pub fast_mem_words_used: Option<usize>,
     pub ratio_to_lower_bound: Option<f64>,
@@ -68,6 +96,9 @@ pub struct Report {
     pub algorithms: BTreeMap<String, AlgorithmReport>,
     pub lower_bound: LowerBound,
     pub best: Option<Best>,
+    /// GPUs only: the three-level, per-unit, parallel bound.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gpu: Option<GpuReport>,
 }
 
 impl Report {
@@ -101,12 +132,12 @@ pub fn analyse(
     let p = shape.problem();
     let k = shape.problems();
     let flops = shape.flops();
-    let exps = (p.pairs() * k) as f64;
+    let scores = (p.pairs() * k) as f64;
     let lb = lower_bound(shape, m);
     let mut spec = target.clone();
     spec.fast_mem_bytes = fast_bytes;
     let mut algorithms = BTreeMap::new();
-    let mut best: Option<(Algorithm, TileChoice, f64, f64)> = None;
+    let mut best: Option<(Algorithm, TileChoice, f64, f64, Work)> = None;
     for alg in Algorithm::ALL {
         let report = match alg.best_tile(&p, m, min_tile) {
             None => AlgorithmReport {
@@ -118,6 +149,7 @@ pub fn analyse(
                 attainable_flops: None,
                 time_s: None,
                 regime: None,
+                binding: None,
                 tile: None,
                 fast_mem_words_used: None,
                 ratio_to_lower_bound: None,
@@ -126,13 +158,19 @@ pub fn analyse(
             Some(choice) => {
                 let tr = choice.traffic.scaled(k);
                 let bytes = tr.total() as f64 * shape.dtype.bytes() as f64;
-                let pt = spec.point(flops, bytes, exps);
+                let work = Work::attention(
+                    flops,
+                    scores,
+                    (row_steps(alg, &p, choice.tile) * k) as f64,
+                    p.d_v,
+                );
+                let pt = spec.point(&work, bytes);
                 let better = match &best {
                     None => true,
-                    Some((_, _, t, b)) => (pt.time_s, bytes) < (*t, *b),
+                    Some((_, _, t, b, _)) => (pt.time_s, bytes) < (*t, *b),
                 };
                 if better {
-                    best = Some((alg, choice.clone(), pt.time_s, bytes));
+                    best = Some((alg, choice.clone(), pt.time_s, bytes, work));
                 }
                 AlgorithmReport {
                     fits: true,
@@ -143,6 +181,7 @@ pub fn analyse(
                     attainable_flops: Some(pt.attainable_flops),
                     time_s: Some(pt.time_s),
                     regime: Some(regime(pt.compute_bound).into()),
+                    binding: Some(pt.binding.into()),
                     tile: Some(tile_map(alg, &choice)),
                     fast_mem_words_used: Some(choice.footprint),
                     ratio_to_lower_bound: Some(tr.total() as f64 / lb.words),
@@ -152,16 +191,17 @@ pub fn analyse(
         };
         algorithms.insert(alg.name().to_string(), report);
     }
-    let best = best.map(|(alg, choice, time_s, bytes)| {
-        let pt = spec.point(flops, bytes, exps);
+    let best = best.map(|(alg, choice, time_s, bytes, work)| {
+        let pt = spec.point(&work, bytes);
         Best {
             algorithm: alg.name().into(),
             tile: tile_map(alg, &choice),
             time_s,
             attainable_flops: pt.attainable_flops,
             reason: format!(
-                "shortest roofline time; {} at {:.1} FLOP/B against a ridge of {:.1} FLOP/B; tile: {}",
+                "shortest roofline time; {} ({} sets the time) at {:.1} FLOP/B against a ridge of {:.1} FLOP/B; tile: {}",
                 regime(pt.compute_bound),
+                pt.binding,
                 pt.intensity,
                 spec.ridge(),
                 choice.reason
@@ -169,6 +209,19 @@ pub fn analyse(
         }
     });
     let ridge = spec.ridge();
+    let floor = opts.launch_floor_s.unwrap_or(LAUNCH_FLOOR_S);
+    let gpu = spec.gpu.as_ref().map(|g| GpuReport {
+        capacity: Capacity {
+            needed_bytes: shape.resident_bytes(),
+            device_bytes: g.memory_bytes,
+            fits: shape.resident_bytes() <= g.memory_bytes as f64,
+        },
+        best: best_constrained(shape, &spec, floor),
+        kernels: KERNELS
+            .iter()
+            .filter_map(|k| Some((k.to_string(), kernel_bound(k, shape, &spec, floor)?)))
+            .collect(),
+    });
     Ok(Report {
         flops,
         shape: *shape,
@@ -181,6 +234,7 @@ pub fn analyse(
         algorithms,
         lower_bound: lb,
         best,
+        gpu,
     })
 }
 

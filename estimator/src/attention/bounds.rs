@@ -22,6 +22,9 @@ pub struct LowerBound {
     pub leading_term: f64,
     /// Q, K, V read once and O written once.
     pub compulsory: u64,
+    /// The constant in front of the Θ term: 1, an assumption (no paper gives one), so
+    /// `ratio_to_lower_bound` is a yardstick — FlashAttention-2 sits near 4 by construction.
+    pub constant: f64,
 }
 
 pub fn lower_bound(shape: &AttentionShape, m: usize) -> LowerBound {
@@ -50,6 +53,7 @@ pub fn lower_bound(shape: &AttentionShape, m: usize) -> LowerBound {
         regime,
         leading_term: leading,
         compulsory,
+        constant: 1.0,
     }
 }
 

@@ -14,13 +14,19 @@
 
 pub mod algorithms;
 pub mod analysis;
+pub mod block;
 pub mod bounds;
+pub mod calibration;
+pub mod gpu_bound;
 pub mod host;
 pub mod kernel;
+pub mod l2;
 pub mod plot;
 pub mod roofline;
 pub mod shape;
 pub mod simulator;
+pub mod tiles;
+pub mod units;
 
 pub use algorithms::{Algorithm, Tile, Traffic};
 pub use analysis::{analyse, AlgorithmReport, AnalysisOptions, Report};

@@ -107,9 +107,26 @@ pub struct AttentionShape {
     pub d_v: usize,
     pub causal: bool,
     pub dtype: Dtype,
+    /// Element type of the K/V cache in device memory when it differs from `dtype` (FP8/INT8/
+    /// INT4 KV caches dequantised in the kernel); used by the GPU bound's memory term.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kv_dtype: Option<Dtype>,
 }
 
 impl AttentionShape {
+    /// Bytes of one K/V element in device memory (fractional for 4-bit caches).
+    pub fn kv_bytes(&self) -> f64 {
+        f64::from(self.kv_dtype.unwrap_or(self.dtype).bits()) / 8.0
+    }
+
+    /// Bytes the call keeps in device memory: Q, the K/V cache and O.
+    pub fn resident_bytes(&self) -> f64 {
+        let q = (self.batch * self.heads * self.seq * self.d_qk) as f64;
+        let o = (self.batch * self.heads * self.seq * self.d_v) as f64;
+        let kv = (self.batch * self.kv_heads * self.kv_seq * (self.d_qk + self.d_v)) as f64;
+        (q + o) * self.dtype.bytes() as f64 + kv * self.kv_bytes()
+    }
+
     /// Multi-head self-attention (kv_heads = heads, kv_seq = seq, d_v = d_qk), non-causal, bf16.
     pub fn mha(batch: usize, heads: usize, seq: usize, head_dim: usize) -> Self {
         AttentionShape {
@@ -122,6 +139,7 @@ impl AttentionShape {
             d_v: head_dim,
             causal: false,
             dtype: Dtype::Bf16,
+            kv_dtype: None,
         }
     }
 

@@ -136,6 +136,18 @@ impl Traffic {
     }
 }
 
+/// (row, K/V block) visits of an online softmax with `tile` (each visit rescales the row's
+/// running output once): Σ_i ρ_i·⌈E_i/Bc⌉ for the FlashAttention orders, 0 for the algorithms
+/// that materialise S.
+pub fn row_steps(alg: Algorithm, p: &Problem, tile: Tile) -> u64 {
+    match alg {
+        Algorithm::Flash1 | Algorithm::Flash2 => row_blocks(p, tile.a, tile.b)
+            .map(|(rho, e)| (rho * e.div_ceil(tile.b.max(1))) as u64)
+            .sum(),
+        Algorithm::Standard | Algorithm::Blocked => 0,
+    }
+}
+
 /// Row blocks of height `br` with their key extent `E_i` for column blocks of width `bc`.
 fn row_blocks(p: &Problem, br: usize, bc: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
     blocks(p.rows, br).map(move |(r0, rho)| (rho, p.extent(r0 + rho - 1, bc)))

@@ -10,6 +10,7 @@
 mod blocked;
 mod flash1;
 mod flash2;
+pub mod hierarchy;
 pub mod math;
 mod standard;
 

@@ -1,0 +1,277 @@
+//! The time bound of a FlashAttention-order kernel on a GPU with a given tile: the per-unit
+//! compute ceilings ([`super::units`]), the parallelism of thread blocks over SMs, the
+//! three-level memory traffic ([`super::l2`]) and a launch floor.
+//!
+//! **Parallelism (wave quantisation).** A thread block (one row block of one problem, or one
+//! split of its keys) runs on one SM. With n blocks on P SMs some SM runs at least ⌈n/P⌉ of
+//! them (pigeonhole), so for every unit u the time is at least the sum of the ⌈n/P⌉ smallest
+//! blocks' u-work at one SM's u-rate. This holds for any schedule, persistent kernels
+//! included; it is what makes B=1, H=1, N=4096 (32 blocks of 128 rows for 132 SMs) cost 4× its
+//! FLOP count at peak. A tail wave costs the same way: 133 equal blocks take two blocks' time.
+//! Split-KV (flash-decoding) cuts a row block's keys into s chunks; FlashAttention-2/-3 split
+//! when the grid is small (`num_splits_heuristic`), which the kernel view models as
+//! s = min(⌈P / blocks⌉, K/V blocks, 128) when blocks < 0.8·P.
+//!
+//! **Occupancy.** Blocks per SM = min(⌊SMEM per SM / tile SMEM⌋, ⌊registers / accumulator
+//! registers⌋, 32); a wave is P × that many blocks, the unit of the L2 model.
+//!
+//! **Launch floor.** A call is one kernel launch: its time is at least [`LAUNCH_FLOOR_S`],
+//! which is what bounds a decode step that moves a few MB.
+
+use serde::Serialize;
+
+use super::algorithms::Tile;
+use super::l2::{flash2_l2, row_blocks, L2Traffic};
+use super::roofline::TargetSpec;
+use super::shape::{AttentionShape, Problem};
+use super::tiles::TileLimits;
+use super::units::{UnitTimes, Work};
+
+/// Dispatch of one kernel launched through a CUDA graph, measured at about 1.8 µs on a B200
+/// (a 24 µs kernel took 25.8 µs end to end; dogacel.github.io, "Four counter-intuitive lessons
+/// from deep-diving GPU kernel dispatch overhead", 2026-03-14). Direct launches cost more
+/// (4–6 µs, susun-blog.com "pegainfer (3)"), so this is a floor, not an estimate.
+pub const LAUNCH_FLOOR_S: f64 = 1.8e-6;
+
+/// Most resident blocks per SM (CUDA: 32 on compute capability 8.0 and 9.0).
+const MAX_BLOCKS_PER_SM: u64 = 32;
+
+/// The bound of one kernel configuration.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GpuBound {
+    pub br: usize,
+    pub bc: usize,
+    /// Key splits per row block (1 = no split-KV).
+    pub splits: usize,
+    pub thread_blocks: u64,
+    pub blocks_per_sm: u64,
+    /// Thread blocks / (SMs × blocks per SM).
+    pub waves: f64,
+    pub smem_bytes: u64,
+    pub accumulator_registers: u64,
+    /// Whole-device unit times (perfect balance).
+    pub units: UnitTimes,
+    /// Pigeonhole bound over SMs.
+    pub parallel_s: f64,
+    pub hbm_bytes: f64,
+    /// Bytes of K/V re-reads that L2 serves.
+    pub l2_hit_bytes: f64,
+    /// What the two-level model (no L2) would move.
+    pub two_level_bytes: f64,
+    pub memory_s: f64,
+    pub launch_floor_s: f64,
+    pub time_s: f64,
+    pub attainable_flops: f64,
+    /// "tensor", "exp", "fp32", "parallelism", "memory" or "launch".
+    pub binding: String,
+}
+
+/// Per row block of one problem: (unit work, live K/V blocks).
+fn block_work(p: &Problem, t: Tile) -> Vec<(Work, usize)> {
+    let rb = row_blocks(p, t);
+    let mut out = Vec::with_capacity(rb.len());
+    let mut r0 = 0;
+    for &(rho, live) in &rb {
+        let pairs: u64 = (r0..r0 + rho)
+            .map(|r| (p.max_key(r) + 1).min(p.keys) as u64)
+            .sum();
+        let flops = 2.0 * (p.d_qk + p.d_v) as f64 * pairs as f64;
+        out.push((
+            Work::attention(flops, pairs as f64, (rho * live) as f64, p.d_v),
+            live,
+        ));
+        r0 += rho;
+    }
+    out
+}
+
+/// Splits FlashAttention's heuristic would choose (see the module doc).
+pub fn kernel_splits(blocks: u64, sms: u32, kv_blocks: usize) -> usize {
+    let p = u64::from(sms);
+    if (blocks as f64) >= 0.8 * p as f64 {
+        return 1;
+    }
+    (p.div_ceil(blocks.max(1)) as usize).clamp(1, kv_blocks.clamp(1, 128))
+}
+
+/// The bound of `shape` with tile `t` and `splits` key splits (`None`: FlashAttention's
+/// heuristic). `None` when `spec` is not a GPU.
+pub fn gpu_bound(
+    shape: &AttentionShape,
+    spec: &TargetSpec,
+    t: Tile,
+    splits: Option<usize>,
+    launch_floor_s: f64,
+) -> Option<GpuBound> {
+    let g = spec.gpu.as_ref()?;
+    let p = shape.problem();
+    let k = shape.problems();
+    let limits = TileLimits::for_gpu(g, shape.dtype);
+    let works = block_work(&p, t);
+    let row_blocks_total = k * works.len() as u64;
+    let max_live = works.iter().map(|w| w.1).max().unwrap_or(1);
+    let s = splits
+        .unwrap_or_else(|| kernel_splits(row_blocks_total, g.sms, max_live))
+        .max(1);
+    // Items: each row block cut into min(s, live) equal chunks, `k` times over.
+    let mut items: Vec<(Work, u64)> = Vec::new();
+    let mut total = Work::default();
+    let mut n_items = 0u64;
+    for (w, live) in &works {
+        let c = s.min((*live).max(1));
+        let part = Work {
+            mma_flops: w.mma_flops / c as f64,
+            exps: w.exps / c as f64,
+            fp32_ops: w.fp32_ops / c as f64,
+        };
+        items.push((part, c as u64 * k));
+        n_items += c as u64 * k;
+        total.add(&Work {
+            mma_flops: w.mma_flops * k as f64,
+            exps: w.exps * k as f64,
+            fp32_ops: w.fp32_ops * k as f64,
+        });
+    }
+    let sms = u64::from(g.sms);
+    let per_sm = n_items.div_ceil(sms);
+    let smallest = |f: &dyn Fn(&Work) -> f64| -> f64 {
+        let mut v: Vec<(f64, u64)> = items.iter().map(|(w, m)| (f(w), *m)).collect();
+        v.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (mut left, mut sum) = (per_sm, 0.0);
+        for (x, m) in v {
+            let take = m.min(left);
+            sum += x * take as f64;
+            left -= take;
+            if left == 0 {
+                break;
+            }
+        }
+        sum * sms as f64
+    };
+    let unit_only = [
+        Work {
+            mma_flops: smallest(&|w| w.mma_flops),
+            ..Work::default()
+        },
+        Work {
+            exps: smallest(&|w| w.exps),
+            ..Work::default()
+        },
+        Work {
+            fp32_ops: smallest(&|w| w.fp32_ops),
+            ..Work::default()
+        },
+    ];
+    let parallel_s = unit_only
+        .iter()
+        .map(|w| spec.units.times(w).compute_s)
+        .fold(0.0, f64::max);
+    let units = spec.units.times(&total);
+    let smem = limits.smem(&p, t);
+    let acc = limits.acc_regs(&p, t);
+    let by_smem = (g.smem_per_sm_bytes / smem.max(1)).max(1);
+    let by_regs = g
+        .regs_per_sm
+        .map_or(MAX_BLOCKS_PER_SM, |r| (r / acc.max(1)).max(1));
+    let blocks_per_sm = by_smem.min(by_regs).min(MAX_BLOCKS_PER_SM);
+    let wave = (sms * blocks_per_sm) as usize;
+    let elem = shape.dtype.bytes() as f64;
+    let kv_elem = shape.kv_bytes();
+    let l2_words = (g.l2_bytes.unwrap_or(0) as f64 / kv_elem) as u64;
+    let tr: L2Traffic = if s == 1 {
+        flash2_l2(&p, k, t, wave, l2_words)
+    } else {
+        // Split-KV: each split reads its own keys once and Q again; partial outputs ignored.
+        let kv: u64 = (p.keys * (p.d_qk + p.d_v)) as u64 * k;
+        L2Traffic {
+            hbm_reads: (p.rows * p.d_qk * s) as u64 * k + kv,
+            hbm_writes: (p.rows * (p.d_v + 1)) as u64 * k,
+            l2_hits: 0,
+            kv_requested: kv,
+            waves: n_items.div_ceil(wave as u64),
+        }
+    };
+    // Q is read once per split; the rest of the reads are K/V, in the cache's element type.
+    let q_words = (p.rows * p.d_qk * s) as u64 * k;
+    let kv_words = tr.hbm_reads - q_words;
+    let hbm_bytes = (q_words + tr.hbm_writes) as f64 * elem + kv_words as f64 * kv_elem;
+    let two_level = hbm_bytes + tr.l2_hits as f64 * kv_elem;
+    let memory_s = hbm_bytes / spec.bandwidth_bytes_per_s;
+    let candidates = [
+        (units.compute_s, units.binding),
+        (parallel_s, "parallelism"),
+        (memory_s, "memory"),
+        (launch_floor_s, "launch"),
+    ];
+    let (time_s, binding) = candidates.into_iter().fold((0.0, "tensor"), |a, b| {
+        if b.0 > a.0 * (1.0 + 1e-12) {
+            b
+        } else {
+            a
+        }
+    });
+    Some(GpuBound {
+        br: t.a,
+        bc: t.b,
+        splits: s,
+        thread_blocks: n_items,
+        blocks_per_sm,
+        waves: n_items as f64 / wave as f64,
+        smem_bytes: smem,
+        accumulator_registers: acc,
+        units,
+        parallel_s,
+        hbm_bytes,
+        l2_hit_bytes: tr.l2_hits as f64 * kv_elem,
+        two_level_bytes: two_level,
+        memory_s,
+        launch_floor_s,
+        time_s,
+        attainable_flops: total.mma_flops / time_s,
+        binding: binding.to_string(),
+    })
+}
+
+/// The kernel view: the tile `kernel` launches for this shape on this GPU, or `None` where it
+/// does not run (see `estimator/data/attention_kernel_tiles.csv`).
+pub fn kernel_bound(
+    kernel: &str,
+    shape: &AttentionShape,
+    spec: &TargetSpec,
+    launch_floor_s: f64,
+) -> Option<GpuBound> {
+    let g = spec.gpu.as_ref()?;
+    let d = shape.d_qk.max(shape.d_v);
+    let t = super::tiles::kernel_tile(kernel, &g.arch, shape.dtype, d, shape.causal)?;
+    gpu_bound(shape, spec, t, None, launch_floor_s)
+}
+
+/// The fastest tile any FlashAttention-order kernel can run under `TileLimits` (FP32
+/// accumulators, registers, MMA granularity, SMEM per block), trying no split and the finest
+/// split of the keys; ties go to fewer HBM bytes, then fewer bytes without L2. `None` off GPUs or when no tile fits.
+pub fn best_constrained(
+    shape: &AttentionShape,
+    spec: &TargetSpec,
+    launch_floor_s: f64,
+) -> Option<GpuBound> {
+    let g = spec.gpu.as_ref()?;
+    let p = shape.problem();
+    let limits = TileLimits::for_gpu(g, shape.dtype);
+    let mut best: Option<GpuBound> = None;
+    for t in limits.candidates(&p) {
+        let kv_blocks = p.keys.div_ceil(t.b);
+        for s in [1, kv_blocks.min(128)] {
+            let Some(b) = gpu_bound(shape, spec, t, Some(s), launch_floor_s) else {
+                continue;
+            };
+            let better = best.as_ref().is_none_or(|x| {
+                (b.time_s, b.hbm_bytes, b.two_level_bytes)
+                    < (x.time_s, x.hbm_bytes, x.two_level_bytes)
+            });
+            if better {
+                best = Some(b);
+            }
+        }
+    }
+    best
+}

@@ -1,0 +1,79 @@
+//! FPGA roofline numbers worked by hand (issue 14): BRAM/URAM data bytes without parity, two
+//! INT8 products per DSP48E2, LUT multipliers in the peak, the LUT softmax, Pynq-Z2's DDR.
+
+mod attention {
+    use estimator::attention::units::Work;
+    use estimator::attention::{Dtype, TargetSpec};
+    use fpga_targets::Targets;
+
+    fn spec(name: &str, dtype: Dtype) -> TargetSpec {
+        TargetSpec::from_target(Targets::builtin().get(name).unwrap(), dtype, 0.5, None).unwrap()
+    }
+
+    /// Alveo U250, 8-bit: 12288 DSP48E2 × 2 products + 1 728 000 LUTs / (115·64/81) LUTs per
+    /// 8×8 LUT multiplier, at 300 MHz, 2 FLOP each; fast memory half of 5376 × 2048 B +
+    /// 1280 × 32768 B.
+    #[test]
+    fn u250_int8_peak_and_data_bytes() {
+        let s = spec("alveo-u250", Dtype::Fixed(8));
+        let lut_mult = 115.0 * 64.0 / 81.0;
+        let want = 2.0 * (12288.0 * 2.0 + 1_728_000.0 / lut_mult) * 300e6;
+        assert!(
+            (s.peak_flops / want - 1.0).abs() < 1e-12,
+            "{} {want}",
+            s.peak_flops
+        );
+        assert_eq!(s.fast_mem_bytes, (5376 * 2048 + 1280 * 32768) / 2);
+        // 16-bit: one product per DSP48E2 (27×18), LUT multipliers 4× the 8-bit area.
+        let s16 = spec("alveo-u250", Dtype::Fixed(16));
+        let want16 = 2.0 * (12288.0 + 1_728_000.0 / (115.0 * 256.0 / 81.0)) * 300e6;
+        assert!((s16.peak_flops / want16 - 1.0).abs() < 1e-12);
+    }
+
+    /// The softmax is not free: with d = 1 each score has 2·2 = 4 matrix FLOPs (2 multiplies)
+    /// but 3 w-bit LUT adds; on a Pynq-Z2 (220 DSP48E1, 53 200 LUTs, 100 MHz, 16-bit) the
+    /// LUT-shared time exceeds the products-only time.
+    #[test]
+    fn softmax_costs_luts() {
+        let s = spec("pynq-z2", Dtype::Fixed(16));
+        let scores = 1e9;
+        let w = Work::attention(4.0 * scores, scores, 0.0, 1);
+        let t = s.units.times(&w);
+        let m = 2.0 * scores;
+        let c = 115.0 * 256.0 / 81.0;
+        let lut_work = 3.0 * 16.0 * scores;
+        let want = (m * c + lut_work) / (220.0 * 100e6 * c + 53_200.0 * 100e6);
+        assert!((t.compute_s / want - 1.0).abs() < 1e-12);
+        assert!(t.compute_s > t.tensor_s);
+        assert_eq!(t.binding, "fabric");
+    }
+
+    /// Pynq-Z2 DDR3: 16-bit bus at 1050 Mb/s per pin = 2.1 GB/s.
+    #[test]
+    fn pynq_z2_bandwidth() {
+        assert_eq!(
+            spec("pynq-z2", Dtype::Fixed(16)).bandwidth_bytes_per_s,
+            2.1e9
+        );
+    }
+
+    /// No review notes of the database reach the user (issue 14: "[U] Hopper Tuning Guide not
+    /// re-read" leaked into the report), for every built-in target.
+    #[test]
+    fn basis_lines_carry_no_review_notes() {
+        for t in Targets::builtin().iter() {
+            let dt = match t {
+                fpga_targets::Target::Fpga(_) => Dtype::Fixed(16),
+                fpga_targets::Target::Gpu(_) => Dtype::Bf16,
+            };
+            let Ok(s) = TargetSpec::from_target(t, dt, 0.5, Some(1.0)) else {
+                continue;
+            };
+            for line in &s.basis {
+                for bad in ["[U]", "[V]", "[S]", "not re-read", "not verified"] {
+                    assert!(!line.contains(bad), "{}: {line}", t.name());
+                }
+            }
+        }
+    }
+}

@@ -82,6 +82,15 @@ fn read_dir_covers_all_files() {
     let got = shared_csv::read_dir(data("")).unwrap();
     assert_eq!(got.records.len(), 1071 + 1070 + 58 + 58 + 33);
     assert_eq!(got.successes(), 60 + 717 + 58 + 58 + 33);
+    // data/real-projects/rows.csv is another kind of CSV: listed as skipped, not read, not fatal.
+    let other: Vec<String> = got
+        .skipped
+        .iter()
+        .map(|e| e.to_string())
+        .filter(|e| e.contains("unknown header"))
+        .collect();
+    assert_eq!(other.len(), 1, "{other:?}");
+    assert!(other[0].contains("real-projects/rows.csv"), "{other:?}");
 }
 
 #[test]

@@ -36,6 +36,7 @@ const IGNORED_ENTRY_KEYS: &[&str] = &[
     "accum_t",
     "Implementation",
     "skip",
+    "BitExact",
 ];
 
 /// Read and apply an hls4ml config file to a network.
@@ -221,21 +222,31 @@ fn apply_entry(
 }
 
 /// Whether `name` is the name hls4ml gives the activation it splits off a Dense/Conv layer
-/// with a fused activation (`{layer}_{activation}`); such entries have no separate IR layer.
+/// with a fused activation (`{layer}_{activation}`), or the `{layer}_linear` activation hls4ml
+/// 0.x adds after a layer without one (its configs name it, e.g. QKeras `fc1_linear`); such
+/// entries have no separate IR layer.
 fn is_split_activation(net: &Network, name: &str) -> bool {
     net.layers().iter().any(|l| {
         l.kind.takes_activation()
-            && !l.activation.is_linear()
-            && name == format!("{}_{}", l.name, l.activation.name())
+            && if l.activation.is_linear() {
+                name == format!("{}_linear", l.name)
+            } else {
+                name == format!("{}_{}", l.name, l.activation.name())
+            }
     })
 }
 
-/// Apply config text (`file` names it in errors).
-pub fn apply_config_str(
-    network: &mut Network,
+/// The model level of a config document: the project fields (`Backend`, `Part`, `ClockPeriod`,
+/// `IOType`) and `HLSConfig.Model` written into `cfg`. Returns the HLSConfig mapping with the
+/// field prefix its errors use (`None` when the file has no HLS section) and the model-level
+/// per-variable precisions that apply to every layer.
+type ModelLevel = Option<(Mapping, &'static str, Vec<(String, Option<FixedType>)>)>;
+
+fn read_model_level(
     text: &str,
     file: &str,
-) -> Result<(), FrontendError> {
+    cfg: &mut HlsConfig,
+) -> Result<ModelLevel, FrontendError> {
     let doc: Value = serde_yaml::from_str(text).map_err(|e| {
         let (line, column) = e
             .location()
@@ -250,7 +261,6 @@ pub fn apply_config_str(
     })?;
     let top = mapping(file, "the document", &doc)?;
     let get = |m: &Mapping, k: &str| m.get(Value::String(k.to_string())).cloned();
-    let cfg = &mut network.config;
     if let Some(v) = get(top, "Backend") {
         cfg.backend = v
             .as_str()
@@ -301,7 +311,7 @@ pub fn apply_config_str(
         {
             (doc.clone(), "")
         }
-        None => return Ok(()),
+        None => return Ok(None),
     };
     let hls = mapping(file, "HLSConfig", &hls)?.clone();
 
@@ -311,7 +321,7 @@ pub fn apply_config_str(
         let e = parse_entry(file, &field, &m)?;
         for (var, t) in e.precision {
             match (var.as_str(), t) {
-                ("default", Some(t)) => network.config.precision = t,
+                ("default", Some(t)) => cfg.precision = t,
                 ("default", None) => {
                     return Err(FrontendError::config(
                         file,
@@ -323,12 +333,26 @@ pub fn apply_config_str(
             }
         }
         if let Some(r) = e.reuse_factor {
-            network.config.reuse_factor = r;
+            cfg.reuse_factor = r;
         }
         if let Some(s) = e.strategy {
-            network.config.strategy = s;
+            cfg.strategy = s;
         }
     }
+    Ok(Some((hls, prefix, per_layer_vars)))
+}
+
+/// Apply config text (`file` names it in errors).
+pub fn apply_config_str(
+    network: &mut Network,
+    text: &str,
+    file: &str,
+) -> Result<(), FrontendError> {
+    let Some((hls, prefix, per_layer_vars)) = read_model_level(text, file, &mut network.config)?
+    else {
+        return Ok(());
+    };
+    let get = |m: &Mapping, k: &str| m.get(Value::String(k.to_string())).cloned();
     let ids = network
         .topo_order()
         .map_err(|e| FrontendError::ir(file, e))?;
@@ -384,6 +408,59 @@ pub fn apply_config_str(
         }
     }
     Ok(())
+}
+
+/// The settings of a config file read without a network (an hls4ml project's
+/// `hls4ml_config.yml`, for ingestion): the model level, and each `LayerType` and `LayerName`
+/// entry as its own overrides with the model-level per-variable precisions applied first, in
+/// file order. Resolving them onto layers needs the network ([`apply_config_str`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigSettings {
+    pub model: HlsConfig,
+    pub layer_types: Vec<(String, LayerSettings)>,
+    pub layer_names: Vec<(String, LayerSettings)>,
+}
+
+/// Read a config file's settings without a network (see [`ConfigSettings`]).
+pub fn read_settings(yaml_path: &Path) -> Result<ConfigSettings, FrontendError> {
+    let text = std::fs::read_to_string(yaml_path).map_err(|e| FrontendError::io(yaml_path, e))?;
+    read_settings_str(&text, &display(yaml_path))
+}
+
+/// Read config text's settings without a network (`file` names it in errors).
+pub fn read_settings_str(text: &str, file: &str) -> Result<ConfigSettings, FrontendError> {
+    let mut model = HlsConfig::default();
+    let mut out = ConfigSettings {
+        model: model.clone(),
+        layer_types: Vec::new(),
+        layer_names: Vec::new(),
+    };
+    let Some((hls, prefix, per_layer_vars)) = read_model_level(text, file, &mut model)? else {
+        out.model = model;
+        return Ok(out);
+    };
+    out.model = model;
+    let get = |m: &Mapping, k: &str| m.get(Value::String(k.to_string())).cloned();
+    for (section, dest) in [
+        ("LayerType", &mut out.layer_types),
+        ("LayerName", &mut out.layer_names),
+    ] {
+        let Some(v) = get(&hls, section) else {
+            continue;
+        };
+        let field = format!("{prefix}{section}");
+        for (k, v) in mapping(file, &field, &v)? {
+            let name = key_str(file, &field, k)?;
+            let f = format!("{field}.{name}");
+            let mut s = LayerSettings::default();
+            for (var, t) in &per_layer_vars {
+                apply_precision(file, &format!("{prefix}Model"), &mut s.precision, var, t)?;
+            }
+            apply_entry(file, &f, &mut s, &parse_entry(file, &f, v)?)?;
+            dest.push((name, s));
+        }
+    }
+    Ok(out)
 }
 
 /// Whether an hls4ml `LayerType` key names this layer's kind (hls4ml's class names: `Dense`,

@@ -8,7 +8,9 @@ pub mod hls4ml_yaml;
 pub mod keras;
 
 pub use error::FrontendError;
-pub use hls4ml_yaml::{apply_config, write_config};
+pub use hls4ml_yaml::{
+    apply_config, read_settings, read_settings_str, write_config, ConfigSettings,
+};
 
 use ir::graph::Network;
 use std::path::Path;

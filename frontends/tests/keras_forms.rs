@@ -165,3 +165,19 @@ fn write_config_round_trips() {
     assert_eq!(b.config.clock_period_ns, 4.5);
     assert_eq!(b.config.io_type.to_string(), "io_stream");
 }
+
+/// hls4ml 0.x configs name the linear activation it adds after a Dense without one
+/// (`fc1_linear`, as in the hls4ml tutorial's QKeras project configs); that entry has no IR
+/// layer and is accepted, while a name matching no layer and no split activation stays an error.
+#[test]
+fn linear_split_activation_entries_are_accepted() {
+    let mut net = frontends::dsl::parse(
+        "input(16, name=\"fc1_input\") -> dense(64, name=\"fc1\") -> relu(name=\"relu1\")",
+    )
+    .unwrap();
+    let entry =
+        |n: &str| format!("LayerName:\n  {n}:\n    Precision:\n      result: ap_fixed<16,6>\n");
+    apply_config_str(&mut net, &entry("fc1_linear"), "inline.yml").unwrap();
+    let e = apply_config_str(&mut net, &entry("fc1_tanh"), "inline.yml").unwrap_err();
+    assert!(e.to_string().contains("no layer named 'fc1_tanh'"), "{e}");
+}

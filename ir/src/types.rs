@@ -252,7 +252,7 @@ impl FromStr for FixedType {
                     Some(q) => Some(
                         QUANT_NAMES
                             .iter()
-                            .find(|(_, n)| n == q)
+                            .find(|(_, n)| n == q || n.strip_prefix("AP_") == Some(q))
                             .map(|(v, _)| *v)
                             .ok_or_else(|| {
                                 type_err(text, format!("unknown quantisation mode '{q}' (expected AP_TRN, AP_RND, AP_RND_CONV, ...)"))
@@ -264,7 +264,7 @@ impl FromStr for FixedType {
                     Some(o) => Some(
                         OVERFLOW_NAMES
                             .iter()
-                            .find(|(_, n)| n == o)
+                            .find(|(_, n)| n == o || n.strip_prefix("AP_") == Some(o))
                             .map(|(v, _)| *v)
                             .ok_or_else(|| {
                                 type_err(text, format!("unknown overflow mode '{o}' (expected AP_WRAP, AP_SAT, ...)"))
@@ -320,6 +320,15 @@ mod tests {
         );
         let t: FixedType = "ap_fixed<18,8,AP_RND,AP_SAT,0>".parse().unwrap();
         assert_eq!((t.width(), t.integer(), t.fractional()), (18, 8, 10));
+        // hls4ml 0.x writes the modes without the `AP_` prefix in its configs (QKeras
+        // projects: `ufixed<6,0,RND_CONV,SAT>`); they name the same modes.
+        assert_eq!(
+            "ufixed<6,0,RND_CONV,SAT>".parse::<FixedType>().unwrap(),
+            "ap_ufixed<6,0,AP_RND_CONV,AP_SAT>"
+                .parse::<FixedType>()
+                .unwrap()
+        );
+        assert!("ap_fixed<8,3,RND_BOGUS,SAT>".parse::<FixedType>().is_err());
     }
 
     #[test]

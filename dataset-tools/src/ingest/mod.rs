@@ -1,9 +1,10 @@
 //! Ingestion of synthesis results into canonical [`Record`]s: the shared wa-hls4ml CSV exports
 //! ([`shared_csv`]), HLS/Vivado report files ([`reports`]), synthesised project trees
-//! ([`project`]) and wa-hls4ml JSON records ([`wa_json`]); [`wa_conv2d`] holds the stored
+//! ([`project`]) with their per-layer figures and settings ([`layers`]) and wa-hls4ml JSON records ([`wa_json`]); [`wa_conv2d`] holds the stored
 //! architectures of the conv2d models named in the CSV export. Bad inputs are reported with file and
 //! field, counted, and skipped: never turned into zeros.
 
+pub mod layers;
 pub mod project;
 pub mod reports;
 pub mod shared_csv;

@@ -1,7 +1,9 @@
 //! Ingestion of synthesised hls4ml project trees: the csynth XML at
 //! `<top>_prj/solution1/syn/report/<top>_csynth.xml` (Vivado HLS and Vitis HLS), the tool from
 //! `<top>_prj/vivado_hls.app` (Vivado HLS) or `hls.app` (Vitis HLS), and `vivado_synth.rpt`
-//! (post-synthesis utilisation) when present.
+//! (post-synthesis utilisation) when present. A project tree's `hls4ml_config.yml` gives its
+//! records' io_type, strategy, reuse factor, precision and backend
+//! ([`super::layers::read_project_settings`]); without one the record says so in its notes.
 //!
 //! Two modes: a dataset directory (`records.jsonl` + `projects/<id>/`) gets its manifest
 //! records labelled; any other directory is walked for project trees, which become records
@@ -12,6 +14,7 @@
 //! with a `.presynth/failed` marker becomes a failure record; any other project, or one with a
 //! bad report, is reported and skipped.
 
+use super::layers::{read_project_settings, ProjectSettings};
 use super::reports::{parse_csynth_xml, parse_vivado_synth, CsynthReport, VivadoSynthReport};
 use super::{Ingested, BRAM36_NOTE};
 use crate::error::{DatasetError, Result};
@@ -33,7 +36,7 @@ pub struct ProjectReports {
 
 /// Where the project's csynth XML is: `<top>_prj/solution1/syn/report/<top>_csynth.xml`, with
 /// `<top>` from `project.tcl`, else from the single `*_prj` directory.
-fn find_csynth(project: &Path) -> Option<(PathBuf, PathBuf)> {
+pub(crate) fn find_csynth(project: &Path) -> Option<(PathBuf, PathBuf)> {
     let mut tops = vec![project_name(project)];
     if let Ok(rd) = std::fs::read_dir(project) {
         let mut more: Vec<String> = rd
@@ -140,6 +143,31 @@ fn failed_marker(record: &mut Record, project: &Path) -> bool {
             true
         }
         Err(_) => false,
+    }
+}
+
+/// Note on a record whose project has no `hls4ml_config.yml`.
+pub const NO_CONFIG_NOTE: &str =
+    "no hls4ml_config.yml in the project: HLS settings are hls4ml's defaults, not read";
+
+/// Put the model-level settings of the project's config (io_type, strategy, reuse factor,
+/// default precision, backend) on a record built from a project tree; without a config, say so
+/// in the record's notes.
+pub fn apply_settings(record: &mut Record, settings: Option<&ProjectSettings>) {
+    match settings {
+        Some(s) => {
+            let m = &s.settings.model;
+            record.hls.io_type = m.io_type;
+            record.hls.strategy = m.strategy;
+            record.hls.reuse_factor = m.reuse_factor;
+            record.hls.precision = m.precision.clone();
+            record.hls.backend = m.backend.clone();
+        }
+        None => {
+            if !record.provenance.notes.iter().any(|n| n == NO_CONFIG_NOTE) {
+                record.provenance.notes.push(NO_CONFIG_NOTE.to_string());
+            }
+        }
     }
 }
 
@@ -268,6 +296,13 @@ pub fn ingest_tree(
         };
         match label(rec, &project) {
             Ok(mut r) => {
+                match read_project_settings(&project) {
+                    Ok(settings) => apply_settings(&mut r, settings.as_ref()),
+                    Err(e) => {
+                        skipped.push(e);
+                        continue;
+                    }
+                }
                 if let Some(part) = r.provenance.part.clone() {
                     r.hls.part = part;
                 }

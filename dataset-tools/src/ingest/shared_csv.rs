@@ -116,9 +116,7 @@ pub fn read_file(path: impl AsRef<Path>) -> Result<Ingested> {
     } else {
         return Err(DatasetError::Csv {
             path: path.to_path_buf(),
-            message: "unknown header: expected the wa-hls4ml export (with 'model_string') or \
-                      the pilot schema (with 'model_file' and 'AvailableLUT_hls')"
-                .into(),
+            message: UNKNOWN_HEADER.into(),
         });
     };
     let stem = path
@@ -158,14 +156,25 @@ pub fn read_file(path: impl AsRef<Path>) -> Result<Ingested> {
     Ok(out)
 }
 
-/// Read every `*.csv` under `dir` (recursively, in sorted path order).
+const UNKNOWN_HEADER: &str = "unknown header: expected the wa-hls4ml export (with \
+    'model_string') or the pilot schema (with 'model_file' and 'AvailableLUT_hls')";
+
+/// Read every `*.csv` under `dir` (recursively, in sorted path order). A CSV of another kind
+/// (its header is neither wa-hls4ml schema, e.g. `data/real-projects/rows.csv`) is not read:
+/// it is listed in `skipped` with that reason. Any other error stops the walk.
 pub fn read_dir(dir: impl AsRef<Path>) -> Result<Ingested> {
     let mut files = Vec::new();
     collect_csv(dir.as_ref(), &mut files)?;
     files.sort();
     let mut out = Ingested::default();
     for f in files {
-        out.extend(read_file(&f)?);
+        match read_file(&f) {
+            Ok(got) => out.extend(got),
+            Err(e @ DatasetError::Csv { .. }) if e.to_string().ends_with(UNKNOWN_HEADER) => {
+                out.skipped.push(e)
+            }
+            Err(e) => return Err(e),
+        }
     }
     Ok(out)
 }

@@ -2,7 +2,6 @@
 //! need libtorch, which only `presynth-ml` links, so this module re-runs the same command line
 //! in `presynth-ml` (found beside this executable, or on PATH) and exits with its status.
 
-use crate::cli::common::Format;
 use crate::cli::train::{Args, EstimateWith};
 use anyhow::{bail, Context};
 use estimator::evaluate::Predictor;
@@ -47,13 +46,13 @@ pub fn train(_args: Args) -> anyhow::Result<()> {
     require()
 }
 
-pub fn print_surrogate_estimate(
+pub fn apply_surrogate(
     _net: &ir::Network,
     _dev: &estimator::Device,
     _analytic: &estimator::NetworkEstimate,
     _with: EstimateWith,
     _model_dir: Option<&Path>,
-    _format: Format,
+    _report: &mut estimator::EstimateReport,
 ) -> anyhow::Result<()> {
     require()
 }

@@ -153,12 +153,16 @@ pub fn sweep(path: &Path, title: &str, points: &[SweepPoint]) -> Result<(), Esti
                     BLUE.filled(),
                 )))
                 .map_err(|e| perr(path, e))?;
-            chart
-                .draw_series(std::iter::once(Text::new(
-                    p.label.clone(),
-                    (p.latency_ns, p.utilisation.min(ymax)),
-                    ("sans-serif", 12),
-                )))
+        }
+        // Labels of the front, placed where they overlap no other label (else left out: the
+        // table has every point).
+        let anchors: Vec<(i32, i32)> = front
+            .iter()
+            .map(|p| chart.backend_coord(&(p.latency_ns, p.utilisation.min(ymax))))
+            .collect();
+        let labels: Vec<&str> = front.iter().map(|p| p.label.as_str()).collect();
+        for (text, (x, y)) in place_labels(&labels, &anchors, (900, 600)) {
+            root.draw(&Text::new(text.to_string(), (x, y), ("sans-serif", 12)))
                 .map_err(|e| perr(path, e))?;
         }
         chart
@@ -169,4 +173,72 @@ pub fn sweep(path: &Path, title: &str, points: &[SweepPoint]) -> Result<(), Esti
             .map_err(|e| perr(path, e))?;
         root.present().map_err(|e| perr(path, e))
     })
+}
+
+/// Width and height in pixels of a 12-px sans-serif label (about 6.5 px per character).
+fn label_box(text: &str) -> (i32, i32) {
+    ((text.chars().count() as f64 * 6.5).ceil() as i32, 14)
+}
+
+/// Top-left corners for the labels of points at pixel `anchors`: each label tries right-above,
+/// right-below, left-above and left-below its point and takes the first spot that overlaps no
+/// label already placed and stays inside `size`; a label with no free spot is left out.
+pub fn place_labels<'a>(
+    labels: &[&'a str],
+    anchors: &[(i32, i32)],
+    size: (i32, i32),
+) -> Vec<(&'a str, (i32, i32))> {
+    let mut placed: Vec<(&str, (i32, i32), (i32, i32))> = Vec::new();
+    for (&text, &(x, y)) in labels.iter().zip(anchors) {
+        let (w, h) = label_box(text);
+        let spots = [
+            (x + 7, y - h - 3),
+            (x + 7, y + 4),
+            (x - w - 7, y - h - 3),
+            (x - w - 7, y + 4),
+        ];
+        let free = spots.into_iter().find(|&(sx, sy)| {
+            sx >= 0
+                && sy >= 0
+                && sx + w <= size.0
+                && sy + h <= size.1
+                && placed.iter().all(|&(_, (px, py), (pw, ph))| {
+                    sx + w <= px || px + pw <= sx || sy + h <= py || py + ph <= sy
+                })
+        });
+        if let Some(spot) = free {
+            placed.push((text, spot, (w, h)));
+        }
+    }
+    placed.into_iter().map(|(t, p, _)| (t, p)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn overlap(a: ((i32, i32), (i32, i32)), b: ((i32, i32), (i32, i32))) -> bool {
+        let (((ax, ay), (aw, ah)), ((bx, by), (bw, bh))) = (a, b);
+        ax < bx + bw && bx < ax + aw && ay < by + bh && by < ay + ah
+    }
+
+    #[test]
+    fn labels_never_overlap() {
+        // Ten points 3 px apart: at most a few labels find a free spot, and none overlap.
+        let labels = ["Resource RF 16 16,6"; 10];
+        let anchors: Vec<(i32, i32)> = (0..10).map(|i| (400 + 3 * i, 300)).collect();
+        let placed = place_labels(&labels, &anchors, (900, 600));
+        assert!(!placed.is_empty() && placed.len() < 10, "{placed:?}");
+        for (i, a) in placed.iter().enumerate() {
+            for b in &placed[i + 1..] {
+                assert!(
+                    !overlap((a.1, label_box(a.0)), (b.1, label_box(b.0))),
+                    "{a:?} {b:?}"
+                );
+            }
+        }
+        // Far-apart points all get their label.
+        let anchors: Vec<(i32, i32)> = (0..4).map(|i| (100 + 200 * i, 300)).collect();
+        assert_eq!(place_labels(&labels[..4], &anchors, (900, 600)).len(), 4);
+    }
 }

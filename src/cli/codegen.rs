@@ -56,6 +56,10 @@ pub struct Args {
     /// Replace the output directory if it exists
     #[arg(long)]
     pub force: bool,
+    /// Fill the weights a model lacks (a .psn file, a Keras JSON without its .h5) with
+    /// reproducible pseudo-random values from this seed: for studying resources and latency
+    #[arg(long, value_name = "SEED")]
+    pub random_weights: Option<u64>,
     /// Summary format (csv is not offered: use json)
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -240,6 +244,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         io_type: args.io_type.clone(),
     };
     overrides.apply(&mut net.config)?;
+    if let Some(seed) = args.random_weights {
+        let n = super::random_weights::fill(&mut net, seed);
+        eprintln!(
+            "note: {n} weight tensors filled with pseudo-random values (--random-weights {seed})"
+        );
+    }
     let templates = Templates::discover(args.templates.as_deref())?;
     let opts = EmitOptions {
         project: ProjectOptions {
@@ -250,7 +260,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         link,
         overwrite: args.force,
     };
-    let model = hls_codegen::lower(&net, &opts.project)?;
+    let model = hls_codegen::lower(&net, &opts.project).map_err(|e| {
+        let msg = e.to_string();
+        if msg.contains("is missing") {
+            anyhow::anyhow!(
+                "{msg}; give the weights with --weights FILE, or use --random-weights SEED for reproducible random ones"
+            )
+        } else {
+            e.into()
+        }
+    })?;
     let source = args
         .model
         .model

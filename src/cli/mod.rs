@@ -9,6 +9,7 @@ pub mod estimate;
 pub mod estimate_table;
 pub mod evaluate;
 pub mod inspect;
+pub mod random_weights;
 pub mod sweep;
 pub mod targets;
 pub mod train;

@@ -10,6 +10,7 @@ pub mod estimate_table;
 pub mod evaluate;
 pub mod inspect;
 pub mod random_weights;
+pub mod report;
 pub mod sweep;
 pub mod targets;
 pub mod train;

@@ -312,4 +312,30 @@ fn random_weights_make_a_model_without_weights_writable() {
     // The same seed writes the same weights; another seed other ones.
     assert_eq!(a, write("b", "7"));
     assert_ne!(a, write("c", "8"));
+    // --format csv: one row per layer of the project (the .psn's 16-64-32-32-5 dense layers,
+    // reuse factor 1, Latency strategy as its config block says).
+    let prj = dir.path().join("d");
+    let out = codegen(&[
+        psn,
+        "-o",
+        prj.to_str().unwrap(),
+        "--random-weights",
+        "7",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("index,layer,class,reuse_factor,strategy")
+    );
+    let dense: Vec<&str> = lines.filter(|l| l.contains(",Dense,")).collect();
+    assert_eq!(dense.len(), 4, "{text}");
+    assert!(dense.iter().all(|l| l.ends_with(",1,Latency")), "{text}");
 }

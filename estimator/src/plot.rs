@@ -188,7 +188,9 @@ pub fn place_labels<'a>(
     anchors: &[(i32, i32)],
     size: (i32, i32),
 ) -> Vec<(&'a str, (i32, i32))> {
-    let mut placed: Vec<(&str, (i32, i32), (i32, i32))> = Vec::new();
+    // (label, top-left corner, size)
+    type Placed<'b> = (&'b str, (i32, i32), (i32, i32));
+    let mut placed: Vec<Placed> = Vec::new();
     for (&text, &(x, y)) in labels.iter().zip(anchors) {
         let (w, h) = label_box(text);
         let spots = [

@@ -106,17 +106,22 @@ pub fn sweep(path: &Path, title: &str, points: &[SweepPoint]) -> Result<(), Esti
             .margin(14)
             .x_label_area_size(45)
             .y_label_area_size(60)
-            .build_cartesian_2d((xlo..xhi).log_scale(), 0.0..ymax)
+            .build_cartesian_2d(xlo.log10()..xhi.log10(), 0.0..ymax)
             .map_err(|e| perr(path, e))?;
         chart
             .configure_mesh()
-            .x_desc("latency (ns)")
+            .x_labels(8)
+            // The x axis is log10(latency): plotters' own log axis draws no labels on ranges
+            // of about one decade.
+            .x_label_formatter(&|v| format!("{:.0}", 10f64.powf(*v)))
+            .y_labels(6)
+            .x_desc("latency (ns, log scale)")
             .y_desc("binding-resource utilisation (%)")
             .draw()
             .map_err(|e| perr(path, e))?;
         chart
             .draw_series(LineSeries::new(
-                [(xlo, 100.0), (xhi, 100.0)],
+                [(xlo.log10(), 100.0), (xhi.log10(), 100.0)],
                 RED.stroke_width(1),
             ))
             .map_err(|e| perr(path, e))?
@@ -125,7 +130,7 @@ pub fn sweep(path: &Path, title: &str, points: &[SweepPoint]) -> Result<(), Esti
         chart
             .draw_series(points.iter().filter(|p| !p.pareto).map(|p| {
                 Circle::new(
-                    (p.latency_ns, p.utilisation.min(ymax)),
+                    (p.latency_ns.log10(), p.utilisation.min(ymax)),
                     3,
                     RGBColor(140, 140, 140).filled(),
                 )
@@ -139,7 +144,7 @@ pub fn sweep(path: &Path, title: &str, points: &[SweepPoint]) -> Result<(), Esti
             .draw_series(LineSeries::new(
                 front
                     .iter()
-                    .map(|p| (p.latency_ns, p.utilisation.min(ymax))),
+                    .map(|p| (p.latency_ns.log10(), p.utilisation.min(ymax))),
                 BLUE.stroke_width(2),
             ))
             .map_err(|e| perr(path, e))?
@@ -148,7 +153,7 @@ pub fn sweep(path: &Path, title: &str, points: &[SweepPoint]) -> Result<(), Esti
         for p in &front {
             chart
                 .draw_series(std::iter::once(Circle::new(
-                    (p.latency_ns, p.utilisation.min(ymax)),
+                    (p.latency_ns.log10(), p.utilisation.min(ymax)),
                     5,
                     BLUE.filled(),
                 )))
@@ -158,7 +163,7 @@ pub fn sweep(path: &Path, title: &str, points: &[SweepPoint]) -> Result<(), Esti
         // table has every point).
         let anchors: Vec<(i32, i32)> = front
             .iter()
-            .map(|p| chart.backend_coord(&(p.latency_ns, p.utilisation.min(ymax))))
+            .map(|p| chart.backend_coord(&(p.latency_ns.log10(), p.utilisation.min(ymax))))
             .collect();
         let labels: Vec<&str> = front.iter().map(|p| p.label.as_str()).collect();
         for (text, (x, y)) in place_labels(&labels, &anchors, (900, 600)) {

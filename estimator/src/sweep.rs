@@ -101,17 +101,22 @@ pub struct Point {
 }
 
 impl Point {
-    /// Short label for tables and plots: `Resource RF4 16,6`, with `model` for the model's own.
+    /// Short label for plots: `Resource RF 4 8,3`; the model's own strategy and precision are
+    /// left out, its own RF is `RF model`.
     pub fn label(&self) -> String {
-        let s = self.strategy.as_deref().unwrap_or("model");
-        let rf = self
-            .reuse_factor
-            .map_or("model".to_string(), |r| r.to_string());
-        let p = self
-            .precision
-            .as_deref()
-            .map_or("model".to_string(), crate::report::short_precision_str);
-        format!("{s} RF {rf} {p}")
+        let mut parts = Vec::new();
+        if let Some(s) = &self.strategy {
+            parts.push(s.clone());
+        }
+        parts.push(format!(
+            "RF {}",
+            self.reuse_factor
+                .map_or("model".to_string(), |r| r.to_string())
+        ));
+        if let Some(p) = &self.precision {
+            parts.push(crate::report::short_precision_str(p));
+        }
+        parts.join(" ")
     }
 }
 

@@ -266,11 +266,9 @@ fn print_table(net: &Network, axes: &Axes, points: &[Point]) {
         "strategy",
         "precision",
         "RF",
-        "latency (cycles)",
-        "latency (ns)",
+        "latency cycles (ns)",
         "II",
-        "binding",
-        "util %",
+        "binding util",
         "fits",
         "Pareto",
     ]);
@@ -295,13 +293,15 @@ fn print_table(net: &Network, axes: &Axes, points: &[Point]) {
                 .as_deref()
                 .map_or(MODEL.to_string(), estimator::report::short_precision_str),
             p.reuse_factor.map_or(MODEL.to_string(), |r| r.to_string()),
-            p.latency_cycles.to_string(),
-            format!("{:.1}", p.latency_ns),
+            format!("{} ({:.0} ns)", p.latency_cycles, p.latency_ns),
             p.ii.to_string(),
-            p.binding_resource.to_uppercase(),
-            format!("{:.1}", p.binding_utilization),
+            format!(
+                "{} {:.1}%",
+                p.binding_resource.to_uppercase(),
+                p.binding_utilization
+            ),
             if !p.will_synthesise {
-                "will not synthesise".into()
+                "no synth".into()
             } else if p.fits {
                 "yes".into()
             } else {
@@ -313,7 +313,9 @@ fn print_table(net: &Network, axes: &Axes, points: &[Point]) {
     }
     let parts: Vec<&str> = axes.devices.iter().map(|d| d.part.as_str()).collect();
     println!(
-        "model: {}  part: {}  {} configurations  (model = the model's own setting, per-layer ones included; * = Pareto front of fitting designs that synthesise)\n{t}",
+        "model: {}  part: {}  {} configurations\n\
+         model = the model's own setting (per-layer ones included); * = Pareto front of the\n\
+         designs that fit and synthesise; no synth = predicted not to synthesise (unroll limit)\n{t}",
         net.name,
         parts.join(", "),
         points.len()

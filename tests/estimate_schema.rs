@@ -202,6 +202,34 @@ fn every_estimator_prints_the_schema() {
         assert_eq!(v["layers"], analytic["layers"], "{name}");
         assert_eq!(v["analytic"]["total"], analytic["total"], "{name}");
     }
+    // The CSV of a surrogate fills the interval columns of the total row (analytic: empty).
+    let model = repo("examples/hls4ml-examples/keras/KERAS_3layer.json");
+    for (name, filled) in [("analytic", false), ("hybrid", true)] {
+        let out = Command::new(ml)
+            .args([
+                "estimate",
+                model.to_str().unwrap(),
+                "--format",
+                "csv",
+                "--estimator",
+                name,
+            ])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let h = r.headers().unwrap().clone();
+        let col = h
+            .iter()
+            .position(|c| c == "low:total.lut")
+            .expect("interval column");
+        let total = r
+            .records()
+            .map(|x| x.unwrap())
+            .find(|x| &x[0] == "total")
+            .unwrap();
+        assert_eq!(!total[col].is_empty(), filled, "{name}: {text}");
+    }
 
     // transformer and pure: a tiny model trained here on the real CSV sample (seconds).
     let dir = tempfile::tempdir().unwrap();

@@ -15,6 +15,8 @@ command -v g++ >/dev/null 2>&1 || need_apt+=(g++)
 dpkg -s slurm-wlm >/dev/null 2>&1 || need_apt+=(slurm-wlm)
 dpkg -s munge >/dev/null 2>&1 || need_apt+=(munge)
 command -v flock >/dev/null 2>&1 || need_apt+=(util-linux)
+# Headless Chromium renders `presynth report`'s HTML in tests/cli_report.rs.
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq

@@ -28,6 +28,8 @@ enum Command {
     Codegen(cli::codegen::Args),
     /// Analytic estimate of resources, latency and II on an FPGA part (hls4ml + Vitis HLS)
     Estimate(cli::estimate::Args),
+    /// One self-contained HTML report of a model: estimate, graph, layers, sweep, warnings
+    Report(cli::report::Args),
     /// Estimate every reuse factor / precision / strategy combination; Pareto front and SVG
     Sweep(cli::sweep::Args),
     /// Fit the analytic estimator's coefficients on synthesis data
@@ -67,6 +69,7 @@ fn main() -> anyhow::Result<()> {
         Command::Codegen(a) => cli::codegen::run(a),
         Command::Estimate(a) => cli::estimate::run(a),
         Command::Sweep(a) => cli::sweep::run(a),
+        Command::Report(a) => cli::report::run(a),
         Command::Calibrate(a) => cli::calibrate::run(a),
         Command::Evaluate(a) => cli::evaluate::run(a),
         Command::Train(a) => cli::train::run(a),

@@ -4,7 +4,6 @@
 //! re-runs the same command line in `presynth-ml` (found beside this executable, or on PATH)
 //! and exits with its status.
 
-use crate::cli::common::Format;
 use crate::cli::train::{Args, EstimateWith};
 use anyhow::{bail, Context};
 use estimator::evaluate::Predictor;
@@ -20,15 +19,16 @@ const ML_BIN: &str = "presynth-ml";
 pub trait Backend: Sync {
     /// `presynth train`.
     fn train(&self, args: Args) -> anyhow::Result<()>;
-    /// Print the surrogate estimate of `net` (whose analytic estimate is `analytic`).
-    fn print_surrogate_estimate(
+    /// Replace the totals of `report` (the analytic estimate `analytic` of `net`) by the
+    /// surrogate's prediction, with its interval per figure and its coverage.
+    fn apply_surrogate(
         &self,
         net: &ir::Network,
         dev: &estimator::Device,
         analytic: &estimator::NetworkEstimate,
         with: EstimateWith,
         model_dir: Option<&Path>,
-        format: Format,
+        report: &mut estimator::EstimateReport,
     ) -> anyhow::Result<()>;
     /// The predictor `evaluate --estimator NAME` measures.
     fn evaluation_predictor(
@@ -94,15 +94,15 @@ pub fn train(args: Args) -> anyhow::Result<()> {
     backend()?.train(args)
 }
 
-pub fn print_surrogate_estimate(
+pub fn apply_surrogate(
     net: &ir::Network,
     dev: &estimator::Device,
     analytic: &estimator::NetworkEstimate,
     with: EstimateWith,
     model_dir: Option<&Path>,
-    format: Format,
+    report: &mut estimator::EstimateReport,
 ) -> anyhow::Result<()> {
-    backend()?.print_surrogate_estimate(net, dev, analytic, with, model_dir, format)
+    backend()?.apply_surrogate(net, dev, analytic, with, model_dir, report)
 }
 
 pub fn evaluation_predictor(

@@ -273,3 +273,69 @@ fn shared_templates_are_linked_not_copied() {
     let p = std::fs::symlink_metadata(prj.join("firmware/parameters.h")).unwrap();
     assert!(p.file_type().is_file());
 }
+
+#[test]
+fn random_weights_make_a_model_without_weights_writable() {
+    if !have_hls4ml("random_weights_make_a_model_without_weights_writable") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let psn = Path::new(ROOT).join("examples/jet_tagger_mlp.psn");
+    let psn = psn.to_str().unwrap();
+    // Without weights the error says what to do.
+    let out = codegen(&[psn, "-o", dir.path().join("x").to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--random-weights SEED"));
+    let write = |name: &str, seed: &str| {
+        let prj = dir.path().join(name);
+        let out = codegen(&[psn, "-o", prj.to_str().unwrap(), "--random-weights", seed]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(prj.join("firmware/weights"))
+            .unwrap()
+            .map(|e| {
+                let p = e.unwrap().path();
+                (
+                    p.file_name().unwrap().to_string_lossy().into_owned(),
+                    std::fs::read(&p).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let a = write("a", "7");
+    assert!(!a.is_empty());
+    // The same seed writes the same weights; another seed other ones.
+    assert_eq!(a, write("b", "7"));
+    assert_ne!(a, write("c", "8"));
+    // --format csv: one row per layer of the project (the .psn's 16-64-32-32-5 dense layers,
+    // reuse factor 1, Latency strategy as its config block says).
+    let prj = dir.path().join("d");
+    let out = codegen(&[
+        psn,
+        "-o",
+        prj.to_str().unwrap(),
+        "--random-weights",
+        "7",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("index,layer,class,reuse_factor,strategy")
+    );
+    let dense: Vec<&str> = lines.filter(|l| l.contains(",Dense,")).collect();
+    assert_eq!(dense.len(), 4, "{text}");
+    assert!(dense.iter().all(|l| l.ends_with(",1,Latency")), "{text}");
+}

@@ -40,15 +40,29 @@ fn json_has_exactly_the_issue_fields() {
     ]);
     let keys: std::collections::BTreeSet<&str> =
         v.as_object().unwrap().keys().map(String::as_str).collect();
+    // docs/estimate.schema.json (tests/estimate_schema.rs validates every estimator's output).
     let want = [
+        "schema",
+        "estimator",
+        "model",
         "part",
         "clock_period_ns",
+        "io_type",
+        "pipeline",
         "total",
+        "latency_worst_cycles",
         "post_synthesis",
+        "post_synthesis_copies_csynth",
         "utilization",
+        "binding_resource",
         "fits",
+        "will_synthesise",
         "layers",
         "warnings",
+        "interval",
+        "coverage",
+        "surrogate",
+        "analytic",
     ];
     assert_eq!(keys, want.into_iter().collect());
     for k in [
@@ -289,4 +303,259 @@ fn calibrate_and_evaluate_round_trip() {
     }
     assert!(plots.join("latency_best_dense_resource.svg").exists());
     assert!(plots.join("latency_best_conv2d_resource.svg").exists());
+}
+
+fn presynth_in(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_presynth"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn headline_says_will_not_synthesise_first_and_check_exits_1() {
+    // 100×100 = 10000 products per Latency layer, over the ~4096 unroll limit; at RF 1 it
+    // would also need more DSPs than the part has.
+    let big = repo("examples/hls4ml-examples/keras/KERAS_dense_16x100x100x100x100x100x5.json");
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = presynth_in(
+        dir.path(),
+        &["estimate", &big, "--strategy", "Latency", "--check"],
+    );
+    assert_eq!(code, Some(1), "{out}{err}");
+    let headline = out.lines().nth(2).unwrap();
+    assert!(headline.starts_with("WILL NOT SYNTHESISE"), "{out}");
+    assert!(!out.contains("\nFITS"), "{out}");
+    assert!(err.contains("--check"), "{err}");
+    let v = estimate_json(&[&big, "--strategy", "Latency"]);
+    assert_eq!(v["will_synthesise"], false);
+    // Fits and synthesises: --check passes.
+    let (code, _, err) = presynth_in(
+        dir.path(),
+        &[
+            "estimate",
+            &repo("examples/hls4ml-examples/keras/KERAS_3layer.json"),
+            "--config",
+            &example("jet_tagger_hls4ml_config.yml"),
+            "--check",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    // Synthesises but does not fit a Zynq-7020: --check fails.
+    let (code, out, _) = presynth_in(
+        dir.path(),
+        &[
+            "estimate",
+            &example("jet_tagger_mlp.psn"),
+            "--part",
+            "xc7z020clg400-1",
+            "--check",
+        ],
+    );
+    assert_eq!(code, Some(1));
+    assert!(out.contains("DOES NOT FIT"), "{out}");
+}
+
+#[test]
+fn tables_fit_100_columns_unless_wide_and_show_precisions() {
+    let model = repo("examples/hls4ml-examples/keras/qkeras_3layer.json");
+    let cfg = repo("examples/hls4ml-examples/config-files/qkeras_3layer_config.yml");
+    let (ok, out, err) = presynth(&["estimate", &model, "--config", &cfg]);
+    assert!(ok, "{err}");
+    let table_lines = out.lines().filter(|l| !l.starts_with("warning:"));
+    for l in table_lines {
+        assert!(
+            l.chars().count() <= 100,
+            "{} columns: {l}",
+            l.chars().count()
+        );
+    }
+    // The config file: fc1 weight ap_fixed<6,1> over the model's ap_fixed<16,6>; relu1 result
+    // ap_fixed<7,1,AP_RND_CONV,AP_SAT> (weight/result/accumulator in short form).
+    let row = |name: &str| {
+        out.lines()
+            .find(|l| l.contains(&format!(" {name} ")))
+            .unwrap_or_else(|| panic!("no {name} row: {out}"))
+            .to_string()
+    };
+    assert!(row("fc1").contains("6,1/16,6/16,6"), "{out}");
+    assert!(row("relu1").contains("-/7,1/-"), "{out}");
+    let v = estimate_json(&[&model, "--config", &cfg]);
+    let fc1 = v["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "fc1")
+        .unwrap();
+    assert_eq!(fc1["precision"]["weight"], "ap_fixed<6,1>");
+    assert_eq!(fc1["precision"]["result"], "ap_fixed<16,6>");
+    let (ok, wide, _) = presynth(&["estimate", &model, "--config", &cfg, "--wide"]);
+    assert!(ok);
+    assert!(wide.contains("post LUT") && wide.contains("params"));
+    assert!(wide.lines().any(|l| l.chars().count() > 100));
+}
+
+/// The sweep point whose every axis is the model's own (null in JSON), on the model's part.
+fn own_point(points: &serde_json::Value, rf: Option<u64>) -> serde_json::Value {
+    points
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| {
+            p["strategy"].is_null()
+                && p["precision"].is_null()
+                && p["io_type"].is_null()
+                && p["reuse_factor"].as_u64() == rf
+        })
+        .unwrap_or_else(|| panic!("no point at RF {rf:?}: {points}"))
+        .clone()
+}
+
+#[test]
+fn sweep_at_the_models_own_settings_reproduces_estimate() {
+    let dir = tempfile::tempdir().unwrap();
+    for (model, cfg) in [
+        (
+            repo("examples/hls4ml-examples/keras/qkeras_3layer.json"),
+            repo("examples/hls4ml-examples/config-files/qkeras_3layer_config.yml"),
+        ),
+        (
+            repo("examples/hls4ml-examples/keras/KERAS_3layer.json"),
+            example("jet_tagger_hls4ml_config.yml"),
+        ),
+    ] {
+        let (code, out, err) = presynth_in(
+            dir.path(),
+            &["sweep", &model, "--config", &cfg, "--format", "json"],
+        );
+        assert_eq!(code, Some(0), "{err}");
+        let points: serde_json::Value = serde_json::from_str(&out).unwrap();
+        // model,1,2,4,8,16 (the model's own RF is also one of the numbers: both kept).
+        assert_eq!(points.as_array().unwrap().len(), 6, "{points}");
+        for (rf, extra) in [(None, vec![]), (Some(1), vec!["--reuse-factor", "1"])] {
+            let p = own_point(&points, rf);
+            let mut args = vec![model.as_str(), "--config", &cfg];
+            args.extend(extra);
+            let e = estimate_json(&args);
+            for k in [
+                "total",
+                "post_synthesis",
+                "utilization",
+                "fits",
+                "will_synthesise",
+            ] {
+                assert_eq!(p[k], e[k], "{model} RF {rf:?}: {k}");
+            }
+            assert_eq!(
+                p["binding_utilization"],
+                e["utilization"][e["binding_resource"].as_str().unwrap()]
+            );
+        }
+    }
+    // Nothing was written into the working directory.
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn sweep_precision_override_is_announced() {
+    // qkeras_3layer's config gives fc1..output 6-bit weights; --precision replaces them.
+    let (ok, _, err) = presynth(&[
+        "sweep",
+        &repo("examples/hls4ml-examples/keras/qkeras_3layer.json"),
+        "--config",
+        &repo("examples/hls4ml-examples/config-files/qkeras_3layer_config.yml"),
+        "--precision",
+        "ap_fixed<16,6>",
+        "--reuse-factor",
+        "1",
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        err.contains("--precision replaces the model's own precisions"),
+        "{err}"
+    );
+    assert!(err.contains("fc1"), "{err}");
+}
+
+#[test]
+fn sweep_tries_resource_over_the_unroll_limit_and_skips_empty_plots() {
+    let big = repo("examples/hls4ml-examples/keras/KERAS_dense_16x100x100x100x100x100x5.json");
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("p.svg");
+    // Latency at RF 4: 100×100 layers over the unroll limit, so Resource RF 4 is added; that one
+    // synthesises (block_factor 10000/4 = 2500 < 4096).
+    let (code, out, err) = presynth_in(
+        dir.path(),
+        &[
+            "sweep",
+            &big,
+            "--strategy",
+            "Latency",
+            "--reuse-factor",
+            "4",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let pts: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let pts = pts.as_array().unwrap();
+    assert_eq!(pts.len(), 2, "{pts:?}");
+    assert_eq!(pts[0]["will_synthesise"], false);
+    assert_eq!(pts[1]["strategy"], "Resource");
+    assert!(pts[1]["added"].is_string());
+    assert_eq!(pts[1]["will_synthesise"], true);
+    // Resource at RF 1: block_factor 10000 > 4096 everywhere: nothing to plot, no file.
+    let (code, _, err) = presynth_in(
+        dir.path(),
+        &[
+            "sweep",
+            &big,
+            "--strategy",
+            "Resource",
+            "--reuse-factor",
+            "1",
+            "--svg",
+            svg.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!svg.exists());
+    assert!(
+        err.contains("none of the 1 configurations is predicted to synthesise"),
+        "{err}"
+    );
+}
+
+#[test]
+fn pareto_front_holds_fitting_designs_only() {
+    // The MLP on a Zynq-7020: the small RFs do not fit (DSP), the large ones do.
+    let (ok, out, err) = presynth(&[
+        "sweep",
+        &example("jet_tagger_mlp.psn"),
+        "--part",
+        "xc7z020clg400-1",
+        "--reuse-factor",
+        "1,2,4,8,16,32,64",
+        "--strategy",
+        "Resource",
+        "--format",
+        "json",
+    ]);
+    assert!(ok, "{err}");
+    let pts: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let pts = pts.as_array().unwrap();
+    assert!(pts.iter().any(|p| p["fits"] == false), "{pts:?}");
+    assert!(pts.iter().any(|p| p["pareto"] == true));
+    for p in pts.iter().filter(|p| p["pareto"] == true) {
+        assert_eq!(p["fits"], true, "{p}");
+        assert_eq!(p["will_synthesise"], true, "{p}");
+    }
 }

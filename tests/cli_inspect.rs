@@ -81,3 +81,42 @@ fn table_output_and_missing_file_error() {
     let e = String::from_utf8_lossy(&out.stderr);
     assert!(e.contains("does/not/exist.json"), "{e}");
 }
+
+#[test]
+fn csv_and_what_config_changes() {
+    let model = repo("examples/hls4ml-examples/keras/KERAS_3layer.json");
+    let cfg = repo("examples/jet_tagger_hls4ml_config.yml");
+    let out = Command::new(env!("CARGO_BIN_EXE_presynth"))
+        .args(["inspect", &model, "--config", &cfg, "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = r.records().map(|r| r.unwrap()).collect();
+    // input + 4 dense + total; fc2_relu: 64×32 + 32 = 2080 parameters, the config's 8-bit
+    // weights and RF 8 (examples/jet_tagger_hls4ml_config.yml).
+    assert_eq!(rows.len(), 6);
+    let fc2 = rows.iter().find(|r| &r[0] == "fc2_relu").unwrap();
+    assert_eq!(
+        (&fc2[4], &fc2[6], &fc2[9], &fc2[10]),
+        ("2080", "ap_fixed<8,3>", "8", "Resource")
+    );
+    // The table says what --config changed against the model alone.
+    let out = Command::new(env!("CARGO_BIN_EXE_presynth"))
+        .args(["inspect", &model, "--config", &cfg])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for want in [
+        "model reuse factor: 1 → 4",
+        "model strategy: Latency → Resource",
+        "fc2_relu: weight ap_fixed<16,6> → ap_fixed<8,3>, strategy Latency → Resource, RF 1 → 8",
+    ] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+}

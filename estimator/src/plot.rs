@@ -106,17 +106,22 @@ pub fn sweep(path: &Path, title: &str, points: &[SweepPoint]) -> Result<(), Esti
             .margin(14)
             .x_label_area_size(45)
             .y_label_area_size(60)
-            .build_cartesian_2d((xlo..xhi).log_scale(), 0.0..ymax)
+            .build_cartesian_2d(xlo.log10()..xhi.log10(), 0.0..ymax)
             .map_err(|e| perr(path, e))?;
         chart
             .configure_mesh()
-            .x_desc("latency (ns)")
+            .x_labels(8)
+            // The x axis is log10(latency): plotters' own log axis draws no labels on ranges
+            // of about one decade.
+            .x_label_formatter(&|v| format!("{:.0}", 10f64.powf(*v)))
+            .y_labels(6)
+            .x_desc("latency (ns, log scale)")
             .y_desc("binding-resource utilisation (%)")
             .draw()
             .map_err(|e| perr(path, e))?;
         chart
             .draw_series(LineSeries::new(
-                [(xlo, 100.0), (xhi, 100.0)],
+                [(xlo.log10(), 100.0), (xhi.log10(), 100.0)],
                 RED.stroke_width(1),
             ))
             .map_err(|e| perr(path, e))?
@@ -125,7 +130,7 @@ pub fn sweep(path: &Path, title: &str, points: &[SweepPoint]) -> Result<(), Esti
         chart
             .draw_series(points.iter().filter(|p| !p.pareto).map(|p| {
                 Circle::new(
-                    (p.latency_ns, p.utilisation.min(ymax)),
+                    (p.latency_ns.log10(), p.utilisation.min(ymax)),
                     3,
                     RGBColor(140, 140, 140).filled(),
                 )
@@ -139,7 +144,7 @@ pub fn sweep(path: &Path, title: &str, points: &[SweepPoint]) -> Result<(), Esti
             .draw_series(LineSeries::new(
                 front
                     .iter()
-                    .map(|p| (p.latency_ns, p.utilisation.min(ymax))),
+                    .map(|p| (p.latency_ns.log10(), p.utilisation.min(ymax))),
                 BLUE.stroke_width(2),
             ))
             .map_err(|e| perr(path, e))?
@@ -148,17 +153,21 @@ pub fn sweep(path: &Path, title: &str, points: &[SweepPoint]) -> Result<(), Esti
         for p in &front {
             chart
                 .draw_series(std::iter::once(Circle::new(
-                    (p.latency_ns, p.utilisation.min(ymax)),
+                    (p.latency_ns.log10(), p.utilisation.min(ymax)),
                     5,
                     BLUE.filled(),
                 )))
                 .map_err(|e| perr(path, e))?;
-            chart
-                .draw_series(std::iter::once(Text::new(
-                    p.label.clone(),
-                    (p.latency_ns, p.utilisation.min(ymax)),
-                    ("sans-serif", 12),
-                )))
+        }
+        // Labels of the front, placed where they overlap no other label (else left out: the
+        // table has every point).
+        let anchors: Vec<(i32, i32)> = front
+            .iter()
+            .map(|p| chart.backend_coord(&(p.latency_ns.log10(), p.utilisation.min(ymax))))
+            .collect();
+        let labels: Vec<&str> = front.iter().map(|p| p.label.as_str()).collect();
+        for (text, (x, y)) in place_labels(&labels, &anchors, (900, 600)) {
+            root.draw(&Text::new(text.to_string(), (x, y), ("sans-serif", 12)))
                 .map_err(|e| perr(path, e))?;
         }
         chart
@@ -169,4 +178,74 @@ pub fn sweep(path: &Path, title: &str, points: &[SweepPoint]) -> Result<(), Esti
             .map_err(|e| perr(path, e))?;
         root.present().map_err(|e| perr(path, e))
     })
+}
+
+/// Width and height in pixels of a 12-px sans-serif label (about 6.5 px per character).
+fn label_box(text: &str) -> (i32, i32) {
+    ((text.chars().count() as f64 * 6.5).ceil() as i32, 14)
+}
+
+/// Top-left corners for the labels of points at pixel `anchors`: each label tries right-above,
+/// right-below, left-above and left-below its point and takes the first spot that overlaps no
+/// label already placed and stays inside `size`; a label with no free spot is left out.
+pub fn place_labels<'a>(
+    labels: &[&'a str],
+    anchors: &[(i32, i32)],
+    size: (i32, i32),
+) -> Vec<(&'a str, (i32, i32))> {
+    // (label, top-left corner, size)
+    type Placed<'b> = (&'b str, (i32, i32), (i32, i32));
+    let mut placed: Vec<Placed> = Vec::new();
+    for (&text, &(x, y)) in labels.iter().zip(anchors) {
+        let (w, h) = label_box(text);
+        let spots = [
+            (x + 7, y - h - 3),
+            (x + 7, y + 4),
+            (x - w - 7, y - h - 3),
+            (x - w - 7, y + 4),
+        ];
+        let free = spots.into_iter().find(|&(sx, sy)| {
+            sx >= 0
+                && sy >= 0
+                && sx + w <= size.0
+                && sy + h <= size.1
+                && placed.iter().all(|&(_, (px, py), (pw, ph))| {
+                    sx + w <= px || px + pw <= sx || sy + h <= py || py + ph <= sy
+                })
+        });
+        if let Some(spot) = free {
+            placed.push((text, spot, (w, h)));
+        }
+    }
+    placed.into_iter().map(|(t, p, _)| (t, p)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn overlap(a: ((i32, i32), (i32, i32)), b: ((i32, i32), (i32, i32))) -> bool {
+        let (((ax, ay), (aw, ah)), ((bx, by), (bw, bh))) = (a, b);
+        ax < bx + bw && bx < ax + aw && ay < by + bh && by < ay + ah
+    }
+
+    #[test]
+    fn labels_never_overlap() {
+        // Ten points 3 px apart: at most a few labels find a free spot, and none overlap.
+        let labels = ["Resource RF 16 16,6"; 10];
+        let anchors: Vec<(i32, i32)> = (0..10).map(|i| (400 + 3 * i, 300)).collect();
+        let placed = place_labels(&labels, &anchors, (900, 600));
+        assert!(!placed.is_empty() && placed.len() < 10, "{placed:?}");
+        for (i, a) in placed.iter().enumerate() {
+            for b in &placed[i + 1..] {
+                assert!(
+                    !overlap((a.1, label_box(a.0)), (b.1, label_box(b.0))),
+                    "{a:?} {b:?}"
+                );
+            }
+        }
+        // Far-apart points all get their label.
+        let anchors: Vec<(i32, i32)> = (0..4).map(|i| (100 + 200 * i, 300)).collect();
+        assert_eq!(place_labels(&labels[..4], &anchors, (900, 600)).len(), 4);
+    }
 }

@@ -256,119 +256,73 @@ fn evaluation_predictor(
     )?))
 }
 
-/// One row of a surrogate estimate: the target, the analytic figure, the surrogate's ensemble
-/// mean and its interval (members' mean ± one standard deviation in log space).
-#[derive(serde::Serialize)]
-struct SurrogateRow {
-    target: &'static str,
-    analytic: f64,
-    mean: f64,
-    low: f64,
-    high: f64,
-}
-
-/// Print the surrogate estimate of `net` (whose analytic estimate is `analytic`).
-fn print_surrogate_estimate(
+/// Replace the totals of `report` (the analytic estimate `analytic` of `net`) by the
+/// surrogate's prediction, with its interval per figure and its coverage.
+fn apply_surrogate(
     net: &ir::Network,
     dev: &estimator::Device,
     analytic: &estimator::NetworkEstimate,
     with: EstimateWith,
     model_dir: Option<&Path>,
-    format: Format,
+    report: &mut estimator::EstimateReport,
 ) -> anyhow::Result<()> {
+    use estimator::report::{Coverage, Figures, SurrogateInfo, SurrogatePrediction};
+    use surrogate::Target;
     let name = clap::ValueEnum::to_possible_value(&with).expect("no skipped variants");
     let model = load_model(name.get_name(), model_dir)?;
     let a = surrogate::analytic::from_network_estimate(analytic);
     let info = surrogate::analytic::device_info(dev, net.config.clock_period_ns);
     let f = surrogate::extract(net, &info, Some(&a))?;
     let p = model.predict(&[(&f, Some(&a.total))], 1)?.remove(0);
-    let rows: Vec<SurrogateRow> = surrogate::Target::ALL
-        .iter()
-        .enumerate()
-        .map(|(j, t)| SurrogateRow {
-            target: t.name(),
-            analytic: a.total[j],
-            mean: p.mean[j],
-            low: p.low[j],
-            high: p.high[j],
-        })
-        .collect();
+    let figures = |v: &[f64]| {
+        let res = |lut: Target, ff: Target, dsp: Target, bram: Target| estimator::Resources {
+            lut: v[lut.index()],
+            ff: v[ff.index()],
+            dsp: v[dsp.index()],
+            bram_18k: v[bram.index()],
+            uram: 0.0,
+        };
+        Figures {
+            csynth: res(
+                Target::CsynthLut,
+                Target::CsynthFf,
+                Target::CsynthDsp,
+                Target::CsynthBram18k,
+            ),
+            post_synthesis: res(
+                Target::PostLut,
+                Target::PostFf,
+                Target::PostDsp,
+                Target::PostBram18k,
+            ),
+            latency_best: v[Target::LatencyBest.index()],
+            latency_worst: v[Target::LatencyWorst.index()],
+            ii: v[Target::Ii.index()],
+        }
+    };
     let dir = model_dir
         .map(Path::to_path_buf)
         .unwrap_or_else(default_model_dir);
-    let key = surrogate::ensemble::coverage_key(&f);
-    let outside = (!p.covered).then(|| {
-        format!(
-            "the model was trained on {} networks, not {key}: {}",
-            model.meta.coverage.join(", "),
-            match model.meta.mode {
-                surrogate::Mode::Hybrid => "its figures are the analytic ones",
-                surrogate::Mode::Pure => "its figures are an extrapolation",
-            }
-        )
-    });
-    match format {
-        Format::Json => {
-            let out = serde_json::json!({
-                "estimator": name.get_name(),
-                "model": dir.display().to_string(),
-                "arch": model.meta.arch,
-                "mode": model.meta.mode,
-                "members": model.members(),
-                "part": analytic.part,
-                "clock_period_ns": analytic.clock_period_ns,
-                "coverage_key": key,
-                "covered": p.covered,
-                "targets": rows,
-            });
-            println!("{}", serde_json::to_string_pretty(&out)?);
-        }
-        Format::Csv => {
-            println!("target,analytic,mean,low,high");
-            for r in &rows {
-                println!(
-                    "{},{},{},{},{}",
-                    r.target,
-                    r.analytic.round(),
-                    r.mean,
-                    r.low,
-                    r.high
-                );
-            }
-        }
-        Format::Table => {
-            let mut tb = table(&[
-                "target",
-                "analytic",
-                name.get_name(),
-                "interval (±1σ of members)",
-            ]);
-            for r in &rows {
-                tb.add_row(vec![
-                    r.target.to_string(),
-                    format!("{}", r.analytic.round()),
-                    format!("{}", r.mean),
-                    format!("{} – {}", r.low, r.high),
-                ]);
-            }
-            println!(
-                "model: {}  part: {}  clock: {} ns  surrogate: {} {} ({} members, {})\n{tb}",
-                net.name,
-                analytic.part,
-                analytic.clock_period_ns,
-                model.meta.arch,
-                model.meta.mode,
-                model.members(),
-                dir.display()
-            );
-            if let Some(note) = &outside {
-                println!("note: {note}");
-            }
-        }
-    }
-    if let (Some(note), Format::Json | Format::Csv) = (&outside, format) {
-        eprintln!("note: {note}");
-    }
+    report.apply_surrogate(
+        dev,
+        SurrogatePrediction {
+            estimator: name.get_name().to_string(),
+            mean: figures(&p.mean),
+            low: figures(&p.low),
+            high: figures(&p.high),
+            coverage: Coverage {
+                covered: p.covered,
+                key: surrogate::ensemble::coverage_key(&f),
+                trained_on: model.meta.coverage.clone(),
+            },
+            info: SurrogateInfo {
+                model_dir: dir.display().to_string(),
+                arch: model.meta.arch.to_string(),
+                mode: model.meta.mode.to_string(),
+                members: model.members(),
+            },
+        },
+    );
     Ok(())
 }
 
@@ -379,16 +333,16 @@ impl presynth::ml::Backend for Local {
     fn train(&self, args: Args) -> anyhow::Result<()> {
         train(args)
     }
-    fn print_surrogate_estimate(
+    fn apply_surrogate(
         &self,
         net: &ir::Network,
         dev: &estimator::Device,
         analytic: &estimator::NetworkEstimate,
         with: EstimateWith,
         model_dir: Option<&Path>,
-        format: Format,
+        report: &mut estimator::EstimateReport,
     ) -> anyhow::Result<()> {
-        print_surrogate_estimate(net, dev, analytic, with, model_dir, format)
+        apply_surrogate(net, dev, analytic, with, model_dir, report)
     }
     fn evaluation_predictor(
         &self,

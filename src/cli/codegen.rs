@@ -56,7 +56,11 @@ pub struct Args {
     /// Replace the output directory if it exists
     #[arg(long)]
     pub force: bool,
-    /// Summary format (csv is not offered: use json)
+    /// Fill the weights a model lacks (a .psn file, a Keras JSON without its .h5) with
+    /// reproducible pseudo-random values from this seed: for studying resources and latency
+    #[arg(long, value_name = "SEED")]
+    pub random_weights: Option<u64>,
+    /// Summary format (csv: one row per layer of the written project)
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Benchmark: after writing DIR, render and write the project N more times in-process (into
@@ -226,9 +230,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .with_context(|| format!("--backend '{}': expected Vitis or Vivado", args.backend))?;
     let link = LinkMode::parse(&args.link)
         .with_context(|| format!("--link '{}': expected copy, hardlink or symlink", args.link))?;
-    if matches!(args.format, Format::Csv) {
-        anyhow::bail!("--format csv is not offered by codegen; use --format json");
-    }
     let mut net = args.model.load()?;
     let overrides = hls_codegen::Overrides {
         backend: Some(backend),
@@ -240,6 +241,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         io_type: args.io_type.clone(),
     };
     overrides.apply(&mut net.config)?;
+    if let Some(seed) = args.random_weights {
+        let n = super::random_weights::fill(&mut net, seed);
+        eprintln!(
+            "note: {n} weight tensors filled with pseudo-random values (--random-weights {seed})"
+        );
+    }
     let templates = Templates::discover(args.templates.as_deref())?;
     let opts = EmitOptions {
         project: ProjectOptions {
@@ -250,7 +257,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         link,
         overwrite: args.force,
     };
-    let model = hls_codegen::lower(&net, &opts.project)?;
+    let model = hls_codegen::lower(&net, &opts.project).map_err(|e| {
+        let msg = e.to_string();
+        if msg.contains("is missing") {
+            anyhow::anyhow!(
+                "{msg}; give the weights with --weights FILE, or use --random-weights SEED for reproducible random ones"
+            )
+        } else {
+            e.into()
+        }
+    })?;
     let source = args
         .model
         .model
@@ -307,7 +323,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        _ => {
+        Format::Csv => {
+            println!("index,layer,class,reuse_factor,strategy");
+            for l in &report.layers {
+                println!(
+                    "{},{},{},{},{}",
+                    l.index, l.name, l.class, l.reuse_factor, l.strategy
+                );
+            }
+        }
+        Format::Table => {
             let mut t = table(&["index", "layer", "class", "reuse factor", "strategy"]);
             for l in &report.layers {
                 t.add_row(vec![

@@ -3,9 +3,9 @@
 //! FIT with the binding resource, latency in cycles and ns, II, warnings; `--explain` prints
 //! the formula and inputs behind every figure.
 
-use super::common::{table, Format, ModelArgs};
+use super::common::{Format, ModelArgs};
 use anyhow::{anyhow, Context};
-use estimator::{Calibration, Device, NetworkEstimate};
+use estimator::{Calibration, Device, EstimateReport};
 use ir::{FixedType, IoType, Network, Strategy};
 use std::path::PathBuf;
 
@@ -119,7 +119,10 @@ presynth estimate model.json --part xcu250 --strategy Resource --reuse-factor 4 
 presynth estimate model.json --explain\n\n\
 Resources come in two labelled kinds: 'csynth' (the HLS C-synthesis estimate, JSON `total`) and\n\
 'post-synthesis' (the Vivado logic-synthesis estimate, JSON `post_synthesis`, usually lower).\n\
-Utilisation and FITS / DOES NOT FIT use the post-synthesis estimate."
+Utilisation and FITS / DOES NOT FIT use the post-synthesis estimate.\n\
+Precisions are weight/result/accumulator in short form: 16,6 = ap_fixed<16,6>, u8,0 = ap_ufixed<8,0>.\n\
+Every estimator prints the same JSON (docs/estimate.schema.json); a surrogate adds an interval\n\
+per total figure and its coverage. --check exits 1 when the design does not fit or will not synthesise."
 )]
 pub struct Args {
     #[command(flatten)]
@@ -138,18 +141,13 @@ pub struct Args {
     /// Surrogate model directory (default: models/default)
     #[arg(long)]
     pub surrogate: Option<PathBuf>,
-}
-
-fn r(v: f64) -> String {
-    format!("{}", v.round() as i64)
-}
-
-fn pct(v: f64) -> String {
-    if v.is_infinite() {
-        "n/a (part has none)".into()
-    } else {
-        format!("{v:.1}%")
-    }
+    /// Exit with status 1 when the design does not fit the part or will not synthesise (for CI)
+    #[arg(long)]
+    pub check: bool,
+    /// Show every column (shapes, parameters, multipliers, post-synthesis per layer, share of
+    /// the part) instead of fitting the tables to 100 columns
+    #[arg(long)]
+    pub wide: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -161,20 +159,21 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let calib = args.overrides.target.calibration()?;
     let dev = device(&net.config.part)?;
     let e = estimator::estimate(&net, &dev, &calib)?;
+    let mut report = EstimateReport::analytic(&net, &e, &dev, &calib);
     if args.estimator != super::train::EstimateWith::Analytic {
-        return crate::ml::print_surrogate_estimate(
+        crate::ml::apply_surrogate(
             &net,
             &dev,
             &e,
             args.estimator,
             args.surrogate.as_deref(),
-            args.format,
-        );
+            &mut report,
+        )?;
     }
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&e)?),
-        Format::Csv => print_csv(&e),
-        Format::Table => print_table(&net, &e),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        Format::Csv => print!("{}", super::estimate_table::csv(&report)),
+        Format::Table => print!("{}", super::estimate_table::text(&report, args.wide)),
     }
     if args.explain {
         println!();
@@ -188,146 +187,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             if e.dataflow { "DATAFLOW" } else { "PIPELINE" }
         );
     }
+    if args.check && !(report.fits && report.will_synthesise) {
+        anyhow::bail!("--check: {}", report.headline());
+    }
     Ok(())
-}
-
-fn print_csv(e: &NetworkEstimate) {
-    println!("layer,kind,strategy,reuse_factor,multipliers,lut,ff,dsp,bram_18k,uram,post_lut,post_ff,post_dsp,post_bram_18k,latency_best,latency_worst,ii");
-    for l in &e.layers {
-        let c = l.csynth;
-        let p = l.post_synthesis;
-        println!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-            l.name,
-            l.kind,
-            l.strategy,
-            l.reuse_factor.map(|v| v.to_string()).unwrap_or_default(),
-            l.multipliers,
-            r(c.lut),
-            r(c.ff),
-            r(c.dsp),
-            r(c.bram_18k),
-            r(c.uram),
-            r(p.lut),
-            r(p.ff),
-            r(p.dsp),
-            r(p.bram_18k),
-            l.latency_best,
-            l.latency_worst,
-            l.ii
-        );
-    }
-    let t = &e.total;
-    let p = e.post_synthesis;
-    println!(
-        "total,,,,,{},{},{},{},{},{},{},{},{},{},{},{}",
-        r(t.lut),
-        r(t.ff),
-        r(t.dsp),
-        r(t.bram_18k),
-        r(t.uram),
-        r(p.lut),
-        r(p.ff),
-        r(p.dsp),
-        r(p.bram_18k),
-        t.latency_cycles,
-        e.latency_worst,
-        t.ii
-    );
-}
-
-fn print_table(net: &Network, e: &NetworkEstimate) {
-    let mut t = table(&[
-        "layer", "kind", "strategy", "RF", "mults", "LUT", "FF", "DSP", "BRAM18K", "latency", "II",
-    ]);
-    for l in &e.layers {
-        let c = l.csynth;
-        t.add_row(vec![
-            l.name.clone(),
-            l.kind.clone(),
-            if l.reuse_factor.is_some() {
-                l.strategy.clone()
-            } else {
-                String::new()
-            },
-            l.reuse_factor.map(|v| v.to_string()).unwrap_or_default(),
-            l.multipliers.to_string(),
-            r(c.lut),
-            r(c.ff),
-            r(c.dsp),
-            r(c.bram_18k),
-            l.latency_best.to_string(),
-            l.ii.to_string(),
-        ]);
-    }
-    let tot = &e.total;
-    t.add_row(vec![
-        "total (csynth estimate)".into(),
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-        r(tot.lut),
-        r(tot.ff),
-        r(tot.dsp),
-        r(tot.bram_18k),
-        tot.latency_cycles.to_string(),
-        tot.ii.to_string(),
-    ]);
-    let p = e.post_synthesis;
-    t.add_row(vec![
-        "total (post-synthesis estimate)".into(),
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-        r(p.lut),
-        r(p.ff),
-        r(p.dsp),
-        r(p.bram_18k),
-        String::new(),
-        String::new(),
-    ]);
-    let u = e.utilization;
-    t.add_row(vec![
-        format!("utilisation of {}", e.part),
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-        pct(u.lut),
-        pct(u.ff),
-        pct(u.dsp),
-        pct(u.bram_18k),
-        String::new(),
-        String::new(),
-    ]);
-    println!(
-        "model: {}  part: {}  clock: {} ns  io: {}  pipeline: {}",
-        net.name,
-        e.part,
-        e.clock_period_ns,
-        net.config.io_type,
-        if e.dataflow { "DATAFLOW" } else { "PIPELINE" }
-    );
-    println!("{t}");
-    let binding = e.binding_resource.to_uppercase();
-    if e.fits {
-        println!(
-            "FITS: binding resource {binding} at {}",
-            pct(e.binding_utilisation())
-        );
-    } else {
-        println!(
-            "DOES NOT FIT: binding resource {binding} at {}",
-            pct(e.binding_utilisation())
-        );
-    }
-    println!(
-        "latency: {} cycles (worst {}) = {:.1} ns at {} ns; II: {} cycles",
-        tot.latency_cycles, e.latency_worst, tot.latency_ns, e.clock_period_ns, tot.ii
-    );
-    for w in &e.warnings {
-        println!("warning: {w}");
-    }
 }

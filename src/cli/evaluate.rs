@@ -13,13 +13,13 @@ use std::path::PathBuf;
 pub enum EstimatorKind {
     /// The calibrated analytic model
     Analytic,
-    /// A surrogate GNN model (--model, default: the shipped model)
+    /// A surrogate GNN model (--surrogate, default: the shipped model)
     Gnn,
-    /// A surrogate transformer model (--model)
+    /// A surrogate transformer model (--surrogate)
     Transformer,
-    /// A hybrid surrogate (analytic model + learned correction; --model, default: the shipped model)
+    /// A hybrid surrogate (analytic model + learned correction; --surrogate, default: the shipped model)
     Hybrid,
-    /// A pure surrogate (learned from scratch; --model)
+    /// A pure surrogate (learned from scratch; --surrogate)
     Pure,
     /// linfa linear regression on log features, fitted on the rows not evaluated
     LinfaLinear,
@@ -49,9 +49,10 @@ pub struct Args {
     pub data: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = EstimatorKind::Analytic)]
     pub estimator: EstimatorKind,
-    /// Surrogate model directory for gnn/transformer/hybrid/pure (default: models/default)
-    #[arg(long)]
-    pub model: Option<PathBuf>,
+    /// Surrogate model directory for gnn/transformer/hybrid/pure (default: models/default);
+    /// the same option as `estimate --surrogate` (`--model` is kept as an alias)
+    #[arg(long, alias = "model")]
+    pub surrogate: Option<PathBuf>,
     /// Calibration file of the analytic estimator (default: the bundled one)
     #[arg(long)]
     pub calibration: Option<PathBuf>,
@@ -94,7 +95,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             let name = clap::ValueEnum::to_possible_value(&k).expect("no skipped variants");
             crate::ml::evaluation_predictor(
                 name.get_name(),
-                args.model.as_deref(),
+                args.surrogate.as_deref(),
                 &rows,
                 &rest,
                 &calib,

@@ -1,0 +1,468 @@
+//! The one result schema of `presynth estimate`, whatever the estimator (analytic, or a
+//! surrogate on top of it): [`EstimateReport`]. `docs/estimate.schema.json` is its JSON Schema;
+//! the CLI's table, CSV and HTML report are all printed from it, and a later Python package can
+//! read the same JSON.
+//!
+//! Owns: the report's fields, building it from an analytic [`NetworkEstimate`], replacing its
+//! totals by a surrogate's prediction (with an interval per figure and the model's coverage),
+//! the headline ("WILL NOT SYNTHESISE" first when it applies), the short precision notation of
+//! the tables, and the calibration warnings (coefficients not fitted on data, post-synthesis
+//! figures that are the csynth coefficients).
+
+use crate::calibration::{Calibration, CoefSet, LabelKind};
+use crate::network::{NetworkEstimate, Totals};
+use crate::resources::{Device, Resources, RESOURCE_NAMES};
+use ir::{FixedType, Network};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Version of the schema in `docs/estimate.schema.json` (its `$id` ends in this).
+pub const SCHEMA: &str = "presynth-estimate/1";
+
+/// A network's estimate as `presynth estimate --format json` prints it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EstimateReport {
+    /// Always [`SCHEMA`].
+    pub schema: &'static str,
+    /// `analytic`, `hybrid`, `gnn`, `transformer` or `pure`.
+    pub estimator: String,
+    pub model: String,
+    pub part: String,
+    pub clock_period_ns: f64,
+    /// `io_parallel` or `io_stream`.
+    pub io_type: String,
+    /// `PIPELINE` or `DATAFLOW` (hls4ml's pipeline style).
+    pub pipeline: String,
+    /// The HLS C-synthesis (csynth) estimate and timing.
+    pub total: Totals,
+    /// Worst-case latency in cycles (the best case is `total.latency_cycles`).
+    pub latency_worst_cycles: u64,
+    /// The Vivado logic-synthesis estimate.
+    pub post_synthesis: Resources,
+    /// True when some priced layer's post-synthesis LUT/FF figures come from the csynth
+    /// coefficients (no post-synthesis rows of its strategy were fitted): then they are a copy
+    /// of csynth's, not a post-synthesis estimate of their own.
+    pub post_synthesis_copies_csynth: bool,
+    /// Percent of the part used, from `post_synthesis` (null: used but the part has none).
+    pub utilization: Resources,
+    /// The most used resource (`lut`, `ff`, `dsp`, `bram_18k`, `uram`).
+    pub binding_resource: String,
+    /// Every resource at most 100 % of the part.
+    pub fits: bool,
+    /// False when hls4ml/Vitis HLS is predicted to fail (e.g. a Latency layer over the unroll
+    /// limit); the resources are then what it would use if it did synthesise.
+    pub will_synthesise: bool,
+    pub layers: Vec<LayerReport>,
+    pub warnings: Vec<String>,
+    /// A surrogate's interval per figure (key: the figure's JSON path, e.g. `total.lut`);
+    /// null for the analytic estimator.
+    pub interval: Option<BTreeMap<String, Interval>>,
+    /// Whether the surrogate was trained on networks like this one; null for analytic.
+    pub coverage: Option<Coverage>,
+    /// The surrogate model that gave the totals; null for analytic.
+    pub surrogate: Option<SurrogateInfo>,
+    /// The analytic totals a surrogate replaced; null for analytic.
+    pub analytic: Option<AnalyticTotals>,
+}
+
+/// One layer: shapes, parameters, precisions, settings and the analytic figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LayerReport {
+    pub name: String,
+    pub kind: String,
+    /// Names of the layers feeding this one (the model graph).
+    pub inputs: Vec<String>,
+    pub input_shape: Vec<Vec<usize>>,
+    pub output_shape: Vec<usize>,
+    pub params: u64,
+    pub macs: u64,
+    pub precision: Precision,
+    /// Null for layers without a reuse factor (activations, pooling, reshapes).
+    pub strategy: Option<String>,
+    pub reuse_factor: Option<u64>,
+    pub requested_reuse_factor: Option<u64>,
+    pub multipliers: u64,
+    pub csynth: Resources,
+    pub post_synthesis: Resources,
+    pub post_synthesis_copies_csynth: bool,
+    /// Percent of the part, from `post_synthesis`.
+    pub share: Resources,
+    pub latency_best: u64,
+    pub latency_worst: u64,
+    pub ii: u64,
+}
+
+/// A layer's resolved precisions (hls4ml type strings).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Precision {
+    pub weight: String,
+    pub bias: String,
+    pub result: String,
+    pub accum: String,
+}
+
+/// A figure's interval: the surrogate members' mean ± one standard deviation (log space).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Interval {
+    pub low: f64,
+    pub high: f64,
+}
+
+/// Whether the surrogate saw networks of this kind in training.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Coverage {
+    pub covered: bool,
+    /// The network's coverage key (e.g. `dense/Resource/io_parallel`).
+    pub key: String,
+    /// The keys the model was trained on.
+    pub trained_on: Vec<String>,
+}
+
+/// Which surrogate model gave the totals.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SurrogateInfo {
+    pub model_dir: String,
+    pub arch: String,
+    pub mode: String,
+    pub members: usize,
+}
+
+/// The analytic totals behind a surrogate's figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnalyticTotals {
+    pub total: Totals,
+    pub post_synthesis: Resources,
+}
+
+/// A surrogate's prediction of every total figure (one of mean, low, high).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Figures {
+    pub csynth: Resources,
+    pub post_synthesis: Resources,
+    pub latency_best: f64,
+    pub latency_worst: f64,
+    pub ii: f64,
+}
+
+/// A surrogate prediction to put into a report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurrogatePrediction {
+    pub estimator: String,
+    pub mean: Figures,
+    pub low: Figures,
+    pub high: Figures,
+    pub coverage: Coverage,
+    pub info: SurrogateInfo,
+}
+
+/// `ap_fixed<16,6>` → `16,6`; `ap_ufixed<8,0>` → `u8,0`; `ap_int<8>` → `i8`; `ap_uint<1>` →
+/// `u1`: the compact notation of the tables (rounding and saturation modes left out).
+pub fn short_precision(t: &FixedType) -> String {
+    match t {
+        FixedType::Fixed {
+            width,
+            integer,
+            signed,
+            ..
+        } => format!("{}{width},{integer}", if *signed { "" } else { "u" }),
+        FixedType::Int { width, signed } => format!("{}{width}", if *signed { "i" } else { "u" }),
+    }
+}
+
+/// Shorten an hls4ml type string the way [`short_precision`] does (unparsable: unchanged).
+pub fn short_precision_str(s: &str) -> String {
+    s.parse::<FixedType>()
+        .map(|t| short_precision(&t))
+        .unwrap_or_else(|_| s.to_string())
+}
+
+/// Whether a coefficient set's post-synthesis LUT and FF coefficients are csynth's.
+fn post_copies_csynth(calib: &Calibration, set: CoefSet) -> bool {
+    let (c, p) = (
+        calib.kind(LabelKind::Csynth).get(set),
+        calib.kind(LabelKind::PostSynthesis).get(set),
+    );
+    c.lut == p.lut && c.ff == p.ff
+}
+
+/// The note of a coefficient set whose label kind was not fitted on data, if it was not.
+fn unfitted(calib: &Calibration, kind: LabelKind, set: CoefSet) -> Option<String> {
+    let c = calib.kind(kind).get(set);
+    c.fitted.iter().find(|f| f.starts_with("none")).map(|f| {
+        format!(
+            "{} coefficients of {} layers are priors, not fitted on data ({f})",
+            kind.name(),
+            set.name()
+        )
+    })
+}
+
+impl EstimateReport {
+    /// The analytic estimate `est` of `net` on `device` as a report.
+    pub fn analytic(
+        net: &Network,
+        est: &NetworkEstimate,
+        device: &Device,
+        calib: &Calibration,
+    ) -> Self {
+        let stats: BTreeMap<String, ir::shape::LayerStats> = net
+            .stats()
+            .into_iter()
+            .map(|s| (s.name.clone(), s))
+            .collect();
+        let mut sets_used = std::collections::BTreeSet::new();
+        let layers: Vec<LayerReport> = est
+            .layers
+            .iter()
+            .map(|l| {
+                let id = net.find(&l.name);
+                let layer = id.map(|id| net.layer(id));
+                let inputs = id
+                    .map(|id| {
+                        net.inputs_of(id)
+                            .into_iter()
+                            .map(|p| net.layer(p).name.clone())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let settings = layer
+                    .map(|ly| net.config.resolve(&ly.settings))
+                    .unwrap_or_else(|| net.config.resolve(&Default::default()));
+                let s = stats.get(&l.name);
+                let priced = l.csynth.as_array().iter().any(|&v| v > 0.0);
+                if priced {
+                    sets_used.insert(l.coef_set);
+                }
+                LayerReport {
+                    name: l.name.clone(),
+                    kind: l.kind.clone(),
+                    inputs,
+                    input_shape: s.map(|s| s.input_shape.clone()).unwrap_or_default(),
+                    output_shape: s.map(|s| s.output_shape.clone()).unwrap_or_default(),
+                    params: s.map_or(0, |s| s.params),
+                    macs: s.map_or(0, |s| s.macs),
+                    precision: Precision {
+                        weight: settings.weight.to_string(),
+                        bias: settings.bias.to_string(),
+                        result: settings.result.to_string(),
+                        accum: settings.accum.to_string(),
+                    },
+                    strategy: l.reuse_factor.map(|_| l.strategy.clone()),
+                    reuse_factor: l.reuse_factor,
+                    requested_reuse_factor: l.requested_reuse_factor,
+                    multipliers: l.multipliers,
+                    csynth: l.csynth,
+                    post_synthesis: l.post_synthesis,
+                    post_synthesis_copies_csynth: priced && post_copies_csynth(calib, l.coef_set),
+                    share: device.utilisation(&l.post_synthesis),
+                    latency_best: l.latency_best,
+                    latency_worst: l.latency_worst,
+                    ii: l.ii,
+                }
+            })
+            .collect();
+        let mut warnings = est.warnings.clone();
+        for &set in &sets_used {
+            warnings.extend(unfitted(calib, LabelKind::Csynth, set));
+            // A post-synthesis set that copies csynth's gets its own warning below.
+            if !post_copies_csynth(calib, set) {
+                warnings.extend(unfitted(calib, LabelKind::PostSynthesis, set));
+            }
+        }
+        let copies = layers.iter().any(|l| l.post_synthesis_copies_csynth);
+        if copies {
+            let names: Vec<&str> = layers
+                .iter()
+                .filter(|l| l.post_synthesis_copies_csynth)
+                .map(|l| l.name.as_str())
+                .collect();
+            warnings.push(format!(
+                "post-synthesis LUT/FF of {} use the csynth coefficients (no post-synthesis rows of their strategy were fitted): they copy csynth's and are likely high",
+                names.join(", ")
+            ));
+        }
+        EstimateReport {
+            schema: SCHEMA,
+            estimator: "analytic".into(),
+            model: net.name.clone(),
+            part: est.part.clone(),
+            clock_period_ns: est.clock_period_ns,
+            io_type: net.config.io_type.to_string(),
+            pipeline: if est.dataflow { "DATAFLOW" } else { "PIPELINE" }.into(),
+            total: est.total.clone(),
+            latency_worst_cycles: est.latency_worst,
+            post_synthesis: est.post_synthesis,
+            post_synthesis_copies_csynth: copies,
+            utilization: est.utilization,
+            binding_resource: est.binding_resource.into(),
+            fits: est.fits,
+            will_synthesise: est.will_synthesise,
+            layers,
+            warnings,
+            interval: None,
+            coverage: None,
+            surrogate: None,
+            analytic: None,
+        }
+    }
+
+    /// Replace the totals by a surrogate's prediction: csynth and post-synthesis resources,
+    /// latency and II become its ensemble means, with their intervals; utilisation, FITS and the
+    /// binding resource follow from them. URAM stays the analytic figure (not predicted), the
+    /// per-layer figures stay analytic (the surrogate predicts totals only), and so does
+    /// `will_synthesise`.
+    pub fn apply_surrogate(&mut self, device: &Device, p: SurrogatePrediction) {
+        self.analytic = Some(AnalyticTotals {
+            total: self.total.clone(),
+            post_synthesis: self.post_synthesis,
+        });
+        let uram = self.total.uram;
+        let res = |r: Resources, u: f64| Resources {
+            uram: u,
+            ..r.rounded()
+        };
+        let m = &p.mean;
+        let latency = m.latency_best.max(0.0).round() as u64;
+        self.total = Totals {
+            lut: m.csynth.lut.round(),
+            ff: m.csynth.ff.round(),
+            dsp: m.csynth.dsp.round(),
+            bram_18k: m.csynth.bram_18k.round(),
+            uram,
+            latency_cycles: latency,
+            latency_ns: latency as f64 * self.clock_period_ns,
+            ii: m.ii.max(1.0).round() as u64,
+        };
+        self.latency_worst_cycles = m.latency_worst.max(0.0).round() as u64;
+        self.post_synthesis = res(m.post_synthesis, self.post_synthesis.uram);
+        self.utilization = device.utilisation(&self.post_synthesis);
+        let u = self.utilization.as_array();
+        let bi = (0..u.len())
+            .max_by(|&a, &b| u[a].total_cmp(&u[b]))
+            .unwrap_or(0);
+        self.binding_resource = RESOURCE_NAMES[bi].into();
+        self.fits = u.iter().all(|&v| v <= 100.0);
+        let mut interval = BTreeMap::new();
+        let (lo, hi) = (&p.low, &p.high);
+        for (i, name) in RESOURCE_NAMES.iter().enumerate().take(4) {
+            interval.insert(
+                format!("total.{name}"),
+                Interval {
+                    low: lo.csynth.as_array()[i],
+                    high: hi.csynth.as_array()[i],
+                },
+            );
+            interval.insert(
+                format!("post_synthesis.{name}"),
+                Interval {
+                    low: lo.post_synthesis.as_array()[i],
+                    high: hi.post_synthesis.as_array()[i],
+                },
+            );
+        }
+        interval.insert(
+            "total.latency_cycles".into(),
+            Interval {
+                low: lo.latency_best,
+                high: hi.latency_best,
+            },
+        );
+        interval.insert(
+            "latency_worst_cycles".into(),
+            Interval {
+                low: lo.latency_worst,
+                high: hi.latency_worst,
+            },
+        );
+        interval.insert(
+            "total.ii".into(),
+            Interval {
+                low: lo.ii,
+                high: hi.ii,
+            },
+        );
+        self.interval = Some(interval);
+        self.warnings.push(
+            "per-layer figures are the analytic estimate's: the surrogate predicts totals only"
+                .into(),
+        );
+        if !p.coverage.covered {
+            self.warnings.push(format!(
+                "the surrogate was trained on {} networks, not {}: {}",
+                p.coverage.trained_on.join(", "),
+                p.coverage.key,
+                if p.info.mode == "hybrid" {
+                    "its figures are the analytic ones"
+                } else {
+                    "its figures are an extrapolation"
+                }
+            ));
+        }
+        self.estimator = p.estimator;
+        self.coverage = Some(p.coverage);
+        self.surrogate = Some(p.info);
+    }
+
+    /// The interval of a figure (by JSON path), when a surrogate gave one.
+    pub fn interval_of(&self, figure: &str) -> Option<Interval> {
+        self.interval.as_ref().and_then(|m| m.get(figure).copied())
+    }
+
+    /// Utilisation of the binding resource, in percent.
+    pub fn binding_utilisation(&self) -> f64 {
+        self.utilization.as_array().into_iter().fold(0.0, f64::max)
+    }
+
+    /// The headline: "WILL NOT SYNTHESISE" first when it applies (then what the resources
+    /// would be), else FITS / DOES NOT FIT with the binding resource.
+    pub fn headline(&self) -> String {
+        let binding = format!(
+            "binding resource {} at {}",
+            self.binding_resource.to_uppercase(),
+            pct(self.binding_utilisation())
+        );
+        let fit = if self.fits { "fits" } else { "does not fit" };
+        if !self.will_synthesise {
+            let n = self
+                .warnings
+                .iter()
+                .filter(|w| w.contains("will not synthesise"))
+                .count();
+            format!(
+                "WILL NOT SYNTHESISE ({n} layer{} over the unroll limit, see the warnings); if it did, it {fit}: {binding}",
+                if n == 1 { "" } else { "s" }
+            )
+        } else if self.fits {
+            format!("FITS: {binding}")
+        } else {
+            format!("DOES NOT FIT: {binding}")
+        }
+    }
+}
+
+/// A utilisation in percent for tables (`n/a` when the part has none of a used resource).
+pub fn pct(v: f64) -> String {
+    if v.is_infinite() {
+        "n/a (part has none)".into()
+    } else {
+        format!("{v:.1}%")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_precisions() {
+        for (s, want) in [
+            ("ap_fixed<16,6>", "16,6"),
+            ("ap_ufixed<8,0,AP_RND,AP_SAT>", "u8,0"),
+            ("ap_int<8>", "i8"),
+            ("ap_uint<1>", "u1"),
+            ("not a type", "not a type"),
+        ] {
+            assert_eq!(short_precision_str(s), want);
+        }
+    }
+}

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 /// `#[command(flatten)] model: ModelArgs`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct ModelArgs {
-    /// Model file: Keras JSON (.json), Keras 3 archive (.keras), legacy Keras HDF5 (.h5), or the
-    /// presynth DSL (.psn)
+    /// Model file: Keras JSON (.json), Keras archive (.keras), legacy Keras HDF5 (.h5), ONNX or
+    /// QONNX (.onnx; PyTorch models exported with torch.onnx.export), or the presynth DSL (.psn)
     pub model: PathBuf,
     /// Weights file for a Keras JSON model (default: X_weights.h5 beside X.json when present)
     #[arg(long)]

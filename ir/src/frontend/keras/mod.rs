@@ -205,7 +205,7 @@ pub const MAX_COST: u128 = 1 << 62;
 
 /// Infer shapes layer by layer, rejecting a layer whose output or cost is so large that the
 /// IR's shape and cost arithmetic (in `usize`/`u64`) could overflow.
-fn check_sizes(file: &str, net: &mut Network) -> Result<(), FrontendError> {
+pub(crate) fn check_sizes(file: &str, net: &mut Network) -> Result<(), FrontendError> {
     let elements = |s: &[usize]| s.iter().fold(1u128, |a, &d| a.saturating_mul(d as u128));
     for id in net.topo_order().map_err(|e| FrontendError::ir(file, e))? {
         let ins: Vec<Vec<usize>> = net

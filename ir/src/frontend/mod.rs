@@ -16,9 +16,9 @@ use crate::graph::Network;
 use std::path::Path;
 
 /// Load a model file, picking the frontend from its extension, with shapes inferred:
-/// - `.json`: Keras `model.to_json()`; weights from `weights`, else `X_weights.h5` beside
-///   `X.json` when it exists (as hls4ml's example models ship them), else none;
-/// - `.keras`: Keras 3 archive with its weights;
+/// - `.json`: Keras `model.to_json()`; weights from `weights`, else `X_weights.h5` or
+///   `X.weights.h5` beside `X.json` when one exists, else none;
+/// - `.keras`: Keras 3 or tf.keras 2.13+ archive with its weights;
 /// - `.h5`/`.hdf5`: legacy full-model Keras HDF5 with its weights;
 /// - `.onnx`: ONNX or QONNX model with its initializers as weights (PyTorch models: export them
 ///   with `torch.onnx.export`);

@@ -22,8 +22,11 @@ fn load(rel: &str) -> Network {
     load_model(&examples().join(rel), None, None).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
-/// (kind name, output shape, weights) of every layer in order, Input excluded.
-fn weighted_layers(n: &Network) -> Vec<(String, Vec<usize>, Vec<(String, ir::Tensor)>)> {
+/// A layer's kind name, output shape and weights.
+type Summary = (String, Vec<usize>, Vec<(String, ir::Tensor)>);
+
+/// (kind name, output shape, weights) of every weighted layer in order.
+fn weighted_layers(n: &Network) -> Vec<Summary> {
     n.layers()
         .into_iter()
         .filter(|l| !l.weights.is_empty())

@@ -78,6 +78,15 @@ struct Converter<'a> {
 
 type NodeResult = Result<(), String>;
 
+/// A Dense layer's `[k, n]` kernel (rows in ONNX input order), its type, and its bias.
+struct DenseWeights {
+    kernel: Vec<f64>,
+    k: usize,
+    n: usize,
+    weight_type: Option<FixedType>,
+    bias: Option<(Vec<f64>, Option<FixedType>)>,
+}
+
 /// Convert a decoded ONNX graph into a network named `name`.
 pub fn convert(file: &str, graph: &GraphProto, name: &str) -> Result<Network, FrontendError> {
     let mut c = Converter {
@@ -627,12 +636,15 @@ impl<'a> Converter<'a> {
         &mut self,
         node: &NodeProto,
         input: &Value,
-        kernel: Vec<f64>,
-        k: usize,
-        n: usize,
-        weight_type: Option<FixedType>,
-        bias: Option<(Vec<f64>, Option<FixedType>)>,
+        w: DenseWeights,
     ) -> Result<String, String> {
+        let DenseWeights {
+            kernel,
+            k,
+            n,
+            weight_type,
+            bias,
+        } = w;
         let shape = self.ir_shape(input);
         let kernel = match &input.layout {
             Layout::Permuted(perm) => {
@@ -722,7 +734,14 @@ impl<'a> Converter<'a> {
                 }
             }
         }
-        let l = self.dense(node, &x, w.data, k, n, w.quant.clone(), bias)?;
+        let dw = DenseWeights {
+            kernel: w.data,
+            k,
+            n,
+            weight_type: w.quant.clone(),
+            bias,
+        };
+        let l = self.dense(node, &x, dw)?;
         self.values.insert(
             final_out,
             Value {
@@ -770,7 +789,14 @@ impl<'a> Converter<'a> {
             None => None,
             Some(b) => Some(self.bias_values(b, n)?),
         };
-        let l = self.dense(node, &x, kernel, k, n, w.quant.clone(), bias)?;
+        let dw = DenseWeights {
+            kernel,
+            k,
+            n,
+            weight_type: w.quant.clone(),
+            bias,
+        };
+        let l = self.dense(node, &x, dw)?;
         self.set(node, l, Layout::Same);
         Ok(())
     }

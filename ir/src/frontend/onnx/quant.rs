@@ -50,7 +50,10 @@ impl QuantSpec {
             return Err("a non-zero zero-point makes hls4ml insert ApplyAlpha layers, which the IR has no kind for".into());
         }
         let first = *scale.first().ok_or("empty scale")?;
-        if scale.iter().any(|s| *s != first) || !(first > 0.0) || frexp(first).0 != 0.5 {
+        if scale.iter().any(|s| *s != first)
+            || first.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)
+            || frexp(first).0 != 0.5
+        {
             return Err(format!(
                 "scale {} is not one power of two for every element: hls4ml then inserts ApplyAlpha scale/rescale layers, which the IR has no kind for",
                 if scale.len() == 1 { first.to_string() } else { format!("{:?}", &scale[..scale.len().min(4)]) }

@@ -88,6 +88,14 @@ fn bit_exact_against_hls4ml() {
         .map(|(a, b)| (a.parse::<usize>().unwrap(), b.parse::<usize>().unwrap()))
         .expect("N/M bit-identical");
     assert!(total >= 20 && ok == total, "{summary}");
+    // hls4ml's example ONNX models are among the cases (convert_from_onnx_model references)
+    for m in [
+        "onnx_two_layer_keras",
+        "onnx_three_layer_pytorch",
+        "onnx_conv1d_small_keras",
+    ] {
+        assert!(stdout.contains(m), "no {m} case in the harness table");
+    }
 }
 
 #[test]

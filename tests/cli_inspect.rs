@@ -120,3 +120,35 @@ fn csv_and_what_config_changes() {
         assert!(text.contains(want), "{want}: {text}");
     }
 }
+
+#[test]
+fn onnx_examples_inspect_like_their_keras_originals() {
+    // conv1d_small_keras.onnx and three_layer_keras.onnx are ONNX exports of KERAS_conv1d_small
+    // and KERAS_3layer: same parameter counts (171 and 4389, the initializers' element counts)
+    // and the same MACs. conv1d_small by hand: 10*3*(4*4) + 10*2*(4*3) + 10*1*(4*2) + 10*5 + 5*5.
+    for (onnx, keras, params, macs) in [
+        (
+            "conv1d_small_keras.onnx",
+            "KERAS_conv1d_small.json",
+            171,
+            875,
+        ),
+        (
+            "three_layer_keras.onnx",
+            "KERAS_3layer.json",
+            4389,
+            16 * 64 + 64 * 32 + 32 * 32 + 32 * 5,
+        ),
+    ] {
+        let o = inspect_json(&[&repo(&format!("examples/hls4ml-examples/onnx/{onnx}"))]);
+        let k = inspect_json(&[&repo(&format!("examples/hls4ml-examples/keras/{keras}"))]);
+        assert_eq!(o["total_params"], params, "{onnx}");
+        assert_eq!(o["total_macs"], macs, "{onnx}");
+        assert_eq!(k["total_macs"], macs, "{keras}");
+    }
+    // PyTorch's export (Gemm with transB=1) of the same architecture
+    let p = inspect_json(&[&repo(
+        "examples/hls4ml-examples/onnx/three_layer_pytorch.onnx",
+    )]);
+    assert_eq!(p["total_params"], 4389);
+}

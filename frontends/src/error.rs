@@ -13,7 +13,7 @@ pub enum FrontendError {
     Io { file: String, message: String },
 
     /// The file's extension does not say what it is.
-    #[error("{file}: unknown model format (expected .json, .keras, .h5, .dsl or .psn)")]
+    #[error("{file}: unknown model format (expected .json, .keras, .h5, .onnx, .dsl or .psn)")]
     UnknownFormat { file: String },
 
     /// Text that does not parse (JSON, YAML or the DSL), with its position.
@@ -41,6 +41,10 @@ pub enum FrontendError {
         layer: String,
         kind: String,
     },
+
+    /// ONNX nodes the IR cannot represent: every one of them, each as `'name' (OpType): why`.
+    #[error("{file}: {} unsupported ONNX node(s):\n  {}", nodes.len(), nodes.join("\n  "))]
+    UnsupportedNodes { file: String, nodes: Vec<String> },
 
     /// A supported layer with an attribute value the IR does not support.
     #[error("{file}: layer '{layer}' ({kind}): unsupported attribute {attribute}: {message}")]

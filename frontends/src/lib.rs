@@ -1,4 +1,5 @@
-//! Frontends: build a [`ir::Network`] from the text DSL ([`dsl`]), Keras files ([`keras`]) and hls4ml
+//! Frontends: build an [`ir::Network`] from the text DSL ([`dsl`]), Keras files ([`keras`]),
+//! ONNX/QONNX files ([`onnx`]) and hls4ml
 //! config YAML ([`hls4ml_yaml`]). Each reports errors with the file, the line or field, and what
 //! was expected ([`FrontendError`]). [`load_model`] picks the frontend from the file extension.
 
@@ -6,6 +7,7 @@ pub mod dsl;
 pub mod error;
 pub mod hls4ml_yaml;
 pub mod keras;
+pub mod onnx;
 
 pub use error::FrontendError;
 pub use hls4ml_yaml::{
@@ -16,10 +18,12 @@ use ir::graph::Network;
 use std::path::Path;
 
 /// Load a model file, picking the frontend from its extension, with shapes inferred:
-/// - `.json`: Keras `model.to_json()`; weights from `weights`, else `X_weights.h5` beside
-///   `X.json` when it exists (as hls4ml's example models ship them), else none;
-/// - `.keras`: Keras 3 archive with its weights;
+/// - `.json`: Keras `model.to_json()`; weights from `weights`, else `X_weights.h5` or
+///   `X.weights.h5` beside `X.json` when one exists, else none;
+/// - `.keras`: Keras 3 or tf.keras 2.13+ archive with its weights;
 /// - `.h5`/`.hdf5`: legacy full-model Keras HDF5 with its weights;
+/// - `.onnx`: ONNX or QONNX model with its initializers as weights (PyTorch models: export them
+///   with `torch.onnx.export`);
 /// - `.psn`/`.dsl`: the presynth text DSL (no weights).
 ///
 /// A `config` file (hls4ml config YAML) is then applied to the network's settings.
@@ -54,6 +58,7 @@ pub fn load_model(
         }
         "keras" => keras::load_keras(path)?,
         "h5" | "hdf5" => keras::load_h5(path)?,
+        "onnx" => onnx::load_onnx(path)?,
         "psn" | "dsl" => dsl::parse_file(path)?,
         _ => {
             if !path.exists() {

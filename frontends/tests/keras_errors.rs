@@ -456,10 +456,10 @@ fn malformed_inputs_give_errors_that_name_the_problem() {
     cases.push((
         "unknown extension",
         Input::Model {
-            path: write(d, "model.onnx", "x"),
+            path: write(d, "model.tflite", "x"),
             weights: None,
         },
-        vec!["model.onnx", "unknown model format"],
+        vec!["model.tflite", "unknown model format"],
     ));
     cases.push((
         "--weights with a .keras",

@@ -471,8 +471,13 @@ impl<'a> Lowerer<'a> {
                 self.m.inputs.push(v);
                 self.out_of.insert(id, v);
             }
-            LayerKind::Dropout(_) | LayerKind::Activation(Activation::Linear) => {
+            LayerKind::Dropout(_) => {
                 // hls4ml parses these (using an index) and then removes them
+                let v = self.input_var(id, 0)?;
+                self.out_of.insert(id, v);
+            }
+            LayerKind::Activation(Activation::Linear) if !self.is_cast(id, &layer)? => {
+                // removed like Dropout, unless it changes the type (then the arm below)
                 let v = self.input_var(id, 0)?;
                 self.out_of.insert(id, v);
             }
@@ -845,6 +850,19 @@ impl<'a> Lowerer<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Whether a linear activation changes the type of its input (a QONNX Quant's `_act`
+    /// layer): hls4ml's EliminateLinearActivation keeps those and removes the others.
+    fn is_cast(&self, id: NodeId, layer: &ir::Layer) -> Result<bool> {
+        let result = layer
+            .settings
+            .precision
+            .result
+            .as_ref()
+            .unwrap_or(&self.m.default_precision);
+        let input = self.input_var(id, 0)?;
+        Ok(self.m.vars[input].precision != *result)
     }
 
     /// The fused activation of a Dense/Conv: a separate layer `<name>_<act>` at the next index.

@@ -7,10 +7,10 @@ use std::path::PathBuf;
 /// `#[command(flatten)] model: ModelArgs`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct ModelArgs {
-    /// Model file: Keras JSON (.json), Keras 3 archive (.keras), legacy Keras HDF5 (.h5), or the
-    /// presynth DSL (.psn)
+    /// Model file: Keras JSON (.json), Keras archive (.keras), legacy Keras HDF5 (.h5), ONNX or
+    /// QONNX (.onnx; PyTorch models exported with torch.onnx.export), or the presynth DSL (.psn)
     pub model: PathBuf,
-    /// Weights file for a Keras JSON model (default: X_weights.h5 beside X.json when present)
+    /// Weights file for a Keras JSON model (default: X_weights.h5 or X.weights.h5 beside X.json)
     #[arg(long)]
     pub weights: Option<PathBuf>,
     /// hls4ml config YAML whose settings apply to the model (Model and LayerName sections)

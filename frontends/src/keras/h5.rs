@@ -156,7 +156,7 @@ fn keras_weight_name(path: &str) -> String {
 
 /// Whether the file (or its `model_weights` group) uses the Keras 3 layout.
 fn is_keras3_layout(root: &hdf5::Group) -> bool {
-    root.link_exists("layers")
+    (root.link_exists("layers") || root.link_exists(TF_KERAS2_LAYERS))
         && !root
             .attr_names()
             .unwrap_or_default()
@@ -236,12 +236,23 @@ pub fn snake_case(name: &str) -> String {
 
 /// Read the Keras 3 layout. `layers` lists the model's (name, class) pairs in config order, to
 /// map the group paths (`q_dense_1`) to layer names when `vars` has no `name` attribute.
+/// The group tf.keras 2.13-2.15 writes a model's layers under in the `.keras` format's
+/// `model.weights.h5`: its saving_lib walks the model's attributes in `dir()` order, and
+/// `_layer_checkpoint_dependencies` (a dict of the layers by name) comes before `layers`, so each
+/// layer is stored once, at `_layer_checkpoint_dependencies/<layer name>/vars/<i>`.
+pub const TF_KERAS2_LAYERS: &str = "_layer_checkpoint_dependencies";
+
 pub fn read_keras3(
     file: &str,
     f: &hdf5::File,
     layers: &[(String, String)],
 ) -> Result<WeightSet, FrontendError> {
-    let root: hdf5::Group = if f.link_exists("layers") {
+    // tf.keras 2.x names each group by its layer's name
+    let by_layer_name = !f.link_exists("layers") && f.link_exists(TF_KERAS2_LAYERS);
+    let root: hdf5::Group = if by_layer_name {
+        f.group(TF_KERAS2_LAYERS)
+            .map_err(|e| h5err(file, "cannot open group _layer_checkpoint_dependencies", e))?
+    } else if f.link_exists("layers") {
         f.group("layers")
             .map_err(|e| h5err(file, "cannot open group layers", e))?
     } else if f.link_exists("model_weights") {
@@ -253,7 +264,7 @@ pub fn read_keras3(
     } else {
         return Err(FrontendError::weights(
             file,
-            "no 'layers' group (not a Keras 3 weights file)",
+            "no 'layers' group (Keras 3) nor '_layer_checkpoint_dependencies' group (tf.keras 2.13-2.15): not a .keras weights file",
         ));
     };
     // Fallback: the path names Keras gives in config order, skipping InputLayers.
@@ -287,6 +298,15 @@ pub fn read_keras3(
             .map_err(|e| h5err(file, "cannot open vars", e))?;
         let layer = match string_attr(&vars, "name") {
             Some(n) => n,
+            None if by_layer_name => {
+                if !layers.iter().any(|(n, _)| *n == gpath) {
+                    return Err(FrontendError::weights(
+                        file,
+                        format!("group {TF_KERAS2_LAYERS}/{gpath} matches no layer of the model"),
+                    ));
+                }
+                gpath.clone()
+            }
             None => by_path.get(&gpath).cloned().ok_or_else(|| {
                 FrontendError::weights(
                     file,

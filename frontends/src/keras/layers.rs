@@ -384,10 +384,11 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
             let q = a
                 .quantizer("activation")?
                 .ok_or_else(|| a.missing("activation", "an activation or quantizer"))?;
-            let (act, ty) = q.activation().map_err(|m| a.unsupported("activation", m))?;
-            let mut l = Layer::new(name.clone(), LayerKind::Activation(act));
-            l.settings.precision.result = ty;
-            Ok(vec![l])
+            // hls4ml's converter (qkeras.get_activation_quantizer) gives the layer no type: the
+            // config's applies (the model default, unless a granularity='name' config gives the
+            // quantizer's type, which `Quantizer::activation` computes).
+            let (act, _) = q.activation().map_err(|m| a.unsupported("activation", m))?;
+            one(LayerKind::Activation(act))
         }
         "ReLU" => {
             if let Some(m) = a.get("max_value") {
@@ -521,12 +522,12 @@ fn fused(a: &Attrs, kind: LayerKind) -> Result<Vec<Layer>, FrontendError> {
         return Ok(vec![layer]);
     }
     // hls4ml (keras_v2_to_hls.parse_keras_model) splits a quantized activation off into a
-    // QActivation layer named `{layer}_{quantizer class}`.
-    let mut act_layer = Layer::new(
+    // QActivation layer named `{layer}_{quantizer class}`; like a QActivation it gets its type
+    // from the config, not from the quantizer.
+    let act_layer = Layer::new(
         format!("{}_{}", a.layer.name, q.class),
         LayerKind::Activation(act),
     );
-    act_layer.settings.precision.result = ty;
     Ok(vec![layer, act_layer])
 }
 

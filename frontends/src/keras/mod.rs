@@ -34,11 +34,14 @@ fn stem(path: &Path) -> String {
         .unwrap_or_else(|| "model".to_string())
 }
 
-/// The weights file hls4ml's example models ship beside `X.json`: `X_weights.h5`.
+/// The weights file beside `X.json`: `X_weights.h5` (as hls4ml's example models ship them),
+/// else `X.weights.h5` (the name Keras 3's `save_weights` requires), the first that exists.
 pub fn default_weights_path(json_path: &Path) -> Option<std::path::PathBuf> {
     let stem = json_path.file_stem()?.to_str()?;
-    let p = json_path.with_file_name(format!("{stem}_weights.h5"));
-    p.exists().then_some(p)
+    ["_weights.h5", ".weights.h5"]
+        .iter()
+        .map(|suffix| json_path.with_file_name(format!("{stem}{suffix}")))
+        .find(|p| p.exists())
 }
 
 /// Load a Keras JSON model; weights from `weights` when given (legacy or Keras 3 HDF5).
@@ -130,6 +133,7 @@ pub fn build(
                 &mut chain[0],
                 weights_by_layer.get(kl.name.as_str()).copied(),
             )?;
+            quantize_weights(file, kl, &mut chain[0])?;
         }
         let inputs: Vec<String> = if matches!(chain[0].kind, LayerKind::Input(_)) {
             Vec::new()
@@ -205,7 +209,7 @@ pub const MAX_COST: u128 = 1 << 62;
 
 /// Infer shapes layer by layer, rejecting a layer whose output or cost is so large that the
 /// IR's shape and cost arithmetic (in `usize`/`u64`) could overflow.
-fn check_sizes(file: &str, net: &mut Network) -> Result<(), FrontendError> {
+pub(crate) fn check_sizes(file: &str, net: &mut Network) -> Result<(), FrontendError> {
     let elements = |s: &[usize]| s.iter().fold(1u128, |a, &d| a.saturating_mul(d as u128));
     for id in net.topo_order().map_err(|e| FrontendError::ir(file, e))? {
         let ins: Vec<Vec<usize>> = net
@@ -244,6 +248,34 @@ fn check_sizes(file: &str, net: &mut Network) -> Result<(), FrontendError> {
             )));
         }
         net.layer_mut(id).output_shape = out;
+    }
+    Ok(())
+}
+
+/// Replace a QKeras layer's kernel and bias by their quantized values, as hls4ml does before it
+/// writes them (see [`qkeras::Quantizer::quantize`]).
+fn quantize_weights(
+    file: &str,
+    kl: &layers::KerasLayer,
+    layer: &mut Layer,
+) -> Result<(), FrontendError> {
+    for (key, weight) in [("kernel_quantizer", "kernel"), ("bias_quantizer", "bias")] {
+        let Some(v) = kl.config.get(key).filter(|v| !v.is_null()) else {
+            continue;
+        };
+        let unsupported = |m: String| FrontendError::UnsupportedAttribute {
+            file: file.to_string(),
+            layer: kl.name.clone(),
+            kind: kl.class_name.clone(),
+            attribute: key.to_string(),
+            message: m,
+        };
+        let q = qkeras::Quantizer::from_value(v).map_err(unsupported)?;
+        if let Some((_, t)) = layer.weights.iter_mut().find(|(n, _)| n == weight) {
+            if let Some(values) = q.quantize(&t.data).map_err(unsupported)? {
+                t.data = values;
+            }
+        }
     }
     Ok(())
 }

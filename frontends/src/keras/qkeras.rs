@@ -222,6 +222,74 @@ impl Quantizer {
         }
     }
 
+    /// The values hls4ml writes for a weight or bias quantized by this quantizer: hls4ml 1.3.0
+    /// (`Layer.add_weights_variable` with a `QKerasQuantizer`) replaces the float weights by
+    /// `quantizer(weights)` before writing them. For `quantized_bits` (alpha None or 1, the only
+    /// alphas accepted) QKeras computes, in float32, with `m = 2^(bits - keep_negative)` and
+    /// `m_i = 2^integer`: `m_i * clip(round(x * m / m_i), keep_negative * (-m + symmetric), m - 1)
+    /// / m`, where `round` is TensorFlow's round-half-to-even; with no bits left after the sign it
+    /// is `sign(x)` with 0 mapped to 1 (to 0/1 when not keep_negative). Every step scales by a
+    /// power of two, so the result is exact. `None` for the other quantizers (their values are
+    /// written unchanged).
+    pub fn quantize(&self, values: &[f32]) -> Result<Option<Vec<f32>>, String> {
+        if self.class != "quantized_bits" {
+            return Ok(None);
+        }
+        self.check_alpha()?;
+        let bits = self.bits()? as i32;
+        let integer = self.int("integer", 0)?;
+        let keep_negative = match self.params.get("keep_negative") {
+            None | Some(Value::Null) => true,
+            Some(Value::Bool(b)) => *b,
+            Some(v) => v.as_f64().map(|f| f != 0.0).ok_or_else(|| {
+                format!(
+                    "{}: 'keep_negative' must be true or false, found {v}",
+                    self.class
+                )
+            })?,
+        };
+        let symmetric = match self.params.get("symmetric") {
+            None | Some(Value::Null) => 0.0,
+            Some(Value::Bool(b)) => f64::from(u8::from(*b)),
+            Some(v) => v.as_f64().ok_or_else(|| {
+                format!("{}: 'symmetric' must be a number, found {v}", self.class)
+            })?,
+        };
+        if !(-64..=64).contains(&integer) {
+            return Err(format!("{}: integer {integer} out of range", self.class));
+        }
+        let unsigned_bits = bits - i32::from(keep_negative);
+        let m = 2f64.powi(unsigned_bits);
+        let m_i = 2f64.powi(integer as i32);
+        let lo = if keep_negative { -m + symmetric } else { 0.0 };
+        Ok(Some(
+            values
+                .iter()
+                .map(|&x| {
+                    let x = x as f64;
+                    let q = if unsigned_bits > 0 {
+                        m_i * crate::onnx::quant::round_half_even(x * m / m_i).clamp(lo, m - 1.0)
+                            / m
+                    } else {
+                        let s = if x > 0.0 {
+                            1.0
+                        } else if x < 0.0 {
+                            -1.0
+                        } else {
+                            1.0
+                        };
+                        if keep_negative {
+                            s
+                        } else {
+                            (s + 1.0) / 2.0
+                        }
+                    };
+                    q as f32
+                })
+                .collect(),
+        ))
+    }
+
     /// The activation and output type of a QActivation with this quantizer. Plain Keras
     /// activation names (`relu`, `softmax`, ...) give no type.
     pub fn activation(&self) -> Result<(Activation, Option<FixedType>), String> {
@@ -360,6 +428,36 @@ mod tests {
             (Activation::Softmax, None)
         );
         assert!(q("quantized_tanh(4)").activation().is_err());
+    }
+
+    #[test]
+    fn quantized_bits_values_follow_qkeras() {
+        // quantized_bits(6,0): m = 32, m_i = 1, LSB 1/32, q in [-32, 31]
+        let v = q("quantized_bits(6,0,alpha=1)")
+            .quantize(&[0.1, -0.1, 0.015625, 0.046875, 2.0, -2.0, 0.0])
+            .unwrap()
+            .unwrap();
+        // 0.1*32 = 3.2 -> 3; 0.5 -> 0 and 1.5 -> 2 (half to even); clip to 31/32 and -1
+        assert_eq!(v, vec![0.09375, -0.09375, 0.0, 0.0625, 0.96875, -1.0, 0.0]);
+        // quantized_bits(4,2): m = 8, m_i = 4, LSB 0.5, range [-4, 3.5]
+        let v = q("quantized_bits(4,2)")
+            .quantize(&[1.3, -9.0, 9.0])
+            .unwrap()
+            .unwrap();
+        assert_eq!(v, vec![1.5, -4.0, 3.5]);
+        // symmetric: lower bound -m + 1
+        let v = q("quantized_bits(4,0,1)")
+            .quantize(&[-5.0])
+            .unwrap()
+            .unwrap();
+        assert_eq!(v, vec![-0.875]);
+        // keep_negative=False: m = 16, [0, 15/16]
+        let v = q("quantized_bits(4,0,keep_negative=False)")
+            .quantize(&[-0.3, 0.3])
+            .unwrap()
+            .unwrap();
+        assert_eq!(v, vec![0.0, 0.3125]);
+        assert_eq!(q("binary()").quantize(&[0.3]).unwrap(), None);
     }
 
     #[test]

@@ -1,0 +1,403 @@
+//! The ONNX/QONNX frontend against independent truth:
+//! - hls4ml's example ONNX models (examples/hls4ml-examples/onnx): parameter counts equal the
+//!   initializers' element counts (derived by hand below from the shapes `onnx.load` reports),
+//!   and the two that are exports of hls4ml's Keras example models give the same layers, shapes
+//!   and weights as the Keras files loaded by the Keras frontend (so the channels-first to
+//!   channels-last weight conversion is checked against Keras's own layout);
+//! - hand-built models (protobuf encoded here with the frontend's prost messages): every
+//!   unsupported node listed in one error, QONNX Quant types as hls4ml's quant_opt derives them,
+//!   channels-first flattening permutes the Dense kernel rows.
+
+use frontends::load_model;
+use frontends::onnx::proto::*;
+use ir::{Activation, LayerKind, Network, Padding};
+use prost::Message;
+use std::path::{Path, PathBuf};
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/hls4ml-examples")
+}
+
+fn load(rel: &str) -> Network {
+    load_model(&examples().join(rel), None, None).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// A layer's kind name, output shape and weights.
+type Summary = (String, Vec<usize>, Vec<(String, ir::Tensor)>);
+
+/// (kind name, output shape, weights) of every weighted layer in order.
+fn weighted_layers(n: &Network) -> Vec<Summary> {
+    n.layers()
+        .into_iter()
+        .filter(|l| !l.weights.is_empty())
+        .map(|l| {
+            (
+                l.kind.name().to_string(),
+                l.output_shape.clone(),
+                l.weights.clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn example_parameter_counts_equal_initializer_counts() {
+    // Initializer shapes as onnx.load reports them (see examples/hls4ml-examples/README.md):
+    // three_layer_*: [16,64]+[64]+[64,32]+[32]+[32,32]+[32]+[32,5]+[5]
+    //              = 1024+64+2048+32+1024+32+160+5 = 4389 (= KERAS_3layer's count)
+    // two_layer_keras: [10,32]+[32]+[32,1]+[1] = 320+32+32+1 = 385 (= KERAS_1layer's)
+    // conv1d_small_keras: [3,4,4]+[3]+[2,3,4]+[2]+[1,2,4]+[1]+[10,5]+[5]+[5,5]+[5]
+    //              = 48+3+24+2+8+1+50+5+25+5 = 171 (= KERAS_conv1d_small's)
+    for (file, params) in [
+        ("onnx/three_layer_keras.onnx", 4389),
+        ("onnx/three_layer_pytorch.onnx", 4389),
+        ("onnx/two_layer_keras.onnx", 385),
+        ("onnx/conv1d_small_keras.onnx", 171),
+    ] {
+        let n = load(file);
+        assert_eq!(n.total_params(), params, "{file}");
+        let counted = frontends::onnx::initializer_values(&examples().join(file)).unwrap();
+        assert_eq!(counted as u64, params, "{file}");
+    }
+}
+
+#[test]
+fn keras_exports_match_the_keras_models() {
+    for (onnx, keras) in [
+        ("onnx/three_layer_keras.onnx", "keras/KERAS_3layer.json"),
+        (
+            "onnx/conv1d_small_keras.onnx",
+            "keras/KERAS_conv1d_small.json",
+        ),
+    ] {
+        let (o, k) = (load(onnx), load(keras));
+        let (wo, wk) = (weighted_layers(&o), weighted_layers(&k));
+        assert_eq!(wo.len(), wk.len(), "{onnx}");
+        for (a, b) in wo.iter().zip(&wk) {
+            assert_eq!((&a.0, &a.1), (&b.0, &b.1), "{onnx}: kind and output shape");
+            assert_eq!(a.2, b.2, "{onnx}: weights of a {} layer", a.0);
+        }
+        assert_eq!(o.total_params(), k.total_params());
+        let out = |n: &Network| n.layer(n.outputs[0]).output_shape.clone();
+        assert_eq!(out(&o), out(&k));
+    }
+}
+
+#[test]
+fn example_structure_as_hls4ml_converts_it() {
+    // hls4ml 1.3.0 (after QONNX cleanup): Conv (same pads [1,2] for kernel 4), Relu as its own
+    // Activation layer, Flatten, Dense, Softmax.
+    let n = load("onnx/conv1d_small_keras.onnx");
+    let kinds: Vec<String> = n
+        .layers()
+        .iter()
+        .map(|l| l.kind.name().to_string())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "Input",
+            "Conv1D",
+            "Activation",
+            "Conv1D",
+            "Activation",
+            "Conv1D",
+            "Activation",
+            "Flatten",
+            "Dense",
+            "Activation",
+            "Dense",
+            "Activation"
+        ]
+    );
+    let conv = n.layers()[1].clone();
+    assert_eq!(
+        conv.kind,
+        LayerKind::Conv1D(ir::ops::Conv1D {
+            filters: 3,
+            kernel: 4,
+            stride: 1,
+            padding: Padding::Same,
+            use_bias: true
+        })
+    );
+    assert_eq!(n.layers()[0].output_shape, vec![10, 4]);
+    let last = n.layers().last().unwrap().kind.clone();
+    assert_eq!(last, LayerKind::Activation(Activation::Softmax));
+    // PyTorch's Gemm(transB=1): kernel is B transposed; the input named "0" gets hls4ml's prefix
+    let p = load("onnx/three_layer_pytorch.onnx");
+    assert_eq!(p.layers()[0].name, "inputlayer0");
+    assert_eq!(p.layers()[0].output_shape, vec![16]);
+    assert_eq!(p.layers()[1].weight("kernel").unwrap().shape, vec![16, 64]);
+}
+
+// ------------------------------------------------------------------------------------------
+// hand-built models
+// ------------------------------------------------------------------------------------------
+
+fn vi(name: &str, dims: &[i64]) -> ValueInfoProto {
+    ValueInfoProto {
+        name: name.into(),
+        r#type: Some(TypeProto {
+            tensor_type: Some(TypeProtoTensor {
+                elem_type: data_type::FLOAT,
+                shape: Some(TensorShapeProto {
+                    dim: dims
+                        .iter()
+                        .map(|&d| Dimension {
+                            value: Some(DimValue::DimValue(d)),
+                        })
+                        .collect(),
+                }),
+            }),
+        }),
+    }
+}
+
+fn init(name: &str, dims: &[i64], data: Vec<f32>) -> TensorProto {
+    TensorProto {
+        name: name.into(),
+        dims: dims.to_vec(),
+        data_type: data_type::FLOAT,
+        float_data: data,
+        ..Default::default()
+    }
+}
+
+fn node(
+    op: &str,
+    name: &str,
+    ins: &[&str],
+    outs: &[&str],
+    attrs: Vec<AttributeProto>,
+) -> NodeProto {
+    NodeProto {
+        op_type: op.into(),
+        name: name.into(),
+        input: ins.iter().map(|s| s.to_string()).collect(),
+        output: outs.iter().map(|s| s.to_string()).collect(),
+        attribute: attrs,
+        ..Default::default()
+    }
+}
+
+fn int_attr(name: &str, v: i64) -> AttributeProto {
+    AttributeProto {
+        name: name.into(),
+        r#type: attribute_type::INT,
+        i: v,
+        ..Default::default()
+    }
+}
+
+fn ints_attr(name: &str, v: &[i64]) -> AttributeProto {
+    AttributeProto {
+        name: name.into(),
+        r#type: attribute_type::INTS,
+        ints: v.to_vec(),
+        ..Default::default()
+    }
+}
+
+fn str_attr(name: &str, v: &str) -> AttributeProto {
+    AttributeProto {
+        name: name.into(),
+        r#type: attribute_type::STRING,
+        s: v.as_bytes().to_vec(),
+        ..Default::default()
+    }
+}
+
+fn write(dir: &Path, name: &str, graph: GraphProto) -> PathBuf {
+    let m = ModelProto {
+        ir_version: 8,
+        graph: Some(graph),
+        ..Default::default()
+    };
+    let p = dir.join(name);
+    std::fs::write(&p, m.encode_to_vec()).unwrap();
+    p
+}
+
+#[test]
+fn every_unsupported_node_is_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = GraphProto {
+        input: vec![vi("x", &[1, 4])],
+        output: vec![vi("y", &[1, 4])],
+        node: vec![
+            node("Elu", "elu1", &["x"], &["a"], vec![]),
+            node("Relu", "relu1", &["a"], &["b"], vec![]), // downstream of elu1: not listed
+            node("Relu", "relu2", &["x"], &["c"], vec![]),
+            node("Mul", "mul1", &["c", "c"], &["d"], vec![]),
+            node(
+                "Trunc",
+                "trunc1",
+                &["x", "s", "z", "b1", "b2"],
+                &["e"],
+                vec![],
+            ),
+            node("Erf", "erf1", &["x"], &["y"], vec![]),
+        ],
+        ..Default::default()
+    };
+    let p = write(dir.path(), "bad.onnx", g);
+    let e = load_model(&p, None, None).unwrap_err().to_string();
+    for want in [
+        "4 unsupported ONNX node(s)",
+        "'elu1' (Elu)",
+        "'mul1' (Mul)",
+        "'trunc1' (Trunc)",
+        "'erf1' (Erf)",
+        "not converted by hls4ml 1.3.0",
+    ] {
+        assert!(e.contains(want), "missing {want:?} in: {e}");
+    }
+    assert!(!e.contains("relu1"), "{e}");
+    assert!(e.contains("bad.onnx"), "{e}");
+}
+
+#[test]
+fn bad_files_give_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("junk.onnx");
+    std::fs::write(&p, b"\xff\xff\xff not protobuf").unwrap();
+    let e = load_model(&p, None, None).unwrap_err().to_string();
+    assert!(
+        e.contains("junk.onnx") && e.contains("not an ONNX model"),
+        "{e}"
+    );
+    let p = write(dir.path(), "nograph.onnx", GraphProto::default());
+    let _ = std::fs::write(&p, ModelProto::default().encode_to_vec());
+    let e = load_model(&p, None, None).unwrap_err().to_string();
+    assert!(e.contains("graph"), "{e}");
+    // a weight with the wrong number of values names the initializer
+    let g = GraphProto {
+        input: vec![vi("x", &[1, 2])],
+        output: vec![vi("y", &[1, 3])],
+        initializer: vec![init("W", &[2, 3], vec![1.0; 5])],
+        node: vec![node("MatMul", "mm", &["x", "W"], &["y"], vec![])],
+        ..Default::default()
+    };
+    let p = write(dir.path(), "short.onnx", g);
+    let e = load_model(&p, None, None).unwrap_err().to_string();
+    assert!(
+        e.contains("initializer 'W'") && e.contains("5 values"),
+        "{e}"
+    );
+}
+
+#[test]
+fn qonnx_quant_gives_hls4ml_types_and_quantised_weights() {
+    // Quant(W, scale=2^-2, zeropt=0, bitwidth=4, signed, ROUND) feeding MatMul; Quant of the
+    // MatMul+Add output with scale 1, 6 bits unsigned, FLOOR.
+    let dir = tempfile::tempdir().unwrap();
+    let w = vec![0.3, -0.3, 0.375, 0.625, 5.0, -5.0];
+    let g = GraphProto {
+        input: vec![vi("x", &[1, 2])],
+        output: vec![vi("y", &[1, 3])],
+        initializer: vec![
+            init("W", &[2, 3], w),
+            init("B", &[3], vec![0.5, 0.0, -0.5]),
+            init("s", &[], vec![0.25]),
+            init("z", &[], vec![0.0]),
+            init("bw", &[], vec![4.0]),
+            init("one", &[], vec![1.0]),
+            init("bw6", &[], vec![6.0]),
+        ],
+        node: vec![
+            node(
+                "Quant",
+                "qw",
+                &["W", "s", "z", "bw"],
+                &["Wq"],
+                vec![
+                    int_attr("signed", 1),
+                    int_attr("narrow", 0),
+                    str_attr("rounding_mode", "ROUND"),
+                ],
+            ),
+            node("MatMul", "mm", &["x", "Wq"], &["h"], vec![]),
+            node("Add", "add", &["h", "B"], &["hb"], vec![]),
+            node(
+                "Quant",
+                "qa",
+                &["hb", "one", "z", "bw6"],
+                &["y"],
+                vec![int_attr("signed", 0), str_attr("rounding_mode", "FLOOR")],
+            ),
+        ],
+        ..Default::default()
+    };
+    let p = write(dir.path(), "q.onnx", g);
+    let n = load_model(&p, None, None).unwrap();
+    let layers = n.layers();
+    assert_eq!(layers.len(), 3);
+    let dense = layers[1];
+    assert_eq!(dense.name, "Dense_mm");
+    // hls4ml FuseQuantWithConstant: frexp(0.25) = (0.5, -1), integer = 4 - 1 - 1 = 2
+    assert_eq!(
+        dense
+            .settings
+            .precision
+            .weight
+            .as_ref()
+            .unwrap()
+            .to_string(),
+        "ap_fixed<4,2,AP_RND_CONV,AP_SAT>"
+    );
+    // QONNX Quant: round-half-even(x / 0.25) clamped to [-8, 7], times 0.25
+    assert_eq!(
+        dense.weight("kernel").unwrap().data,
+        vec![0.25, -0.25, 0.5, 0.5, 1.75, -2.0]
+    );
+    assert_eq!(dense.weight("bias").unwrap().data, vec![0.5, 0.0, -0.5]);
+    let act = layers[2];
+    assert_eq!(act.name, "qa_act");
+    assert_eq!(act.kind, LayerKind::Activation(Activation::Linear));
+    assert_eq!(
+        act.settings.precision.result.as_ref().unwrap().to_string(),
+        "ap_ufixed<6,6,AP_TRN,AP_SAT>"
+    );
+    // the quantiser parameters are not weights: 6 + 3 parameters
+    assert_eq!(n.total_params(), 9);
+}
+
+#[test]
+fn channels_first_flatten_permutes_dense_rows() {
+    // NCHW input [1, 2, 2, 2] -> Conv 1x1 (identity, 2 filters) -> Flatten -> MatMul [8, 1].
+    // ONNX flattens (c, h, w); the IR flattens (h, w, c): IR row i = (p, c) holds ONNX row
+    // c * 4 + p.
+    let dir = tempfile::tempdir().unwrap();
+    let wmm: Vec<f32> = (0..8).map(|i| i as f32).collect();
+    let g = GraphProto {
+        input: vec![vi("x", &[1, 2, 2, 2])],
+        output: vec![vi("y", &[1, 1])],
+        initializer: vec![
+            init("Wc", &[2, 2, 1, 1], vec![1.0, 0.0, 0.0, 1.0]),
+            init("W", &[8, 1], wmm),
+        ],
+        node: vec![
+            node(
+                "Conv",
+                "conv",
+                &["x", "Wc"],
+                &["c"],
+                vec![ints_attr("kernel_shape", &[1, 1])],
+            ),
+            node("Flatten", "flat", &["c"], &["f"], vec![int_attr("axis", 1)]),
+            node("MatMul", "mm", &["f", "W"], &["y"], vec![]),
+        ],
+        ..Default::default()
+    };
+    let p = write(dir.path(), "cf.onnx", g);
+    let n = load_model(&p, None, None).unwrap();
+    let l = n.layers();
+    assert_eq!(l[0].output_shape, vec![2, 2, 2]);
+    assert_eq!(l[1].weight("kernel").unwrap().shape, vec![1, 1, 2, 2]);
+    assert_eq!(
+        l[3].weight("kernel").unwrap().data,
+        vec![0.0, 4.0, 1.0, 5.0, 2.0, 6.0, 3.0, 7.0]
+    );
+    assert_eq!(n.total_params(), 4 + 8);
+}

@@ -216,20 +216,31 @@ impl Targets {
         })
     }
 
-    /// Up to five FPGA entries of the query's family (`xczu…`, `xc7a…`), nearest in size first.
+    /// Up to five FPGA entries of the query's family (`xczu…`, `xc7a…`), nearest in size first,
+    /// then the same variant suffix (`ev` for `xczu8ev`).
     fn same_family(&self, q: &str) -> Vec<String> {
-        let Some((key, size)) = family_key(&guess_device(q)) else {
+        let dev = guess_device(q);
+        let Some((key, size)) = family_key(&dev) else {
             return Vec::new();
         };
-        let mut hits: Vec<(u64, u64, String)> = self
+        // The letters after the size: `ev` of `xczu7ev`, `t` of `xc7a200t`.
+        let suffix = |d: &str| {
+            d.get(key.len()..)
+                .unwrap_or("")
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+                .to_string()
+        };
+        let want = suffix(&dev);
+        let mut hits: Vec<(u64, bool, u64, String)> = self
             .fpgas()
             .filter_map(|p| {
-                let (k, n) = family_key(&p.device_name())?;
-                (k == key).then(|| (n.abs_diff(size), n, p.name.clone()))
+                let d = p.device_name();
+                let (k, n) = family_key(&d)?;
+                (k == key).then(|| (n.abs_diff(size), suffix(&d) != want, n, p.name.clone()))
             })
             .collect();
         hits.sort();
-        hits.into_iter().take(5).map(|(_, _, n)| n).collect()
+        hits.into_iter().take(5).map(|(_, _, _, n)| n).collect()
     }
 
     /// Up to five known names or aliases nearest to `q` (edit distance, or containment).

@@ -301,3 +301,47 @@ fn unknown_keys_are_accepted_and_strategies_mapped() {
     assert_eq!(r.notes.len(), 2, "{:?}", r.notes);
     assert!(r.notes[1].contains("distributed_arithmetic") && r.notes[1].contains("not modelled"));
 }
+
+/// Every prefix of every file of a project (truncated writes, half-copied projects) is read
+/// without a panic: either a network or an error naming the file.
+#[test]
+fn truncated_project_files_never_panic() {
+    let prj = fixtures().join("projects/KERAS_conv1d_small");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    copy_dir(&prj, &dir, &["keras_model.keras"]);
+    for rel in [
+        "hls4ml_config.yml",
+        "firmware/parameters.h",
+        "firmware/defines.h",
+        "firmware/myproject.cpp",
+        "firmware/weights/w2.txt",
+    ] {
+        let path = dir.join(rel);
+        let full = std::fs::read_to_string(&path).unwrap();
+        let step = (full.len() / 60).max(1);
+        let mut cut = 0;
+        while cut < full.len() {
+            let mut end = cut;
+            while !full.is_char_boundary(end) {
+                end += 1;
+            }
+            std::fs::write(&path, &full[..end]).unwrap();
+            let r = std::panic::catch_unwind(|| load_model(&dir, None, None));
+            match r {
+                Err(_) => panic!("{rel} cut at {end}: panicked"),
+                Ok(Err(e)) => {
+                    let msg = e.to_string();
+                    assert!(
+                        msg.contains(&dir.display().to_string()),
+                        "{rel} at {end}: {msg}"
+                    );
+                }
+                Ok(Ok(_)) => {}
+            }
+            cut += step;
+        }
+        std::fs::write(&path, &full).unwrap();
+    }
+    assert!(load_model(&dir, None, None).is_ok());
+}

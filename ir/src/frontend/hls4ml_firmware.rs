@@ -128,8 +128,11 @@ fn parse_top(
         FrontendError::config(file, "top function", "unterminated parameter list")
     })?;
     let mut inputs = Vec::new();
-    let params = split_top(params);
-    for p in &params[..params.len().saturating_sub(1)] {
+    // hls4ml names the inputs' types input_t, input2_t, ... and the outputs' result_t, ...
+    for p in split_top(params)
+        .iter()
+        .filter(|p| p.trim_start().starts_with("input") || p.contains("hls::stream<input"))
+    {
         if p.contains("hls::stream") {
             return Err(FrontendError::config(
                 file,
@@ -307,6 +310,7 @@ fn untranspose(data: &[f32], shape: &[usize], perm: &[usize]) -> Vec<f32> {
 
 struct Reader<'a> {
     file: String,
+    params_file: String,
     dir: &'a Path,
     configs: HashMap<String, Config>,
     types: HashMap<String, FixedType>,
@@ -317,7 +321,7 @@ impl Reader<'_> {
         let name = call.targs.last().cloned().unwrap_or_default();
         self.configs.get(&name).ok_or_else(|| {
             FrontendError::config(
-                "firmware/parameters.h",
+                &self.params_file,
                 &call.name,
                 format!(
                     "no struct {name} (the config of {} in {})",
@@ -332,7 +336,7 @@ impl Reader<'_> {
             .and_then(|v| v.parse::<usize>().ok())
             .ok_or_else(|| {
                 FrontendError::field(
-                    "firmware/parameters.h",
+                    &self.params_file,
                     format!("{}.{key}", call.targs.last().cloned().unwrap_or_default()),
                     "an unsigned number",
                     c.values
@@ -404,10 +408,11 @@ pub fn rebuild(
         Ok((display(&p), text))
     };
     let (cpp_file, cpp) = read(&format!("{project}.cpp"))?;
-    let (_, params) = read("parameters.h")?;
+    let (params_file, params) = read("parameters.h")?;
     let (defines_file, defines) = read("defines.h")?;
     let r = Reader {
         file: cpp_file.clone(),
+        params_file,
         dir,
         configs: parse_parameters(&params),
         types: parse_defines(&defines_file, &defines)?,
@@ -527,6 +532,21 @@ pub fn rebuild(
                 )
             })
         };
+        // The call's i-th argument, or an error naming the line.
+        let arg = |i: usize| -> Result<&str, FrontendError> {
+            call.args.get(i).map(String::as_str).ok_or_else(|| {
+                FrontendError::config(
+                    &cpp_file,
+                    format!("line {}", call.line),
+                    format!(
+                        "nnet::{} needs at least {} arguments, found {}",
+                        call.func,
+                        i + 1,
+                        call.args.len()
+                    ),
+                )
+            })
+        };
         let typedef = |k: &str| cfg.typedefs.get(k).and_then(|t| r.ty(t));
         let out_ty = call
             .targs
@@ -538,13 +558,13 @@ pub fn rebuild(
         {
             "dense" => {
                 let (ni, no) = (n("n_in")?, n("n_out")?);
-                let w = r.weights(&call.args[2], ni * no)?;
+                let w = r.weights(arg(2)?, ni * no)?;
                 let w = if resource {
                     untranspose(&w, &[ni, no], &[1, 0])
                 } else {
                     w
                 };
-                let b = r.weights(&call.args[3], no)?;
+                let b = r.weights(arg(3)?, no)?;
                 (
                     LayerKind::Dense {
                         units: no,
@@ -559,13 +579,13 @@ pub fn rebuild(
             }
             "conv_1d_cl" => {
                 let (k, c, f) = (n("filt_width")?, n("n_chan")?, n("n_filt")?);
-                let w = r.weights(&call.args[2], k * c * f)?;
+                let w = r.weights(arg(2)?, k * c * f)?;
                 let w = if resource {
                     untranspose(&w, &[k, c, f], &[2, 0, 1])
                 } else {
                     w
                 };
-                let b = r.weights(&call.args[3], f)?;
+                let b = r.weights(arg(3)?, f)?;
                 (
                     LayerKind::Conv1D {
                         filters: f,
@@ -588,13 +608,13 @@ pub fn rebuild(
                     n("n_chan")?,
                     n("n_filt")?,
                 );
-                let w = r.weights(&call.args[2], kh * kw * c * f)?;
+                let w = r.weights(arg(2)?, kh * kw * c * f)?;
                 let w = if resource {
                     untranspose(&w, &[kh, kw, c, f], &[3, 0, 1, 2])
                 } else {
                     w
                 };
-                let b = r.weights(&call.args[3], f)?;
+                let b = r.weights(arg(3)?, f)?;
                 (
                     LayerKind::Conv2D {
                         filters: f,
@@ -640,8 +660,8 @@ pub fn rebuild(
                     .and_then(|v| v.parse::<usize>().ok())
                     .unwrap_or(nin);
                 let nf = if nf == 0 || nf > nin { nin } else { nf };
-                let s = r.weights(&call.args[2], nf)?;
-                let b = r.weights(&call.args[3], nf)?;
+                let s = r.weights(arg(2)?, nf)?;
+                let b = r.weights(arg(3)?, nf)?;
                 let eps = 1e-3;
                 (
                     LayerKind::BatchNorm {
@@ -678,13 +698,14 @@ pub fn rebuild(
                 }
             },
         };
-        let out_var =
-            call.args[if matches!(kind, LayerKind::Activation(Activation::LeakyRelu { .. })) {
+        let out_var = arg(
+            if matches!(kind, LayerKind::Activation(Activation::LeakyRelu { .. })) {
                 2
             } else {
                 n_inputs
-            }]
-            .clone();
+            },
+        )?
+        .to_string();
         let srcs: Vec<String> = (0..n_inputs).map(input_of).collect::<Result<_, _>>()?;
         // A split-off activation folds back into its Dense/Conv layer.
         if let LayerKind::Activation(a) = &kind {

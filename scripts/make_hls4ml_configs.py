@@ -17,7 +17,17 @@ keeping only the files presynth's project reader needs:
   projects/<model>/hls4ml_config.yml, keras_model.keras,
   projects/<model>/firmware/{parameters.h,defines.h,myproject.cpp}, firmware/weights/*.txt
 
-Run:  KERAS_BACKEND=jax JAX_PLATFORMS=cpu .venv/bin/python scripts/make_hls4ml_configs.py [OUT]
+For every ONNX example in examples/hls4ml-examples/onnx, when `onnx` and `qonnx` import (they
+are not in .venv; e.g. `pip install --target /tmp/onnxpkgs onnx qonnx` and PYTHONPATH=/tmp/onnxpkgs),
+the model is cleaned and made channels-last as hls4ml's ONNX docs ask (qonnx cleanup,
+ConvertToChannelsLastAndClean, GemmToMatMul) and
+
+  configs/onnx_<model>_<granularity>.yml   hls4ml.utils.config_from_onnx_model(...)
+  expected.json "onnx_initializer_params"   the element count of each model's initializers
+
+Run:  KERAS_BACKEND=jax JAX_PLATFORMS=cpu .venv/bin/python scripts/make_hls4ml_configs.py [OUT] [--onnx-only]
+(--onnx-only rewrites only the ONNX configs and their expected.json entry; the projects carry a
+random Stamp and temporary paths, so a full run rewrites them.)
 """
 
 import json
@@ -38,7 +48,10 @@ import hls4ml  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 EXAMPLES = os.path.join(ROOT, "examples", "hls4ml-examples", "keras")
-OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "tests", "fixtures", "hls4ml-configs")
+ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+ONNX_ONLY = "--onnx-only" in sys.argv
+OUT = ARGS[0] if ARGS else os.path.join(ROOT, "tests", "fixtures", "hls4ml-configs")
+ONNX_DIR = os.path.join(ROOT, "examples", "hls4ml-examples", "onnx")
 
 MODELS = [
     "KERAS_1layer",
@@ -98,8 +111,48 @@ def load_example(name):
     return model
 
 
+def onnx_configs():
+    """{model: initializer element count}, writing configs/onnx_*.yml; {} without onnx/qonnx."""
+    try:
+        import numpy as np
+        import onnx
+        from onnx import numpy_helper
+        from qonnx.core.modelwrapper import ModelWrapper
+        from qonnx.transformation.channels_last import ConvertToChannelsLastAndClean
+        from qonnx.transformation.gemm_to_matmul import GemmToMatMul
+        from qonnx.util.cleanup import cleanup_model
+    except ImportError as e:
+        print(f"ONNX configs skipped: {e}", file=sys.stderr)
+        return {}
+    counts = {}
+    for f in sorted(os.listdir(ONNX_DIR)):
+        if not f.endswith(".onnx"):
+            continue
+        name = f[: -len(".onnx")]
+        raw = onnx.load(os.path.join(ONNX_DIR, f))
+        counts[name] = int(sum(np.prod(numpy_helper.to_array(i).shape) for i in raw.graph.initializer))
+        m = cleanup_model(ModelWrapper(raw))
+        m = m.transform(ConvertToChannelsLastAndClean())
+        m = m.transform(GemmToMatMul())
+        m = cleanup_model(m)
+        for g in GRANULARITIES:
+            cfg = hls4ml.utils.config_from_onnx_model(m, granularity=g, backend="Vitis")
+            with open(os.path.join(OUT, "configs", f"onnx_{name}_{g}.yml"), "w") as fh:
+                yaml.safe_dump(cfg, fh, sort_keys=False)
+        print(name, counts[name], flush=True)
+    return counts
+
+
 def main():
     os.makedirs(os.path.join(OUT, "configs"), exist_ok=True)
+    if ONNX_ONLY:
+        path = os.path.join(OUT, "expected.json")
+        exp = json.load(open(path))
+        exp["onnx_initializer_params"] = onnx_configs()
+        with open(path, "w") as f:
+            json.dump(exp, f, indent=1)
+            f.write("\n")
+        return
     expected = {}
     for name in MODELS:
         model = load_example(name)
@@ -132,7 +185,16 @@ def main():
                         shutil.copy(os.path.join(prj, "firmware", "weights", w), os.path.join(dst, "firmware", "weights", w))
         print(name, expected[name], flush=True)
     with open(os.path.join(OUT, "expected.json"), "w") as f:
-        json.dump({"count_params": expected, "hls4ml": hls4ml.__version__, "keras": keras.__version__}, f, indent=1)
+        json.dump(
+            {
+                "count_params": expected,
+                "onnx_initializer_params": onnx_configs(),
+                "hls4ml": hls4ml.__version__,
+                "keras": keras.__version__,
+            },
+            f,
+            indent=1,
+        )
         f.write("\n")
 
 

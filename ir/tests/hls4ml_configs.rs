@@ -345,3 +345,34 @@ fn truncated_project_files_never_panic() {
     }
     assert!(load_model(&dir, None, None).is_ok());
 }
+
+/// config_from_onnx_model's configs (hls4ml 1.3.0 on the ONNX examples): every key is one
+/// presynth reads or knows hls4ml writes (nothing unknown, no typo errors). Their layer names
+/// are hls4ml's ONNX node names (Conv_0, MatMul_0_param0, ...), matched by the ONNX frontend;
+/// here they are read against an empty network, which turns names into notes.
+#[test]
+fn onnx_configs_use_only_known_keys() {
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixtures().join("expected.json")).unwrap())
+            .unwrap();
+    let models = v["onnx_initializer_params"].as_object().unwrap();
+    assert_eq!(models.len(), 4);
+    for model in models.keys() {
+        for g in ["model", "type", "name"] {
+            let path = fixtures().join(format!("configs/onnx_{model}_{g}.yml"));
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut net = ir::Network::new("empty");
+            let r = ir::frontend::hls4ml_yaml::apply_config_str_lenient(&mut net, &text, "c.yml")
+                .unwrap_or_else(|e| panic!("{model} {g}: {e}"));
+            assert!(r.unknown.is_empty(), "{model} {g}: {:?}", r.unknown);
+            assert_eq!(net.config.precision, FixedType::fixed(16, 6));
+            if g == "name" {
+                assert!(
+                    r.notes.iter().any(|n| n.contains("LayerName.global_in")),
+                    "{:?}",
+                    r.notes
+                );
+            }
+        }
+    }
+}

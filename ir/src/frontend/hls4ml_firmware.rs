@@ -109,12 +109,11 @@ fn parse_call(line: &str, lineno: usize) -> Option<Call> {
     })
 }
 
+/// The top function's inputs (name, element count) and statements.
+type TopFunction = (Vec<(String, usize)>, Vec<Stmt>);
+
 /// The top function's parameters (`input_t input_1[10*4]` → ("input_1", 40)) and statements.
-fn parse_top(
-    file: &str,
-    text: &str,
-    project: &str,
-) -> Result<(Vec<(String, usize)>, Vec<Stmt>), FrontendError> {
+fn parse_top(file: &str, text: &str, project: &str) -> Result<TopFunction, FrontendError> {
     let sig = format!("void {project}(");
     let start = text.find(&sig).ok_or_else(|| {
         FrontendError::config(

@@ -376,3 +376,30 @@ fn onnx_configs_use_only_known_keys() {
         }
     }
 }
+
+/// The example configs of hls4ml's example-models repository name their model the old way
+/// (`KerasJson: keras/X.json`, `KerasH5: keras/X_weights.h5`, relative to the repository's root,
+/// the config's parent folder here); as MODEL they load it with its weights. Parameter counts
+/// from examples/hls4ml-examples/README.md (values in the weights files).
+#[test]
+fn example_configs_load_the_models_they_name() {
+    let cfgs = root().join("examples/hls4ml-examples/config-files");
+    for (file, params) in [
+        ("qkeras_3layer_config.yml", 4389),
+        ("qkeras_mnist_dense_config.yml", 15910),
+    ] {
+        let (net, report) = load_model_report(&cfgs.join(file), None, None).unwrap();
+        assert_eq!(net.total_params(), params, "{file}");
+        assert!(
+            report.notes.iter().any(|n| n.contains("is relative")),
+            "{report:?}"
+        );
+        // The weights came along (KerasH5): every Dense has its kernel.
+        assert!(net
+            .layers()
+            .iter()
+            .filter(|l| matches!(l.kind, LayerKind::Dense { .. }))
+            .all(|l| l.weight("kernel").is_some()));
+        assert_eq!(net.config.backend, "Vivado");
+    }
+}

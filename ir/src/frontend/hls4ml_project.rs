@@ -108,8 +108,13 @@ pub fn load_project(path: &Path) -> Result<(Network, ConfigReport), FrontendErro
         Ok(model_path) => {
             if model_path != written {
                 notes.push(format!(
-                    "{file}: {field} '{}' does not exist; using {} beside the config",
+                    "{file}: {field} '{}' {}; using {}",
                     written.display(),
+                    if written.is_absolute() {
+                        "does not exist (a path of the machine that wrote the project)"
+                    } else {
+                        "is relative"
+                    },
                     model_path.display()
                 ));
             }

@@ -10,7 +10,7 @@ same names and settings and its weights are read from the HDF5 file by layer nam
                                        dumped with yaml.safe_dump exactly as a user saves it
   expected.json                        {model: Keras count_params()} (the truth the tests compare)
 
-and, for KERAS_3layer and KERAS_conv1d_small, an hls4ml project written with
+and, for the PROJECTS below, an hls4ml project written with
 convert_from_keras_model(..., hls_config=<name-granularity config>) + write() (no synthesis),
 keeping only the files presynth's project reader needs:
 
@@ -61,7 +61,14 @@ MODELS = [
     "KERAS_dense_16x100x100x100x100x100x5",
     "jetTagger_Conv2D_Small_NoBatchNorm",
 ]
-PROJECTS = ["KERAS_3layer", "KERAS_conv1d_small"]
+# (project folder, example model, Strategy, ReuseFactor, keep keras_model.keras). The Resource
+# project checks the transposed weights hls4ml writes for that strategy; it keeps only the C++
+# (its weights are compared with the KERAS_conv1d_small project's keras_model.keras).
+PROJECTS = [
+    ("KERAS_3layer", "KERAS_3layer", "Latency", 1, True),
+    ("KERAS_conv1d_small", "KERAS_conv1d_small", "Latency", 1, True),
+    ("KERAS_conv1d_small_resource", "KERAS_conv1d_small", "Resource", 2, False),
+]
 GRANULARITIES = ["model", "type", "name"]
 
 
@@ -161,24 +168,28 @@ def main():
             cfg = hls4ml.utils.config_from_keras_model(model, granularity=g, backend="Vitis")
             with open(os.path.join(OUT, "configs", f"{name}_{g}.yml"), "w") as f:
                 yaml.safe_dump(cfg, f, sort_keys=False)
-        if name in PROJECTS:
+        for prj_name, model_name, strategy, rf, keep_model in PROJECTS:
+            if model_name != name:
+                continue
             cfg = hls4ml.utils.config_from_keras_model(model, granularity="name", backend="Vitis")
+            cfg["Model"]["Strategy"] = strategy
+            cfg["Model"]["ReuseFactor"] = rf
+            for entry in cfg["LayerName"].values():
+                if "ReuseFactor" in entry:
+                    entry["ReuseFactor"] = rf
             with tempfile.TemporaryDirectory() as tmp:
                 prj = os.path.join(tmp, "prj")
                 hm = hls4ml.converters.convert_from_keras_model(
                     model, hls_config=cfg, output_dir=prj, backend="Vitis", io_type="io_parallel"
                 )
                 hm.write()
-                dst = os.path.join(OUT, "projects", name)
+                dst = os.path.join(OUT, "projects", prj_name)
                 shutil.rmtree(dst, ignore_errors=True)
                 os.makedirs(os.path.join(dst, "firmware", "weights"))
-                for rel in [
-                    "hls4ml_config.yml",
-                    "keras_model.keras",
-                    "firmware/parameters.h",
-                    "firmware/defines.h",
-                    "firmware/myproject.cpp",
-                ]:
+                keep = ["hls4ml_config.yml", "firmware/parameters.h", "firmware/defines.h", "firmware/myproject.cpp"]
+                if keep_model:
+                    keep.append("keras_model.keras")
+                for rel in keep:
                     shutil.copy(os.path.join(prj, rel), os.path.join(dst, rel))
                 for w in sorted(os.listdir(os.path.join(prj, "firmware", "weights"))):
                     if w.endswith(".txt"):

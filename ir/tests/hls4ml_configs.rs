@@ -403,3 +403,47 @@ fn example_configs_load_the_models_they_name() {
         assert_eq!(net.config.backend, "Vivado");
     }
 }
+
+/// A Resource-strategy project: hls4ml stores the weights transposed (Dense (F,N), Conv1D
+/// (F,W,C): `ApplyResourceStrategy` in hls4ml 1.3.0); read back, they equal Keras's again, and the
+/// layers carry the strategy and reuse factor of parameters.h.
+#[test]
+fn resource_strategy_weights_are_put_back_in_keras_order() {
+    let keras = load_model(
+        &fixtures().join("projects/KERAS_conv1d_small/hls4ml_config.yml"),
+        None,
+        None,
+    )
+    .unwrap();
+    let (rebuilt, report) = load_model_report(
+        &fixtures().join("projects/KERAS_conv1d_small_resource"),
+        None,
+        None,
+    )
+    .unwrap();
+    assert!(
+        report.notes.iter().any(|n| n.contains("rebuilt from")),
+        "{report:?}"
+    );
+    assert_eq!(rebuilt.total_params(), keras.total_params());
+    let mut compared = 0;
+    for l in keras.layers() {
+        for (wn, t) in &l.weights {
+            let r = rebuilt.layer(rebuilt.find(&l.name).unwrap());
+            let rt = r.weight(wn).unwrap();
+            assert_eq!(rt.shape, t.shape, "{} {wn}", l.name);
+            for (a, b) in rt.data.iter().zip(&t.data) {
+                assert!(
+                    (a - b).abs() <= 1e-9 + 1e-6 * b.abs(),
+                    "{} {wn}: {a} vs {b}",
+                    l.name
+                );
+            }
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 10, "3 Conv1D + 2 Dense, kernel and bias each");
+    let conv1 = rebuilt.layer(rebuilt.find("conv1_relu").unwrap());
+    assert_eq!(conv1.settings.strategy, Some(Strategy::Resource));
+    assert_eq!(conv1.settings.reuse_factor, Some(2));
+}

@@ -34,6 +34,7 @@ fn parts_hls4ml_users_name_resolve_exactly() {
         ),
         ("xck26-sfvc784-2LV-c", "xck26-sfvc784-2LV-c", 117_120, 1_248),
         ("kv260", "xck26-sfvc784-2LV-c", 117_120, 1_248),
+        ("xczu28dr-ffvg1517-2-e", "xczu28dr-ffvg1517-2-e", 425_280, 4_272),
         ("xc7a200tsbg484-1", "xc7a200tsbg484-1", 134_600, 740),
         ("xc7a35t-csg324-1", "xc7a35tcsg324-1", 20_800, 90),
         (

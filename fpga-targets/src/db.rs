@@ -7,6 +7,15 @@ use serde::Deserialize;
 
 use crate::error::TargetError;
 use crate::model::{FpgaPart, Gpu, Target};
+use crate::part_name::{family_key, guess_device, PartName};
+
+/// The answer to a lookup: the entry, and a note (`Some`) when it stands in for another
+/// package / speed / temperature grade of the same device, saying what differs. Show it.
+#[derive(Debug, Clone)]
+pub struct Resolution<'a> {
+    pub target: &'a Target,
+    pub note: Option<String>,
+}
 
 /// Environment variable naming an extra user targets file, merged by [`Targets::load_with`].
 pub const TARGETS_ENV: &str = "PRESYNTH_TARGETS";
@@ -116,15 +125,63 @@ impl Targets {
         })
     }
 
-    /// Looks up a name, an alias, or an FPGA part name without its speed grade (any unique
-    /// prefix of at least 4 characters), all case-insensitively.
+    /// Looks up a name, an alias, or an FPGA part name as Vivado and hls4ml spell it (with or
+    /// without the hyphen before the package, any speed and temperature grade), all
+    /// case-insensitively. Another package or grade of a known device answers with that
+    /// device's entry: use [`Targets::resolve`] to learn when that happened.
     pub fn get(&self, query: &str) -> Result<&Target, TargetError> {
-        let q = query.trim().to_ascii_lowercase();
+        self.resolve(query).map(|r| r.target)
+    }
+
+    /// [`Targets::get`], saying when the entry stands in for another package or grade of the
+    /// same device (`xcvu9p-flga2577-2-e` → the `xcvu9p-flga2104-2L-e` entry). An unknown
+    /// device is an error that suggests devices of the same family and nearest size; it is
+    /// never replaced by another device.
+    pub fn resolve(&self, query: &str) -> Result<Resolution<'_>, TargetError> {
+        let q = normalise(query);
         if let Some(t) = self.entries.iter().find(|t| {
             t.name().eq_ignore_ascii_case(&q)
                 || t.aliases().iter().any(|a| a.eq_ignore_ascii_case(&q))
         }) {
-            return Ok(t);
+            return Ok(Resolution {
+                target: t,
+                note: None,
+            });
+        }
+        // A part name of a known device: the longest device the query starts with.
+        let mut best: Option<(&Target, PartName, PartName)> = None;
+        for t in &self.entries {
+            let Target::Fpga(p) = t else { continue };
+            let dev = p.device_name();
+            let Some(asked) = PartName::split(&q, &dev) else {
+                continue;
+            };
+            let Some(own) = PartName::split(&p.name.to_ascii_lowercase(), &dev) else {
+                continue;
+            };
+            let better = match &best {
+                None => true,
+                Some((_, a, o)) => {
+                    dev.len() > a.device.len()
+                        || (dev.len() == a.device.len()
+                            && asked.differences(&own).len() < a.differences(o).len())
+                }
+            };
+            if better {
+                best = Some((t, asked, own));
+            }
+        }
+        if let Some((t, asked, own)) = best {
+            let diff = asked.differences(&own);
+            let note = (!diff.is_empty()).then(|| {
+                format!(
+                    "no entry for {query}; using {} (same {} device, so the same LUT/FF/DSP/BRAM/URAM; {})",
+                    t.name(),
+                    asked.device,
+                    diff.join(", ")
+                )
+            });
+            return Ok(Resolution { target: t, note });
         }
         if q.len() >= 4 {
             let hits: Vec<&Target> = self
@@ -134,7 +191,12 @@ impl Targets {
                 .filter(|t| t.name().to_ascii_lowercase().starts_with(&q))
                 .collect();
             match hits.as_slice() {
-                [one] => return Ok(one),
+                [one] => {
+                    return Ok(Resolution {
+                        target: one,
+                        note: None,
+                    })
+                }
                 [] => {}
                 many => {
                     return Err(TargetError::Ambiguous {
@@ -144,28 +206,41 @@ impl Targets {
                 }
             }
         }
-        // Another package or speed grade of a known die (xcvu9p-flga2577-2-e → the xcvu9p entry):
-        // the resource counts are the die's, so an unambiguous die match answers.
-        if let Some((die, _)) = q.split_once('-') {
-            let hits: Vec<&Target> = self
-                .entries
-                .iter()
-                .filter(|t| matches!(t, Target::Fpga(_)))
-                .filter(|t| {
-                    t.name()
-                        .to_ascii_lowercase()
-                        .split_once('-')
-                        .is_some_and(|(d, _)| d == die)
-                })
-                .collect();
-            if let [one] = hits.as_slice() {
-                return Ok(one);
-            }
-        }
+        let close = match self.same_family(&q) {
+            f if !f.is_empty() => f,
+            _ => self.close_names(&q),
+        };
         Err(TargetError::Unknown {
             name: query.to_string(),
-            close: self.close_names(&q),
+            close,
         })
+    }
+
+    /// Up to five FPGA entries of the query's family (`xczu…`, `xc7a…`), nearest in size first,
+    /// then the same variant suffix (`ev` for `xczu8ev`).
+    fn same_family(&self, q: &str) -> Vec<String> {
+        let dev = guess_device(q);
+        let Some((key, size)) = family_key(&dev) else {
+            return Vec::new();
+        };
+        // The letters after the size: `ev` of `xczu7ev`, `t` of `xc7a200t`.
+        let suffix = |d: &str| {
+            d.get(key.len()..)
+                .unwrap_or("")
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+                .to_string()
+        };
+        let want = suffix(&dev);
+        let mut hits: Vec<(u64, bool, u64, String)> = self
+            .fpgas()
+            .filter_map(|p| {
+                let d = p.device_name();
+                let (k, n) = family_key(&d)?;
+                (k == key).then(|| (n.abs_diff(size), suffix(&d) != want, n, p.name.clone()))
+            })
+            .collect();
+        hits.sort();
+        hits.into_iter().take(5).map(|(_, _, _, n)| n).collect()
     }
 
     /// Up to five known names or aliases nearest to `q` (edit distance, or containment).
@@ -185,6 +260,22 @@ impl Targets {
         scored.sort();
         scored.dedup_by(|a, b| a.1 == b.1);
         scored.into_iter().take(5).map(|(_, n)| n).collect()
+    }
+}
+
+/// Lower case, trimmed; an Alveo platform name (`xilinx_u55c_gen3x16_xdma_3_202210_1`) becomes
+/// its card (`u55c`) and `_` in board names becomes `-` (`alveo_u250` → `alveo-u250`).
+fn normalise(query: &str) -> String {
+    let q = query.trim().to_ascii_lowercase();
+    if let Some(rest) = q.strip_prefix("xilinx_") {
+        if let Some((card, _)) = rest.split_once('_') {
+            return card.to_string();
+        }
+    }
+    if q.starts_with("xc") {
+        q
+    } else {
+        q.replace('_', "-")
     }
 }
 

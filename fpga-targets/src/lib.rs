@@ -22,8 +22,9 @@
 mod db;
 mod error;
 mod model;
+pub mod part_name;
 
-pub use db::{Targets, TARGETS_ENV};
+pub use db::{Resolution, Targets, TARGETS_ENV};
 pub use error::TargetError;
 pub use model::{
     Clock, DspPrimitive, FpgaPart, Gpu, GpuPrecision, OffChipMemory, Target, TargetKind,

@@ -11,6 +11,9 @@ pub enum DspPrimitive {
     DSP48E2,
     /// Versal: 27×24 multiplier with a 58-bit accumulator.
     DSP58,
+    /// Intel/Altera variable-precision DSP block (Arria 10, Stratix 10, Agilex): one 27×27 or
+    /// two 18×19 multipliers. Data only: presynth's estimates are not calibrated on Intel parts.
+    IntelVariablePrecision,
 }
 
 impl DspPrimitive {
@@ -20,6 +23,7 @@ impl DspPrimitive {
             DspPrimitive::DSP48E1 => (25, 18),
             DspPrimitive::DSP48E2 => (27, 18),
             DspPrimitive::DSP58 => (27, 24),
+            DspPrimitive::IntelVariablePrecision => (27, 27),
         }
     }
 
@@ -57,6 +61,10 @@ pub struct OffChipMemory {
 #[serde(deny_unknown_fields)]
 pub struct FpgaPart {
     pub name: String,
+    /// The device (die and variant) the name starts with, e.g. `xc7z020` of `xc7z020clg400-1`;
+    /// needed only where no hyphen follows it (else the name up to the first hyphen).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
     #[serde(default)]
     pub aliases: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,6 +92,20 @@ pub const BRAM18K_BYTES: u64 = 2_304;
 pub const URAM_BYTES: u64 = 36_864;
 
 impl FpgaPart {
+    /// The device name, lower case: `device` when given, else the name up to its first hyphen.
+    pub fn device_name(&self) -> String {
+        self.device
+            .clone()
+            .unwrap_or_else(|| {
+                self.name
+                    .split('-')
+                    .next()
+                    .unwrap_or(&self.name)
+                    .to_string()
+            })
+            .to_ascii_lowercase()
+    }
+
     /// Total on-chip block memory (BRAM + URAM) in bytes.
     pub fn block_ram_bytes(&self) -> u64 {
         self.bram_18k * BRAM18K_BYTES + self.uram * URAM_BYTES

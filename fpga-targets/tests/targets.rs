@@ -178,7 +178,9 @@ fn every_required_entry_exists_with_a_source() {
         assert_eq!(t.name(), name);
         assert!(t.source().len() > 10, "{name} has no source");
     }
-    assert_eq!(db.iter().count(), required.len());
+    // More parts live in tests/parts.rs; every entry has a source.
+    assert!(db.iter().count() >= required.len());
+    assert!(db.iter().all(|t| t.source().len() > 10));
 }
 
 /// The clock each GPU entry states is the one its dense tensor peak is quoted at:
@@ -380,6 +382,8 @@ fn other_package_of_a_known_die_resolves_to_that_die() {
     let t = Targets::builtin();
     let a = t.get("xcvu9p-flga2577-2-e").unwrap();
     assert_eq!(a.name(), "xcvu9p-flga2104-2L-e");
+    // ... and says so (tests/parts.rs checks the note's content).
+    assert!(t.resolve("xcvu9p-flga2577-2-e").unwrap().note.is_some());
     // A die we do not know still fails with close names.
-    assert!(t.get("xcvu7p-flva2104-2-e").is_err());
+    assert!(t.get("xcvu23p-vsva1365-2-e").is_err());
 }

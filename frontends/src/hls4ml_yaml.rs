@@ -1,48 +1,80 @@
-//! hls4ml config YAML (`hls4ml_config.yml` as hls4ml writes it): the project fields `Backend`,
-//! `Part`, `ClockPeriod`, `IOType` and the `HLSConfig` section with `Model` (Precision as a
-//! string or a dict with `default`/`weight`/`bias`/`result`/`accum`, ReuseFactor, Strategy),
-//! `LayerType` and `LayerName` entries. A file that *is* an HLSConfig (top-level `Model` or
-//! `LayerName`) is read the same way.
+//! hls4ml config YAML (`hls4ml_config.yml` as hls4ml 1.3.0 writes it, and the dictionaries of
+//! `config_from_keras_model` / `config_from_onnx_model` at granularity model, type and name):
+//! the project fields `Backend`, `Part`, `ClockPeriod`, `IOType`, the model file it names
+//! (`KerasModel`, `KerasJson`/`KerasH5`, `OnnxModel`: [`ModelRef`]) and the `HLSConfig` section
+//! with `Model` (Precision as a string or a dict with `default`/`weight`/`bias`/`result`/`accum`,
+//! ReuseFactor, Strategy), `LayerType` and `LayerName` entries. A file that *is* an HLSConfig
+//! (top-level `Model` or `LayerName`) is read the same way. Every other key hls4ml knows is
+//! accepted and listed in the [`ConfigReport`] (see [`crate::hls4ml_keys`]); a key one
+//! or two edits from a known one is refused with "did you mean".
 //!
 //! Resolution follows hls4ml's `HLSConfig`: layer name over layer type over model-level
 //! per-variable precision over the model default. The IR has one model default
 //! ([`HlsConfig::precision`]), so model-level `weight`/`bias`/`result`/`accum` precisions are
 //! applied to every layer first, then `LayerType`, then `LayerName` entries override them.
-//! [`write_config`] writes the network's settings back in hls4ml's form.
+//! `auto` (hls4ml infers the type) leaves the inherited type. [`write_config`] writes the
+//! network's settings back in hls4ml's form.
 
 use crate::error::{display, FrontendError};
+use crate::hls4ml_keys::{self as keys, classify, KeyClass};
 use ir::graph::Network;
 use ir::layer::{Activation, LayerKind};
 use ir::settings::{HlsConfig, IoType, LayerSettings, Precision, Strategy};
 use ir::types::FixedType;
 use serde_yaml::{Mapping, Value};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// Keys of a layer (or Model) entry that hls4ml reads and the IR does not keep; accepted and
-/// ignored so that real hls4ml configs load.
-const IGNORED_ENTRY_KEYS: &[&str] = &[
-    "Trace",
-    "exp_table_t",
-    "inv_table_t",
-    "table_size",
-    "ConvImplementation",
-    "TargetCycles",
-    "Compression",
-    "BramFactor",
-    "TraceOutput",
-    "PipelineStyle",
-    "PipelineInterval",
-    "ParallelizationFactor",
-    "accum_t",
-    "Implementation",
-    "skip",
-    "BitExact",
-];
+/// What reading a config found besides the settings it applied: keys presynth accepted without
+/// using them, settings mapped onto the nearest thing presynth models, and the model file named.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConfigReport {
+    /// Field paths of keys hls4ml knows that presynth does not use (`ClockUncertainty`,
+    /// `HLSConfig.LayerName.fc1.TableSize`, ...).
+    pub unused: Vec<String>,
+    /// Field paths of keys neither hls4ml 1.3.0 nor presynth knows (accepted, ignored).
+    pub unknown: Vec<String>,
+    /// Settings presynth maps or cannot model (`Strategy: resource_unrolled` read as Resource, ...).
+    pub notes: Vec<String>,
+    /// The model file the config names, as written.
+    pub model: Option<ModelRef>,
+}
+
+impl ConfigReport {
+    /// Append another report's lists (a project's loader adds its own notes).
+    pub fn extend(&mut self, other: ConfigReport) {
+        self.unused.extend(other.unused);
+        self.unknown.extend(other.unknown);
+        self.notes.extend(other.notes);
+        if self.model.is_none() {
+            self.model = other.model;
+        }
+    }
+}
+
+/// A model file named by a project config, as written there (hls4ml writes absolute paths of
+/// the machine that made the project; [`crate::hls4ml_project`] resolves them).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ModelRef {
+    /// `KerasModel: !keras_model '/path/keras_model.keras'`.
+    Keras(PathBuf),
+    /// Older configs: `KerasJson: model.json` with `KerasH5: weights.h5`.
+    KerasJson { json: PathBuf, h5: Option<PathBuf> },
+    /// `OnnxModel: model.onnx`.
+    Onnx(PathBuf),
+}
 
 /// Read and apply an hls4ml config file to a network.
 pub fn apply_config(network: &mut Network, yaml_path: &Path) -> Result<(), FrontendError> {
+    apply_config_report(network, yaml_path).map(|_| ())
+}
+
+/// [`apply_config`], returning what it accepted without using.
+pub fn apply_config_report(
+    network: &mut Network,
+    yaml_path: &Path,
+) -> Result<ConfigReport, FrontendError> {
     let text = std::fs::read_to_string(yaml_path).map_err(|e| FrontendError::io(yaml_path, e))?;
-    apply_config_str(network, &text, &display(yaml_path))
+    apply_config_str_report(network, &text, &display(yaml_path))
 }
 
 fn yaml_type(v: &Value) -> &'static str {
@@ -74,11 +106,43 @@ fn mapping<'a>(file: &str, field: &str, v: &'a Value) -> Result<&'a Mapping, Fro
         .ok_or_else(|| FrontendError::field(file, field, "a mapping", yaml_type(v)))
 }
 
+/// Sort a key into the report, or refuse it as a typo of a known key.
+fn check_key(
+    file: &str,
+    field: &str,
+    key: &str,
+    used: &[&'static str],
+    unused: &[&'static str],
+    report: &mut ConfigReport,
+) -> Result<bool, FrontendError> {
+    match classify(key, used, unused) {
+        KeyClass::Used => Ok(true),
+        KeyClass::Unused => {
+            report.unused.push(field.to_string());
+            Ok(false)
+        }
+        KeyClass::Unknown => {
+            report.unknown.push(field.to_string());
+            Ok(false)
+        }
+        KeyClass::Typo(k) => Err(FrontendError::config(
+            file,
+            field,
+            format!("unknown key '{key}'; did you mean '{k}'?"),
+        )),
+    }
+}
+
 fn precision_value(file: &str, field: &str, v: &Value) -> Result<Option<FixedType>, FrontendError> {
     let s = v.as_str().ok_or_else(|| {
-        FrontendError::field(file, field, "a type such as ap_fixed<16,6>", yaml_type(v))
+        FrontendError::field(
+            file,
+            field,
+            "a type such as ap_fixed<16,6> or auto",
+            yaml_type(v),
+        )
     })?;
-    if s.trim() == "auto" {
+    if s.trim().eq_ignore_ascii_case("auto") {
         return Ok(None);
     }
     s.parse::<FixedType>()
@@ -120,62 +184,122 @@ struct Entry {
 /// them.
 const SOFTMAX_STRATEGIES: &[&str] = &["stable", "argmax", "legacy"];
 
-fn parse_entry(file: &str, field: &str, v: &Value) -> Result<Entry, FrontendError> {
-    let m = mapping(file, field, v)?;
+/// hls4ml's `Strategy` values as presynth models them: Latency and Resource exactly;
+/// `resource_unrolled` (hls4ml 1.x: the Resource dataflow with its inner loop unrolled, same
+/// multiplier count) as Resource; `distributed_arithmetic` (da4ml: constant multiplications
+/// as adder trees, no DSPs) is not modelled and is estimated as Latency, with a note.
+fn strategy_value(
+    file: &str,
+    field: &str,
+    v: &Value,
+    report: &mut ConfigReport,
+) -> Result<Option<Strategy>, FrontendError> {
+    let s = v.as_str().ok_or_else(|| {
+        FrontendError::field(
+            file,
+            field,
+            "Latency, Resource, resource_unrolled or distributed_arithmetic",
+            value_text(v),
+        )
+    })?;
+    let lower = s.trim().to_ascii_lowercase();
+    if SOFTMAX_STRATEGIES.contains(&lower.as_str()) {
+        report.unused.push(format!("{field} ({s})"));
+        return Ok(None);
+    }
+    match lower.as_str() {
+        "resource_unrolled" | "unrolled" => {
+            report.notes.push(format!(
+                "{field}: '{s}' is estimated as Resource (same reuse dataflow, inner loop unrolled)"
+            ));
+            Ok(Some(Strategy::Resource))
+        }
+        "distributed_arithmetic" | "da" => {
+            report.notes.push(format!(
+                "{field}: '{s}' (da4ml) is not modelled; estimated as Latency, which overstates DSPs"
+            ));
+            Ok(Some(Strategy::Latency))
+        }
+        _ => s.parse::<Strategy>().map(Some).map_err(|_| {
+            FrontendError::config(
+                file,
+                field,
+                format!("unknown strategy '{s}' (expected Latency, Resource, resource_unrolled or distributed_arithmetic)"),
+            )
+        }),
+    }
+}
+
+fn parse_entry(
+    file: &str,
+    field: &str,
+    v: &Value,
+    report: &mut ConfigReport,
+) -> Result<Entry, FrontendError> {
     let mut e = Entry::default();
+    // `fc1: {}` and `fc1:` (null) set nothing.
+    if v.is_null() {
+        return Ok(e);
+    }
+    let m = mapping(file, field, v)?;
     for (k, val) in m {
         let key = key_str(file, field, k)?;
         let f = format!("{field}.{key}");
+        if !check_key(file, &f, &key, keys::ENTRY_USED, keys::ENTRY_UNUSED, report)? {
+            continue;
+        }
         match key.as_str() {
             "Precision" => match val {
-                Value::String(_) => e.precision.push(("default".into(), precision_value(file, &f, val)?)),
+                Value::String(_) => e
+                    .precision
+                    .push(("default".into(), precision_value(file, &f, val)?)),
                 Value::Mapping(pm) => {
                     for (pk, pv) in pm {
                         let var = key_str(file, &f, pk)?;
-                        e.precision.push((var.clone(), precision_value(file, &format!("{f}.{var}"), pv)?));
+                        let vf = format!("{f}.{var}");
+                        let t = precision_value(file, &vf, pv)?;
+                        if check_key(
+                            file,
+                            &vf,
+                            &var,
+                            keys::PRECISION_USED,
+                            keys::PRECISION_UNUSED,
+                            report,
+                        )? {
+                            e.precision.push((var, t));
+                        }
                     }
                 }
-                other => return Err(FrontendError::field(file, f, "a type string or a mapping of types", yaml_type(other))),
+                other => {
+                    return Err(FrontendError::field(
+                        file,
+                        f,
+                        "a type string or a mapping of types",
+                        yaml_type(other),
+                    ))
+                }
             },
             "ReuseFactor" => e.reuse_factor = Some(positive_u32(file, &f, val)?),
-            "Strategy" => {
-                let s = val
-                    .as_str()
-                    .ok_or_else(|| FrontendError::field(file, &f, "Latency or Resource", value_text(val)))?;
-                if SOFTMAX_STRATEGIES.contains(&s.to_ascii_lowercase().as_str()) {
-                    continue;
-                }
-                e.strategy = Some(s.parse::<Strategy>().map_err(|m| FrontendError::config(file, &f, m))?);
-            }
-            k if IGNORED_ENTRY_KEYS.contains(&k) => {}
-            other => {
-                return Err(FrontendError::config(
-                    file,
-                    f.clone(),
-                    format!("unknown key '{other}' (expected Precision, ReuseFactor, Strategy or one of {})", IGNORED_ENTRY_KEYS.join(", ")),
-                ))
-            }
+            "Strategy" => e.strategy = strategy_value(file, &f, val, report)?,
+            // ENTRY_USED holds exactly the three keys above.
+            _ => report.unknown.push(f),
         }
     }
     Ok(e)
 }
 
-/// Put an entry's per-variable precision into a layer's overrides.
-fn apply_precision(
-    file: &str,
-    field: &str,
-    p: &mut Precision,
-    var: &str,
-    t: &Option<FixedType>,
-) -> Result<(), FrontendError> {
-    let slot = match var {
-        "weight" => &mut p.weight,
-        "bias" => &mut p.bias,
-        "result" => &mut p.result,
-        "accum" => &mut p.accum,
-        "scale" => &mut p.scale,
-        "default" => {
-            // A layer-level default sets every variable of the layer.
+/// Put an entry's per-variable precision into a layer's overrides (`var` is one of
+/// [`keys::PRECISION_USED`]; `None` is `auto` and leaves the inherited type).
+fn apply_precision(p: &mut Precision, var: &str, t: &Option<FixedType>) {
+    let Some(t) = t else { return };
+    match var {
+        "weight" => p.weight = Some(t.clone()),
+        "bias" => p.bias = Some(t.clone()),
+        "result" => p.result = Some(t.clone()),
+        "accum" => p.accum = Some(t.clone()),
+        "scale" => p.scale = Some(t.clone()),
+        // A layer-level default sets every variable of the layer.
+        _ => {
             for s in [
                 &mut p.weight,
                 &mut p.bias,
@@ -183,34 +307,15 @@ fn apply_precision(
                 &mut p.accum,
                 &mut p.scale,
             ] {
-                if t.is_some() {
-                    *s = t.clone();
-                }
+                *s = Some(t.clone());
             }
-            return Ok(());
         }
-        // Internal types of particular layers (softmax tables, ...) that the IR does not keep.
-        "exp_table" | "inv_table" | "table" | "maximum" | "inv_inp" | "exp_inp" => return Ok(()),
-        other => return Err(FrontendError::config(
-            file,
-            format!("{field}.Precision.{other}"),
-            "unknown precision variable (expected default, weight, bias, result, accum or scale)",
-        )),
-    };
-    if t.is_some() {
-        *slot = t.clone();
     }
-    Ok(())
 }
 
-fn apply_entry(
-    file: &str,
-    field: &str,
-    s: &mut LayerSettings,
-    e: &Entry,
-) -> Result<(), FrontendError> {
+fn apply_entry(s: &mut LayerSettings, e: &Entry) {
     for (var, t) in &e.precision {
-        apply_precision(file, field, &mut s.precision, var, t)?;
+        apply_precision(&mut s.precision, var, t);
     }
     if let Some(r) = e.reuse_factor {
         s.reuse_factor = Some(r);
@@ -218,36 +323,65 @@ fn apply_entry(
     if let Some(st) = e.strategy {
         s.strategy = Some(st);
     }
-    Ok(())
 }
 
 /// Whether `name` is the name hls4ml gives the activation it splits off a Dense/Conv layer
-/// with a fused activation (`{layer}_{activation}`), or the `{layer}_linear` activation hls4ml
-/// 0.x adds after a layer without one (its configs name it, e.g. QKeras `fc1_linear`); such
-/// entries have no separate IR layer.
+/// with a fused activation (`{layer}_{activation}`); such entries have no separate IR layer.
 fn is_split_activation(net: &Network, name: &str) -> bool {
     net.layers().iter().any(|l| {
         l.kind.takes_activation()
-            && if l.activation.is_linear() {
-                name == format!("{}_linear", l.name)
-            } else {
-                name == format!("{}_{}", l.name, l.activation.name())
-            }
+            && !l.activation.is_linear()
+            && name == format!("{}_{}", l.name, l.activation.name())
     })
 }
 
-/// The model level of a config document: the project fields (`Backend`, `Part`, `ClockPeriod`,
-/// `IOType`) and `HLSConfig.Model` written into `cfg`. Returns the HLSConfig mapping with the
-/// field prefix its errors use (`None` when the file has no HLS section) and the model-level
-/// per-variable precisions that apply to every layer.
-type ModelLevel = Option<(Mapping, &'static str, Vec<(String, Option<FixedType>)>)>;
+/// Layers hls4ml's Keras converter drops or folds into the next layer, so a name-granularity
+/// config has entries for them that match no IR layer: the input layer (`input_1`, whose
+/// result type presynth takes from the model default) and Flatten/Reshape in io_parallel.
+fn is_input_name(net: &Network, name: &str) -> bool {
+    net.inputs.iter().any(|&id| net.graph[id].name == name)
+}
 
-fn read_model_level(
-    text: &str,
-    file: &str,
-    cfg: &mut HlsConfig,
-) -> Result<ModelLevel, FrontendError> {
-    let doc: Value = serde_yaml::from_str(text).map_err(|e| {
+/// A path-like scalar, tagged (`!keras_model '/p'`) or plain.
+fn path_value(file: &str, field: &str, v: &Value) -> Result<PathBuf, FrontendError> {
+    let inner = match v {
+        Value::Tagged(t) => &t.value,
+        other => other,
+    };
+    inner
+        .as_str()
+        .filter(|s| !s.trim().is_empty())
+        .map(PathBuf::from)
+        .ok_or_else(|| FrontendError::field(file, field, "a file path", value_text(inner)))
+}
+
+/// Read the model file a project config names, if any.
+fn model_ref(file: &str, top: &Mapping) -> Result<Option<ModelRef>, FrontendError> {
+    let get = |k: &str| {
+        top.get(Value::String(k.to_string()))
+            .filter(|v| !v.is_null())
+    };
+    if let Some(v) = get("KerasModel") {
+        return Ok(Some(ModelRef::Keras(path_value(file, "KerasModel", v)?)));
+    }
+    if let Some(v) = get("KerasJson") {
+        let h5 = get("KerasH5")
+            .map(|h| path_value(file, "KerasH5", h))
+            .transpose()?;
+        return Ok(Some(ModelRef::KerasJson {
+            json: path_value(file, "KerasJson", v)?,
+            h5,
+        }));
+    }
+    if let Some(v) = get("OnnxModel") {
+        return Ok(Some(ModelRef::Onnx(path_value(file, "OnnxModel", v)?)));
+    }
+    Ok(None)
+}
+
+/// Parse config text into YAML, with the line and column of a syntax error.
+pub(crate) fn parse_yaml(text: &str, file: &str) -> Result<Value, FrontendError> {
+    serde_yaml::from_str(text).map_err(|e| {
         let (line, column) = e
             .location()
             .map(|l| (l.line(), l.column()))
@@ -258,9 +392,82 @@ fn read_model_level(
             column,
             message: format!("invalid YAML: {e}"),
         }
-    })?;
+    })
+}
+
+/// The model file a config names (`KerasModel`, `KerasJson`, `OnnxModel`), without applying
+/// anything.
+pub fn config_model_ref(text: &str, file: &str) -> Result<Option<ModelRef>, FrontendError> {
+    let doc = parse_yaml(text, file)?;
+    model_ref(file, mapping(file, "the document", &doc)?)
+}
+
+/// Apply config text (`file` names it in errors).
+pub fn apply_config_str(
+    network: &mut Network,
+    text: &str,
+    file: &str,
+) -> Result<(), FrontendError> {
+    apply_config_str_report(network, text, file).map(|_| ())
+}
+
+/// [`apply_config_str`], returning what it accepted without using.
+pub fn apply_config_str_report(
+    network: &mut Network,
+    text: &str,
+    file: &str,
+) -> Result<ConfigReport, FrontendError> {
+    apply(network, text, file, false)
+}
+
+/// [`apply_config_str_report`] for a network rebuilt from a project's C++, which lacks the
+/// layers hls4ml removed (Dropout, ...): `LayerName` entries without a layer become notes.
+pub fn apply_config_str_lenient(
+    network: &mut Network,
+    text: &str,
+    file: &str,
+) -> Result<ConfigReport, FrontendError> {
+    apply(network, text, file, true)
+}
+
+fn apply(
+    network: &mut Network,
+    text: &str,
+    file: &str,
+    lenient: bool,
+) -> Result<ConfigReport, FrontendError> {
+    let doc = parse_yaml(text, file)?;
+    let mut report = ConfigReport::default();
     let top = mapping(file, "the document", &doc)?;
     let get = |m: &Mapping, k: &str| m.get(Value::String(k.to_string())).cloned();
+    let is_hls_config = get(top, "HLSConfig").is_none()
+        && (get(top, "Model").is_some()
+            || get(top, "LayerName").is_some()
+            || get(top, "LayerType").is_some());
+    for k in top.keys() {
+        let key = key_str(file, "the document", k)?;
+        if is_hls_config {
+            check_key(
+                file,
+                &key,
+                &key,
+                keys::HLS_USED,
+                keys::HLS_UNUSED,
+                &mut report,
+            )?;
+        } else {
+            check_key(
+                file,
+                &key,
+                &key,
+                keys::TOP_USED,
+                keys::TOP_UNUSED,
+                &mut report,
+            )?;
+        }
+    }
+    report.model = model_ref(file, top)?;
+    let cfg = &mut network.config;
     if let Some(v) = get(top, "Backend") {
         cfg.backend = v
             .as_str()
@@ -274,11 +481,15 @@ fn read_model_level(
             })?
             .to_string();
     }
-    if let Some(v) = get(top, "Part") {
-        cfg.part = v
-            .as_str()
-            .ok_or_else(|| FrontendError::field(file, "Part", "an FPGA part name", value_text(&v)))?
-            .to_string();
+    for key in ["XilinxPart", "Part"] {
+        if let Some(v) = get(top, key).filter(|v| !v.is_null()) {
+            cfg.part = v
+                .as_str()
+                .ok_or_else(|| {
+                    FrontendError::field(file, key, "an FPGA part name", value_text(&v))
+                })?
+                .to_string();
+        }
     }
     if let Some(v) = get(top, "ClockPeriod") {
         let p = v
@@ -305,67 +516,55 @@ fn read_model_level(
     }
     let (hls, prefix) = match get(top, "HLSConfig") {
         Some(h) => (h, "HLSConfig."),
-        None if get(top, "Model").is_some()
-            || get(top, "LayerName").is_some()
-            || get(top, "LayerType").is_some() =>
-        {
-            (doc.clone(), "")
-        }
-        None => return Ok(None),
+        None if is_hls_config => (doc.clone(), ""),
+        None => return Ok(report),
     };
     let hls = mapping(file, "HLSConfig", &hls)?.clone();
+    if !prefix.is_empty() {
+        for k in hls.keys() {
+            let key = key_str(file, "HLSConfig", k)?;
+            check_key(
+                file,
+                &format!("HLSConfig.{key}"),
+                &key,
+                keys::HLS_USED,
+                keys::HLS_UNUSED,
+                &mut report,
+            )?;
+        }
+    }
 
     let mut per_layer_vars: Vec<(String, Option<FixedType>)> = Vec::new();
     if let Some(m) = get(&hls, "Model") {
         let field = format!("{prefix}Model");
-        let e = parse_entry(file, &field, &m)?;
+        let e = parse_entry(file, &field, &m, &mut report)?;
         for (var, t) in e.precision {
             match (var.as_str(), t) {
-                ("default", Some(t)) => cfg.precision = t,
+                ("default", Some(t)) => network.config.precision = t,
                 ("default", None) => {
                     return Err(FrontendError::config(
                         file,
                         format!("{field}.Precision"),
-                        "the model default cannot be 'auto'",
+                        "the model default cannot be 'auto' (expected a type such as fixed<16,6>)",
                     ))
                 }
                 (_, t) => per_layer_vars.push((var, t)),
             }
         }
         if let Some(r) = e.reuse_factor {
-            cfg.reuse_factor = r;
+            network.config.reuse_factor = r;
         }
         if let Some(s) = e.strategy {
-            cfg.strategy = s;
+            network.config.strategy = s;
         }
     }
-    Ok(Some((hls, prefix, per_layer_vars)))
-}
-
-/// Apply config text (`file` names it in errors).
-pub fn apply_config_str(
-    network: &mut Network,
-    text: &str,
-    file: &str,
-) -> Result<(), FrontendError> {
-    let Some((hls, prefix, per_layer_vars)) = read_model_level(text, file, &mut network.config)?
-    else {
-        return Ok(());
-    };
-    let get = |m: &Mapping, k: &str| m.get(Value::String(k.to_string())).cloned();
     let ids = network
         .topo_order()
         .map_err(|e| FrontendError::ir(file, e))?;
     for &id in &ids {
         let l = network.layer_mut(id);
         for (var, t) in &per_layer_vars {
-            apply_precision(
-                file,
-                &format!("{prefix}Model"),
-                &mut l.settings.precision,
-                var,
-                t,
-            )?;
+            apply_precision(&mut l.settings.precision, var, t);
         }
     }
     if let Some(lt) = get(&hls, "LayerType") {
@@ -373,11 +572,11 @@ pub fn apply_config_str(
         for (k, v) in mapping(file, &field, &lt)? {
             let ty = key_str(file, &field, k)?;
             let f = format!("{field}.{ty}");
-            let e = parse_entry(file, &f, v)?;
+            let e = parse_entry(file, &f, v, &mut report)?;
             for &id in &ids {
                 let l = network.layer_mut(id);
                 if hls4ml_class_matches(&ty, &l.kind) {
-                    apply_entry(file, &f, &mut l.settings, &e)?;
+                    apply_entry(&mut l.settings, &e);
                 }
             }
         }
@@ -387,10 +586,13 @@ pub fn apply_config_str(
         for (k, v) in mapping(file, &field, &ln)? {
             let name = key_str(file, &field, k)?;
             let f = format!("{field}.{name}");
-            let e = parse_entry(file, &f, v)?;
+            let e = parse_entry(file, &f, v, &mut report)?;
             match network.find(&name) {
-                Some(id) => apply_entry(file, &f, &mut network.layer_mut(id).settings, &e)?,
-                None if is_split_activation(network, &name) => {}
+                Some(id) => apply_entry(&mut network.layer_mut(id).settings, &e),
+                None if is_split_activation(network, &name) || is_input_name(network, &name) => {}
+                None if lenient => report.notes.push(format!(
+                    "{f}: no such layer in the C++ (hls4ml removed it); ignored"
+                )),
                 None => {
                     let known: Vec<String> =
                         network.layers().iter().map(|l| l.name.clone()).collect();
@@ -407,60 +609,7 @@ pub fn apply_config_str(
             }
         }
     }
-    Ok(())
-}
-
-/// The settings of a config file read without a network (an hls4ml project's
-/// `hls4ml_config.yml`, for ingestion): the model level, and each `LayerType` and `LayerName`
-/// entry as its own overrides with the model-level per-variable precisions applied first, in
-/// file order. Resolving them onto layers needs the network ([`apply_config_str`]).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ConfigSettings {
-    pub model: HlsConfig,
-    pub layer_types: Vec<(String, LayerSettings)>,
-    pub layer_names: Vec<(String, LayerSettings)>,
-}
-
-/// Read a config file's settings without a network (see [`ConfigSettings`]).
-pub fn read_settings(yaml_path: &Path) -> Result<ConfigSettings, FrontendError> {
-    let text = std::fs::read_to_string(yaml_path).map_err(|e| FrontendError::io(yaml_path, e))?;
-    read_settings_str(&text, &display(yaml_path))
-}
-
-/// Read config text's settings without a network (`file` names it in errors).
-pub fn read_settings_str(text: &str, file: &str) -> Result<ConfigSettings, FrontendError> {
-    let mut model = HlsConfig::default();
-    let mut out = ConfigSettings {
-        model: model.clone(),
-        layer_types: Vec::new(),
-        layer_names: Vec::new(),
-    };
-    let Some((hls, prefix, per_layer_vars)) = read_model_level(text, file, &mut model)? else {
-        out.model = model;
-        return Ok(out);
-    };
-    out.model = model;
-    let get = |m: &Mapping, k: &str| m.get(Value::String(k.to_string())).cloned();
-    for (section, dest) in [
-        ("LayerType", &mut out.layer_types),
-        ("LayerName", &mut out.layer_names),
-    ] {
-        let Some(v) = get(&hls, section) else {
-            continue;
-        };
-        let field = format!("{prefix}{section}");
-        for (k, v) in mapping(file, &field, &v)? {
-            let name = key_str(file, &field, k)?;
-            let f = format!("{field}.{name}");
-            let mut s = LayerSettings::default();
-            for (var, t) in &per_layer_vars {
-                apply_precision(file, &format!("{prefix}Model"), &mut s.precision, var, t)?;
-            }
-            apply_entry(file, &f, &mut s, &parse_entry(file, &f, v)?)?;
-            dest.push((name, s));
-        }
-    }
-    Ok(out)
+    Ok(report)
 }
 
 /// Whether an hls4ml `LayerType` key names this layer's kind (hls4ml's class names: `Dense`,
@@ -478,9 +627,7 @@ fn hls4ml_class_matches(ty: &str, kind: &LayerKind) -> bool {
         LayerKind::Activation(a) => match a {
             Activation::Softmax => ty == "softmax" || ty == "activation",
             Activation::LeakyRelu { .. } => ty == "leakyrelu" || ty == "activation",
-            Activation::Linear | Activation::Relu | Activation::Sigmoid | Activation::Tanh => {
-                ty == "activation"
-            }
+            _ => ty == "activation",
         },
         LayerKind::Pool1D(_) => ty == "pooling1d" || ty == name,
         LayerKind::Pool2D(_) => ty == "pooling2d" || ty == name,
@@ -488,13 +635,7 @@ fn hls4ml_class_matches(ty: &str, kind: &LayerKind) -> bool {
         LayerKind::GlobalPool2D(_) => ty == "globalpooling2d" || ty == name,
         LayerKind::Add | LayerKind::Concatenate(_) => ty == "merge" || ty == name,
         LayerKind::Input(_) => ty == "input" || ty == "inputlayer",
-        LayerKind::Dense(_)
-        | LayerKind::Conv1D(_)
-        | LayerKind::Conv2D(_)
-        | LayerKind::BatchNorm(_)
-        | LayerKind::Reshape(_)
-        | LayerKind::Dropout(_)
-        | LayerKind::Flatten => ty == name,
+        _ => ty == name,
     }
 }
 
@@ -554,4 +695,27 @@ pub fn write_config(network: &Network) -> String {
     }
     top.insert(s("HLSConfig"), Value::Mapping(hls));
     serde_yaml::to_string(&Value::Mapping(top)).unwrap_or_default()
+}
+
+/// The model-level settings of a config file read without a network (an hls4ml project's
+/// `hls4ml_config.yml`, for ingestion): backend, part, clock, io_type, strategy, reuse factor and
+/// default precision. Per-layer entries need the network ([`apply_config_str`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigSettings {
+    pub model: HlsConfig,
+}
+
+/// Read a config file's model-level settings without a network (see [`ConfigSettings`]).
+pub fn read_settings(yaml_path: &Path) -> Result<ConfigSettings, FrontendError> {
+    let text = std::fs::read_to_string(yaml_path).map_err(|e| FrontendError::io(yaml_path, e))?;
+    read_settings_str(&text, &display(yaml_path))
+}
+
+/// Read config text's model-level settings without a network (`file` names it in errors):
+/// applied to an empty network, whose `LayerName` entries then match nothing and are kept as
+/// notes (lenient), as for a project rebuilt from its C++.
+pub fn read_settings_str(text: &str, file: &str) -> Result<ConfigSettings, FrontendError> {
+    let mut net = Network::new("config");
+    apply_config_str_lenient(&mut net, text, file)?;
+    Ok(ConfigSettings { model: net.config })
 }

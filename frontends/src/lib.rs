@@ -5,13 +5,16 @@
 
 pub mod dsl;
 pub mod error;
+pub mod hls4ml_firmware;
+pub mod hls4ml_keys;
+pub mod hls4ml_project;
 pub mod hls4ml_yaml;
 pub mod keras;
 pub mod onnx;
 
 pub use error::FrontendError;
 pub use hls4ml_yaml::{
-    apply_config, read_settings, read_settings_str, write_config, ConfigSettings,
+    apply_config, read_settings, read_settings_str, write_config, ConfigReport, ConfigSettings,
 };
 
 use ir::graph::Network;
@@ -24,7 +27,10 @@ use std::path::Path;
 /// - `.h5`/`.hdf5`: legacy full-model Keras HDF5 with its weights;
 /// - `.onnx`: ONNX or QONNX model with its initializers as weights (PyTorch models: export them
 ///   with `torch.onnx.export`);
-/// - `.psn`/`.dsl`: the presynth text DSL (no weights).
+/// - `.psn`/`.dsl`: the presynth text DSL (no weights);
+/// - a directory hls4ml wrote, or its `hls4ml_config.yml` (`.yml`/`.yaml`): the model the
+///   config names with the config applied, or the network rebuilt from its C++
+///   ([`hls4ml_project`]).
 ///
 /// A `config` file (hls4ml config YAML) is then applied to the network's settings.
 pub fn load_model(
@@ -32,6 +38,33 @@ pub fn load_model(
     weights: Option<&Path>,
     config: Option<&Path>,
 ) -> Result<Network, FrontendError> {
+    load_model_report(path, weights, config).map(|(n, _)| n)
+}
+
+/// [`load_model`], with what the configs read accepted without using and notes on where the
+/// model came from (shown by the CLI's `--verbose`).
+pub fn load_model_report(
+    path: &Path,
+    weights: Option<&Path>,
+    config: Option<&Path>,
+) -> Result<(Network, ConfigReport), FrontendError> {
+    if hls4ml_project::is_project_path(path) {
+        if let Some(w) = weights {
+            return Err(FrontendError::config(
+                &error::display(w),
+                "--weights",
+                format!(
+                    "{} is an hls4ml project, which names its own model",
+                    error::display(path)
+                ),
+            ));
+        }
+        let (mut net, mut report) = hls4ml_project::load_project(path)?;
+        if let Some(c) = config {
+            report.extend(hls4ml_yaml::apply_config_report(&mut net, c)?);
+        }
+        return Ok((net, report));
+    }
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -69,8 +102,9 @@ pub fn load_model(
             });
         }
     };
-    if let Some(c) = config {
-        apply_config(&mut net, c)?;
-    }
-    Ok(net)
+    let report = match config {
+        Some(c) => hls4ml_yaml::apply_config_report(&mut net, c)?,
+        None => ConfigReport::default(),
+    };
+    Ok((net, report))
 }

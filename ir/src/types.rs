@@ -1,7 +1,11 @@
 //! Fixed-point and integer types as hls4ml writes them: `ap_fixed<W,I>`, `ap_ufixed<W,I>`,
 //! `ap_fixed<W,I,Q,O,N>`, `ap_int<W>`, `ap_uint<W>`. hls4ml config files also accept the short
-//! forms `fixed<W,I>`, `ufixed<W,I>`, `int<W>` and `uint<W>`; they parse to the same value and
-//! print in the `ap_` form. Printing then parsing gives the same value.
+//! forms `fixed<W,I>`, `ufixed<W,I>`, `int<W>` and `uint<W>`, and write the modes without their
+//! `AP_` prefix (`fixed<18,8,TRN,WRAP,0>`, as `config_from_keras_model` does for tables); like
+//! hls4ml's `RoundingMode.from_string`, modes are read case-insensitively with or without an
+//! `AP_`/`AC_` prefix. Every form parses to the same value and prints in the `ap_` form.
+//! Printing then parsing gives the same value. (`auto`, hls4ml's "infer this type", is not a
+//! type: the config reader handles it.)
 
 use crate::IrError;
 use serde::{Deserialize, Serialize};
@@ -47,12 +51,35 @@ const OVERFLOW_NAMES: &[(Overflow, &str)] = &[
     (Overflow::Wrap, "AP_WRAP"),
 ];
 
+/// A mode name as hls4ml reads it: trimmed, upper-cased, `AP_`/`AC_` prefix optional.
+fn mode_key(text: &str) -> String {
+    let up = text.trim().to_ascii_uppercase();
+    let bare = up
+        .strip_prefix("AP_")
+        .or_else(|| up.strip_prefix("AC_"))
+        .unwrap_or(&up);
+    format!("AP_{bare}")
+}
+
 impl Quantization {
+    /// Parse `TRN`, `AP_TRN`, `rnd_conv`, ... (hls4ml's `RoundingMode.from_string`).
+    pub fn parse(text: &str) -> Option<Self> {
+        let key = mode_key(text);
+        QUANT_NAMES.iter().find(|(_, n)| *n == key).map(|(q, _)| *q)
+    }
     pub fn as_str(self) -> &'static str {
         QUANT_NAMES.iter().find(|(q, _)| *q == self).unwrap().1
     }
 }
 impl Overflow {
+    /// Parse `WRAP`, `AP_SAT`, `sat_sym`, ... (hls4ml's `SaturationMode.from_string`).
+    pub fn parse(text: &str) -> Option<Self> {
+        let key = mode_key(text);
+        OVERFLOW_NAMES
+            .iter()
+            .find(|(_, n)| *n == key)
+            .map(|(o, _)| *o)
+    }
     pub fn as_str(self) -> &'static str {
         OVERFLOW_NAMES.iter().find(|(o, _)| *o == self).unwrap().1
     }
@@ -249,27 +276,15 @@ impl FromStr for FixedType {
                 }
                 let quantization = match args.get(2) {
                     None => None,
-                    Some(q) => Some(
-                        QUANT_NAMES
-                            .iter()
-                            .find(|(_, n)| n == q || n.strip_prefix("AP_") == Some(q))
-                            .map(|(v, _)| *v)
-                            .ok_or_else(|| {
-                                type_err(text, format!("unknown quantisation mode '{q}' (expected AP_TRN, AP_RND, AP_RND_CONV, ...)"))
-                            })?,
-                    ),
+                    Some(q) => Some(Quantization::parse(q).ok_or_else(|| {
+                        type_err(text, format!("unknown quantisation mode '{q}' (expected TRN, TRN_ZERO, RND, RND_ZERO, RND_INF, RND_MIN_INF or RND_CONV, with or without AP_)"))
+                    })?),
                 };
                 let overflow = match args.get(3) {
                     None => None,
-                    Some(o) => Some(
-                        OVERFLOW_NAMES
-                            .iter()
-                            .find(|(_, n)| n == o || n.strip_prefix("AP_") == Some(o))
-                            .map(|(v, _)| *v)
-                            .ok_or_else(|| {
-                                type_err(text, format!("unknown overflow mode '{o}' (expected AP_WRAP, AP_SAT, ...)"))
-                            })?,
-                    ),
+                    Some(o) => Some(Overflow::parse(o).ok_or_else(|| {
+                        type_err(text, format!("unknown overflow mode '{o}' (expected WRAP, SAT, SAT_ZERO or SAT_SYM, with or without AP_)"))
+                    })?),
                 };
                 let saturation_bits = match args.get(4) {
                     None => None,
@@ -329,6 +344,62 @@ mod tests {
                 .unwrap()
         );
         assert!("ap_fixed<8,3,RND_BOGUS,SAT>".parse::<FixedType>().is_err());
+    }
+
+    #[test]
+    fn parses_hls4ml_config_spellings() {
+        // As config_from_keras_model writes table types (hls4ml 1.3.0, see
+        // tests/fixtures/hls4ml-configs/configs/*_name.yml).
+        let t: FixedType = "fixed<18,8,TRN,WRAP,0>".parse().unwrap();
+        assert_eq!(t.to_string(), "ap_fixed<18,8,AP_TRN,AP_WRAP,0>");
+        let t: FixedType = "fixed<18,8,RND,SAT,0>".parse().unwrap();
+        assert_eq!(t.to_string(), "ap_fixed<18,8,AP_RND,AP_SAT,0>");
+        // Every mode hls4ml's RoundingMode / SaturationMode knows, bare, prefixed and lower case.
+        for (q, want) in [
+            ("TRN", Quantization::Trn),
+            ("TRN_ZERO", Quantization::TrnZero),
+            ("RND", Quantization::Rnd),
+            ("RND_ZERO", Quantization::RndZero),
+            ("RND_INF", Quantization::RndInf),
+            ("RND_MIN_INF", Quantization::RndMinInf),
+            ("RND_CONV", Quantization::RndConv),
+        ] {
+            assert_eq!(Quantization::parse(q), Some(want), "{q}");
+            assert_eq!(Quantization::parse(&format!("AP_{q}")), Some(want), "{q}");
+            assert_eq!(Quantization::parse(&q.to_lowercase()), Some(want), "{q}");
+        }
+        for (o, want) in [
+            ("WRAP", Overflow::Wrap),
+            ("SAT", Overflow::Sat),
+            ("SAT_ZERO", Overflow::SatZero),
+            ("SAT_SYM", Overflow::SatSym),
+        ] {
+            assert_eq!(Overflow::parse(o), Some(want), "{o}");
+            assert_eq!(Overflow::parse(&format!("ap_{o}")), Some(want), "{o}");
+        }
+        let t: FixedType = "ufixed<8,0,RND_CONV,SAT_SYM>".parse().unwrap();
+        assert_eq!(t.to_string(), "ap_ufixed<8,0,AP_RND_CONV,AP_SAT_SYM>");
+        assert_eq!(
+            "uint<4>".parse::<FixedType>().unwrap(),
+            FixedType::int(4, false)
+        );
+        assert_eq!(
+            "int<12>".parse::<FixedType>().unwrap(),
+            FixedType::int(12, true)
+        );
+        // The trailing N (saturation bits) of ap_fixed<W,I,Q,O,N>.
+        let t: FixedType = "ap_fixed<10,4,AP_RND,AP_SAT,2>".parse().unwrap();
+        assert!(matches!(
+            t,
+            FixedType::Fixed {
+                saturation_bits: Some(2),
+                ..
+            }
+        ));
+        for bad in ["fixed<18,8,TRUNC>", "fixed<18,8,TRN,WRAPS>", "auto"] {
+            let e = bad.parse::<FixedType>().unwrap_err().to_string();
+            assert!(e.contains(bad), "{e}");
+        }
     }
 
     #[test]

@@ -8,7 +8,9 @@ use std::path::PathBuf;
 #[derive(clap::Args, Debug, Clone)]
 pub struct ModelArgs {
     /// Model file: Keras JSON (.json), Keras archive (.keras), legacy Keras HDF5 (.h5), ONNX or
-    /// QONNX (.onnx; PyTorch models exported with torch.onnx.export), or the presynth DSL (.psn)
+    /// QONNX (.onnx; PyTorch models exported with torch.onnx.export), the presynth DSL (.psn),
+    /// or an hls4ml project (its directory or its hls4ml_config.yml: the model it names, else
+    /// the network rebuilt from its firmware/ C++)
     pub model: PathBuf,
     /// Weights file for a Keras JSON model (default: X_weights.h5 or X.weights.h5 beside X.json)
     #[arg(long)]
@@ -16,16 +18,34 @@ pub struct ModelArgs {
     /// hls4ml config YAML whose settings apply to the model (Model and LayerName sections)
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// List the config keys presynth accepted without using them (hls4ml keys it does not model,
+    /// and keys hls4ml does not know either)
+    #[arg(long)]
+    pub verbose: bool,
 }
 
 impl ModelArgs {
     /// Load the model with its weights and config, shapes inferred.
+    /// Notes on where the model came from and on mapped settings go to stderr; with
+    /// `--verbose`, also every accepted but unused key.
     pub fn load(&self) -> anyhow::Result<ir::Network> {
-        Ok(frontends::load_model(
+        let (net, report) = frontends::load_model_report(
             &self.model,
             self.weights.as_deref(),
             self.config.as_deref(),
-        )?)
+        )?;
+        for n in &report.notes {
+            eprintln!("note: {n}");
+        }
+        if self.verbose {
+            for k in &report.unused {
+                eprintln!("config: {k}: accepted, not used by presynth");
+            }
+            for k in &report.unknown {
+                eprintln!("config: {k}: unknown to hls4ml 1.3.0 and presynth; ignored");
+            }
+        }
+        Ok(net)
     }
 }
 

@@ -100,10 +100,19 @@ impl Overrides {
     }
 }
 
-/// The device of a part name, with a helpful error.
+/// The device of a part name, with a helpful error; when the database answers with another
+/// package or grade of the same device, a note on stderr says so.
 pub fn device(part: &str) -> anyhow::Result<Device> {
-    match fpga_targets::Targets::builtin().get(part) {
-        Ok(fpga_targets::Target::Fpga(p)) => Ok(Device::from_part(p)),
+    match fpga_targets::Targets::builtin().resolve(part) {
+        Ok(fpga_targets::Resolution {
+            target: fpga_targets::Target::Fpga(p),
+            note,
+        }) => {
+            if let Some(n) = note {
+                eprintln!("note: part: {n}");
+            }
+            Ok(Device::from_part(p))
+        }
         Ok(_) => Err(anyhow!(
             "'{part}' is a GPU; estimate needs an FPGA part (see `presynth targets`)"
         )),

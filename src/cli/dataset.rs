@@ -631,10 +631,12 @@ fn status(a: StatusArgs) -> anyhow::Result<()> {
 fn run_synth(a: RunArgs) -> anyhow::Result<()> {
     no_csv(a.format, "run")?;
     let opts = synth_opts(&a.tool, a.vsynth)?;
+    require_tool(opts.tool.command())?;
     let t = Instant::now();
     let s = run_local(&a.dir, &opts, a.jobs, interactive(a.format))?;
     if a.format == Format::Json {
-        return print_json(&s);
+        print_json(&s)?;
+        return nothing_synthesised(&s);
     }
     println!(
         "{} projects: {} synthesised, {} failed, {} already done, {} being synthesised by another \
@@ -646,6 +648,34 @@ fn run_synth(a: RunArgs) -> anyhow::Result<()> {
         s.busy,
         t.elapsed().as_secs_f64()
     );
+    nothing_synthesised(&s)
+}
+
+/// The synthesis tool must be on PATH before a run starts: otherwise every project would fail
+/// the same way, one by one.
+fn require_tool(cmd: &str) -> anyhow::Result<()> {
+    let on_path = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join(cmd).is_file()))
+        .unwrap_or(false);
+    if !on_path {
+        anyhow::bail!(
+            "{cmd} is not on PATH: `dataset run` runs it for every project; make it available \
+             first (the tool's settings64.sh, or `module load` on a cluster), or pick the tool \
+             with --tool"
+        );
+    }
+    Ok(())
+}
+
+/// A run in which projects were tried and none synthesised is a failure (exit status 1), so
+/// that scripts and CI notice; the per-project reasons are in `projects/*/.presynth/failed`.
+fn nothing_synthesised(s: &dataset_tools::synth::RunSummary) -> anyhow::Result<()> {
+    if s.failed > 0 && s.done == 0 && s.already_done == 0 {
+        anyhow::bail!(
+            "nothing synthesised: all {} projects tried failed (reasons in projects/*/.presynth/failed)",
+            s.failed
+        );
+    }
     Ok(())
 }
 

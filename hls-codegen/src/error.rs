@@ -12,6 +12,22 @@ pub enum CodegenError {
         kind: String,
         message: String,
     },
+    /// A name from the model that cannot be written where it would go: layer names become C
+    /// type names and comments in `defines.h`, `parameters.h` and the top-level cpp.
+    #[error(
+        "layer {layer} ({kind}): the name is not a C identifier (letters, digits and '_', not \
+         starting with a digit); it would be written into firmware/defines.h, \
+         firmware/parameters.h and firmware/{project}.cpp"
+    )]
+    BadLayerName {
+        /// The name quoted with its control characters escaped.
+        layer: String,
+        kind: String,
+        project: String,
+    },
+    /// A part name that is not one: it is written as `set part "..."` into project.tcl.
+    #[error("part: {message}; it would be written into project.tcl")]
+    BadPart { message: String },
     /// The network itself is not usable (no input, no output, missing weights, bad shapes).
     #[error("network '{network}': {message}")]
     Network { network: String, message: String },

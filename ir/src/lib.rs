@@ -15,6 +15,8 @@ pub mod error;
 pub mod frontend;
 pub mod graph;
 pub mod layer;
+pub mod limits;
+pub mod names;
 pub mod reuse;
 pub mod settings;
 pub mod shape;

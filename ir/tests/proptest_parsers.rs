@@ -39,11 +39,7 @@ fn keras_sources() -> Vec<String> {
 fn yaml_sources() -> Vec<String> {
     ["qkeras_3layer_config.yml", "qkeras_mnist_dense_config.yml"]
         .iter()
-        .map(|n| {
-            read(&format!(
-                "../examples/hls4ml-examples/config-files/{n}"
-            ))
-        })
+        .map(|n| read(&format!("../examples/hls4ml-examples/config-files/{n}")))
         .collect()
 }
 

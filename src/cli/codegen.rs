@@ -250,7 +250,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         link,
         overwrite: args.force,
     };
-    let model = hls_codegen::lower(&net, &opts.project)?;
+    let model = hls_codegen::lower(&net, &opts.project)
+        .with_context(|| format!("{}", args.model.model.display()))?;
     let source = args
         .model
         .model

@@ -40,7 +40,7 @@ const IGNORED_ENTRY_KEYS: &[&str] = &[
 
 /// Read and apply an hls4ml config file to a network.
 pub fn apply_config(network: &mut Network, yaml_path: &Path) -> Result<(), FrontendError> {
-    let text = std::fs::read_to_string(yaml_path).map_err(|e| FrontendError::io(yaml_path, e))?;
+    let text = crate::limits::read_text(yaml_path).map_err(|e| FrontendError::io(yaml_path, e))?;
     apply_config_str(network, &text, &display(yaml_path))
 }
 
@@ -265,10 +265,11 @@ pub fn apply_config_str(
             .to_string();
     }
     if let Some(v) = get(top, "Part") {
-        cfg.part = v
-            .as_str()
-            .ok_or_else(|| FrontendError::field(file, "Part", "an FPGA part name", value_text(&v)))?
-            .to_string();
+        let part = v.as_str().ok_or_else(|| {
+            FrontendError::field(file, "Part", "an FPGA part name", value_text(&v))
+        })?;
+        crate::names::check_part(part).map_err(|m| FrontendError::config(file, "Part", m))?;
+        cfg.part = part.to_string();
     }
     if let Some(v) = get(top, "ClockPeriod") {
         let p = v

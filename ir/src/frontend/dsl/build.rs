@@ -452,7 +452,10 @@ fn model_config(entries: &[Entry]) -> Result<HlsConfig, Located> {
             "part" | "backend" if e.value.v.is_empty() => {
                 return setting_err(e, "expected a non-empty name")
             }
-            "part" => c.part = e.value.v.clone(),
+            "part" => {
+                crate::names::check_part(&e.value.v).or_else(|m| setting_err(e, m))?;
+                c.part = e.value.v.clone()
+            }
             "backend" => c.backend = e.value.v.clone(),
             "clock" => match e.value.v.parse::<f64>() {
                 Ok(v) if v > 0.0 && v.is_finite() => c.clock_period_ns = v,

@@ -46,6 +46,8 @@ pub fn open(path: &Path) -> Result<hdf5::File, FrontendError> {
     if !path.exists() {
         return Err(FrontendError::io(path, "no such file"));
     }
+    crate::limits::check_regular(path, crate::limits::MAX_MODEL_BYTES)
+        .map_err(|e| FrontendError::io(path, e))?;
     hdf5::File::open(path).map_err(|e| FrontendError::Io {
         file: display(path),
         message: format!("not a readable HDF5 file ({e})"),

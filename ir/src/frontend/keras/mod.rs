@@ -24,7 +24,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 fn read_text(path: &Path) -> Result<String, FrontendError> {
-    std::fs::read_to_string(path).map_err(|e| FrontendError::io(path, e))
+    crate::limits::read_text(path).map_err(|e| FrontendError::io(path, e))
 }
 
 fn stem(path: &Path) -> String {
@@ -198,10 +198,7 @@ pub fn build(
     Ok(net)
 }
 
-/// Largest number of values a layer may output (per sample).
-pub const MAX_ELEMENTS: u128 = 1 << 40;
-/// Largest parameter or multiply-accumulate count of one layer.
-pub const MAX_COST: u128 = 1 << 62;
+pub use crate::limits::{MAX_COST, MAX_ELEMENTS};
 
 /// Infer shapes layer by layer, rejecting a layer whose output or cost is so large that the
 /// IR's shape and cost arithmetic (in `usize`/`u64`) could overflow.

@@ -21,6 +21,7 @@ pub mod reuse;
 pub mod settings;
 pub mod shape;
 pub mod types;
+pub mod validate;
 
 pub use error::IrError;
 pub use graph::{Network, NodeId};

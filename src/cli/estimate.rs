@@ -172,7 +172,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         );
     }
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&e)?),
+        Format::Json => {
+            // Streamed: a 100k-layer estimate is 57 MB of JSON, not worth holding as a String.
+            use std::io::Write;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            serde_json::to_writer_pretty(&mut out, &e)?;
+            writeln!(out)?;
+            out.flush()?;
+        }
         Format::Csv => print_csv(&e),
         Format::Table => print_table(&net, &e),
     }

@@ -200,10 +200,11 @@ pub fn build(
 
 pub use crate::limits::{MAX_COST, MAX_ELEMENTS};
 
-/// Infer shapes layer by layer, rejecting a layer whose output or cost is so large that the
-/// IR's shape and cost arithmetic (in `usize`/`u64`) could overflow.
+/// Infer shapes layer by layer, rejecting a layer whose output or cost is beyond
+/// [`crate::limits`] (so the IR's shape and cost arithmetic cannot overflow) or whose weights
+/// are not finite.
 fn check_sizes(file: &str, net: &mut Network) -> Result<(), FrontendError> {
-    let elements = |s: &[usize]| s.iter().fold(1u128, |a, &d| a.saturating_mul(d as u128));
+    use crate::validate::{checked_output, finite_weights, SizeError};
     for id in net.topo_order().map_err(|e| FrontendError::ir(file, e))? {
         let ins: Vec<Vec<usize>> = net
             .inputs_of(id)
@@ -211,38 +212,20 @@ fn check_sizes(file: &str, net: &mut Network) -> Result<(), FrontendError> {
             .map(|i| net.layer(i).output_shape.clone())
             .collect();
         let layer = net.layer(id);
-        let too_big = |what: String| FrontendError::UnsupportedAttribute {
+        let refuse = |attribute: &str, message: String| FrontendError::UnsupportedAttribute {
             file: file.to_string(),
             layer: layer.name.clone(),
             kind: layer.kind.name().to_string(),
-            attribute: "size".to_string(),
-            message: what,
+            attribute: attribute.to_string(),
+            message,
         };
-        let out = crate::shape::infer_layer(layer, &ins).map_err(|e| FrontendError::ir(file, e))?;
-        let n_out = elements(&out);
-        if n_out > MAX_ELEMENTS {
-            return Err(too_big(format!(
-                "output {out:?} has more than {MAX_ELEMENTS} values"
-            )));
-        }
-        let c_in = ins.first().and_then(|s| s.last()).copied().unwrap_or(0) as u128;
-        let in_all: u128 = ins.iter().map(|s| elements(s)).sum();
-        let window: u128 = match &layer.kind {
-            LayerKind::Dense { .. } => c_in,
-            LayerKind::Conv1D { kernel, .. } => *kernel as u128 * c_in,
-            LayerKind::Conv2D { kernel, .. } => kernel[0] as u128 * kernel[1] as u128 * c_in,
-            LayerKind::Pool1D { pool, .. } => *pool as u128,
-            LayerKind::Pool2D { pool, .. } => pool[0] as u128 * pool[1] as u128,
-            _ => 1,
+        let out = match checked_output(layer, &ins) {
+            Ok(out) => out,
+            Err(SizeError::Ir(e)) => return Err(FrontendError::ir(file, e)),
+            Err(SizeError::TooBig(m)) => return Err(refuse("size", m)),
         };
-        let cost = n_out
-            .saturating_mul(window)
-            .saturating_add(in_all)
-            .saturating_add(n_out);
-        if cost > MAX_COST {
-            return Err(too_big(format!(
-                "the layer needs more than {MAX_COST} operations"
-            )));
+        if let Some(m) = finite_weights(layer) {
+            return Err(refuse("weights", m));
         }
         net.layer_mut(id).output_shape = out;
     }

@@ -21,6 +21,9 @@ pub enum EstimatorError {
         line: usize,
         message: String,
     },
+    /// A data file that cannot be read (the dataset error names the file and line).
+    #[error(transparent)]
+    Dataset(#[from] dataset_tools::DatasetError),
     #[error("{path}: {source}")]
     Io {
         path: String,

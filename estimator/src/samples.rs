@@ -104,11 +104,7 @@ pub fn load(paths: &[impl AsRef<Path>]) -> Result<Loaded, EstimatorError> {
     let mut skipped = Vec::new();
     for p in paths {
         let p = p.as_ref();
-        let err = |e: dataset_tools::DatasetError| EstimatorError::Data {
-            path: p.display().to_string(),
-            line: 0,
-            message: e.to_string(),
-        };
+        let err = EstimatorError::Dataset;
         if p.is_dir() {
             let ing = dataset_tools::ingest::shared_csv::read_dir(p).map_err(err)?;
             skipped.extend(ing.skipped.iter().map(|e| e.to_string()));

@@ -53,6 +53,9 @@ pub enum CodegenError {
     /// The output directory exists and overwriting was not requested.
     #[error("output directory {0} already exists (use --force to replace it)")]
     OutputExists(PathBuf),
+    /// The output path exists and is not a directory: never replaced, even when overwriting.
+    #[error("output {0} exists and is not a directory (--force replaces a project directory, never a file)")]
+    OutputNotDirectory(PathBuf),
     /// A command-line setting with an invalid value.
     #[error("{option}: {message}")]
     Option { option: String, message: String },

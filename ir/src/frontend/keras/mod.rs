@@ -11,6 +11,7 @@
 
 pub mod archive;
 pub mod h5;
+pub mod h5guard;
 pub mod json;
 pub mod layers;
 pub mod qkeras;
@@ -48,7 +49,13 @@ pub fn load_json(path: &Path, weights: Option<&Path>) -> Result<Network, Fronten
     let spec = ModelSpec::from_value(&file, &json::parse_json_text(&file, &text)?)?;
     let w = match weights {
         None => None,
-        Some(wp) => Some(h5::read_weights(wp, &layer_classes(&spec))?),
+        Some(wp) => {
+            let classes = layer_classes(&spec);
+            h5guard::probe(&display(wp), h5guard::limit(), || {
+                let _ = h5::read_weights(wp, &classes);
+            })?;
+            Some(h5::read_weights(wp, &classes)?)
+        }
     };
     build(&file, &spec, w.as_ref(), &stem(path))
 }
@@ -66,7 +73,13 @@ pub fn load_keras(path: &Path) -> Result<Network, FrontendError> {
         None => None,
         Some(tmp) => {
             let wfile = format!("{file}:model.weights.h5");
-            let f = h5::open(tmp.path())?;
+            let classes = layer_classes(&spec);
+            h5guard::probe(&wfile, h5guard::limit(), || {
+                if let Ok(f) = h5::open_named(tmp.path(), &wfile) {
+                    let _ = h5::read_keras3(&wfile, &f, &classes);
+                }
+            })?;
+            let f = h5::open_named(tmp.path(), &wfile)?;
             Some(h5::read_keras3(&wfile, &f, &layer_classes(&spec))?)
         }
     };
@@ -76,6 +89,18 @@ pub fn load_keras(path: &Path) -> Result<Network, FrontendError> {
 /// Load a legacy full-model `.h5` (`model.save('x.h5')`): `model_config` plus `model_weights`.
 pub fn load_h5(path: &Path) -> Result<Network, FrontendError> {
     let file = display(path);
+    h5guard::probe(&file, h5guard::limit(), || {
+        let Ok(f) = h5::open(path) else { return };
+        let Ok(text) = h5::model_config(path, &f) else {
+            return;
+        };
+        drop(f);
+        let classes = json::parse_json_text(&file, &text)
+            .and_then(|v| ModelSpec::from_value(&file, &v))
+            .map(|spec| layer_classes(&spec))
+            .unwrap_or_default();
+        let _ = h5::read_weights(path, &classes);
+    })?;
     let f = h5::open(path)?;
     let text = h5::model_config(path, &f)?;
     let cfg_file = format!("{file}:model_config");

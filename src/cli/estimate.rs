@@ -100,6 +100,24 @@ impl Overrides {
     }
 }
 
+/// The device of the network's part, the error saying where the part was set: `--part`, else
+/// the config YAML, else the model file (an unknown `Part:` used to be reported without it).
+pub fn device_of(
+    net: &ir::Network,
+    target: &TargetArgs,
+    model: &ModelArgs,
+) -> anyhow::Result<Device> {
+    let from = if target.part.is_some() {
+        "--part".to_string()
+    } else {
+        match &model.config {
+            Some(c) => format!("{} (or {})", c.display(), model.model.display()),
+            None => model.model.display().to_string(),
+        }
+    };
+    device(&net.config.part).with_context(|| format!("the part set by {from}"))
+}
+
 /// The device of a part name, with a helpful error.
 pub fn device(part: &str) -> anyhow::Result<Device> {
     match fpga_targets::Targets::builtin().get(part) {
@@ -159,7 +177,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let mut net = args.model.load()?;
     args.overrides.apply(&mut net)?;
     let calib = args.overrides.target.calibration()?;
-    let dev = device(&net.config.part)?;
+    let dev = device_of(&net, &args.overrides.target, &args.model)?;
     let e = estimator::estimate(&net, &dev, &calib)?;
     if args.estimator != super::train::EstimateWith::Analytic {
         return crate::ml::print_surrogate_estimate(

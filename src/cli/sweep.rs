@@ -3,7 +3,7 @@
 //! and draw it as an SVG.
 
 use super::common::{table, Format, ModelArgs};
-use super::estimate::{device, TargetArgs};
+use super::estimate::{device_of, TargetArgs};
 use anyhow::anyhow;
 use estimator::plot::SweepPoint;
 use ir::{FixedType, Strategy};
@@ -43,7 +43,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let mut net = args.model.load()?;
     args.target.apply(&mut net)?;
     let calib = args.target.calibration()?;
-    let dev = device(&net.config.part)?;
+    let dev = device_of(&net, &args.target, &args.model)?;
     let precisions: Vec<FixedType> = if args.precision.is_empty() {
         vec![net.config.precision.clone()]
     } else {

@@ -129,11 +129,11 @@ fn a_model_with_nan_weights_is_refused_on_load() {
     model.save(&path).unwrap();
     surrogate::Ensemble::load(&path, tch::Device::Cpu).unwrap();
     let member = path.join(&model.meta.member_files[0]);
-    let mut vars = tch::Tensor::load_multi(&member).unwrap();
+    let mut vars = tch::Tensor::read_safetensors(&member).unwrap();
     vars.sort_by(|a, b| a.0.cmp(&b.0));
     let poisoned = vars[0].0.clone();
     let _ = vars[0].1.get(0).fill_(f64::NAN);
-    tch::Tensor::save_multi(&vars, &member).unwrap();
+    tch::Tensor::write_safetensors(&vars, &member).unwrap();
     let err = surrogate::Ensemble::load(&path, tch::Device::Cpu)
         .err()
         .expect("NaN weights must be refused")

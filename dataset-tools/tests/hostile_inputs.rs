@@ -7,8 +7,10 @@ use dataset_tools::generate::GenConfig;
 #[test]
 fn generator_part_with_tcl_substitution_is_refused() {
     // What `dataset generate --part` does: set the part, then validate.
-    let mut cfg = GenConfig::default();
-    cfg.part = "xcu250\"; [exec touch /tmp/pwned]; #".into();
+    let cfg = GenConfig {
+        part: "xcu250\"; [exec touch /tmp/pwned]; #".into(),
+        ..GenConfig::default()
+    };
     let e = cfg.validate().unwrap_err();
     assert!(
         e.starts_with("part: ") && e.contains("not an FPGA part name"),

@@ -98,7 +98,8 @@ pub struct Reader<R: BufRead> {
 impl Reader<BufReader<File>> {
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = records_path(path.as_ref());
-        let f = File::open(&path).map_err(|e| DatasetError::io(&path, e))?;
+        let f = ir::limits::open_regular(&path, ir::limits::MAX_TABLE_BYTES)
+            .map_err(|e| DatasetError::io(&path, e))?;
         Ok(Reader::new(BufReader::with_capacity(1 << 20, f), path))
     }
 }
@@ -119,7 +120,11 @@ impl<R: BufRead> Iterator for Reader<R> {
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             self.buf.clear();
-            match self.input.read_line(&mut self.buf) {
+            match ir::limits::read_line_bounded(
+                &mut self.input,
+                &mut self.buf,
+                ir::limits::MAX_LINE_BYTES,
+            ) {
                 Ok(0) => return None,
                 Ok(_) => {}
                 Err(e) => return Some(Err(DatasetError::io(&self.path, e))),
@@ -129,18 +134,17 @@ impl<R: BufRead> Iterator for Reader<R> {
             if text.is_empty() {
                 continue;
             }
-            return Some(
-                serde_json::from_str::<Record>(text)
-                    .map(|mut r| {
-                        r.reindex();
-                        r
-                    })
-                    .map_err(|e| DatasetError::Json {
-                        path: self.path.clone(),
-                        line: self.line,
-                        message: e.to_string(),
-                    }),
-            );
+            let parsed = serde_json::from_str::<Record>(text)
+                .map_err(|e| e.to_string())
+                .and_then(|mut r| {
+                    r.reindex();
+                    r.validate().map(|_| r)
+                });
+            return Some(parsed.map_err(|message| DatasetError::Json {
+                path: self.path.clone(),
+                line: self.line,
+                message,
+            }));
         }
     }
 }

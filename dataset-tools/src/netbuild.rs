@@ -61,7 +61,8 @@ pub fn chain(
         n.add_layer(layer, &[&prev]).map_err(ir_err)?;
         prev = lname;
     }
-    n.infer_shapes().map_err(ir_err)?;
+    // The frontends' limits (sizes, costs, no zero dimension), then shapes.
+    ir::validate::check_network(&mut n).map_err(ir_err)?;
     Ok(n)
 }
 

@@ -73,7 +73,7 @@ pub fn apply_config_report(
     network: &mut Network,
     yaml_path: &Path,
 ) -> Result<ConfigReport, FrontendError> {
-    let text = std::fs::read_to_string(yaml_path).map_err(|e| FrontendError::io(yaml_path, e))?;
+    let text = ir::limits::read_text(yaml_path).map_err(|e| FrontendError::io(yaml_path, e))?;
     apply_config_str_report(network, &text, &display(yaml_path))
 }
 
@@ -483,12 +483,11 @@ fn apply(
     }
     for key in ["XilinxPart", "Part"] {
         if let Some(v) = get(top, key).filter(|v| !v.is_null()) {
-            cfg.part = v
-                .as_str()
-                .ok_or_else(|| {
-                    FrontendError::field(file, key, "an FPGA part name", value_text(&v))
-                })?
-                .to_string();
+            let part = v.as_str().ok_or_else(|| {
+                FrontendError::field(file, key, "an FPGA part name", value_text(&v))
+            })?;
+            ir::names::check_part(part).map_err(|m| FrontendError::config(file, key, m))?;
+            cfg.part = part.to_string();
         }
     }
     if let Some(v) = get(top, "ClockPeriod") {
@@ -707,7 +706,7 @@ pub struct ConfigSettings {
 
 /// Read a config file's model-level settings without a network (see [`ConfigSettings`]).
 pub fn read_settings(yaml_path: &Path) -> Result<ConfigSettings, FrontendError> {
-    let text = std::fs::read_to_string(yaml_path).map_err(|e| FrontendError::io(yaml_path, e))?;
+    let text = ir::limits::read_text(yaml_path).map_err(|e| FrontendError::io(yaml_path, e))?;
     read_settings_str(&text, &display(yaml_path))
 }
 

@@ -327,7 +327,7 @@ fn malformed_inputs_give_errors_that_name_the_problem() {
     cases.push((
         "huge units",
         model_json("hugeunits", &v),
-        vec!["layer 'fc2' (Dense) config.units", "at most 1048576"],
+        vec!["layer 'fc2' (Dense) config.units", "at most 16777216"],
     ));
 
     let wide = json!({"class_name": "Model", "config": {"name": "w", "layers": [

@@ -133,7 +133,9 @@ fn hls_config() -> impl Strategy<Value = HlsConfig> {
             1u32..128,
             prop_oneof![Just(HlsStrategy::Latency), Just(HlsStrategy::Resource)],
             prop_oneof![Just(IoType::Parallel), Just(IoType::Stream)],
-            prop_oneof!["x[a-z0-9]{3,10}-[a-z0-9]{2,8}-[0-9][A-Z]?(-[a-z])?", "\\PC{1,12}"],
+            prop_oneof!["x[a-z0-9]{3,10}-[a-z0-9]{2,8}-[0-9][A-Z]?(-[a-z])?",
+                // any part name the grammar allows (ir::names::check_part)
+                "[A-Za-z0-9][A-Za-z0-9._-]{0,20}"],
             prop_oneof![(0.5f64..20.0), (1u32..20).prop_map(f64::from)],
             prop::sample::select(vec!["Vitis", "Vivado", "oneAPI", "my backend"]),
         )

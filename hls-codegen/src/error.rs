@@ -35,6 +35,22 @@ pub enum CodegenError {
     /// A bug in presynth: an invariant of the lowering did not hold.
     #[error("internal error (please report): {0}")]
     Internal(String),
+    /// A name from the model that cannot be written where it would go: layer names become C
+    /// type names and comments in `defines.h`, `parameters.h` and the top-level cpp.
+    #[error(
+        "layer {layer} ({kind}): the name is not a C identifier (letters, digits and '_', not \
+         starting with a digit); it would be written into firmware/defines.h, \
+         firmware/parameters.h and firmware/{project}.cpp"
+    )]
+    BadLayerName {
+        /// The name quoted with its control characters escaped.
+        layer: String,
+        kind: String,
+        project: String,
+    },
+    /// A part name that is not one: it is written as `set part "..."` into project.tcl.
+    #[error("part: {message}; it would be written into project.tcl")]
+    BadPart { message: String },
     /// The network itself is not usable (no input, no output, missing weights, bad shapes).
     #[error("network '{network}': {message}")]
     Network { network: String, message: String },
@@ -60,6 +76,9 @@ pub enum CodegenError {
     /// The output directory exists and overwriting was not requested.
     #[error("output directory {0} already exists (use --force to replace it)")]
     OutputExists(PathBuf),
+    /// The output path exists and is not a directory: never replaced, even when overwriting.
+    #[error("output {0} exists and is not a directory (--force replaces a project directory, never a file)")]
+    OutputNotDirectory(PathBuf),
     /// A command-line setting with an invalid value.
     #[error("{option}: {message}")]
     Option { option: String, message: String },

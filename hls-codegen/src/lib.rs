@@ -145,6 +145,7 @@ impl Overrides {
             cfg.backend = b.name().to_string();
         }
         if let Some(p) = &self.part {
+            ir::names::check_part(p).map_err(|m| bad("--part", m))?;
             cfg.part = p.clone();
         }
         if let Some(c) = self.clock_period {

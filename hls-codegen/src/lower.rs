@@ -45,7 +45,7 @@ struct Lowerer<'a> {
 /// Lower `net` (shapes inferred, weights present) to hls4ml's layer list.
 pub fn lower(net: &Network, opts: &ProjectOptions) -> Result<HlsModel> {
     let cfg = &net.config;
-    if !is_identifier(&opts.project_name) {
+    if !ir::names::is_c_identifier(&opts.project_name) {
         return Err(CodegenError::Network {
             network: net.name.clone(),
             message: format!(
@@ -54,6 +54,7 @@ pub fn lower(net: &Network, opts: &ProjectOptions) -> Result<HlsModel> {
             ),
         });
     }
+    check_names(net, opts)?;
     let m = HlsModel {
         project_name: opts.project_name.clone(),
         backend: opts.backend,
@@ -110,10 +111,21 @@ pub fn lower(net: &Network, opts: &ProjectOptions) -> Result<HlsModel> {
     Ok(l.m)
 }
 
-fn is_identifier(s: &str) -> bool {
-    let mut c = s.chars();
-    matches!(c.next(), Some(ch) if ch.is_ascii_alphabetic() || ch == '_')
-        && c.all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+/// Refuse a part or a layer name that would not be valid where the project writes it; the
+/// last defence after the frontends' own checks (a network can be built in code).
+fn check_names(net: &Network, opts: &ProjectOptions) -> Result<()> {
+    ir::names::check_part(&net.config.part).map_err(|message| CodegenError::BadPart { message })?;
+    for id in net.graph.node_indices() {
+        let l = net.layer(id);
+        if !ir::names::is_c_identifier(&l.name) {
+            return Err(CodegenError::BadLayerName {
+                layer: ir::names::quoted(&l.name),
+                kind: l.kind.name().to_string(),
+                project: opts.project_name.clone(),
+            });
+        }
+    }
+    Ok(())
 }
 
 impl<'a> Lowerer<'a> {

@@ -14,11 +14,14 @@
 pub mod error;
 pub mod graph;
 pub mod layer;
+pub mod limits;
+pub mod names;
 pub mod ops;
 pub mod reuse;
 pub mod settings;
 pub mod shape;
 pub mod types;
+pub mod validate;
 
 pub use error::IrError;
 pub use graph::{Network, NodeId};

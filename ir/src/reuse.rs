@@ -6,29 +6,42 @@
 //!
 //! hls4ml loops over every RF in `1..=n_in*n_out`; a valid RF always divides `n_in*n_out`, so we
 //! enumerate divisors only (O(√n) instead of O(n)), which gives the same list.
+//!
+//! The arithmetic is checked: a product `n_in*n_out` that overflows `u64` or exceeds
+//! [`crate::limits::MAX_REUSE_PRODUCT`] (no real layer comes near it; the frontends refuse such
+//! layers) has no valid reuse factor here, so the divisor loop is at most 2^24 steps.
 
 /// hls4ml's `_validate_reuse_factor(n_in, n_out, rf)`.
 pub fn is_valid_reuse_factor(n_in: u64, n_out: u64, rf: u64) -> bool {
     if n_in == 0 || n_out == 0 || rf == 0 {
         return false;
     }
+    let Some(n) = product(n_in, n_out) else {
+        return false;
+    };
     let multfactor = n_in.min(rf);
-    let multiplier_limit = (n_in * n_out).div_ceil(multfactor);
+    let multiplier_limit = n.div_ceil(multfactor);
     let functional = (multiplier_limit.is_multiple_of(n_out) || rf >= n_in)
         && (rf.is_multiple_of(n_in) || rf < n_in);
-    functional && (n_in * n_out).is_multiple_of(rf)
+    functional && n.is_multiple_of(rf)
+}
+
+/// `n_in*n_out` when it is within [`crate::limits::MAX_REUSE_PRODUCT`].
+fn product(n_in: u64, n_out: u64) -> Option<u64> {
+    n_in.checked_mul(n_out)
+        .filter(|&n| n <= crate::limits::MAX_REUSE_PRODUCT)
 }
 
 /// hls4ml's `get_valid_reuse_factors(n_in, n_out)`: every valid RF in `1..=n_in*n_out`, sorted.
 pub fn valid_reuse_factors(n_in: u64, n_out: u64) -> Vec<u64> {
-    let n = n_in.saturating_mul(n_out);
-    if n == 0 {
-        return Vec::new();
-    }
+    let n = match product(n_in, n_out) {
+        Some(n) if n > 0 => n,
+        _ => return Vec::new(),
+    };
     let mut small = Vec::new();
     let mut large = Vec::new();
     let mut d = 1u64;
-    while d * d <= n {
+    while d <= n / d {
         if n.is_multiple_of(d) {
             small.push(d);
             if d * d != n {
@@ -138,6 +151,24 @@ mod tests {
         assert_eq!(valid_reuse_factors(8, 3), vec![1, 2, 4, 8, 24]);
         // hls4ml docs: a 3x3x1 → 4 filter conv turns RF 4 into 3.
         assert_eq!(closest_reuse_factor(9, 4, 4), 3);
+    }
+
+    #[test]
+    fn saturated_products_end_at_once() {
+        // Issue 18: a CSV row with model_string 9223372036854775807-48 made n_in*n_out saturate
+        // to u64::MAX, and `d * d <= n` wrapped, so the loop never ended.
+        let t = std::time::Instant::now();
+        assert!(valid_reuse_factors(i64::MAX as u64, 48).is_empty());
+        assert!(valid_reuse_factors(u64::MAX, u64::MAX).is_empty());
+        assert!(!is_valid_reuse_factor(u64::MAX, 2, 1));
+        assert_eq!(closest_reuse_factor(i64::MAX as u64, 48, 7), 7);
+        // At the limit the loop is 2^24 steps: 2^48 = 2^24 x 2^24 has divisors 2^0..2^48.
+        let at = crate::limits::MAX_REUSE_PRODUCT;
+        // rf = 2^k, k < 24: n/rf = 2^(48-k) is a multiple of n_out = 2^24 (24 values); k >= 24: a
+        // multiple of n_in (25 values).
+        assert_eq!(valid_reuse_factors(1 << 24, at >> 24).len(), 49);
+        assert!(valid_reuse_factors(1 << 24, (at >> 24) + 1).is_empty());
+        assert!(t.elapsed().as_secs() < 5, "{:?}", t.elapsed());
     }
 
     #[test]

@@ -225,6 +225,30 @@ impl Record {
         check_project_id(&self.id).map(|()| self.id.as_str())
     }
 
+    /// Check a record read from data with the frontends' checks ([`ir::validate::check_network`]:
+    /// a consistent graph, the size limits of [`ir::limits`], no zero or empty shapes, finite
+    /// weights; shapes are inferred again) and its settings (part name, reuse factor, clock).
+    /// The message names the record and what is wrong.
+    pub fn validate(&mut self) -> std::result::Result<(), String> {
+        let id = self.id.clone();
+        let bad = |m: String| format!("record {id:?}: {m}");
+        if let Some(n) = &mut self.network {
+            ir::validate::check_network(n).map_err(|e| bad(format!("network: {e}")))?;
+            ir::names::check_part(&n.config.part).map_err(|e| bad(format!("network part: {e}")))?;
+        }
+        ir::names::check_part(&self.hls.part).map_err(|e| bad(format!("hls.part: {e}")))?;
+        if self.hls.reuse_factor == 0 {
+            return Err(bad("hls.reuse_factor: expected at least 1, found 0".into()));
+        }
+        if !(self.hls.clock_period_ns.is_finite() && self.hls.clock_period_ns > 0.0) {
+            return Err(bad(format!(
+                "hls.clock_period_ns: expected a positive number of ns, found {}",
+                self.hls.clock_period_ns
+            )));
+        }
+        Ok(())
+    }
+
     /// The weight bit width: the uniform weight precision if set, else the model default.
     pub fn weight_bits(&self) -> u32 {
         self.weight_precision

@@ -117,6 +117,10 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     } else {
         None
     };
+    // Every shape is checked before any is analysed, so a sweep past the limits fails at once.
+    for &n in &seqs {
+        shape(&a, dtype, kv_dtype, n).validate()?;
+    }
     let reports: Vec<Report> = seqs
         .iter()
         .map(|&n| analyse(&shape(&a, dtype, kv_dtype, n), &target, opts))
@@ -201,13 +205,9 @@ fn parse_sweep(s: &str) -> anyhow::Result<Vec<usize>> {
     if lo == 0 || lo > hi {
         bail!(bad());
     }
-    let mut v = Vec::new();
-    let mut n = lo;
-    while n <= hi {
-        v.push(n);
-        n *= 2;
-    }
-    Ok(v)
+    // Doubling stops before it would pass `hi` or overflow (`n *= 2` wrapped to 0 at 2^63 and
+    // looped until memory ran out): at most 64 values.
+    Ok(std::iter::successors(Some(lo), |&n| n.checked_mul(2).filter(|&m| m <= hi)).collect())
 }
 
 fn eng(x: f64) -> String {

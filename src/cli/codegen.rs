@@ -102,6 +102,29 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// Number of files (links included, directories not) and their bytes under `dir`, without
+/// following links; `None` when `dir` is not a directory.
+fn contents(dir: &std::path::Path) -> Option<(u64, u64)> {
+    if !std::fs::symlink_metadata(dir).ok()?.is_dir() {
+        return None;
+    }
+    let (mut files, mut bytes) = (0u64, 0u64);
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            match e.metadata() {
+                Ok(m) if m.is_dir() => stack.push(e.path()),
+                Ok(m) => {
+                    files += 1;
+                    bytes += m.len();
+                }
+                Err(_) => files += 1,
+            }
+        }
+    }
+    Some((files, bytes))
+}
+
 /// Peak resident memory of this process (Linux VmHWM), in MiB.
 fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
@@ -266,13 +289,23 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         } else {
             e.into()
         }
-    })?;
+    })
+    .with_context(|| format!("{}", args.model.model.display()))?;
     let source = args
         .model
         .model
         .extension()
         .is_some_and(|e| e == "keras")
         .then_some(args.model.model.as_path());
+    if args.force {
+        if let Some((files, bytes)) = contents(&args.output).filter(|&(n, _)| n > 0) {
+            // --force used to empty the directory without a word.
+            eprintln!(
+                "--force: replacing {} and deleting the {files} files ({bytes} bytes) in it",
+                args.output.display()
+            );
+        }
+    }
     let rep = hls_codegen::emit(&net, &args.output, &templates, &opts, source)
         .with_context(|| format!("writing {}", args.output.display()))?;
     for w in &rep.warnings {

@@ -100,6 +100,24 @@ impl Overrides {
     }
 }
 
+/// The device of the network's part, the error saying where the part was set: `--part`, else
+/// the config YAML, else the model file (an unknown `Part:` used to be reported without it).
+pub fn device_of(
+    net: &ir::Network,
+    target: &TargetArgs,
+    model: &ModelArgs,
+) -> anyhow::Result<Device> {
+    let from = if target.part.is_some() {
+        "--part".to_string()
+    } else {
+        match &model.config {
+            Some(c) => format!("{} (or {})", c.display(), model.model.display()),
+            None => model.model.display().to_string(),
+        }
+    };
+    device(&net.config.part).with_context(|| format!("the part set by {from}"))
+}
+
 /// The device of a part name, with a helpful error; when the database answers with another
 /// package or grade of the same device, a note on stderr says so.
 pub fn device(part: &str) -> anyhow::Result<Device> {
@@ -166,7 +184,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let mut net = args.model.load()?;
     args.overrides.apply(&mut net)?;
     let calib = args.overrides.target.calibration()?;
-    let dev = device(&net.config.part)?;
+    let dev = device_of(&net, &args.overrides.target, &args.model)?;
     let e = estimator::estimate(&net, &dev, &calib)?;
     let mut report = EstimateReport::analytic(&net, &e, &dev, &calib);
     if args.estimator != super::train::EstimateWith::Analytic {
@@ -180,7 +198,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         )?;
     }
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        Format::Json => {
+            // Streamed: a 100k-layer estimate is tens of MB of JSON, not worth holding as a String.
+            use std::io::Write;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+            out.flush()?;
+        }
         Format::Csv => print!("{}", super::estimate_table::csv(&report)),
         Format::Table => print!("{}", super::estimate_table::text(&report, args.wide)),
     }

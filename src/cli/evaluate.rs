@@ -89,6 +89,22 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             Split::Heldout => held.contains(s.architecture.as_str()),
             Split::Train => !held.contains(s.architecture.as_str()),
         });
+    if rows.is_empty() {
+        // A garbage file gave "rows: 0" and exit status 0, as if the evaluation had passed.
+        let data: Vec<String> = args.data.iter().map(|p| p.display().to_string()).collect();
+        anyhow::bail!(
+            "no rows to evaluate in {} ({} skipped{}, {} outside the {:?} split)",
+            data.join(", "),
+            loaded.skipped.len(),
+            loaded
+                .skipped
+                .first()
+                .map(|s| format!("; first: {s}"))
+                .unwrap_or_default(),
+            rest.len(),
+            args.split
+        );
+    }
     let predictor: Box<dyn Predictor> = match args.estimator {
         EstimatorKind::Analytic => Box::new(Analytic { calib: &calib }),
         k => {

@@ -270,6 +270,20 @@ impl Ensemble {
                 path: path.clone(),
                 message: e.to_string(),
             })?;
+            // A NaN or infinite weight makes every prediction NaN, which the gate then turned
+            // into 0 silently: refuse the file instead.
+            let mut names: Vec<(String, tch::Tensor)> = vs.variables().into_iter().collect();
+            names.sort_by(|a, b| a.0.cmp(&b.0));
+            for (name, t) in names {
+                if t.isfinite().all().int64_value(&[]) == 0 {
+                    return Err(SurrogateError::Model {
+                        path: path.clone(),
+                        message: format!(
+                            "weight {name} holds NaN or infinite values: the file is corrupt"
+                        ),
+                    });
+                }
+            }
             vs.freeze();
             members.push(Member { seed, vs, net });
         }

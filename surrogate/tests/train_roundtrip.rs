@@ -119,6 +119,33 @@ fn loss_falls_and_round_trip_is_exact() {
 }
 
 #[test]
+fn a_model_with_nan_weights_is_refused_on_load() {
+    // Issue 18: a surrogate whose weights held NaN loaded fine and predicted 0 silently.
+    surrogate::init_threads();
+    let data = samples(40, 3, false);
+    let model = train(&data, &tiny(Arch::Gnn, Mode::Pure, 1, 1), &mut |_| {}).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m");
+    model.save(&path).unwrap();
+    surrogate::Ensemble::load(&path, tch::Device::Cpu).unwrap();
+    let member = path.join(&model.meta.member_files[0]);
+    let mut vars = tch::Tensor::read_safetensors(&member).unwrap();
+    vars.sort_by(|a, b| a.0.cmp(&b.0));
+    let poisoned = vars[0].0.clone();
+    let _ = vars[0].1.get(0).fill_(f64::NAN);
+    tch::Tensor::write_safetensors(&vars, &member).unwrap();
+    let err = surrogate::Ensemble::load(&path, tch::Device::Cpu)
+        .err()
+        .expect("NaN weights must be refused")
+        .to_string();
+    assert!(
+        err.contains(&poisoned) && err.contains("NaN or infinite"),
+        "{err}"
+    );
+    assert!(err.contains(&model.meta.member_files[0]), "{err}");
+}
+
+#[test]
 fn same_seed_same_model() {
     surrogate::init_threads();
     let data = samples(60, 9, true);

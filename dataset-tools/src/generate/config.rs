@@ -287,6 +287,7 @@ impl GenConfig {
         {
             return Err("mix: the weights must add up to more than 0".into());
         }
+        ir::names::check_part(&self.part).map_err(|m| format!("part: {m}"))?;
         if self.clock_period_ns.is_nan() || self.clock_period_ns <= 0.0 {
             return Err("clock_period_ns: must be positive".into());
         }

@@ -10,10 +10,11 @@ pub mod reports;
 pub mod shared_csv;
 pub mod wa_conv2d;
 pub mod wa_json;
+pub mod walk;
 
 use crate::error::DatasetError;
 use crate::record::Record;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// What an ingester produced: the records it could read, and one error per skipped item
 /// (naming the file and the field).
@@ -125,26 +126,12 @@ pub fn stream_path(
     if found > 0 || !skipped.is_empty() {
         return Ok(skipped);
     }
-    let mut files = Vec::new();
-    collect_data_files(src, &mut files)?;
-    files.sort();
+    let files = walk::data_files(src, &["csv", "json"])?;
     let mut skipped = Vec::new();
     for f in files {
         skipped.extend(stream_path(&f, sink)?);
     }
     Ok(skipped)
-}
-
-fn collect_data_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), DatasetError> {
-    for e in std::fs::read_dir(dir).map_err(|e| DatasetError::io(dir, e))? {
-        let p = e.map_err(|e| DatasetError::io(dir, e))?.path();
-        if p.is_dir() {
-            collect_data_files(&p, out)?;
-        } else if p.extension().is_some_and(|e| e == "csv" || e == "json") {
-            out.push(p);
-        }
-    }
-    Ok(())
 }
 
 /// Parse a number written as text (`"1923"`, `"5.00"`, `" 1.5 "`).

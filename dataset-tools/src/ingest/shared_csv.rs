@@ -27,7 +27,7 @@ use crate::netbuild::dense_chain;
 use crate::record::{CsynthLabels, Family, PostSynthLabels, Provenance, Record};
 use ir::{Activation, FixedType, HlsConfig, IoType, Strategy};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The part of the wa-hls4ml runs (Alveo U250).
 pub const U250_PART: &str = "xcu250-figd2104-2L-e";
@@ -163,9 +163,7 @@ const UNKNOWN_HEADER: &str = "unknown header: expected the wa-hls4ml export (wit
 /// (its header is neither wa-hls4ml schema, e.g. `data/real-projects/rows.csv`) is not read:
 /// it is listed in `skipped` with that reason. Any other error stops the walk.
 pub fn read_dir(dir: impl AsRef<Path>) -> Result<Ingested> {
-    let mut files = Vec::new();
-    collect_csv(dir.as_ref(), &mut files)?;
-    files.sort();
+    let files = super::walk::data_files(dir.as_ref(), &["csv"])?;
     let mut out = Ingested::default();
     for f in files {
         match read_file(&f) {
@@ -177,18 +175,6 @@ pub fn read_dir(dir: impl AsRef<Path>) -> Result<Ingested> {
         }
     }
     Ok(out)
-}
-
-fn collect_csv(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
-    for entry in std::fs::read_dir(dir).map_err(|e| DatasetError::io(dir, e))? {
-        let p = entry.map_err(|e| DatasetError::io(dir, e))?.path();
-        if p.is_dir() {
-            collect_csv(&p, files)?;
-        } else if p.extension().is_some_and(|e| e == "csv") {
-            files.push(p);
-        }
-    }
-    Ok(())
 }
 
 /// Settings shared by both schemas: uniform `ap_fixed<prec,1>` weights, model RF and strategy.

@@ -118,7 +118,7 @@ pub fn parse_size(s: &str) -> Option<u64> {
         'G' | 'g' => (&s[..s.len() - 1], 1024 * 1024 * 1024),
         _ => (s, 1),
     };
-    num.trim().parse::<u64>().ok().map(|n| n * mult)
+    num.trim().parse::<u64>().ok()?.checked_mul(mult)
 }
 
 /// Number of CPUs in a list such as "0-3,8,10-11".

@@ -95,6 +95,15 @@ impl Dtype {
     }
 }
 
+/// Largest value of one attention dimension (batch, heads, head sizes): 2^32.
+pub const MAX_ATTENTION_DIM: u64 = 1 << 32;
+/// Longest sequence (seq, kv_seq): 2^24 = 16M tokens, beyond the longest published context
+/// windows (about 10M). The tile simulation is linear in the sequence length (1.5 s for 2^24 in
+/// a debug build), so this also bounds the time of one analysis.
+pub const MAX_SEQ: u64 = 1 << 24;
+/// Largest number of score entries (heads × seq × kv_seq), and of batch × heads: 2^62.
+pub const MAX_SCORES: u128 = 1 << 62;
+
 /// One attention call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct AttentionShape {
@@ -162,6 +171,29 @@ impl AttentionShape {
             if v == 0 {
                 return bad(field, "must be at least 1".into());
             }
+            let max = if field.ends_with("seq") {
+                MAX_SEQ
+            } else {
+                MAX_ATTENTION_DIM
+            };
+            if v as u64 > max {
+                return bad(field, format!("must be at most {max}, got {v}"));
+            }
+        }
+        // The analysis counts score entries (rows × keys per problem) and problems in u64/usize:
+        // keep both far from overflow.
+        let scores = self.heads as u128 * self.seq as u128 * self.kv_seq as u128;
+        if scores > MAX_SCORES {
+            return bad(
+                "seq",
+                format!(
+                    "heads × seq × kv_seq = {scores} score entries per batch element, more than \
+                     {MAX_SCORES}"
+                ),
+            );
+        }
+        if self.batch as u128 * self.heads as u128 > MAX_SCORES {
+            return bad("batch", "batch × heads is too large".into());
         }
         if !self.heads.is_multiple_of(self.kv_heads) {
             return bad(

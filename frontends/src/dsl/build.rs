@@ -3,12 +3,12 @@
 //! carries the position of the text that caused it.
 
 use super::kinds::{self, keras_prefix, located, Args, Located, Role, Spec};
+use super::line_col;
 use super::syntax::{Call, Entry, Head, Spanned, Stmt, Value, KEYWORDS};
-use super::{line_col, MAX_ELEMENTS};
 use ir::graph::{Network, NodeId};
 use ir::layer::Layer;
 use ir::settings::{HlsConfig, IoType, LayerSettings, Strategy};
-use ir::shape::{infer_layer, Shape};
+use ir::shape::Shape;
 use ir::types::FixedType;
 use ir::IrError;
 use std::collections::HashMap;
@@ -275,7 +275,8 @@ impl<'s, 'a> Builder<'s, 'a> {
     }
 
     /// Infer shapes layer by layer and stop at the first layer whose output would exceed
-    /// [`MAX_ELEMENTS`], before any arithmetic can overflow.
+    /// [`ir::limits::MAX_ELEMENTS`] values or whose cost would exceed [`ir::limits::MAX_COST`], before
+    /// any arithmetic can overflow ([`ir::validate::checked_output`]).
     fn check_sizes(&mut self) -> Result<(), Located> {
         let order = self.net.topo_order().map_err(|e| self.ir_error(e))?;
         for id in order {
@@ -286,22 +287,18 @@ impl<'s, 'a> Builder<'s, 'a> {
                 .map(|i| self.net.layer(i).output_shape.clone())
                 .collect();
             let layer = self.net.layer(id);
-            let out = infer_layer(layer, &ins).map_err(|e| self.ir_error(e))?;
-            let elements = out.iter().try_fold(1usize, |p, d| p.checked_mul(*d));
-            if elements.is_none_or(|n| n > MAX_ELEMENTS) {
-                let tail = self
-                    .layer_at
-                    .get(&layer.name)
-                    .copied()
-                    .unwrap_or(self.src.len());
-                return located(
-                    tail,
-                    format!(
-                        "layer '{}' would output {out:?}, more than {MAX_ELEMENTS} values",
-                        layer.name
-                    ),
-                );
-            }
+            let out = match ir::validate::checked_output(layer, &ins) {
+                Ok(out) => out,
+                Err(ir::validate::SizeError::Ir(e)) => return Err(self.ir_error(e)),
+                Err(ir::validate::SizeError::TooBig(m)) => {
+                    let tail = self
+                        .layer_at
+                        .get(&layer.name)
+                        .copied()
+                        .unwrap_or(self.src.len());
+                    return located(tail, format!("layer '{}': {m}", layer.name));
+                }
+            };
             self.net.layer_mut(id).output_shape = out;
         }
         Ok(())
@@ -452,7 +449,10 @@ fn model_config(entries: &[Entry]) -> Result<HlsConfig, Located> {
             "part" | "backend" if e.value.v.is_empty() => {
                 return setting_err(e, "expected a non-empty name")
             }
-            "part" => c.part = e.value.v.clone(),
+            "part" => {
+                ir::names::check_part(&e.value.v).or_else(|m| setting_err(e, m))?;
+                c.part = e.value.v.clone()
+            }
             "backend" => c.backend = e.value.v.clone(),
             "clock" => match e.value.v.parse::<f64>() {
                 Ok(v) if v > 0.0 && v.is_finite() => c.clock_period_ns = v,

@@ -5,9 +5,9 @@
 use super::syntax::{Call, Spanned, Value};
 use ir::layer::{Activation, Layer, LayerKind, Padding, PoolOp};
 
-/// Largest size (units, filters, kernel, dimension, ...) the DSL accepts: it keeps shape
-/// arithmetic far from overflow.
-pub const MAX_SIZE: usize = 1 << 24;
+/// Largest size (units, filters, kernel, dimension, ...) the DSL accepts
+/// ([`ir::limits::MAX_DIM`]): it keeps shape arithmetic far from overflow.
+pub const MAX_SIZE: usize = ir::limits::MAX_DIM as usize;
 
 /// An error at a position (bytes from the position to the end of the source).
 #[derive(Debug, Clone, PartialEq)]

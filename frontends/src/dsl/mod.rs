@@ -28,8 +28,9 @@ use thiserror::Error;
 pub use kinds::{keras_prefix, MAX_SIZE};
 pub use print::to_dsl;
 
-/// Largest number of values any layer may output; parsing stops with an error beyond it.
-pub const MAX_ELEMENTS: usize = 1 << 40;
+/// Largest number of values any layer may output ([`ir::limits::MAX_ELEMENTS`]); parsing
+/// stops with an error beyond it.
+pub const MAX_ELEMENTS: usize = ir::limits::MAX_ELEMENTS as usize;
 
 /// An error in DSL text, with the line and column (1-based, columns in characters) of the
 /// offending text.
@@ -117,7 +118,7 @@ pub fn parse_named(text: &str, default_name: &str) -> Result<Network, DslError> 
 pub fn parse_file(path: impl AsRef<Path>) -> Result<Network, DslError> {
     let path = path.as_ref();
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| DslError::Io {
+    let text = ir::limits::read_text(path).map_err(|e| DslError::Io {
         path: shown.clone(),
         message: e.to_string(),
     })?;

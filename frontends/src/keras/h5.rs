@@ -37,19 +37,40 @@ impl WeightSet {
     }
 }
 
-fn h5err(file: &str, what: &str, e: impl std::fmt::Display) -> FrontendError {
-    FrontendError::weights(file, format!("{what}: {e}"))
+fn h5err(file: &str, what: &str, e: hdf5::Error) -> FrontendError {
+    FrontendError::weights(file, format!("{what}: {}", h5_message(&e)))
 }
 
 /// Open an HDF5 file, with an error naming it.
 pub fn open(path: &Path) -> Result<hdf5::File, FrontendError> {
+    open_named(path, &display(path))
+}
+
+/// Open an HDF5 file, with errors naming it `shown` (a `.keras` member is read from a
+/// temporary file, but the user knows it as `archive.keras:model.weights.h5`).
+pub fn open_named(path: &Path, shown: &str) -> Result<hdf5::File, FrontendError> {
+    let io = |message: String| FrontendError::Io {
+        file: shown.to_string(),
+        message,
+    };
     if !path.exists() {
-        return Err(FrontendError::io(path, "no such file"));
+        return Err(io("no such file".into()));
     }
-    hdf5::File::open(path).map_err(|e| FrontendError::Io {
-        file: display(path),
-        message: format!("not a readable HDF5 file ({e})"),
-    })
+    ir::limits::check_regular(path, ir::limits::MAX_MODEL_BYTES).map_err(|e| io(e.to_string()))?;
+    hdf5::File::open(path).map_err(|e| io(format!("not a readable HDF5 file ({})", h5_message(&e))))
+}
+
+/// The message of an HDF5 error without the library's internals: hdf5-metno prints the
+/// innermost description of libhdf5's error stack, or the whole stack as a debug structure
+/// when it cannot expand it; keep the first line of text and drop struct dumps.
+pub fn h5_message(e: &hdf5::Error) -> String {
+    let text = e.to_string();
+    let first = text.lines().next().unwrap_or("").trim();
+    if first.is_empty() || first.contains("{ ") || first.contains("ErrorStack") {
+        "libhdf5 could not read it".to_string()
+    } else {
+        first.to_string()
+    }
 }
 
 /// Read a string attribute in any of the encodings h5py writes (variable-length UTF-8/ASCII,

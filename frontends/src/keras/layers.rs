@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 /// Largest size any attribute or dimension may have (units, filters, kernel, strides, input
 /// dimensions); larger values are rejected so that shape and cost arithmetic cannot overflow.
-pub const MAX_DIM: u64 = 1 << 20;
+pub use ir::limits::MAX_DIM;
 
 /// A Keras layer as it appears in a model config.
 #[derive(Debug, Clone)]
@@ -274,7 +274,7 @@ pub fn declared_input_shape(
 }
 
 /// Largest number of values one input sample may have.
-pub const MAX_INPUT_ELEMENTS: u64 = 1 << 32;
+pub use ir::limits::MAX_INPUT_ELEMENTS;
 
 /// The IR layers of one Keras layer: usually one, two when a QKeras layer's activation quantizer
 /// becomes its own activation layer (as hls4ml splits it, named `{layer}_{quantizer}`). The

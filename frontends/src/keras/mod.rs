@@ -11,6 +11,7 @@
 
 pub mod archive;
 pub mod h5;
+pub mod h5guard;
 pub mod json;
 pub mod layers;
 pub mod qkeras;
@@ -24,7 +25,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 fn read_text(path: &Path) -> Result<String, FrontendError> {
-    std::fs::read_to_string(path).map_err(|e| FrontendError::io(path, e))
+    ir::limits::read_text(path).map_err(|e| FrontendError::io(path, e))
 }
 
 fn stem(path: &Path) -> String {
@@ -51,7 +52,13 @@ pub fn load_json(path: &Path, weights: Option<&Path>) -> Result<Network, Fronten
     let spec = ModelSpec::from_value(&file, &json::parse_json_text(&file, &text)?)?;
     let w = match weights {
         None => None,
-        Some(wp) => Some(h5::read_weights(wp, &layer_classes(&spec))?),
+        Some(wp) => {
+            let classes = layer_classes(&spec);
+            h5guard::probe(&display(wp), h5guard::limit(), || {
+                let _ = h5::read_weights(wp, &classes);
+            })?;
+            Some(h5::read_weights(wp, &classes)?)
+        }
     };
     build(&file, &spec, w.as_ref(), &stem(path))
 }
@@ -69,7 +76,13 @@ pub fn load_keras(path: &Path) -> Result<Network, FrontendError> {
         None => None,
         Some(tmp) => {
             let wfile = format!("{file}:model.weights.h5");
-            let f = h5::open(tmp.path())?;
+            let classes = layer_classes(&spec);
+            h5guard::probe(&wfile, h5guard::limit(), || {
+                if let Ok(f) = h5::open_named(tmp.path(), &wfile) {
+                    let _ = h5::read_keras3(&wfile, &f, &classes);
+                }
+            })?;
+            let f = h5::open_named(tmp.path(), &wfile)?;
             Some(h5::read_keras3(&wfile, &f, &layer_classes(&spec))?)
         }
     };
@@ -79,6 +92,18 @@ pub fn load_keras(path: &Path) -> Result<Network, FrontendError> {
 /// Load a legacy full-model `.h5` (`model.save('x.h5')`): `model_config` plus `model_weights`.
 pub fn load_h5(path: &Path) -> Result<Network, FrontendError> {
     let file = display(path);
+    h5guard::probe(&file, h5guard::limit(), || {
+        let Ok(f) = h5::open(path) else { return };
+        let Ok(text) = h5::model_config(path, &f) else {
+            return;
+        };
+        drop(f);
+        let classes = json::parse_json_text(&file, &text)
+            .and_then(|v| ModelSpec::from_value(&file, &v))
+            .map(|spec| layer_classes(&spec))
+            .unwrap_or_default();
+        let _ = h5::read_weights(path, &classes);
+    })?;
     let f = h5::open(path)?;
     let text = h5::model_config(path, &f)?;
     let cfg_file = format!("{file}:model_config");
@@ -202,15 +227,13 @@ pub fn build(
     Ok(net)
 }
 
-/// Largest number of values a layer may output (per sample).
-pub const MAX_ELEMENTS: u128 = 1 << 40;
-/// Largest parameter or multiply-accumulate count of one layer.
-pub const MAX_COST: u128 = 1 << 62;
+pub use ir::limits::{MAX_COST, MAX_ELEMENTS};
 
-/// Infer shapes layer by layer, rejecting a layer whose output or cost is so large that the
-/// IR's shape and cost arithmetic (in `usize`/`u64`) could overflow.
+/// Infer shapes layer by layer, rejecting a layer whose output or cost is beyond
+/// [`ir::limits`] (so the IR's shape and cost arithmetic cannot overflow) or whose weights
+/// are not finite.
 pub(crate) fn check_sizes(file: &str, net: &mut Network) -> Result<(), FrontendError> {
-    let elements = |s: &[usize]| s.iter().fold(1u128, |a, &d| a.saturating_mul(d as u128));
+    use ir::validate::{checked_output, finite_weights, SizeError};
     for id in net.topo_order().map_err(|e| FrontendError::ir(file, e))? {
         let ins: Vec<Vec<usize>> = net
             .inputs_of(id)
@@ -218,34 +241,20 @@ pub(crate) fn check_sizes(file: &str, net: &mut Network) -> Result<(), FrontendE
             .map(|i| net.layer(i).output_shape.clone())
             .collect();
         let layer = net.layer(id);
-        let too_big = |what: String| FrontendError::UnsupportedAttribute {
+        let refuse = |attribute: &str, message: String| FrontendError::UnsupportedAttribute {
             file: file.to_string(),
             layer: layer.name.clone(),
             kind: layer.kind.name().to_string(),
-            attribute: "size".to_string(),
-            message: what,
+            attribute: attribute.to_string(),
+            message,
         };
-        let out = ir::shape::infer_layer(layer, &ins).map_err(|e| FrontendError::ir(file, e))?;
-        let n_out = elements(&out);
-        if n_out > MAX_ELEMENTS {
-            return Err(too_big(format!(
-                "output {out:?} has more than {MAX_ELEMENTS} values"
-            )));
-        }
-        let in_all: u128 = ins.iter().map(|s| elements(s)).sum();
-        // Work per output: the product's inputs, else the window (pooling), from the registry.
-        let window: u128 = match layer.kind.op().product_shape(&ins) {
-            Some((n_in, _)) => n_in as u128,
-            None => layer.kind.op().window().0 as u128,
+        let out = match checked_output(layer, &ins) {
+            Ok(out) => out,
+            Err(SizeError::Ir(e)) => return Err(FrontendError::ir(file, e)),
+            Err(SizeError::TooBig(m)) => return Err(refuse("size", m)),
         };
-        let cost = n_out
-            .saturating_mul(window)
-            .saturating_add(in_all)
-            .saturating_add(n_out);
-        if cost > MAX_COST {
-            return Err(too_big(format!(
-                "the layer needs more than {MAX_COST} operations"
-            )));
+        if let Some(m) = finite_weights(layer) {
+            return Err(refuse("weights", m));
         }
         net.layer_mut(id).output_shape = out;
     }

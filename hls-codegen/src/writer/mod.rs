@@ -177,14 +177,20 @@ pub fn write_project(project: &Project, dir: &Path, mode: LinkMode, overwrite: b
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    if dir.exists() && !overwrite {
-        return Err(CodegenError::OutputExists(dir.to_path_buf()));
+    if let Ok(meta) = std::fs::symlink_metadata(dir) {
+        if !meta.is_dir() {
+            // A rename would put the project where the file was, and then fail to remove it.
+            return Err(CodegenError::OutputNotDirectory(dir.to_path_buf()));
+        }
+        if !overwrite {
+            return Err(CodegenError::OutputExists(dir.to_path_buf()));
+        }
     }
     std::fs::create_dir_all(&parent).map_err(|e| CodegenError::io(&parent, e))?;
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let tmp = parent.join(format!(".{name}.presynth-tmp-{}-{n}", std::process::id()));
     let result = fill_dir(project, &tmp, mode).and_then(|_| {
-        if dir.exists() {
+        if dir.is_dir() {
             let old = parent.join(format!(".{name}.presynth-old-{}-{n}", std::process::id()));
             std::fs::rename(dir, &old).map_err(|e| CodegenError::io(dir, e))?;
             std::fs::rename(&tmp, dir).map_err(|e| CodegenError::io(dir, e))?;
@@ -404,6 +410,24 @@ mod tests {
         write_project(&project(&src), &dir, LinkMode::Copy, true).unwrap();
         assert!(!dir.join("stale").exists() && dir.join("firmware/myproject.cpp").exists());
         // only prj and the template source remain: no temp or old directories
+        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 2);
+    }
+
+    #[test]
+    fn a_file_is_never_replaced_by_a_project() {
+        // Issue 18: `codegen -o FILE --force` renamed the project over the file and then failed
+        // with "Not a directory".
+        let tmp = tempfile::tempdir().unwrap();
+        let src = tmp.path().join("nnet_common.h");
+        std::fs::write(&src, "// template\n").unwrap();
+        let file = tmp.path().join("notes.txt");
+        std::fs::write(&file, "keep me").unwrap();
+        for overwrite in [false, true] {
+            let e = write_project(&project(&src), &file, LinkMode::Copy, overwrite).unwrap_err();
+            assert!(matches!(e, CodegenError::OutputNotDirectory(_)), "{e:?}");
+            assert!(e.to_string().contains("is not a directory"), "{e}");
+        }
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep me");
         assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 2);
     }
 }

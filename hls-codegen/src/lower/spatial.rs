@@ -81,9 +81,10 @@ impl Lowerer<'_> {
             | LayerKind::Flatten
             | LayerKind::Add => unreachable!("spatial lowering of {}", layer.kind.name()),
         };
-        let class_name = match op {
-            Op::Resize { .. } => "Resize",
-            _ => layer.kind.name(),
+        let class_name = if matches!(op, Op::Resize { .. }) {
+            "Resize"
+        } else {
+            layer.kind.name()
         };
         let mut settings = layer.settings.clone();
         settings.precision.result = Some(self.m.vars[input].precision.clone());

@@ -60,3 +60,22 @@ fn dsl_errors_name_the_argument() {
         assert!(e.contains(want), "{text}: {e}");
     }
 }
+
+#[test]
+fn dsl_defaults_are_keras_s() {
+    // Keras 3: ZeroPadding1D(padding=1), ZeroPadding2D(padding=(1, 1)),
+    // Cropping1D(cropping=(1, 1)), Cropping2D(cropping=((0, 0), (0, 0))),
+    // UpSampling1D(size=2), UpSampling2D(size=(2, 2)): on (8, 2) and (8, 8, 2) inputs
+    for (text, shape) in [
+        ("input(8, 2) -> zeropad1d", vec![10, 2]),
+        ("input(8, 2) -> crop1d", vec![6, 2]),
+        ("input(8, 2) -> upsample1d", vec![16, 2]),
+        ("input(8, 8, 2) -> zeropad2d", vec![10, 10, 2]),
+        ("input(8, 8, 2) -> crop2d", vec![8, 8, 2]),
+        ("input(8, 8, 2) -> upsample2d", vec![16, 16, 2]),
+    ] {
+        let net = parse(text).unwrap();
+        let last = net.layers().last().unwrap().output_shape.clone();
+        assert_eq!(last, shape, "{text}");
+    }
+}

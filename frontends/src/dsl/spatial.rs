@@ -4,6 +4,8 @@
 //! Padding and cropping take one amount for every side (`zeropad2d(1)`), a height x width pair
 //! for symmetric amounts (`zeropad2d(1x2)`), or per-side keywords, any of which override the
 //! positional amount (`zeropad2d(top=1, bottom=0, left=2, right=2)`; 1-D: `left=`, `right=`).
+//! Absent amounts are Keras's defaults: 1 for `zeropad1d`, `zeropad2d` and `crop1d`, 0 for
+//! `crop2d`.
 //! Upsampling takes a factor (`upsample1d(2)`, `upsample2d(2x3)`, `upsample2d(2)` = 2x2;
 //! Keras's default 2 when absent). Only nearest-neighbour upsampling exists (hls4ml 1.3.0).
 
@@ -35,10 +37,10 @@ fn amount_of(a: &Args, v: &Spanned<Value>, param: &str) -> Result<usize, Located
     }
 }
 
-/// The positional amount as (height, width): `n` or `HxW`; zeros when absent.
-fn positional(a: &Args, param: &str) -> Result<[usize; 2], Located> {
+/// The positional amount as (height, width): `n` or `HxW`; `default` on both axes when absent.
+fn positional(a: &Args, param: &str, default: usize) -> Result<[usize; 2], Located> {
     let Some(v) = a.get(param) else {
-        return Ok([0, 0]);
+        return Ok([default, default]);
     };
     match v.v {
         Value::Pair(h, w) if h <= MAX_SIZE as u64 && w <= MAX_SIZE as u64 => {
@@ -82,7 +84,8 @@ pub fn build1d(a: &Args, edge: Edge) -> Built {
             ),
         );
     }
-    let [n, _] = positional(a, p)?;
+    // Keras's defaults: ZeroPadding1D(padding=1), Cropping1D(cropping=(1, 1))
+    let [n, _] = positional(a, p, 1)?;
     let sides = [side(a, "left", n)?, side(a, "right", n)?];
     let kind = match edge {
         Edge::Pad => LayerKind::ZeroPadding1D(ir::ops::ZeroPadding1D { pad: sides }),
@@ -92,7 +95,12 @@ pub fn build1d(a: &Args, edge: Edge) -> Built {
 }
 
 pub fn build2d(a: &Args, edge: Edge) -> Built {
-    let [h, w] = positional(a, param(edge))?;
+    // Keras's defaults: ZeroPadding2D(padding=(1, 1)), Cropping2D(cropping=((0, 0), (0, 0)))
+    let default = match edge {
+        Edge::Pad => 1,
+        Edge::Crop => 0,
+    };
+    let [h, w] = positional(a, param(edge), default)?;
     let sides = [
         [side(a, "top", h)?, side(a, "bottom", h)?],
         [side(a, "left", w)?, side(a, "right", w)?],

@@ -152,6 +152,40 @@ MODELS = {
         input=[10],
         layers=[D('fc1', 12), dict(type='BatchNormalization', name='bn1'), dict(type='Activation', name='a1', activation='tanh'), D('fc2', 4)],
     ),
+    # spatial copy layers (docs/adding-a-layer.md): zero padding and nearest upsampling between
+    # convolutions, cropping, and the 1-D family in one chain
+    'zeropad2d_up2d': dict(
+        input=[6, 6, 1],
+        layers=[
+            dict(type='Conv2D', name='conv1', filters=3, kernel_size=[3, 3], activation='relu'),
+            dict(type='ZeroPadding2D', name='pad1', padding=[[1, 0], [2, 1]]),
+            dict(type='Conv2D', name='conv2', filters=2, kernel_size=[3, 3], activation='relu'),
+            dict(type='UpSampling2D', name='up1', size=[2, 2]),
+            dict(type='Flatten', name='flat'),
+            D('out', 3, 'softmax'),
+        ],
+    ),
+    'crop2d': dict(
+        input=[7, 7, 2],
+        layers=[
+            dict(type='Conv2D', name='conv1', filters=3, kernel_size=[3, 3], activation='relu'),
+            dict(type='Cropping2D', name='crop1', cropping=[[1, 0], [0, 2]]),
+            dict(type='Flatten', name='flat'),
+            D('out', 4, 'softmax'),
+        ],
+    ),
+    'seq1d_pad_crop_up': dict(
+        input=[12, 2],
+        layers=[
+            dict(type='Conv1D', name='conv1', filters=3, kernel_size=3, activation='relu'),
+            dict(type='ZeroPadding1D', name='pad1', padding=[1, 2]),
+            dict(type='Cropping1D', name='crop1', cropping=[2, 1]),
+            dict(type='UpSampling1D', name='up1', size=2),
+            dict(type='Conv1D', name='conv2', filters=2, kernel_size=3, activation='relu'),
+            dict(type='Flatten', name='flat'),
+            D('out', 3, 'softmax'),
+        ],
+    ),
     # branches
     'branch_add': dict(
         input=[8],
@@ -270,6 +304,9 @@ CASES = [
     ('onnx_three_layer_pytorch', ['lat', 'res_rf4']),
     ('onnx_conv1d_small_keras', ['lat', 'res_rf4']),
     ('qonnx_mlp', ['lat', 'res_rf4']),
+    ('zeropad2d_up2d', ['lat', 'stream']),
+    ('crop2d', ['lat', 'stream']),
+    ('seq1d_pad_crop_up', ['lat', 'stream']),
 ]
 
 
@@ -436,6 +473,18 @@ def build_keras(spec, seed):
             lay = keras.layers.BatchNormalization(name=n)
         elif t == 'Flatten':
             lay = keras.layers.Flatten(name=n)
+        elif t == 'ZeroPadding1D':
+            lay = keras.layers.ZeroPadding1D(tuple(ld['padding']), name=n)
+        elif t == 'ZeroPadding2D':
+            lay = keras.layers.ZeroPadding2D(tuple(tuple(p) for p in ld['padding']), name=n)
+        elif t == 'Cropping1D':
+            lay = keras.layers.Cropping1D(tuple(ld['cropping']), name=n)
+        elif t == 'Cropping2D':
+            lay = keras.layers.Cropping2D(tuple(tuple(p) for p in ld['cropping']), name=n)
+        elif t == 'UpSampling1D':
+            lay = keras.layers.UpSampling1D(ld['size'], name=n)
+        elif t == 'UpSampling2D':
+            lay = keras.layers.UpSampling2D(tuple(ld['size']), name=n)
         elif t == 'Add':
             lay = keras.layers.Add(name=n)
         elif t == 'Concatenate':

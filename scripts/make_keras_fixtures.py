@@ -188,9 +188,39 @@ def concat_axis1_conv1d():
     return keras.Model(i, o, name="concat_axis1_conv1d")
 
 
+def spatial_2d():
+    # ZeroPadding2D / UpSampling2D / Cropping2D in their int, pair and pair-of-pairs forms
+    return keras.Sequential([
+        keras.Input((6, 5, 2)),
+        L.Conv2D(3, 3, activation="relu", name="c1"),
+        L.ZeroPadding2D(((1, 0), (2, 1)), name="pad_pairs"),
+        L.ZeroPadding2D(1, name="pad_int"),
+        L.UpSampling2D((2, 3), name="up"),
+        L.Cropping2D((1, 2), name="crop_pair"),
+        L.Cropping2D(((0, 1), (2, 0)), name="crop_pairs"),
+        L.Conv2D(2, 3, name="c2"),
+        L.Flatten(name="flat"),
+        L.Dense(3, name="out"),
+    ], name="spatial_2d")
+
+
+def spatial_1d():
+    return keras.Sequential([
+        keras.Input((10, 3)),
+        L.Conv1D(4, 3, activation="relu", name="c1"),
+        L.ZeroPadding1D(3, name="pad_int"),
+        L.ZeroPadding1D((0, 2), name="pad_pair"),
+        L.Cropping1D((1, 2), name="crop"),
+        L.UpSampling1D(3, name="up"),
+        L.Flatten(name="flat"),
+        L.Dense(2, name="out"),
+    ], name="spatial_1d")
+
+
+# new builders go at the end: a network's seed is its position in this list
 BUILDERS = [mlp_relu, mlp_activations, mlp_leaky, conv1d_pool_bn, conv2d_pool_bn,
             conv2d_strided_same, global_pools, reshape_flatten, functional_add_concat,
-            functional_conv_residual, multi_output, concat_axis1_conv1d]
+            functional_conv_residual, multi_output, concat_axis1_conv1d, spatial_2d, spatial_1d]
 
 
 def randomise(model, seed):

@@ -39,6 +39,12 @@ pub fn chain(
             LayerKind::Flatten => "flatten",
             LayerKind::Activation(_) => "activation",
             LayerKind::BatchNorm(_) => "batch_normalization",
+            LayerKind::ZeroPadding1D(_) => "zero_padding1d",
+            LayerKind::ZeroPadding2D(_) => "zero_padding2d",
+            LayerKind::Cropping1D(_) => "cropping1d",
+            LayerKind::Cropping2D(_) => "cropping2d",
+            LayerKind::UpSampling1D(_) => "up_sampling1d",
+            LayerKind::UpSampling2D(_) => "up_sampling2d",
             LayerKind::Input(_)
             | LayerKind::GlobalPool1D(_)
             | LayerKind::GlobalPool2D(_)

@@ -182,7 +182,13 @@ fn stream_of(net: &Network, producer: ir::NodeId) -> Option<(f64, f64)> {
             | LayerKind::BatchNorm(_)
             | LayerKind::Activation(_)
             | LayerKind::Concatenate(_)
-            | LayerKind::Add => {
+            | LayerKind::Add
+            | LayerKind::ZeroPadding1D(_)
+            | LayerKind::ZeroPadding2D(_)
+            | LayerKind::Cropping1D(_)
+            | LayerKind::Cropping2D(_)
+            | LayerKind::UpSampling1D(_)
+            | LayerKind::UpSampling2D(_) => {
                 let s = &l.output_shape;
                 let bits = net.config.resolve(&l.settings).result.width() as f64;
                 return Some((layers::pixels(s), *s.last().unwrap_or(&1) as f64 * bits));

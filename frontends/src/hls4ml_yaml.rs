@@ -634,7 +634,19 @@ fn hls4ml_class_matches(ty: &str, kind: &LayerKind) -> bool {
         LayerKind::GlobalPool2D(_) => ty == "globalpooling2d" || ty == name,
         LayerKind::Add | LayerKind::Concatenate(_) => ty == "merge" || ty == name,
         LayerKind::Input(_) => ty == "input" || ty == "inputlayer",
-        _ => ty == name,
+        // hls4ml converts Keras's UpSampling1D/2D to its Resize layer
+        LayerKind::UpSampling1D(_) | LayerKind::UpSampling2D(_) => ty == "resize" || ty == name,
+        LayerKind::Dense(_)
+        | LayerKind::Conv1D(_)
+        | LayerKind::Conv2D(_)
+        | LayerKind::BatchNorm(_)
+        | LayerKind::Reshape(_)
+        | LayerKind::Dropout(_)
+        | LayerKind::ZeroPadding1D(_)
+        | LayerKind::ZeroPadding2D(_)
+        | LayerKind::Cropping1D(_)
+        | LayerKind::Cropping2D(_)
+        | LayerKind::Flatten => ty == name,
     }
 }
 

@@ -306,3 +306,30 @@ fn examples_equal_hls4ml_models() {
         );
     }
 }
+
+#[test]
+fn spatial_2d_padding_upsampling_cropping() {
+    // asymmetric sides by keyword, symmetric amounts as `n` or `HxW`
+    same_as_keras(
+        "spatial_2d",
+        r#"
+        input(6, 5, 2, name="input_layer_6") -> conv2d(3, 3x3, relu, name="c1")
+          -> zeropad2d(top=1, bottom=0, left=2, right=1, name="pad_pairs") -> zeropad2d(1, name="pad_int")
+          -> upsample2d(2x3, name="up") -> crop2d(1x2, name="crop_pair")
+          -> crop2d(top=0, bottom=1, left=2, right=0, name="crop_pairs")
+          -> conv2d(2, 3x3, name="c2") -> flatten(name="flat") -> dense(3, name="out")
+        "#,
+    );
+}
+
+#[test]
+fn spatial_1d_padding_cropping_upsampling() {
+    same_as_keras(
+        "spatial_1d",
+        r#"
+        input(10, 3, name="input_layer_7") -> conv1d(4, 3, relu, name="c1") -> zeropad1d(3, name="pad_int")
+          -> zeropad1d(left=0, right=2, name="pad_pair") -> crop1d(left=1, right=2, name="crop")
+          -> upsample1d(3, name="up") -> flatten(name="flat") -> dense(2, name="out")
+        "#,
+    );
+}

@@ -169,7 +169,7 @@ struct Step {
 fn step() -> impl Strategy<Value = Step> {
     (
         (
-            0u8..14,
+            0u8..20,
             any::<usize>(),
             any::<usize>(),
             [1usize..9, 1usize..9, 1usize..4, 1usize..4],
@@ -406,6 +406,51 @@ fn build(plan: &Plan) -> Network {
                 LayerKind::Dropout(ir::ops::Dropout { rate: s.real }),
                 Activation::Linear,
             ),
+            // spatial copies: padding 0..3 per side (symmetric or not), cropping that leaves
+            // at least one row, upsampling by 1 or 2 (shapes stay far below the size limit)
+            (14, 2) => (
+                LayerKind::ZeroPadding1D(ir::ops::ZeroPadding1D {
+                    pad: [c - 1, if s.flags[0] { c - 1 } else { d - 1 }],
+                }),
+                Activation::Linear,
+            ),
+            (15, 3) => (
+                LayerKind::ZeroPadding2D(ir::ops::ZeroPadding2D {
+                    pad: [
+                        [c - 1, if s.flags[0] { c - 1 } else { d - 1 }],
+                        [d - 1, d - 1],
+                    ],
+                }),
+                Activation::Linear,
+            ),
+            (16, 2) => {
+                let m = (shape[0] - 1) / 2;
+                (
+                    LayerKind::Cropping1D(ir::ops::Cropping1D {
+                        crop: [(c - 1).min(m), (d - 1).min(m)],
+                    }),
+                    Activation::Linear,
+                )
+            }
+            (17, 3) => {
+                let (mh, mw) = ((shape[0] - 1) / 2, (shape[1] - 1) / 2);
+                (
+                    LayerKind::Cropping2D(ir::ops::Cropping2D {
+                        crop: [[(c - 1).min(mh), (d - 1).min(mh)], [(c - 1).min(mw), 0]],
+                    }),
+                    Activation::Linear,
+                )
+            }
+            (18, 2) => (
+                LayerKind::UpSampling1D(ir::ops::UpSampling1D { size: c.min(2) }),
+                Activation::Linear,
+            ),
+            (19, 3) => (
+                LayerKind::UpSampling2D(ir::ops::UpSampling2D {
+                    size: [c.min(2), d.min(2)],
+                }),
+                Activation::Linear,
+            ),
             _ => (
                 LayerKind::Dense(ir::ops::Dense {
                     units: a + b,
@@ -485,7 +530,9 @@ fn generated_networks_cover_every_kind() {
         let text = to_dsl(&net);
         explicit_outputs += usize::from(text.contains("\noutputs "));
     }
-    assert_eq!(kinds.len(), 19, "kinds reached: {kinds:?}");
+    // 15 registry kinds before the spatial ones, pooling and global pooling counted once per
+    // Max/Average name (4 more), plus the 6 spatial kinds
+    assert_eq!(kinds.len(), 25, "kinds reached: {kinds:?}");
     for (what, n) in [
         ("merges", merges),
         ("explicit outputs", explicit_outputs),

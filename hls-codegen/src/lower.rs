@@ -14,6 +14,8 @@ use crate::reuse;
 use ir::{Activation, FixedType, LayerKind, Network, NodeId, Padding, PoolOp, Strategy};
 use std::collections::HashMap;
 
+mod spatial;
+
 /// Project-level choices that are not part of the network's [`ir::HlsConfig`].
 #[derive(Debug, Clone)]
 pub struct ProjectOptions {
@@ -775,6 +777,12 @@ impl<'a> Lowerer<'a> {
                 }
                 self.out_of.insert(id, v);
             }
+            LayerKind::ZeroPadding1D(_)
+            | LayerKind::ZeroPadding2D(_)
+            | LayerKind::Cropping1D(_)
+            | LayerKind::Cropping2D(_)
+            | LayerKind::UpSampling1D(_)
+            | LayerKind::UpSampling2D(_) => self.spatial(id, &layer, &rs)?,
             LayerKind::Activation(act) => {
                 let input = self.input_var(id, 0)?;
                 let v = self.activation(layer.name.clone(), *act, input, &layer.settings, rf)?;
@@ -856,7 +864,13 @@ impl<'a> Lowerer<'a> {
                     | LayerKind::Activation(_)
                     | LayerKind::Reshape(_)
                     | LayerKind::Dropout(_)
-                    | LayerKind::Flatten => unreachable!("only merges reach this match"),
+                    | LayerKind::Flatten
+                    | LayerKind::ZeroPadding1D(_)
+                    | LayerKind::ZeroPadding2D(_)
+                    | LayerKind::Cropping1D(_)
+                    | LayerKind::Cropping2D(_)
+                    | LayerKind::UpSampling1D(_)
+                    | LayerKind::UpSampling2D(_) => unreachable!("only merges reach this match"),
                 };
                 self.push_plain(id, &layer, op, vec![a, b], shape, &rs);
             }

@@ -214,6 +214,48 @@ pub enum Op {
     Reshape,
     /// io_stream fan-out: one input stream copied into `outputs.len()` streams.
     Clone,
+    /// Zeros `before`/`after` the width (hls4ml `ZeroPadding1D`).
+    ZeroPadding1D {
+        in_width: usize,
+        n_chan: usize,
+        out_width: usize,
+        before: usize,
+        after: usize,
+    },
+    /// Zeros around the image, `[[top, bottom], [left, right]]` (hls4ml `ZeroPadding2D`).
+    ZeroPadding2D {
+        in_height: usize,
+        in_width: usize,
+        n_chan: usize,
+        out_height: usize,
+        out_width: usize,
+        sides: [[usize; 2]; 2],
+    },
+    /// Elements removed `before`/`after` the width (hls4ml `Cropping1D`).
+    Cropping1D {
+        in_width: usize,
+        n_chan: usize,
+        out_width: usize,
+        before: usize,
+        after: usize,
+    },
+    /// Elements removed around the image (hls4ml `Cropping2D`).
+    Cropping2D {
+        in_height: usize,
+        in_width: usize,
+        n_chan: usize,
+        out_height: usize,
+        out_width: usize,
+        sides: [[usize; 2]; 2],
+    },
+    /// Nearest-neighbour resize (hls4ml `Resize`, from Keras UpSampling1D/2D; 1-D has height 1).
+    Resize {
+        in_height: usize,
+        in_width: usize,
+        n_chan: usize,
+        out_height: usize,
+        out_width: usize,
+    },
 }
 
 /// One layer as hls4ml lists it.

@@ -40,26 +40,11 @@ pub fn checked_output(layer: &Layer, ins: &[Shape]) -> Result<Shape, SizeError> 
             "output {out:?} has more than {MAX_ELEMENTS} values"
         )));
     }
-    let c_in = ins.first().and_then(|s| s.last()).copied().unwrap_or(0) as u128;
     let in_all: u128 = ins.iter().map(|s| elements(s)).sum();
-    let window: u128 = match &layer.kind {
-        LayerKind::Dense(_) => c_in,
-        LayerKind::Conv1D(crate::ops::Conv1D { kernel, .. }) => *kernel as u128 * c_in,
-        LayerKind::Conv2D(crate::ops::Conv2D { kernel, .. }) => {
-            kernel[0] as u128 * kernel[1] as u128 * c_in
-        }
-        LayerKind::Pool1D(crate::ops::Pool1D { pool, .. }) => *pool as u128,
-        LayerKind::Pool2D(crate::ops::Pool2D { pool, .. }) => pool[0] as u128 * pool[1] as u128,
-        LayerKind::Input(_)
-        | LayerKind::BatchNorm(_)
-        | LayerKind::Activation(_)
-        | LayerKind::GlobalPool1D(_)
-        | LayerKind::GlobalPool2D(_)
-        | LayerKind::Flatten
-        | LayerKind::Reshape(_)
-        | LayerKind::Add
-        | LayerKind::Concatenate(_)
-        | LayerKind::Dropout(_) => 1,
+    // Work per output: the product's inputs, else the window (pooling), from the registry.
+    let window: u128 = match layer.kind.op().product_shape(ins) {
+        Some((n_in, _)) => n_in as u128,
+        None => layer.kind.op().window().0 as u128,
     };
     let cost = n_out
         .saturating_mul(window)

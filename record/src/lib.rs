@@ -367,6 +367,24 @@ pub fn architecture_key(network: &Network) -> String {
             LayerKind::Add => write!(out, "add("),
             LayerKind::Concatenate(ir::ops::Concatenate { axis }) => write!(out, "concat({axis}"),
             LayerKind::Dropout(ir::ops::Dropout { rate }) => write!(out, "dropout({rate}"),
+            LayerKind::ZeroPadding1D(ir::ops::ZeroPadding1D { pad }) => {
+                write!(out, "zeropad1d({}", dims(pad))
+            }
+            LayerKind::ZeroPadding2D(ir::ops::ZeroPadding2D { pad }) => {
+                write!(out, "zeropad2d({}", dims(pad.as_flattened()))
+            }
+            LayerKind::Cropping1D(ir::ops::Cropping1D { crop }) => {
+                write!(out, "crop1d({}", dims(crop))
+            }
+            LayerKind::Cropping2D(ir::ops::Cropping2D { crop }) => {
+                write!(out, "crop2d({}", dims(crop.as_flattened()))
+            }
+            LayerKind::UpSampling1D(ir::ops::UpSampling1D { size }) => {
+                write!(out, "upsample1d({size}")
+            }
+            LayerKind::UpSampling2D(ir::ops::UpSampling2D { size }) => {
+                write!(out, "upsample2d({}", dims(size))
+            }
         }
         .expect("writing to a String cannot fail");
         if !matches!(

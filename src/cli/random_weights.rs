@@ -1,10 +1,9 @@
 //! `codegen --random-weights SEED`: give a model without weights (a `.psn` file, a Keras JSON
 //! without its `.h5`) reproducible pseudo-random ones, so that its HLS project can be written to
-//! study resources and latency. Only missing tensors are filled; their shapes are Keras's
-//! (Dense kernel `n_in × units`, Conv1D `k × c × f`, Conv2D `kh × kw × c × f`, BatchNorm
-//! vectors of the channel count), the shapes hls4ml's writer reads.
+//! study resources and latency. Only missing tensors are filled; which tensors a kind carries and
+//! their shapes (Keras's, the shapes hls4ml's writer reads) come from the layer registry.
 
-use ir::{LayerKind, Network, Tensor};
+use ir::{Network, Tensor};
 
 /// splitmix64: a small, well-known generator; the same seed gives the same weights everywhere.
 struct SplitMix(u64);
@@ -24,75 +23,18 @@ impl SplitMix {
     }
 }
 
-/// The tensors a layer of this kind reads, with their shapes (`input` is its input shape) and
-/// value ranges: Glorot-uniform-like kernels (±1/√fan_in), small biases, positive variances.
-fn wanted(kind: &LayerKind, input: &[usize]) -> Vec<(&'static str, Vec<usize>, (f32, f32))> {
-    let c = *input.last().unwrap_or(&1);
-    let kernel = |fan_in: usize| {
-        let a = 1.0 / (fan_in.max(1) as f32).sqrt();
-        (-a, a)
-    };
-    let bias = (-0.1, 0.1);
-    match kind {
-        LayerKind::Dense(ir::ops::Dense { units, use_bias }) => {
-            let mut v = vec![("kernel", vec![c, *units], kernel(c))];
-            if *use_bias {
-                v.push(("bias", vec![*units], bias));
-            }
-            v
+/// The value range of a weight tensor by its role: Glorot-uniform-like kernels (±1/√fan_in,
+/// fan_in = every axis but the last), small biases, positive scales and variances.
+fn range(name: &str, shape: &[usize]) -> (f32, f32) {
+    match name {
+        "kernel" => {
+            let fan_in: usize = shape[..shape.len().saturating_sub(1)].iter().product();
+            let a = 1.0 / (fan_in.max(1) as f32).sqrt();
+            (-a, a)
         }
-        LayerKind::Conv1D(ir::ops::Conv1D {
-            filters,
-            kernel: k,
-            use_bias,
-            ..
-        }) => {
-            let mut v = vec![("kernel", vec![*k, c, *filters], kernel(k * c))];
-            if *use_bias {
-                v.push(("bias", vec![*filters], bias));
-            }
-            v
-        }
-        LayerKind::Conv2D(ir::ops::Conv2D {
-            filters,
-            kernel: k,
-            use_bias,
-            ..
-        }) => {
-            let mut v = vec![(
-                "kernel",
-                vec![k[0], k[1], c, *filters],
-                kernel(k[0] * k[1] * c),
-            )];
-            if *use_bias {
-                v.push(("bias", vec![*filters], bias));
-            }
-            v
-        }
-        LayerKind::BatchNorm(ir::ops::BatchNorm { center, scale, .. }) => {
-            let mut v = vec![
-                ("moving_mean", vec![c], (-0.5, 0.5)),
-                ("moving_variance", vec![c], (0.5, 1.5)),
-            ];
-            if *scale {
-                v.push(("gamma", vec![c], (0.5, 1.5)));
-            }
-            if *center {
-                v.push(("beta", vec![c], (-0.5, 0.5)));
-            }
-            v
-        }
-        LayerKind::Input(_)
-        | LayerKind::Pool1D(_)
-        | LayerKind::Pool2D(_)
-        | LayerKind::GlobalPool1D(_)
-        | LayerKind::GlobalPool2D(_)
-        | LayerKind::Activation(_)
-        | LayerKind::Flatten
-        | LayerKind::Reshape(_)
-        | LayerKind::Dropout(_)
-        | LayerKind::Add
-        | LayerKind::Concatenate(_) => Vec::new(),
+        "gamma" | "moving_variance" => (0.5, 1.5),
+        "beta" | "moving_mean" => (-0.5, 0.5),
+        _ => (-0.1, 0.1),
     }
 }
 
@@ -102,13 +44,15 @@ pub fn fill(net: &mut Network, seed: u64) -> usize {
     let mut rng = SplitMix(seed);
     let mut filled = 0;
     for id in net.topo_order().unwrap_or_default() {
-        let input: Vec<usize> = net
+        let ins: Vec<ir::Shape> = net
             .inputs_of(id)
-            .first()
-            .map(|&p| net.layer(p).output_shape.clone())
-            .unwrap_or_default();
+            .into_iter()
+            .map(|p| net.layer(p).output_shape.clone())
+            .collect();
         let layer = net.layer_mut(id);
-        for (name, shape, (lo, hi)) in wanted(&layer.kind, &input) {
+        // What the kind carries comes from the layer registry.
+        for ir::WeightSpec { name, shape } in layer.kind.op().weights(&ins) {
+            let (lo, hi) = range(name, &shape);
             if layer.weight(name).is_some() {
                 continue;
             }

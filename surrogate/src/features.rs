@@ -170,7 +170,17 @@ fn kind_index(kind: &LayerKind) -> usize {
         LayerKind::GlobalPool1D(_) | LayerKind::GlobalPool2D(_) => 5,
         LayerKind::BatchNorm(_) => 6,
         LayerKind::Activation(_) => 7,
-        LayerKind::Flatten | LayerKind::Reshape(_) => 8,
+        // The spatial copy layers share the data-movement slot of Flatten/Reshape: no training
+        // record has them, and a slot of their own would change NODE_DIM and so every trained
+        // model (docs/adding-a-layer.md: give them one when data with them is trained on).
+        LayerKind::Flatten
+        | LayerKind::Reshape(_)
+        | LayerKind::ZeroPadding1D(_)
+        | LayerKind::ZeroPadding2D(_)
+        | LayerKind::Cropping1D(_)
+        | LayerKind::Cropping2D(_)
+        | LayerKind::UpSampling1D(_)
+        | LayerKind::UpSampling2D(_) => 8,
         LayerKind::Add | LayerKind::Concatenate(_) => 9,
         LayerKind::Dropout(_) => 10,
     }

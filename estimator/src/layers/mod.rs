@@ -13,6 +13,7 @@ pub mod mac;
 pub mod merge;
 pub mod passthrough;
 pub mod pooling;
+pub mod spatial;
 
 use crate::calibration::{
     Calibration, CoefSet, Feature, LabelKind, Timing, FEATURES, NF, NT, TIMING_FEATURES,
@@ -359,6 +360,12 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::Flatten
         | LayerKind::Reshape(_)
         | LayerKind::Dropout(_) => passthrough::analyse(ctx),
+        LayerKind::ZeroPadding1D(_)
+        | LayerKind::ZeroPadding2D(_)
+        | LayerKind::Cropping1D(_)
+        | LayerKind::Cropping2D(_)
+        | LayerKind::UpSampling1D(_)
+        | LayerKind::UpSampling2D(_) => spatial::analyse(ctx),
     }
 }
 

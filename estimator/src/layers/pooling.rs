@@ -30,7 +30,15 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::Concatenate(_)
         | LayerKind::Dropout(_)
         | LayerKind::Flatten
-        | LayerKind::Add => unreachable!("pooling::analyse is only called for pooling layers"),
+        | LayerKind::Add
+        | LayerKind::ZeroPadding1D(_)
+        | LayerKind::ZeroPadding2D(_)
+        | LayerKind::Cropping1D(_)
+        | LayerKind::Cropping2D(_)
+        | LayerKind::UpSampling1D(_)
+        | LayerKind::UpSampling2D(_) => {
+            unreachable!("pooling::analyse is only called for pooling layers")
+        }
     };
     let stream = ctx.io_stream();
     let chans = *input.last().unwrap_or(&0) as f64;

@@ -2,6 +2,7 @@
 //! become an IR [`LayerKind`] (parsing), how a kind is written back (printing), and the name
 //! Keras 3 gives such a layer when none is set (auto-naming).
 
+use super::spatial::{self, Edge};
 use super::syntax::{Call, Spanned, Value};
 use ir::layer::{Activation, Layer, LayerKind, Padding, PoolOp};
 
@@ -239,6 +240,60 @@ pub static SPECS: &[Spec] = &[
         build_dropout
     ),
     spec!(
+        "zeropad1d",
+        &["padding"],
+        &["left", "right"],
+        None,
+        Role::Single,
+        "zeropad1d(1)",
+        |a| spatial::build1d(a, Edge::Pad)
+    ),
+    spec!(
+        "zeropad2d",
+        &["padding"],
+        &["top", "bottom", "left", "right"],
+        None,
+        Role::Single,
+        "zeropad2d(1x2)",
+        |a| spatial::build2d(a, Edge::Pad)
+    ),
+    spec!(
+        "crop1d",
+        &["cropping"],
+        &["left", "right"],
+        None,
+        Role::Single,
+        "crop1d(1)",
+        |a| spatial::build1d(a, Edge::Crop)
+    ),
+    spec!(
+        "crop2d",
+        &["cropping"],
+        &["top", "bottom", "left", "right"],
+        None,
+        Role::Single,
+        "crop2d(1x2)",
+        |a| spatial::build2d(a, Edge::Crop)
+    ),
+    spec!(
+        "upsample1d",
+        &["size"],
+        &[],
+        None,
+        Role::Single,
+        "upsample1d(2)",
+        spatial::upsample1d
+    ),
+    spec!(
+        "upsample2d",
+        &["size"],
+        &[],
+        None,
+        Role::Single,
+        "upsample2d(2x2)",
+        spatial::upsample2d
+    ),
+    spec!(
         "add",
         &[],
         &[],
@@ -279,7 +334,8 @@ pub fn is_layer(name: &str) -> bool {
 /// The message for a word that is not a layer name.
 pub const EXPECTED_LAYER: &str =
     "a layer name such as input, dense, conv1d, conv2d, maxpool2d, avgpool2d, \
-     globalavgpool2d, batchnorm, relu, leaky_relu, flatten, reshape, dropout, add or concat";
+     globalavgpool2d, batchnorm, relu, leaky_relu, flatten, reshape, dropout, zeropad2d, \
+     crop2d, upsample2d, add or concat";
 
 /// The name Keras 3 gives a layer of this kind when none is set (`dense`, `max_pooling2d`,
 /// ...), before its per-session counter suffix. Checked against Keras 3.15 (see
@@ -325,6 +381,12 @@ pub fn keras_prefix(kind: &LayerKind) -> &'static str {
         LayerKind::Add => "add",
         LayerKind::Concatenate(_) => "concatenate",
         LayerKind::Dropout(_) => "dropout",
+        LayerKind::ZeroPadding1D(_) => "zero_padding1d",
+        LayerKind::ZeroPadding2D(_) => "zero_padding2d",
+        LayerKind::Cropping1D(_) => "cropping1d",
+        LayerKind::Cropping2D(_) => "cropping2d",
+        LayerKind::UpSampling1D(_) => "up_sampling1d",
+        LayerKind::UpSampling2D(_) => "up_sampling2d",
     }
 }
 
@@ -886,6 +948,30 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
         LayerKind::Dropout(ir::ops::Dropout { rate }) => {
             args.push(fmt_float(*rate));
             "dropout"
+        }
+        LayerKind::ZeroPadding1D(ir::ops::ZeroPadding1D { pad }) => {
+            spatial::print1d(&mut args, *pad);
+            "zeropad1d"
+        }
+        LayerKind::ZeroPadding2D(ir::ops::ZeroPadding2D { pad }) => {
+            spatial::print2d(&mut args, *pad);
+            "zeropad2d"
+        }
+        LayerKind::Cropping1D(ir::ops::Cropping1D { crop }) => {
+            spatial::print1d(&mut args, *crop);
+            "crop1d"
+        }
+        LayerKind::Cropping2D(ir::ops::Cropping2D { crop }) => {
+            spatial::print2d(&mut args, *crop);
+            "crop2d"
+        }
+        LayerKind::UpSampling1D(ir::ops::UpSampling1D { size }) => {
+            args.push(size.to_string());
+            "upsample1d"
+        }
+        LayerKind::UpSampling2D(ir::ops::UpSampling2D { size }) => {
+            args.push(pair_text(*size));
+            "upsample2d"
         }
     };
     (name, args)

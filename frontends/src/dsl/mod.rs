@@ -19,6 +19,7 @@
 mod build;
 mod kinds;
 mod print;
+mod spatial;
 mod syntax;
 
 use ir::graph::Network;

@@ -135,6 +135,59 @@ impl<'a> Attrs<'a> {
             _ => Ok(vec![self.positive(key, v)?; n]),
         }
     }
+    /// A non-negative amount (padding, cropping).
+    fn amount(&self, key: &str, v: &Value) -> Result<usize, FrontendError> {
+        match v.as_u64() {
+            Some(n) if n <= MAX_DIM => Ok(n as usize),
+            _ => Err(self.field_err(key, &format!("an integer from 0 to {MAX_DIM}"), v)),
+        }
+    }
+    /// `[before, after]` of one axis: an int (both sides) or a list of two.
+    fn sides(&self, key: &str, v: &Value) -> Result<[usize; 2], FrontendError> {
+        match v {
+            Value::Array(p) if p.len() == 2 => {
+                Ok([self.amount(key, &p[0])?, self.amount(key, &p[1])?])
+            }
+            Value::Array(_) => Err(self.field_err(key, "an integer or a list of 2 integers", v)),
+            _ => {
+                let n = self.amount(key, v)?;
+                Ok([n, n])
+            }
+        }
+    }
+    /// Keras's 1-D `padding`/`cropping`: an int or `[left, right]`.
+    fn sides1d(&self, key: &str) -> Result<[usize; 2], FrontendError> {
+        let v = self
+            .get(key)
+            .ok_or_else(|| self.missing(key, "an integer or [left, right]"))?;
+        self.sides(key, v)
+    }
+    /// Keras's 2-D `padding`/`cropping`: an int, `[height, width]` (symmetric) or
+    /// `[[top, bottom], [left, right]]`.
+    fn sides2d(&self, key: &str) -> Result<[[usize; 2]; 2], FrontendError> {
+        let expected = "an integer, [height, width] or [[top, bottom], [left, right]]";
+        let v = self.get(key).ok_or_else(|| self.missing(key, expected))?;
+        match v {
+            Value::Array(p) if p.len() == 2 => {
+                Ok([self.sides(key, &p[0])?, self.sides(key, &p[1])?])
+            }
+            Value::Array(_) => Err(self.field_err(key, expected, v)),
+            _ => {
+                let n = self.amount(key, v)?;
+                Ok([[n, n], [n, n]])
+            }
+        }
+    }
+    /// UpSampling2D's `interpolation`: only 'nearest' exists in hls4ml 1.3.0's HLS library.
+    fn nearest(&self) -> Result<(), FrontendError> {
+        match self.str_or("interpolation", "nearest")? {
+            "nearest" => Ok(()),
+            other => Err(self.unsupported(
+                "interpolation",
+                format!("'{other}' (only 'nearest' is supported: hls4ml 1.3.0's nnet_utils have no resize_{other} for Keras UpSampling)"),
+            )),
+        }
+    }
     fn padding(&self) -> Result<Padding, FrontendError> {
         match self.str_or("padding", "valid")? {
             "valid" => Ok(Padding::Valid),
@@ -468,6 +521,35 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
                     as isize,
             };
             one(LayerKind::Concatenate(ir::ops::Concatenate { axis }))
+        }
+        "ZeroPadding1D" => one(LayerKind::ZeroPadding1D(ir::ops::ZeroPadding1D {
+            pad: a.sides1d("padding")?,
+        })),
+        "ZeroPadding2D" => {
+            a.channels_last()?;
+            one(LayerKind::ZeroPadding2D(ir::ops::ZeroPadding2D {
+                pad: a.sides2d("padding")?,
+            }))
+        }
+        "Cropping1D" => one(LayerKind::Cropping1D(ir::ops::Cropping1D {
+            crop: a.sides1d("cropping")?,
+        })),
+        "Cropping2D" => {
+            a.channels_last()?;
+            one(LayerKind::Cropping2D(ir::ops::Cropping2D {
+                crop: a.sides2d("cropping")?,
+            }))
+        }
+        "UpSampling1D" => one(LayerKind::UpSampling1D(ir::ops::UpSampling1D {
+            size: a.tuple("size", 1, Some(vec![2]))?[0],
+        })),
+        "UpSampling2D" => {
+            a.channels_last()?;
+            a.nearest()?;
+            let size = a.tuple("size", 2, Some(vec![2, 2]))?;
+            one(LayerKind::UpSampling2D(ir::ops::UpSampling2D {
+                size: [size[0], size[1]],
+            }))
         }
         "Dropout" => {
             let rate = a.f64_or("rate", 0.0)?;

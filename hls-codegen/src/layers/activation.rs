@@ -28,7 +28,12 @@ fn parts<'a>(c: &'a Ctx) -> (&'a ActKind, &'a str) {
         | Op::Add
         | Op::Concatenate { .. }
         | Op::Reshape
-        | Op::Clone) => {
+        | Op::Clone
+        | Op::ZeroPadding1D { .. }
+        | Op::ZeroPadding2D { .. }
+        | Op::Cropping1D { .. }
+        | Op::Cropping2D { .. }
+        | Op::Resize { .. }) => {
             unreachable!("activation on {other:?}")
         }
     }

@@ -61,7 +61,12 @@ pub fn config(c: &Ctx) -> String {
         | Op::BatchNorm { .. }
         | Op::Activation { .. }
         | Op::Reshape
-        | Op::Clone => {
+        | Op::Clone
+        | Op::ZeroPadding1D { .. }
+        | Op::ZeroPadding2D { .. }
+        | Op::Cropping1D { .. }
+        | Op::Cropping2D { .. }
+        | Op::Resize { .. } => {
             unreachable!("merge::config on {:?}", c.l.op)
         }
     }
@@ -83,7 +88,12 @@ pub fn call(c: &Ctx) -> String {
         | Op::BatchNorm { .. }
         | Op::Activation { .. }
         | Op::Reshape
-        | Op::Clone => {
+        | Op::Clone
+        | Op::ZeroPadding1D { .. }
+        | Op::ZeroPadding2D { .. }
+        | Op::Cropping1D { .. }
+        | Op::Cropping2D { .. }
+        | Op::Resize { .. } => {
             unreachable!("merge::call on {:?}", c.l.op)
         }
     };

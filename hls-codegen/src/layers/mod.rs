@@ -12,6 +12,7 @@ pub mod im2col;
 pub mod merge;
 pub mod pooling;
 pub mod reshape;
+pub mod spatial;
 
 use crate::model::{HlsLayer, HlsModel, Op, Variable};
 use ir::Strategy;
@@ -92,6 +93,11 @@ pub fn config_cpp(m: &HlsModel, l: &HlsLayer) -> Option<String> {
         Op::BatchNorm { .. } => Some(batchnorm::config(&c)),
         Op::Activation { .. } => Some(activation::config(&c)),
         Op::Add | Op::Concatenate { .. } => Some(merge::config(&c)),
+        Op::ZeroPadding1D { .. }
+        | Op::ZeroPadding2D { .. }
+        | Op::Cropping1D { .. }
+        | Op::Cropping2D { .. }
+        | Op::Resize { .. } => Some(spatial::config(&c)),
     }
 }
 
@@ -111,6 +117,11 @@ pub fn function_cpp(m: &HlsModel, l: &HlsLayer) -> Option<String> {
         Op::BatchNorm { .. } => Some(batchnorm::call(&c)),
         Op::Activation { .. } => Some(activation::call(&c)),
         Op::Add | Op::Concatenate { .. } => Some(merge::call(&c)),
+        Op::ZeroPadding1D { .. }
+        | Op::ZeroPadding2D { .. }
+        | Op::Cropping1D { .. }
+        | Op::Cropping2D { .. }
+        | Op::Resize { .. } => Some(spatial::call(&c)),
     }
 }
 
@@ -129,6 +140,9 @@ pub fn includes(l: &HlsLayer) -> &'static [&'static str] {
         Op::BatchNorm { .. } => batchnorm::INCLUDES,
         Op::Activation { .. } => activation::INCLUDES,
         Op::Add | Op::Concatenate { .. } => merge::INCLUDES,
+        Op::ZeroPadding1D { .. } | Op::ZeroPadding2D { .. } => spatial::PADDING_INCLUDES,
+        Op::Cropping1D { .. } | Op::Cropping2D { .. } => spatial::CROPPING_INCLUDES,
+        Op::Resize { .. } => spatial::RESIZE_INCLUDES,
     }
 }
 
@@ -151,6 +165,11 @@ pub fn generated_code(m: &HlsModel, l: &HlsLayer) -> Option<String> {
         | Op::Add
         | Op::Concatenate { .. }
         | Op::Reshape
-        | Op::Clone => None,
+        | Op::Clone
+        | Op::ZeroPadding1D { .. }
+        | Op::ZeroPadding2D { .. }
+        | Op::Cropping1D { .. }
+        | Op::Cropping2D { .. }
+        | Op::Resize { .. } => None,
     }
 }

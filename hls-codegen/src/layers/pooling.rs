@@ -134,7 +134,12 @@ pub fn config(c: &Ctx) -> String {
         | Op::Add
         | Op::Concatenate { .. }
         | Op::Reshape
-        | Op::Clone => {
+        | Op::Clone
+        | Op::ZeroPadding1D { .. }
+        | Op::ZeroPadding2D { .. }
+        | Op::Cropping1D { .. }
+        | Op::Cropping2D { .. }
+        | Op::Resize { .. } => {
             unreachable!("pooling::config on {:?}", c.l.op)
         }
     }
@@ -155,7 +160,12 @@ pub fn call(c: &Ctx) -> String {
         | Op::Add
         | Op::Concatenate { .. }
         | Op::Reshape
-        | Op::Clone => {
+        | Op::Clone
+        | Op::ZeroPadding1D { .. }
+        | Op::ZeroPadding2D { .. }
+        | Op::Cropping1D { .. }
+        | Op::Cropping2D { .. }
+        | Op::Resize { .. } => {
             unreachable!("pooling::call on {:?}", c.l.op)
         }
     };

@@ -90,7 +90,12 @@ fn pipeline_pragma(m: &HlsModel) -> &'static str {
         | crate::model::Op::Add
         | crate::model::Op::Concatenate { .. }
         | crate::model::Op::Reshape
-        | crate::model::Op::Clone => false,
+        | crate::model::Op::Clone
+        | crate::model::Op::ZeroPadding1D { .. }
+        | crate::model::Op::ZeroPadding2D { .. }
+        | crate::model::Op::Cropping1D { .. }
+        | crate::model::Op::Cropping2D { .. }
+        | crate::model::Op::Resize { .. } => false,
     });
     let resource = m
         .layers

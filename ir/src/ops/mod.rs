@@ -12,6 +12,7 @@ pub mod batchnorm;
 pub mod concatenate;
 pub mod conv1d;
 pub mod conv2d;
+pub mod cropping;
 pub mod dense;
 pub mod dropout;
 pub mod flatten;
@@ -22,13 +23,16 @@ pub mod merge_add;
 pub mod pool1d;
 pub mod pool2d;
 pub mod reshape;
+pub mod upsampling;
 pub(crate) mod util;
+pub mod zeropad;
 
 pub use activation::Activation;
 pub use batchnorm::BatchNorm;
 pub use concatenate::Concatenate;
 pub use conv1d::Conv1D;
 pub use conv2d::Conv2D;
+pub use cropping::{Cropping1D, Cropping2D};
 pub use dense::Dense;
 pub use dropout::Dropout;
 pub use flatten::Flatten;
@@ -39,6 +43,8 @@ pub use merge_add::Add;
 pub use pool1d::Pool1D;
 pub use pool2d::Pool2D;
 pub use reshape::Reshape;
+pub use upsampling::{UpSampling1D, UpSampling2D};
+pub use zeropad::{ZeroPadding1D, ZeroPadding2D};
 
 use crate::layer::Layer;
 use crate::shape::Shape;
@@ -114,6 +120,12 @@ macro_rules! for_each_layer_kind {
                 Reshape(Reshape) reshape,
                 Concatenate(Concatenate) concatenate,
                 Dropout(Dropout) dropout,
+                ZeroPadding1D(ZeroPadding1D) zeropad,
+                ZeroPadding2D(ZeroPadding2D) zeropad,
+                Cropping1D(Cropping1D) cropping,
+                Cropping2D(Cropping2D) cropping,
+                UpSampling1D(UpSampling1D) upsampling,
+                UpSampling2D(UpSampling2D) upsampling,
             }
             unit {
                 Flatten flatten,
@@ -287,6 +299,34 @@ mod tests {
             (LayerKind::Dropout(Dropout { rate: 0.1 }), seq.clone()),
             (LayerKind::Flatten, img.clone()),
             (LayerKind::Add, vec![img[0].clone(), img[0].clone()]),
+            (
+                LayerKind::ZeroPadding1D(ZeroPadding1D { pad: [1, 2] }),
+                seq.clone(),
+            ),
+            (
+                LayerKind::ZeroPadding2D(ZeroPadding2D {
+                    pad: [[1, 0], [2, 2]],
+                }),
+                img.clone(),
+            ),
+            (
+                LayerKind::Cropping1D(Cropping1D { crop: [1, 2] }),
+                seq.clone(),
+            ),
+            (
+                LayerKind::Cropping2D(Cropping2D {
+                    crop: [[1, 0], [2, 2]],
+                }),
+                img.clone(),
+            ),
+            (
+                LayerKind::UpSampling1D(UpSampling1D { size: 3 }),
+                seq.clone(),
+            ),
+            (
+                LayerKind::UpSampling2D(UpSampling2D { size: [2, 3] }),
+                img.clone(),
+            ),
         ]
     }
 
@@ -349,9 +389,53 @@ mod tests {
                 | KindTag::Concatenate
                 | KindTag::Dropout
                 | KindTag::Flatten
-                | KindTag::Add => None,
+                | KindTag::Add
+                | KindTag::ZeroPadding1D
+                | KindTag::ZeroPadding2D
+                | KindTag::Cropping1D
+                | KindTag::Cropping2D
+                | KindTag::UpSampling1D
+                | KindTag::UpSampling2D => None,
             };
             assert_eq!(got, want, "{}", kind.name());
         }
+    }
+
+    #[test]
+    fn padding_cropping_upsampling_shapes_follow_keras() {
+        // Keras output shapes, by hand: (10, 4) padded 1+2 -> (13, 4), cropped 1+2 -> (7, 4),
+        // upsampled x3 -> (30, 4); (8, 8, 3) padded (1+0, 2+2) -> (9, 12, 3), cropped the same
+        // -> (7, 4, 3), upsampled (2, 3) -> (16, 24, 3). None has parameters or MACs.
+        let want: &[(KindTag, &[usize])] = &[
+            (KindTag::ZeroPadding1D, &[13, 4]),
+            (KindTag::ZeroPadding2D, &[9, 12, 3]),
+            (KindTag::Cropping1D, &[7, 4]),
+            (KindTag::Cropping2D, &[7, 4, 3]),
+            (KindTag::UpSampling1D, &[30, 4]),
+            (KindTag::UpSampling2D, &[16, 24, 3]),
+        ];
+        for (kind, ins) in one_of_each() {
+            let Some((_, shape)) = want.iter().find(|(t, _)| *t == kind.tag()) else {
+                continue;
+            };
+            let layer = Layer::new("l", kind.clone());
+            let out = kind.op().infer(&layer, &ins).unwrap();
+            assert_eq!(&out[..], *shape, "{}", kind.name());
+            assert_eq!(kind.op().cost(&ins, &out), Cost::default());
+        }
+        // cropping everything away and a zero factor are errors naming the layer
+        let crop = LayerKind::Cropping1D(Cropping1D { crop: [5, 5] });
+        let err = crop
+            .op()
+            .infer(&Layer::new("c", crop.clone()), &[vec![10, 4]])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("Cropping1D"), "{err}");
+        assert!(err.contains("leaves nothing"), "{err}");
+        let up = LayerKind::UpSampling1D(UpSampling1D { size: 0 });
+        assert!(up
+            .op()
+            .infer(&Layer::new("u", up.clone()), &[vec![10, 4]])
+            .is_err());
     }
 }

@@ -145,7 +145,11 @@ fn part_names_as_hls4ml_spells_them() {
     // An unknown device: error with same-family suggestions, no substitution.
     let (ok, _, err) = presynth(&["estimate", m, "--part", "xczu8ev-ffvc1156-2-e"]);
     assert!(!ok);
-    assert!(err.contains("error: part 'xczu8ev-ffvc1156-2-e'"), "{err}");
+    // The error says where the part was set (issue 18) and which part it was.
+    assert!(
+        err.contains("error: the part set by --part: part 'xczu8ev-ffvc1156-2-e'"),
+        "{err}"
+    );
     // Same family, nearest size, same variant (EV) first.
     assert!(err.contains("did you mean xczu7ev-ffvc1156-2-e, "), "{err}");
 }

@@ -168,7 +168,13 @@ pub fn classify(key: &str, used: &[&'static str], unused: &[&'static str]) -> Ke
         .chain(unused)
         .map(|k| (edit_distance(&lower, &k.to_ascii_lowercase()), *k))
         .min();
+    // A snake_case key beside a CamelCase known key is a key of its own, not a typo: hls4ml
+    // ignores it, and real projects carry such keys (`clock_period: 10` beside `ClockPeriod` in
+    // tests/fixtures/real-projects/vivado2020.1-stream-resource).
+    let snake = key.contains('_') && !key.chars().any(|c| c.is_ascii_uppercase());
+    let camel = |k: &str| k.chars().any(|c| c.is_ascii_uppercase());
     match near {
+        Some((_, k)) if snake && camel(k) => KeyClass::Unknown,
         // Case-only differences and one or two edits (three for long keys) are typos.
         Some((d, k)) if d <= (key.len() / 6).clamp(2, 3) => KeyClass::Typo(k),
         _ => KeyClass::Unknown,
@@ -178,6 +184,18 @@ pub fn classify(key: &str, used: &[&'static str], unused: &[&'static str]) -> Ke
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn snake_case_keys_beside_camel_case_ones_are_not_typos() {
+        assert_eq!(
+            classify("clock_period", &["ClockPeriod"], &[]),
+            KeyClass::Unknown
+        );
+        assert_eq!(
+            classify("ClokPeriod", &["ClockPeriod"], &[]),
+            KeyClass::Typo("ClockPeriod")
+        );
+    }
 
     #[test]
     fn typos_are_told_from_new_keys() {

@@ -326,12 +326,17 @@ fn apply_entry(s: &mut LayerSettings, e: &Entry) {
 }
 
 /// Whether `name` is the name hls4ml gives the activation it splits off a Dense/Conv layer
-/// with a fused activation (`{layer}_{activation}`); such entries have no separate IR layer.
+/// with a fused activation (`{layer}_{activation}`), or the `{layer}_linear` activation hls4ml
+/// 0.x adds after a layer without one (its configs name it, e.g. QKeras `fc1_linear`); such
+/// entries have no separate IR layer.
 fn is_split_activation(net: &Network, name: &str) -> bool {
     net.layers().iter().any(|l| {
         l.kind.takes_activation()
-            && !l.activation.is_linear()
-            && name == format!("{}_{}", l.name, l.activation.name())
+            && if l.activation.is_linear() {
+                name == format!("{}_linear", l.name)
+            } else {
+                name == format!("{}_{}", l.name, l.activation.name())
+            }
     })
 }
 

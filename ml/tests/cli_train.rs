@@ -121,16 +121,19 @@ fn estimate_with_the_shipped_hybrid_model() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["mode"], "hybrid");
-    let targets = v["targets"].as_array().unwrap();
-    assert_eq!(targets.len(), 11);
-    for t in targets {
+    // The estimate schema (docs/estimate.schema.json): the surrogate's mode, and an interval
+    // around every total figure.
+    assert_eq!(v["surrogate"]["mode"], "hybrid");
+    let intervals = v["interval"].as_object().unwrap();
+    assert_eq!(intervals.len(), 11);
+    for (path, iv) in intervals {
+        let value = path.split('.').fold(&v, |node, key| &node[key]);
         let (lo, m, hi) = (
-            t["low"].as_f64().unwrap(),
-            t["mean"].as_f64().unwrap(),
-            t["high"].as_f64().unwrap(),
+            iv["low"].as_f64().unwrap(),
+            value.as_f64().unwrap(),
+            iv["high"].as_f64().unwrap(),
         );
-        assert!(lo <= m && m <= hi, "{t}");
+        assert!(lo <= m && m <= hi, "{path}: {iv} around {m}");
     }
 }
 
@@ -148,12 +151,24 @@ fn hybrid_outside_its_training_coverage_gives_the_analytic_figures() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["covered"], false);
-    assert!(v["coverage_key"].as_str().unwrap().starts_with("conv1d/"));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("not conv1d/"));
-    for t in v["targets"].as_array().unwrap() {
-        let (a, m) = (t["analytic"].as_f64().unwrap(), t["mean"].as_f64().unwrap());
-        assert!((a - m).abs() <= 0.5, "{t}");
+    assert_eq!(v["coverage"]["covered"], false);
+    assert!(v["coverage"]["key"]
+        .as_str()
+        .unwrap()
+        .starts_with("conv1d/"));
+    let warned = v["warnings"].as_array().unwrap().iter().any(|w| {
+        let w = w.as_str().unwrap();
+        w.contains("not conv1d/") && w.contains("its figures are the analytic ones")
+    });
+    assert!(warned, "{}", v["warnings"]);
+    for section in ["total", "post_synthesis"] {
+        for (k, a) in v["analytic"][section].as_object().unwrap() {
+            let m = &v[section][k];
+            assert!(
+                (a.as_f64().unwrap() - m.as_f64().unwrap()).abs() <= 0.5,
+                "{section}.{k}: {a} vs {m}"
+            );
+        }
     }
 }
 

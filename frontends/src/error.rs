@@ -42,6 +42,11 @@ pub enum FrontendError {
         kind: String,
     },
 
+    /// Keras layers of classes the IR does not support: every one of them, each as
+    /// `'name' (Class)` (one such layer is an [`FrontendError::UnsupportedLayer`]).
+    #[error("{file}: {} unsupported layers:\n  {}", layers.len(), layers.join("\n  "))]
+    UnsupportedLayers { file: String, layers: Vec<String> },
+
     /// ONNX nodes the IR cannot represent: every one of them, each as `'name' (OpType): why`.
     #[error("{file}: {} unsupported ONNX node(s):\n  {}", nodes.len(), nodes.join("\n  "))]
     UnsupportedNodes { file: String, nodes: Vec<String> },

@@ -109,6 +109,16 @@ fn malformed_inputs_give_errors_that_name_the_problem() {
         vec!["layer 'fc2'", "unsupported layer kind LSTM"],
     ));
 
+    // Two unsupported classes: both named in one error, in model order.
+    let mut v = mlp();
+    v["config"]["layers"][1]["class_name"] = json!("GRU");
+    v["config"]["layers"][2]["class_name"] = json!("ELU");
+    cases.push((
+        "two unknown layer classes",
+        model_json("two", &v),
+        vec!["2 unsupported layers", "'fc1' (GRU)", "'fc2' (ELU)"],
+    ));
+
     let mut v = mlp();
     cfg(&mut v, 1).insert("units".into(), json!(-4));
     cases.push((

@@ -149,6 +149,23 @@ pub fn build(
             weights_by_layer.insert(name.as_str(), ws.as_slice());
         }
     }
+    // Every layer of an unsupported class is named at once, not only the first.
+    let unsupported: Vec<String> = spec
+        .layers
+        .iter()
+        .filter_map(|kl| match layers::convert(file, kl) {
+            Err(FrontendError::UnsupportedLayer { layer, kind, .. }) => {
+                Some(format!("'{layer}' ({kind})"))
+            }
+            Ok(_) | Err(_) => None,
+        })
+        .collect();
+    if unsupported.len() > 1 {
+        return Err(FrontendError::UnsupportedLayers {
+            file: file.to_string(),
+            layers: unsupported,
+        });
+    }
     let mut prev: Option<String> = None;
     for kl in &spec.layers {
         let mut chain = layers::convert(file, kl)?;

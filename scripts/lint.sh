@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Static checks CI runs before the tests (.ci/run): formatting, clippy with warnings denied, and
-# no wildcard arm in a match over layer kinds (the IR's LayerKind, hls-codegen's Op): a `_ =>`
-# there turns a forgotten kind into wrong numbers instead of a compile error.
+# Static checks CI runs before the tests (.ci/run): formatting, clippy with warnings denied, no
+# wildcard arm in a match over layer kinds (the IR's LayerKind, hls-codegen's Op): a `_ =>`
+# there turns a forgotten kind into wrong numbers instead of a compile error; and the build
+# without HDF5.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo fmt --all --check
@@ -14,4 +15,8 @@ if [ -n "$wild" ]; then
     echo "$wild" >&2
     exit 1
 fi
-echo "lint: fmt, clippy and layer-kind matches clean"
+# presynth builds without the HDF5 C library (frontends' `hdf5` feature off) and says why when
+# an HDF5 file is asked for.
+cargo check -p presynth --no-default-features --locked
+cargo test -p presynth-frontends --no-default-features --lib --locked -q
+echo "lint: fmt, clippy, layer-kind matches and the build without HDF5 clean"

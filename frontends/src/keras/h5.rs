@@ -10,32 +10,7 @@ use ir::layer::Tensor;
 use std::collections::HashMap;
 use std::path::Path;
 
-/// One weight tensor read from a file. `name` is its Keras name (`kernel`, `gamma`, ...) when
-/// the file says it (legacy layout), `None` when only its position is known (Keras 3 layout).
-#[derive(Debug, Clone)]
-pub struct RawWeight {
-    pub name: Option<String>,
-    pub path: String,
-    pub tensor: Tensor,
-}
-
-/// The weights of a model by Keras layer name, with the file they came from.
-#[derive(Debug, Clone, Default)]
-pub struct WeightSet {
-    pub file: String,
-    pub layers: Vec<(String, Vec<RawWeight>)>,
-}
-
-impl WeightSet {
-    /// Total number of values, what Keras's `count_params()` counts.
-    pub fn value_count(&self) -> usize {
-        self.layers
-            .iter()
-            .flat_map(|(_, w)| w)
-            .map(|w| w.tensor.len())
-            .sum()
-    }
-}
+pub use super::weights::{RawWeight, WeightSet};
 
 fn h5err(file: &str, what: &str, e: hdf5::Error) -> FrontendError {
     FrontendError::weights(file, format!("{what}: {}", h5_message(&e)))

@@ -10,19 +10,22 @@
 //! - [`archive`]: the `.keras` zip
 
 pub mod archive;
+#[cfg(feature = "hdf5")]
 pub mod h5;
+#[cfg(feature = "hdf5")]
 pub mod h5guard;
 pub mod json;
 pub mod layers;
 pub mod qkeras;
+pub mod weights;
 
 use crate::error::{display, FrontendError};
-use h5::WeightSet;
 use ir::graph::Network;
 use ir::layer::{Layer, LayerKind, Tensor};
 use json::ModelSpec;
 use std::collections::HashMap;
 use std::path::Path;
+use weights::{RawWeight, WeightSet};
 
 fn read_text(path: &Path) -> Result<String, FrontendError> {
     ir::limits::read_text(path).map_err(|e| FrontendError::io(path, e))
@@ -52,6 +55,9 @@ pub fn load_json(path: &Path, weights: Option<&Path>) -> Result<Network, Fronten
     let spec = ModelSpec::from_value(&file, &json::parse_json_text(&file, &text)?)?;
     let w = match weights {
         None => None,
+        #[cfg(not(feature = "hdf5"))]
+        Some(wp) => return Err(no_hdf5(wp)),
+        #[cfg(feature = "hdf5")]
         Some(wp) => {
             let classes = layer_classes(&spec);
             h5guard::probe(&display(wp), h5guard::limit(), || {
@@ -74,6 +80,9 @@ pub fn load_keras(path: &Path) -> Result<Network, FrontendError> {
     )?;
     let w = match &ar.weights {
         None => None,
+        #[cfg(not(feature = "hdf5"))]
+        Some(_) => return Err(no_hdf5(path)),
+        #[cfg(feature = "hdf5")]
         Some(tmp) => {
             let wfile = format!("{file}:model.weights.h5");
             let classes = layer_classes(&spec);
@@ -89,7 +98,24 @@ pub fn load_keras(path: &Path) -> Result<Network, FrontendError> {
     build(&file, &spec, w.as_ref(), &stem(path))
 }
 
+/// The error of a build without the `hdf5` feature asked to read an HDF5 file.
+#[cfg(not(feature = "hdf5"))]
+fn no_hdf5(path: &Path) -> FrontendError {
+    FrontendError::io(
+        path,
+        "this presynth was built without HDF5 support (the `hdf5` feature of presynth-frontends, \
+         on by default): Keras weights and .h5 files cannot be read",
+    )
+}
+
+/// Load a legacy full-model `.h5`: not available in a build without HDF5.
+#[cfg(not(feature = "hdf5"))]
+pub fn load_h5(path: &Path) -> Result<Network, FrontendError> {
+    Err(no_hdf5(path))
+}
+
 /// Load a legacy full-model `.h5` (`model.save('x.h5')`): `model_config` plus `model_weights`.
+#[cfg(feature = "hdf5")]
 pub fn load_h5(path: &Path) -> Result<Network, FrontendError> {
     let file = display(path);
     h5guard::probe(&file, h5guard::limit(), || {
@@ -113,6 +139,7 @@ pub fn load_h5(path: &Path) -> Result<Network, FrontendError> {
     build(&file, &spec, Some(&w), &stem(path))
 }
 
+#[cfg(feature = "hdf5")]
 fn layer_classes(spec: &ModelSpec) -> Vec<(String, String)> {
     spec.layers
         .iter()
@@ -135,7 +162,7 @@ pub fn build(
     // Keras layer name → the IR layer that holds its output (differs when a QKeras activation
     // quantizer was split off into its own layer).
     let mut output_of: HashMap<String, String> = HashMap::new();
-    let mut weights_by_layer: HashMap<&str, &[h5::RawWeight]> = HashMap::new();
+    let mut weights_by_layer: HashMap<&str, &[RawWeight]> = HashMap::new();
     if let Some(w) = weights {
         for (name, ws) in &w.layers {
             if !ws.is_empty() && !spec.layers.iter().any(|l| &l.name == name) {
@@ -311,7 +338,7 @@ fn quantize_weights(
 fn attach_weights(
     wfile: &str,
     layer: &mut Layer,
-    found: Option<&[h5::RawWeight]>,
+    found: Option<&[RawWeight]>,
 ) -> Result<(), FrontendError> {
     let expected = layers::weight_names(&layer.kind);
     let found = found.unwrap_or(&[]);
@@ -378,4 +405,22 @@ fn attach_weights(
     }
     layer.weights = out;
     Ok(())
+}
+
+#[cfg(all(test, not(feature = "hdf5")))]
+mod no_hdf5_tests {
+    /// A build without HDF5 refuses HDF5 files with a message that says why, and still reads
+    /// a Keras JSON architecture without weights (scripts/lint.sh runs this build).
+    #[test]
+    fn hdf5_files_are_refused_with_the_reason() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+        let h5 = root.join("hls4ml-examples/keras/KERAS_3layer_weights.h5");
+        let json = root.join("hls4ml-examples/keras/KERAS_3layer.json");
+        let e = super::load_h5(&h5).unwrap_err().to_string();
+        assert!(e.contains("built without HDF5 support"), "{e}");
+        let e = super::load_json(&json, Some(&h5)).unwrap_err().to_string();
+        assert!(e.contains("built without HDF5 support"), "{e}");
+        let net = super::load_json(&json, None).unwrap();
+        assert_eq!(net.total_params(), 4389);
+    }
 }

@@ -1,0 +1,31 @@
+//! The weights a Keras file holds, by layer, as the HDF5 readers return them (kept apart from the
+//! readers so that a build without HDF5 still has the types).
+
+use ir::layer::Tensor;
+
+/// One weight tensor read from a file. `name` is its Keras name (`kernel`, `gamma`, ...) when
+/// the file says it (legacy layout), `None` when only its position is known (Keras 3 layout).
+#[derive(Debug, Clone)]
+pub struct RawWeight {
+    pub name: Option<String>,
+    pub path: String,
+    pub tensor: Tensor,
+}
+
+/// The weights of a model by Keras layer name, with the file they came from.
+#[derive(Debug, Clone, Default)]
+pub struct WeightSet {
+    pub file: String,
+    pub layers: Vec<(String, Vec<RawWeight>)>,
+}
+
+impl WeightSet {
+    /// Total number of values, what Keras's `count_params()` counts.
+    pub fn value_count(&self) -> usize {
+        self.layers
+            .iter()
+            .flat_map(|(_, w)| w)
+            .map(|w| w.tensor.len())
+            .sum()
+    }
+}

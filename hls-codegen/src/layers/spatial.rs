@@ -17,6 +17,52 @@ pub const CROPPING_INCLUDES: &[&str] = &[
 ];
 pub const RESIZE_INCLUDES: &[&str] = &["nnet_utils/nnet_image.h", "nnet_utils/nnet_image_stream.h"];
 
+/// The config of a 1-D padding or cropping layer: `nnet::{base}1d_config` with the amounts
+/// added or removed at each end as `{edge}_left` / `{edge}_right`.
+fn edges_1d(
+    idx: usize,
+    base: &str,
+    edge: &str,
+    [in_width, n_chan, out_width]: [usize; 3],
+    [left, right]: [usize; 2],
+) -> String {
+    format!(
+        "struct config{idx} : nnet::{base}1d_config {{
+    static const unsigned in_width = {in_width};
+    static const unsigned n_chan = {n_chan};
+    static const unsigned out_width = {out_width};
+    static const unsigned {edge}_left = {left};
+    static const unsigned {edge}_right = {right};
+}};
+"
+    )
+}
+
+/// The config of a 2-D padding or cropping layer: `nnet::{base}2d_config` with
+/// `{edge}_top/bottom/left/right`.
+fn edges_2d(
+    idx: usize,
+    base: &str,
+    edge: &str,
+    [in_height, in_width, n_chan, out_height, out_width]: [usize; 5],
+    [[top, bottom], [left, right]]: [[usize; 2]; 2],
+) -> String {
+    format!(
+        "struct config{idx} : nnet::{base}2d_config {{
+    static const unsigned in_height = {in_height};
+    static const unsigned in_width = {in_width};
+    static const unsigned n_chan = {n_chan};
+    static const unsigned out_height = {out_height};
+    static const unsigned out_width = {out_width};
+    static const unsigned {edge}_top = {top};
+    static const unsigned {edge}_bottom = {bottom};
+    static const unsigned {edge}_left = {left};
+    static const unsigned {edge}_right = {right};
+}};
+"
+    )
+}
+
 pub fn config(c: &Ctx) -> String {
     let idx = c.index();
     match c.l.op {
@@ -24,17 +70,14 @@ pub fn config(c: &Ctx) -> String {
             in_width,
             n_chan,
             out_width,
-            before: pad_left,
-            after: pad_right,
-        } => format!(
-            "struct config{idx} : nnet::padding1d_config {{
-    static const unsigned in_width = {in_width};
-    static const unsigned n_chan = {n_chan};
-    static const unsigned out_width = {out_width};
-    static const unsigned pad_left = {pad_left};
-    static const unsigned pad_right = {pad_right};
-}};
-"
+            before,
+            after,
+        } => edges_1d(
+            idx,
+            "padding",
+            "pad",
+            [in_width, n_chan, out_width],
+            [before, after],
         ),
         Op::ZeroPadding2D {
             in_height,
@@ -42,36 +85,26 @@ pub fn config(c: &Ctx) -> String {
             n_chan,
             out_height,
             out_width,
-            sides: [[pad_top, pad_bottom], [pad_left, pad_right]],
-        } => format!(
-            "struct config{idx} : nnet::padding2d_config {{
-    static const unsigned in_height = {in_height};
-    static const unsigned in_width = {in_width};
-    static const unsigned n_chan = {n_chan};
-    static const unsigned out_height = {out_height};
-    static const unsigned out_width = {out_width};
-    static const unsigned pad_top = {pad_top};
-    static const unsigned pad_bottom = {pad_bottom};
-    static const unsigned pad_left = {pad_left};
-    static const unsigned pad_right = {pad_right};
-}};
-"
+            sides,
+        } => edges_2d(
+            idx,
+            "padding",
+            "pad",
+            [in_height, in_width, n_chan, out_height, out_width],
+            sides,
         ),
         Op::Cropping1D {
             in_width,
             n_chan,
             out_width,
-            before: crop_left,
-            after: crop_right,
-        } => format!(
-            "struct config{idx} : nnet::cropping1d_config {{
-    static const unsigned in_width = {in_width};
-    static const unsigned n_chan = {n_chan};
-    static const unsigned out_width = {out_width};
-    static const unsigned crop_left = {crop_left};
-    static const unsigned crop_right = {crop_right};
-}};
-"
+            before,
+            after,
+        } => edges_1d(
+            idx,
+            "cropping",
+            "crop",
+            [in_width, n_chan, out_width],
+            [before, after],
         ),
         Op::Cropping2D {
             in_height,
@@ -79,20 +112,13 @@ pub fn config(c: &Ctx) -> String {
             n_chan,
             out_height,
             out_width,
-            sides: [[crop_top, crop_bottom], [crop_left, crop_right]],
-        } => format!(
-            "struct config{idx} : nnet::cropping2d_config {{
-    static const unsigned in_height = {in_height};
-    static const unsigned in_width = {in_width};
-    static const unsigned n_chan = {n_chan};
-    static const unsigned out_height = {out_height};
-    static const unsigned out_width = {out_width};
-    static const unsigned crop_top = {crop_top};
-    static const unsigned crop_bottom = {crop_bottom};
-    static const unsigned crop_left = {crop_left};
-    static const unsigned crop_right = {crop_right};
-}};
-"
+            sides,
+        } => edges_2d(
+            idx,
+            "cropping",
+            "crop",
+            [in_height, in_width, n_chan, out_height, out_width],
+            sides,
         ),
         Op::Resize {
             in_height,

@@ -16,8 +16,7 @@ pub mod cropping;
 pub mod dense;
 pub mod dropout;
 pub mod flatten;
-pub mod global_pool1d;
-pub mod global_pool2d;
+pub mod global_pool;
 pub mod input;
 pub mod merge_add;
 pub mod pool1d;
@@ -36,8 +35,7 @@ pub use cropping::{Cropping1D, Cropping2D};
 pub use dense::Dense;
 pub use dropout::Dropout;
 pub use flatten::Flatten;
-pub use global_pool1d::GlobalPool1D;
-pub use global_pool2d::GlobalPool2D;
+pub use global_pool::{GlobalPool, GlobalPool1D, GlobalPool2D};
 pub use input::Input;
 pub use merge_add::Add;
 pub use pool1d::Pool1D;
@@ -113,8 +111,8 @@ macro_rules! for_each_layer_kind {
                 Conv2D(Conv2D) conv2d,
                 Pool1D(Pool1D) pool1d,
                 Pool2D(Pool2D) pool2d,
-                GlobalPool1D(GlobalPool1D) global_pool1d,
-                GlobalPool2D(GlobalPool2D) global_pool2d,
+                GlobalPool1D(GlobalPool1D) global_pool,
+                GlobalPool2D(GlobalPool2D) global_pool,
                 BatchNorm(BatchNorm) batchnorm,
                 Activation(Activation) activation,
                 Reshape(Reshape) reshape,

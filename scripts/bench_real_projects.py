@@ -5,7 +5,7 @@ For every row it runs `presynth estimate` on the row's model with the row's sett
 project's hls4ml_config.yml where there is one; part, clock, io_type, strategy, reuse factor
 and precision from the row) and compares the estimate with the reported figures. Prints SMAPE
 per target, C synthesis and post-synthesis apart, overall and per source. Rows the estimator
-cannot take (QKeras notebook rows: the DSL model has no quantizers; models it fails to load)
+cannot take (QKeras or HGQ rows whose model is a DSL file without quantizers; models it fails to load)
 are counted and listed, not scored. Not a test: a measurement (issue 13's baseline).
 
 usage: scripts/bench_real_projects.py [--presynth PATH] [--estimator analytic|hybrid] [--csv OUT]
@@ -98,8 +98,8 @@ def main():
     out = []
     stand_ins = defaultdict(int)
     for row in rows:
-        if row["layer_overrides"] == "qkeras":
-            skipped.append((row["row_id"], "QKeras model: the DSL file has no quantizers"))
+        if row["layer_overrides"] in ("qkeras", "hgq") and row["model_file"].endswith(".psn"):
+            skipped.append((row["row_id"], "quantized model: the DSL file has no quantizers"))
             continue
         est, err = estimate(a.presynth, row, a.estimator)
         if est is None:

@@ -20,6 +20,7 @@ pub fn config(c: &Ctx) -> String {
         pad_right,
         out_width,
         n_partitions,
+        ..
     } = c.l.op
     else {
         unreachable!("conv1d::config on {:?}", c.l.op)

@@ -26,6 +26,7 @@ pub fn config(c: &Ctx) -> String {
         out_height,
         out_width,
         n_partitions,
+        ..
     } = c.l.op
     else {
         unreachable!("conv2d::config on {:?}", c.l.op)

@@ -161,6 +161,34 @@ MODELS = {
             D('out', 4, 'softmax'),
         ],
     ),
+    # kernel-1 convolutions: hls4ml's optimize_pointwise_conv makes them PointwiseConv1D/2D
+    'pointwise1d': dict(
+        input=[10, 3],
+        layers=[
+            dict(type='Conv1D', name='pw1', filters=4, kernel_size=1, activation='relu'),
+            dict(type='Conv1D', name='conv2', filters=2, kernel_size=3, activation='relu'),
+            dict(type='Flatten', name='flat'),
+            D('out', 3, 'softmax'),
+        ],
+    ),
+    'pointwise2d': dict(
+        input=[5, 5, 3],
+        layers=[
+            dict(type='Conv2D', name='pw1', filters=4, kernel_size=[1, 1], activation='relu'),
+            dict(type='Conv2D', name='conv2', filters=2, kernel_size=[3, 3], activation='relu'),
+            dict(type='Flatten', name='flat'),
+            D('out', 3, 'softmax'),
+        ],
+    ),
+    # a Dense over positions (rank-2 and rank-3 inputs): replace_multidimensional_dense_with_conv
+    'dense_positions': dict(
+        input=[6, 4],
+        layers=[D('fc1', 5, 'relu'), dict(type='Flatten', name='flat'), D('out', 3, 'softmax')],
+    ),
+    'dense_positions2d': dict(
+        input=[3, 3, 4],
+        layers=[D('fc1', 5, 'relu'), dict(type='Flatten', name='flat'), D('out', 3, 'softmax')],
+    ),
     'conv1d_gap': dict(
         input=[12, 3],
         layers=[
@@ -319,6 +347,10 @@ CASES = [
     ('conv2d_same_stride', ['lat', 'stream']),
     ('conv1d_same', ['lat', 'stream']),
     ('conv2d_same_bn', ['lat', 'stream']),
+    ('pointwise1d', ['lat', 'stream', 'res_rf4']),
+    ('pointwise2d', ['lat', 'stream', 'res_rf4']),
+    ('dense_positions', ['lat', 'stream']),
+    ('dense_positions2d', ['lat', 'stream']),
     ('conv1d_gap', ['lat', 'stream']),
     ('branch_add', ['lat', 'stream']),
     ('branch_concat', ['res_rf4', 'stream']),

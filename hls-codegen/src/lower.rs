@@ -40,8 +40,10 @@ struct Lowerer<'a> {
     m: HlsModel,
     /// The variable of each port of the lowered graph.
     var_of: HashMap<Port, VarId>,
-    /// hls4ml index of the node being rendered.
+    /// The index in the names of the node's output and weights (`layerN_out`, `wN`).
     index: usize,
+    /// hls4ml's index of the node being rendered (its `configN`).
+    config_index: usize,
 }
 
 /// Lower `net` (shapes inferred, weights present) to hls4ml's layer list.
@@ -83,6 +85,7 @@ pub fn lower(net: &Network, opts: &ProjectOptions) -> Result<HlsModel> {
         m,
         var_of: HashMap::new(),
         index: 0,
+        config_index: 0,
     };
     // per-layer settings as written to hls4ml_config.yml, in Keras order (removed layers too)
     for id in net.topo_order()? {
@@ -137,15 +140,6 @@ impl<'a> Lowerer<'a> {
     fn net_err(&self, message: impl Into<String>) -> CodegenError {
         CodegenError::Network {
             network: self.net.name.clone(),
-            message: message.into(),
-        }
-    }
-
-    /// hls4ml converts this node but presynth does not emit it yet.
-    fn unsupported(n: &Node, message: impl Into<String>) -> CodegenError {
-        CodegenError::NotImplemented {
-            layer: n.name.clone(),
-            kind: n.class.clone(),
             message: message.into(),
         }
     }
@@ -293,7 +287,7 @@ impl<'a> Lowerer<'a> {
             types.extend(extra_types.iter().map(|(_, t)| t.clone()));
         }
         self.m.layers.push(HlsLayer {
-            index,
+            index: self.config_index,
             name,
             class_name: class_name.to_string(),
             op,
@@ -416,7 +410,8 @@ impl<'a> Lowerer<'a> {
 
     /// Render one node of the lowered graph.
     fn node(&mut self, g: &Graph, n: &Node) -> Result<()> {
-        self.index = n.index;
+        self.index = n.var_index;
+        self.config_index = n.index;
         let rs = self.net.config.resolve(&n.settings);
         let rf = rs.reuse_factor;
         let inputs = n
@@ -465,12 +460,8 @@ impl<'a> Lowerer<'a> {
                 n_chan,
                 filt_width,
                 n_filt,
-                pointwise,
                 ..
             } => {
-                if *pointwise {
-                    return Err(Self::unsupported(n, "a pointwise (kernel 1) Conv1D: hls4ml rewrites it to PointwiseConv1D with its own templates, which presynth does not emit yet"));
-                }
                 let layer = self.source(n)?;
                 let (k, c, f) = (*filt_width, *n_chan, *n_filt);
                 let choice = self.choose_rf(&n.name, rs.strategy, c * k, f, rf as usize);
@@ -483,12 +474,8 @@ impl<'a> Lowerer<'a> {
                 filt_height,
                 filt_width,
                 n_filt,
-                pointwise,
                 ..
             } => {
-                if *pointwise {
-                    return Err(Self::unsupported(n, "a pointwise (1x1) Conv2D: hls4ml rewrites it to PointwiseConv2D with its own templates, which presynth does not emit yet"));
-                }
                 let layer = self.source(n)?;
                 let (kh, kw, c, f) = (*filt_height, *filt_width, *n_chan, *n_filt);
                 let choice = self.choose_rf(&n.name, rs.strategy, c * kh * kw, f, rf as usize);

@@ -54,6 +54,11 @@ pub struct Node {
     pub key: Key,
     /// hls4ml's layer index (input = 1; nodes made by passes take the next free index).
     pub index: usize,
+    /// The index in the names of the output and weights (`layerN_out`, `wN`): the node's own
+    /// index, except after `optimize_pointwise_conv`, whose new node copies the conv's output
+    /// and weights (hls4ml's PointwiseConv `initialize` does nothing) but takes a new index
+    /// for its config.
+    pub var_index: usize,
     pub name: String,
     /// The hls4ml class name (`Dense`, `Conv2D`, `PointwiseConv2D`, `ZeroPadding2D`, ...).
     pub class: String,
@@ -172,7 +177,8 @@ impl Graph {
 
     /// The text the goldens pin: one line per node, in order, then the outputs.
     ///
-    /// `  5 fc2 Dense[n_in=16 n_out=8] <- fc1:0 -> [8] ap_fixed<16,6> (layer fc2)`
+    /// `  5 fc2 Dense[n_in=16 n_out=8] <- [fc1] -> [8] ap_fixed<16,6>` (a pointwise conv whose
+    /// names keep an older index prints `8/7`).
     pub fn print(&self) -> String {
         let names: HashMap<Key, &str> = self
             .nodes
@@ -190,10 +196,15 @@ impl Graph {
         let mut s = String::new();
         for n in &self.nodes {
             let inputs: Vec<String> = n.inputs.iter().map(port).collect();
+            let index = if n.var_index == n.index {
+                n.index.to_string()
+            } else {
+                format!("{}/{}", n.index, n.var_index)
+            };
             let _ = write!(
                 s,
                 "{:>3} {} {}{} <- [{}] -> {:?}",
-                n.index,
+                index,
                 n.name,
                 n.class,
                 op_attrs(&n.op),

@@ -186,6 +186,45 @@ fn conv1d_same_stride_stream() {
 }
 
 #[test]
+fn pointwise2d_parallel() {
+    // truth: harness case pointwise2d__lat (hls4ml's myproject.cpp:
+    // `pointwise_conv_2d_cl<input_t, layer2_t, config7>(input_layer, layer2_out, w2, b2)`: the
+    // PointwiseConv2D's config takes the next index, 7, its output and weights keep 2)
+    let net = Build::new("pointwise2d", &[5, 5, 3], IoType::Parallel)
+        .add(
+            Layer::new(
+                "pw1",
+                LayerKind::Conv2D(ir::ops::Conv2D {
+                    filters: 4,
+                    kernel: [1, 1],
+                    stride: [1, 1],
+                    padding: Padding::Valid,
+                    use_bias: true,
+                }),
+            )
+            .with_activation(Activation::Relu),
+            &[],
+        )
+        .add(Layer::new("flat", LayerKind::Flatten), &[])
+        .add(dense("out", 3, Activation::Softmax), &[])
+        .done();
+    insta::assert_snapshot!(steps(&net));
+}
+
+#[test]
+fn dense_over_positions_stream() {
+    // truth: harness case dense_positions__stream (hls4ml's myproject.cpp:
+    // `pointwise_conv_1d_cl<input_t, layer7_t, config8>(input_layer, layer7_out, w7, b7)`: the
+    // Dense becomes a Conv1D at index 7, then a PointwiseConv1D whose config is 8)
+    let net = Build::new("dense_positions", &[6, 4], IoType::Stream)
+        .add(dense("fc1", 5, Activation::Relu), &[])
+        .add(Layer::new("flat", LayerKind::Flatten), &[])
+        .add(dense("out", 3, Activation::Softmax), &[])
+        .done();
+    insta::assert_snapshot!(steps(&net));
+}
+
+#[test]
 fn pipeline_is_hls4ml_order() {
     // hls4ml 1.3.0: the parser, then the `convert` flow (model/optimizer/__init__.py), then the
     // backend's `streaming` and `optimize` flows (backends/vivado/vivado_backend.py)

@@ -131,8 +131,18 @@ pub fn includes(l: &HlsLayer) -> &'static [&'static str] {
         Op::Input | Op::Reshape | Op::Dropout => &[],
         Op::Clone => &["nnet_utils/nnet_stream.h"],
         Op::Dense { .. } => dense::INCLUDES,
-        Op::Conv1D { .. } => conv1d::INCLUDES,
-        Op::Conv2D { .. } => conv2d::INCLUDES,
+        Op::Conv1D {
+            pointwise: true, ..
+        } => conv1d::POINTWISE_INCLUDES,
+        Op::Conv1D {
+            pointwise: false, ..
+        } => conv1d::INCLUDES,
+        Op::Conv2D {
+            pointwise: true, ..
+        } => conv2d::POINTWISE_INCLUDES,
+        Op::Conv2D {
+            pointwise: false, ..
+        } => conv2d::INCLUDES,
         Op::Pool1D { .. }
         | Op::Pool2D { .. }
         | Op::GlobalPool1D { .. }

@@ -53,6 +53,7 @@ impl Pass for CloneOutput {
                 let node = Node {
                     key,
                     index: 0,
+                    var_index: 0,
                     name: format!("clone_{}", src.name),
                     class: "Clone".into(),
                     op: Op::Clone,
@@ -66,7 +67,14 @@ impl Pass for CloneOutput {
                     pending_activation: None,
                 };
                 let index = g.next_index();
-                g.nodes.insert(pos + 1 + inserted, Node { index, ..node });
+                g.nodes.insert(
+                    pos + 1 + inserted,
+                    Node {
+                        index,
+                        var_index: index,
+                        ..node
+                    },
+                );
                 inserted += 1;
                 changed = true;
             }

@@ -30,6 +30,7 @@ fn insert(g: &mut Graph, pos: usize, prefix: &str, class: &str, op: Op, shape: V
     let node = Node {
         key,
         index: 0,
+        var_index: 0,
         name: format!("{prefix}_{}", conv.name),
         class: class.to_string(),
         op,
@@ -47,7 +48,14 @@ fn insert(g: &mut Graph, pos: usize, prefix: &str, class: &str, op: Op, shape: V
     };
     g.nodes[pos].inputs[0] = Port::of(key);
     let index = g.next_index();
-    g.nodes.insert(producer + 1, Node { index, ..node });
+    g.nodes.insert(
+        producer + 1,
+        Node {
+            index,
+            var_index: index,
+            ..node
+        },
+    );
 }
 
 impl Pass for InsertZeroPaddingBeforeConv1D {

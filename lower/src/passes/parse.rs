@@ -77,6 +77,7 @@ impl Pass for Parse {
             g.nodes.push(Node {
                 key,
                 index,
+                var_index: index,
                 name: layer.name.clone(),
                 class: parsed.class.to_string(),
                 op: parsed.op,

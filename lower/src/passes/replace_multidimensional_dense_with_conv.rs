@@ -81,6 +81,7 @@ impl Pass for ReplaceMultidimensionalDenseWithConv {
             n.op = op;
             n.class = class.to_string();
             n.index = index;
+            n.var_index = index;
             changed = true;
         }
         Ok(changed)

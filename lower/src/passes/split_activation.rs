@@ -35,6 +35,7 @@ impl Pass for SplitActivation {
             let node = Node {
                 key,
                 index,
+                var_index: index,
                 name,
                 class: class.to_string(),
                 op,

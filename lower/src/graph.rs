@@ -81,6 +81,19 @@ pub struct Node {
     pub pending_activation: Option<(ir::Activation, usize)>,
 }
 
+/// What [`Graph::sweep`] does with one node.
+#[derive(Debug)]
+pub enum Sweep {
+    Keep(Node),
+    /// Drop it; whatever read it reads this port instead.
+    Remove {
+        readers_read: Port,
+    },
+    /// Keep it and put the second node (which reads it) right after; whatever read the first
+    /// now reads the second.
+    Then(Node, Node),
+}
+
 /// A network lowered to hls4ml's layer graph.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Graph {
@@ -135,44 +148,59 @@ impl Graph {
             .collect()
     }
 
-    pub fn node(&self, key: Key) -> Option<&Node> {
-        self.nodes.iter().find(|n| n.key == key)
-    }
-
-    /// The readers of each port: `(position of the reader, its input number)`, in list order.
-    pub fn readers(&self) -> HashMap<Port, Vec<(usize, usize)>> {
-        let mut r: HashMap<Port, Vec<(usize, usize)>> = HashMap::new();
-        for (i, n) in self.nodes.iter().enumerate() {
-            for (k, p) in n.inputs.iter().enumerate() {
-                r.entry(*p).or_default().push((i, k));
+    /// The distinct readers of each port, in list order (a node reading a port twice is
+    /// listed once).
+    pub fn readers(&self) -> HashMap<Port, Vec<Key>> {
+        let mut r: HashMap<Port, Vec<Key>> = HashMap::new();
+        for n in &self.nodes {
+            for p in &n.inputs {
+                let list = r.entry(*p).or_default();
+                if list.last() != Some(&n.key) {
+                    list.push(n.key);
+                }
             }
         }
         r
     }
 
-    /// Replace every read of `from` (inputs and network outputs) by `to`.
-    pub fn rewire(&mut self, from: Port, to: Port) {
-        for n in &mut self.nodes {
+    /// Rebuild the node list in one sweep (linear in the graph: networks reach 100k layers).
+    /// `f` gets each node in order, its inputs already redirected by earlier decisions, and
+    /// says what becomes of it; the network outputs are redirected at the end.
+    pub fn sweep(&mut self, mut f: impl FnMut(&mut Graph, Node) -> Sweep) {
+        let old = std::mem::take(&mut self.nodes);
+        self.nodes.reserve(old.len());
+        let mut redirect: HashMap<Port, Port> = HashMap::new();
+        for mut n in old {
             for p in n.inputs.iter_mut() {
-                if *p == from {
-                    *p = to;
+                if let Some(q) = redirect.get(p) {
+                    *p = *q;
+                }
+            }
+            let key = n.key;
+            match f(self, n) {
+                Sweep::Keep(n) => self.nodes.push(n),
+                Sweep::Remove { readers_read } => {
+                    redirect.insert(Port::of(key), readers_read);
+                }
+                Sweep::Then(n, next) => {
+                    let to = Port::of(next.key);
+                    self.nodes.push(n);
+                    self.nodes.push(next);
+                    redirect.insert(Port::of(key), to);
                 }
             }
         }
         for p in self.outputs.iter_mut() {
-            if *p == from {
-                *p = to;
+            if let Some(q) = redirect.get(p) {
+                *p = *q;
             }
         }
     }
 
-    /// Remove the single-input node at `pos`, connecting its readers to its input
-    /// (hls4ml's `remove_node(rewire=True)`).
-    pub fn remove_passthrough(&mut self, pos: usize) {
-        let n = self.nodes.remove(pos);
-        if let Some(&input) = n.inputs.first() {
-            self.rewire(Port::of(n.key), input);
-        }
+    /// The node with this key (a linear search: passes that look up many nodes build
+    /// [`Graph::positions`] once).
+    pub fn find(&self, key: Key) -> Option<&Node> {
+        self.nodes.iter().find(|n| n.key == key)
     }
 
     /// The text the goldens pin: one line per node, in order, then the outputs.

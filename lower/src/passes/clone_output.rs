@@ -6,9 +6,10 @@
 
 use super::Pass;
 use crate::error::Result;
-use crate::graph::{Graph, Node, Origin, Port};
+use crate::graph::{Graph, Key, Node, Origin, Port};
 use crate::op::Op;
 use ir::Network;
+use std::collections::HashMap;
 
 pub struct CloneOutput;
 
@@ -21,64 +22,57 @@ impl Pass for CloneOutput {
         if !g.is_stream() {
             return Ok(false);
         }
+        let readers = g.readers();
+        // (reader, port it reads) -> the clone output it reads instead
+        let mut copy_of: HashMap<(Key, Port), Port> = HashMap::new();
+        let old = std::mem::take(&mut g.nodes);
         let mut changed = false;
-        let mut pos = 0;
-        while pos < g.nodes.len() {
-            let producer = g.nodes[pos].key;
-            let mut inserted = 0;
-            for output in 0..g.nodes[pos].outputs {
+        for mut n in old {
+            for p in n.inputs.iter_mut() {
+                if let Some(q) = copy_of.get(&(n.key, *p)) {
+                    *p = *q;
+                }
+            }
+            let mut clones = Vec::new();
+            for output in 0..n.outputs {
                 let from = Port {
-                    node: producer,
+                    node: n.key,
                     output,
                 };
-                // distinct reading layers, in list order (a layer reading it twice counts once)
-                let readers: Vec<usize> = (0..g.nodes.len())
-                    .filter(|&i| i != pos && g.nodes[i].inputs.contains(&from))
-                    .collect();
-                if readers.len() < 2 {
+                let Some(rs) = readers.get(&from).filter(|rs| rs.len() > 1) else {
                     continue;
-                }
+                };
                 let key = g.new_key();
-                for (k, &r) in readers.iter().enumerate() {
-                    for p in g.nodes[r].inputs.iter_mut() {
-                        if *p == from {
-                            *p = Port {
-                                node: key,
-                                output: k,
-                            };
-                        }
-                    }
+                for (k, &r) in rs.iter().enumerate() {
+                    copy_of.insert(
+                        (r, from),
+                        Port {
+                            node: key,
+                            output: k,
+                        },
+                    );
                 }
-                let src = &g.nodes[pos];
-                let node = Node {
+                let index = g.next_index();
+                clones.push(Node {
                     key,
-                    index: 0,
-                    var_index: 0,
-                    name: format!("clone_{}", src.name),
+                    index,
+                    var_index: index,
+                    name: format!("clone_{}", n.name),
                     class: "Clone".into(),
                     op: Op::Clone,
                     inputs: vec![from],
-                    outputs: readers.len(),
-                    shape: src.shape.clone(),
-                    precision: src.precision.clone(),
+                    outputs: rs.len(),
+                    shape: n.shape.clone(),
+                    precision: n.precision.clone(),
                     settings: ir::LayerSettings::default(),
-                    origin: Origin::Clone(producer),
+                    origin: Origin::Clone(n.key),
                     inplace: false,
                     pending_activation: None,
-                };
-                let index = g.next_index();
-                g.nodes.insert(
-                    pos + 1 + inserted,
-                    Node {
-                        index,
-                        var_index: index,
-                        ..node
-                    },
-                );
-                inserted += 1;
+                });
                 changed = true;
             }
-            pos += 1;
+            g.nodes.push(n);
+            g.nodes.extend(clones);
         }
         Ok(changed)
     }

@@ -7,55 +7,81 @@
 
 use super::Pass;
 use crate::error::Result;
-use crate::graph::{Graph, Node, Origin, Port};
+use crate::graph::{Graph, Key, Node, Origin, Port};
 use crate::op::Op;
 use ir::Network;
+use std::collections::HashMap;
 
 pub struct InsertZeroPaddingBeforeConv1D;
 pub struct InsertZeroPaddingBeforeConv2D;
 
-/// Insert `op` (a ZeroPadding of output `shape`) before the conv at `pos`, named
-/// `{prefix}_{conv}`.
-fn insert(g: &mut Graph, pos: usize, prefix: &str, class: &str, op: Op, shape: Vec<usize>) {
-    let key = g.new_key();
-    let conv = &g.nodes[pos];
-    let Some(&input) = conv.inputs.first() else {
-        return;
-    };
+/// A ZeroPadding to insert before a conv: its op, output shape, name prefix and class.
+struct Padding {
+    op: Op,
+    shape: Vec<usize>,
+    prefix: &'static str,
+    class: &'static str,
+}
+
+/// Insert a ZeroPadding before every conv for which `unpad` (which also removes the conv's own
+/// padding) returns one. Each goes right after the conv's input producer; two for the same
+/// producer end up in reverse order, as hls4ml's `insert_node` puts each new node right after
+/// the producer.
+fn insert(g: &mut Graph, unpad: impl Fn(&mut Op) -> Option<Padding>) -> bool {
     let positions = g.positions();
-    let Some(&producer) = positions.get(&input.node) else {
-        return;
-    };
-    let precision = g.nodes[producer].precision.clone();
-    let node = Node {
-        key,
-        index: 0,
-        var_index: 0,
-        name: format!("{prefix}_{}", conv.name),
-        class: class.to_string(),
-        op,
-        inputs: vec![input],
-        outputs: 1,
-        shape,
-        precision,
-        settings: ir::LayerSettings::default(),
-        origin: conv
+    let mut after: HashMap<Key, Vec<Node>> = HashMap::new();
+    for pos in 0..g.nodes.len() {
+        let Some(pad) = unpad(&mut g.nodes[pos].op) else {
+            continue;
+        };
+        let conv = &g.nodes[pos];
+        let Some(&input) = conv.inputs.first() else {
+            continue;
+        };
+        let precision = positions.get(&input.node).map_or_else(
+            || g.default_precision.clone(),
+            |&i| g.nodes[i].precision.clone(),
+        );
+        let name = format!("{}_{}", pad.prefix, conv.name);
+        let origin = conv
             .origin
             .layer()
-            .map_or(Origin::Clone(conv.key), Origin::Inserted),
-        inplace: false,
-        pending_activation: None,
-    };
-    g.nodes[pos].inputs[0] = Port::of(key);
-    let index = g.next_index();
-    g.nodes.insert(
-        producer + 1,
-        Node {
-            index,
-            var_index: index,
-            ..node
-        },
-    );
+            .map_or(Origin::Clone(conv.key), Origin::Inserted);
+        let key = g.new_key();
+        let index = g.next_index();
+        g.nodes[pos].inputs[0] = Port::of(key);
+        after.entry(input.node).or_default().insert(
+            0,
+            Node {
+                key,
+                index,
+                var_index: index,
+                name,
+                class: pad.class.to_string(),
+                op: pad.op,
+                inputs: vec![input],
+                outputs: 1,
+                shape: pad.shape,
+                precision,
+                settings: ir::LayerSettings::default(),
+                origin,
+                inplace: false,
+                pending_activation: None,
+            },
+        );
+    }
+    if after.is_empty() {
+        return false;
+    }
+    let old = std::mem::take(&mut g.nodes);
+    for n in old {
+        let key = n.key;
+        g.nodes.push(n);
+        if let Some(pads) = after.remove(&key) {
+            g.nodes.extend(pads);
+        }
+    }
+    true
 }
 
 impl Pass for InsertZeroPaddingBeforeConv1D {
@@ -67,35 +93,36 @@ impl Pass for InsertZeroPaddingBeforeConv1D {
         if !g.is_stream() {
             return Ok(false);
         }
-        let mut changed = false;
-        let mut pos = 0;
-        while pos < g.nodes.len() {
-            if let Op::Conv1D {
-                ref mut in_width,
+        Ok(insert(g, |op| {
+            let Op::Conv1D {
+                in_width,
                 n_chan,
-                ref mut pad_left,
-                ref mut pad_right,
+                pad_left,
+                pad_right,
                 ..
-            } = g.nodes[pos].op
-            {
-                if *pad_left + *pad_right > 0 {
-                    let out_width = *pad_left + *in_width + *pad_right;
-                    let zp = Op::ZeroPadding1D {
-                        in_width: *in_width,
-                        n_chan,
-                        out_width,
-                        before: *pad_left,
-                        after: *pad_right,
-                    };
-                    (*pad_left, *pad_right, *in_width) = (0, 0, out_width);
-                    insert(g, pos, "zp1d", "ZeroPadding1D", zp, vec![out_width, n_chan]);
-                    changed = true;
-                    pos += 1;
-                }
+            } = op
+            else {
+                return None;
+            };
+            if *pad_left + *pad_right == 0 {
+                return None;
             }
-            pos += 1;
-        }
-        Ok(changed)
+            let out_width = *pad_left + *in_width + *pad_right;
+            let zp = Op::ZeroPadding1D {
+                in_width: *in_width,
+                n_chan: *n_chan,
+                out_width,
+                before: *pad_left,
+                after: *pad_right,
+            };
+            (*pad_left, *pad_right, *in_width) = (0, 0, out_width);
+            Some(Padding {
+                op: zp,
+                shape: vec![out_width, *n_chan],
+                prefix: "zp1d",
+                class: "ZeroPadding1D",
+            })
+        }))
     }
 }
 
@@ -108,47 +135,41 @@ impl Pass for InsertZeroPaddingBeforeConv2D {
         if !g.is_stream() {
             return Ok(false);
         }
-        let mut changed = false;
-        let mut pos = 0;
-        while pos < g.nodes.len() {
-            if let Op::Conv2D {
-                ref mut in_height,
-                ref mut in_width,
+        Ok(insert(g, |op| {
+            let Op::Conv2D {
+                in_height,
+                in_width,
                 n_chan,
-                ref mut pad_top,
-                ref mut pad_bottom,
-                ref mut pad_left,
-                ref mut pad_right,
+                pad_top,
+                pad_bottom,
+                pad_left,
+                pad_right,
                 ..
-            } = g.nodes[pos].op
-            {
-                if *pad_top + *pad_bottom + *pad_left + *pad_right > 0 {
-                    let out_height = *pad_top + *in_height + *pad_bottom;
-                    let out_width = *pad_left + *in_width + *pad_right;
-                    let zp = Op::ZeroPadding2D {
-                        in_height: *in_height,
-                        in_width: *in_width,
-                        n_chan,
-                        out_height,
-                        out_width,
-                        sides: [[*pad_top, *pad_bottom], [*pad_left, *pad_right]],
-                    };
-                    (*pad_top, *pad_bottom, *pad_left, *pad_right) = (0, 0, 0, 0);
-                    (*in_height, *in_width) = (out_height, out_width);
-                    insert(
-                        g,
-                        pos,
-                        "zp2d",
-                        "ZeroPadding2D",
-                        zp,
-                        vec![out_height, out_width, n_chan],
-                    );
-                    changed = true;
-                    pos += 1;
-                }
+            } = op
+            else {
+                return None;
+            };
+            if *pad_top + *pad_bottom + *pad_left + *pad_right == 0 {
+                return None;
             }
-            pos += 1;
-        }
-        Ok(changed)
+            let out_height = *pad_top + *in_height + *pad_bottom;
+            let out_width = *pad_left + *in_width + *pad_right;
+            let zp = Op::ZeroPadding2D {
+                in_height: *in_height,
+                in_width: *in_width,
+                n_chan: *n_chan,
+                out_height,
+                out_width,
+                sides: [[*pad_top, *pad_bottom], [*pad_left, *pad_right]],
+            };
+            (*pad_top, *pad_bottom, *pad_left, *pad_right) = (0, 0, 0, 0);
+            (*in_height, *in_width) = (out_height, out_width);
+            Some(Padding {
+                op: zp,
+                shape: vec![out_height, out_width, *n_chan],
+                prefix: "zp2d",
+                class: "ZeroPadding2D",
+            })
+        }))
     }
 }

@@ -4,9 +4,11 @@
 
 use super::Pass;
 use crate::error::Result;
-use crate::graph::Graph;
+use crate::graph::{Graph, Key, Sweep};
 use crate::op::{ActKind, Op};
+use ir::FixedType;
 use ir::Network;
+use std::collections::HashMap;
 
 pub struct EliminateLinearActivation;
 
@@ -17,9 +19,9 @@ impl Pass for EliminateLinearActivation {
 
     fn run(&self, _net: &Network, g: &mut Graph) -> Result<bool> {
         let mut changed = false;
-        let mut pos = 0;
-        while pos < g.nodes.len() {
-            let n = &g.nodes[pos];
+        // precision of every node seen (a removed one has its input's: it is not a cast)
+        let mut precision: HashMap<Key, FixedType> = HashMap::new();
+        g.sweep(|_, n| {
             let linear = matches!(
                 n.op,
                 Op::Activation {
@@ -27,18 +29,20 @@ impl Pass for EliminateLinearActivation {
                     ..
                 }
             );
-            let cast = n
-                .inputs
-                .first()
-                .and_then(|p| g.node(p.node))
-                .is_some_and(|src| src.precision != n.precision);
-            if linear && !cast {
-                g.remove_passthrough(pos);
+            let input = n.inputs.first().copied();
+            let cast = input
+                .and_then(|p| precision.get(&p.node))
+                .is_some_and(|src| *src != n.precision);
+            precision.insert(n.key, n.precision.clone());
+            if let (Some(input), true) = (input, linear && !cast) {
                 changed = true;
+                Sweep::Remove {
+                    readers_read: input,
+                }
             } else {
-                pos += 1;
+                Sweep::Keep(n)
             }
-        }
+        });
         Ok(changed)
     }
 }

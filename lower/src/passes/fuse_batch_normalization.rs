@@ -46,16 +46,14 @@ impl Pass for FuseBatchNormalization {
     }
 
     fn run(&self, _net: &Network, g: &mut Graph) -> Result<bool> {
-        // Every node carries a precision (its own or the model's): nothing is ever unspecified,
-        // so no BatchNormalization matches. The check stays so that a frontend that one day
-        // leaves result types unspecified gets hls4ml's behaviour spelled out here first.
-        for n in &g.nodes {
-            if let (Op::BatchNorm { .. }, Some(p)) = (&n.op, n.inputs.first()) {
-                if let Some(src) = g.node(p.node) {
-                    debug_assert!(!fuses(&src.op, true));
-                }
-            }
-        }
-        Ok(false)
+        // Every node carries a precision (its own or the model's): no result type is ever
+        // unspecified, so no BatchNormalization matches and nothing is fused.
+        let positions = g.positions();
+        let fused = g.nodes.iter().any(|n| {
+            let producer = n.inputs.first().and_then(|p| positions.get(&p.node));
+            matches!(n.op, Op::BatchNorm { .. })
+                && producer.is_some_and(|&i| fuses(&g.nodes[i].op, true))
+        });
+        Ok(fused)
     }
 }

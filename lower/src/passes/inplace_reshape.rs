@@ -6,18 +6,20 @@
 
 use super::Pass;
 use crate::error::Result;
-use crate::graph::Graph;
+use crate::graph::{Graph, Key};
 use crate::op::Op;
 use ir::Network;
+use std::collections::HashMap;
 
 pub struct InplaceStreamFlatten;
 pub struct InplaceParallelReshape;
 
 /// Mark the Reshape/Flatten nodes that `keep` accepts as in place.
-fn mark(g: &mut Graph, keep: impl Fn(&Graph, usize) -> bool) -> bool {
+fn mark(g: &mut Graph, keep: impl Fn(&Graph, &HashMap<Key, usize>, usize) -> bool) -> bool {
     let mut changed = false;
+    let positions = g.positions();
     for pos in 0..g.nodes.len() {
-        if g.nodes[pos].op == Op::Reshape && !g.nodes[pos].inplace && keep(g, pos) {
+        if g.nodes[pos].op == Op::Reshape && !g.nodes[pos].inplace && keep(g, &positions, pos) {
             g.nodes[pos].inplace = true;
             changed = true;
         }
@@ -27,7 +29,7 @@ fn mark(g: &mut Graph, keep: impl Fn(&Graph, usize) -> bool) -> bool {
 
 /// Whether the Reshape at `pos` keeps its input's last dimension (a Flatten counts as keeping
 /// it: hls4ml streams its input unchanged).
-pub fn keeps_packing(g: &Graph, pos: usize) -> bool {
+pub fn keeps_packing(g: &Graph, positions: &HashMap<Key, usize>, pos: usize) -> bool {
     let n = &g.nodes[pos];
     if n.class == "Flatten" {
         return true;
@@ -35,8 +37,8 @@ pub fn keeps_packing(g: &Graph, pos: usize) -> bool {
     let input_last = n
         .inputs
         .first()
-        .and_then(|p| g.node(p.node))
-        .and_then(|s| s.shape.last().copied());
+        .and_then(|p| positions.get(&p.node))
+        .and_then(|&i| g.nodes[i].shape.last().copied());
     input_last == n.shape.last().copied()
 }
 
@@ -62,6 +64,6 @@ impl Pass for InplaceParallelReshape {
         if g.is_stream() {
             return Ok(false);
         }
-        Ok(mark(g, |_, _| true))
+        Ok(mark(g, |_, _, _| true))
     }
 }

@@ -63,7 +63,8 @@ impl Pass for Parse {
                 let k = inputs
                     .first()
                     .ok_or_else(|| net_err(format!("layer '{}' has no input", layer.name)))?;
-                g.node(k.node).map(|n| n.precision.clone())
+                // during parse a node's key is its position
+                g.nodes.get(k.node).map(|n| n.precision.clone())
             } else {
                 None
             }

@@ -4,7 +4,7 @@
 
 use super::Pass;
 use crate::error::Result;
-use crate::graph::Graph;
+use crate::graph::{Graph, Sweep};
 use crate::op::Op;
 use ir::Network;
 
@@ -17,15 +17,16 @@ impl Pass for RemoveDropout {
 
     fn run(&self, _net: &Network, g: &mut Graph) -> Result<bool> {
         let mut changed = false;
-        let mut pos = 0;
-        while pos < g.nodes.len() {
-            if g.nodes[pos].op == Op::Dropout {
-                g.remove_passthrough(pos);
+        g.sweep(|_, n| {
+            if let (Op::Dropout, Some(&input)) = (&n.op, n.inputs.first()) {
                 changed = true;
+                Sweep::Remove {
+                    readers_read: input,
+                }
             } else {
-                pos += 1;
+                Sweep::Keep(n)
             }
-        }
+        });
         Ok(changed)
     }
 }

@@ -19,11 +19,17 @@ impl Pass for ReplaceMultidimensionalDenseWithConv {
 
     fn run(&self, _net: &Network, g: &mut Graph) -> Result<bool> {
         let mut changed = false;
+        let positions = g.positions();
         for pos in 0..g.nodes.len() {
             let Op::Dense { n_out, .. } = g.nodes[pos].op else {
                 continue;
             };
-            let Some(src) = g.nodes[pos].inputs.first().and_then(|p| g.node(p.node)) else {
+            let Some(src) = g.nodes[pos]
+                .inputs
+                .first()
+                .and_then(|p| positions.get(&p.node))
+                .map(|&i| &g.nodes[i])
+            else {
                 continue;
             };
             let input = src.shape.clone();

@@ -20,9 +20,10 @@ impl Pass for ReshapeStream {
         if !g.is_stream() {
             return Ok(false);
         }
+        let positions = g.positions();
         for pos in 0..g.nodes.len() {
             let n = &g.nodes[pos];
-            if n.op == Op::Reshape && !keeps_packing(g, pos) {
+            if n.op == Op::Reshape && !keeps_packing(g, &positions, pos) {
                 return Err(LowerError::NotImplemented {
                     layer: n.name.clone(),
                     kind: n.class.clone(),

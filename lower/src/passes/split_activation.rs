@@ -6,7 +6,7 @@
 
 use super::Pass;
 use crate::error::Result;
-use crate::graph::{Graph, Node, Origin, Port};
+use crate::graph::{Graph, Node, Origin, Port, Sweep};
 use crate::kinds::activation_op;
 use ir::Network;
 
@@ -19,39 +19,34 @@ impl Pass for SplitActivation {
 
     fn run(&self, _net: &Network, g: &mut Graph) -> Result<bool> {
         let mut changed = false;
-        let mut pos = 0;
-        while pos < g.nodes.len() {
-            let Some((act, index)) = g.nodes[pos].pending_activation.take() else {
-                pos += 1;
-                continue;
+        g.sweep(|g, mut n| {
+            let Some((act, index)) = n.pending_activation.take() else {
+                return Sweep::Keep(n);
             };
-            let n = &g.nodes[pos];
             let (op, class) = activation_op(act);
-            let (source, from) = (n.origin.layer(), Port::of(n.key));
-            let name = format!("{}_{}", n.name, act.name());
-            let shape = n.shape.clone();
-            let key = g.new_key();
-            g.rewire(from, Port::of(key));
-            let node = Node {
-                key,
+            let from = Port::of(n.key);
+            let split = Node {
+                key: g.new_key(),
                 index,
                 var_index: index,
-                name,
+                name: format!("{}_{}", n.name, act.name()),
                 class: class.to_string(),
                 op,
                 inputs: vec![from],
                 outputs: 1,
-                shape,
+                shape: n.shape.clone(),
                 precision: g.default_precision.clone(),
                 settings: ir::LayerSettings::default(),
-                origin: source.map_or(Origin::Clone(from.node), Origin::SplitActivation),
+                origin: n
+                    .origin
+                    .layer()
+                    .map_or(Origin::Clone(from.node), Origin::SplitActivation),
                 inplace: false,
                 pending_activation: None,
             };
-            g.nodes.insert(pos + 1, node);
             changed = true;
-            pos += 2;
-        }
+            Sweep::Then(n, split)
+        });
         Ok(changed)
     }
 }

@@ -57,6 +57,10 @@ pub struct NetworkEstimate {
     pub dataflow: bool,
     #[serde(skip)]
     pub will_synthesise: bool,
+    /// hls4ml's layer graph of the network (the shared lowering), when hls4ml converts it: the
+    /// hls4ml layers behind each per-layer row ([`crate::lowered::hls_layers`]).
+    #[serde(skip)]
+    pub lowered: Option<lower::Graph>,
 }
 
 fn not_inferred(name: &str, kind: &str) -> EstimatorError {
@@ -89,6 +93,19 @@ pub fn analyse_network(
     device: &Device,
     calib: &Calibration,
 ) -> Result<(Vec<Analysed>, bool), EstimatorError> {
+    analyse_lowered(net, device, calib, lower::lower(net).ok().as_ref())
+}
+
+/// [`analyse_network`] with the network's lowered graph: in io_stream the FIFOs hls4ml inserts
+/// inside an IR layer (ZeroPadding before a `same` conv, the activation split off a Dense/Conv)
+/// come from it ([`crate::lowered::internal_fifos`]). `None` (a network hls4ml cannot convert,
+/// e.g. a merge of 3 inputs): each kind's own model of those FIFOs.
+pub fn analyse_lowered(
+    net: &Network,
+    device: &Device,
+    calib: &Calibration,
+    lowered: Option<&lower::Graph>,
+) -> Result<(Vec<Analysed>, bool), EstimatorError> {
     let order = net.topo_order()?;
     let cfg = &net.config;
     let stream = cfg.io_type == IoType::Stream;
@@ -98,6 +115,7 @@ pub fn analyse_network(
         l.kind.takes_activation() && cfg.resolve(&l.settings).strategy == Strategy::Resource
     });
     let dataflow = stream || any_resource;
+    let mut inserted = lowered.map(crate::lowered::internal_fifos);
     let mut out = Vec::with_capacity(order.len());
     for &id in &order {
         let layer = net.layer(id);
@@ -139,7 +157,12 @@ pub fn analyse_network(
                 };
                 add_fifo(&mut analysis, depth, width);
             }
-            for (depth, width) in std::mem::take(&mut analysis.streams) {
+            let own = std::mem::take(&mut analysis.streams);
+            let fifos = match inserted.as_mut() {
+                Some(by_layer) => by_layer.remove(&id).unwrap_or_default(),
+                None => own,
+            };
+            for (depth, width) in fifos {
                 add_fifo(&mut analysis, depth, width);
             }
         }
@@ -262,7 +285,8 @@ pub fn estimate(
     device: &Device,
     calib: &Calibration,
 ) -> Result<NetworkEstimate, EstimatorError> {
-    let (analysed, dataflow) = analyse_network(net, device, calib)?;
+    let lowered = lower::lower(net).ok();
+    let (analysed, dataflow) = analyse_lowered(net, device, calib, lowered.as_ref())?;
     let cfg = &net.config;
     let stream = cfg.io_type == IoType::Stream;
     let order: Vec<ir::NodeId> = analysed.iter().map(|a| a.id).collect();
@@ -328,6 +352,7 @@ pub fn estimate(
         latency_worst: latency_worst.round() as u64,
         dataflow,
         will_synthesise,
+        lowered,
     })
 }
 

@@ -13,7 +13,7 @@
 use estimator::network::{analyse_lowered, estimate};
 use estimator::{Calibration, Device};
 use ir::{IoType, Network};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn models() -> Vec<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/harness-models");
@@ -27,7 +27,7 @@ fn models() -> Vec<PathBuf> {
     v
 }
 
-fn load(path: &PathBuf, io: IoType) -> Network {
+fn load(path: &Path, io: IoType) -> Network {
     let mut net = frontends::load_model(path, None, None)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     net.config.io_type = io;

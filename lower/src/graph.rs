@@ -91,7 +91,7 @@ pub enum Sweep {
     },
     /// Keep it and put the second node (which reads it) right after; whatever read the first
     /// now reads the second.
-    Then(Node, Node),
+    Then(Node, Box<Node>),
 }
 
 /// A network lowered to hls4ml's layer graph.
@@ -185,7 +185,7 @@ impl Graph {
                 Sweep::Then(n, next) => {
                     let to = Port::of(next.key);
                     self.nodes.push(n);
-                    self.nodes.push(next);
+                    self.nodes.push(*next);
                     redirect.insert(Port::of(key), to);
                 }
             }

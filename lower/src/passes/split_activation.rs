@@ -45,7 +45,7 @@ impl Pass for SplitActivation {
                 pending_activation: None,
             };
             changed = true;
-            Sweep::Then(n, split)
+            Sweep::Then(n, Box::new(split))
         });
         Ok(changed)
     }

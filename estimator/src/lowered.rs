@@ -43,3 +43,47 @@ pub fn internal_fifos(g: &Graph) -> HashMap<NodeId, Vec<(f64, f64)>> {
     }
     m
 }
+
+/// Every FIFO of the io_stream project hls4ml writes, charged to an IR layer: each edge between
+/// two hls4ml layers is a stream, unless its producer is the top-level input (a port) or it is
+/// read through an in-place Flatten/Reshape (the same stream). A FIFO is charged to the IR layer
+/// of the layer that reads it; the FIFO into a Clone (io_stream fan-out) to the IR layer whose
+/// output is cloned, and each copy to the layer that reads it.
+pub fn stream_fifos(g: &Graph) -> HashMap<NodeId, Vec<(f64, f64)>> {
+    let positions = g.positions();
+    let node = |key| positions.get(&key).map(|&i| &g.nodes[i]);
+    // the IR layer a node's costs go to (a clone: its producer's)
+    let owner = |n: &Node| {
+        let mut n = n;
+        loop {
+            match n.origin {
+                lower::Origin::Clone(src) => n = node(src)?,
+                lower::Origin::Layer(id)
+                | lower::Origin::SplitActivation(id)
+                | lower::Origin::Inserted(id) => return Some(id),
+            }
+        }
+    };
+    let mut m: HashMap<NodeId, Vec<(f64, f64)>> = HashMap::new();
+    for n in &g.nodes {
+        if n.inplace {
+            continue;
+        }
+        let Some(id) = owner(n) else {
+            continue;
+        };
+        for p in &n.inputs {
+            // through in-place nodes to the layer that writes the stream
+            let mut src = node(p.node);
+            while let Some(s) = src.filter(|s| s.inplace) {
+                src = s.inputs.first().and_then(|q| node(q.node));
+            }
+            let Some(src) = src.filter(|s| s.op != lower::Op::Input) else {
+                continue;
+            };
+            let word = *src.shape.last().unwrap_or(&1) as f64 * src.precision.width() as f64;
+            m.entry(id).or_default().push((pixels(&src.shape), word));
+        }
+    }
+    m
+}

@@ -145,3 +145,44 @@ fn a_fan_out_pays_for_the_clone_copies() {
         assert_eq!(a.analysis.fifo_bram, b.analysis.fifo_bram, "layer {name}");
     }
 }
+
+#[test]
+fn a_removed_linear_activation_has_no_stream() {
+    // input[8] -> Dense(8) -> Activation(linear) -> Dense(4) in io_stream: hls4ml's
+    // eliminate_linear_activation removes the activation, so the second Dense reads the first's
+    // stream (one pixel of 8 x ap_fixed<16,6> = 128 bits) and the activation has none.
+    use ir::{Activation, Layer, LayerKind};
+    let mut net = Network::new("lin");
+    net.config.io_type = IoType::Stream;
+    let dense = |units| {
+        LayerKind::Dense(ir::ops::Dense {
+            units,
+            use_bias: true,
+        })
+    };
+    net.add_layer(
+        Layer::new("in", LayerKind::Input(ir::ops::Input { shape: vec![8] })),
+        &[],
+    )
+    .unwrap();
+    net.add_layer(Layer::new("d1", dense(8)), &["in"]).unwrap();
+    net.add_layer(
+        Layer::new("lin", LayerKind::Activation(Activation::Linear)),
+        &["d1"],
+    )
+    .unwrap();
+    net.add_layer(Layer::new("d2", dense(4)), &["lin"]).unwrap();
+    net.default_outputs();
+    net.infer_shapes().unwrap();
+    let g = lower::lower(&net).unwrap();
+    let names: Vec<&str> = g.nodes.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(names, ["in", "d1", "d2"]);
+    let fifos = estimator::lowered::stream_fifos(&g);
+    let lin = net.find("lin").unwrap();
+    let d2 = net.find("d2").unwrap();
+    assert!(!fifos.contains_key(&lin));
+    assert_eq!(fifos[&d2], vec![(1.0, 128.0)]);
+    let e = estimate(&net, &device(&net), &Calibration::builtin()).unwrap();
+    let row = e.layers.iter().find(|l| l.name == "lin").unwrap();
+    assert_eq!((row.csynth.lut, row.csynth.ff), (0.0, 0.0));
+}

@@ -6,14 +6,14 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum LowerError {
     /// hls4ml 1.3.0 cannot convert this layer (e.g. a merge of 3 inputs).
-    #[error("layer '{layer}' ({kind}): hls4ml 1.3.0 does not support {message}")]
+    #[error("layer '{layer}' ({kind}): not supported by hls4ml 1.3.0: {message}")]
     NotInHls4ml {
         layer: String,
         kind: String,
         message: String,
     },
     /// hls4ml converts this layer but presynth does not lower or emit it yet.
-    #[error("layer '{layer}' ({kind}): presynth does not emit {message}")]
+    #[error("layer '{layer}' ({kind}): not implemented in presynth yet: {message}")]
     NotImplemented {
         layer: String,
         kind: String,

@@ -36,6 +36,18 @@ impl ParseCx<'_> {
     pub fn output(&self) -> &[usize] {
         &self.layer.output_shape
     }
+    /// hls4ml 1.3.0 converts this layer (as `hls4ml_class`) but presynth does not lower it yet:
+    /// the `Parse` of a kind added to the registry before its lowering. Codegen then refuses
+    /// the network naming the layer; the estimator prices it from the IR alone.
+    pub fn not_lowered(&self, hls4ml_class: &str) -> LowerError {
+        LowerError::NotImplemented {
+            layer: self.layer.name.clone(),
+            kind: self.layer.kind.name().to_string(),
+            message: format!(
+                "its lowering to hls4ml's {hls4ml_class} (hls4ml 1.3.0 converts it; presynth does not lower it yet)"
+            ),
+        }
+    }
     /// hls4ml 1.3.0 itself cannot convert this layer.
     pub fn not_in_hls4ml(&self, message: impl Into<String>) -> LowerError {
         LowerError::NotInHls4ml {
@@ -105,4 +117,25 @@ pub(crate) fn pads(
 /// The dimension `i` of a shape, 0 when the shape is shorter (shape inference rejected those).
 pub(crate) fn dim(s: &[usize], i: usize) -> usize {
     s.get(i).copied().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kind_not_lowered_yet_is_named_in_the_error() {
+        let layer = Layer::new("ln1", LayerKind::Flatten);
+        let cx = ParseCx {
+            layer: &layer,
+            inputs: &[],
+            io_type: IoType::Parallel,
+        };
+        let e = cx.not_lowered("LayerNormalization").to_string();
+        assert_eq!(
+            e,
+            "layer 'ln1' (Flatten): not implemented in presynth yet: its lowering to hls4ml's \
+             LayerNormalization (hls4ml 1.3.0 converts it; presynth does not lower it yet)"
+        );
+    }
 }

@@ -3,7 +3,10 @@
 //! before a `same`-padded Conv hls4ml inserts a ZeroPadding layer `zp1d_<conv>`/`zp2d_<conv>`
 //! (made by `make_node`: the next free index), placed right after the conv's input producer,
 //! whose output keeps the conv input's precision; the conv then reads the padded input with no
-//! padding of its own.
+//! padding of its own. (hls4ml's `insert_node` reconnects the first layer that reads the
+//! producer rather than the conv; the two differ only when two padded convs read copies of one
+//! Clone, where hls4ml chains the second ZeroPadding into the first: here each conv reads its
+//! own.)
 
 use super::Pass;
 use crate::error::Result;

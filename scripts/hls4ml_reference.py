@@ -161,6 +161,34 @@ MODELS = {
             D('out', 4, 'softmax'),
         ],
     ),
+    # kernel-1 convolutions: hls4ml's optimize_pointwise_conv makes them PointwiseConv1D/2D
+    'pointwise1d': dict(
+        input=[10, 3],
+        layers=[
+            dict(type='Conv1D', name='pw1', filters=4, kernel_size=1, activation='relu'),
+            dict(type='Conv1D', name='conv2', filters=2, kernel_size=3, activation='relu'),
+            dict(type='Flatten', name='flat'),
+            D('out', 3, 'softmax'),
+        ],
+    ),
+    'pointwise2d': dict(
+        input=[5, 5, 3],
+        layers=[
+            dict(type='Conv2D', name='pw1', filters=4, kernel_size=[1, 1], activation='relu'),
+            dict(type='Conv2D', name='conv2', filters=2, kernel_size=[3, 3], activation='relu'),
+            dict(type='Flatten', name='flat'),
+            D('out', 3, 'softmax'),
+        ],
+    ),
+    # a Dense over positions (rank-2 and rank-3 inputs): replace_multidimensional_dense_with_conv
+    'dense_positions': dict(
+        input=[6, 4],
+        layers=[D('fc1', 5, 'relu'), dict(type='Flatten', name='flat'), D('out', 3, 'softmax')],
+    ),
+    'dense_positions2d': dict(
+        input=[3, 3, 4],
+        layers=[D('fc1', 5, 'relu'), dict(type='Flatten', name='flat'), D('out', 3, 'softmax')],
+    ),
     'conv1d_gap': dict(
         input=[12, 3],
         layers=[
@@ -319,6 +347,10 @@ CASES = [
     ('conv2d_same_stride', ['lat', 'stream']),
     ('conv1d_same', ['lat', 'stream']),
     ('conv2d_same_bn', ['lat', 'stream']),
+    ('pointwise1d', ['lat', 'stream', 'res_rf4']),
+    ('pointwise2d', ['lat', 'stream', 'res_rf4']),
+    ('dense_positions', ['lat', 'stream']),
+    ('dense_positions2d', ['lat', 'stream']),
     ('conv1d_gap', ['lat', 'stream']),
     ('branch_add', ['lat', 'stream']),
     ('branch_concat', ['res_rf4', 'stream']),
@@ -883,6 +915,19 @@ def run_case(args_tuple):
     return res
 
 
+def export_models(out_dir, names):
+    """The architectures of the harness's Keras models (seeded weights left out), for tests that
+    check presynth's view of the same networks without Python (estimator/tests/lowered_layers.rs)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        seed = int(hashlib.sha256(name.encode()).hexdigest()[:8], 16)
+        model = build_keras(MODELS[name], seed)
+        cfg = json.loads(model.to_json())
+        (out_dir / f'{name}.json').write_text(json.dumps(cfg, indent=1, sort_keys=True) + '\n')
+        print(f'{out_dir / name}.json')
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--out', default=str(ROOT / 'target' / 'hls4ml-ref'))
@@ -892,6 +937,11 @@ def main():
     ap.add_argument('--list', action='store_true')
     ap.add_argument('--reference-only', action='store_true')
     ap.add_argument('--json', help='also write the results as JSON to this file')
+    ap.add_argument(
+        '--export-models',
+        metavar='DIR',
+        help='write each Keras model of the cases as DIR/<model>.json (architecture only) and exit',
+    )
     args = ap.parse_args()
 
     cases = [(m, c) for m, cs in CASES for c in cs if args.cases in f'{m}__{c}']
@@ -899,6 +949,8 @@ def main():
         for m, c in cases:
             print(f'{m}__{c}')
         return 0
+    if args.export_models:
+        return export_models(Path(args.export_models), sorted({m for m, _ in cases if not is_onnx(m)}))
     if hls4ml_version() != '1.3.0':
         print(f'error: hls4ml 1.3.0 is required, found {hls4ml_version()} (run scripts/setup-python.sh)')
         return 2

@@ -347,3 +347,42 @@ fn random_weights_make_a_model_without_weights_writable() {
     assert_eq!(dense.len(), 4, "{text}");
     assert!(dense.iter().all(|l| l.ends_with(",1,Latency")), "{text}");
 }
+
+#[test]
+fn print_lowering_shows_the_graph_after_each_pass() {
+    if !have_hls4ml("print_lowering_shows_the_graph_after_each_pass") {
+        return;
+    }
+    // the harness model conv1d_same in io_stream: hls4ml 1.3.0 inserts zp1d_conv1 (index 9)
+    // and zp1d_conv2 (10) before the same-padded convs (harness case conv1d_same__stream)
+    let dir = tempfile::tempdir().unwrap();
+    let model = Path::new(ROOT).join("tests/fixtures/harness-models/conv1d_same.json");
+    let out = codegen(&[
+        model.to_str().unwrap(),
+        "-o",
+        dir.path().join("p").to_str().unwrap(),
+        "--io-type",
+        "io_stream",
+        "--random-weights",
+        "1",
+        "--print-lowering",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let after = err
+        .split("== insert_zero_padding_before_conv1d\n")
+        .nth(1)
+        .expect("the zero-padding pass changed the graph");
+    assert!(
+        after.contains("  9 zp1d_conv1 ZeroPadding1D[1,1] <- [input_layer] -> [14, 2]"),
+        "{err}"
+    );
+    assert!(after.contains(" 10 zp1d_conv2 ZeroPadding1D[0,1]"), "{err}");
+    assert!(
+        err.contains("== optimize_pointwise_conv (unchanged)"),
+        "{err}"
+    );
+    // and the project has the ZeroPadding calls
+    let cpp = std::fs::read_to_string(dir.path().join("p/firmware/myproject.cpp")).unwrap();
+    assert!(cpp.contains("nnet::zeropad1d_cl<input_t, layer9_t, config9>(input_layer, layer9_out); // zp1d_conv1"), "{cpp}");
+}

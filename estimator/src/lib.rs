@@ -19,6 +19,7 @@ pub mod evaluate;
 pub mod fit;
 pub mod html;
 pub mod layers;
+pub mod lowered;
 pub mod metrics;
 pub mod network;
 pub mod plot;

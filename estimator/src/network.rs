@@ -11,9 +11,12 @@
 //! RF-bound latency of its dense head grows about 4x over that range (adding the head's latency
 //! after the convolution made the held-out conv latency SMAPE 1.05 % instead of 0.06 %). The II
 //! is the largest layer II.
-//! io_stream adds one FIFO per inner edge (`#pragma HLS STREAM variable=layerN_out depth=pixels`
-//! in the project hls4ml writes; Flatten is an alias of its producer's stream, the top-level
-//! input is a port), plus the FIFOs of layers hls4ml inserts (ZeroPadding, split activations).
+//! io_stream adds one FIFO per stream of the project hls4ml writes (`#pragma HLS STREAM
+//! variable=layerN_out depth=pixels`; Flatten is an alias of its producer's stream, the top-level
+//! input is a port), read off the shared lowering's graph ([`crate::lowered::stream_fifos`]): the
+//! edges between layers, the ZeroPadding hls4ml inserts before a `same` conv, the activations it
+//! splits off, the copies of a Clone at a fan-out. Where hls4ml cannot convert the network, the
+//! IR's edges and each kind's model of the layers hls4ml inserts stand in.
 
 use crate::calibration::{Calibration, Feature, LabelKind, Timing};
 use crate::error::EstimatorError;
@@ -57,6 +60,10 @@ pub struct NetworkEstimate {
     pub dataflow: bool,
     #[serde(skip)]
     pub will_synthesise: bool,
+    /// hls4ml's layer graph of the network (the shared lowering), when hls4ml converts it: the
+    /// hls4ml layers behind each per-layer row ([`crate::lowered::hls_layers`]).
+    #[serde(skip)]
+    pub lowered: Option<lower::Graph>,
 }
 
 fn not_inferred(name: &str, kind: &str) -> EstimatorError {
@@ -89,6 +96,20 @@ pub fn analyse_network(
     device: &Device,
     calib: &Calibration,
 ) -> Result<(Vec<Analysed>, bool), EstimatorError> {
+    analyse_lowered(net, device, calib, lower::lower(net).ok().as_ref())
+}
+
+/// [`analyse_network`] with the network's lowered graph: in io_stream every FIFO of the project
+/// comes from it ([`crate::lowered::stream_fifos`]: the inputs of each layer, the ZeroPadding
+/// before a `same` conv, the activation split off a Dense/Conv, the clones of a fan-out).
+/// `None` (a network hls4ml cannot convert, e.g. a merge of 3 inputs): each layer pays for the
+/// streams of its IR inputs and each kind's own model of the FIFOs hls4ml inserts in it.
+pub fn analyse_lowered(
+    net: &Network,
+    device: &Device,
+    calib: &Calibration,
+    lowered: Option<&lower::Graph>,
+) -> Result<(Vec<Analysed>, bool), EstimatorError> {
     let order = net.topo_order()?;
     let cfg = &net.config;
     let stream = cfg.io_type == IoType::Stream;
@@ -98,6 +119,7 @@ pub fn analyse_network(
         l.kind.takes_activation() && cfg.resolve(&l.settings).strategy == Strategy::Resource
     });
     let dataflow = stream || any_resource;
+    let mut fifos_of = lowered.map(crate::lowered::stream_fifos);
     let mut out = Vec::with_capacity(order.len());
     for &id in &order {
         let layer = net.layer(id);
@@ -132,14 +154,20 @@ pub fn analyse_network(
                 | LayerKind::Dropout(_)
         );
         analysis.io_stream = stream;
-        if stream && !passthrough {
+        let own = std::mem::take(&mut analysis.streams);
+        if let (true, Some(by_layer)) = (stream, fifos_of.as_mut()) {
+            // every stream of the project hls4ml writes, read off its layer graph
+            for (depth, width) in by_layer.remove(&id).unwrap_or_default() {
+                add_fifo(&mut analysis, depth, width);
+            }
+        } else if stream && !passthrough {
             for &p in &preds {
                 let Some((depth, width)) = stream_of(net, p) else {
                     continue;
                 };
                 add_fifo(&mut analysis, depth, width);
             }
-            for (depth, width) in std::mem::take(&mut analysis.streams) {
+            for (depth, width) in own {
                 add_fifo(&mut analysis, depth, width);
             }
         }
@@ -262,7 +290,8 @@ pub fn estimate(
     device: &Device,
     calib: &Calibration,
 ) -> Result<NetworkEstimate, EstimatorError> {
-    let (analysed, dataflow) = analyse_network(net, device, calib)?;
+    let lowered = lower::lower(net).ok();
+    let (analysed, dataflow) = analyse_lowered(net, device, calib, lowered.as_ref())?;
     let cfg = &net.config;
     let stream = cfg.io_type == IoType::Stream;
     let order: Vec<ir::NodeId> = analysed.iter().map(|a| a.id).collect();
@@ -328,6 +357,7 @@ pub fn estimate(
         latency_worst: latency_worst.round() as u64,
         dataflow,
         will_synthesise,
+        lowered,
     })
 }
 

@@ -96,3 +96,32 @@ impl CodegenError {
 }
 
 pub type Result<T> = std::result::Result<T, CodegenError>;
+
+impl From<lower::LowerError> for CodegenError {
+    fn from(e: lower::LowerError) -> Self {
+        match e {
+            lower::LowerError::NotInHls4ml {
+                layer,
+                kind,
+                message,
+            } => CodegenError::NotInHls4ml {
+                layer,
+                kind,
+                message,
+            },
+            lower::LowerError::NotImplemented {
+                layer,
+                kind,
+                message,
+            } => CodegenError::NotImplemented {
+                layer,
+                kind,
+                message,
+            },
+            lower::LowerError::Network { network, message } => {
+                CodegenError::Network { network, message }
+            }
+            lower::LowerError::Ir(e) => CodegenError::Ir(e),
+        }
+    }
+}

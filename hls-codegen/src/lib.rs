@@ -1,6 +1,7 @@
 //! # hls-codegen — the HLS project hls4ml 1.3.0 would write, without Python
 //!
-//! Owns: lowering an IR [`ir::Network`] to hls4ml's layer list ([`lower`]), the per-layer C++
+//! Owns: rendering the lowered graph of an IR [`ir::Network`] (the shared `lower` crate's
+//! passes) as hls4ml's layer list with variables, types and weights ([`lower`]), the per-layer C++
 //! text ([`layers`], one file per layer kind), the project files ([`writer`]: firmware,
 //! weights, testbench, bridge, scripts, YAML), reuse-factor validation as hls4ml does it
 //! ([`reuse`]), finding hls4ml's templates at run time ([`templates`]) and writing projects

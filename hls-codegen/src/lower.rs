@@ -1,20 +1,18 @@
-//! Lowering: an IR [`Network`] to hls4ml's layer list ([`HlsModel`]), as hls4ml 1.3.0's Keras
-//! converter and Vivado/Vitis passes would build it: layer indices in Keras order (the input
-//! is 1, a fused activation takes the next index, Dropout and linear activations use an index
-//! and vanish), `layerN_out`/`layerN_t` names with `result_t` for the output, named types,
-//! reuse factors validated per layer, Resource-strategy weight transposition, io_stream packing
-//! and stream clones for fan-out. BatchNormalization is not fused into a preceding Dense/Conv:
-//! hls4ml 1.3.0 only fuses when the producer's result type is unspecified, and with a model
-//! precision it is always specified (checked on the harness references).
+//! Lowering for codegen: the structural lowering is [`lower::lower`] (hls4ml 1.3.0's parser and
+//! optimizer passes, shared with the estimator); this module walks its graph and attaches what
+//! a project needs: variables (`layerN_out`, `layerN_t`, `result_t`, in-place aliases, clone
+//! copies), named types in hls4ml's defines.h order, reuse factors validated per layer,
+//! weights from the IR layers (Resource-strategy transposition, BatchNorm scale/bias) and the
+//! per-layer settings written to the YAML. BatchNormalization is kept as its own layer, as
+//! hls4ml 1.3.0 keeps it (`lower`'s `fuse_batch_normalization` says why).
 
 use crate::error::{CodegenError, Result};
 use crate::model::*;
 use crate::precision;
 use crate::reuse;
-use ir::{Activation, FixedType, LayerKind, Network, NodeId, Padding, PoolOp, Strategy};
+use ir::{FixedType, LayerKind, Network, Strategy};
+use lower::{Graph, Node, Port};
 use std::collections::HashMap;
-
-mod spatial;
 
 /// Project-level choices that are not part of the network's [`ir::HlsConfig`].
 #[derive(Debug, Clone)]
@@ -40,8 +38,12 @@ const MODEL_DEFAULT_T: &str = "model_default_t";
 struct Lowerer<'a> {
     net: &'a Network,
     m: HlsModel,
+    /// The variable of each port of the lowered graph.
+    var_of: HashMap<Port, VarId>,
+    /// The index in the names of the node's output and weights (`layerN_out`, `wN`).
     index: usize,
-    out_of: HashMap<NodeId, VarId>,
+    /// hls4ml's index of the node being rendered (its `configN`).
+    config_index: usize,
 }
 
 /// Lower `net` (shapes inferred, weights present) to hls4ml's layer list.
@@ -77,26 +79,33 @@ pub fn lower(net: &Network, opts: &ProjectOptions) -> Result<HlsModel> {
         warnings: Vec::new(),
         layer_overrides: Vec::new(),
     };
+    let g = lower::lower(net)?;
     let mut l = Lowerer {
         net,
         m,
+        var_of: HashMap::new(),
         index: 0,
-        out_of: HashMap::new(),
+        config_index: 0,
     };
-    let order = net.topo_order()?;
-    if net.inputs.is_empty() || net.outputs.is_empty() {
-        return Err(l.net_err("the network has no inputs or no outputs"));
+    // per-layer settings as written to hls4ml_config.yml, in Keras order (removed layers too)
+    for id in net.topo_order()? {
+        let layer = net.layer(id);
+        if layer.settings != ir::LayerSettings::default() {
+            l.m.layer_overrides.push((
+                layer.name.clone(),
+                layer.settings.reuse_factor,
+                layer.settings.strategy,
+                layer.settings.precision.result.clone(),
+            ));
+        }
     }
-    for id in order {
-        l.layer(id)?;
+    for node in &g.nodes {
+        l.node(&g, node)?;
     }
     // network outputs: result_t
     let mut outs = Vec::new();
-    for (k, &o) in net.outputs.iter().enumerate() {
-        let v = *l
-            .out_of
-            .get(&o)
-            .ok_or_else(|| l.net_err("an output layer produced nothing"))?;
+    for (k, o) in g.outputs.iter().enumerate() {
+        let v = l.port_var(o)?;
         let v = l.m.resolve(v);
         let name = if k == 0 {
             "result_t".to_string()
@@ -107,9 +116,6 @@ pub fn lower(net: &Network, opts: &ProjectOptions) -> Result<HlsModel> {
         outs.push(v);
     }
     l.m.outputs = outs;
-    if l.m.is_stream() {
-        l.insert_clones();
-    }
     Ok(l.m)
 }
 
@@ -134,24 +140,6 @@ impl<'a> Lowerer<'a> {
     fn net_err(&self, message: impl Into<String>) -> CodegenError {
         CodegenError::Network {
             network: self.net.name.clone(),
-            message: message.into(),
-        }
-    }
-
-    /// hls4ml converts this layer but presynth does not emit it yet.
-    fn unsupported(layer: &ir::Layer, message: impl Into<String>) -> CodegenError {
-        CodegenError::NotImplemented {
-            layer: layer.name.clone(),
-            kind: layer.kind.name().to_string(),
-            message: message.into(),
-        }
-    }
-
-    /// hls4ml 1.3.0 itself cannot convert this layer.
-    fn not_in_hls4ml(layer: &ir::Layer, message: impl Into<String>) -> CodegenError {
-        CodegenError::NotInHls4ml {
-            layer: layer.name.clone(),
-            kind: layer.kind.name().to_string(),
             message: message.into(),
         }
     }
@@ -209,18 +197,18 @@ impl<'a> Lowerer<'a> {
         NamedType::new(var.type_name.clone(), self.m.var_type_cpp(var))
     }
 
-    fn input_var(&self, id: NodeId, port: usize) -> Result<VarId> {
-        let src = self.net.inputs_of(id).get(port).copied().ok_or_else(|| {
-            self.net_err(format!(
-                "layer '{}' has no input {port}",
-                self.net.layer(id).name
-            ))
-        })?;
-        self.out_of.get(&src).copied().ok_or_else(|| {
-            self.net_err(format!(
-                "layer '{}' is used before it is computed",
-                self.net.layer(src).name
-            ))
+    fn port_var(&self, p: &Port) -> Result<VarId> {
+        self.var_of
+            .get(p)
+            .copied()
+            .ok_or_else(|| self.net_err("a layer is used before it is computed"))
+    }
+
+    /// The IR layer a node renders (weights, use_bias).
+    fn source(&self, n: &Node) -> Result<&'a ir::Layer> {
+        let net = self.net;
+        n.origin.layer().map(|id| net.layer(id)).ok_or_else(|| {
+            CodegenError::Internal(format!("lowered node '{}' has no IR layer", n.name))
         })
     }
 
@@ -299,7 +287,7 @@ impl<'a> Lowerer<'a> {
             types.extend(extra_types.iter().map(|(_, t)| t.clone()));
         }
         self.m.layers.push(HlsLayer {
-            index,
+            index: self.config_index,
             name,
             class_name: class_name.to_string(),
             op,
@@ -317,48 +305,33 @@ impl<'a> Lowerer<'a> {
         out
     }
 
-    /// Push a layer without weights or extra types (its class is the kind's name) and record
-    /// it as the output of node `id`.
-    fn push_plain(
-        &mut self,
-        id: NodeId,
-        layer: &ir::Layer,
-        op: Op,
-        inputs: Vec<VarId>,
-        shape: Vec<usize>,
-        rs: &ir::settings::ResolvedSettings,
-    ) {
+    /// Push a node without weights or extra types and record its output.
+    fn push_plain(&mut self, n: &Node, inputs: Vec<VarId>, rs: &ir::settings::ResolvedSettings) {
         let v = self.push(
-            layer.name.clone(),
-            layer.kind.name(),
-            op,
+            n.name.clone(),
+            &n.class,
+            n.op.clone(),
             inputs,
-            shape,
-            &layer.settings,
+            n.shape.clone(),
+            &settings_of(n),
             rs.strategy,
             rs.reuse_factor,
             vec![],
             vec![],
         );
-        self.out_of.insert(id, v);
+        self.var_of.insert(Port::of(n.key), v);
     }
 
     /// Push a Dense/Conv product: weight `w<index>` (the kernel of dimensions `dims`, permuted
-    /// by `perm` for the Resource strategy as hls4ml does) and bias `b<index>`, then its fused
-    /// activation.
-    #[allow(clippy::too_many_arguments)]
+    /// by `perm` for the Resource strategy as hls4ml does) and bias `b<index>`.
     fn push_product(
         &mut self,
-        id: NodeId,
-        layer: &ir::Layer,
-        class_name: &str,
-        op: Op,
-        shape: Vec<usize>,
+        n: &Node,
+        input: VarId,
         (strategy, reuse_factor): (Strategy, u32),
-        kernel: Vec<f32>,
-        (dims, perm): (&[usize], &[usize]),
+        (kernel, dims, perm): (Vec<f32>, &[usize], &[usize]),
         bias: Vec<f32>,
-    ) -> Result<()> {
+    ) {
         let wdata = if strategy == Strategy::Resource {
             transpose(&kernel, dims, perm)
         } else {
@@ -368,38 +341,37 @@ impl<'a> Lowerer<'a> {
         let n_bias = bias.len();
         let weights = vec![
             self.weight(
-                layer,
+                &n.name,
                 "w",
                 idx,
-                &layer.settings.precision.weight,
+                &n.settings.precision.weight,
                 "weight",
                 dims.to_vec(),
                 wdata,
             ),
             self.weight(
-                layer,
+                &n.name,
                 "b",
                 idx,
-                &layer.settings.precision.bias,
+                &n.settings.precision.bias,
                 "bias",
                 vec![n_bias],
                 bias,
             ),
         ];
-        let input = self.input_var(id, 0)?;
         let out = self.push(
-            layer.name.clone(),
-            class_name,
-            op,
+            n.name.clone(),
+            &n.class,
+            n.op.clone(),
             vec![input],
-            shape,
-            &layer.settings,
+            n.shape.clone(),
+            &settings_of(n),
             strategy,
             reuse_factor,
             weights,
             vec![],
         );
-        self.fused_activation(id, layer, out)
+        self.var_of.insert(Port::of(n.key), out);
     }
 
     /// A layer with no typedefs of its own (Input, Reshape, Clone): every attribute type is
@@ -436,44 +408,35 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn layer(&mut self, id: NodeId) -> Result<()> {
-        let layer = self.net.layer(id).clone();
-        let cfg = &self.net.config;
-        let rs = cfg.resolve(&layer.settings);
-        self.index += 1;
-        let in_shape = |l: &Self, port: usize| -> Result<Vec<usize>> {
-            let v = l.input_var(id, port)?;
-            Ok(l.m.vars[v].shape.clone())
-        };
-        if layer.settings != ir::LayerSettings::default() {
-            self.m.layer_overrides.push((
-                layer.name.clone(),
-                layer.settings.reuse_factor,
-                layer.settings.strategy,
-                layer.settings.precision.result.clone(),
-            ));
-        }
+    /// Render one node of the lowered graph.
+    fn node(&mut self, g: &Graph, n: &Node) -> Result<()> {
+        self.index = n.var_index;
+        self.config_index = n.index;
+        let rs = self.net.config.resolve(&n.settings);
         let rf = rs.reuse_factor;
-        match &layer.kind {
-            LayerKind::Input(ir::ops::Input { shape }) => {
+        let inputs = n
+            .inputs
+            .iter()
+            .map(|p| self.port_var(p))
+            .collect::<Result<Vec<_>>>()?;
+        let first = inputs.first().copied();
+        let input = || {
+            first.ok_or_else(|| CodegenError::Internal(format!("node '{}' has no input", n.name)))
+        };
+        match &n.op {
+            Op::Input => {
                 let k = self.m.inputs.len();
                 let tname = if k == 0 {
                     "input_t".to_string()
                 } else {
                     format!("input{}_t", k + 1)
                 };
-                let prec = layer
-                    .settings
-                    .precision
-                    .result
-                    .clone()
-                    .unwrap_or_else(|| self.m.default_precision.clone());
-                let v = self.new_var(layer.name.clone(), tname, prec, shape.clone());
+                let v = self.new_var(n.name.clone(), tname, n.precision.clone(), n.shape.clone());
                 let types = vec![self.var_type(v)];
                 let l = self.bare_layer(
-                    self.index,
-                    layer.name.clone(),
-                    "InputLayer",
+                    n.index,
+                    n.name.clone(),
+                    &n.class,
                     Op::Input,
                     vec![],
                     vec![v],
@@ -483,328 +446,74 @@ impl<'a> Lowerer<'a> {
                 );
                 self.m.layers.push(l);
                 self.m.inputs.push(v);
-                self.out_of.insert(id, v);
+                self.var_of.insert(Port::of(n.key), v);
             }
-            LayerKind::Dropout(_) => {
-                // hls4ml parses these (using an index) and then removes them
-                let v = self.input_var(id, 0)?;
-                self.out_of.insert(id, v);
+            Op::Dense { n_in, n_out } => {
+                let layer = self.source(n)?;
+                let (n_in, n_out) = (*n_in, *n_out);
+                let choice = self.choose_rf(&n.name, rs.strategy, n_in, n_out, rf as usize);
+                let kernel = layer_weight(layer, "kernel", n_in * n_out)?;
+                let bias = optional_bias(layer, use_bias(layer)?, n_out)?;
+                self.push_product(n, input()?, choice, (kernel, &[n_in, n_out], &[1, 0]), bias);
             }
-            LayerKind::Activation(Activation::Linear) if !self.is_cast(id, &layer)? => {
-                // removed like Dropout, unless it changes the type (then the arm below)
-                let v = self.input_var(id, 0)?;
-                self.out_of.insert(id, v);
+            Op::Conv1D {
+                n_chan,
+                filt_width,
+                n_filt,
+                ..
+            } => {
+                let layer = self.source(n)?;
+                let (k, c, f) = (*filt_width, *n_chan, *n_filt);
+                let choice = self.choose_rf(&n.name, rs.strategy, c * k, f, rf as usize);
+                let w = layer_weight(layer, "kernel", k * c * f)?;
+                let b = optional_bias(layer, use_bias(layer)?, f)?;
+                self.push_product(n, input()?, choice, (w, &[k, c, f], &[2, 0, 1]), b);
             }
-            LayerKind::Dense(ir::ops::Dense { units, use_bias }) => {
-                let shape = in_shape(self, 0)?;
-                let n_in: usize = shape.iter().product();
-                if shape.len() != 1 {
-                    return Err(Self::unsupported(
-                        &layer,
-                        format!("a Dense on a rank-{} input {:?} (hls4ml converts it to a pointwise Conv; presynth emits Dense on flat inputs only: add a Flatten)", shape.len(), shape),
-                    ));
-                }
-                let n_out = *units;
-                let (strategy, rf) =
-                    self.choose_rf(&layer.name, rs.strategy, n_in, n_out, rf as usize);
-                let kernel = layer_weight(&layer, "kernel", n_in * n_out)?;
-                let bias = optional_bias(&layer, *use_bias, n_out)?;
-                self.push_product(
-                    id,
-                    &layer,
-                    "Dense",
-                    Op::Dense { n_in, n_out },
-                    vec![n_out],
-                    (strategy, rf),
-                    kernel,
-                    (&[n_in, n_out], &[1, 0]),
-                    bias,
-                )?;
+            Op::Conv2D {
+                n_chan,
+                filt_height,
+                filt_width,
+                n_filt,
+                ..
+            } => {
+                let layer = self.source(n)?;
+                let (kh, kw, c, f) = (*filt_height, *filt_width, *n_chan, *n_filt);
+                let choice = self.choose_rf(&n.name, rs.strategy, c * kh * kw, f, rf as usize);
+                let w = layer_weight(layer, "kernel", kh * kw * c * f)?;
+                let b = optional_bias(layer, use_bias(layer)?, f)?;
+                self.push_product(n, input()?, choice, (w, &[kh, kw, c, f], &[3, 0, 1, 2]), b);
             }
-            LayerKind::Conv1D(ir::ops::Conv1D {
-                filters,
-                kernel,
-                stride,
-                padding,
-                use_bias,
-            }) => {
-                let shape = in_shape(self, 0)?;
-                let (in_width, n_chan) = (shape[0], shape[1]);
-                let out_width = layer.output_shape[0];
-                let (pad_left, pad_right) = pads(*padding, in_width, *kernel, *stride);
-                if self.m.is_stream() && (pad_left + pad_right) > 0 {
-                    return Err(Self::unsupported(&layer, "'same' padding in io_stream: hls4ml inserts a ZeroPadding1D layer, which presynth does not emit yet; use padding='valid' or io_parallel"));
-                }
-                if *kernel == 1 {
-                    return Err(Self::unsupported(&layer, "a pointwise (kernel 1) Conv1D: hls4ml rewrites it to PointwiseConv1D with its own templates, which presynth does not emit yet"));
-                }
-                let n_in = n_chan * kernel;
-                let (strategy, rf) =
-                    self.choose_rf(&layer.name, rs.strategy, n_in, *filters, rf as usize);
-                let w = layer_weight(&layer, "kernel", kernel * n_chan * filters)?;
-                let b = optional_bias(&layer, *use_bias, *filters)?;
-                let op = Op::Conv1D {
-                    in_width,
-                    n_chan,
-                    filt_width: *kernel,
-                    n_filt: *filters,
-                    stride: *stride,
-                    pad_left,
-                    pad_right,
-                    out_width,
-                    n_partitions: out_width,
-                };
-                self.push_product(
-                    id,
-                    &layer,
-                    "Conv1D",
-                    op,
-                    vec![out_width, *filters],
-                    (strategy, rf),
-                    w,
-                    (&[*kernel, n_chan, *filters], &[2, 0, 1]),
-                    b,
-                )?;
+            Op::Pool1D { .. }
+            | Op::Pool2D { .. }
+            | Op::GlobalPool1D { .. }
+            | Op::GlobalPool2D { .. }
+            | Op::Add
+            | Op::Concatenate { .. }
+            | Op::ZeroPadding1D { .. }
+            | Op::ZeroPadding2D { .. }
+            | Op::Cropping1D { .. }
+            | Op::Cropping2D { .. }
+            | Op::Resize { .. } => self.push_plain(n, inputs, &rs),
+            Op::BatchNorm { .. } => self.batchnorm(n, input()?, &rs)?,
+            Op::Activation { .. } => {
+                let v = self.activation(n, input()?, &rs)?;
+                self.var_of.insert(Port::of(n.key), v);
             }
-            LayerKind::Conv2D(ir::ops::Conv2D {
-                filters,
-                kernel,
-                stride,
-                padding,
-                use_bias,
-            }) => {
-                let shape = in_shape(self, 0)?;
-                let (in_height, in_width, n_chan) = (shape[0], shape[1], shape[2]);
-                let (out_height, out_width) = (layer.output_shape[0], layer.output_shape[1]);
-                let (pad_top, pad_bottom, pad_left, pad_right) =
-                    pads2d(*padding, [in_height, in_width], kernel, stride);
-                if self.m.is_stream() && (pad_top + pad_bottom + pad_left + pad_right) > 0 {
-                    return Err(Self::unsupported(&layer, "'same' padding in io_stream: hls4ml inserts a ZeroPadding2D layer, which presynth does not emit yet; use padding='valid' or io_parallel"));
-                }
-                if kernel == &[1, 1] {
-                    return Err(Self::unsupported(&layer, "a pointwise (1x1) Conv2D: hls4ml rewrites it to PointwiseConv2D with its own templates, which presynth does not emit yet"));
-                }
-                let n_in = n_chan * kernel[0] * kernel[1];
-                let (strategy, rf) =
-                    self.choose_rf(&layer.name, rs.strategy, n_in, *filters, rf as usize);
-                let w = layer_weight(&layer, "kernel", kernel[0] * kernel[1] * n_chan * filters)?;
-                let b = optional_bias(&layer, *use_bias, *filters)?;
-                let dims = [kernel[0], kernel[1], n_chan, *filters];
-                let op = Op::Conv2D {
-                    in_height,
-                    in_width,
-                    n_chan,
-                    filt_height: kernel[0],
-                    filt_width: kernel[1],
-                    n_filt: *filters,
-                    stride_height: stride[0],
-                    stride_width: stride[1],
-                    pad_top,
-                    pad_bottom,
-                    pad_left,
-                    pad_right,
-                    out_height,
-                    out_width,
-                    n_partitions: out_height * out_width,
-                };
-                self.push_product(
-                    id,
-                    &layer,
-                    "Conv2D",
-                    op,
-                    vec![out_height, out_width, *filters],
-                    (strategy, rf),
-                    w,
-                    (&dims, &[3, 0, 1, 2]),
-                    b,
-                )?;
-            }
-            LayerKind::Pool1D(ir::ops::Pool1D {
-                op,
-                pool,
-                stride,
-                padding,
-            }) => {
-                let shape = in_shape(self, 0)?;
-                let (n_in, n_filt) = (shape[0], shape[1]);
-                let n_out = layer.output_shape[0];
-                let (pad_left, pad_right) = pads(*padding, n_in, *pool, *stride);
-                let input = self.input_var(id, 0)?;
-                let o = Op::Pool1D {
-                    max: *op == PoolOp::Max,
-                    n_in,
-                    n_out,
-                    n_filt,
-                    pool_width: *pool,
-                    stride: *stride,
-                    pad_left,
-                    pad_right,
-                };
-                self.push_plain(id, &layer, o, vec![input], vec![n_out, n_filt], &rs);
-            }
-            LayerKind::Pool2D(ir::ops::Pool2D {
-                op,
-                pool,
-                stride,
-                padding,
-            }) => {
-                let shape = in_shape(self, 0)?;
-                let (in_height, in_width, n_filt) = (shape[0], shape[1], shape[2]);
-                let (out_height, out_width) = (layer.output_shape[0], layer.output_shape[1]);
-                let (pad_top, pad_bottom, pad_left, pad_right) =
-                    pads2d(*padding, [in_height, in_width], pool, stride);
-                let input = self.input_var(id, 0)?;
-                let o = Op::Pool2D {
-                    max: *op == PoolOp::Max,
-                    in_height,
-                    in_width,
-                    n_filt,
-                    pool_height: pool[0],
-                    pool_width: pool[1],
-                    stride_height: stride[0],
-                    stride_width: stride[1],
-                    out_height,
-                    out_width,
-                    pad_top,
-                    pad_bottom,
-                    pad_left,
-                    pad_right,
-                };
-                self.push_plain(
-                    id,
-                    &layer,
-                    o,
-                    vec![input],
-                    vec![out_height, out_width, n_filt],
-                    &rs,
-                );
-            }
-            LayerKind::GlobalPool1D(ir::ops::GlobalPool1D { op }) => {
-                let shape = in_shape(self, 0)?;
-                let input = self.input_var(id, 0)?;
-                let o = Op::GlobalPool1D {
-                    max: *op == PoolOp::Max,
-                    n_in: shape[0],
-                    n_filt: shape[1],
-                };
-                self.push_plain(id, &layer, o, vec![input], vec![shape[1]], &rs);
-            }
-            LayerKind::GlobalPool2D(ir::ops::GlobalPool2D { op }) => {
-                let shape = in_shape(self, 0)?;
-                let input = self.input_var(id, 0)?;
-                let o = Op::GlobalPool2D {
-                    max: *op == PoolOp::Max,
-                    in_height: shape[0],
-                    in_width: shape[1],
-                    n_filt: shape[2],
-                };
-                self.push_plain(id, &layer, o, vec![input], vec![shape[2]], &rs);
-            }
-            LayerKind::BatchNorm(ir::ops::BatchNorm {
-                epsilon,
-                center,
-                scale,
-            }) => {
-                let shape = in_shape(self, 0)?;
-                let n_ch = *shape.last().unwrap_or(&1);
-                let ones = vec![1.0f32; n_ch];
-                let zeros = vec![0.0f32; n_ch];
-                let gamma = if *scale {
-                    layer_weight(&layer, "gamma", n_ch)?
-                } else {
-                    ones.clone()
-                };
-                let beta = if *center {
-                    layer_weight(&layer, "beta", n_ch)?
-                } else {
-                    zeros
-                };
-                let mean = layer_weight(&layer, "moving_mean", n_ch)?;
-                let var = layer_weight(&layer, "moving_variance", n_ch)?;
-                // hls4ml (numpy float32): scale = gamma / sqrt(var + eps); bias = beta - scale * mean
-                let eps = *epsilon as f32;
-                let s: Vec<f32> = gamma
-                    .iter()
-                    .zip(&var)
-                    .map(|(g, v)| g / (v + eps).sqrt())
-                    .collect();
-                let b: Vec<f32> = beta
-                    .iter()
-                    .zip(&s)
-                    .zip(&mean)
-                    .map(|((be, sc), mu)| be - sc * mu)
-                    .collect();
-                let idx = self.index;
-                let weights = vec![
-                    self.weight(
-                        &layer,
-                        "s",
-                        idx,
-                        &layer.settings.precision.scale,
-                        "scale",
-                        vec![n_ch],
-                        s,
-                    ),
-                    self.weight(
-                        &layer,
-                        "b",
-                        idx,
-                        &layer.settings.precision.bias,
-                        "bias",
-                        vec![n_ch],
-                        b,
-                    ),
-                ];
-                let n_filt = if shape.len() == 1 { -1 } else { n_ch as i64 };
-                let input = self.input_var(id, 0)?;
-                let v = self.push(
-                    layer.name.clone(),
-                    "BatchNormalization",
-                    Op::BatchNorm { n_filt },
-                    vec![input],
-                    shape,
-                    &layer.settings,
-                    rs.strategy,
-                    rf,
-                    weights,
-                    vec![],
-                );
-                // hls4ml's scale type is named <layer>_scale_t only when set per layer
-                let last = self.m.layers.last_mut().expect("just pushed");
-                if layer.settings.precision.scale.is_none() {
-                    last.weight_t =
-                        NamedType::new(MODEL_DEFAULT_T, precision::cpp(&self.m.default_precision));
-                }
-                self.out_of.insert(id, v);
-            }
-            LayerKind::ZeroPadding1D(_)
-            | LayerKind::ZeroPadding2D(_)
-            | LayerKind::Cropping1D(_)
-            | LayerKind::Cropping2D(_)
-            | LayerKind::UpSampling1D(_)
-            | LayerKind::UpSampling2D(_) => self.spatial(id, &layer, &rs)?,
-            LayerKind::Activation(act) => {
-                let input = self.input_var(id, 0)?;
-                let v = self.activation(layer.name.clone(), *act, input, &layer.settings, rf)?;
-                self.out_of.insert(id, v);
-            }
-            LayerKind::Flatten | LayerKind::Reshape(_) => {
-                let input = self.input_var(id, 0)?;
-                let in_shape = self.m.vars[input].shape.clone();
-                let out_shape = layer.output_shape.clone();
-                if self.m.is_stream()
-                    && !matches!(layer.kind, LayerKind::Flatten)
-                    && in_shape.last() != out_shape.last()
-                {
-                    return Err(Self::unsupported(&layer, "a Reshape that changes the last dimension in io_stream (hls4ml inserts a Repack layer, which presynth does not emit yet)"));
+            Op::Reshape => {
+                if !n.inplace {
+                    return Err(CodegenError::Internal(format!(
+                        "reshape '{}' is not in place after lowering",
+                        n.name
+                    )));
                 }
                 // hls4ml's in-place variable: same type as its source, no call, no typedef
+                let input = input()?;
                 let src = &self.m.vars[input];
                 let var = Variable {
-                    name: format!("layer{}_out", self.index),
+                    name: format!("layer{}_out", n.index),
                     type_name: src.type_name.clone(),
                     precision: src.precision.clone(),
-                    shape: out_shape,
+                    shape: n.shape.clone(),
                     kind: VarKind::Alias(input),
                     depth: src.depth,
                     pack: src.pack,
@@ -812,9 +521,9 @@ impl<'a> Lowerer<'a> {
                 self.m.vars.push(var);
                 let v = self.m.vars.len() - 1;
                 let l = self.bare_layer(
-                    self.index,
-                    layer.name.clone(),
-                    layer.kind.name(),
+                    n.index,
+                    n.name.clone(),
+                    &n.class,
                     Op::Reshape,
                     vec![input],
                     vec![v],
@@ -823,171 +532,199 @@ impl<'a> Lowerer<'a> {
                     vec![],
                 );
                 self.m.layers.push(l);
-                self.out_of.insert(id, v);
+                self.var_of.insert(Port::of(n.key), v);
             }
-            LayerKind::Add | LayerKind::Concatenate(_) => {
-                let n = self.net.inputs_of(id).len();
-                if n != 2 {
-                    return Err(Self::not_in_hls4ml(
-                        &layer,
-                        format!("{n} inputs: hls4ml's merge layers take exactly 2"),
-                    ));
+            Op::Clone => {
+                // one stream copy per reader, `layer<index>_cpy<k>`
+                let input = input()?;
+                let mut outs = Vec::new();
+                for k in 1..=n.outputs {
+                    let mut c = self.m.vars[input].clone();
+                    c.name = format!("layer{}_cpy{k}", n.index);
+                    c.kind = VarKind::Owned;
+                    self.m.vars.push(c);
+                    let v = self.m.vars.len() - 1;
+                    self.var_of.insert(
+                        Port {
+                            node: n.key,
+                            output: k - 1,
+                        },
+                        v,
+                    );
+                    outs.push(v);
                 }
-                let a = self.input_var(id, 0)?;
-                let b = self.input_var(id, 1)?;
-                let (sa, sb) = (self.m.vars[a].shape.clone(), self.m.vars[b].shape.clone());
-                let (op, shape) = match layer.kind {
-                    LayerKind::Add => {
-                        if sa != sb {
-                            return Err(Self::not_in_hls4ml(
-                                &layer,
-                                format!("inputs of different shapes {sa:?} and {sb:?}"),
-                            ));
-                        }
-                        (Op::Add, sa)
-                    }
-                    LayerKind::Concatenate(ir::ops::Concatenate { axis }) => {
-                        if sa.len() > 3 {
-                            return Err(Self::not_in_hls4ml(&layer, "inputs of rank > 3"));
-                        }
-                        (Op::Concatenate { axis }, layer.output_shape.clone())
-                    }
-                    LayerKind::Input(_)
-                    | LayerKind::Dense(_)
-                    | LayerKind::Conv1D(_)
-                    | LayerKind::Conv2D(_)
-                    | LayerKind::Pool1D(_)
-                    | LayerKind::Pool2D(_)
-                    | LayerKind::GlobalPool1D(_)
-                    | LayerKind::GlobalPool2D(_)
-                    | LayerKind::BatchNorm(_)
-                    | LayerKind::Activation(_)
-                    | LayerKind::Reshape(_)
-                    | LayerKind::Dropout(_)
-                    | LayerKind::Flatten
-                    | LayerKind::ZeroPadding1D(_)
-                    | LayerKind::ZeroPadding2D(_)
-                    | LayerKind::Cropping1D(_)
-                    | LayerKind::Cropping2D(_)
-                    | LayerKind::UpSampling1D(_)
-                    | LayerKind::UpSampling2D(_) => unreachable!("only merges reach this match"),
-                };
-                self.push_plain(id, &layer, op, vec![a, b], shape, &rs);
+                let clone = self.bare_layer(
+                    n.index,
+                    n.name.clone(),
+                    &n.class,
+                    Op::Clone,
+                    vec![input],
+                    outs,
+                    rf,
+                    rs.strategy,
+                    vec![],
+                );
+                self.m.layers.push(clone);
+            }
+            Op::Dropout => {
+                return Err(CodegenError::Internal(format!(
+                    "Dropout '{}' left in the lowered graph of {}",
+                    n.name, g.network
+                )))
             }
         }
         Ok(())
     }
 
-    /// Whether a linear activation changes the type of its input (a QONNX Quant's `_act`
-    /// layer): hls4ml's EliminateLinearActivation keeps those and removes the others.
-    fn is_cast(&self, id: NodeId, layer: &ir::Layer) -> Result<bool> {
-        let result = layer
-            .settings
-            .precision
-            .result
-            .as_ref()
-            .unwrap_or(&self.m.default_precision);
-        let input = self.input_var(id, 0)?;
-        Ok(self.m.vars[input].precision != *result)
-    }
-
-    /// The fused activation of a Dense/Conv: a separate layer `<name>_<act>` at the next index.
-    fn fused_activation(&mut self, id: NodeId, layer: &ir::Layer, out: VarId) -> Result<()> {
-        if layer.activation.is_linear() {
-            self.out_of.insert(id, out);
-            return Ok(());
+    /// BatchNormalization: hls4ml's scale and bias from the Keras statistics.
+    fn batchnorm(
+        &mut self,
+        n: &Node,
+        input: VarId,
+        rs: &ir::settings::ResolvedSettings,
+    ) -> Result<()> {
+        let layer = self.source(n)?;
+        let LayerKind::BatchNorm(ir::ops::BatchNorm {
+            epsilon,
+            center,
+            scale,
+        }) = &layer.kind
+        else {
+            return Err(CodegenError::Internal(format!(
+                "BatchNormalization node '{}' renders a {}",
+                n.name,
+                layer.kind.name()
+            )));
+        };
+        let shape = self.m.vars[input].shape.clone();
+        let n_ch = *shape.last().unwrap_or(&1);
+        let gamma = if *scale {
+            layer_weight(layer, "gamma", n_ch)?
+        } else {
+            vec![1.0f32; n_ch]
+        };
+        let beta = if *center {
+            layer_weight(layer, "beta", n_ch)?
+        } else {
+            vec![0.0f32; n_ch]
+        };
+        let mean = layer_weight(layer, "moving_mean", n_ch)?;
+        let var = layer_weight(layer, "moving_variance", n_ch)?;
+        // hls4ml (numpy float32): scale = gamma / sqrt(var + eps); bias = beta - scale * mean
+        let eps = *epsilon as f32;
+        let s: Vec<f32> = gamma
+            .iter()
+            .zip(&var)
+            .map(|(g, v)| g / (v + eps).sqrt())
+            .collect();
+        let b: Vec<f32> = beta
+            .iter()
+            .zip(&s)
+            .zip(&mean)
+            .map(|((be, sc), mu)| be - sc * mu)
+            .collect();
+        let idx = self.index;
+        let weights = vec![
+            self.weight(
+                &n.name,
+                "s",
+                idx,
+                &n.settings.precision.scale,
+                "scale",
+                vec![n_ch],
+                s,
+            ),
+            self.weight(
+                &n.name,
+                "b",
+                idx,
+                &n.settings.precision.bias,
+                "bias",
+                vec![n_ch],
+                b,
+            ),
+        ];
+        let v = self.push(
+            n.name.clone(),
+            &n.class,
+            n.op.clone(),
+            vec![input],
+            shape,
+            &settings_of(n),
+            rs.strategy,
+            rs.reuse_factor,
+            weights,
+            vec![],
+        );
+        // hls4ml's scale type is named <layer>_scale_t only when set per layer
+        let last = self.m.layers.last_mut().expect("just pushed");
+        if n.settings.precision.scale.is_none() {
+            last.weight_t =
+                NamedType::new(MODEL_DEFAULT_T, precision::cpp(&self.m.default_precision));
         }
-        self.index += 1;
-        let name = format!("{}_{}", layer.name, layer.activation.name());
-        // the split activation has a new name, so the layer's own settings do not reach it:
-        // hls4ml gives it the model's (checked with a LayerName config on the harness)
-        let settings = ir::LayerSettings::default();
-        let v = self.activation(
-            name,
-            layer.activation,
-            out,
-            &settings,
-            self.net.config.reuse_factor,
-        )?;
-        self.out_of.insert(id, v);
+        self.var_of.insert(Port::of(n.key), v);
         Ok(())
     }
 
+    /// An activation node with its table types (softmax: exp/inv tables; leaky relu: param_t).
     fn activation(
         &mut self,
-        name: String,
-        act: Activation,
+        n: &Node,
         input: VarId,
-        settings: &ir::LayerSettings,
-        rf: u32,
+        rs: &ir::settings::ResolvedSettings,
     ) -> Result<VarId> {
+        let name = &n.name;
         let shape = self.m.vars[input].shape.clone();
+        let Op::Activation { act, .. } = &n.op else {
+            return Err(CodegenError::Internal(format!(
+                "'{name}' is not an activation"
+            )));
+        };
         let table = NamedType::new(
             format!("{name}_table_t"),
             precision::cpp(&precision::table_t()),
         );
-        let (act_kind, config_name, class, mut extra) = match act {
-            Activation::Relu | Activation::Sigmoid | Activation::Tanh | Activation::Linear => (
-                ActKind::Plain(act.name()),
-                act.name().to_string(),
-                "Activation",
-                vec![("table_t", table)],
-            ),
-            Activation::LeakyRelu { alpha } => (
-                ActKind::LeakyRelu(alpha),
-                "leakyrelu".to_string(),
-                "LeakyReLU",
-                vec![("table_t", table)],
-            ),
-            Activation::Softmax => {
+        let mut extra = vec![("table_t", table)];
+        match act {
+            ActKind::Plain(_) => {}
+            ActKind::LeakyRelu(_) => {
+                // param_t is the model default unless set per layer (not in the typedef list then)
+                extra.push((
+                    "param_t",
+                    NamedType::new(MODEL_DEFAULT_T, precision::cpp(&self.m.default_precision)),
+                ));
+            }
+            ActKind::Softmax => {
                 if shape.len() > 1 {
                     return Err(CodegenError::NotImplemented {
-                        layer: name,
+                        layer: name.clone(),
                         kind: "Softmax".into(),
                         message: format!("a softmax over a rank-{} input {shape:?} (hls4ml's multi-dimensional softmax is not emitted yet; flatten first)", shape.len()),
                     });
                 }
                 let st = precision::cpp(&precision::softmax_table_t());
-                (
-                    ActKind::Softmax,
-                    "softmax".to_string(),
-                    "Softmax",
-                    vec![
-                        ("table_t", table),
-                        (
-                            "exp_table_t",
-                            NamedType::new(format!("{name}_exp_table_t"), st.clone()),
-                        ),
-                        (
-                            "inv_table_t",
-                            NamedType::new(format!("{name}_inv_table_t"), st.clone()),
-                        ),
-                        ("inv_inp_t", NamedType::new(format!("{name}_inv_inp_t"), st)),
-                    ],
-                )
+                extra.extend([
+                    (
+                        "exp_table_t",
+                        NamedType::new(format!("{name}_exp_table_t"), st.clone()),
+                    ),
+                    (
+                        "inv_table_t",
+                        NamedType::new(format!("{name}_inv_table_t"), st.clone()),
+                    ),
+                    ("inv_inp_t", NamedType::new(format!("{name}_inv_inp_t"), st)),
+                ]);
             }
-        };
-        if matches!(act_kind, ActKind::LeakyRelu(_)) {
-            // param_t is the model default unless set per layer (not in the typedef list then)
-            extra.push((
-                "param_t",
-                NamedType::new(MODEL_DEFAULT_T, precision::cpp(&self.m.default_precision)),
-            ));
         }
-        let strategy = settings.strategy.unwrap_or(self.m.model_strategy);
-        let op = Op::Activation {
-            act: act_kind,
-            config_name,
-        };
         let v = self.push(
-            name,
-            class,
-            op,
+            name.clone(),
+            &n.class,
+            n.op.clone(),
             vec![input],
             shape,
-            settings,
-            strategy,
-            rf,
+            &settings_of(n),
+            rs.strategy,
+            rs.reuse_factor,
             vec![],
             extra,
         );
@@ -1017,7 +754,7 @@ impl<'a> Lowerer<'a> {
     #[allow(clippy::too_many_arguments)]
     fn weight(
         &self,
-        layer: &ir::Layer,
+        layer: &str,
         prefix: &str,
         index: usize,
         set: &Option<FixedType>,
@@ -1025,7 +762,7 @@ impl<'a> Lowerer<'a> {
         shape: Vec<usize>,
         data: Vec<f32>,
     ) -> WeightVar {
-        let t = self.prec(&layer.name, set, var);
+        let t = self.prec(layer, set, var);
         let precision = set
             .clone()
             .unwrap_or_else(|| self.m.default_precision.clone());
@@ -1037,74 +774,31 @@ impl<'a> Lowerer<'a> {
             data,
         }
     }
-
-    /// io_stream: a stream read by several layers is copied by a Clone layer placed right after
-    /// its producer; clone indices continue after the last layer (hls4ml's clone_output pass).
-    fn insert_clones(&mut self) {
-        let mut next_index = self.m.layers.iter().map(|l| l.index).max().unwrap_or(0);
-        let mut pos = 0;
-        while pos < self.m.layers.len() {
-            let produced: Vec<VarId> = self.m.layers[pos].outputs.clone();
-            for v in produced {
-                let readers: Vec<usize> = (0..self.m.layers.len())
-                    .filter(|&i| self.m.layers[i].inputs.contains(&v) && i != pos)
-                    .collect();
-                if readers.len() < 2 {
-                    continue;
-                }
-                next_index += 1;
-                let src = self.m.vars[v].clone();
-                let mut outs = Vec::new();
-                for k in 1..=readers.len() {
-                    let mut c = src.clone();
-                    c.name = format!("layer{next_index}_cpy{k}");
-                    c.kind = VarKind::Owned;
-                    self.m.vars.push(c);
-                    outs.push(self.m.vars.len() - 1);
-                }
-                for (k, &r) in readers.iter().enumerate() {
-                    for x in self.m.layers[r].inputs.iter_mut() {
-                        if *x == v {
-                            *x = outs[k];
-                        }
-                    }
-                }
-                let producer = self.m.layers[pos].name.clone();
-                let clone = self.bare_layer(
-                    next_index,
-                    format!("clone_{producer}"),
-                    "Clone",
-                    Op::Clone,
-                    vec![v],
-                    outs,
-                    self.m.model_reuse_factor,
-                    self.m.model_strategy,
-                    vec![],
-                );
-                self.m.layers.insert(pos + 1, clone);
-            }
-            pos += 1;
-        }
-    }
 }
 
-fn pads(padding: Padding, len: usize, window: usize, stride: usize) -> (usize, usize) {
-    match padding {
-        Padding::Valid => (0, 0),
-        Padding::Same => ir::shape::same_padding(len, window, stride),
-    }
+/// The node's settings with its output precision as the result type (the lowering decided it:
+/// the layer's own, the model's, or the input's for the copy layers).
+fn settings_of(n: &Node) -> ir::LayerSettings {
+    let mut s = n.settings.clone();
+    s.precision.result = Some(n.precision.clone());
+    s
 }
 
-/// (top, bottom, left, right) padding of a 2-D `window` moved by `stride` over `input` (h, w).
-fn pads2d(
-    padding: Padding,
-    input: [usize; 2],
-    window: &[usize; 2],
-    stride: &[usize; 2],
-) -> (usize, usize, usize, usize) {
-    let (top, bottom) = pads(padding, input[0], window[0], stride[0]);
-    let (left, right) = pads(padding, input[1], window[1], stride[1]);
-    (top, bottom, left, right)
+/// Whether a Dense/Conv layer has a bias.
+fn use_bias(layer: &ir::Layer) -> Result<bool> {
+    if let LayerKind::Dense(d) = &layer.kind {
+        Ok(d.use_bias)
+    } else if let LayerKind::Conv1D(c) = &layer.kind {
+        Ok(c.use_bias)
+    } else if let LayerKind::Conv2D(c) = &layer.kind {
+        Ok(c.use_bias)
+    } else {
+        Err(CodegenError::Internal(format!(
+            "layer '{}' ({}) rendered as a product",
+            layer.name,
+            layer.kind.name()
+        )))
+    }
 }
 
 fn layer_weight(layer: &ir::Layer, name: &str, expected: usize) -> Result<Vec<f32>> {
@@ -1161,7 +855,7 @@ pub fn transpose(data: &[f32], dims: &[usize], perm: &[usize]) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ir::{Layer, Tensor};
+    use ir::{Activation, Layer, Tensor};
 
     fn dense(name: &str, n_in: usize, units: usize, act: Activation) -> Layer {
         let mut l = Layer::new(

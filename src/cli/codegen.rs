@@ -60,6 +60,10 @@ pub struct Args {
     /// reproducible pseudo-random values from this seed: for studying resources and latency
     #[arg(long, value_name = "SEED")]
     pub random_weights: Option<u64>,
+    /// Print hls4ml's layer graph after each lowering pass (parse, split_activation, ...,
+    /// insert_zero_padding_before_conv2d, optimize_pointwise_conv) to stderr, then write
+    #[arg(long)]
+    pub print_lowering: bool,
     /// Summary format (csv: one row per layer of the written project)
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -269,6 +273,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         eprintln!(
             "note: {n} weight tensors filled with pseudo-random values (--random-weights {seed})"
         );
+    }
+    if args.print_lowering {
+        let pipeline = lower::Pipeline::hls4ml();
+        let steps = pipeline
+            .steps(&net)
+            .with_context(|| format!("{}", args.model.model.display()))?;
+        eprintln!("lowering pipeline {}:", pipeline.name);
+        for step in steps {
+            let state = if step.changed { "" } else { " (unchanged)" };
+            eprintln!("== {}{state}\n{}", step.pass, step.graph);
+        }
     }
     let templates = Templates::discover(args.templates.as_deref())?;
     let opts = EmitOptions {

@@ -29,6 +29,7 @@ fn parts<'a>(c: &'a Ctx) -> (&'a ActKind, &'a str) {
         | Op::Concatenate { .. }
         | Op::Reshape
         | Op::Clone
+        | Op::Dropout
         | Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }
         | Op::Cropping1D { .. }

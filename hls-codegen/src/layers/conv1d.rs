@@ -9,6 +9,12 @@ pub const INCLUDES: &[&str] = &[
     "nnet_utils/nnet_conv1d_stream.h",
 ];
 
+/// PointwiseConv1D's headers (hls4ml's `sepconv1d_include_list`, `backends/vivado/passes/pointwise.py`).
+pub const POINTWISE_INCLUDES: &[&str] = &[
+    "nnet_utils/nnet_conv1d.h",
+    "nnet_utils/nnet_sepconv1d_stream.h",
+];
+
 pub fn config(c: &Ctx) -> String {
     let Op::Conv1D {
         in_width,
@@ -20,6 +26,7 @@ pub fn config(c: &Ctx) -> String {
         pad_right,
         out_width,
         n_partitions,
+        ..
     } = c.l.op
     else {
         unreachable!("conv1d::config on {:?}", c.l.op)
@@ -61,8 +68,16 @@ const ap_uint<config{idx}::filt_width> config{idx}::pixels[] = {{0}};
     )
 }
 
+/// `conv_1d_cl`, or `pointwise_conv_1d_cl` for a PointwiseConv1D (same config struct).
 pub fn call(c: &Ctx) -> String {
-    c.weighted_call("conv_1d_cl")
+    if let Op::Conv1D {
+        pointwise: true, ..
+    } = c.l.op
+    {
+        c.weighted_call("pointwise_conv_1d_cl")
+    } else {
+        c.weighted_call("conv_1d_cl")
+    }
 }
 
 /// hls4ml's `_compute_conv1d_im2col` + `generate_conv1d_line_buffer_fn`.

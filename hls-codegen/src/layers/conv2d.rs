@@ -9,6 +9,12 @@ pub const INCLUDES: &[&str] = &[
     "nnet_utils/nnet_conv2d_stream.h",
 ];
 
+/// PointwiseConv2D's headers (hls4ml's `sepconv2d_include_list`, `backends/vivado/passes/pointwise.py`).
+pub const POINTWISE_INCLUDES: &[&str] = &[
+    "nnet_utils/nnet_conv2d.h",
+    "nnet_utils/nnet_sepconv2d_stream.h",
+];
+
 pub fn config(c: &Ctx) -> String {
     let Op::Conv2D {
         in_height,
@@ -26,6 +32,7 @@ pub fn config(c: &Ctx) -> String {
         out_height,
         out_width,
         n_partitions,
+        ..
     } = c.l.op
     else {
         unreachable!("conv2d::config on {:?}", c.l.op)
@@ -69,8 +76,16 @@ const ap_uint<config{idx}::filt_height * config{idx}::filt_width> config{idx}::p
     )
 }
 
+/// `conv_2d_cl`, or `pointwise_conv_2d_cl` for a PointwiseConv2D (same config struct).
 pub fn call(c: &Ctx) -> String {
-    c.weighted_call("conv_2d_cl")
+    if let Op::Conv2D {
+        pointwise: true, ..
+    } = c.l.op
+    {
+        c.weighted_call("pointwise_conv_2d_cl")
+    } else {
+        c.weighted_call("conv_2d_cl")
+    }
 }
 
 /// hls4ml's `_compute_conv2d_im2col` + `generate_conv2d_line_buffer_fn`.

@@ -62,6 +62,7 @@ pub fn config(c: &Ctx) -> String {
         | Op::Activation { .. }
         | Op::Reshape
         | Op::Clone
+        | Op::Dropout
         | Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }
         | Op::Cropping1D { .. }
@@ -89,6 +90,7 @@ pub fn call(c: &Ctx) -> String {
         | Op::Activation { .. }
         | Op::Reshape
         | Op::Clone
+        | Op::Dropout
         | Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }
         | Op::Cropping1D { .. }

@@ -82,7 +82,7 @@ impl<'a> Ctx<'a> {
 pub fn config_cpp(m: &HlsModel, l: &HlsLayer) -> Option<String> {
     let c = Ctx { m, l };
     match &l.op {
-        Op::Input | Op::Reshape | Op::Clone => None,
+        Op::Input | Op::Reshape | Op::Clone | Op::Dropout => None,
         Op::Dense { .. } => Some(dense::config(&c)),
         Op::Conv1D { .. } => Some(conv1d::config(&c)),
         Op::Conv2D { .. } => Some(conv2d::config(&c)),
@@ -105,7 +105,7 @@ pub fn config_cpp(m: &HlsModel, l: &HlsLayer) -> Option<String> {
 pub fn function_cpp(m: &HlsModel, l: &HlsLayer) -> Option<String> {
     let c = Ctx { m, l };
     match &l.op {
-        Op::Input | Op::Reshape => None,
+        Op::Input | Op::Reshape | Op::Dropout => None,
         Op::Clone => Some(reshape::clone_call(&c)),
         Op::Dense { .. } => Some(dense::call(&c)),
         Op::Conv1D { .. } => Some(conv1d::call(&c)),
@@ -128,11 +128,21 @@ pub fn function_cpp(m: &HlsModel, l: &HlsLayer) -> Option<String> {
 /// The nnet_utils headers a layer includes (hls4ml's `include_header` lists).
 pub fn includes(l: &HlsLayer) -> &'static [&'static str] {
     match &l.op {
-        Op::Input | Op::Reshape => &[],
+        Op::Input | Op::Reshape | Op::Dropout => &[],
         Op::Clone => &["nnet_utils/nnet_stream.h"],
         Op::Dense { .. } => dense::INCLUDES,
-        Op::Conv1D { .. } => conv1d::INCLUDES,
-        Op::Conv2D { .. } => conv2d::INCLUDES,
+        Op::Conv1D {
+            pointwise: true, ..
+        } => conv1d::POINTWISE_INCLUDES,
+        Op::Conv1D {
+            pointwise: false, ..
+        } => conv1d::INCLUDES,
+        Op::Conv2D {
+            pointwise: true, ..
+        } => conv2d::POINTWISE_INCLUDES,
+        Op::Conv2D {
+            pointwise: false, ..
+        } => conv2d::INCLUDES,
         Op::Pool1D { .. }
         | Op::Pool2D { .. }
         | Op::GlobalPool1D { .. }
@@ -166,6 +176,7 @@ pub fn generated_code(m: &HlsModel, l: &HlsLayer) -> Option<String> {
         | Op::Concatenate { .. }
         | Op::Reshape
         | Op::Clone
+        | Op::Dropout
         | Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }
         | Op::Cropping1D { .. }

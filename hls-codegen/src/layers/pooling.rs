@@ -135,6 +135,7 @@ pub fn config(c: &Ctx) -> String {
         | Op::Concatenate { .. }
         | Op::Reshape
         | Op::Clone
+        | Op::Dropout
         | Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }
         | Op::Cropping1D { .. }
@@ -161,6 +162,7 @@ pub fn call(c: &Ctx) -> String {
         | Op::Concatenate { .. }
         | Op::Reshape
         | Op::Clone
+        | Op::Dropout
         | Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }
         | Op::Cropping1D { .. }

@@ -149,7 +149,8 @@ pub fn config(c: &Ctx) -> String {
         | Op::Add
         | Op::Concatenate { .. }
         | Op::Reshape
-        | Op::Clone => unreachable!("spatial::config on {:?}", c.l.op),
+        | Op::Clone
+        | Op::Dropout => unreachable!("spatial::config on {:?}", c.l.op),
     }
 }
 
@@ -182,7 +183,8 @@ pub fn call(c: &Ctx) -> String {
         | Op::Add
         | Op::Concatenate { .. }
         | Op::Reshape
-        | Op::Clone => unreachable!("spatial::call on {:?}", c.l.op),
+        | Op::Clone
+        | Op::Dropout => unreachable!("spatial::call on {:?}", c.l.op),
     };
     format!("nnet::{f}<{types}, config{idx}>({args});")
 }

@@ -1,0 +1,76 @@
+//! Dense, Conv1D and Conv2D: hls4ml's parser keeps the sizes, strides and `same` paddings
+//! (`converters/keras_v3/core.py`, `conv.py`); the fused activation is split off later by
+//! `split_activation`, a Dense over positions becomes a conv in
+//! `replace_multidimensional_dense_with_conv`.
+
+use super::{dim, pads, Parse, ParseCx, Parsed};
+use crate::error::Result;
+use crate::op::Op;
+
+impl Parse for ir::ops::Dense {
+    fn parse(&self, cx: &ParseCx) -> Result<Parsed> {
+        let n_in = cx.input(0)?.iter().product();
+        Ok(Parsed::new(
+            "Dense",
+            Op::Dense {
+                n_in,
+                n_out: self.units,
+            },
+        ))
+    }
+}
+
+impl Parse for ir::ops::Conv1D {
+    fn parse(&self, cx: &ParseCx) -> Result<Parsed> {
+        let input = cx.input(0)?;
+        let (in_width, n_chan) = (dim(input, 0), dim(input, 1));
+        let out_width = dim(cx.output(), 0);
+        let (pad_left, pad_right) = pads(self.padding, in_width, self.kernel, self.stride);
+        Ok(Parsed::new(
+            "Conv1D",
+            Op::Conv1D {
+                in_width,
+                n_chan,
+                filt_width: self.kernel,
+                n_filt: self.filters,
+                stride: self.stride,
+                pad_left,
+                pad_right,
+                out_width,
+                n_partitions: out_width,
+                pointwise: false,
+            },
+        ))
+    }
+}
+
+impl Parse for ir::ops::Conv2D {
+    fn parse(&self, cx: &ParseCx) -> Result<Parsed> {
+        let input = cx.input(0)?;
+        let (in_height, in_width, n_chan) = (dim(input, 0), dim(input, 1), dim(input, 2));
+        let (out_height, out_width) = (dim(cx.output(), 0), dim(cx.output(), 1));
+        let (pad_top, pad_bottom) = pads(self.padding, in_height, self.kernel[0], self.stride[0]);
+        let (pad_left, pad_right) = pads(self.padding, in_width, self.kernel[1], self.stride[1]);
+        Ok(Parsed::new(
+            "Conv2D",
+            Op::Conv2D {
+                in_height,
+                in_width,
+                n_chan,
+                filt_height: self.kernel[0],
+                filt_width: self.kernel[1],
+                n_filt: self.filters,
+                stride_height: self.stride[0],
+                stride_width: self.stride[1],
+                pad_top,
+                pad_bottom,
+                pad_left,
+                pad_right,
+                out_height,
+                out_width,
+                n_partitions: out_height * out_width,
+                pointwise: false,
+            },
+        ))
+    }
+}

@@ -1,0 +1,155 @@
+//! What a node of the lowered graph computes: hls4ml's layer classes with the structural
+//! attributes its templates need (sizes, strides, paddings), and no weights or types. Codegen
+//! renders these; the estimator prices them.
+
+/// Activation functions hls4ml emits as `nnet::<func>`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ActKind {
+    /// Table or plain element-wise functions: relu, sigmoid, tanh, linear.
+    Plain(&'static str),
+    /// leaky_relu with its slope (a parametrised activation).
+    LeakyRelu(f64),
+    Softmax,
+}
+
+/// What a lowered layer computes (hls4ml's layer classes), with the attributes the templates need.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Op {
+    Input,
+    Dense {
+        n_in: usize,
+        n_out: usize,
+    },
+    Conv1D {
+        in_width: usize,
+        n_chan: usize,
+        filt_width: usize,
+        n_filt: usize,
+        stride: usize,
+        pad_left: usize,
+        pad_right: usize,
+        out_width: usize,
+        n_partitions: usize,
+        /// A kernel of 1: hls4ml's PointwiseConv1D (`optimize_pointwise_conv`).
+        pointwise: bool,
+    },
+    Conv2D {
+        in_height: usize,
+        in_width: usize,
+        n_chan: usize,
+        filt_height: usize,
+        filt_width: usize,
+        n_filt: usize,
+        stride_height: usize,
+        stride_width: usize,
+        pad_top: usize,
+        pad_bottom: usize,
+        pad_left: usize,
+        pad_right: usize,
+        out_height: usize,
+        out_width: usize,
+        n_partitions: usize,
+        /// A 1x1 kernel: hls4ml's PointwiseConv2D (`optimize_pointwise_conv`).
+        pointwise: bool,
+    },
+    Pool1D {
+        max: bool,
+        n_in: usize,
+        n_out: usize,
+        n_filt: usize,
+        pool_width: usize,
+        stride: usize,
+        pad_left: usize,
+        pad_right: usize,
+    },
+    Pool2D {
+        max: bool,
+        in_height: usize,
+        in_width: usize,
+        n_filt: usize,
+        pool_height: usize,
+        pool_width: usize,
+        stride_height: usize,
+        stride_width: usize,
+        out_height: usize,
+        out_width: usize,
+        pad_top: usize,
+        pad_bottom: usize,
+        pad_left: usize,
+        pad_right: usize,
+    },
+    GlobalPool1D {
+        max: bool,
+        n_in: usize,
+        n_filt: usize,
+    },
+    GlobalPool2D {
+        max: bool,
+        in_height: usize,
+        in_width: usize,
+        n_filt: usize,
+    },
+    BatchNorm {
+        /// `n_filt` as hls4ml writes it: -1 for 1-D inputs, else the channel count.
+        n_filt: i64,
+    },
+    Activation {
+        act: ActKind,
+        /// The activation's name in the config struct (`relu`, `leakyrelu`, `softmax`, ...).
+        config_name: String,
+    },
+    Add,
+    Concatenate {
+        axis: isize,
+    },
+    /// Flatten or Reshape: no call, the output aliases the input (io_parallel), or a
+    /// repack in io_stream when the packing changes.
+    Reshape,
+    /// A Keras Dropout: numbered by hls4ml's parser, then removed (`remove_dropout`); never
+    /// reaches a writer.
+    Dropout,
+    /// io_stream fan-out: one input stream copied into `outputs.len()` streams.
+    Clone,
+    /// Zeros `before`/`after` the width (hls4ml `ZeroPadding1D`).
+    ZeroPadding1D {
+        in_width: usize,
+        n_chan: usize,
+        out_width: usize,
+        before: usize,
+        after: usize,
+    },
+    /// Zeros around the image, `[[top, bottom], [left, right]]` (hls4ml `ZeroPadding2D`).
+    ZeroPadding2D {
+        in_height: usize,
+        in_width: usize,
+        n_chan: usize,
+        out_height: usize,
+        out_width: usize,
+        sides: [[usize; 2]; 2],
+    },
+    /// Elements removed `before`/`after` the width (hls4ml `Cropping1D`).
+    Cropping1D {
+        in_width: usize,
+        n_chan: usize,
+        out_width: usize,
+        before: usize,
+        after: usize,
+    },
+    /// Elements removed around the image (hls4ml `Cropping2D`).
+    Cropping2D {
+        in_height: usize,
+        in_width: usize,
+        n_chan: usize,
+        out_height: usize,
+        out_width: usize,
+        sides: [[usize; 2]; 2],
+    },
+    /// Nearest-neighbour resize (hls4ml `Resize`, from Keras UpSampling1D/2D; 1-D has height 1).
+    Resize {
+        in_height: usize,
+        in_width: usize,
+        n_chan: usize,
+        out_height: usize,
+        out_width: usize,
+    },
+}

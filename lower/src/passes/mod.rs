@@ -1,0 +1,56 @@
+//! The passes, one file each, named after the hls4ml 1.3.0 optimizer (or parser step) they
+//! mirror, and [`HLS4ML_PIPELINE`], their order in hls4ml's Vivado/Vitis flow:
+//!
+//! - the Keras parser (`converters/keras_v3_to_hls.py`): `parse`, `split_activation`,
+//!   `remove_dropout`;
+//! - the `convert` flow (`model/optimizer/__init__.py`): `fuse_batch_normalization`,
+//!   `replace_multidimensional_dense_with_conv`, `eliminate_linear_activation`;
+//! - the backend's `streaming` flow (`backends/vivado/vivado_backend.py`):
+//!   `inplace_stream_flatten`, `reshape_stream`, `clone_output`,
+//!   `insert_zero_padding_before_conv1d`, `insert_zero_padding_before_conv2d`;
+//! - the backend's `optimize` flow: `optimize_pointwise_conv`, `inplace_parallel_reshape`.
+//!
+//! hls4ml's passes that never change a network presynth can express (QKeras, QONNX constant
+//! folding, transposes, HGQ, distributed arithmetic) have no counterpart here.
+
+mod clone_output;
+mod conv_same_pad;
+mod eliminate_linear_activation;
+mod fuse_batch_normalization;
+mod inplace_reshape;
+mod optimize_pointwise_conv;
+mod parse;
+mod remove_dropout;
+mod replace_multidimensional_dense_with_conv;
+mod reshape_stream;
+mod split_activation;
+
+use crate::error::Result;
+use crate::graph::Graph;
+use ir::Network;
+
+/// One named rewrite of the lowered graph. `parse` fills the empty graph from the network;
+/// the others read the network only for weights-independent facts (names in messages).
+pub trait Pass: Sync {
+    /// hls4ml's name of the optimizer this pass mirrors.
+    fn name(&self) -> &'static str;
+    /// Rewrite `g`; returns whether anything changed.
+    fn run(&self, net: &Network, g: &mut Graph) -> Result<bool>;
+}
+
+/// hls4ml 1.3.0's order of the passes, for the Vivado and Vitis backends.
+pub static HLS4ML_PIPELINE: &[&dyn Pass] = &[
+    &parse::Parse,
+    &split_activation::SplitActivation,
+    &remove_dropout::RemoveDropout,
+    &fuse_batch_normalization::FuseBatchNormalization,
+    &replace_multidimensional_dense_with_conv::ReplaceMultidimensionalDenseWithConv,
+    &eliminate_linear_activation::EliminateLinearActivation,
+    &inplace_reshape::InplaceStreamFlatten,
+    &reshape_stream::ReshapeStream,
+    &clone_output::CloneOutput,
+    &conv_same_pad::InsertZeroPaddingBeforeConv1D,
+    &conv_same_pad::InsertZeroPaddingBeforeConv2D,
+    &optimize_pointwise_conv::OptimizePointwiseConv,
+    &inplace_reshape::InplaceParallelReshape,
+];

@@ -1,0 +1,105 @@
+//! `parse`: hls4ml's Keras parser (`converters/keras_v3_to_hls.py`): one node per IR layer in
+//! topological (Keras) order, numbered from 1 (a layer with a non-linear fused activation
+//! reserves the next index for it, as the parser makes the activation right after its layer),
+//! outputs named by the network's outputs. Each kind's node comes from its
+//! [`crate::kinds::Parse`] implementation.
+
+use super::Pass;
+use crate::error::{LowerError, Result};
+use crate::graph::{Graph, Node, Origin, Port};
+use crate::kinds::{parse_layer, ParseCx};
+use ir::{LayerKind, Network};
+use std::collections::HashMap;
+
+pub struct Parse;
+
+impl Pass for Parse {
+    fn name(&self) -> &'static str {
+        "parse"
+    }
+
+    fn run(&self, net: &Network, g: &mut Graph) -> Result<bool> {
+        let net_err = |message: String| LowerError::Network {
+            network: net.name.clone(),
+            message,
+        };
+        let order = net.topo_order()?;
+        if net.inputs.is_empty() || net.outputs.is_empty() {
+            return Err(net_err("the network has no inputs or no outputs".into()));
+        }
+        let mut key_of = HashMap::new();
+        for id in order {
+            let layer = net.layer(id);
+            let preds = net.inputs_of(id);
+            let mut inputs = Vec::with_capacity(preds.len());
+            for p in &preds {
+                let key = key_of.get(p).copied().ok_or_else(|| {
+                    net_err(format!(
+                        "layer '{}' is used before it is computed",
+                        net.layer(*p).name
+                    ))
+                })?;
+                inputs.push(Port::of(key));
+            }
+            let shapes: Vec<&[usize]> = preds
+                .iter()
+                .map(|&p| net.layer(p).output_shape.as_slice())
+                .collect();
+            let cx = ParseCx {
+                layer,
+                inputs: &shapes,
+                io_type: g.io_type,
+            };
+            let parsed = parse_layer(&cx).map_err(|e| match e {
+                LowerError::Network { message, .. } => net_err(message),
+                other => other,
+            })?;
+            let shape = if let LayerKind::Input(ir::ops::Input { shape }) = &layer.kind {
+                shape.clone()
+            } else {
+                layer.output_shape.clone()
+            };
+            let precision = if parsed.keeps_input_precision {
+                let k = inputs
+                    .first()
+                    .ok_or_else(|| net_err(format!("layer '{}' has no input", layer.name)))?;
+                // during parse a node's key is its position
+                g.nodes.get(k.node).map(|n| n.precision.clone())
+            } else {
+                None
+            }
+            .or_else(|| layer.settings.precision.result.clone())
+            .unwrap_or_else(|| g.default_precision.clone());
+            let index = g.next_index();
+            let pending_activation = (layer.kind.takes_activation()
+                && !layer.activation.is_linear())
+            .then(|| (layer.activation, g.next_index()));
+            let key = g.new_key();
+            g.nodes.push(Node {
+                key,
+                index,
+                var_index: index,
+                name: layer.name.clone(),
+                class: parsed.class.to_string(),
+                op: parsed.op,
+                inputs,
+                outputs: 1,
+                shape,
+                precision,
+                settings: layer.settings.clone(),
+                origin: Origin::Layer(id),
+                inplace: false,
+                pending_activation,
+            });
+            key_of.insert(id, key);
+        }
+        for o in &net.outputs {
+            let key = key_of
+                .get(o)
+                .copied()
+                .ok_or_else(|| net_err("an output layer produced nothing".into()))?;
+            g.outputs.push(Port::of(key));
+        }
+        Ok(true)
+    }
+}

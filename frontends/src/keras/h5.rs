@@ -313,6 +313,16 @@ pub fn read_keras3(
         let mut ds = vars
             .datasets()
             .map_err(|e| h5err(file, "cannot list vars", e))?;
+        if ds.is_empty() {
+            // attention layers keep their weights in their projections' groups
+            // (MultiHeadAttention: query_dense, key_dense, value_dense, output_dense;
+            // GroupedQueryAttention: the same with a leading underscore)
+            let parts = attention_parts(file, &g)?;
+            if !parts.is_empty() {
+                set.layers.push((layer, parts));
+                continue;
+            }
+        }
         let index = |d: &hdf5::Dataset| {
             d.name()
                 .rsplit('/')
@@ -340,6 +350,45 @@ pub fn read_keras3(
         set.layers.push((layer, weights));
     }
     Ok(set)
+}
+
+/// The projections of a Keras 3 attention layer, in Keras's weight order.
+const ATTENTION_PARTS: [[&str; 2]; 4] = [
+    ["query_dense", "_query_dense"],
+    ["key_dense", "_key_dense"],
+    ["value_dense", "_value_dense"],
+    ["output_dense", "_output_dense"],
+];
+
+/// The weights of an attention layer's projection groups (kernel then bias of each, in the
+/// order query, key, value, output), or nothing when the group has none of them.
+fn attention_parts(file: &str, g: &hdf5::Group) -> Result<Vec<RawWeight>, FrontendError> {
+    let mut out = Vec::new();
+    for names in ATTENTION_PARTS {
+        let Some(name) = names.iter().find(|n| g.link_exists(&format!("{n}/vars"))) else {
+            continue;
+        };
+        let vars = g
+            .group(&format!("{name}/vars"))
+            .map_err(|e| h5err(file, "cannot open an attention projection's vars", e))?;
+        let mut ds = vars
+            .datasets()
+            .map_err(|e| h5err(file, "cannot list vars", e))?;
+        ds.sort_by_key(|d| {
+            d.name()
+                .rsplit('/')
+                .next()
+                .and_then(|s| s.parse::<usize>().ok())
+        });
+        for d in ds {
+            out.push(RawWeight {
+                name: None,
+                tensor: read_tensor(file, &d)?,
+                path: d.name(),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// Read a weights file in either layout.

@@ -15,6 +15,7 @@ use ir::{Activation, FixedType, LayerKind, Network, NodeId, Padding, PoolOp, Str
 use std::collections::HashMap;
 
 mod spatial;
+mod transformer;
 
 /// Project-level choices that are not part of the network's [`ir::HlsConfig`].
 #[derive(Debug, Clone)]
@@ -783,6 +784,14 @@ impl<'a> Lowerer<'a> {
             | LayerKind::Cropping2D(_)
             | LayerKind::UpSampling1D(_)
             | LayerKind::UpSampling2D(_) => self.spatial(id, &layer, &rs)?,
+            LayerKind::MultiHeadAttention(_)
+            | LayerKind::LayerNorm(_)
+            | LayerKind::EinsumDense(_)
+            | LayerKind::Embedding(_) => {
+                if let Some(e) = transformer::not_yet(&layer) {
+                    return Err(e);
+                }
+            }
             LayerKind::Activation(act) => {
                 let input = self.input_var(id, 0)?;
                 let v = self.activation(layer.name.clone(), *act, input, &layer.settings, rf)?;
@@ -870,7 +879,11 @@ impl<'a> Lowerer<'a> {
                     | LayerKind::Cropping1D(_)
                     | LayerKind::Cropping2D(_)
                     | LayerKind::UpSampling1D(_)
-                    | LayerKind::UpSampling2D(_) => unreachable!("only merges reach this match"),
+                    | LayerKind::UpSampling2D(_)
+                    | LayerKind::MultiHeadAttention(_)
+                    | LayerKind::LayerNorm(_)
+                    | LayerKind::EinsumDense(_)
+                    | LayerKind::Embedding(_) => unreachable!("only merges reach this match"),
                 };
                 self.push_plain(id, &layer, op, vec![a, b], shape, &rs);
             }

@@ -385,6 +385,46 @@ pub fn architecture_key(network: &Network) -> String {
             LayerKind::UpSampling2D(ir::ops::UpSampling2D { size }) => {
                 write!(out, "upsample2d({}", dims(size))
             }
+            LayerKind::MultiHeadAttention(m) => write!(
+                out,
+                "mha(h{},kv{},k{},v{},o{}{}{}",
+                m.heads,
+                m.kv_heads,
+                m.key_dim,
+                m.value_dim,
+                m.output_dim.map_or("q".to_string(), |o| o.to_string()),
+                if m.use_bias { "" } else { ",nobias" },
+                if m.causal { ",causal" } else { "" }
+            ),
+            LayerKind::LayerNorm(ir::ops::LayerNorm {
+                axes,
+                epsilon,
+                center,
+                scale,
+            }) => {
+                let a: Vec<String> = axes.iter().map(|a| a.to_string()).collect();
+                write!(out, "layernorm({},{epsilon},{center},{scale}", a.join("x"))
+            }
+            LayerKind::EinsumDense(ir::ops::EinsumDense {
+                equation,
+                output_shape,
+                bias_axes,
+            }) => {
+                let o: Vec<String> = output_shape
+                    .iter()
+                    .map(|d| d.map_or("_".to_string(), |n| n.to_string()))
+                    .collect();
+                write!(
+                    out,
+                    "einsum_dense({equation},{},{}",
+                    o.join("x"),
+                    bias_axes.as_deref().unwrap_or("")
+                )
+            }
+            LayerKind::Embedding(ir::ops::Embedding {
+                input_dim,
+                output_dim,
+            }) => write!(out, "embedding({input_dim},{output_dim}"),
         }
         .expect("writing to a String cannot fail");
         if !matches!(

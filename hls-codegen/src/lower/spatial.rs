@@ -79,7 +79,11 @@ impl Lowerer<'_> {
             | LayerKind::Concatenate(_)
             | LayerKind::Dropout(_)
             | LayerKind::Flatten
-            | LayerKind::Add => unreachable!("spatial lowering of {}", layer.kind.name()),
+            | LayerKind::Add
+            | LayerKind::MultiHeadAttention(_)
+            | LayerKind::LayerNorm(_)
+            | LayerKind::EinsumDense(_)
+            | LayerKind::Embedding(_) => unreachable!("spatial lowering of {}", layer.kind.name()),
         };
         let class_name = if matches!(op, Op::Resize { .. }) {
             "Resize"

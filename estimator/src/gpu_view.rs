@@ -342,9 +342,9 @@ pub fn estimate(
         layers.push(GpuLayer {
             name: l.name.clone(),
             kind: l.kind.name().to_string(),
-            flops: kernels.iter().map(|k| k.flops).sum(),
-            bytes: kernels.iter().map(|k| k.bytes).sum(),
-            time_s: kernels.iter().map(|k| k.time_s).sum(),
+            flops: kernels.iter().fold(0.0, |a, k| a + k.flops),
+            bytes: kernels.iter().fold(0.0, |a, k| a + k.bytes),
+            time_s: kernels.iter().fold(0.0, |a, k| a + k.time_s),
             bound,
             kernels,
         });
@@ -353,9 +353,9 @@ pub fn estimate(
         target: spec.name.clone(),
         dtype: dtype.label(),
         batch,
-        total_flops: layers.iter().map(|l| l.flops).sum(),
-        total_bytes: layers.iter().map(|l| l.bytes).sum(),
-        total_time_s: layers.iter().map(|l| l.time_s).sum(),
+        total_flops: layers.iter().fold(0.0, |a, l| a + l.flops),
+        total_bytes: layers.iter().fold(0.0, |a, l| a + l.bytes),
+        total_time_s: layers.iter().fold(0.0, |a, l| a + l.time_s),
         layers,
         basis: spec.basis.clone(),
     })

@@ -296,8 +296,16 @@ pub static SPECS: &[Spec] = &[
     ),
     spec!(
         "mha",
-        &["heads", "key_dim"],
-        &["value_dim", "kv_heads", "bias", "causal", "output_dim"],
+        &[],
+        &[
+            "heads",
+            "key_dim",
+            "value_dim",
+            "kv_heads",
+            "bias",
+            "causal",
+            "output_dim"
+        ],
         Some("operand"),
         Role::Single,
         "mha(heads=4, key_dim=16)",

@@ -1,9 +1,10 @@
 //! DSL syntax of the transformer kinds: `mha`, `layernorm`, `einsum_dense` and `embedding`
 //! (building the IR kind from the arguments, and printing it back).
 //!
-//! - `x -> mha(heads, key_dim)` is self-attention on `x` (query = value = `x`);
+//! - `x -> mha(heads=4, key_dim=16)` is self-attention on `x` (query = value = `x`);
 //!   `q -> mha(v, heads=4, key_dim=16)` attends from `q` to `v`, `q -> mha(v, k, ...)` with a
-//!   separate key. Keywords: `value_dim` (default key_dim), `kv_heads` (default heads:
+//!   separate key (positional arguments are the operands' node names). Other keywords:
+//!   `value_dim` (default key_dim), `kv_heads` (default heads:
 //!   grouped-query attention when fewer), `bias=true`, `causal=false`, `output_dim`.
 //! - `layernorm`: `epsilon=0.001`, `center=true`, `scale=true`, `axis=-1` (an integer, or a
 //!   string of several such as `"1,2"`; Keras numbering, the batch axis is 0).
@@ -153,8 +154,8 @@ pub fn print_mha(args: &mut Vec<String>, m: &ir::ops::MultiHeadAttention, operan
     if !self_attention {
         args.extend(operands.iter().skip(1).cloned());
     }
-    args.push(m.heads.to_string());
-    args.push(m.key_dim.to_string());
+    args.push(format!("heads={}", m.heads));
+    args.push(format!("key_dim={}", m.key_dim));
     if m.value_dim != m.key_dim {
         args.push(format!("value_dim={}", m.value_dim));
     }

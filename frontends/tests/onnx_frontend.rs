@@ -401,3 +401,64 @@ fn channels_first_flatten_permutes_dense_rows() {
     );
     assert_eq!(n.total_params(), 4 + 8);
 }
+
+#[test]
+fn layer_normalization_reads_its_axes_scale_and_bias() {
+    // ONNX LayerNormalization (opset 17) on a (1, 8, 16) tensor. axis -1 normalises the 16
+    // features with Scale and B of 16 each: 32 parameters, as Keras's LayerNormalization()
+    // on (8, 16) counts; axis 1 normalises (8, 16) with a Scale of 8x16 and no B: 128
+    // parameters, Keras's LayerNormalization(axis=[1, 2], center=False).
+    let dir = tempfile::tempdir().unwrap();
+    let ramp = |n: usize| (0..n).map(|i| i as f32 * 0.5).collect::<Vec<f32>>();
+    let g = GraphProto {
+        input: vec![vi("x", &[1, 8, 16])],
+        output: vec![vi("z", &[1, 8, 16])],
+        initializer: vec![
+            init("g1", &[16], ramp(16)),
+            init("b1", &[16], ramp(16)),
+            init("g2", &[8, 16], ramp(128)),
+        ],
+        node: vec![
+            node(
+                "LayerNormalization",
+                "ln_last",
+                &["x", "g1", "b1"],
+                &["y"],
+                vec![float_attr("epsilon", 1e-6)],
+            ),
+            node(
+                "LayerNormalization",
+                "ln_both",
+                &["y", "g2"],
+                &["z"],
+                vec![int_attr("axis", 1)],
+            ),
+        ],
+        ..Default::default()
+    };
+    let n = load_model(&write(dir.path(), "ln.onnx", g), None, None).unwrap();
+    let stats = n.stats();
+    let get = |name: &str| stats.iter().find(|s| s.name == name).unwrap();
+    assert_eq!((get("ln_last").params, get("ln_both").params), (32, 128));
+    let l = n.layer(n.find("ln_both").unwrap());
+    match &l.kind {
+        LayerKind::LayerNorm(ln) => {
+            assert_eq!(ln.axes, vec![1, 2]);
+            assert!(!ln.center && ln.scale);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(l.weight("gamma").unwrap().shape, vec![8, 16]);
+    assert_eq!(l.weight("gamma").unwrap().data[3], 1.5);
+    let first = n.layer(n.find("ln_last").unwrap());
+    assert!(matches!(&first.kind, LayerKind::LayerNorm(ln) if (ln.epsilon - 1e-6).abs() < 1e-12));
+}
+
+fn float_attr(name: &str, v: f32) -> AttributeProto {
+    AttributeProto {
+        name: name.into(),
+        r#type: attribute_type::FLOAT,
+        f: v,
+        ..Default::default()
+    }
+}

@@ -540,6 +540,7 @@ impl<'a> Converter<'a> {
             "Gemm" => self.gemm(node),
             "Conv" => self.conv(node),
             "BatchNormalization" => self.batchnorm(node),
+            "LayerNormalization" => self.layernorm(node),
             "Relu" | "Sigmoid" | "Tanh" | "LeakyRelu" | "Softmax" => self.activation(node),
             "MaxPool" | "AveragePool" => self.pool(node),
             "GlobalAveragePool" | "GlobalMaxPool" => self.global_pool(node),
@@ -939,6 +940,66 @@ impl<'a> Converter<'a> {
             LayerKind::BatchNorm(ir::ops::BatchNorm {
                 epsilon,
                 center: true,
+                scale: true,
+            }),
+        );
+        layer.weights = weights;
+        let l = self.add(layer, &[&x.layer])?;
+        self.set(node, l, x.layout);
+        Ok(())
+    }
+
+    /// ONNX `LayerNormalization` (opset 17): normalises the axes from `axis` (default −1) to
+    /// the last, with `Scale` (gamma) and an optional `B` (beta) of those axes' shape. hls4ml
+    /// 1.3.0's ONNX converter has no handler for it; presynth reads it for `inspect` and
+    /// `estimate` (codegen refuses LayerNormalization in any case).
+    fn layernorm(&mut self, node: &NodeProto) -> NodeResult {
+        if !(2..=3).contains(&node.input.len()) || node.output.len() > 1 {
+            return Err(format!(
+                "expected inputs (X, Scale[, B]) and one output (Mean and InvStdDev outputs are not supported), found {} input(s) and {} output(s)",
+                node.input.len(),
+                node.output.len()
+            ));
+        }
+        let x = self.value(&node.input[0])?;
+        let s = self.ir_shape(&x);
+        if s.len() >= 2 && x.layout != Layout::Same {
+            return Err("normalises a channels-first tensor held channels-last".into());
+        }
+        // ONNX counts the batch axis: axis a normalises ONNX axes a..=rank, IR axes a-1..
+        let rank = s.len() as i64 + 1;
+        let axis = attr_int(node, "axis", -1)?;
+        let axis = if axis < 0 { axis + rank } else { axis };
+        if axis < 1 || axis >= rank {
+            return Err(format!(
+                "axis {axis} is not a non-batch axis of a rank-{rank} tensor"
+            ));
+        }
+        let axes: Vec<isize> = (axis..rank).map(|a| a as isize).collect();
+        let norm_shape: Vec<usize> = s[(axis - 1) as usize..].to_vec();
+        let n: usize = norm_shape.iter().product();
+        let mut weights = Vec::new();
+        for (i, name) in [(1, "gamma"), (2, "beta")] {
+            let Some(input) = node.input.get(i).filter(|n| !n.is_empty()) else {
+                continue;
+            };
+            let k = self.constant(input, name)?;
+            if k.len() != n {
+                return Err(format!("{name} has {} values, expected {n}", k.len()));
+            }
+            weights.push((
+                name.to_string(),
+                f32_tensor(norm_shape.clone(), k.data.iter().copied()),
+            ));
+        }
+        let center = weights.iter().any(|(n, _)| n == "beta");
+        let name = self.layer_name(node, "");
+        let mut layer = Layer::new(
+            name,
+            LayerKind::LayerNorm(ir::ops::LayerNorm {
+                axes,
+                epsilon: attr_float(node, "epsilon", 1e-5)?,
+                center,
                 scale: true,
             }),
         );

@@ -44,7 +44,7 @@ fn check(keras_name: &str, from_dsl: &Network) {
 
 #[test]
 fn encoder_block_in_the_dsl_is_the_keras_one() {
-    let net = parse_file(&example("transformer_block.psn")).unwrap();
+    let net = parse_file(example("transformer_block.psn")).unwrap();
     check("transformer_encoder", &net);
 }
 

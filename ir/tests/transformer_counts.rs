@@ -154,6 +154,18 @@ fn layer_normalization_matches_keras() {
     }
 }
 
+/// (input shape, equation, output_shape, bias axes, Keras's output shape, Keras's count).
+type EinsumCase<'a> = (
+    &'a [usize],
+    &'a str,
+    &'a [Option<usize>],
+    Option<&'a str>,
+    &'a [usize],
+    u64,
+);
+/// (equation, output_shape, bias axes, a part of the error).
+type EinsumError<'a> = (&'a str, &'a [Option<usize>], Option<&'a str>, &'a str);
+
 fn ed(eq: &str, out: &[Option<usize>], bias: Option<&str>) -> LayerKind {
     LayerKind::EinsumDense(EinsumDense {
         equation: eq.into(),
@@ -167,14 +179,7 @@ fn einsum_dense_matches_keras() {
     // keras.layers.EinsumDense(eq, output_shape=out, bias_axes=bias) on keras.Input(shape):
     // count_params() and the weights' shapes. Keras leaves output axes given as None unknown
     // ((None, None, 24)); their size is the input's.
-    let cases: &[(
-        &[usize],
-        &str,
-        &[Option<usize>],
-        Option<&str>,
-        &[usize],
-        u64,
-    )] = &[
+    let cases: &[EinsumCase] = &[
         // (10,4) abc,cde->abde (None,2,3) de -> 30 [(4,2,3),(2,3)]
         (
             &[10, 4],
@@ -243,7 +248,7 @@ fn einsum_dense_matches_keras() {
 
 #[test]
 fn einsum_dense_errors_say_what_is_wrong() {
-    let cases: &[(&str, &[Option<usize>], Option<&str>, &str)] = &[
+    let cases: &[EinsumError] = &[
         ("abc,cd", &[None, Some(4)], None, "no '->'"),
         ("ab,cd->abd", &[None, Some(4)], None, "has 2 axes"),
         ("abc,cd->abd", &[Some(3), Some(4)], None, "input's is 16"),

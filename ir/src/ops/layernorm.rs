@@ -89,7 +89,7 @@ impl LayerOp for LayerNorm {
     fn cost(&self, inputs: &[Shape], _output: &[usize]) -> Cost {
         let dim = prod(&self.param_shape(inputs));
         let total = prod(&first(inputs));
-        let rows = if dim == 0 { 0 } else { total / dim };
+        let rows = total.checked_div(dim).unwrap_or(0);
         let n = self.center as u64 + self.scale as u64;
         Cost {
             params: n.saturating_mul(dim),

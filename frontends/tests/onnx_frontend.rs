@@ -441,13 +441,11 @@ fn layer_normalization_reads_its_axes_scale_and_bias() {
     let get = |name: &str| stats.iter().find(|s| s.name == name).unwrap();
     assert_eq!((get("ln_last").params, get("ln_both").params), (32, 128));
     let l = n.layer(n.find("ln_both").unwrap());
-    match &l.kind {
-        LayerKind::LayerNorm(ln) => {
-            assert_eq!(ln.axes, vec![1, 2]);
-            assert!(!ln.center && ln.scale);
-        }
-        other => panic!("{other:?}"),
-    }
+    let LayerKind::LayerNorm(ln) = &l.kind else {
+        panic!("{:?}", l.kind)
+    };
+    assert_eq!(ln.axes, vec![1, 2]);
+    assert!(!ln.center && ln.scale);
     assert_eq!(l.weight("gamma").unwrap().shape, vec![8, 16]);
     assert_eq!(l.weight("gamma").unwrap().data[3], 1.5);
     let first = n.layer(n.find("ln_last").unwrap());

@@ -24,6 +24,8 @@ pub enum Family {
     Dense,
     Conv1d,
     Conv2d,
+    /// Networks with attention (MultiHeadAttention layers).
+    Transformer,
     Other,
 }
 
@@ -33,15 +35,21 @@ impl Family {
             Family::Dense => "dense",
             Family::Conv1d => "conv1d",
             Family::Conv2d => "conv2d",
+            Family::Transformer => "transformer",
             Family::Other => "other",
         }
     }
 
-    /// The family of a network: conv2d if it has a Conv2D layer, else conv1d if it has a
-    /// Conv1D, else dense if it has a Dense layer.
+    /// The family of a network: transformer if it has attention, else conv2d if it has a
+    /// Conv2D layer, else conv1d if it has a Conv1D, else dense if it has a Dense layer.
     pub fn of(network: &Network) -> Family {
         let kinds: Vec<&LayerKind> = network.graph.node_weights().map(|l| &l.kind).collect();
-        if kinds.iter().any(|k| matches!(k, LayerKind::Conv2D(_))) {
+        if kinds
+            .iter()
+            .any(|k| matches!(k, LayerKind::MultiHeadAttention(_)))
+        {
+            Family::Transformer
+        } else if kinds.iter().any(|k| matches!(k, LayerKind::Conv2D(_))) {
             Family::Conv2d
         } else if kinds.iter().any(|k| matches!(k, LayerKind::Conv1D(_))) {
             Family::Conv1d
@@ -66,9 +74,10 @@ impl std::str::FromStr for Family {
             "dense" => Ok(Family::Dense),
             "conv1d" => Ok(Family::Conv1d),
             "conv2d" => Ok(Family::Conv2d),
+            "transformer" => Ok(Family::Transformer),
             "other" => Ok(Family::Other),
             _ => Err(format!(
-                "unknown family '{s}' (expected dense, conv1d, conv2d)"
+                "unknown family '{s}' (expected dense, conv1d, conv2d, transformer)"
             )),
         }
     }

@@ -17,10 +17,14 @@ frontends/tests/keras_fixtures.rs checks presynth's reading of every NAME agains
 
 import json
 import os
+import sys
 
 import keras
 import numpy as np
 from keras import layers
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_keras_fixtures import randomise  # noqa: E402  (seeded normal(0, 0.5) weights)
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples", "transformer")
 
@@ -78,14 +82,6 @@ def transformer_cross():
 
 
 BUILDERS = [transformer_encoder, transformer_gqa_causal, transformer_cross]
-
-
-def randomise(model, seed):
-    rng = np.random.default_rng(seed)
-    for layer in model.layers:
-        ws = layer.get_weights()
-        if ws:
-            layer.set_weights([rng.normal(0.0, 0.5, size=w.shape).astype(np.float32) for w in ws])
 
 
 def concrete_shapes(model):

@@ -3,17 +3,15 @@
 //! `estimate --target` gives the GPU view and the FPGA and GPU estimates side by side,
 //! `--seq`/`--batch` rescale it, and `codegen` refuses the kinds it cannot emit yet.
 
-use std::process::Command;
+mod common;
 
 fn example(p: &str) -> String {
     format!("{}/examples/{p}", env!("CARGO_MANIFEST_DIR"))
 }
 
+/// (success, stdout, stderr) of a presynth run.
 fn presynth(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_presynth"))
-        .args(args)
-        .output()
-        .unwrap();
+    let out = common::cmd(args, &[]).output().unwrap();
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -22,9 +20,7 @@ fn presynth(args: &[&str]) -> (bool, String, String) {
 }
 
 fn json(args: &[&str]) -> serde_json::Value {
-    let (ok, out, err) = presynth(args);
-    assert!(ok, "{err}");
-    serde_json::from_str(&out).unwrap()
+    common::json(args, &[])
 }
 
 #[test]

@@ -37,10 +37,16 @@ use super::{Analysis, IiRule, LayerCtx};
 use crate::calibration::{Feature, Timing, NF};
 use ir::{LayerKind, Strategy};
 
-pub const FORMULAS: &[&str] = &[
+pub const EINSUM_DENSE_FORMULAS: &[&str] = &[
     "EinsumDense: L0*I DenseLatency kernels of C x L1 side by side (parallelization_factor = L0); one kernel stage",
+];
+pub const ATTENTION_FORMULAS: &[&str] = &[
     "MultiHeadAttention: Q, K, V projections in parallel (T kernels each), then Einsum QK^T (H*Tq*Tv*k products), Softmax over Tv per row (H*Tq rows), Einsum PV (H*Tq*Tv*v), output projection (Tq kernels of H*v x o), in sequence",
+];
+pub const LAYER_NORM_FORMULAS: &[&str] = &[
     "LayerNormalization: one row built: products = ceil((3*dim + 2)/RF) of 14-bit accumulators; adder_bits = 2*dim*acc; elem_bits = 2*dim*result; 1/sqrt table 4096 x 8 bits = 2 BRAM_18K (prior); latency = rows*RF + 3 latency stages (prior)",
+];
+pub const EMBEDDING_FORMULAS: &[&str] = &[
     "Embedding: ROM of vocab*n_out words (BRAM when > 1 Kb); latency = II = ceil(T*n_out/2) (two reads per cycle, prior); buffer_bits = T*n_out*bits",
 ];
 
@@ -123,11 +129,11 @@ fn unroll_warning(ctx: &LayerCtx, what: &str, products: f64) -> Option<String> {
 }
 
 pub fn analyse(ctx: &LayerCtx) -> Analysis {
-    let mut a = match &ctx.layer.kind {
-        LayerKind::MultiHeadAttention(m) => attention(ctx, m),
-        LayerKind::EinsumDense(e) => einsum_dense(ctx, e),
-        LayerKind::LayerNorm(_) => layer_norm(ctx),
-        LayerKind::Embedding(e) => embedding(ctx, e),
+    let (mut a, formulas) = match &ctx.layer.kind {
+        LayerKind::MultiHeadAttention(m) => (attention(ctx, m), ATTENTION_FORMULAS),
+        LayerKind::EinsumDense(e) => (einsum_dense(ctx, e), EINSUM_DENSE_FORMULAS),
+        LayerKind::LayerNorm(_) => (layer_norm(ctx), LAYER_NORM_FORMULAS),
+        LayerKind::Embedding(e) => (embedding(ctx, e), EMBEDDING_FORMULAS),
         LayerKind::Input(_)
         | LayerKind::Dense(_)
         | LayerKind::Conv1D(_)
@@ -159,7 +165,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
             ctx.layer.kind.name()
         ));
     }
-    a.formulas = FORMULAS;
+    a.formulas = formulas;
     a
 }
 
@@ -180,7 +186,7 @@ fn recipe(p: &ir::ops::einsum_dense::EinsumPlan) -> (u64, u64, u64, u64) {
 fn einsum_dense(ctx: &LayerCtx, e: &ir::ops::EinsumDense) -> Analysis {
     let Ok(plan) = e.plan(ctx.input()) else {
         // shape inference accepted the layer, so its plan exists
-        return Analysis::free(FORMULAS);
+        return Analysis::free(EINSUM_DENSE_FORMULAS);
     };
     let (l0, i, c, l1) = recipe(&plan);
     let mut a = kernels(
@@ -270,7 +276,7 @@ fn layer_norm(ctx: &LayerCtx) -> Analysis {
     let rows = super::pixels(input);
     let rf = (ctx.settings.reuse_factor as f64).max(1.0);
     let r = ctx.settings.result.width() as f64;
-    let mut a = Analysis::free(FORMULAS);
+    let mut a = Analysis::free(LAYER_NORM_FORMULAS);
     let products = ((3.0 * dim + 2.0) / rf).ceil();
     a.products.push(super::Products {
         count: products,
@@ -305,7 +311,7 @@ fn embedding(ctx: &LayerCtx, e: &ir::ops::Embedding) -> Analysis {
     let words = tokens * e.output_dim as f64;
     let w = ctx.settings.weight.width() as u64;
     let table_words = (e.input_dim * e.output_dim) as u64;
-    let mut a = Analysis::free(FORMULAS);
+    let mut a = Analysis::free(EMBEDDING_FORMULAS);
     if table_words * w > 1024 {
         a.extra_bram = super::bram18_for(table_words, w) as f64;
     } else {

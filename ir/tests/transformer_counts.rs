@@ -117,6 +117,15 @@ fn attention_operands_are_checked() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("causal"), "{e}");
+    // sizes whose parameters overflow any count are refused, not saturated: 2^24 heads of
+    // 2^24 on a 2^24-wide query is 2^72 query-kernel values
+    let huge = mha(1 << 24, 1 << 24, 1 << 24, 1, true, None);
+    let e = huge
+        .op()
+        .infer(&l(huge.clone()), &[vec![4, 1 << 24], vec![4, 8]])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("more than"), "{e}");
 }
 
 fn ln(axes: &[isize], center: bool, scale: bool) -> LayerKind {

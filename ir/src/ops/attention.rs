@@ -18,7 +18,7 @@
 //!   masks afterwards. The 1/√k scaling of the query (T_q·H·k multiplies, folded into the
 //!   projection by hls4ml) and the softmax's exponentials are not MACs and are not counted.
 
-use super::util::{attr_err, first, positive, prod, shape_err};
+use super::util::{attr_err, first, positive, prod, shape_err, within_cost};
 use super::{Arity, Cost, LayerOp, WeightSpec};
 use crate::layer::Layer;
 use crate::shape::Shape;
@@ -142,7 +142,9 @@ impl LayerOp for MultiHeadAttention {
                 ),
             ));
         }
-        Ok(vec![q[0], self.out_dim(q[1])])
+        let out = vec![q[0], self.out_dim(q[1])];
+        within_cost(layer, self.cost(inputs, &out))?;
+        Ok(out)
     }
     fn cost(&self, inputs: &[Shape], output: &[usize]) -> Cost {
         let Operands { tq, dq, tv, dv, dk } = operands(inputs);

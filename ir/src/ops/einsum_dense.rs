@@ -15,7 +15,7 @@
 //! Cost: parameters = kernel + bias values; MACs = the product of the sizes of every letter
 //! but the batch (each combination of indices is one multiply-accumulate).
 
-use super::util::{attr_err, first, shape_err};
+use super::util::{attr_err, first, shape_err, within_cost};
 use super::{Arity, Cost, LayerOp, WeightSpec};
 use crate::layer::Layer;
 use crate::shape::Shape;
@@ -262,9 +262,12 @@ impl LayerOp for EinsumDense {
         if s.is_empty() {
             return Err(shape_err(layer, "input has no dimensions".into()));
         }
-        self.plan(&s)
+        let out = self
+            .plan(&s)
             .map(|p| p.output_shape)
-            .map_err(|m| attr_err(layer, m))
+            .map_err(|m| attr_err(layer, m))?;
+        within_cost(layer, self.cost(inputs, &out))?;
+        Ok(out)
     }
     fn cost(&self, inputs: &[Shape], _output: &[usize]) -> Cost {
         match self.plan(&first(inputs)) {

@@ -2,7 +2,7 @@
 //! the input selects a row of an `input_dim × output_dim` table, so a `(T)` input becomes
 //! `(T, output_dim)`. Parameters: the table, input_dim·output_dim; no multiplies (a lookup).
 
-use super::util::{first, positive, prod, shape_err};
+use super::util::{first, positive, prod, shape_err, within_cost};
 use super::{Arity, Cost, LayerOp, WeightSpec};
 use crate::layer::Layer;
 use crate::shape::Shape;
@@ -38,6 +38,7 @@ impl LayerOp for Embedding {
             return Err(shape_err(layer, "input has no dimensions".into()));
         }
         s.push(self.output_dim);
+        within_cost(layer, self.cost(inputs, &s))?;
         Ok(s)
     }
     fn cost(&self, _inputs: &[Shape], _output: &[usize]) -> Cost {

@@ -108,6 +108,39 @@ fn fpga_and_gpu_side_by_side() {
 }
 
 #[test]
+fn two_gpus_side_by_side_and_csv() {
+    let keras = example("transformer/transformer_gqa_causal.keras");
+    let v = json(&[
+        "estimate",
+        &keras,
+        "--target",
+        "h100,a100",
+        "--format",
+        "json",
+    ]);
+    assert!(v["fpga"].is_null());
+    let names: Vec<&str> = v["gpus"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["target"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["h100-sxm", "a100-80gb"]);
+    // the same work on both: FLOPs and bytes do not depend on the GPU
+    assert_eq!(v["gpus"][0]["total_flops"], v["gpus"][1]["total_flops"]);
+    assert_eq!(v["gpus"][0]["total_bytes"], v["gpus"][1]["total_bytes"]);
+    let (ok, out, err) = presynth(&["estimate", &keras, "--target", "h100", "--format", "csv"]);
+    assert!(ok, "{err}");
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "target,dtype,batch,layer,kind,flops,bytes,time_s,bound"
+    );
+    // one row per layer (11 layers)
+    assert_eq!(lines.count(), 11);
+}
+
+#[test]
 fn sequence_and_batch_rescale_the_gpu_view() {
     let keras = example("transformer/transformer_encoder.keras");
     let at = |seq: &str, batch: &str| {

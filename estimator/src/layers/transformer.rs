@@ -14,7 +14,10 @@
 //!   with `multiplier_limit` = ⌈products/RF⌉), the Softmax over the T_v keys of each of the
 //!   H·T_q rows (an exp-table read per score, an inverse-table read and T_v products per row),
 //!   the Einsum P·V (H·T_q·T_v·v products) and the EinsumDense output projection (T_q kernels
-//!   of H·v × o), one after the other. The intermediate tensors use the layer's result type.
+//!   of H·v × o), one after the other. The Softmax is `softmax_multidim`
+//!   (`nnet_activation.h`): its row loops are unrolled and the `allocation ... limit =
+//!   parallelization_factor` is −1 by default (`core_templates.py`), so every row has its own
+//!   softmax logic. The intermediate tensors use the layer's result type.
 //! - **LayerNormalization** (`nnet_layernorm.h`, `layernormalize`): the `LAYERNORM_SEQ_LOOP`
 //!   over the rows is pipelined around one `layernorm_1d` (`PIPELINE II=RF`), so one row's
 //!   logic is built: 3·dim + 2 products of the accumulator type (hls4ml's default

@@ -248,7 +248,7 @@ pub fn side_by_side(f: &EstimateReport, gpus: &[GpuEstimate]) -> String {
     out
 }
 
-/// The JSON of an estimate with `--target`.
+/// The JSON of an estimate with `--target` naming a GPU (docs/estimate-targets.schema.json).
 #[derive(Serialize)]
 pub struct TargetsReport<'a> {
     pub schema: &'static str,

@@ -6,6 +6,7 @@ Run: KERAS_BACKEND=jax JAX_PLATFORMS=cpu .venv/bin/python scripts/make_transform
 For each model NAME (seeded: a model's seed is its position in BUILDERS):
   NAME.keras           the archive (config + seeded random weights)
   NAME.json            model.to_json() (the weights are the archive's model.weights.h5)
+  NAME.h5              legacy full-model HDF5 (model.save('NAME.h5')) for the networks in H5_TOO
   NAME.expected.json   Keras's own truth, in the format of scripts/make_keras_fixtures.py:
                        count_params(), per-layer output shapes (from running the model, so
                        EinsumDense's unknown axes are concrete), per-layer count_params() and
@@ -82,6 +83,7 @@ def transformer_cross():
 
 
 BUILDERS = [transformer_encoder, transformer_gqa_causal, transformer_cross]
+H5_TOO = {"transformer_encoder"}
 
 
 def concrete_shapes(model):
@@ -147,6 +149,8 @@ def main():
         with open(base + ".expected.json", "w") as f:
             json.dump(expected(model), f, indent=1)
             f.write("\n")
+        if model.name in H5_TOO:
+            model.save(base + ".h5")
         print(f"{model.name}: {model.count_params()} parameters")
         for layer in model.layers:
             print(f"  {layer.name:24s} {layer.__class__.__name__:22s} {layer.count_params()}")

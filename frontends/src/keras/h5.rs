@@ -150,6 +150,24 @@ fn keras_weight_name(path: &str) -> String {
     }
 }
 
+/// The Keras name of a weight of `layer` in the legacy layout: its path inside the layer's own
+/// group, `/model_weights/mha/mha/query/kernel` → `query/kernel` (attention keeps its
+/// projections' weights in sub-groups), else the last path component as
+/// [`keras_weight_name`] reads it.
+fn legacy_weight_name(path: &str, layer: &str) -> String {
+    let inner = format!("/{layer}/{layer}/");
+    match path.rfind(&inner) {
+        Some(i) => {
+            let rel = &path[i + inner.len()..];
+            match rel.rsplit_once(':') {
+                Some((n, idx)) if idx.chars().all(|c| c.is_ascii_digit()) => n.to_string(),
+                _ => rel.to_string(),
+            }
+        }
+        None => keras_weight_name(path),
+    }
+}
+
 /// Whether the file (or its `model_weights` group) uses the Keras 3 layout.
 fn is_keras3_layout(root: &hdf5::Group) -> bool {
     (root.link_exists("layers") || root.link_exists(TF_KERAS2_LAYERS))
@@ -187,7 +205,7 @@ pub fn read_legacy(file: &str, f: &hdf5::File) -> Result<WeightSet, FrontendErro
         for d in ds {
             let path = d.name();
             weights.push(RawWeight {
-                name: Some(keras_weight_name(&path)),
+                name: Some(legacy_weight_name(&path, &layer)),
                 tensor: read_tensor(file, &d)?,
                 path,
             });
@@ -439,5 +457,11 @@ mod tests {
         }
         assert_eq!(keras_weight_name("/fc1/fc1/kernel:0"), "kernel");
         assert_eq!(keras_weight_name("/m/d/moving_mean"), "moving_mean");
+        assert_eq!(
+            legacy_weight_name("/model_weights/mha/mha/query/kernel", "mha"),
+            "query/kernel"
+        );
+        assert_eq!(legacy_weight_name("/fc1/fc1/kernel:0", "fc1"), "kernel");
+        assert_eq!(legacy_weight_name("/m/d/moving_mean", "m"), "moving_mean");
     }
 }

@@ -460,3 +460,86 @@ fn float_attr(name: &str, v: f32) -> AttributeProto {
         ..Default::default()
     }
 }
+
+#[test]
+fn attention_block_folds_its_projections_into_keras_attention() {
+    // examples/transformer/attention_block.onnx (scripts/make_transformer_onnx.py): the Keras
+    // encoder's `mha` and `ln1` as MatMul projections + opset-23 Attention + MatMul output
+    // projection + Add + LayerNormalization; onnxruntime's output of it equals Keras's (the
+    // script checks, attention_block.truth.json records the difference). Read back, the
+    // attention is one layer with Keras's parameters and exactly Keras's weights.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/transformer");
+    let onnx = load_model(&dir.join("attention_block.onnx"), None, None).unwrap();
+    let keras = load_model(&dir.join("transformer_encoder.keras"), None, None).unwrap();
+    let truth: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("attention_block.truth.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        onnx.total_params(),
+        truth["initializer_values"].as_u64().unwrap()
+    );
+    let stats = onnx.stats();
+    let mha = stats
+        .iter()
+        .find(|s| s.kind == "MultiHeadAttention")
+        .unwrap();
+    assert_eq!(
+        mha.params,
+        truth["keras_count_params"]["mha"].as_u64().unwrap()
+    );
+    assert_eq!(mha.output_shape, vec![16, 32]);
+    // no Dense is left: the projections are part of the attention
+    assert!(onnx.layers().iter().all(|l| l.kind.name() != "Dense"));
+    let a = onnx.layer(onnx.find(&mha.name).unwrap());
+    let k = keras.layer(keras.find("mha").unwrap());
+    assert_eq!(a.weights, k.weights);
+    let (LayerKind::MultiHeadAttention(ma), LayerKind::MultiHeadAttention(mk)) = (&a.kind, &k.kind)
+    else {
+        panic!("not attention")
+    };
+    assert_eq!(
+        (ma.heads, ma.kv_heads, ma.key_dim, ma.value_dim, ma.use_bias),
+        (mk.heads, mk.kv_heads, mk.key_dim, mk.value_dim, mk.use_bias)
+    );
+    let ln = onnx.layer(onnx.find("ln1").unwrap());
+    assert_eq!(ln.weights, keras.layer(keras.find("ln1").unwrap()).weights);
+}
+
+#[test]
+fn attention_outside_the_projection_pattern_is_refused_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let heads = || vec![int_attr("q_num_heads", 2), int_attr("kv_num_heads", 2)];
+    let cases = [
+        // a mask input
+        (
+            node("Attention", "att", &["x", "x", "x", "m"], &["y"], heads()),
+            "no mask",
+        ),
+        // Q, K, V straight from the input: no projections to fold
+        (
+            node("Attention", "att", &["x", "x", "x"], &["y"], heads()),
+            "must be a MatMul of a constant",
+        ),
+        // 4-D form (no head counts)
+        (
+            node("Attention", "att", &["x", "x", "x"], &["y"], vec![]),
+            "q_num_heads and kv_num_heads are needed",
+        ),
+    ];
+    for (n, want) in cases {
+        let g = GraphProto {
+            input: vec![vi("x", &[1, 4, 8]), vi("m", &[1, 4, 4])],
+            output: vec![vi("y", &[1, 4, 8])],
+            node: vec![n],
+            ..Default::default()
+        };
+        let e = load_model(&write(dir.path(), "att.onnx", g), None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("'att' (Attention)") && e.contains(want),
+            "{want}: {e}"
+        );
+    }
+}

@@ -13,6 +13,8 @@ use ir::shape::same_padding;
 use ir::types::FixedType;
 use std::collections::{HashMap, HashSet};
 
+mod attention;
+
 /// How an IR tensor's elements relate to the ONNX tensor it stands for.
 #[derive(Debug, Clone, PartialEq)]
 enum Layout {
@@ -541,6 +543,7 @@ impl<'a> Converter<'a> {
             "Conv" => self.conv(node),
             "BatchNormalization" => self.batchnorm(node),
             "LayerNormalization" => self.layernorm(node),
+            "Attention" => self.attention(node),
             "Relu" | "Sigmoid" | "Tanh" | "LeakyRelu" | "Softmax" => self.activation(node),
             "MaxPool" | "AveragePool" => self.pool(node),
             "GlobalAveragePool" | "GlobalMaxPool" => self.global_pool(node),

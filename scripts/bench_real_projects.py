@@ -5,7 +5,7 @@ For every row it runs `presynth estimate` on the row's model with the row's sett
 project's hls4ml_config.yml where there is one; part, clock, io_type, strategy, reuse factor
 and precision from the row) and compares the estimate with the reported figures. Prints SMAPE
 per target, C synthesis and post-synthesis apart, overall and per source. Rows the estimator
-cannot take (QKeras notebook rows: the DSL model has no quantizers; models it fails to load)
+cannot take (QKeras or HGQ rows whose model is a DSL file without quantizers; models it fails to load)
 are counted and listed, not scored. Not a test: a measurement (issue 13's baseline).
 
 usage: scripts/bench_real_projects.py [--presynth PATH] [--estimator analytic|hybrid] [--csv OUT]
@@ -36,21 +36,25 @@ def smape(pairs):
     return 100.0 * s / len(pairs)
 
 
-# presynth's part names (`presynth targets`); a part it does not know is estimated on a known
-# part of the same family (same LUT and DSP primitives), and the output says so.
-KNOWN = ["xc7z020clg400-1", "xczu9eg-ffvb1156-2-e", "xcu200-fsgd2104-2-e", "xcvu9p-flga2104-2L-e",
-         "xcu250-figd2104-2L-e", "xcvu13p-flga2577-2-e", "xcu280-fsvh2892-2L-e", "xcu55c-fsvh2892-2L-e",
-         "xcku115-flvb2104-2-i"]
+# A part is estimated as itself when `presynth targets` knows its die (any package or grade);
+# otherwise on a known part of the same family (same LUT and DSP primitives), and the output
+# says so.
 STAND_IN = [("xczu", "xczu9eg-ffvb1156-2-e"), ("xcku", "xczu9eg-ffvb1156-2-e"), ("xcu50", "xcu280-fsvh2892-2L-e"),
             ("xc7", "xc7z020clg400-1")]
+DEVICES = []
+
+
+def load_devices(presynth):
+    out = subprocess.run([presynth, "targets", "--kind", "fpga", "--format", "json"],
+                         capture_output=True, text=True, check=True).stdout
+    DEVICES[:] = sorted({(e.get("device") or e["name"]).lower() for e in json.loads(out)}, key=len, reverse=True)
 
 
 def part_for(part):
-    """(part presynth knows, stand-in or None)."""
+    """(part to pass to presynth, stand-in or None)."""
     flat = part.replace("-", "").lower()
-    for k in KNOWN:
-        if k.replace("-", "").lower() == flat:
-            return k, None
+    if any(flat.startswith(d.replace("-", "")) for d in DEVICES):
+        return part, None
     for prefix, k in STAND_IN:
         if part.lower().startswith(prefix):
             return k, k
@@ -92,14 +96,15 @@ def main():
     ap.add_argument("--estimator", default="analytic")
     ap.add_argument("--csv")
     a = ap.parse_args()
+    load_devices(a.presynth)
     rows = list(csv.DictReader(open(os.path.join(DATA, "rows.csv"), encoding="utf-8")))
     scored = defaultdict(lambda: defaultdict(list))  # (scope) -> target -> pairs
     skipped = []
     out = []
     stand_ins = defaultdict(int)
     for row in rows:
-        if row["layer_overrides"] == "qkeras":
-            skipped.append((row["row_id"], "QKeras model: the DSL file has no quantizers"))
+        if row["layer_overrides"] in ("qkeras", "hgq") and row["model_file"].endswith(".psn"):
+            skipped.append((row["row_id"], "quantized model: the DSL file has no quantizers"))
             continue
         est, err = estimate(a.presynth, row, a.estimator)
         if est is None:

@@ -81,6 +81,9 @@ struct Converter<'a> {
 type NodeResult = Result<(), String>;
 
 /// A Dense layer's `[k, n]` kernel (rows in ONNX input order), its type, and its bias.
+/// Bias values and their QONNX type.
+type Bias = (Vec<f64>, Option<FixedType>);
+
 struct DenseWeights {
     kernel: Vec<f64>,
     k: usize,
@@ -719,28 +722,7 @@ impl<'a> Converter<'a> {
                 node.input[1], w.shape
             ));
         };
-        let out = &node.output[0];
-        let mut bias = None;
-        let mut final_out = out.clone();
-        if let Some(cons) = self.consumers.get(out) {
-            if let [j] = cons[..] {
-                let add = &self.graph.node[j];
-                if add.op_type == "Add" && add.input.len() == 2 {
-                    let other = if &add.input[0] == out {
-                        &add.input[1]
-                    } else {
-                        &add.input[0]
-                    };
-                    if self.consts.contains_key(other) {
-                        if let Ok(b) = self.bias_values(other, n) {
-                            bias = Some(b);
-                            self.folded.insert(j);
-                            final_out = add.output[0].clone();
-                        }
-                    }
-                }
-            }
-        }
+        let (bias, final_out) = self.following_bias(&node.output[0], n);
         let dw = DenseWeights {
             kernel: w.data,
             k,
@@ -757,6 +739,29 @@ impl<'a> Converter<'a> {
             },
         );
         Ok(())
+    }
+
+    /// The bias of `n` values of the `Add` that is the only reader of `out`, when its other
+    /// operand is a constant: that Add is folded (skipped later) and its output is where the
+    /// biased result lives. Else no bias and `out` itself.
+    fn following_bias(&mut self, out: &str, n: usize) -> (Option<Bias>, String) {
+        if let Some(&[j]) = self.consumers.get(out).map(Vec::as_slice) {
+            let add = &self.graph.node[j];
+            if add.op_type == "Add" && add.input.len() == 2 {
+                let other = if add.input[0] == out {
+                    &add.input[1]
+                } else {
+                    &add.input[0]
+                };
+                if self.consts.contains_key(other) {
+                    if let Ok(b) = self.bias_values(other, n) {
+                        self.folded.insert(j);
+                        return (Some(b), add.output[0].clone());
+                    }
+                }
+            }
+        }
+        (None, out.to_string())
     }
 
     /// `Gemm(A, B, C)` = `alpha * A' * B' + beta * C`: a Dense with kernel `B` (or `B^T` when

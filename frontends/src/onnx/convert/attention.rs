@@ -129,25 +129,9 @@ impl Converter<'_> {
                 "output projection takes {hv} inputs, the attention gives {h} heads of {value_dim}"
             ));
         }
-        let mut final_out = mm.output[0].clone();
-        let mut out_bias = None;
-        if let Some([a]) = self.consumers.get(&final_out).map(Vec::as_slice) {
-            let add = &self.graph.node[*a];
-            if add.op_type == "Add" && add.input.len() == 2 {
-                let other = if add.input[0] == final_out {
-                    &add.input[1]
-                } else {
-                    &add.input[0]
-                };
-                if self.consts.contains_key(other) {
-                    if let Ok((b, _)) = self.bias_values(other, o) {
-                        out_bias = Some(b);
-                        self.folded.insert(*a);
-                        final_out = add.output[0].clone();
-                    }
-                }
-            }
-        }
+        let mm_out = mm.output[0].clone();
+        let (out_bias, final_out) = self.following_bias(&mm_out, o);
+        let out_bias = out_bias.map(|(b, _)| b);
         let biases = [&q.bias, &k.bias, &v.bias].map(Option::is_some);
         let use_bias = biases.iter().all(|b| *b) && out_bias.is_some();
         if !use_bias && (biases.iter().any(|b| *b) || out_bias.is_some()) {

@@ -129,10 +129,43 @@ fn check(root: &Value, s: &Value, v: &Value, path: &str, errs: &mut Vec<String>)
 }
 
 fn violations(v: &Value) -> Vec<String> {
-    let root = schema();
+    violations_of(&schema(), v)
+}
+
+fn violations_of(root: &Value, v: &Value) -> Vec<String> {
     let mut errs = Vec::new();
-    check(&root, &root, v, "$", &mut errs);
+    check(root, root, v, "$", &mut errs);
     errs
+}
+
+#[test]
+fn fpga_and_gpu_targets_print_their_schemas() {
+    // `--target xcu250,h100`: the whole validates against docs/estimate-targets.schema.json
+    // and its `fpga` part against docs/estimate.schema.json
+    let targets: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo("docs/estimate-targets.schema.json")).unwrap(),
+    )
+    .expect("docs/estimate-targets.schema.json parses");
+    let model = repo("examples/transformer/transformer_encoder.keras");
+    let v = run(
+        env!("CARGO_BIN_EXE_presynth"),
+        &[
+            "estimate",
+            model.to_str().unwrap(),
+            "--target",
+            "xcu250,h100",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(violations_of(&targets, &v), Vec::<String>::new());
+    assert_eq!(violations(&v["fpga"]), Vec::<String>::new());
+    let mut bad = v.clone();
+    bad["gpus"][0]["layers"][2]["bound"] = Value::from("magic");
+    bad["gpus"][0]["batch"] = Value::from(0);
+    let errs = violations_of(&targets, &bad);
+    assert!(errs.iter().any(|e| e.contains("bound")), "{errs:?}");
+    assert!(errs.iter().any(|e| e.contains("batch")), "{errs:?}");
 }
 
 fn run(bin: &str, args: &[&str]) -> Value {

@@ -45,6 +45,11 @@ pub fn chain(
             LayerKind::Cropping2D(_) => "cropping2d",
             LayerKind::UpSampling1D(_) => "up_sampling1d",
             LayerKind::UpSampling2D(_) => "up_sampling2d",
+            LayerKind::LayerNorm(_) => "layer_normalization",
+            LayerKind::EinsumDense(_) => "einsum_dense",
+            LayerKind::Embedding(_) => "embedding",
+            // two operands: a chain cannot hold it (add_layer refuses it below)
+            LayerKind::MultiHeadAttention(_) => "multi_head_attention",
             LayerKind::Input(_)
             | LayerKind::GlobalPool1D(_)
             | LayerKind::GlobalPool2D(_)

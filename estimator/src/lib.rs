@@ -17,6 +17,7 @@ pub mod calibration;
 pub mod error;
 pub mod evaluate;
 pub mod fit;
+pub mod gpu_view;
 pub mod html;
 pub mod layers;
 pub mod lowered;

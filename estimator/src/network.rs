@@ -216,7 +216,11 @@ fn stream_of(net: &Network, producer: ir::NodeId) -> Option<(f64, f64)> {
             | LayerKind::Cropping1D(_)
             | LayerKind::Cropping2D(_)
             | LayerKind::UpSampling1D(_)
-            | LayerKind::UpSampling2D(_) => {
+            | LayerKind::UpSampling2D(_)
+            | LayerKind::MultiHeadAttention(_)
+            | LayerKind::LayerNorm(_)
+            | LayerKind::EinsumDense(_)
+            | LayerKind::Embedding(_) => {
                 let s = &l.output_shape;
                 let bits = net.config.resolve(&l.settings).result.width() as f64;
                 return Some((layers::pixels(s), *s.last().unwrap_or(&1) as f64 * bits));

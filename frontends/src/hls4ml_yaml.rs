@@ -651,7 +651,13 @@ fn hls4ml_class_matches(ty: &str, kind: &LayerKind) -> bool {
         LayerKind::Input(_) => ty == "input" || ty == "inputlayer",
         // hls4ml converts Keras's UpSampling1D/2D to its Resize layer
         LayerKind::UpSampling1D(_) | LayerKind::UpSampling2D(_) => ty == "resize" || ty == name,
+        // hls4ml has no attention class: it builds attention from EinsumDense (the
+        // projections) and Einsum (the two products) layers
+        LayerKind::MultiHeadAttention(_) => ty == "einsumdense" || ty == "einsum" || ty == name,
         LayerKind::Dense(_)
+        | LayerKind::LayerNorm(_)
+        | LayerKind::EinsumDense(_)
+        | LayerKind::Embedding(_)
         | LayerKind::Conv1D(_)
         | LayerKind::Conv2D(_)
         | LayerKind::BatchNorm(_)

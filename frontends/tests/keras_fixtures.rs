@@ -9,19 +9,30 @@ use ir::Network;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-fn dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keras")
+/// The directories of Keras 3 networks with Keras's own truth beside them: the fixtures, and
+/// the transformer examples (scripts/make_transformer_examples.py).
+fn dirs() -> [PathBuf; 2] {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    [
+        root.join("tests/fixtures/keras"),
+        root.join("../examples/transformer"),
+    ]
 }
 
-fn names() -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir())
-        .unwrap()
-        .filter_map(|e| {
-            let n = e.unwrap().file_name().into_string().unwrap();
-            n.strip_suffix(".expected.json").map(str::to_string)
-        })
-        .collect();
-    v.sort();
+/// Every (directory, network name) with a `NAME.expected.json`.
+fn models() -> Vec<(PathBuf, String)> {
+    let mut v = Vec::new();
+    for dir in dirs() {
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| {
+                let n = e.unwrap().file_name().into_string().unwrap();
+                n.strip_suffix(".expected.json").map(str::to_string)
+            })
+            .collect();
+        names.sort();
+        v.extend(names.into_iter().map(|n| (dir.clone(), n)));
+    }
     v
 }
 
@@ -114,11 +125,11 @@ fn check_against_keras(name: &str, net: &Network, exp: &Value) {
 
 #[test]
 fn fixtures_cover_at_least_ten_networks_and_every_layer_kind() {
-    let names = names();
+    let names = models();
     assert!(names.len() >= 10, "{names:?}");
     let mut kinds = std::collections::BTreeSet::new();
-    for n in &names {
-        let net = load_model(&dir().join(format!("{n}.keras")), None, None).unwrap();
+    for (dir, n) in &names {
+        let net = load_model(&dir.join(format!("{n}.keras")), None, None).unwrap();
         for l in net.layers() {
             kinds.insert(l.kind.name());
             if l.kind.takes_activation() {
@@ -155,6 +166,10 @@ fn fixtures_cover_at_least_ten_networks_and_every_layer_kind() {
         "tanh",
         "softmax",
         "leaky_relu",
+        "MultiHeadAttention",
+        "LayerNormalization",
+        "EinsumDense",
+        "Embedding",
     ] {
         assert!(kinds.contains(k), "no fixture has {k}: {kinds:?}");
     }
@@ -162,12 +177,12 @@ fn fixtures_cover_at_least_ten_networks_and_every_layer_kind() {
 
 #[test]
 fn keras_archives_match_keras_counts_shapes_and_weights() {
-    for name in names() {
+    for (dir, name) in models() {
         let exp: Value = serde_json::from_str(
-            &std::fs::read_to_string(dir().join(format!("{name}.expected.json"))).unwrap(),
+            &std::fs::read_to_string(dir.join(format!("{name}.expected.json"))).unwrap(),
         )
         .unwrap();
-        let keras = dir().join(format!("{name}.keras"));
+        let keras = dir.join(format!("{name}.keras"));
         let net = load_model(&keras, None, None).unwrap_or_else(|e| panic!("{name}.keras: {e}"));
         assert_eq!(net.name, name);
         check_against_keras(&name, &net, &exp);
@@ -176,10 +191,10 @@ fn keras_archives_match_keras_counts_shapes_and_weights() {
 
 #[test]
 fn json_with_weights_equals_the_archive() {
-    for name in names() {
-        let keras = dir().join(format!("{name}.keras"));
+    for (dir, name) in models() {
+        let keras = dir.join(format!("{name}.keras"));
         let from_archive = load_model(&keras, None, None).unwrap();
-        let bare = load_model(&dir().join(format!("{name}.json")), None, None)
+        let bare = load_model(&dir.join(format!("{name}.json")), None, None)
             .unwrap_or_else(|e| panic!("{name}.json: {e}"));
         assert!(
             bare.layers().iter().all(|l| l.weights.is_empty()),
@@ -190,7 +205,7 @@ fn json_with_weights_equals_the_archive() {
             "{name}: json vs keras structure"
         );
         let w = extract_weights(&keras);
-        let with_w = load_model(&dir().join(format!("{name}.json")), Some(w.path()), None).unwrap();
+        let with_w = load_model(&dir.join(format!("{name}.json")), Some(w.path()), None).unwrap();
         assert_eq!(with_w, from_archive, "{name}: json + weights vs keras");
     }
 }
@@ -198,14 +213,14 @@ fn json_with_weights_equals_the_archive() {
 #[test]
 fn legacy_h5_equals_the_archive() {
     let mut seen = 0;
-    for name in names() {
-        let h5 = dir().join(format!("{name}.h5"));
+    for (dir, name) in models() {
+        let h5 = dir.join(format!("{name}.h5"));
         if !h5.exists() {
             continue;
         }
         seen += 1;
         let from_h5 = load_model(&h5, None, None).unwrap_or_else(|e| panic!("{name}.h5: {e}"));
-        let from_archive = load_model(&dir().join(format!("{name}.keras")), None, None).unwrap();
+        let from_archive = load_model(&dir.join(format!("{name}.keras")), None, None).unwrap();
         assert_eq!(from_h5, from_archive, "{name}: h5 vs keras");
     }
     assert!(seen >= 2, "expected at least two legacy .h5 fixtures");

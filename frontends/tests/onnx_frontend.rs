@@ -401,3 +401,145 @@ fn channels_first_flatten_permutes_dense_rows() {
     );
     assert_eq!(n.total_params(), 4 + 8);
 }
+
+#[test]
+fn layer_normalization_reads_its_axes_scale_and_bias() {
+    // ONNX LayerNormalization (opset 17) on a (1, 8, 16) tensor. axis -1 normalises the 16
+    // features with Scale and B of 16 each: 32 parameters, as Keras's LayerNormalization()
+    // on (8, 16) counts; axis 1 normalises (8, 16) with a Scale of 8x16 and no B: 128
+    // parameters, Keras's LayerNormalization(axis=[1, 2], center=False).
+    let dir = tempfile::tempdir().unwrap();
+    let ramp = |n: usize| (0..n).map(|i| i as f32 * 0.5).collect::<Vec<f32>>();
+    let g = GraphProto {
+        input: vec![vi("x", &[1, 8, 16])],
+        output: vec![vi("z", &[1, 8, 16])],
+        initializer: vec![
+            init("g1", &[16], ramp(16)),
+            init("b1", &[16], ramp(16)),
+            init("g2", &[8, 16], ramp(128)),
+        ],
+        node: vec![
+            node(
+                "LayerNormalization",
+                "ln_last",
+                &["x", "g1", "b1"],
+                &["y"],
+                vec![float_attr("epsilon", 1e-6)],
+            ),
+            node(
+                "LayerNormalization",
+                "ln_both",
+                &["y", "g2"],
+                &["z"],
+                vec![int_attr("axis", 1)],
+            ),
+        ],
+        ..Default::default()
+    };
+    let n = load_model(&write(dir.path(), "ln.onnx", g), None, None).unwrap();
+    let stats = n.stats();
+    let get = |name: &str| stats.iter().find(|s| s.name == name).unwrap();
+    assert_eq!((get("ln_last").params, get("ln_both").params), (32, 128));
+    let l = n.layer(n.find("ln_both").unwrap());
+    let LayerKind::LayerNorm(ln) = &l.kind else {
+        panic!("{:?}", l.kind)
+    };
+    assert_eq!(ln.axes, vec![1, 2]);
+    assert!(!ln.center && ln.scale);
+    assert_eq!(l.weight("gamma").unwrap().shape, vec![8, 16]);
+    assert_eq!(l.weight("gamma").unwrap().data[3], 1.5);
+    let first = n.layer(n.find("ln_last").unwrap());
+    assert!(matches!(&first.kind, LayerKind::LayerNorm(ln) if (ln.epsilon - 1e-6).abs() < 1e-12));
+}
+
+fn float_attr(name: &str, v: f32) -> AttributeProto {
+    AttributeProto {
+        name: name.into(),
+        r#type: attribute_type::FLOAT,
+        f: v,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn attention_block_folds_its_projections_into_keras_attention() {
+    // examples/transformer/attention_block.onnx (scripts/make_transformer_onnx.py): the Keras
+    // encoder's `mha` and `ln1` as MatMul projections + opset-23 Attention + MatMul output
+    // projection + Add + LayerNormalization; onnxruntime's output of it equals Keras's (the
+    // script checks, attention_block.truth.json records the difference). Read back, the
+    // attention is one layer with Keras's parameters and exactly Keras's weights.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/transformer");
+    let onnx = load_model(&dir.join("attention_block.onnx"), None, None).unwrap();
+    let keras = load_model(&dir.join("transformer_encoder.keras"), None, None).unwrap();
+    let truth: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("attention_block.truth.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        onnx.total_params(),
+        truth["initializer_values"].as_u64().unwrap()
+    );
+    let stats = onnx.stats();
+    let mha = stats
+        .iter()
+        .find(|s| s.kind == "MultiHeadAttention")
+        .unwrap();
+    assert_eq!(
+        mha.params,
+        truth["keras_count_params"]["mha"].as_u64().unwrap()
+    );
+    assert_eq!(mha.output_shape, vec![16, 32]);
+    // no Dense is left: the projections are part of the attention
+    assert!(onnx.layers().iter().all(|l| l.kind.name() != "Dense"));
+    let a = onnx.layer(onnx.find(&mha.name).unwrap());
+    let k = keras.layer(keras.find("mha").unwrap());
+    assert_eq!(a.weights, k.weights);
+    let (LayerKind::MultiHeadAttention(ma), LayerKind::MultiHeadAttention(mk)) = (&a.kind, &k.kind)
+    else {
+        panic!("not attention")
+    };
+    assert_eq!(
+        (ma.heads, ma.kv_heads, ma.key_dim, ma.value_dim, ma.use_bias),
+        (mk.heads, mk.kv_heads, mk.key_dim, mk.value_dim, mk.use_bias)
+    );
+    let ln = onnx.layer(onnx.find("ln1").unwrap());
+    assert_eq!(ln.weights, keras.layer(keras.find("ln1").unwrap()).weights);
+}
+
+#[test]
+fn attention_outside_the_projection_pattern_is_refused_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let heads = || vec![int_attr("q_num_heads", 2), int_attr("kv_num_heads", 2)];
+    let cases = [
+        // a mask input
+        (
+            node("Attention", "att", &["x", "x", "x", "m"], &["y"], heads()),
+            "no mask",
+        ),
+        // Q, K, V straight from the input: no projections to fold
+        (
+            node("Attention", "att", &["x", "x", "x"], &["y"], heads()),
+            "must be a MatMul of a constant",
+        ),
+        // 4-D form (no head counts)
+        (
+            node("Attention", "att", &["x", "x", "x"], &["y"], vec![]),
+            "q_num_heads and kv_num_heads are needed",
+        ),
+    ];
+    for (n, want) in cases {
+        let g = GraphProto {
+            input: vec![vi("x", &[1, 4, 8]), vi("m", &[1, 4, 4])],
+            output: vec![vi("y", &[1, 4, 8])],
+            node: vec![n],
+            ..Default::default()
+        };
+        let e = load_model(&write(dir.path(), "att.onnx", g), None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("'att' (Attention)") && e.contains(want),
+            "{want}: {e}"
+        );
+    }
+}

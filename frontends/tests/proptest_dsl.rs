@@ -169,7 +169,7 @@ struct Step {
 fn step() -> impl Strategy<Value = Step> {
     (
         (
-            0u8..20,
+            0u8..24,
             any::<usize>(),
             any::<usize>(),
             [1usize..9, 1usize..9, 1usize..4, 1usize..4],
@@ -451,6 +451,70 @@ fn build(plan: &Plan) -> Network {
                 }),
                 Activation::Linear,
             ),
+            // attention: self-attention, or cross-attention to a rank-2 node with at least as
+            // many positions (so that a causal mask is valid)
+            (20, 2) => {
+                let values: Vec<&String> = nodes
+                    .iter()
+                    .filter(|(_, sh)| sh.len() == 2 && sh[0] >= shape[0])
+                    .map(|(n, _)| n)
+                    .collect();
+                let value = if s.flags[0] {
+                    values[s.other % values.len()].clone()
+                } else {
+                    src.clone()
+                };
+                inputs.push(value);
+                let heads = a % 3 + 1;
+                (
+                    LayerKind::MultiHeadAttention(ir::ops::MultiHeadAttention {
+                        heads,
+                        kv_heads: if s.flags[1] { 1 } else { heads },
+                        key_dim: c,
+                        value_dim: d,
+                        use_bias: s.flags[2],
+                        causal: s.flags[1],
+                        output_dim: (b % 4 > 1).then_some(b % 4 + 1),
+                    }),
+                    Activation::Linear,
+                )
+            }
+            (21, _) => (
+                LayerKind::LayerNorm(ir::ops::LayerNorm {
+                    axes: if s.flags[0] || rank == 1 {
+                        vec![-1]
+                    } else {
+                        vec![1, rank as isize]
+                    },
+                    epsilon: [0.001, 1e-5, 1e-6][a % 3],
+                    center: s.flags[1],
+                    scale: s.flags[2],
+                }),
+                Activation::Linear,
+            ),
+            (22, _) => {
+                let kind = if rank == 2 && s.flags[1] {
+                    ir::ops::EinsumDense {
+                        equation: "abc,cde->abde".into(),
+                        output_shape: vec![None, Some(c), Some(d)],
+                        bias_axes: Some("de".into()),
+                    }
+                } else {
+                    ir::ops::EinsumDense {
+                        equation: "...x,xy->...y".into(),
+                        output_shape: vec![Some(a + b)],
+                        bias_axes: s.flags[0].then(|| "y".to_string()),
+                    }
+                };
+                (LayerKind::EinsumDense(kind), s.act)
+            }
+            (23, 1) => (
+                LayerKind::Embedding(ir::ops::Embedding {
+                    input_dim: a + b,
+                    output_dim: c + d,
+                }),
+                Activation::Linear,
+            ),
             _ => (
                 LayerKind::Dense(ir::ops::Dense {
                     units: a + b,
@@ -531,8 +595,8 @@ fn generated_networks_cover_every_kind() {
         explicit_outputs += usize::from(text.contains("\noutputs "));
     }
     // 15 registry kinds before the spatial ones, pooling and global pooling counted once per
-    // Max/Average name (4 more), plus the 6 spatial kinds
-    assert_eq!(kinds.len(), 25, "kinds reached: {kinds:?}");
+    // Max/Average name (4 more), the 6 spatial kinds and the 4 transformer kinds
+    assert_eq!(kinds.len(), 29, "kinds reached: {kinds:?}");
     for (what, n) in [
         ("merges", merges),
         ("explicit outputs", explicit_outputs),

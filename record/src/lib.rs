@@ -24,6 +24,8 @@ pub enum Family {
     Dense,
     Conv1d,
     Conv2d,
+    /// Networks with attention (MultiHeadAttention layers).
+    Transformer,
     Other,
 }
 
@@ -33,15 +35,21 @@ impl Family {
             Family::Dense => "dense",
             Family::Conv1d => "conv1d",
             Family::Conv2d => "conv2d",
+            Family::Transformer => "transformer",
             Family::Other => "other",
         }
     }
 
-    /// The family of a network: conv2d if it has a Conv2D layer, else conv1d if it has a
-    /// Conv1D, else dense if it has a Dense layer.
+    /// The family of a network: transformer if it has attention, else conv2d if it has a
+    /// Conv2D layer, else conv1d if it has a Conv1D, else dense if it has a Dense layer.
     pub fn of(network: &Network) -> Family {
         let kinds: Vec<&LayerKind> = network.graph.node_weights().map(|l| &l.kind).collect();
-        if kinds.iter().any(|k| matches!(k, LayerKind::Conv2D(_))) {
+        if kinds
+            .iter()
+            .any(|k| matches!(k, LayerKind::MultiHeadAttention(_)))
+        {
+            Family::Transformer
+        } else if kinds.iter().any(|k| matches!(k, LayerKind::Conv2D(_))) {
             Family::Conv2d
         } else if kinds.iter().any(|k| matches!(k, LayerKind::Conv1D(_))) {
             Family::Conv1d
@@ -66,9 +74,10 @@ impl std::str::FromStr for Family {
             "dense" => Ok(Family::Dense),
             "conv1d" => Ok(Family::Conv1d),
             "conv2d" => Ok(Family::Conv2d),
+            "transformer" => Ok(Family::Transformer),
             "other" => Ok(Family::Other),
             _ => Err(format!(
-                "unknown family '{s}' (expected dense, conv1d, conv2d)"
+                "unknown family '{s}' (expected dense, conv1d, conv2d, transformer)"
             )),
         }
     }
@@ -385,6 +394,46 @@ pub fn architecture_key(network: &Network) -> String {
             LayerKind::UpSampling2D(ir::ops::UpSampling2D { size }) => {
                 write!(out, "upsample2d({}", dims(size))
             }
+            LayerKind::MultiHeadAttention(m) => write!(
+                out,
+                "mha(h{},kv{},k{},v{},o{}{}{}",
+                m.heads,
+                m.kv_heads,
+                m.key_dim,
+                m.value_dim,
+                m.output_dim.map_or("q".to_string(), |o| o.to_string()),
+                if m.use_bias { "" } else { ",nobias" },
+                if m.causal { ",causal" } else { "" }
+            ),
+            LayerKind::LayerNorm(ir::ops::LayerNorm {
+                axes,
+                epsilon,
+                center,
+                scale,
+            }) => {
+                let a: Vec<String> = axes.iter().map(|a| a.to_string()).collect();
+                write!(out, "layernorm({},{epsilon},{center},{scale}", a.join("x"))
+            }
+            LayerKind::EinsumDense(ir::ops::EinsumDense {
+                equation,
+                output_shape,
+                bias_axes,
+            }) => {
+                let o: Vec<String> = output_shape
+                    .iter()
+                    .map(|d| d.map_or("_".to_string(), |n| n.to_string()))
+                    .collect();
+                write!(
+                    out,
+                    "einsum_dense({equation},{},{}",
+                    o.join("x"),
+                    bias_axes.as_deref().unwrap_or("")
+                )
+            }
+            LayerKind::Embedding(ir::ops::Embedding {
+                input_dim,
+                output_dim,
+            }) => write!(out, "embedding({input_dim},{output_dim}"),
         }
         .expect("writing to a String cannot fail");
         if !matches!(

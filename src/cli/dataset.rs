@@ -66,7 +66,7 @@ pub struct GenerateArgs {
     pub count: u64,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// dense, conv1d, conv2d or mixed (overrides the config file)
+    /// dense, conv1d, conv2d, transformer or mixed (overrides the config file)
     #[arg(long)]
     pub family: Option<String>,
     /// Output dataset directory (written atomically; must not exist or be empty)

@@ -175,6 +175,8 @@ pub struct Args {
     /// the part) instead of fitting the tables to 100 columns
     #[arg(long)]
     pub wide: bool,
+    #[command(flatten)]
+    pub gpu: super::estimate_gpu::GpuArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -182,7 +184,19 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         crate::ml::require()?;
     }
     let mut net = args.model.load()?;
+    if let Some(seq) = args.gpu.seq {
+        super::estimate_gpu::set_sequence(&mut net, seq)?;
+    }
     args.overrides.apply(&mut net)?;
+    let targets = super::estimate_gpu::resolve(&args.gpu)?;
+    if let Some(t) = &targets {
+        if !t.gpus.is_empty() {
+            return run_with_gpus(&args, net, t);
+        }
+        if let Some(p) = &t.fpga {
+            net.config.part = p.clone();
+        }
+    }
     let calib = args.overrides.target.calibration()?;
     let dev = device_of(&net, &args.overrides.target, &args.model)?;
     let e = estimator::estimate(&net, &dev, &calib)?;
@@ -223,6 +237,60 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     if args.check && !(report.fits && report.will_synthesise) {
         anyhow::bail!("--check: {}", report.headline());
+    }
+    Ok(())
+}
+
+/// `--target` with GPUs: the GPU views, beside the FPGA estimate when a part is named too.
+fn run_with_gpus(
+    args: &Args,
+    mut net: Network,
+    t: &super::estimate_gpu::Chosen,
+) -> anyhow::Result<()> {
+    use super::estimate_gpu as g;
+    if args.estimator != super::train::EstimateWith::Analytic || args.explain || args.check {
+        anyhow::bail!(
+            "--estimator, --explain and --check apply to FPGA estimates only; run them without a GPU in --target"
+        );
+    }
+    let gpus = t
+        .gpus
+        .iter()
+        .map(|spec| estimator::gpu_view::estimate(&net, spec, args.gpu.batch, t.dtype))
+        .collect::<Result<Vec<_>, _>>()?;
+    let fpga = match &t.fpga {
+        None => None,
+        Some(p) => {
+            net.config.part = p.clone();
+            let calib = args.overrides.target.calibration()?;
+            let dev = device(p)?;
+            let e = estimator::estimate(&net, &dev, &calib)?;
+            Some(EstimateReport::analytic(&net, &e, &dev, &calib))
+        }
+    };
+    match args.format {
+        Format::Json => {
+            let r = g::TargetsReport {
+                schema: g::SCHEMA,
+                fpga: fpga.as_ref(),
+                gpus: &gpus,
+            };
+            println!("{}", serde_json::to_string_pretty(&r)?);
+        }
+        Format::Csv => print!("{}", g::csv(&gpus)),
+        Format::Table => match &fpga {
+            Some(f) => {
+                print!("{}", g::side_by_side(f, &gpus));
+                for w in &f.warnings {
+                    eprintln!("warning: {w}");
+                }
+            }
+            None => {
+                for e in &gpus {
+                    print!("{}", g::gpu_text(e));
+                }
+            }
+        },
     }
     Ok(())
 }

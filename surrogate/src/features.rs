@@ -163,12 +163,15 @@ fn ln1p(x: f64) -> f32 {
 fn kind_index(kind: &LayerKind) -> usize {
     match kind {
         LayerKind::Input(_) => 0,
-        LayerKind::Dense(_) => 1,
+        // The transformer kinds take the slot of their nearest kind, for the reason given for
+        // the spatial layers below: matrix products (attention, EinsumDense) Dense's,
+        // LayerNormalization BatchNorm's, the Embedding lookup the data-movement slot.
+        LayerKind::Dense(_) | LayerKind::MultiHeadAttention(_) | LayerKind::EinsumDense(_) => 1,
         LayerKind::Conv1D(_) => 2,
         LayerKind::Conv2D(_) => 3,
         LayerKind::Pool1D(_) | LayerKind::Pool2D(_) => 4,
         LayerKind::GlobalPool1D(_) | LayerKind::GlobalPool2D(_) => 5,
-        LayerKind::BatchNorm(_) => 6,
+        LayerKind::BatchNorm(_) | LayerKind::LayerNorm(_) => 6,
         LayerKind::Activation(_) => 7,
         // The spatial copy layers share the data-movement slot of Flatten/Reshape: no training
         // record has them, and a slot of their own would change NODE_DIM and so every trained
@@ -180,7 +183,8 @@ fn kind_index(kind: &LayerKind) -> usize {
         | LayerKind::Cropping1D(_)
         | LayerKind::Cropping2D(_)
         | LayerKind::UpSampling1D(_)
-        | LayerKind::UpSampling2D(_) => 8,
+        | LayerKind::UpSampling2D(_)
+        | LayerKind::Embedding(_) => 8,
         LayerKind::Add | LayerKind::Concatenate(_) => 9,
         LayerKind::Dropout(_) => 10,
     }

@@ -19,6 +19,7 @@ pub enum FamilyChoice {
     Dense,
     Conv1d,
     Conv2d,
+    Transformer,
     Mixed,
 }
 
@@ -29,9 +30,10 @@ impl std::str::FromStr for FamilyChoice {
             "dense" => Ok(FamilyChoice::Dense),
             "conv1d" => Ok(FamilyChoice::Conv1d),
             "conv2d" => Ok(FamilyChoice::Conv2d),
+            "transformer" => Ok(FamilyChoice::Transformer),
             "mixed" => Ok(FamilyChoice::Mixed),
             _ => Err(format!(
-                "unknown family '{s}' (expected dense, conv1d, conv2d or mixed)"
+                "unknown family '{s}' (expected dense, conv1d, conv2d, transformer or mixed)"
             )),
         }
     }
@@ -139,6 +141,47 @@ impl Default for ConvDist {
     }
 }
 
+/// Transformer encoders (not in wa-hls4ml; the ranges of issue 15): an input of `seq`
+/// positions × `features`, a Dense projection to `d_model`, `blocks` encoder blocks
+/// (self-attention with `heads` heads of d_model/heads, causal with `causal_probability`, Add,
+/// LayerNormalization, a Dense FFN of `ffn_multiplier`·d_model with `activation` and back, Add,
+/// LayerNormalization), GlobalAveragePooling1D and a linear Dense head of `outputs`. hls4ml
+/// builds attention and EinsumDense in io_parallel with Latency kernels only, so every
+/// network is io_parallel and Latency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TransformerDist {
+    pub seq: Range,
+    pub features: Range,
+    pub d_model: Vec<u64>,
+    pub heads: Vec<u64>,
+    pub ffn_multiplier: Vec<u64>,
+    pub blocks: Range,
+    pub outputs: Range,
+    pub causal_probability: f64,
+    pub bits: Vec<u32>,
+    pub reuse_factor: Range,
+    pub activation: String,
+}
+
+impl Default for TransformerDist {
+    fn default() -> Self {
+        TransformerDist {
+            seq: Range::new(8, 32),
+            features: Range::new(4, 16),
+            d_model: vec![16, 32, 48, 64],
+            heads: vec![2, 4],
+            ffn_multiplier: vec![2, 4],
+            blocks: Range::new(1, 2),
+            outputs: Range::new(2, 10),
+            causal_probability: 0.25,
+            bits: vec![8, 16],
+            reuse_factor: Range::new(1, 1),
+            activation: "relu".into(),
+        }
+    }
+}
+
 /// Relative weights of the families for `--family mixed`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -146,6 +189,8 @@ pub struct MixWeights {
     pub dense: f64,
     pub conv1d: f64,
     pub conv2d: f64,
+    /// 0 by default, so the default mix is wa-hls4ml's families only.
+    pub transformer: f64,
 }
 
 impl Default for MixWeights {
@@ -155,6 +200,7 @@ impl Default for MixWeights {
             dense: 0.8,
             conv1d: 0.1,
             conv2d: 0.1,
+            transformer: 0.0,
         }
     }
 }
@@ -173,6 +219,7 @@ pub struct GenConfig {
     pub dense: DenseDist,
     pub conv1d: ConvDist,
     pub conv2d: ConvDist,
+    pub transformer: TransformerDist,
 }
 
 impl Default for GenConfig {
@@ -187,6 +234,7 @@ impl Default for GenConfig {
             dense: DenseDist::default(),
             conv1d: ConvDist::default(),
             conv2d: ConvDist::default(),
+            transformer: TransformerDist::default(),
         }
     }
 }
@@ -280,9 +328,39 @@ impl GenConfig {
                 format!("{name}.activation: unknown activation '{}'", c.activation)
             })?;
         }
+        let t = &self.transformer;
+        range("transformer.seq", &t.seq, 1)?;
+        range("transformer.features", &t.features, 1)?;
+        range("transformer.blocks", &t.blocks, 1)?;
+        range("transformer.outputs", &t.outputs, 1)?;
+        range("transformer.reuse_factor", &t.reuse_factor, 1)?;
+        list("transformer.d_model", t.d_model.is_empty())?;
+        list("transformer.heads", t.heads.is_empty())?;
+        list("transformer.ffn_multiplier", t.ffn_multiplier.is_empty())?;
+        list("transformer.bits", t.bits.is_empty())?;
+        prob("transformer.causal_probability", t.causal_probability)?;
+        for &d in &t.d_model {
+            if let Some(h) = t.heads.iter().find(|&&h| h == 0 || d % h != 0) {
+                return Err(format!(
+                    "transformer.heads: {h} heads do not divide d_model {d} into equal heads"
+                ));
+            }
+        }
+        if t.ffn_multiplier.contains(&0) {
+            return Err("transformer.ffn_multiplier: must be at least 1".into());
+        }
+        ir::Activation::from_name(&t.activation).ok_or_else(|| {
+            format!(
+                "transformer.activation: unknown activation '{}'",
+                t.activation
+            )
+        })?;
         let m = &self.mix;
+        if m.transformer.is_nan() || m.transformer < 0.0 {
+            return Err("mix.transformer: must be 0 or more".into());
+        }
         if self.family == FamilyChoice::Mixed
-            && (m.dense + m.conv1d + m.conv2d).partial_cmp(&0.0)
+            && (m.dense + m.conv1d + m.conv2d + m.transformer).partial_cmp(&0.0)
                 != Some(std::cmp::Ordering::Greater)
         {
             return Err("mix: the weights must add up to more than 0".into());
@@ -300,16 +378,19 @@ impl GenConfig {
             FamilyChoice::Dense => Family::Dense,
             FamilyChoice::Conv1d => Family::Conv1d,
             FamilyChoice::Conv2d => Family::Conv2d,
+            FamilyChoice::Transformer => Family::Transformer,
             FamilyChoice::Mixed => {
                 let m = &self.mix;
-                let total = m.dense + m.conv1d + m.conv2d;
+                let total = m.dense + m.conv1d + m.conv2d + m.transformer;
                 let x = u * total;
                 if x < m.dense {
                     Family::Dense
                 } else if x < m.dense + m.conv1d {
                     Family::Conv1d
-                } else {
+                } else if x < m.dense + m.conv1d + m.conv2d || m.transformer <= 0.0 {
                     Family::Conv2d
+                } else {
+                    Family::Transformer
                 }
             }
         }

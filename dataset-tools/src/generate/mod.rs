@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod sample;
+pub mod transformer;
 
 pub use config::{FamilyChoice, GenConfig};
 pub use sample::{record_id, sample_record};
@@ -153,6 +154,7 @@ mod tests {
                     }
                 }
                 Family::Other => panic!("generated an 'other' network"),
+                Family::Transformer => panic!("the default mix draws no transformer"),
             }
             // Every Resource layer's RF is valid by hls4ml's rule.
             if r.hls.strategy == ir::Strategy::Resource {

@@ -23,6 +23,7 @@ pub fn sample_record(cfg: &GenConfig, seed: u64, index: u64) -> Result<Record> {
         Family::Dense => dense(cfg, &cfg.dense, &mut rng, &id)?,
         Family::Conv1d => conv(cfg, &cfg.conv1d, false, &mut rng, &id)?,
         Family::Conv2d => conv(cfg, &cfg.conv2d, true, &mut rng, &id)?,
+        Family::Transformer => super::transformer::encoder(cfg, &cfg.transformer, &mut rng, &id)?,
         Family::Other => unreachable!("family_for never yields Other"),
     };
     let provenance = Provenance {
@@ -50,12 +51,12 @@ fn stepped(rng: &mut Rng, r: Range, step: u64) -> u64 {
     }
 }
 
-fn activation(name: &str) -> Activation {
+pub(super) fn activation(name: &str) -> Activation {
     // Validated in GenConfig::validate.
     Activation::from_name(name).unwrap_or(Activation::Relu)
 }
 
-fn config(cfg: &GenConfig, rf: u64, strategy: Strategy, io_type: IoType) -> HlsConfig {
+pub(super) fn config(cfg: &GenConfig, rf: u64, strategy: Strategy, io_type: IoType) -> HlsConfig {
     HlsConfig {
         reuse_factor: rf as u32,
         strategy,

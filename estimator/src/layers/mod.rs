@@ -14,6 +14,7 @@ pub mod merge;
 pub mod passthrough;
 pub mod pooling;
 pub mod spatial;
+pub mod transformer;
 
 use crate::calibration::{
     Calibration, CoefSet, Feature, LabelKind, Timing, FEATURES, NF, NT, TIMING_FEATURES,
@@ -366,6 +367,10 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::Cropping2D(_)
         | LayerKind::UpSampling1D(_)
         | LayerKind::UpSampling2D(_) => spatial::analyse(ctx),
+        LayerKind::MultiHeadAttention(_)
+        | LayerKind::LayerNorm(_)
+        | LayerKind::EinsumDense(_)
+        | LayerKind::Embedding(_) => transformer::analyse(ctx),
     }
 }
 

@@ -36,7 +36,11 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::Cropping1D(_)
         | LayerKind::Cropping2D(_)
         | LayerKind::UpSampling1D(_)
-        | LayerKind::UpSampling2D(_) => {
+        | LayerKind::UpSampling2D(_)
+        | LayerKind::MultiHeadAttention(_)
+        | LayerKind::LayerNorm(_)
+        | LayerKind::EinsumDense(_)
+        | LayerKind::Embedding(_) => {
             unreachable!("pooling::analyse is only called for pooling layers")
         }
     };

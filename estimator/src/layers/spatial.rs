@@ -56,7 +56,13 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::Concatenate(_)
         | LayerKind::Dropout(_)
         | LayerKind::Flatten
-        | LayerKind::Add => unreachable!("spatial::analyse is only called for spatial copy layers"),
+        | LayerKind::Add
+        | LayerKind::MultiHeadAttention(_)
+        | LayerKind::LayerNorm(_)
+        | LayerKind::EinsumDense(_)
+        | LayerKind::Embedding(_) => {
+            unreachable!("spatial::analyse is only called for spatial copy layers")
+        }
     };
     let input = ctx.input();
     let output = ctx.output();

@@ -161,6 +161,24 @@ impl<'s, 'a> Builder<'s, 'a> {
         located(r.tail, format!("unknown node '{}'{hint}", r.v))
     }
 
+    /// The nodes named as a call's variadic operands.
+    fn operands(&self, spec: &Spec, args: &Args) -> Result<Vec<NodeId>, Located> {
+        args.rest
+            .iter()
+            .map(|v| match v.v {
+                Value::Word(w) => self.lookup(&Spanned { v: w, tail: v.tail }),
+                _ => located(
+                    v.tail,
+                    format!(
+                        "{}: operands must be node names; found {}",
+                        spec.name,
+                        v.v.describe()
+                    ),
+                ),
+            })
+            .collect()
+    }
+
     fn add_call(
         &mut self,
         c: &Call<'a>,
@@ -169,22 +187,16 @@ impl<'s, 'a> Builder<'s, 'a> {
     ) -> Result<NodeId, Located> {
         let args = Args::bind(spec, c)?;
         let (kind, activation) = (spec.build)(&args)?;
-        if spec.role == Role::Merge {
-            for v in &args.rest {
-                match v.v {
-                    Value::Word(w) => inputs.push(self.lookup(&Spanned { v: w, tail: v.tail })?),
-                    _ => {
-                        return located(
-                            v.tail,
-                            format!(
-                                "{}: operands must be node names; found {}",
-                                spec.name,
-                                v.v.describe()
-                            ),
-                        )
-                    }
-                }
+        if spec.role == Role::Single && spec.rest == Some("operand") {
+            // attention: further operands after the chain's input (value, key); none is
+            // self-attention, the chain's input also being the value
+            inputs.extend(self.operands(spec, &args)?);
+            if inputs.len() == 1 {
+                inputs.push(inputs[0]);
             }
+        }
+        if spec.role == Role::Merge {
+            inputs.extend(self.operands(spec, &args)?);
             if inputs.len() < 2 {
                 return located(
                     c.name.tail,

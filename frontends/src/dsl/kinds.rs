@@ -4,6 +4,7 @@
 
 use super::spatial::{self, Edge};
 use super::syntax::{Call, Spanned, Value};
+use super::transformer;
 use ir::layer::{Activation, Layer, LayerKind, Padding, PoolOp};
 
 /// Largest size (units, filters, kernel, dimension, ...) the DSL accepts
@@ -294,6 +295,50 @@ pub static SPECS: &[Spec] = &[
         spatial::upsample2d
     ),
     spec!(
+        "mha",
+        &[],
+        &[
+            "heads",
+            "key_dim",
+            "value_dim",
+            "kv_heads",
+            "bias",
+            "causal",
+            "output_dim"
+        ],
+        Some("operand"),
+        Role::Single,
+        "mha(heads=4, key_dim=16)",
+        transformer::build_mha
+    ),
+    spec!(
+        "layernorm",
+        &[],
+        &["epsilon", "center", "scale", "axis"],
+        None,
+        Role::Single,
+        "layernorm",
+        transformer::build_layernorm
+    ),
+    spec!(
+        "einsum_dense",
+        &["equation", "output_shape", "activation"],
+        &["bias", "alpha"],
+        None,
+        Role::Single,
+        "einsum_dense(\"abc,cd->abd\", \"_,24\", bias=\"d\")",
+        transformer::build_einsum_dense
+    ),
+    spec!(
+        "embedding",
+        &["input_dim", "output_dim"],
+        &[],
+        None,
+        Role::Single,
+        "embedding(1000, 32)",
+        transformer::build_embedding
+    ),
+    spec!(
         "add",
         &[],
         &[],
@@ -335,7 +380,7 @@ pub fn is_layer(name: &str) -> bool {
 pub const EXPECTED_LAYER: &str =
     "a layer name such as input, dense, conv1d, conv2d, maxpool2d, avgpool2d, \
      globalavgpool2d, batchnorm, relu, leaky_relu, flatten, reshape, dropout, zeropad2d, \
-     crop2d, upsample2d, add or concat";
+     crop2d, upsample2d, mha, layernorm, einsum_dense, embedding, add or concat";
 
 /// The name Keras 3 gives a layer of this kind when none is set (`dense`, `max_pooling2d`,
 /// ...), before its per-session counter suffix. Checked against Keras 3.15 (see
@@ -387,11 +432,15 @@ pub fn keras_prefix(kind: &LayerKind) -> &'static str {
         LayerKind::Cropping2D(_) => "cropping2d",
         LayerKind::UpSampling1D(_) => "up_sampling1d",
         LayerKind::UpSampling2D(_) => "up_sampling2d",
+        LayerKind::MultiHeadAttention(_) => "multi_head_attention",
+        LayerKind::LayerNorm(_) => "layer_normalization",
+        LayerKind::EinsumDense(_) => "einsum_dense",
+        LayerKind::Embedding(_) => "embedding",
     }
 }
 
 /// Keras's defaults where the DSL leaves a value out.
-const DEFAULT_EPSILON: f64 = 0.001;
+pub(super) const DEFAULT_EPSILON: f64 = 0.001;
 const DEFAULT_AXIS: isize = -1;
 
 // ---------------------------------------------------------------------------------------------
@@ -972,6 +1021,28 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
         LayerKind::UpSampling2D(ir::ops::UpSampling2D { size }) => {
             args.push(pair_text(*size));
             "upsample2d"
+        }
+        LayerKind::MultiHeadAttention(m) => {
+            transformer::print_mha(&mut args, m, operands);
+            "mha"
+        }
+        LayerKind::LayerNorm(l) => {
+            transformer::print_layernorm(&mut args, l);
+            "layernorm"
+        }
+        LayerKind::EinsumDense(e) => {
+            transformer::print_einsum_dense(&mut args, e);
+            activation_args(&mut args, &layer.activation);
+            transformer::print_einsum_bias(&mut args, e);
+            "einsum_dense"
+        }
+        LayerKind::Embedding(ir::ops::Embedding {
+            input_dim,
+            output_dim,
+        }) => {
+            args.push(input_dim.to_string());
+            args.push(output_dim.to_string());
+            "embedding"
         }
     };
     (name, args)

@@ -21,6 +21,7 @@ mod kinds;
 mod print;
 mod spatial;
 mod syntax;
+mod transformer;
 
 use ir::graph::Network;
 use std::path::Path;

@@ -150,6 +150,24 @@ fn keras_weight_name(path: &str) -> String {
     }
 }
 
+/// The Keras name of a weight of `layer` in the legacy layout: its path inside the layer's own
+/// group, `/model_weights/mha/mha/query/kernel` → `query/kernel` (attention keeps its
+/// projections' weights in sub-groups), else the last path component as
+/// [`keras_weight_name`] reads it.
+fn legacy_weight_name(path: &str, layer: &str) -> String {
+    let inner = format!("/{layer}/{layer}/");
+    match path.rfind(&inner) {
+        Some(i) => {
+            let rel = &path[i + inner.len()..];
+            match rel.rsplit_once(':') {
+                Some((n, idx)) if idx.chars().all(|c| c.is_ascii_digit()) => n.to_string(),
+                _ => rel.to_string(),
+            }
+        }
+        None => keras_weight_name(path),
+    }
+}
+
 /// Whether the file (or its `model_weights` group) uses the Keras 3 layout.
 fn is_keras3_layout(root: &hdf5::Group) -> bool {
     (root.link_exists("layers") || root.link_exists(TF_KERAS2_LAYERS))
@@ -187,7 +205,7 @@ pub fn read_legacy(file: &str, f: &hdf5::File) -> Result<WeightSet, FrontendErro
         for d in ds {
             let path = d.name();
             weights.push(RawWeight {
-                name: Some(keras_weight_name(&path)),
+                name: Some(legacy_weight_name(&path, &layer)),
                 tensor: read_tensor(file, &d)?,
                 path,
             });
@@ -322,6 +340,16 @@ pub fn read_keras3(
         let mut ds = vars
             .datasets()
             .map_err(|e| h5err(file, "cannot list vars", e))?;
+        if ds.is_empty() {
+            // attention layers keep their weights in their projections' groups
+            // (MultiHeadAttention: query_dense, key_dense, value_dense, output_dense;
+            // GroupedQueryAttention: the same with a leading underscore)
+            let parts = attention_parts(file, &g)?;
+            if !parts.is_empty() {
+                set.layers.push((layer, parts));
+                continue;
+            }
+        }
         let index = |d: &hdf5::Dataset| {
             d.name()
                 .rsplit('/')
@@ -349,6 +377,45 @@ pub fn read_keras3(
         set.layers.push((layer, weights));
     }
     Ok(set)
+}
+
+/// The projections of a Keras 3 attention layer, in Keras's weight order.
+const ATTENTION_PARTS: [[&str; 2]; 4] = [
+    ["query_dense", "_query_dense"],
+    ["key_dense", "_key_dense"],
+    ["value_dense", "_value_dense"],
+    ["output_dense", "_output_dense"],
+];
+
+/// The weights of an attention layer's projection groups (kernel then bias of each, in the
+/// order query, key, value, output), or nothing when the group has none of them.
+fn attention_parts(file: &str, g: &hdf5::Group) -> Result<Vec<RawWeight>, FrontendError> {
+    let mut out = Vec::new();
+    for names in ATTENTION_PARTS {
+        let Some(name) = names.iter().find(|n| g.link_exists(&format!("{n}/vars"))) else {
+            continue;
+        };
+        let vars = g
+            .group(&format!("{name}/vars"))
+            .map_err(|e| h5err(file, "cannot open an attention projection's vars", e))?;
+        let mut ds = vars
+            .datasets()
+            .map_err(|e| h5err(file, "cannot list vars", e))?;
+        ds.sort_by_key(|d| {
+            d.name()
+                .rsplit('/')
+                .next()
+                .and_then(|s| s.parse::<usize>().ok())
+        });
+        for d in ds {
+            out.push(RawWeight {
+                name: None,
+                tensor: read_tensor(file, &d)?,
+                path: d.name(),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// Read a weights file in either layout.
@@ -399,5 +466,11 @@ mod tests {
         }
         assert_eq!(keras_weight_name("/fc1/fc1/kernel:0"), "kernel");
         assert_eq!(keras_weight_name("/m/d/moving_mean"), "moving_mean");
+        assert_eq!(
+            legacy_weight_name("/model_weights/mha/mha/query/kernel", "mha"),
+            "query/kernel"
+        );
+        assert_eq!(legacy_weight_name("/fc1/fc1/kernel:0", "fc1"), "kernel");
+        assert_eq!(legacy_weight_name("/m/d/moving_mean", "m"), "moving_mean");
     }
 }

@@ -86,11 +86,16 @@ fn keras3_history(v: &Value, out: &mut Vec<String>) {
     }
 }
 
-/// The inbound layer names of a functional layer (first and only node).
-fn inbound_names(file: &str, layer: &str, v: Option<&Value>) -> Result<Vec<String>, FrontendError> {
+/// The inbound layer names of a functional layer (first and only node), and the call's other
+/// keyword arguments (Keras 3 `kwargs` that are not tensors, e.g. `use_causal_mask`).
+fn inbound_names(
+    file: &str,
+    layer: &str,
+    v: Option<&Value>,
+) -> Result<(Vec<String>, Map<String, Value>), FrontendError> {
     let field = format!("layer '{layer}' inbound_nodes");
     let nodes = match v {
-        None | Some(Value::Null) => return Ok(Vec::new()),
+        None | Some(Value::Null) => return Ok((Vec::new(), Map::new())),
         Some(Value::Array(n)) => n,
         Some(other) => {
             return Err(FrontendError::field(
@@ -114,10 +119,11 @@ fn inbound_names(file: &str, layer: &str, v: Option<&Value>) -> Result<Vec<Strin
         });
     }
     let node = match nodes.first() {
-        None => return Ok(Vec::new()),
+        None => return Ok((Vec::new(), Map::new())),
         Some(n) => n,
     };
     let mut names = Vec::new();
+    let mut call = Map::new();
     match node {
         // Keras 2: [["name", node_index, tensor_index, {kwargs}], ...]
         Value::Array(entries) => {
@@ -140,6 +146,34 @@ fn inbound_names(file: &str, layer: &str, v: Option<&Value>) -> Result<Vec<Strin
             if let Some(args) = o.get("args") {
                 keras3_history(args, &mut names);
             }
+            if let Some(Value::Object(kw)) = o.get("kwargs") {
+                // tensors passed by keyword: attention's query, value and key, in that order;
+                // any other tensor (a mask) is an input the IR does not model
+                for key in ["query", "value", "key"] {
+                    if let Some(v) = kw.get(key) {
+                        keras3_history(v, &mut names);
+                    }
+                }
+                for (key, v) in kw {
+                    let mut t = Vec::new();
+                    keras3_history(v, &mut t);
+                    if !t.is_empty() && !["query", "value", "key"].contains(&key.as_str()) {
+                        return Err(FrontendError::UnsupportedAttribute {
+                            file: file.to_string(),
+                            layer: layer.to_string(),
+                            kind: "call argument".to_string(),
+                            attribute: format!("inbound_nodes.kwargs.{key}"),
+                            message: format!(
+                                "the tensor '{}' is passed as {key}; mask tensors are not supported (a causal mask is: use_causal_mask=True)",
+                                t[0]
+                            ),
+                        });
+                    }
+                    if t.is_empty() && !v.is_null() {
+                        call.insert(key.clone(), v.clone());
+                    }
+                }
+            }
             if names.is_empty() {
                 return Err(FrontendError::field(
                     file,
@@ -158,7 +192,7 @@ fn inbound_names(file: &str, layer: &str, v: Option<&Value>) -> Result<Vec<Strin
             ))
         }
     }
-    Ok(names)
+    Ok((names, call))
 }
 
 /// `input_layers`/`output_layers`: `[["x", 0, 0], ...]` or Keras 3's flat `["x", 0, 0]`.
@@ -318,8 +352,8 @@ impl ModelSpec {
                     config.insert("batch_input_shape".into(), shape.clone());
                 }
             }
-            let inbound = if sequential {
-                Vec::new()
+            let (inbound, call) = if sequential {
+                (Vec::new(), Map::new())
             } else {
                 inbound_names(file, &name, lo.get("inbound_nodes"))?
             };
@@ -328,6 +362,7 @@ impl ModelSpec {
                 class_name,
                 config,
                 inbound,
+                call,
             });
         }
         let (inputs, outputs) = match (sequential, cfg) {
@@ -376,6 +411,7 @@ impl ModelSpec {
                 class_name: "InputLayer".into(),
                 config,
                 inbound: Vec::new(),
+                call: Map::new(),
             },
         );
         Ok(())

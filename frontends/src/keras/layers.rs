@@ -67,15 +67,18 @@ pub struct KerasLayer {
     pub config: Map<String, Value>,
     /// Names of the Keras layers feeding this one, in operand order (empty for Sequential).
     pub inbound: Vec<String>,
+    /// The call's keyword arguments that are not tensors (Keras 3 `inbound_nodes[0].kwargs`,
+    /// e.g. attention's `use_causal_mask`); empty for Sequential and Keras 2.
+    pub call: Map<String, Value>,
 }
 
 /// Reads typed attributes out of one layer's `config`, with errors that name the layer.
-struct Attrs<'a> {
-    file: &'a str,
-    layer: &'a KerasLayer,
+pub(super) struct Attrs<'a> {
+    pub(super) file: &'a str,
+    pub(super) layer: &'a KerasLayer,
 }
 
-fn describe(v: &Value) -> String {
+pub(super) fn describe(v: &Value) -> String {
     let s = v.to_string();
     if s.len() > 60 {
         format!(
@@ -92,7 +95,7 @@ fn describe(v: &Value) -> String {
 }
 
 impl<'a> Attrs<'a> {
-    fn field_err(&self, key: &str, expected: &str, found: &Value) -> FrontendError {
+    pub(super) fn field_err(&self, key: &str, expected: &str, found: &Value) -> FrontendError {
         FrontendError::field(
             self.file,
             format!(
@@ -103,7 +106,7 @@ impl<'a> Attrs<'a> {
             describe(found),
         )
     }
-    fn missing(&self, key: &str, expected: &str) -> FrontendError {
+    pub(super) fn missing(&self, key: &str, expected: &str) -> FrontendError {
         FrontendError::field(
             self.file,
             format!(
@@ -114,7 +117,7 @@ impl<'a> Attrs<'a> {
             "nothing (the field is missing)",
         )
     }
-    fn unsupported(&self, attribute: &str, message: impl Into<String>) -> FrontendError {
+    pub(super) fn unsupported(&self, attribute: &str, message: impl Into<String>) -> FrontendError {
         FrontendError::UnsupportedAttribute {
             file: self.file.to_string(),
             layer: self.layer.name.clone(),
@@ -123,10 +126,10 @@ impl<'a> Attrs<'a> {
             message: message.into(),
         }
     }
-    fn get(&self, key: &str) -> Option<&'a Value> {
+    pub(super) fn get(&self, key: &str) -> Option<&'a Value> {
         self.layer.config.get(key).filter(|v| !v.is_null())
     }
-    fn positive(&self, key: &str, v: &Value) -> Result<usize, FrontendError> {
+    pub(super) fn positive(&self, key: &str, v: &Value) -> Result<usize, FrontendError> {
         match v.as_u64().or_else(|| {
             v.as_f64()
                 .filter(|f| f.fract() == 0.0 && *f >= 0.0)
@@ -139,26 +142,26 @@ impl<'a> Attrs<'a> {
             _ => Err(self.field_err(key, "a positive integer", v)),
         }
     }
-    fn usize_req(&self, key: &str) -> Result<usize, FrontendError> {
+    pub(super) fn usize_req(&self, key: &str) -> Result<usize, FrontendError> {
         let v = self
             .get(key)
             .ok_or_else(|| self.missing(key, "a positive integer"))?;
         self.positive(key, v)
     }
-    fn bool_or(&self, key: &str, default: bool) -> Result<bool, FrontendError> {
+    pub(super) fn bool_or(&self, key: &str, default: bool) -> Result<bool, FrontendError> {
         match self.get(key) {
             None => Ok(default),
             Some(Value::Bool(b)) => Ok(*b),
             Some(v) => Err(self.field_err(key, "true or false", v)),
         }
     }
-    fn f64_or(&self, key: &str, default: f64) -> Result<f64, FrontendError> {
+    pub(super) fn f64_or(&self, key: &str, default: f64) -> Result<f64, FrontendError> {
         match self.get(key) {
             None => Ok(default),
             Some(v) => v.as_f64().ok_or_else(|| self.field_err(key, "a number", v)),
         }
     }
-    fn str_or(&self, key: &str, default: &'a str) -> Result<&'a str, FrontendError> {
+    pub(super) fn str_or(&self, key: &str, default: &'a str) -> Result<&'a str, FrontendError> {
         match self.get(key) {
             None => Ok(default),
             Some(Value::String(s)) => Ok(s),
@@ -596,6 +599,12 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
                 size: [size[0], size[1]],
             }))
         }
+        "MultiHeadAttention" | "GroupedQueryAttention" | "GroupQueryAttention" => {
+            one(super::attention::multi_head_attention(&a)?)
+        }
+        "LayerNormalization" => one(super::attention::layer_normalization(&a)?),
+        "EinsumDense" => fused(&a, super::attention::einsum_dense(&a)?),
+        "Embedding" => one(super::attention::embedding(&a)?),
         "Dropout" => {
             let rate = a.f64_or("rate", 0.0)?;
             if !(0.0..1.0).contains(&rate) {

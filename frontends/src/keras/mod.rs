@@ -5,11 +5,13 @@
 //!
 //! - [`json`]: the model config's structure (layers, inbound nodes, inputs, outputs)
 //! - [`layers`]: one Keras layer class to IR layers, unsupported attributes as errors
+//! - `attention`: the transformer classes (attention, LayerNormalization, EinsumDense, Embedding)
 //! - [`qkeras`]: QKeras quantizers to hls4ml fixed-point types
 //! - [`h5`]: weights from HDF5 in the legacy and Keras 3 layouts
 //! - [`archive`]: the `.keras` zip
 
 pub mod archive;
+mod attention;
 #[cfg(feature = "hdf5")]
 pub mod h5;
 #[cfg(feature = "hdf5")]

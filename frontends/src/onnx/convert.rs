@@ -13,6 +13,8 @@ use ir::shape::same_padding;
 use ir::types::FixedType;
 use std::collections::{HashMap, HashSet};
 
+mod attention;
+
 /// How an IR tensor's elements relate to the ONNX tensor it stands for.
 #[derive(Debug, Clone, PartialEq)]
 enum Layout {
@@ -79,6 +81,9 @@ struct Converter<'a> {
 type NodeResult = Result<(), String>;
 
 /// A Dense layer's `[k, n]` kernel (rows in ONNX input order), its type, and its bias.
+/// Bias values and their QONNX type.
+type Bias = (Vec<f64>, Option<FixedType>);
+
 struct DenseWeights {
     kernel: Vec<f64>,
     k: usize,
@@ -540,6 +545,8 @@ impl<'a> Converter<'a> {
             "Gemm" => self.gemm(node),
             "Conv" => self.conv(node),
             "BatchNormalization" => self.batchnorm(node),
+            "LayerNormalization" => self.layernorm(node),
+            "Attention" => self.attention(node),
             "Relu" | "Sigmoid" | "Tanh" | "LeakyRelu" | "Softmax" => self.activation(node),
             "MaxPool" | "AveragePool" => self.pool(node),
             "GlobalAveragePool" | "GlobalMaxPool" => self.global_pool(node),
@@ -715,28 +722,7 @@ impl<'a> Converter<'a> {
                 node.input[1], w.shape
             ));
         };
-        let out = &node.output[0];
-        let mut bias = None;
-        let mut final_out = out.clone();
-        if let Some(cons) = self.consumers.get(out) {
-            if let [j] = cons[..] {
-                let add = &self.graph.node[j];
-                if add.op_type == "Add" && add.input.len() == 2 {
-                    let other = if &add.input[0] == out {
-                        &add.input[1]
-                    } else {
-                        &add.input[0]
-                    };
-                    if self.consts.contains_key(other) {
-                        if let Ok(b) = self.bias_values(other, n) {
-                            bias = Some(b);
-                            self.folded.insert(j);
-                            final_out = add.output[0].clone();
-                        }
-                    }
-                }
-            }
-        }
+        let (bias, final_out) = self.following_bias(&node.output[0], n);
         let dw = DenseWeights {
             kernel: w.data,
             k,
@@ -753,6 +739,29 @@ impl<'a> Converter<'a> {
             },
         );
         Ok(())
+    }
+
+    /// The bias of `n` values of the `Add` that is the only reader of `out`, when its other
+    /// operand is a constant: that Add is folded (skipped later) and its output is where the
+    /// biased result lives. Else no bias and `out` itself.
+    fn following_bias(&mut self, out: &str, n: usize) -> (Option<Bias>, String) {
+        if let Some(&[j]) = self.consumers.get(out).map(Vec::as_slice) {
+            let add = &self.graph.node[j];
+            if add.op_type == "Add" && add.input.len() == 2 {
+                let other = if add.input[0] == out {
+                    &add.input[1]
+                } else {
+                    &add.input[0]
+                };
+                if self.consts.contains_key(other) {
+                    if let Ok(b) = self.bias_values(other, n) {
+                        self.folded.insert(j);
+                        return (Some(b), add.output[0].clone());
+                    }
+                }
+            }
+        }
+        (None, out.to_string())
     }
 
     /// `Gemm(A, B, C)` = `alpha * A' * B' + beta * C`: a Dense with kernel `B` (or `B^T` when
@@ -939,6 +948,66 @@ impl<'a> Converter<'a> {
             LayerKind::BatchNorm(ir::ops::BatchNorm {
                 epsilon,
                 center: true,
+                scale: true,
+            }),
+        );
+        layer.weights = weights;
+        let l = self.add(layer, &[&x.layer])?;
+        self.set(node, l, x.layout);
+        Ok(())
+    }
+
+    /// ONNX `LayerNormalization` (opset 17): normalises the axes from `axis` (default −1) to
+    /// the last, with `Scale` (gamma) and an optional `B` (beta) of those axes' shape. hls4ml
+    /// 1.3.0's ONNX converter has no handler for it; presynth reads it for `inspect` and
+    /// `estimate` (codegen refuses LayerNormalization in any case).
+    fn layernorm(&mut self, node: &NodeProto) -> NodeResult {
+        if !(2..=3).contains(&node.input.len()) || node.output.len() > 1 {
+            return Err(format!(
+                "expected inputs (X, Scale[, B]) and one output (Mean and InvStdDev outputs are not supported), found {} input(s) and {} output(s)",
+                node.input.len(),
+                node.output.len()
+            ));
+        }
+        let x = self.value(&node.input[0])?;
+        let s = self.ir_shape(&x);
+        if s.len() >= 2 && x.layout != Layout::Same {
+            return Err("normalises a channels-first tensor held channels-last".into());
+        }
+        // ONNX counts the batch axis: axis a normalises ONNX axes a..=rank, IR axes a-1..
+        let rank = s.len() as i64 + 1;
+        let axis = attr_int(node, "axis", -1)?;
+        let axis = if axis < 0 { axis + rank } else { axis };
+        if axis < 1 || axis >= rank {
+            return Err(format!(
+                "axis {axis} is not a non-batch axis of a rank-{rank} tensor"
+            ));
+        }
+        let axes: Vec<isize> = (axis..rank).map(|a| a as isize).collect();
+        let norm_shape: Vec<usize> = s[(axis - 1) as usize..].to_vec();
+        let n: usize = norm_shape.iter().product();
+        let mut weights = Vec::new();
+        for (i, name) in [(1, "gamma"), (2, "beta")] {
+            let Some(input) = node.input.get(i).filter(|n| !n.is_empty()) else {
+                continue;
+            };
+            let k = self.constant(input, name)?;
+            if k.len() != n {
+                return Err(format!("{name} has {} values, expected {n}", k.len()));
+            }
+            weights.push((
+                name.to_string(),
+                f32_tensor(norm_shape.clone(), k.data.iter().copied()),
+            ));
+        }
+        let center = weights.iter().any(|(n, _)| n == "beta");
+        let name = self.layer_name(node, "");
+        let mut layer = Layer::new(
+            name,
+            LayerKind::LayerNorm(ir::ops::LayerNorm {
+                axes,
+                epsilon: attr_float(node, "epsilon", 1e-5)?,
+                center,
                 scale: true,
             }),
         );

@@ -7,6 +7,8 @@
 //! | `Gemm` (transA=0, alpha=beta=1), `MatMul` with a constant `[K, N]` operand, a following `Add` of a constant bias | `Dense` (bias fused) |
 //! | `Conv` 1D/2D (group 1, dilation 1, zero or Keras-"same" pads) | `Conv1D`/`Conv2D` |
 //! | `BatchNormalization` | `BatchNorm` |
+//! | `LayerNormalization` (one output; beyond hls4ml, whose ONNX converter has none) | `LayerNorm` |
+//! | `Attention` (opset 23, 3-D) between `MatMul` projections of Q, K, V and a `MatMul` output projection (beyond hls4ml) | `MultiHeadAttention` (the projections folded in) |
 //! | `Relu`, `Sigmoid`, `Tanh`, `LeakyRelu`, `Softmax` (last axis) | `Activation` layers (kept separate, as hls4ml keeps them) |
 //! | `MaxPool`/`AveragePool` 1D/2D, `GlobalAveragePool`/`GlobalMaxPool` | `Pool1D/2D`, `GlobalPool1D/2D` |
 //! | `Flatten`, `Reshape`, `Transpose` between channels-first and channels-last | `Flatten`, `Reshape`, layout bookkeeping |

@@ -8,6 +8,7 @@
 //! Adding a kind: docs/adding-a-layer.md.
 
 pub mod activation;
+pub mod attention;
 pub mod batchnorm;
 pub mod concatenate;
 pub mod conv1d;
@@ -15,9 +16,12 @@ pub mod conv2d;
 pub mod cropping;
 pub mod dense;
 pub mod dropout;
+pub mod einsum_dense;
+pub mod embedding;
 pub mod flatten;
 pub mod global_pool;
 pub mod input;
+pub mod layernorm;
 pub mod merge_add;
 pub mod pool1d;
 pub mod pool2d;
@@ -27,6 +31,7 @@ pub(crate) mod util;
 pub mod zeropad;
 
 pub use activation::Activation;
+pub use attention::MultiHeadAttention;
 pub use batchnorm::BatchNorm;
 pub use concatenate::Concatenate;
 pub use conv1d::Conv1D;
@@ -34,9 +39,12 @@ pub use conv2d::Conv2D;
 pub use cropping::{Cropping1D, Cropping2D};
 pub use dense::Dense;
 pub use dropout::Dropout;
+pub use einsum_dense::EinsumDense;
+pub use embedding::Embedding;
 pub use flatten::Flatten;
 pub use global_pool::{GlobalPool, GlobalPool1D, GlobalPool2D};
 pub use input::Input;
+pub use layernorm::LayerNorm;
 pub use merge_add::Add;
 pub use pool1d::Pool1D;
 pub use pool2d::Pool2D;
@@ -124,6 +132,10 @@ macro_rules! for_each_layer_kind {
                 Cropping2D(Cropping2D) cropping,
                 UpSampling1D(UpSampling1D) upsampling,
                 UpSampling2D(UpSampling2D) upsampling,
+                MultiHeadAttention(MultiHeadAttention) attention,
+                LayerNorm(LayerNorm) layernorm,
+                EinsumDense(EinsumDense) einsum_dense,
+                Embedding(Embedding) embedding,
             }
             unit {
                 Flatten flatten,
@@ -325,6 +337,42 @@ mod tests {
                 LayerKind::UpSampling2D(UpSampling2D { size: [2, 3] }),
                 img.clone(),
             ),
+            (
+                LayerKind::MultiHeadAttention(MultiHeadAttention {
+                    heads: 2,
+                    kv_heads: 2,
+                    key_dim: 3,
+                    value_dim: 5,
+                    use_bias: true,
+                    causal: false,
+                    output_dim: None,
+                }),
+                vec![seq[0].clone(), vec![7, 6]],
+            ),
+            (
+                LayerKind::LayerNorm(LayerNorm {
+                    axes: vec![-1],
+                    epsilon: 1e-3,
+                    center: true,
+                    scale: true,
+                }),
+                seq.clone(),
+            ),
+            (
+                LayerKind::EinsumDense(EinsumDense {
+                    equation: "abc,cde->abde".into(),
+                    output_shape: vec![None, Some(2), Some(3)],
+                    bias_axes: Some("de".into()),
+                }),
+                seq.clone(),
+            ),
+            (
+                LayerKind::Embedding(Embedding {
+                    input_dim: 50,
+                    output_dim: 8,
+                }),
+                vec![vec![10]],
+            ),
         ]
     }
 
@@ -376,6 +424,8 @@ mod tests {
                 KindTag::Dense => Some((16, 5)),
                 KindTag::Conv1D => Some((12, 6)),
                 KindTag::Conv2D => Some((27, 4)),
+                // abc,cde->abde over (10, 4): contracts c = 4, the kernel adds d·e = 2·3
+                KindTag::EinsumDense => Some((4, 6)),
                 KindTag::Input
                 | KindTag::Pool1D
                 | KindTag::Pool2D
@@ -393,7 +443,10 @@ mod tests {
                 | KindTag::Cropping1D
                 | KindTag::Cropping2D
                 | KindTag::UpSampling1D
-                | KindTag::UpSampling2D => None,
+                | KindTag::UpSampling2D
+                | KindTag::MultiHeadAttention
+                | KindTag::LayerNorm
+                | KindTag::Embedding => None,
             };
             assert_eq!(got, want, "{}", kind.name());
         }

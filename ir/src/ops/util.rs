@@ -75,3 +75,20 @@ pub(crate) fn bias(on: bool, n: u64) -> u64 {
         0
     }
 }
+
+/// An error when a layer's parameters plus multiply-accumulates pass
+/// [`crate::limits::MAX_COST`] (a saturated count is past it too), so that no later arithmetic
+/// on them can overflow. For kinds whose cost is not bounded by their output size.
+pub(crate) fn within_cost(layer: &Layer, cost: super::Cost) -> Result<(), IrError> {
+    let total = cost.params as u128 + cost.macs as u128;
+    if total > crate::limits::MAX_COST {
+        return Err(attr_err(
+            layer,
+            format!(
+                "needs more than {} parameters and multiply-accumulates",
+                crate::limits::MAX_COST
+            ),
+        ));
+    }
+    Ok(())
+}

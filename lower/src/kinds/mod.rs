@@ -8,6 +8,7 @@ mod basic;
 mod pooling;
 mod product;
 mod spatial;
+mod transformer;
 
 pub use basic::activation_op;
 

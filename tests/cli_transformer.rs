@@ -1,0 +1,210 @@
+//! End-to-end tests of the transformer examples (examples/transformer, made by
+//! scripts/make_transformer_examples.py): `inspect` gives Keras's per-layer parameter counts,
+//! `estimate --target` gives the GPU view and the FPGA and GPU estimates side by side,
+//! `--seq`/`--batch` rescale it, and `codegen` refuses the kinds it cannot emit yet.
+
+mod common;
+
+fn example(p: &str) -> String {
+    format!("{}/examples/{p}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// (success, stdout, stderr) of a presynth run.
+fn presynth(args: &[&str]) -> (bool, String, String) {
+    let out = common::cmd(args, &[]).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    common::json(args, &[])
+}
+
+#[test]
+fn inspect_gives_keras_counts_per_layer() {
+    for name in [
+        "transformer_encoder",
+        "transformer_gqa_causal",
+        "transformer_cross",
+    ] {
+        let keras = example(&format!("transformer/{name}.keras"));
+        let got = json(&["inspect", &keras, "--format", "json"]);
+        // Keras's count_params() per layer, written by the script beside the archive
+        let exp: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(example(&format!("transformer/{name}.expected.json")))
+                .unwrap(),
+        )
+        .unwrap();
+        for l in exp["layers"].as_array().unwrap() {
+            let row = got["layers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["name"] == l["name"])
+                .unwrap_or_else(|| panic!("{name}: no layer {}", l["name"]));
+            assert_eq!(row["params"], l["params"], "{name}/{}", l["name"]);
+            assert_eq!(
+                row["output_shape"], l["output_shape"],
+                "{name}/{}",
+                l["name"]
+            );
+        }
+    }
+}
+
+#[test]
+fn fpga_and_gpu_side_by_side() {
+    let keras = example("transformer/transformer_encoder.keras");
+    let v = json(&[
+        "estimate",
+        &keras,
+        "--target",
+        "xcu250,h100",
+        "--batch",
+        "4",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["schema"], "presynth-estimate-targets/1");
+    let fpga: Vec<&str> = v["fpga"]["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["name"].as_str().unwrap())
+        .collect();
+    let gpu = &v["gpus"][0];
+    assert_eq!(gpu["target"], "h100-sxm");
+    assert_eq!(gpu["batch"], 4);
+    let gpu_names: Vec<&str> = gpu["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(fpga, gpu_names);
+    // attention, batch 4, bf16: the four projections 2·4·16·32·32 = 131072 FLOPs each, the
+    // core 4·B·H·N²·d = 4·4·4·16²·8 = 131072: 655360 in all
+    let mha = gpu["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "mha")
+        .unwrap();
+    assert_eq!(mha["flops"].as_f64().unwrap(), 655360.0);
+    assert_eq!(mha["kernels"].as_array().unwrap().len(), 5);
+    assert_eq!(v["fpga"]["part"], "xcu250-figd2104-2L-e");
+    // the table has both views in one row per layer
+    let (ok, out, err) = presynth(&["estimate", &keras, "--target", "xcu250,h100"]);
+    assert!(ok, "{err}");
+    let row = out.lines().find(|l| l.contains(" mha ")).unwrap();
+    assert!(
+        row.contains("MultiHeadAttention") && row.contains("launch"),
+        "{row}"
+    );
+    assert!(out.contains("h100-sxm µs"), "{out}");
+}
+
+#[test]
+fn two_gpus_side_by_side_and_csv() {
+    let keras = example("transformer/transformer_gqa_causal.keras");
+    let v = json(&[
+        "estimate",
+        &keras,
+        "--target",
+        "h100,a100",
+        "--format",
+        "json",
+    ]);
+    assert!(v["fpga"].is_null());
+    let names: Vec<&str> = v["gpus"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["target"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["h100-sxm", "a100-80gb"]);
+    // the same work on both: FLOPs and bytes do not depend on the GPU
+    assert_eq!(v["gpus"][0]["total_flops"], v["gpus"][1]["total_flops"]);
+    assert_eq!(v["gpus"][0]["total_bytes"], v["gpus"][1]["total_bytes"]);
+    let (ok, out, err) = presynth(&["estimate", &keras, "--target", "h100", "--format", "csv"]);
+    assert!(ok, "{err}");
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "target,dtype,batch,layer,kind,flops,bytes,time_s,bound"
+    );
+    // one row per layer (11 layers)
+    assert_eq!(lines.count(), 11);
+}
+
+#[test]
+fn sequence_and_batch_rescale_the_gpu_view() {
+    let keras = example("transformer/transformer_encoder.keras");
+    let at = |seq: &str, batch: &str| {
+        json(&[
+            "estimate", &keras, "--target", "h100", "--seq", seq, "--batch", batch, "--format",
+            "json",
+        ])
+    };
+    let a = at("1024", "2");
+    let b = at("1024", "4");
+    let flops = |v: &serde_json::Value, n: &str| {
+        v["gpus"][0]["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["name"] == n)
+            .unwrap()["flops"]
+            .as_f64()
+            .unwrap()
+    };
+    // a Dense layer's FLOPs are linear in batch: ffn1 at seq 1024 is 2·B·1024·32·64 MACs
+    // plus its ReLU on B·1024·64 outputs
+    assert_eq!(
+        flops(&a, "ffn1"),
+        2.0 * 2.0 * 1024.0 * 32.0 * 64.0 + 2.0 * 1024.0 * 64.0
+    );
+    assert_eq!(flops(&b, "ffn1"), 2.0 * flops(&a, "ffn1"));
+    // at seq 1024 the attention core is no longer launch-bound
+    let mha = &b["gpus"][0]["layers"].as_array().unwrap()[2];
+    assert_eq!(mha["name"], "mha");
+    assert_ne!(mha["kernels"][3]["bound"], "launch");
+}
+
+#[test]
+fn bad_targets_and_sequences_are_errors_that_say_why() {
+    let keras = example("transformer/transformer_encoder.keras");
+    let (ok, _, err) = presynth(&["estimate", &keras, "--target", "xcu250,vu9p"]);
+    assert!(!ok && err.contains("one FPGA part at a time"), "{err}");
+    let (ok, _, err) = presynth(&["estimate", &keras, "--target", "nosuchgpu"]);
+    assert!(!ok && err.contains("nosuchgpu"), "{err}");
+    let mlp = example("jet_tagger_mlp.psn");
+    let (ok, _, err) = presynth(&["estimate", &mlp, "--target", "h100", "--seq", "64"]);
+    assert!(!ok && err.contains("no attention layer"), "{err}");
+    let (ok, _, err) = presynth(&[
+        "estimate",
+        &keras,
+        "--target",
+        "h100",
+        "--gpu-dtype",
+        "int3",
+    ]);
+    assert!(!ok && err.contains("--gpu-dtype"), "{err}");
+}
+
+#[test]
+fn codegen_refuses_attention_by_name() {
+    let keras = example("transformer/transformer_encoder.keras");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("prj");
+    let (ok, _, err) = presynth(&["codegen", &keras, "-o", out.to_str().unwrap()]);
+    assert!(!ok, "codegen should refuse the encoder");
+    assert!(
+        err.contains("not implemented in presynth yet") && err.contains("'embed'"),
+        "{err}"
+    );
+    assert!(!out.exists(), "no half-written project");
+}

@@ -81,3 +81,13 @@ pub fn device(part: &str) -> anyhow::Result<(Device, Option<String>)> {
         Err(e) => Err(anyhow!("{e}")).context(format!("part '{part}'")),
     }
 }
+
+/// Where the part of a network came from, as errors about it say: `--part` when it was
+/// overridden, else the config (which may have taken it from the model), else the model.
+pub fn part_origin(overridden: bool, config: Option<&str>, model: &str) -> String {
+    match (overridden, config) {
+        (true, _) => "--part".to_string(),
+        (false, Some(c)) => format!("{c} (or {model})"),
+        (false, None) => model.to_string(),
+    }
+}

@@ -108,24 +108,34 @@ impl Job {
 
     /// `presynth estimate --format json` of this job, as a JSON value.
     fn estimate(&self, calib: &Calibration) -> Result<Value, Failure> {
-        self.run(calib).map_err(|e| Failure::new(e, self.paths()))
+        self.report(calib)
+            .and_then(|r| Ok(serde_json::to_value(&r)?))
+            .map_err(|e| Failure::new(e, self.paths()))
     }
 
-    fn run(&self, calib: &Calibration) -> anyhow::Result<Value> {
+    /// The DataFrame row of this job's estimate ([`convert::flatten`], no per-layer figures).
+    fn row(&self, calib: &Calibration) -> Result<Vec<(String, Value)>, Failure> {
+        self.report(calib)
+            .and_then(|mut r| {
+                r.layers = Vec::new();
+                Ok(convert::flatten(&serde_json::to_value(&r)?))
+            })
+            .map_err(|e| Failure::new(e, self.paths()))
+    }
+
+    fn report(&self, calib: &Calibration) -> anyhow::Result<EstimateReport> {
         let mut net = self.model.load(self.config.as_ref())?;
         self.overrides.apply(&mut net)?;
-        let from = if self.overrides.part.is_some() {
-            "part="
-        } else if self.config.is_some() {
-            "the config (or the model)"
-        } else {
-            "the model"
-        };
+        let config = self.config.as_ref().map(ConfigSource::display);
+        let from = presynth::overrides::part_origin(
+            self.overrides.part.is_some(),
+            config.as_deref(),
+            &self.model.display(),
+        );
         let (dev, _note) = presynth::overrides::device(&net.config.part)
             .with_context(|| format!("the part set by {from}"))?;
         let e = estimator::estimate(&net, &dev, calib)?;
-        let report = EstimateReport::analytic(&net, &e, &dev, calib);
-        Ok(serde_json::to_value(&report)?)
+        Ok(EstimateReport::analytic(&net, &e, &dev, calib))
     }
 }
 
@@ -200,10 +210,31 @@ fn estimate<'py>(
     convert::to_py(py, &v)
 }
 
+/// Items estimated per batch: rayon estimates batch k+1 while this thread, holding the GIL,
+/// turns batch k into Python objects; memory stays bounded by a few batches.
+const BATCH: usize = 512;
+
+/// An item's result, built off the GIL: its report as JSON, or for a frame its flattened row.
+enum Out {
+    Report(Value),
+    Row(Vec<(String, Value)>),
+}
+
+/// The error of a failed item, naming it.
+fn item_error(i: usize, f: &Failure) -> PyErr {
+    let msg = format!("item {i}: {}", f.message());
+    if f.missing_file() {
+        pyo3::exceptions::PyFileNotFoundError::new_err(msg)
+    } else {
+        PyValueError::new_err(msg)
+    }
+}
+
 /// `estimate_many(items, estimator, calibration, frame, on_error)`: `items` is a list of
 /// `(model, config, settings)`; the estimates run in parallel on rayon's pool with the GIL
 /// released. Returns a list of report dicts (None for a failed item when `on_error` is
-/// "none"), or with `frame`, columns of one flattened row per item for a DataFrame.
+/// "none"), or with `frame`, columns of one flattened row per item for a DataFrame (an
+/// `error` column for failed items).
 #[pyfunction]
 #[pyo3(signature = (items, estimator, calibration, frame, on_error))]
 fn estimate_many<'py>(
@@ -234,55 +265,204 @@ fn estimate_many<'py>(
         })
         .collect::<PyResult<Vec<Job>>>()?;
     let calib = self::calibration(calibration)?;
-    // Each item yields its JSON value, or, for a frame, its flattened row (built off the GIL).
-    let results: Vec<Result<Result<Value, Vec<(String, Value)>>, Failure>> = py.detach(|| {
-        jobs.par_iter()
-            .map(|j| {
-                j.estimate(&calib).map(|v| {
-                    if frame {
-                        Err(convert::flatten(&v))
-                    } else {
-                        Ok(v)
+    let work = |j: &Job| -> Result<Out, Failure> {
+        if frame {
+            j.row(&calib).map(Out::Row)
+        } else {
+            j.estimate(&calib).map(Out::Report)
+        }
+    };
+    let list = PyList::empty(py);
+    let mut conv = convert::Converter::new(py);
+    let mut cols = convert::Columns::new(py, jobs.len());
+    std::thread::scope(|scope| -> PyResult<()> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Result<Out, Failure>>>(2);
+        let (jobs, work) = (&jobs, &work);
+        scope.spawn(move || {
+            for batch in jobs.chunks(BATCH) {
+                let done: Vec<_> = batch.par_iter().map(work).collect();
+                if tx.send(done).is_err() {
+                    break; // the receiver stopped at an error
+                }
+            }
+        });
+        let (mut i, mut rx) = (0, rx);
+        loop {
+            // Wait without the GIL (the receiver moves into the closure and back: it is Send,
+            // not Sync).
+            let (got, back) = py.detach(move || (rx.recv(), rx));
+            rx = back;
+            let Ok(batch) = got else { break };
+            for r in batch {
+                match r {
+                    Ok(Out::Report(v)) => list.append(conv.convert(&v)?)?,
+                    Ok(Out::Row(row)) => cols.push(&row)?,
+                    Err(f) if keep_going => {
+                        if frame {
+                            cols.push(&[("error".to_string(), Value::String(f.message()))])?
+                        } else {
+                            list.append(py.None())?
+                        }
                     }
-                })
-            })
-            .collect()
-    });
-    if !keep_going {
-        if let Some((i, f)) = results
-            .iter()
-            .enumerate()
-            .find_map(|(i, r)| r.as_ref().err().map(|f| (i, f)))
-        {
-            let msg = format!("item {i}: {}", f.message());
-            let missing = f.missing_file();
-            return Err(if missing {
-                pyo3::exceptions::PyFileNotFoundError::new_err(msg)
-            } else {
-                PyValueError::new_err(msg)
-            });
+                    Err(f) => return Err(item_error(i, &f)),
+                }
+                i += 1;
+            }
         }
-    }
+        Ok(())
+    })?;
     if frame {
-        let rows: Vec<Vec<(String, Value)>> = results
-            .into_iter()
-            .map(|r| match r {
-                Ok(Err(row)) => row,
-                Ok(Ok(v)) => convert::flatten(&v),
-                Err(f) => vec![("error".to_string(), Value::String(f.message()))],
-            })
-            .collect();
-        return Ok(convert::columns(py, &rows)?.into_any());
+        Ok(cols.finish()?.into_any())
+    } else {
+        Ok(list.into_any())
     }
-    let out = PyList::empty(py);
-    for r in results {
-        match r {
-            Ok(Ok(v)) => out.append(convert::to_py(py, &v)?)?,
-            Ok(Err(_)) => unreachable!("rows are only built for frames"),
-            Err(_) => out.append(py.None())?,
+}
+
+/// `codegen(model, config, out_dir, options)`: write the HLS project hls4ml 1.3.0 would write
+/// (`presynth codegen`); returns `(report, notes)`: the JSON of `codegen --format json` and
+/// the lines the CLI prints on stderr (notes and hls4ml's warnings).
+#[pyfunction]
+#[pyo3(signature = (model, config, out_dir, options))]
+fn codegen<'py>(
+    py: Python<'py>,
+    model: &Bound<'py, PyAny>,
+    config: &Bound<'py, PyAny>,
+    out_dir: PathBuf,
+    options: &Bound<'py, PyDict>,
+) -> PyResult<(Bound<'py, PyAny>, Vec<String>)> {
+    let model = ModelSource::extract(model)?;
+    let config = ConfigSource::extract(config)?;
+    let get = |k: &str| options.get_item(k).ok().flatten().filter(|v| !v.is_none());
+    let opt_string = |k: &str| get(k).map(|v| v.extract::<String>()).transpose();
+    let backend = opt_string("backend")?.unwrap_or_else(|| "Vitis".into());
+    let link = opt_string("link")?.unwrap_or_else(|| "copy".into());
+    let project_name = opt_string("project_name")?.unwrap_or_else(|| "myproject".into());
+    let templates: Option<PathBuf> = get("templates").map(|v| v.extract()).transpose()?;
+    let reuse_factor = match get("reuse_factor")
+        .map(|v| v.extract::<i64>())
+        .transpose()?
+    {
+        Some(rf) => {
+            Some(u32::try_from(rf).map_err(|_| bad("--reuse-factor", "must be at least 1"))?)
         }
-    }
-    Ok(out.into_any())
+        None => None,
+    };
+    let request = presynth::codegen_project::Request {
+        backend: &backend,
+        link: &link,
+        part: opt_string("part")?,
+        clock_period: get("clock_period").map(|v| v.extract()).transpose()?,
+        precision: opt_string("precision")?,
+        reuse_factor,
+        strategy: opt_string("strategy")?,
+        io_type: opt_string("io_type")?,
+        project_name: &project_name,
+        templates: templates.as_deref(),
+        force: get("force")
+            .map(|v| v.is_truthy())
+            .transpose()?
+            .unwrap_or(false),
+        random_weights: get("random_weights").map(|v| v.extract()).transpose()?,
+    };
+    let mut paths = model.paths();
+    paths.extend(config.as_ref().and_then(ConfigSource::path));
+    paths.extend(templates.clone());
+    let run = || -> anyhow::Result<(Value, Vec<String>)> {
+        let net = model.load(config.as_ref())?;
+        let mut notes = Vec::new();
+        let w = presynth::codegen_project::write(
+            net,
+            std::path::Path::new(&model.display()),
+            &out_dir,
+            &request,
+            &mut |line| notes.push(line),
+        )?;
+        Ok((serde_json::to_value(&w.report)?, notes))
+    };
+    let (v, notes) = py
+        .detach(run)
+        .map_err(|e| Failure::new(e, paths).into_py())?;
+    Ok((convert::to_py(py, &v)?, notes))
+}
+
+/// `attention(shape, target, options)`: FLOPs, traffic, best tiles, lower bound and roofline
+/// time of attention algorithms (`presynth attention --format json` for one sequence length).
+#[pyfunction]
+#[pyo3(signature = (shape, target, options))]
+fn attention<'py>(
+    py: Python<'py>,
+    shape: &Bound<'py, PyDict>,
+    target: &str,
+    options: &Bound<'py, PyDict>,
+) -> PyResult<Bound<'py, PyAny>> {
+    use estimator::attention::{analyse, AnalysisOptions, AttentionShape, Dtype, TargetSpec};
+    let get =
+        |d: &Bound<'py, PyDict>, k: &str| d.get_item(k).ok().flatten().filter(|v| !v.is_none());
+    let need = |k: &str| -> PyResult<usize> {
+        get(shape, k)
+            .ok_or_else(|| PyValueError::new_err(format!("attention: {k} is required")))?
+            .extract()
+    };
+    let dtype_str: String = get(shape, "dtype")
+        .map(|v| v.extract())
+        .transpose()?
+        .unwrap_or_else(|| "bf16".into());
+    let dtype = Dtype::parse(&dtype_str).map_err(|e| bad("--dtype", e))?;
+    let kv_dtype = get(shape, "kv_dtype")
+        .map(|v| v.extract::<String>())
+        .transpose()?
+        .map(|s| Dtype::parse(&s).map_err(|e| bad("--kv-dtype", e)))
+        .transpose()?;
+    let heads = need("heads")?;
+    let seq = need("seq")?;
+    let head_dim = need("head_dim")?;
+    let opt =
+        |k: &str| -> PyResult<Option<usize>> { get(shape, k).map(|v| v.extract()).transpose() };
+    let s = AttentionShape {
+        batch: opt("batch")?.unwrap_or(1),
+        heads,
+        kv_heads: opt("kv_heads")?.unwrap_or(heads),
+        seq,
+        kv_seq: opt("kv_seq")?.unwrap_or(seq),
+        d_qk: head_dim,
+        d_v: opt("v_head_dim")?.unwrap_or(head_dim),
+        causal: get(shape, "causal")
+            .map(|v| v.is_truthy())
+            .transpose()?
+            .unwrap_or(false),
+        dtype,
+        kv_dtype,
+    };
+    let fpga_fraction: f64 = get(options, "fpga_fraction")
+        .map(|v| v.extract())
+        .transpose()?
+        .unwrap_or(0.5);
+    let bandwidth: Option<f64> = get(options, "bandwidth").map(|v| v.extract()).transpose()?;
+    let opts = AnalysisOptions {
+        min_tile: get(options, "min_tile").map(|v| v.extract()).transpose()?,
+        fast_mem_bytes: get(options, "fast_mem").map(|v| v.extract()).transpose()?,
+        launch_floor_s: get(options, "launch_floor_us")
+            .map(|v| v.extract::<f64>())
+            .transpose()?
+            .map(|u| u * 1e-6),
+    };
+    let target = target.to_string();
+    let analysed = py.detach(move || -> anyhow::Result<Value> {
+        let spec = if target.eq_ignore_ascii_case("host") {
+            let mut spec =
+                TargetSpec::host(&estimator::attention::host::HostMeasurement::measure());
+            if let Some(bw) = bandwidth {
+                spec.bandwidth_bytes_per_s = bw * 1e9;
+            }
+            spec
+        } else {
+            let db = fpga_targets::Targets::load_with(None)?;
+            TargetSpec::from_target(db.get(&target)?, dtype, fpga_fraction, bandwidth)?
+        };
+        Ok(serde_json::to_value(analyse(&s, &spec, opts)?)?)
+    });
+    let v = analysed.map_err(|e| Failure::new(e, Vec::new()).into_py())?;
+    convert::to_py(py, &v)
 }
 
 /// `parts(kind)`: the part database as `presynth targets --format json` prints it (`kind`
@@ -320,5 +500,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(estimate, m)?)?;
     m.add_function(wrap_pyfunction!(estimate_many, m)?)?;
     m.add_function(wrap_pyfunction!(parts, m)?)?;
+    m.add_function(wrap_pyfunction!(codegen, m)?)?;
+    m.add_function(wrap_pyfunction!(attention, m)?)?;
     Ok(())
 }

@@ -16,6 +16,9 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
 use std::path::PathBuf;
 
+/// One weight array as the Python package hands it over: its shape and its float32 bytes.
+type RawArray<'py> = (Vec<usize>, Bound<'py, PyBytes>);
+
 /// A model as the Python package hands it over.
 #[derive(Debug, Clone)]
 pub enum ModelSource {
@@ -40,6 +43,9 @@ pub enum ConfigSource {
     Path(PathBuf),
     Text(String),
 }
+
+/// The name errors give to a model passed as DSL text.
+pub const DSL_TEXT: &str = "DSL text";
 
 /// The name errors give to config text passed as a dict.
 pub const CONFIG_DICT: &str = "<config dict>";
@@ -68,8 +74,7 @@ impl ModelSource {
                 };
                 for layer in t.get_item(3)?.try_iter()? {
                     let layer = layer?;
-                    let (name, arrays): (String, Vec<(Vec<usize>, Bound<'_, PyBytes>)>) =
-                        layer.extract()?;
+                    let (name, arrays): (String, Vec<RawArray<'_>>) = layer.extract()?;
                     let mut ws = Vec::with_capacity(arrays.len());
                     for (i, (shape, bytes)) in arrays.into_iter().enumerate() {
                         ws.push(RawWeight {
@@ -89,6 +94,15 @@ impl ModelSource {
             other => Err(PyValueError::new_err(format!(
                 "model: unknown source kind '{other}'"
             ))),
+        }
+    }
+
+    /// The model as errors name it: its path, `DSL text`, or the in-memory Keras label.
+    pub fn display(&self) -> String {
+        match self {
+            ModelSource::Path { path, .. } => path.display().to_string(),
+            ModelSource::Dsl(_) => DSL_TEXT.to_string(),
+            ModelSource::Keras { label, .. } => label.clone(),
         }
     }
 
@@ -113,7 +127,7 @@ impl ModelSource {
                 frontends::load_model(path, weights.as_deref(), file_config)?
             }
             ModelSource::Dsl(text) => {
-                let mut net = frontends::dsl::parse(text).context("DSL text")?;
+                let mut net = frontends::dsl::parse(text).context(DSL_TEXT)?;
                 if let Some(p) = file_config {
                     frontends::apply_config(&mut net, p)?;
                 }
@@ -151,6 +165,14 @@ impl ConfigSource {
             other => Err(PyValueError::new_err(format!(
                 "config: unknown source kind '{other}'"
             ))),
+        }
+    }
+
+    /// The config as errors name it: its path or [`CONFIG_DICT`].
+    pub fn display(&self) -> String {
+        match self {
+            ConfigSource::Path(p) => p.display().to_string(),
+            ConfigSource::Text(_) => CONFIG_DICT.to_string(),
         }
     }
 

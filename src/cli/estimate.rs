@@ -87,14 +87,12 @@ pub fn device_of(
     target: &TargetArgs,
     model: &ModelArgs,
 ) -> anyhow::Result<Device> {
-    let from = if target.part.is_some() {
-        "--part".to_string()
-    } else {
-        match &model.config {
-            Some(c) => format!("{} (or {})", c.display(), model.model.display()),
-            None => model.model.display().to_string(),
-        }
-    };
+    let config = model.config.as_ref().map(|c| c.display().to_string());
+    let from = crate::overrides::part_origin(
+        target.part.is_some(),
+        config.as_deref(),
+        &model.model.display().to_string(),
+    );
     device(&net.config.part).with_context(|| format!("the part set by {from}"))
 }
 

@@ -4,8 +4,9 @@ A model is:
 - a ``pathlib.Path`` (or any ``os.PathLike``): a model file or hls4ml project, any format the
   ``presynth`` command line reads (.json with its weights beside it or ``weights=``, .keras,
   .h5, .onnx, .psn, an hls4ml project directory or its hls4ml_config.yml);
-- a ``str``: a path when a file of that name exists or the text does not look like DSL, else
-  presynth DSL text (see docs/ for the DSL); pass a ``pathlib.Path`` to force a path;
+- a ``str``: presynth DSL text (docs/dsl.md) when it holds a newline or ``->``, or when no
+  file of that name exists and it starts like DSL (``input(``, ``network``, ``#``); else a
+  path. Pass a ``pathlib.Path`` to force a path;
 - an in-memory Keras 3 model: its ``to_json()`` and the weights of each layer as Keras saves
   them (``layer.save_own_variables``), converted to float32 in memory; no file is written.
 
@@ -37,7 +38,9 @@ def _keras_weights(model):
         layer.save_own_variables(store)
         arrays = []
         for i in range(len(store)):
-            a = np.ascontiguousarray(np.asarray(store[str(i)]), dtype=np.float32)
+            v = store[str(i)]
+            v = v.numpy() if hasattr(v, "numpy") else v  # Keras variables: no __array__ warning
+            a = np.ascontiguousarray(np.asarray(v), dtype=np.float32)
             arrays.append((list(a.shape), a.tobytes()))
         if arrays:
             layers.append((layer.name, arrays))
@@ -49,7 +52,11 @@ def model_source(model, weights=None):
     if isinstance(model, os.PathLike):
         return ("path", os.fspath(model), _path_or_none(weights))
     if isinstance(model, str):
-        if os.path.exists(model) or not _looks_like_dsl(model):
+        # Text with a newline or an arrow is DSL without asking the file system (estimate_many
+        # passes thousands of candidates); other text is a path unless no such file exists
+        # and it looks like DSL.
+        dsl = "\n" in model or "->" in model
+        if not dsl and (os.path.exists(model) or not _looks_like_dsl(model)):
             return ("path", model, _path_or_none(weights))
         if weights is not None:
             raise ValueError("weights= applies to Keras .json model files, not to DSL text")

@@ -6,10 +6,10 @@ Usage:
       presynth: needs the presynth wheel installed (scripts/build-wheel.sh --release; pip
       install target/wheels/presynth-*.whl). Writes OUT/candidates.jsonl (the candidates) and
       OUT/presynth.json (rates), and prints them.
-  .venv-rule4ml/bin/python scripts/bench_python.py --rule4ml [--n 1000] [--out ...]
+  .venv-rule4ml/bin/python scripts/bench_python.py --rule4ml [--n 500] [--out ...]
       rule4ml 0.2.0 on the first N of the same candidates (read from OUT/candidates.jsonl):
-      each candidate rebuilt as a Keras model, then predicted (a) one call per candidate, as
-      a NAS loop asks, and (b) in batches of 100 models sharing one config (rule4ml's
+      each candidate rebuilt as a Keras model, then predicted (a) one call per candidate (the
+      first 100), as a NAS loop asks, and (b) in batches of 100 models sharing one config (rule4ml's
       predict is a product of models x configs, so this is its best case). Keras model
       building is timed apart. Writes OUT/rule4ml.json.
 
@@ -55,7 +55,8 @@ def bench_presynth(cands, out):
 
     items = [{"model": dsl(c), "precision": c["precision"], "reuse_factor": c["reuse_factor"],
               "strategy": c["strategy"]} for c in cands]
-    presynth.estimate_many(items[:100], part="xcu250")  # warm-up
+    presynth.estimate_many(items[:100], part="xcu250")  # warm-up (pandas imported here)
+    presynth.estimate_many(items[:100], part="xcu250", as_frame=True)
     res = {"n": len(items), "rayon_threads": os.environ.get("RAYON_NUM_THREADS", "all cores")}
     for label, kw in [("list", {}), ("frame", {"as_frame": True})]:
         t0, c0 = time.perf_counter(), time.process_time()
@@ -102,14 +103,16 @@ def bench_rule4ml(cands, out):
         layers.append(keras.layers.Dense(5, activation="softmax"))
         models.append(keras.Sequential(layers, name=c["name"]))
     build = time.perf_counter() - t0
+    print(f"rule4ml: {len(models)} Keras models built in {build:.1f} s", flush=True)
     kw = {"hls4ml_versions": "1.1.0", "vivado_versions": "2023.2"}
     est.predict(models[:2], hls_configs=[cfg(cands[0])], **kw)  # warm-up
-    m = min(len(cands), 200)
+    m = min(len(cands), 100)
     t0, c0 = time.perf_counter(), time.process_time()
     for mod, c in zip(models[:m], cands[:m]):
         est.predict([mod], hls_configs=[cfg(c)], **kw)
     per_call = m / (time.perf_counter() - t0)
     per_call_cpu = (time.process_time() - c0) / m * 1e6
+    print(f"rule4ml: {m} single predictions at {per_call:.1f}/s", flush=True)
     t0, c0 = time.perf_counter(), time.process_time()
     done = 0
     for s in range(0, len(models), 100):

@@ -1,15 +1,10 @@
-//! JSON values (the reports serialised as the CLI prints them) to Python objects, and reports
-//! flattened to one row each for a pandas DataFrame.
+//! Reports flattened to one row each for a pandas DataFrame (from their JSON values), and the
+//! rows turned into the columns `pandas.DataFrame(...)` takes.
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
-
-/// A JSON value as the Python object `json.loads` would give.
-pub fn to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
-    Converter::new(py).convert(v)
-}
 
 /// Turns JSON values into Python objects, creating each distinct dict key once: thousands of
 /// reports share a few dozen keys, and a string made once saves an allocation per key.

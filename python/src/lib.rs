@@ -11,11 +11,14 @@
 mod convert;
 mod errors;
 mod model;
+mod to_python;
 
 use anyhow::Context;
 use errors::Failure;
 use estimator::{Calibration, EstimateReport};
 use model::{ConfigSource, ModelSource};
+use presynth::codegen_project::ProjectReport;
+use presynth::inspect_report::InspectReport;
 use presynth::overrides::Overrides;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -23,6 +26,7 @@ use pyo3::types::{PyDict, PyList};
 use rayon::prelude::*;
 use serde_json::Value;
 use std::path::PathBuf;
+use to_python::{to_python, Keys};
 
 /// Settings keys an estimate accepts (keyword arguments, or keys of an `estimate_many` item).
 const SETTING_KEYS: [&str; 6] = [
@@ -106,10 +110,9 @@ impl Job {
         p
     }
 
-    /// `presynth estimate --format json` of this job, as a JSON value.
-    fn estimate(&self, calib: &Calibration) -> Result<Value, Failure> {
+    /// The report `presynth estimate --format json` prints for this job.
+    fn estimate(&self, calib: &Calibration) -> Result<EstimateReport, Failure> {
         self.report(calib)
-            .and_then(|r| Ok(serde_json::to_value(&r)?))
             .map_err(|e| Failure::new(e, self.paths()))
     }
 
@@ -173,20 +176,18 @@ fn inspect<'py>(
     let config = ConfigSource::extract(config)?;
     let mut paths = model.paths();
     paths.extend(config.as_ref().and_then(ConfigSource::path));
-    let run = || -> anyhow::Result<Value> {
+    let run = || -> anyhow::Result<InspectReport> {
         let net = model.load(config.as_ref())?;
         let changes = match &config {
             Some(_) => presynth::inspect_report::config_changes(&model.load(None)?, &net),
             None => Vec::new(),
         };
-        Ok(serde_json::to_value(
-            presynth::inspect_report::InspectReport::new(&net, changes),
-        )?)
+        Ok(InspectReport::new(&net, changes))
     };
-    let v = py
+    let r = py
         .detach(run)
         .map_err(|e| Failure::new(e, paths).into_py())?;
-    convert::to_py(py, &v)
+    to_python(py, &mut Keys::default(), &r)
 }
 
 /// `estimate(model, config, settings, estimator, calibration)`: what `presynth estimate
@@ -204,10 +205,10 @@ fn estimate<'py>(
     check_estimator(estimator)?;
     let job = Job::extract(model, config, settings)?;
     let calib = self::calibration(calibration)?;
-    let v = py
+    let r = py
         .detach(|| job.estimate(&calib))
         .map_err(Failure::into_py)?;
-    convert::to_py(py, &v)
+    to_python(py, &mut Keys::default(), &r)
 }
 
 /// Items estimated per batch: rayon estimates batch k+1 while this thread, holding the GIL,
@@ -216,7 +217,7 @@ const BATCH: usize = 512;
 
 /// An item's result, built off the GIL: its report as JSON, or for a frame its flattened row.
 enum Out {
-    Report(Value),
+    Report(EstimateReport),
     Row(Vec<(String, Value)>),
 }
 
@@ -273,7 +274,7 @@ fn estimate_many<'py>(
         }
     };
     let list = PyList::empty(py);
-    let mut conv = convert::Converter::new(py);
+    let mut keys = Keys::default();
     let mut cols = convert::Columns::new(py, jobs.len());
     std::thread::scope(|scope| -> PyResult<()> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Result<Out, Failure>>>(2);
@@ -295,7 +296,7 @@ fn estimate_many<'py>(
             let Ok(batch) = got else { break };
             for r in batch {
                 match r {
-                    Ok(Out::Report(v)) => list.append(conv.convert(&v)?)?,
+                    Ok(Out::Report(v)) => list.append(to_python(py, &mut keys, &v)?)?,
                     Ok(Out::Row(row)) => cols.push(&row)?,
                     Err(f) if keep_going => {
                         if frame {
@@ -367,7 +368,7 @@ fn codegen<'py>(
     let mut paths = model.paths();
     paths.extend(config.as_ref().and_then(ConfigSource::path));
     paths.extend(templates.clone());
-    let run = || -> anyhow::Result<(Value, Vec<String>)> {
+    let run = || -> anyhow::Result<(ProjectReport, Vec<String>)> {
         let net = model.load(config.as_ref())?;
         let mut notes = Vec::new();
         let w = presynth::codegen_project::write(
@@ -377,12 +378,12 @@ fn codegen<'py>(
             &request,
             &mut |line| notes.push(line),
         )?;
-        Ok((serde_json::to_value(&w.report)?, notes))
+        Ok((w.report, notes))
     };
     let (v, notes) = py
         .detach(run)
         .map_err(|e| Failure::new(e, paths).into_py())?;
-    Ok((convert::to_py(py, &v)?, notes))
+    Ok((to_python(py, &mut Keys::default(), &v)?, notes))
 }
 
 /// `attention(shape, target, options)`: FLOPs, traffic, best tiles, lower bound and roofline
@@ -447,7 +448,7 @@ fn attention<'py>(
             .map(|u| u * 1e-6),
     };
     let target = target.to_string();
-    let analysed = py.detach(move || -> anyhow::Result<Value> {
+    let analysed = py.detach(move || -> anyhow::Result<estimator::attention::Report> {
         let spec = if target.eq_ignore_ascii_case("host") {
             let mut spec =
                 TargetSpec::host(&estimator::attention::host::HostMeasurement::measure());
@@ -459,10 +460,10 @@ fn attention<'py>(
             let db = fpga_targets::Targets::load_with(None)?;
             TargetSpec::from_target(db.get(&target)?, dtype, fpga_fraction, bandwidth)?
         };
-        Ok(serde_json::to_value(analyse(&s, &spec, opts)?)?)
+        Ok(analyse(&s, &spec, opts)?)
     });
     let v = analysed.map_err(|e| Failure::new(e, Vec::new()).into_py())?;
-    convert::to_py(py, &v)
+    to_python(py, &mut Keys::default(), &v)
 }
 
 /// `parts(kind)`: the part database as `presynth targets --format json` prints it (`kind`
@@ -489,8 +490,7 @@ fn parts<'py>(py: Python<'py>, kind: Option<&str>) -> PyResult<Bound<'py, PyAny>
         .iter()
         .filter(|t| want.is_none_or(|k| t.kind() == k))
         .collect();
-    let v = serde_json::to_value(&entries).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
-    convert::to_py(py, &v)
+    to_python(py, &mut Keys::default(), &entries)
 }
 
 #[pymodule]

@@ -217,7 +217,7 @@ const BATCH: usize = 512;
 
 /// An item's result, built off the GIL: its report as JSON, or for a frame its flattened row.
 enum Out {
-    Report(EstimateReport),
+    Report(Box<EstimateReport>),
     Row(Vec<(String, Value)>),
 }
 
@@ -270,7 +270,7 @@ fn estimate_many<'py>(
         if frame {
             j.row(&calib).map(Out::Row)
         } else {
-            j.estimate(&calib).map(Out::Report)
+            j.estimate(&calib).map(|r| Out::Report(Box::new(r)))
         }
     };
     let list = PyList::empty(py);

@@ -91,3 +91,11 @@ def test_hls4ml_config_dict_equals_the_yaml_file(saved, tmp_path, cli):
     assert got == cli.json("estimate", d / "small_net.json", "--config", path, "--part", "xcu250")
     fc1 = next(l for l in got["layers"] if l["name"] == "fc1")
     assert fc1["requested_reuse_factor"] == 4
+
+
+def test_estimate_many_takes_keras_models(saved):
+    model, d = saved
+    got = presynth.estimate_many([model, {"model": model, "reuse_factor": 2}, d / "small_net.json"], part="xcu250")
+    assert got[0] == presynth.estimate(model, part="xcu250")
+    assert got[1] == presynth.estimate(model, part="xcu250", reuse_factor=2)
+    assert got[2] == got[0]

@@ -92,3 +92,20 @@ def test_codegen_writes_the_cli_project(root, cli, tmp_path):
         ta = (a / f).read_bytes().replace(bytes(a), b"PRJ")
         tb = (b / f).read_bytes().replace(bytes(b), b"PRJ")
         assert ta == tb, f
+
+
+def test_codegen_of_dsl_text_with_random_weights_equals_the_cli(root, cli, tmp_path):
+    psn = root / "examples" / "jet_tagger_mlp.psn"
+    a, b = tmp_path / "a" / "prj", tmp_path / "b" / "prj"
+    with pytest.warns(UserWarning, match="filled with pseudo-random values"):
+        presynth.codegen(psn.read_text(), a, random_weights=7, io_type="io_stream")
+    cli.json("codegen", psn, "-o", b, "--random-weights", 7, "--io-type", "io_stream")
+    files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    for f in files:
+        assert (a / f).read_bytes().replace(bytes(a), b"P") == (b / f).read_bytes().replace(bytes(b), b"P"), f
+    # Without weights, and into an existing directory without force: the CLI's errors.
+    with pytest.raises(ValueError, match="--random-weights SEED"):
+        presynth.codegen(psn.read_text(), tmp_path / "c")
+    with pytest.raises(ValueError, match="already exists"):
+        presynth.codegen(psn.read_text(), a, random_weights=7)

@@ -192,9 +192,9 @@ def codegen(
     """Write the HLS project hls4ml 1.3.0 would write for a model into ``out_dir``
     (``presynth codegen``, atomically); returns its summary (``codegen --format json``).
 
-    nnet_utils/ and ap_types/ come from an installed hls4ml 1.3.0 (``templates``, else
-    $PRESYNTH_HLS4ML_TEMPLATES, else a .venv near the working directory, else the python on
-    PATH). ``random_weights=SEED`` fills the weights a model lacks (DSL text, a Keras JSON
+    nnet_utils/ and ap_types/ come from an installed hls4ml 1.3.0: ``templates``, else
+    $PRESYNTH_HLS4ML_TEMPLATES, else the hls4ml this interpreter can import, else what the CLI
+    looks for (a .venv near the working directory, the python on PATH). ``random_weights=SEED`` fills the weights a model lacks (DSL text, a Keras JSON
     without weights). The notes the CLI prints on stderr become ``UserWarning``s.
     """
     import warnings
@@ -208,7 +208,7 @@ def codegen(
         strategy=strategy,
         io_type=io_type,
         project_name=project_name,
-        templates=_path_or_none(templates),
+        templates=_path_or_none(templates) or _own_hls4ml(),
         link=link,
         force=force,
         random_weights=random_weights,
@@ -219,6 +219,23 @@ def codegen(
     for n in notes:
         warnings.warn(n, UserWarning, stacklevel=2)
     return report
+
+
+def _own_hls4ml():
+    """The hls4ml package directory of this interpreter (found without importing it), unless
+    $PRESYNTH_HLS4ML_TEMPLATES names one."""
+    import importlib.util
+    import os
+
+    if os.environ.get("PRESYNTH_HLS4ML_TEMPLATES"):
+        return None
+    try:
+        spec = importlib.util.find_spec("hls4ml")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.origin:
+        return None
+    return os.path.dirname(spec.origin)
 
 
 def attention(

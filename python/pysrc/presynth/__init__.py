@@ -31,6 +31,13 @@ from ._sources import config_source, model_source
 
 __all__ = ["inspect", "estimate", "estimate_many", "codegen", "attention", "parts"]
 
+try:
+    from importlib.metadata import version as _version
+
+    __version__ = _version("presynth")
+except Exception:  # not installed as a distribution (e.g. run from a source tree)
+    __version__ = "unknown"
+
 _SETTINGS = ("part", "reuse_factor", "strategy", "precision", "io_type", "clock_period")
 
 

@@ -7,3 +7,5 @@ bash scripts/setup.sh
 export KERAS_BACKEND=jax JAX_PLATFORMS=cpu
 export RAYON_NUM_THREADS="${RAYON_NUM_THREADS:-2}"
 cargo test --workspace
+# The Python package: wheel built and installed into .venv, pytest (python/tests/).
+bash scripts/test-python.sh

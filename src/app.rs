@@ -54,7 +54,7 @@ pub fn run() -> std::process::ExitCode {
 /// The error and its causes as one line, `what: why: ...`, leaving out a cause whose text the
 /// line already holds (an error that prints its source and also returns it as its source would
 /// otherwise say "(os error 2): No such file or directory (os error 2)").
-fn one_line(e: &anyhow::Error) -> String {
+pub fn one_line(e: &anyhow::Error) -> String {
     let mut line = String::new();
     for cause in e.chain() {
         let text = cause.to_string();

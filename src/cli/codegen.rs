@@ -4,8 +4,9 @@
 //! same way, with a warning saying requested → used and why.
 
 use super::common::{table, Format, ModelArgs};
+use crate::codegen_project::{self, ProjectReport, Request};
 use anyhow::Context;
-use hls_codegen::{Backend, EmitOptions, LinkMode, ProjectOptions, Templates};
+use hls_codegen::{EmitOptions, LinkMode, Templates};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -106,29 +107,6 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// Number of files (links included, directories not) and their bytes under `dir`, without
-/// following links; `None` when `dir` is not a directory.
-fn contents(dir: &std::path::Path) -> Option<(u64, u64)> {
-    if !std::fs::symlink_metadata(dir).ok()?.is_dir() {
-        return None;
-    }
-    let (mut files, mut bytes) = (0u64, 0u64);
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            match e.metadata() {
-                Ok(m) if m.is_dir() => stack.push(e.path()),
-                Ok(m) => {
-                    files += 1;
-                    bytes += m.len();
-                }
-                Err(_) => files += 1,
-            }
-        }
-    }
-    Some((files, bytes))
-}
-
 /// Peak resident memory of this process (Linux VmHWM), in MiB.
 fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
@@ -224,27 +202,11 @@ fn rayon_threads() -> usize {
         .unwrap_or(1)
 }
 
-#[derive(Serialize)]
-struct LayerRow {
-    index: usize,
-    name: String,
-    class: String,
-    reuse_factor: u32,
-    strategy: String,
-}
-
+/// What `codegen --format json` prints: the project's summary, and the benchmark rows when asked.
 #[derive(Serialize)]
 struct Report {
-    output_dir: String,
-    project_name: String,
-    backend: String,
-    io_type: String,
-    layers: Vec<LayerRow>,
-    warnings: Vec<String>,
-    generated_files: usize,
-    generated_bytes: usize,
-    template_files: usize,
-    elapsed_ms: f64,
+    #[serde(flatten)]
+    project: ProjectReport,
     #[serde(skip_serializing_if = "Option::is_none")]
     repeat: Option<Vec<RepeatRow>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -252,128 +214,54 @@ struct Report {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let t0 = Instant::now();
-    let backend = Backend::parse(&args.backend)
-        .with_context(|| format!("--backend '{}': expected Vitis or Vivado", args.backend))?;
-    let link = LinkMode::parse(&args.link)
-        .with_context(|| format!("--link '{}': expected copy, hardlink or symlink", args.link))?;
-    let mut net = args.model.load()?;
-    let overrides = hls_codegen::Overrides {
-        backend: Some(backend),
+    let net = args.model.load()?;
+    let request = Request {
+        backend: &args.backend,
+        link: &args.link,
         part: args.part.clone(),
         clock_period: args.clock_period,
         precision: args.precision.clone(),
         reuse_factor: args.reuse_factor,
         strategy: args.strategy.clone(),
         io_type: args.io_type.clone(),
+        project_name: &args.project_name,
+        templates: args.templates.as_deref(),
+        force: args.force,
+        random_weights: args.random_weights,
+        print_lowering: args.print_lowering,
     };
-    overrides.apply(&mut net.config)?;
-    if let Some(seed) = args.random_weights {
-        let n = super::random_weights::fill(&mut net, seed);
-        eprintln!(
-            "note: {n} weight tensors filled with pseudo-random values (--random-weights {seed})"
-        );
-    }
-    if args.print_lowering {
-        let pipeline = lower::Pipeline::hls4ml();
-        let steps = pipeline
-            .steps(&net)
-            .with_context(|| format!("{}", args.model.model.display()))?;
-        eprintln!("lowering pipeline {}:", pipeline.name);
-        for step in steps {
-            let state = if step.changed { "" } else { " (unchanged)" };
-            eprintln!("== {}{state}\n{}", step.pass, step.graph);
-        }
-    }
-    let templates = Templates::discover(args.templates.as_deref())?;
-    let opts = EmitOptions {
-        project: ProjectOptions {
-            project_name: args.project_name.clone(),
-            backend,
-            clock_uncertainty: None,
-        },
-        link,
-        overwrite: args.force,
-    };
-    let model = hls_codegen::lower(&net, &opts.project).map_err(|e| {
-        let msg = e.to_string();
-        if msg.contains("is missing") {
-            anyhow::anyhow!(
-                "{msg}; give the weights with --weights FILE, or use --random-weights SEED for reproducible random ones"
-            )
-        } else {
-            e.into()
-        }
-    })
-    .with_context(|| format!("{}", args.model.model.display()))?;
-    let source = args
-        .model
-        .model
-        .extension()
-        .is_some_and(|e| e == "keras")
-        .then_some(args.model.model.as_path());
-    if args.force {
-        if let Some((files, bytes)) = contents(&args.output).filter(|&(n, _)| n > 0) {
-            // --force used to empty the directory without a word.
-            eprintln!(
-                "--force: replacing {} and deleting the {files} files ({bytes} bytes) in it",
-                args.output.display()
-            );
-        }
-    }
-    let rep = hls_codegen::emit(&net, &args.output, &templates, &opts, source)
-        .with_context(|| format!("writing {}", args.output.display()))?;
-    for w in &rep.warnings {
-        eprintln!("warning: {w}");
-    }
+    let w = codegen_project::write(
+        net,
+        &args.model.model,
+        &args.output,
+        &request,
+        &mut |line| eprintln!("{line}"),
+    )?;
+    let (model, templates, opts, net, source) =
+        (&w.model, &w.templates, &w.opts, &w.net, w.source.as_deref());
     let report = Report {
-        output_dir: args.output.display().to_string(),
-        project_name: args.project_name,
-        backend: backend.name().to_string(),
-        io_type: model.io_type_name().to_string(),
-        layers: model
-            .layers
-            .iter()
-            .map(|l| LayerRow {
-                index: l.index,
-                name: l.name.clone(),
-                class: l.class_name.clone(),
-                reuse_factor: l.reuse_factor,
-                strategy: l.strategy.to_string(),
-            })
-            .collect(),
-        warnings: rep.warnings.clone(),
-        generated_files: rep.generated_files,
-        generated_bytes: rep.generated_bytes,
-        template_files: rep.template_files,
-        elapsed_ms: t0.elapsed().as_secs_f64() * 1e3,
+        project: w.report.clone(),
         repeat: None,
         batch: None,
     };
     let mut report = report;
     if let Some(n) = args.repeat {
         report.repeat = Some(bench_repeat(
-            &model,
-            &templates,
+            model,
+            templates,
             &args.output,
             source,
             n.max(1),
         )?);
     }
     if let Some(n) = args.batch {
-        report.batch = Some(bench_batch(
-            &net,
-            &templates,
-            &opts,
-            &args.output,
-            n.max(1),
-        )?);
+        report.batch = Some(bench_batch(net, templates, opts, &args.output, n.max(1))?);
     }
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         Format::Csv => {
             println!("index,layer,class,reuse_factor,strategy");
-            for l in &report.layers {
+            for l in &report.project.layers {
                 println!(
                     "{},{},{},{},{}",
                     l.index, l.name, l.class, l.reuse_factor, l.strategy
@@ -382,7 +270,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         Format::Table => {
             let mut t = table(&["index", "layer", "class", "reuse factor", "strategy"]);
-            for l in &report.layers {
+            for l in &report.project.layers {
                 t.add_row(vec![
                     l.index.to_string(),
                     l.name.clone(),
@@ -394,13 +282,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             println!("{t}");
             println!(
                 "wrote {} ({} {}, {} generated files, {} KiB, {} template files) in {:.1} ms",
-                report.output_dir,
-                report.backend,
-                report.io_type,
-                report.generated_files,
-                report.generated_bytes / 1024,
-                report.template_files,
-                report.elapsed_ms
+                report.project.output_dir,
+                report.project.backend,
+                report.project.io_type,
+                report.project.generated_files,
+                report.project.generated_bytes / 1024,
+                report.project.template_files,
+                report.project.elapsed_ms
             );
             if let Some(rows) = &report.repeat {
                 let mut t = table(&[

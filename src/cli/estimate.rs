@@ -4,7 +4,7 @@
 //! the formula and inputs behind every figure.
 
 use super::common::{Format, ModelArgs};
-use anyhow::{anyhow, Context};
+use anyhow::Context;
 use estimator::{Calibration, Device, EstimateReport};
 use ir::{FixedType, IoType, Network, Strategy};
 use std::path::PathBuf;
@@ -27,23 +27,19 @@ pub struct TargetArgs {
 }
 
 impl TargetArgs {
+    /// The library overrides these options set (part, io_type, clock).
+    pub fn overrides(&self) -> crate::overrides::Overrides {
+        crate::overrides::Overrides {
+            part: self.part.clone(),
+            io_type: self.io_type,
+            clock_period: self.clock_period,
+            ..Default::default()
+        }
+    }
+
     /// Apply part, clock and io_type to a network.
     pub fn apply(&self, net: &mut Network) -> anyhow::Result<()> {
-        if let Some(p) = &self.part {
-            net.config.part = p.clone();
-        }
-        if let Some(c) = self.clock_period {
-            if !(c.is_finite() && c > 0.0) {
-                return Err(anyhow!(
-                    "--clock-period must be a positive number of ns, got {c}"
-                ));
-            }
-            net.config.clock_period_ns = c;
-        }
-        if let Some(io) = self.io_type {
-            net.config.io_type = io;
-        }
-        Ok(())
+        self.overrides().apply(net)
     }
 
     pub fn calibration(&self) -> anyhow::Result<Calibration> {
@@ -71,32 +67,16 @@ pub struct Overrides {
 }
 
 impl Overrides {
-    /// Apply to a network: model-level values set, the matching per-layer overrides removed.
+    /// Apply to a network: model-level values set, the matching per-layer overrides removed
+    /// ([`crate::overrides::Overrides::apply`]).
     pub fn apply(&self, net: &mut Network) -> anyhow::Result<()> {
-        self.target.apply(net)?;
-        let ids: Vec<_> = net.graph.node_indices().collect();
-        if let Some(p) = &self.precision {
-            net.config.precision = p.clone();
-            for &id in &ids {
-                net.layer_mut(id).settings.precision = Default::default();
-            }
+        crate::overrides::Overrides {
+            precision: self.precision.clone(),
+            reuse_factor: self.reuse_factor,
+            strategy: self.strategy,
+            ..self.target.overrides()
         }
-        if let Some(rf) = self.reuse_factor {
-            if rf == 0 {
-                return Err(anyhow!("--reuse-factor must be at least 1"));
-            }
-            net.config.reuse_factor = rf;
-            for &id in &ids {
-                net.layer_mut(id).settings.reuse_factor = None;
-            }
-        }
-        if let Some(s) = self.strategy {
-            net.config.strategy = s;
-            for &id in &ids {
-                net.layer_mut(id).settings.strategy = None;
-            }
-        }
-        Ok(())
+        .apply(net)
     }
 }
 
@@ -107,35 +87,23 @@ pub fn device_of(
     target: &TargetArgs,
     model: &ModelArgs,
 ) -> anyhow::Result<Device> {
-    let from = if target.part.is_some() {
-        "--part".to_string()
-    } else {
-        match &model.config {
-            Some(c) => format!("{} (or {})", c.display(), model.model.display()),
-            None => model.model.display().to_string(),
-        }
-    };
+    let config = model.config.as_ref().map(|c| c.display().to_string());
+    let from = crate::overrides::part_origin(
+        target.part.is_some(),
+        config.as_deref(),
+        &model.model.display().to_string(),
+    );
     device(&net.config.part).with_context(|| format!("the part set by {from}"))
 }
 
 /// The device of a part name, with a helpful error; when the database answers with another
 /// package or grade of the same device, a note on stderr says so.
 pub fn device(part: &str) -> anyhow::Result<Device> {
-    match fpga_targets::Targets::builtin().resolve(part) {
-        Ok(fpga_targets::Resolution {
-            target: fpga_targets::Target::Fpga(p),
-            note,
-        }) => {
-            if let Some(n) = note {
-                eprintln!("note: part: {n}");
-            }
-            Ok(Device::from_part(p))
-        }
-        Ok(_) => Err(anyhow!(
-            "'{part}' is a GPU; estimate needs an FPGA part (see `presynth targets`)"
-        )),
-        Err(e) => Err(anyhow!("{e}")).context(format!("part '{part}'")),
+    let (dev, note) = crate::overrides::device(part)?;
+    if let Some(n) = note {
+        eprintln!("note: part: {n}");
     }
+    Ok(dev)
 }
 
 #[derive(clap::Args, Debug)]

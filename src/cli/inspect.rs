@@ -3,9 +3,8 @@
 //! or stable JSON; with `--config`, also what the config file changes against the model alone.
 
 use super::common::{shape_str, table, Format, ModelArgs};
+use crate::inspect_report::{config_changes, InspectReport};
 use estimator::report::short_precision;
-use ir::Network;
-use serde::Serialize;
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -22,106 +21,6 @@ pub struct Args {
     pub format: Format,
 }
 
-#[derive(Serialize)]
-struct LayerRow {
-    name: String,
-    kind: String,
-    input_shape: Vec<Vec<usize>>,
-    output_shape: Vec<usize>,
-    params: u64,
-    macs: u64,
-    weight_precision: String,
-    result_precision: String,
-    accum_precision: String,
-    reuse_factor: u32,
-    strategy: String,
-}
-
-#[derive(Serialize)]
-struct Report {
-    name: String,
-    layers: Vec<LayerRow>,
-    total_params: u64,
-    total_macs: u64,
-    /// What `--config` changed against the model alone (empty without `--config`).
-    config_changes: Vec<String>,
-}
-
-fn rows(net: &Network) -> Vec<LayerRow> {
-    net.stats()
-        .into_iter()
-        .map(|s| {
-            let r = net
-                .find(&s.name)
-                .map(|id| net.config.resolve(&net.layer(id).settings))
-                .unwrap_or_else(|| net.config.resolve(&Default::default()));
-            LayerRow {
-                name: s.name,
-                kind: s.kind,
-                input_shape: s.input_shape,
-                output_shape: s.output_shape,
-                params: s.params,
-                macs: s.macs,
-                weight_precision: r.weight.to_string(),
-                result_precision: r.result.to_string(),
-                accum_precision: r.accum.to_string(),
-                reuse_factor: r.reuse_factor,
-                strategy: r.strategy.to_string(),
-            }
-        })
-        .collect()
-}
-
-/// Every model-level and per-layer setting that differs between `before` and `after`.
-fn changes(before: &Network, after: &Network) -> Vec<String> {
-    let (b, a) = (&before.config, &after.config);
-    let mut out = Vec::new();
-    let mut model = |what: &str, x: String, y: String| {
-        if x != y {
-            out.push(format!("model {what}: {x} → {y}"));
-        }
-    };
-    model("part", b.part.clone(), a.part.clone());
-    model(
-        "clock period (ns)",
-        b.clock_period_ns.to_string(),
-        a.clock_period_ns.to_string(),
-    );
-    model("io_type", b.io_type.to_string(), a.io_type.to_string());
-    model(
-        "precision",
-        b.precision.to_string(),
-        a.precision.to_string(),
-    );
-    model(
-        "reuse factor",
-        b.reuse_factor.to_string(),
-        a.reuse_factor.to_string(),
-    );
-    model("strategy", b.strategy.to_string(), a.strategy.to_string());
-    let (rb, ra) = (rows(before), rows(after));
-    for (x, y) in rb.iter().zip(&ra) {
-        let mut d = Vec::new();
-        for (what, p, q) in [
-            ("weight", &x.weight_precision, &y.weight_precision),
-            ("result", &x.result_precision, &y.result_precision),
-            ("accum", &x.accum_precision, &y.accum_precision),
-            ("strategy", &x.strategy, &y.strategy),
-        ] {
-            if p != q {
-                d.push(format!("{what} {p} → {q}"));
-            }
-        }
-        if x.reuse_factor != y.reuse_factor {
-            d.push(format!("RF {} → {}", x.reuse_factor, y.reuse_factor));
-        }
-        if !d.is_empty() {
-            out.push(format!("{}: {}", y.name, d.join(", ")));
-        }
-    }
-    out
-}
-
 fn short(s: &str) -> String {
     s.parse::<ir::FixedType>()
         .map(|t| short_precision(&t))
@@ -136,18 +35,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             ..args.model.clone()
         }
         .load()?;
-        changes(&alone, &net)
+        config_changes(&alone, &net)
     } else {
         Vec::new()
     };
-    let layers = rows(&net);
-    let report = Report {
-        name: net.name.clone(),
-        total_params: layers.iter().map(|s| s.params).sum(),
-        total_macs: layers.iter().map(|s| s.macs).sum(),
-        layers,
-        config_changes,
-    };
+    let report = InspectReport::new(&net, config_changes);
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         Format::Csv => {

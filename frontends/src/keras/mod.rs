@@ -71,6 +71,20 @@ pub fn load_json(path: &Path, weights: Option<&Path>) -> Result<Network, Fronten
     build(&file, &spec, w.as_ref(), &stem(path))
 }
 
+/// Build a network from Keras JSON text (`model.to_json()`) and weights already in memory, by
+/// Keras layer name in the order Keras 3 saves them (`layer.save_own_variables`): what the
+/// Python package passes for an in-memory Keras model, no file written. `file` is the name
+/// errors show; `default_name` is used when the JSON names no model.
+pub fn load_json_text(
+    file: &str,
+    text: &str,
+    weights: Option<&WeightSet>,
+    default_name: &str,
+) -> Result<Network, FrontendError> {
+    let spec = ModelSpec::from_value(file, &json::parse_json_text(file, text)?)?;
+    build(file, &spec, weights, default_name)
+}
+
 /// Load a Keras 3 `.keras` archive with its weights.
 pub fn load_keras(path: &Path) -> Result<Network, FrontendError> {
     let file = display(path);

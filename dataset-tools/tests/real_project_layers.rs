@@ -5,7 +5,6 @@
 
 use dataset_tools::ingest::layers::{parse_layers_str, read_layers, read_project_settings};
 use dataset_tools::ingest::project::{ingest_tree, NO_CONFIG_NOTE};
-use dataset_tools::DatasetError;
 use ir::{IoType, Strategy};
 use std::path::{Path, PathBuf};
 

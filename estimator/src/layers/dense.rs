@@ -29,6 +29,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         acc: ctx.settings.accum.width(),
         requested_rf: ctx.settings.reuse_factor as u64,
         strategy: ctx.settings.strategy,
+        consts: super::const_split(ctx, n_in, units as u64),
     };
     let mut a = super::mac_layer(ctx, &spec, positions, positions);
     if ctx.io_stream() {

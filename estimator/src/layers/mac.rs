@@ -31,6 +31,10 @@ pub struct MacSpec {
     pub acc: u32,
     pub requested_rf: u64,
     pub strategy: Strategy,
+    /// How the constant products split (Latency strategy: weights are constants that HLS
+    /// folds into shifts and adders, [`super::constmult`]); `None` for Resource, whose weights
+    /// are read from memory.
+    pub consts: Option<super::constmult::ConstSplit>,
 }
 
 /// The analysed kernel: what one invocation costs and takes.
@@ -53,7 +57,7 @@ pub struct Mac {
 }
 
 pub const LATENCY_FORMULAS: &[&str] = &[
-    "Latency strategy: multiplier_limit = ceil(n_in*n_out/RF) - floor(n_zeros/RF); products = n_in*n_out - n_zeros (loops fully unrolled)",
+    "Latency strategy: multiplier_limit = ceil(n_in*n_out/RF) - floor(n_zeros/RF); loops fully unrolled, weights are constants: with the weights known, products = weights with >= 3 CSD digits; zero weights vanish, 1-2 digit weights are shifts/one adder (lut_mult_bits += a_bits x significant bits, dsp_products += 1 for their adder-tree share); without weights every non-zero weight is a product",
     "DSP-mapped products are capped at multiplier_limit (ALLOCATION); weights in fabric, BRAM 0",
     "latency = latency_stage [+ latency_reused + latency_serial × (DSP share × sqrt(RF)) when RF > 1 and products use DSPs]; II = 1 (RF = 1) or latency + 1",
 ];
@@ -77,7 +81,19 @@ pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
         Strategy::Latency => {
             let rf = spec.requested_rf.max(1);
             let limit = (n / rf as f64).ceil() - (spec.n_zeros / rf) as f64;
-            let live = n - spec.n_zeros as f64;
+            // Constant folding: only weights with three or more CSD digits stay multipliers;
+            // zeros vanish, ±2^k and two-digit constants are shifts and one LUT adder each,
+            // priced as LUT logic of a_bits × the constant's significant bits.
+            let (live, multiply) = match spec.consts {
+                Some(c) => {
+                    // The shift/adder products keep their share of the adder tree
+                    // (`dsp_products` is the per-product glue the Latency fit prices).
+                    fixed[Feature::LutMultBits] += c.shift_add_bits * a;
+                    fixed[Feature::DspProducts] += c.shift_add;
+                    (c.total - c.zero, c.multiply)
+                }
+                None => (n - spec.n_zeros as f64, n - spec.n_zeros as f64),
+            };
             if n >= UNROLL_LIMIT {
                 warnings.push(format!(
                     "layer '{layer}': {} products in one unrolled loop (Latency strategy unrolls n_in*n_out = {}x{} whatever the RF) reach the unroll limit of ~{UNROLL_LIMIT}: will not synthesise; use the Resource strategy",
@@ -133,7 +149,7 @@ pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
                 multipliers: limit.max(0.0),
                 block_factor: limit.max(0.0),
                 products: Products {
-                    count: live,
+                    count: multiply,
                     a: spec.a,
                     b: spec.w,
                     dsp_cap: cap,
@@ -264,6 +280,7 @@ mod tests {
             acc: 16,
             requested_rf: rf,
             strategy,
+            consts: None,
         }
     }
 

@@ -6,6 +6,7 @@
 
 pub mod activation;
 pub mod batchnorm;
+pub mod constmult;
 pub mod conv1d;
 pub mod conv2d;
 pub mod dense;
@@ -163,6 +164,21 @@ impl Analysis {
     }
 }
 
+/// The constant-product split of a MAC layer's `n_in × n_out` kernel, counted from the layer's
+/// weights ([`constmult`]). Only the Latency strategy folds constants (Resource reads its
+/// weights from memory); without weights `None` (the fitted width mapping of every product).
+pub fn const_split(ctx: &LayerCtx, n_in: u64, n_out: u64) -> Option<constmult::ConstSplit> {
+    if ctx.settings.strategy != Strategy::Latency {
+        return None;
+    }
+    match ctx.layer.weight("kernel") {
+        Some(t) if t.len() as u64 == n_in * n_out => {
+            Some(constmult::count(&t.data, &ctx.settings.weight))
+        }
+        _ => None,
+    }
+}
+
 /// A layer built around one matrix-vector kernel called `invocations` times in a pipelined
 /// loop (Dense positions, Conv partitions or pixels): resources of one kernel, cycles
 /// `invocations × II_kernel` plus the stage depth once.
@@ -210,14 +226,25 @@ pub fn mac_layer(
             Strategy::Latency => mac::LATENCY_FORMULAS,
             Strategy::Resource => mac::RESOURCE_FORMULAS,
         },
-        inputs: vec![
-            ("n_zeros", spec.n_zeros as f64),
-            ("a_bits", spec.a as f64),
-            ("w_bits", spec.w as f64),
-            ("acc_bits", spec.acc as f64),
-            ("RF", m.rf as f64),
-            ("block_factor", m.block_factor),
-        ],
+        inputs: {
+            let mut v = vec![("n_zeros", spec.n_zeros as f64)];
+            match spec.consts {
+                Some(c) => {
+                    v.push(("const_multiply", c.multiply));
+                    v.push(("const_shift_add", c.shift_add));
+                }
+                None if spec.strategy == Strategy::Latency => v.push(("weights_unknown", 1.0)),
+                None => {}
+            }
+            v.extend([
+                ("a_bits", spec.a as f64),
+                ("w_bits", spec.w as f64),
+                ("acc_bits", spec.acc as f64),
+                ("RF", m.rf as f64),
+                ("block_factor", m.block_factor),
+            ]);
+            v
+        },
         warnings,
         coefficients: (spec.strategy == Strategy::Resource && m.rf == 1)
             .then_some(Strategy::Latency),
@@ -268,6 +295,7 @@ pub fn conv_layer(ctx: &LayerCtx, g: &ConvGeometry) -> Analysis {
         acc: ctx.settings.accum.width(),
         requested_rf: ctx.settings.reuse_factor as u64,
         strategy: ctx.settings.strategy,
+        consts: const_split(ctx, g.n_in as u64, g.n_out as u64),
     };
     let stream = ctx.io_stream();
     let invocations = if stream { g.in_pixels } else { g.out_pixels };

@@ -62,7 +62,9 @@ def estimate(presynth, row, estimator):
     cmd = [presynth, "estimate", os.path.join(DATA, row["model_file"]), "--format", "json",
            "--estimator", estimator, "--part", part, "--clock-period", row["clock_ns"],
            "--io-type", row["io_type"], "--strategy", row["strategy"],
-           "--reuse-factor", row["reuse_factor"]]
+           "--reuse-factor", row["reuse_factor"],
+           # the HLS tool of the run (a config's Backend may be missing: hls4ml < 0.6 had one)
+           "--backend", "Vivado" if row["tool"] == "vivado_hls" else "Vitis"]
     if row["config_file"].endswith(".yml"):
         cmd += ["--config", os.path.join(DATA, row["config_file"])]
     elif row["precision"]:

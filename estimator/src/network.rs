@@ -121,6 +121,7 @@ pub fn analyse_network(
             input_width,
             calib,
             device,
+            tool: layers::Tool::of_backend(&cfg.backend),
         };
         let mut analysis = layers::analyse(&ctx);
         // Input/Flatten/Reshape/Dropout are renames or removed by hls4ml: no stream of their own.

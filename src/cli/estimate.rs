@@ -24,6 +24,10 @@ pub struct TargetArgs {
     /// Calibration file (default: the bundled estimator/calibration/v1.json)
     #[arg(long)]
     pub calibration: Option<PathBuf>,
+    /// hls4ml backend, which picks the HLS tool: Vivado (Vivado HLS <= 2020.1) or Vitis (Vitis
+    /// HLS >= 2020.2); replaces the config's `Backend`
+    #[arg(long, value_parser = ["Vivado", "Vitis", "VivadoAccelerator"])]
+    pub backend: Option<String>,
 }
 
 impl TargetArgs {
@@ -42,6 +46,9 @@ impl TargetArgs {
         }
         if let Some(io) = self.io_type {
             net.config.io_type = io;
+        }
+        if let Some(b) = &self.backend {
+            net.config.backend = b.clone();
         }
         Ok(())
     }

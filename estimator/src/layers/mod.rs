@@ -24,6 +24,27 @@ use ir::settings::ResolvedSettings;
 use ir::{IoType, Layer, LayerKind, Strategy};
 use serde::Serialize;
 
+/// The HLS tool behind hls4ml's backend: Vivado HLS (≤ 2020.1; hls4ml's `Vivado` backend) or
+/// Vitis HLS (≥ 2020.2; `Vitis`). They map some structures differently (the softmax tables:
+/// [`activation`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    VivadoHls,
+    VitisHls,
+}
+
+impl Tool {
+    /// The tool of an hls4ml backend name (`Vivado`, `VivadoAccelerator` → Vivado HLS; `Vitis`
+    /// and anything else hls4ml 1.3.0 defaults to → Vitis HLS).
+    pub fn of_backend(backend: &str) -> Self {
+        if backend.to_ascii_lowercase().starts_with("vivado") {
+            Tool::VivadoHls
+        } else {
+            Tool::VitisHls
+        }
+    }
+}
+
 /// Everything a layer model may look at.
 pub struct LayerCtx<'a> {
     pub layer: &'a Layer,
@@ -34,6 +55,8 @@ pub struct LayerCtx<'a> {
     pub input_width: u32,
     pub calib: &'a Calibration,
     pub device: &'a Device,
+    /// The HLS tool (from the network's backend).
+    pub tool: Tool,
 }
 
 impl LayerCtx<'_> {

@@ -96,4 +96,25 @@ mod tests {
         assert_eq!((e.multipliers, e.ii), (160, 1));
         assert_eq!(e.csynth.bram_18k, 0.0);
     }
+
+    #[test]
+    fn latency_rf2_against_a_real_report() {
+        // Hector-Plata/hls4ml-tutorial model_1/hls4ml_prj_2 (Vivado HLS 2019.2, 5 ns, jet
+        // tagger at RF 2, tests/fixtures/real-projects/vivado2019.2-parallel-rf2): every
+        // `dense_latency` instance reports latency 1, interval 2. The first layer is 16 → 64.
+        let net = one_layer_net(
+            vec![16],
+            LayerKind::Dense(ir::ops::Dense {
+                units: 64,
+                use_bias: true,
+            }),
+            Activation::Linear,
+            Strategy::Latency,
+            2,
+            16,
+        );
+        let e = estimate_one(&net, "fc");
+        assert_eq!(e.ii, 2);
+        assert!((1..=2).contains(&e.latency_best), "{}", e.latency_best);
+    }
 }

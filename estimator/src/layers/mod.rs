@@ -87,9 +87,14 @@ pub struct Products {
 pub enum IiRule {
     /// A fixed II in cycles.
     Fixed(f64),
-    /// II = best latency + 1 (Latency strategy with RF > 1: the ALLOCATION-limited function is
-    /// not re-entered before it finishes, as the pilot data shows).
+    /// II = best latency + 1 (Resource strategy at RF 1, fully unrolled: pilot data).
     LatencyPlusOne,
+    /// II = min(best latency + 1, the value): Latency strategy with RF > 1 asks `PIPELINE
+    /// II=RF`; when the ALLOCATION-limited function takes longer than that it is not re-entered
+    /// before it finishes (the pilot's RF 512/1024 rows: II = latency + 1), and when it is
+    /// shorter the II is RF (Hector-Plata/hls4ml-tutorial, Vivado HLS 2019.2, RF 2: every dense
+    /// reports latency 1, interval 2).
+    LatencyPlusOneAtMost(f64),
 }
 
 /// The calibration-independent description of one layer.
@@ -181,7 +186,14 @@ impl Analysis {
         }
         self.ii = match (self.ii, o.ii) {
             (IiRule::Fixed(x), IiRule::Fixed(y)) => IiRule::Fixed(x.max(y)),
-            _ => IiRule::LatencyPlusOne,
+            (IiRule::LatencyPlusOneAtMost(r), IiRule::Fixed(y))
+            | (IiRule::Fixed(y), IiRule::LatencyPlusOneAtMost(r)) => {
+                IiRule::LatencyPlusOneAtMost(r.max(y))
+            }
+            (IiRule::LatencyPlusOneAtMost(x), IiRule::LatencyPlusOneAtMost(y)) => {
+                IiRule::LatencyPlusOneAtMost(x.max(y))
+            }
+            (IiRule::LatencyPlusOne, _) | (_, IiRule::LatencyPlusOne) => IiRule::LatencyPlusOne,
         };
         self.warnings.extend(o.warnings);
     }
@@ -506,6 +518,7 @@ pub fn finish(
     let ii = match a.ii {
         IiRule::Fixed(v) => v,
         IiRule::LatencyPlusOne => best + 1.0,
+        IiRule::LatencyPlusOneAtMost(r) => (best + 1.0).min(r),
     };
     LayerEstimate {
         name: layer.name.clone(),

@@ -237,7 +237,18 @@ pub fn mac_layer(
         }
     }
     let (timing_base, ii) = if invocations > 1.0 {
-        let per = (m.rf as f64).max(1.0);
+        let mut per = (m.rf as f64).max(1.0);
+        if spec.strategy == Strategy::Latency && m.rf > 1 {
+            // `PIPELINE II=RF` asks RF cycles per call, but a small kernel is done sooner: its
+            // ALLOCATION-limited DSPs make ⌈DSP-mapped products / multiplier_limit⌉ rounds, plus
+            // the unrolled stage and its register (pominiq/DNNonSilicon 005/007, Vivado HLS
+            // 2020.1: conv2d io_stream at RF 16 takes ~13 cycles per input pixel, 10195 for 784).
+            let rounds = (m.products.count * frac / m.multipliers.max(1.0)).ceil();
+            let c = &ctx.calib.timing.cycles;
+            per = per
+                .min(rounds + c[Timing::LatencyStage] + c[Timing::LatencyRegistered])
+                .max(1.0);
+        }
         (invocations * per, IiRule::Fixed(invocations * per))
     } else {
         (m.base, m.ii)

@@ -6,7 +6,8 @@
 //! Owns: the per-layer formulas
 //! ([`layers`], one module per layer kind, with an `explain` of each figure), whole-network
 //! totals, pipeline latency and II ([`network`]), the fitted coefficients and their versioned
-//! file ([`calibration`], [`fit`]), accuracy metrics ([`metrics`]), the parameter sweep with
+//! file ([`calibration`], [`fit`]), the post-synthesis ratios of the Latency strategy fitted on
+//! the real corpus ([`postsynth`]), accuracy metrics ([`metrics`]), the parameter sweep with
 //! its Pareto front ([`sweep`]) and SVG plots ([`plot`]).
 //!
 //! Every resource figure comes in two labelled kinds: the HLS C-synthesis estimate (`csynth`)
@@ -22,6 +23,7 @@ pub mod layers;
 pub mod metrics;
 pub mod network;
 pub mod plot;
+pub mod postsynth;
 pub mod report;
 pub mod resources;
 pub mod samples;

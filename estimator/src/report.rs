@@ -85,6 +85,10 @@ pub struct LayerReport {
     pub csynth: Resources,
     pub post_synthesis: Resources,
     pub post_synthesis_copies_csynth: bool,
+    /// Where `post_synthesis` comes from: `fitted` (post-synthesis coefficients fitted on
+    /// post-synthesis rows), `csynth_ratio` (the csynth estimate times the real corpus'
+    /// post/csynth ratios: Latency strategy), `copy_of_csynth`; null for unpriced layers.
+    pub post_synthesis_basis: Option<String>,
     /// Percent of the part, from `post_synthesis`.
     pub share: Resources,
     pub latency_best: u64,
@@ -176,15 +180,6 @@ pub fn short_precision_str(s: &str) -> String {
         .unwrap_or_else(|_| s.to_string())
 }
 
-/// Whether a coefficient set's post-synthesis LUT and FF coefficients are csynth's.
-fn post_copies_csynth(calib: &Calibration, set: CoefSet) -> bool {
-    let (c, p) = (
-        calib.kind(LabelKind::Csynth).get(set),
-        calib.kind(LabelKind::PostSynthesis).get(set),
-    );
-    c.lut == p.lut && c.ff == p.ff
-}
-
 /// The note of a coefficient set whose label kind was not fitted on data, if it was not.
 fn unfitted(calib: &Calibration, kind: LabelKind, set: CoefSet) -> Option<String> {
     let c = calib.kind(kind).get(set);
@@ -253,7 +248,9 @@ impl EstimateReport {
                     multipliers: l.multipliers,
                     csynth: l.csynth,
                     post_synthesis: l.post_synthesis,
-                    post_synthesis_copies_csynth: priced && post_copies_csynth(calib, l.coef_set),
+                    post_synthesis_copies_csynth: priced
+                        && l.post_basis == crate::postsynth::PostBasis::CopyOfCsynth,
+                    post_synthesis_basis: priced.then(|| l.post_basis.name().to_string()),
                     share: device.utilisation(&l.post_synthesis),
                     latency_best: l.latency_best,
                     latency_worst: l.latency_worst,
@@ -264,8 +261,8 @@ impl EstimateReport {
         let mut warnings = est.warnings.clone();
         for &set in &sets_used {
             warnings.extend(unfitted(calib, LabelKind::Csynth, set));
-            // A post-synthesis set that copies csynth's gets its own warning below.
-            if !post_copies_csynth(calib, set) {
+            // A post-synthesis set that copies csynth's gets its own note below.
+            if !calib.post_copies_csynth(set) {
                 warnings.extend(unfitted(calib, LabelKind::PostSynthesis, set));
             }
         }
@@ -279,6 +276,24 @@ impl EstimateReport {
             warnings.push(format!(
                 "post-synthesis LUT/FF of {} use the csynth coefficients (no post-synthesis rows of their strategy were fitted): they copy csynth's and are likely high",
                 names.join(", ")
+            ));
+        }
+        let ratio: Vec<&str> = layers
+            .iter()
+            .filter(|l| l.post_synthesis_basis.as_deref() == Some("csynth_ratio"))
+            .map(|l| l.name.as_str())
+            .collect();
+        if !ratio.is_empty() {
+            let r = &crate::postsynth::ratios().0;
+            warnings.push(format!(
+                "post-synthesis figures of {} are their csynth estimate × the real corpus' post/csynth ratios (LUT {:.2}, FF {:.2}, DSP {:.2}, BRAM {:.2}; {} rows, {} sources): the calibration data has no post-synthesis Latency-strategy rows",
+                ratio.join(", "),
+                r.lut.ratio,
+                r.ff.ratio,
+                r.dsp.ratio,
+                r.bram_18k.ratio,
+                r.lut.rows,
+                r.lut.sources
             ));
         }
         EstimateReport {
@@ -464,5 +479,51 @@ mod tests {
         ] {
             assert_eq!(short_precision_str(s), want);
         }
+    }
+
+    #[test]
+    fn post_synthesis_basis_is_reported() {
+        // A Latency-strategy dense: the bundled calibration has no post-synthesis Latency rows,
+        // so its post-synthesis figures are csynth × the real corpus' ratios, and the report
+        // says so (per layer and in a warning); a Resource-strategy dense is fitted.
+        use crate::layers::tests::{one_layer_net, u250};
+        use ir::{Activation, LayerKind, Strategy};
+        let calib = Calibration::builtin();
+        let dense = || {
+            LayerKind::Dense(ir::ops::Dense {
+                units: 10,
+                use_bias: true,
+            })
+        };
+        let net = one_layer_net(
+            vec![16],
+            dense(),
+            Activation::Relu,
+            Strategy::Latency,
+            1,
+            16,
+        );
+        let est = crate::network::estimate(&net, &u250(), &calib).unwrap();
+        let r = EstimateReport::analytic(&net, &est, &u250(), &calib);
+        let fc = r.layers.iter().find(|l| l.name == "fc").unwrap();
+        assert_eq!(fc.post_synthesis_basis.as_deref(), Some("csynth_ratio"));
+        assert!(!fc.post_synthesis_copies_csynth && !r.post_synthesis_copies_csynth);
+        let ratio = crate::postsynth::ratios().0.lut.ratio;
+        assert!((fc.post_synthesis.lut - fc.csynth.lut * ratio).abs() < 1e-6);
+        assert!(r.warnings.iter().any(|w| w.contains("post/csynth ratios")));
+        let input = r.layers.iter().find(|l| l.name == "in").unwrap();
+        assert_eq!(input.post_synthesis_basis, None);
+        let net = one_layer_net(
+            vec![16],
+            dense(),
+            Activation::Relu,
+            Strategy::Resource,
+            4,
+            16,
+        );
+        let est = crate::network::estimate(&net, &u250(), &calib).unwrap();
+        let r = EstimateReport::analytic(&net, &est, &u250(), &calib);
+        let fc = r.layers.iter().find(|l| l.name == "fc").unwrap();
+        assert_eq!(fc.post_synthesis_basis.as_deref(), Some("fitted"));
     }
 }

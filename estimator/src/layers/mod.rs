@@ -19,6 +19,7 @@ pub mod spatial;
 use crate::calibration::{
     Calibration, CoefSet, Feature, LabelKind, Timing, FEATURES, NF, NT, TIMING_FEATURES,
 };
+use crate::postsynth::PostBasis;
 use crate::resources::{Device, Resources};
 use ir::settings::ResolvedSettings;
 use ir::{IoType, Layer, LayerKind, Strategy};
@@ -415,6 +416,9 @@ pub struct LayerEstimate {
     /// The coefficient set that priced this layer.
     #[serde(skip)]
     pub coef_set: CoefSet,
+    /// Where the post-synthesis figures come from.
+    #[serde(skip)]
+    pub post_basis: crate::postsynth::PostBasis,
 }
 
 /// Analyse one layer with the module of its kind.
@@ -522,7 +526,15 @@ pub fn finish(
 ) -> LayerEstimate {
     let coeffs = a.coef_set(strategy);
     let (fc, csynth) = resources(&a, calib, LabelKind::Csynth, coeffs, device);
-    let (fp, post) = resources(&a, calib, LabelKind::PostSynthesis, coeffs, device);
+    let (fp, mut post) = resources(&a, calib, LabelKind::PostSynthesis, coeffs, device);
+    let post_basis = if !calib.post_copies_csynth(coeffs) {
+        PostBasis::Fitted
+    } else if coeffs == CoefSet::Latency {
+        post = crate::postsynth::apply(&csynth);
+        PostBasis::CsynthRatio
+    } else {
+        PostBasis::CopyOfCsynth
+    };
     let best = best_cycles(&a, calib).round();
     let worst =
         best + (a.timing[Timing::ResourceStage] * calib.timing.worst_extra_per_stage).round();
@@ -546,6 +558,7 @@ pub fn finish(
         analysis: a,
         features: [fc, fp],
         coef_set: coeffs,
+        post_basis,
     }
 }
 
@@ -632,6 +645,14 @@ impl LayerEstimate {
                 fmt_num(a.fifo_bram),
                 fmt_num(a.extra_bram)
             ));
+        }
+        match self.post_basis {
+            PostBasis::Fitted => {}
+            PostBasis::CsynthRatio => out.push(format!("  {}", crate::postsynth::explain())),
+            PostBasis::CopyOfCsynth => out.push(
+                "  [post_synthesis] copies csynth: no post-synthesis coefficients of this strategy"
+                    .to_string(),
+            ),
         }
         let t: Vec<String> = (0..NT)
             .filter(|&i| a.timing[i] != 0.0)

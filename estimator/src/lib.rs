@@ -5,7 +5,8 @@
 //!
 //! Owns: the per-layer formulas
 //! ([`layers`], one module per layer kind, with an `explain` of each figure), whole-network
-//! totals, pipeline latency and II ([`network`]), the fitted coefficients and their versioned
+//! totals, pipeline latency and II ([`network`]), the io_stream latency lower bound
+//! ([`dataflow`]), the fitted coefficients and their versioned
 //! file ([`calibration`], [`fit`]), the post-synthesis ratios of the Latency strategy fitted on
 //! the real corpus ([`postsynth`]), accuracy metrics ([`metrics`]), the parameter sweep with
 //! its Pareto front ([`sweep`]) and SVG plots ([`plot`]).
@@ -15,6 +16,7 @@
 
 pub mod attention;
 pub mod calibration;
+pub mod dataflow;
 pub mod error;
 pub mod evaluate;
 pub mod fit;

@@ -57,6 +57,10 @@ pub struct NetworkEstimate {
     pub dataflow: bool,
     #[serde(skip)]
     pub will_synthesise: bool,
+    /// Lower bound on the first sample's latency that any estimate must respect (io_stream:
+    /// [`crate::dataflow`]; 0 otherwise).
+    #[serde(skip)]
+    pub latency_lower_bound: u64,
 }
 
 fn not_inferred(name: &str, kind: &str) -> EstimatorError {
@@ -296,7 +300,16 @@ pub fn estimate(
             .into_iter()
             .fold(0.0, f64::max)
     };
-    let (latency, latency_worst) = (last(&best), last(&worst));
+    let (mut latency, mut latency_worst) = (last(&best), last(&worst));
+    let mut lower_bound = 0.0;
+    if stream {
+        // The physical lower bound of a DATAFLOW of FIFOs (crate::dataflow).
+        let tails: Vec<f64> = layers.iter().map(|l| l.tail).collect();
+        let bound = crate::dataflow::stream_lower_bound(net, &order, &best, &tails);
+        latency = latency.max(bound);
+        latency_worst = latency_worst.max(bound);
+        lower_bound = bound;
+    }
     let utilization = device.utilisation(&post.rounded());
     let util = utilization.as_array();
     let (bi, _) =
@@ -329,6 +342,7 @@ pub fn estimate(
         latency_worst: latency_worst.round() as u64,
         dataflow,
         will_synthesise,
+        latency_lower_bound: lower_bound.round() as u64,
     })
 }
 

@@ -63,6 +63,10 @@ pub struct EstimateReport {
     pub surrogate: Option<SurrogateInfo>,
     /// The analytic totals a surrogate replaced; null for analytic.
     pub analytic: Option<AnalyticTotals>,
+    /// Physical lower bound on the latency (io_stream: [`crate::dataflow`]), which a surrogate's
+    /// prediction is raised to.
+    #[serde(skip)]
+    pub latency_lower_bound: u64,
 }
 
 /// One layer: shapes, parameters, precisions, settings and the analytic figures.
@@ -318,6 +322,7 @@ impl EstimateReport {
             coverage: None,
             surrogate: None,
             analytic: None,
+            latency_lower_bound: est.latency_lower_bound,
         }
     }
 
@@ -337,7 +342,9 @@ impl EstimateReport {
             ..r.rounded()
         };
         let m = &p.mean;
-        let latency = m.latency_best.max(0.0).round() as u64;
+        // A surrogate may not predict a stream finishing before its input arrived.
+        let bound = self.latency_lower_bound;
+        let latency = (m.latency_best.max(0.0).round() as u64).max(bound);
         self.total = Totals {
             lut: m.csynth.lut.round(),
             ff: m.csynth.ff.round(),
@@ -348,7 +355,7 @@ impl EstimateReport {
             latency_ns: latency as f64 * self.clock_period_ns,
             ii: m.ii.max(1.0).round() as u64,
         };
-        self.latency_worst_cycles = m.latency_worst.max(0.0).round() as u64;
+        self.latency_worst_cycles = (m.latency_worst.max(0.0).round() as u64).max(bound);
         self.post_synthesis = res(m.post_synthesis, self.post_synthesis.uram);
         self.utilization = device.utilisation(&self.post_synthesis);
         let u = self.utilization.as_array();
@@ -525,5 +532,66 @@ mod tests {
         let r = EstimateReport::analytic(&net, &est, &u250(), &calib);
         let fc = r.layers.iter().find(|l| l.name == "fc").unwrap();
         assert_eq!(fc.post_synthesis_basis.as_deref(), Some("fitted"));
+    }
+
+    #[test]
+    fn surrogate_latency_respects_the_stream_bound() {
+        // Conv2D 3×3, 8 filters on a 25×25×1 io_stream input (625 pixels stream in, one per
+        // cycle at best): whatever a surrogate predicts, the reported latency is at least the
+        // analytic lower bound, which is at least the 625 input pixels (issue 13: a hybrid gave
+        // 538 cycles for such a network).
+        use crate::layers::tests::{one_layer_net_io, u250};
+        use ir::{Activation, IoType, LayerKind, Strategy};
+        let calib = Calibration::builtin();
+        let net = one_layer_net_io(
+            vec![25, 25, 1],
+            LayerKind::Conv2D(ir::ops::Conv2D {
+                filters: 8,
+                kernel: [3, 3],
+                stride: [1, 1],
+                padding: ir::Padding::Same,
+                use_bias: true,
+            }),
+            Activation::Relu,
+            Strategy::Latency,
+            1,
+            16,
+            IoType::Stream,
+        );
+        let est = crate::network::estimate(&net, &u250(), &calib).unwrap();
+        assert!(
+            est.latency_lower_bound >= 625,
+            "{}",
+            est.latency_lower_bound
+        );
+        let mut r = EstimateReport::analytic(&net, &est, &u250(), &calib);
+        let low = Figures {
+            latency_best: 538.0,
+            latency_worst: 538.0,
+            ii: 1.0,
+            ..Figures::default()
+        };
+        r.apply_surrogate(
+            &u250(),
+            SurrogatePrediction {
+                estimator: "hybrid".into(),
+                mean: low,
+                low,
+                high: low,
+                coverage: Coverage {
+                    covered: false,
+                    key: String::new(),
+                    trained_on: Vec::new(),
+                },
+                info: SurrogateInfo {
+                    model_dir: String::new(),
+                    arch: "gnn".into(),
+                    mode: "hybrid".into(),
+                    members: 1,
+                },
+            },
+        );
+        assert_eq!(r.total.latency_cycles, est.latency_lower_bound);
+        assert!(r.latency_worst_cycles >= est.latency_lower_bound);
     }
 }

@@ -105,6 +105,7 @@ pub fn cost(
     if stream {
         a.timing_base = pixels;
         a.ii = super::IiRule::Fixed(pixels);
+        a.calls = pixels;
     }
     if act == Activation::Softmax {
         a.timing_base += SOFTMAX_EXTRA_CYCLES;

@@ -37,6 +37,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
     if ctx.io_stream() {
         a.timing_base = super::pixels(input);
         a.ii = super::IiRule::Fixed(a.timing_base);
+        a.calls = a.timing_base;
     }
     a.inputs = vec![
         ("n", n),

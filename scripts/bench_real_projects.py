@@ -70,6 +70,36 @@ def part_for(part):
     return part, None
 
 
+IGNORED_PRECISION_KEYS = ("Bias", "Weight", "Result", "Accum", "Default")
+
+
+def effective_config(path):
+    """The config as hls4ml applied it: hls4ml reads lower-case precision keys only, so a
+    `Precision: {Bias: ..., Weight: ...}` entry (Berk-Bilgin/ML-fpga) is ignored by hls4ml, and
+    presynth refuses it as a typo. Returns the path of a copy without those lines (the same
+    path when there are none). Line-based: the files carry tags (`!keras_model`) a YAML loader
+    would need to know."""
+    lines = open(path, encoding="utf-8").read().splitlines(keepends=True)
+    out, block, dropped = [], None, 0
+    for line in lines:
+        indent = len(line) - len(line.lstrip(" "))
+        key = line.strip().split(":", 1)[0]
+        if block is not None and line.strip() and indent <= block:
+            block = None
+        if line.strip() == "Precision:":
+            block = indent
+        elif block is not None and key in IGNORED_PRECISION_KEYS:
+            dropped += 1
+            continue
+        out.append(line)
+    if not dropped:
+        return path
+    fd, tmp = tempfile.mkstemp(suffix=".yml", prefix="hls4ml_config_effective_")
+    with os.fdopen(fd, "w") as f:
+        f.writelines(out)
+    return tmp
+
+
 def estimate(presynth, row, estimator):
     part, _ = part_for(row["part"])
     cmd = [presynth, "estimate", os.path.join(DATA, row["model_file"]), "--format", "json",
@@ -79,7 +109,7 @@ def estimate(presynth, row, estimator):
            # the HLS tool of the run (a config's Backend may be missing: hls4ml < 0.6 had one)
            "--backend", "Vivado" if row["tool"] == "vivado_hls" else "Vitis"]
     if row["config_file"].endswith(".yml"):
-        cmd += ["--config", os.path.join(DATA, row["config_file"])]
+        cmd += ["--config", effective_config(os.path.join(DATA, row["config_file"]))]
     elif row["precision"]:
         p = row["precision"]
         cmd += ["--precision", p if p.startswith("ap_") else "ap_" + p]

@@ -89,7 +89,7 @@ pub fn apply(csynth: &Resources) -> Resources {
 pub fn explain() -> String {
     let (r, by) = ratios();
     format!(
-        "[post_synthesis] = csynth × ratio (Latency strategy: no post-synthesis rows in the calibration data): lut {:.3}, ff {:.3}, dsp {:.3}, bram_18k {:.3}, fitted on {} real-project rows from {} sources ({by})",
+        "= csynth × ratio (Latency strategy: no post-synthesis rows in the calibration data): lut {:.3}, ff {:.3}, dsp {:.3}, bram_18k {:.3}, fitted on {} real-project rows from {} sources ({by})",
         r.lut.ratio, r.ff.ratio, r.dsp.ratio, r.bram_18k.ratio, r.lut.rows, r.lut.sources
     )
 }

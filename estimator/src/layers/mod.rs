@@ -612,6 +612,19 @@ impl LayerEstimate {
             .into_iter()
             .enumerate()
         {
+            if kind == LabelKind::PostSynthesis && self.post_basis == PostBasis::CsynthRatio {
+                // Not the coefficients' terms: the csynth figures times the corpus ratios.
+                let p = &self.post_synthesis;
+                out.push(format!(
+                    "  [post_synthesis] lut {}, ff {}, dsp {}, bram_18k {} {}",
+                    fmt_num(p.lut),
+                    fmt_num(p.ff),
+                    fmt_num(p.dsp),
+                    fmt_num(p.bram_18k),
+                    crate::postsynth::explain()
+                ));
+                continue;
+            }
             let c = calib.kind(kind).get(self.coef_set);
             let f = &self.features[k];
             let r = if k == 0 {
@@ -668,8 +681,7 @@ impl LayerEstimate {
             ));
         }
         match self.post_basis {
-            PostBasis::Fitted => {}
-            PostBasis::CsynthRatio => out.push(format!("  {}", crate::postsynth::explain())),
+            PostBasis::Fitted | PostBasis::CsynthRatio => {}
             PostBasis::CopyOfCsynth => out.push(
                 "  [post_synthesis] copies csynth: no post-synthesis coefficients of this strategy"
                     .to_string(),

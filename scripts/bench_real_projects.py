@@ -51,11 +51,15 @@ def smape(pairs):
 
 # presynth's part names (`presynth targets`); a part it does not know is estimated on a known
 # part of the same family (same LUT and DSP primitives), and the output says so.
-KNOWN = ["xc7z020clg400-1", "xczu9eg-ffvb1156-2-e", "xcu200-fsgd2104-2-e", "xcvu9p-flga2104-2L-e",
-         "xcu250-figd2104-2L-e", "xcvu13p-flga2577-2-e", "xcu280-fsvh2892-2L-e", "xcu55c-fsvh2892-2L-e",
-         "xcku115-flvb2104-2-i"]
+KNOWN = []
 STAND_IN = [("xczu", "xczu9eg-ffvb1156-2-e"), ("xcku", "xczu9eg-ffvb1156-2-e"), ("xcu50", "xcu280-fsvh2892-2L-e"),
             ("xc7", "xc7z020clg400-1")]
+
+
+def load_known(presynth):
+    """The FPGA part names `presynth targets` knows."""
+    r = subprocess.run([presynth, "targets", "--format", "csv"], capture_output=True, text=True, check=True)
+    KNOWN[:] = [row["name"] for row in csv.DictReader(r.stdout.splitlines()) if row["kind"] == "fpga"]
 
 
 def part_for(part):
@@ -166,6 +170,7 @@ def main():
     ap.add_argument("--csv")
     ap.add_argument("--fit-post", help="write the post-synthesis Latency ratios fitted on every source")
     a = ap.parse_args()
+    load_known(a.presynth)
     rows = list(csv.DictReader(open(os.path.join(DATA, "rows.csv"), encoding="utf-8")))
     scored = defaultdict(lambda: defaultdict(list))  # (scope) -> target -> pairs
     skipped = []

@@ -126,6 +126,7 @@ pub fn analyse_network(
             calib,
             device,
             tool: layers::Tool::of_backend(&cfg.backend),
+            clock_ns: cfg.clock_period_ns,
         };
         let mut analysis = layers::analyse(&ctx);
         // Input/Flatten/Reshape/Dropout are renames or removed by hls4ml: no stream of their own.

@@ -108,7 +108,8 @@ pub fn cost(
         a.calls = pixels;
     }
     if act == Activation::Softmax {
-        a.timing_base += SOFTMAX_EXTRA_CYCLES;
+        // An elementwise-stage term, so that it follows the part and clock (layers::speed).
+        a.timing[Timing::ElementwiseStage] += SOFTMAX_EXTRA_CYCLES;
     }
     a.multipliers = a.products.iter().map(|p| p.count).sum();
     a.inputs = vec![("n", n), ("result_bits", w)];

@@ -15,6 +15,7 @@ pub mod merge;
 pub mod passthrough;
 pub mod pooling;
 pub mod spatial;
+pub mod speed;
 
 use crate::calibration::{
     Calibration, CoefSet, Feature, LabelKind, Timing, FEATURES, NF, NT, TIMING_FEATURES,
@@ -58,6 +59,8 @@ pub struct LayerCtx<'a> {
     pub device: &'a Device,
     /// The HLS tool (from the network's backend).
     pub tool: Tool,
+    /// Target clock period in ns.
+    pub clock_ns: f64,
 }
 
 impl LayerCtx<'_> {
@@ -441,6 +444,20 @@ pub struct LayerEstimate {
 
 /// Analyse one layer with the module of its kind.
 pub fn analyse(ctx: &LayerCtx) -> Analysis {
+    let mut a = analyse_kind(ctx);
+    let s = speed::depth_scale(&ctx.device.family, ctx.clock_ns);
+    for t in [
+        Timing::LatencyStage,
+        Timing::LatencyRegistered,
+        Timing::ElementwiseStage,
+    ] {
+        a.timing[t] *= s;
+    }
+    a
+}
+
+/// The module of the layer's kind.
+fn analyse_kind(ctx: &LayerCtx) -> Analysis {
     match &ctx.layer.kind {
         LayerKind::Dense(_) => dense::analyse(ctx),
         LayerKind::Conv1D(_) => conv1d::analyse(ctx),

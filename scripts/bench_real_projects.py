@@ -5,7 +5,7 @@ For every row it runs `presynth estimate` on the row's model with the row's sett
 project's hls4ml_config.yml where there is one; part, clock, io_type, strategy, reuse factor
 and precision from the row) and compares the estimate with the reported figures. Prints SMAPE
 per target, C synthesis and post-synthesis apart, overall and per source. Rows the estimator
-cannot take (QKeras notebook rows: the DSL model has no quantizers; models it fails to load)
+cannot take (QKeras or HGQ rows whose model is a DSL file without quantizers; models it fails to load)
 are counted and listed, not scored. Not a test: a measurement (issue 13's baseline).
 
 Post-synthesis of the Latency strategy (the wa-hls4ml data has no such rows) is the csynth
@@ -49,59 +49,29 @@ def smape(pairs):
     return 100.0 * s / len(pairs)
 
 
-# presynth's part names (`presynth targets`); a part it does not know is estimated on a known
-# part of the same family (same LUT and DSP primitives), and the output says so.
-KNOWN = []
+# A part is estimated as itself when `presynth targets` knows its die (any package or grade);
+# otherwise on a known part of the same family (same LUT and DSP primitives), and the output
+# says so.
 STAND_IN = [("xczu", "xczu9eg-ffvb1156-2-e"), ("xcku", "xczu9eg-ffvb1156-2-e"), ("xcu50", "xcu280-fsvh2892-2L-e"),
             ("xc7", "xc7z020clg400-1")]
+DEVICES = []
 
 
-def load_known(presynth):
-    """The FPGA part names `presynth targets` knows."""
-    r = subprocess.run([presynth, "targets", "--format", "csv"], capture_output=True, text=True, check=True)
-    KNOWN[:] = [row["name"] for row in csv.DictReader(r.stdout.splitlines()) if row["kind"] == "fpga"]
+def load_devices(presynth):
+    out = subprocess.run([presynth, "targets", "--kind", "fpga", "--format", "json"],
+                         capture_output=True, text=True, check=True).stdout
+    DEVICES[:] = sorted({(e.get("device") or e["name"]).lower() for e in json.loads(out)}, key=len, reverse=True)
 
 
 def part_for(part):
-    """(part presynth knows, stand-in or None)."""
+    """(part to pass to presynth, stand-in or None)."""
     flat = part.replace("-", "").lower()
-    for k in KNOWN:
-        if k.replace("-", "").lower() == flat:
-            return k, None
+    if any(flat.startswith(d.replace("-", "")) for d in DEVICES):
+        return part, None
     for prefix, k in STAND_IN:
         if part.lower().startswith(prefix):
             return k, k
     return part, None
-
-
-IGNORED_PRECISION_KEYS = ("Bias", "Weight", "Result", "Accum", "Default")
-
-
-def effective_config(path):
-    """The config as hls4ml applied it: hls4ml reads lower-case precision keys only, so a
-    `Precision: {Bias: ..., Weight: ...}` entry (Berk-Bilgin/ML-fpga) is ignored by hls4ml, and
-    presynth refuses it as a typo. Returns the path of a copy without those lines (the same
-    path when there are none). Line-based: the files carry tags (`!keras_model`) a YAML loader
-    would need to know."""
-    lines = open(path, encoding="utf-8").read().splitlines(keepends=True)
-    out, block, dropped = [], None, 0
-    for line in lines:
-        indent = len(line) - len(line.lstrip(" "))
-        key = line.strip().split(":", 1)[0]
-        if block is not None and line.strip() and indent <= block:
-            block = None
-        if line.strip() == "Precision:":
-            block = indent
-        elif block is not None and key in IGNORED_PRECISION_KEYS:
-            dropped += 1
-            continue
-        out.append(line)
-    if not dropped:
-        return path
-    fd, tmp = tempfile.mkstemp(suffix=".yml", prefix="hls4ml_config_effective_")
-    with os.fdopen(fd, "w") as f:
-        f.writelines(out)
-    return tmp
 
 
 def estimate(presynth, row, estimator):
@@ -113,7 +83,7 @@ def estimate(presynth, row, estimator):
            # the HLS tool of the run (a config's Backend may be missing: hls4ml < 0.6 had one)
            "--backend", "Vivado" if row["tool"] == "vivado_hls" else "Vitis"]
     if row["config_file"].endswith(".yml"):
-        cmd += ["--config", effective_config(os.path.join(DATA, row["config_file"]))]
+        cmd += ["--config", os.path.join(DATA, row["config_file"])]
     elif row["precision"]:
         p = row["precision"]
         cmd += ["--precision", p if p.startswith("ap_") else "ap_" + p]
@@ -170,15 +140,15 @@ def main():
     ap.add_argument("--csv")
     ap.add_argument("--fit-post", help="write the post-synthesis Latency ratios fitted on every source")
     a = ap.parse_args()
-    load_known(a.presynth)
+    load_devices(a.presynth)
     rows = list(csv.DictReader(open(os.path.join(DATA, "rows.csv"), encoding="utf-8")))
     scored = defaultdict(lambda: defaultdict(list))  # (scope) -> target -> pairs
     skipped = []
     out = []
     stand_ins = defaultdict(int)
     for row in rows:
-        if row["layer_overrides"] == "qkeras":
-            skipped.append((row["row_id"], "QKeras model: the DSL file has no quantizers"))
+        if row["layer_overrides"] in ("qkeras", "hgq") and row["model_file"].endswith(".psn"):
+            skipped.append((row["row_id"], "quantized model: the DSL file has no quantizers"))
             continue
         est, err = estimate(a.presynth, row, a.estimator)
         if est is None:

@@ -80,7 +80,8 @@ def parse_csynth_rpt(path):
     data = [r for r in rows if re.match(r"\s*\|\s*[\d?]", r)]
     if not data:
         raise ReportError(f"{path}: latency summary has no data row")
-    cells = [c for c in _cells(data[0]) if "ns" not in c and c not in ("", "-")]
+    # Drop the absolute-latency cells ("12.5 ns", "11.860 us", "1.2 ms"; Vitis HLS picks the unit).
+    cells = [c for c in _cells(data[0]) if not re.fullmatch(r"[\d.]+\s*(ns|us|ms|sec|s)", c) and c not in ("", "-")]
     # cells: lat_min, lat_max, ii_min, ii_max, pipeline type
     if len(cells) < 5:
         raise ReportError(f"{path}: latency summary row {data[0].strip()!r} has too few cells")

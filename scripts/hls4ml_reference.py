@@ -140,6 +140,27 @@ MODELS = {
             D('out', 4, 'softmax'),
         ],
     ),
+    # 'same' padding in io_stream: hls4ml inserts ZeroPadding1D/2D before the conv
+    # (insert_zero_padding_before_conv1d/2d); stride 1 and 2, and a BatchNormalization after a conv
+    'conv1d_same': dict(
+        input=[12, 2],
+        layers=[
+            dict(type='Conv1D', name='conv1', filters=3, kernel_size=3, activation='relu', padding='same'),
+            dict(type='Conv1D', name='conv2', filters=4, kernel_size=3, activation='relu', padding='same', strides=2),
+            dict(type='Flatten', name='flat'),
+            D('out', 3, 'softmax'),
+        ],
+    ),
+    'conv2d_same_bn': dict(
+        input=[6, 6, 2],
+        layers=[
+            dict(type='Conv2D', name='conv1', filters=3, kernel_size=[3, 3], activation='linear', padding='same'),
+            dict(type='BatchNormalization', name='bn1'),
+            dict(type='Activation', name='relu1', activation='relu'),
+            dict(type='Flatten', name='flat'),
+            D('out', 4, 'softmax'),
+        ],
+    ),
     'conv1d_gap': dict(
         input=[12, 3],
         layers=[
@@ -295,7 +316,9 @@ CASES = [
     ('conv1d_pool', ['lat', 'res_rf4', 'stream', 'layer_prec']),
     ('conv2d_pool', ['lat', 'res_rf4', 'stream', 'vivado_lat']),
     ('conv2d_bn', ['lat', 'stream']),
-    ('conv2d_same_stride', ['lat']),
+    ('conv2d_same_stride', ['lat', 'stream']),
+    ('conv1d_same', ['lat', 'stream']),
+    ('conv2d_same_bn', ['lat', 'stream']),
     ('conv1d_gap', ['lat', 'stream']),
     ('branch_add', ['lat', 'stream']),
     ('branch_concat', ['res_rf4', 'stream']),
@@ -451,7 +474,14 @@ def build_keras(spec, seed):
         elif t == 'Dropout':
             lay = keras.layers.Dropout(ld['rate'], name=n)
         elif t == 'Conv1D':
-            lay = keras.layers.Conv1D(ld['filters'], ld['kernel_size'], activation=ld['activation'], name=n)
+            lay = keras.layers.Conv1D(
+                ld['filters'],
+                ld['kernel_size'],
+                strides=ld.get('strides', 1),
+                padding=ld.get('padding', 'valid'),
+                activation=ld['activation'],
+                name=n,
+            )
         elif t == 'Conv2D':
             lay = keras.layers.Conv2D(
                 ld['filters'],

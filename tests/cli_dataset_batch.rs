@@ -446,3 +446,50 @@ fn status_counts_done_failed_and_missing() {
     );
     assert_eq!(st["failed_ids"][0].as_str(), Some(first.as_str()));
 }
+
+/// Issue 11 item 6: a synthesis that hangs is stopped at `--timeout`, recorded as timed out
+/// (not done, retried next run), and the run says so and exits non-zero; a later run without
+/// the hang synthesises it.
+#[test]
+fn a_synthesis_past_its_time_limit_is_stopped_and_retried() {
+    let d = tempfile::tempdir().unwrap();
+    let ds = d.path().join("ds");
+    small_dataset(&ds, 2);
+    let t = std::time::Instant::now();
+    let out = cmd(
+        &[
+            "dataset",
+            "run",
+            s(&ds),
+            "--jobs",
+            "2",
+            "--timeout",
+            "0:01",
+            "--format",
+            "json",
+        ],
+        &[("PRESYNTH_STANDIN_SLEEP", "60")],
+    )
+    .output()
+    .unwrap();
+    // Two 60 s syntheses, both stopped after 1 s (plus the SIGTERM grace at most).
+    assert!(t.elapsed().as_secs() < 30, "{:?}", t.elapsed());
+    assert!(!out.status.success());
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["timed_out"], 2, "{summary}");
+    assert_eq!(summary["done"], 0);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("2 timed out"), "{stderr}");
+    for p in projects(&ds) {
+        assert!(!p.join(".presynth/done").exists());
+        let reason = std::fs::read_to_string(p.join(".presynth/failed")).unwrap();
+        assert!(
+            reason.starts_with("timed out: vitis_hls ran longer than the 1 s limit"),
+            "{reason}"
+        );
+    }
+    // Without the hang the next run synthesises both.
+    let again = json(&["dataset", "run", s(&ds), "--format", "json"], &[]);
+    assert_eq!(again["done"], 2, "{again}");
+    assert_eq!(done_count(&ds), 2);
+}

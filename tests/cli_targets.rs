@@ -63,3 +63,23 @@ fn user_file_and_env_var_add_entries() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("mine.toml") && err.contains("name"), "{err}");
 }
+
+#[test]
+fn table_shows_whether_each_part_was_verified() {
+    // Issue 12: the table's "verified" column says yes/no per entry and names the fields an
+    // entry leaves unchecked. The U50 was re-read (Vivado HLS part data, DS890 Table 13); the
+    // VE2302's Versal table was not, and it lists its unchecked fields.
+    let out = presynth(&["targets", "--kind", "fpga"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let row = |name: &str| {
+        text.lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("no row for {name}:\n{text}"))
+            .to_string()
+    };
+    let u50 = row("xcu50-fsvh2104-2-e");
+    assert!(u50.contains("871680") && u50.contains(" yes "), "{u50}");
+    let ve = row("xcve2302-sfva784-1LP-e-S");
+    assert!(ve.contains("no (not: ff, bram_18k, uram)"), "{ve}");
+}

@@ -41,6 +41,7 @@ pub mod ingest;
 pub mod jsonl;
 pub mod lock;
 pub mod netbuild;
+pub mod proc;
 pub mod progress;
 pub use ::record;
 pub mod rng;

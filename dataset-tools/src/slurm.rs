@@ -78,26 +78,50 @@ fn invalid(option: &str, value: &str, expected: &str) -> DatasetError {
 /// Check a time limit against the formats `sbatch --time` accepts: `M`, `M:S`, `H:M:S`, `D-H`,
 /// `D-H:M`, `D-H:M:S` (decimal numbers) or `INFINITE`/`UNLIMITED`.
 pub fn check_time(time: &str) -> Result<()> {
+    time_seconds("--time", time).map(|_| ())
+}
+
+/// A time in `sbatch --time`'s formats (see [`check_time`]) in seconds; `None` for
+/// `INFINITE`/`UNLIMITED`. `option` names the option in the error.
+pub fn time_seconds(option: &str, time: &str) -> Result<Option<u64>> {
     let expected = "a Slurm time: minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS, \
                     INFINITE or UNLIMITED (e.g. 2:00:00 for two hours)";
     if matches!(time, "INFINITE" | "UNLIMITED") {
-        return Ok(());
+        return Ok(None);
     }
-    let num = |s: &str| !s.is_empty() && s.len() <= 9 && s.bytes().all(|b| b.is_ascii_digit());
-    let ok = match time.split_once('-') {
-        Some((days, rest)) => {
-            let parts: Vec<&str> = rest.split(':').collect();
-            num(days) && (1..=3).contains(&parts.len()) && parts.iter().all(|p| num(p))
-        }
-        None => {
-            let parts: Vec<&str> = time.split(':').collect();
-            (1..=3).contains(&parts.len()) && parts.iter().all(|p| num(p))
+    let num = |s: &str| {
+        (!s.is_empty() && s.len() <= 9 && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u64>().ok())
+            .flatten()
+    };
+    let fields = |s: &str| -> Option<Vec<u64>> {
+        let parts: Vec<Option<u64>> = s.split(':').map(num).collect();
+        if (1..=3).contains(&parts.len()) {
+            parts.into_iter().collect()
+        } else {
+            None
         }
     };
-    if ok {
-        Ok(())
-    } else {
-        Err(invalid("--time", time, expected))
+    // Slurm: "M", "M:S", "H:M:S"; after "D-": "H", "H:M", "H:M:S".
+    let secs = match time.split_once('-') {
+        Some((days, rest)) => num(days).zip(fields(rest)).map(|(d, f)| {
+            let (h, m, s) = (
+                f[0],
+                f.get(1).copied().unwrap_or(0),
+                f.get(2).copied().unwrap_or(0),
+            );
+            ((d * 24 + h) * 60 + m) * 60 + s
+        }),
+        None => fields(time).and_then(|f| match f[..] {
+            [m] => Some(m * 60),
+            [m, s] => Some(m * 60 + s),
+            [h, m, s] => Some((h * 60 + m) * 60 + s),
+            _ => None,
+        }),
+    };
+    match secs {
+        Some(s) => Ok(Some(s)),
+        None => Err(invalid(option, time, expected)),
     }
 }
 
@@ -370,6 +394,11 @@ pub fn write_slurm(dataset: &Path, opts: &SlurmOptions) -> Result<SlurmFiles> {
         ));
     }
     let vsynth = if opts.synth.vsynth { " --vsynth" } else { "" };
+    // The per-project limit travels to each task as H:MM:SS (digits and colons only).
+    let timeout = opts.synth.timeout.map_or(String::new(), |d| {
+        let s = d.as_secs();
+        format!(" --timeout {}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    });
     let mut out = Vec::new();
     for (c, &(first, count)) in parts.iter().enumerate() {
         header[1] = format!("--array=0-{}", count - 1);
@@ -386,7 +415,7 @@ if [ -z \"${{SLURM_ARRAY_TASK_ID:-}}\" ]; then\n    \
 echo 'presynth: submit this script with sbatch (SLURM_ARRAY_TASK_ID is not set)' >&2\n    exit 2\nfi\n\
 {prelude}\
 exec {presynth_q} dataset task {ds_q} --task \"$(({first} + SLURM_ARRAY_TASK_ID))\" --tasks {k} \
---tool {tool}{vsynth} < /dev/null\n",
+--tool {tool}{vsynth}{timeout} < /dev/null\n",
             n = todo.len(),
             last = first + count - 1,
             cn = c + 1,
@@ -571,6 +600,26 @@ mod tests {
     use crate::synth::Tool;
 
     #[test]
+    fn times_convert_to_seconds_as_sbatch_reads_them() {
+        // sbatch(1): "minutes", "minutes:seconds", "hours:minutes:seconds", "days-hours",
+        // "days-hours:minutes" and "days-hours:minutes:seconds".
+        for (t, secs) in [
+            ("30", Some(1800)),
+            ("30:15", Some(1815)),
+            ("2:00:00", Some(7200)),
+            ("1-0", Some(86_400)),
+            ("1-12", Some(129_600)),
+            ("1-12:30", Some(131_400)),
+            ("1-12:30:05", Some(131_405)),
+            ("UNLIMITED", None),
+        ] {
+            assert_eq!(time_seconds("--timeout", t).unwrap(), secs, "{t}");
+        }
+        let e = time_seconds("--timeout", "2h").unwrap_err().to_string();
+        assert!(e.contains("--timeout \"2h\": expected a Slurm time"), "{e}");
+    }
+
+    #[test]
     fn time_accepts_slurms_formats_only() {
         // The formats of `sbatch --time` (sbatch(1)).
         for t in [
@@ -673,6 +722,7 @@ mod tests {
             synth: SynthOptions {
                 tool: Tool::VitisHls,
                 vsynth: false,
+                timeout: Some(std::time::Duration::from_secs(5400)),
             },
             array_size: 2000,
             max_array_size: 1001,
@@ -753,7 +803,11 @@ mod tests {
             sh_quote(d.path().join("bin dir/presynth").to_str().unwrap()),
             sh_quote(abs.to_str().unwrap())
         )));
-        assert!(s.contains("< /dev/null\n"));
+        // The per-project limit (5400 s in the options) reaches each task.
+        assert!(
+            s.contains("--tool vitis_hls --timeout 1:30:00 < /dev/null\n"),
+            "{s}"
+        );
         // bash reads the script without a syntax error.
         let st = Command::new("bash")
             .arg("-n")

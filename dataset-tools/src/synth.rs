@@ -15,6 +15,7 @@
 use crate::error::{DatasetError, Result};
 use crate::fsutil::write_atomic;
 use crate::ingest::reports::{parse_csynth_xml, parse_vivado_synth};
+use crate::proc::Ended;
 use rayon::prelude::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -56,6 +57,9 @@ pub struct SynthOptions {
     pub tool: Tool,
     /// Also run Vivado logic synthesis (hls4ml's `vsynth`, which needs `export`).
     pub vsynth: bool,
+    /// The longest one project's tool run may take; past it the tool's process tree is ended
+    /// and the project is recorded as timed out (retried by the next run, like a failure).
+    pub timeout: Option<Duration>,
 }
 
 pub const PROJECTS_DIR: &str = "projects";
@@ -172,6 +176,8 @@ pub enum ProjectOutcome {
     /// Another process holds the project's lock (it is being synthesised); the holder.
     Busy(String),
     Failed(String),
+    /// The tool ran past [`SynthOptions::timeout`] and was ended; the reason as recorded.
+    TimedOut(String),
 }
 
 /// How long a busy lock is retried before the project is left to its holder.
@@ -236,21 +242,33 @@ pub fn synth_project(project: &Path, opts: &SynthOptions) -> Result<ProjectOutco
     let log_err = log
         .try_clone()
         .map_err(|e| DatasetError::io(&log_path, e))?;
-    let status = Command::new("sh")
+    let ended = Command::new("sh")
         .arg("-c")
         .arg(shell_command(opts))
         .current_dir(project)
         .stdin(Stdio::null())
         .stdout(log)
         .stderr(log_err)
-        .status();
-    let (ok, exit) = match status {
-        Ok(s) => (
+        .spawn()
+        .and_then(|mut child| crate::proc::wait_with_limit(&mut child, opts.timeout));
+    let (ok, exit) = match ended {
+        Ok(Ended::Exited(s)) => (
             s.success(),
             s.code().map_or("killed by a signal".to_string(), |c| {
                 format!("exit status {c}")
             }),
         ),
+        Ok(Ended::TimedOut) => {
+            let limit = opts.timeout.map_or(0.0, |d| d.as_secs_f64());
+            let reason = format!(
+                "timed out: {} ran longer than the {limit:.0} s limit (--timeout) and was \
+                 stopped; log tail:\n{}",
+                opts.tool.command(),
+                tail(&log_path, 5)
+            );
+            write_atomic(&markers.join(FAILED), reason.as_bytes())?;
+            return Ok(ProjectOutcome::TimedOut(reason));
+        }
         Err(e) => (false, format!("could not start sh: {e}")),
     };
     let problem = if !ok {
@@ -281,6 +299,8 @@ pub struct RunSummary {
     /// Locked by another run at the time (it synthesises them).
     pub busy: usize,
     pub failed: usize,
+    /// Stopped at the time limit (also recorded in the project's failed marker).
+    pub timed_out: usize,
 }
 
 /// `dataset run`: synthesise every not-done project of `dataset`, `jobs` at a time, with a
@@ -318,6 +338,7 @@ pub fn run_local(
             ProjectOutcome::Done => s.done += 1,
             ProjectOutcome::Busy(_) => s.busy += 1,
             ProjectOutcome::Failed(_) => s.failed += 1,
+            ProjectOutcome::TimedOut(_) => s.timed_out += 1,
         }
     }
     Ok(s)
@@ -334,6 +355,17 @@ pub struct TaskSummary {
     pub busy: usize,
     /// The ids of the projects that failed.
     pub failed: Vec<String>,
+    /// The ids of the projects stopped at the time limit.
+    pub timed_out: Vec<String>,
+}
+
+/// ` (a, b, c)`, or nothing for no ids.
+fn id_list(ids: &[String]) -> String {
+    if ids.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", ids.join(", "))
+    }
 }
 
 /// The project ids of the task list `DIR/jobs/tasks.txt`, each checked to be a plain directory
@@ -416,6 +448,17 @@ pub fn run_task(
                 );
                 s.failed.push(id.clone());
             }
+            Ok(ProjectOutcome::TimedOut(reason)) => {
+                w(
+                    log,
+                    format!(
+                        "presynth: {id}: TIMED OUT after {:.1} s: {}",
+                        t.elapsed().as_secs_f64(),
+                        reason.lines().next().unwrap_or("")
+                    ),
+                );
+                s.timed_out.push(id.clone());
+            }
             Err(e) => {
                 w(log, format!("presynth: {id}: FAILED: {e}"));
                 s.failed.push(id.clone());
@@ -426,17 +469,15 @@ pub fn run_task(
         log,
         format!(
             "presynth: task {task} of {tasks}: {} projects: {} done, {} already done, {} being \
-             synthesised elsewhere, {} failed{}",
+             synthesised elsewhere, {} failed{}, {} timed out{}",
             s.projects,
             s.done,
             s.already_done,
             s.busy,
             s.failed.len(),
-            if s.failed.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", s.failed.join(", "))
-            }
+            id_list(&s.failed),
+            s.timed_out.len(),
+            id_list(&s.timed_out),
         ),
     );
     Ok(s)
@@ -454,6 +495,7 @@ mod tests {
         let viv = SynthOptions {
             tool: Tool::VivadoHls,
             vsynth: true,
+            timeout: None,
         };
         assert_eq!(
             shell_command(&viv),
@@ -462,6 +504,7 @@ mod tests {
         let vit = SynthOptions {
             tool: Tool::VitisHls,
             vsynth: false,
+            timeout: None,
         };
         assert_eq!(shell_command(&vit), "vitis_hls -f build_prj.tcl");
         let opt = build_opt_tcl(false);

@@ -15,8 +15,9 @@ fn fpga<'a>(db: &'a Targets, q: &str) -> &'a fpga_targets::FpgaPart {
 #[test]
 fn parts_hls4ml_users_name_resolve_exactly() {
     let db = Targets::builtin();
-    // (as a user writes it, the entry it must be, LUT, DSP) — LUT/DSP from the vendor tables
-    // named in each entry's source (DS190, DS891, DS987, DS180, DS890, DS965, DS950).
+    // (as a user writes it, the entry it must be, LUT, DSP) — LUT/DSP as each entry's source
+    // states them (DS190, DS891, DS180, DS890, Vivado's part data; see part_sources.rs for the
+    // quoted rows). The U50's 871,680 is Vivado's exact count; its data sheet rounds to 872K.
     let cases: &[(&str, &str, u64, u64)] = &[
         // hls4ml's own spelling of the Pynq-Z2 part (VivadoAccelerator supported_boards.json
         // writes xc7z020clg400-1; users write the hyphenated form too).
@@ -60,8 +61,8 @@ fn parts_hls4ml_users_name_resolve_exactly() {
             1_728_000,
             12_288,
         ),
-        ("xcu50-fsvh2104-2-e", "xcu50-fsvh2104-2-e", 872_000, 5_952),
-        ("alveo-u50", "xcu50-fsvh2104-2-e", 872_000, 5_952),
+        ("xcu50-fsvh2104-2-e", "xcu50-fsvh2104-2-e", 871_680, 5_952),
+        ("alveo-u50", "xcu50-fsvh2104-2-e", 871_680, 5_952),
         ("alveo_u55c", "xcu55c-fsvh2892-2L-e", 1_303_680, 9_024),
         (
             "xilinx_u55c_gen3x16_xdma_3_202210_1",

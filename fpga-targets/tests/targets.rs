@@ -106,9 +106,10 @@ fn verified_fpga_counts_equal_domain_notes() {
 
 #[test]
 fn unverified_entries_are_marked() {
-    // domain-notes §2: U55C "same fabric [U]", KU115 [U], L4 [S]/[U].
+    // domain-notes §2: U55C "same fabric [U]", VC1902 (no Versal table re-read, issue 12),
+    // L4 [S]/[U]. (KU115 was [U] until issue 12 re-read it from DS890 Table 5.)
     let db = Targets::builtin();
-    for name in ["xcu55c-fsvh2892-2L-e", "xcku115-flvb2104-2-i", "l4"] {
+    for name in ["xcu55c-fsvh2892-2L-e", "xcvc1902-vsva2197-2MP-e-S", "l4"] {
         assert!(!db.get(name).unwrap().verified(), "{name}");
     }
     // Board memory bandwidths were not re-read from board manuals.

@@ -125,6 +125,16 @@ fn check_key(
             report.unknown.push(field.to_string());
             Ok(false)
         }
+        // A key that differs only in case is what hls4ml silently ignores (its lookups are
+        // case-sensitive): a project synthesised with it was built without it, so presynth
+        // ignores it too, and says so.
+        KeyClass::Typo(k) if key.eq_ignore_ascii_case(k) => {
+            report.notes.push(format!(
+                "{file}: {field}: '{key}' is not hls4ml's '{k}' (keys are case-sensitive): \
+                 hls4ml 1.3.0 ignores it, and so does presynth"
+            ));
+            Ok(false)
+        }
         KeyClass::Typo(k) => Err(FrontendError::config(
             file,
             field,

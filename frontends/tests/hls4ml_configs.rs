@@ -239,6 +239,26 @@ fn bad_projects_and_configs_name_the_file_and_field() {
     .unwrap_err()
     .to_string();
     assert_eq!(e, "c.yml: HLSConfig.Model.ReuseFacter: unknown key 'ReuseFacter'; did you mean 'ReuseFactor'?");
+    // A key that differs only in case is ignored by hls4ml 1.3.0 (case-sensitive lookups), so
+    // a project synthesised with it loads, with a note (berk-bilgin/ml-fpga's configs write
+    // `Precision: {Bias: ...}`; data/real-projects).
+    let before = net.clone();
+    let report = frontends::hls4ml_yaml::apply_config_str_report(
+        &mut net,
+        "HLSConfig:\n  LayerName:\n    fc1_relu:\n      Precision:\n        Bias: fixed<8,3>\n",
+        "c.yml",
+    )
+    .unwrap();
+    assert!(
+        report.notes.iter().any(
+            |n| n.contains("HLSConfig.LayerName.fc1_relu.Precision.Bias")
+                && n.contains("'Bias' is not hls4ml's 'bias'")
+        ),
+        "{:?}",
+        report.notes
+    );
+    let fc1 = |n: &ir::Network| n.layer(n.find("fc1_relu").unwrap()).clone();
+    assert_eq!(fc1(&net).settings, fc1(&before).settings);
     let e = frontends::hls4ml_yaml::apply_config_str(&mut net, "ClokPeriod: 5\n", "c.yml")
         .unwrap_err()
         .to_string();

@@ -536,11 +536,11 @@ fn malformed_inputs_give_errors_that_name_the_problem() {
         "misspelt key",
         yaml_case(
             "typo",
-            "HLSConfig:\n  LayerName:\n    fc1:\n      Reusefactor: 2\n",
+            "HLSConfig:\n  LayerName:\n    fc1:\n      ReuseFactr: 2\n",
         ),
         vec![
-            "HLSConfig.LayerName.fc1.Reusefactor",
-            "unknown key 'Reusefactor'",
+            "HLSConfig.LayerName.fc1.ReuseFactr",
+            "unknown key 'ReuseFactr'",
         ],
     ));
     cases.push((

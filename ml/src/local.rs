@@ -121,22 +121,24 @@ fn train(args: Args) -> anyhow::Result<()> {
         .with_context(|| format!("saving {}", args.output.display()))?;
 
     let t = &model.meta.training;
+    let stopped = |k: usize| t.stopped.get(k).map_or("-".to_string(), |s| s.to_string());
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&model.meta)?),
         Format::Csv => {
             println!(
-                "member,seed,train_rows,epochs,best_epoch,best_loss,first_train_loss,last_train_loss"
+                "member,seed,train_rows,epochs,best_epoch,best_loss,first_train_loss,last_train_loss,stopped"
             );
             for k in 0..model.members() {
                 println!(
-                    "{k},{},{},{},{},{:.6},{:.6},{:.6}",
+                    "{k},{},{},{},{},{:.6},{:.6},{:.6},{}",
                     model.meta.seeds[k],
                     t.train_rows[k],
                     t.epochs[k],
                     t.best_epoch[k] + 1,
                     t.best_loss[k],
                     t.first_train_loss[k],
-                    t.last_train_loss[k]
+                    t.last_train_loss[k],
+                    stopped(k)
                 );
             }
         }
@@ -149,6 +151,7 @@ fn train(args: Args) -> anyhow::Result<()> {
                 "best epoch",
                 "best val loss",
                 "train loss first → last",
+                "stopped by",
             ]);
             for k in 0..model.members() {
                 tb.add_row(vec![
@@ -159,6 +162,7 @@ fn train(args: Args) -> anyhow::Result<()> {
                     (t.best_epoch[k] + 1).to_string(),
                     format!("{:.4}", t.best_loss[k]),
                     format!("{:.4} → {:.4}", t.first_train_loss[k], t.last_train_loss[k]),
+                    stopped(k),
                 ]);
             }
             println!(

@@ -145,6 +145,10 @@ pub struct JobsArgs {
     /// Also run Vivado logic synthesis (vivado_synth.rpt)
     #[arg(long)]
     pub vsynth: bool,
+    /// Time limit per project's synthesis (Slurm's formats: MM, HH:MM:SS, D-HH...); a run past
+    /// it is stopped and the project recorded as timed out (retried by the next run)
+    #[arg(long, value_name = "TIME")]
+    pub timeout: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
@@ -185,6 +189,10 @@ pub struct TaskArgs {
     /// Also run Vivado logic synthesis
     #[arg(long)]
     pub vsynth: bool,
+    /// Time limit per project's synthesis (Slurm's formats: MM, HH:MM:SS, D-HH...); a run past
+    /// it is stopped and the project recorded as timed out (retried by the next run)
+    #[arg(long, value_name = "TIME")]
+    pub timeout: Option<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -214,6 +222,10 @@ pub struct RunArgs {
     /// Also run Vivado logic synthesis
     #[arg(long)]
     pub vsynth: bool,
+    /// Time limit per project's synthesis (Slurm's formats: MM, HH:MM:SS, D-HH...); a run past
+    /// it is stopped and the project recorded as timed out (retried by the next run)
+    #[arg(long, value_name = "TIME")]
+    pub timeout: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
@@ -465,11 +477,22 @@ fn generate(a: GenerateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn synth_opts(tool: &str, vsynth: bool) -> anyhow::Result<SynthOptions> {
+fn synth_opts(tool: &str, vsynth: bool, timeout: Option<&str>) -> anyhow::Result<SynthOptions> {
     let tool: Tool = tool
         .parse()
         .map_err(|e: String| anyhow::anyhow!("--tool: {e}"))?;
-    Ok(SynthOptions { tool, vsynth })
+    let timeout = match timeout {
+        Some(t) => slurm::time_seconds("--timeout", t)?.map(std::time::Duration::from_secs),
+        None => None,
+    };
+    if timeout == Some(std::time::Duration::ZERO) {
+        bail!("--timeout 0: expected a positive time limit (or UNLIMITED)");
+    }
+    Ok(SynthOptions {
+        tool,
+        vsynth,
+        timeout,
+    })
 }
 
 fn jobs(a: JobsArgs) -> anyhow::Result<()> {
@@ -486,7 +509,7 @@ fn jobs(a: JobsArgs) -> anyhow::Result<()> {
     };
     let presynth = std::env::current_exe().context("the path of this presynth binary")?;
     let opts = SlurmOptions {
-        synth: synth_opts(&a.tool, a.vsynth)?,
+        synth: synth_opts(&a.tool, a.vsynth, a.timeout.as_deref())?,
         array_size: a.array_size,
         max_array_size,
         time: a.time.clone(),
@@ -546,16 +569,24 @@ fn jobs(a: JobsArgs) -> anyhow::Result<()> {
 }
 
 fn task(a: TaskArgs) -> anyhow::Result<()> {
-    let opts = synth_opts(&a.tool, a.vsynth)?;
+    let opts = synth_opts(&a.tool, a.vsynth, a.timeout.as_deref())?;
     let mut out = std::io::stdout().lock();
     let s = run_task(&a.dir, a.task, a.tasks, &opts, &mut out)?;
-    if !s.failed.is_empty() {
+    if !s.failed.is_empty() || !s.timed_out.is_empty() {
+        let ids: Vec<&str> = s
+            .failed
+            .iter()
+            .chain(&s.timed_out)
+            .map(String::as_str)
+            .collect();
         bail!(
-            "{} of {} projects of task {} failed: {} (reasons in projects/<id>/.presynth/failed)",
+            "{} of {} projects of task {} failed and {} timed out: {} (reasons in \
+             projects/<id>/.presynth/failed)",
             s.failed.len(),
             s.projects,
             s.task,
-            s.failed.join(", ")
+            s.timed_out.len(),
+            ids.join(", ")
         );
     }
     Ok(())
@@ -630,7 +661,7 @@ fn status(a: StatusArgs) -> anyhow::Result<()> {
 
 fn run_synth(a: RunArgs) -> anyhow::Result<()> {
     no_csv(a.format, "run")?;
-    let opts = synth_opts(&a.tool, a.vsynth)?;
+    let opts = synth_opts(&a.tool, a.vsynth, a.timeout.as_deref())?;
     require_tool(opts.tool.command())?;
     let t = Instant::now();
     let s = run_local(&a.dir, &opts, a.jobs, interactive(a.format))?;
@@ -639,11 +670,12 @@ fn run_synth(a: RunArgs) -> anyhow::Result<()> {
         return nothing_synthesised(&s);
     }
     println!(
-        "{} projects: {} synthesised, {} failed, {} already done, {} being synthesised by another \
-         run ({:.1} s)",
+        "{} projects: {} synthesised, {} failed, {} timed out, {} already done, {} being \
+         synthesised by another run ({:.1} s)",
         s.projects,
         s.done,
         s.failed,
+        s.timed_out,
         s.already_done,
         s.busy,
         t.elapsed().as_secs_f64()
@@ -670,10 +702,12 @@ fn require_tool(cmd: &str) -> anyhow::Result<()> {
 /// A run in which projects were tried and none synthesised is a failure (exit status 1), so
 /// that scripts and CI notice; the per-project reasons are in `projects/*/.presynth/failed`.
 fn nothing_synthesised(s: &dataset_tools::synth::RunSummary) -> anyhow::Result<()> {
-    if s.failed > 0 && s.done == 0 && s.already_done == 0 {
+    let tried = s.failed + s.timed_out;
+    if tried > 0 && s.done == 0 && s.already_done == 0 {
         anyhow::bail!(
-            "nothing synthesised: all {} projects tried failed (reasons in projects/*/.presynth/failed)",
-            s.failed
+            "nothing synthesised: all {tried} projects tried failed ({} timed out; reasons in \
+             projects/*/.presynth/failed)",
+            s.timed_out
         );
     }
     Ok(())

@@ -56,6 +56,15 @@ fn mark(verified: bool) -> &'static str {
     }
 }
 
+/// The "verified" cell: yes/no, and the fields that were not checked when an entry lists them.
+fn verified_cell(verified: bool, unverified_fields: &[String]) -> String {
+    if unverified_fields.is_empty() {
+        mark(verified).to_string()
+    } else {
+        format!("{} (not: {})", mark(verified), unverified_fields.join(", "))
+    }
+}
+
 fn print_tables(entries: &[&Target]) {
     let fpgas: Vec<_> = entries
         .iter()
@@ -114,7 +123,7 @@ fn print_tables(entries: &[&Target]) {
                         if m.verified { "" } else { "*" }
                     )
                 }),
-                mark(p.verified).into(),
+                verified_cell(p.verified, &p.unverified_fields),
             ]);
         }
         println!("FPGA parts\n{t}");
@@ -149,15 +158,7 @@ fn print_tables(entries: &[&Target]) {
                 g.bandwidth_gbps.to_string(),
                 g.l2_kib.map_or("-".into(), |v| v.to_string()),
                 g.smem_per_sm_kib.to_string(),
-                if g.unverified_fields.is_empty() {
-                    mark(g.verified).into()
-                } else {
-                    format!(
-                        "{} (not: {})",
-                        mark(g.verified),
-                        g.unverified_fields.join(", ")
-                    )
-                },
+                verified_cell(g.verified, &g.unverified_fields),
             ]);
         }
         println!("GPUs (dense TFLOP/s)\n{t}");

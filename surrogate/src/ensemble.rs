@@ -21,6 +21,29 @@ pub const FORMAT_VERSION: u32 = 2;
 /// Name of the JSON file in a model directory.
 pub const META_FILE: &str = "model.json";
 
+/// Why one member's training ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    /// It ran every epoch asked for (`--epochs`).
+    EpochLimit,
+    /// The validation loss had not improved for `--patience` epochs (early stopping).
+    Patience,
+    /// The training loss became NaN or infinite (a learning rate too high, or bad labels); the
+    /// member keeps its best weights from before.
+    NonFiniteLoss,
+}
+
+impl std::fmt::Display for StopReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            StopReason::EpochLimit => "epoch limit",
+            StopReason::Patience => "no improvement (patience)",
+            StopReason::NonFiniteLoss => "loss not finite",
+        })
+    }
+}
+
 /// How the model was trained (for people reading model.json, and the accuracy note).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TrainingSummary {
@@ -37,6 +60,9 @@ pub struct TrainingSummary {
     pub best_loss: Vec<f64>,
     pub first_train_loss: Vec<f64>,
     pub last_train_loss: Vec<f64>,
+    /// Per member: why its training ended (absent in models saved before it was recorded).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stopped: Vec<StopReason>,
     /// The command and data that produced the model, when the CLI trained it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,

@@ -22,6 +22,8 @@ pub enum SurrogateError {
     Torch(#[from] tch::TchError),
     #[error("training data: {0}")]
     Data(String),
+    #[error("training: {0}")]
+    Training(String),
     #[error("invalid setting {field}: {message}")]
     Setting { field: String, message: String },
 }

@@ -9,7 +9,8 @@
 
 use crate::batch::{rows_tensor, Batch, Normalizer};
 use crate::ensemble::{
-    gate_group, moments, Ensemble, Gate, Member, ModelMeta, TrainingSummary, GATE_GROUPS,
+    gate_group, moments, Ensemble, Gate, Member, ModelMeta, StopReason, TrainingSummary,
+    GATE_GROUPS,
 };
 use crate::error::SurrogateError;
 use crate::features::GraphFeatures;
@@ -262,6 +263,7 @@ pub fn train(
         let mut epochs_run = 0;
         let mut first_loss = None;
         let mut last_loss = f64::NAN;
+        let mut stopped = StopReason::EpochLimit;
         for epoch in 0..cfg.epochs {
             epochs_run = epoch + 1;
             rng.shuffle(&mut order);
@@ -276,6 +278,17 @@ pub fn train(
             let train_loss = total / count.max(1.0);
             first_loss.get_or_insert(train_loss);
             last_loss = train_loss;
+            if !train_loss.is_finite() {
+                if best.is_none() {
+                    return Err(SurrogateError::Training(format!(
+                        "member {k}: the training loss is {train_loss} in the first epoch (a \
+                         learning rate of {} too high, or labels out of range)",
+                        cfg.learning_rate
+                    )));
+                }
+                stopped = StopReason::NonFiniteLoss;
+                break;
+            }
             let val_loss = (!val_batches.is_empty()).then(|| {
                 tch::no_grad(|| {
                     let (mut t, mut c) = (0.0, 0.0);
@@ -307,7 +320,8 @@ pub fn train(
                 val_loss,
                 best_epoch,
             });
-            if epoch - best_epoch >= cfg.patience {
+            if epoch - best_epoch >= cfg.patience && epoch + 1 < cfg.epochs {
+                stopped = StopReason::Patience;
                 break;
             }
         }
@@ -326,6 +340,7 @@ pub fn train(
             .first_train_loss
             .push(first_loss.unwrap_or(f64::NAN));
         summary.last_train_loss.push(last_loss);
+        summary.stopped.push(stopped);
         summary.train_rows.push(train_idx.len());
         members.push(Member { seed, vs, net });
         held_out.push(val_idx);

@@ -307,3 +307,42 @@ fn exact_analytic_targets_stay_exact() {
         data.len()
     );
 }
+
+/// Issue 11 item 6: the model records why each member's training ended.
+#[test]
+fn training_records_why_it_stopped() {
+    use surrogate::ensemble::StopReason;
+    surrogate::init_threads();
+    let data = samples(64, 9, false);
+    // Patience as long as the run: every member runs all its epochs.
+    let model = train(&data, &tiny(Arch::Gnn, Mode::Pure, 3, 2), &mut |_| {}).unwrap();
+    let t = &model.meta.training;
+    assert_eq!(t.stopped, vec![StopReason::EpochLimit; 2]);
+    assert_eq!(t.epochs, vec![3, 3]);
+    // Patience 0: the first epoch is the best so far and no later one is waited for, so each
+    // member stops after one epoch of the five.
+    let cfg = TrainConfig {
+        patience: 0,
+        ..tiny(Arch::Gnn, Mode::Pure, 5, 2)
+    };
+    let model = train(&data, &cfg, &mut |_| {}).unwrap();
+    let t = &model.meta.training;
+    assert_eq!(t.stopped, vec![StopReason::Patience; 2]);
+    assert_eq!(t.epochs, vec![1, 1]);
+    // A learning rate that sends the weights to infinity in the first epoch: an error that
+    // says so, not a model of NaN weights.
+    let cfg = TrainConfig {
+        learning_rate: 1e30,
+        ..tiny(Arch::Gnn, Mode::Pure, 5, 1)
+    };
+    let err = match train(&data, &cfg, &mut |_| {}) {
+        Ok(_) => panic!("a diverging training returned a model"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("in the first epoch"), "{err}");
+    // The reason survives save and load (model.json).
+    let dir = tempfile::tempdir().unwrap();
+    model.save(&dir.path().join("m")).unwrap();
+    let text = std::fs::read_to_string(dir.path().join("m/model.json")).unwrap();
+    assert!(text.contains("\"stopped\""), "{text}");
+}

@@ -235,7 +235,10 @@ pub fn snake_case(name: &str) -> String {
 /// The group tf.keras 2.13-2.15 writes a model's layers under in the `.keras` format's
 /// `model.weights.h5`: its saving_lib walks the model's attributes in `dir()` order, and
 /// `_layer_checkpoint_dependencies` (a dict of the layers by name) comes before `layers`, so each
-/// layer is stored once, at `_layer_checkpoint_dependencies/<layer name>/vars/<i>`.
+/// layer is stored once. saving_lib names a container's items by class, not by layer name:
+/// `snake_case(class)`, then `_1`, `_2`, ... for later layers of the same class, in the model's
+/// layer order with its InputLayer counted (`input_layer`, `conv2d`, `conv2d_1`, `dense`):
+/// checked on real tf.keras 2.14 files in data/real-projects/models (gflengas, Lrozzy).
 pub const TF_KERAS2_LAYERS: &str = "_layer_checkpoint_dependencies";
 
 pub fn read_keras3(
@@ -263,10 +266,14 @@ pub fn read_keras3(
             "no 'layers' group (Keras 3) nor '_layer_checkpoint_dependencies' group (tf.keras 2.13-2.15): not a .keras weights file",
         ));
     };
-    // Fallback: the path names Keras gives in config order, skipping InputLayers.
+    // The path names saving_lib gives by class in config order: Keras 3 skips InputLayers
+    // (its `layers` omits them), tf.keras 2 counts them.
     let mut used: HashMap<String, usize> = HashMap::new();
     let mut by_path: HashMap<String, String> = HashMap::new();
-    for (name, class) in layers.iter().filter(|(_, c)| c != "InputLayer") {
+    for (name, class) in layers
+        .iter()
+        .filter(|(_, c)| by_layer_name || c != "InputLayer")
+    {
         let base = snake_case(class);
         let n = used.entry(base.clone()).or_insert(0);
         let path = if *n == 0 {
@@ -294,15 +301,17 @@ pub fn read_keras3(
             .map_err(|e| h5err(file, "cannot open vars", e))?;
         let layer = match string_attr(&vars, "name") {
             Some(n) => n,
-            None if by_layer_name => {
-                if !layers.iter().any(|(n, _)| *n == gpath) {
+            None if by_layer_name => match by_path.get(&gpath) {
+                Some(name) => name.clone(),
+                // Files whose groups carry the layer names themselves.
+                None if layers.iter().any(|(n, _)| *n == gpath) => gpath.clone(),
+                None => {
                     return Err(FrontendError::weights(
                         file,
                         format!("group {TF_KERAS2_LAYERS}/{gpath} matches no layer of the model"),
-                    ));
+                    ))
                 }
-                gpath.clone()
-            }
+            },
             None => by_path.get(&gpath).cloned().ok_or_else(|| {
                 FrontendError::weights(
                     file,

@@ -11,6 +11,54 @@ use serde_json::{Map, Value};
 /// dimensions); larger values are rejected so that shape and cost arithmetic cannot overflow.
 pub use ir::limits::MAX_DIM;
 
+/// A single axis as Keras writes it (`3`, `-1` or `[3]`).
+fn feature_axis(v: &Value) -> Option<i64> {
+    match v {
+        Value::Array(a) if a.len() == 1 => a[0].as_i64(),
+        _ => v.as_i64(),
+    }
+}
+
+/// After shape inference: every BatchNormalization and Softmax whose `axis` is a positive
+/// number must name the last axis of its input (the IR's shape has no batch axis, so the last
+/// axis is number `rank`). `rank_of` gives the rank of a Keras layer's output by its name.
+pub fn check_feature_axes(
+    file: &str,
+    layers: &[KerasLayer],
+    rank_of: impl Fn(&str) -> Option<usize>,
+) -> Result<(), FrontendError> {
+    for kl in layers {
+        if !matches!(
+            kl.class_name.as_str(),
+            "BatchNormalization" | "QBatchNormalization" | "Softmax"
+        ) {
+            continue;
+        }
+        let Some(v) = kl.config.get("axis").filter(|v| !v.is_null()) else {
+            continue;
+        };
+        let (Some(axis), Some(rank)) = (feature_axis(v), rank_of(&kl.name)) else {
+            continue;
+        };
+        if axis != -1 && axis != rank as i64 {
+            return Err(FrontendError::UnsupportedAttribute {
+                file: file.to_string(),
+                layer: kl.name.clone(),
+                kind: kl.class_name.clone(),
+                attribute: "axis".into(),
+                message: format!(
+                    "{} on an input of rank {} (batch axis included: {}); only the last, \
+                     channel axis ({rank} or -1) is supported",
+                    describe(v),
+                    rank,
+                    rank + 1
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// A Keras layer as it appears in a model config.
 #[derive(Debug, Clone)]
 pub struct KerasLayer {
@@ -233,22 +281,19 @@ impl<'a> Attrs<'a> {
             Some(v) => Err(self.field_err("activation", "an activation name", v)),
         }
     }
-    fn axis_is_last(&self, key: &str, rank_hint: Option<usize>) -> Result<(), FrontendError> {
-        let v = match self.get(key) {
-            None => return Ok(()),
-            Some(v) => v,
-        };
-        let axis = match v {
-            Value::Array(a) if a.len() == 1 => a[0].as_i64(),
-            _ => v.as_i64(),
-        };
-        match (axis, rank_hint) {
-            (Some(-1), _) => Ok(()),
-            (Some(a), Some(r)) if a == r as i64 => Ok(()),
-            _ => Err(self.unsupported(
-                key,
-                format!("{} (only the last, channel axis is supported)", describe(v)),
-            )),
+    /// `-1`, or a positive axis that [`check_feature_axes`] compares with the inferred rank
+    /// once shapes are known (Keras counts the batch axis: `axis=3` on an image and `axis=1`
+    /// on a vector are both the last axis).
+    fn axis_is_last(&self, key: &str) -> Result<(), FrontendError> {
+        match self.get(key) {
+            None => Ok(()),
+            Some(v) => match feature_axis(v) {
+                Some(a) if a == -1 || a >= 1 => Ok(()),
+                _ => Err(self.unsupported(
+                    key,
+                    format!("{} (only the last, channel axis is supported)", describe(v)),
+                )),
+            },
         }
     }
     fn quantizer(&self, key: &str) -> Result<Option<Quantizer>, FrontendError> {
@@ -420,7 +465,7 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
             }
         }
         "BatchNormalization" | "QBatchNormalization" => {
-            a.axis_is_last("axis", None)?;
+            a.axis_is_last("axis")?;
             for flag in ["renorm", "synchronized"] {
                 if a.bool_or(flag, false)? {
                     return Err(a.unsupported(flag, "true (not supported)"));
@@ -469,7 +514,7 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
             one(LayerKind::Activation(Activation::LeakyRelu { alpha }))
         }
         "Softmax" => {
-            a.axis_is_last("axis", None)?;
+            a.axis_is_last("axis")?;
             one(LayerKind::Activation(Activation::Softmax))
         }
         "Flatten" => {

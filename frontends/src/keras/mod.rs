@@ -268,6 +268,10 @@ pub fn build(
     }
     check_sizes(file, &mut net)?;
     net.infer_shapes().map_err(|e| FrontendError::ir(file, e))?;
+    layers::check_feature_axes(file, &spec.layers, |name| {
+        let id = net.find(output_of.get(name)?)?;
+        Some(net.layer(id).output_shape.len())
+    })?;
     Ok(net)
 }
 

@@ -1,0 +1,89 @@
+//! Models from hls4ml projects other people synthesised (data/real-projects/models, with their
+//! provenance in data/real-projects/rows.csv) that the Keras frontend once refused. The expected
+//! numbers were read from the files themselves with h5py (the element count of every weight
+//! array, which is Keras's `count_params()`, and single weight values), independently of
+//! presynth's reader.
+
+use frontends::load_model;
+use ir::LayerKind;
+use std::path::PathBuf;
+
+fn model(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../data/real-projects/models")
+        .join(rel)
+}
+
+/// tf.keras 2.14 `.keras` archives name their weight groups by class with per-class counters
+/// (`input_layer`, `conv2d`, `conv2d_1`, `batch_normalization`, ..., `dense`), not by layer
+/// name (gflengas/fdf-hls4ml-tutorial, mnist_cnn_pruned).
+#[test]
+fn tf_keras_2_14_archive_weights_reach_their_layers() {
+    let net = load_model(
+        &model("gflengas__fdf-hls4ml-tutorial/keras_model_c93abbd116.keras"),
+        None,
+        None,
+    )
+    .unwrap();
+    // h5py: 5330 elements over the archive's model.weights.h5 groups.
+    assert_eq!(net.total_params(), 5330);
+    let conv0 = net.layer(net.find("conv_0").unwrap());
+    let k = conv0.weight("kernel").unwrap();
+    // _layer_checkpoint_dependencies/conv2d/vars/0 is (3, 3, 1, 8), first values
+    // -0.06698047, 0.1360271.
+    assert_eq!(k.shape, vec![3, 3, 1, 8]);
+    for (got, want) in k.data.iter().zip([-0.06698047f32, 0.1360271]) {
+        assert!((got - want).abs() < 1e-7, "{got} vs {want}");
+    }
+    let bn1 = net.layer(net.find("bn_conv_1").unwrap());
+    assert!(matches!(bn1.kind, LayerKind::BatchNorm(_)));
+    // batch_normalization_1/vars/0 (gamma) starts 1.4325955.
+    assert!((bn1.weight("gamma").unwrap().data[0] - 1.4325955).abs() < 1e-6);
+    let out = net.layer(net.find("output_dense").unwrap());
+    assert!((out.weight("bias").unwrap().data[0] - 0.00539904).abs() < 1e-7);
+}
+
+/// BatchNormalization with `axis: [1]` after a Dense (input rank 2 with the batch axis) is the
+/// last axis and loads; the same model with the axis pointing elsewhere is refused
+/// (alezander9/ML_FPGAOnPixel, a QKeras MLP, Keras 2.11).
+#[test]
+fn batchnorm_axis_counted_with_the_batch_axis() {
+    let path = model("alezander9__ml_fpgaonpixel/keras_model_32e1e087de.h5");
+    let net = load_model(&path, None, None).unwrap();
+    // h5py: 1753 elements in model_weights.
+    assert_eq!(net.total_params(), 1753);
+    let bns = net
+        .topo_order()
+        .unwrap()
+        .into_iter()
+        .filter(|&id| matches!(net.layer(id).kind, LayerKind::BatchNorm(_)))
+        .count();
+    assert_eq!(bns, 2);
+}
+
+/// The axis check once shapes are known, on hand-written models: `axis: 3` on an image is the
+/// channel axis; `axis: 1` on an image (rows) and `axis: 2` on a vector are refused with the
+/// rank in the message.
+#[test]
+fn positive_feature_axes_are_checked_against_the_inferred_rank() {
+    let tmp = tempfile::tempdir().unwrap();
+    let doc = |input: &str, axis: &str| {
+        format!(
+            r#"{{"class_name": "Sequential", "config": {{"name": "m", "layers": [
+            {{"class_name": "InputLayer", "config": {{"name": "x", "batch_input_shape": {input}}}}},
+            {{"class_name": "BatchNormalization", "config": {{"name": "bn", "axis": {axis}}}}}]}}}}"#
+        )
+    };
+    let load = |text: String| {
+        let p = tmp.path().join("m.json");
+        std::fs::write(&p, text).unwrap();
+        load_model(&p, None, None).map(|n| n.total_params())
+    };
+    // 4 parameters per channel (gamma, beta, moving mean, moving variance).
+    assert_eq!(load(doc("[null, 8, 8, 3]", "3")).unwrap(), 12);
+    assert_eq!(load(doc("[null, 5]", "[1]")).unwrap(), 20);
+    let e = load(doc("[null, 8, 8, 3]", "1")).unwrap_err().to_string();
+    assert!(e.contains("'bn'") && e.contains("input of rank 3"), "{e}");
+    let e = load(doc("[null, 5]", "2")).unwrap_err().to_string();
+    assert!(e.contains("only the last, channel axis (1 or -1)"), "{e}");
+}

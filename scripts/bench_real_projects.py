@@ -78,13 +78,17 @@ def estimate(presynth, row, estimator):
     part, _ = part_for(row["part"])
     cmd = [presynth, "estimate", os.path.join(DATA, row["model_file"]), "--format", "json",
            "--estimator", estimator, "--part", part, "--clock-period", row["clock_ns"],
-           "--io-type", row["io_type"], "--strategy", row["strategy"],
-           "--reuse-factor", row["reuse_factor"],
+           "--io-type", row["io_type"],
            # the HLS tool of the run (a config's Backend may be missing: hls4ml < 0.6 had one)
            "--backend", "Vivado" if row["tool"] == "vivado_hls" else "Vitis"]
     if row["config_file"].endswith(".yml"):
+        # The project's own config sets strategy and reuse factor, per layer where it does:
+        # `--strategy`/`--reuse-factor` would replace the per-layer ones (uw-acme's Conv1D
+        # layers at RF 48/16/12 were estimated at the model-level RF 1).
         cmd += ["--config", os.path.join(DATA, row["config_file"])]
-    elif row["precision"]:
+    else:
+        cmd += ["--strategy", row["strategy"], "--reuse-factor", row["reuse_factor"]]
+    if not row["config_file"].endswith(".yml") and row["precision"]:
         p = row["precision"]
         cmd += ["--precision", p if p.startswith("ap_") else "ap_" + p]
     r = subprocess.run(cmd, capture_output=True, text=True)

@@ -101,13 +101,14 @@ mod tests {
     #[test]
     fn bundled_ratios_match_the_corpus_pairs() {
         // Independent truth: the LUT ratio is the median over sources of each source's
-        // geometric mean of post/csynth LUT, from the reports in data/real-projects/rows.csv:
-        // astitwlathe 60597/112473 = 0.539; fastmachinelearning/hls4ml 1526/2532 = 0.603;
-        // seanlipps √(306396/449837 · 8565/17966) = 0.570; Berk-Bilgin 001 299868/609548 =
-        // 0.492; pominiq (13 rows) 0.578 — median of the five: 0.570.
+        // geometric mean of post/csynth LUT, from the reports in data/real-projects/rows.csv
+        // (Latency-strategy rows with post-synthesis figures): hls4ml-tutorial 0.478 (2 rows),
+        // Berk-Bilgin 001 299868/609548 = 0.492, thaarres 0.527, astitwlathe 60597/112473 =
+        // 0.539, pominiq 0.563 (14 rows), seanlipps 0.570, fastmachinelearning/hls4ml
+        // 1526/2532 = 0.603: median of the seven 0.539.
         let (r, by) = ratios();
-        assert!((r.lut.ratio - 0.570).abs() < 0.005, "{}", r.lut.ratio);
-        assert_eq!((r.lut.rows, r.lut.sources), (18, 5));
+        assert!((r.lut.ratio - 0.539).abs() < 0.001, "{}", r.lut.ratio);
+        assert_eq!((r.lut.rows, r.lut.sources), (22, 7));
         assert!(by.contains("bench_real_projects.py --fit-post"));
         // Every ratio is a shrink or about 1 (Vivado removes logic HLS counted).
         for x in [r.lut, r.ff, r.dsp, r.bram_18k] {

@@ -564,7 +564,10 @@ pub fn finish(
     let (fp, mut post) = resources(&a, calib, LabelKind::PostSynthesis, coeffs, device);
     let post_basis = if !calib.post_copies_csynth(coeffs) {
         PostBasis::Fitted
-    } else if coeffs == CoefSet::Latency {
+    } else if coeffs == CoefSet::Latency && strategy == Strategy::Latency {
+        // Only Latency-strategy layers: the ratios were fitted on those. A Resource layer at
+        // RF 1 priced with the Latency coefficients keeps (and says it keeps) the copy; the
+        // shipped hybrid surrogate was trained on those figures.
         post = crate::postsynth::apply(&csynth);
         PostBasis::CsynthRatio
     } else {

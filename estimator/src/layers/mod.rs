@@ -257,6 +257,9 @@ pub fn mac_layer(
                 .min(rounds + c[Timing::LatencyStage] + c[Timing::LatencyRegistered])
                 .max(1.0);
         }
+        if ctx.io_stream() {
+            per = speed::stream_pixel_cycles(spec.strategy, ctx.tool, m.rf, per);
+        }
         (invocations * per, IiRule::Fixed(invocations * per))
     } else {
         (m.base, m.ii)

@@ -197,7 +197,12 @@ fn table_says_fits_and_explain_gives_formulas() {
         out.contains("multiplier_limit = ceil(n_in*n_out/RF) - floor(n_zeros/RF)"),
         "{out}"
     );
-    assert!(out.contains("[csynth] lut") && out.contains("[post_synthesis] ff"));
+    assert!(out.contains("[csynth] lut") && out.contains("[csynth] ff"));
+    // Latency strategy: post-synthesis is csynth × the real corpus' ratios, and says so.
+    assert!(
+        out.contains("[post_synthesis] lut") && out.contains("= csynth × ratio"),
+        "{out}"
+    );
     // A tiny part: the same network does not fit.
     let (_, out, _) = presynth(&[
         "estimate",

@@ -140,6 +140,9 @@ pub struct Analysis {
     /// Calls the layer makes per sample, one per pixel or position it streams (1 for a layer
     /// that works on its whole input at once): its tail after the last input is one call.
     pub calls: f64,
+    /// Pipeline-depth scale of the part and clock ([`speed::depth_scale`]; 1 at the
+    /// calibration's 5 ns UltraScale+): the unrolled stages' registers follow it.
+    pub depth_scale: f64,
 }
 
 impl Analysis {
@@ -165,6 +168,7 @@ impl Analysis {
             warnings: Vec::new(),
             coefficients: None,
             calls: 1.0,
+            depth_scale: 1.0,
         }
     }
 }
@@ -309,6 +313,7 @@ pub fn mac_layer(
         // so only its pipeline depth follows the last input. The wa-hls4ml conv2d rows (Vitis
         // HLS 2023.2) say csynth's DATAFLOW latency does not add the Resource dense head's RF
         // loop after the convolution (held-out latency SMAPE 0.06 % without, 1.1 % with it).
+        depth_scale: 1.0,
         calls: if invocations > 1.0 {
             invocations
         } else if spec.strategy == Strategy::Resource && ctx.io_stream() {
@@ -449,6 +454,7 @@ pub struct LayerEstimate {
 pub fn analyse(ctx: &LayerCtx) -> Analysis {
     let mut a = analyse_kind(ctx);
     let s = speed::depth_scale(&ctx.device.family, ctx.clock_ns);
+    a.depth_scale = s;
     for t in [
         Timing::LatencyStage,
         Timing::LatencyRegistered,
@@ -530,7 +536,14 @@ pub fn resources(
     let (f, dsp) = features(a, calib, kind, set, device);
     let r = Resources {
         lut: dot(&c.lut, &f).max(0.0),
-        ff: dot(&c.ff, &f).max(0.0),
+        // The Latency strategy's registers sit between its unrolled stages: as many more as the
+        // part and clock need stages (speed.rs; 1 where the coefficients were fitted).
+        ff: dot(&c.ff, &f).max(0.0)
+            * if set == CoefSet::Latency && !a.io_stream {
+                a.depth_scale
+            } else {
+                1.0
+            },
         dsp,
         bram_18k: (c.bram[0] * a.weight_bram
             + c.bram[1] * a.bram_kernels

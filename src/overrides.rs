@@ -1,5 +1,5 @@
 //! Settings that override a model's hls4ml settings (part, clock period, io_type, precision,
-//! reuse factor, strategy), and the FPGA device of a part name: what `estimate`, `sweep` and
+//! reuse factor, strategy, backend), and the FPGA device of a part name: what `estimate`, `sweep` and
 //! `report` apply from their options and the Python package (python/) from its keyword
 //! arguments. Error messages name the CLI option, as the CLI prints them.
 
@@ -22,6 +22,9 @@ pub struct Overrides {
     pub reuse_factor: Option<u32>,
     /// Strategy; replaces every per-layer one.
     pub strategy: Option<Strategy>,
+    /// hls4ml backend (Vivado, Vitis, VivadoAccelerator), which picks the HLS tool the
+    /// estimator models.
+    pub backend: Option<String>,
 }
 
 impl Overrides {
@@ -40,6 +43,9 @@ impl Overrides {
         }
         if let Some(io) = self.io_type {
             net.config.io_type = io;
+        }
+        if let Some(b) = &self.backend {
+            net.config.backend = b.clone();
         }
         let ids: Vec<_> = net.graph.node_indices().collect();
         if let Some(p) = &self.precision {

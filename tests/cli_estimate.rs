@@ -197,7 +197,12 @@ fn table_says_fits_and_explain_gives_formulas() {
         out.contains("multiplier_limit = ceil(n_in*n_out/RF) - floor(n_zeros/RF)"),
         "{out}"
     );
-    assert!(out.contains("[csynth] lut") && out.contains("[post_synthesis] ff"));
+    assert!(out.contains("[csynth] lut") && out.contains("[csynth] ff"));
+    // Latency strategy: post-synthesis is csynth × the real corpus' ratios, and says so.
+    assert!(
+        out.contains("[post_synthesis] lut") && out.contains("= csynth × ratio"),
+        "{out}"
+    );
     // A tiny part: the same network does not fit.
     let (_, out, _) = presynth(&[
         "estimate",
@@ -558,4 +563,36 @@ fn pareto_front_holds_fitting_designs_only() {
         assert_eq!(p["fits"], true, "{p}");
         assert_eq!(p["will_synthesise"], true, "{p}");
     }
+}
+
+#[test]
+fn a_real_project_at_25_ns_on_a_zynq_7000() {
+    // pominiq/DNNonSilicon 010 (data/real-projects/rows.csv; Vivado HLS 2020.1, xc7z020 at
+    // 25 ns, io_parallel, Latency, RF 1, with its trained weights): the report says FF 1294,
+    // BRAM_18K 3, latency 4, II 1. At 25 ns on a 7-series part the unrolled stages need 0.4×
+    // the registers and cycles of the calibration's 5 ns UltraScale+ (layers/speed.rs); the
+    // softmax tables are Vivado HLS's ⌈n/2⌉ + 1 BRAM_18K.
+    let (ok, out, err) = presynth(&[
+        "estimate",
+        &repo("data/real-projects/models/pominiq__dnnonsilicon/keras_model_77ca950fce.h5"),
+        "--config",
+        &repo("data/real-projects/models/pominiq__dnnonsilicon/010/hls4ml_config.yml"),
+        "--part",
+        "xc7z020clg400-1",
+        "--clock-period",
+        "25",
+        "--backend",
+        "Vivado",
+        "--format",
+        "json",
+    ]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let t = &v["total"];
+    let ff = t["ff"].as_f64().unwrap();
+    assert!((ff - 1294.0).abs() / 1294.0 < 0.1, "FF {ff}");
+    assert_eq!(t["bram_18k"], 3.0);
+    let lat = t["latency_cycles"].as_u64().unwrap();
+    assert!((3..=5).contains(&lat), "latency {lat}");
+    assert_eq!(t["ii"], 1);
 }

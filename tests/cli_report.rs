@@ -231,3 +231,76 @@ fn report_shows_a_synthesised_project_beside_the_estimate() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no csynth report"));
     assert!(!html2.exists());
 }
+
+/// Copy a directory tree (test fixture into a temporary project).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+#[test]
+fn report_shows_per_layer_actuals_named_by_parameters_h() {
+    // Hector-Plata/hls4ml-tutorial model_1/hls4ml_prj_2 (Vivado HLS 2019.2, jet tagger at RF 2;
+    // tests/fixtures/real-projects/README.md): the output dense `config11` reports 80 DSP,
+    // 517 FF, 4167 LUT, 0 BRAM and the softmax `config13` 5 DSP, 236 FF, 664 LUT, 4 BRAM_18K.
+    // The project's parameters.h is not in the fixture; the test writes the two names the way
+    // hls4ml does (a `// <layer name>` comment above each config struct): `output` for 11 and
+    // hls4ml's split activation `output_softmax` for 13, which belongs to the model's `output`.
+    let dir = tempfile::tempdir().unwrap();
+    let prj = dir.path().join("prj");
+    copy_tree(
+        &repo("tests/fixtures/real-projects/vivado2019.2-parallel-rf2"),
+        &prj,
+    );
+    std::fs::create_dir_all(prj.join("firmware")).unwrap();
+    std::fs::write(
+        prj.join("firmware/parameters.h"),
+        "// output\nstruct config11 : nnet::dense_config {\n    static const unsigned n_in = 32;\n};\n\n// output_softmax\nstruct softmax_config13 : nnet::activ_config {\n    static const unsigned n_in = 5;\n};\n",
+    )
+    .unwrap();
+    let psn = dir.path().join("jet.psn");
+    std::fs::write(
+        &psn,
+        "network jet\nconfig {\n  precision: ap_fixed<16,6>\n  reuse: 2\n  strategy: latency\n  part: xcu250-figd2104-2L-e\n  clock: 5\n}\n\ninput(16, name=\"input_1\")\n  -> dense(64, relu, name=\"fc1\")\n  -> dense(32, relu, name=\"fc2\")\n  -> dense(32, relu, name=\"fc3\")\n  -> dense(5, softmax, name=\"output\")\n",
+    )
+    .unwrap();
+    let html = dir.path().join("r.html");
+    let out = presynth(&[
+        "report",
+        psn.to_str().unwrap(),
+        "--project",
+        prj.to_str().unwrap(),
+        "-o",
+        html.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&html).unwrap();
+    let table = &text[text.find("id=\"layers\"").expect("layer table")..];
+    assert!(table.contains("<th>actual DSP</th>"));
+    let row = |name: &str| -> &str {
+        let at = table
+            .find(&format!("<tr><td class=\"l\">{name}</td>"))
+            .unwrap_or_else(|| panic!("row {name}"));
+        &table[at..at + table[at..].find("</tr>").unwrap()]
+    };
+    // actual LUT, FF, DSP, BRAM of output = config11 + config13.
+    assert!(
+        row("output").ends_with("<td>4831</td><td>753</td><td>85</td><td>4</td>"),
+        "{}",
+        row("output")
+    );
+    // fc1's dense module carries no config index in this hls4ml version: no actual figures.
+    assert!(row("fc1").ends_with("<td></td><td></td><td></td><td></td>"));
+}

@@ -270,6 +270,16 @@ pub const FORMAT_VERSION: u32 = 1;
 pub const BUILTIN_JSON: &str = include_str!("../calibration/v1.json");
 
 impl Calibration {
+    /// Whether a coefficient set's post-synthesis LUT and FF coefficients are csynth's (no
+    /// post-synthesis rows of that set were fitted).
+    pub fn post_copies_csynth(&self, set: CoefSet) -> bool {
+        let (c, p) = (
+            self.kind(LabelKind::Csynth).get(set),
+            self.kind(LabelKind::PostSynthesis).get(set),
+        );
+        c.lut == p.lut && c.ff == p.ff
+    }
+
     /// Unfitted starting point, from hls4ml's rules and rough published costs: ~1 LUT per
     /// partial-product bit of a LUT multiplier (hls4ml issue #99: ~411 LUT for 18×18),
     /// 1 LUT + 1 FF per adder/accumulator bit, a 4:1 mux per LUT6 on selection bits, DSP above

@@ -5,8 +5,10 @@
 //!
 //! Owns: the per-layer formulas
 //! ([`layers`], one module per layer kind, with an `explain` of each figure), whole-network
-//! totals, pipeline latency and II ([`network`]), the fitted coefficients and their versioned
-//! file ([`calibration`], [`fit`]), accuracy metrics ([`metrics`]), the parameter sweep with
+//! totals, pipeline latency and II ([`network`]), the io_stream latency lower bound
+//! ([`dataflow`]), the fitted coefficients and their versioned
+//! file ([`calibration`], [`fit`]), the post-synthesis ratios of the Latency strategy fitted on
+//! the real corpus ([`postsynth`]), accuracy metrics ([`metrics`]), the parameter sweep with
 //! its Pareto front ([`sweep`]) and SVG plots ([`plot`]).
 //!
 //! Every resource figure comes in two labelled kinds: the HLS C-synthesis estimate (`csynth`)
@@ -14,6 +16,7 @@
 
 pub mod attention;
 pub mod calibration;
+pub mod dataflow;
 pub mod error;
 pub mod evaluate;
 pub mod fit;
@@ -24,6 +27,7 @@ pub mod lowered;
 pub mod metrics;
 pub mod network;
 pub mod plot;
+pub mod postsynth;
 pub mod report;
 pub mod resources;
 pub mod samples;

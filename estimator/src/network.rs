@@ -64,6 +64,10 @@ pub struct NetworkEstimate {
     /// hls4ml layers behind each per-layer row ([`crate::lowered::hls_layers`]).
     #[serde(skip)]
     pub lowered: Option<lower::Graph>,
+    /// Lower bound on the first sample's latency that any estimate must respect (io_stream:
+    /// [`crate::dataflow`]; 0 otherwise).
+    #[serde(skip)]
+    pub latency_lower_bound: u64,
 }
 
 fn not_inferred(name: &str, kind: &str) -> EstimatorError {
@@ -143,6 +147,8 @@ pub fn analyse_lowered(
             input_width,
             calib,
             device,
+            tool: layers::Tool::of_backend(&cfg.backend),
+            clock_ns: cfg.clock_period_ns,
         };
         let mut analysis = layers::analyse(&ctx);
         // Input/Flatten/Reshape/Dropout are renames or removed by hls4ml: no stream of their own.
@@ -328,7 +334,16 @@ pub fn estimate(
             .into_iter()
             .fold(0.0, f64::max)
     };
-    let (latency, latency_worst) = (last(&best), last(&worst));
+    let (mut latency, mut latency_worst) = (last(&best), last(&worst));
+    let mut lower_bound = 0.0;
+    if stream {
+        // The physical lower bound of a DATAFLOW of FIFOs (crate::dataflow).
+        let tails: Vec<f64> = layers.iter().map(|l| l.tail).collect();
+        let bound = crate::dataflow::stream_lower_bound(net, &order, &best, &tails);
+        latency = latency.max(bound);
+        latency_worst = latency_worst.max(bound);
+        lower_bound = bound;
+    }
     let utilization = device.utilisation(&post.rounded());
     let util = utilization.as_array();
     let (bi, _) =
@@ -362,6 +377,7 @@ pub fn estimate(
         dataflow,
         will_synthesise,
         lowered,
+        latency_lower_bound: lower_bound.round() as u64,
     })
 }
 

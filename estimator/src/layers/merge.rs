@@ -20,6 +20,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         if ctx.io_stream() {
             a.timing_base = super::pixels(ctx.output());
             a.ii = super::IiRule::Fixed(a.timing_base);
+            a.calls = a.timing_base;
         }
         a.inputs = vec![("n", n), ("operands", ops + 1.0)];
     }

@@ -6,6 +6,7 @@
 
 pub mod activation;
 pub mod batchnorm;
+pub mod constmult;
 pub mod conv1d;
 pub mod conv2d;
 pub mod dense;
@@ -14,15 +15,38 @@ pub mod merge;
 pub mod passthrough;
 pub mod pooling;
 pub mod spatial;
+pub mod speed;
 pub mod transformer;
 
 use crate::calibration::{
     Calibration, CoefSet, Feature, LabelKind, Timing, FEATURES, NF, NT, TIMING_FEATURES,
 };
+use crate::postsynth::PostBasis;
 use crate::resources::{Device, Resources};
 use ir::settings::ResolvedSettings;
 use ir::{IoType, Layer, LayerKind, Strategy};
 use serde::Serialize;
+
+/// The HLS tool behind hls4ml's backend: Vivado HLS (≤ 2020.1; hls4ml's `Vivado` backend) or
+/// Vitis HLS (≥ 2020.2; `Vitis`). They map some structures differently (the softmax tables:
+/// [`activation`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    VivadoHls,
+    VitisHls,
+}
+
+impl Tool {
+    /// The tool of an hls4ml backend name (`Vivado`, `VivadoAccelerator` → Vivado HLS; `Vitis`
+    /// and anything else hls4ml 1.3.0 defaults to → Vitis HLS).
+    pub fn of_backend(backend: &str) -> Self {
+        if backend.to_ascii_lowercase().starts_with("vivado") {
+            Tool::VivadoHls
+        } else {
+            Tool::VitisHls
+        }
+    }
+}
 
 /// Everything a layer model may look at.
 pub struct LayerCtx<'a> {
@@ -34,6 +58,10 @@ pub struct LayerCtx<'a> {
     pub input_width: u32,
     pub calib: &'a Calibration,
     pub device: &'a Device,
+    /// The HLS tool (from the network's backend).
+    pub tool: Tool,
+    /// Target clock period in ns.
+    pub clock_ns: f64,
 }
 
 impl LayerCtx<'_> {
@@ -64,9 +92,14 @@ pub struct Products {
 pub enum IiRule {
     /// A fixed II in cycles.
     Fixed(f64),
-    /// II = best latency + 1 (Latency strategy with RF > 1: the ALLOCATION-limited function is
-    /// not re-entered before it finishes, as the pilot data shows).
+    /// II = best latency + 1 (Resource strategy at RF 1, fully unrolled: pilot data).
     LatencyPlusOne,
+    /// II = min(best latency + 1, the value): Latency strategy with RF > 1 asks `PIPELINE
+    /// II=RF`; when the ALLOCATION-limited function takes longer than that it is not re-entered
+    /// before it finishes (the pilot's RF 512/1024 rows: II = latency + 1), and when it is
+    /// shorter the II is RF (Hector-Plata/hls4ml-tutorial, Vivado HLS 2019.2, RF 2: every dense
+    /// reports latency 1, interval 2).
+    LatencyPlusOneAtMost(f64),
 }
 
 /// The calibration-independent description of one layer.
@@ -105,6 +138,12 @@ pub struct Analysis {
     /// Use this strategy's coefficients instead of the layer's (Resource with RF = 1 is fully
     /// unrolled like Latency, and csynth treats it so: pilot data).
     pub coefficients: Option<Strategy>,
+    /// Calls the layer makes per sample, one per pixel or position it streams (1 for a layer
+    /// that works on its whole input at once): its tail after the last input is one call.
+    pub calls: f64,
+    /// Pipeline-depth scale of the part and clock ([`speed::depth_scale`]; 1 at the
+    /// calibration's 5 ns UltraScale+): the unrolled stages' registers follow it.
+    pub depth_scale: f64,
 }
 
 impl Analysis {
@@ -129,6 +168,8 @@ impl Analysis {
             inputs: Vec::new(),
             warnings: Vec::new(),
             coefficients: None,
+            calls: 1.0,
+            depth_scale: 1.0,
         }
     }
 }
@@ -158,9 +199,31 @@ impl Analysis {
         }
         self.ii = match (self.ii, o.ii) {
             (IiRule::Fixed(x), IiRule::Fixed(y)) => IiRule::Fixed(x.max(y)),
-            _ => IiRule::LatencyPlusOne,
+            (IiRule::LatencyPlusOneAtMost(r), IiRule::Fixed(y))
+            | (IiRule::Fixed(y), IiRule::LatencyPlusOneAtMost(r)) => {
+                IiRule::LatencyPlusOneAtMost(r.max(y))
+            }
+            (IiRule::LatencyPlusOneAtMost(x), IiRule::LatencyPlusOneAtMost(y)) => {
+                IiRule::LatencyPlusOneAtMost(x.max(y))
+            }
+            (IiRule::LatencyPlusOne, _) | (_, IiRule::LatencyPlusOne) => IiRule::LatencyPlusOne,
         };
         self.warnings.extend(o.warnings);
+    }
+}
+
+/// The constant-product split of a MAC layer's `n_in × n_out` kernel, counted from the layer's
+/// weights ([`constmult`]). Only the Latency strategy folds constants (Resource reads its
+/// weights from memory); without weights `None` (the fitted width mapping of every product).
+pub fn const_split(ctx: &LayerCtx, n_in: u64, n_out: u64) -> Option<constmult::ConstSplit> {
+    if ctx.settings.strategy != Strategy::Latency {
+        return None;
+    }
+    match ctx.layer.weight("kernel") {
+        Some(t) if t.len() as u64 == n_in * n_out => {
+            Some(constmult::count(&t.data, &ctx.settings.weight))
+        }
+        _ => None,
     }
 }
 
@@ -187,7 +250,21 @@ pub fn mac_layer(
         }
     }
     let (timing_base, ii) = if invocations > 1.0 {
-        let per = (m.rf as f64).max(1.0);
+        let mut per = (m.rf as f64).max(1.0);
+        if spec.strategy == Strategy::Latency && m.rf > 1 {
+            // `PIPELINE II=RF` asks RF cycles per call, but a small kernel is done sooner: its
+            // ALLOCATION-limited DSPs make ⌈DSP-mapped products / multiplier_limit⌉ rounds, plus
+            // the unrolled stage and its register (pominiq/DNNonSilicon 005/007, Vivado HLS
+            // 2020.1: conv2d io_stream at RF 16 takes ~13 cycles per input pixel, 10195 for 784).
+            let rounds = (m.products.count * frac / m.multipliers.max(1.0)).ceil();
+            let c = &ctx.calib.timing.cycles;
+            per = per
+                .min(rounds + c[Timing::LatencyStage] + c[Timing::LatencyRegistered])
+                .max(1.0);
+        }
+        if ctx.io_stream() {
+            per = speed::stream_pixel_cycles(spec.strategy, ctx.tool, m.rf, per);
+        }
         (invocations * per, IiRule::Fixed(invocations * per))
     } else {
         (m.base, m.ii)
@@ -211,17 +288,40 @@ pub fn mac_layer(
             Strategy::Latency => mac::LATENCY_FORMULAS,
             Strategy::Resource => mac::RESOURCE_FORMULAS,
         },
-        inputs: vec![
-            ("n_zeros", spec.n_zeros as f64),
-            ("a_bits", spec.a as f64),
-            ("w_bits", spec.w as f64),
-            ("acc_bits", spec.acc as f64),
-            ("RF", m.rf as f64),
-            ("block_factor", m.block_factor),
-        ],
+        inputs: {
+            let mut v = vec![("n_zeros", spec.n_zeros as f64)];
+            match spec.consts {
+                Some(c) => {
+                    v.push(("const_multiply", c.multiply));
+                    v.push(("const_shift_add", c.shift_add));
+                }
+                None if spec.strategy == Strategy::Latency => v.push(("weights_unknown", 1.0)),
+                None => {}
+            }
+            v.extend([
+                ("a_bits", spec.a as f64),
+                ("w_bits", spec.w as f64),
+                ("acc_bits", spec.acc as f64),
+                ("RF", m.rf as f64),
+                ("block_factor", m.block_factor),
+            ]);
+            v
+        },
         warnings,
         coefficients: (spec.strategy == Strategy::Resource && m.rf == 1)
             .then_some(Strategy::Latency),
+        // A Resource-strategy kernel called once in io_stream: its RF loop counts as RF calls,
+        // so only its pipeline depth follows the last input. The wa-hls4ml conv2d rows (Vitis
+        // HLS 2023.2) say csynth's DATAFLOW latency does not add the Resource dense head's RF
+        // loop after the convolution (held-out latency SMAPE 0.06 % without, 1.1 % with it).
+        depth_scale: 1.0,
+        calls: if invocations > 1.0 {
+            invocations
+        } else if spec.strategy == Strategy::Resource && ctx.io_stream() {
+            m.rf as f64
+        } else {
+            1.0
+        },
     }
 }
 
@@ -269,6 +369,7 @@ pub fn conv_layer(ctx: &LayerCtx, g: &ConvGeometry) -> Analysis {
         acc: ctx.settings.accum.width(),
         requested_rf: ctx.settings.reuse_factor as u64,
         strategy: ctx.settings.strategy,
+        consts: const_split(ctx, g.n_in as u64, g.n_out as u64),
     };
     let stream = ctx.io_stream();
     let invocations = if stream { g.in_pixels } else { g.out_pixels };
@@ -342,10 +443,31 @@ pub struct LayerEstimate {
     /// The coefficient set that priced this layer.
     #[serde(skip)]
     pub coef_set: CoefSet,
+    /// Where the post-synthesis figures come from.
+    #[serde(skip)]
+    pub post_basis: crate::postsynth::PostBasis,
+    /// Cycles after its last input arrives (one call): [`crate::dataflow`].
+    #[serde(skip)]
+    pub tail: f64,
 }
 
 /// Analyse one layer with the module of its kind.
 pub fn analyse(ctx: &LayerCtx) -> Analysis {
+    let mut a = analyse_kind(ctx);
+    let s = speed::depth_scale(&ctx.device.family, ctx.clock_ns);
+    a.depth_scale = s;
+    for t in [
+        Timing::LatencyStage,
+        Timing::LatencyRegistered,
+        Timing::ElementwiseStage,
+    ] {
+        a.timing[t] *= s;
+    }
+    a
+}
+
+/// The module of the layer's kind.
+fn analyse_kind(ctx: &LayerCtx) -> Analysis {
     match &ctx.layer.kind {
         LayerKind::Dense(_) => dense::analyse(ctx),
         LayerKind::Conv1D(_) => conv1d::analyse(ctx),
@@ -419,7 +541,14 @@ pub fn resources(
     let (f, dsp) = features(a, calib, kind, set, device);
     let r = Resources {
         lut: dot(&c.lut, &f).max(0.0),
-        ff: dot(&c.ff, &f).max(0.0),
+        // The Latency strategy's registers sit between its unrolled stages: as many more as the
+        // part and clock need stages (speed.rs; 1 where the coefficients were fitted).
+        ff: dot(&c.ff, &f).max(0.0)
+            * if set == CoefSet::Latency && !a.io_stream {
+                a.depth_scale
+            } else {
+                1.0
+            },
         dsp,
         bram_18k: (c.bram[0] * a.weight_bram
             + c.bram[1] * a.bram_kernels
@@ -453,14 +582,28 @@ pub fn finish(
 ) -> LayerEstimate {
     let coeffs = a.coef_set(strategy);
     let (fc, csynth) = resources(&a, calib, LabelKind::Csynth, coeffs, device);
-    let (fp, post) = resources(&a, calib, LabelKind::PostSynthesis, coeffs, device);
+    let (fp, mut post) = resources(&a, calib, LabelKind::PostSynthesis, coeffs, device);
+    let post_basis = if !calib.post_copies_csynth(coeffs) {
+        PostBasis::Fitted
+    } else if coeffs == CoefSet::Latency && strategy == Strategy::Latency {
+        // Only Latency-strategy layers: the ratios were fitted on those. A Resource layer at
+        // RF 1 priced with the Latency coefficients keeps (and says it keeps) the copy; the
+        // shipped hybrid surrogate was trained on those figures.
+        post = crate::postsynth::apply(&csynth);
+        PostBasis::CsynthRatio
+    } else {
+        PostBasis::CopyOfCsynth
+    };
     let best = best_cycles(&a, calib).round();
     let worst =
         best + (a.timing[Timing::ResourceStage] * calib.timing.worst_extra_per_stage).round();
     let ii = match a.ii {
         IiRule::Fixed(v) => v,
         IiRule::LatencyPlusOne => best + 1.0,
+        IiRule::LatencyPlusOneAtMost(r) => (best + 1.0).min(r),
     };
+    let calls = a.calls.max(1.0);
+    let tail = (best - (calls - 1.0) * ii.max(1.0) / calls).max(0.0);
     LayerEstimate {
         name: layer.name.clone(),
         kind: layer.kind.name().to_string(),
@@ -476,6 +619,8 @@ pub fn finish(
         analysis: a,
         features: [fc, fp],
         coef_set: coeffs,
+        post_basis,
+        tail,
     }
 }
 
@@ -508,6 +653,19 @@ impl LayerEstimate {
             .into_iter()
             .enumerate()
         {
+            if kind == LabelKind::PostSynthesis && self.post_basis == PostBasis::CsynthRatio {
+                // Not the coefficients' terms: the csynth figures times the corpus ratios.
+                let p = &self.post_synthesis;
+                out.push(format!(
+                    "  [post_synthesis] lut {}, ff {}, dsp {}, bram_18k {} {}",
+                    fmt_num(p.lut),
+                    fmt_num(p.ff),
+                    fmt_num(p.dsp),
+                    fmt_num(p.bram_18k),
+                    crate::postsynth::explain()
+                ));
+                continue;
+            }
             let c = calib.kind(kind).get(self.coef_set);
             let f = &self.features[k];
             let r = if k == 0 {
@@ -562,6 +720,13 @@ impl LayerEstimate {
                 fmt_num(a.fifo_bram),
                 fmt_num(a.extra_bram)
             ));
+        }
+        match self.post_basis {
+            PostBasis::Fitted | PostBasis::CsynthRatio => {}
+            PostBasis::CopyOfCsynth => out.push(
+                "  [post_synthesis] copies csynth: no post-synthesis coefficients of this strategy"
+                    .to_string(),
+            ),
         }
         let t: Vec<String> = (0..NT)
             .filter(|&i| a.timing[i] != 0.0)

@@ -70,6 +70,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         a.fixed[Feature::BufferBits] = window * chans * bits;
         a.timing_base = super::pixels(input);
         a.ii = super::IiRule::Fixed(a.timing_base);
+        a.calls = a.timing_base;
     }
     a.inputs = vec![("out_elements", out), ("window", window), ("bits", bits)];
     a

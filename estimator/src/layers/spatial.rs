@@ -85,6 +85,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         a.fixed[Feature::MuxBits] = mux;
         a.timing_base = cycles;
         a.ii = super::IiRule::Fixed(cycles);
+        a.calls = cycles;
         a.inputs = vec![("channels", chans), ("bits", bits), ("cycles", cycles)];
     } else {
         let out = super::elements(output);

@@ -245,6 +245,20 @@ MODELS = {
             D('out', 4),
         ],
     ),
+    # every element-wise merge but Add: nnet::subtract/multiply/average/maximum/minimum
+    'merge_ops': dict(
+        input=[8],
+        layers=[
+            D('a', 8, 'relu', **{'in': 'input_layer'}),
+            D('b', 8, 'tanh', **{'in': 'input_layer'}),
+            dict(type='Subtract', name='sub', **{'in': ['a', 'b']}),
+            dict(type='Multiply', name='mul', **{'in': ['a', 'b']}),
+            dict(type='Average', name='avg', **{'in': ['sub', 'mul']}),
+            dict(type='Maximum', name='max', **{'in': ['avg', 'a']}),
+            dict(type='Minimum', name='min', **{'in': ['max', 'b']}),
+            D('out', 4),
+        ],
+    ),
     'branch_concat': dict(
         input=[8],
         layers=[
@@ -353,6 +367,7 @@ CASES = [
     ('dense_positions2d', ['lat', 'stream']),
     ('conv1d_gap', ['lat', 'stream']),
     ('branch_add', ['lat', 'stream']),
+    ('merge_ops', ['lat', 'stream']),
     ('branch_concat', ['res_rf4', 'stream']),
     ('onnx_two_layer_keras', ['lat', 'res_rf4']),
     ('onnx_three_layer_keras', ['lat', 'stream']),
@@ -547,8 +562,8 @@ def build_keras(spec, seed):
             lay = keras.layers.UpSampling1D(ld['size'], name=n)
         elif t == 'UpSampling2D':
             lay = keras.layers.UpSampling2D(tuple(ld['size']), name=n)
-        elif t == 'Add':
-            lay = keras.layers.Add(name=n)
+        elif t in ('Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minimum'):
+            lay = getattr(keras.layers, t)(name=n)
         elif t == 'Concatenate':
             lay = keras.layers.Concatenate(name=n)
         else:

@@ -56,7 +56,7 @@ pub fn chain(
             | LayerKind::Reshape(_)
             | LayerKind::Concatenate(_)
             | LayerKind::Dropout(_)
-            | LayerKind::Add => "layer",
+            | LayerKind::Merge(_) => "layer",
         };
         let c = counts.entry(base).or_insert(0);
         *c += 1;

@@ -184,7 +184,7 @@ fn layer_kernels(
         LayerKind::LayerNorm(_) => {
             ks.push(elementwise(spec, n_out, 7.0, 0.0, n_in + n_out + params, e))
         }
-        LayerKind::Add => {
+        LayerKind::Merge(_) => {
             let extra = ins.len().saturating_sub(1) as f64;
             ks.push(elementwise(spec, n_out, extra, 0.0, n_in + n_out, e));
         }

@@ -216,7 +216,7 @@ fn stream_of(net: &Network, producer: ir::NodeId) -> Option<(f64, f64)> {
             | LayerKind::BatchNorm(_)
             | LayerKind::Activation(_)
             | LayerKind::Concatenate(_)
-            | LayerKind::Add
+            | LayerKind::Merge(_)
             | LayerKind::ZeroPadding1D(_)
             | LayerKind::ZeroPadding2D(_)
             | LayerKind::Cropping1D(_)
@@ -497,8 +497,11 @@ mod tests {
         net.add_layer(Layer::new("a", dense()), &["in"]).unwrap();
         net.add_layer(Layer::new("b", dense()), &["a"]).unwrap();
         net.add_layer(Layer::new("c", dense()), &["in"]).unwrap();
-        net.add_layer(Layer::new("add", LayerKind::Add), &["b", "c"])
-            .unwrap();
+        net.add_layer(
+            Layer::new("add", LayerKind::Merge(ir::ops::Merge::ADD)),
+            &["b", "c"],
+        )
+        .unwrap();
         let order = net.topo_order().unwrap();
         let names: Vec<&str> = order.iter().map(|&i| net.layer(i).name.as_str()).collect();
         assert_eq!(names, ["in", "a", "b", "c", "add"]);

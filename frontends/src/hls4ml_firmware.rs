@@ -551,6 +551,7 @@ pub fn rebuild(
             .targs
             .get(call.targs.len().saturating_sub(2))
             .and_then(|t| r.ty(t));
+        let merge = |op| (LayerKind::Merge(ir::ops::Merge { op }), vec![], 2);
         let (kind, weights, n_inputs): (LayerKind, Vec<(String, Tensor)>, usize) = match call
             .func
             .as_str()
@@ -688,7 +689,12 @@ pub fn rebuild(
                     1,
                 )
             }
-            "add" => (LayerKind::Add, vec![], 2),
+            "add" => merge(ir::ops::MergeOp::Add),
+            "subtract" => merge(ir::ops::MergeOp::Subtract),
+            "multiply" => merge(ir::ops::MergeOp::Multiply),
+            "average" => merge(ir::ops::MergeOp::Average),
+            "maximum" => merge(ir::ops::MergeOp::Maximum),
+            "minimum" => merge(ir::ops::MergeOp::Minimum),
             "concatenate1d" | "concatenate2d" | "concatenate3d" => {
                 let axis = cfg
                     .values

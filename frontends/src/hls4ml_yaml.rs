@@ -647,7 +647,7 @@ fn hls4ml_class_matches(ty: &str, kind: &LayerKind) -> bool {
         LayerKind::Pool2D(_) => ty == "pooling2d" || ty == name,
         LayerKind::GlobalPool1D(_) => ty == "globalpooling1d" || ty == name,
         LayerKind::GlobalPool2D(_) => ty == "globalpooling2d" || ty == name,
-        LayerKind::Add | LayerKind::Concatenate(_) => ty == "merge" || ty == name,
+        LayerKind::Merge(_) | LayerKind::Concatenate(_) => ty == "merge" || ty == name,
         LayerKind::Input(_) => ty == "input" || ty == "inputlayer",
         // hls4ml converts Keras's UpSampling1D/2D to its Resize layer
         LayerKind::UpSampling1D(_) | LayerKind::UpSampling2D(_) => ty == "resize" || ty == name,

@@ -383,7 +383,7 @@ fn build(plan: &Plan) -> Network {
                     .map(|(n, _)| n)
                     .collect();
                 inputs.push(same[s.other % same.len()].clone());
-                (LayerKind::Add, Activation::Linear)
+                (LayerKind::Merge(ir::ops::Merge::ADD), Activation::Linear)
             }
             (12, _) => {
                 let fits: Vec<&String> = nodes
@@ -584,7 +584,10 @@ fn generated_networks_cover_every_kind() {
         let net = build(&plan);
         for l in net.layers() {
             kinds.insert(l.kind.name());
-            merges += usize::from(matches!(l.kind, LayerKind::Add | LayerKind::Concatenate(_)));
+            merges += usize::from(matches!(
+                l.kind,
+                LayerKind::Merge(_) | LayerKind::Concatenate(_)
+            ));
             settings += usize::from(l.settings != LayerSettings::default());
             named += usize::from(!l.name.starts_with(keras_prefix(&l.kind)));
             leaky += usize::from(

@@ -487,7 +487,7 @@ impl<'a> Lowerer<'a> {
             | Op::Pool2D { .. }
             | Op::GlobalPool1D { .. }
             | Op::GlobalPool2D { .. }
-            | Op::Add
+            | Op::Merge { .. }
             | Op::Concatenate { .. }
             | Op::ZeroPadding1D { .. }
             | Op::ZeroPadding2D { .. }

@@ -260,7 +260,7 @@ impl Graph {
 /// The structural attributes of an op in one bracket (empty when it has none).
 fn op_attrs(op: &Op) -> String {
     let a = match op {
-        Op::Input | Op::Add | Op::Reshape | Op::Clone | Op::Dropout => String::new(),
+        Op::Input | Op::Merge { .. } | Op::Reshape | Op::Clone | Op::Dropout => String::new(),
         Op::Dense { n_in, n_out } => format!("n_in={n_in} n_out={n_out}"),
         Op::Conv1D {
             filt_width,

@@ -98,7 +98,10 @@ pub enum Op {
         /// The activation's name in the config struct (`relu`, `leakyrelu`, `softmax`, ...).
         config_name: String,
     },
-    Add,
+    /// An element-wise merge (`nnet::add`, `nnet::subtract`, ...; hls4ml's `Merge`).
+    Merge {
+        op: ir::ops::MergeOp,
+    },
     Concatenate {
         axis: isize,
     },

@@ -373,7 +373,7 @@ pub fn architecture_key(network: &Network) -> String {
             LayerKind::Reshape(ir::ops::Reshape { target }) => {
                 write!(out, "reshape({}", dims(target))
             }
-            LayerKind::Add => write!(out, "add("),
+            LayerKind::Merge(m) => write!(out, "{}(", m.op.lower()),
             LayerKind::Concatenate(ir::ops::Concatenate { axis }) => write!(out, "concat({axis}"),
             LayerKind::Dropout(ir::ops::Dropout { rate }) => write!(out, "dropout({rate}"),
             LayerKind::ZeroPadding1D(ir::ops::ZeroPadding1D { pad }) => {

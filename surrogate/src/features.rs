@@ -185,7 +185,7 @@ fn kind_index(kind: &LayerKind) -> usize {
         | LayerKind::UpSampling1D(_)
         | LayerKind::UpSampling2D(_)
         | LayerKind::Embedding(_) => 8,
-        LayerKind::Add | LayerKind::Concatenate(_) => 9,
+        LayerKind::Merge(_) | LayerKind::Concatenate(_) => 9,
         LayerKind::Dropout(_) => 10,
     }
 }

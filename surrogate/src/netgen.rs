@@ -101,8 +101,11 @@ pub fn residual() -> Network {
     .expect("fresh");
     net.add_layer(dense("a"), &["in"]).expect("fresh");
     net.add_layer(dense("b"), &["a"]).expect("fresh");
-    net.add_layer(Layer::new("add", LayerKind::Add), &["a", "b"])
-        .expect("fresh");
+    net.add_layer(
+        Layer::new("add", LayerKind::Merge(ir::ops::Merge::ADD)),
+        &["a", "b"],
+    )
+    .expect("fresh");
     net.infer_shapes().expect("residual shapes are valid");
     net
 }

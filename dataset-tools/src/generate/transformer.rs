@@ -103,7 +103,12 @@ pub fn encoder(
             Activation::Linear,
             &[&x, &x],
         )?;
-        let r = b.add("add", LayerKind::Add, Activation::Linear, &[&x, &a])?;
+        let r = b.add(
+            "add",
+            LayerKind::Merge(ir::ops::Merge::ADD),
+            Activation::Linear,
+            &[&x, &a],
+        )?;
         let norm = || {
             LayerKind::LayerNorm(ir::ops::LayerNorm {
                 axes: vec![-1],
@@ -115,7 +120,12 @@ pub fn encoder(
         let n = b.add("layer_normalization", norm(), Activation::Linear, &[&r])?;
         let f = b.add("dense", dense(mult * d), act, &[&n])?;
         let f = b.add("dense", dense(d), Activation::Linear, &[&f])?;
-        let r = b.add("add", LayerKind::Add, Activation::Linear, &[&n, &f])?;
+        let r = b.add(
+            "add",
+            LayerKind::Merge(ir::ops::Merge::ADD),
+            Activation::Linear,
+            &[&n, &f],
+        )?;
         x = b.add("layer_normalization", norm(), Activation::Linear, &[&r])?;
     }
     let p = b.add(

@@ -478,7 +478,7 @@ fn analyse_kind(ctx: &LayerCtx) -> Analysis {
         | LayerKind::GlobalPool2D(_) => pooling::analyse(ctx),
         LayerKind::BatchNorm(_) => batchnorm::analyse(ctx),
         LayerKind::Activation(a) => activation::analyse(ctx, *a),
-        LayerKind::Add | LayerKind::Concatenate(_) => merge::analyse(ctx),
+        LayerKind::Merge(_) | LayerKind::Concatenate(_) => merge::analyse(ctx),
         LayerKind::Input(_)
         | LayerKind::Flatten
         | LayerKind::Reshape(_)

@@ -30,7 +30,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::Concatenate(_)
         | LayerKind::Dropout(_)
         | LayerKind::Flatten
-        | LayerKind::Add
+        | LayerKind::Merge(_)
         | LayerKind::ZeroPadding1D(_)
         | LayerKind::ZeroPadding2D(_)
         | LayerKind::Cropping1D(_)

@@ -56,7 +56,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::Concatenate(_)
         | LayerKind::Dropout(_)
         | LayerKind::Flatten
-        | LayerKind::Add
+        | LayerKind::Merge(_)
         | LayerKind::MultiHeadAttention(_)
         | LayerKind::LayerNorm(_)
         | LayerKind::EinsumDense(_)

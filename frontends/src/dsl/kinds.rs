@@ -68,6 +68,17 @@ macro_rules! spec {
     };
 }
 
+/// An element-wise merge's entry: its keyword is the operation's lower-case name.
+macro_rules! merge_spec {
+    ($name:expr, $op:ident, $ex:expr) => {
+        spec!($name, &[], &[], Some("operand"), Role::Merge, $ex, |_| {
+            plain(LayerKind::Merge(ir::ops::Merge {
+                op: ir::ops::MergeOp::$op,
+            }))
+        })
+    };
+}
+
 /// Every DSL layer name.
 pub static SPECS: &[Spec] = &[
     spec!(
@@ -338,15 +349,12 @@ pub static SPECS: &[Spec] = &[
         "embedding(1000, 32)",
         transformer::build_embedding
     ),
-    spec!(
-        "add",
-        &[],
-        &[],
-        Some("operand"),
-        Role::Merge,
-        "add(a, b)",
-        |_| plain(LayerKind::Add)
-    ),
+    merge_spec!("add", Add, "add(a, b)"),
+    merge_spec!("subtract", Subtract, "subtract(a, b)"),
+    merge_spec!("multiply", Multiply, "multiply(a, b)"),
+    merge_spec!("average", Average, "average(a, b)"),
+    merge_spec!("maximum", Maximum, "maximum(a, b)"),
+    merge_spec!("minimum", Minimum, "minimum(a, b)"),
     spec!(
         "concat",
         &[],
@@ -380,7 +388,8 @@ pub fn is_layer(name: &str) -> bool {
 pub const EXPECTED_LAYER: &str =
     "a layer name such as input, dense, conv1d, conv2d, maxpool2d, avgpool2d, \
      globalavgpool2d, batchnorm, relu, leaky_relu, flatten, reshape, dropout, zeropad2d, \
-     crop2d, upsample2d, mha, layernorm, einsum_dense, embedding, add or concat";
+     crop2d, upsample2d, mha, layernorm, einsum_dense, embedding, add, subtract, multiply, average, \
+     maximum, minimum or concat";
 
 /// The name Keras 3 gives a layer of this kind when none is set (`dense`, `max_pooling2d`,
 /// ...), before its per-session counter suffix. Checked against Keras 3.15 (see
@@ -423,7 +432,7 @@ pub fn keras_prefix(kind: &LayerKind) -> &'static str {
         LayerKind::Activation(_) => "activation",
         LayerKind::Flatten => "flatten",
         LayerKind::Reshape(_) => "reshape",
-        LayerKind::Add => "add",
+        LayerKind::Merge(m) => m.op.lower(),
         LayerKind::Concatenate(_) => "concatenate",
         LayerKind::Dropout(_) => "dropout",
         LayerKind::ZeroPadding1D(_) => "zero_padding1d",
@@ -983,9 +992,9 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
             }));
             "reshape"
         }
-        LayerKind::Add => {
+        LayerKind::Merge(m) => {
             args.extend(operands.iter().cloned());
-            "add"
+            m.op.lower()
         }
         LayerKind::Concatenate(ir::ops::Concatenate { axis }) => {
             args.extend(operands.iter().cloned());

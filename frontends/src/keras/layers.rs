@@ -559,7 +559,12 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
             }
             one(LayerKind::Reshape(ir::ops::Reshape { target }))
         }
-        "Add" => one(LayerKind::Add),
+        "Add" | "Subtract" | "Multiply" | "Average" | "Maximum" | "Minimum" => {
+            match ir::ops::MergeOp::from_keras_class(class) {
+                Some(op) => one(LayerKind::Merge(ir::ops::Merge { op })),
+                None => unreachable!("{class} is listed as a merge in MergeOp"),
+            }
+        }
         "Concatenate" => {
             let axis = match a.get("axis") {
                 None => -1,

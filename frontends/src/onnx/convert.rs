@@ -52,11 +52,7 @@ const HLS4ML_ONLY: &[&str] = &[
     "PRelu",
     "Softsign",
     "Softplus",
-    "Sub",
-    "Mul",
     "Div",
-    "Max",
-    "Min",
     "Mean",
     "Resize",
     "Pad",
@@ -553,7 +549,12 @@ impl<'a> Converter<'a> {
             "Flatten" => self.flatten(node),
             "Reshape" => self.reshape(node),
             "Transpose" => self.transpose(node),
-            "Add" | "Sum" => self.add_merge(node),
+            "Add" | "Sum" => self.add_merge(node, ir::ops::MergeOp::Add),
+            // hls4ml's op_map (converters/onnx/merge.py)
+            "Sub" => self.add_merge(node, ir::ops::MergeOp::Subtract),
+            "Mul" => self.add_merge(node, ir::ops::MergeOp::Multiply),
+            "Max" => self.add_merge(node, ir::ops::MergeOp::Maximum),
+            "Min" => self.add_merge(node, ir::ops::MergeOp::Minimum),
             "Concat" => self.concat(node),
             "Trunc" => Err("QONNX Trunc is not converted by hls4ml 1.3.0 (its ONNX frontend has no handler for it)".into()),
             other if HLS4ML_ONLY.contains(&other) => Err(format!(
@@ -1269,11 +1270,11 @@ impl<'a> Converter<'a> {
         Ok(vs)
     }
 
-    fn add_merge(&mut self, node: &NodeProto) -> NodeResult {
+    fn add_merge(&mut self, node: &NodeProto, op: ir::ops::MergeOp) -> NodeResult {
         let vs = self.operands(node)?;
         let name = self.layer_name(node, "");
         let l = self.add(
-            Layer::new(name, LayerKind::Add),
+            Layer::new(name, LayerKind::Merge(ir::ops::Merge { op })),
             &[&vs[0].layer, &vs[1].layer],
         )?;
         self.set(node, l, vs[0].layout.clone());

@@ -12,13 +12,13 @@
 //! | `Relu`, `Sigmoid`, `Tanh`, `LeakyRelu`, `Softmax` (last axis) | `Activation` layers (kept separate, as hls4ml keeps them) |
 //! | `MaxPool`/`AveragePool` 1D/2D, `GlobalAveragePool`/`GlobalMaxPool` | `Pool1D/2D`, `GlobalPool1D/2D` |
 //! | `Flatten`, `Reshape`, `Transpose` between channels-first and channels-last | `Flatten`, `Reshape`, layout bookkeeping |
-//! | `Add`/`Sum` and `Concat` of two tensors | `Add`, `Concatenate` |
+//! | `Add`/`Sum`, `Sub`, `Mul`, `Max`, `Min` and `Concat` of two tensors | `Merge` (add, subtract, multiply, maximum, minimum), `Concatenate` |
 //! | `Identity`, `Dropout`, `Constant` | nothing (skipped / folded, as hls4ml skips them) |
 //! | QONNX `Quant`/`IntQuant` (zero-point 0, power-of-two scale) | the consuming layer's weight or bias type on constants; a linear `Activation` `{node}_act` with that result type on computed tensors ([`quant`]) |
 //! | QONNX `BipolarQuant` of constants | `ap_uint<1>` xnor weights |
 //!
 //! Operators hls4ml 1.3.0 converts but the IR has no kind for (Elu, Selu, PRelu,
-//! ThresholdedRelu, Softsign, Softplus, Sub/Mul/Div/Max/Min merges, Resize, Pad, grouped
+//! ThresholdedRelu, Softsign, Softplus, Div/Mean merges, Resize, Pad, grouped
 //! convolutions, Quant with other scales, BipolarQuant activations), those it does not convert
 //! (QONNX `Trunc` among them), and unsupported attributes are all collected: the error lists
 //! every such node with its name, op type and reason, not only the first.

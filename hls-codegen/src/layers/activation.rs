@@ -25,7 +25,7 @@ fn parts<'a>(c: &'a Ctx) -> (&'a ActKind, &'a str) {
         | Op::GlobalPool1D { .. }
         | Op::GlobalPool2D { .. }
         | Op::BatchNorm { .. }
-        | Op::Add
+        | Op::Merge { .. }
         | Op::Concatenate { .. }
         | Op::Reshape
         | Op::Clone

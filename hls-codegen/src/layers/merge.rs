@@ -1,4 +1,5 @@
-//! Merge layers: element-wise `nnet::add` (merge_config) and `nnet::concatenate{1,2,3}d`
+//! Merge layers: element-wise `nnet::add/subtract/multiply/average/maximum/minimum`
+//! (merge_config, one template for all; the function is hls4ml's `op` attribute) and `nnet::concatenate{1,2,3}d`
 //! (concat_config with per-axis element counts).
 
 use super::Ctx;
@@ -9,7 +10,7 @@ pub const INCLUDES: &[&str] = &["nnet_utils/nnet_merge.h", "nnet_utils/nnet_merg
 pub fn config(c: &Ctx) -> String {
     let (a, b) = (c.input(0), c.input(1));
     match c.l.op {
-        Op::Add => {
+        Op::Merge { .. } => {
             let (e1, e2) = (a.size_cpp(), b.size_cpp());
             // hls4ml takes max() of the two size strings
             let n = if e1 >= e2 { e1.clone() } else { e2.clone() };
@@ -76,7 +77,7 @@ pub fn config(c: &Ctx) -> String {
 pub fn call(c: &Ctx) -> String {
     let (a, b, o) = (c.input(0), c.input(1), c.output());
     let f = match c.l.op {
-        Op::Add => "add".to_string(),
+        Op::Merge { op } => op.lower().to_string(),
         Op::Concatenate { .. } => format!("concatenate{}d", a.shape.len()),
         Op::Input
         | Op::Dense { .. }

@@ -92,7 +92,7 @@ pub fn config_cpp(m: &HlsModel, l: &HlsLayer) -> Option<String> {
         | Op::GlobalPool2D { .. } => Some(pooling::config(&c)),
         Op::BatchNorm { .. } => Some(batchnorm::config(&c)),
         Op::Activation { .. } => Some(activation::config(&c)),
-        Op::Add | Op::Concatenate { .. } => Some(merge::config(&c)),
+        Op::Merge { .. } | Op::Concatenate { .. } => Some(merge::config(&c)),
         Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }
         | Op::Cropping1D { .. }
@@ -116,7 +116,7 @@ pub fn function_cpp(m: &HlsModel, l: &HlsLayer) -> Option<String> {
         | Op::GlobalPool2D { .. } => Some(pooling::call(&c)),
         Op::BatchNorm { .. } => Some(batchnorm::call(&c)),
         Op::Activation { .. } => Some(activation::call(&c)),
-        Op::Add | Op::Concatenate { .. } => Some(merge::call(&c)),
+        Op::Merge { .. } | Op::Concatenate { .. } => Some(merge::call(&c)),
         Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }
         | Op::Cropping1D { .. }
@@ -149,7 +149,7 @@ pub fn includes(l: &HlsLayer) -> &'static [&'static str] {
         | Op::GlobalPool2D { .. } => pooling::INCLUDES,
         Op::BatchNorm { .. } => batchnorm::INCLUDES,
         Op::Activation { .. } => activation::INCLUDES,
-        Op::Add | Op::Concatenate { .. } => merge::INCLUDES,
+        Op::Merge { .. } | Op::Concatenate { .. } => merge::INCLUDES,
         Op::ZeroPadding1D { .. } | Op::ZeroPadding2D { .. } => spatial::PADDING_INCLUDES,
         Op::Cropping1D { .. } | Op::Cropping2D { .. } => spatial::CROPPING_INCLUDES,
         Op::Resize { .. } => spatial::RESIZE_INCLUDES,
@@ -172,7 +172,7 @@ pub fn generated_code(m: &HlsModel, l: &HlsLayer) -> Option<String> {
         | Op::GlobalPool2D { .. }
         | Op::BatchNorm { .. }
         | Op::Activation { .. }
-        | Op::Add
+        | Op::Merge { .. }
         | Op::Concatenate { .. }
         | Op::Reshape
         | Op::Clone

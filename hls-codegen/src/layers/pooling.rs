@@ -131,7 +131,7 @@ pub fn config(c: &Ctx) -> String {
         | Op::Conv2D { .. }
         | Op::BatchNorm { .. }
         | Op::Activation { .. }
-        | Op::Add
+        | Op::Merge { .. }
         | Op::Concatenate { .. }
         | Op::Reshape
         | Op::Clone
@@ -158,7 +158,7 @@ pub fn call(c: &Ctx) -> String {
         | Op::Conv2D { .. }
         | Op::BatchNorm { .. }
         | Op::Activation { .. }
-        | Op::Add
+        | Op::Merge { .. }
         | Op::Concatenate { .. }
         | Op::Reshape
         | Op::Clone

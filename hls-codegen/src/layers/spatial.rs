@@ -146,7 +146,7 @@ pub fn config(c: &Ctx) -> String {
         | Op::GlobalPool2D { .. }
         | Op::BatchNorm { .. }
         | Op::Activation { .. }
-        | Op::Add
+        | Op::Merge { .. }
         | Op::Concatenate { .. }
         | Op::Reshape
         | Op::Clone
@@ -180,7 +180,7 @@ pub fn call(c: &Ctx) -> String {
         | Op::GlobalPool2D { .. }
         | Op::BatchNorm { .. }
         | Op::Activation { .. }
-        | Op::Add
+        | Op::Merge { .. }
         | Op::Concatenate { .. }
         | Op::Reshape
         | Op::Clone

@@ -87,7 +87,7 @@ fn pipeline_pragma(m: &HlsModel) -> &'static str {
         | crate::model::Op::GlobalPool2D { .. }
         | crate::model::Op::BatchNorm { .. }
         | crate::model::Op::Activation { .. }
-        | crate::model::Op::Add
+        | crate::model::Op::Merge { .. }
         | crate::model::Op::Concatenate { .. }
         | crate::model::Op::Reshape
         | crate::model::Op::Clone

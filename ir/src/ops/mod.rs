@@ -22,7 +22,7 @@ pub mod flatten;
 pub mod global_pool;
 pub mod input;
 pub mod layernorm;
-pub mod merge_add;
+pub mod merge;
 pub mod pool1d;
 pub mod pool2d;
 pub mod reshape;
@@ -45,7 +45,7 @@ pub use flatten::Flatten;
 pub use global_pool::{GlobalPool, GlobalPool1D, GlobalPool2D};
 pub use input::Input;
 pub use layernorm::LayerNorm;
-pub use merge_add::Add;
+pub use merge::{Merge, MergeOp};
 pub use pool1d::Pool1D;
 pub use pool2d::Pool2D;
 pub use reshape::Reshape;
@@ -136,10 +136,10 @@ macro_rules! for_each_layer_kind {
                 LayerNorm(LayerNorm) layernorm,
                 EinsumDense(EinsumDense) einsum_dense,
                 Embedding(Embedding) embedding,
+                Merge(Merge) merge,
             }
             unit {
                 Flatten flatten,
-                Add merge_add,
             }
         }
     };
@@ -153,9 +153,31 @@ macro_rules! define_layer_kinds {
         /// What a layer computes, with its attributes. Shapes are channels-last, without the
         /// batch dimension. Generated from [`for_each_layer_kind!`].
         #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(from = "LayerKindWire")]
         pub enum LayerKind {
             $( $V($m::$T), )*
             $( $U, )*
+        }
+
+        /// What [`LayerKind`] reads: its own spellings plus those of earlier versions (the
+        /// unit `"Add"`, now a [`merge::Merge`] with `op: Add`), so old model files and
+        /// datasets still load.
+        #[derive(serde::Deserialize)]
+        #[serde(rename = "LayerKind")]
+        enum LayerKindWire {
+            $( $V($m::$T), )*
+            $( $U, )*
+            Add,
+        }
+
+        impl From<LayerKindWire> for LayerKind {
+            fn from(w: LayerKindWire) -> LayerKind {
+                match w {
+                    $( LayerKindWire::$V(a) => LayerKind::$V(a), )*
+                    $( LayerKindWire::$U => LayerKind::$U, )*
+                    LayerKindWire::Add => LayerKind::Merge(merge::Merge::ADD),
+                }
+            }
         }
 
         /// A layer kind without its attributes.
@@ -308,7 +330,12 @@ mod tests {
             ),
             (LayerKind::Dropout(Dropout { rate: 0.1 }), seq.clone()),
             (LayerKind::Flatten, img.clone()),
-            (LayerKind::Add, vec![img[0].clone(), img[0].clone()]),
+            (
+                LayerKind::Merge(Merge {
+                    op: MergeOp::Subtract,
+                }),
+                vec![img[0].clone(), img[0].clone()],
+            ),
             (
                 LayerKind::ZeroPadding1D(ZeroPadding1D { pad: [1, 2] }),
                 seq.clone(),
@@ -437,7 +464,7 @@ mod tests {
                 | KindTag::Concatenate
                 | KindTag::Dropout
                 | KindTag::Flatten
-                | KindTag::Add
+                | KindTag::Merge
                 | KindTag::ZeroPadding1D
                 | KindTag::ZeroPadding2D
                 | KindTag::Cropping1D

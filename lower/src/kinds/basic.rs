@@ -98,14 +98,17 @@ fn two_inputs(cx: &ParseCx) -> Result<()> {
     Ok(())
 }
 
-impl Parse for ir::ops::Add {
+impl Parse for ir::ops::Merge {
     fn parse(&self, cx: &ParseCx) -> Result<Parsed> {
         two_inputs(cx)?;
         let (sa, sb) = (cx.input(0)?, cx.input(1)?);
         if sa != sb {
             return Err(cx.not_in_hls4ml(format!("inputs of different shapes {sa:?} and {sb:?}")));
         }
-        Ok(Parsed::new("Add", Op::Add))
+        Ok(Parsed::new(
+            self.op.keras_class(),
+            Op::Merge { op: self.op },
+        ))
     }
 }
 

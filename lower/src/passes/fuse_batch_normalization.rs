@@ -26,7 +26,7 @@ pub fn fuses(producer: &Op, result_specified: bool) -> bool {
         | Op::GlobalPool2D { .. }
         | Op::BatchNorm { .. }
         | Op::Activation { .. }
-        | Op::Add
+        | Op::Merge { .. }
         | Op::Concatenate { .. }
         | Op::Reshape
         | Op::Dropout

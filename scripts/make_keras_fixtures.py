@@ -217,10 +217,25 @@ def spatial_1d():
     ], name="spatial_1d")
 
 
+def merges():
+    i = keras.Input((6, 6, 2), name="img")
+    a = L.Conv2D(3, (3, 3), activation="relu", name="ca")(i)
+    b = L.Conv2D(3, (3, 3), activation="tanh", name="cb")(i)
+    c = L.Conv2D(3, (3, 3), name="cc")(i)
+    s = L.Subtract()([a, b])  # auto-named: checks the DSL's Keras prefix
+    m = L.Multiply()([a, c])
+    v = L.Average(name="avg3")([s, m, c])
+    x = L.Maximum(name="max")([v, a])
+    n = L.Minimum(name="min3")([x, b, c])
+    o = L.Dense(2, name="out")(L.Flatten(name="flat")(n))
+    return keras.Model(i, o, name="merges")
+
+
 # new builders go at the end: a network's seed is its position in this list
 BUILDERS = [mlp_relu, mlp_activations, mlp_leaky, conv1d_pool_bn, conv2d_pool_bn,
             conv2d_strided_same, global_pools, reshape_flatten, functional_add_concat,
-            functional_conv_residual, multi_output, concat_axis1_conv1d, spatial_2d, spatial_1d]
+            functional_conv_residual, multi_output, concat_axis1_conv1d, spatial_2d, spatial_1d,
+            merges]
 
 
 def randomise(model, seed):

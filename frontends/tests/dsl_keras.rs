@@ -333,3 +333,23 @@ fn spatial_1d_padding_cropping_upsampling() {
         "#,
     );
 }
+
+#[test]
+fn elementwise_merges() {
+    // scripts/make_keras_fixtures.py `merges`: Keras counts 269 parameters (3 conv of
+    // 3·3·2·3+3 = 57, dense 48·2+2 = 98); three-operand Average and Minimum.
+    same_as_keras(
+        "merges",
+        r#"
+        i = input(6, 6, 2, name="img")
+        a = i -> conv2d(3, 3x3, relu, name="ca")
+        b = i -> conv2d(3, 3x3, tanh, name="cb")
+        c = i -> conv2d(3, 3x3, name="cc")
+        s = subtract(a, b)                 # auto-named `subtract`, as in the fixture
+        m = multiply(a, c)
+        v = average(s, m, c, name="avg3")
+        x = maximum(v, a, name="max")
+        minimum(x, b, c, name="min3") -> flatten(name="flat") -> dense(2, name="out")
+        "#,
+    );
+}

@@ -543,3 +543,45 @@ fn attention_outside_the_projection_pattern_is_refused_with_the_reason() {
         );
     }
 }
+
+#[test]
+fn sub_mul_max_min_become_merges_as_hls4ml_maps_them() {
+    // hls4ml 1.3.0 converters/onnx/merge.py op_map: Sub→subtract, Mul→multiply, Max→maximum,
+    // Min→minimum (and Add/Sum→add).
+    use ir::ops::{Merge, MergeOp};
+    let dir = tempfile::tempdir().unwrap();
+    let g = GraphProto {
+        input: vec![vi("x", &[1, 4])],
+        output: vec![vi("y", &[1, 4])],
+        node: vec![
+            node("Relu", "r", &["x"], &["a"], vec![]),
+            node("Sub", "s", &["x", "a"], &["b"], vec![]),
+            node("Mul", "m", &["b", "a"], &["c"], vec![]),
+            node("Max", "hi", &["c", "x"], &["d"], vec![]),
+            node("Min", "lo", &["d", "a"], &["y"], vec![]),
+        ],
+        ..Default::default()
+    };
+    let p = write(dir.path(), "merges.onnx", g);
+    let net = load_model(&p, None, None).unwrap();
+    let ops: Vec<MergeOp> = net
+        .layers()
+        .into_iter()
+        .filter_map(|l| {
+            if let LayerKind::Merge(Merge { op }) = l.kind {
+                Some(op)
+            } else {
+                None
+            }
+        })
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            MergeOp::Subtract,
+            MergeOp::Multiply,
+            MergeOp::Maximum,
+            MergeOp::Minimum
+        ]
+    );
+}

@@ -383,7 +383,8 @@ fn build(plan: &Plan) -> Network {
                     .map(|(n, _)| n)
                     .collect();
                 inputs.push(same[s.other % same.len()].clone());
-                (LayerKind::Merge(ir::ops::Merge::ADD), Activation::Linear)
+                let op = ir::ops::MergeOp::ALL[(s.other / 3) % ir::ops::MergeOp::ALL.len()];
+                (LayerKind::Merge(ir::ops::Merge { op }), Activation::Linear)
             }
             (12, _) => {
                 let fits: Vec<&String> = nodes
@@ -598,8 +599,9 @@ fn generated_networks_cover_every_kind() {
         explicit_outputs += usize::from(text.contains("\noutputs "));
     }
     // 15 registry kinds before the spatial ones, pooling and global pooling counted once per
-    // Max/Average name (4 more), the 6 spatial kinds and the 4 transformer kinds
-    assert_eq!(kinds.len(), 29, "kinds reached: {kinds:?}");
+    // Max/Average name (4 more), the 6 spatial kinds, the 4 transformer kinds and the merge
+    // counted once per operation (5 more than Add)
+    assert_eq!(kinds.len(), 34, "kinds reached: {kinds:?}");
     for (what, n) in [
         ("merges", merges),
         ("explicit outputs", explicit_outputs),

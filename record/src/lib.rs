@@ -559,6 +559,36 @@ mod tests {
         assert_ne!(architecture_key(&a), architecture_key(&c));
     }
 
+    /// Input(4) feeding two Dense(4) and a merge of them.
+    fn merged(op: ir::ops::MergeOp) -> Network {
+        let mut n = mlp(&[4, 4], Activation::Linear);
+        let dense = LayerKind::Dense(ir::ops::Dense {
+            units: 4,
+            use_bias: true,
+        });
+        n.add_layer(Layer::new("e", dense), &["in"]).unwrap();
+        let m = LayerKind::Merge(ir::ops::Merge { op });
+        n.add_layer(Layer::new("m", m), &["d0", "e"]).unwrap();
+        n
+    }
+
+    #[test]
+    fn records_written_before_the_merge_kind_still_load() {
+        // Records written before Merge existed spell an Add layer's kind as the bare "Add".
+        let r = Record::from_network("x", merged(ir::ops::MergeOp::Add), Provenance::default());
+        let new = serde_json::to_string(&r).unwrap();
+        let old = new.replace(r#"{"Merge":{"op":"Add"}}"#, r#""Add""#);
+        assert_ne!(old, new);
+        let mut back: Record = serde_json::from_str(&old).unwrap();
+        back.reindex();
+        assert_eq!(back, r);
+        // the key of an Add is unchanged ("add("), so old datasets' keys still match
+        let key = architecture_key(&merged(ir::ops::MergeOp::Add));
+        assert_eq!(key, "in(4) dense(4) dense(4)<0 add()<1,2");
+        let key = architecture_key(&merged(ir::ops::MergeOp::Maximum));
+        assert_eq!(key, "in(4) dense(4) dense(4)<0 maximum()<1,2");
+    }
+
     #[test]
     fn record_json_round_trip_keeps_network() {
         let n = mlp(&[8, 4], Activation::Relu);

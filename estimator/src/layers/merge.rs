@@ -65,3 +65,61 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
     a.inputs = vec![("n", n), ("operands", ops + 1.0), ("a_bits", in_bits)];
     a
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::calibration::Feature;
+    use crate::layers::tests::estimate_one;
+    use ir::ops::{Merge, MergeOp};
+    use ir::{FixedType, HlsConfig, Layer, LayerKind, Network};
+
+    /// Input(16) -> Dense(8) a, Dense(8) b -> merge(a, b), everything fixed<16,6>.
+    fn merged(op: MergeOp) -> Network {
+        let mut net = Network::new("t");
+        net.config = HlsConfig {
+            precision: FixedType::fixed(16, 6),
+            ..HlsConfig::default()
+        };
+        let input = LayerKind::Input(ir::ops::Input { shape: vec![16] });
+        net.add_layer(Layer::new("in", input), &[]).unwrap();
+        for name in ["a", "b"] {
+            let dense = LayerKind::Dense(ir::ops::Dense {
+                units: 8,
+                use_bias: true,
+            });
+            net.add_layer(Layer::new(name, dense), &["in"]).unwrap();
+        }
+        let merge = LayerKind::Merge(Merge { op });
+        net.add_layer(Layer::new("m", merge), &["a", "b"]).unwrap();
+        net.infer_shapes().unwrap();
+        net
+    }
+
+    #[test]
+    fn each_op_prices_what_its_loop_builds() {
+        // Hand-derived from nnet_merge.h for 8 elements of 16 bits, two operands:
+        // add/subtract/average: 8 adders of 16 bits = 128 elem bits (average's x0.5 is a shift);
+        // multiply: 8 products of 16 x 16, no adders; maximum/minimum: 8 comparators of the
+        // 16-bit operands (128 adder bits) and 8 16-bit 2:1 muxes (128 mux bits).
+        for op in MergeOp::ALL {
+            let e = estimate_one(&merged(op), "m");
+            let f = &e.analysis.fixed;
+            let (elem, adder, mux, mults) = match op {
+                MergeOp::Add | MergeOp::Subtract | MergeOp::Average => (128.0, 0.0, 0.0, 0),
+                MergeOp::Multiply => (0.0, 0.0, 0.0, 8),
+                MergeOp::Maximum | MergeOp::Minimum => (0.0, 128.0, 128.0, 0),
+            };
+            assert_eq!(f[Feature::ElemBits], elem, "{op:?}");
+            assert_eq!(f[Feature::AdderBits], adder, "{op:?}");
+            assert_eq!(f[Feature::MuxBits], mux, "{op:?}");
+            assert_eq!(e.multipliers, mults, "{op:?}");
+            assert_eq!(e.kind, op.keras_class());
+            // Add is in the synthesis data; the others are priced with other kinds' coefficients
+            let flagged = e.analysis.warnings.iter().any(|w| w.contains("priors"));
+            assert_eq!(flagged, op != MergeOp::Add, "{op:?}");
+        }
+        let mul = estimate_one(&merged(MergeOp::Multiply), "m");
+        let add = estimate_one(&merged(MergeOp::Add), "m");
+        assert!(mul.csynth.dsp > add.csynth.dsp, "{mul:?}");
+    }
+}

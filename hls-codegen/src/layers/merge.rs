@@ -111,3 +111,88 @@ pub fn call(c: &Ctx) -> String {
         o.name
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::layers::{config_cpp, function_cpp};
+    use crate::lower::{lower, ProjectOptions};
+    use ir::ops::{Merge, MergeOp};
+    use ir::{Activation, Layer, LayerKind, Network};
+
+    #[test]
+    fn every_merge_op_calls_its_nnet_function() {
+        // Truth: hls4ml 1.3.0's myproject.cpp and parameters.h of the harness model merge_ops
+        // (target/hls4ml-ref/merge_ops__lat: Dense a relu, Dense b tanh, then sub, mul, avg,
+        // max, min, Dense out), whose activations hls4ml splits off as layer3 and layer5.
+        let mut net = Network::new("m");
+        let input = LayerKind::Input(ir::ops::Input { shape: vec![8] });
+        net.add_layer(Layer::new("input_layer", input), &[])
+            .unwrap();
+        for (name, act) in [("a", Activation::Relu), ("b", Activation::Tanh)] {
+            let dense = LayerKind::Dense(ir::ops::Dense {
+                units: 8,
+                use_bias: true,
+            });
+            let mut l = Layer::new(name, dense);
+            l.activation = act;
+            l.weights = vec![
+                ("kernel".into(), ir::Tensor::new(vec![8, 8], vec![0.25; 64])),
+                ("bias".into(), ir::Tensor::new(vec![8], vec![0.0; 8])),
+            ];
+            net.add_layer(l, &["input_layer"]).unwrap();
+        }
+        let merges = [
+            ("sub", MergeOp::Subtract, ["a", "b"]),
+            ("mul", MergeOp::Multiply, ["a", "b"]),
+            ("avg", MergeOp::Average, ["sub", "mul"]),
+            ("max", MergeOp::Maximum, ["avg", "a"]),
+            ("min", MergeOp::Minimum, ["max", "b"]),
+        ];
+        for (name, op, ins) in merges {
+            let l = Layer::new(name, LayerKind::Merge(Merge { op }));
+            net.add_layer(l, &ins).unwrap();
+        }
+        let mut out = Layer::new(
+            "out",
+            LayerKind::Dense(ir::ops::Dense {
+                units: 4,
+                use_bias: true,
+            }),
+        );
+        out.weights = vec![
+            ("kernel".into(), ir::Tensor::new(vec![8, 4], vec![0.5; 32])),
+            ("bias".into(), ir::Tensor::new(vec![4], vec![0.0; 4])),
+        ];
+        net.add_layer(out, &["min"]).unwrap();
+        net.default_outputs();
+        net.infer_shapes().unwrap();
+        let m = lower(&net, &ProjectOptions::default()).unwrap();
+        let calls: Vec<String> = m
+            .layers
+            .iter()
+            .filter(|l| merges.iter().any(|(n, _, _)| *n == l.name))
+            .map(|l| function_cpp(&m, l).unwrap())
+            .collect();
+        assert_eq!(
+            calls,
+            [
+                "nnet::subtract<layer3_t, layer5_t, layer6_t, config6>(layer3_out, layer5_out, layer6_out);",
+                "nnet::multiply<layer3_t, layer5_t, layer7_t, config7>(layer3_out, layer5_out, layer7_out);",
+                "nnet::average<layer6_t, layer7_t, layer8_t, config8>(layer6_out, layer7_out, layer8_out);",
+                "nnet::maximum<layer8_t, layer3_t, layer9_t, config9>(layer8_out, layer3_out, layer9_out);",
+                "nnet::minimum<layer9_t, layer5_t, layer10_t, config10>(layer9_out, layer5_out, layer10_out);",
+            ]
+        );
+        let max = m.layers.iter().find(|l| l.name == "max").unwrap();
+        assert_eq!(
+            config_cpp(&m, max).unwrap(),
+            "struct config9 : nnet::merge_config {
+    static const unsigned n_elem = 8;
+    static const unsigned n_elem1 = 8;
+    static const unsigned n_elem2 = 8;
+    static const unsigned reuse_factor = 1;
+};
+"
+        );
+    }
+}

@@ -100,6 +100,17 @@ MODELS = {
             D('fc3', 3, 'softmax'),
         ],
     ),
+    # table activations computed by hls4ml's nnet_activation.h: softplus, softsign, selu
+    'mlp_table_acts': dict(
+        input=[12],
+        layers=[
+            D('fc1', 16, 'softplus'),
+            D('fc2', 8),
+            dict(type='Activation', name='act2', activation='softsign'),
+            D('fc3', 8, 'selu'),
+            D('out', 3),
+        ],
+    ),
     # convolutional stacks
     'conv1d_pool': dict(
         input=[16, 2],
@@ -354,6 +365,7 @@ CASES = [
     ('mlp4_relu', ['lat', 'res_rf_gt', 'stream_res']),
     ('mlp7_mixed', ['lat', 'res_rf4']),
     ('mlp_sep_act', ['lat', 'stream']),
+    ('mlp_table_acts', ['lat', 'stream']),
     ('dense_bn', ['res_rf4', 'stream']),
     ('conv1d_pool', ['lat', 'res_rf4', 'stream', 'layer_prec']),
     ('conv2d_pool', ['lat', 'res_rf4', 'stream', 'vivado_lat']),

@@ -384,6 +384,9 @@ fn activation_of(func: &str, call: &Call) -> Option<Activation> {
         "sigmoid" => Activation::Sigmoid,
         "tanh" => Activation::Tanh,
         "softmax" => Activation::Softmax,
+        "softplus" => Activation::Softplus,
+        "softsign" => Activation::Softsign,
+        "selu" => Activation::Selu,
         "linear" => Activation::Linear,
         "leaky_relu" => Activation::LeakyRelu {
             alpha: call.args.get(1).and_then(|a| a.parse().ok()).unwrap_or(0.3),

@@ -195,7 +195,9 @@ fn activation_index(a: &Activation) -> usize {
         Activation::Linear => 0,
         Activation::Relu => 1,
         Activation::Sigmoid => 2,
-        Activation::Tanh => 3,
+        // the other table activations share tanh's slot: a slot of their own would change the
+        // node-feature width of every trained model
+        Activation::Tanh | Activation::Softplus | Activation::Softsign | Activation::Selu => 3,
         Activation::Softmax => 4,
         Activation::LeakyRelu { .. } => 5,
     }

@@ -52,6 +52,9 @@ pub fn table_bram(act: Activation, n: f64, tool: Tool, stream: bool) -> f64 {
         // 2023.2) worse, 8.3 → 12.3 % SMAPE.
         Activation::Sigmoid
         | Activation::Tanh
+        | Activation::Softplus
+        | Activation::Softsign
+        | Activation::Selu
         | Activation::Linear
         | Activation::Relu
         | Activation::LeakyRelu { .. } => 0.0,
@@ -88,7 +91,13 @@ pub fn cost(
                 dsp_cap: None,
             });
         }
-        Activation::Sigmoid | Activation::Tanh => a.fixed[Feature::TableReads] = n,
+        // softplus/softsign/selu are one table read per element, as sigmoid/tanh
+        // (nnet_activation.h: init_*_table then `table[index]`)
+        Activation::Sigmoid
+        | Activation::Tanh
+        | Activation::Softplus
+        | Activation::Softsign
+        | Activation::Selu => a.fixed[Feature::TableReads] = n,
         Activation::Softmax => {
             a.fixed[Feature::TableReads] = n + 1.0;
             a.fixed[Feature::ElemBits] = n * w;

@@ -218,6 +218,15 @@ pub static SPECS: &[Spec] = &[
     spec!("softmax", &[], &[], None, Role::Single, "softmax", |_| {
         plain(LayerKind::Activation(Activation::Softmax))
     }),
+    spec!("softplus", &[], &[], None, Role::Single, "softplus", |_| {
+        plain(LayerKind::Activation(Activation::Softplus))
+    }),
+    spec!("softsign", &[], &[], None, Role::Single, "softsign", |_| {
+        plain(LayerKind::Activation(Activation::Softsign))
+    }),
+    spec!("selu", &[], &[], None, Role::Single, "selu", |_| {
+        plain(LayerKind::Activation(Activation::Selu))
+    }),
     spec!("linear", &[], &[], None, Role::Single, "linear", |_| plain(
         LayerKind::Activation(Activation::Linear)
     )),
@@ -974,13 +983,8 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
             args.push(format!("alpha={}", fmt_float(*alpha)));
             "leaky_relu"
         }
-        LayerKind::Activation(a) => match a {
-            Activation::Relu => "relu",
-            Activation::Sigmoid => "sigmoid",
-            Activation::Tanh => "tanh",
-            Activation::Softmax => "softmax",
-            _ => "linear",
-        },
+        // the other activations' DSL keyword is their Keras name
+        LayerKind::Activation(a) => a.name(),
         LayerKind::Flatten => "flatten",
         LayerKind::Reshape(ir::ops::Reshape { target }) => {
             args.extend(target.iter().map(|d| {

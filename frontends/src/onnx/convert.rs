@@ -50,8 +50,6 @@ const HLS4ML_ONLY: &[&str] = &[
     "Elu",
     "Selu",
     "PRelu",
-    "Softsign",
-    "Softplus",
     "Div",
     "Mean",
     "Resize",
@@ -1024,6 +1022,8 @@ impl<'a> Converter<'a> {
             "Relu" => Activation::Relu,
             "Sigmoid" => Activation::Sigmoid,
             "Tanh" => Activation::Tanh,
+            "Softplus" => Activation::Softplus,
+            "Softsign" => Activation::Softsign,
             "LeakyRelu" => Activation::LeakyRelu {
                 alpha: attr_float(node, "alpha", 0.01)?,
             },

@@ -18,7 +18,7 @@
 //! | QONNX `BipolarQuant` of constants | `ap_uint<1>` xnor weights |
 //!
 //! Operators hls4ml 1.3.0 converts but the IR has no kind for (Elu, Selu, PRelu,
-//! ThresholdedRelu, Softsign, Softplus, Div/Mean merges, Resize, Pad, grouped
+//! ThresholdedRelu, Div/Mean merges, Resize, Pad, grouped
 //! convolutions, Quant with other scales, BipolarQuant activations), those it does not convert
 //! (QONNX `Trunc` among them), and unsupported attributes are all collected: the error lists
 //! every such node with its name, op type and reason, not only the first.

@@ -16,6 +16,12 @@ pub enum Activation {
     Sigmoid,
     Tanh,
     Softmax,
+    /// ln(1 + e^x): hls4ml's table activation `nnet::softplus`.
+    Softplus,
+    /// x / (1 + |x|): table activation `nnet::softsign`.
+    Softsign,
+    /// Scaled ELU (Keras's fixed alpha and scale): table activation `nnet::selu`.
+    Selu,
     LeakyRelu {
         alpha: f64,
     },
@@ -30,6 +36,9 @@ impl Activation {
             Activation::Sigmoid => "sigmoid",
             Activation::Tanh => "tanh",
             Activation::Softmax => "softmax",
+            Activation::Softplus => "softplus",
+            Activation::Softsign => "softsign",
+            Activation::Selu => "selu",
             Activation::LeakyRelu { .. } => "leaky_relu",
         }
     }
@@ -41,6 +50,9 @@ impl Activation {
             "sigmoid" => Activation::Sigmoid,
             "tanh" => Activation::Tanh,
             "softmax" => Activation::Softmax,
+            "softplus" => Activation::Softplus,
+            "softsign" => Activation::Softsign,
+            "selu" => Activation::Selu,
             "leaky_relu" | "LeakyReLU" => Activation::LeakyRelu { alpha: 0.3 },
             _ => return None,
         })

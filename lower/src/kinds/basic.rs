@@ -40,7 +40,13 @@ fn alias(class: &'static str, op: Op) -> Result<Parsed> {
 /// hls4ml's activation node for `act`: its op and class (`Activation`, `LeakyReLU`, `Softmax`).
 pub fn activation_op(act: Activation) -> (Op, &'static str) {
     match act {
-        Activation::Relu | Activation::Sigmoid | Activation::Tanh | Activation::Linear => (
+        Activation::Relu
+        | Activation::Sigmoid
+        | Activation::Tanh
+        | Activation::Softplus
+        | Activation::Softsign
+        | Activation::Selu
+        | Activation::Linear => (
             Op::Activation {
                 act: ActKind::Plain(act.name()),
                 config_name: act.name().to_string(),

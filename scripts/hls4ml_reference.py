@@ -100,7 +100,7 @@ MODELS = {
             D('fc3', 3, 'softmax'),
         ],
     ),
-    # table activations computed by hls4ml's nnet_activation.h: softplus, softsign, selu
+    # table activations computed by hls4ml's nnet_activation.h: softplus, softsign, selu, elu
     'mlp_table_acts': dict(
         input=[12],
         layers=[
@@ -108,6 +108,8 @@ MODELS = {
             D('fc2', 8),
             dict(type='Activation', name='act2', activation='softsign'),
             D('fc3', 8, 'selu'),
+            dict(type='ELU', name='elu', alpha=0.5),
+            D('fc4', 8, 'elu'),
             D('out', 3),
         ],
     ),
@@ -528,6 +530,8 @@ def build_keras(spec, seed):
             lay = keras.layers.Dense(ld['units'], activation=ld['activation'], name=n)
         elif t == 'Activation':
             lay = keras.layers.Activation(ld['activation'], name=n)
+        elif t == 'ELU':
+            lay = keras.layers.ELU(alpha=ld['alpha'], name=n)
         elif t == 'LeakyReLU':
             lay = keras.layers.LeakyReLU(negative_slope=ld['negative_slope'], name=n)
         elif t == 'Dropout':

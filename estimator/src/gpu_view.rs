@@ -120,6 +120,7 @@ fn activation_ops(a: Activation) -> (f64, f64) {
             (2.0, 1.0)
         }
         Activation::Softsign => (3.0, 0.0),
+        Activation::Elu { .. } => (3.0, 1.0),
         Activation::Softmax => (3.0, 1.0),
     }
 }

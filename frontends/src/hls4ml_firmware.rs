@@ -388,6 +388,9 @@ fn activation_of(func: &str, call: &Call) -> Option<Activation> {
         "softsign" => Activation::Softsign,
         "selu" => Activation::Selu,
         "linear" => Activation::Linear,
+        "elu" => Activation::Elu {
+            alpha: call.args.get(1).and_then(|a| a.parse().ok()).unwrap_or(1.0),
+        },
         "leaky_relu" => Activation::LeakyRelu {
             alpha: call.args.get(1).and_then(|a| a.parse().ok()).unwrap_or(0.3),
         },

@@ -278,7 +278,7 @@ impl<'a> Lowerer<'a> {
         if matches!(
             op,
             Op::Activation {
-                act: ActKind::LeakyRelu(_),
+                act: ActKind::Param { .. },
                 ..
             }
         ) {
@@ -687,7 +687,7 @@ impl<'a> Lowerer<'a> {
         let mut extra = vec![("table_t", table)];
         match act {
             ActKind::Plain(_) => {}
-            ActKind::LeakyRelu(_) => {
+            ActKind::Param { .. } => {
                 // param_t is the model default unless set per layer (not in the typedef list then)
                 extra.push((
                     "param_t",

@@ -305,7 +305,7 @@ fn op_attrs(op: &Op) -> String {
         Op::BatchNorm { n_filt } => format!("n_filt={n_filt}"),
         Op::Activation { act, .. } => match act {
             ActKind::Plain(f) => f.to_string(),
-            ActKind::LeakyRelu(a) => format!("leaky_relu {a}"),
+            ActKind::Param { func, alpha } => format!("{func} {alpha}"),
             ActKind::Softmax => "softmax".to_string(),
         },
         Op::Concatenate { axis } => format!("axis={axis}"),

@@ -7,8 +7,12 @@
 pub enum ActKind {
     /// Table or plain element-wise functions: relu, sigmoid, tanh, linear.
     Plain(&'static str),
-    /// leaky_relu with its slope (a parametrised activation).
-    LeakyRelu(f64),
+    /// A parametrised activation (hls4ml's `ParametrizedActivation`): `leaky_relu` with its
+    /// slope or `elu` with its alpha; `func` is the nnet function.
+    Param {
+        func: &'static str,
+        alpha: f64,
+    },
     Softmax,
 }
 

@@ -199,7 +199,7 @@ fn activation_index(a: &Activation) -> usize {
         // node-feature width of every trained model
         Activation::Tanh | Activation::Softplus | Activation::Softsign | Activation::Selu => 3,
         Activation::Softmax => 4,
-        Activation::LeakyRelu { .. } => 5,
+        Activation::LeakyRelu { .. } | Activation::Elu { .. } => 5,
     }
 }
 

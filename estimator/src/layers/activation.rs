@@ -55,6 +55,7 @@ pub fn table_bram(act: Activation, n: f64, tool: Tool, stream: bool) -> f64 {
         | Activation::Softplus
         | Activation::Softsign
         | Activation::Selu
+        | Activation::Elu { .. }
         | Activation::Linear
         | Activation::Relu
         | Activation::LeakyRelu { .. } => 0.0,
@@ -98,6 +99,17 @@ pub fn cost(
         | Activation::Softplus
         | Activation::Softsign
         | Activation::Selu => a.fixed[Feature::TableReads] = n,
+        // nnet::elu: x > 0 passes (a select of the result width), else alpha × table[x]
+        Activation::Elu { .. } => {
+            a.fixed[Feature::TableReads] = n;
+            a.fixed[Feature::ElemBits] = n * w;
+            a.products.push(Products {
+                count: n,
+                a: width,
+                b: width,
+                dsp_cap: None,
+            });
+        }
         Activation::Softmax => {
             a.fixed[Feature::TableReads] = n + 1.0;
             a.fixed[Feature::ElemBits] = n * w;

@@ -52,7 +52,18 @@ pub struct Spec {
     pub build: Build,
 }
 
-const ACT: &[&str] = &["relu", "sigmoid", "tanh", "softmax", "linear", "leaky_relu"];
+const ACT: &[&str] = &[
+    "relu",
+    "sigmoid",
+    "tanh",
+    "softmax",
+    "linear",
+    "leaky_relu",
+    "softplus",
+    "softsign",
+    "selu",
+    "elu",
+];
 
 macro_rules! spec {
     ($name:expr, $pos:expr, $kw:expr, $rest:expr, $role:expr, $ex:expr, $build:expr) => {
@@ -230,6 +241,15 @@ pub static SPECS: &[Spec] = &[
     spec!("linear", &[], &[], None, Role::Single, "linear", |_| plain(
         LayerKind::Activation(Activation::Linear)
     )),
+    spec!(
+        "elu",
+        &["alpha"],
+        &[],
+        None,
+        Role::Single,
+        "elu(alpha=1.0)",
+        build_elu
+    ),
     spec!(
         "leaky_relu",
         &["alpha"],
@@ -438,6 +458,8 @@ pub fn keras_prefix(kind: &LayerKind) -> &'static str {
         LayerKind::BatchNorm(_) => "batch_normalization",
         // a standalone leaky ReLU is Keras's `LeakyReLU` layer; the others `Activation(...)`
         LayerKind::Activation(Activation::LeakyRelu { .. }) => "leaky_re_lu",
+        // a standalone ELU is Keras's `ELU` layer
+        LayerKind::Activation(Activation::Elu { .. }) => "elu",
         LayerKind::Activation(_) => "activation",
         LayerKind::Flatten => "flatten",
         LayerKind::Reshape(_) => "reshape",
@@ -671,15 +693,21 @@ impl<'c, 'a> Args<'c, 'a> {
                 Value::Word("leaky_relu") => Activation::LeakyRelu {
                     alpha: self.alpha()?,
                 },
+                Value::Word("elu") => Activation::Elu {
+                    alpha: self.float("alpha", 1.0, f64::is_finite, "finite")?,
+                },
                 Value::Word(w) if ACT.contains(&w) => Activation::from_name(w).unwrap_or_default(),
                 _ => return self.err(v, &format!("activation must be one of {}", ACT.join(", "))),
             },
         };
         if let (Some(a), false) = (
             self.get("alpha"),
-            matches!(act, Activation::LeakyRelu { .. }),
+            matches!(act, Activation::LeakyRelu { .. } | Activation::Elu { .. }),
         ) {
-            return self.err(a, "alpha applies only to the leaky_relu activation");
+            return self.err(
+                a,
+                "alpha applies only to the leaky_relu and elu activations",
+            );
         }
         Ok(act)
     }
@@ -781,6 +809,12 @@ fn build_batchnorm(a: &Args) -> Result<(LayerKind, Activation), Located> {
     }))
 }
 
+fn build_elu(a: &Args) -> Result<(LayerKind, Activation), Located> {
+    plain(LayerKind::Activation(Activation::Elu {
+        alpha: a.float("alpha", 1.0, f64::is_finite, "finite")?,
+    }))
+}
+
 fn build_leaky(a: &Args) -> Result<(LayerKind, Activation), Located> {
     plain(LayerKind::Activation(Activation::LeakyRelu {
         alpha: a.alpha()?,
@@ -859,8 +893,8 @@ fn padding_arg(args: &mut Vec<String>, p: Padding) {
 fn activation_args(args: &mut Vec<String>, a: &Activation) {
     match a {
         Activation::Linear => {}
-        Activation::LeakyRelu { alpha } => {
-            args.push("leaky_relu".into());
+        Activation::LeakyRelu { alpha } | Activation::Elu { alpha } => {
+            args.push(a.name().into());
             args.push(format!("alpha={}", fmt_float(*alpha)));
         }
         other => args.push(other.name().into()),
@@ -979,9 +1013,11 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
             }
             "batchnorm"
         }
-        LayerKind::Activation(Activation::LeakyRelu { alpha }) => {
+        LayerKind::Activation(
+            act @ (Activation::LeakyRelu { alpha } | Activation::Elu { alpha }),
+        ) => {
             args.push(format!("alpha={}", fmt_float(*alpha)));
-            "leaky_relu"
+            act.name()
         }
         // the other activations' DSL keyword is their Keras name
         LayerKind::Activation(a) => a.name(),

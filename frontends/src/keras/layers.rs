@@ -508,6 +508,10 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
                 Activation::Relu
             }))
         }
+        "ELU" => {
+            let alpha = a.f64_or("alpha", 1.0)?;
+            one(LayerKind::Activation(Activation::Elu { alpha }))
+        }
         "LeakyReLU" => {
             // Keras 3 writes `negative_slope` (default 0.3), Keras 2 `alpha` (default 0.3).
             let alpha = match a.get("negative_slope") {

@@ -47,7 +47,6 @@ pub struct Unsupported {
 /// ONNX operators that hls4ml 1.3.0 converts but the IR has no layer kind for.
 const HLS4ML_ONLY: &[&str] = &[
     "ThresholdedRelu",
-    "Elu",
     "Selu",
     "PRelu",
     "Div",
@@ -1026,6 +1025,9 @@ impl<'a> Converter<'a> {
             "Softsign" => Activation::Softsign,
             "LeakyRelu" => Activation::LeakyRelu {
                 alpha: attr_float(node, "alpha", 0.01)?,
+            },
+            "Elu" => Activation::Elu {
+                alpha: attr_float(node, "alpha", 1.0)?,
             },
             _ => {
                 let s = self.onnx_shape(&x);

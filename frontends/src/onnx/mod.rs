@@ -17,7 +17,7 @@
 //! | QONNX `Quant`/`IntQuant` (zero-point 0, power-of-two scale) | the consuming layer's weight or bias type on constants; a linear `Activation` `{node}_act` with that result type on computed tensors ([`quant`]) |
 //! | QONNX `BipolarQuant` of constants | `ap_uint<1>` xnor weights |
 //!
-//! Operators hls4ml 1.3.0 converts but the IR has no kind for (Elu, Selu, PRelu,
+//! Operators hls4ml 1.3.0 converts but the IR has no kind for (Selu, PRelu,
 //! ThresholdedRelu, Div/Mean merges, Resize, Pad, grouped
 //! convolutions, Quant with other scales, BipolarQuant activations), those it does not convert
 //! (QONNX `Trunc` among them), and unsupported attributes are all collected: the error lists

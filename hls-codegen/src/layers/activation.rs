@@ -52,10 +52,10 @@ pub fn config(c: &Ctx) -> String {
     let n_in = c.input(0).size();
     let (io, rf) = (c.iotype(), c.reuse());
     match act {
-        ActKind::Plain(_) | ActKind::LeakyRelu(_) => {
-            // LeakyReLU's config adds the type of its alpha
+        ActKind::Plain(_) | ActKind::Param { .. } => {
+            // a parametrised activation's config adds the type of its alpha
             let param = match act {
-                ActKind::LeakyRelu(_) => {
+                ActKind::Param { .. } => {
                     format!("    typedef {} param_t;\n", type_name(c, "param_t"))
                 }
                 _ => String::new(),
@@ -118,8 +118,8 @@ pub fn call(c: &Ctx) -> String {
             "nnet::{f}<{}, {}, {cname}_config{idx}>({}, {});",
             i.type_name, o.type_name, i.name, o.name
         ),
-        ActKind::LeakyRelu(alpha) => format!(
-            "nnet::leaky_relu<{}, {}, {}, {cname}_config{idx}>({}, {}, {});",
+        ActKind::Param { func, alpha } => format!(
+            "nnet::{func}<{}, {}, {}, {cname}_config{idx}>({}, {}, {});",
             i.type_name,
             type_name(c, "param_t"),
             o.type_name,

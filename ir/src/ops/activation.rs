@@ -25,6 +25,11 @@ pub enum Activation {
     LeakyRelu {
         alpha: f64,
     },
+    /// x for x > 0, alpha·(e^x − 1) otherwise: hls4ml's parametrised `nnet::elu` (a table
+    /// of e^x − 1 times alpha).
+    Elu {
+        alpha: f64,
+    },
 }
 
 impl Activation {
@@ -40,6 +45,7 @@ impl Activation {
             Activation::Softsign => "softsign",
             Activation::Selu => "selu",
             Activation::LeakyRelu { .. } => "leaky_relu",
+            Activation::Elu { .. } => "elu",
         }
     }
     /// Parse a Keras activation name; `None` for names the IR does not support.
@@ -53,6 +59,7 @@ impl Activation {
             "softplus" => Activation::Softplus,
             "softsign" => Activation::Softsign,
             "selu" => Activation::Selu,
+            "elu" | "ELU" => Activation::Elu { alpha: 1.0 },
             "leaky_relu" | "LeakyReLU" => Activation::LeakyRelu { alpha: 0.3 },
             _ => return None,
         })

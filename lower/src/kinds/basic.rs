@@ -55,10 +55,20 @@ pub fn activation_op(act: Activation) -> (Op, &'static str) {
         ),
         Activation::LeakyRelu { alpha } => (
             Op::Activation {
-                act: ActKind::LeakyRelu(alpha),
+                act: ActKind::Param {
+                    func: "leaky_relu",
+                    alpha,
+                },
                 config_name: "leakyrelu".to_string(),
             },
             "LeakyReLU",
+        ),
+        Activation::Elu { alpha } => (
+            Op::Activation {
+                act: ActKind::Param { func: "elu", alpha },
+                config_name: "elu".to_string(),
+            },
+            "ELU",
         ),
         Activation::Softmax => (
             Op::Activation {

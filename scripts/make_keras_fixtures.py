@@ -231,11 +231,22 @@ def merges():
     return keras.Model(i, o, name="merges")
 
 
+def table_activations():
+    return keras.Sequential([
+        keras.Input((6,)),
+        L.Dense(5, activation="softplus", name="d1"),
+        L.Activation("softsign", name="sg"),
+        L.Dense(4, activation="selu", name="d2"),
+        L.ELU(alpha=0.5, name="elu_layer"),
+        L.Dense(3, activation="elu", name="d3"),
+    ], name="table_activations")
+
+
 # new builders go at the end: a network's seed is its position in this list
 BUILDERS = [mlp_relu, mlp_activations, mlp_leaky, conv1d_pool_bn, conv2d_pool_bn,
             conv2d_strided_same, global_pools, reshape_flatten, functional_add_concat,
             functional_conv_residual, multi_output, concat_axis1_conv1d, spatial_2d, spatial_1d,
-            merges]
+            merges, table_activations]
 
 
 def randomise(model, seed):

@@ -353,3 +353,17 @@ fn elementwise_merges() {
         "#,
     );
 }
+
+#[test]
+fn table_and_elu_activations() {
+    // scripts/make_keras_fixtures.py `table_activations`: Keras counts 74 parameters
+    // (6·5+5 + 5·4+4 + 4·3+3); the ELU layer keeps its alpha 0.5, Dense's `elu` Keras's 1.0.
+    same_as_keras(
+        "table_activations",
+        r#"
+        input(6, name="input_layer_8") -> dense(5, softplus, name="d1") -> softsign(name="sg")
+          -> dense(4, selu, name="d2") -> elu(alpha=0.5, name="elu_layer")
+          -> dense(3, elu, name="d3")
+        "#,
+    );
+}

@@ -91,7 +91,11 @@ fn activation() -> impl Strategy<Value = Activation> {
         Just(Activation::Sigmoid),
         Just(Activation::Tanh),
         Just(Activation::Softmax),
+        Just(Activation::Softplus),
+        Just(Activation::Softsign),
+        Just(Activation::Selu),
         (0.0f64..1.0).prop_map(|alpha| Activation::LeakyRelu { alpha }),
+        (0.0f64..2.0).prop_map(|alpha| Activation::Elu { alpha }),
     ]
 }
 

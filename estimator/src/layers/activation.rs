@@ -196,6 +196,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn table_and_elu_terms() {
+        // nnet_activation.h: softplus/softsign/selu read one table entry per element (10 reads,
+        // no logic besides); elu reads the e^x - 1 table, multiplies by alpha (10 products of
+        // 16 x 16) and selects x or that per element (10 x 16 = 160 bits).
+        for act in [Activation::Softplus, Activation::Softsign, Activation::Selu] {
+            let t = cost(act, 10.0, 16, 1.0, false, Tool::VivadoHls);
+            assert_eq!(t.fixed[Feature::TableReads], 10.0, "{act:?}");
+            assert_eq!(t.fixed[Feature::ElemBits], 0.0, "{act:?}");
+            assert!(t.products.is_empty(), "{act:?}");
+        }
+        let e = cost(
+            Activation::Elu { alpha: 0.5 },
+            10.0,
+            16,
+            1.0,
+            false,
+            Tool::VivadoHls,
+        );
+        assert_eq!(e.fixed[Feature::TableReads], 10.0);
+        assert_eq!(e.fixed[Feature::ElemBits], 160.0);
+        assert_eq!(
+            e.products
+                .iter()
+                .map(|p| (p.count, p.a, p.b))
+                .collect::<Vec<_>>(),
+            [(10.0, 16, 16)]
+        );
+    }
+
+    #[test]
     fn relu_and_softmax_terms() {
         // ReLU on 10 elements of 16 bits: 160 compare/select bits, no tables, one stage.
         let r = cost(Activation::Relu, 10.0, 16, 1.0, false, Tool::VivadoHls);

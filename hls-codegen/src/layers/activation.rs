@@ -164,6 +164,76 @@ pub fn python_float(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::python_float;
+    use crate::layers::{config_cpp, function_cpp};
+    use crate::lower::{lower, ProjectOptions};
+    use ir::{Activation, Layer, LayerKind, Network};
+
+    #[test]
+    fn elu_and_table_activations_are_hls4ml_s() {
+        // Truth: hls4ml 1.3.0's parameters.h and myproject.cpp of the harness model
+        // mlp_table_acts (target/hls4ml-ref/mlp_table_acts__lat): its Dense fc1 with softplus
+        // (layer2, split off as layer3) and, there after selu as layer8, an ELU(alpha=0.5) layer;
+        // here the ELU follows the softplus directly, so it is layer4.
+        let mut net = Network::new("m");
+        let input = LayerKind::Input(ir::ops::Input { shape: vec![12] });
+        net.add_layer(Layer::new("input_layer", input), &[])
+            .unwrap();
+        let mut fc1 = Layer::new(
+            "fc1",
+            LayerKind::Dense(ir::ops::Dense {
+                units: 16,
+                use_bias: true,
+            }),
+        );
+        fc1.activation = Activation::Softplus;
+        fc1.weights = vec![
+            (
+                "kernel".into(),
+                ir::Tensor::new(vec![12, 16], vec![0.25; 192]),
+            ),
+            ("bias".into(), ir::Tensor::new(vec![16], vec![0.0; 16])),
+        ];
+        net.add_layer(fc1, &["input_layer"]).unwrap();
+        let elu = LayerKind::Activation(Activation::Elu { alpha: 0.5 });
+        net.add_layer(Layer::new("elu", elu), &["fc1"]).unwrap();
+        net.default_outputs();
+        net.infer_shapes().unwrap();
+        let m = lower(&net, &ProjectOptions::default()).unwrap();
+        let find = |n: &str| m.layers.iter().find(|l| l.name == n).unwrap();
+        let sp = find("fc1_softplus");
+        assert_eq!(
+            config_cpp(&m, sp).unwrap(),
+            "struct softplus_config3 : nnet::activ_config {
+    static const unsigned n_in = 16;
+    static const unsigned table_size = 1024;
+    static const unsigned io_type = nnet::io_parallel;
+    static const unsigned reuse_factor = 1;
+    typedef fc1_softplus_table_t table_t;
+};
+"
+        );
+        assert_eq!(
+            function_cpp(&m, sp).unwrap(),
+            "nnet::softplus<layer2_t, layer3_t, softplus_config3>(layer2_out, layer3_out);"
+        );
+        let e = find("elu");
+        assert_eq!(
+            config_cpp(&m, e).unwrap(),
+            "struct elu_config4 : nnet::activ_config {
+    static const unsigned n_in = 16;
+    static const unsigned table_size = 1024;
+    static const unsigned io_type = nnet::io_parallel;
+    static const unsigned reuse_factor = 1;
+    typedef elu_table_t table_t;
+    typedef model_default_t param_t;
+};
+"
+        );
+        assert_eq!(
+            function_cpp(&m, e).unwrap(),
+            "nnet::elu<layer3_t, model_default_t, result_t, elu_config4>(layer3_out, 0.5, layer4_out);"
+        );
+    }
 
     #[test]
     fn floats_print_like_python() {

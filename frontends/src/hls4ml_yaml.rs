@@ -641,7 +641,15 @@ fn hls4ml_class_matches(ty: &str, kind: &LayerKind) -> bool {
         LayerKind::Activation(a) => match a {
             Activation::Softmax => ty == "softmax" || ty == "activation",
             Activation::LeakyRelu { .. } => ty == "leakyrelu" || ty == "activation",
-            _ => ty == "activation",
+            // hls4ml's class of a Keras ELU layer or Activation('elu')
+            Activation::Elu { .. } => ty == "elu" || ty == "activation",
+            Activation::Linear
+            | Activation::Relu
+            | Activation::Sigmoid
+            | Activation::Tanh
+            | Activation::Softplus
+            | Activation::Softsign
+            | Activation::Selu => ty == "activation",
         },
         LayerKind::Pool1D(_) => ty == "pooling1d" || ty == name,
         LayerKind::Pool2D(_) => ty == "pooling2d" || ty == name,

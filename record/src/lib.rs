@@ -462,8 +462,17 @@ pub fn architecture_key(network: &Network) -> String {
 
 fn activation_token(a: &ir::Activation) -> String {
     match a {
-        ir::Activation::LeakyRelu { alpha } => format!("leaky_relu:{alpha}"),
-        other => other.name().to_string(),
+        ir::Activation::LeakyRelu { alpha } | ir::Activation::Elu { alpha } => {
+            format!("{}:{alpha}", a.name())
+        }
+        other @ (ir::Activation::Linear
+        | ir::Activation::Relu
+        | ir::Activation::Sigmoid
+        | ir::Activation::Tanh
+        | ir::Activation::Softmax
+        | ir::Activation::Softplus
+        | ir::Activation::Softsign
+        | ir::Activation::Selu) => other.name().to_string(),
     }
 }
 
@@ -546,6 +555,12 @@ mod tests {
         assert_eq!(architecture_key(&n), "in(16) dense(32+relu) dense(5+relu)");
         let m = mlp(&[16, 32, 5], Activation::Linear);
         assert_eq!(architecture_key(&m), "in(16) dense(32) dense(5)");
+        // ELU's alpha is part of the key, as leaky ReLU's slope
+        let e = mlp(&[16, 32, 5], Activation::Elu { alpha: 0.5 });
+        assert_eq!(
+            architecture_key(&e),
+            "in(16) dense(32+elu:0.5) dense(5+elu:0.5)"
+        );
     }
 
     #[test]

@@ -219,7 +219,7 @@ const CASES: &[Case] = &[
         text: "input(10) -> dense(3, relu, alpha=0.1)",
         line: 1,
         column: 35,
-        says: &["alpha applies only to the leaky_relu activation"],
+        says: &["alpha applies only to the leaky_relu and elu activations"],
     },
     Case {
         what: "a layer too large to represent",

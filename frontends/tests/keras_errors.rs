@@ -112,11 +112,15 @@ fn malformed_inputs_give_errors_that_name_the_problem() {
     // Two unsupported classes: both named in one error, in model order.
     let mut v = mlp();
     v["config"]["layers"][1]["class_name"] = json!("GRU");
-    v["config"]["layers"][2]["class_name"] = json!("ELU");
+    v["config"]["layers"][2]["class_name"] = json!("ThresholdedReLU");
     cases.push((
         "two unknown layer classes",
         model_json("two", &v),
-        vec!["2 unsupported layers", "'fc1' (GRU)", "'fc2' (ELU)"],
+        vec![
+            "2 unsupported layers",
+            "'fc1' (GRU)",
+            "'fc2' (ThresholdedReLU)",
+        ],
     ));
 
     let mut v = mlp();

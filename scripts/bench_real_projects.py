@@ -195,6 +195,12 @@ def main():
             n = max(len(v) for v in d.values())
             cells = ["-" if smape(d.get(t, [])) is None else f"{smape(d[t]):.1f}" for t in targets]
             print(s[:40].ljust(40) + "".join(c.rjust(10) for c in cells) + str(n).rjust(7))
+        # Issue 13's BRAM target: within 2 blocks of the report on at least 80 % of the rows.
+        bram = scored[(kind, "all")].get("bram_18k", [])
+        if bram:
+            near = sum(1 for e, t in bram if abs(e - t) <= 2.0)
+            print(f"{kind} BRAM_18K within 2 blocks: {near} of {len(bram)} rows "
+                  f"({100.0 * near / len(bram):.0f} %)")
     # Leave one source out: post-synthesis of Latency rows = the csynth estimate times ratios
     # fitted on the other sources' report pairs.
     prows = post_rows(rows)

@@ -87,3 +87,58 @@ fn positive_feature_axes_are_checked_against_the_inferred_rank() {
     let e = load(doc("[null, 5]", "2")).unwrap_err().to_string();
     assert!(e.contains("only the last, channel axis (1 or -1)"), "{e}");
 }
+
+/// QKeras `QConv2DBatchnorm` (gflengas/fdf-hls4ml-tutorial mnist_qkeras_6bit, tf.keras 2.14
+/// `.keras`): a Conv2D whose kernel and bias are the batch-normalisation-folded values, quantised
+/// by the layer's `quantized_bits(6,0,alpha=1)`, as hls4ml 1.3.0's `Conv2DBatchnorm` writes them.
+/// Expected values computed with numpy from the archive's `model.weights.h5`
+/// (`_layer_checkpoint_dependencies/q_conv2d_batchnorm/vars/{0,1}` and `batchnorm/vars/{0..3}`)
+/// with hls4ml's `_get_folded_weights` lines in float32 (`inv = 1/sqrt(var + 0.001) * gamma`,
+/// `kernel * inv`, `inv * (bias - mean) + beta`) and QKeras's quantized_bits formula
+/// `clip(round(x * 32), -32, 31) / 32`.
+#[test]
+fn qconv2d_batchnorm_is_a_folded_quantised_conv2d() {
+    let net = load_model(
+        &model("gflengas__fdf-hls4ml-tutorial/keras_model_34a4c499c4.keras"),
+        None,
+        None,
+    )
+    .unwrap();
+    let conv = net.layer(net.find("fused_convbn_0").unwrap());
+    let LayerKind::Conv2D(c) = &conv.kind else {
+        panic!("{:?}", conv.kind)
+    };
+    assert!(c.use_bias);
+    let k = conv.weight("kernel").unwrap();
+    assert_eq!(k.shape, vec![3, 3, 1, 8]);
+    // filter 0 (every 8th value); unquantised folded: 0.4196, 0.6852, 0.7930, 1.2877 (clipped
+    // to 31/32), -0.0258, ...
+    let filter0: Vec<f32> = k.data.iter().step_by(8).copied().collect();
+    assert_eq!(
+        filter0,
+        vec![0.40625, 0.6875, 0.78125, 0.96875, -0.03125, -0.65625, -0.96875, -0.8125, -0.0625]
+    );
+    assert_eq!(
+        conv.weight("bias").unwrap().data,
+        vec![-0.0625, -0.375, 0.34375, 0.03125, -0.1875, 0.15625, -0.125, 0.78125]
+    );
+    // 3*3*1*8 + 8 and 3*3*8*16 + 16 folded, 400*10 + 10 dense: the normalisation's 4 arrays
+    // per filter and QKeras's iteration counters are gone, as in hls4ml's model.
+    assert_eq!(net.total_params(), 80 + 1168 + 4010);
+}
+
+/// The same layer in a legacy Keras 2.11 `.h5` (alezander9/ML_FPGAOnPixel), whose weights are
+/// named (`conv1/conv1/batch_normalization/gamma:0`, ..., `iteration:0`, `kernel:0`).
+#[test]
+fn qconv2d_batchnorm_legacy_h5_named_weights() {
+    let net = load_model(
+        &model("alezander9__ml_fpgaonpixel/keras_model_c7becf4b8e.h5"),
+        None,
+        None,
+    )
+    .unwrap();
+    let conv = net.layer(net.find("conv2").unwrap());
+    assert!(matches!(conv.kind, LayerKind::Conv2D(_)));
+    assert_eq!(conv.weight("kernel").unwrap().shape, vec![3, 3, 2, 4]);
+    assert_eq!(conv.weight("bias").unwrap().data.len(), 4);
+}

@@ -30,7 +30,7 @@ pub fn check_feature_axes(
     for kl in layers {
         if !matches!(
             kl.class_name.as_str(),
-            "BatchNormalization" | "QBatchNormalization" | "Softmax"
+            "BatchNormalization" | "QBatchNormalization" | "QConv2DBatchnorm" | "Softmax"
         ) {
             continue;
         }
@@ -412,17 +412,23 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
             });
             fused(&a, kind)
         }
-        "Conv2D" | "QConv2D" => {
+        "Conv2D" | "QConv2D" | "QConv2DBatchnorm" => {
             a.channels_last()?;
             a.no_dilation(2)?;
             let k = a.tuple("kernel_size", 2, None)?;
             let s = a.tuple("strides", 2, Some(vec![1, 1]))?;
+            // QConv2DBatchnorm: hls4ml's Conv2DBatchnorm is a Conv2D whose folded bias always
+            // exists (keras/fold.rs), so the IR layer always has a bias.
+            let folded = class == "QConv2DBatchnorm";
+            if folded {
+                a.axis_is_last("axis")?;
+            }
             let kind = LayerKind::Conv2D(ir::ops::Conv2D {
                 filters: a.usize_req("filters")?,
                 kernel: [k[0], k[1]],
                 stride: [s[0], s[1]],
                 padding: a.padding()?,
-                use_bias: a.bool_or("use_bias", true)?,
+                use_bias: folded || a.bool_or("use_bias", true)?,
             });
             fused(&a, kind)
         }

@@ -12,6 +12,7 @@
 
 pub mod archive;
 mod attention;
+pub mod fold;
 #[cfg(feature = "hdf5")]
 pub mod h5;
 #[cfg(feature = "hdf5")]
@@ -213,11 +214,15 @@ pub fn build(
     for kl in &spec.layers {
         let mut chain = layers::convert(file, kl)?;
         if let Some(w) = weights {
-            attach_weights(
-                &w.file,
-                &mut chain[0],
-                weights_by_layer.get(kl.name.as_str()).copied(),
-            )?;
+            let found = weights_by_layer.get(kl.name.as_str()).copied();
+            let folded;
+            let found = if kl.class_name == "QConv2DBatchnorm" {
+                folded = fold::fold_conv_batchnorm(&w.file, kl, found.unwrap_or(&[]))?;
+                Some(folded.as_slice())
+            } else {
+                found
+            };
+            attach_weights(&w.file, &mut chain[0], found)?;
             quantize_weights(file, kl, &mut chain[0])?;
         }
         let inputs: Vec<String> = if matches!(chain[0].kind, LayerKind::Input(_)) {

@@ -142,3 +142,64 @@ fn qconv2d_batchnorm_legacy_h5_named_weights() {
     assert_eq!(conv.weight("kernel").unwrap().shape, vec![3, 3, 2, 4]);
     assert_eq!(conv.weight("bias").unwrap().data.len(), 4);
 }
+
+/// QKeras `quantized_bits(10, 0, symmetric=True, alpha="auto_po2")` kernels
+/// (alezander9/ML_FPGAOnPixel, Keras 2.11): hls4ml 1.3.0's `qkeras_factorize_alpha` inserts an
+/// `ApplyAlpha` layer `{layer}_alpha` after the QDense holding the power-of-two scales and the
+/// layer's quantised bias; the kernel becomes `z / 2^9` and the layer's bias 0. Expected values
+/// from a numpy float32 transcription of QKeras's `quantized_bits.__call__` (auto_po2 branch:
+/// initial po2 of max·2/levels, five least-squares po2 refinements) run on the file's
+/// `dense1/kernel:0`; the bias from QKeras's `clip(round(b · 512), -512, 511) / 512`.
+#[test]
+fn auto_po2_kernels_get_hls4mls_apply_alpha_layer() {
+    let net = load_model(
+        &model("alezander9__ml_fpgaonpixel/keras_model_007eef7550.h5"),
+        None,
+        None,
+    )
+    .unwrap();
+    let dense = net.layer(net.find("dense1").unwrap());
+    let alpha_id = net.find("dense1_alpha").unwrap();
+    assert_eq!(net.inputs_of(alpha_id), vec![net.find("dense1").unwrap()]);
+    let alpha = net.layer(alpha_id);
+    assert!(matches!(alpha.kind, LayerKind::ApplyAlpha));
+    let scale = &alpha.weight("scale").unwrap().data;
+    assert_eq!(scale.len(), 72);
+    assert_eq!(&scale[..8], &[1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.5]);
+    assert!(scale.iter().all(|s| [0.25, 0.5, 1.0].contains(s)));
+    // quantized_po2 bits: max(int(max |log2 s|) + 1, 2) = max(2 + 1, 2) = 3
+    assert_eq!(alpha.settings.precision.scale.as_ref().unwrap().width(), 3);
+    let k = &dense.weight("kernel").unwrap().data;
+    assert_eq!(
+        &k[..6],
+        &[
+            -0.22265625,
+            -0.357421875,
+            -0.46875,
+            0.0,
+            0.255859375,
+            -0.126953125
+        ]
+    );
+    assert!(dense.weight("bias").unwrap().data.iter().all(|b| *b == 0.0));
+    assert_eq!(
+        &alpha.weight("bias").unwrap().data[..4],
+        &[0.109375, 0.3046875, 0.259765625, -0.224609375]
+    );
+}
+
+/// Keras `SeparableConv2D` (pominiq/DNNonSilicon, three of them in a CNN): the IR's parameter
+/// count equals the number of values in the file's `model_weights` (h5py: 10085).
+#[test]
+fn separable_conv2d_counts_like_keras() {
+    let net = load_model(
+        &model("pominiq__dnnonsilicon/keras_model_5434823f34.h5"),
+        None,
+        None,
+    )
+    .unwrap();
+    assert_eq!(net.total_params(), 10085);
+    let l = net.layer(net.find("separable_conv2d_1").unwrap());
+    assert!(matches!(l.kind, LayerKind::SeparableConv2D(_)));
+    assert_eq!(l.output_shape, vec![13, 13, 64]);
+}

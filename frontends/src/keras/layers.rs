@@ -432,6 +432,37 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
             });
             fused(&a, kind)
         }
+        "DepthwiseConv2D" | "SeparableConv2D" => {
+            a.channels_last()?;
+            a.no_dilation(2)?;
+            let k = a.tuple("kernel_size", 2, None)?;
+            let s = a.tuple("strides", 2, Some(vec![1, 1]))?;
+            let depth_multiplier = match a.get("depth_multiplier") {
+                None => 1,
+                Some(v) => a.positive("depth_multiplier", v)?,
+            };
+            let (kernel, stride, padding) = ([k[0], k[1]], [s[0], s[1]], a.padding()?);
+            let use_bias = a.bool_or("use_bias", true)?;
+            let kind = if class == "DepthwiseConv2D" {
+                LayerKind::DepthwiseConv2D(ir::ops::DepthwiseConv2D {
+                    kernel,
+                    stride,
+                    padding,
+                    depth_multiplier,
+                    use_bias,
+                })
+            } else {
+                LayerKind::SeparableConv2D(ir::ops::SeparableConv2D {
+                    filters: a.usize_req("filters")?,
+                    kernel,
+                    stride,
+                    padding,
+                    depth_multiplier,
+                    use_bias,
+                })
+            };
+            fused(&a, kind)
+        }
         "MaxPooling1D" | "AveragePooling1D" | "MaxPool1D" | "AvgPool1D" => {
             a.channels_last()?;
             let pool = a.tuple("pool_size", 1, Some(vec![2]))?;
@@ -642,11 +673,15 @@ fn fused(a: &Attrs, kind: LayerKind) -> Result<Vec<Layer>, FrontendError> {
         layer.activation = a.activation()?;
         return Ok(vec![layer]);
     }
+    let mut alpha = None;
     if let Some(q) = a.quantizer("kernel_quantizer")? {
         layer.settings.precision.weight = Some(
             q.weight_type(true)
                 .map_err(|m| a.unsupported("kernel_quantizer", m))?,
         );
+        if super::alpha::is_auto_po2(&q) {
+            alpha = Some(super::alpha::apply_alpha_layer(&layer));
+        }
     }
     if let Some(q) = a.quantizer("bias_quantizer")? {
         layer.settings.precision.bias = Some(
@@ -655,13 +690,20 @@ fn fused(a: &Attrs, kind: LayerKind) -> Result<Vec<Layer>, FrontendError> {
         );
     }
     let q = match a.quantizer("activation")? {
-        None => return Ok(vec![layer]),
+        None => return Ok([Some(layer), alpha].into_iter().flatten().collect()),
         Some(q) => q,
     };
     let (act, ty) = q.activation().map_err(|m| a.unsupported("activation", m))?;
     if ty.is_none() {
+        if alpha.is_some() && !act.is_linear() {
+            return Err(a.unsupported(
+                "activation",
+                "a fused activation with an alpha=\"auto_po2\" kernel quantizer (hls4ml applies \
+                 the alpha scale first; put the activation in its own layer)",
+            ));
+        }
         layer.activation = act;
-        return Ok(vec![layer]);
+        return Ok([Some(layer), alpha].into_iter().flatten().collect());
     }
     // hls4ml (keras_v2_to_hls.parse_keras_model) splits a quantized activation off into a
     // QActivation layer named `{layer}_{quantizer class}`; like a QActivation it gets its type
@@ -670,7 +712,10 @@ fn fused(a: &Attrs, kind: LayerKind) -> Result<Vec<Layer>, FrontendError> {
         format!("{}_{}", a.layer.name, q.class),
         LayerKind::Activation(act),
     );
-    Ok(vec![layer, act_layer])
+    Ok([Some(layer), alpha, Some(act_layer)]
+        .into_iter()
+        .flatten()
+        .collect())
 }
 
 /// The Keras names of a layer kind's weights, in the order Keras stores them (the registry's

@@ -400,10 +400,21 @@ mod tests {
             q("binary()").weight_type(false).unwrap().to_string(),
             "ap_int<2>"
         );
-        assert!(q("quantized_bits(4,0,alpha='auto_po2')")
-            .weight_type(true)
-            .unwrap_err()
-            .contains("alpha"));
+        // auto_po2 kernels keep the quantizer's type (hls4ml moves the scale to ApplyAlpha);
+        // other alphas are refused
+        assert_eq!(
+            q("quantized_bits(4,0,alpha='auto_po2')")
+                .weight_type(true)
+                .unwrap()
+                .to_string(),
+            "ap_fixed<4,1>"
+        );
+        for other in ["'auto'", "0.5"] {
+            assert!(q(&format!("quantized_bits(4,0,alpha={other})"))
+                .weight_type(true)
+                .unwrap_err()
+                .contains("alpha"));
+        }
     }
 
     #[test]

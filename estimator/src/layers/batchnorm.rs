@@ -111,4 +111,28 @@ mod tests {
         assert_eq!(s.multipliers, 16);
         assert!(s.latency_best >= 64, "{}", s.latency_best);
     }
+
+    #[test]
+    fn apply_alpha_shifts_instead_of_multiplying() {
+        // ApplyAlpha on 72 values (a QDense's output), 16-bit input, io_parallel: the
+        // BatchNorm structure (72 elements, one stage) with no multiplier and no DSP (the
+        // power-of-two scales are shifts), and 72 × 16 mux bits in the LUT features.
+        let net = one_layer_net_io(
+            vec![72],
+            LayerKind::ApplyAlpha,
+            Activation::Linear,
+            Strategy::Latency,
+            1,
+            16,
+            IoType::Parallel,
+        );
+        let e = estimate_one(&net, "fc");
+        assert_eq!(e.multipliers, 0);
+        assert_eq!(e.csynth.dsp, 0.0);
+        assert_eq!(
+            e.analysis.fixed[crate::calibration::Feature::MuxBits],
+            72.0 * 16.0
+        );
+        assert!(e.analysis.warnings.iter().any(|w| w.contains("prior")));
+    }
 }

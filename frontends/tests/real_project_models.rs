@@ -169,22 +169,17 @@ fn auto_po2_kernels_get_hls4mls_apply_alpha_layer() {
     assert!(scale.iter().all(|s| [0.25, 0.5, 1.0].contains(s)));
     // quantized_po2 bits: max(int(max |log2 s|) + 1, 2) = max(2 + 1, 2) = 3
     assert_eq!(alpha.settings.precision.scale.as_ref().unwrap().width(), 3);
+    // the kernel is z / 2^9 and the bias b / 2^9: compare the integers z and b
+    let times_512 = |v: &[f32]| v.iter().map(|x| x * 512.0).collect::<Vec<f32>>();
     let k = &dense.weight("kernel").unwrap().data;
     assert_eq!(
-        &k[..6],
-        &[
-            -0.22265625,
-            -0.357421875,
-            -0.46875,
-            0.0,
-            0.255859375,
-            -0.126953125
-        ]
+        times_512(&k[..6]),
+        vec![-114.0, -183.0, -240.0, 0.0, 131.0, -65.0]
     );
     assert!(dense.weight("bias").unwrap().data.iter().all(|b| *b == 0.0));
     assert_eq!(
-        &alpha.weight("bias").unwrap().data[..4],
-        &[0.109375, 0.3046875, 0.259765625, -0.224609375]
+        times_512(&alpha.weight("bias").unwrap().data[..4]),
+        vec![56.0, 156.0, 133.0, -115.0]
     );
 }
 

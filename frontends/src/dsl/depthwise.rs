@@ -37,28 +37,25 @@ pub fn build_apply_alpha(_a: &Args) -> Built {
     plain(LayerKind::ApplyAlpha)
 }
 
-/// The printed arguments of a depthwise (`filters` None) or separable convolution.
+/// The printed arguments of a depthwise convolution (`filters` None) or of a separable one
+/// (`filters` and its depthwise part `dw`).
 pub fn print(
     args: &mut Vec<String>,
     layer: &Layer,
     filters: Option<usize>,
-    kernel: [usize; 2],
-    stride: [usize; 2],
-    padding: ir::Padding,
-    depth_multiplier: usize,
-    use_bias: bool,
+    dw: &ir::ops::DepthwiseConv2D,
 ) {
     if let Some(f) = filters {
         args.push(f.to_string());
     }
-    args.push(pair_text(kernel));
+    args.push(pair_text(dw.kernel));
     activation_args(args, &layer.activation);
-    if depth_multiplier != 1 {
-        args.push(format!("multiplier={depth_multiplier}"));
+    if dw.depth_multiplier != 1 {
+        args.push(format!("multiplier={}", dw.depth_multiplier));
     }
-    if stride != [1, 1] {
-        args.push(format!("stride={}", pair_text(stride)));
+    if dw.stride != [1, 1] {
+        args.push(format!("stride={}", pair_text(dw.stride)));
     }
-    padding_arg(args, padding);
-    bias_arg(args, use_bias);
+    padding_arg(args, dw.padding);
+    bias_arg(args, dw.use_bias);
 }

@@ -937,23 +937,8 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
             bias_arg(&mut args, *use_bias);
             "conv2d"
         }
-        LayerKind::DepthwiseConv2D(ir::ops::DepthwiseConv2D {
-            kernel,
-            stride,
-            padding,
-            depth_multiplier,
-            use_bias,
-        }) => {
-            depthwise::print(
-                &mut args,
-                layer,
-                None,
-                *kernel,
-                *stride,
-                *padding,
-                *depth_multiplier,
-                *use_bias,
-            );
+        LayerKind::DepthwiseConv2D(dw) => {
+            depthwise::print(&mut args, layer, None, dw);
             "depthwise_conv2d"
         }
         LayerKind::SeparableConv2D(ir::ops::SeparableConv2D {
@@ -964,16 +949,14 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
             depth_multiplier,
             use_bias,
         }) => {
-            depthwise::print(
-                &mut args,
-                layer,
-                Some(*filters),
-                *kernel,
-                *stride,
-                *padding,
-                *depth_multiplier,
-                *use_bias,
-            );
+            let dw = ir::ops::DepthwiseConv2D {
+                kernel: *kernel,
+                stride: *stride,
+                padding: *padding,
+                depth_multiplier: *depth_multiplier,
+                use_bias: *use_bias,
+            };
+            depthwise::print(&mut args, layer, Some(*filters), &dw);
             "separable_conv2d"
         }
         LayerKind::ApplyAlpha => "apply_alpha",

@@ -432,7 +432,7 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
             });
             fused(&a, kind)
         }
-        "DepthwiseConv2D" | "SeparableConv2D" => {
+        "DepthwiseConv2D" | "SeparableConv2D" | "QDepthwiseConv2D" | "QSeparableConv2D" => {
             a.channels_last()?;
             a.no_dilation(2)?;
             let k = a.tuple("kernel_size", 2, None)?;
@@ -443,7 +443,7 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
             };
             let (kernel, stride, padding) = ([k[0], k[1]], [s[0], s[1]], a.padding()?);
             let use_bias = a.bool_or("use_bias", true)?;
-            let kind = if class == "DepthwiseConv2D" {
+            let kind = if class.ends_with("DepthwiseConv2D") {
                 LayerKind::DepthwiseConv2D(ir::ops::DepthwiseConv2D {
                     kernel,
                     stride,
@@ -665,6 +665,27 @@ fn pool_op(class: &str) -> PoolOp {
     }
 }
 
+/// The quantizer config keys of a QKeras class and the IR weights they quantize, as hls4ml's
+/// handlers read them (`converters/keras/qkeras.py`): `depthwise_quantizer` (and
+/// `pointwise_quantizer`) for QDepthwiseConv2D/QSeparableConv2D, `kernel_quantizer` for the
+/// others; `bias_quantizer` for all. The first entry's type is the layer's weight type (the IR
+/// has one: a QSeparableConv2D's is its pointwise kernel's, the larger product array; its
+/// depthwise type is not kept).
+pub fn weight_quantizers(class: &str) -> &'static [(&'static str, &'static str)] {
+    match class {
+        "QDepthwiseConv2D" => &[
+            ("depthwise_quantizer", "kernel"),
+            ("bias_quantizer", "bias"),
+        ],
+        "QSeparableConv2D" => &[
+            ("pointwise_quantizer", "pointwise_kernel"),
+            ("depthwise_quantizer", "depthwise_kernel"),
+            ("bias_quantizer", "bias"),
+        ],
+        _ => &[("kernel_quantizer", "kernel"), ("bias_quantizer", "bias")],
+    }
+}
+
 /// A Dense/Conv layer with its fused activation; for QKeras layers also the weight and bias
 /// types from their quantizers, and an activation quantizer split off as its own layer.
 fn fused(a: &Attrs, kind: LayerKind) -> Result<Vec<Layer>, FrontendError> {
@@ -674,12 +695,14 @@ fn fused(a: &Attrs, kind: LayerKind) -> Result<Vec<Layer>, FrontendError> {
         return Ok(vec![layer]);
     }
     let mut alpha = None;
-    if let Some(q) = a.quantizer("kernel_quantizer")? {
+    let kernel_key = weight_quantizers(&a.layer.class_name)[0].0;
+    if let Some(q) = a.quantizer(kernel_key)? {
         layer.settings.precision.weight = Some(
             q.weight_type(true)
-                .map_err(|m| a.unsupported("kernel_quantizer", m))?,
+                .map_err(|m| a.unsupported(kernel_key, m))?,
         );
-        if super::alpha::is_auto_po2(&q) {
+        // hls4ml's qkeras_factorize_alpha matches Dense and Conv1D/2D only
+        if kernel_key == "kernel_quantizer" && super::alpha::is_auto_po2(&q) {
             alpha = Some(super::alpha::apply_alpha_layer(&layer));
         }
     }

@@ -222,7 +222,7 @@ pub fn build(
                     folded = fold::fold_conv_batchnorm(&w.file, kl, found.unwrap_or(&[]))?;
                     Some(folded.as_slice())
                 }
-                "DepthwiseConv2D" => {
+                "DepthwiseConv2D" | "QDepthwiseConv2D" => {
                     folded = alpha::rename_depthwise(found.unwrap_or(&[]));
                     Some(folded.as_slice())
                 }
@@ -352,7 +352,7 @@ fn quantize_weights(
     let alpha_layer = rest
         .first_mut()
         .filter(|l| matches!(l.kind, LayerKind::ApplyAlpha));
-    for (key, weight) in [("kernel_quantizer", "kernel"), ("bias_quantizer", "bias")] {
+    for &(key, weight) in layers::weight_quantizers(&kl.class_name) {
         let Some(v) = kl.config.get(key).filter(|v| !v.is_null()) else {
             continue;
         };
@@ -364,7 +364,7 @@ fn quantize_weights(
             message: m,
         };
         let q = qkeras::Quantizer::from_value(v).map_err(unsupported)?;
-        if weight == "kernel" && alpha::is_auto_po2(&q) {
+        if key == "kernel_quantizer" && alpha::is_auto_po2(&q) {
             continue;
         }
         if let Some((_, t)) = layer.weights.iter_mut().find(|(n, _)| n == weight) {

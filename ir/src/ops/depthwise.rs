@@ -1,6 +1,6 @@
 //! Depthwise and separable 2-D convolutions (Keras `DepthwiseConv2D`, `SeparableConv2D`),
-//! channels last. QKeras's `QDepthwiseConv2D`/`QSeparableConv2D` (their `depthwise_quantizer`
-//! and `pointwise_quantizer`) are not read yet.
+//! channels last, and QKeras's `QDepthwiseConv2D`/`QSeparableConv2D` (their
+//! `depthwise_quantizer`/`pointwise_quantizer`: `frontends/src/keras/layers.rs`).
 //!
 //! Keras 3 weights: `DepthwiseConv2D` has `kernel` (kh, kw, in_channels, depth_multiplier) —
 //! Keras 3 names it `kernel`, tf.keras 2 `depthwise_kernel` — and `bias`
@@ -70,7 +70,7 @@ impl LayerOp for DepthwiseConv2D {
         "DepthwiseConv2D"
     }
     fn keras_classes(&self) -> &'static [&'static str] {
-        &["DepthwiseConv2D"]
+        &["DepthwiseConv2D", "QDepthwiseConv2D"]
     }
     fn arity(&self) -> Arity {
         Arity::Exactly(1)
@@ -135,7 +135,7 @@ impl LayerOp for SeparableConv2D {
         "SeparableConv2D"
     }
     fn keras_classes(&self) -> &'static [&'static str] {
-        &["SeparableConv2D"]
+        &["SeparableConv2D", "QSeparableConv2D"]
     }
     fn arity(&self) -> Arity {
         Arity::Exactly(1)

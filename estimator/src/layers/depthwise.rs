@@ -7,9 +7,11 @@
 //! n_in = kh·kw, n_out = C (the same product and adder count), with the kernel's constant
 //! products counted from its weights. hls4ml supports only `depth_multiplier = 1` there (the
 //! template asserts `n_filt == n_chan`); a larger multiplier is priced as C·dm outputs with a
-//! warning. `separable_conv_2d_cl` runs the depthwise kernel into a buffer of the depthwise
-//! result type, then `pointwise_conv_2d_cl`: a 1×1 Conv2D of n_in = C·dm, n_out = filters over
-//! the output pixels. The two parts' resources and cycles add.
+//! warning. hls4ml 1.3.0's `seperable_to_dw_conv` pass splits a SeparableConv2D into
+//! `{name}_depthwise` (that kernel, no bias, the layer's result type) and `{name}_pointwise`
+//! (a 1×1 Conv2D of n_in = C·dm, n_out = filters over the output pixels, with the bias, made a
+//! PointwiseConv2D by `optimize_pointwise_conv`), joined by a FIFO in io_stream. The two parts'
+//! resources and cycles add, plus that FIFO.
 //!
 //! No synthesis record in the calibration contains either kind: their LUT/FF coefficients are
 //! the Conv2D ones (fitted on other kinds), flagged in a warning on every estimate.
@@ -168,6 +170,11 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         );
         a.multipliers += p.multipliers;
         a.absorb(p);
+        if stream {
+            // the FIFO between hls4ml's `{name}_depthwise` and `{name}_pointwise` nodes
+            a.streams
+                .push((out_pixels, mid as f64 * ctx.settings.result.width() as f64));
+        }
     }
     a
 }

@@ -235,4 +235,30 @@ mod tests {
         let e = estimate_one(&net, "fc");
         assert_eq!(e.multipliers, 36 + 32);
     }
+
+    #[test]
+    fn separable_stream_has_the_fifo_between_its_two_nodes() {
+        // io_stream, 34×34×4 → 32×32×8 (3×3 valid), 16-bit results: hls4ml's `{name}_depthwise`
+        // node feeds `{name}_pointwise` through a FIFO of 1024 output pixels × 4 channels × 16
+        // bits = 1024 × 64, in BRAM18 as 1K×18 blocks: ⌈64/18⌉ = 4. The network input is a
+        // port, not a FIFO, so these are the layer's only FIFO blocks.
+        let net = one_layer_net_io(
+            vec![34, 34, 4],
+            LayerKind::SeparableConv2D(ir::ops::SeparableConv2D {
+                filters: 8,
+                kernel: [3, 3],
+                stride: [1, 1],
+                padding: Padding::Valid,
+                depth_multiplier: 1,
+                use_bias: true,
+            }),
+            Activation::Linear,
+            Strategy::Latency,
+            1,
+            16,
+            IoType::Stream,
+        );
+        let e = estimate_one(&net, "fc");
+        assert_eq!(e.analysis.fifo_bram, 4.0);
+    }
 }

@@ -88,9 +88,14 @@ def estimate(presynth, row, estimator):
         cmd += ["--config", os.path.join(DATA, row["config_file"])]
     else:
         cmd += ["--strategy", row["strategy"], "--reuse-factor", row["reuse_factor"]]
-    if not row["config_file"].endswith(".yml") and row["precision"]:
-        p = row["precision"]
-        cmd += ["--precision", p if p.startswith("ap_") else "ap_" + p]
+    # `--precision` replaces every per-layer precision: a QKeras model's come from its
+    # quantizers (layer_overrides `qkeras`), so it is passed only when the model default is not
+    # already presynth's (hls4ml's) ap_fixed<16,6>.
+    p = row["precision"]
+    p = p if p.startswith("ap_") else "ap_" + p
+    qkeras_default = row["layer_overrides"] == "qkeras" and p.replace(" ", "") == "ap_fixed<16,6>"
+    if not row["config_file"].endswith(".yml") and row["precision"] and not qkeras_default:
+        cmd += ["--precision", p]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         return None, (r.stderr.strip().splitlines() or ["exit %d" % r.returncode])[-1]

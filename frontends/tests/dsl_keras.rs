@@ -333,3 +333,17 @@ fn spatial_1d_padding_cropping_upsampling() {
         "#,
     );
 }
+
+#[test]
+fn depthwise_and_separable_conv2d() {
+    // DepthwiseConv2D with a depth multiplier and without bias, SeparableConv2D strided `same`
+    same_as_keras(
+        "depthwise_separable",
+        r#"
+        input(9, 8, 3, name="input_layer_8") -> depthwise_conv2d(3x3, relu, multiplier=2, name="dw")
+          -> separable_conv2d(5, 3x3, stride=2x2, padding=same, name="sep")
+          -> depthwise_conv2d(2x1, bias=false, name="dw_nobias")
+          -> flatten(name="flat") -> dense(2, name="out")
+        "#,
+    );
+}

@@ -88,9 +88,14 @@ def estimate(presynth, row, estimator):
         cmd += ["--config", os.path.join(DATA, row["config_file"])]
     else:
         cmd += ["--strategy", row["strategy"], "--reuse-factor", row["reuse_factor"]]
-    if not row["config_file"].endswith(".yml") and row["precision"]:
-        p = row["precision"]
-        cmd += ["--precision", p if p.startswith("ap_") else "ap_" + p]
+    # `--precision` replaces every per-layer precision: a QKeras model's come from its
+    # quantizers (layer_overrides `qkeras`), so it is passed only when the model default is not
+    # already presynth's (hls4ml's) ap_fixed<16,6>.
+    p = row["precision"]
+    p = p if p.startswith("ap_") else "ap_" + p
+    qkeras_default = row["layer_overrides"] == "qkeras" and p.replace(" ", "") == "ap_fixed<16,6>"
+    if not row["config_file"].endswith(".yml") and row["precision"] and not qkeras_default:
+        cmd += ["--precision", p]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         return None, (r.stderr.strip().splitlines() or ["exit %d" % r.returncode])[-1]
@@ -195,6 +200,12 @@ def main():
             n = max(len(v) for v in d.values())
             cells = ["-" if smape(d.get(t, [])) is None else f"{smape(d[t]):.1f}" for t in targets]
             print(s[:40].ljust(40) + "".join(c.rjust(10) for c in cells) + str(n).rjust(7))
+        # Issue 13's BRAM target: within 2 blocks of the report on at least 80 % of the rows.
+        bram = scored[(kind, "all")].get("bram_18k", [])
+        if bram:
+            near = sum(1 for e, t in bram if abs(e - t) <= 2.0)
+            print(f"{kind} BRAM_18K within 2 blocks: {near} of {len(bram)} rows "
+                  f"({100.0 * near / len(bram):.0f} %)")
     # Leave one source out: post-synthesis of Latency rows = the csynth estimate times ratios
     # fitted on the other sources' report pairs.
     prows = post_rows(rows)

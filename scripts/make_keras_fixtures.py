@@ -243,10 +243,22 @@ def table_activations():
 
 
 # new builders go at the end: a network's seed is its position in this list
+def depthwise_separable():
+    # DepthwiseConv2D (depth multiplier, no bias) and SeparableConv2D (same padding, stride)
+    return keras.Sequential([
+        keras.Input((9, 8, 3)),
+        L.DepthwiseConv2D(3, depth_multiplier=2, activation="relu", name="dw"),
+        L.SeparableConv2D(5, 3, strides=2, padding="same", name="sep"),
+        L.DepthwiseConv2D((2, 1), use_bias=False, name="dw_nobias"),
+        L.Flatten(name="flat"),
+        L.Dense(2, name="out"),
+    ], name="depthwise_separable")
+
+
 BUILDERS = [mlp_relu, mlp_activations, mlp_leaky, conv1d_pool_bn, conv2d_pool_bn,
             conv2d_strided_same, global_pools, reshape_flatten, functional_add_concat,
             functional_conv_residual, multi_output, concat_axis1_conv1d, spatial_2d, spatial_1d,
-            merges, table_activations]
+            depthwise_separable, merges, table_activations]
 
 
 def randomise(model, seed):

@@ -19,6 +19,11 @@ pub struct LayerRow {
     pub accum_precision: String,
     pub reuse_factor: u32,
     pub strategy: String,
+    /// The fused activation's Keras name (`relu`, `softmax`, ...; `linear` when none).
+    pub activation: String,
+    /// The kind's attributes as the IR stores them (e.g. `{"Dense": {"units": 64, "use_bias":
+    /// true}}`), so a script can rebuild the layer.
+    pub attributes: serde_json::Value,
 }
 
 /// What `inspect --format json` prints.
@@ -37,10 +42,14 @@ pub fn rows(net: &Network) -> Vec<LayerRow> {
     net.stats()
         .into_iter()
         .map(|s| {
-            let r = net
-                .find(&s.name)
-                .map(|id| net.config.resolve(&net.layer(id).settings))
+            let layer = net.find(&s.name).map(|id| net.layer(id));
+            let r = layer
+                .map(|l| net.config.resolve(&l.settings))
                 .unwrap_or_else(|| net.config.resolve(&Default::default()));
+            let activation = layer.map_or("linear", |l| l.activation.name()).to_string();
+            let attributes = layer
+                .and_then(|l| serde_json::to_value(&l.kind).ok())
+                .unwrap_or(serde_json::Value::Null);
             LayerRow {
                 name: s.name,
                 kind: s.kind,
@@ -53,6 +62,8 @@ pub fn rows(net: &Network) -> Vec<LayerRow> {
                 accum_precision: r.accum.to_string(),
                 reuse_factor: r.reuse_factor,
                 strategy: r.strategy.to_string(),
+                activation,
+                attributes,
             }
         })
         .collect()

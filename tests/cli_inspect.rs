@@ -47,6 +47,18 @@ fn jet_tagger_json_fields_and_counts() {
         assert!(layers[0].get(key).is_some(), "missing field {key}");
     }
     assert!(v["name"].is_string());
+    // The fused activations and the kind's attributes, as KERAS_3layer.json writes them
+    // (fc1_relu: Dense, 64 units, relu, use_bias; output_softmax: 5 units, softmax).
+    assert_eq!(dense[0]["activation"], "relu");
+    assert_eq!(
+        dense[0]["attributes"],
+        serde_json::json!({"Dense": {"units": 64, "use_bias": true}})
+    );
+    assert_eq!(dense[3]["activation"], "softmax");
+    assert_eq!(
+        layers[0]["attributes"],
+        serde_json::json!({"Input": {"shape": [16]}})
+    );
 }
 
 #[test]

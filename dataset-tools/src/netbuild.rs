@@ -48,6 +48,9 @@ pub fn chain(
             LayerKind::LayerNorm(_) => "layer_normalization",
             LayerKind::EinsumDense(_) => "einsum_dense",
             LayerKind::Embedding(_) => "embedding",
+            LayerKind::DepthwiseConv2D(_) => "depthwise_conv2d",
+            LayerKind::SeparableConv2D(_) => "separable_conv2d",
+            LayerKind::ApplyAlpha => "alpha",
             // two operands: a chain cannot hold it (add_layer refuses it below)
             LayerKind::MultiHeadAttention(_) => "multi_head_attention",
             LayerKind::Input(_)

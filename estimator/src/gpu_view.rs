@@ -160,6 +160,8 @@ fn layer_kernels(
         LayerKind::Dense(_)
         | LayerKind::Conv1D(_)
         | LayerKind::Conv2D(_)
+        | LayerKind::DepthwiseConv2D(_)
+        | LayerKind::SeparableConv2D(_)
         | LayerKind::EinsumDense(_) => {
             let mut k = gemm(spec, "gemm", macs, n_in + n_out + params, e);
             if !layer.activation.is_linear() {
@@ -182,7 +184,7 @@ fn layer_kernels(
             let (ops, exps) = activation_ops(*a);
             ks.push(elementwise(spec, n_out, ops, exps, n_in + n_out, e));
         }
-        LayerKind::BatchNorm(_) => {
+        LayerKind::BatchNorm(_) | LayerKind::ApplyAlpha => {
             ks.push(elementwise(spec, n_out, 2.0, 0.0, n_in + n_out + params, e))
         }
         LayerKind::LayerNorm(_) => {

@@ -226,6 +226,9 @@ fn stream_of(net: &Network, producer: ir::NodeId) -> Option<(f64, f64)> {
             | LayerKind::MultiHeadAttention(_)
             | LayerKind::LayerNorm(_)
             | LayerKind::EinsumDense(_)
+            | LayerKind::DepthwiseConv2D(_)
+            | LayerKind::SeparableConv2D(_)
+            | LayerKind::ApplyAlpha
             | LayerKind::Embedding(_) => {
                 let s = &l.output_shape;
                 let bits = net.config.resolve(&l.settings).result.width() as f64;

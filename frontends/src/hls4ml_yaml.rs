@@ -662,6 +662,9 @@ fn hls4ml_class_matches(ty: &str, kind: &LayerKind) -> bool {
         // hls4ml has no attention class: it builds attention from EinsumDense (the
         // projections) and Einsum (the two products) layers
         LayerKind::MultiHeadAttention(_) => ty == "einsumdense" || ty == "einsum" || ty == name,
+        // hls4ml's ApplyAlpha is a BatchNormalization subclass; its class name is `ApplyAlpha`
+        LayerKind::ApplyAlpha => ty == "applyalpha",
+        LayerKind::DepthwiseConv2D(_) | LayerKind::SeparableConv2D(_) => ty == name,
         LayerKind::Dense(_)
         | LayerKind::LayerNorm(_)
         | LayerKind::EinsumDense(_)

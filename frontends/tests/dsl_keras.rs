@@ -335,6 +335,20 @@ fn spatial_1d_padding_cropping_upsampling() {
 }
 
 #[test]
+fn depthwise_and_separable_conv2d() {
+    // DepthwiseConv2D with a depth multiplier and without bias, SeparableConv2D strided `same`
+    same_as_keras(
+        "depthwise_separable",
+        r#"
+        input(9, 8, 3, name="input_layer_8") -> depthwise_conv2d(3x3, relu, multiplier=2, name="dw")
+          -> separable_conv2d(5, 3x3, stride=2x2, padding=same, name="sep")
+          -> depthwise_conv2d(2x1, bias=false, name="dw_nobias")
+          -> flatten(name="flat") -> dense(2, name="out")
+        "#,
+    );
+}
+
+#[test]
 fn elementwise_merges() {
     // scripts/make_keras_fixtures.py `merges`: Keras counts 269 parameters (3 conv of
     // 3·3·2·3+3 = 57, dense 48·2+2 = 98); three-operand Average and Minimum.
@@ -361,7 +375,7 @@ fn table_and_elu_activations() {
     same_as_keras(
         "table_activations",
         r#"
-        input(6, name="input_layer_8") -> dense(5, softplus, name="d1") -> softsign(name="sg")
+        input(6, name="input_layer_9") -> dense(5, softplus, name="d1") -> softsign(name="sg")
           -> dense(4, selu, name="d2") -> elu(alpha=0.5, name="elu_layer")
           -> dense(3, elu, name="d3")
         "#,

@@ -419,7 +419,7 @@ fn malformed_inputs_give_errors_that_name_the_problem() {
     let q = json!({"class_name": "Sequential", "config": {"name": "q", "layers": [
         {"class_name": "InputLayer", "config": {"name": "in", "batch_input_shape": [null, 4]}},
         {"class_name": "QDense", "config": {"name": "qd", "units": 2,
-         "kernel_quantizer": {"class_name": "quantized_bits", "config": {"bits": 4, "integer": 0, "alpha": "auto_po2"}}}}]}});
+         "kernel_quantizer": {"class_name": "quantized_bits", "config": {"bits": 4, "integer": 0, "alpha": "auto"}}}}]}});
     cases.push((
         "QKeras alpha",
         model_json("qalpha", &q),

@@ -181,3 +181,38 @@ fn linear_split_activation_entries_are_accepted() {
     let e = apply_config_str(&mut net, &entry("fc1_tanh"), "inline.yml").unwrap_err();
     assert!(e.to_string().contains("no layer named 'fc1_tanh'"), "{e}");
 }
+
+/// QKeras QDepthwiseConv2D / QSeparableConv2D (no weights): the quantizers hls4ml's handlers
+/// read (`depthwise_quantizer`, `pointwise_quantizer`, `bias_quantizer`) give the weight and
+/// bias types by hls4ml's `_get_type` rule (`quantized_bits(b, i)` → `ap_fixed<b, i+1>`); the
+/// separable layer's weight type is its pointwise kernel's. Counts by hand: depthwise
+/// 3·3·2 + 2 = 20 on (6, 6, 2) → (4, 4, 2); separable 3·3·2 + 2·4 + 4 = 30 → (2, 2, 4).
+#[test]
+fn qkeras_depthwise_and_separable_read_their_quantizers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let q = |b: u32, i: u32| {
+        format!(
+            r#"{{"class_name": "quantized_bits", "config": {{"bits": {b}, "integer": {i}, "alpha": 1}}}}"#
+        )
+    };
+    let text = format!(
+        r#"{{"class_name": "Sequential", "config": {{"name": "qdw", "layers": [
+            {{"class_name": "InputLayer", "config": {{"name": "in", "batch_input_shape": [null, 6, 6, 2]}}}},
+            {{"class_name": "QDepthwiseConv2D", "config": {{"name": "dw", "kernel_size": [3, 3],
+              "depthwise_quantizer": {dq}, "bias_quantizer": {bq}}}}},
+            {{"class_name": "QSeparableConv2D", "config": {{"name": "sep", "filters": 4, "kernel_size": 3,
+              "depthwise_quantizer": {dq}, "pointwise_quantizer": {pq}, "bias_quantizer": {bq}}}}}]}}}}"#,
+        dq = q(6, 0),
+        pq = q(8, 2),
+        bq = q(10, 3)
+    );
+    let net = load_text(tmp.path(), "qdw.json", &text);
+    let dw = net.layer(net.find("dw").unwrap());
+    assert!(matches!(dw.kind, LayerKind::DepthwiseConv2D(_)));
+    assert_eq!(dw.settings.precision.weight, Some(FixedType::fixed(6, 1)));
+    assert_eq!(dw.settings.precision.bias, Some(FixedType::fixed(10, 4)));
+    let sep = net.layer(net.find("sep").unwrap());
+    assert_eq!(sep.settings.precision.weight, Some(FixedType::fixed(8, 3)));
+    assert_eq!(sep.output_shape, vec![2, 2, 4]);
+    assert_eq!(net.total_params(), 20 + 30);
+}

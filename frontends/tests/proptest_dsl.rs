@@ -173,7 +173,7 @@ struct Step {
 fn step() -> impl Strategy<Value = Step> {
     (
         (
-            0u8..24,
+            0u8..27,
             any::<usize>(),
             any::<usize>(),
             [1usize..9, 1usize..9, 1usize..4, 1usize..4],
@@ -520,6 +520,28 @@ fn build(plan: &Plan) -> Network {
                 }),
                 Activation::Linear,
             ),
+            (24, 3) => (
+                LayerKind::DepthwiseConv2D(ir::ops::DepthwiseConv2D {
+                    kernel: [win(shape[0], c), win(shape[1], d)],
+                    stride: [d, c],
+                    padding,
+                    depth_multiplier: a % 2 + 1,
+                    use_bias: s.flags[0],
+                }),
+                s.act,
+            ),
+            (25, 3) => (
+                LayerKind::SeparableConv2D(ir::ops::SeparableConv2D {
+                    filters: a,
+                    kernel: [win(shape[0], c), win(shape[1], d)],
+                    stride: [c, d],
+                    padding,
+                    depth_multiplier: b % 2 + 1,
+                    use_bias: s.flags[0],
+                }),
+                s.act,
+            ),
+            (26, _) => (LayerKind::ApplyAlpha, Activation::Linear),
             _ => (
                 LayerKind::Dense(ir::ops::Dense {
                     units: a + b,
@@ -603,9 +625,10 @@ fn generated_networks_cover_every_kind() {
         explicit_outputs += usize::from(text.contains("\noutputs "));
     }
     // 15 registry kinds before the spatial ones, pooling and global pooling counted once per
-    // Max/Average name (4 more), the 6 spatial kinds, the 4 transformer kinds and the merge
-    // counted once per operation (5 more than Add)
-    assert_eq!(kinds.len(), 34, "kinds reached: {kinds:?}");
+    // Max/Average name (4 more), the 6 spatial kinds, the 4 transformer kinds,
+    // DepthwiseConv2D, SeparableConv2D, ApplyAlpha, and the merge counted once per operation
+    // (5 more than Add)
+    assert_eq!(kinds.len(), 37, "kinds reached: {kinds:?}");
     for (what, n) in [
         ("merges", merges),
         ("explicit outputs", explicit_outputs),

@@ -87,3 +87,114 @@ fn positive_feature_axes_are_checked_against_the_inferred_rank() {
     let e = load(doc("[null, 5]", "2")).unwrap_err().to_string();
     assert!(e.contains("only the last, channel axis (1 or -1)"), "{e}");
 }
+
+/// QKeras `QConv2DBatchnorm` (gflengas/fdf-hls4ml-tutorial mnist_qkeras_6bit, tf.keras 2.14
+/// `.keras`): a Conv2D whose kernel and bias are the batch-normalisation-folded values, quantised
+/// by the layer's `quantized_bits(6,0,alpha=1)`, as hls4ml 1.3.0's `Conv2DBatchnorm` writes them.
+/// Expected values computed with numpy from the archive's `model.weights.h5`
+/// (`_layer_checkpoint_dependencies/q_conv2d_batchnorm/vars/{0,1}` and `batchnorm/vars/{0..3}`)
+/// with hls4ml's `_get_folded_weights` lines in float32 (`inv = 1/sqrt(var + 0.001) * gamma`,
+/// `kernel * inv`, `inv * (bias - mean) + beta`) and QKeras's quantized_bits formula
+/// `clip(round(x * 32), -32, 31) / 32`.
+#[test]
+fn qconv2d_batchnorm_is_a_folded_quantised_conv2d() {
+    let net = load_model(
+        &model("gflengas__fdf-hls4ml-tutorial/keras_model_34a4c499c4.keras"),
+        None,
+        None,
+    )
+    .unwrap();
+    let conv = net.layer(net.find("fused_convbn_0").unwrap());
+    let LayerKind::Conv2D(c) = &conv.kind else {
+        panic!("{:?}", conv.kind)
+    };
+    assert!(c.use_bias);
+    let k = conv.weight("kernel").unwrap();
+    assert_eq!(k.shape, vec![3, 3, 1, 8]);
+    // filter 0 (every 8th value); unquantised folded: 0.4196, 0.6852, 0.7930, 1.2877 (clipped
+    // to 31/32), -0.0258, ...
+    let filter0: Vec<f32> = k.data.iter().step_by(8).copied().collect();
+    assert_eq!(
+        filter0,
+        vec![0.40625, 0.6875, 0.78125, 0.96875, -0.03125, -0.65625, -0.96875, -0.8125, -0.0625]
+    );
+    assert_eq!(
+        conv.weight("bias").unwrap().data,
+        vec![-0.0625, -0.375, 0.34375, 0.03125, -0.1875, 0.15625, -0.125, 0.78125]
+    );
+    // 3*3*1*8 + 8 and 3*3*8*16 + 16 folded, 400*10 + 10 dense: the normalisation's 4 arrays
+    // per filter and QKeras's iteration counters are gone, as in hls4ml's model.
+    assert_eq!(net.total_params(), 80 + 1168 + 4010);
+}
+
+/// The same layer in a legacy Keras 2.11 `.h5` (alezander9/ML_FPGAOnPixel), whose weights are
+/// named (`conv1/conv1/batch_normalization/gamma:0`, ..., `iteration:0`, `kernel:0`).
+#[test]
+fn qconv2d_batchnorm_legacy_h5_named_weights() {
+    let net = load_model(
+        &model("alezander9__ml_fpgaonpixel/keras_model_c7becf4b8e.h5"),
+        None,
+        None,
+    )
+    .unwrap();
+    let conv = net.layer(net.find("conv2").unwrap());
+    assert!(matches!(conv.kind, LayerKind::Conv2D(_)));
+    assert_eq!(conv.weight("kernel").unwrap().shape, vec![3, 3, 2, 4]);
+    assert_eq!(conv.weight("bias").unwrap().data.len(), 4);
+}
+
+/// QKeras `quantized_bits(10, 0, symmetric=True, alpha="auto_po2")` kernels
+/// (alezander9/ML_FPGAOnPixel, Keras 2.11): hls4ml 1.3.0's `qkeras_factorize_alpha` inserts an
+/// `ApplyAlpha` layer `{layer}_alpha` after the QDense holding the power-of-two scales and the
+/// layer's quantised bias; the kernel becomes `z / 2^9` and the layer's bias 0. Expected values
+/// from a numpy float32 transcription of QKeras's `quantized_bits.__call__` (auto_po2 branch:
+/// initial po2 of max·2/levels, five least-squares po2 refinements) run on the file's
+/// `dense1/kernel:0`; the bias from QKeras's `clip(round(b · 512), -512, 511) / 512`.
+#[test]
+fn auto_po2_kernels_get_hls4mls_apply_alpha_layer() {
+    let net = load_model(
+        &model("alezander9__ml_fpgaonpixel/keras_model_007eef7550.h5"),
+        None,
+        None,
+    )
+    .unwrap();
+    let dense = net.layer(net.find("dense1").unwrap());
+    let alpha_id = net.find("dense1_alpha").unwrap();
+    assert_eq!(net.inputs_of(alpha_id), vec![net.find("dense1").unwrap()]);
+    let alpha = net.layer(alpha_id);
+    assert!(matches!(alpha.kind, LayerKind::ApplyAlpha));
+    let scale = &alpha.weight("scale").unwrap().data;
+    assert_eq!(scale.len(), 72);
+    assert_eq!(&scale[..8], &[1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.5]);
+    assert!(scale.iter().all(|s| [0.25, 0.5, 1.0].contains(s)));
+    // quantized_po2 bits: max(int(max |log2 s|) + 1, 2) = max(2 + 1, 2) = 3
+    assert_eq!(alpha.settings.precision.scale.as_ref().unwrap().width(), 3);
+    // the kernel is z / 2^9 and the bias b / 2^9: compare the integers z and b
+    let times_512 = |v: &[f32]| v.iter().map(|x| x * 512.0).collect::<Vec<f32>>();
+    let k = &dense.weight("kernel").unwrap().data;
+    assert_eq!(
+        times_512(&k[..6]),
+        vec![-114.0, -183.0, -240.0, 0.0, 131.0, -65.0]
+    );
+    assert!(dense.weight("bias").unwrap().data.iter().all(|b| *b == 0.0));
+    assert_eq!(
+        times_512(&alpha.weight("bias").unwrap().data[..4]),
+        vec![56.0, 156.0, 133.0, -115.0]
+    );
+}
+
+/// Keras `SeparableConv2D` (pominiq/DNNonSilicon, three of them in a CNN): the IR's parameter
+/// count equals the number of values in the file's `model_weights` (h5py: 10085).
+#[test]
+fn separable_conv2d_counts_like_keras() {
+    let net = load_model(
+        &model("pominiq__dnnonsilicon/keras_model_5434823f34.h5"),
+        None,
+        None,
+    )
+    .unwrap();
+    assert_eq!(net.total_params(), 10085);
+    let l = net.layer(net.find("separable_conv2d_1").unwrap());
+    assert!(matches!(l.kind, LayerKind::SeparableConv2D(_)));
+    assert_eq!(l.output_shape, vec![13, 13, 64]);
+}

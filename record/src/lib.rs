@@ -338,6 +338,36 @@ pub fn architecture_key(network: &Network) -> String {
                 padding(*p),
                 if *use_bias { "" } else { ",nobias" }
             ),
+            LayerKind::DepthwiseConv2D(ir::ops::DepthwiseConv2D {
+                kernel,
+                stride,
+                padding: p,
+                depth_multiplier,
+                use_bias,
+            }) => write!(
+                out,
+                "dwconv2d(m{depth_multiplier},k{},s{},{}{}",
+                dims(kernel),
+                dims(stride),
+                padding(*p),
+                if *use_bias { "" } else { ",nobias" }
+            ),
+            LayerKind::SeparableConv2D(ir::ops::SeparableConv2D {
+                filters,
+                kernel,
+                stride,
+                padding: p,
+                depth_multiplier,
+                use_bias,
+            }) => write!(
+                out,
+                "sepconv2d({filters},m{depth_multiplier},k{},s{},{}{}",
+                dims(kernel),
+                dims(stride),
+                padding(*p),
+                if *use_bias { "" } else { ",nobias" }
+            ),
+            LayerKind::ApplyAlpha => write!(out, "alpha("),
             LayerKind::Pool1D(ir::ops::Pool1D {
                 op,
                 pool: k,

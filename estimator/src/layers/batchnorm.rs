@@ -48,6 +48,29 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
     a
 }
 
+pub const ALPHA_FORMULAS: &[&str] = &[
+    "ApplyAlpha (QKeras alpha='auto_po2'): as BatchNormalization, but each product by a power-of-two scale is a shift (hls4ml's weight_exponential product): no multipliers, mux_bits = n * a_bits; elem_bits = n * result_bits",
+    "latency = elementwise_stage (io_parallel) or in_pixels (io_stream)",
+];
+
+/// hls4ml's ApplyAlpha (`nnet::normalize` with the `quantized_po2` scale type hls4ml gives
+/// the `auto_po2` alphas): the BatchNormalization structure with shifts instead of products.
+/// The shift's mux cost is a prior (no synthesis record contains the layer), said in a
+/// warning.
+pub fn analyse_alpha(ctx: &LayerCtx) -> Analysis {
+    let mut a = analyse(ctx);
+    let n: f64 = a.products.iter().map(|p| p.count).sum();
+    a.products.clear();
+    a.multipliers = 0.0;
+    a.fixed[Feature::MuxBits] += n * ctx.input_width as f64;
+    a.formulas = ALPHA_FORMULAS;
+    a.warnings.push(format!(
+        "layer '{}' (ApplyAlpha): no synthesis data contains it; its shift cost is a prior",
+        ctx.layer.name
+    ));
+    a
+}
+
 #[cfg(test)]
 mod tests {
     use crate::layers::tests::{estimate_one, one_layer_net_io};
@@ -87,5 +110,29 @@ mod tests {
         let s = estimate_one(&st, "fc");
         assert_eq!(s.multipliers, 16);
         assert!(s.latency_best >= 64, "{}", s.latency_best);
+    }
+
+    #[test]
+    fn apply_alpha_shifts_instead_of_multiplying() {
+        // ApplyAlpha on 72 values (a QDense's output), 16-bit input, io_parallel: the
+        // BatchNorm structure (72 elements, one stage) with no multiplier and no DSP (the
+        // power-of-two scales are shifts), and 72 × 16 mux bits in the LUT features.
+        let net = one_layer_net_io(
+            vec![72],
+            LayerKind::ApplyAlpha,
+            Activation::Linear,
+            Strategy::Latency,
+            1,
+            16,
+            IoType::Parallel,
+        );
+        let e = estimate_one(&net, "fc");
+        assert_eq!(e.multipliers, 0);
+        assert_eq!(e.csynth.dsp, 0.0);
+        assert_eq!(
+            e.analysis.fixed[crate::calibration::Feature::MuxBits],
+            72.0 * 16.0
+        );
+        assert!(e.analysis.warnings.iter().any(|w| w.contains("prior")));
     }
 }

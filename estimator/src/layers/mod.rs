@@ -10,6 +10,7 @@ pub mod constmult;
 pub mod conv1d;
 pub mod conv2d;
 pub mod dense;
+pub mod depthwise;
 pub mod mac;
 pub mod merge;
 pub mod passthrough;
@@ -477,6 +478,8 @@ fn analyse_kind(ctx: &LayerCtx) -> Analysis {
         | LayerKind::GlobalPool1D(_)
         | LayerKind::GlobalPool2D(_) => pooling::analyse(ctx),
         LayerKind::BatchNorm(_) => batchnorm::analyse(ctx),
+        LayerKind::ApplyAlpha => batchnorm::analyse_alpha(ctx),
+        LayerKind::DepthwiseConv2D(_) | LayerKind::SeparableConv2D(_) => depthwise::analyse(ctx),
         LayerKind::Activation(a) => activation::analyse(ctx, *a),
         LayerKind::Merge(_) | LayerKind::Concatenate(_) => merge::analyse(ctx),
         LayerKind::Input(_)

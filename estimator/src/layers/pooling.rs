@@ -40,6 +40,9 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::MultiHeadAttention(_)
         | LayerKind::LayerNorm(_)
         | LayerKind::EinsumDense(_)
+        | LayerKind::DepthwiseConv2D(_)
+        | LayerKind::SeparableConv2D(_)
+        | LayerKind::ApplyAlpha
         | LayerKind::Embedding(_) => {
             unreachable!("pooling::analyse is only called for pooling layers")
         }

@@ -60,6 +60,9 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::MultiHeadAttention(_)
         | LayerKind::LayerNorm(_)
         | LayerKind::EinsumDense(_)
+        | LayerKind::DepthwiseConv2D(_)
+        | LayerKind::SeparableConv2D(_)
+        | LayerKind::ApplyAlpha
         | LayerKind::Embedding(_) => {
             unreachable!("spatial::analyse is only called for spatial copy layers")
         }

@@ -159,6 +159,9 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::Cropping1D(_)
         | LayerKind::Cropping2D(_)
         | LayerKind::UpSampling1D(_)
+        | LayerKind::DepthwiseConv2D(_)
+        | LayerKind::SeparableConv2D(_)
+        | LayerKind::ApplyAlpha
         | LayerKind::UpSampling2D(_) => {
             unreachable!("transformer::analyse is only called for transformer layers")
         }

@@ -2,6 +2,7 @@
 //! become an IR [`LayerKind`] (parsing), how a kind is written back (printing), and the name
 //! Keras 3 gives such a layer when none is set (auto-naming).
 
+use super::depthwise;
 use super::spatial::{self, Edge};
 use super::syntax::{Call, Spanned, Value};
 use super::transformer;
@@ -127,6 +128,33 @@ pub static SPECS: &[Spec] = &[
         Role::Single,
         "conv2d(16, 3x3, relu)",
         build_conv2d
+    ),
+    spec!(
+        "depthwise_conv2d",
+        &["kernel", "activation"],
+        &["multiplier", "stride", "padding", "bias", "alpha"],
+        None,
+        Role::Single,
+        "depthwise_conv2d(3x3, relu)",
+        depthwise::build_depthwise
+    ),
+    spec!(
+        "separable_conv2d",
+        &["filters", "kernel", "activation"],
+        &["multiplier", "stride", "padding", "bias", "alpha"],
+        None,
+        Role::Single,
+        "separable_conv2d(16, 3x3, relu)",
+        depthwise::build_separable
+    ),
+    spec!(
+        "apply_alpha",
+        &[],
+        &[],
+        None,
+        Role::Single,
+        "apply_alpha()",
+        depthwise::build_apply_alpha
     ),
     spec!(
         "maxpool1d",
@@ -415,8 +443,8 @@ pub fn is_layer(name: &str) -> bool {
 
 /// The message for a word that is not a layer name.
 pub const EXPECTED_LAYER: &str =
-    "a layer name such as input, dense, conv1d, conv2d, maxpool2d, avgpool2d, \
-     globalavgpool2d, batchnorm, relu, leaky_relu, flatten, reshape, dropout, zeropad2d, \
+    "a layer name such as input, dense, conv1d, conv2d, depthwise_conv2d, separable_conv2d, \
+     maxpool2d, avgpool2d, globalavgpool2d, batchnorm, relu, leaky_relu, flatten, reshape, dropout, zeropad2d, \
      crop2d, upsample2d, mha, layernorm, einsum_dense, embedding, add, subtract, multiply, average, \
      maximum, minimum or concat";
 
@@ -429,6 +457,10 @@ pub fn keras_prefix(kind: &LayerKind) -> &'static str {
         LayerKind::Dense(_) => "dense",
         LayerKind::Conv1D(_) => "conv1d",
         LayerKind::Conv2D(_) => "conv2d",
+        LayerKind::DepthwiseConv2D(_) => "depthwise_conv2d",
+        LayerKind::SeparableConv2D(_) => "separable_conv2d",
+        // not a Keras layer (hls4ml inserts it); named as hls4ml names it, `{layer}_alpha`
+        LayerKind::ApplyAlpha => "apply_alpha",
         LayerKind::Pool1D(ir::ops::Pool1D {
             op: PoolOp::Max, ..
         }) => "max_pooling1d",
@@ -728,7 +760,7 @@ impl<'c, 'a> Args<'c, 'a> {
 // ---------------------------------------------------------------------------------------------
 // Building kinds
 
-fn plain(kind: LayerKind) -> Result<(LayerKind, Activation), Located> {
+pub(super) fn plain(kind: LayerKind) -> Result<(LayerKind, Activation), Located> {
     Ok((kind, Activation::Linear))
 }
 
@@ -880,17 +912,17 @@ pub fn fmt_float(v: f64) -> String {
     }
 }
 
-fn pair_text(p: [usize; 2]) -> String {
+pub(super) fn pair_text(p: [usize; 2]) -> String {
     format!("{}x{}", p[0], p[1])
 }
 
-fn padding_arg(args: &mut Vec<String>, p: Padding) {
+pub(super) fn padding_arg(args: &mut Vec<String>, p: Padding) {
     if p == Padding::Same {
         args.push("padding=same".into());
     }
 }
 
-fn activation_args(args: &mut Vec<String>, a: &Activation) {
+pub(super) fn activation_args(args: &mut Vec<String>, a: &Activation) {
     match a {
         Activation::Linear => {}
         Activation::LeakyRelu { alpha } | Activation::Elu { alpha } => {
@@ -901,7 +933,7 @@ fn activation_args(args: &mut Vec<String>, a: &Activation) {
     }
 }
 
-fn bias_arg(args: &mut Vec<String>, use_bias: bool) {
+pub(super) fn bias_arg(args: &mut Vec<String>, use_bias: bool) {
     if !use_bias {
         args.push("bias=false".into());
     }
@@ -957,6 +989,29 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
             bias_arg(&mut args, *use_bias);
             "conv2d"
         }
+        LayerKind::DepthwiseConv2D(dw) => {
+            depthwise::print(&mut args, layer, None, dw);
+            "depthwise_conv2d"
+        }
+        LayerKind::SeparableConv2D(ir::ops::SeparableConv2D {
+            filters,
+            kernel,
+            stride,
+            padding,
+            depth_multiplier,
+            use_bias,
+        }) => {
+            let dw = ir::ops::DepthwiseConv2D {
+                kernel: *kernel,
+                stride: *stride,
+                padding: *padding,
+                depth_multiplier: *depth_multiplier,
+                use_bias: *use_bias,
+            };
+            depthwise::print(&mut args, layer, Some(*filters), &dw);
+            "separable_conv2d"
+        }
+        LayerKind::ApplyAlpha => "apply_alpha",
         LayerKind::Pool1D(ir::ops::Pool1D {
             op,
             pool,

@@ -17,6 +17,7 @@
 //! (AST to [`Network`], settings, shape inference), `print` (network to text).
 
 mod build;
+mod depthwise;
 mod kinds;
 mod print;
 mod spatial;

@@ -337,7 +337,7 @@ pub fn read_keras3(
                 )
             })?,
         };
-        let mut ds = vars
+        let ds = vars
             .datasets()
             .map_err(|e| h5err(file, "cannot list vars", e))?;
         if ds.is_empty() {
@@ -356,16 +356,29 @@ pub fn read_keras3(
                 .next()
                 .and_then(|s| s.parse::<usize>().ok())
         };
-        if let Some(bad) = ds.iter().find(|d| index(d).is_none()) {
-            return Err(FrontendError::weights(
-                file,
-                format!(
-                    "dataset {} is not named by its index (0, 1, ...)",
-                    bad.name()
-                ),
-            ));
+        let by_index = |mut v: Vec<hdf5::Dataset>| {
+            if let Some(bad) = v.iter().find(|d| index(d).is_none()) {
+                return Err(FrontendError::weights(
+                    file,
+                    format!(
+                        "dataset {} is not named by its index (0, 1, ...)",
+                        bad.name()
+                    ),
+                ));
+            }
+            v.sort_by_key(|d| index(d));
+            Ok(v)
+        };
+        let mut ds = by_index(ds)?;
+        // QKeras's QConv2DBatchnorm keeps its normalisation's weights in `batchnorm/vars`
+        // (read after the layer's own, see keras/fold.rs).
+        if g.link_exists("batchnorm/vars") {
+            let bn = g
+                .group("batchnorm/vars")
+                .and_then(|v| v.datasets())
+                .map_err(|e| h5err(file, "cannot list batchnorm/vars", e))?;
+            ds.extend(by_index(bn)?);
         }
-        ds.sort_by_key(|d| index(d));
         let mut weights = Vec::with_capacity(ds.len());
         for d in ds {
             weights.push(RawWeight {

@@ -30,7 +30,7 @@ pub fn check_feature_axes(
     for kl in layers {
         if !matches!(
             kl.class_name.as_str(),
-            "BatchNormalization" | "QBatchNormalization" | "Softmax"
+            "BatchNormalization" | "QBatchNormalization" | "QConv2DBatchnorm" | "Softmax"
         ) {
             continue;
         }
@@ -412,18 +412,55 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
             });
             fused(&a, kind)
         }
-        "Conv2D" | "QConv2D" => {
+        "Conv2D" | "QConv2D" | "QConv2DBatchnorm" => {
             a.channels_last()?;
             a.no_dilation(2)?;
             let k = a.tuple("kernel_size", 2, None)?;
             let s = a.tuple("strides", 2, Some(vec![1, 1]))?;
+            // QConv2DBatchnorm: hls4ml's Conv2DBatchnorm is a Conv2D whose folded bias always
+            // exists (keras/fold.rs), so the IR layer always has a bias.
+            let folded = class == "QConv2DBatchnorm";
+            if folded {
+                a.axis_is_last("axis")?;
+            }
             let kind = LayerKind::Conv2D(ir::ops::Conv2D {
                 filters: a.usize_req("filters")?,
                 kernel: [k[0], k[1]],
                 stride: [s[0], s[1]],
                 padding: a.padding()?,
-                use_bias: a.bool_or("use_bias", true)?,
+                use_bias: folded || a.bool_or("use_bias", true)?,
             });
+            fused(&a, kind)
+        }
+        "DepthwiseConv2D" | "SeparableConv2D" | "QDepthwiseConv2D" | "QSeparableConv2D" => {
+            a.channels_last()?;
+            a.no_dilation(2)?;
+            let k = a.tuple("kernel_size", 2, None)?;
+            let s = a.tuple("strides", 2, Some(vec![1, 1]))?;
+            let depth_multiplier = match a.get("depth_multiplier") {
+                None => 1,
+                Some(v) => a.positive("depth_multiplier", v)?,
+            };
+            let (kernel, stride, padding) = ([k[0], k[1]], [s[0], s[1]], a.padding()?);
+            let use_bias = a.bool_or("use_bias", true)?;
+            let kind = if class.ends_with("DepthwiseConv2D") {
+                LayerKind::DepthwiseConv2D(ir::ops::DepthwiseConv2D {
+                    kernel,
+                    stride,
+                    padding,
+                    depth_multiplier,
+                    use_bias,
+                })
+            } else {
+                LayerKind::SeparableConv2D(ir::ops::SeparableConv2D {
+                    filters: a.usize_req("filters")?,
+                    kernel,
+                    stride,
+                    padding,
+                    depth_multiplier,
+                    use_bias,
+                })
+            };
             fused(&a, kind)
         }
         "MaxPooling1D" | "AveragePooling1D" | "MaxPool1D" | "AvgPool1D" => {
@@ -637,6 +674,27 @@ fn pool_op(class: &str) -> PoolOp {
     }
 }
 
+/// The quantizer config keys of a QKeras class and the IR weights they quantize, as hls4ml's
+/// handlers read them (`converters/keras/qkeras.py`): `depthwise_quantizer` (and
+/// `pointwise_quantizer`) for QDepthwiseConv2D/QSeparableConv2D, `kernel_quantizer` for the
+/// others; `bias_quantizer` for all. The first entry's type is the layer's weight type (the IR
+/// has one: a QSeparableConv2D's is its pointwise kernel's, the larger product array; its
+/// depthwise type is not kept).
+pub fn weight_quantizers(class: &str) -> &'static [(&'static str, &'static str)] {
+    match class {
+        "QDepthwiseConv2D" => &[
+            ("depthwise_quantizer", "kernel"),
+            ("bias_quantizer", "bias"),
+        ],
+        "QSeparableConv2D" => &[
+            ("pointwise_quantizer", "pointwise_kernel"),
+            ("depthwise_quantizer", "depthwise_kernel"),
+            ("bias_quantizer", "bias"),
+        ],
+        _ => &[("kernel_quantizer", "kernel"), ("bias_quantizer", "bias")],
+    }
+}
+
 /// A Dense/Conv layer with its fused activation; for QKeras layers also the weight and bias
 /// types from their quantizers, and an activation quantizer split off as its own layer.
 fn fused(a: &Attrs, kind: LayerKind) -> Result<Vec<Layer>, FrontendError> {
@@ -645,11 +703,17 @@ fn fused(a: &Attrs, kind: LayerKind) -> Result<Vec<Layer>, FrontendError> {
         layer.activation = a.activation()?;
         return Ok(vec![layer]);
     }
-    if let Some(q) = a.quantizer("kernel_quantizer")? {
+    let mut alpha = None;
+    let kernel_key = weight_quantizers(&a.layer.class_name)[0].0;
+    if let Some(q) = a.quantizer(kernel_key)? {
         layer.settings.precision.weight = Some(
             q.weight_type(true)
-                .map_err(|m| a.unsupported("kernel_quantizer", m))?,
+                .map_err(|m| a.unsupported(kernel_key, m))?,
         );
+        // hls4ml's qkeras_factorize_alpha matches Dense and Conv1D/2D only
+        if kernel_key == "kernel_quantizer" && super::alpha::is_auto_po2(&q) {
+            alpha = Some(super::alpha::apply_alpha_layer(&layer));
+        }
     }
     if let Some(q) = a.quantizer("bias_quantizer")? {
         layer.settings.precision.bias = Some(
@@ -658,13 +722,20 @@ fn fused(a: &Attrs, kind: LayerKind) -> Result<Vec<Layer>, FrontendError> {
         );
     }
     let q = match a.quantizer("activation")? {
-        None => return Ok(vec![layer]),
+        None => return Ok([Some(layer), alpha].into_iter().flatten().collect()),
         Some(q) => q,
     };
     let (act, ty) = q.activation().map_err(|m| a.unsupported("activation", m))?;
     if ty.is_none() {
+        if alpha.is_some() && !act.is_linear() {
+            return Err(a.unsupported(
+                "activation",
+                "a fused activation with an alpha=\"auto_po2\" kernel quantizer (hls4ml applies \
+                 the alpha scale first; put the activation in its own layer)",
+            ));
+        }
         layer.activation = act;
-        return Ok(vec![layer]);
+        return Ok([Some(layer), alpha].into_iter().flatten().collect());
     }
     // hls4ml (keras_v2_to_hls.parse_keras_model) splits a quantized activation off into a
     // QActivation layer named `{layer}_{quantizer class}`; like a QActivation it gets its type
@@ -673,7 +744,10 @@ fn fused(a: &Attrs, kind: LayerKind) -> Result<Vec<Layer>, FrontendError> {
         format!("{}_{}", a.layer.name, q.class),
         LayerKind::Activation(act),
     );
-    Ok(vec![layer, act_layer])
+    Ok([Some(layer), alpha, Some(act_layer)]
+        .into_iter()
+        .flatten()
+        .collect())
 }
 
 /// The Keras names of a layer kind's weights, in the order Keras stores them (the registry's

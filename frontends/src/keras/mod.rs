@@ -10,8 +10,10 @@
 //! - [`h5`]: weights from HDF5 in the legacy and Keras 3 layouts
 //! - [`archive`]: the `.keras` zip
 
+pub mod alpha;
 pub mod archive;
 mod attention;
+pub mod fold;
 #[cfg(feature = "hdf5")]
 pub mod h5;
 #[cfg(feature = "hdf5")]
@@ -213,12 +215,21 @@ pub fn build(
     for kl in &spec.layers {
         let mut chain = layers::convert(file, kl)?;
         if let Some(w) = weights {
-            attach_weights(
-                &w.file,
-                &mut chain[0],
-                weights_by_layer.get(kl.name.as_str()).copied(),
-            )?;
-            quantize_weights(file, kl, &mut chain[0])?;
+            let found = weights_by_layer.get(kl.name.as_str()).copied();
+            let folded;
+            let found = match kl.class_name.as_str() {
+                "QConv2DBatchnorm" => {
+                    folded = fold::fold_conv_batchnorm(&w.file, kl, found.unwrap_or(&[]))?;
+                    Some(folded.as_slice())
+                }
+                "DepthwiseConv2D" | "QDepthwiseConv2D" => {
+                    folded = alpha::rename_depthwise(found.unwrap_or(&[]));
+                    Some(folded.as_slice())
+                }
+                _ => found,
+            };
+            attach_weights(&w.file, &mut chain[0], found)?;
+            quantize_weights(file, kl, &mut chain)?;
         }
         let inputs: Vec<String> = if matches!(chain[0].kind, LayerKind::Input(_)) {
             Vec::new()
@@ -327,12 +338,21 @@ pub(crate) fn check_sizes(file: &str, net: &mut Network) -> Result<(), FrontendE
 
 /// Replace a QKeras layer's kernel and bias by their quantized values, as hls4ml does before it
 /// writes them (see [`qkeras::Quantizer::quantize`]).
+/// A kernel with `alpha="auto_po2"` is instead factorised into the kernel and the
+/// ApplyAlpha layer that follows it in `chain` (see [`alpha`]).
 fn quantize_weights(
     file: &str,
     kl: &layers::KerasLayer,
-    layer: &mut Layer,
+    chain: &mut [Layer],
 ) -> Result<(), FrontendError> {
-    for (key, weight) in [("kernel_quantizer", "kernel"), ("bias_quantizer", "bias")] {
+    let (layer, rest) = match chain.split_first_mut() {
+        Some(x) => x,
+        None => return Ok(()),
+    };
+    let alpha_layer = rest
+        .first_mut()
+        .filter(|l| matches!(l.kind, LayerKind::ApplyAlpha));
+    for &(key, weight) in layers::weight_quantizers(&kl.class_name) {
         let Some(v) = kl.config.get(key).filter(|v| !v.is_null()) else {
             continue;
         };
@@ -344,10 +364,31 @@ fn quantize_weights(
             message: m,
         };
         let q = qkeras::Quantizer::from_value(v).map_err(unsupported)?;
+        if key == "kernel_quantizer" && alpha::is_auto_po2(&q) {
+            continue;
+        }
         if let Some((_, t)) = layer.weights.iter_mut().find(|(n, _)| n == weight) {
             if let Some(values) = q.quantize(&t.data).map_err(unsupported)? {
                 t.data = values;
             }
+        }
+    }
+    if let Some(alpha_layer) = alpha_layer {
+        let q = kl
+            .config
+            .get("kernel_quantizer")
+            .map(qkeras::Quantizer::from_value)
+            .transpose()
+            .and_then(|q| q.map(|q| q.bits_integer()).transpose())
+            .map_err(|m| FrontendError::UnsupportedAttribute {
+                file: file.to_string(),
+                layer: kl.name.clone(),
+                kind: kl.class_name.clone(),
+                attribute: "kernel_quantizer".into(),
+                message: m,
+            })?;
+        if let Some((bits, integer)) = q {
+            alpha::move_weights(layer, alpha_layer, bits, integer);
         }
     }
     Ok(())

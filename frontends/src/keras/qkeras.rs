@@ -186,17 +186,26 @@ impl Quantizer {
             None | Some(Value::Null) => Ok(()),
             Some(v) if v.as_f64() == Some(1.0) => Ok(()),
             Some(v) => Err(format!(
-                "{}: alpha={v} is not supported (hls4ml rescales with an ApplyAlpha layer the IR does not have; use alpha=1)",
+                "{}: alpha={v} is not supported (only 1, None and, on kernels, \"auto_po2\")",
                 self.class
             )),
         }
+    }
+
+    /// `bits` and `integer` of a `quantized_bits` quantizer.
+    pub fn bits_integer(&self) -> Result<(u32, i64), String> {
+        Ok((self.bits()?, self.int("integer", 0)?))
     }
 
     /// The hls4ml type of a weight (`is_kernel`) or bias quantized by this quantizer.
     pub fn weight_type(&self, is_kernel: bool) -> Result<FixedType, String> {
         match self.class.as_str() {
             "quantized_bits" => {
-                self.check_alpha()?;
+                // alpha="auto_po2" kernels keep their type: hls4ml rescales them into an
+                // ApplyAlpha layer (keras/alpha.rs) and sets the alpha to 1.
+                if !super::alpha::is_auto_po2(self) {
+                    self.check_alpha()?;
+                }
                 let width = self.bits()?;
                 let integer = self.int("integer", 0)?;
                 if integer == width as i64 {
@@ -391,10 +400,21 @@ mod tests {
             q("binary()").weight_type(false).unwrap().to_string(),
             "ap_int<2>"
         );
-        assert!(q("quantized_bits(4,0,alpha='auto_po2')")
-            .weight_type(true)
-            .unwrap_err()
-            .contains("alpha"));
+        // auto_po2 kernels keep the quantizer's type (hls4ml moves the scale to ApplyAlpha);
+        // other alphas are refused
+        assert_eq!(
+            q("quantized_bits(4,0,alpha='auto_po2')")
+                .weight_type(true)
+                .unwrap()
+                .to_string(),
+            "ap_fixed<4,1>"
+        );
+        for other in ["'auto'", "0.5"] {
+            assert!(q(&format!("quantized_bits(4,0,alpha={other})"))
+                .weight_type(true)
+                .unwrap_err()
+                .contains("alpha"));
+        }
     }
 
     #[test]

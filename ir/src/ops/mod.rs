@@ -8,6 +8,7 @@
 //! Adding a kind: docs/adding-a-layer.md.
 
 pub mod activation;
+pub mod apply_alpha;
 pub mod attention;
 pub mod batchnorm;
 pub mod concatenate;
@@ -15,6 +16,7 @@ pub mod conv1d;
 pub mod conv2d;
 pub mod cropping;
 pub mod dense;
+pub mod depthwise;
 pub mod dropout;
 pub mod einsum_dense;
 pub mod embedding;
@@ -31,6 +33,7 @@ pub(crate) mod util;
 pub mod zeropad;
 
 pub use activation::Activation;
+pub use apply_alpha::ApplyAlpha;
 pub use attention::MultiHeadAttention;
 pub use batchnorm::BatchNorm;
 pub use concatenate::Concatenate;
@@ -38,6 +41,7 @@ pub use conv1d::Conv1D;
 pub use conv2d::Conv2D;
 pub use cropping::{Cropping1D, Cropping2D};
 pub use dense::Dense;
+pub use depthwise::{DepthwiseConv2D, SeparableConv2D};
 pub use dropout::Dropout;
 pub use einsum_dense::EinsumDense;
 pub use embedding::Embedding;
@@ -137,9 +141,12 @@ macro_rules! for_each_layer_kind {
                 EinsumDense(EinsumDense) einsum_dense,
                 Embedding(Embedding) embedding,
                 Merge(Merge) merge,
+                DepthwiseConv2D(DepthwiseConv2D) depthwise,
+                SeparableConv2D(SeparableConv2D) depthwise,
             }
             unit {
                 Flatten flatten,
+                ApplyAlpha apply_alpha,
             }
         }
     };
@@ -400,6 +407,28 @@ mod tests {
                 }),
                 vec![vec![10]],
             ),
+            (
+                LayerKind::DepthwiseConv2D(DepthwiseConv2D {
+                    kernel: [3, 3],
+                    stride: [1, 1],
+                    padding: crate::layer::Padding::Valid,
+                    depth_multiplier: 2,
+                    use_bias: true,
+                }),
+                img.clone(),
+            ),
+            (
+                LayerKind::SeparableConv2D(SeparableConv2D {
+                    filters: 4,
+                    kernel: [3, 3],
+                    stride: [1, 1],
+                    padding: crate::layer::Padding::Valid,
+                    depth_multiplier: 1,
+                    use_bias: true,
+                }),
+                img.clone(),
+            ),
+            (LayerKind::ApplyAlpha, img.clone()),
         ]
     }
 
@@ -453,12 +482,17 @@ mod tests {
                 KindTag::Conv2D => Some((27, 4)),
                 // abc,cde->abde over (10, 4): contracts c = 4, the kernel adds d·e = 2·3
                 KindTag::EinsumDense => Some((4, 6)),
+                // depthwise 3x3 over 3 channels, multiplier 2: 27 products feeding 6 outputs;
+                // separable: its pointwise 1x1 product, 3 -> 4
+                KindTag::DepthwiseConv2D => Some((27, 6)),
+                KindTag::SeparableConv2D => Some((3, 4)),
                 KindTag::Input
                 | KindTag::Pool1D
                 | KindTag::Pool2D
                 | KindTag::GlobalPool1D
                 | KindTag::GlobalPool2D
                 | KindTag::BatchNorm
+                | KindTag::ApplyAlpha
                 | KindTag::Activation
                 | KindTag::Reshape
                 | KindTag::Concatenate

@@ -5,6 +5,7 @@
 //! here is a compile error, never a silent default.
 
 mod basic;
+mod depthwise;
 mod pooling;
 mod product;
 mod spatial;

@@ -72,7 +72,9 @@ fn not_inferred(name: &str, kind: &str) -> EstimatorError {
 pub struct Analysed {
     pub id: ir::NodeId,
     pub strategy: Strategy,
-    pub analysis: layers::Analysis,
+    /// Boxed: a network's analyses are all held until each is finished into an estimate, and
+    /// an inline one made every entry ~400 bytes (40 MB for 100k layers) for that whole time.
+    pub analysis: Box<layers::Analysis>,
 }
 
 impl Analysed {
@@ -154,7 +156,7 @@ pub fn analyse_network(
         out.push(Analysed {
             id,
             strategy: settings.strategy,
-            analysis,
+            analysis: Box::new(analysis),
         });
     }
     Ok((out, dataflow))
@@ -262,11 +264,25 @@ pub fn estimate(
     device: &Device,
     calib: &Calibration,
 ) -> Result<NetworkEstimate, EstimatorError> {
+    let mut layers = Vec::with_capacity(net.graph.node_count());
+    let mut e = estimate_each(net, device, calib, |_, l| layers.push(l))?;
+    e.layers = layers;
+    Ok(e)
+}
+
+/// [`estimate`], but each layer's estimate is handed to `each` with its node, in topological
+/// order, instead of being kept: the result's `layers` is empty. A caller that needs only
+/// part of each estimate (the report's row) then never holds them all (issue 18: 100k layers).
+pub fn estimate_each(
+    net: &Network,
+    device: &Device,
+    calib: &Calibration,
+    mut each: impl FnMut(ir::NodeId, LayerEstimate),
+) -> Result<NetworkEstimate, EstimatorError> {
     let (analysed, dataflow) = analyse_network(net, device, calib)?;
     let cfg = &net.config;
     let stream = cfg.io_type == IoType::Stream;
     let order: Vec<ir::NodeId> = analysed.iter().map(|a| a.id).collect();
-    let mut layers = Vec::with_capacity(analysed.len());
     let mut best = Vec::with_capacity(analysed.len());
     let mut worst = Vec::with_capacity(analysed.len());
     let mut warnings = Vec::new();
@@ -280,14 +296,14 @@ pub fn estimate(
     } in analysed
     {
         let layer = net.layer(id);
-        let est = layers::finish(layer, strategy, calib, device, analysis);
+        let est = layers::finish(layer, strategy, calib, device, *analysis);
         warnings.extend(est.analysis.warnings.iter().cloned());
         total += est.csynth;
         post += est.post_synthesis;
         ii = ii.max(est.ii);
         best.push(est.latency_best as f64);
         worst.push(est.latency_worst as f64);
-        layers.push(est);
+        each(id, est);
     }
     let last = |t: &[f64]| {
         schedule(net, &order, t, stream)
@@ -322,7 +338,7 @@ pub fn estimate(
         post_synthesis: post.rounded(),
         utilization,
         fits,
-        layers,
+        layers: Vec::new(),
         warnings,
         binding_resource: RESOURCE_NAMES[bi],
         latency_worst: latency_worst.round() as u64,

@@ -189,6 +189,7 @@ pub fn gpu_bound(
             l2_hits: 0,
             kv_requested: kv,
             waves: n_items.div_ceil(wave as u64),
+            exact: true,
         }
     };
     // Q is read once per split; the rest of the reads are K/V, in the cache's element type.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Short fuzz run of every cargo-fuzz target in fuzz/ (CI: .ci/run calls it after the tests).
-# Each target runs FUZZ_SECONDS (default 15) on one core, starting from its committed seeds
+# Each target runs FUZZ_SECONDS (default 10) on one core, starting from its committed seeds
 # (fuzz/seeds/<target>) in a scratch corpus; a panic, crash, timeout (FUZZ_TIMEOUT s for one
 # input, default 10), out-of-memory (2 GB) or leak fails the run, and the input that did it is
 # kept under fuzz/artifacts/<target>/. Built with the pinned toolchain and `--sanitizer none`
@@ -10,7 +10,7 @@
 #   FUZZ_SECONDS=600 scripts/fuzz.sh wa_csv onnx
 set -euo pipefail
 cd "$(dirname "$0")/.."
-secs="${FUZZ_SECONDS:-15}"
+secs="${FUZZ_SECONDS:-10}"
 per_input="${FUZZ_TIMEOUT:-10}"
 if ! cargo fuzz --version >/dev/null 2>&1; then
   if [ "${CI:-}" = "true" ]; then

@@ -2,8 +2,8 @@
 # Short fuzz run of every cargo-fuzz target in fuzz/ (CI: .ci/run calls it after the tests).
 # Each target runs FUZZ_SECONDS (default 10) on one core, starting from its committed seeds
 # (fuzz/seeds/<target>) in a scratch corpus; a panic, crash, timeout (FUZZ_TIMEOUT s for one
-# input, default 10), out-of-memory (2 GB) or leak fails the run, and the input that did it is
-# kept under fuzz/artifacts/<target>/. Built with the pinned toolchain and `--sanitizer none`
+# input, default 30, wall clock on a shared machine), out-of-memory (2 GB) or leak fails the
+# run, and the input that did it is kept under fuzz/artifacts/<target>/. Built with the pinned toolchain and `--sanitizer none`
 # (no nightly needed: the code is safe Rust, and libhdf5 runs in a forked child); long runs
 # with AddressSanitizer on nightly: docs/fuzzing.md.
 #   scripts/fuzz.sh                 # every target, FUZZ_SECONDS each
@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${FUZZ_SECONDS:-10}"
-per_input="${FUZZ_TIMEOUT:-10}"
+per_input="${FUZZ_TIMEOUT:-30}"
 if ! cargo fuzz --version >/dev/null 2>&1; then
   if [ "${CI:-}" = "true" ]; then
     echo "fuzz: cargo-fuzz is not installed (scripts/setup.sh installs it)" >&2

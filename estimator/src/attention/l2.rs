@@ -17,11 +17,12 @@
 //!   problem shared by two waves is the last of the first and the first of the second, so no
 //!   other block at step j comes between). The other blocks of q at step j hit.
 //!
-//! The count takes one step per (wave, K/V block): quadratic in the sequence length. Past
-//! [`MAX_EXACT_STEPS`] (about 2^20 keys at the best tile; found by fuzzing `presynth attention`:
-//! a causal sweep to 2^19 keys took minutes, 2^24 would take hours) the K/V reads are the
-//! compulsory ones instead — each unit a block reads comes from HBM at least once, so that
-//! count is never above the exact one and the time stays a lower bound.
+//! The count takes one step per (wave, K/V block), about 60 ns each: quadratic in the sequence
+//! length, and the best-tile search runs it for every tile it tries. Past [`MAX_EXACT_STEPS`]
+//! per call (found by fuzzing `presynth attention`: a causal 2^22-key run took 114 s, 2^24
+//! keys about half an hour; every published point and test case needs under 2^16 steps) the
+//! K/V reads are the compulsory ones instead — each unit a block reads comes from HBM at least
+//! once, so that count is never above the exact one and the time stays a lower bound.
 //!
 //! A wave's working set that fits in L2 therefore makes K/V cost one HBM read per problem
 //! per pair of waves instead of one per row block — what turns FlashAttention-3's 128×176 tile
@@ -47,7 +48,7 @@ pub struct L2Traffic {
 }
 
 /// Most (wave, K/V block) steps the exact count takes; see the module doc.
-pub const MAX_EXACT_STEPS: u64 = 1 << 24;
+pub const MAX_EXACT_STEPS: u64 = 1 << 20;
 
 /// Row blocks of one problem: (rows, live K/V blocks).
 pub fn row_blocks(p: &Problem, t: Tile) -> Vec<(usize, usize)> {

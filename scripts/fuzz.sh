@@ -3,9 +3,9 @@
 # Each target runs FUZZ_SECONDS (default 10) on one core, starting from its committed seeds
 # (fuzz/seeds/<target>) in a scratch corpus; a panic, crash, timeout (FUZZ_TIMEOUT s for one
 # input, default 30, wall clock on a shared machine), out-of-memory (2 GB) or leak fails the
-# run, and the input that did it is kept under fuzz/artifacts/<target>/. Built with the pinned toolchain and `--sanitizer none`
-# (no nightly needed: the code is safe Rust, and libhdf5 runs in a forked child); long runs
-# with AddressSanitizer on nightly: docs/fuzzing.md.
+# run, and the input that did it is kept under fuzz/artifacts/<target>/. Built with the pinned
+# toolchain and `--sanitizer none` (no nightly needed: the code is safe Rust, and libhdf5 runs
+# in a forked child); long runs with AddressSanitizer on nightly: docs/fuzzing.md.
 #   scripts/fuzz.sh                 # every target, FUZZ_SECONDS each
 #   FUZZ_SECONDS=600 scripts/fuzz.sh wa_csv onnx
 set -euo pipefail

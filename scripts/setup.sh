@@ -25,3 +25,8 @@ fi
 
 bash scripts/setup-python.sh
 if [ -f scripts/setup-libtorch.sh ]; then bash scripts/setup-libtorch.sh; fi
+# cargo-fuzz for the short fuzz run of CI (scripts/fuzz.sh); it builds with the pinned toolchain
+# and --sanitizer none, so no nightly is needed.
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  cargo install cargo-fuzz --locked --version 0.13.2
+fi

@@ -83,7 +83,9 @@ fn not_inferred(name: &str, kind: &str) -> EstimatorError {
 pub struct Analysed {
     pub id: ir::NodeId,
     pub strategy: Strategy,
-    pub analysis: layers::Analysis,
+    /// Boxed: a network's analyses are all held until each is finished into an estimate, and
+    /// an inline one made every entry ~400 bytes (40 MB for 100k layers) for that whole time.
+    pub analysis: Box<layers::Analysis>,
 }
 
 impl Analysed {
@@ -188,7 +190,7 @@ pub fn analyse_lowered(
         out.push(Analysed {
             id,
             strategy: settings.strategy,
-            analysis,
+            analysis: Box::new(analysis),
         });
     }
     Ok((out, dataflow))
@@ -303,12 +305,46 @@ pub fn estimate(
     device: &Device,
     calib: &Calibration,
 ) -> Result<NetworkEstimate, EstimatorError> {
-    let lowered = lower::lower(net).ok();
+    let mut layers = Vec::with_capacity(net.graph.node_count());
+    let mut e = estimate_inner(net, device, calib, |_, l| layers.push(l), true)?;
+    e.layers = layers;
+    Ok(e)
+}
+
+/// [`estimate`], but each layer's estimate is handed to `each` with its node, in topological
+/// order, instead of being kept: the result's `layers` is empty. A caller that needs only
+/// part of each estimate (the report's row) then never holds them all (issue 18: 100k layers).
+/// The lowered graph is dropped once the layers are analysed (`lowered` is `None`).
+pub fn estimate_each(
+    net: &Network,
+    device: &Device,
+    calib: &Calibration,
+    each: impl FnMut(ir::NodeId, LayerEstimate),
+) -> Result<NetworkEstimate, EstimatorError> {
+    estimate_inner(net, device, calib, each, false)
+}
+
+fn estimate_inner(
+    net: &Network,
+    device: &Device,
+    calib: &Calibration,
+    mut each: impl FnMut(ir::NodeId, LayerEstimate),
+    keep_lowered: bool,
+) -> Result<NetworkEstimate, EstimatorError> {
+    // hls4ml's graph is as large as the network, and the estimate needs it for io_stream's
+    // FIFOs only: made for io_stream or when the caller keeps everything anyway, and freed
+    // before the per-layer estimates are made otherwise.
+    let stream = net.config.io_type == IoType::Stream;
+    let lowered = (stream || keep_lowered)
+        .then(|| lower::lower(net).ok())
+        .flatten();
     let (analysed, dataflow) = analyse_lowered(net, device, calib, lowered.as_ref())?;
+    let lowered = if keep_lowered { lowered } else { None };
     let cfg = &net.config;
-    let stream = cfg.io_type == IoType::Stream;
     let order: Vec<ir::NodeId> = analysed.iter().map(|a| a.id).collect();
-    let mut layers = Vec::with_capacity(analysed.len());
+    // Each layer's pipeline tail, for the io_stream lower bound (the estimates themselves go to
+    // `each`).
+    let mut tails = Vec::with_capacity(analysed.len());
     let mut best = Vec::with_capacity(analysed.len());
     let mut worst = Vec::with_capacity(analysed.len());
     let mut warnings = Vec::new();
@@ -322,14 +358,15 @@ pub fn estimate(
     } in analysed
     {
         let layer = net.layer(id);
-        let est = layers::finish(layer, strategy, calib, device, analysis);
+        let est = layers::finish(layer, strategy, calib, device, *analysis);
         warnings.extend(est.analysis.warnings.iter().cloned());
         total += est.csynth;
         post += est.post_synthesis;
         ii = ii.max(est.ii);
         best.push(est.latency_best as f64);
         worst.push(est.latency_worst as f64);
-        layers.push(est);
+        tails.push(est.tail);
+        each(id, est);
     }
     let last = |t: &[f64]| {
         schedule(net, &order, t, stream)
@@ -341,7 +378,6 @@ pub fn estimate(
     let mut lower_bound = 0.0;
     if stream {
         // The physical lower bound of a DATAFLOW of FIFOs (crate::dataflow).
-        let tails: Vec<f64> = layers.iter().map(|l| l.tail).collect();
         let bound = crate::dataflow::stream_lower_bound(net, &order, &best, &tails);
         latency = latency.max(bound);
         latency_worst = latency_worst.max(bound);
@@ -373,7 +409,7 @@ pub fn estimate(
         post_synthesis: post.rounded(),
         utilization,
         fits,
-        layers,
+        layers: Vec::new(),
         warnings,
         binding_resource: RESOURCE_NAMES[bi],
         latency_worst: latency_worst.round() as u64,

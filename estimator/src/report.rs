@@ -10,6 +10,7 @@
 //! figures that are the csynth coefficients).
 
 use crate::calibration::{Calibration, CoefSet, LabelKind};
+use crate::layers::LayerEstimate;
 use crate::network::{NetworkEstimate, Totals};
 use crate::resources::{Device, Resources, RESOURCE_NAMES};
 use ir::{FixedType, Network};
@@ -196,72 +197,89 @@ fn unfitted(calib: &Calibration, kind: LabelKind, set: CoefSet) -> Option<String
     })
 }
 
-impl EstimateReport {
-    /// The analytic estimate `est` of `net` on `device` as a report.
-    pub fn analytic(
-        net: &Network,
-        est: &NetworkEstimate,
-        device: &Device,
-        calib: &Calibration,
-    ) -> Self {
-        let stats: BTreeMap<String, ir::shape::LayerStats> = net
-            .stats()
-            .into_iter()
-            .map(|s| (s.name.clone(), s))
-            .collect();
-        let mut sets_used = std::collections::BTreeSet::new();
-        let layers: Vec<LayerReport> = est
-            .layers
+/// Builds the per-layer rows of a report one layer estimate at a time, so that a caller can
+/// drop each [`LayerEstimate`] (with its analysis) once its row is made: a 100k-layer network
+/// then needs the network and the rows, not the estimates as well.
+struct Rows<'a> {
+    net: &'a Network,
+    device: &'a Device,
+    calib: &'a Calibration,
+    layers: Vec<LayerReport>,
+    sets_used: std::collections::BTreeSet<CoefSet>,
+}
+
+impl<'a> Rows<'a> {
+    fn new(net: &'a Network, device: &'a Device, calib: &'a Calibration) -> Self {
+        Rows {
+            net,
+            device,
+            calib,
+            layers: Vec::with_capacity(net.graph.node_count()),
+            sets_used: Default::default(),
+        }
+    }
+
+    /// Add the row of layer estimate `l` of node `id` (`None`: a name the network lacks; its
+    /// graph fields stay empty).
+    fn push(&mut self, id: Option<ir::NodeId>, l: &LayerEstimate) {
+        let net = self.net;
+        let layer = id.map(|id| net.layer(id));
+        let preds = id.map(|id| net.inputs_of(id)).unwrap_or_default();
+        let inputs = preds.iter().map(|&p| net.layer(p).name.clone()).collect();
+        let input_shape: Vec<ir::Shape> = preds
             .iter()
-            .map(|l| {
-                let id = net.find(&l.name);
-                let layer = id.map(|id| net.layer(id));
-                let inputs = id
-                    .map(|id| {
-                        net.inputs_of(id)
-                            .into_iter()
-                            .map(|p| net.layer(p).name.clone())
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let settings = layer
-                    .map(|ly| net.config.resolve(&ly.settings))
-                    .unwrap_or_else(|| net.config.resolve(&Default::default()));
-                let s = stats.get(&l.name);
-                let priced = l.csynth.as_array().iter().any(|&v| v > 0.0);
-                if priced {
-                    sets_used.insert(l.coef_set);
-                }
-                LayerReport {
-                    name: l.name.clone(),
-                    kind: l.kind.clone(),
-                    inputs,
-                    input_shape: s.map(|s| s.input_shape.clone()).unwrap_or_default(),
-                    output_shape: s.map(|s| s.output_shape.clone()).unwrap_or_default(),
-                    params: s.map_or(0, |s| s.params),
-                    macs: s.map_or(0, |s| s.macs),
-                    precision: Precision {
-                        weight: settings.weight.to_string(),
-                        bias: settings.bias.to_string(),
-                        result: settings.result.to_string(),
-                        accum: settings.accum.to_string(),
-                    },
-                    strategy: l.reuse_factor.map(|_| l.strategy.clone()),
-                    reuse_factor: l.reuse_factor,
-                    requested_reuse_factor: l.requested_reuse_factor,
-                    multipliers: l.multipliers,
-                    csynth: l.csynth,
-                    post_synthesis: l.post_synthesis,
-                    post_synthesis_copies_csynth: priced
-                        && l.post_basis == crate::postsynth::PostBasis::CopyOfCsynth,
-                    post_synthesis_basis: priced.then(|| l.post_basis.name().to_string()),
-                    share: device.utilisation(&l.post_synthesis),
-                    latency_best: l.latency_best,
-                    latency_worst: l.latency_worst,
-                    ii: l.ii,
-                }
-            })
+            .map(|&p| net.layer(p).output_shape.clone())
             .collect();
+        let output_shape = layer.map(|ly| ly.output_shape.clone()).unwrap_or_default();
+        let (params, macs) = layer.map_or((0, 0), |ly| {
+            ir::shape::layer_cost(ly, &input_shape, &output_shape)
+        });
+        let settings = layer
+            .map(|ly| net.config.resolve(&ly.settings))
+            .unwrap_or_else(|| net.config.resolve(&Default::default()));
+        let priced = l.csynth.as_array().iter().any(|&v| v > 0.0);
+        if priced {
+            self.sets_used.insert(l.coef_set);
+        }
+        self.layers.push(LayerReport {
+            name: l.name.clone(),
+            kind: l.kind.clone(),
+            inputs,
+            input_shape,
+            output_shape,
+            params,
+            macs,
+            precision: Precision {
+                weight: settings.weight.to_string(),
+                bias: settings.bias.to_string(),
+                result: settings.result.to_string(),
+                accum: settings.accum.to_string(),
+            },
+            strategy: l.reuse_factor.map(|_| l.strategy.clone()),
+            reuse_factor: l.reuse_factor,
+            requested_reuse_factor: l.requested_reuse_factor,
+            multipliers: l.multipliers,
+            csynth: l.csynth,
+            post_synthesis: l.post_synthesis,
+            post_synthesis_copies_csynth: priced
+                && l.post_basis == crate::postsynth::PostBasis::CopyOfCsynth,
+            post_synthesis_basis: priced.then(|| l.post_basis.name().to_string()),
+            share: self.device.utilisation(&l.post_synthesis),
+            latency_best: l.latency_best,
+            latency_worst: l.latency_worst,
+            ii: l.ii,
+        });
+    }
+
+    /// The report of estimate `est` (whose `layers` may be empty) with these rows.
+    fn into_report(self, est: &NetworkEstimate) -> EstimateReport {
+        let Rows {
+            net,
+            calib,
+            layers,
+            sets_used,
+            ..
+        } = self;
         let mut warnings = est.warnings.clone();
         for &set in &sets_used {
             warnings.extend(unfitted(calib, LabelKind::Csynth, set));
@@ -324,6 +342,37 @@ impl EstimateReport {
             analytic: None,
             latency_lower_bound: est.latency_lower_bound,
         }
+    }
+}
+
+impl EstimateReport {
+    /// The analytic estimate `est` of `net` on `device` as a report.
+    pub fn analytic(
+        net: &Network,
+        est: &NetworkEstimate,
+        device: &Device,
+        calib: &Calibration,
+    ) -> Self {
+        let mut rows = Rows::new(net, device, calib);
+        for l in &est.layers {
+            rows.push(net.find(&l.name), l);
+        }
+        rows.into_report(est)
+    }
+
+    /// Estimate `net` and make its report in one pass, each layer's estimate dropped once its
+    /// row is made: the same report as [`EstimateReport::analytic`] of [`crate::estimate`], in
+    /// about half the memory (the per-layer estimates, with their analyses, are never all
+    /// held). For callers that need only the report (`presynth estimate` without `--explain`).
+    pub fn estimate_analytic(
+        net: &Network,
+        device: &Device,
+        calib: &Calibration,
+    ) -> Result<Self, crate::EstimatorError> {
+        let mut rows = Rows::new(net, device, calib);
+        let est =
+            crate::network::estimate_each(net, device, calib, |id, l| rows.push(Some(id), &l))?;
+        Ok(rows.into_report(&est))
     }
 
     /// Replace the totals by a surrogate's prediction: csynth and post-synthesis resources,

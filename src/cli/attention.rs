@@ -1,12 +1,12 @@
 //! `presynth attention`: FLOPs, slow-memory traffic, best tiles, lower bound and roofline time
-//! of attention algorithms on a GPU, an FPGA or this host; optional SVG roofline and a sweep
-//! over sequence lengths.
+//! of attention algorithms on a GPU, an FPGA or this host; optional SVG roofline, and a sweep
+//! over sequence length, batch or head dimension with its SVG plot of time.
 
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use estimator::attention::host::HostMeasurement;
-use estimator::attention::plot::roofline_svg;
+use estimator::attention::plot::{roofline_svg, sweep_svg};
 use estimator::attention::{analyse, AnalysisOptions, AttentionShape, Dtype, Report, TargetSpec};
 use fpga_targets::Targets;
 
@@ -19,6 +19,8 @@ presynth attention --batch 8 --heads 16 --seq 4096 --head-dim 128 --dtype bf16 -
 presynth attention --heads 32 --kv-heads 8 --seq 1 --kv-seq 8192 --head-dim 128 --target a100 --format json\n  \
 presynth attention --heads 8 --seq 1024 --head-dim 64 --dtype 'ap_fixed<16,6>' --target alveo-u250 --plot roofline.svg\n  \
 presynth attention --heads 16 --head-dim 128 --causal --target h100 --sweep seq=512..16384\n  \
+presynth attention --heads 16 --seq 4096 --head-dim 128 --target h100 --sweep batch=1..64 --plot batch.svg\n  \
+presynth attention --heads 16 --seq 4096 --head-dim 32 --target h100 --sweep head-dim=32..256\n  \
 presynth attention --heads 4 --seq 2048 --head-dim 64 --dtype fp32 --target host")]
 pub struct Args {
     /// Batch size
@@ -30,7 +32,7 @@ pub struct Args {
     /// Key/value heads (GQA/MQA; default: the query heads)
     #[arg(long)]
     pub kv_heads: Option<usize>,
-    /// Query length N (required unless --sweep)
+    /// Query length N (required unless --sweep seq=...)
     #[arg(long)]
     pub seq: Option<usize>,
     /// Key/value length L (default: N; decode: --seq 1 --kv-seq L)
@@ -73,10 +75,12 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Write the roofline with one point per algorithm to this SVG file
+    /// Write the roofline with one point per algorithm to this SVG file (with --sweep: the
+    /// time of each algorithm and of the GPU bound against the swept value)
     #[arg(long)]
     pub plot: Option<PathBuf>,
-    /// Sweep the sequence length, doubling: seq=FROM..TO
+    /// Sweep one size, doubling from FROM while ≤ TO: seq=FROM..TO, batch=FROM..TO or
+    /// head-dim=FROM..TO (sets the V head dim too unless --v-head-dim is given)
     #[arg(long)]
     pub sweep: Option<String>,
     /// GPU: print the expected time (bound ÷ efficiency fitted on published measurements) beside
@@ -107,27 +111,33 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         fast_mem_bytes: a.fast_mem,
         launch_floor_s: a.launch_floor_us.map(|u| u * 1e-6),
     };
-    let seqs = match (&a.sweep, a.seq) {
-        (Some(s), _) => parse_sweep(s)?,
-        (None, Some(n)) => vec![n],
-        (None, None) => bail!("--seq N is required (or --sweep seq=FROM..TO)"),
+    let (swept, values) = match &a.sweep {
+        Some(s) => parse_sweep(s)?,
+        None => (Swept::Seq, vec![a.seq.unwrap_or(0)]),
     };
+    if a.seq.is_none() && (a.sweep.is_none() || swept != Swept::Seq) {
+        bail!("--seq N is required (or --sweep seq=FROM..TO)");
+    }
     let efficiency = if a.calibrated {
         Some(estimator::attention::calibration::fitted()?)
     } else {
         None
     };
     // Every shape is checked before any is analysed, so a sweep past the limits fails at once.
-    for &n in &seqs {
-        shape(&a, dtype, kv_dtype, n).validate()?;
+    for &n in &values {
+        shape(&a, dtype, kv_dtype, swept, n).validate()?;
     }
-    let reports: Vec<Report> = seqs
+    let reports: Vec<Report> = values
         .iter()
-        .map(|&n| analyse(&shape(&a, dtype, kv_dtype, n), &target, opts))
+        .map(|&n| analyse(&shape(&a, dtype, kv_dtype, swept, n), &target, opts))
         .collect::<Result<_, _>>()?;
     if let Some(path) = &a.plot {
-        let last = reports.last().context("no shape analysed")?;
-        roofline_svg(last, path)?;
+        if a.sweep.is_some() {
+            sweep_svg(&reports, swept.name(), &values, path)?;
+        } else {
+            let last = reports.last().context("no shape analysed")?;
+            roofline_svg(last, path)?;
+        }
         eprintln!("wrote {}", path.display());
     }
     if let (Some(eff), Format::Json) = (&efficiency, a.format) {
@@ -150,24 +160,70 @@ pub fn run(a: Args) -> anyhow::Result<()> {
                 print_block(&a, &reports[0], &target, d_model, ffn, opts)?;
             }
         }
-        (Format::Table, true) => print_sweep(&reports),
+        (Format::Table, true) => print_sweep(&reports, swept),
     }
     Ok(())
 }
 
-fn shape(a: &Args, dtype: Dtype, kv_dtype: Option<Dtype>, seq: usize) -> AttentionShape {
+/// The size a `--sweep` varies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Swept {
+    Seq,
+    Batch,
+    HeadDim,
+}
+
+impl Swept {
+    fn name(self) -> &'static str {
+        match self {
+            Swept::Seq => "seq",
+            Swept::Batch => "batch",
+            Swept::HeadDim => "head-dim",
+        }
+    }
+    fn of(self, s: &AttentionShape) -> usize {
+        match self {
+            Swept::Seq => s.seq,
+            Swept::Batch => s.batch,
+            Swept::HeadDim => s.d_qk,
+        }
+    }
+}
+
+/// The shape of one analysis: the arguments with the swept size set to `value`.
+fn shape(
+    a: &Args,
+    dtype: Dtype,
+    kv_dtype: Option<Dtype>,
+    swept: Swept,
+    value: usize,
+) -> AttentionShape {
+    let seq = if swept == Swept::Seq {
+        value
+    } else {
+        a.seq.unwrap_or(0)
+    };
+    let head_dim = if swept == Swept::HeadDim {
+        value
+    } else {
+        a.head_dim
+    };
     AttentionShape {
-        batch: a.batch,
+        batch: if swept == Swept::Batch {
+            value
+        } else {
+            a.batch
+        },
         heads: a.heads,
         kv_heads: a.kv_heads.unwrap_or(a.heads),
         seq,
-        kv_seq: if a.sweep.is_some() {
+        kv_seq: if swept == Swept::Seq && a.sweep.is_some() {
             a.kv_seq.unwrap_or(seq).max(seq)
         } else {
             a.kv_seq.unwrap_or(seq)
         },
-        d_qk: a.head_dim,
-        d_v: a.v_head_dim.unwrap_or(a.head_dim),
+        d_qk: head_dim,
+        d_v: a.v_head_dim.unwrap_or(head_dim),
         causal: a.causal,
         dtype,
         kv_dtype,
@@ -193,10 +249,21 @@ fn resolve_target(a: &Args, dtype: Dtype) -> anyhow::Result<TargetSpec> {
     )?)
 }
 
-/// `seq=512..16384` → 512, 1024, …, 16384.
-fn parse_sweep(s: &str) -> anyhow::Result<Vec<usize>> {
-    let bad = || format!("--sweep: expected seq=FROM..TO with 1 ≤ FROM ≤ TO, got `{s}`");
-    let range = s.strip_prefix("seq=").with_context(bad)?;
+/// `seq=512..16384` → seq: 512, 1024, …, 16384 (likewise `batch=` and `head-dim=`).
+fn parse_sweep(s: &str) -> anyhow::Result<(Swept, Vec<usize>)> {
+    let bad = || {
+        format!(
+            "--sweep: expected seq=FROM..TO, batch=FROM..TO or head-dim=FROM..TO with \
+             1 ≤ FROM ≤ TO, got `{s}`"
+        )
+    };
+    let (name, range) = s.split_once('=').with_context(bad)?;
+    let swept = match name.trim() {
+        "seq" => Swept::Seq,
+        "batch" => Swept::Batch,
+        "head-dim" | "head_dim" => Swept::HeadDim,
+        _ => bail!(bad()),
+    };
     let (lo, hi) = range.split_once("..").with_context(bad)?;
     let (lo, hi): (usize, usize) = (
         lo.trim().parse().with_context(bad)?,
@@ -207,7 +274,10 @@ fn parse_sweep(s: &str) -> anyhow::Result<Vec<usize>> {
     }
     // Doubling stops before it would pass `hi` or overflow (`n *= 2` wrapped to 0 at 2^63 and
     // looped until memory ran out): at most 64 values.
-    Ok(std::iter::successors(Some(lo), |&n| n.checked_mul(2).filter(|&m| m <= hi)).collect())
+    Ok((
+        swept,
+        std::iter::successors(Some(lo), |&n| n.checked_mul(2).filter(|&m| m <= hi)).collect(),
+    ))
 }
 
 fn eng(x: f64) -> String {
@@ -495,9 +565,9 @@ fn print_block(
     Ok(())
 }
 
-fn print_sweep(rs: &[Report]) {
+fn print_sweep(rs: &[Report], swept: Swept) {
     let mut tab = table(&[
-        "seq",
+        swept.name(),
         "FLOPs",
         "best",
         "tile",
@@ -514,7 +584,7 @@ fn print_sweep(rs: &[Report]) {
         let best = r.best.as_ref();
         let f2 = &r.algorithms["flash2"];
         tab.add_row(vec![
-            r.shape.seq.to_string(),
+            swept.of(&r.shape).to_string(),
             eng(r.flops),
             best.map_or("-".into(), |b| b.algorithm.clone()),
             best.map_or("-".into(), |b| tile_str(&Some(b.tile.clone()))),

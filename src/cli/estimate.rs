@@ -172,41 +172,53 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     let calib = args.overrides.target.calibration()?;
     let dev = device_of(&net, &args.overrides.target, &args.model)?;
-    let e = estimator::estimate(&net, &dev, &calib)?;
-    let mut report = EstimateReport::analytic(&net, &e, &dev, &calib);
-    if args.estimator != super::train::EstimateWith::Analytic {
+    let analytic = args.estimator == super::train::EstimateWith::Analytic;
+    // The per-layer estimates are kept only where they are used (`--explain`, a surrogate's
+    // features); otherwise each is dropped once its report row is made (issue 18: a 100k-layer
+    // network in under 200 MB).
+    let (e, mut report) = if args.explain || !analytic {
+        let e = estimator::estimate(&net, &dev, &calib)?;
+        let report = EstimateReport::analytic(&net, &e, &dev, &calib);
+        (Some(e), report)
+    } else {
+        (None, EstimateReport::estimate_analytic(&net, &dev, &calib)?)
+    };
+    if let (false, Some(e)) = (analytic, &e) {
         crate::ml::apply_surrogate(
             &net,
             &dev,
-            &e,
+            e,
             args.estimator,
             args.surrogate.as_deref(),
             &mut report,
         )?;
     }
-    match args.format {
-        Format::Json => {
-            // Streamed: a 100k-layer estimate is tens of MB of JSON, not worth holding as a String.
-            use std::io::Write;
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            serde_json::to_writer_pretty(&mut out, &report)?;
-            writeln!(out)?;
-            out.flush()?;
-        }
-        Format::Csv => print!("{}", super::estimate_table::csv(&report)),
-        Format::Table => print!("{}", super::estimate_table::text(&report, args.wide)),
-    }
-    if args.explain {
-        println!();
-        for l in &e.layers {
-            for line in l.explain(&calib) {
-                println!("{line}");
+    {
+        // Streamed, in every format: a 100k-layer estimate is about 100 MB of JSON.
+        use std::io::Write;
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        match args.format {
+            Format::Json => {
+                serde_json::to_writer_pretty(&mut out, &report)?;
+                writeln!(out)?;
             }
+            Format::Csv => super::estimate_table::write_csv(&mut out, &report)?,
+            Format::Table => super::estimate_table::write_text(&mut out, &report, args.wide)?,
         }
-        println!(
-            "network: latency = longest path of layer latencies ({}); II = largest layer II",
-            if e.dataflow { "DATAFLOW" } else { "PIPELINE" }
-        );
+        if let (true, Some(e)) = (args.explain, &e) {
+            writeln!(out)?;
+            for l in &e.layers {
+                for line in l.explain(&calib) {
+                    writeln!(out, "{line}")?;
+                }
+            }
+            writeln!(
+                out,
+                "network: latency = longest path of layer latencies ({}); II = largest layer II",
+                if e.dataflow { "DATAFLOW" } else { "PIPELINE" }
+            )?;
+        }
+        out.flush()?;
     }
     if args.check && !(report.fits && report.will_synthesise) {
         anyhow::bail!("--check: {}", report.headline());

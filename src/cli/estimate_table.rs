@@ -5,8 +5,10 @@
 //! with an interval column per label kind (empty for the analytic estimator).
 
 use super::common::{shape_str, table};
+use super::stream_table;
 use estimator::report::{pct, short_precision_str, EstimateReport, Interval};
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
 /// Terminal width the default tables fit.
 pub const WIDTH: u16 = 100;
@@ -48,8 +50,70 @@ fn interval_cell(i: Option<Interval>) -> String {
     }
 }
 
-/// The table output of `estimate`.
+/// Per-layer tables longer than this are written row by row ([`stream_table`]) instead of
+/// through comfy-table, which holds every cell: the same look, but the columns are not wrapped
+/// to fit [`WIDTH`] (a 100k-layer table took 568 MB through comfy-table).
+pub const STREAM_ROWS: usize = 5_000;
+
+/// The per-layer table's header.
+fn layer_header(wide: bool) -> Vec<&'static str> {
+    let mut header = vec!["layer", "kind"];
+    if wide {
+        header.extend(["input", "output", "params", "mults"]);
+    }
+    header.extend(["precision w/r/a", "RF", "LUT", "FF", "DSP", "BRAM"]);
+    if wide {
+        header.extend(["post LUT", "post FF", "post DSP", "post BRAM", "share %"]);
+    }
+    header.extend(["latency", "II"]);
+    header
+}
+
+/// One layer's row of the per-layer table.
+fn layer_row(l: &estimator::report::LayerReport, wide: bool) -> Vec<String> {
+    let c = l.csynth;
+    let mut row = vec![l.name.clone(), l.kind.clone()];
+    if wide {
+        let ins: Vec<String> = l.input_shape.iter().map(|s| shape_str(s)).collect();
+        row.extend([
+            ins.join(", "),
+            shape_str(&l.output_shape),
+            l.params.to_string(),
+            l.multipliers.to_string(),
+        ]);
+    }
+    row.extend([
+        precision_cell(l),
+        strategy_rf(l),
+        r(c.lut),
+        r(c.ff),
+        r(c.dsp),
+        r(c.bram_18k),
+    ]);
+    if wide {
+        let p = l.post_synthesis;
+        let share = l.share.as_array().into_iter().fold(0.0, f64::max);
+        row.extend([
+            r(p.lut),
+            r(p.ff),
+            r(p.dsp),
+            r(p.bram_18k),
+            format!("{share:.1}"),
+        ]);
+    }
+    row.extend([l.latency_best.to_string(), l.ii.to_string()]);
+    row
+}
+
+/// The table output of `estimate`, as one string.
 pub fn text(e: &EstimateReport, wide: bool) -> String {
+    let mut out = Vec::new();
+    write_text(&mut out, e, wide).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("the tables are UTF-8")
+}
+
+/// Write the table output of `estimate` to `w`.
+pub fn write_text(w: &mut impl Write, e: &EstimateReport, wide: bool) -> io::Result<()> {
     let mut out = String::new();
     let est = match &e.surrogate {
         Some(s) => format!(
@@ -64,55 +128,32 @@ pub fn text(e: &EstimateReport, wide: bool) -> String {
         e.model, e.part, e.clock_period_ns, e.io_type, e.pipeline
     );
     let _ = writeln!(out, "{}", e.headline());
-    let mut header = vec!["layer", "kind"];
-    if wide {
-        header.extend(["input", "output", "params", "mults"]);
-    }
-    header.extend(["precision w/r/a", "RF", "LUT", "FF", "DSP", "BRAM"]);
-    if wide {
-        header.extend(["post LUT", "post FF", "post DSP", "post BRAM", "share %"]);
-    }
-    header.extend(["latency", "II"]);
-    let mut t = table(&header);
-    if !wide {
-        t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
-        t.set_width(WIDTH);
-    }
-    for l in &e.layers {
-        let c = l.csynth;
-        let mut row = vec![l.name.clone(), l.kind.clone()];
-        if wide {
-            let ins: Vec<String> = l.input_shape.iter().map(|s| shape_str(s)).collect();
-            row.extend([
-                ins.join(", "),
-                shape_str(&l.output_shape),
-                l.params.to_string(),
-                l.multipliers.to_string(),
-            ]);
+    let header = layer_header(wide);
+    if e.layers.len() > STREAM_ROWS {
+        w.write_all(out.as_bytes())?;
+        out.clear();
+        let width = stream_table::write(w, &header, e.layers.len(), |i| {
+            layer_row(&e.layers[i], wide)
+        })?;
+        if !wide && width > WIDTH as usize {
+            let _ = writeln!(
+                out,
+                "({} layers: the per-layer table is written row by row, {width} characters \
+                 wide, not fitted to {WIDTH})",
+                e.layers.len()
+            );
         }
-        row.extend([
-            precision_cell(l),
-            strategy_rf(l),
-            r(c.lut),
-            r(c.ff),
-            r(c.dsp),
-            r(c.bram_18k),
-        ]);
-        if wide {
-            let p = l.post_synthesis;
-            let share = l.share.as_array().into_iter().fold(0.0, f64::max);
-            row.extend([
-                r(p.lut),
-                r(p.ff),
-                r(p.dsp),
-                r(p.bram_18k),
-                format!("{share:.1}"),
-            ]);
+    } else {
+        let mut t = table(&header);
+        if !wide {
+            t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+            t.set_width(WIDTH);
         }
-        row.extend([l.latency_best.to_string(), l.ii.to_string()]);
-        t.add_row(row);
+        for l in &e.layers {
+            t.add_row(layer_row(l, wide));
+        }
+        let _ = writeln!(out, "{t}");
     }
-    let _ = writeln!(out, "{t}");
 
     let mut tt = table(&[
         "total",
@@ -188,10 +229,10 @@ pub fn text(e: &EstimateReport, wide: bool) -> String {
             if c.covered { "" } else { "not " }
         );
     }
-    for w in &e.warnings {
-        let _ = writeln!(out, "warning: {w}");
+    for warning in &e.warnings {
+        let _ = writeln!(out, "warning: {warning}");
     }
-    out
+    w.write_all(out.as_bytes())
 }
 
 /// Figures that carry an interval, in CSV column order.
@@ -216,9 +257,10 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-/// The CSV output of `estimate`: one row per layer and a `total` row; the interval columns
-/// (`low:FIGURE`, `high:FIGURE`) are filled on the total row of a surrogate estimate.
-pub fn csv(e: &EstimateReport) -> String {
+/// Write the CSV output of `estimate` to `w`, a row at a time: one row per layer and a `total`
+/// row; the interval columns (`low:FIGURE`, `high:FIGURE`) are filled on the total row of a
+/// surrogate estimate.
+pub fn write_csv(w: &mut impl Write, e: &EstimateReport) -> io::Result<()> {
     let mut out = String::from(
         "layer,kind,strategy,reuse_factor,multipliers,lut,ff,dsp,bram_18k,uram,post_lut,post_ff,post_dsp,post_bram_18k,latency_best,latency_worst,ii,precision_weight,precision_result,precision_accum,estimator",
     );
@@ -254,6 +296,8 @@ pub fn csv(e: &EstimateReport) -> String {
             csv_field(&l.precision.accum),
             e.estimator
         );
+        w.write_all(out.as_bytes())?;
+        out.clear();
     }
     let t = &e.total;
     let p = e.post_synthesis;
@@ -283,5 +327,5 @@ pub fn csv(e: &EstimateReport) -> String {
         }
     }
     out.push('\n');
-    out
+    w.write_all(out.as_bytes())
 }

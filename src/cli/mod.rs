@@ -12,6 +12,7 @@ pub mod evaluate;
 pub mod inspect;
 pub mod random_weights;
 pub mod report;
+pub mod stream_table;
 pub mod sweep;
 pub mod targets;
 pub mod train;

@@ -72,9 +72,7 @@ fn block_work(p: &Problem, t: Tile) -> Vec<(Work, usize)> {
     let mut out = Vec::with_capacity(rb.len());
     let mut r0 = 0;
     for &(rho, live) in &rb {
-        let pairs: u64 = (r0..r0 + rho)
-            .map(|r| (p.max_key(r) + 1).min(p.keys) as u64)
-            .sum();
+        let pairs = p.pairs_in_rows(r0, rho);
         let flops = 2.0 * (p.d_qk + p.d_v) as f64 * pairs as f64;
         out.push((
             Work::attention(flops, pairs as f64, (rho * live) as f64, p.d_v),
@@ -189,6 +187,7 @@ pub fn gpu_bound(
             l2_hits: 0,
             kv_requested: kv,
             waves: n_items.div_ceil(wave as u64),
+            exact: true,
         }
     };
     // Q is read once per split; the rest of the reads are K/V, in the cache's element type.

@@ -17,6 +17,13 @@
 //!   problem shared by two waves is the last of the first and the first of the second, so no
 //!   other block at step j comes between). The other blocks of q at step j hit.
 //!
+//! The count takes one step per (wave, K/V block), about 60 ns each: quadratic in the sequence
+//! length, and the best-tile search runs it for every tile it tries. Past [`MAX_EXACT_STEPS`]
+//! per call (found by fuzzing `presynth attention`: a causal 2^22-key run took 114 s, 2^24
+//! keys about half an hour; every published point and test case needs under 2^16 steps) the
+//! K/V reads are the compulsory ones instead — each unit a block reads comes from HBM at least
+//! once, so that count is never above the exact one and the time stays a lower bound.
+//!
 //! A wave's working set that fits in L2 therefore makes K/V cost one HBM read per problem
 //! per pair of waves instead of one per row block — what turns FlashAttention-3's 128×176 tile
 //! at N = 8448 from 18.6 GB of "HBM" traffic into about a tenth of it.
@@ -36,7 +43,12 @@ pub struct L2Traffic {
     /// K/V words read by the blocks in all (the two-level count).
     pub kv_requested: u64,
     pub waves: u64,
+    /// False when the count was past [`MAX_EXACT_STEPS`] and K/V reads are the compulsory ones.
+    pub exact: bool,
 }
+
+/// Most (wave, K/V block) steps the exact count takes; see the module doc.
+pub const MAX_EXACT_STEPS: u64 = 1 << 20;
 
 /// Row blocks of one problem: (rows, live K/V blocks).
 pub fn row_blocks(p: &Problem, t: Tile) -> Vec<(usize, usize)> {
@@ -55,6 +67,18 @@ fn unit_words(p: &Problem, t: Tile) -> Vec<u64> {
 /// HBM words of `problems` identical problems with tile `t`, waves of `wave` blocks and an
 /// L2 of `capacity` words.
 pub fn flash2_l2(p: &Problem, problems: u64, t: Tile, wave: usize, capacity: u64) -> L2Traffic {
+    flash2_l2_within(p, problems, t, wave, capacity, MAX_EXACT_STEPS)
+}
+
+/// [`flash2_l2`] with the exact count limited to `max_steps` steps.
+pub fn flash2_l2_within(
+    p: &Problem,
+    problems: u64,
+    t: Tile,
+    wave: usize,
+    capacity: u64,
+    max_steps: u64,
+) -> L2Traffic {
     let rb = row_blocks(p, t);
     let nb = rb.len() as u64;
     let tw = unit_words(p, t);
@@ -65,6 +89,27 @@ pub fn flash2_l2(p: &Problem, problems: u64, t: Tile, wave: usize, capacity: u64
     let n = problems * nb;
     let wave = wave.max(1) as u64;
     let waves = n.div_ceil(wave);
+    let q_words = (p.rows * p.d_qk) as u64 * problems;
+    let o_words = (p.rows * (p.d_v + 1)) as u64 * problems;
+    // Steps of the exact count: each wave visits each of its problems' live K/V blocks.
+    let max_live = rb.iter().map(|b| b.1).max().unwrap_or(0) as u64;
+    let steps = waves
+        .saturating_add(problems)
+        .saturating_mul(max_live.max(1));
+    if steps > max_steps {
+        // Compulsory: every unit some block reads, once per problem.
+        let requested: u64 = rb.iter().map(|&(_, live)| prefix[live]).sum();
+        let kv_req = requested.saturating_mul(problems);
+        let kv_hbm = prefix[max_live as usize].saturating_mul(problems);
+        return L2Traffic {
+            hbm_reads: q_words + kv_hbm,
+            hbm_writes: o_words,
+            l2_hits: kv_req - kv_hbm,
+            kv_requested: kv_req,
+            waves,
+            exact: false,
+        };
+    }
     // Per wave: the problems it touches with the range of their row blocks in it.
     let wave_problems = |w: u64| -> Vec<(u64, usize, usize)> {
         let (b0, b1) = (w * wave, ((w + 1) * wave).min(n));
@@ -124,13 +169,12 @@ pub fn flash2_l2(p: &Problem, problems: u64, t: Tile, wave: usize, capacity: u64
         }
         prev = cur;
     }
-    let q_words = (p.rows * p.d_qk) as u64 * problems;
-    let o_words = (p.rows * (p.d_v + 1)) as u64 * problems;
     L2Traffic {
         hbm_reads: q_words + kv_hbm,
         hbm_writes: o_words,
         l2_hits: kv_req - kv_hbm,
         kv_requested: kv_req,
         waves,
+        exact: true,
     }
 }

@@ -168,6 +168,19 @@ impl Quantizer {
                 .ok_or_else(|| format!("{}: '{key}' must be a number, found {v}", self.class)),
         }
     }
+    /// `integer` (integer bits), within ±`MAX_WIDTH` so that `integer + 1` and the type
+    /// widths built from it cannot overflow (found by fuzzing: `"integer": 9223372036854775807`).
+    fn integer(&self) -> Result<i64, String> {
+        let i = self.int("integer", 0)?;
+        let max = ir::types::MAX_WIDTH as i64;
+        if !(-max..=max).contains(&i) {
+            return Err(format!(
+                "{}: integer must be between -{max} and {max}, found {i}",
+                self.class
+            ));
+        }
+        Ok(i)
+    }
     fn bits(&self) -> Result<u32, String> {
         let b = self.int("bits", 8)?;
         if !(1..=ir::types::MAX_WIDTH as i64).contains(&b) {
@@ -207,7 +220,7 @@ impl Quantizer {
                     self.check_alpha()?;
                 }
                 let width = self.bits()?;
-                let integer = self.int("integer", 0)?;
+                let integer = self.integer()?;
                 if integer == width as i64 {
                     Ok(if width == 1 {
                         FixedType::int(1, false)
@@ -246,7 +259,7 @@ impl Quantizer {
         }
         self.check_alpha()?;
         let bits = self.bits()? as i32;
-        let integer = self.int("integer", 0)?;
+        let integer = self.integer()?;
         let keep_negative = match self.params.get("keep_negative") {
             None | Some(Value::Null) => true,
             Some(Value::Bool(b)) => *b,
@@ -320,7 +333,7 @@ impl Quantizer {
             "quantized_relu" => {
                 let bits = self.bits()?;
                 let slope = self.float("negative_slope", 0.0)?;
-                let integer = self.int("integer", 0)? + 1;
+                let integer = self.integer()? + 1;
                 if slope != 0.0 {
                     Ok((Activation::LeakyRelu { alpha: slope }, Some(rounded(bits, integer, true))))
                 } else {
@@ -329,7 +342,7 @@ impl Quantizer {
             }
             "quantized_bits" => {
                 let bits = self.bits()?;
-                let integer = self.int("integer", 0)? + 1;
+                let integer = self.integer()? + 1;
                 Ok((Activation::Linear, Some(rounded(bits, integer, true))))
             }
             name if self.params.is_empty() => match Activation::from_name(name) {
@@ -500,5 +513,26 @@ mod tests {
             assert!(Quantizer::parse_str(bad).is_err(), "{bad}");
         }
         assert!(q("quantized_bits(0)").weight_type(true).is_err());
+    }
+
+    #[test]
+    fn huge_integer_bits_are_an_error_not_an_overflow() {
+        // Found by the keras_json fuzz target: quantized_relu(8, 9223372036854775807) panicked
+        // with "attempt to add with overflow" at `integer + 1` (debug builds; release wrapped).
+        for text in [
+            "quantized_relu(8,9223372036854775807)",
+            "quantized_bits(8,9223372036854775807)",
+            "quantized_bits(8,-9223372036854775808)",
+        ] {
+            let e = q(text).activation().unwrap_err();
+            assert!(
+                e.contains("integer must be between -1024 and 1024"),
+                "{text}: {e}"
+            );
+            if text.starts_with("quantized_bits") {
+                let e = q(text).weight_type(true).unwrap_err();
+                assert!(e.contains("integer must be between"), "{text}: {e}");
+            }
+        }
     }
 }

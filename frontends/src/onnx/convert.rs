@@ -513,6 +513,11 @@ impl<'a> Converter<'a> {
     }
 
     fn node(&mut self, node: &NodeProto) -> NodeResult {
+        // Every converter names its result after the first output (found by fuzzing: a
+        // Transpose without outputs indexed an empty list).
+        if node.output.first().is_none_or(|o| o.is_empty()) {
+            return Err("no output: the node must name its first output".into());
+        }
         let op = node.op_type.as_str();
         match op {
             "Identity" | "Dropout" => {

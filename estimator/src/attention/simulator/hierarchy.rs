@@ -91,5 +91,6 @@ pub fn simulate_l2(p: &Problem, problems: u64, t: Tile, wave: usize, capacity: u
         l2_hits: hits,
         kv_requested: req,
         waves,
+        exact: true,
     }
 }

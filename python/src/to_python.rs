@@ -279,49 +279,29 @@ impl<'a, 'py> ser::Serializer for Ser<'a, 'py> {
     }
 }
 
-impl<'a, 'py> ser::SerializeSeq for Seq<'a, 'py> {
-    type Ok = Bound<'py, PyAny>;
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
-        self.push(v)
-    }
-    fn end(self) -> Res<'py> {
-        self.done()
-    }
+/// serde's four sequence traits differ only in their names: each pushes an element onto the
+/// list being built.
+macro_rules! seq_impl {
+    ($($trait:ident :: $method:ident),* $(,)?) => {$(
+        impl<'a, 'py> ser::$trait for Seq<'a, 'py> {
+            type Ok = Bound<'py, PyAny>;
+            type Error = Error;
+            fn $method<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
+                self.push(v)
+            }
+            fn end(self) -> Res<'py> {
+                self.done()
+            }
+        }
+    )*};
 }
 
-impl<'a, 'py> ser::SerializeTuple for Seq<'a, 'py> {
-    type Ok = Bound<'py, PyAny>;
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
-        self.push(v)
-    }
-    fn end(self) -> Res<'py> {
-        self.done()
-    }
-}
-
-impl<'a, 'py> ser::SerializeTupleStruct for Seq<'a, 'py> {
-    type Ok = Bound<'py, PyAny>;
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
-        self.push(v)
-    }
-    fn end(self) -> Res<'py> {
-        self.done()
-    }
-}
-
-impl<'a, 'py> ser::SerializeTupleVariant for Seq<'a, 'py> {
-    type Ok = Bound<'py, PyAny>;
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
-        self.push(v)
-    }
-    fn end(self) -> Res<'py> {
-        self.done()
-    }
-}
+seq_impl!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field,
+);
 
 impl<'a, 'py> ser::SerializeMap for Map<'a, 'py> {
     type Ok = Bound<'py, PyAny>;

@@ -6,8 +6,8 @@
 #   2. with the learned estimators (--features learned): python/tests/test_learned.py
 #      (estimator="hybrid" equals presynth-ml's JSON);
 #   3. the default wheel, last, so that it is the one left installed: every test.
-# The two extra wheels cost about 2.5 min here on a warm build (docs/python.md); each test file
-# skips loudly in a wheel it does not apply to.
+# The two extra wheels cost about 3 minutes here (docs/python.md); each test file skips loudly
+# in a wheel it does not apply to.
 # Under CI=true a missing tool or a failed build fails the run; elsewhere a missing maturin is
 # reported loudly and the Python tests are skipped.
 set -euo pipefail

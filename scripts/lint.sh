@@ -19,4 +19,8 @@ fi
 # an HDF5 file is asked for.
 cargo check -p presynth --no-default-features --locked
 cargo test -p presynth-frontends --no-default-features --lib --locked -q
-echo "lint: fmt, clippy, layer-kind matches and the build without HDF5 clean"
+# The Python extension's other feature sets (scripts/build-wheel.sh --features learned,
+# --no-hdf5): code under cfg(feature = ...) that the workspace build never compiles.
+cargo clippy -p presynth-python --features learned --locked -- -D warnings
+cargo clippy -p presynth-python --no-default-features --locked -- -D warnings
+echo "lint: fmt, clippy, layer-kind matches, the builds without HDF5 and the learned wheel's clean"

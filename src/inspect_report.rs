@@ -1,9 +1,12 @@
 //! The report of `presynth inspect` (one row per layer: shapes, parameters, MACs, resolved
 //! precisions, reuse factor and strategy; totals; what a config changed), built from a
-//! network for the CLI (src/cli/inspect.rs prints it) and the Python package.
+//! network for the CLI (src/cli/inspect.rs prints it) and the Python package. The CLI writes
+//! it as an [`InspectStream`], which makes each row as it is written: a 100k-layer network
+//! is never held as rows (issue 18).
 
-use ir::Network;
-use serde::Serialize;
+use ir::{Network, NodeId};
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
 
 /// One layer: shapes, size and the settings that apply to it.
 #[derive(Debug, Clone, Serialize)]
@@ -37,36 +40,36 @@ pub struct InspectReport {
     pub config_changes: Vec<String>,
 }
 
+/// The row of layer `id`, with the settings resolved against the model's.
+pub fn row(net: &Network, id: NodeId) -> LayerRow {
+    let s = net.layer_stats(id);
+    let layer = net.layer(id);
+    let r = net.config.resolve(&layer.settings);
+    LayerRow {
+        name: s.name,
+        kind: s.kind,
+        input_shape: s.input_shape,
+        output_shape: s.output_shape,
+        params: s.params,
+        macs: s.macs,
+        weight_precision: r.weight.to_string(),
+        result_precision: r.result.to_string(),
+        accum_precision: r.accum.to_string(),
+        reuse_factor: r.reuse_factor,
+        strategy: r.strategy.to_string(),
+        activation: layer.activation.name().to_string(),
+        attributes: serde_json::to_value(&layer.kind).unwrap_or(serde_json::Value::Null),
+    }
+}
+
+/// The layers in the order of the report (topological).
+fn order(net: &Network) -> Vec<NodeId> {
+    net.topo_order().unwrap_or_default()
+}
+
 /// One row per layer, with the settings resolved against the model's.
 pub fn rows(net: &Network) -> Vec<LayerRow> {
-    net.stats()
-        .into_iter()
-        .map(|s| {
-            let layer = net.find(&s.name).map(|id| net.layer(id));
-            let r = layer
-                .map(|l| net.config.resolve(&l.settings))
-                .unwrap_or_else(|| net.config.resolve(&Default::default()));
-            let activation = layer.map_or("linear", |l| l.activation.name()).to_string();
-            let attributes = layer
-                .and_then(|l| serde_json::to_value(&l.kind).ok())
-                .unwrap_or(serde_json::Value::Null);
-            LayerRow {
-                name: s.name,
-                kind: s.kind,
-                input_shape: s.input_shape,
-                output_shape: s.output_shape,
-                params: s.params,
-                macs: s.macs,
-                weight_precision: r.weight.to_string(),
-                result_precision: r.result.to_string(),
-                accum_precision: r.accum.to_string(),
-                reuse_factor: r.reuse_factor,
-                strategy: r.strategy.to_string(),
-                activation,
-                attributes,
-            }
-        })
-        .collect()
+    order(net).into_iter().map(|id| row(net, id)).collect()
 }
 
 /// Every model-level and per-layer setting that differs between `before` (the model alone) and
@@ -97,8 +100,9 @@ pub fn config_changes(before: &Network, after: &Network) -> Vec<String> {
         a.reuse_factor.to_string(),
     );
     model("strategy", b.strategy.to_string(), a.strategy.to_string());
-    let (rb, ra) = (rows(before), rows(after));
-    for (x, y) in rb.iter().zip(&ra) {
+    // A row of each at a time: a deep network is never held as rows.
+    let pairs = order(before).into_iter().zip(order(after));
+    for (x, y) in pairs.map(|(b, a)| (row(before, b), row(after, a))) {
         let mut d = Vec::new();
         for (what, p, q) in [
             ("weight", &x.weight_precision, &y.weight_precision),
@@ -123,13 +127,96 @@ pub fn config_changes(before: &Network, after: &Network) -> Vec<String> {
 impl InspectReport {
     /// The report of `net`; `config_changes` from [`config_changes`] (empty without a config).
     pub fn new(net: &Network, config_changes: Vec<String>) -> Self {
-        let layers = rows(net);
+        let s = InspectStream::new(net, config_changes);
         InspectReport {
             name: net.name.clone(),
-            total_params: layers.iter().map(|s| s.params).sum(),
-            total_macs: layers.iter().map(|s| s.macs).sum(),
-            layers,
+            layers: (0..s.len()).map(|i| s.row(i)).collect(),
+            total_params: s.total_params,
+            total_macs: s.total_macs,
+            config_changes: s.config_changes,
+        }
+    }
+}
+
+/// [`InspectReport`] without its rows: each is made from the network when it is asked for
+/// ([`InspectStream::row`]) or serialised, so that writing the report of a deep network holds
+/// the network and one row. Serialises to the same JSON as [`InspectReport`].
+pub struct InspectStream<'a> {
+    net: &'a Network,
+    order: Vec<NodeId>,
+    pub total_params: u64,
+    pub total_macs: u64,
+    pub config_changes: Vec<String>,
+}
+
+impl<'a> InspectStream<'a> {
+    /// The report of `net`; `config_changes` from [`config_changes`] (empty without a config).
+    pub fn new(net: &'a Network, config_changes: Vec<String>) -> Self {
+        let order = order(net);
+        let stats = || order.iter().map(|&id| net.layer_stats(id));
+        InspectStream {
+            net,
+            total_params: stats().map(|s| s.params).sum(),
+            total_macs: stats().map(|s| s.macs).sum(),
+            order,
             config_changes,
         }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.net.name
+    }
+
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// Row `i` (topological order).
+    pub fn row(&self, i: usize) -> LayerRow {
+        row(self.net, self.order[i])
+    }
+}
+
+impl Serialize for InspectStream<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        /// The rows, made one at a time as they are written.
+        struct Rows<'r, 'a>(&'r InspectStream<'a>);
+        impl Serialize for Rows<'_, '_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq((0..self.0.len()).map(|i| self.0.row(i)))
+            }
+        }
+        // The fields of InspectReport, in its order.
+        let mut st = serializer.serialize_struct("InspectReport", 5)?;
+        st.serialize_field("name", &self.net.name)?;
+        st.serialize_field("layers", &Rows(self))?;
+        st.serialize_field("total_params", &self.total_params)?;
+        st.serialize_field("total_macs", &self.total_macs)?;
+        st.serialize_field("config_changes", &self.config_changes)?;
+        st.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stream_writes_the_json_of_the_report() {
+        // The truth is serde's derived serialisation of InspectReport (what `inspect --format
+        // json` printed before the stream), on a network with branches, a config and overrides.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let net = frontends::load_model(&root.join("examples/residual.psn"), None, None).unwrap();
+        let changes = vec!["model reuse factor: 1 → 4".to_string()];
+        let report = InspectReport::new(&net, changes.clone());
+        assert!(report.layers.len() > 5);
+        let want = serde_json::to_string_pretty(&report).unwrap();
+        let got = serde_json::to_string_pretty(&InspectStream::new(&net, changes)).unwrap();
+        assert_eq!(got, want);
     }
 }

@@ -116,6 +116,22 @@ pub fn analyse_lowered(
     calib: &Calibration,
     lowered: Option<&lower::Graph>,
 ) -> Result<(Vec<Analysed>, bool), EstimatorError> {
+    let mut out = Vec::with_capacity(net.graph.node_count());
+    let dataflow = analyse_each(net, device, calib, lowered, |a| out.push(a))?;
+    Ok((out, dataflow))
+}
+
+/// [`analyse_lowered`], each layer's analysis handed to `each` in topological order as soon as
+/// it is made instead of being collected (each layer's analysis depends on the network, not on
+/// the other analyses): the estimate finishes and drops each one at once, so a deep network's
+/// analyses are never all held (issue 18). Returns whether the network is DATAFLOW.
+pub fn analyse_each(
+    net: &Network,
+    device: &Device,
+    calib: &Calibration,
+    lowered: Option<&lower::Graph>,
+    mut each: impl FnMut(Analysed),
+) -> Result<bool, EstimatorError> {
     let order = net.topo_order()?;
     let cfg = &net.config;
     let stream = cfg.io_type == IoType::Stream;
@@ -126,7 +142,6 @@ pub fn analyse_lowered(
     });
     let dataflow = stream || any_resource;
     let mut fifos_of = lowered.map(crate::lowered::stream_fifos);
-    let mut out = Vec::with_capacity(order.len());
     for &id in &order {
         let layer = net.layer(id);
         if layer.output_shape.is_empty() {
@@ -187,13 +202,13 @@ pub fn analyse_lowered(
         {
             analysis.timing[Timing::DataflowEdge] += 1.0;
         }
-        out.push(Analysed {
+        each(Analysed {
             id,
             strategy: settings.strategy,
             analysis: Box::new(analysis),
         });
     }
-    Ok((out, dataflow))
+    Ok(dataflow)
 }
 
 /// The FIFO that feeds a consumer of `producer` in io_stream: `(depth, width bits)` of the
@@ -333,41 +348,48 @@ fn estimate_inner(
 ) -> Result<NetworkEstimate, EstimatorError> {
     // hls4ml's graph is as large as the network, and the estimate needs it for io_stream's
     // FIFOs only: made for io_stream or when the caller keeps everything anyway, and freed
-    // before the per-layer estimates are made otherwise.
+    // once the layers are estimated otherwise.
     let stream = net.config.io_type == IoType::Stream;
     let lowered = (stream || keep_lowered)
         .then(|| lower::lower(net).ok())
         .flatten();
-    let (analysed, dataflow) = analyse_lowered(net, device, calib, lowered.as_ref())?;
-    let lowered = if keep_lowered { lowered } else { None };
     let cfg = &net.config;
-    let order: Vec<ir::NodeId> = analysed.iter().map(|a| a.id).collect();
+    let n = net.graph.node_count();
+    let mut order: Vec<ir::NodeId> = Vec::with_capacity(n);
     // Each layer's pipeline tail, for the io_stream lower bound (the estimates themselves go to
     // `each`).
-    let mut tails = Vec::with_capacity(analysed.len());
-    let mut best = Vec::with_capacity(analysed.len());
-    let mut worst = Vec::with_capacity(analysed.len());
+    let mut tails = Vec::with_capacity(n);
+    let mut best = Vec::with_capacity(n);
+    let mut worst = Vec::with_capacity(n);
     let mut warnings = Vec::new();
     let mut total = Resources::default();
     let mut post = Resources::default();
     let mut ii = 1u64;
-    for Analysed {
-        id,
-        strategy,
-        analysis,
-    } in analysed
-    {
-        let layer = net.layer(id);
-        let est = layers::finish(layer, strategy, calib, device, *analysis);
-        warnings.extend(est.analysis.warnings.iter().cloned());
-        total += est.csynth;
-        post += est.post_synthesis;
-        ii = ii.max(est.ii);
-        best.push(est.latency_best as f64);
-        worst.push(est.latency_worst as f64);
-        tails.push(est.tail);
-        each(id, est);
-    }
+    // Each analysis is finished into the layer's estimate as soon as it is made.
+    let dataflow = analyse_each(
+        net,
+        device,
+        calib,
+        lowered.as_ref(),
+        |Analysed {
+             id,
+             strategy,
+             analysis,
+         }| {
+            let layer = net.layer(id);
+            let est = layers::finish(layer, strategy, calib, device, *analysis);
+            warnings.extend(est.analysis.warnings.iter().cloned());
+            total += est.csynth;
+            post += est.post_synthesis;
+            ii = ii.max(est.ii);
+            best.push(est.latency_best as f64);
+            worst.push(est.latency_worst as f64);
+            tails.push(est.tail);
+            order.push(id);
+            each(id, est);
+        },
+    )?;
+    let lowered = if keep_lowered { lowered } else { None };
     let last = |t: &[f64]| {
         schedule(net, &order, t, stream)
             .0

@@ -369,10 +369,25 @@ impl EstimateReport {
         device: &Device,
         calib: &Calibration,
     ) -> Result<Self, crate::EstimatorError> {
+        Self::estimate_analytic_each(net, device, calib, |_| {}).map(|(r, _)| r)
+    }
+
+    /// [`EstimateReport::estimate_analytic`], handing each layer's estimate to `each` (in
+    /// topological order) before it is dropped, and returning the network estimate too (its
+    /// `layers` empty): `presynth estimate --explain` writes a layer's lines from it, never
+    /// holding them all.
+    pub fn estimate_analytic_each(
+        net: &Network,
+        device: &Device,
+        calib: &Calibration,
+        mut each: impl FnMut(&LayerEstimate),
+    ) -> Result<(Self, NetworkEstimate), crate::EstimatorError> {
         let mut rows = Rows::new(net, device, calib);
-        let est =
-            crate::network::estimate_each(net, device, calib, |id, l| rows.push(Some(id), &l))?;
-        Ok(rows.into_report(&est))
+        let est = crate::network::estimate_each(net, device, calib, |id, l| {
+            each(&l);
+            rows.push(Some(id), &l)
+        })?;
+        Ok((rows.into_report(&est), est))
     }
 
     /// Replace the totals by a surrogate's prediction: csynth and post-synthesis resources,

@@ -10,7 +10,7 @@
 //! limit, the same point is also tried with the Resource strategy.
 
 use crate::calibration::Calibration;
-use crate::network::{estimate, NetworkEstimate, Totals};
+use crate::network::{estimate_each, NetworkEstimate, Totals};
 use crate::resources::{Device, Resources};
 use ir::{FixedType, IoType, Network, Strategy};
 use rayon::prelude::*;
@@ -96,6 +96,7 @@ pub struct Point {
     pub utilization: Resources,
     #[serde(skip)]
     pub config: Config,
+    /// The network estimate of this point, without its per-layer estimates (`layers` empty).
     #[serde(skip)]
     pub estimate: NetworkEstimate,
 }
@@ -135,7 +136,10 @@ fn point(
 ) -> Result<Point, crate::EstimatorError> {
     let dev = &axes.devices[c.device];
     let n = c.apply(net, dev);
-    let e = estimate(&n, dev, calib)?;
+    // The totals only: no per-layer estimate is kept (issue 18: a sweep of a 100k-layer
+    // network held every point's layers).
+    let e = estimate_each(&n, dev, calib, |_, _| {})?;
+    drop(n);
     Ok(Point {
         part: dev.part.clone(),
         io_type: c.io_type.map(|v| v.to_string()),
@@ -186,11 +190,7 @@ pub fn run(
             }
         }
     }
-    let mut points: Vec<Point> = configs
-        .clone()
-        .into_par_iter()
-        .map(|c| point(net, axes, calib, c, None))
-        .collect::<Result<_, _>>()?;
+    let mut points = points_of(net, axes, calib, configs.clone(), None)?;
     let fallbacks: Vec<Config> = points
         .iter()
         .filter(|p| hits_latency_unroll_limit(&p.estimate))
@@ -209,21 +209,43 @@ pub fn run(
             new
         })
         .collect();
-    let extra: Vec<Point> = fallbacks
-        .into_par_iter()
-        .map(|c| {
-            point(
-                net,
-                axes,
-                calib,
-                c,
-                Some("Resource: the Latency strategy hits the unroll limit here".into()),
-            )
-        })
-        .collect::<Result<_, _>>()?;
+    let extra = points_of(
+        net,
+        axes,
+        calib,
+        fallbacks,
+        Some("Resource: the Latency strategy hits the unroll limit here"),
+    )?;
     points.extend(extra);
     mark_pareto(&mut points);
     Ok(points)
+}
+
+/// Layers of the points estimated at once, summed: each point estimates its own copy of the
+/// network, so a sweep holds the network once more per point in flight. Up to this many layers
+/// the points run on every rayon thread; a deeper network runs fewer at a time (a 100k-layer
+/// network two: under 200 MB, issue 18), at least one.
+pub const LAYERS_IN_FLIGHT: usize = 200_000;
+
+/// The points of `configs`, in their order, in parallel within [`LAYERS_IN_FLIGHT`].
+fn points_of(
+    net: &Network,
+    axes: &Axes,
+    calib: &Calibration,
+    configs: Vec<Config>,
+    added: Option<&str>,
+) -> Result<Vec<Point>, crate::EstimatorError> {
+    let layers = net.graph.node_count().max(1);
+    let in_flight = (LAYERS_IN_FLIGHT / layers).clamp(1, rayon::current_num_threads().max(1));
+    let mut out = Vec::with_capacity(configs.len());
+    for chunk in configs.chunks(in_flight) {
+        let done: Vec<Point> = chunk
+            .par_iter()
+            .map(|c| point(net, axes, calib, c.clone(), added.map(str::to_string)))
+            .collect::<Result<_, _>>()?;
+        out.extend(done);
+    }
+    Ok(out)
 }
 
 /// Mark the points not dominated in (latency_ns, binding_utilization) among those that fit
@@ -376,7 +398,10 @@ mod tests {
             devices: vec![u250()],
         };
         let pts = run(&net, &Calibration::builtin(), &a).unwrap();
-        let own = estimate(&net, &u250(), &Calibration::builtin()).unwrap();
+        let mut own = crate::network::estimate(&net, &u250(), &Calibration::builtin()).unwrap();
+        // The same estimate, less what a point does not keep.
+        assert!(!own.layers.is_empty());
+        (own.layers, own.lowered) = (Vec::new(), None);
         assert_eq!(pts[0].estimate, own);
         assert_ne!(pts[1].estimate.total, own.total);
     }

@@ -111,24 +111,28 @@ impl Network {
         self.topo_order()
             .unwrap_or_default()
             .into_iter()
-            .map(|id| {
-                let layer = &self.graph[id];
-                let ins: Vec<Shape> = self
-                    .inputs_of(id)
-                    .into_iter()
-                    .map(|i| self.graph[i].output_shape.clone())
-                    .collect();
-                let (params, macs) = layer_cost(layer, &ins, &layer.output_shape);
-                LayerStats {
-                    name: layer.name.clone(),
-                    kind: layer.kind.name().to_string(),
-                    input_shape: ins,
-                    output_shape: layer.output_shape.clone(),
-                    params,
-                    macs,
-                }
-            })
+            .map(|id| self.layer_stats(id))
             .collect()
+    }
+
+    /// The shapes, parameters and MACs of one layer (one item of [`Network::stats`]), for
+    /// callers that go through a large network a layer at a time.
+    pub fn layer_stats(&self, id: NodeId) -> LayerStats {
+        let layer = &self.graph[id];
+        let ins: Vec<Shape> = self
+            .inputs_of(id)
+            .into_iter()
+            .map(|i| self.graph[i].output_shape.clone())
+            .collect();
+        let (params, macs) = layer_cost(layer, &ins, &layer.output_shape);
+        LayerStats {
+            name: layer.name.clone(),
+            kind: layer.kind.name().to_string(),
+            input_shape: ins,
+            output_shape: layer.output_shape.clone(),
+            params,
+            macs,
+        }
     }
 
     /// Total Keras parameter count.

@@ -1,6 +1,6 @@
-//! The surrogate side of the CLI, linked only into the `presynth-ml` binary (it needs
-//! libtorch): training (`presynth train`), loading a model for `estimate --estimator ...`, and
-//! the surrogate and linfa predictors of `evaluate`. Keeping libtorch out of `presynth` keeps
+//! The surrogate side of the CLI, linked only into the `presynth-ml` binary and the Python
+//! package's `learned` build (it needs libtorch): training (`presynth train`), loading a model
+//! for `estimate --estimator ...`, and the surrogate and linfa predictors of `evaluate`. Keeping libtorch out of `presynth` keeps
 //! its start-up in milliseconds; `presynth::ml` is the seam, and [`Local`] fills it in.
 
 use anyhow::{anyhow, bail, Context};
@@ -261,8 +261,9 @@ fn evaluation_predictor(
 }
 
 /// Replace the totals of `report` (the analytic estimate `analytic` of `net`) by the
-/// surrogate's prediction, with its interval per figure and its coverage.
-fn apply_surrogate(
+/// surrogate's prediction, with its interval per figure and its coverage (`model_dir`: the
+/// model directory, default [`default_model_dir`]).
+pub fn apply_surrogate(
     net: &ir::Network,
     dev: &estimator::Device,
     analytic: &estimator::NetworkEstimate,

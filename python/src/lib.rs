@@ -4,23 +4,27 @@
 //! by the library crates the CLI calls; models and configs come as the tagged tuples of
 //! [`model`], errors leave as Python exceptions ([`errors`]).
 //!
-//! The learned estimators (libtorch) are not in this module: `estimator="hybrid"` (or any other
-//! surrogate) is refused with an error saying so. (The lean CLI re-runs itself in the
-//! `presynth-ml` binary for them; a Python process cannot, so `presynth::ml` is never called.)
+//! The learned estimators (libtorch) are in a wheel built with the `learned` feature only
+//! ([`learned`]: the `presynth_ml` library `presynth-ml` runs); the default wheel refuses
+//! `estimator="hybrid"` (or any other surrogate) with an error saying so. (The lean CLI re-runs
+//! itself in the `presynth-ml` binary for them; a Python process cannot, so `presynth::ml` is
+//! never called.)
 
 mod convert;
 mod errors;
+mod learned;
 mod model;
 mod to_python;
 
 use anyhow::Context;
 use errors::Failure;
 use estimator::{Calibration, EstimateReport};
+use learned::Choice;
 use model::{ConfigSource, ModelSource};
 use presynth::codegen_project::ProjectReport;
 use presynth::inspect_report::InspectReport;
 use presynth::overrides::Overrides;
-use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use rayon::prelude::*;
@@ -104,29 +108,31 @@ impl Job {
         })
     }
 
-    fn paths(&self) -> Vec<PathBuf> {
+    fn paths(&self, with: &Choice) -> Vec<PathBuf> {
         let mut p = self.model.paths();
         p.extend(self.config.as_ref().and_then(ConfigSource::path));
+        p.extend(with.paths());
         p
     }
 
-    /// The report `presynth estimate --format json` prints for this job.
-    fn estimate(&self, calib: &Calibration) -> Result<EstimateReport, Failure> {
-        self.report(calib)
-            .map_err(|e| Failure::new(e, self.paths()))
+    /// The report `presynth estimate --format json` prints for this job (`presynth-ml` for a
+    /// learned estimator).
+    fn estimate(&self, calib: &Calibration, with: &Choice) -> Result<EstimateReport, Failure> {
+        self.report(calib, with)
+            .map_err(|e| Failure::new(e, self.paths(with)))
     }
 
     /// The DataFrame row of this job's estimate ([`convert::flatten`], no per-layer figures).
-    fn row(&self, calib: &Calibration) -> Result<Vec<(String, Value)>, Failure> {
-        self.report(calib)
+    fn row(&self, calib: &Calibration, with: &Choice) -> Result<Vec<(String, Value)>, Failure> {
+        self.report(calib, with)
             .and_then(|mut r| {
                 r.layers = Vec::new();
                 Ok(convert::flatten(&serde_json::to_value(&r)?))
             })
-            .map_err(|e| Failure::new(e, self.paths()))
+            .map_err(|e| Failure::new(e, self.paths(with)))
     }
 
-    fn report(&self, calib: &Calibration) -> anyhow::Result<EstimateReport> {
+    fn report(&self, calib: &Calibration, with: &Choice) -> anyhow::Result<EstimateReport> {
         let mut net = self.model.load(self.config.as_ref())?;
         self.overrides.apply(&mut net)?;
         let config = self.config.as_ref().map(ConfigSource::display);
@@ -138,7 +144,9 @@ impl Job {
         let (dev, _note) = presynth::overrides::device(&net.config.part)
             .with_context(|| format!("the part set by {from}"))?;
         let e = estimator::estimate(&net, &dev, calib)?;
-        Ok(EstimateReport::analytic(&net, &e, &dev, calib))
+        let mut report = EstimateReport::analytic(&net, &e, &dev, calib);
+        with.apply(&net, &dev, &e, &mut report)?;
+        Ok(report)
     }
 }
 
@@ -146,21 +154,6 @@ fn calibration(path: Option<PathBuf>) -> PyResult<Calibration> {
     match path {
         None => Ok(Calibration::builtin()),
         Some(p) => Calibration::load(&p).map_err(|e| Failure::new(e.into(), vec![p]).into_py()),
-    }
-}
-
-fn check_estimator(name: &str) -> PyResult<()> {
-    match name {
-        "analytic" => Ok(()),
-        "hybrid" | "pure" | "gnn" | "transformer" => Err(PyRuntimeError::new_err(format!(
-            "estimator '{name}': this presynth wheel was built without the learned estimators \
-             (they link libtorch); use estimator='analytic', or the presynth-ml command line \
-             (`presynth-ml estimate MODEL --estimator {name} --format json`)"
-        ))),
-        other => Err(bad(
-            "--estimator",
-            format!("expected analytic, hybrid, pure, gnn or transformer, got '{other}'"),
-        )),
     }
 }
 
@@ -190,10 +183,11 @@ fn inspect<'py>(
     to_python(py, &mut Keys::default(), &r)
 }
 
-/// `estimate(model, config, settings, estimator, calibration)`: what `presynth estimate
-/// --format json` prints.
+/// `estimate(model, config, settings, estimator, calibration, surrogate)`: what `presynth
+/// estimate --format json` prints (`presynth-ml` for a learned estimator; `surrogate` is its
+/// `--surrogate DIR`).
 #[pyfunction]
-#[pyo3(signature = (model, config, settings, estimator, calibration))]
+#[pyo3(signature = (model, config, settings, estimator, calibration, surrogate=None))]
 fn estimate<'py>(
     py: Python<'py>,
     model: &Bound<'py, PyAny>,
@@ -201,12 +195,13 @@ fn estimate<'py>(
     settings: &Bound<'py, PyDict>,
     estimator: &str,
     calibration: Option<PathBuf>,
+    surrogate: Option<PathBuf>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    check_estimator(estimator)?;
+    let with = Choice::parse(estimator, surrogate)?;
     let job = Job::extract(model, config, settings)?;
     let calib = self::calibration(calibration)?;
     let r = py
-        .detach(|| job.estimate(&calib))
+        .detach(|| job.estimate(&calib, &with))
         .map_err(Failure::into_py)?;
     to_python(py, &mut Keys::default(), &r)
 }
@@ -231,13 +226,13 @@ fn item_error(i: usize, f: &Failure) -> PyErr {
     }
 }
 
-/// `estimate_many(items, estimator, calibration, frame, on_error)`: `items` is a list of
+/// `estimate_many(items, estimator, calibration, frame, on_error, surrogate)`: `items` is a list of
 /// `(model, config, settings)`; the estimates run in parallel on rayon's pool with the GIL
 /// released. Returns a list of report dicts (None for a failed item when `on_error` is
 /// "none"), or with `frame`, columns of one flattened row per item for a DataFrame (an
 /// `error` column for failed items).
 #[pyfunction]
-#[pyo3(signature = (items, estimator, calibration, frame, on_error))]
+#[pyo3(signature = (items, estimator, calibration, frame, on_error, surrogate=None))]
 fn estimate_many<'py>(
     py: Python<'py>,
     items: &Bound<'py, PyList>,
@@ -245,8 +240,9 @@ fn estimate_many<'py>(
     calibration: Option<PathBuf>,
     frame: bool,
     on_error: &str,
+    surrogate: Option<PathBuf>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    check_estimator(estimator)?;
+    let with = Choice::parse(estimator, surrogate)?;
     let keep_going = match on_error {
         "raise" => false,
         "none" => true,
@@ -268,9 +264,9 @@ fn estimate_many<'py>(
     let calib = self::calibration(calibration)?;
     let work = |j: &Job| -> Result<Out, Failure> {
         if frame {
-            j.row(&calib).map(Out::Row)
+            j.row(&calib, &with).map(Out::Row)
         } else {
-            j.estimate(&calib).map(|r| Out::Report(Box::new(r)))
+            j.estimate(&calib, &with).map(|r| Out::Report(Box::new(r)))
         }
     };
     let list = PyList::empty(py);
@@ -503,5 +499,8 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parts, m)?)?;
     m.add_function(wrap_pyfunction!(codegen, m)?)?;
     m.add_function(wrap_pyfunction!(attention, m)?)?;
+    // Whether `estimator="hybrid"` (and the other learned estimators) work in this build.
+    m.add("LEARNED", learned::AVAILABLE)?;
+    m.add("HDF5", cfg!(feature = "hdf5"))?;
     Ok(())
 }

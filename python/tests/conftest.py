@@ -52,3 +52,13 @@ class Cli:
 @pytest.fixture(scope="session")
 def cli(cli_bin):
     return Cli(cli_bin)
+
+
+@pytest.fixture(scope="session")
+def cli_ml():
+    """The `presynth-ml` binary (the CLI with the learned estimators): $PRESYNTH_ML_BIN, else
+    target/debug/presynth-ml (built by `cargo test --workspace`)."""
+    b = pathlib.Path(os.environ.get("PRESYNTH_ML_BIN", ROOT / "target" / "debug" / "presynth-ml"))
+    if not b.is_file():
+        pytest.fail(f"the presynth-ml binary {b} is missing: run `cargo build --bin presynth-ml` or set PRESYNTH_ML_BIN")
+    return Cli(b)

@@ -78,8 +78,14 @@ def test_wrong_types_are_type_errors():
         presynth.estimate(DENSE, config=3.5)
 
 
+@pytest.mark.skipif(presynth.LEARNED, reason="this wheel has the learned estimators (test_learned.py)")
 def test_learned_estimators_are_refused_clearly():
     with pytest.raises(RuntimeError, match="built without the learned estimators"):
         presynth.estimate(DENSE, part="xcu250", estimator="hybrid")
+    with pytest.raises(RuntimeError, match="--features learned"):
+        presynth.estimate_many([DENSE], part="xcu250", estimator="gnn")
+
+
+def test_unknown_estimator_is_a_value_error():
     with pytest.raises(ValueError, match="--estimator"):
         presynth.estimate(DENSE, part="xcu250", estimator="magic")

@@ -173,26 +173,39 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let calib = args.overrides.target.calibration()?;
     let dev = device_of(&net, &args.overrides.target, &args.model)?;
     let analytic = args.estimator == super::train::EstimateWith::Analytic;
-    // The per-layer estimates are kept only where they are used (`--explain`, a surrogate's
-    // features); otherwise each is dropped once its report row is made (issue 18: a 100k-layer
-    // network in under 200 MB).
-    let (e, mut report) = if args.explain || !analytic {
-        let e = estimator::estimate(&net, &dev, &calib)?;
-        let report = EstimateReport::analytic(&net, &e, &dev, &calib);
-        (Some(e), report)
+    // Every layer's estimate is dropped once its report row (and with `--explain` its lines,
+    // spooled to a temporary file) is made; only a surrogate, whose features need them all,
+    // keeps them (issue 18: a 100k-layer network in under 200 MB).
+    let mut explain = if args.explain {
+        Some(super::estimate_explain::Spool::new()?)
     } else {
-        (None, EstimateReport::estimate_analytic(&net, &dev, &calib)?)
+        None
     };
-    if let (false, Some(e)) = (analytic, &e) {
+    let (report, dataflow) = if analytic {
+        let (report, e) = EstimateReport::estimate_analytic_each(&net, &dev, &calib, |l| {
+            if let Some(s) = explain.as_mut() {
+                s.layer(l, &calib)
+            }
+        })?;
+        (report, e.dataflow)
+    } else {
+        let e = estimator::estimate(&net, &dev, &calib)?;
+        if let Some(s) = explain.as_mut() {
+            for l in &e.layers {
+                s.layer(l, &calib);
+            }
+        }
+        let mut report = EstimateReport::analytic(&net, &e, &dev, &calib);
         crate::ml::apply_surrogate(
             &net,
             &dev,
-            e,
+            &e,
             args.estimator,
             args.surrogate.as_deref(),
             &mut report,
         )?;
-    }
+        (report, e.dataflow)
+    };
     {
         // Streamed, in every format: a 100k-layer estimate is about 100 MB of JSON.
         use std::io::Write;
@@ -205,18 +218,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             Format::Csv => super::estimate_table::write_csv(&mut out, &report)?,
             Format::Table => super::estimate_table::write_text(&mut out, &report, args.wide)?,
         }
-        if let (true, Some(e)) = (args.explain, &e) {
-            writeln!(out)?;
-            for l in &e.layers {
-                for line in l.explain(&calib) {
-                    writeln!(out, "{line}")?;
-                }
-            }
-            writeln!(
-                out,
-                "network: latency = longest path of layer latencies ({}); II = largest layer II",
-                if e.dataflow { "DATAFLOW" } else { "PIPELINE" }
-            )?;
+        if let Some(s) = explain {
+            s.finish(&mut out, dataflow)?;
         }
         out.flush()?;
     }

@@ -6,6 +6,7 @@ pub mod codegen;
 pub mod common;
 pub mod dataset;
 pub mod estimate;
+pub mod estimate_explain;
 pub mod estimate_gpu;
 pub mod estimate_table;
 pub mod evaluate;

@@ -121,8 +121,9 @@ pub fn load_keras(path: &Path) -> Result<Network, FrontendError> {
 fn no_hdf5(path: &Path) -> FrontendError {
     FrontendError::io(
         path,
-        "this presynth was built without HDF5 support (the `hdf5` feature of presynth-frontends, \
-         on by default): Keras weights and .h5 files cannot be read",
+        "this presynth was built without HDF5 support (the `hdf5` feature, on by default in \
+         presynth, presynth-frontends and the Python wheel; `scripts/build-wheel.sh --no-hdf5` \
+         leaves it out): Keras weights and .h5 files cannot be read",
     )
 }
 

@@ -19,8 +19,11 @@ candidate (``total.lut``, ``post_synthesis.lut``, ``total.latency_cycles``, ``fi
 rule4ml returns its predictions. The default is the list, so that the result does not change
 type with what happens to be installed.
 
-This wheel has the analytic estimator only; ``estimator="hybrid"`` (the learned estimators,
-which link libtorch) raises ``RuntimeError`` saying so.
+The learned estimators (``estimator="hybrid"``, "pure", "gnn", "transformer": the surrogate
+models of ``presynth-ml``, which link libtorch) are in a wheel built with
+``scripts/build-wheel.sh --features learned`` only (``presynth.LEARNED`` says which this is);
+the default wheel raises ``RuntimeError`` for them. ``presynth.HDF5`` says whether this wheel
+reads HDF5 (Keras weights, .h5 and .keras files).
 """
 
 import contextlib
@@ -29,7 +32,12 @@ import gc
 from . import _native
 from ._sources import config_source, model_source
 
-__all__ = ["inspect", "estimate", "estimate_many", "codegen", "attention", "parts"]
+__all__ = ["inspect", "estimate", "estimate_many", "codegen", "attention", "parts", "LEARNED", "HDF5"]
+
+#: Whether this wheel has the learned estimators (built with the ``learned`` feature).
+LEARNED = _native.LEARNED
+#: Whether this wheel reads HDF5 files (the default ``hdf5`` feature).
+HDF5 = _native.HDF5
 
 try:
     from importlib.metadata import version as _version
@@ -65,6 +73,18 @@ def _path_or_none(p):
     return None if p is None else os.fspath(p)
 
 
+def _surrogate(estimator, surrogate):
+    """The surrogate model directory for a learned estimator: ``surrogate``, else the model a
+    learned wheel carries (models/default of the source tree, copied in by
+    scripts/build-wheel.sh), else None (the default of the presynth_ml library)."""
+    if surrogate is not None or estimator == "analytic" or not LEARNED:
+        return _path_or_none(surrogate)
+    import os
+
+    own = os.path.join(os.path.dirname(__file__), "models", "default")
+    return own if os.path.isdir(own) else None
+
+
 def inspect(model, config=None, *, weights=None):
     """Per-layer shapes, parameters, MACs, precisions, reuse factor and strategy of a model
     (``presynth inspect --format json``); with ``config``, what it changes."""
@@ -84,6 +104,7 @@ def estimate(
     clock_period=None,
     estimator="analytic",
     calibration=None,
+    surrogate=None,
 ):
     """The estimate of a model on an FPGA part (``presynth estimate --format json``).
 
@@ -91,6 +112,10 @@ def estimate(
     (e.g. "ap_fixed<8,3>"), ``io_type`` ("io_parallel" or "io_stream") and ``clock_period``
     (ns) override the model's and the config's settings, every layer's included, as the CLI's
     options do. ``calibration`` is a calibration JSON file (default: the bundled one).
+    ``estimator`` "hybrid", "pure", "gnn" or "transformer" puts a learned surrogate's totals
+    and intervals on top (``presynth-ml estimate --estimator NAME``; a wheel built with the
+    ``learned`` feature only); ``surrogate`` is its model directory (``--surrogate``; default:
+    the model the wheel carries).
     """
     settings = _settings(
         part=part,
@@ -106,6 +131,7 @@ def estimate(
         settings,
         estimator,
         _path_or_none(calibration),
+        _surrogate(estimator, surrogate),
     )
 
 
@@ -143,6 +169,7 @@ def estimate_many(
     clock_period=None,
     estimator="analytic",
     calibration=None,
+    surrogate=None,
     as_frame=False,
     on_error="raise",
 ):
@@ -171,10 +198,14 @@ def estimate_many(
         except ImportError as e:
             raise ImportError("estimate_many(..., as_frame=True) needs pandas: pip install pandas") from e
         with _no_gc():
-            cols = _native.estimate_many(items, estimator, _path_or_none(calibration), True, on_error)
+            cols = _native.estimate_many(
+                items, estimator, _path_or_none(calibration), True, on_error, _surrogate(estimator, surrogate)
+            )
         return pd.DataFrame(cols)
     with _no_gc():
-        return _native.estimate_many(items, estimator, _path_or_none(calibration), False, on_error)
+        return _native.estimate_many(
+            items, estimator, _path_or_none(calibration), False, on_error, _surrogate(estimator, surrogate)
+        )
 
 
 def codegen(

@@ -477,7 +477,12 @@ fn print_gpu(r: &Report, g: &estimator::attention::analysis::GpuReport) {
         .best
         .iter()
         .map(|b| ("best tile (real constraints)".to_string(), b))
-        .chain(g.kernels.iter().map(|(k, b)| (format!("{k} tile"), b)));
+        .chain(g.kernels.iter().map(|(k, b)| {
+            let path = b.instruction.as_ref().map_or(String::new(), |i| {
+                format!(" ({i}, ≤ {:.0} TFLOP/s)", b.mma_flops_per_s / 1e12)
+            });
+            (format!("{k} tile{path}"), b)
+        }));
     for (name, b) in rows {
         tab.add_row(vec![
             name,

@@ -15,6 +15,10 @@
 //! **Occupancy.** Blocks per SM = min(⌊SMEM per SM / tile SMEM⌋, ⌊registers / accumulator
 //! registers⌋, 32); a wave is P × that many blocks, the unit of the L2 model.
 //!
+//! **Instruction path.** The kernel view bounds a kernel's products by the rate of the
+//! tensor-core instruction it issues ([`super::mma_path`]): FlashAttention-2's `mma.sync`
+//! reaches about 2/3 of the Hopper peak that FlashAttention-3's `wgmma` reaches.
+//!
 //! **Launch floor.** A call is one kernel launch: its time is at least [`LAUNCH_FLOOR_S`],
 //! which is what bounds a decode step that moves a few MB.
 
@@ -64,6 +68,11 @@ pub struct GpuBound {
     pub attainable_flops: f64,
     /// "tensor", "exp", "fp32", "parallelism", "memory" or "launch".
     pub binding: String,
+    /// The matrix rate the bound used (the dense peak, or the kernel's instruction ceiling).
+    pub mma_flops_per_s: f64,
+    /// The kernel's tensor-core instruction where the kernel view knows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instruction: Option<String>,
 }
 
 /// Per row block of one problem: (unit work, live K/V blocks).
@@ -228,11 +237,14 @@ pub fn gpu_bound(
         time_s,
         attainable_flops: total.mma_flops / time_s,
         binding: binding.to_string(),
+        mma_flops_per_s: spec.units.peak_flops(),
+        instruction: None,
     })
 }
 
-/// The kernel view: the tile `kernel` launches for this shape on this GPU, or `None` where it
-/// does not run (see `estimator/data/attention_kernel_tiles.csv`).
+/// The kernel view: the tile `kernel` launches for this shape on this GPU, with the matrix
+/// rate of the instruction it issues there, or `None` where it does not run (see
+/// `estimator/data/attention_kernel_tiles.csv` and `attention_mma_paths.csv`).
 pub fn kernel_bound(
     kernel: &str,
     shape: &AttentionShape,
@@ -242,7 +254,14 @@ pub fn kernel_bound(
     let g = spec.gpu.as_ref()?;
     let d = shape.d_qk.max(shape.d_v);
     let t = super::tiles::kernel_tile(kernel, &g.arch, shape.dtype, d, shape.causal)?;
-    gpu_bound(shape, spec, t, None, launch_floor_s)
+    let Some(path) = super::mma_path::path(kernel, &g.arch) else {
+        return gpu_bound(shape, spec, t, None, launch_floor_s);
+    };
+    let mut scaled = spec.clone();
+    scaled.units = spec.units.with_mma_fraction(path.peak_fraction);
+    let mut b = gpu_bound(shape, &scaled, t, None, launch_floor_s)?;
+    b.instruction = Some(path.instruction.clone());
+    Some(b)
 }
 
 /// The fastest tile any FlashAttention-order kernel can run under `TileLimits` (FP32

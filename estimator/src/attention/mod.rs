@@ -21,6 +21,7 @@ pub mod gpu_bound;
 pub mod host;
 pub mod kernel;
 pub mod l2;
+pub mod mma_path;
 pub mod plot;
 pub mod roofline;
 pub mod shape;

@@ -10,6 +10,8 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 
+use super::roofline::TargetSpec;
+
 const PATHS_CSV: &str = include_str!("../../data/attention_mma_paths.csv");
 
 /// One row of the instruction-path table.
@@ -70,4 +72,15 @@ pub fn path(kernel: &str, arch: &str) -> Option<&'static MmaPath> {
     table()
         .iter()
         .find(|r| r.kernel == kernel && r.arch.iter().any(|a| a == arch))
+}
+
+/// `spec` with its matrix rate at `kernel`'s instruction ceiling on the spec's GPU, and the
+/// path used (`None`, and `spec` unchanged, where the table has no row or off GPUs).
+pub fn kernel_spec(kernel: &str, spec: &TargetSpec) -> (TargetSpec, Option<&'static MmaPath>) {
+    let found = spec.gpu.as_ref().and_then(|g| path(kernel, &g.arch));
+    let mut out = spec.clone();
+    if let Some(p) = found {
+        out.units = spec.units.with_mma_fraction(p.peak_fraction);
+    }
+    (out, found)
 }

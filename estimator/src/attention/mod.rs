@@ -24,6 +24,7 @@ pub mod l2;
 pub mod mma_path;
 pub mod plot;
 pub mod roofline;
+pub mod serving;
 pub mod shape;
 pub mod simulator;
 pub mod tiles;

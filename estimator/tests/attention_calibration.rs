@@ -114,8 +114,8 @@ mod attention {
         println!("worst held-out error {:.1}%", worst * 100.0);
         assert!(worst <= 0.25, "held-out error {worst}");
         assert!(mm >= 0.5, "memory-bound median {mm}");
-        // Issue 14 asks ≥ 0.6 on compute-bound points; the bound reaches 0.517 here (0.504
-        // before FA2's mma.sync ceiling). What holds it down is no longer FA2 but FA3 at d = 64
+        // Issue 14 asks ≥ 0.6 on compute-bound points; the bound reaches 0.520 here (0.504
+        // before FA2's mma.sync ceiling and the pigeonhole over the largest blocks). What holds it down is no longer FA2 but FA3 at d = 64
         // (tensor and exponential times equal, FA3 reaches half of either: 0.40–0.51), FA3 and
         // cuDNN in FP8 at N ≤ 4096 (0.39–0.58) and FA2 at d = 256 (64×64 tiles: 0.39–0.47).
         // No published per-unit ceiling explains those gaps, so the bound stays a hardware

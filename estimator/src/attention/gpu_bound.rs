@@ -139,9 +139,7 @@ pub fn parallel_bound(items: &[(Work, u64)], sms: u64, units: &super::units::Uni
         while k <= k_max {
             let m = (k - 1) * sms + 1;
             best = best.max(top(m) - top(m - k));
-            k = if k_max <= PIGEONHOLE_ALL_K || k < PIGEONHOLE_ALL_K {
-                k + 1
-            } else if k == k_max {
+            k = if k_max <= PIGEONHOLE_ALL_K || k < PIGEONHOLE_ALL_K || k == k_max {
                 k + 1
             } else {
                 (k * 2).min(k_max)

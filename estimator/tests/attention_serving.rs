@@ -149,5 +149,19 @@ mod attention {
         let mut b = batch(&[(8, 8)], 4, 4);
         b.page_size = Some(0);
         assert!(b.validate().is_err());
+        // Limits that keep the arithmetic and the per-block passes bounded.
+        let e = batch(&[(8, 8)], 1 << 17, 1)
+            .validate()
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("heads:"), "{e}");
+        let e = batch(&[(1 << 24, 1 << 24); 8], 1, 1)
+            .validate()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("seq_lens:") && e.contains("packed query rows"),
+            "{e}"
+        );
     }
 }

@@ -37,6 +37,13 @@ use super::shape::{blocks, Dtype};
 use super::units::{UnitTimes, Work};
 use super::AttentionError;
 
+/// Most sequences in one batch.
+pub const MAX_SEQS: usize = 1 << 20;
+/// Largest head count or head dim of a serving batch.
+pub const MAX_SERVING_DIM: usize = 1 << 16;
+/// Most packed query rows per K/V head over the batch (2^26: a 64 M-token prefill).
+pub const MAX_SERVING_ROWS: u128 = 1 << 26;
+
 /// One sequence of a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Sequence {
@@ -75,6 +82,12 @@ impl ServingBatch {
         if self.seqs.is_empty() {
             return bad("seq_lens", "at least one sequence is needed".into());
         }
+        if self.seqs.len() > MAX_SEQS {
+            return bad(
+                "seq_lens",
+                format!("at most {MAX_SEQS} sequences, got {}", self.seqs.len()),
+            );
+        }
         for (field, v) in [
             ("heads", self.heads),
             ("kv_heads", self.kv_heads),
@@ -83,6 +96,9 @@ impl ServingBatch {
         ] {
             if v == 0 {
                 return bad(field, "must be at least 1".into());
+            }
+            if v > MAX_SERVING_DIM {
+                return bad(field, format!("must be at most {MAX_SERVING_DIM}, got {v}"));
             }
         }
         if !self.heads.is_multiple_of(self.kv_heads) {
@@ -116,6 +132,22 @@ impl ServingBatch {
                     ),
                 );
             }
+        }
+        // Every sequence's packed rows get their own row blocks and each query position is
+        // visited once: keep both linear passes bounded.
+        let rows: u128 = self
+            .seqs
+            .iter()
+            .map(|q| q.q_len as u128 * (self.heads / self.kv_heads) as u128)
+            .sum();
+        if rows > MAX_SERVING_ROWS {
+            return bad(
+                "seq_lens",
+                format!(
+                    "{rows} packed query rows per K/V head (query heads per K/V head × Σ q_len), \
+                     more than {MAX_SERVING_ROWS}"
+                ),
+            );
         }
         match self.window {
             Some(0) => return bad("window", "must be at least 1 key".into()),
@@ -187,8 +219,9 @@ impl ServingBatch {
                     Some(p) => s.kv_len.div_ceil(p) * p,
                     None => s.kv_len,
                 };
-                (s.q_len * self.heads * (self.d_qk + self.d_v)) as f64 * elem
-                    + (tokens * self.kv_heads * (self.d_qk + self.d_v)) as f64 * kv_elem
+                let width = (self.d_qk + self.d_v) as f64;
+                s.q_len as f64 * self.heads as f64 * width * elem
+                    + tokens as f64 * self.kv_heads as f64 * width * kv_elem
             })
             .sum()
     }
@@ -291,7 +324,7 @@ pub fn serving_bound(
         .map(|q| (q.q_len * b.heads * (b.d_v + 1)) as u64)
         .sum();
     let hbm_bytes = (q_words + o_words) as f64 * elem
-        + (kv_tokens_read * (b.d_qk + b.d_v) as u64) as f64 * kv_elem;
+        + kv_tokens_read as f64 * (b.d_qk + b.d_v) as f64 * kv_elem;
     let memory_s = hbm_bytes / spec.bandwidth_bytes_per_s;
     let (time_s, binding) = [
         (units.compute_s, units.binding),

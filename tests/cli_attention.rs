@@ -301,3 +301,48 @@ fn gpu_view_kernel_tiles_calibration_and_clean_output() {
     assert!(text.contains("constant is taken as 1"), "{text}");
     assert!(text.contains("fa3 tile"), "{text}");
 }
+
+/// The serving view: one decode step with a 4096-key window over a 100 000-token cache in pages
+/// of 256 (32 query / 8 K/V heads, d = 128): keys 95 904 ..= 99 999 lie on pages 374 ..= 390, so
+/// each K/V head reads 17 × 256 = 4352 tokens (hand count in estimator/tests/attention_serving.rs);
+/// a bad --seq-lens item is named.
+#[test]
+fn serving_view_reads_whole_pages_and_names_bad_lengths() {
+    let v = json(&[
+        "attention",
+        "--heads",
+        "32",
+        "--kv-heads",
+        "8",
+        "--head-dim",
+        "128",
+        "--causal",
+        "--target",
+        "h100",
+        "--seq-lens",
+        "1:100000",
+        "--window",
+        "4096",
+        "--page-size",
+        "256",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["kernels"]["fa3"]["kv_tokens_read"], 8 * 4352);
+    assert_eq!(v["kernels"]["fa3"]["binding"], "memory");
+    assert_eq!(v["batch"]["seqs"][0]["kv_len"], 100000);
+    let out = presynth(&[
+        "attention",
+        "--heads",
+        "8",
+        "--head-dim",
+        "64",
+        "--target",
+        "h100",
+        "--seq-lens",
+        "512,1:x",
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--seq-lens item 2 `1:x`"), "{err}");
+}

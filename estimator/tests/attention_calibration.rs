@@ -1,6 +1,6 @@
 //! The bound against every published measurement in estimator/data/attention_measured.csv
 //! (FlashAttention-3 paper, H100 SXM5): it must never exceed the measured time, it must be
-//! tight (median bound/measured ≥ 0.5 where compute-bound — the issue asks 0.6, see below —
+//! tight (median bound/measured ≥ 0.51 where compute-bound — the issue asks 0.6, see below —
 //! and ≥ 0.5 where memory-bound), and the
 //! calibrated expectation (bound × efficiency fitted on seq 512/2048/8192) must land within 25 %
 //! of the measured time on the held-out points (seq 1024/4096/16384 and the Table 2 run).
@@ -68,6 +68,26 @@ mod attention {
         };
         let (mc, mm) = (med(true), med(false));
         println!("median bound/measured: compute-bound {mc:.3}, memory-bound {mm:.3}");
+        let mut groups: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
+        for r in rows.iter().filter(|r| r.1.compute_bound) {
+            groups.entry(r.0.group()).or_default().push(1.0 / r.2);
+        }
+        for (g, v) in &groups {
+            println!(
+                "  compute-bound {g}: median {:.3} over {}",
+                median(v.clone()),
+                v.len()
+            );
+        }
+        // FlashAttention-2 on H100 is bounded by its mma.sync path (2/3 of the wgmma peak,
+        // estimator/data/attention_mma_paths.csv): its compute-bound points' median is 0.48
+        // of that bound, against 0.33 of the wgmma peak before.
+        let fa2: Vec<f64> = rows
+            .iter()
+            .filter(|r| r.1.compute_bound && r.0.kernel == "fa2")
+            .map(|r| 1.0 / r.2)
+            .collect();
+        assert!(median(fa2.clone()) >= 0.45, "fa2 median {}", median(fa2));
         let train: Vec<_> = rows
             .iter()
             .filter(|r| r.0.training())
@@ -94,11 +114,13 @@ mod attention {
         println!("worst held-out error {:.1}%", worst * 100.0);
         assert!(worst <= 0.25, "held-out error {worst}");
         assert!(mm >= 0.5, "memory-bound median {mm}");
-        // Issue 14 asks ≥ 0.6 on compute-bound points; the hardware bound reaches 0.504 here,
-        // pulled down by FlashAttention-2 on H100 (mma.sync, no TMA: 31–37 % of peak, the
-        // FA3 paper's "35 % utilization") and by d = 64, where the exponential unit binds and
-        // FA3 reaches half of it. The bound stays a hardware bound rather than a per-kernel fit.
-        assert!(mc >= 0.5, "compute-bound median {mc}");
+        // Issue 14 asks ≥ 0.6 on compute-bound points; the bound reaches 0.520 here (0.504
+        // before FA2's mma.sync ceiling and the pigeonhole over the largest blocks). What holds it down is no longer FA2 but FA3 at d = 64
+        // (tensor and exponential times equal, FA3 reaches half of either: 0.40–0.51), FA3 and
+        // cuDNN in FP8 at N ≤ 4096 (0.39–0.58) and FA2 at d = 256 (64×64 tiles: 0.39–0.47).
+        // No published per-unit ceiling explains those gaps, so the bound stays a hardware
+        // bound rather than a per-kernel fit.
+        assert!(mc >= 0.51, "compute-bound median {mc}");
     }
 
     /// The issue's case: FA3 paper Table 2 (B=4, N=8448, 16 heads, d=128, fp16, 3.538 ms) with

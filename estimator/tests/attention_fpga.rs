@@ -76,4 +76,23 @@ mod attention {
             }
         }
     }
+
+    /// Versal HBM (Alveo V80) and AI Core (VCK190) now carry their board memory: 8-bit
+    /// attention on the V80 is bounded by 820 GB/s of HBM2e and by 10 848 DSP58 × 2 INT8
+    /// products + 2 574 208 LUTs / (115·64/81) per LUT multiplier at the default 200 MHz; the
+    /// VCK190's DDR4 UDIMM is 64 bit × 3200 MT/s = 25.6 GB/s.
+    #[test]
+    fn versal_boards_have_memory_and_dsp58_peaks() {
+        let v80 = spec("v80", Dtype::Fixed(8));
+        assert_eq!(v80.bandwidth_bytes_per_s, 820e9);
+        let want = 2.0 * (10848.0 * 2.0 + 2_574_208.0 / (115.0 * 64.0 / 81.0)) * 200e6;
+        assert!(
+            (v80.peak_flops / want - 1.0).abs() < 1e-12,
+            "{}",
+            v80.peak_flops
+        );
+        let vck = spec("vck190", Dtype::Fixed(8));
+        assert_eq!(vck.bandwidth_bytes_per_s, 25.6e9);
+        assert!(vck.basis.iter().any(|b| b.contains("DDR4 UDIMM")));
+    }
 }

@@ -91,10 +91,11 @@ mod attention {
             b.time_s
         );
         assert_eq!(b.binding, "parallelism");
-        // FA2's split heuristic: 32 < 0.8·132 → 5 splits, 160 items, 2 per SM: 2/5 of a block.
+        // FA2's split heuristic: 32 < 0.8·132 → 5 splits, 160 items, 2 per SM: 2/5 of a block,
+        // at FA2's mma.sync ceiling on Hopper (0.6667 of the peak, attention_mma_paths.csv).
         let k = kernel_bound("fa2", &s, &h, 0.0).unwrap();
         assert_eq!(k.splits, 5);
-        assert!((k.time_s / (want * 2.0 / 5.0) - 1.0).abs() < 1e-9);
+        assert!((k.time_s / (want * 2.0 / 5.0 / 0.6667) - 1.0).abs() < 1e-9);
     }
 
     /// A tail wave: 133 equal blocks on 132 SMs take two blocks' time.
@@ -117,6 +118,35 @@ mod attention {
         assert_eq!(b.units.binding, "exp");
         let tf = b.attainable_flops / 1e12;
         assert!(tf < 128.0 * 3.8648 && tf > 480.0, "{tf}");
+    }
+
+    /// The instruction path: FA2 issues mma.sync, which reaches 2/3 of the H100's wgmma peak,
+    /// FA3 issues wgmma. B=1, H=132, N=8192, d=128, non-causal, bf16: 132·(8192/128) = 8448
+    /// row blocks, exactly 64 per SM, so the tensor time is the FLOP count at the path's rate:
+    /// 4·132·8192²·128 = 4.5365e15 FLOP / (989.4e12 · 0.6667) = 6.877 ms for FA2 and
+    /// / 989.4e12 = 4.585 ms for FA3; on an A100 mma.sync is the native path (no scaling).
+    #[test]
+    fn instruction_path_bounds_fa2_on_hopper() {
+        use estimator::attention::mma_path::{parse, path};
+        let h = spec("h100", Dtype::Bf16);
+        let s = AttentionShape::mha(1, 132, 8192, 128);
+        let flops = 4.0 * 132.0 * 8192.0 * 8192.0 * 128.0;
+        let fa2 = kernel_bound("fa2", &s, &h, 0.0).unwrap();
+        let fa3 = kernel_bound("fa3", &s, &h, 0.0).unwrap();
+        assert_eq!(fa2.instruction.as_deref(), Some("mma.sync"));
+        assert_eq!(fa3.instruction.as_deref(), Some("wgmma"));
+        assert!((fa2.units.tensor_s / (flops / (989.4e12 * 0.6667)) - 1.0).abs() < 1e-9);
+        assert!((fa3.units.tensor_s / (flops / 989.4e12) - 1.0).abs() < 1e-9);
+        assert_eq!(fa2.binding, "tensor");
+        assert!((fa2.time_s / 6.877e-3 - 1.0).abs() < 1e-3, "{}", fa2.time_s);
+        let a = spec("a100-80gb", Dtype::Bf16);
+        let k = kernel_bound("fa2", &s, &a, 0.0).unwrap();
+        assert_eq!(k.mma_flops_per_s, a.peak_flops);
+        assert_eq!(path("fa2", "sm_100"), None);
+        // A fraction outside (0, 1] is refused with its record and field.
+        let bad = "kernel,arch,instruction,peak_fraction,citation\nfa2,sm_90,mma.sync,1.5,x\n";
+        let e = parse(bad).unwrap_err();
+        assert!(e.contains("record 1") && e.contains("peak_fraction"), "{e}");
     }
 
     /// A decode step (one query, 128 keys) moves ~64 KB: the launch floor binds.

@@ -21,7 +21,8 @@ presynth attention --heads 8 --seq 1024 --head-dim 64 --dtype 'ap_fixed<16,6>' -
 presynth attention --heads 16 --head-dim 128 --causal --target h100 --sweep seq=512..16384\n  \
 presynth attention --heads 16 --seq 4096 --head-dim 128 --target h100 --sweep batch=1..64 --plot batch.svg\n  \
 presynth attention --heads 16 --seq 4096 --head-dim 32 --target h100 --sweep head-dim=32..256\n  \
-presynth attention --heads 4 --seq 2048 --head-dim 64 --dtype fp32 --target host")]
+presynth attention --heads 4 --seq 2048 --head-dim 64 --dtype fp32 --target host\n  \
+presynth attention --heads 32 --kv-heads 8 --head-dim 128 --causal --target h100 --seq-lens 2048,1:32768,1:900 --window 4096 --page-size 256")]
 pub struct Args {
     /// Batch size
     #[arg(long, default_value_t = 1)]
@@ -100,12 +101,26 @@ pub struct Args {
     /// GPU bound: kernel-launch floor in µs (default 1.8, one CUDA-graph dispatch; 0 disables)
     #[arg(long)]
     pub launch_floor_us: Option<f64>,
+    /// Serving view: a variable-length batch, one Q[:KV] per sequence (query length, and key
+    /// length when it differs: `1:8192` is a decode step), e.g. `--seq-lens 4096,1:8192,512:2048`;
+    /// replaces --batch/--seq/--kv-seq
+    #[arg(long)]
+    pub seq_lens: Option<String>,
+    /// Serving view: sliding window of W keys per query (causal)
+    #[arg(long)]
+    pub window: Option<usize>,
+    /// Serving view: paged K/V cache with pages of P tokens (whole pages are read and stored)
+    #[arg(long)]
+    pub page_size: Option<usize>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<()> {
     let dtype = Dtype::parse(&a.dtype)?;
     let kv_dtype = a.kv_dtype.as_deref().map(Dtype::parse).transpose()?;
     let target = resolve_target(&a, dtype)?;
+    if a.seq_lens.is_some() || a.window.is_some() || a.page_size.is_some() {
+        return super::attention_serving::run(&a, dtype, kv_dtype, &target);
+    }
     let opts = AnalysisOptions {
         min_tile: a.min_tile,
         fast_mem_bytes: a.fast_mem,
@@ -280,7 +295,7 @@ fn parse_sweep(s: &str) -> anyhow::Result<(Swept, Vec<usize>)> {
     ))
 }
 
-fn eng(x: f64) -> String {
+pub(super) fn eng(x: f64) -> String {
     if !x.is_finite() {
         return "-".into();
     }
@@ -291,7 +306,7 @@ fn eng(x: f64) -> String {
     format!("{v:.3}{unit}")
 }
 
-fn secs(t: f64) -> String {
+pub(super) fn secs(t: f64) -> String {
     if t >= 1.0 {
         format!("{t:.3} s")
     } else if t >= 1e-3 {
@@ -477,7 +492,12 @@ fn print_gpu(r: &Report, g: &estimator::attention::analysis::GpuReport) {
         .best
         .iter()
         .map(|b| ("best tile (real constraints)".to_string(), b))
-        .chain(g.kernels.iter().map(|(k, b)| (format!("{k} tile"), b)));
+        .chain(g.kernels.iter().map(|(k, b)| {
+            let path = b.instruction.as_ref().map_or(String::new(), |i| {
+                format!(" ({i}, ≤ {:.0} TFLOP/s)", b.mma_flops_per_s / 1e12)
+            });
+            (format!("{k} tile{path}"), b)
+        }));
     for (name, b) in rows {
         tab.add_row(vec![
             name,

@@ -1,6 +1,7 @@
 //! Subcommands of the `presynth` CLI, one module each, plus shared helpers (model loading,
 //! output formats).
 pub mod attention;
+pub mod attention_serving;
 pub mod calibrate;
 pub mod codegen;
 pub mod common;

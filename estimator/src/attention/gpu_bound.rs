@@ -5,7 +5,8 @@
 //! **Parallelism (wave quantisation).** A thread block (one row block of one problem, or one
 //! split of its keys) runs on one SM. With n blocks on P SMs some SM runs at least ⌈n/P⌉ of
 //! them (pigeonhole), so for every unit u the time is at least the sum of the ⌈n/P⌉ smallest
-//! blocks' u-work at one SM's u-rate. This holds for any schedule, persistent kernels
+//! blocks' u-work at one SM's u-rate; more generally ([`parallel_bound`]) some SM runs k of the
+//! (k−1)·P + 1 largest blocks (k = 1: the largest block alone). This holds for any schedule, persistent kernels
 //! included; it is what makes B=1, H=1, N=4096 (32 blocks of 128 rows for 132 SMs) cost 4× its
 //! FLOP count at peak. A tail wave costs the same way: 133 equal blocks take two blocks' time.
 //! Split-KV (flash-decoding) cuts a row block's keys into s chunks; FlashAttention-2/-3 split
@@ -14,6 +15,10 @@
 //!
 //! **Occupancy.** Blocks per SM = min(⌊SMEM per SM / tile SMEM⌋, ⌊registers / accumulator
 //! registers⌋, 32); a wave is P × that many blocks, the unit of the L2 model.
+//!
+//! **Instruction path.** The kernel view bounds a kernel's products by the rate of the
+//! tensor-core instruction it issues ([`super::mma_path`]): FlashAttention-2's `mma.sync`
+//! reaches about 2/3 of the Hopper peak that FlashAttention-3's `wgmma` reaches.
 //!
 //! **Launch floor.** A call is one kernel launch: its time is at least [`LAUNCH_FLOOR_S`],
 //! which is what bounds a decode step that moves a few MB.
@@ -32,6 +37,9 @@ use super::units::{UnitTimes, Work};
 /// from deep-diving GPU kernel dispatch overhead", 2026-03-14). Direct launches cost more
 /// (4–6 µs, susun-blog.com "pegainfer (3)"), so this is a floor, not an estimate.
 pub const LAUNCH_FLOOR_S: f64 = 1.8e-6;
+
+/// Waves up to which [`parallel_bound`] tries every k.
+pub const PIGEONHOLE_ALL_K: u64 = 1 << 16;
 
 /// Most resident blocks per SM (CUDA: 32 on compute capability 8.0 and 9.0).
 const MAX_BLOCKS_PER_SM: u64 = 32;
@@ -64,6 +72,11 @@ pub struct GpuBound {
     pub attainable_flops: f64,
     /// "tensor", "exp", "fp32", "parallelism", "memory" or "launch".
     pub binding: String,
+    /// The matrix rate the bound used (the dense peak, or the kernel's instruction ceiling).
+    pub mma_flops_per_s: f64,
+    /// The kernel's tensor-core instruction where the kernel view knows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instruction: Option<String>,
 }
 
 /// Per row block of one problem: (unit work, live K/V blocks).
@@ -81,6 +94,76 @@ fn block_work(p: &Problem, t: Tile) -> Vec<(Work, usize)> {
         r0 += rho;
     }
     out
+}
+
+/// The pigeonhole bound over `sms` (P) SMs of thread blocks `items` = (work, count): among the
+/// (k−1)·P + 1 largest blocks some SM runs at least k, so for each unit the time is at least
+/// the k smallest of those blocks' work at one SM's rate — k = 1: the largest block; equal
+/// blocks: ⌈n/P⌉ of them (the tail wave); a variable-length batch: its long sequences' blocks
+/// however the short ones fill in. The largest unit time over k is returned (every k when
+/// ⌈n/P⌉ ≤ [`PIGEONHOLE_ALL_K`], else the first ones, then doubling, then the last: each k
+/// alone is a bound). Holds for any schedule, persistent kernels included.
+pub fn parallel_bound(items: &[(Work, u64)], sms: u64, units: &super::units::Units) -> f64 {
+    let sms = sms.max(1);
+    let n: u64 = items.iter().map(|i| i.1).sum();
+    if n == 0 {
+        return 0.0;
+    }
+    let unit = |f: &dyn Fn(&Work) -> f64| -> f64 {
+        // Groups by descending work with cumulative counts, so a rank range sums in O(log).
+        let mut v: Vec<(f64, u64)> = items.iter().map(|(w, m)| (f(w), *m)).collect();
+        v.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let mut ends = Vec::with_capacity(v.len());
+        let mut acc_n = 0u64;
+        let mut acc_w = 0.0f64;
+        let mut prefix_w = Vec::with_capacity(v.len());
+        for &(x, m) in &v {
+            acc_n += m;
+            acc_w += x * m as f64;
+            ends.push(acc_n);
+            prefix_w.push(acc_w);
+        }
+        // Work of the blocks at descending ranks 0..r.
+        let top = |r: u64| -> f64 {
+            if r == 0 {
+                return 0.0;
+            }
+            let g = ends.partition_point(|&e| e < r);
+            let before_n = if g == 0 { 0 } else { ends[g - 1] };
+            let before_w = if g == 0 { 0.0 } else { prefix_w[g - 1] };
+            before_w + v[g].0 * (r - before_n) as f64
+        };
+        let k_max = n.div_ceil(sms);
+        let mut best = 0.0f64;
+        let mut k = 1u64;
+        while k <= k_max {
+            let m = (k - 1) * sms + 1;
+            best = best.max(top(m) - top(m - k));
+            k = if k_max <= PIGEONHOLE_ALL_K || k < PIGEONHOLE_ALL_K || k == k_max {
+                k + 1
+            } else {
+                (k * 2).min(k_max)
+            };
+        }
+        best * sms as f64
+    };
+    [
+        Work {
+            mma_flops: unit(&|w| w.mma_flops),
+            ..Work::default()
+        },
+        Work {
+            exps: unit(&|w| w.exps),
+            ..Work::default()
+        },
+        Work {
+            fp32_ops: unit(&|w| w.fp32_ops),
+            ..Work::default()
+        },
+    ]
+    .iter()
+    .map(|w| units.times(w).compute_s)
+    .fold(0.0, f64::max)
 }
 
 /// Splits FlashAttention's heuristic would choose (see the module doc).
@@ -131,39 +214,7 @@ pub fn gpu_bound(
         });
     }
     let sms = u64::from(g.sms);
-    let per_sm = n_items.div_ceil(sms);
-    let smallest = |f: &dyn Fn(&Work) -> f64| -> f64 {
-        let mut v: Vec<(f64, u64)> = items.iter().map(|(w, m)| (f(w), *m)).collect();
-        v.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let (mut left, mut sum) = (per_sm, 0.0);
-        for (x, m) in v {
-            let take = m.min(left);
-            sum += x * take as f64;
-            left -= take;
-            if left == 0 {
-                break;
-            }
-        }
-        sum * sms as f64
-    };
-    let unit_only = [
-        Work {
-            mma_flops: smallest(&|w| w.mma_flops),
-            ..Work::default()
-        },
-        Work {
-            exps: smallest(&|w| w.exps),
-            ..Work::default()
-        },
-        Work {
-            fp32_ops: smallest(&|w| w.fp32_ops),
-            ..Work::default()
-        },
-    ];
-    let parallel_s = unit_only
-        .iter()
-        .map(|w| spec.units.times(w).compute_s)
-        .fold(0.0, f64::max);
+    let parallel_s = parallel_bound(&items, sms, &spec.units);
     let units = spec.units.times(&total);
     let smem = limits.smem(&p, t);
     let acc = limits.acc_regs(&p, t);
@@ -228,11 +279,14 @@ pub fn gpu_bound(
         time_s,
         attainable_flops: total.mma_flops / time_s,
         binding: binding.to_string(),
+        mma_flops_per_s: spec.units.peak_flops(),
+        instruction: None,
     })
 }
 
-/// The kernel view: the tile `kernel` launches for this shape on this GPU, or `None` where it
-/// does not run (see `estimator/data/attention_kernel_tiles.csv`).
+/// The kernel view: the tile `kernel` launches for this shape on this GPU, with the matrix
+/// rate of the instruction it issues there, or `None` where it does not run (see
+/// `estimator/data/attention_kernel_tiles.csv` and `attention_mma_paths.csv`).
 pub fn kernel_bound(
     kernel: &str,
     shape: &AttentionShape,
@@ -242,7 +296,10 @@ pub fn kernel_bound(
     let g = spec.gpu.as_ref()?;
     let d = shape.d_qk.max(shape.d_v);
     let t = super::tiles::kernel_tile(kernel, &g.arch, shape.dtype, d, shape.causal)?;
-    gpu_bound(shape, spec, t, None, launch_floor_s)
+    let (scaled, path) = super::mma_path::kernel_spec(kernel, spec);
+    let mut b = gpu_bound(shape, &scaled, t, None, launch_floor_s)?;
+    b.instruction = path.map(|p| p.instruction.clone());
+    Some(b)
 }
 
 /// The fastest tile any FlashAttention-order kernel can run under `TileLimits` (FP32

@@ -118,6 +118,24 @@ impl Units {
         }
     }
 
+    /// The same units with the matrix rate scaled by `fraction` (a kernel whose instruction
+    /// path reaches only part of the dense peak, see [`super::mma_path`]). FPGA fabric and
+    /// host rates are left as they are.
+    pub fn with_mma_fraction(&self, fraction: f64) -> Units {
+        match self {
+            Units::Pipelines {
+                mma_flops_per_s,
+                exp_per_s,
+                fp32_ops_per_s,
+            } => Units::Pipelines {
+                mma_flops_per_s: mma_flops_per_s * fraction,
+                exp_per_s: *exp_per_s,
+                fp32_ops_per_s: *fp32_ops_per_s,
+            },
+            Units::Shared { .. } | Units::Fabric { .. } => self.clone(),
+        }
+    }
+
     /// The compute time of `w` under the overlap rule.
     pub fn times(&self, w: &Work) -> UnitTimes {
         match self {

@@ -15,11 +15,17 @@ post/csynth, then the median over sources (one vote per source). `--fit-post FIL
 ratios fitted on every source (the file the estimator bundles,
 estimator/calibration/post-synthesis-latency.json); the benchmark always prints the
 leave-one-source-out SMAPE: each source's rows priced with ratios fitted on the other sources.
-The csynth model has no coefficient fitted on this corpus (its rules cite the reports they were
-read off), so its leave-one-source-out SMAPE is the plain one.
+The csynth FF of io_stream networks is the model's times one factor per (HLS tool, strategy)
+fitted here the same way on the corpus' csynth FF (report / model without the factor):
+`--fit-stream-ff FILE` writes them (estimator/calibration/stream-ff.json), and the benchmark
+prints the csynth FF SMAPE with each source's rows priced with factors fitted on the other
+sources (exact where the row's layers share the row's strategy; per-layer overrides of the
+strategy are the exception). The rest of the csynth model has no coefficient fitted on this
+corpus (its rules cite the reports they were read off), so its leave-one-source-out SMAPE is the
+plain one.
 
 usage: scripts/bench_real_projects.py [--presynth PATH] [--estimator analytic|hybrid] [--csv OUT]
-                                      [--fit-post FILE]
+                                      [--fit-post FILE] [--fit-stream-ff FILE]
 """
 import argparse
 import csv
@@ -114,6 +120,38 @@ def pick(est, target, post):
     return tot.get(key)
 
 
+STREAM_FF = os.path.join(ROOT, "estimator", "calibration", "stream-ff.json")
+
+
+def stream_key(row):
+    """The (tool, strategy) key of an io_stream row in stream-ff.json, else None."""
+    if row["io_type"] != "io_stream":
+        return None
+    strategy = "Resource" if row["strategy"].lower() == "resource" else "Latency"
+    return f"{row['tool']}/{strategy}"
+
+
+def median(xs):
+    xs = sorted(xs)
+    k = len(xs)
+    return xs[k // 2] if k % 2 else math.sqrt(xs[k // 2 - 1] * xs[k // 2])
+
+
+def fit_stream_ff(pairs):
+    """pairs: (key, source, model FF without the factor, report FF). Per key: per source the
+    geometric mean of report/model, then the median over sources.
+    Returns {key: (factor, n_rows, n_sources)}."""
+    per = defaultdict(lambda: defaultdict(list))
+    for k, src, e, a in pairs:
+        if k and e > 0 and a > 0:
+            per[k][src].append(math.log(a / e))
+    out = {}
+    for k, by_src in sorted(per.items()):
+        means = [math.exp(sum(v) / len(v)) for v in by_src.values()]
+        out[k] = (median(means), sum(len(v) for v in by_src.values()), len(means))
+    return out
+
+
 RATIO_TARGETS = [("lut", "ps_lut"), ("ff", "ps_ff"), ("dsp", "ps_dsp"), ("bram_18k", "ps_bram_18k")]
 
 
@@ -148,7 +186,14 @@ def main():
     ap.add_argument("--estimator", default="analytic")
     ap.add_argument("--csv")
     ap.add_argument("--fit-post", help="write the post-synthesis Latency ratios fitted on every source")
+    ap.add_argument("--fit-stream-ff", help="write the io_stream csynth FF factors fitted on every source")
     a = ap.parse_args()
+    # presynth embeds stream-ff.json when it is built: the model's FF without the factor is the
+    # estimate divided by the file's factor only if the binary was built after the file changed.
+    if os.path.getmtime(STREAM_FF) > os.path.getmtime(a.presynth):
+        sys.exit(f"{STREAM_FF} is newer than {a.presynth}: rebuild it (cargo build --bin presynth) first")
+    bundled_ff = {k: v["factor"] for k, v in json.load(open(STREAM_FF))["factors"].items()}
+    ff_pairs = []
     load_devices(a.presynth)
     rows = list(csv.DictReader(open(os.path.join(DATA, "rows.csv"), encoding="utf-8")))
     scored = defaultdict(lambda: defaultdict(list))  # (scope) -> target -> pairs
@@ -176,6 +221,10 @@ def main():
             for scope in ("all", row["source_id"]):
                 scored[("csynth", scope)][t].append(pair)
         rec["_csynth_est"] = {t: pick(est, t, False) for _, t in CS}
+        k = stream_key(row)
+        if k and rec["_csynth_est"].get("ff") is not None:
+            ff_pairs.append((k, row["source_id"], float(rec["_csynth_est"]["ff"]) / bundled_ff.get(k, 1.0),
+                             float(row["ff"])))
         rec["_strategy"] = row["strategy"]
         rec["_source"] = row["source_id"]
         if row["post_synth_report"]:
@@ -226,6 +275,51 @@ def main():
         print(f"\npost SMAPE %, leave one source out (Latency rows, ratios fitted on the other sources; {n} rows)")
         print("".ljust(40) + "".join(t.rjust(10) for t, _ in RATIO_TARGETS))
         print("all".ljust(40) + "".join(f"{smape(loso[t]):.1f}".rjust(10) if loso.get(t) else "-".rjust(10) for t, _ in RATIO_TARGETS))
+    # Leave one source out: io_stream csynth FF = the model's FF without its factor times the
+    # factor fitted on the other sources (io_parallel rows as estimated).
+    # A (tool, strategy) factor is kept only where it helps out of sample: its rows' leave-one-
+    # source-out SMAPE with the factor below the SMAPE without (the sources agree on it).
+    loso_ff, per_key = [], defaultdict(lambda: ([], []))
+    for rec in out:
+        row = by_id[rec["row_id"]]
+        e = rec["_csynth_est"].get("ff")
+        if e is None:
+            continue
+        k = stream_key(row)
+        if k:
+            f = fit_stream_ff([p for p in ff_pairs if p[1] != row["source_id"]]).get(k, (1.0, 0, 0))[0]
+            bare = float(e) / bundled_ff.get(k, 1.0)
+            per_key[k][0].append((bare, float(row["ff"])))
+            per_key[k][1].append((bare * f, float(row["ff"])))
+            e = bare * f if k in bundled_ff else bare
+        loso_ff.append((float(e), float(row["ff"])))
+    stream_fit = fit_stream_ff(ff_pairs)
+    print(f"\ncsynth FF SMAPE %, leave one source out (the bundled io_stream factors refitted without "
+          f"each row's source; {len(loso_ff)} rows): {smape(loso_ff):.1f}")
+    print("io_stream csynth FF factors fitted on every source, with their rows' SMAPE without the "
+          "factor -> leave one source out with it:")
+    keep = {}
+    for k, v in stream_fit.items():
+        before, after = smape(per_key[k][0]), smape(per_key[k][1])
+        if after < before:
+            keep[k] = v
+        print(f"  {k} {v[0]:.3f} ({v[1]} rows, {v[2]} sources): {before:.1f} -> {after:.1f}"
+              + ("" if after < before else " (not kept)"))
+    stream_fit = keep
+    if a.fit_stream_ff:
+        doc = {
+            "what": "csynth FF report / estimate of io_stream networks per (HLS tool, strategy): per source the geometric mean over its rows, then the median over sources",
+            "produced_by": "python3 scripts/bench_real_projects.py --fit-stream-ff estimator/calibration/stream-ff.json",
+            "data": "data/real-projects/rows.csv (io_stream rows the estimator scores)",
+            "date": datetime.date.today().isoformat(),
+            "factors": {k: {"factor": round(v[0], 6), "rows": v[1], "sources": v[2]} for k, v in stream_fit.items()},
+        }
+        tmp = a.fit_stream_ff + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(doc, f, indent=2)
+            f.write("\n")
+        os.replace(tmp, a.fit_stream_ff)
+        print(f"wrote {a.fit_stream_ff}")
     full = fit_ratios(prows)
     print("\npost/csynth ratios fitted on every source (Latency strategy): " + ", ".join(
         f"{t} {v[0]:.3f} ({v[1]} rows, {v[2]} sources)" for t, v in full.items()))

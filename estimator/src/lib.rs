@@ -8,7 +8,7 @@
 //! totals, pipeline latency and II ([`network`]), the io_stream latency lower bound
 //! ([`dataflow`]), the fitted coefficients and their versioned
 //! file ([`calibration`], [`fit`]), the post-synthesis ratios of the Latency strategy fitted on
-//! the real corpus ([`postsynth`]), accuracy metrics ([`metrics`]), the parameter sweep with
+//! the real corpus ([`postsynth`]), the io_stream FF factors by tool fitted on it ([`streamff`]), accuracy metrics ([`metrics`]), the parameter sweep with
 //! its Pareto front ([`sweep`]) and SVG plots ([`plot`]).
 //!
 //! Every resource figure comes in two labelled kinds: the HLS C-synthesis estimate (`csynth`)
@@ -31,6 +31,7 @@ pub mod postsynth;
 pub mod report;
 pub mod resources;
 pub mod samples;
+pub mod streamff;
 pub mod sweep;
 
 pub use calibration::{Calibration, LabelKind};

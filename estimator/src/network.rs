@@ -177,6 +177,7 @@ pub fn analyse_each(
                 | LayerKind::Dropout(_)
         );
         analysis.io_stream = stream;
+        analysis.ff_scale = crate::streamff::scale(ctx.tool, cfg.strategy, stream);
         let own = std::mem::take(&mut analysis.streams);
         if let (true, Some(by_layer)) = (stream, fifos_of.as_mut()) {
             // every stream of the project hls4ml writes, read off its layer graph

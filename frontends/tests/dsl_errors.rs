@@ -166,6 +166,17 @@ const CASES: &[Case] = &[
         says: &["unknown strategy 'fast'"],
     },
     Case {
+        what: "sparsity out of range",
+        text: "input(8) -> dense(4) @ {sparsity: 1.5}",
+        line: 1,
+        column: 35,
+        says: &[
+            "setting 'sparsity'",
+            "fraction of zero weights",
+            "found '1.5'",
+        ],
+    },
+    Case {
         what: "unknown model setting",
         text: "config { reuse: 2, speed: 9 }\ninput(8)",
         line: 1,

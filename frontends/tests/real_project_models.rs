@@ -198,3 +198,23 @@ fn separable_conv2d_counts_like_keras() {
     assert!(matches!(l.kind, LayerKind::SeparableConv2D(_)));
     assert_eq!(l.output_shape, vec![13, 13, 64]);
 }
+
+/// The pruned tutorial jet tagger (part3_compression.ipynb: tfmot ConstantSparsity(0.75) on the
+/// whole model; its weights were never published) carries the pruning as an expected sparsity on
+/// each Dense, and no weights.
+#[test]
+fn pruned_jet_tagger_carries_its_sparsity() {
+    for file in ["jet_mlp_pruned75.psn", "jet_mlp_53_pruned75.psn"] {
+        let net = load_model(&model(&format!("hls4ml-tutorial/{file}")), None, None).unwrap();
+        let dense: Vec<_> = net
+            .layers()
+            .into_iter()
+            .filter(|l| matches!(l.kind, LayerKind::Dense(_)))
+            .collect();
+        assert_eq!(dense.len(), 4, "{file}");
+        for l in dense {
+            assert_eq!(l.settings.sparsity, Some(0.75), "{file} {}", l.name);
+            assert!(l.weights.is_empty());
+        }
+    }
+}

@@ -83,6 +83,11 @@ pub struct LayerSettings {
     pub precision: Precision,
     pub reuse_factor: Option<u32>,
     pub strategy: Option<Strategy>,
+    /// Expected fraction of zero kernel weights when the model comes without its weights (a
+    /// pruned model whose weights were not published): hls4ml's `n_zeros` is this fraction of
+    /// the kernel. Ignored where the weights are there (they give the count).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sparsity: Option<f64>,
 }
 
 /// Model-level HLS settings: the `Model` section of an hls4ml config plus the project-level

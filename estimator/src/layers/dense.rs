@@ -22,11 +22,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
     let spec = MacSpec {
         n_in,
         n_out: units as u64,
-        n_zeros: ctx
-            .layer
-            .weight("kernel")
-            .map(|t| t.zeros() as u64)
-            .unwrap_or(0),
+        n_zeros: super::kernel_zeros(ctx, n_in * units as u64),
         a: ctx.input_width,
         w: ctx.settings.weight.width(),
         acc: ctx.settings.accum.width(),

@@ -145,6 +145,10 @@ pub struct Analysis {
     /// Pipeline-depth scale of the part and clock ([`speed::depth_scale`]; 1 at the
     /// calibration's 5 ns UltraScale+): the unrolled stages' registers follow it.
     pub depth_scale: f64,
+    /// C-synthesis FF multiplier of io_stream networks by tool and the network's strategy,
+    /// fitted on the real corpus ([`crate::streamff`]; set by the network analysis; 1 in
+    /// io_parallel and where the corpus has no rows).
+    pub ff_scale: f64,
 }
 
 impl Analysis {
@@ -171,6 +175,7 @@ impl Analysis {
             coefficients: None,
             calls: 1.0,
             depth_scale: 1.0,
+            ff_scale: 1.0,
         }
     }
 }
@@ -225,6 +230,16 @@ pub fn const_split(ctx: &LayerCtx, n_in: u64, n_out: u64) -> Option<constmult::C
             Some(constmult::count(&t.data, &ctx.settings.weight))
         }
         _ => None,
+    }
+}
+
+/// hls4ml's `n_zeros` of a MAC layer's `n` kernel weights: counted from the weights, else the
+/// layer's expected sparsity (a pruned model without its weights; `sparsity` in the DSL), else 0.
+pub fn kernel_zeros(ctx: &LayerCtx, n: u64) -> u64 {
+    match (ctx.layer.weight("kernel"), ctx.layer.settings.sparsity) {
+        (Some(t), _) => t.zeros() as u64,
+        (None, Some(s)) => (s * n as f64).round() as u64,
+        (None, None) => 0,
     }
 }
 
@@ -316,6 +331,7 @@ pub fn mac_layer(
         // HLS 2023.2) say csynth's DATAFLOW latency does not add the Resource dense head's RF
         // loop after the convolution (held-out latency SMAPE 0.06 % without, 1.1 % with it).
         depth_scale: 1.0,
+        ff_scale: 1.0,
         calls: if invocations > 1.0 {
             invocations
         } else if spec.strategy == Strategy::Resource && ctx.io_stream() {
@@ -360,11 +376,7 @@ pub fn conv_layer(ctx: &LayerCtx, g: &ConvGeometry) -> Analysis {
     let spec = mac::MacSpec {
         n_in: g.n_in as u64,
         n_out: g.n_out as u64,
-        n_zeros: ctx
-            .layer
-            .weight("kernel")
-            .map(|t| t.zeros() as u64)
-            .unwrap_or(0),
+        n_zeros: kernel_zeros(ctx, (g.n_in * g.n_out) as u64),
         a: ctx.input_width,
         w: ctx.settings.weight.width(),
         acc: ctx.settings.accum.width(),
@@ -551,6 +563,11 @@ pub fn resources(
                 a.depth_scale
             } else {
                 1.0
+            }
+            * if kind == LabelKind::Csynth {
+                a.ff_scale
+            } else {
+                1.0
             },
         dsp,
         bram_18k: (c.bram[0] * a.weight_bram
@@ -703,10 +720,18 @@ impl LayerEstimate {
                 terms(&c.lut)
             ));
             out.push(format!(
-                "  [{}] ff {} = {}",
+                "  [{}] ff {} = {}{}",
                 kind.name(),
                 fmt_num(r.ff),
-                terms(&c.ff)
+                terms(&c.ff),
+                if kind == LabelKind::Csynth && a.ff_scale != 1.0 {
+                    format!(
+                        " × ff_scale {} (io_stream FF by tool and strategy, fitted on the real corpus: estimator/calibration/stream-ff.json)",
+                        fmt_num(a.ff_scale)
+                    )
+                } else {
+                    String::new()
+                }
             ));
             out.push(format!(
                 "  [{} {}] bram_18k {} = {}×weight_bram({}) + {}×bram_kernels({}) + {}×banked_bram({}) + {}×fifo_bram({}) + tables {}",

@@ -351,6 +351,20 @@ fn reuse(e: &Entry) -> Result<u32, Located> {
     }
 }
 
+/// A fraction of zero weights, `0 ≤ s < 1`.
+fn sparsity(e: &Entry) -> Result<f64, Located> {
+    match e.value.v.parse::<f64>() {
+        Ok(s) if (0.0..1.0).contains(&s) => Ok(s),
+        _ => setting_err(
+            e,
+            format!(
+                "expected a sparsity (fraction of zero weights) in [0, 1); found '{}'",
+                e.value.v
+            ),
+        ),
+    }
+}
+
 fn strategy(e: &Entry) -> Result<Strategy, Located> {
     e.value
         .v
@@ -397,6 +411,7 @@ const LAYER_KEYS: &[(&str, &[&str])] = &[
     ("scale", &[]),
     ("reuse", &["reuse_factor"]),
     ("strategy", &[]),
+    ("sparsity", &[]),
 ];
 
 /// Per-layer settings: `precision` sets all five precisions; `weight`, `bias`, `result`,
@@ -427,6 +442,7 @@ fn layer_settings(entries: &[Entry]) -> Result<LayerSettings, Located> {
             "scale" => p.scale = Some(fixed(e)?),
             "reuse" => s.reuse_factor = Some(reuse(e)?),
             "strategy" => s.strategy = Some(strategy(e)?),
+            "sparsity" => s.sparsity = Some(sparsity(e)?),
             _ => {}
         }
     }

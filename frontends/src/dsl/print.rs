@@ -199,6 +199,9 @@ fn settings_text(s: &LayerSettings) -> Vec<String> {
     if let Some(st) = s.strategy {
         out.push(format!("strategy: {}", strategy_text(st)));
     }
+    if let Some(z) = s.sparsity {
+        out.push(format!("sparsity: {z}"));
+    }
     out
 }
 

@@ -750,7 +750,9 @@ impl<'a> Converter<'a> {
     fn following_bias(&mut self, out: &str, n: usize) -> (Option<Bias>, String) {
         if let Some(&[j]) = self.consumers.get(out).map(Vec::as_slice) {
             let add = &self.graph.node[j];
-            if add.op_type == "Add" && add.input.len() == 2 {
+            // An Add without outputs is not folded: its own conversion then names the error
+            // (found by fuzzing: indexing its empty output list panicked).
+            if add.op_type == "Add" && add.input.len() == 2 && !add.output.is_empty() {
                 let other = if add.input[0] == out {
                     &add.input[1]
                 } else {

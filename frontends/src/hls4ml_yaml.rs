@@ -335,6 +335,18 @@ fn apply_entry(s: &mut LayerSettings, e: &Entry) {
     }
 }
 
+/// The layer whose non-linear fused activation hls4ml splits off as the layer `name`
+/// (`{layer}_{activation}`, e.g. `fc1_relu`): a `LayerName` entry for it sets that split
+/// layer's Precision and ReuseFactor (checked on the QKeras harness, cases `split_override*`).
+fn split_activation_owner(net: &Network, name: &str) -> Option<ir::NodeId> {
+    net.graph.node_indices().find(|&id| {
+        let l = &net.graph[id];
+        l.kind.takes_activation()
+            && !l.activation.is_linear()
+            && name == format!("{}_{}", l.name, l.activation.name())
+    })
+}
+
 /// Whether `name` is the name hls4ml gives the activation it splits off a Dense/Conv layer
 /// with a fused activation (`{layer}_{activation}`), or the `{layer}_linear` activation hls4ml
 /// 0.x adds after a layer without one (its configs name it, e.g. QKeras `fc1_linear`); such
@@ -603,23 +615,27 @@ fn apply(
             let e = parse_entry(file, &f, v, &mut report)?;
             match network.find(&name) {
                 Some(id) => apply_entry(&mut network.layer_mut(id).settings, &e),
-                None if is_split_activation(network, &name) || is_input_name(network, &name) => {}
-                None if lenient => report.notes.push(format!(
-                    "{f}: no such layer in the C++ (hls4ml removed it); ignored"
-                )),
-                None => {
-                    let known: Vec<String> =
-                        network.layers().iter().map(|l| l.name.clone()).collect();
-                    return Err(FrontendError::config(
-                        file,
-                        f,
-                        format!(
-                            "no layer named '{name}' in network '{}' (layers: {})",
-                            network.name,
-                            known.join(", ")
-                        ),
-                    ));
-                }
+                None => match split_activation_owner(network, &name) {
+                    Some(id) => apply_entry(&mut network.layer_mut(id).activation_settings, &e),
+                    None if is_split_activation(network, &name)
+                        || is_input_name(network, &name) => {}
+                    None if lenient => report.notes.push(format!(
+                        "{f}: no such layer in the C++ (hls4ml removed it); ignored"
+                    )),
+                    None => {
+                        let known: Vec<String> =
+                            network.layers().iter().map(|l| l.name.clone()).collect();
+                        return Err(FrontendError::config(
+                            file,
+                            f,
+                            format!(
+                                "no layer named '{name}' in network '{}' (layers: {})",
+                                network.name,
+                                known.join(", ")
+                            ),
+                        ));
+                    }
+                },
             }
         }
     }

@@ -234,17 +234,11 @@ fn every_example_config_file_loads() {
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
-/// hls4ml's ONNX flow names layers after QONNX's cleanup (`MatMul_0`, `Add_0`, `global_in`,
-/// `<node>_param0`), which presynth's ONNX frontend does not know, so a granularity='name'
-/// ONNX config names no layer presynth has. These fail today, with this error.
-const ONNX_NAME_CONFIG_ERROR: &str = "LayerName.global_in: no layer named 'global_in'";
-
 #[test]
 fn every_config_hls4ml_wrote_loads_on_its_model() {
     let counts = framework_counts();
     let codegen = have_templates();
     let mut bad = Vec::new();
-    let mut known = Vec::new();
     let mut n = 0;
     let mut files: Vec<PathBuf> = std::fs::read_dir(fixtures().join("configs"))
         .unwrap()
@@ -260,21 +254,16 @@ fn every_config_hls4ml_wrote_loads_on_its_model() {
             None => (examples().join(format!("keras/{model}.json")), model),
         };
         let params = counts[key];
-        let errs = check(&file, &["--config", cfg.to_str().unwrap()], params, codegen);
+        // ONNX name configs name layers as hls4ml's ONNX flow does (MatMul_0, global_in, ...)
+        bad.extend(check(
+            &file,
+            &["--config", cfg.to_str().unwrap()],
+            params,
+            codegen,
+        ));
         n += 1;
-        if model.starts_with("onnx_") && gran == "name" {
-            // must still fail, and in this way only (a fix makes this test say so)
-            assert!(
-                !errs.is_empty() && errs.iter().all(|e| e.contains(ONNX_NAME_CONFIG_ERROR)),
-                "{stem}: {errs:?}"
-            );
-            known.push(stem);
-            continue;
-        }
-        bad.extend(errs);
     }
     // 6 Keras + 2 QKeras examples and 4 ONNX examples, 3 granularities each
     assert_eq!(n, 36);
-    assert_eq!(known.len(), 4, "{known:?}");
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }

@@ -17,11 +17,13 @@
 
 use crate::error::{display, FrontendError};
 use crate::hls4ml_keys::{self as keys, classify, KeyClass};
+use crate::hls4ml_onnx_names::OnnxAlias;
 use ir::graph::Network;
 use ir::layer::{Activation, LayerKind};
 use ir::settings::{HlsConfig, IoType, LayerSettings, Precision, Strategy};
 use ir::types::FixedType;
 use serde_yaml::{Mapping, Value};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// What reading a config found besides the settings it applied: keys presynth accepted without
@@ -429,6 +431,18 @@ pub fn config_model_ref(text: &str, file: &str) -> Result<Option<ModelRef>, Fron
     model_ref(file, mapping(file, "the document", &doc)?)
 }
 
+/// [`apply_config_report`] for a network read from ONNX: `LayerName` entries may also name its
+/// layers as hls4ml's ONNX flow does (`MatMul_0`, `Relu_1`, `global_in`, constants
+/// `Conv_0_param0`; see `hls4ml_onnx_names`).
+pub fn apply_config_report_onnx(
+    network: &mut Network,
+    yaml_path: &Path,
+) -> Result<ConfigReport, FrontendError> {
+    let text = ir::limits::read_text(yaml_path).map_err(|e| FrontendError::io(yaml_path, e))?;
+    let names = crate::hls4ml_onnx_names::hls4ml_onnx_names(network);
+    apply(network, &text, &display(yaml_path), false, &names)
+}
+
 /// Apply config text (`file` names it in errors).
 pub fn apply_config_str(
     network: &mut Network,
@@ -444,7 +458,7 @@ pub fn apply_config_str_report(
     text: &str,
     file: &str,
 ) -> Result<ConfigReport, FrontendError> {
-    apply(network, text, file, false)
+    apply(network, text, file, false, &HashMap::new())
 }
 
 /// [`apply_config_str_report`] for a network rebuilt from a project's C++, which lacks the
@@ -454,7 +468,7 @@ pub fn apply_config_str_lenient(
     text: &str,
     file: &str,
 ) -> Result<ConfigReport, FrontendError> {
-    apply(network, text, file, true)
+    apply(network, text, file, true, &HashMap::new())
 }
 
 fn apply(
@@ -462,6 +476,7 @@ fn apply(
     text: &str,
     file: &str,
     lenient: bool,
+    onnx_names: &HashMap<String, OnnxAlias>,
 ) -> Result<ConfigReport, FrontendError> {
     let doc = parse_yaml(text, file)?;
     let mut report = ConfigReport::default();
@@ -617,8 +632,24 @@ fn apply(
                 Some(id) => apply_entry(&mut network.layer_mut(id).settings, &e),
                 None => match split_activation_owner(network, &name) {
                     Some(id) => apply_entry(&mut network.layer_mut(id).activation_settings, &e),
+                    None if onnx_names.contains_key(&name) => {
+                        let alias = onnx_names[&name];
+                        let settings = &mut network.layer_mut(alias.id).settings;
+                        if alias.result_only {
+                            let result = e.precision.iter().filter(|(v, _)| v == "result");
+                            let e = Entry {
+                                precision: result.cloned().collect(),
+                                reuse_factor: None,
+                                strategy: None,
+                            };
+                            apply_entry(settings, &e)
+                        } else {
+                            apply_entry(settings, &e)
+                        }
+                    }
                     None if is_split_activation(network, &name)
-                        || is_input_name(network, &name) => {}
+                        || is_input_name(network, &name)
+                        || crate::hls4ml_onnx_names::is_constant_name(onnx_names, &name) => {}
                     None if lenient => report.notes.push(format!(
                         "{f}: no such layer in the C++ (hls4ml removed it); ignored"
                     )),

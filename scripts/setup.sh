@@ -24,6 +24,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 bash scripts/setup-python.sh
+# TensorFlow 2.14 + QKeras + hls4ml in .venv-qkeras, for the QKeras cases of the bit-exact harness
+# (tests/cli_codegen_qkeras.rs): about 1 min and 1.5 GB on a fresh machine.
+bash scripts/setup-qkeras.sh
 if [ -f scripts/setup-libtorch.sh ]; then bash scripts/setup-libtorch.sh; fi
 # cargo-fuzz for the short fuzz run of CI (scripts/fuzz.sh); it builds with the pinned toolchain
 # and --sanitizer none, so no nightly is needed.

@@ -17,11 +17,13 @@
 
 use crate::error::{display, FrontendError};
 use crate::hls4ml_keys::{self as keys, classify, KeyClass};
+use crate::hls4ml_onnx_names::OnnxAlias;
 use ir::graph::Network;
 use ir::layer::{Activation, LayerKind};
 use ir::settings::{HlsConfig, IoType, LayerSettings, Precision, Strategy};
 use ir::types::FixedType;
 use serde_yaml::{Mapping, Value};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// What reading a config found besides the settings it applied: keys presynth accepted without
@@ -335,6 +337,18 @@ fn apply_entry(s: &mut LayerSettings, e: &Entry) {
     }
 }
 
+/// The layer whose non-linear fused activation hls4ml splits off as the layer `name`
+/// (`{layer}_{activation}`, e.g. `fc1_relu`): a `LayerName` entry for it sets that split
+/// layer's Precision and ReuseFactor (checked on the QKeras harness, cases `split_override*`).
+fn split_activation_owner(net: &Network, name: &str) -> Option<ir::NodeId> {
+    net.graph.node_indices().find(|&id| {
+        let l = &net.graph[id];
+        l.kind.takes_activation()
+            && !l.activation.is_linear()
+            && name == format!("{}_{}", l.name, l.activation.name())
+    })
+}
+
 /// Whether `name` is the name hls4ml gives the activation it splits off a Dense/Conv layer
 /// with a fused activation (`{layer}_{activation}`), or the `{layer}_linear` activation hls4ml
 /// 0.x adds after a layer without one (its configs name it, e.g. QKeras `fc1_linear`); such
@@ -417,6 +431,18 @@ pub fn config_model_ref(text: &str, file: &str) -> Result<Option<ModelRef>, Fron
     model_ref(file, mapping(file, "the document", &doc)?)
 }
 
+/// [`apply_config_report`] for a network read from ONNX: `LayerName` entries may also name its
+/// layers as hls4ml's ONNX flow does (`MatMul_0`, `Relu_1`, `global_in`, constants
+/// `Conv_0_param0`; see `hls4ml_onnx_names`).
+pub fn apply_config_report_onnx(
+    network: &mut Network,
+    yaml_path: &Path,
+) -> Result<ConfigReport, FrontendError> {
+    let text = ir::limits::read_text(yaml_path).map_err(|e| FrontendError::io(yaml_path, e))?;
+    let names = crate::hls4ml_onnx_names::hls4ml_onnx_names(network);
+    apply(network, &text, &display(yaml_path), false, &names)
+}
+
 /// Apply config text (`file` names it in errors).
 pub fn apply_config_str(
     network: &mut Network,
@@ -432,7 +458,7 @@ pub fn apply_config_str_report(
     text: &str,
     file: &str,
 ) -> Result<ConfigReport, FrontendError> {
-    apply(network, text, file, false)
+    apply(network, text, file, false, &HashMap::new())
 }
 
 /// [`apply_config_str_report`] for a network rebuilt from a project's C++, which lacks the
@@ -442,7 +468,7 @@ pub fn apply_config_str_lenient(
     text: &str,
     file: &str,
 ) -> Result<ConfigReport, FrontendError> {
-    apply(network, text, file, true)
+    apply(network, text, file, true, &HashMap::new())
 }
 
 fn apply(
@@ -450,6 +476,7 @@ fn apply(
     text: &str,
     file: &str,
     lenient: bool,
+    onnx_names: &HashMap<String, OnnxAlias>,
 ) -> Result<ConfigReport, FrontendError> {
     let doc = parse_yaml(text, file)?;
     let mut report = ConfigReport::default();
@@ -603,23 +630,43 @@ fn apply(
             let e = parse_entry(file, &f, v, &mut report)?;
             match network.find(&name) {
                 Some(id) => apply_entry(&mut network.layer_mut(id).settings, &e),
-                None if is_split_activation(network, &name) || is_input_name(network, &name) => {}
-                None if lenient => report.notes.push(format!(
-                    "{f}: no such layer in the C++ (hls4ml removed it); ignored"
-                )),
-                None => {
-                    let known: Vec<String> =
-                        network.layers().iter().map(|l| l.name.clone()).collect();
-                    return Err(FrontendError::config(
-                        file,
-                        f,
-                        format!(
-                            "no layer named '{name}' in network '{}' (layers: {})",
-                            network.name,
-                            known.join(", ")
-                        ),
-                    ));
-                }
+                None => match split_activation_owner(network, &name) {
+                    Some(id) => apply_entry(&mut network.layer_mut(id).activation_settings, &e),
+                    None if onnx_names.contains_key(&name) => {
+                        let alias = onnx_names[&name];
+                        let settings = &mut network.layer_mut(alias.id).settings;
+                        if alias.result_only {
+                            let result = e.precision.iter().filter(|(v, _)| v == "result");
+                            let e = Entry {
+                                precision: result.cloned().collect(),
+                                reuse_factor: None,
+                                strategy: None,
+                            };
+                            apply_entry(settings, &e)
+                        } else {
+                            apply_entry(settings, &e)
+                        }
+                    }
+                    None if is_split_activation(network, &name)
+                        || is_input_name(network, &name)
+                        || crate::hls4ml_onnx_names::is_constant_name(onnx_names, &name) => {}
+                    None if lenient => report.notes.push(format!(
+                        "{f}: no such layer in the C++ (hls4ml removed it); ignored"
+                    )),
+                    None => {
+                        let known: Vec<String> =
+                            network.layers().iter().map(|l| l.name.clone()).collect();
+                        return Err(FrontendError::config(
+                            file,
+                            f,
+                            format!(
+                                "no layer named '{name}' in network '{}' (layers: {})",
+                                network.name,
+                                known.join(", ")
+                            ),
+                        ));
+                    }
+                },
             }
         }
     }

@@ -7,6 +7,7 @@ pub mod dsl;
 pub mod error;
 pub mod hls4ml_firmware;
 pub mod hls4ml_keys;
+mod hls4ml_onnx_names;
 pub mod hls4ml_project;
 pub mod hls4ml_yaml;
 pub mod keras;
@@ -103,6 +104,7 @@ pub fn load_model_report(
         }
     };
     let report = match config {
+        Some(c) if ext == "onnx" => hls4ml_yaml::apply_config_report_onnx(&mut net, c)?,
         Some(c) => hls4ml_yaml::apply_config_report(&mut net, c)?,
         None => ConfigReport::default(),
     };

@@ -239,6 +239,7 @@ impl Network {
                 && lx.kind == ly.kind
                 && lx.activation == ly.activation
                 && lx.settings == ly.settings
+                && lx.activation_settings == ly.activation_settings
                 && lx.output_shape == ly.output_shape
                 && (!with_weights || lx.weights == ly.weights)
                 && names(self, self.inputs_of(x)) == names(other, other.inputs_of(y))

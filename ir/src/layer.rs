@@ -54,6 +54,10 @@ pub struct Layer {
     /// Fused activation of Dense/Conv (Linear when none). Other kinds keep Linear.
     pub activation: Activation,
     pub settings: LayerSettings,
+    /// Settings of the activation hls4ml splits off this layer (`<name>_<activation>`), from a
+    /// config's `LayerName` entry naming it (Precision, ReuseFactor); empty when none.
+    #[serde(default, skip_serializing_if = "LayerSettings::is_empty")]
+    pub activation_settings: LayerSettings,
     /// Weights by Keras name: `kernel`, `bias`, `gamma`, `beta`, `moving_mean`,
     /// `moving_variance`. Empty when the network came without weights.
     pub weights: Vec<(String, Tensor)>,
@@ -68,6 +72,7 @@ impl Layer {
             kind,
             activation: Activation::Linear,
             settings: LayerSettings::default(),
+            activation_settings: LayerSettings::default(),
             weights: Vec::new(),
             output_shape: Vec::new(),
         }

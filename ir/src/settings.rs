@@ -90,6 +90,13 @@ pub struct LayerSettings {
     pub sparsity: Option<f64>,
 }
 
+impl LayerSettings {
+    /// Whether nothing is overridden.
+    pub fn is_empty(&self) -> bool {
+        *self == LayerSettings::default()
+    }
+}
+
 /// Model-level HLS settings: the `Model` section of an hls4ml config plus the project-level
 /// fields (IOType, Part, ClockPeriod, Backend).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

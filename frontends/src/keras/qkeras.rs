@@ -306,7 +306,9 @@ impl Quantizer {
                             (s + 1.0) / 2.0
                         }
                     };
-                    q as f32
+                    // + 0.0 turns a rounded -0.0 into 0.0: hls4ml writes such weights as
+                    // `0.00000` (QKeras harness, qdense b2.txt), presynth wrote `-0.00000`
+                    (q + 0.0) as f32
                 })
                 .collect(),
         ))
@@ -461,6 +463,15 @@ mod tests {
             (Activation::Softmax, None)
         );
         assert!(q("quantized_tanh(4)").activation().is_err());
+    }
+
+    #[test]
+    fn quantized_bits_rounds_to_positive_zero() {
+        let v = q("quantized_bits(6,0,alpha=1)")
+            .quantize(&[-0.001, 0.001])
+            .unwrap()
+            .unwrap();
+        assert!(v.iter().all(|x| *x == 0.0 && x.is_sign_positive()), "{v:?}");
     }
 
     #[test]

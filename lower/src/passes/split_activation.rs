@@ -2,7 +2,8 @@
 //! layer `<name>_<activation>` right after it, at the index it reserved
 //! (`converters/keras_v3/_base.py`, `maybe_get_activation_config`). The new layer has none of
 //! the Dense's per-layer settings: hls4ml gives it the model's (checked with a LayerName config
-//! on the harness, case `*__layer_prec`).
+//! on the harness, case `*__layer_prec`), or those of a `LayerName` entry naming it
+//! (`fc1_relu`: the IR layer's `activation_settings`; QKeras harness, cases `split_override*`).
 
 use super::Pass;
 use crate::error::Result;
@@ -17,7 +18,7 @@ impl Pass for SplitActivation {
         "split_activation"
     }
 
-    fn run(&self, _net: &Network, g: &mut Graph) -> Result<bool> {
+    fn run(&self, net: &Network, g: &mut Graph) -> Result<bool> {
         let mut changed = false;
         g.sweep(|g, mut n| {
             let Some((act, index)) = n.pending_activation.take() else {
@@ -25,6 +26,16 @@ impl Pass for SplitActivation {
             };
             let (op, class) = activation_op(act);
             let from = Port::of(n.key);
+            let settings = n
+                .origin
+                .layer()
+                .map(|id| net.layer(id).activation_settings.clone())
+                .unwrap_or_default();
+            let precision = settings
+                .precision
+                .result
+                .clone()
+                .unwrap_or_else(|| g.default_precision.clone());
             let split = Node {
                 key: g.new_key(),
                 index,
@@ -35,8 +46,8 @@ impl Pass for SplitActivation {
                 inputs: vec![from],
                 outputs: 1,
                 shape: n.shape.clone(),
-                precision: g.default_precision.clone(),
-                settings: ir::LayerSettings::default(),
+                precision,
+                settings,
                 origin: n
                     .origin
                     .layer()

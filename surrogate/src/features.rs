@@ -287,10 +287,9 @@ pub fn extract(
         let out_ch = *layer.output_shape.last().unwrap_or(&1);
         let positions = (out_elems / out_ch.max(1)).max(1);
         let (kernel_area, stride_area) = window(&layer.kind);
-        let has_mults = matches!(
-            layer.kind,
-            LayerKind::Dense(_) | LayerKind::Conv1D(_) | LayerKind::Conv2D(_)
-        );
+        // Kinds with a matrix product (the registry's `product_shape`: Dense, convolutions,
+        // depthwise/separable, EinsumDense) have multipliers.
+        let has_mults = layer.kind.op().product_shape(&in_shapes).is_some();
         // Multiplications per output position (the weights), spread over the reuse factor.
         let per_position = if has_mults {
             macs / positions as u64

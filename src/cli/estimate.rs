@@ -1,7 +1,8 @@
 //! `presynth estimate`: the analytic estimate of a model on a part — per-layer table and
 //! totals (csynth estimate and post-synthesis estimate, labelled), utilisation, FITS / DOES NOT
 //! FIT with the binding resource, latency in cycles and ns, II, warnings; `--explain` prints
-//! the formula and inputs behind every figure.
+//! the formula and inputs behind every figure and the hls4ml layers (the shared lowering's
+//! graph) each row prices.
 
 use super::common::{Format, ModelArgs};
 use anyhow::Context;
@@ -132,7 +133,8 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Print the formula and inputs behind every per-layer figure
+    /// Print the formula and inputs behind every per-layer figure, and the hls4ml layers each
+    /// row prices
     #[arg(long)]
     pub explain: bool,
     /// analytic, or a surrogate on top of it (hybrid uses the shipped models/default)
@@ -207,10 +209,34 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         if let (true, Some(e)) = (args.explain, &e) {
             writeln!(out)?;
+            // The hls4ml layers behind each row (the shared lowering's graph), by layer name.
+            let hls: std::collections::HashMap<&str, Vec<String>> = e
+                .lowered
+                .as_ref()
+                .map(estimator::lowered::explain_rows)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(id, v)| (net.layer(id).name.as_str(), v))
+                .collect();
             for l in &e.layers {
-                for line in l.explain(&calib) {
+                let mut lines = l.explain(&calib).into_iter();
+                if let Some(head) = lines.next() {
+                    writeln!(out, "{head}")?;
+                }
+                match (&e.lowered, hls.get(l.name.as_str())) {
+                    (Some(_), Some(v)) => writeln!(out, "  hls4ml layers: {}", v.join(", "))?,
+                    (Some(_), None) => writeln!(out, "  hls4ml layers: none (removed by hls4ml)")?,
+                    (None, _) => {}
+                }
+                for line in lines {
                     writeln!(out, "{line}")?;
                 }
+            }
+            if e.lowered.is_none() {
+                writeln!(
+                    out,
+                    "no hls4ml layer graph (hls4ml cannot convert this network, or presynth does not lower one of its kinds yet): each row is priced from the IR alone"
+                )?;
             }
             writeln!(
                 out,

@@ -311,7 +311,15 @@ pub fn extract(
         let fits_dsp = has_mults
             && ww.max(input_width) <= device.dsp_width.0
             && ww.min(input_width) <= device.dsp_width.1;
-        let zero_frac = match layer.weight("kernel") {
+        // the kind's first kernel (Dense/Conv `kernel`, SeparableConv2D `depthwise_kernel`, ...)
+        let kernel = layer
+            .kind
+            .op()
+            .weights(&in_shapes)
+            .into_iter()
+            .find(|w| w.role == ir::WeightRole::Kernel)
+            .and_then(|w| layer.weight(w.name));
+        let zero_frac = match kernel {
             Some(t) if !t.is_empty() => t.zeros() as f32 / t.len() as f32,
             _ => 0.0,
         };

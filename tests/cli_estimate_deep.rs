@@ -9,7 +9,9 @@
 //! layer's estimate for its lines: 4.0 KiB per layer before, 400 MB at 100k in a debug build),
 //! `inspect` (rows, a comfy table and the whole JSON as one string: 357 MB at 100k in a release
 //! build) and `sweep` (every point kept its per-layer estimates and the points ran two at a
-//! time: 18 KiB per layer, 1.7 GB at 100k in a debug build).
+//! time: 18 KiB per layer, 1.7 GB at 100k in a debug build). `--explain` names each row's
+//! hls4ml layers only up to 10,000 layers (`HLS_LAYERS_MAX` in src/cli/estimate_explain.rs: the
+//! lowered graph peaks near 1.2 KiB per layer), so its 20k-layer run measures the estimate path.
 
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;

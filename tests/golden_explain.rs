@@ -2,7 +2,10 @@
 //! with the formula and inputs behind it. Where the truth lives: the formulas are hls4ml 1.3.0's
 //! templates as docs/hls4ml-project.md reads them and the coefficients are the calibration in
 //! estimator/calibration/v1.json, whose accuracy against real synthesis reports is measured in
-//! estimator/tests/real_rows.rs and the estimator README. These goldens pin the whole output so
+//! estimator/tests/real_rows.rs and the estimator README. Each row's `hls4ml layers:` line is the
+//! shared lowering's graph (hls4ml 1.3.0's layers after its optimizer passes), the graph
+//! hls-codegen writes bit-exact against hls4ml (tests/cli_codegen.rs) and whose every node maps
+//! back to one row (estimator/tests/lowered_layers.rs). These goldens pin the whole output so
 //! that any change to a figure, a formula or the layout is seen and reviewed: after an intended
 //! change run `INSTA_UPDATE=always cargo test --test golden_explain` (or `cargo insta review`)
 //! and read the diff of tests/snapshots/ before committing it.

@@ -108,10 +108,11 @@ pub fn dense_chain(
     chain(name, vec![widths[0]], layers, config, weight_precision)
 }
 
-/// Give every layer that carries weights (its kind's registry entry says which) and has none
-/// Keras's default initialisation: Glorot-
-/// uniform kernels (limit sqrt(6 / (fan_in + fan_out))), zero biases, and BatchNorm's
-/// defaults (gamma and moving variance 1, beta and moving mean 0), drawn from a stream
+/// Give every layer that carries weights (its kind's registry entry says which, and each
+/// tensor's [`ir::WeightRole`]) and has none Keras's default initialisation: Glorot-uniform
+/// kernels (limit sqrt(6 / (fan_in + fan_out)); depthwise, pointwise and attention kernels
+/// too), zero biases, BatchNorm's and LayerNorm's defaults (gamma and moving variance 1, beta
+/// and moving mean 0) and U(-0.05, 0.05) embedding tables, drawn from a stream
 /// seeded with `seed`, so that the same record always gets the same weights. wa-hls4ml's
 /// models are untrained Keras models initialised this way.
 pub fn fill_random_weights(net: &mut Network, seed: u64) -> Result<()> {
@@ -132,10 +133,10 @@ pub fn fill_random_weights(net: &mut Network, seed: u64) -> Result<()> {
         }
         // What the kind carries comes from the registry; each tensor gets Keras's default
         // initialiser for its role.
-        for ir::WeightSpec { name, shape } in layer.kind.op().weights(&ins) {
+        for ir::WeightSpec { name, shape, role } in layer.kind.op().weights(&ins) {
             let n: usize = shape.iter().product();
-            let data = match name {
-                "kernel" => {
+            let data = match role {
+                ir::WeightRole::Kernel => {
                     // glorot_uniform: fans count the receptive field (kernel axes before the
                     // last two, which are inputs and outputs).
                     let k = shape.len();
@@ -144,12 +145,14 @@ pub fn fill_random_weights(net: &mut Network, seed: u64) -> Result<()> {
                         (receptive * shape.get(k.wrapping_sub(2)).copied().unwrap_or(1)) as f64;
                     let fan_out = (receptive * shape.last().copied().unwrap_or(1)) as f64;
                     let limit = (6.0 / (fan_in + fan_out).max(1.0)).sqrt();
-                    (0..n)
-                        .map(|_| ((rng.unit() * 2.0 - 1.0) * limit) as f32)
-                        .collect()
+                    uniform(&mut rng, n, limit)
                 }
-                "gamma" | "moving_variance" => vec![1.0; n],
-                _ => vec![0.0; n],
+                // Keras's `uniform` initialiser: U(-0.05, 0.05)
+                ir::WeightRole::Embeddings => uniform(&mut rng, n, 0.05),
+                ir::WeightRole::Scale | ir::WeightRole::MovingVariance => vec![1.0; n],
+                ir::WeightRole::Bias | ir::WeightRole::Shift | ir::WeightRole::MovingMean => {
+                    vec![0.0; n]
+                }
             };
             layer
                 .weights
@@ -157,4 +160,76 @@ pub fn fill_random_weights(net: &mut Network, seed: u64) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `n` values uniform in (-limit, limit).
+fn uniform(rng: &mut crate::rng::Rng, n: usize, limit: f64) -> Vec<f32> {
+    (0..n)
+        .map(|_| ((rng.unit() * 2.0 - 1.0) * limit) as f32)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Keras's defaults by each tensor's role, whatever its name: before the roles, every
+    /// tensor not named `kernel`, `gamma` or `moving_variance` was zero-filled, so a
+    /// SeparableConv2D's depthwise and pointwise kernels and an Embedding's table were all
+    /// zeros.
+    #[test]
+    fn random_weights_follow_each_tensors_role() {
+        let sep = LayerKind::SeparableConv2D(ir::ops::SeparableConv2D {
+            filters: 4,
+            kernel: [3, 3],
+            stride: [1, 1],
+            padding: ir::Padding::Valid,
+            depth_multiplier: 2,
+            use_bias: true,
+        });
+        let mut net = chain(
+            "sep",
+            vec![8, 8, 3],
+            vec![(sep, Activation::Linear)],
+            HlsConfig::default(),
+            None,
+        )
+        .unwrap();
+        fill_random_weights(&mut net, 7).unwrap();
+        let layer = net
+            .layers()
+            .into_iter()
+            .find(|l| l.name == "separable_conv2d_1");
+        let layer = layer.unwrap();
+        // glorot_uniform limit sqrt(6 / (fan_in + fan_out)), fans times the receptive field:
+        // depthwise [3,3,3,2]: 9·3 + 9·2 = 45 → 0.365; pointwise [1,1,6,4]: 6 + 4 → 0.775.
+        for (name, limit) in [("depthwise_kernel", 0.3652), ("pointwise_kernel", 0.7746)] {
+            let t = layer.weight(name).unwrap();
+            assert!(t.data.iter().all(|v| v.abs() <= limit), "{name}");
+            assert!(
+                t.data.iter().filter(|v| **v != 0.0).count() > t.len() / 2,
+                "{name}"
+            );
+        }
+        assert!(layer.weight("bias").unwrap().data.iter().all(|v| *v == 0.0));
+
+        let emb = LayerKind::Embedding(ir::ops::Embedding {
+            input_dim: 50,
+            output_dim: 8,
+        });
+        let mut net = chain(
+            "emb",
+            vec![10],
+            vec![(emb, Activation::Linear)],
+            HlsConfig::default(),
+            None,
+        )
+        .unwrap();
+        fill_random_weights(&mut net, 7).unwrap();
+        let table = net.layers().into_iter().find(|l| l.name == "embedding_1");
+        let table = table.unwrap().weight("embeddings").unwrap();
+        // Keras's `uniform` initialiser: U(-0.05, 0.05)
+        assert!(table.data.iter().all(|v| v.abs() <= 0.05));
+        assert!(table.data.iter().filter(|v| **v != 0.0).count() > table.len() / 2);
+    }
 }

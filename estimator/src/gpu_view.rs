@@ -32,7 +32,8 @@ use crate::attention::units::Work;
 use crate::attention::{
     analyse, AnalysisOptions, AttentionError, AttentionShape, Dtype, TargetSpec,
 };
-use ir::{Activation, LayerKind, Network};
+use crate::layers::kinds::gpu_model_of;
+use ir::{Activation, Network};
 use serde::Serialize;
 
 /// One kernel of a layer.
@@ -129,6 +130,38 @@ fn elements(s: &[usize]) -> f64 {
     s.iter().map(|&d| d as f64).product()
 }
 
+/// The kernels a layer kind launches, with what sizes them (one variant per kind of kernel
+/// in the module comment); each kind says which through its [`GpuModel`]
+/// (`crate::layers::kinds::<module>.rs`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum GpuWork<'a> {
+    /// Launches nothing (Input, Flatten, Reshape, Dropout).
+    Nothing,
+    /// One (implicit) GEMM of the layer's MACs, its activation as a fused epilogue.
+    Gemm,
+    /// MultiHeadAttention: the four projections and the attention core.
+    Attention(&'a ir::ops::MultiHeadAttention),
+    /// A standalone activation.
+    Activation(Activation),
+    /// An elementwise kernel of `ops` FP32 operations per output element that reads the
+    /// layer's parameters (BatchNorm, LayerNorm).
+    Normalise { ops: f64 },
+    /// An element-wise merge: one operation per extra operand and element.
+    Merge,
+    /// Pooling: one operation per input element.
+    Pool,
+    /// No arithmetic: inputs read and outputs written once (concatenation, padding, ...).
+    Copy,
+    /// Embedding: the gathered rows read and written once, int32 token ids.
+    Gather,
+}
+
+/// What a layer kind runs on a GPU. Implemented once per IR kind in
+/// `crate::layers::kinds::<module>.rs`.
+pub trait GpuModel {
+    fn gpu_work(&self) -> GpuWork<'_>;
+}
+
 /// The kernels of one layer for `batch` inputs of `dtype` on `spec`.
 fn layer_kernels(
     spec: &TargetSpec,
@@ -152,17 +185,9 @@ fn layer_kernels(
     let params = cost.params as f64;
     let macs = cost.macs as f64 * b;
     let mut ks = Vec::new();
-    match &layer.kind {
-        LayerKind::Input(_)
-        | LayerKind::Flatten
-        | LayerKind::Reshape(_)
-        | LayerKind::Dropout(_) => {}
-        LayerKind::Dense(_)
-        | LayerKind::Conv1D(_)
-        | LayerKind::Conv2D(_)
-        | LayerKind::DepthwiseConv2D(_)
-        | LayerKind::SeparableConv2D(_)
-        | LayerKind::EinsumDense(_) => {
+    match gpu_model_of(&layer.kind).gpu_work() {
+        GpuWork::Nothing => {}
+        GpuWork::Gemm => {
             let mut k = gemm(spec, "gemm", macs, n_in + n_out + params, e);
             if !layer.activation.is_linear() {
                 // a fused epilogue: its operations ride on the GEMM's output, no extra bytes
@@ -179,39 +204,27 @@ fn layer_kernels(
             }
             ks.push(k);
         }
-        LayerKind::MultiHeadAttention(m) => ks.extend(attention(spec, m, &ins, out, batch, dtype)?),
-        LayerKind::Activation(a) => {
-            let (ops, exps) = activation_ops(*a);
+        GpuWork::Attention(m) => ks.extend(attention(spec, m, &ins, out, batch, dtype)?),
+        GpuWork::Activation(a) => {
+            let (ops, exps) = activation_ops(a);
             ks.push(elementwise(spec, n_out, ops, exps, n_in + n_out, e));
         }
-        LayerKind::BatchNorm(_) | LayerKind::ApplyAlpha => {
-            ks.push(elementwise(spec, n_out, 2.0, 0.0, n_in + n_out + params, e))
+        GpuWork::Normalise { ops } => {
+            ks.push(elementwise(spec, n_out, ops, 0.0, n_in + n_out + params, e))
         }
-        LayerKind::LayerNorm(_) => {
-            ks.push(elementwise(spec, n_out, 7.0, 0.0, n_in + n_out + params, e))
-        }
-        LayerKind::Merge(_) => {
+        GpuWork::Merge => {
             let extra = ins.len().saturating_sub(1) as f64;
             ks.push(elementwise(spec, n_out, extra, 0.0, n_in + n_out, e));
         }
-        LayerKind::Pool1D(_)
-        | LayerKind::Pool2D(_)
-        | LayerKind::GlobalPool1D(_)
-        | LayerKind::GlobalPool2D(_) => {
+        GpuWork::Pool => {
             let per_out = if n_out > 0.0 { n_in / n_out } else { 0.0 };
             ks.push(elementwise(spec, n_out, per_out, 0.0, n_in + n_out, e));
         }
-        LayerKind::Concatenate(_)
-        | LayerKind::ZeroPadding1D(_)
-        | LayerKind::ZeroPadding2D(_)
-        | LayerKind::Cropping1D(_)
-        | LayerKind::Cropping2D(_)
-        | LayerKind::UpSampling1D(_)
-        | LayerKind::UpSampling2D(_) => ks.push(GpuKernel {
+        GpuWork::Copy => ks.push(GpuKernel {
             part: "copy".into(),
             ..kernel(spec, "copy", Work::default(), (n_in + n_out) * e)
         }),
-        LayerKind::Embedding(_) => {
+        GpuWork::Gather => {
             // the gathered rows are read and written once; token ids are int32
             let bytes = 2.0 * n_out * e + 4.0 * n_in;
             ks.push(GpuKernel {

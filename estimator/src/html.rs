@@ -233,10 +233,14 @@ fn graph(h: &mut String, layers: &[LayerReport]) {
     }
     for (i, l) in layers.iter().enumerate() {
         let (x, y) = pos(i);
-        let fill = match l.kind.as_str() {
-            "Input" => "#e0e7ff",
-            "Dense" | "Conv1D" | "Conv2D" => "#dbeafe",
-            _ => "#f1f5f9",
+        // network inputs, layers built around a multiplier array (those with a reuse factor:
+        // Dense, the convolutions, ...), the others
+        let fill = if l.inputs.is_empty() {
+            "#e0e7ff"
+        } else if l.reuse_factor.is_some() {
+            "#dbeafe"
+        } else {
+            "#f1f5f9"
         };
         let shape = l
             .output_shape

@@ -52,24 +52,12 @@ pub fn internal_fifos(g: &Graph) -> HashMap<NodeId, Vec<(f64, f64)>> {
 pub fn stream_fifos(g: &Graph) -> HashMap<NodeId, Vec<(f64, f64)>> {
     let positions = g.positions();
     let node = |key| positions.get(&key).map(|&i| &g.nodes[i]);
-    // the IR layer a node's costs go to (a clone: its producer's)
-    let owner = |n: &Node| {
-        let mut n = n;
-        loop {
-            match n.origin {
-                lower::Origin::Clone(src) => n = node(src)?,
-                lower::Origin::Layer(id)
-                | lower::Origin::SplitActivation(id)
-                | lower::Origin::Inserted(id) => return Some(id),
-            }
-        }
-    };
     let mut m: HashMap<NodeId, Vec<(f64, f64)>> = HashMap::new();
     for n in &g.nodes {
         if n.inplace {
             continue;
         }
-        let Some(id) = owner(n) else {
+        let Some(id) = owner(g, &positions, n) else {
             continue;
         };
         for p in &n.inputs {
@@ -84,6 +72,45 @@ pub fn stream_fifos(g: &Graph) -> HashMap<NodeId, Vec<(f64, f64)>> {
             let word = *src.shape.last().unwrap_or(&1) as f64 * src.precision.width() as f64;
             m.entry(id).or_default().push((pixels(&src.shape), word));
         }
+    }
+    m
+}
+
+/// The IR layer a node's costs go to: its own, or for a clone its producer's.
+fn owner(g: &Graph, positions: &HashMap<lower::Key, usize>, n: &Node) -> Option<NodeId> {
+    let mut n = n;
+    loop {
+        match n.origin {
+            lower::Origin::Clone(src) => n = &g.nodes[*positions.get(&src)?],
+            lower::Origin::Layer(id)
+            | lower::Origin::SplitActivation(id)
+            | lower::Origin::Inserted(id) => return Some(id),
+        }
+    }
+}
+
+/// For `--explain`: the hls4ml layers priced in each IR layer's row, in hls4ml's order, as
+/// `class name (why)`: the layer itself, the activation hls4ml splits off it, the nodes a pass
+/// inserts for it (the ZeroPadding before a `same` io_stream conv) and the clones of its
+/// output at an io_stream fan-out. An IR layer hls4ml removes (Dropout, a linear activation)
+/// has none.
+pub fn explain_rows(g: &Graph) -> HashMap<NodeId, Vec<String>> {
+    let positions = g.positions();
+    let mut m: HashMap<NodeId, Vec<String>> = HashMap::new();
+    for n in &g.nodes {
+        let Some(id) = owner(g, &positions, n) else {
+            continue;
+        };
+        let why = match n.origin {
+            lower::Origin::Layer(_) if n.inplace => " (in place)",
+            lower::Origin::Layer(_) => "",
+            lower::Origin::SplitActivation(_) => " (activation split off)",
+            lower::Origin::Inserted(_) => " (inserted by hls4ml)",
+            lower::Origin::Clone(_) => " (io_stream fan-out copy)",
+        };
+        m.entry(id)
+            .or_default()
+            .push(format!("{} {}{why}", n.class, n.name));
     }
     m
 }

@@ -20,9 +20,10 @@
 
 use crate::calibration::{Calibration, Feature, LabelKind, Timing};
 use crate::error::EstimatorError;
+use crate::layers::kinds::{model_of, StreamRole};
 use crate::layers::{self, bram18_for, LayerCtx, LayerEstimate};
 use crate::resources::{Device, Resources, RESOURCE_NAMES};
-use ir::{IoType, LayerKind, Network, Strategy};
+use ir::{IoType, Network, Strategy};
 use serde::Serialize;
 
 /// The `total` block: the csynth estimate plus timing.
@@ -168,14 +169,9 @@ pub fn analyse_each(
             clock_ns: cfg.clock_period_ns,
         };
         let mut analysis = layers::analyse(&ctx);
-        // Input/Flatten/Reshape/Dropout are renames or removed by hls4ml: no stream of their own.
-        let passthrough = matches!(
-            layer.kind,
-            LayerKind::Input(_)
-                | LayerKind::Flatten
-                | LayerKind::Reshape(_)
-                | LayerKind::Dropout(_)
-        );
+        // Input/Flatten/Reshape/Dropout are ports, renames or removed by hls4ml: no stream of
+        // their own.
+        let passthrough = model_of(&layer.kind).stream() != StreamRole::Owned;
         analysis.io_stream = stream;
         analysis.ff_scale = crate::streamff::scale(ctx.tool, cfg.strategy, stream);
         let own = std::mem::take(&mut analysis.streams);
@@ -199,7 +195,7 @@ pub fn analyse_each(
             && analysis.timing.iter().any(|&t| t != 0.0)
             && preds
                 .iter()
-                .any(|&p| !matches!(net.layer(p).kind, LayerKind::Input(_)))
+                .any(|&p| model_of(&net.layer(p).kind).stream() != StreamRole::Port)
         {
             analysis.timing[Timing::DataflowEdge] += 1.0;
         }
@@ -219,35 +215,12 @@ fn stream_of(net: &Network, producer: ir::NodeId) -> Option<(f64, f64)> {
     let mut p = producer;
     loop {
         let l = net.layer(p);
-        match l.kind {
-            LayerKind::Input(_) => return None,
-            LayerKind::Flatten | LayerKind::Reshape(_) | LayerKind::Dropout(_) => {
+        match model_of(&l.kind).stream() {
+            StreamRole::Port => return None,
+            StreamRole::Alias => {
                 p = *net.inputs_of(p).first()?;
             }
-            LayerKind::Dense(_)
-            | LayerKind::Conv1D(_)
-            | LayerKind::Conv2D(_)
-            | LayerKind::Pool1D(_)
-            | LayerKind::Pool2D(_)
-            | LayerKind::GlobalPool1D(_)
-            | LayerKind::GlobalPool2D(_)
-            | LayerKind::BatchNorm(_)
-            | LayerKind::Activation(_)
-            | LayerKind::Concatenate(_)
-            | LayerKind::Merge(_)
-            | LayerKind::ZeroPadding1D(_)
-            | LayerKind::ZeroPadding2D(_)
-            | LayerKind::Cropping1D(_)
-            | LayerKind::Cropping2D(_)
-            | LayerKind::UpSampling1D(_)
-            | LayerKind::UpSampling2D(_)
-            | LayerKind::MultiHeadAttention(_)
-            | LayerKind::LayerNorm(_)
-            | LayerKind::EinsumDense(_)
-            | LayerKind::DepthwiseConv2D(_)
-            | LayerKind::SeparableConv2D(_)
-            | LayerKind::ApplyAlpha
-            | LayerKind::Embedding(_) => {
+            StreamRole::Owned => {
                 let s = &l.output_shape;
                 let bits = net.config.resolve(&l.settings).result.width() as f64;
                 return Some((layers::pixels(s), *s.last().unwrap_or(&1) as f64 * bits));
@@ -467,7 +440,7 @@ impl NetworkEstimate {
 mod tests {
     use super::*;
     use crate::layers::tests::u250;
-    use ir::{HlsConfig, Layer};
+    use ir::{HlsConfig, Layer, LayerKind};
 
     fn two_dense(strategy: Strategy, rf: u32) -> Network {
         let mut net = Network::new("two");

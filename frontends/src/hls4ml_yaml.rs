@@ -12,7 +12,8 @@
 //! per-variable precision over the model default. The IR has one model default
 //! ([`HlsConfig::precision`]), so model-level `weight`/`bias`/`result`/`accum` precisions are
 //! applied to every layer first, then `LayerType`, then `LayerName` entries override them.
-//! `auto` (hls4ml infers the type) leaves the inherited type. [`write_config`] writes the
+//! `auto` (hls4ml infers the type) leaves the inherited type, with a note in the report
+//! (`AutoResult`: hls4ml also folds a following BatchNormalization). [`write_config`] writes the
 //! network's settings back in hls4ml's form.
 
 use crate::error::{display, FrontendError};
@@ -602,11 +603,14 @@ fn apply(
     let ids = network
         .topo_order()
         .map_err(|e| FrontendError::ir(file, e))?;
+    // Which level set each layer's result type and whether to `auto` (hls4ml's lookup order).
+    let mut auto_result = AutoResult::default();
     for &id in &ids {
         let l = network.layer_mut(id);
         for (var, t) in &per_layer_vars {
             apply_precision(&mut l.settings.precision, var, t);
         }
+        auto_result.see(id, 0, &per_layer_vars);
     }
     if let Some(lt) = get(&hls, "LayerType") {
         let field = format!("{prefix}LayerType");
@@ -618,6 +622,7 @@ fn apply(
                 let l = network.layer_mut(id);
                 if hls4ml_class_matches(&ty, &l.kind) {
                     apply_entry(&mut l.settings, &e);
+                    auto_result.see(id, 2, &e.precision);
                 }
             }
         }
@@ -629,7 +634,10 @@ fn apply(
             let f = format!("{field}.{name}");
             let e = parse_entry(file, &f, v, &mut report)?;
             match network.find(&name) {
-                Some(id) => apply_entry(&mut network.layer_mut(id).settings, &e),
+                Some(id) => {
+                    apply_entry(&mut network.layer_mut(id).settings, &e);
+                    auto_result.see(id, 4, &e.precision);
+                }
                 None => match split_activation_owner(network, &name) {
                     Some(id) => apply_entry(&mut network.layer_mut(id).activation_settings, &e),
                     None if onnx_names.contains_key(&name) => {
@@ -670,7 +678,75 @@ fn apply(
             }
         }
     }
+    auto_result.notes(network, &mut report);
     Ok(report)
+}
+
+/// The layers whose result type the config leaves to hls4ml (`auto`), found in hls4ml's lookup
+/// order (`HLSConfig.get_precision`: LayerName result, LayerName default, LayerType result,
+/// LayerType default, Model result, Model default). presynth keeps the inherited type for them;
+/// hls4ml 1.3.0 makes their output `UnspecifiedPrecisionType`, infers it
+/// (`infer_precision_types`) and, for a Dense/Conv1D/Conv2D whose only reader is a
+/// BatchNormalization, first folds that BatchNormalization into it (`fuse_batch_normalization`,
+/// `model/optimizer/passes/bn_fuse.py`), which presynth does not model: [`AutoResult::notes`]
+/// says so in the report for those (an `auto` result elsewhere only changes the inferred width,
+/// which the module comment states).
+#[derive(Default)]
+struct AutoResult {
+    /// Per layer: (rank of the level that set its result type, whether it is `auto`).
+    by_layer: std::collections::HashMap<ir::NodeId, (u8, bool)>,
+}
+
+impl AutoResult {
+    /// An entry of level `base` (0 Model, 2 LayerType, 4 LayerName) applied to layer `id`:
+    /// its `result` outranks its `default`.
+    fn see(&mut self, id: ir::NodeId, base: u8, precision: &[(String, Option<FixedType>)]) {
+        for (var, t) in precision {
+            let rank = match var.as_str() {
+                "result" => base + 1,
+                "default" => base,
+                _ => continue,
+            };
+            let slot = self.by_layer.entry(id).or_insert((0, false));
+            if rank >= slot.0 {
+                *slot = (rank, t.is_none());
+            }
+        }
+    }
+
+    fn notes(&self, network: &Network, report: &mut ConfigReport) {
+        let mut ids: Vec<_> = self
+            .by_layer
+            .iter()
+            .filter(|(_, &(_, auto))| auto)
+            .map(|(&id, _)| id)
+            .collect();
+        ids.sort();
+        for id in ids {
+            let l = network.layer(id);
+            // bn_fuse.py's match: the hls4ml classes Dense, Conv1D and Conv2D
+            let product = matches!(
+                l.kind.tag(),
+                ir::KindTag::Dense | ir::KindTag::Conv1D | ir::KindTag::Conv2D
+            );
+            let readers = network.consumers_of(id);
+            let bn = match readers.as_slice() {
+                [r] if matches!(network.layer(*r).kind, LayerKind::BatchNorm(_)) => {
+                    Some(network.layer(*r).name.as_str())
+                }
+                _ => None,
+            };
+            if let (true, Some(bn)) = (product, bn) {
+                report.notes.push(format!(
+                    "layer '{}': result type 'auto': hls4ml 1.3.0 folds the BatchNormalization \
+                     '{bn}' into it (fuse_batch_normalization) and infers its type; presynth \
+                     keeps '{bn}' and the inherited type, so its estimate and project differ \
+                     from hls4ml's (give the result a type to match)",
+                    l.name
+                ));
+            }
+        }
+    }
 }
 
 /// Whether an hls4ml `LayerType` key names this layer's kind (hls4ml's class names: `Dense`,
@@ -808,4 +884,62 @@ pub fn read_settings_str(text: &str, file: &str) -> Result<ConfigSettings, Front
     let mut net = Network::new("config");
     apply_config_str_lenient(&mut net, text, file)?;
     Ok(ConfigSettings { model: net.config })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ir::Layer;
+
+    /// in(8) → fc1 Dense(4) → bn BatchNorm → fc2 Dense(2).
+    fn dense_bn_dense() -> Network {
+        let mut net = Network::new("t");
+        let dense = |units| {
+            LayerKind::Dense(ir::ops::Dense {
+                units,
+                use_bias: true,
+            })
+        };
+        let bn = LayerKind::BatchNorm(ir::ops::BatchNorm {
+            epsilon: 1e-3,
+            center: true,
+            scale: true,
+        });
+        let input = LayerKind::Input(ir::ops::Input { shape: vec![8] });
+        net.add_layer(Layer::new("in", input), &[]).unwrap();
+        net.add_layer(Layer::new("fc1", dense(4)), &["in"]).unwrap();
+        net.add_layer(Layer::new("bn", bn), &["fc1"]).unwrap();
+        net.add_layer(Layer::new("fc2", dense(2)), &["bn"]).unwrap();
+        net.infer_shapes().unwrap();
+        net
+    }
+
+    /// `config_from_keras_model(granularity='name')` writes `result: auto` for every layer;
+    /// hls4ml 1.3.0 then folds a BatchNormalization into the Dense before it (bn_fuse.py:
+    /// the Dense's output precision is UnspecifiedPrecisionType and the BN is its only
+    /// reader). presynth does not model that, and says so instead of differing silently.
+    #[test]
+    fn an_auto_result_before_a_batchnorm_is_reported() {
+        let mut net = dense_bn_dense();
+        let yaml = "HLSConfig:\n  Model:\n    Precision: fixed<16,6>\n  LayerName:\n    fc1:\n      Precision:\n        result: auto\n    fc2:\n      Precision:\n        default: auto\n        result: fixed<12,4>\n";
+        let report = apply_config_str_report(&mut net, yaml, "c.yml").unwrap();
+        assert_eq!(report.notes.len(), 1, "{:?}", report.notes);
+        let note = &report.notes[0];
+        assert!(
+            note.contains("'fc1'") && note.contains("'bn'") && note.contains("fuse_batch"),
+            "{note}"
+        );
+        // a LayerType `auto` on the model's Dense layers: fc1 is folded into (fc2 only has its
+        // type inferred: no note)
+        let mut net = dense_bn_dense();
+        let yaml = "HLSConfig:\n  Model:\n    Precision: fixed<16,6>\n  LayerType:\n    Dense:\n      Precision:\n        result: auto\n";
+        let report = apply_config_str_report(&mut net, yaml, "c.yml").unwrap();
+        assert_eq!(report.notes.len(), 1, "{:?}", report.notes);
+        assert!(report.notes[0].contains("'fc1'") && report.notes[0].contains("'bn'"));
+        // a type given at the layer's own level outranks the type-level auto: no note
+        let mut net = dense_bn_dense();
+        let yaml = "HLSConfig:\n  Model:\n    Precision: fixed<16,6>\n  LayerType:\n    Dense:\n      Precision:\n        result: auto\n  LayerName:\n    fc1:\n      Precision:\n        default: fixed<18,8>\n    fc2:\n      Precision: fixed<18,8>\n";
+        let report = apply_config_str_report(&mut net, yaml, "c.yml").unwrap();
+        assert!(report.notes.is_empty(), "{:?}", report.notes);
+    }
 }

@@ -82,7 +82,7 @@ impl Network {
             return Ok(());
         }
         let expected = layer.kind.op().weights(ins);
-        for WeightSpec { name, shape } in expected {
+        for WeightSpec { name, shape, .. } in expected {
             match layer.weight(name) {
                 None => {
                     return Err(attr_err(

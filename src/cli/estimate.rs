@@ -1,7 +1,8 @@
 //! `presynth estimate`: the analytic estimate of a model on a part — per-layer table and
 //! totals (csynth estimate and post-synthesis estimate, labelled), utilisation, FITS / DOES NOT
 //! FIT with the binding resource, latency in cycles and ns, II, warnings; `--explain` prints
-//! the formula and inputs behind every figure.
+//! the formula and inputs behind every figure and the hls4ml layers (the shared lowering's
+//! graph) each row prices.
 
 use super::common::{Format, ModelArgs};
 use anyhow::Context;
@@ -132,7 +133,8 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Print the formula and inputs behind every per-layer figure
+    /// Print the formula and inputs behind every per-layer figure, and the hls4ml layers each
+    /// row prices
     #[arg(long)]
     pub explain: bool,
     /// analytic, or a surrogate on top of it (hybrid uses the shipped models/default)
@@ -177,7 +179,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     // spooled to a temporary file) is made; only a surrogate, whose features need them all,
     // keeps them (issue 18: a 100k-layer network in under 200 MB).
     let mut explain = if args.explain {
-        Some(super::estimate_explain::Spool::new()?)
+        Some(super::estimate_explain::Spool::new(
+            super::estimate_explain::hls_layers(&net),
+        )?)
     } else {
         None
     };

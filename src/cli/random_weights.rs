@@ -3,7 +3,7 @@
 //! study resources and latency. Only missing tensors are filled; which tensors a kind carries and
 //! their shapes (Keras's, the shapes hls4ml's writer reads) come from the layer registry.
 
-use ir::{Network, Tensor};
+use ir::{Network, Tensor, WeightRole};
 
 /// splitmix64: a small, well-known generator; the same seed gives the same weights everywhere.
 struct SplitMix(u64);
@@ -24,17 +24,18 @@ impl SplitMix {
 }
 
 /// The value range of a weight tensor by its role: Glorot-uniform-like kernels (±1/√fan_in,
-/// fan_in = every axis but the last), small biases, positive scales and variances.
-fn range(name: &str, shape: &[usize]) -> (f32, f32) {
-    match name {
-        "kernel" => {
+/// fan_in = every axis but the last), small biases and embeddings, positive scales and
+/// variances.
+fn range(role: WeightRole, shape: &[usize]) -> (f32, f32) {
+    match role {
+        WeightRole::Kernel => {
             let fan_in: usize = shape[..shape.len().saturating_sub(1)].iter().product();
             let a = 1.0 / (fan_in.max(1) as f32).sqrt();
             (-a, a)
         }
-        "gamma" | "moving_variance" => (0.5, 1.5),
-        "beta" | "moving_mean" => (-0.5, 0.5),
-        _ => (-0.1, 0.1),
+        WeightRole::Scale | WeightRole::MovingVariance => (0.5, 1.5),
+        WeightRole::Shift | WeightRole::MovingMean => (-0.5, 0.5),
+        WeightRole::Bias | WeightRole::Embeddings => (-0.1, 0.1),
     }
 }
 
@@ -51,8 +52,8 @@ pub fn fill(net: &mut Network, seed: u64) -> usize {
             .collect();
         let layer = net.layer_mut(id);
         // What the kind carries comes from the layer registry.
-        for ir::WeightSpec { name, shape } in layer.kind.op().weights(&ins) {
-            let (lo, hi) = range(name, &shape);
+        for ir::WeightSpec { name, shape, role } in layer.kind.op().weights(&ins) {
+            let (lo, hi) = range(role, &shape);
             if layer.weight(name).is_some() {
                 continue;
             }

@@ -287,10 +287,9 @@ pub fn extract(
         let out_ch = *layer.output_shape.last().unwrap_or(&1);
         let positions = (out_elems / out_ch.max(1)).max(1);
         let (kernel_area, stride_area) = window(&layer.kind);
-        let has_mults = matches!(
-            layer.kind,
-            LayerKind::Dense(_) | LayerKind::Conv1D(_) | LayerKind::Conv2D(_)
-        );
+        // Kinds with a matrix product (the registry's `product_shape`: Dense, convolutions,
+        // depthwise/separable, EinsumDense) have multipliers.
+        let has_mults = layer.kind.op().product_shape(&in_shapes).is_some();
         // Multiplications per output position (the weights), spread over the reuse factor.
         let per_position = if has_mults {
             macs / positions as u64
@@ -312,7 +311,15 @@ pub fn extract(
         let fits_dsp = has_mults
             && ww.max(input_width) <= device.dsp_width.0
             && ww.min(input_width) <= device.dsp_width.1;
-        let zero_frac = match layer.weight("kernel") {
+        // the kind's first kernel (Dense/Conv `kernel`, SeparableConv2D `depthwise_kernel`, ...)
+        let kernel = layer
+            .kind
+            .op()
+            .weights(&in_shapes)
+            .into_iter()
+            .find(|w| w.role == ir::WeightRole::Kernel)
+            .and_then(|w| layer.weight(w.name));
+        let zero_frac = match kernel {
             Some(t) if !t.is_empty() => t.zeros() as f32 / t.len() as f32,
             _ => 0.0,
         };

@@ -11,6 +11,7 @@ pub mod conv1d;
 pub mod conv2d;
 pub mod dense;
 pub mod depthwise;
+pub mod kinds;
 pub mod mac;
 pub mod merge;
 pub mod passthrough;
@@ -25,7 +26,7 @@ use crate::calibration::{
 use crate::postsynth::PostBasis;
 use crate::resources::{Device, Resources};
 use ir::settings::ResolvedSettings;
-use ir::{IoType, Layer, LayerKind, Strategy};
+use ir::{IoType, Layer, Strategy};
 use serde::Serialize;
 
 /// The HLS tool behind hls4ml's backend: Vivado HLS (≤ 2020.1; hls4ml's `Vivado` backend) or
@@ -479,36 +480,9 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
     a
 }
 
-/// The module of the layer's kind.
+/// The model of the layer's kind ([`kinds::LayerModel`], one file per kind).
 fn analyse_kind(ctx: &LayerCtx) -> Analysis {
-    match &ctx.layer.kind {
-        LayerKind::Dense(_) => dense::analyse(ctx),
-        LayerKind::Conv1D(_) => conv1d::analyse(ctx),
-        LayerKind::Conv2D(_) => conv2d::analyse(ctx),
-        LayerKind::Pool1D(_)
-        | LayerKind::Pool2D(_)
-        | LayerKind::GlobalPool1D(_)
-        | LayerKind::GlobalPool2D(_) => pooling::analyse(ctx),
-        LayerKind::BatchNorm(_) => batchnorm::analyse(ctx),
-        LayerKind::ApplyAlpha => batchnorm::analyse_alpha(ctx),
-        LayerKind::DepthwiseConv2D(_) | LayerKind::SeparableConv2D(_) => depthwise::analyse(ctx),
-        LayerKind::Activation(a) => activation::analyse(ctx, *a),
-        LayerKind::Merge(_) | LayerKind::Concatenate(_) => merge::analyse(ctx),
-        LayerKind::Input(_)
-        | LayerKind::Flatten
-        | LayerKind::Reshape(_)
-        | LayerKind::Dropout(_) => passthrough::analyse(ctx),
-        LayerKind::ZeroPadding1D(_)
-        | LayerKind::ZeroPadding2D(_)
-        | LayerKind::Cropping1D(_)
-        | LayerKind::Cropping2D(_)
-        | LayerKind::UpSampling1D(_)
-        | LayerKind::UpSampling2D(_) => spatial::analyse(ctx),
-        LayerKind::MultiHeadAttention(_)
-        | LayerKind::LayerNorm(_)
-        | LayerKind::EinsumDense(_)
-        | LayerKind::Embedding(_) => transformer::analyse(ctx),
-    }
+    kinds::model_of(&ctx.layer.kind).analyse(ctx)
 }
 
 /// The LUT/FF feature vector of an analysis under one DSP mapping, and the DSP count.
@@ -829,7 +803,7 @@ pub fn bram18_for(depth: u64, width: u64) -> u64 {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use ir::{Activation, FixedType, HlsConfig, Layer, Network};
+    use ir::{Activation, FixedType, HlsConfig, Layer, LayerKind, Network};
 
     /// The Alveo U250 (xcu250-figd2104-2L-e) counts from domain-notes §2.2 and its DSP48E2.
     pub fn u250() -> Device {

@@ -8,13 +8,14 @@ pub mod conv;
 pub mod conv1d;
 pub mod conv2d;
 pub mod dense;
+pub mod emit;
 pub mod im2col;
 pub mod merge;
 pub mod pooling;
 pub mod reshape;
 pub mod spatial;
 
-use crate::model::{HlsLayer, HlsModel, Op, Variable};
+use crate::model::{HlsLayer, HlsModel, Variable};
 use ir::Strategy;
 
 /// A layer with its model, and the template parameters hls4ml's `_default_*_params` provide.
@@ -80,80 +81,17 @@ impl<'a> Ctx<'a> {
 
 /// The config struct of a layer for parameters.h (without the `// name` line), if any.
 pub fn config_cpp(m: &HlsModel, l: &HlsLayer) -> Option<String> {
-    let c = Ctx { m, l };
-    match &l.op {
-        Op::Input | Op::Reshape | Op::Clone | Op::Dropout => None,
-        Op::Dense { .. } => Some(dense::config(&c)),
-        Op::Conv1D { .. } => Some(conv1d::config(&c)),
-        Op::Conv2D { .. } => Some(conv2d::config(&c)),
-        Op::Pool1D { .. }
-        | Op::Pool2D { .. }
-        | Op::GlobalPool1D { .. }
-        | Op::GlobalPool2D { .. } => Some(pooling::config(&c)),
-        Op::BatchNorm { .. } => Some(batchnorm::config(&c)),
-        Op::Activation { .. } => Some(activation::config(&c)),
-        Op::Merge { .. } | Op::Concatenate { .. } => Some(merge::config(&c)),
-        Op::ZeroPadding1D { .. }
-        | Op::ZeroPadding2D { .. }
-        | Op::Cropping1D { .. }
-        | Op::Cropping2D { .. }
-        | Op::Resize { .. } => Some(spatial::config(&c)),
-    }
+    emit::emitter(&l.op).config(&Ctx { m, l })
 }
 
 /// The `nnet::` call of a layer for myproject.cpp, if any.
 pub fn function_cpp(m: &HlsModel, l: &HlsLayer) -> Option<String> {
-    let c = Ctx { m, l };
-    match &l.op {
-        Op::Input | Op::Reshape | Op::Dropout => None,
-        Op::Clone => Some(reshape::clone_call(&c)),
-        Op::Dense { .. } => Some(dense::call(&c)),
-        Op::Conv1D { .. } => Some(conv1d::call(&c)),
-        Op::Conv2D { .. } => Some(conv2d::call(&c)),
-        Op::Pool1D { .. }
-        | Op::Pool2D { .. }
-        | Op::GlobalPool1D { .. }
-        | Op::GlobalPool2D { .. } => Some(pooling::call(&c)),
-        Op::BatchNorm { .. } => Some(batchnorm::call(&c)),
-        Op::Activation { .. } => Some(activation::call(&c)),
-        Op::Merge { .. } | Op::Concatenate { .. } => Some(merge::call(&c)),
-        Op::ZeroPadding1D { .. }
-        | Op::ZeroPadding2D { .. }
-        | Op::Cropping1D { .. }
-        | Op::Cropping2D { .. }
-        | Op::Resize { .. } => Some(spatial::call(&c)),
-    }
+    emit::emitter(&l.op).call(&Ctx { m, l })
 }
 
 /// The nnet_utils headers a layer includes (hls4ml's `include_header` lists).
 pub fn includes(l: &HlsLayer) -> &'static [&'static str] {
-    match &l.op {
-        Op::Input | Op::Reshape | Op::Dropout => &[],
-        Op::Clone => &["nnet_utils/nnet_stream.h"],
-        Op::Dense { .. } => dense::INCLUDES,
-        Op::Conv1D {
-            pointwise: true, ..
-        } => conv1d::POINTWISE_INCLUDES,
-        Op::Conv1D {
-            pointwise: false, ..
-        } => conv1d::INCLUDES,
-        Op::Conv2D {
-            pointwise: true, ..
-        } => conv2d::POINTWISE_INCLUDES,
-        Op::Conv2D {
-            pointwise: false, ..
-        } => conv2d::INCLUDES,
-        Op::Pool1D { .. }
-        | Op::Pool2D { .. }
-        | Op::GlobalPool1D { .. }
-        | Op::GlobalPool2D { .. } => pooling::INCLUDES,
-        Op::BatchNorm { .. } => batchnorm::INCLUDES,
-        Op::Activation { .. } => activation::INCLUDES,
-        Op::Merge { .. } | Op::Concatenate { .. } => merge::INCLUDES,
-        Op::ZeroPadding1D { .. } | Op::ZeroPadding2D { .. } => spatial::PADDING_INCLUDES,
-        Op::Cropping1D { .. } | Op::Cropping2D { .. } => spatial::CROPPING_INCLUDES,
-        Op::Resize { .. } => spatial::RESIZE_INCLUDES,
-    }
+    emit::emitter(&l.op).includes(l)
 }
 
 /// Code hls4ml generates into nnet_code_gen.h for a layer (im2col fill_buffer classes).
@@ -161,26 +99,11 @@ pub fn generated_code(m: &HlsModel, l: &HlsLayer) -> Option<String> {
     if m.is_stream() {
         return None;
     }
-    match &l.op {
-        Op::Conv1D { .. } => Some(conv1d::fill_buffer(&Ctx { m, l })),
-        Op::Conv2D { .. } => Some(conv2d::fill_buffer(&Ctx { m, l })),
-        Op::Input
-        | Op::Dense { .. }
-        | Op::Pool1D { .. }
-        | Op::Pool2D { .. }
-        | Op::GlobalPool1D { .. }
-        | Op::GlobalPool2D { .. }
-        | Op::BatchNorm { .. }
-        | Op::Activation { .. }
-        | Op::Merge { .. }
-        | Op::Concatenate { .. }
-        | Op::Reshape
-        | Op::Clone
-        | Op::Dropout
-        | Op::ZeroPadding1D { .. }
-        | Op::ZeroPadding2D { .. }
-        | Op::Cropping1D { .. }
-        | Op::Cropping2D { .. }
-        | Op::Resize { .. } => None,
-    }
+    emit::emitter(&l.op).generated_code(&Ctx { m, l })
+}
+
+/// Whether a layer makes hls4ml's `SetPipelineStyle` choose DATAFLOW (a conv of more than one
+/// partition).
+pub fn forces_dataflow(l: &HlsLayer) -> bool {
+    emit::emitter(&l.op).forces_dataflow(l)
 }

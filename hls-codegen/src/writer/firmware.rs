@@ -76,28 +76,7 @@ fn weights_loading(m: &HlsModel) -> String {
 }
 
 fn pipeline_pragma(m: &HlsModel) -> &'static str {
-    let conv = m.layers.iter().any(|l| match l.op {
-        crate::model::Op::Conv1D { n_partitions, .. }
-        | crate::model::Op::Conv2D { n_partitions, .. } => n_partitions != 1,
-        crate::model::Op::Input
-        | crate::model::Op::Dense { .. }
-        | crate::model::Op::Pool1D { .. }
-        | crate::model::Op::Pool2D { .. }
-        | crate::model::Op::GlobalPool1D { .. }
-        | crate::model::Op::GlobalPool2D { .. }
-        | crate::model::Op::BatchNorm { .. }
-        | crate::model::Op::Activation { .. }
-        | crate::model::Op::Merge { .. }
-        | crate::model::Op::Concatenate { .. }
-        | crate::model::Op::Reshape
-        | crate::model::Op::Clone
-        | crate::model::Op::Dropout
-        | crate::model::Op::ZeroPadding1D { .. }
-        | crate::model::Op::ZeroPadding2D { .. }
-        | crate::model::Op::Cropping1D { .. }
-        | crate::model::Op::Cropping2D { .. }
-        | crate::model::Op::Resize { .. } => false,
-    });
+    let conv = m.layers.iter().any(crate::layers::forces_dataflow);
     let resource = m
         .layers
         .iter()

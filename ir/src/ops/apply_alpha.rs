@@ -7,7 +7,7 @@
 //! inserts it as hls4ml does (`frontends/src/keras/alpha.rs`).
 
 use super::util::{channels, first, prod};
-use super::{Arity, Cost, LayerOp, WeightSpec};
+use super::{Arity, Cost, LayerOp, WeightRole, WeightSpec};
 use crate::layer::Layer;
 use crate::shape::Shape;
 use crate::IrError;
@@ -44,10 +44,12 @@ impl LayerOp for ApplyAlpha {
         vec![
             WeightSpec {
                 name: "scale",
+                role: WeightRole::Scale,
                 shape: vec![c],
             },
             WeightSpec {
                 name: "bias",
+                role: WeightRole::Bias,
                 shape: vec![c],
             },
         ]

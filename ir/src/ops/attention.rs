@@ -19,7 +19,7 @@
 //!   projection by hls4ml) and the softmax's exponentials are not MACs and are not counted.
 
 use super::util::{attr_err, first, positive, prod, shape_err, within_cost};
-use super::{Arity, Cost, LayerOp, WeightSpec};
+use super::{Arity, Cost, LayerOp, WeightRole, WeightSpec};
 use crate::layer::Layer;
 use crate::shape::Shape;
 use crate::IrError;
@@ -192,11 +192,13 @@ impl LayerOp for MultiHeadAttention {
             |kernel: &'static str, bias: &'static str, ks: Vec<usize>, bs: Vec<usize>| {
                 out.push(WeightSpec {
                     name: kernel,
+                    role: WeightRole::Kernel,
                     shape: ks,
                 });
                 if self.use_bias {
                     out.push(WeightSpec {
                         name: bias,
+                        role: WeightRole::Bias,
                         shape: bs,
                     });
                 }

@@ -1,7 +1,7 @@
 //! Batch normalisation (inference form: scale and shift per channel from the moving statistics).
 
 use super::util::{channels, first, prod};
-use super::{Arity, Cost, LayerOp, WeightSpec};
+use super::{Arity, Cost, LayerOp, WeightRole, WeightSpec};
 use crate::layer::Layer;
 use crate::shape::Shape;
 use crate::IrError;
@@ -45,21 +45,25 @@ impl LayerOp for BatchNorm {
         if self.scale {
             v.push(WeightSpec {
                 name: "gamma",
+                role: WeightRole::Scale,
                 shape: vec![c],
             });
         }
         if self.center {
             v.push(WeightSpec {
                 name: "beta",
+                role: WeightRole::Shift,
                 shape: vec![c],
             });
         }
         v.push(WeightSpec {
             name: "moving_mean",
+            role: WeightRole::MovingMean,
             shape: vec![c],
         });
         v.push(WeightSpec {
             name: "moving_variance",
+            role: WeightRole::MovingVariance,
             shape: vec![c],
         });
         v

@@ -1,7 +1,7 @@
 //! 1-D convolution over (width, channels).
 
 use super::util::{bias, channels, expect_rank, first, positive, prod, shape_err};
-use super::{Arity, Cost, LayerOp, WeightSpec};
+use super::{Arity, Cost, LayerOp, WeightRole, WeightSpec};
 use crate::layer::{Layer, Padding};
 use crate::shape::{window_out, Shape};
 use crate::IrError;
@@ -57,11 +57,13 @@ impl LayerOp for Conv1D {
     fn weights(&self, inputs: &[Shape]) -> Vec<WeightSpec> {
         let mut v = vec![WeightSpec {
             name: "kernel",
+            role: WeightRole::Kernel,
             shape: vec![self.kernel, channels(inputs), self.filters],
         }];
         if self.use_bias {
             v.push(WeightSpec {
                 name: "bias",
+                role: WeightRole::Bias,
                 shape: vec![self.filters],
             });
         }

@@ -1,7 +1,7 @@
 //! 2-D convolution over (height, width, channels).
 
 use super::util::{bias, channels, expect_rank, first, positive, prod, shape_err};
-use super::{Arity, Cost, LayerOp, WeightSpec};
+use super::{Arity, Cost, LayerOp, WeightRole, WeightSpec};
 use crate::layer::{Layer, Padding};
 use crate::shape::{window_out, Shape};
 use crate::IrError;
@@ -63,6 +63,7 @@ impl LayerOp for Conv2D {
     fn weights(&self, inputs: &[Shape]) -> Vec<WeightSpec> {
         let mut v = vec![WeightSpec {
             name: "kernel",
+            role: WeightRole::Kernel,
             shape: vec![
                 self.kernel[0],
                 self.kernel[1],
@@ -73,6 +74,7 @@ impl LayerOp for Conv2D {
         if self.use_bias {
             v.push(WeightSpec {
                 name: "bias",
+                role: WeightRole::Bias,
                 shape: vec![self.filters],
             });
         }

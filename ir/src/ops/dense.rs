@@ -2,7 +2,7 @@
 //! position, as Keras does.
 
 use super::util::{bias, channels, first, positive, prod, shape_err};
-use super::{Arity, Cost, LayerOp, WeightSpec};
+use super::{Arity, Cost, LayerOp, WeightRole, WeightSpec};
 use crate::layer::Layer;
 use crate::shape::Shape;
 use crate::IrError;
@@ -48,11 +48,13 @@ impl LayerOp for Dense {
     fn weights(&self, inputs: &[Shape]) -> Vec<WeightSpec> {
         let mut v = vec![WeightSpec {
             name: "kernel",
+            role: WeightRole::Kernel,
             shape: vec![channels(inputs), self.units],
         }];
         if self.use_bias {
             v.push(WeightSpec {
                 name: "bias",
+                role: WeightRole::Bias,
                 shape: vec![self.units],
             });
         }

@@ -14,7 +14,7 @@
 //! depthwise has only the Latency strategy.
 
 use super::util::{bias, channels, expect_rank, first, positive, prod, shape_err};
-use super::{Arity, Cost, LayerOp, WeightSpec};
+use super::{Arity, Cost, LayerOp, WeightRole, WeightSpec};
 use crate::layer::{Layer, Padding};
 use crate::shape::{window_out, Shape};
 use crate::IrError;
@@ -103,11 +103,13 @@ impl LayerOp for DepthwiseConv2D {
         let c = channels(inputs);
         let mut v = vec![WeightSpec {
             name: "kernel",
+            role: WeightRole::Kernel,
             shape: vec![self.kernel[0], self.kernel[1], c, self.depth_multiplier],
         }];
         if self.use_bias {
             v.push(WeightSpec {
                 name: "bias",
+                role: WeightRole::Bias,
                 shape: vec![c.saturating_mul(self.depth_multiplier)],
             });
         }
@@ -171,16 +173,19 @@ impl LayerOp for SeparableConv2D {
         let mut v = vec![
             WeightSpec {
                 name: "depthwise_kernel",
+                role: WeightRole::Kernel,
                 shape: vec![self.kernel[0], self.kernel[1], c, self.depth_multiplier],
             },
             WeightSpec {
                 name: "pointwise_kernel",
+                role: WeightRole::Kernel,
                 shape: vec![1, 1, c.saturating_mul(self.depth_multiplier), self.filters],
             },
         ];
         if self.use_bias {
             v.push(WeightSpec {
                 name: "bias",
+                role: WeightRole::Bias,
                 shape: vec![self.filters],
             });
         }

@@ -16,7 +16,7 @@
 //! but the batch (each combination of indices is one multiply-accumulate).
 
 use super::util::{attr_err, first, shape_err, within_cost};
-use super::{Arity, Cost, LayerOp, WeightSpec};
+use super::{Arity, Cost, LayerOp, WeightRole, WeightSpec};
 use crate::layer::Layer;
 use crate::shape::Shape;
 use crate::IrError;
@@ -286,6 +286,7 @@ impl LayerOp for EinsumDense {
         let plan = self.plan(&first(inputs)).ok();
         let mut v = vec![WeightSpec {
             name: "kernel",
+            role: WeightRole::Kernel,
             shape: plan
                 .as_ref()
                 .map(|p| p.kernel_shape.clone())
@@ -294,6 +295,7 @@ impl LayerOp for EinsumDense {
         if self.bias_axes.as_deref().is_some_and(|b| !b.is_empty()) {
             v.push(WeightSpec {
                 name: "bias",
+                role: WeightRole::Bias,
                 shape: plan.and_then(|p| p.bias_shape).unwrap_or_default(),
             });
         }

@@ -3,7 +3,7 @@
 //! `(T, output_dim)`. Parameters: the table, input_dim·output_dim; no multiplies (a lookup).
 
 use super::util::{first, positive, prod, shape_err, within_cost};
-use super::{Arity, Cost, LayerOp, WeightSpec};
+use super::{Arity, Cost, LayerOp, WeightRole, WeightSpec};
 use crate::layer::Layer;
 use crate::shape::Shape;
 use crate::IrError;
@@ -50,6 +50,7 @@ impl LayerOp for Embedding {
     fn weights(&self, _inputs: &[Shape]) -> Vec<WeightSpec> {
         vec![WeightSpec {
             name: "embeddings",
+            role: WeightRole::Embeddings,
             shape: vec![self.input_dim, self.output_dim],
         }]
     }

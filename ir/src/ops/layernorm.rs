@@ -9,7 +9,7 @@
 //! `dim` × (difference × 1/√var) and `dim` × scale: 3·dim + 2 per row.
 
 use super::util::{attr_err, first, prod};
-use super::{Arity, Cost, LayerOp, WeightSpec};
+use super::{Arity, Cost, LayerOp, WeightRole, WeightSpec};
 use crate::layer::Layer;
 use crate::shape::Shape;
 use crate::IrError;
@@ -102,12 +102,14 @@ impl LayerOp for LayerNorm {
         if self.scale {
             v.push(WeightSpec {
                 name: "gamma",
+                role: WeightRole::Scale,
                 shape: shape.clone(),
             });
         }
         if self.center {
             v.push(WeightSpec {
                 name: "beta",
+                role: WeightRole::Shift,
                 shape,
             });
         }

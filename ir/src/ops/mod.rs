@@ -69,11 +69,37 @@ pub enum Arity {
     AtLeastTwo,
 }
 
-/// A weight tensor a layer carries: its Keras name and shape (Keras order).
+/// A weight tensor a layer carries: its Keras name, shape (Keras order) and role.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WeightSpec {
     pub name: &'static str,
     pub shape: Vec<usize>,
+    /// What the tensor does, which sets how a fresh Keras layer initialises it (the random
+    /// weight fillers read this, never the name).
+    pub role: WeightRole,
+}
+
+/// What a weight tensor does in its layer. Each role has one Keras default initialiser, which
+/// the random weight fillers (`dataset-tools` `fill_random_weights`, `codegen --random-weights`)
+/// follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WeightRole {
+    /// A matrix or convolution kernel, depthwise and pointwise ones included (Keras
+    /// `glorot_uniform`).
+    Kernel,
+    /// An additive bias (Keras `zeros`).
+    Bias,
+    /// A multiplicative per-feature scale: BatchNorm/LayerNorm `gamma`, ApplyAlpha's `scale`
+    /// (Keras `ones`).
+    Scale,
+    /// An additive per-feature shift: BatchNorm/LayerNorm `beta` (Keras `zeros`).
+    Shift,
+    /// BatchNorm's moving mean (Keras `zeros`).
+    MovingMean,
+    /// BatchNorm's moving variance (Keras `ones`).
+    MovingVariance,
+    /// An embedding table (Keras `uniform`: U(−0.05, 0.05)).
+    Embeddings,
 }
 
 /// Keras parameter count and multiply-accumulates of one inference of a layer.

@@ -5,6 +5,20 @@
 //! layer's own), as hls4ml's `config_from_keras_model(granularity='model')` gives too, so hls4ml
 //! keeps the BatchNormalization and so does this pass (checked on the harness: `dense_bn`,
 //! `conv2d_bn`, `conv2d_bn_*`: hls4ml writes a `normalize` call in both io types).
+//!
+//! A config *can* trigger the fold in hls4ml: `config_from_keras_model(granularity='name')`
+//! writes `result: auto` (and `weight`, `bias`, `accum: auto`) for every layer, and hls4ml
+//! 1.3.0 then removes the BatchNormalization. Checked with `.venv`'s hls4ml on in(8) → Dense(4)
+//! `fc1` → BatchNormalization `bn` → Dense(2): at granularity `model` the layers are fc1, bn,
+//! fc2 (all `fixed<16,6>`); at granularity `name` they are fc1 (`fixed<36,16>`, inferred by
+//! `infer_precision_types`) and fc2, with `bn` folded into fc1's weights. presynth reads
+//! `auto` as the inherited type (the IR has no unspecified type), so it keeps the
+//! BatchNormalization; the config reader says so in its report for every Dense/Conv whose
+//! result is `auto` and whose only reader is a BatchNormalization
+//! (`frontends::hls4ml_yaml`, `AutoResult`). No harness case covers it: a bit-exact one needs
+//! an unspecified result type in the IR, hls4ml's precision inference for Dense/Conv results
+//! and accumulators, and the folded weights (`scale·w`, `scale·b + shift`) quantised to an
+//! inferred weight type, none of which presynth models yet.
 
 use super::Pass;
 use crate::error::Result;

@@ -1,0 +1,36 @@
+//! Cropping1D/2D (hls4ml `Cropping1D/2D`): [`spatial::analyse`]; on a GPU a copy. This kind's
+//! [`LayerModel`] and [`GpuModel`] (dispatched by `super::model_of`).
+
+use super::{LayerModel, StreamRole};
+use crate::gpu_view::{GpuModel, GpuWork};
+use crate::layers::{spatial, Analysis, LayerCtx};
+
+impl LayerModel for ir::ops::Cropping1D {
+    fn analyse(&self, ctx: &LayerCtx) -> Analysis {
+        spatial::analyse(ctx)
+    }
+    fn stream(&self) -> StreamRole {
+        StreamRole::Owned
+    }
+}
+
+impl GpuModel for ir::ops::Cropping1D {
+    fn gpu_work(&self) -> GpuWork<'_> {
+        GpuWork::Copy
+    }
+}
+
+impl LayerModel for ir::ops::Cropping2D {
+    fn analyse(&self, ctx: &LayerCtx) -> Analysis {
+        spatial::analyse(ctx)
+    }
+    fn stream(&self) -> StreamRole {
+        StreamRole::Owned
+    }
+}
+
+impl GpuModel for ir::ops::Cropping2D {
+    fn gpu_work(&self) -> GpuWork<'_> {
+        GpuWork::Copy
+    }
+}

@@ -1,0 +1,27 @@
+//! hls4ml's `InputLayer`: a port of the top function; no config, no call. This class's [`Emit`]
+//! (dispatched by `super::emitter`).
+
+use super::Emit;
+use crate::layers::Ctx;
+use crate::model::HlsLayer;
+
+/// The writer of hls4ml's `Input` nodes.
+pub struct Input;
+
+impl Emit for Input {
+    fn config(&self, _c: &Ctx) -> Option<String> {
+        None
+    }
+    fn call(&self, _c: &Ctx) -> Option<String> {
+        None
+    }
+    fn includes(&self, _l: &HlsLayer) -> &'static [&'static str] {
+        &[]
+    }
+    fn generated_code(&self, _c: &Ctx) -> Option<String> {
+        None
+    }
+    fn forces_dataflow(&self, _l: &HlsLayer) -> bool {
+        false
+    }
+}

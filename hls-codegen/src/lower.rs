@@ -14,6 +14,8 @@ use ir::{FixedType, LayerKind, Network, Strategy};
 use lower::{Graph, Node, Port};
 use std::collections::HashMap;
 
+mod transformer;
+
 /// Project-level choices that are not part of the network's [`ir::HlsConfig`].
 #[derive(Debug, Clone)]
 pub struct ProjectOptions {
@@ -258,6 +260,8 @@ impl<'a> Lowerer<'a> {
                     act: ActKind::Softmax,
                     ..
                 }
+                | Op::LayerNorm { .. }
+                | Op::EinsumDense { .. }
         );
         if has_accum {
             types.push(accum_t.clone());
@@ -495,6 +499,9 @@ impl<'a> Lowerer<'a> {
             | Op::Cropping2D { .. }
             | Op::Resize { .. } => self.push_plain(n, inputs, &rs),
             Op::BatchNorm { .. } => self.batchnorm(n, input()?, &rs)?,
+            Op::LayerNorm { .. } => self.layernorm(n, input()?, &rs)?,
+            Op::EinsumDense { .. } => self.einsum_dense(n, input()?, &rs)?,
+            Op::Embedding { .. } => self.embedding(n, input()?, &rs)?,
             Op::Activation { .. } => {
                 let v = self.activation(n, input()?, &rs)?;
                 self.var_of.insert(Port::of(n.key), v);

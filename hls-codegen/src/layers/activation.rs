@@ -34,7 +34,10 @@ fn parts<'a>(c: &'a Ctx) -> (&'a ActKind, &'a str) {
         | Op::ZeroPadding2D { .. }
         | Op::Cropping1D { .. }
         | Op::Cropping2D { .. }
-        | Op::Resize { .. }) => {
+        | Op::Resize { .. }
+        | Op::LayerNorm { .. }
+        | Op::EinsumDense { .. }
+        | Op::Embedding { .. }) => {
             unreachable!("activation on {other:?}")
         }
     }

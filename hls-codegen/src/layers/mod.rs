@@ -8,7 +8,10 @@ pub mod conv;
 pub mod conv1d;
 pub mod conv2d;
 pub mod dense;
+pub mod einsum_dense;
+pub mod embedding;
 pub mod im2col;
+pub mod layernorm;
 pub mod merge;
 pub mod pooling;
 pub mod reshape;
@@ -98,6 +101,9 @@ pub fn config_cpp(m: &HlsModel, l: &HlsLayer) -> Option<String> {
         | Op::Cropping1D { .. }
         | Op::Cropping2D { .. }
         | Op::Resize { .. } => Some(spatial::config(&c)),
+        Op::LayerNorm { .. } => Some(layernorm::config(&c)),
+        Op::EinsumDense { .. } => Some(einsum_dense::config(&c)),
+        Op::Embedding { .. } => Some(embedding::config(&c)),
     }
 }
 
@@ -122,6 +128,9 @@ pub fn function_cpp(m: &HlsModel, l: &HlsLayer) -> Option<String> {
         | Op::Cropping1D { .. }
         | Op::Cropping2D { .. }
         | Op::Resize { .. } => Some(spatial::call(&c)),
+        Op::LayerNorm { .. } => Some(layernorm::call(&c)),
+        Op::EinsumDense { .. } => Some(einsum_dense::call(&c)),
+        Op::Embedding { .. } => Some(embedding::call(&c)),
     }
 }
 
@@ -153,6 +162,9 @@ pub fn includes(l: &HlsLayer) -> &'static [&'static str] {
         Op::ZeroPadding1D { .. } | Op::ZeroPadding2D { .. } => spatial::PADDING_INCLUDES,
         Op::Cropping1D { .. } | Op::Cropping2D { .. } => spatial::CROPPING_INCLUDES,
         Op::Resize { .. } => spatial::RESIZE_INCLUDES,
+        Op::LayerNorm { .. } => layernorm::INCLUDES,
+        Op::EinsumDense { .. } => einsum_dense::INCLUDES,
+        Op::Embedding { .. } => embedding::INCLUDES,
     }
 }
 
@@ -181,6 +193,9 @@ pub fn generated_code(m: &HlsModel, l: &HlsLayer) -> Option<String> {
         | Op::ZeroPadding2D { .. }
         | Op::Cropping1D { .. }
         | Op::Cropping2D { .. }
-        | Op::Resize { .. } => None,
+        | Op::Resize { .. }
+        | Op::LayerNorm { .. }
+        | Op::EinsumDense { .. }
+        | Op::Embedding { .. } => None,
     }
 }

@@ -150,7 +150,10 @@ pub fn config(c: &Ctx) -> String {
         | Op::Concatenate { .. }
         | Op::Reshape
         | Op::Clone
-        | Op::Dropout => unreachable!("spatial::config on {:?}", c.l.op),
+        | Op::Dropout
+        | Op::LayerNorm { .. }
+        | Op::EinsumDense { .. }
+        | Op::Embedding { .. } => unreachable!("spatial::config on {:?}", c.l.op),
     }
 }
 
@@ -184,7 +187,10 @@ pub fn call(c: &Ctx) -> String {
         | Op::Concatenate { .. }
         | Op::Reshape
         | Op::Clone
-        | Op::Dropout => unreachable!("spatial::call on {:?}", c.l.op),
+        | Op::Dropout
+        | Op::LayerNorm { .. }
+        | Op::EinsumDense { .. }
+        | Op::Embedding { .. } => unreachable!("spatial::call on {:?}", c.l.op),
     };
     format!("nnet::{f}<{types}, config{idx}>({args});")
 }

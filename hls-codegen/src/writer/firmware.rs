@@ -96,7 +96,10 @@ fn pipeline_pragma(m: &HlsModel) -> &'static str {
         | crate::model::Op::ZeroPadding2D { .. }
         | crate::model::Op::Cropping1D { .. }
         | crate::model::Op::Cropping2D { .. }
-        | crate::model::Op::Resize { .. } => false,
+        | crate::model::Op::Resize { .. }
+        | crate::model::Op::LayerNorm { .. }
+        | crate::model::Op::EinsumDense { .. }
+        | crate::model::Op::Embedding { .. } => false,
     });
     let resource = m
         .layers

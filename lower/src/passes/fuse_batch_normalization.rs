@@ -35,7 +35,10 @@ pub fn fuses(producer: &Op, result_specified: bool) -> bool {
         | Op::ZeroPadding2D { .. }
         | Op::Cropping1D { .. }
         | Op::Cropping2D { .. }
-        | Op::Resize { .. } => false,
+        | Op::Resize { .. }
+        | Op::LayerNorm { .. }
+        | Op::EinsumDense { .. }
+        | Op::Embedding { .. } => false,
     };
     product && !result_specified
 }

@@ -297,6 +297,12 @@ MODELS = {
             D('out', 3),
         ],
     ),
+    # a Softmax layer over the last axis of a (positions, features) input: hls4ml's
+    # softmax_multidim (n_outer = positions), as in the attention scores
+    'softmax_positions': dict(
+        input=[8, 6],
+        layers=[D('fc1', 5), dict(type='Softmax', name='sm'), dict(type='Flatten', name='flat'), D('out', 3)],
+    ),
     'branch_concat': dict(
         input=[8],
         layers=[
@@ -410,6 +416,7 @@ CASES = [
     ('branch_concat', ['res_rf4', 'stream']),
     ('einsum_layernorm', ['lat', 'vivado_lat']),
     ('embedding_seq', ['lat']),
+    ('softmax_positions', ['lat']),
     ('onnx_two_layer_keras', ['lat', 'res_rf4']),
     ('onnx_three_layer_keras', ['lat', 'stream']),
     ('onnx_three_layer_pytorch', ['lat', 'res_rf4']),
@@ -607,6 +614,8 @@ def build_keras(spec, seed):
             lay = keras.layers.UpSampling2D(tuple(ld['size']), name=n)
         elif t in ('Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minimum'):
             lay = getattr(keras.layers, t)(name=n)
+        elif t == 'Softmax':
+            lay = keras.layers.Softmax(name=n)
         elif t == 'EinsumDense':
             lay = keras.layers.EinsumDense(
                 ld['equation'],

@@ -702,11 +702,25 @@ impl<'a> Lowerer<'a> {
                 ));
             }
             ActKind::Softmax => {
-                if shape.len() > 1 {
+                // a Softmax layer over the last axis of a rank-2+ input is hls4ml's
+                // softmax_multidim (io_parallel); a softmax split off a Dense over positions
+                // hls4ml takes over the whole flattened tensor, unlike Keras: refused
+                let split = matches!(n.origin, lower::Origin::SplitActivation(_));
+                if shape.len() > 1 && (split || self.m.is_stream()) {
                     return Err(CodegenError::NotImplemented {
                         layer: name.clone(),
                         kind: "Softmax".into(),
-                        message: format!("a softmax over a rank-{} input {shape:?} (hls4ml's multi-dimensional softmax is not emitted yet; flatten first)", shape.len()),
+                        message: format!(
+                            "a softmax over a rank-{} input {shape:?} {} (presynth emits hls4ml's \
+                             softmax_multidim for a Softmax layer over the last axis in \
+                             io_parallel)",
+                            shape.len(),
+                            if split {
+                                "fused into its layer"
+                            } else {
+                                "in io_stream"
+                            }
+                        ),
                     });
                 }
                 let st = precision::cpp(&precision::softmax_table_t());

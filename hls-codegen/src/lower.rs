@@ -262,6 +262,7 @@ impl<'a> Lowerer<'a> {
                 }
                 | Op::LayerNorm { .. }
                 | Op::EinsumDense { .. }
+                | Op::Einsum { .. }
         );
         if has_accum {
             types.push(accum_t.clone());
@@ -501,6 +502,7 @@ impl<'a> Lowerer<'a> {
             Op::BatchNorm { .. } => self.batchnorm(n, input()?, &rs)?,
             Op::LayerNorm { .. } => self.layernorm(n, input()?, &rs)?,
             Op::EinsumDense { .. } => self.einsum_dense(n, input()?, &rs)?,
+            Op::Einsum { .. } => self.einsum(n, inputs, &rs)?,
             Op::Embedding { .. } => self.embedding(n, input()?, &rs)?,
             Op::Activation { .. } => {
                 let v = self.activation(n, input()?, &rs)?;

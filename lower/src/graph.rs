@@ -326,7 +326,7 @@ fn op_attrs(op: &Op) -> String {
             dim,
             epsilon_power_of_10,
         } => format!("{seq_len}x{dim} eps=1e-{epsilon_power_of_10}"),
-        Op::EinsumDense { recipe: r, .. } => format!(
+        Op::EinsumDense { recipe: r, .. } | Op::Einsum { recipe: r, .. } => format!(
             "L0={} L1={} C={} I={}",
             r.l0, r.l1, r.contract, r.inplace
         ),

@@ -167,6 +167,20 @@ pub enum Op {
         kernel_shape: Vec<usize>,
         out_shape: Vec<usize>,
         recipe: crate::einsum::EinsumRecipe,
+        /// The IR layer's weights this product reads (`kernel`/`bias` of an EinsumDense,
+        /// `query/kernel`... of a decomposed attention), and a factor folded into the kernel
+        /// and bias (attention's 1/√key_dim on the query; 1 otherwise).
+        kernel_weight: &'static str,
+        bias_weight: Option<&'static str>,
+        scale: f64,
+    },
+    /// A product of two tensors written as an einsum (hls4ml `Einsum`, `nnet::einsum`): the
+    /// attention scores Q·Kᵀ and the weighted sum of the values in hls4ml's decomposition.
+    Einsum {
+        inp0_shape: Vec<usize>,
+        inp1_shape: Vec<usize>,
+        out_shape: Vec<usize>,
+        recipe: crate::einsum::EinsumRecipe,
     },
     /// A lookup of each input token's row in a `vocab_size × n_out` table (hls4ml `Embedding`,
     /// `nnet::embedding`).

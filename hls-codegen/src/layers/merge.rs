@@ -71,6 +71,7 @@ pub fn config(c: &Ctx) -> String {
         | Op::Resize { .. }
         | Op::LayerNorm { .. }
         | Op::EinsumDense { .. }
+        | Op::Einsum { .. }
         | Op::Embedding { .. } => {
             unreachable!("merge::config on {:?}", c.l.op)
         }
@@ -102,6 +103,7 @@ pub fn call(c: &Ctx) -> String {
         | Op::Resize { .. }
         | Op::LayerNorm { .. }
         | Op::EinsumDense { .. }
+        | Op::Einsum { .. }
         | Op::Embedding { .. } => {
             unreachable!("merge::call on {:?}", c.l.op)
         }

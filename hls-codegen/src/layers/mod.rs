@@ -8,6 +8,7 @@ pub mod conv;
 pub mod conv1d;
 pub mod conv2d;
 pub mod dense;
+pub mod einsum;
 pub mod einsum_dense;
 pub mod embedding;
 pub mod im2col;
@@ -103,6 +104,7 @@ pub fn config_cpp(m: &HlsModel, l: &HlsLayer) -> Option<String> {
         | Op::Resize { .. } => Some(spatial::config(&c)),
         Op::LayerNorm { .. } => Some(layernorm::config(&c)),
         Op::EinsumDense { .. } => Some(einsum_dense::config(&c)),
+        Op::Einsum { .. } => Some(einsum::config(&c)),
         Op::Embedding { .. } => Some(embedding::config(&c)),
     }
 }
@@ -130,6 +132,7 @@ pub fn function_cpp(m: &HlsModel, l: &HlsLayer) -> Option<String> {
         | Op::Resize { .. } => Some(spatial::call(&c)),
         Op::LayerNorm { .. } => Some(layernorm::call(&c)),
         Op::EinsumDense { .. } => Some(einsum_dense::call(&c)),
+        Op::Einsum { .. } => Some(einsum::call(&c)),
         Op::Embedding { .. } => Some(embedding::call(&c)),
     }
 }
@@ -164,6 +167,7 @@ pub fn includes(l: &HlsLayer) -> &'static [&'static str] {
         Op::Resize { .. } => spatial::RESIZE_INCLUDES,
         Op::LayerNorm { .. } => layernorm::INCLUDES,
         Op::EinsumDense { .. } => einsum_dense::INCLUDES,
+        Op::Einsum { .. } => einsum::INCLUDES,
         Op::Embedding { .. } => embedding::INCLUDES,
     }
 }
@@ -196,6 +200,7 @@ pub fn generated_code(m: &HlsModel, l: &HlsLayer) -> Option<String> {
         | Op::Resize { .. }
         | Op::LayerNorm { .. }
         | Op::EinsumDense { .. }
+        | Op::Einsum { .. }
         | Op::Embedding { .. } => None,
     }
 }

@@ -143,6 +143,7 @@ pub fn config(c: &Ctx) -> String {
         | Op::Resize { .. }
         | Op::LayerNorm { .. }
         | Op::EinsumDense { .. }
+        | Op::Einsum { .. }
         | Op::Embedding { .. } => {
             unreachable!("pooling::config on {:?}", c.l.op)
         }
@@ -173,6 +174,7 @@ pub fn call(c: &Ctx) -> String {
         | Op::Resize { .. }
         | Op::LayerNorm { .. }
         | Op::EinsumDense { .. }
+        | Op::Einsum { .. }
         | Op::Embedding { .. } => {
             unreachable!("pooling::call on {:?}", c.l.op)
         }

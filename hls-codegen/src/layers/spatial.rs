@@ -153,6 +153,7 @@ pub fn config(c: &Ctx) -> String {
         | Op::Dropout
         | Op::LayerNorm { .. }
         | Op::EinsumDense { .. }
+        | Op::Einsum { .. }
         | Op::Embedding { .. } => unreachable!("spatial::config on {:?}", c.l.op),
     }
 }
@@ -190,6 +191,7 @@ pub fn call(c: &Ctx) -> String {
         | Op::Dropout
         | Op::LayerNorm { .. }
         | Op::EinsumDense { .. }
+        | Op::Einsum { .. }
         | Op::Embedding { .. } => unreachable!("spatial::call on {:?}", c.l.op),
     };
     format!("nnet::{f}<{types}, config{idx}>({args});")

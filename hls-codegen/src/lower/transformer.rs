@@ -88,19 +88,15 @@ impl Lowerer<'_> {
             kernel_shape,
             out_shape,
             recipe: r,
+            kernel_weight,
+            bias_weight,
+            scale,
             ..
         } = &n.op
         else {
             return Err(CodegenError::Internal(format!(
                 "EinsumDense node '{}' has op {:?}",
                 n.name, n.op
-            )));
-        };
-        let LayerKind::EinsumDense(ed) = &layer.kind else {
-            return Err(CodegenError::Internal(format!(
-                "EinsumDense node '{}' renders a {}",
-                n.name,
-                layer.kind.name()
             )));
         };
         if rs.strategy == ir::Strategy::Resource {
@@ -116,28 +112,37 @@ impl Lowerer<'_> {
                         .into(),
             });
         }
+        let scale = *scale as f32;
+        let scaled = |v: Vec<f32>| -> Vec<f32> {
+            if scale == 1.0 {
+                v
+            } else {
+                v.into_iter().map(|x| x * scale).collect()
+            }
+        };
         let n_kernel: usize = kernel_shape.iter().product();
-        let kernel = layer_weight(layer, "kernel", n_kernel)?;
+        let kernel = scaled(layer_weight(layer, kernel_weight, n_kernel)?);
         // kernel.transpose(in1_perm) as (I, L1, C), then each block transposed to (C, L1)
         let k = super::transpose(&kernel, kernel_shape, &r.in1_perm);
         let k = super::transpose(&k, &[r.inplace, r.l1, r.contract], &[0, 2, 1]);
         // the bias broadcast (right-aligned, numpy) to the output, laid out as computed
         let n_out: usize = out_shape.iter().product();
-        let full = match ed.bias_axes.as_deref().filter(|b| !b.is_empty()) {
-            Some(_) => {
+        let full = match bias_weight {
+            Some(name) => {
                 let b = layer
-                    .weight("bias")
+                    .weight(name)
                     .ok_or_else(|| CodegenError::MissingWeight {
                         layer: layer.name.clone(),
                         kind: layer.kind.name().to_string(),
-                        weight: "bias".into(),
+                        weight: name.to_string(),
                     })?;
-                broadcast(&b.data, &b.shape, out_shape).ok_or_else(|| {
+                let full = broadcast(&b.data, &b.shape, out_shape).ok_or_else(|| {
                     CodegenError::Internal(format!(
                         "layer '{}': bias of shape {:?} does not broadcast to {out_shape:?}",
                         layer.name, b.shape
                     ))
-                })?
+                })?;
+                scaled(full)
             }
             None => vec![0.0; n_out],
         };
@@ -171,6 +176,36 @@ impl Lowerer<'_> {
             rs.strategy,
             rs.reuse_factor,
             weights,
+            vec![],
+        );
+        self.var_of.insert(Port::of(n.key), v);
+        Ok(())
+    }
+
+    /// An Einsum of two computed tensors: no weights, an accumulator type.
+    pub(super) fn einsum(
+        &mut self,
+        n: &Node,
+        inputs: Vec<VarId>,
+        rs: &ir::settings::ResolvedSettings,
+    ) -> Result<()> {
+        if inputs.len() != 2 {
+            return Err(CodegenError::Internal(format!(
+                "Einsum node '{}' has {} inputs",
+                n.name,
+                inputs.len()
+            )));
+        }
+        let v = self.push(
+            n.name.clone(),
+            &n.class,
+            n.op.clone(),
+            inputs,
+            n.shape.clone(),
+            &settings_of(n),
+            rs.strategy,
+            rs.reuse_factor,
+            vec![],
             vec![],
         );
         self.var_of.insert(Port::of(n.key), v);

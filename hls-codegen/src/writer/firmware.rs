@@ -99,6 +99,7 @@ fn pipeline_pragma(m: &HlsModel) -> &'static str {
         | crate::model::Op::Resize { .. }
         | crate::model::Op::LayerNorm { .. }
         | crate::model::Op::EinsumDense { .. }
+        | crate::model::Op::Einsum { .. }
         | crate::model::Op::Embedding { .. } => false,
     });
     let resource = m

@@ -2,22 +2,186 @@
 //! nodes of the same names, with the attributes its parser (`converters/keras/core.py`,
 //! `converters/keras_v3/einsum_dense.py`) and the Vivado backend's `init_einsum_dense` compute;
 //! all three in io_parallel only (hls4ml asserts it for EinsumDense and has no stream
-//! LayerNormalization; presynth does not emit a stream Embedding yet). MultiHeadAttention is
-//! not lowered yet: hls4ml converts HGQ2's attention as EinsumDense projections, two Einsum
-//! layers and a Softmax over the keys, and refuses a plain Keras MultiHeadAttention.
+//! LayerNormalization; presynth does not emit a stream Embedding yet). MultiHeadAttention
+//! becomes the nodes hls4ml makes of HGQ2's attention (EinsumDense projections, two Einsum
+//! layers and a Softmax over the keys), which hls4ml itself refuses for a plain Keras
+//! MultiHeadAttention: presynth emits it beyond hls4ml.
 
-use super::{Parse, ParseCx, Parsed};
+use super::{Parse, ParseCx, Parsed, SubInput, SubNode};
 use crate::einsum::EinsumRecipe;
 use crate::error::Result;
 use crate::op::Op;
 use ir::IoType;
 
 impl Parse for ir::ops::MultiHeadAttention {
+    /// hls4ml's decomposition of HGQ2's attention (`converters/keras_v3/hgq2/
+    /// multi_head_attention.py`), applied to Keras's own equations for (sequence, features)
+    /// operands: the query, key and value EinsumDense projections (`abc,cde->abde`), the scores
+    /// as an Einsum of key and query (`aecd,abcd->acbe`), a Softmax over the key positions, the
+    /// Einsum of scores and values (`acbe,aecd->abcd`) and the output EinsumDense
+    /// (`abcd,cde->abe`); Keras's 1/√key_dim scaling of the query is folded into the query
+    /// projection's kernel and bias.
     fn parse(&self, cx: &ParseCx) -> Result<Parsed> {
-        Err(cx.not_lowered(
-            "EinsumDense/Einsum/Softmax decomposition of attention (converted for HGQ2's \
-             QMultiHeadAttention; a plain Keras MultiHeadAttention hls4ml refuses)",
-        ))
+        parallel_only(cx, "attention (EinsumDense/Einsum/Softmax)")?;
+        if self.causal {
+            return Err(cx.not_in_hls4ml(
+                "attention with a causal mask: hls4ml's attention decomposition has no mask",
+            ));
+        }
+        if self.kv_heads != self.heads {
+            return Err(cx.not_in_hls4ml(
+                "grouped-query attention: hls4ml's attention decomposition has one key/value head \
+                 per query head",
+            ));
+        }
+        let q = cx.input(0)?;
+        let v = cx.input(1)?;
+        let (k_operand, k) = match cx.inputs.get(2) {
+            Some(k) => (2, *k),
+            None => (1, v),
+        };
+        let (tq, dq, tv) = (q[0], q[1], v[0]);
+        let (h, kd, vd) = (self.heads, self.key_dim, self.value_dim);
+        let o = self.out_dim(dq);
+        let c = |s: &str| -> Vec<char> { s.chars().collect() };
+        let err = |m: String| cx.not_in_hls4ml(m);
+        let bias = |name: &'static str| self.use_bias.then_some(name);
+        let dense = |x: &[usize],
+                     kernel: Vec<usize>,
+                     eq: [&str; 3],
+                     out: Vec<usize>,
+                     w: [&'static str; 2],
+                     scale: f64| {
+            let recipe =
+                EinsumRecipe::new(&c(eq[0]), &c(eq[1]), &c(eq[2]), x, &kernel).map_err(err)?;
+            Ok::<Op, crate::error::LowerError>(Op::EinsumDense {
+                inp_shape: x.to_vec(),
+                kernel_shape: kernel,
+                out_shape: out,
+                recipe,
+                kernel_weight: w[0],
+                bias_weight: bias(w[1]),
+                scale,
+            })
+        };
+        let einsum = |a: Vec<usize>, b: Vec<usize>, eq: [&str; 3], out: Vec<usize>| {
+            let recipe = EinsumRecipe::new(&c(eq[0]), &c(eq[1]), &c(eq[2]), &a, &b).map_err(err)?;
+            Ok::<Op, crate::error::LowerError>(Op::Einsum {
+                inp0_shape: a,
+                inp1_shape: b,
+                out_shape: out,
+                recipe,
+            })
+        };
+        let proj = ["bc", "cde", "bde"];
+        let query = dense(
+            q,
+            vec![dq, h, kd],
+            proj,
+            vec![tq, h, kd],
+            ["query/kernel", "query/bias"],
+            1.0 / (kd as f64).sqrt(),
+        )?;
+        let key = dense(
+            k,
+            vec![k[1], h, kd],
+            proj,
+            vec![tv, h, kd],
+            ["key/kernel", "key/bias"],
+            1.0,
+        )?;
+        let value = dense(
+            v,
+            vec![v[1], h, vd],
+            proj,
+            vec![tv, h, vd],
+            ["value/kernel", "value/bias"],
+            1.0,
+        )?;
+        let scores = einsum(
+            vec![tv, h, kd],
+            vec![tq, h, kd],
+            ["ecd", "bcd", "cbe"],
+            vec![h, tq, tv],
+        )?;
+        let combine = einsum(
+            vec![h, tq, tv],
+            vec![tv, h, vd],
+            ["cbe", "ecd", "bcd"],
+            vec![tq, h, vd],
+        )?;
+        let out = dense(
+            &[tq, h, vd],
+            vec![h, vd, o],
+            ["bcd", "cde", "be"],
+            vec![tq, o],
+            ["attention_output/kernel", "attention_output/bias"],
+            1.0,
+        )?;
+        let (softmax, _) = super::activation_op(ir::Activation::Softmax);
+        let node = |suffix, class, op, shape, inputs| SubNode {
+            suffix,
+            class,
+            op,
+            shape,
+            inputs,
+        };
+        use SubInput::{Node, Operand};
+        let decomposed = vec![
+            node(
+                "query",
+                "EinsumDense",
+                query,
+                vec![tq, h, kd],
+                vec![Operand(0)],
+            ),
+            node(
+                "key",
+                "EinsumDense",
+                key,
+                vec![tv, h, kd],
+                vec![Operand(k_operand)],
+            ),
+            node(
+                "value",
+                "EinsumDense",
+                value,
+                vec![tv, h, vd],
+                vec![Operand(1)],
+            ),
+            node(
+                "QK",
+                "Einsum",
+                scores,
+                vec![h, tq, tv],
+                vec![Node(1), Node(0)],
+            ),
+            node(
+                "softmax",
+                "Softmax",
+                softmax,
+                vec![h, tq, tv],
+                vec![Node(3)],
+            ),
+            node(
+                "aV",
+                "Einsum",
+                combine,
+                vec![tq, h, vd],
+                vec![Node(4), Node(2)],
+            ),
+            node(
+                "attention_output",
+                "EinsumDense",
+                out.clone(),
+                vec![tq, o],
+                vec![Node(5)],
+            ),
+        ];
+        Ok(Parsed {
+            decomposed,
+            ..Parsed::new("EinsumDense", out)
+        })
     }
 }
 
@@ -88,6 +252,13 @@ impl Parse for ir::ops::EinsumDense {
                 kernel_shape: plan.kernel_shape,
                 out_shape: plan.output_shape,
                 recipe,
+                kernel_weight: "kernel",
+                bias_weight: self
+                    .bias_axes
+                    .as_deref()
+                    .is_some_and(|b| !b.is_empty())
+                    .then_some("bias"),
+                scale: 1.0,
             },
         ))
     }

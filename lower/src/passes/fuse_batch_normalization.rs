@@ -38,6 +38,7 @@ pub fn fuses(producer: &Op, result_specified: bool) -> bool {
         | Op::Resize { .. }
         | Op::LayerNorm { .. }
         | Op::EinsumDense { .. }
+        | Op::Einsum { .. }
         | Op::Embedding { .. } => false,
     };
     product && !result_specified

@@ -179,6 +179,28 @@ mod tests {
     }
 
     #[test]
+    fn attention_weighted_values() {
+        // scores (H=2, T_q=8, T_v=8) with values (T_v=8, H=2, v=8): 'acbe,aecd->abcd' without
+        // the batch. hls4ml 1.3.0's project of an HGQ2 (0.1.6) attention block, seq 8, 2 heads,
+        // key_dim 8 (its mha_mha_aV layer, config17): n_free0 8, n_free1 8, n_contract 8,
+        // n_inplace 2, tpose_inp0 perm {0, 1, 2}, tpose_inp1 perm {1, 2, 0} (to {2, 8, 8}),
+        // tpose_out from {2, 8, 8} perm {1, 0, 2}.
+        let r = EinsumRecipe::new(
+            &chars("cbe"),
+            &chars("ecd"),
+            &chars("bcd"),
+            &[2, 8, 8],
+            &[8, 2, 8],
+        )
+        .unwrap();
+        assert_eq!((r.l0, r.l1, r.contract, r.inplace), (8, 8, 8, 2));
+        assert_eq!(r.in0_perm, vec![0, 1, 2]);
+        assert_eq!(r.in1_perm, vec![1, 2, 0]);
+        assert_eq!(r.out_interpret_shape, vec![2, 8, 8]);
+        assert_eq!(r.out_perm, vec![1, 0, 2]);
+    }
+
+    #[test]
     fn direct_sum_is_refused() {
         let e = EinsumRecipe::new(&chars("bc"), &chars("cd"), &chars("d"), &[8, 16], &[16, 12])
             .unwrap_err();

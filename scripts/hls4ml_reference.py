@@ -272,6 +272,37 @@ MODELS = {
             D('out', 4),
         ],
     ),
+    # transformer pieces hls4ml 1.3.0 converts from plain Keras 3: EinsumDense (a projection per
+    # position, one with two output axes and a fused relu), LayerNormalization (axis 2)
+    'einsum_layernorm': dict(
+        input=[8, 16],
+        layers=[
+            dict(type='EinsumDense', name='ed1', equation='abc,cd->abd', output_shape=[8, 12], bias_axes='d'),
+            dict(type='LayerNormalization', name='ln1', axis=2),
+            dict(type='EinsumDense', name='ed2', equation='abc,cde->abde', output_shape=[8, 2, 3], bias_axes='de', activation='relu'),
+            dict(type='Flatten', name='flat'),
+            D('out', 3),
+        ],
+    ),
+    # an Embedding of integer tokens (inputs drawn from [0, vocab)), LayerNormalization with
+    # epsilon 1e-5, a bias-less EinsumDense whose kernel axes are ordered unlike the input's
+    'embedding_seq': dict(
+        input=[8],
+        int_inputs=20,
+        layers=[
+            dict(type='Embedding', name='emb', input_dim=20, output_dim=6),
+            dict(type='LayerNormalization', name='ln1', axis=2, epsilon=1e-5),
+            dict(type='EinsumDense', name='ed1', equation='abc,dc->abd', output_shape=[8, 4], bias_axes=None),
+            dict(type='Flatten', name='flat'),
+            D('out', 3),
+        ],
+    ),
+    # a Softmax layer over the last axis of a (positions, features) input: hls4ml's
+    # softmax_multidim (n_outer = positions), as in the attention scores
+    'softmax_positions': dict(
+        input=[8, 6],
+        layers=[D('fc1', 5), dict(type='Softmax', name='sm'), dict(type='Flatten', name='flat'), D('out', 3)],
+    ),
     'branch_concat': dict(
         input=[8],
         layers=[
@@ -383,6 +414,9 @@ CASES = [
     ('branch_add', ['lat', 'stream']),
     ('merge_ops', ['lat', 'stream']),
     ('branch_concat', ['res_rf4', 'stream']),
+    ('einsum_layernorm', ['lat', 'vivado_lat']),
+    ('embedding_seq', ['lat']),
+    ('softmax_positions', ['lat']),
     ('onnx_two_layer_keras', ['lat', 'res_rf4']),
     ('onnx_three_layer_keras', ['lat', 'stream']),
     ('onnx_three_layer_pytorch', ['lat', 'res_rf4']),
@@ -580,6 +614,20 @@ def build_keras(spec, seed):
             lay = keras.layers.UpSampling2D(tuple(ld['size']), name=n)
         elif t in ('Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minimum'):
             lay = getattr(keras.layers, t)(name=n)
+        elif t == 'Softmax':
+            lay = keras.layers.Softmax(name=n)
+        elif t == 'EinsumDense':
+            lay = keras.layers.EinsumDense(
+                ld['equation'],
+                output_shape=tuple(ld['output_shape']),
+                bias_axes=ld['bias_axes'],
+                activation=ld.get('activation'),
+                name=n,
+            )
+        elif t == 'LayerNormalization':
+            lay = keras.layers.LayerNormalization(axis=ld['axis'], epsilon=ld.get('epsilon', 1e-3), name=n)
+        elif t == 'Embedding':
+            lay = keras.layers.Embedding(ld['input_dim'], ld['output_dim'], name=n)
         elif t == 'Concatenate':
             lay = keras.layers.Concatenate(name=n)
         else:
@@ -626,8 +674,23 @@ def hls4ml_settings(model, settings):
     return cfg
 
 
-def write_inputs(path, model, seed):
+def write_inputs(path, model, seed, vocab=None):
+    if vocab:
+        return write_int_inputs(path, model.input_shape[1:], seed, vocab)
     return write_inputs_shape(path, model.input_shape[1:], seed)
+
+
+def write_int_inputs(path, shape, seed, vocab):
+    """Token inputs of an Embedding: integers uniform in [0, vocab)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed + 1000)
+    x = rng.integers(0, vocab, (N_SAMPLES,) + tuple(shape))
+    flat = x.reshape(N_SAMPLES, -1)
+    with open(path, 'w') as f:
+        for row in flat:
+            f.write(' '.join(str(int(v)) for v in row) + '\n')
+    return flat.shape[1]
 
 
 def compile_and_run(project_dir, io_type, n_in, n_out, inputs, project='myproject'):
@@ -741,7 +804,7 @@ def make_reference(case_dir, model_name, config_name, key):
         return meta, False
     model = build_keras(spec, seed)
     model.save(case_dir / 'model.keras')
-    n_in = write_inputs(case_dir / 'inputs.dat', model, seed)
+    n_in = write_inputs(case_dir / 'inputs.dat', model, seed, spec.get('int_inputs'))
     n_out = int(__import__('numpy').prod(model.output_shape[1:]))
     cfg = hls4ml_settings(model, settings)
     hmodel = hls4ml.converters.convert_from_keras_model(

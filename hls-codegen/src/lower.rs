@@ -14,6 +14,8 @@ use ir::{FixedType, LayerKind, Network, Strategy};
 use lower::{Graph, Node, Port};
 use std::collections::HashMap;
 
+mod transformer;
+
 /// Project-level choices that are not part of the network's [`ir::HlsConfig`].
 #[derive(Debug, Clone)]
 pub struct ProjectOptions {
@@ -258,6 +260,9 @@ impl<'a> Lowerer<'a> {
                     act: ActKind::Softmax,
                     ..
                 }
+                | Op::LayerNorm { .. }
+                | Op::EinsumDense { .. }
+                | Op::Einsum { .. }
         );
         if has_accum {
             types.push(accum_t.clone());
@@ -495,6 +500,10 @@ impl<'a> Lowerer<'a> {
             | Op::Cropping2D { .. }
             | Op::Resize { .. } => self.push_plain(n, inputs, &rs),
             Op::BatchNorm { .. } => self.batchnorm(n, input()?, &rs)?,
+            Op::LayerNorm { .. } => self.layernorm(n, input()?, &rs)?,
+            Op::EinsumDense { .. } => self.einsum_dense(n, input()?, &rs)?,
+            Op::Einsum { .. } => self.einsum(n, inputs, &rs)?,
+            Op::Embedding { .. } => self.embedding(n, input()?, &rs)?,
             Op::Activation { .. } => {
                 let v = self.activation(n, input()?, &rs)?;
                 self.var_of.insert(Port::of(n.key), v);
@@ -695,11 +704,25 @@ impl<'a> Lowerer<'a> {
                 ));
             }
             ActKind::Softmax => {
-                if shape.len() > 1 {
+                // a Softmax layer over the last axis of a rank-2+ input is hls4ml's
+                // softmax_multidim (io_parallel); a softmax split off a Dense over positions
+                // hls4ml takes over the whole flattened tensor, unlike Keras: refused
+                let split = matches!(n.origin, lower::Origin::SplitActivation(_));
+                if shape.len() > 1 && (split || self.m.is_stream()) {
                     return Err(CodegenError::NotImplemented {
                         layer: name.clone(),
                         kind: "Softmax".into(),
-                        message: format!("a softmax over a rank-{} input {shape:?} (hls4ml's multi-dimensional softmax is not emitted yet; flatten first)", shape.len()),
+                        message: format!(
+                            "a softmax over a rank-{} input {shape:?} {} (presynth emits hls4ml's \
+                             softmax_multidim for a Softmax layer over the last axis in \
+                             io_parallel)",
+                            shape.len(),
+                            if split {
+                                "fused into its layer"
+                            } else {
+                                "in io_stream"
+                            }
+                        ),
                     });
                 }
                 let st = precision::cpp(&precision::softmax_table_t());

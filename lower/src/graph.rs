@@ -321,6 +321,18 @@ fn op_attrs(op: &Op) -> String {
             out_width,
             ..
         } => format!("to {out_height}x{out_width}"),
+        Op::LayerNorm {
+            seq_len,
+            dim,
+            epsilon_power_of_10,
+        } => format!("{seq_len}x{dim} eps=1e-{epsilon_power_of_10}"),
+        Op::EinsumDense { recipe: r, .. } | Op::Einsum { recipe: r, .. } => format!(
+            "L0={} L1={} C={} I={}",
+            r.l0, r.l1, r.contract, r.inplace
+        ),
+        Op::Embedding {
+            vocab_size, n_out, ..
+        } => format!("{vocab_size}x{n_out}"),
     };
     if a.is_empty() {
         a

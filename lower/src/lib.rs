@@ -13,6 +13,7 @@
 //! the projects written from this graph with hls4ml's; the per-pass goldens
 //! (`lower/tests/golden_passes.rs`) say which harness case each was checked on.
 
+pub mod einsum;
 pub mod error;
 pub mod graph;
 pub mod kinds;
@@ -20,6 +21,7 @@ pub mod manager;
 pub mod op;
 pub mod passes;
 
+pub use einsum::EinsumRecipe;
 pub use error::{LowerError, Result};
 pub use graph::{Graph, Key, Node, Origin, Port};
 pub use manager::{Pipeline, Step};

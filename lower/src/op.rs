@@ -151,6 +151,44 @@ pub enum Op {
         out_width: usize,
         sides: [[usize; 2]; 2],
     },
+    /// Layer normalisation over the last axis of a (sequence, features) input (hls4ml
+    /// `LayerNormalization`, `nnet::layernormalize`).
+    LayerNorm {
+        seq_len: usize,
+        /// Features per position (the normalised axis).
+        dim: usize,
+        /// `-round(log10(epsilon))`: the table's lower end is `10^-p`.
+        epsilon_power_of_10: u32,
+    },
+    /// A dense product written as an einsum with a kernel (hls4ml `EinsumDense`,
+    /// `nnet::einsum_dense`): the recipe of `input,kernel->output`.
+    EinsumDense {
+        inp_shape: Vec<usize>,
+        kernel_shape: Vec<usize>,
+        out_shape: Vec<usize>,
+        recipe: crate::einsum::EinsumRecipe,
+        /// The IR layer's weights this product reads (`kernel`/`bias` of an EinsumDense,
+        /// `query/kernel`... of a decomposed attention), and a factor folded into the kernel
+        /// and bias (attention's 1/√key_dim on the query; 1 otherwise).
+        kernel_weight: &'static str,
+        bias_weight: Option<&'static str>,
+        scale: f64,
+    },
+    /// A product of two tensors written as an einsum (hls4ml `Einsum`, `nnet::einsum`): the
+    /// attention scores Q·Kᵀ and the weighted sum of the values in hls4ml's decomposition.
+    Einsum {
+        inp0_shape: Vec<usize>,
+        inp1_shape: Vec<usize>,
+        out_shape: Vec<usize>,
+        recipe: crate::einsum::EinsumRecipe,
+    },
+    /// A lookup of each input token's row in a `vocab_size × n_out` table (hls4ml `Embedding`,
+    /// `nnet::embedding`).
+    Embedding {
+        n_in: usize,
+        n_out: usize,
+        vocab_size: usize,
+    },
     /// Nearest-neighbour resize (hls4ml `Resize`, from Keras UpSampling1D/2D; 1-D has height 1).
     Resize {
         in_height: usize,

@@ -34,7 +34,11 @@ fn parts<'a>(c: &'a Ctx) -> (&'a ActKind, &'a str) {
         | Op::ZeroPadding2D { .. }
         | Op::Cropping1D { .. }
         | Op::Cropping2D { .. }
-        | Op::Resize { .. }) => {
+        | Op::Resize { .. }
+        | Op::LayerNorm { .. }
+        | Op::EinsumDense { .. }
+        | Op::Einsum { .. }
+        | Op::Embedding { .. }) => {
             unreachable!("activation on {other:?}")
         }
     }
@@ -78,11 +82,14 @@ pub fn config(c: &Ctx) -> String {
             let table_w = precision::softmax_table_t().width();
             let table = TABLE_SIZE.min(1u64 << input.width().min(table_w).min(62));
             let exp = precision::softmax_exp_table_size(input, table);
+            // over the last axis: one slice per position (hls4ml's SoftmaxHandler n_outer)
+            let n_slice = c.input(0).shape.last().copied().unwrap_or(n_in).max(1);
+            let n_outer = n_in / n_slice;
             format!(
                 "struct softmax_config{idx} : nnet::activ_config {{
     static const unsigned n_in = {n_in};
-    static const unsigned n_slice = {n_in};
-    static const unsigned n_outer = 1;
+    static const unsigned n_slice = {n_slice};
+    static const unsigned n_outer = {n_outer};
     static const unsigned n_inner = 1;
     static const unsigned parallelization_factor = -1;
     static const unsigned exp_table_size = {exp};
@@ -128,8 +135,16 @@ pub fn call(c: &Ctx) -> String {
             o.name
         ),
         ActKind::Softmax => format!(
-            "nnet::softmax<{}, {}, softmax_config{idx}>({}, {});",
-            i.type_name, o.type_name, i.name, o.name
+            "nnet::{}<{}, {}, softmax_config{idx}>({}, {});",
+            if i.shape.len() > 1 {
+                "softmax_multidim"
+            } else {
+                "softmax"
+            },
+            i.type_name,
+            o.type_name,
+            i.name,
+            o.name
         ),
     }
 }

@@ -68,7 +68,11 @@ pub fn config(c: &Ctx) -> String {
         | Op::ZeroPadding2D { .. }
         | Op::Cropping1D { .. }
         | Op::Cropping2D { .. }
-        | Op::Resize { .. } => {
+        | Op::Resize { .. }
+        | Op::LayerNorm { .. }
+        | Op::EinsumDense { .. }
+        | Op::Einsum { .. }
+        | Op::Embedding { .. } => {
             unreachable!("merge::config on {:?}", c.l.op)
         }
     }
@@ -96,7 +100,11 @@ pub fn call(c: &Ctx) -> String {
         | Op::ZeroPadding2D { .. }
         | Op::Cropping1D { .. }
         | Op::Cropping2D { .. }
-        | Op::Resize { .. } => {
+        | Op::Resize { .. }
+        | Op::LayerNorm { .. }
+        | Op::EinsumDense { .. }
+        | Op::Einsum { .. }
+        | Op::Embedding { .. } => {
             unreachable!("merge::call on {:?}", c.l.op)
         }
     };

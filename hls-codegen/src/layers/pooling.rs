@@ -140,7 +140,11 @@ pub fn config(c: &Ctx) -> String {
         | Op::ZeroPadding2D { .. }
         | Op::Cropping1D { .. }
         | Op::Cropping2D { .. }
-        | Op::Resize { .. } => {
+        | Op::Resize { .. }
+        | Op::LayerNorm { .. }
+        | Op::EinsumDense { .. }
+        | Op::Einsum { .. }
+        | Op::Embedding { .. } => {
             unreachable!("pooling::config on {:?}", c.l.op)
         }
     }
@@ -167,7 +171,11 @@ pub fn call(c: &Ctx) -> String {
         | Op::ZeroPadding2D { .. }
         | Op::Cropping1D { .. }
         | Op::Cropping2D { .. }
-        | Op::Resize { .. } => {
+        | Op::Resize { .. }
+        | Op::LayerNorm { .. }
+        | Op::EinsumDense { .. }
+        | Op::Einsum { .. }
+        | Op::Embedding { .. } => {
             unreachable!("pooling::call on {:?}", c.l.op)
         }
     };

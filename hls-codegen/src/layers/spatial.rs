@@ -150,7 +150,11 @@ pub fn config(c: &Ctx) -> String {
         | Op::Concatenate { .. }
         | Op::Reshape
         | Op::Clone
-        | Op::Dropout => unreachable!("spatial::config on {:?}", c.l.op),
+        | Op::Dropout
+        | Op::LayerNorm { .. }
+        | Op::EinsumDense { .. }
+        | Op::Einsum { .. }
+        | Op::Embedding { .. } => unreachable!("spatial::config on {:?}", c.l.op),
     }
 }
 
@@ -184,7 +188,11 @@ pub fn call(c: &Ctx) -> String {
         | Op::Concatenate { .. }
         | Op::Reshape
         | Op::Clone
-        | Op::Dropout => unreachable!("spatial::call on {:?}", c.l.op),
+        | Op::Dropout
+        | Op::LayerNorm { .. }
+        | Op::EinsumDense { .. }
+        | Op::Einsum { .. }
+        | Op::Embedding { .. } => unreachable!("spatial::call on {:?}", c.l.op),
     };
     format!("nnet::{f}<{types}, config{idx}>({args});")
 }

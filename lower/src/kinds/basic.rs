@@ -31,9 +31,8 @@ impl Parse for ir::ops::BatchNorm {
 /// precision.
 fn alias(class: &'static str, op: Op) -> Result<Parsed> {
     Ok(Parsed {
-        class,
-        op,
         keeps_input_precision: true,
+        ..Parsed::new(class, op)
     })
 }
 

@@ -69,6 +69,28 @@ pub struct Parsed {
     /// The output keeps the input's precision whatever the configured result type (hls4ml's
     /// spatial copy layers: `add_output_variable(shape, precision=inp.type.precision)`).
     pub keeps_input_precision: bool,
+    /// When not empty, the layer becomes these nodes instead, in order (hls4ml's handler of
+    /// HGQ2's attention returns several layer configs); the last one is the layer's output.
+    pub decomposed: Vec<SubNode>,
+}
+
+/// One node of a decomposed layer, named `{layer}_{suffix}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubNode {
+    pub suffix: &'static str,
+    pub class: &'static str,
+    pub op: Op,
+    pub shape: Vec<usize>,
+    pub inputs: Vec<SubInput>,
+}
+
+/// What a [`SubNode`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubInput {
+    /// The layer's operand `k`.
+    Operand(usize),
+    /// The output of an earlier sub-node.
+    Node(usize),
 }
 
 impl Parsed {
@@ -77,6 +99,7 @@ impl Parsed {
             class,
             op,
             keeps_input_precision: false,
+            decomposed: Vec::new(),
         }
     }
 }

@@ -9,9 +9,8 @@ use crate::op::Op;
 
 fn copy(class: &'static str, op: Op) -> Result<Parsed> {
     Ok(Parsed {
-        class,
-        op,
         keeps_input_precision: true,
+        ..Parsed::new(class, op)
     })
 }
 

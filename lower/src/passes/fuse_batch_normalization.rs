@@ -49,7 +49,11 @@ pub fn fuses(producer: &Op, result_specified: bool) -> bool {
         | Op::ZeroPadding2D { .. }
         | Op::Cropping1D { .. }
         | Op::Cropping2D { .. }
-        | Op::Resize { .. } => false,
+        | Op::Resize { .. }
+        | Op::LayerNorm { .. }
+        | Op::EinsumDense { .. }
+        | Op::Einsum { .. }
+        | Op::Embedding { .. } => false,
     };
     product && !result_specified
 }

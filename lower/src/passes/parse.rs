@@ -7,7 +7,7 @@
 use super::Pass;
 use crate::error::{LowerError, Result};
 use crate::graph::{Graph, Node, Origin, Port};
-use crate::kinds::{parse_layer, ParseCx};
+use crate::kinds::{parse_layer, ParseCx, SubInput, SubNode};
 use ir::{LayerKind, Network};
 use std::collections::HashMap;
 
@@ -70,6 +70,11 @@ impl Pass for Parse {
             }
             .or_else(|| layer.settings.precision.result.clone())
             .unwrap_or_else(|| g.default_precision.clone());
+            if !parsed.decomposed.is_empty() {
+                let key = push_decomposed(g, net, id, &inputs, parsed.decomposed, &precision)?;
+                key_of.insert(id, key);
+                continue;
+            }
             let index = g.next_index();
             let pending_activation = (layer.kind.takes_activation()
                 && !layer.activation.is_linear())
@@ -102,4 +107,59 @@ impl Pass for Parse {
         }
         Ok(true)
     }
+}
+
+/// The nodes of a layer hls4ml converts as several (attention): consecutive indices, each
+/// named `{layer}_{suffix}`, all carrying the layer's settings and origin (their weights are
+/// the layer's); returns the key of the last, the layer's output.
+fn push_decomposed(
+    g: &mut Graph,
+    net: &Network,
+    id: ir::NodeId,
+    operands: &[Port],
+    nodes: Vec<SubNode>,
+    precision: &ir::FixedType,
+) -> Result<usize> {
+    let layer = net.layer(id);
+    let mut keys: Vec<usize> = Vec::with_capacity(nodes.len());
+    for sub in nodes {
+        let inputs = sub
+            .inputs
+            .iter()
+            .map(|i| match *i {
+                SubInput::Operand(k) => operands.get(k).copied(),
+                SubInput::Node(j) => keys.get(j).map(|&key| Port::of(key)),
+            })
+            .collect::<Option<Vec<Port>>>()
+            .ok_or_else(|| LowerError::Network {
+                network: net.name.clone(),
+                message: format!(
+                    "layer '{}': a part of its decomposition reads a missing operand",
+                    layer.name
+                ),
+            })?;
+        let index = g.next_index();
+        let key = g.new_key();
+        g.nodes.push(Node {
+            key,
+            index,
+            var_index: index,
+            name: format!("{}_{}", layer.name, sub.suffix),
+            class: sub.class.to_string(),
+            op: sub.op,
+            inputs,
+            outputs: 1,
+            shape: sub.shape,
+            precision: precision.clone(),
+            settings: layer.settings.clone(),
+            origin: Origin::Layer(id),
+            inplace: false,
+            pending_activation: None,
+        });
+        keys.push(key);
+    }
+    keys.last().copied().ok_or_else(|| LowerError::Network {
+        network: net.name.clone(),
+        message: format!("layer '{}' decomposed into nothing", layer.name),
+    })
 }

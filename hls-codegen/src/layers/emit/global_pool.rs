@@ -1,48 +1,14 @@
-//! hls4ml's `GlobalPooling1D/2D`: [`pooling`]'s config and call. This class's [`Emit`] (dispatched
+//! hls4ml's `GlobalPooling1D/2D`: [`pooling`]'s config and call. This class's [`super::Emit`] (dispatched
 //! by `super::emitter`).
 
-use super::Emit;
-use crate::layers::{pooling, Ctx};
-use crate::model::HlsLayer;
+use crate::layers::pooling;
 
-/// The writer of hls4ml's `GlobalPool1D` nodes.
-pub struct GlobalPool1D;
+delegating_emit!(
+    /// The writer of hls4ml's `GlobalPool1D` nodes.
+    GlobalPool1D => pooling
+);
 
-impl Emit for GlobalPool1D {
-    fn config(&self, c: &Ctx) -> Option<String> {
-        Some(pooling::config(c))
-    }
-    fn call(&self, c: &Ctx) -> Option<String> {
-        Some(pooling::call(c))
-    }
-    fn includes(&self, _l: &HlsLayer) -> &'static [&'static str] {
-        pooling::INCLUDES
-    }
-    fn generated_code(&self, _c: &Ctx) -> Option<String> {
-        None
-    }
-    fn forces_dataflow(&self, _l: &HlsLayer) -> bool {
-        false
-    }
-}
-
-/// The writer of hls4ml's `GlobalPool2D` nodes.
-pub struct GlobalPool2D;
-
-impl Emit for GlobalPool2D {
-    fn config(&self, c: &Ctx) -> Option<String> {
-        Some(pooling::config(c))
-    }
-    fn call(&self, c: &Ctx) -> Option<String> {
-        Some(pooling::call(c))
-    }
-    fn includes(&self, _l: &HlsLayer) -> &'static [&'static str] {
-        pooling::INCLUDES
-    }
-    fn generated_code(&self, _c: &Ctx) -> Option<String> {
-        None
-    }
-    fn forces_dataflow(&self, _l: &HlsLayer) -> bool {
-        false
-    }
-}
+delegating_emit!(
+    /// The writer of hls4ml's `GlobalPool2D` nodes.
+    GlobalPool2D => pooling
+);

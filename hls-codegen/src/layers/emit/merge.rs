@@ -1,27 +1,9 @@
 //! hls4ml's `Merge` (add, subtract, multiply, average, maximum, minimum): [`merge`]'s config and
-//! call. This class's [`Emit`] (dispatched by `super::emitter`).
+//! call. This class's [`super::Emit`] (dispatched by `super::emitter`).
 
-use super::Emit;
-use crate::layers::{merge, Ctx};
-use crate::model::HlsLayer;
+use crate::layers::merge;
 
-/// The writer of hls4ml's `Merge` nodes.
-pub struct Merge;
-
-impl Emit for Merge {
-    fn config(&self, c: &Ctx) -> Option<String> {
-        Some(merge::config(c))
-    }
-    fn call(&self, c: &Ctx) -> Option<String> {
-        Some(merge::call(c))
-    }
-    fn includes(&self, _l: &HlsLayer) -> &'static [&'static str] {
-        merge::INCLUDES
-    }
-    fn generated_code(&self, _c: &Ctx) -> Option<String> {
-        None
-    }
-    fn forces_dataflow(&self, _l: &HlsLayer) -> bool {
-        false
-    }
-}
+delegating_emit!(
+    /// The writer of hls4ml's `Merge` nodes.
+    Merge => merge
+);

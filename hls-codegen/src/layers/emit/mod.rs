@@ -13,6 +13,34 @@
 //! activation split off it), and several IR kinds become one class (Flatten and Reshape are
 //! both hls4ml's `Reshape`). The per-IR-kind decisions are made once, in the lowering.
 
+/// A class whose config, call and headers are its family writer's `config`, `call` and
+/// `INCLUDES`, with no generated code and no effect on the pipeline style: `$name` is the unit
+/// struct implementing [`Emit`], `$module` the writer in [`crate::layers`].
+macro_rules! delegating_emit {
+    ($(#[$doc:meta])* $name:ident => $module:ident) => {
+        $(#[$doc])*
+        pub struct $name;
+
+        impl super::Emit for $name {
+            fn config(&self, c: &crate::layers::Ctx) -> Option<String> {
+                Some($module::config(c))
+            }
+            fn call(&self, c: &crate::layers::Ctx) -> Option<String> {
+                Some($module::call(c))
+            }
+            fn includes(&self, _l: &crate::model::HlsLayer) -> &'static [&'static str] {
+                $module::INCLUDES
+            }
+            fn generated_code(&self, _c: &crate::layers::Ctx) -> Option<String> {
+                None
+            }
+            fn forces_dataflow(&self, _l: &crate::model::HlsLayer) -> bool {
+                false
+            }
+        }
+    };
+}
+
 mod activation;
 mod batchnorm;
 mod clone;
@@ -22,8 +50,12 @@ mod conv2d;
 mod cropping;
 mod dense;
 mod dropout;
+mod einsum;
+mod einsum_dense;
+mod embedding;
 mod global_pool;
 mod input;
+mod layernorm;
 mod merge;
 mod pool1d;
 mod pool2d;
@@ -72,5 +104,9 @@ pub fn emitter(op: &Op) -> &'static dyn Emit {
         Op::Cropping1D { .. } => &cropping::Cropping1D,
         Op::Cropping2D { .. } => &cropping::Cropping2D,
         Op::Resize { .. } => &resize::Resize,
+        Op::LayerNorm { .. } => &layernorm::LayerNorm,
+        Op::EinsumDense { .. } => &einsum_dense::EinsumDense,
+        Op::Einsum { .. } => &einsum::Einsum,
+        Op::Embedding { .. } => &embedding::Embedding,
     }
 }

@@ -280,10 +280,15 @@ fn op_attrs(op: &Op) -> String {
             pad_bottom,
             pad_left,
             pad_right,
+            depthwise,
             ..
         } => format!(
-            "k={filt_height}x{filt_width} f={n_filt} s={stride_height}x{stride_width} pad={pad_top},{pad_bottom},{pad_left},{pad_right}"
+            "k={filt_height}x{filt_width} f={n_filt} s={stride_height}x{stride_width} pad={pad_top},{pad_bottom},{pad_left},{pad_right}{}",
+            if *depthwise { " depthwise" } else { "" }
         ),
+        Op::SeparableConv2D { depthwise, n_filt } => {
+            format!("{} then 1x1 f={n_filt}", op_attrs(depthwise))
+        }
         Op::Pool1D {
             max,
             pool_width,

@@ -55,6 +55,9 @@ pub enum Op {
         n_partitions: usize,
         /// A 1x1 kernel: hls4ml's PointwiseConv2D (`optimize_pointwise_conv`).
         pointwise: bool,
+        /// hls4ml's DepthwiseConv2D (a subclass of its Conv2D: the same config struct, the
+        /// `DepthwiseDenseLatency` product, one kernel per channel; `n_filt == n_chan`).
+        depthwise: bool,
     },
     Pool1D {
         max: bool,
@@ -150,6 +153,14 @@ pub enum Op {
         out_height: usize,
         out_width: usize,
         sides: [[usize; 2]; 2],
+    },
+    /// A separable convolution as hls4ml's parser makes it; `separable_to_depthwise_and_conv`
+    /// splits it into its depthwise [`Op::Conv2D`] (`depthwise`, no bias) and a 1×1 Conv2D to
+    /// `n_filt` channels, so it never reaches a writer.
+    SeparableConv2D {
+        /// The depthwise part: an [`Op::Conv2D`] with `depthwise` set.
+        depthwise: Box<Op>,
+        n_filt: usize,
     },
     /// Nearest-neighbour resize (hls4ml `Resize`, from Keras UpSampling1D/2D; 1-D has height 1).
     Resize {

@@ -8,6 +8,7 @@ pub mod conv;
 pub mod conv1d;
 pub mod conv2d;
 pub mod dense;
+pub mod depthwise;
 pub mod im2col;
 pub mod merge;
 pub mod pooling;
@@ -82,7 +83,8 @@ impl<'a> Ctx<'a> {
 pub fn config_cpp(m: &HlsModel, l: &HlsLayer) -> Option<String> {
     let c = Ctx { m, l };
     match &l.op {
-        Op::Input | Op::Reshape | Op::Clone | Op::Dropout => None,
+        // a SeparableConv2D is split by the lowering (separable_to_depthwise_and_conv)
+        Op::Input | Op::Reshape | Op::Clone | Op::Dropout | Op::SeparableConv2D { .. } => None,
         Op::Dense { .. } => Some(dense::config(&c)),
         Op::Conv1D { .. } => Some(conv1d::config(&c)),
         Op::Conv2D { .. } => Some(conv2d::config(&c)),
@@ -105,10 +107,13 @@ pub fn config_cpp(m: &HlsModel, l: &HlsLayer) -> Option<String> {
 pub fn function_cpp(m: &HlsModel, l: &HlsLayer) -> Option<String> {
     let c = Ctx { m, l };
     match &l.op {
-        Op::Input | Op::Reshape | Op::Dropout => None,
+        Op::Input | Op::Reshape | Op::Dropout | Op::SeparableConv2D { .. } => None,
         Op::Clone => Some(reshape::clone_call(&c)),
         Op::Dense { .. } => Some(dense::call(&c)),
         Op::Conv1D { .. } => Some(conv1d::call(&c)),
+        Op::Conv2D {
+            depthwise: true, ..
+        } => Some(depthwise::call(&c)),
         Op::Conv2D { .. } => Some(conv2d::call(&c)),
         Op::Pool1D { .. }
         | Op::Pool2D { .. }
@@ -128,7 +133,7 @@ pub fn function_cpp(m: &HlsModel, l: &HlsLayer) -> Option<String> {
 /// The nnet_utils headers a layer includes (hls4ml's `include_header` lists).
 pub fn includes(l: &HlsLayer) -> &'static [&'static str] {
     match &l.op {
-        Op::Input | Op::Reshape | Op::Dropout => &[],
+        Op::Input | Op::Reshape | Op::Dropout | Op::SeparableConv2D { .. } => &[],
         Op::Clone => &["nnet_utils/nnet_stream.h"],
         Op::Dense { .. } => dense::INCLUDES,
         Op::Conv1D {
@@ -137,6 +142,9 @@ pub fn includes(l: &HlsLayer) -> &'static [&'static str] {
         Op::Conv1D {
             pointwise: false, ..
         } => conv1d::INCLUDES,
+        Op::Conv2D {
+            depthwise: true, ..
+        } => depthwise::INCLUDES,
         Op::Conv2D {
             pointwise: true, ..
         } => conv2d::POINTWISE_INCLUDES,
@@ -177,6 +185,7 @@ pub fn generated_code(m: &HlsModel, l: &HlsLayer) -> Option<String> {
         | Op::Reshape
         | Op::Clone
         | Op::Dropout
+        | Op::SeparableConv2D { .. }
         | Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }
         | Op::Cropping1D { .. }

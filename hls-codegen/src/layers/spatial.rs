@@ -150,7 +150,8 @@ pub fn config(c: &Ctx) -> String {
         | Op::Concatenate { .. }
         | Op::Reshape
         | Op::Clone
-        | Op::Dropout => unreachable!("spatial::config on {:?}", c.l.op),
+        | Op::Dropout
+        | Op::SeparableConv2D { .. } => unreachable!("spatial::config on {:?}", c.l.op),
     }
 }
 
@@ -184,7 +185,8 @@ pub fn call(c: &Ctx) -> String {
         | Op::Concatenate { .. }
         | Op::Reshape
         | Op::Clone
-        | Op::Dropout => unreachable!("spatial::call on {:?}", c.l.op),
+        | Op::Dropout
+        | Op::SeparableConv2D { .. } => unreachable!("spatial::call on {:?}", c.l.op),
     };
     format!("nnet::{f}<{types}, config{idx}>({args});")
 }

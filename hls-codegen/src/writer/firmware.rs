@@ -92,6 +92,7 @@ fn pipeline_pragma(m: &HlsModel) -> &'static str {
         | crate::model::Op::Reshape
         | crate::model::Op::Clone
         | crate::model::Op::Dropout
+        | crate::model::Op::SeparableConv2D { .. }
         | crate::model::Op::ZeroPadding1D { .. }
         | crate::model::Op::ZeroPadding2D { .. }
         | crate::model::Op::Cropping1D { .. }

@@ -35,7 +35,9 @@ pub fn fuses(producer: &Op, result_specified: bool) -> bool {
         | Op::ZeroPadding2D { .. }
         | Op::Cropping1D { .. }
         | Op::Cropping2D { .. }
-        | Op::Resize { .. } => false,
+        | Op::Resize { .. }
+        // split by separable_to_depthwise_and_conv before this pass
+        | Op::SeparableConv2D { .. } => false,
     };
     product && !result_specified
 }

@@ -267,6 +267,25 @@ MODELS = {
             D('out', 3, 'softmax'),
         ],
     ),
+    # activations hls4ml maps from Keras 3's ReLU arguments (ReLU(threshold) is its
+    # ThresholdedReLU, ReLU(negative_slope) its LeakyReLU), and the
+    # hard sigmoid (HardActivation, hls4ml's slope 0.2 and shift 0.5). Hard tanh is left out:
+    # hls4ml 1.3.0's project for it does not compile (its config lacks the slope and shift
+    # nnet::hard_tanh reads), and presynth refuses it. A plain
+    # Keras 3 ReLU() is left out: hls4ml 1.3.0 writes it as thresholded_relu(0.0), presynth as
+    # nnet::relu (as hls4ml's tf.keras converter does): same outputs, different text.
+    'mlp_relu_forms': dict(
+        input=[10],
+        layers=[
+            D('fc1', 8),
+            dict(type='ReLU', name='thr', threshold=0.25),
+            D('fc3', 8),
+            dict(type='ReLU', name='neg', negative_slope=0.2),
+            D('fc4', 8),
+            D('fc5', 6, 'hard_sigmoid'),
+            D('out', 3),
+        ],
+    ),
     # branches
     'branch_add': dict(
         input=[8],
@@ -412,6 +431,7 @@ CASES = [
     ('seq1d_pad_crop_up', ['lat', 'stream']),
     ('depthwise2d', ['lat', 'stream']),
     ('separable2d', ['lat', 'stream']),
+    ('mlp_relu_forms', ['lat', 'stream']),
 ]
 
 
@@ -555,6 +575,11 @@ def build_keras(spec, seed):
             lay = keras.layers.ELU(alpha=ld['alpha'], name=n)
         elif t == 'LeakyReLU':
             lay = keras.layers.LeakyReLU(negative_slope=ld['negative_slope'], name=n)
+        elif t == 'ReLU':
+            kw = {k: ld[k] for k in ('max_value', 'threshold', 'negative_slope') if k in ld}
+            lay = keras.layers.ReLU(name=n, **kw)
+        elif t == 'PReLU':
+            lay = keras.layers.PReLU(name=n)
         elif t == 'Dropout':
             lay = keras.layers.Dropout(ld['rate'], name=n)
         elif t == 'Conv1D':

@@ -732,7 +732,41 @@ impl<'a> Lowerer<'a> {
         );
         let mut extra = vec![("table_t", table)];
         match act {
+            ActKind::Plain("hard_tanh") => {
+                return Err(CodegenError::NotInHls4ml {
+                    layer: name.clone(),
+                    kind: n.class.clone(),
+                    message: "hard_tanh: hls4ml 1.3.0 writes its config as a plain activ_config, \
+                              without the slope and shift its nnet::hard_tanh reads, so its \
+                              project does not compile (checked with g++ on both io types)"
+                        .into(),
+                });
+            }
             ActKind::Plain(_) => {}
+            ActKind::HardSigmoid { .. } => {
+                // HardActivation.initialize: slope{index}_t and shift{index}_t, named by the
+                // layer's index, before the table type in defines.h
+                let idx = n.index;
+                extra.splice(
+                    0..0,
+                    [
+                        (
+                            "slope_t",
+                            NamedType::new(
+                                format!("slope{idx}_t"),
+                                precision::cpp(&FixedType::ufixed(16, 0)),
+                            ),
+                        ),
+                        (
+                            "shift_t",
+                            NamedType::new(
+                                format!("shift{idx}_t"),
+                                precision::cpp(&FixedType::ufixed(2, 0)),
+                            ),
+                        ),
+                    ],
+                );
+            }
             ActKind::Param { .. } => {
                 // param_t is the model default unless set per layer (not in the typedef list then)
                 extra.push((

@@ -312,6 +312,7 @@ fn op_attrs(op: &Op) -> String {
             ActKind::Plain(f) => f.to_string(),
             ActKind::Param { func, alpha } => format!("{func} {alpha}"),
             ActKind::Softmax => "softmax".to_string(),
+            ActKind::HardSigmoid { slope, shift } => format!("hard_sigmoid {slope} {shift}"),
         },
         Op::Concatenate { axis } => format!("axis={axis}"),
         Op::ZeroPadding1D { before, after, .. } | Op::Cropping1D { before, after, .. } => {

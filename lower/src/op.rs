@@ -14,6 +14,12 @@ pub enum ActKind {
         alpha: f64,
     },
     Softmax,
+    /// hls4ml's `HardActivation` (`nnet::hard_sigmoid`): clip(slope·x + shift, 0, 1) with its
+    /// constants in `ap_ufixed<16,0>` / `ap_ufixed<2,0>` types.
+    HardSigmoid {
+        slope: f64,
+        shift: f64,
+    },
 }
 
 /// What a lowered layer computes (hls4ml's layer classes), with the attributes the templates need.

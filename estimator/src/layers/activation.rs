@@ -245,6 +245,39 @@ mod tests {
     }
 
     #[test]
+    fn thresholded_and_hard_terms() {
+        // nnet::thresholded_relu on 6 elements of 16 bits: one compare against theta and a
+        // select per element, as ReLU: 6 x 16 = 96 bits, no products, no tables.
+        let t = cost(
+            Activation::ThresholdedRelu { theta: 0.25 },
+            6.0,
+            16,
+            1.0,
+            false,
+            Tool::VivadoHls,
+        );
+        assert_eq!(
+            (t.fixed[Feature::ElemBits], t.multipliers, t.extra_bram),
+            (96.0, 0.0, 0.0)
+        );
+        // nnet::hard_sigmoid / hard_tanh on 6: slope (ap_ufixed<16,0>) x data (16 bits) per
+        // element = 6 products of 16 x 16, then the clip to [0, 1]: 96 compare/select bits.
+        for act in [Activation::HardSigmoid, Activation::HardTanh] {
+            let h = cost(act, 6.0, 16, 1.0, false, Tool::VivadoHls);
+            assert_eq!(h.fixed[Feature::ElemBits], 96.0, "{act:?}");
+            assert_eq!(
+                h.products
+                    .iter()
+                    .map(|p| (p.count, p.a, p.b))
+                    .collect::<Vec<_>>(),
+                [(6.0, 16, 16)],
+                "{act:?}"
+            );
+            assert_eq!(h.fixed[Feature::TableReads], 0.0, "{act:?}");
+        }
+    }
+
+    #[test]
     fn relu_and_softmax_terms() {
         // ReLU on 10 elements of 16 bits: 160 compare/select bits, no tables, one stage.
         let r = cost(Activation::Relu, 10.0, 16, 1.0, false, Tool::VivadoHls);

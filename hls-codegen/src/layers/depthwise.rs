@@ -79,3 +79,104 @@ pub fn conv2d_weights(
         ))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::layers::{config_cpp, function_cpp, includes};
+    use crate::lower::{lower, ProjectOptions};
+    use ir::{Activation, Layer, LayerKind, Network, Padding, Strategy, Tensor};
+
+    /// input (6, 6, 3) -> DepthwiseConv2D 3x3 (relu), as the harness model depthwise2d.
+    fn net() -> Network {
+        let mut net = Network::new("m");
+        let input = LayerKind::Input(ir::ops::Input {
+            shape: vec![6, 6, 3],
+        });
+        net.add_layer(Layer::new("input_layer", input), &[])
+            .unwrap();
+        let mut dw = Layer::new(
+            "dw1",
+            LayerKind::DepthwiseConv2D(ir::ops::DepthwiseConv2D {
+                kernel: [3, 3],
+                stride: [1, 1],
+                padding: Padding::Valid,
+                depth_multiplier: 1,
+                use_bias: true,
+            }),
+        )
+        .with_activation(Activation::Relu);
+        dw.weights = vec![
+            (
+                "kernel".into(),
+                Tensor::new(vec![3, 3, 3, 1], vec![0.25; 27]),
+            ),
+            ("bias".into(), Tensor::new(vec![3], vec![0.5; 3])),
+        ];
+        net.add_layer(dw, &["input_layer"]).unwrap();
+        net.default_outputs();
+        net.infer_shapes().unwrap();
+        net
+    }
+
+    #[test]
+    fn config_call_and_headers_are_hls4mls() {
+        // Truth: hls4ml 1.3.0's parameters.h and myproject.cpp of the harness case
+        // depthwise2d__lat (target/hls4ml-ref/depthwise2d__lat/hls4ml/firmware): config2_mult
+        // and config2 of its DepthwiseConv2D dw1, and the call.
+        let m = lower(&net(), &ProjectOptions::default()).unwrap();
+        let l = m.layers.iter().find(|l| l.name == "dw1").unwrap();
+        let cfg = config_cpp(&m, l).unwrap();
+        assert!(cfg.starts_with(
+            "struct config2_mult : nnet::dense_config {
+    static const unsigned n_in = 27;
+    static const unsigned n_out = 3;
+    static const unsigned reuse_factor = 1;
+    static const unsigned strategy = nnet::latency;
+    static const unsigned n_zeros = 0;
+    static const unsigned multiplier_limit = DIV_ROUNDUP(n_in * n_out, reuse_factor) - n_zeros / reuse_factor;
+    typedef model_default_t accum_t;
+    typedef model_default_t bias_t;
+    typedef model_default_t weight_t;
+    template<class data_T, class res_T, class CONFIG_T>
+    using kernel = nnet::DepthwiseDenseLatency<data_T, res_T, CONFIG_T>;"
+        ));
+        for line in [
+            "struct config2 : nnet::conv2d_config {",
+            "    static const unsigned n_chan = 3;",
+            "    static const unsigned n_filt = 3;",
+            "    static const unsigned out_height = 4;",
+            "    static const unsigned n_partitions = 16;",
+            "    using fill_buffer = nnet::fill_buffer_2<data_T, CONFIG_T>;",
+            "    typedef config2_mult mult_config;",
+        ] {
+            assert!(cfg.contains(line), "{line}\n{cfg}");
+        }
+        assert_eq!(
+            function_cpp(&m, l).unwrap(),
+            "nnet::depthwise_conv_2d_cl<input_t, layer2_t, config2>(input_layer, layer2_out, w2, b2);"
+        );
+        assert_eq!(
+            includes(l),
+            [
+                "nnet_utils/nnet_conv2d.h",
+                "nnet_utils/nnet_sepconv2d.h",
+                "nnet_utils/nnet_sepconv2d_stream.h"
+            ]
+        );
+        // the Keras kernel (3, 3, 3, 1) is written as it is
+        assert_eq!(l.weights[0].shape, vec![3, 3, 3, 1]);
+    }
+
+    #[test]
+    fn resource_strategy_is_refused_naming_the_layer() {
+        let mut net = net();
+        net.config.strategy = Strategy::Resource;
+        let e = lower(&net, &ProjectOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("'dw1'") && e.contains("Resource strategy for DepthwiseConv2D"),
+            "{e}"
+        );
+    }
+}

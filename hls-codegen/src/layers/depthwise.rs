@@ -46,14 +46,11 @@ pub fn conv2d_weights(
     op: &Op,
     expected: usize,
 ) -> Result<(Vec<f32>, Option<Vec<f32>>)> {
-    let n_filt = match op {
-        Op::Conv2D { n_filt, .. } => *n_filt,
-        other => {
-            return Err(CodegenError::Internal(format!(
-                "layer '{}': conv2d_weights on {other:?}",
-                layer.name
-            )))
-        }
+    let Op::Conv2D { n_filt, .. } = *op else {
+        return Err(CodegenError::Internal(format!(
+            "layer '{}': conv2d_weights on {op:?}",
+            layer.name
+        )));
     };
     let bias = |use_bias: bool| -> Result<Option<Vec<f32>>> {
         if use_bias {
@@ -63,20 +60,28 @@ pub fn conv2d_weights(
         }
     };
     let kernel = |name: &str| crate::lower::layer_weight(layer, name, expected);
-    match (&layer.kind, is_depthwise(op)) {
-        (LayerKind::Conv2D(c), false) => Ok((kernel("kernel")?, bias(c.use_bias)?)),
+    let depthwise = is_depthwise(op);
+    // which Keras weights a Conv2D node of this IR layer renders (other kinds never lower to
+    // one: an internal error)
+    if let (LayerKind::Conv2D(c), false) = (&layer.kind, depthwise) {
+        Ok((kernel("kernel")?, bias(c.use_bias)?))
+    } else if let (LayerKind::Dense(d), false) = (&layer.kind, depthwise) {
         // a Dense over (height, width, features): replace_multidimensional_dense_with_conv
-        (LayerKind::Dense(d), false) => Ok((kernel("kernel")?, bias(d.use_bias)?)),
-        (LayerKind::DepthwiseConv2D(d), true) => Ok((kernel("kernel")?, bias(d.use_bias)?)),
-        (LayerKind::SeparableConv2D(_), true) => Ok((kernel("depthwise_kernel")?, None)),
-        (LayerKind::SeparableConv2D(s), false) => {
+        Ok((kernel("kernel")?, bias(d.use_bias)?))
+    } else if let (LayerKind::DepthwiseConv2D(d), true) = (&layer.kind, depthwise) {
+        Ok((kernel("kernel")?, bias(d.use_bias)?))
+    } else if let LayerKind::SeparableConv2D(s) = &layer.kind {
+        if depthwise {
+            Ok((kernel("depthwise_kernel")?, None))
+        } else {
             Ok((kernel("pointwise_kernel")?, bias(s.use_bias)?))
         }
-        (kind, _) => Err(CodegenError::Internal(format!(
+    } else {
+        Err(CodegenError::Internal(format!(
             "layer '{}' ({}) rendered as {op:?}",
             layer.name,
-            kind.name()
-        ))),
+            layer.kind.name()
+        )))
     }
 }
 

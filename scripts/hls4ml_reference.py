@@ -248,6 +248,44 @@ MODELS = {
             D('out', 3, 'softmax'),
         ],
     ),
+    # depthwise and separable convolutions (hls4ml's nnet_sepconv2d*.h): a depthwise kernel per
+    # channel, and depthwise then pointwise with hls4ml's zero bias between them
+    'depthwise2d': dict(
+        input=[6, 6, 3],
+        layers=[
+            dict(type='DepthwiseConv2D', name='dw1', kernel_size=[3, 3], activation='relu'),
+            dict(type='Flatten', name='flat'),
+            D('out', 3, 'softmax'),
+        ],
+    ),
+    'separable2d': dict(
+        input=[7, 6, 2],
+        layers=[
+            dict(type='SeparableConv2D', name='sep1', filters=4, kernel_size=[3, 3], activation='relu'),
+            dict(type='SeparableConv2D', name='sep2', filters=3, kernel_size=[3, 2], activation='linear', padding='same', strides=[1, 2]),
+            dict(type='Flatten', name='flat'),
+            D('out', 3, 'softmax'),
+        ],
+    ),
+    # activations hls4ml maps from Keras 3's ReLU arguments (ReLU(threshold) is its
+    # ThresholdedReLU, ReLU(negative_slope) its LeakyReLU), and the
+    # hard sigmoid (HardActivation, hls4ml's slope 0.2 and shift 0.5). Hard tanh is left out:
+    # hls4ml 1.3.0's project for it does not compile (its config lacks the slope and shift
+    # nnet::hard_tanh reads), and presynth refuses it. A plain
+    # Keras 3 ReLU() is left out: hls4ml 1.3.0 writes it as thresholded_relu(0.0), presynth as
+    # nnet::relu (as hls4ml's tf.keras converter does): same outputs, different text.
+    'mlp_relu_forms': dict(
+        input=[10],
+        layers=[
+            D('fc1', 8),
+            dict(type='ReLU', name='thr', threshold=0.25),
+            D('fc3', 8),
+            dict(type='ReLU', name='neg', negative_slope=0.2),
+            D('fc4', 8),
+            D('fc5', 6, 'hard_sigmoid'),
+            D('out', 3),
+        ],
+    ),
     # branches
     'branch_add': dict(
         input=[8],
@@ -425,6 +463,9 @@ CASES = [
     ('zeropad2d_up2d', ['lat', 'stream']),
     ('crop2d', ['lat', 'stream']),
     ('seq1d_pad_crop_up', ['lat', 'stream']),
+    ('depthwise2d', ['lat', 'stream']),
+    ('separable2d', ['lat', 'stream']),
+    ('mlp_relu_forms', ['lat', 'stream']),
 ]
 
 
@@ -568,6 +609,11 @@ def build_keras(spec, seed):
             lay = keras.layers.ELU(alpha=ld['alpha'], name=n)
         elif t == 'LeakyReLU':
             lay = keras.layers.LeakyReLU(negative_slope=ld['negative_slope'], name=n)
+        elif t == 'ReLU':
+            kw = {k: ld[k] for k in ('max_value', 'threshold', 'negative_slope') if k in ld}
+            lay = keras.layers.ReLU(name=n, **kw)
+        elif t == 'PReLU':
+            lay = keras.layers.PReLU(name=n)
         elif t == 'Dropout':
             lay = keras.layers.Dropout(ld['rate'], name=n)
         elif t == 'Conv1D':
@@ -585,6 +631,25 @@ def build_keras(spec, seed):
                 tuple(ld['kernel_size']),
                 strides=tuple(ld.get('strides', [1, 1])),
                 padding=ld.get('padding', 'valid'),
+                activation=ld['activation'],
+                name=n,
+            )
+        elif t == 'DepthwiseConv2D':
+            lay = keras.layers.DepthwiseConv2D(
+                tuple(ld['kernel_size']),
+                strides=tuple(ld.get('strides', [1, 1])),
+                padding=ld.get('padding', 'valid'),
+                depth_multiplier=ld.get('depth_multiplier', 1),
+                activation=ld['activation'],
+                name=n,
+            )
+        elif t == 'SeparableConv2D':
+            lay = keras.layers.SeparableConv2D(
+                ld['filters'],
+                tuple(ld['kernel_size']),
+                strides=tuple(ld.get('strides', [1, 1])),
+                padding=ld.get('padding', 'valid'),
+                depth_multiplier=ld.get('depth_multiplier', 1),
                 activation=ld['activation'],
                 name=n,
             )
@@ -663,8 +728,23 @@ def build_keras(spec, seed):
     return model
 
 
+def patch_keras3_separable():
+    """hls4ml 1.3.0's Keras 3 ConvHandler reads ``layer.kernel`` of every convolution, which a
+    Keras 3 SeparableConv1D/2D does not have (its kernels are ``depthwise_kernel`` and
+    ``pointwise_kernel``): conversion fails with AttributeError. The handler then uses that
+    value as ``depthwise_data``, as hls4ml's tf.keras converter (converters/keras/convolution.py)
+    reads ``depthwise_kernel``; so the reference gets the depthwise kernel under that name, and
+    the project is what hls4ml writes for the same layer from tf.keras."""
+    from keras.src.layers.convolutional.base_separable_conv import BaseSeparableConv
+
+    if not hasattr(BaseSeparableConv, 'kernel'):
+        BaseSeparableConv.kernel = property(lambda self: self.depthwise_kernel)
+
+
 def hls4ml_settings(model, settings):
     import hls4ml
+
+    patch_keras3_separable()
 
     cfg = hls4ml.utils.config_from_keras_model(model, granularity='model', backend=settings.get('backend', 'Vitis'))
     cfg['Model']['Strategy'] = settings['strategy']

@@ -116,7 +116,11 @@ fn elementwise(spec: &TargetSpec, n: f64, ops: f64, exps: f64, moved: f64, e: f6
 /// (FP32 operations, exponentials) per element of an activation.
 fn activation_ops(a: Activation) -> (f64, f64) {
     match a {
-        Activation::Linear | Activation::Relu | Activation::LeakyRelu { .. } => (1.0, 0.0),
+        Activation::Linear
+        | Activation::Relu
+        | Activation::LeakyRelu { .. }
+        | Activation::ThresholdedRelu { .. } => (1.0, 0.0),
+        Activation::HardSigmoid | Activation::HardTanh => (3.0, 0.0),
         Activation::Sigmoid | Activation::Tanh | Activation::Softplus | Activation::Selu => {
             (2.0, 1.0)
         }

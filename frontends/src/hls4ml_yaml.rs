@@ -766,7 +766,10 @@ fn hls4ml_class_matches(ty: &str, kind: &LayerKind) -> bool {
             Activation::LeakyRelu { .. } => ty == "leakyrelu" || ty == "activation",
             // hls4ml's class of a Keras ELU layer or Activation('elu')
             Activation::Elu { .. } => ty == "elu" || ty == "activation",
-            Activation::Linear
+            Activation::ThresholdedRelu { .. } => ty == "thresholdedrelu" || ty == "activation",
+            Activation::HardSigmoid => ty == "hardactivation" || ty == "activation",
+            Activation::HardTanh
+            | Activation::Linear
             | Activation::Relu
             | Activation::Sigmoid
             | Activation::Tanh

@@ -112,15 +112,11 @@ fn malformed_inputs_give_errors_that_name_the_problem() {
     // Two unsupported classes: both named in one error, in model order.
     let mut v = mlp();
     v["config"]["layers"][1]["class_name"] = json!("GRU");
-    v["config"]["layers"][2]["class_name"] = json!("ThresholdedReLU");
+    v["config"]["layers"][2]["class_name"] = json!("PReLU");
     cases.push((
         "two unknown layer classes",
         model_json("two", &v),
-        vec![
-            "2 unsupported layers",
-            "'fc1' (GRU)",
-            "'fc2' (ThresholdedReLU)",
-        ],
+        vec!["2 unsupported layers", "'fc1' (GRU)", "'fc2' (PReLU)"],
     ));
 
     let mut v = mlp();

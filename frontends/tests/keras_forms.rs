@@ -216,3 +216,57 @@ fn qkeras_depthwise_and_separable_read_their_quantizers() {
     assert_eq!(sep.output_shape, vec![2, 2, 4]);
     assert_eq!(net.total_params(), 20 + 30);
 }
+
+#[test]
+fn relu_arguments_map_as_hls4mls_relu_handler() {
+    // hls4ml 1.3.0 converters/keras_v3/core.py ReLUHandler: negative_slope -> LeakyReLU,
+    // threshold -> ThresholdedReLU, both non-zero or a max_value -> refused; tf.keras's
+    // ThresholdedReLU layer keeps its theta (default 1.0).
+    let model = |relu: &str| {
+        format!(
+            r#"{{"class_name": "Functional", "config": {{"name": "m", "layers": [
+            {{"name": "x", "class_name": "InputLayer", "config": {{"name": "x", "batch_shape": [null, 4]}}, "inbound_nodes": []}},
+            {{"name": "r", "class_name": {relu}, "inbound_nodes": [[["x", 0, 0, {{}}]]]}}],
+            "input_layers": [["x", 0, 0]], "output_layers": [["r", 0, 0]]}}}}"#
+        )
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let act = |relu: &str| {
+        let net = load_text(tmp.path(), "r.json", &model(relu));
+        net.layer(net.find("r").unwrap()).kind.clone()
+    };
+    assert_eq!(
+        act(r#""ReLU", "config": {"name": "r", "threshold": 0.25, "negative_slope": 0.0}"#),
+        LayerKind::Activation(Activation::ThresholdedRelu { theta: 0.25 })
+    );
+    assert_eq!(
+        act(r#""ReLU", "config": {"name": "r", "negative_slope": 0.2}"#),
+        LayerKind::Activation(Activation::LeakyRelu { alpha: 0.2 })
+    );
+    assert_eq!(
+        act(r#""ReLU", "config": {"name": "r", "max_value": null}"#),
+        LayerKind::Activation(Activation::Relu)
+    );
+    assert_eq!(
+        act(r#""ThresholdedReLU", "config": {"name": "r"}"#),
+        LayerKind::Activation(Activation::ThresholdedRelu { theta: 1.0 })
+    );
+    for (bad, field) in [
+        (
+            r#""ReLU", "config": {"name": "r", "threshold": 0.5, "negative_slope": 0.1}"#,
+            "threshold",
+        ),
+        (
+            r#""ReLU", "config": {"name": "r", "max_value": 6.0}"#,
+            "max_value",
+        ),
+    ] {
+        let p = tmp.path().join("bad.json");
+        std::fs::write(&p, model(bad)).unwrap();
+        let e = load_model(&p, None, None).unwrap_err().to_string();
+        assert!(
+            e.contains("'r'") && e.contains(field) && e.contains("hls4ml 1.3.0"),
+            "{e}"
+        );
+    }
+}

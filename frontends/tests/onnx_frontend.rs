@@ -585,3 +585,39 @@ fn sub_mul_max_min_become_merges_as_hls4ml_maps_them() {
         ]
     );
 }
+
+#[test]
+fn thresholded_relu_is_hls4mls_thresholded_relu() {
+    // hls4ml 1.3.0 converters/onnx/core.py: ThresholdedRelu -> ThresholdedReLU with
+    // activ_param = the `alpha` attribute, 0.01 when absent (hls4ml's default, not ONNX's 1.0).
+    let dir = tempfile::tempdir().unwrap();
+    let g = GraphProto {
+        input: vec![vi("x", &[1, 4])],
+        output: vec![vi("y", &[1, 4])],
+        node: vec![
+            node(
+                "ThresholdedRelu",
+                "t1",
+                &["x"],
+                &["a"],
+                vec![float_attr("alpha", 0.5)],
+            ),
+            node("ThresholdedRelu", "t2", &["a"], &["y"], vec![]),
+        ],
+        ..Default::default()
+    };
+    let p = write(dir.path(), "thr.onnx", g);
+    let net = load_model(&p, None, None).unwrap();
+    let thetas: Vec<f64> = net
+        .layers()
+        .into_iter()
+        .filter_map(|l| {
+            if let LayerKind::Activation(ir::Activation::ThresholdedRelu { theta }) = l.kind {
+                Some(theta)
+            } else {
+                None
+            }
+        })
+        .collect();
+    assert_eq!(thetas, [0.5, 0.01]);
+}

@@ -7,6 +7,7 @@
 //! hls4ml 1.3.0 keeps it (`lower`'s `fuse_batch_normalization` says why).
 
 use crate::error::{CodegenError, Result};
+use crate::layers;
 use crate::model::*;
 use crate::precision;
 use crate::reuse;
@@ -328,14 +329,16 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Push a Dense/Conv product: weight `w<index>` (the kernel of dimensions `dims`, permuted
-    /// by `perm` for the Resource strategy as hls4ml does) and bias `b<index>`.
+    /// by `perm` for the Resource strategy as hls4ml does) and bias `b<index>` of `n_out`
+    /// values; without a bias, hls4ml's `add_bias` writes zeros of type `ap_uint<1>` named
+    /// `bias<index>_t`.
     fn push_product(
         &mut self,
         n: &Node,
         input: VarId,
         (strategy, reuse_factor): (Strategy, u32),
         (kernel, dims, perm): (Vec<f32>, &[usize], &[usize]),
-        bias: Vec<f32>,
+        (bias, n_out): (Option<Vec<f32>>, usize),
     ) {
         let wdata = if strategy == Strategy::Resource {
             transpose(&kernel, dims, perm)
@@ -343,7 +346,30 @@ impl<'a> Lowerer<'a> {
             kernel
         };
         let idx = self.index;
-        let n_bias = bias.len();
+        let zero_bias = bias.is_none().then(|| {
+            NamedType::new(
+                format!("bias{idx}_t"),
+                precision::cpp(&precision::index_t()),
+            )
+        });
+        let bias_var = match bias {
+            Some(b) => self.weight(
+                &n.name,
+                "b",
+                idx,
+                &n.settings.precision.bias,
+                "bias",
+                vec![n_out],
+                b,
+            ),
+            None => WeightVar {
+                name: format!("b{idx}"),
+                type_name: format!("bias{idx}_t"),
+                precision: precision::index_t(),
+                shape: vec![n_out],
+                data: vec![0.0; n_out],
+            },
+        };
         let weights = vec![
             self.weight(
                 &n.name,
@@ -354,15 +380,7 @@ impl<'a> Lowerer<'a> {
                 dims.to_vec(),
                 wdata,
             ),
-            self.weight(
-                &n.name,
-                "b",
-                idx,
-                &n.settings.precision.bias,
-                "bias",
-                vec![n_bias],
-                bias,
-            ),
+            bias_var,
         ];
         let out = self.push(
             n.name.clone(),
@@ -376,6 +394,9 @@ impl<'a> Lowerer<'a> {
             weights,
             vec![],
         );
+        if let Some(t) = zero_bias {
+            self.m.layers.last_mut().expect("just pushed").bias_t = t;
+        }
         self.var_of.insert(Port::of(n.key), out);
     }
 
@@ -459,7 +480,13 @@ impl<'a> Lowerer<'a> {
                 let choice = self.choose_rf(&n.name, rs.strategy, n_in, n_out, rf as usize);
                 let kernel = layer_weight(layer, "kernel", n_in * n_out)?;
                 let bias = optional_bias(layer, use_bias(layer)?, n_out)?;
-                self.push_product(n, input()?, choice, (kernel, &[n_in, n_out], &[1, 0]), bias);
+                self.push_product(
+                    n,
+                    input()?,
+                    choice,
+                    (kernel, &[n_in, n_out], &[1, 0]),
+                    (bias, n_out),
+                );
             }
             Op::Conv1D {
                 n_chan,
@@ -472,21 +499,40 @@ impl<'a> Lowerer<'a> {
                 let choice = self.choose_rf(&n.name, rs.strategy, c * k, f, rf as usize);
                 let w = layer_weight(layer, "kernel", k * c * f)?;
                 let b = optional_bias(layer, use_bias(layer)?, f)?;
-                self.push_product(n, input()?, choice, (w, &[k, c, f], &[2, 0, 1]), b);
+                self.push_product(n, input()?, choice, (w, &[k, c, f], &[2, 0, 1]), (b, f));
             }
             Op::Conv2D {
                 n_chan,
                 filt_height,
                 filt_width,
                 n_filt,
+                depthwise,
                 ..
             } => {
                 let layer = self.source(n)?;
                 let (kh, kw, c, f) = (*filt_height, *filt_width, *n_chan, *n_filt);
+                if *depthwise && rs.strategy == Strategy::Resource {
+                    return Err(CodegenError::NotImplemented {
+                        layer: n.name.clone(),
+                        kind: n.class.clone(),
+                        message: "the Resource strategy (hls4ml 1.3.0's depthwise_conv_2d_cl \
+                                  asserts 'Resource strategy for DepthwiseConv2D is not \
+                                  supported'); use Latency for this layer"
+                            .into(),
+                    });
+                }
                 let choice = self.choose_rf(&n.name, rs.strategy, c * kh * kw, f, rf as usize);
-                let w = layer_weight(layer, "kernel", kh * kw * c * f)?;
-                let b = optional_bias(layer, use_bias(layer)?, f)?;
-                self.push_product(n, input()?, choice, (w, &[kh, kw, c, f], &[3, 0, 1, 2]), b);
+                // Keras's kernel: (kh, kw, C, F), or (kh, kw, C, 1) for a depthwise one
+                let dims = [kh, kw, c, if *depthwise { 1 } else { f }];
+                let (w, b) =
+                    layers::depthwise::conv2d_weights(layer, &n.op, dims.iter().product())?;
+                self.push_product(n, input()?, choice, (w, &dims, &[3, 0, 1, 2]), (b, f));
+            }
+            Op::SeparableConv2D { .. } => {
+                return Err(CodegenError::Internal(format!(
+                    "SeparableConv2D '{}' left in the lowered graph of {}",
+                    n.name, g.network
+                )))
             }
             Op::Pool1D { .. }
             | Op::Pool2D { .. }
@@ -695,7 +741,41 @@ impl<'a> Lowerer<'a> {
         );
         let mut extra = vec![("table_t", table)];
         match act {
+            ActKind::Plain("hard_tanh") => {
+                return Err(CodegenError::NotInHls4ml {
+                    layer: name.clone(),
+                    kind: n.class.clone(),
+                    message: "hard_tanh: hls4ml 1.3.0 writes its config as a plain activ_config, \
+                              without the slope and shift its nnet::hard_tanh reads, so its \
+                              project does not compile (checked with g++ on both io types)"
+                        .into(),
+                });
+            }
             ActKind::Plain(_) => {}
+            ActKind::HardSigmoid { .. } => {
+                // HardActivation.initialize: slope{index}_t and shift{index}_t, named by the
+                // layer's index, before the table type in defines.h
+                let idx = n.index;
+                extra.splice(
+                    0..0,
+                    [
+                        (
+                            "slope_t",
+                            NamedType::new(
+                                format!("slope{idx}_t"),
+                                precision::cpp(&FixedType::ufixed(16, 0)),
+                            ),
+                        ),
+                        (
+                            "shift_t",
+                            NamedType::new(
+                                format!("shift{idx}_t"),
+                                precision::cpp(&FixedType::ufixed(2, 0)),
+                            ),
+                        ),
+                    ],
+                );
+            }
             ActKind::Param { .. } => {
                 // param_t is the model default unless set per layer (not in the typedef list then)
                 extra.push((
@@ -824,7 +904,7 @@ fn use_bias(layer: &ir::Layer) -> Result<bool> {
     }
 }
 
-fn layer_weight(layer: &ir::Layer, name: &str, expected: usize) -> Result<Vec<f32>> {
+pub(crate) fn layer_weight(layer: &ir::Layer, name: &str, expected: usize) -> Result<Vec<f32>> {
     let t = layer
         .weight(name)
         .ok_or_else(|| CodegenError::MissingWeight {
@@ -842,11 +922,12 @@ fn layer_weight(layer: &ir::Layer, name: &str, expected: usize) -> Result<Vec<f3
     Ok(t.data.clone())
 }
 
-fn optional_bias(layer: &ir::Layer, use_bias: bool, n: usize) -> Result<Vec<f32>> {
+/// The bias of a product layer; `None` without one (hls4ml then writes a zero bias).
+fn optional_bias(layer: &ir::Layer, use_bias: bool, n: usize) -> Result<Option<Vec<f32>>> {
     if use_bias {
-        layer_weight(layer, "bias", n)
+        layer_weight(layer, "bias", n).map(Some)
     } else {
-        Ok(vec![0.0; n])
+        Ok(None)
     }
 }
 

@@ -280,10 +280,15 @@ fn op_attrs(op: &Op) -> String {
             pad_bottom,
             pad_left,
             pad_right,
+            depthwise,
             ..
         } => format!(
-            "k={filt_height}x{filt_width} f={n_filt} s={stride_height}x{stride_width} pad={pad_top},{pad_bottom},{pad_left},{pad_right}"
+            "k={filt_height}x{filt_width} f={n_filt} s={stride_height}x{stride_width} pad={pad_top},{pad_bottom},{pad_left},{pad_right}{}",
+            if *depthwise { " depthwise" } else { "" }
         ),
+        Op::SeparableConv2D { depthwise, n_filt } => {
+            format!("{} then 1x1 f={n_filt}", op_attrs(depthwise))
+        }
         Op::Pool1D {
             max,
             pool_width,
@@ -307,6 +312,7 @@ fn op_attrs(op: &Op) -> String {
             ActKind::Plain(f) => f.to_string(),
             ActKind::Param { func, alpha } => format!("{func} {alpha}"),
             ActKind::Softmax => "softmax".to_string(),
+            ActKind::HardSigmoid { slope, shift } => format!("hard_sigmoid {slope} {shift}"),
         },
         Op::Concatenate { axis } => format!("axis={axis}"),
         Op::ZeroPadding1D { before, after, .. } | Op::Cropping1D { before, after, .. } => {

@@ -14,6 +14,12 @@ pub enum ActKind {
         alpha: f64,
     },
     Softmax,
+    /// hls4ml's `HardActivation` (`nnet::hard_sigmoid`): clip(slope·x + shift, 0, 1) with its
+    /// constants in `ap_ufixed<16,0>` / `ap_ufixed<2,0>` types.
+    HardSigmoid {
+        slope: f64,
+        shift: f64,
+    },
 }
 
 /// What a lowered layer computes (hls4ml's layer classes), with the attributes the templates need.
@@ -55,6 +61,9 @@ pub enum Op {
         n_partitions: usize,
         /// A 1x1 kernel: hls4ml's PointwiseConv2D (`optimize_pointwise_conv`).
         pointwise: bool,
+        /// hls4ml's DepthwiseConv2D (a subclass of its Conv2D: the same config struct, the
+        /// `DepthwiseDenseLatency` product, one kernel per channel; `n_filt == n_chan`).
+        depthwise: bool,
     },
     Pool1D {
         max: bool,
@@ -188,6 +197,14 @@ pub enum Op {
         n_in: usize,
         n_out: usize,
         vocab_size: usize,
+    },
+    /// A separable convolution as hls4ml's parser makes it; `separable_to_depthwise_and_conv`
+    /// splits it into its depthwise [`Op::Conv2D`] (`depthwise`, no bias) and a 1×1 Conv2D to
+    /// `n_filt` channels, so it never reaches a writer.
+    SeparableConv2D {
+        /// The depthwise part: an [`Op::Conv2D`] with `depthwise` set.
+        depthwise: Box<Op>,
+        n_filt: usize,
     },
     /// Nearest-neighbour resize (hls4ml `Resize`, from Keras UpSampling1D/2D; 1-D has height 1).
     Resize {

@@ -234,6 +234,7 @@ fn pipeline_is_hls4ml_order() {
             "parse",
             "split_activation",
             "remove_dropout",
+            "separable_to_depthwise_and_conv",
             "fuse_batch_normalization",
             "replace_multidimensional_dense_with_conv",
             "eliminate_linear_activation",
@@ -246,4 +247,46 @@ fn pipeline_is_hls4ml_order() {
             "inplace_parallel_reshape",
         ]
     );
+}
+
+fn separable(
+    name: &str,
+    filters: usize,
+    kernel: [usize; 2],
+    stride: [usize; 2],
+    padding: Padding,
+    act: Activation,
+) -> Layer {
+    Layer::new(
+        name,
+        LayerKind::SeparableConv2D(ir::ops::SeparableConv2D {
+            filters,
+            kernel,
+            stride,
+            padding,
+            depth_multiplier: 1,
+            use_bias: true,
+        }),
+    )
+    .with_activation(act)
+}
+
+#[test]
+fn separable2d_stream_split_padded_pointwise() {
+    // truth: harness case separable2d__stream (hls4ml's myproject.cpp: sep1_depthwise is
+    // layer 8 and sep1_pointwise layer 9 with config13 (a PointwiseConv2D), the `same` sep2's
+    // depthwise half (10) reads zp2d_sep2_depthwise (12), sep2_pointwise is 11 with config14)
+    let net = Build::new("separable2d", &[7, 6, 2], IoType::Stream)
+        .add(
+            separable("sep1", 4, [3, 3], [1, 1], Padding::Valid, Activation::Relu),
+            &[],
+        )
+        .add(
+            separable("sep2", 3, [3, 2], [1, 2], Padding::Same, Activation::Linear),
+            &[],
+        )
+        .add(Layer::new("flat", LayerKind::Flatten), &[])
+        .add(dense("out", 3, Activation::Softmax), &[])
+        .done();
+    insta::assert_snapshot!(steps(&net));
 }

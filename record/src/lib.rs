@@ -492,10 +492,14 @@ pub fn architecture_key(network: &Network) -> String {
 
 fn activation_token(a: &ir::Activation) -> String {
     match a {
-        ir::Activation::LeakyRelu { alpha } | ir::Activation::Elu { alpha } => {
+        ir::Activation::LeakyRelu { alpha }
+        | ir::Activation::Elu { alpha }
+        | ir::Activation::ThresholdedRelu { theta: alpha } => {
             format!("{}:{alpha}", a.name())
         }
-        other @ (ir::Activation::Linear
+        other @ (ir::Activation::HardSigmoid
+        | ir::Activation::HardTanh
+        | ir::Activation::Linear
         | ir::Activation::Relu
         | ir::Activation::Sigmoid
         | ir::Activation::Tanh

@@ -195,13 +195,18 @@ fn kind_index(kind: &LayerKind) -> usize {
 fn activation_index(a: &Activation) -> usize {
     match a {
         Activation::Linear => 0,
-        Activation::Relu => 1,
+        // a compare and select as ReLU (nnet::thresholded_relu)
+        Activation::Relu | Activation::ThresholdedRelu { .. } => 1,
         Activation::Sigmoid => 2,
         // the other table activations share tanh's slot: a slot of their own would change the
         // node-feature width of every trained model
         Activation::Tanh | Activation::Softplus | Activation::Softsign | Activation::Selu => 3,
         Activation::Softmax => 4,
-        Activation::LeakyRelu { .. } | Activation::Elu { .. } => 5,
+        // a constant product per element (hard sigmoid/tanh: slope × x, then clipped)
+        Activation::LeakyRelu { .. }
+        | Activation::Elu { .. }
+        | Activation::HardSigmoid
+        | Activation::HardTanh => 5,
     }
 }
 

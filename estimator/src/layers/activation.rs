@@ -58,9 +58,15 @@ pub fn table_bram(act: Activation, n: f64, tool: Tool, stream: bool) -> f64 {
         | Activation::Elu { .. }
         | Activation::Linear
         | Activation::Relu
-        | Activation::LeakyRelu { .. } => 0.0,
+        | Activation::LeakyRelu { .. }
+        | Activation::ThresholdedRelu { .. }
+        | Activation::HardSigmoid
+        | Activation::HardTanh => 0.0,
     }
 }
+
+/// Bits of hls4ml's HardActivation slope (`slope_t` = `ap_ufixed<16,0>`, `model/layers.py`).
+pub const HARD_SLOPE_BITS: u32 = 16;
 
 /// Extra cycles of softmax over one elementwise stage: max/sum trees and the two table reads
 /// (4 cycles in all at 5 ns in the Vivado HLS 2019.2 report).
@@ -82,7 +88,20 @@ pub fn cost(
     let w = width as f64;
     match act {
         Activation::Linear => {}
-        Activation::Relu => a.fixed[Feature::ElemBits] = n * w,
+        // nnet::thresholded_relu: the same compare/select, against theta instead of 0
+        Activation::Relu | Activation::ThresholdedRelu { .. } => a.fixed[Feature::ElemBits] = n * w,
+        // nnet::hard_sigmoid / hard_tanh: slope (ap_ufixed<16,0>) × x + shift, then clipped to
+        // [0, 1] (a compare/select of the result width); hard_tanh's 2·s − 1 is a shift and a
+        // constant add
+        Activation::HardSigmoid | Activation::HardTanh => {
+            a.fixed[Feature::ElemBits] = n * w;
+            a.products.push(Products {
+                count: n,
+                a: width,
+                b: HARD_SLOPE_BITS,
+                dsp_cap: None,
+            });
+        }
         Activation::LeakyRelu { .. } => {
             a.fixed[Feature::ElemBits] = n * w;
             a.products.push(Products {
@@ -223,6 +242,39 @@ mod tests {
                 .collect::<Vec<_>>(),
             [(10.0, 16, 16)]
         );
+    }
+
+    #[test]
+    fn thresholded_and_hard_terms() {
+        // nnet::thresholded_relu on 6 elements of 16 bits: one compare against theta and a
+        // select per element, as ReLU: 6 x 16 = 96 bits, no products, no tables.
+        let t = cost(
+            Activation::ThresholdedRelu { theta: 0.25 },
+            6.0,
+            16,
+            1.0,
+            false,
+            Tool::VivadoHls,
+        );
+        assert_eq!(
+            (t.fixed[Feature::ElemBits], t.multipliers, t.extra_bram),
+            (96.0, 0.0, 0.0)
+        );
+        // nnet::hard_sigmoid / hard_tanh on 6: slope (ap_ufixed<16,0>) x data (16 bits) per
+        // element = 6 products of 16 x 16, then the clip to [0, 1]: 96 compare/select bits.
+        for act in [Activation::HardSigmoid, Activation::HardTanh] {
+            let h = cost(act, 6.0, 16, 1.0, false, Tool::VivadoHls);
+            assert_eq!(h.fixed[Feature::ElemBits], 96.0, "{act:?}");
+            assert_eq!(
+                h.products
+                    .iter()
+                    .map(|p| (p.count, p.a, p.b))
+                    .collect::<Vec<_>>(),
+                [(6.0, 16, 16)],
+                "{act:?}"
+            );
+            assert_eq!(h.fixed[Feature::TableReads], 0.0, "{act:?}");
+        }
     }
 
     #[test]

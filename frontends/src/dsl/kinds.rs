@@ -64,6 +64,8 @@ const ACT: &[&str] = &[
     "softsign",
     "selu",
     "elu",
+    "hard_sigmoid",
+    "hard_tanh",
 ];
 
 macro_rules! spec {
@@ -279,6 +281,35 @@ pub static SPECS: &[Spec] = &[
         build_elu
     ),
     spec!(
+        "hard_sigmoid",
+        &[],
+        &[],
+        None,
+        Role::Single,
+        "hard_sigmoid",
+        |_| { plain(LayerKind::Activation(Activation::HardSigmoid)) }
+    ),
+    spec!(
+        "hard_tanh",
+        &[],
+        &[],
+        None,
+        Role::Single,
+        "hard_tanh",
+        |_| { plain(LayerKind::Activation(Activation::HardTanh)) }
+    ),
+    spec!(
+        "thresholded_relu",
+        &["theta"],
+        &[],
+        None,
+        Role::Single,
+        "thresholded_relu(theta=0.5)",
+        |a: &Args| plain(LayerKind::Activation(Activation::ThresholdedRelu {
+            theta: a.float("theta", 1.0, f64::is_finite, "finite")?,
+        }))
+    ),
+    spec!(
         "leaky_relu",
         &["alpha"],
         &[],
@@ -444,7 +475,7 @@ pub fn is_layer(name: &str) -> bool {
 /// The message for a word that is not a layer name.
 pub const EXPECTED_LAYER: &str =
     "a layer name such as input, dense, conv1d, conv2d, depthwise_conv2d, separable_conv2d, \
-     maxpool2d, avgpool2d, globalavgpool2d, batchnorm, relu, leaky_relu, flatten, reshape, dropout, zeropad2d, \
+     maxpool2d, avgpool2d, globalavgpool2d, batchnorm, relu, leaky_relu, thresholded_relu, hard_sigmoid, flatten, reshape, dropout, zeropad2d, \
      crop2d, upsample2d, mha, layernorm, einsum_dense, embedding, add, subtract, multiply, average, \
      maximum, minimum or concat";
 
@@ -492,6 +523,8 @@ pub fn keras_prefix(kind: &LayerKind) -> &'static str {
         LayerKind::Activation(Activation::LeakyRelu { .. }) => "leaky_re_lu",
         // a standalone ELU is Keras's `ELU` layer
         LayerKind::Activation(Activation::Elu { .. }) => "elu",
+        // a thresholded ReLU is Keras 3's `ReLU(threshold=...)` layer
+        LayerKind::Activation(Activation::ThresholdedRelu { .. }) => "re_lu",
         LayerKind::Activation(_) => "activation",
         LayerKind::Flatten => "flatten",
         LayerKind::Reshape(_) => "reshape",
@@ -929,6 +962,10 @@ pub(super) fn activation_args(args: &mut Vec<String>, a: &Activation) {
             args.push(a.name().into());
             args.push(format!("alpha={}", fmt_float(*alpha)));
         }
+        Activation::ThresholdedRelu { theta } => {
+            args.push(a.name().into());
+            args.push(format!("theta={}", fmt_float(*theta)));
+        }
         other => args.push(other.name().into()),
     }
 }
@@ -1072,6 +1109,10 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
             act @ (Activation::LeakyRelu { alpha } | Activation::Elu { alpha }),
         ) => {
             args.push(format!("alpha={}", fmt_float(*alpha)));
+            act.name()
+        }
+        LayerKind::Activation(act @ Activation::ThresholdedRelu { theta }) => {
+            args.push(format!("theta={}", fmt_float(*theta)));
             act.name()
         }
         // the other activations' DSL keyword is their Keras name

@@ -529,21 +529,37 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
             one(LayerKind::Activation(act))
         }
         "ReLU" => {
+            // hls4ml 1.3.0's Keras 3 ReLUHandler (converters/keras_v3/core.py): max_value must
+            // be None; a negative slope is its LeakyReLU, a threshold its ThresholdedReLU, not
+            // both. (It writes a plain ReLU() as thresholded_relu(0.0) too; presynth writes
+            // nnet::relu, as hls4ml's tf.keras converter does: the same function.)
             if let Some(m) = a.get("max_value") {
                 return Err(a.unsupported(
                     "max_value",
-                    format!("{} (only None is supported)", describe(m)),
+                    format!(
+                        "{} (hls4ml 1.3.0 converts ReLU with max_value None only)",
+                        describe(m)
+                    ),
                 ));
             }
-            if a.f64_or("threshold", 0.0)? != 0.0 {
-                return Err(a.unsupported("threshold", "non-zero threshold is not supported"));
-            }
+            let threshold = a.f64_or("threshold", 0.0)?;
             let slope = a.f64_or("negative_slope", 0.0)?;
-            one(LayerKind::Activation(if slope != 0.0 {
-                Activation::LeakyRelu { alpha: slope }
-            } else {
-                Activation::Relu
+            one(LayerKind::Activation(match (slope != 0.0, threshold != 0.0) {
+                (true, true) => {
+                    return Err(a.unsupported(
+                        "threshold",
+                        format!("{threshold} with negative_slope {slope} (hls4ml 1.3.0 needs threshold 0 or negative_slope 0)"),
+                    ))
+                }
+                (true, false) => Activation::LeakyRelu { alpha: slope },
+                (false, true) => Activation::ThresholdedRelu { theta: threshold },
+                (false, false) => Activation::Relu,
             }))
+        }
+        // tf.keras 2 only (hls4ml's converters/keras/core.py: `theta`, default 1.0)
+        "ThresholdedReLU" => {
+            let theta = a.f64_or("theta", 1.0)?;
+            one(LayerKind::Activation(Activation::ThresholdedRelu { theta }))
         }
         "ELU" => {
             let alpha = a.f64_or("alpha", 1.0)?;

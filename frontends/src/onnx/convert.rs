@@ -45,15 +45,7 @@ pub struct Unsupported {
 }
 
 /// ONNX operators that hls4ml 1.3.0 converts but the IR has no layer kind for.
-const HLS4ML_ONLY: &[&str] = &[
-    "ThresholdedRelu",
-    "Selu",
-    "PRelu",
-    "Div",
-    "Mean",
-    "Resize",
-    "Pad",
-];
+const HLS4ML_ONLY: &[&str] = &["Selu", "PRelu", "Div", "Mean", "Resize", "Pad"];
 
 struct Converter<'a> {
     file: &'a str,
@@ -545,7 +537,9 @@ impl<'a> Converter<'a> {
             "BatchNormalization" => self.batchnorm(node),
             "LayerNormalization" => self.layernorm(node),
             "Attention" => self.attention(node),
-            "Relu" | "Sigmoid" | "Tanh" | "LeakyRelu" | "Softmax" => self.activation(node),
+            "Relu" | "Sigmoid" | "Tanh" | "LeakyRelu" | "ThresholdedRelu" | "Softmax" => {
+                self.activation(node)
+            }
             "MaxPool" | "AveragePool" => self.pool(node),
             "GlobalAveragePool" | "GlobalMaxPool" => self.global_pool(node),
             "Flatten" => self.flatten(node),
@@ -1035,6 +1029,11 @@ impl<'a> Converter<'a> {
             },
             "Elu" => Activation::Elu {
                 alpha: attr_float(node, "alpha", 1.0)?,
+            },
+            // hls4ml 1.3.0 converters/onnx/core.py: ThresholdedReLU with `alpha`, whose default
+            // there is 0.01 (ONNX's own is 1.0): presynth follows hls4ml, whose network it prices
+            "ThresholdedRelu" => Activation::ThresholdedRelu {
+                theta: attr_float(node, "alpha", 0.01)?,
             },
             _ => {
                 let s = self.onnx_shape(&x);

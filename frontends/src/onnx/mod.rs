@@ -9,7 +9,7 @@
 //! | `BatchNormalization` | `BatchNorm` |
 //! | `LayerNormalization` (one output; beyond hls4ml, whose ONNX converter has none) | `LayerNorm` |
 //! | `Attention` (opset 23, 3-D) between `MatMul` projections of Q, K, V and a `MatMul` output projection (beyond hls4ml) | `MultiHeadAttention` (the projections folded in) |
-//! | `Relu`, `Sigmoid`, `Tanh`, `LeakyRelu`, `Softmax` (last axis) | `Activation` layers (kept separate, as hls4ml keeps them) |
+//! | `Relu`, `Sigmoid`, `Tanh`, `LeakyRelu`, `ThresholdedRelu` (`alpha`, hls4ml's default 0.01), `Softmax` (last axis) | `Activation` layers (kept separate, as hls4ml keeps them) |
 //! | `MaxPool`/`AveragePool` 1D/2D, `GlobalAveragePool`/`GlobalMaxPool` | `Pool1D/2D`, `GlobalPool1D/2D` |
 //! | `Flatten`, `Reshape`, `Transpose` between channels-first and channels-last | `Flatten`, `Reshape`, layout bookkeeping |
 //! | `Add`/`Sum`, `Sub`, `Mul`, `Max`, `Min` and `Concat` of two tensors | `Merge` (add, subtract, multiply, maximum, minimum), `Concatenate` |
@@ -18,7 +18,7 @@
 //! | QONNX `BipolarQuant` of constants | `ap_uint<1>` xnor weights |
 //!
 //! Operators hls4ml 1.3.0 converts but the IR has no kind for (Selu, PRelu,
-//! ThresholdedRelu, Div/Mean merges, Resize, Pad, grouped
+//! Div/Mean merges, Resize, Pad, grouped
 //! convolutions, Quant with other scales, BipolarQuant activations), those it does not convert
 //! (QONNX `Trunc` among them), and unsupported attributes are all collected: the error lists
 //! every such node with its name, op type and reason, not only the first.

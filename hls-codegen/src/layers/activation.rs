@@ -30,6 +30,7 @@ fn parts<'a>(c: &'a Ctx) -> (&'a ActKind, &'a str) {
         | Op::Reshape
         | Op::Clone
         | Op::Dropout
+        | Op::SeparableConv2D { .. }
         | Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }
         | Op::Cropping1D { .. }
@@ -74,6 +75,24 @@ pub fn config(c: &Ctx) -> String {
 {param}}};
 ",
                 table = type_name(c, "table_t"),
+            )
+        }
+        ActKind::HardSigmoid { slope, shift } => {
+            // hard_activ_config_template (backends/vivado/passes/core_templates.py)
+            let (slope_t, shift_t) = (type_name(c, "slope_t"), type_name(c, "shift_t"));
+            format!(
+                "struct {cname}_config{idx} {{
+    static const unsigned n_in = {n_in};
+    static const {slope_t} slope;
+    static const {shift_t} shift;
+    static const unsigned io_type = nnet::{io};
+    static const unsigned reuse_factor = {rf};
+}};
+const {slope_t} {cname}_config{idx}::slope = {slope};
+const {shift_t} {cname}_config{idx}::shift = {shift};
+",
+                slope = python_float(*slope),
+                shift = python_float(*shift),
             )
         }
         ActKind::Softmax => {
@@ -121,8 +140,8 @@ pub fn call(c: &Ctx) -> String {
     let idx = c.index();
     let (i, o) = (c.input(0), c.output());
     match act {
-        ActKind::Plain(f) => format!(
-            "nnet::{f}<{}, {}, {cname}_config{idx}>({}, {});",
+        ActKind::Plain(_) | ActKind::HardSigmoid { .. } => format!(
+            "nnet::{cname}<{}, {}, {cname}_config{idx}>({}, {});",
             i.type_name, o.type_name, i.name, o.name
         ),
         ActKind::Param { func, alpha } => format!(

@@ -83,7 +83,11 @@ pub fn conv_mult_config(c: &Ctx, n_in: usize, n_out: usize) -> String {
         strategy = c.strategy(),
         nz = c.weight(0).zeros(),
         typedefs = c.weight_typedefs(),
-        product = kernel_and_product(conv_mult_kernel(c.l.strategy, c.reuse(), n_in)),
+        product = kernel_and_product(if super::depthwise::is_depthwise(&c.l.op) {
+            super::depthwise::MULT_KERNEL
+        } else {
+            conv_mult_kernel(c.l.strategy, c.reuse(), n_in)
+        }),
     )
 }
 

@@ -64,6 +64,7 @@ pub fn config(c: &Ctx) -> String {
         | Op::Reshape
         | Op::Clone
         | Op::Dropout
+        | Op::SeparableConv2D { .. }
         | Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }
         | Op::Cropping1D { .. }
@@ -96,6 +97,7 @@ pub fn call(c: &Ctx) -> String {
         | Op::Reshape
         | Op::Clone
         | Op::Dropout
+        | Op::SeparableConv2D { .. }
         | Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }
         | Op::Cropping1D { .. }

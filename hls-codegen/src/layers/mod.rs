@@ -8,6 +8,7 @@ pub mod conv;
 pub mod conv1d;
 pub mod conv2d;
 pub mod dense;
+pub mod depthwise;
 pub mod einsum;
 pub mod einsum_dense;
 pub mod embedding;

@@ -136,6 +136,7 @@ pub fn config(c: &Ctx) -> String {
         | Op::Reshape
         | Op::Clone
         | Op::Dropout
+        | Op::SeparableConv2D { .. }
         | Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }
         | Op::Cropping1D { .. }
@@ -167,6 +168,7 @@ pub fn call(c: &Ctx) -> String {
         | Op::Reshape
         | Op::Clone
         | Op::Dropout
+        | Op::SeparableConv2D { .. }
         | Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }
         | Op::Cropping1D { .. }

@@ -154,7 +154,8 @@ pub fn config(c: &Ctx) -> String {
         | Op::LayerNorm { .. }
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
-        | Op::Embedding { .. } => unreachable!("spatial::config on {:?}", c.l.op),
+        | Op::Embedding { .. }
+        | Op::SeparableConv2D { .. } => unreachable!("spatial::config on {:?}", c.l.op),
     }
 }
 
@@ -192,7 +193,8 @@ pub fn call(c: &Ctx) -> String {
         | Op::LayerNorm { .. }
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
-        | Op::Embedding { .. } => unreachable!("spatial::call on {:?}", c.l.op),
+        | Op::Embedding { .. }
+        | Op::SeparableConv2D { .. } => unreachable!("spatial::call on {:?}", c.l.op),
     };
     format!("nnet::{f}<{types}, config{idx}>({args});")
 }

@@ -30,6 +30,17 @@ pub enum Activation {
     Elu {
         alpha: f64,
     },
+    /// x for x > theta, 0 otherwise: hls4ml's parametrised `nnet::thresholded_relu`, what
+    /// hls4ml 1.3.0 makes of a Keras 3 `ReLU` layer with negative_slope 0 (any threshold, 0
+    /// included) and of tf.keras's `ThresholdedReLU`.
+    ThresholdedRelu {
+        theta: f64,
+    },
+    /// clip(0.2·x + 0.5, 0, 1): hls4ml's `HardActivation` (`nnet::hard_sigmoid`, slope 0.2 and
+    /// shift 0.5 whatever the Keras version: Keras 3's own is x/6 + 0.5).
+    HardSigmoid,
+    /// clip(x, -1, 1): `nnet::hard_tanh`.
+    HardTanh,
 }
 
 impl Activation {
@@ -46,6 +57,9 @@ impl Activation {
             Activation::Selu => "selu",
             Activation::LeakyRelu { .. } => "leaky_relu",
             Activation::Elu { .. } => "elu",
+            Activation::ThresholdedRelu { .. } => "thresholded_relu",
+            Activation::HardSigmoid => "hard_sigmoid",
+            Activation::HardTanh => "hard_tanh",
         }
     }
     /// Parse a Keras activation name; `None` for names the IR does not support.
@@ -61,6 +75,8 @@ impl Activation {
             "selu" => Activation::Selu,
             "elu" | "ELU" => Activation::Elu { alpha: 1.0 },
             "leaky_relu" | "LeakyReLU" => Activation::LeakyRelu { alpha: 0.3 },
+            "hard_sigmoid" => Activation::HardSigmoid,
+            "hard_tanh" => Activation::HardTanh,
             _ => return None,
         })
     }
@@ -74,7 +90,14 @@ impl LayerOp for Activation {
         "Activation"
     }
     fn keras_classes(&self) -> &'static [&'static str] {
-        &["Activation", "QActivation", "ReLU", "LeakyReLU", "Softmax"]
+        &[
+            "Activation",
+            "QActivation",
+            "ReLU",
+            "LeakyReLU",
+            "Softmax",
+            "ThresholdedReLU",
+        ]
     }
     fn arity(&self) -> Arity {
         Arity::Exactly(1)

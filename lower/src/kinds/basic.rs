@@ -45,6 +45,7 @@ pub fn activation_op(act: Activation) -> (Op, &'static str) {
         | Activation::Softplus
         | Activation::Softsign
         | Activation::Selu
+        | Activation::HardTanh
         | Activation::Linear => (
             Op::Activation {
                 act: ActKind::Plain(act.name()),
@@ -68,6 +69,27 @@ pub fn activation_op(act: Activation) -> (Op, &'static str) {
                 config_name: "elu".to_string(),
             },
             "ELU",
+        ),
+        Activation::ThresholdedRelu { theta } => (
+            Op::Activation {
+                act: ActKind::Param {
+                    func: "thresholded_relu",
+                    alpha: theta,
+                },
+                config_name: "thresholdedrelu".to_string(),
+            },
+            "ThresholdedReLU",
+        ),
+        // hls4ml's HardActivation defaults (model/layers.py), which its Keras 3 handler keeps
+        Activation::HardSigmoid => (
+            Op::Activation {
+                act: ActKind::HardSigmoid {
+                    slope: 0.2,
+                    shift: 0.5,
+                },
+                config_name: "hard_sigmoid".to_string(),
+            },
+            "HardActivation",
         ),
         Activation::Softmax => (
             Op::Activation {

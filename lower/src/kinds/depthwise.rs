@@ -1,22 +1,61 @@
 //! DepthwiseConv2D, SeparableConv2D and hls4ml's ApplyAlpha: hls4ml 1.3.0 converts them for
-//! Vivado/Vitis (`nnet_sepconv2d_latency.h` / `nnet_sepconv2d_stream.h`; ApplyAlpha is its
+//! Vivado/Vitis (`nnet_sepconv2d.h` / `nnet_sepconv2d_stream.h`; ApplyAlpha is its
 //! `nnet::normalize` with a power-of-two `quantized_po2` scale type inserted by the
-//! `qkeras_factorize_alpha` pass), but presynth does not lower them yet: codegen refuses a
-//! network holding one, naming the layer, and the estimator prices them from the IR
-//! (estimator/src/layers/depthwise.rs, batchnorm.rs).
+//! `qkeras_factorize_alpha` pass).
+//!
+//! hls4ml's DepthwiseConv2D is a subclass of its Conv2D (`model/layers.py`): the same
+//! attributes and config struct, `n_filt` = channels × depth_multiplier, so it lowers to
+//! [`Op::Conv2D`] marked `depthwise` (the `insert_zero_padding_before_conv2d` pass matches it
+//! through `isinstance`, `optimize_pointwise_conv` does not: it compares class names).
+//! hls4ml's kernels (`depthwise_conv_2d_cl`) take one kernel and one bias per channel: a depth
+//! multiplier other than 1 is refused, as is the Resource strategy (hls4ml's io_parallel
+//! function asserts false on it).
 
+use super::product::conv2d_op;
 use super::{Parse, ParseCx, Parsed};
-use crate::error::Result;
+use crate::error::{LowerError, Result};
+use crate::op::Op;
 
 impl Parse for ir::ops::DepthwiseConv2D {
     fn parse(&self, cx: &ParseCx) -> Result<Parsed> {
-        Err(cx.not_lowered("DepthwiseConv2D (nnet_sepconv2d_latency.h)"))
+        if self.depth_multiplier != 1 {
+            return Err(LowerError::NotImplemented {
+                layer: cx.layer.name.clone(),
+                kind: cx.layer.kind.name().to_string(),
+                message: format!(
+                    "depth_multiplier {} (hls4ml 1.3.0's depthwise_conv_2d_cl takes one kernel per channel: depth_multiplier 1)",
+                    self.depth_multiplier
+                ),
+            });
+        }
+        // the channels of the input (depth_multiplier 1)
+        let n_filt = super::dim(cx.input(0)?, 2);
+        let mut op = conv2d_op(cx, self.kernel, self.stride, self.padding, n_filt)?;
+        if let Op::Conv2D { depthwise, .. } = &mut op {
+            *depthwise = true;
+        }
+        Ok(Parsed::new("DepthwiseConv2D", op))
     }
 }
 
 impl Parse for ir::ops::SeparableConv2D {
     fn parse(&self, cx: &ParseCx) -> Result<Parsed> {
-        Err(cx.not_lowered("SeparableConv2D (depthwise then pointwise, nnet_sepconv2d.h)"))
+        let depthwise = ir::ops::DepthwiseConv2D {
+            kernel: self.kernel,
+            stride: self.stride,
+            padding: self.padding,
+            depth_multiplier: self.depth_multiplier,
+            use_bias: false,
+        }
+        .parse(cx)?
+        .op;
+        Ok(Parsed::new(
+            "SeparableConv2D",
+            Op::SeparableConv2D {
+                depthwise: Box::new(depthwise),
+                n_filt: self.filters,
+            },
+        ))
     }
 }
 

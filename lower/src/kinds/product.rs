@@ -46,31 +46,45 @@ impl Parse for ir::ops::Conv1D {
 
 impl Parse for ir::ops::Conv2D {
     fn parse(&self, cx: &ParseCx) -> Result<Parsed> {
-        let input = cx.input(0)?;
-        let (in_height, in_width, n_chan) = (dim(input, 0), dim(input, 1), dim(input, 2));
-        let (out_height, out_width) = (dim(cx.output(), 0), dim(cx.output(), 1));
-        let (pad_top, pad_bottom) = pads(self.padding, in_height, self.kernel[0], self.stride[0]);
-        let (pad_left, pad_right) = pads(self.padding, in_width, self.kernel[1], self.stride[1]);
         Ok(Parsed::new(
             "Conv2D",
-            Op::Conv2D {
-                in_height,
-                in_width,
-                n_chan,
-                filt_height: self.kernel[0],
-                filt_width: self.kernel[1],
-                n_filt: self.filters,
-                stride_height: self.stride[0],
-                stride_width: self.stride[1],
-                pad_top,
-                pad_bottom,
-                pad_left,
-                pad_right,
-                out_height,
-                out_width,
-                n_partitions: out_height * out_width,
-                pointwise: false,
-            },
+            conv2d_op(cx, self.kernel, self.stride, self.padding, self.filters)?,
         ))
     }
+}
+
+/// hls4ml's Conv2D attributes of a `kernel`/`stride`/`padding` window over the layer's
+/// (height, width, channels) input to `n_filt` channels (the Conv2D classes: Conv2D and its
+/// subclass DepthwiseConv2D).
+pub(crate) fn conv2d_op(
+    cx: &ParseCx,
+    kernel: [usize; 2],
+    stride: [usize; 2],
+    padding: ir::Padding,
+    n_filt: usize,
+) -> Result<Op> {
+    let input = cx.input(0)?;
+    let (in_height, in_width, n_chan) = (dim(input, 0), dim(input, 1), dim(input, 2));
+    let (out_height, out_width) = (dim(cx.output(), 0), dim(cx.output(), 1));
+    let (pad_top, pad_bottom) = pads(padding, in_height, kernel[0], stride[0]);
+    let (pad_left, pad_right) = pads(padding, in_width, kernel[1], stride[1]);
+    Ok(Op::Conv2D {
+        in_height,
+        in_width,
+        n_chan,
+        filt_height: kernel[0],
+        filt_width: kernel[1],
+        n_filt,
+        stride_height: stride[0],
+        stride_width: stride[1],
+        pad_top,
+        pad_bottom,
+        pad_left,
+        pad_right,
+        out_height,
+        out_width,
+        n_partitions: out_height * out_width,
+        pointwise: false,
+        depthwise: false,
+    })
 }

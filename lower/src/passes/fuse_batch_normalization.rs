@@ -53,7 +53,9 @@ pub fn fuses(producer: &Op, result_specified: bool) -> bool {
         | Op::LayerNorm { .. }
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
-        | Op::Embedding { .. } => false,
+        | Op::Embedding { .. }
+        // split by separable_to_depthwise_and_conv before this pass
+        | Op::SeparableConv2D { .. } => false,
     };
     product && !result_specified
 }

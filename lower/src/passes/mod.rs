@@ -3,7 +3,8 @@
 //!
 //! - the Keras parser (`converters/keras_v3_to_hls.py`): `parse`, `split_activation`,
 //!   `remove_dropout`;
-//! - the `convert` flow (`model/optimizer/__init__.py`): `fuse_batch_normalization`,
+//! - the `convert` flow (`model/optimizer/__init__.py`): `separable_to_depthwise_and_conv`,
+//!   `fuse_batch_normalization`,
 //!   `replace_multidimensional_dense_with_conv`, `eliminate_linear_activation`;
 //! - the backend's `streaming` flow (`backends/vivado/vivado_backend.py`):
 //!   `inplace_stream_flatten`, `reshape_stream`, `clone_output`,
@@ -23,6 +24,7 @@ mod parse;
 mod remove_dropout;
 mod replace_multidimensional_dense_with_conv;
 mod reshape_stream;
+mod separable_to_depthwise_and_conv;
 mod split_activation;
 
 use crate::error::Result;
@@ -43,6 +45,7 @@ pub static HLS4ML_PIPELINE: &[&dyn Pass] = &[
     &parse::Parse,
     &split_activation::SplitActivation,
     &remove_dropout::RemoveDropout,
+    &separable_to_depthwise_and_conv::SeparableToDepthwiseAndConv,
     &fuse_batch_normalization::FuseBatchNormalization,
     &replace_multidimensional_dense_with_conv::ReplaceMultidimensionalDenseWithConv,
     &eliminate_linear_activation::EliminateLinearActivation,

@@ -34,6 +34,8 @@ impl Pass for OptimizePointwiseConv {
                 filt_height: 1,
                 filt_width: 1,
                 pointwise,
+                // the pass matches class names Conv1D/Conv2D: a DepthwiseConv2D stays
+                depthwise: false,
                 ..
             } = &mut g.nodes[pos].op
             {

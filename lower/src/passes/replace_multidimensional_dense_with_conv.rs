@@ -68,6 +68,7 @@ impl Pass for ReplaceMultidimensionalDenseWithConv {
                         out_width: input[1],
                         n_partitions: input[0] * input[1],
                         pointwise: false,
+                        depthwise: false,
                     },
                     "Conv2D",
                 ),

@@ -49,6 +49,7 @@ mod conv1d;
 mod conv2d;
 mod cropping;
 mod dense;
+mod depthwise_conv2d;
 mod dropout;
 mod einsum;
 mod einsum_dense;
@@ -61,6 +62,7 @@ mod pool1d;
 mod pool2d;
 mod reshape;
 mod resize;
+mod separable_conv2d;
 mod zeropad;
 
 use super::Ctx;
@@ -87,7 +89,11 @@ pub fn emitter(op: &Op) -> &'static dyn Emit {
         Op::Input => &input::Input,
         Op::Dense { .. } => &dense::Dense,
         Op::Conv1D { .. } => &conv1d::Conv1D,
+        Op::Conv2D {
+            depthwise: true, ..
+        } => &depthwise_conv2d::DepthwiseConv2D,
         Op::Conv2D { .. } => &conv2d::Conv2D,
+        Op::SeparableConv2D { .. } => &separable_conv2d::SeparableConv2D,
         Op::Pool1D { .. } => &pool1d::Pool1D,
         Op::Pool2D { .. } => &pool2d::Pool2D,
         Op::GlobalPool1D { .. } => &global_pool::GlobalPool1D,

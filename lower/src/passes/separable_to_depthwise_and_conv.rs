@@ -1,0 +1,90 @@
+//! `separable_to_depthwise_and_conv` (`model/optimizer/passes/seperable_to_dw_conv.py`, first
+//! in hls4ml 1.3.0's `convert` flow): a SeparableConv2D becomes a DepthwiseConv2D
+//! `<name>_depthwise` without bias (hls4ml then gives it a zero bias of type `ap_uint<1>`)
+//! followed by a 1×1 Conv2D `<name>_pointwise` to the filters with the layer's bias, both made
+//! by `make_node` (the next free indices, depthwise first) and put where the separable layer
+//! was (`split_node`); whatever read the separable layer reads the pointwise conv, which
+//! `optimize_pointwise_conv` later turns into a PointwiseConv2D. Both nodes keep the layer's
+//! settings (hls4ml copies its layer config to both names) and its output precision.
+
+use super::Pass;
+use crate::error::Result;
+use crate::graph::{Graph, Node, Sweep};
+use crate::op::Op;
+use ir::Network;
+
+pub struct SeparableToDepthwiseAndConv;
+
+impl Pass for SeparableToDepthwiseAndConv {
+    fn name(&self) -> &'static str {
+        "separable_to_depthwise_and_conv"
+    }
+
+    fn run(&self, _net: &Network, g: &mut Graph) -> Result<bool> {
+        let mut changed = false;
+        g.sweep(|g, n| {
+            let Op::SeparableConv2D { depthwise, n_filt } = &n.op else {
+                return Sweep::Keep(n);
+            };
+            let (depthwise, n_filt) = ((**depthwise).clone(), *n_filt);
+            let Op::Conv2D {
+                out_height,
+                out_width,
+                n_filt: dw_channels,
+                ..
+            } = depthwise
+            else {
+                return Sweep::Keep(n);
+            };
+            let dw_index = g.next_index();
+            let pw_index = g.next_index();
+            let pointwise = Op::Conv2D {
+                in_height: out_height,
+                in_width: out_width,
+                n_chan: dw_channels,
+                filt_height: 1,
+                filt_width: 1,
+                n_filt,
+                stride_height: 1,
+                stride_width: 1,
+                pad_top: 0,
+                pad_bottom: 0,
+                pad_left: 0,
+                pad_right: 0,
+                out_height,
+                out_width,
+                n_partitions: out_height * out_width,
+                pointwise: false,
+                depthwise: false,
+            };
+            let pw = Node {
+                key: g.new_key(),
+                index: pw_index,
+                var_index: pw_index,
+                name: format!("{}_pointwise", n.name),
+                class: "Conv2D".to_string(),
+                op: pointwise,
+                inputs: vec![crate::graph::Port::of(n.key)],
+                outputs: 1,
+                shape: n.shape.clone(),
+                precision: n.precision.clone(),
+                settings: n.settings.clone(),
+                origin: n.origin,
+                inplace: false,
+                pending_activation: None,
+            };
+            let dw = Node {
+                index: dw_index,
+                var_index: dw_index,
+                name: format!("{}_depthwise", n.name),
+                class: "DepthwiseConv2D".to_string(),
+                shape: vec![out_height, out_width, dw_channels],
+                op: depthwise,
+                ..n
+            };
+            changed = true;
+            Sweep::Then(dw, Box::new(pw))
+        });
+        Ok(changed)
+    }
+}

@@ -162,7 +162,10 @@ fn layer_kernels(
         | LayerKind::Conv2D(_)
         | LayerKind::DepthwiseConv2D(_)
         | LayerKind::SeparableConv2D(_)
-        | LayerKind::EinsumDense(_) => {
+        | LayerKind::EinsumDense(_)
+        // a recurrent layer as one GEMM of all its MACs (its steps are sequential: a lower
+        // bound on its time)
+        | LayerKind::Recurrent(_) => {
             let mut k = gemm(spec, "gemm", macs, n_in + n_out + params, e);
             if !layer.activation.is_linear() {
                 // a fused epilogue: its operations ride on the GEMM's output, no extra bytes

@@ -231,6 +231,7 @@ fn stream_of(net: &Network, producer: ir::NodeId) -> Option<(f64, f64)> {
             | LayerKind::DepthwiseConv2D(_)
             | LayerKind::SeparableConv2D(_)
             | LayerKind::ApplyAlpha
+            | LayerKind::Recurrent(_)
             | LayerKind::Embedding(_) => {
                 let s = &l.output_shape;
                 let bits = net.config.resolve(&l.settings).result.width() as f64;

@@ -15,6 +15,7 @@ pub mod mac;
 pub mod merge;
 pub mod passthrough;
 pub mod pooling;
+pub mod recurrent;
 pub mod spatial;
 pub mod speed;
 pub mod transformer;
@@ -496,6 +497,7 @@ fn analyse_kind(ctx: &LayerCtx) -> Analysis {
         | LayerKind::LayerNorm(_)
         | LayerKind::EinsumDense(_)
         | LayerKind::Embedding(_) => transformer::analyse(ctx),
+        LayerKind::Recurrent(r) => recurrent::analyse(ctx, r),
     }
 }
 

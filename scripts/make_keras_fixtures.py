@@ -31,7 +31,7 @@ OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "frontends", "tests", "fixtures", "keras")
 
 # Networks that also get a legacy full-model .h5 file.
-H5_TOO = {"mlp_relu", "conv2d_pool_bn", "functional_add_concat"}
+H5_TOO = {"mlp_relu", "conv2d_pool_bn", "functional_add_concat", "recurrent"}
 
 
 def mlp_relu():
@@ -255,10 +255,23 @@ def depthwise_separable():
     ], name="depthwise_separable")
 
 
+def recurrent():
+    # LSTM, GRU (reset_after True and False), SimpleRNN (relu, no bias) and a Bidirectional LSTM
+    return keras.Sequential([
+        keras.Input((6, 4)),
+        L.LSTM(5, return_sequences=True, name="lstm"),
+        L.GRU(4, return_sequences=True, name="gru"),
+        L.GRU(3, reset_after=False, return_sequences=True, name="gru_before"),
+        L.SimpleRNN(3, activation="relu", use_bias=False, return_sequences=True, name="rnn"),
+        L.Bidirectional(L.LSTM(2), name="bidi"),
+        L.Dense(2, name="out"),
+    ], name="recurrent")
+
+
 BUILDERS = [mlp_relu, mlp_activations, mlp_leaky, conv1d_pool_bn, conv2d_pool_bn,
             conv2d_strided_same, global_pools, reshape_flatten, functional_add_concat,
             functional_conv_residual, multi_output, concat_axis1_conv1d, spatial_2d, spatial_1d,
-            depthwise_separable, merges, table_activations]
+            depthwise_separable, merges, table_activations, recurrent]
 
 
 def randomise(model, seed):
@@ -277,6 +290,17 @@ def randomise(model, seed):
         layer.set_weights(new)
 
 
+def weight_name(layer, v):
+    """A weight's Keras name; a Bidirectional layer's two directions both name theirs `kernel`,
+    ..., so they are told apart by the direction's layer in the variable's path
+    (`.../forward_lstm/lstm_cell/kernel` -> `forward_kernel`), as presynth names them."""
+    if isinstance(layer, keras.layers.Bidirectional):
+        for d in ("forward", "backward"):
+            if f"/{d}_" in v.path:
+                return f"{d}_{v.name}"
+    return v.name
+
+
 def expected(model):
     layers = []
     for layer in model.layers:
@@ -286,7 +310,7 @@ def expected(model):
         for v in layer.weights:
             a = np.asarray(v.numpy(), dtype=np.float64).ravel()
             weights.append({
-                "name": v.name,
+                "name": weight_name(layer, v),
                 "shape": list(v.shape),
                 "first": [float(x) for x in a[:3]],
                 "last": float(a[-1]),

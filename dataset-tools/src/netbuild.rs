@@ -48,6 +48,12 @@ pub fn chain(
             LayerKind::LayerNorm(_) => "layer_normalization",
             LayerKind::EinsumDense(_) => "einsum_dense",
             LayerKind::Embedding(_) => "embedding",
+            LayerKind::Recurrent(r) => match (r.bidirectional, r.cell) {
+                (Some(_), _) => "bidirectional",
+                (None, ir::ops::Cell::SimpleRnn) => "simple_rnn",
+                (None, ir::ops::Cell::Lstm) => "lstm",
+                (None, ir::ops::Cell::Gru) => "gru",
+            },
             LayerKind::DepthwiseConv2D(_) => "depthwise_conv2d",
             LayerKind::SeparableConv2D(_) => "separable_conv2d",
             LayerKind::ApplyAlpha => "alpha",

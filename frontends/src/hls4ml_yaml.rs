@@ -795,6 +795,7 @@ fn hls4ml_class_matches(ty: &str, kind: &LayerKind) -> bool {
         | LayerKind::LayerNorm(_)
         | LayerKind::EinsumDense(_)
         | LayerKind::Embedding(_)
+        | LayerKind::Recurrent(_)
         | LayerKind::Conv1D(_)
         | LayerKind::Conv2D(_)
         | LayerKind::BatchNorm(_)

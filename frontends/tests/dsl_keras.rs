@@ -381,3 +381,21 @@ fn table_and_elu_activations() {
         "#,
     );
 }
+
+#[test]
+fn recurrent_layers() {
+    // scripts/make_keras_fixtures.py `recurrent`: Keras counts 528 parameters (LSTM(5) over 4
+    // features 4·5·9+20 = 200, GRU(4) 3·4·9+24 = 132, GRU(3, reset_after=False) 3·3·7+9 = 72,
+    // SimpleRNN(3, no bias) 3·6 = 18, Bidirectional(LSTM(2)) 2·(4·2·5+8) = 96, dense 4·2+2 = 10).
+    same_as_keras(
+        "recurrent",
+        r#"
+        input(6, 4, name="input_layer_10") -> lstm(5, return_sequences=true, name="lstm")
+          -> gru(4, return_sequences=true, name="gru")
+          -> gru(3, return_sequences=true, reset_after=false, name="gru_before")
+          -> simple_rnn(3, relu, return_sequences=true, bias=false, name="rnn")
+          -> lstm(2, bidirectional=concat, name="bidi")
+          -> dense(2, name="out")
+        "#,
+    );
+}

@@ -102,21 +102,26 @@ fn malformed_inputs_give_errors_that_name_the_problem() {
     ));
 
     let mut v = mlp();
-    v["config"]["layers"][2]["class_name"] = json!("LSTM");
+    // ConvLSTM2D: hls4ml 1.3.0 does not convert it either (LSTM, GRU are read since issue 12)
+    v["config"]["layers"][2]["class_name"] = json!("ConvLSTM2D");
     cases.push((
         "unknown layer class",
-        model_json("lstm", &v),
-        vec!["layer 'fc2'", "unsupported layer kind LSTM"],
+        model_json("convlstm", &v),
+        vec!["layer 'fc2'", "unsupported layer kind ConvLSTM2D"],
     ));
 
     // Two unsupported classes: both named in one error, in model order.
     let mut v = mlp();
-    v["config"]["layers"][1]["class_name"] = json!("GRU");
+    v["config"]["layers"][1]["class_name"] = json!("ConvLSTM1D");
     v["config"]["layers"][2]["class_name"] = json!("PReLU");
     cases.push((
         "two unknown layer classes",
         model_json("two", &v),
-        vec!["2 unsupported layers", "'fc1' (GRU)", "'fc2' (PReLU)"],
+        vec![
+            "2 unsupported layers",
+            "'fc1' (ConvLSTM1D)",
+            "'fc2' (PReLU)",
+        ],
     ));
 
     let mut v = mlp();

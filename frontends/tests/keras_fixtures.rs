@@ -170,6 +170,10 @@ fn fixtures_cover_at_least_ten_networks_and_every_layer_kind() {
         "LayerNormalization",
         "EinsumDense",
         "Embedding",
+        "LSTM",
+        "GRU",
+        "SimpleRNN",
+        "Bidirectional",
     ] {
         assert!(kinds.contains(k), "no fixture has {k}: {kinds:?}");
     }

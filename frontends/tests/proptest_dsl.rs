@@ -4,6 +4,7 @@
 //! types printing then parsing gives the same value.
 
 use frontends::dsl::{keras_prefix, parse, to_dsl};
+use ir::ops::{BidiMerge, Cell};
 use ir::types::{Overflow, Quantization};
 use ir::{
     Activation, FixedType, HlsConfig, IoType, Layer, LayerKind, LayerSettings, Network, Padding,
@@ -175,7 +176,7 @@ struct Step {
 fn step() -> impl Strategy<Value = Step> {
     (
         (
-            0u8..27,
+            0u8..28,
             any::<usize>(),
             any::<usize>(),
             [1usize..9, 1usize..9, 1usize..4, 1usize..4],
@@ -544,6 +545,29 @@ fn build(plan: &Plan) -> Network {
                 s.act,
             ),
             (26, _) => (LayerKind::ApplyAlpha, Activation::Linear),
+            (27, 2) => {
+                let cell = [Cell::SimpleRnn, Cell::Lstm, Cell::Gru][a % 3];
+                let gated = cell != Cell::SimpleRnn;
+                (
+                    LayerKind::Recurrent(ir::ops::Recurrent {
+                        cell,
+                        units: b,
+                        activation: [Activation::Tanh, Activation::Relu, Activation::Sigmoid]
+                            [c % 3],
+                        recurrent_activation: match (gated, d % 2) {
+                            (false, _) => Activation::Linear,
+                            (true, 0) => Activation::Sigmoid,
+                            (true, _) => Activation::Tanh,
+                        },
+                        use_bias: s.flags[0],
+                        return_sequences: s.flags[1],
+                        go_backwards: s.flags[2],
+                        reset_after: cell == Cell::Gru && c % 2 == 0,
+                        bidirectional: [None, Some(BidiMerge::Concat), Some(BidiMerge::Ave)][d % 3],
+                    }),
+                    Activation::Linear,
+                )
+            }
             _ => (
                 LayerKind::Dense(ir::ops::Dense {
                     units: a + b,
@@ -628,9 +652,10 @@ fn generated_networks_cover_every_kind() {
     }
     // 15 registry kinds before the spatial ones, pooling and global pooling counted once per
     // Max/Average name (4 more), the 6 spatial kinds, the 4 transformer kinds,
-    // DepthwiseConv2D, SeparableConv2D, ApplyAlpha, and the merge counted once per operation
-    // (5 more than Add)
-    assert_eq!(kinds.len(), 37, "kinds reached: {kinds:?}");
+    // DepthwiseConv2D, SeparableConv2D, ApplyAlpha, the merge counted once per operation
+    // (5 more than Add), and the recurrent kind once per name (SimpleRNN, LSTM, GRU,
+    // Bidirectional)
+    assert_eq!(kinds.len(), 41, "kinds reached: {kinds:?}");
     for (what, n) in [
         ("merges", merges),
         ("explicit outputs", explicit_outputs),

@@ -367,6 +367,21 @@ pub fn architecture_key(network: &Network) -> String {
                 padding(*p),
                 if *use_bias { "" } else { ",nobias" }
             ),
+            LayerKind::Recurrent(r) => write!(
+                out,
+                "{}({},{},{}{}{}{}{}{}",
+                r.cell.keras_class().to_ascii_lowercase(),
+                r.units,
+                activation_token(&r.activation),
+                activation_token(&r.recurrent_activation),
+                if r.return_sequences { ",seq" } else { "" },
+                if r.use_bias { "" } else { ",nobias" },
+                if r.go_backwards { ",backwards" } else { "" },
+                if r.reset_after { ",reset_after" } else { "" },
+                r.bidirectional
+                    .map(|m| format!(",bidir_{}", m.keras_name()))
+                    .unwrap_or_default()
+            ),
             LayerKind::ApplyAlpha => write!(out, "alpha("),
             LayerKind::Pool1D(ir::ops::Pool1D {
                 op,

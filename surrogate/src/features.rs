@@ -166,7 +166,11 @@ fn kind_index(kind: &LayerKind) -> usize {
         // The transformer kinds take the slot of their nearest kind, for the reason given for
         // the spatial layers below: matrix products (attention, EinsumDense) Dense's,
         // LayerNormalization BatchNorm's, the Embedding lookup the data-movement slot.
-        LayerKind::Dense(_) | LayerKind::MultiHeadAttention(_) | LayerKind::EinsumDense(_) => 1,
+        // Recurrent layers too: their gate products are Dense kernels.
+        LayerKind::Dense(_)
+        | LayerKind::MultiHeadAttention(_)
+        | LayerKind::EinsumDense(_)
+        | LayerKind::Recurrent(_) => 1,
         LayerKind::Conv1D(_) => 2,
         // Depthwise/separable convolutions take Conv2D's slot, ApplyAlpha BatchNorm's (the
         // reason given for the spatial layers below).

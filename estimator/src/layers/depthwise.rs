@@ -80,6 +80,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::LayerNorm(_)
         | LayerKind::EinsumDense(_)
         | LayerKind::Embedding(_)
+        | LayerKind::Recurrent(_)
         | LayerKind::ApplyAlpha => {
             unreachable!("depthwise::analyse is only called for depthwise/separable layers")
         }

@@ -81,7 +81,7 @@ fn kernels(ctx: &LayerCtx, n_in: u64, n_out: u64, copies: f64, a: u32, w: u32) -
 }
 
 /// Multiply every resource of `a` by `k` (its timing is unchanged: the copies run together).
-fn scale(a: &mut Analysis, k: f64) {
+pub(super) fn scale(a: &mut Analysis, k: f64) {
     for p in &mut a.products {
         p.count *= k;
         p.dsp_cap = p.dsp_cap.map(|c| c * k);
@@ -97,7 +97,7 @@ fn scale(a: &mut Analysis, k: f64) {
 }
 
 /// Add the resources of `o`, which runs at the same time as `a` (no timing added).
-fn beside(a: &mut Analysis, o: Analysis) {
+pub(super) fn beside(a: &mut Analysis, o: Analysis) {
     let timing = a.timing;
     let base = a.timing_base;
     let ii = a.ii;
@@ -110,7 +110,7 @@ fn beside(a: &mut Analysis, o: Analysis) {
 }
 
 /// Add `o`, which runs after `a`: resources and cycles add.
-fn after(a: &mut Analysis, o: Analysis) {
+pub(super) fn after(a: &mut Analysis, o: Analysis) {
     let multipliers = a.multipliers + o.multipliers;
     a.absorb(o);
     a.multipliers = multipliers;
@@ -162,6 +162,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::DepthwiseConv2D(_)
         | LayerKind::SeparableConv2D(_)
         | LayerKind::ApplyAlpha
+        | LayerKind::Recurrent(_)
         | LayerKind::UpSampling2D(_) => {
             unreachable!("transformer::analyse is only called for transformer layers")
         }

@@ -3,6 +3,7 @@
 //! Keras 3 gives such a layer when none is set (auto-naming).
 
 use super::depthwise;
+use super::recurrent;
 use super::spatial::{self, Edge};
 use super::syntax::{Call, Spanned, Value};
 use super::transformer;
@@ -437,6 +438,33 @@ pub static SPECS: &[Spec] = &[
         "embedding(1000, 32)",
         transformer::build_embedding
     ),
+    spec!(
+        "simple_rnn",
+        &["units", "activation"],
+        recurrent::KEYWORDS,
+        None,
+        Role::Single,
+        "simple_rnn(16, return_sequences=true)",
+        recurrent::build_simple_rnn
+    ),
+    spec!(
+        "lstm",
+        &["units", "activation"],
+        recurrent::KEYWORDS,
+        None,
+        Role::Single,
+        "lstm(32, return_sequences=true)",
+        recurrent::build_lstm
+    ),
+    spec!(
+        "gru",
+        &["units", "activation"],
+        recurrent::KEYWORDS,
+        None,
+        Role::Single,
+        "gru(32, reset_after=false)",
+        recurrent::build_gru
+    ),
     merge_spec!("add", Add, "add(a, b)"),
     merge_spec!("subtract", Subtract, "subtract(a, b)"),
     merge_spec!("multiply", Multiply, "multiply(a, b)"),
@@ -476,7 +504,7 @@ pub fn is_layer(name: &str) -> bool {
 pub const EXPECTED_LAYER: &str =
     "a layer name such as input, dense, conv1d, conv2d, depthwise_conv2d, separable_conv2d, \
      maxpool2d, avgpool2d, globalavgpool2d, batchnorm, relu, leaky_relu, thresholded_relu, hard_sigmoid, flatten, reshape, dropout, zeropad2d, \
-     crop2d, upsample2d, mha, layernorm, einsum_dense, embedding, add, subtract, multiply, average, \
+     crop2d, upsample2d, mha, layernorm, einsum_dense, embedding, simple_rnn, lstm, gru, add, subtract, multiply, average, \
      maximum, minimum or concat";
 
 /// The name Keras 3 gives a layer of this kind when none is set (`dense`, `max_pooling2d`,
@@ -541,6 +569,12 @@ pub fn keras_prefix(kind: &LayerKind) -> &'static str {
         LayerKind::LayerNorm(_) => "layer_normalization",
         LayerKind::EinsumDense(_) => "einsum_dense",
         LayerKind::Embedding(_) => "embedding",
+        LayerKind::Recurrent(r) => match (r.bidirectional, r.cell) {
+            (Some(_), _) => "bidirectional",
+            (None, ir::ops::Cell::SimpleRnn) => "simple_rnn",
+            (None, ir::ops::Cell::Lstm) => "lstm",
+            (None, ir::ops::Cell::Gru) => "gru",
+        },
     }
 }
 
@@ -1181,6 +1215,7 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
             transformer::print_einsum_bias(&mut args, e);
             "einsum_dense"
         }
+        LayerKind::Recurrent(r) => recurrent::print(&mut args, r),
         LayerKind::Embedding(ir::ops::Embedding {
             input_dim,
             output_dim,

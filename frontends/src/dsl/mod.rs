@@ -20,6 +20,7 @@ mod build;
 mod depthwise;
 mod kinds;
 mod print;
+mod recurrent;
 mod spatial;
 mod syntax;
 mod transformer;

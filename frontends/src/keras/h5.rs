@@ -155,6 +155,9 @@ fn keras_weight_name(path: &str) -> String {
 /// projections' weights in sub-groups), else the last path component as
 /// [`keras_weight_name`] reads it.
 fn legacy_weight_name(path: &str, layer: &str) -> String {
+    if let Some(name) = recurrent_weight_name(path) {
+        return name;
+    }
     let inner = format!("/{layer}/{layer}/");
     match path.rfind(&inner) {
         Some(i) => {
@@ -344,7 +347,8 @@ pub fn read_keras3(
             // attention layers keep their weights in their projections' groups
             // (MultiHeadAttention: query_dense, key_dense, value_dense, output_dense;
             // GroupedQueryAttention: the same with a leading underscore)
-            let parts = attention_parts(file, &g)?;
+            let mut parts = attention_parts(file, &g)?;
+            parts.extend(recurrent_parts(file, &g)?);
             if !parts.is_empty() {
                 set.layers.push((layer, parts));
                 continue;
@@ -408,27 +412,65 @@ fn attention_parts(file: &str, g: &hdf5::Group) -> Result<Vec<RawWeight>, Fronte
         let Some(name) = names.iter().find(|n| g.link_exists(&format!("{n}/vars"))) else {
             continue;
         };
-        let vars = g
-            .group(&format!("{name}/vars"))
-            .map_err(|e| h5err(file, "cannot open an attention projection's vars", e))?;
-        let mut ds = vars
-            .datasets()
-            .map_err(|e| h5err(file, "cannot list vars", e))?;
-        ds.sort_by_key(|d| {
-            d.name()
-                .rsplit('/')
-                .next()
-                .and_then(|s| s.parse::<usize>().ok())
-        });
-        for d in ds {
-            out.push(RawWeight {
+        out.extend(sub_vars(file, g, name)?);
+    }
+    Ok(out)
+}
+
+/// The datasets of the group `{sub}/vars` under `g`, in index order, as unnamed weights.
+fn sub_vars(file: &str, g: &hdf5::Group, sub: &str) -> Result<Vec<RawWeight>, FrontendError> {
+    let vars = g
+        .group(&format!("{sub}/vars"))
+        .map_err(|e| h5err(file, &format!("cannot open {sub}/vars"), e))?;
+    let mut ds = vars
+        .datasets()
+        .map_err(|e| h5err(file, "cannot list vars", e))?;
+    ds.sort_by_key(|d| {
+        d.name()
+            .rsplit('/')
+            .next()
+            .and_then(|s| s.parse::<usize>().ok())
+    });
+    ds.iter()
+        .map(|d| {
+            Ok(RawWeight {
                 name: None,
-                tensor: read_tensor(file, &d)?,
+                tensor: read_tensor(file, d)?,
                 path: d.name(),
-            });
+            })
+        })
+        .collect()
+}
+
+/// The weights of a Keras 3 recurrent layer, kept by its cell (`cell/vars`: kernel,
+/// recurrent_kernel, bias), or of a Bidirectional one (`forward_layer/cell/vars` then
+/// `backward_layer/cell/vars`); nothing for other layers.
+fn recurrent_parts(file: &str, g: &hdf5::Group) -> Result<Vec<RawWeight>, FrontendError> {
+    let mut out = Vec::new();
+    for sub in ["cell", "forward_layer/cell", "backward_layer/cell"] {
+        if g.link_exists(&format!("{sub}/vars")) {
+            out.extend(sub_vars(file, g, sub)?);
         }
     }
     Ok(out)
+}
+
+/// The Keras name of a recurrent layer's weight in the legacy layout, where it sits in its
+/// cell's group (`.../lstm/lstm_cell/kernel:0` → `kernel`), a Bidirectional's under its
+/// direction's layer (`.../forward_lstm/lstm_cell/kernel` → `forward_kernel`); `None` for
+/// other paths.
+fn recurrent_weight_name(path: &str) -> Option<String> {
+    let parts: Vec<&str> = path.split('/').collect();
+    let n = parts.len();
+    if n < 3 || !parts[n - 2].ends_with("_cell") {
+        return None;
+    }
+    let base = keras_weight_name(parts[n - 1]);
+    let dir = ["forward_", "backward_"]
+        .into_iter()
+        .find(|d| n >= 4 && parts[n - 3].starts_with(d))
+        .unwrap_or("");
+    Some(format!("{dir}{base}"))
 }
 
 /// Read a weights file in either layout.

@@ -667,6 +667,8 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
         "LayerNormalization" => one(super::attention::layer_normalization(&a)?),
         "EinsumDense" => fused(&a, super::attention::einsum_dense(&a)?),
         "Embedding" => one(super::attention::embedding(&a)?),
+        "SimpleRNN" | "LSTM" | "GRU" => one(super::recurrent::layer(&a)?),
+        "Bidirectional" => one(super::recurrent::bidirectional(&a)?),
         "Dropout" => {
             let rate = a.f64_or("rate", 0.0)?;
             if !(0.0..1.0).contains(&rate) {

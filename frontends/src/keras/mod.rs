@@ -21,6 +21,7 @@ pub mod h5guard;
 pub mod json;
 pub mod layers;
 pub mod qkeras;
+mod recurrent;
 pub mod weights;
 
 use crate::error::{display, FrontendError};

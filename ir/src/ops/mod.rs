@@ -27,6 +27,7 @@ pub mod layernorm;
 pub mod merge;
 pub mod pool1d;
 pub mod pool2d;
+pub mod recurrent;
 pub mod reshape;
 pub mod upsampling;
 pub(crate) mod util;
@@ -52,6 +53,7 @@ pub use layernorm::LayerNorm;
 pub use merge::{Merge, MergeOp};
 pub use pool1d::Pool1D;
 pub use pool2d::Pool2D;
+pub use recurrent::{BidiMerge, Cell, Recurrent};
 pub use reshape::Reshape;
 pub use upsampling::{UpSampling1D, UpSampling2D};
 pub use zeropad::{ZeroPadding1D, ZeroPadding2D};
@@ -169,6 +171,7 @@ macro_rules! for_each_layer_kind {
                 Merge(Merge) merge,
                 DepthwiseConv2D(DepthwiseConv2D) depthwise,
                 SeparableConv2D(SeparableConv2D) depthwise,
+                Recurrent(Recurrent) recurrent,
             }
             unit {
                 Flatten flatten,
@@ -434,6 +437,20 @@ mod tests {
                 vec![vec![10]],
             ),
             (
+                LayerKind::Recurrent(Recurrent {
+                    cell: Cell::Lstm,
+                    units: 3,
+                    activation: Activation::Tanh,
+                    recurrent_activation: Activation::Sigmoid,
+                    use_bias: true,
+                    return_sequences: false,
+                    go_backwards: false,
+                    reset_after: false,
+                    bidirectional: None,
+                }),
+                seq.clone(),
+            ),
+            (
                 LayerKind::DepthwiseConv2D(DepthwiseConv2D {
                     kernel: [3, 3],
                     stride: [1, 1],
@@ -512,6 +529,8 @@ mod tests {
                 // separable: its pointwise 1x1 product, 3 -> 4
                 KindTag::DepthwiseConv2D => Some((27, 6)),
                 KindTag::SeparableConv2D => Some((3, 4)),
+                // LSTM(3) over (10, 4): the input product, 4 features -> 4 gates x 3 units
+                KindTag::Recurrent => Some((4, 12)),
                 KindTag::Input
                 | KindTag::Pool1D
                 | KindTag::Pool2D

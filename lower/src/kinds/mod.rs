@@ -8,6 +8,7 @@ mod basic;
 mod depthwise;
 mod pooling;
 mod product;
+mod recurrent;
 mod spatial;
 mod transformer;
 

@@ -33,8 +33,8 @@ fn keras_refuses_what_hls4ml_refuses_by_name() {
         (
             "gru",
             "recurrent_activation",
-            Value::from("hard_sigmoid"),
-            "hard_sigmoid",
+            Value::from("gelu"),
+            "gelu",
         ),
     ] {
         let e = keras_with(layer, |c| c[key] = v).unwrap_err();

@@ -30,12 +30,7 @@ fn keras_refuses_what_hls4ml_refuses_by_name() {
         ("lstm", "return_state", Value::Bool(true), "return_state"),
         ("gru", "stateful", Value::Bool(true), "stateful"),
         ("lstm", "time_major", Value::Bool(true), "time_major"),
-        (
-            "gru",
-            "recurrent_activation",
-            Value::from("gelu"),
-            "gelu",
-        ),
+        ("gru", "recurrent_activation", Value::from("gelu"), "gelu"),
     ] {
         let e = keras_with(layer, |c| c[key] = v).unwrap_err();
         assert!(

@@ -87,3 +87,19 @@ pub fn stream_fifos(g: &Graph) -> HashMap<NodeId, Vec<(f64, f64)>> {
     }
     m
 }
+
+/// The settings of each IR layer that has `auto` precisions, with the types the lowering
+/// inferred for them (`infer_precision_types`: result, accum, weight, bias, scale), taken from
+/// the layer's own lowered node (`Origin::Layer`). Layers with no `auto` type are left out:
+/// their own settings already hold every type.
+pub fn inferred_settings(g: &Graph) -> HashMap<NodeId, &ir::LayerSettings> {
+    let mut m = HashMap::new();
+    for n in &g.nodes {
+        if let lower::Origin::Layer(id) = n.origin {
+            if !n.settings.auto.is_none() {
+                m.entry(id).or_insert(&n.settings);
+            }
+        }
+    }
+    m
+}

@@ -142,6 +142,17 @@ pub fn analyse_each(
     });
     let dataflow = stream || any_resource;
     let mut fifos_of = lowered.map(crate::lowered::stream_fifos);
+    // Types a config gives as `auto` are the ones the lowering inferred (hls4ml's
+    // `infer_precision_types`), not the model default.
+    let inferred = lowered
+        .map(crate::lowered::inferred_settings)
+        .unwrap_or_default();
+    let settings_of = |id: ir::NodeId| {
+        inferred
+            .get(&id)
+            .copied()
+            .unwrap_or(&net.layer(id).settings)
+    };
     for &id in &order {
         let layer = net.layer(id);
         if layer.output_shape.is_empty() {
@@ -152,10 +163,10 @@ pub fn analyse_each(
             .iter()
             .map(|&p| net.layer(p).output_shape.as_slice())
             .collect();
-        let settings = cfg.resolve(&layer.settings);
+        let settings = cfg.resolve(settings_of(id));
         let input_width = preds
             .first()
-            .map(|&p| cfg.resolve(&net.layer(p).settings).result.width())
+            .map(|&p| cfg.resolve(settings_of(p)).result.width())
             .unwrap_or_else(|| settings.result.width());
         let ctx = LayerCtx {
             layer,
@@ -348,10 +359,15 @@ fn estimate_inner(
     keep_lowered: bool,
 ) -> Result<NetworkEstimate, EstimatorError> {
     // hls4ml's graph is as large as the network, and the estimate needs it for io_stream's
-    // FIFOs only: made for io_stream or when the caller keeps everything anyway, and freed
+    // FIFOs and the types of `auto` precisions only: made for io_stream, `auto` types or when
+    // the caller keeps everything anyway, and freed
     // once the layers are estimated otherwise.
     let stream = net.config.io_type == IoType::Stream;
-    let lowered = (stream || keep_lowered)
+    let any_auto = net
+        .graph
+        .node_indices()
+        .any(|id| !net.layer(id).settings.auto.is_none());
+    let lowered = (stream || keep_lowered || any_auto)
         .then(|| lower::lower(net).ok())
         .flatten();
     let cfg = &net.config;

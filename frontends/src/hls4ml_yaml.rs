@@ -12,7 +12,8 @@
 //! per-variable precision over the model default. The IR has one model default
 //! ([`HlsConfig::precision`]), so model-level `weight`/`bias`/`result`/`accum` precisions are
 //! applied to every layer first, then `LayerType`, then `LayerName` entries override them.
-//! `auto` (hls4ml infers the type) leaves the inherited type. [`write_config`] writes the
+//! `auto` marks the variable in [`ir::AutoPrecision`]: the lowering infers it as hls4ml's
+//! `infer_precision_types` does (a weight/bias keeps a quantizer-given type). [`write_config`] writes the
 //! network's settings back in hls4ml's form.
 
 use crate::error::{display, FrontendError};
@@ -300,26 +301,40 @@ fn parse_entry(
     Ok(e)
 }
 
-/// Put an entry's per-variable precision into a layer's overrides (`var` is one of
-/// [`keys::PRECISION_USED`]; `None` is `auto` and leaves the inherited type).
-fn apply_precision(p: &mut Precision, var: &str, t: &Option<FixedType>) {
-    let Some(t) = t else { return };
-    match var {
-        "weight" => p.weight = Some(t.clone()),
-        "bias" => p.bias = Some(t.clone()),
-        "result" => p.result = Some(t.clone()),
-        "accum" => p.accum = Some(t.clone()),
-        "scale" => p.scale = Some(t.clone()),
+/// Put an entry's per-variable precision into a layer's settings (`var` is one of
+/// [`keys::PRECISION_USED`]). `None` is `auto`: the variable is marked to be inferred by the
+/// lowering (hls4ml's `infer_precision_types`) and an inherited result/accum/scale type is
+/// dropped; a weight/bias type is kept, since the frontend put a QKeras quantizer's type there
+/// and hls4ml's inference uses that quantizer type.
+fn apply_precision(s: &mut LayerSettings, var: &str, t: &Option<FixedType>) {
+    let p = &mut s.precision;
+    let a = &mut s.auto;
+    let slots: Vec<(&mut Option<FixedType>, &mut bool, bool)> = match var {
+        "weight" => vec![(&mut p.weight, &mut a.weight, true)],
+        "bias" => vec![(&mut p.bias, &mut a.bias, true)],
+        "result" => vec![(&mut p.result, &mut a.result, false)],
+        "accum" => vec![(&mut p.accum, &mut a.accum, false)],
+        "scale" => vec![(&mut p.scale, &mut a.scale, false)],
         // A layer-level default sets every variable of the layer.
-        _ => {
-            for s in [
-                &mut p.weight,
-                &mut p.bias,
-                &mut p.result,
-                &mut p.accum,
-                &mut p.scale,
-            ] {
-                *s = Some(t.clone());
+        _ => vec![
+            (&mut p.weight, &mut a.weight, true),
+            (&mut p.bias, &mut a.bias, true),
+            (&mut p.result, &mut a.result, false),
+            (&mut p.accum, &mut a.accum, false),
+            (&mut p.scale, &mut a.scale, false),
+        ],
+    };
+    for (slot, auto, keeps_quantizer) in slots {
+        match t {
+            Some(t) => {
+                *slot = Some(t.clone());
+                *auto = false;
+            }
+            None => {
+                *auto = true;
+                if !keeps_quantizer {
+                    *slot = None;
+                }
             }
         }
     }
@@ -327,7 +342,7 @@ fn apply_precision(p: &mut Precision, var: &str, t: &Option<FixedType>) {
 
 fn apply_entry(s: &mut LayerSettings, e: &Entry) {
     for (var, t) in &e.precision {
-        apply_precision(&mut s.precision, var, t);
+        apply_precision(s, var, t);
     }
     if let Some(r) = e.reuse_factor {
         s.reuse_factor = Some(r);
@@ -605,7 +620,7 @@ fn apply(
     for &id in &ids {
         let l = network.layer_mut(id);
         for (var, t) in &per_layer_vars {
-            apply_precision(&mut l.settings.precision, var, t);
+            apply_precision(&mut l.settings, var, t);
         }
     }
     if let Some(lt) = get(&hls, "LayerType") {

@@ -367,9 +367,16 @@ fn estimate_inner(
         .graph
         .node_indices()
         .any(|id| !net.layer(id).settings.auto.is_none());
-    let lowered = (stream || keep_lowered || any_auto)
-        .then(|| lower::lower(net).ok())
-        .flatten();
+    let lowering = (stream || keep_lowered || any_auto).then(|| lower::lower(net));
+    let mut warnings = Vec::new();
+    if let (true, Some(Err(e))) = (any_auto, &lowering) {
+        warnings.push(format!(
+            "precisions given as 'auto' are priced at the model default ({}): the network \
+             cannot be lowered as hls4ml does ({e})",
+            net.config.precision
+        ));
+    }
+    let lowered = lowering.and_then(|r| r.ok());
     let cfg = &net.config;
     let n = net.graph.node_count();
     let mut order: Vec<ir::NodeId> = Vec::with_capacity(n);
@@ -378,7 +385,6 @@ fn estimate_inner(
     let mut tails = Vec::with_capacity(n);
     let mut best = Vec::with_capacity(n);
     let mut worst = Vec::with_capacity(n);
-    let mut warnings = Vec::new();
     let mut total = Resources::default();
     let mut post = Resources::default();
     let mut ii = 1u64;

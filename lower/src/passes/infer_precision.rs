@@ -645,6 +645,83 @@ mod tests {
         assert_eq!(n.precision, t("ap_fixed<27,12>"));
     }
 
+    /// input [16] -> fc1 Dense(8, relu) -> `next`; fc1's result and accum `auto`.
+    fn net_with(next: ir::Layer) -> Network {
+        use ir::{Layer, LayerKind};
+        let mut net = Network::new("t");
+        net.add_layer(
+            Layer::new("in", LayerKind::Input(ir::ops::Input { shape: vec![16] })),
+            &[],
+        )
+        .unwrap();
+        let mut fc1 = Layer::new(
+            "fc1",
+            LayerKind::Dense(ir::ops::Dense {
+                units: 8,
+                use_bias: true,
+            }),
+        )
+        .with_activation(ir::Activation::Relu);
+        fc1.settings.auto.result = true;
+        fc1.settings.auto.accum = true;
+        net.add_layer(fc1, &["in"]).unwrap();
+        net.add_layer(next, &["fc1"]).unwrap();
+        net.default_outputs();
+        net.infer_shapes().unwrap();
+        net
+    }
+
+    #[test]
+    fn pipeline_infers_in_hls4mls_order() {
+        // fc1: input, weight, bias ap_fixed<16,6>, n_in 16 (ceil log2 = 4): width 36, integer
+        // 16, fraction 20; bias: integer 17, width 37 -> ap_fixed<37,17> (the type hls4ml
+        // wrote for fc1_relu of KERAS_3layer, tests/fixtures/hls4ml-configs/projects). The
+        // relu split off it has no `auto` of its own: the default; fc2 (explicit types) too.
+        let fc2 = ir::Layer::new(
+            "fc2",
+            ir::LayerKind::Dense(ir::ops::Dense {
+                units: 4,
+                use_bias: true,
+            }),
+        );
+        let g = crate::lower(&net_with(fc2)).unwrap();
+        let p = |name: &str| g.nodes.iter().find(|n| n.name == name).unwrap();
+        assert_eq!(p("fc1").precision, t("ap_fixed<37,17>"));
+        assert_eq!(
+            p("fc1").settings.precision.accum,
+            Some(t("ap_fixed<37,17>"))
+        );
+        assert_eq!(p("fc1_relu").precision, FixedType::hls4ml_default());
+        assert_eq!(p("fc2").precision, FixedType::hls4ml_default());
+    }
+
+    #[test]
+    fn batchnorm_after_auto_result_is_refused() {
+        // hls4ml folds a BatchNormalization into a Dense whose result is `auto`; presynth
+        // does not fold weights: a clear error naming both layers, not a different project.
+        let bn = || {
+            ir::Layer::new(
+                "bn",
+                ir::LayerKind::BatchNorm(ir::ops::BatchNorm {
+                    epsilon: 1e-3,
+                    center: true,
+                    scale: true,
+                }),
+            )
+        };
+        let mut net = net_with(bn());
+        // the relu in between keeps hls4ml from folding: fc1 without activation
+        let fc1 = net.find("fc1").unwrap();
+        net.layer_mut(fc1).activation = ir::Activation::Linear;
+        let e = crate::lower(&net).unwrap_err().to_string();
+        assert!(
+            e.contains("'bn'") && e.contains("'fc1'") && e.contains("auto"),
+            "{e}"
+        );
+        // with the relu split off in between, hls4ml does not fold: lowered
+        assert!(crate::lower(&net_with(bn())).is_ok());
+    }
+
     #[test]
     fn ceil_log2_matches_numpy() {
         // math.ceil(np.log2(n)): 1 -> 0, 2 -> 1, 3 -> 2, 16 -> 4, 17 -> 5

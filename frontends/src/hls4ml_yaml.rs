@@ -21,7 +21,7 @@ use crate::hls4ml_keys::{self as keys, classify, KeyClass};
 use crate::hls4ml_onnx_names::OnnxAlias;
 use ir::graph::Network;
 use ir::layer::{Activation, LayerKind};
-use ir::settings::{HlsConfig, IoType, LayerSettings, Precision, Strategy};
+use ir::settings::{HlsConfig, IoType, LayerSettings, Strategy};
 use ir::types::FixedType;
 use serde_yaml::{Mapping, Value};
 use std::collections::HashMap;
@@ -769,15 +769,23 @@ pub fn write_config(network: &Network) -> String {
         let mut e = Mapping::new();
         let mut p = Mapping::new();
         let p_src = &st.precision;
-        for (k, v) in [
-            ("weight", &p_src.weight),
-            ("bias", &p_src.bias),
-            ("result", &p_src.result),
-            ("accum", &p_src.accum),
-            ("scale", &p_src.scale),
+        let a = &st.auto;
+        for (k, v, auto) in [
+            ("weight", &p_src.weight, a.weight),
+            ("bias", &p_src.bias, a.bias),
+            ("result", &p_src.result, a.result),
+            ("accum", &p_src.accum, a.accum),
+            ("scale", &p_src.scale, a.scale),
         ] {
-            if let Some(t) = v {
-                p.insert(s(k), s(t.to_string()));
+            match v {
+                Some(t) => {
+                    p.insert(s(k), s(t.to_string()));
+                }
+                // still to be inferred (hls4ml infers it the same way)
+                None if auto => {
+                    p.insert(s(k), s("auto"));
+                }
+                None => {}
             }
         }
         if !p.is_empty() {

@@ -150,8 +150,7 @@ pub fn analyse_each(
     let settings_of = |id: ir::NodeId| {
         inferred
             .get(&id)
-            .copied()
-            .unwrap_or(&net.layer(id).settings)
+            .map_or(&net.layer(id).settings, |&(s, _)| s)
     };
     for &id in &order {
         let layer = net.layer(id);
@@ -166,7 +165,11 @@ pub fn analyse_each(
         let settings = cfg.resolve(settings_of(id));
         let input_width = preds
             .first()
-            .map(|&p| cfg.resolve(settings_of(p)).result.width())
+            .map(|&p| match inferred.get(&p) {
+                // what the layer hands on: its split activation's type, if it has one
+                Some(&(_, out)) => out.width(),
+                None => cfg.resolve(&net.layer(p).settings).result.width(),
+            })
             .unwrap_or_else(|| settings.result.width());
         let ctx = LayerCtx {
             layer,

@@ -209,7 +209,7 @@ fn inferred_settings(net: &Network) -> std::collections::HashMap<ir::NodeId, ir:
     };
     crate::lowered::inferred_settings(&g)
         .into_iter()
-        .map(|(id, s)| (id, s.clone()))
+        .map(|(id, (s, _))| (id, s.clone()))
         .collect()
 }
 

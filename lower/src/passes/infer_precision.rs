@@ -138,10 +138,52 @@ pub fn infer(node: &mut Node, inputs: &[FixedType], default: &FixedType, max: Op
     if auto.scale && !matches!(node.op, Op::BatchNorm { .. }) {
         p.scale = None;
     }
+    // `_infer_default_type`: a weight/bias/accum/scale left `auto` is the default precision
+    // under the type's own name (`<layer>_weight_t`, as the config named it): written out so
+    // that codegen names it so.
+    for (on, slot) in [
+        (auto.weight, &mut p.weight),
+        (auto.bias, &mut p.bias),
+        (auto.accum, &mut p.accum),
+        (auto.scale, &mut p.scale),
+    ] {
+        if on && slot.is_none() {
+            *slot = Some(default.clone());
+        }
+    }
     if auto.result {
         p.result = result;
         node.precision = p.result.clone().unwrap_or_else(|| default.clone());
     }
+}
+
+/// Whether hls4ml names this node's result type `<layer>_result_t`: its result was `auto` and
+/// a rule that renames it inferred it (Dense/Conv, BatchNormalization, Merge, Concatenate; the
+/// pass-through rule and pooling keep `layer<N>_t`, a default result keeps its name too).
+pub fn renames_result(node: &Node) -> bool {
+    let renaming = match node.op {
+        Op::Dense { .. }
+        | Op::Conv1D { .. }
+        | Op::Conv2D { .. }
+        | Op::BatchNorm { .. }
+        | Op::Merge { .. }
+        | Op::Concatenate { .. } => true,
+        Op::Input
+        | Op::Pool1D { .. }
+        | Op::Pool2D { .. }
+        | Op::GlobalPool1D { .. }
+        | Op::GlobalPool2D { .. }
+        | Op::Activation { .. }
+        | Op::Reshape
+        | Op::Dropout
+        | Op::Clone
+        | Op::ZeroPadding1D { .. }
+        | Op::ZeroPadding2D { .. }
+        | Op::Cropping1D { .. }
+        | Op::Cropping2D { .. }
+        | Op::Resize { .. } => false,
+    };
+    renaming && node.settings.auto.result
 }
 
 /// `auto` weight/bias of a node with no quantizer rule: the default (`None`).
@@ -447,8 +489,9 @@ mod tests {
         let n = run(dense(3), ALL_AUTO, p.clone(), &["ap_ufixed<8,0>"], None);
         assert_eq!(n.precision, t("ap_fixed<18,7>"));
         assert_eq!(
-            n.settings.precision.bias, None,
-            "auto bias without quantizer: default"
+            n.settings.precision.bias,
+            Some(FixedType::hls4ml_default()),
+            "auto bias without quantizer: the default"
         );
         // Precision maximum ap_fixed<16,6>: width min(18,16), integer min(7,6).
         let n = run(
@@ -616,7 +659,10 @@ mod tests {
             None,
         );
         assert_eq!(n.precision, t("ap_fixed<33,13>"));
-        assert_eq!(n.settings.precision.scale, None);
+        assert_eq!(
+            n.settings.precision.scale,
+            Some(FixedType::hls4ml_default())
+        );
     }
 
     #[test]

@@ -27,6 +27,8 @@ mod replace_multidimensional_dense_with_conv;
 mod reshape_stream;
 mod split_activation;
 
+pub use infer_precision::renames_result;
+
 use crate::error::Result;
 use crate::graph::Graph;
 use ir::Network;

@@ -4,8 +4,10 @@
 For every case (a small Keras model with seeded weights x an HLS configuration) this script
   1. builds the Keras model, saves it as ``model.keras`` and writes seeded inputs;
   2. converts it with hls4ml (``config_from_keras_model(granularity='model', backend='Vitis')``,
-     ``convert_from_keras_model(..., backend='Vitis')``, ``write()``) into ``<case>/hls4ml``;
-  3. runs ``presynth codegen model.keras -o <case>/presynth`` with the same settings;
+     ``granularity='name'`` for the ``name_*`` configs, ``convert_from_keras_model(...,
+     backend='Vitis')``, ``write()``) into ``<case>/hls4ml``;
+  3. runs ``presynth codegen model.keras -o <case>/presynth`` with the same settings (for the
+     ``name_*`` configs with ``--config <case>/hls4ml/hls4ml_config.yml``, its ``auto`` types);
   4. compiles each project's firmware with g++ against one shared C++ driver (``HARNESS_TB`` below,
      which prints every output element as the exact double of its ap_fixed value) and runs both on
      the same inputs;

@@ -80,3 +80,40 @@ fn inferred_types_are_hls4mls() {
         assert_eq!(checked, layers, "{model}: every Dense/Conv compared");
     }
 }
+
+/// Codegen writes hls4ml's types under hls4ml's names: every `typedef` of defines.h is the one
+/// hls4ml wrote for the same model and name-granularity config (the example model's JSON +
+/// weights and the config of the fixture project).
+#[test]
+fn codegen_typedefs_are_hls4mls() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    for model in ["KERAS_3layer", "KERAS_conv1d_small"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("prj");
+        let st = std::process::Command::new(env!("CARGO_BIN_EXE_presynth"))
+            .arg("codegen")
+            .arg(root.join(format!("examples/hls4ml-examples/keras/{model}.json")))
+            .arg("--config")
+            .arg(project(model).join("hls4ml_config.yml"))
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            st.status.success(),
+            "{model}: {}",
+            String::from_utf8_lossy(&st.stderr)
+        );
+        let lines = |dir: &std::path::Path| -> Vec<String> {
+            std::fs::read_to_string(dir.join("firmware/defines.h"))
+                .unwrap()
+                .lines()
+                .filter(|l| l.starts_with("typedef "))
+                .map(str::to_string)
+                .collect()
+        };
+        let hls = lines(&project(model));
+        assert!(hls.iter().any(|l| l.contains("_accum_t")), "{model}");
+        assert_eq!(lines(&out), hls, "{model}");
+    }
+}

@@ -594,6 +594,16 @@ fn apply(
     if let Some(m) = get(&hls, "Model") {
         let field = format!("{prefix}Model");
         let e = parse_entry(file, &field, &m, &mut report)?;
+        // `Precision: {maximum: ...}`: the limit of hls4ml's precision inference (a model-level
+        // key only; a layer's is unused, as in hls4ml)
+        let maximum = get(mapping(file, &field, &m)?, "Precision")
+            .and_then(|p| get(p.as_mapping()?, "maximum"));
+        if let Some(v) = maximum {
+            let f = format!("{field}.Precision.maximum");
+            network.max_precision = precision_value(file, &f, &v)?;
+            report.unknown.retain(|k| *k != f);
+            report.unused.retain(|k| *k != f);
+        }
         for (var, t) in e.precision {
             match (var.as_str(), t) {
                 ("default", Some(t)) => network.config.precision = t,
@@ -760,7 +770,17 @@ pub fn write_config(network: &Network) -> String {
     );
     top.insert(s("IOType"), s(cfg.io_type.to_string()));
     let mut model = Mapping::new();
-    model.insert(s("Precision"), s(cfg.precision.to_string()));
+    match &network.max_precision {
+        None => {
+            model.insert(s("Precision"), s(cfg.precision.to_string()));
+        }
+        Some(max) => {
+            let mut p = Mapping::new();
+            p.insert(s("default"), s(cfg.precision.to_string()));
+            p.insert(s("maximum"), s(max.to_string()));
+            model.insert(s("Precision"), Value::Mapping(p));
+        }
+    }
     model.insert(s("ReuseFactor"), Value::from(cfg.reuse_factor));
     model.insert(s("Strategy"), s(cfg.strategy.to_string()));
     let mut names = Mapping::new();

@@ -157,6 +157,14 @@ fn write_config_round_trips() {
         "a.yml",
     )
     .unwrap();
+    // the model's maximum (limit of the precision inference) is kept and written back
+    apply_config_str(
+        &mut a,
+        "Model:\n  Precision:\n    default: ap_fixed<18,8>\n    maximum: ap_fixed<24,10>\n",
+        "max.yml",
+    )
+    .unwrap();
+    assert_eq!(a.max_precision, Some("ap_fixed<24,10>".parse().unwrap()));
     // `auto` stays to be inferred (by the lowering), and is written back as `auto`
     assert!(a.layer(a.find("fc1").unwrap()).settings.auto.accum);
     let text = write_config(&a);

@@ -19,9 +19,9 @@
 //! - Everything else (activations, GlobalPooling, Cropping, the input) and any `auto` variable
 //!   a rule does not cover: the model default, as hls4ml's `_infer_default_type`.
 //!
-//! hls4ml limits each inferred width and integer to `Precision: {maximum: ...}` when the
-//! config gives one; presynth's config loader does not keep `maximum` yet (it is listed as
-//! unused), so the pass runs with no limit, and [`infer`] takes the limit as an argument.
+//! hls4ml limits each inferred width and integer (not a pooling accum or a maximum/minimum
+//! merge) to the model's `Precision: {maximum: ...}` when the config gives one
+//! ([`ir::Network::max_precision`]).
 //! Rounding and saturation of inferred types are hls4ml's defaults (TRN, WRAP): the type
 //! prints as plain `ap_fixed<W,I>`.
 
@@ -40,7 +40,8 @@ impl Pass for InferPrecision {
         "infer_precision_types"
     }
 
-    fn run(&self, _net: &Network, g: &mut Graph) -> Result<bool> {
+    fn run(&self, net: &Network, g: &mut Graph) -> Result<bool> {
+        let max = net.max_precision.as_ref();
         let positions = g.positions();
         let default = g.default_precision.clone();
         let mut changed = false;
@@ -60,7 +61,7 @@ impl Pass for InferPrecision {
                 .collect();
             let node = &mut g.nodes[i];
             let before = (node.precision.clone(), node.settings.precision.clone());
-            infer(node, &inputs, &default, None);
+            infer(node, &inputs, &default, max);
             changed |= (node.precision.clone(), node.settings.precision.clone()) != before;
         }
         Ok(changed)
@@ -739,6 +740,18 @@ mod tests {
         );
         assert_eq!(p("fc1_relu").precision, FixedType::hls4ml_default());
         assert_eq!(p("fc2").precision, FixedType::hls4ml_default());
+        // the config's maximum ap_fixed<24,10>: width min(37, 24), integer min(17, 10)
+        let mut net = net_with(ir::Layer::new(
+            "fc2",
+            ir::LayerKind::Dense(ir::ops::Dense {
+                units: 4,
+                use_bias: true,
+            }),
+        ));
+        net.max_precision = Some(t("ap_fixed<24,10>"));
+        let g = crate::lower(&net).unwrap();
+        let fc1 = g.nodes.iter().find(|n| n.name == "fc1").unwrap();
+        assert_eq!(fc1.precision, t("ap_fixed<24,10>"));
     }
 
     #[test]

@@ -4,8 +4,10 @@
 For every case (a small Keras model with seeded weights x an HLS configuration) this script
   1. builds the Keras model, saves it as ``model.keras`` and writes seeded inputs;
   2. converts it with hls4ml (``config_from_keras_model(granularity='model', backend='Vitis')``,
-     ``convert_from_keras_model(..., backend='Vitis')``, ``write()``) into ``<case>/hls4ml``;
-  3. runs ``presynth codegen model.keras -o <case>/presynth`` with the same settings;
+     ``granularity='name'`` for the ``name_*`` configs, ``convert_from_keras_model(...,
+     backend='Vitis')``, ``write()``) into ``<case>/hls4ml``;
+  3. runs ``presynth codegen model.keras -o <case>/presynth`` with the same settings (for the
+     ``name_*`` configs with ``--config <case>/hls4ml/hls4ml_config.yml``, its ``auto`` types);
   4. compiles each project's firmware with g++ against one shared C++ driver (``HARNESS_TB`` below,
      which prints every output element as the exact double of its ap_fixed value) and runs both on
      the same inputs;
@@ -420,6 +422,11 @@ CONFIGS = {
     'stream': dict(io_type='io_stream', strategy='Latency', reuse=1),
     'stream_res': dict(io_type='io_stream', strategy='Resource', reuse=2),
     'vivado_lat': dict(io_type='io_parallel', strategy='Latency', reuse=1, backend='Vivado'),
+    # config_from_keras_model(granularity='name'): accum/result types `auto`, inferred by hls4ml's
+    # infer_precision pass (presynth: lower/src/passes/infer_precision.rs); presynth reads the
+    # hls4ml_config.yml of hls4ml's project
+    'name_lat': dict(io_type='io_parallel', strategy='Latency', reuse=1, granularity='name'),
+    'name_stream': dict(io_type='io_stream', strategy='Latency', reuse=1, granularity='name'),
     # layer-level settings on the first Dense/Conv (hls4ml LayerName config; presynth --config)
     'layer_prec': dict(
         io_type='io_parallel',
@@ -431,15 +438,15 @@ CONFIGS = {
 
 # model -> configs that run for it (>= 20 combinations in total)
 CASES = [
-    ('mlp2_relu_softmax', ['lat', 'res_rf4', 'res_rf_gt', 'stream', 'vivado_lat']),
+    ('mlp2_relu_softmax', ['lat', 'res_rf4', 'res_rf_gt', 'stream', 'vivado_lat', 'name_lat']),
     ('mlp3_tanh_sigmoid', ['lat', 'res_rf4', 'res_rf_gt', 'stream', 'layer_prec']),
     ('mlp4_relu', ['lat', 'res_rf_gt', 'stream_res']),
     ('mlp7_mixed', ['lat', 'res_rf4']),
     ('mlp_sep_act', ['lat', 'stream']),
     ('mlp_table_acts', ['lat', 'stream']),
     ('dense_bn', ['res_rf4', 'stream']),
-    ('conv1d_pool', ['lat', 'res_rf4', 'stream', 'layer_prec']),
-    ('conv2d_pool', ['lat', 'res_rf4', 'stream', 'vivado_lat']),
+    ('conv1d_pool', ['lat', 'res_rf4', 'stream', 'layer_prec', 'name_stream']),
+    ('conv2d_pool', ['lat', 'res_rf4', 'stream', 'vivado_lat', 'name_lat', 'name_stream']),
     ('conv2d_bn', ['lat', 'stream']),
     ('conv2d_same_stride', ['lat', 'stream']),
     ('conv1d_same', ['lat', 'stream']),
@@ -449,9 +456,9 @@ CASES = [
     ('dense_positions', ['lat', 'stream']),
     ('dense_positions2d', ['lat', 'stream']),
     ('conv1d_gap', ['lat', 'stream']),
-    ('branch_add', ['lat', 'stream']),
-    ('merge_ops', ['lat', 'stream']),
-    ('branch_concat', ['res_rf4', 'stream']),
+    ('branch_add', ['lat', 'stream', 'name_lat']),
+    ('merge_ops', ['lat', 'stream', 'name_lat', 'name_stream']),
+    ('branch_concat', ['res_rf4', 'stream', 'name_lat', 'name_stream']),
     ('einsum_layernorm', ['lat', 'vivado_lat']),
     ('embedding_seq', ['lat']),
     ('softmax_positions', ['lat']),
@@ -746,7 +753,9 @@ def hls4ml_settings(model, settings):
 
     patch_keras3_separable()
 
-    cfg = hls4ml.utils.config_from_keras_model(model, granularity='model', backend=settings.get('backend', 'Vitis'))
+    cfg = hls4ml.utils.config_from_keras_model(
+        model, granularity=settings.get('granularity', 'model'), backend=settings.get('backend', 'Vitis')
+    )
     cfg['Model']['Strategy'] = settings['strategy']
     cfg['Model']['ReuseFactor'] = settings['reuse']
     if settings.get('layer'):
@@ -1004,7 +1013,9 @@ def run_presynth(presynth, case_dir, settings, model='model.keras'):
         '--precision',
         'ap_fixed<16,6>',
     ]
-    if settings.get('layer'):
+    if settings.get('granularity') == 'name':
+        cmd += ['--config', str(case_dir / 'hls4ml' / 'hls4ml_config.yml')]
+    elif settings.get('layer'):
         import yaml
 
         cfg_file = case_dir / 'presynth_config.yml'

@@ -118,19 +118,10 @@ CONFIGS = {
 
 # Cases whose outputs differ today, with the cause (found by reading both projects' defines.h and
 # parameters.h). An XFAIL case that becomes bit-identical is reported as XPASS and fails the run.
-AUTO_TYPES = (
-    "hls4ml's infer_precision pass gives `auto` accum/result types of QDense/QConv their exact "
-    'width (input + weight + ceil(log2 n_in) bits, widened for the bias: fc1 ap_fixed<27,12>); '
-    'presynth uses the model default ap_fixed<16,6>'
-)
-XFAIL = {
-    'qdense__name_lat': AUTO_TYPES,
-    'qdense__name_stream': AUTO_TYPES,
-    'qconv2d__name_lat': AUTO_TYPES,
-    'qconv2d__name_stream': AUTO_TYPES,
-    'qconv1d__name_stream': AUTO_TYPES,
-    'qkeras_3layer__name_lat': AUTO_TYPES,
-}
+# (The six `name_*` cases, whose `auto` accum/result types hls4ml infers with its
+# infer_precision pass, are bit-identical since presynth's lowering runs the same inference:
+# lower/src/passes/infer_precision.rs.)
+XFAIL = {}
 # Why the generated texts of these cases are reported, not compared (each seen in every case):
 TEXT_NOT_COMPARED = (
     'hls4ml names the type of a quantizer-given weight `weight<index>_t`/`bias<index>_t` where '

@@ -114,3 +114,26 @@ pub fn explain_rows(g: &Graph) -> HashMap<NodeId, Vec<String>> {
     }
     m
 }
+
+/// The settings of each IR layer that has `auto` precisions, with the types the lowering
+/// inferred for them (`infer_precision_types`: result, accum, weight, bias, scale), taken from
+/// the layer's own lowered node (`Origin::Layer`), and the type of what the layer hands on (its
+/// last node: the activation split off it, if any). Layers with no `auto` type are left out:
+/// their own settings already hold every type.
+pub fn inferred_settings(g: &Graph) -> HashMap<NodeId, (&ir::LayerSettings, &ir::FixedType)> {
+    let mut m: HashMap<NodeId, (&ir::LayerSettings, &ir::FixedType)> = HashMap::new();
+    for n in &g.nodes {
+        match n.origin {
+            lower::Origin::Layer(id) if !n.settings.auto.is_none() => {
+                m.entry(id).or_insert((&n.settings, &n.precision));
+            }
+            lower::Origin::SplitActivation(id) => {
+                if let Some(e) = m.get_mut(&id) {
+                    e.1 = &n.precision;
+                }
+            }
+            lower::Origin::Layer(_) | lower::Origin::Inserted(_) | lower::Origin::Clone(_) => {}
+        }
+    }
+    m
+}

@@ -143,6 +143,16 @@ pub fn analyse_each(
     });
     let dataflow = stream || any_resource;
     let mut fifos_of = lowered.map(crate::lowered::stream_fifos);
+    // Types a config gives as `auto` are the ones the lowering inferred (hls4ml's
+    // `infer_precision_types`), not the model default.
+    let inferred = lowered
+        .map(crate::lowered::inferred_settings)
+        .unwrap_or_default();
+    let settings_of = |id: ir::NodeId| {
+        inferred
+            .get(&id)
+            .map_or(&net.layer(id).settings, |&(s, _)| s)
+    };
     for &id in &order {
         let layer = net.layer(id);
         if layer.output_shape.is_empty() {
@@ -153,10 +163,14 @@ pub fn analyse_each(
             .iter()
             .map(|&p| net.layer(p).output_shape.as_slice())
             .collect();
-        let settings = cfg.resolve(&layer.settings);
+        let settings = cfg.resolve(settings_of(id));
         let input_width = preds
             .first()
-            .map(|&p| cfg.resolve(&net.layer(p).settings).result.width())
+            .map(|&p| match inferred.get(&p) {
+                // what the layer hands on: its split activation's type, if it has one
+                Some(&(_, out)) => out.width(),
+                None => cfg.resolve(&net.layer(p).settings).result.width(),
+            })
             .unwrap_or_else(|| settings.result.width());
         let ctx = LayerCtx {
             layer,
@@ -321,12 +335,24 @@ fn estimate_inner(
     keep_lowered: bool,
 ) -> Result<NetworkEstimate, EstimatorError> {
     // hls4ml's graph is as large as the network, and the estimate needs it for io_stream's
-    // FIFOs only: made for io_stream or when the caller keeps everything anyway, and freed
+    // FIFOs and the types of `auto` precisions only: made for io_stream, `auto` types or when
+    // the caller keeps everything anyway, and freed
     // once the layers are estimated otherwise.
     let stream = net.config.io_type == IoType::Stream;
-    let lowered = (stream || keep_lowered)
-        .then(|| lower::lower(net).ok())
-        .flatten();
+    let any_auto = net
+        .graph
+        .node_indices()
+        .any(|id| !net.layer(id).settings.auto.is_none());
+    let lowering = (stream || keep_lowered || any_auto).then(|| lower::lower(net));
+    let mut warnings = Vec::new();
+    if let (true, Some(Err(e))) = (any_auto, &lowering) {
+        warnings.push(format!(
+            "precisions given as 'auto' are priced at the model default ({}): the network \
+             cannot be lowered as hls4ml does ({e})",
+            net.config.precision
+        ));
+    }
+    let lowered = lowering.and_then(|r| r.ok());
     let cfg = &net.config;
     let n = net.graph.node_count();
     let mut order: Vec<ir::NodeId> = Vec::with_capacity(n);
@@ -335,7 +361,6 @@ fn estimate_inner(
     let mut tails = Vec::with_capacity(n);
     let mut best = Vec::with_capacity(n);
     let mut worst = Vec::with_capacity(n);
-    let mut warnings = Vec::new();
     let mut total = Resources::default();
     let mut post = Resources::default();
     let mut ii = 1u64;

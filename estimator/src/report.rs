@@ -197,6 +197,22 @@ fn unfitted(calib: &Calibration, kind: LabelKind, set: CoefSet) -> Option<String
     })
 }
 
+/// The inferred settings of the layers with `auto` precisions (none, and no lowering, when no
+/// layer has one).
+fn inferred_settings(net: &Network) -> std::collections::HashMap<ir::NodeId, ir::LayerSettings> {
+    let any_auto = net
+        .graph
+        .node_indices()
+        .any(|id| !net.layer(id).settings.auto.is_none());
+    let Some(g) = any_auto.then(|| lower::lower(net).ok()).flatten() else {
+        return Default::default();
+    };
+    crate::lowered::inferred_settings(&g)
+        .into_iter()
+        .map(|(id, (s, _))| (id, s.clone()))
+        .collect()
+}
+
 /// Builds the per-layer rows of a report one layer estimate at a time, so that a caller can
 /// drop each [`LayerEstimate`] (with its analysis) once its row is made: a 100k-layer network
 /// then needs the network and the rows, not the estimates as well.
@@ -206,6 +222,9 @@ struct Rows<'a> {
     calib: &'a Calibration,
     layers: Vec<LayerReport>,
     sets_used: std::collections::BTreeSet<CoefSet>,
+    /// The settings with the types the lowering inferred, of the layers with `auto` precisions
+    /// (the estimate priced those types: the rows show them too).
+    inferred: std::collections::HashMap<ir::NodeId, ir::LayerSettings>,
 }
 
 impl<'a> Rows<'a> {
@@ -216,6 +235,7 @@ impl<'a> Rows<'a> {
             calib,
             layers: Vec::with_capacity(net.graph.node_count()),
             sets_used: Default::default(),
+            inferred: inferred_settings(net),
         }
     }
 
@@ -234,8 +254,11 @@ impl<'a> Rows<'a> {
         let (params, macs) = layer.map_or((0, 0), |ly| {
             ir::shape::layer_cost(ly, &input_shape, &output_shape)
         });
-        let settings = layer
-            .map(|ly| net.config.resolve(&ly.settings))
+        let settings = id
+            .map(|id| {
+                let own = &net.layer(id).settings;
+                net.config.resolve(self.inferred.get(&id).unwrap_or(own))
+            })
             .unwrap_or_else(|| net.config.resolve(&Default::default()));
         let priced = l.csynth.as_array().iter().any(|&v| v > 0.0);
         if priced {

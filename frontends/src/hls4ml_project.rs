@@ -155,9 +155,15 @@ pub fn load_project(path: &Path) -> Result<(Network, ConfigReport), FrontendErro
                 firmware.display()
             ));
             let mut net = hls4ml_firmware::rebuild(&dir, &project, &names)?;
+            let rebuilt_types: Vec<_> = net
+                .graph
+                .node_indices()
+                .map(|id| (id, net.layer(id).settings.precision.clone()))
+                .collect();
             // hls4ml drops Dropout layers and keeps Flatten as an alias: the config may name
             // layers the C++ no longer has.
             let mut report = hls4ml_yaml::apply_config_str_lenient(&mut net, &text, &file)?;
+            keep_resolved_types(&mut net, &rebuilt_types);
             report.notes.splice(0..0, notes);
             return Ok((net, report));
         }
@@ -177,4 +183,26 @@ fn not_found(written: &Path, tried: &[PathBuf]) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     )
+}
+
+/// The C++ of a project holds the types hls4ml resolved (an `auto` of its config already
+/// inferred): a variable the config gives as `auto` keeps the rebuilt layer's type and is not
+/// inferred again.
+fn keep_resolved_types(net: &mut ir::Network, rebuilt: &[(ir::NodeId, ir::Precision)]) {
+    for (id, p) in rebuilt {
+        let s = &mut net.layer_mut(*id).settings;
+        let a = std::mem::take(&mut s.auto);
+        let q = &mut s.precision;
+        for (auto, slot, from) in [
+            (a.weight, &mut q.weight, &p.weight),
+            (a.bias, &mut q.bias, &p.bias),
+            (a.result, &mut q.result, &p.result),
+            (a.accum, &mut q.accum, &p.accum),
+            (a.scale, &mut q.scale, &p.scale),
+        ] {
+            if auto {
+                *slot = from.clone();
+            }
+        }
+    }
 }

@@ -12,8 +12,10 @@
 //! per-variable precision over the model default. The IR has one model default
 //! ([`HlsConfig::precision`]), so model-level `weight`/`bias`/`result`/`accum` precisions are
 //! applied to every layer first, then `LayerType`, then `LayerName` entries override them.
-//! `auto` (hls4ml infers the type) leaves the inherited type, with a note in the report
-//! (`AutoResult`: hls4ml also folds a following BatchNormalization). [`write_config`] writes the
+//! `auto` marks the variable in [`ir::AutoPrecision`]: the lowering infers it as hls4ml's
+//! `infer_precision_types` does (a weight/bias keeps a quantizer-given type); a Dense/Conv whose
+//! `auto` result feeds a BatchNormalization gets a note (`AutoResult`: hls4ml folds it, presynth
+//! does not yet). [`write_config`] writes the
 //! network's settings back in hls4ml's form.
 
 use crate::error::{display, FrontendError};
@@ -21,7 +23,7 @@ use crate::hls4ml_keys::{self as keys, classify, KeyClass};
 use crate::hls4ml_onnx_names::OnnxAlias;
 use ir::graph::Network;
 use ir::layer::{Activation, LayerKind};
-use ir::settings::{HlsConfig, IoType, LayerSettings, Precision, Strategy};
+use ir::settings::{HlsConfig, IoType, LayerSettings, Strategy};
 use ir::types::FixedType;
 use serde_yaml::{Mapping, Value};
 use std::collections::HashMap;
@@ -301,26 +303,40 @@ fn parse_entry(
     Ok(e)
 }
 
-/// Put an entry's per-variable precision into a layer's overrides (`var` is one of
-/// [`keys::PRECISION_USED`]; `None` is `auto` and leaves the inherited type).
-fn apply_precision(p: &mut Precision, var: &str, t: &Option<FixedType>) {
-    let Some(t) = t else { return };
-    match var {
-        "weight" => p.weight = Some(t.clone()),
-        "bias" => p.bias = Some(t.clone()),
-        "result" => p.result = Some(t.clone()),
-        "accum" => p.accum = Some(t.clone()),
-        "scale" => p.scale = Some(t.clone()),
+/// Put an entry's per-variable precision into a layer's settings (`var` is one of
+/// [`keys::PRECISION_USED`]). `None` is `auto`: the variable is marked to be inferred by the
+/// lowering (hls4ml's `infer_precision_types`) and an inherited result/accum/scale type is
+/// dropped; a weight/bias type is kept, since the frontend put a QKeras quantizer's type there
+/// and hls4ml's inference uses that quantizer type.
+fn apply_precision(s: &mut LayerSettings, var: &str, t: &Option<FixedType>) {
+    let p = &mut s.precision;
+    let a = &mut s.auto;
+    let slots: Vec<(&mut Option<FixedType>, &mut bool, bool)> = match var {
+        "weight" => vec![(&mut p.weight, &mut a.weight, true)],
+        "bias" => vec![(&mut p.bias, &mut a.bias, true)],
+        "result" => vec![(&mut p.result, &mut a.result, false)],
+        "accum" => vec![(&mut p.accum, &mut a.accum, false)],
+        "scale" => vec![(&mut p.scale, &mut a.scale, false)],
         // A layer-level default sets every variable of the layer.
-        _ => {
-            for s in [
-                &mut p.weight,
-                &mut p.bias,
-                &mut p.result,
-                &mut p.accum,
-                &mut p.scale,
-            ] {
-                *s = Some(t.clone());
+        _ => vec![
+            (&mut p.weight, &mut a.weight, true),
+            (&mut p.bias, &mut a.bias, true),
+            (&mut p.result, &mut a.result, false),
+            (&mut p.accum, &mut a.accum, false),
+            (&mut p.scale, &mut a.scale, false),
+        ],
+    };
+    for (slot, auto, keeps_quantizer) in slots {
+        match t {
+            Some(t) => {
+                *slot = Some(t.clone());
+                *auto = false;
+            }
+            None => {
+                *auto = true;
+                if !keeps_quantizer {
+                    *slot = None;
+                }
             }
         }
     }
@@ -328,7 +344,7 @@ fn apply_precision(p: &mut Precision, var: &str, t: &Option<FixedType>) {
 
 fn apply_entry(s: &mut LayerSettings, e: &Entry) {
     for (var, t) in &e.precision {
-        apply_precision(&mut s.precision, var, t);
+        apply_precision(s, var, t);
     }
     if let Some(r) = e.reuse_factor {
         s.reuse_factor = Some(r);
@@ -580,6 +596,16 @@ fn apply(
     if let Some(m) = get(&hls, "Model") {
         let field = format!("{prefix}Model");
         let e = parse_entry(file, &field, &m, &mut report)?;
+        // `Precision: {maximum: ...}`: the limit of hls4ml's precision inference (a model-level
+        // key only; a layer's is unused, as in hls4ml)
+        let maximum = get(mapping(file, &field, &m)?, "Precision")
+            .and_then(|p| get(p.as_mapping()?, "maximum"));
+        if let Some(v) = maximum {
+            let f = format!("{field}.Precision.maximum");
+            network.max_precision = precision_value(file, &f, &v)?;
+            report.unknown.retain(|k| *k != f);
+            report.unused.retain(|k| *k != f);
+        }
         for (var, t) in e.precision {
             match (var.as_str(), t) {
                 ("default", Some(t)) => network.config.precision = t,
@@ -608,7 +634,7 @@ fn apply(
     for &id in &ids {
         let l = network.layer_mut(id);
         for (var, t) in &per_layer_vars {
-            apply_precision(&mut l.settings.precision, var, t);
+            apply_precision(&mut l.settings, var, t);
         }
         auto_result.see(id, 0, &per_layer_vars);
     }
@@ -739,9 +765,9 @@ impl AutoResult {
             if let (true, Some(bn)) = (product, bn) {
                 report.notes.push(format!(
                     "layer '{}': result type 'auto': hls4ml 1.3.0 folds the BatchNormalization \
-                     '{bn}' into it (fuse_batch_normalization) and infers its type; presynth \
-                     keeps '{bn}' and the inherited type, so its estimate and project differ \
-                     from hls4ml's (give the result a type to match)",
+                     '{bn}' into it (fuse_batch_normalization); presynth does not fold yet: \
+                     codegen refuses this network and the estimate prices '{bn}' on its own at \
+                     the default types (give the result a type to match)",
                     l.name
                 ));
             }
@@ -825,7 +851,17 @@ pub fn write_config(network: &Network) -> String {
     );
     top.insert(s("IOType"), s(cfg.io_type.to_string()));
     let mut model = Mapping::new();
-    model.insert(s("Precision"), s(cfg.precision.to_string()));
+    match &network.max_precision {
+        None => {
+            model.insert(s("Precision"), s(cfg.precision.to_string()));
+        }
+        Some(max) => {
+            let mut p = Mapping::new();
+            p.insert(s("default"), s(cfg.precision.to_string()));
+            p.insert(s("maximum"), s(max.to_string()));
+            model.insert(s("Precision"), Value::Mapping(p));
+        }
+    }
     model.insert(s("ReuseFactor"), Value::from(cfg.reuse_factor));
     model.insert(s("Strategy"), s(cfg.strategy.to_string()));
     let mut names = Mapping::new();
@@ -834,15 +870,23 @@ pub fn write_config(network: &Network) -> String {
         let mut e = Mapping::new();
         let mut p = Mapping::new();
         let p_src = &st.precision;
-        for (k, v) in [
-            ("weight", &p_src.weight),
-            ("bias", &p_src.bias),
-            ("result", &p_src.result),
-            ("accum", &p_src.accum),
-            ("scale", &p_src.scale),
+        let a = &st.auto;
+        for (k, v, auto) in [
+            ("weight", &p_src.weight, a.weight),
+            ("bias", &p_src.bias, a.bias),
+            ("result", &p_src.result, a.result),
+            ("accum", &p_src.accum, a.accum),
+            ("scale", &p_src.scale, a.scale),
         ] {
-            if let Some(t) = v {
-                p.insert(s(k), s(t.to_string()));
+            match v {
+                Some(t) => {
+                    p.insert(s(k), s(t.to_string()));
+                }
+                // still to be inferred (hls4ml infers it the same way)
+                None if auto => {
+                    p.insert(s(k), s("auto"));
+                }
+                None => {}
             }
         }
         if !p.is_empty() {

@@ -153,11 +153,22 @@ fn write_config_round_trips() {
     let mut a = mlp();
     apply_config_str(
         &mut a,
-        "Backend: Vitis\nPart: xcu250-figd2104-2L-e\nClockPeriod: 4.5\nIOType: io_stream\nHLSConfig:\n  Model:\n    Precision: ap_fixed<18,8>\n    ReuseFactor: 3\n    Strategy: Resource\n  LayerName:\n    fc1:\n      Precision:\n        weight: ap_fixed<6,1>\n        result: ap_ufixed<6,0,AP_RND_CONV,AP_SAT>\n      ReuseFactor: 16\n",
+        "Backend: Vitis\nPart: xcu250-figd2104-2L-e\nClockPeriod: 4.5\nIOType: io_stream\nHLSConfig:\n  Model:\n    Precision: ap_fixed<18,8>\n    ReuseFactor: 3\n    Strategy: Resource\n  LayerName:\n    fc1:\n      Precision:\n        weight: ap_fixed<6,1>\n        result: ap_ufixed<6,0,AP_RND_CONV,AP_SAT>\n        accum: auto\n      ReuseFactor: 16\n",
         "a.yml",
     )
     .unwrap();
+    // the model's maximum (limit of the precision inference) is kept and written back
+    apply_config_str(
+        &mut a,
+        "Model:\n  Precision:\n    default: ap_fixed<18,8>\n    maximum: ap_fixed<24,10>\n",
+        "max.yml",
+    )
+    .unwrap();
+    assert_eq!(a.max_precision, Some("ap_fixed<24,10>".parse().unwrap()));
+    // `auto` stays to be inferred (by the lowering), and is written back as `auto`
+    assert!(a.layer(a.find("fc1").unwrap()).settings.auto.accum);
     let text = write_config(&a);
+    assert!(text.contains("accum: auto"), "{text}");
     let mut b = mlp();
     apply_config_str(&mut b, &text, "written.yml").unwrap();
     assert_eq!(a, b, "written config:\n{text}");

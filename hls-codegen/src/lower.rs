@@ -104,6 +104,11 @@ pub fn lower(net: &Network, opts: &ProjectOptions) -> Result<HlsModel> {
     }
     for node in &g.nodes {
         l.node(&g, node)?;
+        // a result type hls4ml's infer_precision inferred is `<layer>_result_t`
+        if lower::passes::renames_result(node) {
+            let v = l.port_var(&lower::Port::of(node.key))?;
+            l.rename_type(v, &format!("{}_result_t", node.name.to_lowercase()));
+        }
     }
     // network outputs: result_t
     let mut outs = Vec::new();

@@ -25,6 +25,10 @@ pub struct Network {
     /// Output layers, in the model's output order.
     pub outputs: Vec<NodeId>,
     pub config: HlsConfig,
+    /// The config's `Model: Precision: maximum`: the widest type hls4ml's precision inference
+    /// may give an `auto` type (`infer_precision_types`); `None`: no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_precision: Option<crate::types::FixedType>,
     #[serde(skip)]
     by_name: HashMap<String, NodeId>,
 }
@@ -33,7 +37,10 @@ impl PartialEq for Network {
     /// Two networks are equal when they have the same name, settings and the same layers
     /// (names, kinds, activations, settings, weights, shapes) wired the same way.
     fn eq(&self, other: &Self) -> bool {
-        self.name == other.name && self.config == other.config && self.same_structure(other, true)
+        self.name == other.name
+            && self.config == other.config
+            && self.max_precision == other.max_precision
+            && self.same_structure(other, true)
     }
 }
 
@@ -45,6 +52,7 @@ impl Network {
             inputs: Vec::new(),
             outputs: Vec::new(),
             config: HlsConfig::default(),
+            max_precision: None,
             by_name: HashMap::new(),
         }
     }

@@ -27,6 +27,6 @@ pub use error::IrError;
 pub use graph::{Network, NodeId};
 pub use layer::{Activation, KindTag, Layer, LayerKind, Padding, PoolOp, Tensor};
 pub use ops::{LayerOp, WeightRole, WeightSpec};
-pub use settings::{HlsConfig, IoType, LayerSettings, Precision, Strategy};
+pub use settings::{AutoPrecision, HlsConfig, IoType, LayerSettings, Precision, Strategy};
 pub use shape::{LayerStats, Shape};
 pub use types::FixedType;

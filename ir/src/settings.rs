@@ -77,10 +77,33 @@ pub struct Precision {
     pub scale: Option<FixedType>,
 }
 
+/// Which precision variables of a layer a config gives as `auto`: hls4ml infers them
+/// (`infer_precision_types`, presynth's `lower` pass `infer_precision`) instead of taking the
+/// model default. A set flag wins over the matching [`Precision`] field, except that `weight`
+/// and `bias` keep a quantizer-given type (hls4ml's pass uses the quantizer's type there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AutoPrecision {
+    pub weight: bool,
+    pub bias: bool,
+    pub result: bool,
+    pub accum: bool,
+    pub scale: bool,
+}
+
+impl AutoPrecision {
+    /// Whether no variable is `auto`.
+    pub fn is_none(&self) -> bool {
+        *self == AutoPrecision::default()
+    }
+}
+
 /// Per-layer HLS settings; every field overrides the model-level one when set.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct LayerSettings {
     pub precision: Precision,
+    /// The precision variables given as `auto` (to be inferred by the lowering).
+    #[serde(default, skip_serializing_if = "AutoPrecision::is_none")]
+    pub auto: AutoPrecision,
     pub reuse_factor: Option<u32>,
     pub strategy: Option<Strategy>,
     /// Expected fraction of zero kernel weights when the model comes without its weights (a

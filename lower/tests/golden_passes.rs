@@ -238,6 +238,7 @@ fn pipeline_is_hls4ml_order() {
             "fuse_batch_normalization",
             "replace_multidimensional_dense_with_conv",
             "eliminate_linear_activation",
+            "infer_precision_types",
             "inplace_stream_flatten",
             "reshape_stream",
             "clone_output",

@@ -1,27 +1,19 @@
 //! `fuse_batch_normalization` (`model/optimizer/passes/bn_fuse.py`): hls4ml folds a
 //! BatchNormalization into the Dense/Conv that feeds it only when that layer's result type is
 //! unspecified (`UnspecifiedPrecisionType`), it feeds nothing else, and the quantizers allow it.
-//! A presynth network always has a result type for every layer (the model `Precision`, or the
-//! layer's own), as hls4ml's `config_from_keras_model(granularity='model')` gives too, so hls4ml
-//! keeps the BatchNormalization and so does this pass (checked on the harness: `dense_bn`,
-//! `conv2d_bn`, `conv2d_bn_*`: hls4ml writes a `normalize` call in both io types).
-//!
-//! A config *can* trigger the fold in hls4ml: `config_from_keras_model(granularity='name')`
-//! writes `result: auto` (and `weight`, `bias`, `accum: auto`) for every layer, and hls4ml
-//! 1.3.0 then removes the BatchNormalization. Checked with `.venv`'s hls4ml on in(8) → Dense(4)
-//! `fc1` → BatchNormalization `bn` → Dense(2): at granularity `model` the layers are fc1, bn,
-//! fc2 (all `fixed<16,6>`); at granularity `name` they are fc1 (`fixed<36,16>`, inferred by
-//! `infer_precision_types`) and fc2, with `bn` folded into fc1's weights. presynth reads
-//! `auto` as the inherited type (the IR has no unspecified type), so it keeps the
-//! BatchNormalization; the config reader says so in its report for every Dense/Conv whose
-//! result is `auto` and whose only reader is a BatchNormalization
-//! (`frontends::hls4ml_yaml`, `AutoResult`). No harness case covers it: a bit-exact one needs
-//! an unspecified result type in the IR, hls4ml's precision inference for Dense/Conv results
-//! and accumulators, and the folded weights (`scale·w`, `scale·b + shift`) quantised to an
-//! inferred weight type, none of which presynth models yet.
+//! Under a model-granularity config every layer has a result type (the model `Precision`, or the
+//! layer's own), so hls4ml keeps the BatchNormalization and so does this pass (checked on the
+//! harness: `dense_bn`, `conv2d_bn`, `conv2d_bn_*`: hls4ml writes a `normalize` call in both
+//! io types). A result type given as `auto` (name granularity) is unspecified: hls4ml folds
+//! the BatchNormalization, which presynth does not do yet; the pass refuses such a network
+//! with a clear error rather than lowering it differently.
+//! Checked with `.venv`'s hls4ml on in(8) → Dense(4) `fc1` → BatchNormalization `bn` →
+//! Dense(2): at granularity `model` the layers are fc1, bn, fc2 (all `fixed<16,6>`); at
+//! granularity `name` they are fc1 (`fixed<36,16>`) and fc2, with `bn` folded into fc1's
+//! weights (`scale·w`, `scale·b + shift`, quantised to the inferred weight type).
 
 use super::Pass;
-use crate::error::Result;
+use crate::error::{LowerError, Result};
 use crate::graph::Graph;
 use crate::op::Op;
 use ir::Network;
@@ -66,14 +58,39 @@ impl Pass for FuseBatchNormalization {
     }
 
     fn run(&self, _net: &Network, g: &mut Graph) -> Result<bool> {
-        // Every node carries a precision (its own or the model's): no result type is ever
-        // unspecified, so no BatchNormalization matches and nothing is fused.
+        // A result type is unspecified only where the config gives it as `auto`. hls4ml then
+        // folds the BatchNormalization into the weights (when neither side is quantized: a
+        // frontend-set weight/bias type is a quantizer's) and removes it; presynth does not
+        // fold weights yet, so it says so instead of writing a different project.
         let positions = g.positions();
-        let fused = g.nodes.iter().any(|n| {
-            let producer = n.inputs.first().and_then(|p| positions.get(&p.node));
-            matches!(n.op, Op::BatchNorm { .. })
-                && producer.is_some_and(|&i| fuses(&g.nodes[i].op, true))
-        });
-        Ok(fused)
+        let readers = g.readers();
+        for n in &g.nodes {
+            if !matches!(n.op, Op::BatchNorm { .. }) {
+                continue;
+            }
+            let Some(port) = n.inputs.first() else {
+                continue;
+            };
+            let Some(&i) = positions.get(&port.node) else {
+                continue;
+            };
+            let p = &g.nodes[i];
+            let unquantized =
+                p.settings.precision.weight.is_none() && p.settings.precision.bias.is_none();
+            let sole_reader = readers.get(port).is_some_and(|r| r.len() == 1);
+            if fuses(&p.op, !p.settings.auto.result) && unquantized && sole_reader {
+                return Err(LowerError::NotImplemented {
+                    layer: n.name.clone(),
+                    kind: "BatchNormalization".into(),
+                    message: format!(
+                        "hls4ml 1.3.0 folds it into '{}' because that layer's result type is \
+                         'auto' (fuse_batch_normalization); presynth does not fold weights yet: \
+                         give '{}' an explicit result type in the config",
+                        p.name, p.name
+                    ),
+                });
+            }
+        }
+        Ok(false)
     }
 }

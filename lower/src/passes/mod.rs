@@ -5,7 +5,8 @@
 //!   `remove_dropout`;
 //! - the `convert` flow (`model/optimizer/__init__.py`): `separable_to_depthwise_and_conv`,
 //!   `fuse_batch_normalization`,
-//!   `replace_multidimensional_dense_with_conv`, `eliminate_linear_activation`;
+//!   `replace_multidimensional_dense_with_conv`, `eliminate_linear_activation`,
+//!   `infer_precision_types`;
 //! - the backend's `streaming` flow (`backends/vivado/vivado_backend.py`):
 //!   `inplace_stream_flatten`, `reshape_stream`, `clone_output`,
 //!   `insert_zero_padding_before_conv1d`, `insert_zero_padding_before_conv2d`;
@@ -18,6 +19,7 @@ mod clone_output;
 mod conv_same_pad;
 mod eliminate_linear_activation;
 mod fuse_batch_normalization;
+mod infer_precision;
 mod inplace_reshape;
 mod optimize_pointwise_conv;
 mod parse;
@@ -26,6 +28,8 @@ mod replace_multidimensional_dense_with_conv;
 mod reshape_stream;
 mod separable_to_depthwise_and_conv;
 mod split_activation;
+
+pub use infer_precision::renames_result;
 
 use crate::error::Result;
 use crate::graph::Graph;
@@ -49,6 +53,7 @@ pub static HLS4ML_PIPELINE: &[&dyn Pass] = &[
     &fuse_batch_normalization::FuseBatchNormalization,
     &replace_multidimensional_dense_with_conv::ReplaceMultidimensionalDenseWithConv,
     &eliminate_linear_activation::EliminateLinearActivation,
+    &infer_precision::InferPrecision,
     &inplace_reshape::InplaceStreamFlatten,
     &reshape_stream::ReshapeStream,
     &clone_output::CloneOutput,

@@ -318,6 +318,19 @@ impl<'a> Lowerer<'a> {
 
     /// Push a node without weights or extra types and record its output.
     fn push_plain(&mut self, n: &Node, inputs: Vec<VarId>, rs: &ir::settings::ResolvedSettings) {
+        self.push_node(n, inputs, rs, vec![], vec![]);
+    }
+
+    /// Push a node under its own name, op, shape and settings, with these weights and extra
+    /// types, and record its output as the node's port.
+    fn push_node(
+        &mut self,
+        n: &Node,
+        inputs: Vec<VarId>,
+        rs: &ir::settings::ResolvedSettings,
+        weights: Vec<WeightVar>,
+        extra_types: Vec<(&'static str, NamedType)>,
+    ) {
         let v = self.push(
             n.name.clone(),
             &n.class,
@@ -327,8 +340,8 @@ impl<'a> Lowerer<'a> {
             &settings_of(n),
             rs.strategy,
             rs.reuse_factor,
-            vec![],
-            vec![],
+            weights,
+            extra_types,
         );
         self.var_of.insert(Port::of(n.key), v);
     }

@@ -5,13 +5,13 @@
 //! `init_einsum_dense` (kernel transposed to (in-place, contracted, free) blocks, bias
 //! broadcast to the whole output and laid out as computed); Embedding's table `e`.
 
-use super::{layer_weight, settings_of, Lowerer};
+use super::{layer_weight, Lowerer};
 use crate::error::{CodegenError, Result};
 use crate::model::{NamedType, Op, VarId};
 use crate::precision;
 use ir::types::{Overflow, Quantization};
 use ir::{FixedType, LayerKind};
-use lower::{Node, Port};
+use lower::Node;
 
 /// The LayerNormalization table type hls4ml's Vivado backend defaults to.
 pub fn layernorm_table_t() -> FixedType {
@@ -61,19 +61,7 @@ impl Lowerer<'_> {
             format!("{}_table_t", n.name),
             precision::cpp(&layernorm_table_t()),
         );
-        let v = self.push(
-            n.name.clone(),
-            &n.class,
-            n.op.clone(),
-            vec![input],
-            n.shape.clone(),
-            &settings_of(n),
-            rs.strategy,
-            rs.reuse_factor,
-            weights,
-            vec![("table_t", table)],
-        );
-        self.var_of.insert(Port::of(n.key), v);
+        self.push_node(n, vec![input], rs, weights, vec![("table_t", table)]);
         Ok(())
     }
 
@@ -166,19 +154,7 @@ impl Lowerer<'_> {
                 bias,
             ),
         ];
-        let v = self.push(
-            n.name.clone(),
-            &n.class,
-            n.op.clone(),
-            vec![input],
-            n.shape.clone(),
-            &settings_of(n),
-            rs.strategy,
-            rs.reuse_factor,
-            weights,
-            vec![],
-        );
-        self.var_of.insert(Port::of(n.key), v);
+        self.push_node(n, vec![input], rs, weights, vec![]);
         Ok(())
     }
 
@@ -196,19 +172,7 @@ impl Lowerer<'_> {
                 inputs.len()
             )));
         }
-        let v = self.push(
-            n.name.clone(),
-            &n.class,
-            n.op.clone(),
-            inputs,
-            n.shape.clone(),
-            &settings_of(n),
-            rs.strategy,
-            rs.reuse_factor,
-            vec![],
-            vec![],
-        );
-        self.var_of.insert(Port::of(n.key), v);
+        self.push_node(n, inputs, rs, vec![], vec![]);
         Ok(())
     }
 
@@ -239,19 +203,7 @@ impl Lowerer<'_> {
             vec![vocab_size, n_out],
             table,
         )];
-        let v = self.push(
-            n.name.clone(),
-            &n.class,
-            n.op.clone(),
-            vec![input],
-            n.shape.clone(),
-            &settings_of(n),
-            rs.strategy,
-            rs.reuse_factor,
-            weights,
-            vec![],
-        );
-        self.var_of.insert(Port::of(n.key), v);
+        self.push_node(n, vec![input], rs, weights, vec![]);
         Ok(())
     }
 }

@@ -60,6 +60,7 @@ pub fn build_mha(a: &Args) -> Built {
         key_dim,
         value_dim: a.size("value_dim", Some(key_dim))?,
         use_bias: a.boolean("bias", true)?,
+        key_bias: true,
         causal: a.boolean("causal", false)?,
         output_dim,
     }))

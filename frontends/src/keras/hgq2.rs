@@ -85,6 +85,32 @@ pub fn keras_class(file: &str, layer: &KerasLayer) -> Result<&'static str, Front
 /// Config fields of an HGQ2 layer that change its weights or computation beyond its base
 /// class: refused with the field named.
 pub(super) fn check(a: &Attrs) -> Result<(), FrontendError> {
+    if a.layer.class_name == "QSoftmax" {
+        // `input_scaler` multiplies the logits before the softmax
+        if let Some(v) = a.get("input_scaler") {
+            if v.as_f64() != Some(1.0) {
+                return Err(a.unsupported(
+                    "input_scaler",
+                    format!(
+                        "{} (only 1.0, an unscaled softmax, is supported)",
+                        describe(v)
+                    ),
+                ));
+            }
+        }
+        // HGQ2 counts `axes` without the batch axis; a single axis is what Keras's Softmax takes
+        if let Some(v) = a.get("axes") {
+            if v.as_array().is_none_or(|x| x.len() != 1) {
+                return Err(a.unsupported(
+                    "axes",
+                    format!(
+                        "{} (only a softmax over one axis is supported)",
+                        describe(v)
+                    ),
+                ));
+            }
+        }
+    }
     if a.layer.class_name == "QMultiHeadAttention" {
         match a.get("fuse") {
             None => {}

@@ -22,11 +22,19 @@ pub struct ModelSpec {
 /// `-Infinity` and `NaN` (HGQ2 configs have them) are read as the strings of their names
 /// (see [`super::nonfinite`]).
 pub fn parse_json_text(file: &str, text: &str) -> Result<Value, FrontendError> {
-    let syntax = |e: serde_json::Error, column: usize| FrontendError::Syntax {
-        file: file.to_string(),
-        line: e.line(),
-        column,
-        message: format!("invalid JSON: {e}"),
+    let syntax = |e: serde_json::Error, column: usize| {
+        // serde_json's text ends with its own position, which the quoting may have shifted
+        let text = e.to_string();
+        let suffix = format!(" at line {} column {}", e.line(), e.column());
+        FrontendError::Syntax {
+            file: file.to_string(),
+            line: e.line(),
+            column,
+            message: format!(
+                "invalid JSON: {}",
+                text.strip_suffix(&suffix).unwrap_or(&text)
+            ),
+        }
     };
     match serde_json::from_str(text) {
         Ok(v) => Ok(v),

@@ -226,6 +226,24 @@ fn codegen_refuses_attention_by_name() {
     }
 }
 
+#[test]
+fn hgq2_models_inspect_with_keras_counts_and_codegen_refuses_them_by_name() {
+    // examples/transformer/hgq2_encoder: Keras count_params() 17055 (its .expected.json)
+    let keras = example("transformer/hgq2_encoder.keras");
+    let (ok, stdout, err) = presynth(&["inspect", &keras]);
+    assert!(ok, "{err}");
+    assert!(stdout.contains("17055"), "{stdout}");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("prj");
+    let (ok, _, err) = presynth(&["codegen", &keras, "-o", out.to_str().unwrap()]);
+    assert!(!ok, "codegen should refuse the HGQ2 model");
+    assert!(
+        err.contains("'proj'") && err.contains("HGQ2") && err.contains("bit-exact"),
+        "{err}"
+    );
+    assert!(!out.exists(), "no half-written project");
+}
+
 /// A plain Keras MultiHeadAttention (seq 8, d_model 16, 2 heads; hls4ml 1.3.0 refuses it) goes
 /// through presynth's emission of hls4ml's HGQ2 decomposition and its C simulation stays within
 /// the error the fixed-point types imply of Keras's float output, per output element

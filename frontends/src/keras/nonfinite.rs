@@ -37,7 +37,7 @@ pub fn quote_non_finite(text: &str) -> Option<(String, Vec<(usize, usize)>)> {
         } else if b == b'\n' {
             line += 1;
             line_start = i + 1;
-        } else if let Some(tok) = TOKENS.iter().find(|t| text[i..].starts_with(**t)) {
+        } else if let Some(tok) = TOKENS.iter().find(|t| bytes[i..].starts_with(t.as_bytes())) {
             let end = i + tok.len();
             // a whole token: not part of an identifier such as `Infinityx`
             let boundary = bytes
@@ -92,6 +92,14 @@ mod tests {
         assert_eq!(ins, vec![(1, 7), (1, 23), (1, 34)]);
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(v["b"][0], "-Infinity");
+    }
+
+    #[test]
+    fn multi_byte_text_around_tokens_is_kept() {
+        // bytes are compared, never a str sliced inside a character
+        let (out, _) = quote_non_finite("[\"é\", Infinity, é NaN]").unwrap();
+        assert_eq!(out, "[\"é\", \"Infinity\", é \"NaN\"]");
+        assert!(quote_non_finite("[é, ü]").is_none());
     }
 
     #[test]

@@ -206,3 +206,54 @@ fn unmodelled_keras_attention_options_are_refused_by_name() {
         assert!(e.contains(want) && e.contains("'l'"), "{want}: {e}");
     }
 }
+
+#[test]
+fn the_issue_syntax_reads_with_hand_counted_parameters() {
+    // issue 15's forms: `mha(heads=4, key_dim=16)`, bare `layernorm`, `einsum_dense(...)`.
+    // On (16, 64): attention q/k/v kernels 64*4*16 = 4096 each + biases 64 each, output
+    // kernel 4*16*64 = 4096 + bias 64: 4*4160 = 16640; LayerNorm gamma+beta 128; EinsumDense
+    // 64*32 + bias 32 = 2080.
+    let net = parse(
+        r#"x = input(16, 64)
+        x -> mha(heads=4, key_dim=16, name="a") -> layernorm(name="ln")
+          -> einsum_dense("abc,cd->abd", "_,32", bias="d", name="ed")"#,
+    )
+    .unwrap();
+    let stats = net.stats();
+    let p = |n: &str| stats.iter().find(|s| s.name == n).unwrap().params;
+    assert_eq!((p("a"), p("ln"), p("ed")), (16640, 128, 2080));
+    assert_eq!(
+        net.layer(net.find("ed").unwrap()).output_shape,
+        vec![16, 32]
+    );
+    // without the key projection's bias (HGQ2's attention): 64 fewer, printed back
+    let net = parse("x = input(16, 64)\nx -> mha(heads=4, key_dim=16, key_bias=false, name=\"a\")")
+        .unwrap();
+    assert_eq!(
+        net.stats().iter().find(|s| s.name == "a").unwrap().params,
+        16640 - 64
+    );
+    let printed = to_dsl(&net);
+    assert!(printed.contains("key_bias=false"), "{printed}");
+    assert!(parse(&printed).unwrap().same_structure(&net, false));
+}
+
+#[test]
+fn the_hgq2_encoder_prints_as_dsl_that_reads_back() {
+    let net = load_keras(&example("transformer/hgq2_encoder.keras")).unwrap();
+    let printed = to_dsl(&net);
+    let back = parse(&printed).unwrap_or_else(|e| panic!("{e}\n{printed}"));
+    assert!(back.same_structure(&net, false), "{printed}");
+    // the weights-only count (the quantizer state lives in the weights file, not the DSL)
+    let weights: u64 = net
+        .layers()
+        .iter()
+        .map(|l| {
+            l.weights
+                .iter()
+                .map(|(_, t)| t.data.len() as u64)
+                .sum::<u64>()
+        })
+        .sum();
+    assert_eq!(back.total_params(), weights);
+}

@@ -483,6 +483,7 @@ fn build(plan: &Plan) -> Network {
                         key_dim: c,
                         value_dim: d,
                         use_bias: s.flags[2],
+                        key_bias: true,
                         causal: s.flags[1],
                         output_dim: (b % 4 > 1).then_some(b % 4 + 1),
                     }),

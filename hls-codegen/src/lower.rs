@@ -17,6 +17,26 @@ use std::collections::HashMap;
 
 mod transformer;
 
+/// HGQ2 layers (read with their quantizer state, `Layer::quantizer_params`) are refused: hls4ml
+/// 1.3.0 writes each HGQ2 quantizer as a generated per-element function and derives every type
+/// from the quantizers' bit widths and the weights in its bit-exact pass (`bit_exact.py`);
+/// presynth emits neither, and a project at the default precision would compute something else.
+fn refuse_hgq2(net: &Network) -> Result<()> {
+    match net.layers().into_iter().find(|l| l.quantizer_params > 0) {
+        None => Ok(()),
+        Some(l) => Err(CodegenError::NotImplemented {
+            layer: l.name.clone(),
+            kind: l.kind.name().to_string(),
+            message: format!(
+                "an HGQ2 layer ({} values of quantizer state): hls4ml emits HGQ2 quantizers as \
+                 per-element functions with types from its bit-exact pass, which presynth does \
+                 not reproduce yet (estimate and inspect read the model)",
+                l.quantizer_params
+            ),
+        }),
+    }
+}
+
 /// Project-level choices that are not part of the network's [`ir::HlsConfig`].
 #[derive(Debug, Clone)]
 pub struct ProjectOptions {
@@ -82,6 +102,7 @@ pub fn lower(net: &Network, opts: &ProjectOptions) -> Result<HlsModel> {
         warnings: Vec::new(),
         layer_overrides: Vec::new(),
     };
+    refuse_hgq2(net)?;
     let g = lower::lower(net)?;
     let mut l = Lowerer {
         net,

@@ -249,7 +249,8 @@ impl Network {
                 && lx.settings == ly.settings
                 && lx.activation_settings == ly.activation_settings
                 && lx.output_shape == ly.output_shape
-                && (!with_weights || lx.weights == ly.weights)
+                && (!with_weights
+                    || (lx.weights == ly.weights && lx.quantizer_params == ly.quantizer_params))
                 && names(self, self.inputs_of(x)) == names(other, other.inputs_of(y))
         })
     }

@@ -63,6 +63,16 @@ pub struct Layer {
     pub weights: Vec<(String, Tensor)>,
     /// Output shape, filled by shape inference.
     pub output_shape: Vec<usize>,
+    /// Values Keras's `count_params()` counts beside the weights: an HGQ2 layer's quantizer
+    /// state (the bit widths of its quantizers, `beta`, `ebops`). Zero for other layers, and
+    /// for HGQ2 layers read without their weights file. Codegen refuses a layer where it is
+    /// nonzero (HGQ2's quantizers and the types hls4ml derives from them are not emitted).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub quantizer_params: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Layer {
@@ -75,6 +85,7 @@ impl Layer {
             activation_settings: LayerSettings::default(),
             weights: Vec::new(),
             output_shape: Vec::new(),
+            quantizer_params: 0,
         }
     }
     pub fn with_activation(mut self, activation: Activation) -> Self {

@@ -20,6 +20,7 @@ pub struct LayerStats {
     pub kind: String,
     pub input_shape: Vec<Shape>,
     pub output_shape: Shape,
+    /// Keras `count_params()`: the kind's parameters plus an HGQ2 layer's quantizer state.
     pub params: u64,
     pub macs: u64,
 }
@@ -125,6 +126,7 @@ impl Network {
             .map(|i| self.graph[i].output_shape.clone())
             .collect();
         let (params, macs) = layer_cost(layer, &ins, &layer.output_shape);
+        let params = params.saturating_add(layer.quantizer_params);
         LayerStats {
             name: layer.name.clone(),
             kind: layer.kind.name().to_string(),

@@ -30,6 +30,7 @@ fn mha(h: usize, g: usize, k: usize, v: usize, bias: bool, out: Option<usize>) -
         key_dim: k,
         value_dim: v,
         use_bias: bias,
+        key_bias: true,
         causal: false,
         output_dim: out,
     })
@@ -107,6 +108,7 @@ fn attention_operands_are_checked() {
         kv_heads: 2,
         key_dim: 8,
         value_dim: 8,
+        key_bias: true,
         use_bias: true,
         causal: true,
         output_dim: None,

@@ -71,6 +71,7 @@ impl ModelSource {
                 let mut weights = WeightSet {
                     file: label.clone(),
                     layers: Vec::new(),
+                    stored_values: Vec::new(),
                 };
                 for layer in t.get_item(3)?.try_iter()? {
                     let layer = layer?;

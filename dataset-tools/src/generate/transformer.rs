@@ -94,6 +94,7 @@ pub fn encoder(
             key_dim: d / heads,
             value_dim: d / heads,
             use_bias: true,
+            key_bias: true,
             causal: rng.chance(t.causal_probability),
             output_dim: None,
         });

@@ -386,6 +386,7 @@ mod tests {
             key_dim: 8,
             value_dim: 8,
             use_bias: true,
+            key_bias: true,
             causal: false,
             output_dim: None,
         });

@@ -404,7 +404,8 @@ pub static SPECS: &[Spec] = &[
             "kv_heads",
             "bias",
             "causal",
-            "output_dim"
+            "output_dim",
+            "key_bias"
         ],
         Some("operand"),
         Role::Single,

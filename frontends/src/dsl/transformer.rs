@@ -5,7 +5,8 @@
 //!   `q -> mha(v, heads=4, key_dim=16)` attends from `q` to `v`, `q -> mha(v, k, ...)` with a
 //!   separate key (positional arguments are the operands' node names). Other keywords:
 //!   `value_dim` (default key_dim), `kv_heads` (default heads:
-//!   grouped-query attention when fewer), `bias=true`, `causal=false`, `output_dim`.
+//!   grouped-query attention when fewer), `bias=true`, `key_bias=true` (false: no key
+//!   projection bias, as HGQ2's QMultiHeadAttention), `causal=false`, `output_dim`.
 //! - `layernorm`: `epsilon=0.001`, `center=true`, `scale=true`, `axis=-1` (an integer, or a
 //!   string of several such as `"1,2"`; Keras numbering, the batch axis is 0).
 //! - `einsum_dense(equation, output_shape)`: both strings, e.g.
@@ -60,6 +61,7 @@ pub fn build_mha(a: &Args) -> Built {
         key_dim,
         value_dim: a.size("value_dim", Some(key_dim))?,
         use_bias: a.boolean("bias", true)?,
+        key_bias: a.boolean("key_bias", true)?,
         causal: a.boolean("causal", false)?,
         output_dim,
     }))
@@ -164,6 +166,8 @@ pub fn print_mha(args: &mut Vec<String>, m: &ir::ops::MultiHeadAttention, operan
     }
     if !m.use_bias {
         args.push("bias=false".into());
+    } else if !m.key_bias {
+        args.push("key_bias=false".into());
     }
     if m.causal {
         args.push("causal=true".into());

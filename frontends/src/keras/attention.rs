@@ -56,7 +56,10 @@ pub(super) fn multi_head_attention(a: &Attrs) -> Result<LayerKind, FrontendError
     }
     let causal = call_flag(a, "use_causal_mask")?;
     let use_bias = a.bool_or("use_bias", true)?;
-    let grouped = a.layer.class_name != "MultiHeadAttention";
+    let grouped = matches!(
+        a.layer.class_name.as_str(),
+        "GroupedQueryAttention" | "GroupQueryAttention"
+    );
     let (heads, kv_heads, key_dim, value_dim, output_dim) = if grouped {
         let d = a.usize_req("head_dim")?;
         (
@@ -108,6 +111,8 @@ pub(super) fn multi_head_attention(a: &Attrs) -> Result<LayerKind, FrontendError
         key_dim,
         value_dim,
         use_bias,
+        // HGQ2's QMultiHeadAttention has no key bias (see keras/hgq2.rs)
+        key_bias: !a.layer.hgq2,
         causal,
         output_dim,
     }))

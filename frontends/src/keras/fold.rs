@@ -183,6 +183,7 @@ mod tests {
             config: config.as_object().unwrap().clone(),
             inbound: vec![],
             call: Default::default(),
+            hgq2: false,
         }
     }
     fn w(name: Option<&str>, path: &str, shape: Vec<usize>, data: Vec<f32>) -> RawWeight {

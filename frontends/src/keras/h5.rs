@@ -193,6 +193,7 @@ pub fn read_legacy(file: &str, f: &hdf5::File) -> Result<WeightSet, FrontendErro
     let mut set = WeightSet {
         file: file.to_string(),
         layers: Vec::new(),
+        stored_values: Vec::new(),
     };
     for g in root
         .groups()
@@ -308,6 +309,7 @@ pub fn read_keras3(
     let mut set = WeightSet {
         file: file.to_string(),
         layers: Vec::new(),
+        stored_values: Vec::new(),
     };
     for g in root
         .groups()
@@ -340,10 +342,17 @@ pub fn read_keras3(
                 )
             })?,
         };
+        let mut all = Vec::new();
+        collect_datasets(file, &g, &mut all)?;
+        let stored = all
+            .iter()
+            .fold(0u64, |a, d| a.saturating_add(d.size() as u64));
+        set.stored_values.push((layer.clone(), stored));
         let ds = vars
             .datasets()
             .map_err(|e| h5err(file, "cannot list vars", e))?;
-        if ds.is_empty() {
+        // HGQ2's QMultiHeadAttention keeps only its scalar `beta` and `ebops` in its own vars
+        if ds.iter().all(|d| d.ndim() == 0) {
             // attention layers keep their weights in their projections' groups
             // (MultiHeadAttention: query_dense, key_dense, value_dense, output_dense;
             // GroupedQueryAttention: the same with a leading underscore)

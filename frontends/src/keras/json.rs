@@ -18,14 +18,37 @@ pub struct ModelSpec {
     pub outputs: Vec<String>,
 }
 
-/// Parse JSON text, reporting the line and column of a syntax error.
+/// Parse JSON text, reporting the line and column of a syntax error. Python's `Infinity`,
+/// `-Infinity` and `NaN` (HGQ2 configs have them) are read as the strings of their names
+/// (see [`super::nonfinite`]).
 pub fn parse_json_text(file: &str, text: &str) -> Result<Value, FrontendError> {
-    serde_json::from_str(text).map_err(|e| FrontendError::Syntax {
-        file: file.to_string(),
-        line: e.line(),
-        column: e.column(),
-        message: format!("invalid JSON: {e}"),
-    })
+    let syntax = |e: serde_json::Error, column: usize| {
+        // serde_json's text ends with its own position, which the quoting may have shifted
+        let text = e.to_string();
+        let suffix = format!(" at line {} column {}", e.line(), e.column());
+        FrontendError::Syntax {
+            file: file.to_string(),
+            line: e.line(),
+            column,
+            message: format!(
+                "invalid JSON: {}",
+                text.strip_suffix(&suffix).unwrap_or(&text)
+            ),
+        }
+    };
+    match serde_json::from_str(text) {
+        Ok(v) => Ok(v),
+        Err(strict) => match super::nonfinite::quote_non_finite(text) {
+            None => {
+                let c = strict.column();
+                Err(syntax(strict, c))
+            }
+            Some((quoted, inserted)) => serde_json::from_str(&quoted).map_err(|e| {
+                let c = super::nonfinite::original_column(&inserted, e.line(), e.column());
+                syntax(e, c)
+            }),
+        },
+    }
 }
 
 fn type_name(v: &Value) -> &'static str {
@@ -363,6 +386,7 @@ impl ModelSpec {
                 config,
                 inbound,
                 call,
+                hgq2: super::hgq2::is_hgq2(lo),
             });
         }
         let (inputs, outputs) = match (sequential, cfg) {
@@ -412,6 +436,7 @@ impl ModelSpec {
                 config,
                 inbound: Vec::new(),
                 call: Map::new(),
+                hgq2: false,
             },
         );
         Ok(())

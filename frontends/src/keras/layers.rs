@@ -70,6 +70,8 @@ pub struct KerasLayer {
     /// The call's keyword arguments that are not tensors (Keras 3 `inbound_nodes[0].kwargs`,
     /// e.g. attention's `use_causal_mask`); empty for Sequential and Keras 2.
     pub call: Map<String, Value>,
+    /// An HGQ2 layer (see [`super::hgq2`]): its class is read as its Keras base class.
+    pub hgq2: bool,
 }
 
 /// Reads typed attributes out of one layer's `config`, with errors that name the layer.
@@ -383,7 +385,13 @@ pub use ir::limits::MAX_INPUT_ELEMENTS;
 pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendError> {
     let a = Attrs { file, layer };
     let name = layer.name.clone();
-    let class = layer.class_name.as_str();
+    let class = match layer.hgq2 {
+        true => {
+            super::hgq2::check(&a)?;
+            super::hgq2::keras_class(file, layer)?
+        }
+        false => layer.class_name.as_str(),
+    };
     let one = |kind: LayerKind| Ok(vec![Layer::new(name.clone(), kind)]);
     match class {
         "InputLayer" => {

@@ -9,6 +9,8 @@
 //! - [`qkeras`]: QKeras quantizers to hls4ml fixed-point types
 //! - [`h5`]: weights from HDF5 in the legacy and Keras 3 layouts
 //! - [`archive`]: the `.keras` zip
+//! - [`hgq2`]: HGQ2 layers (their Keras base classes and quantizer state)
+//! - [`nonfinite`]: Python's `Infinity`/`NaN` in configs
 
 pub mod alpha;
 pub mod archive;
@@ -18,8 +20,10 @@ pub mod fold;
 pub mod h5;
 #[cfg(feature = "hdf5")]
 pub mod h5guard;
+pub mod hgq2;
 pub mod json;
 pub mod layers;
+pub mod nonfinite;
 pub mod qkeras;
 mod recurrent;
 pub mod weights;
@@ -219,7 +223,18 @@ pub fn build(
         if let Some(w) = weights {
             let found = weights_by_layer.get(kl.name.as_str()).copied();
             let folded;
+            let hgq2_weights;
             let found = match kl.class_name.as_str() {
+                _ if kl.hgq2 => {
+                    hgq2_weights = hgq2::without_scalars(found.unwrap_or(&[]));
+                    let stored = w
+                        .stored_values
+                        .iter()
+                        .find(|(n, _)| *n == kl.name)
+                        .map_or(0, |(_, v)| *v);
+                    chain[0].quantizer_params = hgq2::quantizer_values(stored, &hgq2_weights);
+                    Some(hgq2_weights.as_slice())
+                }
                 "QConv2DBatchnorm" => {
                     folded = fold::fold_conv_batchnorm(&w.file, kl, found.unwrap_or(&[]))?;
                     Some(folded.as_slice())
@@ -231,7 +246,9 @@ pub fn build(
                 _ => found,
             };
             attach_weights(&w.file, &mut chain[0], found)?;
-            quantize_weights(file, kl, &mut chain)?;
+            if !kl.hgq2 {
+                quantize_weights(file, kl, &mut chain)?;
+            }
         }
         let inputs: Vec<String> = if matches!(chain[0].kind, LayerKind::Input(_)) {
             Vec::new()

@@ -96,6 +96,7 @@ fn nested(a: &Attrs, key: &str) -> Result<Option<KerasLayer>, FrontendError> {
             config: cfg.clone(),
             inbound: Vec::new(),
             call: Map::new(),
+            hgq2: v.as_object().is_some_and(super::hgq2::is_hgq2),
         })),
         _ => Err(a.field_err(key, "a layer object with class_name and config", v)),
     }

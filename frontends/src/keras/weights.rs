@@ -17,6 +17,10 @@ pub struct RawWeight {
 pub struct WeightSet {
     pub file: String,
     pub layers: Vec<(String, Vec<RawWeight>)>,
+    /// Every value a layer's group holds, nested groups included (Keras 3 `.keras` weights
+    /// only), by layer name: what Keras's `count_params()` counts for the layer, HGQ2's
+    /// quantizer state (bit widths, `beta`, `ebops`) included.
+    pub stored_values: Vec<(String, u64)>,
 }
 
 impl WeightSet {

@@ -36,10 +36,19 @@ pub struct MultiHeadAttention {
     /// Size of each value head (Keras: `key_dim` unless given).
     pub value_dim: usize,
     pub use_bias: bool,
+    /// Whether the key projection has its bias when `use_bias` is set: false for HGQ2's
+    /// `QMultiHeadAttention`, which builds its key EinsumDense without one (a key bias adds
+    /// the same amount to every score of a query row, which the softmax cancels).
+    #[serde(default = "yes")]
+    pub key_bias: bool,
     /// Causal (lower-triangular) mask: Keras's `use_causal_mask=True` call argument.
     pub causal: bool,
     /// Width of the output projection (Keras `output_shape`); `None` is the query's width.
     pub output_dim: Option<usize>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The operand shapes of one attention layer: (T_q, d_q), (T_v, d_v), (T_v, d_k).
@@ -69,6 +78,11 @@ impl MultiHeadAttention {
     /// The output width for a query of width `dq`.
     pub fn out_dim(&self, dq: usize) -> usize {
         self.output_dim.unwrap_or(dq)
+    }
+    /// Whether the projection named by its bias weight (`query/bias`, `key/bias`,
+    /// `value/bias`, `attention_output/bias`) has a bias.
+    pub fn has_bias(&self, bias_weight: &str) -> bool {
+        self.use_bias && (self.key_bias || bias_weight != "key/bias")
     }
 }
 
@@ -159,14 +173,15 @@ impl LayerOp for MultiHeadAttention {
         ]
         .iter()
         .fold(0u64, |a, &x| a.saturating_add(x));
-        let biases = if self.use_bias {
-            (h * k)
-                .saturating_add(g * k)
-                .saturating_add(g * v)
-                .saturating_add(o)
-        } else {
-            0
-        };
+        let biases = [
+            ("query/bias", h * k),
+            ("key/bias", g * k),
+            ("value/bias", g * v),
+            ("attention_output/bias", o),
+        ]
+        .iter()
+        .filter(|(name, _)| self.has_bias(name))
+        .fold(0u64, |a, (_, n)| a.saturating_add(*n));
         let mul = |xs: &[u64]| xs.iter().fold(1u64, |a, &x| a.saturating_mul(x));
         let macs = [
             mul(&[tq, dq, h, k]),
@@ -195,7 +210,7 @@ impl LayerOp for MultiHeadAttention {
                     role: WeightRole::Kernel,
                     shape: ks,
                 });
-                if self.use_bias {
+                if self.has_bias(bias) {
                     out.push(WeightSpec {
                         name: bias,
                         role: WeightRole::Bias,

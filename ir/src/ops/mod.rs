@@ -407,6 +407,7 @@ mod tests {
                     key_dim: 3,
                     value_dim: 5,
                     use_bias: true,
+                    key_bias: true,
                     causal: false,
                     output_dim: None,
                 }),

@@ -45,7 +45,7 @@ impl Parse for ir::ops::MultiHeadAttention {
         let o = self.out_dim(dq);
         let c = |s: &str| -> Vec<char> { s.chars().collect() };
         let err = |m: String| cx.not_in_hls4ml(m);
-        let bias = |name: &'static str| self.use_bias.then_some(name);
+        let bias = |name: &'static str| self.has_bias(name).then_some(name);
         let dense = |x: &[usize],
                      kernel: Vec<usize>,
                      eq: [&str; 3],

@@ -149,6 +149,7 @@ impl Converter<'_> {
                 key_dim,
                 value_dim,
                 use_bias,
+                key_bias: true,
                 causal,
                 output_dim: Some(o),
             }),

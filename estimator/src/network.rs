@@ -361,6 +361,18 @@ fn estimate_inner(
     let mut tails = Vec::with_capacity(n);
     let mut best = Vec::with_capacity(n);
     let mut worst = Vec::with_capacity(n);
+    // The unrounded cycles (worst = best + the rounded worst-case extra) and whether every
+    // layer has the Latency strategy: hls4ml 1.3.0 (SetPipelineStyle) pipelines the io_parallel
+    // top of an all-Latency network (`#pragma HLS PIPELINE`, the layers inlined), and the
+    // tool then chains operations across layer boundaries: at 25 ns, three dense layers of
+    // well under a cycle each take one cycle together (Alezander9/ML_FPGAonPixel 001–004:
+    // latency 1), not zero. The path takes the larger of the summed whole-cycle layer figures
+    // (the timing coefficients' unit: fitted per layer at 5 ns, where a layer is at least one
+    // cycle) and the rounded sum of the unrounded ones (what rounding each sub-cycle layer to
+    // 0 loses). Resource layers (DATAFLOW) and io_stream keep whole cycles each.
+    let mut best_exact = Vec::with_capacity(n);
+    let mut worst_exact = Vec::with_capacity(n);
+    let mut all_latency = true;
     let mut total = Resources::default();
     let mut post = Resources::default();
     let mut ii = 1u64;
@@ -383,6 +395,10 @@ fn estimate_inner(
             ii = ii.max(est.ii);
             best.push(est.latency_best as f64);
             worst.push(est.latency_worst as f64);
+            best_exact.push(est.latency_exact);
+            worst_exact
+                .push(est.latency_exact + (est.latency_worst as f64 - est.latency_best as f64));
+            all_latency &= strategy == ir::Strategy::Latency;
             tails.push(est.tail);
             order.push(id);
             each(id, est);
@@ -395,7 +411,12 @@ fn estimate_inner(
             .into_iter()
             .fold(0.0, f64::max)
     };
+    let chained = !stream && all_latency;
     let (mut latency, mut latency_worst) = (last(&best), last(&worst));
+    if chained {
+        latency = latency.max(last(&best_exact).round());
+        latency_worst = latency_worst.max(last(&worst_exact).round());
+    }
     let mut lower_bound = 0.0;
     if stream {
         // The physical lower bound of a DATAFLOW of FIFOs (crate::dataflow).

@@ -451,6 +451,10 @@ pub struct LayerEstimate {
     pub latency_best: u64,
     pub latency_worst: u64,
     pub ii: u64,
+    /// `latency_best` before rounding: the layers of one pipelined io_parallel top chain their
+    /// operations across layer boundaries, so the network sums these ([`crate::network`]).
+    #[serde(skip)]
+    pub latency_exact: f64,
     #[serde(skip)]
     pub analysis: Analysis,
     #[serde(skip)]
@@ -469,7 +473,7 @@ pub struct LayerEstimate {
 /// Analyse one layer with the module of its kind.
 pub fn analyse(ctx: &LayerCtx) -> Analysis {
     let mut a = analyse_kind(ctx);
-    let s = speed::depth_scale(&ctx.device.family, ctx.clock_ns);
+    let s = speed::depth_scale(&ctx.device.family, &ctx.device.part, ctx.clock_ns);
     a.depth_scale = s;
     for t in [
         Timing::LatencyStage,
@@ -589,7 +593,8 @@ pub fn finish(
     } else {
         PostBasis::CopyOfCsynth
     };
-    let best = best_cycles(&a, calib).round();
+    let exact = best_cycles(&a, calib);
+    let best = exact.round();
     let worst =
         best + (a.timing[Timing::ResourceStage] * calib.timing.worst_extra_per_stage).round();
     let ii = match a.ii {
@@ -611,6 +616,7 @@ pub fn finish(
         latency_best: best as u64,
         latency_worst: worst as u64,
         ii: ii.max(1.0).round() as u64,
+        latency_exact: exact,
         analysis: a,
         features: [fc, fp],
         coef_set: coeffs,

@@ -17,8 +17,8 @@
 //! (uw-acme/HLS4ML_VS_MANUAL); Hector-Plata/hls4ml-tutorial's pruned MLP 52–54 cycles against
 //! 9–10 on the xcu250-2L; fastmachinelearning/hls4ml's KERAS_3layer io_stream run 10 cycles
 //! where the -2 pace gives 5; and at 25 ns (pominiq/DNNonSilicon 009/010, two dense layers and
-//! a softmax) 4–5 cycles where the -2 pace gives 2 × 5/25 × 6 ≈ 2.4. Leaving any one of the
-//! four out leaves the ratio of the other three at about 2. UltraScale+ at -1 keeps 1: the jet
+//! a softmax) 4–5 cycles where the -2 pace gives 3 (the -1 pace 5). Leaving any one of the
+//! four sources out, the other three still say about 2. UltraScale+ at -1 keeps 1: the jet
 //! tagger takes 13 cycles on the xczu3eg-1 as on the xcu250-2L (hls4ml-tutorial's notebooks).
 //!
 //! Cycles per input pixel of an io_stream convolution also depend on the tool

@@ -533,16 +533,38 @@ pub fn resources(
 ) -> ([f64; NF], Resources) {
     let c = calib.kind(kind).get(set);
     let (f, dsp) = features(a, calib, kind, set, device);
+    // The Latency strategy's registers sit between its unrolled stages: as many more as the
+    // part and clock need stages (speed.rs; 1 where the coefficients were fitted). That holds
+    // for the datapath features (products, adders, accumulators, muxes, element-wise logic,
+    // table reads) in both io types: an io_stream Latency kernel is the same unrolled
+    // dense_latency code called once per pixel (taitashaw/hls4ml-fpga-classifier, the
+    // KERAS_3layer MLP in io_stream at 10 ns on Vitis HLS 2025.2: 5.1k FF for 3.3k DSPs;
+    // fastmachinelearning/hls4ml's 16→5 Dense in io_stream at 5 ns on the xc7z020-1: 8.0k FF
+    // for 80 DSPs). The storage features (buffers, line buffers, weights in fabric) are
+    // registers whatever the clock. An io_stream layer is a DATAFLOW process of its own, a
+    // pipelined loop that keeps at least one register stage however long the clock: the fitted
+    // Latency layers are two stages deep at 5 ns on the U250 (latency_stage and the registered
+    // output), so its datapath registers fall to half at most (pominiq/DNNonSilicon 007/011,
+    // the MNIST CNN in io_stream at 25 ns on the xcu50: 15.6–15.7k FF, where the unclamped 0.2
+    // scale gives 5.3k). An io_parallel Latency network is one pipelined function whose layers
+    // chain (crate::network): at 25 ns it is nearly combinational (Alezander9/ML_FPGAonPixel
+    // 001–007: 0–1 cycle, 0.6–0.9k FF for 0.3–0.7k DSPs), and the full scale holds.
+    let ff_depth = if a.io_stream {
+        a.depth_scale.max(0.5)
+    } else {
+        a.depth_scale
+    };
+    let ff_of =
+        |range: std::ops::Range<usize>| -> f64 { range.map(|i| c.ff[i] * f[i]).sum::<f64>() };
+    let storage = Feature::BufferBits as usize;
+    let ff_raw = if set == CoefSet::Latency {
+        ff_of(0..storage) * ff_depth + ff_of(storage..NF)
+    } else {
+        dot(&c.ff, &f)
+    };
     let r = Resources {
         lut: dot(&c.lut, &f).max(0.0),
-        // The Latency strategy's registers sit between its unrolled stages: as many more as the
-        // part and clock need stages (speed.rs; 1 where the coefficients were fitted).
-        ff: dot(&c.ff, &f).max(0.0)
-            * if set == CoefSet::Latency && !a.io_stream {
-                a.depth_scale
-            } else {
-                1.0
-            }
+        ff: ff_raw.max(0.0)
             * if kind == LabelKind::Csynth {
                 a.ff_scale
             } else {

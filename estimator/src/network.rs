@@ -188,6 +188,7 @@ pub fn analyse_each(
         let passthrough = model_of(&layer.kind).stream() != StreamRole::Owned;
         analysis.io_stream = stream;
         analysis.ff_scale = crate::streamff::scale(ctx.tool, cfg.strategy, stream);
+        analysis.lut_scale = crate::streamff::lut_scale(ctx.tool, cfg.strategy, stream);
         let own = std::mem::take(&mut analysis.streams);
         if let (true, Some(by_layer)) = (stream, fifos_of.as_mut()) {
             // every stream of the project hls4ml writes, read off its layer graph

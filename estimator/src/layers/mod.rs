@@ -151,6 +151,8 @@ pub struct Analysis {
     /// fitted on the real corpus ([`crate::streamff`]; set by the network analysis; 1 in
     /// io_parallel and where the corpus has no rows).
     pub ff_scale: f64,
+    /// C-synthesis LUT multiplier of io_stream networks, the same way ([`crate::streamff`]).
+    pub lut_scale: f64,
 }
 
 impl Analysis {
@@ -178,6 +180,7 @@ impl Analysis {
             calls: 1.0,
             depth_scale: 1.0,
             ff_scale: 1.0,
+            lut_scale: 1.0,
         }
     }
 }
@@ -334,6 +337,7 @@ pub fn mac_layer(
         // loop after the convolution (held-out latency SMAPE 0.06 % without, 1.1 % with it).
         depth_scale: 1.0,
         ff_scale: 1.0,
+        lut_scale: 1.0,
         calls: if invocations > 1.0 {
             invocations
         } else if spec.strategy == Strategy::Resource && ctx.io_stream() {
@@ -563,7 +567,12 @@ pub fn resources(
         dot(&c.ff, &f)
     };
     let r = Resources {
-        lut: dot(&c.lut, &f).max(0.0),
+        lut: dot(&c.lut, &f).max(0.0)
+            * if kind == LabelKind::Csynth {
+                a.lut_scale
+            } else {
+                1.0
+            },
         ff: ff_raw.max(0.0)
             * if kind == LabelKind::Csynth {
                 a.ff_scale
@@ -717,10 +726,18 @@ impl LayerEstimate {
                 fmt_num(r.dsp)
             ));
             out.push(format!(
-                "  [{}] lut {} = {}",
+                "  [{}] lut {} = {}{}",
                 kind.name(),
                 fmt_num(r.lut),
-                terms(&c.lut)
+                terms(&c.lut),
+                if kind == LabelKind::Csynth && a.lut_scale != 1.0 {
+                    format!(
+                        " × lut_scale {} (io_stream LUT by tool and strategy, fitted on the real corpus: estimator/calibration/stream-ff.json)",
+                        fmt_num(a.lut_scale)
+                    )
+                } else {
+                    String::new()
+                }
             ));
             out.push(format!(
                 "  [{}] ff {} = {}{}",

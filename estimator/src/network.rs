@@ -181,6 +181,7 @@ pub fn analyse_each(
             device,
             tool: layers::Tool::of_backend(&cfg.backend),
             clock_ns: cfg.clock_period_ns,
+            part: &cfg.part,
         };
         let mut analysis = layers::analyse(&ctx);
         // Input/Flatten/Reshape/Dropout are ports, renames or removed by hls4ml: no stream of

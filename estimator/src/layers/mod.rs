@@ -65,6 +65,10 @@ pub struct LayerCtx<'a> {
     pub tool: Tool,
     /// Target clock period in ns.
     pub clock_ns: f64,
+    /// The part as the network names it: its speed grade paces the pipeline
+    /// ([`speed::depth_scale`]), and `device.part` may be a stand-in of another grade of the
+    /// same device (`xc7z020clg400-2` is priced on the database's `xc7z020clg400-1`).
+    pub part: &'a str,
 }
 
 impl LayerCtx<'_> {
@@ -477,7 +481,12 @@ pub struct LayerEstimate {
 /// Analyse one layer with the module of its kind.
 pub fn analyse(ctx: &LayerCtx) -> Analysis {
     let mut a = analyse_kind(ctx);
-    let s = speed::depth_scale(&ctx.device.family, &ctx.device.part, ctx.clock_ns);
+    let part = if speed::speed_grade(ctx.part).is_some() {
+        ctx.part
+    } else {
+        &ctx.device.part
+    };
+    let s = speed::depth_scale(&ctx.device.family, part, ctx.clock_ns);
     a.depth_scale = s;
     for t in [
         Timing::LatencyStage,

@@ -15,11 +15,11 @@ post/csynth, then the median over sources (one vote per source). `--fit-post FIL
 ratios fitted on every source (the file the estimator bundles,
 estimator/calibration/post-synthesis-latency.json); the benchmark always prints the
 leave-one-source-out SMAPE: each source's rows priced with ratios fitted on the other sources.
-The csynth FF of io_stream networks is the model's times one factor per (HLS tool, strategy)
-fitted here the same way on the corpus' csynth FF (report / model without the factor):
-`--fit-stream-ff FILE` writes them (estimator/calibration/stream-ff.json), and the benchmark
-prints the csynth FF SMAPE with each source's rows priced with factors fitted on the other
-sources (exact where the row's layers share the row's strategy; per-layer overrides of the
+The csynth FF and LUT of io_stream networks are the model's times one factor per (HLS tool,
+strategy) and figure, fitted here the same way on the corpus' csynth figures (report / model
+without the factor): `--fit-stream-ff FILE` writes them (estimator/calibration/stream-ff.json),
+and the benchmark prints the csynth FF and LUT SMAPE with each source's rows priced with factors
+fitted on the other sources (exact where the row's layers share the row's strategy; per-layer overrides of the
 strategy are the exception). The rest of the csynth model has no coefficient fitted on this
 corpus (its rules cite the reports they were read off), so its leave-one-source-out SMAPE is the
 plain one.
@@ -193,14 +193,17 @@ def main():
     ap.add_argument("--estimator", default="analytic")
     ap.add_argument("--csv")
     ap.add_argument("--fit-post", help="write the post-synthesis Latency ratios fitted on every source")
-    ap.add_argument("--fit-stream-ff", help="write the io_stream csynth FF factors fitted on every source")
+    ap.add_argument("--fit-stream-ff", help="write the io_stream csynth FF and LUT factors fitted on every source")
     a = ap.parse_args()
     # presynth embeds stream-ff.json when it is built: the model's FF without the factor is the
     # estimate divided by the file's factor only if the binary was built after the file changed.
     if os.path.getmtime(STREAM_FF) > os.path.getmtime(a.presynth):
         sys.exit(f"{STREAM_FF} is newer than {a.presynth}: rebuild it (cargo build --bin presynth) first")
-    bundled_ff = {k: v["factor"] for k, v in json.load(open(STREAM_FF))["factors"].items()}
-    ff_pairs = []
+    stream_doc = json.load(open(STREAM_FF))
+    bundled = {field: {k: v["factor"] for k, v in stream_doc.get(field, {}).items()}
+               for field in ("factors", "lut_factors")}
+    stream_pairs = {"ff": [], "lut": []}
+    loso_csynth = {}
     load_devices(a.presynth)
     rows = list(csv.DictReader(open(os.path.join(DATA, "rows.csv"), encoding="utf-8")))
     scored = defaultdict(lambda: defaultdict(list))  # (scope) -> target -> pairs
@@ -230,9 +233,11 @@ def main():
                 scored[("csynth", scope)][t].append(pair)
         rec["_csynth_est"] = {t: pick(est, t, False) for _, t in CS}
         k = stream_key(row)
-        if k and rec["_csynth_est"].get("ff") is not None:
-            ff_pairs.append((k, row["source_id"], float(rec["_csynth_est"]["ff"]) / bundled_ff.get(k, 1.0),
-                             float(row["ff"])))
+        for metric, field in (("ff", "factors"), ("lut", "lut_factors")):
+            if k and rec["_csynth_est"].get(metric) is not None:
+                stream_pairs[metric].append((k, row["source_id"],
+                                             float(rec["_csynth_est"][metric]) / bundled[field].get(k, 1.0),
+                                             float(row[metric])))
         rec["_strategy"] = row["strategy"]
         rec["_source"] = row["source_id"]
         if row["post_synth_report"]:
@@ -263,10 +268,68 @@ def main():
             near = sum(1 for e, t in bram if abs(e - t) <= 2.0)
             print(f"{kind} BRAM_18K within 2 blocks: {near} of {len(bram)} rows "
                   f"({100.0 * near / len(bram):.0f} %)")
+    by_id = {r["row_id"]: r for r in rows}
+    # Leave one source out: io_stream csynth FF (and LUT) = the model's figure without its
+    # factor times the factor fitted on the other sources (io_parallel rows as estimated).
+    # A (tool, strategy) factor is kept only where it helps out of sample: its rows' leave-one-
+    # source-out SMAPE with the factor below the SMAPE without (the sources agree on it).
+    doc = {
+        "what": "csynth report / estimate of io_stream networks per (HLS tool, strategy), FF (`factors`) and LUT (`lut_factors`): per source the geometric mean over its rows, then the median over sources; kept where the leave-one-source-out SMAPE beats no factor",
+        "produced_by": "python3 scripts/bench_real_projects.py --fit-stream-ff estimator/calibration/stream-ff.json",
+        "data": "data/real-projects/rows.csv (io_stream rows the estimator scores)",
+        "date": datetime.date.today().isoformat(),
+    }
+    for metric, field in (("ff", "factors"), ("lut", "lut_factors")):
+        loso_m, per_key = [], defaultdict(lambda: ([], []))
+        pairs_m = stream_pairs[metric]
+        for rec in out:
+            row = by_id[rec["row_id"]]
+            e = rec["_csynth_est"].get(metric)
+            if e is None:
+                continue
+            k = stream_key(row)
+            if k:
+                f = fit_stream_ff([p for p in pairs_m if p[1] != row["source_id"]]).get(k, (1.0, 0, 0))[0]
+                bare = float(e) / bundled[field].get(k, 1.0)
+                per_key[k][0].append((bare, float(row[metric])))
+                per_key[k][1].append((bare * f, float(row[metric])))
+                e = bare * f if k in bundled[field] else bare
+            rec["_loso_" + metric] = float(e)
+            loso_m.append((float(e), float(row[metric])))
+        loso_csynth[metric] = loso_m
+        stream_fit = fit_stream_ff(pairs_m)
+        print(f"\ncsynth {metric.upper()} SMAPE %, leave one source out (the bundled io_stream factors refitted "
+              f"without each row's source; {len(loso_m)} rows): {smape(loso_m):.1f}")
+        print(f"io_stream csynth {metric.upper()} factors fitted on every source, with their rows' SMAPE without "
+              "the factor -> leave one source out with it:")
+        keep = {}
+        for k, v in stream_fit.items():
+            before, after = smape(per_key[k][0]), smape(per_key[k][1])
+            if after < before:
+                keep[k] = v
+            print(f"  {k} {v[0]:.3f} ({v[1]} rows, {v[2]} sources): {before:.1f} -> {after:.1f}"
+                  + ("" if after < before else " (not kept)"))
+        doc[field] = {k: {"factor": round(v[0], 6), "rows": v[1], "sources": v[2]} for k, v in keep.items()}
+    # The csynth summary scored out of sample: LUT and FF with the io_stream factors refitted
+    # without each row's source; the other figures have no coefficient fitted on this corpus.
+    cs_all = scored[("csynth", "all")]
+    cells = []
+    for t in targets:
+        pairs = loso_csynth.get(t, cs_all.get(t, []))
+        cells.append("-" if not pairs else f"{smape(pairs):.1f}")
+    print("\ncsynth SMAPE %, leave one source out")
+    print("".ljust(40) + "".join(t.rjust(10) for t in targets))
+    print("all".ljust(40) + "".join(c.rjust(10) for c in cells))
+    if a.fit_stream_ff:
+        tmp = a.fit_stream_ff + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(doc, f, indent=2)
+            f.write("\n")
+        os.replace(tmp, a.fit_stream_ff)
+        print(f"wrote {a.fit_stream_ff}")
     # Leave one source out: post-synthesis of Latency rows = the csynth estimate times ratios
     # fitted on the other sources' report pairs.
     prows = post_rows(rows)
-    by_id = {r["row_id"]: r for r in rows}
     loso = defaultdict(list)
     for rec in out:
         row = by_id[rec["row_id"]]
@@ -274,7 +337,9 @@ def main():
             continue
         ratios = fit_ratios([r for r in prows if r["source_id"] != row["source_id"]])
         for cs, ps in RATIO_TARGETS:
-            e = rec["_csynth_est"].get(cs)
+            # the csynth estimate scored out of sample (LUT/FF: io_stream factors without
+            # this row's source)
+            e = rec.get("_loso_" + cs, rec["_csynth_est"].get(cs))
             if e is None:
                 continue
             loso[cs].append((float(e) * ratios[cs][0], float(row[ps])))
@@ -283,51 +348,6 @@ def main():
         print(f"\npost SMAPE %, leave one source out (Latency rows, ratios fitted on the other sources; {n} rows)")
         print("".ljust(40) + "".join(t.rjust(10) for t, _ in RATIO_TARGETS))
         print("all".ljust(40) + "".join(f"{smape(loso[t]):.1f}".rjust(10) if loso.get(t) else "-".rjust(10) for t, _ in RATIO_TARGETS))
-    # Leave one source out: io_stream csynth FF = the model's FF without its factor times the
-    # factor fitted on the other sources (io_parallel rows as estimated).
-    # A (tool, strategy) factor is kept only where it helps out of sample: its rows' leave-one-
-    # source-out SMAPE with the factor below the SMAPE without (the sources agree on it).
-    loso_ff, per_key = [], defaultdict(lambda: ([], []))
-    for rec in out:
-        row = by_id[rec["row_id"]]
-        e = rec["_csynth_est"].get("ff")
-        if e is None:
-            continue
-        k = stream_key(row)
-        if k:
-            f = fit_stream_ff([p for p in ff_pairs if p[1] != row["source_id"]]).get(k, (1.0, 0, 0))[0]
-            bare = float(e) / bundled_ff.get(k, 1.0)
-            per_key[k][0].append((bare, float(row["ff"])))
-            per_key[k][1].append((bare * f, float(row["ff"])))
-            e = bare * f if k in bundled_ff else bare
-        loso_ff.append((float(e), float(row["ff"])))
-    stream_fit = fit_stream_ff(ff_pairs)
-    print(f"\ncsynth FF SMAPE %, leave one source out (the bundled io_stream factors refitted without "
-          f"each row's source; {len(loso_ff)} rows): {smape(loso_ff):.1f}")
-    print("io_stream csynth FF factors fitted on every source, with their rows' SMAPE without the "
-          "factor -> leave one source out with it:")
-    keep = {}
-    for k, v in stream_fit.items():
-        before, after = smape(per_key[k][0]), smape(per_key[k][1])
-        if after < before:
-            keep[k] = v
-        print(f"  {k} {v[0]:.3f} ({v[1]} rows, {v[2]} sources): {before:.1f} -> {after:.1f}"
-              + ("" if after < before else " (not kept)"))
-    stream_fit = keep
-    if a.fit_stream_ff:
-        doc = {
-            "what": "csynth FF report / estimate of io_stream networks per (HLS tool, strategy): per source the geometric mean over its rows, then the median over sources",
-            "produced_by": "python3 scripts/bench_real_projects.py --fit-stream-ff estimator/calibration/stream-ff.json",
-            "data": "data/real-projects/rows.csv (io_stream rows the estimator scores)",
-            "date": datetime.date.today().isoformat(),
-            "factors": {k: {"factor": round(v[0], 6), "rows": v[1], "sources": v[2]} for k, v in stream_fit.items()},
-        }
-        tmp = a.fit_stream_ff + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump(doc, f, indent=2)
-            f.write("\n")
-        os.replace(tmp, a.fit_stream_ff)
-        print(f"wrote {a.fit_stream_ff}")
     full = fit_ratios(prows)
     print("\npost/csynth ratios fitted on every source (Latency strategy): " + ", ".join(
         f"{t} {v[0]:.3f} ({v[1]} rows, {v[2]} sources)" for t, v in full.items()))

@@ -181,6 +181,7 @@ pub fn analyse_each(
             device,
             tool: layers::Tool::of_backend(&cfg.backend),
             clock_ns: cfg.clock_period_ns,
+            part: &cfg.part,
         };
         let mut analysis = layers::analyse(&ctx);
         // Input/Flatten/Reshape/Dropout are ports, renames or removed by hls4ml: no stream of
@@ -188,6 +189,7 @@ pub fn analyse_each(
         let passthrough = model_of(&layer.kind).stream() != StreamRole::Owned;
         analysis.io_stream = stream;
         analysis.ff_scale = crate::streamff::scale(ctx.tool, cfg.strategy, stream);
+        analysis.lut_scale = crate::streamff::lut_scale(ctx.tool, cfg.strategy, stream);
         let own = std::mem::take(&mut analysis.streams);
         if let (true, Some(by_layer)) = (stream, fifos_of.as_mut()) {
             // every stream of the project hls4ml writes, read off its layer graph
@@ -361,6 +363,18 @@ fn estimate_inner(
     let mut tails = Vec::with_capacity(n);
     let mut best = Vec::with_capacity(n);
     let mut worst = Vec::with_capacity(n);
+    // The unrounded cycles (worst = best + the rounded worst-case extra) and whether every
+    // layer has the Latency strategy: hls4ml 1.3.0 (SetPipelineStyle) pipelines the io_parallel
+    // top of an all-Latency network (`#pragma HLS PIPELINE`, the layers inlined), and the
+    // tool then chains operations across layer boundaries: at 25 ns, three dense layers of
+    // well under a cycle each take one cycle together (Alezander9/ML_FPGAonPixel 001–004:
+    // latency 1), not zero. The path takes the larger of the summed whole-cycle layer figures
+    // (the timing coefficients' unit: fitted per layer at 5 ns, where a layer is at least one
+    // cycle) and the rounded sum of the unrounded ones (what rounding each sub-cycle layer to
+    // 0 loses). Resource layers (DATAFLOW) and io_stream keep whole cycles each.
+    let mut best_exact = Vec::with_capacity(n);
+    let mut worst_exact = Vec::with_capacity(n);
+    let mut all_latency = true;
     let mut total = Resources::default();
     let mut post = Resources::default();
     let mut ii = 1u64;
@@ -383,6 +397,10 @@ fn estimate_inner(
             ii = ii.max(est.ii);
             best.push(est.latency_best as f64);
             worst.push(est.latency_worst as f64);
+            best_exact.push(est.latency_exact);
+            worst_exact
+                .push(est.latency_exact + (est.latency_worst as f64 - est.latency_best as f64));
+            all_latency &= strategy == ir::Strategy::Latency;
             tails.push(est.tail);
             order.push(id);
             each(id, est);
@@ -395,7 +413,12 @@ fn estimate_inner(
             .into_iter()
             .fold(0.0, f64::max)
     };
+    let chained = !stream && all_latency;
     let (mut latency, mut latency_worst) = (last(&best), last(&worst));
+    if chained {
+        latency = latency.max(last(&best_exact).round());
+        latency_worst = latency_worst.max(last(&worst_exact).round());
+    }
     let mut lower_bound = 0.0;
     if stream {
         // The physical lower bound of a DATAFLOW of FIFOs (crate::dataflow).

@@ -65,6 +65,10 @@ pub struct LayerCtx<'a> {
     pub tool: Tool,
     /// Target clock period in ns.
     pub clock_ns: f64,
+    /// The part as the network names it: its speed grade paces the pipeline
+    /// ([`speed::depth_scale`]), and `device.part` may be a stand-in of another grade of the
+    /// same device (`xc7z020clg400-2` is priced on the database's `xc7z020clg400-1`).
+    pub part: &'a str,
 }
 
 impl LayerCtx<'_> {
@@ -151,6 +155,8 @@ pub struct Analysis {
     /// fitted on the real corpus ([`crate::streamff`]; set by the network analysis; 1 in
     /// io_parallel and where the corpus has no rows).
     pub ff_scale: f64,
+    /// C-synthesis LUT multiplier of io_stream networks, the same way ([`crate::streamff`]).
+    pub lut_scale: f64,
 }
 
 impl Analysis {
@@ -178,6 +184,7 @@ impl Analysis {
             calls: 1.0,
             depth_scale: 1.0,
             ff_scale: 1.0,
+            lut_scale: 1.0,
         }
     }
 }
@@ -334,6 +341,7 @@ pub fn mac_layer(
         // loop after the convolution (held-out latency SMAPE 0.06 % without, 1.1 % with it).
         depth_scale: 1.0,
         ff_scale: 1.0,
+        lut_scale: 1.0,
         calls: if invocations > 1.0 {
             invocations
         } else if spec.strategy == Strategy::Resource && ctx.io_stream() {
@@ -451,6 +459,10 @@ pub struct LayerEstimate {
     pub latency_best: u64,
     pub latency_worst: u64,
     pub ii: u64,
+    /// `latency_best` before rounding: the layers of one pipelined io_parallel top chain their
+    /// operations across layer boundaries, so the network sums these ([`crate::network`]).
+    #[serde(skip)]
+    pub latency_exact: f64,
     #[serde(skip)]
     pub analysis: Analysis,
     #[serde(skip)]
@@ -469,7 +481,12 @@ pub struct LayerEstimate {
 /// Analyse one layer with the module of its kind.
 pub fn analyse(ctx: &LayerCtx) -> Analysis {
     let mut a = analyse_kind(ctx);
-    let s = speed::depth_scale(&ctx.device.family, ctx.clock_ns);
+    let part = if speed::speed_grade(ctx.part).is_some() {
+        ctx.part
+    } else {
+        &ctx.device.part
+    };
+    let s = speed::depth_scale(&ctx.device.family, part, ctx.clock_ns);
     a.depth_scale = s;
     for t in [
         Timing::LatencyStage,
@@ -529,16 +546,43 @@ pub fn resources(
 ) -> ([f64; NF], Resources) {
     let c = calib.kind(kind).get(set);
     let (f, dsp) = features(a, calib, kind, set, device);
+    // The Latency strategy's registers sit between its unrolled stages: as many more as the
+    // part and clock need stages (speed.rs; 1 where the coefficients were fitted). That holds
+    // for the datapath features (products, adders, accumulators, muxes, element-wise logic,
+    // table reads) in both io types: an io_stream Latency kernel is the same unrolled
+    // dense_latency code called once per pixel (taitashaw/hls4ml-fpga-classifier, the
+    // KERAS_3layer MLP in io_stream at 10 ns on Vitis HLS 2025.2: 5.1k FF for 3.3k DSPs;
+    // fastmachinelearning/hls4ml's 16→5 Dense in io_stream at 5 ns on the xc7z020-1: 8.0k FF
+    // for 80 DSPs). The storage features (buffers, line buffers, weights in fabric) are
+    // registers whatever the clock. An io_stream layer is a DATAFLOW process of its own, a
+    // pipelined loop that keeps at least one register stage however long the clock: the fitted
+    // Latency layers are two stages deep at 5 ns on the U250 (latency_stage and the registered
+    // output), so its datapath registers fall to half at most (pominiq/DNNonSilicon 007/011,
+    // the MNIST CNN in io_stream at 25 ns on the xcu50: 15.6–15.7k FF, where the unclamped 0.2
+    // scale gives 5.3k). An io_parallel Latency network is one pipelined function whose layers
+    // chain (crate::network): at 25 ns it is nearly combinational (Alezander9/ML_FPGAonPixel
+    // 001–007: 0–1 cycle, 0.6–0.9k FF for 0.3–0.7k DSPs), and the full scale holds.
+    let ff_depth = if a.io_stream {
+        a.depth_scale.max(0.5)
+    } else {
+        a.depth_scale
+    };
+    let ff_of =
+        |range: std::ops::Range<usize>| -> f64 { range.map(|i| c.ff[i] * f[i]).sum::<f64>() };
+    let storage = Feature::BufferBits as usize;
+    let ff_raw = if set == CoefSet::Latency {
+        ff_of(0..storage) * ff_depth + ff_of(storage..NF)
+    } else {
+        dot(&c.ff, &f)
+    };
     let r = Resources {
-        lut: dot(&c.lut, &f).max(0.0),
-        // The Latency strategy's registers sit between its unrolled stages: as many more as the
-        // part and clock need stages (speed.rs; 1 where the coefficients were fitted).
-        ff: dot(&c.ff, &f).max(0.0)
-            * if set == CoefSet::Latency && !a.io_stream {
-                a.depth_scale
+        lut: dot(&c.lut, &f).max(0.0)
+            * if kind == LabelKind::Csynth {
+                a.lut_scale
             } else {
                 1.0
-            }
+            },
+        ff: ff_raw.max(0.0)
             * if kind == LabelKind::Csynth {
                 a.ff_scale
             } else {
@@ -589,7 +633,8 @@ pub fn finish(
     } else {
         PostBasis::CopyOfCsynth
     };
-    let best = best_cycles(&a, calib).round();
+    let exact = best_cycles(&a, calib);
+    let best = exact.round();
     let worst =
         best + (a.timing[Timing::ResourceStage] * calib.timing.worst_extra_per_stage).round();
     let ii = match a.ii {
@@ -611,6 +656,7 @@ pub fn finish(
         latency_best: best as u64,
         latency_worst: worst as u64,
         ii: ii.max(1.0).round() as u64,
+        latency_exact: exact,
         analysis: a,
         features: [fc, fp],
         coef_set: coeffs,
@@ -689,10 +735,18 @@ impl LayerEstimate {
                 fmt_num(r.dsp)
             ));
             out.push(format!(
-                "  [{}] lut {} = {}",
+                "  [{}] lut {} = {}{}",
                 kind.name(),
                 fmt_num(r.lut),
-                terms(&c.lut)
+                terms(&c.lut),
+                if kind == LabelKind::Csynth && a.lut_scale != 1.0 {
+                    format!(
+                        " × lut_scale {} (io_stream LUT by tool and strategy, fitted on the real corpus: estimator/calibration/stream-ff.json)",
+                        fmt_num(a.lut_scale)
+                    )
+                } else {
+                    String::new()
+                }
             ));
             out.push(format!(
                 "  [{}] ff {} = {}{}",

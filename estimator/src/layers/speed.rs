@@ -7,20 +7,44 @@
 //! Family factor, read off the corpus (`data/real-projects/`): the hls4ml-tutorial jet tagger
 //! (16-64-32-32-5, Latency, RF 1, 5 ns, Vivado HLS 2019.1) reports 13 cycles on xczu3eg
 //! (UltraScale+) and 23–31 (median 26.5) on xc7vx690t (Virtex-7) in uw-acme/HLS4ML_VS_MANUAL:
-//! about 2 for 7-series. At 25 ns on a Zynq-7000 (pominiq/DNNonSilicon 009/010: two dense
-//! layers and a softmax in 4–5 cycles) the scale is 2 × 5/25 = 0.4. UltraScale (not plus) and
-//! Versal have no row: 1 (a prior).
+//! about 2 for 7-series. UltraScale (not plus) and Versal have no row: 1 (a prior).
+//!
+//! Speed grade -1 of a 7-series part (the slowest commercial grade: DSP48E1 and carry chains
+//! slower than at -2, so Vivado/Vitis HLS's delay model fits fewer operations in a cycle) doubles
+//! the 7-series factor again, to 4. Read off four independent sources of the corpus on the
+//! xc7z020clg400-1 at 5 ns, each against the same network on a faster part: the jet tagger
+//! (yvsim001/hls4ml_tutorial, Vitis HLS 2022.2) 46–50 cycles against 23–31 on the xc7vx690t-2
+//! (uw-acme/HLS4ML_VS_MANUAL); Hector-Plata/hls4ml-tutorial's pruned MLP 52–54 cycles against
+//! 9–10 on the xcu250-2L; fastmachinelearning/hls4ml's KERAS_3layer io_stream run 10 cycles
+//! where the -2 pace gives 5; and at 25 ns (pominiq/DNNonSilicon 009/010, two dense layers and
+//! a softmax) 4–5 cycles where the -2 pace gives 3 (the -1 pace 5). Leaving any one of the
+//! four sources out, the other three still say about 2. UltraScale+ at -1 keeps 1: the jet
+//! tagger takes 13 cycles on the xczu3eg-1 as on the xcu250-2L (hls4ml-tutorial's notebooks).
 //!
 //! Cycles per input pixel of an io_stream convolution also depend on the tool
 //! ([`stream_pixel_cycles`]).
 
-/// The multiplier of the unrolled-stage timing terms on a part family at a clock period.
-pub fn depth_scale(family: &str, clock_ns: f64) -> f64 {
+/// The speed grade of a part name (`xc7z020clg400-1` → `1`, `xczu3eg-sbva484-1-e` → `1`,
+/// `xcu250-figd2104-2L-e` → `2L`): the first hyphen-separated field after the device and
+/// package that starts with a digit.
+pub fn speed_grade(part: &str) -> Option<&str> {
+    part.split('-')
+        .skip(1)
+        .find(|f| f.starts_with(|c: char| c.is_ascii_digit()))
+}
+
+/// The multiplier of the unrolled-stage timing terms on a part (family and name, for its speed
+/// grade) at a clock period.
+pub fn depth_scale(family: &str, part: &str, clock_ns: f64) -> f64 {
     let f = family.to_ascii_lowercase();
     let seven_series = ["virtex-7", "kintex-7", "artix-7", "zynq-7000", "spartan-7"]
         .iter()
         .any(|s| f.starts_with(s));
-    let family_factor = if seven_series { 2.0 } else { 1.0 };
+    let family_factor = match (seven_series, speed_grade(part)) {
+        (true, Some("1")) => 4.0,
+        (true, _) => 2.0,
+        (false, _) => 1.0,
+    };
     if clock_ns.is_finite() && clock_ns > 0.0 {
         family_factor * 5.0 / clock_ns
     } else {
@@ -56,10 +80,30 @@ mod tests {
     #[test]
     fn scales() {
         // The calibration's own setting is the unit; the corpus' two other settings.
-        assert_eq!(depth_scale("Virtex UltraScale+", 5.0), 1.0);
-        assert_eq!(depth_scale("Virtex-7", 5.0), 2.0);
-        assert!((depth_scale("Zynq-7000", 25.0) - 0.4).abs() < 1e-12);
-        assert_eq!(depth_scale("Zynq UltraScale+ MPSoC", 10.0), 0.5);
+        assert_eq!(
+            depth_scale("Virtex UltraScale+", "xcu250-figd2104-2L-e", 5.0),
+            1.0
+        );
+        assert_eq!(depth_scale("Virtex-7", "xc7vx690tffg1761-2", 5.0), 2.0);
+        // Speed grade -1 of 7-series: twice the -2 pace (yvsim001's jet tagger on the
+        // xc7z020-1: 46–50 cycles against 23–31 on the xc7vx690t-2).
+        assert_eq!(depth_scale("Zynq-7000", "xc7z020clg400-1", 5.0), 4.0);
+        assert!((depth_scale("Zynq-7000", "xc7z020clg400-1", 25.0) - 0.8).abs() < 1e-12);
+        assert!((depth_scale("Zynq-7000", "xc7z100ffg900-2", 25.0) - 0.4).abs() < 1e-12);
+        // UltraScale+ at -1 keeps the -2 pace (the jet tagger: 13 cycles on both).
+        assert_eq!(
+            depth_scale("Zynq UltraScale+ MPSoC", "xczu3eg-sbva484-1-e", 10.0),
+            0.5
+        );
+    }
+
+    #[test]
+    fn speed_grades() {
+        assert_eq!(speed_grade("xc7z020clg400-1"), Some("1"));
+        assert_eq!(speed_grade("xc7vx690t-ffg1761-2"), Some("2"));
+        assert_eq!(speed_grade("xczu3eg-sbva484-1-e"), Some("1"));
+        assert_eq!(speed_grade("xcu250-figd2104-2L-e"), Some("2L"));
+        assert_eq!(speed_grade("xcu250"), None);
     }
 
     #[test]

@@ -269,3 +269,94 @@ fn plain_keras_attention_within_the_fixed_point_bound_of_keras() {
         "{stdout}"
     );
 }
+
+/// The `nnet::` calls of a project's top function, without the layer-name comments and with the
+/// graph input renamed `IN` (the ONNX file names it `x`, Keras `input_layer`).
+fn nnet_calls(prj: &std::path::Path, input: &str) -> Vec<String> {
+    std::fs::read_to_string(prj.join("firmware/myproject.cpp"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains("nnet::"))
+        .map(|l| {
+            l.split("//")
+                .next()
+                .unwrap()
+                .trim()
+                .replace(&format!("({input},"), "(IN,")
+        })
+        .collect()
+}
+
+/// The contents of a project's weight files, sorted (the files are numbered by layer index).
+fn weight_texts(prj: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(prj.join("firmware/weights"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn onnx_decomposed_encoder_is_counted_estimated_and_written_as_the_keras_block() {
+    // examples/transformer/encoder_decomposed.onnx: attention as MatMul/Reshape/Transpose/Div/
+    // Softmax nodes, a decomposed LayerNorm, FFN, an opset-17 LayerNormalization; the same block
+    // as Keras layers beside it (scripts/make_transformer_onnx_decomposed.py checks that
+    // onnxruntime and Keras agree and records Keras's count_params()).
+    let onnx = example("transformer/encoder_decomposed.onnx");
+    let keras = example("transformer/encoder_decomposed.keras");
+    let truth: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(example("transformer/encoder_decomposed.truth.json")).unwrap(),
+    )
+    .unwrap();
+    let got = json(&["inspect", &onnx, "--format", "json"]);
+    let layers = got["layers"].as_array().unwrap();
+    for name in ["mha", "ln1", "ln2"] {
+        let row = layers.iter().find(|r| r["name"] == name).unwrap();
+        assert_eq!(row["params"], truth["keras_count_params"][name], "{name}");
+    }
+    let total: u64 = layers.iter().map(|r| r["params"].as_u64().unwrap()).sum();
+    assert_eq!(total, truth["initializer_values"].as_u64().unwrap());
+
+    // per layer on an FPGA part and a GPU, side by side
+    let v = json(&[
+        "estimate",
+        &onnx,
+        "--target",
+        "xcu250,h100",
+        "--format",
+        "json",
+    ]);
+    let names = |ls: &serde_json::Value| -> Vec<String> {
+        ls.as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let fpga = names(&v["fpga"]["layers"]);
+    assert_eq!(fpga, names(&v["gpus"][0]["layers"]));
+    assert!(fpga.contains(&"mha".to_string()) && fpga.contains(&"ln1".to_string()));
+    // attention, batch 1: four projections 2·16·32·32 = 32768 FLOPs each, the core
+    // 4·B·H·N²·d = 4·1·4·16²·8 = 32768: 163840 in all
+    let mha = v["gpus"][0]["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "mha")
+        .unwrap();
+    assert_eq!(mha["flops"].as_f64().unwrap(), 163840.0);
+
+    // codegen: the same project as the Keras block's (checked against Keras within the
+    // fixed-point bound by scripts/keras_attention_tolerance.py), up to the layer names
+    let dir = tempfile::tempdir().unwrap();
+    let (po, pk) = (dir.path().join("onnx"), dir.path().join("keras"));
+    for (m, p) in [(&onnx, &po), (&keras, &pk)] {
+        let (ok, _, err) = presynth(&["codegen", m, "-o", p.to_str().unwrap()]);
+        assert!(ok, "{m}: {err}");
+    }
+    assert_eq!(nnet_calls(&po, "x"), nnet_calls(&pk, "input_layer"));
+    assert_eq!(weight_texts(&po), weight_texts(&pk));
+}

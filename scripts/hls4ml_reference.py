@@ -466,11 +466,44 @@ def build_conv_pads(path, spec, seed):
     onnx.save(m, str(path))
 
 
-ONNX_BUILDERS = {'qonnx_mlp': build_qonnx_mlp, 'conv_pads': build_conv_pads}
+def build_positional_add(path, spec, seed):
+    """A learned positional embedding added to a (seq, d) sequence: ONNX Add of a [1, seq, d]
+    initializer (hls4ml: MergeToApplyAlpha, an ApplyAlpha with n_filt = -1; presynth: a
+    PositionalAdd layer), then ReLU. (A MatMul after it is not a case: hls4ml 1.3.0 converts a
+    MatMul of a 3-D tensor to a PointwiseConv1D of the wrong width.)"""
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(seed)
+    seq, d = spec['input']
+    pos = numpy_helper.from_array(rng.uniform(-1.0, 1.0, (1, seq, d)).astype(np.float32), 'pos')
+    nodes = [
+        helper.make_node('Add', ['x', 'pos'], ['a'], name='pos_add'),
+        helper.make_node('Relu', ['a'], ['y'], name='relu'),
+    ]
+    g = helper.make_graph(
+        nodes,
+        'positional_add',
+        [helper.make_tensor_value_info('x', TensorProto.FLOAT, [1, seq, d])],
+        [helper.make_tensor_value_info('y', TensorProto.FLOAT, [1, seq, d])],
+        initializer=[pos],
+    )
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid('', 13)])
+    onnx.checker.check_model(m, full_check=True)
+    onnx.save(m, str(path))
+
+
+ONNX_BUILDERS = {
+    'qonnx_mlp': build_qonnx_mlp,
+    'conv_pads': build_conv_pads,
+    'positional_add': build_positional_add,
+}
 # Conv pads that are not Keras's 'same' split (ONNX Pad and Resize between convolutions are not
 # cases: hls4ml 1.3.0 cannot convert them after QONNX's cleanup, see
 # frontends/src/onnx/convert/resample.rs)
 MODELS['onnx_conv2d_pads'] = dict(onnx_builder='conv_pads', input=[5, 6, 2], pads=[0, 1, 2, 0])
+MODELS['onnx_positional_add'] = dict(onnx_builder='positional_add', input=[8, 4])
 
 CONFIGS = {
     'lat': dict(io_type='io_parallel', strategy='Latency', reuse=1),
@@ -532,6 +565,7 @@ CASES = [
     ('separable2d', ['lat', 'stream']),
     ('mlp_relu_forms', ['lat', 'stream']),
     ('onnx_conv2d_pads', ['lat', 'stream']),
+    ('onnx_positional_add', ['lat', 'stream']),
 ]
 
 

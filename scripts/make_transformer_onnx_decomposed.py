@@ -21,6 +21,11 @@ count_params() of those layers: written to encoder_decomposed.truth.json. The Ke
 saved beside it (encoder_decomposed.keras): presynth reads both into the same layers and
 writes the same weights for them (tests/cli_transformer.rs).
 
+encoder_positional.onnx is the same block after a learned positional embedding: an Add of
+the input and a [1, 16, 32] initializer first (what torch.onnx.export writes for
+`x + self.pos` with an nn.Parameter). Truth: onnxruntime's output of it equals the Keras
+block's output of `x + pos`, and its initializers hold 8544 + 16·32 = 9056 values.
+
 Run: KERAS_BACKEND=jax JAX_PLATFORMS=cpu .venv/bin/python scripts/make_transformer_onnx_decomposed.py
 """
 
@@ -156,6 +161,25 @@ def main():
         json.dump(truth, f, indent=1)
         f.write("\n")
     print(truth)
+
+    # the same block after a positional embedding added to the input
+    pos = r(1, SEQ, D)
+    graph = model.graph  # make_model copied the graph
+    for node in graph.node:
+        node.input[:] = ["x_pos" if i == "x" else i for i in node.input]
+    graph.node.insert(0, helper.make_node("Add", ["x", "pos"], ["x_pos"], name="pos_add"))
+    graph.initializer.append(numpy_helper.from_array(pos, "pos"))
+    graph.name = "encoder_positional"
+    onnx.checker.check_model(model, full_check=True)
+    path = os.path.join(OUT, "encoder_positional.onnx")
+    onnx.save(model, path)
+    want = np.asarray(block(x + pos))
+    got = ort.InferenceSession(path).run(None, {"x": x})[0]
+    err = float(np.abs(want - got).max())
+    assert err < 1e-4, f"ONNX and Keras differ by {err}"
+    n = int(sum(np.prod(t.dims) for t in graph.initializer))
+    assert n == inits_n + SEQ * D, n
+    print({"encoder_positional initializer_values": n, "max_abs_difference": err})
 
 
 if __name__ == "__main__":

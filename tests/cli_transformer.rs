@@ -360,3 +360,55 @@ fn onnx_decomposed_encoder_is_counted_estimated_and_written_as_the_keras_block()
     assert_eq!(nnet_calls(&po, "x"), nnet_calls(&pk, "input_layer"));
     assert_eq!(weight_texts(&po), weight_texts(&pk));
 }
+
+#[test]
+fn onnx_positional_add_is_counted_estimated_and_written() {
+    // examples/transformer/encoder_positional.onnx: the decomposed encoder after an Add of a
+    // [1, 16, 32] initializer (scripts/make_transformer_onnx_decomposed.py: onnxruntime equals
+    // the Keras block of x + pos). The embedding is 16·32 = 512 parameters; 8544 + 512 = 9056.
+    let onnx = example("transformer/encoder_positional.onnx");
+    let got = json(&["inspect", &onnx, "--format", "json"]);
+    let layers = got["layers"].as_array().unwrap();
+    let pos = layers.iter().find(|r| r["name"] == "pos_add").unwrap();
+    assert_eq!(pos["kind"], "PositionalAdd");
+    assert_eq!(pos["params"], 512);
+    let total: u64 = layers.iter().map(|r| r["params"].as_u64().unwrap()).sum();
+    assert_eq!(total, 9056);
+
+    let v = json(&[
+        "estimate",
+        &onnx,
+        "--target",
+        "xcu250,h100",
+        "--format",
+        "json",
+    ]);
+    let find = |ls: &serde_json::Value| {
+        ls.as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["name"] == "pos_add")
+            .cloned()
+            .unwrap()
+    };
+    // on the FPGA 512 additions of a constant and no products (the scale is 1)
+    let fpga = find(&v["fpga"]["layers"]);
+    assert_eq!(fpga["multipliers"], 0, "{fpga}");
+    assert_eq!(fpga["csynth"]["dsp"].as_f64().unwrap(), 0.0, "{fpga}");
+    assert!(fpga["csynth"]["lut"].as_f64().unwrap() > 0.0, "{fpga}");
+    // on the GPU one addition per element: 16·32 = 512 FLOPs at batch 1
+    let gpu = find(&v["gpus"][0]["layers"]);
+    assert_eq!(gpu["flops"].as_f64().unwrap(), 512.0, "{gpu}");
+
+    // codegen: hls4ml's ApplyAlpha of the Add (nnet::normalize, n_filt = -1, scale 1, the
+    // embedding as bias), bit-exact vs hls4ml in the harness case onnx_positional_add
+    let dir = tempfile::tempdir().unwrap();
+    let prj = dir.path().join("prj");
+    let (ok, _, err) = presynth(&["codegen", &onnx, "-o", prj.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let top = std::fs::read_to_string(prj.join("firmware/myproject.cpp")).unwrap();
+    let call = top.lines().find(|l| l.contains("// pos_add")).unwrap();
+    assert!(call.contains("nnet::normalize<"), "{call}");
+    let params = std::fs::read_to_string(prj.join("firmware/parameters.h")).unwrap();
+    assert!(params.contains("static const unsigned n_filt = -1;"));
+}

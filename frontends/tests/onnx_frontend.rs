@@ -980,3 +980,70 @@ fn single_head_attention_without_reshapes_is_one_attention_layer() {
         );
     }
 }
+
+#[test]
+fn a_constant_of_the_sequences_shape_added_is_a_positional_add() {
+    // x [1, 6, 4] + P [1, 6, 4] (an nn.Parameter as torch.onnx.export writes it): one
+    // PositionalAdd holding P, 6·4 = 24 parameters (the initializer's element count)
+    let dir = tempfile::tempdir().unwrap();
+    let p: Vec<f32> = (0..24).map(|i| i as f32 / 8.0).collect();
+    let graph = |c: TensorProto, x: &[i64]| GraphProto {
+        input: vec![vi("x", x)],
+        output: vec![vi("y", x)],
+        initializer: vec![c],
+        // the constant first: Add is commutative, hls4ml's MergeToApplyAlpha takes either side
+        node: vec![node("Add", "pos_add", &["P", "x"], &["y"], vec![])],
+        ..Default::default()
+    };
+    let net = load_model(
+        &write(
+            dir.path(),
+            "p.onnx",
+            graph(init("P", &[1, 6, 4], p.clone()), &[1, 6, 4]),
+        ),
+        None,
+        None,
+    )
+    .unwrap();
+    assert_eq!(net.total_params(), 24);
+    let l = net.layer(net.find("pos_add").unwrap());
+    assert_eq!(l.kind, LayerKind::PositionalAdd);
+    assert_eq!(l.output_shape, vec![6, 4]);
+    let w = l.weight("embedding").unwrap();
+    assert_eq!((w.shape.clone(), w.data.clone()), (vec![6, 4], p));
+
+    // a per-feature constant (a bias without its MatMul) is not a positional embedding
+    let e = load_model(
+        &write(
+            dir.path(),
+            "b.onnx",
+            graph(init("P", &[1, 4], vec![1.0; 4]), &[1, 6, 4]),
+        ),
+        None,
+        None,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("'pos_add' (Add)") && e.contains("constant of shape [1, 4]"),
+        "{e}"
+    );
+    // nor is a constant added to a channels-first image held channels-last
+    let g = GraphProto {
+        input: vec![vi("x", &[1, 2, 3, 3])],
+        output: vec![vi("y", &[1, 2, 3, 3])],
+        initializer: vec![
+            init("P", &[1, 2, 3, 3], vec![0.5; 18]),
+            i64_init("pads", &[0; 8]),
+        ],
+        node: vec![
+            node("Pad", "pad", &["x", "pads"], &["a"], vec![]),
+            node("Add", "pos_add", &["a", "P"], &["y"], vec![]),
+        ],
+        ..Default::default()
+    };
+    let e = load_model(&write(dir.path(), "c.onnx", g), None, None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("'pos_add' (Add)"), "{e}");
+}

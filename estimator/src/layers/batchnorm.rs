@@ -71,6 +71,26 @@ pub fn analyse_alpha(ctx: &LayerCtx) -> Analysis {
     a
 }
 
+pub const POSITIONAL_ADD_FORMULAS: &[&str] = &[
+    "PositionalAdd (an ONNX Add of a [seq, d] constant; hls4ml's ApplyAlpha with n_filt = -1): as BatchNormalization with scale 1 (ap_uint<1>): no products; elem_bits = n * result_bits (the bias add per element)",
+    "latency = elementwise_stage (io_parallel) or in_pixels (io_stream)",
+];
+
+/// A positional add: hls4ml's `nnet::normalize` over every element with scale 1 (its
+/// `MergeToApplyAlpha` pass), the adds of the BatchNormalization structure without its
+/// products. No synthesis record contains it: a warning says the cost is a prior.
+pub fn analyse_positional_add(ctx: &LayerCtx) -> Analysis {
+    let mut a = analyse(ctx);
+    a.products.clear();
+    a.multipliers = 0.0;
+    a.formulas = POSITIONAL_ADD_FORMULAS;
+    a.warnings.push(format!(
+        "layer '{}' (PositionalAdd): no synthesis data contains it; priced as BatchNormalization's adds (a prior)",
+        ctx.layer.name
+    ));
+    a
+}
+
 #[cfg(test)]
 mod tests {
     use crate::layers::tests::{estimate_one, one_layer_net_io};

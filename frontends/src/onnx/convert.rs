@@ -15,6 +15,7 @@ use std::collections::{HashMap, HashSet};
 
 mod attention;
 mod decomposed;
+mod positional;
 mod resample;
 
 /// How an IR tensor's elements relate to the ONNX tensor it stands for.
@@ -583,6 +584,7 @@ impl<'a> Converter<'a> {
             "Flatten" => self.flatten(node),
             "Reshape" => self.reshape(node),
             "Transpose" => self.transpose(node),
+            "Add" if self.adds_a_constant(node) => self.positional_add(node),
             "Add" | "Sum" => self.add_merge(node, ir::ops::MergeOp::Add),
             // hls4ml's op_map (converters/onnx/merge.py)
             "Sub" => self.add_merge(node, ir::ops::MergeOp::Subtract),

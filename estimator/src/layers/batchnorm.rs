@@ -155,4 +155,33 @@ mod tests {
         );
         assert!(e.analysis.warnings.iter().any(|w| w.contains("prior")));
     }
+
+    #[test]
+    fn positional_add_adds_without_multiplying() {
+        // A [16, 32] embedding added to a 16-bit (16, 32) sequence, io_parallel: hls4ml's
+        // normalize over all 512 elements with scale 1: no multiplier, no DSP, 512 × 16 result
+        // bits of adders; io_stream: one position's 32 features per cycle, 32 × 16 bits,
+        // reused for the 16 positions.
+        let est = |io| {
+            let net = one_layer_net_io(
+                vec![16, 32],
+                LayerKind::PositionalAdd,
+                Activation::Linear,
+                Strategy::Latency,
+                1,
+                16,
+                io,
+            );
+            estimate_one(&net, "fc")
+        };
+        let (par, st) = (est(IoType::Parallel), est(IoType::Stream));
+        let elem = |e: &crate::layers::LayerEstimate| {
+            e.analysis.fixed[crate::calibration::Feature::ElemBits]
+        };
+        assert_eq!((par.multipliers, par.csynth.dsp), (0, 0.0));
+        assert_eq!(elem(&par), 512.0 * 16.0);
+        assert_eq!(elem(&st), 32.0 * 16.0);
+        assert!(st.latency_best >= 16, "{}", st.latency_best);
+        assert!(par.analysis.warnings.iter().any(|w| w.contains("prior")));
+    }
 }

@@ -95,6 +95,24 @@ impl Converter<'_> {
         }
     }
 
+    /// Node `j`'s first output (a hostile file may give a node none).
+    fn out0(&self, j: usize) -> Result<String, String> {
+        let n = &self.graph.node[j];
+        n.output
+            .first()
+            .cloned()
+            .ok_or_else(|| format!("node '{}' ({}) has no output", n.name, n.op_type))
+    }
+
+    /// Node `j`'s first input.
+    fn in0(&self, j: usize) -> Result<String, String> {
+        let n = &self.graph.node[j];
+        n.input
+            .first()
+            .cloned()
+            .ok_or_else(|| format!("node '{}' ({}) has no input", n.name, n.op_type))
+    }
+
     /// The index of the node that writes `tensor`.
     fn producer(&self, tensor: &str) -> Option<usize> {
         self.graph
@@ -290,7 +308,7 @@ impl Converter<'_> {
                 }
                 self.sole_reader(&t)?;
                 nodes.insert(p);
-                let inner = self.strip_scale(self.graph.node[p].input[0].clone(), scale, nodes)?;
+                let inner = self.strip_scale(self.in0(p)?, scale, nodes)?;
                 self.reshaped_projection(&inner, what, nodes)
             }
             _ => {
@@ -315,7 +333,7 @@ impl Converter<'_> {
         let t = self.strip_scale(tensor, scale, nodes)?;
         let p = self.made_by(&t, "Transpose", "the transposed key")?;
         nodes.insert(p);
-        let inner = self.strip_scale(self.graph.node[p].input[0].clone(), scale, nodes)?;
+        let inner = self.strip_scale(self.in0(p)?, scale, nodes)?;
         match self.perm(p)?[..] {
             [0, 2, 3, 1] => self.reshaped_projection(&inner, "key", nodes),
             [0, 1, 3, 2] => self.traced_heads(inner, "key", scale, nodes),
@@ -399,20 +417,20 @@ impl Converter<'_> {
             return Err("the values are scaled; only the scores may be".into());
         }
         // heads back together, then the output projection
-        let mut out = pvn.output[0].clone();
+        let mut out = self.out0(pv)?;
         if q.heads.is_some() {
             let t = self.sole_reader(&out)?;
             if self.graph.node[t].op_type != "Transpose" || self.perm(t)? != [0, 2, 1, 3] {
                 return Err("the attention output must be transposed back by [0, 2, 1, 3]".into());
             }
             nodes.insert(t);
-            out = self.graph.node[t].output[0].clone();
+            out = self.out0(t)?;
             let r = self.sole_reader(&out)?;
             if self.graph.node[r].op_type != "Reshape" {
                 return Err("the heads must be merged by a Reshape to [batch, seq, H*v]".into());
             }
             nodes.insert(r);
-            out = self.graph.node[r].output[0].clone();
+            out = self.out0(r)?;
         }
         let o = self.sole_reader(&out)?;
         let on = &self.graph.node[o];
@@ -430,7 +448,7 @@ impl Converter<'_> {
                 wo.shape
             ));
         };
-        let mut final_out = on.output[0].clone();
+        let mut final_out = self.out0(o)?;
         let mut bo = None;
         if let Ok(a) = self.sole_reader(&final_out) {
             let an = &self.graph.node[a];
@@ -443,7 +461,7 @@ impl Converter<'_> {
                 if let Some(b) = self.consts.get(other).filter(|b| b.len() == d_out) {
                     bo = Some(b.data.iter().map(|&x| x as f32).collect::<Vec<f32>>());
                     nodes.insert(a);
-                    final_out = an.output[0].clone();
+                    final_out = self.out0(a)?;
                 }
             }
         }
@@ -572,24 +590,24 @@ impl Converter<'_> {
             }
             Ok(j)
         };
-        let var = step(&sqn.output[0], "ReduceMean")?;
+        let var = step(&self.out0(sq)?, "ReduceMean")?;
         if !self.reduces_last_axis(&self.graph.node[var])? {
             return Err("the variance is not over the last axis only (keepdims=1)".into());
         }
-        let add = step(&self.graph.node[var].output[0], "Add")?;
+        let add = step(&self.out0(var)?, "Add")?;
         let addn = &self.graph.node[add];
         let epsilon = addn
             .input
             .iter()
             .find_map(|i| self.consts.get(i).and_then(|c| c.scalar()))
             .ok_or("the variance's Add has no scalar epsilon")?;
-        let sqrt = step(&addn.output[0], "Sqrt")?;
-        let dv = step(&self.graph.node[sqrt].output[0], "Div")?;
+        let sqrt = step(&self.out0(add)?, "Sqrt")?;
+        let dv = step(&self.out0(sqrt)?, "Div")?;
         if dv != div || self.graph.node[div].input[0] != *d {
             return Err("the centred input is not divided by the standard deviation".into());
         }
         nodes.extend([var, add, sqrt, div]);
-        let mut out = self.graph.node[div].output[0].clone();
+        let mut out = self.out0(div)?;
         let mut affine = |op: &str, nodes: &mut BTreeSet<usize>| -> Option<Vec<f64>> {
             let j = self.sole_reader(&out).ok()?;
             let n = &self.graph.node[j];
@@ -606,7 +624,7 @@ impl Converter<'_> {
                 return None;
             }
             nodes.insert(j);
-            out = n.output[0].clone();
+            out = n.output.first()?.clone();
             Some(c.data.clone())
         };
         let gamma = affine("Mul", &mut nodes);

@@ -658,26 +658,22 @@ impl<'a> Lowerer<'a> {
     ) -> Result<()> {
         let layer = self.source(n)?;
         let shape = self.m.vars[input].shape.clone();
-        let (s, b, n_ch) = match &layer.kind {
-            LayerKind::BatchNorm(bn) => {
-                let n_ch = *shape.last().unwrap_or(&1);
-                let (s, b) = batchnorm_scale_bias(layer, bn, n_ch)?;
-                (s, b, n_ch)
-            }
+        let (s, b, n_ch) = if let LayerKind::BatchNorm(bn) = &layer.kind {
+            let n_ch = *shape.last().unwrap_or(&1);
+            let (s, b) = batchnorm_scale_bias(layer, bn, n_ch)?;
+            (s, b, n_ch)
+        } else if let LayerKind::PositionalAdd = layer.kind {
             // hls4ml's ApplyAlpha of an Add of a constant (MergeToApplyAlpha): scale 1 and the
             // constant as bias, one per element (n_filt = -1)
-            LayerKind::PositionalAdd => {
-                let n_all: usize = shape.iter().product();
-                let b = layer_weight(layer, "embedding", n_all)?;
-                (vec![1.0f32; n_all], b, n_all)
-            }
-            other => {
-                return Err(CodegenError::Internal(format!(
-                    "BatchNormalization node '{}' renders a {}",
-                    n.name,
-                    other.name()
-                )))
-            }
+            let n_all: usize = shape.iter().product();
+            let b = layer_weight(layer, "embedding", n_all)?;
+            (vec![1.0f32; n_all], b, n_all)
+        } else {
+            return Err(CodegenError::Internal(format!(
+                "BatchNormalization node '{}' renders a {}",
+                n.name,
+                layer.kind.name()
+            )));
         };
         let idx = self.index;
         let weights = vec![

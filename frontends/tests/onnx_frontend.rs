@@ -1047,3 +1047,107 @@ fn a_constant_of_the_sequences_shape_added_is_a_positional_add() {
         .to_string();
     assert!(e.contains("'pos_add' (Add)"), "{e}");
 }
+
+#[test]
+fn sdpa_export_form_with_scaled_q_and_k_is_one_attention_layer() {
+    // The form torch.onnx.export writes for F.scaled_dot_product_attention: Q and K each
+    // multiplied by sqrt(1/sqrt(k)) (their product: 1/sqrt(k)), K transposed to heads-first by
+    // [0,2,1,3] and then by [0,1,3,2]. x [1, 4, 8], 2 heads of 4, biases on all projections:
+    // 4·(8·8 + 8) = 288 parameters.
+    let dir = tempfile::tempdir().unwrap();
+    let w = |n: &str| init(n, &[8, 8], (0..64).map(|i| i as f32 / 64.0).collect());
+    let b = |n: &str| init(n, &[8], vec![0.125; 8]);
+    let mut nodes = Vec::new();
+    for t in ["q", "k", "v"] {
+        let (mm, bias, r, h) = (
+            format!("{t}_mm"),
+            format!("{t}_b"),
+            format!("{t}_r"),
+            format!("{t}_h"),
+        );
+        nodes.push(node("MatMul", "", &["x", &format!("W{t}")], &[&mm], vec![]));
+        nodes.push(node("Add", "", &[&mm, &format!("B{t}")], &[&bias], vec![]));
+        nodes.push(node("Reshape", "", &[&bias, "heads"], &[&r], vec![]));
+        nodes.push(node(
+            "Transpose",
+            "",
+            &[&r],
+            &[&h],
+            vec![ints_attr("perm", &[0, 2, 1, 3])],
+        ));
+    }
+    nodes.extend([
+        node(
+            "Transpose",
+            "",
+            &["k_h"],
+            &["k_t"],
+            vec![ints_attr("perm", &[0, 1, 3, 2])],
+        ),
+        node("Mul", "", &["q_h", "c"], &["q_s"], vec![]),
+        node("Mul", "", &["k_t", "c"], &["k_s"], vec![]),
+        node("MatMul", "", &["q_s", "k_s"], &["s"], vec![]),
+        node("Softmax", "sm", &["s"], &["p"], vec![int_attr("axis", -1)]),
+        node("MatMul", "", &["p", "v_h"], &["o"], vec![]),
+        node(
+            "Transpose",
+            "",
+            &["o"],
+            &["o_t"],
+            vec![ints_attr("perm", &[0, 2, 1, 3])],
+        ),
+        node("Reshape", "", &["o_t", "merge"], &["o_m"], vec![]),
+        node("MatMul", "", &["o_m", "Wo"], &["o_p"], vec![]),
+        node("Add", "", &["o_p", "Bo"], &["y"], vec![]),
+    ]);
+    let c = (1.0f64 / 4f64.sqrt()).sqrt() as f32;
+    let inits = vec![
+        w("Wq"),
+        w("Wk"),
+        w("Wv"),
+        w("Wo"),
+        b("Bq"),
+        b("Bk"),
+        b("Bv"),
+        b("Bo"),
+    ];
+    // shapes and the scale as Constant nodes, as exporters write them: not initializers
+    let constant = |name: &str, t: TensorProto| AttributeProto {
+        name: "value".into(),
+        r#type: attribute_type::TENSOR,
+        t: Some(TensorProto {
+            name: name.into(),
+            ..t
+        }),
+        ..Default::default()
+    };
+    for (name, t) in [
+        ("heads", i64_init("heads", &[1, 4, 2, 4])),
+        ("merge", i64_init("merge", &[1, 4, 8])),
+        ("c", init("c", &[], vec![c])),
+    ] {
+        nodes.insert(
+            0,
+            node("Constant", "", &[], &[name], vec![constant(name, t)]),
+        );
+    }
+    let g = GraphProto {
+        input: vec![vi("x", &[1, 4, 8])],
+        output: vec![vi("y", &[1, 4, 8])],
+        initializer: inits,
+        node: nodes,
+        ..Default::default()
+    };
+    let net = load_model(&write(dir.path(), "sdpa.onnx", g), None, None).unwrap();
+    let kinds: Vec<&str> = net.layers().iter().map(|l| l.kind.name()).collect();
+    assert_eq!(kinds, ["Input", "MultiHeadAttention"]);
+    assert_eq!(net.total_params(), 288);
+    let LayerKind::MultiHeadAttention(m) = &net.layers()[1].kind else {
+        panic!()
+    };
+    assert_eq!(
+        (m.heads, m.kv_heads, m.key_dim, m.value_dim, m.use_bias),
+        (2, 2, 4, 4, true)
+    );
+    assert_eq!(m.output_dim, None);
+}

@@ -414,6 +414,97 @@ def build_qonnx_mlp(path, spec, seed):
     m = helper.make_model(g, opset_imports=[helper.make_opsetid('', 13), helper.make_opsetid('qonnx.custom_op.general', 1)])
     onnx.save(m, str(path))
 
+
+def build_conv_pads(path, spec, seed):
+    """A channels-last input (as tf2onnx exports Keras) transposed to channels-first, a Conv with
+    explicit pads that are not Keras's 'same' split (hls4ml keeps them on the Conv; its io_stream
+    pass moves them into a ZeroPadding layer `zp2d_<conv>`; presynth reads them as ZeroPadding +
+    valid Conv), ReLU, a second Conv with symmetric pads, back to channels-last, Flatten, MatMul."""
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(seed)
+    h, w, c = spec['input']
+    f1, f2, n_out = 3, 2, 4
+    pads1 = spec['pads']  # [top, left, bottom, right]
+    h1, w1 = h + pads1[0] + pads1[2] - 2, w + pads1[1] + pads1[3] - 2
+    f32 = np.float32
+
+    def t(name, v, dt=f32):
+        return numpy_helper.from_array(np.asarray(v, dtype=dt), name)
+
+    conv = dict(kernel_shape=[3, 3], strides=[1, 1], dilations=[1, 1], group=1)
+    inits = [
+        t('W1', rng.uniform(-0.5, 0.5, (f1, c, 3, 3))),
+        t('B1', rng.uniform(-0.3, 0.3, (f1,))),
+        t('W2', rng.uniform(-0.5, 0.5, (f2, f1, 3, 3))),
+        t('B2', rng.uniform(-0.3, 0.3, (f2,))),
+        t('W3', rng.uniform(-0.5, 0.5, (h1 * w1 * f2, n_out))),
+        t('B3', rng.uniform(-0.3, 0.3, (n_out,))),
+        t('shape', [1, -1], np.int64),
+    ]
+    nodes = [
+        helper.make_node('Transpose', ['x'], ['xc'], perm=[0, 3, 1, 2]),
+        helper.make_node('Conv', ['xc', 'W1', 'B1'], ['c1'], name='conv1', pads=pads1, **conv),
+        helper.make_node('Relu', ['c1'], ['r1'], name='relu1'),
+        helper.make_node('Conv', ['r1', 'W2', 'B2'], ['c2'], name='conv2', pads=[1, 1, 1, 1], **conv),
+        helper.make_node('Transpose', ['c2'], ['c2l'], perm=[0, 2, 3, 1]),
+        helper.make_node('Reshape', ['c2l', 'shape'], ['flat']),
+        helper.make_node('MatMul', ['flat', 'W3'], ['o']),
+        helper.make_node('Add', ['o', 'B3'], ['y']),
+    ]
+    g = helper.make_graph(
+        nodes,
+        'conv_pads',
+        [helper.make_tensor_value_info('x', TensorProto.FLOAT, [1, h, w, c])],
+        [helper.make_tensor_value_info('y', TensorProto.FLOAT, [1, n_out])],
+        initializer=inits,
+    )
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid('', 13)])
+    onnx.checker.check_model(m, full_check=True)
+    onnx.save(m, str(path))
+
+
+def build_positional_add(path, spec, seed):
+    """A learned positional embedding added to a (seq, d) sequence: ONNX Add of a [1, seq, d]
+    initializer (hls4ml: MergeToApplyAlpha, an ApplyAlpha with n_filt = -1; presynth: a
+    PositionalAdd layer), then ReLU. (A MatMul after it is not a case: hls4ml 1.3.0 converts a
+    MatMul of a 3-D tensor to a PointwiseConv1D of the wrong width.)"""
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(seed)
+    seq, d = spec['input']
+    pos = numpy_helper.from_array(rng.uniform(-1.0, 1.0, (1, seq, d)).astype(np.float32), 'pos')
+    nodes = [
+        helper.make_node('Add', ['x', 'pos'], ['a'], name='pos_add'),
+        helper.make_node('Relu', ['a'], ['y'], name='relu'),
+    ]
+    g = helper.make_graph(
+        nodes,
+        'positional_add',
+        [helper.make_tensor_value_info('x', TensorProto.FLOAT, [1, seq, d])],
+        [helper.make_tensor_value_info('y', TensorProto.FLOAT, [1, seq, d])],
+        initializer=[pos],
+    )
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid('', 13)])
+    onnx.checker.check_model(m, full_check=True)
+    onnx.save(m, str(path))
+
+
+ONNX_BUILDERS = {
+    'qonnx_mlp': build_qonnx_mlp,
+    'conv_pads': build_conv_pads,
+    'positional_add': build_positional_add,
+}
+# Conv pads that are not Keras's 'same' split (ONNX Pad and Resize between convolutions are not
+# cases: hls4ml 1.3.0 cannot convert them after QONNX's cleanup, see
+# frontends/src/onnx/convert/resample.rs)
+MODELS['onnx_conv2d_pads'] = dict(onnx_builder='conv_pads', input=[5, 6, 2], pads=[0, 1, 2, 0])
+MODELS['onnx_positional_add'] = dict(onnx_builder='positional_add', input=[8, 4])
+
 CONFIGS = {
     'lat': dict(io_type='io_parallel', strategy='Latency', reuse=1),
     'lat_rf4': dict(io_type='io_parallel', strategy='Latency', reuse=4),
@@ -473,6 +564,8 @@ CASES = [
     ('depthwise2d', ['lat', 'stream']),
     ('separable2d', ['lat', 'stream']),
     ('mlp_relu_forms', ['lat', 'stream']),
+    ('onnx_conv2d_pads', ['lat', 'stream']),
+    ('onnx_positional_add', ['lat', 'stream']),
 ]
 
 
@@ -846,7 +939,7 @@ def make_onnx_reference(case_dir, model_name, settings, seed):
 
     spec = MODELS[model_name]
     if 'onnx_builder' in spec:
-        build_qonnx_mlp(case_dir / 'model.onnx', spec, seed)
+        ONNX_BUILDERS[spec['onnx_builder']](case_dir / 'model.onnx', spec, seed)
     else:
         shutil.copyfile(ROOT / spec['onnx'], case_dir / 'model.onnx')
     m = qonnx_clean(case_dir / 'model.onnx')

@@ -93,6 +93,7 @@ fn bit_exact_against_hls4ml() {
         "onnx_two_layer_keras",
         "onnx_three_layer_pytorch",
         "onnx_conv1d_small_keras",
+        "onnx_conv2d_pads",
     ] {
         assert!(stdout.contains(m), "no {m} case in the harness table");
     }

@@ -302,3 +302,146 @@ fn plain_keras_attention_within_the_fixed_point_bound_of_keras() {
 fn plain_keras_attention_quantised_within_the_fixed_point_bound_of_keras() {
     plain_keras_attention_within_bound("10,4");
 }
+
+/// The `nnet::` calls of a project's top function, without the layer-name comments and with the
+/// graph input renamed `IN` (the ONNX file names it `x`, Keras `input_layer`).
+fn nnet_calls(prj: &std::path::Path, input: &str) -> Vec<String> {
+    std::fs::read_to_string(prj.join("firmware/myproject.cpp"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains("nnet::"))
+        .map(|l| {
+            l.split("//")
+                .next()
+                .unwrap()
+                .trim()
+                .replace(&format!("({input},"), "(IN,")
+        })
+        .collect()
+}
+
+/// The contents of a project's weight files, sorted (the files are numbered by layer index).
+fn weight_texts(prj: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(prj.join("firmware/weights"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn onnx_decomposed_encoder_is_counted_estimated_and_written_as_the_keras_block() {
+    // examples/transformer/encoder_decomposed.onnx: attention as MatMul/Reshape/Transpose/Div/
+    // Softmax nodes, a decomposed LayerNorm, FFN, an opset-17 LayerNormalization; the same block
+    // as Keras layers beside it (scripts/make_transformer_onnx_decomposed.py checks that
+    // onnxruntime and Keras agree and records Keras's count_params()).
+    let onnx = example("transformer/encoder_decomposed.onnx");
+    let keras = example("transformer/encoder_decomposed.keras");
+    let truth: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(example("transformer/encoder_decomposed.truth.json")).unwrap(),
+    )
+    .unwrap();
+    let got = json(&["inspect", &onnx, "--format", "json"]);
+    let layers = got["layers"].as_array().unwrap();
+    for name in ["mha", "ln1", "ln2"] {
+        let row = layers.iter().find(|r| r["name"] == name).unwrap();
+        assert_eq!(row["params"], truth["keras_count_params"][name], "{name}");
+    }
+    let total: u64 = layers.iter().map(|r| r["params"].as_u64().unwrap()).sum();
+    assert_eq!(total, truth["initializer_values"].as_u64().unwrap());
+
+    // per layer on an FPGA part and a GPU, side by side
+    let v = json(&[
+        "estimate",
+        &onnx,
+        "--target",
+        "xcu250,h100",
+        "--format",
+        "json",
+    ]);
+    let names = |ls: &serde_json::Value| -> Vec<String> {
+        ls.as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let fpga = names(&v["fpga"]["layers"]);
+    assert_eq!(fpga, names(&v["gpus"][0]["layers"]));
+    assert!(fpga.contains(&"mha".to_string()) && fpga.contains(&"ln1".to_string()));
+    // attention, batch 1: four projections 2·16·32·32 = 32768 FLOPs each, the core
+    // 4·B·H·N²·d = 4·1·4·16²·8 = 32768: 163840 in all
+    let mha = v["gpus"][0]["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "mha")
+        .unwrap();
+    assert_eq!(mha["flops"].as_f64().unwrap(), 163840.0);
+
+    // codegen: the same project as the Keras block's (checked against Keras within the
+    // fixed-point bound by scripts/keras_attention_tolerance.py), up to the layer names
+    let dir = tempfile::tempdir().unwrap();
+    let (po, pk) = (dir.path().join("onnx"), dir.path().join("keras"));
+    for (m, p) in [(&onnx, &po), (&keras, &pk)] {
+        let (ok, _, err) = presynth(&["codegen", m, "-o", p.to_str().unwrap()]);
+        assert!(ok, "{m}: {err}");
+    }
+    assert_eq!(nnet_calls(&po, "x"), nnet_calls(&pk, "input_layer"));
+    assert_eq!(weight_texts(&po), weight_texts(&pk));
+}
+
+#[test]
+fn onnx_positional_add_is_counted_estimated_and_written() {
+    // examples/transformer/encoder_positional.onnx: the decomposed encoder after an Add of a
+    // [1, 16, 32] initializer (scripts/make_transformer_onnx_decomposed.py: onnxruntime equals
+    // the Keras block of x + pos). The embedding is 16·32 = 512 parameters; 8544 + 512 = 9056.
+    let onnx = example("transformer/encoder_positional.onnx");
+    let got = json(&["inspect", &onnx, "--format", "json"]);
+    let layers = got["layers"].as_array().unwrap();
+    let pos = layers.iter().find(|r| r["name"] == "pos_add").unwrap();
+    assert_eq!(pos["kind"], "PositionalAdd");
+    assert_eq!(pos["params"], 512);
+    let total: u64 = layers.iter().map(|r| r["params"].as_u64().unwrap()).sum();
+    assert_eq!(total, 9056);
+
+    let v = json(&[
+        "estimate",
+        &onnx,
+        "--target",
+        "xcu250,h100",
+        "--format",
+        "json",
+    ]);
+    let find = |ls: &serde_json::Value| {
+        ls.as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["name"] == "pos_add")
+            .cloned()
+            .unwrap()
+    };
+    // on the FPGA 512 additions of a constant and no products (the scale is 1)
+    let fpga = find(&v["fpga"]["layers"]);
+    assert_eq!(fpga["multipliers"], 0, "{fpga}");
+    assert_eq!(fpga["csynth"]["dsp"].as_f64().unwrap(), 0.0, "{fpga}");
+    assert!(fpga["csynth"]["lut"].as_f64().unwrap() > 0.0, "{fpga}");
+    // on the GPU one addition per element: 16·32 = 512 FLOPs at batch 1
+    let gpu = find(&v["gpus"][0]["layers"]);
+    assert_eq!(gpu["flops"].as_f64().unwrap(), 512.0, "{gpu}");
+
+    // codegen: hls4ml's ApplyAlpha of the Add (nnet::normalize, n_filt = -1, scale 1, the
+    // embedding as bias), bit-exact vs hls4ml in the harness case onnx_positional_add
+    let dir = tempfile::tempdir().unwrap();
+    let prj = dir.path().join("prj");
+    let (ok, _, err) = presynth(&["codegen", &onnx, "-o", prj.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let top = std::fs::read_to_string(prj.join("firmware/myproject.cpp")).unwrap();
+    let call = top.lines().find(|l| l.contains("// pos_add")).unwrap();
+    assert!(call.contains("nnet::normalize<"), "{call}");
+    let params = std::fs::read_to_string(prj.join("firmware/parameters.h")).unwrap();
+    assert!(params.contains("static const unsigned n_filt = -1;"));
+}

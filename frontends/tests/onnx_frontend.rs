@@ -621,3 +621,533 @@ fn thresholded_relu_is_hls4mls_thresholded_relu() {
         .collect();
     assert_eq!(thetas, [0.5, 0.01]);
 }
+
+// ------------------------------------------------------------------------------------------
+// Pad, Resize/Upsample, explicit Conv pads (hls4ml's ZeroPadding and Resize layers)
+// ------------------------------------------------------------------------------------------
+
+fn i64_init(name: &str, data: &[i64]) -> TensorProto {
+    TensorProto {
+        name: name.into(),
+        dims: vec![data.len() as i64],
+        data_type: data_type::INT64,
+        int64_data: data.to_vec(),
+        ..Default::default()
+    }
+}
+
+/// (kind name, output shape) of every layer in order.
+fn kinds_and_shapes(n: &Network) -> Vec<(String, Vec<usize>)> {
+    n.layers()
+        .into_iter()
+        .map(|l| (l.kind.name().to_string(), l.output_shape.clone()))
+        .collect()
+}
+
+#[test]
+fn pad_resize_and_conv_pads_become_zero_padding_and_upsampling() {
+    // x [1, 2, 4, 5] (ONNX C, H, W) is held channels-last [4, 5, 2].
+    // Pad pads [0,0,1,2, 0,0,3,0] (begins of N,C,H,W then ends): H 1+4+3 = 8, W 2+5+0 = 7
+    // Resize nearest, scales [1,1,2,3]: [16, 21, 2]; Upsample scales [1,1,1,2]: [16, 42, 2]
+    // Conv 3x3 pads [0,1,2,0] (top, left, bottom, right: not Keras's 'same' split) ->
+    //   zp2d_conv [[0,2],[1,0]]: [18, 43, 2], then a valid conv of 3 filters: [16, 41, 3]
+    // parameters: the conv's 3·2·3·3 + 3 = 57 (the pads and scales are not weights)
+    let dir = tempfile::tempdir().unwrap();
+    let g = GraphProto {
+        input: vec![vi("x", &[1, 2, 4, 5])],
+        output: vec![vi("y", &[1, 3, 16, 41])],
+        initializer: vec![
+            i64_init("pads", &[0, 0, 1, 2, 0, 0, 3, 0]),
+            init("scales", &[4], vec![1.0, 1.0, 2.0, 3.0]),
+            init("scales2", &[4], vec![1.0, 1.0, 1.0, 2.0]),
+            init("W", &[3, 2, 3, 3], vec![0.5; 54]),
+            init("B", &[3], vec![0.25; 3]),
+        ],
+        node: vec![
+            node("Pad", "pad", &["x", "pads"], &["p"], vec![]),
+            node("Resize", "up", &["p", "", "scales"], &["r"], vec![]),
+            node(
+                "Upsample",
+                "up9",
+                &["r", "scales2"],
+                &["u"],
+                vec![str_attr("mode", "nearest")],
+            ),
+            node(
+                "Conv",
+                "conv",
+                &["u", "W", "B"],
+                &["y"],
+                vec![
+                    ints_attr("kernel_shape", &[3, 3]),
+                    ints_attr("pads", &[0, 1, 2, 0]),
+                ],
+            ),
+        ],
+        ..Default::default()
+    };
+    let net = load_model(&write(dir.path(), "pad.onnx", g), None, None).unwrap();
+    let got = kinds_and_shapes(&net);
+    let want: Vec<(String, Vec<usize>)> = [
+        ("Input", vec![4, 5, 2]),
+        ("ZeroPadding2D", vec![8, 7, 2]),
+        ("UpSampling2D", vec![16, 21, 2]),
+        ("UpSampling2D", vec![16, 42, 2]),
+        ("ZeroPadding2D", vec![18, 43, 2]),
+        ("Conv2D", vec![16, 41, 3]),
+    ]
+    .into_iter()
+    .map(|(k, s)| (k.to_string(), s))
+    .collect();
+    assert_eq!(got, want);
+    assert_eq!(net.total_params(), 57);
+    let zp = net.layer(net.find("zp2d_conv").expect("hls4ml's zp2d_ name"));
+    assert_eq!(
+        zp.kind,
+        LayerKind::ZeroPadding2D(ir::ops::ZeroPadding2D {
+            pad: [[0, 2], [1, 0]]
+        })
+    );
+    let conv = net.layer(net.find("conv").unwrap());
+    let LayerKind::Conv2D(c) = &conv.kind else {
+        panic!("not a conv")
+    };
+    assert_eq!(c.padding, Padding::Valid);
+    let LayerKind::UpSampling2D(u) = &net.layer(net.find("up").unwrap()).kind else {
+        panic!("not upsampling")
+    };
+    assert_eq!(u.size, [2, 3]);
+
+    // 1D: x [1, 3, 10] -> Pad [0,0,2, 0,0,1]: ZeroPadding1D [2, 1], [13, 3];
+    // Resize (opset 10 form: X, scales) [1,1,2]: UpSampling1D 2, [26, 3]
+    let g = GraphProto {
+        input: vec![vi("x", &[1, 3, 10])],
+        output: vec![vi("y", &[1, 3, 26])],
+        initializer: vec![
+            i64_init("pads", &[0, 0, 2, 0, 0, 1]),
+            init("scales", &[3], vec![1.0, 1.0, 2.0]),
+        ],
+        node: vec![
+            node("Pad", "pad", &["x", "pads"], &["p"], vec![]),
+            node("Resize", "up", &["p", "scales"], &["y"], vec![]),
+        ],
+        ..Default::default()
+    };
+    let net = load_model(&write(dir.path(), "pad1.onnx", g), None, None).unwrap();
+    let got = kinds_and_shapes(&net);
+    assert_eq!(got[1], ("ZeroPadding1D".to_string(), vec![13, 3]));
+    assert_eq!(got[2], ("UpSampling1D".to_string(), vec![26, 3]));
+    assert_eq!(
+        net.layer(net.find("pad").unwrap()).kind,
+        LayerKind::ZeroPadding1D(ir::ops::ZeroPadding1D { pad: [2, 1] })
+    );
+}
+
+#[test]
+fn pad_and_resize_outside_hls4mls_forms_are_refused_with_its_reasons() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: Vec<(NodeProto, Vec<TensorProto>, &str)> = vec![
+        (
+            node(
+                "Pad",
+                "n",
+                &["x", "pads"],
+                &["y"],
+                vec![str_attr("mode", "reflect")],
+            ),
+            vec![i64_init("pads", &[0, 0, 1, 1, 0, 0, 1, 1])],
+            "unsupported padding mode 'reflect'",
+        ),
+        (
+            node("Pad", "n", &["x", "pads", "v"], &["y"], vec![]),
+            vec![
+                i64_init("pads", &[0, 0, 1, 1, 0, 0, 1, 1]),
+                init("v", &[], vec![1.0]),
+            ],
+            "only a constant value of 0",
+        ),
+        (
+            node("Pad", "n", &["x", "pads", "", "axes"], &["y"], vec![]),
+            vec![i64_init("pads", &[1, 1, 1, 1]), i64_init("axes", &[2, 3])],
+            "axes input",
+        ),
+        (
+            node("Pad", "n", &["x", "pads"], &["y"], vec![]),
+            vec![i64_init("pads", &[0, 1, 0, 0, 0, 0, 0, 0])],
+            "batch or channel axis",
+        ),
+        (
+            node(
+                "Resize",
+                "n",
+                &["x", "", "s"],
+                &["y"],
+                vec![str_attr("mode", "linear")],
+            ),
+            vec![init("s", &[4], vec![1.0, 1.0, 2.0, 2.0])],
+            "mode 'linear'",
+        ),
+        (
+            node("Resize", "n", &["x", "", "s"], &["y"], vec![]),
+            vec![init("s", &[4], vec![1.0, 1.0, 1.5, 2.0])],
+            "whole factors",
+        ),
+        (
+            node(
+                "Resize",
+                "n",
+                &["x", "", "s"],
+                &["y"],
+                vec![str_attr("coordinate_transformation_mode", "align_corners")],
+            ),
+            vec![init("s", &[4], vec![1.0, 1.0, 2.0, 2.0])],
+            "'align_corners'",
+        ),
+    ];
+    for (n, inits, want) in cases {
+        let op = n.op_type.clone();
+        let g = GraphProto {
+            input: vec![vi("x", &[1, 2, 4, 4])],
+            output: vec![vi("y", &[1, 2, 8, 8])],
+            initializer: inits,
+            node: vec![n],
+            ..Default::default()
+        };
+        let e = load_model(&write(dir.path(), "r.onnx", g), None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(&format!("'n' ({op})")) && e.contains(want),
+            "{want}: {e}"
+        );
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// decomposed attention and LayerNorm (MatMul / Transpose / Softmax / Reshape / Div ...)
+// ------------------------------------------------------------------------------------------
+
+#[test]
+fn decomposed_encoder_reads_as_the_keras_block() {
+    // examples/transformer/encoder_decomposed.onnx (scripts/make_transformer_onnx_decomposed.py):
+    // a 4-head attention as MatMul/Reshape/Transpose/Div/Softmax nodes, a decomposed LayerNorm,
+    // a feed-forward block and an opset-17 LayerNormalization; onnxruntime's output equals the
+    // Keras block saved beside it (the script checks; the truth file records the difference and
+    // Keras's count_params()). Read back: one attention layer and two LayerNorms with Keras's
+    // parameters and exactly Keras's weights.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/transformer");
+    let onnx = load_model(&dir.join("encoder_decomposed.onnx"), None, None).unwrap();
+    let keras = load_model(&dir.join("encoder_decomposed.keras"), None, None).unwrap();
+    let truth: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("encoder_decomposed.truth.json")).unwrap(),
+    )
+    .unwrap();
+    // 4224 + 64 + 2112 + 2080 + 64 = 8544 (truth file); MHA 4·(32·32 + 32) = 4224 by hand
+    assert_eq!(onnx.total_params(), 8544);
+    assert_eq!(
+        onnx.total_params(),
+        truth["initializer_values"].as_u64().unwrap()
+    );
+    let counts = &truth["keras_count_params"];
+    for (name, kind) in [
+        ("mha", "MultiHeadAttention"),
+        ("ln1", "LayerNormalization"),
+        ("ln2", "LayerNormalization"),
+    ] {
+        let a = onnx.layer(onnx.find(name).unwrap_or_else(|| panic!("no {name}")));
+        let k = keras.layer(keras.find(name).unwrap());
+        assert_eq!(a.kind.name(), kind);
+        match (&a.kind, &k.kind) {
+            // the same axes (ONNX numbers them from the front, Keras from the end) and the
+            // same epsilon up to ONNX's float32 storage of it
+            (LayerKind::LayerNorm(x), LayerKind::LayerNorm(y)) => {
+                assert_eq!(x.resolved_axes(2), y.resolved_axes(2), "{name}");
+                assert_eq!((x.center, x.scale), (y.center, y.scale), "{name}");
+                assert!((x.epsilon - y.epsilon).abs() < 1e-7 * y.epsilon, "{name}");
+            }
+            _ => assert_eq!(a.kind, k.kind, "{name}"),
+        }
+        assert_eq!(a.weights, k.weights, "{name}");
+        assert_eq!(a.output_shape, vec![16, 32]);
+        let p: u64 = a.weights.iter().map(|(_, t)| t.data.len() as u64).sum();
+        assert_eq!(p, counts[name].as_u64().unwrap(), "{name}");
+    }
+    // nothing of the decomposition is left over: no Reshape, Softmax or extra Dense
+    let kinds: Vec<&str> = onnx.layers().iter().map(|l| l.kind.name()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "Input",
+            "MultiHeadAttention",
+            "Add",
+            "LayerNormalization",
+            "Dense",
+            "Activation",
+            "Dense",
+            "Add",
+            "LayerNormalization"
+        ]
+    );
+}
+
+/// A one-head attention: Q, K, V = x·W (no bias), scores Q·(Kᵀ via Transpose [0,2,1]) times
+/// `scale`, Softmax, ·V, output projection; x [1, 4, 8].
+fn single_head(scale: f32, mask: bool) -> GraphProto {
+    let w = |n: &str, k: f32| init(n, &[8, 8], (0..64).map(|i| k * i as f32).collect());
+    let mut nodes = vec![
+        node("MatMul", "q", &["x", "Wq"], &["q"], vec![]),
+        node("MatMul", "k", &["x", "Wk"], &["k"], vec![]),
+        node("MatMul", "v", &["x", "Wv"], &["v"], vec![]),
+        node(
+            "Transpose",
+            "kt",
+            &["k"],
+            &["kt"],
+            vec![ints_attr("perm", &[0, 2, 1])],
+        ),
+        node("MatMul", "qk", &["q", "kt"], &["s"], vec![]),
+        node("Mul", "scale", &["s", "c"], &["s2"], vec![]),
+    ];
+    let sm_in = if mask {
+        nodes.push(node("Add", "mask", &["s2", "m"], &["s3"], vec![]));
+        "s3"
+    } else {
+        "s2"
+    };
+    nodes.extend([
+        node(
+            "Softmax",
+            "sm",
+            &[sm_in],
+            &["p"],
+            vec![int_attr("axis", -1)],
+        ),
+        node("MatMul", "pv", &["p", "v"], &["o"], vec![]),
+        node("MatMul", "out", &["o", "Wo"], &["y"], vec![]),
+    ]);
+    GraphProto {
+        input: vec![vi("x", &[1, 4, 8])],
+        output: vec![vi("y", &[1, 4, 8])],
+        initializer: vec![
+            w("Wq", 0.01),
+            w("Wk", 0.02),
+            w("Wv", 0.03),
+            w("Wo", 0.04),
+            init("c", &[], vec![scale]),
+            init("m", &[4, 4], vec![0.0; 16]),
+        ],
+        node: nodes,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn single_head_attention_without_reshapes_is_one_attention_layer() {
+    // four 8×8 kernels, no biases: 4·64 = 256 parameters; one head of 8 (the Q width)
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "a.onnx", single_head(1.0 / 8f32.sqrt(), false));
+    let net = load_model(&p, None, None).unwrap();
+    assert_eq!(net.total_params(), 256);
+    let kinds: Vec<&str> = net.layers().iter().map(|l| l.kind.name()).collect();
+    assert_eq!(kinds, ["Input", "MultiHeadAttention"]);
+    let a = &net.layers()[1];
+    let LayerKind::MultiHeadAttention(m) = &a.kind else {
+        panic!()
+    };
+    assert_eq!(
+        (m.heads, m.kv_heads, m.key_dim, m.value_dim, m.use_bias),
+        (1, 1, 8, 8, false)
+    );
+    // Keras's layout [d, H, k] of the [d, H·k] MatMul weight: the same values in order
+    let q = a.weight("query/kernel").unwrap();
+    assert_eq!(q.shape, vec![8, 1, 8]);
+    assert_eq!(q.data[9], 0.01 * 9.0);
+
+    // another scale, or an additive mask: refused at the Softmax with the reason
+    for (g, want) in [
+        (
+            single_head(0.5, false),
+            "scaled by 0.5, not 1/sqrt(head size)",
+        ),
+        (single_head(1.0 / 8f32.sqrt(), true), "additive mask"),
+    ] {
+        let e = load_model(&write(dir.path(), "b.onnx", g), None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("'sm' (Softmax)") && e.contains("read as attention") && e.contains(want),
+            "{want}: {e}"
+        );
+    }
+}
+
+#[test]
+fn a_constant_of_the_sequences_shape_added_is_a_positional_add() {
+    // x [1, 6, 4] + P [1, 6, 4] (an nn.Parameter as torch.onnx.export writes it): one
+    // PositionalAdd holding P, 6·4 = 24 parameters (the initializer's element count)
+    let dir = tempfile::tempdir().unwrap();
+    let p: Vec<f32> = (0..24).map(|i| i as f32 / 8.0).collect();
+    let graph = |c: TensorProto, x: &[i64]| GraphProto {
+        input: vec![vi("x", x)],
+        output: vec![vi("y", x)],
+        initializer: vec![c],
+        // the constant first: Add is commutative, hls4ml's MergeToApplyAlpha takes either side
+        node: vec![node("Add", "pos_add", &["P", "x"], &["y"], vec![])],
+        ..Default::default()
+    };
+    let net = load_model(
+        &write(
+            dir.path(),
+            "p.onnx",
+            graph(init("P", &[1, 6, 4], p.clone()), &[1, 6, 4]),
+        ),
+        None,
+        None,
+    )
+    .unwrap();
+    assert_eq!(net.total_params(), 24);
+    let l = net.layer(net.find("pos_add").unwrap());
+    assert_eq!(l.kind, LayerKind::PositionalAdd);
+    assert_eq!(l.output_shape, vec![6, 4]);
+    let w = l.weight("embedding").unwrap();
+    assert_eq!((w.shape.clone(), w.data.clone()), (vec![6, 4], p));
+
+    // a per-feature constant (a bias without its MatMul) is not a positional embedding
+    let e = load_model(
+        &write(
+            dir.path(),
+            "b.onnx",
+            graph(init("P", &[1, 4], vec![1.0; 4]), &[1, 6, 4]),
+        ),
+        None,
+        None,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("'pos_add' (Add)") && e.contains("constant of shape [1, 4]"),
+        "{e}"
+    );
+    // nor is a constant added to a channels-first image held channels-last
+    let g = GraphProto {
+        input: vec![vi("x", &[1, 2, 3, 3])],
+        output: vec![vi("y", &[1, 2, 3, 3])],
+        initializer: vec![
+            init("P", &[1, 2, 3, 3], vec![0.5; 18]),
+            i64_init("pads", &[0; 8]),
+        ],
+        node: vec![
+            node("Pad", "pad", &["x", "pads"], &["a"], vec![]),
+            node("Add", "pos_add", &["a", "P"], &["y"], vec![]),
+        ],
+        ..Default::default()
+    };
+    let e = load_model(&write(dir.path(), "c.onnx", g), None, None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("'pos_add' (Add)"), "{e}");
+}
+
+#[test]
+fn sdpa_export_form_with_scaled_q_and_k_is_one_attention_layer() {
+    // The form torch.onnx.export writes for F.scaled_dot_product_attention: Q and K each
+    // multiplied by sqrt(1/sqrt(k)) (their product: 1/sqrt(k)), K transposed to heads-first by
+    // [0,2,1,3] and then by [0,1,3,2]. x [1, 4, 8], 2 heads of 4, biases on all projections:
+    // 4·(8·8 + 8) = 288 parameters.
+    let dir = tempfile::tempdir().unwrap();
+    let w = |n: &str| init(n, &[8, 8], (0..64).map(|i| i as f32 / 64.0).collect());
+    let b = |n: &str| init(n, &[8], vec![0.125; 8]);
+    let mut nodes = Vec::new();
+    for t in ["q", "k", "v"] {
+        let (mm, bias, r, h) = (
+            format!("{t}_mm"),
+            format!("{t}_b"),
+            format!("{t}_r"),
+            format!("{t}_h"),
+        );
+        nodes.push(node("MatMul", "", &["x", &format!("W{t}")], &[&mm], vec![]));
+        nodes.push(node("Add", "", &[&mm, &format!("B{t}")], &[&bias], vec![]));
+        nodes.push(node("Reshape", "", &[&bias, "heads"], &[&r], vec![]));
+        nodes.push(node(
+            "Transpose",
+            "",
+            &[&r],
+            &[&h],
+            vec![ints_attr("perm", &[0, 2, 1, 3])],
+        ));
+    }
+    nodes.extend([
+        node(
+            "Transpose",
+            "",
+            &["k_h"],
+            &["k_t"],
+            vec![ints_attr("perm", &[0, 1, 3, 2])],
+        ),
+        node("Mul", "", &["q_h", "c"], &["q_s"], vec![]),
+        node("Mul", "", &["k_t", "c"], &["k_s"], vec![]),
+        node("MatMul", "", &["q_s", "k_s"], &["s"], vec![]),
+        node("Softmax", "sm", &["s"], &["p"], vec![int_attr("axis", -1)]),
+        node("MatMul", "", &["p", "v_h"], &["o"], vec![]),
+        node(
+            "Transpose",
+            "",
+            &["o"],
+            &["o_t"],
+            vec![ints_attr("perm", &[0, 2, 1, 3])],
+        ),
+        node("Reshape", "", &["o_t", "merge"], &["o_m"], vec![]),
+        node("MatMul", "", &["o_m", "Wo"], &["o_p"], vec![]),
+        node("Add", "", &["o_p", "Bo"], &["y"], vec![]),
+    ]);
+    let c = (1.0f64 / 4f64.sqrt()).sqrt() as f32;
+    let inits = vec![
+        w("Wq"),
+        w("Wk"),
+        w("Wv"),
+        w("Wo"),
+        b("Bq"),
+        b("Bk"),
+        b("Bv"),
+        b("Bo"),
+    ];
+    // shapes and the scale as Constant nodes, as exporters write them: not initializers
+    let constant = |name: &str, t: TensorProto| AttributeProto {
+        name: "value".into(),
+        r#type: attribute_type::TENSOR,
+        t: Some(TensorProto {
+            name: name.into(),
+            ..t
+        }),
+        ..Default::default()
+    };
+    for (name, t) in [
+        ("heads", i64_init("heads", &[1, 4, 2, 4])),
+        ("merge", i64_init("merge", &[1, 4, 8])),
+        ("c", init("c", &[], vec![c])),
+    ] {
+        nodes.insert(
+            0,
+            node("Constant", "", &[], &[name], vec![constant(name, t)]),
+        );
+    }
+    let g = GraphProto {
+        input: vec![vi("x", &[1, 4, 8])],
+        output: vec![vi("y", &[1, 4, 8])],
+        initializer: inits,
+        node: nodes,
+        ..Default::default()
+    };
+    let net = load_model(&write(dir.path(), "sdpa.onnx", g), None, None).unwrap();
+    let kinds: Vec<&str> = net.layers().iter().map(|l| l.kind.name()).collect();
+    assert_eq!(kinds, ["Input", "MultiHeadAttention"]);
+    assert_eq!(net.total_params(), 288);
+    let LayerKind::MultiHeadAttention(m) = &net.layers()[1].kind else {
+        panic!()
+    };
+    assert_eq!(
+        (m.heads, m.kv_heads, m.key_dim, m.value_dim, m.use_bias),
+        (2, 2, 4, 4, true)
+    );
+    assert_eq!(m.output_dim, None);
+}

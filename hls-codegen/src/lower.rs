@@ -678,45 +678,24 @@ impl<'a> Lowerer<'a> {
         rs: &ir::settings::ResolvedSettings,
     ) -> Result<()> {
         let layer = self.source(n)?;
-        let LayerKind::BatchNorm(ir::ops::BatchNorm {
-            epsilon,
-            center,
-            scale,
-        }) = &layer.kind
-        else {
+        let shape = self.m.vars[input].shape.clone();
+        let (s, b, n_ch) = if let LayerKind::BatchNorm(bn) = &layer.kind {
+            let n_ch = *shape.last().unwrap_or(&1);
+            let (s, b) = batchnorm_scale_bias(layer, bn, n_ch)?;
+            (s, b, n_ch)
+        } else if let LayerKind::PositionalAdd = layer.kind {
+            // hls4ml's ApplyAlpha of an Add of a constant (MergeToApplyAlpha): scale 1 and the
+            // constant as bias, one per element (n_filt = -1)
+            let n_all: usize = shape.iter().product();
+            let b = layer_weight(layer, "embedding", n_all)?;
+            (vec![1.0f32; n_all], b, n_all)
+        } else {
             return Err(CodegenError::Internal(format!(
                 "BatchNormalization node '{}' renders a {}",
                 n.name,
                 layer.kind.name()
             )));
         };
-        let shape = self.m.vars[input].shape.clone();
-        let n_ch = *shape.last().unwrap_or(&1);
-        let gamma = if *scale {
-            layer_weight(layer, "gamma", n_ch)?
-        } else {
-            vec![1.0f32; n_ch]
-        };
-        let beta = if *center {
-            layer_weight(layer, "beta", n_ch)?
-        } else {
-            vec![0.0f32; n_ch]
-        };
-        let mean = layer_weight(layer, "moving_mean", n_ch)?;
-        let var = layer_weight(layer, "moving_variance", n_ch)?;
-        // hls4ml (numpy float32): scale = gamma / sqrt(var + eps); bias = beta - scale * mean
-        let eps = *epsilon as f32;
-        let s: Vec<f32> = gamma
-            .iter()
-            .zip(&var)
-            .map(|(g, v)| g / (v + eps).sqrt())
-            .collect();
-        let b: Vec<f32> = beta
-            .iter()
-            .zip(&s)
-            .zip(&mean)
-            .map(|((be, sc), mu)| be - sc * mu)
-            .collect();
         let idx = self.index;
         let weights = vec![
             self.weight(
@@ -993,6 +972,40 @@ pub fn transpose(data: &[f32], dims: &[usize], perm: &[usize]) -> Vec<f32> {
         }
     }
     out
+}
+
+/// hls4ml's BatchNormalization scale and bias from the Keras statistics (numpy float32):
+/// scale = gamma / sqrt(var + eps); bias = beta - scale * mean.
+fn batchnorm_scale_bias(
+    layer: &ir::Layer,
+    bn: &ir::ops::BatchNorm,
+    n_ch: usize,
+) -> Result<(Vec<f32>, Vec<f32>)> {
+    let gamma = if bn.scale {
+        layer_weight(layer, "gamma", n_ch)?
+    } else {
+        vec![1.0f32; n_ch]
+    };
+    let beta = if bn.center {
+        layer_weight(layer, "beta", n_ch)?
+    } else {
+        vec![0.0f32; n_ch]
+    };
+    let mean = layer_weight(layer, "moving_mean", n_ch)?;
+    let var = layer_weight(layer, "moving_variance", n_ch)?;
+    let eps = bn.epsilon as f32;
+    let s: Vec<f32> = gamma
+        .iter()
+        .zip(&var)
+        .map(|(g, v)| g / (v + eps).sqrt())
+        .collect();
+    let b: Vec<f32> = beta
+        .iter()
+        .zip(&s)
+        .zip(&mean)
+        .map(|((be, sc), mu)| be - sc * mu)
+        .collect();
+    Ok((s, b))
 }
 
 #[cfg(test)]

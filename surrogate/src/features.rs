@@ -172,12 +172,16 @@ fn kind_index(kind: &LayerKind) -> usize {
         | LayerKind::EinsumDense(_)
         | LayerKind::Recurrent(_) => 1,
         LayerKind::Conv1D(_) => 2,
-        // Depthwise/separable convolutions take Conv2D's slot, ApplyAlpha BatchNorm's (the
-        // reason given for the spatial layers below).
+        // Depthwise/separable convolutions take Conv2D's slot, ApplyAlpha and PositionalAdd
+        // (hls4ml's nnet::normalize both) BatchNorm's (the reason given for the spatial layers
+        // below).
         LayerKind::Conv2D(_) | LayerKind::DepthwiseConv2D(_) | LayerKind::SeparableConv2D(_) => 3,
         LayerKind::Pool1D(_) | LayerKind::Pool2D(_) => 4,
         LayerKind::GlobalPool1D(_) | LayerKind::GlobalPool2D(_) => 5,
-        LayerKind::BatchNorm(_) | LayerKind::LayerNorm(_) | LayerKind::ApplyAlpha => 6,
+        LayerKind::BatchNorm(_)
+        | LayerKind::LayerNorm(_)
+        | LayerKind::ApplyAlpha
+        | LayerKind::PositionalAdd => 6,
         LayerKind::Activation(_) => 7,
         // The spatial copy layers share the data-movement slot of Flatten/Reshape: no training
         // record has them, and a slot of their own would change NODE_DIM and so every trained

@@ -71,6 +71,26 @@ pub fn analyse_alpha(ctx: &LayerCtx) -> Analysis {
     a
 }
 
+pub const POSITIONAL_ADD_FORMULAS: &[&str] = &[
+    "PositionalAdd (an ONNX Add of a [seq, d] constant; hls4ml's ApplyAlpha with n_filt = -1): as BatchNormalization with scale 1 (ap_uint<1>): no products; elem_bits = n * result_bits (the bias add per element)",
+    "latency = elementwise_stage (io_parallel) or in_pixels (io_stream)",
+];
+
+/// A positional add: hls4ml's `nnet::normalize` over every element with scale 1 (its
+/// `MergeToApplyAlpha` pass), the adds of the BatchNormalization structure without its
+/// products. No synthesis record contains it: a warning says the cost is a prior.
+pub fn analyse_positional_add(ctx: &LayerCtx) -> Analysis {
+    let mut a = analyse(ctx);
+    a.products.clear();
+    a.multipliers = 0.0;
+    a.formulas = POSITIONAL_ADD_FORMULAS;
+    a.warnings.push(format!(
+        "layer '{}' (PositionalAdd): no synthesis data contains it; priced as BatchNormalization's adds (a prior)",
+        ctx.layer.name
+    ));
+    a
+}
+
 #[cfg(test)]
 mod tests {
     use crate::layers::tests::{estimate_one, one_layer_net_io};
@@ -134,5 +154,34 @@ mod tests {
             72.0 * 16.0
         );
         assert!(e.analysis.warnings.iter().any(|w| w.contains("prior")));
+    }
+
+    #[test]
+    fn positional_add_adds_without_multiplying() {
+        // A [16, 32] embedding added to a 16-bit (16, 32) sequence, io_parallel: hls4ml's
+        // normalize over all 512 elements with scale 1: no multiplier, no DSP, 512 × 16 result
+        // bits of adders; io_stream: one position's 32 features per cycle, 32 × 16 bits,
+        // reused for the 16 positions.
+        let est = |io| {
+            let net = one_layer_net_io(
+                vec![16, 32],
+                LayerKind::PositionalAdd,
+                Activation::Linear,
+                Strategy::Latency,
+                1,
+                16,
+                io,
+            );
+            estimate_one(&net, "fc")
+        };
+        let (par, st) = (est(IoType::Parallel), est(IoType::Stream));
+        let elem = |e: &crate::layers::LayerEstimate| {
+            e.analysis.fixed[crate::calibration::Feature::ElemBits]
+        };
+        assert_eq!((par.multipliers, par.csynth.dsp), (0, 0.0));
+        assert_eq!(elem(&par), 512.0 * 16.0);
+        assert_eq!(elem(&st), 32.0 * 16.0);
+        assert!(st.latency_best >= 16, "{}", st.latency_best);
+        assert!(par.analysis.warnings.iter().any(|w| w.contains("prior")));
     }
 }

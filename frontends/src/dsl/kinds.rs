@@ -521,6 +521,8 @@ pub fn keras_prefix(kind: &LayerKind) -> &'static str {
         LayerKind::SeparableConv2D(_) => "separable_conv2d",
         // not a Keras layer (hls4ml inserts it); named as hls4ml names it, `{layer}_alpha`
         LayerKind::ApplyAlpha => "apply_alpha",
+        // not a Keras layer (the ONNX frontend reads it from an Add of a [seq, d] constant)
+        LayerKind::PositionalAdd => "positional_add",
         LayerKind::Pool1D(ir::ops::Pool1D {
             op: PoolOp::Max, ..
         }) => "max_pooling1d",
@@ -1084,6 +1086,7 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
             "separable_conv2d"
         }
         LayerKind::ApplyAlpha => "apply_alpha",
+        LayerKind::PositionalAdd => "positional_add",
         LayerKind::Pool1D(ir::ops::Pool1D {
             op,
             pool,

@@ -14,6 +14,9 @@ use ir::types::FixedType;
 use std::collections::{HashMap, HashSet};
 
 mod attention;
+mod decomposed;
+mod positional;
+mod resample;
 
 /// How an IR tensor's elements relate to the ONNX tensor it stands for.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,7 +48,7 @@ pub struct Unsupported {
 }
 
 /// ONNX operators that hls4ml 1.3.0 converts but the IR has no layer kind for.
-const HLS4ML_ONLY: &[&str] = &["Selu", "PRelu", "Div", "Mean", "Resize", "Pad"];
+const HLS4ML_ONLY: &[&str] = &["Selu", "PRelu", "Div", "Mean"];
 
 struct Converter<'a> {
     file: &'a str,
@@ -61,6 +64,11 @@ struct Converter<'a> {
     unsupported: Vec<Unsupported>,
     names: HashSet<String>,
     op_counts: HashMap<String, usize>,
+    /// Decomposed attention and LayerNorm blocks ([`decomposed`]), by node.
+    patterns: Vec<decomposed::Pattern>,
+    pattern_of: HashMap<usize, usize>,
+    /// Softmax/ReduceMean nodes that start a block the rest of which is missing, and why.
+    pattern_errors: HashMap<usize, String>,
 }
 
 type NodeResult = Result<(), String>;
@@ -91,6 +99,9 @@ pub fn convert(file: &str, graph: &GraphProto, name: &str) -> Result<Network, Fr
         unsupported: Vec::new(),
         names: HashSet::new(),
         op_counts: HashMap::new(),
+        patterns: Vec::new(),
+        pattern_of: HashMap::new(),
+        pattern_errors: HashMap::new(),
     };
     for (i, n) in graph.node.iter().enumerate() {
         for inp in &n.input {
@@ -109,16 +120,31 @@ pub fn convert(file: &str, graph: &GraphProto, name: &str) -> Result<Network, Fr
         c.consts.insert(t.name.clone(), k);
     }
     c.fold_constants();
+    c.match_patterns();
     c.inputs()?;
     for (i, node) in graph.node.iter().enumerate() {
         if c.folded.contains(&i) {
             continue;
         }
-        if node.input.iter().any(|t| c.poisoned.contains(t)) {
+        let pattern = c.pattern_of.get(&i).copied();
+        if let Some(k) = pattern {
+            // a block's nodes are emitted as one layer at its last node
+            if c.patterns[k].anchor != i {
+                continue;
+            }
+        }
+        // a block whose rest is missing is reported at its Softmax even when an earlier node
+        // of it failed (that node's own error says less)
+        if node.input.iter().any(|t| c.poisoned.contains(t)) && !c.pattern_errors.contains_key(&i) {
             c.poison(node);
             continue;
         }
-        if let Err(reason) = c.node(node) {
+        let result = match (pattern, c.pattern_errors.get(&i)) {
+            (Some(k), _) => c.emit_pattern(k),
+            (None, Some(reason)) => Err(reason.clone()),
+            (None, None) => c.node(node),
+        };
+        if let Err(reason) = result {
             c.unsupported.push(Unsupported {
                 node: display_name(node, i),
                 op_type: node.op_type.clone(),
@@ -222,12 +248,20 @@ fn sanitize(name: &str, kind: &str) -> String {
     }
 }
 
+/// A convolution's or pooling's padding: Keras's "valid"/"same", or explicit ONNX pads
+/// `[b1, b2.., e1, e2..]` that are neither.
+#[derive(Debug, Clone, PartialEq)]
+enum Pads {
+    Keras(Padding),
+    Explicit(Vec<usize>),
+}
+
 fn padding_of(
     node: &NodeProto,
     input: &[usize],
     kernel: &[usize],
     strides: &[usize],
-) -> Result<Padding, String> {
+) -> Result<Pads, String> {
     let n = kernel.len();
     let auto = attr_str(node, "auto_pad", "NOTSET")?;
     let pads: Vec<usize> = match auto.as_str() {
@@ -260,18 +294,16 @@ fn padding_of(
         }
     };
     if pads.iter().all(|&p| p == 0) {
-        return Ok(Padding::Valid);
+        return Ok(Pads::Keras(Padding::Valid));
     }
     let same = (0..n).all(|i| {
         let (b, a) = same_padding(input[i], kernel[i], strides[i]);
         pads[i] == b && pads[n + i] == a
     });
     if same {
-        Ok(Padding::Same)
+        Ok(Pads::Keras(Padding::Same))
     } else {
-        Err(format!(
-            "pads {pads:?} are neither zero nor Keras's 'same' split for this input; hls4ml pads them with a ZeroPadding layer, which the IR has no kind for"
-        ))
+        Ok(Pads::Explicit(pads))
     }
 }
 
@@ -431,7 +463,14 @@ impl<'a> Converter<'a> {
         let spatial = self.graph.node.iter().any(|n| {
             matches!(
                 n.op_type.as_str(),
-                "Conv" | "MaxPool" | "AveragePool" | "GlobalAveragePool" | "GlobalMaxPool"
+                "Conv"
+                    | "MaxPool"
+                    | "AveragePool"
+                    | "GlobalAveragePool"
+                    | "GlobalMaxPool"
+                    | "Pad"
+                    | "Resize"
+                    | "Upsample"
             )
         });
         for vi in &self.graph.input {
@@ -545,6 +584,7 @@ impl<'a> Converter<'a> {
             "Flatten" => self.flatten(node),
             "Reshape" => self.reshape(node),
             "Transpose" => self.transpose(node),
+            "Add" if self.adds_a_constant(node) => self.positional_add(node),
             "Add" | "Sum" => self.add_merge(node, ir::ops::MergeOp::Add),
             // hls4ml's op_map (converters/onnx/merge.py)
             "Sub" => self.add_merge(node, ir::ops::MergeOp::Subtract),
@@ -552,6 +592,8 @@ impl<'a> Converter<'a> {
             "Max" => self.add_merge(node, ir::ops::MergeOp::Maximum),
             "Min" => self.add_merge(node, ir::ops::MergeOp::Minimum),
             "Concat" => self.concat(node),
+            "Pad" => self.pad(node),
+            "Resize" | "Upsample" => self.resize(node),
             "Trunc" => Err("QONNX Trunc is not converted by hls4ml 1.3.0 (its ONNX frontend has no handler for it)".into()),
             other if HLS4ML_ONLY.contains(&other) => Err(format!(
                 "hls4ml converts {other}, but the IR has no layer kind for it"
@@ -859,7 +901,14 @@ impl<'a> Converter<'a> {
         if dil.iter().any(|&d| d != 1) {
             return Err(format!("dilations {dil:?}: only 1 is supported"));
         }
-        let padding = padding_of(node, &s[..nd], &kernel, &strides)?;
+        let name = self.layer_name(node, "");
+        let (padding, conv_input) = match padding_of(node, &s[..nd], &kernel, &strides)? {
+            Pads::Keras(p) => (p, x.layer.clone()),
+            Pads::Explicit(pads) => (
+                Padding::Valid,
+                self.conv_zero_padding(&name, &x.layer, &pads)?,
+            ),
+        };
         // ONNX [F, C, k...] -> IR [k..., C, F]
         let kvol: usize = kernel.iter().product();
         let mut kdata = vec![0.0; w.data.len()];
@@ -894,7 +943,6 @@ impl<'a> Converter<'a> {
                 use_bias,
             })
         };
-        let name = self.layer_name(node, "");
         let mut layer = Layer::new(name, kind);
         layer.settings.precision.weight = w.quant.clone();
         layer
@@ -906,7 +954,7 @@ impl<'a> Converter<'a> {
                 .weights
                 .push(("bias".into(), f32_tensor(vec![filters], b)));
         }
-        let l = self.add(layer, &[&x.layer])?;
+        let l = self.add(layer, &[&conv_input])?;
         self.set(node, l, Layout::ChannelsLast);
         Ok(())
     }
@@ -1068,7 +1116,12 @@ impl<'a> Converter<'a> {
         if attr_int(node, "ceil_mode", 0)? != 0 {
             return Err("ceil_mode=1 is not supported".into());
         }
-        let padding = padding_of(node, &s[..nd], &kernel, &strides)?;
+        let padding = match padding_of(node, &s[..nd], &kernel, &strides)? {
+            Pads::Keras(p) => p,
+            Pads::Explicit(pads) => return Err(format!(
+                "pads {pads:?} are neither zero nor Keras's 'same' split for this input (a pooling layer has no explicit padding in the IR)"
+            )),
+        };
         if node.op_type == "AveragePool"
             && padding == Padding::Same
             && attr_int(node, "count_include_pad", 0)? != 0

@@ -13,12 +13,17 @@
 //! | `MaxPool`/`AveragePool` 1D/2D, `GlobalAveragePool`/`GlobalMaxPool` | `Pool1D/2D`, `GlobalPool1D/2D` |
 //! | `Flatten`, `Reshape`, `Transpose` between channels-first and channels-last | `Flatten`, `Reshape`, layout bookkeeping |
 //! | `Add`/`Sum`, `Sub`, `Mul`, `Max`, `Min` and `Concat` of two tensors | `Merge` (add, subtract, multiply, maximum, minimum), `Concatenate` |
+//! | `Pad` (constant 0, spatial axes), `Conv` pads that are not Keras's "same" split | `ZeroPadding1D/2D` (before a valid Conv, named `zp1d_`/`zp2d_` + the Conv, as hls4ml's io_stream pass) ([`convert`]'s `resample`) |
+//! | `Resize` (opset 10+), `Upsample` (opset 7–9; hls4ml has no handler), mode nearest, whole factors | `UpSampling1D/2D` (hls4ml's `Resize`) |
+//! | decomposed attention: MatMul projections, Reshape/Transpose into heads, MatMul·Kᵀ, Div/Mul by 1/√k, Softmax, MatMul·V, Transpose/Reshape back, MatMul output projection (beyond hls4ml) | `MultiHeadAttention` ([`convert`]'s `decomposed`) |
+//! | decomposed LayerNorm: ReduceMean, Sub, Pow 2, ReduceMean, Add ε, Sqrt, Div, Mul γ, Add β (beyond hls4ml) | `LayerNorm` |
+//! | `Add` of a computed sequence and a constant of its shape (a learned positional embedding) | `PositionalAdd` (hls4ml: ApplyAlpha, `n_filt = -1`) |
 //! | `Identity`, `Dropout`, `Constant` | nothing (skipped / folded, as hls4ml skips them) |
 //! | QONNX `Quant`/`IntQuant` (zero-point 0, power-of-two scale) | the consuming layer's weight or bias type on constants; a linear `Activation` `{node}_act` with that result type on computed tensors ([`quant`]) |
 //! | QONNX `BipolarQuant` of constants | `ap_uint<1>` xnor weights |
 //!
 //! Operators hls4ml 1.3.0 converts but the IR has no kind for (Selu, PRelu,
-//! Div/Mean merges, Resize, Pad, grouped
+//! Div/Mean merges, grouped
 //! convolutions, Quant with other scales, BipolarQuant activations), those it does not convert
 //! (QONNX `Trunc` among them), and unsupported attributes are all collected: the error lists
 //! every such node with its name, op type and reason, not only the first.

@@ -27,6 +27,7 @@ pub mod layernorm;
 pub mod merge;
 pub mod pool1d;
 pub mod pool2d;
+pub mod positional_add;
 pub mod recurrent;
 pub mod reshape;
 pub mod upsampling;
@@ -53,6 +54,7 @@ pub use layernorm::LayerNorm;
 pub use merge::{Merge, MergeOp};
 pub use pool1d::Pool1D;
 pub use pool2d::Pool2D;
+pub use positional_add::PositionalAdd;
 pub use recurrent::{BidiMerge, Cell, Recurrent};
 pub use reshape::Reshape;
 pub use upsampling::{UpSampling1D, UpSampling2D};
@@ -176,6 +178,7 @@ macro_rules! for_each_layer_kind {
             unit {
                 Flatten flatten,
                 ApplyAlpha apply_alpha,
+                PositionalAdd positional_add,
             }
         }
     };
@@ -473,6 +476,7 @@ mod tests {
                 img.clone(),
             ),
             (LayerKind::ApplyAlpha, img.clone()),
+            (LayerKind::PositionalAdd, vec![vec![10, 4]]),
         ]
     }
 
@@ -512,6 +516,8 @@ mod tests {
         assert_eq!(get("Conv1D"), 78);
         assert_eq!(get("Conv2D"), 108);
         assert_eq!(get("BatchNormalization"), 9);
+        // a [10, 4] embedding added to a (10, 4) sequence
+        assert_eq!(get("PositionalAdd"), 40);
     }
 
     #[test]
@@ -539,6 +545,7 @@ mod tests {
                 | KindTag::GlobalPool2D
                 | KindTag::BatchNorm
                 | KindTag::ApplyAlpha
+                | KindTag::PositionalAdd
                 | KindTag::Activation
                 | KindTag::Reshape
                 | KindTag::Concatenate

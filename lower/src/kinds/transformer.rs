@@ -286,3 +286,12 @@ impl Parse for ir::ops::Embedding {
         ))
     }
 }
+
+impl Parse for ir::ops::PositionalAdd {
+    /// hls4ml's `MergeToApplyAlpha` (model/optimizer/passes/merge_const.py) makes an ONNX Add of
+    /// a constant an `ApplyAlpha` (a BatchNormalization subclass) with `n_filt = -1`: scale 1
+    /// and the constant as bias, one per element.
+    fn parse(&self, _cx: &ParseCx) -> Result<Parsed> {
+        Ok(Parsed::new("ApplyAlpha", Op::BatchNorm { n_filt: -1 }))
+    }
+}

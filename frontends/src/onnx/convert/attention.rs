@@ -13,14 +13,70 @@ use crate::onnx::proto::NodeProto;
 use crate::onnx::tensor::attr;
 use ir::{Layer, LayerKind, NodeId};
 
-/// One projection Dense: its IR node, input layer, kernel (row-major `[n_in, n_out]`) and bias.
+/// One projection's weights: kernel (row-major `[n_in, n_out]`) and bias.
+pub(super) struct ProjWeights {
+    pub n_in: usize,
+    pub n_out: usize,
+    pub kernel: Vec<f32>,
+    pub bias: Option<Vec<f32>>,
+}
+
+/// One projection Dense: its IR node, input layer and weights.
 struct Projection {
     id: NodeId,
     input: String,
-    n_in: usize,
-    n_out: usize,
-    kernel: Vec<f32>,
-    bias: Option<Vec<f32>>,
+    w: ProjWeights,
+}
+
+/// The IR attention layer of Q, K, V projections and the `[H·v, o]` output projection `wo`
+/// (+ bias `bo`), in Keras's weight layout (see the module note).
+pub(super) fn attention_layer(
+    name: String,
+    op: ir::ops::MultiHeadAttention,
+    [q, k, v]: [&ProjWeights; 3],
+    wo: &[f32],
+    bo: Option<&[f32]>,
+) -> Layer {
+    let (h, g, kd, vd, o) = (
+        op.heads,
+        op.kv_heads,
+        op.key_dim,
+        op.value_dim,
+        op.output_dim.unwrap_or(q.n_in),
+    );
+    let mut layer = Layer::new(name, LayerKind::MultiHeadAttention(op));
+    let f32s = |v: &[f32]| v.iter().map(|&x| x as f64).collect::<Vec<_>>();
+    let mut push = |name: &str, shape: Vec<usize>, data: &[f32]| {
+        layer
+            .weights
+            .push((name.to_string(), f32_tensor(shape, f32s(data))));
+    };
+    for (p, name, heads, dim) in [(q, "query", h, kd), (k, "key", g, kd), (v, "value", g, vd)] {
+        push(
+            &format!("{name}/kernel"),
+            vec![p.n_in, heads, dim],
+            &p.kernel,
+        );
+        if let Some(b) = &p.bias {
+            push(&format!("{name}/bias"), vec![heads, dim], b);
+        }
+    }
+    push("attention_output/kernel", vec![h, vd, o], wo);
+    if let Some(b) = bo {
+        push("attention_output/bias", vec![o], b);
+    }
+    layer
+}
+
+/// Whether all four projections have a bias (`Some(true)`), none has (`Some(false)`), or some
+/// have (`None`: the IR's attention has one `use_bias`).
+pub(super) fn common_bias(qkv: [&ProjWeights; 3], out_bias: bool) -> Option<bool> {
+    let b: Vec<bool> = qkv.iter().map(|p| p.bias.is_some()).collect();
+    if b.iter().all(|&x| x == out_bias) {
+        Some(out_bias)
+    } else {
+        None
+    }
 }
 
 impl Converter<'_> {
@@ -55,10 +111,12 @@ impl Converter<'_> {
         Ok(Projection {
             id,
             input,
-            n_in: kernel.shape[0],
-            n_out: units,
-            kernel: kernel.data.clone(),
-            bias: l.weight("bias").map(|b| b.data.clone()),
+            w: ProjWeights {
+                n_in: kernel.shape[0],
+                n_out: units,
+                kernel: kernel.data.clone(),
+                bias: l.weight("bias").map(|b| b.data.clone()),
+            },
         })
     }
 
@@ -85,13 +143,18 @@ impl Converter<'_> {
         let k = self.projection(&node.input[1], "key")?;
         let v = self.projection(&node.input[2], "value")?;
         let (h, g) = (h as usize, g as usize);
-        if q.n_out % h != 0 || k.n_out % g != 0 || v.n_out % g != 0 || q.n_out / h != k.n_out / g {
+        let (qw, kw, vw) = (&q.w, &k.w, &v.w);
+        if qw.n_out % h != 0
+            || kw.n_out % g != 0
+            || vw.n_out % g != 0
+            || qw.n_out / h != kw.n_out / g
+        {
             return Err(format!(
                 "projection widths Q {}, K {}, V {} do not split into {h} query and {g} key/value heads of one size",
-                q.n_out, k.n_out, v.n_out
+                qw.n_out, kw.n_out, vw.n_out
             ));
         }
-        let (key_dim, value_dim) = (q.n_out / h, v.n_out / g);
+        let (key_dim, value_dim) = (qw.n_out / h, vw.n_out / g);
         if let Some(a) = attr(node, "scale") {
             let want = 1.0 / (key_dim as f64).sqrt();
             if (a.f as f64 - want).abs() > 1e-6 * want {
@@ -131,55 +194,30 @@ impl Converter<'_> {
         }
         let mm_out = mm.output[0].clone();
         let (out_bias, final_out) = self.following_bias(&mm_out, o);
-        let out_bias = out_bias.map(|(b, _)| b);
-        let biases = [&q.bias, &k.bias, &v.bias].map(Option::is_some);
-        let use_bias = biases.iter().all(|b| *b) && out_bias.is_some();
-        if !use_bias && (biases.iter().any(|b| *b) || out_bias.is_some()) {
-            return Err(
-                "some projections have a bias and some do not; the IR's attention has one use_bias"
-                    .into(),
-            );
-        }
+        let out_bias: Option<Vec<f32>> =
+            out_bias.map(|(b, _)| b.iter().map(|&x| x as f32).collect());
+        let use_bias = common_bias([qw, kw, vw], out_bias.is_some()).ok_or(
+            "some projections have a bias and some do not; the IR's attention has one use_bias",
+        )?;
         self.folded.insert(j);
-        let mut layer = Layer::new(
-            self.layer_name(node, ""),
-            LayerKind::MultiHeadAttention(ir::ops::MultiHeadAttention {
-                heads: h,
-                kv_heads: g,
-                key_dim,
-                value_dim,
-                use_bias,
-                key_bias: true,
-                causal,
-                output_dim: Some(o),
-            }),
-        );
-        let f32s = |v: &[f32]| v.iter().map(|&x| x as f64).collect::<Vec<_>>();
-        let mut push = |name: &str, shape: Vec<usize>, data: &[f32]| {
-            layer
-                .weights
-                .push((name.to_string(), f32_tensor(shape, f32s(data))));
+        let op = ir::ops::MultiHeadAttention {
+            heads: h,
+            kv_heads: g,
+            key_dim,
+            value_dim,
+            use_bias,
+            key_bias: true,
+            causal,
+            output_dim: Some(o),
         };
-        for (p, name, heads, dim) in [
-            (&q, "query", h, key_dim),
-            (&k, "key", g, key_dim),
-            (&v, "value", g, value_dim),
-        ] {
-            push(
-                &format!("{name}/kernel"),
-                vec![p.n_in, heads, dim],
-                &p.kernel,
-            );
-            if let Some(b) = &p.bias {
-                push(&format!("{name}/bias"), vec![heads, dim], b);
-            }
-        }
         let wo: Vec<f32> = w.data.iter().map(|&x| x as f32).collect();
-        push("attention_output/kernel", vec![h, value_dim, o], &wo);
-        if let Some(b) = &out_bias {
-            let b: Vec<f32> = b.iter().map(|&x| x as f32).collect();
-            push("attention_output/bias", vec![o], &b);
-        }
+        let layer = attention_layer(
+            self.layer_name(node, ""),
+            op,
+            [qw, kw, vw],
+            &wo,
+            out_bias.as_deref(),
+        );
         // the projections become part of the attention layer
         let (qi, ki, vi) = (q.input.clone(), k.input.clone(), v.input.clone());
         for id in [q.id, k.id, v.id] {

@@ -473,6 +473,10 @@ CASES = [
     ('depthwise2d', ['lat', 'stream']),
     ('separable2d', ['lat', 'stream']),
     ('mlp_relu_forms', ['lat', 'stream']),
+    # granularity='name': result types `auto`, so hls4ml folds the BatchNormalization into the
+    # Dense/Conv before it (fuse_batch_normalization; presynth: the lowering pass of that name)
+    ('dense_bn', ['name_lat', 'name_stream']),
+    ('conv2d_bn', ['name_lat', 'name_stream']),
 ]
 
 

@@ -148,6 +148,9 @@ pub fn analyse_each(
     let inferred = lowered
         .map(crate::lowered::inferred_settings)
         .unwrap_or_default();
+    let folded = lowered
+        .map(crate::lowered::folded_layers)
+        .unwrap_or_default();
     let settings_of = |id: ir::NodeId| {
         inferred
             .get(&id)
@@ -182,7 +185,11 @@ pub fn analyse_each(
             tool: layers::Tool::of_backend(&cfg.backend),
             clock_ns: cfg.clock_period_ns,
         };
-        let mut analysis = layers::analyse(&ctx);
+        let mut analysis = if folded.contains(&id) {
+            layers::Analysis::free(FOLDED)
+        } else {
+            layers::analyse(&ctx)
+        };
         // Input/Flatten/Reshape/Dropout are ports, renames or removed by hls4ml: no stream of
         // their own.
         let passthrough = model_of(&layer.kind).stream() != StreamRole::Owned;
@@ -221,6 +228,11 @@ pub fn analyse_each(
     }
     Ok(dataflow)
 }
+
+/// The formula of a BatchNormalization hls4ml folds into the layer before it.
+const FOLDED: &[&str] = &[
+    "no logic: hls4ml folds this BatchNormalization into the weights of the Dense/Conv before it (fuse_batch_normalization: that layer's result type is 'auto')",
+];
 
 /// The FIFO that feeds a consumer of `producer` in io_stream: `(depth, width bits)` of the
 /// stream of the nearest producer that is not an alias (Flatten, Reshape, Dropout), or `None`

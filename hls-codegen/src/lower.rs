@@ -498,6 +498,7 @@ impl<'a> Lowerer<'a> {
                 let choice = self.choose_rf(&n.name, rs.strategy, n_in, n_out, rf as usize);
                 let kernel = layer_weight(layer, "kernel", n_in * n_out)?;
                 let bias = optional_bias(layer, use_bias(layer)?, n_out)?;
+                let (kernel, bias) = self.folded(g, n, kernel, bias, n_out)?;
                 self.push_product(
                     n,
                     input()?,
@@ -517,6 +518,7 @@ impl<'a> Lowerer<'a> {
                 let choice = self.choose_rf(&n.name, rs.strategy, c * k, f, rf as usize);
                 let w = layer_weight(layer, "kernel", k * c * f)?;
                 let b = optional_bias(layer, use_bias(layer)?, f)?;
+                let (w, b) = self.folded(g, n, w, b, f)?;
                 self.push_product(n, input()?, choice, (w, &[k, c, f], &[2, 0, 1]), (b, f));
             }
             Op::Conv2D {
@@ -544,6 +546,7 @@ impl<'a> Lowerer<'a> {
                 let dims = [kh, kw, c, if *depthwise { 1 } else { f }];
                 let (w, b) =
                     layers::depthwise::conv2d_weights(layer, &n.op, dims.iter().product())?;
+                let (w, b) = self.folded(g, n, w, b, f)?;
                 self.push_product(n, input()?, choice, (w, &dims, &[3, 0, 1, 2]), (b, f));
             }
             Op::SeparableConv2D { .. } => {
@@ -657,12 +660,7 @@ impl<'a> Lowerer<'a> {
         rs: &ir::settings::ResolvedSettings,
     ) -> Result<()> {
         let layer = self.source(n)?;
-        let LayerKind::BatchNorm(ir::ops::BatchNorm {
-            epsilon,
-            center,
-            scale,
-        }) = &layer.kind
-        else {
+        let LayerKind::BatchNorm(_) = &layer.kind else {
             return Err(CodegenError::Internal(format!(
                 "BatchNormalization node '{}' renders a {}",
                 n.name,
@@ -671,31 +669,7 @@ impl<'a> Lowerer<'a> {
         };
         let shape = self.m.vars[input].shape.clone();
         let n_ch = *shape.last().unwrap_or(&1);
-        let gamma = if *scale {
-            layer_weight(layer, "gamma", n_ch)?
-        } else {
-            vec![1.0f32; n_ch]
-        };
-        let beta = if *center {
-            layer_weight(layer, "beta", n_ch)?
-        } else {
-            vec![0.0f32; n_ch]
-        };
-        let mean = layer_weight(layer, "moving_mean", n_ch)?;
-        let var = layer_weight(layer, "moving_variance", n_ch)?;
-        // hls4ml (numpy float32): scale = gamma / sqrt(var + eps); bias = beta - scale * mean
-        let eps = *epsilon as f32;
-        let s: Vec<f32> = gamma
-            .iter()
-            .zip(&var)
-            .map(|(g, v)| g / (v + eps).sqrt())
-            .collect();
-        let b: Vec<f32> = beta
-            .iter()
-            .zip(&s)
-            .zip(&mean)
-            .map(|((be, sc), mu)| be - sc * mu)
-            .collect();
+        let (s, b) = bn_scale_and_shift(layer, n_ch)?;
         let idx = self.index;
         let weights = vec![
             self.weight(
@@ -852,6 +826,28 @@ impl<'a> Lowerer<'a> {
         Ok(v)
     }
 
+    /// A Dense/Conv's kernel and bias with the BatchNormalizations the lowering folded into it
+    /// (`fuse_batch_normalization`) multiplied in, in folding order.
+    fn folded(
+        &self,
+        g: &Graph,
+        n: &Node,
+        mut kernel: Vec<f32>,
+        mut bias: Option<Vec<f32>>,
+        n_out: usize,
+    ) -> Result<(Vec<f32>, Option<Vec<f32>>)> {
+        for f in g.folded.get(&n.key).map(Vec::as_slice).unwrap_or_default() {
+            let (scale, shift) = bn_scale_and_shift(self.net.layer(f.layer), n_out)?;
+            bias = Some(lower::passes::fold_weights(
+                &mut kernel,
+                bias,
+                &scale,
+                &shift,
+            ));
+        }
+        Ok((kernel, bias))
+    }
+
     /// Strategy and reuse factor of a Dense/Conv product, validated like hls4ml.
     fn choose_rf(
         &mut self,
@@ -903,6 +899,35 @@ fn settings_of(n: &Node) -> ir::LayerSettings {
     let mut s = n.settings.clone();
     s.precision.result = Some(n.precision.clone());
     s
+}
+
+/// hls4ml's BatchNormalization scale and shift over `n_ch` channels, or which statistic is
+/// missing.
+fn bn_scale_and_shift(layer: &ir::Layer, n_ch: usize) -> Result<(Vec<f32>, Vec<f32>)> {
+    if let Some(ss) = lower::passes::scale_and_shift(layer, n_ch) {
+        return Ok(ss);
+    }
+    // name the first statistic that is missing or of the wrong size
+    let LayerKind::BatchNorm(bn) = &layer.kind else {
+        return Err(CodegenError::Internal(format!(
+            "layer '{}' ({}) folded as a BatchNormalization",
+            layer.name,
+            layer.kind.name()
+        )));
+    };
+    let required = [
+        ("gamma", bn.scale),
+        ("beta", bn.center),
+        ("moving_mean", true),
+        ("moving_variance", true),
+    ];
+    for (name, _) in required.into_iter().filter(|(_, r)| *r) {
+        layer_weight(layer, name, n_ch)?;
+    }
+    Err(CodegenError::Internal(format!(
+        "layer '{}': BatchNormalization statistics unusable",
+        layer.name
+    )))
 }
 
 /// Whether a Dense/Conv layer has a bias.

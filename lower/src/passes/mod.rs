@@ -29,6 +29,7 @@ mod reshape_stream;
 mod separable_to_depthwise_and_conv;
 mod split_activation;
 
+pub use fuse_batch_normalization::{fold_weights, scale_and_shift};
 pub use infer_precision::renames_result;
 
 use crate::error::Result;

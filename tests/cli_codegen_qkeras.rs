@@ -2,7 +2,8 @@
 //! `.venv-qkeras` (TensorFlow 2.14, QKeras 0.9.0, hls4ml 1.3.0; scripts/setup-qkeras.sh), compiles
 //! presynth's and hls4ml's projects of small QKeras Dense and Conv models (flags and
 //! granularity='name' configs, YAML overrides of a split activation, io_parallel and io_stream)
-//! and of hls4ml's example qkeras_3layer with g++, and compares their outputs on seeded inputs.
+//! and of hls4ml's example qkeras_3layer with g++, and compares their outputs on seeded inputs
+//! and their generated texts (defines.h, parameters.h, myproject.cpp, weight files).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -70,12 +71,18 @@ fn qkeras_bit_exact_against_hls4ml() {
         ("qconv2d", "name_lat"),
         ("qkeras_3layer", "flags_lat"),
     ] {
+        // outputs bit-identical and generated texts identical (the script fails otherwise;
+        // the row says so)
         assert!(
             stdout.lines().any(|l| {
                 let cols: Vec<&str> = l.split('|').map(str::trim).collect();
-                cols.len() > 2 && cols[0] == model && cols[1] == config
+                cols.len() > 3
+                    && cols[0] == model
+                    && cols[1] == config
+                    && cols[2] == "identical"
+                    && cols[3].starts_with("text same")
             }),
-            "no {model} x {config} row in the QKeras harness table"
+            "no identical {model} x {config} row with the same texts in the QKeras harness table"
         );
     }
 }

@@ -11,6 +11,7 @@ use crate::layers;
 use crate::model::*;
 use crate::precision;
 use crate::reuse;
+use crate::weights;
 use ir::{FixedType, LayerKind, Network, Strategy};
 use lower::{Graph, Node, Port};
 use std::collections::HashMap;
@@ -248,8 +249,29 @@ impl<'a> Lowerer<'a> {
             shape,
         );
         let accum_t = self.prec(&name, &settings.precision.accum, "accum");
-        let weight_t = self.prec(&name, &settings.precision.weight, "weight");
-        let bias_t = self.prec(&name, &settings.precision.bias, "bias");
+        let mut weight_t = self.prec(&name, &settings.precision.weight, "weight");
+        let mut bias_t = self.prec(&name, &settings.precision.bias, "bias");
+        // a QKeras quantizer's type: hls4ml's add_weights_variable names it `<var><index>_t`
+        let q = settings.quantized;
+        let mut weights = weights;
+        for (quantized, set, t, var, prefix) in [
+            (
+                q.weight,
+                &settings.precision.weight,
+                &mut weight_t,
+                "weight",
+                "w",
+            ),
+            (q.bias, &settings.precision.bias, &mut bias_t, "bias", "b"),
+        ] {
+            if quantized && set.is_some() {
+                t.name = format!("{var}{index}_t");
+                let own = format!("{prefix}{index}");
+                for w in weights.iter_mut().filter(|w| w.name == own) {
+                    w.type_name = t.name.clone();
+                }
+            }
+        }
         // defines.h order is hls4ml's attribute order: accum_t (set at construction for the
         // classes that have one), the result type, then weights, index and table types
         let mut types = Vec::new();
@@ -275,10 +297,7 @@ impl<'a> Lowerer<'a> {
         }
         types.push(self.var_type(out));
         for w in &weights {
-            types.push(NamedType::new(
-                w.type_name.clone(),
-                precision::cpp(&w.precision),
-            ));
+            types.push(NamedType::new(w.type_name.clone(), weights::type_cpp(w)));
         }
         if matches!(op, Op::Dense { .. }) {
             types.push(NamedType::new(
@@ -660,28 +679,11 @@ impl<'a> Lowerer<'a> {
         rs: &ir::settings::ResolvedSettings,
     ) -> Result<()> {
         let layer = self.source(n)?;
-        let LayerKind::BatchNorm(_) = &layer.kind else {
-            return Err(CodegenError::Internal(format!(
-                "BatchNormalization node '{}' renders a {}",
-                n.name,
-                layer.kind.name()
-            )));
-        };
         let shape = self.m.vars[input].shape.clone();
         let n_ch = *shape.last().unwrap_or(&1);
-        let (s, b) = bn_scale_and_shift(layer, n_ch)?;
         let idx = self.index;
-        let weights = vec![
-            self.weight(
-                &n.name,
-                "s",
-                idx,
-                &n.settings.precision.scale,
-                "scale",
-                vec![n_ch],
-                s,
-            ),
-            self.weight(
+        let bias_var = |this: &Self, b: Vec<f32>| {
+            this.weight(
                 &n.name,
                 "b",
                 idx,
@@ -689,8 +691,49 @@ impl<'a> Lowerer<'a> {
                 "bias",
                 vec![n_ch],
                 b,
-            ),
-        ];
+            )
+        };
+        let weights = match &layer.kind {
+            LayerKind::BatchNorm(_) => {
+                let (s, b) = bn_scale_and_shift(layer, n_ch)?;
+                vec![
+                    self.weight(
+                        &n.name,
+                        "s",
+                        idx,
+                        &n.settings.precision.scale,
+                        "scale",
+                        vec![n_ch],
+                        s,
+                    ),
+                    bias_var(self, b),
+                ]
+            }
+            // hls4ml's ApplyAlpha: the quantized_po2 scale is an ExponentWeightVariable (type
+            // `exponent_scale<index>_t`, printed as {sign, log2|s|} pairs, shape `[]`)
+            LayerKind::ApplyAlpha => {
+                let scale = n.settings.precision.scale.clone().ok_or_else(|| {
+                    CodegenError::Internal(format!("ApplyAlpha '{}' has no scale type", n.name))
+                })?;
+                vec![
+                    WeightVar {
+                        name: format!("s{idx}"),
+                        type_name: format!("exponent_scale{idx}_t"),
+                        precision: scale,
+                        shape: vec![],
+                        data: layer_weight(layer, "scale", n_ch)?,
+                    },
+                    bias_var(self, layer_weight(layer, "bias", n_ch)?),
+                ]
+            }
+            other => {
+                return Err(CodegenError::Internal(format!(
+                    "BatchNormalization node '{}' renders a {}",
+                    n.name,
+                    other.name()
+                )))
+            }
+        };
         let v = self.push(
             n.name.clone(),
             &n.class,

@@ -16,8 +16,42 @@ pub fn decimals(t: &FixedType) -> usize {
     }
 }
 
-/// The values joined by `", "` (the .txt file and the header initialiser).
+/// Whether the weight is hls4ml's `ExponentWeightVariable` (a QKeras `quantized_po2` array:
+/// ApplyAlpha's scale), whose type hls4ml always names `exponent_<name>`.
+pub fn is_exponent(w: &WeightVar) -> bool {
+    w.type_name.starts_with("exponent_")
+}
+
+/// The C++ definition of the weight's type: its precision, or for an exponent array hls4ml's
+/// `ExponentType` struct (an `ap_uint<1>` sign, 1 for positive, and the exponent).
+pub fn type_cpp(w: &WeightVar) -> String {
+    if is_exponent(w) {
+        format!(
+            "struct {} {{ap_uint<1> sign;ap_int<{}> weight; }}",
+            w.type_name,
+            w.precision.width()
+        )
+    } else {
+        crate::precision::cpp(&w.precision)
+    }
+}
+
+/// The values joined by `", "` (the .txt file and the header initialiser); an exponent array's
+/// as `{sign, log2|v|}` pairs (`ExponentWeightVariable._format`: sign 0 for negative values).
 pub fn values_text(w: &WeightVar) -> String {
+    if is_exponent(w) {
+        return w
+            .data
+            .iter()
+            .map(|v| {
+                let sign = u8::from(*v >= 0.0);
+                // numpy's astype('int') truncates toward zero
+                let e = (v.abs() as f64).log2().trunc() as i64;
+                format!("{{{sign}, {e}}}")
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+    }
     let d = decimals(&w.precision);
     let mut s = String::with_capacity(w.data.len() * (d + 4));
     for (i, v) in w.data.iter().enumerate() {

@@ -95,6 +95,12 @@ pub fn infer(node: &mut Node, inputs: &[FixedType], default: &FixedType, max: Op
             ..
         } => common(p, &input, n_chan * filt_height * filt_width, default, max),
         // hls4ml infers LayerNormalization's result with the BatchNormalization rule.
+        // ApplyAlpha's power-of-two scale (`ExponentPrecisionType`) is not a type hls4ml's
+        // rule supports (`_all_supported_types`): its result is the default.
+        Op::BatchNorm { .. } if node.class == "ApplyAlpha" => {
+            weights_default(p, auto);
+            (None, Some(default.clone()))
+        }
         Op::BatchNorm { .. } | Op::LayerNorm { .. } => {
             weights_default(p, auto);
             let scale = p.scale.clone().unwrap_or_else(|| default.clone());

@@ -82,6 +82,7 @@ pub fn lower(net: &Network, opts: &ProjectOptions) -> Result<HlsModel> {
         outputs: Vec::new(),
         warnings: Vec::new(),
         layer_overrides: Vec::new(),
+        header_stats: HashMap::new(),
     };
     let g = lower::lower(net)?;
     let mut l = Lowerer {
@@ -377,6 +378,7 @@ impl<'a> Lowerer<'a> {
         (kernel, dims, perm): (Vec<f32>, &[usize], &[usize]),
         (bias, n_out): (Option<Vec<f32>>, usize),
     ) {
+        self.alpha_header_stats(n, &kernel, n_out);
         let wdata = if strategy == Strategy::Resource {
             transpose(&kernel, dims, perm)
         } else {
@@ -709,19 +711,27 @@ impl<'a> Lowerer<'a> {
                     bias_var(self, b),
                 ]
             }
-            // hls4ml's ApplyAlpha: the quantized_po2 scale is an ExponentWeightVariable (type
-            // `exponent_scale<index>_t`, printed as {sign, log2|s|} pairs, shape `[]`)
+            // hls4ml's ApplyAlpha: the QKeras scale through hls4ml's `quantized_po2(bits)`
+            // quantizer, an ExponentWeightVariable (type `exponent_scale<index>_t`, printed as
+            // {sign, log2|s|} pairs)
             LayerKind::ApplyAlpha => {
                 let scale = n.settings.precision.scale.clone().ok_or_else(|| {
                     CodegenError::Internal(format!("ApplyAlpha '{}' has no scale type", n.name))
                 })?;
+                let bits = scale.width();
+                let data = layer_weight(layer, "scale", n_ch)?
+                    .into_iter()
+                    .map(|s| quantized_po2(s, bits))
+                    .collect();
                 vec![
                     WeightVar {
                         name: format!("s{idx}"),
                         type_name: format!("exponent_scale{idx}_t"),
                         precision: scale,
-                        shape: vec![],
-                        data: layer_weight(layer, "scale", n_ch)?,
+                        // QKeras's scale has the kernel's rank: (1, n) after a Dense, (1, 1,
+                        // 1, n) after a Conv2D; hls4ml prints all but the last dimension
+                        shape: vec![1; shape.len()],
+                        data,
                     },
                     bias_var(self, layer_weight(layer, "bias", n_ch)?),
                 ]
@@ -869,6 +879,39 @@ impl<'a> Lowerer<'a> {
         Ok(v)
     }
 
+    /// hls4ml's header statistics of a Dense/Conv whose kernel `qkeras_factorize_alpha`
+    /// factorised (an ApplyAlpha `<layer>_alpha` follows it): those of the QKeras-quantized
+    /// kernel (the factorised kernel times its channel's scale) and of the bias before it moved
+    /// to the ApplyAlpha.
+    fn alpha_header_stats(&mut self, n: &Node, kernel: &[f32], n_out: usize) {
+        let Some(alpha) = self.net.find(&format!("{}_alpha", n.name)) else {
+            return;
+        };
+        let alpha = self.net.layer(alpha);
+        let (Some(scale), Some(bias)) = (alpha.weight("scale"), alpha.weight("bias")) else {
+            return;
+        };
+        if !matches!(alpha.kind, LayerKind::ApplyAlpha) || scale.data.len() != n_out.max(1) {
+            return;
+        }
+        let stats = |v: &mut dyn Iterator<Item = f32>| {
+            v.fold(
+                (f32::INFINITY, f32::NEG_INFINITY, 0usize),
+                |(lo, hi, z), x| (lo.min(x), hi.max(x), z + usize::from(x == 0.0)),
+            )
+        };
+        let idx = self.index;
+        let q = stats(
+            &mut kernel
+                .iter()
+                .enumerate()
+                .map(|(i, w)| w * scale.data[i % n_out]),
+        );
+        self.m.header_stats.insert(format!("w{idx}"), q);
+        let b = stats(&mut bias.data.iter().copied());
+        self.m.header_stats.insert(format!("b{idx}"), b);
+    }
+
     /// A Dense/Conv's kernel and bias with the BatchNormalizations the lowering folded into it
     /// (`fuse_batch_normalization`) multiplied in, in folding order.
     fn folded(
@@ -971,6 +1014,25 @@ fn bn_scale_and_shift(layer: &ir::Layer, n_ch: usize) -> Result<(Vec<f32>, Vec<f
         "layer '{}': BatchNormalization statistics unusable",
         layer.name
     )))
+}
+
+/// QKeras's `quantized_po2(bits)` (max_value None, log2 rounding "rnd") of one value, as
+/// hls4ml's ApplyAlpha applies it to the scale: `sign · 2^clip(round(log2 |x|), -2^(bits-2),
+/// 2^(bits-2) - 1)` (an exponent sign bit and bits-2 magnitude bits; `round` is TensorFlow's,
+/// half to even; |x| below Keras's epsilon 1e-7 takes the smallest exponent).
+fn quantized_po2(x: f32, bits: u32) -> f32 {
+    let effect = bits.saturating_sub(2) as i32;
+    let (min_exp, max_exp) = (-(2f32.powi(effect)), 2f32.powi(effect) - 1.0);
+    let sign = if x < 0.0 { -1.0 } else { 1.0 };
+    let a = x.abs();
+    let e = if a < 1e-7 {
+        min_exp
+    } else {
+        // float32 log(x) / log(2), as TensorFlow computes it
+        let l = a.ln() / std::f32::consts::LN_2;
+        l.round_ties_even().clamp(min_exp, max_exp)
+    };
+    sign * 2f32.powf(e)
 }
 
 /// Whether a Dense/Conv layer has a bias.

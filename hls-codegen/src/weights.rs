@@ -44,8 +44,9 @@ pub fn values_text(w: &WeightVar) -> String {
             .data
             .iter()
             .map(|v| {
-                let sign = u8::from(*v >= 0.0);
-                // numpy's astype('int') truncates toward zero
+                // numpy: a float sign (np.where(y < 0, 0, 1) of float data), the exponent
+                // through astype('int') (toward zero) and '{:.0f}'
+                let sign = if *v < 0.0 { "0.0" } else { "1.0" };
                 let e = (v.abs() as f64).log2().trunc() as i64;
                 format!("{{{sign}, {e}}}")
             })
@@ -65,10 +66,24 @@ pub fn values_text(w: &WeightVar) -> String {
 
 /// The `.h` file, given the values text.
 pub fn header_text(w: &WeightVar, values: &str) -> String {
+    header_text_with(w, values, None)
+}
+
+/// The `.h` file, given the values text and, where hls4ml's comments are not those of the
+/// values, the `(min, max, zeros)` it writes instead ([`crate::model::HlsModel::header_stats`]).
+pub fn header_text_with(
+    w: &WeightVar,
+    values: &str,
+    stats: Option<crate::model::HeaderStats>,
+) -> String {
     let (mut min, mut max) = (f32::INFINITY, f32::NEG_INFINITY);
     for &v in &w.data {
         min = min.min(v);
         max = max.max(v);
+    }
+    let mut zeros = w.zeros();
+    if let Some((lo, hi, z)) = stats {
+        (min, max, zeros) = (lo, hi, z);
     }
     let shape = w
         .shape
@@ -82,7 +97,7 @@ pub fn header_text(w: &WeightVar, values: &str) -> String {
         "//Numpy array shape [{shape}]\n//Min {:.12}\n//Max {:.12}\n//Number of zeros {}\n\n#ifndef {upper}_H_\n#define {upper}_H_\n\n#ifndef __SYNTHESIS__\n{decl};\n#else\n{decl} = {{{values}}};\n\n#endif\n\n#endif\n",
         min as f64,
         max as f64,
-        w.zeros()
+        zeros
     )
 }
 

@@ -632,4 +632,40 @@ mod tests {
             .to_string();
         assert!(err.contains("shape inference"), "{err}");
     }
+
+    #[test]
+    fn a_batchnorm_hls4ml_folds_costs_nothing() {
+        // a -> bn: with a's result `auto` (granularity='name'), hls4ml folds bn into a's
+        // weights (fuse_batch_normalization): bn has no hls4ml layer and no cost; with a's
+        // result given, bn is a normalize layer with its multipliers.
+        let with_bn = |auto: bool| {
+            let mut net = two_dense(Strategy::Latency, 1);
+            let b = net.find("b").unwrap();
+            net.layer_mut(b).settings = Default::default();
+            net.layer_mut(net.find("a").unwrap()).settings.auto.result = auto;
+            let mut g = Network::new("bn");
+            g.config = net.config.clone();
+            for name in ["in", "a"] {
+                let l = net.layer(net.find(name).unwrap()).clone();
+                let inputs: Vec<&str> = if name == "in" { vec![] } else { vec!["in"] };
+                g.add_layer(l, &inputs).unwrap();
+            }
+            let bn = Layer::new(
+                "bn",
+                LayerKind::BatchNorm(ir::ops::BatchNorm {
+                    epsilon: 1e-3,
+                    center: true,
+                    scale: true,
+                }),
+            );
+            g.add_layer(bn, &["a"]).unwrap();
+            g.infer_shapes().unwrap();
+            let e = estimate(&g, &u250(), &Calibration::builtin()).unwrap();
+            let row = e.layers.iter().find(|l| l.name == "bn").unwrap().clone();
+            (row.csynth.lut, row.csynth.dsp)
+        };
+        assert_eq!(with_bn(true), (0.0, 0.0));
+        let (lut, _) = with_bn(false);
+        assert!(lut > 0.0, "{lut}");
+    }
 }

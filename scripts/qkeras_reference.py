@@ -108,6 +108,19 @@ MODELS = {
     # by its per-unit power-of-two scale and applies the scale (with the moved bias) in an
     # ApplyAlpha layer fc1_alpha (presynth: frontends/src/keras/alpha.rs, the lowering pass
     # qkeras_factorize_alpha, codegen's exponent-typed scale)
+    # QDepthwiseConv2D then QBatchNormalization (hls4ml keeps it: the depthwise kernel is
+    # quantized, so fuse_batch_normalization does not match even under granularity='name')
+    'qdepthwise_bn': dict(
+        format='h5',
+        input=[6, 6, 2],
+        layers=[
+            dict(type='QDepthwiseConv2D', name='dw1', kernel_size=(3, 3), bits=(6, 0), activation=None),
+            dict(type='QBatchNormalization', name='bn1'),
+            dict(type='QActivation', name='relu1', activation='quantized_relu(6,2)'),
+            dict(type='Flatten', name='flat'),
+            QD('out', 3, (6, 0)),
+        ],
+    ),
     'qdense_alpha': dict(
         format='json',
         input=[10],
@@ -159,6 +172,7 @@ CASES = [
     ('qconv1d', ['flags_lat', 'name_stream']),
     ('qkeras_3layer', ['flags_lat', 'name_lat']),
     ('qdense_alpha', ['flags_lat', 'flags_stream', 'name_lat']),
+    ('qdepthwise_bn', ['flags_lat', 'flags_stream', 'name_lat']),
 ]
 
 
@@ -191,6 +205,18 @@ def build_qkeras(spec, seed):
             lay = QConv1D(
                 ld['filters'], ld['kernel_size'], kernel_quantizer=qb(ld['bits']), bias_quantizer=qb(ld['bits']), activation=ld['activation'], name=n
             )
+        elif t == 'QDepthwiseConv2D':
+            from qkeras import QDepthwiseConv2D
+
+            lay = QDepthwiseConv2D(
+                ld['kernel_size'], depthwise_quantizer=qb(ld['bits']), bias_quantizer=qb(ld['bits']), activation=ld['activation'], name=n
+            )
+        elif t == 'QBatchNormalization':
+            # QKeras's default quantizers for gamma/beta/mean/variance; hls4ml 1.3.0 records them
+            # (parse_qbatchnorm_layer) but its BatchNormalization uses the float statistics
+            from qkeras import QBatchNormalization
+
+            lay = QBatchNormalization(name=n)
         elif t == 'QActivation':
             lay = QActivation(ld['activation'], name=n)
         elif t == 'MaxPooling2D':
@@ -204,6 +230,11 @@ def build_qkeras(spec, seed):
     # seeded float weights, spread over more than the quantizers' ranges so that rounding and
     # wrapping both happen
     model.set_weights([rng.uniform(-1.5, 1.5, w.shape).astype('float32') for w in model.get_weights()])
+    for lay in model.layers:
+        if 'BatchNormalization' in type(lay).__name__:
+            # a variance must be positive: |v| + 0.1
+            g, b, m, v = lay.get_weights()
+            lay.set_weights([g, b, m, (np.abs(v) + 0.1).astype('float32')])
     return model
 
 

@@ -159,19 +159,11 @@ CONFIGS = {
 # (The six `name_*` cases, whose `auto` accum/result types hls4ml infers with its
 # infer_precision pass, are bit-identical since presynth's lowering runs the same inference:
 # lower/src/passes/infer_precision.rs.)
-XFAIL = {
-    'qseparable__name_lat': (
-        "the name config gives the QSeparableConv2D `depthwise_accum: auto` and `pointwise_accum: "
-        "auto`; hls4ml moves them to the accum of the two layers separable_to_depthwise_and_conv "
-        "makes and infers them (sep1_depthwise_accum_t = ap_fixed<27,12>, sep1_pointwise_accum_t = "
-        "ap_fixed<35,15>); presynth's YAML reader lists those keys as unused (the IR keeps one accum "
-        "per layer), so both halves accumulate in the model default"
-    ),
-}
+XFAIL = {}
 # Cases whose generated texts are reported, not compared, with the reason. (Before presynth
 # named a quantizer's weight type `weight<index>_t` and mirrored hls4ml's Keras 2 parser, which
 # makes and later removes a `<layer>_linear` activation per QDense/QConv, every case was here.)
-TEXT_NOT_COMPARED = {'qseparable__name_lat': XFAIL['qseparable__name_lat']}
+TEXT_NOT_COMPARED = {}
 # hls4ml writes the tf.keras model it converted; presynth does not (it reads JSON/H5 files)
 HLS4ML_ONLY_FILES = {'keras_model.keras'}
 

@@ -695,54 +695,50 @@ impl<'a> Lowerer<'a> {
                 b,
             )
         };
-        let weights = match &layer.kind {
-            LayerKind::BatchNorm(_) => {
-                let (s, b) = bn_scale_and_shift(layer, n_ch)?;
-                vec![
-                    self.weight(
-                        &n.name,
-                        "s",
-                        idx,
-                        &n.settings.precision.scale,
-                        "scale",
-                        vec![n_ch],
-                        s,
-                    ),
-                    bias_var(self, b),
-                ]
-            }
+        let weights = if let LayerKind::BatchNorm(_) = &layer.kind {
+            let (s, b) = bn_scale_and_shift(layer, n_ch)?;
+            vec![
+                self.weight(
+                    &n.name,
+                    "s",
+                    idx,
+                    &n.settings.precision.scale,
+                    "scale",
+                    vec![n_ch],
+                    s,
+                ),
+                bias_var(self, b),
+            ]
+        } else if let LayerKind::ApplyAlpha = &layer.kind {
             // hls4ml's ApplyAlpha: the QKeras scale through hls4ml's `quantized_po2(bits)`
             // quantizer, an ExponentWeightVariable (type `exponent_scale<index>_t`, printed as
             // {sign, log2|s|} pairs)
-            LayerKind::ApplyAlpha => {
-                let scale = n.settings.precision.scale.clone().ok_or_else(|| {
-                    CodegenError::Internal(format!("ApplyAlpha '{}' has no scale type", n.name))
-                })?;
-                let bits = scale.width();
-                let data = layer_weight(layer, "scale", n_ch)?
-                    .into_iter()
-                    .map(|s| quantized_po2(s, bits))
-                    .collect();
-                vec![
-                    WeightVar {
-                        name: format!("s{idx}"),
-                        type_name: format!("exponent_scale{idx}_t"),
-                        precision: scale,
-                        // QKeras's scale has the kernel's rank: (1, n) after a Dense, (1, 1,
-                        // 1, n) after a Conv2D; hls4ml prints all but the last dimension
-                        shape: vec![1; shape.len()],
-                        data,
-                    },
-                    bias_var(self, layer_weight(layer, "bias", n_ch)?),
-                ]
-            }
-            other => {
-                return Err(CodegenError::Internal(format!(
-                    "BatchNormalization node '{}' renders a {}",
-                    n.name,
-                    other.name()
-                )))
-            }
+            let scale = n.settings.precision.scale.clone().ok_or_else(|| {
+                CodegenError::Internal(format!("ApplyAlpha '{}' has no scale type", n.name))
+            })?;
+            let bits = scale.width();
+            let data = layer_weight(layer, "scale", n_ch)?
+                .into_iter()
+                .map(|s| quantized_po2(s, bits))
+                .collect();
+            vec![
+                WeightVar {
+                    name: format!("s{idx}"),
+                    type_name: format!("exponent_scale{idx}_t"),
+                    precision: scale,
+                    // QKeras's scale has the kernel's rank: (1, n) after a Dense, (1, 1,
+                    // 1, n) after a Conv2D; hls4ml prints all but the last dimension
+                    shape: vec![1; shape.len()],
+                    data,
+                },
+                bias_var(self, layer_weight(layer, "bias", n_ch)?),
+            ]
+        } else {
+            return Err(CodegenError::Internal(format!(
+                "BatchNormalization node '{}' renders a {}",
+                n.name,
+                layer.kind.name()
+            )));
         };
         let v = self.push(
             n.name.clone(),

@@ -68,3 +68,71 @@ impl Pass for QKerasFactorizeAlpha {
         Ok(changed)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use ir::{Layer, LayerKind, Network};
+
+    #[test]
+    fn apply_alpha_is_numbered_after_the_parsed_layers() {
+        // hls4ml (QKeras harness case qdense_alpha): input 1, fc1 2, fc1_linear 3 (removed),
+        // act1 4, out 5, out_linear 6 (removed), fc1_alpha 7 — read here without the linear
+        // layers: in 1, fc1 2, out 3, fc1_alpha 4, with fc1's reuse factor and bias type.
+        let mut net = Network::new("alpha");
+        net.add_layer(
+            Layer::new("in", LayerKind::Input(ir::ops::Input { shape: vec![10] })),
+            &[],
+        )
+        .unwrap();
+        let mut fc1 = Layer::new(
+            "fc1",
+            LayerKind::Dense(ir::ops::Dense {
+                units: 8,
+                use_bias: true,
+            }),
+        );
+        fc1.settings.reuse_factor = Some(2);
+        fc1.settings.precision.bias = Some("ap_fixed<6,1>".parse().unwrap());
+        fc1.settings.quantized.bias = true;
+        net.add_layer(fc1, &["in"]).unwrap();
+        net.add_layer(Layer::new("fc1_alpha", LayerKind::ApplyAlpha), &["fc1"])
+            .unwrap();
+        net.add_layer(
+            Layer::new(
+                "out",
+                LayerKind::Dense(ir::ops::Dense {
+                    units: 4,
+                    use_bias: true,
+                }),
+            ),
+            &["fc1_alpha"],
+        )
+        .unwrap();
+        net.infer_shapes().unwrap();
+        let g = crate::lower(&net).unwrap();
+        let got: Vec<(&str, usize, &str)> = g
+            .nodes
+            .iter()
+            .map(|n| (n.name.as_str(), n.index, n.class.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("in", 1, "InputLayer"),
+                ("fc1", 2, "Dense"),
+                ("fc1_alpha", 4, "ApplyAlpha"),
+                ("out", 3, "Dense"),
+            ]
+        );
+        let alpha = &g.nodes[2];
+        assert_eq!(alpha.settings.reuse_factor, Some(2));
+        assert!(alpha.settings.quantized.bias && alpha.settings.auto.result);
+        assert_eq!(
+            alpha.settings.precision.bias,
+            Some("ap_fixed<6,1>".parse().unwrap())
+        );
+        // the power-of-two scale: the result is the default, named <layer>_result_t
+        assert_eq!(alpha.precision, ir::FixedType::hls4ml_default());
+        assert!(crate::passes::renames_result(alpha));
+    }
+}

@@ -566,6 +566,10 @@ CASES = [
     ('mlp_relu_forms', ['lat', 'stream']),
     ('onnx_conv2d_pads', ['lat', 'stream']),
     ('onnx_positional_add', ['lat', 'stream']),
+    # granularity='name': result types `auto`, so hls4ml folds the BatchNormalization into the
+    # Dense/Conv before it (fuse_batch_normalization; presynth: the lowering pass of that name)
+    ('dense_bn', ['name_lat', 'name_stream']),
+    ('conv2d_bn', ['name_lat', 'name_stream']),
 ]
 
 

@@ -27,8 +27,10 @@ configuration) this script
      (bit-identical or not), and the generated text as scripts/hls4ml_reference.py does.
 
 Outputs must be bit-identical, except for the cases in XFAIL (each with the reason; such a case
-that becomes identical fails the run as XPASS, so the list stays true). Generated texts are
-reported but, as for the harness's ONNX cases, not required to match: TEXT_NOT_COMPARED says why.
+that becomes identical fails the run as XPASS, so the list stays true). The generated texts
+(defines.h, parameters.h, myproject.cpp, the weight files, the file list) must be identical too,
+except for the cases in TEXT_NOT_COMPARED (with the reason) and for hls4ml's keras_model.keras
+(hls4ml saves the tf.keras model it was given; presynth reads JSON/H5 files and writes no model).
 
 Exit status: 0 when every case is bit-identical and every compared file matches, 1 otherwise,
 2 on a usage/tool error (no QKeras, hls4ml other than 1.3.0, no g++).
@@ -102,6 +104,42 @@ MODELS = {
     ),
     # hls4ml's own example (fastmachinelearning/example-models, see its README): JSON + weights
     'qkeras_3layer': dict(format='json', example='qkeras_3layer'),
+    # a kernel quantizer with alpha='auto_po2': hls4ml's qkeras_factorize_alpha divides the kernel
+    # by its per-unit power-of-two scale and applies the scale (with the moved bias) in an
+    # ApplyAlpha layer fc1_alpha (presynth: frontends/src/keras/alpha.rs, the lowering pass
+    # qkeras_factorize_alpha, codegen's exponent-typed scale)
+    # QDepthwiseConv2D then QBatchNormalization (hls4ml keeps it: the depthwise kernel is
+    # quantized, so fuse_batch_normalization does not match even under granularity='name')
+    'qdepthwise_bn': dict(
+        format='h5',
+        input=[6, 6, 2],
+        layers=[
+            dict(type='QDepthwiseConv2D', name='dw1', kernel_size=(3, 3), bits=(6, 0), activation=None),
+            dict(type='QBatchNormalization', name='bn1'),
+            dict(type='QActivation', name='relu1', activation='quantized_relu(6,2)'),
+            dict(type='Flatten', name='flat'),
+            QD('out', 3, (6, 0)),
+        ],
+    ),
+    'qseparable': dict(
+        format='json',
+        input=[6, 6, 2],
+        layers=[
+            dict(type='QSeparableConv2D', name='sep1', filters=3, kernel_size=(3, 3), bits=(6, 0), activation=None),
+            dict(type='QActivation', name='relu1', activation='quantized_relu(6,2)'),
+            dict(type='Flatten', name='flat'),
+            QD('out', 3, (6, 0)),
+        ],
+    ),
+    'qdense_alpha': dict(
+        format='json',
+        input=[10],
+        layers=[
+            dict(type='QDense', name='fc1', units=8, bits=(6, 0), alpha='auto_po2', activation=None),
+            dict(type='QActivation', name='act1', activation='quantized_relu(6,2)'),
+            QD('out', 4, (8, 1)),
+        ],
+    ),
 }
 
 SPLIT_OVERRIDE = {'fc1_relu': {'Precision': {'result': 'fixed<10,4,RND,SAT>'}, 'ReuseFactor': 2}}
@@ -122,21 +160,30 @@ CONFIGS = {
 # infer_precision pass, are bit-identical since presynth's lowering runs the same inference:
 # lower/src/passes/infer_precision.rs.)
 XFAIL = {}
-# Why the generated texts of these cases are reported, not compared (each seen in every case):
-TEXT_NOT_COMPARED = (
-    'hls4ml names the type of a quantizer-given weight `weight<index>_t`/`bias<index>_t` where '
-    'presynth writes `<layer>_weight_t`; hls4ml\'s Keras 2 parser reserves an index for the linear '
-    'activation of every QDense/QConv (removed later), so later layer numbers and weight file '
-    'names differ; hls4ml saves the model as keras_model.keras, which presynth cannot write from '
-    'tf.keras 2 files. The weight values themselves match (same files, same text, where the '
-    'numbers agree)'
-)
+# Cases whose generated texts are reported, not compared, with the reason. (Before presynth
+# named a quantizer's weight type `weight<index>_t` and mirrored hls4ml's Keras 2 parser, which
+# makes and later removes a `<layer>_linear` activation per QDense/QConv, every case was here.)
+TEXT_NOT_COMPARED = {}
+# hls4ml writes the tf.keras model it converted; presynth does not (it reads JSON/H5 files)
+HLS4ML_ONLY_FILES = {'keras_model.keras'}
+
+
+def text_diffs(hls4ml_dir, presynth_dir):
+    """scripts/hls4ml_reference.py's text comparison, without hls4ml's keras_model.keras."""
+    diffs = ref.compare_texts(hls4ml_dir, presynth_dir)
+    fa = [f for f in ref.file_list(hls4ml_dir) if f not in HLS4ML_ONLY_FILES]
+    if fa == ref.file_list(presynth_dir):
+        diffs = [d for d in diffs if d[0] != '<file list>']
+    return diffs
 
 CASES = [
     ('qdense', ['flags_lat', 'flags_stream', 'flags_res', 'name_lat', 'name_stream', 'split_override', 'split_override_stream']),
     ('qconv2d', ['flags_lat', 'flags_stream', 'name_lat', 'name_stream']),
     ('qconv1d', ['flags_lat', 'name_stream']),
     ('qkeras_3layer', ['flags_lat', 'name_lat']),
+    ('qdense_alpha', ['flags_lat', 'flags_stream', 'name_lat']),
+    ('qdepthwise_bn', ['flags_lat', 'flags_stream', 'name_lat']),
+    ('qseparable', ['flags_lat', 'flags_stream', 'name_lat']),
 ]
 
 
@@ -145,8 +192,8 @@ def build_qkeras(spec, seed):
     import tensorflow as tf
     from qkeras import QActivation, QConv1D, QConv2D, QDense, quantized_bits
 
-    def qb(bits):
-        return quantized_bits(bits[0], bits[1], alpha=1)
+    def qb(bits, alpha=1):
+        return quantized_bits(bits[0], bits[1], alpha=alpha)
 
     rng = np.random.default_rng(seed)
     inp = tf.keras.Input(shape=tuple(spec['input']), name='input_layer')
@@ -154,7 +201,13 @@ def build_qkeras(spec, seed):
     for ld in spec['layers']:
         t, n = ld['type'], ld['name']
         if t == 'QDense':
-            lay = QDense(ld['units'], kernel_quantizer=qb(ld['bits']), bias_quantizer=qb(ld['bits']), activation=ld['activation'], name=n)
+            lay = QDense(
+                ld['units'],
+                kernel_quantizer=qb(ld['bits'], ld.get('alpha', 1)),
+                bias_quantizer=qb(ld['bits']),
+                activation=ld['activation'],
+                name=n,
+            )
         elif t == 'QConv2D':
             lay = QConv2D(
                 ld['filters'], ld['kernel_size'], kernel_quantizer=qb(ld['bits']), bias_quantizer=qb(ld['bits']), activation=ld['activation'], name=n
@@ -163,6 +216,30 @@ def build_qkeras(spec, seed):
             lay = QConv1D(
                 ld['filters'], ld['kernel_size'], kernel_quantizer=qb(ld['bits']), bias_quantizer=qb(ld['bits']), activation=ld['activation'], name=n
             )
+        elif t == 'QDepthwiseConv2D':
+            from qkeras import QDepthwiseConv2D
+
+            lay = QDepthwiseConv2D(
+                ld['kernel_size'], depthwise_quantizer=qb(ld['bits']), bias_quantizer=qb(ld['bits']), activation=ld['activation'], name=n
+            )
+        elif t == 'QSeparableConv2D':
+            from qkeras import QSeparableConv2D
+
+            lay = QSeparableConv2D(
+                ld['filters'],
+                ld['kernel_size'],
+                depthwise_quantizer=qb(ld['bits']),
+                pointwise_quantizer=qb(ld['bits']),
+                bias_quantizer=qb(ld['bits']),
+                activation=ld['activation'],
+                name=n,
+            )
+        elif t == 'QBatchNormalization':
+            # QKeras's default quantizers for gamma/beta/mean/variance; hls4ml 1.3.0 records them
+            # (parse_qbatchnorm_layer) but its BatchNormalization uses the float statistics
+            from qkeras import QBatchNormalization
+
+            lay = QBatchNormalization(name=n)
         elif t == 'QActivation':
             lay = QActivation(ld['activation'], name=n)
         elif t == 'MaxPooling2D':
@@ -176,6 +253,11 @@ def build_qkeras(spec, seed):
     # seeded float weights, spread over more than the quantizers' ranges so that rounding and
     # wrapping both happen
     model.set_weights([rng.uniform(-1.5, 1.5, w.shape).astype('float32') for w in model.get_weights()])
+    for lay in model.layers:
+        if 'BatchNormalization' in type(lay).__name__:
+            # a variance must be positive: |v| + 0.1
+            g, b, m, v = lay.get_weights()
+            lay.set_weights([g, b, m, (np.abs(v) + 0.1).astype('float32')])
     return model
 
 
@@ -314,7 +396,7 @@ def run_case(args_tuple):
                 f'sample {bad[0]}: hls4ml [{wl[bad[0]][:120] if bad[0] < len(wl) else ""}] '
                 f'presynth [{pl[bad[0]][:120] if bad[0] < len(pl) else ""}]; {len(bad)}/{len(wl)} samples differ'
             )
-        res['text_info'] = ref.compare_texts(case_dir / 'hls4ml', pdir)
+        res['text_info'] = text_diffs(case_dir / 'hls4ml', pdir)
         res['status'] = 'ok'
     except Exception as e:  # noqa: BLE001 - report per case, keep going
         res['status'] = 'error'
@@ -377,7 +459,15 @@ def main():
             else:
                 verdict = 'DIFFERENT'
                 failed += 1
-            verdict = f'{verdict:<10} | text {len(r["text_info"])} file(s) differ (not compared)'
+            n_text = len(r['text_info'])
+            if r['case'] in TEXT_NOT_COMPARED:
+                texts = f'{n_text} file(s) differ (not compared)'
+            elif n_text:
+                texts = f'{n_text} file(s) differ'
+                failed += 1
+            else:
+                texts = 'same'
+            verdict = f'{verdict:<10} | text {texts}'
         rows.append((r['model'], r['config'], verdict, f'ref {r.get("ref", "-")}, presynth {r.get("build", "-")}, {r["seconds"]} s'))
     w0 = max(len(x[0]) for x in rows)
     w1 = max(len(x[1]) for x in rows)
@@ -394,11 +484,12 @@ def main():
             if not r['identical']:
                 why = f' (xfail: {XFAIL[r["case"]]})' if r['case'] in XFAIL else ''
                 print(f'\n[{r["case"]}] outputs differ: {r["first_diff"]}{why}')
+            compared = r['case'] not in TEXT_NOT_COMPARED
             for f, d in r['text_info'][:4]:
-                print(f'[{r["case"]}] (text, not compared) {f}: {d[:160]}')
+                note = '' if compared else f' (not compared: {TEXT_NOT_COMPARED[r["case"]]})'
+                print(f'[{r["case"]}] text {f}: {d[:160]}{note}')
             for w in r.get('warnings', []):
                 print(f'[{r["case"]}] presynth: {w}')
-    print(f'\ntexts not compared: {TEXT_NOT_COMPARED}')
     n_ok = sum(1 for r in results if r['status'] == 'ok' and r['identical'])
     n_xfail = sum(1 for r in results if r['status'] == 'ok' and not r['identical'] and r['case'] in XFAIL)
     print(f'\n{n_ok}/{len(results)} bit-identical, {n_xfail} xfail, {failed} failing, {time.time() - t0:.0f} s')

@@ -2,7 +2,8 @@
 //! `.venv-qkeras` (TensorFlow 2.14, QKeras 0.9.0, hls4ml 1.3.0; scripts/setup-qkeras.sh), compiles
 //! presynth's and hls4ml's projects of small QKeras Dense and Conv models (flags and
 //! granularity='name' configs, YAML overrides of a split activation, io_parallel and io_stream)
-//! and of hls4ml's example qkeras_3layer with g++, and compares their outputs on seeded inputs.
+//! and of hls4ml's example qkeras_3layer with g++, and compares their outputs on seeded inputs
+//! and their generated texts (defines.h, parameters.h, myproject.cpp, weight files).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -56,7 +57,7 @@ fn qkeras_bit_exact_against_hls4ml() {
         .and_then(|s| s.split_once('/'))
         .and_then(|(_, b)| b.parse().ok())
         .expect("N/M bit-identical");
-    assert!(total >= 15, "{summary}");
+    assert!(total >= 24, "{summary}");
     // the cases the issue names: QKeras Dense and Conv with flags and name-granularity configs,
     // a YAML override of the split activation fc1_relu, both io types
     for (model, config) in [
@@ -69,13 +70,29 @@ fn qkeras_bit_exact_against_hls4ml() {
         ("qconv2d", "flags_stream"),
         ("qconv2d", "name_lat"),
         ("qkeras_3layer", "flags_lat"),
+        // alpha="auto_po2": hls4ml's ApplyAlpha with its power-of-two scale
+        ("qdense_alpha", "flags_lat"),
+        ("qdense_alpha", "flags_stream"),
+        ("qdense_alpha", "name_lat"),
+        // QDepthwiseConv2D and QBatchNormalization
+        ("qdepthwise_bn", "flags_lat"),
+        ("qdepthwise_bn", "name_lat"),
+        ("qseparable", "flags_lat"),
+        ("qseparable", "flags_stream"),
+        ("qseparable", "name_lat"),
     ] {
+        // outputs bit-identical and generated texts identical (the script fails otherwise;
+        // the row says so)
         assert!(
             stdout.lines().any(|l| {
                 let cols: Vec<&str> = l.split('|').map(str::trim).collect();
-                cols.len() > 2 && cols[0] == model && cols[1] == config
+                cols.len() > 3
+                    && cols[0] == model
+                    && cols[1] == config
+                    && cols[2] == "identical"
+                    && cols[3].starts_with("text same")
             }),
-            "no {model} x {config} row in the QKeras harness table"
+            "no identical {model} x {config} row with the same texts in the QKeras harness table"
         );
     }
 }

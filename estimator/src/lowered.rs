@@ -10,7 +10,7 @@
 use crate::layers::pixels;
 use ir::NodeId;
 use lower::{Graph, Node};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The hls4ml layers of each IR layer, in hls4ml's order (a clone belongs to no IR layer).
 pub fn hls_layers(g: &Graph) -> HashMap<NodeId, Vec<&Node>> {
@@ -136,4 +136,10 @@ pub fn inferred_settings(g: &Graph) -> HashMap<NodeId, (&ir::LayerSettings, &ir:
         }
     }
     m
+}
+
+/// The IR layers hls4ml folds into the weights of the Dense/Conv before them
+/// (`fuse_batch_normalization`): no hls4ml layer of their own, nothing to price.
+pub fn folded_layers(g: &Graph) -> HashSet<NodeId> {
+    g.folded.values().flatten().map(|f| f.layer).collect()
 }

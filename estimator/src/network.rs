@@ -148,6 +148,9 @@ pub fn analyse_each(
     let inferred = lowered
         .map(crate::lowered::inferred_settings)
         .unwrap_or_default();
+    let folded = lowered
+        .map(crate::lowered::folded_layers)
+        .unwrap_or_default();
     let settings_of = |id: ir::NodeId| {
         inferred
             .get(&id)
@@ -183,7 +186,11 @@ pub fn analyse_each(
             clock_ns: cfg.clock_period_ns,
             part: &cfg.part,
         };
-        let mut analysis = layers::analyse(&ctx);
+        let mut analysis = if folded.contains(&id) {
+            layers::Analysis::free(FOLDED)
+        } else {
+            layers::analyse(&ctx)
+        };
         // Input/Flatten/Reshape/Dropout are ports, renames or removed by hls4ml: no stream of
         // their own.
         let passthrough = model_of(&layer.kind).stream() != StreamRole::Owned;
@@ -223,6 +230,11 @@ pub fn analyse_each(
     }
     Ok(dataflow)
 }
+
+/// The formula of a BatchNormalization hls4ml folds into the layer before it.
+const FOLDED: &[&str] = &[
+    "no logic: hls4ml folds this BatchNormalization into the weights of the Dense/Conv before it (fuse_batch_normalization: that layer's result type is 'auto')",
+];
 
 /// The FIFO that feeds a consumer of `producer` in io_stream: `(depth, width bits)` of the
 /// stream of the nearest producer that is not an alias (Flatten, Reshape, Dropout), or `None`
@@ -642,5 +654,41 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("shape inference"), "{err}");
+    }
+
+    #[test]
+    fn a_batchnorm_hls4ml_folds_costs_nothing() {
+        // a -> bn: with a's result `auto` (granularity='name'), hls4ml folds bn into a's
+        // weights (fuse_batch_normalization): bn has no hls4ml layer and no cost; with a's
+        // result given, bn is a normalize layer with its multipliers.
+        let with_bn = |auto: bool| {
+            let mut net = two_dense(Strategy::Latency, 1);
+            let b = net.find("b").unwrap();
+            net.layer_mut(b).settings = Default::default();
+            net.layer_mut(net.find("a").unwrap()).settings.auto.result = auto;
+            let mut g = Network::new("bn");
+            g.config = net.config.clone();
+            for name in ["in", "a"] {
+                let l = net.layer(net.find(name).unwrap()).clone();
+                let inputs: Vec<&str> = if name == "in" { vec![] } else { vec!["in"] };
+                g.add_layer(l, &inputs).unwrap();
+            }
+            let bn = Layer::new(
+                "bn",
+                LayerKind::BatchNorm(ir::ops::BatchNorm {
+                    epsilon: 1e-3,
+                    center: true,
+                    scale: true,
+                }),
+            );
+            g.add_layer(bn, &["a"]).unwrap();
+            g.infer_shapes().unwrap();
+            let e = estimate(&g, &u250(), &Calibration::builtin()).unwrap();
+            let row = e.layers.iter().find(|l| l.name == "bn").unwrap().clone();
+            (row.csynth.lut, row.csynth.dsp)
+        };
+        assert_eq!(with_bn(true), (0.0, 0.0));
+        let (lut, _) = with_bn(false);
+        assert!(lut > 0.0, "{lut}");
     }
 }

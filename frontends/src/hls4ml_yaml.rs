@@ -282,6 +282,15 @@ fn parse_entry(
                             report,
                         )? {
                             e.precision.push((var, t));
+                        } else if t.is_none()
+                            && matches!(var.as_str(), "depthwise_accum" | "pointwise_accum")
+                        {
+                            // hls4ml (separable_to_depthwise_and_conv) makes a SeparableConv's
+                            // `auto` depthwise/pointwise accum the accum of the half it splits
+                            // off; the two halves share the IR layer's settings, so an `auto`
+                            // one marks the accum `auto` (each half infers its own). An explicit
+                            // type stays unused: the IR keeps one accum per layer.
+                            e.precision.push(("accum".into(), None));
                         }
                     }
                 }

@@ -108,6 +108,7 @@ fn layer_settings() -> impl Strategy<Value = LayerSettings> {
             .prop_map(|(p, reuse_factor, strategy)| LayerSettings {
                 precision: Precision { weight: Some(p.clone()), bias: Some(p.clone()), result: Some(p.clone()), accum: Some(p.clone()), scale: Some(p) },
                 auto: Default::default(),
+                quantized: Default::default(),
                 reuse_factor,
                 strategy,
                 sparsity: None,
@@ -116,6 +117,7 @@ fn layer_settings() -> impl Strategy<Value = LayerSettings> {
             .prop_map(|(weight, bias, result, accum, scale, reuse_factor, strategy)| LayerSettings {
                 precision: Precision { weight, bias, result, accum, scale },
                 auto: Default::default(),
+                quantized: Default::default(),
                 reuse_factor,
                 strategy,
                 sparsity: None,

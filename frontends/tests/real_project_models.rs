@@ -160,7 +160,10 @@ fn auto_po2_kernels_get_hls4mls_apply_alpha_layer() {
     .unwrap();
     let dense = net.layer(net.find("dense1").unwrap());
     let alpha_id = net.find("dense1_alpha").unwrap();
-    assert_eq!(net.inputs_of(alpha_id), vec![net.find("dense1").unwrap()]);
+    // through the linear activation hls4ml's Keras 2 parser makes (and later removes)
+    let linear = net.find("dense1_linear").unwrap();
+    assert_eq!(net.inputs_of(alpha_id), vec![linear]);
+    assert_eq!(net.inputs_of(linear), vec![net.find("dense1").unwrap()]);
     let alpha = net.layer(alpha_id);
     assert!(matches!(alpha.kind, LayerKind::ApplyAlpha));
     let scale = &alpha.weight("scale").unwrap().data;

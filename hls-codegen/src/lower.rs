@@ -11,6 +11,7 @@ use crate::layers;
 use crate::model::*;
 use crate::precision;
 use crate::reuse;
+use crate::weights;
 use ir::{FixedType, LayerKind, Network, Strategy};
 use lower::{Graph, Node, Port};
 use std::collections::HashMap;
@@ -101,6 +102,7 @@ pub fn lower(net: &Network, opts: &ProjectOptions) -> Result<HlsModel> {
         outputs: Vec::new(),
         warnings: Vec::new(),
         layer_overrides: Vec::new(),
+        header_stats: HashMap::new(),
     };
     refuse_hgq2(net)?;
     let g = lower::lower(net)?;
@@ -269,8 +271,29 @@ impl<'a> Lowerer<'a> {
             shape,
         );
         let accum_t = self.prec(&name, &settings.precision.accum, "accum");
-        let weight_t = self.prec(&name, &settings.precision.weight, "weight");
-        let bias_t = self.prec(&name, &settings.precision.bias, "bias");
+        let mut weight_t = self.prec(&name, &settings.precision.weight, "weight");
+        let mut bias_t = self.prec(&name, &settings.precision.bias, "bias");
+        // a QKeras quantizer's type: hls4ml's add_weights_variable names it `<var><index>_t`
+        let q = settings.quantized;
+        let mut weights = weights;
+        for (quantized, set, t, var, prefix) in [
+            (
+                q.weight,
+                &settings.precision.weight,
+                &mut weight_t,
+                "weight",
+                "w",
+            ),
+            (q.bias, &settings.precision.bias, &mut bias_t, "bias", "b"),
+        ] {
+            if quantized && set.is_some() {
+                t.name = format!("{var}{index}_t");
+                let own = format!("{prefix}{index}");
+                for w in weights.iter_mut().filter(|w| w.name == own) {
+                    w.type_name = t.name.clone();
+                }
+            }
+        }
         // defines.h order is hls4ml's attribute order: accum_t (set at construction for the
         // classes that have one), the result type, then weights, index and table types
         let mut types = Vec::new();
@@ -296,10 +319,7 @@ impl<'a> Lowerer<'a> {
         }
         types.push(self.var_type(out));
         for w in &weights {
-            types.push(NamedType::new(
-                w.type_name.clone(),
-                precision::cpp(&w.precision),
-            ));
+            types.push(NamedType::new(w.type_name.clone(), weights::type_cpp(w)));
         }
         if matches!(op, Op::Dense { .. }) {
             types.push(NamedType::new(
@@ -379,6 +399,7 @@ impl<'a> Lowerer<'a> {
         (kernel, dims, perm): (Vec<f32>, &[usize], &[usize]),
         (bias, n_out): (Option<Vec<f32>>, usize),
     ) {
+        self.alpha_header_stats(n, &kernel, n_out);
         let wdata = if strategy == Strategy::Resource {
             transpose(&kernel, dims, perm)
         } else {
@@ -519,6 +540,7 @@ impl<'a> Lowerer<'a> {
                 let choice = self.choose_rf(&n.name, rs.strategy, n_in, n_out, rf as usize);
                 let kernel = layer_weight(layer, "kernel", n_in * n_out)?;
                 let bias = optional_bias(layer, use_bias(layer)?, n_out)?;
+                let (kernel, bias) = self.folded(g, n, kernel, bias, n_out)?;
                 self.push_product(
                     n,
                     input()?,
@@ -538,6 +560,7 @@ impl<'a> Lowerer<'a> {
                 let choice = self.choose_rf(&n.name, rs.strategy, c * k, f, rf as usize);
                 let w = layer_weight(layer, "kernel", k * c * f)?;
                 let b = optional_bias(layer, use_bias(layer)?, f)?;
+                let (w, b) = self.folded(g, n, w, b, f)?;
                 self.push_product(n, input()?, choice, (w, &[k, c, f], &[2, 0, 1]), (b, f));
             }
             Op::Conv2D {
@@ -565,6 +588,7 @@ impl<'a> Lowerer<'a> {
                 let dims = [kh, kw, c, if *depthwise { 1 } else { f }];
                 let (w, b) =
                     layers::depthwise::conv2d_weights(layer, &n.op, dims.iter().product())?;
+                let (w, b) = self.folded(g, n, w, b, f)?;
                 self.push_product(n, input()?, choice, (w, &dims, &[3, 0, 1, 2]), (b, f));
             }
             Op::SeparableConv2D { .. } => {
@@ -679,35 +703,16 @@ impl<'a> Lowerer<'a> {
     ) -> Result<()> {
         let layer = self.source(n)?;
         let shape = self.m.vars[input].shape.clone();
-        let (s, b, n_ch) = if let LayerKind::BatchNorm(bn) = &layer.kind {
-            let n_ch = *shape.last().unwrap_or(&1);
-            let (s, b) = batchnorm_scale_bias(layer, bn, n_ch)?;
-            (s, b, n_ch)
-        } else if let LayerKind::PositionalAdd = layer.kind {
-            // hls4ml's ApplyAlpha of an Add of a constant (MergeToApplyAlpha): scale 1 and the
-            // constant as bias, one per element (n_filt = -1)
-            let n_all: usize = shape.iter().product();
-            let b = layer_weight(layer, "embedding", n_all)?;
-            (vec![1.0f32; n_all], b, n_all)
+        // a positional add is hls4ml's ApplyAlpha of an Add of a constant (MergeToApplyAlpha):
+        // one scale and bias per element (n_filt = -1)
+        let n_ch = if let LayerKind::PositionalAdd = layer.kind {
+            shape.iter().product()
         } else {
-            return Err(CodegenError::Internal(format!(
-                "BatchNormalization node '{}' renders a {}",
-                n.name,
-                layer.kind.name()
-            )));
+            *shape.last().unwrap_or(&1)
         };
         let idx = self.index;
-        let weights = vec![
-            self.weight(
-                &n.name,
-                "s",
-                idx,
-                &n.settings.precision.scale,
-                "scale",
-                vec![n_ch],
-                s,
-            ),
-            self.weight(
+        let bias_var = |this: &Self, b: Vec<f32>| {
+            this.weight(
                 &n.name,
                 "b",
                 idx,
@@ -715,8 +720,67 @@ impl<'a> Lowerer<'a> {
                 "bias",
                 vec![n_ch],
                 b,
-            ),
-        ];
+            )
+        };
+        let weights = if let LayerKind::BatchNorm(_) = &layer.kind {
+            let (s, b) = bn_scale_and_shift(layer, n_ch)?;
+            vec![
+                self.weight(
+                    &n.name,
+                    "s",
+                    idx,
+                    &n.settings.precision.scale,
+                    "scale",
+                    vec![n_ch],
+                    s,
+                ),
+                bias_var(self, b),
+            ]
+        } else if let LayerKind::PositionalAdd = layer.kind {
+            // scale 1 and the constant as bias
+            vec![
+                self.weight(
+                    &n.name,
+                    "s",
+                    idx,
+                    &n.settings.precision.scale,
+                    "scale",
+                    vec![n_ch],
+                    vec![1.0f32; n_ch],
+                ),
+                bias_var(self, layer_weight(layer, "embedding", n_ch)?),
+            ]
+        } else if let LayerKind::ApplyAlpha = &layer.kind {
+            // hls4ml's ApplyAlpha: the QKeras scale through hls4ml's `quantized_po2(bits)`
+            // quantizer, an ExponentWeightVariable (type `exponent_scale<index>_t`, printed as
+            // {sign, log2|s|} pairs)
+            let scale = n.settings.precision.scale.clone().ok_or_else(|| {
+                CodegenError::Internal(format!("ApplyAlpha '{}' has no scale type", n.name))
+            })?;
+            let bits = scale.width();
+            let data = layer_weight(layer, "scale", n_ch)?
+                .into_iter()
+                .map(|s| quantized_po2(s, bits))
+                .collect();
+            vec![
+                WeightVar {
+                    name: format!("s{idx}"),
+                    type_name: format!("exponent_scale{idx}_t"),
+                    precision: scale,
+                    // QKeras's scale has the kernel's rank: (1, n) after a Dense, (1, 1,
+                    // 1, n) after a Conv2D; hls4ml prints all but the last dimension
+                    shape: vec![1; shape.len()],
+                    data,
+                },
+                bias_var(self, layer_weight(layer, "bias", n_ch)?),
+            ]
+        } else {
+            return Err(CodegenError::Internal(format!(
+                "BatchNormalization node '{}' renders a {}",
+                n.name,
+                layer.kind.name()
+            )));
+        };
         let v = self.push(
             n.name.clone(),
             &n.class,
@@ -852,6 +916,61 @@ impl<'a> Lowerer<'a> {
         Ok(v)
     }
 
+    /// hls4ml's header statistics of a Dense/Conv whose kernel `qkeras_factorize_alpha`
+    /// factorised (an ApplyAlpha `<layer>_alpha` follows it): those of the QKeras-quantized
+    /// kernel (the factorised kernel times its channel's scale) and of the bias before it moved
+    /// to the ApplyAlpha.
+    fn alpha_header_stats(&mut self, n: &Node, kernel: &[f32], n_out: usize) {
+        let Some(alpha) = self.net.find(&format!("{}_alpha", n.name)) else {
+            return;
+        };
+        let alpha = self.net.layer(alpha);
+        let (Some(scale), Some(bias)) = (alpha.weight("scale"), alpha.weight("bias")) else {
+            return;
+        };
+        if !matches!(alpha.kind, LayerKind::ApplyAlpha) || scale.data.len() != n_out.max(1) {
+            return;
+        }
+        let stats = |v: &mut dyn Iterator<Item = f32>| {
+            v.fold(
+                (f32::INFINITY, f32::NEG_INFINITY, 0usize),
+                |(lo, hi, z), x| (lo.min(x), hi.max(x), z + usize::from(x == 0.0)),
+            )
+        };
+        let idx = self.index;
+        let q = stats(
+            &mut kernel
+                .iter()
+                .enumerate()
+                .map(|(i, w)| w * scale.data[i % n_out]),
+        );
+        self.m.header_stats.insert(format!("w{idx}"), q);
+        let b = stats(&mut bias.data.iter().copied());
+        self.m.header_stats.insert(format!("b{idx}"), b);
+    }
+
+    /// A Dense/Conv's kernel and bias with the BatchNormalizations the lowering folded into it
+    /// (`fuse_batch_normalization`) multiplied in, in folding order.
+    fn folded(
+        &self,
+        g: &Graph,
+        n: &Node,
+        mut kernel: Vec<f32>,
+        mut bias: Option<Vec<f32>>,
+        n_out: usize,
+    ) -> Result<(Vec<f32>, Option<Vec<f32>>)> {
+        for f in g.folded.get(&n.key).map(Vec::as_slice).unwrap_or_default() {
+            let (scale, shift) = bn_scale_and_shift(self.net.layer(f.layer), n_out)?;
+            bias = Some(lower::passes::fold_weights(
+                &mut kernel,
+                bias,
+                &scale,
+                &shift,
+            ));
+        }
+        Ok((kernel, bias))
+    }
+
     /// Strategy and reuse factor of a Dense/Conv product, validated like hls4ml.
     fn choose_rf(
         &mut self,
@@ -903,6 +1022,54 @@ fn settings_of(n: &Node) -> ir::LayerSettings {
     let mut s = n.settings.clone();
     s.precision.result = Some(n.precision.clone());
     s
+}
+
+/// hls4ml's BatchNormalization scale and shift over `n_ch` channels, or which statistic is
+/// missing.
+fn bn_scale_and_shift(layer: &ir::Layer, n_ch: usize) -> Result<(Vec<f32>, Vec<f32>)> {
+    if let Some(ss) = lower::passes::scale_and_shift(layer, n_ch) {
+        return Ok(ss);
+    }
+    // name the first statistic that is missing or of the wrong size
+    let LayerKind::BatchNorm(bn) = &layer.kind else {
+        return Err(CodegenError::Internal(format!(
+            "layer '{}' ({}) folded as a BatchNormalization",
+            layer.name,
+            layer.kind.name()
+        )));
+    };
+    let required = [
+        ("gamma", bn.scale),
+        ("beta", bn.center),
+        ("moving_mean", true),
+        ("moving_variance", true),
+    ];
+    for (name, _) in required.into_iter().filter(|(_, r)| *r) {
+        layer_weight(layer, name, n_ch)?;
+    }
+    Err(CodegenError::Internal(format!(
+        "layer '{}': BatchNormalization statistics unusable",
+        layer.name
+    )))
+}
+
+/// QKeras's `quantized_po2(bits)` (max_value None, log2 rounding "rnd") of one value, as
+/// hls4ml's ApplyAlpha applies it to the scale: `sign · 2^clip(round(log2 |x|), -2^(bits-2),
+/// 2^(bits-2) - 1)` (an exponent sign bit and bits-2 magnitude bits; `round` is TensorFlow's,
+/// half to even; |x| below Keras's epsilon 1e-7 takes the smallest exponent).
+fn quantized_po2(x: f32, bits: u32) -> f32 {
+    let effect = bits.saturating_sub(2) as i32;
+    let (min_exp, max_exp) = (-(2f32.powi(effect)), 2f32.powi(effect) - 1.0);
+    let sign = if x < 0.0 { -1.0 } else { 1.0 };
+    let a = x.abs();
+    let e = if a < 1e-7 {
+        min_exp
+    } else {
+        // float32 log(x) / log(2), as TensorFlow computes it
+        let l = a.ln() / std::f32::consts::LN_2;
+        l.round_ties_even().clamp(min_exp, max_exp)
+    };
+    sign * 2f32.powf(e)
 }
 
 /// Whether a Dense/Conv layer has a bias.
@@ -972,40 +1139,6 @@ pub fn transpose(data: &[f32], dims: &[usize], perm: &[usize]) -> Vec<f32> {
         }
     }
     out
-}
-
-/// hls4ml's BatchNormalization scale and bias from the Keras statistics (numpy float32):
-/// scale = gamma / sqrt(var + eps); bias = beta - scale * mean.
-fn batchnorm_scale_bias(
-    layer: &ir::Layer,
-    bn: &ir::ops::BatchNorm,
-    n_ch: usize,
-) -> Result<(Vec<f32>, Vec<f32>)> {
-    let gamma = if bn.scale {
-        layer_weight(layer, "gamma", n_ch)?
-    } else {
-        vec![1.0f32; n_ch]
-    };
-    let beta = if bn.center {
-        layer_weight(layer, "beta", n_ch)?
-    } else {
-        vec![0.0f32; n_ch]
-    };
-    let mean = layer_weight(layer, "moving_mean", n_ch)?;
-    let var = layer_weight(layer, "moving_variance", n_ch)?;
-    let eps = bn.epsilon as f32;
-    let s: Vec<f32> = gamma
-        .iter()
-        .zip(&var)
-        .map(|(g, v)| g / (v + eps).sqrt())
-        .collect();
-    let b: Vec<f32> = beta
-        .iter()
-        .zip(&s)
-        .zip(&mean)
-        .map(|((be, sc), mu)| be - sc * mu)
-        .collect();
-    Ok((s, b))
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 use ir::{FixedType, IoType, Strategy};
 pub use lower::{ActKind, Op};
+use std::collections::HashMap;
 
 /// Index of a variable in [`HlsModel::vars`].
 pub type VarId = usize;
@@ -166,7 +167,15 @@ pub struct HlsModel {
     pub warnings: Vec<String>,
     /// Per-layer settings as written to hls4ml_config.yml (name → (rf, strategy, precision)).
     pub layer_overrides: Vec<LayerOverride>,
+    /// The `//Min`, `//Max` and `//Number of zeros` hls4ml writes in a weight header when they
+    /// are not those of the values it writes, by weight name: hls4ml computes them when it
+    /// makes the weight and `qkeras_factorize_alpha` replaces the values later (the kernel
+    /// divided by its alpha scale, the bias moved to the ApplyAlpha).
+    pub header_stats: HashMap<String, HeaderStats>,
 }
+
+/// A weight header's `(min, max, number of zeros)`.
+pub type HeaderStats = (f32, f32, usize);
 
 impl HlsModel {
     pub fn var(&self, id: VarId) -> &Variable {

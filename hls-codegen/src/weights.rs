@@ -16,8 +16,43 @@ pub fn decimals(t: &FixedType) -> usize {
     }
 }
 
-/// The values joined by `", "` (the .txt file and the header initialiser).
+/// Whether the weight is hls4ml's `ExponentWeightVariable` (a QKeras `quantized_po2` array:
+/// ApplyAlpha's scale), whose type hls4ml always names `exponent_<name>`.
+pub fn is_exponent(w: &WeightVar) -> bool {
+    w.type_name.starts_with("exponent_")
+}
+
+/// The C++ definition of the weight's type: its precision, or for an exponent array hls4ml's
+/// `ExponentType` struct (an `ap_uint<1>` sign, 1 for positive, and the exponent).
+pub fn type_cpp(w: &WeightVar) -> String {
+    if is_exponent(w) {
+        format!(
+            "struct {} {{ap_uint<1> sign;ap_int<{}> weight; }}",
+            w.type_name,
+            w.precision.width()
+        )
+    } else {
+        crate::precision::cpp(&w.precision)
+    }
+}
+
+/// The values joined by `", "` (the .txt file and the header initialiser); an exponent array's
+/// as `{sign, log2|v|}` pairs (`ExponentWeightVariable._format`: sign 0 for negative values).
 pub fn values_text(w: &WeightVar) -> String {
+    if is_exponent(w) {
+        return w
+            .data
+            .iter()
+            .map(|v| {
+                // numpy: a float sign (np.where(y < 0, 0, 1) of float data), the exponent
+                // through astype('int') (toward zero) and '{:.0f}'
+                let sign = if *v < 0.0 { "0.0" } else { "1.0" };
+                let e = (v.abs() as f64).log2().trunc() as i64;
+                format!("{{{sign}, {e}}}")
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+    }
     let d = decimals(&w.precision);
     let mut s = String::with_capacity(w.data.len() * (d + 4));
     for (i, v) in w.data.iter().enumerate() {
@@ -31,10 +66,24 @@ pub fn values_text(w: &WeightVar) -> String {
 
 /// The `.h` file, given the values text.
 pub fn header_text(w: &WeightVar, values: &str) -> String {
+    header_text_with(w, values, None)
+}
+
+/// The `.h` file, given the values text and, where hls4ml's comments are not those of the
+/// values, the `(min, max, zeros)` it writes instead ([`crate::model::HlsModel::header_stats`]).
+pub fn header_text_with(
+    w: &WeightVar,
+    values: &str,
+    stats: Option<crate::model::HeaderStats>,
+) -> String {
     let (mut min, mut max) = (f32::INFINITY, f32::NEG_INFINITY);
     for &v in &w.data {
         min = min.min(v);
         max = max.max(v);
+    }
+    let mut zeros = w.zeros();
+    if let Some((lo, hi, z)) = stats {
+        (min, max, zeros) = (lo, hi, z);
     }
     let shape = w
         .shape
@@ -48,7 +97,7 @@ pub fn header_text(w: &WeightVar, values: &str) -> String {
         "//Numpy array shape [{shape}]\n//Min {:.12}\n//Max {:.12}\n//Number of zeros {}\n\n#ifndef {upper}_H_\n#define {upper}_H_\n\n#ifndef __SYNTHESIS__\n{decl};\n#else\n{decl} = {{{values}}};\n\n#endif\n\n#endif\n",
         min as f64,
         max as f64,
-        w.zeros()
+        zeros
     )
 }
 

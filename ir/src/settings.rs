@@ -97,6 +97,22 @@ impl AutoPrecision {
     }
 }
 
+/// Which of a layer's weight/bias types a QKeras quantizer gave (kept in
+/// [`Precision::weight`]/[`Precision::bias`]): hls4ml's `add_weights_variable` with a quantizer
+/// names such a type `weight<index>_t` / `bias<index>_t`, not `<layer>_weight_t`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Quantized {
+    pub weight: bool,
+    pub bias: bool,
+}
+
+impl Quantized {
+    /// Whether no type is a quantizer's.
+    pub fn is_none(&self) -> bool {
+        *self == Quantized::default()
+    }
+}
+
 /// Per-layer HLS settings; every field overrides the model-level one when set.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct LayerSettings {
@@ -104,6 +120,9 @@ pub struct LayerSettings {
     /// The precision variables given as `auto` (to be inferred by the lowering).
     #[serde(default, skip_serializing_if = "AutoPrecision::is_none")]
     pub auto: AutoPrecision,
+    /// The weight/bias types that are a QKeras quantizer's (their hls4ml type names).
+    #[serde(default, skip_serializing_if = "Quantized::is_none")]
+    pub quantized: Quantized,
     pub reuse_factor: Option<u32>,
     pub strategy: Option<Strategy>,
     /// Expected fraction of zero kernel weights when the model comes without its weights (a

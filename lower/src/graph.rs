@@ -107,7 +107,20 @@ pub struct Graph {
     pub outputs: Vec<Port>,
     /// The largest hls4ml index given so far (`ModelGraph.index`).
     pub last_index: usize,
+    /// The BatchNormalizations `fuse_batch_normalization` folded into each Dense/Conv node's
+    /// weights, in folding order (codegen multiplies them in; the estimator prices them as
+    /// gone).
+    pub folded: HashMap<Key, Vec<Folded>>,
     next_key: Key,
+}
+
+/// A BatchNormalization hls4ml folded into the weights of the node that fed it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Folded {
+    /// The IR layer whose scale and bias were folded.
+    pub layer: NodeId,
+    /// Its name (for the printed graph and messages).
+    pub name: String,
 }
 
 impl Graph {
@@ -119,6 +132,7 @@ impl Graph {
             nodes: Vec::new(),
             outputs: Vec::new(),
             last_index: 0,
+            folded: HashMap::new(),
             next_key: 0,
         }
     }
@@ -248,6 +262,10 @@ impl Graph {
             }
             if let Some((act, idx)) = n.pending_activation {
                 let _ = write!(s, " +{}@{idx}", act.name());
+            }
+            if let Some(f) = self.folded.get(&n.key) {
+                let names: Vec<&str> = f.iter().map(|f| f.name.as_str()).collect();
+                let _ = write!(s, " folded[{}]", names.join(", "));
             }
             s.push('\n');
         }

@@ -7,7 +7,8 @@
 //! ([`Pipeline`]). hls-codegen renders this graph (attaching weights and types); the estimator
 //! checks its per-layer list and the nodes hls4ml inserts against it.
 //!
-//! Must not depend on: codegen, the estimator, frontends. Knows no weights.
+//! Must not depend on: codegen, the estimator, frontends. Knows no weights (except whether a
+//! quantized weight is all ones or zeros, where hls4ml's fold conditions ask).
 //!
 //! Truth: the harness (`scripts/hls4ml_reference.py`, run by `tests/cli_codegen.rs`) compares
 //! the projects written from this graph with hls4ml's; the per-pass goldens
@@ -23,7 +24,7 @@ pub mod passes;
 
 pub use einsum::EinsumRecipe;
 pub use error::{LowerError, Result};
-pub use graph::{Graph, Key, Node, Origin, Port};
+pub use graph::{Folded, Graph, Key, Node, Origin, Port};
 pub use manager::{Pipeline, Step};
 pub use op::{ActKind, Op};
 

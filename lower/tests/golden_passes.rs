@@ -235,6 +235,7 @@ fn pipeline_is_hls4ml_order() {
             "split_activation",
             "remove_dropout",
             "separable_to_depthwise_and_conv",
+            "qkeras_factorize_alpha",
             "fuse_batch_normalization",
             "replace_multidimensional_dense_with_conv",
             "eliminate_linear_activation",

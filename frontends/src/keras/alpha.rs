@@ -22,7 +22,9 @@
 //! so hls4ml's kernel is `m_i · z / m` and the ApplyAlpha scale `scale · m`. `round` is
 //! TensorFlow's round-half-to-even. The means here are summed in f64, TensorFlow sums in f32: a
 //! least-squares ratio within an ulp of a half-power of two could round the other way (the scale
-//! then differs by a factor of 2); codegen refuses ApplyAlpha, so only estimates see the values.
+//! then differs by a factor of 2; the harness case `qdense_alpha` is bit-identical). The IR keeps
+//! QKeras's scale; codegen applies hls4ml's `quantized_po2(bits)` to it (which can clip it: a
+//! scale of 2 with `bits` 2 becomes 1, as hls4ml writes it).
 
 use super::weights::RawWeight;
 use ir::layer::{Layer, LayerKind, Tensor};

@@ -736,6 +736,7 @@ fn fused(a: &Attrs, kind: LayerKind) -> Result<Vec<Layer>, FrontendError> {
             q.weight_type(true)
                 .map_err(|m| a.unsupported(kernel_key, m))?,
         );
+        layer.settings.quantized.weight = true;
         // hls4ml's qkeras_factorize_alpha matches Dense and Conv1D/2D only
         if kernel_key == "kernel_quantizer" && super::alpha::is_auto_po2(&q) {
             alpha = Some(super::alpha::apply_alpha_layer(&layer));
@@ -746,6 +747,7 @@ fn fused(a: &Attrs, kind: LayerKind) -> Result<Vec<Layer>, FrontendError> {
             q.weight_type(false)
                 .map_err(|m| a.unsupported("bias_quantizer", m))?,
         );
+        layer.settings.quantized.bias = true;
     }
     let q = match a.quantizer("activation")? {
         None => return Ok([Some(layer), alpha].into_iter().flatten().collect()),

@@ -22,6 +22,7 @@ pub mod h5;
 pub mod h5guard;
 pub mod hgq2;
 pub mod json;
+mod keras2;
 pub mod layers;
 pub mod nonfinite;
 pub mod qkeras;
@@ -218,7 +219,20 @@ pub fn build(
         });
     }
     let mut prev: Option<String> = None;
+    let keras2 = keras2::uses_keras2_parser(&spec.layers);
     for kl in &spec.layers {
+        if keras2 && kl.class_name == "Dropout" {
+            // hls4ml's Keras 2 parser skips it: readers read its input
+            let input = if spec.sequential {
+                prev.clone()
+            } else {
+                kl.inbound.first().and_then(|n| output_of.get(n).cloned())
+            };
+            if let Some(input) = input {
+                output_of.insert(kl.name.clone(), input);
+                continue;
+            }
+        }
         let mut chain = layers::convert(file, kl)?;
         if let Some(w) = weights {
             let found = weights_by_layer.get(kl.name.as_str()).copied();
@@ -249,6 +263,9 @@ pub fn build(
             if !kl.hgq2 {
                 quantize_weights(file, kl, &mut chain)?;
             }
+        }
+        if keras2 {
+            keras2::add_linear_activation(kl, &mut chain);
         }
         let inputs: Vec<String> = if matches!(chain[0].kind, LayerKind::Input(_)) {
             Vec::new()

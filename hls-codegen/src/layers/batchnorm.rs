@@ -25,9 +25,15 @@ pub fn config(c: &Ctx) -> String {
     typedef {bias} bias_t;
     typedef {scale} scale_t;
     template<class x_T, class y_T>
-    using product = nnet::product::mult<x_T, y_T>;
+    using product = nnet::product::{product}<x_T, y_T>;
 }};
 ",
+        // hls4ml's product_type: a power-of-two (exponent) scale is a shift
+        product = if crate::weights::is_exponent(c.weight(0)) {
+            "weight_exponential"
+        } else {
+            "mult"
+        },
         idx = c.index(),
         n_in = c.input(0).size_cpp(),
         io = c.iotype(),

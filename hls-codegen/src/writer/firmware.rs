@@ -62,8 +62,14 @@ fn weights_loading(m: &HlsModel) -> String {
     let mut s = String::from("#ifndef __SYNTHESIS__\n    static bool loaded_weights = false;\n    if (!loaded_weights) {\n");
     for l in &m.layers {
         for w in &l.weights {
+            // hls4ml's ExponentWeightVariable has its own loader
+            let loader = if crate::weights::is_exponent(w) {
+                "load_exponent_weights_from_txt"
+            } else {
+                "load_weights_from_txt"
+            };
             s.push_str(&format!(
-                "{INDENT}    nnet::load_weights_from_txt<{}, {}>({}, \"{}.txt\");\n",
+                "{INDENT}    nnet::{loader}<{}, {}>({}, \"{}.txt\");\n",
                 w.type_name,
                 w.data.len(),
                 w.name,

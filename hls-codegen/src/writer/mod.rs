@@ -99,7 +99,7 @@ pub fn render(m: &HlsModel, t: &Templates, out_dir: &Path, source_model: Option<
         let values = weights::values_text(w);
         files.push((
             format!("firmware/weights/{}.h", w.name).into(),
-            weights::header_text(w, &values),
+            weights::header_text_with(w, &values, m.header_stats.get(&w.name).copied()),
         ));
         files.push((format!("firmware/weights/{}.txt", w.name).into(), values));
     }

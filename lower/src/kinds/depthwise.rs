@@ -61,8 +61,14 @@ impl Parse for ir::ops::SeparableConv2D {
 
 impl Parse for ir::ops::ApplyAlpha {
     fn parse(&self, cx: &ParseCx) -> Result<Parsed> {
-        Err(cx.not_lowered(
-            "ApplyAlpha (the QKeras alpha scale with its quantized_po2 exponent type)",
-        ))
+        // hls4ml's ApplyAlpha is a BatchNormalization (`nnet::normalize`); n_filt as there:
+        // -1 after a Dense, the filters after a Conv (`node.get_attr('n_filt', -1)`)
+        let shape = cx.input(0)?;
+        let n_filt = if shape.len() == 1 {
+            -1
+        } else {
+            *shape.last().unwrap_or(&1) as i64
+        };
+        Ok(Parsed::new("ApplyAlpha", Op::BatchNorm { n_filt }))
     }
 }

@@ -95,6 +95,12 @@ pub fn infer(node: &mut Node, inputs: &[FixedType], default: &FixedType, max: Op
             ..
         } => common(p, &input, n_chan * filt_height * filt_width, default, max),
         // hls4ml infers LayerNormalization's result with the BatchNormalization rule.
+        // ApplyAlpha's power-of-two scale (`ExponentPrecisionType`) is not a type hls4ml's
+        // rule supports (`_all_supported_types`): its result is the default.
+        Op::BatchNorm { .. } if node.class == "ApplyAlpha" => {
+            weights_default(p, auto);
+            (None, Some(default.clone()))
+        }
         Op::BatchNorm { .. } | Op::LayerNorm { .. } => {
             weights_default(p, auto);
             let scale = p.scale.clone().unwrap_or_else(|| default.clone());
@@ -804,9 +810,10 @@ mod tests {
     }
 
     #[test]
-    fn batchnorm_after_auto_result_is_refused() {
-        // hls4ml folds a BatchNormalization into a Dense whose result is `auto`; presynth
-        // does not fold weights: a clear error naming both layers, not a different project.
+    fn batchnorm_after_auto_result_is_folded() {
+        // hls4ml folds a BatchNormalization into a Dense whose result is `auto`
+        // (fuse_batch_normalization): the BatchNormalization node is gone (its index 3 stays
+        // used: fc2 is still 4), the fold is recorded on fc1, and fc1's result is inferred.
         let bn = || {
             ir::Layer::new(
                 "bn",
@@ -818,16 +825,18 @@ mod tests {
             )
         };
         let mut net = net_with(bn());
-        // the relu in between keeps hls4ml from folding: fc1 without activation
         let fc1 = net.find("fc1").unwrap();
         net.layer_mut(fc1).activation = ir::Activation::Linear;
-        let e = crate::lower(&net).unwrap_err().to_string();
-        assert!(
-            e.contains("'bn'") && e.contains("'fc1'") && e.contains("auto"),
-            "{e}"
-        );
-        // with the relu split off in between, hls4ml does not fold: lowered
-        assert!(crate::lower(&net_with(bn())).is_ok());
+        let g = crate::lower(&net).unwrap();
+        let names: Vec<&str> = g.nodes.iter().map(|n| n.name.as_str()).collect();
+        assert_eq!(names, ["in", "fc1"]);
+        let k = g.nodes[1].key;
+        assert_eq!(g.folded[&k][0].name, "bn");
+        assert!(g.print().contains("folded[bn]"), "{}", g.print());
+        assert_eq!(g.nodes[1].precision, t("ap_fixed<37,17>"));
+        // with the relu split off in between, hls4ml does not fold: the BatchNormalization stays
+        let g = crate::lower(&net_with(bn())).unwrap();
+        assert!(g.nodes.iter().any(|n| n.name == "bn") && g.folded.is_empty());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! - the Keras parser (`converters/keras_v3_to_hls.py`): `parse`, `split_activation`,
 //!   `remove_dropout`;
 //! - the `convert` flow (`model/optimizer/__init__.py`): `separable_to_depthwise_and_conv`,
+//!   `qkeras_factorize_alpha`,
 //!   `fuse_batch_normalization`,
 //!   `replace_multidimensional_dense_with_conv`, `eliminate_linear_activation`,
 //!   `infer_precision_types`;
@@ -23,12 +24,14 @@ mod infer_precision;
 mod inplace_reshape;
 mod optimize_pointwise_conv;
 mod parse;
+mod qkeras_factorize_alpha;
 mod remove_dropout;
 mod replace_multidimensional_dense_with_conv;
 mod reshape_stream;
 mod separable_to_depthwise_and_conv;
 mod split_activation;
 
+pub use fuse_batch_normalization::{fold_weights, scale_and_shift};
 pub use infer_precision::renames_result;
 
 use crate::error::Result;
@@ -50,6 +53,7 @@ pub static HLS4ML_PIPELINE: &[&dyn Pass] = &[
     &split_activation::SplitActivation,
     &remove_dropout::RemoveDropout,
     &separable_to_depthwise_and_conv::SeparableToDepthwiseAndConv,
+    &qkeras_factorize_alpha::QKerasFactorizeAlpha,
     &fuse_batch_normalization::FuseBatchNormalization,
     &replace_multidimensional_dense_with_conv::ReplaceMultidimensionalDenseWithConv,
     &eliminate_linear_activation::EliminateLinearActivation,

@@ -75,7 +75,12 @@ impl Pass for Parse {
                 key_of.insert(id, key);
                 continue;
             }
-            let index = g.next_index();
+            // hls4ml inserts ApplyAlpha after parsing (qkeras_factorize_alpha gives its index)
+            let index = if parsed.class == "ApplyAlpha" {
+                0
+            } else {
+                g.next_index()
+            };
             let pending_activation = (layer.kind.takes_activation()
                 && !layer.activation.is_linear())
             .then(|| (layer.activation, g.next_index()));

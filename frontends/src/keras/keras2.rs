@@ -1,0 +1,58 @@
+//! What hls4ml 1.3.0's Keras 2 parser (`converters/keras_v2_to_hls.py`, `parse_keras_model`)
+//! does differently from its Keras 3 parser, for the models only it converts: QKeras models
+//! (QKeras needs tf.keras 2, so hls4ml runs its Keras 2 parser on them).
+//!
+//! - Every layer whose Keras config has an `activation` (Dense, Conv, QDense, QConv, ...) gets
+//!   an activation layer `<layer>_<activation>` right after it, a linear one included; the
+//!   Keras 3 parser makes none for a linear activation. The linear layer takes the next index
+//!   and `eliminate_linear_activation` removes it later, so every later layer's index (and its
+//!   `layerN_out`, `wN`, `bN` names) is one higher than the Keras 3 parser would give it. The
+//!   frontend adds that layer to the IR (`Activation(linear)` named `<layer>_linear`), where
+//!   the lowering numbers and removes it as hls4ml does.
+//! - `Dropout` is skipped by the parser itself (no index), where the Keras 3 parser numbers it
+//!   and `remove_dropout` drops it: the frontend leaves it out.
+//!
+//! Checked on the QKeras harness (`scripts/qkeras_reference.py`): hls4ml's projects of
+//! `qdense` (`fc3`, `out` have no activation: `fc3_linear`, `out_linear` take indices 7 and
+//! 10) and `qconv2d` (`conv1_linear`, `out_linear`) number their layers so.
+
+use super::layers::KerasLayer;
+use ir::layer::{Activation, Layer, LayerKind};
+use serde_json::Value;
+
+/// Whether hls4ml converts this model with its Keras 2 parser: it has a QKeras layer.
+pub fn uses_keras2_parser(layers: &[KerasLayer]) -> bool {
+    layers.iter().any(|l| {
+        l.class_name.starts_with('Q') && l.class_name.len() > 1 && {
+            let second = l.class_name.as_bytes()[1];
+            second.is_ascii_uppercase()
+        }
+    })
+}
+
+/// Add the linear activation layer hls4ml's Keras 2 parser makes after `kl` when its config
+/// has a linear `activation` and nothing was split off it (`chain` is the IR layers the
+/// frontend made of `kl`, the layer itself first: an ApplyAlpha may follow, which hls4ml
+/// inserts later, after the activation).
+pub fn add_linear_activation(kl: &KerasLayer, chain: &mut Vec<Layer>) {
+    let linear = match kl.config.get("activation") {
+        Some(Value::Null) => true,
+        Some(Value::String(s)) => s == "linear",
+        _ => false,
+    };
+    let Some(first) = chain.first() else {
+        return;
+    };
+    let split_off = chain
+        .iter()
+        .skip(1)
+        .any(|l| matches!(l.kind, LayerKind::Activation(_)));
+    if !linear || !first.kind.takes_activation() || !first.activation.is_linear() || split_off {
+        return;
+    }
+    let act = Layer::new(
+        format!("{}_linear", kl.name),
+        LayerKind::Activation(Activation::Linear),
+    );
+    chain.insert(1, act);
+}

@@ -15,6 +15,7 @@ use ir::{FixedType, LayerKind, Network, Strategy};
 use lower::{Graph, Node, Port};
 use std::collections::HashMap;
 
+mod recurrent;
 mod transformer;
 
 /// Project-level choices that are not part of the network's [`ir::HlsConfig`].
@@ -269,6 +270,7 @@ impl<'a> Lowerer<'a> {
                 | Op::LayerNorm { .. }
                 | Op::EinsumDense { .. }
                 | Op::Einsum { .. }
+                | Op::Recurrent { .. }
         );
         if has_accum {
             types.push(accum_t.clone());
@@ -568,6 +570,7 @@ impl<'a> Lowerer<'a> {
             Op::EinsumDense { .. } => self.einsum_dense(n, input()?, &rs)?,
             Op::Einsum { .. } => self.einsum(n, inputs, &rs)?,
             Op::Embedding { .. } => self.embedding(n, input()?, &rs)?,
+            Op::Recurrent { .. } => self.recurrent(n, input()?, &rs)?,
             Op::Activation { .. } => {
                 let v = self.activation(n, input()?, &rs)?;
                 self.var_of.insert(Port::of(n.key), v);

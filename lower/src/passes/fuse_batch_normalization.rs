@@ -46,6 +46,7 @@ pub fn fuses(producer: &Op, result_specified: bool) -> bool {
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
         | Op::Embedding { .. }
+        | Op::Recurrent { .. }
         // split by separable_to_depthwise_and_conv before this pass
         | Op::SeparableConv2D { .. } => false,
     };

@@ -96,6 +96,27 @@ fn bit_exact_against_hls4ml() {
     ] {
         assert!(stdout.contains(m), "no {m} case in the harness table");
     }
+    // the recurrent classes (LSTM, GRU, Bidirectional), in io_parallel, io_stream and Resource
+    for (m, configs) in [
+        ("lstm_last", &["lat", "res_rf4", "stream"][..]),
+        (
+            "lstm_seq_gru",
+            &["lat", "res_rf3", "stream", "stream_res"][..],
+        ),
+        ("gru_seq", &["lat", "stream"][..]),
+        ("bilstm", &["lat", "res_rf3"][..]),
+        ("bilstm_seq", &["lat"][..]),
+        ("bigru", &["lat"][..]),
+    ] {
+        for c in configs {
+            assert!(
+                stdout
+                    .lines()
+                    .any(|l| l.starts_with(&format!("{m} ")) && l.contains(&format!("| {c} "))),
+                "no {m} {c} case in the harness table"
+            );
+        }
+    }
 }
 
 #[test]

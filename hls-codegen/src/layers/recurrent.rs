@@ -400,3 +400,278 @@ pub fn call(c: &Ctx) -> String {
         c.index()
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::CodegenError;
+    use crate::layers::{config_cpp, function_cpp, includes};
+    use crate::lower::{lower, ProjectOptions};
+    use ir::ops::{BidiMerge, Recurrent};
+    use ir::{Activation, Layer, LayerKind, Network, Tensor};
+
+    fn cell(cell: Cell, units: usize, return_sequences: bool) -> Recurrent {
+        Recurrent {
+            cell,
+            units,
+            activation: Activation::Tanh,
+            recurrent_activation: Activation::Sigmoid,
+            use_bias: true,
+            return_sequences,
+            go_backwards: false,
+            reset_after: cell == Cell::Gru,
+            bidirectional: None,
+        }
+    }
+
+    /// A network of an input `(steps, features)` and these recurrent layers in a chain, with
+    /// weights of the IR's shapes (values do not matter to the text but for the zero counts).
+    fn net(input: [usize; 2], layers: Vec<(&str, Recurrent)>) -> Network {
+        let mut net = Network::new("m");
+        let kind = LayerKind::Input(ir::ops::Input {
+            shape: input.to_vec(),
+        });
+        net.add_layer(Layer::new("input_layer", kind), &[]).unwrap();
+        let mut prev = "input_layer".to_string();
+        let mut shape = vec![input.to_vec()];
+        for (name, r) in layers {
+            let mut l = Layer::new(name, LayerKind::Recurrent(r.clone()));
+            l.weights = ir::LayerOp::weights(&r, &shape)
+                .into_iter()
+                .map(|w| {
+                    let n: usize = w.shape.iter().product();
+                    (w.name.to_string(), Tensor::new(w.shape, vec![0.25; n]))
+                })
+                .collect();
+            net.add_layer(l, &[&prev]).unwrap();
+            net.infer_shapes().unwrap();
+            shape = vec![net.layer(net.find(name).unwrap()).output_shape.clone()];
+            prev = name.to_string();
+        }
+        // the intermediate shape inferences chose the last layer then as the output
+        net.outputs.clear();
+        net.default_outputs();
+        net.infer_shapes().unwrap();
+        net
+    }
+
+    #[test]
+    fn lstm_config_and_call_are_hls4mls() {
+        // Truth: hls4ml 1.3.0's parameters.h and myproject.cpp of the harness case
+        // lstm_last__lat (target/hls4ml-ref/lstm_last__lat/hls4ml/firmware): LSTM(4) over (6, 3).
+        let m = lower(
+            &net([6, 3], vec![("lstm1", cell(Cell::Lstm, 4, false))]),
+            &ProjectOptions::default(),
+        )
+        .unwrap();
+        let l = m.layers.iter().find(|l| l.name == "lstm1").unwrap();
+        let cfg = config_cpp(&m, l).unwrap();
+        assert!(cfg.starts_with(
+            "struct config2_1 : nnet::dense_config {
+    static const unsigned n_in = 3;
+    static const unsigned n_out = 16;
+    static const unsigned strategy = nnet::latency;
+    static const unsigned reuse_factor = 1;
+    static const unsigned n_zeros = 0;
+    static const unsigned n_nonzeros = 48;"
+        ));
+        assert!(cfg.ends_with(
+            "struct sigmoid_config2_recr : nnet::activ_config {
+    static const unsigned n_in = 12;
+    static const unsigned table_size = 1024;
+    static const unsigned io_type = nnet::io_parallel;
+    static const unsigned reuse_factor = 1;
+    typedef lstm1_table_t table_t;
+};
+
+struct tanh_config2 : nnet::activ_config {
+    static const unsigned n_in = 4;
+    static const unsigned table_size = 1024;
+    static const unsigned io_type = nnet::io_parallel;
+    static const unsigned reuse_factor = 1;
+    typedef lstm1_table_t table_t;
+};
+
+struct config2 : nnet::lstm_config {
+    typedef model_default_t accum_t;
+    typedef model_default_t weight_t;  // Matrix
+    typedef model_default_t recurrent_weight_t;  // Matrix
+    typedef model_default_t bias_t;  // Vector
+    typedef model_default_t recurrent_bias_t;  // Vector
+    typedef config2_1 mult_config1;
+    typedef config2_2 mult_config2;
+    typedef sigmoid_config2_recr ACT_CONFIG_LSTM;
+    template<class x_T, class y_T, class config_T>
+    using activation_recr = nnet::activation::sigmoid<x_T, y_T, config_T>;
+    typedef tanh_config2 ACT_CONFIG_T;
+    template<class x_T, class y_T, class config_T>
+    using activation = nnet::activation::tanh<x_T, y_T, config_T>;
+    static const unsigned n_in  = 3;
+    static const unsigned n_out = 4;
+    static const unsigned n_state = 4;
+    static const unsigned n_sequence = 6;
+    static const unsigned n_sequence_out = 1;
+    static const unsigned io_type = nnet::latency;
+    static const unsigned reuse_factor = 1;
+    static const bool store_weights_in_bram = false;
+    static const bool use_static = true;
+    static const bool pytorch_order = false;
+};
+"
+        ));
+        assert_eq!(
+            function_cpp(&m, l).unwrap(),
+            "nnet::lstm_stack<input_t, result_t, config2>(input_layer, layer2_out, w2, wr2, b2, br2);"
+        );
+        assert_eq!(includes(l), ["nnet_utils/nnet_recurrent.h"]);
+        // Keras's single LSTM bias; hls4ml's recurrent bias is zeros
+        let names: Vec<&str> = l.weights.iter().map(|w| w.name.as_str()).collect();
+        assert_eq!(names, ["w2", "wr2", "b2", "br2"]);
+        assert!(l.weights[3].data.iter().all(|v| *v == 0.0));
+    }
+
+    #[test]
+    fn gru_splits_its_bias_and_bidirectional_names_directions() {
+        // hls4ml 1.3.0 (harness lstm_seq_gru__lat): the GRU's b3/br3 are the rows of Keras's
+        // (2, 9) bias; gru_stack reads the LSTM's (5, 4) sequence
+        let mut n = net(
+            [5, 3],
+            vec![
+                ("lstm1", cell(Cell::Lstm, 4, true)),
+                ("gru1", cell(Cell::Gru, 3, false)),
+            ],
+        );
+        let id = n.find("gru1").unwrap();
+        let bias = &mut n.layer_mut(id).weights[2].1;
+        bias.data = (0..18).map(|i| i as f32).collect();
+        let m = lower(&n, &ProjectOptions::default()).unwrap();
+        let g = m.layers.iter().find(|l| l.name == "gru1").unwrap();
+        assert_eq!(
+            g.weights[2].data,
+            (0..9).map(|i| i as f32).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            g.weights[3].data,
+            (9..18).map(|i| i as f32).collect::<Vec<_>>()
+        );
+        let cfg = config_cpp(&m, g).unwrap();
+        for line in [
+            "struct sigmoid_config3_recr : nnet::activ_config {\n    static const unsigned n_in = 6;",
+            "struct config3 : nnet::gru_config {",
+            "    typedef sigmoid_config3_recr ACT_CONFIG_GRU;",
+            "    static const unsigned n_in  = 4;\n    static const unsigned n_out = 3;",
+        ] {
+            assert!(cfg.contains(line), "{line}\n{cfg}");
+        }
+        let lstm = m.layers.iter().find(|l| l.name == "lstm1").unwrap();
+        assert!(config_cpp(&m, lstm)
+            .unwrap()
+            .contains("    static const unsigned n_sequence_out = 5;"));
+        assert_eq!(
+            function_cpp(&m, g).unwrap(),
+            "nnet::gru_stack<layer2_t, result_t, config3>(layer2_out, layer3_out, w3, wr3, b3, br3);"
+        );
+
+        // hls4ml 1.3.0 (harness bilstm__lat): Bidirectional(LSTM(3)) over (5, 3)
+        let bi = Recurrent {
+            bidirectional: Some(BidiMerge::Concat),
+            ..cell(Cell::Lstm, 3, false)
+        };
+        let m = lower(&net([5, 3], vec![("bi1", bi)]), &ProjectOptions::default()).unwrap();
+        let l = m.layers.iter().find(|l| l.name == "bi1").unwrap();
+        assert_eq!(
+            function_cpp(&m, l).unwrap(),
+            "nnet::bidirectional_stack<input_t, result_t, config2>(input_layer, layer2_out, \
+             w_f_2, wr_f_2, b_f_2, br_f_2, w_b_2, wr_b_2, b_b_2, br_b_2);"
+        );
+        let cfg = config_cpp(&m, l).unwrap();
+        for line in [
+            "struct config2_1_f : nnet::dense_config {",
+            "struct sigmoid_config2_f_recr : nnet::activ_config {\n    static const unsigned n_in = 9;",
+            "struct config2_backward : nnet::single_layer_config {",
+            "    typedef config2_2_b mult_config2;",
+            "    static const unsigned n_state = 3;\n    static const unsigned n_mult = 4;",
+            "    using RNNfunc_forward = nnet::lstm_class_static<x_T, y_T, config_T, backward>;",
+            "    static const unsigned n_in  = 3;\n    static const unsigned n_out = 6;",
+        ] {
+            assert!(cfg.contains(line), "{line}\n{cfg}");
+        }
+    }
+
+    #[test]
+    fn resource_reuse_factors_follow_hls4ml() {
+        // hls4ml 1.3.0 on lstm_last__res_rf4 (LSTM(4) over (6, 3), RF 4): "Invalid
+        // ReuseFactor=4 in layer "lstm1". Using ReuseFactor=3"; config2_1 reuse 3 with
+        // DenseResource_rf_leq_nin, config2_2 reuse 4 (valid for 4 x 16) with
+        // DenseResource_rf_leq_nin (chosen by the layer's 3 <= 4), config2 and the activation
+        // configs reuse 3
+        let op = Op::Recurrent {
+            cell: Cell::Lstm,
+            n_sequence: 6,
+            n_in: 3,
+            n_state: 4,
+            return_sequences: false,
+            bidirectional: false,
+            activation: "tanh",
+            recurrent_activation: "sigmoid",
+        };
+        let p = plan("lstm1", &op, Strategy::Resource, 4);
+        assert_eq!(p.config_reuse, 3);
+        assert_eq!(
+            (p.input.reuse, p.input.kernel),
+            (3, "nnet::DenseResource_rf_leq_nin")
+        );
+        assert_eq!(
+            (p.recurrent.reuse, p.recurrent.kernel),
+            (4, "nnet::DenseResource_rf_leq_nin")
+        );
+        assert_eq!(p.warnings.len(), 1);
+        assert!(
+            aborting_assertion(&p.input).is_none() && aborting_assertion(&p.recurrent).is_none()
+        );
+    }
+
+    #[test]
+    fn resource_factors_whose_hls4ml_project_aborts_are_refused() {
+        // hls4ml 1.3.0's projects abort in C simulation (harness runs of scripts/
+        // hls4ml_reference.py with RF 4, before res_rf3 replaced them):
+        // - lstm_seq_gru: gru1's recurrent product (3 x 9) gets RF 3 but the kernel
+        //   DenseResource_rf_gt_nin_rem0 (the layer's RF 4 > 3): "This function is correct only
+        //   for RF > N_IN && RF % N_IN == 0";
+        // - bilstm: config2_1_f keeps the configured RF 4 with DenseResource_rf_leq_nin (the
+        //   corrected 3 <= 3): "This function is correct only for RF <= N_IN".
+        let seq = net(
+            [5, 3],
+            vec![
+                ("lstm1", cell(Cell::Lstm, 4, true)),
+                ("gru1", cell(Cell::Gru, 3, false)),
+            ],
+        );
+        let bi = net(
+            [5, 3],
+            vec![(
+                "bi1",
+                Recurrent {
+                    bidirectional: Some(BidiMerge::Concat),
+                    ..cell(Cell::Lstm, 3, false)
+                },
+            )],
+        );
+        for (mut n, layer, assertion) in [
+            (seq, "gru1", "RF > N_IN && RF % N_IN == 0"),
+            (bi, "bi1", "RF <= N_IN"),
+        ] {
+            n.config.strategy = Strategy::Resource;
+            n.config.reuse_factor = 4;
+            let e = lower(&n, &ProjectOptions::default()).unwrap_err();
+            assert!(
+                matches!(&e, CodegenError::NotInHls4ml { layer: l, message, .. }
+                    if l == layer && message.contains(assertion)),
+                "{e}"
+            );
+            // RF 3 (harness res_rf3) is written
+            n.config.reuse_factor = 3;
+            assert!(lower(&n, &ProjectOptions::default()).is_ok());
+        }
+    }
+}

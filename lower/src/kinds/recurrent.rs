@@ -64,14 +64,16 @@ impl Parse for ir::ops::Recurrent {
             recr_activation(cx, self.recurrent_activation, "recurrent_activation")?;
         let (n_sequence, n_in) = match cx.input(0)? {
             [t, f] => (*t, *f),
-            s => return Err(LowerError::Network {
-                network: String::new(),
-                message: format!(
+            s => {
+                return Err(LowerError::Network {
+                    network: String::new(),
+                    message: format!(
                     "layer '{}' reads a {}-D input {s:?} where (timesteps, features) was inferred",
                     cx.layer.name,
                     s.len()
                 ),
-            }),
+                })
+            }
         };
         let class = match (self.bidirectional, self.cell) {
             (Some(_), _) => "Bidirectional",

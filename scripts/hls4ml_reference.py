@@ -482,6 +482,36 @@ CONFIGS = {
     # assertions hold (with RF 4, hls4ml 1.3.0's projects for lstm_seq_gru and bilstm abort in
     # C simulation; presynth refuses those, hls-codegen/src/lower/recurrent.rs tests)
     'res_rf3': dict(io_type='io_parallel', strategy='Resource', reuse=3),
+    # per-layer types of a recurrent layer's four weight arrays (the first recurrent layer;
+    # an LSTM's result and accum must stay its input's type: with others hls4ml 1.3.0's project
+    # does not compile, and presynth refuses it)
+    'rnn_prec': dict(
+        io_type='io_parallel',
+        strategy='Latency',
+        reuse=1,
+        layer=dict(
+            Precision=dict(
+                weight='fixed<10,3>',
+                recurrent_weight='fixed<9,2>',
+                bias='fixed<12,4>',
+                recurrent_bias='fixed<8,3>',
+            )
+        ),
+    ),
+    'bidi_prec': dict(
+        io_type='io_parallel',
+        strategy='Latency',
+        reuse=1,
+        layer=dict(
+            Precision=dict(
+                forward_weight='fixed<10,3>',
+                forward_recurrent_weight='fixed<9,2>',
+                backward_weight='fixed<11,3>',
+                backward_recurrent_bias='fixed<8,3>',
+                result='fixed<14,5>',
+            )
+        ),
+    ),
 }
 
 # model -> configs that run for it (>= 20 combinations in total)
@@ -522,9 +552,9 @@ CASES = [
     ('separable2d', ['lat', 'stream']),
     ('mlp_relu_forms', ['lat', 'stream']),
     ('lstm_last', ['lat', 'res_rf4', 'stream', 'vivado_lat']),
-    ('lstm_seq_gru', ['lat', 'res_rf3', 'stream', 'stream_res']),
-    ('gru_seq', ['lat', 'stream']),
-    ('bilstm', ['lat', 'res_rf3']),
+    ('lstm_seq_gru', ['lat', 'res_rf3', 'stream', 'stream_res', 'name_lat', 'name_stream', 'rnn_prec']),
+    ('gru_seq', ['lat', 'stream', 'rnn_prec']),
+    ('bilstm', ['lat', 'res_rf3', 'name_lat', 'bidi_prec']),
     ('bilstm_seq', ['lat']),
     ('bigru', ['lat']),
 ]
@@ -539,7 +569,8 @@ def model_file(model_name):
 
 
 def first_weighted_layer(model_name):
-    return next(ld['name'] for ld in MODELS[model_name]['layers'] if ld['type'] in ('Dense', 'Conv1D', 'Conv2D'))
+    weighted = ('Dense', 'Conv1D', 'Conv2D', 'LSTM', 'GRU', 'Bidirectional')
+    return next(ld['name'] for ld in MODELS[model_name]['layers'] if ld['type'] in weighted)
 
 
 def case_settings(model_name, config_name):

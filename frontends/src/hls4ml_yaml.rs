@@ -309,6 +309,10 @@ fn parse_entry(
 /// dropped; a weight/bias type is kept, since the frontend put a QKeras quantizer's type there
 /// and hls4ml's inference uses that quantizer type.
 fn apply_precision(s: &mut LayerSettings, var: &str, t: &Option<FixedType>) {
+    if ir::settings::RECURRENT_PRECISION_VARS.contains(&var) {
+        s.precision.named.insert(var.to_string(), t.clone());
+        return;
+    }
     let p = &mut s.precision;
     let a = &mut s.auto;
     let slots: Vec<(&mut Option<FixedType>, &mut bool, bool)> = match var {
@@ -888,6 +892,13 @@ pub fn write_config(network: &Network) -> String {
                 }
                 None => {}
             }
+        }
+        for (k, v) in &p_src.named {
+            p.insert(
+                s(k),
+                s(v.as_ref()
+                    .map_or_else(|| "auto".to_string(), |t| t.to_string())),
+            );
         }
         if !p.is_empty() {
             e.insert(s("Precision"), Value::Mapping(p));

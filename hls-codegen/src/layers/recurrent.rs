@@ -674,4 +674,36 @@ struct config2 : nnet::lstm_config {
             assert!(lower(&n, &ProjectOptions::default()).is_ok());
         }
     }
+
+    #[test]
+    fn lstm_with_types_hls4ml_cannot_compile_is_refused() {
+        // hls4ml 1.3.0's project of lstm_seq_gru with lstm1's result fixed<14,5> and accum
+        // fixed<20,8> (input ap_fixed<16,6>) fails g++: nnet::lstm (non-static, instantiated
+        // beside lstm_static) calls dense<data_T, res_T> on the res_T state and accum_t sums.
+        let mut n = net(
+            [5, 3],
+            vec![
+                ("lstm1", cell(Cell::Lstm, 4, true)),
+                ("gru1", cell(Cell::Gru, 3, false)),
+            ],
+        );
+        let id = n.find("lstm1").unwrap();
+        n.layer_mut(id).settings.precision.result = Some(ir::FixedType::fixed(14, 5));
+        let e = lower(&n, &ProjectOptions::default()).unwrap_err();
+        assert!(
+            matches!(&e, CodegenError::NotInHls4ml { layer, .. } if layer == "lstm1"),
+            "{e}"
+        );
+        // the same types on a GRU are written: nnet::gru passes the state as res_T and the sums
+        // as accum_t (nnet_recurrent.h 420-421)
+        n.layer_mut(id).settings.precision.result = None;
+        let g = n.find("gru1").unwrap();
+        n.layer_mut(g).settings.precision.result = Some(ir::FixedType::fixed(14, 5));
+        n.layer_mut(g).settings.precision.accum = Some(ir::FixedType::fixed(20, 8));
+        assert!(lower(&n, &ProjectOptions::default()).is_ok());
+        // ap_fixed<16,6,AP_TRN,AP_WRAP,0> is ap_fixed<16,6>
+        n.layer_mut(id).settings.precision.result =
+            Some("ap_fixed<16,6,AP_TRN,AP_WRAP,0>".parse().unwrap());
+        assert!(lower(&n, &ProjectOptions::default()).is_ok());
+    }
 }

@@ -512,6 +512,8 @@ CONFIGS = {
             )
         ),
     ),
+    # hls4ml's Static: False for the first recurrent layer (nnet::lstm/gru, lstm_class)
+    'nonstatic': dict(io_type='io_parallel', strategy='Latency', reuse=1, layer=dict(Static=False)),
 }
 
 # model -> configs that run for it (>= 20 combinations in total)
@@ -551,10 +553,10 @@ CASES = [
     ('depthwise2d', ['lat', 'stream']),
     ('separable2d', ['lat', 'stream']),
     ('mlp_relu_forms', ['lat', 'stream']),
-    ('lstm_last', ['lat', 'res_rf4', 'stream', 'vivado_lat']),
+    ('lstm_last', ['lat', 'res_rf4', 'stream', 'vivado_lat', 'nonstatic']),
     ('lstm_seq_gru', ['lat', 'res_rf3', 'stream', 'stream_res', 'name_lat', 'name_stream', 'rnn_prec']),
-    ('gru_seq', ['lat', 'stream', 'rnn_prec']),
-    ('bilstm', ['lat', 'res_rf3', 'name_lat', 'bidi_prec']),
+    ('gru_seq', ['lat', 'stream', 'rnn_prec', 'nonstatic']),
+    ('bilstm', ['lat', 'res_rf3', 'name_lat', 'bidi_prec', 'nonstatic']),
     ('bilstm_seq', ['lat']),
     ('bigru', ['lat']),
 ]

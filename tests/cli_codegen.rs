@@ -98,13 +98,23 @@ fn bit_exact_against_hls4ml() {
     }
     // the recurrent classes (LSTM, GRU, Bidirectional), in io_parallel, io_stream and Resource
     for (m, configs) in [
-        ("lstm_last", &["lat", "res_rf4", "stream"][..]),
+        ("lstm_last", &["lat", "res_rf4", "stream", "nonstatic"][..]),
         (
             "lstm_seq_gru",
-            &["lat", "res_rf3", "stream", "stream_res"][..],
+            &[
+                "lat",
+                "res_rf3",
+                "stream",
+                "stream_res",
+                "name_lat",
+                "rnn_prec",
+            ][..],
         ),
-        ("gru_seq", &["lat", "stream"][..]),
-        ("bilstm", &["lat", "res_rf3"][..]),
+        ("gru_seq", &["lat", "stream", "rnn_prec", "nonstatic"][..]),
+        (
+            "bilstm",
+            &["lat", "res_rf3", "name_lat", "bidi_prec", "nonstatic"][..],
+        ),
         ("bilstm_seq", &["lat"][..]),
         ("bigru", &["lat"][..]),
     ] {

@@ -65,7 +65,7 @@ pub const HLS_USED: &[&str] = &["Model", "LayerType", "LayerName"];
 pub const HLS_UNUSED: &[&str] = &["Optimizers", "SkipOptimizers", "Flows"];
 
 /// Keys of a `Model`, `LayerType` or `LayerName` entry that presynth reads.
-pub const ENTRY_USED: &[&str] = &["Precision", "ReuseFactor", "Strategy"];
+pub const ENTRY_USED: &[&str] = &["Precision", "ReuseFactor", "Strategy", "Static"];
 
 /// Entry keys hls4ml 1.3.0 knows that presynth accepts and does not use.
 pub const ENTRY_UNUSED: &[&str] = &[
@@ -84,7 +84,6 @@ pub const ENTRY_UNUSED: &[&str] = &[
     "PipelineStyle",
     "PipelineInterval",
     "RecurrentReuseFactor",
-    "Static",
     "ForwardReuseFactor",
     "BackwardReuseFactor",
     "ForwardRecurrentReuseFactor",

@@ -111,6 +111,7 @@ fn layer_settings() -> impl Strategy<Value = LayerSettings> {
                 reuse_factor,
                 strategy,
                 sparsity: None,
+                recurrent_static: None,
             }),
         1 => (t(), t(), t(), t(), t(), prop::option::of(1u32..64), prop::option::of(prop_oneof![Just(HlsStrategy::Latency), Just(HlsStrategy::Resource)]))
             .prop_map(|(weight, bias, result, accum, scale, reuse_factor, strategy)| LayerSettings {
@@ -119,6 +120,7 @@ fn layer_settings() -> impl Strategy<Value = LayerSettings> {
                 reuse_factor,
                 strategy,
                 sparsity: None,
+                recurrent_static: None,
             }),
     ]
 }

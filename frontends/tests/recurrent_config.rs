@@ -1,7 +1,8 @@
 //! The recurrent layers' own precision variables in an hls4ml config (`recurrent_weight`,
 //! `recurrent_bias`, a Bidirectional's `forward_weight` ... `backward_recurrent_bias`, as
 //! `config_from_keras_model(granularity='name')` writes them for LSTM/GRU/Bidirectional) are
-//! kept in `Precision::named` (`auto` as `None`) and written back by `write_config`; codegen
+//! kept in `Precision::named` (`auto` as `None`), like hls4ml's `Static`, and written back by
+//! `write_config`; codegen
 //! names and types the arrays by them (harness cases lstm_seq_gru__rnn_prec,
 //! bilstm__bidi_prec and the name_* cases, identical with hls4ml 1.3.0).
 
@@ -23,6 +24,7 @@ fn recurrent_precision_variables_are_kept_and_written_back() {
   bidi:
     Precision:
       backward_recurrent_bias: fixed<8,3>
+    Static: false
 ";
     apply_config_str(&mut net, cfg, "x.yml").unwrap();
     let t = |s: &str| s.parse::<FixedType>().unwrap();
@@ -38,11 +40,21 @@ fn recurrent_precision_variables_are_kept_and_written_back() {
         bidi.named.get("backward_recurrent_bias"),
         Some(&Some(t("ap_fixed<8,3>")))
     );
+    // hls4ml's Static: false (harness cases *__nonstatic)
+    let bidi_settings = &net.layer(net.find("bidi").unwrap()).settings;
+    assert_eq!(bidi_settings.recurrent_static, Some(false));
+    assert_eq!(
+        net.layer(net.find("lstm").unwrap())
+            .settings
+            .recurrent_static,
+        None
+    );
     let written = write_config(&net);
     for line in [
         "recurrent_weight: ap_fixed<9,2>",
         "recurrent_bias: auto",
         "backward_recurrent_bias: ap_fixed<8,3>",
+        "Static: false",
     ] {
         assert!(written.contains(line), "{line} not in\n{written}");
     }
@@ -52,5 +64,22 @@ fn recurrent_precision_variables_are_kept_and_written_back() {
     assert_eq!(
         again.layer(again.find("lstm").unwrap()).settings.precision,
         *lstm
+    );
+    assert_eq!(
+        again.layer(again.find("bidi").unwrap()).settings,
+        *bidi_settings
+    );
+    // not a boolean: an error naming the field
+    let mut net = load_model(&model, None, None).unwrap();
+    let e = apply_config_str(
+        &mut net,
+        "LayerName:\n  lstm:\n    Static: maybe\n",
+        "z.yml",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("z.yml") && e.contains("Static") && e.contains("true or false"),
+        "{e}"
     );
 }

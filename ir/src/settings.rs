@@ -133,6 +133,11 @@ pub struct LayerSettings {
     /// the kernel. Ignored where the weights are there (they give the count).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sparsity: Option<f64>,
+    /// hls4ml's `Static` of a recurrent layer: `None`/`Some(true)` its default, one cell whose
+    /// state lives in static registers (`lstm_static`, `use_static = true`); `Some(false)` the
+    /// non-static cell (`nnet::lstm`, `lstm_class`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recurrent_static: Option<bool>,
 }
 
 impl LayerSettings {

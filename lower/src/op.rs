@@ -230,5 +230,8 @@ pub enum Op {
         /// `nnet_recr_activations.h`) and of its gates.
         activation: &'static str,
         recurrent_activation: &'static str,
+        /// hls4ml's `Static` (default true): one cell with static state (`lstm_static`,
+        /// `lstm_class_static`), else the non-static cell.
+        use_static: bool,
     },
 }

@@ -53,6 +53,16 @@ pub struct Plan {
     pub warnings: Vec<String>,
 }
 
+/// `true`/`false` of the layer's `use_static`.
+fn use_static(op: &Op) -> &'static str {
+    match op {
+        Op::Recurrent {
+            use_static: false, ..
+        } => "false",
+        _ => "true",
+    }
+}
+
 /// The sizes of an [`Op::Recurrent`]: (cell, n_sequence, n_in, n_state, return_sequences,
 /// bidirectional).
 fn sizes(op: &Op) -> (Cell, usize, usize, usize, bool, bool) {
@@ -318,7 +328,7 @@ pub fn config(c: &Ctx) -> String {
     static const unsigned io_type = nnet::{strategy};
     static const unsigned reuse_factor = {rf};
     static const bool store_weights_in_bram = false;
-    static const bool use_static = true;
+    static const bool use_static = {use_static};
     static const bool pytorch_order = false;
 }};
 ",
@@ -327,6 +337,7 @@ pub fn config(c: &Ctx) -> String {
         typedefs = cell_typedefs(c, &idx, "", 0),
         strategy = c.strategy(),
         rf = p.config_reuse,
+        use_static = use_static(&c.l.op),
     )
 }
 
@@ -354,7 +365,15 @@ pub fn bidirectional_config(c: &Ctx) -> String {
         ));
         s.push('\n');
     }
-    let class = format!("{}_class_static", cell.keras_class().to_lowercase());
+    let class = format!(
+        "{}_class{}",
+        cell.keras_class().to_lowercase(),
+        if use_static(&c.l.op) == "true" {
+            "_static"
+        } else {
+            ""
+        }
+    );
     s.push_str(&format!(
         "struct config{idx} : nnet::bidirectional_config {{
     typedef config{idx}_forward FORWARD_CONFIG;
@@ -370,13 +389,14 @@ pub fn bidirectional_config(c: &Ctx) -> String {
     static const unsigned io_type = nnet::{strategy};
     static const unsigned reuse_factor = {rf};
     static const bool store_weights_in_bram = false;
-    static const bool use_static = true;
+    static const bool use_static = {use_static};
     static const bool pytorch_order = false;
 }};
 ",
         n_out = 2 * n_state,
         strategy = c.strategy(),
         rf = p.config_reuse,
+        use_static = use_static(&c.l.op),
     ));
     s
 }
@@ -614,6 +634,7 @@ struct config2 : nnet::lstm_config {
             bidirectional: false,
             activation: "tanh",
             recurrent_activation: "sigmoid",
+            use_static: true,
         };
         let p = plan("lstm1", &op, Strategy::Resource, 4);
         assert_eq!(p.config_reuse, 3);

@@ -91,6 +91,7 @@ impl Parse for ir::ops::Recurrent {
                 bidirectional: self.bidirectional.is_some(),
                 activation,
                 recurrent_activation,
+                use_static: cx.layer.settings.recurrent_static.unwrap_or(true),
             },
         ))
     }
@@ -227,6 +228,7 @@ mod tests {
                     bidirectional: bidi,
                     activation: "tanh",
                     recurrent_activation: "sigmoid",
+                    use_static: true,
                 }
             );
         }

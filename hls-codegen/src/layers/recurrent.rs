@@ -55,11 +55,16 @@ pub struct Plan {
 
 /// `true`/`false` of the layer's `use_static`.
 fn use_static(op: &Op) -> &'static str {
-    match op {
+    if matches!(
+        op,
         Op::Recurrent {
-            use_static: false, ..
-        } => "false",
-        _ => "true",
+            use_static: false,
+            ..
+        }
+    ) {
+        "false"
+    } else {
+        "true"
     }
 }
 

@@ -352,6 +352,50 @@ MODELS = {
             D('out', 3, 'softmax'),
         ],
     ),
+    # recurrent layers (hls4ml's nnet_recurrent.h lstm_stack / gru_stack / bidirectional_stack):
+    # the last state, every step's state followed by a second recurrent layer, and Keras's
+    # default GRU (reset_after, the bias split into its input and recurrent rows)
+    'lstm_last': dict(input=[6, 3], layers=[dict(type='LSTM', name='lstm1', units=4), D('out', 3)]),
+    'lstm_seq_gru': dict(
+        input=[5, 3],
+        layers=[
+            dict(type='LSTM', name='lstm1', units=4, return_sequences=True),
+            dict(type='GRU', name='gru1', units=3),
+            D('out', 2),
+        ],
+    ),
+    'gru_seq': dict(
+        input=[6, 2],
+        layers=[
+            dict(type='GRU', name='gru1', units=4, return_sequences=True),
+            dict(type='Flatten', name='flat'),
+            D('out', 3),
+        ],
+    ),
+    'bilstm': dict(
+        input=[5, 3],
+        layers=[
+            dict(type='Bidirectional', name='bi1', layer=dict(type='LSTM', name='lstm1', units=3)),
+            D('out', 3),
+        ],
+    ),
+    'bilstm_seq': dict(
+        input=[4, 2],
+        layers=[
+            dict(type='Bidirectional', name='bi1', layer=dict(type='LSTM', name='lstm1', units=3, return_sequences=True)),
+            dict(type='Flatten', name='flat'),
+            D('out', 3),
+        ],
+    ),
+    # without a bias: hls4ml 1.3.0's Keras 3 handler fails on a Bidirectional GRU's (2, 3·units)
+    # bias ('NoneType' object has no attribute 'shape'); presynth refuses that one
+    'bigru': dict(
+        input=[5, 3],
+        layers=[
+            dict(type='Bidirectional', name='bi1', layer=dict(type='GRU', name='gru1', units=3, use_bias=False)),
+            D('out', 3),
+        ],
+    ),
 }
 
 ONNX_DIR = 'examples/hls4ml-examples/onnx'
@@ -525,6 +569,42 @@ CONFIGS = {
         reuse=1,
         layer=dict(Precision=dict(weight='fixed<10,3>', result='fixed<12,4>', accum='fixed<20,8>'), ReuseFactor=2),
     ),
+    # Resource with RF 3: the recurrent harness models' products all get a kernel whose
+    # assertions hold (with RF 4, hls4ml 1.3.0's projects for lstm_seq_gru and bilstm abort in
+    # C simulation; presynth refuses those, hls-codegen/src/lower/recurrent.rs tests)
+    'res_rf3': dict(io_type='io_parallel', strategy='Resource', reuse=3),
+    # per-layer types of a recurrent layer's four weight arrays (the first recurrent layer;
+    # an LSTM's result and accum must stay its input's type: with others hls4ml 1.3.0's project
+    # does not compile, and presynth refuses it)
+    'rnn_prec': dict(
+        io_type='io_parallel',
+        strategy='Latency',
+        reuse=1,
+        layer=dict(
+            Precision=dict(
+                weight='fixed<10,3>',
+                recurrent_weight='fixed<9,2>',
+                bias='fixed<12,4>',
+                recurrent_bias='fixed<8,3>',
+            )
+        ),
+    ),
+    'bidi_prec': dict(
+        io_type='io_parallel',
+        strategy='Latency',
+        reuse=1,
+        layer=dict(
+            Precision=dict(
+                forward_weight='fixed<10,3>',
+                forward_recurrent_weight='fixed<9,2>',
+                backward_weight='fixed<11,3>',
+                backward_recurrent_bias='fixed<8,3>',
+                result='fixed<14,5>',
+            )
+        ),
+    ),
+    # hls4ml's Static: False for the first recurrent layer (nnet::lstm/gru, lstm_class)
+    'nonstatic': dict(io_type='io_parallel', strategy='Latency', reuse=1, layer=dict(Static=False)),
 }
 
 # model -> configs that run for it (>= 20 combinations in total)
@@ -570,6 +650,12 @@ CASES = [
     # Dense/Conv before it (fuse_batch_normalization; presynth: the lowering pass of that name)
     ('dense_bn', ['name_lat', 'name_stream']),
     ('conv2d_bn', ['name_lat', 'name_stream']),
+    ('lstm_last', ['lat', 'res_rf4', 'stream', 'vivado_lat', 'nonstatic']),
+    ('lstm_seq_gru', ['lat', 'res_rf3', 'stream', 'stream_res', 'name_lat', 'name_stream', 'rnn_prec']),
+    ('gru_seq', ['lat', 'stream', 'rnn_prec', 'nonstatic']),
+    ('bilstm', ['lat', 'res_rf3', 'name_lat', 'bidi_prec', 'nonstatic']),
+    ('bilstm_seq', ['lat']),
+    ('bigru', ['lat']),
 ]
 
 
@@ -582,7 +668,8 @@ def model_file(model_name):
 
 
 def first_weighted_layer(model_name):
-    return next(ld['name'] for ld in MODELS[model_name]['layers'] if ld['type'] in ('Dense', 'Conv1D', 'Conv2D'))
+    weighted = ('Dense', 'Conv1D', 'Conv2D', 'LSTM', 'GRU', 'Bidirectional')
+    return next(ld['name'] for ld in MODELS[model_name]['layers'] if ld['type'] in weighted)
 
 
 def case_settings(model_name, config_name):
@@ -799,6 +886,10 @@ def build_keras(spec, seed):
             lay = keras.layers.Embedding(ld['input_dim'], ld['output_dim'], name=n)
         elif t == 'Concatenate':
             lay = keras.layers.Concatenate(name=n)
+        elif t in ('LSTM', 'GRU'):
+            lay = recurrent_layer(keras, ld, n)
+        elif t == 'Bidirectional':
+            lay = keras.layers.Bidirectional(recurrent_layer(keras, ld['layer'], ld['layer']['name']), name=n)
         else:
             raise ValueError(f'unknown layer type {t}')
         out = lay(x_in)
@@ -830,6 +921,12 @@ def build_keras(spec, seed):
                 new[0] = np.where(rng.uniform(0, 1, new[0].shape) < prune, 0.0, new[0])
         lay.set_weights([np.asarray(a, dtype='float32') for a in new])
     return model
+
+
+def recurrent_layer(keras, ld, n):
+    return getattr(keras.layers, ld['type'])(
+        ld['units'], return_sequences=ld.get('return_sequences', False), use_bias=ld.get('use_bias', True), name=n
+    )
 
 
 def patch_keras3_separable():

@@ -97,6 +97,37 @@ fn bit_exact_against_hls4ml() {
     ] {
         assert!(stdout.contains(m), "no {m} case in the harness table");
     }
+    // the recurrent classes (LSTM, GRU, Bidirectional), in io_parallel, io_stream and Resource
+    for (m, configs) in [
+        ("lstm_last", &["lat", "res_rf4", "stream", "nonstatic"][..]),
+        (
+            "lstm_seq_gru",
+            &[
+                "lat",
+                "res_rf3",
+                "stream",
+                "stream_res",
+                "name_lat",
+                "rnn_prec",
+            ][..],
+        ),
+        ("gru_seq", &["lat", "stream", "rnn_prec", "nonstatic"][..]),
+        (
+            "bilstm",
+            &["lat", "res_rf3", "name_lat", "bidi_prec", "nonstatic"][..],
+        ),
+        ("bilstm_seq", &["lat"][..]),
+        ("bigru", &["lat"][..]),
+    ] {
+        for c in configs {
+            assert!(
+                stdout
+                    .lines()
+                    .any(|l| l.starts_with(&format!("{m} ")) && l.contains(&format!("| {c} "))),
+                "no {m} {c} case in the harness table"
+            );
+        }
+    }
 }
 
 #[test]

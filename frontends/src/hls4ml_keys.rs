@@ -65,7 +65,7 @@ pub const HLS_USED: &[&str] = &["Model", "LayerType", "LayerName"];
 pub const HLS_UNUSED: &[&str] = &["Optimizers", "SkipOptimizers", "Flows"];
 
 /// Keys of a `Model`, `LayerType` or `LayerName` entry that presynth reads.
-pub const ENTRY_USED: &[&str] = &["Precision", "ReuseFactor", "Strategy"];
+pub const ENTRY_USED: &[&str] = &["Precision", "ReuseFactor", "Strategy", "Static"];
 
 /// Entry keys hls4ml 1.3.0 knows that presynth accepts and does not use.
 pub const ENTRY_UNUSED: &[&str] = &[
@@ -84,7 +84,6 @@ pub const ENTRY_UNUSED: &[&str] = &[
     "PipelineStyle",
     "PipelineInterval",
     "RecurrentReuseFactor",
-    "Static",
     "ForwardReuseFactor",
     "BackwardReuseFactor",
     "ForwardRecurrentReuseFactor",
@@ -104,8 +103,26 @@ pub const ENTRY_UNUSED: &[&str] = &[
     "implementation",
 ];
 
-/// Precision variables presynth keeps per layer.
-pub const PRECISION_USED: &[&str] = &["default", "weight", "bias", "result", "accum", "scale"];
+/// Precision variables presynth keeps per layer (the recurrent layers' other weights in
+/// `ir::Precision::named`).
+pub const PRECISION_USED: &[&str] = &[
+    "default",
+    "weight",
+    "bias",
+    "result",
+    "accum",
+    "scale",
+    "recurrent_weight",
+    "recurrent_bias",
+    "forward_weight",
+    "forward_bias",
+    "forward_recurrent_weight",
+    "forward_recurrent_bias",
+    "backward_weight",
+    "backward_bias",
+    "backward_recurrent_weight",
+    "backward_recurrent_bias",
+];
 
 /// Precision variables of hls4ml layers that the IR does not keep (tables, recurrent and
 /// depthwise/pointwise weights, ...).
@@ -119,8 +136,6 @@ pub const PRECISION_UNUSED: &[&str] = &[
     "shift",
     "slope",
     "param",
-    "recurrent_weight",
-    "recurrent_bias",
     "depthwise",
     "pointwise",
     "depthwise_accum",
@@ -128,14 +143,6 @@ pub const PRECISION_UNUSED: &[&str] = &[
     "depthwise_result",
     "dw_output",
     "embeddings",
-    "forward_weight",
-    "forward_bias",
-    "forward_recurrent_weight",
-    "forward_recurrent_bias",
-    "backward_weight",
-    "backward_bias",
-    "backward_recurrent_weight",
-    "backward_recurrent_bias",
     "table_t",
     "slope_t",
     "shift_t",

@@ -193,6 +193,8 @@ struct Entry {
     precision: Vec<(String, Option<FixedType>)>,
     reuse_factor: Option<u32>,
     strategy: Option<Strategy>,
+    /// A recurrent layer's `Static`.
+    recurrent_static: Option<bool>,
 }
 
 /// Softmax implementations hls4ml selects with a softmax layer's `Strategy`; the IR does not keep
@@ -305,7 +307,12 @@ fn parse_entry(
             },
             "ReuseFactor" => e.reuse_factor = Some(positive_u32(file, &f, val)?),
             "Strategy" => e.strategy = strategy_value(file, &f, val, report)?,
-            // ENTRY_USED holds exactly the three keys above.
+            "Static" => {
+                e.recurrent_static = Some(val.as_bool().ok_or_else(|| {
+                    FrontendError::field(file, f.clone(), "true or false", yaml_type(val))
+                })?)
+            }
+            // ENTRY_USED holds exactly the four keys above.
             _ => report.unknown.push(f),
         }
     }
@@ -318,6 +325,10 @@ fn parse_entry(
 /// dropped; a weight/bias type is kept, since the frontend put a QKeras quantizer's type there
 /// and hls4ml's inference uses that quantizer type.
 fn apply_precision(s: &mut LayerSettings, var: &str, t: &Option<FixedType>) {
+    if ir::settings::RECURRENT_PRECISION_VARS.contains(&var) {
+        s.precision.named.insert(var.to_string(), t.clone());
+        return;
+    }
     let p = &mut s.precision;
     let a = &mut s.auto;
     let slots: Vec<(&mut Option<FixedType>, &mut bool, bool)> = match var {
@@ -360,6 +371,9 @@ fn apply_entry(s: &mut LayerSettings, e: &Entry) {
     }
     if let Some(st) = e.strategy {
         s.strategy = Some(st);
+    }
+    if let Some(b) = e.recurrent_static {
+        s.recurrent_static = Some(b);
     }
 }
 
@@ -684,6 +698,7 @@ fn apply(
                                 precision: result.cloned().collect(),
                                 reuse_factor: None,
                                 strategy: None,
+                                recurrent_static: None,
                             };
                             apply_entry(settings, &e)
                         } else {
@@ -900,6 +915,13 @@ pub fn write_config(network: &Network) -> String {
                 None => {}
             }
         }
+        for (k, v) in &p_src.named {
+            p.insert(
+                s(k),
+                s(v.as_ref()
+                    .map_or_else(|| "auto".to_string(), |t| t.to_string())),
+            );
+        }
         if !p.is_empty() {
             e.insert(s("Precision"), Value::Mapping(p));
         }
@@ -908,6 +930,9 @@ pub fn write_config(network: &Network) -> String {
         }
         if let Some(x) = st.strategy {
             e.insert(s("Strategy"), s(x.to_string()));
+        }
+        if let Some(b) = st.recurrent_static {
+            e.insert(s("Static"), Value::from(b));
         }
         if !e.is_empty() {
             names.insert(s(l.name.clone()), Value::Mapping(e));

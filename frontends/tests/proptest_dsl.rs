@@ -106,21 +106,23 @@ fn layer_settings() -> impl Strategy<Value = LayerSettings> {
         3 => Just(LayerSettings::default()),
         1 => (fixed_type(), prop::option::of(1u32..64), prop::option::of(prop_oneof![Just(HlsStrategy::Latency), Just(HlsStrategy::Resource)]))
             .prop_map(|(p, reuse_factor, strategy)| LayerSettings {
-                precision: Precision { weight: Some(p.clone()), bias: Some(p.clone()), result: Some(p.clone()), accum: Some(p.clone()), scale: Some(p) },
+                precision: Precision { weight: Some(p.clone()), bias: Some(p.clone()), result: Some(p.clone()), accum: Some(p.clone()), scale: Some(p), named: Default::default() },
                 auto: Default::default(),
                 quantized: Default::default(),
                 reuse_factor,
                 strategy,
                 sparsity: None,
+                recurrent_static: None,
             }),
         1 => (t(), t(), t(), t(), t(), prop::option::of(1u32..64), prop::option::of(prop_oneof![Just(HlsStrategy::Latency), Just(HlsStrategy::Resource)]))
             .prop_map(|(weight, bias, result, accum, scale, reuse_factor, strategy)| LayerSettings {
-                precision: Precision { weight, bias, result, accum, scale },
+                precision: Precision { weight, bias, result, accum, scale, named: Default::default() },
                 auto: Default::default(),
                 quantized: Default::default(),
                 reuse_factor,
                 strategy,
                 sparsity: None,
+                recurrent_static: None,
             }),
     ]
 }

@@ -16,6 +16,7 @@ use ir::{FixedType, LayerKind, Network, Strategy};
 use lower::{Graph, Node, Port};
 use std::collections::HashMap;
 
+mod recurrent;
 mod transformer;
 
 /// HGQ2 layers (read with their quantizer state, `Layer::quantizer_params`) are refused: hls4ml
@@ -313,6 +314,7 @@ impl<'a> Lowerer<'a> {
                 | Op::LayerNorm { .. }
                 | Op::EinsumDense { .. }
                 | Op::Einsum { .. }
+                | Op::Recurrent { .. }
         );
         if has_accum {
             types.push(accum_t.clone());
@@ -613,6 +615,7 @@ impl<'a> Lowerer<'a> {
             Op::EinsumDense { .. } => self.einsum_dense(n, input()?, &rs)?,
             Op::Einsum { .. } => self.einsum(n, inputs, &rs)?,
             Op::Embedding { .. } => self.embedding(n, input()?, &rs)?,
+            Op::Recurrent { .. } => self.recurrent(n, input()?, &rs)?,
             Op::Activation { .. } => {
                 let v = self.activation(n, input()?, &rs)?;
                 self.var_of.insert(Port::of(n.key), v);

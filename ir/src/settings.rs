@@ -75,7 +75,29 @@ pub struct Precision {
     pub result: Option<FixedType>,
     pub accum: Option<FixedType>,
     pub scale: Option<FixedType>,
+    /// The recurrent layers' other weight variables, by hls4ml's name
+    /// ([`RECURRENT_PRECISION_VARS`]: an LSTM/GRU's `recurrent_weight`, `recurrent_bias`, a
+    /// Bidirectional's `forward_weight` ... `backward_recurrent_bias`); `None`: given as
+    /// `auto` (hls4ml's `_infer_rnn_precision` gives it the default under the variable's own
+    /// type name, `<layer>_<var>_t`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub named: std::collections::BTreeMap<String, Option<FixedType>>,
 }
+
+/// The precision variables hls4ml's recurrent layers have besides `weight` and `bias`
+/// (`model/layers.py` LSTM, GRU, Bidirectional), kept in [`Precision::named`].
+pub const RECURRENT_PRECISION_VARS: &[&str] = &[
+    "recurrent_weight",
+    "recurrent_bias",
+    "forward_weight",
+    "forward_bias",
+    "forward_recurrent_weight",
+    "forward_recurrent_bias",
+    "backward_weight",
+    "backward_bias",
+    "backward_recurrent_weight",
+    "backward_recurrent_bias",
+];
 
 /// Which precision variables of a layer a config gives as `auto`: hls4ml infers them
 /// (`infer_precision_types`, presynth's `lower` pass `infer_precision`) instead of taking the
@@ -130,6 +152,11 @@ pub struct LayerSettings {
     /// the kernel. Ignored where the weights are there (they give the count).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sparsity: Option<f64>,
+    /// hls4ml's `Static` of a recurrent layer: `None`/`Some(true)` its default, one cell whose
+    /// state lives in static registers (`lstm_static`, `use_static = true`); `Some(false)` the
+    /// non-static cell (`nnet::lstm`, `lstm_class`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recurrent_static: Option<bool>,
 }
 
 impl LayerSettings {

@@ -357,6 +357,19 @@ fn op_attrs(op: &Op) -> String {
         Op::Embedding {
             vocab_size, n_out, ..
         } => format!("{vocab_size}x{n_out}"),
+        Op::Recurrent {
+            cell,
+            n_sequence,
+            n_state,
+            return_sequences,
+            bidirectional,
+            ..
+        } => format!(
+            "{}{} units={n_state} steps={n_sequence}{}",
+            if *bidirectional { "bidirectional " } else { "" },
+            cell.keras_class(),
+            if *return_sequences { " sequences" } else { "" }
+        ),
     };
     if a.is_empty() {
         a

@@ -214,4 +214,24 @@ pub enum Op {
         out_height: usize,
         out_width: usize,
     },
+    /// hls4ml's `LSTM` / `GRU` (`nnet::lstm_stack` / `nnet::gru_stack`) over a
+    /// `(n_sequence, n_in)` input, or its `Bidirectional` of two of them
+    /// (`nnet::bidirectional_stack`, io_parallel only, the two directions concatenated).
+    Recurrent {
+        /// LSTM or GRU (hls4ml's Vivado backend writes no SimpleRNN).
+        cell: ir::ops::Cell,
+        n_sequence: usize,
+        n_in: usize,
+        /// Units of one direction.
+        n_state: usize,
+        return_sequences: bool,
+        bidirectional: bool,
+        /// `nnet::activation::<name>` of the cell (`tanh`, `sigmoid` or `relu`: the classes of
+        /// `nnet_recr_activations.h`) and of its gates.
+        activation: &'static str,
+        recurrent_activation: &'static str,
+        /// hls4ml's `Static` (default true): one cell with static state (`lstm_static`,
+        /// `lstm_class_static`), else the non-static cell.
+        use_static: bool,
+    },
 }

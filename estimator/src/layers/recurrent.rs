@@ -150,6 +150,12 @@ pub fn analyse(ctx: &LayerCtx, r: &Recurrent) -> Analysis {
         ctx.layer.name,
         ctx.layer.kind.name()
     ));
+    if ctx.layer.settings.recurrent_static == Some(false) {
+        a.warnings.push(format!(
+            "layer '{}': Static: false (hls4ml's non-static cell, nnet::lstm/gru) is priced as the static one",
+            ctx.layer.name
+        ));
+    }
     if r.cell == Cell::SimpleRnn {
         a.warnings.push(format!(
             "layer '{}': hls4ml 1.3.0's Vivado/Vitis backend has no SimpleRNN template (its project has no call for the layer); priced as a one-gate cell for comparison",

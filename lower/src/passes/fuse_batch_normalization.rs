@@ -71,6 +71,7 @@ fn product(producer: &Op) -> bool {
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
         | Op::Embedding { .. }
+        | Op::Recurrent { .. }
         // split by separable_to_depthwise_and_conv before this pass
         | Op::SeparableConv2D { .. } => false,
     }

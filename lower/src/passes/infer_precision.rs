@@ -147,7 +147,10 @@ pub fn infer(node: &mut Node, inputs: &[FixedType], default: &FixedType, max: Op
         // split by `separable_to_depthwise_and_conv` before this pass runs.
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
-        | Op::SeparableConv2D { .. } => {
+        | Op::SeparableConv2D { .. }
+        // `_infer_rnn_precision` ("just a placeholder"): the four weight types the default,
+        // the rest to the default catch
+        | Op::Recurrent { .. } => {
             weights_default(p, auto);
             (None, None)
         }
@@ -211,7 +214,8 @@ pub fn renames_result(node: &Node) -> bool {
         | Op::Resize { .. }
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
-        | Op::SeparableConv2D { .. } => false,
+        | Op::SeparableConv2D { .. }
+        | Op::Recurrent { .. } => false,
     };
     renaming && node.settings.auto.result
 }

@@ -43,6 +43,7 @@ macro_rules! delegating_emit {
 
 mod activation;
 mod batchnorm;
+mod bidirectional;
 mod clone;
 mod concatenate;
 mod conv1d;
@@ -60,6 +61,7 @@ mod layernorm;
 mod merge;
 mod pool1d;
 mod pool2d;
+mod recurrent;
 mod reshape;
 mod resize;
 mod separable_conv2d;
@@ -114,5 +116,13 @@ pub fn emitter(op: &Op) -> &'static dyn Emit {
         Op::EinsumDense { .. } => &einsum_dense::EinsumDense,
         Op::Einsum { .. } => &einsum::Einsum,
         Op::Embedding { .. } => &embedding::Embedding,
+        Op::Recurrent {
+            bidirectional: false,
+            ..
+        } => &recurrent::Recurrent,
+        Op::Recurrent {
+            bidirectional: true,
+            ..
+        } => &bidirectional::Bidirectional,
     }
 }

@@ -31,7 +31,7 @@ OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "frontends", "tests", "fixtures", "keras")
 
 # Networks that also get a legacy full-model .h5 file.
-H5_TOO = {"mlp_relu", "conv2d_pool_bn", "functional_add_concat", "recurrent"}
+H5_TOO = {"mlp_relu", "conv2d_pool_bn", "functional_add_concat", "recurrent", "prelu"}
 
 
 def mlp_relu():
@@ -268,10 +268,23 @@ def recurrent():
     ], name="recurrent")
 
 
+def prelu():
+    # PReLU after a Dense (alpha per unit) and after a Conv1D (alpha over width x channels)
+    return keras.Sequential([
+        keras.Input((7, 2)),
+        L.Conv1D(3, 3, name="conv"),
+        L.PReLU(name="prelu_conv"),
+        L.Flatten(name="flat"),
+        L.Dense(4, name="fc"),
+        L.PReLU(name="prelu_fc"),
+        L.Dense(2, name="out"),
+    ], name="prelu")
+
+
 BUILDERS = [mlp_relu, mlp_activations, mlp_leaky, conv1d_pool_bn, conv2d_pool_bn,
             conv2d_strided_same, global_pools, reshape_flatten, functional_add_concat,
             functional_conv_residual, multi_output, concat_axis1_conv1d, spatial_2d, spatial_1d,
-            depthwise_separable, merges, table_activations, recurrent]
+            depthwise_separable, merges, table_activations, recurrent, prelu]
 
 
 def randomise(model, seed):

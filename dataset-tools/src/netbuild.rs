@@ -57,6 +57,7 @@ pub fn chain(
             LayerKind::DepthwiseConv2D(_) => "depthwise_conv2d",
             LayerKind::SeparableConv2D(_) => "separable_conv2d",
             LayerKind::ApplyAlpha => "alpha",
+            LayerKind::PReLU => "prelu",
             // two operands: a chain cannot hold it (add_layer refuses it below)
             LayerKind::MultiHeadAttention(_) => "multi_head_attention",
             LayerKind::Input(_)

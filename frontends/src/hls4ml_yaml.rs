@@ -816,6 +816,7 @@ fn hls4ml_class_matches(ty: &str, kind: &LayerKind) -> bool {
         LayerKind::MultiHeadAttention(_) => ty == "einsumdense" || ty == "einsum" || ty == name,
         // hls4ml's ApplyAlpha is a BatchNormalization subclass; its class name is `ApplyAlpha`
         LayerKind::ApplyAlpha => ty == "applyalpha",
+        LayerKind::PReLU => ty == "prelu" || ty == "activation",
         LayerKind::DepthwiseConv2D(_) | LayerKind::SeparableConv2D(_) => ty == name,
         LayerKind::Dense(_)
         | LayerKind::LayerNorm(_)

@@ -178,7 +178,7 @@ struct Step {
 fn step() -> impl Strategy<Value = Step> {
     (
         (
-            0u8..28,
+            0u8..29,
             any::<usize>(),
             any::<usize>(),
             [1usize..9, 1usize..9, 1usize..4, 1usize..4],
@@ -547,6 +547,7 @@ fn build(plan: &Plan) -> Network {
                 s.act,
             ),
             (26, _) => (LayerKind::ApplyAlpha, Activation::Linear),
+            (28, _) => (LayerKind::PReLU, Activation::Linear),
             (27, 2) => {
                 let cell = [Cell::SimpleRnn, Cell::Lstm, Cell::Gru][a % 3];
                 let gated = cell != Cell::SimpleRnn;
@@ -656,8 +657,8 @@ fn generated_networks_cover_every_kind() {
     // Max/Average name (4 more), the 6 spatial kinds, the 4 transformer kinds,
     // DepthwiseConv2D, SeparableConv2D, ApplyAlpha, the merge counted once per operation
     // (5 more than Add), and the recurrent kind once per name (SimpleRNN, LSTM, GRU,
-    // Bidirectional)
-    assert_eq!(kinds.len(), 41, "kinds reached: {kinds:?}");
+    // Bidirectional), PReLU
+    assert_eq!(kinds.len(), 42, "kinds reached: {kinds:?}");
     for (what, n) in [
         ("merges", merges),
         ("explicit outputs", explicit_outputs),

@@ -289,7 +289,7 @@ impl<'a> Lowerer<'a> {
         if matches!(
             op,
             Op::Activation {
-                act: ActKind::Param { .. },
+                act: ActKind::Param { .. } | ActKind::PReLU,
                 ..
             }
         ) {
@@ -758,6 +758,7 @@ impl<'a> Lowerer<'a> {
             precision::cpp(&precision::table_t()),
         );
         let mut extra = vec![("table_t", table)];
+        let mut weights = Vec::new();
         match act {
             ActKind::Plain("hard_tanh") => {
                 return Err(CodegenError::NotInHls4ml {
@@ -793,6 +794,26 @@ impl<'a> Lowerer<'a> {
                         ),
                     ],
                 );
+            }
+            ActKind::PReLU => {
+                // hls4ml's PReLU: the weight `param` as the array a{index} of the model default
+                // type (its param_t), one alpha per element
+                let layer = self.source(n)?;
+                let n_in: usize = shape.iter().product();
+                let alpha = layer_weight(layer, "alpha", n_in)?;
+                weights.push(self.weight(
+                    name,
+                    "a",
+                    self.index,
+                    &None,
+                    "param",
+                    shape.clone(),
+                    alpha,
+                ));
+                extra.push((
+                    "param_t",
+                    NamedType::new(MODEL_DEFAULT_T, precision::cpp(&self.m.default_precision)),
+                ));
             }
             ActKind::Param { .. } => {
                 // param_t is the model default unless set per layer (not in the typedef list then)
@@ -846,7 +867,7 @@ impl<'a> Lowerer<'a> {
             &settings_of(n),
             rs.strategy,
             rs.reuse_factor,
-            vec![],
+            weights,
             extra,
         );
         Ok(v)

@@ -20,6 +20,9 @@ pub enum ActKind {
         slope: f64,
         shift: f64,
     },
+    /// hls4ml's `PReLU` (`nnet::prelu`): one alpha per element, from the layer's weight
+    /// `alpha`, written as the array `a{index}` of the `param_t` type.
+    PReLU,
 }
 
 /// What a lowered layer computes (hls4ml's layer classes), with the attributes the templates need.

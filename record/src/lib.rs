@@ -383,6 +383,7 @@ pub fn architecture_key(network: &Network) -> String {
                     .unwrap_or_default()
             ),
             LayerKind::ApplyAlpha => write!(out, "alpha("),
+            LayerKind::PReLU => write!(out, "prelu("),
             LayerKind::Pool1D(ir::ops::Pool1D {
                 op,
                 pool: k,

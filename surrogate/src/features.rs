@@ -178,7 +178,8 @@ fn kind_index(kind: &LayerKind) -> usize {
         LayerKind::Pool1D(_) | LayerKind::Pool2D(_) => 4,
         LayerKind::GlobalPool1D(_) | LayerKind::GlobalPool2D(_) => 5,
         LayerKind::BatchNorm(_) | LayerKind::LayerNorm(_) | LayerKind::ApplyAlpha => 6,
-        LayerKind::Activation(_) => 7,
+        // PReLU is hls4ml's Activation subclass: the activation slot
+        LayerKind::Activation(_) | LayerKind::PReLU => 7,
         // The spatial copy layers share the data-movement slot of Flatten/Reshape: no training
         // record has them, and a slot of their own would change NODE_DIM and so every trained
         // model (docs/adding-a-layer.md: give them one when data with them is trained on).

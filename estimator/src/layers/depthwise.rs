@@ -81,7 +81,8 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::EinsumDense(_)
         | LayerKind::Embedding(_)
         | LayerKind::Recurrent(_)
-        | LayerKind::ApplyAlpha => {
+        | LayerKind::ApplyAlpha
+        | LayerKind::PReLU => {
             unreachable!("depthwise::analyse is only called for depthwise/separable layers")
         }
     };

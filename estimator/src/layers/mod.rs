@@ -16,6 +16,7 @@ pub mod mac;
 pub mod merge;
 pub mod passthrough;
 pub mod pooling;
+pub mod prelu;
 pub mod recurrent;
 pub mod spatial;
 pub mod speed;

@@ -43,6 +43,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::DepthwiseConv2D(_)
         | LayerKind::SeparableConv2D(_)
         | LayerKind::ApplyAlpha
+        | LayerKind::PReLU
         | LayerKind::Recurrent(_)
         | LayerKind::Embedding(_) => {
             unreachable!("pooling::analyse is only called for pooling layers")

@@ -63,6 +63,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::DepthwiseConv2D(_)
         | LayerKind::SeparableConv2D(_)
         | LayerKind::ApplyAlpha
+        | LayerKind::PReLU
         | LayerKind::Recurrent(_)
         | LayerKind::Embedding(_) => {
             unreachable!("spatial::analyse is only called for spatial copy layers")

@@ -162,6 +162,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::DepthwiseConv2D(_)
         | LayerKind::SeparableConv2D(_)
         | LayerKind::ApplyAlpha
+        | LayerKind::PReLU
         | LayerKind::Recurrent(_)
         | LayerKind::UpSampling2D(_) => {
             unreachable!("transformer::analyse is only called for transformer layers")

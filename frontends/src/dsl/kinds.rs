@@ -489,6 +489,9 @@ pub static SPECS: &[Spec] = &[
         "concat(a, b, axis=-1)",
         build_concat
     ),
+    spec!("prelu", &[], &[], None, Role::Single, "prelu()", |_| plain(
+        LayerKind::PReLU
+    )),
 ];
 
 /// The spec of a DSL layer name.
@@ -505,7 +508,7 @@ pub const EXPECTED_LAYER: &str =
     "a layer name such as input, dense, conv1d, conv2d, depthwise_conv2d, separable_conv2d, \
      maxpool2d, avgpool2d, globalavgpool2d, batchnorm, relu, leaky_relu, thresholded_relu, hard_sigmoid, flatten, reshape, dropout, zeropad2d, \
      crop2d, upsample2d, mha, layernorm, einsum_dense, embedding, simple_rnn, lstm, gru, add, subtract, multiply, average, \
-     maximum, minimum or concat";
+     maximum, minimum, concat or prelu";
 
 /// The name Keras 3 gives a layer of this kind when none is set (`dense`, `max_pooling2d`,
 /// ...), before its per-session counter suffix. Checked against Keras 3.15 (see
@@ -520,6 +523,7 @@ pub fn keras_prefix(kind: &LayerKind) -> &'static str {
         LayerKind::SeparableConv2D(_) => "separable_conv2d",
         // not a Keras layer (hls4ml inserts it); named as hls4ml names it, `{layer}_alpha`
         LayerKind::ApplyAlpha => "apply_alpha",
+        LayerKind::PReLU => "p_re_lu",
         LayerKind::Pool1D(ir::ops::Pool1D {
             op: PoolOp::Max, ..
         }) => "max_pooling1d",
@@ -1083,6 +1087,7 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
             "separable_conv2d"
         }
         LayerKind::ApplyAlpha => "apply_alpha",
+        LayerKind::PReLU => "prelu",
         LayerKind::Pool1D(ir::ops::Pool1D {
             op,
             pool,

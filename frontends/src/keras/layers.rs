@@ -661,6 +661,19 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
                 size: [size[0], size[1]],
             }))
         }
+        // hls4ml's PReLU (one alpha per element, `nnet::prelu`); hls4ml's tf.keras converter
+        // refuses shared_axes, and its Keras 3 handler would write an alpha array shorter than
+        // the input, which nnet::prelu reads past
+        "PReLU" => match a.get("shared_axes") {
+            None | Some(Value::Null) => one(LayerKind::PReLU),
+            Some(v) => Err(a.unsupported(
+                "shared_axes",
+                format!(
+                    "{} (hls4ml 1.3.0 converts PReLU with shared_axes=None only: one alpha per element)",
+                    describe(v)
+                ),
+            )),
+        },
         "MultiHeadAttention" | "GroupedQueryAttention" | "GroupQueryAttention" => {
             one(super::attention::multi_head_attention(&a)?)
         }

@@ -27,6 +27,7 @@ pub mod layernorm;
 pub mod merge;
 pub mod pool1d;
 pub mod pool2d;
+pub mod prelu;
 pub mod recurrent;
 pub mod reshape;
 pub mod upsampling;
@@ -53,6 +54,7 @@ pub use layernorm::LayerNorm;
 pub use merge::{Merge, MergeOp};
 pub use pool1d::Pool1D;
 pub use pool2d::Pool2D;
+pub use prelu::PReLU;
 pub use recurrent::{BidiMerge, Cell, Recurrent};
 pub use reshape::Reshape;
 pub use upsampling::{UpSampling1D, UpSampling2D};
@@ -176,6 +178,7 @@ macro_rules! for_each_layer_kind {
             unit {
                 Flatten flatten,
                 ApplyAlpha apply_alpha,
+                PReLU prelu,
             }
         }
     };
@@ -472,6 +475,7 @@ mod tests {
                 img.clone(),
             ),
             (LayerKind::ApplyAlpha, img.clone()),
+            (LayerKind::PReLU, img.clone()),
         ]
     }
 
@@ -538,6 +542,7 @@ mod tests {
                 | KindTag::GlobalPool2D
                 | KindTag::BatchNorm
                 | KindTag::ApplyAlpha
+                | KindTag::PReLU
                 | KindTag::Activation
                 | KindTag::Reshape
                 | KindTag::Concatenate

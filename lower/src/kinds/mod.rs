@@ -7,6 +7,7 @@
 mod basic;
 mod depthwise;
 mod pooling;
+mod prelu;
 mod product;
 mod recurrent;
 mod spatial;

@@ -32,6 +32,7 @@ mod layernorm;
 mod merge;
 mod pool1d;
 mod pool2d;
+mod prelu;
 mod recurrent;
 mod reshape;
 mod upsampling;

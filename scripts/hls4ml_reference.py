@@ -331,14 +331,27 @@ MODELS = {
             D('out', 3),
         ],
     ),
-    # Permute (hls4ml's Transpose: nnet::transpose with the permutation tables)
+    # Permute (hls4ml's Transpose: nnet::transpose with the permutation tables), read by a
+    # Dense over positions (a Transpose -> Flatten -> Dense hls4ml's remove_transpose_before_flatten
+    # folds into the Dense's weights)
     'permute2d': dict(
         input=[6, 3],
         layers=[
             D('fc1', 4),
-            dict(type='Permute', name='perm', dims=[2, 1]),
+            dict(type='Permute', name='permute1', dims=[2, 1]),
+            D('fc2', 5),
             dict(type='Flatten', name='flat'),
             D('out', 3),
+        ],
+    ),
+    # a rank-3 Permute (nnet::transpose's general path in io_stream)
+    'permute3d': dict(
+        input=[4, 5, 2],
+        layers=[
+            dict(type='Permute', name='permute1', dims=[3, 1, 2]),
+            D('fc1', 3),
+            dict(type='Flatten', name='flat'),
+            D('out', 2),
         ],
     ),
     # Dot of two 1-D operands (hls4ml's Dot: nnet::dot1d)
@@ -533,6 +546,7 @@ CASES = [
     ('prelu', ['lat', 'stream']),
     ('prelu_conv1d', ['lat', 'stream']),
     ('permute2d', ['lat', 'stream']),
+    ('permute3d', ['lat', 'stream']),
     ('dot1d', ['lat', 'stream']),
     ('depthwise1d', ['lat', 'stream']),
     ('separable1d', ['lat', 'stream']),

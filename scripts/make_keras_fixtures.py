@@ -281,10 +281,22 @@ def prelu():
     ], name="prelu")
 
 
+def permute():
+    # Permute of a sequence (2, 1) and of an image (3, 1, 2)
+    inp = keras.Input((6, 3), name="seq")
+    x = L.Permute((2, 1), name="swap")(inp)
+    x = L.Dense(4, name="fc")(x)
+    x = L.Reshape((3, 2, 2), name="img")(x)
+    x = L.Permute((3, 1, 2), name="rot")(x)
+    x = L.Flatten(name="flat")(x)
+    out = L.Dense(2, name="out")(x)
+    return keras.Model(inp, out, name="permute")
+
+
 BUILDERS = [mlp_relu, mlp_activations, mlp_leaky, conv1d_pool_bn, conv2d_pool_bn,
             conv2d_strided_same, global_pools, reshape_flatten, functional_add_concat,
             functional_conv_residual, multi_output, concat_axis1_conv1d, spatial_2d, spatial_1d,
-            depthwise_separable, merges, table_activations, recurrent, prelu]
+            depthwise_separable, merges, table_activations, recurrent, prelu, permute]
 
 
 def randomise(model, seed):

@@ -817,6 +817,8 @@ fn hls4ml_class_matches(ty: &str, kind: &LayerKind) -> bool {
         // hls4ml's ApplyAlpha is a BatchNormalization subclass; its class name is `ApplyAlpha`
         LayerKind::ApplyAlpha => ty == "applyalpha",
         LayerKind::PReLU => ty == "prelu" || ty == "activation",
+        // hls4ml converts Keras's Permute to its Transpose
+        LayerKind::Permute(_) => ty == "transpose" || ty == name,
         LayerKind::DepthwiseConv2D(_) | LayerKind::SeparableConv2D(_) => ty == name,
         LayerKind::Dense(_)
         | LayerKind::LayerNorm(_)

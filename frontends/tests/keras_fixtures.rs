@@ -175,6 +175,7 @@ fn fixtures_cover_at_least_ten_networks_and_every_layer_kind() {
         "SimpleRNN",
         "Bidirectional",
         "PReLU",
+        "Permute",
     ] {
         assert!(kinds.contains(k), "no fixture has {k}: {kinds:?}");
     }

@@ -178,7 +178,7 @@ struct Step {
 fn step() -> impl Strategy<Value = Step> {
     (
         (
-            0u8..29,
+            0u8..30,
             any::<usize>(),
             any::<usize>(),
             [1usize..9, 1usize..9, 1usize..4, 1usize..4],
@@ -548,6 +548,16 @@ fn build(plan: &Plan) -> Network {
             ),
             (26, _) => (LayerKind::ApplyAlpha, Activation::Linear),
             (28, _) => (LayerKind::PReLU, Activation::Linear),
+            (29, 2) => (
+                LayerKind::Permute(ir::ops::Permute { dims: vec![2, 1] }),
+                Activation::Linear,
+            ),
+            (29, 3) => (
+                LayerKind::Permute(ir::ops::Permute {
+                    dims: [vec![3, 1, 2], vec![2, 3, 1], vec![1, 3, 2]][a % 3].clone(),
+                }),
+                Activation::Linear,
+            ),
             (27, 2) => {
                 let cell = [Cell::SimpleRnn, Cell::Lstm, Cell::Gru][a % 3];
                 let gated = cell != Cell::SimpleRnn;
@@ -657,8 +667,8 @@ fn generated_networks_cover_every_kind() {
     // Max/Average name (4 more), the 6 spatial kinds, the 4 transformer kinds,
     // DepthwiseConv2D, SeparableConv2D, ApplyAlpha, the merge counted once per operation
     // (5 more than Add), and the recurrent kind once per name (SimpleRNN, LSTM, GRU,
-    // Bidirectional), PReLU
-    assert_eq!(kinds.len(), 42, "kinds reached: {kinds:?}");
+    // Bidirectional), PReLU, Permute
+    assert_eq!(kinds.len(), 43, "kinds reached: {kinds:?}");
     for (what, n) in [
         ("merges", merges),
         ("explicit outputs", explicit_outputs),

@@ -308,6 +308,7 @@ fn op_attrs(op: &Op) -> String {
             (if *max { "max" } else { "avg" }).to_string()
         }
         Op::BatchNorm { n_filt } => format!("n_filt={n_filt}"),
+        Op::Transpose { perm, .. } => format!("perm={perm:?}"),
         Op::Activation { act, .. } => match act {
             ActKind::Plain(f) => f.to_string(),
             ActKind::Param { func, alpha } => format!("{func} {alpha}"),

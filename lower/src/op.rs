@@ -209,6 +209,12 @@ pub enum Op {
         depthwise: Box<Op>,
         n_filt: usize,
     },
+    /// An axis permutation (hls4ml `Transpose`, `nnet::transpose`, from Keras's Permute):
+    /// output axis `i` is input axis `perm[i]`.
+    Transpose {
+        from_shape: Vec<usize>,
+        perm: Vec<usize>,
+    },
     /// Nearest-neighbour resize (hls4ml `Resize`, from Keras UpSampling1D/2D; 1-D has height 1).
     Resize {
         in_height: usize,

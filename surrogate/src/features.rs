@@ -191,6 +191,7 @@ fn kind_index(kind: &LayerKind) -> usize {
         | LayerKind::Cropping2D(_)
         | LayerKind::UpSampling1D(_)
         | LayerKind::UpSampling2D(_)
+        | LayerKind::Permute(_)
         | LayerKind::Embedding(_) => 8,
         LayerKind::Merge(_) | LayerKind::Concatenate(_) => 9,
         LayerKind::Dropout(_) => 10,

@@ -82,7 +82,8 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::Embedding(_)
         | LayerKind::Recurrent(_)
         | LayerKind::ApplyAlpha
-        | LayerKind::PReLU => {
+        | LayerKind::PReLU
+        | LayerKind::Permute(_) => {
             unreachable!("depthwise::analyse is only called for depthwise/separable layers")
         }
     };

@@ -21,6 +21,7 @@ pub mod recurrent;
 pub mod spatial;
 pub mod speed;
 pub mod transformer;
+pub mod transpose;
 
 use crate::calibration::{
     Calibration, CoefSet, Feature, LabelKind, Timing, FEATURES, NF, NT, TIMING_FEATURES,

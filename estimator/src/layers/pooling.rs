@@ -44,6 +44,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::SeparableConv2D(_)
         | LayerKind::ApplyAlpha
         | LayerKind::PReLU
+        | LayerKind::Permute(_)
         | LayerKind::Recurrent(_)
         | LayerKind::Embedding(_) => {
             unreachable!("pooling::analyse is only called for pooling layers")

@@ -64,6 +64,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::SeparableConv2D(_)
         | LayerKind::ApplyAlpha
         | LayerKind::PReLU
+        | LayerKind::Permute(_)
         | LayerKind::Recurrent(_)
         | LayerKind::Embedding(_) => {
             unreachable!("spatial::analyse is only called for spatial copy layers")

@@ -163,6 +163,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::SeparableConv2D(_)
         | LayerKind::ApplyAlpha
         | LayerKind::PReLU
+        | LayerKind::Permute(_)
         | LayerKind::Recurrent(_)
         | LayerKind::UpSampling2D(_) => {
             unreachable!("transformer::analyse is only called for transformer layers")

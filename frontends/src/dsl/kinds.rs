@@ -492,6 +492,15 @@ pub static SPECS: &[Spec] = &[
     spec!("prelu", &[], &[], None, Role::Single, "prelu()", |_| plain(
         LayerKind::PReLU
     )),
+    spec!(
+        "permute",
+        &[],
+        &[],
+        Some("axis"),
+        Role::Single,
+        "permute(2, 1)",
+        build_permute
+    ),
 ];
 
 /// The spec of a DSL layer name.
@@ -508,7 +517,7 @@ pub const EXPECTED_LAYER: &str =
     "a layer name such as input, dense, conv1d, conv2d, depthwise_conv2d, separable_conv2d, \
      maxpool2d, avgpool2d, globalavgpool2d, batchnorm, relu, leaky_relu, thresholded_relu, hard_sigmoid, flatten, reshape, dropout, zeropad2d, \
      crop2d, upsample2d, mha, layernorm, einsum_dense, embedding, simple_rnn, lstm, gru, add, subtract, multiply, average, \
-     maximum, minimum, concat or prelu";
+     maximum, minimum, concat, prelu or permute";
 
 /// The name Keras 3 gives a layer of this kind when none is set (`dense`, `max_pooling2d`,
 /// ...), before its per-session counter suffix. Checked against Keras 3.15 (see
@@ -524,6 +533,7 @@ pub fn keras_prefix(kind: &LayerKind) -> &'static str {
         // not a Keras layer (hls4ml inserts it); named as hls4ml names it, `{layer}_alpha`
         LayerKind::ApplyAlpha => "apply_alpha",
         LayerKind::PReLU => "p_re_lu",
+        LayerKind::Permute(_) => "permute",
         LayerKind::Pool1D(ir::ops::Pool1D {
             op: PoolOp::Max, ..
         }) => "max_pooling1d",
@@ -924,6 +934,20 @@ fn build_leaky(a: &Args) -> Result<(LayerKind, Activation), Located> {
     }))
 }
 
+/// `permute(2, 1)`: Keras's `dims`, the input axes numbered from 1 (checked against the input's
+/// rank by shape inference).
+fn build_permute(a: &Args) -> Result<(LayerKind, Activation), Located> {
+    if a.rest.is_empty() {
+        return a.missing("the axes (Keras's dims, numbered from 1)");
+    }
+    let dims = a
+        .rest
+        .iter()
+        .map(|v| a.size_of(v, "each axis (numbered from 1)"))
+        .collect::<Result<Vec<_>, _>>()?;
+    plain(LayerKind::Permute(ir::ops::Permute { dims }))
+}
+
 fn build_reshape(a: &Args) -> Result<(LayerKind, Activation), Located> {
     if a.rest.is_empty() {
         return a.missing("target shape");
@@ -1088,6 +1112,10 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
         }
         LayerKind::ApplyAlpha => "apply_alpha",
         LayerKind::PReLU => "prelu",
+        LayerKind::Permute(ir::ops::Permute { dims }) => {
+            args.extend(dims.iter().map(|d| d.to_string()));
+            "permute"
+        }
         LayerKind::Pool1D(ir::ops::Pool1D {
             op,
             pool,

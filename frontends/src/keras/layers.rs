@@ -674,6 +674,21 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
                 ),
             )),
         },
+        // hls4ml's Transpose (perm = dims - 1)
+        "Permute" => {
+            let v = a
+                .get("dims")
+                .ok_or_else(|| a.missing("dims", "a list of axes numbered from 1"))?;
+            let dims = v
+                .as_array()
+                .and_then(|d| {
+                    d.iter()
+                        .map(|x| x.as_u64().filter(|&n| (1..=8).contains(&n)).map(|n| n as usize))
+                        .collect::<Option<Vec<_>>>()
+                })
+                .ok_or_else(|| a.field_err("dims", "a list of axes numbered from 1", v))?;
+            one(LayerKind::Permute(ir::ops::Permute { dims }))
+        }
         "MultiHeadAttention" | "GroupedQueryAttention" | "GroupQueryAttention" => {
             one(super::attention::multi_head_attention(&a)?)
         }

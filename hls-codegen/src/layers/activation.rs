@@ -39,7 +39,8 @@ fn parts<'a>(c: &'a Ctx) -> (&'a ActKind, &'a str) {
         | Op::LayerNorm { .. }
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
-        | Op::Embedding { .. }) => {
+        | Op::Embedding { .. }
+        | Op::Transpose { .. }) => {
             unreachable!("activation on {other:?}")
         }
     }

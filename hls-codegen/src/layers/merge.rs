@@ -73,7 +73,8 @@ pub fn config(c: &Ctx) -> String {
         | Op::LayerNorm { .. }
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
-        | Op::Embedding { .. } => {
+        | Op::Embedding { .. }
+        | Op::Transpose { .. } => {
             unreachable!("merge::config on {:?}", c.l.op)
         }
     }
@@ -106,7 +107,8 @@ pub fn call(c: &Ctx) -> String {
         | Op::LayerNorm { .. }
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
-        | Op::Embedding { .. } => {
+        | Op::Embedding { .. }
+        | Op::Transpose { .. } => {
             unreachable!("merge::call on {:?}", c.l.op)
         }
     };

@@ -19,6 +19,7 @@ pub mod merge;
 pub mod pooling;
 pub mod reshape;
 pub mod spatial;
+pub mod transpose;
 
 use crate::model::{HlsLayer, HlsModel, Variable};
 use ir::Strategy;

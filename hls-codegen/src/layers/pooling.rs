@@ -145,7 +145,8 @@ pub fn config(c: &Ctx) -> String {
         | Op::LayerNorm { .. }
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
-        | Op::Embedding { .. } => {
+        | Op::Embedding { .. }
+        | Op::Transpose { .. } => {
             unreachable!("pooling::config on {:?}", c.l.op)
         }
     }
@@ -177,7 +178,8 @@ pub fn call(c: &Ctx) -> String {
         | Op::LayerNorm { .. }
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
-        | Op::Embedding { .. } => {
+        | Op::Embedding { .. }
+        | Op::Transpose { .. } => {
             unreachable!("pooling::call on {:?}", c.l.op)
         }
     };

@@ -155,6 +155,7 @@ pub fn config(c: &Ctx) -> String {
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
         | Op::Embedding { .. }
+        | Op::Transpose { .. }
         | Op::SeparableConv2D { .. } => unreachable!("spatial::config on {:?}", c.l.op),
     }
 }
@@ -194,6 +195,7 @@ pub fn call(c: &Ctx) -> String {
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
         | Op::Embedding { .. }
+        | Op::Transpose { .. }
         | Op::SeparableConv2D { .. } => unreachable!("spatial::call on {:?}", c.l.op),
     };
     format!("nnet::{f}<{types}, config{idx}>({args});")

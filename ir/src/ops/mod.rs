@@ -25,6 +25,7 @@ pub mod global_pool;
 pub mod input;
 pub mod layernorm;
 pub mod merge;
+pub mod permute;
 pub mod pool1d;
 pub mod pool2d;
 pub mod prelu;
@@ -52,6 +53,7 @@ pub use global_pool::{GlobalPool, GlobalPool1D, GlobalPool2D};
 pub use input::Input;
 pub use layernorm::LayerNorm;
 pub use merge::{Merge, MergeOp};
+pub use permute::Permute;
 pub use pool1d::Pool1D;
 pub use pool2d::Pool2D;
 pub use prelu::PReLU;
@@ -174,6 +176,7 @@ macro_rules! for_each_layer_kind {
                 DepthwiseConv2D(DepthwiseConv2D) depthwise,
                 SeparableConv2D(SeparableConv2D) depthwise,
                 Recurrent(Recurrent) recurrent,
+                Permute(Permute) permute,
             }
             unit {
                 Flatten flatten,
@@ -476,6 +479,10 @@ mod tests {
             ),
             (LayerKind::ApplyAlpha, img.clone()),
             (LayerKind::PReLU, img.clone()),
+            (
+                LayerKind::Permute(Permute { dims: vec![2, 1] }),
+                seq.clone(),
+            ),
         ]
     }
 
@@ -543,6 +550,7 @@ mod tests {
                 | KindTag::BatchNorm
                 | KindTag::ApplyAlpha
                 | KindTag::PReLU
+                | KindTag::Permute
                 | KindTag::Activation
                 | KindTag::Reshape
                 | KindTag::Concatenate

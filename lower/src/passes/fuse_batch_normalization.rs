@@ -42,6 +42,7 @@ pub fn fuses(producer: &Op, result_specified: bool) -> bool {
         | Op::Cropping1D { .. }
         | Op::Cropping2D { .. }
         | Op::Resize { .. }
+        | Op::Transpose { .. }
         | Op::LayerNorm { .. }
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }

@@ -123,8 +123,10 @@ pub fn infer(node: &mut Node, inputs: &[FixedType], default: &FixedType, max: Op
             let second = inputs.get(1).cloned().unwrap_or_else(|| input.clone());
             (None, Some(concatenate(&input, &second, max)))
         }
+        // hls4ml's copy rule: ['Clone', 'Reshape', 'Resize', 'Transpose', 'ZeroPadding1D/2D']
         Op::Reshape
         | Op::Resize { .. }
+        | Op::Transpose { .. }
         | Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }
         | Op::Clone => (None, Some(input)),
@@ -203,6 +205,7 @@ pub fn renames_result(node: &Node) -> bool {
         | Op::Cropping1D { .. }
         | Op::Cropping2D { .. }
         | Op::Resize { .. }
+        | Op::Transpose { .. }
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
         | Op::SeparableConv2D { .. } => false,

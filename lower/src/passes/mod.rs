@@ -4,6 +4,8 @@
 //! - the Keras parser (`converters/keras_v3_to_hls.py`): `parse`, `split_activation`,
 //!   `remove_dropout`;
 //! - the `convert` flow (`model/optimizer/__init__.py`): `separable_to_depthwise_and_conv`,
+//!   the transpose checks `remove_transpose_before_flatten`, `remove_nop_transpose`,
+//!   `remove_single_channel_transpose` (they refuse what hls4ml rewrites),
 //!   `fuse_batch_normalization`,
 //!   `replace_multidimensional_dense_with_conv`, `eliminate_linear_activation`,
 //!   `infer_precision_types`;
@@ -28,6 +30,7 @@ mod replace_multidimensional_dense_with_conv;
 mod reshape_stream;
 mod separable_to_depthwise_and_conv;
 mod split_activation;
+mod transpose_opt;
 
 pub use infer_precision::renames_result;
 
@@ -50,6 +53,9 @@ pub static HLS4ML_PIPELINE: &[&dyn Pass] = &[
     &split_activation::SplitActivation,
     &remove_dropout::RemoveDropout,
     &separable_to_depthwise_and_conv::SeparableToDepthwiseAndConv,
+    &transpose_opt::RemoveTransposeBeforeFlatten,
+    &transpose_opt::RemoveNopTranspose,
+    &transpose_opt::RemoveSingleChannelTranspose,
     &fuse_batch_normalization::FuseBatchNormalization,
     &replace_multidimensional_dense_with_conv::ReplaceMultidimensionalDenseWithConv,
     &eliminate_linear_activation::EliminateLinearActivation,

@@ -30,6 +30,7 @@ mod global_pool;
 mod input;
 mod layernorm;
 mod merge;
+mod permute;
 mod pool1d;
 mod pool2d;
 mod prelu;

@@ -63,6 +63,7 @@ mod pool2d;
 mod reshape;
 mod resize;
 mod separable_conv2d;
+mod transpose;
 mod zeropad;
 
 use super::Ctx;
@@ -114,5 +115,6 @@ pub fn emitter(op: &Op) -> &'static dyn Emit {
         Op::EinsumDense { .. } => &einsum_dense::EinsumDense,
         Op::Einsum { .. } => &einsum::Einsum,
         Op::Embedding { .. } => &embedding::Embedding,
+        Op::Transpose { .. } => &transpose::Transpose,
     }
 }

@@ -354,34 +354,6 @@ MODELS = {
             D('out', 2),
         ],
     ),
-    # Dot of two 1-D operands (hls4ml's Dot: nnet::dot1d)
-    'dot1d': dict(
-        input=[8],
-        layers=[
-            D('a', 6, 'relu', **{'in': 'input_layer'}),
-            D('b', 6, 'tanh', **{'in': 'input_layer'}),
-            dict(type='Dot', name='dot', axes=1, **{'in': ['a', 'b']}),
-            D('out', 2),
-        ],
-    ),
-    # depthwise and separable 1-D convolutions (hls4ml's nnet_sepconv1d*.h)
-    'depthwise1d': dict(
-        input=[10, 3],
-        layers=[
-            dict(type='DepthwiseConv1D', name='dw1', kernel_size=3, activation='relu'),
-            dict(type='Flatten', name='flat'),
-            D('out', 3, 'softmax'),
-        ],
-    ),
-    'separable1d': dict(
-        input=[11, 2],
-        layers=[
-            dict(type='SeparableConv1D', name='sep1', filters=4, kernel_size=3, activation='relu'),
-            dict(type='SeparableConv1D', name='sep2', filters=3, kernel_size=2, activation='linear', padding='same', strides=2),
-            dict(type='Flatten', name='flat'),
-            D('out', 3, 'softmax'),
-        ],
-    ),
     # transformer pieces hls4ml 1.3.0 converts from plain Keras 3: EinsumDense (a projection per
     # position, one with two output axes and a fused relu), LayerNormalization (axis 2)
     'einsum_layernorm': dict(
@@ -547,9 +519,6 @@ CASES = [
     ('prelu_conv1d', ['lat', 'stream']),
     ('permute2d', ['lat', 'stream']),
     ('permute3d', ['lat', 'stream']),
-    ('dot1d', ['lat', 'stream']),
-    ('depthwise1d', ['lat', 'stream']),
-    ('separable1d', ['lat', 'stream']),
 ]
 
 
@@ -737,29 +706,8 @@ def build_keras(spec, seed):
                 activation=ld['activation'],
                 name=n,
             )
-        elif t == 'DepthwiseConv1D':
-            lay = keras.layers.DepthwiseConv1D(
-                ld['kernel_size'],
-                strides=ld.get('strides', 1),
-                padding=ld.get('padding', 'valid'),
-                depth_multiplier=ld.get('depth_multiplier', 1),
-                activation=ld['activation'],
-                name=n,
-            )
-        elif t == 'SeparableConv1D':
-            lay = keras.layers.SeparableConv1D(
-                ld['filters'],
-                ld['kernel_size'],
-                strides=ld.get('strides', 1),
-                padding=ld.get('padding', 'valid'),
-                depth_multiplier=ld.get('depth_multiplier', 1),
-                activation=ld['activation'],
-                name=n,
-            )
         elif t == 'Permute':
             lay = keras.layers.Permute(tuple(ld['dims']), name=n)
-        elif t == 'Dot':
-            lay = keras.layers.Dot(axes=ld['axes'], name=n)
         elif t == 'GlobalAveragePooling1D':
             lay = keras.layers.GlobalAveragePooling1D(name=n)
         elif t == 'MaxPooling1D':

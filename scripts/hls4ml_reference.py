@@ -354,6 +354,18 @@ MODELS = {
             D('out', 2),
         ],
     ),
+    # Dot of two 1-D operands (hls4ml's Dot: nnet::dot1d); io_parallel only: hls4ml 1.3.0's
+    # io_stream project for it does not compile (g++: nnet::dot1d reads `product` of the
+    # stream's packed type), and presynth refuses it
+    'dot1d': dict(
+        input=[8],
+        layers=[
+            D('a', 6, 'relu', **{'in': 'input_layer'}),
+            D('b', 6, 'tanh', **{'in': 'input_layer'}),
+            dict(type='Dot', name='dot', axes=1, **{'in': ['a', 'b']}),
+            D('out', 2),
+        ],
+    ),
     # transformer pieces hls4ml 1.3.0 converts from plain Keras 3: EinsumDense (a projection per
     # position, one with two output axes and a fused relu), LayerNormalization (axis 2)
     'einsum_layernorm': dict(
@@ -519,6 +531,7 @@ CASES = [
     ('prelu_conv1d', ['lat', 'stream']),
     ('permute2d', ['lat', 'stream']),
     ('permute3d', ['lat', 'stream']),
+    ('dot1d', ['lat']),
 ]
 
 
@@ -706,6 +719,8 @@ def build_keras(spec, seed):
                 activation=ld['activation'],
                 name=n,
             )
+        elif t == 'Dot':
+            lay = keras.layers.Dot(axes=ld['axes'], name=n)
         elif t == 'Permute':
             lay = keras.layers.Permute(tuple(ld['dims']), name=n)
         elif t == 'GlobalAveragePooling1D':

@@ -293,10 +293,20 @@ def permute():
     return keras.Model(inp, out, name="permute")
 
 
+def dot():
+    # Dot of two Dense outputs (1-D operands, the form hls4ml converts)
+    inp = keras.Input((5,), name="x")
+    a = L.Dense(4, activation="relu", name="a")(inp)
+    b = L.Dense(4, name="b")(inp)
+    d = L.Dot(axes=1, name="dot")([a, b])
+    out = L.Dense(2, name="out")(d)
+    return keras.Model(inp, out, name="dot")
+
+
 BUILDERS = [mlp_relu, mlp_activations, mlp_leaky, conv1d_pool_bn, conv2d_pool_bn,
             conv2d_strided_same, global_pools, reshape_flatten, functional_add_concat,
             functional_conv_residual, multi_output, concat_axis1_conv1d, spatial_2d, spatial_1d,
-            depthwise_separable, merges, table_activations, recurrent, prelu, permute]
+            depthwise_separable, merges, table_activations, recurrent, prelu, permute, dot]
 
 
 def randomise(model, seed):

@@ -60,6 +60,8 @@ pub fn chain(
             LayerKind::PReLU => "prelu",
             LayerKind::Permute(_) => "permute",
             // two operands: a chain cannot hold it (add_layer refuses it below)
+            LayerKind::Dot => "dot",
+            // two operands: a chain cannot hold it (add_layer refuses it below)
             LayerKind::MultiHeadAttention(_) => "multi_head_attention",
             LayerKind::Input(_)
             | LayerKind::GlobalPool1D(_)

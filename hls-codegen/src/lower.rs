@@ -563,7 +563,8 @@ impl<'a> Lowerer<'a> {
             | Op::Cropping1D { .. }
             | Op::Cropping2D { .. }
             | Op::Resize { .. }
-            | Op::Transpose { .. } => self.push_plain(n, inputs, &rs),
+            | Op::Transpose { .. }
+            | Op::Dot { .. } => self.push_plain(n, inputs, &rs),
             Op::BatchNorm { .. } => self.batchnorm(n, input()?, &rs)?,
             Op::LayerNorm { .. } => self.layernorm(n, input()?, &rs)?,
             Op::EinsumDense { .. } => self.einsum_dense(n, input()?, &rs)?,

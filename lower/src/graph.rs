@@ -309,6 +309,7 @@ fn op_attrs(op: &Op) -> String {
         }
         Op::BatchNorm { n_filt } => format!("n_filt={n_filt}"),
         Op::Transpose { perm, .. } => format!("perm={perm:?}"),
+        Op::Dot { n_in } => format!("n_in={n_in}"),
         Op::Activation { act, .. } => match act {
             ActKind::Plain(f) => f.to_string(),
             ActKind::Param { func, alpha } => format!("{func} {alpha}"),

@@ -209,6 +209,10 @@ pub enum Op {
         depthwise: Box<Op>,
         n_filt: usize,
     },
+    /// The inner product of two 1-D operands of `n_in` elements (hls4ml `Dot`, `nnet::dot1d`).
+    Dot {
+        n_in: usize,
+    },
     /// An axis permutation (hls4ml `Transpose`, `nnet::transpose`, from Keras's Permute):
     /// output axis `i` is input axis `perm[i]`.
     Transpose {

@@ -48,3 +48,23 @@ fn permute_flatten_dense_is_refused_in_io_parallel_only() {
     n.config.io_type = IoType::Stream;
     lower::lower(&n).unwrap();
 }
+
+/// hls4ml 1.3.0's io_stream project for a Dot does not compile (checked with g++ on the
+/// harness model dot1d): presynth refuses it as not in hls4ml, naming the layer.
+#[test]
+fn dot_in_io_stream_is_not_in_hls4ml() {
+    let mut net = Network::new("m");
+    net.add_layer(
+        Layer::new("x", LayerKind::Input(ir::ops::Input { shape: vec![6] })),
+        &[],
+    )
+    .unwrap();
+    net.add_layer(Layer::new("dot", LayerKind::Dot), &["x", "x"])
+        .unwrap();
+    net.default_outputs();
+    net.infer_shapes().unwrap();
+    lower::lower(&net).unwrap();
+    net.config.io_type = IoType::Stream;
+    let e = lower::lower(&net).unwrap_err().to_string();
+    assert!(e.contains("dot") && e.contains("io_stream"), "{e}");
+}

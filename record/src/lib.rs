@@ -384,6 +384,7 @@ pub fn architecture_key(network: &Network) -> String {
             ),
             LayerKind::ApplyAlpha => write!(out, "alpha("),
             LayerKind::PReLU => write!(out, "prelu("),
+            LayerKind::Dot => write!(out, "dot("),
             LayerKind::Permute(ir::ops::Permute { dims }) => write!(
                 out,
                 "permute({}",

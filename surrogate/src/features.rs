@@ -193,7 +193,7 @@ fn kind_index(kind: &LayerKind) -> usize {
         | LayerKind::UpSampling2D(_)
         | LayerKind::Permute(_)
         | LayerKind::Embedding(_) => 8,
-        LayerKind::Merge(_) | LayerKind::Concatenate(_) => 9,
+        LayerKind::Merge(_) | LayerKind::Concatenate(_) | LayerKind::Dot => 9,
         LayerKind::Dropout(_) => 10,
     }
 }

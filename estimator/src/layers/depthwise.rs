@@ -83,7 +83,8 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::Recurrent(_)
         | LayerKind::ApplyAlpha
         | LayerKind::PReLU
-        | LayerKind::Permute(_) => {
+        | LayerKind::Permute(_)
+        | LayerKind::Dot => {
             unreachable!("depthwise::analyse is only called for depthwise/separable layers")
         }
     };

@@ -11,6 +11,7 @@ pub mod conv1d;
 pub mod conv2d;
 pub mod dense;
 pub mod depthwise;
+pub mod dot;
 pub mod kinds;
 pub mod mac;
 pub mod merge;

@@ -45,6 +45,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::ApplyAlpha
         | LayerKind::PReLU
         | LayerKind::Permute(_)
+        | LayerKind::Dot
         | LayerKind::Recurrent(_)
         | LayerKind::Embedding(_) => {
             unreachable!("pooling::analyse is only called for pooling layers")

@@ -65,6 +65,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::ApplyAlpha
         | LayerKind::PReLU
         | LayerKind::Permute(_)
+        | LayerKind::Dot
         | LayerKind::Recurrent(_)
         | LayerKind::Embedding(_) => {
             unreachable!("spatial::analyse is only called for spatial copy layers")

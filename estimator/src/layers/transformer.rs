@@ -164,6 +164,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::ApplyAlpha
         | LayerKind::PReLU
         | LayerKind::Permute(_)
+        | LayerKind::Dot
         | LayerKind::Recurrent(_)
         | LayerKind::UpSampling2D(_) => {
             unreachable!("transformer::analyse is only called for transformer layers")

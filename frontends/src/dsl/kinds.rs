@@ -501,6 +501,15 @@ pub static SPECS: &[Spec] = &[
         "permute(2, 1)",
         build_permute
     ),
+    spec!(
+        "dot",
+        &[],
+        &[],
+        Some("operand"),
+        Role::Merge,
+        "dot(a, b)",
+        |_| { plain(LayerKind::Dot) }
+    ),
 ];
 
 /// The spec of a DSL layer name.
@@ -517,7 +526,7 @@ pub const EXPECTED_LAYER: &str =
     "a layer name such as input, dense, conv1d, conv2d, depthwise_conv2d, separable_conv2d, \
      maxpool2d, avgpool2d, globalavgpool2d, batchnorm, relu, leaky_relu, thresholded_relu, hard_sigmoid, flatten, reshape, dropout, zeropad2d, \
      crop2d, upsample2d, mha, layernorm, einsum_dense, embedding, simple_rnn, lstm, gru, add, subtract, multiply, average, \
-     maximum, minimum, concat, prelu or permute";
+     maximum, minimum, concat, prelu, permute or dot";
 
 /// The name Keras 3 gives a layer of this kind when none is set (`dense`, `max_pooling2d`,
 /// ...), before its per-session counter suffix. Checked against Keras 3.15 (see
@@ -534,6 +543,7 @@ pub fn keras_prefix(kind: &LayerKind) -> &'static str {
         LayerKind::ApplyAlpha => "apply_alpha",
         LayerKind::PReLU => "p_re_lu",
         LayerKind::Permute(_) => "permute",
+        LayerKind::Dot => "dot",
         LayerKind::Pool1D(ir::ops::Pool1D {
             op: PoolOp::Max, ..
         }) => "max_pooling1d",
@@ -1112,6 +1122,10 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
         }
         LayerKind::ApplyAlpha => "apply_alpha",
         LayerKind::PReLU => "prelu",
+        LayerKind::Dot => {
+            args.extend(operands.iter().cloned());
+            "dot"
+        }
         LayerKind::Permute(ir::ops::Permute { dims }) => {
             args.extend(dims.iter().map(|d| d.to_string()));
             "permute"

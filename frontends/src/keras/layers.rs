@@ -674,6 +674,24 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
                 ),
             )),
         },
+        // hls4ml's Dot (nnet::dot1d): 1-D operands (shape inference checks them), so `axes` is
+        // their one axis; hls4ml ignores `normalize`
+        "Dot" => {
+            if a.bool_or("normalize", false)? {
+                return Err(a.unsupported(
+                    "normalize",
+                    "true (hls4ml 1.3.0's Dot computes the plain inner product)",
+                ));
+            }
+            let ok = |x: &Value| matches!(x.as_i64(), Some(1) | Some(-1));
+            match a.get("axes") {
+                Some(v) if ok(v) || v.as_array().is_some_and(|l| l.len() == 2 && l.iter().all(ok)) => {
+                    one(LayerKind::Dot)
+                }
+                Some(v) => Err(a.field_err("axes", "1 or -1 (the one axis of 1-D operands)", v)),
+                None => Err(a.missing("axes", "1 or -1")),
+            }
+        }
         // hls4ml's Transpose (perm = dims - 1)
         "Permute" => {
             let v = a

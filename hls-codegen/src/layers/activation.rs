@@ -40,7 +40,8 @@ fn parts<'a>(c: &'a Ctx) -> (&'a ActKind, &'a str) {
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
         | Op::Embedding { .. }
-        | Op::Transpose { .. }) => {
+        | Op::Transpose { .. }
+        | Op::Dot { .. }) => {
             unreachable!("activation on {other:?}")
         }
     }

@@ -146,7 +146,8 @@ pub fn config(c: &Ctx) -> String {
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
         | Op::Embedding { .. }
-        | Op::Transpose { .. } => {
+        | Op::Transpose { .. }
+        | Op::Dot { .. } => {
             unreachable!("pooling::config on {:?}", c.l.op)
         }
     }
@@ -179,7 +180,8 @@ pub fn call(c: &Ctx) -> String {
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
         | Op::Embedding { .. }
-        | Op::Transpose { .. } => {
+        | Op::Transpose { .. }
+        | Op::Dot { .. } => {
             unreachable!("pooling::call on {:?}", c.l.op)
         }
     };

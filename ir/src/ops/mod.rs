@@ -17,6 +17,7 @@ pub mod conv2d;
 pub mod cropping;
 pub mod dense;
 pub mod depthwise;
+pub mod dot;
 pub mod dropout;
 pub mod einsum_dense;
 pub mod embedding;
@@ -45,6 +46,7 @@ pub use conv2d::Conv2D;
 pub use cropping::{Cropping1D, Cropping2D};
 pub use dense::Dense;
 pub use depthwise::{DepthwiseConv2D, SeparableConv2D};
+pub use dot::Dot;
 pub use dropout::Dropout;
 pub use einsum_dense::EinsumDense;
 pub use embedding::Embedding;
@@ -182,6 +184,7 @@ macro_rules! for_each_layer_kind {
                 Flatten flatten,
                 ApplyAlpha apply_alpha,
                 PReLU prelu,
+                Dot dot,
             }
         }
     };
@@ -483,6 +486,7 @@ mod tests {
                 LayerKind::Permute(Permute { dims: vec![2, 1] }),
                 seq.clone(),
             ),
+            (LayerKind::Dot, vec![vec![6], vec![6]]),
         ]
     }
 
@@ -551,6 +555,7 @@ mod tests {
                 | KindTag::ApplyAlpha
                 | KindTag::PReLU
                 | KindTag::Permute
+                | KindTag::Dot
                 | KindTag::Activation
                 | KindTag::Reshape
                 | KindTag::Concatenate

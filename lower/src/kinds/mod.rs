@@ -6,6 +6,7 @@
 
 mod basic;
 mod depthwise;
+mod dot;
 mod permute;
 mod pooling;
 mod prelu;

@@ -43,6 +43,7 @@ pub fn fuses(producer: &Op, result_specified: bool) -> bool {
         | Op::Cropping2D { .. }
         | Op::Resize { .. }
         | Op::Transpose { .. }
+        | Op::Dot { .. }
         | Op::LayerNorm { .. }
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }

@@ -123,6 +123,17 @@ pub fn infer(node: &mut Node, inputs: &[FixedType], default: &FixedType, max: Op
             let second = inputs.get(1).cloned().unwrap_or_else(|| input.clone());
             (None, Some(concatenate(&input, &second, max)))
         }
+        // `_infer_dot_precision`: the product's width and integer bits plus ceil(log2 n_in)
+        Op::Dot { n_in } => {
+            let second = inputs.get(1).cloned().unwrap_or_else(|| input.clone());
+            let grow = (*n_in).max(1).next_power_of_two().trailing_zeros() as i32;
+            let (width, integer) = limit(
+                input.width() as i32 + second.width() as i32 + grow,
+                input.integer() + second.integer() + grow,
+                max,
+            );
+            (None, Some(plain(width, integer, input.signed() || second.signed())))
+        }
         // hls4ml's copy rule: ['Clone', 'Reshape', 'Resize', 'Transpose', 'ZeroPadding1D/2D']
         Op::Reshape
         | Op::Resize { .. }
@@ -190,7 +201,8 @@ pub fn renames_result(node: &Node) -> bool {
         | Op::LayerNorm { .. }
         | Op::Embedding { .. }
         | Op::Merge { .. }
-        | Op::Concatenate { .. } => true,
+        | Op::Concatenate { .. }
+        | Op::Dot { .. } => true,
         Op::Input
         | Op::Pool1D { .. }
         | Op::Pool2D { .. }

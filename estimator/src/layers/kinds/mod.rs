@@ -22,6 +22,7 @@ mod conv2d;
 mod cropping;
 mod dense;
 mod depthwise;
+mod dot;
 mod dropout;
 mod einsum_dense;
 mod embedding;

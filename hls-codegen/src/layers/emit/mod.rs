@@ -50,6 +50,7 @@ mod conv2d;
 mod cropping;
 mod dense;
 mod depthwise_conv2d;
+mod dot;
 mod dropout;
 mod einsum;
 mod einsum_dense;
@@ -116,5 +117,6 @@ pub fn emitter(op: &Op) -> &'static dyn Emit {
         Op::Einsum { .. } => &einsum::Einsum,
         Op::Embedding { .. } => &embedding::Embedding,
         Op::Transpose { .. } => &transpose::Transpose,
+        Op::Dot { .. } => &dot::Dot,
     }
 }

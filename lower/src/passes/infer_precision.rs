@@ -693,6 +693,29 @@ mod tests {
     }
 
     #[test]
+    fn dot_grows_by_the_log_of_its_length() {
+        // hls4ml's _infer_dot_precision, hand-derived: ap_fixed<16,6> . ap_ufixed<8,3> over 6
+        // elements: width 16 + 8 + ceil(log2 6) = 27, integer 6 + 3 + 3 = 12, signed; with a
+        // maximum of ap_fixed<24,10>: ap_fixed<24,10>.
+        let auto = AutoPrecision {
+            result: true,
+            ..Default::default()
+        };
+        let d = |max| {
+            run(
+                Op::Dot { n_in: 6 },
+                auto,
+                Default::default(),
+                &["ap_fixed<16,6>", "ap_ufixed<8,3>"],
+                max,
+            )
+            .precision
+        };
+        assert_eq!(d(None), t("ap_fixed<27,12>"));
+        assert_eq!(d(Some("ap_fixed<24,10>")), t("ap_fixed<24,10>"));
+    }
+
+    #[test]
     fn concatenate_keeps_modes() {
         let c = |a: &str, b: &str| {
             run(

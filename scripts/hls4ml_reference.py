@@ -312,6 +312,60 @@ MODELS = {
             D('out', 4),
         ],
     ),
+    # PReLU (hls4ml's PReLU: nnet::prelu with one alpha per element, the weight array a{N}),
+    # after a Dense and after a Conv1D (alpha over (width, channels))
+    'prelu': dict(
+        input=[10],
+        layers=[
+            D('fc1', 12),
+            dict(type='PReLU', name='prelu1'),
+            D('out', 3),
+        ],
+    ),
+    'prelu_conv1d': dict(
+        input=[8, 2],
+        layers=[
+            dict(type='Conv1D', name='conv1', filters=3, kernel_size=3, activation='linear'),
+            dict(type='PReLU', name='prelu1'),
+            dict(type='Flatten', name='flat'),
+            D('out', 3),
+        ],
+    ),
+    # Permute (hls4ml's Transpose: nnet::transpose with the permutation tables), read by a
+    # Dense over positions (a Transpose -> Flatten -> Dense hls4ml's remove_transpose_before_flatten
+    # folds into the Dense's weights)
+    'permute2d': dict(
+        input=[6, 3],
+        layers=[
+            D('fc1', 4),
+            dict(type='Permute', name='permute1', dims=[2, 1]),
+            D('fc2', 5),
+            dict(type='Flatten', name='flat'),
+            D('out', 3),
+        ],
+    ),
+    # a rank-3 Permute (nnet::transpose's general path in io_stream)
+    'permute3d': dict(
+        input=[4, 5, 2],
+        layers=[
+            dict(type='Permute', name='permute1', dims=[3, 1, 2]),
+            D('fc1', 3),
+            dict(type='Flatten', name='flat'),
+            D('out', 2),
+        ],
+    ),
+    # Dot of two 1-D operands (hls4ml's Dot: nnet::dot1d); io_parallel only: hls4ml 1.3.0's
+    # io_stream project for it does not compile (g++: nnet::dot1d reads `product` of the
+    # stream's packed type), and presynth refuses it
+    'dot1d': dict(
+        input=[8],
+        layers=[
+            D('a', 6, 'relu', **{'in': 'input_layer'}),
+            D('b', 6, 'tanh', **{'in': 'input_layer'}),
+            dict(type='Dot', name='dot', axes=1, **{'in': ['a', 'b']}),
+            D('out', 2),
+        ],
+    ),
     # transformer pieces hls4ml 1.3.0 converts from plain Keras 3: EinsumDense (a projection per
     # position, one with two output axes and a fused relu), LayerNormalization (axis 2)
     'einsum_layernorm': dict(
@@ -656,6 +710,11 @@ CASES = [
     ('bilstm', ['lat', 'res_rf3', 'name_lat', 'bidi_prec', 'nonstatic']),
     ('bilstm_seq', ['lat']),
     ('bigru', ['lat']),
+    ('prelu', ['lat', 'stream']),
+    ('prelu_conv1d', ['lat', 'stream']),
+    ('permute2d', ['lat', 'stream']),
+    ('permute3d', ['lat', 'stream']),
+    ('dot1d', ['lat']),
 ]
 
 
@@ -844,6 +903,10 @@ def build_keras(spec, seed):
                 activation=ld['activation'],
                 name=n,
             )
+        elif t == 'Dot':
+            lay = keras.layers.Dot(axes=ld['axes'], name=n)
+        elif t == 'Permute':
+            lay = keras.layers.Permute(tuple(ld['dims']), name=n)
         elif t == 'GlobalAveragePooling1D':
             lay = keras.layers.GlobalAveragePooling1D(name=n)
         elif t == 'MaxPooling1D':

@@ -31,7 +31,7 @@ OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "frontends", "tests", "fixtures", "keras")
 
 # Networks that also get a legacy full-model .h5 file.
-H5_TOO = {"mlp_relu", "conv2d_pool_bn", "functional_add_concat", "recurrent"}
+H5_TOO = {"mlp_relu", "conv2d_pool_bn", "functional_add_concat", "recurrent", "prelu"}
 
 
 def mlp_relu():
@@ -268,10 +268,45 @@ def recurrent():
     ], name="recurrent")
 
 
+def prelu():
+    # PReLU after a Dense (alpha per unit) and after a Conv1D (alpha over width x channels)
+    return keras.Sequential([
+        keras.Input((7, 2)),
+        L.Conv1D(3, 3, name="conv"),
+        L.PReLU(name="prelu_conv"),
+        L.Flatten(name="flat"),
+        L.Dense(4, name="fc"),
+        L.PReLU(name="prelu_fc"),
+        L.Dense(2, name="out"),
+    ], name="prelu")
+
+
+def permute():
+    # Permute of a sequence (2, 1) and of an image (3, 1, 2)
+    inp = keras.Input((6, 3), name="seq")
+    x = L.Permute((2, 1), name="swap")(inp)
+    x = L.Dense(4, name="fc")(x)
+    x = L.Reshape((3, 2, 2), name="img")(x)
+    x = L.Permute((3, 1, 2), name="rot")(x)
+    x = L.Flatten(name="flat")(x)
+    out = L.Dense(2, name="out")(x)
+    return keras.Model(inp, out, name="permute")
+
+
+def dot():
+    # Dot of two Dense outputs (1-D operands, the form hls4ml converts)
+    inp = keras.Input((5,), name="x")
+    a = L.Dense(4, activation="relu", name="a")(inp)
+    b = L.Dense(4, name="b")(inp)
+    d = L.Dot(axes=1, name="dot")([a, b])
+    out = L.Dense(2, name="out")(d)
+    return keras.Model(inp, out, name="dot")
+
+
 BUILDERS = [mlp_relu, mlp_activations, mlp_leaky, conv1d_pool_bn, conv2d_pool_bn,
             conv2d_strided_same, global_pools, reshape_flatten, functional_add_concat,
             functional_conv_residual, multi_output, concat_axis1_conv1d, spatial_2d, spatial_1d,
-            depthwise_separable, merges, table_activations, recurrent]
+            depthwise_separable, merges, table_activations, recurrent, prelu, permute, dot]
 
 
 def randomise(model, seed):

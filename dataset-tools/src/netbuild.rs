@@ -58,6 +58,10 @@ pub fn chain(
             LayerKind::SeparableConv2D(_) => "separable_conv2d",
             LayerKind::ApplyAlpha => "alpha",
             LayerKind::PositionalAdd => "positional_add",
+            LayerKind::PReLU => "prelu",
+            LayerKind::Permute(_) => "permute",
+            // two operands: a chain cannot hold it (add_layer refuses it below)
+            LayerKind::Dot => "dot",
             // two operands: a chain cannot hold it (add_layer refuses it below)
             LayerKind::MultiHeadAttention(_) => "multi_head_attention",
             LayerKind::Input(_)

@@ -842,6 +842,10 @@ fn hls4ml_class_matches(ty: &str, kind: &LayerKind) -> bool {
         LayerKind::ApplyAlpha => ty == "applyalpha",
         // hls4ml makes an ApplyAlpha of an Add with a constant (MergeToApplyAlpha)
         LayerKind::PositionalAdd => ty == "applyalpha" || ty == "merge" || ty == "add",
+        LayerKind::PReLU => ty == "prelu" || ty == "activation",
+        // hls4ml converts Keras's Permute to its Transpose
+        LayerKind::Permute(_) => ty == "transpose" || ty == name,
+        LayerKind::Dot => ty == "dot" || ty == "merge",
         LayerKind::DepthwiseConv2D(_) | LayerKind::SeparableConv2D(_) => ty == name,
         LayerKind::Dense(_)
         | LayerKind::LayerNorm(_)

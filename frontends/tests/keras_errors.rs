@@ -113,14 +113,14 @@ fn malformed_inputs_give_errors_that_name_the_problem() {
     // Two unsupported classes: both named in one error, in model order.
     let mut v = mlp();
     v["config"]["layers"][1]["class_name"] = json!("ConvLSTM1D");
-    v["config"]["layers"][2]["class_name"] = json!("PReLU");
+    v["config"]["layers"][2]["class_name"] = json!("ConvLSTM3D");
     cases.push((
         "two unknown layer classes",
         model_json("two", &v),
         vec![
             "2 unsupported layers",
             "'fc1' (ConvLSTM1D)",
-            "'fc2' (PReLU)",
+            "'fc2' (ConvLSTM3D)",
         ],
     ));
 

@@ -174,6 +174,9 @@ fn fixtures_cover_at_least_ten_networks_and_every_layer_kind() {
         "GRU",
         "SimpleRNN",
         "Bidirectional",
+        "PReLU",
+        "Permute",
+        "Dot",
     ] {
         assert!(kinds.contains(k), "no fixture has {k}: {kinds:?}");
     }

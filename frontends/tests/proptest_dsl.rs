@@ -182,7 +182,7 @@ struct Step {
 fn step() -> impl Strategy<Value = Step> {
     (
         (
-            0u8..28,
+            0u8..31,
             any::<usize>(),
             any::<usize>(),
             [1usize..9, 1usize..9, 1usize..4, 1usize..4],
@@ -552,6 +552,26 @@ fn build(plan: &Plan) -> Network {
                 s.act,
             ),
             (26, _) => (LayerKind::ApplyAlpha, Activation::Linear),
+            (28, _) => (LayerKind::PReLU, Activation::Linear),
+            (30, 1) => {
+                let same: Vec<&String> = nodes
+                    .iter()
+                    .filter(|(_, sh)| *sh == shape)
+                    .map(|(n, _)| n)
+                    .collect();
+                inputs.push(same[s.other % same.len()].clone());
+                (LayerKind::Dot, Activation::Linear)
+            }
+            (29, 2) => (
+                LayerKind::Permute(ir::ops::Permute { dims: vec![2, 1] }),
+                Activation::Linear,
+            ),
+            (29, 3) => (
+                LayerKind::Permute(ir::ops::Permute {
+                    dims: [vec![3, 1, 2], vec![2, 3, 1], vec![1, 3, 2]][a % 3].clone(),
+                }),
+                Activation::Linear,
+            ),
             (27, 2) => {
                 let cell = [Cell::SimpleRnn, Cell::Lstm, Cell::Gru][a % 3];
                 let gated = cell != Cell::SimpleRnn;
@@ -661,8 +681,8 @@ fn generated_networks_cover_every_kind() {
     // Max/Average name (4 more), the 6 spatial kinds, the 4 transformer kinds,
     // DepthwiseConv2D, SeparableConv2D, ApplyAlpha, the merge counted once per operation
     // (5 more than Add), and the recurrent kind once per name (SimpleRNN, LSTM, GRU,
-    // Bidirectional)
-    assert_eq!(kinds.len(), 41, "kinds reached: {kinds:?}");
+    // Bidirectional), PReLU, Permute, Dot
+    assert_eq!(kinds.len(), 44, "kinds reached: {kinds:?}");
     for (what, n) in [
         ("merges", merges),
         ("explicit outputs", explicit_outputs),

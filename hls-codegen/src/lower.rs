@@ -332,7 +332,7 @@ impl<'a> Lowerer<'a> {
         if matches!(
             op,
             Op::Activation {
-                act: ActKind::Param { .. },
+                act: ActKind::Param { .. } | ActKind::PReLU,
                 ..
             }
         ) {
@@ -609,7 +609,9 @@ impl<'a> Lowerer<'a> {
             | Op::ZeroPadding2D { .. }
             | Op::Cropping1D { .. }
             | Op::Cropping2D { .. }
-            | Op::Resize { .. } => self.push_plain(n, inputs, &rs),
+            | Op::Resize { .. }
+            | Op::Transpose { .. }
+            | Op::Dot { .. } => self.push_plain(n, inputs, &rs),
             Op::BatchNorm { .. } => self.batchnorm(n, input()?, &rs)?,
             Op::LayerNorm { .. } => self.layernorm(n, input()?, &rs)?,
             Op::EinsumDense { .. } => self.einsum_dense(n, input()?, &rs)?,
@@ -825,6 +827,7 @@ impl<'a> Lowerer<'a> {
             precision::cpp(&precision::table_t()),
         );
         let mut extra = vec![("table_t", table)];
+        let mut weights = Vec::new();
         match act {
             ActKind::Plain("hard_tanh") => {
                 return Err(CodegenError::NotInHls4ml {
@@ -860,6 +863,26 @@ impl<'a> Lowerer<'a> {
                         ),
                     ],
                 );
+            }
+            ActKind::PReLU => {
+                // hls4ml's PReLU: the weight `param` as the array a{index} of the model default
+                // type (its param_t), one alpha per element
+                let layer = self.source(n)?;
+                let n_in: usize = shape.iter().product();
+                let alpha = layer_weight(layer, "alpha", n_in)?;
+                weights.push(self.weight(
+                    name,
+                    "a",
+                    self.index,
+                    &None,
+                    "param",
+                    shape.clone(),
+                    alpha,
+                ));
+                extra.push((
+                    "param_t",
+                    NamedType::new(MODEL_DEFAULT_T, precision::cpp(&self.m.default_precision)),
+                ));
             }
             ActKind::Param { .. } => {
                 // param_t is the model default unless set per layer (not in the typedef list then)
@@ -913,7 +936,7 @@ impl<'a> Lowerer<'a> {
             &settings_of(n),
             rs.strategy,
             rs.reuse_factor,
-            vec![],
+            weights,
             extra,
         );
         Ok(v)

@@ -326,11 +326,14 @@ fn op_attrs(op: &Op) -> String {
             (if *max { "max" } else { "avg" }).to_string()
         }
         Op::BatchNorm { n_filt } => format!("n_filt={n_filt}"),
+        Op::Transpose { perm, .. } => format!("perm={perm:?}"),
+        Op::Dot { n_in } => format!("n_in={n_in}"),
         Op::Activation { act, .. } => match act {
             ActKind::Plain(f) => f.to_string(),
             ActKind::Param { func, alpha } => format!("{func} {alpha}"),
             ActKind::Softmax => "softmax".to_string(),
             ActKind::HardSigmoid { slope, shift } => format!("hard_sigmoid {slope} {shift}"),
+            ActKind::PReLU => "prelu".to_string(),
         },
         Op::Concatenate { axis } => format!("axis={axis}"),
         Op::ZeroPadding1D { before, after, .. } | Op::Cropping1D { before, after, .. } => {

@@ -20,6 +20,9 @@ pub enum ActKind {
         slope: f64,
         shift: f64,
     },
+    /// hls4ml's `PReLU` (`nnet::prelu`): one alpha per element, from the layer's weight
+    /// `alpha`, written as the array `a{index}` of the `param_t` type.
+    PReLU,
 }
 
 /// What a lowered layer computes (hls4ml's layer classes), with the attributes the templates need.
@@ -205,6 +208,16 @@ pub enum Op {
         /// The depthwise part: an [`Op::Conv2D`] with `depthwise` set.
         depthwise: Box<Op>,
         n_filt: usize,
+    },
+    /// The inner product of two 1-D operands of `n_in` elements (hls4ml `Dot`, `nnet::dot1d`).
+    Dot {
+        n_in: usize,
+    },
+    /// An axis permutation (hls4ml `Transpose`, `nnet::transpose`, from Keras's Permute):
+    /// output axis `i` is input axis `perm[i]`.
+    Transpose {
+        from_shape: Vec<usize>,
+        perm: Vec<usize>,
     },
     /// Nearest-neighbour resize (hls4ml `Resize`, from Keras UpSampling1D/2D; 1-D has height 1).
     Resize {

@@ -384,6 +384,16 @@ pub fn architecture_key(network: &Network) -> String {
             ),
             LayerKind::ApplyAlpha => write!(out, "alpha("),
             LayerKind::PositionalAdd => write!(out, "posadd("),
+            LayerKind::PReLU => write!(out, "prelu("),
+            LayerKind::Dot => write!(out, "dot("),
+            LayerKind::Permute(ir::ops::Permute { dims }) => write!(
+                out,
+                "permute({}",
+                dims.iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
             LayerKind::Pool1D(ir::ops::Pool1D {
                 op,
                 pool: k,

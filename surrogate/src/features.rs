@@ -182,7 +182,8 @@ fn kind_index(kind: &LayerKind) -> usize {
         | LayerKind::LayerNorm(_)
         | LayerKind::ApplyAlpha
         | LayerKind::PositionalAdd => 6,
-        LayerKind::Activation(_) => 7,
+        // PReLU is hls4ml's Activation subclass: the activation slot
+        LayerKind::Activation(_) | LayerKind::PReLU => 7,
         // The spatial copy layers share the data-movement slot of Flatten/Reshape: no training
         // record has them, and a slot of their own would change NODE_DIM and so every trained
         // model (docs/adding-a-layer.md: give them one when data with them is trained on).
@@ -194,8 +195,9 @@ fn kind_index(kind: &LayerKind) -> usize {
         | LayerKind::Cropping2D(_)
         | LayerKind::UpSampling1D(_)
         | LayerKind::UpSampling2D(_)
+        | LayerKind::Permute(_)
         | LayerKind::Embedding(_) => 8,
-        LayerKind::Merge(_) | LayerKind::Concatenate(_) => 9,
+        LayerKind::Merge(_) | LayerKind::Concatenate(_) | LayerKind::Dot => 9,
         LayerKind::Dropout(_) => 10,
     }
 }

@@ -82,7 +82,10 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::Embedding(_)
         | LayerKind::Recurrent(_)
         | LayerKind::ApplyAlpha
-        | LayerKind::PositionalAdd => {
+        | LayerKind::PositionalAdd
+        | LayerKind::PReLU
+        | LayerKind::Permute(_)
+        | LayerKind::Dot => {
             unreachable!("depthwise::analyse is only called for depthwise/separable layers")
         }
     };

@@ -11,15 +11,18 @@ pub mod conv1d;
 pub mod conv2d;
 pub mod dense;
 pub mod depthwise;
+pub mod dot;
 pub mod kinds;
 pub mod mac;
 pub mod merge;
 pub mod passthrough;
 pub mod pooling;
+pub mod prelu;
 pub mod recurrent;
 pub mod spatial;
 pub mod speed;
 pub mod transformer;
+pub mod transpose;
 
 use crate::calibration::{
     Calibration, CoefSet, Feature, LabelKind, Timing, FEATURES, NF, NT, TIMING_FEATURES,

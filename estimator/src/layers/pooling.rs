@@ -44,6 +44,9 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::SeparableConv2D(_)
         | LayerKind::ApplyAlpha
         | LayerKind::PositionalAdd
+        | LayerKind::PReLU
+        | LayerKind::Permute(_)
+        | LayerKind::Dot
         | LayerKind::Recurrent(_)
         | LayerKind::Embedding(_) => {
             unreachable!("pooling::analyse is only called for pooling layers")

@@ -163,6 +163,9 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::SeparableConv2D(_)
         | LayerKind::ApplyAlpha
         | LayerKind::PositionalAdd
+        | LayerKind::PReLU
+        | LayerKind::Permute(_)
+        | LayerKind::Dot
         | LayerKind::Recurrent(_)
         | LayerKind::UpSampling2D(_) => {
             unreachable!("transformer::analyse is only called for transformer layers")

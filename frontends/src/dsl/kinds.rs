@@ -490,6 +490,27 @@ pub static SPECS: &[Spec] = &[
         "concat(a, b, axis=-1)",
         build_concat
     ),
+    spec!("prelu", &[], &[], None, Role::Single, "prelu()", |_| plain(
+        LayerKind::PReLU
+    )),
+    spec!(
+        "permute",
+        &[],
+        &[],
+        Some("axis"),
+        Role::Single,
+        "permute(2, 1)",
+        build_permute
+    ),
+    spec!(
+        "dot",
+        &[],
+        &[],
+        Some("operand"),
+        Role::Merge,
+        "dot(a, b)",
+        |_| { plain(LayerKind::Dot) }
+    ),
 ];
 
 /// The spec of a DSL layer name.
@@ -506,7 +527,7 @@ pub const EXPECTED_LAYER: &str =
     "a layer name such as input, dense, conv1d, conv2d, depthwise_conv2d, separable_conv2d, \
      maxpool2d, avgpool2d, globalavgpool2d, batchnorm, relu, leaky_relu, thresholded_relu, hard_sigmoid, flatten, reshape, dropout, zeropad2d, \
      crop2d, upsample2d, mha, layernorm, einsum_dense, embedding, simple_rnn, lstm, gru, add, subtract, multiply, average, \
-     maximum, minimum or concat";
+     maximum, minimum, concat, prelu, permute or dot";
 
 /// The name Keras 3 gives a layer of this kind when none is set (`dense`, `max_pooling2d`,
 /// ...), before its per-session counter suffix. Checked against Keras 3.15 (see
@@ -523,6 +544,9 @@ pub fn keras_prefix(kind: &LayerKind) -> &'static str {
         LayerKind::ApplyAlpha => "apply_alpha",
         // not a Keras layer (the ONNX frontend reads it from an Add of a [seq, d] constant)
         LayerKind::PositionalAdd => "positional_add",
+        LayerKind::PReLU => "p_re_lu",
+        LayerKind::Permute(_) => "permute",
+        LayerKind::Dot => "dot",
         LayerKind::Pool1D(ir::ops::Pool1D {
             op: PoolOp::Max, ..
         }) => "max_pooling1d",
@@ -923,6 +947,20 @@ fn build_leaky(a: &Args) -> Result<(LayerKind, Activation), Located> {
     }))
 }
 
+/// `permute(2, 1)`: Keras's `dims`, the input axes numbered from 1 (checked against the input's
+/// rank by shape inference).
+fn build_permute(a: &Args) -> Result<(LayerKind, Activation), Located> {
+    if a.rest.is_empty() {
+        return a.missing("the axes (Keras's dims, numbered from 1)");
+    }
+    let dims = a
+        .rest
+        .iter()
+        .map(|v| a.size_of(v, "each axis (numbered from 1)"))
+        .collect::<Result<Vec<_>, _>>()?;
+    plain(LayerKind::Permute(ir::ops::Permute { dims }))
+}
+
 fn build_reshape(a: &Args) -> Result<(LayerKind, Activation), Located> {
     if a.rest.is_empty() {
         return a.missing("target shape");
@@ -1087,6 +1125,15 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
         }
         LayerKind::ApplyAlpha => "apply_alpha",
         LayerKind::PositionalAdd => "positional_add",
+        LayerKind::PReLU => "prelu",
+        LayerKind::Dot => {
+            args.extend(operands.iter().cloned());
+            "dot"
+        }
+        LayerKind::Permute(ir::ops::Permute { dims }) => {
+            args.extend(dims.iter().map(|d| d.to_string()));
+            "permute"
+        }
         LayerKind::Pool1D(ir::ops::Pool1D {
             op,
             pool,

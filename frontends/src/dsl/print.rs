@@ -31,7 +31,7 @@ pub fn to_dsl(net: &Network) -> String {
         let ins = net.inputs_of(n);
         let single = !matches!(
             net.layer(n).kind,
-            LayerKind::Input(_) | LayerKind::Merge(_) | LayerKind::Concatenate(_)
+            LayerKind::Input(_) | LayerKind::Merge(_) | LayerKind::Concatenate(_) | LayerKind::Dot
         );
         let c = k > 0
             && single
@@ -84,7 +84,10 @@ pub fn to_dsl(net: &Network) -> String {
             flush(&mut out, &mut stmt, last);
             if !matches!(
                 layer.kind,
-                LayerKind::Input(_) | LayerKind::Merge(_) | LayerKind::Concatenate(_)
+                LayerKind::Input(_)
+                    | LayerKind::Merge(_)
+                    | LayerKind::Concatenate(_)
+                    | LayerKind::Dot
             ) {
                 stmt.push(operands.first().cloned().unwrap_or_default());
             }

@@ -669,6 +669,52 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
                 size: [size[0], size[1]],
             }))
         }
+        // hls4ml's PReLU (one alpha per element, `nnet::prelu`); hls4ml's tf.keras converter
+        // refuses shared_axes, and its Keras 3 handler would write an alpha array shorter than
+        // the input, which nnet::prelu reads past
+        "PReLU" => match a.get("shared_axes") {
+            None | Some(Value::Null) => one(LayerKind::PReLU),
+            Some(v) => Err(a.unsupported(
+                "shared_axes",
+                format!(
+                    "{} (hls4ml 1.3.0 converts PReLU with shared_axes=None only: one alpha per element)",
+                    describe(v)
+                ),
+            )),
+        },
+        // hls4ml's Dot (nnet::dot1d): 1-D operands (shape inference checks them), so `axes` is
+        // their one axis; hls4ml ignores `normalize`
+        "Dot" => {
+            if a.bool_or("normalize", false)? {
+                return Err(a.unsupported(
+                    "normalize",
+                    "true (hls4ml 1.3.0's Dot computes the plain inner product)",
+                ));
+            }
+            let ok = |x: &Value| matches!(x.as_i64(), Some(1) | Some(-1));
+            match a.get("axes") {
+                Some(v) if ok(v) || v.as_array().is_some_and(|l| l.len() == 2 && l.iter().all(ok)) => {
+                    one(LayerKind::Dot)
+                }
+                Some(v) => Err(a.field_err("axes", "1 or -1 (the one axis of 1-D operands)", v)),
+                None => Err(a.missing("axes", "1 or -1")),
+            }
+        }
+        // hls4ml's Transpose (perm = dims - 1)
+        "Permute" => {
+            let v = a
+                .get("dims")
+                .ok_or_else(|| a.missing("dims", "a list of axes numbered from 1"))?;
+            let dims = v
+                .as_array()
+                .and_then(|d| {
+                    d.iter()
+                        .map(|x| x.as_u64().filter(|&n| (1..=8).contains(&n)).map(|n| n as usize))
+                        .collect::<Option<Vec<_>>>()
+                })
+                .ok_or_else(|| a.field_err("dims", "a list of axes numbered from 1", v))?;
+            one(LayerKind::Permute(ir::ops::Permute { dims }))
+        }
         "MultiHeadAttention" | "GroupedQueryAttention" | "GroupQueryAttention" => {
             one(super::attention::multi_head_attention(&a)?)
         }

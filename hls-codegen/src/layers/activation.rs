@@ -40,7 +40,9 @@ fn parts<'a>(c: &'a Ctx) -> (&'a ActKind, &'a str) {
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
         | Op::Embedding { .. }
-        | Op::Recurrent { .. }) => {
+        | Op::Recurrent { .. }
+        | Op::Transpose { .. }
+        | Op::Dot { .. }) => {
             unreachable!("activation on {other:?}")
         }
     }
@@ -58,10 +60,10 @@ pub fn config(c: &Ctx) -> String {
     let n_in = c.input(0).size();
     let (io, rf) = (c.iotype(), c.reuse());
     match act {
-        ActKind::Plain(_) | ActKind::Param { .. } => {
+        ActKind::Plain(_) | ActKind::Param { .. } | ActKind::PReLU => {
             // a parametrised activation's config adds the type of its alpha
             let param = match act {
-                ActKind::Param { .. } => {
+                ActKind::Param { .. } | ActKind::PReLU => {
                     format!("    typedef {} param_t;\n", type_name(c, "param_t"))
                 }
                 _ => String::new(),
@@ -152,6 +154,16 @@ pub fn call(c: &Ctx) -> String {
             o.type_name,
             i.name,
             python_float(*alpha),
+            o.name
+        ),
+        // hls4ml's PReLUFunctionTemplate: the alpha array in place of the parameter
+        ActKind::PReLU => format!(
+            "nnet::prelu<{}, {}, {}, {cname}_config{idx}>({}, {}, {});",
+            i.type_name,
+            type_name(c, "param_t"),
+            o.type_name,
+            i.name,
+            c.l.weights.first().map(|w| w.name.as_str()).unwrap_or("a"),
             o.name
         ),
         ActKind::Softmax => format!(

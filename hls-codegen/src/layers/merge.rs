@@ -26,6 +26,22 @@ pub fn config(c: &Ctx) -> String {
                 rf = c.reuse()
             )
         }
+        // merge_templates.py dot_config_template (product type `mult` for fixed-point operands)
+        Op::Dot { n_in } => format!(
+            "struct config{idx} : nnet::dot_config {{
+    static const unsigned n_in = {n_in};
+    static const unsigned n_out = 1;
+    static const unsigned reuse_factor = {rf};
+    static const unsigned multiplier_limit = DIV_ROUNDUP(n_in, reuse_factor);
+    typedef {accum} accum_t;
+    template<class x_T, class y_T>
+    using product = nnet::product::mult<x_T, y_T>;
+}};
+",
+            idx = c.index(),
+            rf = c.reuse(),
+            accum = c.l.accum_t.name,
+        ),
         Op::Concatenate { axis } => {
             let dim = |s: &[usize], i: usize| s.get(i).copied().unwrap_or(0);
             // hls4ml stores Keras's positive axis minus one (batch dim), -1 as is
@@ -74,7 +90,8 @@ pub fn config(c: &Ctx) -> String {
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
         | Op::Embedding { .. }
-        | Op::Recurrent { .. } => {
+        | Op::Recurrent { .. }
+        | Op::Transpose { .. } => {
             unreachable!("merge::config on {:?}", c.l.op)
         }
     }
@@ -85,6 +102,7 @@ pub fn call(c: &Ctx) -> String {
     let f = match c.l.op {
         Op::Merge { op } => op.lower().to_string(),
         Op::Concatenate { .. } => format!("concatenate{}d", a.shape.len()),
+        Op::Dot { .. } => "dot1d".to_string(),
         Op::Input
         | Op::Dense { .. }
         | Op::Conv1D { .. }
@@ -108,7 +126,8 @@ pub fn call(c: &Ctx) -> String {
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
         | Op::Embedding { .. }
-        | Op::Recurrent { .. } => {
+        | Op::Recurrent { .. }
+        | Op::Transpose { .. } => {
             unreachable!("merge::call on {:?}", c.l.op)
         }
     };
@@ -130,6 +149,53 @@ mod tests {
     use crate::lower::{lower, ProjectOptions};
     use ir::ops::{Merge, MergeOp};
     use ir::{Activation, Layer, LayerKind, Network};
+
+    #[test]
+    fn dot_is_hls4ml_s_dot1d() {
+        // Truth: hls4ml 1.3.0's parameters.h and myproject.cpp of the harness model dot1d
+        // (target/hls4ml-ref/dot1d__lat: Dense a relu, Dense b tanh, Dot, there config6 reading
+        // layer3_out and layer5_out, the split activations); here the Denses have no
+        // activation, so the Dot is config4 reading layer2_out and layer3_out.
+        let mut net = Network::new("m");
+        let input = LayerKind::Input(ir::ops::Input { shape: vec![8] });
+        net.add_layer(Layer::new("input_layer", input), &[])
+            .unwrap();
+        for name in ["a", "b"] {
+            let dense = LayerKind::Dense(ir::ops::Dense {
+                units: 6,
+                use_bias: true,
+            });
+            let mut l = Layer::new(name, dense);
+            l.weights = vec![
+                ("kernel".into(), ir::Tensor::new(vec![8, 6], vec![0.25; 48])),
+                ("bias".into(), ir::Tensor::new(vec![6], vec![0.0; 6])),
+            ];
+            net.add_layer(l, &["input_layer"]).unwrap();
+        }
+        net.add_layer(Layer::new("dot", LayerKind::Dot), &["a", "b"])
+            .unwrap();
+        net.default_outputs();
+        net.infer_shapes().unwrap();
+        let m = lower(&net, &ProjectOptions::default()).unwrap();
+        let l = m.layers.iter().find(|l| l.name == "dot").unwrap();
+        assert_eq!(
+            config_cpp(&m, l).unwrap(),
+            "struct config4 : nnet::dot_config {
+    static const unsigned n_in = 6;
+    static const unsigned n_out = 1;
+    static const unsigned reuse_factor = 1;
+    static const unsigned multiplier_limit = DIV_ROUNDUP(n_in, reuse_factor);
+    typedef model_default_t accum_t;
+    template<class x_T, class y_T>
+    using product = nnet::product::mult<x_T, y_T>;
+};
+"
+        );
+        assert_eq!(
+            function_cpp(&m, l).unwrap(),
+            "nnet::dot1d<layer2_t, layer3_t, result_t, config4>(layer2_out, layer3_out, layer4_out);"
+        );
+    }
 
     #[test]
     fn every_merge_op_calls_its_nnet_function() {

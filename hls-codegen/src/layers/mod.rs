@@ -20,6 +20,7 @@ pub mod pooling;
 pub mod recurrent;
 pub mod reshape;
 pub mod spatial;
+pub mod transpose;
 
 use crate::model::{HlsLayer, HlsModel, Variable};
 use ir::Strategy;

@@ -146,7 +146,9 @@ pub fn config(c: &Ctx) -> String {
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
         | Op::Embedding { .. }
-        | Op::Recurrent { .. } => {
+        | Op::Recurrent { .. }
+        | Op::Transpose { .. }
+        | Op::Dot { .. } => {
             unreachable!("pooling::config on {:?}", c.l.op)
         }
     }
@@ -179,7 +181,9 @@ pub fn call(c: &Ctx) -> String {
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
         | Op::Embedding { .. }
-        | Op::Recurrent { .. } => {
+        | Op::Recurrent { .. }
+        | Op::Transpose { .. }
+        | Op::Dot { .. } => {
             unreachable!("pooling::call on {:?}", c.l.op)
         }
     };

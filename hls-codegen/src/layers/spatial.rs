@@ -156,6 +156,8 @@ pub fn config(c: &Ctx) -> String {
         | Op::Einsum { .. }
         | Op::Embedding { .. }
         | Op::Recurrent { .. }
+        | Op::Transpose { .. }
+        | Op::Dot { .. }
         | Op::SeparableConv2D { .. } => unreachable!("spatial::config on {:?}", c.l.op),
     }
 }
@@ -196,6 +198,8 @@ pub fn call(c: &Ctx) -> String {
         | Op::Einsum { .. }
         | Op::Embedding { .. }
         | Op::Recurrent { .. }
+        | Op::Transpose { .. }
+        | Op::Dot { .. }
         | Op::SeparableConv2D { .. } => unreachable!("spatial::call on {:?}", c.l.op),
     };
     format!("nnet::{f}<{types}, config{idx}>({args});")

@@ -17,6 +17,7 @@ pub mod conv2d;
 pub mod cropping;
 pub mod dense;
 pub mod depthwise;
+pub mod dot;
 pub mod dropout;
 pub mod einsum_dense;
 pub mod embedding;
@@ -25,9 +26,11 @@ pub mod global_pool;
 pub mod input;
 pub mod layernorm;
 pub mod merge;
+pub mod permute;
 pub mod pool1d;
 pub mod pool2d;
 pub mod positional_add;
+pub mod prelu;
 pub mod recurrent;
 pub mod reshape;
 pub mod upsampling;
@@ -44,6 +47,7 @@ pub use conv2d::Conv2D;
 pub use cropping::{Cropping1D, Cropping2D};
 pub use dense::Dense;
 pub use depthwise::{DepthwiseConv2D, SeparableConv2D};
+pub use dot::Dot;
 pub use dropout::Dropout;
 pub use einsum_dense::EinsumDense;
 pub use embedding::Embedding;
@@ -52,9 +56,11 @@ pub use global_pool::{GlobalPool, GlobalPool1D, GlobalPool2D};
 pub use input::Input;
 pub use layernorm::LayerNorm;
 pub use merge::{Merge, MergeOp};
+pub use permute::Permute;
 pub use pool1d::Pool1D;
 pub use pool2d::Pool2D;
 pub use positional_add::PositionalAdd;
+pub use prelu::PReLU;
 pub use recurrent::{BidiMerge, Cell, Recurrent};
 pub use reshape::Reshape;
 pub use upsampling::{UpSampling1D, UpSampling2D};
@@ -174,11 +180,14 @@ macro_rules! for_each_layer_kind {
                 DepthwiseConv2D(DepthwiseConv2D) depthwise,
                 SeparableConv2D(SeparableConv2D) depthwise,
                 Recurrent(Recurrent) recurrent,
+                Permute(Permute) permute,
             }
             unit {
                 Flatten flatten,
                 ApplyAlpha apply_alpha,
                 PositionalAdd positional_add,
+                PReLU prelu,
+                Dot dot,
             }
         }
     };
@@ -477,6 +486,12 @@ mod tests {
             ),
             (LayerKind::ApplyAlpha, img.clone()),
             (LayerKind::PositionalAdd, vec![vec![10, 4]]),
+            (LayerKind::PReLU, img.clone()),
+            (
+                LayerKind::Permute(Permute { dims: vec![2, 1] }),
+                seq.clone(),
+            ),
+            (LayerKind::Dot, vec![vec![6], vec![6]]),
         ]
     }
 
@@ -546,6 +561,9 @@ mod tests {
                 | KindTag::BatchNorm
                 | KindTag::ApplyAlpha
                 | KindTag::PositionalAdd
+                | KindTag::PReLU
+                | KindTag::Permute
+                | KindTag::Dot
                 | KindTag::Activation
                 | KindTag::Reshape
                 | KindTag::Concatenate

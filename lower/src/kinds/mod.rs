@@ -6,7 +6,10 @@
 
 mod basic;
 mod depthwise;
+mod dot;
+mod permute;
 mod pooling;
+mod prelu;
 mod product;
 mod recurrent;
 mod spatial;

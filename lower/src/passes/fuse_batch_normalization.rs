@@ -67,6 +67,8 @@ fn product(producer: &Op) -> bool {
         | Op::Cropping1D { .. }
         | Op::Cropping2D { .. }
         | Op::Resize { .. }
+        | Op::Transpose { .. }
+        | Op::Dot { .. }
         | Op::LayerNorm { .. }
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }

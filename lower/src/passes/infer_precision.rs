@@ -129,8 +129,21 @@ pub fn infer(node: &mut Node, inputs: &[FixedType], default: &FixedType, max: Op
             let second = inputs.get(1).cloned().unwrap_or_else(|| input.clone());
             (None, Some(concatenate(&input, &second, max)))
         }
+        // `_infer_dot_precision`: the product's width and integer bits plus ceil(log2 n_in)
+        Op::Dot { n_in } => {
+            let second = inputs.get(1).cloned().unwrap_or_else(|| input.clone());
+            let grow = (*n_in).max(1).next_power_of_two().trailing_zeros() as i32;
+            let (width, integer) = limit(
+                input.width() as i32 + second.width() as i32 + grow,
+                input.integer() + second.integer() + grow,
+                max,
+            );
+            (None, Some(plain(width, integer, input.signed() || second.signed())))
+        }
+        // hls4ml's copy rule: ['Clone', 'Reshape', 'Resize', 'Transpose', 'ZeroPadding1D/2D']
         Op::Reshape
         | Op::Resize { .. }
+        | Op::Transpose { .. }
         | Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }
         | Op::Clone => (None, Some(input)),
@@ -197,7 +210,8 @@ pub fn renames_result(node: &Node) -> bool {
         | Op::LayerNorm { .. }
         | Op::Embedding { .. }
         | Op::Merge { .. }
-        | Op::Concatenate { .. } => true,
+        | Op::Concatenate { .. }
+        | Op::Dot { .. } => true,
         Op::Input
         | Op::Pool1D { .. }
         | Op::Pool2D { .. }
@@ -212,6 +226,7 @@ pub fn renames_result(node: &Node) -> bool {
         | Op::Cropping1D { .. }
         | Op::Cropping2D { .. }
         | Op::Resize { .. }
+        | Op::Transpose { .. }
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
         | Op::SeparableConv2D { .. }
@@ -685,6 +700,29 @@ mod tests {
             m(MergeOp::Maximum, "ap_fixed<8,3>", "ap_ufixed<6,4>"),
             t("ap_fixed<10,5>")
         );
+    }
+
+    #[test]
+    fn dot_grows_by_the_log_of_its_length() {
+        // hls4ml's _infer_dot_precision, hand-derived: ap_fixed<16,6> . ap_ufixed<8,3> over 6
+        // elements: width 16 + 8 + ceil(log2 6) = 27, integer 6 + 3 + 3 = 12, signed; with a
+        // maximum of ap_fixed<24,10>: ap_fixed<24,10>.
+        let auto = AutoPrecision {
+            result: true,
+            ..Default::default()
+        };
+        let d = |max| {
+            run(
+                Op::Dot { n_in: 6 },
+                auto,
+                Default::default(),
+                &["ap_fixed<16,6>", "ap_ufixed<8,3>"],
+                max,
+            )
+            .precision
+        };
+        assert_eq!(d(None), t("ap_fixed<27,12>"));
+        assert_eq!(d(Some("ap_fixed<24,10>")), t("ap_fixed<24,10>"));
     }
 
     #[test]

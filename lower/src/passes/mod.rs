@@ -5,6 +5,8 @@
 //!   `remove_dropout`;
 //! - the `convert` flow (`model/optimizer/__init__.py`): `separable_to_depthwise_and_conv`,
 //!   `qkeras_factorize_alpha`,
+//!   the transpose checks `remove_transpose_before_flatten`, `remove_nop_transpose`,
+//!   `remove_single_channel_transpose` (they refuse what hls4ml rewrites),
 //!   `fuse_batch_normalization`,
 //!   `replace_multidimensional_dense_with_conv`, `eliminate_linear_activation`,
 //!   `infer_precision_types`;
@@ -30,6 +32,7 @@ mod replace_multidimensional_dense_with_conv;
 mod reshape_stream;
 mod separable_to_depthwise_and_conv;
 mod split_activation;
+mod transpose_opt;
 
 pub use fuse_batch_normalization::{fold_weights, scale_and_shift};
 pub use infer_precision::renames_result;
@@ -54,6 +57,9 @@ pub static HLS4ML_PIPELINE: &[&dyn Pass] = &[
     &remove_dropout::RemoveDropout,
     &separable_to_depthwise_and_conv::SeparableToDepthwiseAndConv,
     &qkeras_factorize_alpha::QKerasFactorizeAlpha,
+    &transpose_opt::RemoveTransposeBeforeFlatten,
+    &transpose_opt::RemoveNopTranspose,
+    &transpose_opt::RemoveSingleChannelTranspose,
     &fuse_batch_normalization::FuseBatchNormalization,
     &replace_multidimensional_dense_with_conv::ReplaceMultidimensionalDenseWithConv,
     &eliminate_linear_activation::EliminateLinearActivation,

@@ -51,6 +51,7 @@ mod conv2d;
 mod cropping;
 mod dense;
 mod depthwise_conv2d;
+mod dot;
 mod dropout;
 mod einsum;
 mod einsum_dense;
@@ -65,6 +66,7 @@ mod recurrent;
 mod reshape;
 mod resize;
 mod separable_conv2d;
+mod transpose;
 mod zeropad;
 
 use super::Ctx;
@@ -124,5 +126,7 @@ pub fn emitter(op: &Op) -> &'static dyn Emit {
             bidirectional: true,
             ..
         } => &bidirectional::Bidirectional,
+        Op::Transpose { .. } => &transpose::Transpose,
+        Op::Dot { .. } => &dot::Dot,
     }
 }

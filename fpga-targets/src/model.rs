@@ -145,6 +145,13 @@ pub struct Gpu {
     /// per SM)); the exponential unit's rate is taken at the same clock.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock_mhz: Option<f64>,
+    /// Highest SM clock in MHz the vendor's figures imply (NVIDIA quotes the FP32 peak at it:
+    /// fp32 / (SMs × 2 × FP32 lanes per SM)); ceilings that must hold at any clock use it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_clock_mhz: Option<f64>,
+    /// Shared-memory bytes per clock per SM (NVIDIA: 32 banks × 4 B); `None`: not modelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smem_bytes_per_sm_clk: Option<f64>,
     /// Non-tensor-core FP32, TFLOP/s (an FMA counts 2); `None` where not published.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fp32_tflops: Option<f64>,

@@ -221,6 +221,11 @@ fn gpu_spec(g: &Gpu, dtype: Dtype) -> Result<TargetSpec, AttentionError> {
     // FP32 lane operations per second: an FMA counts 2 FLOPs in the quoted figure.
     let fp32_ops = g.fp32_tflops.map(|t| t * 1e12 / 2.0);
     let smem_block = g.smem_per_block() * 1024;
+    // Shared-memory bandwidth at the highest SM clock, so the ceiling holds at any clock.
+    let smem_bw = match (g.smem_bytes_per_sm_clk, g.max_clock_mhz) {
+        (Some(b), Some(mhz)) => Some(f64::from(g.sms) * b * mhz * 1e6),
+        _ => None,
+    };
     let mut basis = vec![
         format!("tensor units: dense {} {} TFLOP/s", dtype.label(), tflops),
         match exp {
@@ -250,6 +255,16 @@ fn gpu_spec(g: &Gpu, dtype: Dtype) -> Result<TargetSpec, AttentionError> {
     if let Some(l2) = g.l2_kib {
         basis.push(format!("last-level cache: {} MiB", l2 / 1024));
     }
+    basis.push(match smem_bw {
+        Some(bw) => format!(
+            "shared memory: {} SMs x {} B/clk x {} MHz = {:.1} TB/s (kernel views with a known operand path)",
+            g.sms,
+            g.smem_bytes_per_sm_clk.unwrap_or(0.0),
+            g.max_clock_mhz.unwrap_or(0.0),
+            bw / 1e12
+        ),
+        None => "shared memory: no bandwidth figure, not bounded".into(),
+    });
     basis.push(format!("source: {}", citation(&g.source, g.verified)));
     Ok(TargetSpec {
         name: g.name.clone(),
@@ -262,6 +277,7 @@ fn gpu_spec(g: &Gpu, dtype: Dtype) -> Result<TargetSpec, AttentionError> {
             mma_flops_per_s: tflops * 1e12,
             exp_per_s: exp,
             fp32_ops_per_s: fp32_ops,
+            smem_bytes_per_s: smem_bw,
         },
         gpu: Some(GpuDetails {
             arch: g.arch.clone().unwrap_or_default(),

@@ -313,14 +313,35 @@ fn fpga_spec(p: &FpgaPart, dtype: Dtype, fraction: f64) -> Result<TargetSpec, At
     let per_dsp = products_per_dsp(p.dsp_primitive, width);
     let clock = p.clock_mhz();
     let luts_per_mult = (LUTS_9X9_MULT * f64::from(width * width) / 81.0).max(1.0);
+    // An Alveo shell's dynamic region is what kernels may use.
+    let (lut, _ff, dsp, bram_18k, uram, platform) = p.kernel_resources();
+    let aie = p.ai_engine.as_ref().map_or(0.0, |a| a.macs_per_s(width));
     let units = Units::Fabric {
-        dsp_mults_per_s: p.dsp as f64 * clock * 1e6 * per_dsp,
-        lut_cycles_per_s: p.lut as f64 * clock * 1e6,
+        dsp_mults_per_s: dsp as f64 * clock * 1e6 * per_dsp,
+        lut_cycles_per_s: lut as f64 * clock * 1e6,
         luts_per_mult,
         width,
+        aie_macs_per_s: aie,
     };
     let peak = units.peak_flops();
-    let data_bytes = p.bram_18k * BRAM18K_DATA_BYTES + p.uram * URAM_DATA_BYTES;
+    let data_bytes = bram_18k * BRAM18K_DATA_BYTES + uram * URAM_DATA_BYTES;
+    let mut extra = Vec::new();
+    if let (Some(name), Some(sh)) = (platform, p.shells.first()) {
+        extra.push(format!(
+            "shell: dynamic region of {name}: {lut} LUT, {dsp} DSP, {bram_18k} BRAM_18K, {uram} URAM ({})",
+            citation(&sh.source, sh.verified)
+        ));
+    }
+    if let Some(a) = &p.ai_engine {
+        extra.push(format!(
+            "AI Engine: {} tiles x {} {width}-bit MACs/clk x {} MHz = {:.1} T MAC/s ({})",
+            a.tiles,
+            a.macs_per_tile_clk(width),
+            a.clock_mhz,
+            aie / 1e12,
+            citation(&a.source, a.verified)
+        ));
+    }
     let fast = (data_bytes as f64 * fraction) as u64;
     let (bw, bw_note) = match &p.memory {
         Some(m) => (
@@ -345,8 +366,8 @@ fn fpga_spec(p: &FpgaPart, dtype: Dtype, fraction: f64) -> Result<TargetSpec, At
         gpu: None,
         basis: vec![
             format!(
-                "peak: ({} DSPs x {per_dsp} products + {} LUTs / {luts_per_mult:.0} LUTs per {width}-bit LUT multiplier) x {clock} MHz x 2 FLOP",
-                p.dsp, p.lut
+                "peak: ({dsp} DSPs x {per_dsp} products + {lut} LUTs / {luts_per_mult:.0} LUTs per {width}-bit LUT multiplier) x {clock} MHz x 2 FLOP{}",
+                if aie > 0.0 { " + AI Engine MACs x 2 FLOP" } else { "" }
             ),
             format!(
                 "softmax: {} {width}-bit LUT add/compare per score, sharing the LUTs with the LUT multipliers",
@@ -356,11 +377,14 @@ fn fpga_spec(p: &FpgaPart, dtype: Dtype, fraction: f64) -> Result<TargetSpec, At
             format!(
                 "fast memory: {:.0}% of BRAM_18K {} x 2048 B + URAM {} x 32768 B (data bits, no parity) = {} bytes",
                 fraction * 100.0,
-                p.bram_18k,
-                p.uram,
+                bram_18k,
+                uram,
                 fast
             ),
             format!("source: {}", citation(&p.source, p.verified)),
-        ],
+        ]
+        .into_iter()
+        .chain(extra)
+        .collect(),
     })
 }

@@ -27,9 +27,16 @@
 //! multipliers, and the softmax needs LUT adders (at least 3 w-bit add/compare operations per
 //! score at one LUT per bit). LUTs are shared between the two, so the time is the optimum of
 //! the split: `t ≥ max(S/L, (M·c + S)/(D·c + L))` with M multiplies, S softmax LUT-cycles, D
-//! DSP multiplies per second, L LUT-cycles per second and c LUTs per LUT multiplier.
+//! DSP multiplies per second, L LUT-cycles per second and c LUTs per LUT multiplier. A Versal
+//! AI Core part's AI Engine array adds A multiply-accumulates per second beside the DSPs
+//! (D → D + A) and may take the softmax (then S = 0: its add rate is not used, so the bound
+//! stays a bound).
 
 use serde::Serialize;
+
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
+}
 
 /// FP32 lane operations per unmasked score beyond the exponential (max, scale-subtract, sum).
 pub const FP32_OPS_PER_SCORE: f64 = 3.0;
@@ -98,13 +105,17 @@ pub enum Units {
         mma_flops_per_s: f64,
         exp_per_s: f64,
     },
-    /// FPGA fabric: DSP multiplies plus LUTs shared by LUT multipliers and the softmax.
+    /// FPGA fabric: DSP multiplies plus LUTs shared by LUT multipliers and the softmax; on a
+    /// Versal AI Core part also the AI Engine array's multiply-accumulates.
     Fabric {
         dsp_mults_per_s: f64,
         lut_cycles_per_s: f64,
         luts_per_mult: f64,
         /// Bits of the softmax adders.
         width: u32,
+        /// AI Engine multiply-accumulates per second (0: no AI Engine array).
+        #[serde(skip_serializing_if = "is_zero")]
+        aie_macs_per_s: f64,
     },
 }
 
@@ -136,8 +147,9 @@ impl Units {
                 dsp_mults_per_s,
                 lut_cycles_per_s,
                 luts_per_mult,
+                aie_macs_per_s,
                 ..
-            } => 2.0 * (dsp_mults_per_s + lut_cycles_per_s / luts_per_mult),
+            } => 2.0 * (dsp_mults_per_s + aie_macs_per_s + lut_cycles_per_s / luts_per_mult),
         }
     }
 
@@ -206,12 +218,20 @@ impl Units {
                 lut_cycles_per_s,
                 luts_per_mult,
                 width,
+                aie_macs_per_s,
             } => {
                 let m = w.mma_flops / 2.0;
-                let s = w.exps * FPGA_SOFTMAX_ADDS_PER_SCORE * f64::from(*width);
+                // With an AI Engine array the softmax may run there instead (its vector
+                // units add and compare; no published add rate is used), so only the LUT
+                // softmax's claim on the LUTs is dropped: the bound stays a bound.
+                let s = if *aie_macs_per_s > 0.0 {
+                    0.0
+                } else {
+                    w.exps * FPGA_SOFTMAX_ADDS_PER_SCORE * f64::from(*width)
+                };
                 let softmax_only = s / lut_cycles_per_s;
-                let shared =
-                    (m * luts_per_mult + s) / (dsp_mults_per_s * luts_per_mult + lut_cycles_per_s);
+                let shared = (m * luts_per_mult + s)
+                    / ((dsp_mults_per_s + aie_macs_per_s) * luts_per_mult + lut_cycles_per_s);
                 let products_alone = w.mma_flops / self.peak_flops();
                 UnitTimes {
                     tensor_s: products_alone,

@@ -7,7 +7,9 @@
 //! H100 at d = 256 (64×64 tile, 4 warps) that is 2·256·(64 + 4·64 + 4·64) = 294,912 bytes per
 //! 4·64·64·256 = 4,194,304 matrix FLOPs, 14.2 FLOP/B, so 128 B/clk per SM caps it at 1,820
 //! FLOP/clk per SM, below the 2/3 × 4,096 its `mma.sync` path reaches. A kernel/shape without
-//! a row reads nothing here (no ceiling), which keeps the bound safe.
+//! a row reads nothing here (no ceiling), which keeps the bound safe: FlashAttention-3 has
+//! none, its `wgmma` reading SMEM through the tensor cores' own path, whose bandwidth the
+//! 32-bank figure does not document.
 
 use std::sync::OnceLock;
 

@@ -111,6 +111,23 @@ mod attention {
         assert_eq!(b.units.smem_s, 0.0);
     }
 
+    /// What the kernels write (flash_api.cpp): FA3 returns BF16 O for FP8 inputs, and both
+    /// store the log-sum-exp in FP32. 128 heads of N = 128 (one row block each, so 128 blocks,
+    /// no split-KV, every K/V tile read once): per head FA3 FP8 d = 256 moves Q, K, V at 1 B
+    /// (3 × 32,768), O at 2 B (65,536) and the LSE at 4 B (512) = 164,352 B; FA2 BF16 d = 128
+    /// moves Q, K, V, O at 2 B (4 × 32,768) and the LSE at 4 B = 131,584 B.
+    #[test]
+    fn kernel_view_writes_o_and_lse_in_the_kernels_types() {
+        let mut s = AttentionShape::mha(1, 128, 128, 256);
+        s.dtype = Dtype::Fp8;
+        let b = kernel_bound("fa3", &s, &h100(Dtype::Fp8), 0.0).unwrap();
+        assert_eq!(b.splits, 1);
+        assert_eq!(b.hbm_bytes, 128.0 * 164_352.0);
+        let s = AttentionShape::mha(1, 128, 128, 128);
+        let b = kernel_bound("fa2", &s, &h100(Dtype::Bf16), 0.0).unwrap();
+        assert_eq!(b.hbm_bytes, 128.0 * 131_584.0);
+    }
+
     #[test]
     fn bad_operand_rows_are_named() {
         let head = "kernel,arch,elem_bytes,d_max,mask,q_reads,kv_readers,p_reads\n";

@@ -95,6 +95,11 @@ pub struct KernelModel {
     pub full_tiles: bool,
     /// How its matrix instructions read shared memory, where known.
     pub smem: Option<&'static SmemOperands>,
+    /// Bytes per element of the O it writes, where it differs from the input type (FA3
+    /// writes BF16 for FP8 inputs).
+    pub out_bytes: Option<f64>,
+    /// Bytes per element of the log-sum-exp it writes (FP32 in FA2/FA3).
+    pub lse_bytes: Option<f64>,
 }
 
 /// Per row block of one problem: (unit work, live K/V blocks). Without a kernel model the
@@ -282,7 +287,13 @@ pub fn gpu_bound_with(
     // Q is read once per split; the rest of the reads are K/V, in the cache's element type.
     let q_words = (p.rows * p.d_qk * s) as u64 * k;
     let kv_words = tr.hbm_reads - q_words;
-    let hbm_bytes = (q_words + tr.hbm_writes) as f64 * elem + kv_words as f64 * kv_elem;
+    // Writes: O (rows × d_v) and the log-sum-exp (the rest), each in the kernel's own type.
+    let o_words = ((p.rows * p.d_v) as u64 * k).min(tr.hbm_writes);
+    let lse_words = tr.hbm_writes - o_words;
+    let hbm_bytes = q_words as f64 * elem
+        + o_words as f64 * model.out_bytes.unwrap_or(elem)
+        + lse_words as f64 * model.lse_bytes.unwrap_or(elem)
+        + kv_words as f64 * kv_elem;
     let two_level = hbm_bytes + tr.l2_hits as f64 * kv_elem;
     let memory_s = hbm_bytes / spec.bandwidth_bytes_per_s;
     let candidates = [
@@ -335,9 +346,13 @@ pub fn kernel_bound(
     let d = shape.d_qk.max(shape.d_v);
     let t = super::tiles::kernel_tile(kernel, &g.arch, shape.dtype, d, shape.causal)?;
     let (scaled, path) = super::mma_path::kernel_spec(kernel, spec);
+    // flash_api.cpp (csrc/flash_attn and hopper/): softmax_lse is allocated as at::kFloat, and
+    // FA3's `out_type = q_type == Float8_e4m3fn ? BFloat16 : q_type`.
     let model = KernelModel {
         full_tiles: true,
         smem: operands(kernel, &g.arch, shape.dtype, d, shape.causal),
+        out_bytes: (kernel == "fa3" && shape.dtype.bytes() == 1).then_some(2.0),
+        lse_bytes: Some(4.0),
     };
     let mut b = gpu_bound_with(shape, &scaled, t, None, launch_floor_s, model)?;
     b.instruction = path.map(|p| p.instruction.clone());

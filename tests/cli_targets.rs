@@ -83,3 +83,34 @@ fn table_shows_whether_each_part_was_verified() {
     let ve = row("xcve2302-sfva784-1LP-e-S");
     assert!(ve.contains("no (not: ff, bram_18k, uram)"), "{ve}");
 }
+
+/// Alveo shell regions and the VC1902's AI Engine array reach `presynth targets` (table and
+/// JSON), with their sources (fpga-targets/data/targets.toml).
+#[test]
+fn shells_and_ai_engines_are_listed() {
+    let out = presynth(&["targets", "--kind", "fpga"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("xilinx_u200_gen3x16_xdma_2_202110_1: 979040 LUT, 5880 DSP"),
+        "{text}"
+    );
+    assert!(text.contains("AIE 400 tiles x 1250 MHz"), "{text}");
+    let out = presynth(&["targets", "--kind", "fpga", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let find = |n: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == n)
+            .unwrap()
+            .clone()
+    };
+    let vck = find("xcvc1902-vsva2197-2MP-e-S");
+    assert_eq!(vck["ai_engine"]["tiles"], 400);
+    assert_eq!(vck["ai_engine"]["int8_macs_per_tile_clk"], 128.0);
+    assert!(vck["ai_engine"]["source"]
+        .as_str()
+        .unwrap()
+        .contains("UG1079"));
+    assert_eq!(find("xcu250-figd2104-2L-e")["shell"][0]["dsp"], 11508);
+}

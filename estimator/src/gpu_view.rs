@@ -100,6 +100,7 @@ fn gemm(spec: &TargetSpec, part: &str, macs: f64, moved_elements: f64, e: f64) -
         mma_flops: 2.0 * macs,
         exps: 0.0,
         fp32_ops: 0.0,
+        smem_bytes: 0.0,
     };
     kernel(spec, part, work, moved_elements * e)
 }
@@ -109,6 +110,7 @@ fn elementwise(spec: &TargetSpec, n: f64, ops: f64, exps: f64, moved: f64, e: f6
         mma_flops: 0.0,
         exps: n * exps,
         fp32_ops: n * ops,
+        smem_bytes: 0.0,
     };
     kernel(spec, "elementwise", work, moved * e)
 }
@@ -200,6 +202,7 @@ fn layer_kernels(
                     mma_flops: 2.0 * macs,
                     exps: n_out * exps,
                     fp32_ops: n_out * ops,
+                    smem_bytes: 0.0,
                 };
                 k = GpuKernel {
                     part: "gemm".into(),

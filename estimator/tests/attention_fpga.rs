@@ -10,24 +10,68 @@ mod attention {
         TargetSpec::from_target(Targets::builtin().get(name).unwrap(), dtype, 0.5, None).unwrap()
     }
 
-    /// Alveo U250, 8-bit: 12288 DSP48E2 × 2 products + 1 728 000 LUTs / (115·64/81) LUTs per
-    /// 8×8 LUT multiplier, at 300 MHz, 2 FLOP each; fast memory half of 5376 × 2048 B +
-    /// 1280 × 32768 B.
+    /// Alveo U250, 8-bit, in the dynamic region of its xdma_201830_2 shell (11 508 DSP48E2,
+    /// 1 379 740 LUTs, 4 000 BRAM_18K, 1 280 URAM; fpga-targets/data/targets.toml):
+    /// 11508 × 2 products + 1 379 740 LUTs / (115·64/81) LUTs per 8×8 LUT multiplier, at
+    /// 300 MHz, 2 FLOP each; fast memory half of 4000 × 2048 B + 1280 × 32768 B.
     #[test]
     fn u250_int8_peak_and_data_bytes() {
         let s = spec("alveo-u250", Dtype::Fixed(8));
         let lut_mult = 115.0 * 64.0 / 81.0;
-        let want = 2.0 * (12288.0 * 2.0 + 1_728_000.0 / lut_mult) * 300e6;
+        let want = 2.0 * (11508.0 * 2.0 + 1_379_740.0 / lut_mult) * 300e6;
         assert!(
             (s.peak_flops / want - 1.0).abs() < 1e-12,
             "{} {want}",
             s.peak_flops
         );
-        assert_eq!(s.fast_mem_bytes, (5376 * 2048 + 1280 * 32768) / 2);
+        assert_eq!(s.fast_mem_bytes, (4000 * 2048 + 1280 * 32768) / 2);
+        assert!(s
+            .basis
+            .iter()
+            .any(|b| b.contains("shell: dynamic region of xilinx_u250_xdma_201830_2")));
         // 16-bit: one product per DSP48E2 (27×18), LUT multipliers 4× the 8-bit area.
         let s16 = spec("alveo-u250", Dtype::Fixed(16));
-        let want16 = 2.0 * (12288.0 + 1_728_000.0 / (115.0 * 256.0 / 81.0)) * 300e6;
+        let want16 = 2.0 * (11508.0 + 1_379_740.0 / (115.0 * 256.0 / 81.0)) * 300e6;
         assert!((s16.peak_flops / want16 - 1.0).abs() < 1e-12);
+        // A part without shell data keeps the whole device: the U280 (no platform table found).
+        let vu = spec("u280", Dtype::Fixed(8));
+        let want_vu = 2.0 * (9024.0 * 2.0 + 1_303_680.0 / lut_mult) * 300e6;
+        assert!(
+            (vu.peak_flops / want_vu - 1.0).abs() < 1e-12,
+            "{}",
+            vu.peak_flops
+        );
+    }
+
+    /// VCK190, 8-bit: the AI Engine array beside the DSP58s. 400 tiles × 128 INT8 MACs ×
+    /// 1.25 GHz = 6.4e13 MAC/s; DSP58s 1968 × 2 products and 899 840 LUTs / (115·64/81) at the
+    /// default 200 MHz. The AI Engines may take the softmax too, so with d = 1 (4 matrix FLOPs,
+    /// 2 products per score) the time is the products over all three pools, not the LUT
+    /// softmax: 2e9 products / (6.4e13 + 1968·2·2e8 + 899840·2e8 / (115·64/81)).
+    #[test]
+    fn vck190_ai_engines_are_a_compute_ceiling() {
+        let s = spec("vck190", Dtype::Fixed(8));
+        let c = 115.0 * 64.0 / 81.0;
+        let rate = 6.4e13 + 1968.0 * 2.0 * 2e8 + 899_840.0 * 2e8 / c;
+        assert!(
+            (s.peak_flops / (2.0 * rate) - 1.0).abs() < 1e-12,
+            "{}",
+            s.peak_flops
+        );
+        let scores = 1e9;
+        let t = s
+            .units
+            .times(&Work::attention(4.0 * scores, scores, 0.0, 1));
+        assert!((t.compute_s / (2.0 * scores / rate) - 1.0).abs() < 1e-12);
+        assert_eq!(t.exp_s, 0.0);
+        assert!(s
+            .basis
+            .iter()
+            .any(|b| b.contains("AI Engine: 400 tiles x 128")));
+        // FP32 operands: 8 MACs per tile per clock.
+        let f = spec("vck190", Dtype::Fp32);
+        let aie32 = 400.0 * 8.0 * 1.25e9;
+        assert!(f.peak_flops > 2.0 * aie32);
     }
 
     /// The softmax is not free: with d = 1 each score has 2·2 = 4 matrix FLOPs (2 multiplies)

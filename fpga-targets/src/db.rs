@@ -333,6 +333,47 @@ fn validate(t: &Target, path: &Path) -> Result<(), TargetError> {
             if let Some(m) = &p.memory {
                 positive("memory.bandwidth_gbps", m.bandwidth_gbps)?;
             }
+            for (i, sh) in p.shells.iter().enumerate() {
+                let within = [
+                    ("lut", sh.lut, p.lut),
+                    ("ff", sh.ff, p.ff),
+                    ("dsp", sh.dsp, p.dsp),
+                    ("bram_18k", sh.bram_18k, p.bram_18k),
+                    ("uram", sh.uram.unwrap_or(0), p.uram),
+                ];
+                for (field, v, whole) in within {
+                    let f = format!("shell[{i}].{field}");
+                    if field != "uram" || sh.uram.is_some() {
+                        positive(&f, v as f64)?;
+                    }
+                    if v > whole {
+                        return Err(invalid(
+                            path,
+                            name,
+                            &f,
+                            &format!("{v} exceeds the whole device's {whole}"),
+                        ));
+                    }
+                }
+                if sh.platform.trim().is_empty() || sh.source.trim().is_empty() {
+                    return Err(invalid(
+                        path,
+                        name,
+                        &format!("shell[{i}]"),
+                        "needs a platform name and a source",
+                    ));
+                }
+            }
+            if let Some(a) = &p.ai_engine {
+                positive("ai_engine.tiles", f64::from(a.tiles))?;
+                positive("ai_engine.clock_mhz", a.clock_mhz)?;
+                positive("ai_engine.int8_macs_per_tile_clk", a.int8_macs_per_tile_clk)?;
+                positive(
+                    "ai_engine.int16_macs_per_tile_clk",
+                    a.int16_macs_per_tile_clk,
+                )?;
+                positive("ai_engine.fp32_macs_per_tile_clk", a.fp32_macs_per_tile_clk)?;
+            }
         }
         Target::Gpu(g) => {
             positive("sms", g.sms as f64)?;

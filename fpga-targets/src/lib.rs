@@ -27,5 +27,6 @@ pub mod part_name;
 pub use db::{Resolution, Targets, TARGETS_ENV};
 pub use error::TargetError;
 pub use model::{
-    Clock, DspPrimitive, FpgaPart, Gpu, GpuPrecision, OffChipMemory, Target, TargetKind,
+    AiEngineArray, Clock, DspPrimitive, FpgaPart, Gpu, GpuPrecision, OffChipMemory, ShellRegion,
+    Target, TargetKind,
 };

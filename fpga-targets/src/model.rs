@@ -80,10 +80,69 @@ pub struct FpgaPart {
     pub clock: Option<Clock>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory: Option<OffChipMemory>,
+    /// Alveo platforms (shells) for the part, the first being the default: the resources
+    /// their dynamic region leaves to kernels (TOML `[[fpga.shell]]`).
+    #[serde(default, rename = "shell", skip_serializing_if = "Vec::is_empty")]
+    pub shells: Vec<ShellRegion>,
+    /// The AI Engine array of a Versal AI Core part (TOML `[fpga.ai_engine]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ai_engine: Option<AiEngineArray>,
     pub source: String,
     pub verified: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unverified_fields: Vec<String>,
+}
+
+/// What an Alveo platform's dynamic region leaves to kernels (the static region holds the
+/// PCIe/DMA shell, memory controllers and management logic).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShellRegion {
+    /// The platform name, e.g. `xilinx_u200_gen3x16_xdma_2_202110_1`.
+    pub platform: String,
+    pub lut: u64,
+    pub ff: u64,
+    pub dsp: u64,
+    pub bram_18k: u64,
+    /// `None` where the source does not list URAM (the whole device's count then applies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uram: Option<u64>,
+    pub source: String,
+    pub verified: bool,
+}
+
+/// A Versal AI Engine array: tiles of VLIW/SIMD vector processors beside the fabric.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AiEngineArray {
+    pub tiles: u32,
+    /// Array clock in MHz for the part's speed grade.
+    pub clock_mhz: f64,
+    /// Vector-unit multiply-accumulates per tile per clock by operand type.
+    pub int8_macs_per_tile_clk: f64,
+    pub int16_macs_per_tile_clk: f64,
+    pub fp32_macs_per_tile_clk: f64,
+    pub source: String,
+    pub verified: bool,
+}
+
+impl AiEngineArray {
+    /// Multiply-accumulates per tile per clock for `width`-bit operands (fixed point up to 8
+    /// and 16 bits, FP32 above that): the AM009/UG1079 vector precision table.
+    pub fn macs_per_tile_clk(&self, width: u32) -> f64 {
+        if width <= 8 {
+            self.int8_macs_per_tile_clk
+        } else if width <= 16 {
+            self.int16_macs_per_tile_clk
+        } else {
+            self.fp32_macs_per_tile_clk
+        }
+    }
+
+    /// Array multiply-accumulates per second for `width`-bit operands.
+    pub fn macs_per_s(&self, width: u32) -> f64 {
+        f64::from(self.tiles) * self.macs_per_tile_clk(width) * self.clock_mhz * 1e6
+    }
 }
 
 /// Bytes in one BRAM_18K block (18 Kb), domain-notes §2.2.
@@ -109,6 +168,22 @@ impl FpgaPart {
     /// Total on-chip block memory (BRAM + URAM) in bytes.
     pub fn block_ram_bytes(&self) -> u64 {
         self.bram_18k * BRAM18K_BYTES + self.uram * URAM_BYTES
+    }
+
+    /// The resources a kernel may use: the default shell's dynamic region where the part has
+    /// one, else the whole device. Returns (lut, ff, dsp, bram_18k, uram, platform).
+    pub fn kernel_resources(&self) -> (u64, u64, u64, u64, u64, Option<&str>) {
+        match self.shells.first() {
+            Some(s) => (
+                s.lut,
+                s.ff,
+                s.dsp,
+                s.bram_18k,
+                s.uram.unwrap_or(self.uram),
+                Some(s.platform.as_str()),
+            ),
+            None => (self.lut, self.ff, self.dsp, self.bram_18k, self.uram, None),
+        }
     }
 
     /// The default kernel clock in MHz (200 MHz, hls4ml's 5 ns, when the entry has none).
@@ -145,6 +220,13 @@ pub struct Gpu {
     /// per SM)); the exponential unit's rate is taken at the same clock.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock_mhz: Option<f64>,
+    /// Highest SM clock in MHz the vendor's figures imply (NVIDIA quotes the FP32 peak at it:
+    /// fp32 / (SMs × 2 × FP32 lanes per SM)); ceilings that must hold at any clock use it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_clock_mhz: Option<f64>,
+    /// Shared-memory bytes per clock per SM (NVIDIA: 32 banks × 4 B); `None`: not modelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smem_bytes_per_sm_clk: Option<f64>,
     /// Non-tensor-core FP32, TFLOP/s (an FMA counts 2); `None` where not published.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fp32_tflops: Option<f64>,

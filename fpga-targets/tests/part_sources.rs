@@ -267,6 +267,7 @@ fn hls_report_available_resources_match_the_entries() {
         "xcku15p-ffva1156-2-e",
         "xcvu9p-flga2104-2L-e",
         "xcvu13p-flga2577-2-e",
+        "xcu55c-fsvh2892-2L-e",
     ] {
         assert!(checked.contains(want), "{want} not checked: {checked:?}");
     }

@@ -99,9 +99,31 @@ fn print_tables(entries: &[&Target]) {
             "DSP prim.",
             "clock MHz",
             "off-chip GB/s",
+            "kernel region / AI Engine",
             "verified",
         ]);
         for p in fpgas {
+            let mut extra: Vec<String> = Vec::new();
+            if let Some(sh) = p.shells.first() {
+                extra.push(format!(
+                    "{}: {} LUT, {} DSP, {} BRAM_18K{}{}",
+                    sh.platform,
+                    sh.lut,
+                    sh.dsp,
+                    sh.bram_18k,
+                    sh.uram.map_or(String::new(), |u| format!(", {u} URAM")),
+                    if sh.verified { "" } else { "*" }
+                ));
+            }
+            if let Some(a) = &p.ai_engine {
+                extra.push(format!(
+                    "AIE {} tiles x {} MHz (INT8 {} MAC/clk/tile){}",
+                    a.tiles,
+                    a.clock_mhz,
+                    a.int8_macs_per_tile_clk,
+                    if a.verified { "" } else { "*" }
+                ));
+            }
             t.add_row(vec![
                 p.name.clone(),
                 p.aliases.join(", "),
@@ -123,6 +145,11 @@ fn print_tables(entries: &[&Target]) {
                         if m.verified { "" } else { "*" }
                     )
                 }),
+                if extra.is_empty() {
+                    "-".into()
+                } else {
+                    extra.join("; ")
+                },
                 verified_cell(p.verified, &p.unverified_fields),
             ]);
         }

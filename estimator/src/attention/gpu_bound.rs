@@ -20,6 +20,12 @@
 //! tensor-core instruction it issues ([`super::mma_path`]): FlashAttention-2's `mma.sync`
 //! reaches about 2/3 of the Hopper peak that FlashAttention-3's `wgmma` reaches.
 //!
+//! **Kernel view: whole tiles and shared memory.** A kernel computes whole tiles (its MMA
+//! shape is fixed at compile time; masked scores still go through the exponential), so the
+//! kernel view counts Br × (live K/V blocks) × Bc scores per row block, and where the kernel's
+//! SMEM operand path is known ([`super::smem_path`]) the bytes its matrix instructions read
+//! from shared memory, bounded by the SMEM bandwidth like any other unit.
+//!
 //! **Launch floor.** A call is one kernel launch: its time is at least [`LAUNCH_FLOOR_S`],
 //! which is what bounds a decode step that moves a few MB.
 
@@ -29,6 +35,7 @@ use super::algorithms::Tile;
 use super::l2::{flash2_l2, row_blocks, L2Traffic};
 use super::roofline::TargetSpec;
 use super::shape::{AttentionShape, Problem};
+use super::smem_path::{operands, SmemOperands};
 use super::tiles::TileLimits;
 use super::units::{UnitTimes, Work};
 
@@ -70,7 +77,7 @@ pub struct GpuBound {
     pub launch_floor_s: f64,
     pub time_s: f64,
     pub attainable_flops: f64,
-    /// "tensor", "exp", "fp32", "parallelism", "memory" or "launch".
+    /// "tensor", "exp", "fp32", "smem", "parallelism", "memory" or "launch".
     pub binding: String,
     /// The matrix rate the bound used (the dense peak, or the kernel's instruction ceiling).
     pub mma_flops_per_s: f64,
@@ -79,18 +86,40 @@ pub struct GpuBound {
     pub instruction: Option<String>,
 }
 
-/// Per row block of one problem: (unit work, live K/V blocks).
-fn block_work(p: &Problem, t: Tile) -> Vec<(Work, usize)> {
+/// What the kernel view knows of a kernel beyond its tile.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KernelModel {
+    /// The kernel computes whole tiles: a partial last row or key block and the masked part of
+    /// a causal diagonal block cost as much as a full one (the MMA shape is fixed at compile
+    /// time and the mask is applied to the accumulators, whose exponentials still run).
+    pub full_tiles: bool,
+    /// How its matrix instructions read shared memory, where known.
+    pub smem: Option<&'static SmemOperands>,
+    /// Bytes per element of the O it writes, where it differs from the input type (FA3
+    /// writes BF16 for FP8 inputs).
+    pub out_bytes: Option<f64>,
+    /// Bytes per element of the log-sum-exp it writes (FP32 in FA2/FA3).
+    pub lse_bytes: Option<f64>,
+}
+
+/// Per row block of one problem: (unit work, live K/V blocks). Without a kernel model the
+/// work is that of the unmasked pairs alone (what any kernel must do).
+fn block_work(p: &Problem, t: Tile, model: KernelModel) -> Vec<(Work, usize)> {
     let rb = row_blocks(p, t);
     let mut out = Vec::with_capacity(rb.len());
     let mut r0 = 0;
     for &(rho, live) in &rb {
-        let pairs = p.pairs_in_rows(r0, rho);
+        let (rows, pairs) = if model.full_tiles {
+            (t.a, (t.a * live * t.b) as u64)
+        } else {
+            (rho, p.pairs_in_rows(r0, rho))
+        };
         let flops = 2.0 * (p.d_qk + p.d_v) as f64 * pairs as f64;
-        out.push((
-            Work::attention(flops, pairs as f64, (rho * live) as f64, p.d_v),
-            live,
-        ));
+        let mut w = Work::attention(flops, pairs as f64, (rows * live) as f64, p.d_v);
+        if let Some(ops) = model.smem {
+            w.smem_bytes = live as f64 * ops.step_bytes(p, t);
+        }
+        out.push((w, live));
         r0 += rho;
     }
     out
@@ -160,6 +189,10 @@ pub fn parallel_bound(items: &[(Work, u64)], sms: u64, units: &super::units::Uni
             fp32_ops: unit(&|w| w.fp32_ops),
             ..Work::default()
         },
+        Work {
+            smem_bytes: unit(&|w| w.smem_bytes),
+            ..Work::default()
+        },
     ]
     .iter()
     .map(|w| units.times(w).compute_s)
@@ -184,11 +217,30 @@ pub fn gpu_bound(
     splits: Option<usize>,
     launch_floor_s: f64,
 ) -> Option<GpuBound> {
+    gpu_bound_with(
+        shape,
+        spec,
+        t,
+        splits,
+        launch_floor_s,
+        KernelModel::default(),
+    )
+}
+
+/// [`gpu_bound`] for a kernel known beyond its tile ([`KernelModel`]).
+pub fn gpu_bound_with(
+    shape: &AttentionShape,
+    spec: &TargetSpec,
+    t: Tile,
+    splits: Option<usize>,
+    launch_floor_s: f64,
+    model: KernelModel,
+) -> Option<GpuBound> {
     let g = spec.gpu.as_ref()?;
     let p = shape.problem();
     let k = shape.problems();
     let limits = TileLimits::for_gpu(g, shape.dtype);
-    let works = block_work(&p, t);
+    let works = block_work(&p, t, model);
     let row_blocks_total = k * works.len() as u64;
     let max_live = works.iter().map(|w| w.1).max().unwrap_or(1);
     let s = splits
@@ -200,18 +252,9 @@ pub fn gpu_bound(
     let mut n_items = 0u64;
     for (w, live) in &works {
         let c = s.min((*live).max(1));
-        let part = Work {
-            mma_flops: w.mma_flops / c as f64,
-            exps: w.exps / c as f64,
-            fp32_ops: w.fp32_ops / c as f64,
-        };
-        items.push((part, c as u64 * k));
+        items.push((w.scaled(1.0 / c as f64), c as u64 * k));
         n_items += c as u64 * k;
-        total.add(&Work {
-            mma_flops: w.mma_flops * k as f64,
-            exps: w.exps * k as f64,
-            fp32_ops: w.fp32_ops * k as f64,
-        });
+        total.add(&w.scaled(k as f64));
     }
     let sms = u64::from(g.sms);
     let parallel_s = parallel_bound(&items, sms, &spec.units);
@@ -244,7 +287,13 @@ pub fn gpu_bound(
     // Q is read once per split; the rest of the reads are K/V, in the cache's element type.
     let q_words = (p.rows * p.d_qk * s) as u64 * k;
     let kv_words = tr.hbm_reads - q_words;
-    let hbm_bytes = (q_words + tr.hbm_writes) as f64 * elem + kv_words as f64 * kv_elem;
+    // Writes: O (rows × d_v) and the log-sum-exp (the rest), each in the kernel's own type.
+    let o_words = ((p.rows * p.d_v) as u64 * k).min(tr.hbm_writes);
+    let lse_words = tr.hbm_writes - o_words;
+    let hbm_bytes = q_words as f64 * elem
+        + o_words as f64 * model.out_bytes.unwrap_or(elem)
+        + lse_words as f64 * model.lse_bytes.unwrap_or(elem)
+        + kv_words as f64 * kv_elem;
     let two_level = hbm_bytes + tr.l2_hits as f64 * kv_elem;
     let memory_s = hbm_bytes / spec.bandwidth_bytes_per_s;
     let candidates = [
@@ -297,7 +346,15 @@ pub fn kernel_bound(
     let d = shape.d_qk.max(shape.d_v);
     let t = super::tiles::kernel_tile(kernel, &g.arch, shape.dtype, d, shape.causal)?;
     let (scaled, path) = super::mma_path::kernel_spec(kernel, spec);
-    let mut b = gpu_bound(shape, &scaled, t, None, launch_floor_s)?;
+    // flash_api.cpp (csrc/flash_attn and hopper/): softmax_lse is allocated as at::kFloat, and
+    // FA3's `out_type = q_type == Float8_e4m3fn ? BFloat16 : q_type`.
+    let model = KernelModel {
+        full_tiles: true,
+        smem: operands(kernel, &g.arch, shape.dtype, d, shape.causal),
+        out_bytes: (kernel == "fa3" && shape.dtype.bytes() == 1).then_some(2.0),
+        lse_bytes: Some(4.0),
+    };
+    let mut b = gpu_bound_with(shape, &scaled, t, None, launch_floor_s, model)?;
     b.instruction = path.map(|p| p.instruction.clone());
     Some(b)
 }

@@ -27,6 +27,7 @@ pub mod roofline;
 pub mod serving;
 pub mod shape;
 pub mod simulator;
+pub mod smem_path;
 pub mod tiles;
 pub mod units;
 

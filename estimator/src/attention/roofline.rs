@@ -221,6 +221,11 @@ fn gpu_spec(g: &Gpu, dtype: Dtype) -> Result<TargetSpec, AttentionError> {
     // FP32 lane operations per second: an FMA counts 2 FLOPs in the quoted figure.
     let fp32_ops = g.fp32_tflops.map(|t| t * 1e12 / 2.0);
     let smem_block = g.smem_per_block() * 1024;
+    // Shared-memory bandwidth at the highest SM clock, so the ceiling holds at any clock.
+    let smem_bw = match (g.smem_bytes_per_sm_clk, g.max_clock_mhz) {
+        (Some(b), Some(mhz)) => Some(f64::from(g.sms) * b * mhz * 1e6),
+        _ => None,
+    };
     let mut basis = vec![
         format!("tensor units: dense {} {} TFLOP/s", dtype.label(), tflops),
         match exp {
@@ -250,6 +255,16 @@ fn gpu_spec(g: &Gpu, dtype: Dtype) -> Result<TargetSpec, AttentionError> {
     if let Some(l2) = g.l2_kib {
         basis.push(format!("last-level cache: {} MiB", l2 / 1024));
     }
+    basis.push(match smem_bw {
+        Some(bw) => format!(
+            "shared memory: {} SMs x {} B/clk x {} MHz = {:.1} TB/s (kernel views with a known operand path)",
+            g.sms,
+            g.smem_bytes_per_sm_clk.unwrap_or(0.0),
+            g.max_clock_mhz.unwrap_or(0.0),
+            bw / 1e12
+        ),
+        None => "shared memory: no bandwidth figure, not bounded".into(),
+    });
     basis.push(format!("source: {}", citation(&g.source, g.verified)));
     Ok(TargetSpec {
         name: g.name.clone(),
@@ -262,6 +277,7 @@ fn gpu_spec(g: &Gpu, dtype: Dtype) -> Result<TargetSpec, AttentionError> {
             mma_flops_per_s: tflops * 1e12,
             exp_per_s: exp,
             fp32_ops_per_s: fp32_ops,
+            smem_bytes_per_s: smem_bw,
         },
         gpu: Some(GpuDetails {
             arch: g.arch.clone().unwrap_or_default(),
@@ -297,14 +313,35 @@ fn fpga_spec(p: &FpgaPart, dtype: Dtype, fraction: f64) -> Result<TargetSpec, At
     let per_dsp = products_per_dsp(p.dsp_primitive, width);
     let clock = p.clock_mhz();
     let luts_per_mult = (LUTS_9X9_MULT * f64::from(width * width) / 81.0).max(1.0);
+    // An Alveo shell's dynamic region is what kernels may use.
+    let (lut, _ff, dsp, bram_18k, uram, platform) = p.kernel_resources();
+    let aie = p.ai_engine.as_ref().map_or(0.0, |a| a.macs_per_s(width));
     let units = Units::Fabric {
-        dsp_mults_per_s: p.dsp as f64 * clock * 1e6 * per_dsp,
-        lut_cycles_per_s: p.lut as f64 * clock * 1e6,
+        dsp_mults_per_s: dsp as f64 * clock * 1e6 * per_dsp,
+        lut_cycles_per_s: lut as f64 * clock * 1e6,
         luts_per_mult,
         width,
+        aie_macs_per_s: aie,
     };
     let peak = units.peak_flops();
-    let data_bytes = p.bram_18k * BRAM18K_DATA_BYTES + p.uram * URAM_DATA_BYTES;
+    let data_bytes = bram_18k * BRAM18K_DATA_BYTES + uram * URAM_DATA_BYTES;
+    let mut extra = Vec::new();
+    if let (Some(name), Some(sh)) = (platform, p.shells.first()) {
+        extra.push(format!(
+            "shell: dynamic region of {name}: {lut} LUT, {dsp} DSP, {bram_18k} BRAM_18K, {uram} URAM ({})",
+            citation(&sh.source, sh.verified)
+        ));
+    }
+    if let Some(a) = &p.ai_engine {
+        extra.push(format!(
+            "AI Engine: {} tiles x {} {width}-bit MACs/clk x {} MHz = {:.1} T MAC/s ({})",
+            a.tiles,
+            a.macs_per_tile_clk(width),
+            a.clock_mhz,
+            aie / 1e12,
+            citation(&a.source, a.verified)
+        ));
+    }
     let fast = (data_bytes as f64 * fraction) as u64;
     let (bw, bw_note) = match &p.memory {
         Some(m) => (
@@ -329,8 +366,8 @@ fn fpga_spec(p: &FpgaPart, dtype: Dtype, fraction: f64) -> Result<TargetSpec, At
         gpu: None,
         basis: vec![
             format!(
-                "peak: ({} DSPs x {per_dsp} products + {} LUTs / {luts_per_mult:.0} LUTs per {width}-bit LUT multiplier) x {clock} MHz x 2 FLOP",
-                p.dsp, p.lut
+                "peak: ({dsp} DSPs x {per_dsp} products + {lut} LUTs / {luts_per_mult:.0} LUTs per {width}-bit LUT multiplier) x {clock} MHz x 2 FLOP{}",
+                if aie > 0.0 { " + AI Engine MACs x 2 FLOP" } else { "" }
             ),
             format!(
                 "softmax: {} {width}-bit LUT add/compare per score, sharing the LUTs with the LUT multipliers",
@@ -340,11 +377,14 @@ fn fpga_spec(p: &FpgaPart, dtype: Dtype, fraction: f64) -> Result<TargetSpec, At
             format!(
                 "fast memory: {:.0}% of BRAM_18K {} x 2048 B + URAM {} x 32768 B (data bits, no parity) = {} bytes",
                 fraction * 100.0,
-                p.bram_18k,
-                p.uram,
+                bram_18k,
+                uram,
                 fast
             ),
             format!("source: {}", citation(&p.source, p.verified)),
-        ],
+        ]
+        .into_iter()
+        .chain(extra)
+        .collect(),
     })
 }

@@ -299,21 +299,10 @@ pub fn serving_bound(
         let flops = 2.0 * (b.d_qk + b.d_v) as f64 * pairs as f64;
         let w = Work::attention(flops, pairs as f64, (rho * live) as f64, b.d_v);
         let c = s.min(live.max(1));
-        items.push((
-            Work {
-                mma_flops: w.mma_flops / c as f64,
-                exps: w.exps / c as f64,
-                fp32_ops: w.fp32_ops / c as f64,
-            },
-            c as u64 * kvh,
-        ));
+        items.push((w.scaled(1.0 / c as f64), c as u64 * kvh));
         n_items += c as u64 * kvh;
         q_words += (rho * b.d_qk * c) as u64 * kvh;
-        total.add(&Work {
-            mma_flops: w.mma_flops * kvh as f64,
-            exps: w.exps * kvh as f64,
-            fp32_ops: w.fp32_ops * kvh as f64,
-        });
+        total.add(&w.scaled(kvh as f64));
     }
     let parallel_s = parallel_bound(&items, u64::from(g.sms), &spec.units);
     let units = spec.units.times(&total);

@@ -66,7 +66,10 @@ DEVICES = []
 def load_devices(presynth):
     out = subprocess.run([presynth, "targets", "--kind", "fpga", "--format", "json"],
                          capture_output=True, text=True, check=True).stdout
-    DEVICES[:] = sorted({(e.get("device") or e["name"]).lower() for e in json.loads(out)}, key=len, reverse=True)
+    # the die is the name's first field (xcku15p-ffva1156-2-e: xcku15p); presynth resolves
+    # another package or grade of a known die itself and says so
+    DEVICES[:] = sorted({(e.get("device") or e["name"].split("-")[0]).lower() for e in json.loads(out)},
+                        key=len, reverse=True)
 
 
 def part_for(part):

@@ -196,6 +196,33 @@ fn qrnn_refuses_what_hls4ml_refuses_by_name() {
     }
 }
 
+#[test]
+fn bidirectional_qlstm_with_a_quantizer_activation_is_refused() {
+    let inner = qrnn("QLSTM", |c| {
+        c.insert(
+            "activation".into(),
+            q(
+                "quantized_relu",
+                json!({"bits": 6, "integer": 2, "negative_slope": 0.0}),
+            ),
+        );
+    });
+    let bidi = json!({"class_name": "Bidirectional",
+                      "config": {"name": "rnn", "merge_mode": "concat", "layer": inner}});
+    let e = model_with(bidi).unwrap_err();
+    assert!(
+        e.contains("'rnn'") && e.contains("QLSTM") && e.contains("quantizer"),
+        "{e}"
+    );
+    // with activation names it parses, as hls4ml's handler reads it
+    let bidi = json!({"class_name": "Bidirectional",
+                      "config": {"name": "rnn", "merge_mode": "concat",
+                                 "layer": qrnn("QLSTM", |_| {})}});
+    let r = recurrent(&model_with(bidi).unwrap());
+    assert_eq!(r.cell, Cell::Lstm);
+    assert!(r.bidirectional.is_some());
+}
+
 /// abdennour-GUESSOUM/Lenet5-hls4ml (data/real-projects, a tf.keras 2.14 `.keras`): four
 /// QActivation(quantized_tanh(8)) layers, which hls4ml 1.3.0 converts to its HardActivation
 /// hard_tanh (use_real_tanh False); the reader refused quantized_tanh before.

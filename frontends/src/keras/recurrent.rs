@@ -21,6 +21,8 @@
 //! outside its list ("Unsupported QKeras activation"); refused by presynth: the leaky
 //! `quantized_relu` and the binary/ternary activations (hls4ml names them `leaky_relu`,
 //! `binary_tanh`, `ternary_tanh`, which its recurrent templates take without their parameters).
+//! A `Bidirectional` around a Q-layer is read as hls4ml's Bidirectional handler reads it: the
+//! activations as names (a quantizer object there is refused), no quantizers.
 
 use super::layers::{describe, keras_activation, Attrs, KerasLayer};
 use super::qkeras::Quantizer;
@@ -220,6 +222,22 @@ pub(super) fn bidirectional(a: &Attrs) -> Result<LayerKind, FrontendError> {
             ),
         )
     })?;
+    if fwd.class_name.starts_with('Q') {
+        // hls4ml 1.3.0's parse_bidirectional_layer copies the wrapped layer's activations as
+        // they are (no get_activation_quantizer): a quantizer object is no activation name
+        for key in ["activation", "recurrent_activation"] {
+            if fa.get(key).is_some_and(Value::is_object) {
+                return Err(a.unsupported(
+                    "layer",
+                    format!(
+                        "wraps a {} whose {key} is a quantizer (hls4ml 1.3.0's Bidirectional \
+                         handler takes it as an activation name)",
+                        fwd.class_name
+                    ),
+                ));
+            }
+        }
+    }
     let mut r = recurrent(&fa, cell)?;
     if let Some(bwd) = nested(a, "backward_layer")? {
         let ba = Attrs {

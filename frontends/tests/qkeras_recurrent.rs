@@ -92,10 +92,11 @@ fn qrnn(class: &str, edit: impl FnOnce(&mut serde_json::Map<String, Value>)) -> 
 }
 
 fn recurrent(net: &ir::Network) -> ir::ops::Recurrent {
-    match &net.layer(net.find("rnn").unwrap()).kind {
-        LayerKind::Recurrent(r) => r.clone(),
-        other => panic!("rnn is {other:?}"),
-    }
+    let kind = &net.layer(net.find("rnn").unwrap()).kind;
+    let LayerKind::Recurrent(r) = kind else {
+        panic!("rnn is {kind:?}")
+    };
+    r.clone()
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! `.venv-qkeras` (TensorFlow 2.14, QKeras 0.9.0, hls4ml 1.3.0; scripts/setup-qkeras.sh), compiles
 //! presynth's and hls4ml's projects of small QKeras Dense and Conv models (flags and
 //! granularity='name' configs, YAML overrides of a split activation, io_parallel and io_stream)
-//! and of hls4ml's example qkeras_3layer with g++, and compares their outputs on seeded inputs
+//! and of hls4ml's example qkeras_3layer, QLSTM and QGRU models, with g++, and compares their outputs on seeded inputs
 //! and their generated texts (defines.h, parameters.h, myproject.cpp, weight files).
 
 use std::path::{Path, PathBuf};
@@ -57,7 +57,7 @@ fn qkeras_bit_exact_against_hls4ml() {
         .and_then(|s| s.split_once('/'))
         .and_then(|(_, b)| b.parse().ok())
         .expect("N/M bit-identical");
-    assert!(total >= 24, "{summary}");
+    assert!(total >= 31, "{summary}");
     // the cases the issue names: QKeras Dense and Conv with flags and name-granularity configs,
     // a YAML override of the split activation fc1_relu, both io types
     for (model, config) in [
@@ -80,6 +80,15 @@ fn qkeras_bit_exact_against_hls4ml() {
         ("qseparable", "flags_lat"),
         ("qseparable", "flags_stream"),
         ("qseparable", "name_lat"),
+        // QLSTM/QGRU: float weights, quantizer types under granularity='name', activation
+        // quantizers as hls4ml names them
+        ("qlstm", "flags_lat"),
+        ("qlstm", "flags_stream"),
+        ("qlstm_nostate", "name_lat"),
+        ("qlstm_nostate", "name_stream"),
+        ("qgru", "flags_lat"),
+        ("qgru", "flags_stream"),
+        ("qgru", "name_lat"),
     ] {
         // outputs bit-identical and generated texts identical (the script fails otherwise;
         // the row says so)
@@ -95,4 +104,43 @@ fn qkeras_bit_exact_against_hls4ml() {
             "no identical {model} x {config} row with the same texts in the QKeras harness table"
         );
     }
+}
+
+/// QSimpleRNN parses (frontends/tests/qkeras_recurrent.rs) but, as SimpleRNN, has no hls4ml 1.3.0
+/// Vivado/Vitis template: codegen refuses it naming the layer. Needs no QKeras.
+#[test]
+fn qsimplernn_codegen_is_refused_as_simplernn() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.json");
+    let rnn = serde_json::json!({
+        "class_name": "QSimpleRNN", "name": "rnn",
+        "config": {"name": "rnn", "units": 4, "activation": "tanh",
+                   "kernel_quantizer": {"class_name": "quantized_bits",
+                                        "config": {"bits": 6, "integer": 0, "alpha": 1}}},
+        "inbound_nodes": [[["in", 0, 0, {}]]]
+    });
+    let m = serde_json::json!({
+        "class_name": "Functional",
+        "config": {"name": "m", "layers": [
+            {"class_name": "InputLayer", "name": "in", "inbound_nodes": [],
+             "config": {"batch_input_shape": [null, 5, 3], "dtype": "float32", "name": "in"}},
+            rnn],
+            "input_layers": [["in", 0, 0]], "output_layers": [["rnn", 0, 0]]},
+        "keras_version": "2.14.0", "backend": "tensorflow"
+    });
+    std::fs::write(&model, m.to_string()).unwrap();
+    let out = Command::new(BIN)
+        .args(["codegen", model.to_str().unwrap(), "-o"])
+        .arg(dir.path().join("prj"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("'rnn'")
+            && err.contains("SimpleRNN")
+            && err.contains("not supported by hls4ml"),
+        "{err}"
+    );
+    assert!(!dir.path().join("prj").exists(), "no half-written project");
 }

@@ -406,14 +406,14 @@ fn malformed_inputs_give_errors_that_name_the_problem() {
 
     let q = json!({"class_name": "Sequential", "config": {"name": "q", "layers": [
         {"class_name": "InputLayer", "config": {"name": "in", "batch_input_shape": [null, 4]}},
-        {"class_name": "QActivation", "config": {"name": "qa", "activation": "quantized_tanh(4)"}}]}});
+        {"class_name": "QActivation", "config": {"name": "qa", "activation": "quantized_sigmoid(4)"}}]}});
     cases.push((
         "unsupported QKeras activation",
-        model_json("qtanh", &q),
+        model_json("qsigmoid", &q),
         vec![
             "layer 'qa' (QActivation)",
             "unsupported attribute activation",
-            "quantized_tanh",
+            "quantized_sigmoid",
         ],
     ));
 

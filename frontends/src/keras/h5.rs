@@ -467,11 +467,23 @@ fn recurrent_parts(file: &str, g: &hdf5::Group) -> Result<Vec<RawWeight>, Fronte
 /// The Keras name of a recurrent layer's weight in the legacy layout, where it sits in its
 /// cell's group (`.../lstm/lstm_cell/kernel:0` → `kernel`), a Bidirectional's under its
 /// direction's layer (`.../forward_lstm/lstm_cell/kernel` → `forward_kernel`); `None` for
-/// other paths.
+/// other paths. The cell's group may carry Keras's uniquifying suffix (`qgru_cell_1`: the second
+/// cell of that class made in one session).
 fn recurrent_weight_name(path: &str) -> Option<String> {
     let parts: Vec<&str> = path.split('/').collect();
     let n = parts.len();
-    if n < 3 || !parts[n - 2].ends_with("_cell") {
+    let is_cell = |g: &str| {
+        let base = match g.rsplit_once('_') {
+            Some((b, digits))
+                if !digits.is_empty() && digits.bytes().all(|c| c.is_ascii_digit()) =>
+            {
+                b
+            }
+            _ => g,
+        };
+        base.ends_with("_cell")
+    };
+    if n < 3 || !is_cell(parts[n - 2]) {
         return None;
     }
     let base = keras_weight_name(parts[n - 1]);
@@ -536,5 +548,30 @@ mod tests {
         );
         assert_eq!(legacy_weight_name("/fc1/fc1/kernel:0", "fc1"), "kernel");
         assert_eq!(legacy_weight_name("/m/d/moving_mean", "m"), "moving_mean");
+    }
+
+    #[test]
+    fn recurrent_weight_names_in_the_legacy_layout() {
+        // paths as tf.keras 2.14 writes them (QKeras harness qgru: the second QGRU made in one
+        // session has its cell group named qgru_cell_1)
+        assert_eq!(
+            recurrent_weight_name("/model_weights/rnn1/rnn1/qgru_cell_1/kernel:0").as_deref(),
+            Some("kernel")
+        );
+        assert_eq!(
+            recurrent_weight_name("/rnn/rnn/lstm_cell/recurrent_kernel:0").as_deref(),
+            Some("recurrent_kernel")
+        );
+        assert_eq!(
+            recurrent_weight_name("/bi/bi/forward_lstm/lstm_cell_12/bias:0").as_deref(),
+            Some("forward_bias")
+        );
+        for other in [
+            "/fc1/fc1/kernel:0",
+            "/x/x/cell_/kernel:0",
+            "/x/x/lstm_cell_a/kernel:0",
+        ] {
+            assert_eq!(recurrent_weight_name(other), None, "{other}");
+        }
     }
 }

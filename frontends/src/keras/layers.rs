@@ -301,7 +301,7 @@ impl<'a> Attrs<'a> {
             },
         }
     }
-    fn quantizer(&self, key: &str) -> Result<Option<Quantizer>, FrontendError> {
+    pub(super) fn quantizer(&self, key: &str) -> Result<Option<Quantizer>, FrontendError> {
         match self.get(key) {
             None => Ok(None),
             Some(v) => Quantizer::from_value(v)
@@ -721,7 +721,9 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
         "LayerNormalization" => one(super::attention::layer_normalization(&a)?),
         "EinsumDense" => fused(&a, super::attention::einsum_dense(&a)?),
         "Embedding" => one(super::attention::embedding(&a)?),
-        "SimpleRNN" | "LSTM" | "GRU" => one(super::recurrent::layer(&a)?),
+        "SimpleRNN" | "LSTM" | "GRU" | "QSimpleRNN" | "QLSTM" | "QGRU" => {
+            one(super::recurrent::layer(&a)?)
+        }
         "Bidirectional" => one(super::recurrent::bidirectional(&a)?),
         "Dropout" => {
             let rate = a.f64_or("rate", 0.0)?;
@@ -763,6 +765,9 @@ pub fn weight_quantizers(class: &str) -> &'static [(&'static str, &'static str)]
             ("depthwise_quantizer", "depthwise_kernel"),
             ("bias_quantizer", "bias"),
         ],
+        // hls4ml 1.3.0 (Vivado/Vitis) writes a QKeras recurrent layer's weights unquantized
+        // (keras/recurrent.rs)
+        "QSimpleRNN" | "QLSTM" | "QGRU" => &[],
         _ => &[("kernel_quantizer", "kernel"), ("bias_quantizer", "bias")],
     }
 }

@@ -12,7 +12,11 @@
 //!   `_get_precision_from_quantizer`): `quantized_relu(b, i)` is `ap_ufixed<b, i, AP_RND_CONV,
 //!   AP_SAT>` (signed `ap_fixed<b, i+1, ...>` with a leaky relu when `negative_slope != 0`),
 //!   `quantized_bits(b, i)` is `ap_fixed<b, i+1, AP_RND_CONV, AP_SAT>` on a linear activation;
-//!   when no fractional bits remain the type is `ap_int`/`ap_uint` of the integer width.
+//!   when no fractional bits remain the type is `ap_int`/`ap_uint` of the integer width;
+//!   `quantized_tanh(b)` is `ap_fixed<b, 1, AP_RND_CONV, AP_SAT>` (`AP_SAT_SYM` when symmetric).
+//!   hls4ml's `get_activation_quantizer` makes `quantized_tanh` a `HardActivation` named
+//!   `hard_tanh` (QKeras's slope 0.5 and shift 0.5, so `2·clip(x/2 + 1/2, 0, 1) − 1 =
+//!   clip(x, −1, 1)`), or a plain `tanh` with `use_real_tanh=True`.
 //!
 //! A quantizer comes either as a dict (`{"class_name": ..., "config": {...}}`) or as a string
 //! (`"quantized_relu(3,1)"`, `"quantized_bits(4,0,alpha=1)"`).
@@ -35,7 +39,12 @@ fn positional_names(class: &str) -> &'static [&'static str] {
         "quantized_relu" => &["bits", "integer", "use_sigmoid", "negative_slope"],
         "quantized_po2" => &["bits", "max_value"],
         "quantized_relu_po2" => &["bits", "max_value", "negative_slope"],
-        "quantized_tanh" => &["bits", "integer", "symmetric"],
+        "quantized_tanh" => &[
+            "bits",
+            "use_stochastic_rounding",
+            "symmetric",
+            "use_real_tanh",
+        ],
         "quantized_sigmoid" => &["bits", "symmetric"],
         "binary" | "stochastic_binary" => &["use_01", "alpha"],
         "ternary" | "stochastic_ternary" => &["alpha", "threshold"],
@@ -347,6 +356,28 @@ impl Quantizer {
                 let integer = self.integer()? + 1;
                 Ok((Activation::Linear, Some(rounded(bits, integer, true))))
             }
+            "quantized_tanh" => {
+                let bits = self.bits()?;
+                let flag = |key: &str| match self.params.get(key) {
+                    None | Some(Value::Null) => Ok(false),
+                    Some(Value::Bool(b)) => Ok(*b),
+                    Some(v) => v.as_f64().map(|f| f != 0.0).ok_or_else(|| {
+                        format!("{}: '{key}' must be true or false, found {v}", self.class)
+                    }),
+                };
+                let act = if flag("use_real_tanh")? {
+                    Activation::Tanh
+                } else {
+                    Activation::HardTanh
+                };
+                let mut t = rounded(bits, 1, true);
+                if let FixedType::Fixed { overflow, .. } = &mut t {
+                    if flag("symmetric")? {
+                        *overflow = Some(Overflow::SatSym);
+                    }
+                }
+                Ok((act, Some(t)))
+            }
             name if self.params.is_empty() => match Activation::from_name(name) {
                 Some(Activation::LeakyRelu { .. }) => Ok((Activation::LeakyRelu { alpha: 0.2 }, None)),
                 Some(a) => Ok((a, None)),
@@ -355,7 +386,7 @@ impl Quantizer {
                 )),
             },
             c => Err(format!(
-                "activation quantizer {c} is not supported (hls4ml maps it to a layer the IR does not have; expected quantized_relu or quantized_bits)"
+                "activation quantizer {c} is not supported (hls4ml maps it to a layer the IR does not have; expected quantized_relu, quantized_bits or quantized_tanh)"
             )),
         }
     }
@@ -462,7 +493,27 @@ mod tests {
             q("softmax").activation().unwrap(),
             (Activation::Softmax, None)
         );
-        assert!(q("quantized_tanh(4)").activation().is_err());
+        // quantized_tanh: hls4ml's HardActivation hard_tanh, or tanh with use_real_tanh; the
+        // type has 1 integer bit (config.py: integer = 1), AP_SAT_SYM when symmetric
+        let (a, t) = q("quantized_tanh(8)").activation().unwrap();
+        assert_eq!(
+            (a, t.unwrap().to_string()),
+            (
+                Activation::HardTanh,
+                "ap_fixed<8,1,AP_RND_CONV,AP_SAT>".into()
+            )
+        );
+        let (a, t) = q("quantized_tanh(4, symmetric=True, use_real_tanh=True)")
+            .activation()
+            .unwrap();
+        assert_eq!(
+            (a, t.unwrap().to_string()),
+            (
+                Activation::Tanh,
+                "ap_fixed<4,1,AP_RND_CONV,AP_SAT_SYM>".into()
+            )
+        );
+        assert!(q("quantized_sigmoid(4)").activation().is_err());
     }
 
     #[test]

@@ -7,16 +7,33 @@
 //! ignores them at inference: `dropout`, `recurrent_dropout`, `unroll`, initializers,
 //! regularizers, constraints, `unit_forget_bias`, `zero_output_for_mask` (no masks in the IR),
 //! `use_cudnn`.
+//!
+//! QKeras's `QSimpleRNN`/`QLSTM`/`QGRU` are read as hls4ml 1.3.0 reads them
+//! (`converters/keras/qkeras.py`, `parse_qrnn_layer`): the Keras handler above, plus the
+//! kernel/recurrent/bias/state quantizers, which hls4ml records but, on Vivado/Vitis, does not
+//! apply to the weights (`LSTM`/`GRU.initialize` add them without a quantizer: the float values are
+//! written, checked in its projects) and which only give the types of a `granularity='name'`
+//! config (`weight`, `recurrent_weight`, `bias`, `accum`); and an activation given as a quantizer
+//! becomes the activation hls4ml's `get_activation_quantizer` names (`quantized_relu` -> relu,
+//! `quantized_bits` -> linear, `quantized_tanh`/`quantized_sigmoid` with `use_real_*` -> tanh/
+//! sigmoid), its type again only in a name config (`result`). Refused by name as hls4ml refuses
+//! them: the hard `quantized_tanh`/`quantized_sigmoid` ("Hard activation not supported"), classes
+//! outside its list ("Unsupported QKeras activation"); refused by presynth: the leaky
+//! `quantized_relu` and the binary/ternary activations (hls4ml names them `leaky_relu`,
+//! `binary_tanh`, `ternary_tanh`, which its recurrent templates take without their parameters).
+//! A `Bidirectional` around a Q-layer is read as hls4ml's Bidirectional handler reads it: the
+//! activations as names (a quantizer object there is refused), no quantizers.
 
 use super::layers::{describe, keras_activation, Attrs, KerasLayer};
+use super::qkeras::Quantizer;
 use crate::error::FrontendError;
 use ir::layer::{Activation, LayerKind};
 use ir::ops::{BidiMerge, Cell, Recurrent};
 use serde_json::{Map, Value};
 
-/// The cell of a recurrent Keras class (`None` for other classes).
+/// The cell of a recurrent Keras or QKeras class (`None` for other classes).
 pub fn cell_of(class: &str) -> Option<Cell> {
-    match class {
+    match class.strip_prefix('Q').unwrap_or(class) {
         "SimpleRNN" => Some(Cell::SimpleRnn),
         "LSTM" => Some(Cell::Lstm),
         "GRU" => Some(Cell::Gru),
@@ -25,6 +42,13 @@ pub fn cell_of(class: &str) -> Option<Cell> {
 }
 
 fn act(a: &Attrs, key: &str, default: &str) -> Result<Activation, FrontendError> {
+    let quantized = a.layer.class_name.starts_with('Q');
+    if quantized && a.get(key).is_some_and(Value::is_object) {
+        let q = a
+            .quantizer(key)?
+            .ok_or_else(|| a.missing(key, "an activation"))?;
+        return quantized_activation(&q).map_err(|m| a.unsupported(key, m));
+    }
     let name = a.str_or(key, default)?;
     keras_activation(name).ok_or_else(|| {
         a.unsupported(
@@ -32,6 +56,69 @@ fn act(a: &Attrs, key: &str, default: &str) -> Result<Activation, FrontendError>
             format!("'{name}' (expected tanh, sigmoid, relu, linear, softsign, softplus or selu)"),
         )
     })
+}
+
+/// The activation hls4ml 1.3.0's `get_activation_quantizer` names for a QKeras recurrent
+/// layer's activation quantizer (see the module comment).
+fn quantized_activation(q: &Quantizer) -> Result<Activation, String> {
+    let flag = |key: &str| q.params.get(key).and_then(Value::as_bool).unwrap_or(false);
+    let hard = |real: &str| {
+        format!(
+            "{} with {real}=False: hls4ml 1.3.0 makes it a HardActivation, which it refuses in a \
+             recurrent layer (\"Hard activation not supported\")",
+            q.class
+        )
+    };
+    match q.class.as_str() {
+        "quantized_relu" => {
+            let slope = q.params.get("negative_slope").and_then(Value::as_f64);
+            if slope.is_some_and(|s| s != 0.0) {
+                return Err(
+                    "quantized_relu with a negative_slope (hls4ml 1.3.0 names it leaky_relu \
+                     without its slope in the recurrent templates)"
+                        .into(),
+                );
+            }
+            Ok(Activation::Relu)
+        }
+        "quantized_bits" => Ok(Activation::Linear),
+        "quantized_tanh" if flag("use_real_tanh") => Ok(Activation::Tanh),
+        "quantized_tanh" => Err(hard("use_real_tanh")),
+        "quantized_sigmoid" if flag("use_real_sigmoid") => Ok(Activation::Sigmoid),
+        "quantized_sigmoid" => Err(hard("use_real_sigmoid")),
+        c @ ("binary" | "ternary" | "binary_tanh" | "ternary_tanh") => Err(format!(
+            "{c} (hls4ml 1.3.0 names it {}_tanh, which presynth does not model in a recurrent \
+             layer)",
+            c.trim_end_matches("_tanh")
+        )),
+        c => Err(format!(
+            "{c}: hls4ml 1.3.0 refuses it (\"Unsupported QKeras activation: {c}\"; expected \
+             quantized_relu, quantized_bits, quantized_tanh or quantized_sigmoid)"
+        )),
+    }
+}
+
+/// The weight and state quantizers of a QKeras recurrent layer: parsed, and typed as hls4ml's
+/// `QKerasQuantizer` types them (their types reach a `granularity='name'` config; the weights
+/// are written unquantized). `alpha` is not looked at: hls4ml's `qkeras_factorize_alpha` matches
+/// Dense and Conv layers only, and the quantizer is never applied.
+fn check_quantizers(a: &Attrs) -> Result<(), FrontendError> {
+    if !a.layer.class_name.starts_with('Q') {
+        return Ok(());
+    }
+    for (key, is_kernel) in [
+        ("kernel_quantizer", true),
+        ("recurrent_quantizer", false),
+        ("bias_quantizer", false),
+        ("state_quantizer", false),
+    ] {
+        if let Some(mut q) = a.quantizer(key)? {
+            q.params.remove("alpha");
+            q.weight_type(is_kernel)
+                .map_err(|m| a.unsupported(key, m))?;
+        }
+    }
+    Ok(())
 }
 
 fn refuse_true(a: &Attrs, key: &str, why: &str) -> Result<(), FrontendError> {
@@ -54,6 +141,7 @@ pub(super) fn recurrent(a: &Attrs, cell: Cell) -> Result<Recurrent, FrontendErro
         "a state carried from one call to the next is not modelled",
     )?;
     refuse_true(a, "time_major", "hls4ml 1.3.0 refuses time-major inputs")?;
+    check_quantizers(a)?;
     let recurrent_activation = match cell {
         Cell::SimpleRnn => Activation::Linear,
         Cell::Lstm | Cell::Gru => act(a, "recurrent_activation", "sigmoid")?,
@@ -134,6 +222,22 @@ pub(super) fn bidirectional(a: &Attrs) -> Result<LayerKind, FrontendError> {
             ),
         )
     })?;
+    if fwd.class_name.starts_with('Q') {
+        // hls4ml 1.3.0's parse_bidirectional_layer copies the wrapped layer's activations as
+        // they are (no get_activation_quantizer): a quantizer object is no activation name
+        for key in ["activation", "recurrent_activation"] {
+            if fa.get(key).is_some_and(Value::is_object) {
+                return Err(a.unsupported(
+                    "layer",
+                    format!(
+                        "wraps a {} whose {key} is a quantizer (hls4ml 1.3.0's Bidirectional \
+                         handler takes it as an activation name)",
+                        fwd.class_name
+                    ),
+                ));
+            }
+        }
+    }
     let mut r = recurrent(&fa, cell)?;
     if let Some(bwd) = nested(a, "backward_layer")? {
         let ba = Attrs {

@@ -846,7 +846,10 @@ fn hls4ml_class_matches(ty: &str, kind: &LayerKind) -> bool {
         // hls4ml converts Keras's Permute to its Transpose
         LayerKind::Permute(_) => ty == "transpose" || ty == name,
         LayerKind::Dot => ty == "dot" || ty == "merge",
-        LayerKind::DepthwiseConv2D(_) | LayerKind::SeparableConv2D(_) => ty == name,
+        LayerKind::DepthwiseConv2D(_)
+        | LayerKind::SeparableConv2D(_)
+        | LayerKind::DepthwiseConv1D(_)
+        | LayerKind::SeparableConv1D(_) => ty == name,
         LayerKind::Dense(_)
         | LayerKind::LayerNorm(_)
         | LayerKind::EinsumDense(_)

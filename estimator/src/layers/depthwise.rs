@@ -288,4 +288,62 @@ mod tests {
         let e = estimate_one(&net, "fc");
         assert_eq!(e.analysis.fifo_bram, 4.0);
     }
+
+    #[test]
+    fn depthwise_1d_is_the_2d_kernel_of_height_one() {
+        // (10, 4) → (8, 4) (kernel 3 valid), Latency RF 1: hls4ml's
+        // depthwise_conv_1d_latency_cl builds mult_n_in = 3·4 = 12 products per partition
+        // (config{N}_mult n_in = filt_width·n_chan, as the harness case depthwise1d's
+        // parameters.h: 9 for 3·3), 8 partitions (n_partitions = out_width) one per cycle;
+        // no synthesis data: the prior is flagged.
+        let net = one_layer_net_io(
+            vec![10, 4],
+            LayerKind::DepthwiseConv1D(ir::ops::DepthwiseConv1D {
+                kernel: [3],
+                stride: [1],
+                padding: Padding::Valid,
+                depth_multiplier: 1,
+                use_bias: true,
+            }),
+            Activation::Linear,
+            Strategy::Latency,
+            1,
+            16,
+            IoType::Parallel,
+        );
+        let e = estimate_one(&net, "fc");
+        assert_eq!(e.multipliers, 12);
+        assert_eq!(e.ii, 8);
+        assert!(
+            e.analysis
+                .warnings
+                .iter()
+                .any(|w| w.contains("(DepthwiseConv1D): no synthesis data")),
+            "{:?}",
+            e.analysis.warnings
+        );
+    }
+
+    #[test]
+    fn separable_1d_adds_the_pointwise_products() {
+        // (10, 4) → (8, 8): depthwise 3·4 = 12 products + pointwise 4 → 8 = 32 products.
+        let net = one_layer_net_io(
+            vec![10, 4],
+            LayerKind::SeparableConv1D(ir::ops::SeparableConv1D {
+                filters: 8,
+                kernel: [3],
+                stride: [1],
+                padding: Padding::Valid,
+                depth_multiplier: 1,
+                use_bias: true,
+            }),
+            Activation::Relu,
+            Strategy::Latency,
+            1,
+            16,
+            IoType::Parallel,
+        );
+        let e = estimate_one(&net, "fc");
+        assert_eq!(e.multipliers, 12 + 32);
+    }
 }

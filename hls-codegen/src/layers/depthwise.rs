@@ -144,11 +144,11 @@ mod tests {
         net_of(vec![10, 3], kind.into(), vec![3, 3, 1])
     }
 
-    /// `input` -> a depthwise layer `dw1` of `kind` (relu) with a `kernel` of 0.25s and a bias
-    /// of 0.5s over the input's channels.
+    /// `input` -> a depthwise layer `dw1` of `kind` (relu) with a `kernel` (k.., C, dm) of
+    /// 0.25s and a bias of 0.5s over its C·dm outputs.
     fn net_of(input: Vec<usize>, kind: LayerKind, kernel: Vec<usize>) -> Network {
         let mut net = Network::new("m");
-        let c = *input.last().unwrap();
+        let c = kernel[kernel.len() - 2..].iter().product();
         let input = LayerKind::Input(ir::ops::Input { shape: input });
         net.add_layer(Layer::new("input_layer", input), &[])
             .unwrap();
@@ -277,6 +277,29 @@ mod tests {
             e.contains("'dw1'")
                 && e.contains("depthwise_conv_1d_cl")
                 && e.contains("Resource strategy for DepthwiseConv1D"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn depth_multiplier_2_is_refused_for_1d_naming_the_layer() {
+        // hls4ml 1.3.0's depthwise_conv_1d_cl takes one kernel per channel
+        // (`weights[filt_width * n_chan]`, `biases[n_chan]` in nnet_sepconv1d.h)
+        let kind = ir::ops::DepthwiseConv1D {
+            kernel: [3],
+            stride: [1],
+            padding: Padding::Valid,
+            depth_multiplier: 2,
+            use_bias: true,
+        };
+        let net = net_of(vec![10, 3], kind.into(), vec![3, 3, 2]);
+        let e = lower(&net, &ProjectOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("'dw1'")
+                && e.contains("depth_multiplier 2")
+                && e.contains("depthwise_conv_1d_cl"),
             "{e}"
         );
     }

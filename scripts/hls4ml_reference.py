@@ -733,7 +733,7 @@ CASES = [
     ('permute2d', ['lat', 'stream']),
     ('permute3d', ['lat', 'stream']),
     ('dot1d', ['lat']),
-    ('depthwise1d', ['lat', 'stream']),
+    ('depthwise1d', ['lat', 'stream', 'name_lat']),
     ('separable1d', ['lat', 'stream']),
 ]
 

@@ -450,6 +450,24 @@ MODELS = {
             D('out', 3),
         ],
     ),
+    # 1-D depthwise and separable convolutions (hls4ml's nnet_sepconv1d*.h), as the 2-D ones
+    'depthwise1d': dict(
+        input=[10, 3],
+        layers=[
+            dict(type='DepthwiseConv1D', name='dw1', kernel_size=[3], activation='relu'),
+            dict(type='Flatten', name='flat'),
+            D('out', 3, 'softmax'),
+        ],
+    ),
+    'separable1d': dict(
+        input=[12, 2],
+        layers=[
+            dict(type='SeparableConv1D', name='sep1', filters=4, kernel_size=[3], activation='relu'),
+            dict(type='SeparableConv1D', name='sep2', filters=3, kernel_size=[2], activation='linear', padding='same', strides=[2]),
+            dict(type='Flatten', name='flat'),
+            D('out', 3, 'softmax'),
+        ],
+    ),
 }
 
 ONNX_DIR = 'examples/hls4ml-examples/onnx'
@@ -715,6 +733,8 @@ CASES = [
     ('permute2d', ['lat', 'stream']),
     ('permute3d', ['lat', 'stream']),
     ('dot1d', ['lat']),
+    ('depthwise1d', ['lat', 'stream', 'name_lat']),
+    ('separable1d', ['lat', 'stream']),
 ]
 
 
@@ -884,20 +904,20 @@ def build_keras(spec, seed):
                 activation=ld['activation'],
                 name=n,
             )
-        elif t == 'DepthwiseConv2D':
-            lay = keras.layers.DepthwiseConv2D(
+        elif t in ('DepthwiseConv1D', 'DepthwiseConv2D'):
+            lay = getattr(keras.layers, t)(
                 tuple(ld['kernel_size']),
-                strides=tuple(ld.get('strides', [1, 1])),
+                strides=tuple(ld.get('strides', [1] * len(ld['kernel_size']))),
                 padding=ld.get('padding', 'valid'),
                 depth_multiplier=ld.get('depth_multiplier', 1),
                 activation=ld['activation'],
                 name=n,
             )
-        elif t == 'SeparableConv2D':
-            lay = keras.layers.SeparableConv2D(
+        elif t in ('SeparableConv1D', 'SeparableConv2D'):
+            lay = getattr(keras.layers, t)(
                 ld['filters'],
                 tuple(ld['kernel_size']),
-                strides=tuple(ld.get('strides', [1, 1])),
+                strides=tuple(ld.get('strides', [1] * len(ld['kernel_size']))),
                 padding=ld.get('padding', 'valid'),
                 depth_multiplier=ld.get('depth_multiplier', 1),
                 activation=ld['activation'],

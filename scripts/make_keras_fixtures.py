@@ -31,7 +31,8 @@ OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "frontends", "tests", "fixtures", "keras")
 
 # Networks that also get a legacy full-model .h5 file.
-H5_TOO = {"mlp_relu", "conv2d_pool_bn", "functional_add_concat", "recurrent", "prelu"}
+H5_TOO = {"mlp_relu", "conv2d_pool_bn", "functional_add_concat", "recurrent", "prelu",
+          "depthwise_separable_1d"}
 
 
 def mlp_relu():
@@ -303,10 +304,23 @@ def dot():
     return keras.Model(inp, out, name="dot")
 
 
+def depthwise_separable_1d():
+    # DepthwiseConv1D (depth multiplier, no bias) and SeparableConv1D (same padding, stride)
+    return keras.Sequential([
+        keras.Input((11, 3)),
+        L.DepthwiseConv1D(3, depth_multiplier=2, activation="relu", name="dw"),
+        L.SeparableConv1D(5, 3, strides=2, padding="same", name="sep"),
+        L.DepthwiseConv1D(2, use_bias=False, name="dw_nobias"),
+        L.Flatten(name="flat"),
+        L.Dense(2, name="out"),
+    ], name="depthwise_separable_1d")
+
+
 BUILDERS = [mlp_relu, mlp_activations, mlp_leaky, conv1d_pool_bn, conv2d_pool_bn,
             conv2d_strided_same, global_pools, reshape_flatten, functional_add_concat,
             functional_conv_residual, multi_output, concat_axis1_conv1d, spatial_2d, spatial_1d,
-            depthwise_separable, merges, table_activations, recurrent, prelu, permute, dot]
+            depthwise_separable, merges, table_activations, recurrent, prelu, permute, dot,
+            depthwise_separable_1d]
 
 
 def randomise(model, seed):

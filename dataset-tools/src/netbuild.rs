@@ -56,6 +56,8 @@ pub fn chain(
             },
             LayerKind::DepthwiseConv2D(_) => "depthwise_conv2d",
             LayerKind::SeparableConv2D(_) => "separable_conv2d",
+            LayerKind::DepthwiseConv1D(_) => "depthwise_conv1d",
+            LayerKind::SeparableConv1D(_) => "separable_conv1d",
             LayerKind::ApplyAlpha => "alpha",
             LayerKind::PositionalAdd => "positional_add",
             LayerKind::PReLU => "prelu",

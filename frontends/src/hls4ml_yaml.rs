@@ -404,6 +404,20 @@ fn is_split_activation(net: &Network, name: &str) -> bool {
     })
 }
 
+/// Whether `name` is one of the two nodes hls4ml's `separable_to_depthwise_and_conv` makes of a
+/// SeparableConv1D/2D (`{layer}_depthwise`, `{layer}_pointwise`): the project's config that
+/// hls4ml writes names them with copies of the layer's own entry (its `depthwise`/`pointwise`
+/// keys renamed `weight`), which presynth reads from the layer itself; the entries are noted,
+/// not applied.
+fn is_separable_half(net: &Network, name: &str) -> bool {
+    net.layers().iter().any(|l| {
+        matches!(
+            l.kind,
+            LayerKind::SeparableConv1D(_) | LayerKind::SeparableConv2D(_)
+        ) && (name == format!("{}_depthwise", l.name) || name == format!("{}_pointwise", l.name))
+    })
+}
+
 /// Layers hls4ml's Keras converter drops or folds into the next layer, so a name-granularity
 /// config has entries for them that match no IR layer: the input layer (`input_1`, whose
 /// result type presynth takes from the model default) and Flatten/Reshape in io_parallel.
@@ -705,6 +719,10 @@ fn apply(
                             apply_entry(settings, &e)
                         }
                     }
+                    None if is_separable_half(network, &name) => report.notes.push(format!(
+                        "{f}: a half hls4ml splits off a separable layer; presynth uses that \
+                         layer's own entry (one precision set per layer)"
+                    )),
                     None if is_split_activation(network, &name)
                         || is_input_name(network, &name)
                         || crate::hls4ml_onnx_names::is_constant_name(onnx_names, &name) => {}
@@ -846,7 +864,10 @@ fn hls4ml_class_matches(ty: &str, kind: &LayerKind) -> bool {
         // hls4ml converts Keras's Permute to its Transpose
         LayerKind::Permute(_) => ty == "transpose" || ty == name,
         LayerKind::Dot => ty == "dot" || ty == "merge",
-        LayerKind::DepthwiseConv2D(_) | LayerKind::SeparableConv2D(_) => ty == name,
+        LayerKind::DepthwiseConv2D(_)
+        | LayerKind::SeparableConv2D(_)
+        | LayerKind::DepthwiseConv1D(_)
+        | LayerKind::SeparableConv1D(_) => ty == name,
         LayerKind::Dense(_)
         | LayerKind::LayerNorm(_)
         | LayerKind::EinsumDense(_)

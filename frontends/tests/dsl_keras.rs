@@ -349,6 +349,21 @@ fn depthwise_and_separable_conv2d() {
 }
 
 #[test]
+fn depthwise_and_separable_conv1d() {
+    // scripts/make_keras_fixtures.py `depthwise_separable_1d`: DepthwiseConv1D with a depth
+    // multiplier and without bias, SeparableConv1D strided `same`; Keras counts 129 parameters
+    same_as_keras(
+        "depthwise_separable_1d",
+        r#"
+        input(11, 3, name="input_layer_12") -> depthwise_conv1d(3, relu, multiplier=2, name="dw")
+          -> separable_conv1d(5, 3, stride=2, padding=same, name="sep")
+          -> depthwise_conv1d(2, bias=false, name="dw_nobias")
+          -> flatten(name="flat") -> dense(2, name="out")
+        "#,
+    );
+}
+
+#[test]
 fn elementwise_merges() {
     // scripts/make_keras_fixtures.py `merges`: Keras counts 269 parameters (3 conv of
     // 3·3·2·3+3 = 57, dense 48·2+2 = 98); three-operand Average and Minimum.

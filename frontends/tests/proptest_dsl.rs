@@ -551,6 +551,27 @@ fn build(plan: &Plan) -> Network {
                 }),
                 s.act,
             ),
+            (24, 2) => (
+                LayerKind::DepthwiseConv1D(ir::ops::DepthwiseConv1D {
+                    kernel: [win(shape[0], c)],
+                    stride: [d],
+                    padding,
+                    depth_multiplier: a % 2 + 1,
+                    use_bias: s.flags[0],
+                }),
+                s.act,
+            ),
+            (25, 2) => (
+                LayerKind::SeparableConv1D(ir::ops::SeparableConv1D {
+                    filters: a,
+                    kernel: [win(shape[0], c)],
+                    stride: [d],
+                    padding,
+                    depth_multiplier: b % 2 + 1,
+                    use_bias: s.flags[0],
+                }),
+                s.act,
+            ),
             (26, _) => (LayerKind::ApplyAlpha, Activation::Linear),
             (28, _) => (LayerKind::PReLU, Activation::Linear),
             (30, 1) => {
@@ -681,8 +702,8 @@ fn generated_networks_cover_every_kind() {
     // Max/Average name (4 more), the 6 spatial kinds, the 4 transformer kinds,
     // DepthwiseConv2D, SeparableConv2D, ApplyAlpha, the merge counted once per operation
     // (5 more than Add), and the recurrent kind once per name (SimpleRNN, LSTM, GRU,
-    // Bidirectional), PReLU, Permute, Dot
-    assert_eq!(kinds.len(), 44, "kinds reached: {kinds:?}");
+    // Bidirectional), PReLU, Permute, Dot, DepthwiseConv1D, SeparableConv1D
+    assert_eq!(kinds.len(), 46, "kinds reached: {kinds:?}");
     for (what, n) in [
         ("merges", merges),
         ("explicit outputs", explicit_outputs),

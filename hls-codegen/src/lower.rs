@@ -555,15 +555,20 @@ impl<'a> Lowerer<'a> {
                 n_chan,
                 filt_width,
                 n_filt,
+                depthwise,
                 ..
             } => {
                 let layer = self.source(n)?;
                 let (k, c, f) = (*filt_width, *n_chan, *n_filt);
+                if *depthwise && rs.strategy == Strategy::Resource {
+                    return Err(resource_depthwise(n));
+                }
                 let choice = self.choose_rf(&n.name, rs.strategy, c * k, f, rf as usize);
-                let w = layer_weight(layer, "kernel", k * c * f)?;
-                let b = optional_bias(layer, use_bias(layer)?, f)?;
+                // Keras's kernel: (k, C, F), or (k, C, 1) for a depthwise one
+                let dims = [k, c, if *depthwise { 1 } else { f }];
+                let (w, b) = layers::depthwise::conv_weights(layer, &n.op, dims.iter().product())?;
                 let (w, b) = self.folded(g, n, w, b, f)?;
-                self.push_product(n, input()?, choice, (w, &[k, c, f], &[2, 0, 1]), (b, f));
+                self.push_product(n, input()?, choice, (w, &dims, &[2, 0, 1]), (b, f));
             }
             Op::Conv2D {
                 n_chan,
@@ -576,24 +581,16 @@ impl<'a> Lowerer<'a> {
                 let layer = self.source(n)?;
                 let (kh, kw, c, f) = (*filt_height, *filt_width, *n_chan, *n_filt);
                 if *depthwise && rs.strategy == Strategy::Resource {
-                    return Err(CodegenError::NotImplemented {
-                        layer: n.name.clone(),
-                        kind: n.class.clone(),
-                        message: "the Resource strategy (hls4ml 1.3.0's depthwise_conv_2d_cl \
-                                  asserts 'Resource strategy for DepthwiseConv2D is not \
-                                  supported'); use Latency for this layer"
-                            .into(),
-                    });
+                    return Err(resource_depthwise(n));
                 }
                 let choice = self.choose_rf(&n.name, rs.strategy, c * kh * kw, f, rf as usize);
                 // Keras's kernel: (kh, kw, C, F), or (kh, kw, C, 1) for a depthwise one
                 let dims = [kh, kw, c, if *depthwise { 1 } else { f }];
-                let (w, b) =
-                    layers::depthwise::conv2d_weights(layer, &n.op, dims.iter().product())?;
+                let (w, b) = layers::depthwise::conv_weights(layer, &n.op, dims.iter().product())?;
                 let (w, b) = self.folded(g, n, w, b, f)?;
                 self.push_product(n, input()?, choice, (w, &dims, &[3, 0, 1, 2]), (b, f));
             }
-            Op::SeparableConv2D { .. } => {
+            Op::SeparableConv { .. } => {
                 return Err(CodegenError::Internal(format!(
                     "SeparableConv2D '{}' left in the lowered graph of {}",
                     n.name, g.network
@@ -1099,6 +1096,22 @@ fn quantized_po2(x: f32, bits: u32) -> f32 {
 }
 
 /// Whether a Dense/Conv layer has a bias.
+/// The refusal of a depthwise node (hls4ml's DepthwiseConv1D/2D) under the Resource strategy:
+/// hls4ml 1.3.0's `depthwise_conv_{1,2}d_cl` asserts 'Resource strategy for DepthwiseConv{1,2}D
+/// is not supported'.
+fn resource_depthwise(n: &Node) -> CodegenError {
+    CodegenError::NotImplemented {
+        layer: n.name.clone(),
+        kind: n.class.clone(),
+        message: format!(
+            "the Resource strategy (hls4ml 1.3.0's {} asserts 'Resource strategy for {} is \
+             not supported'); use Latency for this layer",
+            layers::depthwise::function(&n.op),
+            n.class
+        ),
+    }
+}
+
 fn use_bias(layer: &ir::Layer) -> Result<bool> {
     if let LayerKind::Dense(d) = &layer.kind {
         Ok(d.use_bias)

@@ -286,8 +286,12 @@ fn op_attrs(op: &Op) -> String {
             stride,
             pad_left,
             pad_right,
+            depthwise,
             ..
-        } => format!("k={filt_width} f={n_filt} s={stride} pad={pad_left},{pad_right}"),
+        } => format!(
+            "k={filt_width} f={n_filt} s={stride} pad={pad_left},{pad_right}{}",
+            if *depthwise { " depthwise" } else { "" }
+        ),
         Op::Conv2D {
             filt_height,
             filt_width,
@@ -304,7 +308,7 @@ fn op_attrs(op: &Op) -> String {
             "k={filt_height}x{filt_width} f={n_filt} s={stride_height}x{stride_width} pad={pad_top},{pad_bottom},{pad_left},{pad_right}{}",
             if *depthwise { " depthwise" } else { "" }
         ),
-        Op::SeparableConv2D { depthwise, n_filt } => {
+        Op::SeparableConv { depthwise, n_filt } => {
             format!("{} then 1x1 f={n_filt}", op_attrs(depthwise))
         }
         Op::Pool1D {

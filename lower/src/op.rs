@@ -45,6 +45,9 @@ pub enum Op {
         n_partitions: usize,
         /// A kernel of 1: hls4ml's PointwiseConv1D (`optimize_pointwise_conv`).
         pointwise: bool,
+        /// hls4ml's DepthwiseConv1D (a subclass of its Conv1D: the same config struct, the
+        /// `DepthwiseDenseLatency` product, one kernel per channel; `n_filt == n_chan`).
+        depthwise: bool,
     },
     Conv2D {
         in_height: usize,
@@ -201,11 +204,12 @@ pub enum Op {
         n_out: usize,
         vocab_size: usize,
     },
-    /// A separable convolution as hls4ml's parser makes it; `separable_to_depthwise_and_conv`
-    /// splits it into its depthwise [`Op::Conv2D`] (`depthwise`, no bias) and a 1×1 Conv2D to
-    /// `n_filt` channels, so it never reaches a writer.
-    SeparableConv2D {
-        /// The depthwise part: an [`Op::Conv2D`] with `depthwise` set.
+    /// A separable convolution (hls4ml's SeparableConv1D/2D) as hls4ml's parser makes it;
+    /// `separable_to_depthwise_and_conv` splits it into its depthwise [`Op::Conv1D`] or
+    /// [`Op::Conv2D`] (`depthwise`, no bias) and a kernel-1 conv of the same rank to `n_filt`
+    /// channels, so it never reaches a writer.
+    SeparableConv {
+        /// The depthwise part: an [`Op::Conv1D`] or [`Op::Conv2D`] with `depthwise` set.
         depthwise: Box<Op>,
         n_filt: usize,
     },
@@ -247,4 +251,21 @@ pub enum Op {
         /// `lstm_class_static`), else the non-static cell.
         use_static: bool,
     },
+}
+
+impl Op {
+    /// Whether the node is hls4ml's DepthwiseConv1D/2D (a depthwise [`Op::Conv1D`] or
+    /// [`Op::Conv2D`]).
+    pub fn is_depthwise(&self) -> bool {
+        matches!(
+            self,
+            Op::Conv1D {
+                depthwise: true,
+                ..
+            } | Op::Conv2D {
+                depthwise: true,
+                ..
+            }
+        )
+    }
 }

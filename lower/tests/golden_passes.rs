@@ -254,26 +254,26 @@ fn pipeline_is_hls4ml_order() {
     );
 }
 
-fn separable(
+fn separable<const R: usize>(
     name: &str,
     filters: usize,
-    kernel: [usize; 2],
-    stride: [usize; 2],
+    kernel: [usize; R],
+    stride: [usize; R],
     padding: Padding,
     act: Activation,
-) -> Layer {
-    Layer::new(
-        name,
-        LayerKind::SeparableConv2D(ir::ops::SeparableConv2D {
-            filters,
-            kernel,
-            stride,
-            padding,
-            depth_multiplier: 1,
-            use_bias: true,
-        }),
-    )
-    .with_activation(act)
+) -> Layer
+where
+    ir::ops::SeparableConv<R>: Into<LayerKind>,
+{
+    let kind = ir::ops::SeparableConv::<R> {
+        filters,
+        kernel,
+        stride,
+        padding,
+        depth_multiplier: 1,
+        use_bias: true,
+    };
+    Layer::new(name, kind.into()).with_activation(act)
 }
 
 #[test]
@@ -288,6 +288,27 @@ fn separable2d_stream_split_padded_pointwise() {
         )
         .add(
             separable("sep2", 3, [3, 2], [1, 2], Padding::Same, Activation::Linear),
+            &[],
+        )
+        .add(Layer::new("flat", LayerKind::Flatten), &[])
+        .add(dense("out", 3, Activation::Softmax), &[])
+        .done();
+    insta::assert_snapshot!(steps(&net));
+}
+
+#[test]
+fn separable1d_stream_split_pointwise() {
+    // truth: harness case separable1d__stream (hls4ml's myproject.cpp: sep1_depthwise is
+    // layer 8 (depthwise_conv_1d_cl, config8) and sep1_pointwise layer 9 with config12 (a
+    // PointwiseConv1D), sep2_depthwise 10, sep2_pointwise 11 with config13; the `same` sep2
+    // (kernel 2, stride 2 over 10) needs no padding, so no ZeroPadding1D is inserted)
+    let net = Build::new("separable1d", &[12, 2], IoType::Stream)
+        .add(
+            separable("sep1", 4, [3], [1], Padding::Valid, Activation::Relu),
+            &[],
+        )
+        .add(
+            separable("sep2", 3, [2], [2], Padding::Same, Activation::Linear),
             &[],
         )
         .add(Layer::new("flat", LayerKind::Flatten), &[])

@@ -281,6 +281,31 @@ fn pool(op: PoolOp) -> &'static str {
     }
 }
 
+/// `dwconv{R}d(m..,k..,s..,padding[,nobias]` (the closing parenthesis is the caller's).
+fn depthwise_token<const R: usize>(d: &ir::ops::DepthwiseConv<R>) -> String {
+    format!(
+        "dwconv{R}d(m{},k{},s{},{}{}",
+        d.depth_multiplier,
+        dims(&d.kernel),
+        dims(&d.stride),
+        padding(d.padding),
+        if d.use_bias { "" } else { ",nobias" }
+    )
+}
+
+/// `sepconv{R}d(filters,m..,k..,s..,padding[,nobias]`.
+fn separable_token<const R: usize>(s: &ir::ops::SeparableConv<R>) -> String {
+    format!(
+        "sepconv{R}d({},m{},k{},s{},{}{}",
+        s.filters,
+        s.depth_multiplier,
+        dims(&s.kernel),
+        dims(&s.stride),
+        padding(s.padding),
+        if s.use_bias { "" } else { ",nobias" }
+    )
+}
+
 fn dims(v: &[usize]) -> String {
     v.iter()
         .map(|d| d.to_string())
@@ -338,35 +363,10 @@ pub fn architecture_key(network: &Network) -> String {
                 padding(*p),
                 if *use_bias { "" } else { ",nobias" }
             ),
-            LayerKind::DepthwiseConv2D(ir::ops::DepthwiseConv2D {
-                kernel,
-                stride,
-                padding: p,
-                depth_multiplier,
-                use_bias,
-            }) => write!(
-                out,
-                "dwconv2d(m{depth_multiplier},k{},s{},{}{}",
-                dims(kernel),
-                dims(stride),
-                padding(*p),
-                if *use_bias { "" } else { ",nobias" }
-            ),
-            LayerKind::SeparableConv2D(ir::ops::SeparableConv2D {
-                filters,
-                kernel,
-                stride,
-                padding: p,
-                depth_multiplier,
-                use_bias,
-            }) => write!(
-                out,
-                "sepconv2d({filters},m{depth_multiplier},k{},s{},{}{}",
-                dims(kernel),
-                dims(stride),
-                padding(*p),
-                if *use_bias { "" } else { ",nobias" }
-            ),
+            LayerKind::DepthwiseConv2D(d) => out.write_str(&depthwise_token(d)),
+            LayerKind::SeparableConv2D(sep) => out.write_str(&separable_token(sep)),
+            LayerKind::DepthwiseConv1D(d) => out.write_str(&depthwise_token(d)),
+            LayerKind::SeparableConv1D(sep) => out.write_str(&separable_token(sep)),
             LayerKind::Recurrent(r) => write!(
                 out,
                 "{}({},{},{}{}{}{}{}{}",

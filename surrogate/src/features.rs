@@ -171,8 +171,9 @@ fn kind_index(kind: &LayerKind) -> usize {
         | LayerKind::MultiHeadAttention(_)
         | LayerKind::EinsumDense(_)
         | LayerKind::Recurrent(_) => 1,
-        LayerKind::Conv1D(_) => 2,
-        // Depthwise/separable convolutions take Conv2D's slot, ApplyAlpha and PositionalAdd
+        // 1-D depthwise/separable convolutions take Conv1D's slot
+        LayerKind::Conv1D(_) | LayerKind::DepthwiseConv1D(_) | LayerKind::SeparableConv1D(_) => 2,
+        // Depthwise/separable 2-D convolutions take Conv2D's slot, ApplyAlpha and PositionalAdd
         // (hls4ml's nnet::normalize both) BatchNorm's (the reason given for the spatial layers
         // below).
         LayerKind::Conv2D(_) | LayerKind::DepthwiseConv2D(_) | LayerKind::SeparableConv2D(_) => 3,

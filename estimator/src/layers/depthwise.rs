@@ -1,5 +1,7 @@
-//! DepthwiseConv2D and SeparableConv2D (hls4ml `DepthwiseConv2D`, `SeparableConv2D`;
-//! `nnet_sepconv2d_latency.h`, `nnet_sepconv2d_stream.h`).
+//! DepthwiseConv1D/2D and SeparableConv1D/2D (hls4ml `DepthwiseConv1D/2D`,
+//! `SeparableConv1D/2D`; `nnet_sepconv{1,2}d_latency.h`, `nnet_sepconv{1,2}d_stream.h`). A 1-D
+//! layer is priced as a 2-D one of height 1 (kernel and stride 1 on that axis: no line buffer,
+//! as Conv1D).
 //!
 //! The depthwise kernel (`depthwise_conv_2d_latency_cl`) builds, per output pixel (io_parallel,
 //! `n_partitions = out_h·out_w`) or per input pixel (io_stream line buffer), `kh·kw·C`
@@ -24,7 +26,7 @@ pub const FORMULAS: &[&str] = &[
     "separable: depthwise part, then pointwise 1x1 conv n_in = C*dm, n_out = filters over the output pixels; resources and cycles add",
 ];
 
-/// The kernel geometry and weights of the depthwise part.
+/// The kernel geometry and weights of the depthwise part (a 1-D layer as height 1).
 struct Depthwise<'a> {
     kernel: [usize; 2],
     stride: [usize; 2],
@@ -33,28 +35,44 @@ struct Depthwise<'a> {
     weight: &'a str,
 }
 
+impl<'a> Depthwise<'a> {
+    /// A depthwise layer's geometry over `R` axes, as 2-D (a 1-D one with height 1).
+    fn of<const R: usize>(d: &ir::ops::DepthwiseConv<R>, weight: &'a str) -> Self {
+        Depthwise {
+            kernel: as_2d(&d.kernel),
+            stride: as_2d(&d.stride),
+            padding: d.padding,
+            depth_multiplier: d.depth_multiplier,
+            weight,
+        }
+    }
+    /// The depthwise part of a separable layer.
+    fn of_separable<const R: usize>(s: &ir::ops::SeparableConv<R>) -> Self {
+        Depthwise {
+            kernel: as_2d(&s.kernel),
+            stride: as_2d(&s.stride),
+            padding: s.padding,
+            depth_multiplier: s.depth_multiplier,
+            weight: "depthwise_kernel",
+        }
+    }
+}
+
+/// `[h, w]` of a per-axis size: a 1-D `[w]` is `[1, w]`.
+fn as_2d(v: &[usize]) -> [usize; 2] {
+    match v {
+        [w] => [1, *w],
+        [h, w, ..] => [*h, *w],
+        [] => [1, 1],
+    }
+}
+
 pub fn analyse(ctx: &LayerCtx) -> Analysis {
     let (dw, pointwise) = match &ctx.layer.kind {
-        LayerKind::DepthwiseConv2D(d) => (
-            Depthwise {
-                kernel: d.kernel,
-                stride: d.stride,
-                padding: d.padding,
-                depth_multiplier: d.depth_multiplier,
-                weight: "kernel",
-            },
-            None,
-        ),
-        LayerKind::SeparableConv2D(s) => (
-            Depthwise {
-                kernel: s.kernel,
-                stride: s.stride,
-                padding: s.padding,
-                depth_multiplier: s.depth_multiplier,
-                weight: "depthwise_kernel",
-            },
-            Some(s.filters),
-        ),
+        LayerKind::DepthwiseConv2D(d) => (Depthwise::of(d, "kernel"), None),
+        LayerKind::SeparableConv2D(s) => (Depthwise::of_separable(s), Some(s.filters)),
+        LayerKind::DepthwiseConv1D(d) => (Depthwise::of(d, "kernel"), None),
+        LayerKind::SeparableConv1D(s) => (Depthwise::of_separable(s), Some(s.filters)),
         LayerKind::Input(_)
         | LayerKind::Dense(_)
         | LayerKind::Conv1D(_)
@@ -92,7 +110,11 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
     let input = ctx.input();
     let chans = *input.last().unwrap_or(&0);
     let mid = chans * dw.depth_multiplier;
-    let (in_h, in_w) = (*input.first().unwrap_or(&0), *input.get(1).unwrap_or(&0));
+    // (height, width) of a (h, w, C) input; a 1-D (w, C) input is height 1
+    let (in_h, in_w) = match input.len() {
+        2 => (1, input[0]),
+        _ => (*input.first().unwrap_or(&0), *input.get(1).unwrap_or(&0)),
+    };
     let stream = ctx.io_stream();
     let (pad_h, pad_w) = if stream {
         (
@@ -265,5 +287,63 @@ mod tests {
         );
         let e = estimate_one(&net, "fc");
         assert_eq!(e.analysis.fifo_bram, 4.0);
+    }
+
+    #[test]
+    fn depthwise_1d_is_the_2d_kernel_of_height_one() {
+        // (10, 4) → (8, 4) (kernel 3 valid), Latency RF 1: hls4ml's
+        // depthwise_conv_1d_latency_cl builds mult_n_in = 3·4 = 12 products per partition
+        // (config{N}_mult n_in = filt_width·n_chan, as the harness case depthwise1d's
+        // parameters.h: 9 for 3·3), 8 partitions (n_partitions = out_width) one per cycle;
+        // no synthesis data: the prior is flagged.
+        let net = one_layer_net_io(
+            vec![10, 4],
+            LayerKind::DepthwiseConv1D(ir::ops::DepthwiseConv1D {
+                kernel: [3],
+                stride: [1],
+                padding: Padding::Valid,
+                depth_multiplier: 1,
+                use_bias: true,
+            }),
+            Activation::Linear,
+            Strategy::Latency,
+            1,
+            16,
+            IoType::Parallel,
+        );
+        let e = estimate_one(&net, "fc");
+        assert_eq!(e.multipliers, 12);
+        assert_eq!(e.ii, 8);
+        assert!(
+            e.analysis
+                .warnings
+                .iter()
+                .any(|w| w.contains("(DepthwiseConv1D): no synthesis data")),
+            "{:?}",
+            e.analysis.warnings
+        );
+    }
+
+    #[test]
+    fn separable_1d_adds_the_pointwise_products() {
+        // (10, 4) → (8, 8): depthwise 3·4 = 12 products + pointwise 4 → 8 = 32 products.
+        let net = one_layer_net_io(
+            vec![10, 4],
+            LayerKind::SeparableConv1D(ir::ops::SeparableConv1D {
+                filters: 8,
+                kernel: [3],
+                stride: [1],
+                padding: Padding::Valid,
+                depth_multiplier: 1,
+                use_bias: true,
+            }),
+            Activation::Relu,
+            Strategy::Latency,
+            1,
+            16,
+            IoType::Parallel,
+        );
+        let e = estimate_one(&net, "fc");
+        assert_eq!(e.multipliers, 12 + 32);
     }
 }

@@ -62,6 +62,8 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::EinsumDense(_)
         | LayerKind::DepthwiseConv2D(_)
         | LayerKind::SeparableConv2D(_)
+        | LayerKind::DepthwiseConv1D(_)
+        | LayerKind::SeparableConv1D(_)
         | LayerKind::ApplyAlpha
         | LayerKind::PositionalAdd
         | LayerKind::PReLU

@@ -139,7 +139,7 @@ pub static SPECS: &[Spec] = &[
         None,
         Role::Single,
         "depthwise_conv2d(3x3, relu)",
-        depthwise::build_depthwise
+        depthwise::build_depthwise::<2>
     ),
     spec!(
         "separable_conv2d",
@@ -148,7 +148,7 @@ pub static SPECS: &[Spec] = &[
         None,
         Role::Single,
         "separable_conv2d(16, 3x3, relu)",
-        depthwise::build_separable
+        depthwise::build_separable::<2>
     ),
     spec!(
         "apply_alpha",
@@ -511,6 +511,24 @@ pub static SPECS: &[Spec] = &[
         "dot(a, b)",
         |_| { plain(LayerKind::Dot) }
     ),
+    spec!(
+        "depthwise_conv1d",
+        &["kernel", "activation"],
+        &["multiplier", "stride", "padding", "bias", "alpha"],
+        None,
+        Role::Single,
+        "depthwise_conv1d(3, relu)",
+        depthwise::build_depthwise::<1>
+    ),
+    spec!(
+        "separable_conv1d",
+        &["filters", "kernel", "activation"],
+        &["multiplier", "stride", "padding", "bias", "alpha"],
+        None,
+        Role::Single,
+        "separable_conv1d(16, 3, relu)",
+        depthwise::build_separable::<1>
+    ),
 ];
 
 /// The spec of a DSL layer name.
@@ -527,7 +545,7 @@ pub const EXPECTED_LAYER: &str =
     "a layer name such as input, dense, conv1d, conv2d, depthwise_conv2d, separable_conv2d, \
      maxpool2d, avgpool2d, globalavgpool2d, batchnorm, relu, leaky_relu, thresholded_relu, hard_sigmoid, flatten, reshape, dropout, zeropad2d, \
      crop2d, upsample2d, mha, layernorm, einsum_dense, embedding, simple_rnn, lstm, gru, add, subtract, multiply, average, \
-     maximum, minimum, concat, prelu, permute or dot";
+     maximum, minimum, concat, prelu, permute, dot, depthwise_conv1d or separable_conv1d";
 
 /// The name Keras 3 gives a layer of this kind when none is set (`dense`, `max_pooling2d`,
 /// ...), before its per-session counter suffix. Checked against Keras 3.15 (see
@@ -547,6 +565,8 @@ pub fn keras_prefix(kind: &LayerKind) -> &'static str {
         LayerKind::PReLU => "p_re_lu",
         LayerKind::Permute(_) => "permute",
         LayerKind::Dot => "dot",
+        LayerKind::DepthwiseConv1D(_) => "depthwise_conv1d",
+        LayerKind::SeparableConv1D(_) => "separable_conv1d",
         LayerKind::Pool1D(ir::ops::Pool1D {
             op: PoolOp::Max, ..
         }) => "max_pooling1d",
@@ -1105,23 +1125,17 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
             depthwise::print(&mut args, layer, None, dw);
             "depthwise_conv2d"
         }
-        LayerKind::SeparableConv2D(ir::ops::SeparableConv2D {
-            filters,
-            kernel,
-            stride,
-            padding,
-            depth_multiplier,
-            use_bias,
-        }) => {
-            let dw = ir::ops::DepthwiseConv2D {
-                kernel: *kernel,
-                stride: *stride,
-                padding: *padding,
-                depth_multiplier: *depth_multiplier,
-                use_bias: *use_bias,
-            };
-            depthwise::print(&mut args, layer, Some(*filters), &dw);
+        LayerKind::SeparableConv2D(sep) => {
+            depthwise::print_separable(&mut args, layer, sep);
             "separable_conv2d"
+        }
+        LayerKind::DepthwiseConv1D(dw) => {
+            depthwise::print(&mut args, layer, None, dw);
+            "depthwise_conv1d"
+        }
+        LayerKind::SeparableConv1D(sep) => {
+            depthwise::print_separable(&mut args, layer, sep);
+            "separable_conv1d"
         }
         LayerKind::ApplyAlpha => "apply_alpha",
         LayerKind::PositionalAdd => "positional_add",

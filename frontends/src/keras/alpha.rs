@@ -149,7 +149,7 @@ pub fn move_weights(main: &mut Layer, alpha: &mut Layer, bits: u32, integer: i64
     ];
 }
 
-/// tf.keras 2 names a DepthwiseConv2D's kernel `depthwise_kernel`; the IR (as Keras 3) names
+/// tf.keras 2 names a DepthwiseConv1D/2D's kernel `depthwise_kernel`; the IR (as Keras 3) names
 /// it `kernel`.
 pub fn rename_depthwise(found: &[RawWeight]) -> Vec<RawWeight> {
     found

@@ -441,36 +441,9 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
             fused(&a, kind)
         }
         "DepthwiseConv2D" | "SeparableConv2D" | "QDepthwiseConv2D" | "QSeparableConv2D" => {
-            a.channels_last()?;
-            a.no_dilation(2)?;
-            let k = a.tuple("kernel_size", 2, None)?;
-            let s = a.tuple("strides", 2, Some(vec![1, 1]))?;
-            let depth_multiplier = match a.get("depth_multiplier") {
-                None => 1,
-                Some(v) => a.positive("depth_multiplier", v)?,
-            };
-            let (kernel, stride, padding) = ([k[0], k[1]], [s[0], s[1]], a.padding()?);
-            let use_bias = a.bool_or("use_bias", true)?;
-            let kind = if class.ends_with("DepthwiseConv2D") {
-                LayerKind::DepthwiseConv2D(ir::ops::DepthwiseConv2D {
-                    kernel,
-                    stride,
-                    padding,
-                    depth_multiplier,
-                    use_bias,
-                })
-            } else {
-                LayerKind::SeparableConv2D(ir::ops::SeparableConv2D {
-                    filters: a.usize_req("filters")?,
-                    kernel,
-                    stride,
-                    padding,
-                    depth_multiplier,
-                    use_bias,
-                })
-            };
-            fused(&a, kind)
+            depthwise_or_separable::<2>(&a, class)
         }
+        "DepthwiseConv1D" | "SeparableConv1D" => depthwise_or_separable::<1>(&a, class),
         "MaxPooling1D" | "AveragePooling1D" | "MaxPool1D" | "AvgPool1D" => {
             a.channels_last()?;
             let pool = a.tuple("pool_size", 1, Some(vec![2]))?;
@@ -774,6 +747,51 @@ pub fn weight_quantizers(class: &str) -> &'static [(&'static str, &'static str)]
 
 /// A Dense/Conv layer with its fused activation; for QKeras layers also the weight and bias
 /// types from their quantizers, and an activation quantizer split off as its own layer.
+/// A depthwise (`class` contains `Depthwise`) or separable convolution over `R` spatial axes
+/// (Keras's DepthwiseConv1D/2D, SeparableConv1D/2D and QKeras's 2-D forms).
+fn depthwise_or_separable<const R: usize>(
+    a: &Attrs,
+    class: &str,
+) -> Result<Vec<Layer>, FrontendError>
+where
+    ir::ops::DepthwiseConv<R>: Into<LayerKind>,
+    ir::ops::SeparableConv<R>: Into<LayerKind>,
+{
+    a.channels_last()?;
+    a.no_dilation(R)?;
+    let arr = |v: Vec<usize>| -> [usize; R] { std::array::from_fn(|i| v[i]) };
+    // `tuple` returns exactly R values
+    let kernel = arr(a.tuple("kernel_size", R, None)?);
+    let stride = arr(a.tuple("strides", R, Some(vec![1; R]))?);
+    let depth_multiplier = match a.get("depth_multiplier") {
+        None => 1,
+        Some(v) => a.positive("depth_multiplier", v)?,
+    };
+    let padding = a.padding()?;
+    let use_bias = a.bool_or("use_bias", true)?;
+    let kind = if class.contains("Depthwise") {
+        ir::ops::DepthwiseConv::<R> {
+            kernel,
+            stride,
+            padding,
+            depth_multiplier,
+            use_bias,
+        }
+        .into()
+    } else {
+        ir::ops::SeparableConv::<R> {
+            filters: a.usize_req("filters")?,
+            kernel,
+            stride,
+            padding,
+            depth_multiplier,
+            use_bias,
+        }
+        .into()
+    };
+    fused(a, kind)
+}
+
 fn fused(a: &Attrs, kind: LayerKind) -> Result<Vec<Layer>, FrontendError> {
     let mut layer = Layer::new(a.layer.name.clone(), kind);
     if !a.layer.class_name.starts_with('Q') {

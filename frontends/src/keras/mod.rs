@@ -253,7 +253,7 @@ pub fn build(
                     folded = fold::fold_conv_batchnorm(&w.file, kl, found.unwrap_or(&[]))?;
                     Some(folded.as_slice())
                 }
-                "DepthwiseConv2D" | "QDepthwiseConv2D" => {
+                "DepthwiseConv2D" | "QDepthwiseConv2D" | "DepthwiseConv1D" => {
                     folded = alpha::rename_depthwise(found.unwrap_or(&[]));
                     Some(folded.as_slice())
                 }

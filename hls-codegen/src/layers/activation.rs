@@ -30,7 +30,7 @@ fn parts<'a>(c: &'a Ctx) -> (&'a ActKind, &'a str) {
         | Op::Reshape
         | Op::Clone
         | Op::Dropout
-        | Op::SeparableConv2D { .. }
+        | Op::SeparableConv { .. }
         | Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }
         | Op::Cropping1D { .. }

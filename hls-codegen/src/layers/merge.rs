@@ -80,7 +80,7 @@ pub fn config(c: &Ctx) -> String {
         | Op::Reshape
         | Op::Clone
         | Op::Dropout
-        | Op::SeparableConv2D { .. }
+        | Op::SeparableConv { .. }
         | Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }
         | Op::Cropping1D { .. }
@@ -116,7 +116,7 @@ pub fn call(c: &Ctx) -> String {
         | Op::Reshape
         | Op::Clone
         | Op::Dropout
-        | Op::SeparableConv2D { .. }
+        | Op::SeparableConv { .. }
         | Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }
         | Op::Cropping1D { .. }

@@ -158,7 +158,7 @@ pub fn config(c: &Ctx) -> String {
         | Op::Recurrent { .. }
         | Op::Transpose { .. }
         | Op::Dot { .. }
-        | Op::SeparableConv2D { .. } => unreachable!("spatial::config on {:?}", c.l.op),
+        | Op::SeparableConv { .. } => unreachable!("spatial::config on {:?}", c.l.op),
     }
 }
 
@@ -200,7 +200,7 @@ pub fn call(c: &Ctx) -> String {
         | Op::Recurrent { .. }
         | Op::Transpose { .. }
         | Op::Dot { .. }
-        | Op::SeparableConv2D { .. } => unreachable!("spatial::call on {:?}", c.l.op),
+        | Op::SeparableConv { .. } => unreachable!("spatial::call on {:?}", c.l.op),
     };
     format!("nnet::{f}<{types}, config{idx}>({args});")
 }

@@ -46,7 +46,10 @@ pub use conv1d::Conv1D;
 pub use conv2d::Conv2D;
 pub use cropping::{Cropping1D, Cropping2D};
 pub use dense::Dense;
-pub use depthwise::{DepthwiseConv2D, SeparableConv2D};
+pub use depthwise::{
+    DepthwiseConv, DepthwiseConv1D, DepthwiseConv2D, SeparableConv, SeparableConv1D,
+    SeparableConv2D,
+};
 pub use dot::Dot;
 pub use dropout::Dropout;
 pub use einsum_dense::EinsumDense;
@@ -181,6 +184,8 @@ macro_rules! for_each_layer_kind {
                 SeparableConv2D(SeparableConv2D) depthwise,
                 Recurrent(Recurrent) recurrent,
                 Permute(Permute) permute,
+                DepthwiseConv1D(DepthwiseConv1D) depthwise,
+                SeparableConv1D(SeparableConv1D) depthwise,
             }
             unit {
                 Flatten flatten,
@@ -492,6 +497,27 @@ mod tests {
                 seq.clone(),
             ),
             (LayerKind::Dot, vec![vec![6], vec![6]]),
+            (
+                LayerKind::DepthwiseConv1D(DepthwiseConv1D {
+                    kernel: [3],
+                    stride: [1],
+                    padding: crate::layer::Padding::Valid,
+                    depth_multiplier: 2,
+                    use_bias: true,
+                }),
+                seq.clone(),
+            ),
+            (
+                LayerKind::SeparableConv1D(SeparableConv1D {
+                    filters: 5,
+                    kernel: [3],
+                    stride: [1],
+                    padding: crate::layer::Padding::Valid,
+                    depth_multiplier: 1,
+                    use_bias: true,
+                }),
+                seq.clone(),
+            ),
         ]
     }
 
@@ -551,6 +577,10 @@ mod tests {
                 // separable: its pointwise 1x1 product, 3 -> 4
                 KindTag::DepthwiseConv2D => Some((27, 6)),
                 KindTag::SeparableConv2D => Some((3, 4)),
+                // depthwise k=3 over (10, 4) with multiplier 2: 12 products feeding 8 outputs;
+                // separable: its pointwise product, 4 -> 5
+                KindTag::DepthwiseConv1D => Some((12, 8)),
+                KindTag::SeparableConv1D => Some((4, 5)),
                 // LSTM(3) over (10, 4): the input product, 4 features -> 4 gates x 3 units
                 KindTag::Recurrent => Some((4, 12)),
                 KindTag::Input

@@ -22,25 +22,58 @@ impl Parse for ir::ops::Dense {
 
 impl Parse for ir::ops::Conv1D {
     fn parse(&self, cx: &ParseCx) -> Result<Parsed> {
-        let input = cx.input(0)?;
-        let (in_width, n_chan) = (dim(input, 0), dim(input, 1));
-        let out_width = dim(cx.output(), 0);
-        let (pad_left, pad_right) = pads(self.padding, in_width, self.kernel, self.stride);
         Ok(Parsed::new(
             "Conv1D",
-            Op::Conv1D {
-                in_width,
-                n_chan,
-                filt_width: self.kernel,
-                n_filt: self.filters,
-                stride: self.stride,
-                pad_left,
-                pad_right,
-                out_width,
-                n_partitions: out_width,
-                pointwise: false,
-            },
+            conv1d_op(cx, self.kernel, self.stride, self.padding, self.filters)?,
         ))
+    }
+}
+
+/// hls4ml's Conv1D attributes of a `kernel`/`stride`/`padding` window over the layer's
+/// (width, channels) input to `n_filt` channels (the Conv1D classes: Conv1D and its subclass
+/// DepthwiseConv1D).
+pub(crate) fn conv1d_op(
+    cx: &ParseCx,
+    kernel: usize,
+    stride: usize,
+    padding: ir::Padding,
+    n_filt: usize,
+) -> Result<Op> {
+    let input = cx.input(0)?;
+    let (in_width, n_chan) = (dim(input, 0), dim(input, 1));
+    let out_width = dim(cx.output(), 0);
+    let (pad_left, pad_right) = pads(padding, in_width, kernel, stride);
+    Ok(Op::Conv1D {
+        in_width,
+        n_chan,
+        filt_width: kernel,
+        n_filt,
+        stride,
+        pad_left,
+        pad_right,
+        out_width,
+        n_partitions: out_width,
+        pointwise: false,
+        depthwise: false,
+    })
+}
+
+/// [`conv1d_op`] or [`conv2d_op`] by the number of spatial axes `R` (1 or 2).
+pub(crate) fn conv_op<const R: usize>(
+    cx: &ParseCx,
+    kernel: [usize; R],
+    stride: [usize; R],
+    padding: ir::Padding,
+    n_filt: usize,
+) -> Result<Op> {
+    match (kernel.as_slice(), stride.as_slice()) {
+        ([k], [s]) => conv1d_op(cx, *k, *s, padding, n_filt),
+        ([kh, kw], [sh, sw]) => conv2d_op(cx, [*kh, *kw], [*sh, *sw], padding, n_filt),
+        _ => Err(crate::error::LowerError::NotInHls4ml {
+            layer: cx.layer.name.clone(),
+            kind: cx.layer.kind.name().to_string(),
+            message: format!("a convolution over {R} spatial axes (hls4ml has 1-D and 2-D ones)"),
+        }),
     }
 }
 

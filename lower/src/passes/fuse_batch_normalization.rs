@@ -75,7 +75,7 @@ fn product(producer: &Op) -> bool {
         | Op::Embedding { .. }
         | Op::Recurrent { .. }
         // split by separable_to_depthwise_and_conv before this pass
-        | Op::SeparableConv2D { .. } => false,
+        | Op::SeparableConv { .. } => false,
     }
 }
 
@@ -229,22 +229,16 @@ impl Pass for FuseBatchNormalization {
                     ),
                 });
             }
-            if matches!(
-                p.op,
-                Op::Conv2D {
-                    depthwise: true,
-                    ..
-                }
-            ) {
+            if p.op.is_depthwise() {
                 return Err(LowerError::NotImplemented {
                     layer: n.name.clone(),
                     kind: "BatchNormalization".into(),
                     message: format!(
-                        "hls4ml 1.3.0 folds it into the DepthwiseConv2D '{}' (result type \
-                         'auto'), broadcasting the per-channel scale over the (kh, kw, C, 1) \
-                         kernel into a C times larger weight array; presynth does not: give \
-                         '{}' an explicit result type in the config",
-                        p.name, p.name
+                        "hls4ml 1.3.0 folds it into the {} '{}' (result type 'auto'), \
+                         broadcasting the per-channel scale over the (k.., C, 1) kernel into a \
+                         C times larger weight array; presynth does not: give '{}' an explicit \
+                         result type in the config",
+                        p.class, p.name, p.name
                     ),
                 });
             }

@@ -78,10 +78,15 @@ pub fn infer(node: &mut Node, inputs: &[FixedType], default: &FixedType, max: Op
     // (accum, result) as the node's rule infers them; `None`: the default.
     let (accum, result) = match &node.op {
         Op::Dense { n_in, .. } => common(p, &input, *n_in, default, max),
+        // hls4ml's DepthwiseConv1D/2D (`_infer_depthconv_precision`): one product per tap.
+        Op::Conv1D {
+            filt_width,
+            depthwise: true,
+            ..
+        } => common(p, &input, *filt_width, default, max),
         Op::Conv1D {
             n_chan, filt_width, ..
         } => common(p, &input, n_chan * filt_width, default, max),
-        // hls4ml's DepthwiseConv2D (`_infer_depthconv_precision`): one product per tap.
         Op::Conv2D {
             filt_height,
             filt_width,
@@ -160,7 +165,7 @@ pub fn infer(node: &mut Node, inputs: &[FixedType], default: &FixedType, max: Op
         // split by `separable_to_depthwise_and_conv` before this pass runs.
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
-        | Op::SeparableConv2D { .. }
+        | Op::SeparableConv { .. }
         // `_infer_rnn_precision` ("just a placeholder"): the four weight types the default,
         // the rest to the default catch
         | Op::Recurrent { .. } => {
@@ -229,7 +234,7 @@ pub fn renames_result(node: &Node) -> bool {
         | Op::Transpose { .. }
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
-        | Op::SeparableConv2D { .. }
+        | Op::SeparableConv { .. }
         | Op::Recurrent { .. } => false,
     };
     renaming && node.settings.auto.result

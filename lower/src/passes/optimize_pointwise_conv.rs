@@ -22,6 +22,8 @@ impl Pass for OptimizePointwiseConv {
             let class = if let Op::Conv1D {
                 filt_width: 1,
                 pointwise,
+                // the pass matches class names Conv1D/Conv2D: a DepthwiseConv1D stays
+                depthwise: false,
                 ..
             } = &mut g.nodes[pos].op
             {

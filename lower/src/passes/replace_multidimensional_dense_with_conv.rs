@@ -47,6 +47,7 @@ impl Pass for ReplaceMultidimensionalDenseWithConv {
                         out_width: input[0],
                         n_partitions: input[0],
                         pointwise: false,
+                        depthwise: false,
                     },
                     "Conv1D",
                 ),

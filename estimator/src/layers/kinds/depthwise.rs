@@ -1,11 +1,11 @@
-//! DepthwiseConv2D and SeparableConv2D: [`depthwise::analyse`]; on a GPU an implicit GEMM. This
+//! DepthwiseConv1D/2D and SeparableConv1D/2D: [`depthwise::analyse`]; on a GPU an implicit GEMM. This
 //! kind's [`LayerModel`] and [`GpuModel`] (dispatched by `super::model_of`).
 
 use super::{LayerModel, StreamRole};
 use crate::gpu_view::{GpuModel, GpuWork};
 use crate::layers::{depthwise, Analysis, LayerCtx};
 
-impl LayerModel for ir::ops::DepthwiseConv2D {
+impl<const R: usize> LayerModel for ir::ops::DepthwiseConv<R> {
     fn analyse(&self, ctx: &LayerCtx) -> Analysis {
         depthwise::analyse(ctx)
     }
@@ -14,13 +14,13 @@ impl LayerModel for ir::ops::DepthwiseConv2D {
     }
 }
 
-impl GpuModel for ir::ops::DepthwiseConv2D {
+impl<const R: usize> GpuModel for ir::ops::DepthwiseConv<R> {
     fn gpu_work(&self) -> GpuWork<'_> {
         GpuWork::Gemm
     }
 }
 
-impl LayerModel for ir::ops::SeparableConv2D {
+impl<const R: usize> LayerModel for ir::ops::SeparableConv<R> {
     fn analyse(&self, ctx: &LayerCtx) -> Analysis {
         depthwise::analyse(ctx)
     }
@@ -29,7 +29,7 @@ impl LayerModel for ir::ops::SeparableConv2D {
     }
 }
 
-impl GpuModel for ir::ops::SeparableConv2D {
+impl<const R: usize> GpuModel for ir::ops::SeparableConv<R> {
     fn gpu_work(&self) -> GpuWork<'_> {
         GpuWork::Gemm
     }

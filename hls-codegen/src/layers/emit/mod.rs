@@ -50,6 +50,7 @@ mod conv1d;
 mod conv2d;
 mod cropping;
 mod dense;
+mod depthwise_conv1d;
 mod depthwise_conv2d;
 mod dot;
 mod dropout;
@@ -92,12 +93,15 @@ pub fn emitter(op: &Op) -> &'static dyn Emit {
     match op {
         Op::Input => &input::Input,
         Op::Dense { .. } => &dense::Dense,
+        Op::Conv1D {
+            depthwise: true, ..
+        } => &depthwise_conv1d::DepthwiseConv1D,
         Op::Conv1D { .. } => &conv1d::Conv1D,
         Op::Conv2D {
             depthwise: true, ..
         } => &depthwise_conv2d::DepthwiseConv2D,
         Op::Conv2D { .. } => &conv2d::Conv2D,
-        Op::SeparableConv2D { .. } => &separable_conv2d::SeparableConv2D,
+        Op::SeparableConv { .. } => &separable_conv2d::SeparableConv2D,
         Op::Pool1D { .. } => &pool1d::Pool1D,
         Op::Pool2D { .. } => &pool2d::Pool2D,
         Op::GlobalPool1D { .. } => &global_pool::GlobalPool1D,

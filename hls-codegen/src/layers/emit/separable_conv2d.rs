@@ -1,5 +1,6 @@
-//! hls4ml's parsed `SeparableConv2D`: the lowering's `separable_to_depthwise_and_conv` pass
-//! splits every such node into a depthwise [`crate::model::Op::Conv2D`] and a 1×1 Conv2D, as
+//! hls4ml's parsed `SeparableConv1D`/`SeparableConv2D`: the lowering's
+//! `separable_to_depthwise_and_conv` pass splits every such node into a depthwise
+//! [`crate::model::Op::Conv1D`]/[`crate::model::Op::Conv2D`] and a kernel-1 conv, as
 //! hls4ml's flow does (`lower/tests/golden_passes.rs` pins the split), so none reaches the
 //! writers, and this writer emits nothing. This class's [`Emit`] (dispatched by
 //! `super::emitter`).

@@ -3,7 +3,7 @@
 //! output, and the `config{N}` of the product (Latency only in 1.3.0). In hls4ml's attention
 //! decomposition it computes the scores and the weighted sum of the values.
 
-use super::einsum_dense::transpose_config;
+use super::transpose::transpose_config;
 use super::Ctx;
 use crate::model::Op;
 

@@ -1,59 +1,14 @@
 //! EinsumDense: `nnet::einsum_dense` (hls4ml 1.3.0's `backends/vivado/passes/einsum_dense.py`):
 //! the input and output transpose configs, the `config{N}_dense` of the product of one
 //! position (always the DenseLatency kernel in 1.3.0) and the `config{N}` of the einsum.
-//! The transpose config (`transpose_config_template`, `utils/transpose_utils.py`) is shared
-//! with the Einsum layer.
+//! The transpose configs are hls4ml's Transpose config (`super::transpose::transpose_config`),
+//! as in the Einsum layer.
 
+use super::transpose::transpose_config;
 use super::Ctx;
 use crate::model::Op;
 
 pub const INCLUDES: &[&str] = &["nnet_utils/nnet_einsum_dense.h", "nnet_utils/nnet_dense.h"];
-
-fn join(v: &[usize]) -> String {
-    v.iter()
-        .map(|x| x.to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// hls4ml's transpose config `name` for an array of `shape` permuted by `perm`: the output
-/// index, unravelled in the permuted shape, is dotted with the input strides of the permuted
-/// axes (`transpose_config_gen`).
-pub fn transpose_config(name: &str, shape: &[usize], perm: &[usize]) -> String {
-    let mut strides = vec![1usize; shape.len()];
-    for i in (0..shape.len().saturating_sub(1)).rev() {
-        strides[i] = strides[i + 1] * shape[i + 1];
-    }
-    let to: Vec<usize> = perm.iter().map(|&p| shape[p]).collect();
-    let perm_strides: Vec<usize> = perm.iter().map(|&p| strides[p]).collect();
-    let dims = shape.len();
-    format!(
-        "struct {name} {{
-    static const unsigned dims = {dims};
-    static const unsigned N = {n};
-    static const unsigned* const from_shape;
-    static const unsigned* const to_shape;
-    static const unsigned* const perm;
-    static const unsigned* const perm_strides;
-}};
-
-unsigned {name}_from_shape[{dims}] = {{{from}}};
-unsigned {name}_to_shape[{dims}] = {{{to}}};
-unsigned {name}_perm[{dims}] = {{{perm}}};
-unsigned {name}_perm_strides[{dims}] = {{{ps}}};
-
-const unsigned* const {name}::from_shape = {name}_from_shape;
-const unsigned* const {name}::to_shape = {name}_to_shape;
-const unsigned* const {name}::perm = {name}_perm;
-const unsigned* const {name}::perm_strides = {name}_perm_strides;
-",
-        n = shape.iter().product::<usize>(),
-        from = join(shape),
-        to = join(&to),
-        perm = join(perm),
-        ps = join(&perm_strides),
-    )
-}
 
 pub fn config(c: &Ctx) -> String {
     let Op::EinsumDense {

@@ -45,12 +45,13 @@ fn parts<'a>(c: &'a Ctx) -> (&'a [usize], &'a [usize]) {
     }
 }
 
-pub fn config(c: &Ctx) -> String {
-    let (from, perm) = parts(c);
-    let name = format!("config{}", c.index());
-    let (to, strides) = shapes_and_strides(from, perm);
-    let dims = from.len();
-    let n: usize = from.iter().product();
+/// hls4ml's transpose config `name` for an array of `shape` permuted by `perm`
+/// (`transpose_config_template` filled by `transpose_config_gen`): the Permute layer's config,
+/// and the input/output transposes of EinsumDense and Einsum.
+pub fn transpose_config(name: &str, shape: &[usize], perm: &[usize]) -> String {
+    let (to, strides) = shapes_and_strides(shape, perm);
+    let dims = shape.len();
+    let n: usize = shape.iter().product();
     format!(
         "struct {name} {{
     static const unsigned dims = {dims};
@@ -71,11 +72,16 @@ const unsigned* const {name}::to_shape = {name}_to_shape;
 const unsigned* const {name}::perm = {name}_perm;
 const unsigned* const {name}::perm_strides = {name}_perm_strides;
 ",
-        from_s = join(from),
+        from_s = join(shape),
         to_s = join(&to),
         perm_s = join(perm),
         strides_s = join(&strides),
     )
+}
+
+pub fn config(c: &Ctx) -> String {
+    let (from, perm) = parts(c);
+    transpose_config(&format!("config{}", c.index()), from, perm)
 }
 
 pub fn call(c: &Ctx) -> String {

@@ -23,7 +23,6 @@ Keras's (axis=2, the one axis hls4ml 1.3.0's parser takes). The QEinsumDense out
 given in full: HGQ2's per-element quantizers need a known sequence length.
 """
 
-import json
 import os
 import sys
 
@@ -34,7 +33,7 @@ from hgq.layers import (QAdd, QDense, QEinsumDense, QGlobalAveragePooling1D,
                         QMultiHeadAttention, QSoftmax)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_transformer_examples import OUT, concrete_shapes  # noqa: E402
+from make_transformer_examples import save_example  # noqa: E402
 
 
 def hgq2_encoder(with_layernorm=True, name="hgq2_encoder"):
@@ -79,54 +78,11 @@ def randomise(model, seed):
                 v.assign(rng.normal(0.0, 0.5, size=v.shape).astype(np.float32))
 
 
-def expected(model):
-    shapes = concrete_shapes(model)
-    entries = []
-    for layer in model.layers:
-        weights = []
-        for v in layer.weights:
-            if not kept(layer, v):
-                continue
-            a = np.asarray(v.numpy(), dtype=np.float64).ravel()
-            weights.append({
-                "name": v.path.split("/", 1)[1],
-                "shape": list(v.shape),
-                "first": [float(x) for x in a[:3]],
-                "last": float(a[-1]),
-                "sum": float(a.sum()),
-            })
-        entries.append({
-            "name": layer.name,
-            "class_name": layer.__class__.__name__,
-            "output_shape": shapes[layer.name],
-            "params": int(layer.count_params()),
-            "weights": weights,
-        })
-    return {
-        "name": model.name,
-        "keras_version": keras.__version__,
-        "count_params": int(model.count_params()),
-        "inputs": [t.name for t in model.inputs],
-        "input_shapes": [list(t.shape[1:]) for t in model.inputs],
-        "outputs": [shapes[model.layers[-1].name]],
-        "layers": entries,
-    }
-
-
 def main():
     keras.utils.set_random_seed(15)
     model = hgq2_encoder()
     randomise(model, 3015)
-    base = os.path.join(OUT, model.name)
-    model.save(base + ".keras")
-    with open(base + ".json", "w") as f:
-        f.write(model.to_json())
-    with open(base + ".expected.json", "w") as f:
-        json.dump(expected(model), f, indent=1)
-        f.write("\n")
-    print(f"{model.name}: {model.count_params()} parameters")
-    for layer in model.layers:
-        print(f"  {layer.name:12s} {layer.__class__.__name__:26s} {layer.count_params()}")
+    save_example(model, kept)
 
 
 if __name__ == "__main__":

@@ -104,12 +104,16 @@ def concrete_shapes(model):
     return shapes
 
 
-def expected(model):
+def expected(model, kept=lambda layer, v: True):
+    """Keras's truth for NAME.expected.json; `kept(layer, variable)` chooses the weights listed
+    (all of them unless a caller, such as the HGQ2 script, leaves quantizer state out)."""
     shapes = concrete_shapes(model)
     entries = []
     for layer in model.layers:
         weights = []
         for v in layer.weights:
+            if not kept(layer, v):
+                continue
             a = np.asarray(v.numpy(), dtype=np.float64).ravel()
             weights.append({
                 "name": v.path.split("/", 1)[1],
@@ -136,24 +140,30 @@ def expected(model):
     }
 
 
-def main():
+def save_example(model, kept=lambda layer, v: True, h5=False):
+    """Write NAME.keras, NAME.json, NAME.expected.json (and NAME.h5 if asked) into OUT and print
+    the per-layer counts."""
     os.makedirs(OUT, exist_ok=True)
+    base = os.path.join(OUT, model.name)
+    model.save(base + ".keras")
+    with open(base + ".json", "w") as f:
+        f.write(model.to_json())
+    with open(base + ".expected.json", "w") as f:
+        json.dump(expected(model, kept), f, indent=1)
+        f.write("\n")
+    if h5:
+        model.save(base + ".h5")
+    print(f"{model.name}: {model.count_params()} parameters")
+    for layer in model.layers:
+        print(f"  {layer.name:24s} {layer.__class__.__name__:26s} {layer.count_params()}")
+
+
+def main():
     for seed, build in enumerate(BUILDERS):
         keras.utils.set_random_seed(seed)
         model = build()
         randomise(model, 2000 + seed)
-        base = os.path.join(OUT, model.name)
-        model.save(base + ".keras")
-        with open(base + ".json", "w") as f:
-            f.write(model.to_json())
-        with open(base + ".expected.json", "w") as f:
-            json.dump(expected(model), f, indent=1)
-            f.write("\n")
-        if model.name in H5_TOO:
-            model.save(base + ".h5")
-        print(f"{model.name}: {model.count_params()} parameters")
-        for layer in model.layers:
-            print(f"  {layer.name:24s} {layer.__class__.__name__:22s} {layer.count_params()}")
+        save_example(model, h5=model.name in H5_TOO)
 
 
 if __name__ == "__main__":

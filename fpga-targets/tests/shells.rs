@@ -48,7 +48,10 @@ fn alveo_shells_leave_the_dynamic_region() {
     let u280 = fpga(db, "u280");
     assert_eq!(u280.shells.len(), 2);
     let r = u280.kernel_resources();
-    assert_eq!((r.0, r.1, r.2, r.3, r.4), (1_163_520, 2_327_040, 8_496, 3_504, 960));
+    assert_eq!(
+        (r.0, r.1, r.2, r.3, r.4),
+        (1_163_520, 2_327_040, 8_496, 3_504, 960)
+    );
     let ug = &u280.shells[1];
     assert_eq!((ug.lut, ug.dsp, ug.bram_18k), (1_069_000, 8_490, 2_974));
     // U55C (platforminfo of gen3x16_xdma_3_202210_1): 386,880 + 364,320 + 395,040 =
@@ -70,7 +73,10 @@ fn alveo_shells_leave_the_dynamic_region() {
     // BRAM_18K, 2 × 304 = 608 URAM (UG1120: 2 × 365k LUT, 2 × 2,580 DSP).
     let u50 = fpga(db, "u50");
     let r = u50.kernel_resources();
-    assert_eq!((r.0, r.1, r.2, r.3, r.4), (742_560, 1_485_120, 5_352, 2_256, 608));
+    assert_eq!(
+        (r.0, r.1, r.2, r.3, r.4),
+        (742_560, 1_485_120, 5_352, 2_256, 608)
+    );
     assert_eq!((u50.shells[1].lut, u50.shells[1].dsp), (730_000, 5_160));
     // Every shell leaves less than the whole device; parts without one keep the device.
     for t in db.iter() {

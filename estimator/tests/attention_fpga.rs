@@ -33,14 +33,23 @@ mod attention {
         let s16 = spec("alveo-u250", Dtype::Fixed(16));
         let want16 = 2.0 * (11508.0 + 1_379_740.0 / (115.0 * 256.0 / 81.0)) * 300e6;
         assert!((s16.peak_flops / want16 - 1.0).abs() < 1e-12);
-        // A part without shell data keeps the whole device: the U280 (no platform table found).
+        // The U280 in its default shell's region (8 496 DSP48E2, 1 163 520 LUTs, FINN's
+        // Vivado-observed SLR sums) instead of the whole device (9 024 DSP, 1 303 680 LUTs).
         let vu = spec("u280", Dtype::Fixed(8));
-        let want_vu = 2.0 * (9024.0 * 2.0 + 1_303_680.0 / lut_mult) * 300e6;
+        let want_vu = 2.0 * (8496.0 * 2.0 + 1_163_520.0 / lut_mult) * 300e6;
         assert!(
             (vu.peak_flops / want_vu - 1.0).abs() < 1e-12,
             "{}",
             vu.peak_flops
         );
+        // The U55C's platforminfo lists no URAM: its 3 552 BRAM_18K of the region and the
+        // device's 960 URAM hold the data, half of it fast memory.
+        let c = spec("u55c", Dtype::Fixed(8));
+        assert_eq!(c.fast_mem_bytes, (3552 * 2048 + 960 * 32768) / 2);
+        assert!(c
+            .basis
+            .iter()
+            .any(|b| b.contains("shell: dynamic region of xilinx_u55c_gen3x16_xdma_3_202210_1")));
     }
 
     /// VCK190, 8-bit: the AI Engine array beside the DSP58s. 400 tiles × 128 INT8 MACs ×

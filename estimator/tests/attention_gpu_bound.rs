@@ -146,7 +146,7 @@ mod attention {
         assert_eq!(path("fa2", "sm_100"), None);
         // A fraction outside (0, 1] is refused with its record and field.
         let bad = "kernel,arch,instruction,peak_fraction,citation\nfa2,sm_90,mma.sync,1.5,x\n";
-        let e = parse(bad).unwrap_err();
+        let e = parse(bad).unwrap_err().to_string();
         assert!(e.contains("record 1") && e.contains("peak_fraction"), "{e}");
     }
 

@@ -131,11 +131,17 @@ mod attention {
     #[test]
     fn bad_operand_rows_are_named() {
         let head = "kernel,arch,elem_bytes,d_max,mask,q_reads,kv_readers,p_reads\n";
-        let e = parse(&format!("{head}fa2,sm_90,2,128,any,1,-4,0\n")).unwrap_err();
+        let e = parse(&format!("{head}fa2,sm_90,2,128,any,1,-4,0\n"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("record 1") && e.contains("kv_readers"), "{e}");
-        let e = parse(&format!("{head}fa2,sm_90,2,128,diagonal,1,4,0\n")).unwrap_err();
+        let e = parse(&format!("{head}fa2,sm_90,2,128,diagonal,1,4,0\n"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("mask"), "{e}");
-        let e = parse(&format!("{head}fa2,sm_90,2,128,any,1,4\n")).unwrap_err();
+        let e = parse(&format!("{head}fa2,sm_90,2,128,any,1,4\n"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("record 1"), "{e}");
     }
 }

@@ -1,5 +1,6 @@
-//! Alveo shell (platform) regions and the VC1902's AI Engine array as data: the built-in
-//! entries against their cited sources (sums worked by hand below), and bad user entries.
+//! Alveo shell (platform) regions (U200, U250, U280, U55C, U50) and the VC1902's AI Engine
+//! array as data: the built-in entries against their cited sources (sums worked by hand
+//! below), and bad user entries.
 
 use std::io::Write;
 
@@ -40,6 +41,43 @@ fn alveo_shells_leave_the_dynamic_region() {
         (s.lut, s.ff, s.dsp, s.bram_18k, s.uram),
         (1_379_740, 2_814_332, 11_508, 4_000, Some(1_280))
     );
+    // U280 (FINN platforms.py, SLR sums): Vivado-observed 400,800 + 382,080 + 380,640 =
+    // 1,163,520 LUT, 2,736 + 2,880 + 2,880 = 8,496 DSP, 2 × (600 + 576 + 576) = 3,504
+    // BRAM_18K; UG1120's 369k + 333k + 367k = 1,069,000 LUT, 2,733 + 2,877 + 2,880 = 8,490 DSP,
+    // 2 × (507 + 468 + 512) = 2,974 BRAM_18K. The larger region is the default.
+    let u280 = fpga(db, "u280");
+    assert_eq!(u280.shells.len(), 2);
+    let r = u280.kernel_resources();
+    assert_eq!(
+        (r.0, r.1, r.2, r.3, r.4),
+        (1_163_520, 2_327_040, 8_496, 3_504, 960)
+    );
+    let ug = &u280.shells[1];
+    assert_eq!((ug.lut, ug.dsp, ug.bram_18k), (1_069_000, 8_490, 2_974));
+    // U55C (platforminfo of gen3x16_xdma_3_202210_1): 386,880 + 364,320 + 395,040 =
+    // 1,146,240 LUT, 2,664 + 2,784 + 2,928 = 8,376 DSP, 2 × (600 + 576 + 600) = 3,552
+    // BRAM_18K; no URAM listed, so the device's 960 applies.
+    let u55c = fpga(db, "u55c");
+    assert_eq!(
+        u55c.kernel_resources(),
+        (
+            1_146_240,
+            2_292_480,
+            8_376,
+            3_552,
+            960,
+            Some("xilinx_u55c_gen3x16_xdma_3_202210_1")
+        )
+    );
+    // U50: 374,400 + 368,160 = 742,560 LUT, 2,592 + 2,760 = 5,352 DSP, 2 × 2 × 564 = 2,256
+    // BRAM_18K, 2 × 304 = 608 URAM (UG1120: 2 × 365k LUT, 2 × 2,580 DSP).
+    let u50 = fpga(db, "u50");
+    let r = u50.kernel_resources();
+    assert_eq!(
+        (r.0, r.1, r.2, r.3, r.4),
+        (742_560, 1_485_120, 5_352, 2_256, 608)
+    );
+    assert_eq!((u50.shells[1].lut, u50.shells[1].dsp), (730_000, 5_160));
     // Every shell leaves less than the whole device; parts without one keep the device.
     for t in db.iter() {
         if let Target::Fpga(p) = t {

@@ -16,14 +16,16 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::analysis::{analyse, AnalysisOptions};
 use super::gpu_bound::{best_constrained, kernel_bound};
 use super::roofline::TargetSpec;
 use super::shape::{AttentionShape, Dtype};
+use super::table::{self, TableError, TableRow};
 use super::AttentionError;
 
+const FILE: &str = "attention_measured.csv";
 const MEASURED_CSV: &str = include_str!("../../data/attention_measured.csv");
 
 /// Sequence lengths whose points train the efficiency model.
@@ -71,82 +73,88 @@ fn size_of(s: &AttentionShape) -> f64 {
     p.pairs() as f64 / p.rows as f64 / 128.0
 }
 
+/// One record of the measurement file as written.
+#[derive(Debug, Deserialize)]
+struct MeasuredRow {
+    kernel: String,
+    gpu: String,
+    dtype: String,
+    batch: usize,
+    heads: usize,
+    kv_heads: usize,
+    seq: usize,
+    kv_seq: usize,
+    head_dim: usize,
+    causal: bool,
+    measured_tflops: Option<f64>,
+    measured_ms: Option<f64>,
+    citation: String,
+}
+
+impl TableRow for MeasuredRow {
+    const OPTIONAL: &'static [&'static str] = &["measured_tflops", "measured_ms"];
+
+    fn check(&self) -> Result<(), (&'static str, String)> {
+        let positive = |v: f64| v.is_finite() && v > 0.0;
+        match (self.measured_ms, self.measured_tflops) {
+            (Some(ms), _) if !positive(ms) => {
+                Err(("measured_ms", format!("must be positive, got {ms}")))
+            }
+            (None, Some(tf)) if !positive(tf) => {
+                Err(("measured_tflops", format!("must be positive, got {tf}")))
+            }
+            (None, None) => Err((
+                "measured_ms",
+                "missing: give measured_ms or measured_tflops".into(),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Parses the measurement file, naming the record and field of any error.
 pub fn parse(text: &str) -> Result<Vec<MeasuredPoint>, AttentionError> {
-    let bad = |rec: usize, field: &str, message: String| AttentionError::Input {
-        field: format!("attention_measured.csv record {rec}: {field}"),
-        message,
-    };
-    let mut rdr = csv::ReaderBuilder::new()
-        .comment(Some(b'#'))
-        .from_reader(text.as_bytes());
-    let mut out = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
+    let rows: Vec<MeasuredRow> = table::read(FILE, text)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (i, r) in rows.into_iter().enumerate() {
         let n = i + 1;
-        let rec = rec.map_err(|e| bad(n, "row", e.to_string()))?;
-        let get = |k: usize, name: &str| -> Result<String, AttentionError> {
-            rec.get(k)
-                .map(|s| s.trim().to_string())
-                .ok_or_else(|| bad(n, name, "missing".into()))
-        };
-        let num = |k: usize, name: &str| -> Result<usize, AttentionError> {
-            get(k, name)?
-                .parse()
-                .map_err(|e| bad(n, name, format!("expected a whole number ({e})")))
-        };
-        let causal = match get(9, "causal")?.as_str() {
-            "true" => true,
-            "false" => false,
-            other => {
-                return Err(bad(
-                    n,
-                    "causal",
-                    format!("expected true or false, got `{other}`"),
-                ))
-            }
-        };
-        let dtype = Dtype::parse(&get(2, "dtype")?)?;
-        let d = num(8, "head_dim")?;
+        let bad = |field: &str, e: AttentionError| TableError::field(FILE, n, field, e);
+        let dtype = Dtype::parse(&r.dtype).map_err(|e| bad("dtype", e))?;
         let shape = AttentionShape {
-            batch: num(3, "batch")?,
-            heads: num(4, "heads")?,
-            kv_heads: num(5, "kv_heads")?,
-            seq: num(6, "seq")?,
-            kv_seq: num(7, "kv_seq")?,
-            d_qk: d,
-            d_v: d,
-            causal,
+            batch: r.batch,
+            heads: r.heads,
+            kv_heads: r.kv_heads,
+            seq: r.seq,
+            kv_seq: r.kv_seq,
+            d_qk: r.head_dim,
+            d_v: r.head_dim,
+            causal: r.causal,
             dtype,
             kv_dtype: None,
         };
-        shape.validate()?;
-        let (tf, ms) = (get(10, "measured_tflops")?, get(11, "measured_ms")?);
-        let measured_s = if !ms.is_empty() {
-            ms.parse::<f64>()
-                .map_err(|e| bad(n, "measured_ms", e.to_string()))?
-                * 1e-3
-        } else {
-            let tf = tf
-                .parse::<f64>()
-                .map_err(|e| bad(n, "measured_tflops", e.to_string()))?;
-            let p = shape.problem();
-            let mut flops =
-                2.0 * (p.d_qk + p.d_v) as f64 * (p.rows * p.keys) as f64 * shape.problems() as f64;
-            if causal {
-                flops /= 2.0;
-            }
-            flops / (tf * 1e12)
-        };
-        if measured_s.is_nan() || measured_s <= 0.0 {
-            return Err(bad(n, "measured", "must be positive".into()));
-        }
+        shape.validate().map_err(|e| bad("shape", e))?;
+        // MeasuredRow::check made sure one of the two is there and positive.
+        let measured_s = r.measured_ms.map_or_else(
+            || {
+                let p = shape.problem();
+                let mut flops = 2.0
+                    * (p.d_qk + p.d_v) as f64
+                    * (p.rows * p.keys) as f64
+                    * shape.problems() as f64;
+                if r.causal {
+                    flops /= 2.0;
+                }
+                flops / (r.measured_tflops.unwrap_or(f64::NAN) * 1e12)
+            },
+            |ms| ms * 1e-3,
+        );
         out.push(MeasuredPoint {
             record: n,
-            kernel: get(0, "kernel")?,
-            gpu: get(1, "gpu")?,
+            kernel: r.kernel,
+            gpu: r.gpu,
             shape,
             measured_s,
-            citation: get(12, "citation")?,
+            citation: r.citation,
         });
     }
     Ok(out)
@@ -181,7 +189,7 @@ pub fn bound_of(p: &MeasuredPoint, spec: &TargetSpec) -> Result<PointBound, Atte
         }
         other => {
             return Err(AttentionError::Input {
-                field: format!("attention_measured.csv record {}: kernel", p.record),
+                field: format!("{FILE} record {}: kernel", p.record),
                 message: format!("expected fa2, fa3, cudnn or standard, got `{other}`"),
             })
         }

@@ -8,16 +8,19 @@
 
 use std::sync::OnceLock;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::roofline::TargetSpec;
+use super::table::{self, arch_list, TableError, TableRow};
 
+const FILE: &str = "attention_mma_paths.csv";
 const PATHS_CSV: &str = include_str!("../../data/attention_mma_paths.csv");
 
 /// One row of the instruction-path table.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MmaPath {
     pub kernel: String,
+    #[serde(deserialize_with = "arch_list")]
     pub arch: Vec<String>,
     /// "mma.sync", "wgmma", ...
     pub instruction: String,
@@ -26,45 +29,28 @@ pub struct MmaPath {
     pub citation: String,
 }
 
-/// Parses the table (comment lines start with `#`), naming the record and field of an error.
-pub fn parse(text: &str) -> Result<Vec<MmaPath>, String> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .comment(Some(b'#'))
-        .from_reader(text.as_bytes());
-    let mut out = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let n = i + 1;
-        let rec = rec.map_err(|e| format!("record {n}: {e}"))?;
-        let field = |k: usize, name: &str| {
-            rec.get(k)
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .ok_or_else(|| format!("record {n}: missing field {name}"))
-        };
-        let peak_fraction: f64 = field(3, "peak_fraction")?
-            .parse()
-            .map_err(|e| format!("record {n}: field peak_fraction: {e}"))?;
-        if !(peak_fraction > 0.0 && peak_fraction <= 1.0) {
-            return Err(format!(
-                "record {n}: field peak_fraction must be in (0, 1], got {peak_fraction}"
-            ));
+impl TableRow for MmaPath {
+    fn check(&self) -> Result<(), (&'static str, String)> {
+        let f = self.peak_fraction;
+        if f > 0.0 && f <= 1.0 {
+            Ok(())
+        } else {
+            Err(("peak_fraction", format!("must be in (0, 1], got {f}")))
         }
-        out.push(MmaPath {
-            kernel: field(0, "kernel")?.to_string(),
-            arch: field(1, "arch")?.split('|').map(str::to_string).collect(),
-            instruction: field(2, "instruction")?.to_string(),
-            peak_fraction,
-            citation: field(4, "citation")?.to_string(),
-        });
     }
-    Ok(out)
+}
+
+/// Parses the table (comment lines start with `#`), naming the file, record and field of an
+/// error.
+pub fn parse(text: &str) -> Result<Vec<MmaPath>, TableError> {
+    table::read(FILE, text)
 }
 
 /// The built-in table. It is compiled in and checked by the tests, so a bad row panics with
-/// its record number.
+/// its record and field.
 pub fn table() -> &'static [MmaPath] {
     static T: OnceLock<Vec<MmaPath>> = OnceLock::new();
-    T.get_or_init(|| parse(PATHS_CSV).unwrap_or_else(|e| panic!("attention_mma_paths.csv: {e}")))
+    T.get_or_init(|| table::builtin(FILE, PATHS_CSV))
 }
 
 /// The instruction path `kernel` takes on `arch`, if the table has one.

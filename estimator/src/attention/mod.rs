@@ -28,6 +28,7 @@ pub mod serving;
 pub mod shape;
 pub mod simulator;
 pub mod smem_path;
+pub mod table;
 pub mod tiles;
 pub mod units;
 
@@ -42,6 +43,9 @@ pub enum AttentionError {
     /// An input value that cannot be analysed, naming the field.
     #[error("{field}: {message}")]
     Input { field: String, message: String },
+    /// A data file of the analyser (estimator/data/attention_*.csv): file, record, field.
+    #[error(transparent)]
+    Table(#[from] table::TableError),
     #[error(transparent)]
     Target(#[from] fpga_targets::TargetError),
     /// The target lacks a number the analysis needs (no FP8 on A100, no board memory, ...).

@@ -13,22 +13,26 @@
 
 use std::sync::OnceLock;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::algorithms::Tile;
 use super::shape::{Dtype, Problem};
+use super::table::{
+    self, arch_list, check_mask, kernel_keyed, KernelKeyed, Mask, TableError, TableRow,
+};
 
+const FILE: &str = "attention_smem_operands.csv";
 const OPERANDS_CSV: &str = include_str!("../../data/attention_smem_operands.csv");
 
 /// One row of the operand-path table.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SmemOperands {
     pub kernel: String,
+    #[serde(deserialize_with = "arch_list")]
     pub arch: Vec<String>,
     pub elem_bytes: u64,
     pub d_max: usize,
-    /// "any", "causal" or "noncausal".
-    pub mask: String,
+    pub mask: Mask,
     /// Times the Q tile is read from SMEM per K/V step.
     pub q_reads: f64,
     /// Times each K and each V tile is read from SMEM per step.
@@ -36,6 +40,24 @@ pub struct SmemOperands {
     /// Times the P tile is read from SMEM per step (0: P stays in registers).
     pub p_reads: f64,
 }
+
+impl TableRow for SmemOperands {
+    fn check(&self) -> Result<(), (&'static str, String)> {
+        check_mask(self.mask)?;
+        for (name, v) in [
+            ("q_reads", self.q_reads),
+            ("kv_readers", self.kv_readers),
+            ("p_reads", self.p_reads),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err((name, format!("must be a non-negative number, got {v}")));
+            }
+        }
+        Ok(())
+    }
+}
+
+kernel_keyed!(SmemOperands);
 
 impl SmemOperands {
     /// Bytes read from SMEM by one step of tile `t` (Br query rows against Bc keys).
@@ -48,60 +70,17 @@ impl SmemOperands {
     }
 }
 
-/// Parses the table (comment lines start with `#`), naming the record and field of an error.
-pub fn parse(text: &str) -> Result<Vec<SmemOperands>, String> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .comment(Some(b'#'))
-        .from_reader(text.as_bytes());
-    let mut out = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let n = i + 1;
-        let rec = rec.map_err(|e| format!("record {n}: {e}"))?;
-        let field = |k: usize, name: &str| {
-            rec.get(k)
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .ok_or_else(|| format!("record {n}: missing field {name}"))
-        };
-        let num = |k: usize, name: &str| -> Result<f64, String> {
-            let v: f64 = field(k, name)?
-                .parse()
-                .map_err(|e| format!("record {n}: field {name}: {e}"))?;
-            if v.is_finite() && v >= 0.0 {
-                Ok(v)
-            } else {
-                Err(format!(
-                    "record {n}: field {name} must be a non-negative number, got {v}"
-                ))
-            }
-        };
-        let mask = field(4, "mask")?.to_string();
-        if !["any", "causal", "noncausal"].contains(&mask.as_str()) {
-            return Err(format!(
-                "record {n}: field mask must be any, causal or noncausal, got `{mask}`"
-            ));
-        }
-        out.push(SmemOperands {
-            kernel: field(0, "kernel")?.to_string(),
-            arch: field(1, "arch")?.split('|').map(str::to_string).collect(),
-            elem_bytes: num(2, "elem_bytes")? as u64,
-            d_max: num(3, "d_max")? as usize,
-            mask,
-            q_reads: num(5, "q_reads")?,
-            kv_readers: num(6, "kv_readers")?,
-            p_reads: num(7, "p_reads")?,
-        });
-    }
-    Ok(out)
+/// Parses the table (comment lines start with `#`), naming the file, record and field of an
+/// error.
+pub fn parse(text: &str) -> Result<Vec<SmemOperands>, TableError> {
+    table::read(FILE, text)
 }
 
 /// The built-in table, compiled in and checked by the tests (a bad row panics with its
-/// record number).
+/// record and field).
 pub fn table() -> &'static [SmemOperands] {
     static T: OnceLock<Vec<SmemOperands>> = OnceLock::new();
-    T.get_or_init(|| {
-        parse(OPERANDS_CSV).unwrap_or_else(|e| panic!("attention_smem_operands.csv: {e}"))
-    })
+    T.get_or_init(|| table::builtin(FILE, OPERANDS_CSV))
 }
 
 /// The operand path of `kernel` on `arch` for this type, head dim and mask, if known.
@@ -112,15 +91,7 @@ pub fn operands(
     d: usize,
     causal: bool,
 ) -> Option<&'static SmemOperands> {
-    table().iter().find(|r| {
-        r.kernel == kernel
-            && r.arch.iter().any(|a| a == arch)
-            && r.elem_bytes == dtype.bytes()
-            && d <= r.d_max
-            && match r.mask.as_str() {
-                "causal" => causal,
-                "noncausal" => !causal,
-                _ => true,
-            }
-    })
+    table()
+        .iter()
+        .find(|r| r.selects(kernel, arch, dtype, d, causal))
 }

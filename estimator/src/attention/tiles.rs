@@ -13,70 +13,55 @@
 
 use std::sync::OnceLock;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::algorithms::Tile;
 use super::roofline::GpuDetails;
 use super::shape::{Dtype, Problem};
+use super::table::{
+    self, arch_list, check_mask, kernel_keyed, KernelKeyed, Mask, TableError, TableRow,
+};
 
+const FILE: &str = "attention_kernel_tiles.csv";
 const TILES_CSV: &str = include_str!("../../data/attention_kernel_tiles.csv");
 
 /// One row of the kernel-tile table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KernelTileRow {
     pub kernel: String,
+    #[serde(deserialize_with = "arch_list")]
     pub arch: Vec<String>,
     pub elem_bytes: u64,
     pub d_max: usize,
-    /// "any", "causal" or "noncausal".
-    pub mask: String,
+    pub mask: Mask,
     pub br: usize,
     pub bc: usize,
 }
 
-/// The tile table, parsed once. A malformed row is a build-time data error: the table is
-/// compiled in and checked by the tests, so a bad row panics with its line number.
-pub fn table() -> &'static [KernelTileRow] {
-    static T: OnceLock<Vec<KernelTileRow>> = OnceLock::new();
-    T.get_or_init(|| parse(TILES_CSV).unwrap_or_else(|e| panic!("attention_kernel_tiles.csv: {e}")))
+impl TableRow for KernelTileRow {
+    fn check(&self) -> Result<(), (&'static str, String)> {
+        check_mask(self.mask)?;
+        match (self.br, self.bc) {
+            (0, _) => Err(("br", "must be positive".into())),
+            (_, 0) => Err(("bc", "must be positive".into())),
+            _ => Ok(()),
+        }
+    }
 }
 
-/// Parses the table (comment lines start with `#`).
-pub fn parse(text: &str) -> Result<Vec<KernelTileRow>, String> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .comment(Some(b'#'))
-        .from_reader(text.as_bytes());
-    let mut out = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let rec = rec.map_err(|e| format!("record {}: {e}", i + 1))?;
-        let field = |k: usize, name: &str| {
-            rec.get(k)
-                .map(str::trim)
-                .ok_or_else(|| format!("record {}: missing field {name}", i + 1))
-        };
-        let num = |k: usize, name: &str| -> Result<usize, String> {
-            field(k, name)?
-                .parse()
-                .map_err(|e| format!("record {}: field {name}: {e}", i + 1))
-        };
-        let mask = field(4, "mask")?.to_string();
-        if !["any", "causal", "noncausal"].contains(&mask.as_str()) {
-            return Err(format!(
-                "record {}: mask must be any, causal or noncausal, got `{mask}`",
-                i + 1
-            ));
-        }
-        out.push(KernelTileRow {
-            kernel: field(0, "kernel")?.to_string(),
-            arch: field(1, "arch")?.split('|').map(str::to_string).collect(),
-            elem_bytes: num(2, "elem_bytes")? as u64,
-            d_max: num(3, "d_max")?,
-            mask,
-            br: num(5, "br")?,
-            bc: num(6, "bc")?,
-        });
-    }
-    Ok(out)
+kernel_keyed!(KernelTileRow);
+
+/// The tile table, parsed once. A malformed row is a build-time data error: the table is
+/// compiled in and checked by the tests, so a bad row panics with its record and field.
+pub fn table() -> &'static [KernelTileRow] {
+    static T: OnceLock<Vec<KernelTileRow>> = OnceLock::new();
+    T.get_or_init(|| table::builtin(FILE, TILES_CSV))
+}
+
+/// Parses the table (comment lines start with `#`), naming the file, record and field of an
+/// error.
+pub fn parse(text: &str) -> Result<Vec<KernelTileRow>, TableError> {
+    table::read(FILE, text)
 }
 
 /// The tile `kernel` ("fa2", "fa3") launches on `arch` for head dim `d`, or `None` where the
@@ -84,17 +69,7 @@ pub fn parse(text: &str) -> Result<Vec<KernelTileRow>, String> {
 pub fn kernel_tile(kernel: &str, arch: &str, dtype: Dtype, d: usize, causal: bool) -> Option<Tile> {
     table()
         .iter()
-        .find(|r| {
-            r.kernel == kernel
-                && r.arch.iter().any(|a| a == arch)
-                && r.elem_bytes == dtype.bytes()
-                && d <= r.d_max
-                && match r.mask.as_str() {
-                    "causal" => causal,
-                    "noncausal" => !causal,
-                    _ => true,
-                }
-        })
+        .find(|r| r.selects(kernel, arch, dtype, d, causal))
         .map(|r| Tile::new(r.br, r.bc))
 }
 

@@ -1,13 +1,14 @@
 //! hls4ml's bit-exact precision flow for HGQ2 Dense chains (`lower::passes::bit_exact`)
 //! against hls4ml 1.3.0's own output: the golden projects of tests/fixtures/hgq2 (written by
-//! scripts/hgq2_hls4ml_reference.py with hls4ml 1.3.0, Keras 3.12.0, hgq2 0.1.6, numpy 2.x, on
-//! the date in each case's meta.json). From HGQ2's own quantizer state and float weights
+//! scripts/hgq2_hls4ml_reference.py with hls4ml 1.3.0, Keras 3.12.0, hgq2 0.1.6, numpy 2.4.6 on
+//! 2026-12-07, as each case's meta.json records). From HGQ2's own quantizer state and float weights
 //! (state.json, read from the model, not from hls4ml) the test derives
 //! - each kernel's and bias's quantized values (HGQ2's float32 quantization), compared with the
 //!   `qkernel`/`qbias` HGQ2 computes and with hls4ml's weights/w*.txt;
 //! - every typedef hls4ml's defines.h has for the chain (input, quantizers, accumulators,
 //!   results, weights, biases, the split relu) and each quantizer's per-element casts in the
 //!   function hls4ml generates (nnet_code_gen.h),
+//!
 //! and requires them equal as text.
 
 use lower::passes::bit_exact::{

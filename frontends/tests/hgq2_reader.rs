@@ -116,3 +116,50 @@ fn a_scaled_softmax_is_refused_by_field() {
         .to_string();
     assert!(e.contains("prob") && e.contains("input_scaler"), "{e}");
 }
+
+/// The quantizer state read from the weights file equals HGQ2's own `kif` of every quantizer
+/// (tests/fixtures/hgq2/qdense2/state.json, dumped from the model by
+/// scripts/hgq2_hls4ml_reference.py with hgq2 0.1.6; heterogeneous bit widths per element).
+#[test]
+fn hgq2_quantizer_state_is_read_as_hgq2_has_it() {
+    use ir::hgq::QuantizerRole;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/hgq2/qdense2");
+    let net = load_model(&dir.join("model.keras"), None, None).unwrap();
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("state.json")).unwrap()).unwrap();
+    let ints = |v: &serde_json::Value| -> Vec<i32> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_i64().unwrap() as i32)
+            .collect()
+    };
+    let mut checked = 0;
+    for l in state.as_array().unwrap() {
+        let layer = net.layer(net.find(l["name"].as_str().unwrap()).unwrap());
+        for q in l["quantizers"].as_array().unwrap() {
+            let role = match q["role"].as_str().unwrap() {
+                "iq" => QuantizerRole::Input,
+                "kq" => QuantizerRole::Kernel,
+                "bq" => QuantizerRole::Bias,
+                r => panic!("{r}"),
+            };
+            let ours = layer
+                .hgq_quantizers
+                .iter()
+                .find(|h| h.role == role)
+                .unwrap_or_else(|| panic!("{}: no {role:?} quantizer", layer.name));
+            assert_eq!(ours.k, ints(&q["k"]), "{} {role:?} k", layer.name);
+            assert_eq!(ours.i, ints(&q["i"]), "{} {role:?} i", layer.name);
+            assert_eq!(ours.f, ints(&q["f"]), "{} {role:?} f", layer.name);
+            assert_eq!(ours.round_mode, q["round_mode"].as_str().unwrap());
+            assert_eq!(ours.overflow_mode, q["overflow_mode"].as_str().unwrap());
+            let shape: Vec<usize> = ints(&q["shape"]).iter().map(|&n| n as usize).collect();
+            assert_eq!(ours.shape, shape);
+            checked += 1;
+        }
+        assert_eq!(layer.hgq_quantizers.len(), 3, "{}: iq, kq, bq", layer.name);
+    }
+    // d1 and d2, each with an input, a kernel and a bias quantizer
+    assert_eq!(checked, 6);
+}

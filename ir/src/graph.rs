@@ -250,7 +250,9 @@ impl Network {
                 && lx.activation_settings == ly.activation_settings
                 && lx.output_shape == ly.output_shape
                 && (!with_weights
-                    || (lx.weights == ly.weights && lx.quantizer_params == ly.quantizer_params))
+                    || (lx.weights == ly.weights
+                        && lx.quantizer_params == ly.quantizer_params
+                        && lx.hgq_quantizers == ly.hgq_quantizers))
                 && names(self, self.inputs_of(x)) == names(other, other.inputs_of(y))
         })
     }

@@ -69,6 +69,10 @@ pub struct Layer {
     /// nonzero (HGQ2's quantizers and the types hls4ml derives from them are not emitted).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub quantizer_params: u64,
+    /// An HGQ2 layer's quantizers as its weights file holds them (empty for other layers and
+    /// for HGQ2 layers read without their weights file).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hgq_quantizers: Vec<crate::hgq::HgqQuantizer>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -86,6 +90,7 @@ impl Layer {
             weights: Vec::new(),
             output_shape: Vec::new(),
             quantizer_params: 0,
+            hgq_quantizers: Vec::new(),
         }
     }
     pub fn with_activation(mut self, activation: Activation) -> Self {

@@ -13,6 +13,7 @@
 
 pub mod error;
 pub mod graph;
+pub mod hgq;
 pub mod layer;
 pub mod limits;
 pub mod names;

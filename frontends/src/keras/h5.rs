@@ -194,6 +194,7 @@ pub fn read_legacy(file: &str, f: &hdf5::File) -> Result<WeightSet, FrontendErro
         file: file.to_string(),
         layers: Vec::new(),
         stored_values: Vec::new(),
+        quantizer_vars: Vec::new(),
     };
     for g in root
         .groups()
@@ -310,6 +311,7 @@ pub fn read_keras3(
         file: file.to_string(),
         layers: Vec::new(),
         stored_values: Vec::new(),
+        quantizer_vars: Vec::new(),
     };
     for g in root
         .groups()
@@ -348,6 +350,25 @@ pub fn read_keras3(
             .iter()
             .fold(0u64, |a, d| a.saturating_add(d.size() as u64));
         set.stored_values.push((layer.clone(), stored));
+        let mut quantizers = Vec::new();
+        for attr in ["iq", "kq", "bq", "oq"] {
+            let path = format!("{attr}/quantizer/vars");
+            if !g.link_exists(&path) {
+                continue;
+            }
+            let vars = g
+                .group(&path)
+                .and_then(|v| v.datasets())
+                .map_err(|e| h5err(file, &format!("cannot list {path}"), e))?;
+            let mut tensors = Vec::with_capacity(vars.len());
+            for d in by_index(file, vars)? {
+                tensors.push(read_tensor(file, &d)?);
+            }
+            quantizers.push((attr.to_string(), tensors));
+        }
+        if !quantizers.is_empty() {
+            set.quantizer_vars.push((layer.clone(), quantizers));
+        }
         let ds = vars
             .datasets()
             .map_err(|e| h5err(file, "cannot list vars", e))?;
@@ -363,26 +384,7 @@ pub fn read_keras3(
                 continue;
             }
         }
-        let index = |d: &hdf5::Dataset| {
-            d.name()
-                .rsplit('/')
-                .next()
-                .and_then(|s| s.parse::<usize>().ok())
-        };
-        let by_index = |mut v: Vec<hdf5::Dataset>| {
-            if let Some(bad) = v.iter().find(|d| index(d).is_none()) {
-                return Err(FrontendError::weights(
-                    file,
-                    format!(
-                        "dataset {} is not named by its index (0, 1, ...)",
-                        bad.name()
-                    ),
-                ));
-            }
-            v.sort_by_key(|d| index(d));
-            Ok(v)
-        };
-        let mut ds = by_index(ds)?;
+        let mut ds = by_index(file, ds)?;
         // QKeras's QConv2DBatchnorm keeps its normalisation's weights in `batchnorm/vars`
         // (read after the layer's own, see keras/fold.rs).
         if g.link_exists("batchnorm/vars") {
@@ -390,7 +392,7 @@ pub fn read_keras3(
                 .group("batchnorm/vars")
                 .and_then(|v| v.datasets())
                 .map_err(|e| h5err(file, "cannot list batchnorm/vars", e))?;
-            ds.extend(by_index(bn)?);
+            ds.extend(by_index(file, bn)?);
         }
         let mut weights = Vec::with_capacity(ds.len());
         for d in ds {
@@ -403,6 +405,27 @@ pub fn read_keras3(
         set.layers.push((layer, weights));
     }
     Ok(set)
+}
+
+/// Datasets named by their index (`vars/0`, `vars/1`, ...), in index order.
+fn by_index(file: &str, mut v: Vec<hdf5::Dataset>) -> Result<Vec<hdf5::Dataset>, FrontendError> {
+    let index = |d: &hdf5::Dataset| {
+        d.name()
+            .rsplit('/')
+            .next()
+            .and_then(|s| s.parse::<usize>().ok())
+    };
+    if let Some(bad) = v.iter().find(|d| index(d).is_none()) {
+        return Err(FrontendError::weights(
+            file,
+            format!(
+                "dataset {} is not named by its index (0, 1, ...)",
+                bad.name()
+            ),
+        ));
+    }
+    v.sort_by_key(|d| index(d));
+    Ok(v)
 }
 
 /// The projections of a Keras 3 attention layer, in Keras's weight order.

@@ -16,6 +16,9 @@
 //!   see `WeightSet::stored_values`) as the layer's `quantizer_params`; the scalar `beta` and
 //!   `ebops` are dropped from the layer's own weights (no Keras weight of a Dense, EinsumDense
 //!   or attention projection is a scalar).
+//! - the fixed-point quantizers themselves (`iq`/`kq`/`bq`/`oq` groups of the weights file,
+//!   with their config's modes) are read per element into `Layer::hgq_quantizers`
+//!   ([`quantizers`]): hls4ml derives every type of an HGQ2 project from them.
 
 use super::layers::{describe, Attrs, KerasLayer};
 use super::weights::RawWeight;
@@ -144,4 +147,92 @@ pub fn quantizer_values(stored: u64, weights: &[RawWeight]) -> u64 {
         .iter()
         .fold(0u64, |a, w| a.saturating_add(w.tensor.len() as u64));
     stored.saturating_sub(kept)
+}
+
+/// The quantizers of an HGQ2 layer from its weights file's `<attr>/quantizer/vars` datasets and
+/// its config's `<attr>_conf` (`q_type`, `round_mode`, `overflow_mode`). HGQ2 0.1.6 creates a
+/// `kif` quantizer's variables in the order `f`, `k`, `i` (then `i_decay_speed` for WRAP) and a
+/// `kbi` quantizer's as `b`, `i`, `k` (`hgq/quantizer/internal/fixed_point_quantizer.py`); its
+/// bit widths are rounded half to even (`round_conv`) and a `kbi` quantizer's `f` is `b - i`.
+/// Other quantizer types (`float`, `binary`, ...) are not kept; fixed-point variables that do not
+/// fit are refused with the layer and quantizer named.
+pub fn quantizers(
+    file: &str,
+    layer: &KerasLayer,
+    vars: &[super::weights::QuantizerVars],
+) -> Result<Vec<ir::hgq::HgqQuantizer>, FrontendError> {
+    use ir::hgq::{HgqQuantizer, QuantizerRole};
+    let mut out = Vec::new();
+    for (attr, tensors) in vars {
+        let role = match attr.as_str() {
+            "iq" => QuantizerRole::Input,
+            "kq" => QuantizerRole::Kernel,
+            "bq" => QuantizerRole::Bias,
+            "oq" => QuantizerRole::Output,
+            _ => continue,
+        };
+        let bad = |what: String| {
+            FrontendError::weights(
+                file,
+                format!("HGQ2 layer '{}' quantizer {attr}: {what}", layer.name),
+            )
+        };
+        // a group without its config entry (a quantizer of a sub-layer) is not one of these
+        let Some(conf) = layer
+            .config
+            .get(&format!("{attr}_conf"))
+            .and_then(|c| c.get("config"))
+        else {
+            continue;
+        };
+        let text = |key: &str| {
+            conf.get(key)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| bad(format!("{attr}_conf has no {key}")))
+        };
+        let q_type = text("q_type")?;
+        let (round_mode, overflow_mode) = (text("round_mode")?, text("overflow_mode")?);
+        // positions of (k, i, f or b) in the stored variables
+        let (ki, ii, fb) = match q_type.as_str() {
+            "kif" => (1, 2, 0),
+            "kbi" => (2, 1, 0),
+            // minifloat, binary, ...: not kept (the layer's quantizer_params still counts it, and
+            // codegen refuses the layer)
+            _ => continue,
+        };
+        if tensors.len() < 3 {
+            return Err(bad(format!(
+                "{} variables stored, expected at least 3",
+                tensors.len()
+            )));
+        }
+        let shape = tensors[0].shape.clone();
+        if tensors[..3].iter().any(|t| t.shape != shape) {
+            return Err(bad("its bit-width variables differ in shape".to_string()));
+        }
+        let round = |t: &ir::layer::Tensor| -> Vec<i32> {
+            t.data.iter().map(|v| v.round_ties_even() as i32).collect()
+        };
+        let (k, i, fb) = (
+            round(&tensors[ki]),
+            round(&tensors[ii]),
+            round(&tensors[fb]),
+        );
+        let f = if q_type == "kbi" {
+            fb.iter().zip(&i).map(|(b, i)| b - i).collect()
+        } else {
+            fb
+        };
+        out.push(HgqQuantizer {
+            role,
+            round_mode,
+            overflow_mode,
+            shape,
+            k,
+            i,
+            f,
+        });
+    }
+    Ok(out)
 }

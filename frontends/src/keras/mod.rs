@@ -247,6 +247,9 @@ pub fn build(
                         .find(|(n, _)| *n == kl.name)
                         .map_or(0, |(_, v)| *v);
                     chain[0].quantizer_params = hgq2::quantizer_values(stored, &hgq2_weights);
+                    if let Some((_, vars)) = w.quantizer_vars.iter().find(|(n, _)| *n == kl.name) {
+                        chain[0].hgq_quantizers = hgq2::quantizers(&w.file, kl, vars)?;
+                    }
                     Some(hgq2_weights.as_slice())
                 }
                 "QConv2DBatchnorm" => {

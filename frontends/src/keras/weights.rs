@@ -21,7 +21,14 @@ pub struct WeightSet {
     /// only), by layer name: what Keras's `count_params()` counts for the layer, HGQ2's
     /// quantizer state (bit widths, `beta`, `ebops`) included.
     pub stored_values: Vec<(String, u64)>,
+    /// HGQ2's quantizer variables (Keras 3 `.keras` weights only), by layer name: per quantizer
+    /// group of the layer (`iq`, `kq`, `bq`, `oq`) its `quantizer/vars` datasets in index order.
+    pub quantizer_vars: Vec<(String, Vec<QuantizerVars>)>,
 }
+
+/// One HGQ2 quantizer group of a layer: its attribute name (`iq`, `kq`, `bq`, `oq`) and its
+/// `quantizer/vars` datasets in index order.
+pub type QuantizerVars = (String, Vec<Tensor>);
 
 impl WeightSet {
     /// Total number of values, what Keras's `count_params()` counts.

@@ -16,8 +16,12 @@
 //! - the backend's `optimize` flow: `optimize_pointwise_conv`, `inplace_parallel_reshape`.
 //!
 //! hls4ml's passes that never change a network presynth can express (QKeras, QONNX constant
-//! folding, transposes, HGQ, distributed arithmetic) have no counterpart here.
+//! folding, transposes, distributed arithmetic) have no counterpart here. `bit_exact` holds the
+//! interval arithmetic of hls4ml's HGQ `BitExact` pass (checked against hls4ml's types for the
+//! golden HGQ2 projects); it is not in the pipeline yet (the lowered graph has no HGQ2
+//! quantizer node, and codegen refuses HGQ2 layers).
 
+pub mod bit_exact;
 mod clone_output;
 mod conv_same_pad;
 mod eliminate_linear_activation;

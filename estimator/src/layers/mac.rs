@@ -49,6 +49,9 @@ pub struct Mac {
     pub weight_bram: f64,
     pub bram_kernels: f64,
     pub banked_bram: f64,
+    /// Latency strategy: the bits one register cut inside the unrolled adder trees holds on
+    /// average ([`tree_cut_bits`]); 0 for Resource.
+    pub tree_cut_bits: f64,
     /// Cycles of one invocation that follow from RF alone, and the timing features.
     pub base: f64,
     pub timing: [f64; NT],
@@ -67,6 +70,20 @@ pub const RESOURCE_FORMULAS: &[&str] = &[
     "mux_bits = (n_in/RF)*(RF-1)*a when RF ≤ n_in (n_in/RF distinct RF-input muxes), (n_in-1)*a when RF > n_in; acc_index_bits = block_factor*n_out*acc when RF = k*n_in, k ≥ 3",
     "latency = RF + resource_stage; II = RF",
 ];
+
+/// The bits one register cut inside the unrolled adder trees of a Latency-strategy kernel
+/// holds on average: `adder_bits` (live products × accumulator bits) × Σ_{ℓ=0..L} 2^−ℓ / (L + 1)
+/// with L = ⌈log2 n_in⌉. `dense_latency` (hls4ml 1.3.0 `nnet_dense_latency.h`) casts every
+/// product to `accum_t` and sums the n_in of each output in a fully unrolled loop that HLS
+/// balances into a tree of L adder levels; level ℓ holds n_in/2^ℓ sums of each output. A
+/// pipeline register HLS adds to meet a shorter clock or a slower part falls at a level the
+/// delay model picks, taken here as any of the L + 1 levels (products included) with equal
+/// chance: no coefficient, and 0 extra registers where the wa-hls4ml fit was made (one stage
+/// per layer at 5 ns on UltraScale+, whose registers the fitted coefficients already price).
+pub fn tree_cut_bits(n_in: u64, adder_bits: f64) -> f64 {
+    let levels = (n_in.max(1) as f64).log2().ceil();
+    adder_bits * (2.0 - 0.5f64.powf(levels)) / (levels + 1.0)
+}
 
 /// Analyse one kernel invocation.
 pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
@@ -168,6 +185,7 @@ pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
                 weight_bram: 0.0,
                 bram_kernels: 0.0,
                 banked_bram: 0.0,
+                tree_cut_bits: tree_cut_bits(spec.n_in, live * acc),
                 base: 0.0,
                 timing,
                 ii,
@@ -246,6 +264,7 @@ pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
                 weight_bram,
                 bram_kernels,
                 banked_bram,
+                tree_cut_bits: 0.0,
                 base,
                 timing,
                 // RF = 1 (fully unrolled): the pilot's csynth II is latency + 1 (1 → 2, 0 → 1).
@@ -387,5 +406,21 @@ mod tests {
             "ok",
         );
         assert!(m.warnings.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod tree_tests {
+    use super::tree_cut_bits;
+
+    #[test]
+    fn tree_cut_bits_by_hand() {
+        // n_in 16: L = 4 levels of adders, 5 levels with the products; a cut holds on average
+        // (16 + 8 + 4 + 2 + 1)/16 / 5 = 1.9375/5 = 0.3875 of the products' bits.
+        assert!((tree_cut_bits(16, 16384.0) - 0.3875 * 16384.0).abs() < 1e-9);
+        // n_in 64: (2 − 1/64)/7 of them.
+        assert!((tree_cut_bits(64, 7.0) - (2.0 - 1.0 / 64.0)).abs() < 1e-9);
+        // One input per output: the products themselves.
+        assert_eq!(tree_cut_bits(1, 320.0), 320.0);
     }
 }

@@ -126,6 +126,10 @@ pub struct Analysis {
     pub banked_bram: f64,
     /// BRAM_18K of io_stream FIFOs too large for fabric (depth × width; fitted as `fifo_bram`).
     pub fifo_bram: f64,
+    /// Latency-strategy kernels: the bits one pipeline register cut inside their unrolled
+    /// adder trees holds ([`mac::tree_cut_bits`]); FF of the extra stages a slower part or a
+    /// shorter clock adds ([`resources`]).
+    pub tree_cut_bits: f64,
     /// BRAM_18K of tables (prior formula, not fitted).
     pub extra_bram: f64,
     /// FIFOs of the layers hls4ml inserts inside this IR layer in io_stream (the ZeroPadding2D
@@ -172,6 +176,7 @@ impl Analysis {
             bram_kernels: 0.0,
             banked_bram: 0.0,
             fifo_bram: 0.0,
+            tree_cut_bits: 0.0,
             extra_bram: 0.0,
             streams: Vec::new(),
             io_stream: false,
@@ -193,6 +198,16 @@ impl Analysis {
 }
 
 impl Analysis {
+    /// The depth scale the Latency datapath registers follow: an io_stream layer is a DATAFLOW
+    /// process of its own, a pipelined loop that keeps at least half its registers ([`resources`]).
+    pub fn ff_depth(&self) -> f64 {
+        if self.io_stream {
+            self.depth_scale.max(0.5)
+        } else {
+            self.depth_scale
+        }
+    }
+
     /// The coefficient set of this layer when its network uses `strategy`.
     pub fn coef_set(&self, strategy: Strategy) -> CoefSet {
         CoefSet::of(self.coefficients.unwrap_or(strategy), self.io_stream)
@@ -209,6 +224,7 @@ impl Analysis {
         self.bram_kernels += o.bram_kernels;
         self.banked_bram += o.banked_bram;
         self.fifo_bram += o.fifo_bram;
+        self.tree_cut_bits += o.tree_cut_bits;
         self.extra_bram += o.extra_bram;
         self.streams.extend(o.streams);
         self.timing_base += o.timing_base;
@@ -304,6 +320,7 @@ pub fn mac_layer(
         bram_kernels: m.bram_kernels,
         banked_bram: m.banked_bram,
         fifo_bram: 0.0,
+        tree_cut_bits: m.tree_cut_bits,
         extra_bram: 0.0,
         streams: Vec::new(),
         io_stream: false,
@@ -565,16 +582,12 @@ pub fn resources(
     // scale gives 5.3k). An io_parallel Latency network is one pipelined function whose layers
     // chain (crate::network): at 25 ns it is nearly combinational (Alezander9/ML_FPGAonPixel
     // 001–007: 0–1 cycle, 0.6–0.9k FF for 0.3–0.7k DSPs), and the full scale holds.
-    let ff_depth = if a.io_stream {
-        a.depth_scale.max(0.5)
-    } else {
-        a.depth_scale
-    };
+    let ff_depth = a.ff_depth();
     let ff_of =
         |range: std::ops::Range<usize>| -> f64 { range.map(|i| c.ff[i] * f[i]).sum::<f64>() };
     let storage = Feature::BufferBits as usize;
     let ff_raw = if set == CoefSet::Latency {
-        ff_of(0..storage) * ff_depth + ff_of(storage..NF)
+        ff_of(0..storage) * ff_depth + ff_of(storage..NF) + tree_stage_ff(a, calib, ff_depth)
     } else {
         dot(&c.ff, &f)
     };
@@ -601,6 +614,19 @@ pub fn resources(
         uram: 0.0,
     };
     (f, r)
+}
+
+/// FF of the pipeline registers a Latency-strategy kernel gains inside its adder trees when
+/// the part and clock need more stages than where the coefficients were fitted: the
+/// unrolled stage's cycles grow from `latency_stage` to `latency_stage × depth` (speed.rs),
+/// each extra cycle one more register cut of [`mac::tree_cut_bits`] bits. Physically derived,
+/// no coefficient (0 at depth ≤ 1). Read against the corpus' io_parallel jet tagger at RF 1
+/// (Vivado HLS): 13 cycles and 14.5k FF on the xcu250 (depth 1), 23–31 cycles and 83k on the
+/// xc7vx690t and 18–22 cycles and 117–119k on the xcku115 (depth 2), where the fitted
+/// coefficients alone, scaled by the depth, gave 42k.
+pub fn tree_stage_ff(a: &Analysis, calib: &Calibration, depth: f64) -> f64 {
+    let extra_cuts = (depth - 1.0).max(0.0) * calib.timing.cycles[Timing::LatencyStage];
+    extra_cuts * a.tree_cut_bits
 }
 
 /// Best latency in cycles of an analysis.
@@ -751,11 +777,35 @@ impl LayerEstimate {
                     String::new()
                 }
             ));
+            let tree_ff = if self.coef_set == CoefSet::Latency {
+                tree_stage_ff(a, calib, a.ff_depth())
+            } else {
+                0.0
+            };
             out.push(format!(
-                "  [{}] ff {} = {}{}",
+                "  [{}] ff {} = {}{}{}{}",
                 kind.name(),
                 fmt_num(r.ff),
                 terms(&c.ff),
+                if self.coef_set == CoefSet::Latency && a.ff_depth() != 1.0 {
+                    format!(
+                        " (the terms before buffer_bits × depth {}: speed.rs)",
+                        fmt_num(a.ff_depth())
+                    )
+                } else {
+                    String::new()
+                },
+                if tree_ff > 0.0 {
+                    format!(
+                        " + tree_stage_ff {} (no coefficient: (depth {} − 1) × latency_stage {} extra register cuts × tree_cut_bits {})",
+                        fmt_num(tree_ff),
+                        fmt_num(a.depth_scale),
+                        fmt_num(calib.timing.cycles[Timing::LatencyStage]),
+                        fmt_num(a.tree_cut_bits)
+                    )
+                } else {
+                    String::new()
+                },
                 if kind == LabelKind::Csynth && a.ff_scale != 1.0 {
                     format!(
                         " × ff_scale {} (io_stream FF by tool and strategy, fitted on the real corpus: estimator/calibration/stream-ff.json)",

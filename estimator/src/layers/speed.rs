@@ -7,7 +7,18 @@
 //! Family factor, read off the corpus (`data/real-projects/`): the hls4ml-tutorial jet tagger
 //! (16-64-32-32-5, Latency, RF 1, 5 ns, Vivado HLS 2019.1) reports 13 cycles on xczu3eg
 //! (UltraScale+) and 23–31 (median 26.5) on xc7vx690t (Virtex-7) in uw-acme/HLS4ML_VS_MANUAL:
-//! about 2 for 7-series. UltraScale (not plus) and Versal have no row: 1 (a prior).
+//! about 2 for 7-series. Versal has no row: 1 (a prior).
+//!
+//! UltraScale (not plus, 20 nm; Vivado HLS prices its operators slower than UltraScale+'s
+//! 16 nm ones) paces like a 7-series part at -2: factor 2. Read off four independent sources of
+//! the corpus on the xcku115-flvb2104-2 at 5 ns (Vivado HLS 2018.2–2020.1), each against the
+//! same network on UltraScale+ at the same clock: the jet tagger at RF 1 takes 21–22 cycles
+//! (stbordoni/hls4ml-tutorial nb001, vladov3000/hls4ml-tutorial nb001) and 18
+//! (Duchstf/hls4ml-tutorial nb001) against 13 on the xczu3eg and xcu250; the 75 %-pruned
+//! QKeras tagger 24–25 (stbordoni nb004, vladov3000 nb004, fastmachinelearning/hls4ml-tutorial
+//! nb024) against 15 on the xczu3eg (nb019) and 11 on the xcu250 (LeoSf/hls4ml_tutorial nb004).
+//! Factor 1 gives 11 cycles for all of them, factor 2 gives 22; leaving any one source out, the
+//! other three still say 2 and not 1 or 4 (the corpus has no other UltraScale Latency row).
 //!
 //! Speed grade -1 of a 7-series part (the slowest commercial grade: DSP48E1 and carry chains
 //! slower than at -2, so Vivado/Vitis HLS's delay model fits fewer operations in a cycle) doubles
@@ -40,10 +51,12 @@ pub fn depth_scale(family: &str, part: &str, clock_ns: f64) -> f64 {
     let seven_series = ["virtex-7", "kintex-7", "artix-7", "zynq-7000", "spartan-7"]
         .iter()
         .any(|s| f.starts_with(s));
-    let family_factor = match (seven_series, speed_grade(part)) {
-        (true, Some("1")) => 4.0,
-        (true, _) => 2.0,
-        (false, _) => 1.0,
+    // "Kintex UltraScale", "Virtex UltraScale" (not "... UltraScale+")
+    let ultrascale = f.contains("ultrascale") && !f.contains("ultrascale+");
+    let family_factor = match (seven_series, ultrascale, speed_grade(part)) {
+        (true, _, Some("1")) => 4.0,
+        (true, _, _) | (false, true, _) => 2.0,
+        (false, false, _) => 1.0,
     };
     if clock_ns.is_finite() && clock_ns > 0.0 {
         family_factor * 5.0 / clock_ns
@@ -90,6 +103,16 @@ mod tests {
         assert_eq!(depth_scale("Zynq-7000", "xc7z020clg400-1", 5.0), 4.0);
         assert!((depth_scale("Zynq-7000", "xc7z020clg400-1", 25.0) - 0.8).abs() < 1e-12);
         assert!((depth_scale("Zynq-7000", "xc7z100ffg900-2", 25.0) - 0.4).abs() < 1e-12);
+        // UltraScale (20 nm) paces like 7-series at -2 (the jet tagger: 18–22 cycles on the
+        // xcku115-2 against 13 on UltraScale+).
+        assert_eq!(
+            depth_scale("Kintex UltraScale", "xcku115-flvb2104-2-i", 5.0),
+            2.0
+        );
+        assert_eq!(
+            depth_scale("Kintex UltraScale+", "xcku15p-ffve1517-1-i", 5.0),
+            1.0
+        );
         // UltraScale+ at -1 keeps the -2 pace (the jet tagger: 13 cycles on both).
         assert_eq!(
             depth_scale("Zynq UltraScale+ MPSoC", "xczu3eg-sbva484-1-e", 10.0),

@@ -16,7 +16,11 @@
 //!   `quantized_tanh(b)` is `ap_fixed<b, 1, AP_RND_CONV, AP_SAT>` (`AP_SAT_SYM` when symmetric).
 //!   hls4ml's `get_activation_quantizer` makes `quantized_tanh` a `HardActivation` named
 //!   `hard_tanh` (QKeras's slope 0.5 and shift 0.5, so `2·clip(x/2 + 1/2, 0, 1) − 1 =
-//!   clip(x, −1, 1)`), or a plain `tanh` with `use_real_tanh=True`.
+//!   clip(x, −1, 1)`), or a plain `tanh` with `use_real_tanh=True`; `quantized_sigmoid(b)`
+//!   (`ap_ufixed<b, 0, AP_RND_CONV, AP_SAT>`) likewise a `hard_sigmoid` (clip(x/2 + 1/2, 0, 1))
+//!   or `sigmoid`; `binary` is `binary_tanh` (`ap_int<2>`); `ternary` is refused (hls4ml's
+//!   TernaryTanh layer has no function template).
+//! - binary/ternary weight values: see [`Quantizer::quantize`].
 //!
 //! A quantizer comes either as a dict (`{"class_name": ..., "config": {...}}`) or as a string
 //! (`"quantized_relu(3,1)"`, `"quantized_bits(4,0,alpha=1)"`).

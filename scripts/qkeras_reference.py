@@ -194,6 +194,34 @@ MODELS = {
     ),
 }
 
+# Binary/ternary kernels and the QKeras hard/binary activations (hls4ml's XnorPrecisionType
+# kernels with the weight_binary product and 0/1 weights, ap_int<2> ternary kernels with
+# weight_ternary, a quantized_bits(1,1) kernel, which hls4ml also types xnor but writes as -1/1,
+# HardActivation hard_tanh/hard_sigmoid with QKeras's slope/shift 0.5, and binary_tanh). The
+# quantizers need alpha=1: QDense/QConv turn alpha=None into 'auto_po2', which hls4ml factorises.
+MODELS['qdense_binary'] = dict(
+    format='json',
+    input=[10],
+    layers=[
+        dict(type='QDense', name='fc1', units=12, kq='binary(alpha=1)', bq='quantized_bits(6,2,alpha=1)', activation=None),
+        dict(type='QActivation', name='act1', activation='quantized_tanh(6)'),
+        dict(type='QDense', name='fc2', units=8, kq='ternary(alpha=1)', bq='ternary(alpha=1)', activation='quantized_sigmoid(5)'),
+        dict(type='QDense', name='fc3', units=6, kq='stochastic_ternary(alpha=1, threshold=0.5)', bq='quantized_bits(8,3,alpha=1)', activation='binary(alpha=1)'),
+        dict(type='QDense', name='out', units=4, kq='quantized_bits(1,1,alpha=1)', bq='binary(alpha=1)', activation=None),
+    ],
+)
+MODELS['qconv2d_binary'] = dict(
+    format='h5',
+    input=[6, 6, 2],
+    layers=[
+        dict(type='QConv2D', name='conv1', filters=3, kernel_size=(3, 3), kq='stochastic_binary(alpha=1)', bq='binary(alpha=1)', activation=None),
+        dict(type='QActivation', name='act1', activation='quantized_relu(6,2)'),
+        dict(type='QConv2D', name='conv2', filters=2, kernel_size=(2, 2), kq='ternary(alpha=1, threshold=0.4)', bq='quantized_bits(6,2,alpha=1)', activation='quantized_tanh(8)'),
+        dict(type='Flatten', name='flat'),
+        dict(type='QDense', name='out', units=3, kq='binary(use_01=False, alpha=1)', bq='ternary(alpha=1)', activation=None),
+    ],
+)
+
 SPLIT_OVERRIDE = {'fc1_relu': {'Precision': {'result': 'fixed<10,4,RND,SAT>'}, 'ReuseFactor': 2}}
 
 CONFIGS = {
@@ -239,6 +267,8 @@ CASES = [
     ('qlstm', ['flags_lat', 'flags_stream']),
     ('qlstm_nostate', ['name_lat', 'name_stream']),
     ('qgru', ['flags_lat', 'flags_stream', 'name_lat']),
+    ('qdense_binary', ['flags_lat', 'flags_stream', 'name_lat']),
+    ('qconv2d_binary', ['flags_lat', 'flags_stream', 'name_stream']),
 ]
 
 
@@ -250,6 +280,13 @@ def build_qkeras(spec, seed):
     def qb(bits, alpha=1):
         return quantized_bits(bits[0], bits[1], alpha=alpha)
 
+    def kq(ld, key, default):
+        """The layer's kernel/bias quantizer: a QKeras quantizer string (`kq`/`bq`) or
+        quantized_bits of its `bits`."""
+        from qkeras.quantizers import get_quantizer
+
+        return get_quantizer(ld[key]) if key in ld else default
+
     rng = np.random.default_rng(seed)
     inp = tf.keras.Input(shape=tuple(spec['input']), name='input_layer')
     x = inp
@@ -258,14 +295,19 @@ def build_qkeras(spec, seed):
         if t == 'QDense':
             lay = QDense(
                 ld['units'],
-                kernel_quantizer=qb(ld['bits'], ld.get('alpha', 1)),
-                bias_quantizer=qb(ld['bits']),
+                kernel_quantizer=kq(ld, 'kq', None) or qb(ld['bits'], ld.get('alpha', 1)),
+                bias_quantizer=kq(ld, 'bq', None) or qb(ld['bits']),
                 activation=ld['activation'],
                 name=n,
             )
         elif t == 'QConv2D':
             lay = QConv2D(
-                ld['filters'], ld['kernel_size'], kernel_quantizer=qb(ld['bits']), bias_quantizer=qb(ld['bits']), activation=ld['activation'], name=n
+                ld['filters'],
+                ld['kernel_size'],
+                kernel_quantizer=kq(ld, 'kq', None) or qb(ld['bits']),
+                bias_quantizer=kq(ld, 'bq', None) or qb(ld['bits']),
+                activation=ld['activation'],
+                name=n,
             )
         elif t == 'QConv1D':
             lay = QConv1D(

@@ -122,7 +122,11 @@ fn activation_ops(a: Activation) -> (f64, f64) {
         | Activation::Relu
         | Activation::LeakyRelu { .. }
         | Activation::ThresholdedRelu { .. } => (1.0, 0.0),
-        Activation::HardSigmoid | Activation::HardTanh => (3.0, 0.0),
+        Activation::HardSigmoid
+        | Activation::HardTanh
+        | Activation::QKerasHardSigmoid
+        | Activation::QKerasHardTanh => (3.0, 0.0),
+        Activation::BinaryTanh => (1.0, 0.0),
         Activation::Sigmoid | Activation::Tanh | Activation::Softplus | Activation::Selu => {
             (2.0, 1.0)
         }

@@ -835,7 +835,10 @@ fn hls4ml_class_matches(ty: &str, kind: &LayerKind) -> bool {
             // hls4ml's class of a Keras ELU layer or Activation('elu')
             Activation::Elu { .. } => ty == "elu" || ty == "activation",
             Activation::ThresholdedRelu { .. } => ty == "thresholdedrelu" || ty == "activation",
-            Activation::HardSigmoid => ty == "hardactivation" || ty == "activation",
+            Activation::HardSigmoid
+            | Activation::QKerasHardSigmoid
+            | Activation::QKerasHardTanh => ty == "hardactivation" || ty == "activation",
+            Activation::BinaryTanh => ty == "activation",
             Activation::HardTanh
             | Activation::Linear
             | Activation::Relu

@@ -226,7 +226,8 @@ fn bidirectional_qlstm_with_a_quantizer_activation_is_refused() {
 
 /// abdennour-GUESSOUM/Lenet5-hls4ml (data/real-projects, a tf.keras 2.14 `.keras`): four
 /// QActivation(quantized_tanh(8)) layers, which hls4ml 1.3.0 converts to its HardActivation
-/// hard_tanh (use_real_tanh False); the reader refused quantized_tanh before.
+/// hard_tanh (use_real_tanh False, QKeras's slope and shift 0.5); the reader refused
+/// quantized_tanh before.
 #[test]
 fn quantized_tanh_qactivation_is_hls4mls_hard_tanh() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(
@@ -237,7 +238,7 @@ fn quantized_tanh_qactivation_is_hls4mls_hard_tanh() {
         assert!(
             matches!(
                 net.layer(net.find(name).unwrap()).kind,
-                LayerKind::Activation(Activation::HardTanh)
+                LayerKind::Activation(Activation::QKerasHardTanh)
             ),
             "{name}"
         );

@@ -276,6 +276,7 @@ impl<'a> Lowerer<'a> {
         let mut bias_t = self.prec(&name, &settings.precision.bias, "bias");
         // a QKeras quantizer's type: hls4ml's add_weights_variable names it `<var><index>_t`
         let q = settings.quantized;
+        let xnor_weight = settings.xnor_weight();
         let mut weights = weights;
         for (quantized, set, t, var, prefix) in [
             (
@@ -355,6 +356,7 @@ impl<'a> Lowerer<'a> {
             weight_t,
             bias_t,
             extra_t: extra_types,
+            xnor_weight,
         });
         out
     }
@@ -493,6 +495,7 @@ impl<'a> Lowerer<'a> {
             weight_t: d.clone(),
             bias_t: d,
             extra_t: vec![],
+            xnor_weight: false,
         }
     }
 
@@ -615,7 +618,32 @@ impl<'a> Lowerer<'a> {
             Op::Einsum { .. } => self.einsum(n, inputs, &rs)?,
             Op::Embedding { .. } => self.embedding(n, input()?, &rs)?,
             Op::Recurrent { .. } => self.recurrent(n, input()?, &rs)?,
-            Op::Activation { .. } => {
+            Op::Activation { act, .. } => {
+                // hls4ml's merge_batch_norm_quantized_tanh replaces a BatchNormalization (an
+                // ApplyAlpha included) and the binary_tanh after it by one
+                // BatchNormalizationQuantizedTanh layer (thresholds), which presynth does not write
+                let producer = n.inputs.first().and_then(|p| g.find(p.node));
+                if let (
+                    ActKind::Plain("binary_tanh"),
+                    Some(
+                        bn @ Node {
+                            op: Op::BatchNorm { .. },
+                            ..
+                        },
+                    ),
+                ) = (act, producer)
+                {
+                    return Err(CodegenError::NotImplemented {
+                        layer: n.name.clone(),
+                        kind: n.class.clone(),
+                        message: format!(
+                            "binary_tanh after the {} '{}': hls4ml merges the two into a \
+                             BatchNormalizationQuantizedTanh layer (thresholds at which the sign \
+                             flips), which presynth does not write",
+                            bn.class, bn.name
+                        ),
+                    });
+                }
                 let v = self.activation(n, input()?, &rs)?;
                 self.var_of.insert(Port::of(n.key), v);
             }
@@ -837,10 +865,15 @@ impl<'a> Lowerer<'a> {
                 });
             }
             ActKind::Plain(_) => {}
-            ActKind::HardSigmoid { .. } => {
+            ActKind::HardSigmoid { .. } | ActKind::QKerasHard(_) => {
                 // HardActivation.initialize: slope{index}_t and shift{index}_t, named by the
-                // layer's index, before the table type in defines.h
+                // layer's index, before the table type in defines.h; the slope is
+                // ap_ufixed<16,0> unless the converter gave `slope_prec` (QKeras: 2 bits)
                 let idx = n.index;
+                let slope_bits = match act {
+                    ActKind::QKerasHard(_) => 2,
+                    _ => 16,
+                };
                 extra.splice(
                     0..0,
                     [
@@ -848,7 +881,7 @@ impl<'a> Lowerer<'a> {
                             "slope_t",
                             NamedType::new(
                                 format!("slope{idx}_t"),
-                                precision::cpp(&FixedType::ufixed(16, 0)),
+                                precision::cpp(&FixedType::ufixed(slope_bits, 0)),
                             ),
                         ),
                         (
@@ -936,6 +969,20 @@ impl<'a> Lowerer<'a> {
             weights,
             extra,
         );
+        if matches!(act, ActKind::QKerasHard(_)) {
+            // hls4ml's QKeras converter passes `slope_prec`/`shift_prec` as precision
+            // attributes, which the layer declares first as `<name>_slope_prec` /
+            // `<name>_shift_prec` (ap_ufixed<2,0>, converters/keras/qkeras.py)
+            let t = precision::cpp(&FixedType::ufixed(2, 0));
+            let last = self.m.layers.last_mut().expect("just pushed");
+            last.types.splice(
+                0..0,
+                [
+                    NamedType::new(format!("{name}_slope_prec"), t.clone()),
+                    NamedType::new(format!("{name}_shift_prec"), t),
+                ],
+            );
+        }
         Ok(v)
     }
 

@@ -136,6 +136,9 @@ pub struct HlsLayer {
     pub bias_t: NamedType,
     /// Extra named types (`table_t`, `exp_table_t`, `param_t`, ...).
     pub extra_t: Vec<(&'static str, NamedType)>,
+    /// The kernel is hls4ml's 1-bit `XnorPrecisionType` (a QKeras binary or `quantized_bits(1,
+    /// 1)` kernel quantizer; [`ir::LayerSettings::xnor_weight`]): its product is `weight_binary`.
+    pub xnor_weight: bool,
 }
 
 impl HlsLayer {

@@ -160,6 +160,15 @@ pub struct LayerSettings {
 }
 
 impl LayerSettings {
+    /// Whether the kernel type is hls4ml's 1-bit `XnorPrecisionType`: a QKeras quantizer's
+    /// `ap_uint<1>` (binary kernels, whose values are the xnor encoding 0 = −1, 1 = +1, and
+    /// `quantized_bits(1,1)`). A config's `ap_uint<1>` is a plain integer type to hls4ml.
+    /// hls4ml multiplies by such a kernel with `weight_binary` (x if w else −x) and infers no
+    /// accum/result type from it (`_all_supported_types`).
+    pub fn xnor_weight(&self) -> bool {
+        self.quantized.weight && self.precision.weight == Some(crate::FixedType::int(1, false))
+    }
+
     /// Whether nothing is overridden.
     pub fn is_empty(&self) -> bool {
         *self == LayerSettings::default()

@@ -337,6 +337,7 @@ fn op_attrs(op: &Op) -> String {
             ActKind::Param { func, alpha } => format!("{func} {alpha}"),
             ActKind::Softmax => "softmax".to_string(),
             ActKind::HardSigmoid { slope, shift } => format!("hard_sigmoid {slope} {shift}"),
+            ActKind::QKerasHard(f) => format!("{f} qkeras"),
             ActKind::PReLU => "prelu".to_string(),
         },
         Op::Concatenate { axis } => format!("axis={axis}"),

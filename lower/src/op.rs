@@ -20,6 +20,11 @@ pub enum ActKind {
         slope: f64,
         shift: f64,
     },
+    /// hls4ml's `HardActivation` made from QKeras's hard `quantized_tanh`/`quantized_sigmoid`
+    /// (`nnet::hard_tanh` / `nnet::hard_sigmoid`, the function named here): QKeras's slope 0.5
+    /// and shift 0.5 in `ap_ufixed<2,0>` constants, which hls4ml also declares as the layer's
+    /// `<name>_slope_prec` / `<name>_shift_prec` types.
+    QKerasHard(&'static str),
     /// hls4ml's `PReLU` (`nnet::prelu`): one alpha per element, from the layer's weight
     /// `alpha`, written as the array `a{index}` of the `param_t` type.
     PReLU,

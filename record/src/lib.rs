@@ -523,8 +523,13 @@ fn activation_token(a: &ir::Activation) -> String {
         | ir::Activation::ThresholdedRelu { theta: alpha } => {
             format!("{}:{alpha}", a.name())
         }
+        // QKeras's hard forms: their own tokens (another slope than Keras's hard_sigmoid)
+        ir::Activation::QKerasHardSigmoid | ir::Activation::QKerasHardTanh => {
+            format!("qkeras_{}", a.name())
+        }
         other @ (ir::Activation::HardSigmoid
         | ir::Activation::HardTanh
+        | ir::Activation::BinaryTanh
         | ir::Activation::Linear
         | ir::Activation::Relu
         | ir::Activation::Sigmoid

@@ -207,7 +207,7 @@ fn activation_index(a: &Activation) -> usize {
     match a {
         Activation::Linear => 0,
         // a compare and select as ReLU (nnet::thresholded_relu)
-        Activation::Relu | Activation::ThresholdedRelu { .. } => 1,
+        Activation::Relu | Activation::ThresholdedRelu { .. } | Activation::BinaryTanh => 1,
         Activation::Sigmoid => 2,
         // the other table activations share tanh's slot: a slot of their own would change the
         // node-feature width of every trained model
@@ -217,7 +217,9 @@ fn activation_index(a: &Activation) -> usize {
         Activation::LeakyRelu { .. }
         | Activation::Elu { .. }
         | Activation::HardSigmoid
-        | Activation::HardTanh => 5,
+        | Activation::HardTanh
+        | Activation::QKerasHardSigmoid
+        | Activation::QKerasHardTanh => 5,
     }
 }
 

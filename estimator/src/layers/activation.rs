@@ -61,12 +61,19 @@ pub fn table_bram(act: Activation, n: f64, tool: Tool, stream: bool) -> f64 {
         | Activation::LeakyRelu { .. }
         | Activation::ThresholdedRelu { .. }
         | Activation::HardSigmoid
-        | Activation::HardTanh => 0.0,
+        | Activation::HardTanh
+        | Activation::QKerasHardSigmoid
+        | Activation::QKerasHardTanh
+        | Activation::BinaryTanh => 0.0,
     }
 }
 
 /// Bits of hls4ml's HardActivation slope (`slope_t` = `ap_ufixed<16,0>`, `model/layers.py`).
 pub const HARD_SLOPE_BITS: u32 = 16;
+
+/// Bits of the slope hls4ml gives QKeras's hard quantized_tanh/quantized_sigmoid (`slope_prec`
+/// = `ap_ufixed<2,0>`, `converters/keras/qkeras.py`).
+pub const QKERAS_HARD_SLOPE_BITS: u32 = 2;
 
 /// Extra cycles of softmax over one elementwise stage: max/sum trees and the two table reads
 /// (4 cycles in all at 5 ns in the Vivado HLS 2019.2 report).
@@ -89,10 +96,23 @@ pub fn cost(
     match act {
         Activation::Linear => {}
         // nnet::thresholded_relu: the same compare/select, against theta instead of 0
-        Activation::Relu | Activation::ThresholdedRelu { .. } => a.fixed[Feature::ElemBits] = n * w,
+        // nnet::binary_tanh: a sign compare and a select of ±1 (prior: priced as relu)
+        Activation::Relu | Activation::ThresholdedRelu { .. } | Activation::BinaryTanh => {
+            a.fixed[Feature::ElemBits] = n * w
+        }
         // nnet::hard_sigmoid / hard_tanh: slope (ap_ufixed<16,0>) × x + shift, then clipped to
         // [0, 1] (a compare/select of the result width); hard_tanh's 2·s − 1 is a shift and a
         // constant add
+        // QKeras's hard forms (prior): the same, with hls4ml's 2-bit slope constant
+        Activation::QKerasHardSigmoid | Activation::QKerasHardTanh => {
+            a.fixed[Feature::ElemBits] = n * w;
+            a.products.push(Products {
+                count: n,
+                a: width,
+                b: QKERAS_HARD_SLOPE_BITS,
+                dsp_cap: None,
+            });
+        }
         Activation::HardSigmoid | Activation::HardTanh => {
             a.fixed[Feature::ElemBits] = n * w;
             a.products.push(Products {

@@ -801,8 +801,10 @@ fn fused(a: &Attrs, kind: LayerKind) -> Result<Vec<Layer>, FrontendError> {
     let mut alpha = None;
     let kernel_key = weight_quantizers(&a.layer.class_name)[0].0;
     if let Some(q) = a.quantizer(kernel_key)? {
+        // hls4ml's get_quantizer_from_config: a binary quantizer is the 1-bit xnor type on a
+        // `kernel_quantizer` only (depthwise/pointwise kernels get its 2-bit form)
         layer.settings.precision.weight = Some(
-            q.weight_type(true)
+            q.weight_type(kernel_key == "kernel_quantizer")
                 .map_err(|m| a.unsupported(kernel_key, m))?,
         );
         layer.settings.quantized.weight = true;

@@ -407,7 +407,10 @@ fn quantize_weights(
             continue;
         }
         if let Some((_, t)) = layer.weights.iter_mut().find(|(n, _)| n == weight) {
-            if let Some(values) = q.quantize(&t.data).map_err(unsupported)? {
+            if let Some(values) = q
+                .quantize(&t.data, key == "kernel_quantizer")
+                .map_err(unsupported)?
+            {
                 t.data = values;
             }
         }

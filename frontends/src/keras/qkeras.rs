@@ -16,7 +16,11 @@
 //!   `quantized_tanh(b)` is `ap_fixed<b, 1, AP_RND_CONV, AP_SAT>` (`AP_SAT_SYM` when symmetric).
 //!   hls4ml's `get_activation_quantizer` makes `quantized_tanh` a `HardActivation` named
 //!   `hard_tanh` (QKeras's slope 0.5 and shift 0.5, so `2·clip(x/2 + 1/2, 0, 1) − 1 =
-//!   clip(x, −1, 1)`), or a plain `tanh` with `use_real_tanh=True`.
+//!   clip(x, −1, 1)`), or a plain `tanh` with `use_real_tanh=True`; `quantized_sigmoid(b)`
+//!   (`ap_ufixed<b, 0, AP_RND_CONV, AP_SAT>`) likewise a `hard_sigmoid` (clip(x/2 + 1/2, 0, 1))
+//!   or `sigmoid`; `binary` is `binary_tanh` (`ap_int<2>`); `ternary` is refused (hls4ml's
+//!   TernaryTanh layer has no function template).
+//! - binary/ternary weight values: see [`Quantizer::quantize`].
 //!
 //! A quantizer comes either as a dict (`{"class_name": ..., "config": {...}}`) or as a string
 //! (`"quantized_relu(3,1)"`, `"quantized_bits(4,0,alpha=1)"`).
@@ -45,8 +49,9 @@ fn positional_names(class: &str) -> &'static [&'static str] {
             "symmetric",
             "use_real_tanh",
         ],
-        "quantized_sigmoid" => &["bits", "symmetric"],
-        "binary" | "stochastic_binary" => &["use_01", "alpha"],
+        "quantized_sigmoid" => &["bits", "symmetric", "use_real_sigmoid"],
+        "binary" => &["use_01", "alpha"],
+        "stochastic_binary" => &["alpha", "temperature", "use_real_sigmoid"],
         "ternary" | "stochastic_ternary" => &["alpha", "threshold"],
         _ => &[],
     }
@@ -169,6 +174,17 @@ impl Quantizer {
                 .ok_or_else(|| format!("{}: '{key}' must be an integer, found {v}", self.class)),
         }
     }
+    /// A boolean parameter (QKeras also writes them as 0/1), false when absent.
+    fn flag(&self, key: &str) -> Result<bool, String> {
+        match self.params.get(key) {
+            None | Some(Value::Null) => Ok(false),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(v) => v
+                .as_f64()
+                .map(|f| f != 0.0)
+                .ok_or_else(|| format!("{}: '{key}' must be true or false, found {v}", self.class)),
+        }
+    }
     fn float(&self, key: &str, default: f64) -> Result<f64, String> {
         match self.params.get(key) {
             None | Some(Value::Null) => Ok(default),
@@ -214,6 +230,23 @@ impl Quantizer {
         }
     }
 
+    /// `alpha` of a binary/ternary quantizer: hls4ml 1.3.0 writes the ±1 (ternary: −1/0/1)
+    /// values only for `alpha` None or 1; any other alpha (QKeras's QDense/QConv set None
+    /// kernels to "auto_po2") makes its `qkeras_factorize_alpha` move a per-unit scale into an
+    /// ApplyAlpha layer, which presynth derives for `quantized_bits` kernels only.
+    fn check_sign_alpha(&self) -> Result<(), String> {
+        match self.params.get("alpha") {
+            None | Some(Value::Null) => Ok(()),
+            Some(v) if v.as_f64() == Some(1.0) => Ok(()),
+            Some(v) => Err(format!(
+                "{}: alpha={v} is not supported (binary and ternary quantizers need alpha=1: \
+                 hls4ml 1.3.0 factorises other alphas, QKeras's \"auto_po2\" default in QDense \
+                 and QConv included, into an ApplyAlpha layer presynth does not derive for them)",
+                self.class
+            )),
+        }
+    }
+
     /// `bits` and `integer` of a `quantized_bits` quantizer.
     pub fn bits_integer(&self) -> Result<(u32, i64), String> {
         Ok((self.bits()?, self.int("integer", 0)?))
@@ -241,6 +274,8 @@ impl Quantizer {
                 }
             }
             "quantized_po2" => Ok(FixedType::int(self.bits()?, true)),
+            // (alpha is checked where the values are quantized, `quantize`: hls4ml never
+            // applies a recurrent layer's quantizers)
             c if c.contains("binary") => Ok(if is_kernel {
                 FixedType::int(1, false)
             } else {
@@ -262,7 +297,13 @@ impl Quantizer {
     /// is `sign(x)` with 0 mapped to 1 (to 0/1 when not keep_negative). Every step scales by a
     /// power of two, so the result is exact. `None` for the other quantizers (their values are
     /// written unchanged).
-    pub fn quantize(&self, values: &[f32]) -> Result<Option<Vec<f32>>, String> {
+    ///
+    /// Binary and ternary quantizers (alpha None or 1) are written as hls4ml's
+    /// `QKerasBinaryQuantizer` / `QKerasQuantizer` write them, see [`Quantizer::quantize_sign`].
+    pub fn quantize(&self, values: &[f32], is_kernel: bool) -> Result<Option<Vec<f32>>, String> {
+        if self.class.contains("binary") || self.class.contains("ternary") {
+            return self.quantize_sign(values, is_kernel).map(Some);
+        }
         if self.class != "quantized_bits" {
             return Ok(None);
         }
@@ -323,6 +364,59 @@ impl Quantizer {
         ))
     }
 
+    /// The values hls4ml 1.3.0 writes for a `binary`/`stochastic_binary` or
+    /// `ternary`/`stochastic_ternary` weight (alpha None or 1; the stochastic classes compute
+    /// as the plain ones at inference). QKeras, in float32: binary `k = sign(x)` with 0 → 1
+    /// (`use_01`: `(k + 1) / 2`); ternary `q = sign(x)` where `|x| >= threshold` (default
+    /// 0.33), else 0; both return `x' + (-x' + k)` with `x' = tanh(x)` when alpha is None,
+    /// else `x`. hls4ml then writes a binary kernel through `BinaryQuantizer(1)` (the xnor
+    /// encoding: 1 where the value is >= 0, else 0), a binary bias through `BinaryQuantizer(2)`
+    /// (1 or −1) and a ternary weight as QKeras's value.
+    fn quantize_sign(&self, values: &[f32], is_kernel: bool) -> Result<Vec<f32>, String> {
+        self.check_sign_alpha()?;
+        let tanh = matches!(self.params.get("alpha"), None | Some(Value::Null));
+        let straight_through = |x: f32, k: f32| {
+            let x = if tanh { x.tanh() } else { x };
+            x + (-x + k)
+        };
+        if self.class.contains("binary") {
+            let use_01 = self.flag("use_01")?;
+            let negative = if is_kernel { 0.0 } else { -1.0 };
+            return Ok(values
+                .iter()
+                .map(|&x| {
+                    // tf.sign(0) = 0, then k += 1 - |k|: 0 maps to 1
+                    let k = if x < 0.0 { -1.0 } else { 1.0 };
+                    let k = if use_01 { (k + 1.0) / 2.0 } else { k };
+                    if straight_through(x, k) >= 0.0 {
+                        1.0
+                    } else {
+                        negative
+                    }
+                })
+                .collect());
+        }
+        let threshold = self.float("threshold", 0.33)? as f32;
+        Ok(values
+            .iter()
+            .map(|&x| {
+                let q = if x.abs() >= threshold {
+                    if x < 0.0 {
+                        -1.0
+                    } else if x > 0.0 {
+                        1.0
+                    } else {
+                        0.0
+                    }
+                } else {
+                    0.0
+                };
+                // + 0.0: a -0.0 sum is written as 0 by hls4ml (x + (-x) is +0 anyway)
+                straight_through(x, q) + 0.0
+            })
+            .collect())
+    }
+
     /// The activation and output type of a QActivation with this quantizer. Plain Keras
     /// activation names (`relu`, `softmax`, ...) give no type.
     pub fn activation(&self) -> Result<(Activation, Option<FixedType>), String> {
@@ -358,17 +452,11 @@ impl Quantizer {
             }
             "quantized_tanh" => {
                 let bits = self.bits()?;
-                let flag = |key: &str| match self.params.get(key) {
-                    None | Some(Value::Null) => Ok(false),
-                    Some(Value::Bool(b)) => Ok(*b),
-                    Some(v) => v.as_f64().map(|f| f != 0.0).ok_or_else(|| {
-                        format!("{}: '{key}' must be true or false, found {v}", self.class)
-                    }),
-                };
+                let flag = |key: &str| self.flag(key);
                 let act = if flag("use_real_tanh")? {
                     Activation::Tanh
                 } else {
-                    Activation::HardTanh
+                    Activation::QKerasHardTanh
                 };
                 let mut t = rounded(bits, 1, true);
                 if let FixedType::Fixed { overflow, .. } = &mut t {
@@ -378,6 +466,30 @@ impl Quantizer {
                 }
                 Ok((act, Some(t)))
             }
+            "quantized_sigmoid" => {
+                // config.py: integer 0, unsigned; converters/keras/qkeras.py: a HardActivation
+                // `hard_sigmoid` (slope and shift 0.5) unless use_real_sigmoid
+                let bits = self.bits()?;
+                let act = if self.flag("use_real_sigmoid")? {
+                    Activation::Sigmoid
+                } else {
+                    Activation::QKerasHardSigmoid
+                };
+                Ok((act, Some(rounded(bits, 0, false))))
+            }
+            // get_activation_quantizer: `binary` (a class) and the `binary_tanh` function are
+            // hls4ml's `binary_tanh` activation; config.py types them ap_int<2>
+            "binary" | "stochastic_binary" | "binary_tanh" => {
+                Ok((Activation::BinaryTanh, Some(FixedType::int(2, true))))
+            }
+            c @ ("ternary" | "stochastic_ternary" | "ternary_tanh") => Err(format!(
+                "{c}: not in hls4ml 1.3.0: its converter makes a TernaryTanh layer, for which \
+                 the Vivado/Vitis backends have no function template, so hls4ml's project never \
+                 writes the layer's output (checked: QActivation(ternary(threshold=0.5)) after a \
+                 QDense has no call in myproject.cpp, and its io_stream C simulation reads an \
+                 empty stream); with QKeras's default threshold hls4ml first inserts a scale \
+                 and merges it into a BatchNormalizationQuantizedTanh layer"
+            )),
             name if self.params.is_empty() => match Activation::from_name(name) {
                 Some(Activation::LeakyRelu { .. }) => Ok((Activation::LeakyRelu { alpha: 0.2 }, None)),
                 Some(a) => Ok((a, None)),
@@ -386,7 +498,7 @@ impl Quantizer {
                 )),
             },
             c => Err(format!(
-                "activation quantizer {c} is not supported (hls4ml maps it to a layer the IR does not have; expected quantized_relu, quantized_bits or quantized_tanh)"
+                "activation quantizer {c} is not supported (hls4ml maps it to a layer the IR does not have; expected quantized_relu, quantized_bits, quantized_tanh, quantized_sigmoid or binary)"
             )),
         }
     }
@@ -499,7 +611,7 @@ mod tests {
         assert_eq!(
             (a, t.unwrap().to_string()),
             (
-                Activation::HardTanh,
+                Activation::QKerasHardTanh,
                 "ap_fixed<8,1,AP_RND_CONV,AP_SAT>".into()
             )
         );
@@ -513,13 +625,38 @@ mod tests {
                 "ap_fixed<4,1,AP_RND_CONV,AP_SAT_SYM>".into()
             )
         );
-        assert!(q("quantized_sigmoid(4)").activation().is_err());
+        // quantized_sigmoid: unsigned, no integer bits (config.py), hls4ml's hard_sigmoid
+        let (a, t) = q("quantized_sigmoid(5)").activation().unwrap();
+        assert_eq!(
+            (a, t.unwrap().to_string()),
+            (
+                Activation::QKerasHardSigmoid,
+                "ap_ufixed<5,0,AP_RND_CONV,AP_SAT>".into()
+            )
+        );
+        assert_eq!(
+            q("quantized_sigmoid(5, use_real_sigmoid=True)")
+                .activation()
+                .unwrap()
+                .0,
+            Activation::Sigmoid
+        );
+        // binary: binary_tanh typed ap_int<2> (config.py: bits 2, integer 2)
+        let (a, t) = q("binary(alpha=1)").activation().unwrap();
+        assert_eq!(
+            (a, t.unwrap().to_string()),
+            (Activation::BinaryTanh, "ap_int<2>".into())
+        );
+        assert!(q("ternary(threshold=0.5)")
+            .activation()
+            .unwrap_err()
+            .contains("TernaryTanh"));
     }
 
     #[test]
     fn quantized_bits_rounds_to_positive_zero() {
         let v = q("quantized_bits(6,0,alpha=1)")
-            .quantize(&[-0.001, 0.001])
+            .quantize(&[-0.001, 0.001], true)
             .unwrap()
             .unwrap();
         assert!(v.iter().all(|x| *x == 0.0 && x.is_sign_positive()), "{v:?}");
@@ -529,30 +666,85 @@ mod tests {
     fn quantized_bits_values_follow_qkeras() {
         // quantized_bits(6,0): m = 32, m_i = 1, LSB 1/32, q in [-32, 31]
         let v = q("quantized_bits(6,0,alpha=1)")
-            .quantize(&[0.1, -0.1, 0.015625, 0.046875, 2.0, -2.0, 0.0])
+            .quantize(&[0.1, -0.1, 0.015625, 0.046875, 2.0, -2.0, 0.0], true)
             .unwrap()
             .unwrap();
         // 0.1*32 = 3.2 -> 3; 0.5 -> 0 and 1.5 -> 2 (half to even); clip to 31/32 and -1
         assert_eq!(v, vec![0.09375, -0.09375, 0.0, 0.0625, 0.96875, -1.0, 0.0]);
         // quantized_bits(4,2): m = 8, m_i = 4, LSB 0.5, range [-4, 3.5]
         let v = q("quantized_bits(4,2)")
-            .quantize(&[1.3, -9.0, 9.0])
+            .quantize(&[1.3, -9.0, 9.0], true)
             .unwrap()
             .unwrap();
         assert_eq!(v, vec![1.5, -4.0, 3.5]);
         // symmetric: lower bound -m + 1
         let v = q("quantized_bits(4,0,1)")
-            .quantize(&[-5.0])
+            .quantize(&[-5.0], true)
             .unwrap()
             .unwrap();
         assert_eq!(v, vec![-0.875]);
         // keep_negative=False: m = 16, [0, 15/16]
         let v = q("quantized_bits(4,0,keep_negative=False)")
-            .quantize(&[-0.3, 0.3])
+            .quantize(&[-0.3, 0.3], true)
             .unwrap()
             .unwrap();
         assert_eq!(v, vec![0.0, 0.3125]);
-        assert_eq!(q("binary()").quantize(&[0.3]).unwrap(), None);
+        assert_eq!(q("quantized_relu(4)").quantize(&[0.3], true).unwrap(), None);
+    }
+
+    #[test]
+    fn binary_and_ternary_values_are_hls4mls() {
+        // QKeras binary(alpha=1): sign with 0 (and -0.0) -> +1; hls4ml's BinaryQuantizer(1)
+        // writes a kernel as the xnor encoding (+1 -> 1, -1 -> 0), BinaryQuantizer(2) a bias
+        // as +-1
+        let x = [0.3, -0.2, 0.0, -0.0, 1.4];
+        let b = q("binary(alpha=1)");
+        assert_eq!(
+            b.quantize(&x, true).unwrap().unwrap(),
+            vec![1.0, 0.0, 1.0, 1.0, 1.0]
+        );
+        assert_eq!(
+            b.quantize(&x, false).unwrap().unwrap(),
+            vec![1.0, -1.0, 1.0, 1.0, 1.0]
+        );
+        // use_01: QKeras gives 0/1, both >= 0: every weight is 1 to hls4ml
+        let b01 = q("binary(1, alpha=1)");
+        assert_eq!(b01.quantize(&x, true).unwrap().unwrap(), vec![1.0; 5]);
+        // stochastic_binary at inference is binary; positional alpha first
+        let sb = q("stochastic_binary(1)");
+        assert_eq!(
+            sb.quantize(&x, true).unwrap().unwrap(),
+            vec![1.0, 0.0, 1.0, 1.0, 1.0]
+        );
+        // ternary(alpha=1): sign(x) where |x| >= 0.33 (float32), else 0
+        let t = q("ternary(alpha=1)");
+        assert_eq!(
+            t.quantize(&[0.5, -0.4, 0.2, 0.33, -0.32, 0.0], true)
+                .unwrap()
+                .unwrap(),
+            vec![1.0, -1.0, 0.0, 1.0, 0.0, 0.0]
+        );
+        let t = q("stochastic_ternary(1, 0.5)");
+        assert_eq!(
+            t.quantize(&[0.5, -0.45, 0.7], true).unwrap().unwrap(),
+            vec![1.0, 0.0, 1.0]
+        );
+        // QKeras's QDense/QConv default alpha ("auto_po2") is refused with the reason
+        for text in [
+            "binary()",
+            "ternary(alpha='auto_po2')",
+            "binary(alpha='auto')",
+        ] {
+            let quantizer = q(text);
+            let e = if text == "binary()" {
+                // alpha None is QKeras's non-scaled form: accepted
+                assert!(quantizer.quantize(&x, true).is_ok());
+                continue;
+            } else {
+                quantizer.quantize(&x, true).unwrap_err()
+            };
+            assert!(e.contains("alpha=1"), "{text}: {e}");
+        }
     }
 
     #[test]

@@ -80,8 +80,13 @@ pub fn config(c: &Ctx) -> String {
                 table = type_name(c, "table_t"),
             )
         }
-        ActKind::HardSigmoid { slope, shift } => {
-            // hard_activ_config_template (backends/vivado/passes/core_templates.py)
+        ActKind::HardSigmoid { .. } | ActKind::QKerasHard(_) => {
+            // hard_activ_config_template (backends/vivado/passes/core_templates.py); QKeras's
+            // hard quantized_tanh/quantized_sigmoid: slope and shift 0.5
+            let (slope, shift) = match act {
+                ActKind::HardSigmoid { slope, shift } => (slope, shift),
+                _ => (&0.5, &0.5),
+            };
             let (slope_t, shift_t) = (type_name(c, "slope_t"), type_name(c, "shift_t"));
             format!(
                 "struct {cname}_config{idx} {{
@@ -143,7 +148,7 @@ pub fn call(c: &Ctx) -> String {
     let idx = c.index();
     let (i, o) = (c.input(0), c.output());
     match act {
-        ActKind::Plain(_) | ActKind::HardSigmoid { .. } => format!(
+        ActKind::Plain(_) | ActKind::HardSigmoid { .. } | ActKind::QKerasHard(_) => format!(
             "nnet::{cname}<{}, {}, {cname}_config{idx}>({}, {});",
             i.type_name, o.type_name, i.name, o.name
         ),

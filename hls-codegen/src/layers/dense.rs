@@ -58,7 +58,7 @@ pub fn config(c: &Ctx) -> String {
         rf = c.reuse(),
         nnz = w.data.len() - nz,
         typedefs = c.weight_typedefs(),
-        product = kernel_and_product(dense_kernel(c.l.strategy, c.reuse(), n_in)),
+        product = kernel_and_product(dense_kernel(c.l.strategy, c.reuse(), n_in), c),
     )
 }
 
@@ -83,21 +83,26 @@ pub fn conv_mult_config(c: &Ctx, n_in: usize, n_out: usize) -> String {
         strategy = c.strategy(),
         nz = c.weight(0).zeros(),
         typedefs = c.weight_typedefs(),
-        product = kernel_and_product(if super::depthwise::is_depthwise(&c.l.op) {
-            super::depthwise::MULT_KERNEL
-        } else {
-            conv_mult_kernel(c.l.strategy, c.reuse(), n_in)
-        }),
+        product = kernel_and_product(
+            if super::depthwise::is_depthwise(&c.l.op) {
+                super::depthwise::MULT_KERNEL
+            } else {
+                conv_mult_kernel(c.l.strategy, c.reuse(), n_in)
+            },
+            c
+        ),
     )
 }
 
-/// The closing `kernel` and `product` template aliases of a `dense_config`.
-fn kernel_and_product(kernel: &str) -> String {
+/// The closing `kernel` and `product` template aliases of a `dense_config` (the product
+/// class hls4ml's `product_type` picks for the layer's kernel).
+fn kernel_and_product(kernel: &str, c: &Ctx) -> String {
+    let product = super::product::product_type(c.weight(0), c.l.xnor_weight);
     format!(
         "    template<class data_T, class res_T, class CONFIG_T>
     using kernel = {kernel}<data_T, res_T, CONFIG_T>;
     template<class x_T, class y_T>
-    using product = nnet::product::mult<x_T, y_T>;
+    using product = nnet::product::{product}<x_T, y_T>;
 "
     )
 }

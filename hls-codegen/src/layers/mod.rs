@@ -17,6 +17,7 @@ pub mod im2col;
 pub mod layernorm;
 pub mod merge;
 pub mod pooling;
+pub mod product;
 pub mod recurrent;
 pub mod reshape;
 pub mod spatial;

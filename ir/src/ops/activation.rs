@@ -41,6 +41,16 @@ pub enum Activation {
     HardSigmoid,
     /// clip(x, -1, 1): `nnet::hard_tanh`.
     HardTanh,
+    /// QKeras's hard `quantized_sigmoid` (its default, `use_real_sigmoid=False`):
+    /// clip(0.5·x + 0.5, 0, 1), hls4ml's `HardActivation` `hard_sigmoid` with QKeras's slope
+    /// and shift in `ap_ufixed<2,0>` constants (`converters/keras/qkeras.py`).
+    QKerasHardSigmoid,
+    /// QKeras's hard `quantized_tanh` (`use_real_tanh=False`): 2·clip(0.5·x + 0.5, 0, 1) − 1,
+    /// hls4ml's `HardActivation` `hard_tanh` with QKeras's slope and shift.
+    QKerasHardTanh,
+    /// QKeras's `binary` / `binary_tanh` activation: 1 for x >= 0, else −1 (hls4ml's
+    /// `nnet::binary_tanh`, the output cast to the layer's type).
+    BinaryTanh,
 }
 
 impl Activation {
@@ -59,7 +69,9 @@ impl Activation {
             Activation::Elu { .. } => "elu",
             Activation::ThresholdedRelu { .. } => "thresholded_relu",
             Activation::HardSigmoid => "hard_sigmoid",
-            Activation::HardTanh => "hard_tanh",
+            Activation::HardTanh | Activation::QKerasHardTanh => "hard_tanh",
+            Activation::QKerasHardSigmoid => "hard_sigmoid",
+            Activation::BinaryTanh => "binary_tanh",
         }
     }
     /// Parse a Keras activation name; `None` for names the IR does not support.

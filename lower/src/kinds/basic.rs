@@ -46,6 +46,7 @@ pub fn activation_op(act: Activation) -> (Op, &'static str) {
         | Activation::Softsign
         | Activation::Selu
         | Activation::HardTanh
+        | Activation::BinaryTanh
         | Activation::Linear => (
             Op::Activation {
                 act: ActKind::Plain(act.name()),
@@ -88,6 +89,15 @@ pub fn activation_op(act: Activation) -> (Op, &'static str) {
                     shift: 0.5,
                 },
                 config_name: "hard_sigmoid".to_string(),
+            },
+            "HardActivation",
+        ),
+        // converters/keras/qkeras.py get_activation_quantizer: a HardActivation named
+        // hard_sigmoid / hard_tanh
+        Activation::QKerasHardSigmoid | Activation::QKerasHardTanh => (
+            Op::Activation {
+                act: ActKind::QKerasHard(act.name()),
+                config_name: act.name().to_string(),
             },
             "HardActivation",
         ),

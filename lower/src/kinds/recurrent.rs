@@ -114,7 +114,10 @@ fn recr_activation(cx: &ParseCx, act: ir::Activation, field: &str) -> Result<&'s
         | ir::Activation::Elu { .. }
         | ir::Activation::ThresholdedRelu { .. }
         | ir::Activation::HardSigmoid
-        | ir::Activation::HardTanh => Err(cx.not_in_hls4ml(format!(
+        | ir::Activation::HardTanh
+        | ir::Activation::QKerasHardSigmoid
+        | ir::Activation::QKerasHardTanh
+        | ir::Activation::BinaryTanh => Err(cx.not_in_hls4ml(format!(
             "{field}='{}': hls4ml 1.3.0 writes nnet::activation::{} into the recurrent config, \
              and nnet_recr_activations.h has only relu, sigmoid and tanh",
             act.name(),

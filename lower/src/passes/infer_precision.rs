@@ -4,7 +4,8 @@
 //! result/accum types) gets the type hls4ml infers from the node's input and weight types,
 //! instead of the model default:
 //!
-//! - Dense, Conv1D/2D (`_infer_common_precision`, `n_ops` = `n_in`, or `n_chan` × kernel): the
+//! - Dense, Conv1D/2D (`_infer_common_precision`, `n_ops` = `n_in`, or `n_chan` × kernel; the
+//!   default for an xnor kernel, a type hls4ml's rule does not support): the
 //!   exact product-sum width `w_in + w_w + ceil(log2 n_ops)` (integer bits likewise), widened
 //!   by one integer bit and the bias's fraction for the bias; for accum and result. An `auto`
 //!   weight/bias takes the QKeras quantizer's type (kept by the frontend in
@@ -73,10 +74,14 @@ impl Pass for InferPrecision {
 /// types of the node's inputs in order; `max` is the config's `maximum` precision.
 pub fn infer(node: &mut Node, inputs: &[FixedType], default: &FixedType, max: Option<&FixedType>) {
     let auto = node.settings.auto;
+    let xnor = node.settings.xnor_weight();
     let p = &mut node.settings.precision;
     let input = inputs.first().cloned().unwrap_or_else(|| default.clone());
     // (accum, result) as the node's rule infers them; `None`: the default.
     let (accum, result) = match &node.op {
+        // an xnor kernel (hls4ml's XnorPrecisionType) is not a type `_all_supported_types`
+        // accepts: accum and result are the default
+        Op::Dense { .. } | Op::Conv1D { .. } | Op::Conv2D { .. } if xnor => (None, None),
         Op::Dense { n_in, .. } => common(p, &input, *n_in, default, max),
         // hls4ml's DepthwiseConv1D/2D (`_infer_depthconv_precision`): one product per tap.
         Op::Conv1D {

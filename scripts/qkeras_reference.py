@@ -192,6 +192,33 @@ MODELS = {
             QD('out', 2, (6, 0)),
         ],
     ),
+    # nested models (hls4ml's tf.keras converter flattens them: converters/keras/model.py's
+    # LayerGroup, expanded by expand_layer_group; its Keras 3 converter fails on them): a
+    # Sequential model holding a Sequential one, saved as JSON + weights ...
+    'nested_seq': dict(
+        format='json',
+        sequential=True,
+        input=[6],
+        layers=[
+            QD('fc1', 8, (6, 0), 'relu'),
+            dict(type='Sequential', name='inner', layers=[QD('inner_fc', 8, (6, 0), 'relu'), dict(type='Dense', name='inner_plain', units=5)]),
+            QD('out', 3, (6, 0)),
+        ],
+    ),
+    # ... and a Functional model holding a Functional one, saved as a full-model .h5
+    'nested_func': dict(
+        format='h5',
+        input=[5],
+        layers=[
+            QD('fc1', 6, (6, 0), 'quantized_relu(6,2)'),
+            dict(
+                type='Functional',
+                name='sub',
+                layers=[QD('sub_fc', 6, (6, 0), 'relu'), dict(type='QActivation', name='sub_act', activation='quantized_relu(5,1)')],
+            ),
+            QD('out', 2, (6, 0)),
+        ],
+    ),
 }
 
 # Binary/ternary kernels and the QKeras hard/binary activations (hls4ml's XnorPrecisionType
@@ -269,6 +296,8 @@ CASES = [
     ('qgru', ['flags_lat', 'flags_stream', 'name_lat']),
     ('qdense_binary', ['flags_lat', 'flags_stream', 'name_lat']),
     ('qconv2d_binary', ['flags_lat', 'flags_stream', 'name_stream']),
+    ('nested_seq', ['flags_lat', 'name_stream']),
+    ('nested_func', ['flags_lat', 'name_lat']),
 ]
 
 
@@ -288,10 +317,20 @@ def build_qkeras(spec, seed):
         return get_quantizer(ld[key]) if key in ld else default
 
     rng = np.random.default_rng(seed)
-    inp = tf.keras.Input(shape=tuple(spec['input']), name='input_layer')
-    x = inp
-    for ld in spec['layers']:
+
+    def make(ld, x):
+        """The layer `ld` describes, given its input tensor `x` (a nested model's input shape)."""
         t, n = ld['type'], ld['name']
+        if t == 'Sequential':
+            return tf.keras.Sequential(
+                [tf.keras.layers.InputLayer(x.shape[1:], name=f'{n}_input')] + [make(l, None) for l in ld['layers']], name=n
+            )
+        if t == 'Functional':
+            i = tf.keras.Input(shape=x.shape[1:], name=f'{n}_input')
+            y = i
+            for l in ld['layers']:
+                y = make(l, y)(y)
+            return tf.keras.Model(i, y, name=n)
         if t == 'QDense':
             lay = QDense(
                 ld['units'],
@@ -371,10 +410,23 @@ def build_qkeras(spec, seed):
             lay = tf.keras.layers.MaxPooling2D(ld['pool_size'], name=n)
         elif t == 'Flatten':
             lay = tf.keras.layers.Flatten(name=n)
+        elif t == 'Dense':
+            lay = tf.keras.layers.Dense(ld['units'], activation=ld.get('activation'), name=n)
         else:
             raise ValueError(f'layer type {t} not handled')
-        x = lay(x)
-    model = tf.keras.Model(inp, x)
+        return lay
+
+    inp = tf.keras.Input(shape=tuple(spec['input']), name='input_layer')
+    if spec.get('sequential'):
+        # a Sequential model: its layers are made in order, each given the one before's output
+        model = tf.keras.Sequential([tf.keras.layers.InputLayer(tuple(spec['input']), name='input_layer')], name='outer')
+        for ld in spec['layers']:
+            model.add(make(ld, model.output))
+    else:
+        x = inp
+        for ld in spec['layers']:
+            x = make(ld, x)(x)
+        model = tf.keras.Model(inp, x)
     # seeded float weights, spread over more than the quantizers' ranges so that rounding and
     # wrapping both happen
     model.set_weights([rng.uniform(-1.5, 1.5, w.shape).astype('float32') for w in model.get_weights()])

@@ -719,6 +719,11 @@ fn apply(
                             apply_entry(settings, &e)
                         }
                     }
+                    None if network.nested_models.contains(&name) => report.notes.push(format!(
+                        "{f}: a nested model, whose layers hls4ml's tf.keras converter puts in \
+                         its place (expand_layer_group) with settings of their own names; hls4ml \
+                         applies this entry to none of them: ignored"
+                    )),
                     None if is_separable_half(network, &name) => report.notes.push(format!(
                         "{f}: a half hls4ml splits off a separable layer; presynth uses that \
                          layer's own entry (one precision set per layer)"

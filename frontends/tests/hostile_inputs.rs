@@ -190,7 +190,7 @@ fn guard_costs_little() {
     let w = example("KERAS_3layer_weights.h5");
     let t = std::time::Instant::now();
     for _ in 0..10 {
-        frontends::keras::h5::read_weights(&w, &[]).unwrap();
+        frontends::keras::h5::read_weights(&w, &Default::default()).unwrap();
     }
     let read = t.elapsed().as_secs_f64() / 10.0;
     eprintln!(

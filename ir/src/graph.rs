@@ -29,6 +29,16 @@ pub struct Network {
     /// may give an `auto` type (`infer_precision_types`); `None`: no limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_precision: Option<crate::types::FixedType>,
+    /// hls4ml's layer numbering where it is not the topological order (a Keras model with
+    /// nested models, flattened as hls4ml's `expand_layer_group` does): layer names in the
+    /// order hls4ml numbers them, `None` for an index it gives a node it later removes. Empty:
+    /// the topological order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hls4ml_numbering: Vec<Option<String>>,
+    /// The names of the nested models flattened into this network (a Keras model used as a
+    /// layer): an hls4ml config may name them, and hls4ml applies such an entry to no layer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nested_models: Vec<String>,
     #[serde(skip)]
     by_name: HashMap<String, NodeId>,
 }
@@ -40,6 +50,8 @@ impl PartialEq for Network {
         self.name == other.name
             && self.config == other.config
             && self.max_precision == other.max_precision
+            && self.hls4ml_numbering == other.hls4ml_numbering
+            && self.nested_models == other.nested_models
             && self.same_structure(other, true)
     }
 }
@@ -53,6 +65,8 @@ impl Network {
             outputs: Vec::new(),
             config: HlsConfig::default(),
             max_precision: None,
+            hls4ml_numbering: Vec::new(),
+            nested_models: Vec::new(),
             by_name: HashMap::new(),
         }
     }

@@ -10,6 +10,7 @@ use ir::layer::Tensor;
 use std::collections::HashMap;
 use std::path::Path;
 
+pub use super::nested::NestedModel;
 pub use super::weights::{RawWeight, WeightSet};
 
 fn h5err(file: &str, what: &str, e: hdf5::Error) -> FrontendError {
@@ -181,8 +182,81 @@ fn is_keras3_layout(root: &hdf5::Group) -> bool {
             .any(|n| n == "layer_names")
 }
 
+/// The layers of a model config as the weights readers map groups to them: the model's own
+/// layers `(name, class)` in config order, and its nested models (see [`super::nested`]).
+#[derive(Debug, Clone, Default)]
+pub struct LayerClasses {
+    pub top: Vec<(String, String)>,
+    pub nested: Vec<NestedModel>,
+}
+
+impl LayerClasses {
+    fn nested_model(&self, name: &str) -> Option<&NestedModel> {
+        self.nested.iter().find(|m| m.name == name)
+    }
+}
+
+/// In the legacy layout a nested model's weights lie in its own group, under one group per
+/// layer of it (tf.keras 2: `inner/inner_dense/kernel:0`; Keras 3:
+/// `inner/outer/inner/inner_dense/kernel`): give each weight to the layer whose group it lies
+/// in, the innermost one named by a layer of a nested model.
+fn split_nested(
+    file: &str,
+    set: &mut WeightSet,
+    nested: &[NestedModel],
+) -> Result<(), FrontendError> {
+    if nested.is_empty() {
+        return Ok(());
+    }
+    let models: Vec<&str> = nested.iter().map(|m| m.name.as_str()).collect();
+    let leaves: Vec<&str> = nested
+        .iter()
+        .flat_map(|m| m.children.iter().map(|(n, _)| n.as_str()))
+        .filter(|n| !models.contains(n))
+        .collect();
+    let mut out: Vec<(String, Vec<RawWeight>)> = Vec::new();
+    for (layer, ws) in std::mem::take(&mut set.layers) {
+        if !models.contains(&layer.as_str()) {
+            out.push((layer, ws));
+            continue;
+        }
+        for mut w in ws {
+            let parts: Vec<&str> = w.path.split('/').collect();
+            let groups = &parts[..parts.len().saturating_sub(1)];
+            let Some(i) = groups.iter().rposition(|p| leaves.contains(p)) else {
+                return Err(FrontendError::weights(
+                    file,
+                    format!(
+                        "dataset {} of the nested model '{layer}' is in no group named after \
+                         one of its layers",
+                        w.path
+                    ),
+                ));
+            };
+            let sub = parts[i].to_string();
+            w.name = Some(recurrent_weight_name(&w.path).unwrap_or_else(|| {
+                let rel = parts[i + 1..].join("/");
+                match rel.rsplit_once(':') {
+                    Some((n, idx)) if idx.chars().all(|c| c.is_ascii_digit()) => n.to_string(),
+                    _ => rel,
+                }
+            }));
+            match out.iter_mut().find(|(n, _)| *n == sub) {
+                Some((_, v)) => v.push(w),
+                None => out.push((sub, vec![w])),
+            }
+        }
+    }
+    set.layers = out;
+    Ok(())
+}
+
 /// Read the weights of a legacy Keras HDF5 file (weights-only or full model).
-pub fn read_legacy(file: &str, f: &hdf5::File) -> Result<WeightSet, FrontendError> {
+pub fn read_legacy(
+    file: &str,
+    f: &hdf5::File,
+    nested: &[NestedModel],
+) -> Result<WeightSet, FrontendError> {
     let root: hdf5::Group = if f.link_exists("model_weights") {
         f.group("model_weights")
             .map_err(|e| h5err(file, "cannot open group model_weights", e))?
@@ -217,6 +291,7 @@ pub fn read_legacy(file: &str, f: &hdf5::File) -> Result<WeightSet, FrontendErro
         }
         set.layers.push((layer, weights));
     }
+    split_nested(file, &mut set, nested)?;
     Ok(set)
 }
 
@@ -267,7 +342,7 @@ pub const TF_KERAS2_LAYERS: &str = "_layer_checkpoint_dependencies";
 pub fn read_keras3(
     file: &str,
     f: &hdf5::File,
-    layers: &[(String, String)],
+    classes: &LayerClasses,
 ) -> Result<WeightSet, FrontendError> {
     // tf.keras 2.x names each group by its layer's name
     let by_layer_name = !f.link_exists("layers") && f.link_exists(TF_KERAS2_LAYERS);
@@ -289,6 +364,28 @@ pub fn read_keras3(
             "no 'layers' group (Keras 3) nor '_layer_checkpoint_dependencies' group (tf.keras 2.13-2.15): not a .keras weights file",
         ));
     };
+    let mut set = WeightSet {
+        file: file.to_string(),
+        layers: Vec::new(),
+        stored_values: Vec::new(),
+        quantizer_vars: Vec::new(),
+    };
+    read_keras3_layers(file, &root, &classes.top, classes, by_layer_name, &mut set)?;
+    Ok(set)
+}
+
+/// The layer groups under `root` (`layers`, or a nested model's `layers`), `layers` being the
+/// (name, class) pairs of the model whose groups they are; a nested model's group is read
+/// recursively (Keras 3: `layers/sequential/layers/dense`; tf.keras 2:
+/// `_layer_checkpoint_dependencies/sequential/_layer_checkpoint_dependencies/dense`).
+fn read_keras3_layers(
+    file: &str,
+    root: &hdf5::Group,
+    layers: &[(String, String)],
+    classes: &LayerClasses,
+    by_layer_name: bool,
+    set: &mut WeightSet,
+) -> Result<(), FrontendError> {
     // The path names saving_lib gives by class in config order: Keras 3 skips InputLayers
     // (its `layers` omits them), tf.keras 2 counts them.
     let mut used: HashMap<String, usize> = HashMap::new();
@@ -307,12 +404,6 @@ pub fn read_keras3(
         *n += 1;
         by_path.insert(path, name.clone());
     }
-    let mut set = WeightSet {
-        file: file.to_string(),
-        layers: Vec::new(),
-        stored_values: Vec::new(),
-        quantizer_vars: Vec::new(),
-    };
     for g in root
         .groups()
         .map_err(|e| h5err(file, "cannot list layer groups", e))?
@@ -344,6 +435,20 @@ pub fn read_keras3(
                 )
             })?,
         };
+        if let Some(model) = classes.nested_model(&layer) {
+            let sub = if by_layer_name {
+                TF_KERAS2_LAYERS
+            } else {
+                "layers"
+            };
+            if g.link_exists(sub) {
+                let inner = g
+                    .group(sub)
+                    .map_err(|e| h5err(file, &format!("cannot open {gpath}/{sub}"), e))?;
+                read_keras3_layers(file, &inner, &model.children, classes, by_layer_name, set)?;
+            }
+            continue;
+        }
         let mut all = Vec::new();
         collect_datasets(file, &g, &mut all)?;
         let stored = all
@@ -404,7 +509,7 @@ pub fn read_keras3(
         }
         set.layers.push((layer, weights));
     }
-    Ok(set)
+    Ok(())
 }
 
 /// Datasets named by their index (`vars/0`, `vars/1`, ...), in index order.
@@ -518,16 +623,16 @@ fn recurrent_weight_name(path: &str) -> Option<String> {
 }
 
 /// Read a weights file in either layout.
-pub fn read_weights(path: &Path, layers: &[(String, String)]) -> Result<WeightSet, FrontendError> {
+pub fn read_weights(path: &Path, classes: &LayerClasses) -> Result<WeightSet, FrontendError> {
     let file = display(path);
     let f = open(path)?;
     let root = f
         .group("/")
         .map_err(|e| h5err(&file, "cannot open the root group", e))?;
     if is_keras3_layout(&root) {
-        read_keras3(&file, &f, layers)
+        read_keras3(&file, &f, classes)
     } else {
-        read_legacy(&file, &f)
+        read_legacy(&file, &f, &classes.nested)
     }
 }
 

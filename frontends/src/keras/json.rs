@@ -16,6 +16,15 @@ pub struct ModelSpec {
     /// Keras names of the model inputs and outputs (Functional only; empty for Sequential).
     pub inputs: Vec<String>,
     pub outputs: Vec<String>,
+    /// The model's own layers `(name, class)` in config order, before nested models are
+    /// flattened (what the Keras 3 weights layout names its groups after).
+    pub top_classes: Vec<(String, String)>,
+    /// Every nested model, at any depth (see [`super::nested`]); empty when none.
+    pub nested: Vec<super::nested::NestedModel>,
+    /// hls4ml's layer numbering when the model has nested models: Keras layer names in the
+    /// order hls4ml's tf.keras converter numbers them, `None` for an index it gives a node it
+    /// removes (the nested model's LayerGroup and InputLayer). Empty without nested models.
+    pub numbering: Vec<Option<String>>,
 }
 
 /// Parse JSON text, reporting the line and column of a syntax error. Python's `Infinity`,
@@ -257,6 +266,33 @@ fn endpoint_names(
         .collect()
 }
 
+/// A shared nested model gets hls4ml's reason: its tf.keras converter reads only a layer's
+/// first call (`inbound_nodes[0]`), so its project of a sub-model called twice computes
+/// something else than Keras (checked: a Dense(4) sub-model applied twice, hls4ml 1.3.0 under
+/// tf.keras 2.14 converts it without error and its outputs differ from Keras's).
+fn shared_model_reason(e: FrontendError, model: bool) -> FrontendError {
+    match e {
+        FrontendError::UnsupportedAttribute {
+            file,
+            layer,
+            kind,
+            attribute,
+            message,
+        } if model && kind == "shared layer" => FrontendError::UnsupportedAttribute {
+            file,
+            layer,
+            kind: "shared nested model".into(),
+            attribute,
+            message: format!(
+                "{message}: hls4ml 1.3.0's tf.keras converter reads only the first call of a \
+                 layer (its project of a shared sub-model computes something else than Keras), \
+                 and its Keras 3 converter fails on nested models"
+            ),
+        },
+        other => other,
+    }
+}
+
 impl ModelSpec {
     /// Read a model config (the whole `to_json()` object).
     pub fn from_value(file: &str, v: &Value) -> Result<ModelSpec, FrontendError> {
@@ -378,7 +414,8 @@ impl ModelSpec {
             let (inbound, call) = if sequential {
                 (Vec::new(), Map::new())
             } else {
-                inbound_names(file, &name, lo.get("inbound_nodes"))?
+                inbound_names(file, &name, lo.get("inbound_nodes"))
+                    .map_err(|e| shared_model_reason(e, super::nested::is_model(&class_name)))?
             };
             layers.push(KerasLayer {
                 name,
@@ -396,14 +433,22 @@ impl ModelSpec {
             ),
             _ => (Vec::new(), Vec::new()),
         };
+        let top_classes = layers
+            .iter()
+            .map(|l| (l.name.clone(), l.class_name.clone()))
+            .collect();
         let mut spec = ModelSpec {
             name,
             sequential,
             layers,
             inputs,
             outputs,
+            top_classes,
+            nested: Vec::new(),
+            numbering: Vec::new(),
         };
         spec.add_implicit_input(file)?;
+        super::nested::flatten(file, &mut spec)?;
         Ok(spec)
     }
 

@@ -11,6 +11,7 @@
 //! - [`archive`]: the `.keras` zip
 //! - [`hgq2`]: HGQ2 layers (their Keras base classes and quantizer state)
 //! - [`nonfinite`]: Python's `Infinity`/`NaN` in configs
+//! - [`nested`]: models used as layers, flattened as hls4ml's tf.keras converter does
 
 pub mod alpha;
 pub mod archive;
@@ -24,6 +25,7 @@ pub mod hgq2;
 pub mod json;
 mod keras2;
 pub mod layers;
+pub mod nested;
 pub mod nonfinite;
 pub mod qkeras;
 mod recurrent;
@@ -164,12 +166,13 @@ pub fn load_h5(path: &Path) -> Result<Network, FrontendError> {
     build(&file, &spec, Some(&w), &stem(path))
 }
 
+/// The model's own layers `(name, class)` and its nested models, as the weights readers need.
 #[cfg(feature = "hdf5")]
-fn layer_classes(spec: &ModelSpec) -> Vec<(String, String)> {
-    spec.layers
-        .iter()
-        .map(|l| (l.name.clone(), l.class_name.clone()))
-        .collect()
+fn layer_classes(spec: &ModelSpec) -> h5::LayerClasses {
+    h5::LayerClasses {
+        top: spec.top_classes.clone(),
+        nested: spec.nested.clone(),
+    }
 }
 
 /// Build the network from a parsed model config and optional weights, then infer shapes.
@@ -219,7 +222,10 @@ pub fn build(
         });
     }
     let mut prev: Option<String> = None;
-    let keras2 = keras2::uses_keras2_parser(&spec.layers);
+    // nested models: only hls4ml's tf.keras converter converts them (see `nested`)
+    let keras2 = keras2::uses_keras2_parser(&spec.layers) || !spec.numbering.is_empty();
+    // the IR layers made of each Keras layer, for hls4ml's numbering
+    let mut ir_names: HashMap<String, Vec<String>> = HashMap::new();
     for kl in &spec.layers {
         if keras2 && kl.class_name == "Dropout" {
             // hls4ml's Keras 2 parser skips it: readers read its input
@@ -290,6 +296,15 @@ pub fn build(
                 .collect::<Result<_, _>>()?
         };
         let mut feed = inputs;
+        ir_names.insert(
+            kl.name.clone(),
+            chain
+                .iter()
+                // hls4ml numbers an ApplyAlpha after every parsed layer (qkeras_factorize_alpha)
+                .filter(|l| !matches!(l.kind, LayerKind::ApplyAlpha))
+                .map(|l| l.name.clone())
+                .collect(),
+        );
         for layer in chain {
             let name = layer.name.clone();
             let refs: Vec<&str> = feed.iter().map(String::as_str).collect();
@@ -332,6 +347,18 @@ pub fn build(
                 .map_err(|e| FrontendError::ir(file, e))?;
         }
     }
+    net.hls4ml_numbering = spec
+        .numbering
+        .iter()
+        .flat_map(|e| match e {
+            None => vec![None],
+            Some(k) => ir_names
+                .get(k)
+                .map(|v| v.iter().cloned().map(Some).collect())
+                .unwrap_or_default(),
+        })
+        .collect();
+    net.nested_models = spec.nested.iter().map(|m| m.name.clone()).collect();
     check_sizes(file, &mut net)?;
     net.infer_shapes().map_err(|e| FrontendError::ir(file, e))?;
     layers::check_feature_axes(file, &spec.layers, |name| {

@@ -480,6 +480,18 @@ mod tests {
         net
     }
 
+    /// The harness case lstm_seq_gru's network: LSTM(4, return_sequences) then GRU(3), over
+    /// (5, 3).
+    fn lstm_seq_gru() -> Network {
+        net(
+            [5, 3],
+            vec![
+                ("lstm1", cell(Cell::Lstm, 4, true)),
+                ("gru1", cell(Cell::Gru, 3, false)),
+            ],
+        )
+    }
+
     #[test]
     fn lstm_config_and_call_are_hls4mls() {
         // Truth: hls4ml 1.3.0's parameters.h and myproject.cpp of the harness case
@@ -559,13 +571,7 @@ struct config2 : nnet::lstm_config {
     fn gru_splits_its_bias_and_bidirectional_names_directions() {
         // hls4ml 1.3.0 (harness lstm_seq_gru__lat): the GRU's b3/br3 are the rows of Keras's
         // (2, 9) bias; gru_stack reads the LSTM's (5, 4) sequence
-        let mut n = net(
-            [5, 3],
-            vec![
-                ("lstm1", cell(Cell::Lstm, 4, true)),
-                ("gru1", cell(Cell::Gru, 3, false)),
-            ],
-        );
+        let mut n = lstm_seq_gru();
         let id = n.find("gru1").unwrap();
         let bias = &mut n.layer_mut(id).weights[2].1;
         bias.data = (0..18).map(|i| i as f32).collect();
@@ -666,13 +672,7 @@ struct config2 : nnet::lstm_config {
         //   for RF > N_IN && RF % N_IN == 0";
         // - bilstm: config2_1_f keeps the configured RF 4 with DenseResource_rf_leq_nin (the
         //   corrected 3 <= 3): "This function is correct only for RF <= N_IN".
-        let seq = net(
-            [5, 3],
-            vec![
-                ("lstm1", cell(Cell::Lstm, 4, true)),
-                ("gru1", cell(Cell::Gru, 3, false)),
-            ],
-        );
+        let seq = lstm_seq_gru();
         let bi = net(
             [5, 3],
             vec![(
@@ -706,13 +706,7 @@ struct config2 : nnet::lstm_config {
         // hls4ml 1.3.0's project of lstm_seq_gru with lstm1's result fixed<14,5> and accum
         // fixed<20,8> (input ap_fixed<16,6>) fails g++: nnet::lstm (non-static, instantiated
         // beside lstm_static) calls dense<data_T, res_T> on the res_T state and accum_t sums.
-        let mut n = net(
-            [5, 3],
-            vec![
-                ("lstm1", cell(Cell::Lstm, 4, true)),
-                ("gru1", cell(Cell::Gru, 3, false)),
-            ],
-        );
+        let mut n = lstm_seq_gru();
         let id = n.find("lstm1").unwrap();
         n.layer_mut(id).settings.precision.result = Some(ir::FixedType::fixed(14, 5));
         let e = lower(&n, &ProjectOptions::default()).unwrap_err();

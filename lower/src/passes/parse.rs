@@ -27,6 +27,7 @@ impl Pass for Parse {
         if net.inputs.is_empty() || net.outputs.is_empty() {
             return Err(net_err("the network has no inputs or no outputs".into()));
         }
+        let numbered = numbering(net)?;
         let mut key_of = HashMap::new();
         for id in order {
             let layer = net.layer(id);
@@ -71,19 +72,39 @@ impl Pass for Parse {
             .or_else(|| layer.settings.precision.result.clone())
             .unwrap_or_else(|| g.default_precision.clone());
             if !parsed.decomposed.is_empty() {
+                if numbered.is_some() {
+                    return Err(net_err(format!(
+                        "layer '{}' (hls4ml makes several nodes of it) inside a nested model \
+                         is not supported",
+                        layer.name
+                    )));
+                }
                 let key = push_decomposed(g, net, id, &inputs, parsed.decomposed, &precision)?;
                 key_of.insert(id, key);
                 continue;
             }
             // hls4ml inserts ApplyAlpha after parsing (qkeras_factorize_alpha gives its index)
-            let index = if parsed.class == "ApplyAlpha" {
-                0
-            } else {
-                g.next_index()
+            let fused = layer.kind.takes_activation() && !layer.activation.is_linear();
+            let (index, pending_activation) = match &numbered {
+                Some(_) if parsed.class == "ApplyAlpha" => (0, None),
+                Some((at, _)) => {
+                    let i = at.get(layer.name.as_str()).copied().ok_or_else(|| {
+                        net_err(format!(
+                            "layer '{}' is missing from the network's hls4ml numbering",
+                            layer.name
+                        ))
+                    })?;
+                    (i, fused.then_some((layer.activation, i + 1)))
+                }
+                None => {
+                    let index = if parsed.class == "ApplyAlpha" {
+                        0
+                    } else {
+                        g.next_index()
+                    };
+                    (index, fused.then(|| (layer.activation, g.next_index())))
+                }
             };
-            let pending_activation = (layer.kind.takes_activation()
-                && !layer.activation.is_linear())
-            .then(|| (layer.activation, g.next_index()));
             let key = g.new_key();
             g.nodes.push(Node {
                 key,
@@ -103,6 +124,9 @@ impl Pass for Parse {
             });
             key_of.insert(id, key);
         }
+        if let Some((_, last)) = numbered {
+            g.last_index = last;
+        }
         for o in &net.outputs {
             let key = key_of
                 .get(o)
@@ -112,6 +136,33 @@ impl Pass for Parse {
         }
         Ok(true)
     }
+}
+
+/// The indices of [`Network::hls4ml_numbering`] by layer name (a layer with a non-linear
+/// fused activation reserves the next one, as in topological numbering) and the last index
+/// given; `None` when the network has no such numbering.
+fn numbering(net: &Network) -> Result<Option<(HashMap<&str, usize>, usize)>> {
+    if net.hls4ml_numbering.is_empty() {
+        return Ok(None);
+    }
+    let mut at = HashMap::new();
+    let mut last = 0;
+    for entry in &net.hls4ml_numbering {
+        last += 1;
+        let Some(name) = entry else { continue };
+        let layer = net
+            .find(name)
+            .map(|id| net.layer(id))
+            .ok_or_else(|| LowerError::Network {
+                network: net.name.clone(),
+                message: format!("the hls4ml numbering names a layer '{name}' it does not have"),
+            })?;
+        at.insert(name.as_str(), last);
+        if layer.kind.takes_activation() && !layer.activation.is_linear() {
+            last += 1;
+        }
+    }
+    Ok(Some((at, last)))
 }
 
 /// The nodes of a layer hls4ml converts as several (attention): consecutive indices, each

@@ -402,6 +402,7 @@ impl<'a> Lowerer<'a> {
         (bias, n_out): (Option<Vec<f32>>, usize),
     ) {
         self.alpha_header_stats(n, &kernel, n_out);
+        self.batchnorm_header_stats(n);
         let wdata = if strategy == Strategy::Resource {
             transpose(&kernel, dims, perm)
         } else {
@@ -970,6 +971,27 @@ impl<'a> Lowerer<'a> {
         self.m.header_stats.insert(format!("w{idx}"), q);
         let b = stats(&mut bias.data.iter().copied());
         self.m.header_stats.insert(format!("b{idx}"), b);
+    }
+
+    /// hls4ml's header statistics of a QKeras QConv2DBatchnorm (its `Conv2DBatchnorm`): those
+    /// of the stored kernel and bias, quantised, which it takes before folding
+    /// (`ir::layer::BatchnormFolded`).
+    fn batchnorm_header_stats(&mut self, n: &Node) {
+        let Some(folded) = n
+            .origin
+            .layer()
+            .and_then(|id| self.net.layer(id).batchnorm_folded)
+        else {
+            return;
+        };
+        let idx = self.index;
+        for (prefix, stats) in [("w", folded.kernel), ("b", folded.bias)] {
+            if let Some(s) = stats {
+                self.m
+                    .header_stats
+                    .insert(format!("{prefix}{idx}"), (s.min, s.max, s.zeros));
+            }
+        }
     }
 
     /// A Dense/Conv's kernel and bias with the BatchNormalizations the lowering folded into it

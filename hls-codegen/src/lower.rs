@@ -620,10 +620,34 @@ impl<'a> Lowerer<'a> {
                 let v = self.activation(n, input()?, &rs)?;
                 self.var_of.insert(Port::of(n.key), v);
             }
+            Op::Reshape if n.class == "Repack" => {
+                // hls4ml's Repack (`reshape_stream`): a new `layer<index>_out` stream of the
+                // Reshape's type `layer<var_index>_t`
+                let out = self.new_var(
+                    format!("layer{}_out", n.index),
+                    format!("layer{}_t", n.var_index),
+                    n.precision.clone(),
+                    n.shape.clone(),
+                );
+                let ty = self.var_type(out);
+                let l = self.bare_layer(
+                    n.index,
+                    n.name.clone(),
+                    &n.class,
+                    Op::Reshape,
+                    vec![input()?],
+                    vec![out],
+                    rf,
+                    rs.strategy,
+                    vec![ty],
+                );
+                self.m.layers.push(l);
+                self.var_of.insert(Port::of(n.key), out);
+            }
             Op::Reshape => {
                 if !n.inplace {
                     return Err(CodegenError::Internal(format!(
-                        "reshape '{}' is not in place after lowering",
+                        "reshape '{}' is neither in place nor a Repack after lowering",
                         n.name
                     )));
                 }

@@ -1,6 +1,7 @@
 //! The QKeras part of the bit-exact harness: `scripts/qkeras_reference.py`, run in
 //! `.venv-qkeras` (TensorFlow 2.14, QKeras 0.9.0, hls4ml 1.3.0; scripts/setup-qkeras.sh), compiles
-//! presynth's and hls4ml's projects of small QKeras Dense and Conv models (flags and
+//! presynth's and hls4ml's projects of small QKeras Dense and Conv models (QConv2DBatchnorm and
+//! QSeparableConv1D among them; flags and
 //! granularity='name' configs, YAML overrides of a split activation, io_parallel and io_stream)
 //! and of hls4ml's example qkeras_3layer, QLSTM and QGRU models, with g++, and compares their outputs on seeded inputs
 //! and their generated texts (defines.h, parameters.h, myproject.cpp, weight files).
@@ -57,7 +58,7 @@ fn qkeras_bit_exact_against_hls4ml() {
         .and_then(|s| s.split_once('/'))
         .and_then(|(_, b)| b.parse().ok())
         .expect("N/M bit-identical");
-    assert!(total >= 31, "{summary}");
+    assert!(total >= 38, "{summary}");
     // the cases the issue names: QKeras Dense and Conv with flags and name-granularity configs,
     // a YAML override of the split activation fc1_relu, both io types
     for (model, config) in [
@@ -80,6 +81,15 @@ fn qkeras_bit_exact_against_hls4ml() {
         ("qseparable", "flags_lat"),
         ("qseparable", "flags_stream"),
         ("qseparable", "name_lat"),
+        // QConv2DBatchnorm (hls4ml's Conv2DBatchnorm: folded weights, a 1x1 one not made
+        // pointwise) and QSeparableConv1D
+        ("qconv2d_bn", "flags_lat"),
+        ("qconv2d_bn", "flags_stream"),
+        ("qconv2d_bn", "name_lat"),
+        ("qconv2d_bn", "name_stream"),
+        ("qsepconv1d", "flags_lat"),
+        ("qsepconv1d", "flags_stream"),
+        ("qsepconv1d", "name_lat"),
         // QLSTM/QGRU: float weights, quantizer types under granularity='name', activation
         // quantizers as hls4ml names them
         ("qlstm", "flags_lat"),

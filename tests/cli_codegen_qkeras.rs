@@ -154,3 +154,38 @@ fn qsimplernn_codegen_is_refused_as_simplernn() {
     );
     assert!(!dir.path().join("prj").exists(), "no half-written project");
 }
+
+/// QDenseBatchnorm (frontends/tests/fixtures/qkeras/qdense_batchnorm.h5, made with the QKeras
+/// branch that has the class): hls4ml 1.3.0 has no converter for it (its `config_from_keras_model`
+/// raises "ERROR: Unsupported layer type: QDenseBatchnorm", recorded in the fixture's .json), so
+/// codegen refuses it naming the layer and hls4ml's reason; the estimator prices it as the folded
+/// Dense. Needs no QKeras.
+#[test]
+fn qdense_batchnorm_codegen_is_refused_as_hls4ml_refuses_it() {
+    let model = Path::new(ROOT).join("frontends/tests/fixtures/qkeras/qdense_batchnorm.h5");
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["codegen", model.to_str().unwrap(), "-o"])
+        .arg(dir.path().join("prj"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("'dbn1'")
+            && err.contains("not supported by hls4ml")
+            && err.contains("Unsupported layer type: QDenseBatchnorm"),
+        "{err}"
+    );
+    assert!(!dir.path().join("prj").exists(), "no half-written project");
+    let est = Command::new(BIN)
+        .args(["estimate", model.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        est.status.success(),
+        "{}",
+        String::from_utf8_lossy(&est.stderr)
+    );
+    assert!(String::from_utf8_lossy(&est.stdout).contains("dbn1"));
+}

@@ -35,7 +35,10 @@ fn qdense_batchnorm_is_the_folded_quantised_dense_qkeras_infers_with() {
     assert_eq!(k.shape, vec![6, 4]);
     // quantized_bits(6, 0): multiples of 2^-5 in [-1, 31/32]
     for v in k.data.iter().chain(&b.data) {
-        assert!((v * 32.0).fract() == 0.0 && (-1.0..=0.96875).contains(v), "{v}");
+        assert!(
+            (v * 32.0).fract() == 0.0 && (-1.0..=0.96875).contains(v),
+            "{v}"
+        );
     }
     // the stored (unfolded) kernel's statistics are kept for hls4ml's headers: also on the grid
     let ks = folded.kernel.unwrap();
@@ -50,18 +53,26 @@ fn qdense_batchnorm_is_the_folded_quantised_dense_qkeras_infers_with() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|r| r.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect())
+            .map(|r| {
+                r.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_f64().unwrap())
+                    .collect()
+            })
             .collect()
     };
     let (xs, ys) = (rows("inputs"), rows("outputs"));
     assert_eq!(xs.len(), 11);
     for (x, y) in xs.iter().zip(&ys) {
-        for j in 0..4 {
-            let got = b.data[j] as f64
-                + (0..6)
-                    .map(|i| x[i] * k.data[i * 4 + j] as f64)
-                    .sum::<f64>();
-            assert!((got - y[j]).abs() < 1e-5, "x {x:?} unit {j}: {got} vs QKeras {}", y[j]);
+        assert_eq!(y.len(), 4);
+        for (j, want) in y.iter().enumerate() {
+            let got =
+                b.data[j] as f64 + (0..6).map(|i| x[i] * k.data[i * 4 + j] as f64).sum::<f64>();
+            assert!(
+                (got - want).abs() < 1e-5,
+                "x {x:?} unit {j}: {got} vs QKeras {want}"
+            );
         }
     }
     assert_eq!(

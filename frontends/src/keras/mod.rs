@@ -452,7 +452,11 @@ fn unfolded_stats(
         .collect();
     let mut one = [probe];
     quantize_weights(file, kl, &mut one)?;
-    let stats = |name: &str| one[0].weight(name).map(|t| ir::layer::WeightStats::of(&t.data));
+    let stats = |name: &str| {
+        one[0]
+            .weight(name)
+            .map(|t| ir::layer::WeightStats::of(&t.data))
+    };
     Ok(ir::layer::BatchnormFolded {
         kernel: stats("kernel"),
         bias: stats("bias"),

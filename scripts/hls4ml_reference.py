@@ -468,6 +468,29 @@ MODELS = {
             D('out', 3, 'softmax'),
         ],
     ),
+    # GlobalMaxPooling1D and Reshape: a pooled vector reshaped into a sequence for a Conv1D
+    'gmp1d_reshape': dict(
+        input=[8, 3],
+        layers=[
+            dict(type='Conv1D', name='conv1', filters=4, kernel_size=3, activation='relu'),
+            dict(type='GlobalMaxPooling1D', name='gmp'),
+            dict(type='Reshape', name='resh', target_shape=[2, 2]),
+            dict(type='Conv1D', name='conv2', filters=3, kernel_size=2, activation='relu'),
+            dict(type='Flatten', name='flat'),
+            D('out', 3, 'softmax'),
+        ],
+    ),
+    # a Dense output reshaped into an image, then GlobalMaxPooling2D
+    'gmp2d_reshape': dict(
+        input=[12],
+        layers=[
+            D('fc1', 32, 'relu'),
+            dict(type='Reshape', name='resh', target_shape=[4, 4, 2]),
+            dict(type='Conv2D', name='conv1', filters=3, kernel_size=[2, 2], activation='relu'),
+            dict(type='GlobalMaxPooling2D', name='gmp'),
+            D('out', 3, 'softmax'),
+        ],
+    ),
 }
 
 ONNX_DIR = 'examples/hls4ml-examples/onnx'
@@ -735,6 +758,12 @@ CASES = [
     ('dot1d', ['lat']),
     ('depthwise1d', ['lat', 'stream', 'name_lat']),
     ('separable1d', ['lat', 'stream']),
+    # hls4ml's separable halves get their own config entries under granularity='name', so their
+    # weight types are <layer>_depthwise_weight_t / <layer>_pointwise_weight_t
+    ('separable1d', ['name_lat', 'name_stream']),
+    ('separable2d', ['name_lat', 'name_stream']),
+    ('gmp1d_reshape', ['lat', 'stream']),
+    ('gmp2d_reshape', ['lat', 'stream']),
 ]
 
 
@@ -929,6 +958,10 @@ def build_keras(spec, seed):
             lay = keras.layers.Permute(tuple(ld['dims']), name=n)
         elif t == 'GlobalAveragePooling1D':
             lay = keras.layers.GlobalAveragePooling1D(name=n)
+        elif t in ('GlobalMaxPooling1D', 'GlobalMaxPooling2D'):
+            lay = getattr(keras.layers, t)(name=n)
+        elif t == 'Reshape':
+            lay = keras.layers.Reshape(tuple(ld['target_shape']), name=n)
         elif t == 'MaxPooling1D':
             lay = keras.layers.MaxPooling1D(ld['pool_size'], name=n)
         elif t == 'MaxPooling2D':

@@ -131,6 +131,31 @@ MODELS = {
             QD('out', 3, (6, 0)),
         ],
     ),
+    # QConv2DBatchnorm (QKeras's convolution with its batch normalisation folded in): hls4ml's
+    # Conv2DBatchnorm folds the float statistics into the kernel and bias, then quantises them;
+    # a 1x1 one stays a Conv2DBatchnorm (optimize_pointwise_conv matches Conv1D/Conv2D by name)
+    'qconv2d_bn': dict(
+        format='h5',
+        input=[6, 6, 2],
+        layers=[
+            dict(type='QConv2DBatchnorm', name='cbn1', filters=3, kernel_size=(3, 3), bits=(6, 0), activation=None),
+            dict(type='QActivation', name='relu1', activation='quantized_relu(6,2)'),
+            dict(type='QConv2DBatchnorm', name='cbn2', filters=4, kernel_size=(1, 1), bits=(8, 2), activation='quantized_relu(7,3)'),
+            dict(type='Flatten', name='flat'),
+            QD('out', 3, (6, 0)),
+        ],
+    ),
+    # QSeparableConv1D: split as the 2-D one (depthwise, then a pointwise 1x1)
+    'qsepconv1d': dict(
+        format='json',
+        input=[10, 2],
+        layers=[
+            dict(type='QSeparableConv1D', name='sep1', filters=3, kernel_size=3, bits=(6, 0), activation=None),
+            dict(type='QActivation', name='relu1', activation='quantized_relu(6,2)'),
+            dict(type='Flatten', name='flat'),
+            QD('out', 3, (6, 0)),
+        ],
+    ),
     'qdense_alpha': dict(
         format='json',
         input=[10],
@@ -291,6 +316,8 @@ CASES = [
     ('qdense_alpha', ['flags_lat', 'flags_stream', 'name_lat']),
     ('qdepthwise_bn', ['flags_lat', 'flags_stream', 'name_lat']),
     ('qseparable', ['flags_lat', 'flags_stream', 'name_lat']),
+    ('qconv2d_bn', ['flags_lat', 'flags_stream', 'name_lat', 'name_stream']),
+    ('qsepconv1d', ['flags_lat', 'flags_stream', 'name_lat']),
     ('qlstm', ['flags_lat', 'flags_stream']),
     ('qlstm_nostate', ['name_lat', 'name_stream']),
     ('qgru', ['flags_lat', 'flags_stream', 'name_lat']),
@@ -358,10 +385,10 @@ def build_qkeras(spec, seed):
             lay = QDepthwiseConv2D(
                 ld['kernel_size'], depthwise_quantizer=qb(ld['bits']), bias_quantizer=qb(ld['bits']), activation=ld['activation'], name=n
             )
-        elif t == 'QSeparableConv2D':
-            from qkeras import QSeparableConv2D
+        elif t in ('QSeparableConv1D', 'QSeparableConv2D'):
+            import qkeras
 
-            lay = QSeparableConv2D(
+            lay = getattr(qkeras, t)(
                 ld['filters'],
                 ld['kernel_size'],
                 depthwise_quantizer=qb(ld['bits']),
@@ -369,6 +396,12 @@ def build_qkeras(spec, seed):
                 bias_quantizer=qb(ld['bits']),
                 activation=ld['activation'],
                 name=n,
+            )
+        elif t == 'QConv2DBatchnorm':
+            from qkeras import QConv2DBatchnorm
+
+            lay = QConv2DBatchnorm(
+                ld['filters'], ld['kernel_size'], kernel_quantizer=qb(ld['bits']), bias_quantizer=qb(ld['bits']), activation=ld['activation'], name=n
             )
         elif t == 'QBatchNormalization':
             # QKeras's default quantizers for gamma/beta/mean/variance; hls4ml 1.3.0 records them
@@ -429,12 +462,19 @@ def build_qkeras(spec, seed):
         model = tf.keras.Model(inp, x)
     # seeded float weights, spread over more than the quantizers' ranges so that rounding and
     # wrapping both happen
-    model.set_weights([rng.uniform(-1.5, 1.5, w.shape).astype('float32') for w in model.get_weights()])
+    # (a QConv2DBatchnorm's int64 `iteration` counter takes its draw rounded)
+    model.set_weights([rng.uniform(-1.5, 1.5, w.shape).astype('float32').astype(w.dtype) for w in model.get_weights()])
     for lay in model.layers:
         if 'BatchNormalization' in type(lay).__name__:
             # a variance must be positive: |v| + 0.1
             g, b, m, v = lay.get_weights()
             lay.set_weights([g, b, m, (np.abs(v) + 0.1).astype('float32')])
+        elif type(lay).__name__ == 'QConv2DBatchnorm':
+            ws = lay.get_weights()
+            for i, var in enumerate(lay.weights):
+                if 'moving_variance' in var.name:
+                    ws[i] = (np.abs(ws[i]) + 0.1).astype('float32')
+            lay.set_weights(ws)
     return model
 
 

@@ -118,6 +118,12 @@ fn bit_exact_against_hls4ml() {
         ),
         ("bilstm_seq", &["lat"][..]),
         ("bigru", &["lat"][..]),
+        // separable halves under granularity='name' (their weight types named after the
+        // halves), GlobalMaxPooling1D/2D and Reshape (io_stream: hls4ml's Repack)
+        ("separable1d", &["name_lat", "name_stream"][..]),
+        ("separable2d", &["name_lat", "name_stream"][..]),
+        ("gmp1d_reshape", &["lat", "stream"][..]),
+        ("gmp2d_reshape", &["lat", "stream"][..]),
     ] {
         for c in configs {
             assert!(

@@ -103,8 +103,8 @@ pub const ENTRY_UNUSED: &[&str] = &[
     "implementation",
 ];
 
-/// Precision variables presynth keeps per layer (the recurrent layers' other weights in
-/// `ir::Precision::named`).
+/// Precision variables presynth keeps per layer (the recurrent layers' other weights and a
+/// separable layer's `depthwise`/`pointwise` kernels in `ir::Precision::named`).
 pub const PRECISION_USED: &[&str] = &[
     "default",
     "weight",
@@ -122,10 +122,12 @@ pub const PRECISION_USED: &[&str] = &[
     "backward_bias",
     "backward_recurrent_weight",
     "backward_recurrent_bias",
+    "depthwise",
+    "pointwise",
 ];
 
-/// Precision variables of hls4ml layers that the IR does not keep (tables, recurrent and
-/// depthwise/pointwise weights, ...).
+/// Precision variables of hls4ml layers that the IR does not keep (tables, explicit
+/// depthwise/pointwise accum types, ...).
 pub const PRECISION_UNUSED: &[&str] = &[
     "table",
     "exp_table",
@@ -136,8 +138,6 @@ pub const PRECISION_UNUSED: &[&str] = &[
     "shift",
     "slope",
     "param",
-    "depthwise",
-    "pointwise",
     "depthwise_accum",
     "pointwise_accum",
     "depthwise_result",

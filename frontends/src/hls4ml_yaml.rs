@@ -325,7 +325,9 @@ fn parse_entry(
 /// dropped; a weight/bias type is kept, since the frontend put a QKeras quantizer's type there
 /// and hls4ml's inference uses that quantizer type.
 fn apply_precision(s: &mut LayerSettings, var: &str, t: &Option<FixedType>) {
-    if ir::settings::RECURRENT_PRECISION_VARS.contains(&var) {
+    if ir::settings::RECURRENT_PRECISION_VARS.contains(&var)
+        || ir::settings::SEPARABLE_PRECISION_VARS.contains(&var)
+    {
         s.precision.named.insert(var.to_string(), t.clone());
         return;
     }

@@ -404,6 +404,7 @@ impl<'a> Lowerer<'a> {
         (bias, n_out): (Option<Vec<f32>>, usize),
     ) {
         self.alpha_header_stats(n, &kernel, n_out);
+        self.batchnorm_header_stats(n);
         let wdata = if strategy == Strategy::Resource {
             transpose(&kernel, dims, perm)
         } else {
@@ -647,10 +648,34 @@ impl<'a> Lowerer<'a> {
                 let v = self.activation(n, input()?, &rs)?;
                 self.var_of.insert(Port::of(n.key), v);
             }
+            Op::Reshape if n.class == "Repack" => {
+                // hls4ml's Repack (`reshape_stream`): a new `layer<index>_out` stream of the
+                // Reshape's type `layer<var_index>_t`
+                let out = self.new_var(
+                    format!("layer{}_out", n.index),
+                    format!("layer{}_t", n.var_index),
+                    n.precision.clone(),
+                    n.shape.clone(),
+                );
+                let ty = self.var_type(out);
+                let l = self.bare_layer(
+                    n.index,
+                    n.name.clone(),
+                    &n.class,
+                    Op::Reshape,
+                    vec![input()?],
+                    vec![out],
+                    rf,
+                    rs.strategy,
+                    vec![ty],
+                );
+                self.m.layers.push(l);
+                self.var_of.insert(Port::of(n.key), out);
+            }
             Op::Reshape => {
                 if !n.inplace {
                     return Err(CodegenError::Internal(format!(
-                        "reshape '{}' is not in place after lowering",
+                        "reshape '{}' is neither in place nor a Repack after lowering",
                         n.name
                     )));
                 }
@@ -1017,6 +1042,27 @@ impl<'a> Lowerer<'a> {
         self.m.header_stats.insert(format!("w{idx}"), q);
         let b = stats(&mut bias.data.iter().copied());
         self.m.header_stats.insert(format!("b{idx}"), b);
+    }
+
+    /// hls4ml's header statistics of a QKeras QConv2DBatchnorm (its `Conv2DBatchnorm`): those
+    /// of the stored kernel and bias, quantised, which it takes before folding
+    /// (`ir::layer::BatchnormFolded`).
+    fn batchnorm_header_stats(&mut self, n: &Node) {
+        let Some(folded) = n
+            .origin
+            .layer()
+            .and_then(|id| self.net.layer(id).batchnorm_folded)
+        else {
+            return;
+        };
+        let idx = self.index;
+        for (prefix, stats) in [("w", folded.kernel), ("b", folded.bias)] {
+            if let Some(s) = stats {
+                self.m
+                    .header_stats
+                    .insert(format!("{prefix}{idx}"), (s.min, s.max, s.zeros));
+            }
+        }
     }
 
     /// A Dense/Conv's kernel and bias with the BatchNormalizations the lowering folded into it

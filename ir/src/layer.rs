@@ -73,6 +73,50 @@ pub struct Layer {
     /// for HGQ2 layers read without their weights file).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hgq_quantizers: Vec<crate::hgq::HgqQuantizer>,
+    /// QKeras's `QConv2DBatchnorm`/`QDenseBatchnorm`: a Conv2D/Dense whose kernel and bias hold
+    /// the batch normalisation folded in (frontends/src/keras/fold.rs). hls4ml 1.3.0 makes the
+    /// former its `Conv2DBatchnorm` class (a Conv2D subclass its `optimize_pointwise_conv`, which
+    /// matches class names, leaves alone) and has no converter for the latter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batchnorm_folded: Option<BatchnormFolded>,
+}
+
+/// What a layer with a folded batch normalisation keeps of its weights before folding.
+/// hls4ml's `Conv2DBatchnorm` makes its weights from the stored kernel and bias, quantised, and
+/// takes their statistics then (a weight header's `//Min`, `//Max`, `//Number of zeros` and the
+/// config's `n_zeros`); `initialize` then replaces the values with the folded ones.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct BatchnormFolded {
+    /// The stored kernel's statistics once quantised (`None` when read without weights).
+    pub kernel: Option<WeightStats>,
+    /// The stored bias's (zeros without one), quantised.
+    pub bias: Option<WeightStats>,
+}
+
+/// The minimum, maximum and number of zeros of a weight array.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct WeightStats {
+    pub min: f32,
+    pub max: f32,
+    pub zeros: usize,
+}
+
+impl WeightStats {
+    /// The statistics of `values` (min +inf and max -inf when empty).
+    pub fn of(values: &[f32]) -> Self {
+        values.iter().fold(
+            WeightStats {
+                min: f32::INFINITY,
+                max: f32::NEG_INFINITY,
+                zeros: 0,
+            },
+            |s, &v| WeightStats {
+                min: s.min.min(v),
+                max: s.max.max(v),
+                zeros: s.zeros + usize::from(v == 0.0),
+            },
+        )
+    }
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -91,6 +135,7 @@ impl Layer {
             output_shape: Vec::new(),
             quantizer_params: 0,
             hgq_quantizers: Vec::new(),
+            batchnorm_folded: None,
         }
     }
     pub fn with_activation(mut self, activation: Activation) -> Self {

@@ -99,6 +99,12 @@ pub const RECURRENT_PRECISION_VARS: &[&str] = &[
     "backward_recurrent_bias",
 ];
 
+/// A SeparableConv1D/2D's kernel types (hls4ml's `depthwise`, `pointwise`), kept in
+/// [`Precision::named`]: hls4ml's `separable_to_depthwise_and_conv` makes each the `weight` of
+/// the half it splits off (`<layer>_depthwise`, `<layer>_pointwise`), under that half's name
+/// (`<layer>_depthwise_weight_t`); `None`: `auto`.
+pub const SEPARABLE_PRECISION_VARS: &[&str] = &["depthwise", "pointwise"];
+
 /// Which precision variables of a layer a config gives as `auto`: hls4ml infers them
 /// (`infer_precision_types`, presynth's `lower` pass `infer_precision`) instead of taking the
 /// model default. A set flag wins over the matching [`Precision`] field, except that `weight`

@@ -57,7 +57,8 @@ pub struct Node {
     /// The index in the names of the output and weights (`layerN_out`, `wN`): the node's own
     /// index, except after `optimize_pointwise_conv`, whose new node copies the conv's output
     /// and weights (hls4ml's PointwiseConv `initialize` does nothing) but takes a new index
-    /// for its config.
+    /// for its config; and a `Repack` (`reshape_stream`), whose output `layer<index>_out`
+    /// keeps the Reshape's type, `layer<var_index>_t`.
     pub var_index: usize,
     pub name: String,
     /// The hls4ml class name (`Dense`, `Conv2D`, `PointwiseConv2D`, `ZeroPadding2D`, ...).

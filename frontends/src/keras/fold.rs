@@ -1,5 +1,6 @@
-//! QKeras's `QConv2DBatchnorm` (a convolution with its batch normalisation folded in): the
-//! folded kernel and bias hls4ml 1.3.0 computes from the stored weights.
+//! QKeras's `QConv2DBatchnorm` and `QDenseBatchnorm` (a convolution or dense layer with its
+//! batch normalisation folded in): the folded kernel and bias hls4ml 1.3.0 computes from the
+//! stored weights.
 //!
 //! hls4ml (`converters/keras/qkeras.py` `parse_qconv2dbatchnorm_layer`, then
 //! `model/layers.py` `Conv2DBatchnorm._get_folded_weights`) reads the convolution's `kernel` and
@@ -15,8 +16,17 @@
 //!
 //! then quantises both with the layer's kernel and bias quantizers (done by the caller as for any
 //! QConv2D). QKeras's own inference (`qkeras/qconv2d_batchnorm.py`) folds the same way with the
-//! moving statistics. The layer then is a plain `Conv2D` with a bias, as hls4ml's
-//! `Conv2DBatchnorm` is a `Conv2D`; QKeras's `iteration` counter is dropped.
+//! moving statistics. The layer then is a plain `Conv2D` with a bias marked
+//! [`ir::Layer::batchnorm_folded`], as hls4ml's `Conv2DBatchnorm` is a `Conv2D`; QKeras's
+//! `iteration` counter is dropped.
+//!
+//! `QDenseBatchnorm` is in no QKeras release (0.9.0 lacks it; it lives on a branch of
+//! google/qkeras, commit b601b54, `qkeras/qdense_batchnorm.py`) and hls4ml 1.3.0 has no converter
+//! for it (`keras_v2_to_hls.parse_keras_model`: "ERROR: Unsupported layer type:
+//! QDenseBatchnorm"). Its inference folds the same way along the units axis (`rsqrt` of the
+//! moving variance plus epsilon, times gamma; the folded kernel and bias quantised), so it reads
+//! as a Dense with the folded, quantised weights, which the estimator prices; codegen refuses it
+//! (lower/src/kinds/product.rs).
 //!
 //! Weights come named (legacy `.h5`: `kernel`, `bias`, `iteration`,
 //! `batch_normalization_N/gamma`, ...) or by position (Keras 3 layout: the layer's `vars` are
@@ -32,12 +42,23 @@ use serde_json::Value;
 /// The path component that marks the normalisation's weights in the Keras 3 layout.
 pub const BATCHNORM_GROUP: &str = "/batchnorm/vars/";
 
-/// The weights of a `QConv2DBatchnorm` layer folded into `kernel` and `bias` (named).
+/// A `QConv2DBatchnorm`/`QDenseBatchnorm` layer's `kernel` and `bias` (named), folded and as
+/// stored.
+pub struct Folded {
+    /// The folded kernel and bias: the layer's weights.
+    pub folded: Vec<RawWeight>,
+    /// The stored kernel and bias (zeros when `use_bias` is false), before folding: hls4ml's
+    /// weight headers and `n_zeros` count these once quantised (its `WeightVariable` takes its
+    /// statistics when the Conv2D makes it, before `Conv2DBatchnorm.initialize` folds).
+    pub unfolded: Vec<RawWeight>,
+}
+
+/// The weights of a `QConv2DBatchnorm`/`QDenseBatchnorm` layer folded into `kernel` and `bias`.
 pub fn fold_conv_batchnorm(
     wfile: &str,
     kl: &KerasLayer,
     found: &[RawWeight],
-) -> Result<Vec<RawWeight>, FrontendError> {
+) -> Result<Folded, FrontendError> {
     let err = |m: String| {
         FrontendError::weights(
             wfile,
@@ -117,7 +138,7 @@ pub fn fold_conv_batchnorm(
         let t = get(name)?;
         if t.data.len() != filters {
             return Err(err(format!(
-                "'{name}' has {} values, expected {filters} (one per filter)",
+                "'{name}' has {} values, expected {filters} (one per output channel)",
                 t.data.len()
             )));
         }
@@ -150,25 +171,35 @@ pub fn fold_conv_batchnorm(
             beta.map_or(b, |be| b + be[c])
         })
         .collect();
-    let path = |n: &str| format!("{} (folded {n})", kl.name);
-    Ok(vec![
-        RawWeight {
-            name: Some("kernel".into()),
-            path: path("kernel"),
-            tensor: Tensor {
-                shape: kernel.shape.clone(),
-                data: folded_kernel,
+    let pair = |how: &str, k: Vec<f32>, b: Vec<f32>| {
+        let path = |n: &str| format!("{} ({how} {n})", kl.name);
+        vec![
+            RawWeight {
+                name: Some("kernel".into()),
+                path: path("kernel"),
+                tensor: Tensor {
+                    shape: kernel.shape.clone(),
+                    data: k,
+                },
             },
-        },
-        RawWeight {
-            name: Some("bias".into()),
-            path: path("bias"),
-            tensor: Tensor {
-                shape: vec![filters],
-                data: folded_bias,
+            RawWeight {
+                name: Some("bias".into()),
+                path: path("bias"),
+                tensor: Tensor {
+                    shape: vec![filters],
+                    data: b,
+                },
             },
-        },
-    ])
+        ]
+    };
+    Ok(Folded {
+        folded: pair("folded", folded_kernel, folded_bias),
+        unfolded: pair(
+            "unfolded",
+            kernel.data.clone(),
+            bias.map_or_else(|| vec![0.0; filters], <[f32]>::to_vec),
+        ),
+    })
 }
 
 #[cfg(test)]
@@ -230,7 +261,7 @@ mod tests {
             w(Some("iteration"), "", vec![], vec![7.0]),
             w(Some("kernel"), "", vec![1, 1, 1, 2], vec![2.0, -1.0]),
         ];
-        let out = fold_conv_batchnorm("f.h5", &kl, &named).unwrap();
+        let out = fold_conv_batchnorm("f.h5", &kl, &named).unwrap().folded;
         assert_eq!(out[0].tensor.data, vec![1.0, -3.0]);
         assert_eq!(out[0].tensor.shape, vec![1, 1, 1, 2]);
         assert_eq!(out[1].tensor.data, vec![-0.5, 2.0]);
@@ -244,7 +275,9 @@ mod tests {
             w(None, "/l/batchnorm/vars/2", vec![2], vec![3.0, 1.0]),
             w(None, "/l/batchnorm/vars/3", vec![2], vec![3.75, 0.75]),
         ];
-        let out2 = fold_conv_batchnorm("f.keras", &kl, &positional).unwrap();
+        let out2 = fold_conv_batchnorm("f.keras", &kl, &positional)
+            .unwrap()
+            .folded;
         assert_eq!(out2[0].tensor.data, out[0].tensor.data);
         assert_eq!(out2[1].tensor.data, out[1].tensor.data);
     }
@@ -261,10 +294,14 @@ mod tests {
             w(None, "/l/batchnorm/vars/1", vec![1], vec![3.0]),
         ];
         let out = fold_conv_batchnorm("f", &kl, &ws).unwrap();
-        assert_eq!(out[0].tensor.data, vec![2.0]);
-        assert_eq!(out[1].tensor.data, vec![-1.0]);
+        assert_eq!(out.folded[0].tensor.data, vec![2.0]);
+        assert_eq!(out.folded[1].tensor.data, vec![-1.0]);
+        // as stored, the bias hls4ml never had is zeros
+        assert_eq!(out.unfolded[0].tensor.data, vec![4.0]);
+        assert_eq!(out.unfolded[1].tensor.data, vec![0.0]);
         let e = fold_conv_batchnorm("f", &kl, &ws[..3])
-            .unwrap_err()
+            .err()
+            .unwrap()
             .to_string();
         assert!(e.contains("batchnorm/vars") && e.contains("'cb'"), "{e}");
     }

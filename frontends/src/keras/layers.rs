@@ -30,7 +30,11 @@ pub fn check_feature_axes(
     for kl in layers {
         if !matches!(
             kl.class_name.as_str(),
-            "BatchNormalization" | "QBatchNormalization" | "QConv2DBatchnorm" | "Softmax"
+            "BatchNormalization"
+                | "QBatchNormalization"
+                | "QConv2DBatchnorm"
+                | "QDenseBatchnorm"
+                | "Softmax"
         ) {
             continue;
         }
@@ -403,10 +407,17 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
             })?;
             one(LayerKind::Input(ir::ops::Input { shape }))
         }
-        "Dense" | "QDense" => {
+        "Dense" | "QDense" | "QDenseBatchnorm" => {
             let units = a.usize_req("units")?;
-            let use_bias = a.bool_or("use_bias", true)?;
-            fused(&a, LayerKind::Dense(ir::ops::Dense { units, use_bias }))
+            // QDenseBatchnorm: folded as QConv2DBatchnorm (keras/fold.rs), its bias always exists
+            let folded = class == "QDenseBatchnorm";
+            if folded {
+                a.axis_is_last("axis")?;
+            }
+            let use_bias = folded || a.bool_or("use_bias", true)?;
+            let mut layers = fused(&a, LayerKind::Dense(ir::ops::Dense { units, use_bias }))?;
+            layers[0].batchnorm_folded = folded.then(ir::layer::BatchnormFolded::default);
+            Ok(layers)
         }
         "Conv1D" | "QConv1D" => {
             a.channels_last()?;
@@ -438,12 +449,16 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
                 padding: a.padding()?,
                 use_bias: folded || a.bool_or("use_bias", true)?,
             });
-            fused(&a, kind)
+            let mut layers = fused(&a, kind)?;
+            layers[0].batchnorm_folded = folded.then(ir::layer::BatchnormFolded::default);
+            Ok(layers)
         }
         "DepthwiseConv2D" | "SeparableConv2D" | "QDepthwiseConv2D" | "QSeparableConv2D" => {
             depthwise_or_separable::<2>(&a, class)
         }
-        "DepthwiseConv1D" | "SeparableConv1D" => depthwise_or_separable::<1>(&a, class),
+        "DepthwiseConv1D" | "SeparableConv1D" | "QSeparableConv1D" => {
+            depthwise_or_separable::<1>(&a, class)
+        }
         "MaxPooling1D" | "AveragePooling1D" | "MaxPool1D" | "AvgPool1D" => {
             a.channels_last()?;
             let pool = a.tuple("pool_size", 1, Some(vec![2]))?;
@@ -723,7 +738,7 @@ fn pool_op(class: &str) -> PoolOp {
 
 /// The quantizer config keys of a QKeras class and the IR weights they quantize, as hls4ml's
 /// handlers read them (`converters/keras/qkeras.py`): `depthwise_quantizer` (and
-/// `pointwise_quantizer`) for QDepthwiseConv2D/QSeparableConv2D, `kernel_quantizer` for the
+/// `pointwise_quantizer`) for QDepthwiseConv2D/QSeparableConv1D/2D, `kernel_quantizer` for the
 /// others; `bias_quantizer` for all. The first entry's type is the layer's weight type (the IR
 /// has one: a QSeparableConv2D's is its pointwise kernel's, the larger product array; its
 /// depthwise type is not kept).
@@ -733,7 +748,7 @@ pub fn weight_quantizers(class: &str) -> &'static [(&'static str, &'static str)]
             ("depthwise_quantizer", "kernel"),
             ("bias_quantizer", "bias"),
         ],
-        "QSeparableConv2D" => &[
+        "QSeparableConv1D" | "QSeparableConv2D" => &[
             ("pointwise_quantizer", "pointwise_kernel"),
             ("depthwise_quantizer", "depthwise_kernel"),
             ("bias_quantizer", "bias"),
@@ -748,7 +763,8 @@ pub fn weight_quantizers(class: &str) -> &'static [(&'static str, &'static str)]
 /// A Dense/Conv layer with its fused activation; for QKeras layers also the weight and bias
 /// types from their quantizers, and an activation quantizer split off as its own layer.
 /// A depthwise (`class` contains `Depthwise`) or separable convolution over `R` spatial axes
-/// (Keras's DepthwiseConv1D/2D, SeparableConv1D/2D and QKeras's 2-D forms).
+/// (Keras's DepthwiseConv1D/2D, SeparableConv1D/2D and QKeras's QDepthwiseConv2D and
+/// QSeparableConv1D/2D).
 fn depthwise_or_separable<const R: usize>(
     a: &Attrs,
     class: &str,

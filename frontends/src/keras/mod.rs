@@ -243,6 +243,7 @@ pub fn build(
         if let Some(w) = weights {
             let found = weights_by_layer.get(kl.name.as_str()).copied();
             let folded;
+            let mut unfolded = None;
             let hgq2_weights;
             let found = match kl.class_name.as_str() {
                 _ if kl.hgq2 => {
@@ -258,8 +259,10 @@ pub fn build(
                     }
                     Some(hgq2_weights.as_slice())
                 }
-                "QConv2DBatchnorm" => {
-                    folded = fold::fold_conv_batchnorm(&w.file, kl, found.unwrap_or(&[]))?;
+                "QConv2DBatchnorm" | "QDenseBatchnorm" => {
+                    let f = fold::fold_conv_batchnorm(&w.file, kl, found.unwrap_or(&[]))?;
+                    folded = f.folded;
+                    unfolded = Some(f.unfolded);
                     Some(folded.as_slice())
                 }
                 "DepthwiseConv2D" | "QDepthwiseConv2D" | "DepthwiseConv1D" => {
@@ -271,6 +274,10 @@ pub fn build(
             attach_weights(&w.file, &mut chain[0], found)?;
             if !kl.hgq2 {
                 quantize_weights(file, kl, &mut chain)?;
+            }
+            if let Some(unfolded) = unfolded {
+                let stats = unfolded_stats(file, kl, &chain[0], &unfolded)?;
+                chain[0].batchnorm_folded = Some(stats);
             }
         }
         if keras2 {
@@ -461,6 +468,32 @@ fn quantize_weights(
         }
     }
     Ok(())
+}
+
+/// The statistics hls4ml takes of a folded layer's stored kernel and bias, quantised by the
+/// layer's quantizers (keras/fold.rs).
+fn unfolded_stats(
+    file: &str,
+    kl: &layers::KerasLayer,
+    layer: &Layer,
+    unfolded: &[weights::RawWeight],
+) -> Result<ir::layer::BatchnormFolded, FrontendError> {
+    let mut probe = Layer::new(layer.name.clone(), layer.kind.clone());
+    probe.weights = unfolded
+        .iter()
+        .map(|w| (w.name.clone().unwrap_or_default(), w.tensor.clone()))
+        .collect();
+    let mut one = [probe];
+    quantize_weights(file, kl, &mut one)?;
+    let stats = |name: &str| {
+        one[0]
+            .weight(name)
+            .map(|t| ir::layer::WeightStats::of(&t.data))
+    };
+    Ok(ir::layer::BatchnormFolded {
+        kernel: stats("kernel"),
+        bias: stats("bias"),
+    })
 }
 
 /// Give a layer its weights from the file, named as Keras names them, checking the count. Shapes

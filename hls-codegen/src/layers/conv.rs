@@ -34,7 +34,7 @@ pub fn text(c: &Ctx, rank: &str, n_in: usize, n_filt: usize) -> ConvText {
     static const nnet::conv_implementation implementation = nnet::conv_implementation::linebuffer;
 ",
             rf = c.reuse(),
-            nz = c.weight(0).zeros(),
+            nz = c.weight_zeros(0),
             strategy = c.strategy(),
         ),
         types: format!(

@@ -37,7 +37,7 @@ pub fn config(c: &Ctx) -> String {
         unreachable!("dense::config on {:?}", c.l.op)
     };
     let w = c.weight(0);
-    let nz = w.zeros();
+    let nz = c.weight_zeros(0);
     format!(
         "struct config{idx} : nnet::dense_config {{
     static const unsigned n_in = {n_in};
@@ -81,7 +81,7 @@ pub fn conv_mult_config(c: &Ctx, n_in: usize, n_out: usize) -> String {
         idx = c.index(),
         rf = c.reuse(),
         strategy = c.strategy(),
-        nz = c.weight(0).zeros(),
+        nz = c.weight_zeros(0),
         typedefs = c.weight_typedefs(),
         product = kernel_and_product(
             if super::depthwise::is_depthwise(&c.l.op) {

@@ -67,6 +67,15 @@ impl<'a> Ctx<'a> {
     pub fn weight(&self, k: usize) -> &'a crate::model::WeightVar {
         &self.l.weights[k]
     }
+    /// The number of zeros hls4ml counts in weight `k` (its config's `n_zeros`): those of the
+    /// values, or those it took before replacing them (`HlsModel::header_stats`).
+    pub fn weight_zeros(&self, k: usize) -> usize {
+        let w = self.weight(k);
+        self.m
+            .header_stats
+            .get(&w.name)
+            .map_or_else(|| w.zeros(), |s| s.2)
+    }
     /// The `accum_t`, `bias_t` and `weight_t` typedef lines of a config with weights.
     pub fn weight_typedefs(&self) -> String {
         format!(

@@ -94,7 +94,7 @@ impl Rank for [usize; 1] {
     const DEPTHWISE: &'static str = "DepthwiseConv1D";
     const SEPARABLE: &'static str = "SeparableConv1D";
     const DEPTHWISE_CLASSES: &'static [&'static str] = &["DepthwiseConv1D"];
-    const SEPARABLE_CLASSES: &'static [&'static str] = &["SeparableConv1D"];
+    const SEPARABLE_CLASSES: &'static [&'static str] = &["SeparableConv1D", "QSeparableConv1D"];
     const INPUT: &'static str = "steps, channels";
 }
 

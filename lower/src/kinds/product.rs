@@ -1,7 +1,8 @@
 //! Dense, Conv1D and Conv2D: hls4ml's parser keeps the sizes, strides and `same` paddings
 //! (`converters/keras_v3/core.py`, `conv.py`); the fused activation is split off later by
 //! `split_activation`, a Dense over positions becomes a conv in
-//! `replace_multidimensional_dense_with_conv`.
+//! `replace_multidimensional_dense_with_conv`. A QKeras QConv2DBatchnorm (folded) is hls4ml's
+//! `Conv2DBatchnorm`; a QDenseBatchnorm is refused, as hls4ml 1.3.0 has no converter for it.
 
 use super::{dim, pads, Parse, ParseCx, Parsed};
 use crate::error::Result;
@@ -9,6 +10,15 @@ use crate::op::Op;
 
 impl Parse for ir::ops::Dense {
     fn parse(&self, cx: &ParseCx) -> Result<Parsed> {
+        if cx.layer.batchnorm_folded.is_some() {
+            // seen with hls4ml 1.3.0 on a QDenseBatchnorm model (qkeras branch b601b54): both
+            // config_from_keras_model and convert_from_keras_model raise this
+            return Err(cx.not_in_hls4ml(
+                "QDenseBatchnorm has no converter in hls4ml 1.3.0 (keras_v2_to_hls.parse_keras_model: \
+                 'ERROR: Unsupported layer type: QDenseBatchnorm'); a QDense followed by a \
+                 (Q)BatchNormalization converts",
+            ));
+        }
         let n_in = cx.input(0)?.iter().product();
         Ok(Parsed::new(
             "Dense",
@@ -80,7 +90,13 @@ pub(crate) fn conv_op<const R: usize>(
 impl Parse for ir::ops::Conv2D {
     fn parse(&self, cx: &ParseCx) -> Result<Parsed> {
         Ok(Parsed::new(
-            "Conv2D",
+            // QKeras's QConv2DBatchnorm is hls4ml's Conv2DBatchnorm, a Conv2D subclass whose
+            // class name optimize_pointwise_conv does not match
+            if cx.layer.batchnorm_folded.is_some() {
+                "Conv2DBatchnorm"
+            } else {
+                "Conv2D"
+            },
             conv2d_op(cx, self.kernel, self.stride, self.padding, self.filters)?,
         ))
     }

@@ -1,8 +1,8 @@
 //! `inplace_stream_flatten` and `inplace_parallel_reshape` (`backends/fpga/passes/
 //! inplace_stream_flatten.py`, `inplace_parallel_reshape.py`): a Flatten or Reshape writes no
 //! call; its output is hls4ml's in-place variable of its input (`auto& out = in` in io_parallel,
-//! the same stream in io_stream). In io_stream only a Flatten, or a Reshape that keeps the
-//! last dimension (the stream's packing), is in place: `reshape_stream` handles the others.
+//! the same stream in io_stream). In io_stream only a Reshape to one dimension (a Flatten) that
+//! is not a network output is in place: `reshape_stream` makes the others a Repack.
 
 use super::Pass;
 use crate::error::Result;
@@ -27,19 +27,12 @@ fn mark(g: &mut Graph, keep: impl Fn(&Graph, &HashMap<Key, usize>, usize) -> boo
     changed
 }
 
-/// Whether the Reshape at `pos` keeps its input's last dimension (a Flatten counts as keeping
-/// it: hls4ml streams its input unchanged).
-pub fn keeps_packing(g: &Graph, positions: &HashMap<Key, usize>, pos: usize) -> bool {
+/// Whether the Reshape at `pos` is one hls4ml's `inplace_stream_flatten` makes in place: its
+/// output has one dimension (a Flatten, or a Reshape to a vector) and is not a network output.
+/// The others (`reshape_stream`) become a Repack.
+pub fn keeps_packing(g: &Graph, _positions: &HashMap<Key, usize>, pos: usize) -> bool {
     let n = &g.nodes[pos];
-    if n.class == "Flatten" {
-        return true;
-    }
-    let input_last = n
-        .inputs
-        .first()
-        .and_then(|p| positions.get(&p.node))
-        .and_then(|&i| g.nodes[i].shape.last().copied());
-    input_last == n.shape.last().copied()
+    n.shape.len() == 1 && !g.outputs.iter().any(|p| p.node == n.key)
 }
 
 impl Pass for InplaceStreamFlatten {

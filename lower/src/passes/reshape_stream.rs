@@ -1,10 +1,12 @@
-//! `reshape_stream` (`backends/fpga/passes/repack_stream.py`): in io_stream a Reshape that
-//! changes the last dimension changes the stream's packing, and hls4ml inserts a Repack layer.
-//! presynth does not emit Repack yet: such a network is refused here, naming the layer.
+//! `reshape_stream` (`backends/fpga/passes/repack_stream.py`): in io_stream a Reshape that is
+//! not in place (its output has more than one dimension, or is a network output) becomes
+//! hls4ml's `Repack` layer `repack_<name>` (`nnet::repack_stream`), made by `make_node` (the
+//! next free index names its output, `layer<N>_out`) and given the Reshape's type object (its
+//! output type keeps the Reshape's name, `layer<M>_t`: kept here as the node's `var_index`).
 
 use super::inplace_reshape::keeps_packing;
 use super::Pass;
-use crate::error::{LowerError, Result};
+use crate::error::Result;
 use crate::graph::Graph;
 use crate::op::Op;
 use ir::Network;
@@ -21,16 +23,23 @@ impl Pass for ReshapeStream {
             return Ok(false);
         }
         let positions = g.positions();
+        let mut changed = false;
         for pos in 0..g.nodes.len() {
             let n = &g.nodes[pos];
-            if n.op == Op::Reshape && !keeps_packing(g, &positions, pos) {
-                return Err(LowerError::NotImplemented {
-                    layer: n.name.clone(),
-                    kind: n.class.clone(),
-                    message: "a Reshape that changes the last dimension in io_stream (hls4ml inserts a Repack layer, which presynth does not emit yet)".into(),
-                });
+            if n.op != Op::Reshape || n.inplace || n.class == "Repack" {
+                continue;
             }
+            if keeps_packing(g, &positions, pos) {
+                continue;
+            }
+            let index = g.next_index();
+            let n = &mut g.nodes[pos];
+            n.var_index = n.index;
+            n.index = index;
+            n.name = format!("repack_{}", n.name);
+            n.class = "Repack".into();
+            changed = true;
         }
-        Ok(false)
+        Ok(changed)
     }
 }

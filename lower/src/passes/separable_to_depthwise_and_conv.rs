@@ -6,7 +6,9 @@
 //! by `make_node` (the next free indices, depthwise first) and put where the separable layer
 //! was (`split_node`); whatever read the separable layer reads the pointwise conv, which
 //! `optimize_pointwise_conv` later turns into a PointwiseConv1D/2D. Both nodes keep the layer's
-//! settings (hls4ml copies its layer config to both names) and its output precision.
+//! settings (hls4ml copies its layer config to both names) and its output precision, except the
+//! kernel types: a config's `depthwise`/`pointwise` type becomes the `weight` of its half
+//! (named after the half, `<layer>_depthwise_weight_t`; `auto` marks the half's weight `auto`).
 
 use super::Pass;
 use crate::error::Result;
@@ -50,7 +52,7 @@ impl Pass for SeparableToDepthwiseAndConv {
                 outputs: 1,
                 shape: n.shape.clone(),
                 precision: n.precision.clone(),
-                settings: n.settings.clone(),
+                settings: half_settings(&n.settings, "pointwise"),
                 origin: n.origin,
                 inplace: false,
                 pending_activation: None,
@@ -62,6 +64,7 @@ impl Pass for SeparableToDepthwiseAndConv {
                 class: dw_class.to_string(),
                 shape: dw_shape,
                 op: depthwise,
+                settings: half_settings(&n.settings, "depthwise"),
                 ..n
             };
             changed = true;
@@ -69,6 +72,24 @@ impl Pass for SeparableToDepthwiseAndConv {
         });
         Ok(changed)
     }
+}
+
+/// The settings of the half `own` ("depthwise" or "pointwise"): the layer's, with its config's
+/// `own` kernel type as the weight type (hls4ml renames the key `weight` in the half's config)
+/// and neither kernel key left.
+fn half_settings(s: &ir::LayerSettings, own: &str) -> ir::LayerSettings {
+    let mut s = s.clone();
+    let named = &mut s.precision.named;
+    let mine = named.remove(own);
+    for var in ir::settings::SEPARABLE_PRECISION_VARS {
+        named.remove(*var);
+    }
+    match mine {
+        Some(Some(t)) => s.precision.weight = Some(t),
+        Some(None) => s.auto.weight = true,
+        None => {}
+    }
+    s
 }
 
 /// What the split makes of a separable layer's depthwise op.

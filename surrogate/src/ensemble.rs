@@ -246,7 +246,7 @@ pub struct Prediction {
     pub low: Estimate,
     pub high: Estimate,
     pub log_spread: Estimate,
-    /// The distance factor on the residual spread, `max(1, distance / reference)`
+    /// The distance factor on the residual spread, `1 + ln(max(1, distance / reference))`
     /// ([`crate::interval::Support::factor`]).
     pub distance_factor: f64,
     /// Whether the network's family/strategy/io_type was among the training rows'

@@ -99,7 +99,7 @@ impl Support {
     /// The factor on the residual spread: `1 + ln(max(1, distance / reference))`; 1 for a
     /// support without rows or reference (a model saved before supports existed).
     pub fn factor(&self, x: &[f32]) -> f64 {
-        if self.rows.is_empty() || !(self.reference > 0.0) {
+        if self.rows.is_empty() || self.reference.is_nan() || self.reference <= 0.0 {
             return 1.0;
         }
         1.0 + (self.distance(x) / self.reference).max(1.0).ln()

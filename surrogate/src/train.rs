@@ -461,7 +461,7 @@ fn fit_gates(
     let (mut gates, mut residual) = (GateMap::new(), GateMap::new());
     for (g, name) in GATE_GROUPS.iter().enumerate() {
         let (mut gs, mut rs) = (Vec::new(), Vec::new());
-        for j in 0..N_TARGETS {
+        for (j, analytic_j) in analytic.iter().enumerate() {
             let p = points(j, g);
             if p.len() >= MIN_GROUP_ROWS && architectures(j, g) >= MIN_GROUP_ARCHITECTURES {
                 let gate = choose_gate(&p);
@@ -469,7 +469,7 @@ fn fit_gates(
                 rs.push(crate::interval::rms(p.iter().map(|q| log_err(gate, q))));
             } else {
                 gs.push(Gate::CLOSED);
-                rs.push(analytic[j]);
+                rs.push(*analytic_j);
             }
         }
         gates.insert(name.to_string(), gs);

@@ -98,8 +98,22 @@ pub struct ModelMeta {
     /// pure model's prediction for one is flagged as an extrapolation.
     #[serde(default)]
     pub coverage: Vec<String>,
+    /// Hybrid only: per gate group ([`GATE_GROUPS`]) and target, the out-of-fold residual
+    /// spread of the gated prediction in log space, and under [`ANALYTIC_RESIDUAL`] that of the
+    /// analytic figures over all out-of-fold rows ([`crate::interval`]); empty in models saved
+    /// before it was recorded.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub residual: std::collections::BTreeMap<String, Vec<f64>>,
+    /// The training rows' normalised graph features, for the distance of a network to them
+    /// ([`crate::interval::Support`]); absent in models saved before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support: Option<crate::interval::Support>,
     pub training: TrainingSummary,
 }
+
+/// The [`ModelMeta::residual`] key of the analytic figures' own out-of-fold spread (what a
+/// network outside the coverage, or a group without enough out-of-fold rows, is priced with).
+pub const ANALYTIC_RESIDUAL: &str = "analytic";
 
 impl ModelMeta {
     pub(crate) fn new(
@@ -129,6 +143,8 @@ impl ModelMeta {
             target_std,
             gates: Default::default(),
             coverage: Vec::new(),
+            residual: Default::default(),
+            support: None,
             training,
         }
     }
@@ -185,6 +201,25 @@ impl ModelMeta {
                 g.band, g.scale
             ));
         }
+        if let Some((k, v)) = self.residual.iter().find(|(k, v)| {
+            !(GATE_GROUPS.contains(&k.as_str()) || k.as_str() == ANALYTIC_RESIDUAL)
+                || v.len() != N_TARGETS
+                || v.iter().any(|r| !(r.is_finite() && *r >= 0.0))
+        }) {
+            return bad(format!(
+                "residual '{k}' {v:?}: expected a gate group or '{ANALYTIC_RESIDUAL}' with {N_TARGETS} finite spreads >= 0"
+            ));
+        }
+        if let Some(s) = &self.support {
+            if !(s.reference.is_finite() && s.reference >= 0.0)
+                || s.rows.iter().any(|r| r.len() != GRAPH_FEATURES.len())
+            {
+                return bad(format!(
+                    "support: expected a finite reference >= 0 and rows of {} graph features",
+                    GRAPH_FEATURES.len()
+                ));
+            }
+        }
         if self.member_files.is_empty() || self.member_files.len() != self.seeds.len() {
             return bad("member_files must list one file per seed (at least one)".into());
         }
@@ -201,15 +236,19 @@ pub struct Member {
     pub net: Box<dyn Net>,
 }
 
-/// A prediction with its ensemble interval: `mean` is `exp(μ)−1` of the members' mean log
-/// value μ, `low`/`high` are `exp(μ ∓ σ)−1` with σ the members' standard deviation in log space
-/// (0 for a single member).
+/// A prediction with its interval: `mean` is `exp(μ)−1` of the members' mean log value μ
+/// (through the gate), `low`/`high` are `exp(μ ∓ w)−1` with w the half-width of
+/// [`crate::interval`]: the members' spread where the correction applies, and the out-of-fold
+/// residual spread widened with the distance to the training rows (never 0).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Prediction {
     pub mean: Estimate,
     pub low: Estimate,
     pub high: Estimate,
     pub log_spread: Estimate,
+    /// The distance factor on the residual spread, `1 + ln(max(1, distance / reference))`
+    /// ([`crate::interval::Support::factor`]).
+    pub distance_factor: f64,
     /// Whether the network's family/strategy/io_type was among the training rows'
     /// ([`ModelMeta::coverage`]); a hybrid prediction outside it is the analytic figure.
     pub covered: bool,
@@ -401,11 +440,24 @@ impl Ensemble {
                 let gates = self.meta.gates.get(GATE_GROUPS[gate_group(features)]);
                 let covered = self.meta.coverage.is_empty()
                     || self.meta.coverage.contains(&coverage_key(features));
+                let factor = self.meta.support.as_ref().map_or(1.0, |s| {
+                    s.factor(&crate::interval::normalised(
+                        &self.meta.normalizer,
+                        features,
+                    ))
+                });
+                let hybrid_outside = mode == Mode::Hybrid && !covered;
+                let residual = self.meta.residual.get(if hybrid_outside {
+                    ANALYTIC_RESIDUAL
+                } else {
+                    GATE_GROUPS[gate_group(features)]
+                });
                 let mut p = Prediction {
                     mean: [0.0; N_TARGETS],
                     low: [0.0; N_TARGETS],
                     high: [0.0; N_TARGETS],
                     log_spread: sigma,
+                    distance_factor: factor,
                     covered,
                 };
                 for j in 0..N_TARGETS {
@@ -413,7 +465,9 @@ impl Ensemble {
                         (Mode::Hybrid, false) => Gate::CLOSED,
                         _ => gates.and_then(|g| g.get(j)).copied().unwrap_or(Gate::OPEN),
                     };
-                    let (m, sd) = (gate.apply(mu[j]), gate.scale * sigma[j]);
+                    let r = residual.and_then(|r| r.get(j)).copied().unwrap_or(0.0);
+                    let m = gate.apply(mu[j]);
+                    let sd = crate::interval::half_width(gate.scale * sigma[j], r, factor);
                     p.mean[j] = from_target(m, off[j]);
                     p.low[j] = from_target(m - sd, off[j]);
                     p.high[j] = from_target(m + sd, off[j]);

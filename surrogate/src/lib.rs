@@ -3,7 +3,8 @@
 //! Owns: graph features from the IR ([`features`]), graph batching ([`batch`]), the GNN and
 //! transformer networks on libtorch via tch ([`model`]), the six targets and the hybrid/pure
 //! modes ([`targets`]), training with early stopping ([`train`]), k-seed ensembles saved as
-//! safetensors + JSON ([`ensemble`]), and small generated networks ([`netgen`]).
+//! safetensors + JSON ([`ensemble`]), their intervals ([`interval`]), and small generated
+//! networks ([`netgen`]).
 //!
 //! Depends on the IR only; the analytic model's figures come in as plain numbers
 //! ([`features::AnalyticEstimate`]), so the CLI wires the estimator in. libtorch runs with one
@@ -16,6 +17,7 @@ pub mod batch;
 pub mod ensemble;
 pub mod error;
 pub mod features;
+pub mod interval;
 pub mod model;
 pub mod netgen;
 pub mod targets;

@@ -10,7 +10,7 @@
 use crate::batch::{rows_tensor, Batch, Normalizer};
 use crate::ensemble::{
     gate_group, moments, Ensemble, Gate, Member, ModelMeta, StopReason, TrainingSummary,
-    GATE_GROUPS,
+    ANALYTIC_RESIDUAL, GATE_GROUPS,
 };
 use crate::error::SurrogateError;
 use crate::features::GraphFeatures;
@@ -362,6 +362,14 @@ pub fn train(
         summary,
     );
     let mut model = Ensemble::from_parts(meta, members);
+    let support_rows: Vec<(&GraphFeatures, &str)> = samples
+        .iter()
+        .map(|s| (&s.features, s.architecture.as_str()))
+        .collect();
+    model.meta.support = Some(crate::interval::Support::fit(
+        &model.meta.normalizer,
+        &support_rows,
+    ));
     model.meta.coverage = samples
         .iter()
         .map(|s| crate::ensemble::coverage_key(&s.features))
@@ -369,7 +377,9 @@ pub fn train(
         .into_iter()
         .collect();
     if cfg.mode == Mode::Hybrid && !oof.is_empty() {
-        model.meta.gates = fit_gates(&model, samples, &held_out, cfg.batch_size);
+        let (gates, residual) = fit_gates(&model, samples, &held_out, cfg.batch_size);
+        model.meta.gates = gates;
+        model.meta.residual = residual;
     }
     Ok(model)
 }
@@ -386,12 +396,17 @@ const SCALES: [f64; 5] = [1.0, 0.75, 0.5, 0.25, 0.0];
 /// for a target keeps the analytic figure for it. (A
 /// network of a group, or family, no training row belongs to is outside the model's coverage
 /// and gets the analytic figures whatever its gates: [`crate::ensemble::ModelMeta::coverage`].)
+///
+/// Also returns the residual spreads of [`crate::interval`]: per group and target the RMS log
+/// error of the gated prediction on those rows (a group whose gate stays closed for lack of
+/// rows takes the analytic spread), and under [`ANALYTIC_RESIDUAL`] the RMS log error of the
+/// analytic figures over every out-of-fold row.
 fn fit_gates(
     model: &Ensemble,
     samples: &[Sample],
     held_out: &[Vec<usize>],
     batch: usize,
-) -> std::collections::BTreeMap<String, Vec<Gate>> {
+) -> (GateMap, GateMap<f64>) {
     let mut judges: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
     for (k, rows) in held_out.iter().enumerate() {
         for &i in rows {
@@ -432,24 +447,40 @@ fn fit_gates(
             .collect::<BTreeSet<_>>()
             .len()
     };
-    GATE_GROUPS
-        .iter()
-        .enumerate()
-        .map(|(g, name)| {
-            let gates = (0..N_TARGETS)
-                .map(|j| {
-                    let p = points(j, g);
-                    if p.len() >= MIN_GROUP_ROWS && architectures(j, g) >= MIN_GROUP_ARCHITECTURES {
-                        choose_gate(&p)
-                    } else {
-                        Gate::CLOSED
-                    }
-                })
-                .collect();
-            (name.to_string(), gates)
+    // ln(y+1) − ln(prediction+1) of a point under a gate.
+    let log_err = |g: Gate, &(mu, b, y): &(f64, f64, f64)| {
+        crate::targets::log1p(y)
+            - crate::targets::log1p(crate::targets::from_target(g.apply(mu), b))
+    };
+    let analytic: Vec<f64> = (0..N_TARGETS)
+        .map(|j| {
+            let all: Vec<_> = (0..GATE_GROUPS.len()).flat_map(|g| points(j, g)).collect();
+            crate::interval::rms(all.iter().map(|p| log_err(Gate::CLOSED, p)))
         })
-        .collect()
+        .collect();
+    let (mut gates, mut residual) = (GateMap::new(), GateMap::new());
+    for (g, name) in GATE_GROUPS.iter().enumerate() {
+        let (mut gs, mut rs) = (Vec::new(), Vec::new());
+        for (j, analytic_j) in analytic.iter().enumerate() {
+            let p = points(j, g);
+            if p.len() >= MIN_GROUP_ROWS && architectures(j, g) >= MIN_GROUP_ARCHITECTURES {
+                let gate = choose_gate(&p);
+                gs.push(gate);
+                rs.push(crate::interval::rms(p.iter().map(|q| log_err(gate, q))));
+            } else {
+                gs.push(Gate::CLOSED);
+                rs.push(*analytic_j);
+            }
+        }
+        gates.insert(name.to_string(), gs);
+        residual.insert(name.to_string(), rs);
+    }
+    residual.insert(ANALYTIC_RESIDUAL.to_string(), analytic);
+    (gates, residual)
 }
+
+/// Per gate group (and [`ANALYTIC_RESIDUAL`]), one value per target.
+type GateMap<T = Gate> = std::collections::BTreeMap<String, Vec<T>>;
 
 /// Out-of-fold rows and architectures a group needs before its corrections are applied at all;
 /// with fewer its gates stay closed (the analytic figures stand). Rows of one architecture move

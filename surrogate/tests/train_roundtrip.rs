@@ -346,3 +346,97 @@ fn training_records_why_it_stopped() {
     let text = std::fs::read_to_string(dir.path().join("m/model.json")).unwrap();
     assert!(text.contains("\"stopped\""), "{text}");
 }
+
+/// Issue 13.4: a hybrid's interval is never zero-width, even with every correction gate
+/// closed (the analytic figure stands, and the interval is the out-of-fold residual spread, at
+/// least 1 %), and it widens with the distance to the training rows: a network far outside them
+/// (a much larger network on another clock) gets a wider interval than a training row, for
+/// every target.
+#[test]
+fn hybrid_interval_is_never_zero_and_widens_far_from_the_training_rows() {
+    surrogate::init_threads();
+    let data = samples(120, 9, true);
+    let mut model = train(&data, &tiny(Arch::Gnn, Mode::Hybrid, 4, 2), &mut |_| {}).unwrap();
+    for gates in model.meta.gates.values_mut() {
+        for g in gates.iter_mut() {
+            *g = surrogate::ensemble::Gate::CLOSED;
+        }
+    }
+    let support = model
+        .meta
+        .support
+        .as_ref()
+        .expect("training records the support");
+    assert!(support.reference > 0.0);
+    // Far from every training row: a 24-layer chain of 2048-wide dense layers on a 1 ns clock
+    // (the generator's networks are a few layers of at most a few hundred units).
+    let mut far_net = ir::Network::new("far");
+    far_net
+        .add_layer(
+            ir::Layer::new(
+                "in",
+                ir::LayerKind::Input(ir::ops::Input { shape: vec![2048] }),
+            ),
+            &[],
+        )
+        .unwrap();
+    let mut prev = "in".to_string();
+    for i in 0..24 {
+        let name = format!("d{i}");
+        let dense = ir::LayerKind::Dense(ir::ops::Dense {
+            units: 2048,
+            use_bias: true,
+        });
+        far_net
+            .add_layer(ir::Layer::new(&name, dense), &[&prev])
+            .unwrap();
+        prev = name;
+    }
+    far_net.default_outputs();
+    far_net.config.reuse_factor = 1;
+    far_net.infer_shapes().unwrap();
+    let dev = DeviceInfo {
+        clock_period_ns: 1.0,
+        ..DeviceInfo::default()
+    };
+    let y = labels(&far_net).map(|v| v * 0.7);
+    let a = AnalyticEstimate {
+        total: y,
+        ..Default::default()
+    };
+    let f = extract(&far_net, &dev, Some(&a)).unwrap();
+    // A training row of the same gate group: in the cloud, so the distance factor is 1 and every half-width is at
+    // least the 1 % floor (gates closed: the members' spread does not count).
+    let group = surrogate::ensemble::gate_group(&f);
+    let near = data
+        .iter()
+        .find(|s| surrogate::ensemble::gate_group(&s.features) == group)
+        .expect("a training row of the far network's gate group");
+    let p = model
+        .predict(&[(&near.features, near.analytic.as_ref())], 1)
+        .unwrap()
+        .remove(0);
+    assert_eq!(p.distance_factor, 1.0);
+    for j in 0..N_TARGETS {
+        assert!(
+            p.log_spread[j] >= surrogate::interval::MIN_SPREAD,
+            "{j}: {:?}",
+            p.log_spread
+        );
+        // Closed gates: the mean is the analytic figure (0.7 × the synthetic truth, rounded).
+        assert_eq!(p.mean[j], near.analytic.unwrap()[j].round(), "{j}");
+    }
+    let q = model.predict(&[(&f, Some(&y))], 1).unwrap().remove(0);
+    assert!(q.distance_factor > 1.5, "factor {}", q.distance_factor);
+    for j in 0..N_TARGETS {
+        // Gates closed: both half-widths are the group's residual spread (floored at 1 %)
+        // times the distance factor, 1 near and > 1.5 far.
+        assert!(
+            q.log_spread[j] > 1.5 * p.log_spread[j],
+            "{j}: far {} vs near {}",
+            q.log_spread[j],
+            p.log_spread[j]
+        );
+        assert!(q.high[j] > q.low[j], "{j}: {} – {}", q.low[j], q.high[j]);
+    }
+}

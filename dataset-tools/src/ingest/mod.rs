@@ -1,11 +1,13 @@
 //! Ingestion of synthesis results into canonical [`Record`]s: the shared wa-hls4ml CSV exports
 //! ([`shared_csv`]), HLS/Vivado report files ([`reports`]), synthesised project trees
-//! ([`project`]) with their per-layer figures and settings ([`layers`]) and wa-hls4ml JSON records ([`wa_json`]); [`wa_conv2d`] holds the stored
+//! ([`project`]) with their per-layer figures and settings ([`layers`]), wa-hls4ml JSON records ([`wa_json`]) and the
+//! real-project corpus (`data/real-projects/rows.csv`, [`real_projects`]); [`wa_conv2d`] holds the stored
 //! architectures of the conv2d models named in the CSV export. Bad inputs are reported with file and
 //! field, counted, and skipped: never turned into zeros.
 
 pub mod layers;
 pub mod project;
+pub mod real_projects;
 pub mod reports;
 pub mod shared_csv;
 pub mod wa_conv2d;
@@ -45,13 +47,16 @@ impl Ingested {
 }
 
 /// Read the data paths that calibration, evaluation and training take: directories or files of
-/// the wa-hls4ml CSV exports, or dataset JSONL files. A JSONL record that cannot be read is kept
+/// the wa-hls4ml CSV exports, dataset JSONL files, or the real-project corpus (its folder or its
+/// rows.csv, [`real_projects`]). A JSONL record or corpus row that cannot be read is kept
 /// as an error in `skipped`; an unreadable path is an error.
 pub fn read_labelled(paths: &[impl AsRef<Path>]) -> Result<Ingested, DatasetError> {
     let mut out = Ingested::default();
     for p in paths {
         let p = p.as_ref();
-        if p.is_dir() {
+        if let Some(table) = real_projects::corpus_table(p) {
+            out.extend(real_projects::read_table(&table)?);
+        } else if p.is_dir() {
             out.extend(shared_csv::read_dir(p)?);
         } else if p.extension().is_some_and(|e| e == "csv") {
             out.extend(shared_csv::read_file(p)?);
@@ -77,7 +82,8 @@ pub fn read_path(src: &Path) -> Result<Ingested, DatasetError> {
     Ok(Ingested { records, skipped })
 }
 
-/// Ingest any source by its kind, handing each record to `sink` as it is read: a `.csv`
+/// Ingest any source by its kind, handing each record to `sink` as it is read: the real-project
+/// corpus (its folder or rows.csv), a `.csv`
 /// export, a wa-hls4ml `.json` file (streamed element by element), a `.jsonl` of records, a
 /// dataset directory (`records.jsonl` + synthesised `projects/`), a tree of synthesised hls4ml
 /// projects, or else a directory of `.csv`/`.json` files (recursively, in sorted order).
@@ -87,6 +93,13 @@ pub fn stream_path(
     sink: &mut dyn FnMut(Record) -> Result<(), DatasetError>,
 ) -> Result<Vec<DatasetError>, DatasetError> {
     let ext = src.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if let Some(table) = real_projects::corpus_table(src) {
+        let got = real_projects::read_table(&table)?;
+        for r in got.records {
+            sink(r)?;
+        }
+        return Ok(got.skipped);
+    }
     if src.is_file() {
         return match ext {
             "csv" => {

@@ -1,19 +1,21 @@
 //! GarNet / GarNetStack as hls4ml's parser makes them: its `GarNet` / `GarNetStack` classes
 //! (`nnet::garnet`, `nnet::garnet_stack` in `nnet_garnet.h`), io_parallel only. What hls4ml
-//! 1.3.0 cannot build is refused as not in hls4ml, each checked against hls4ml itself
-//! (`convert_from_keras_model(..., backend='Vitis')` then `compile()`, with GarNet(4, 5, 3) on
-//! 16 vertices of 3 features, and scripts/make_garnet_fixtures.py's stack):
+//! 1.3.0 cannot build is refused as not in hls4ml:
 //!
-//! - io_stream: `nnet_garnet.h` has array functions only; the project does not compile;
-//! - `collapse='max'`: the config names `collapse_max`, for which `nnet_garnet.h` has no
-//!   `garnet`/`garnet_stack` overload; the project does not compile;
-//! - `collapse='sum'`: the config template writes `no_collapse` (it knows only mean and max),
-//!   so `nnet::garnet` writes V × N outputs into hls4ml's N-element output array;
-//! - a vertex count not divisible by the reuse factor: hls4ml's `GarNet.initialize` raises
-//!   ("GarNet vertex loop has no bound check").
+//! - io_stream: `nnet_garnet.h` has array functions only. Seen failing:
+//!   `convert_from_keras_model(..., io_type='io_stream', backend='Vitis').compile()` of
+//!   GarNet(4, 5, 3), collapse mean, on 16 vertices of 3 features does not compile;
+//! - `collapse='max'` (read from the template and header, not compiled): the config names
+//!   `collapse_max`, for which `nnet_garnet.h` has no `garnet`/`garnet_stack` overload;
+//! - `collapse='sum'` (read from the template, not compiled): the config template writes
+//!   `no_collapse` (it knows only mean and max), so `nnet::garnet` writes V × N outputs into
+//!   hls4ml's N-element output array.
 //!
-//! The rest is converted and compiled by hls4ml; presynth does not write it yet, so it is
-//! refused as not lowered (codegen names the layer; the estimator prices it from the IR).
+//! (hls4ml's `GarNet.initialize` also raises on a vertex count not divisible by the reuse
+//! factor; not checked here, as nothing is lowered yet.) The rest hls4ml converts and compiles
+//! (GarNet mean and GarNetStack([4, 2], [4, 5], [3, 3]) mean, io_parallel, compiled and run);
+//! presynth does not write it yet, so it is refused as not lowered (codegen names the layer;
+//! the estimator prices it from the IR).
 
 use super::{Parse, ParseCx, Parsed};
 use crate::error::Result;

@@ -65,7 +65,7 @@ fn sizes(a: &Args, param: &str) -> Result<Vec<usize>, Located> {
             let mut out = Vec::new();
             for part in s.split(',') {
                 match part.trim().parse::<usize>() {
-                    Ok(n) if n >= 1 && n <= super::kinds::MAX_SIZE => out.push(n),
+                    Ok(n) if (1..=super::kinds::MAX_SIZE).contains(&n) => out.push(n),
                     _ => return bad(),
                 }
             }

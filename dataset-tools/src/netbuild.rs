@@ -64,6 +64,8 @@ pub fn chain(
             LayerKind::Permute(_) => "permute",
             // two operands: a chain cannot hold it (add_layer refuses it below)
             LayerKind::Dot => "dot",
+            // two operands (vertices and their count): a chain cannot hold it either
+            LayerKind::GarNet(_) => "gar_net",
             // two operands: a chain cannot hold it (add_layer refuses it below)
             LayerKind::MultiHeadAttention(_) => "multi_head_attention",
             LayerKind::Input(_)

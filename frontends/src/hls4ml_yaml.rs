@@ -874,6 +874,8 @@ fn hls4ml_class_matches(ty: &str, kind: &LayerKind) -> bool {
         // hls4ml converts Keras's Permute to its Transpose
         LayerKind::Permute(_) => ty == "transpose" || ty == name,
         LayerKind::Dot => ty == "dot" || ty == "merge",
+        // hls4ml's contrib GarNet / GarNetStack classes
+        LayerKind::GarNet(_) => ty == name,
         LayerKind::DepthwiseConv2D(_)
         | LayerKind::SeparableConv2D(_)
         | LayerKind::DepthwiseConv1D(_)

@@ -386,6 +386,25 @@ pub fn architecture_key(network: &Network) -> String {
             LayerKind::PositionalAdd => write!(out, "posadd("),
             LayerKind::PReLU => write!(out, "prelu("),
             LayerKind::Dot => write!(out, "dot("),
+            LayerKind::GarNet(g) => write!(
+                out,
+                "{}({}{}{}{}",
+                if g.stack { "garnetstack" } else { "garnet" },
+                g.transforms
+                    .iter()
+                    .map(|t| format!("p{}a{}f{}", t.n_propagate, t.n_aggregators, t.n_filters))
+                    .collect::<Vec<_>>()
+                    .join(","),
+                g.collapse
+                    .map(|c| format!(",{}", c.keras_name()))
+                    .unwrap_or_default(),
+                if g.mean_by_nvert { ",by_nvert" } else { "" },
+                if g.quantize_transforms {
+                    ",ternary"
+                } else {
+                    ""
+                }
+            ),
             LayerKind::Permute(ir::ops::Permute { dims }) => write!(
                 out,
                 "permute({}",

@@ -166,11 +166,13 @@ fn kind_index(kind: &LayerKind) -> usize {
         // The transformer kinds take the slot of their nearest kind, for the reason given for
         // the spatial layers below: matrix products (attention, EinsumDense) Dense's,
         // LayerNormalization BatchNorm's, the Embedding lookup the data-movement slot.
-        // Recurrent layers too: their gate products are Dense kernels.
+        // Recurrent layers too: their gate products are Dense kernels; and GarNet, whose
+        // transforms are per-vertex matrix products.
         LayerKind::Dense(_)
         | LayerKind::MultiHeadAttention(_)
         | LayerKind::EinsumDense(_)
-        | LayerKind::Recurrent(_) => 1,
+        | LayerKind::Recurrent(_)
+        | LayerKind::GarNet(_) => 1,
         // 1-D depthwise/separable convolutions take Conv1D's slot
         LayerKind::Conv1D(_) | LayerKind::DepthwiseConv1D(_) | LayerKind::SeparableConv1D(_) => 2,
         // Depthwise/separable 2-D convolutions take Conv2D's slot, ApplyAlpha and PositionalAdd

@@ -103,7 +103,8 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::PositionalAdd
         | LayerKind::PReLU
         | LayerKind::Permute(_)
-        | LayerKind::Dot => {
+        | LayerKind::Dot
+        | LayerKind::GarNet(_) => {
             unreachable!("depthwise::analyse is only called for depthwise/separable layers")
         }
     };

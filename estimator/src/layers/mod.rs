@@ -12,6 +12,7 @@ pub mod conv2d;
 pub mod dense;
 pub mod depthwise;
 pub mod dot;
+pub mod garnet;
 pub mod kinds;
 pub mod mac;
 pub mod merge;

@@ -49,6 +49,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::PReLU
         | LayerKind::Permute(_)
         | LayerKind::Dot
+        | LayerKind::GarNet(_)
         | LayerKind::Recurrent(_)
         | LayerKind::Embedding(_) => {
             unreachable!("pooling::analyse is only called for pooling layers")

@@ -69,6 +69,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::PReLU
         | LayerKind::Permute(_)
         | LayerKind::Dot
+        | LayerKind::GarNet(_)
         | LayerKind::Recurrent(_)
         | LayerKind::Embedding(_) => {
             unreachable!("spatial::analyse is only called for spatial copy layers")

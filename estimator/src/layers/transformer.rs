@@ -168,6 +168,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::PReLU
         | LayerKind::Permute(_)
         | LayerKind::Dot
+        | LayerKind::GarNet(_)
         | LayerKind::Recurrent(_)
         | LayerKind::UpSampling2D(_) => {
             unreachable!("transformer::analyse is only called for transformer layers")

@@ -3,6 +3,7 @@
 //! Keras 3 gives such a layer when none is set (auto-naming).
 
 use super::depthwise;
+use super::garnet;
 use super::recurrent;
 use super::spatial::{self, Edge};
 use super::syntax::{Call, Spanned, Value};
@@ -529,6 +530,24 @@ pub static SPECS: &[Spec] = &[
         "separable_conv1d(16, 3, relu)",
         depthwise::build_separable::<1>
     ),
+    spec!(
+        "garnet",
+        &[],
+        garnet::KEYWORDS,
+        Some("operand"),
+        Role::Merge,
+        "garnet(x, n, aggregators=4, filters=5, propagate=3, collapse=mean)",
+        garnet::build_garnet
+    ),
+    spec!(
+        "garnet_stack",
+        &[],
+        garnet::KEYWORDS,
+        Some("operand"),
+        Role::Merge,
+        "garnet_stack(x, n, aggregators=\"4,2\", filters=\"4,5\", propagate=\"3,3\")",
+        garnet::build_garnet_stack
+    ),
 ];
 
 /// The spec of a DSL layer name.
@@ -545,7 +564,7 @@ pub const EXPECTED_LAYER: &str =
     "a layer name such as input, dense, conv1d, conv2d, depthwise_conv2d, separable_conv2d, \
      maxpool2d, avgpool2d, globalavgpool2d, batchnorm, relu, leaky_relu, thresholded_relu, hard_sigmoid, flatten, reshape, dropout, zeropad2d, \
      crop2d, upsample2d, mha, layernorm, einsum_dense, embedding, simple_rnn, lstm, gru, add, subtract, multiply, average, \
-     maximum, minimum, concat, prelu, permute, dot, depthwise_conv1d or separable_conv1d";
+     maximum, minimum, concat, prelu, permute, dot, depthwise_conv1d, separable_conv1d, garnet or garnet_stack";
 
 /// The name Keras 3 gives a layer of this kind when none is set (`dense`, `max_pooling2d`,
 /// ...), before its per-session counter suffix. Checked against Keras 3.15 (see
@@ -565,6 +584,9 @@ pub fn keras_prefix(kind: &LayerKind) -> &'static str {
         LayerKind::PReLU => "p_re_lu",
         LayerKind::Permute(_) => "permute",
         LayerKind::Dot => "dot",
+        // tf.keras's auto-name of the contrib classes (to_snake_case)
+        LayerKind::GarNet(g) if g.stack => "gar_net_stack",
+        LayerKind::GarNet(_) => "gar_net",
         LayerKind::DepthwiseConv1D(_) => "depthwise_conv1d",
         LayerKind::SeparableConv1D(_) => "separable_conv1d",
         LayerKind::Pool1D(ir::ops::Pool1D {
@@ -1143,6 +1165,10 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
         LayerKind::Dot => {
             args.extend(operands.iter().cloned());
             "dot"
+        }
+        LayerKind::GarNet(g) => {
+            args.extend(operands.iter().cloned());
+            garnet::print(&mut args, g)
         }
         LayerKind::Permute(ir::ops::Permute { dims }) => {
             args.extend(dims.iter().map(|d| d.to_string()));

@@ -18,6 +18,7 @@
 
 mod build;
 mod depthwise;
+mod garnet;
 mod kinds;
 mod print;
 mod recurrent;

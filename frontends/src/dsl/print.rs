@@ -31,7 +31,11 @@ pub fn to_dsl(net: &Network) -> String {
         let ins = net.inputs_of(n);
         let single = !matches!(
             net.layer(n).kind,
-            LayerKind::Input(_) | LayerKind::Merge(_) | LayerKind::Concatenate(_) | LayerKind::Dot
+            LayerKind::Input(_)
+                | LayerKind::Merge(_)
+                | LayerKind::Concatenate(_)
+                | LayerKind::Dot
+                | LayerKind::GarNet(_)
         );
         let c = k > 0
             && single
@@ -88,6 +92,7 @@ pub fn to_dsl(net: &Network) -> String {
                     | LayerKind::Merge(_)
                     | LayerKind::Concatenate(_)
                     | LayerKind::Dot
+                    | LayerKind::GarNet(_)
             ) {
                 stmt.push(operands.first().cloned().unwrap_or_default());
             }

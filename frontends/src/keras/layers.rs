@@ -713,6 +713,8 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
             one(super::recurrent::layer(&a)?)
         }
         "Bidirectional" => one(super::recurrent::bidirectional(&a)?),
+        "GarNet" => one(super::garnet::garnet(&a, false)?),
+        "GarNetStack" => one(super::garnet::garnet(&a, true)?),
         "Dropout" => {
             let rate = a.f64_or("rate", 0.0)?;
             if !(0.0..1.0).contains(&rate) {

@@ -17,6 +17,7 @@ pub mod alpha;
 pub mod archive;
 mod attention;
 pub mod fold;
+mod garnet;
 #[cfg(feature = "hdf5")]
 pub mod h5;
 #[cfg(feature = "hdf5")]

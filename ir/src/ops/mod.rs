@@ -22,6 +22,7 @@ pub mod dropout;
 pub mod einsum_dense;
 pub mod embedding;
 pub mod flatten;
+pub mod garnet;
 pub mod global_pool;
 pub mod input;
 pub mod layernorm;
@@ -55,6 +56,7 @@ pub use dropout::Dropout;
 pub use einsum_dense::EinsumDense;
 pub use embedding::Embedding;
 pub use flatten::Flatten;
+pub use garnet::{GarNet, GarNetCollapse, GarNetTransform};
 pub use global_pool::{GlobalPool, GlobalPool1D, GlobalPool2D};
 pub use input::Input;
 pub use layernorm::LayerNorm;
@@ -186,6 +188,7 @@ macro_rules! for_each_layer_kind {
                 Permute(Permute) permute,
                 DepthwiseConv1D(DepthwiseConv1D) depthwise,
                 SeparableConv1D(SeparableConv1D) depthwise,
+                GarNet(GarNet) garnet,
             }
             unit {
                 Flatten flatten,
@@ -498,6 +501,20 @@ mod tests {
             ),
             (LayerKind::Dot, vec![vec![6], vec![6]]),
             (
+                LayerKind::GarNet(GarNet {
+                    stack: false,
+                    transforms: vec![GarNetTransform {
+                        n_propagate: 3,
+                        n_aggregators: 4,
+                        n_filters: 5,
+                    }],
+                    collapse: Some(GarNetCollapse::Mean),
+                    mean_by_nvert: false,
+                    quantize_transforms: false,
+                }),
+                vec![vec![16, 3], vec![1]],
+            ),
+            (
                 LayerKind::DepthwiseConv1D(DepthwiseConv1D {
                     kernel: [3],
                     stride: [1],
@@ -594,6 +611,7 @@ mod tests {
                 | KindTag::PReLU
                 | KindTag::Permute
                 | KindTag::Dot
+                | KindTag::GarNet
                 | KindTag::Activation
                 | KindTag::Reshape
                 | KindTag::Concatenate

@@ -7,6 +7,7 @@
 mod basic;
 mod depthwise;
 mod dot;
+mod garnet;
 mod permute;
 mod pooling;
 mod prelu;

@@ -27,6 +27,7 @@ mod dropout;
 mod einsum_dense;
 mod embedding;
 mod flatten;
+mod garnet;
 mod global_pool;
 mod input;
 mod layernorm;

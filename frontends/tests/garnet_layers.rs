@@ -1,0 +1,157 @@
+//! hls4ml's contrib GarNet / GarNetStack layers (tf.keras custom classes) read from the files
+//! hls4ml users have: the legacy full-model `.h5` and `to_json()` + `save_weights()` HDF5. The
+//! truth is tf.keras 2.14's own (`count_params()`, output shapes, weight names, shapes and
+//! values), written by scripts/make_garnet_fixtures.py (TensorFlow 2.14.1, hls4ml 1.3.0, run in
+//! .venv-qkeras) into tests/fixtures/garnet/NAME.expected.json. The refusals are hls4ml 1.3.0's
+//! own (`converters/keras/graph.py`: simplified=False, a nonlinear output activation, an
+//! input_format other than 'xn').
+
+use frontends::load_model;
+use ir::Network;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+const NETS: [&str; 3] = ["garnet_mean", "garnet_vertices", "garnet_stack"];
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/garnet")
+}
+
+fn expected(name: &str) -> Value {
+    serde_json::from_str(
+        &std::fs::read_to_string(dir().join(format!("{name}.expected.json"))).unwrap(),
+    )
+    .unwrap()
+}
+
+fn check(name: &str, form: &str, net: &Network, exp: &Value) {
+    let what = format!("{name} ({form})");
+    assert_eq!(
+        net.total_params(),
+        exp["count_params"].as_u64().unwrap(),
+        "{what}: count_params"
+    );
+    let stats = net.stats();
+    for l in exp["layers"].as_array().unwrap() {
+        let lname = l["name"].as_str().unwrap();
+        let id = net
+            .find(lname)
+            .unwrap_or_else(|| panic!("{what}: no layer {lname}"));
+        let layer = net.layer(id);
+        let shape: Vec<usize> = serde_json::from_value(l["output_shape"].clone()).unwrap();
+        assert_eq!(layer.output_shape, shape, "{what}/{lname}: output shape");
+        let st = stats.iter().find(|s| s.name == lname).unwrap();
+        assert_eq!(
+            st.params,
+            l["params"].as_u64().unwrap(),
+            "{what}/{lname}: params"
+        );
+        let ws = l["weights"].as_array().unwrap();
+        assert_eq!(
+            layer.weights.len(),
+            ws.len(),
+            "{what}/{lname}: weight arrays"
+        );
+        for w in ws {
+            let wname = w["name"].as_str().unwrap();
+            let t = layer
+                .weight(wname)
+                .unwrap_or_else(|| panic!("{what}/{lname}: no weight {wname}"));
+            let wshape: Vec<usize> = serde_json::from_value(w["shape"].clone()).unwrap();
+            assert_eq!(t.shape, wshape, "{what}/{lname}/{wname}: shape");
+            for (i, v) in w["first"].as_array().unwrap().iter().enumerate() {
+                assert_eq!(
+                    t.data[i],
+                    v.as_f64().unwrap() as f32,
+                    "{what}/{lname}/{wname}[{i}]"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn h5_and_json_match_tf_keras_counts_shapes_and_weights() {
+    for name in NETS {
+        let exp = expected(name);
+        let h5 = load_model(&dir().join(format!("{name}.h5")), None, None)
+            .unwrap_or_else(|e| panic!("{name}.h5: {e}"));
+        check(name, "h5", &h5, &exp);
+        let json = load_model(
+            &dir().join(format!("{name}.json")),
+            Some(&dir().join(format!("{name}.weights.h5"))),
+            None,
+        )
+        .unwrap_or_else(|e| panic!("{name}.json: {e}"));
+        check(name, "json + weights", &json, &exp);
+    }
+}
+
+#[test]
+fn the_kinds_keep_hls4mls_attributes() {
+    let net = load_model(&dir().join("garnet_stack.h5"), None, None).unwrap();
+    let l = net.layer(net.find("gst").unwrap());
+    let ir::LayerKind::GarNet(g) = &l.kind else {
+        panic!("gst is {:?}", l.kind)
+    };
+    assert!(g.stack);
+    assert_eq!(l.kind.name(), "GarNetStack");
+    let sizes: Vec<_> = g
+        .transforms
+        .iter()
+        .map(|t| (t.n_propagate, t.n_aggregators, t.n_filters))
+        .collect();
+    // GarNetStack([4, 2], [4, 5], [3, 3]) is (n_aggregators, n_filters, n_propagate)
+    assert_eq!(sizes, vec![(3, 4, 4), (3, 2, 5)]);
+    assert_eq!(g.collapse, Some(ir::ops::GarNetCollapse::Mean));
+    assert!(!g.quantize_transforms);
+
+    let net = load_model(&dir().join("garnet_vertices.h5"), None, None).unwrap();
+    let ir::LayerKind::GarNet(g) = &net.layer(net.find("gar_v").unwrap()).kind else {
+        panic!()
+    };
+    assert!(!g.stack && g.mean_by_nvert && g.collapse.is_none());
+}
+
+/// The garnet_mean JSON with one config field of the GarNet layer replaced.
+fn edited(field: &str, value: Value) -> tempfile::TempDir {
+    let text = std::fs::read_to_string(dir().join("garnet_mean.json")).unwrap();
+    let mut model: Value = serde_json::from_str(&text).unwrap();
+    let layers = model["config"]["layers"].as_array_mut().unwrap();
+    let g = layers
+        .iter_mut()
+        .find(|l| l["class_name"] == "GarNet")
+        .unwrap();
+    g["config"][field] = value;
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("m.json"), model.to_string()).unwrap();
+    tmp
+}
+
+#[test]
+fn forms_hls4ml_refuses_are_refused_naming_the_field() {
+    for (field, value, says) in [
+        ("simplified", Value::Bool(false), "simplified=True"),
+        (
+            "output_activation",
+            Value::from("tanh"),
+            "nonlinear output activation",
+        ),
+        ("input_format", Value::from("x"), "input_format='xn'"),
+        ("collapse", Value::from("median"), "'mean', 'sum' or 'max'"),
+        ("n_filters", Value::from(0), "positive integer"),
+    ] {
+        let tmp = edited(field, value);
+        let e = load_model(
+            &tmp.path().join("m.json"),
+            Some(&dir().join("garnet_mean.weights.h5")),
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("gar_1") && e.contains(field) && e.contains(says),
+            "{field}: {e}"
+        );
+    }
+}

@@ -141,20 +141,27 @@ fn qsimplernn_codegen_is_refused_as_simplernn() {
         "keras_version": "2.14.0", "backend": "tensorflow"
     });
     std::fs::write(&model, m.to_string()).unwrap();
-    let out = Command::new(BIN)
-        .args(["codegen", model.to_str().unwrap(), "-o"])
-        .arg(dir.path().join("prj"))
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
+    let err = refused_codegen(&model);
     assert!(
         err.contains("'rnn'")
             && err.contains("SimpleRNN")
             && err.contains("not supported by hls4ml"),
         "{err}"
     );
+}
+
+/// Runs `presynth codegen MODEL`, asserts it fails without writing a project, and returns its
+/// stderr.
+fn refused_codegen(model: &Path) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["codegen", model.to_str().unwrap(), "-o"])
+        .arg(dir.path().join("prj"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
     assert!(!dir.path().join("prj").exists(), "no half-written project");
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// QDenseBatchnorm (frontends/tests/fixtures/qkeras/qdense_batchnorm.h5, made with the QKeras
@@ -165,21 +172,13 @@ fn qsimplernn_codegen_is_refused_as_simplernn() {
 #[test]
 fn qdense_batchnorm_codegen_is_refused_as_hls4ml_refuses_it() {
     let model = Path::new(ROOT).join("frontends/tests/fixtures/qkeras/qdense_batchnorm.h5");
-    let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(BIN)
-        .args(["codegen", model.to_str().unwrap(), "-o"])
-        .arg(dir.path().join("prj"))
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
+    let err = refused_codegen(&model);
     assert!(
         err.contains("'dbn1'")
             && err.contains("not supported by hls4ml")
             && err.contains("Unsupported layer type: QDenseBatchnorm"),
         "{err}"
     );
-    assert!(!dir.path().join("prj").exists(), "no half-written project");
     let est = Command::new(BIN)
         .args(["estimate", model.to_str().unwrap()])
         .output()

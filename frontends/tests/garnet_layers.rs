@@ -6,6 +6,8 @@
 //! own (`converters/keras/graph.py`: simplified=False, a nonlinear output activation, an
 //! input_format other than 'xn').
 
+mod common;
+
 use frontends::load_model;
 use ir::Network;
 use serde_json::Value;
@@ -24,66 +26,20 @@ fn expected(name: &str) -> Value {
     .unwrap()
 }
 
-fn check(name: &str, form: &str, net: &Network, exp: &Value) {
-    let what = format!("{name} ({form})");
-    assert_eq!(
-        net.total_params(),
-        exp["count_params"].as_u64().unwrap(),
-        "{what}: count_params"
-    );
-    let stats = net.stats();
-    for l in exp["layers"].as_array().unwrap() {
-        let lname = l["name"].as_str().unwrap();
-        let id = net
-            .find(lname)
-            .unwrap_or_else(|| panic!("{what}: no layer {lname}"));
-        let layer = net.layer(id);
-        let shape: Vec<usize> = serde_json::from_value(l["output_shape"].clone()).unwrap();
-        assert_eq!(layer.output_shape, shape, "{what}/{lname}: output shape");
-        let st = stats.iter().find(|s| s.name == lname).unwrap();
-        assert_eq!(
-            st.params,
-            l["params"].as_u64().unwrap(),
-            "{what}/{lname}: params"
-        );
-        let ws = l["weights"].as_array().unwrap();
-        assert_eq!(
-            layer.weights.len(),
-            ws.len(),
-            "{what}/{lname}: weight arrays"
-        );
-        for w in ws {
-            let wname = w["name"].as_str().unwrap();
-            let t = layer
-                .weight(wname)
-                .unwrap_or_else(|| panic!("{what}/{lname}: no weight {wname}"));
-            let wshape: Vec<usize> = serde_json::from_value(w["shape"].clone()).unwrap();
-            assert_eq!(t.shape, wshape, "{what}/{lname}/{wname}: shape");
-            for (i, v) in w["first"].as_array().unwrap().iter().enumerate() {
-                assert_eq!(
-                    t.data[i],
-                    v.as_f64().unwrap() as f32,
-                    "{what}/{lname}/{wname}[{i}]"
-                );
-            }
-        }
-    }
-}
-
 #[test]
 fn h5_and_json_match_tf_keras_counts_shapes_and_weights() {
     for name in NETS {
         let exp = expected(name);
         let h5 = load_model(&dir().join(format!("{name}.h5")), None, None)
             .unwrap_or_else(|e| panic!("{name}.h5: {e}"));
-        check(name, "h5", &h5, &exp);
+        common::check_against_framework(&format!("{name} (h5)"), &h5, &exp);
         let json = load_model(
             &dir().join(format!("{name}.json")),
             Some(&dir().join(format!("{name}.weights.h5"))),
             None,
         )
         .unwrap_or_else(|e| panic!("{name}.json: {e}"));
-        check(name, "json + weights", &json, &exp);
+        common::check_against_framework(&format!("{name} (json + weights)"), &json, &exp);
     }
 }
 

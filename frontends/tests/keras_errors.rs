@@ -406,14 +406,15 @@ fn malformed_inputs_give_errors_that_name_the_problem() {
 
     let q = json!({"class_name": "Sequential", "config": {"name": "q", "layers": [
         {"class_name": "InputLayer", "config": {"name": "in", "batch_input_shape": [null, 4]}},
-        {"class_name": "QActivation", "config": {"name": "qa", "activation": "quantized_sigmoid(4)"}}]}});
+        {"class_name": "QActivation", "config": {"name": "qa", "activation": "ternary(threshold=0.5)"}}]}});
     cases.push((
-        "unsupported QKeras activation",
-        model_json("qsigmoid", &q),
+        "QKeras activation hls4ml cannot write",
+        model_json("qternary", &q),
         vec![
             "layer 'qa' (QActivation)",
             "unsupported attribute activation",
-            "quantized_sigmoid",
+            "ternary",
+            "not in hls4ml 1.3.0",
         ],
     ));
 

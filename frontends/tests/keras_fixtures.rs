@@ -4,6 +4,8 @@
 //! per-layer output shapes and weight values equal what Keras itself reported in
 //! `NAME.expected.json` (`count_params()`, `layer.output.shape`, `variable.numpy()`).
 
+mod common;
+
 use frontends::load_model;
 use ir::Network;
 use serde_json::Value;
@@ -45,82 +47,6 @@ fn extract_weights(keras: &Path) -> tempfile::NamedTempFile {
         .unwrap();
     std::io::copy(&mut ar.by_name("model.weights.h5").unwrap(), &mut tmp).unwrap();
     tmp
-}
-
-fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() <= 1e-5 * (1.0 + a.abs().max(b.abs()))
-}
-
-fn check_against_keras(name: &str, net: &Network, exp: &Value) {
-    assert_eq!(
-        net.total_params(),
-        exp["count_params"].as_u64().unwrap(),
-        "{name}: count_params"
-    );
-    let stats = net.stats();
-    for l in exp["layers"].as_array().unwrap() {
-        let lname = l["name"].as_str().unwrap();
-        let id = net
-            .find(lname)
-            .unwrap_or_else(|| panic!("{name}: no layer {lname}"));
-        let layer = net.layer(id);
-        let shape: Vec<usize> = serde_json::from_value(l["output_shape"].clone()).unwrap();
-        assert_eq!(layer.output_shape, shape, "{name}/{lname}: output shape");
-        let st = stats.iter().find(|s| s.name == lname).unwrap();
-        assert_eq!(
-            st.params,
-            l["params"].as_u64().unwrap(),
-            "{name}/{lname}: params"
-        );
-        let ws = l["weights"].as_array().unwrap();
-        assert_eq!(
-            layer.weights.len(),
-            ws.len(),
-            "{name}/{lname}: number of weight arrays"
-        );
-        for w in ws {
-            let wname = w["name"].as_str().unwrap();
-            let t = layer
-                .weight(wname)
-                .unwrap_or_else(|| panic!("{name}/{lname}: no weight {wname}"));
-            let wshape: Vec<usize> = serde_json::from_value(w["shape"].clone()).unwrap();
-            assert_eq!(t.shape, wshape, "{name}/{lname}/{wname}: shape");
-            for (i, v) in w["first"].as_array().unwrap().iter().enumerate() {
-                // Keras's values are f32 printed as f64; compare as f32 (serde_json's default
-                // float parsing may be one f64 ulp off, which vanishes at f32 precision).
-                assert_eq!(
-                    t.data[i],
-                    v.as_f64().unwrap() as f32,
-                    "{name}/{lname}/{wname}[{i}]"
-                );
-            }
-            assert_eq!(
-                *t.data.last().unwrap(),
-                w["last"].as_f64().unwrap() as f32,
-                "{name}/{lname}/{wname} last"
-            );
-            let sum: f64 = t.data.iter().map(|v| *v as f64).sum();
-            assert!(
-                close(sum, w["sum"].as_f64().unwrap()),
-                "{name}/{lname}/{wname}: sum {sum} vs {}",
-                w["sum"]
-            );
-        }
-    }
-    let outs: Vec<Vec<usize>> = serde_json::from_value(exp["outputs"].clone()).unwrap();
-    let got: Vec<Vec<usize>> = net
-        .outputs
-        .iter()
-        .map(|&o| net.layer(o).output_shape.clone())
-        .collect();
-    assert_eq!(got, outs, "{name}: output shapes");
-    let ins: Vec<Vec<usize>> = serde_json::from_value(exp["input_shapes"].clone()).unwrap();
-    let got: Vec<Vec<usize>> = net
-        .inputs
-        .iter()
-        .map(|&o| net.layer(o).output_shape.clone())
-        .collect();
-    assert_eq!(got, ins, "{name}: input shapes");
 }
 
 #[test]
@@ -192,7 +118,7 @@ fn keras_archives_match_keras_counts_shapes_and_weights() {
         let keras = dir.join(format!("{name}.keras"));
         let net = load_model(&keras, None, None).unwrap_or_else(|e| panic!("{name}.keras: {e}"));
         assert_eq!(net.name, name);
-        check_against_keras(&name, &net, &exp);
+        common::check_against_framework(&name, &net, &exp);
     }
 }
 

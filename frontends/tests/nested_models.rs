@@ -5,6 +5,8 @@
 //! `count_params()`, each nested layer's parameter count, output shape and weight values as
 //! Keras reported them in `*.expected.json`; a shared sub-model is refused with hls4ml's reason.
 
+mod common;
+
 use frontends::load_model;
 use ir::Network;
 use serde_json::Value;
@@ -22,46 +24,6 @@ fn files(name: &str) -> Vec<PathBuf> {
         .collect()
 }
 
-fn check(file: &Path, net: &Network, exp: &Value) {
-    let what = file.display();
-    assert_eq!(
-        net.total_params(),
-        exp["count_params"].as_u64().unwrap(),
-        "{what}: count_params"
-    );
-    let stats = net.stats();
-    for l in exp["layers"].as_array().unwrap() {
-        let lname = l["name"].as_str().unwrap();
-        let id = net
-            .find(lname)
-            .unwrap_or_else(|| panic!("{what}: no layer {lname}"));
-        let layer = net.layer(id);
-        let shape: Vec<usize> = serde_json::from_value(l["output_shape"].clone()).unwrap();
-        assert_eq!(layer.output_shape, shape, "{what}/{lname}: output shape");
-        let st = stats.iter().find(|s| s.name == lname).unwrap();
-        assert_eq!(st.params, l["params"].as_u64().unwrap(), "{what}/{lname}");
-        for w in l["weights"].as_array().unwrap() {
-            let wname = w["name"].as_str().unwrap();
-            let t = layer
-                .weight(wname)
-                .unwrap_or_else(|| panic!("{what}/{lname}: no weight {wname}"));
-            for (i, v) in w["first"].as_array().unwrap().iter().enumerate() {
-                assert_eq!(
-                    t.data[i],
-                    v.as_f64().unwrap() as f32,
-                    "{what}/{lname}/{wname}[{i}]"
-                );
-            }
-            let sum: f64 = t.data.iter().map(|v| *v as f64).sum();
-            let want = w["sum"].as_f64().unwrap();
-            assert!(
-                (sum - want).abs() < 1e-4 * (1.0 + want.abs()),
-                "{what}/{lname}/{wname}"
-            );
-        }
-    }
-}
-
 #[test]
 fn nested_models_read_in_every_format_with_kerass_counts_and_weights() {
     for prefix in ["k3", "k2"] {
@@ -74,7 +36,7 @@ fn nested_models_read_in_every_format_with_kerass_counts_and_weights() {
             for f in files(&name) {
                 let net =
                     load_model(&f, None, None).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
-                check(&f, &net, &exp);
+                common::check_against_framework(&f.display().to_string(), &net, &exp);
             }
         }
     }

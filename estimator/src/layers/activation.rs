@@ -104,21 +104,23 @@ pub fn cost(
         // [0, 1] (a compare/select of the result width); hard_tanh's 2·s − 1 is a shift and a
         // constant add
         // QKeras's hard forms (prior): the same, with hls4ml's 2-bit slope constant
-        Activation::QKerasHardSigmoid | Activation::QKerasHardTanh => {
+        Activation::HardSigmoid
+        | Activation::HardTanh
+        | Activation::QKerasHardSigmoid
+        | Activation::QKerasHardTanh => {
+            let qkeras = matches!(
+                act,
+                Activation::QKerasHardSigmoid | Activation::QKerasHardTanh
+            );
             a.fixed[Feature::ElemBits] = n * w;
             a.products.push(Products {
                 count: n,
                 a: width,
-                b: QKERAS_HARD_SLOPE_BITS,
-                dsp_cap: None,
-            });
-        }
-        Activation::HardSigmoid | Activation::HardTanh => {
-            a.fixed[Feature::ElemBits] = n * w;
-            a.products.push(Products {
-                count: n,
-                a: width,
-                b: HARD_SLOPE_BITS,
+                b: if qkeras {
+                    QKERAS_HARD_SLOPE_BITS
+                } else {
+                    HARD_SLOPE_BITS
+                },
                 dsp_cap: None,
             });
         }

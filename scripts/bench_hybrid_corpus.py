@@ -4,7 +4,7 @@
 The corpus is converted once (`presynth dataset ingest data/real-projects`); its sources
 (repositories) are dealt into K folds (grouped K-fold by source: every row of a source lands in
 one fold; `--folds 0` is one fold per source, leave one source out). For each fold a hybrid is
-trained on the wa-hls4ml rows (`--wa`, default ../shared/data) plus the corpus rows of the other
+trained on the wa-hls4ml rows (`--wa`, default data/, the wa-hls4ml rows shipped in the repository) plus the corpus rows of the other
 folds, and `presynth evaluate` scores it and the analytic estimator on the fold's rows. Prints
 per target the SMAPE of both on the same rows (C synthesis LUT/FF/DSP/BRAM, worst latency, II,
 and post-synthesis where the rows have it) and the share of rows with BRAM within 2 blocks.
@@ -49,7 +49,7 @@ def read_preds(path):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--presynth", default=os.path.join(ROOT, "target", "debug", "presynth"))
-    ap.add_argument("--wa", default=os.path.join(ROOT, "..", "shared", "data"))
+    ap.add_argument("--wa", default=os.path.join(ROOT, "data"))  # the wa-hls4ml rows shipped in data/
     ap.add_argument("--folds", type=int, default=6)
     ap.add_argument("--members", type=int, default=5)
     ap.add_argument("--epochs", type=int, default=300)

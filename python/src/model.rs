@@ -68,11 +68,7 @@ impl ModelSource {
             "keras" => {
                 let json: String = t.get_item(1)?.extract()?;
                 let label: String = t.get_item(2)?.extract()?;
-                let mut weights = WeightSet {
-                    file: label.clone(),
-                    layers: Vec::new(),
-                    stored_values: Vec::new(),
-                };
+                let mut weights = WeightSet::empty(label.clone());
                 for layer in t.get_item(3)?.try_iter()? {
                     let layer = layer?;
                     let (name, arrays): (String, Vec<RawArray<'_>>) = layer.extract()?;

@@ -264,12 +264,7 @@ pub fn read_legacy(
         f.group("/")
             .map_err(|e| h5err(file, "cannot open the root group", e))?
     };
-    let mut set = WeightSet {
-        file: file.to_string(),
-        layers: Vec::new(),
-        stored_values: Vec::new(),
-        quantizer_vars: Vec::new(),
-    };
+    let mut set = WeightSet::empty(file);
     for g in root
         .groups()
         .map_err(|e| h5err(file, "cannot list layer groups", e))?
@@ -364,12 +359,7 @@ pub fn read_keras3(
             "no 'layers' group (Keras 3) nor '_layer_checkpoint_dependencies' group (tf.keras 2.13-2.15): not a .keras weights file",
         ));
     };
-    let mut set = WeightSet {
-        file: file.to_string(),
-        layers: Vec::new(),
-        stored_values: Vec::new(),
-        quantizer_vars: Vec::new(),
-    };
+    let mut set = WeightSet::empty(file);
     read_keras3_layers(file, &root, &classes.top, classes, by_layer_name, &mut set)?;
     Ok(set)
 }

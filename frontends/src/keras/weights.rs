@@ -31,6 +31,14 @@ pub struct WeightSet {
 pub type QuantizerVars = (String, Vec<Tensor>);
 
 impl WeightSet {
+    /// No weights yet, read from `file`.
+    pub fn empty(file: impl Into<String>) -> Self {
+        WeightSet {
+            file: file.into(),
+            ..WeightSet::default()
+        }
+    }
+
     /// Total number of values, what Keras's `count_params()` counts.
     pub fn value_count(&self) -> usize {
         self.layers

@@ -7,7 +7,6 @@
 mod common;
 
 use frontends::load_model;
-use ir::Network;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 

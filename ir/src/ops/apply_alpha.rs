@@ -54,10 +54,4 @@ impl LayerOp for ApplyAlpha {
             },
         ]
     }
-    fn window(&self) -> (usize, usize) {
-        (1, 1)
-    }
-    fn product_shape(&self, _inputs: &[Shape]) -> Option<(u64, u64)> {
-        None
-    }
 }

@@ -244,9 +244,6 @@ impl LayerOp for MultiHeadAttention {
         );
         out
     }
-    fn window(&self) -> (usize, usize) {
-        (1, 1)
-    }
     fn product_shape(&self, _inputs: &[Shape]) -> Option<(u64, u64)> {
         // several products of different shapes (see the module comment); no single array
         None

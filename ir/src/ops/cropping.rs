@@ -2,7 +2,7 @@
 //! is the input without rows/columns on each side; no parameters, no arithmetic.
 
 use super::util::{expect_rank, first, shape_err};
-use super::{Arity, Cost, LayerOp, WeightSpec};
+use super::{Arity, Cost, LayerOp};
 use crate::layer::Layer;
 use crate::shape::Shape;
 use crate::IrError;
@@ -53,15 +53,6 @@ impl LayerOp for Cropping1D {
     fn cost(&self, _inputs: &[Shape], _output: &[usize]) -> Cost {
         Cost::default()
     }
-    fn weights(&self, _inputs: &[Shape]) -> Vec<WeightSpec> {
-        vec![]
-    }
-    fn window(&self) -> (usize, usize) {
-        (1, 1)
-    }
-    fn product_shape(&self, _inputs: &[Shape]) -> Option<(u64, u64)> {
-        None
-    }
 }
 
 impl LayerOp for Cropping2D {
@@ -88,14 +79,5 @@ impl LayerOp for Cropping2D {
     }
     fn cost(&self, _inputs: &[Shape], _output: &[usize]) -> Cost {
         Cost::default()
-    }
-    fn weights(&self, _inputs: &[Shape]) -> Vec<WeightSpec> {
-        vec![]
-    }
-    fn window(&self) -> (usize, usize) {
-        (1, 1)
-    }
-    fn product_shape(&self, _inputs: &[Shape]) -> Option<(u64, u64)> {
-        None
     }
 }

@@ -60,9 +60,6 @@ impl LayerOp for Dense {
         }
         v
     }
-    fn window(&self) -> (usize, usize) {
-        (1, 1)
-    }
     fn product_shape(&self, inputs: &[Shape]) -> Option<(u64, u64)> {
         Some((channels(inputs) as u64, self.units as u64))
     }

@@ -46,10 +46,4 @@ impl LayerOp for Dot {
     fn weights(&self, _inputs: &[Shape]) -> Vec<WeightSpec> {
         Vec::new()
     }
-    fn window(&self) -> (usize, usize) {
-        (1, 1)
-    }
-    fn product_shape(&self, _inputs: &[Shape]) -> Option<(u64, u64)> {
-        None
-    }
 }

@@ -301,9 +301,6 @@ impl LayerOp for EinsumDense {
         }
         v
     }
-    fn window(&self) -> (usize, usize) {
-        (1, 1)
-    }
     fn product_shape(&self, inputs: &[Shape]) -> Option<(u64, u64)> {
         let p = self.plan(&first(inputs)).ok()?;
         Some((p.n_contract(), p.n_free_kernel()))

@@ -54,10 +54,4 @@ impl LayerOp for Embedding {
             shape: vec![self.input_dim, self.output_dim],
         }]
     }
-    fn window(&self) -> (usize, usize) {
-        (1, 1)
-    }
-    fn product_shape(&self, _inputs: &[Shape]) -> Option<(u64, u64)> {
-        None
-    }
 }

@@ -259,12 +259,6 @@ impl LayerOp for GarNet {
         }
         out
     }
-    fn window(&self) -> (usize, usize) {
-        (1, 1)
-    }
-    fn product_shape(&self, _inputs: &[Shape]) -> Option<(u64, u64)> {
-        None
-    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! channels) input to its channels: one type over the spatial rank, a kind per rank.
 
 use super::util::{expect_rank, first};
-use super::{Arity, Cost, LayerOp, WeightSpec};
+use super::{Arity, Cost, LayerOp};
 use crate::layer::{Layer, PoolOp};
 use crate::shape::Shape;
 use crate::IrError;
@@ -63,14 +63,5 @@ impl<const DIMS: usize> LayerOp for GlobalPool<DIMS> {
     }
     fn cost(&self, _inputs: &[Shape], _output: &[usize]) -> Cost {
         Cost::default()
-    }
-    fn weights(&self, _inputs: &[Shape]) -> Vec<WeightSpec> {
-        vec![]
-    }
-    fn window(&self) -> (usize, usize) {
-        (1, 1)
-    }
-    fn product_shape(&self, _inputs: &[Shape]) -> Option<(u64, u64)> {
-        None
     }
 }

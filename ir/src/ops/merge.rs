@@ -3,7 +3,7 @@
 //! minimum` in nnet_merge.h). One kind with the operation as its attribute.
 
 use super::util::{first, shape_err};
-use super::{Arity, Cost, LayerOp, WeightSpec};
+use super::{Arity, Cost, LayerOp};
 use crate::layer::Layer;
 use crate::shape::Shape;
 use crate::IrError;
@@ -116,15 +116,6 @@ impl LayerOp for Merge {
     }
     fn cost(&self, _inputs: &[Shape], _output: &[usize]) -> Cost {
         Cost::default()
-    }
-    fn weights(&self, _inputs: &[Shape]) -> Vec<WeightSpec> {
-        vec![]
-    }
-    fn window(&self) -> (usize, usize) {
-        (1, 1)
-    }
-    fn product_shape(&self, _inputs: &[Shape]) -> Option<(u64, u64)> {
-        None
     }
 }
 

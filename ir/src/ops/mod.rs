@@ -139,14 +139,21 @@ pub trait LayerOp {
     fn infer(&self, layer: &Layer, inputs: &[Shape]) -> Result<Shape, IrError>;
     /// Keras parameter count (as `count_params()` counts, BatchNorm statistics included) and MACs.
     fn cost(&self, inputs: &[Shape], output: &[usize]) -> Cost;
-    /// The weights a layer of this kind carries, in Keras order, for these input shapes.
-    fn weights(&self, inputs: &[Shape]) -> Vec<WeightSpec>;
+    /// The weights a layer of this kind carries, in Keras order, for these input shapes; none
+    /// unless the kind says otherwise.
+    fn weights(&self, _inputs: &[Shape]) -> Vec<WeightSpec> {
+        vec![]
+    }
     /// Sliding window of the kind: (kernel or pool area, stride area); (1, 1) for the others.
-    fn window(&self) -> (usize, usize);
+    fn window(&self) -> (usize, usize) {
+        (1, 1)
+    }
     /// The matrix product the kind computes at each output position, `(n_in, n_out)` as hls4ml
     /// sizes its multiplier array and reuse factor (Dense: inputs × units; Conv: kernel area ×
-    /// channels × filters); `None` for kinds without one.
-    fn product_shape(&self, inputs: &[Shape]) -> Option<(u64, u64)>;
+    /// channels × filters); `None` for kinds without one (the default).
+    fn product_shape(&self, _inputs: &[Shape]) -> Option<(u64, u64)> {
+        None
+    }
 }
 
 /// Calls the macro `$callback` with the one list of layer kinds:

@@ -58,12 +58,6 @@ impl LayerOp for Permute {
     fn weights(&self, _inputs: &[Shape]) -> Vec<WeightSpec> {
         Vec::new()
     }
-    fn window(&self) -> (usize, usize) {
-        (1, 1)
-    }
-    fn product_shape(&self, _inputs: &[Shape]) -> Option<(u64, u64)> {
-        None
-    }
 }
 
 #[cfg(test)]

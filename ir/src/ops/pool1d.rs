@@ -1,7 +1,7 @@
 //! Max or average pooling over (width, channels).
 
 use super::util::{expect_rank, first, positive, shape_err};
-use super::{Arity, Cost, LayerOp, WeightSpec};
+use super::{Arity, Cost, LayerOp};
 use crate::layer::{Layer, Padding, PoolOp};
 use crate::shape::{window_out, Shape};
 use crate::IrError;
@@ -47,13 +47,7 @@ impl LayerOp for Pool1D {
     fn cost(&self, _inputs: &[Shape], _output: &[usize]) -> Cost {
         Cost::default()
     }
-    fn weights(&self, _inputs: &[Shape]) -> Vec<WeightSpec> {
-        vec![]
-    }
     fn window(&self) -> (usize, usize) {
         (self.pool, self.stride)
-    }
-    fn product_shape(&self, _inputs: &[Shape]) -> Option<(u64, u64)> {
-        None
     }
 }

@@ -1,7 +1,7 @@
 //! Max or average pooling over (height, width, channels).
 
 use super::util::{expect_rank, first, positive, shape_err};
-use super::{Arity, Cost, LayerOp, WeightSpec};
+use super::{Arity, Cost, LayerOp};
 use crate::layer::{Layer, Padding, PoolOp};
 use crate::shape::{window_out, Shape};
 use crate::IrError;
@@ -55,16 +55,10 @@ impl LayerOp for Pool2D {
     fn cost(&self, _inputs: &[Shape], _output: &[usize]) -> Cost {
         Cost::default()
     }
-    fn weights(&self, _inputs: &[Shape]) -> Vec<WeightSpec> {
-        vec![]
-    }
     fn window(&self) -> (usize, usize) {
         (
             self.pool[0].saturating_mul(self.pool[1]),
             self.stride[0].saturating_mul(self.stride[1]),
         )
-    }
-    fn product_shape(&self, _inputs: &[Shape]) -> Option<(u64, u64)> {
-        None
     }
 }

@@ -45,10 +45,4 @@ impl LayerOp for PReLU {
             shape: first(inputs),
         }]
     }
-    fn window(&self) -> (usize, usize) {
-        (1, 1)
-    }
-    fn product_shape(&self, _inputs: &[Shape]) -> Option<(u64, u64)> {
-        None
-    }
 }

@@ -235,9 +235,6 @@ impl LayerOp for Recurrent {
         }
         v
     }
-    fn window(&self) -> (usize, usize) {
-        (1, 1)
-    }
     /// The input product hls4ml sizes its reuse factor by (`mult_config1`: features ×
     /// G·units); the recurrent one (units × G·units) has the same reuse factor.
     fn product_shape(&self, inputs: &[Shape]) -> Option<(u64, u64)> {

@@ -2,7 +2,7 @@
 //! -1).
 
 use super::util::{elements, first, shape_err};
-use super::{Arity, Cost, LayerOp, WeightSpec};
+use super::{Arity, Cost, LayerOp};
 use crate::layer::Layer;
 use crate::shape::Shape;
 use crate::IrError;
@@ -56,14 +56,5 @@ impl LayerOp for Reshape {
     }
     fn cost(&self, _inputs: &[Shape], _output: &[usize]) -> Cost {
         Cost::default()
-    }
-    fn weights(&self, _inputs: &[Shape]) -> Vec<WeightSpec> {
-        vec![]
-    }
-    fn window(&self) -> (usize, usize) {
-        (1, 1)
-    }
-    fn product_shape(&self, _inputs: &[Shape]) -> Option<(u64, u64)> {
-        None
     }
 }

@@ -4,7 +4,7 @@
 //! frontends (hls4ml's Vivado `resize_bilinear` does not exist in 1.3.0's nnet_utils).
 
 use super::util::{expect_rank, first, positive, shape_err};
-use super::{Arity, Cost, LayerOp, WeightSpec};
+use super::{Arity, Cost, LayerOp};
 use crate::layer::Layer;
 use crate::shape::Shape;
 use crate::IrError;
@@ -49,15 +49,6 @@ impl LayerOp for UpSampling1D {
     fn cost(&self, _inputs: &[Shape], _output: &[usize]) -> Cost {
         Cost::default()
     }
-    fn weights(&self, _inputs: &[Shape]) -> Vec<WeightSpec> {
-        vec![]
-    }
-    fn window(&self) -> (usize, usize) {
-        (1, 1)
-    }
-    fn product_shape(&self, _inputs: &[Shape]) -> Option<(u64, u64)> {
-        None
-    }
 }
 
 impl LayerOp for UpSampling2D {
@@ -84,14 +75,5 @@ impl LayerOp for UpSampling2D {
     }
     fn cost(&self, _inputs: &[Shape], _output: &[usize]) -> Cost {
         Cost::default()
-    }
-    fn weights(&self, _inputs: &[Shape]) -> Vec<WeightSpec> {
-        vec![]
-    }
-    fn window(&self) -> (usize, usize) {
-        (1, 1)
-    }
-    fn product_shape(&self, _inputs: &[Shape]) -> Option<(u64, u64)> {
-        None
     }
 }

@@ -17,23 +17,7 @@ use lower::passes::bit_exact::{
 use serde_json::Value;
 
 mod common;
-use common::{generated_casts, read, typedefs, weights_txt};
-
-fn ints(v: &Value) -> Vec<i32> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_i64().unwrap() as i32)
-        .collect()
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
+use common::{floats, generated_casts, ints, read, typedefs, weights_txt};
 
 struct QLayer {
     name: String,

@@ -1,6 +1,7 @@
 //! Reading hls4ml 1.3.0's golden HGQ2 projects (tests/fixtures/hgq2/<case>): files of the
 //! case, the typedefs of its defines.h, the per-element casts of a generated quantizer
-//! function, its weights files and the numbers of a config struct of parameters.h.
+//! function, its weights files and the numbers of a config struct of parameters.h; JSON
+//! arrays of the state the reference scripts dumped.
 #![allow(dead_code)] // each test crate uses its own share
 
 use std::collections::BTreeMap;
@@ -72,4 +73,22 @@ pub fn config_number(case: &str, name: &str, key: &str) -> u64 {
         .trim_end_matches(';')
         .parse()
         .unwrap()
+}
+
+/// A JSON array of integers.
+pub fn ints(v: &serde_json::Value) -> Vec<i32> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_i64().unwrap() as i32)
+        .collect()
+}
+
+/// A JSON array of numbers.
+pub fn floats(v: &serde_json::Value) -> Vec<f64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
 }

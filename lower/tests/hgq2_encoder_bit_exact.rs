@@ -276,18 +276,13 @@ fn softmax(name: &str, l: &ir::Layer, prefix: &str, input: &Kif, shape: &[usize]
         Some(&table("exp_table/iq")),
     )
     .unwrap();
-    let n_in: usize = shape.iter().product();
-    let last = shape[shape.len() - 1];
-    let out = tables.produce(n_in);
+    let shape = SoftmaxShape::over_axis(shape, shape.len() - 1);
+    let out = tables.produce(shape.n_in);
     Softmax {
         iq,
         tables,
         out,
-        shape: SoftmaxShape {
-            n_in,
-            n_outer: n_in / last,
-            n_inner: 1,
-        },
+        shape,
     }
 }
 

@@ -18,7 +18,11 @@
 //!   or attention projection is a scalar).
 //! - the fixed-point quantizers themselves (`iq`/`kq`/`bq`/`oq` groups of the weights file,
 //!   with their config's modes) are read per element into `Layer::hgq_quantizers`
-//!   ([`quantizers`]): hls4ml derives every type of an HGQ2 project from them.
+//!   ([`quantizers`]): hls4ml derives every type of an HGQ2 project from them. The quantizers
+//!   deeper in the layer's group (the attention's projections and softmax, a softmax's tables,
+//!   an add's per-input list) go to `Layer::hgq_sub_quantizers` ([`sub_quantizers`]) with the
+//!   modes of the config entry HGQ2 built each from (`qkvo_iq_conf`, `softmax_exp_oq_conf`,
+//!   `iq_confs[n]`, ...).
 
 use super::layers::{describe, Attrs, KerasLayer};
 use super::weights::RawWeight;

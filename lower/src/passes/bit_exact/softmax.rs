@@ -36,6 +36,17 @@ pub struct SoftmaxShape {
 }
 
 impl SoftmaxShape {
+    /// hls4ml's HGQ2 converter's layout of a softmax over `axis` of a (batch-less) input of
+    /// `shape`: the elements before the axis are `n_outer`, those after it `n_inner`.
+    pub fn over_axis(shape: &[usize], axis: usize) -> SoftmaxShape {
+        let p = |s: &[usize]| s.iter().product::<usize>();
+        SoftmaxShape {
+            n_in: p(shape),
+            n_outer: p(&shape[..axis.min(shape.len())]),
+            n_inner: p(&shape[(axis + 1).min(shape.len())..]),
+        }
+    }
+
     /// The elements of one softmax (`n_slice`).
     pub fn n_slice(&self) -> usize {
         self.n_in / self.n_inner.max(1) / self.n_outer.max(1)

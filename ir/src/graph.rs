@@ -266,7 +266,8 @@ impl Network {
                 && (!with_weights
                     || (lx.weights == ly.weights
                         && lx.quantizer_params == ly.quantizer_params
-                        && lx.hgq_quantizers == ly.hgq_quantizers))
+                        && lx.hgq_quantizers == ly.hgq_quantizers
+                        && lx.hgq_sub_quantizers == ly.hgq_sub_quantizers))
                 && names(self, self.inputs_of(x)) == names(other, other.inputs_of(y))
         })
     }

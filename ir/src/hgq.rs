@@ -43,3 +43,14 @@ pub struct HgqQuantizer {
     pub i: Vec<i32>,
     pub f: Vec<i32>,
 }
+
+/// A quantizer of an HGQ2 layer that is not one of its own four: a sub-layer's (the
+/// projections and softmax of `QMultiHeadAttention`, a `QSoftmax`'s exp and inverse tables) or
+/// one of a list (a `QAdd`'s input quantizer per input). `path` is its weights-file group under
+/// the layer (`query_dense/iq`, `_softmax/exp_table/oq`, `iq/quantizers/quantizer_1`), `role`
+/// within `quantizer` the attribute it ends in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HgqSubQuantizer {
+    pub path: String,
+    pub quantizer: HgqQuantizer,
+}

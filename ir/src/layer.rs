@@ -73,6 +73,10 @@ pub struct Layer {
     /// for HGQ2 layers read without their weights file).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hgq_quantizers: Vec<crate::hgq::HgqQuantizer>,
+    /// An HGQ2 layer's other quantizers: its sub-layers' and its quantizer lists' (see
+    /// `HgqSubQuantizer`); empty where it has none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hgq_sub_quantizers: Vec<crate::hgq::HgqSubQuantizer>,
     /// QKeras's `QConv2DBatchnorm`/`QDenseBatchnorm`: a Conv2D/Dense whose kernel and bias hold
     /// the batch normalisation folded in (frontends/src/keras/fold.rs). hls4ml 1.3.0 makes the
     /// former its `Conv2DBatchnorm` class (a Conv2D subclass its `optimize_pointwise_conv`, which
@@ -135,6 +139,7 @@ impl Layer {
             output_shape: Vec::new(),
             quantizer_params: 0,
             hgq_quantizers: Vec::new(),
+            hgq_sub_quantizers: Vec::new(),
             batchnorm_folded: None,
         }
     }

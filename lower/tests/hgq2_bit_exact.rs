@@ -15,65 +15,9 @@ use lower::passes::bit_exact::{
     minimal_kif_ints, quantize, register, FixedKif, Interval, Kif, Quantizer, QuantizerModes,
 };
 use serde_json::Value;
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
-fn case_dir(case: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures/hgq2")
-        .join(case)
-}
-
-fn read(case: &str, file: &str) -> String {
-    let p = case_dir(case).join(file);
-    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-/// defines.h's `typedef <type> <name>;` lines by name.
-fn typedefs(case: &str) -> BTreeMap<String, String> {
-    read(case, "firmware/defines.h")
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("typedef "))
-        .filter_map(|l| {
-            let l = l.trim_end_matches(';');
-            let (t, n) = l.rsplit_once(' ')?;
-            Some((n.to_string(), t.to_string()))
-        })
-        .collect()
-}
-
-/// The per-element casts of the generated function `name` (None for `out[j] = 0;`).
-fn generated_casts(case: &str, name: &str) -> Vec<Option<String>> {
-    let text = read(case, "firmware/nnet_code_gen.generated.h");
-    let start = text
-        .find(&format!("void {name}("))
-        .unwrap_or_else(|| panic!("{case}: no generated function {name}"));
-    let body = &text[start..];
-    let body = &body[..body.find("\n}").unwrap()];
-    body.lines()
-        .filter_map(|l| l.trim().strip_prefix("out["))
-        .map(|l| {
-            let rhs = l.split_once("= ").unwrap().1;
-            rhs.split_once("(inp[").map(|(t, _)| t.to_string())
-        })
-        .collect()
-}
-
-fn ints(v: &Value) -> Vec<i32> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_i64().unwrap() as i32)
-        .collect()
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
+mod common;
+use common::{floats, generated_casts, ints, read, typedefs, weights_txt};
 
 struct QLayer {
     name: String,
@@ -148,14 +92,6 @@ fn layers(case: &str) -> Vec<QLayer> {
                 n_out: l["bias_shape"][0].as_u64().unwrap() as usize,
             }
         })
-        .collect()
-}
-
-/// hls4ml's weights/<name>.txt values (its `WriteWeightsTxt` file, comma separated).
-fn weights_txt(case: &str, name: &str) -> Vec<f64> {
-    read(case, &format!("firmware/weights/{name}.txt"))
-        .split(',')
-        .map(|s| s.trim().parse().unwrap())
         .collect()
 }
 

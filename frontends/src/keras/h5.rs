@@ -447,20 +447,11 @@ fn read_keras3_layers(
         set.stored_values.push((layer.clone(), stored));
         let mut quantizers = Vec::new();
         for attr in ["iq", "kq", "bq", "oq"] {
-            let path = format!("{attr}/quantizer/vars");
-            if !g.link_exists(&path) {
-                continue;
+            if g.link_exists(&format!("{attr}/quantizer/vars")) {
+                quantizers.push((attr.to_string(), quantizer_tensors(file, &g, attr)?));
             }
-            let vars = g
-                .group(&path)
-                .and_then(|v| v.datasets())
-                .map_err(|e| h5err(file, &format!("cannot list {path}"), e))?;
-            let mut tensors = Vec::with_capacity(vars.len());
-            for d in by_index(file, vars)? {
-                tensors.push(read_tensor(file, &d)?);
-            }
-            quantizers.push((attr.to_string(), tensors));
         }
+        nested_quantizers(file, &g, "", &mut quantizers)?;
         if !quantizers.is_empty() {
             set.quantizer_vars.push((layer.clone(), quantizers));
         }
@@ -498,6 +489,56 @@ fn read_keras3_layers(
             });
         }
         set.layers.push((layer, weights));
+    }
+    Ok(())
+}
+
+/// The datasets of an HGQ2 quantizer group `<at>/quantizer/vars` under `g`, in index order.
+fn quantizer_tensors(file: &str, g: &hdf5::Group, at: &str) -> Result<Vec<Tensor>, FrontendError> {
+    let path = format!("{at}/quantizer/vars");
+    let vars = g
+        .group(&path)
+        .and_then(|v| v.datasets())
+        .map_err(|e| h5err(file, &format!("cannot list {path}"), e))?;
+    by_index(file, vars)?
+        .iter()
+        .map(|d| read_tensor(file, d))
+        .collect()
+}
+
+/// HGQ2's quantizers below a layer's own four: every `quantizer/vars` group deeper in the
+/// layer's group (a sub-layer's `query_dense/iq`, `_softmax/exp_table/oq`; a list's
+/// `iq/quantizers/quantizer_1`), by its path under the layer, its datasets in index order.
+fn nested_quantizers(
+    file: &str,
+    g: &hdf5::Group,
+    prefix: &str,
+    out: &mut Vec<super::weights::QuantizerVars>,
+) -> Result<(), FrontendError> {
+    let subs = g
+        .groups()
+        .map_err(|e| h5err(file, "cannot list groups", e))?;
+    for sub in subs {
+        let name = sub
+            .name()
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        // a quantizer's own holder (`quantizer/vars`), not a list entry named `quantizer`
+        if name == "vars" || (name == "quantizer" && !sub.link_exists("quantizer/vars")) {
+            continue;
+        }
+        let path = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}/{name}")
+        };
+        // the layer's own iq/kq/bq/oq are read by name
+        if !prefix.is_empty() && sub.link_exists("quantizer/vars") {
+            out.push((path.clone(), quantizer_tensors(file, g, &name)?));
+        }
+        nested_quantizers(file, &sub, &path, out)?;
     }
     Ok(())
 }

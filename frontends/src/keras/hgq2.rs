@@ -18,7 +18,11 @@
 //!   or attention projection is a scalar).
 //! - the fixed-point quantizers themselves (`iq`/`kq`/`bq`/`oq` groups of the weights file,
 //!   with their config's modes) are read per element into `Layer::hgq_quantizers`
-//!   ([`quantizers`]): hls4ml derives every type of an HGQ2 project from them.
+//!   ([`quantizers`]): hls4ml derives every type of an HGQ2 project from them. The quantizers
+//!   deeper in the layer's group (the attention's projections and softmax, a softmax's tables,
+//!   an add's per-input list) go to `Layer::hgq_sub_quantizers` ([`sub_quantizers`]) with the
+//!   modes of the config entry HGQ2 built each from (`qkvo_iq_conf`, `softmax_exp_oq_conf`,
+//!   `iq_confs[n]`, ...).
 
 use super::layers::{describe, Attrs, KerasLayer};
 use super::weights::RawWeight;
@@ -161,21 +165,10 @@ pub fn quantizers(
     layer: &KerasLayer,
     vars: &[super::weights::QuantizerVars],
 ) -> Result<Vec<ir::hgq::HgqQuantizer>, FrontendError> {
-    use ir::hgq::{HgqQuantizer, QuantizerRole};
     let mut out = Vec::new();
     for (attr, tensors) in vars {
-        let role = match attr.as_str() {
-            "iq" => QuantizerRole::Input,
-            "kq" => QuantizerRole::Kernel,
-            "bq" => QuantizerRole::Bias,
-            "oq" => QuantizerRole::Output,
-            _ => continue,
-        };
-        let bad = |what: String| {
-            FrontendError::weights(
-                file,
-                format!("HGQ2 layer '{}' quantizer {attr}: {what}", layer.name),
-            )
+        let Some(role) = role_of(attr) else {
+            continue;
         };
         // a group without its config entry (a quantizer of a sub-layer) is not one of these
         let Some(conf) = layer
@@ -185,54 +178,153 @@ pub fn quantizers(
         else {
             continue;
         };
-        let text = |key: &str| {
-            conf.get(key)
-                .and_then(Value::as_str)
-                .map(str::to_string)
-                .ok_or_else(|| bad(format!("{attr}_conf has no {key}")))
-        };
-        let q_type = text("q_type")?;
-        let (round_mode, overflow_mode) = (text("round_mode")?, text("overflow_mode")?);
-        // positions of (k, i, f or b) in the stored variables
-        let (ki, ii, fb) = match q_type.as_str() {
-            "kif" => (1, 2, 0),
-            "kbi" => (2, 1, 0),
-            // minifloat, binary, ...: not kept (the layer's quantizer_params still counts it, and
-            // codegen refuses the layer)
-            _ => continue,
-        };
-        if tensors.len() < 3 {
-            return Err(bad(format!(
-                "{} variables stored, expected at least 3",
-                tensors.len()
-            )));
+        if let Some(q) = fixed_point(file, layer, attr, role, conf, tensors)? {
+            out.push(q);
         }
-        let shape = tensors[0].shape.clone();
-        if tensors[..3].iter().any(|t| t.shape != shape) {
-            return Err(bad("its bit-width variables differ in shape".to_string()));
-        }
-        let round = |t: &ir::layer::Tensor| -> Vec<i32> {
-            t.data.iter().map(|v| v.round_ties_even() as i32).collect()
-        };
-        let (k, i, fb) = (
-            round(&tensors[ki]),
-            round(&tensors[ii]),
-            round(&tensors[fb]),
-        );
-        let f = if q_type == "kbi" {
-            fb.iter().zip(&i).map(|(b, i)| b - i).collect()
-        } else {
-            fb
-        };
-        out.push(HgqQuantizer {
-            role,
-            round_mode,
-            overflow_mode,
-            shape,
-            k,
-            i,
-            f,
-        });
     }
     Ok(out)
+}
+
+/// The quantizer role of an HGQ2 attribute name.
+fn role_of(attr: &str) -> Option<ir::hgq::QuantizerRole> {
+    use ir::hgq::QuantizerRole;
+    match attr {
+        "iq" => Some(QuantizerRole::Input),
+        "kq" => Some(QuantizerRole::Kernel),
+        "bq" => Some(QuantizerRole::Bias),
+        "oq" => Some(QuantizerRole::Output),
+        _ => None,
+    }
+}
+
+/// The config entry of a nested quantizer (its group path under the layer, split): a list's
+/// `<attr>/quantizers/quantizer[_N]` is entry N of `<attr>_confs`; a sub-layer's
+/// `<sub>/.../<attr>` is `<prefix>_<attr>_conf`, the prefix naming the sub-layers as HGQ2's
+/// configs do (`query_dense` ... `output_dense`: `qkvo`; `_softmax`: `softmax`; `exp_table`:
+/// `exp`; `inv_table`: `inv`).
+fn nested_conf<'a>(layer: &'a KerasLayer, parts: &[&str]) -> Option<(&'a Value, &'a str)> {
+    let conf = |v: &'a Value| v.get("config");
+    if let [attr, "quantizers", q] = parts {
+        let n = match q.strip_prefix("quantizer")? {
+            "" => 0,
+            rest => rest.strip_prefix('_')?.parse::<usize>().ok()?,
+        };
+        let list = layer.config.get(&format!("{attr}_confs"))?;
+        let attr: &'a str = BASE_ATTRS.iter().find(|a| *a == attr)?;
+        return Some((conf(list.get(n)?)?, attr));
+    }
+    let (attr, subs) = parts.split_last()?;
+    let attr: &'a str = BASE_ATTRS.iter().find(|a| *a == attr)?;
+    let mut names = Vec::with_capacity(subs.len());
+    for s in subs {
+        names.push(match *s {
+            "query_dense" | "key_dense" | "value_dense" | "output_dense" => "qkvo",
+            "_softmax" => "softmax",
+            "exp_table" => "exp",
+            "inv_table" => "inv",
+            _ => return None,
+        });
+    }
+    let key = format!("{}_{attr}_conf", names.join("_"));
+    Some((conf(layer.config.get(&key)?)?, attr))
+}
+
+/// The four quantizer attributes of an HGQ2 layer.
+const BASE_ATTRS: [&str; 4] = ["iq", "kq", "bq", "oq"];
+
+/// The quantizers of an HGQ2 layer below its own four ([`ir::hgq::HgqSubQuantizer`]): its
+/// sub-layers' and its quantizer lists', by their group path, with the modes of the config
+/// entry HGQ2 built each from. A group no config entry describes is left out, as are
+/// quantizers that are not fixed-point.
+pub fn sub_quantizers(
+    file: &str,
+    layer: &KerasLayer,
+    vars: &[super::weights::QuantizerVars],
+) -> Result<Vec<ir::hgq::HgqSubQuantizer>, FrontendError> {
+    let mut out = Vec::new();
+    for (path, tensors) in vars {
+        let parts: Vec<&str> = path.split('/').collect();
+        if parts.len() < 2 {
+            continue;
+        }
+        let Some((conf, attr)) = nested_conf(layer, &parts) else {
+            continue;
+        };
+        let Some(role) = role_of(attr) else {
+            continue;
+        };
+        if let Some(q) = fixed_point(file, layer, path, role, conf, tensors)? {
+            out.push(ir::hgq::HgqSubQuantizer {
+                path: path.clone(),
+                quantizer: q,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// One fixed-point quantizer from its stored variables and its config (`q_type`, modes);
+/// `None` for another quantizer type.
+fn fixed_point(
+    file: &str,
+    layer: &KerasLayer,
+    attr: &str,
+    role: ir::hgq::QuantizerRole,
+    conf: &Value,
+    tensors: &[ir::layer::Tensor],
+) -> Result<Option<ir::hgq::HgqQuantizer>, FrontendError> {
+    let bad = |what: String| {
+        FrontendError::weights(
+            file,
+            format!("HGQ2 layer '{}' quantizer {attr}: {what}", layer.name),
+        )
+    };
+    let text = |key: &str| {
+        conf.get(key)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| bad(format!("its config has no {key}")))
+    };
+    let q_type = text("q_type")?;
+    let (round_mode, overflow_mode) = (text("round_mode")?, text("overflow_mode")?);
+    // positions of (k, i, f or b) in the stored variables
+    let (ki, ii, fb) = match q_type.as_str() {
+        "kif" => (1, 2, 0),
+        "kbi" => (2, 1, 0),
+        // minifloat, binary, ...: not kept (the layer's quantizer_params still counts it, and
+        // codegen refuses the layer)
+        _ => return Ok(None),
+    };
+    if tensors.len() < 3 {
+        return Err(bad(format!(
+            "{} variables stored, expected at least 3",
+            tensors.len()
+        )));
+    }
+    let shape = tensors[0].shape.clone();
+    if tensors[..3].iter().any(|t| t.shape != shape) {
+        return Err(bad("its bit-width variables differ in shape".to_string()));
+    }
+    let round = |t: &ir::layer::Tensor| -> Vec<i32> {
+        t.data.iter().map(|v| v.round_ties_even() as i32).collect()
+    };
+    let (k, i, fb) = (
+        round(&tensors[ki]),
+        round(&tensors[ii]),
+        round(&tensors[fb]),
+    );
+    let f = if q_type == "kbi" {
+        fb.iter().zip(&i).map(|(b, i)| b - i).collect()
+    } else {
+        fb
+    };
+    Ok(Some(ir::hgq::HgqQuantizer {
+        role,
+        round_mode,
+        overflow_mode,
+        shape,
+        k,
+        i,
+        f,
+    }))
 }

@@ -257,6 +257,7 @@ pub fn build(
                     chain[0].quantizer_params = hgq2::quantizer_values(stored, &hgq2_weights);
                     if let Some((_, vars)) = w.quantizer_vars.iter().find(|(n, _)| *n == kl.name) {
                         chain[0].hgq_quantizers = hgq2::quantizers(&w.file, kl, vars)?;
+                        chain[0].hgq_sub_quantizers = hgq2::sub_quantizers(&w.file, kl, vars)?;
                     }
                     Some(hgq2_weights.as_slice())
                 }

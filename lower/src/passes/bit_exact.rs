@@ -9,6 +9,15 @@
 //! projects (tests/fixtures/hgq2, `lower/tests/hgq2_bit_exact.rs`); the lowered graph has no
 //! HGQ2 quantizer node yet, so no pipeline pass runs it and codegen still refuses HGQ2 layers.
 
+pub mod einsum;
+pub mod einsum_dense;
+pub mod layout;
+pub mod merge;
+pub mod pooling;
+pub mod softmax;
+pub mod transpose;
+pub mod types;
+
 /// Per-element `(k, i, f)` of one tensor, flattened in C order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Kif {

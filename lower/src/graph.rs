@@ -333,6 +333,16 @@ fn op_attrs(op: &Op) -> String {
         Op::BatchNorm { n_filt } => format!("n_filt={n_filt}"),
         Op::Transpose { perm, .. } => format!("perm={perm:?}"),
         Op::Dot { n_in } => format!("n_in={n_in}"),
+        Op::GarNet {
+            n_vertices,
+            transforms,
+            collapse_mean,
+            ..
+        } => format!(
+            "vertices={n_vertices} sublayers={}{}",
+            transforms.len(),
+            if *collapse_mean { " mean" } else { "" }
+        ),
         Op::Activation { act, .. } => match act {
             ActKind::Plain(f) => f.to_string(),
             ActKind::Param { func, alpha } => format!("{func} {alpha}"),

@@ -173,7 +173,9 @@ pub fn infer(node: &mut Node, inputs: &[FixedType], default: &FixedType, max: Op
         | Op::SeparableConv { .. }
         // `_infer_rnn_precision` ("just a placeholder"): the four weight types the default,
         // the rest to the default catch
-        | Op::Recurrent { .. } => {
+        | Op::Recurrent { .. }
+        // no GarNet rule (its weight types come from the values, GarNet._add_variable)
+        | Op::GarNet { .. } => {
             weights_default(p, auto);
             (None, None)
         }
@@ -240,7 +242,8 @@ pub fn renames_result(node: &Node) -> bool {
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
         | Op::SeparableConv { .. }
-        | Op::Recurrent { .. } => false,
+        | Op::Recurrent { .. }
+        | Op::GarNet { .. } => false,
     };
     renaming && node.settings.auto.result
 }

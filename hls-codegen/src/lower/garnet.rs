@@ -357,6 +357,35 @@ mod tests {
     }
 
     #[test]
+    fn the_contraction_is_numpys_float32_dot() {
+        // numpy 1.26.4 (.venv-qkeras, OpenBLAS 0.3.23 on an AVX-512 x86-64) printed
+        // np.dot(a, b)[0, 0, 0] = -0.33383670449256897 for a = x (1, 5) and b = y (1, 5, 2)
+        // below; float32 pairs without the fused product give -0.3338366746902466
+        let x = [
+            0.717_509_8_f32,
+            -0.325_405,
+            0.587_309_06,
+            -0.202_025_49,
+            0.188_107_76,
+        ];
+        let y = [
+            0.474_933_95_f32,
+            0.002_714_408_8,
+            0.381_551_53,
+            0.394_626_98,
+            -0.988_574_6,
+            -0.921_868_9,
+            -0.701_923_4,
+            -0.572_729_7,
+            -0.593_570_77,
+            -0.902_068_85,
+        ];
+        let (kernel, _) = contract(&x, &[0.0; 5], &y, (1, 5, 1, 2));
+        assert_eq!(kernel[0], -0.333_836_7_f32);
+        assert_eq!(kernel[0] as f64, -0.33383670449256897);
+    }
+
+    #[test]
     fn the_ternary_quantizer_matches_hls4ml() {
         // hls4ml's TernaryQuantizer: > 0.5 -> 1, <= -0.5 -> -1
         let q: Vec<f32> = [0.5, 0.51, -0.5, -0.49, 0.0]

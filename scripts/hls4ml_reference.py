@@ -1092,11 +1092,12 @@ def write_int_inputs(path, shape, seed, vocab):
     return flat.shape[1]
 
 
-def compile_and_run(project_dir, io_type, n_in, n_out, inputs, project='myproject'):
-    """Compile the project's firmware with the shared driver and run it; returns stdout text."""
+def compile_and_run(project_dir, io_type, n_in, n_out, inputs, project='myproject', tb_text=HARNESS_TB):
+    """Compile the project's firmware with the shared driver (or `tb_text`) and run it; returns
+    stdout text."""
     project_dir = Path(project_dir).resolve()
     tb = project_dir / 'harness_tb.cpp'
-    tb.write_text(HARNESS_TB)
+    tb.write_text(tb_text)
     exe = project_dir / 'harness_tb'
     cmd = [
         'g++',

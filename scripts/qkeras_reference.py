@@ -274,6 +274,30 @@ MODELS['qconv2d_binary'] = dict(
     ],
 )
 
+# hls4ml's contrib GarNet / GarNetStack (tf.keras layers, converted by hls4ml's Keras 2 parser
+# only): the vertices (V, F) and the vertex count, an int input (`uint16`, hls4ml's
+# `integer_input_t`); io_parallel with collapse='mean' or none (presynth refuses what hls4ml cannot
+# build: io_stream, collapse max/sum). Built as scripts/make_garnet_fixtures.py builds them, with
+# seeded weights; the vertex count of each sample is drawn in 1..V.
+MODELS['garnet_mean'] = dict(format='json', garnet=dict(cls='GarNet', vertices=16, features=3, args=[4, 5, 3], collapse='mean'))
+MODELS['garnet_stack'] = dict(
+    format='h5', garnet=dict(cls='GarNetStack', vertices=16, features=3, args=[[4, 2], [4, 5], [3, 3]], collapse='mean')
+)
+# quantize_transforms: hls4ml's TernaryQuantizer on FLR and Fout, the contracted input transform
+# an integer type (the tf.keras layer quantizes with quantized_bits(total_bits, int_bits))
+MODELS['garnet_quant'] = dict(
+    format='h5',
+    garnet=dict(cls='GarNet', vertices=8, features=4, args=[3, 4, 2], collapse='mean', quantize=True, mean_by_nvert=True),
+)
+# no collapse (one output row per vertex, partitioned cyclically) and a Dense over the vertices;
+# every vertex valid: nnet_garnet.h writes no output row for a vertex at or past the count, so
+# hls4ml's own C simulation prints whatever the uninitialised rows hold (seen: the last vertex's
+# outputs change from run to run of the same binary with counts below V)
+MODELS['garnet_vertices'] = dict(
+    format='json',
+    garnet=dict(cls='GarNet', vertices=8, features=4, args=[2, 3, 4], collapse=None, mean_by_nvert=True, dense=2, all_valid=True),
+)
+
 SPLIT_OVERRIDE = {'fc1_relu': {'Precision': {'result': 'fixed<10,4,RND,SAT>'}, 'ReuseFactor': 2}}
 
 CONFIGS = {
@@ -325,7 +349,79 @@ CASES = [
     ('qconv2d_binary', ['flags_lat', 'flags_stream', 'name_stream']),
     ('nested_seq', ['flags_lat', 'name_stream']),
     ('nested_func', ['flags_lat', 'name_lat']),
+    ('garnet_mean', ['flags_lat', 'name_lat', 'flags_res']),
+    ('garnet_stack', ['flags_lat', 'name_lat']),
+    ('garnet_quant', ['flags_lat']),
+    ('garnet_vertices', ['flags_lat']),
 ]
+
+# The driver of the two-input GarNet projects: each line holds the V x F vertex features, then
+# the vertex count (`integer_input_t`).
+GARNET_TB = ref.HARNESS_TB.replace(
+    '''        input_t x[NIN];
+        result_t y[NOUT];
+        for (unsigned i = 0; i < NIN; i++)
+            x[i] = v[i];
+        PROJECT(x, y);''',
+    '''        input_t x[NIN];
+        integer_input_t nv[1];
+        result_t y[NOUT];
+        for (unsigned i = 0; i < NIN; i++)
+            x[i] = v[i];
+        nv[0] = v[NIN];
+        PROJECT(x, nv, y);''',
+)
+assert GARNET_TB != ref.HARNESS_TB
+
+
+def build_garnet(spec, seed):
+    """A GarNet/GarNetStack model on (x: (V, F), n: (1,) uint16), weights seeded uniform in
+    [-1.5, 1.5] (so that the ternary quantizer's thresholds are crossed)."""
+    import numpy as np
+    import tensorflow as tf
+
+    from hls4ml.contrib.garnet import GarNet, GarNetStack
+
+    g = spec['garnet']
+    x = tf.keras.Input(shape=(g['vertices'], g['features']), name='x')
+    n = tf.keras.Input(shape=(1,), dtype='uint16', name='n')
+    cls = GarNet if g['cls'] == 'GarNet' else GarNetStack
+    quant = dict(quantize_transforms=True, total_bits=8, int_bits=3) if g.get('quantize') else {}
+    if g['cls'] == 'GarNetStack' and not quant:
+        quant = dict(quantize_transforms=None)
+    y = cls(
+        *g['args'],
+        simplified=True,
+        collapse=g['collapse'],
+        input_format='xn',
+        output_activation=None,
+        mean_by_nvert=g.get('mean_by_nvert', False),
+        name='gar_1',
+        **quant,
+    )([x, n])
+    if g.get('dense'):
+        y = tf.keras.layers.Dense(g['dense'], name='fc')(y)
+    model = tf.keras.Model([x, n], y, name='garnet')
+    rng = np.random.default_rng(seed)
+    model.set_weights([rng.uniform(-1.5, 1.5, w.shape).astype('float32') for w in model.get_weights()])
+    return model
+
+
+def write_garnet_inputs(path, spec, seed):
+    """Vertex features uniform in [-3, 3], then a vertex count in 1..V, one sample per line."""
+    import numpy as np
+
+    g = spec['garnet']
+    rng = np.random.default_rng(seed + 1000)
+    n_in = g['vertices'] * g['features']
+    with open(path, 'w') as f:
+        for _ in range(ref.N_SAMPLES):
+            x = rng.uniform(-3.0, 3.0, n_in).astype('float32')
+            nv = int(rng.integers(1, g['vertices'] + 1))
+            if g.get('all_valid'):
+                nv = g['vertices']
+            f.write(' '.join(repr(float(v)) for v in x) + f' {nv}\n')
+    return n_in
 
 
 def build_qkeras(spec, seed):
@@ -529,7 +625,12 @@ def make_reference(case_dir, model_name, config_name, key):
     spec = MODELS[model_name]
     settings = CONFIGS[config_name]
     seed = int(hashlib.sha256(model_name.encode()).hexdigest()[:8], 16)
-    model = load_example(spec['example']) if 'example' in spec else build_qkeras(spec, seed)
+    if 'example' in spec:
+        model = load_example(spec['example'])
+    elif 'garnet' in spec:
+        model = build_garnet(spec, seed)
+    else:
+        model = build_qkeras(spec, seed)
     model_file = save_model(model, case_dir, spec['format'])
     cfg = hls4ml_config(model, settings)
     config_file = None
@@ -540,13 +641,21 @@ def make_reference(case_dir, model_name, config_name, key):
         model, output_dir=str(case_dir / 'hls4ml'), backend='Vitis', io_type=settings['io_type'], hls_config=cfg
     )
     hm.write()
-    n_in = ref.write_inputs_shape(case_dir / 'inputs.dat', model.input_shape[1:], seed)
+    if 'garnet' in spec:
+        n_in = write_garnet_inputs(case_dir / 'inputs.dat', spec, seed)
+    else:
+        n_in = ref.write_inputs_shape(case_dir / 'inputs.dat', model.input_shape[1:], seed)
     n_out = int(np.prod(model.output_shape[1:]))
-    out = ref.compile_and_run(case_dir / 'hls4ml', settings['io_type'], n_in, n_out, case_dir / 'inputs.dat')
+    out = ref.compile_and_run(case_dir / 'hls4ml', settings['io_type'], n_in, n_out, case_dir / 'inputs.dat', tb_text=driver(spec))
     (case_dir / 'hls4ml_outputs.txt').write_text(out)
     meta = dict(key=key, n_in=n_in, n_out=n_out, model_file=model_file, config_file=config_file)
     meta_path.write_text(json.dumps(meta, indent=1))
     return meta, False
+
+
+def driver(spec):
+    """The C++ driver of a case: the shared one, or GARNET_TB for the two-input GarNet models."""
+    return GARNET_TB if 'garnet' in spec else ref.HARNESS_TB
 
 
 def run_presynth(presynth, case_dir, settings, meta):
@@ -580,7 +689,7 @@ def run_case(args_tuple):
     settings = CONFIGS[config_name]
     spec = MODELS[model_name]
     key = ref.sha(
-        dict(v=REFERENCE_VERSION, spec=spec, settings=settings, versions=versions(), tb=ref.HARNESS_TB, cxx=ref.CXXFLAGS, n=ref.N_SAMPLES)
+        dict(v=REFERENCE_VERSION, spec=spec, settings=settings, versions=versions(), tb=driver(spec), cxx=ref.CXXFLAGS, n=ref.N_SAMPLES)
     )
     if 'example' in spec:
         h = hashlib.sha256()
@@ -594,7 +703,7 @@ def run_case(args_tuple):
         res['ref'] = 'cached' if cached else 'built'
         pdir, warnings = run_presynth(presynth, case_dir, settings, meta)
         res['warnings'] = [w for w in warnings.splitlines() if 'warning' in w.lower()]
-        fh = ref.firmware_hash(pdir)
+        fh = ref.sha([ref.firmware_hash(pdir), driver(spec)])
         cache = case_dir / f'presynth_outputs.{fh}.txt'
         res['build'] = 'cached' if cache.exists() else 'compiled'
         if cache.exists():
@@ -602,7 +711,9 @@ def run_case(args_tuple):
         else:
             for old in case_dir.glob('presynth_outputs.*.txt'):
                 old.unlink()
-            pout = ref.compile_and_run(pdir, settings['io_type'], meta['n_in'], meta['n_out'], case_dir / 'inputs.dat')
+            pout = ref.compile_and_run(
+                pdir, settings['io_type'], meta['n_in'], meta['n_out'], case_dir / 'inputs.dat', tb_text=driver(spec)
+            )
             cache.write_text(pout)
         want = (case_dir / 'hls4ml_outputs.txt').read_text()
         res['identical'] = pout == want

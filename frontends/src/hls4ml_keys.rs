@@ -103,8 +103,9 @@ pub const ENTRY_UNUSED: &[&str] = &[
     "implementation",
 ];
 
-/// Precision variables presynth keeps per layer (the recurrent layers' other weights and a
-/// separable layer's `depthwise`/`pointwise` kernels in `ir::Precision::named`).
+/// Precision variables presynth keeps per layer (the recurrent layers' other weights, a
+/// separable layer's `depthwise`/`pointwise` kernels and GarNet's internal arrays in
+/// `ir::Precision::named`).
 pub const PRECISION_USED: &[&str] = &[
     "default",
     "weight",
@@ -124,6 +125,10 @@ pub const PRECISION_USED: &[&str] = &[
     "backward_recurrent_bias",
     "depthwise",
     "pointwise",
+    "edge_weight",
+    "edge_weight_aggr",
+    "aggr",
+    "norm",
 ];
 
 /// Precision variables of hls4ml layers that the IR does not keep (tables, explicit

@@ -327,6 +327,7 @@ fn parse_entry(
 fn apply_precision(s: &mut LayerSettings, var: &str, t: &Option<FixedType>) {
     if ir::settings::RECURRENT_PRECISION_VARS.contains(&var)
         || ir::settings::SEPARABLE_PRECISION_VARS.contains(&var)
+        || ir::settings::GARNET_PRECISION_VARS.contains(&var)
     {
         s.precision.named.insert(var.to_string(), t.clone());
         return;

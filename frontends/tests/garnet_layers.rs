@@ -68,6 +68,32 @@ fn the_kinds_keep_hls4mls_attributes() {
     assert!(!g.stack && g.mean_by_nvert && g.collapse.is_none());
 }
 
+#[test]
+fn the_vertex_count_input_keeps_its_integer_dtype() {
+    // tf.keras's `Input(shape=(1,), dtype='uint16')` (the fixtures' JSON: "dtype": "uint16"),
+    // which hls4ml's Keras 2 parser types as IntegerPrecisionType(16, signed=False); the float32
+    // vertices have none. Both file forms.
+    for net in [
+        load_model(&dir().join("garnet_mean.h5"), None, None).unwrap(),
+        load_model(
+            &dir().join("garnet_mean.json"),
+            Some(&dir().join("garnet_mean.weights.h5")),
+            None,
+        )
+        .unwrap(),
+    ] {
+        let n = net.layer(net.find("n").unwrap());
+        assert_eq!(
+            n.int_dtype,
+            Some(ir::FixedType::Int {
+                width: 16,
+                signed: false
+            })
+        );
+        assert_eq!(net.layer(net.find("x").unwrap()).int_dtype, None);
+    }
+}
+
 /// The garnet_mean JSON with one config field of the GarNet layer replaced.
 fn edited(field: &str, value: Value) -> tempfile::TempDir {
     let text = std::fs::read_to_string(dir().join("garnet_mean.json")).unwrap();

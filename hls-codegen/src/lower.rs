@@ -16,6 +16,7 @@ use ir::{FixedType, LayerKind, Network, Strategy};
 use lower::{Graph, Node, Port};
 use std::collections::HashMap;
 
+mod garnet;
 mod recurrent;
 mod transformer;
 
@@ -108,6 +109,7 @@ pub fn lower(net: &Network, opts: &ProjectOptions) -> Result<HlsModel> {
         warnings: Vec::new(),
         layer_overrides: Vec::new(),
         header_stats: HashMap::new(),
+        cyclic_partition: HashMap::new(),
     };
     let g = lower::lower(net)?;
     refuse_hgq2(net, &g)?;
@@ -547,13 +549,28 @@ impl<'a> Lowerer<'a> {
         match &n.op {
             Op::Input => {
                 let k = self.m.inputs.len();
-                let tname = if k == 0 {
+                // an integer dtype (hls4ml's Keras 2 parser): `integer_input_t`, and the dtype
+                // as the attribute type `<name>_precision` unless a config entry for the layer
+                // gives a Precision, which replaces that attribute
+                let int_dtype = self.source(n).ok().and_then(|l| l.int_dtype.clone());
+                let tname = if int_dtype.is_some() {
+                    "integer_input_t".to_string()
+                } else if k == 0 {
                     "input_t".to_string()
                 } else {
                     format!("input{}_t", k + 1)
                 };
                 let v = self.new_var(n.name.clone(), tname, n.precision.clone(), n.shape.clone());
-                let types = vec![self.var_type(v)];
+                let mut types = Vec::new();
+                let configured = n.settings.precision != ir::settings::Precision::default()
+                    || !n.settings.auto.is_none();
+                if let (Some(t), false) = (&int_dtype, configured) {
+                    types.push(NamedType::new(
+                        format!("{}_precision", n.name),
+                        precision::cpp(t),
+                    ));
+                }
+                types.push(self.var_type(v));
                 let l = self.bare_layer(
                     n.index,
                     n.name.clone(),
@@ -648,6 +665,7 @@ impl<'a> Lowerer<'a> {
             Op::Einsum { .. } => self.einsum(n, inputs, &rs)?,
             Op::Embedding { .. } => self.embedding(n, input()?, &rs)?,
             Op::Recurrent { .. } => self.recurrent(n, input()?, &rs)?,
+            Op::GarNet { .. } => self.garnet(n, inputs, &rs)?,
             Op::Activation { act, .. } => {
                 // hls4ml's merge_batch_norm_quantized_tanh replaces a BatchNormalization (an
                 // ApplyAlpha included) and the binary_tanh after it by one

@@ -178,6 +178,11 @@ pub struct HlsModel {
     /// makes the weight and `qkeras_factorize_alpha` replaces the values later (the kernel
     /// divided by its alpha scale, the bias moved to the ApplyAlpha).
     pub header_stats: HashMap<String, HeaderStats>,
+    /// Arrays hls4ml partitions cyclically, with the factor (`#pragma HLS ARRAY_PARTITION
+    /// variable=x cyclic factor=48 dim=0`, top-level port or intermediate): a layer's backend
+    /// initialiser sets them (the Vivado backend's `init_garnet` on GarNet's data input, and on
+    /// its output when it keeps the vertices).
+    pub cyclic_partition: HashMap<VarId, usize>,
 }
 
 /// A weight header's `(min, max, number of zeros)`.
@@ -221,6 +226,18 @@ impl HlsModel {
                 format!("hls::stream<{}> {}(\"{}\")", v.type_name, v.name, v.name)
             }
             VarKind::Owned => format!("{} {}[{}]", v.type_name, v.name, v.size_cpp()),
+        }
+    }
+    /// The `#pragma HLS ARRAY_<mode> ...` of an io_parallel array: cyclic where a layer asked
+    /// for it ([`HlsModel::cyclic_partition`]), else complete in `mode` (`RESHAPE` for inputs,
+    /// `PARTITION` otherwise).
+    pub fn array_pragma(&self, id: VarId, mode: &str) -> String {
+        let name = &self.vars[id].name;
+        match self.cyclic_partition.get(&id) {
+            Some(f) => {
+                format!("#pragma HLS ARRAY_PARTITION variable={name} cyclic factor={f} dim=0")
+            }
+            None => format!("#pragma HLS ARRAY_{mode} variable={name} complete dim=0"),
         }
     }
     /// Declaration as a top-function parameter.

@@ -83,6 +83,12 @@ pub struct Layer {
     /// matches class names, leaves alone) and has no converter for the latter.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batchnorm_folded: Option<BatchnormFolded>,
+    /// An input's integer dtype (a tf.keras `InputLayer` with `dtype: 'uint16'`) as hls4ml's
+    /// tf.keras converter types it (`converters/keras/core.py`: `IntegerPrecisionType`, here
+    /// `FixedType::Int`): its variable's type is named `integer_input_t` and the dtype is
+    /// declared as `<name>_precision`. `None` for float inputs and every other layer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub int_dtype: Option<crate::types::FixedType>,
 }
 
 /// What a layer with a folded batch normalisation keeps of its weights before folding.
@@ -141,6 +147,7 @@ impl Layer {
             hgq_quantizers: Vec::new(),
             hgq_sub_quantizers: Vec::new(),
             batchnorm_folded: None,
+            int_dtype: None,
         }
     }
     pub fn with_activation(mut self, activation: Activation) -> Self {

@@ -105,6 +105,11 @@ pub const RECURRENT_PRECISION_VARS: &[&str] = &[
 /// (`<layer>_depthwise_weight_t`); `None`: `auto`.
 pub const SEPARABLE_PRECISION_VARS: &[&str] = &["depthwise", "pointwise"];
 
+/// A GarNet/GarNetStack's internal array types (hls4ml's `edge_weight`, `edge_weight_aggr`,
+/// `aggr`, `norm`: `garnet_templates.py` reads them from the layer's `Precision`, else uses its
+/// own defaults), kept in [`Precision::named`].
+pub const GARNET_PRECISION_VARS: &[&str] = &["edge_weight", "edge_weight_aggr", "aggr", "norm"];
+
 /// Which precision variables of a layer a config gives as `auto`: hls4ml infers them
 /// (`infer_precision_types`, presynth's `lower` pass `infer_precision`) instead of taking the
 /// model default. A set flag wins over the matching [`Precision`] field, except that `weight`

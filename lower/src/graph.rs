@@ -347,6 +347,16 @@ fn op_attrs(op: &Op) -> String {
             quantizer.modes.overflow,
             if *homogeneous { " homogeneous" } else { "" }
         ),
+        Op::GarNet {
+            n_vertices,
+            transforms,
+            collapse_mean,
+            ..
+        } => format!(
+            "vertices={n_vertices} sublayers={}{}",
+            transforms.len(),
+            if *collapse_mean { " mean" } else { "" }
+        ),
         Op::Activation { act, .. } => match act {
             ActKind::Plain(f) => f.to_string(),
             ActKind::Param { func, alpha } => format!("{func} {alpha}"),

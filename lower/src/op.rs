@@ -268,6 +268,22 @@ pub enum Op {
         /// to the largest of the elements' (`produce_kif`, the contracted axes).
         homogeneous: bool,
     },
+    /// hls4ml's contrib `GarNet` / `GarNetStack` (`nnet::garnet`, `nnet::garnet_stack` of
+    /// `nnet_garnet.h`, io_parallel only) over `n_vertices` vertices and the vertex count.
+    GarNet {
+        /// `GarNetStack` (a `sublayer_t` config per transform) rather than `GarNet`.
+        stack: bool,
+        n_vertices: usize,
+        /// The input features of each sublayer (the data's F, then each previous N).
+        n_in_features: Vec<usize>,
+        transforms: Vec<ir::ops::GarNetTransform>,
+        /// `collapse='mean'` (`collapse_mean`); else no collapse (one output row per vertex).
+        collapse_mean: bool,
+        mean_by_nvert: bool,
+        /// hls4ml's `TernaryQuantizer` on FLR's kernel and bias and Fout's kernel
+        /// (`quantize_transforms`).
+        quantize: bool,
+    },
 }
 
 impl Op {

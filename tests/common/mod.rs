@@ -104,3 +104,18 @@ pub fn run_counts(runs: &Path) -> std::collections::BTreeMap<String, usize> {
     }
     m
 }
+
+/// Whether hls4ml's templates are there to write a project (the venv of
+/// scripts/setup-python.sh). In CI (CI set) a missing venv is an error; elsewhere the test says
+/// why it is skipped.
+pub fn have_hls4ml(test: &str) -> bool {
+    if root().join(".venv/bin/python").exists() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{test}: .venv/bin/python is missing in CI; run scripts/setup-python.sh first"
+    );
+    eprintln!("SKIPPED {test}: no .venv (run scripts/setup-python.sh to install hls4ml 1.3.0)");
+    false
+}

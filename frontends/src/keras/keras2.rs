@@ -21,14 +21,33 @@ use ir::layer::{Activation, Layer, LayerKind};
 use serde_json::Value;
 
 /// Whether hls4ml converts this model with its Keras 2 parser: it has a QKeras layer (HGQ2's
-/// `Q*` layers are Keras 3 layers, converted by the Keras 3 parser).
+/// `Q*` layers are Keras 3 layers, converted by the Keras 3 parser) or one of hls4ml's contrib
+/// GarNet layers (tf.keras layers, converted by `converters/keras/graph.py` only).
 pub fn uses_keras2_parser(layers: &[KerasLayer]) -> bool {
     layers.iter().any(|l| {
-        !l.hgq2 && l.class_name.starts_with('Q') && l.class_name.len() > 1 && {
-            let second = l.class_name.as_bytes()[1];
-            second.is_ascii_uppercase()
-        }
+        matches!(l.class_name.as_str(), "GarNet" | "GarNetStack")
+            || !l.hgq2 && l.class_name.starts_with('Q') && l.class_name.len() > 1 && {
+                let second = l.class_name.as_bytes()[1];
+                second.is_ascii_uppercase()
+            }
     })
+}
+
+/// The integer dtype of an `InputLayer` as hls4ml's Keras 2 parser reads it
+/// (`converters/keras/core.py`: a dtype starting with `int` or `uint`, the width after it):
+/// `uint16` is `ap_uint<16>`. `None` for a float (or absent, or unparsable) dtype, which the
+/// parser leaves to the config's precision.
+pub fn int_input_dtype(kl: &KerasLayer) -> Option<ir::FixedType> {
+    if kl.class_name != "InputLayer" {
+        return None;
+    }
+    let dtype = kl.config.get("dtype")?.as_str()?;
+    let (signed, bits) = match dtype.strip_prefix('u') {
+        Some(rest) => (false, rest.strip_prefix("int")?),
+        None => (true, dtype.strip_prefix("int")?),
+    };
+    let width: u32 = bits.parse().ok().filter(|w| *w > 0)?;
+    Some(ir::FixedType::Int { width, signed })
 }
 
 /// Add the linear activation layer hls4ml's Keras 2 parser makes after `kl` when its config

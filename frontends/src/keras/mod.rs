@@ -284,6 +284,7 @@ pub fn build(
         }
         if keras2 {
             keras2::add_linear_activation(kl, &mut chain);
+            chain[0].int_dtype = keras2::int_input_dtype(kl);
         }
         let inputs: Vec<String> = if matches!(chain[0].kind, LayerKind::Input(_)) {
             Vec::new()

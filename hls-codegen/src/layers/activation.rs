@@ -43,7 +43,8 @@ fn parts<'a>(c: &'a Ctx) -> (&'a ActKind, &'a str) {
         | Op::Embedding { .. }
         | Op::Recurrent { .. }
         | Op::Transpose { .. }
-        | Op::Dot { .. }) => {
+        | Op::Dot { .. }
+        | Op::GarNet { .. }) => {
             unreachable!("activation on {other:?}")
         }
     }

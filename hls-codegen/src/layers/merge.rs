@@ -92,7 +92,8 @@ pub fn config(c: &Ctx) -> String {
         | Op::Einsum { .. }
         | Op::Embedding { .. }
         | Op::Recurrent { .. }
-        | Op::Transpose { .. } => {
+        | Op::Transpose { .. }
+        | Op::GarNet { .. } => {
             unreachable!("merge::config on {:?}", c.l.op)
         }
     }
@@ -129,7 +130,8 @@ pub fn call(c: &Ctx) -> String {
         | Op::Einsum { .. }
         | Op::Embedding { .. }
         | Op::Recurrent { .. }
-        | Op::Transpose { .. } => {
+        | Op::Transpose { .. }
+        | Op::GarNet { .. } => {
             unreachable!("merge::call on {:?}", c.l.op)
         }
     };

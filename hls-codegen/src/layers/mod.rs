@@ -13,6 +13,7 @@ pub mod einsum;
 pub mod einsum_dense;
 pub mod embedding;
 pub mod emit;
+pub mod garnet;
 pub mod im2col;
 pub mod layernorm;
 pub mod merge;

@@ -149,7 +149,8 @@ pub fn config(c: &Ctx) -> String {
         | Op::Embedding { .. }
         | Op::Recurrent { .. }
         | Op::Transpose { .. }
-        | Op::Dot { .. } => {
+        | Op::Dot { .. }
+        | Op::GarNet { .. } => {
             unreachable!("pooling::config on {:?}", c.l.op)
         }
     }
@@ -185,7 +186,8 @@ pub fn call(c: &Ctx) -> String {
         | Op::Embedding { .. }
         | Op::Recurrent { .. }
         | Op::Transpose { .. }
-        | Op::Dot { .. } => {
+        | Op::Dot { .. }
+        | Op::GarNet { .. } => {
             unreachable!("pooling::call on {:?}", c.l.op)
         }
     };

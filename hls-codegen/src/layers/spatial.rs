@@ -159,7 +159,8 @@ pub fn config(c: &Ctx) -> String {
         | Op::Recurrent { .. }
         | Op::Transpose { .. }
         | Op::Dot { .. }
-        | Op::SeparableConv { .. } => unreachable!("spatial::config on {:?}", c.l.op),
+        | Op::SeparableConv { .. }
+        | Op::GarNet { .. } => unreachable!("spatial::config on {:?}", c.l.op),
     }
 }
 
@@ -202,7 +203,8 @@ pub fn call(c: &Ctx) -> String {
         | Op::Recurrent { .. }
         | Op::Transpose { .. }
         | Op::Dot { .. }
-        | Op::SeparableConv { .. } => unreachable!("spatial::call on {:?}", c.l.op),
+        | Op::SeparableConv { .. }
+        | Op::GarNet { .. } => unreachable!("spatial::call on {:?}", c.l.op),
     };
     format!("nnet::{f}<{types}, config{idx}>({args});")
 }

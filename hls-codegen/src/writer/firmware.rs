@@ -111,15 +111,11 @@ fn io_pragmas(m: &HlsModel) -> String {
             outs.join(",")
         ));
     } else {
-        for i in &ins {
-            s.push_str(&format!(
-                "{INDENT}#pragma HLS ARRAY_RESHAPE variable={i} complete dim=0\n"
-            ));
+        for &i in &m.inputs {
+            s.push_str(&format!("{INDENT}{}\n", m.array_pragma(i, "RESHAPE")));
         }
-        for o in &outs {
-            s.push_str(&format!(
-                "{INDENT}#pragma HLS ARRAY_PARTITION variable={o} complete dim=0\n"
-            ));
+        for &o in &m.outputs {
+            s.push_str(&format!("{INDENT}{}\n", m.array_pragma(o, "PARTITION")));
         }
         s.push_str(&format!(
             "{INDENT}#pragma HLS INTERFACE ap_vld port={},{} \n",
@@ -131,17 +127,15 @@ fn io_pragmas(m: &HlsModel) -> String {
     s
 }
 
-fn var_pragma(m: &HlsModel, v: &Variable) -> Option<String> {
+fn var_pragma(m: &HlsModel, id: usize) -> Option<String> {
+    let v = m.var(id);
     match v.kind {
         VarKind::Alias(_) => None,
         VarKind::Owned if m.is_stream() => Some(format!(
             "#pragma HLS STREAM variable={} depth={}",
             v.name, v.depth
         )),
-        VarKind::Owned => Some(format!(
-            "#pragma HLS ARRAY_PARTITION variable={} complete dim=0",
-            v.name
-        )),
+        VarKind::Owned => Some(m.array_pragma(id, "PARTITION")),
     }
 }
 
@@ -155,7 +149,7 @@ fn layers_block(m: &HlsModel) -> String {
             }
             let var = m.var(v);
             s.push_str(&format!("    {};\n", m.definition_cpp(var)));
-            if let Some(p) = var_pragma(m, var) {
+            if let Some(p) = var_pragma(m, v) {
                 s.push_str(&format!("    {p}\n\n"));
             }
         }

@@ -1,6 +1,7 @@
-//! GarNet / GarNetStack as hls4ml's parser makes them: its `GarNet` / `GarNetStack` classes
-//! (`nnet::garnet`, `nnet::garnet_stack` in `nnet_garnet.h`), io_parallel only. What hls4ml
-//! 1.3.0 cannot build is refused as not in hls4ml:
+//! GarNet / GarNetStack as hls4ml's parser makes them (`converters/keras/graph.py`): its
+//! `GarNet` / `GarNetStack` classes (`nnet::garnet`, `nnet::garnet_stack` in `nnet_garnet.h`),
+//! io_parallel only, with `collapse='mean'` or no collapse. What hls4ml 1.3.0 cannot build is
+//! refused as not in hls4ml:
 //!
 //! - io_stream: `nnet_garnet.h` has array functions only. Seen failing:
 //!   `convert_from_keras_model(..., io_type='io_stream', backend='Vitis').compile()` of
@@ -12,13 +13,13 @@
 //!   hls4ml's N-element output array.
 //!
 //! (hls4ml's `GarNet.initialize` also raises on a vertex count not divisible by the reuse
-//! factor; not checked here, as nothing is lowered yet.) The rest hls4ml converts and compiles
-//! (GarNet mean and GarNetStack([4, 2], [4, 5], [3, 3]) mean, io_parallel, compiled and run);
-//! presynth does not write it yet, so it is refused as not lowered (codegen names the layer;
-//! the estimator prices it from the IR).
+//! factor: codegen refuses that, where the layer's reuse factor is known.) The weights, the
+//! types hls4ml derives from them and the config are codegen's (`hls-codegen/src/lower/garnet.rs`,
+//! `hls-codegen/src/layers/garnet.rs`).
 
-use super::{Parse, ParseCx, Parsed};
+use super::{dim, Parse, ParseCx, Parsed};
 use crate::error::Result;
+use crate::op::Op;
 use ir::ops::{GarNet, GarNetCollapse};
 use ir::IoType;
 
@@ -31,7 +32,7 @@ impl Parse for GarNet {
                 if self.stack { "garnet_stack" } else { "garnet" }
             )));
         }
-        match self.collapse {
+        let collapse_mean = match self.collapse {
             Some(GarNetCollapse::Max) => {
                 return Err(cx.not_in_hls4ml(
                     "collapse='max': hls4ml 1.3.0 writes output_collapse = collapse_max, which nnet_garnet.h has no garnet overload for; its project does not compile",
@@ -42,8 +43,19 @@ impl Parse for GarNet {
                     "collapse='sum': hls4ml 1.3.0's config template writes no_collapse for it, so nnet::garnet writes V x N outputs into the N-element output array",
                 ))
             }
-            Some(GarNetCollapse::Mean) | None => {}
-        }
-        Err(cx.not_lowered(class))
+            Some(GarNetCollapse::Mean) => true,
+            None => false,
+        };
+        let data = cx.input(0)?;
+        let op = Op::GarNet {
+            stack: self.stack,
+            n_vertices: dim(data, 0),
+            n_in_features: self.in_features(dim(data, 1)),
+            transforms: self.transforms.clone(),
+            collapse_mean,
+            mean_by_nvert: self.mean_by_nvert,
+            quantize: self.quantize_transforms,
+        };
+        Ok(Parsed::new(class, op))
     }
 }

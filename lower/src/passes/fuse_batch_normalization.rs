@@ -75,6 +75,7 @@ fn product(producer: &Op) -> bool {
         | Op::Embedding { .. }
         | Op::Recurrent { .. }
         | Op::FixedPointQuantizer { .. }
+        | Op::GarNet { .. }
         // split by separable_to_depthwise_and_conv before this pass
         | Op::SeparableConv { .. } => false,
     }

@@ -175,7 +175,9 @@ pub fn infer(node: &mut Node, inputs: &[FixedType], default: &FixedType, max: Op
         | Op::FixedPointQuantizer { .. }
         // `_infer_rnn_precision` ("just a placeholder"): the four weight types the default,
         // the rest to the default catch
-        | Op::Recurrent { .. } => {
+        | Op::Recurrent { .. }
+        // no GarNet rule (its weight types come from the values, GarNet._add_variable)
+        | Op::GarNet { .. } => {
             weights_default(p, auto);
             (None, None)
         }
@@ -243,7 +245,8 @@ pub fn renames_result(node: &Node) -> bool {
         | Op::Einsum { .. }
         | Op::SeparableConv { .. }
         | Op::Recurrent { .. }
-        | Op::FixedPointQuantizer { .. } => false,
+        | Op::FixedPointQuantizer { .. }
+        | Op::GarNet { .. } => false,
     };
     renaming && node.settings.auto.result
 }

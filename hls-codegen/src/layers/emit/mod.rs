@@ -58,6 +58,7 @@ mod einsum;
 mod einsum_dense;
 mod embedding;
 mod fixed_point_quantizer;
+mod garnet;
 mod global_pool;
 mod input;
 mod layernorm;
@@ -134,5 +135,6 @@ pub fn emitter(op: &Op) -> &'static dyn Emit {
         Op::Transpose { .. } => &transpose::Transpose,
         Op::Dot { .. } => &dot::Dot,
         Op::FixedPointQuantizer { .. } => &fixed_point_quantizer::FixedPointQuantizer,
+        Op::GarNet { .. } => &garnet::GarNet,
     }
 }

@@ -223,6 +223,7 @@ fn rule(op: &Op) -> Rule<'_> {
         | Op::Dot { .. }
         | Op::Transpose { .. }
         | Op::Resize { .. }
+        | Op::GarNet { .. }
         | Op::Recurrent { .. } => Rule::None,
     }
 }

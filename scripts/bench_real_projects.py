@@ -227,6 +227,29 @@ def narrow_dsp(layers, shares):
                for l in layers if l["weight_bits"] in shares)
 
 
+def write_json(path, doc):
+    """Write `doc` to `path` (through a temporary file) and say so."""
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(doc, f, indent=2)
+        f.write("\n")
+    os.replace(tmp, path)
+    print(f"wrote {path}")
+
+
+def kept_out_of_sample(fits, pairs, label, digits):
+    """The fits {key: (value, rows, sources)} whose rows' leave-one-source-out SMAPE with the fit
+    (pairs[key][1]) beats the SMAPE without it (pairs[key][0]); prints each."""
+    keep = {}
+    for k, v in fits.items():
+        before, after = smape(pairs[k][0]), smape(pairs[k][1])
+        if after < before:
+            keep[k] = v
+        print(f"  {label(k)} {v[0]:.{digits}f} ({v[1]} rows, {v[2]} sources): {before:.1f} -> {after:.1f}"
+              + ("" if after < before else " (not kept)"))
+    return keep
+
+
 def post_rows(rows):
     """Latency-strategy rows with post-synthesis figures (whatever the estimator can load)."""
     return [r for r in rows if r["post_synth_report"] and r["strategy"].lower() == "latency"]
@@ -350,13 +373,7 @@ def main():
               f"without each row's source; {len(loso_m)} rows): {smape(loso_m):.1f}")
         print(f"io_stream csynth {metric.upper()} factors fitted on every source, with their rows' SMAPE without "
               "the factor -> leave one source out with it:")
-        keep = {}
-        for k, v in stream_fit.items():
-            before, after = smape(per_key[k][0]), smape(per_key[k][1])
-            if after < before:
-                keep[k] = v
-            print(f"  {k} {v[0]:.3f} ({v[1]} rows, {v[2]} sources): {before:.1f} -> {after:.1f}"
-                  + ("" if after < before else " (not kept)"))
+        keep = kept_out_of_sample(stream_fit, per_key, lambda k: k, 3)
         doc[field] = {k: {"factor": round(v[0], 6), "rows": v[1], "sources": v[2]} for k, v in keep.items()}
     # Leave one source out: csynth DSP = the model's DSP without the narrow-weight share plus
     # the share fitted on the other sources (rows without such kernels as estimated).
@@ -399,24 +416,13 @@ def main():
           f"row's source; {len(loso_dsp)} rows): {smape(loso_dsp):.1f}")
     print("narrow-weight DSP shares fitted on every source, with their rows' SMAPE without the share -> "
           "leave one source out with it:")
-    keep_narrow = {}
-    for bits, v in narrow_fit.items():
-        before, after = smape(per_bits[bits][0]), smape(per_bits[bits][1])
-        if after < before:
-            keep_narrow[bits] = v
-        print(f"  {bits}-bit weights {v[0]:.4f} ({v[1]} rows, {v[2]} sources): {before:.1f} -> {after:.1f}"
-              + ("" if after < before else " (not kept)"))
+    keep_narrow = kept_out_of_sample(narrow_fit, per_bits, lambda b: f"{b}-bit weights", 4)
     if a.fit_narrow_dsp:
         ndoc = json.load(open(NARROW_DSP))
         ndoc["date"] = datetime.date.today().isoformat()
         ndoc["shares"] = {str(b): {"share": round(v[0], 6), "rows": v[1], "sources": v[2]}
                           for b, v in keep_narrow.items()}
-        tmp = a.fit_narrow_dsp + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump(ndoc, f, indent=2)
-            f.write("\n")
-        os.replace(tmp, a.fit_narrow_dsp)
-        print(f"wrote {a.fit_narrow_dsp}")
+        write_json(a.fit_narrow_dsp, ndoc)
     # The csynth summary scored out of sample: LUT and FF with the io_stream factors refitted
     # without each row's source; the other figures have no coefficient fitted on this corpus.
     cs_all = scored[("csynth", "all")]
@@ -428,12 +434,7 @@ def main():
     print("".ljust(40) + "".join(t.rjust(10) for t in targets))
     print("all".ljust(40) + "".join(c.rjust(10) for c in cells))
     if a.fit_stream_ff:
-        tmp = a.fit_stream_ff + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump(doc, f, indent=2)
-            f.write("\n")
-        os.replace(tmp, a.fit_stream_ff)
-        print(f"wrote {a.fit_stream_ff}")
+        write_json(a.fit_stream_ff, doc)
     # Leave one source out: post-synthesis of Latency rows = the csynth estimate times ratios
     # fitted on the other sources' report pairs.
     prows = post_rows(rows)
@@ -466,12 +467,7 @@ def main():
             "date": datetime.date.today().isoformat(),
             "ratios": {t: {"ratio": round(v[0], 6), "rows": v[1], "sources": v[2]} for t, v in full.items()},
         }
-        tmp = a.fit_post + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump(doc, f, indent=2)
-            f.write("\n")
-        os.replace(tmp, a.fit_post)
-        print(f"wrote {a.fit_post}")
+        write_json(a.fit_post, doc)
     for rec in out:
         for k in [k for k in rec if k.startswith("_")]:
             del rec[k]

@@ -3,35 +3,21 @@
 //! estimator/calibration/narrow-dsp.json, and the wa-hls4ml pilot's unpruned 6-bit rows that
 //! keep the width ramp's 0.
 
-use std::process::Command;
+mod common;
 
 fn repo(p: &str) -> String {
     format!("{}/{p}", env!("CARGO_MANIFEST_DIR"))
 }
 
 fn run(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_presynth"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    common::presynth(args, &[])
 }
 
 fn estimate(model: &str, backend: &str) -> serde_json::Value {
-    serde_json::from_str(&run(&[
-        "estimate",
-        model,
-        "--backend",
-        backend,
-        "--format",
-        "json",
-    ]))
-    .unwrap()
+    common::json(
+        &["estimate", model, "--backend", backend, "--format", "json"],
+        &[],
+    )
 }
 
 fn layer<'a>(v: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {

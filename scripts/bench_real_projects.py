@@ -24,8 +24,15 @@ strategy are the exception). The rest of the csynth model has no coefficient fit
 corpus (its rules cite the reports they were read off), so its leave-one-source-out SMAPE is the
 plain one.
 
+The csynth DSP of Latency kernels with narrow constant weights and a wide data operand is the
+model's plus a share of their non-zero products per weight width (estimator/src/narrowdsp.rs),
+fitted here (per source the reports' excess DSPs over the model without the share divided by
+those products, the median over sources): `--fit-narrow-dsp FILE` writes the shares
+(estimator/calibration/narrow-dsp.json), and the benchmark prints the csynth DSP SMAPE with
+each source's rows priced with shares fitted on the other sources.
+
 usage: scripts/bench_real_projects.py [--presynth PATH] [--estimator analytic|hybrid] [--csv OUT]
-                                      [--fit-post FILE] [--fit-stream-ff FILE]
+                                      [--fit-post FILE] [--fit-stream-ff FILE] [--fit-narrow-dsp FILE]
 """
 import argparse
 import csv
@@ -185,6 +192,64 @@ def fit_ratios(rows):
     return out
 
 
+NARROW_DSP = os.path.join(ROOT, "estimator", "calibration", "narrow-dsp.json")
+
+
+def narrow_layers(est):
+    """The `narrow_dsp` entries of an estimate's layers."""
+    return [l["narrow_dsp"] for l in est.get("layers", []) if l.get("narrow_dsp")]
+
+
+def fit_narrow(items):
+    """items: (source, weight_bits, model DSP without the share, report DSP, non-zero products
+    of that width). Per width: per source (Σ report − model) / Σ products over its rows, clamped
+    to [0, 1], then the median over sources. Returns {bits: (share, n_rows, n_sources)}."""
+    per = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0, 0]))
+    for src, bits, bare, actual, n in items:
+        if n > 0:
+            acc = per[bits][src]
+            acc[0] += actual - bare
+            acc[1] += n
+            acc[2] += 1
+    out = {}
+    for bits, by_src in sorted(per.items()):
+        shares = sorted(min(1.0, max(0.0, v[0] / v[1])) for v in by_src.values())
+        k = len(shares)
+        med = shares[k // 2] if k % 2 else 0.5 * (shares[k // 2 - 1] + shares[k // 2])
+        out[bits] = (med, sum(v[2] for v in by_src.values()), k)
+    return out
+
+
+def narrow_dsp(layers, shares):
+    """DSP-mapped narrow products of an estimate's layers under `shares` ({bits: share})."""
+    return sum(min(shares[l["weight_bits"]] * l["nonzero"], l["candidates"],
+                   l["dsp_cap"] if l.get("dsp_cap") is not None else float("inf"))
+               for l in layers if l["weight_bits"] in shares)
+
+
+def write_json(path, doc):
+    """Write `doc` to `path` (through a temporary file) and say so."""
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(doc, f, indent=2)
+        f.write("\n")
+    os.replace(tmp, path)
+    print(f"wrote {path}")
+
+
+def kept_out_of_sample(fits, pairs, label, digits):
+    """The fits {key: (value, rows, sources)} whose rows' leave-one-source-out SMAPE with the fit
+    (pairs[key][1]) beats the SMAPE without it (pairs[key][0]); prints each."""
+    keep = {}
+    for k, v in fits.items():
+        before, after = smape(pairs[k][0]), smape(pairs[k][1])
+        if after < before:
+            keep[k] = v
+        print(f"  {label(k)} {v[0]:.{digits}f} ({v[1]} rows, {v[2]} sources): {before:.1f} -> {after:.1f}"
+              + ("" if after < before else " (not kept)"))
+    return keep
+
+
 def post_rows(rows):
     """Latency-strategy rows with post-synthesis figures (whatever the estimator can load)."""
     return [r for r in rows if r["post_synth_report"] and r["strategy"].lower() == "latency"]
@@ -197,11 +262,13 @@ def main():
     ap.add_argument("--csv")
     ap.add_argument("--fit-post", help="write the post-synthesis Latency ratios fitted on every source")
     ap.add_argument("--fit-stream-ff", help="write the io_stream csynth FF and LUT factors fitted on every source")
+    ap.add_argument("--fit-narrow-dsp", help="write the narrow-weight DSP shares fitted on every source")
     a = ap.parse_args()
     # presynth embeds stream-ff.json when it is built: the model's FF without the factor is the
     # estimate divided by the file's factor only if the binary was built after the file changed.
-    if os.path.getmtime(STREAM_FF) > os.path.getmtime(a.presynth):
-        sys.exit(f"{STREAM_FF} is newer than {a.presynth}: rebuild it (cargo build --bin presynth) first")
+    for f in (STREAM_FF, NARROW_DSP):
+        if os.path.getmtime(f) > os.path.getmtime(a.presynth):
+            sys.exit(f"{f} is newer than {a.presynth}: rebuild it (cargo build --bin presynth) first")
     stream_doc = json.load(open(STREAM_FF))
     bundled = {field: {k: v["factor"] for k, v in stream_doc.get(field, {}).items()}
                for field in ("factors", "lut_factors")}
@@ -241,6 +308,7 @@ def main():
                 stream_pairs[metric].append((k, row["source_id"],
                                              float(rec["_csynth_est"][metric]) / bundled[field].get(k, 1.0),
                                              float(row[metric])))
+        rec["_narrow"] = narrow_layers(est)
         rec["_strategy"] = row["strategy"]
         rec["_source"] = row["source_id"]
         if row["post_synth_report"]:
@@ -305,14 +373,56 @@ def main():
               f"without each row's source; {len(loso_m)} rows): {smape(loso_m):.1f}")
         print(f"io_stream csynth {metric.upper()} factors fitted on every source, with their rows' SMAPE without "
               "the factor -> leave one source out with it:")
-        keep = {}
-        for k, v in stream_fit.items():
-            before, after = smape(per_key[k][0]), smape(per_key[k][1])
-            if after < before:
-                keep[k] = v
-            print(f"  {k} {v[0]:.3f} ({v[1]} rows, {v[2]} sources): {before:.1f} -> {after:.1f}"
-                  + ("" if after < before else " (not kept)"))
+        keep = kept_out_of_sample(stream_fit, per_key, lambda k: k, 3)
         doc[field] = {k: {"factor": round(v[0], 6), "rows": v[1], "sources": v[2]} for k, v in keep.items()}
+    # Leave one source out: csynth DSP = the model's DSP without the narrow-weight share plus
+    # the share fitted on the other sources (rows without such kernels as estimated).
+    items = []
+    for rec in out:
+        row = by_id[rec["row_id"]]
+        e = rec["_csynth_est"].get("dsp")
+        if e is None or not rec["_narrow"]:
+            continue
+        bare = float(e) - sum(l["dsp_products"] for l in rec["_narrow"])
+        rec["_bare_dsp"] = bare
+        for bits in sorted({l["weight_bits"] for l in rec["_narrow"]}):
+            n = sum(l["nonzero"] for l in rec["_narrow"] if l["weight_bits"] == bits)
+            items.append((row["source_id"], bits, bare, float(row["dsp"]), n))
+    narrow_fit = fit_narrow(items)
+    bundled_narrow = {int(b) for b in json.load(open(NARROW_DSP)).get("shares", {})}
+    loso_dsp, per_bits = [], defaultdict(lambda: ([], []))
+    for rec in out:
+        row = by_id[rec["row_id"]]
+        e = rec["_csynth_est"].get("dsp")
+        if e is None:
+            continue
+        e = float(e)
+        if rec["_narrow"]:
+            fit = fit_narrow([i for i in items if i[0] != row["source_id"]])
+            bare = rec["_bare_dsp"]
+            for bits in sorted({l["weight_bits"] for l in rec["_narrow"]}):
+                if bits in narrow_fit:
+                    own = [l for l in rec["_narrow"] if l["weight_bits"] == bits]
+                    per_bits[bits][0].append((bare, float(row["dsp"])))
+                    per_bits[bits][1].append((bare + narrow_dsp(own, {bits: fit.get(bits, (0.0,))[0]}),
+                                              float(row["dsp"])))
+            # the widths the bundled file keeps (as shipped), each refitted without this source
+            shares = {b: fit.get(b, (0.0,))[0] for b in bundled_narrow}
+            e = bare + narrow_dsp(rec["_narrow"], shares)
+        rec["_loso_dsp"] = e
+        loso_dsp.append((e, float(row["dsp"])))
+    loso_csynth["dsp"] = loso_dsp
+    print(f"\ncsynth DSP SMAPE %, leave one source out (the narrow-weight DSP shares refitted without each "
+          f"row's source; {len(loso_dsp)} rows): {smape(loso_dsp):.1f}")
+    print("narrow-weight DSP shares fitted on every source, with their rows' SMAPE without the share -> "
+          "leave one source out with it:")
+    keep_narrow = kept_out_of_sample(narrow_fit, per_bits, lambda b: f"{b}-bit weights", 4)
+    if a.fit_narrow_dsp:
+        ndoc = json.load(open(NARROW_DSP))
+        ndoc["date"] = datetime.date.today().isoformat()
+        ndoc["shares"] = {str(b): {"share": round(v[0], 6), "rows": v[1], "sources": v[2]}
+                          for b, v in keep_narrow.items()}
+        write_json(a.fit_narrow_dsp, ndoc)
     # The csynth summary scored out of sample: LUT and FF with the io_stream factors refitted
     # without each row's source; the other figures have no coefficient fitted on this corpus.
     cs_all = scored[("csynth", "all")]
@@ -324,12 +434,7 @@ def main():
     print("".ljust(40) + "".join(t.rjust(10) for t in targets))
     print("all".ljust(40) + "".join(c.rjust(10) for c in cells))
     if a.fit_stream_ff:
-        tmp = a.fit_stream_ff + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump(doc, f, indent=2)
-            f.write("\n")
-        os.replace(tmp, a.fit_stream_ff)
-        print(f"wrote {a.fit_stream_ff}")
+        write_json(a.fit_stream_ff, doc)
     # Leave one source out: post-synthesis of Latency rows = the csynth estimate times ratios
     # fitted on the other sources' report pairs.
     prows = post_rows(rows)
@@ -362,12 +467,7 @@ def main():
             "date": datetime.date.today().isoformat(),
             "ratios": {t: {"ratio": round(v[0], 6), "rows": v[1], "sources": v[2]} for t, v in full.items()},
         }
-        tmp = a.fit_post + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump(doc, f, indent=2)
-            f.write("\n")
-        os.replace(tmp, a.fit_post)
-        print(f"wrote {a.fit_post}")
+        write_json(a.fit_post, doc)
     for rec in out:
         for k in [k for k in rec if k.startswith("_")]:
             del rec[k]

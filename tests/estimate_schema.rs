@@ -309,3 +309,24 @@ fn every_estimator_prints_the_schema() {
         assert_eq!(v["surrogate"]["mode"], mode);
     }
 }
+
+#[test]
+fn narrow_dsp_layers_print_the_schema() {
+    // A layer with `narrow_dsp` (estimator/src/narrowdsp.rs): the QKeras jet tagger's fc1.
+    let model = repo("data/real-projects/models/hls4ml-tutorial/jet_mlp_qkeras6_pruned75.psn");
+    let v = run(
+        env!("CARGO_BIN_EXE_presynth"),
+        &["estimate", model.to_str().unwrap(), "--format", "json"],
+    );
+    assert!(
+        v["layers"][1]["narrow_dsp"].is_object(),
+        "{}",
+        v["layers"][1]
+    );
+    assert_eq!(violations(&v), Vec::<String>::new());
+    let mut bad = v.clone();
+    bad["layers"][1]["narrow_dsp"]["share"] = Value::from("high");
+    assert!(violations(&bad)
+        .iter()
+        .any(|e| e.contains("narrow_dsp.share")));
+}

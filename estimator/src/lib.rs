@@ -25,6 +25,7 @@ pub mod html;
 pub mod layers;
 pub mod lowered;
 pub mod metrics;
+pub mod narrowdsp;
 pub mod network;
 pub mod plot;
 pub mod postsynth;

@@ -99,6 +99,11 @@ pub struct LayerReport {
     pub latency_best: u64,
     pub latency_worst: u64,
     pub ii: u64,
+    /// Latency kernels with narrow constant weights and a wide data operand: their non-zero
+    /// products and the DSP share fitted on the real corpus, or null share where none was
+    /// ([`crate::narrowdsp`]); absent for other layers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub narrow_dsp: Option<crate::narrowdsp::Narrow>,
 }
 
 /// A layer's resolved precisions (hls4ml type strings).
@@ -291,6 +296,7 @@ impl<'a> Rows<'a> {
             latency_best: l.latency_best,
             latency_worst: l.latency_worst,
             ii: l.ii,
+            narrow_dsp: l.analysis.narrow,
         });
     }
 

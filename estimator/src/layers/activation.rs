@@ -122,6 +122,7 @@ pub fn cost(
                     HARD_SLOPE_BITS
                 },
                 dsp_cap: None,
+                dsp_share: None,
             });
         }
         Activation::LeakyRelu { .. } => {
@@ -131,6 +132,7 @@ pub fn cost(
                 a: width,
                 b: width,
                 dsp_cap: None,
+                dsp_share: None,
             });
         }
         // softplus/softsign/selu are one table read per element, as sigmoid/tanh
@@ -149,6 +151,7 @@ pub fn cost(
                 a: width,
                 b: width,
                 dsp_cap: None,
+                dsp_share: None,
             });
         }
         Activation::Softmax => {
@@ -159,6 +162,7 @@ pub fn cost(
                 a: width,
                 b: width,
                 dsp_cap: None,
+                dsp_share: None,
             });
         }
     }

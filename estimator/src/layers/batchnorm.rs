@@ -30,6 +30,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         a: ctx.input_width,
         b: scale,
         dsp_cap: None,
+        dsp_share: None,
     });
     a.multipliers = (n / rf).ceil();
     a.fixed[Feature::ElemBits] = n * ctx.settings.result.width() as f64;

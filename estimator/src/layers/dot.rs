@@ -21,6 +21,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         a: ctx.input_width,
         b: ctx.input_width,
         dsp_cap: None,
+        dsp_share: None,
     });
     a.multipliers = (n / rf).ceil();
     a.fixed[Feature::ElemBits] = (n - 1.0).max(0.0) * accum;

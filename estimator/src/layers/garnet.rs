@@ -74,6 +74,7 @@ pub fn analyse(ctx: &LayerCtx, g: &GarNet) -> Analysis {
                 a: x,
                 b: y,
                 dsp_cap: None,
+                dsp_share: None,
             });
             a.multipliers += count;
         }

@@ -52,6 +52,9 @@ pub struct Mac {
     /// Latency strategy: the bits one register cut inside the unrolled adder trees holds on
     /// average ([`tree_cut_bits`]); 0 for Resource.
     pub tree_cut_bits: f64,
+    /// Latency strategy: narrow constant products with a wide data operand and the DSP share
+    /// the real corpus gives them ([`crate::narrowdsp`]); `None` where the width ramp applies.
+    pub narrow: Option<crate::narrowdsp::Narrow>,
     /// Cycles of one invocation that follow from RF alone, and the timing features.
     pub base: f64,
     pub timing: [f64; NT],
@@ -171,6 +174,17 @@ pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
             // With RF > 1 only `limit` products may map to DSPs at once (ALLOCATION); the rest
             // of the DSP share is time-shared on them. LUT-mapped products are all built.
             let cap = (rf > 1).then_some(limit.max(0.0));
+            // Narrow constants times a wide data operand: the ramp's 0 DSP replaced by the
+            // corpus' share of the non-zero products (crate::narrowdsp).
+            let narrow = crate::narrowdsp::of_kernel(
+                spec.a,
+                spec.w,
+                frac,
+                live,
+                multiply,
+                cap,
+                spec.consts.is_some() || spec.n_zeros > 0,
+            );
             Mac {
                 rf,
                 multipliers: limit.max(0.0),
@@ -180,12 +194,14 @@ pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
                     a: spec.a,
                     b: spec.w,
                     dsp_cap: cap,
+                    dsp_share: narrow.and_then(|n| n.fraction()),
                 },
                 fixed,
                 weight_bram: 0.0,
                 bram_kernels: 0.0,
                 banked_bram: 0.0,
                 tree_cut_bits: tree_cut_bits(spec.n_in, live * acc),
+                narrow,
                 base: 0.0,
                 timing,
                 ii,
@@ -259,12 +275,14 @@ pub fn analyse(spec: &MacSpec, calib: &Calibration, layer: &str) -> Mac {
                     a: spec.a,
                     b: spec.w,
                     dsp_cap: None,
+                    dsp_share: None,
                 },
                 fixed,
                 weight_bram,
                 bram_kernels,
                 banked_bram,
                 tree_cut_bits: 0.0,
+                narrow: None,
                 base,
                 timing,
                 // RF = 1 (fully unrolled): the pilot's csynth II is latency + 1 (1 → 2, 0 → 1).

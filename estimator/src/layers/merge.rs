@@ -41,6 +41,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
                 a: ctx.input_width,
                 b: ctx.input_width,
                 dsp_cap: None,
+                dsp_share: None,
             });
             a.multipliers = n * ops;
         }

@@ -96,6 +96,10 @@ pub struct Products {
     /// At most this many of them may map to DSPs (the ALLOCATION limit of a Latency layer with
     /// RF > 1); the rest of the DSP share is time-shared on those, not built in LUTs.
     pub dsp_cap: Option<f64>,
+    /// The share of them that maps to DSPs where the calibration's width ramp does not apply:
+    /// narrow constant weights times a wide data operand ([`crate::narrowdsp`]); `None` for the
+    /// ramp.
+    pub dsp_share: Option<f64>,
 }
 
 /// How a layer's initiation interval follows from its latency.
@@ -131,6 +135,9 @@ pub struct Analysis {
     /// adder trees holds ([`mac::tree_cut_bits`]); FF of the extra stages a slower part or a
     /// shorter clock adds ([`resources`]).
     pub tree_cut_bits: f64,
+    /// Narrow constant products of a Latency kernel and their fitted DSP share
+    /// ([`crate::narrowdsp`]).
+    pub narrow: Option<crate::narrowdsp::Narrow>,
     /// BRAM_18K of tables (prior formula, not fitted).
     pub extra_bram: f64,
     /// FIFOs of the layers hls4ml inserts inside this IR layer in io_stream (the ZeroPadding2D
@@ -178,6 +185,7 @@ impl Analysis {
             banked_bram: 0.0,
             fifo_bram: 0.0,
             tree_cut_bits: 0.0,
+            narrow: None,
             extra_bram: 0.0,
             streams: Vec::new(),
             io_stream: false,
@@ -226,6 +234,7 @@ impl Analysis {
         self.banked_bram += o.banked_bram;
         self.fifo_bram += o.fifo_bram;
         self.tree_cut_bits += o.tree_cut_bits;
+        self.narrow = self.narrow.or(o.narrow);
         self.extra_bram += o.extra_bram;
         self.streams.extend(o.streams);
         self.timing_base += o.timing_base;
@@ -301,7 +310,8 @@ pub fn mac_layer(
             // ALLOCATION-limited DSPs make ⌈DSP-mapped products / multiplier_limit⌉ rounds, plus
             // the unrolled stage and its register (pominiq/DNNonSilicon 005/007, Vivado HLS
             // 2020.1: conv2d io_stream at RF 16 takes ~13 cycles per input pixel, 10195 for 784).
-            let rounds = (m.products.count * frac / m.multipliers.max(1.0)).ceil();
+            let share = m.products.dsp_share.unwrap_or(frac);
+            let rounds = (m.products.count * share / m.multipliers.max(1.0)).ceil();
             let c = &ctx.calib.timing.cycles;
             per = per
                 .min(rounds + c[Timing::LatencyStage] + c[Timing::LatencyRegistered])
@@ -322,6 +332,7 @@ pub fn mac_layer(
         banked_bram: m.banked_bram,
         fifo_bram: 0.0,
         tree_cut_bits: m.tree_cut_bits,
+        narrow: m.narrow,
         extra_bram: 0.0,
         streams: Vec::new(),
         io_stream: false,
@@ -536,7 +547,7 @@ pub fn features(
     let mut f = a.fixed;
     let mut dsp = 0.0;
     for p in &a.products {
-        let frac = map.fraction(p.a.min(p.b));
+        let frac = p.dsp_share.unwrap_or_else(|| map.fraction(p.a.min(p.b)));
         // DSP slices: with an ALLOCATION cap (Latency strategy, RF > 1) the DSP-mapped products
         // share the capped multipliers. Their fabric share (operand and adder-tree logic, the
         // `dsp_products` feature) stays per product: the pilot's csynth LUT of a layer is the
@@ -719,6 +730,9 @@ impl LayerEstimate {
                 p.a,
                 p.b
             ));
+        }
+        if let Some(n) = &a.narrow {
+            out.push(format!("  {}", crate::narrowdsp::explain(n)));
         }
         for (k, kind) in [LabelKind::Csynth, LabelKind::PostSynthesis]
             .into_iter()

@@ -30,6 +30,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         a: ctx.input_width,
         b: param,
         dsp_cap: None,
+        dsp_share: None,
     }];
     a.multipliers = n;
     a.fixed[Feature::ElemBits] = 0.0;

@@ -76,6 +76,7 @@ fn elementwise(ctx: &LayerCtx, r: &Recurrent) -> Analysis {
             a: acc,
             b: acc,
             dsp_cap: None,
+            dsp_share: None,
         });
         p.multipliers = n;
         p.timing[Timing::ElementwiseStage] = 1.0;

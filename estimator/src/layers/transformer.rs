@@ -300,6 +300,7 @@ fn layer_norm(ctx: &LayerCtx) -> Analysis {
         a: LN_ACCUM_BITS,
         b: LN_ACCUM_BITS,
         dsp_cap: None,
+        dsp_share: None,
     });
     a.multipliers = products;
     a.fixed[Feature::AdderBits] = 2.0 * dim * LN_ACCUM_BITS as f64;

@@ -644,6 +644,12 @@ ONNX_BUILDERS = {
 MODELS['onnx_conv2d_pads'] = dict(onnx_builder='conv_pads', input=[5, 6, 2], pads=[0, 1, 2, 0])
 MODELS['onnx_positional_add'] = dict(onnx_builder='positional_add', input=[8, 4])
 
+# QONNX BipolarQuant weights (binary +-1, scale 1): hls4ml's FuseBipolarQuantWithConstant types
+# the constant XnorPrecisionType (ap_uint<1>, the 0/1 encoding) and its MatMul becomes a Dense
+# with the weight_binary product; the Adds become ApplyAlpha layers (fixture and its check
+# against QONNX's executor: scripts/make_qonnx_bipolar.py)
+MODELS['qonnx_bipolar'] = dict(onnx='tests/fixtures/qonnx/bipolar_mlp.onnx')
+
 CONFIGS = {
     'lat': dict(io_type='io_parallel', strategy='Latency', reuse=1),
     'lat_rf4': dict(io_type='io_parallel', strategy='Latency', reuse=4),
@@ -764,6 +770,7 @@ CASES = [
     ('separable2d', ['name_lat', 'name_stream']),
     ('gmp1d_reshape', ['lat', 'stream']),
     ('gmp2d_reshape', ['lat', 'stream']),
+    ('qonnx_bipolar', ['lat', 'stream', 'res_rf4']),
 ]
 
 

@@ -298,6 +298,79 @@ MODELS['garnet_vertices'] = dict(
     garnet=dict(cls='GarNet', vertices=8, features=4, args=[2, 3, 4], collapse=None, mean_by_nvert=True, dense=2, all_valid=True),
 )
 
+# Binary/ternary kernels with alpha='auto_po2', QKeras's default in QDense/QConv (it turns a
+# kernel quantizer's alpha=None into 'auto_po2'): hls4ml's qkeras_factorize_alpha writes the
+# kernel divided by QKeras's per-unit power-of-two scale (binary: the xnor 0/1, ternary: -1/0/1)
+# and an ApplyAlpha `<layer>_alpha` with the scale and the moved bias (presynth:
+# frontends/src/keras/alpha.rs). The activations are QActivation layers: a fused one after an
+# auto_po2 kernel is refused by presynth (hls4ml applies the scale after it).
+MODELS['qdense_binary_po2'] = dict(
+    format='json',
+    input=[10],
+    layers=[
+        dict(type='QDense', name='fc1', units=12, kq='binary()', bq='quantized_bits(6,2,alpha=1)', activation=None),
+        dict(type='QActivation', name='act1', activation='quantized_relu(6,2)'),
+        dict(type='QDense', name='fc2', units=8, kq='ternary()', bq='ternary(alpha=1)', activation=None),
+        dict(type='QActivation', name='act2', activation='quantized_tanh(6)'),
+        dict(type='QDense', name='fc3', units=6, kq='stochastic_ternary(number_of_unrolls=3)', bq='quantized_bits(8,3,alpha=1)', activation=None),
+        dict(type='QActivation', name='act3', activation='quantized_relu(7,3)'),
+        dict(type='QDense', name='out', units=4, kq='stochastic_binary()', bq='binary(alpha=1)', activation=None),
+    ],
+)
+MODELS['qconv2d_sign_po2'] = dict(
+    format='h5',
+    input=[6, 6, 2],
+    layers=[
+        dict(type='QConv2D', name='conv1', filters=3, kernel_size=(3, 3), kq='ternary()', bq='quantized_bits(6,2,alpha=1)', activation=None),
+        dict(type='QActivation', name='act1', activation='quantized_relu(6,2)'),
+        dict(type='QConv2D', name='conv2', filters=2, kernel_size=(2, 2), kq='binary()', bq='quantized_bits(5,1,alpha=1)', activation=None),
+        dict(type='Flatten', name='flat'),
+        dict(type='QDense', name='out', units=3, kq='binary(use_01=True)', bq='quantized_bits(6,2,alpha=1)', activation=None),
+    ],
+)
+
+# QSeparableConv2D/1D whose depthwise and pointwise quantizers differ (`dq`, `pq`): hls4ml's
+# separable_to_depthwise_and_conv gives each half its own quantizer, so its own kernel type
+# (presynth: the layer's `depthwise`/`pointwise` precision entries, keras/layers.rs)
+MODELS['qseparable_mixed'] = dict(
+    format='json',
+    input=[6, 6, 2],
+    layers=[
+        dict(
+            type='QSeparableConv2D',
+            name='sep1',
+            filters=3,
+            kernel_size=(3, 3),
+            bits=(6, 0),
+            dq='quantized_bits(4,0,alpha=1)',
+            pq='quantized_bits(8,2,alpha=1)',
+            activation=None,
+        ),
+        dict(type='QActivation', name='relu1', activation='quantized_relu(6,2)'),
+        dict(type='Flatten', name='flat'),
+        QD('out', 3, (6, 0)),
+    ],
+)
+MODELS['qsepconv1d_mixed'] = dict(
+    format='h5',
+    input=[10, 2],
+    layers=[
+        dict(
+            type='QSeparableConv1D',
+            name='sep1',
+            filters=3,
+            kernel_size=3,
+            bits=(6, 0),
+            dq='quantized_bits(8,3,alpha=1)',
+            pq='quantized_bits(4,1,alpha=1)',
+            activation=None,
+        ),
+        dict(type='QActivation', name='relu1', activation='quantized_relu(6,2)'),
+        dict(type='Flatten', name='flat'),
+        QD('out', 3, (6, 0)),
+    ],
+)
+
 SPLIT_OVERRIDE = {'fc1_relu': {'Precision': {'result': 'fixed<10,4,RND,SAT>'}, 'ReuseFactor': 2}}
 
 CONFIGS = {
@@ -353,6 +426,10 @@ CASES = [
     ('garnet_stack', ['flags_lat', 'name_lat']),
     ('garnet_quant', ['flags_lat']),
     ('garnet_vertices', ['flags_lat']),
+    ('qdense_binary_po2', ['flags_lat', 'flags_stream', 'name_lat']),
+    ('qconv2d_sign_po2', ['flags_lat', 'flags_stream', 'name_stream']),
+    ('qseparable_mixed', ['flags_lat', 'flags_stream', 'name_lat']),
+    ('qsepconv1d_mixed', ['flags_lat', 'name_stream']),
 ]
 
 # The driver of the two-input GarNet projects: each line holds the V x F vertex features, then
@@ -487,8 +564,8 @@ def build_qkeras(spec, seed):
             lay = getattr(qkeras, t)(
                 ld['filters'],
                 ld['kernel_size'],
-                depthwise_quantizer=qb(ld['bits']),
-                pointwise_quantizer=qb(ld['bits']),
+                depthwise_quantizer=kq(ld, 'dq', None) or qb(ld['bits']),
+                pointwise_quantizer=kq(ld, 'pq', None) or qb(ld['bits']),
                 bias_quantizer=qb(ld['bits']),
                 activation=ld['activation'],
                 name=n,

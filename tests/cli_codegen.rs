@@ -94,6 +94,8 @@ fn bit_exact_against_hls4ml() {
         "onnx_three_layer_pytorch",
         "onnx_conv1d_small_keras",
         "onnx_conv2d_pads",
+        // QONNX BipolarQuant weights (xnor 0/1, weight_binary)
+        "qonnx_bipolar",
     ] {
         assert!(stdout.contains(m), "no {m} case in the harness table");
     }

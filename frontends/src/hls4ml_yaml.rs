@@ -329,7 +329,15 @@ fn apply_precision(s: &mut LayerSettings, var: &str, t: &Option<FixedType>) {
         || ir::settings::SEPARABLE_PRECISION_VARS.contains(&var)
         || ir::settings::GARNET_PRECISION_VARS.contains(&var)
     {
-        s.precision.named.insert(var.to_string(), t.clone());
+        // an `auto` separable kernel keeps a QKeras quantizer's type (the frontend's), as
+        // hls4ml's quantizer type wins over the configured one
+        let quantizer_kept = t.is_none()
+            && ir::settings::SEPARABLE_PRECISION_VARS.contains(&var)
+            && s.quantized.weight
+            && matches!(s.precision.named.get(var), Some(Some(_)));
+        if !quantizer_kept {
+            s.precision.named.insert(var.to_string(), t.clone());
+        }
         return;
     }
     let p = &mut s.precision;

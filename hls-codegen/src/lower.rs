@@ -1072,8 +1072,8 @@ impl<'a> Lowerer<'a> {
 
     /// hls4ml's header statistics of a Dense/Conv whose kernel `qkeras_factorize_alpha`
     /// factorised (an ApplyAlpha `<layer>_alpha` follows it): those of the QKeras-quantized
-    /// kernel (the factorised kernel times its channel's scale) and of the bias before it moved
-    /// to the ApplyAlpha.
+    /// kernel (the factorised kernel times its channel's scale; a binary kernel's xnor 0/1) and
+    /// of the bias before it moved to the ApplyAlpha.
     fn alpha_header_stats(&mut self, n: &Node, kernel: &[f32], n_out: usize) {
         let Some(alpha) = self.net.find(&format!("{}_alpha", n.name)) else {
             return;
@@ -1092,12 +1092,18 @@ impl<'a> Lowerer<'a> {
             )
         };
         let idx = self.index;
-        let q = stats(
-            &mut kernel
-                .iter()
-                .enumerate()
-                .map(|(i, w)| w * scale.data[i % n_out]),
-        );
+        // a binary kernel's (xnor type, written 0/1): hls4ml's QKerasBinaryQuantizer encodes
+        // the scaled values as 0/1 already when it makes the weight, so the statistics are
+        // those of the written values (a quantized_bits(1,1) kernel, also xnor-typed, is
+        // written as -1/1 and its statistics are of the scaled values)
+        let encoded = n.settings.xnor_weight() && kernel.iter().all(|&w| w == 0.0 || w == 1.0);
+        let q = stats(&mut kernel.iter().enumerate().map(|(i, w)| {
+            if encoded {
+                *w
+            } else {
+                w * scale.data[i % n_out]
+            }
+        }));
         self.m.header_stats.insert(format!("w{idx}"), q);
         let b = stats(&mut bias.data.iter().copied());
         self.m.header_stats.insert(format!("b{idx}"), b);

@@ -101,6 +101,9 @@ pub struct BatchnormFolded {
     pub kernel: Option<WeightStats>,
     /// The stored bias's (zeros without one), quantised.
     pub bias: Option<WeightStats>,
+    /// The layer was made with `use_bias=False` (its folded bias then still exists).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub without_bias: bool,
 }
 
 /// The minimum, maximum and number of zeros of a weight array.

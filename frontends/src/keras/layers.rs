@@ -449,8 +449,12 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
                 padding: a.padding()?,
                 use_bias: folded || a.bool_or("use_bias", true)?,
             });
+            let without_bias = !a.bool_or("use_bias", true)?;
             let mut layers = fused(&a, kind)?;
-            layers[0].batchnorm_folded = folded.then(ir::layer::BatchnormFolded::default);
+            layers[0].batchnorm_folded = folded.then_some(ir::layer::BatchnormFolded {
+                without_bias,
+                ..Default::default()
+            });
             Ok(layers)
         }
         "DepthwiseConv2D" | "SeparableConv2D" | "QDepthwiseConv2D" | "QSeparableConv2D" => {
@@ -742,8 +746,8 @@ fn pool_op(class: &str) -> PoolOp {
 /// handlers read them (`converters/keras/qkeras.py`): `depthwise_quantizer` (and
 /// `pointwise_quantizer`) for QDepthwiseConv2D/QSeparableConv1D/2D, `kernel_quantizer` for the
 /// others; `bias_quantizer` for all. The first entry's type is the layer's weight type (the IR
-/// has one: a QSeparableConv2D's is its pointwise kernel's, the larger product array; its
-/// depthwise type is not kept).
+/// has one: a QSeparableConv2D's is its pointwise kernel's, the larger product array; both
+/// kernels' types are also kept by name, `separable_kernel_types`).
 pub fn weight_quantizers(class: &str) -> &'static [(&'static str, &'static str)] {
     match class {
         "QDepthwiseConv2D" => &[
@@ -807,7 +811,28 @@ where
         }
         .into()
     };
-    fused(a, kind)
+    let mut layers = fused(a, kind)?;
+    if class.starts_with("QSeparable") {
+        separable_kernel_types(a, &mut layers[0])?;
+    }
+    Ok(layers)
+}
+
+/// A QSeparableConv's two kernel types, each its own quantizer's, kept as the layer's
+/// `depthwise`/`pointwise` precision entries: hls4ml's `separable_to_depthwise_and_conv` gives
+/// the depthwise half the `depthwise_quantizer` and the pointwise half the
+/// `pointwise_quantizer`, whose types win over any configured one (`add_weights_variable`).
+fn separable_kernel_types(a: &Attrs, layer: &mut Layer) -> Result<(), FrontendError> {
+    for (var, key) in [
+        ("depthwise", "depthwise_quantizer"),
+        ("pointwise", "pointwise_quantizer"),
+    ] {
+        if let Some(q) = a.quantizer(key)? {
+            let t = q.weight_type(false).map_err(|m| a.unsupported(key, m))?;
+            layer.settings.precision.named.insert(var.into(), Some(t));
+        }
+    }
+    Ok(())
 }
 
 fn fused(a: &Attrs, kind: LayerKind) -> Result<Vec<Layer>, FrontendError> {

@@ -453,21 +453,21 @@ fn quantize_weights(
         }
     }
     if let Some(alpha_layer) = alpha_layer {
+        let unsupported = |m: String| FrontendError::UnsupportedAttribute {
+            file: file.to_string(),
+            layer: kl.name.clone(),
+            kind: kl.class_name.clone(),
+            attribute: "kernel_quantizer".into(),
+            message: m,
+        };
         let q = kl
             .config
             .get("kernel_quantizer")
             .map(qkeras::Quantizer::from_value)
             .transpose()
-            .and_then(|q| q.map(|q| q.bits_integer()).transpose())
-            .map_err(|m| FrontendError::UnsupportedAttribute {
-                file: file.to_string(),
-                layer: kl.name.clone(),
-                kind: kl.class_name.clone(),
-                attribute: "kernel_quantizer".into(),
-                message: m,
-            })?;
-        if let Some((bits, integer)) = q {
-            alpha::move_weights(layer, alpha_layer, bits, integer);
+            .map_err(unsupported)?;
+        if let Some(q) = q {
+            alpha::move_weights(layer, alpha_layer, &q).map_err(unsupported)?;
         }
     }
     Ok(())
@@ -496,6 +496,7 @@ fn unfolded_stats(
     Ok(ir::layer::BatchnormFolded {
         kernel: stats("kernel"),
         bias: stats("bias"),
+        without_bias: layer.batchnorm_folded.is_some_and(|f| f.without_bias),
     })
 }
 

@@ -165,7 +165,7 @@ impl Quantizer {
         }
     }
 
-    fn int(&self, key: &str, default: i64) -> Result<i64, String> {
+    pub(super) fn int(&self, key: &str, default: i64) -> Result<i64, String> {
         match self.params.get(key) {
             None | Some(Value::Null) => Ok(default),
             Some(v) => v
@@ -175,7 +175,7 @@ impl Quantizer {
         }
     }
     /// A boolean parameter (QKeras also writes them as 0/1), false when absent.
-    fn flag(&self, key: &str) -> Result<bool, String> {
+    pub(super) fn flag(&self, key: &str) -> Result<bool, String> {
         match self.params.get(key) {
             None | Some(Value::Null) => Ok(false),
             Some(Value::Bool(b)) => Ok(*b),
@@ -230,18 +230,20 @@ impl Quantizer {
         }
     }
 
-    /// `alpha` of a binary/ternary quantizer: hls4ml 1.3.0 writes the ±1 (ternary: −1/0/1)
-    /// values only for `alpha` None or 1; any other alpha (QKeras's QDense/QConv set None
-    /// kernels to "auto_po2") makes its `qkeras_factorize_alpha` move a per-unit scale into an
-    /// ApplyAlpha layer, which presynth derives for `quantized_bits` kernels only.
+    /// `alpha` of a binary/ternary quantizer whose values are written as they are: hls4ml
+    /// 1.3.0 writes the ±1 (ternary: −1/0/1) values for `alpha` None or 1. A QDense/QConv
+    /// kernel with `"auto_po2"` (QKeras's default there: it turns None into it) is factorised
+    /// before this is reached (keras/alpha.rs); any other alpha, and `"auto_po2"` where
+    /// hls4ml's `qkeras_factorize_alpha` does not apply (biases, depthwise and pointwise
+    /// kernels, whose scaled values hls4ml writes into the unscaled type), is refused.
     fn check_sign_alpha(&self) -> Result<(), String> {
         match self.params.get("alpha") {
             None | Some(Value::Null) => Ok(()),
             Some(v) if v.as_f64() == Some(1.0) => Ok(()),
             Some(v) => Err(format!(
-                "{}: alpha={v} is not supported (binary and ternary quantizers need alpha=1: \
-                 hls4ml 1.3.0 factorises other alphas, QKeras's \"auto_po2\" default in QDense \
-                 and QConv included, into an ApplyAlpha layer presynth does not derive for them)",
+                "{}: alpha={v} is not supported here (binary and ternary quantizers need \
+                 alpha=1 or None, or \"auto_po2\" on a QDense/QConv kernel, which hls4ml 1.3.0 \
+                 factorises into an ApplyAlpha layer)",
                 self.class
             )),
         }
@@ -729,7 +731,8 @@ mod tests {
             t.quantize(&[0.5, -0.45, 0.7], true).unwrap().unwrap(),
             vec![1.0, 0.0, 1.0]
         );
-        // QKeras's QDense/QConv default alpha ("auto_po2") is refused with the reason
+        // alpha="auto_po2" where hls4ml does not factorise it (a bias, a depthwise kernel:
+        // the kernel case is keras/alpha.rs) and other alphas are refused with the reason
         for text in [
             "binary()",
             "ternary(alpha='auto_po2')",

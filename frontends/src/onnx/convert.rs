@@ -4,7 +4,7 @@
 //! one error that lists them all.
 
 use super::proto::{GraphProto, NodeProto};
-use super::quant::{bipolar, bipolar_type, QuantSpec};
+use super::quant::{bipolar, bipolar_type, xnor, QuantSpec};
 use super::tensor::{attr_float, attr_int, attr_ints, attr_str, attr_tensor, decode, Constant};
 use crate::error::FrontendError;
 use ir::graph::Network;
@@ -665,11 +665,18 @@ impl<'a> Converter<'a> {
             .and_then(|s| s.scalar())
             .unwrap_or(1.0);
         if scale != 1.0 {
-            return Err(format!("scale {scale}: hls4ml's xnor weights need scale 1"));
+            // hls4ml 1.3.0 (ConstBipolarQuantToConstAlpha) keeps the xnor weights and puts an
+            // ApplyAlpha `<node>_rescale` with the scale between them and their consumer
+            // (checked: a MatMul becomes the Dense, then the rescale, then the Add's ApplyAlpha)
+            return Err(format!(
+                "scale {scale}: hls4ml 1.3.0 writes a BipolarQuant weight with a scale other \
+                 than 1 as xnor weights followed by an ApplyAlpha rescale layer, which presynth \
+                 does not derive (scale 1 is supported)"
+            ));
         }
         let q = Constant {
             shape: k.shape.clone(),
-            data: k.data.iter().map(|&x| bipolar(x, scale)).collect(),
+            data: k.data.iter().map(|&x| xnor(bipolar(x, scale))).collect(),
             quant: Some(bipolar_type()),
         };
         self.consts.insert(node.output[0].clone(), q);
@@ -717,6 +724,9 @@ impl<'a> Converter<'a> {
             name,
             LayerKind::Dense(ir::ops::Dense { units: n, use_bias }),
         );
+        // an xnor kernel (BipolarQuant) is a quantizer's type: hls4ml multiplies with
+        // weight_binary
+        layer.settings.quantized.weight = weight_type == Some(bipolar_type());
         layer.settings.precision.weight = weight_type;
         layer
             .weights
@@ -944,6 +954,7 @@ impl<'a> Converter<'a> {
             })
         };
         let mut layer = Layer::new(name, kind);
+        layer.settings.quantized.weight = w.quant == Some(bipolar_type());
         layer.settings.precision.weight = w.quant.clone();
         layer
             .weights

@@ -20,11 +20,12 @@
 //! | `Add` of a computed sequence and a constant of its shape (a learned positional embedding) | `PositionalAdd` (hls4ml: ApplyAlpha, `n_filt = -1`) |
 //! | `Identity`, `Dropout`, `Constant` | nothing (skipped / folded, as hls4ml skips them) |
 //! | QONNX `Quant`/`IntQuant` (zero-point 0, power-of-two scale) | the consuming layer's weight or bias type on constants; a linear `Activation` `{node}_act` with that result type on computed tensors ([`quant`]) |
-//! | QONNX `BipolarQuant` of constants | `ap_uint<1>` xnor weights |
+//! | QONNX `BipolarQuant` of constants, scale 1 | `ap_uint<1>` xnor weights (harness case `qonnx_bipolar`, fixture by `scripts/make_qonnx_bipolar.py`) |
 //!
 //! Operators hls4ml 1.3.0 converts but the IR has no kind for (Selu, PRelu,
 //! Div/Mean merges, grouped
-//! convolutions, Quant with other scales, BipolarQuant activations), those it does not convert
+//! convolutions, Quant with other scales, BipolarQuant activations and BipolarQuant weights with a
+//! scale other than 1, which hls4ml follows with an ApplyAlpha rescale), those it does not convert
 //! (QONNX `Trunc` among them), and unsupported attributes are all collected: the error lists
 //! every such node with its name, op type and reason, not only the first.
 //!

@@ -12,7 +12,7 @@
 //!   `rounding_mode="ROUND"` and `AP_TRN` for `"FLOOR"` (others are refused, as hls4ml does),
 //!   `O` = `AP_SAT_SYM` when `narrow` (signed only) else `AP_SAT`;
 //! - a `BipolarQuant` of a constant gives hls4ml's 1-bit xnor type (`ap_uint<1>`, as presynth
-//!   writes QKeras binary kernels); one of a non-constant is a `binary_tanh` activation, which
+//!   writes QKeras binary kernels) and its 0/1 encoding of the ±1 values ([`xnor`]); one of a non-constant is a `binary_tanh` activation, which
 //!   the IR does not have.
 //!
 //! The values follow QONNX's definition of `Quant`: `q = clamp(round(x / scale + zeropt))`,
@@ -127,6 +127,17 @@ pub fn bipolar(x: f64, scale: f64) -> f64 {
         scale
     } else {
         -scale
+    }
+}
+
+/// hls4ml's encoding of a `BipolarQuant` constant (`FuseBipolarQuantWithConstant` gives it
+/// `BinaryQuantizer(1)`): 1 for a value `>= 0` (+1), 0 for −1; a layer reading it multiplies
+/// with `weight_binary` (0 gives −x).
+pub fn xnor(v: f64) -> f64 {
+    if v >= 0.0 {
+        1.0
+    } else {
+        0.0
     }
 }
 

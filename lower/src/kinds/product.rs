@@ -2,7 +2,8 @@
 //! (`converters/keras_v3/core.py`, `conv.py`); the fused activation is split off later by
 //! `split_activation`, a Dense over positions becomes a conv in
 //! `replace_multidimensional_dense_with_conv`. A QKeras QConv2DBatchnorm (folded) is hls4ml's
-//! `Conv2DBatchnorm`; a QDenseBatchnorm is refused, as hls4ml 1.3.0 has no converter for it.
+//! `Conv2DBatchnorm` (refused with `use_bias=False`, whose folded bias hls4ml types
+//! `ap_uint<1>`); a QDenseBatchnorm is refused, as hls4ml 1.3.0 has no converter for it.
 
 use super::{dim, pads, Parse, ParseCx, Parsed};
 use crate::error::Result;
@@ -89,6 +90,19 @@ pub(crate) fn conv_op<const R: usize>(
 
 impl Parse for ir::ops::Conv2D {
     fn parse(&self, cx: &ParseCx) -> Result<Parsed> {
+        if cx.layer.batchnorm_folded.is_some_and(|f| f.without_bias) {
+            // checked with hls4ml 1.3.0 + QKeras 0.9.0 (scripts/qkeras_hls4ml_faults.py): with
+            // no stored bias, Conv2D.initialize gives the bias hls4ml's zero-bias type
+            // `ap_uint<1>`, and Conv2DBatchnorm.initialize then leaves it zero (no bias
+            // quantizer) or writes the quantised folded bias into that 1-bit unsigned type:
+            // its C simulation differs from QKeras by up to 2.4
+            return Err(cx.not_in_hls4ml(
+                "a QConv2DBatchnorm with use_bias=False: hls4ml 1.3.0 types its folded bias \
+                 (beta - moving_mean * gamma / sqrt(variance + epsilon)) as the zero-bias \
+                 ap_uint<1>, which drops it (0 or the quantised value wrapped to one bit), so \
+                 its project computes a different layer; give the layer use_bias=True",
+            ));
+        }
         Ok(Parsed::new(
             // QKeras's QConv2DBatchnorm is hls4ml's Conv2DBatchnorm, a Conv2D subclass whose
             // class name optimize_pointwise_conv does not match

@@ -180,7 +180,7 @@ fn override_type(
         FrontendError::field(
             file,
             field(),
-            &format!("a fixed-point type ({e})"),
+            format!("a fixed-point type ({e})"),
             describe(v),
         )
     })
@@ -268,11 +268,11 @@ pub fn apply_overrides(
             .get_or_insert(t.clone());
         // the layer before (hls4ml's Keras 2 parser puts `<layer>_linear` between a Dense and
         // its quantizer, and removes it: the Dense gets the type too)
+        if !fusible {
+            continue;
+        }
         let mut at = id;
-        while fusible {
-            let [before] = net.inputs_of(at)[..] else {
-                break;
-            };
+        while let [before] = net.inputs_of(at)[..] {
             if net.consumers_of(before).len() != 1 {
                 break;
             }

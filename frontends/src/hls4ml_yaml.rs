@@ -885,6 +885,8 @@ fn hls4ml_class_matches(ty: &str, kind: &LayerKind) -> bool {
         LayerKind::Dot => ty == "dot" || ty == "merge",
         // hls4ml's contrib GarNet / GarNetStack classes
         LayerKind::GarNet(_) => ty == name,
+        // HGQ1's proxy layer, hls4ml's class of the same name
+        LayerKind::FixedPointQuantizer(_) => ty == "fixedpointquantizer",
         LayerKind::DepthwiseConv2D(_)
         | LayerKind::SeparableConv2D(_)
         | LayerKind::DepthwiseConv1D(_)

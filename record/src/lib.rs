@@ -386,6 +386,13 @@ pub fn architecture_key(network: &Network) -> String {
             LayerKind::PositionalAdd => write!(out, "posadd("),
             LayerKind::PReLU => write!(out, "prelu("),
             LayerKind::Dot => write!(out, "dot("),
+            LayerKind::FixedPointQuantizer(fq) => write!(
+                out,
+                "fpq({},{},{}b",
+                fq.quantizer.round_mode,
+                fq.quantizer.overflow_mode,
+                fq.element_bits().sum::<i32>()
+            ),
             LayerKind::GarNet(g) => write!(
                 out,
                 "{}({}{}{}{}",

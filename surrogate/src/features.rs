@@ -186,7 +186,8 @@ fn kind_index(kind: &LayerKind) -> usize {
         | LayerKind::ApplyAlpha
         | LayerKind::PositionalAdd => 6,
         // PReLU is hls4ml's Activation subclass: the activation slot
-        LayerKind::Activation(_) | LayerKind::PReLU => 7,
+        // HGQ1's per-element cast: an elementwise op, the activation slot
+        LayerKind::Activation(_) | LayerKind::PReLU | LayerKind::FixedPointQuantizer(_) => 7,
         // The spatial copy layers share the data-movement slot of Flatten/Reshape: no training
         // record has them, and a slot of their own would change NODE_DIM and so every trained
         // model (docs/adding-a-layer.md: give them one when data with them is trained on).

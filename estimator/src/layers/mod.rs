@@ -19,6 +19,7 @@ pub mod merge;
 pub mod passthrough;
 pub mod pooling;
 pub mod prelu;
+pub mod quantizer_cast;
 pub mod recurrent;
 pub mod spatial;
 pub mod speed;

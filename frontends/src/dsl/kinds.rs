@@ -587,6 +587,8 @@ pub fn keras_prefix(kind: &LayerKind) -> &'static str {
         // tf.keras's auto-name of the contrib classes (to_snake_case)
         LayerKind::GarNet(g) if g.stack => "gar_net_stack",
         LayerKind::GarNet(_) => "gar_net",
+        // HGQ1's proxy layer (tf.keras's auto-name, to_snake_case)
+        LayerKind::FixedPointQuantizer(_) => "fixed_point_quantizer",
         LayerKind::DepthwiseConv1D(_) => "depthwise_conv1d",
         LayerKind::SeparableConv1D(_) => "separable_conv1d",
         LayerKind::Pool1D(ir::ops::Pool1D {
@@ -1169,6 +1171,12 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
         LayerKind::GarNet(g) => {
             args.extend(operands.iter().cloned());
             garnet::print(&mut args, g)
+        }
+        // the DSL has no syntax for HGQ1's per-element state: printed for reading only
+        LayerKind::FixedPointQuantizer(fq) => {
+            args.push(fq.quantizer.round_mode.clone());
+            args.push(fq.quantizer.overflow_mode.clone());
+            "fixed_point_quantizer"
         }
         LayerKind::Permute(ir::ops::Permute { dims }) => {
             args.extend(dims.iter().map(|d| d.to_string()));

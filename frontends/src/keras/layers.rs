@@ -674,6 +674,8 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
                 ),
             )),
         },
+        // HGQ1 proxy models (keras/hgq1.rs); the per-element state comes with the weights
+        "FixedPointQuantizer" => one(super::hgq1::quantizer(&a)?),
         // hls4ml's Dot (nnet::dot1d): 1-D operands (shape inference checks them), so `axes` is
         // their one axis; hls4ml ignores `normalize`
         "Dot" => {

@@ -22,6 +22,7 @@ mod garnet;
 pub mod h5;
 #[cfg(feature = "hdf5")]
 pub mod h5guard;
+pub mod hgq1;
 pub mod hgq2;
 pub mod json;
 mod keras2;
@@ -224,7 +225,9 @@ pub fn build(
     }
     let mut prev: Option<String> = None;
     // nested models: only hls4ml's tf.keras converter converts them (see `nested`)
-    let keras2 = keras2::uses_keras2_parser(&spec.layers) || !spec.numbering.is_empty();
+    let keras2 = keras2::uses_keras2_parser(&spec.layers)
+        || hgq1::is_proxy_model(&spec.layers)
+        || !spec.numbering.is_empty();
     // the IR layers made of each Keras layer, for hls4ml's numbering
     let mut ir_names: HashMap<String, Vec<String>> = HashMap::new();
     for kl in &spec.layers {
@@ -260,6 +263,10 @@ pub fn build(
                         chain[0].hgq_sub_quantizers = hgq2::sub_quantizers(&w.file, kl, vars)?;
                     }
                     Some(hgq2_weights.as_slice())
+                }
+                "FixedPointQuantizer" => {
+                    hgq1::attach_state(&w.file, &mut chain[0], found.unwrap_or(&[]))?;
+                    Some(&[][..])
                 }
                 "QConv2DBatchnorm" | "QDenseBatchnorm" => {
                     let f = fold::fold_conv_batchnorm(&w.file, kl, found.unwrap_or(&[]))?;
@@ -371,6 +378,7 @@ pub fn build(
     net.nested_models = spec.nested.iter().map(|m| m.name.clone()).collect();
     check_sizes(file, &mut net)?;
     net.infer_shapes().map_err(|e| FrontendError::ir(file, e))?;
+    hgq1::apply_overrides(file, &spec.layers, &mut net)?;
     layers::check_feature_axes(file, &spec.layers, |name| {
         let id = net.find(output_of.get(name)?)?;
         Some(net.layer(id).output_shape.len())

@@ -21,6 +21,7 @@ pub mod dot;
 pub mod dropout;
 pub mod einsum_dense;
 pub mod embedding;
+pub mod fixed_point_quantizer;
 pub mod flatten;
 pub mod garnet;
 pub mod global_pool;
@@ -55,6 +56,7 @@ pub use dot::Dot;
 pub use dropout::Dropout;
 pub use einsum_dense::EinsumDense;
 pub use embedding::Embedding;
+pub use fixed_point_quantizer::FixedPointQuantizer;
 pub use flatten::Flatten;
 pub use garnet::{GarNet, GarNetCollapse, GarNetTransform};
 pub use global_pool::{GlobalPool, GlobalPool1D, GlobalPool2D};
@@ -196,6 +198,7 @@ macro_rules! for_each_layer_kind {
                 DepthwiseConv1D(DepthwiseConv1D) depthwise,
                 SeparableConv1D(SeparableConv1D) depthwise,
                 GarNet(GarNet) garnet,
+                FixedPointQuantizer(FixedPointQuantizer) fixed_point_quantizer,
             }
             unit {
                 Flatten flatten,
@@ -542,6 +545,21 @@ mod tests {
                 }),
                 seq.clone(),
             ),
+            (
+                LayerKind::FixedPointQuantizer(FixedPointQuantizer {
+                    quantizer: crate::hgq::HgqQuantizer {
+                        role: crate::hgq::QuantizerRole::Output,
+                        round_mode: "RND".into(),
+                        overflow_mode: "WRAP".into(),
+                        shape: vec![1, 16],
+                        k: vec![1; 16],
+                        i: vec![3; 16],
+                        f: vec![4; 16],
+                    },
+                    fusible: false,
+                }),
+                vec![vec![16]],
+            ),
         ]
     }
 
@@ -619,6 +637,7 @@ mod tests {
                 | KindTag::Permute
                 | KindTag::Dot
                 | KindTag::GarNet
+                | KindTag::FixedPointQuantizer
                 | KindTag::Activation
                 | KindTag::Reshape
                 | KindTag::Concatenate

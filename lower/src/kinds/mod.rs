@@ -7,6 +7,7 @@
 mod basic;
 mod depthwise;
 mod dot;
+mod fixed_point_quantizer;
 mod garnet;
 mod permute;
 mod pooling;

@@ -26,6 +26,7 @@ mod dot;
 mod dropout;
 mod einsum_dense;
 mod embedding;
+mod fixed_point_quantizer;
 mod flatten;
 mod garnet;
 mod global_pool;

@@ -876,6 +876,8 @@ fn hls4ml_class_matches(ty: &str, kind: &LayerKind) -> bool {
         LayerKind::Dot => ty == "dot" || ty == "merge",
         // hls4ml's contrib GarNet / GarNetStack classes
         LayerKind::GarNet(_) => ty == name,
+        // hls4ml's TimeDistributed class (its wrapped layer is a node of its own class)
+        LayerKind::TimeDistributed(_) => ty == "timedistributed",
         LayerKind::DepthwiseConv2D(_)
         | LayerKind::SeparableConv2D(_)
         | LayerKind::DepthwiseConv1D(_)

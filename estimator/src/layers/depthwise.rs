@@ -104,7 +104,8 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::PReLU
         | LayerKind::Permute(_)
         | LayerKind::Dot
-        | LayerKind::GarNet(_) => {
+        | LayerKind::GarNet(_)
+        | LayerKind::TimeDistributed(_) => {
             unreachable!("depthwise::analyse is only called for depthwise/separable layers")
         }
     };

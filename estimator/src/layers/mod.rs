@@ -22,6 +22,7 @@ pub mod prelu;
 pub mod recurrent;
 pub mod spatial;
 pub mod speed;
+pub mod time_distributed;
 pub mod transformer;
 pub mod transpose;
 

@@ -50,6 +50,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::Permute(_)
         | LayerKind::Dot
         | LayerKind::GarNet(_)
+        | LayerKind::TimeDistributed(_)
         | LayerKind::Recurrent(_)
         | LayerKind::Embedding(_) => {
             unreachable!("pooling::analyse is only called for pooling layers")

@@ -70,6 +70,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::Permute(_)
         | LayerKind::Dot
         | LayerKind::GarNet(_)
+        | LayerKind::TimeDistributed(_)
         | LayerKind::Recurrent(_)
         | LayerKind::Embedding(_) => {
             unreachable!("spatial::analyse is only called for spatial copy layers")

@@ -169,6 +169,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::Permute(_)
         | LayerKind::Dot
         | LayerKind::GarNet(_)
+        | LayerKind::TimeDistributed(_)
         | LayerKind::Recurrent(_)
         | LayerKind::UpSampling2D(_) => {
             unreachable!("transformer::analyse is only called for transformer layers")

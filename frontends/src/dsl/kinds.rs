@@ -587,6 +587,7 @@ pub fn keras_prefix(kind: &LayerKind) -> &'static str {
         // tf.keras's auto-name of the contrib classes (to_snake_case)
         LayerKind::GarNet(g) if g.stack => "gar_net_stack",
         LayerKind::GarNet(_) => "gar_net",
+        LayerKind::TimeDistributed(_) => "time_distributed",
         LayerKind::DepthwiseConv1D(_) => "depthwise_conv1d",
         LayerKind::SeparableConv1D(_) => "separable_conv1d",
         LayerKind::Pool1D(ir::ops::Pool1D {
@@ -1169,6 +1170,12 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
         LayerKind::GarNet(g) => {
             args.extend(operands.iter().cloned());
             garnet::print(&mut args, g)
+        }
+        // the wrapped layer's call as the one argument (the DSL parser does not read it back)
+        LayerKind::TimeDistributed(t) => {
+            let (inner, inner_args) = call_parts(&t.layer, &[]);
+            args.push(format!("{inner}({})", inner_args.join(", ")));
+            "time_distributed"
         }
         LayerKind::Permute(ir::ops::Permute { dims }) => {
             args.extend(dims.iter().map(|d| d.to_string()));

@@ -30,6 +30,7 @@ fn parts<'a>(c: &'a Ctx) -> (&'a ActKind, &'a str) {
         | Op::Reshape
         | Op::Clone
         | Op::Dropout
+        | Op::TimeDistributed { .. }
         | Op::SeparableConv { .. }
         | Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }

@@ -21,6 +21,7 @@ pub mod product;
 pub mod recurrent;
 pub mod reshape;
 pub mod spatial;
+pub mod time_distributed;
 pub mod transpose;
 
 use crate::model::{HlsLayer, HlsModel, Variable};

@@ -158,6 +158,7 @@ pub fn config(c: &Ctx) -> String {
         | Op::Recurrent { .. }
         | Op::Transpose { .. }
         | Op::Dot { .. }
+        | Op::TimeDistributed { .. }
         | Op::SeparableConv { .. } => unreachable!("spatial::config on {:?}", c.l.op),
     }
 }
@@ -200,6 +201,7 @@ pub fn call(c: &Ctx) -> String {
         | Op::Recurrent { .. }
         | Op::Transpose { .. }
         | Op::Dot { .. }
+        | Op::TimeDistributed { .. }
         | Op::SeparableConv { .. } => unreachable!("spatial::call on {:?}", c.l.op),
     };
     format!("nnet::{f}<{types}, config{idx}>({args});")

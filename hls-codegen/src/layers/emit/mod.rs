@@ -67,6 +67,7 @@ mod recurrent;
 mod reshape;
 mod resize;
 mod separable_conv2d;
+mod time_distributed;
 mod transpose;
 mod zeropad;
 
@@ -132,5 +133,6 @@ pub fn emitter(op: &Op) -> &'static dyn Emit {
         } => &bidirectional::Bidirectional,
         Op::Transpose { .. } => &transpose::Transpose,
         Op::Dot { .. } => &dot::Dot,
+        Op::TimeDistributed { .. } => &time_distributed::TimeDistributed,
     }
 }

@@ -267,6 +267,10 @@ pub fn build(
                     unfolded = Some(f.unfolded);
                     Some(folded.as_slice())
                 }
+                "TimeDistributed" => {
+                    folded = time_distributed::unprefixed(kl, found.unwrap_or(&[]));
+                    Some(folded.as_slice())
+                }
                 "DepthwiseConv2D" | "QDepthwiseConv2D" | "DepthwiseConv1D" => {
                     folded = alpha::rename_depthwise(found.unwrap_or(&[]));
                     Some(folded.as_slice())

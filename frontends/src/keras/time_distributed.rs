@@ -9,6 +9,7 @@
 //! archives: keras/h5.rs).
 
 use super::layers::{convert, Attrs, KerasLayer};
+use super::weights::RawWeight;
 use crate::error::FrontendError;
 use ir::layer::LayerKind;
 use ir::ops::TimeDistributed;
@@ -84,4 +85,22 @@ pub(super) fn wrapped_keras_layer(kl: &KerasLayer) -> Option<KerasLayer> {
         call: Map::new(),
         hgq2: false,
     })
+}
+
+/// The wrapper's weights with the wrapped layer's group left out of their names: Keras 3's
+/// legacy `.h5` keeps them under it (`td/td/td_fc/kernel` reads as `td_fc/kernel`).
+pub(super) fn unprefixed(kl: &KerasLayer, weights: &[RawWeight]) -> Vec<RawWeight> {
+    let prefix = wrapped_keras_layer(kl).map(|w| format!("{}/", w.name));
+    weights
+        .iter()
+        .map(|w| {
+            let mut w = w.clone();
+            if let (Some(p), Some(n)) = (&prefix, &w.name) {
+                if let Some(rest) = n.strip_prefix(p.as_str()) {
+                    w.name = Some(rest.to_string());
+                }
+            }
+            w
+        })
+        .collect()
 }

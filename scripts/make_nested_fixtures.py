@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Keras models holding other models (nested Sequential/Functional), saved in every format
-presynth's Keras frontend reads, with Keras's own truth beside them.
+"""Keras models holding other models (nested Sequential/Functional) or wrapping a layer
+(TimeDistributed), saved in every format presynth's Keras frontend reads, with Keras's own truth
+beside them.
 
 Writes, under frontends/tests/fixtures/keras/nested/ (or the folder given as the first argument),
 for every model NAME and the Keras that runs this script (PREFIX k3 for Keras 3, k2 for tf.keras 2):
@@ -86,7 +87,22 @@ def shared():
     return keras.Model(x, out, name='shared')
 
 
-BUILDERS = [seq_in_seq, func_in_func, shared]
+def td_dense():
+    # TimeDistributed(Dense(4, relu)) over (5, 3), then a Dense over the positions
+    x = keras.Input((5, 3), name='x')
+    h = L.TimeDistributed(L.Dense(4, activation='relu', name='td_fc'), name='td')(x)
+    return keras.Model(x, L.Dense(2, name='out')(h), name='td_dense')
+
+
+def td_conv1d():
+    # TimeDistributed(Conv1D(3, 3)) over (4, 6, 2): one step is a (6, 2) sequence
+    x = keras.Input((4, 6, 2), name='x')
+    h = L.TimeDistributed(L.Conv1D(3, 3, name='td_conv'), name='td')(x)
+    h = L.Flatten(name='flat')(h)
+    return keras.Model(x, L.Dense(2, name='out')(h), name='td_conv1d')
+
+
+BUILDERS = [seq_in_seq, func_in_func, shared, td_dense, td_conv1d]
 
 
 def leaves(model):

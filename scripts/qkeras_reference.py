@@ -371,6 +371,44 @@ MODELS['qsepconv1d_mixed'] = dict(
     ],
 )
 
+# TimeDistributed (hls4ml's tf.keras converter only: parse_time_distributed_layer; the pass
+# expand_time_distributed puts the wrapped layer between the wrapper and a `td_end` marker,
+# written as a `for (ts ...)` loop of read_time_step, the wrapped call and write_time_step;
+# io_parallel only). The wrapped layer's activation is dropped by hls4ml (td_dense's relu).
+MODELS['td_dense'] = dict(
+    format='json',
+    input=[5, 3],
+    layers=[
+        dict(type='TimeDistributed', name='td', layer=dict(type='Dense', name='td_fc', units=4, activation='relu')),
+        dict(type='Dense', name='out', units=3),
+    ],
+)
+MODELS['td_qdense'] = dict(
+    format='h5',
+    input=[5, 3],
+    layers=[
+        dict(type='TimeDistributed', name='td', layer=QD('td_fc', 4, (6, 0))),
+        dict(type='Flatten', name='flat'),
+        QD('out', 3, (6, 0)),
+    ],
+)
+# a Dense over a (T, W, C) input: one step is (W, C), a Dense over positions that hls4ml makes a
+# PointwiseConv1D (read_time_step_3d). (Plain Dense layers where a Dense works over positions:
+# a QDense there loses its quantizer types in hls4ml's replace_multidimensional_dense_with_conv,
+# which presynth does not mirror yet, TimeDistributed or not.) (A wrapped Conv1D/Conv2D/pooling is not a case:
+# parse_time_distributed_layer takes the wrapped handler's output shape, which for those drops
+# the time axis, so hls4ml's project declares the output array T times too small and the next
+# layer reads past it; presynth refuses it, see tests/cli_codegen_td.rs.)
+MODELS['td_dense3d'] = dict(
+    format='json',
+    input=[4, 3, 2],
+    layers=[
+        dict(type='TimeDistributed', name='td', layer=dict(type='Dense', name='td_fc', units=5)),
+        dict(type='Flatten', name='flat'),
+        QD('out', 2, (6, 0)),
+    ],
+)
+
 SPLIT_OVERRIDE = {'fc1_relu': {'Precision': {'result': 'fixed<10,4,RND,SAT>'}, 'ReuseFactor': 2}}
 
 CONFIGS = {
@@ -430,6 +468,9 @@ CASES = [
     ('qconv2d_sign_po2', ['flags_lat', 'flags_stream', 'name_stream']),
     ('qseparable_mixed', ['flags_lat', 'flags_stream', 'name_lat']),
     ('qsepconv1d_mixed', ['flags_lat', 'name_stream']),
+    ('td_dense', ['flags_lat', 'name_lat']),
+    ('td_qdense', ['flags_lat', 'flags_res', 'name_lat']),
+    ('td_dense3d', ['flags_lat', 'name_lat']),
 ]
 
 # The driver of the two-input GarNet projects: each line holds the V x F vertex features, then
@@ -612,6 +653,8 @@ def build_qkeras(spec, seed):
                 name=n,
                 **({'reset_after': ld['reset_after']} if 'reset_after' in ld else {}),
             )
+        elif t == 'TimeDistributed':
+            lay = tf.keras.layers.TimeDistributed(make(ld['layer'], None), name=n)
         elif t == 'MaxPooling2D':
             lay = tf.keras.layers.MaxPooling2D(ld['pool_size'], name=n)
         elif t == 'Flatten':

@@ -67,6 +67,7 @@ pub fn chain(
             // two operands (vertices and their count): a chain cannot hold it either
             LayerKind::GarNet(_) => "gar_net",
             LayerKind::FixedPointQuantizer(_) => "fixed_point_quantizer",
+            LayerKind::TimeDistributed(_) => "time_distributed",
             // two operands: a chain cannot hold it (add_layer refuses it below)
             LayerKind::MultiHeadAttention(_) => "multi_head_attention",
             LayerKind::Input(_)

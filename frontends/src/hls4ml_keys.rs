@@ -93,6 +93,8 @@ pub const ENTRY_UNUSED: &[&str] = &[
     "ChannelsLastConversion",
     "TransposeOutputs",
     "AllowDAFallback",
+    // TimeDistributed's loop pragma (hls4ml's default `Off` writes none; presynth writes none)
+    "TimeStepLoopParallelism",
     "Quantizer",
     // Legacy snake_case spellings older hls4ml configs carry.
     "table_size",

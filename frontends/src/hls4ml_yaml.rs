@@ -887,6 +887,8 @@ fn hls4ml_class_matches(ty: &str, kind: &LayerKind) -> bool {
         LayerKind::GarNet(_) => ty == name,
         // HGQ1's proxy layer, hls4ml's class of the same name
         LayerKind::FixedPointQuantizer(_) => ty == "fixedpointquantizer",
+        // hls4ml's TimeDistributed class (its wrapped layer is a node of its own class)
+        LayerKind::TimeDistributed(_) => ty == "timedistributed",
         LayerKind::DepthwiseConv2D(_)
         | LayerKind::SeparableConv2D(_)
         | LayerKind::DepthwiseConv1D(_)

@@ -74,6 +74,9 @@ struct Lowerer<'a> {
     index: usize,
     /// hls4ml's index of the node being rendered (its `configN`).
     config_index: usize,
+    /// The layer each TimeDistributed wraps, carrying the wrapper's weights: what its wrapped
+    /// node renders.
+    unwrapped: &'a HashMap<ir::NodeId, ir::Layer>,
 }
 
 /// Lower `net` (shapes inferred, weights present) to hls4ml's layer list.
@@ -113,12 +116,14 @@ pub fn lower(net: &Network, opts: &ProjectOptions) -> Result<HlsModel> {
     };
     let g = lower::lower(net)?;
     refuse_hgq2(net, &g)?;
+    let unwrapped = unwrap_time_distributed(net);
     let mut l = Lowerer {
         net,
         m,
         var_of: HashMap::new(),
         index: 0,
         config_index: 0,
+        unwrapped: &unwrapped,
     };
     // per-layer settings as written to hls4ml_config.yml, in Keras order (removed layers too)
     for id in net.topo_order()? {
@@ -245,12 +250,17 @@ impl<'a> Lowerer<'a> {
             .ok_or_else(|| self.net_err("a layer is used before it is computed"))
     }
 
-    /// The IR layer a node renders (weights, use_bias).
+    /// The IR layer a node renders (weights, use_bias): a TimeDistributed's wrapped node
+    /// renders the wrapped layer (with the wrapper's weights).
     fn source(&self, n: &Node) -> Result<&'a ir::Layer> {
         let net = self.net;
-        n.origin.layer().map(|id| net.layer(id)).ok_or_else(|| {
+        let id = n.origin.layer().ok_or_else(|| {
             CodegenError::Internal(format!("lowered node '{}' has no IR layer", n.name))
-        })
+        })?;
+        match self.unwrapped.get(&id) {
+            Some(inner) if n.class != "TimeDistributed" => Ok(inner),
+            _ => Ok(net.layer(id)),
+        }
     }
 
     /// Push a lowered layer whose single output is a new `layer{index}_out` of `shape`.
@@ -804,6 +814,33 @@ impl<'a> Lowerer<'a> {
                 }
                 self.push_plain(n, inputs, &rs);
             }
+            Op::TimeDistributed {
+                wrapped: Some(_), ..
+            } => {
+                return Err(CodegenError::Internal(format!(
+                    "TimeDistributed '{}' left unexpanded in the lowered graph of {}",
+                    n.name, g.network
+                )))
+            }
+            Op::TimeDistributed { .. } => {
+                // read/write_time_step take one type for the copied array and the copy
+                let from = &self.m.vars[input()?];
+                if from.precision != n.precision {
+                    return Err(CodegenError::NotInHls4ml {
+                        layer: n.name.clone(),
+                        kind: n.class.clone(),
+                        message: format!(
+                            "its input '{}' is {} and its output {}: hls4ml 1.3.0 calls \
+                             nnet::read/write_time_step<data_T> with one type for both, so its \
+                             project does not compile (give both the same precision)",
+                            from.name,
+                            precision::cpp(&from.precision),
+                            precision::cpp(&n.precision)
+                        ),
+                    });
+                }
+                self.push_plain(n, inputs, &rs);
+            }
         }
         Ok(())
     }
@@ -1199,6 +1236,24 @@ impl<'a> Lowerer<'a> {
 
 /// The node's settings with its output precision as the result type (the lowering decided it:
 /// the layer's own, the model's, or the input's for the copy layers).
+/// The layer each TimeDistributed of `net` wraps, with the wrapper's weights and its one-step
+/// output shape.
+fn unwrap_time_distributed(net: &Network) -> HashMap<ir::NodeId, ir::Layer> {
+    net.graph
+        .node_indices()
+        .filter_map(|id| {
+            let layer = net.layer(id);
+            let LayerKind::TimeDistributed(td) = &layer.kind else {
+                return None;
+            };
+            let mut inner = (*td.layer).clone();
+            inner.weights = layer.weights.clone();
+            inner.output_shape = layer.output_shape.get(1..).unwrap_or_default().to_vec();
+            Some((id, inner))
+        })
+        .collect()
+}
+
 fn settings_of(n: &Node) -> ir::LayerSettings {
     let mut s = n.settings.clone();
     s.precision.result = Some(n.precision.clone());

@@ -403,6 +403,18 @@ fn op_attrs(op: &Op) -> String {
             cell.keras_class(),
             if *return_sequences { " sequences" } else { "" }
         ),
+        Op::TimeDistributed {
+            n_time_steps,
+            end,
+            wrapped,
+        } => format!(
+            "steps={n_time_steps}{}{}",
+            if *end { " end" } else { "" },
+            wrapped
+                .as_ref()
+                .map(|w| format!(" wraps {} {}{}", w.name, w.class, op_attrs(&w.op)))
+                .unwrap_or_default()
+        ),
     };
     if a.is_empty() {
         a

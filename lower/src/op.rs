@@ -284,6 +284,39 @@ pub enum Op {
         /// (`quantize_transforms`).
         quantize: bool,
     },
+    /// hls4ml's `TimeDistributed` (`nnet_time_distributed.h`, io_parallel). As the parser makes
+    /// it, the wrapper holds its wrapped layer's node in `wrapped`; `expand_time_distributed`
+    /// puts that node after it and an end marker `<name>_end` (`end`) after that, so that the
+    /// wrapper's call opens the `for (ts ...)` loop over the time steps (`read_time_step_*d`)
+    /// and the marker's closes it (`write_time_step_*d`).
+    TimeDistributed {
+        n_time_steps: usize,
+        /// The end marker (its input is the wrapped node's one-step output).
+        end: bool,
+        wrapped: Option<Box<Wrapped>>,
+    },
+}
+
+/// The wrapped layer of a [`Op::TimeDistributed`] before `expand_time_distributed`: its node
+/// as hls4ml's handler of the wrapped class makes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Wrapped {
+    /// Its own Keras name (the node's name).
+    pub name: String,
+    /// hls4ml's class and the node's op, over one time step.
+    pub class: &'static str,
+    pub op: Op,
+    /// Its output shape on one time step.
+    pub shape: Vec<usize>,
+    /// Its settings (a QKeras layer's quantizer types).
+    pub settings: ir::LayerSettings,
+    /// Its output keeps its input's precision (see `kinds::Parsed`).
+    pub keeps_input_precision: bool,
+    /// The shape hls4ml 1.3.0 gives the TimeDistributed output (the end marker's array): its
+    /// handler overwrites the input shape from axis `rank − 1` on with the wrapped handler's
+    /// output shape on the whole input, which is the Keras shape for a rank-2 input and has
+    /// the time axis twice above that (`(4, 3, 2)` → `(4, 4, 3, 5)` for a Dense(5)).
+    pub hls4ml_output_shape: Vec<usize>,
 }
 
 impl Op {

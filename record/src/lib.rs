@@ -412,6 +412,13 @@ pub fn architecture_key(network: &Network) -> String {
                     ""
                 }
             ),
+            // the wrapped layer's kind (its attributes, spaces removed) and fused activation
+            LayerKind::TimeDistributed(t) => write!(
+                out,
+                "td({}+{}",
+                format!("{:?}", t.layer.kind).replace(' ', ""),
+                activation_token(&t.layer.activation)
+            ),
             LayerKind::Permute(ir::ops::Permute { dims }) => write!(
                 out,
                 "permute({}",

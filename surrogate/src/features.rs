@@ -162,6 +162,8 @@ fn ln1p(x: f64) -> f32 {
 
 fn kind_index(kind: &LayerKind) -> usize {
     match kind {
+        // TimeDistributed takes its wrapped layer's slot (the hardware is that layer's)
+        LayerKind::TimeDistributed(t) => kind_index(&t.layer.kind),
         LayerKind::Input(_) => 0,
         // The transformer kinds take the slot of their nearest kind, for the reason given for
         // the spatial layers below: matrix products (attention, EinsumDense) Dense's,

@@ -23,6 +23,7 @@ pub mod quantizer_cast;
 pub mod recurrent;
 pub mod spatial;
 pub mod speed;
+pub mod time_distributed;
 pub mod transformer;
 pub mod transpose;
 

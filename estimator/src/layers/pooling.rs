@@ -51,6 +51,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::Dot
         | LayerKind::GarNet(_)
         | LayerKind::FixedPointQuantizer(_)
+        | LayerKind::TimeDistributed(_)
         | LayerKind::Recurrent(_)
         | LayerKind::Embedding(_) => {
             unreachable!("pooling::analyse is only called for pooling layers")

@@ -71,6 +71,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::Dot
         | LayerKind::GarNet(_)
         | LayerKind::FixedPointQuantizer(_)
+        | LayerKind::TimeDistributed(_)
         | LayerKind::Recurrent(_)
         | LayerKind::Embedding(_) => {
             unreachable!("spatial::analyse is only called for spatial copy layers")

@@ -170,6 +170,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::Dot
         | LayerKind::GarNet(_)
         | LayerKind::FixedPointQuantizer(_)
+        | LayerKind::TimeDistributed(_)
         | LayerKind::Recurrent(_)
         | LayerKind::UpSampling2D(_) => {
             unreachable!("transformer::analyse is only called for transformer layers")

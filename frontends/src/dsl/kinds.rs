@@ -589,6 +589,7 @@ pub fn keras_prefix(kind: &LayerKind) -> &'static str {
         LayerKind::GarNet(_) => "gar_net",
         // HGQ1's proxy layer (tf.keras's auto-name, to_snake_case)
         LayerKind::FixedPointQuantizer(_) => "fixed_point_quantizer",
+        LayerKind::TimeDistributed(_) => "time_distributed",
         LayerKind::DepthwiseConv1D(_) => "depthwise_conv1d",
         LayerKind::SeparableConv1D(_) => "separable_conv1d",
         LayerKind::Pool1D(ir::ops::Pool1D {
@@ -1177,6 +1178,12 @@ pub fn call_parts(layer: &Layer, operands: &[String]) -> (&'static str, Vec<Stri
             args.push(fq.quantizer.round_mode.clone());
             args.push(fq.quantizer.overflow_mode.clone());
             "fixed_point_quantizer"
+        }
+        // the wrapped layer's call as the one argument (the DSL parser does not read it back)
+        LayerKind::TimeDistributed(t) => {
+            let (inner, inner_args) = call_parts(&t.layer, &[]);
+            args.push(format!("{inner}({})", inner_args.join(", ")));
+            "time_distributed"
         }
         LayerKind::Permute(ir::ops::Permute { dims }) => {
             args.extend(dims.iter().map(|d| d.to_string()));

@@ -465,6 +465,10 @@ fn read_keras3_layers(
             // GroupedQueryAttention: the same with a leading underscore)
             let mut parts = attention_parts(file, &g)?;
             parts.extend(recurrent_parts(file, &g)?);
+            // TimeDistributed keeps its wrapped layer's weights in `layer/vars`
+            if g.link_exists("layer/vars") {
+                parts.extend(sub_vars(file, &g, "layer")?);
+            }
             if !parts.is_empty() {
                 set.layers.push((layer, parts));
                 continue;

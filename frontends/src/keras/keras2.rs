@@ -21,11 +21,13 @@ use ir::layer::{Activation, Layer, LayerKind};
 use serde_json::Value;
 
 /// Whether hls4ml converts this model with its Keras 2 parser: it has a QKeras layer (HGQ2's
-/// `Q*` layers are Keras 3 layers, converted by the Keras 3 parser) or one of hls4ml's contrib
-/// GarNet layers (tf.keras layers, converted by `converters/keras/graph.py` only).
+/// `Q*` layers are Keras 3 layers, converted by the Keras 3 parser), one of hls4ml's contrib
+/// GarNet layers (tf.keras layers, converted by `converters/keras/graph.py` only) or a
+/// TimeDistributed (only the tf.keras converter converts it; presynth writes that converter's
+/// project for a Keras 3 file too).
 pub fn uses_keras2_parser(layers: &[KerasLayer]) -> bool {
     layers.iter().any(|l| {
-        matches!(l.class_name.as_str(), "GarNet" | "GarNetStack")
+        matches!(l.class_name.as_str(), "GarNet" | "GarNetStack" | "TimeDistributed")
             || !l.hgq2 && l.class_name.starts_with('Q') && l.class_name.len() > 1 && {
                 let second = l.class_name.as_bytes()[1];
                 second.is_ascii_uppercase()

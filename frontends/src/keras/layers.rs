@@ -719,6 +719,7 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
             one(super::recurrent::layer(&a)?)
         }
         "Bidirectional" => one(super::recurrent::bidirectional(&a)?),
+        "TimeDistributed" => one(super::time_distributed::time_distributed(&a)?),
         "GarNet" => one(super::garnet::garnet(&a, false)?),
         "GarNetStack" => one(super::garnet::garnet(&a, true)?),
         "Dropout" => {

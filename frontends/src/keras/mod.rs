@@ -31,6 +31,7 @@ pub mod nested;
 pub mod nonfinite;
 pub mod qkeras;
 mod recurrent;
+mod time_distributed;
 pub mod weights;
 
 use crate::error::{display, FrontendError};
@@ -274,6 +275,10 @@ pub fn build(
                     unfolded = Some(f.unfolded);
                     Some(folded.as_slice())
                 }
+                "TimeDistributed" => {
+                    folded = time_distributed::unprefixed(kl, found.unwrap_or(&[]));
+                    Some(folded.as_slice())
+                }
                 "DepthwiseConv2D" | "QDepthwiseConv2D" | "DepthwiseConv1D" => {
                     folded = alpha::rename_depthwise(found.unwrap_or(&[]));
                     Some(folded.as_slice())
@@ -282,7 +287,9 @@ pub fn build(
             };
             attach_weights(&w.file, &mut chain[0], found)?;
             if !kl.hgq2 {
-                quantize_weights(file, kl, &mut chain)?;
+                // a TimeDistributed's weights are its wrapped layer's, quantized by its quantizers
+                let wrapped = time_distributed::wrapped_keras_layer(kl);
+                quantize_weights(file, wrapped.as_ref().unwrap_or(kl), &mut chain)?;
             }
             if let Some(unfolded) = unfolded {
                 let stats = unfolded_stats(file, kl, &chain[0], &unfolded)?;

@@ -31,6 +31,7 @@ fn parts<'a>(c: &'a Ctx) -> (&'a ActKind, &'a str) {
         | Op::Clone
         | Op::Dropout
         | Op::FixedPointQuantizer { .. }
+        | Op::TimeDistributed { .. }
         | Op::SeparableConv { .. }
         | Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }

@@ -81,6 +81,7 @@ pub fn config(c: &Ctx) -> String {
         | Op::Clone
         | Op::Dropout
         | Op::FixedPointQuantizer { .. }
+        | Op::TimeDistributed { .. }
         | Op::SeparableConv { .. }
         | Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }
@@ -119,6 +120,7 @@ pub fn call(c: &Ctx) -> String {
         | Op::Clone
         | Op::Dropout
         | Op::FixedPointQuantizer { .. }
+        | Op::TimeDistributed { .. }
         | Op::SeparableConv { .. }
         | Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }

@@ -23,6 +23,7 @@ pub mod quantizer;
 pub mod recurrent;
 pub mod reshape;
 pub mod spatial;
+pub mod time_distributed;
 pub mod transpose;
 
 use crate::model::{HlsLayer, HlsModel, Variable};

@@ -137,6 +137,7 @@ pub fn config(c: &Ctx) -> String {
         | Op::Clone
         | Op::Dropout
         | Op::FixedPointQuantizer { .. }
+        | Op::TimeDistributed { .. }
         | Op::SeparableConv { .. }
         | Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }
@@ -174,6 +175,7 @@ pub fn call(c: &Ctx) -> String {
         | Op::Clone
         | Op::Dropout
         | Op::FixedPointQuantizer { .. }
+        | Op::TimeDistributed { .. }
         | Op::SeparableConv { .. }
         | Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }

@@ -160,7 +160,8 @@ pub fn config(c: &Ctx) -> String {
         | Op::Transpose { .. }
         | Op::Dot { .. }
         | Op::SeparableConv { .. }
-        | Op::GarNet { .. } => unreachable!("spatial::config on {:?}", c.l.op),
+        | Op::GarNet { .. }
+        | Op::TimeDistributed { .. } => unreachable!("spatial::config on {:?}", c.l.op),
     }
 }
 
@@ -204,7 +205,8 @@ pub fn call(c: &Ctx) -> String {
         | Op::Transpose { .. }
         | Op::Dot { .. }
         | Op::SeparableConv { .. }
-        | Op::GarNet { .. } => unreachable!("spatial::call on {:?}", c.l.op),
+        | Op::GarNet { .. }
+        | Op::TimeDistributed { .. } => unreachable!("spatial::call on {:?}", c.l.op),
     };
     format!("nnet::{f}<{types}, config{idx}>({args});")
 }

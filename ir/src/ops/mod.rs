@@ -35,6 +35,7 @@ pub mod positional_add;
 pub mod prelu;
 pub mod recurrent;
 pub mod reshape;
+pub mod time_distributed;
 pub mod upsampling;
 pub(crate) mod util;
 pub mod zeropad;
@@ -70,6 +71,7 @@ pub use positional_add::PositionalAdd;
 pub use prelu::PReLU;
 pub use recurrent::{BidiMerge, Cell, Recurrent};
 pub use reshape::Reshape;
+pub use time_distributed::TimeDistributed;
 pub use upsampling::{UpSampling1D, UpSampling2D};
 pub use zeropad::{ZeroPadding1D, ZeroPadding2D};
 
@@ -199,6 +201,7 @@ macro_rules! for_each_layer_kind {
                 SeparableConv1D(SeparableConv1D) depthwise,
                 GarNet(GarNet) garnet,
                 FixedPointQuantizer(FixedPointQuantizer) fixed_point_quantizer,
+                TimeDistributed(TimeDistributed) time_distributed,
             }
             unit {
                 Flatten flatten,
@@ -560,6 +563,18 @@ mod tests {
                 }),
                 vec![vec![16]],
             ),
+            (
+                LayerKind::TimeDistributed(TimeDistributed {
+                    layer: Box::new(Layer::new(
+                        "td_dense",
+                        LayerKind::Dense(Dense {
+                            units: 5,
+                            use_bias: true,
+                        }),
+                    )),
+                }),
+                vec![vec![7, 16]],
+            ),
         ]
     }
 
@@ -596,6 +611,8 @@ mod tests {
         }
         let get = |n: &str| totals.iter().find(|(k, _)| *k == n).unwrap().1;
         assert_eq!(get("Dense"), 85);
+        // TimeDistributed(Dense(5)) over (7, 16): the Dense's 16·5+5, shared by the 7 steps
+        assert_eq!(get("TimeDistributed"), 85);
         assert_eq!(get("Conv1D"), 78);
         assert_eq!(get("Conv2D"), 108);
         assert_eq!(get("BatchNormalization"), 9);
@@ -625,6 +642,8 @@ mod tests {
                 KindTag::SeparableConv1D => Some((4, 5)),
                 // LSTM(3) over (10, 4): the input product, 4 features -> 4 gates x 3 units
                 KindTag::Recurrent => Some((4, 12)),
+                // TimeDistributed(Dense(5)) over (7, 16): the Dense's product on one step
+                KindTag::TimeDistributed => Some((16, 5)),
                 KindTag::Input
                 | KindTag::Pool1D
                 | KindTag::Pool2D

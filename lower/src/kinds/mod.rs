@@ -15,6 +15,7 @@ mod prelu;
 mod product;
 mod recurrent;
 mod spatial;
+mod time_distributed;
 mod transformer;
 
 pub use basic::activation_op;

@@ -76,6 +76,7 @@ fn product(producer: &Op) -> bool {
         | Op::Recurrent { .. }
         | Op::FixedPointQuantizer { .. }
         | Op::GarNet { .. }
+        | Op::TimeDistributed { .. }
         // split by separable_to_depthwise_and_conv before this pass
         | Op::SeparableConv { .. } => false,
     }

@@ -173,6 +173,8 @@ pub fn infer(node: &mut Node, inputs: &[FixedType], default: &FixedType, max: Op
         | Op::SeparableConv { .. }
         // types set by the bit-exact flow
         | Op::FixedPointQuantizer { .. }
+        // hls4ml's TimeDistributed (start and end marker) has no rule: the default catch
+        | Op::TimeDistributed { .. }
         // `_infer_rnn_precision` ("just a placeholder"): the four weight types the default,
         // the rest to the default catch
         | Op::Recurrent { .. }
@@ -244,6 +246,7 @@ pub fn renames_result(node: &Node) -> bool {
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
         | Op::SeparableConv { .. }
+        | Op::TimeDistributed { .. }
         | Op::Recurrent { .. }
         | Op::FixedPointQuantizer { .. }
         | Op::GarNet { .. } => false,

@@ -4,6 +4,7 @@
 //! - the Keras parser (`converters/keras_v3_to_hls.py`): `parse`, `split_activation`,
 //!   `remove_dropout`;
 //! - the `convert` flow (`model/optimizer/__init__.py`): `separable_to_depthwise_and_conv`,
+//!   `expand_time_distributed`,
 //!   `qkeras_factorize_alpha`,
 //!   the transpose checks `remove_transpose_before_flatten`, `remove_nop_transpose`,
 //!   `remove_single_channel_transpose` (they refuse what hls4ml rewrites),
@@ -26,6 +27,7 @@ pub mod bit_exact;
 mod clone_output;
 mod conv_same_pad;
 mod eliminate_linear_activation;
+mod expand_time_distributed;
 mod fuse_batch_normalization;
 mod infer_precision;
 mod inplace_reshape;
@@ -61,6 +63,7 @@ pub static HLS4ML_PIPELINE: &[&dyn Pass] = &[
     &split_activation::SplitActivation,
     &remove_dropout::RemoveDropout,
     &separable_to_depthwise_and_conv::SeparableToDepthwiseAndConv,
+    &expand_time_distributed::ExpandTimeDistributed,
     &qkeras_factorize_alpha::QKerasFactorizeAlpha,
     &transpose_opt::RemoveTransposeBeforeFlatten,
     &transpose_opt::RemoveNopTranspose,

@@ -40,6 +40,7 @@ mod positional_add;
 mod prelu;
 mod recurrent;
 mod reshape;
+mod time_distributed;
 mod upsampling;
 mod zeropad;
 

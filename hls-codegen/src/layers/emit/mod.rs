@@ -69,6 +69,7 @@ mod recurrent;
 mod reshape;
 mod resize;
 mod separable_conv2d;
+mod time_distributed;
 mod transpose;
 mod zeropad;
 
@@ -136,5 +137,6 @@ pub fn emitter(op: &Op) -> &'static dyn Emit {
         Op::Dot { .. } => &dot::Dot,
         Op::FixedPointQuantizer { .. } => &fixed_point_quantizer::FixedPointQuantizer,
         Op::GarNet { .. } => &garnet::GarNet,
+        Op::TimeDistributed { .. } => &time_distributed::TimeDistributed,
     }
 }

@@ -105,7 +105,7 @@ pub fn analyse(ctx: &LayerCtx) -> Analysis {
         | LayerKind::Permute(_)
         | LayerKind::Dot
         | LayerKind::GarNet(_)
-        | LayerKind::FixedPointQuantizer(_) => {
+        | LayerKind::FixedPointQuantizer(_)
         | LayerKind::TimeDistributed(_) => {
             unreachable!("depthwise::analyse is only called for depthwise/separable layers")
         }

@@ -27,11 +27,13 @@ use serde_json::Value;
 /// project for a Keras 3 file too).
 pub fn uses_keras2_parser(layers: &[KerasLayer]) -> bool {
     layers.iter().any(|l| {
-        matches!(l.class_name.as_str(), "GarNet" | "GarNetStack" | "TimeDistributed")
-            || !l.hgq2 && l.class_name.starts_with('Q') && l.class_name.len() > 1 && {
-                let second = l.class_name.as_bytes()[1];
-                second.is_ascii_uppercase()
-            }
+        matches!(
+            l.class_name.as_str(),
+            "GarNet" | "GarNetStack" | "TimeDistributed"
+        ) || !l.hgq2 && l.class_name.starts_with('Q') && l.class_name.len() > 1 && {
+            let second = l.class_name.as_bytes()[1];
+            second.is_ascii_uppercase()
+        }
     })
 }
 

@@ -10,6 +10,9 @@ the project venv has Keras 3.15). Run it in a side venv with Keras 3.12.0, e.g.:
     /work/venvs/hgq/bin/pip install --no-deps keras==3.12.0
     KERAS_BACKEND=jax JAX_PLATFORMS=cpu /work/venvs/hgq/bin/python scripts/hgq2_hls4ml_reference.py
 
+The Dense-only cases convert under the project venv's Keras 3.15 too (qdense_homog was written so,
+as its meta.json records): `... .venv/bin/python scripts/hgq2_hls4ml_reference.py qdense_homog`.
+
 For each case NAME it writes tests/fixtures/hgq2/NAME/:
   model.keras     the seeded HGQ2 model (kernels, biases and quantizer bit widths seeded)
   inputs.txt      N_SAMPLES rows of inputs, one sample a line
@@ -82,6 +85,21 @@ def qdense2():
     return keras.Model(x_in, y, name='qdense2')
 
 
+def qdense_homog():
+    """QDense 6 -> 8 relu -> QDense 8 -> 4 with homogeneous datalane quantizers (one bit width
+    per tensor, `heterogeneous_axis=()`): hls4ml folds each into the type of the node before it
+    (its FuseFixedPointQuantizer) instead of generating a function."""
+    x_in = keras.Input((6,), name='x')
+    a = QuantizerConfigScope(place='all', default_q_type='kbi', overflow_mode='SAT_SYM')
+    b = QuantizerConfigScope(
+        place='datalane', default_q_type='kif', overflow_mode='WRAP', heterogeneous_axis=()
+    )
+    with a, b:
+        h = QDense(8, activation='relu', name='d1')(x_in)
+        y = QDense(4, name='d2')(h)
+    return keras.Model(x_in, y, name='qdense_homog')
+
+
 def encoder_noln():
     return hgq2_encoder(with_layernorm=False, name='encoder_noln')
 
@@ -92,6 +110,8 @@ CASES = {
     'qdense2': (qdense2, 8.0, (0, 4), (0, 4)),
     # wider datalanes, so that the softmax's probabilities are not all quantized to 0
     'encoder_noln': (encoder_noln, 3.0, (1, 4), (3, 7)),
+    # appended (a case's seed is 15 + its position)
+    'qdense_homog': (qdense_homog, 8.0, (1, 4), (1, 4)),
 }
 
 

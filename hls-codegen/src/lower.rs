@@ -19,20 +19,24 @@ use std::collections::HashMap;
 mod recurrent;
 mod transformer;
 
-/// HGQ2 layers (read with their quantizer state, `Layer::quantizer_params`) are refused: hls4ml
-/// 1.3.0 writes each HGQ2 quantizer as a generated per-element function and derives every type
-/// from the quantizers' bit widths and the weights in its bit-exact pass (`bit_exact.py`);
-/// presynth emits neither, and a project at the default precision would compute something else.
-fn refuse_hgq2(net: &Network) -> Result<()> {
+/// HGQ2 layers (read with their quantizer state, `Layer::quantizer_params`) are written as
+/// hls4ml 1.3.0 writes them when its bit-exact pass ran (the lowering's `bit_exact`: the
+/// network has an HGQ2 input or output quantizer, which becomes a `FixedPointQuantizer` node).
+/// Without one hls4ml keeps the configured types over HGQ2's quantized weights, which presynth
+/// has not checked: refused.
+fn refuse_hgq2(net: &Network, g: &Graph) -> Result<()> {
+    if g.bit_exact.is_some() {
+        return Ok(());
+    }
     match net.layers().into_iter().find(|l| l.quantizer_params > 0) {
         None => Ok(()),
         Some(l) => Err(CodegenError::NotImplemented {
             layer: l.name.clone(),
             kind: l.kind.name().to_string(),
             message: format!(
-                "an HGQ2 layer ({} values of quantizer state): hls4ml emits HGQ2 quantizers as \
-                 per-element functions with types from its bit-exact pass, which presynth does \
-                 not reproduce yet (estimate and inspect read the model)",
+                "an HGQ2 layer ({} values of quantizer state) in a network without HGQ2 input \
+                 or output quantizers: hls4ml's bit-exact pass does not run there and keeps \
+                 the configured types, which presynth does not reproduce for HGQ2 models",
                 l.quantizer_params
             ),
         }),
@@ -105,8 +109,8 @@ pub fn lower(net: &Network, opts: &ProjectOptions) -> Result<HlsModel> {
         layer_overrides: Vec::new(),
         header_stats: HashMap::new(),
     };
-    refuse_hgq2(net)?;
     let g = lower::lower(net)?;
+    refuse_hgq2(net, &g)?;
     let mut l = Lowerer {
         net,
         m,
@@ -128,6 +132,9 @@ pub fn lower(net: &Network, opts: &ProjectOptions) -> Result<HlsModel> {
     }
     for node in &g.nodes {
         l.node(&g, node)?;
+        if let Some(be) = &g.bit_exact {
+            l.bit_exact_names(node, be)?;
+        }
         // a result type hls4ml's infer_precision inferred is `<layer>_result_t`
         if lower::passes::renames_result(node) {
             let v = l.port_var(&lower::Port::of(node.key))?;
@@ -357,6 +364,7 @@ impl<'a> Lowerer<'a> {
             bias_t,
             extra_t: extra_types,
             xnor_weight,
+            table_size: None,
         });
         out
     }
@@ -497,7 +505,28 @@ impl<'a> Lowerer<'a> {
             bias_t: d,
             extra_t: vec![],
             xnor_weight: false,
+            table_size: None,
         }
+    }
+
+    /// The types of a node typed by hls4ml's bit-exact pass: its output's named after it
+    /// (`<name>_t`, the input's included), an activation's table size the pass's.
+    fn bit_exact_names(
+        &mut self,
+        n: &Node,
+        be: &lower::passes::bit_exact::BitExactTypes,
+    ) -> Result<()> {
+        if n.inplace || n.op == Op::Clone {
+            return Ok(());
+        }
+        let v = self.port_var(&Port::of(n.key))?;
+        self.rename_type(v, &format!("{}_t", n.name));
+        if let Some(&t) = be.table_size.get(&n.key) {
+            if let Some(l) = self.m.layers.last_mut() {
+                l.table_size = Some(t);
+            }
+        }
+        Ok(())
     }
 
     /// Render one node of the lowered graph.
@@ -744,6 +773,18 @@ impl<'a> Lowerer<'a> {
                     "Dropout '{}' left in the lowered graph of {}",
                     n.name, g.network
                 )))
+            }
+            Op::FixedPointQuantizer { .. } => {
+                if self.m.is_stream() {
+                    return Err(CodegenError::NotInHls4ml {
+                        layer: n.name.clone(),
+                        kind: n.class.clone(),
+                        message: "a heterogeneous HGQ2 quantizer in io_stream (hls4ml 1.3.0 \
+                                  writes its per-element function only in io_parallel)"
+                            .into(),
+                    });
+                }
+                self.push_plain(n, inputs, &rs);
             }
         }
         Ok(())
@@ -1236,7 +1277,11 @@ pub(crate) fn layer_weight(layer: &ir::Layer, name: &str, expected: usize) -> Re
             t.data.len()
         )));
     }
-    Ok(t.data.clone())
+    // an HGQ2 kernel or bias as hls4ml loads it: HGQ2's quantized `qkernel`/`qbias`
+    Ok(
+        lower::passes::bit_exact::hgq2::quantized_weight(layer, name)?
+            .unwrap_or_else(|| t.data.clone()),
+    )
 }
 
 /// The bias of a product layer; `None` without one (hls4ml then writes a zero bias).

@@ -139,6 +139,9 @@ pub struct HlsLayer {
     /// The kernel is hls4ml's 1-bit `XnorPrecisionType` (a QKeras binary or `quantized_bits(1,
     /// 1)` kernel quantizer; [`ir::LayerSettings::xnor_weight`]): its product is `weight_binary`.
     pub xnor_weight: bool,
+    /// An activation's table size as hls4ml's bit-exact pass sets it (HGQ2 models; else the
+    /// backend's 1024).
+    pub table_size: Option<u64>,
 }
 
 impl HlsLayer {

@@ -112,6 +112,9 @@ pub struct Graph {
     /// weights, in folding order (codegen multiplies them in; the estimator prices them as
     /// gone).
     pub folded: HashMap<Key, Vec<Folded>>,
+    /// Set by hls4ml's `BitExact` pass (a network with HGQ2 quantizers): every node's types
+    /// are then the pass's, named after the node (`<name>_t`, `<name>_accum_t`, ...).
+    pub bit_exact: Option<crate::passes::bit_exact::BitExactTypes>,
     next_key: Key,
 }
 
@@ -134,6 +137,7 @@ impl Graph {
             outputs: Vec::new(),
             last_index: 0,
             folded: HashMap::new(),
+            bit_exact: None,
             next_key: 0,
         }
     }
@@ -333,6 +337,16 @@ fn op_attrs(op: &Op) -> String {
         Op::BatchNorm { n_filt } => format!("n_filt={n_filt}"),
         Op::Transpose { perm, .. } => format!("perm={perm:?}"),
         Op::Dot { n_in } => format!("n_in={n_in}"),
+        Op::FixedPointQuantizer {
+            quantizer,
+            homogeneous,
+        } => format!(
+            "n_in={} {} {}{}",
+            quantizer.mask.len(),
+            quantizer.modes.round,
+            quantizer.modes.overflow,
+            if *homogeneous { " homogeneous" } else { "" }
+        ),
         Op::Activation { act, .. } => match act {
             ActKind::Plain(f) => f.to_string(),
             ActKind::Param { func, alpha } => format!("{func} {alpha}"),

@@ -256,6 +256,18 @@ pub enum Op {
         /// `lstm_class_static`), else the non-static cell.
         use_static: bool,
     },
+    /// hls4ml's `FixedPointQuantizer`, which its HGQ2 converter makes of a layer's input
+    /// (`<layer>_iq`) or output (`<layer>_oq`) quantizer: each element cast to its own
+    /// `ap_[u]fixed<k+i+f, k+i, AP_<round>, AP_<overflow>>` (0 where it has no bits) by a
+    /// function generated into nnet_code_gen.h. The bit-exact pass shrinks its mask and folds a
+    /// uniform one into the type of the node before it (`lower::passes::bit_exact`).
+    FixedPointQuantizer {
+        /// The per-element mask (k, i, f) and modes, as hls4ml holds them (`mask_kbi`).
+        quantizer: crate::passes::bit_exact::Quantizer,
+        /// HGQ2's quantizer has one bit width for the whole tensor: hls4ml shrinks its mask
+        /// to the largest of the elements' (`produce_kif`, the contracted axes).
+        homogeneous: bool,
+    },
 }
 
 impl Op {

@@ -30,6 +30,7 @@ fn parts<'a>(c: &'a Ctx) -> (&'a ActKind, &'a str) {
         | Op::Reshape
         | Op::Clone
         | Op::Dropout
+        | Op::FixedPointQuantizer { .. }
         | Op::SeparableConv { .. }
         | Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }
@@ -71,13 +72,14 @@ pub fn config(c: &Ctx) -> String {
             format!(
                 "struct {cname}_config{idx} : nnet::activ_config {{
     static const unsigned n_in = {n_in};
-    static const unsigned table_size = {TABLE_SIZE};
+    static const unsigned table_size = {table_size};
     static const unsigned io_type = nnet::{io};
     static const unsigned reuse_factor = {rf};
     typedef {table} table_t;
 {param}}};
 ",
                 table = type_name(c, "table_t"),
+                table_size = c.l.table_size.unwrap_or(TABLE_SIZE),
             )
         }
         ActKind::HardSigmoid { .. } | ActKind::QKerasHard(_) => {

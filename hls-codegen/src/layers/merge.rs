@@ -80,6 +80,7 @@ pub fn config(c: &Ctx) -> String {
         | Op::Reshape
         | Op::Clone
         | Op::Dropout
+        | Op::FixedPointQuantizer { .. }
         | Op::SeparableConv { .. }
         | Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }
@@ -116,6 +117,7 @@ pub fn call(c: &Ctx) -> String {
         | Op::Reshape
         | Op::Clone
         | Op::Dropout
+        | Op::FixedPointQuantizer { .. }
         | Op::SeparableConv { .. }
         | Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }

@@ -18,6 +18,7 @@ pub mod layernorm;
 pub mod merge;
 pub mod pooling;
 pub mod product;
+pub mod quantizer;
 pub mod recurrent;
 pub mod reshape;
 pub mod spatial;

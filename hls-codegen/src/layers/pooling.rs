@@ -136,6 +136,7 @@ pub fn config(c: &Ctx) -> String {
         | Op::Reshape
         | Op::Clone
         | Op::Dropout
+        | Op::FixedPointQuantizer { .. }
         | Op::SeparableConv { .. }
         | Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }
@@ -171,6 +172,7 @@ pub fn call(c: &Ctx) -> String {
         | Op::Reshape
         | Op::Clone
         | Op::Dropout
+        | Op::FixedPointQuantizer { .. }
         | Op::SeparableConv { .. }
         | Op::ZeroPadding1D { .. }
         | Op::ZeroPadding2D { .. }

@@ -151,6 +151,7 @@ pub fn config(c: &Ctx) -> String {
         | Op::Reshape
         | Op::Clone
         | Op::Dropout
+        | Op::FixedPointQuantizer { .. }
         | Op::LayerNorm { .. }
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
@@ -193,6 +194,7 @@ pub fn call(c: &Ctx) -> String {
         | Op::Reshape
         | Op::Clone
         | Op::Dropout
+        | Op::FixedPointQuantizer { .. }
         | Op::LayerNorm { .. }
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }

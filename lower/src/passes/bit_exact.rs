@@ -5,9 +5,16 @@
 //! request (`request_kif`) of a fixed-point quantizer, and the types hls4ml registers from them
 //! (`default_register_precision`, `to_hls4ml_fixed`).
 //!
-//! What is here is the arithmetic only, checked against hls4ml's own types for the golden HGQ2
-//! projects (tests/fixtures/hgq2, `lower/tests/hgq2_bit_exact.rs`); the lowered graph has no
-//! HGQ2 quantizer node yet, so no pipeline pass runs it and codegen still refuses HGQ2 layers.
+//! What is here is the arithmetic, checked against hls4ml's own types for the golden HGQ2
+//! projects (tests/fixtures/hgq2, `lower/tests/hgq2_bit_exact.rs`); the quantizer nodes
+//! (`nodes`, made at parse), the HGQ2 weights (`hgq2`) and the pipeline passes that type the
+//! graph with it (`flow`) are in the submodules.
+
+mod flow;
+pub mod hgq2;
+pub(crate) mod nodes;
+
+pub use flow::{fixed_type, BitExact, BitExactTypes, FixInputPrecision, FuseFixedPointQuantizer};
 
 pub mod einsum;
 pub mod einsum_dense;

@@ -74,6 +74,7 @@ fn product(producer: &Op) -> bool {
         | Op::Einsum { .. }
         | Op::Embedding { .. }
         | Op::Recurrent { .. }
+        | Op::FixedPointQuantizer { .. }
         // split by separable_to_depthwise_and_conv before this pass
         | Op::SeparableConv { .. } => false,
     }

@@ -171,6 +171,8 @@ pub fn infer(node: &mut Node, inputs: &[FixedType], default: &FixedType, max: Op
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
         | Op::SeparableConv { .. }
+        // types set by the bit-exact flow
+        | Op::FixedPointQuantizer { .. }
         // `_infer_rnn_precision` ("just a placeholder"): the four weight types the default,
         // the rest to the default catch
         | Op::Recurrent { .. } => {
@@ -240,7 +242,8 @@ pub fn renames_result(node: &Node) -> bool {
         | Op::EinsumDense { .. }
         | Op::Einsum { .. }
         | Op::SeparableConv { .. }
-        | Op::Recurrent { .. } => false,
+        | Op::Recurrent { .. }
+        | Op::FixedPointQuantizer { .. } => false,
     };
     renaming && node.settings.auto.result
 }

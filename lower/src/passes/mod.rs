@@ -8,7 +8,8 @@
 //!   the transpose checks `remove_transpose_before_flatten`, `remove_nop_transpose`,
 //!   `remove_single_channel_transpose` (they refuse what hls4ml rewrites),
 //!   `fuse_batch_normalization`,
-//!   `replace_multidimensional_dense_with_conv`, `eliminate_linear_activation`,
+//!   `replace_multidimensional_dense_with_conv`, `bit_exact`, `fuse_fixed_point_quantizer`,
+//!   `fix_input_precision` (HGQ2 models: `bit_exact`), `eliminate_linear_activation`,
 //!   `infer_precision_types`;
 //! - the backend's `streaming` flow (`backends/vivado/vivado_backend.py`):
 //!   `inplace_stream_flatten`, `reshape_stream`, `clone_output`,
@@ -16,10 +17,10 @@
 //! - the backend's `optimize` flow: `optimize_pointwise_conv`, `inplace_parallel_reshape`.
 //!
 //! hls4ml's passes that never change a network presynth can express (QKeras, QONNX constant
-//! folding, transposes, distributed arithmetic) have no counterpart here. `bit_exact` holds the
-//! interval arithmetic of hls4ml's HGQ `BitExact` pass (checked against hls4ml's types for the
-//! golden HGQ2 projects); it is not in the pipeline yet (the lowered graph has no HGQ2
-//! quantizer node, and codegen refuses HGQ2 layers).
+//! folding, transposes, distributed arithmetic) have no counterpart here. `bit_exact` holds
+//! hls4ml's HGQ `BitExact` flow: the quantizer nodes `parse` makes of HGQ2 layers, the interval
+//! arithmetic and the passes that type the graph with it (checked against hls4ml's projects of
+//! HGQ2 Dense chains, tests/cli_codegen_hgq2.rs).
 
 pub mod bit_exact;
 mod clone_output;
@@ -66,6 +67,9 @@ pub static HLS4ML_PIPELINE: &[&dyn Pass] = &[
     &transpose_opt::RemoveSingleChannelTranspose,
     &fuse_batch_normalization::FuseBatchNormalization,
     &replace_multidimensional_dense_with_conv::ReplaceMultidimensionalDenseWithConv,
+    &bit_exact::BitExact,
+    &bit_exact::FuseFixedPointQuantizer,
+    &bit_exact::FixInputPrecision,
     &eliminate_linear_activation::EliminateLinearActivation,
     &infer_precision::InferPrecision,
     &inplace_reshape::InplaceStreamFlatten,

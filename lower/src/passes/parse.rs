@@ -2,8 +2,10 @@
 //! topological (Keras) order, numbered from 1 (a layer with a non-linear fused activation
 //! reserves the next index for it, as the parser makes the activation right after its layer),
 //! outputs named by the network's outputs. Each kind's node comes from its
-//! [`crate::kinds::Parse`] implementation.
+//! [`crate::kinds::Parse`] implementation; an HGQ2 layer's input and output quantizers become
+//! hls4ml's `FixedPointQuantizer` nodes around it (`bit_exact::nodes`).
 
+use super::bit_exact::nodes as bit_exact;
 use super::Pass;
 use crate::error::{LowerError, Result};
 use crate::graph::{Graph, Node, Origin, Port};
@@ -55,6 +57,9 @@ impl Pass for Parse {
                 LowerError::Network { message, .. } => net_err(message),
                 other => other,
             })?;
+            // an HGQ2 layer's input quantizer: hls4ml's FixedPointQuantizer node before it
+            let inputs =
+                bit_exact::input_quantizer(g, layer, id, inputs, &shapes, numbered.is_some())?;
             let shape = if let LayerKind::Input(ir::ops::Input { shape }) = &layer.kind {
                 shape.clone()
             } else {
@@ -80,7 +85,8 @@ impl Pass for Parse {
                     )));
                 }
                 let key = push_decomposed(g, net, id, &inputs, parsed.decomposed, &precision)?;
-                key_of.insert(id, key);
+                let out = bit_exact::output_quantizer(g, layer, id, Port::of(key), false)?;
+                key_of.insert(id, out.node);
                 continue;
             }
             // hls4ml inserts ApplyAlpha after parsing (qkeras_factorize_alpha gives its index)
@@ -122,7 +128,9 @@ impl Pass for Parse {
                 inplace: false,
                 pending_activation,
             });
-            key_of.insert(id, key);
+            // its output quantizer after it (and after the index of its activation)
+            let out = bit_exact::output_quantizer(g, layer, id, Port::of(key), numbered.is_some())?;
+            key_of.insert(id, out.node);
         }
         if let Some((_, last)) = numbered {
             g.last_index = last;

@@ -57,6 +57,7 @@ mod dropout;
 mod einsum;
 mod einsum_dense;
 mod embedding;
+mod fixed_point_quantizer;
 mod global_pool;
 mod input;
 mod layernorm;
@@ -132,5 +133,6 @@ pub fn emitter(op: &Op) -> &'static dyn Emit {
         } => &bidirectional::Bidirectional,
         Op::Transpose { .. } => &transpose::Transpose,
         Op::Dot { .. } => &dot::Dot,
+        Op::FixedPointQuantizer { .. } => &fixed_point_quantizer::FixedPointQuantizer,
     }
 }

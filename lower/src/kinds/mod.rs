@@ -8,6 +8,7 @@ mod basic;
 mod depthwise;
 mod dot;
 mod garnet;
+mod hgq2_attention;
 mod permute;
 mod pooling;
 mod prelu;
@@ -82,7 +83,7 @@ pub struct Parsed {
 /// One node of a decomposed layer, named `{layer}_{suffix}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubNode {
-    pub suffix: &'static str,
+    pub suffix: String,
     pub class: &'static str,
     pub op: Op,
     pub shape: Vec<usize>,

@@ -100,6 +100,17 @@ def qdense_homog():
     return keras.Model(x_in, y, name='qdense_homog')
 
 
+def qdense_oq():
+    """QDense 6 -> 8 relu with an output quantizer (`enable_oq`) -> QDense 8 -> 4: hls4ml puts
+    `d1_oq` after the split relu, with the index after it."""
+    x_in = keras.Input((6,), name='x')
+    a, b = scopes()
+    with a, b:
+        h = QDense(8, activation='relu', enable_oq=True, name='d1')(x_in)
+        y = QDense(4, name='d2')(h)
+    return keras.Model(x_in, y, name='qdense_oq')
+
+
 def encoder_noln():
     return hgq2_encoder(with_layernorm=False, name='encoder_noln')
 
@@ -112,6 +123,7 @@ CASES = {
     'encoder_noln': (encoder_noln, 3.0, (1, 4), (3, 7)),
     # appended (a case's seed is 15 + its position)
     'qdense_homog': (qdense_homog, 8.0, (1, 4), (1, 4)),
+    'qdense_oq': (qdense_oq, 8.0, (0, 4), (0, 4)),
 }
 
 

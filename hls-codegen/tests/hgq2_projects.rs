@@ -1,6 +1,6 @@
 //! presynth's projects of HGQ2 (hgq2 0.1.6) Dense chains against hls4ml 1.3.0's own: the golden
-//! projects tests/fixtures/hgq2/{qdense,qdense2,qdense_homog} (written by
-//! scripts/hgq2_hls4ml_reference.py with hls4ml 1.3.0 and Keras 3.12.0, qdense_homog under
+//! projects tests/fixtures/hgq2/{qdense,qdense2,qdense_homog,qdense_oq} (written by
+//! scripts/hgq2_hls4ml_reference.py with hls4ml 1.3.0 and Keras 3.12.0, the last two under
 //! 3.15.1, as each meta.json records; Vitis, io_parallel, `fixed<16,6>`, RF 1, BitExact at its
 //! default: on). Each model.keras is read and written as `presynth codegen` writes it; the
 //! project is compiled with g++ against scripts/hls4ml_reference.py's driver (`HARNESS_TB`, the
@@ -169,4 +169,11 @@ fn qdense_relu_qdense_is_bit_exact_with_hls4mls_project() {
 #[test]
 fn homogeneous_quantizers_fold_into_types_as_hls4ml_does() {
     check("qdense_homog");
+}
+
+/// An output quantizer (`enable_oq`) on the first QDense: hls4ml's `d1_oq` node after the relu
+/// split off it (index 5), then `d2_iq` reading it (two quantizers in a row).
+#[test]
+fn an_output_quantizer_follows_the_split_activation_as_in_hls4ml() {
+    check("qdense_oq");
 }

@@ -65,8 +65,8 @@ pub struct Layer {
     pub output_shape: Vec<usize>,
     /// Values Keras's `count_params()` counts beside the weights: an HGQ2 layer's quantizer
     /// state (the bit widths of its quantizers, `beta`, `ebops`). Zero for other layers, and
-    /// for HGQ2 layers read without their weights file. Codegen refuses a layer where it is
-    /// nonzero (HGQ2's quantizers and the types hls4ml derives from them are not emitted).
+    /// for HGQ2 layers read without their weights file. Codegen writes such a layer only where
+    /// hls4ml's bit-exact flow types it (`lower::passes::bit_exact`), else refuses it.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub quantizer_params: u64,
     /// An HGQ2 layer's quantizers as its weights file holds them (empty for other layers and

@@ -211,39 +211,11 @@ impl Lowerer<'_> {
 /// numpy's `broadcast_to(data, to)` of an array of shape `from` (aligned on the right), row-major;
 /// `None` when the shapes do not broadcast.
 fn broadcast(data: &[f32], from: &[usize], to: &[usize]) -> Option<Vec<f32>> {
-    if from.len() > to.len() {
+    if from.iter().product::<usize>() != data.len() {
         return None;
     }
-    let pad = to.len() - from.len();
-    let dims: Vec<usize> = std::iter::repeat_n(1, pad)
-        .chain(from.iter().copied())
-        .collect();
-    if dims.iter().zip(to).any(|(&d, &t)| d != 1 && d != t) {
-        return None;
-    }
-    let mut strides = vec![0usize; dims.len()];
-    let mut s = 1;
-    for i in (0..dims.len()).rev() {
-        strides[i] = if dims[i] == 1 { 0 } else { s };
-        s *= dims[i];
-    }
-    if s != data.len() {
-        return None;
-    }
-    let total: usize = to.iter().product();
-    let mut out = Vec::with_capacity(total);
-    let mut idx = vec![0usize; to.len()];
-    for _ in 0..total {
-        out.push(data[idx.iter().zip(&strides).map(|(i, s)| i * s).sum::<usize>()]);
-        for k in (0..to.len()).rev() {
-            idx[k] += 1;
-            if idx[k] < to[k] {
-                break;
-            }
-            idx[k] = 0;
-        }
-    }
-    Some(out)
+    let at = lower::passes::bit_exact::hgq2::broadcast_index(from, to)?;
+    Some(at.into_iter().map(|j| data[j]).collect())
 }
 
 #[cfg(test)]

@@ -32,9 +32,10 @@ fn modes(q: &HgqQuantizer) -> QuantizerModes {
     }
 }
 
-/// The flat index into a bit-width array of `from` shape of each element of a `to`-shaped
-/// tensor (numpy broadcasting, axes aligned on the right), or None when they do not broadcast.
-fn broadcast_index(from: &[usize], to: &[usize]) -> Option<Vec<usize>> {
+/// The flat index into an array of `from` shape (a quantizer's bit widths) of each element of
+/// a `to`-shaped tensor, row-major (numpy broadcasting, axes aligned on the right), or None
+/// when they do not broadcast.
+pub fn broadcast_index(from: &[usize], to: &[usize]) -> Option<Vec<usize>> {
     if from.len() > to.len() {
         return None;
     }

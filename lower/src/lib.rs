@@ -8,7 +8,8 @@
 //! checks its per-layer list and the nodes hls4ml inserts against it.
 //!
 //! Must not depend on: codegen, the estimator, frontends. Knows no weights (except whether a
-//! quantized weight is all ones or zeros, where hls4ml's fold conditions ask).
+//! quantized weight is all ones or zeros, where hls4ml's fold conditions ask, and the HGQ2
+//! kernels and biases hls4ml's bit-exact pass derives types from: `passes::bit_exact`).
 //!
 //! Truth: the harness (`scripts/hls4ml_reference.py`, run by `tests/cli_codegen.rs`) compares
 //! the projects written from this graph with hls4ml's; the per-pass goldens

@@ -15,8 +15,39 @@ use super::{einsum, einsum_dense, hgq2, merge, minimal_kif_ints, pooling, FixedK
 use crate::einsum::EinsumRecipe;
 use crate::error::{LowerError, Result};
 use crate::graph::{Graph, Node, Origin};
-use crate::op::Op;
 use ir::{LayerKind, Network};
+
+/// An encoder node as the pass's rules see it (made by `flow`'s rule dispatch from its op).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum EncoderOp<'a> {
+    EinsumDense {
+        inp_shape: &'a [usize],
+        kernel_shape: &'a [usize],
+        out_shape: &'a [usize],
+        recipe: &'a EinsumRecipe,
+        kernel_weight: &'a str,
+        bias_weight: Option<&'a str>,
+        scale: f64,
+    },
+    /// A Dense over positions made a pointwise Conv1D.
+    Pointwise {
+        in_width: usize,
+        n_chan: usize,
+        n_filt: usize,
+    },
+    Einsum {
+        inp0_shape: &'a [usize],
+        inp1_shape: &'a [usize],
+        recipe: &'a EinsumRecipe,
+    },
+    /// A softmax over the last axis.
+    Softmax,
+    Add,
+    AveragePool1D {
+        n_in: usize,
+        n_filt: usize,
+    },
+}
 
 /// A bit-exact softmax's types and sizes, as codegen writes them.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,9 +113,10 @@ fn einsum_dense_weights(
 /// (`_softmax/...`).
 fn softmax_tables(net: &Network, n: &Node) -> Result<SoftmaxTables> {
     let l = layer(net, n)?;
-    let prefix = match l.kind {
-        LayerKind::MultiHeadAttention(_) => "_softmax/",
-        _ => "",
+    let prefix = if matches!(l.kind, LayerKind::MultiHeadAttention(_)) {
+        "_softmax/"
+    } else {
+        ""
     };
     let table = |p: &str| -> Result<super::Quantizer> {
         let path = format!("{prefix}{p}");
@@ -111,7 +143,13 @@ fn pointwise_recipe(n: &Node, width: usize, c: usize, f: usize) -> Result<Einsum
 }
 
 /// `produce_kif` of node `n` (one this module [`handles`]) from its inputs'.
-pub(super) fn produce(net: &Network, g: &Graph, n: &Node, inputs: &[&Kif]) -> Result<Kif> {
+pub(super) fn produce(
+    net: &Network,
+    g: &Graph,
+    n: &Node,
+    op: EncoderOp,
+    inputs: &[&Kif],
+) -> Result<Kif> {
     let first = || {
         inputs
             .first()
@@ -119,8 +157,8 @@ pub(super) fn produce(net: &Network, g: &Graph, n: &Node, inputs: &[&Kif]) -> Re
             .ok_or_else(|| refuse(n, "no typed input"))
     };
     let bad_bias = || refuse(n, "a bias that does not broadcast to the output");
-    Ok(match &n.op {
-        Op::EinsumDense {
+    Ok(match op {
+        EncoderOp::EinsumDense {
             inp_shape,
             kernel_shape,
             out_shape,
@@ -129,14 +167,14 @@ pub(super) fn produce(net: &Network, g: &Graph, n: &Node, inputs: &[&Kif]) -> Re
             bias_weight,
             scale,
         } => {
-            if *scale != 1.0 {
+            if scale != 1.0 {
                 return Err(refuse(
                     n,
                     "a scaled EinsumDense under HGQ2's bit-exact flow (hls4ml keeps the \
                      attention's scaling in the softmax)",
                 ));
             }
-            let (k, b) = einsum_dense_weights(net, n, kernel_weight, *bias_weight)?;
+            let (k, b) = einsum_dense_weights(net, n, kernel_weight, bias_weight)?;
             let bias_shape: Vec<usize> = match bias_weight {
                 Some(b) => layer(net, n)?
                     .weight(b)
@@ -160,36 +198,34 @@ pub(super) fn produce(net: &Network, g: &Graph, n: &Node, inputs: &[&Kif]) -> Re
             )
             .ok_or_else(bad_bias)?
         }
-        Op::Conv1D {
+        EncoderOp::Pointwise {
             in_width,
             n_chan,
             n_filt,
-            ..
         } => {
             let (k, b) = super::flow::dense_weights(net, g, n)?;
-            let recipe = pointwise_recipe(n, *in_width, *n_chan, *n_filt)?;
-            let bias_shape = [*n_filt];
+            let recipe = pointwise_recipe(n, in_width, n_chan, n_filt)?;
+            let bias_shape = [n_filt];
             einsum_dense::produce(
                 &recipe,
                 first()?,
-                &[*in_width, *n_chan],
+                &[in_width, n_chan],
                 Constant {
                     data: &k,
-                    shape: &[*n_chan, *n_filt],
+                    shape: &[n_chan, n_filt],
                 },
                 b.as_deref().map(|d| Constant {
                     data: d,
                     shape: &bias_shape,
                 }),
-                &[*in_width, *n_filt],
+                &[in_width, n_filt],
             )
             .ok_or_else(bad_bias)?
         }
-        Op::Einsum {
+        EncoderOp::Einsum {
             inp0_shape,
             inp1_shape,
             recipe,
-            ..
         } => {
             let (a, b) = match inputs {
                 [a, b] => (*a, *b),
@@ -197,14 +233,11 @@ pub(super) fn produce(net: &Network, g: &Graph, n: &Node, inputs: &[&Kif]) -> Re
             };
             einsum::produce(recipe, a, inp0_shape, b, inp1_shape)
         }
-        Op::Activation { .. } => softmax_tables(net, n)?.produce(n.shape.iter().product()),
-        Op::Merge { .. } => merge::produce(MergeOp::Add, inputs),
-        Op::GlobalPool1D { n_in, n_filt, .. } => pooling::produce(
-            PoolOp::Average,
-            first()?,
-            &Windows::global(&[*n_in], *n_filt),
-        ),
-        _ => return Err(refuse(n, "no encoder rule")),
+        EncoderOp::Softmax => softmax_tables(net, n)?.produce(n.shape.iter().product()),
+        EncoderOp::Add => merge::produce(MergeOp::Add, inputs),
+        EncoderOp::AveragePool1D { n_in, n_filt } => {
+            pooling::produce(PoolOp::Average, first()?, &Windows::global(&[n_in], n_filt))
+        }
     })
 }
 
@@ -220,18 +253,19 @@ pub(super) fn register(
     net: &Network,
     g: &Graph,
     n: &Node,
+    op: EncoderOp,
     inputs: &[&Kif],
     produced: &Kif,
 ) -> Result<Registered> {
     let mut r = Registered::default();
-    match &n.op {
-        Op::EinsumDense {
+    match op {
+        EncoderOp::EinsumDense {
             out_shape,
             kernel_weight,
             bias_weight,
             ..
         } => {
-            let (k, b) = einsum_dense_weights(net, n, kernel_weight, *bias_weight)?;
+            let (k, b) = einsum_dense_weights(net, n, kernel_weight, bias_weight)?;
             r.accum = Some(accum(produced));
             r.weight = Some(weight_t(&k));
             r.bias =
@@ -239,14 +273,14 @@ pub(super) fn register(
                     vec![0.0; *out_shape.last().unwrap_or(&1)]
                 })));
         }
-        Op::Conv1D { .. } => {
+        EncoderOp::Pointwise { .. } => {
             let (k, b) = super::flow::dense_weights(net, g, n)?;
             r.accum = Some(accum(produced));
             r.weight = Some(weight_t(&k));
             r.bias = b.as_deref().map(weight_t);
         }
-        Op::Einsum { .. } => r.accum = Some(accum(produced)),
-        Op::Activation { .. } => {
+        EncoderOp::Einsum { .. } => r.accum = Some(accum(produced)),
+        EncoderOp::Softmax => {
             let tables = softmax_tables(net, n)?;
             let axis = n.shape.len().saturating_sub(1);
             let input = inputs
@@ -259,14 +293,14 @@ pub(super) fn register(
                 tables,
             });
         }
-        Op::GlobalPool1D { n_in, n_filt, .. } => {
+        EncoderOp::AveragePool1D { n_in, n_filt } => {
             r.accum = Some(pooling::accum(
                 PoolOp::Average,
                 produced,
-                &Windows::global(&[*n_in], *n_filt),
+                &Windows::global(&[n_in], n_filt),
             ))
         }
-        _ => {}
+        EncoderOp::Add => {}
     }
     Ok(r)
 }

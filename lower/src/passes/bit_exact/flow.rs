@@ -15,6 +15,7 @@
 //! Dense, relu/linear Activation, Reshape. A node of any other class is refused by name
 //! (hls4ml's `NotImplementedError`, or presynth's rule not written yet).
 
+use super::encoder::EncoderOp;
 use super::{hgq2, minimal_kif_ints, register, FixedKif, Interval, Kif, Quantizer, UNBOUNDED};
 use crate::error::{LowerError, Result};
 use crate::graph::{Graph, Key, Node, Origin, Port, Sweep};
@@ -168,11 +169,11 @@ fn produce(net: &Network, g: &mut Graph, at: usize, produced: &HashMap<Key, Kif>
             k.k.iter_mut().for_each(|x| *x = 0);
             k
         }
-        Rule::Encoder => {
+        Rule::Encoder(op) => {
             let ins = (0..n.inputs.len())
                 .map(input)
                 .collect::<Result<Vec<&Kif>>>()?;
-            super::encoder::produce(net, g, n, &ins)?
+            super::encoder::produce(net, g, n, op, &ins)?
         }
         Rule::None => return Err(no_rule()),
     })
@@ -191,7 +192,7 @@ enum Rule<'a> {
     PassThrough,
     Relu,
     /// An encoder block's node (`super::encoder`).
-    Encoder,
+    Encoder(EncoderOp<'a>),
     /// No rule here yet.
     None,
 }
@@ -219,20 +220,59 @@ fn rule(op: &Op) -> Rule<'_> {
         Op::Activation {
             act: ActKind::Softmax,
             ..
-        }
-        | Op::EinsumDense { .. }
-        | Op::Einsum { .. }
-        | Op::Merge {
+        } => Rule::Encoder(EncoderOp::Softmax),
+        Op::EinsumDense {
+            inp_shape,
+            kernel_shape,
+            out_shape,
+            recipe,
+            kernel_weight,
+            bias_weight,
+            scale,
+        } => Rule::Encoder(EncoderOp::EinsumDense {
+            inp_shape,
+            kernel_shape,
+            out_shape,
+            recipe,
+            kernel_weight,
+            bias_weight: *bias_weight,
+            scale: *scale,
+        }),
+        Op::Einsum {
+            inp0_shape,
+            inp1_shape,
+            recipe,
+            ..
+        } => Rule::Encoder(EncoderOp::Einsum {
+            inp0_shape,
+            inp1_shape,
+            recipe,
+        }),
+        Op::Merge {
             op: ir::ops::MergeOp::Add,
-        }
-        | Op::GlobalPool1D { max: false, .. }
-        | Op::Conv1D {
+        } => Rule::Encoder(EncoderOp::Add),
+        Op::GlobalPool1D {
+            max: false,
+            n_in,
+            n_filt,
+        } => Rule::Encoder(EncoderOp::AveragePool1D {
+            n_in: *n_in,
+            n_filt: *n_filt,
+        }),
+        Op::Conv1D {
+            in_width,
+            n_chan,
             filt_width: 1,
+            n_filt,
             stride: 1,
             pad_left: 0,
             pad_right: 0,
             ..
-        } => Rule::Encoder,
+        } => Rule::Encoder(EncoderOp::Pointwise {
+            in_width: *in_width,
+            n_chan: *n_chan,
+            n_filt: *n_filt,
+        }),
         Op::Activation { .. }
         | Op::Conv1D { .. }
         | Op::Conv2D { .. }
@@ -284,7 +324,9 @@ fn request(r: &Node, input_size: usize, own: &Kif) -> Kif {
             i: vec![UNBOUNDED; own.len()],
             f: own.f.clone(),
         },
-        Rule::Input | Rule::Dense { .. } | Rule::Encoder | Rule::None => Kif::unbounded(input_size),
+        Rule::Input | Rule::Dense { .. } | Rule::Encoder(_) | Rule::None => {
+            Kif::unbounded(input_size)
+        }
     }
 }
 
@@ -387,16 +429,15 @@ impl Pass for BitExact {
                 }
                 _ => None,
             };
-            let encoder = match rule(&n.op) {
-                Rule::Encoder => {
-                    let ins: Vec<&Kif> = n
-                        .inputs
-                        .iter()
-                        .filter_map(|q| produced.get(&q.node))
-                        .collect();
-                    Some(super::encoder::register(net, g, n, &ins, p)?)
-                }
-                _ => None,
+            let encoder = if let Rule::Encoder(op) = rule(&n.op) {
+                let ins: Vec<&Kif> = n
+                    .inputs
+                    .iter()
+                    .filter_map(|q| produced.get(&q.node))
+                    .collect();
+                Some(super::encoder::register(net, g, n, op, &ins, p)?)
+            } else {
+                None
             };
             let n = &mut g.nodes[at];
             n.precision = result;

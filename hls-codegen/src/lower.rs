@@ -77,6 +77,8 @@ struct Lowerer<'a> {
     /// The layer each TimeDistributed wraps, carrying the wrapper's weights: what its wrapped
     /// node renders.
     unwrapped: &'a HashMap<ir::NodeId, ir::Layer>,
+    /// What hls4ml's bit-exact pass set (HGQ2 models).
+    bit_exact: Option<lower::passes::bit_exact::BitExactTypes>,
 }
 
 /// Lower `net` (shapes inferred, weights present) to hls4ml's layer list.
@@ -124,6 +126,7 @@ pub fn lower(net: &Network, opts: &ProjectOptions) -> Result<HlsModel> {
         index: 0,
         config_index: 0,
         unwrapped: &unwrapped,
+        bit_exact: g.bit_exact.clone(),
     };
     // per-layer settings as written to hls4ml_config.yml, in Keras order (removed layers too)
     for id in net.topo_order()? {
@@ -193,6 +196,10 @@ impl<'a> Lowerer<'a> {
     /// A precision setting of a layer: (type name, precision) as hls4ml's `get_precision`.
     fn prec(&self, layer_name: &str, set: &Option<FixedType>, var: &str) -> NamedType {
         match set {
+            // the bit-exact pass names its types after the node as it is
+            Some(t) if self.bit_exact.is_some() => {
+                NamedType::new(format!("{layer_name}_{var}_t"), precision::cpp(t))
+            }
             Some(t) => NamedType::new(
                 format!("{}_{var}_t", layer_name.to_lowercase()),
                 precision::cpp(t),
@@ -377,6 +384,7 @@ impl<'a> Lowerer<'a> {
             extra_t: extra_types,
             xnor_weight,
             table_size: None,
+            bit_exact_softmax: None,
         });
         out
     }
@@ -518,6 +526,7 @@ impl<'a> Lowerer<'a> {
             extra_t: vec![],
             xnor_weight: false,
             table_size: None,
+            bit_exact_softmax: None,
         }
     }
 
@@ -538,6 +547,63 @@ impl<'a> Lowerer<'a> {
                 l.table_size = Some(t);
             }
         }
+        Ok(())
+    }
+
+    /// A softmax typed by the bit-exact pass (the layer just pushed): its table types, accumulator
+    /// and config numbers as hls4ml's HGQ2 converter and pass set them, in hls4ml's defines.h
+    /// order (the tables, `inp_norm_t`, `accum_t`, the result, `table_t`).
+    fn bit_exact_softmax(&mut self, n: &Node) -> Result<()> {
+        let Some(s) = self
+            .bit_exact
+            .as_ref()
+            .and_then(|b| b.softmax.get(&n.key))
+            .cloned()
+        else {
+            return Ok(());
+        };
+        let exp_scale = match &self.source(n)?.kind {
+            ir::LayerKind::MultiHeadAttention(m) => 1.0 / (m.key_dim as f64).sqrt(),
+            _ => 1.0,
+        };
+        let name = &n.name;
+        let t = &s.tables;
+        let mut tables = vec![
+            ("exp_table_t", t.exp_table.cpp()),
+            ("inv_table_t", t.inv_table.cpp()),
+            ("inv_inp_t", t.inv_inp.cpp()),
+        ];
+        if let Some(norm) = &t.inp_norm {
+            tables.push(("inp_norm_t", norm.cpp()));
+        }
+        let Some(l) = self.m.layers.last_mut() else {
+            return Err(CodegenError::Internal(format!(
+                "softmax '{name}' not pushed"
+            )));
+        };
+        l.accum_t = NamedType::new(format!("{name}_accum_t"), t.accum(s.shape).cpp());
+        l.extra_t.retain(|(k, _)| *k == "table_t");
+        let table_t: Vec<NamedType> = l.extra_t.iter().map(|(_, t)| t.clone()).collect();
+        // push() wrote the accumulator, then the result
+        let result = l.types.get(1).cloned().ok_or_else(|| {
+            CodegenError::Internal(format!("softmax '{name}' has no result type"))
+        })?;
+        let mut types = Vec::new();
+        for (k, cpp) in tables {
+            let nt = NamedType::new(format!("{name}_{k}"), cpp);
+            l.extra_t.push((k, nt.clone()));
+            types.push(nt);
+        }
+        types.push(l.accum_t.clone());
+        types.push(result);
+        types.extend(table_t);
+        l.types = types;
+        l.bit_exact_softmax = Some(crate::model::BitExactSoftmax {
+            exp_table_size: s.exp_table_size,
+            inv_table_size: s.inv_table_size,
+            parallelization_factor: s.shape.n_outer * s.shape.n_inner,
+            exp_scale,
+        });
         Ok(())
     }
 
@@ -1090,6 +1156,9 @@ impl<'a> Lowerer<'a> {
             weights,
             extra,
         );
+        if *act == ActKind::Softmax {
+            self.bit_exact_softmax(n)?;
+        }
         if matches!(act, ActKind::QKerasHard(_)) {
             // hls4ml's QKeras converter passes `slope_prec`/`shift_prec` as precision
             // attributes, which the layer declares first as `<name>_slope_prec` /
@@ -1358,7 +1427,7 @@ pub(crate) fn layer_weight(layer: &ir::Layer, name: &str, expected: usize) -> Re
     }
     // an HGQ2 kernel or bias as hls4ml loads it: HGQ2's quantized `qkernel`/`qbias`
     Ok(
-        lower::passes::bit_exact::hgq2::quantized_weight(layer, name)?
+        lower::passes::bit_exact::hgq2::quantized_product_weight(layer, name)?
             .unwrap_or_else(|| t.data.clone()),
     )
 }

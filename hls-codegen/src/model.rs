@@ -142,6 +142,8 @@ pub struct HlsLayer {
     /// An activation's table size as hls4ml's bit-exact pass sets it (HGQ2 models; else the
     /// backend's 1024).
     pub table_size: Option<u64>,
+    /// A softmax typed by hls4ml's bit-exact pass (HGQ2): its config's numbers.
+    pub bit_exact_softmax: Option<BitExactSoftmax>,
 }
 
 impl HlsLayer {
@@ -151,6 +153,18 @@ impl HlsLayer {
 }
 
 /// Per-layer settings given by the user: (layer name, reuse factor, strategy, result precision).
+/// The numbers of an HGQ2 softmax's config as hls4ml's HGQ2 converter sets them
+/// (`converters/keras_v3/hgq2/softmax.py`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BitExactSoftmax {
+    pub exp_table_size: u64,
+    pub inv_table_size: u64,
+    /// HGQ2's default `parallelization_factor` (-1): n_outer × n_inner.
+    pub parallelization_factor: usize,
+    /// HGQ2's `input_scaler` (the attention's 1/sqrt(key_dim), 1 for a QSoftmax).
+    pub exp_scale: f64,
+}
+
 pub type LayerOverride = (String, Option<u32>, Option<Strategy>, Option<FixedType>);
 
 /// A network lowered to hls4ml's layer list, with project settings.

@@ -122,7 +122,7 @@ fn check(case: &str) {
         .arg(format!("-DNIN={}", meta["n_in"]))
         .arg(format!("-DNOUT={}", meta["n_out"]))
         // hls4ml's bit-exact flow names the input type after the input layer
-        .arg("-Dinput_t=x_t")
+        .arg(format!("-Dinput_t={}_t", net.layer(net.inputs[0]).name))
         .arg("-Dresult_t=result_t")
         .arg(ours.join("myproject.cpp"))
         .arg(&tb)
@@ -176,4 +176,14 @@ fn homogeneous_quantizers_fold_into_types_as_hls4ml_does() {
 #[test]
 fn an_output_quantizer_follows_the_split_activation_as_in_hls4ml() {
     check("qdense_oq");
+}
+
+/// The encoder block (QDense over positions -> QMultiHeadAttention -> QAdd -> QEinsumDense FFN
+/// -> QAdd -> QGlobalAveragePooling1D -> QDense -> QSoftmax): the attention as hls4ml's HGQ2
+/// converter decomposes it (quantizer nodes per sub-layer, the scaling in the softmax's
+/// `exp_scale`), the adds' per-input quantizers, the QDense over positions as one batched
+/// Dense (`BatchedDenseForConv1D`, HGQ2's parallelization factor).
+#[test]
+fn encoder_block_is_bit_exact_with_hls4mls_project() {
+    check("encoder_noln");
 }

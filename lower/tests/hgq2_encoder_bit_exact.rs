@@ -550,19 +550,8 @@ fn encoder_block_types_equal_hls4mls() {
     );
 
     // compare
-    let mut differ = Vec::new();
-    for (name, t) in &ours {
-        match golden.get(name) {
-            Some(g) if g == t => {}
-            Some(g) => differ.push(format!("{name}: ours {t}, hls4ml {g}")),
-            None => differ.push(format!("{name}: not in defines.h")),
-        }
-    }
-    let derived: std::collections::BTreeSet<&str> = ours.iter().map(|(n, _)| n.as_str()).collect();
-    let missing: Vec<&String> = golden
-        .keys()
-        .filter(|n| !derived.contains(n.as_str()) && n.as_str() != "layer34_index")
-        .collect();
+    let (differ, missing) = common::typedef_differences(&golden, &ours);
+    let missing: Vec<&String> = missing.iter().filter(|n| *n != "layer34_index").collect();
     eprintln!(
         "{CASE}: {} of {} typedefs reproduced ({} derived; layer34_index not a flow type)",
         ours.len() - differ.len(),

@@ -108,6 +108,9 @@ const {shift_t} {cname}_config{idx}::shift = {shift};
             )
         }
         ActKind::Softmax => {
+            if let Some(s) = &c.l.bit_exact_softmax {
+                return bit_exact_softmax_config(c, s, n_in, idx, io, rf);
+            }
             let input = &c.input(0).precision;
             // FixSoftmaxTableSize: at most 2**min(input width, inv table width)
             let table_w = precision::softmax_table_t().width();
@@ -215,6 +218,55 @@ pub fn python_float(v: f64) -> String {
     } else {
         format!("{v}")
     }
+}
+
+/// The config of a softmax typed by hls4ml's bit-exact pass (an HGQ2 softmax): the
+/// converter's table sizes, parallelization factor, `exp_scale` and implementation.
+fn bit_exact_softmax_config(
+    c: &Ctx,
+    s: &crate::model::BitExactSoftmax,
+    n_in: usize,
+    idx: usize,
+    io: &str,
+    rf: u32,
+) -> String {
+    let n_slice = c.input(0).shape.last().copied().unwrap_or(n_in).max(1);
+    let n_outer = n_in / n_slice;
+    format!(
+                "struct softmax_config{idx} : nnet::activ_config {{
+    static const unsigned n_in = {n_in};
+    static const unsigned n_slice = {n_slice};
+    static const unsigned n_outer = {n_outer};
+    static const unsigned n_inner = 1;
+    static const unsigned parallelization_factor = {pf};
+    static const unsigned exp_table_size = {exp};
+    static const unsigned inv_table_size = {inv};
+    static const unsigned io_type = nnet::{io};
+    static const unsigned reuse_factor = {rf};
+    static const unsigned axis = -1;
+    static const nnet::softmax_implementation implementation = nnet::softmax_implementation::{implementation};
+    static constexpr float exp_scale = {scale};
+    typedef {exp_t} exp_table_t;
+    typedef {inv_t} inv_table_t;
+    typedef {accum} accum_t;
+    typedef {inv_inp} inv_inp_t;
+{norm}}};
+",
+                pf = s.parallelization_factor,
+                exp = s.exp_table_size,
+                inv = s.inv_table_size,
+                implementation = if c.l.extra("inp_norm_t").is_some() { "stable" } else { "latency" },
+                scale = python_float(s.exp_scale),
+                exp_t = type_name(c, "exp_table_t"),
+                inv_t = type_name(c, "inv_table_t"),
+                accum = c.l.accum_t.name,
+                inv_inp = type_name(c, "inv_inp_t"),
+                norm = c
+                    .l
+                    .extra("inp_norm_t")
+                    .map(|t| format!("    typedef {} inp_norm_t;\n", t.name))
+                    .unwrap_or_default(),
+            )
 }
 
 #[cfg(test)]

@@ -32,15 +32,26 @@ pub fn config(c: &Ctx) -> String {
         unreachable!("conv1d::config on {:?}", c.l.op)
     };
     let idx = c.index();
+    // hls4ml's pointwise latency conv over one partition: one batched Dense over every pixel
+    let batched = filt_width == 1
+        && n_partitions == 1
+        && c.l.strategy == ir::Strategy::Latency
+        && !c.m.is_stream();
     let conv_fn = match c.l.strategy {
+        _ if batched => "nnet::BatchedDenseForConv1D",
         ir::Strategy::Latency => "nnet::Conv1DLatency",
         ir::Strategy::Resource => "nnet::Conv1DResource",
+    };
+    let (mult_in, mult_out) = if batched {
+        (in_width * n_chan * filt_width, in_width * n_filt)
+    } else {
+        (n_chan * filt_width, n_filt)
     };
     let conv::ConvText {
         mult,
         product,
         types,
-    } = conv::text(c, "1D", n_chan * filt_width, n_filt);
+    } = conv::text(c, "1D", mult_in, mult_out);
     format!(
         "{mult}
 struct config{idx} : nnet::conv1d_config {{

@@ -124,7 +124,9 @@ impl Lowerer<'_> {
                         kind: layer.kind.name().to_string(),
                         weight: name.to_string(),
                     })?;
-                let full = broadcast(&b.data, &b.shape, out_shape).ok_or_else(|| {
+                // an HGQ2 bias as hls4ml loads it (quantized)
+                let data = layer_weight(layer, name, b.data.len())?;
+                let full = broadcast(&data, &b.shape, out_shape).ok_or_else(|| {
                     CodegenError::Internal(format!(
                         "layer '{}': bias of shape {:?} does not broadcast to {out_shape:?}",
                         layer.name, b.shape

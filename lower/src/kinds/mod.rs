@@ -9,6 +9,7 @@ mod depthwise;
 mod dot;
 mod fixed_point_quantizer;
 mod garnet;
+mod hgq2_attention;
 mod permute;
 mod pooling;
 mod prelu;
@@ -84,7 +85,7 @@ pub struct Parsed {
 /// One node of a decomposed layer, named `{layer}_{suffix}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubNode {
-    pub suffix: &'static str,
+    pub suffix: String,
     pub class: &'static str,
     pub op: Op,
     pub shape: Vec<usize>,

@@ -34,6 +34,7 @@ impl Parse for ir::ops::MultiHeadAttention {
                  per query head",
             ));
         }
+        let hgq2 = !cx.layer.hgq_sub_quantizers.is_empty();
         let q = cx.input(0)?;
         let v = cx.input(1)?;
         let (k_operand, k) = match cx.inputs.get(2) {
@@ -80,7 +81,8 @@ impl Parse for ir::ops::MultiHeadAttention {
             proj,
             vec![tq, h, kd],
             ["query/kernel", "query/bias"],
-            1.0 / (kd as f64).sqrt(),
+            // HGQ2: hls4ml keeps the scaling in the softmax's exp_scale
+            if hgq2 { 1.0 } else { 1.0 / (kd as f64).sqrt() },
         )?;
         let key = dense(
             k,
@@ -119,8 +121,8 @@ impl Parse for ir::ops::MultiHeadAttention {
             1.0,
         )?;
         let (softmax, _) = super::activation_op(ir::Activation::Softmax);
-        let node = |suffix, class, op, shape, inputs| SubNode {
-            suffix,
+        let node = |suffix: &str, class, op, shape, inputs| SubNode {
+            suffix: suffix.to_string(),
             class,
             op,
             shape,
@@ -178,6 +180,11 @@ impl Parse for ir::ops::MultiHeadAttention {
                 vec![Node(5)],
             ),
         ];
+        let decomposed = if hgq2 {
+            super::hgq2_attention::with_quantizers(cx, decomposed)?
+        } else {
+            decomposed
+        };
         Ok(Parsed {
             decomposed,
             ..Parsed::new("EinsumDense", out)

@@ -18,6 +18,7 @@ pub use flow::{fixed_type, BitExact, BitExactTypes, FixInputPrecision, FuseFixed
 
 pub mod einsum;
 pub mod einsum_dense;
+pub mod encoder;
 pub mod layout;
 pub mod merge;
 pub mod pooling;

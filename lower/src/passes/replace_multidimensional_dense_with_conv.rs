@@ -2,7 +2,10 @@
 //! Dense over a rank-2 or rank-3 input (Keras applies it at every position) becomes a Conv1D or
 //! Conv2D with a kernel of 1, made anew by `make_node`, so it takes the next free index. The
 //! kernel keeps its values: Keras's `[n_chan, units]` is the conv's `[1, (1,) n_chan, units]`.
-//! `optimize_pointwise_conv` then makes it a pointwise conv.
+//! `optimize_pointwise_conv` then makes it a pointwise conv. An HGQ2 QDense carries its
+//! `parallelization_factor` into the conv (hls4ml's `QDenseHandler`); at HGQ2's default (-1,
+//! every position at once) the conv has one partition. presynth does not read a non-default
+//! factor and assumes the default.
 
 use super::Pass;
 use crate::error::{LowerError, Result};
@@ -17,7 +20,7 @@ impl Pass for ReplaceMultidimensionalDenseWithConv {
         "replace_multidimensional_dense_with_conv"
     }
 
-    fn run(&self, _net: &Network, g: &mut Graph) -> Result<bool> {
+    fn run(&self, net: &Network, g: &mut Graph) -> Result<bool> {
         let mut changed = false;
         let positions = g.positions();
         for pos in 0..g.nodes.len() {
@@ -33,6 +36,12 @@ impl Pass for ReplaceMultidimensionalDenseWithConv {
                 continue;
             };
             let input = src.shape.clone();
+            // HGQ2's default parallelization factor: all positions in one partition
+            let hgq2 = match g.nodes[pos].origin {
+                crate::graph::Origin::Layer(id) => !net.layer(id).hgq_quantizers.is_empty(),
+                _ => false,
+            };
+            let partitions = |n: usize| if hgq2 { 1 } else { n };
             let (op, class) = match input.len() {
                 0 | 1 => continue,
                 2 => (
@@ -45,7 +54,7 @@ impl Pass for ReplaceMultidimensionalDenseWithConv {
                         pad_left: 0,
                         pad_right: 0,
                         out_width: input[0],
-                        n_partitions: input[0],
+                        n_partitions: partitions(input[0]),
                         pointwise: false,
                         depthwise: false,
                     },
@@ -67,7 +76,7 @@ impl Pass for ReplaceMultidimensionalDenseWithConv {
                         pad_right: 0,
                         out_height: input[0],
                         out_width: input[1],
-                        n_partitions: input[0] * input[1],
+                        n_partitions: partitions(input[0] * input[1]),
                         pointwise: false,
                         depthwise: false,
                     },

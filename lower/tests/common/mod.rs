@@ -92,3 +92,26 @@ pub fn floats(v: &serde_json::Value) -> Vec<f64> {
         .map(|x| x.as_f64().unwrap())
         .collect()
 }
+
+/// `ours` (typedef name, C++ type) against the golden `typedefs`: the lines that differ (or
+/// are not in defines.h) and the golden names `ours` does not have.
+pub fn typedef_differences(
+    golden: &BTreeMap<String, String>,
+    ours: &[(String, String)],
+) -> (Vec<String>, Vec<String>) {
+    let mut differ = Vec::new();
+    for (name, t) in ours {
+        match golden.get(name) {
+            Some(g) if g == t => {}
+            Some(g) => differ.push(format!("{name}: ours {t}, hls4ml {g}")),
+            None => differ.push(format!("{name}: not in defines.h")),
+        }
+    }
+    let derived: std::collections::BTreeSet<&str> = ours.iter().map(|(n, _)| n.as_str()).collect();
+    let missing = golden
+        .keys()
+        .filter(|n| !derived.contains(n.as_str()))
+        .cloned()
+        .collect();
+    (differ, missing)
+}

@@ -15,6 +15,7 @@
 //! Dense, relu/linear Activation, Reshape. A node of any other class is refused by name
 //! (hls4ml's `NotImplementedError`, or presynth's rule not written yet).
 
+use super::encoder::EncoderOp;
 use super::{hgq2, minimal_kif_ints, register, FixedKif, Interval, Kif, Quantizer, UNBOUNDED};
 use crate::error::{LowerError, Result};
 use crate::graph::{Graph, Key, Node, Origin, Port, Sweep};
@@ -29,6 +30,8 @@ use std::collections::HashMap;
 pub struct BitExactTypes {
     /// Each activation's `table_size`: 2^(k+i+f) of its input's largest k, i and f.
     pub table_size: HashMap<Key, u64>,
+    /// Each bit-exact softmax's table types and sizes.
+    pub softmax: HashMap<Key, super::encoder::SoftmaxTypes>,
 }
 
 fn is_quantizer(n: &Node) -> bool {
@@ -63,7 +66,11 @@ fn size(n: &Node) -> usize {
 
 /// A Dense node's kernel (`n_in x n_out`, C order) and bias as hls4ml loads them (HGQ2's
 /// quantized values; a plain Keras Dense's own), in f64.
-fn dense_weights(net: &Network, g: &Graph, n: &Node) -> Result<(Vec<f64>, Option<Vec<f64>>)> {
+pub(super) fn dense_weights(
+    net: &Network,
+    g: &Graph,
+    n: &Node,
+) -> Result<(Vec<f64>, Option<Vec<f64>>)> {
     let layer = match n.origin {
         Origin::Layer(id) => net.layer(id),
         Origin::SplitActivation(_) | Origin::Inserted(_) | Origin::Clone(_) => {
@@ -110,7 +117,10 @@ fn produce(net: &Network, g: &mut Graph, at: usize, produced: &HashMap<Key, Kif>
     };
     if let Origin::Layer(id) = n.origin {
         let layer = net.layer(id);
-        if layer.quantizer_params > 0 && layer.hgq_quantizers.is_empty() {
+        if layer.quantizer_params > 0
+            && layer.hgq_quantizers.is_empty()
+            && layer.hgq_sub_quantizers.is_empty()
+        {
             return Err(refuse(
                 n,
                 "an HGQ2 layer whose quantizers presynth does not read (per-input or \
@@ -159,6 +169,12 @@ fn produce(net: &Network, g: &mut Graph, at: usize, produced: &HashMap<Key, Kif>
             k.k.iter_mut().for_each(|x| *x = 0);
             k
         }
+        Rule::Encoder(op) => {
+            let ins = (0..n.inputs.len())
+                .map(input)
+                .collect::<Result<Vec<&Kif>>>()?;
+            super::encoder::produce(net, g, n, op, &ins)?
+        }
         Rule::None => return Err(no_rule()),
     })
 }
@@ -175,6 +191,8 @@ enum Rule<'a> {
     /// Its output is its input (a linear activation, a Reshape).
     PassThrough,
     Relu,
+    /// An encoder block's node (`super::encoder`).
+    Encoder(EncoderOp<'a>),
     /// No rule here yet.
     None,
 }
@@ -199,6 +217,62 @@ fn rule(op: &Op) -> Rule<'_> {
             act: ActKind::Plain("relu"),
             ..
         } => Rule::Relu,
+        Op::Activation {
+            act: ActKind::Softmax,
+            ..
+        } => Rule::Encoder(EncoderOp::Softmax),
+        Op::EinsumDense {
+            inp_shape,
+            kernel_shape,
+            out_shape,
+            recipe,
+            kernel_weight,
+            bias_weight,
+            scale,
+        } => Rule::Encoder(EncoderOp::EinsumDense {
+            inp_shape,
+            kernel_shape,
+            out_shape,
+            recipe,
+            kernel_weight,
+            bias_weight: *bias_weight,
+            scale: *scale,
+        }),
+        Op::Einsum {
+            inp0_shape,
+            inp1_shape,
+            recipe,
+            ..
+        } => Rule::Encoder(EncoderOp::Einsum {
+            inp0_shape,
+            inp1_shape,
+            recipe,
+        }),
+        Op::Merge {
+            op: ir::ops::MergeOp::Add,
+        } => Rule::Encoder(EncoderOp::Add),
+        Op::GlobalPool1D {
+            max: false,
+            n_in,
+            n_filt,
+        } => Rule::Encoder(EncoderOp::AveragePool1D {
+            n_in: *n_in,
+            n_filt: *n_filt,
+        }),
+        Op::Conv1D {
+            in_width,
+            n_chan,
+            filt_width: 1,
+            n_filt,
+            stride: 1,
+            pad_left: 0,
+            pad_right: 0,
+            ..
+        } => Rule::Encoder(EncoderOp::Pointwise {
+            in_width: *in_width,
+            n_chan: *n_chan,
+            n_filt: *n_filt,
+        }),
         Op::Activation { .. }
         | Op::Conv1D { .. }
         | Op::Conv2D { .. }
@@ -216,8 +290,6 @@ fn rule(op: &Op) -> Rule<'_> {
         | Op::Cropping1D { .. }
         | Op::Cropping2D { .. }
         | Op::LayerNorm { .. }
-        | Op::EinsumDense { .. }
-        | Op::Einsum { .. }
         | Op::Embedding { .. }
         | Op::SeparableConv { .. }
         | Op::Dot { .. }
@@ -253,7 +325,9 @@ fn request(r: &Node, input_size: usize, own: &Kif) -> Kif {
             i: vec![UNBOUNDED; own.len()],
             f: own.f.clone(),
         },
-        Rule::Input | Rule::Dense { .. } | Rule::None => Kif::unbounded(input_size),
+        Rule::Input | Rule::Dense { .. } | Rule::Encoder(_) | Rule::None => {
+            Kif::unbounded(input_size)
+        }
     }
 }
 
@@ -356,8 +430,27 @@ impl Pass for BitExact {
                 }
                 _ => None,
             };
+            let encoder = if let Rule::Encoder(op) = rule(&n.op) {
+                let ins: Vec<&Kif> = n
+                    .inputs
+                    .iter()
+                    .filter_map(|q| produced.get(&q.node))
+                    .collect();
+                Some(super::encoder::register(net, g, n, op, &ins, p)?)
+            } else {
+                None
+            };
             let n = &mut g.nodes[at];
             n.precision = result;
+            if let Some(e) = encoder {
+                let set = |t: Option<FixedKif>| t.map(fixed_type);
+                n.settings.precision.accum = set(e.accum);
+                n.settings.precision.weight = set(e.weight);
+                n.settings.precision.bias = set(e.bias);
+                if let Some(s) = e.softmax {
+                    types.softmax.insert(key, s);
+                }
+            }
             if let Some((kernel, bias)) = weights {
                 n.settings.precision.accum = Some(fixed_type(ints(p)));
                 let w = minimal_kif_ints(&kernel);

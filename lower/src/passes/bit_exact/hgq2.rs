@@ -67,11 +67,13 @@ pub fn broadcast_index(from: &[usize], to: &[usize]) -> Option<Vec<usize>> {
 /// The per-element bit widths of `q` over a tensor of `shape` (no batch axis); `batch` says
 /// that the stored widths lead with the batch axis (an input or output quantizer).
 fn widths(layer: &Layer, q: &HgqQuantizer, shape: &[usize], batch: bool) -> Result<Kif> {
-    let stored = if batch && !q.shape.is_empty() {
-        &q.shape[1..]
-    } else {
-        &q.shape[..]
-    };
+    let drop = usize::from(batch && !q.shape.is_empty());
+    widths_after(layer, q, shape, drop)
+}
+
+/// [`widths`] with the first `drop` stored axes dropped.
+fn widths_after(layer: &Layer, q: &HgqQuantizer, shape: &[usize], drop: usize) -> Result<Kif> {
+    let stored = &q.shape[drop.min(q.shape.len())..];
     let at = broadcast_index(stored, shape).ok_or_else(|| {
         unsupported(
             layer,
@@ -101,8 +103,41 @@ pub fn quantizer_node(
     let Some(q) = quantizer(layer, role) else {
         return Ok(None);
     };
-    let homogeneous = q.k.len() == 1;
     let w = widths(layer, q, shape, true)?;
+    Ok(Some(mask_node(q, w)))
+}
+
+/// The `FixedPointQuantizer` hls4ml makes of one of the layer's sub-layer quantizers
+/// (`Layer::hgq_sub_quantizers`, by its `path`, e.g. `query_dense/iq`) over a tensor of
+/// `shape`; its stored leading axes of 1 (the batch axis) are dropped until it is no longer
+/// than the tensor's. None when the layer has no such quantizer.
+pub fn sub_quantizer_node(
+    layer: &Layer,
+    path: &str,
+    shape: &[usize],
+) -> Result<Option<(Quantizer, bool)>> {
+    let Some(q) = sub_quantizer(layer, path) else {
+        return Ok(None);
+    };
+    let ones = q.shape.iter().take_while(|&&d| d == 1).count();
+    let drop = ones.min(q.shape.len().saturating_sub(shape.len()));
+    let w = widths_after(layer, q, shape, drop)?;
+    Ok(Some(mask_node(q, w)))
+}
+
+/// The layer's sub-layer quantizer at `path`, if it has one.
+pub fn sub_quantizer<'a>(layer: &'a Layer, path: &str) -> Option<&'a HgqQuantizer> {
+    layer
+        .hgq_sub_quantizers
+        .iter()
+        .find(|q| q.path == path)
+        .map(|q| &q.quantizer)
+}
+
+/// A quantizer node's `(k, B, I)` mask from its per-element widths (hls4ml keeps I = 0 where
+/// B <= 0), and whether it is homogeneous.
+fn mask_node(q: &HgqQuantizer, w: Kif) -> (Quantizer, bool) {
+    let homogeneous = q.k.len() == 1;
     // hls4ml keeps (k, B, I) with I = 0 where B <= 0; back to (k, I - k, B - I)
     let mut mask = w.clone();
     for e in 0..w.len() {
@@ -112,13 +147,13 @@ pub fn quantizer_node(
         mask.i[e] = big_i - k;
         mask.f[e] = b - big_i;
     }
-    Ok(Some((
+    (
         Quantizer {
             mask,
             modes: modes(q),
         },
         homogeneous,
-    )))
+    )
 }
 
 /// A kernel or bias as hls4ml loads it from an HGQ2 layer: HGQ2's `qkernel`/`qbias` (the float
@@ -130,13 +165,45 @@ pub fn quantized_weight(layer: &Layer, weight: &str) -> Result<Option<Vec<f32>>>
         "bias" => QuantizerRole::Bias,
         _ => return Ok(None),
     };
-    let Some(q) = quantizer(layer, role) else {
+    quantize_weight(layer, weight, quantizer(layer, role))
+}
+
+/// A product's weight as hls4ml loads it from an HGQ2 layer: `kernel`/`bias` through the
+/// layer's own `kq`/`bq`, an attention projection's `query/kernel` through its sub-layer's
+/// quantizer (`query_dense/kq`; `attention_output/...` through `output_dense/...`). None for
+/// a weight without a quantizer.
+pub fn quantized_product_weight(layer: &Layer, weight: &str) -> Result<Option<Vec<f32>>> {
+    let Some((sub, w)) = weight.split_once('/') else {
+        return quantized_weight(layer, weight);
+    };
+    let attr = match w {
+        "kernel" => "kq",
+        "bias" => "bq",
+        _ => return Ok(None),
+    };
+    let sub = match sub {
+        "attention_output" => "output_dense".to_string(),
+        s => format!("{s}_dense"),
+    };
+    quantize_weight(
+        layer,
+        weight,
+        sub_quantizer(layer, &format!("{sub}/{attr}")),
+    )
+}
+
+fn quantize_weight(
+    layer: &Layer,
+    weight: &str,
+    q: Option<&HgqQuantizer>,
+) -> Result<Option<Vec<f32>>> {
+    let Some(q) = q else {
         return Ok(None);
     };
     let Some(t) = layer.weight(weight) else {
         return Ok(None);
     };
-    let w = widths(layer, q, &t.shape, false)?;
+    let w = widths_after(layer, q, &t.shape, 0)?;
     let m = modes(q);
     t.data
         .iter()
@@ -146,11 +213,9 @@ pub fn quantized_weight(layer: &Layer, weight: &str) -> Result<Option<Vec<f32>>>
                 unsupported(
                     layer,
                     format!(
-                        "HGQ2 quantizer {} with round mode {} and overflow mode {} (presynth \
-                         quantizes RND/TRN with WRAP, SAT or SAT_SYM)",
-                        role.attr(),
-                        m.round,
-                        m.overflow
+                        "HGQ2 quantizer of {weight} with round mode {} and overflow mode {} \
+                         (presynth quantizes RND/TRN with WRAP, SAT or SAT_SYM)",
+                        m.round, m.overflow
                     ),
                 )
             })

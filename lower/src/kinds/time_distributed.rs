@@ -114,6 +114,7 @@ fn shape_preserving(td: &ir::ops::TimeDistributed, cx: &ParseCx) -> Result<()> {
         | K::Recurrent(_)
         | K::Permute(_)
         | K::GarNet(_)
+        | K::FixedPointQuantizer(_)
         | K::TimeDistributed(_)
         | K::Flatten
         | K::ApplyAlpha

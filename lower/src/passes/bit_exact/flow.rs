@@ -296,6 +296,7 @@ fn rule(op: &Op) -> Rule<'_> {
         | Op::Transpose { .. }
         | Op::Resize { .. }
         | Op::GarNet { .. }
+        | Op::TimeDistributed { .. }
         | Op::Recurrent { .. } => Rule::None,
     }
 }

@@ -110,7 +110,9 @@ fn produce(net: &Network, g: &mut Graph, at: usize, produced: &HashMap<Key, Kif>
     };
     if let Origin::Layer(id) = n.origin {
         let layer = net.layer(id);
-        if layer.quantizer_params > 0 && layer.hgq_quantizers.is_empty() {
+        // an HGQ1 FixedPointQuantizer holds its state in its kind (`kinds::fixed_point_quantizer`)
+        let hgq1 = matches!(layer.kind, ir::LayerKind::FixedPointQuantizer(_));
+        if layer.quantizer_params > 0 && layer.hgq_quantizers.is_empty() && !hgq1 {
             return Err(refuse(
                 n,
                 "an HGQ2 layer whose quantizers presynth does not read (per-input or \

@@ -1,8 +1,8 @@
 //! `presynth estimate` and `codegen` on HGQ1 proxy models (FixedPointQuantizer layers): the
 //! seven HGQ1 rows of data/real-projects estimate with their projects' own configs, the
 //! quantizers priced as casts (the one RND input quantizer has logic, the TRN/WRAP ones are
-//! wires), the narrower types HGQ gives shrink the Dense layers' products; codegen refuses them
-//! naming the layer (hls4ml's bit-exact flow is not lowered yet).
+//! wires), the narrower types HGQ gives shrink the Dense layers' products; codegen writes them
+//! as hls4ml's bit-exact flow does.
 
 use std::process::Command;
 
@@ -102,11 +102,24 @@ fn heterogeneous_types_shrink_the_products() {
     );
 }
 
+/// `presynth codegen` writes the proxy's project (hls-codegen/tests/hgq1_projects.rs checks it
+/// file by file and in C simulation against hls4ml's): the heterogeneous quantizers as
+/// hls4ml's generated per-element functions, the fusible one folded into d1's type.
 #[test]
-fn codegen_refuses_the_quantizer_by_name() {
+fn codegen_writes_the_quantizers_as_hls4ml_does() {
     let dir = tempfile::tempdir().unwrap();
     let m = repo("tests/fixtures/hgq1/hdense2/model.keras");
-    let (ok, _, err) = presynth(&["codegen", &m, "-o", dir.path().to_str().unwrap()]);
-    assert!(!ok);
-    assert!(err.contains("FixedPointQuantizer"), "{err}");
+    let prj = dir.path().join("prj");
+    let (ok, _, err) = presynth(&["codegen", &m, "-o", prj.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let gen = std::fs::read_to_string(prj.join("firmware/nnet_utils/nnet_code_gen.h")).unwrap();
+    for f in ["inp_q", "d1_relu_quantizer", "d2_quantizer"] {
+        assert!(gen.contains(&format!("void {f}(")), "{f} not generated");
+    }
+    assert!(
+        !gen.contains("void d1_quantizer("),
+        "the fusible quantizer is folded"
+    );
+    let defines = std::fs::read_to_string(prj.join("firmware/defines.h")).unwrap();
+    assert!(defines.contains("typedef ap_fixed<9,5> d1_t;"), "{defines}");
 }

@@ -89,6 +89,12 @@ pub struct Layer {
     /// declared as `<name>_precision`. `None` for float inputs and every other layer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub int_dtype: Option<crate::types::FixedType>,
+    /// hls4ml's `activation` attribute of an activation layer where it differs from the
+    /// function's name: hls4ml's Keras 2 parser (`converters/keras/core.py`) keeps a tf.keras
+    /// `ReLU` layer's class name, `ReLU`, which names its config struct `ReLU_config<N>` (the
+    /// call stays `nnet::relu`, the template lowercasing it). `None` elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hls4ml_activation: Option<String>,
 }
 
 /// What a layer with a folded batch normalisation keeps of its weights before folding.
@@ -151,6 +157,7 @@ impl Layer {
             hgq_sub_quantizers: Vec::new(),
             batchnorm_folded: None,
             int_dtype: None,
+            hls4ml_activation: None,
         }
     }
     pub fn with_activation(mut self, activation: Activation) -> Self {

@@ -54,6 +54,13 @@ pub fn int_input_dtype(kl: &KerasLayer) -> Option<ir::FixedType> {
     Some(ir::FixedType::Int { width, signed })
 }
 
+/// hls4ml's `activation` attribute of a tf.keras `ReLU` layer under its Keras 2 parser: the
+/// class name, `ReLU` (`parse_activation_layer`), where presynth made a plain relu of it.
+pub fn relu_layer_activation(kl: &KerasLayer, layer: &Layer) -> Option<String> {
+    (kl.class_name == "ReLU" && matches!(layer.kind, LayerKind::Activation(Activation::Relu)))
+        .then(|| "ReLU".to_string())
+}
+
 /// Add the linear activation layer hls4ml's Keras 2 parser makes after `kl` when its config
 /// has a linear `activation` and nothing was split off it (`chain` is the IR layers the
 /// frontend made of `kl`, the layer itself first: an ApplyAlpha may follow, which hls4ml

@@ -299,6 +299,7 @@ pub fn build(
         if keras2 {
             keras2::add_linear_activation(kl, &mut chain);
             chain[0].int_dtype = keras2::int_input_dtype(kl);
+            chain[0].hls4ml_activation = keras2::relu_layer_activation(kl, &chain[0]);
         }
         let inputs: Vec<String> = if matches!(chain[0].kind, LayerKind::Input(_)) {
             Vec::new()

@@ -155,7 +155,12 @@ pub fn call(c: &Ctx) -> String {
     let idx = c.index();
     let (i, o) = (c.input(0), c.output());
     match act {
-        ActKind::Plain(_) | ActKind::HardSigmoid { .. } | ActKind::QKerasHard(_) => format!(
+        // the function is the activation's own; the config may be named otherwise (ReLU)
+        ActKind::Plain(func) => format!(
+            "nnet::{func}<{}, {}, {cname}_config{idx}>({}, {});",
+            i.type_name, o.type_name, i.name, o.name
+        ),
+        ActKind::HardSigmoid { .. } | ActKind::QKerasHard(_) => format!(
             "nnet::{cname}<{}, {}, {cname}_config{idx}>({}, {});",
             i.type_name, o.type_name, i.name, o.name
         ),

@@ -112,8 +112,14 @@ pub fn activation_op(act: Activation) -> (Op, &'static str) {
 }
 
 impl Parse for ir::ops::Activation {
-    fn parse(&self, _cx: &ParseCx) -> Result<Parsed> {
-        let (op, class) = activation_op(*self);
+    fn parse(&self, cx: &ParseCx) -> Result<Parsed> {
+        let (mut op, class) = activation_op(*self);
+        // a tf.keras ReLU layer under hls4ml's Keras 2 parser: its config is `ReLU_config<N>`
+        if let (Op::Activation { config_name, .. }, Some(name)) =
+            (&mut op, &cx.layer.hls4ml_activation)
+        {
+            config_name.clone_from(name);
+        }
         Ok(Parsed::new(class, op))
     }
 }

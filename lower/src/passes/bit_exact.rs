@@ -128,11 +128,14 @@ pub fn minimal_kif(x: f64) -> (i32, i32, i32) {
     (i32::from(x < 0.0), i, f)
 }
 
-/// The maximum of each of `minimal_kif`'s k, i and f over a constant array (a weight's type).
+/// The maximum of each of `minimal_kif`'s k, i and f over a constant array (a weight's type):
+/// numpy's `max`, so a negative i (every element below 0.5 in magnitude) stays negative, e.g.
+/// `ap_ufixed<3,-1>` for 0.25, 0.3125 and 0.125. (0, 0, 0) for an empty array.
 pub fn minimal_kif_ints(data: &[f64]) -> (i32, i32, i32) {
     data.iter()
         .map(|&x| minimal_kif(x))
-        .fold((0, 0, 0), |a, b| (a.0.max(b.0), a.1.max(b.1), a.2.max(b.2)))
+        .reduce(|a, b| (a.0.max(b.0), a.1.max(b.1), a.2.max(b.2)))
+        .unwrap_or((0, 0, 0))
 }
 
 /// `QIntervalArray`: per element the smallest and largest value and the quantization step.
@@ -368,4 +371,20 @@ pub fn quantize(x: f32, k: i32, i: i32, f: i32, modes: &QuantizerModes) -> Optio
         _ => return None,
     };
     Some(if k + i + f > 0 { q } else { 0.0 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::minimal_kif_ints;
+
+    /// Hand-derived from hls4ml's `minimal_kif` and `kif_arrs_to_ints` (numpy `max`): d2's bias
+    /// of tests/fixtures/hgq1/hdense2, which hls4ml types `ap_ufixed<3,-1>` (i stays -1).
+    #[test]
+    fn a_weight_below_one_half_keeps_a_negative_integer_count() {
+        // 0.25 -> (0,-1,2), 0.3125 -> (0,-1,4), 0.125 -> (0,-2,3)
+        assert_eq!(minimal_kif_ints(&[0.25, 0.3125, 0.125]), (0, -1, 4));
+        // a zero is (0,0,0), so it lifts i to 0
+        assert_eq!(minimal_kif_ints(&[0.25, 0.0]), (0, 0, 2));
+        assert_eq!(minimal_kif_ints(&[]), (0, 0, 0));
+    }
 }

@@ -117,9 +117,12 @@ fn produce(net: &Network, g: &mut Graph, at: usize, produced: &HashMap<Key, Kif>
     };
     if let Origin::Layer(id) = n.origin {
         let layer = net.layer(id);
+        // an HGQ1 FixedPointQuantizer holds its state in its kind (`kinds::fixed_point_quantizer`)
+        let hgq1 = matches!(layer.kind, ir::LayerKind::FixedPointQuantizer(_));
         if layer.quantizer_params > 0
             && layer.hgq_quantizers.is_empty()
             && layer.hgq_sub_quantizers.is_empty()
+            && !hgq1
         {
             return Err(refuse(
                 n,

@@ -212,6 +212,24 @@ MODELS = {
             D('out', 3, 'softmax'),
         ],
     ),
+    # the pooling ranks no other case covers: AveragePooling1D and GlobalAveragePooling2D
+    'avgpool1d_gap2d_1d': dict(
+        input=[12, 3],
+        layers=[
+            dict(type='Conv1D', name='conv1', filters=4, kernel_size=3, activation='relu'),
+            dict(type='AveragePooling1D', name='pool1', pool_size=2),
+            dict(type='Flatten', name='flat'),
+            D('out', 3, 'softmax'),
+        ],
+    ),
+    'avgpool1d_gap2d_2d': dict(
+        input=[6, 6, 2],
+        layers=[
+            dict(type='Conv2D', name='conv1', filters=4, kernel_size=[3, 3], activation='relu'),
+            dict(type='GlobalAveragePooling2D', name='gap'),
+            D('out', 3, 'softmax'),
+        ],
+    ),
     'dense_bn': dict(
         input=[10],
         layers=[D('fc1', 12), dict(type='BatchNormalization', name='bn1'), dict(type='Activation', name='a1', activation='tanh'), D('fc2', 4)],
@@ -728,6 +746,8 @@ CASES = [
     ('dense_positions', ['lat', 'stream']),
     ('dense_positions2d', ['lat', 'stream']),
     ('conv1d_gap', ['lat', 'stream']),
+    ('avgpool1d_gap2d_1d', ['lat', 'stream']),
+    ('avgpool1d_gap2d_2d', ['lat', 'stream']),
     ('branch_add', ['lat', 'stream', 'name_lat']),
     ('merge_ops', ['lat', 'stream', 'name_lat', 'name_stream']),
     ('branch_concat', ['res_rf4', 'stream', 'name_lat', 'name_stream']),
@@ -963,8 +983,10 @@ def build_keras(spec, seed):
             lay = keras.layers.Dot(axes=ld['axes'], name=n)
         elif t == 'Permute':
             lay = keras.layers.Permute(tuple(ld['dims']), name=n)
-        elif t == 'GlobalAveragePooling1D':
-            lay = keras.layers.GlobalAveragePooling1D(name=n)
+        elif t in ('GlobalAveragePooling1D', 'GlobalAveragePooling2D'):
+            lay = getattr(keras.layers, t)(name=n)
+        elif t == 'AveragePooling1D':
+            lay = keras.layers.AveragePooling1D(ld['pool_size'], name=n)
         elif t in ('GlobalMaxPooling1D', 'GlobalMaxPooling2D'):
             lay = getattr(keras.layers, t)(name=n)
         elif t == 'Reshape':

@@ -117,6 +117,22 @@ fn a_scaled_softmax_is_refused_by_field() {
     assert!(e.contains("prob") && e.contains("input_scaler"), "{e}");
 }
 
+#[test]
+fn a_parallelization_factor_other_than_the_default_is_refused_by_field() {
+    // hls4ml sizes a QDense over positions' partitions from it; presynth writes -1's only
+    let text = replace_in_config(
+        "\"parallelization_factor\": -1",
+        "\"parallelization_factor\": 4",
+    );
+    let e = load_json_text("m.json", &text, None, "x")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("parallelization_factor") && e.contains("-1"),
+        "{e}"
+    );
+}
+
 /// The quantizer state read from the weights file equals HGQ2's own `kif` of every quantizer
 /// (tests/fixtures/hgq2/qdense2/state.json, dumped from the model by
 /// scripts/hgq2_hls4ml_reference.py with hgq2 0.1.6; heterogeneous bit widths per element).

@@ -235,6 +235,7 @@ fn pipeline_is_hls4ml_order() {
             "split_activation",
             "remove_dropout",
             "separable_to_depthwise_and_conv",
+            "expand_time_distributed",
             "qkeras_factorize_alpha",
             "remove_transpose_before_flatten",
             "remove_nop_transpose",

@@ -118,6 +118,20 @@ pub(super) fn check(a: &Attrs) -> Result<(), FrontendError> {
             }
         }
     }
+    // hls4ml sizes the partitions of a QDense over positions and of a softmax from it; presynth
+    // writes HGQ2's default (-1: every position at once) only
+    if let Some(v) = a.get("parallelization_factor") {
+        if v.as_i64() != Some(-1) {
+            return Err(a.unsupported(
+                "parallelization_factor",
+                format!(
+                    "{} (only HGQ2's default -1 is supported: presynth writes one partition \
+                     per position)",
+                    describe(v)
+                ),
+            ));
+        }
+    }
     if a.layer.class_name == "QMultiHeadAttention" {
         match a.get("fuse") {
             None => {}

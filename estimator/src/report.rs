@@ -103,7 +103,7 @@ pub struct LayerReport {
     /// products and the DSP share fitted on the real corpus, or null share where none was
     /// ([`crate::narrowdsp`]); absent for other layers.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub narrow_dsp: Option<crate::narrowdsp::Narrow>,
+    pub narrow_dsp: Option<Box<crate::narrowdsp::Narrow>>,
 }
 
 /// A layer's resolved precisions (hls4ml type strings).
@@ -296,7 +296,7 @@ impl<'a> Rows<'a> {
             latency_best: l.latency_best,
             latency_worst: l.latency_worst,
             ii: l.ii,
-            narrow_dsp: l.analysis.narrow,
+            narrow_dsp: l.analysis.narrow.clone(),
         });
     }
 

@@ -84,8 +84,8 @@ fn the_vertex_count_input_keeps_its_integer_dtype() {
     ] {
         let n = net.layer(net.find("n").unwrap());
         assert_eq!(
-            n.int_dtype,
-            Some(ir::FixedType::Int {
+            n.int_dtype.as_deref(),
+            Some(&ir::FixedType::Int {
                 width: 16,
                 signed: false
             })

@@ -23,10 +23,10 @@ fn json(path: PathBuf) -> Value {
 
 fn quantizer<'a>(net: &'a Network, name: &str) -> &'a ir::ops::FixedPointQuantizer {
     let layer = net.layer(net.find(name).unwrap_or_else(|| panic!("no layer {name}")));
-    match &layer.kind {
-        LayerKind::FixedPointQuantizer(fq) => fq,
-        other => panic!("{name}: {other:?}"),
-    }
+    let LayerKind::FixedPointQuantizer(fq) = &layer.kind else {
+        panic!("{name}: {:?}", layer.kind)
+    };
+    fq
 }
 
 fn ints(v: &Value) -> Vec<i32> {

@@ -27,7 +27,7 @@ fn qdense_batchnorm_is_the_folded_quantised_dense_qkeras_infers_with() {
     };
     assert_eq!(d.units, 4);
     assert!(d.use_bias);
-    let folded = l.batchnorm_folded.expect("marked as folded");
+    let folded = *l.batchnorm_folded.as_deref().expect("marked as folded");
     // QKeras's iteration counter and the four statistics arrays are gone: 6*4 + 4
     assert_eq!(net.total_params(), 28);
     let k = l.weight("kernel").unwrap();

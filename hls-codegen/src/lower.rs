@@ -562,9 +562,10 @@ impl<'a> Lowerer<'a> {
         else {
             return Ok(());
         };
-        let exp_scale = match &self.source(n)?.kind {
-            ir::LayerKind::MultiHeadAttention(m) => 1.0 / (m.key_dim as f64).sqrt(),
-            _ => 1.0,
+        let exp_scale = if let ir::LayerKind::MultiHeadAttention(m) = &self.source(n)?.kind {
+            1.0 / (m.key_dim as f64).sqrt()
+        } else {
+            1.0
         };
         let name = &n.name;
         let t = &s.tables;
@@ -628,7 +629,10 @@ impl<'a> Lowerer<'a> {
                 // an integer dtype (hls4ml's Keras 2 parser): `integer_input_t`, and the dtype
                 // as the attribute type `<name>_precision` unless a config entry for the layer
                 // gives a Precision, which replaces that attribute
-                let int_dtype = self.source(n).ok().and_then(|l| l.int_dtype.clone());
+                let int_dtype = self
+                    .source(n)
+                    .ok()
+                    .and_then(|l| l.int_dtype.as_deref().cloned());
                 let tname = if int_dtype.is_some() {
                     "integer_input_t".to_string()
                 } else if k == 0 {
@@ -1222,7 +1226,7 @@ impl<'a> Lowerer<'a> {
         let Some(folded) = n
             .origin
             .layer()
-            .and_then(|id| self.net.layer(id).batchnorm_folded)
+            .and_then(|id| self.net.layer(id).batchnorm_folded.as_deref().copied())
         else {
             return;
         };

@@ -48,6 +48,9 @@ impl Tensor {
 
 /// One node of the network graph.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Rare attributes (HGQ state, folded batch normalisation, an integer dtype) are boxed or boxed
+/// slices: a sweep holds several copies of a network, and every byte here is paid per layer per
+/// copy (tests/cli_estimate_deep.rs bounds the memory per layer).
 pub struct Layer {
     pub name: String,
     pub kind: LayerKind,
@@ -71,30 +74,29 @@ pub struct Layer {
     pub quantizer_params: u64,
     /// An HGQ2 layer's quantizers as its weights file holds them (empty for other layers and
     /// for HGQ2 layers read without their weights file).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub hgq_quantizers: Vec<crate::hgq::HgqQuantizer>,
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub hgq_quantizers: Box<[crate::hgq::HgqQuantizer]>,
     /// An HGQ2 layer's other quantizers: its sub-layers' and its quantizer lists' (see
     /// `HgqSubQuantizer`); empty where it has none.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub hgq_sub_quantizers: Vec<crate::hgq::HgqSubQuantizer>,
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub hgq_sub_quantizers: Box<[crate::hgq::HgqSubQuantizer]>,
     /// QKeras's `QConv2DBatchnorm`/`QDenseBatchnorm`: a Conv2D/Dense whose kernel and bias hold
     /// the batch normalisation folded in (frontends/src/keras/fold.rs). hls4ml 1.3.0 makes the
     /// former its `Conv2DBatchnorm` class (a Conv2D subclass its `optimize_pointwise_conv`, which
     /// matches class names, leaves alone) and has no converter for the latter.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub batchnorm_folded: Option<BatchnormFolded>,
+    pub batchnorm_folded: Option<Box<BatchnormFolded>>,
     /// An input's integer dtype (a tf.keras `InputLayer` with `dtype: 'uint16'`) as hls4ml's
     /// tf.keras converter types it (`converters/keras/core.py`: `IntegerPrecisionType`, here
     /// `FixedType::Int`): its variable's type is named `integer_input_t` and the dtype is
     /// declared as `<name>_precision`. `None` for float inputs and every other layer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub int_dtype: Option<crate::types::FixedType>,
-    /// hls4ml's `activation` attribute of an activation layer where it differs from the
-    /// function's name: hls4ml's Keras 2 parser (`converters/keras/core.py`) keeps a tf.keras
-    /// `ReLU` layer's class name, `ReLU`, which names its config struct `ReLU_config<N>` (the
-    /// call stays `nnet::relu`, the template lowercasing it). `None` elsewhere.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hls4ml_activation: Option<String>,
+    pub int_dtype: Option<Box<crate::types::FixedType>>,
+    /// A tf.keras `ReLU` layer under hls4ml's Keras 2 parser (`converters/keras/core.py`), which
+    /// keeps the class name `ReLU` as the layer's `activation`, so its config struct is
+    /// `ReLU_config<N>` (the call stays `nnet::relu`, the template lowercasing it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hls4ml_relu_class: bool,
 }
 
 /// What a layer with a folded batch normalisation keeps of its weights before folding.
@@ -153,11 +155,11 @@ impl Layer {
             weights: Vec::new(),
             output_shape: Vec::new(),
             quantizer_params: 0,
-            hgq_quantizers: Vec::new(),
-            hgq_sub_quantizers: Vec::new(),
+            hgq_quantizers: Box::default(),
+            hgq_sub_quantizers: Box::default(),
             batchnorm_folded: None,
             int_dtype: None,
-            hls4ml_activation: None,
+            hls4ml_relu_class: false,
         }
     }
     pub fn with_activation(mut self, activation: Activation) -> Self {

@@ -139,7 +139,8 @@ pub struct Analysis {
     pub tree_cut_bits: f64,
     /// Narrow constant products of a Latency kernel and their fitted DSP share
     /// ([`crate::narrowdsp`]).
-    pub narrow: Option<crate::narrowdsp::Narrow>,
+    /// Boxed: most layers have none, and every estimate holds one per layer.
+    pub narrow: Option<Box<crate::narrowdsp::Narrow>>,
     /// BRAM_18K of tables (prior formula, not fitted).
     pub extra_bram: f64,
     /// FIFOs of the layers hls4ml inserts inside this IR layer in io_stream (the ZeroPadding2D
@@ -236,7 +237,9 @@ impl Analysis {
         self.banked_bram += o.banked_bram;
         self.fifo_bram += o.fifo_bram;
         self.tree_cut_bits += o.tree_cut_bits;
-        self.narrow = self.narrow.or(o.narrow);
+        if self.narrow.is_none() {
+            self.narrow = o.narrow;
+        }
         self.extra_bram += o.extra_bram;
         self.streams.extend(o.streams);
         self.timing_base += o.timing_base;
@@ -334,7 +337,7 @@ pub fn mac_layer(
         banked_bram: m.banked_bram,
         fifo_bram: 0.0,
         tree_cut_bits: m.tree_cut_bits,
-        narrow: m.narrow,
+        narrow: m.narrow.map(Box::new),
         extra_bram: 0.0,
         streams: Vec::new(),
         io_stream: false,

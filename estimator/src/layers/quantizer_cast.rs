@@ -87,7 +87,7 @@ mod tests {
         net.add_layer(Layer::new("in", input), &[]).unwrap();
         // elements (k, i, f): (1, 3, 2) 6 bits, (0, 2, 3) 5 bits, (0, 0, 0) none, (1, 1, 1) 3 bits
         let q = LayerKind::FixedPointQuantizer(ir::ops::FixedPointQuantizer {
-            quantizer: HgqQuantizer {
+            quantizer: Box::new(HgqQuantizer {
                 role: QuantizerRole::Output,
                 round_mode: round.into(),
                 overflow_mode: overflow.into(),
@@ -95,7 +95,7 @@ mod tests {
                 k: vec![1, 0, 0, 1],
                 i: vec![3, 2, 0, 1],
                 f: vec![2, 3, 0, 1],
-            },
+            }),
             fusible: false,
         });
         net.add_layer(Layer::new("q", q), &["in"]).unwrap();

@@ -78,7 +78,7 @@ pub(super) fn quantizer(a: &Attrs) -> Result<LayerKind, FrontendError> {
     let fusible = a.bool_or("fusible", false)?;
     Ok(LayerKind::FixedPointQuantizer(
         ir::ops::FixedPointQuantizer {
-            quantizer: HgqQuantizer {
+            quantizer: Box::new(HgqQuantizer {
                 role: QuantizerRole::Output,
                 round_mode,
                 overflow_mode,
@@ -86,7 +86,7 @@ pub(super) fn quantizer(a: &Attrs) -> Result<LayerKind, FrontendError> {
                 k: Vec::new(),
                 i: Vec::new(),
                 f: Vec::new(),
-            },
+            }),
             fusible,
         },
     ))

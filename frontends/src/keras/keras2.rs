@@ -54,11 +54,10 @@ pub fn int_input_dtype(kl: &KerasLayer) -> Option<ir::FixedType> {
     Some(ir::FixedType::Int { width, signed })
 }
 
-/// hls4ml's `activation` attribute of a tf.keras `ReLU` layer under its Keras 2 parser: the
-/// class name, `ReLU` (`parse_activation_layer`), where presynth made a plain relu of it.
-pub fn relu_layer_activation(kl: &KerasLayer, layer: &Layer) -> Option<String> {
-    (kl.class_name == "ReLU" && matches!(layer.kind, LayerKind::Activation(Activation::Relu)))
-        .then(|| "ReLU".to_string())
+/// Whether hls4ml's Keras 2 parser keeps this tf.keras `ReLU` layer's class name, `ReLU`, as
+/// its `activation` (`parse_activation_layer`), where presynth made a plain relu of it.
+pub fn relu_layer_class(kl: &KerasLayer, layer: &Layer) -> bool {
+    kl.class_name == "ReLU" && matches!(layer.kind, LayerKind::Activation(Activation::Relu))
 }
 
 /// Add the linear activation layer hls4ml's Keras 2 parser makes after `kl` when its config

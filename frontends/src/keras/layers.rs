@@ -416,7 +416,7 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
             }
             let use_bias = folded || a.bool_or("use_bias", true)?;
             let mut layers = fused(&a, LayerKind::Dense(ir::ops::Dense { units, use_bias }))?;
-            layers[0].batchnorm_folded = folded.then(ir::layer::BatchnormFolded::default);
+            layers[0].batchnorm_folded = folded.then(Box::default);
             Ok(layers)
         }
         "Conv1D" | "QConv1D" => {
@@ -451,10 +451,10 @@ pub fn convert(file: &str, layer: &KerasLayer) -> Result<Vec<Layer>, FrontendErr
             });
             let without_bias = !a.bool_or("use_bias", true)?;
             let mut layers = fused(&a, kind)?;
-            layers[0].batchnorm_folded = folded.then_some(ir::layer::BatchnormFolded {
+            layers[0].batchnorm_folded = folded.then_some(Box::new(ir::layer::BatchnormFolded {
                 without_bias,
                 ..Default::default()
-            });
+            }));
             Ok(layers)
         }
         "DepthwiseConv2D" | "SeparableConv2D" | "QDepthwiseConv2D" | "QSeparableConv2D" => {

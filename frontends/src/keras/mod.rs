@@ -260,8 +260,9 @@ pub fn build(
                         .map_or(0, |(_, v)| *v);
                     chain[0].quantizer_params = hgq2::quantizer_values(stored, &hgq2_weights);
                     if let Some((_, vars)) = w.quantizer_vars.iter().find(|(n, _)| *n == kl.name) {
-                        chain[0].hgq_quantizers = hgq2::quantizers(&w.file, kl, vars)?;
-                        chain[0].hgq_sub_quantizers = hgq2::sub_quantizers(&w.file, kl, vars)?;
+                        chain[0].hgq_quantizers = hgq2::quantizers(&w.file, kl, vars)?.into();
+                        chain[0].hgq_sub_quantizers =
+                            hgq2::sub_quantizers(&w.file, kl, vars)?.into();
                     }
                     Some(hgq2_weights.as_slice())
                 }
@@ -293,13 +294,13 @@ pub fn build(
             }
             if let Some(unfolded) = unfolded {
                 let stats = unfolded_stats(file, kl, &chain[0], &unfolded)?;
-                chain[0].batchnorm_folded = Some(stats);
+                chain[0].batchnorm_folded = Some(Box::new(stats));
             }
         }
         if keras2 {
             keras2::add_linear_activation(kl, &mut chain);
-            chain[0].int_dtype = keras2::int_input_dtype(kl);
-            chain[0].hls4ml_activation = keras2::relu_layer_activation(kl, &chain[0]);
+            chain[0].int_dtype = keras2::int_input_dtype(kl).map(Box::new);
+            chain[0].hls4ml_relu_class = keras2::relu_layer_class(kl, &chain[0]);
         }
         let inputs: Vec<String> = if matches!(chain[0].kind, LayerKind::Input(_)) {
             Vec::new()
@@ -512,7 +513,10 @@ fn unfolded_stats(
     Ok(ir::layer::BatchnormFolded {
         kernel: stats("kernel"),
         bias: stats("bias"),
-        without_bias: layer.batchnorm_folded.is_some_and(|f| f.without_bias),
+        without_bias: layer
+            .batchnorm_folded
+            .as_ref()
+            .is_some_and(|f| f.without_bias),
     })
 }
 

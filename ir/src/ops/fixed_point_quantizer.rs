@@ -28,7 +28,8 @@ use serde::{Deserialize, Serialize};
 pub struct FixedPointQuantizer {
     /// The modes (HGQ's `RND`, `SAT`), the stored shape and the per-element k/i/f (empty when
     /// the model was read without its weights).
-    pub quantizer: HgqQuantizer,
+    /// Boxed: the per-element vectors would otherwise widen every `LayerKind`.
+    pub quantizer: Box<HgqQuantizer>,
     /// HGQ's `fusible` (one format for every element, and the input has no other reader):
     /// hls4ml folds the quantizer into the preceding layer's result type.
     pub fusible: bool,
@@ -124,7 +125,7 @@ mod tests {
 
     fn q(shape: Vec<usize>, k: Vec<i32>, i: Vec<i32>, f: Vec<i32>) -> FixedPointQuantizer {
         FixedPointQuantizer {
-            quantizer: HgqQuantizer {
+            quantizer: Box::new(HgqQuantizer {
                 role: QuantizerRole::Output,
                 round_mode: "TRN".into(),
                 overflow_mode: "WRAP".into(),
@@ -132,7 +133,7 @@ mod tests {
                 k,
                 i,
                 f,
-            },
+            }),
             fusible: false,
         }
     }

@@ -550,7 +550,7 @@ mod tests {
             ),
             (
                 LayerKind::FixedPointQuantizer(FixedPointQuantizer {
-                    quantizer: crate::hgq::HgqQuantizer {
+                    quantizer: Box::new(crate::hgq::HgqQuantizer {
                         role: crate::hgq::QuantizerRole::Output,
                         round_mode: "RND".into(),
                         overflow_mode: "WRAP".into(),
@@ -558,7 +558,7 @@ mod tests {
                         k: vec![1; 16],
                         i: vec![3; 16],
                         f: vec![4; 16],
-                    },
+                    }),
                     fusible: false,
                 }),
                 vec![vec![16]],

@@ -115,10 +115,8 @@ impl Parse for ir::ops::Activation {
     fn parse(&self, cx: &ParseCx) -> Result<Parsed> {
         let (mut op, class) = activation_op(*self);
         // a tf.keras ReLU layer under hls4ml's Keras 2 parser: its config is `ReLU_config<N>`
-        if let (Op::Activation { config_name, .. }, Some(name)) =
-            (&mut op, &cx.layer.hls4ml_activation)
-        {
-            config_name.clone_from(name);
+        if let (Op::Activation { config_name, .. }, true) = (&mut op, cx.layer.hls4ml_relu_class) {
+            *config_name = "ReLU".into();
         }
         Ok(Parsed::new(class, op))
     }

@@ -90,7 +90,12 @@ pub(crate) fn conv_op<const R: usize>(
 
 impl Parse for ir::ops::Conv2D {
     fn parse(&self, cx: &ParseCx) -> Result<Parsed> {
-        if cx.layer.batchnorm_folded.is_some_and(|f| f.without_bias) {
+        if cx
+            .layer
+            .batchnorm_folded
+            .as_ref()
+            .is_some_and(|f| f.without_bias)
+        {
             // checked with hls4ml 1.3.0 + QKeras 0.9.0 (scripts/qkeras_hls4ml_faults.py): with
             // no stored bias, Conv2D.initialize gives the bias hls4ml's zero-bias type
             // `ap_uint<1>`, and Conv2DBatchnorm.initialize then leaves it zero (no bias

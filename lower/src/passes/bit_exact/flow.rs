@@ -420,19 +420,19 @@ impl Pass for BitExact {
             let (p, r) = (&produced[&key], &requested[&key]);
             let result = fixed_type(register(p, r, wraps));
             let n = &g.nodes[at];
-            let weights = match n.op {
-                Op::Dense { .. } => Some(dense_weights(net, g, n)?),
-                _ => None,
+            let weights = if matches!(n.op, Op::Dense { .. }) {
+                Some(dense_weights(net, g, n)?)
+            } else {
+                None
             };
-            let table = match n.op {
-                Op::Activation { .. } => {
-                    let input = n.inputs.first().and_then(|q| produced.get(&q.node));
-                    input.map(|k| {
-                        let (a, b, c) = k.max_ints();
-                        1u64 << (a + b + c).clamp(0, 63)
-                    })
-                }
-                _ => None,
+            let table = if matches!(n.op, Op::Activation { .. }) {
+                let input = n.inputs.first().and_then(|q| produced.get(&q.node));
+                input.map(|k| {
+                    let (a, b, c) = k.max_ints();
+                    1u64 << (a + b + c).clamp(0, 63)
+                })
+            } else {
+                None
             };
             let encoder = if let Rule::Encoder(op) = rule(&n.op) {
                 let ins: Vec<&Kif> = n
